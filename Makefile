@@ -1,0 +1,62 @@
+# ContactPoint. `make run` serves the demo; `make test` runs lint and every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
+DEMO_CHILDREN ?= 3000
+
+.PHONY: help venv secrets migrate demo run test test-fast lint bench vendor clean
+
+help: ## List targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+venv: $(STAMP) ## Create the virtualenv and install pinned dependencies
+
+var/secret_key: | $(STAMP)
+	mkdir -p var && chmod 700 var
+	umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+var/vault-keys.json: var/secret_key
+	$(PY) manage.py vault_init
+
+secrets: var/secret_key var/vault-keys.json ## Generate development secrets (never committed)
+
+migrate: secrets ## Apply database migrations
+	$(PY) manage.py migrate --noinput
+
+demo: migrate ## Load synthetic demo data (once) and print the demo logins
+	$(PY) manage.py load_demo --children $(DEMO_CHILDREN)
+
+run: demo ## Set up, load the demo and serve on http://127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP) ## ruff and mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+
+test: lint ## Lint, then every test (SQLite, or PostgreSQL when DATABASE_URL is set)
+	$(VENV)/bin/pytest
+
+test-fast: $(STAMP) ## Tests without the browser journey
+	$(VENV)/bin/pytest -m "not browser"
+
+bench: secrets ## Benchmarks (figures go to docs/BENCHMARKS.md)
+	$(PY) bench/run.py
+
+vendor: ## Refresh vendored govuk-frontend from the npm registry
+	rm -rf var/npm && mkdir -p var/npm && cd var/npm && npm pack --silent govuk-frontend@$$(node -p "require('../../static/vendor/govuk-frontend/package.json').version") && tar xzf govuk-frontend-*.tgz
+	cp -r var/npm/package/dist/govuk/govuk-frontend.min.css var/npm/package/dist/govuk/govuk-frontend.min.js var/npm/package/dist/govuk/assets static/vendor/govuk-frontend/
+	cp var/npm/package/package.json static/vendor/govuk-frontend/package.json
+	sed -i 's#url(/assets/#url(assets/#g' static/vendor/govuk-frontend/govuk-frontend.min.css
+
+clean: ## Remove the virtualenv and local data (keys included!)
+	rm -rf $(VENV) var

@@ -1,0 +1,12 @@
+"""Every action the policy rules on: `<scope>:<resource>:<action>`, one enum, never a bare string."""
+
+from enum import StrEnum
+
+
+class Permission(StrEnum):
+    ChildSearch = "child:search"
+    ChildView = "child:view"
+    InvolvementRecord = "child:involvement:record"
+    InvolvementCease = "child:involvement:cease"
+    LeadProfessionalSet = "child:lead_professional:set"
+    CafSet = "child:caf:set"

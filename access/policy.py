@@ -1,0 +1,139 @@
+"""The one place that decides who may do what to which child, and why not.
+
+Views and API endpoints call `decide` (or `require`) and show the reason; nothing re-implements a rule.
+`visibility` says which parts of a record an allowed viewer may see.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils import timezone
+
+from access.permissions import Permission
+from accounts.models import Role, User
+from children.models import Child, Involvement
+
+PRACTITIONER_ROLES = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
+ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
+    Permission.ChildSearch: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+    Permission.ChildView: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+    Permission.InvolvementRecord: set(PRACTITIONER_ROLES),
+    Permission.InvolvementCease: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+    Permission.LeadProfessionalSet: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+    Permission.CafSet: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+}
+
+REASON_MESSAGES = {
+    "not_signed_in": "You need to sign in.",
+    "suspended": "Your account is suspended. Contact your local authority ContactPoint team.",
+    "inactive": "Your account is closed.",
+    "no_organisation": "Your account is not linked to an organisation.",
+    "organisation_not_accredited": "Your organisation is not accredited to use ContactPoint.",
+    "background_check_lapsed": "Your enhanced background check has expired or is not recorded.",
+    "training_lapsed": "Your ContactPoint training has expired or is not recorded.",
+    "agreement_unsigned": "You have not signed the ContactPoint user agreement.",
+    "role_not_permitted": "Your role does not allow this.",
+    "shielded": "This record is shielded. Contact your local authority ContactPoint team.",
+    "not_own_involvement": "You can only change involvement that you recorded.",
+    "not_involved": "Only practitioners currently involved with this child, or the LA team, can do this.",
+}
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str = ""
+
+    @property
+    def message(self) -> str:
+        return REASON_MESSAGES.get(self.reason, "You do not have access to this.")
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+ALLOW = Decision(True)
+
+
+def _deny(reason: str) -> Decision:
+    return Decision(False, reason)
+
+
+def prerequisites(actor: User, today: date | None = None) -> Decision:
+    """Vetting that every person must hold, checked at every request, so a lapse bites at once."""
+    today = today or timezone.localdate()
+    if not actor.is_authenticated:
+        return _deny("not_signed_in")
+    if not actor.is_active:
+        return _deny("inactive")
+    if actor.suspended_at is not None:
+        return _deny("suspended")
+    organisation = actor.organisation
+    if organisation is None:
+        return _deny("no_organisation")
+    if organisation.accredited_on is None or organisation.accredited_on > today:
+        return _deny("organisation_not_accredited")
+    if not actor.background_check_current(today):
+        return _deny("background_check_lapsed")
+    if not actor.training_current(today):
+        return _deny("training_lapsed")
+    if actor.agreement_signed_on is None:
+        return _deny("agreement_unsigned")
+    return ALLOW
+
+
+def is_la_team_for(actor: User, child: Child) -> bool:
+    return actor.role == Role.LA_TEAM and actor.home_la_id == child.local_authority_id
+
+
+def is_currently_involved(actor: User, child: Child) -> bool:
+    return child.involvements.filter(recorded_by=actor, ceased=False).exists()
+
+
+def decide(
+    *, actor: User, action: Permission, child: Child | None = None, involvement: Involvement | None = None
+) -> Decision:
+    """May `actor` do `action` (to `child`, or to one `involvement` of it)? Returns the reason if not."""
+    vetted = prerequisites(actor)
+    if not vetted:
+        return vetted
+    if actor.role not in ROLES_BY_PERMISSION[action]:
+        return _deny("role_not_permitted")
+    if child is None:
+        return ALLOW
+    shielded_from_actor = child.shielded and not is_la_team_for(actor, child)
+    if action == Permission.ChildView:
+        return ALLOW
+    if shielded_from_actor:
+        return _deny("shielded")
+    if action == Permission.InvolvementCease:
+        if is_la_team_for(actor, child) or (
+            involvement is not None and involvement.recorded_by_id == actor.pk
+        ):
+            return ALLOW
+        return _deny("not_own_involvement")
+    if action in (Permission.LeadProfessionalSet, Permission.CafSet):
+        if is_la_team_for(actor, child) or is_currently_involved(actor, child):
+            return ALLOW
+        return _deny("not_involved")
+    return ALLOW
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Which parts of a record a permitted viewer sees."""
+
+    full: bool
+    sensitive_services: bool
+    source_issuer_ids: frozenset[int] = field(default_factory=frozenset)
+
+
+def visibility(*, actor: User, child: Child) -> Visibility:
+    """Shielded: restricted view unless LA team of the child's LA. Sensitive services: LA team only.
+
+    Source identifiers: only staff of the body that issued them (their organisation id).
+    """
+    la_team = is_la_team_for(actor, child)
+    full = la_team or not child.shielded
+    issuer_ids = frozenset({actor.organisation_id}) if actor.organisation_id else frozenset()
+    return Visibility(full=full, sensitive_services=la_team, source_issuer_ids=issuer_ids)

@@ -1,0 +1,84 @@
+"""Organisations and the people (and systems) who use ContactPoint."""
+
+from datetime import date, timedelta
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class OrganisationKind(models.TextChoices):
+    LOCAL_AUTHORITY = "la", "Local authority"
+    SCHOOL = "school", "Educational setting"
+    GP_PRACTICE = "gp", "GP practice"
+    HEALTH = "health", "Health service"
+    SOCIAL_CARE = "social_care", "Children's social care"
+    POLICE = "police", "Police"
+    YOUTH = "youth", "Youth service"
+    SENSITIVE = "sensitive", "Sensitive service"
+    NATIONAL = "national", "National body"
+
+
+class Organisation(models.Model):
+    """Directory data (public contact details of services), not personal data about children."""
+
+    kind = models.CharField(max_length=16, choices=OrganisationKind.choices)
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=20, unique=True, help_text="e.g. LA code, URN, ODS code")
+    local_authority = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="organisations"
+    )
+    address = models.CharField(max_length=300, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True)
+    accredited_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def home_la_id(self) -> int | None:
+        """The LA an organisation belongs to; an LA belongs to itself."""
+        return self.pk if self.kind == OrganisationKind.LOCAL_AUTHORITY else self.local_authority_id
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    OVERRIDE_HOLDER = "override_holder", "Practitioner with shield override"
+    LA_TEAM = "la_team", "LA management team"
+    DATA_MANAGER = "data_manager", "Data manager"
+    NATIONAL_AUDITOR = "national_auditor", "National auditor"
+    FEED_SOURCE = "feed_source", "Feed source (system)"
+    SYSTEM_ADMIN = "system_admin", "System administrator"
+
+
+BACKGROUND_CHECK_VALID_FOR = timedelta(days=3 * 365)
+TRAINING_VALID_FOR = timedelta(days=365)
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(Organisation, null=True, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.PRACTITIONER)
+    job_title = models.CharField(max_length=120, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    background_check_on = models.DateField(null=True, blank=True)
+    training_completed_on = models.DateField(null=True, blank=True)
+    agreement_signed_on = models.DateField(null=True, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+
+    def background_check_current(self, today: date) -> bool:
+        return (
+            self.background_check_on is not None
+            and today < self.background_check_on + BACKGROUND_CHECK_VALID_FOR
+        )
+
+    def training_current(self, today: date) -> bool:
+        return (
+            self.training_completed_on is not None and today < self.training_completed_on + TRAINING_VALID_FOR
+        )
+
+    @property
+    def home_la_id(self) -> int | None:
+        return self.organisation.home_la_id if self.organisation else None

@@ -1,0 +1,34 @@
+"""Sign-in events go to the audit log; the attempted username is kept only as a blind token."""
+
+from typing import Any
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+from django.http import HttpRequest
+
+from audit.services import event_record
+from audit.tags import AuditTag
+from vault.blind_index import blind_token
+
+
+@receiver(user_logged_in)
+def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    event_record(tag=AuditTag.LoginSucceeded, actor=user)
+
+
+@receiver(user_logged_out)
+def _logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        event_record(tag=AuditTag.LoggedOut, actor=user)
+
+
+@receiver(user_login_failed)
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    username = str(credentials.get("username", ""))
+    event_record(
+        tag=AuditTag.LoginFailed,
+        actor=None,
+        additional={"username_token": blind_token("login-username", username.lower())},
+    )

@@ -1,0 +1,164 @@
+"""Forms for the practitioner journey. Messages follow the GOV.UK Design System error style."""
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from children.purposes import PURPOSE_CHOICES
+from children.records import Gender
+from children.search import SearchCriteria
+from matching.normalise import fold, normalise_postcode
+
+
+class DatePartsMixin:
+    """GOV.UK date input: three boxes combined into one date, with one error on the day box."""
+
+    def combine_date(self, prefix: str, *, label: str, required: bool) -> date | None:
+        data: dict[str, Any] = self.cleaned_data  # type: ignore[attr-defined]
+        parts = [data.get(f"{prefix}_{p}") for p in ("day", "month", "year")]
+        if all(p is None for p in parts):
+            if required:
+                self.add_error(f"{prefix}_day", f"Enter {label}")  # type: ignore[attr-defined]
+            return None
+        if any(p is None for p in parts):
+            self.add_error(f"{prefix}_day", f"{label.capitalize()} must include a day, month and year")  # type: ignore[attr-defined]
+            return None
+        day, month, year = parts
+        try:
+            value = date(int(year), int(month), int(day))  # type: ignore[arg-type]
+        except ValueError:
+            self.add_error(f"{prefix}_day", f"{label.capitalize()} must be a real date")  # type: ignore[attr-defined]
+            return None
+        if value > timezone.localdate():
+            self.add_error(f"{prefix}_day", f"{label.capitalize()} must be today or in the past")  # type: ignore[attr-defined]
+            return None
+        return value
+
+
+def _date_part(max_value: int) -> forms.IntegerField:
+    return forms.IntegerField(required=False, min_value=1, max_value=max_value)
+
+
+class SearchForm(DatePartsMixin, forms.Form):
+    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    given_name = forms.CharField(label="Given name", max_length=100, required=False)
+    dob_day = _date_part(31)
+    dob_month = _date_part(12)
+    dob_year = forms.IntegerField(required=False, min_value=1900, max_value=2100)
+    gender = forms.ChoiceField(
+        label="Gender", choices=Gender.CHOICES[:2], required=False, widget=forms.RadioSelect
+    )
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+
+    summary_anchor = "id_family_name"
+
+    def clean_postcode(self) -> str:
+        raw = self.cleaned_data["postcode"].strip()
+        if not raw:
+            return ""
+        normalised = normalise_postcode(raw)
+        if normalised is None:
+            raise forms.ValidationError("Enter a real postcode, like SW1A 1AA")
+        return normalised
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["date_of_birth"] = self.combine_date("dob", label="date of birth", required=False)
+        if not fold(cleaned.get("family_name", "")):
+            self.add_error("family_name", "Enter the child's family name")
+        elif not self.errors and not self.criteria().meets_minimum():
+            raise forms.ValidationError(
+                "Enter a date of birth, a postcode, or a given name and gender as well as the family name"
+            )
+        return cleaned
+
+    def criteria(self) -> SearchCriteria:
+        data = self.cleaned_data
+        return SearchCriteria(
+            family_name=data.get("family_name", ""),
+            given_name=data.get("given_name", ""),
+            date_of_birth=data.get("date_of_birth"),
+            gender=data.get("gender", ""),
+            postcode=data.get("postcode", ""),
+        )
+
+
+class PurposeForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label="Why are you looking at this record?",
+        choices=PURPOSE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why you are looking at this record"},
+    )
+    detail = forms.CharField(
+        label="Details",
+        required=False,
+        max_length=500,
+        help_text="Do not include names or addresses. Required if you chose another reason.",
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("purpose") == "other" and not cleaned.get("detail", "").strip():
+            self.add_error("detail", "Enter details of why you are looking at this record")
+        return cleaned
+
+
+class InvolvementForm(DatePartsMixin, forms.Form):
+    role = forms.CharField(
+        label="Your role with this child", max_length=120, help_text="For example, class teacher"
+    )
+    phone = forms.CharField(label="Contact phone number", max_length=40)
+    email = forms.EmailField(label="Contact email address", max_length=200)
+    start_day = _date_part(31)
+    start_month = _date_part(12)
+    start_year = forms.IntegerField(required=False, min_value=1990, max_value=2100)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["started_on"] = self.combine_date("start", label="the start date", required=True)
+        return cleaned
+
+
+class CeaseForm(DatePartsMixin, forms.Form):
+    end_day = _date_part(31)
+    end_month = _date_part(12)
+    end_year = forms.IntegerField(required=False, min_value=1990, max_value=2100)
+
+    def __init__(self, *args: Any, started_on: date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.started_on = started_on
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        ended_on = self.combine_date("end", label="the end date", required=True)
+        if ended_on and self.started_on and ended_on < self.started_on:
+            self.add_error("end_day", "The end date must be on or after the start date")
+            ended_on = None
+        cleaned["ended_on"] = ended_on
+        return cleaned
+
+
+class LeadProfessionalForm(forms.Form):
+    involvement = forms.ChoiceField(
+        label="Who is the lead professional?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the lead professional"},
+    )
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["involvement"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field.choices = [*choices, ("none", "No lead professional")]
+
+
+class CafForm(forms.Form):
+    caf_completed = forms.ChoiceField(
+        label="Has a Common Assessment (CAF) been completed?",
+        choices=(("yes", "Yes"), ("no", "No")),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select yes if a Common Assessment has been completed"},
+    )

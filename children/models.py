@@ -1,0 +1,140 @@
+"""Child records: every personal field is a sealed column; only ids, flags and keys are in clear.
+
+In clear: the index number (a pseudonymous identifier), the owning LA, the shielded flag, the
+archive age and lifecycle status, and links between rows. Everything that says who a child is,
+where they live, who cares for them, which school or GP or service they use, is ciphertext under
+the child's own data key (see vault/).
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from vault.models import DataKey, SealedField
+
+
+class RecordStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ARCHIVED = "archived", "Archived"
+
+
+class Child(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    index_number = models.CharField(max_length=10, unique=True)
+    local_authority = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    shielded = models.BooleanField(default=False)
+    archive_age = models.PositiveSmallIntegerField(default=18)
+    status = models.CharField(max_length=10, choices=RecordStatus.choices, default=RecordStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    given_names = SealedField()
+    family_name = SealedField()
+    former_names = SealedField()
+    gender = SealedField()
+    date_of_birth = SealedField()
+    address = SealedField()
+    date_of_death = SealedField()
+    educational_setting = SealedField()
+    gp_practice = SealedField()
+    source_identifiers = SealedField()
+    caf_completed = SealedField()
+    lead_professional = SealedField()
+
+    SEALED = (
+        "given_names",
+        "family_name",
+        "former_names",
+        "gender",
+        "date_of_birth",
+        "address",
+        "date_of_death",
+        "educational_setting",
+        "gp_practice",
+        "source_identifiers",
+        "caf_completed",
+        "lead_professional",
+    )
+
+    class Meta:
+        verbose_name_plural = "children"
+
+    def __str__(self) -> str:
+        return f"Child {self.index_number}"
+
+
+class Carer(models.Model):
+    """A person with parental responsibility or day-to-day care."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="carers")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    name = SealedField()
+    relationship = SealedField()
+    parental_responsibility = SealedField()
+    phone = SealedField()
+    email = SealedField()
+    address = SealedField()
+
+    SEALED = ("name", "relationship", "parental_responsibility", "phone", "email", "address")
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"Carer {self.id}"
+
+
+class Involvement(models.Model):
+    """A practitioner or service working with a child. Which service it is, is sealed."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="involvements")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    ceased = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    practitioner_name = SealedField()
+    role = SealedField()
+    organisation_id_sealed = SealedField()
+    phone = SealedField()
+    email = SealedField()
+    started_on = SealedField()
+    ended_on = SealedField()
+    sensitive_category = SealedField()
+
+    SEALED = (
+        "practitioner_name",
+        "role",
+        "organisation_id_sealed",
+        "phone",
+        "email",
+        "started_on",
+        "ended_on",
+        "sensitive_category",
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["recorded_by", "ceased"])]
+
+    def __str__(self) -> str:
+        return f"Involvement {self.id}"
+
+
+class BlockingKeyEntry(models.Model):
+    """One blind-indexed blocking key of a child (see matching.blocking and vault.blind_index)."""
+
+    id = models.BigAutoField(primary_key=True)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="blocking_keys")
+    digest = models.BigIntegerField(db_index=True)
+    hidden = models.BooleanField(
+        default=False, help_text="derived from the address: never finds a shielded child"
+    )
+
+    def __str__(self) -> str:
+        return f"BlockingKey {self.id}"

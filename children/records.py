@@ -1,0 +1,247 @@
+"""Plain, decrypted views of a child's record, and how they map to sealed columns.
+
+These objects exist only in memory while a permitted request is handled; they are never logged.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from matching.identity import Identity
+from matching.normalise import normalise_postcode
+
+
+class Gender:
+    FEMALE = "female"
+    MALE = "male"
+    NOT_SPECIFIED = "not_specified"
+    CHOICES = ((FEMALE, "Female"), (MALE, "Male"), (NOT_SPECIFIED, "Not specified"))
+
+
+class AddressStatus:
+    KNOWN = "known"
+    NO_KNOWN_ADDRESS = "none"
+    LEFT_ENGLAND = "left_england"
+
+
+class ReturnIntention:
+    INTENDS_TO_RETURN = "intends_to_return"
+    DOES_NOT_INTEND = "does_not_intend"
+    UNKNOWN = "unknown"
+    LABELS = {
+        INTENDS_TO_RETURN: "Intends to return within 3 years",
+        DOES_NOT_INTEND: "Does not intend to return",
+        UNKNOWN: "Intention to return not known",
+    }
+
+
+class SensitiveCategory:
+    SEXUAL_HEALTH = "sexual_health"
+    MENTAL_HEALTH = "mental_health"
+    SUBSTANCE_MISUSE = "substance_misuse"
+    ALL = (SEXUAL_HEALTH, MENTAL_HEALTH, SUBSTANCE_MISUSE)
+
+
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+@dataclass
+class Address:
+    status: str = AddressStatus.KNOWN
+    lines: list[str] = field(default_factory=list)
+    postcode: str | None = None
+    return_intention: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "lines": self.lines,
+            "postcode": self.postcode,
+            "return_intention": self.return_intention,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "Address":
+        return cls(
+            status=data["status"],
+            lines=list(data.get("lines") or []),
+            postcode=data.get("postcode"),
+            return_intention=data.get("return_intention"),
+        )
+
+
+@dataclass
+class FormerName:
+    given_names: str
+    family_name: str
+
+
+@dataclass
+class SourceIdentifier:
+    scheme: str
+    value: str
+    issuer_id: int
+
+
+@dataclass
+class EducationalSetting:
+    organisation_id: int
+    started_on: date | None = None
+
+
+@dataclass
+class ChildDetails:
+    given_names: str
+    family_name: str
+    gender: str
+    date_of_birth: date
+    address: Address = field(default_factory=Address)
+    former_names: list[FormerName] = field(default_factory=list)
+    date_of_death: date | None = None
+    educational_setting: EducationalSetting | None = None
+    gp_practice_id: int | None = None
+    source_identifiers: list[SourceIdentifier] = field(default_factory=list)
+    caf_completed: bool = False
+    lead_professional_id: str | None = None
+
+    def sealed_values(self) -> dict[str, Any]:
+        setting = self.educational_setting
+        return {
+            "given_names": self.given_names,
+            "family_name": self.family_name,
+            "former_names": [
+                {"given_names": f.given_names, "family_name": f.family_name} for f in self.former_names
+            ],
+            "gender": self.gender,
+            "date_of_birth": self.date_of_birth.isoformat(),
+            "address": self.address.to_json(),
+            "date_of_death": self.date_of_death.isoformat() if self.date_of_death else None,
+            "educational_setting": (
+                {
+                    "organisation_id": setting.organisation_id,
+                    "started_on": setting.started_on.isoformat() if setting.started_on else None,
+                }
+                if setting
+                else None
+            ),
+            "gp_practice": {"organisation_id": self.gp_practice_id} if self.gp_practice_id else None,
+            "source_identifiers": [
+                {"scheme": s.scheme, "value": s.value, "issuer_id": s.issuer_id}
+                for s in self.source_identifiers
+            ],
+            "caf_completed": self.caf_completed,
+            "lead_professional": self.lead_professional_id,
+        }
+
+    @classmethod
+    def from_sealed_values(cls, values: dict[str, Any]) -> "ChildDetails":
+        setting = values["educational_setting"]
+        gp = values["gp_practice"]
+        return cls(
+            given_names=values["given_names"],
+            family_name=values["family_name"],
+            former_names=[FormerName(**f) for f in values["former_names"]],
+            gender=values["gender"],
+            date_of_birth=date.fromisoformat(values["date_of_birth"]),
+            address=Address.from_json(values["address"]),
+            date_of_death=_date(values["date_of_death"]),
+            educational_setting=(
+                EducationalSetting(setting["organisation_id"], _date(setting["started_on"]))
+                if setting
+                else None
+            ),
+            gp_practice_id=gp["organisation_id"] if gp else None,
+            source_identifiers=[SourceIdentifier(**s) for s in values["source_identifiers"]],
+            caf_completed=bool(values["caf_completed"]),
+            lead_professional_id=values["lead_professional"],
+        )
+
+    def identity(self) -> Identity:
+        """What the matching engine compares: all known names, date of birth, gender, postcode."""
+        postcode = normalise_postcode(self.address.postcode) if self.address.postcode else None
+        return Identity(
+            family_names=(self.family_name, *[f.family_name for f in self.former_names]),
+            given_names=(self.given_names, *[f.given_names for f in self.former_names]),
+            date_of_birth=self.date_of_birth,
+            gender=self.gender,
+            postcodes=(postcode,) if postcode else (),
+        )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}"
+
+
+IDENTITY_COLUMNS = ("given_names", "family_name", "former_names", "gender", "date_of_birth", "address")
+
+
+def identity_from_sealed_values(values: dict[str, Any]) -> Identity:
+    """The identity of a child from just the identity columns (what search decrypts)."""
+    formers = values["former_names"]
+    postcode = values["address"].get("postcode")
+    normalised = normalise_postcode(postcode) if postcode else None
+    return Identity(
+        family_names=(values["family_name"], *[f["family_name"] for f in formers]),
+        given_names=(values["given_names"], *[f["given_names"] for f in formers]),
+        date_of_birth=date.fromisoformat(values["date_of_birth"]),
+        gender=values["gender"],
+        postcodes=(normalised,) if normalised else (),
+    )
+
+
+@dataclass
+class CarerDetails:
+    name: str
+    relationship: str
+    parental_responsibility: bool = True
+    phone: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+    def sealed_values(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "relationship": self.relationship,
+            "parental_responsibility": self.parental_responsibility,
+            "phone": self.phone,
+            "email": self.email,
+            "address": self.address,
+        }
+
+
+@dataclass
+class InvolvementDetails:
+    practitioner_name: str
+    role: str
+    organisation_id: int
+    phone: str | None = None
+    email: str | None = None
+    started_on: date | None = None
+    ended_on: date | None = None
+    sensitive_category: str | None = None
+
+    def sealed_values(self) -> dict[str, Any]:
+        return {
+            "practitioner_name": self.practitioner_name,
+            "role": self.role,
+            "organisation_id_sealed": self.organisation_id,
+            "phone": self.phone,
+            "email": self.email,
+            "started_on": self.started_on.isoformat() if self.started_on else None,
+            "ended_on": self.ended_on.isoformat() if self.ended_on else None,
+            "sensitive_category": self.sensitive_category,
+        }
+
+    @classmethod
+    def from_sealed_values(cls, values: dict[str, Any]) -> "InvolvementDetails":
+        return cls(
+            practitioner_name=values["practitioner_name"],
+            role=values["role"],
+            organisation_id=values["organisation_id_sealed"],
+            phone=values["phone"],
+            email=values["email"],
+            started_on=_date(values["started_on"]),
+            ended_on=_date(values["ended_on"]),
+            sensitive_category=values["sensitive_category"],
+        )

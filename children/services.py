@@ -1,0 +1,154 @@
+"""Writes to child records. Each writes its audit event in the same transaction."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+
+from accounts.models import Organisation, User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children import index_number
+from children.models import BlockingKeyEntry, Carer, Child, Involvement
+from children.records import CarerDetails, ChildDetails, InvolvementDetails
+from children.selectors import child_details
+from matching.blocking import record_keys
+from vault.blind_index import blind_index
+from vault.keys import data_key_build
+from vault.models import DataKey
+from vault.sealing import Sealer
+
+BLOCKING_PURPOSE = "child-block"
+
+
+@dataclass
+class BuiltChild:
+    """A child and its rows, sealed but unsaved, so bulk loaders can insert thousands at once."""
+
+    data_key: DataKey
+    child: Child
+    carers: list[Carer] = field(default_factory=list)
+    blocking_keys: list[BlockingKeyEntry] = field(default_factory=list)
+
+
+def blocking_entries(child: Child, details: ChildDetails) -> list[BlockingKeyEntry]:
+    return [
+        BlockingKeyEntry(child=child, digest=blind_index(BLOCKING_PURPOSE, key.value), hidden=key.hidden)
+        for key in sorted(record_keys(details.identity()), key=lambda k: k.value)
+    ]
+
+
+def child_build(
+    *,
+    local_authority: Organisation,
+    details: ChildDetails,
+    carers: list[CarerDetails] | tuple[CarerDetails, ...] = (),
+    shielded: bool = False,
+    archive_age: int = 18,
+) -> BuiltChild:
+    data_key, dek = data_key_build()
+    sealer = Sealer(data_key, dek)
+    child = Child(
+        index_number=index_number.generate(),
+        local_authority=local_authority,
+        data_key=data_key,
+        shielded=shielded,
+        archive_age=archive_age,
+    )
+    sealer.seal_all(child, details.sealed_values())
+    carer_rows = []
+    for position, carer in enumerate(carers):
+        row = Carer(child=child, position=position)
+        sealer.seal_all(row, carer.sealed_values())
+        carer_rows.append(row)
+    return BuiltChild(data_key, child, carer_rows, blocking_entries(child, details))
+
+
+def children_save_built(built: list[BuiltChild]) -> None:
+    """Insert many built children in a few statements (used by the synthetic data loader)."""
+    with transaction.atomic():
+        DataKey.objects.bulk_create([b.data_key for b in built])
+        Child.objects.bulk_create([b.child for b in built])
+        Carer.objects.bulk_create([c for b in built for c in b.carers])
+        BlockingKeyEntry.objects.bulk_create([k for b in built for k in b.blocking_keys])
+
+
+def child_create(
+    *,
+    local_authority: Organisation,
+    details: ChildDetails,
+    carers: list[CarerDetails] | tuple[CarerDetails, ...] = (),
+    shielded: bool = False,
+    created_by: User | None = None,
+) -> Child:
+    built = child_build(local_authority=local_authority, details=details, carers=carers, shielded=shielded)
+    with transaction.atomic():
+        children_save_built([built])
+        event_record(tag=AuditTag.ChildCreated, actor=created_by, child_id=built.child.pk)
+    return built.child
+
+
+def _reseal_child(child: Child, details: ChildDetails, columns: list[str]) -> None:
+    sealer = Sealer(child.data_key)
+    values = details.sealed_values()
+    sealer.seal_all(child, {column: values[column] for column in columns})
+    child.save(update_fields=[*columns, "updated_at"])
+
+
+def involvement_record(*, child: Child, by: User, details: InvolvementDetails) -> Involvement:
+    involvement = Involvement(child=child, recorded_by=by)
+    Sealer(child.data_key).seal_all(involvement, details.sealed_values())
+    with transaction.atomic():
+        involvement.save()
+        event_record(
+            tag=AuditTag.InvolvementRecorded,
+            actor=by,
+            child_id=child.pk,
+            additional={"involvement_id": str(involvement.pk), "organisation_id": details.organisation_id},
+        )
+    return involvement
+
+
+def involvement_cease(*, involvement: Involvement, by: User, ended_on: date) -> None:
+    child = involvement.child
+    sealer = Sealer(child.data_key)
+    sealer.seal(involvement, "ended_on", ended_on.isoformat())
+    involvement.ceased = True
+    with transaction.atomic():
+        involvement.save(update_fields=["ended_on", "ceased"])
+        details = child_details(child, sealer)
+        if details.lead_professional_id == str(involvement.pk):
+            details.lead_professional_id = None
+            _reseal_child(child, details, ["lead_professional"])
+        event_record(
+            tag=AuditTag.InvolvementCeased,
+            actor=by,
+            child_id=child.pk,
+            additional={"involvement_id": str(involvement.pk)},
+        )
+
+
+def lead_professional_set(*, child: Child, by: User, involvement: Involvement | None) -> None:
+    """Name a current involvement as lead professional, or clear it (None)."""
+    if involvement is not None and (involvement.child_id != child.pk or involvement.ceased):
+        raise ValueError("the lead professional must be a current involvement with this child")
+    details = child_details(child)
+    details.lead_professional_id = str(involvement.pk) if involvement else None
+    with transaction.atomic():
+        _reseal_child(child, details, ["lead_professional"])
+        event_record(
+            tag=AuditTag.LeadProfessionalSet,
+            actor=by,
+            child_id=child.pk,
+            additional={"involvement_id": details.lead_professional_id},
+        )
+
+
+def caf_flag_set(*, child: Child, by: User, completed: bool) -> None:
+    details = child_details(child)
+    details.caf_completed = completed
+    with transaction.atomic():
+        _reseal_child(child, details, ["caf_completed"])
+        event_record(
+            tag=AuditTag.CafFlagSet, actor=by, child_id=child.pk, additional={"completed": completed}
+        )

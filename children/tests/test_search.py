@@ -1,0 +1,98 @@
+from datetime import date
+
+import pytest
+
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from children.search import SearchCriteria, child_search
+from tests.personas import make_child
+
+
+def _ids(outcome):
+    return [r.child.pk for r in outcome.results]
+
+
+def test_it_finds_a_child_by_family_name_and_date_of_birth(world, child):
+    outcome = child_search(
+        criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)), fetched_by=world.alice
+    )
+    assert _ids(outcome) == [child.pk]
+
+
+def test_it_finds_a_phonetic_spelling_of_the_family_name(world, child):
+    outcome = child_search(
+        criteria=SearchCriteria("Thorntun", date_of_birth=date(2015, 3, 4)), fetched_by=world.alice
+    )
+    assert _ids(outcome) == [child.pk]
+
+
+def test_it_finds_a_date_of_birth_with_day_and_month_transposed(world, child):
+    outcome = child_search(
+        criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 4, 3)), fetched_by=world.alice
+    )
+    assert _ids(outcome) == [child.pk]
+
+
+def test_it_ranks_the_exact_date_above_the_transposed_one(world, child):
+    transposed = make_child(world, given_names="Amy", date_of_birth=date(2015, 4, 3))
+    outcome = child_search(
+        criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)), fetched_by=world.alice
+    )
+    assert _ids(outcome) == [child.pk, transposed.pk]
+
+
+def test_it_finds_by_family_name_and_postcode(world, child):
+    outcome = child_search(criteria=SearchCriteria("Thornton", postcode="ls1 4ab"), fetched_by=world.alice)
+    assert _ids(outcome) == [child.pk]
+
+
+def test_it_finds_by_nickname_given_name_and_gender(world):
+    william = make_child(world, given_names="William", family_name="Ashworth", gender="male")
+    outcome = child_search(
+        criteria=SearchCriteria("Ashworth", given_name="Bill", gender="male"), fetched_by=world.alice
+    )
+    assert _ids(outcome) == [william.pk]
+
+
+def test_it_does_not_return_a_different_date_of_birth(world, child):
+    outcome = child_search(
+        criteria=SearchCriteria("Thornton", date_of_birth=date(2016, 7, 9)), fetched_by=world.alice
+    )
+    assert _ids(outcome) == []
+
+
+def test_it_rejects_a_search_without_minimum_criteria(world):
+    with pytest.raises(ValueError):
+        child_search(criteria=SearchCriteria("Thornton", given_name="Amelia"), fetched_by=world.alice)
+
+
+def test_it_hides_postcode_match_for_shielded_child(world, shielded_child):
+    outcome = child_search(criteria=SearchCriteria("Okafor", postcode="LS6 2QT"), fetched_by=world.alice)
+    assert _ids(outcome) == []
+
+
+def test_it_finds_shielded_child_by_name_and_date_of_birth(world, shielded_child):
+    outcome = child_search(
+        criteria=SearchCriteria("Okafor", date_of_birth=date(2015, 3, 4)), fetched_by=world.alice
+    )
+    assert _ids(outcome) == [shielded_child.pk]
+
+
+def test_it_asks_to_refine_beyond_ten_results(world):
+    for i in range(11):
+        make_child(world, given_names=f"Child{i}", family_name="Smith", date_of_birth=date(2014, 1, 20))
+    outcome = child_search(
+        criteria=SearchCriteria("Smith", date_of_birth=date(2014, 1, 20)), fetched_by=world.alice
+    )
+    assert outcome.too_many is True
+    assert outcome.results == []
+    assert outcome.matched == 11
+
+
+def test_it_audits_criteria_as_tokens_and_result_ids(world, child):
+    child_search(criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)), fetched_by=world.alice)
+    event = AuditEvent.objects.get(tag=AuditTag.SearchPerformed)
+    assert event.actor == world.alice
+    assert event.additional["result_ids"] == [str(child.pk)]
+    assert set(event.additional["criteria"]) == {"family_name", "date_of_birth"}
+    assert "THORNTON" not in str(event.additional).upper()

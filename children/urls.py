@@ -1,0 +1,19 @@
+from django.urls import path
+
+from children import views
+
+app_name = "children"
+
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("<uuid:child_id>/purpose/", views.purpose, name="purpose"),
+    path("<uuid:child_id>/", views.record, name="record"),
+    path("<uuid:child_id>/involvement/new/", views.involvement_new, name="involvement_new"),
+    path(
+        "<uuid:child_id>/involvement/<uuid:involvement_id>/end/",
+        views.involvement_end,
+        name="involvement_end",
+    ),
+    path("<uuid:child_id>/lead-professional/", views.lead_professional, name="lead_professional"),
+    path("<uuid:child_id>/caf/", views.caf, name="caf"),
+]

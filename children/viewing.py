@@ -1,0 +1,55 @@
+"""Record views: a stated purpose opens a short grant in the session; each view is audited."""
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from accounts.models import User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child
+from vault.sealing import note_seal
+
+_SESSION_KEY = "view_purposes"
+
+
+@dataclass(frozen=True)
+class PurposeGrant:
+    purpose: str
+    detail_sealed: str | None
+
+
+def purpose_grant_store(session: Any, *, child: Child, purpose: str, detail: str) -> None:
+    grants = session.get(_SESSION_KEY, {})
+    now = time.time()
+    grants = {k: v for k, v in grants.items() if v["expires"] > now}
+    grants[str(child.pk)] = {
+        "purpose": purpose,
+        "detail_sealed": note_seal(child.data_key, context="purpose", text=detail) if detail else None,
+        "expires": now + settings.VIEW_PURPOSE_TTL_SECONDS,
+    }
+    session[_SESSION_KEY] = grants
+
+
+def purpose_grant_for(session: Any, *, child: Child) -> PurposeGrant | None:
+    grant = session.get(_SESSION_KEY, {}).get(str(child.pk))
+    if not grant or grant["expires"] <= time.time():
+        return None
+    return PurposeGrant(purpose=grant["purpose"], detail_sealed=grant["detail_sealed"])
+
+
+def record_view_audit(*, child: Child, by: User, grant: PurposeGrant, restricted: bool) -> None:
+    with transaction.atomic():
+        event_record(
+            tag=AuditTag.RecordViewed,
+            actor=by,
+            child_id=child.pk,
+            additional={
+                "purpose": grant.purpose,
+                "purpose_detail_sealed": grant.detail_sealed,
+                "restricted_view": restricted,
+            },
+        )

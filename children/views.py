@@ -1,0 +1,217 @@
+"""Pages of the practitioner journey. Each view: decide, call one service, render or redirect."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from access.http import denied
+from access.permissions import Permission
+from access.policy import decide, visibility
+from accounts.models import User
+from children.forms import CafForm, CeaseForm, InvolvementForm, LeadProfessionalForm, PurposeForm, SearchForm
+from children.models import Child, Involvement
+from children.purposes import PURPOSE_LABELS
+from children.records import InvolvementDetails, ReturnIntention
+from children.search import child_search
+from children.selectors import child_details, child_record
+from children.services import caf_flag_set, involvement_cease, involvement_record, lead_professional_set
+from children.viewing import purpose_grant_for, purpose_grant_store, record_view_audit
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
+    return request.user
+
+
+def _child(child_id: UUID) -> Child:
+    return get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Search runs on POST only, so criteria never appear in URLs, histories or access logs."""
+    actor = _actor(request)
+    decision = decide(actor=actor, action=Permission.ChildSearch)
+    if not decision:
+        return denied(request, decision, action=Permission.ChildSearch)
+    form = SearchForm(request.POST or None)
+    outcome = None
+    if request.method == "POST" and form.is_valid():
+        outcome = child_search(criteria=form.criteria(), fetched_by=actor)
+    return render(request, "children/search.html", {"form": form, "outcome": outcome})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    child = _child(child_id)
+    decision = decide(actor=actor, action=Permission.ChildView, child=child)
+    if not decision:
+        return denied(request, decision, action=Permission.ChildView, child_id=child.pk)
+    form = PurposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        purpose_grant_store(
+            request.session,
+            child=child,
+            purpose=form.cleaned_data["purpose"],
+            detail=form.cleaned_data["detail"],
+        )
+        return redirect("children:record", child_id=child.pk)
+    details = child_details(child)
+    return render(request, "children/purpose.html", {"form": form, "child": child, "details": details})
+
+
+@login_required
+@require_http_methods(["GET"])
+def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    child = _child(child_id)
+    decision = decide(actor=actor, action=Permission.ChildView, child=child)
+    if not decision:
+        return denied(request, decision, action=Permission.ChildView, child_id=child.pk)
+    grant = purpose_grant_for(request.session, child=child)
+    if grant is None:
+        return redirect("children:purpose", child_id=child.pk)
+    seen = visibility(actor=actor, child=child)
+    record_view_audit(child=child, by=actor, grant=grant, restricted=not seen.full)
+    if not seen.full:
+        # Decrypt only what a shielded record may show, so no template slip can reveal more.
+        restricted = {
+            "child": child,
+            "details": child_details(child),
+            "purpose_label": PURPOSE_LABELS[grant.purpose],
+        }
+        return render(request, "children/record_shielded.html", restricted)
+    view = child_record(child)
+    visible_involvements = [
+        i
+        for i in view.involvements
+        if seen.sensitive_services or not i.is_sensitive or i.involvement.recorded_by_id == actor.pk
+    ]
+    context = {
+        "child": child,
+        "view": view,
+        "details": view.details,
+        "seen": seen,
+        "purpose_label": PURPOSE_LABELS[grant.purpose],
+        "involvements": visible_involvements,
+        "hidden_sensitive": len(visible_involvements) < len(view.involvements),
+        "source_identifiers": [
+            s for s in view.details.source_identifiers if s.issuer_id in seen.source_issuer_ids
+        ],
+        "return_labels": ReturnIntention.LABELS,
+        "lead": next((i for i in visible_involvements if i.id == view.details.lead_professional_id), None),
+        "can_record": decide(actor=actor, action=Permission.InvolvementRecord, child=child).allowed,
+        "can_set_lead": decide(actor=actor, action=Permission.LeadProfessionalSet, child=child).allowed,
+        "can_set_caf": decide(actor=actor, action=Permission.CafSet, child=child).allowed,
+        "own_involvement_ids": {i.id for i in view.involvements if i.involvement.recorded_by_id == actor.pk},
+    }
+    return render(request, "children/record.html", context)
+
+
+def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child | HttpResponse:
+    """Changes need the same stated purpose as viewing, plus the action's own permission."""
+    actor = _actor(request)
+    child = _child(child_id)
+    decision = decide(actor=actor, action=action, child=child)
+    if not decision:
+        return denied(request, decision, action=action, child_id=child.pk)
+    if purpose_grant_for(request.session, child=child) is None:
+        return redirect("children:purpose", child_id=child.pk)
+    return child
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    child = _granted_child(request, child_id, Permission.InvolvementRecord)
+    if isinstance(child, HttpResponse):
+        return child
+    form = InvolvementForm(request.POST or None, initial={"phone": actor.phone, "email": actor.email})
+    if request.method == "POST" and form.is_valid():
+        assert actor.organisation_id is not None  # noqa: S101 - prerequisites require an organisation
+        involvement_record(
+            child=child,
+            by=actor,
+            details=InvolvementDetails(
+                practitioner_name=actor.get_full_name() or actor.username,
+                role=form.cleaned_data["role"],
+                organisation_id=actor.organisation_id,
+                phone=form.cleaned_data["phone"],
+                email=form.cleaned_data["email"],
+                started_on=form.cleaned_data["started_on"],
+            ),
+        )
+        messages.success(request, "Your involvement has been recorded")
+        return redirect("children:record", child_id=child.pk)
+    return render(request, "children/involvement_new.html", {"form": form, "child": child})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    child = _child(child_id)
+    involvement = get_object_or_404(Involvement, pk=involvement_id, child=child)
+    decision = decide(actor=actor, action=Permission.InvolvementCease, child=child, involvement=involvement)
+    if not decision:
+        return denied(request, decision, action=Permission.InvolvementCease, child_id=child.pk)
+    if purpose_grant_for(request.session, child=child) is None:
+        return redirect("children:purpose", child_id=child.pk)
+    view = child_record(child)
+    current = next(i for i in view.involvements if i.involvement.pk == involvement.pk)
+    form = CeaseForm(request.POST or None, started_on=current.details.started_on)
+    if request.method == "POST" and form.is_valid():
+        involvement_cease(involvement=involvement, by=actor, ended_on=form.cleaned_data["ended_on"])
+        messages.success(request, "The involvement has been marked as ended")
+        return redirect("children:record", child_id=child.pk)
+    return render(
+        request, "children/involvement_end.html", {"form": form, "child": child, "current": current}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    child = _granted_child(request, child_id, Permission.LeadProfessionalSet)
+    if isinstance(child, HttpResponse):
+        return child
+    seen = visibility(actor=actor, child=child)
+    current = [
+        i
+        for i in child_record(child).involvements
+        if not i.involvement.ceased and (seen.sensitive_services or not i.is_sensitive)
+    ]
+    choices = [(i.id, f"{i.details.practitioner_name}, {i.details.role}") for i in current]
+    form = LeadProfessionalForm(request.POST or None, choices=choices)
+    if request.method == "POST" and form.is_valid():
+        chosen = form.cleaned_data["involvement"]
+        involvement = None if chosen == "none" else next(i.involvement for i in current if i.id == chosen)
+        lead_professional_set(child=child, by=actor, involvement=involvement)
+        messages.success(request, "The lead professional has been updated")
+        return redirect("children:record", child_id=child.pk)
+    return render(request, "children/lead_professional.html", {"form": form, "child": child})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    child = _granted_child(request, child_id, Permission.CafSet)
+    if isinstance(child, HttpResponse):
+        return child
+    completed = child_details(child).caf_completed
+    form = CafForm(request.POST or None, initial={"caf_completed": "yes" if completed else "no"})
+    if request.method == "POST" and form.is_valid():
+        caf_flag_set(child=child, by=actor, completed=form.cleaned_data["caf_completed"] == "yes")
+        messages.success(request, "The Common Assessment status has been updated")
+        return redirect("children:record", child_id=child.pk)
+    return render(request, "children/caf.html", {"form": form, "child": child})

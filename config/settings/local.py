@@ -1,0 +1,19 @@
+"""Development settings for `make run`: secrets come from files that `make run` generates under var/."""
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, database_from_env
+
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+
+
+def _read_generated(name: str) -> str:
+    path = VAR_DIR / name
+    if not path.exists():
+        raise RuntimeError(f"{path} is missing: run `make run` (it generates development secrets).")
+    return path.read_text().strip()
+
+
+SECRET_KEY = _read_generated("secret_key")
+VAULT_KEY_FILE = VAR_DIR / "vault-keys.json"
+DATABASES = {"default": database_from_env(VAR_DIR / "db.sqlite3")}

@@ -1,0 +1,28 @@
+"""Production settings: every secret must come from the environment; a missing one stops start-up."""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, database_from_env
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"{name} must be set in production.")
+    return value
+
+
+DEBUG = False
+SECRET_KEY = _required("DJANGO_SECRET_KEY")
+ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
+VAULT_KEY_FILE = _required("VAULT_KEY_FILE")
+DATABASES = {"default": database_from_env(VAR_DIR / "unused.sqlite3")}
+
+SECURE_SSL_REDIRECT = True
+SECURE_HSTS_SECONDS = 63072000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

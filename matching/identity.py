@@ -1,0 +1,21 @@
+"""Who a record (or a search, or a feed row) is about, in the form the engine compares."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Identity:
+    family_names: tuple[str, ...] = ()
+    given_names: tuple[str, ...] = ()
+    date_of_birth: date | None = None
+    gender: str | None = None
+    postcodes: tuple[str, ...] = field(default=())
+
+    @property
+    def family_name(self) -> str | None:
+        return self.family_names[0] if self.family_names else None
+
+    @property
+    def given_name(self) -> str | None:
+        return self.given_names[0] if self.given_names else None

@@ -1,0 +1,62 @@
+"""Field-level sealing: one personal value per column, bound to its table, column, row and data key.
+
+The AAD makes a ciphertext valid only where it was written: copied into another row, column or table,
+or read under another data key, it fails to decrypt instead of showing the wrong child's data.
+"""
+
+import base64
+import json
+from typing import Any
+
+from django.db import models
+
+from vault import crypto
+from vault.keys import data_key_open
+from vault.models import DataKey
+
+
+def field_aad(*, table: str, column: str, row_id: object, key_id: object) -> bytes:
+    return f"cp-field|{table}|{column}|{row_id}|{key_id}".encode()
+
+
+class Sealer:
+    """Seals and unseals fields of rows that belong to one data key; opens the key once."""
+
+    def __init__(self, key: DataKey, dek: bytes | None = None) -> None:
+        self.key = key
+        self._dek = dek if dek is not None else data_key_open(key)
+
+    def _aad(self, row: models.Model, column: str) -> bytes:
+        return field_aad(table=row._meta.db_table, column=column, row_id=row.pk, key_id=self.key.pk)
+
+    def seal(self, row: models.Model, column: str, value: Any) -> None:
+        """Encrypt a JSON-serialisable value (None included, so absence is not visible) into row.column."""
+        plaintext = json.dumps(value, separators=(",", ":"), default=str).encode()
+        setattr(row, column, crypto.seal(plaintext, key=self._dek, aad=self._aad(row, column)))
+
+    def seal_all(self, row: models.Model, values: dict[str, Any]) -> None:
+        for column, value in values.items():
+            self.seal(row, column, value)
+
+    def unseal(self, row: models.Model, column: str) -> Any:
+        blob = getattr(row, column)
+        return json.loads(crypto.unseal(bytes(blob), key=self._dek, aad=self._aad(row, column)))
+
+
+def note_seal(key: DataKey, *, context: str, text: str) -> str:
+    """Seal free text typed about a child (e.g. a purpose) under that child's key, as base64.
+
+    Free text can contain anything, so it never goes anywhere in clear; shredding the child's key
+    shreds these notes too.
+    """
+    dek = data_key_open(key)
+    return base64.b64encode(
+        crypto.seal(text.encode(), key=dek, aad=f"cp-note|{context}|{key.pk}".encode())
+    ).decode()
+
+
+def note_unseal(key: DataKey, *, context: str, sealed: str) -> str:
+    dek = data_key_open(key)
+    return crypto.unseal(
+        base64.b64decode(sealed), key=dek, aad=f"cp-note|{context}|{key.pk}".encode()
+    ).decode()
