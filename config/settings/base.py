@@ -82,7 +82,6 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = VAR_DIR / "staticfiles"
 # Local and test servers serve straight from static/; production runs collectstatic.
 WHITENOISE_USE_FINDERS = True
 

@@ -18,6 +18,8 @@ SECRET_KEY = _required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 VAULT_KEY_FILE = _required("VAULT_KEY_FILE")
 DATABASES = {"default": database_from_env(VAR_DIR / "unused.sqlite3")}
+STATIC_ROOT = os.environ.get("STATIC_ROOT", str(VAR_DIR / "staticfiles"))
+WHITENOISE_USE_FINDERS = False
 
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = 63072000
