@@ -1,11 +1,85 @@
+"""Sign-in, second factor and invitation forms."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+
+from accounts.models import User
+from accounts.ratelimit import LOGIN_IP, LOGIN_USER
+from audit.services import event_record
+from audit.tags import AuditTag
+
+GENERIC_FAILURE = "Enter a correct username and password"
+THROTTLED = "Too many attempts to sign in. Wait 5 minutes and try again"
+
+
+def client_ip(request: Any) -> str:
+    return str(request.META.get("REMOTE_ADDR", "unknown")) if request is not None else "unknown"
 
 
 class SignInForm(AuthenticationForm):
-    """One message for every failure, so responses never reveal whether an account exists."""
+    """One message for every failure, so responses never reveal whether an account exists.
 
-    error_messages = {
-        "invalid_login": "Enter a correct username and password",
-        "inactive": "Enter a correct username and password",
-    }
+    Failures count against both the username and the IP address; at 10 in 5 minutes, further
+    attempts are refused without checking the password (for existing and unknown names alike).
+    """
+
+    error_messages = {"invalid_login": GENERIC_FAILURE, "inactive": GENERIC_FAILURE}
     summary_anchor = "id_username"
+
+    def clean(self) -> dict[str, Any]:
+        username = str(self.data.get("username", ""))
+        ip = client_ip(self.request)
+        if LOGIN_USER.exceeded(username) or LOGIN_IP.exceeded(ip):
+            event_record(tag=AuditTag.LoginThrottled, actor=None)
+            raise forms.ValidationError(THROTTLED, code="throttled")
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            LOGIN_USER.hit(username)
+            LOGIN_IP.hit(ip)
+            raise
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="Security code",
+        max_length=20,
+        help_text="The 6-digit code from your authenticator app, or one of your recovery codes",
+        error_messages={"required": "Enter your security code"},
+    )
+    summary_anchor = "id_code"
+
+
+class ReauthenticateForm(CodeForm):
+    password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+
+    field_order = ["password", "code"]
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(label="Create a password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="Confirm password", widget=forms.PasswordInput, strip=False)
+    agreement = forms.BooleanField(
+        label="I have read and agree to the ContactPoint user agreement",
+        error_messages={"required": "You must agree to the user agreement"},
+    )
+    summary_anchor = "id_password1"
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "The passwords do not match")
+        elif first:
+            try:
+                password_validation.validate_password(first, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

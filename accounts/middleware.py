@@ -1,9 +1,26 @@
-"""Pages for a signed-in user may show a child's details: no browser or proxy may cache them."""
+"""Per-request account guards: session limits, vetting lapses, MFA, and no caching of pages.
 
+Checked on every request, so a suspension, a lapsed check or an expired session bites at once.
+"""
+
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+
+from access.policy import prerequisites
+from accounts.models import User
+from audit.services import event_record
+from audit.tags import AuditTag
+
+AUTH_STARTED_KEY = "auth_started_at"
+OPEN_PATHS = ("/static/", "/account/sign-in/", "/account/sign-out/", "/account/invitation/")
+MFA_PATHS = ("/account/mfa/",)
+SIGNED_OUT_REASONS = {"suspended", "inactive"}
 
 
 class NoStoreForSignedInMiddleware:
@@ -16,3 +33,29 @@ class NoStoreForSignedInMiddleware:
             add_never_cache_headers(response)
             response["Cache-Control"] = "no-store, private, max-age=0"
         return response
+
+
+class AccountGuardMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not isinstance(user, User) or request.path.startswith(OPEN_PATHS):
+            return self.get_response(request)
+
+        started = request.session.get(AUTH_STARTED_KEY)
+        if started is None or time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+            event_record(tag=AuditTag.SessionExpired, actor=user)
+            logout(request)
+            return redirect("accounts:login")
+
+        decision = prerequisites(user)
+        if not decision:
+            if decision.reason in SIGNED_OUT_REASONS:
+                logout(request)
+            return render(request, "access/denied.html", {"decision": decision}, status=403)
+
+        if not user.is_verified() and not request.path.startswith(MFA_PATHS):  # type: ignore[attr-defined]
+            return redirect("accounts:mfa")
+        return self.get_response(request)

@@ -67,6 +67,8 @@ class User(AbstractUser):
     training_completed_on = models.DateField(null=True, blank=True)
     agreement_signed_on = models.DateField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
+    suspension_reason = models.CharField(max_length=300, blank=True)
+    manager_email = models.EmailField(blank=True, help_text="told when this account is suspended")
 
     def background_check_current(self, today: date) -> bool:
         return (
@@ -82,3 +84,38 @@ class User(AbstractUser):
     @property
     def home_la_id(self) -> int | None:
         return self.organisation.home_la_id if self.organisation else None
+
+
+class UserSession(models.Model):
+    """Which sessions belong to whom, so suspending or closing an account ends them all at once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tracked_sessions")
+    session_key = models.CharField(max_length=40, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Session of user {self.user_id}"
+
+
+class RecoveryCode(models.Model):
+    """A single-use recovery code, stored only as a password hash."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=200)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Recovery code of user {self.user_id}"
+
+
+class Invitation(models.Model):
+    """A single-use, 24-hour link to set a password; only its hash is stored."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="invitation")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Invitation for user {self.user_id}"

@@ -1,11 +1,14 @@
-"""Sign-in events go to the audit log; the attempted username is kept only as a blind token."""
+"""Sign-in events: audit them (username only as a blind token) and track the session."""
 
+import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from accounts.middleware import AUTH_STARTED_KEY
+from accounts.services import session_track
 from audit.services import event_record
 from audit.tags import AuditTag
 from vault.blind_index import blind_token
@@ -13,6 +16,10 @@ from vault.blind_index import blind_token
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    request.session[AUTH_STARTED_KEY] = time.time()
+    if request.session.session_key is None:
+        request.session.save()
+    session_track(user=user, session_key=str(request.session.session_key))
     event_record(tag=AuditTag.LoginSucceeded, actor=user)
 
 

@@ -1,6 +1,30 @@
-from django.contrib.auth import views as auth_views
+"""Sign-in, second factor, step-up and invitation pages."""
 
-from accounts.forms import SignInForm
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+
+from accounts.forms import CodeForm, ReauthenticateForm, SetPasswordForm, SignInForm
+from accounts.mfa import MfaThrottled, second_factor_verify, totp_qr_svg, totp_secret_base32
+from accounts.models import User
+from accounts.services import (
+    confirmed_totp_device,
+    invitation_accept,
+    invitation_for_token,
+    recovery_codes_issue,
+    totp_device_confirm,
+    totp_device_start,
+)
+from accounts.stepup import mark_reauthenticated
+from audit.services import event_record
+from audit.tags import AuditTag
+
+MFA_THROTTLED = "Too many wrong codes. Wait 5 minutes and try again"
 
 
 class SignInView(auth_views.LoginView):
@@ -11,3 +35,97 @@ class SignInView(auth_views.LoginView):
 
 class SignOutView(auth_views.LogoutView):
     next_page = "accounts:login"
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
+    return request.user
+
+
+def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or fallback
+    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    return target if allowed else fallback
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa(request: HttpRequest) -> HttpResponse:
+    """Second step of sign-in. Users without a confirmed authenticator are sent to enrol first."""
+    user = _actor(request)
+    if confirmed_totp_device(user) is None:
+        return redirect("accounts:mfa_enrol")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if second_factor_verify(request, user=user, code=form.cleaned_data["code"]):
+                mark_reauthenticated(request)
+                return redirect(_safe_next(request))
+            form.add_error("code", "The security code is not correct")
+        except MfaThrottled:
+            form.add_error("code", MFA_THROTTLED)
+    return render(request, "accounts/mfa.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in: set up an authenticator app, then show recovery codes once."""
+    user = _actor(request)
+    if confirmed_totp_device(user) is not None:
+        return redirect("accounts:mfa")
+    form = CodeForm(request.POST or None)
+    device = None
+    if request.method == "POST":
+        device = user.totpdevice_set.filter(confirmed=False).first()  # type: ignore[attr-defined]
+        if device is not None and form.is_valid():
+            if totp_device_confirm(device=device, token=form.cleaned_data["code"].replace(" ", "")):
+                _verified_after_enrolment(request, user)
+                codes = recovery_codes_issue(user=user)
+                return render(request, "accounts/recovery_codes.html", {"codes": codes})
+            form.add_error("code", "The security code is not correct")
+    if device is None:
+        device = totp_device_start(user=user)
+    context = {"form": form, "secret": totp_secret_base32(device), "qr_svg": mark_safe(totp_qr_svg(device))}  # noqa: S308
+    return render(request, "accounts/mfa_enrol.html", context)
+
+
+def _verified_after_enrolment(request: HttpRequest, user: User) -> None:
+    device = confirmed_totp_device(user)
+    assert device is not None  # noqa: S101 - just confirmed
+    otp_login(request, device)
+    mark_reauthenticated(request)
+    event_record(tag=AuditTag.MfaVerified, actor=user)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def reauthenticate(request: HttpRequest) -> HttpResponse:
+    """Step-up before sensitive actions: password and second factor again."""
+    user = _actor(request)
+    form = ReauthenticateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not user.check_password(form.cleaned_data["password"]):
+            form.add_error("password", "The password is not correct")
+        else:
+            try:
+                if second_factor_verify(request, user=user, code=form.cleaned_data["code"]):
+                    mark_reauthenticated(request)
+                    event_record(tag=AuditTag.Reauthenticated, actor=user)
+                    return redirect(_safe_next(request))
+                form.add_error("code", "The security code is not correct")
+            except MfaThrottled:
+                form.add_error("code", MFA_THROTTLED)
+    return render(request, "accounts/reauthenticate.html", {"form": form, "next": _safe_next(request)})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    invite = invitation_for_token(token)
+    if invite is None:
+        return render(request, "accounts/invitation_invalid.html", status=404)
+    form = SetPasswordForm(request.POST or None, user=invite.user)
+    if request.method == "POST" and form.is_valid():
+        invitation_accept(invitation=invite, password=form.cleaned_data["password1"], agreement_signed=True)
+        return redirect("accounts:login")
+    return render(request, "accounts/invitation.html", {"form": form, "invited": invite.user})

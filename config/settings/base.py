@@ -1,5 +1,6 @@
 """Settings shared by every environment. Secrets are never given a default here."""
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "vault",
     "audit",
     "accounts",
@@ -28,6 +32,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.AccountGuardMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.NoStoreForSignedInMiddleware",
@@ -98,6 +105,41 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 SERVICE_NAME = "ContactPoint"
+SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000")
+
+# Sessions: 15 minutes idle (SESSION_COOKIE_AGE, renewed per request), 10 hours absolute, step-up
+# re-authentication for sensitive actions if the last proof is older than 15 minutes.
+SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
+REAUTH_VALID_SECONDS = 15 * 60
+
+OTP_TOTP_ISSUER = "ContactPoint"
+
+# Rate limits and lockouts must be shared by every app server: Redis when REDIS_URL is set.
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Content Security Policy: nothing inline, nothing from elsewhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
 
 # Search rules (domain.md): a small capped result list, never browsing.
 SEARCH_RESULT_CAP = 10

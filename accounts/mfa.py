@@ -1,0 +1,54 @@
+"""Second-factor checks shared by sign-in and step-up: TOTP (replay refused) or a recovery code."""
+
+import base64
+from io import BytesIO
+
+import qrcode
+import qrcode.image.svg
+from django.http import HttpRequest
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import User
+from accounts.ratelimit import MFA_USER
+from accounts.services import confirmed_totp_device, recovery_code_use
+from audit.services import event_record
+from audit.tags import AuditTag
+
+
+class MfaThrottled(Exception):
+    pass
+
+
+def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool:
+    """True and the session marked verified if `code` is a fresh TOTP code or an unused recovery code.
+
+    django-otp's TOTP device remembers the last time step used, so a code cannot be replayed.
+    """
+    subject = str(user.pk)
+    if MFA_USER.exceeded(subject):
+        raise MfaThrottled
+    device = confirmed_totp_device(user)
+    if device is None:
+        return False
+    compact = code.replace(" ", "")
+    if (compact.isdigit() and device.verify_token(compact)) or recovery_code_use(user=user, code=code):
+        otp_login(request, device)
+        MFA_USER.reset(subject)
+        event_record(tag=AuditTag.MfaVerified, actor=user)
+        return True
+    MFA_USER.hit(subject)
+    event_record(tag=AuditTag.MfaFailed, actor=user)
+    return False
+
+
+def totp_secret_base32(device: TOTPDevice) -> str:
+    return base64.b32encode(device.bin_key).decode().rstrip("=")
+
+
+def totp_qr_svg(device: TOTPDevice) -> str:
+    """The otpauth URL as an inline SVG QR code (no script, no external request)."""
+    image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
+    buffer = BytesIO()
+    image.save(buffer)
+    return buffer.getvalue().decode()

@@ -1,0 +1,47 @@
+"""Named rate limiters over the shared cache (Redis in production), so every app server agrees.
+
+Fixed windows keyed by limiter name and subject; a subject is hashed so usernames and IP addresses
+never sit in the cache in clear.
+"""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.core.cache import cache
+
+
+@dataclass(frozen=True)
+class Limiter:
+    name: str
+    limit: int
+    window_seconds: int
+
+    def _key(self, subject: str) -> str:
+        digest = hashlib.sha256(subject.lower().encode()).hexdigest()[:32]
+        return f"rl:{self.name}:{digest}"
+
+    def count(self, subject: str) -> int:
+        return int(cache.get(self._key(subject), 0))
+
+    def exceeded(self, subject: str) -> bool:
+        """True once `limit` failures are recorded: the next attempt is refused unchecked."""
+        return self.count(subject) >= self.limit
+
+    def hit(self, subject: str) -> int:
+        key = self._key(subject)
+        if cache.add(key, 1, timeout=self.window_seconds):
+            return 1
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=self.window_seconds)
+            return 1
+
+    def reset(self, subject: str) -> None:
+        cache.delete(self._key(subject))
+
+
+LOGIN_IP = Limiter("login.ip", limit=10, window_seconds=5 * 60)
+LOGIN_USER = Limiter("login.user", limit=10, window_seconds=5 * 60)
+MFA_USER = Limiter("mfa.user", limit=10, window_seconds=5 * 60)
+SEARCH_USER = Limiter("search.user", limit=60, window_seconds=60)

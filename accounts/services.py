@@ -1,0 +1,197 @@
+"""Account lifecycle, sessions and second factors. Every change writes its audit event."""
+
+import hashlib
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.sessions.models import Session
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts.models import Invitation, Organisation, RecoveryCode, User, UserSession
+from audit.services import event_record
+from audit.tags import AuditTag
+
+RECOVERY_CODE_COUNT = 8
+INVITATION_VALID_FOR = timedelta(hours=24)
+
+
+def session_track(*, user: User, session_key: str) -> None:
+    UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
+
+
+def sessions_end_all(*, user: User) -> int:
+    """Delete every server-side session of the user: their next request is signed out."""
+    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    UserSession.objects.filter(user=user).delete()
+    return len(keys)
+
+
+def _new_recovery_code() -> str:
+    raw = secrets.token_hex(5).upper()
+    return f"{raw[:5]}-{raw[5:]}"
+
+
+def recovery_codes_issue(*, user: User) -> list[str]:
+    """Replace the user's recovery codes with 8 new ones; the plaintext is shown once, never stored."""
+    codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    with transaction.atomic():
+        RecoveryCode.objects.filter(user=user).delete()
+        RecoveryCode.objects.bulk_create([RecoveryCode(user=user, code_hash=make_password(c)) for c in codes])
+    return codes
+
+
+def recovery_code_use(*, user: User, code: str) -> bool:
+    candidate = code.strip().upper()
+    with transaction.atomic():
+        for stored in RecoveryCode.objects.select_for_update().filter(user=user, used_at__isnull=True):
+            if check_password(candidate, stored.code_hash):
+                stored.used_at = timezone.now()
+                stored.save(update_fields=["used_at"])
+                event_record(tag=AuditTag.RecoveryCodeUsed, actor=user)
+                return True
+    return False
+
+
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """A fresh unconfirmed authenticator for enrolment (earlier unconfirmed attempts are dropped)."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+
+
+def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
+    if not device.verify_token(token):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    event_record(tag=AuditTag.MfaEnrolled, actor=device.user, additional={"device": "totp"})
+    return True
+
+
+def confirmed_totp_device(user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def mfa_reset(*, user: User, by: User) -> None:
+    """For a lost factor: remove every device and code; the user enrols again at next sign-in."""
+    with transaction.atomic():
+        TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        sessions_end_all(user=user)
+        event_record(tag=AuditTag.MfaReset, actor=by, additional={"user_id": user.pk})
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def account_invite(
+    *,
+    by: User,
+    username: str,
+    first_name: str,
+    last_name: str,
+    email: str,
+    organisation: Organisation,
+    role: str,
+    background_check_on: date | None,
+    training_completed_on: date | None,
+    manager_email: str = "",
+) -> tuple[User, str]:
+    """Create an account with no usable password and a single-use 24-hour invitation link token."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        user = User(
+            username=username,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            organisation=organisation,
+            role=role,
+            background_check_on=background_check_on,
+            training_completed_on=training_completed_on,
+            manager_email=manager_email,
+        )
+        user.set_unusable_password()
+        user.save()
+        Invitation.objects.create(
+            user=user,
+            token_hash=_token_hash(token),
+            created_by=by,
+            expires_at=timezone.now() + INVITATION_VALID_FOR,
+        )
+        event_record(tag=AuditTag.AccountInvited, actor=by, additional={"user_id": user.pk, "role": role})
+    send_mail(
+        subject="Your ContactPoint account",
+        message=(
+            "An account has been created for you. Use your invitation link within 24 hours: "
+            f"{settings.SERVICE_BASE_URL}/account/invitation/{token}/"
+        ),
+        from_email=None,
+        recipient_list=[email],
+    )
+    return user, token
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a token opens, if it is unused and unexpired."""
+    invitation = Invitation.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
+    if invitation is None or invitation.used_at is not None or invitation.expires_at <= timezone.now():
+        return None
+    return invitation
+
+
+def invitation_accept(*, invitation: Invitation, password: str, agreement_signed: bool) -> User:
+    user = invitation.user
+    with transaction.atomic():
+        invitation.used_at = timezone.now()
+        invitation.save(update_fields=["used_at"])
+        user.set_password(password)
+        if agreement_signed:
+            user.agreement_signed_on = timezone.localdate()
+        user.save()
+        event_record(tag=AuditTag.InvitationAccepted, actor=user)
+    return user
+
+
+def account_suspend(*, user: User, by: User, reason: str) -> None:
+    with transaction.atomic():
+        user.suspended_at = timezone.now()
+        user.suspension_reason = reason
+        user.save(update_fields=["suspended_at", "suspension_reason"])
+        ended = sessions_end_all(user=user)
+        event_record(
+            tag=AuditTag.AccountSuspended, actor=by, additional={"user_id": user.pk, "sessions_ended": ended}
+        )
+    recipients = [r for r in (user.manager_email,) if r]
+    if recipients:
+        send_mail(
+            subject="A ContactPoint account you manage has been suspended",
+            message=f"The ContactPoint account '{user.username}' has been suspended by the LA team. Reason: {reason}",
+            from_email=None,
+            recipient_list=recipients,
+        )
+
+
+def account_reinstate(*, user: User, by: User) -> None:
+    with transaction.atomic():
+        user.suspended_at = None
+        user.suspension_reason = ""
+        user.save(update_fields=["suspended_at", "suspension_reason"])
+        event_record(tag=AuditTag.AccountReinstated, actor=by, additional={"user_id": user.pk})
+
+
+def account_close(*, user: User, by: User) -> None:
+    with transaction.atomic():
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["is_active", "password"])
+        sessions_end_all(user=user)
+        TOTPDevice.objects.filter(user=user).delete()
+        RecoveryCode.objects.filter(user=user).delete()
+        event_record(tag=AuditTag.AccountClosed, actor=by, additional={"user_id": user.pk})

@@ -1,0 +1,83 @@
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from tests.personas import PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    cache.clear()
+
+
+def _sign_in(client, username, password, ip="10.0.0.1"):
+    return client.post(
+        reverse("accounts:login"), {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+def test_a_correct_password_leads_to_the_second_factor(world):
+    client = Client()
+    response = _sign_in(client, "alice", PASSWORD)
+    assert response.status_code == 302
+    follow = client.get(response["Location"])
+    assert follow.status_code == 302
+    assert follow["Location"].startswith(reverse("accounts:mfa"))
+    assert AuditEvent.objects.filter(tag=AuditTag.LoginSucceeded, actor=world.alice).count() == 1
+
+
+def test_unknown_user_and_wrong_password_get_identical_responses(world):
+    wrong_password = _sign_in(Client(), "alice", "not the password at all")
+    unknown_user = _sign_in(Client(), "nobody-here", "not the password at all")
+    assert wrong_password.status_code == unknown_user.status_code == 200
+    assert "Enter a correct username and password" in wrong_password.content.decode()
+    strip = lambda r: r.content.decode().replace("alice", "X").replace("nobody-here", "X")  # noqa: E731
+    import re
+
+    csrf = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert csrf.sub("", strip(wrong_password)) == csrf.sub("", strip(unknown_user))
+
+
+def test_failed_logins_are_audited_without_the_username(world):
+    _sign_in(Client(), "alice", "wrong password here")
+    event = AuditEvent.objects.get(tag=AuditTag.LoginFailed)
+    assert "alice" not in str(event.additional)
+    assert event.additional["username_token"]
+
+
+def test_it_locks_an_account_after_ten_failures_in_five_minutes(world):
+    for i in range(10):
+        _sign_in(Client(), "alice", f"wrong password {i}", ip=f"10.0.1.{i}")
+    response = _sign_in(Client(), "alice", PASSWORD, ip="10.0.2.1")
+    assert response.status_code == 200
+    assert "Too many attempts" in response.content.decode()
+    assert AuditEvent.objects.filter(tag=AuditTag.LoginThrottled).count() == 1
+
+
+def test_nine_failures_do_not_lock_the_account(world):
+    for i in range(9):
+        _sign_in(Client(), "alice", f"wrong password {i}", ip=f"10.0.1.{i}")
+    assert _sign_in(Client(), "alice", PASSWORD, ip="10.0.2.1").status_code == 302
+
+
+def test_it_throttles_an_ip_address_across_usernames(world):
+    for i in range(10):
+        _sign_in(Client(), f"someone{i}", "wrong password", ip="10.9.9.9")
+    response = _sign_in(Client(), "alice", PASSWORD, ip="10.9.9.9")
+    assert "Too many attempts" in response.content.decode()
+    assert _sign_in(Client(), "alice", PASSWORD, ip="10.9.9.10").status_code == 302
+
+
+def test_unknown_usernames_lock_the_same_way_as_real_ones(world):
+    for i in range(10):
+        _sign_in(Client(), "ghost", f"wrong {i}", ip=f"10.0.3.{i}")
+    assert "Too many attempts" in _sign_in(Client(), "ghost", "x", ip="10.0.4.1").content.decode()
+
+
+def test_passwords_are_hashed_with_argon2_in_production_settings():
+    from config.settings import base
+
+    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
