@@ -10,3 +10,6 @@ class Permission(StrEnum):
     InvolvementCease = "child:involvement:cease"
     LeadProfessionalSet = "child:lead_professional:set"
     CafSet = "child:caf:set"
+    ShieldOverride = "child:shield:override"
+    AccountManage = "account:manage"
+    AlertView = "oversight:alert:view"

@@ -21,6 +21,9 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.InvolvementCease: {*PRACTITIONER_ROLES, Role.LA_TEAM},
     Permission.LeadProfessionalSet: {*PRACTITIONER_ROLES, Role.LA_TEAM},
     Permission.CafSet: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+    Permission.ShieldOverride: {Role.OVERRIDE_HOLDER},
+    Permission.AccountManage: {Role.LA_TEAM},
+    Permission.AlertView: {Role.LA_TEAM},
 }
 
 REASON_MESSAGES = {
@@ -36,6 +39,9 @@ REASON_MESSAGES = {
     "shielded": "This record is shielded. Contact your local authority ContactPoint team.",
     "not_own_involvement": "You can only change involvement that you recorded.",
     "not_involved": "Only practitioners currently involved with this child, or the LA team, can do this.",
+    "not_shielded": "This record is not shielded: open it in the usual way.",
+    "other_la": "This account belongs to another local authority.",
+    "own_account": "You cannot change your own account. Ask a colleague in your LA team.",
 }
 
 
@@ -91,19 +97,31 @@ def is_currently_involved(actor: User, child: Child) -> bool:
 
 
 def decide(
-    *, actor: User, action: Permission, child: Child | None = None, involvement: Involvement | None = None
+    *,
+    actor: User,
+    action: Permission,
+    child: Child | None = None,
+    involvement: Involvement | None = None,
+    subject: User | None = None,
 ) -> Decision:
-    """May `actor` do `action` (to `child`, or to one `involvement` of it)? Returns the reason if not."""
+    """May `actor` do `action` (to `child`, one `involvement` of it, or the account `subject`)?
+
+    Returns the reason if not, so the person can be told why.
+    """
     vetted = prerequisites(actor)
     if not vetted:
         return vetted
     if actor.role not in ROLES_BY_PERMISSION[action]:
         return _deny("role_not_permitted")
+    if subject is not None:
+        return _decide_account(actor, subject)
     if child is None:
         return ALLOW
     shielded_from_actor = child.shielded and not is_la_team_for(actor, child)
     if action == Permission.ChildView:
         return ALLOW
+    if action == Permission.ShieldOverride:
+        return ALLOW if child.shielded else _deny("not_shielded")
     if shielded_from_actor:
         return _deny("shielded")
     if action == Permission.InvolvementCease:
@@ -116,6 +134,15 @@ def decide(
         if is_la_team_for(actor, child) or is_currently_involved(actor, child):
             return ALLOW
         return _deny("not_involved")
+    return ALLOW
+
+
+def _decide_account(actor: User, subject: User) -> Decision:
+    """LA teams manage accounts of organisations in their own LA, never their own account."""
+    if subject.pk == actor.pk:
+        return _deny("own_account")
+    if subject.home_la_id is None or subject.home_la_id != actor.home_la_id:
+        return _deny("other_la")
     return ALLOW
 
 

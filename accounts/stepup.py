@@ -1,9 +1,6 @@
 """Step-up: sensitive actions need a password and second-factor proof from the last 15 minutes."""
 
 import time
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -23,13 +20,13 @@ def mark_reauthenticated(request: HttpRequest) -> None:
     request.session[REAUTH_KEY] = time.time()
 
 
-def reauthentication_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not recently_authenticated(request):
-            return redirect(
-                f"{reverse('accounts:reauthenticate')}?{urlencode({'next': request.get_full_path()})}"
-            )
-        return view(request, *args, **kwargs)
+def step_up(request: HttpRequest) -> HttpResponse | None:
+    """A redirect to re-authenticate if the last proof is too old; None when it is fresh.
 
-    return wrapper
+    Views call it after the policy has allowed the action, so a refusal is never hidden behind it.
+    A POST cannot be replayed after the detour, so it returns to the page the form was on.
+    """
+    if recently_authenticated(request):
+        return None
+    next_path = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER", "/")
+    return redirect(f"{reverse('accounts:reauthenticate')}?{urlencode({'next': next_path})}")

@@ -162,3 +162,17 @@ class CafForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select yes if a Common Assessment has been completed"},
     )
+
+
+class OverrideForm(forms.Form):
+    reason = forms.CharField(
+        label="Why do you need to see this shielded record now?",
+        max_length=500,
+        help_text="Describe the emergency. Do not include names or addresses.",
+        error_messages={"required": "Enter why you need emergency access"},
+    )
+    understood = forms.BooleanField(
+        label="I understand that this access will be investigated and the local authority is alerted now",
+        error_messages={"required": "Confirm that you understand this access will be investigated"},
+    )
+    summary_anchor = "id_reason"

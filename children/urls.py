@@ -16,4 +16,5 @@ urlpatterns = [
     ),
     path("<uuid:child_id>/lead-professional/", views.lead_professional, name="lead_professional"),
     path("<uuid:child_id>/caf/", views.caf, name="caf"),
+    path("<uuid:child_id>/emergency-access/", views.override, name="override"),
 ]

@@ -10,10 +10,20 @@ from django.views.decorators.http import require_http_methods
 
 from access.http import denied
 from access.permissions import Permission
-from access.policy import decide, visibility
+from access.policy import Visibility, decide, visibility
 from accounts.models import User
-from children.forms import CafForm, CeaseForm, InvolvementForm, LeadProfessionalForm, PurposeForm, SearchForm
+from accounts.stepup import step_up
+from children.forms import (
+    CafForm,
+    CeaseForm,
+    InvolvementForm,
+    LeadProfessionalForm,
+    OverrideForm,
+    PurposeForm,
+    SearchForm,
+)
 from children.models import Child, Involvement
+from children.override import shield_override
 from children.purposes import PURPOSE_LABELS
 from children.records import InvolvementDetails, ReturnIntention
 from children.search import child_search
@@ -86,20 +96,29 @@ def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
             "child": child,
             "details": child_details(child),
             "purpose_label": PURPOSE_LABELS[grant.purpose],
+            "can_override": decide(actor=actor, action=Permission.ShieldOverride, child=child).allowed,
         }
         return render(request, "children/record_shielded.html", restricted)
+    context = _full_record_context(actor, child, seen, purpose_label=PURPOSE_LABELS[grant.purpose])
+    return render(request, "children/record.html", context)
+
+
+def _full_record_context(
+    actor: User, child: Child, seen: Visibility, *, purpose_label: str
+) -> dict[str, object]:
+    """What the full record page shows, filtered by `seen` (sensitive services, source identifiers)."""
     view = child_record(child)
     visible_involvements = [
         i
         for i in view.involvements
         if seen.sensitive_services or not i.is_sensitive or i.involvement.recorded_by_id == actor.pk
     ]
-    context = {
+    return {
         "child": child,
         "view": view,
         "details": view.details,
         "seen": seen,
-        "purpose_label": PURPOSE_LABELS[grant.purpose],
+        "purpose_label": purpose_label,
         "involvements": visible_involvements,
         "hidden_sensitive": len(visible_involvements) < len(view.involvements),
         "source_identifiers": [
@@ -112,7 +131,6 @@ def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
         "can_set_caf": decide(actor=actor, action=Permission.CafSet, child=child).allowed,
         "own_involvement_ids": {i.id for i in view.involvements if i.involvement.recorded_by_id == actor.pk},
     }
-    return render(request, "children/record.html", context)
 
 
 def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child | HttpResponse:
@@ -215,3 +233,26 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
         messages.success(request, "The Common Assessment status has been updated")
         return redirect("children:record", child_id=child.pk)
     return render(request, "children/caf.html", {"form": form, "child": child})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def override(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """Break-glass for override holders: reason, warning, step-up; full record in this response only."""
+    actor = _actor(request)
+    child = _child(child_id)
+    decision = decide(actor=actor, action=Permission.ShieldOverride, child=child)
+    if not decision:
+        return denied(request, decision, action=Permission.ShieldOverride, child_id=child.pk)
+    if stale := step_up(request):
+        return stale
+    form = OverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        shield_override(child=child, by=actor, reason=form.cleaned_data["reason"])
+        full = Visibility(full=True, sensitive_services=False, source_issuer_ids=frozenset())
+        context = _full_record_context(
+            actor, child, full, purpose_label="Emergency access to a shielded record"
+        )
+        context["override"] = True
+        return render(request, "children/record.html", context)
+    return render(request, "children/override.html", {"form": form, "child": child})

@@ -5,4 +5,5 @@ urlpatterns = [
     path("", lambda request: redirect("children:search"), name="home"),
     path("account/", include("accounts.urls")),
     path("children/", include("children.urls")),
+    path("team/", include("accounts.team_urls")),
 ]

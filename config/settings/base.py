@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "accounts",
     "access",
     "children",
+    "oversight",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,60 @@
+"""Forms the LA team uses to manage accounts in its own local authority."""
+
+from typing import Any
+
+from django import forms
+
+from accounts.models import Organisation, Role, User
+
+INVITABLE_ROLES = [
+    (Role.PRACTITIONER.value, Role.PRACTITIONER.label),
+    (Role.OVERRIDE_HOLDER.value, Role.OVERRIDE_HOLDER.label),
+    (Role.LA_TEAM.value, Role.LA_TEAM.label),
+    (Role.DATA_MANAGER.value, Role.DATA_MANAGER.label),
+]
+
+
+class InviteForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=150)
+    last_name = forms.CharField(label="Last name", max_length=150)
+    email = forms.EmailField(label="Work email address")
+    username = forms.CharField(label="Username", max_length=150)
+    organisation = forms.ChoiceField(label="Organisation")
+    role = forms.ChoiceField(label="Role", choices=INVITABLE_ROLES, widget=forms.RadioSelect)
+    background_check_on = forms.DateField(
+        label="Enhanced background check date", help_text="For example, 2026-01-31"
+    )
+    training_completed_on = forms.DateField(
+        label="Training completed on", help_text="For example, 2026-01-31"
+    )
+    manager_email = forms.EmailField(label="Line manager's email address", required=False)
+    summary_anchor = "id_first_name"
+
+    def __init__(self, *args: Any, local_authority_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        organisations = Organisation.objects.filter(pk=local_authority_id) | Organisation.objects.filter(
+            local_authority_id=local_authority_id
+        )
+        self.organisations = {str(o.pk): o for o in organisations.filter(accredited_on__isnull=False)}
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field.choices = [(pk, o.name) for pk, o in self.organisations.items()]
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"].strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is already in use")
+        return username
+
+    def organisation_chosen(self) -> Organisation:
+        return self.organisations[self.cleaned_data["organisation"]]
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you suspending this account?",
+        max_length=300,
+        help_text="The user's manager will be told. Do not include any child's details.",
+        error_messages={"required": "Enter why you are suspending this account"},
+    )
+    summary_anchor = "id_reason"

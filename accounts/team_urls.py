@@ -1,0 +1,16 @@
+from django.urls import path
+
+from accounts import team_views
+
+app_name = "team"
+
+urlpatterns = [
+    path("users/", team_views.users, name="users"),
+    path("users/invite/", team_views.invite, name="invite"),
+    path("users/<int:user_id>/", team_views.user_detail, name="user"),
+    path("users/<int:user_id>/suspend/", team_views.suspend, name="suspend"),
+    path("users/<int:user_id>/reinstate/", team_views.reinstate, name="reinstate"),
+    path("users/<int:user_id>/close/", team_views.close, name="close"),
+    path("users/<int:user_id>/reset-mfa/", team_views.reset_mfa, name="reset_mfa"),
+    path("alerts/", team_views.alerts, name="alerts"),
+]

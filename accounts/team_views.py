@@ -1,0 +1,168 @@
+"""LA team pages: accounts in their own LA, lapsing vetting, and the alert queue."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access.http import denied
+from access.permissions import Permission
+from access.policy import decide
+from accounts.models import BACKGROUND_CHECK_VALID_FOR, TRAINING_VALID_FOR, User
+from accounts.services import account_close, account_invite, account_reinstate, account_suspend, mfa_reset
+from accounts.stepup import step_up
+from accounts.team_forms import InviteForm, SuspendForm
+from oversight.services import alerts_for
+
+LAPSE_WARNING = timedelta(days=30)
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
+    return request.user
+
+
+def _la_users(actor: User) -> list[User]:
+    la_id = actor.home_la_id
+    return list(
+        User.objects.filter(Q(organisation_id=la_id) | Q(organisation__local_authority_id=la_id))
+        .select_related("organisation")
+        .order_by("last_name", "first_name")
+    )
+
+
+def _lapses_soon(user: User) -> bool:
+    horizon = timezone.localdate() + LAPSE_WARNING
+    check_ends = user.background_check_on + BACKGROUND_CHECK_VALID_FOR if user.background_check_on else None
+    training_ends = user.training_completed_on + TRAINING_VALID_FOR if user.training_completed_on else None
+    return any(end is None or end <= horizon for end in (check_ends, training_ends))
+
+
+@login_required
+@require_http_methods(["GET"])
+def users(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    decision = decide(actor=actor, action=Permission.AccountManage)
+    if not decision:
+        return denied(request, decision, action=Permission.AccountManage)
+    people = _la_users(actor)
+    lapsing = [u for u in people if u.is_active and _lapses_soon(u)]
+    return render(request, "team/users.html", {"people": people, "lapsing": lapsing})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    decision = decide(actor=actor, action=Permission.AccountManage)
+    if not decision or actor.home_la_id is None:
+        return denied(request, decision, action=Permission.AccountManage)
+    if stale := step_up(request):
+        return stale
+    form = InviteForm(request.POST or None, local_authority_id=actor.home_la_id)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        account_invite(
+            by=actor,
+            username=data["username"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            organisation=form.organisation_chosen(),
+            role=data["role"],
+            background_check_on=data["background_check_on"],
+            training_completed_on=data["training_completed_on"],
+            manager_email=data["manager_email"],
+        )
+        messages.success(request, "Invitation sent. The link works once, for 24 hours.")
+        return redirect("team:users")
+    return render(request, "team/invite.html", {"form": form})
+
+
+def _subject(request: HttpRequest, user_id: int) -> tuple[User, User, HttpResponse | None]:
+    actor = _actor(request)
+    subject = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
+    decision = decide(actor=actor, action=Permission.AccountManage, subject=subject)
+    refusal = None if decision else denied(request, decision, action=Permission.AccountManage)
+    return actor, subject, refusal
+
+
+@login_required
+@require_http_methods(["GET"])
+def user_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    _, subject, refusal = _subject(request, user_id)
+    if refusal:
+        return refusal
+    return render(request, "team/user_detail.html", {"subject": subject, "suspend_form": SuspendForm()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def suspend(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor, subject, refusal = _subject(request, user_id)
+    if refusal:
+        return refusal
+    if stale := step_up(request):
+        return stale
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        account_suspend(user=subject, by=actor, reason=form.cleaned_data["reason"])
+        messages.success(request, "Account suspended. All its sessions have ended.")
+        return redirect("team:user", user_id=subject.pk)
+    return render(request, "team/user_detail.html", {"subject": subject, "suspend_form": form})
+
+
+@login_required
+@require_POST
+def reinstate(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor, subject, refusal = _subject(request, user_id)
+    if refusal:
+        return refusal
+    if stale := step_up(request):
+        return stale
+    account_reinstate(user=subject, by=actor)
+    messages.success(request, "Account reinstated")
+    return redirect("team:user", user_id=subject.pk)
+
+
+@login_required
+@require_POST
+def close(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor, subject, refusal = _subject(request, user_id)
+    if refusal:
+        return refusal
+    if stale := step_up(request):
+        return stale
+    account_close(user=subject, by=actor)
+    messages.success(request, "Account closed")
+    return redirect("team:user", user_id=subject.pk)
+
+
+@login_required
+@require_POST
+def reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor, subject, refusal = _subject(request, user_id)
+    if refusal:
+        return refusal
+    if stale := step_up(request):
+        return stale
+    mfa_reset(user=subject, by=actor)
+    messages.success(
+        request, "Security codes reset. The user will set up a new authenticator at next sign-in."
+    )
+    return redirect("team:user", user_id=subject.pk)
+
+
+@login_required
+@require_http_methods(["GET"])
+def alerts(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    decision = decide(actor=actor, action=Permission.AlertView)
+    if not decision:
+        return denied(request, decision, action=Permission.AlertView)
+    return render(request, "team/alerts.html", {"alerts": alerts_for(local_authority_id=actor.home_la_id)})
