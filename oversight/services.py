@@ -1,6 +1,5 @@
 """Raising alerts: stored for the LA team's queue and emailed to its members at once."""
 
-
 from django.core.mail import send_mail
 from django.db import transaction
 
