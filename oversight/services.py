@@ -1,5 +1,7 @@
 """Raising alerts: stored for the LA team's queue and emailed to its members at once."""
 
+from uuid import UUID
+
 from django.core.mail import send_mail
 from django.db import transaction
 
@@ -8,7 +10,7 @@ from oversight.models import Alert, AlertKind
 
 
 def alert_raise(
-    *, local_authority: Organisation, kind: AlertKind, raised_by: User, child_id: object = None
+    *, local_authority: Organisation, kind: AlertKind, raised_by: User, child_id: UUID | None = None
 ) -> Alert:
     """The email says only that an alert exists; details are behind sign-in (no personal data by email)."""
     with transaction.atomic():
