@@ -1,8 +1,11 @@
 import pytest
-from django.core.cache import cache
+import redis
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 from django.urls import reverse
 
+from accounts.ratelimit import LOGIN_USER
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.personas import PASSWORD
@@ -81,3 +84,35 @@ def test_passwords_are_hashed_with_argon2_in_production_settings():
     from config.settings import base
 
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_an_unknown_username_still_costs_a_password_hash(world, monkeypatch):
+    """Django's backend hashes a dummy password for unknown users, so timing does not reveal accounts."""
+    from accounts.models import User
+
+    calls = []
+    original = User.set_password
+    monkeypatch.setattr(User, "set_password", lambda self, raw: (calls.append(1), original(self, raw))[1])
+    _sign_in(Client(), "nobody-by-this-name", "some password or other")
+    assert calls == [1]
+
+
+def test_lockout_counts_are_shared_through_redis_across_app_servers(world, settings):
+    """Two app servers share one Redis: failures counted by one lock the account on the other."""
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.5).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (CI starts one)")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        }
+    }
+    caches["default"].clear()
+    for _ in range(10):
+        LOGIN_USER.hit("shared-user")
+    other_server = RedisCache("redis://127.0.0.1:6379/15", {})
+    assert other_server.get(LOGIN_USER._key("shared-user")) == 10
+    assert LOGIN_USER.exceeded("shared-user")
+    caches["default"].clear()

@@ -1,0 +1,232 @@
+"""Every URL x every role x (own LA / other LA / shielded / suspended / lapsed training).
+
+The expected outcomes are written out here from the rules in domain.md, not computed by the policy,
+so a change in `access/policy.py` that loosens a rule fails this test. A URL added without a row here
+fails `test_every_url_has_a_row_in_the_matrix`.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Role
+from children.records import InvolvementDetails
+from children.services import involvement_record
+from tests.journeys import signed_in
+from tests.personas import make_child, make_user
+
+OK, REDIRECT, DENIED, NOT_FOUND = 200, 302, 403, 404
+
+
+@dataclass(frozen=True)
+class Persona:
+    name: str
+    role: str
+    la: str | None
+    status: str = "ok"
+
+
+PERSONAS = [
+    Persona("alice", Role.PRACTITIONER, "N"),
+    Persona("bob", Role.PRACTITIONER, "S"),
+    Persona("olivia", Role.OVERRIDE_HOLDER, "S"),
+    Persona("lena", Role.LA_TEAM, "N"),
+    Persona("stella", Role.LA_TEAM, "S"),
+    Persona("dara", Role.DATA_MANAGER, "N"),
+    Persona("nadia", Role.NATIONAL_AUDITOR, None),
+    Persona("fiona", Role.FEED_SOURCE, "N"),
+    Persona("simon", Role.SYSTEM_ADMIN, "N"),
+    Persona("sam", Role.PRACTITIONER, "N", status="suspended"),
+    Persona("tom", Role.PRACTITIONER, "N", status="lapsed"),
+]
+CHILD_SCENARIOS = ["north", "south", "north_shielded"]
+PRACTITIONERS = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
+VIEWERS = {*PRACTITIONERS, Role.LA_TEAM}
+
+
+def _child_la(scenario: str) -> str:
+    return "S" if scenario == "south" else "N"
+
+
+def _owning_team(p: Persona, scenario: str) -> bool:
+    return p.role == Role.LA_TEAM and p.la == _child_la(scenario)
+
+
+def expected_child(url: str, p: Persona, scenario: str) -> int:
+    """Outcome of GET (POST for POST-only) on a child URL without a stated purpose."""
+    shielded = scenario == "north_shielded"
+    purpose_first = REDIRECT  # allowed pages first ask for the purpose of access
+    if url == "children:purpose":
+        return OK if p.role in VIEWERS else DENIED
+    if url == "children:record":
+        return purpose_first if p.role in VIEWERS else DENIED
+    if url == "children:involvement_new":
+        return purpose_first if p.role in PRACTITIONERS and not shielded else DENIED
+    if url == "children:involvement_end":  # the involvement was recorded by alice
+        if _owning_team(p, scenario) or (p.name == "alice" and not shielded):
+            return purpose_first
+        return DENIED
+    if url in ("children:lead_professional", "children:caf"):  # alice is involved with every child
+        if _owning_team(p, scenario) or (p.name == "alice" and not shielded):
+            return purpose_first
+        return DENIED
+    if url == "children:override":
+        return OK if p.role == Role.OVERRIDE_HOLDER and shielded else DENIED
+    raise AssertionError(f"no rule for {url}")
+
+
+def expected_other(url: str, p: Persona) -> int:
+    """Outcome of GET (POST for POST-only) on a URL that is not about one child."""
+    team_own_subject = p.role == Role.LA_TEAM and p.la == "N"  # subject: alice, in North
+    rules = {
+        "home": REDIRECT,
+        "children:search": OK if p.role in VIEWERS else DENIED,
+        "accounts:mfa": OK,
+        "accounts:mfa_enrol": REDIRECT,
+        "accounts:reauthenticate": OK,
+        "team:users": OK if p.role == Role.LA_TEAM else DENIED,
+        "team:invite": OK if p.role == Role.LA_TEAM else DENIED,
+        "team:alerts": OK if p.role == Role.LA_TEAM else DENIED,
+        "team:user": OK if team_own_subject else DENIED,
+        "team:suspend": OK if team_own_subject else DENIED,
+        "team:reinstate": REDIRECT if team_own_subject else DENIED,
+        "team:close": REDIRECT if team_own_subject else DENIED,
+        "team:reset_mfa": REDIRECT if team_own_subject else DENIED,
+    }
+    return rules[url]
+
+
+OPEN_URLS = {"accounts:login": REDIRECT, "accounts:logout": REDIRECT, "accounts:invitation": NOT_FOUND}
+POST_ONLY = {"accounts:logout", "team:reinstate", "team:close", "team:reset_mfa"}
+SUBJECT_URLS = {"team:user", "team:suspend", "team:reinstate", "team:close", "team:reset_mfa"}
+CHILD_URLS = {
+    "children:purpose",
+    "children:record",
+    "children:involvement_new",
+    "children:involvement_end",
+    "children:lead_professional",
+    "children:caf",
+    "children:override",
+}
+OTHER_URLS = {
+    "home",
+    "children:search",
+    "accounts:mfa",
+    "accounts:mfa_enrol",
+    "accounts:reauthenticate",
+    "team:users",
+    "team:invite",
+    "team:alerts",
+    "team:user",
+    "team:suspend",
+    "team:reinstate",
+    "team:close",
+    "team:reset_mfa",
+}
+
+
+def _named_urls(patterns: list, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _named_urls(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    assert _named_urls(get_resolver().url_patterns) == CHILD_URLS | OTHER_URLS | set(OPEN_URLS)
+
+
+@pytest.fixture
+def matrix_world(world):
+    make_user("stella", world.south, Role.LA_TEAM)
+    make_user("fiona", world.north, Role.FEED_SOURCE)
+    make_user("simon", world.north, Role.SYSTEM_ADMIN)
+    children = {
+        "north": make_child(world),
+        "south": make_child(world, given_names="Noah", family_name="Begum", la=world.south),
+        "north_shielded": make_child(world, given_names="Jasmine", family_name="Okafor", shielded=True),
+    }
+    involvements = {
+        key: involvement_record(
+            child=child,
+            by=world.alice,
+            details=InvolvementDetails(
+                "Alice Example", "Social worker", world.north_social_care.pk, started_on=date(2024, 1, 1)
+            ),
+        )
+        for key, child in children.items()
+    }
+    return world, children, involvements
+
+
+def _user(world, name):
+    from accounts.models import User
+
+    return User.objects.get(username=name)
+
+
+def _outcome_for_status(p: Persona, normal: int) -> int:
+    return DENIED if p.status in ("suspended", "lapsed") else normal
+
+
+def _request(client, url_name, path):
+    return client.post(path) if url_name in POST_ONLY else client.get(path)
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.name)
+@pytest.mark.parametrize("scenario", CHILD_SCENARIOS)
+@pytest.mark.parametrize("url_name", sorted(CHILD_URLS))
+def test_child_url_outcomes(matrix_world, persona, scenario, url_name):
+    world, children, involvements = matrix_world
+    child = children[scenario]
+    args = [child.pk, involvements[scenario].pk] if url_name == "children:involvement_end" else [child.pk]
+    path = reverse(url_name, args=args)
+    client = signed_in(_user(world, persona.name))
+    response = _request(client, url_name, path)
+    expected = _outcome_for_status(persona, expected_child(url_name, persona, scenario))
+    assert response.status_code == expected, (url_name, persona.name, scenario, response.status_code)
+    if expected == REDIRECT:
+        assert response["Location"] == reverse("children:purpose", args=[child.pk])
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.name)
+@pytest.mark.parametrize("url_name", sorted(OTHER_URLS))
+def test_other_url_outcomes(matrix_world, persona, url_name):
+    world, _, _ = matrix_world
+    args = [world.alice.pk] if url_name in SUBJECT_URLS else []
+    path = reverse(url_name, args=args)
+    client = signed_in(_user(world, persona.name))
+    response = _request(client, url_name, path)
+    expected = _outcome_for_status(persona, expected_other(url_name, persona))
+    assert response.status_code == expected, (url_name, persona.name, response.status_code)
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.name)
+@pytest.mark.parametrize("url_name", sorted(OPEN_URLS))
+def test_open_url_outcomes(matrix_world, persona, url_name):
+    world, _, _ = matrix_world
+    path = reverse(url_name, args=["not-a-real-token"] if url_name == "accounts:invitation" else [])
+    response = _request(signed_in(_user(world, persona.name)), url_name, path)
+    assert response.status_code == OPEN_URLS[url_name]
+
+
+@pytest.mark.parametrize("url_name", sorted(CHILD_URLS | OTHER_URLS - {"home"}))
+def test_anonymous_visitors_are_sent_to_sign_in(matrix_world, client, url_name):
+    world, children, involvements = matrix_world
+    if url_name in CHILD_URLS:
+        args = [children["north"].pk] + (
+            [involvements["north"].pk] if url_name == "children:involvement_end" else []
+        )
+    elif url_name in SUBJECT_URLS:
+        args = [world.alice.pk]
+    else:
+        args = []
+    response = _request(client, url_name, reverse(url_name, args=args))
+    assert response.status_code == REDIRECT
+    assert response["Location"].startswith(reverse("accounts:login"))
