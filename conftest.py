@@ -17,3 +17,11 @@ def child(world: World) -> Child:
 @pytest.fixture
 def shielded_child(world: World) -> Child:
     return make_child(world, given_names="Jasmine", family_name="Okafor", postcode="LS6 2QT", shielded=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache: each test starts from zero, whatever ran before."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -9,6 +9,7 @@ class AuditTag(StrEnum):
     LoggedOut = "account:logout"
     AccessDenied = "access:denied"
     SearchPerformed = "child:search:performed"
+    SearchThrottled = "child:search:throttled"
     RecordViewed = "child:record:viewed"
     InvolvementRecorded = "child:involvement:recorded"
     InvolvementCeased = "child:involvement:ceased"

@@ -12,7 +12,10 @@ from access.http import denied
 from access.permissions import Permission
 from access.policy import Visibility, decide, visibility
 from accounts.models import User
+from accounts.ratelimit import SEARCH_USER
 from accounts.stepup import step_up
+from audit.services import event_record
+from audit.tags import AuditTag
 from children.forms import (
     CafForm,
     CeaseForm,
@@ -52,6 +55,10 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
+        if SEARCH_USER.exceeded(str(actor.pk)):
+            event_record(tag=AuditTag.SearchThrottled, actor=actor)
+            return render(request, "children/search_throttled.html", status=429)
+        SEARCH_USER.hit(str(actor.pk))
         outcome = child_search(criteria=form.criteria(), fetched_by=actor)
     return render(request, "children/search.html", {"form": form, "outcome": outcome})
 
