@@ -118,7 +118,7 @@ class Pages:
                 const result = await axe.run(document, {resultTypes: ["violations"]});
                 return result.violations
                     .filter(v => v.impact === "serious" || v.impact === "critical")
-                    .map(v => `axe ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target).join(", ")}`);
+                    .map(v => `axe ${v.id} (${v.impact}): ${v.help} at ${v.nodes.map(n => n.target)}`);
             }"""
         )
         return violations

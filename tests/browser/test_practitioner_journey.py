@@ -97,8 +97,9 @@ def test_practitioner_finds_a_child_and_records_involvement(pages: Pages, world:
     page.get_by_role("button", name="Save").click()
     banner.get_by_text("The lead professional has been updated").wait_for()
     assert "Lead professional" in row.inner_text()
+    assert page.locator("#lead-professional").inner_text() == "Alice Example, Allocated social worker"
 
-    page.get_by_role("link", name="Change CAF status").click()
+    page.get_by_role("link", name="Change Common Assessment (CAF) status").click()
     pages.check("caf")
     page.get_by_label("Yes").check()
     page.get_by_role("button", name="Save").click()
@@ -152,6 +153,15 @@ def test_search_works_without_javascript(pages_without_javascript: Pages, world:
     search(pages, "Thornton")
     page.locator(".govuk-error-summary").wait_for()
     pages.check("search-needs-more-criteria")
+    search(pages, "Thornton", "4", "13", "2015")
+    assert page.locator(".govuk-error-summary li").all_inner_texts() == ["Date of birth must be a real date"]
+    assert "Date of birth must be a real date" in page.locator("#dob-error").inner_text()
+    pages.check("search-date-not-real")
     search(pages, "Thornton", "4", "3", "2015")
     page.locator("#results").get_by_role("heading", name="1 child found").wait_for()
     pages.check("search-results")
+    page.locator("#results").get_by_role("link", name="Amelia Thornton").click()
+    page.get_by_label("Finding another practitioner to contact").check()
+    page.get_by_role("button", name="Continue to the record").click()
+    page.get_by_role("heading", name="Who is working with this child").wait_for()
+    pages.check("record")
