@@ -27,6 +27,12 @@ SCREENSHOTS = ROOT / "test-output" / "screenshots"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 DESKTOP = {"width": 1280, "height": 900}
 MOBILE = {"width": 375, "height": 740}
+# The policy production will send. Applied here to every page, so an inline script or style attribute
+# shows up as a console error (a test failure) long before anyone turns the header on.
+STRICT_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +118,8 @@ class Pages:
     def accessibility_violations(self) -> list[str]:
         """Serious and critical axe-core findings on the page as it is now."""
         if page_has_no_axe(self.page):
-            self.page.add_script_tag(path=str(AXE))
+            # Not add_script_tag: that inserts an inline <script>, which the strict CSP above refuses.
+            self.page.evaluate(AXE.read_text(encoding="utf-8"))
         violations: list[str] = self.page.evaluate(
             """async () => {
                 const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -128,10 +135,19 @@ def page_has_no_axe(page: Any) -> bool:
     return bool(page.evaluate("typeof window.axe === 'undefined'"))
 
 
+def _with_strict_csp(route: Any) -> None:
+    if route.request.resource_type != "document":
+        route.continue_()
+        return
+    response = route.fetch(max_redirects=0)
+    route.fulfill(response=response, headers={**response.headers, "content-security-policy": STRICT_CSP})
+
+
 def _open(browser: Any, live_server: Any, request: pytest.FixtureRequest, *, javascript: bool) -> Any:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=javascript)
     context.set_default_timeout(10_000)
+    context.route("**/*", _with_strict_csp)
     request.addfinalizer(context.close)
     prefix = request.node.name.removeprefix("test_") + "-"
     return Pages(context.new_page(), live_server.url, prefix, javascript=javascript)
