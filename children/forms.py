@@ -13,22 +13,28 @@ from matching.normalise import fold, normalise_postcode
 
 
 class DatePartsMixin:
-    """GOV.UK date input: three boxes combined into one date, with one error on the day box."""
+    """GOV.UK date input: three boxes combined into one date, with one error on the day box.
 
-    def combine_date(self, prefix: str, *, label: str, required: bool) -> date | None:
+    The boxes are plain text so that a wrong box ("13" as a month, "x" as a day) gives one GOV.UK-style
+    message for the whole date, shown beside the date and linked from the error summary.
+    """
+
+    def combine_date(self, prefix: str, *, label: str, required: bool, min_year: int = 1900) -> date | None:
         data: dict[str, Any] = self.cleaned_data  # type: ignore[attr-defined]
-        parts = [data.get(f"{prefix}_{p}") for p in ("day", "month", "year")]
-        if all(p is None for p in parts):
+        parts = [(data.get(f"{prefix}_{p}") or "").strip() for p in ("day", "month", "year")]
+        if not any(parts):
             if required:
                 self.add_error(f"{prefix}_day", f"Enter {label}")  # type: ignore[attr-defined]
             return None
-        if any(p is None for p in parts):
+        if not all(parts):
             self.add_error(f"{prefix}_day", f"{label.capitalize()} must include a day, month and year")  # type: ignore[attr-defined]
             return None
-        day, month, year = parts
         try:
-            value = date(int(year), int(month), int(day))  # type: ignore[arg-type]
+            day, month, year = (int(p) for p in parts)
+            value: date | None = date(year, month, day) if year >= min_year else None
         except ValueError:
+            value = None
+        if value is None:
             self.add_error(f"{prefix}_day", f"{label.capitalize()} must be a real date")  # type: ignore[attr-defined]
             return None
         if value > timezone.localdate():
@@ -37,16 +43,16 @@ class DatePartsMixin:
         return value
 
 
-def _date_part(max_value: int) -> forms.IntegerField:
-    return forms.IntegerField(required=False, min_value=1, max_value=max_value)
+def _date_part() -> forms.CharField:
+    return forms.CharField(required=False, strip=True)
 
 
 class SearchForm(DatePartsMixin, forms.Form):
     family_name = forms.CharField(label="Family name", max_length=100, required=False)
     given_name = forms.CharField(label="Given name", max_length=100, required=False)
-    dob_day = _date_part(31)
-    dob_month = _date_part(12)
-    dob_year = forms.IntegerField(required=False, min_value=1900, max_value=2100)
+    dob_day = _date_part()
+    dob_month = _date_part()
+    dob_year = _date_part()
     gender = forms.ChoiceField(
         label="Gender", choices=Gender.CHOICES[:2], required=False, widget=forms.RadioSelect
     )
@@ -112,20 +118,22 @@ class InvolvementForm(DatePartsMixin, forms.Form):
     )
     phone = forms.CharField(label="Contact phone number", max_length=40)
     email = forms.EmailField(label="Contact email address", max_length=200)
-    start_day = _date_part(31)
-    start_month = _date_part(12)
-    start_year = forms.IntegerField(required=False, min_value=1990, max_value=2100)
+    start_day = _date_part()
+    start_month = _date_part()
+    start_year = _date_part()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        cleaned["started_on"] = self.combine_date("start", label="the start date", required=True)
+        cleaned["started_on"] = self.combine_date(
+            "start", label="the start date", required=True, min_year=1990
+        )
         return cleaned
 
 
 class CeaseForm(DatePartsMixin, forms.Form):
-    end_day = _date_part(31)
-    end_month = _date_part(12)
-    end_year = forms.IntegerField(required=False, min_value=1990, max_value=2100)
+    end_day = _date_part()
+    end_month = _date_part()
+    end_year = _date_part()
 
     def __init__(self, *args: Any, started_on: date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,7 +141,7 @@ class CeaseForm(DatePartsMixin, forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        ended_on = self.combine_date("end", label="the end date", required=True)
+        ended_on = self.combine_date("end", label="the end date", required=True, min_year=1990)
         if ended_on and self.started_on and ended_on < self.started_on:
             self.add_error("end_day", "The end date must be on or after the start date")
             ended_on = None

@@ -2,6 +2,7 @@
 
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -60,7 +61,8 @@ def search(request: HttpRequest) -> HttpResponse:
             return render(request, "children/search_throttled.html", status=429)
         SEARCH_USER.hit(str(actor.pk))
         outcome = child_search(criteria=form.criteria(), fetched_by=actor)
-    return render(request, "children/search.html", {"form": form, "outcome": outcome})
+    context = {"form": form, "outcome": outcome, "cap": settings.SEARCH_RESULT_CAP}
+    return render(request, "children/search.html", context)
 
 
 @login_required
@@ -210,20 +212,25 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
     if isinstance(child, HttpResponse):
         return child
     seen = visibility(actor=actor, child=child)
+    view = child_record(child)
     current = [
         i
-        for i in child_record(child).involvements
+        for i in view.involvements
         if not i.involvement.ceased and (seen.sensitive_services or not i.is_sensitive)
     ]
     choices = [(i.id, f"{i.details.practitioner_name}, {i.details.role}") for i in current]
-    form = LeadProfessionalForm(request.POST or None, choices=choices)
+    lead_id = view.details.lead_professional_id
+    initial = {"involvement": lead_id} if any(i.id == lead_id for i in current) else {}
+    form = LeadProfessionalForm(request.POST or None, choices=choices, initial=initial)
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["involvement"]
         involvement = None if chosen == "none" else next(i.involvement for i in current if i.id == chosen)
         lead_professional_set(child=child, by=actor, involvement=involvement)
         messages.success(request, "The lead professional has been updated")
         return redirect("children:record", child_id=child.pk)
-    return render(request, "children/lead_professional.html", {"form": form, "child": child})
+    return render(
+        request, "children/lead_professional.html", {"form": form, "child": child, "details": view.details}
+    )
 
 
 @login_required
@@ -233,13 +240,13 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = _granted_child(request, child_id, Permission.CafSet)
     if isinstance(child, HttpResponse):
         return child
-    completed = child_details(child).caf_completed
-    form = CafForm(request.POST or None, initial={"caf_completed": "yes" if completed else "no"})
+    details = child_details(child)
+    form = CafForm(request.POST or None, initial={"caf_completed": "yes" if details.caf_completed else "no"})
     if request.method == "POST" and form.is_valid():
         caf_flag_set(child=child, by=actor, completed=form.cleaned_data["caf_completed"] == "yes")
         messages.success(request, "The Common Assessment status has been updated")
         return redirect("children:record", child_id=child.pk)
-    return render(request, "children/caf.html", {"form": form, "child": child})
+    return render(request, "children/caf.html", {"form": form, "child": child, "details": details})
 
 
 @login_required
