@@ -68,7 +68,7 @@ def children_generate(
     skip: int = 0,
     batch_size: int = DEFAULT_BATCH,
     showcase: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> LoadReport:
     """Write `count` children of the stream for `seed`, starting after its first `skip`."""
     local_authorities = Organisation.objects.in_bulk([local.la_id for local in directory.las])
