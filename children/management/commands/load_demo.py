@@ -82,9 +82,8 @@ class Command(BaseCommand):
         widths = [max(len(row[i]) for row in rows) for i in range(4)]
         self.stdout.write("\nDemo sign-ins at http://127.0.0.1:8000/ (passwords are new at every run):")
         for n, row in enumerate(rows):
-            self.stdout.write(
-                "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-            )
+            cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            self.stdout.write(("  " + "  ".join(cells)).rstrip())
             if n == 0:
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))
 
@@ -110,7 +109,7 @@ class Command(BaseCommand):
                 shielded,
             ),
             (
-                "A child known to a sensitive service (hidden except from its LA team)",
+                "A child with a sensitive-service involvement (shown only to its LA team)",
                 SearchCriteria(
                     sensitive.details.family_name,
                     given_name=sensitive.details.given_names.split(" ")[0],
