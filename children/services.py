@@ -1,6 +1,6 @@
 """Writes to child records. Each writes its audit event in the same transaction."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from django.db import transaction
@@ -29,6 +29,7 @@ class BuiltChild:
     child: Child
     carers: list[Carer] = field(default_factory=list)
     blocking_keys: list[BlockingKeyEntry] = field(default_factory=list)
+    involvements: list[Involvement] = field(default_factory=list)
 
 
 def blocking_entries(child: Child, details: ChildDetails) -> list[BlockingKeyEntry]:
@@ -45,7 +46,12 @@ def child_build(
     carers: list[CarerDetails] | tuple[CarerDetails, ...] = (),
     shielded: bool = False,
     archive_age: int = 18,
+    involvements: list[InvolvementDetails] | tuple[InvolvementDetails, ...] = (),
+    lead_involvement: int | None = None,
 ) -> BuiltChild:
+    """Seal a child and its rows without saving. Involvements built here are loaded, not recorded by
+    anyone (recorded_by is empty); `lead_involvement` is the position of the lead professional's one.
+    """
     data_key, dek = data_key_build()
     sealer = Sealer(data_key, dek)
     child = Child(
@@ -55,13 +61,20 @@ def child_build(
         shielded=shielded,
         archive_age=archive_age,
     )
+    involvement_rows = []
+    for involvement in involvements:
+        involvement_row = Involvement(child=child, ceased=involvement.ended_on is not None)
+        sealer.seal_all(involvement_row, involvement.sealed_values())
+        involvement_rows.append(involvement_row)
+    if lead_involvement is not None:
+        details = replace(details, lead_professional_id=str(involvement_rows[lead_involvement].pk))
     sealer.seal_all(child, details.sealed_values())
     carer_rows = []
     for position, carer in enumerate(carers):
         row = Carer(child=child, position=position)
         sealer.seal_all(row, carer.sealed_values())
         carer_rows.append(row)
-    return BuiltChild(data_key, child, carer_rows, blocking_entries(child, details))
+    return BuiltChild(data_key, child, carer_rows, blocking_entries(child, details), involvement_rows)
 
 
 def children_save_built(built: list[BuiltChild]) -> None:
@@ -71,6 +84,7 @@ def children_save_built(built: list[BuiltChild]) -> None:
         Child.objects.bulk_create([b.child for b in built])
         Carer.objects.bulk_create([c for b in built for c in b.carers])
         BlockingKeyEntry.objects.bulk_create([k for b in built for k in b.blocking_keys])
+        Involvement.objects.bulk_create([i for b in built for i in b.involvements])
 
 
 def child_create(

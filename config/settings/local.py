@@ -17,3 +17,6 @@ def _read_generated(name: str) -> str:
 SECRET_KEY = _read_generated("secret_key")
 VAULT_KEY_FILE = VAR_DIR / "vault-keys.json"
 DATABASES = {"default": database_from_env(VAR_DIR / "db.sqlite3")}
+
+# Synthetic demo data may be written here (children/synthetic/guard.py); never in production.
+DEMO_DATA_ALLOWED = True

@@ -15,3 +15,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Synthetic demo data may be written here (children/synthetic/guard.py); never in production.
+DEMO_DATA_ALLOWED = True
