@@ -120,3 +120,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Tamper-evident audit (audit/checkpoints.py): signed tree heads are exported here, outside the database.
+AUDIT_HEAD_EXPORT_DIR = VAR_DIR / "audit-heads"
+# Complete subtrees of 2**level leaves and above are cached, so checkpoints and proofs are incremental.
+AUDIT_SUBTREE_CACHE_LEVEL = 8
+# Events younger than this wait for the next checkpoint, so a slow transaction cannot land mid-tree.
+AUDIT_CHECKPOINT_GRACE_SECONDS = 60
