@@ -18,7 +18,7 @@ DEBUG = False
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 VAULT_KEY_FILE = _required("VAULT_KEY_FILE")
-AUDIT_SIGNING_KEY_FILE = _required("AUDIT_SIGNING_KEY_FILE")
+AUDIT_SIGNING_KEY_FILE = Path(_required("AUDIT_SIGNING_KEY_FILE"))
 AUDIT_HEAD_EXPORT_DIR = Path(_required("AUDIT_HEAD_EXPORT_DIR"))
 DATABASES = {"default": database_from_env(VAR_DIR / "unused.sqlite3")}
 
