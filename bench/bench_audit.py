@@ -8,6 +8,7 @@ Set AUDIT_BENCH_EVENTS to change the log size.
 
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -159,6 +160,7 @@ def main() -> int:
     if report is None or not report.ok:
         raise SystemExit(f"verification failed: {report and report.findings[:5]}")
     connection.close()
+    shutil.rmtree(WORKDIR, ignore_errors=True)
     return 0
 
 
