@@ -27,7 +27,10 @@ var/secret_key: | $(STAMP)
 var/vault-keys.json: var/secret_key
 	$(PY) manage.py vault_init
 
-secrets: var/secret_key var/vault-keys.json ## Generate development secrets (never committed)
+var/audit-signing-key.pem: var/secret_key
+	$(PY) manage.py audit_keygen
+
+secrets: var/secret_key var/vault-keys.json var/audit-signing-key.pem ## Generate development secrets (never committed)
 
 migrate: secrets ## Apply database migrations
 	$(PY) manage.py migrate --noinput

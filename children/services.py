@@ -96,6 +96,8 @@ def child_create(
     created_by: User | None = None,
 ) -> Child:
     built = child_build(local_authority=local_authority, details=details, carers=carers, shielded=shielded)
+    while Child.objects.filter(index_number=built.child.index_number).exists():
+        built.child.index_number = index_number.generate()  # ~1% collide at national scale: draw again
     with transaction.atomic():
         children_save_built([built])
         event_record(tag=AuditTag.ChildCreated, actor=created_by, child_id=built.child.pk)

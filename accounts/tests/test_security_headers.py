@@ -21,6 +21,8 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings(tmp_path):
         "ALLOWED_HOSTS": "contactpoint.example",
         "VAULT_KEY_FILE": str(key_file),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "AUDIT_SIGNING_KEY_FILE": str(tmp_path / "audit-signing-key.pem"),
+        "AUDIT_HEAD_EXPORT_DIR": str(tmp_path / "audit-heads"),
     }
     result = subprocess.run(
         [

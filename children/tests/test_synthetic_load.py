@@ -13,6 +13,7 @@ from children.selectors import child_record
 from children.synthetic.directory import directory_ensure, directory_load
 from children.synthetic.loader import children_generate
 from children.synthetic.stream import children_stream
+from tests.journeys import signed_in
 from tests.personas import make_user
 
 TODAY = date(2026, 11, 25)
@@ -77,14 +78,14 @@ def test_it_saves_every_child_in_batches_with_carers_and_involvements(loaded):
             assert lead in {i.id for i in view.involvements if not i.involvement.ceased}
 
 
-def test_generated_records_render_for_the_la_team_and_for_an_ordinary_practitioner(loaded, client):
+def test_generated_records_render_for_the_la_team_and_for_an_ordinary_practitioner(loaded):
     """Loaded data has shapes hand-made fixtures lack (no school, left England, sensitive, lead)."""
     children = list(Child.objects.order_by("index_number")[:25]) + list(Child.objects.filter(shielded=True))
     for n, child in enumerate(children):
         la = child.local_authority
         school = Organisation.objects.filter(local_authority=la, kind=OrganisationKind.SCHOOL).first()
         for user in (make_user(f"team{n}", la, Role.LA_TEAM), make_user(f"teacher{n}", school)):
-            client.force_login(user)
+            client = signed_in(user)
             response = client.post(
                 f"/children/{child.pk}/purpose/", {"purpose": "checking_details"}, follow=True
             )

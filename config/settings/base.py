@@ -162,3 +162,12 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Tamper-evident audit (audit/checkpoints.py): signed tree heads are exported here, outside the database.
+AUDIT_HEAD_EXPORT_DIR = VAR_DIR / "audit-heads"
+# The Ed25519 key that signs heads (audit/signing.py): set per environment, never defaulted to a file.
+AUDIT_SIGNING_KEY_FILE: Path | None = None
+# Complete subtrees of 2**level leaves and above are cached, so checkpoints and proofs are incremental.
+AUDIT_SUBTREE_CACHE_LEVEL = 8
+# Events younger than this wait for the next checkpoint, so a slow transaction cannot land mid-tree.
+AUDIT_CHECKPOINT_GRACE_SECONDS = 60

@@ -17,6 +17,7 @@ def _read_generated(name: str) -> str:
 SECRET_KEY = _read_generated("secret_key")
 VAULT_KEY_FILE = VAR_DIR / "vault-keys.json"
 DATABASES = {"default": database_from_env(VAR_DIR / "db.sqlite3")}
+AUDIT_SIGNING_KEY_FILE = VAR_DIR / "audit-signing-key.pem"
 
 # Synthetic demo data may be written here (children/synthetic/guard.py); never in production.
 DEMO_DATA_ALLOWED = True

@@ -1,6 +1,7 @@
 """Production settings: every secret must come from the environment; a missing one stops start-up."""
 
 import os
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR, database_from_env
@@ -17,6 +18,8 @@ DEBUG = False
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 VAULT_KEY_FILE = _required("VAULT_KEY_FILE")
+AUDIT_SIGNING_KEY_FILE = Path(_required("AUDIT_SIGNING_KEY_FILE"))
+AUDIT_HEAD_EXPORT_DIR = Path(_required("AUDIT_HEAD_EXPORT_DIR"))
 DATABASES = {"default": database_from_env(VAR_DIR / "unused.sqlite3")}
 STATIC_ROOT = os.environ.get("STATIC_ROOT", str(VAR_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = False

@@ -1,0 +1,264 @@
+"""Checkpoints: build the tree head incrementally from cached subtrees, sign it, export it.
+
+Positions in the tree are ranks of events in id order. Only this job does whole-tree work, and only on
+what is new since the last checkpoint: complete blocks of 2**AUDIT_SUBTREE_CACHE_LEVEL leaves are
+hashed once into `AuditSubtree` (and their parents as they complete), so the root of any size is a fold
+of O(log n) cached subtrees plus at most one partial block read from the leaf column.
+
+Events newer than AUDIT_CHECKPOINT_GRACE_SECONDS are left for the next run, so a slow transaction
+holding a lower id is not committed after its position was signed (if one ever is, `verify_audit`
+reports it as an insertion: a false alarm, never a missed tamper).
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from audit import merkle
+from audit.ledger import canonical_json, timestamp_text
+from audit.models import AuditEvent, AuditHead, AuditSubtree
+from audit.signing import key_id, signing_key
+
+LOG_ID = "contactpoint-audit/1"
+
+
+def cache_level() -> int:
+    return int(getattr(settings, "AUDIT_SUBTREE_CACHE_LEVEL", 8))
+
+
+def head_statement(*, size: int, root: str, last_event_id: int, issued_at: str) -> bytes:
+    """The exact bytes that are signed: the log's name binds a head to this log only."""
+    return canonical_json(
+        {"log": LOG_ID, "size": size, "root": root, "last_event_id": last_event_id, "issued_at": issued_at}
+    ).encode()
+
+
+class StoredTree:
+    """`range_hash` over the stored log, from cached subtrees where complete, leaf hashes otherwise."""
+
+    def __init__(self) -> None:
+        self.level = cache_level()
+        self._block_leaves: dict[int, list[bytes]] = {}
+
+    def _subtree(self, level: int, index: int) -> bytes:
+        node = AuditSubtree.objects.filter(level=level, index=index).values_list("digest", flat=True).first()
+        if node is None:
+            raise merkle.ProofError(f"subtree {level}/{index} is not checkpointed yet")
+        return bytes.fromhex(node)
+
+    def _block(self, block: int) -> list[bytes]:
+        if block not in self._block_leaves:
+            after = 0
+            if block > 0:
+                after = (
+                    AuditSubtree.objects.filter(level=self.level, index=block - 1)
+                    .values_list("last_event_id", flat=True)
+                    .first()
+                    or 0
+                )
+            hashes = (
+                AuditEvent.objects.filter(id__gt=after).order_by("id").values_list("leaf_hash", flat=True)
+            )
+            self._block_leaves[block] = [bytes.fromhex(h) for h in hashes[: 1 << self.level]]
+        return self._block_leaves[block]
+
+    def _perfect(self, start: int, size: int) -> bytes:
+        level = size.bit_length() - 1
+        if level >= self.level:
+            return self._subtree(level, start >> level)
+        block = start >> self.level
+        offset = start - (block << self.level)
+        leaves = self._block(block)[offset : offset + size]
+        if len(leaves) != size:
+            raise merkle.ProofError(f"leaves {start}..{start + size} are not in the log")
+        return merkle.ListTree(leaves).root()
+
+    def range_hash(self, start: int, end: int) -> bytes:
+        """Greedy aligned power-of-two pieces from `start`, joined from the right (see merkle.fold_right)."""
+        pieces = []
+        position = start
+        while position < end:
+            size = 1
+            while position % (size * 2) == 0 and position + size * 2 <= end:
+                size *= 2
+            pieces.append(self._perfect(position, size))
+            position += size
+        return merkle.fold_right(pieces)
+
+    def position_of(self, event_id: int) -> int:
+        """The tree position of an event: its cached block, then its rank inside the block."""
+        block = (
+            AuditSubtree.objects.filter(level=self.level, last_event_id__gte=event_id)
+            .order_by("index")
+            .values_list("index", flat=True)
+            .first()
+        )
+        if block is None:
+            block = AuditSubtree.objects.filter(level=self.level).count()
+        after = 0
+        if block > 0:
+            after = AuditSubtree.objects.get(level=self.level, index=block - 1).last_event_id
+        rank = AuditEvent.objects.filter(id__gt=after, id__lt=event_id).count()
+        return (block << self.level) + rank
+
+
+@dataclass
+class Checkpoint:
+    head: AuditHead
+    created: bool
+    exported_to: Path | None = None
+    consistency: dict[str, Any] = field(default_factory=dict)
+
+
+def _cache_new_blocks(horizon_id: int) -> tuple[int, list[bytes], int]:
+    """Hash every newly complete block (and the parents it completes); return what is left over.
+
+    Returns (number of complete blocks, leaf hashes of the trailing partial block, last id read).
+    """
+    level = cache_level()
+    block_size = 1 << level
+    last = AuditSubtree.objects.filter(level=level).order_by("-index").first()
+    blocks = last.index + 1 if last else 0
+    after = last.last_event_id if last else 0
+    last_id = after
+    pending: list[bytes] = []
+    new_nodes: list[AuditSubtree] = []
+    known: dict[tuple[int, int], bytes] = {}
+
+    def add(node_level: int, index: int, digest: bytes, last_event_id: int) -> None:
+        new_nodes.append(
+            AuditSubtree(level=node_level, index=index, digest=digest.hex(), last_event_id=last_event_id)
+        )
+        known[(node_level, index)] = digest
+        if index % 2 == 1:
+            left = known.get((node_level, index - 1))
+            if left is None:
+                left = bytes.fromhex(AuditSubtree.objects.get(level=node_level, index=index - 1).digest)
+            add(node_level + 1, index // 2, merkle.node_hash(left, digest), last_event_id)
+
+    rows = (
+        AuditEvent.objects.filter(id__gt=after, id__lte=horizon_id)
+        .order_by("id")
+        .values_list("id", "leaf_hash")
+        .iterator(chunk_size=20000)
+    )
+    for event_id, leaf in rows:
+        pending.append(bytes.fromhex(leaf))
+        last_id = event_id
+        if len(pending) == block_size:
+            add(level, blocks, merkle.ListTree(pending).root(), event_id)
+            blocks += 1
+            pending = []
+            if len(new_nodes) >= 5000:
+                AuditSubtree.objects.bulk_create(new_nodes)
+                new_nodes.clear()
+    AuditSubtree.objects.bulk_create(new_nodes)
+    return blocks, pending, last_id
+
+
+def _root(size: int, blocks: int, partial: list[bytes]) -> bytes:
+    level = cache_level()
+    pieces = []
+    position = 0
+    for bit in range(size.bit_length() - 1, -1, -1):
+        piece = 1 << bit
+        if not size & piece:
+            continue
+        if bit >= level:
+            digest = AuditSubtree.objects.get(level=bit, index=position >> bit).digest
+            pieces.append(bytes.fromhex(digest))
+        else:
+            offset = position - (blocks << level)
+            pieces.append(merkle.ListTree(partial[offset : offset + piece]).root())
+        position += piece
+    return merkle.fold_right(pieces)
+
+
+def head_document(head: AuditHead, consistency: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "statement": {
+            "log": LOG_ID,
+            "size": head.size,
+            "root": head.root,
+            "last_event_id": head.last_event_id,
+            "issued_at": timestamp_text(head.issued_at),
+        },
+        "key_id": head.key_id,
+        "signature": head.signature,
+        "consistency": consistency,
+    }
+
+
+def head_export(head: AuditHead, consistency: dict[str, Any], directory: Path | str | None = None) -> Path:
+    """Write the signed head as JSON outside the database (an append-only store or WORM bucket in prod)."""
+    target = Path(directory or settings.AUDIT_HEAD_EXPORT_DIR)
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"head-{head.size:014d}-{head.pk:08d}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(head_document(head, consistency), indent=2, sort_keys=True))
+    tmp.replace(path)
+    return path
+
+
+def checkpoint_create(*, now: datetime | None = None, export: bool = True) -> Checkpoint:
+    """Extend the tree to every event older than the grace period, sign the head and export it."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=int(getattr(settings, "AUDIT_CHECKPOINT_GRACE_SECONDS", 60)))
+    key = signing_key()
+    with transaction.atomic():
+        previous = AuditHead.objects.order_by("-size", "-id").first()
+        horizon = AuditEvent.objects.filter(occurred_at__lte=now - grace).aggregate(top=Max("id"))["top"] or 0
+        if previous is not None:
+            horizon = max(horizon, previous.last_event_id)
+        blocks, partial, last_read = _cache_new_blocks(horizon)
+        size = (blocks << cache_level()) + len(partial)
+        if previous is not None and size == previous.size:
+            return Checkpoint(previous, created=False)
+        if previous is not None and size < previous.size:
+            raise RuntimeError("the log is shorter than the last signed head: run verify_audit")
+        last_event_id = last_read if partial or blocks else 0
+        if not partial and blocks:
+            last_event_id = AuditSubtree.objects.get(level=cache_level(), index=blocks - 1).last_event_id
+        root = _root(size, blocks, partial)
+        consistency: dict[str, Any] = {}
+        if previous is not None:
+            proof = merkle.consistency_proof(previous.size, size, StoredTree().range_hash)
+            if not merkle.verify_consistency(previous.size, size, bytes.fromhex(previous.root), root, proof):
+                raise RuntimeError("the new head does not extend the last signed head: run verify_audit")
+            consistency = {
+                "from_size": previous.size,
+                "from_root": previous.root,
+                "proof": [p.hex() for p in proof],
+            }
+        issued_at = now
+        statement = head_statement(
+            size=size, root=root.hex(), last_event_id=last_event_id, issued_at=timestamp_text(issued_at)
+        )
+        head = AuditHead.objects.create(
+            size=size,
+            root=root.hex(),
+            last_event_id=last_event_id,
+            issued_at=issued_at,
+            key_id=key_id(key.public_key()),
+            signature=key.sign(statement).hex(),
+        )
+    exported = head_export(head, consistency) if export else None
+    return Checkpoint(head, created=True, exported_to=exported, consistency=consistency)
+
+
+def inclusion_proof_for(event_id: int, head: AuditHead) -> tuple[int, list[bytes]]:
+    """(position, audit path) proving that event `event_id` is in the tree of `head`."""
+    tree = StoredTree()
+    position = tree.position_of(event_id)
+    return position, merkle.inclusion_proof(position, head.size, tree.range_hash)
+
+
+def consistency_proof_between(first: AuditHead, second: AuditHead) -> list[bytes]:
+    return merkle.consistency_proof(first.size, second.size, StoredTree().range_hash)

@@ -1,0 +1,266 @@
+"""Whole-log verification against signed tree heads kept outside the database.
+
+Everything is recomputed from the stored columns: each row's leaf (so an edit is pinned to its id),
+the root at every exported head's size (so deletion, insertion, reordering and truncation show up even
+when the attacker also rewrote the leaf column), and each head's signature and its consistency proof
+from the head before it. Subtree cache rows, where they still agree with the heads, narrow a
+divergence down to one block of 2**AUDIT_SUBTREE_CACHE_LEVEL events.
+"""
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.db import connection
+
+from audit import merkle
+from audit.checkpoints import LOG_ID, cache_level, head_statement
+from audit.ledger import EVENT_TABLE, entry_bytes
+from audit.models import AuditSubtree
+from audit.signing import key_id, signature_valid
+
+FETCH = 20000
+MAX_GAPS = 50
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    detail: str
+    event_id: int | None = None
+
+    def __str__(self) -> str:
+        where = f" [event {self.event_id}]" if self.event_id is not None else ""
+        return f"{self.kind}{where}: {self.detail}"
+
+
+@dataclass(frozen=True)
+class SignedHead:
+    size: int
+    root: str
+    last_event_id: int
+    issued_at: str
+    key_id: str
+    signature: str
+    consistency: dict[str, Any]
+    source: str
+
+    @classmethod
+    def from_file(cls, path: Path) -> "SignedHead":
+        data = json.loads(path.read_text())
+        statement = data["statement"]
+        if statement.get("log") != LOG_ID:
+            raise ValueError(f"{path} is not a head of this log")
+        return cls(
+            size=int(statement["size"]),
+            root=statement["root"],
+            last_event_id=int(statement["last_event_id"]),
+            issued_at=statement["issued_at"],
+            key_id=data["key_id"],
+            signature=data["signature"],
+            consistency=data.get("consistency") or {},
+            source=path.name,
+        )
+
+    def statement(self) -> bytes:
+        return head_statement(
+            size=self.size, root=self.root, last_event_id=self.last_event_id, issued_at=self.issued_at
+        )
+
+
+def heads_load(directory: Path | str) -> list[SignedHead]:
+    return [SignedHead.from_file(p) for p in sorted(Path(directory).glob("head-*.json"))]
+
+
+@dataclass
+class VerificationReport:
+    events: int = 0
+    heads: int = 0
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+    def add(self, kind: str, detail: str, event_id: int | None = None) -> None:
+        self.findings.append(Finding(kind, detail, event_id))
+
+    def edited_ids(self) -> set[int]:
+        return {f.event_id for f in self.findings if f.event_id is not None}
+
+
+def _heads_check(heads: list[SignedHead], public_key: Ed25519PublicKey, report: VerificationReport) -> None:
+    """Signatures, then consistency proofs between successive heads: needs no database at all."""
+    expected_key = key_id(public_key)
+    for head in heads:
+        if head.key_id != expected_key or not signature_valid(
+            public_key, bytes.fromhex(head.signature), head.statement()
+        ):
+            report.add("bad_signature", f"head {head.source} is not signed by the pinned key")
+    for before, after in itertools.pairwise(heads):
+        if after.size < before.size:
+            report.add("heads_shrink", f"{after.source} is smaller than {before.source}")
+            continue
+        proof = after.consistency
+        if proof.get("from_size") != before.size:
+            continue
+        ok = proof.get("from_root") == before.root and merkle.verify_consistency(
+            before.size,
+            after.size,
+            bytes.fromhex(before.root),
+            bytes.fromhex(after.root),
+            [bytes.fromhex(p) for p in proof.get("proof", [])],
+        )
+        if not ok:
+            report.add("inconsistent_heads", f"{after.source} does not extend {before.source}")
+
+
+def _normalise(row: tuple[Any, ...]) -> dict[str, Any]:
+    """Raw database values to the types the writer hashed, for SQLite (text) and PostgreSQL alike."""
+    event_id, occurred_at, tag, actor_id, organisation_id, child_id, additional = row
+    if isinstance(occurred_at, str):
+        occurred_at = datetime.fromisoformat(occurred_at)
+    if occurred_at.tzinfo is None:
+        occurred_at = occurred_at.replace(tzinfo=UTC)
+    if child_id is not None and not isinstance(child_id, UUID):
+        child_id = UUID(str(child_id))
+    if isinstance(additional, str | bytes):
+        additional = json.loads(additional)
+    return {
+        "id": int(event_id),
+        "occurred_at": occurred_at,
+        "tag": tag,
+        "actor_id": actor_id,
+        "organisation_id": organisation_id,
+        "child_id": child_id,
+        "additional": additional,
+    }
+
+
+def _rows() -> Any:
+    """A server-side ordered scan of every column, read raw so one corrupt value cannot stop the scan."""
+    columns = "id, occurred_at, tag, actor_id, organisation_id, child_id, additional, leaf_hash"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {EVENT_TABLE} ORDER BY id")  # noqa: S608 - constants
+        while batch := cursor.fetchmany(FETCH):
+            yield from batch
+
+
+class _BlockCheck:
+    """Compares recomputed blocks with the cached subtree rows to narrow where a divergence starts."""
+
+    def __init__(self) -> None:
+        self.level = cache_level()
+        self.cached = {
+            index: (digest, last_id)
+            for index, digest, last_id in AuditSubtree.objects.filter(level=self.level).values_list(
+                "index", "digest", "last_event_id"
+            )
+        }
+        self.leaves: list[bytes] = []
+        self.first_id: int | None = None
+        self.block = 0
+        self.previous_last = 0
+        self.reported = False
+
+    def add(self, leaf: bytes, event_id: int, report: VerificationReport) -> None:
+        if self.first_id is None:
+            self.first_id = event_id
+        self.leaves.append(leaf)
+        if len(self.leaves) < 1 << self.level:
+            return
+        cached = self.cached.get(self.block)
+        if cached is not None and not self.reported:
+            digest, last_id = cached
+            if digest != merkle.ListTree(self.leaves).root().hex() or last_id != event_id:
+                report.add(
+                    "block_diverges",
+                    f"tree block {self.block} (events after id {self.previous_last} up to cached id "
+                    f"{last_id}; now ids {self.first_id}..{event_id}) differs from the checkpointed block",
+                )
+                self.reported = True
+        self.previous_last = cached[1] if cached else event_id
+        self.block += 1
+        self.leaves = []
+        self.first_id = None
+
+
+def log_verify(*, heads: list[SignedHead], public_key: Ed25519PublicKey) -> VerificationReport:
+    """Verify the whole log; every problem found is a Finding that names the event where it can."""
+    report = VerificationReport(heads=len(heads))
+    _heads_check(heads, public_key, report)
+    by_size: dict[int, list[SignedHead]] = {}
+    for head in heads:
+        by_size.setdefault(head.size, []).append(head)
+    frontier = merkle.Frontier()
+    blocks = _BlockCheck()
+    thresholds = sorted({h.last_event_id for h in heads})
+    counted: dict[int, int] = {}
+    gaps: list[tuple[int, int]] = []
+    previous_id = 0
+    for raw in _rows():
+        event_id, stored_leaf = int(raw[0]), raw[7]
+        while thresholds and thresholds[0] < event_id:
+            counted[thresholds.pop(0)] = frontier.size
+        try:
+            recomputed = merkle.leaf_hash(entry_bytes(**_normalise(raw[:7])))
+        except (ValueError, TypeError, KeyError) as exc:
+            recomputed = merkle.leaf_hash(repr(raw).encode())
+            report.add("unreadable", f"stored values cannot be read back ({type(exc).__name__})", event_id)
+        else:
+            if recomputed.hex() != stored_leaf:
+                report.add("edited", "stored columns do not match the entry's leaf hash", event_id)
+        if event_id != previous_id + 1 and len(gaps) < MAX_GAPS:
+            gaps.append((previous_id, event_id))
+        frontier.append(recomputed)
+        blocks.add(recomputed, event_id, report)
+        for head in by_size.get(frontier.size, []):
+            _head_compare(head, frontier.root(), event_id, report)
+        previous_id = event_id
+    for threshold in thresholds:
+        counted[threshold] = frontier.size
+    report.events = frontier.size
+    for head in heads:
+        if head.size > frontier.size:
+            report.add(
+                "truncated",
+                f"head {head.source} covers {head.size} events but the log holds {frontier.size} "
+                f"(last id {previous_id}; the head's last id is {head.last_event_id})",
+            )
+        elif head.size == 0 and frontier.size == 0 and head.root != merkle.EMPTY_ROOT.hex():
+            report.add("root_mismatch", f"head {head.source} is not the empty tree")
+        below = counted.get(head.last_event_id, 0)
+        if below < head.size:
+            report.add(
+                "deleted",
+                f"{head.size - below} event(s) with ids up to {head.last_event_id} are missing "
+                f"(head {head.source} covers {head.size})",
+            )
+        elif below > head.size:
+            report.add(
+                "inserted",
+                f"{below - head.size} event(s) with ids up to {head.last_event_id} were not in "
+                f"head {head.source}",
+            )
+    if not report.ok:
+        horizon = max((h.last_event_id for h in heads), default=0)
+        for before, after in gaps:
+            if before < horizon:
+                report.add("id_gap", f"no events with ids {before + 1}..{after - 1} (deleted, or never used)")
+    return report
+
+
+def _head_compare(head: SignedHead, root: bytes, event_id: int, report: VerificationReport) -> None:
+    if root.hex() != head.root:
+        report.add("root_mismatch", f"the first {head.size} events do not hash to the root of {head.source}")
+    if event_id != head.last_event_id:
+        report.add(
+            "shifted",
+            f"event at position {head.size} has id {event_id}, head {head.source} says "
+            f"{head.last_event_id}: entries were deleted or inserted before it",
+        )
