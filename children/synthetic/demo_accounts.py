@@ -11,7 +11,9 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.mfa import totp_secret_base32
 from accounts.models import Organisation, Role, User
 from children.synthetic.directory import DEMO_PREFIX
 from children.synthetic.places import PLACES
@@ -33,6 +35,7 @@ class DemoAccountSpec:
 class DemoAccount:
     user: User
     password: str
+    totp_secret: str
 
 
 def _specs() -> list[DemoAccountSpec]:
@@ -86,6 +89,12 @@ def _password() -> str:
     return secrets.token_urlsafe(12)
 
 
+def _demo_authenticator(user: User) -> TOTPDevice:
+    """One confirmed authenticator per demo account, kept across runs so a phone app stays paired."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+
+
 @transaction.atomic
 def demo_accounts_ensure() -> list[DemoAccount]:
     """Create or refresh every demo account: current vetting dates, a new random password each run."""
@@ -109,5 +118,5 @@ def demo_accounts_ensure() -> list[DemoAccount]:
         password = _password()
         user.set_password(password)
         user.save()
-        accounts.append(DemoAccount(user, password))
+        accounts.append(DemoAccount(user, password, totp_secret_base32(_demo_authenticator(user))))
     return accounts

@@ -144,3 +144,39 @@ def test_it_refuses_under_the_production_settings_module(settings):
     settings.SETTINGS_MODULE = "config.settings.production"
     with pytest.raises(CommandError, match=r"only for config\.settings\.local or config\.settings\.test"):
         call_command("load_demo")
+
+
+def _totp_secrets(output):
+    """Username -> TOTP secret (the column after the password) from the printed table."""
+    rows = [line.split() for line in output.splitlines() if " demo-" in line]
+    return {
+        cells[i]: cells[i + 2] for cells in rows for i, cell in enumerate(cells) if cell.startswith("demo-")
+    }
+
+
+def test_load_demo_prints_each_accounts_totp_secret_and_keeps_it_across_runs():
+    import base64
+
+    from django_otp.oath import totp
+
+    from accounts.services import confirmed_totp_device
+
+    first = _totp_secrets(_load())
+    second = _totp_secrets(_load())
+    assert first == second
+    for username, secret in first.items():
+        device = confirmed_totp_device(User.objects.get(username=username))
+        key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+        assert key == device.bin_key
+        assert device.verify_token(f"{totp(key):06d}")
+
+
+def test_demo_totp_prints_a_code_that_signs_the_demo_account_in():
+    _load()
+    out = io.StringIO()
+    call_command("demo_totp", "demo-teacher", stdout=out)
+    from accounts.services import confirmed_totp_device
+
+    assert confirmed_totp_device(User.objects.get(username="demo-teacher")).verify_token(
+        out.getvalue().strip()
+    )

@@ -74,13 +74,21 @@ class Command(BaseCommand):
         return timezone.localdate(first) if first else timezone.localdate()
 
     def _print_accounts(self, accounts: list[DemoAccount]) -> None:
-        rows = [("Role", "Username", "Password", "Organisation")]
+        rows = [("Role", "Username", "Password", "TOTP secret", "Organisation")]
         for account in accounts:
             user = account.user
             organisation = user.organisation.name if user.organisation else ""
-            rows.append((user.get_role_display(), user.username, account.password, organisation))
-        widths = [max(len(row[i]) for row in rows) for i in range(4)]
-        self.stdout.write("\nDemo sign-ins at http://127.0.0.1:8000/ (passwords are new at every run):")
+            rows.append(
+                (user.get_role_display(), user.username, account.password, account.totp_secret, organisation)
+            )
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        self.stdout.write(
+            "\nDemo sign-ins at http://127.0.0.1:8000/ (demo data only; passwords are new at every run)."
+        )
+        self.stdout.write(
+            "Add the TOTP secret to an authenticator app, or get the current code with "
+            "`.venv/bin/python manage.py demo_totp USERNAME`:"
+        )
         for n, row in enumerate(rows):
             cells = (cell.ljust(width) for cell, width in zip(row, widths, strict=True))
             self.stdout.write(("  " + "  ".join(cells)).rstrip())
