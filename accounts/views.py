@@ -90,8 +90,8 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             if totp_device_confirm(device=device, token=form.cleaned_data["code"].replace(" ", "")):
                 _verified_after_enrolment(request, user)
                 codes = recovery_codes_issue(user=user)
-                context = {"codes": codes, "passkey_config": passkey_config(request)}
-                return render(request, "accounts/recovery_codes.html", context)
+                shown = {"codes": codes, "passkey_config": passkey_config(request)}
+                return render(request, "accounts/recovery_codes.html", shown)
             form.add_error("code", "The security code is not correct")
     if device is None:
         device = totp_device_start(user=user)
