@@ -1,5 +1,10 @@
 import json
+import os
+import secrets
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 from django.test import Client
 from django.urls import reverse
@@ -195,3 +200,23 @@ def test_passkey_step_up_is_offered_on_the_confirm_page(world):
     page = client.get(reverse("accounts:reauthenticate"), {"next": "/children/"})
     assert "Use a passkey" in page.content.decode()
     assert 'id="otp_webauthn_config" type="application/json"' in page.content.decode()
+
+
+def test_production_refuses_to_start_without_the_passkey_relying_party(tmp_path):
+    """A wrong RP ID would silently break every passkey; a localhost default must never reach production."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("WEBAUTHN_")},
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "ALLOWED_HOSTS": "contactpoint.example",
+        "VAULT_KEY_FILE": str(tmp_path / "vault-keys.json"),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--settings=config.settings.production"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "WEBAUTHN_RP_ID must be set in production" in result.stderr
