@@ -15,11 +15,11 @@ def _required(name: str) -> str:
 
 DEBUG = False
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
-VAULT_KEY_FILE = _required("VAULT_KEY_FILE")
 OTP_WEBAUTHN_RP_ID = _required("WEBAUTHN_RP_ID")
 OTP_WEBAUTHN_RP_NAME = _required("WEBAUTHN_RP_NAME")
 OTP_WEBAUTHN_ALLOWED_ORIGINS = _required("WEBAUTHN_ALLOWED_ORIGINS").split(",")
+ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
+VAULT_KEY_FILE = _required("VAULT_KEY_FILE")
 DATABASES = {"default": database_from_env(VAR_DIR / "unused.sqlite3")}
 STATIC_ROOT = os.environ.get("STATIC_ROOT", str(VAR_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = False
