@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import Invitation, Organisation, RecoveryCode, User, UserSession
 from audit.services import event_record
@@ -78,9 +79,10 @@ def confirmed_totp_device(user: User) -> TOTPDevice | None:
 
 
 def mfa_reset(*, user: User, by: User) -> None:
-    """For a lost factor: remove every device and code; the user enrols again at next sign-in."""
+    """For a lost factor: remove every device (passkeys too) and code; the user enrols again at next sign-in."""
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
+        WebAuthnCredential.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         sessions_end_all(user=user)
         event_record(tag=AuditTag.MfaReset, actor=by, additional={"user_id": user.pk})
@@ -193,5 +195,6 @@ def account_close(*, user: User, by: User) -> None:
         user.save(update_fields=["is_active", "password"])
         sessions_end_all(user=user)
         TOTPDevice.objects.filter(user=user).delete()
+        WebAuthnCredential.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         event_record(tag=AuditTag.AccountClosed, actor=by, additional={"user_id": user.pk})

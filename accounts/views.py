@@ -12,6 +12,7 @@ from django_otp import login as otp_login
 from accounts.forms import CodeForm, ReauthenticateForm, SetPasswordForm, SignInForm
 from accounts.mfa import MfaThrottled, second_factor_verify, totp_qr_svg, totp_secret_base32
 from accounts.models import User
+from accounts.passkeys import passkey_config, passkey_exists, passkey_list
 from accounts.services import (
     confirmed_totp_device,
     invitation_accept,
@@ -20,7 +21,7 @@ from accounts.services import (
     totp_device_confirm,
     totp_device_start,
 )
-from accounts.stepup import mark_reauthenticated
+from accounts.stepup import mark_reauthenticated, step_up
 from audit.services import event_record
 from audit.tags import AuditTag
 
@@ -64,7 +65,14 @@ def mfa(request: HttpRequest) -> HttpResponse:
             form.add_error("code", "The security code is not correct")
         except MfaThrottled:
             form.add_error("code", MFA_THROTTLED)
-    return render(request, "accounts/mfa.html", {"form": form})
+    return render(request, "accounts/mfa.html", {"form": form, **_passkey_option(request, user)})
+
+
+def _passkey_option(request: HttpRequest, user: User) -> dict[str, object]:
+    """Offer "Use a passkey" only to users who have one; TOTP stays the form every user can use."""
+    if not passkey_exists(user=user):
+        return {"passkey_config": None}
+    return {"passkey_config": passkey_config(request)}
 
 
 @login_required
@@ -82,7 +90,8 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             if totp_device_confirm(device=device, token=form.cleaned_data["code"].replace(" ", "")):
                 _verified_after_enrolment(request, user)
                 codes = recovery_codes_issue(user=user)
-                return render(request, "accounts/recovery_codes.html", {"codes": codes})
+                shown = {"codes": codes, "passkey_config": passkey_config(request)}
+                return render(request, "accounts/recovery_codes.html", shown)
             form.add_error("code", "The security code is not correct")
     if device is None:
         device = totp_device_start(user=user)
@@ -116,7 +125,23 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
                 form.add_error("code", "The security code is not correct")
             except MfaThrottled:
                 form.add_error("code", MFA_THROTTLED)
-    return render(request, "accounts/reauthenticate.html", {"form": form, "next": _safe_next(request)})
+    context = {"form": form, "next": _safe_next(request), **_passkey_option(request, user)}
+    return render(request, "accounts/reauthenticate.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def passkeys(request: HttpRequest) -> HttpResponse:
+    """List and add passkeys. Adding a factor changes how the account is protected, so it needs a
+    verified session (this path is reachable before verification) and a recent step-up."""
+    user = _actor(request)
+    if not user.is_verified():  # type: ignore[attr-defined]
+        return redirect("accounts:mfa")
+    detour = step_up(request)
+    if detour is not None:
+        return detour
+    context = {"passkeys": passkey_list(user=user), "passkey_config": passkey_config(request)}
+    return render(request, "accounts/passkeys.html", context)
 
 
 @require_http_methods(["GET", "POST"])

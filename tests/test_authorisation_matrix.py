@@ -86,6 +86,7 @@ def expected_other(url: str, p: Persona) -> int:
         "accounts:mfa": OK,
         "accounts:mfa_enrol": REDIRECT,
         "accounts:reauthenticate": OK,
+        "accounts:passkeys": OK,
         "team:users": OK if p.role == Role.LA_TEAM else DENIED,
         "team:invite": OK if p.role == Role.LA_TEAM else DENIED,
         "team:alerts": OK if p.role == Role.LA_TEAM else DENIED,
@@ -99,7 +100,26 @@ def expected_other(url: str, p: Persona) -> int:
 
 
 OPEN_URLS = {"accounts:login": REDIRECT, "accounts:logout": REDIRECT, "accounts:invitation": NOT_FOUND}
-POST_ONLY = {"accounts:logout", "team:reinstate", "team:close", "team:reset_mfa"}
+# Passkey JSON endpoints answer in JSON, never redirect: (verified, re-authenticated persona; anonymous).
+# Begin returns options; complete without a begun ceremony is refused as invalid state (400).
+# Anonymous callers get 403 `not_authenticated` (no passwordless sign-in); the script catalog is public.
+PASSKEY_URLS = {
+    "accounts:passkey_registration_begin": (OK, DENIED),
+    "accounts:passkey_registration_complete": (400, DENIED),
+    "accounts:passkey_authentication_begin": (OK, DENIED),
+    "accounts:passkey_authentication_complete": (400, DENIED),
+    "accounts:passkey_js_catalog": (OK, OK),
+}
+POST_ONLY = {
+    "accounts:logout",
+    "team:reinstate",
+    "team:close",
+    "team:reset_mfa",
+    "accounts:passkey_registration_begin",
+    "accounts:passkey_registration_complete",
+    "accounts:passkey_authentication_begin",
+    "accounts:passkey_authentication_complete",
+}
 SUBJECT_URLS = {"team:user", "team:suspend", "team:reinstate", "team:close", "team:reset_mfa"}
 CHILD_URLS = {
     "children:purpose",
@@ -116,6 +136,7 @@ OTHER_URLS = {
     "accounts:mfa",
     "accounts:mfa_enrol",
     "accounts:reauthenticate",
+    "accounts:passkeys",
     "team:users",
     "team:invite",
     "team:alerts",
@@ -139,7 +160,9 @@ def _named_urls(patterns: list, namespace: str = "") -> set[str]:
 
 
 def test_every_url_has_a_row_in_the_matrix():
-    assert _named_urls(get_resolver().url_patterns) == CHILD_URLS | OTHER_URLS | set(OPEN_URLS)
+    assert _named_urls(get_resolver().url_patterns) == CHILD_URLS | OTHER_URLS | set(OPEN_URLS) | set(
+        PASSKEY_URLS
+    )
 
 
 @pytest.fixture
@@ -214,6 +237,21 @@ def test_open_url_outcomes(matrix_world, persona, url_name):
     path = reverse(url_name, args=["not-a-real-token"] if url_name == "accounts:invitation" else [])
     response = _request(signed_in(_user(world, persona.name)), url_name, path)
     assert response.status_code == OPEN_URLS[url_name]
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.name)
+@pytest.mark.parametrize("url_name", sorted(PASSKEY_URLS))
+def test_passkey_url_outcomes(matrix_world, persona, url_name):
+    world, _, _ = matrix_world
+    response = _request(signed_in(_user(world, persona.name)), url_name, reverse(url_name))
+    expected = _outcome_for_status(persona, PASSKEY_URLS[url_name][0])
+    assert response.status_code == expected, (url_name, persona.name, response.status_code)
+
+
+@pytest.mark.parametrize("url_name", sorted(PASSKEY_URLS))
+def test_anonymous_visitors_cannot_use_passkey_endpoints(matrix_world, client, url_name):
+    response = _request(client, url_name, reverse(url_name))
+    assert response.status_code == PASSKEY_URLS[url_name][1]
 
 
 @pytest.mark.parametrize("url_name", sorted(CHILD_URLS | OTHER_URLS - {"home"}))

@@ -18,6 +18,9 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "WEBAUTHN_RP_ID": "contactpoint.example",
+        "WEBAUTHN_RP_NAME": "ContactPoint",
+        "WEBAUTHN_ALLOWED_ORIGINS": "https://contactpoint.example",
         "ALLOWED_HOSTS": "contactpoint.example",
         "VAULT_KEY_FILE": str(key_file),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",

@@ -17,6 +17,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "csp",
     "vault",
     "audit",
@@ -114,6 +115,15 @@ SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
 REAUTH_VALID_SECONDS = 15 * 60
 
 OTP_TOTP_ISSUER = "ContactPoint"
+
+# Passkeys (WebAuthn) are a second factor beside TOTP, never a way in on their own: the password
+# always comes first. The relying party ID must be the host users browse to (not an IP address), so
+# local development uses http://localhost:8000; production.py requires all three from the environment.
+OTP_WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_RP_NAME = os.environ.get("WEBAUTHN_RP_NAME", "ContactPoint")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = os.environ.get("WEBAUTHN_ALLOWED_ORIGINS", "http://localhost:8000").split(",")
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "accounts.passkeys.PasskeyHelper"
 
 # Rate limits and lockouts must be shared by every app server: Redis when REDIS_URL is set.
 if os.environ.get("REDIS_URL"):

@@ -16,6 +16,9 @@ def _required(name: str) -> str:
 
 DEBUG = False
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
+OTP_WEBAUTHN_RP_ID = _required("WEBAUTHN_RP_ID")
+OTP_WEBAUTHN_RP_NAME = _required("WEBAUTHN_RP_NAME")
+OTP_WEBAUTHN_ALLOWED_ORIGINS = _required("WEBAUTHN_ALLOWED_ORIGINS").split(",")
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 VAULT_KEY_FILE = _required("VAULT_KEY_FILE")
 AUDIT_SIGNING_KEY_FILE = Path(_required("AUDIT_SIGNING_KEY_FILE"))

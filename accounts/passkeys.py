@@ -1,0 +1,174 @@
+"""Passkeys (WebAuthn, through django-otp-webauthn) as a second factor beside TOTP.
+
+The package's JSON views are used, narrowed to ContactPoint's rules:
+- a password-authenticated session is required for every ceremony (no passwordless sign-in), so the
+  password, lockout and vetting checks always run first;
+- adding a passkey needs a session already verified with a second factor and a recent step-up, so a
+  stolen password alone can never enrol an attacker's authenticator;
+- user verification (PIN or biometric on the authenticator) is always required, so one passkey
+  gesture proves possession and knowledge or inherence and may count as step-up re-authentication;
+- failures share the TOTP limiter, so switching factor does not buy more guesses.
+"""
+
+import json
+from typing import Any
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware import csrf
+from django.urls import reverse
+from django_otp import login as otp_login
+from django_otp_webauthn import exceptions
+from django_otp_webauthn.helpers import WebAuthnHelper
+from django_otp_webauthn.models import WebAuthnCredential
+from django_otp_webauthn.views import (
+    BeginCredentialAuthenticationView,
+    BeginCredentialRegistrationView,
+    CompleteCredentialAuthenticationView,
+    CompleteCredentialRegistrationView,
+)
+from webauthn.helpers.structs import AuthenticatorSelectionCriteria, UserVerificationRequirement
+
+from accounts.models import User
+from accounts.ratelimit import MFA_USER
+from accounts.stepup import mark_reauthenticated, recently_authenticated
+from audit.services import event_record
+from audit.tags import AuditTag
+
+
+class MfaVerificationRequired(exceptions.OTPWebAuthnApiError):
+    status_code = 403
+    default_detail = "Sign in with your authenticator app before adding a passkey."
+    default_code = "mfa_required"
+
+
+class ReauthenticationRequired(exceptions.OTPWebAuthnApiError):
+    status_code = 403
+    default_detail = "Confirm it is you again before adding a passkey."
+    default_code = "reauthentication_required"
+
+
+class PasskeyThrottled(exceptions.OTPWebAuthnApiError):
+    status_code = 429
+    default_detail = "Too many failed attempts. Wait 5 minutes and try again"
+    default_code = "throttled"
+
+
+class PasskeyHelper(WebAuthnHelper):
+    """Requires user verification in both ceremonies and keeps names on the authenticator minimal."""
+
+    def get_generate_registration_options_kwargs(self, *, user: AbstractBaseUser) -> dict[str, Any]:
+        options: dict[str, Any] = super().get_generate_registration_options_kwargs(user=user)
+        options["authenticator_selection"] = AuthenticatorSelectionCriteria(
+            user_verification=UserVerificationRequirement.REQUIRED,
+            resident_key=options["authenticator_selection"].resident_key,
+        )
+        return options
+
+    def authenticate_begin(
+        self, user: AbstractBaseUser | None = None, require_user_verification: bool = True
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The package relaxes verification for signed-in users; a passkey here must stand as step-up."""
+        result: tuple[dict[str, Any], dict[str, Any]] = super().authenticate_begin(
+            user=user, require_user_verification=True
+        )
+        return result
+
+    def get_credential_display_name(self, user: AbstractBaseUser) -> str:
+        """The username only: the authenticator and the OS picker need nothing more personal."""
+        return user.get_username()
+
+
+def _signed_in_user(request: HttpRequest) -> User:
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user
+
+
+class _RegistrationRules:
+    request: HttpRequest
+
+    def check_can_register(self) -> None:
+        """Always checked, even for a user with no device yet: TOTP is the baseline factor."""
+        if not self.request.user.is_verified():  # type: ignore[union-attr]
+            raise MfaVerificationRequired()
+        if not recently_authenticated(self.request):
+            raise ReauthenticationRequired()
+
+
+class PasskeyRegistrationBegin(_RegistrationRules, BeginCredentialRegistrationView):
+    pass
+
+
+class PasskeyRegistrationComplete(_RegistrationRules, CompleteCredentialRegistrationView):
+    def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The credential and its audit event are saved together, or neither is."""
+        with transaction.atomic():
+            response: HttpResponse = super().post(*args, **kwargs)
+            event_record(
+                tag=AuditTag.PasskeyRegistered,
+                actor=_signed_in_user(self.request),
+                additional={"device_id": json.loads(response.content)["id"]},
+            )
+        return response
+
+
+class _AuthenticationRules:
+    request: HttpRequest
+
+    def check_can_authenticate(self) -> None:
+        """No passwordless sign-in; and a throttled user is refused before any state is consumed."""
+        user = _signed_in_user(self.request)
+        if MFA_USER.exceeded(str(user.pk)):
+            raise PasskeyThrottled()
+
+
+class PasskeyAuthenticationBegin(_AuthenticationRules, BeginCredentialAuthenticationView):
+    pass
+
+
+class PasskeyAuthenticationComplete(_AuthenticationRules, CompleteCredentialAuthenticationView):
+    def complete_auth(self, device: WebAuthnCredential) -> None:
+        """Verified with user verification required: counts as the second factor and as step-up."""
+        user = _signed_in_user(self.request)
+        otp_login(self.request, device)
+        mark_reauthenticated(self.request)
+        MFA_USER.reset(str(user.pk))
+        event_record(tag=AuditTag.PasskeyVerified, actor=user, additional={"device_id": device.pk})
+
+    def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = _signed_in_user(self.request)
+        try:
+            response: HttpResponse = super().post(*args, **kwargs)
+        except exceptions.OTPWebAuthnApiError as error:
+            MFA_USER.hit(str(user.pk))
+            event_record(tag=AuditTag.PasskeyFailed, actor=user, additional={"code": error.code})
+            raise
+        return response
+
+
+def passkey_list(*, user: User) -> list[WebAuthnCredential]:
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at"))
+
+
+def passkey_exists(*, user: User) -> bool:
+    return bool(WebAuthnCredential.objects.filter(user=user, confirmed=True).exists())
+
+
+def passkey_config(request: HttpRequest) -> dict[str, str | None]:
+    """What the package's browser scripts read from the `otp_webauthn_config` JSON block.
+
+    Built here, not by the package's template tags, so our templates control script order: the
+    translation catalog must load before the module that calls `gettext`.
+    """
+    return {
+        "autocompleteLoginFieldSelector": None,
+        "nextFieldSelector": "input[name='next']",
+        "csrfToken": csrf.get_token(request),
+        "beginAuthenticationUrl": reverse("accounts:passkey_authentication_begin"),
+        "completeAuthenticationUrl": reverse("accounts:passkey_authentication_complete"),
+        "beginRegistrationUrl": reverse("accounts:passkey_registration_begin"),
+        "completeRegistrationUrl": reverse("accounts:passkey_registration_complete"),
+    }
