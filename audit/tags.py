@@ -15,3 +15,4 @@ class AuditTag(StrEnum):
     LeadProfessionalSet = "child:lead_professional:set"
     CafFlagSet = "child:caf:set"
     ChildCreated = "child:record:created"
+    ChildShredded = "child:record:shredded"
