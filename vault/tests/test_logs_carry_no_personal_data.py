@@ -5,7 +5,7 @@ import logging
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
@@ -39,7 +39,7 @@ def log_output(monkeypatch):
             monkeypatch.setattr(handler, "stream", buffer)
             monkeypatch.setattr(handler, "level", logging.DEBUG)
     monkeypatch.setattr(logging.root.manager, "disable", 0)
-    monkeypatch.setattr(connection, "force_debug_cursor", True)
+    monkeypatch.setattr(connections["default"], "force_debug_cursor", True)
     return buffer
 
 
