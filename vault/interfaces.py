@@ -9,8 +9,9 @@ provider is one new class (see docs/SECURITY.md, "Plugging in a KMS or HSM"):
   AAD), so a wrapped DEK copied to another DataKey row, or relabelled with another KEK version, fails.
 - `add_kek` creates a new key version in the KMS; `retire_kek` schedules its destruction.
 - `revoke` records shredded DEK ids the provider must refuse to unwrap from then on (old backups
-  still hold the wrapped DEK). The list only needs to live until that KEK version is retired,
-  after which those wrapped DEKs are undecryptable anyway.
+  still hold the wrapped DEK, under whichever KEK version was current when they were taken). The
+  list for a version only lives until that version is retired, after which those wrapped DEKs are
+  undecryptable anyway, so it stays small.
 - `index_key` is the blind-index HMAC key. A KMS that offers HMAC (e.g. GenerateMac) could compute
   digests remotely; fetching the key once per process is the pragmatic default.
 
@@ -40,8 +41,11 @@ class KeyProvider(Protocol):
         """Decrypt a wrapped DEK; raises `vault.crypto.DecryptionFailed` if retired, revoked or moved."""
         ...
 
-    def revoke(self, key_ids: Iterable[str], *, version: int) -> None:
-        """Refuse, from now on, to unwrap these shredded DEKs (which old backups still hold)."""
+    def revoke(self, key_ids: Iterable[str]) -> None:
+        """Refuse from now on to unwrap these shredded DEKs under any existing KEK version.
+
+        Old backups still hold them, possibly wrapped under a KEK older than the live row's.
+        """
         ...
 
     def index_key(self) -> bytes:

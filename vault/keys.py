@@ -62,9 +62,7 @@ def data_key_shred(key: DataKey) -> int:
     old backups become cryptographically dead when their KEK version is retired (`rotate_keys --retire`).
     """
     chain = [k for k in data_key_chain(key) if k.shredded_at is None]
-    provider = key_provider()
-    for version in sorted({k.kek_version for k in chain}):
-        provider.revoke([str(k.pk) for k in chain if k.kek_version == version], version=version)
+    key_provider().revoke(str(k.pk) for k in chain)
     now = timezone.now()
     with transaction.atomic():
         for k in chain:

@@ -98,12 +98,14 @@ class _KeyRing:
             raise crypto.DecryptionFailed(f"data key {key_id} was shredded")
         return crypto.unseal(wrapped, key=kek, aad=wrap_aad(key_id, version))
 
-    def revoke(self, key_ids: Iterable[str], *, version: int) -> None:
+    def revoke(self, key_ids: Iterable[str]) -> None:
+        """Under every KEK version that still exists: a backup may hold the DEK wrapped under any."""
         ids = set(key_ids)
         if not ids:
             return
         with self._mutating():
-            self._revoked.setdefault(str(version), set()).update(ids)
+            for version in self._data["keks"]:
+                self._revoked.setdefault(version, set()).update(ids)
 
     def index_key(self) -> bytes:
         self._refresh()

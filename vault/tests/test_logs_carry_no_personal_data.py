@@ -15,9 +15,7 @@ from tests.canaries import DOB, FAMILY, canary_strings, practitioner_journey, se
 
 def _all_loggers() -> list[logging.Logger]:
     named = [
-        logger
-        for logger in logging.root.manager.loggerDict.values()
-        if isinstance(logger, logging.Logger)
+        logger for logger in logging.root.manager.loggerDict.values() if isinstance(logger, logging.Logger)
     ]
     return [logging.getLogger(), *named]
 

@@ -17,19 +17,30 @@ def _filtered(record):
 
 
 def test_it_redacts_dates_in_every_common_form():
-    for text in ("2011-02-17", "17/02/2011", "17.02.11", "17 February 2011", "17th Feb 2011", "February 17, 2011"):
+    for text in (
+        "2011-02-17",
+        "17/02/2011",
+        "17.02.11",
+        "17 February 2011",
+        "17th Feb 2011",
+        "February 17, 2011",
+    ):
         assert redact(f"born {text} ok") == f"born {REDACTED} ok", text
 
 
 def test_it_redacts_postcodes_emails_phones_and_nhs_numbers():
-    text = "at YO62 7QZ, yo627qz, mail p.a@example.net, call 07700 900461 or +44 7700 900461, nhs 401 023 2137"
+    text = (
+        "at YO62 7QZ, yo627qz, mail p.a@example.net, call 07700 900461 or +44 7700 900461, nhs 401 023 2137"
+    )
     redacted = redact(text)
     for value in ("YO62", "yo627qz", "example.net", "900461", "2137"):
         assert value not in redacted
 
 
 def test_it_redacts_values_of_personal_field_names():
-    text = "family_name='Quillbottom', 'given_names': 'Zephyrinella Rose', carer_name=Persephone detail: Wystan"
+    text = (
+        "family_name='Quillbottom', 'given_names': 'Zephyrinella Rose', carer_name=Persephone detail: Wystan"
+    )
     redacted = redact(text)
     for value in ("Quillbottom", "Zephyrinella", "Rose", "Persephone", "Wystan"):
         assert value not in redacted
