@@ -152,3 +152,13 @@ def test_a_note_that_no_key_of_the_owner_opens_fails(world, child, fresh_keys):
     note = note_seal(other.data_key, context="purpose", text="x")
     with pytest.raises(DecryptionFailed):
         note_unseal(child.data_key, context="purpose", sealed=note)
+
+
+def test_dek_rotation_leaves_a_never_written_column_empty(many):
+    involvement = Involvement.objects.get(child=many[0])
+    Involvement.objects.filter(pk=involvement.pk).update(ended_on=b"")
+    _rotate("--rotate-deks")
+    involvement.refresh_from_db()
+    assert bytes(involvement.ended_on) == b""
+    current = Child.objects.select_related("data_key").get(pk=many[0].pk)
+    assert Sealer(current.data_key).unseal(involvement, "role") == "Social worker"
