@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def _seed_and_use(world, client):
     child = seed_canary_child(world)
-    practitioner_journey(client, child)
+    practitioner_journey(client, child, world.alice)
     return child
 
 

@@ -6,11 +6,17 @@ import uuid
 
 import pytest
 from django.db import connections
-from django.test import Client
 from django.urls import reverse
 
 import children.views
-from tests.canaries import DOB, FAMILY, canary_strings, practitioner_journey, seed_canary_child
+from tests.canaries import (
+    DOB,
+    FAMILY,
+    canary_strings,
+    practitioner_journey,
+    seed_canary_child,
+    signed_in_client,
+)
 
 
 def _all_loggers() -> list[logging.Logger]:
@@ -48,7 +54,7 @@ def _hits(text: str) -> list[str]:
 
 def test_practitioner_journeys_and_errors_log_no_canary(world, client, monkeypatch, log_output):
     child = seed_canary_child(world)
-    practitioner_journey(client, child)
+    practitioner_journey(client, child, world.alice)
     missing = client.get(reverse("children:record", args=[uuid.uuid4()]))
     assert missing.status_code == 404
 
@@ -56,8 +62,7 @@ def test_practitioner_journeys_and_errors_log_no_canary(world, client, monkeypat
         raise RuntimeError(f"search failed for {criteria!r} born {DOB} at {criteria.family_name}")
 
     monkeypatch.setattr(children.views, "child_search", exploding_search)
-    failing = Client(raise_request_exception=False)
-    failing.force_login(world.alice)
+    failing = signed_in_client(world.alice, raise_request_exception=False)
     crashed = failing.post(
         reverse("children:search"),
         {"family_name": FAMILY, "dob_day": DOB.day, "dob_month": DOB.month, "dob_year": DOB.year},
