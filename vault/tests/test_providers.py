@@ -52,6 +52,19 @@ def test_keys_are_random_and_never_derived_from_the_secret_key(key_file, setting
     assert len(data["keks"]) == 1 and data["retired_keks"] == []
 
 
+def test_no_vault_code_reads_the_secret_key():
+    from pathlib import Path
+
+    import vault
+
+    root = Path(vault.__file__).parent
+    sources = [p for p in root.rglob("*.py") if "tests" not in p.parts]
+    assert sources
+    for path in sources:
+        code = path.read_text()
+        assert "settings.SECRET_KEY" not in code and '"SECRET_KEY"' not in code, path
+
+
 def test_a_rotation_in_another_process_is_seen_by_this_one(key_file):
     web = FileKeyProvider.create(key_file)
     wrapped = web.wrap(b"k" * 32, key_id="a", version=1)
