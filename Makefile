@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 DEMO_CHILDREN ?= 3000
 
-.PHONY: help venv secrets migrate demo run test test-fast lint bench vendor clean
+.PHONY: help venv secrets migrate demo run test test-fast lint coverage bench vendor clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ test: lint ## Lint, then every test (SQLite, or PostgreSQL when DATABASE_URL is 
 
 test-fast: $(STAMP) ## Tests without the browser journey
 	$(VENV)/bin/pytest -m "not browser"
+
+coverage: $(STAMP) ## Branch coverage of the vault (must stay at 100%)
+	$(VENV)/bin/pytest -q -m "not browser" --cov=vault --cov-report=term-missing --cov-fail-under=100
 
 bench: secrets ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	$(PY) bench/run.py

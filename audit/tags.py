@@ -33,3 +33,4 @@ class AuditTag(StrEnum):
     AccountReinstated = "account:reinstated"
     AccountClosed = "account:closed"
     ShieldOverridden = "child:shield:overridden"
+    ChildShredded = "child:record:shredded"

@@ -1,5 +1,6 @@
-"""Data-key lifecycle: create, open (unwrap), rewrap under a new KEK, shred."""
+"""Data-key lifecycle: create, open (unwrap), rewrap under a new KEK, replace, shred."""
 
+from django.db import transaction
 from django.utils import timezone
 
 from vault import crypto
@@ -11,37 +12,62 @@ class KeyShredded(crypto.DecryptionFailed):
     """The data key was destroyed: the data it protected is gone for good."""
 
 
-def _wrap_aad(key_id: object, kek_version: int) -> bytes:
-    return f"cp-dek|{key_id}|{kek_version}".encode()
-
-
 def data_key_build() -> tuple[DataKey, bytes]:
     """A new unsaved DataKey and its plaintext DEK (so bulk loaders can insert many at once)."""
     provider = key_provider()
     version = provider.current_kek_version()
     key = DataKey(kek_version=version)
     dek = crypto.new_key()
-    key.wrapped = provider.wrap(dek, version=version, aad=_wrap_aad(key.id, version))
+    key.wrapped = provider.wrap(dek, key_id=str(key.id), version=version)
     return key, dek
 
 
 def data_key_open(key: DataKey) -> bytes:
     if key.shredded_at is not None or not key.wrapped:
         raise KeyShredded(f"data key {key.id} has been shredded")
-    return key_provider().unwrap(
-        bytes(key.wrapped), version=key.kek_version, aad=_wrap_aad(key.id, key.kek_version)
-    )
+    return key_provider().unwrap(bytes(key.wrapped), key_id=str(key.id), version=key.kek_version)
+
+
+def data_key_rewrapped(key: DataKey, *, to_version: int) -> DataKey:
+    """Re-wrap in memory under another KEK without touching the data it protects (caller saves)."""
+    dek = data_key_open(key)
+    key.wrapped = key_provider().wrap(dek, key_id=str(key.id), version=to_version)
+    key.kek_version = to_version
+    return key
 
 
 def data_key_rewrap(key: DataKey, *, to_version: int) -> None:
-    """Re-wrap under another KEK without touching the data it protects."""
-    dek = data_key_open(key)
-    key.wrapped = key_provider().wrap(dek, version=to_version, aad=_wrap_aad(key.id, to_version))
-    key.kek_version = to_version
+    """Re-wrap one key under another KEK and save it."""
+    data_key_rewrapped(key, to_version=to_version)
     key.save(update_fields=["wrapped", "kek_version"])
 
 
-def data_key_shred(key: DataKey) -> None:
-    key.wrapped = b""
-    key.shredded_at = timezone.now()
-    key.save(update_fields=["wrapped", "shredded_at"])
+def data_key_chain(key: DataKey) -> list[DataKey]:
+    """The key and every key it superseded (oldest last): all of one owner's DEKs."""
+    chain = [key]
+    frontier = [key.pk]
+    while frontier:
+        older = list(DataKey.objects.filter(superseded_by__in=frontier))
+        chain.extend(older)
+        frontier = [k.pk for k in older]
+    return chain
+
+
+def data_key_shred(key: DataKey) -> int:
+    """Destroy the key and every key it superseded; returns how many were destroyed.
+
+    The wrapped DEK is erased from the live database, and the provider is told to refuse it, because
+    a backup taken earlier still holds the wrapped bytes. The provider is told first: if the database
+    write then fails, the data is unreadable rather than left readable (fail closed). The copies in
+    old backups become cryptographically dead when their KEK version is retired (`rotate_keys --retire`).
+    """
+    chain = [k for k in data_key_chain(key) if k.shredded_at is None]
+    key_provider().revoke(str(k.pk) for k in chain)
+    now = timezone.now()
+    with transaction.atomic():
+        for k in chain:
+            k.wrapped = b""
+            k.shredded_at = now
+        DataKey.objects.bulk_update(chain, ["wrapped", "shredded_at"])
+    key.refresh_from_db(fields=["wrapped", "shredded_at"])
+    return len(chain)

@@ -1,25 +1,41 @@
 """A logging filter that keeps personal data out of log output.
 
-Code never logs personal values on purpose; this filter is the backstop for accidents (exception
-messages, request bodies): it drops request objects and values of known personal field names, and
-redacts anything shaped like a date of birth, postcode, phone number or email address.
+Code never logs personal values on purpose; this filter is the backstop for accidents: exception
+messages and tracebacks (which quote values), request objects (which carry POST bodies), `extra`
+attributes, and format arguments. It renders the message once, redacts anything shaped like a date,
+postcode, phone, NHS number or email address and the value of any known personal field name, keeps
+only the type of an exception, and replaces every non-standard attribute it cannot vouch for.
+It never raises: a broken log call must not become a 500 that logs the request.
 """
 
 import logging
 import re
+from typing import Any
 
+_MONTHS = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _PATTERNS = [
-    re.compile(r"\b\d{4}-\d{2}-\d{2}\b"),
-    re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"),
+    re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b"),
+    re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"),
+    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\s+\d{{4}}\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}\b", re.IGNORECASE),
     re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE),
     re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
-    re.compile(r"(?:\+44\s?|\b0)(?:\d\s?){9,10}\b"),
+    re.compile(r"(?:\+44\s?|\b0)(?:\d[\s-]?){9,10}\b"),
+    re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b"),
 ]
 _FIELD_ASSIGNMENT = re.compile(
-    r"(?i)\b(given_names?|family_name|surname|name|date_of_birth|dob|postcode|address|phone|email)"
-    r"(['\"]?\s*[:=]\s*)(['\"]?)[^,&}\s'\"]+(?:\s[^,&}=\s'\"]+)*"
+    r"(?i)\b((?:given|family|former|first|last|full|carer|practitioner)_?names?|surname|name|"
+    r"date_of_birth|dob|postcode|address(?:_lines?)?|lines|phone|mobile|email|detail|purpose_detail)"
+    r"(['\"]?\s*[:=]\s*)(['\"]?)[^,&}\]\s'\"]+(?:\s[^,&}\]=\s'\"]+)*"
 )
 REDACTED = "[redacted]"
+
+# Attributes every LogRecord has; anything else arrived through `extra=` and is not trusted.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+_SAFE_TYPES = (int, float, bool, type(None))
 
 
 def redact(text: str) -> str:
@@ -29,16 +45,34 @@ def redact(text: str) -> str:
     return text
 
 
+def _rendered(record: logging.LogRecord) -> str:
+    try:
+        return record.getMessage()
+    except Exception:  # a bad format call must not hide the event, nor leak its arguments
+        return f"{record.msg!s} [unformattable arguments]"
+
+
+def _scrubbed_extra(value: Any) -> Any:
+    if isinstance(value, _SAFE_TYPES):
+        return value
+    if isinstance(value, str):
+        return redact(value)
+    return f"<{type(value).__name__}>"
+
+
 class PersonalDataFilter(logging.Filter):
+    """Attach to every handler (see LOGGING in config/settings/base.py)."""
+
     def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = ()
-        if hasattr(record, "request"):
-            record.request = None
+        message = redact(_rendered(record))
         if record.exc_info:
-            # Tracebacks can quote local variables via exception messages; keep the type only.
             exc_type = record.exc_info[0]
-            record.msg = f"{record.msg} [{exc_type.__name__ if exc_type else 'exception'}]"
-            record.exc_info = None
-            record.exc_text = None
+            message = f"{message} [{exc_type.__name__ if exc_type else 'exception'}]"
+        record.msg = message
+        record.args = ()
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        for name in set(vars(record)) - _STANDARD:
+            setattr(record, name, _scrubbed_extra(getattr(record, name)))
         return True

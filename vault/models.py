@@ -6,11 +6,22 @@ from django.db import models
 
 
 class DataKey(models.Model):
+    """One data key (DEK), stored only wrapped by a KEK that lives outside the database.
+
+    The id doubles as the DEK's version: a fresh DEK is always a new row, and field AADs bind the id,
+    so a ciphertext can only be read under the exact DEK it was sealed with. After a DEK rotation the
+    old row is kept (`superseded_by` set) only so sealed notes in the append-only audit log stay
+    readable; shredding a child shreds the whole chain.
+    """
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     wrapped = models.BinaryField()
     kek_version = models.PositiveIntegerField(db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     shredded_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors"
+    )
 
     def __str__(self) -> str:
         return f"DataKey {self.id} (KEK v{self.kek_version})"

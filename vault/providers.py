@@ -1,12 +1,21 @@
-"""Key providers: a key file outside the database (default) and an in-memory one for tests."""
+"""Key providers: a key file outside the database (default) and an in-memory one for tests.
+
+Both keep the same state: KEKs by version, the current version, the blind-index key, and per KEK
+version the ids of shredded data keys they must refuse to unwrap. A KMS/HSM provider implements
+`vault.interfaces.KeyProvider` instead (see docs/SECURITY.md).
+"""
 
 import base64
+import fcntl
 import json
 import os
 import stat
 import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -23,82 +32,153 @@ def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
 
 
+def wrap_aad(key_id: str, version: int) -> bytes:
+    """Binds a wrapped DEK to its DataKey row and KEK version (the KMS 'encryption context')."""
+    return f"cp-dek|{key_id}|{version}".encode()
+
+
 class _KeyRing:
     """KEKs by version plus the index key; shared by the file and in-memory providers."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self._lock = threading.RLock()
+        self._load(data)
+
+    def _load(self, data: dict[str, Any]) -> None:
         self._data = data
-        self._lock = threading.Lock()
+        self._data.setdefault("revoked", {})
+        self._revoked = {version: set(ids) for version, ids in self._data["revoked"].items()}
 
     @staticmethod
-    def fresh() -> dict:
+    def fresh() -> dict[str, Any]:
         return {
             "format": 1,
             "current_kek": 1,
             "keks": {"1": _b64(crypto.new_key())},
             "retired_keks": [],
+            "revoked": {},
             "index_key": _b64(os.urandom(32)),
         }
 
-    def current_kek_version(self) -> int:
-        return int(self._data["current_kek"])
+    def _refresh(self) -> None:
+        """In-memory ring: nothing can change it behind our back."""
 
-    def kek_versions(self) -> list[int]:
-        return sorted(int(v) for v in self._data["keks"])
-
-    def _kek(self, version: int) -> bytes:
-        try:
-            return base64.b64decode(self._data["keks"][str(version)])
-        except KeyError as exc:
-            raise crypto.DecryptionFailed(f"KEK version {version} is not available") from exc
-
-    def wrap(self, dek: bytes, *, version: int, aad: bytes) -> bytes:
-        return crypto.seal(dek, key=self._kek(version), aad=aad)
-
-    def unwrap(self, wrapped: bytes, *, version: int, aad: bytes) -> bytes:
-        return crypto.unseal(wrapped, key=self._kek(version), aad=aad)
-
-    def index_key(self) -> bytes:
-        return base64.b64decode(self._data["index_key"])
-
-    def add_kek(self) -> int:
+    @contextmanager
+    def _mutating(self) -> Iterator[None]:
         with self._lock:
-            version = max(self.kek_versions()) + 1
-            self._data["keks"][str(version)] = _b64(crypto.new_key())
-            self._data["current_kek"] = version
-            self._persist()
-        return version
-
-    def retire_kek(self, version: int) -> None:
-        if version == self.current_kek_version():
-            raise KeyFileError("the current KEK cannot be retired")
-        with self._lock:
-            self._data["keks"].pop(str(version), None)
-            self._data["retired_keks"].append(version)
+            self._refresh()
+            yield
+            self._data["revoked"] = {v: sorted(ids) for v, ids in self._revoked.items()}
             self._persist()
 
     def _persist(self) -> None:
         """In-memory ring: nothing to write."""
 
+    def current_kek_version(self) -> int:
+        self._refresh()
+        return int(self._data["current_kek"])
+
+    def kek_versions(self) -> list[int]:
+        self._refresh()
+        return sorted(int(v) for v in self._data["keks"])
+
+    def _kek(self, version: int) -> bytes:
+        self._refresh()
+        try:
+            return base64.b64decode(self._data["keks"][str(version)])
+        except KeyError as exc:
+            raise crypto.DecryptionFailed(f"KEK version {version} is not available") from exc
+
+    def wrap(self, dek: bytes, *, key_id: str, version: int) -> bytes:
+        return crypto.seal(dek, key=self._kek(version), aad=wrap_aad(key_id, version))
+
+    def unwrap(self, wrapped: bytes, *, key_id: str, version: int) -> bytes:
+        kek = self._kek(version)
+        if key_id in self._revoked.get(str(version), ()):
+            raise crypto.DecryptionFailed(f"data key {key_id} was shredded")
+        return crypto.unseal(wrapped, key=kek, aad=wrap_aad(key_id, version))
+
+    def revoke(self, key_ids: Iterable[str]) -> None:
+        """Under every KEK version that still exists: a backup may hold the DEK wrapped under any."""
+        ids = set(key_ids)
+        if not ids:
+            return
+        with self._mutating():
+            for version in self._data["keks"]:
+                self._revoked.setdefault(version, set()).update(ids)
+
+    def index_key(self) -> bytes:
+        self._refresh()
+        return base64.b64decode(self._data["index_key"])
+
+    def add_kek(self) -> int:
+        with self._mutating():
+            version = max(int(v) for v in self._data["keks"]) + 1
+            self._data["keks"][str(version)] = _b64(crypto.new_key())
+            self._data["current_kek"] = version
+        return version
+
+    def retire_kek(self, version: int) -> None:
+        """Destroy the KEK; its revocation list goes too, since nothing under it can be unwrapped now."""
+        with self._mutating():
+            if version == int(self._data["current_kek"]):
+                raise KeyFileError("the current KEK cannot be retired")
+            if str(version) not in self._data["keks"]:
+                raise KeyFileError(f"KEK version {version} is not available")
+            del self._data["keks"][str(version)]
+            self._revoked.pop(str(version), None)
+            self._data["retired_keks"].append(version)
+
 
 class EphemeralKeyProvider(_KeyRing):
-    """Process-lifetime keys for tests: nothing touches the disk."""
+    """Process-lifetime keys for tests and benchmarks: nothing touches the disk."""
 
     def __init__(self) -> None:
         super().__init__(self.fresh())
 
 
 class FileKeyProvider(_KeyRing):
-    """Keys in a JSON file that must be readable by its owner only (mode 0600)."""
+    """Keys in a JSON file that must be readable by its owner only (mode 0600).
+
+    Several processes share the file (web workers, `rotate_keys`), so each re-reads it when it has
+    changed and every change is made under an exclusive lock and written atomically.
+    """
 
     def __init__(self, path: Path | str) -> None:
+        if not str(path):
+            raise KeyFileError("VAULT_KEY_FILE is not set")
         self.path = Path(path)
+        self._stamp: tuple[int, int] | None = None
+        super().__init__(self._read())
+
+    def _read(self) -> dict[str, Any]:
         if not self.path.exists():
             raise KeyFileError(f"vault key file {self.path} is missing")
-        mode = stat.S_IMODE(self.path.stat().st_mode)
+        info = self.path.stat()
+        mode = stat.S_IMODE(info.st_mode)
         if mode & 0o077:
             raise KeyFileError(f"vault key file {self.path} must be mode 0600, is {oct(mode)}")
-        super().__init__(json.loads(self.path.read_text()))
+        self._stamp = (info.st_mtime_ns, info.st_size)
+        data: dict[str, Any] = json.loads(self.path.read_text())
+        return data
+
+    def _refresh(self) -> None:
+        info = self.path.stat()
+        if (info.st_mtime_ns, info.st_size) != self._stamp:
+            self._load(self._read())
+
+    @contextmanager
+    def _mutating(self) -> Iterator[None]:
+        lock_path = self.path.with_suffix(".lock")
+        fd = os.open(lock_path, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            with self._lock:
+                self._load(self._read())
+                with super()._mutating():
+                    yield
+        finally:
+            os.close(fd)
 
     @classmethod
     def create(cls, path: Path | str) -> "FileKeyProvider":
@@ -116,7 +196,11 @@ class FileKeyProvider(_KeyRing):
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(self._data, handle)
+            handle.flush()
+            os.fsync(handle.fileno())
         os.replace(tmp, self.path)
+        info = self.path.stat()
+        self._stamp = (info.st_mtime_ns, info.st_size)
 
 
 @lru_cache(maxsize=1)

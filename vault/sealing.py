@@ -11,11 +11,12 @@ from typing import Any
 from django.db import models
 
 from vault import crypto
-from vault.keys import data_key_open
+from vault.keys import data_key_chain, data_key_open
 from vault.models import DataKey
 
 
 def field_aad(*, table: str, column: str, row_id: object, key_id: object) -> bytes:
+    """The context a field ciphertext is valid in. `key_id` names the exact DEK (its version)."""
     return f"cp-field|{table}|{column}|{row_id}|{key_id}".encode()
 
 
@@ -55,8 +56,20 @@ def note_seal(key: DataKey, *, context: str, text: str) -> str:
     ).decode()
 
 
-def note_unseal(key: DataKey, *, context: str, sealed: str) -> str:
+def _note_open(key: DataKey, context: str, blob: bytes) -> str:
     dek = data_key_open(key)
-    return crypto.unseal(
-        base64.b64decode(sealed), key=dek, aad=f"cp-note|{context}|{key.pk}".encode()
-    ).decode()
+    return crypto.unseal(blob, key=dek, aad=f"cp-note|{context}|{key.pk}".encode()).decode()
+
+
+def note_unseal(key: DataKey, *, context: str, sealed: str) -> str:
+    """Open a note with the owner's current key, or a key it superseded (notes outlive DEK rotation)."""
+    blob = base64.b64decode(sealed)
+    try:
+        return _note_open(key, context, blob)
+    except crypto.DecryptionFailed:
+        for older in data_key_chain(key)[1:]:
+            try:
+                return _note_open(older, context, blob)
+            except crypto.DecryptionFailed:
+                continue
+        raise

@@ -169,7 +169,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": "INFO"},
     "loggers": {
+        # Django's defaults would also send errors to mail_admins, unfiltered, before the root
+        # handler's filter runs: every Django record goes through the filtered handler only.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
+        # At DEBUG it logs whole template contexts (decrypted records) with each failed lookup.
+        "django.template": {"level": "INFO"},
     },
 }
 

@@ -1,0 +1,51 @@
+"""`manage.py rotate_keys`: re-wrap every data key under a new KEK; resumable; optional DEK rotation."""
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from tqdm import tqdm
+
+from vault.rotation import keks_retire_unused, rotation_batch, rotation_pending, rotation_start
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-wrap every data key under a new KEK (or finish an interrupted rotation). "
+        "--rotate-deks also gives each owner a fresh data key and re-encrypts its sealed fields. "
+        "--retire then destroys every old KEK that no live data key uses."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--batch-size", type=int, default=500, help="data keys per transaction")
+        parser.add_argument(
+            "--rotate-deks", action="store_true", help="also replace each owner's DEK and re-seal its rows"
+        )
+        parser.add_argument(
+            "--retire", action="store_true", help="afterwards, destroy old KEKs no live data key uses"
+        )
+        parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        target, started = rotation_start()
+        pending = rotation_pending(target)
+        verb = "Started" if started else "Resuming"
+        self.stdout.write(f"{verb} rotation to KEK v{target}: {pending} data keys to re-wrap.")
+        rewrapped = replaced = 0
+        with tqdm(
+            total=pending, unit="key", file=sys.stderr, disable=options["no_progress"], desc="rotate"
+        ) as bar:
+            while True:
+                result = rotation_batch(
+                    target=target, size=options["batch_size"], rotate_deks=options["rotate_deks"]
+                )
+                if not result.rewrapped:
+                    break
+                rewrapped += result.rewrapped
+                replaced += result.replaced
+                bar.update(result.rewrapped)
+        self.stdout.write(f"Re-wrapped {rewrapped} data keys under KEK v{target}; {replaced} DEKs replaced.")
+        if options["retire"]:
+            retired = keks_retire_unused()
+            names = ", ".join(f"v{v}" for v in retired) or "none"
+            self.stdout.write(f"Retired KEKs: {names}.")
