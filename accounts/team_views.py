@@ -1,5 +1,6 @@
 """LA team pages: accounts in their own LA, lapsing vetting, and the alert queue."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib import messages
@@ -117,45 +118,45 @@ def suspend(request: HttpRequest, user_id: int) -> HttpResponse:
     return render(request, "team/user_detail.html", {"subject": subject, "suspend_form": form})
 
 
-@login_required
-@require_POST
-def reinstate(request: HttpRequest, user_id: int) -> HttpResponse:
+def _account_change(
+    request: HttpRequest, user_id: int, change: Callable[[User, User], None], done: str
+) -> HttpResponse:
+    """The shape every one-click account change shares: policy, step-up, one service, a message."""
     actor, subject, refusal = _subject(request, user_id)
     if refusal:
         return refusal
     if stale := step_up(request):
         return stale
-    account_reinstate(user=subject, by=actor)
-    messages.success(request, "Account reinstated")
+    change(subject, actor)
+    messages.success(request, done)
     return redirect("team:user", user_id=subject.pk)
+
+
+@login_required
+@require_POST
+def reinstate(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _account_change(
+        request, user_id, lambda subject, by: account_reinstate(user=subject, by=by), "Account reinstated"
+    )
 
 
 @login_required
 @require_POST
 def close(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor, subject, refusal = _subject(request, user_id)
-    if refusal:
-        return refusal
-    if stale := step_up(request):
-        return stale
-    account_close(user=subject, by=actor)
-    messages.success(request, "Account closed")
-    return redirect("team:user", user_id=subject.pk)
+    return _account_change(
+        request, user_id, lambda subject, by: account_close(user=subject, by=by), "Account closed"
+    )
 
 
 @login_required
 @require_POST
 def reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor, subject, refusal = _subject(request, user_id)
-    if refusal:
-        return refusal
-    if stale := step_up(request):
-        return stale
-    mfa_reset(user=subject, by=actor)
-    messages.success(
-        request, "Security codes reset. The user will set up a new authenticator at next sign-in."
+    return _account_change(
+        request,
+        user_id,
+        lambda subject, by: mfa_reset(user=subject, by=by),
+        "Security codes reset. The user will set up a new authenticator at next sign-in.",
     )
-    return redirect("team:user", user_id=subject.pk)
 
 
 @login_required

@@ -5,9 +5,7 @@ verification), so the package's real browser scripts and the server's real verif
 Fixtures live in this module so this test does not depend on another branch's browser conftest.
 """
 
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,15 +19,6 @@ from tests.personas import PASSWORD, build_world
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIRTUAL_PASSKEY = {
     "protocol": "ctap2",
     "transport": "internal",
@@ -39,36 +28,13 @@ VIRTUAL_PASSKEY = {
 }
 
 
-@pytest.fixture(scope="module")
-def passkey_chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls below would be refused.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-            )
-            yield chromium
-            chromium.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
 @pytest.fixture
-def passkey_page(passkey_chromium: Any, live_server: Any, settings: Any) -> Iterator[tuple[Any, list[str]]]:
+def passkey_page(browser: Any, live_server: Any, settings: Any) -> Iterator[tuple[Any, list[str]]]:
     """A page with a virtual passkey authenticator; the relying party is the live server's host."""
     settings.OTP_WEBAUTHN_RP_ID = "localhost"
     settings.OTP_WEBAUTHN_ALLOWED_ORIGINS = [live_server.url]
     assert live_server.url.startswith("http://localhost:")
-    context = passkey_chromium.new_context(base_url=live_server.url)
+    context = browser.new_context(base_url=live_server.url)
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
