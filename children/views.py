@@ -45,6 +45,15 @@ def _child(child_id: UUID) -> Child:
     return get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
 
 
+def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child | HttpResponse:
+    """The child, or the refusal page (audited) if the policy says no."""
+    child = _child(child_id)
+    decision = decide(actor=_actor(request), action=action, child=child)
+    if not decision:
+        return denied(request, decision, action=action, child_id=child.pk)
+    return child
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
@@ -68,11 +77,9 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
-    actor = _actor(request)
-    child = _child(child_id)
-    decision = decide(actor=actor, action=Permission.ChildView, child=child)
-    if not decision:
-        return denied(request, decision, action=Permission.ChildView, child_id=child.pk)
+    child = _permitted_child(request, child_id, Permission.ChildView)
+    if isinstance(child, HttpResponse):
+        return child
     form = PurposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         purpose_grant_store(
@@ -90,10 +97,9 @@ def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = _actor(request)
-    child = _child(child_id)
-    decision = decide(actor=actor, action=Permission.ChildView, child=child)
-    if not decision:
-        return denied(request, decision, action=Permission.ChildView, child_id=child.pk)
+    child = _permitted_child(request, child_id, Permission.ChildView)
+    if isinstance(child, HttpResponse):
+        return child
     grant = purpose_grant_for(request.session, child=child)
     if grant is None:
         return redirect("children:purpose", child_id=child.pk)
@@ -144,11 +150,9 @@ def _full_record_context(
 
 def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child | HttpResponse:
     """Changes need the same stated purpose as viewing, plus the action's own permission."""
-    actor = _actor(request)
-    child = _child(child_id)
-    decision = decide(actor=actor, action=action, child=child)
-    if not decision:
-        return denied(request, decision, action=action, child_id=child.pk)
+    child = _permitted_child(request, child_id, action)
+    if isinstance(child, HttpResponse):
+        return child
     if purpose_grant_for(request.session, child=child) is None:
         return redirect("children:purpose", child_id=child.pk)
     return child
@@ -254,10 +258,9 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
 def override(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Break-glass for override holders: reason, warning, step-up; full record in this response only."""
     actor = _actor(request)
-    child = _child(child_id)
-    decision = decide(actor=actor, action=Permission.ShieldOverride, child=child)
-    if not decision:
-        return denied(request, decision, action=Permission.ShieldOverride, child_id=child.pk)
+    child = _permitted_child(request, child_id, Permission.ShieldOverride)
+    if isinstance(child, HttpResponse):
+        return child
     if stale := step_up(request):
         return stale
     form = OverrideForm(request.POST or None)
