@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.sessions.models import Session
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,6 +15,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from accounts.models import Invitation, Organisation, RecoveryCode, User, UserSession
 from audit.services import event_record
 from audit.tags import AuditTag
+from oversight.notify import notify_by_email
 
 RECOVERY_CODE_COUNT = 8
 INVITATION_VALID_FOR = timedelta(hours=24)
@@ -128,14 +128,14 @@ def account_invite(
             expires_at=timezone.now() + INVITATION_VALID_FOR,
         )
         event_record(tag=AuditTag.AccountInvited, actor=by, additional={"user_id": user.pk, "role": role})
-    send_mail(
+    notify_by_email(
         subject="Your ContactPoint account",
         message=(
             "An account has been created for you. Use your invitation link within 24 hours: "
             f"{settings.SERVICE_BASE_URL}/account/invitation/{token}/"
         ),
-        from_email=None,
-        recipient_list=[email],
+        recipients=[email],
+        what=f"invitation for user {user.pk}",
     )
     return user, token
 
@@ -170,14 +170,12 @@ def account_suspend(*, user: User, by: User, reason: str) -> None:
         event_record(
             tag=AuditTag.AccountSuspended, actor=by, additional={"user_id": user.pk, "sessions_ended": ended}
         )
-    recipients = [r for r in (user.manager_email,) if r]
-    if recipients:
-        send_mail(
-            subject="A ContactPoint account you manage has been suspended",
-            message=f"The ContactPoint account '{user.username}' has been suspended by the LA team. Reason: {reason}",
-            from_email=None,
-            recipient_list=recipients,
-        )
+    notify_by_email(
+        subject="A ContactPoint account you manage has been suspended",
+        message=f"The ContactPoint account '{user.username}' has been suspended by the LA team. Reason: {reason}",
+        recipients=[user.manager_email],
+        what=f"suspension of user {user.pk}",
+    )
 
 
 def account_reinstate(*, user: User, by: User) -> None:

@@ -2,11 +2,11 @@
 
 from uuid import UUID
 
-from django.core.mail import send_mail
 from django.db import transaction
 
 from accounts.models import Organisation, Role, User
 from oversight.models import Alert, AlertKind
+from oversight.notify import notify_by_email
 
 
 def alert_raise(
@@ -22,13 +22,12 @@ def alert_raise(
             role=Role.LA_TEAM, organisation=local_authority, is_active=True, suspended_at__isnull=True
         ).values_list("email", flat=True)
     )
-    if recipients:
-        send_mail(
-            subject="ContactPoint alert: action needed",
-            message=f"A new alert ({AlertKind(kind).label}) is waiting in your ContactPoint alert queue.",
-            from_email=None,
-            recipient_list=[r for r in recipients if r],
-        )
+    notify_by_email(
+        subject="ContactPoint alert: action needed",
+        message=f"A new alert ({AlertKind(kind).label}) is waiting in your ContactPoint alert queue.",
+        recipients=recipients,
+        what=f"alert {alert.pk}",
+    )
     return alert
 
 

@@ -21,3 +21,6 @@ AUDIT_SIGNING_KEY_FILE = VAR_DIR / "audit-signing-key.pem"
 
 # Synthetic demo data may be written here (children/synthetic/guard.py); never in production.
 DEMO_DATA_ALLOWED = True
+
+# Development: emails (alerts, invitations) are printed by the server instead of sent.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
