@@ -33,3 +33,6 @@ class AuditTag(StrEnum):
     AccountReinstated = "account:reinstated"
     AccountClosed = "account:closed"
     ShieldOverridden = "child:shield:overridden"
+    ReportViewed = "audit:report:viewed"
+    ReportExported = "audit:report:exported"
+    SubjectAccessProduced = "child:subject_access:produced"

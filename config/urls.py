@@ -6,4 +6,5 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("children/", include("children.urls")),
     path("team/", include("accounts.team_urls")),
+    path("audit/", include("audit.urls", namespace="audit")),
 ]
