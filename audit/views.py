@@ -6,7 +6,7 @@ Exports are aggregate counts only (day, tag, organisation): no row of the log ev
 """
 
 import csv
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 from typing import Any
 from uuid import UUID
@@ -16,6 +16,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import denied
@@ -230,6 +231,8 @@ def export(request: HttpRequest) -> HttpResponse:
         report = "activity"
     filters = ReportFilterForm(request.GET or None)
     period = filters.period()
+    if report == "activity" and period == (None, None):
+        period = (timezone.localdate() - timedelta(days=DEFAULT_SUMMARY_DAYS), None)
     selected = _export_events(request, actor, report, period)
     if isinstance(selected, HttpResponse):
         return selected
