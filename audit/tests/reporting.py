@@ -14,9 +14,11 @@ DISTINCTIVE_GIVEN = "Zephyrine"
 DISTINCTIVE_FAMILY = "Quillfeather"
 
 
-def viewed(child: Child, by: User, purpose: str = "providing_service", detail: str = "") -> None:
+def viewed(
+    child: Child, by: User, purpose: str = "providing_service", detail: str = "", restricted: bool = False
+) -> None:
     sealed = note_seal(child.data_key, context="purpose", text=detail) if detail else None
-    record_view_audit(child=child, by=by, grant=PurposeGrant(purpose, sealed), restricted=False)
+    record_view_audit(child=child, by=by, grant=PurposeGrant(purpose, sealed), restricted=restricted)
 
 
 def searched(by: User, family_name: str = "Thornton", dob: date = date(2015, 3, 4)) -> list[Child]:

@@ -167,3 +167,39 @@ def test_a_real_record_view_appears_in_the_childs_access_report(world, child):
     page = signed_in(world.lena).get(reverse("audit:child_access", args=[child.pk])).content.decode()
     assert "Checking or updating details held" in page
     assert "Alice Example" in page
+
+
+def test_report_rows_describe_searches_and_refusals_without_their_criteria(world, child, settings):
+    from audit.reports import report_rows
+    from audit.services import event_record
+
+    searched(world.bob)
+    settings.SEARCH_RESULT_CAP = 0
+    searched(world.bob)
+    event_record(
+        tag=AuditTag.AccessDenied, actor=world.bob, additional={"action": "child:view", "reason": "shielded"}
+    )
+    rows = report_rows(
+        events=user_activity(subject=world.bob, fetched_by=world.nadia), fetched_by=world.nadia
+    )
+    assert [r.note for r in rows] == ["child:view: shielded", "Too many matches: none shown", "1 returned"]
+
+
+def test_an_la_team_member_without_an_la_has_nothing_in_scope(world, child):
+    from audit.reports import activity_in_scope
+
+    viewed(child, world.alice)
+    world.lena.organisation = world.nadia.organisation
+    assert not activity_in_scope(fetched_by=world.lena).exists()
+
+
+def test_a_restricted_view_of_a_shielded_record_is_marked(world, shielded_child):
+    viewed(shielded_child, world.bob, restricted=True)
+    page = signed_in(world.lena).get(reverse("audit:child_access", args=[shielded_child.pk])).content.decode()
+    assert "Shielded: restricted view" in page
+
+
+def test_an_empty_lookup_shows_the_reports_menu(world):
+    response = signed_in(world.lena).get(reverse("audit:index"), {"username": "", "index_number": ""})
+    assert response.status_code == 200
+    assert "Records opened without a search or an involvement" in response.content.decode()
