@@ -13,3 +13,5 @@ class Permission(StrEnum):
     ShieldOverride = "child:shield:override"
     AccountManage = "account:manage"
     AlertView = "oversight:alert:view"
+    AuditReportView = "audit:report:view"
+    SubjectAccessProduce = "child:subject_access:produce"

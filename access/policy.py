@@ -24,7 +24,10 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.ShieldOverride: {Role.OVERRIDE_HOLDER},
     Permission.AccountManage: {Role.LA_TEAM},
     Permission.AlertView: {Role.LA_TEAM},
+    Permission.AuditReportView: {Role.LA_TEAM, Role.NATIONAL_AUDITOR},
+    Permission.SubjectAccessProduce: {Role.LA_TEAM},
 }
+AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 
 REASON_MESSAGES = {
     "not_signed_in": "You need to sign in.",
@@ -40,7 +43,7 @@ REASON_MESSAGES = {
     "not_own_involvement": "You can only change involvement that you recorded.",
     "not_involved": "Only practitioners currently involved with this child, or the LA team, can do this.",
     "not_shielded": "This record is not shielded: open it in the usual way.",
-    "other_la": "This account belongs to another local authority.",
+    "other_la": "This belongs to another local authority.",
     "own_account": "You cannot change your own account. Ask a colleague in your LA team.",
 }
 
@@ -113,6 +116,8 @@ def decide(
         return vetted
     if actor.role not in ROLES_BY_PERMISSION[action]:
         return _deny("role_not_permitted")
+    if action in AUDIT_PERMISSIONS:
+        return _decide_audit(actor, child=child, subject=subject)
     if subject is not None:
         return _decide_account(actor, subject)
     if child is None:
@@ -142,6 +147,25 @@ def _decide_account(actor: User, subject: User) -> Decision:
     if subject.pk == actor.pk:
         return _deny("own_account")
     if subject.home_la_id is None or subject.home_la_id != actor.home_la_id:
+        return _deny("other_la")
+    return ALLOW
+
+
+def _decide_audit(actor: User, *, child: Child | None, subject: User | None) -> Decision:
+    """Audit reports and subject access: the LA team sees its own LA, the national auditor all.
+
+    Roles were already checked. The national auditor's scope is national, but its pages show index
+    numbers only (never names): that is enforced by what `audit.reports` returns, not here.
+    An LA team reads the audit of its own LA's children and of its own LA's users, nothing else.
+    """
+    if actor.role == Role.NATIONAL_AUDITOR:
+        return ALLOW
+    la_id = actor.home_la_id
+    if la_id is None:
+        return _deny("other_la")
+    if child is not None and child.local_authority_id != la_id:
+        return _deny("other_la")
+    if subject is not None and subject.home_la_id != la_id:
         return _deny("other_la")
     return ALLOW
 

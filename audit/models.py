@@ -22,10 +22,42 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["actor", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["actor", "occurred_at"]),
+            models.Index(fields=["tag", "occurred_at"], name="audit_event_tag_time"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.id} {self.tag}"
+
+
+class SearchAppearance(models.Model):
+    """One child returned by one audited search: a derived index of `result_ids`, for reports.
+
+    Why a table rather than a query over JSON: "was this child in an earlier search by this user?"
+    must be answered for every record view in a report. JSON containment differs between PostgreSQL
+    (jsonb `@>`) and SQLite (json_each), is not indexable on SQLite, and on PostgreSQL needs a GIN
+    index over every event's `additional`. One narrow row per returned child (at most
+    SEARCH_RESULT_CAP per search), indexed by (child, actor, event), turns the question into one
+    index probe on both databases.
+
+    Not part of the signed log: it is written by `event_record` in the search's own transaction and can
+    be rebuilt from the log at any time (`audit.services.search_appearances_rebuild`), so tampering
+    with it cannot hide anything the verified log holds.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    event = models.ForeignKey(AuditEvent, on_delete=models.DO_NOTHING, related_name="+")
+    actor_id = models.IntegerField(null=True)
+    child_id = models.UUIDField()
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["child_id", "actor_id", "event"], name="audit_appearance_lookup")]
+        constraints = [models.UniqueConstraint(fields=["event", "child_id"], name="audit_appearance_unique")]
+
+    def __str__(self) -> str:
+        return f"appearance in event {self.event_id}"
 
 
 class AuditSubtree(models.Model):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audit.ledger import entry_leaf_hex, next_event_id
-from audit.models import AuditEvent
+from audit.models import AuditEvent, SearchAppearance
 from audit.tags import AuditTag
 
 User = get_user_model()
@@ -41,4 +41,39 @@ def event_record(
     with transaction.atomic():
         event_id = next_event_id()
         leaf = entry_leaf_hex(id=event_id, **columns)
-        return AuditEvent.objects.create(id=event_id, leaf_hash=leaf, **columns)
+        event = AuditEvent.objects.create(id=event_id, leaf_hash=leaf, **columns)
+        if event.tag == AuditTag.SearchPerformed:
+            _index_search_results(event)
+        return event
+
+
+def _appearances(event: AuditEvent) -> list[SearchAppearance]:
+    """One index row per child a search returned (ids are strings in the log; duplicates ignored)."""
+    result_ids = event.additional.get("result_ids") or []
+    return [
+        SearchAppearance(
+            event=event, actor_id=event.actor_id, child_id=UUID(child_id), occurred_at=event.occurred_at
+        )
+        for child_id in dict.fromkeys(result_ids)
+    ]
+
+
+def _index_search_results(event: AuditEvent) -> None:
+    """Kept beside the event in the same transaction, so reports never see one without the other."""
+    SearchAppearance.objects.bulk_create(_appearances(event))
+
+
+def search_appearances_rebuild(*, batch_size: int = 2000) -> int:
+    """Rebuild the derived search index from the (verifiable) log; returns the rows written.
+
+    For a restore, a migration over existing data, or when the index is suspected of tampering.
+    """
+    with transaction.atomic():
+        SearchAppearance.objects.all().delete()
+        written = 0
+        searches = AuditEvent.objects.filter(tag=AuditTag.SearchPerformed).order_by("id")
+        for event in searches.iterator(chunk_size=batch_size):
+            rows = _appearances(event)
+            SearchAppearance.objects.bulk_create(rows)
+            written += len(rows)
+    return written

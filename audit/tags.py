@@ -34,3 +34,6 @@ class AuditTag(StrEnum):
     AccountClosed = "account:closed"
     ShieldOverridden = "child:shield:overridden"
     ChildShredded = "child:record:shredded"
+    ReportViewed = "audit:report:viewed"
+    ReportExported = "audit:report:exported"
+    SubjectAccessProduced = "child:subject_access:produced"

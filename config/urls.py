@@ -1,9 +1,18 @@
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
 
+from access.context_processors import home_url_name
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect(home_url_name(request))
+
+
 urlpatterns = [
-    path("", lambda request: redirect("children:search"), name="home"),
+    path("", home, name="home"),
     path("account/", include("accounts.urls")),
     path("children/", include("children.urls")),
     path("team/", include("accounts.team_urls")),
+    path("audit/", include("audit.urls", namespace="audit")),
 ]

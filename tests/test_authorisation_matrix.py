@@ -44,6 +44,7 @@ PERSONAS = [
 CHILD_SCENARIOS = ["north", "south", "north_shielded"]
 PRACTITIONERS = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
 VIEWERS = {*PRACTITIONERS, Role.LA_TEAM}
+AUDITORS = {Role.LA_TEAM, Role.NATIONAL_AUDITOR}
 
 
 def _child_la(scenario: str) -> str:
@@ -74,6 +75,12 @@ def expected_child(url: str, p: Persona, scenario: str) -> int:
         return DENIED
     if url == "children:override":
         return OK if p.role == Role.OVERRIDE_HOLDER and shielded else DENIED
+    if url == "audit:child_access":  # national scope for the auditor, own LA for the LA team
+        return OK if p.role == Role.NATIONAL_AUDITOR or _owning_team(p, scenario) else DENIED
+    if url == "audit:subject_access":
+        return OK if _owning_team(p, scenario) else DENIED
+    if url == "audit:subject_access_pdf":  # an empty POST goes back to the request form
+        return REDIRECT if _owning_team(p, scenario) else DENIED
     raise AssertionError(f"no rule for {url}")
 
 
@@ -95,6 +102,10 @@ def expected_other(url: str, p: Persona) -> int:
         "team:reinstate": REDIRECT if team_own_subject else DENIED,
         "team:close": REDIRECT if team_own_subject else DENIED,
         "team:reset_mfa": REDIRECT if team_own_subject else DENIED,
+        "audit:index": OK if p.role in AUDITORS else DENIED,
+        "audit:unexplained": OK if p.role in AUDITORS else DENIED,
+        "audit:export": OK if p.role in AUDITORS else DENIED,
+        "audit:user_activity": OK if team_own_subject or p.role == Role.NATIONAL_AUDITOR else DENIED,
     }
     return rules[url]
 
@@ -119,8 +130,16 @@ POST_ONLY = {
     "accounts:passkey_registration_complete",
     "accounts:passkey_authentication_begin",
     "accounts:passkey_authentication_complete",
+    "audit:subject_access_pdf",
 }
-SUBJECT_URLS = {"team:user", "team:suspend", "team:reinstate", "team:close", "team:reset_mfa"}
+SUBJECT_URLS = {
+    "team:user",
+    "team:suspend",
+    "team:reinstate",
+    "team:close",
+    "team:reset_mfa",
+    "audit:user_activity",
+}
 CHILD_URLS = {
     "children:purpose",
     "children:record",
@@ -129,6 +148,9 @@ CHILD_URLS = {
     "children:lead_professional",
     "children:caf",
     "children:override",
+    "audit:child_access",
+    "audit:subject_access",
+    "audit:subject_access_pdf",
 }
 OTHER_URLS = {
     "home",
@@ -145,7 +167,12 @@ OTHER_URLS = {
     "team:reinstate",
     "team:close",
     "team:reset_mfa",
+    "audit:index",
+    "audit:unexplained",
+    "audit:export",
+    "audit:user_activity",
 }
+SUBJECT_ACCESS_FORM = {"audit:subject_access_pdf": "audit:subject_access"}
 
 
 def _named_urls(patterns: list, namespace: str = "") -> set[str]:
@@ -215,7 +242,8 @@ def test_child_url_outcomes(matrix_world, persona, scenario, url_name):
     expected = _outcome_for_status(persona, expected_child(url_name, persona, scenario))
     assert response.status_code == expected, (url_name, persona.name, scenario, response.status_code)
     if expected == REDIRECT:
-        assert response["Location"] == reverse("children:purpose", args=[child.pk])
+        back_to = SUBJECT_ACCESS_FORM.get(url_name, "children:purpose")
+        assert response["Location"] == reverse(back_to, args=[child.pk])
 
 
 @pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.name)

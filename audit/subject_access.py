@@ -1,0 +1,272 @@
+"""Subject access: what ContactPoint holds about a child, and every access to it (issue 5, part C).
+
+Raised by the LA team of the child's LA after it has checked the requester's identity (the form
+asks for that confirmation and a case reference). The same report object feeds the HTML page (the LA
+team's working copy) and the PDF (the disclosure copy), so what is handed over is what was reviewed.
+
+Rules, chosen here and documented in docs/AUDIT.md:
+- **No individual staff names**, in the access list or in the services involved: each entry shows the
+  date, the organisation, the role and the stated purpose. Practitioners act for their organisation,
+  which is the point of contact; their names are third-party data.
+- **Searches count as accesses**: a search that returned the child showed their name, date of birth
+  and gender, so each appearance in results is listed ("Appeared in search results").
+- **Covert-enquiry rule** (on by default, the LA team may switch it off per request): when a police
+  officer viewed the record with the purpose "safeguarding", that view is withheld, and with it every
+  other entry by the same officer for this child (their searches, refusals, overrides), because any of
+  them would reveal the enquiry. The number withheld is shown to the LA team on the page only, never
+  in the PDF.
+- **Shielded child**: shielding exists because someone could harm the child if they knew where the
+  child is, and the requester may be that person. Any organisation that touched the record can locate
+  the child (the school, the GP, the police force that broke the glass, the service that viewed it),
+  so for a shielded child every organisation is shown only by its kind ("A police force"), and the
+  location fields of what is held (address, educational setting, GP practice, carers' contact details,
+  involved organisations) are replaced by "Withheld: shielded record". Break-glass overrides are
+  listed (date, kind, role) because the fact of emergency access is not locating; who did it is.
+- **Sensitive services** (sexual health, mental health, substance misuse) are recorded only with
+  consent or under a significant-harm test; disclosing them to a parent could harm the child, so they
+  are withheld from the report and counted for the LA team only, to review under the consent rules.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, OrganisationKind, User
+from audit.models import AuditEvent, SearchAppearance
+from audit.reports import tag_label
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child
+from children.purposes import PURPOSE_LABELS
+from children.records import AddressStatus, Gender, ReturnIntention
+from children.selectors import ChildRecordView, child_record
+from children.templatetags.records import source_scheme_label
+from vault.sealing import note_seal
+
+WITHHELD_SHIELDED = "Withheld: shielded record"
+COVERT_PURPOSE = "safeguarding"
+APPEARED_IN_SEARCH = "Appeared in search results"
+
+KIND_PHRASES = {
+    OrganisationKind.LOCAL_AUTHORITY: "A local authority",
+    OrganisationKind.SCHOOL: "An educational setting",
+    OrganisationKind.GP_PRACTICE: "A GP practice",
+    OrganisationKind.HEALTH: "A health service",
+    OrganisationKind.SOCIAL_CARE: "A children's social care service",
+    OrganisationKind.POLICE: "A police force",
+    OrganisationKind.YOUTH: "A youth service",
+    OrganisationKind.SENSITIVE: "A specialist service",
+    OrganisationKind.NATIONAL: "A national body",
+}
+
+
+@dataclass(frozen=True)
+class HeldSection:
+    heading: str
+    rows: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    occurred_at: datetime
+    description: str
+    organisation: str
+    role: str
+    purpose: str
+
+
+@dataclass
+class SubjectAccessReport:
+    index_number: str
+    reference: str
+    produced_at: datetime
+    shielded: bool
+    held: list[HeldSection] = field(default_factory=list)
+    accesses: list[AccessEntry] = field(default_factory=list)
+    withheld_covert: int = 0
+    withheld_sensitive: int = 0
+
+
+def _day(value: date | None) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+def _namer(shielded: bool) -> Callable[[Organisation | None], str]:
+    def name(organisation: Organisation | None) -> str:
+        if organisation is None:
+            return "ContactPoint (automatic)"
+        if shielded:
+            return KIND_PHRASES.get(OrganisationKind(organisation.kind), "An organisation")
+        return organisation.name
+
+    return name
+
+
+def _held(view: ChildRecordView, *, shielded: bool) -> tuple[list[HeldSection], int]:
+    """What is held, by section; returns the sections and how many sensitive involvements were withheld."""
+    details = view.details
+    org_name = _namer(shielded)
+    genders = dict(Gender.CHOICES)
+    if shielded:
+        address = WITHHELD_SHIELDED
+    elif details.address.status == AddressStatus.KNOWN:
+        address = ", ".join([*details.address.lines, details.address.postcode or ""]).strip(", ")
+    elif details.address.status == AddressStatus.LEFT_ENGLAND:
+        intention = ReturnIntention.LABELS.get(details.address.return_intention or "", "")
+        address = f"Left England. {intention}".strip()
+    else:
+        address = "No known address"
+    child_rows = [
+        ("Name", details.full_name),
+        (
+            "Former names",
+            "; ".join(f"{f.given_names} {f.family_name}" for f in details.former_names) or "None",
+        ),
+        ("Gender", genders.get(details.gender, "Not specified")),
+        ("Date of birth", _day(details.date_of_birth)),
+        ("Address", address),
+        ("Index number", view.child.index_number),
+        ("Local authority", org_name(view.organisation(view.child.local_authority_id))),
+        ("Common Assessment (CAF) completed", "Yes" if details.caf_completed else "No"),
+    ]
+    if details.date_of_death:
+        child_rows.append(("Date of death", _day(details.date_of_death)))
+    child_rows += [(source_scheme_label(s.scheme), s.value) for s in details.source_identifiers]
+    sections = [HeldSection("The child", child_rows)]
+
+    carer_rows: list[tuple[str, str]] = []
+    for carer in view.carers:
+        responsibility = " (parental responsibility)" if carer.parental_responsibility else ""
+        carer_rows.append((carer.relationship.capitalize(), f"{carer.name}{responsibility}"))
+        for label, value in (("Phone", carer.phone), ("Email", carer.email), ("Address", carer.address)):
+            if value:
+                carer_rows.append((label, WITHHELD_SHIELDED if shielded else value))
+    sections.append(HeldSection("Parents and carers", carer_rows or [("Recorded", "None")]))
+
+    setting = details.educational_setting
+    school = view.organisation(setting.organisation_id) if setting else None
+    places = [
+        (
+            "Educational setting",
+            WITHHELD_SHIELDED if shielded and school else (school.name if school else "None"),
+        ),
+        ("Attending since", "" if shielded or not setting else _day(setting.started_on)),
+        ("GP practice", _gp(view, shielded=shielded)),
+    ]
+    sections.append(HeldSection("Educational setting and GP", [(k, v) for k, v in places if v]))
+
+    services: list[tuple[str, str]] = []
+    sensitive = 0
+    for item in view.involvements:
+        if item.is_sensitive:
+            sensitive += 1
+            continue
+        when = f"from {_day(item.details.started_on) or 'an unknown date'}"
+        if item.details.ended_on:
+            when += f" to {_day(item.details.ended_on)}"
+        lead = ", lead professional" if item.id == details.lead_professional_id else ""
+        services.append((item.details.role, f"{org_name(item.organisation)}, {when}{lead}"))
+    sections.append(HeldSection("Services working with the child", services or [("Recorded", "None")]))
+    return sections, sensitive
+
+
+def _gp(view: ChildRecordView, *, shielded: bool) -> str:
+    gp = view.organisation(view.details.gp_practice_id)
+    if gp is None:
+        return "None"
+    return WITHHELD_SHIELDED if shielded else gp.name
+
+
+def _covert_actors(events: list[AuditEvent], organisations: dict[int, Organisation]) -> set[int]:
+    """Police officers whose safeguarding view of this child is an enquiry that may be covert."""
+    return {
+        e.actor_id
+        for e in events
+        if e.tag == AuditTag.RecordViewed
+        and e.additional.get("purpose") == COVERT_PURPOSE
+        and e.actor_id is not None
+        and e.organisation_id in organisations
+        and organisations[e.organisation_id].kind == OrganisationKind.POLICE
+    }
+
+
+def _purpose(event: AuditEvent) -> str:
+    if event.tag == AuditTag.ShieldOverridden:
+        return "Emergency access to a shielded record"
+    purpose = event.additional.get("purpose", "")
+    return PURPOSE_LABELS.get(purpose, purpose)
+
+
+def _accesses(child: Child, *, shielded: bool, withhold_covert: bool) -> tuple[list[AccessEntry], int]:
+    """Every event about the child plus every search that returned it, oldest first; and the withheld count."""
+    events = list(AuditEvent.objects.filter(child_id=child.pk).order_by("id"))
+    appearances = list(SearchAppearance.objects.filter(child_id=child.pk).order_by("event_id"))
+    search_events = AuditEvent.objects.in_bulk([a.event_id for a in appearances])
+    org_ids = {e.organisation_id for e in events} | {e.organisation_id for e in search_events.values()}
+    organisations = Organisation.objects.in_bulk({i for i in org_ids if i is not None})
+    actor_ids = {e.actor_id for e in events} | {e.actor_id for e in search_events.values()}
+    roles = {u.pk: u.get_role_display() for u in User.objects.filter(pk__in=[i for i in actor_ids if i])}
+    covert = _covert_actors(events, organisations) if withhold_covert else set()
+    org_name = _namer(shielded)
+
+    entries: list[tuple[int, AccessEntry]] = []
+    withheld = 0
+    timeline = [(e, tag_label(e.tag), _purpose(e)) for e in events]
+    timeline += [(search_events[a.event_id], APPEARED_IN_SEARCH, "") for a in appearances]
+    for event, description, purpose in timeline:
+        if event.actor_id in covert:
+            withheld += 1
+            continue
+        organisation = organisations.get(event.organisation_id) if event.organisation_id else None
+        entries.append(
+            (
+                event.pk,
+                AccessEntry(
+                    occurred_at=event.occurred_at,
+                    description=description,
+                    organisation=org_name(organisation),
+                    role=roles.get(event.actor_id, "") if event.actor_id else "",
+                    purpose=purpose,
+                ),
+            )
+        )
+    entries.sort(key=lambda pair: pair[0])
+    return [entry for _, entry in entries], withheld
+
+
+def subject_access_report(
+    *, child: Child, produced_by: User, reference: str, withhold_covert: bool = True
+) -> SubjectAccessReport:
+    """Build the report (decrypting the record); callers record its production with `subject_access_record`."""
+    view = child_record(child)
+    held, sensitive = _held(view, shielded=child.shielded)
+    accesses, covert = _accesses(child, shielded=child.shielded, withhold_covert=withhold_covert)
+    return SubjectAccessReport(
+        index_number=child.index_number,
+        reference=reference,
+        produced_at=timezone.now(),
+        shielded=child.shielded,
+        held=held,
+        accesses=accesses,
+        withheld_covert=covert,
+        withheld_sensitive=sensitive,
+    )
+
+
+def subject_access_record(*, child: Child, by: User, report: SubjectAccessReport, output: str) -> AuditEvent:
+    """Audit one production (HTML or PDF). The reference is free text, so it is sealed under the child's key."""
+    additional: dict[str, Any] = {
+        "format": output,
+        "reference_sealed": note_seal(child.data_key, context="subject_access", text=report.reference),
+        "entries": len(report.accesses),
+        "withheld_covert": report.withheld_covert,
+        "withheld_sensitive": report.withheld_sensitive,
+    }
+    with transaction.atomic():
+        return event_record(
+            tag=AuditTag.SubjectAccessProduced, actor=by, child_id=child.pk, additional=additional
+        )

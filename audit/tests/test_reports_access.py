@@ -1,0 +1,123 @@
+"""Who may open audit reports and produce subject access reports, and the reasons they are told."""
+
+import pytest
+from django.urls import reverse
+
+from access.permissions import Permission
+from access.policy import decide
+from accounts.models import Role
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from tests.journeys import signed_in
+from tests.personas import make_child, make_user
+
+REPORT_PAGES = ["audit:index", "audit:unexplained", "audit:export"]
+
+
+def _reason(response) -> str:
+    return response.content.decode().split('data-reason="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize("url_name", REPORT_PAGES)
+@pytest.mark.parametrize("persona", ["alice", "bob", "olivia", "dara"])
+def test_it_refuses_report_pages_to_other_roles(world, url_name, persona):
+    response = signed_in(getattr(world, persona)).get(reverse(url_name))
+    assert response.status_code == 403
+    assert _reason(response) == "role_not_permitted"
+
+
+@pytest.mark.parametrize("url_name", REPORT_PAGES)
+@pytest.mark.parametrize(("persona", "reason"), [("sam", "suspended"), ("tom", "training_lapsed")])
+def test_it_refuses_suspended_and_lapsed_la_team_members(world, url_name, persona, reason):
+    user = getattr(world, persona)
+    user.role = Role.LA_TEAM
+    user.organisation = world.north
+    user.save()
+    response = signed_in(user).get(reverse(url_name))
+    assert response.status_code == 403
+    assert _reason(response) == reason
+
+
+@pytest.mark.parametrize("url_name", REPORT_PAGES)
+@pytest.mark.parametrize("persona", ["lena", "nadia"])
+def test_it_opens_report_pages_to_the_la_team_and_the_national_auditor(world, url_name, persona):
+    assert signed_in(getattr(world, persona)).get(reverse(url_name)).status_code == 200
+
+
+def test_the_la_team_of_another_la_cannot_see_a_childs_access_report(world):
+    south_child = make_child(world, given_names="Noah", family_name="Begum", la=world.south)
+    response = signed_in(world.lena).get(reverse("audit:child_access", args=[south_child.pk]))
+    assert response.status_code == 403
+    assert _reason(response) == "other_la"
+
+
+def test_the_la_team_of_another_la_cannot_see_a_users_activity(world):
+    response = signed_in(world.lena).get(reverse("audit:user_activity", args=[world.bob.pk]))
+    assert response.status_code == 403
+    assert _reason(response) == "other_la"
+
+
+def test_the_la_team_of_another_la_cannot_export_a_childs_summary(world):
+    south_child = make_child(world, given_names="Noah", family_name="Begum", la=world.south)
+    response = signed_in(world.lena).get(
+        reverse("audit:export"), {"report": "child", "child": south_child.pk}
+    )
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(tag=AuditTag.ReportExported).exists()
+
+
+def test_the_la_team_of_another_la_cannot_export_a_users_summary(world):
+    response = signed_in(world.lena).get(reverse("audit:export"), {"report": "user", "user": world.bob.pk})
+    assert response.status_code == 403
+
+
+def test_the_national_auditor_may_see_any_users_activity_and_any_childs_access(world, child):
+    nadia = signed_in(world.nadia)
+    assert nadia.get(reverse("audit:user_activity", args=[world.bob.pk])).status_code == 200
+    assert nadia.get(reverse("audit:child_access", args=[child.pk])).status_code == 200
+
+
+@pytest.mark.parametrize("persona", ["nadia", "alice", "olivia"])
+def test_only_the_owning_la_team_may_produce_a_subject_access_report(world, child, persona):
+    response = signed_in(getattr(world, persona)).get(reverse("audit:subject_access", args=[child.pk]))
+    assert response.status_code == 403
+    assert _reason(response) == "role_not_permitted"
+
+
+def test_another_la_team_may_not_produce_a_subject_access_report(world, child):
+    stella = make_user("stella", world.south, Role.LA_TEAM)
+    for url_name in ("audit:subject_access", "audit:subject_access_pdf"):
+        response = signed_in(stella).post(
+            reverse(url_name, args=[child.pk]), {"identity_checked": "on", "reference": "SAR-1"}
+        )
+        assert response.status_code == 403
+        assert _reason(response) == "other_la"
+
+
+def test_a_refusal_is_audited_with_the_action_and_reason(world, child):
+    stella = make_user("stella", world.south, Role.LA_TEAM)
+    signed_in(stella).get(reverse("audit:child_access", args=[child.pk]))
+    event = AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=stella)
+    assert event.additional == {"action": "audit:report:view", "reason": "other_la"}
+    assert event.child_id == child.pk
+
+
+def test_an_la_team_member_without_an_organisation_has_no_audit_scope(world, child):
+    lena = world.lena
+    lena.organisation = None
+    decision = decide(actor=lena, action=Permission.AuditReportView, child=child)
+    assert decision.reason == "no_organisation"
+
+
+def test_an_la_team_member_whose_organisation_has_no_la_sees_nothing(world, child):
+    world.lena.organisation = world.nadia.organisation
+    decision = decide(actor=world.lena, action=Permission.AuditReportView, child=child)
+    assert (decision.allowed, decision.reason) == (False, "other_la")
+
+
+def test_a_subject_access_form_needs_a_fresh_sign_in(world, child):
+    response = signed_in(world.lena, reauthenticated=False).get(
+        reverse("audit:subject_access", args=[child.pk])
+    )
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:reauthenticate"))

@@ -1,0 +1,199 @@
+"""Subject access: what is held and every access, without staff names; covert and shielding rules."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from audit.subject_access import APPEARED_IN_SEARCH, WITHHELD_SHIELDED, subject_access_report
+from audit.tags import AuditTag
+from audit.tests.reporting import involved, searched, viewed
+from children.override import shield_override
+from tests.journeys import signed_in
+from vault.sealing import note_unseal
+
+REQUEST = {"identity_checked": "on", "reference": "SAR-2026-0042", "withhold_covert": "on"}
+
+
+def _report(world, child, **kwargs):
+    return subject_access_report(child=child, produced_by=world.lena, reference="SAR-1", **kwargs)
+
+
+def _produce(world, child, data=None):
+    return signed_in(world.lena).post(reverse("audit:subject_access", args=[child.pk]), data or REQUEST)
+
+
+def test_the_request_form_needs_the_identity_check_and_a_reference(world, child):
+    response = _produce(world, child, {"reference": ""})
+    body = response.content.decode()
+    assert "Confirm that you have checked the requester&#x27;s identity" in body
+    assert "Enter the request reference" in body
+    assert not AuditEvent.objects.filter(tag=AuditTag.SubjectAccessProduced).exists()
+
+
+def test_the_request_form_is_shown_to_the_owning_la_team(world, child):
+    response = signed_in(world.lena).get(reverse("audit:subject_access", args=[child.pk]))
+    assert response.status_code == 200
+    assert "identity_checked" in response.content.decode()
+
+
+def test_the_report_shows_what_is_held(world, child):
+    body = _produce(world, child).content.decode()
+    for held in (
+        "Amelia Thornton",
+        "12 Quarry Lane",
+        "Grace Thornton",
+        "Northshire Primary School",
+        "North Road Surgery",
+        "943 476 5919",
+    ):
+        assert held in body
+
+
+def test_the_report_lists_accesses_with_organisation_role_and_purpose_but_no_staff_names(world, child):
+    searched(world.bob)
+    viewed(child, world.bob, purpose="contact_practitioner")
+    involved(child, world.alice)
+    report = _report(world, child)
+    rows = [(a.description, a.organisation, a.role, a.purpose) for a in report.accesses]
+    assert (
+        "Viewed the record",
+        "South Street Surgery",
+        "Practitioner",
+        "Finding another practitioner to contact",
+    ) in rows
+    assert (APPEARED_IN_SEARCH, "South Street Surgery", "Practitioner", "") in rows
+    assert ("Recorded an involvement", "Northshire Children's Services", "Practitioner", "") in rows
+    body = _produce(world, child).content.decode()
+    for name in ("Bob Example", "Alice Example", "Synthetic Practitioner"):
+        assert name not in body
+
+
+def test_accesses_are_listed_oldest_first(world, child):
+    viewed(child, world.bob)
+    searched(world.alice)
+    descriptions = [a.description for a in _report(world, child).accesses]
+    assert descriptions == ["Record created", "Viewed the record", APPEARED_IN_SEARCH]
+
+
+def test_producing_the_html_report_is_audited_with_the_reference_sealed(world, child):
+    _produce(world, child)
+    event = AuditEvent.objects.get(tag=AuditTag.SubjectAccessProduced)
+    assert (event.actor, event.child_id, event.additional["format"]) == (world.lena, child.pk, "html")
+    assert "SAR-2026-0042" not in str(event.additional)
+    sealed = event.additional["reference_sealed"]
+    assert note_unseal(child.data_key, context="subject_access", sealed=sealed) == "SAR-2026-0042"
+
+
+def test_the_pdf_is_a_no_store_attachment_and_is_audited(world, child):
+    response = signed_in(world.lena).post(reverse("audit:subject_access_pdf", args=[child.pk]), REQUEST)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="subject-access-{child.index_number}.pdf"'
+    )
+    assert "no-store" in response["Cache-Control"]
+    assert response.content.startswith(b"%PDF-")
+    event = AuditEvent.objects.get(tag=AuditTag.SubjectAccessProduced)
+    assert event.additional["format"] == "pdf"
+
+
+def test_the_html_report_is_not_cached(world, child):
+    assert "no-store" in _produce(world, child)["Cache-Control"]
+
+
+def test_a_pdf_request_without_the_identity_check_goes_back_to_the_form(world, child):
+    response = signed_in(world.lena).post(
+        reverse("audit:subject_access_pdf", args=[child.pk]), {"reference": "X"}
+    )
+    assert response["Location"] == reverse("audit:subject_access", args=[child.pk])
+    assert not AuditEvent.objects.filter(tag=AuditTag.SubjectAccessProduced).exists()
+
+
+def test_a_police_safeguarding_enquiry_is_withheld_and_counted_for_the_la_team(world, child):
+    searched(world.olivia)
+    viewed(child, world.olivia, purpose="safeguarding")
+    viewed(child, world.bob, purpose="safeguarding")
+    report = _report(world, child)
+    assert report.withheld_covert == 2  # the officer's search appearance and view
+    assert "Southborough Police" not in [a.organisation for a in report.accesses]
+    assert "South Street Surgery" in [a.organisation for a in report.accesses]
+    body = _produce(world, child).content.decode()
+    assert "2 entries withheld under the covert-enquiry rule" in body
+    assert "Southborough Police" not in body
+
+
+def test_police_views_for_other_purposes_are_not_withheld(world, child):
+    viewed(child, world.olivia, purpose="providing_service")
+    report = _report(world, child)
+    assert report.withheld_covert == 0
+    assert "Southborough Police" in [a.organisation for a in report.accesses]
+
+
+def test_the_la_team_may_choose_not_to_withhold_a_police_enquiry(world, child):
+    viewed(child, world.olivia, purpose="safeguarding")
+    report = _report(world, child, withhold_covert=False)
+    assert report.withheld_covert == 0
+    assert "Southborough Police" in [a.organisation for a in report.accesses]
+
+
+def test_the_pdf_never_mentions_withheld_entries(world, child, monkeypatch):
+    from audit import pdf
+
+    captured = []
+    monkeypatch.setattr(pdf, "Paragraph", lambda text, style: captured.append(text) or pdf.Spacer(1, 1))
+    monkeypatch.setattr(pdf, "Table", lambda rows, **kw: pdf.Spacer(1, 1))
+    viewed(child, world.olivia, purpose="safeguarding")
+    report = _report(world, child)
+    assert report.withheld_covert == 1
+    pdf.subject_access_pdf(report)
+    assert not any("withheld" in text.lower() for text in captured)
+
+
+@pytest.fixture
+def overridden(world, shielded_child):
+    shield_override(child=shielded_child, by=world.olivia, reason="Synthetic emergency")
+    viewed(shielded_child, world.bob)
+    return shielded_child
+
+
+def test_a_shielded_childs_report_names_no_organisation_that_could_locate_the_child(world, overridden):
+    report = _report(world, overridden)
+    organisations = [a.organisation for a in report.accesses]
+    assert "A police force" in organisations
+    assert "A GP practice" in organisations
+    body = _produce(world, overridden).content.decode()
+    for locating in (
+        "Southborough Police",
+        "South Street Surgery",
+        "Northshire Primary School",
+        "North Road Surgery",
+        "LS6 2QT",
+        "Quarry Lane",
+        "07700 900123",
+    ):
+        assert locating not in body
+    assert WITHHELD_SHIELDED in body
+    assert "Emergency access to the shielded record" in body
+
+
+def test_a_shielded_childs_report_still_shows_name_and_date_of_birth(world, overridden):
+    body = _produce(world, overridden).content.decode()
+    assert "Jasmine Okafor" in body
+    assert "4 March 2015" in body
+
+
+def test_sensitive_services_are_withheld_and_counted_for_the_la_team(world, child):
+    from children.records import InvolvementDetails
+    from children.services import involvement_record
+
+    involvement_record(
+        child=child,
+        by=world.alice,
+        details=InvolvementDetails(
+            "Synthetic Nurse", "Sexual health nurse", world.north_gp.pk, sensitive_category="sexual_health"
+        ),
+    )
+    report = _report(world, child)
+    assert report.withheld_sensitive == 1
+    assert "Sexual health nurse" not in str(report.held)
+    assert "1 sensitive service withheld" in _produce(world, child).content.decode()

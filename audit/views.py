@@ -1,0 +1,316 @@
+"""Audit report and subject access pages. Each view: decide, read or produce, audit, render.
+
+Viewing a report page and exporting a summary are themselves audited (`ReportViewed`,
+`ReportExported`), with the filter as ids and dates only, so a reviewer's curiosity is reviewable too.
+Exports are aggregate counts only (day, tag, organisation): no row of the log ever leaves the service.
+"""
+
+import csv
+from datetime import date, timedelta
+from io import StringIO
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access.http import denied
+from access.permissions import Permission
+from access.policy import decide
+from accounts.models import Role, User
+from accounts.stepup import step_up
+from audit.forms import LookupForm, ReportFilterForm, SubjectAccessForm
+from audit.models import AuditEvent
+from audit.pdf import subject_access_pdf
+from audit.reports import (
+    DEFAULT_SUMMARY_DAYS,
+    PAGE_SIZE,
+    activity_in_scope,
+    child_access,
+    child_lookup,
+    event_summary,
+    report_rows,
+    unexplained_views,
+    user_activity,
+    user_lookup,
+)
+from audit.services import event_record
+from audit.subject_access import subject_access_record, subject_access_report
+from audit.tags import AuditTag
+from children.models import Child
+
+REPORTS = ("activity", "user", "child", "unexplained")
+
+
+def _actor(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
+    return request.user
+
+
+def _child(child_id: UUID) -> Child:
+    return get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
+
+
+def _period_record(period: tuple[date | None, date | None]) -> dict[str, str | None]:
+    start, end = period
+    return {"from": start.isoformat() if start else None, "to": end.isoformat() if end else None}
+
+
+def _page(request: HttpRequest, events: QuerySet[AuditEvent]) -> Page:
+    return Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _viewed(
+    request: HttpRequest, report: str, page: Page, period: tuple[date | None, date | None], **ids: Any
+) -> None:
+    child_id = ids.pop("child_id", None)
+    event_record(
+        tag=AuditTag.ReportViewed,
+        actor=request.user,
+        child_id=child_id,
+        additional={"report": report, "page": page.number, **_period_record(period), **ids},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def index(request: HttpRequest) -> HttpResponse:
+    """The reports menu; looking up a username or index number leads to that report."""
+    actor = _actor(request)
+    decision = decide(actor=actor, action=Permission.AuditReportView)
+    if not decision:
+        return denied(request, decision, action=Permission.AuditReportView)
+    form = LookupForm(request.GET or None)
+    if form.is_valid():
+        username, number = form.cleaned_data["username"], form.cleaned_data["index_number"]
+        if username:
+            subject = user_lookup(username=username)
+            if subject is not None:
+                return redirect("audit:user_activity", user_id=subject.pk)
+            form.add_error("username", "No account has that username")
+        if number:
+            child = child_lookup(index_number=number)
+            if child is not None:
+                return redirect("audit:child_access", child_id=child.pk)
+            form.add_error("index_number", "No record has that index number")
+    context = {
+        "form": form,
+        "national": actor.role == Role.NATIONAL_AUDITOR,
+        "summary_days": DEFAULT_SUMMARY_DAYS,
+    }
+    return render(request, "audit/index.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def user_activity_report(request: HttpRequest, user_id: int) -> HttpResponse:
+    actor = _actor(request)
+    subject = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
+    decision = decide(actor=actor, action=Permission.AuditReportView, subject=subject)
+    if not decision:
+        return denied(request, decision, action=Permission.AuditReportView)
+    filters = ReportFilterForm(request.GET or None)
+    period = filters.period()
+    page = _page(
+        request, user_activity(subject=subject, fetched_by=actor, date_from=period[0], date_to=period[1])
+    )
+    _viewed(request, "user", page, period, subject_id=subject.pk)
+    context = {
+        "subject": subject,
+        "filters": filters,
+        "page": page,
+        "rows": report_rows(events=page, fetched_by=actor),
+        "export": {"report": "user", "user": subject.pk},
+    }
+    return render(request, "audit/user_activity.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def child_access_report(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    actor = _actor(request)
+    child = _child(child_id)
+    decision = decide(actor=actor, action=Permission.AuditReportView, child=child)
+    if not decision:
+        return denied(request, decision, action=Permission.AuditReportView, child_id=child.pk)
+    filters = ReportFilterForm(request.GET or None)
+    period = filters.period()
+    page = _page(request, child_access(child=child, fetched_by=actor, date_from=period[0], date_to=period[1]))
+    _viewed(request, "child", page, period, child_id=child.pk)
+    context = {
+        "child": child,
+        "filters": filters,
+        "page": page,
+        "rows": report_rows(events=page, fetched_by=actor),
+        "export": {"report": "child", "child": child.pk},
+        "can_produce_sar": decide(actor=actor, action=Permission.SubjectAccessProduce, child=child).allowed,
+    }
+    return render(request, "audit/child_access.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def unexplained(request: HttpRequest) -> HttpResponse:
+    actor = _actor(request)
+    decision = decide(actor=actor, action=Permission.AuditReportView)
+    if not decision:
+        return denied(request, decision, action=Permission.AuditReportView)
+    filters = ReportFilterForm(request.GET or None)
+    period = filters.period()
+    page = _page(request, unexplained_views(fetched_by=actor, date_from=period[0], date_to=period[1]))
+    _viewed(request, "unexplained", page, period)
+    context = {
+        "filters": filters,
+        "page": page,
+        "rows": report_rows(events=page, fetched_by=actor),
+        "export": {"report": "unexplained"},
+    }
+    return render(request, "audit/unexplained.html", context)
+
+
+def _export_events(
+    request: HttpRequest, actor: User, report: str, period: tuple[date | None, date | None]
+) -> tuple[QuerySet[AuditEvent], dict[str, Any]] | HttpResponse:
+    """The filtered events of one report, after the same policy check as the report page itself."""
+    start, end = period
+    if report == "user":
+        subject = get_object_or_404(User, pk=_int_or_404(request.GET.get("user")))
+        decision = decide(actor=actor, action=Permission.AuditReportView, subject=subject)
+        if not decision:
+            return denied(request, decision, action=Permission.AuditReportView)
+        return user_activity(subject=subject, fetched_by=actor, date_from=start, date_to=end), {
+            "subject_id": subject.pk
+        }
+    if report == "child":
+        child = _child(_uuid_or_404(request.GET.get("child")))
+        decision = decide(actor=actor, action=Permission.AuditReportView, child=child)
+        if not decision:
+            return denied(request, decision, action=Permission.AuditReportView, child_id=child.pk)
+        return child_access(child=child, fetched_by=actor, date_from=start, date_to=end), {
+            "child_id": child.pk
+        }
+    if report == "unexplained":
+        return unexplained_views(fetched_by=actor, date_from=start, date_to=end), {}
+    return activity_in_scope(fetched_by=actor, date_from=start, date_to=end), {}
+
+
+def _int_or_404(value: str | None) -> int:
+    if value is None or not value.isdigit():
+        raise Http404
+    return int(value)
+
+
+def _uuid_or_404(value: str | None) -> UUID:
+    try:
+        return UUID(value or "")
+    except ValueError as error:
+        raise Http404 from error
+
+
+def _csv_cell(value: object) -> str:
+    """Spreadsheets run cells that start with a formula character: neutralise them."""
+    text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+@require_http_methods(["GET"])
+def export(request: HttpRequest) -> HttpResponse:
+    """An audited CSV of counts by day, tag and organisation for one report's filter; never rows."""
+    actor = _actor(request)
+    decision = decide(actor=actor, action=Permission.AuditReportView)
+    if not decision:
+        return denied(request, decision, action=Permission.AuditReportView)
+    report = request.GET.get("report", "activity")
+    if report not in REPORTS:
+        report = "activity"
+    filters = ReportFilterForm(request.GET or None)
+    period = filters.period()
+    if report == "activity" and period == (None, None):
+        period = (timezone.localdate() - timedelta(days=DEFAULT_SUMMARY_DAYS), None)
+    selected = _export_events(request, actor, report, period)
+    if isinstance(selected, HttpResponse):
+        return selected
+    events, ids = selected
+    summary = event_summary(events=events)
+    child_id = ids.pop("child_id", None)
+    event_record(
+        tag=AuditTag.ReportExported,
+        actor=actor,
+        child_id=child_id,
+        additional={"report": report, "rows": len(summary), **_period_record(period), **ids},
+    )
+    out = StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["day", "tag", "organisation", "count"])
+    for row in summary:
+        writer.writerow([row.day.isoformat(), _csv_cell(row.tag), _csv_cell(row.organisation), row.count])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="contactpoint-audit-summary-{report}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _sar_allowed(request: HttpRequest, child_id: UUID) -> tuple[User, Child, HttpResponse | None]:
+    actor = _actor(request)
+    child = _child(child_id)
+    decision = decide(actor=actor, action=Permission.SubjectAccessProduce, child=child)
+    if not decision:
+        return (
+            actor,
+            child,
+            denied(request, decision, action=Permission.SubjectAccessProduce, child_id=child.pk),
+        )
+    return actor, child, step_up(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def subject_access(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """The request form; a valid POST produces the report page (the LA team's working copy)."""
+    actor, child, refusal = _sar_allowed(request, child_id)
+    if refusal:
+        return refusal
+    form = SubjectAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report = subject_access_report(
+            child=child,
+            produced_by=actor,
+            reference=form.cleaned_data["reference"],
+            withhold_covert=form.cleaned_data["withhold_covert"],
+        )
+        subject_access_record(child=child, by=actor, report=report, output="html")
+        response = render(
+            request, "audit/subject_access_report.html", {"child": child, "report": report, "form": form}
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    return render(request, "audit/subject_access.html", {"child": child, "form": form})
+
+
+@login_required
+@require_POST
+def subject_access_download(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """The disclosure copy as PDF, from the same form fields, audited on its own."""
+    actor, child, refusal = _sar_allowed(request, child_id)
+    if refusal:
+        return refusal
+    form = SubjectAccessForm(request.POST)
+    if not form.is_valid():
+        return redirect("audit:subject_access", child_id=child.pk)
+    report = subject_access_report(
+        child=child,
+        produced_by=actor,
+        reference=form.cleaned_data["reference"],
+        withhold_covert=form.cleaned_data["withhold_covert"],
+    )
+    subject_access_record(child=child, by=actor, report=report, output="pdf")
+    response = HttpResponse(subject_access_pdf(report), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{child.index_number}.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
