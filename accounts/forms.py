@@ -53,6 +53,17 @@ class CodeForm(forms.Form):
     summary_anchor = "id_code"
 
 
+class EnrolmentCodeForm(CodeForm):
+    """At enrolment there are no recovery codes yet: only the app's code makes sense."""
+
+    code = forms.CharField(
+        label="Security code",
+        max_length=20,
+        help_text="The 6-digit code your authenticator app shows for ContactPoint",
+        error_messages={"required": "Enter the security code from your authenticator app"},
+    )
+
+
 class ReauthenticateForm(CodeForm):
     password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
 

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from accounts.forms import CodeForm, ReauthenticateForm, SetPasswordForm, SignInForm
+from accounts.forms import CodeForm, EnrolmentCodeForm, ReauthenticateForm, SetPasswordForm, SignInForm
 from accounts.mfa import MfaThrottled, second_factor_verify, totp_qr_svg, totp_secret_base32
 from accounts.models import User
 from accounts.passkeys import passkey_config, passkey_exists, passkey_list
@@ -82,7 +82,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     user = _actor(request)
     if confirmed_totp_device(user) is not None:
         return redirect("accounts:mfa")
-    form = CodeForm(request.POST or None)
+    form = EnrolmentCodeForm(request.POST or None)
     device = None
     if request.method == "POST":
         device = user.totpdevice_set.filter(confirmed=False).first()  # type: ignore[attr-defined]
