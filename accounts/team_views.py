@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import denied
+from access.http import denied, refusal
 from access.permissions import Permission
-from access.policy import decide
+from access.policy import Decision
 from accounts.models import BACKGROUND_CHECK_VALID_FOR, TRAINING_VALID_FOR, User
 from accounts.services import account_close, account_invite, account_reinstate, account_suspend, mfa_reset
 from accounts.stepup import step_up
@@ -48,9 +48,8 @@ def _lapses_soon(user: User) -> bool:
 @require_http_methods(["GET"])
 def users(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    decision = decide(actor=actor, action=Permission.AccountManage)
-    if not decision:
-        return denied(request, decision, action=Permission.AccountManage)
+    if refused := refusal(request, actor=actor, action=Permission.AccountManage):
+        return refused
     people = _la_users(actor)
     lapsing = [u for u in people if u.is_active and _lapses_soon(u)]
     return render(request, "team/users.html", {"people": people, "lapsing": lapsing})
@@ -60,9 +59,10 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    decision = decide(actor=actor, action=Permission.AccountManage)
-    if not decision or actor.home_la_id is None:
-        return denied(request, decision, action=Permission.AccountManage)
+    if refused := refusal(request, actor=actor, action=Permission.AccountManage):
+        return refused
+    if actor.home_la_id is None:
+        return denied(request, Decision(False, "no_organisation"), action=Permission.AccountManage)
     if stale := step_up(request):
         return stale
     form = InviteForm(request.POST or None, local_authority_id=actor.home_la_id)
@@ -88,9 +88,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 def _subject(request: HttpRequest, user_id: int) -> tuple[User, User, HttpResponse | None]:
     actor = _actor(request)
     subject = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
-    decision = decide(actor=actor, action=Permission.AccountManage, subject=subject)
-    refusal = None if decision else denied(request, decision, action=Permission.AccountManage)
-    return actor, subject, refusal
+    return actor, subject, refusal(request, actor=actor, action=Permission.AccountManage, subject=subject)
 
 
 @login_required
@@ -163,7 +161,6 @@ def reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def alerts(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    decision = decide(actor=actor, action=Permission.AlertView)
-    if not decision:
-        return denied(request, decision, action=Permission.AlertView)
+    if refused := refusal(request, actor=actor, action=Permission.AlertView):
+        return refused
     return render(request, "team/alerts.html", {"alerts": alerts_for(local_authority_id=actor.home_la_id)})

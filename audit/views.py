@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import denied
+from access.http import denied, refusal
 from access.permissions import Permission
 from access.policy import decide
 from accounts.models import Role, User
@@ -82,9 +82,8 @@ def _viewed(
 def index(request: HttpRequest) -> HttpResponse:
     """The reports menu; looking up a username or index number leads to that report."""
     actor = _actor(request)
-    decision = decide(actor=actor, action=Permission.AuditReportView)
-    if not decision:
-        return denied(request, decision, action=Permission.AuditReportView)
+    if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
+        return refused
     form = LookupForm(request.GET or None)
     if form.is_valid():
         username, number = form.cleaned_data["username"], form.cleaned_data["index_number"]
@@ -111,9 +110,8 @@ def index(request: HttpRequest) -> HttpResponse:
 def user_activity_report(request: HttpRequest, user_id: int) -> HttpResponse:
     actor = _actor(request)
     subject = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
-    decision = decide(actor=actor, action=Permission.AuditReportView, subject=subject)
-    if not decision:
-        return denied(request, decision, action=Permission.AuditReportView)
+    if refused := refusal(request, actor=actor, action=Permission.AuditReportView, subject=subject):
+        return refused
     filters = ReportFilterForm(request.GET or None)
     period = filters.period()
     page = _page(
@@ -135,9 +133,8 @@ def user_activity_report(request: HttpRequest, user_id: int) -> HttpResponse:
 def child_access_report(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = _actor(request)
     child = _child(child_id)
-    decision = decide(actor=actor, action=Permission.AuditReportView, child=child)
-    if not decision:
-        return denied(request, decision, action=Permission.AuditReportView, child_id=child.pk)
+    if refused := refusal(request, actor=actor, action=Permission.AuditReportView, child=child):
+        return refused
     filters = ReportFilterForm(request.GET or None)
     period = filters.period()
     page = _page(request, child_access(child=child, fetched_by=actor, date_from=period[0], date_to=period[1]))
@@ -157,9 +154,8 @@ def child_access_report(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @require_http_methods(["GET"])
 def unexplained(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
-    decision = decide(actor=actor, action=Permission.AuditReportView)
-    if not decision:
-        return denied(request, decision, action=Permission.AuditReportView)
+    if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
+        return refused
     filters = ReportFilterForm(request.GET or None)
     period = filters.period()
     page = _page(request, unexplained_views(fetched_by=actor, date_from=period[0], date_to=period[1]))
@@ -180,17 +176,15 @@ def _export_events(
     start, end = period
     if report == "user":
         subject = get_object_or_404(User, pk=_int_or_404(request.GET.get("user")))
-        decision = decide(actor=actor, action=Permission.AuditReportView, subject=subject)
-        if not decision:
-            return denied(request, decision, action=Permission.AuditReportView)
+        if refused := refusal(request, actor=actor, action=Permission.AuditReportView, subject=subject):
+            return refused
         return user_activity(subject=subject, fetched_by=actor, date_from=start, date_to=end), {
             "subject_id": subject.pk
         }
     if report == "child":
         child = _child(_uuid_or_404(request.GET.get("child")))
-        decision = decide(actor=actor, action=Permission.AuditReportView, child=child)
-        if not decision:
-            return denied(request, decision, action=Permission.AuditReportView, child_id=child.pk)
+        if refused := refusal(request, actor=actor, action=Permission.AuditReportView, child=child):
+            return refused
         return child_access(child=child, fetched_by=actor, date_from=start, date_to=end), {
             "child_id": child.pk
         }
@@ -223,9 +217,8 @@ def _csv_cell(value: object) -> str:
 def export(request: HttpRequest) -> HttpResponse:
     """An audited CSV of counts by day, tag and organisation for one report's filter; never rows."""
     actor = _actor(request)
-    decision = decide(actor=actor, action=Permission.AuditReportView)
-    if not decision:
-        return denied(request, decision, action=Permission.AuditReportView)
+    if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
+        return refused
     report = request.GET.get("report", "activity")
     if report not in REPORTS:
         report = "activity"

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import denied
+from access.http import refusal
 from access.permissions import Permission
 from access.policy import Visibility, decide, visibility
 from accounts.models import User
@@ -48,9 +48,8 @@ def _child(child_id: UUID) -> Child:
 def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child | HttpResponse:
     """The child, or the refusal page (audited) if the policy says no."""
     child = _child(child_id)
-    decision = decide(actor=_actor(request), action=action, child=child)
-    if not decision:
-        return denied(request, decision, action=action, child_id=child.pk)
+    if refused := refusal(request, actor=_actor(request), action=action, child=child):
+        return refused
     return child
 
 
@@ -59,9 +58,8 @@ def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -
 def search(request: HttpRequest) -> HttpResponse:
     """Search runs on POST only, so criteria never appear in URLs, histories or access logs."""
     actor = _actor(request)
-    decision = decide(actor=actor, action=Permission.ChildSearch)
-    if not decision:
-        return denied(request, decision, action=Permission.ChildSearch)
+    if refused := refusal(request, actor=actor, action=Permission.ChildSearch):
+        return refused
     form = SearchForm(request.POST or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
@@ -191,9 +189,10 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
     actor = _actor(request)
     child = _child(child_id)
     involvement = get_object_or_404(Involvement, pk=involvement_id, child=child)
-    decision = decide(actor=actor, action=Permission.InvolvementCease, child=child, involvement=involvement)
-    if not decision:
-        return denied(request, decision, action=Permission.InvolvementCease, child_id=child.pk)
+    if refused := refusal(
+        request, actor=actor, action=Permission.InvolvementCease, child=child, involvement=involvement
+    ):
+        return refused
     if purpose_grant_for(request.session, child=child) is None:
         return redirect("children:purpose", child_id=child.pk)
     view = child_record(child)
