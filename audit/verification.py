@@ -10,7 +10,7 @@ divergence down to one block of 2**AUDIT_SUBTREE_CACHE_LEVEL events.
 import itertools
 import json
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -121,16 +121,16 @@ def _heads_check(heads: list[SignedHead], public_key: Ed25519PublicKey, report: 
 
 
 def _normalise(row: tuple[Any, ...]) -> dict[str, Any]:
-    """Raw database values to the types the writer hashed, for SQLite (text) and PostgreSQL alike."""
+    """Raw database values to the types the writer hashed.
+
+    SQLite gives naive UTC datetimes and hex uuids, PostgreSQL aware datetimes and UUIDs; Django has both
+    drivers return JSON columns as text.
+    """
     event_id, occurred_at, tag, actor_id, organisation_id, child_id, additional = row
-    if isinstance(occurred_at, str):
-        occurred_at = datetime.fromisoformat(occurred_at)
     if occurred_at.tzinfo is None:
         occurred_at = occurred_at.replace(tzinfo=UTC)
     if child_id is not None and not isinstance(child_id, UUID):
         child_id = UUID(str(child_id))
-    if isinstance(additional, str | bytes):
-        additional = json.loads(additional)
     return {
         "id": int(event_id),
         "occurred_at": occurred_at,
@@ -138,7 +138,7 @@ def _normalise(row: tuple[Any, ...]) -> dict[str, Any]:
         "actor_id": actor_id,
         "organisation_id": organisation_id,
         "child_id": child_id,
-        "additional": additional,
+        "additional": json.loads(additional),
     }
 
 
