@@ -10,7 +10,7 @@ divergence down to one block of 2**AUDIT_SUBTREE_CACHE_LEVEL events.
 import itertools
 import json
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -127,6 +127,8 @@ def _normalise(row: tuple[Any, ...]) -> dict[str, Any]:
     drivers return JSON columns as text.
     """
     event_id, occurred_at, tag, actor_id, organisation_id, child_id, additional = row
+    if not isinstance(occurred_at, datetime):  # SQLite converters give None for text that is no date
+        raise ValueError("occurred_at cannot be read back")
     if occurred_at.tzinfo is None:
         occurred_at = occurred_at.replace(tzinfo=UTC)
     if child_id is not None and not isinstance(child_id, UUID):

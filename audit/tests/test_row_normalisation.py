@@ -62,3 +62,19 @@ def test_a_row_that_cannot_be_read_back_is_reported_by_id_and_the_scan_goes_on(s
     ]
     assert report.edited_ids() == {victim.pk}
     assert "root_mismatch" in {f.kind for f in report.findings}
+
+
+def test_an_unreadable_timestamp_is_reported_not_a_crash(signed_log, db, settings):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL refuses a non-date in a timestamp column at write time")
+    events = [event_record(tag=AuditTag.LoginFailed, actor=None, additional={"n": n}) for n in range(4)]
+    checkpoint_create()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET occurred_at = %s WHERE id = %s", ["garbage", events[1].pk]
+        )
+    report = log_verify(
+        heads=heads_load(settings.AUDIT_HEAD_EXPORT_DIR), public_key=signing_key().public_key()
+    )
+    assert report.edited_ids() == {events[1].pk}
+    assert "unreadable" in {f.kind for f in report.findings}
