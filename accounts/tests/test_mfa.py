@@ -61,6 +61,7 @@ def test_a_totp_code_signs_in_once_and_is_refused_on_replay(world):
     first = _password_only(world.alice)
     assert first.post(reverse("accounts:mfa"), {"code": code}).status_code == 302
     assert first.get(reverse("children:search")).status_code == 200
+    assert AuditEvent.objects.filter(tag=AuditTag.MfaVerified, actor=world.alice).count() == 1
 
     second = _password_only(world.alice)
     replay = second.post(reverse("accounts:mfa"), {"code": code})
