@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -207,12 +207,28 @@ def head_export(head: AuditHead, consistency: dict[str, Any], directory: Path | 
     return path
 
 
+# One checkpoint at a time: two racing jobs could each sign a head over the same previous head.
+# PostgreSQL: a transaction-scoped advisory lock. SQLite: the IMMEDIATE transaction mode (settings) already
+# takes the write lock at BEGIN, so the statement there is a deliberate no-op.
+CHECKPOINT_LOCK_ID = 6962
+_CHECKPOINT_LOCK_SQL = {
+    "postgresql": "SELECT pg_advisory_xact_lock(%s)",
+    "sqlite": "SELECT %s",
+}
+
+
+def _hold_checkpoint_lock() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_CHECKPOINT_LOCK_SQL[connection.vendor], [CHECKPOINT_LOCK_ID])
+
+
 def checkpoint_create(*, now: datetime | None = None, export: bool = True) -> Checkpoint:
     """Extend the tree to every event older than the grace period, sign the head and export it."""
     now = now or timezone.now()
     grace = timedelta(seconds=int(getattr(settings, "AUDIT_CHECKPOINT_GRACE_SECONDS", 60)))
     key = signing_key()
     with transaction.atomic():
+        _hold_checkpoint_lock()
         previous = AuditHead.objects.order_by("-size", "-id").first()
         horizon = AuditEvent.objects.filter(occurred_at__lte=now - grace).aggregate(top=Max("id"))["top"] or 0
         if previous is not None:
