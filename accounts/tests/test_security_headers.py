@@ -26,6 +26,7 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "AUDIT_SIGNING_KEY_FILE": str(tmp_path / "audit-signing-key.pem"),
         "AUDIT_HEAD_EXPORT_DIR": str(tmp_path / "audit-heads"),
+        "REDIS_URL": "redis://127.0.0.1:6379/0",
     }
     result = subprocess.run(
         [
@@ -45,6 +46,34 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_settings_refuse_the_embedded_database_and_a_local_cache(tmp_path):
+    base = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "WEBAUTHN_RP_ID": "contactpoint.example",
+        "WEBAUTHN_RP_NAME": "ContactPoint",
+        "WEBAUTHN_ALLOWED_ORIGINS": "https://contactpoint.example",
+        "ALLOWED_HOSTS": "contactpoint.example",
+        "VAULT_KEY_FILE": str(tmp_path / "k.json"),
+        "AUDIT_SIGNING_KEY_FILE": str(tmp_path / "a.pem"),
+        "AUDIT_HEAD_EXPORT_DIR": str(tmp_path / "heads"),
+    }
+    for missing, env in (
+        ("DATABASE_URL", base),
+        ("REDIS_URL", {**base, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}),
+    ):
+        result = subprocess.run(
+            [sys.executable, "manage.py", "check", "--settings=config.settings.production"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode != 0
+        assert f"{missing} must be set in production" in result.stderr
 
 
 def test_production_settings_refuse_to_start_without_a_secret_key(tmp_path):

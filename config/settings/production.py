@@ -23,7 +23,12 @@ ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
 VAULT_KEY_FILE = _required("VAULT_KEY_FILE")
 AUDIT_SIGNING_KEY_FILE = Path(_required("AUDIT_SIGNING_KEY_FILE"))
 AUDIT_HEAD_EXPORT_DIR = Path(_required("AUDIT_HEAD_EXPORT_DIR"))
+_required("DATABASE_URL")  # never the embedded SQLite default in production
 DATABASES = {"default": database_from_env(VAR_DIR / "unused.sqlite3")}
+# Lockouts and rate limits must be shared by every app server.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _required("REDIS_URL")}
+}
 STATIC_ROOT = os.environ.get("STATIC_ROOT", str(VAR_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = False
 
