@@ -84,7 +84,7 @@ class SearchResult:
 class SearchOutcome:
     results: list[SearchResult] = field(default_factory=list)
     too_many: bool = False
-    matched: int = 0
+    matched: int = 0  # accepted matches; 0 when the blocks were too large to score at all
 
 
 def _accepted(criteria: SearchCriteria, match: MatchScore, *, use_hidden: bool) -> bool:
@@ -103,16 +103,23 @@ def _accepted(criteria: SearchCriteria, match: MatchScore, *, use_hidden: bool) 
     )
 
 
+class TooManyCandidates(Exception):
+    """The blocks hold more children than one search may decrypt: the criteria are too broad."""
+
+
 def _candidates(identity: Identity) -> list[Child]:
+    """Children sharing a blocking key with the query; refuses rather than silently truncating a block."""
     digests = [blind_index(BLOCKING_PURPOSE, key) for key in sorted(query_keys(identity))]
-    child_ids = (
+    child_ids = list(
         BlockingKeyEntry.objects.filter(digest__in=digests)
         .filter(Q(hidden=False) | Q(child__shielded=False))
         .filter(child__status=RecordStatus.ACTIVE)
         .values_list("child_id", flat=True)
-        .distinct()[:CANDIDATE_LIMIT]
+        .distinct()[: CANDIDATE_LIMIT + 1]
     )
-    return list(Child.objects.filter(pk__in=list(child_ids)).select_related("data_key"))
+    if len(child_ids) > CANDIDATE_LIMIT:
+        raise TooManyCandidates
+    return list(Child.objects.filter(pk__in=child_ids).select_related("data_key"))
 
 
 def child_search_matches(criteria: SearchCriteria) -> list[SearchResult]:
@@ -144,8 +151,12 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
     if not criteria.meets_minimum():
         raise ValueError("search criteria do not meet the minimum")
     cap = settings.SEARCH_RESULT_CAP
-    matches = child_search_matches(criteria)
-    too_many = len(matches) > cap
+    try:
+        matches = child_search_matches(criteria)
+        too_many = len(matches) > cap
+    except TooManyCandidates:
+        # A truncated block could hide the right child behind "no match"; ask for more detail instead.
+        matches, too_many = [], True
     outcome = SearchOutcome(results=[] if too_many else matches, too_many=too_many, matched=len(matches))
     with transaction.atomic():
         event_record(

@@ -96,3 +96,31 @@ def test_it_audits_criteria_as_tokens_and_result_ids(world, child):
     assert event.additional["result_ids"] == [str(child.pk)]
     assert set(event.additional["criteria"]) == {"family_name", "date_of_birth"}
     assert "THORNTON" not in str(event.additional).upper()
+
+
+def test_it_asks_to_refine_rather_than_truncate_an_oversized_block(world, monkeypatch):
+    """Scoring only part of a block could hide the right child behind 'no children found'."""
+    from children import search
+
+    for i in range(4):
+        make_child(world, given_names=f"Child{i}", family_name="Smith", date_of_birth=date(2014, 1, 20))
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 3)
+    outcome = child_search(
+        criteria=SearchCriteria("Smith", date_of_birth=date(2014, 1, 20)), fetched_by=world.alice
+    )
+    assert outcome.too_many is True
+    assert outcome.results == []
+    event = AuditEvent.objects.get(tag=AuditTag.SearchPerformed)
+    assert event.additional["too_many"] is True and event.additional["result_ids"] == []
+
+
+def test_a_block_at_the_limit_is_still_scored(world, monkeypatch):
+    from children import search
+
+    for i in range(3):
+        make_child(world, given_names=f"Child{i}", family_name="Smith", date_of_birth=date(2014, 1, 20))
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 3)
+    outcome = child_search(
+        criteria=SearchCriteria("Smith", date_of_birth=date(2014, 1, 20)), fetched_by=world.alice
+    )
+    assert len(outcome.results) == 3
