@@ -23,9 +23,10 @@ def shares_family_name(searched: str, own: str) -> bool:
     """Does a searched family name look like the searcher's own?
 
     Any folded part of one equals any folded part of the other (so "Example-Smith" matches "Smith"
-    and "O'Brien" matches "OBrien"), or two parts share a NYSIIS code (so "Thomson" matches
-    "Thompson"). Deliberately generous: a false alarm costs the LA team a glance, a miss costs a
-    relative's privacy, and the search itself still runs.
+    and "O'Brien" matches "OBrien"), or two parts share a NYSIIS code (so "Stevenson" matches
+    "Stephenson"; NYSIIS keeps vowels apart, so "Smyth" and "Smith" do not). Deliberately generous:
+    a false alarm costs the LA team a glance, a miss costs a relative's privacy, and the search
+    itself still runs.
     """
     searched_parts = name_variants(searched)
     own_parts = name_variants(own)
