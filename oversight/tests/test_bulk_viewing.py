@@ -113,3 +113,15 @@ def test_the_record_page_that_crosses_the_hard_threshold_is_refused_and_signs_th
     assert not Session.objects.exists()
     assert AuditEvent.objects.filter(tag=AuditTag.AccessDenied, actor=world.alice).exists()
     assert client.get(reverse("children:search")).status_code == 302  # signed out: back to sign-in
+
+
+def test_the_manager_is_told_the_suspension_was_automatic_without_any_childs_details(world, children):
+    from django.core import mail
+
+    world.alice.manager_email = "manager@example.org"
+    world.alice.save(update_fields=["manager_email"])
+    _view(world.alice, children[:7])
+    told = [m for m in mail.outbox if m.to == ["manager@example.org"]]
+    assert len(told) == 1
+    assert "suspended automatically by ContactPoint" in told[0].body
+    assert not any(name in told[0].body for name in NAMES)
