@@ -13,5 +13,6 @@ class Permission(StrEnum):
     ShieldOverride = "child:shield:override"
     AccountManage = "account:manage"
     AlertView = "oversight:alert:view"
+    AlertAcknowledge = "oversight:alert:acknowledge"
     AuditReportView = "audit:report:view"
     SubjectAccessProduce = "child:subject_access:produce"

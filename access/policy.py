@@ -24,6 +24,7 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.ShieldOverride: {Role.OVERRIDE_HOLDER},
     Permission.AccountManage: {Role.LA_TEAM},
     Permission.AlertView: {Role.LA_TEAM},
+    Permission.AlertAcknowledge: {Role.LA_TEAM},
     Permission.AuditReportView: {Role.LA_TEAM, Role.NATIONAL_AUDITOR},
     Permission.SubjectAccessProduce: {Role.LA_TEAM},
 }

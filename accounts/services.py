@@ -161,18 +161,27 @@ def invitation_accept(*, invitation: Invitation, password: str, agreement_signed
     return user
 
 
-def account_suspend(*, user: User, by: User, reason: str) -> None:
+def account_suspend(*, user: User, by: User | None, reason: str) -> None:
+    """Suspend and end every session at once.
+
+    `by=None` is the system path: ContactPoint itself suspends (oversight.misuse, a hard misuse
+    threshold). The audit event then has no actor and says `"by_system": true`, so a report never
+    credits an LA team member with a suspension nobody chose; `reason` must then name the rule only.
+    """
     with transaction.atomic():
         user.suspended_at = timezone.now()
         user.suspension_reason = reason
         user.save(update_fields=["suspended_at", "suspension_reason"])
         ended = sessions_end_all(user=user)
         event_record(
-            tag=AuditTag.AccountSuspended, actor=by, additional={"user_id": user.pk, "sessions_ended": ended}
+            tag=AuditTag.AccountSuspended,
+            actor=by,
+            additional={"user_id": user.pk, "sessions_ended": ended, "by_system": by is None},
         )
+    who = "automatically by ContactPoint" if by is None else "by the LA team"
     notify_by_email(
         subject="A ContactPoint account you manage has been suspended",
-        message=f"The ContactPoint account '{user.username}' has been suspended by the LA team. Reason: {reason}",
+        message=f"The ContactPoint account '{user.username}' has been suspended {who}. Reason: {reason}",
         recipients=[user.manager_email],
         what=f"suspension of user {user.pk}",
     )

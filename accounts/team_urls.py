@@ -13,4 +13,5 @@ urlpatterns = [
     path("users/<int:user_id>/close/", team_views.close, name="close"),
     path("users/<int:user_id>/reset-mfa/", team_views.reset_mfa, name="reset_mfa"),
     path("alerts/", team_views.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/acknowledge/", team_views.acknowledge_alert, name="alert_acknowledge"),
 ]

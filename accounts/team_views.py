@@ -18,7 +18,8 @@ from accounts.models import BACKGROUND_CHECK_VALID_FOR, TRAINING_VALID_FOR, User
 from accounts.services import account_close, account_invite, account_reinstate, account_suspend, mfa_reset
 from accounts.stepup import step_up
 from accounts.team_forms import InviteForm, SuspendForm
-from oversight.services import alerts_for
+from oversight.models import Alert
+from oversight.services import alert_acknowledge, alerts_for
 
 LAPSE_WARNING = timedelta(days=30)
 
@@ -164,3 +165,18 @@ def alerts(request: HttpRequest) -> HttpResponse:
     if refused := refusal(request, actor=actor, action=Permission.AlertView):
         return refused
     return render(request, "team/alerts.html", {"alerts": alerts_for(local_authority_id=actor.home_la_id)})
+
+
+@login_required
+@require_POST
+def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Only the LA team of the alert's own LA; another LA's alert is refused (and audited), not hidden."""
+    actor = _actor(request)
+    if refused := refusal(request, actor=actor, action=Permission.AlertAcknowledge):
+        return refused
+    alert = get_object_or_404(Alert, pk=alert_id)
+    if alert.local_authority_id != actor.home_la_id:
+        return denied(request, Decision(False, "other_la"), action=Permission.AlertAcknowledge)
+    if alert_acknowledge(alert=alert, by=actor):
+        messages.success(request, "Alert acknowledged")
+    return redirect("team:alerts")

@@ -37,3 +37,5 @@ class AuditTag(StrEnum):
     ReportViewed = "audit:report:viewed"
     ReportExported = "audit:report:exported"
     SubjectAccessProduced = "child:subject_access:produced"
+    MisuseSuspected = "oversight:misuse:suspected"
+    AlertAcknowledged = "oversight:alert:acknowledged"

@@ -3,7 +3,7 @@
 Rules (domain.md): a family name plus a date of birth, a postcode, or a given name and gender; fuzzy
 names; day/month transposition; at most SEARCH_RESULT_CAP results, otherwise "refine your search".
 A shielded child is never found, or ranked, through its address. Every search is audited with its
-criteria as blind tokens and the ids it returned.
+criteria as blind tokens and the ids it returned, then screened by the misuse rules (oversight.misuse).
 """
 
 from dataclasses import dataclass, field
@@ -23,6 +23,7 @@ from matching.blocking import query_keys
 from matching.identity import Identity
 from matching.normalise import fold, normalise_postcode
 from matching.scoring import DOB_AGREES, FAMILY_NAME_FLOOR, MatchScore, score
+from oversight.misuse import search_screen
 from vault.blind_index import blind_index, blind_token
 from vault.sealing import Sealer
 
@@ -85,6 +86,7 @@ class SearchOutcome:
     results: list[SearchResult] = field(default_factory=list)
     too_many: bool = False
     matched: int = 0  # accepted matches; 0 when the blocks were too large to score at all
+    flagged_for_review: bool = False
 
 
 def _accepted(criteria: SearchCriteria, match: MatchScore, *, use_hidden: bool) -> bool:
@@ -159,7 +161,7 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
         matches, too_many = [], True
     outcome = SearchOutcome(results=[] if too_many else matches, too_many=too_many, matched=len(matches))
     with transaction.atomic():
-        event_record(
+        event = event_record(
             tag=AuditTag.SearchPerformed,
             actor=fetched_by,
             additional={
@@ -167,5 +169,9 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
                 "result_ids": [str(r.child.pk) for r in outcome.results],
                 "too_many": too_many,
             },
+        )
+        # Misuse rules see every search, after its audit event, in the same transaction.
+        outcome.flagged_for_review = search_screen(
+            user=fetched_by, family_name=criteria.family_name, too_many=too_many, search_event_id=event.pk
         )
     return outcome

@@ -11,6 +11,7 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
+from oversight.misuse import view_screen
 from vault.sealing import note_seal
 
 _SESSION_KEY = "view_purposes"
@@ -42,6 +43,7 @@ def purpose_grant_for(session: Any, *, child: Child) -> PurposeGrant | None:
 
 
 def record_view_audit(*, child: Child, by: User, grant: PurposeGrant, restricted: bool) -> None:
+    """Audit the view, then let the bulk-viewing rule count it (it may suspend `by`: callers re-check)."""
     with transaction.atomic():
         event_record(
             tag=AuditTag.RecordViewed,
@@ -53,3 +55,4 @@ def record_view_audit(*, child: Child, by: User, grant: PurposeGrant, restricted
                 "restricted_view": restricted,
             },
         )
+        view_screen(user=by)

@@ -34,6 +34,7 @@ from children.search import child_search
 from children.selectors import child_details, child_record
 from children.services import caf_flag_set, involvement_cease, involvement_record, lead_professional_set
 from children.viewing import purpose_grant_for, purpose_grant_store, record_view_audit
+from oversight.http import signed_out_if_suspended
 
 
 def _actor(request: HttpRequest) -> User:
@@ -68,6 +69,8 @@ def search(request: HttpRequest) -> HttpResponse:
             return render(request, "children/search_throttled.html", status=429)
         SEARCH_USER.hit(str(actor.pk))
         outcome = child_search(criteria=form.criteria(), fetched_by=actor)
+        if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildSearch):
+            return ended
     context = {"form": form, "outcome": outcome, "cap": settings.SEARCH_RESULT_CAP}
     return render(request, "children/search.html", context)
 
@@ -103,6 +106,8 @@ def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
         return redirect("children:purpose", child_id=child.pk)
     seen = visibility(actor=actor, child=child)
     record_view_audit(child=child, by=actor, grant=grant, restricted=not seen.full)
+    if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildView):
+        return ended
     if not seen.full:
         # Decrypt only what a shielded record may show, so no template slip can reveal more.
         restricted = {

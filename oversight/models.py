@@ -1,4 +1,8 @@
-"""Alerts for an LA team to act on (break-glass overrides now; misuse detection later)."""
+"""Alerts for an LA team to act on: break-glass overrides and misuse signals (oversight.misuse).
+
+`raised_by` is the person whose action raised the alert (the override holder, or the user a misuse
+rule flagged), so the queue shows whom to look at without any personal data about a child.
+"""
 
 from django.conf import settings
 from django.db import models
@@ -6,6 +10,10 @@ from django.db import models
 
 class AlertKind(models.TextChoices):
     SHIELD_OVERRIDE = "shield_override", "Shielded record opened in an emergency"
+    OWN_SURNAME_SEARCH = "own_surname_search", "Searched for their own family name"
+    BULK_VIEWING = "bulk_viewing", "Unusually many records viewed in an hour"
+    BULK_REFINED_SEARCHES = "bulk_refined_searches", "Unusually many over-broad searches in an hour"
+    ACCOUNT_AUTO_SUSPENDED = "account_auto_suspended", "Account suspended automatically for misuse"
 
 
 class Alert(models.Model):

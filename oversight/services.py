@@ -3,8 +3,11 @@
 from uuid import UUID
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
+from audit.services import event_record
+from audit.tags import AuditTag
 from oversight.models import Alert, AlertKind
 from oversight.notify import notify_by_email
 
@@ -31,5 +34,28 @@ def alert_raise(
     return alert
 
 
+def alert_acknowledge(*, alert: Alert, by: User) -> bool:
+    """Mark an alert as dealt with; the first acknowledgement stands (a second click changes nothing).
+
+    The caller has checked that `by` is in the LA team of the alert's LA. Returns whether it changed.
+    """
+    with transaction.atomic():
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.acknowledged_at is not None:
+            return False
+        alert.acknowledged_by = by
+        alert.acknowledged_at = timezone.now()
+        alert.save(update_fields=["acknowledged_by", "acknowledged_at"])
+        event_record(
+            tag=AuditTag.AlertAcknowledged, actor=by, additional={"alert_id": alert.pk, "kind": alert.kind}
+        )
+    return True
+
+
 def alerts_for(*, local_authority_id: int | None) -> list[Alert]:
-    return list(Alert.objects.filter(local_authority_id=local_authority_id).select_related("raised_by")[:200])
+    """The LA's queue, newest first: unacknowledged alerts stay visible until someone acts on them."""
+    return list(
+        Alert.objects.filter(local_authority_id=local_authority_id).select_related(
+            "raised_by__organisation", "acknowledged_by"
+        )[:200]
+    )

@@ -1,0 +1,116 @@
+"""Acting on misuse rules: after each search and record view, alert the LA team, and suspend if need be.
+
+Why count from the audit log rather than a cache counter (as `accounts.ratelimit` does):
+- The log already holds every search and view (written in the same transaction just before these
+  checks run), so there is no second source of truth to drift, and an alert can be re-derived from
+  the verified log by anyone reviewing it.
+- A true rolling hour: the cache limiters use fixed windows, which a careful user could straddle
+  (29 views at 10:59, 29 more at 11:01). "Distinct children" needs a set, which a counter cannot keep.
+- A cache flush, eviction or a restarted Redis cannot reset the count.
+- Cost: one `COUNT(DISTINCT child_id)` per record view over the (actor, occurred_at) index, touching only
+  this user's events of the last hour, which the hard threshold keeps to a few hundred rows at most.
+  The refined-search count runs only after a search that returned "refine your search". Plain
+  ORM filters (a JSON key lookup on a boolean) behave the same on SQLite and PostgreSQL.
+
+Alerts are raised for the LA team of the user's own LA (their organisation's LA), at most once per
+rule per user per rolling hour, so a burst does not bury the queue. Every signal is audited as
+`MisuseSuspected` with the rule name and ids only: never the searched name or anything about a child.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Count
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from accounts.services import account_suspend
+from audit.models import AuditEvent
+from audit.services import event_record
+from audit.tags import AuditTag
+from oversight.models import Alert, AlertKind
+from oversight.rules import Rule, Thresholds, Verdict, shares_family_name, volume_verdict
+from oversight.services import alert_raise
+
+WINDOW = timedelta(hours=1)
+ALERT_KIND_BY_RULE = {
+    Rule.OWN_SURNAME: AlertKind.OWN_SURNAME_SEARCH,
+    Rule.BULK_VIEWING: AlertKind.BULK_VIEWING,
+    Rule.BULK_REFINED_SEARCHES: AlertKind.BULK_REFINED_SEARCHES,
+}
+
+
+def _thresholds(per_hour: int) -> Thresholds:
+    return Thresholds(alert_above=per_hour, suspend_above=per_hour * settings.MISUSE_SUSPEND_FACTOR)
+
+
+def _home_la(user: User) -> Organisation | None:
+    la_id = user.home_la_id
+    return Organisation.objects.filter(pk=la_id).first() if la_id is not None else None
+
+
+def _signal(*, user: User, rule: Rule, kind: AlertKind, additional: dict[str, object] | None = None) -> None:
+    """Audit the signal and queue the alert for the user's own LA team (if the user belongs to an LA)."""
+    la = _home_la(user)
+    alert = alert_raise(local_authority=la, kind=kind, raised_by=user) if la is not None else None
+    event_record(
+        tag=AuditTag.MisuseSuspected,
+        actor=user,
+        additional={"rule": str(rule), "alert_id": alert.pk if alert else None, **(additional or {})},
+    )
+
+
+def _alerted_within_window(user: User, kind: AlertKind) -> bool:
+    return Alert.objects.filter(raised_by=user, kind=kind, raised_at__gte=timezone.now() - WINDOW).exists()
+
+
+def _act_on_volume(*, user: User, rule: Rule, count: int, per_hour: int) -> None:
+    """Quiet, alert once an hour, or suspend (with its own alert) once the hard threshold is passed."""
+    verdict = volume_verdict(count, _thresholds(per_hour))
+    if verdict == Verdict.QUIET or user.suspended_at is not None:
+        return
+    kind = ALERT_KIND_BY_RULE[rule]
+    if not _alerted_within_window(user, kind):
+        _signal(user=user, rule=rule, kind=kind, additional={"count": count, "per_hour": per_hour})
+    if verdict == Verdict.SUSPEND:
+        account_suspend(user=user, by=None, reason=f"Automatic: {rule} above the hard threshold")
+        _signal(user=user, rule=rule, kind=AlertKind.ACCOUNT_AUTO_SUSPENDED, additional={"suspended": True})
+
+
+def search_screen(*, user: User, family_name: str, too_many: bool, search_event_id: int) -> bool:
+    """Run the search rules after an audited search. Returns whether this search was flagged for review.
+
+    Own surname never suspends on its own (docs/SECURITY.md): colleagues called Smith or Khan search
+    Smiths and Khans every day, and only a person can tell a relative from a caseload. Each such
+    search raises its own alert, so repeats are visible in the queue and the audit.
+    """
+    flagged = shares_family_name(family_name, user.last_name)
+    if flagged:
+        _signal(
+            user=user,
+            rule=Rule.OWN_SURNAME,
+            kind=AlertKind.OWN_SURNAME_SEARCH,
+            additional={"search_event_id": search_event_id},
+        )
+    if too_many:
+        refined = AuditEvent.objects.filter(
+            actor=user,
+            tag=AuditTag.SearchPerformed,
+            occurred_at__gte=timezone.now() - WINDOW,
+            additional__too_many=True,
+        ).count()
+        _act_on_volume(
+            user=user,
+            rule=Rule.BULK_REFINED_SEARCHES,
+            count=refined,
+            per_hour=settings.MISUSE_REFINED_SEARCHES_PER_HOUR,
+        )
+    return flagged
+
+
+def view_screen(*, user: User) -> None:
+    """Run the bulk-viewing rule after an audited record view (distinct children, rolling hour)."""
+    viewed = AuditEvent.objects.filter(
+        actor=user, tag=AuditTag.RecordViewed, occurred_at__gte=timezone.now() - WINDOW
+    ).aggregate(children=Count("child_id", distinct=True))["children"]
+    _act_on_volume(user=user, rule=Rule.BULK_VIEWING, count=viewed, per_hour=settings.MISUSE_VIEWS_PER_HOUR)

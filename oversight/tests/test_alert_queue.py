@@ -1,0 +1,97 @@
+"""The LA team's alert queue: misuse alerts shown, and acknowledged by that LA's team only."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from oversight.models import Alert, AlertKind
+from tests.journeys import signed_in
+from tests.personas import make_user
+
+
+@pytest.fixture
+def alert(world):
+    return Alert.objects.create(
+        local_authority=world.north, kind=AlertKind.BULK_VIEWING, raised_by=world.alice
+    )
+
+
+def _acknowledge(user, alert):
+    return signed_in(user).post(reverse("team:alert_acknowledge", args=[alert.pk]))
+
+
+@pytest.mark.parametrize("kind", [k for k in AlertKind if k != AlertKind.SHIELD_OVERRIDE])
+def test_the_queue_shows_every_misuse_alert_kind(world, kind):
+    Alert.objects.create(local_authority=world.north, kind=kind, raised_by=world.alice)
+    response = signed_in(world.lena).get(reverse("team:alerts"))
+    assert kind.label.encode() in response.content
+    assert reverse("team:user", args=[world.alice.pk]).encode() in response.content
+    assert reverse("team:alert_acknowledge", args=[Alert.objects.get().pk]).encode() in response.content
+
+
+def test_the_la_team_acknowledges_an_alert_and_it_is_audited(world, alert):
+    response = _acknowledge(world.lena, alert)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("team:alerts")
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == world.lena
+    assert alert.acknowledged_at is not None
+    event = AuditEvent.objects.get(tag=AuditTag.AlertAcknowledged)
+    assert (event.actor, event.additional) == (world.lena, {"alert_id": alert.pk, "kind": "bulk_viewing"})
+    page = signed_in(world.lena).get(reverse("team:alerts"))
+    assert b"Acknowledged by Lena Example" in page.content
+
+
+def test_acknowledging_twice_keeps_the_first_and_audits_once(world, alert):
+    colleague = make_user("lars", world.north, Role.LA_TEAM)
+    _acknowledge(world.lena, alert)
+    assert _acknowledge(colleague, alert).status_code == 302
+    alert.refresh_from_db()
+    assert alert.acknowledged_by == world.lena
+    assert AuditEvent.objects.filter(tag=AuditTag.AlertAcknowledged).count() == 1
+
+
+def test_another_las_team_is_refused_and_the_refusal_is_audited(world, alert):
+    stella = make_user("stella", world.south, Role.LA_TEAM)
+    assert _acknowledge(stella, alert).status_code == 403
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+    refusal = AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=stella)
+    assert refusal.additional == {"action": "oversight:alert:acknowledge", "reason": "other_la"}
+
+
+@pytest.mark.parametrize("name", ["alice", "dara", "nadia", "sam", "tom"])
+def test_wrong_role_suspended_or_lapsed_users_cannot_acknowledge(world, alert, name):
+    assert _acknowledge(getattr(world, name), alert).status_code == 403
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+    assert not AuditEvent.objects.filter(tag=AuditTag.AlertAcknowledged).exists()
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"suspended_at": timezone.now()},
+        {"training_completed_on": date(2000, 1, 1)},
+        {"background_check_on": date(2000, 1, 1)},
+    ],
+    ids=["suspended", "training_lapsed", "background_check_lapsed"],
+)
+def test_an_la_team_member_who_is_suspended_or_lapsed_cannot_acknowledge(world, alert, overrides):
+    member = make_user("lars", world.north, Role.LA_TEAM, **overrides)
+    assert _acknowledge(member, alert).status_code == 403
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+
+
+def test_acknowledge_is_post_only(world, alert):
+    assert signed_in(world.lena).get(reverse("team:alert_acknowledge", args=[alert.pk])).status_code == 405
+
+
+def test_an_unknown_alert_is_not_found(world):
+    assert signed_in(world.lena).post(reverse("team:alert_acknowledge", args=[999999])).status_code == 404
