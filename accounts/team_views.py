@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access.http import denied, refusal
 from access.permissions import Permission
 from access.policy import Decision
+from accounts.http import signed_in_user
 from accounts.models import BACKGROUND_CHECK_VALID_FOR, TRAINING_VALID_FOR, User
 from accounts.services import account_close, account_invite, account_reinstate, account_suspend, mfa_reset
 from accounts.stepup import step_up
@@ -22,11 +23,6 @@ from oversight.models import Alert
 from oversight.services import alert_acknowledge, alerts_for
 
 LAPSE_WARNING = timedelta(days=30)
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
-    return request.user
 
 
 def _la_users(actor: User) -> list[User]:
@@ -48,7 +44,7 @@ def _lapses_soon(user: User) -> bool:
 @login_required
 @require_http_methods(["GET"])
 def users(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if refused := refusal(request, actor=actor, action=Permission.AccountManage):
         return refused
     people = _la_users(actor)
@@ -59,7 +55,7 @@ def users(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if refused := refusal(request, actor=actor, action=Permission.AccountManage):
         return refused
     if actor.home_la_id is None:
@@ -87,7 +83,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 
 def _subject(request: HttpRequest, user_id: int) -> tuple[User, User, HttpResponse | None]:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     subject = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
     return actor, subject, refusal(request, actor=actor, action=Permission.AccountManage, subject=subject)
 
@@ -161,7 +157,7 @@ def reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def alerts(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if refused := refusal(request, actor=actor, action=Permission.AlertView):
         return refused
     return render(request, "team/alerts.html", {"alerts": alerts_for(local_authority_id=actor.home_la_id)})
@@ -171,7 +167,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_POST
 def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     """Only the LA team of the alert's own LA; another LA's alert is refused (and audited), not hidden."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if refused := refusal(request, actor=actor, action=Permission.AlertAcknowledge):
         return refused
     alert = get_object_or_404(Alert, pk=alert_id)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
 from accounts.forms import CodeForm, EnrolmentCodeForm, ReauthenticateForm, SetPasswordForm, SignInForm
+from accounts.http import signed_in_user
 from accounts.mfa import MfaThrottled, second_factor_verify, totp_qr_svg, totp_secret_base32
 from accounts.models import User
 from accounts.passkeys import passkey_config, passkey_exists, passkey_list
@@ -38,11 +39,6 @@ class SignOutView(auth_views.LogoutView):
     next_page = "accounts:login"
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
-    return request.user
-
-
 def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or fallback
     allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
@@ -53,7 +49,7 @@ def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
 @require_http_methods(["GET", "POST"])
 def mfa(request: HttpRequest) -> HttpResponse:
     """Second step of sign-in. Users without a confirmed authenticator are sent to enrol first."""
-    user = _actor(request)
+    user = signed_in_user(request)
     if confirmed_totp_device(user) is None:
         return redirect("accounts:mfa_enrol")
     form = CodeForm(request.POST or None)
@@ -79,7 +75,7 @@ def _passkey_option(request: HttpRequest, user: User) -> dict[str, object]:
 @require_http_methods(["GET", "POST"])
 def mfa_enrol(request: HttpRequest) -> HttpResponse:
     """First sign-in: set up an authenticator app, then show recovery codes once."""
-    user = _actor(request)
+    user = signed_in_user(request)
     if confirmed_totp_device(user) is not None:
         return redirect("accounts:mfa")
     form = EnrolmentCodeForm(request.POST or None)
@@ -111,7 +107,7 @@ def _verified_after_enrolment(request: HttpRequest, user: User) -> None:
 @require_http_methods(["GET", "POST"])
 def reauthenticate(request: HttpRequest) -> HttpResponse:
     """Step-up before sensitive actions: password and second factor again."""
-    user = _actor(request)
+    user = signed_in_user(request)
     form = ReauthenticateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not user.check_password(form.cleaned_data["password"]):
@@ -134,7 +130,7 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
 def passkeys(request: HttpRequest) -> HttpResponse:
     """List and add passkeys. Adding a factor changes how the account is protected, so it needs a
     verified session (this path is reachable before verification) and a recent step-up."""
-    user = _actor(request)
+    user = signed_in_user(request)
     if not user.is_verified():  # type: ignore[attr-defined]
         return redirect("accounts:mfa")
     detour = step_up(request)

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access.http import denied, refusal
 from access.permissions import Permission
 from access.policy import decide
+from accounts.http import signed_in_user
 from accounts.models import Role, User
 from accounts.stepup import step_up
 from audit.forms import LookupForm, ReportFilterForm, SubjectAccessForm
@@ -45,11 +46,6 @@ from audit.tags import AuditTag
 from children.models import Child
 
 REPORTS = ("activity", "user", "child", "unexplained")
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
-    return request.user
 
 
 def _child(child_id: UUID) -> Child:
@@ -81,7 +77,7 @@ def _viewed(
 @require_http_methods(["GET"])
 def index(request: HttpRequest) -> HttpResponse:
     """The reports menu; looking up a username or index number leads to that report."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
         return refused
     form = LookupForm(request.GET or None)
@@ -108,7 +104,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def user_activity_report(request: HttpRequest, user_id: int) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     subject = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
     if refused := refusal(request, actor=actor, action=Permission.AuditReportView, subject=subject):
         return refused
@@ -131,7 +127,7 @@ def user_activity_report(request: HttpRequest, user_id: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def child_access_report(request: HttpRequest, child_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     child = _child(child_id)
     if refused := refusal(request, actor=actor, action=Permission.AuditReportView, child=child):
         return refused
@@ -153,7 +149,7 @@ def child_access_report(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def unexplained(request: HttpRequest) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
         return refused
     filters = ReportFilterForm(request.GET or None)
@@ -216,7 +212,7 @@ def _csv_cell(value: object) -> str:
 @require_http_methods(["GET"])
 def export(request: HttpRequest) -> HttpResponse:
     """An audited CSV of counts by day, tag and organisation for one report's filter; never rows."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
         return refused
     report = request.GET.get("report", "activity")
@@ -250,7 +246,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 def _sar_allowed(request: HttpRequest, child_id: UUID) -> tuple[User, Child, HttpResponse | None]:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     child = _child(child_id)
     decision = decide(actor=actor, action=Permission.SubjectAccessProduce, child=child)
     if not decision:

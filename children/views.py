@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from access.http import refusal
 from access.permissions import Permission
 from access.policy import Visibility, decide, visibility
+from accounts.http import signed_in_user
 from accounts.models import User
 from accounts.ratelimit import SEARCH_USER
 from accounts.stepup import step_up
@@ -37,11 +38,6 @@ from children.viewing import purpose_grant_for, purpose_grant_store, record_view
 from oversight.http import signed_out_if_suspended
 
 
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
-    return request.user
-
-
 def _child(child_id: UUID) -> Child:
     return get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
 
@@ -49,7 +45,7 @@ def _child(child_id: UUID) -> Child:
 def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child | HttpResponse:
     """The child, or the refusal page (audited) if the policy says no."""
     child = _child(child_id)
-    if refused := refusal(request, actor=_actor(request), action=action, child=child):
+    if refused := refusal(request, actor=signed_in_user(request), action=action, child=child):
         return refused
     return child
 
@@ -58,7 +54,7 @@ def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
     """Search runs on POST only, so criteria never appear in URLs, histories or access logs."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     if refused := refusal(request, actor=actor, action=Permission.ChildSearch):
         return refused
     form = SearchForm(request.POST or None)
@@ -97,7 +93,7 @@ def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     child = _permitted_child(request, child_id, Permission.ChildView)
     if isinstance(child, HttpResponse):
         return child
@@ -164,7 +160,7 @@ def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.InvolvementRecord)
     if isinstance(child, HttpResponse):
         return child
@@ -191,7 +187,7 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     child = _child(child_id)
     involvement = get_object_or_404(Involvement, pk=involvement_id, child=child)
     if refused := refusal(
@@ -215,7 +211,7 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.LeadProfessionalSet)
     if isinstance(child, HttpResponse):
         return child
@@ -244,7 +240,7 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
-    actor = _actor(request)
+    actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.CafSet)
     if isinstance(child, HttpResponse):
         return child
@@ -261,7 +257,7 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def override(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Break-glass for override holders: reason, warning, step-up; full record in this response only."""
-    actor = _actor(request)
+    actor = signed_in_user(request)
     child = _permitted_child(request, child_id, Permission.ShieldOverride)
     if isinstance(child, HttpResponse):
         return child
