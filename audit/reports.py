@@ -59,6 +59,14 @@ TAG_LABELS: dict[str, str] = {
 }
 
 
+def role_at_event(event: AuditEvent, actor: User | None) -> str:
+    """The role recorded with the event; events written before roles were recorded fall back to today's."""
+    recorded = event.additional.get("actor_role")
+    if recorded in Role.values:
+        return str(Role(recorded).label)
+    return actor.get_role_display() if actor else ""
+
+
 def tag_label(tag: str) -> str:
     return TAG_LABELS.get(tag, tag)
 
@@ -247,7 +255,7 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
                 label=tag_label(event.tag),
                 actor=actor,
                 organisation=organisations.get(event.organisation_id) if event.organisation_id else None,
-                role=actor.get_role_display() if actor else "",
+                role=role_at_event(event, actor),
                 child_id=event.child_id,
                 index_number=child.index_number if child else ("Removed record" if event.child_id else None),
                 purpose=PURPOSE_LABELS.get(purpose, purpose),

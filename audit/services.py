@@ -28,8 +28,12 @@ def event_record(
 
     The leaf hash is computed here, O(1) per event: tree heads are built later by `audit_checkpoint`.
     `additional` is round-tripped through JSON first so the hashed value is exactly what is stored.
+    The actor's role at the time goes in too (`actor_role`): roles change, and a report must say what
+    the person was allowed to do when they acted, not what they may do now.
     """
     user = actor if isinstance(actor, User) else None
+    if user is not None:
+        additional = {"actor_role": getattr(user, "role", ""), **(additional or {})}
     columns: dict[str, Any] = {
         "occurred_at": timezone.now(),
         "tag": str(tag),

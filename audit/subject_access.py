@@ -37,7 +37,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditEvent, SearchAppearance
-from audit.reports import tag_label
+from audit.reports import role_at_event, tag_label
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
@@ -209,7 +209,7 @@ def _accesses(child: Child, *, shielded: bool, withhold_covert: bool) -> tuple[l
     org_ids = {e.organisation_id for e in events} | {e.organisation_id for e in search_events.values()}
     organisations = Organisation.objects.in_bulk({i for i in org_ids if i is not None})
     actor_ids = {e.actor_id for e in events} | {e.actor_id for e in search_events.values()}
-    roles = {u.pk: u.get_role_display() for u in User.objects.filter(pk__in=[i for i in actor_ids if i])}
+    actors = User.objects.in_bulk([i for i in actor_ids if i])
     covert = _covert_actors(events, organisations) if withhold_covert else set()
     org_name = _namer(shielded)
 
@@ -229,7 +229,7 @@ def _accesses(child: Child, *, shielded: bool, withhold_covert: bool) -> tuple[l
                     occurred_at=event.occurred_at,
                     description=description,
                     organisation=org_name(organisation),
-                    role=roles.get(event.actor_id, "") if event.actor_id else "",
+                    role=role_at_event(event, actors.get(event.actor_id) if event.actor_id else None),
                     purpose=purpose,
                 ),
             )

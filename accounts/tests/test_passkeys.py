@@ -101,7 +101,7 @@ def test_registration_asks_for_user_verification_and_records_an_audit_event(worl
     assert response.status_code == 200
     credential = WebAuthnCredential.objects.get(user=world.alice)
     event = AuditEvent.objects.get(tag=AuditTag.PasskeyRegistered, actor=world.alice)
-    assert event.additional == {"device_id": credential.pk}
+    assert event.additional == {"actor_role": "practitioner", "device_id": credential.pk}
     assert "Added" in client.get(reverse("accounts:passkeys")).content.decode()
 
 

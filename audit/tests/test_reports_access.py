@@ -98,7 +98,7 @@ def test_a_refusal_is_audited_with_the_action_and_reason(world, child):
     stella = make_user("stella", world.south, Role.LA_TEAM)
     signed_in(stella).get(reverse("audit:child_access", args=[child.pk]))
     event = AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=stella)
-    assert event.additional == {"action": "audit:report:view", "reason": "other_la"}
+    assert event.additional == {"actor_role": "la_team", "action": "audit:report:view", "reason": "other_la"}
     assert event.child_id == child.pk
 
 

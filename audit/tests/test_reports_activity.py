@@ -68,6 +68,7 @@ def test_viewing_a_user_activity_report_is_audited_with_the_filter(world):
     )
     event = AuditEvent.objects.get(tag=AuditTag.ReportViewed, actor=world.lena)
     assert event.additional == {
+        "actor_role": "la_team",
         "report": "user",
         "page": 1,
         "from": "2026-01-01",

@@ -47,6 +47,7 @@ def test_the_export_attempt_is_audited_with_its_filter(world):
     event = AuditEvent.objects.get(tag=AuditTag.ReportExported)
     assert event.actor == world.lena
     assert event.additional == {
+        "actor_role": "la_team",
         "report": "user",
         "rows": 0,
         "from": "2026-01-01",

@@ -110,6 +110,7 @@ def test_it_records_the_shred_and_removes_the_blocking_keys(world, record):
     event = AuditEvent.objects.get(tag=AuditTag.ChildShredded)
     assert event.child_id == record.pk and event.actor == world.dara
     assert event.additional == {
+        "actor_role": "data_manager",
         "data_keys_destroyed": 1,
         "blocking_keys_deleted": event.additional["blocking_keys_deleted"],
     }
