@@ -18,6 +18,12 @@ def child_details(child: Child, sealer: Sealer | None = None) -> ChildDetails:
     return ChildDetails.from_sealed_values(_unseal_row(sealer, child, Child.SEALED))
 
 
+def involvement_details(involvement: Involvement) -> InvolvementDetails:
+    """One involvement, decrypted alone (no need to open the rest of the child's record)."""
+    sealer = Sealer(involvement.child.data_key)
+    return InvolvementDetails.from_sealed_values(_unseal_row(sealer, involvement, Involvement.SEALED))
+
+
 @dataclass
 class InvolvementView:
     involvement: Involvement

@@ -32,7 +32,7 @@ from children.override import shield_override
 from children.purposes import PURPOSE_LABELS
 from children.records import InvolvementDetails, ReturnIntention
 from children.search import child_search
-from children.selectors import child_details, child_record
+from children.selectors import child_details, child_record, involvement_details
 from children.services import caf_flag_set, involvement_cease, involvement_record, lead_professional_set
 from children.viewing import purpose_grant_for, purpose_grant_store, record_view_audit
 from oversight.http import signed_out_if_suspended
@@ -189,16 +189,17 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
 def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _child(child_id)
-    involvement = get_object_or_404(Involvement, pk=involvement_id, child=child)
+    involvement = get_object_or_404(
+        Involvement.objects.select_related("child__data_key"), pk=involvement_id, child=child
+    )
     if refused := refusal(
         request, actor=actor, action=Permission.InvolvementCease, child=child, involvement=involvement
     ):
         return refused
     if purpose_grant_for(request.session, child=child) is None:
         return redirect("children:purpose", child_id=child.pk)
-    view = child_record(child)
-    current = next(i for i in view.involvements if i.involvement.pk == involvement.pk)
-    form = CeaseForm(request.POST or None, started_on=current.details.started_on)
+    current = involvement_details(involvement)
+    form = CeaseForm(request.POST or None, started_on=current.started_on)
     if request.method == "POST" and form.is_valid():
         involvement_cease(involvement=involvement, by=actor, ended_on=form.cleaned_data["ended_on"])
         messages.success(request, "The involvement has been marked as ended")
