@@ -41,10 +41,11 @@ demo: migrate ## Load synthetic demo data (once) and print the demo logins
 run: demo ## Set up, load the demo and serve on http://127.0.0.1:8000
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-lint: $(STAMP) ## ruff and mypy
+lint: $(STAMP) ## ruff, mypy and the import-linter floors (.importlinter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
+	$(VENV)/bin/lint-imports --no-cache
 
 test: lint ## Lint, then every test (SQLite, or PostgreSQL when DATABASE_URL is set)
 	$(VENV)/bin/pytest

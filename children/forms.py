@@ -1,7 +1,7 @@
 """Forms for the practitioner journey. Messages follow the GOV.UK Design System error style."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -158,8 +158,7 @@ class LeadProfessionalForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["involvement"]
-        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field = cast(forms.ChoiceField, self.fields["involvement"])  # declared above
         field.choices = [*choices, ("none", "No lead professional")]
 
 

@@ -17,7 +17,7 @@ def test_a_practitioner_is_offered_search_only(world):
 def test_the_la_team_is_offered_search_accounts_and_audit(world):
     nav = _nav(signed_in(world.lena))
     assert all(
-        reverse(name) in nav for name in ("children:search", "team:users", "team:alerts", "audit:index")
+        reverse(name) in nav for name in ("children:search", "team:users", "oversight:alerts", "audit:index")
     )
 
 

@@ -30,7 +30,7 @@ def test_an_override_alerts_the_owning_la_team_at_once(world, shielded_child):
     assert alert.local_authority == world.north and alert.child_id == shielded_child.pk
     assert mail.outbox[0].to == [world.lena.email]
     assert "Jasmine" not in mail.outbox[0].body
-    alerts_page = signed_in(world.lena).get(reverse("team:alerts")).content.decode()
+    alerts_page = signed_in(world.lena).get(reverse("oversight:alerts")).content.decode()
     assert "Shielded record opened in an emergency" in alerts_page
 
 

@@ -137,7 +137,7 @@ def test_the_la_team_resets_a_lost_factor_but_never_sets_a_password(world):
     assert not world.alice.totpdevice_set.exists()
     assert not RecoveryCode.objects.filter(user=world.alice).exists()
     assert AuditEvent.objects.filter(tag=AuditTag.MfaReset).count() == 1
-    from accounts.team_urls import urlpatterns
+    from team.urls import urlpatterns
 
     assert not [p for p in urlpatterns if "password" in str(p.pattern)]
 

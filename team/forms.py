@@ -1,6 +1,6 @@
 """Forms the LA team uses to manage accounts in its own local authority."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -36,8 +36,7 @@ class InviteForm(forms.Form):
             local_authority_id=local_authority_id
         )
         self.organisations = {str(o.pk): o for o in organisations.filter(accredited_on__isnull=False)}
-        field = self.fields["organisation"]
-        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field = cast(forms.ChoiceField, self.fields["organisation"])  # declared above
         field.choices = [(pk, o.name) for pk, o in self.organisations.items()]
 
     def clean_username(self) -> str:

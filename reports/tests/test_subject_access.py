@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from audit.subject_access import APPEARED_IN_SEARCH, WITHHELD_SHIELDED, subject_access_report
 from audit.tags import AuditTag
-from audit.tests.reporting import involved, searched, viewed
 from children.override import shield_override
+from reports.subject_access import APPEARED_IN_SEARCH, WITHHELD_SHIELDED, subject_access_report
+from reports.tests.reporting import involved, searched, viewed
 from tests.journeys import signed_in
 from vault.sealing import note_unseal
 
@@ -137,7 +137,7 @@ def test_the_la_team_may_choose_not_to_withhold_a_police_enquiry(world, child):
 
 
 def test_the_pdf_never_mentions_withheld_entries(world, child, monkeypatch):
-    from audit import pdf
+    from reports import pdf
 
     captured = []
     monkeypatch.setattr(pdf, "Paragraph", lambda text, style: captured.append(text) or pdf.Spacer(1, 1))

@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from audit.reports import DEFAULT_SUMMARY_DAYS
 from audit.tags import AuditTag
-from audit.tests.reporting import DISTINCTIVE_FAMILY, DISTINCTIVE_GIVEN, viewed
+from reports.reports import DEFAULT_SUMMARY_DAYS
+from reports.tests.reporting import DISTINCTIVE_FAMILY, DISTINCTIVE_GIVEN, viewed
 from tests.journeys import signed_in
 from tests.personas import make_child
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from audit.reports import PAGE_SIZE, child_access, user_activity
 from audit.tags import AuditTag
-from audit.tests.reporting import DISTINCTIVE_FAMILY, DISTINCTIVE_GIVEN, searched, viewed
+from reports.reports import PAGE_SIZE, child_access, user_activity
+from reports.tests.reporting import DISTINCTIVE_FAMILY, DISTINCTIVE_GIVEN, searched, viewed
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_child
 
@@ -171,8 +171,8 @@ def test_a_real_record_view_appears_in_the_childs_access_report(world, child):
 
 
 def test_report_rows_describe_searches_and_refusals_without_their_criteria(world, child, settings):
-    from audit.reports import report_rows
     from audit.services import event_record
+    from reports.reports import report_rows
 
     searched(world.bob)
     settings.SEARCH_RESULT_CAP = 0
@@ -187,7 +187,7 @@ def test_report_rows_describe_searches_and_refusals_without_their_criteria(world
 
 
 def test_an_la_team_member_without_an_la_has_nothing_in_scope(world, child):
-    from audit.reports import activity_in_scope
+    from reports.reports import activity_in_scope
 
     viewed(child, world.alice)
     world.lena.organisation = world.nadia.organisation
