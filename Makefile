@@ -52,8 +52,8 @@ test: lint ## Lint, then every test (SQLite, or PostgreSQL when DATABASE_URL is 
 test-fast: $(STAMP) ## Tests without the browser journey
 	$(VENV)/bin/pytest -m "not browser"
 
-coverage: $(STAMP) ## Branch coverage of access, vault and audit (must stay at 100%)
-	$(VENV)/bin/pytest -q -m "not browser" --cov=access --cov=vault --cov=audit --cov-branch \
+coverage: $(STAMP) ## Branch coverage of access, vault, audit and oversight (must stay at 100%)
+	$(VENV)/bin/pytest -q -m "not browser" --cov=access --cov=vault --cov=audit --cov=oversight --cov-branch \
 		--cov-report=term-missing --cov-fail-under=100
 
 bench: secrets ## Benchmarks (figures go to docs/BENCHMARKS.md)
