@@ -7,7 +7,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import User
-from accounts.ratelimit import LOGIN_IP, LOGIN_USER
+from accounts.ratelimit import LOGIN_IP, LOGIN_USER, login_subject
 from audit.services import event_record
 from audit.tags import AuditTag
 
@@ -30,7 +30,7 @@ class SignInForm(AuthenticationForm):
     summary_anchor = "id_username"
 
     def clean(self) -> dict[str, Any]:
-        username = str(self.data.get("username", ""))
+        username = login_subject(str(self.data.get("username", "")))
         ip = client_ip(self.request)
         if LOGIN_USER.exceeded(username) or LOGIN_IP.exceeded(ip):
             event_record(tag=AuditTag.LoginThrottled, actor=None)

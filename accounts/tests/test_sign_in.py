@@ -116,3 +116,25 @@ def test_lockout_counts_are_shared_through_redis_across_app_servers(world, setti
     assert other_server.get(LOGIN_USER._key("shared-user")) == 10
     assert LOGIN_USER.exceeded("shared-user")
     caches["default"].clear()
+
+
+def test_username_variants_share_one_lockout_with_the_canonical_account(world):
+    """Sign-in strips and NFKC-normalises the username, so the lockout must count the same account:
+    a trailing space or the full-width form must not buy ten fresh tries."""
+    variants = ["alice", "alice ", " alice", "\uff41\uff4c\uff49\uff43\uff45", "alice\u3000"]
+    for i in range(10):
+        _sign_in(Client(), variants[i % len(variants)], f"wrong password {i}", ip=f"10.0.5.{i}")
+    for variant in variants:
+        response = _sign_in(Client(), variant, PASSWORD, ip="10.0.6.1")
+        assert response.status_code == 200
+        assert "Too many attempts" in response.content.decode()
+
+
+def test_the_user_lockout_is_keyed_on_the_account_id_when_the_account_exists(world):
+    from accounts.ratelimit import login_subject
+
+    assert login_subject("\uff41lice ") == login_subject("alice") == f"user:{world.alice.pk}"
+    assert login_subject("Ghost ") == login_subject("ghost") == "name:ghost"
+    for _ in range(10):
+        LOGIN_USER.hit(f"user:{world.alice.pk}")
+    assert "Too many attempts" in _sign_in(Client(), "alice", PASSWORD).content.decode()
