@@ -68,6 +68,7 @@ class ReauthenticateForm(CodeForm):
     password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
 
     field_order = ["password", "code"]
+    summary_anchor = "id_password"
 
 
 class SetPasswordForm(forms.Form):

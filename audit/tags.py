@@ -27,6 +27,8 @@ class AuditTag(StrEnum):
     PasskeyVerified = "account:mfa:passkey_verified"
     PasskeyFailed = "account:mfa:passkey_failed"
     Reauthenticated = "account:reauthenticated"
+    ReauthenticationFailed = "account:reauthentication:failed"
+    ReauthenticationThrottled = "account:reauthentication:throttled"
     AccountInvited = "account:invited"
     InvitationAccepted = "account:invitation:accepted"
     AccountSuspended = "account:suspended"
