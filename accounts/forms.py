@@ -7,16 +7,13 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import User
+from accounts.network import client_ip
 from accounts.ratelimit import LOGIN_IP, LOGIN_USER, login_subject
 from audit.services import event_record
 from audit.tags import AuditTag
 
 GENERIC_FAILURE = "Enter a correct username and password"
 THROTTLED = "Too many attempts to sign in. Wait 5 minutes and try again"
-
-
-def client_ip(request: Any) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown")) if request is not None else "unknown"
 
 
 class SignInForm(AuthenticationForm):

@@ -16,11 +16,11 @@ from accounts.forms import (
     ReauthenticateForm,
     SetPasswordForm,
     SignInForm,
-    client_ip,
 )
 from accounts.http import signed_in_user
 from accounts.mfa import MfaThrottled, second_factor_verify, totp_qr_svg, totp_secret_base32
 from accounts.models import User
+from accounts.network import client_ip
 from accounts.passkeys import passkey_config, passkey_exists, passkey_list
 from accounts.ratelimit import LOGIN_IP, LOGIN_USER, login_subject
 from accounts.services import (
