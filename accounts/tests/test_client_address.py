@@ -12,10 +12,10 @@ LOAD_BALANCER = "10.0.0.254"
 
 
 def _request(remote_addr: str, forwarded_for: str | None = None):
-    extra = {"REMOTE_ADDR": remote_addr}
+    request = RequestFactory().get("/", REMOTE_ADDR=remote_addr)
     if forwarded_for is not None:
-        extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
-    return RequestFactory().get("/", **extra)
+        request.META["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    return request
 
 
 @pytest.mark.parametrize(
