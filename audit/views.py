@@ -213,7 +213,8 @@ def _export_events(
 
 
 def _int_or_404(value: str | None) -> int:
-    if value is None or not value.isdigit():
+    # isdigit() is true for "²" and other digits int() refuses; ids are short ASCII digit strings.
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise Http404
     return int(value)
 
