@@ -63,5 +63,8 @@ def login_subject(raw_username: str) -> str:
     """The subject `login.user` counts against: the account id when the account exists, else the
     canonical name (case-folded), so unknown names lock the same way and variants share one counter."""
     name = canonical_username(raw_username)
-    user_id = User.objects.filter(username=name).values_list("pk", flat=True).first()
+    # No account name holds NUL, and PostgreSQL refuses it in a query: count it by name.
+    user_id = (
+        None if "\x00" in name else User.objects.filter(username=name).values_list("pk", flat=True).first()
+    )
     return f"user:{user_id}" if user_id is not None else f"name:{name.casefold()}"

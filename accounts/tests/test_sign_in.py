@@ -138,3 +138,14 @@ def test_the_user_lockout_is_keyed_on_the_account_id_when_the_account_exists(wor
     for _ in range(10):
         LOGIN_USER.hit(f"user:{world.alice.pk}")
     assert "Too many attempts" in _sign_in(Client(), "alice", PASSWORD).content.decode()
+
+
+def test_a_username_with_a_nul_character_is_refused_without_a_server_error(world):
+    """PostgreSQL refuses NUL in a query: keying the lockout must not look such a name up."""
+    from accounts.ratelimit import login_subject
+
+    client = Client()
+    response = _sign_in(client, "alice\x00", PASSWORD)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert login_subject("alice\x00") == "name:alice\x00"
