@@ -6,6 +6,7 @@ from enum import StrEnum
 class Permission(StrEnum):
     ChildSearch = "child:search"
     ChildView = "child:view"
+    ChildIdentify = "child:identify"
     InvolvementRecord = "child:involvement:record"
     InvolvementCease = "child:involvement:cease"
     LeadProfessionalSet = "child:lead_professional:set"

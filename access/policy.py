@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from access.permissions import Permission
 from accounts.models import Role, User
+from audit.models import SearchAppearance
 from children.models import Child, Involvement
 from children.selectors import InvolvementView
 from oversight.models import Alert
@@ -20,6 +21,7 @@ PRACTITIONER_ROLES = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
 ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.ChildSearch: {*PRACTITIONER_ROLES, Role.LA_TEAM},
     Permission.ChildView: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+    Permission.ChildIdentify: {*PRACTITIONER_ROLES, Role.LA_TEAM},
     Permission.InvolvementRecord: set(PRACTITIONER_ROLES),
     Permission.InvolvementCease: {*PRACTITIONER_ROLES, Role.LA_TEAM},
     Permission.LeadProfessionalSet: {*PRACTITIONER_ROLES, Role.LA_TEAM},
@@ -51,6 +53,7 @@ REASON_MESSAGES = {
     "not_shielded": "This record is not shielded: open it in the usual way.",
     "other_la": "This belongs to another local authority.",
     "own_account": "You cannot change your own account. Ask a colleague in your LA team.",
+    "not_found_by_search": "Find this child with a search first.",
 }
 
 
@@ -105,6 +108,11 @@ def is_currently_involved(actor: User, child: Child) -> bool:
     return child.involvements.filter(recorded_by=actor, ceased=False).exists()
 
 
+def has_found_by_search(actor: User, child: Child) -> bool:
+    """Some search by `actor` returned `child` (the audited result list, `SearchAppearance`)."""
+    return SearchAppearance.objects.filter(actor_id=actor.pk, child_id=child.pk).exists()
+
+
 def decide(
     *,
     actor: User,
@@ -132,6 +140,8 @@ def decide(
     shielded_from_actor = child.shielded and not is_la_team_for(actor, child)
     if action == Permission.ChildView:
         return ALLOW
+    if action == Permission.ChildIdentify:
+        return _decide_identify(actor, child)
     if action == Permission.ShieldOverride:
         return ALLOW if child.shielded else _deny("not_shielded")
     if shielded_from_actor:
@@ -147,6 +157,21 @@ def decide(
             return ALLOW
         return _deny("not_involved")
     return ALLOW
+
+
+def _decide_identify(actor: User, child: Child) -> Decision:
+    """May a page name this child to `actor` before a purpose is given (the purpose page)?
+
+    A record can be opened by id alone, and ids leak (URLs, the audit lookup). Naming the child there
+    would turn an id into a name with nothing searched, so it shows no more than a search would have:
+    the name only to someone whose search returned the child, who recorded an involvement with it,
+    or to its own LA team.
+    """
+    if is_la_team_for(actor, child) or has_found_by_search(actor, child):
+        return ALLOW
+    if child.involvements.filter(recorded_by=actor).exists():
+        return ALLOW
+    return _deny("not_found_by_search")
 
 
 def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None) -> Decision:

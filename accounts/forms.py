@@ -7,16 +7,13 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import User
-from accounts.ratelimit import LOGIN_IP, LOGIN_USER
+from accounts.network import client_ip
+from accounts.ratelimit import LOGIN_IP, LOGIN_USER, login_subject
 from audit.services import event_record
 from audit.tags import AuditTag
 
 GENERIC_FAILURE = "Enter a correct username and password"
 THROTTLED = "Too many attempts to sign in. Wait 5 minutes and try again"
-
-
-def client_ip(request: Any) -> str:
-    return str(request.META.get("REMOTE_ADDR", "unknown")) if request is not None else "unknown"
 
 
 class SignInForm(AuthenticationForm):
@@ -30,7 +27,7 @@ class SignInForm(AuthenticationForm):
     summary_anchor = "id_username"
 
     def clean(self) -> dict[str, Any]:
-        username = str(self.data.get("username", ""))
+        username = login_subject(str(self.data.get("username", "")))
         ip = client_ip(self.request)
         if LOGIN_USER.exceeded(username) or LOGIN_IP.exceeded(ip):
             event_record(tag=AuditTag.LoginThrottled, actor=None)
@@ -68,6 +65,7 @@ class ReauthenticateForm(CodeForm):
     password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
 
     field_order = ["password", "code"]
+    summary_anchor = "id_password"
 
 
 class SetPasswordForm(forms.Form):

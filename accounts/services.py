@@ -59,6 +59,14 @@ def recovery_code_use(*, user: User, code: str) -> bool:
     return False
 
 
+def recovery_code_cost(*, user: User, code: str) -> None:
+    """Check `code` against every unused recovery code without using one: the same work as a failed
+    `recovery_code_use`, so a step-up with a wrong password takes as long as one with a wrong code."""
+    candidate = code.strip().upper()
+    for stored in RecoveryCode.objects.filter(user=user, used_at__isnull=True):
+        check_password(candidate, stored.code_hash)
+
+
 def totp_device_start(*, user: User) -> TOTPDevice:
     """A fresh unconfirmed authenticator for enrolment (earlier unconfirmed attempts are dropped)."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()

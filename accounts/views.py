@@ -1,5 +1,6 @@
 """Sign-in, second factor, step-up and invitation pages."""
 
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -9,15 +10,24 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
-from accounts.forms import CodeForm, EnrolmentCodeForm, ReauthenticateForm, SetPasswordForm, SignInForm
+from accounts.forms import (
+    CodeForm,
+    EnrolmentCodeForm,
+    ReauthenticateForm,
+    SetPasswordForm,
+    SignInForm,
+)
 from accounts.http import signed_in_user
 from accounts.mfa import MfaThrottled, second_factor_verify, totp_qr_svg, totp_secret_base32
 from accounts.models import User
+from accounts.network import client_ip
 from accounts.passkeys import passkey_config, passkey_exists, passkey_list
+from accounts.ratelimit import LOGIN_IP, LOGIN_USER, login_subject
 from accounts.services import (
     confirmed_totp_device,
     invitation_accept,
     invitation_for_token,
+    recovery_code_cost,
     recovery_codes_issue,
     totp_device_confirm,
     totp_device_start,
@@ -27,6 +37,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 
 MFA_THROTTLED = "Too many wrong codes. Wait 5 minutes and try again"
+REAUTH_FAILED = "The password or security code is not correct"
 
 
 class SignInView(auth_views.LoginView):
@@ -111,23 +122,50 @@ def _verified_after_enrolment(request: HttpRequest, user: User) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reauthenticate(request: HttpRequest) -> HttpResponse:
-    """Step-up before sensitive actions: password and second factor again."""
+    """Step-up before sensitive actions: password and second factor again.
+
+    It is a password check, so it shares the sign-in limits (`login.user` on the account,
+    `login.ip`), audits every failure and gives one answer for any failure: a different answer for
+    a right password with a wrong code would be a password oracle for whoever holds the session.
+    At the limit the session ends.
+    """
     user = signed_in_user(request)
     form = ReauthenticateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if not user.check_password(form.cleaned_data["password"]):
-            form.add_error("password", "The password is not correct")
-        else:
-            try:
-                if second_factor_verify(request, user=user, code=form.cleaned_data["code"]):
-                    mark_reauthenticated(request)
-                    event_record(tag=AuditTag.Reauthenticated, actor=user)
-                    return redirect(_safe_next(request))
-                form.add_error("code", "The security code is not correct")
-            except MfaThrottled:
-                form.add_error("code", MFA_THROTTLED)
+        subject, ip = login_subject(user.get_username()), client_ip(request)
+        if LOGIN_USER.exceeded(subject) or LOGIN_IP.exceeded(ip):
+            return _signed_out_after_too_many_attempts(request, user)
+        if _password_and_code_confirm(
+            request, user, form.cleaned_data["password"], form.cleaned_data["code"]
+        ):
+            mark_reauthenticated(request)
+            event_record(tag=AuditTag.Reauthenticated, actor=user)
+            return redirect(_safe_next(request))
+        event_record(tag=AuditTag.ReauthenticationFailed, actor=user)
+        user_failures, ip_failures = LOGIN_USER.hit(subject), LOGIN_IP.hit(ip)
+        if user_failures >= LOGIN_USER.limit or ip_failures >= LOGIN_IP.limit:
+            return _signed_out_after_too_many_attempts(request, user)
+        form.add_error(None, REAUTH_FAILED)
     context = {"form": form, "next": _safe_next(request), **_passkey_option(request, user)}
     return render(request, "accounts/reauthenticate.html", context)
+
+
+def _password_and_code_confirm(request: HttpRequest, user: User, password: str, code: str) -> bool:
+    """Both factors, the code only after the password. A wrong password still costs what checking the
+    recovery codes would, so timing does not tell a right password from a wrong one either."""
+    if not user.check_password(password):
+        recovery_code_cost(user=user, code=code)
+        return False
+    try:
+        return second_factor_verify(request, user=user, code=code)
+    except MfaThrottled:
+        return False
+
+
+def _signed_out_after_too_many_attempts(request: HttpRequest, user: User) -> HttpResponse:
+    event_record(tag=AuditTag.ReauthenticationThrottled, actor=user)
+    logout(request)
+    return render(request, "accounts/reauthenticate_throttled.html", status=429)
 
 
 @login_required

@@ -32,7 +32,7 @@ class DatePartsMixin:
         try:
             day, month, year = (int(p) for p in parts)
             value: date | None = date(year, month, day) if year >= min_year else None
-        except ValueError:
+        except (ValueError, OverflowError):  # "x", "²", or a part too large for a date
             value = None
         if value is None:
             self.add_error(f"{prefix}_day", f"{label.capitalize()} must be a real date")  # type: ignore[attr-defined]

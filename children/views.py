@@ -120,8 +120,17 @@ def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
             detail=form.cleaned_data["detail"],
         )
         return redirect("children:record", child_id=child.pk)
-    details = child_details(child)
-    return render(request, "children/purpose.html", {"form": form, "child": child, "details": details})
+    # Audited because it is a look at a child by id; named only if a search would have named it.
+    identified = decide(actor=signed_in_user(request), action=Permission.ChildIdentify, child=child).allowed
+    event_record(
+        tag=AuditTag.PurposeAsked,
+        actor=request.user,
+        child_id=child.pk,
+        additional={"identified": identified},
+    )
+    details = child_details(child) if identified else None
+    context = {"form": form, "child": child, "details": details, "identified": identified}
+    return render(request, "children/purpose.html", context)
 
 
 @login_required

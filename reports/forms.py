@@ -6,10 +6,27 @@ from typing import Any
 from django import forms
 from django.core.validators import RegexValidator
 
+EARLIEST_REPORT_DATE = date(2000, 1, 1)
+LATEST_REPORT_DATE = date(2999, 12, 31)
+REPORT_DATE_RANGE = "The date must be a date between 1 January 2000 and 31 December 2999"
+
+
+def _report_date(value: date | None) -> date | None:
+    """Bounded so that the day after (the end of the period) and its midnight always exist."""
+    if value is not None and not EARLIEST_REPORT_DATE <= value <= LATEST_REPORT_DATE:
+        raise forms.ValidationError(REPORT_DATE_RANGE)
+    return value
+
 
 class ReportFilterForm(forms.Form):
     date_from = forms.DateField(label="From", required=False, help_text="For example, 2026-01-31")
     date_to = forms.DateField(label="To", required=False, help_text="For example, 2026-02-28")
+
+    def clean_date_from(self) -> date | None:
+        return _report_date(self.cleaned_data.get("date_from"))
+
+    def clean_date_to(self) -> date | None:
+        return _report_date(self.cleaned_data.get("date_to"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -85,12 +85,12 @@ def index(request: HttpRequest) -> HttpResponse:
         username, number = form.cleaned_data["username"], form.cleaned_data["index_number"]
         if username:
             subject = user_lookup(username=username)
-            if subject is not None:
+            if _lookup_in_scope(actor, "username", subject=subject) and subject is not None:
                 return redirect("audit:user_activity", user_id=subject.pk)
             form.add_error("username", "No account has that username")
         if number:
             child = child_lookup(index_number=number)
-            if child is not None:
+            if _lookup_in_scope(actor, "index_number", child=child) and child is not None:
                 return redirect("audit:child_access", child_id=child.pk)
             form.add_error("index_number", "No record has that index number")
     context = {
@@ -99,6 +99,29 @@ def index(request: HttpRequest) -> HttpResponse:
         "summary_days": DEFAULT_SUMMARY_DAYS,
     }
     return render(request, "reports/index.html", context)
+
+
+def _lookup_in_scope(
+    actor: User, lookup: str, *, child: Child | None = None, subject: User | None = None
+) -> bool:
+    """Audit one look-up and say whether its match is within the actor's report scope.
+
+    A match outside the scope answers exactly like no match, so an LA team cannot turn another LA's
+    index number (or username) into an id; the national auditor's scope is national (index numbers only).
+    """
+    matched = child is not None or subject is not None
+    found = (
+        matched
+        and decide(actor=actor, action=Permission.AuditReportView, child=child, subject=subject).allowed
+    )
+    ids = {"subject_id": subject.pk} if subject is not None else {}
+    event_record(
+        tag=AuditTag.ReportLookup,
+        actor=actor,
+        child_id=child.pk if child is not None else None,
+        additional={"lookup": lookup, "found": found, **ids},
+    )
+    return found
 
 
 @login_required
@@ -190,7 +213,8 @@ def _export_events(
 
 
 def _int_or_404(value: str | None) -> int:
-    if value is None or not value.isdigit():
+    # isdigit() is true for "²" and other digits int() refuses; ids are short ASCII digit strings.
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > 18:
         raise Http404
     return int(value)
 

@@ -1,8 +1,10 @@
 """Forms the LA team uses to manage accounts in its own local authority."""
 
+from datetime import date
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
 
@@ -12,6 +14,14 @@ INVITABLE_ROLES = [
     (Role.LA_TEAM.value, Role.LA_TEAM.label),
     (Role.DATA_MANAGER.value, Role.DATA_MANAGER.label),
 ]
+
+
+def _not_in_future(value: date, label: str) -> date:
+    """A check or course still to come proves nothing yet; a date near the end of the calendar would
+    also overflow when its validity period is added."""
+    if value > timezone.localdate():
+        raise forms.ValidationError(f"{label} must be today or in the past")
+    return value
 
 
 class InviteForm(forms.Form):
@@ -38,6 +48,12 @@ class InviteForm(forms.Form):
         self.organisations = {str(o.pk): o for o in organisations.filter(accredited_on__isnull=False)}
         field = cast(forms.ChoiceField, self.fields["organisation"])  # declared above
         field.choices = [(pk, o.name) for pk, o in self.organisations.items()]
+
+    def clean_background_check_on(self) -> date:
+        return _not_in_future(self.cleaned_data["background_check_on"], "The background check date")
+
+    def clean_training_completed_on(self) -> date:
+        return _not_in_future(self.cleaned_data["training_completed_on"], "The training date")
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()

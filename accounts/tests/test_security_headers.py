@@ -27,6 +27,7 @@ def test_production_settings_pass_the_deploy_check_with_no_warnings(tmp_path):
         "AUDIT_SIGNING_KEY_FILE": str(tmp_path / "audit-signing-key.pem"),
         "AUDIT_HEAD_EXPORT_DIR": str(tmp_path / "audit-heads"),
         "REDIS_URL": "redis://127.0.0.1:6379/0",
+        "TRUSTED_PROXY_HOPS": "1",
     }
     result = subprocess.run(
         [

@@ -4,6 +4,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.forms import GENERIC_FAILURE, THROTTLED
+from accounts.ratelimit import LOGIN_USER
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.personas import PASSWORD
@@ -115,3 +116,36 @@ def test_lockout_counts_are_shared_through_redis_across_app_servers(world, redis
     assert 0 < redis_cache.ttl(counters[0]) <= 5 * 60
     redis_cache.delete(counters[0])
     assert _sign_in(Client(), "alice", PASSWORD, ip="10.0.6.1").status_code == 302
+
+
+def test_username_variants_share_one_lockout_with_the_canonical_account(world):
+    """Sign-in strips and NFKC-normalises the username, so the lockout must count the same account:
+    a trailing space or the full-width form must not buy ten fresh tries."""
+    variants = ["alice", "alice ", " alice", "\uff41\uff4c\uff49\uff43\uff45", "alice\u3000"]
+    for i in range(10):
+        _sign_in(Client(), variants[i % len(variants)], f"wrong password {i}", ip=f"10.0.5.{i}")
+    for variant in variants:
+        response = _sign_in(Client(), variant, PASSWORD, ip="10.0.6.1")
+        assert response.status_code == 200
+        assert "Too many attempts" in response.content.decode()
+
+
+def test_the_user_lockout_is_keyed_on_the_account_id_when_the_account_exists(world):
+    from accounts.ratelimit import login_subject
+
+    assert login_subject("\uff41lice ") == login_subject("alice") == f"user:{world.alice.pk}"
+    assert login_subject("Ghost ") == login_subject("ghost") == "name:ghost"
+    for _ in range(10):
+        LOGIN_USER.hit(f"user:{world.alice.pk}")
+    assert "Too many attempts" in _sign_in(Client(), "alice", PASSWORD).content.decode()
+
+
+def test_a_username_with_a_nul_character_is_refused_without_a_server_error(world):
+    """PostgreSQL refuses NUL in a query: keying the lockout must not look such a name up."""
+    from accounts.ratelimit import login_subject
+
+    client = Client()
+    response = _sign_in(client, "alice\x00", PASSWORD)
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert login_subject("alice\x00") == "name:alice\x00"

@@ -29,6 +29,9 @@ DATABASES = {"default": database_from_env(VAR_DIR / "unused.sqlite3")}
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _required("REDIS_URL")}
 }
+# How many proxies in front of the app append to X-Forwarded-For (e.g. 1 for one load balancer,
+# 2 for a CDN then a load balancer); per-IP limits count the address the outermost one saw.
+TRUSTED_PROXY_HOPS = int(_required("TRUSTED_PROXY_HOPS"))
 STATIC_ROOT = os.environ.get("STATIC_ROOT", str(VAR_DIR / "staticfiles"))
 WHITENOISE_USE_FINDERS = False
 

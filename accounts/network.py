@@ -1,0 +1,37 @@
+"""The client's network address, for per-IP limits.
+
+Production sits behind TLS-terminating proxies, so REMOTE_ADDR is the nearest proxy and every user
+would share one counter. Each trusted proxy appends the address it saw to X-Forwarded-For; anything
+to the left of what the outermost trusted proxy wrote was written by the client and can be forged.
+With `TRUSTED_PROXY_HOPS = n`, the client is the n-th address from the right of
+`X-Forwarded-For + [REMOTE_ADDR]`; with 0 (no proxy, the default) the header is ignored.
+"""
+
+import ipaddress
+from typing import Any
+
+from django.conf import settings
+
+
+def _address(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text.strip()))
+    except ValueError:
+        return None
+
+
+def client_ip(request: Any) -> str:
+    if request is None:
+        return "unknown"
+    remote = str(request.META.get("REMOTE_ADDR", "")) or "unknown"
+    hops = int(getattr(settings, "TRUSTED_PROXY_HOPS", 0))
+    if hops <= 0:
+        return remote
+    forwarded = [
+        part for part in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if part.strip()
+    ]
+    chain = [*forwarded, remote]
+    # Fewer entries than hops: the outer proxies were bypassed, and the leftmost was still written
+    # by a trusted proxy.
+    chosen = chain[max(len(chain) - 1 - hops, 0)]
+    return _address(chosen) or remote

@@ -1,0 +1,286 @@
+"""Property-based: no form, query parameter or URL answers a hostile value with a server error.
+
+Hypothesis draws arbitrary text mixed with values known to have broken parsers (huge numbers, the last
+day of the calendar, Unicode digits that `isdigit()` accepts and `int()` refuses, NUL, bidi overrides).
+Bounded (`max_examples`, no deadline) so it stays quick in `make test`. The Django test client re-raises
+any exception a view lets escape, so a would-be 500 fails the test with its traceback.
+"""
+
+import inspect
+import re
+import uuid
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django import forms
+from django.test import Client, RequestFactory
+from django.urls import URLPattern, URLResolver, get_resolver
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import accounts.forms
+import children.forms
+import reports.forms
+import team.forms
+from children.records import InvolvementDetails
+from children.services import involvement_record
+from tests.journeys import signed_in, state_purpose
+from tests.personas import make_user
+
+ROOT = Path(__file__).resolve().parents[1]
+HOSTILE = [
+    "99999999999999999999",
+    "-99999999999999999999",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "\u00b2",
+    "\u0661\u0662",
+    "\uff11",
+    "-1",
+    "0",
+    "",
+    " ",
+    "\x00",
+    "a\x00b",
+    "1e309",
+    "NaN",
+    "\u202edemo",
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "%00",
+    "x" * 5000,
+]
+VALUES = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(max_size=30),
+    st.integers().map(str),
+    st.dates().map(str),
+)
+NUMBERS = st.integers(min_value=-(10**22), max_value=10**22).map(str)
+DATES = st.dates().map(date.isoformat)
+
+
+def _strategy(name: str, field: forms.Field | None = None) -> st.SearchStrategy[str]:
+    """Arbitrary text, plus values shaped like what the field expects (where parsers break)."""
+    if isinstance(field, forms.DateField) or name in ("date_from", "date_to"):
+        return st.one_of(DATES, VALUES)
+    if name.endswith(("_day", "_month", "_year")) or name in ("page", "user"):
+        return st.one_of(NUMBERS, VALUES)
+    if name == "child":
+        return st.one_of(st.uuids().map(str), VALUES)
+    if isinstance(field, forms.ChoiceField) and field.choices:
+        choices = [str(value) for value, _ in list(field.choices)]  # type: ignore[arg-type]
+        return st.one_of(st.sampled_from(choices), VALUES)
+    return VALUES
+
+
+def _data(fields: dict[str, forms.Field | None]) -> st.SearchStrategy[dict[str, str]]:
+    return st.fixed_dictionaries(
+        {}, optional={name: _strategy(name, field) for name, field in fields.items()}
+    )
+
+
+def _with_every_hostile_value(
+    test: Callable[..., None], argument: str, names: list[str]
+) -> Callable[..., None]:
+    """Always try each known-hostile value in every field at once, besides what Hypothesis explores,
+    so the regressions the pentest found are run on every run, not only when drawn."""
+    for value in HOSTILE:
+        test = example(**{argument: dict.fromkeys(names, value)})(test)
+    return test
+
+
+FAST = settings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]], forms.Form]]:
+    """How each form is built by its view; every Form class in the project must be here."""
+    request = RequestFactory().post("/", REMOTE_ADDR="10.0.0.1")
+    return {
+        children.forms.SearchForm: lambda d: children.forms.SearchForm(d),
+        children.forms.PurposeForm: lambda d: children.forms.PurposeForm(d),
+        children.forms.InvolvementForm: lambda d: children.forms.InvolvementForm(d),
+        children.forms.CeaseForm: lambda d: children.forms.CeaseForm(d, started_on=date(2024, 1, 1)),
+        children.forms.LeadProfessionalForm: lambda d: children.forms.LeadProfessionalForm(
+            d, choices=[(str(uuid.uuid4()), "Someone")]
+        ),
+        children.forms.CafForm: lambda d: children.forms.CafForm(d),
+        children.forms.OverrideForm: lambda d: children.forms.OverrideForm(d),
+        reports.forms.ReportFilterForm: lambda d: reports.forms.ReportFilterForm(d),
+        reports.forms.LookupForm: lambda d: reports.forms.LookupForm(d),
+        reports.forms.SubjectAccessForm: lambda d: reports.forms.SubjectAccessForm(d),
+        team.forms.InviteForm: lambda d: team.forms.InviteForm(d, local_authority_id=world.north.pk),
+        team.forms.SuspendForm: lambda d: team.forms.SuspendForm(d),
+        accounts.forms.SignInForm: lambda d: accounts.forms.SignInForm(request, data=d),
+        accounts.forms.CodeForm: lambda d: accounts.forms.CodeForm(d),
+        accounts.forms.EnrolmentCodeForm: lambda d: accounts.forms.EnrolmentCodeForm(d),
+        accounts.forms.ReauthenticateForm: lambda d: accounts.forms.ReauthenticateForm(d),
+        accounts.forms.SetPasswordForm: lambda d: accounts.forms.SetPasswordForm(d, user=world.alice),
+    }
+
+
+def _project_forms() -> set[type[forms.Form]]:
+    found: set[type[forms.Form]] = set()
+    for module in (accounts.forms, team.forms, reports.forms, children.forms):
+        for _, value in inspect.getmembers(module, inspect.isclass):
+            if issubclass(value, forms.Form) and value.__module__ == module.__name__:
+                found.add(value)
+    return found
+
+
+def test_every_form_in_the_project_is_covered(world):
+    assert _project_forms() == set(_form_cases(world))
+
+
+def _after_validation(form: forms.Form) -> None:
+    """What views call on a valid form, so a value that validates but breaks later is caught too."""
+    for method in ("criteria", "period", "organisation_chosen"):
+        if form.is_valid() and hasattr(form, method):
+            getattr(form, method)()
+
+
+@pytest.mark.parametrize("form_class", sorted(_project_forms(), key=repr))
+def test_no_form_raises_on_any_input(world, form_class):
+    build = _form_cases(world)[form_class]
+    sample = build({})
+    fields: dict[str, forms.Field | None] = dict(sample.fields) or {"anything": None}
+
+    @FAST
+    @given(data=_data(fields))
+    def check(data: dict[str, str]) -> None:
+        form = build(data)
+        form.is_valid()
+        _after_validation(form)
+        assert all(isinstance(error, str) for errors in form.errors.values() for error in errors)
+
+    _with_every_hostile_value(check, "data", list(fields))()
+
+
+QUERY_PARAMETERS = {
+    "audit:index": ["username", "index_number"],
+    "audit:user_activity": ["date_from", "date_to", "page"],
+    "audit:child_access": ["date_from", "date_to", "page"],
+    "audit:unexplained": ["date_from", "date_to", "page"],
+    "audit:export": ["report", "user", "child", "date_from", "date_to", "page"],
+    "accounts:reauthenticate": ["next"],
+    "accounts:login": ["next"],
+}
+
+
+def _source_query_parameters() -> set[str]:
+    """Every `request.GET.get("name")` and every field of a form built from `request.GET`."""
+    names: set[str] = set()
+    for path in ROOT.glob("*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts:
+            continue
+        text = path.read_text()
+        names |= set(re.findall(r'request\.GET\.get\("(\w+)"', text))
+        for form_name in re.findall(r"(\w+Form)\(request\.GET", text):
+            for module in (reports.forms, children.forms, accounts.forms, team.forms):
+                if hasattr(module, form_name):
+                    names |= set(getattr(module, form_name).base_fields)
+    return names
+
+
+def test_every_query_parameter_in_the_code_is_covered():
+    covered = {name for names in QUERY_PARAMETERS.values() for name in names}
+    assert _source_query_parameters() <= covered
+
+
+@pytest.mark.parametrize("url_name", sorted(QUERY_PARAMETERS))
+def test_no_query_parameter_raises_on_any_value(world, child, url_name):
+    from django.urls import reverse
+
+    args = {"audit:user_activity": [world.alice.pk], "audit:child_access": [child.pk]}.get(url_name, [])
+    url = reverse(url_name, args=args)
+    client = signed_in(world.lena)
+    names = QUERY_PARAMETERS[url_name]
+
+    @settings(FAST, max_examples=25)
+    @given(query=_data(dict.fromkeys(names)))
+    def check(query: dict[str, str]) -> None:
+        response = client.get(url, query)
+        assert response.status_code < 500
+
+    _with_every_hostile_value(check, "query", names)()
+
+
+HUGE_ID = "99999999999999999999"
+
+
+def _patterns(patterns: list[Any], prefix: str = "", namespace: str = "") -> list[tuple[str, URLPattern]]:
+    found: list[tuple[str, URLPattern]] = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            found += _patterns(entry.url_patterns, prefix + str(entry.pattern), entry.namespace or namespace)
+        elif isinstance(entry, URLPattern):
+            found.append((prefix + str(entry.pattern), entry))
+    return found
+
+
+def _paths(route: str, ids: dict[str, str]) -> list[str]:
+    """The route with real ids (so forms are reached) and with ids that cannot exist."""
+    real = re.sub(r"<(\w+):(\w+)>", lambda m: ids.get(m.group(2), "0"), route)
+    ghost = re.sub(
+        r"<(\w+):(\w+)>",
+        lambda m: {"int": HUGE_ID, "uuid": str(uuid.uuid4())}.get(m.group(1), "%E2%80%AE%00x"),
+        route,
+    )
+    return sorted({"/" + real, "/" + ghost})
+
+
+def _hostile_bodies() -> list[dict[str, str]]:
+    """Every field name any form or query reads: mixed hostile values, then one value in every field."""
+    names = sorted({name for form_class in _project_forms() for name in form_class.base_fields})
+    names += ["next", "report", "user", "child", "page"]
+    mixed = [{name: HOSTILE[(seed + i) % len(HOSTILE)] for i, name in enumerate(names)} for seed in (0, 7)]
+    return [*mixed, *(dict.fromkeys(names, value) for value in (HUGE_ID, "9999-12-31", "\u00b2"))]
+
+
+def test_every_url_survives_hostile_values(world, child):
+    """GET and POST on every URL, as the LA team, a practitioner and an anonymous visitor, with real
+    and impossible ids, hostile query strings and hostile form bodies: never a 500."""
+    involvement = involvement_record(
+        child=child,
+        by=world.alice,
+        details=InvolvementDetails(
+            practitioner_name="Alice Example",
+            role="Social worker",
+            organisation_id=world.north_social_care.pk,
+            started_on=date(2024, 1, 1),
+        ),
+    )
+    ids = {
+        "child_id": str(child.pk),
+        "involvement_id": str(involvement.pk),
+        "user_id": str(make_user("victim", world.north_school).pk),
+        "alert_id": "1",
+        "token": "not-a-token",
+    }
+
+    def clients() -> dict[str, Client]:
+        made = {"lena": signed_in(world.lena), "alice": signed_in(world.alice)}
+        for client in made.values():
+            state_purpose(client, child)
+        return {**made, "anonymous": Client()}
+
+    routes = _patterns(get_resolver().url_patterns)
+    assert len(routes) > 30
+    for route, _pattern in routes:
+        for path in _paths(route, ids):
+            for body in _hostile_bodies():
+                # Fresh sessions each time: some of these pages end sessions or accounts (sign-out, close).
+                for who, client in clients().items():
+                    got = client.get(path, body)
+                    assert got.status_code < 500, (who, "GET", path, got.status_code)
+                    posted = client.post(path, body)
+                    assert posted.status_code < 500, (who, "POST", path, posted.status_code)
