@@ -1,10 +1,11 @@
 from django.urls import reverse
 
 from tests.journeys import signed_in
+from tests.pages import rendered
 
 
 def _nav(client) -> str:
-    page = client.get(reverse("accounts:passkeys")).content.decode()
+    page = rendered(client.get(reverse("accounts:passkeys")), heading="Security keys and passkeys")
     return page[page.index('id="navigation"') : page.index("</nav>")]
 
 

@@ -10,6 +10,7 @@ from accounts.stepup import REAUTH_KEY
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.journeys import current_code, signed_in, totp_device
+from tests.pages import rendered
 from tests.personas import PASSWORD, make_user
 
 INVITE = {
@@ -161,7 +162,9 @@ def test_the_team_sees_who_is_due_to_lapse(world):
         world.north_school,
         training_completed_on=world.alice.training_completed_on.replace(year=2025),
     )
-    page = signed_in(world.lena).get(reverse("team:users")).content.decode()
+    page = rendered(
+        signed_in(world.lena).get(reverse("team:users")), heading="Accounts in your local authority"
+    )
     start = page.index('id="lapsing"')
     lapsing = page[start : page.index("</ul>", start)]
     assert "Lapsing Example" in lapsing
