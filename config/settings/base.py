@@ -165,6 +165,9 @@ VIEW_PURPOSE_TTL_SECONDS = 10 * 60
 # first number alerts the user's LA team; more than the first times the factor also suspends.
 MISUSE_VIEWS_PER_HOUR = 30
 MISUSE_REFINED_SEARCHES_PER_HOUR = 10
+# Precise searching is browsing too: searches, and distinct children returned, per user per hour.
+MISUSE_SEARCHES_PER_HOUR = 60
+MISUSE_CHILDREN_FOUND_PER_HOUR = 30
 MISUSE_SUSPEND_FACTOR = 2
 
 LOGGING = {
