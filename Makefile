@@ -38,8 +38,9 @@ migrate: secrets ## Apply database migrations
 demo: migrate ## Load synthetic demo data (once) and print the demo logins
 	$(PY) manage.py load_demo --children $(DEMO_CHILDREN)
 
-run: demo ## Set up, load the demo and serve on http://127.0.0.1:8000
-	$(PY) manage.py runserver 127.0.0.1:8000
+run: demo ## Set up, load the demo and serve on http://127.0.0.1:8000 (audit heads signed as it runs)
+	$(PY) manage.py audit_checkpoint --watch & watcher=$$!; trap 'kill $$watcher' EXIT; \
+		$(PY) manage.py runserver 127.0.0.1:8000
 
 lint: $(STAMP) ## ruff, mypy and the import-linter floors (.importlinter)
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,8 @@ reports it as an insertion: a false alarm, never a missed tamper).
 """
 
 import json
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -275,3 +277,54 @@ def inclusion_proof_for(event_id: int, head: AuditHead) -> tuple[int, list[bytes
 
 def consistency_proof_between(first: AuditHead, second: AuditHead) -> list[bytes]:
     return merkle.consistency_proof(first.size, second.size, StoredTree().range_hash)
+
+
+@dataclass(frozen=True)
+class UnsignedTail:
+    """Events after the last signed head: until the next head they can be rewritten undetectably."""
+
+    size: int
+    oldest_at: datetime | None
+
+    def age_seconds(self, now: datetime) -> float:
+        return (now - self.oldest_at).total_seconds() if self.oldest_at is not None else 0.0
+
+
+def unsigned_tail() -> UnsignedTail:
+    """The events after the latest head in the database (verify_audit measures against exported heads)."""
+    latest = AuditHead.objects.order_by("-size", "-id").values_list("last_event_id", flat=True).first()
+    tail = AuditEvent.objects.filter(id__gt=latest or 0)
+    oldest = tail.order_by("occurred_at").values_list("occurred_at", flat=True).first()
+    return UnsignedTail(size=tail.count(), oldest_at=oldest)
+
+
+def checkpoint_due(*, now: datetime | None = None) -> bool:
+    """After AUDIT_CHECKPOINT_EVERY_EVENTS unsigned events or AUDIT_CHECKPOINT_EVERY_SECONDS of waiting."""
+    now = now or timezone.now()
+    tail = unsigned_tail()
+    if tail.size == 0:
+        return False
+    return tail.size >= int(settings.AUDIT_CHECKPOINT_EVERY_EVENTS) or tail.age_seconds(now) >= int(
+        settings.AUDIT_CHECKPOINT_EVERY_SECONDS
+    )
+
+
+def checkpoint_watch(
+    *,
+    rounds: int | None = None,
+    interval: float = 1.0,
+    sleep: Callable[[float], None] = time.sleep,
+    on_signed: Callable[[Checkpoint], None] | None = None,
+) -> None:
+    """Sign heads for as long as it runs (`rounds` for tests): checks every `interval` seconds.
+
+    A due checkpoint covers what is past the grace period, so a burst is signed over a few rounds.
+    """
+    done = 0
+    while rounds is None or done < rounds:
+        if checkpoint_due():
+            checkpoint = checkpoint_create()
+            if checkpoint.created and on_signed is not None:
+                on_signed(checkpoint)
+        done += 1
+        sleep(interval)

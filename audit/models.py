@@ -53,7 +53,11 @@ class SearchAppearance(models.Model):
     occurred_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["child_id", "actor_id", "event"], name="audit_appearance_lookup")]
+        indexes = [
+            models.Index(fields=["child_id", "actor_id", "event"], name="audit_appearance_lookup"),
+            # Misuse screening counts the distinct children one user's searches returned in the last hour.
+            models.Index(fields=["actor_id", "occurred_at"], name="audit_appearance_by_actor"),
+        ]
         constraints = [models.UniqueConstraint(fields=["event", "child_id"], name="audit_appearance_unique")]
 
     def __str__(self) -> str:

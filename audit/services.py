@@ -68,16 +68,19 @@ def _index_search_results(event: AuditEvent) -> None:
 
 
 def search_appearances_rebuild(*, batch_size: int = 2000) -> int:
-    """Rebuild the derived search index from the (verifiable) log; returns the rows written.
+    """Add the derived search index rows the (verifiable) log implies but the table lacks; returns the
+    rows written.
 
-    For a restore, a migration over existing data, or when the index is suspected of tampering.
+    For a restore, a migration over existing data, or when rows are found missing. Rows are never
+    deleted or changed (on PostgreSQL the table is append-only): `verify_audit` reports extra or edited
+    rows, for the operator to investigate.
     """
     with transaction.atomic():
-        SearchAppearance.objects.all().delete()
         written = 0
         searches = AuditEvent.objects.filter(tag=AuditTag.SearchPerformed).order_by("id")
         for event in searches.iterator(chunk_size=batch_size):
-            rows = _appearances(event)
+            present = set(SearchAppearance.objects.filter(event=event).values_list("child_id", flat=True))
+            rows = [row for row in _appearances(event) if row.child_id not in present]
             SearchAppearance.objects.bulk_create(rows)
             written += len(rows)
     return written

@@ -16,13 +16,16 @@ from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from audit import merkle
 from audit.checkpoints import LOG_ID, cache_level, head_statement
 from audit.ledger import EVENT_TABLE, entry_bytes
-from audit.models import AuditSubtree
+from audit.models import AuditSubtree, SearchAppearance
 from audit.signing import key_id, signature_valid
+from audit.tags import AuditTag
 
 FETCH = 20000
 MAX_GAPS = 50
@@ -82,6 +85,8 @@ class VerificationReport:
     events: int = 0
     heads: int = 0
     findings: list[Finding] = field(default_factory=list)
+    tail_size: int = 0
+    tail_age_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -192,9 +197,75 @@ class _BlockCheck:
         self.first_id = None
 
 
-def log_verify(*, heads: list[SignedHead], public_key: Ed25519PublicKey) -> VerificationReport:
-    """Verify the whole log; every problem found is a Finding that names the event where it can."""
+class _AppearanceCheck:
+    """SearchAppearance must be exactly what the verified log's searches returned.
+
+    The unexplained-access report trusts it ("did this person's search return this child?"), so one
+    inserted row could hide a view; it is checked row by row against the `result_ids` of each search.
+    Holds one entry per search in memory (ids only).
+    """
+
+    def __init__(self) -> None:
+        self.expected: dict[int, tuple[int | None, datetime, frozenset[UUID]]] = {}
+
+    def expect(self, entry: dict[str, Any]) -> None:
+        if entry["tag"] != AuditTag.SearchPerformed:
+            return
+        ids = frozenset(UUID(str(i)) for i in (entry["additional"].get("result_ids") or []))
+        self.expected[entry["id"]] = (entry["actor_id"], entry["occurred_at"], ids)
+
+    def compare(self, report: VerificationReport) -> None:
+        stored: dict[int, list[tuple[int | None, UUID, datetime]]] = {}
+        rows = SearchAppearance.objects.order_by("event_id", "child_id").values_list(
+            "event_id", "actor_id", "child_id", "occurred_at"
+        )
+        for event_id, actor_id, child_id, occurred_at in rows.iterator(chunk_size=FETCH):
+            stored.setdefault(event_id, []).append((actor_id, child_id, occurred_at))
+        for event_id in sorted(set(stored) | set(self.expected)):
+            self._compare_one(event_id, stored.get(event_id, []), report)
+
+    def _compare_one(
+        self, event_id: int, rows: list[tuple[int | None, UUID, datetime]], report: VerificationReport
+    ) -> None:
+        actor_id, occurred_at, ids = self.expected.get(event_id, (None, None, frozenset()))
+        children = {child_id for _, child_id, _ in rows}
+        if children - ids:
+            report.add(
+                "appearance_inserted",
+                f"{len(children - ids)} search result row(s) the log does not hold",
+                event_id,
+            )
+        if ids - children:
+            report.add("appearance_missing", f"{len(ids - children)} search result row(s) missing", event_id)
+        if any(
+            row_actor != actor_id or row_at != occurred_at
+            for row_actor, child_id, row_at in rows
+            if child_id in ids
+        ):
+            report.add(
+                "appearance_edited", "search result rows differ from the search's actor or time", event_id
+            )
+
+
+def log_verify(
+    *,
+    heads: list[SignedHead],
+    public_key: Ed25519PublicKey,
+    now: datetime | None = None,
+    max_tail_seconds: float | None = None,
+) -> VerificationReport:
+    """Verify the whole log; every problem found is a Finding that names the event where it can.
+
+    Events after the last signed head (the unsigned tail) cannot be checked against a signature: their
+    number and the age of the oldest are reported, and an oldest older than `max_tail_seconds`
+    (AUDIT_UNSIGNED_TAIL_MAX_SECONDS) is a finding, so the window for rewriting them stays bounded.
+    """
+    now = now or timezone.now()
+    limit = float(settings.AUDIT_UNSIGNED_TAIL_MAX_SECONDS if max_tail_seconds is None else max_tail_seconds)
     report = VerificationReport(heads=len(heads))
+    horizon_id = max((h.last_event_id for h in heads), default=0)
+    tail_oldest: datetime | None = None
+    appearances = _AppearanceCheck()
     _heads_check(heads, public_key, report)
     by_size: dict[int, list[SignedHead]] = {}
     for head in heads:
@@ -210,13 +281,20 @@ def log_verify(*, heads: list[SignedHead], public_key: Ed25519PublicKey) -> Veri
         while thresholds and thresholds[0] < event_id:
             counted[thresholds.pop(0)] = frontier.size
         try:
-            recomputed = merkle.leaf_hash(entry_bytes(**_normalise(raw[:7])))
-        except (ValueError, TypeError, KeyError) as exc:
+            entry = _normalise(raw[:7])
+            recomputed = merkle.leaf_hash(entry_bytes(**entry))
+            appearances.expect(entry)
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            entry = None
             recomputed = merkle.leaf_hash(repr(raw).encode())
             report.add("unreadable", f"stored values cannot be read back ({type(exc).__name__})", event_id)
         else:
             if recomputed.hex() != stored_leaf:
                 report.add("edited", "stored columns do not match the entry's leaf hash", event_id)
+        if event_id > horizon_id:
+            report.tail_size += 1
+            if entry is not None and (tail_oldest is None or entry["occurred_at"] < tail_oldest):
+                tail_oldest = entry["occurred_at"]
         if event_id != previous_id + 1 and len(gaps) < MAX_GAPS:
             gaps.append((previous_id, event_id))
         frontier.append(recomputed)
@@ -249,8 +327,17 @@ def log_verify(*, heads: list[SignedHead], public_key: Ed25519PublicKey) -> Veri
                 f"{below - head.size} event(s) with ids up to {head.last_event_id} were not in "
                 f"head {head.source}",
             )
+    appearances.compare(report)
+    if tail_oldest is not None:
+        report.tail_age_seconds = max((now - tail_oldest).total_seconds(), 0.0)
+        if report.tail_age_seconds > limit:
+            report.add(
+                "unsigned_tail_stale",
+                f"{report.tail_size} event(s) after the last signed head, the oldest "
+                f"{report.tail_age_seconds:.0f}s old (limit {limit:.0f}s): checkpoints are not running",
+            )
     if not report.ok:
-        horizon = max((h.last_event_id for h in heads), default=0)
+        horizon = horizon_id
         for before, after in gaps:
             if before < horizon:
                 report.add("id_gap", f"no events with ids {before + 1}..{after - 1} (deleted, or never used)")

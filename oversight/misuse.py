@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from accounts.services import account_suspend
-from audit.models import AuditEvent
+from audit.models import AuditEvent, SearchAppearance
 from audit.services import event_record
 from audit.tags import AuditTag
 from oversight.models import Alert, AlertKind
@@ -37,6 +37,8 @@ ALERT_KIND_BY_RULE = {
     Rule.OWN_SURNAME: AlertKind.OWN_SURNAME_SEARCH,
     Rule.BULK_VIEWING: AlertKind.BULK_VIEWING,
     Rule.BULK_REFINED_SEARCHES: AlertKind.BULK_REFINED_SEARCHES,
+    Rule.BULK_SEARCHING: AlertKind.BULK_SEARCHING,
+    Rule.BULK_CHILDREN_FOUND: AlertKind.BULK_CHILDREN_FOUND,
 }
 
 
@@ -105,7 +107,33 @@ def search_screen(*, user: User, family_name: str, too_many: bool, search_event_
             count=refined,
             per_hour=settings.MISUSE_REFINED_SEARCHES_PER_HOUR,
         )
+    _precise_searching_screen(user)
     return flagged
+
+
+def _precise_searching_screen(user: User) -> None:
+    """Exact searches that each return one child are browsing too (the per-minute throttle allows
+    3,600 an hour): count searches, and distinct children returned (`SearchAppearance`, written with
+    the search), in the rolling hour."""
+    since = timezone.now() - WINDOW
+    searches = AuditEvent.objects.filter(
+        actor=user, tag=AuditTag.SearchPerformed, occurred_at__gte=since
+    ).count()
+    _act_on_volume(
+        user=user, rule=Rule.BULK_SEARCHING, count=searches, per_hour=settings.MISUSE_SEARCHES_PER_HOUR
+    )
+    found = (
+        SearchAppearance.objects.filter(actor_id=user.pk, occurred_at__gte=since)
+        .values("child_id")
+        .distinct()
+        .count()
+    )
+    _act_on_volume(
+        user=user,
+        rule=Rule.BULK_CHILDREN_FOUND,
+        count=found,
+        per_hour=settings.MISUSE_CHILDREN_FOUND_PER_HOUR,
+    )
 
 
 def view_screen(*, user: User) -> None:

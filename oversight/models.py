@@ -13,6 +13,8 @@ class AlertKind(models.TextChoices):
     OWN_SURNAME_SEARCH = "own_surname_search", "Searched for their own family name"
     BULK_VIEWING = "bulk_viewing", "Unusually many records viewed in an hour"
     BULK_REFINED_SEARCHES = "bulk_refined_searches", "Unusually many over-broad searches in an hour"
+    BULK_SEARCHING = "bulk_searching", "Unusually many searches in an hour"
+    BULK_CHILDREN_FOUND = "bulk_children_found", "Unusually many children found by searching in an hour"
     ACCOUNT_AUTO_SUSPENDED = "account_auto_suspended", "Account suspended automatically for misuse"
 
 

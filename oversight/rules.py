@@ -17,6 +17,8 @@ class Rule(StrEnum):
     OWN_ADDRESS = "own_address"
     BULK_VIEWING = "bulk_viewing"
     BULK_REFINED_SEARCHES = "bulk_refined_searches"
+    BULK_SEARCHING = "bulk_searching"
+    BULK_CHILDREN_FOUND = "bulk_children_found"
 
 
 def shares_family_name(searched: str, own: str) -> bool:

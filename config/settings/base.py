@@ -168,6 +168,9 @@ VIEW_PURPOSE_TTL_SECONDS = 10 * 60
 # first number alerts the user's LA team; more than the first times the factor also suspends.
 MISUSE_VIEWS_PER_HOUR = 30
 MISUSE_REFINED_SEARCHES_PER_HOUR = 10
+# Precise searching is browsing too: searches, and distinct children returned, per user per hour.
+MISUSE_SEARCHES_PER_HOUR = 60
+MISUSE_CHILDREN_FOUND_PER_HOUR = 30
 MISUSE_SUSPEND_FACTOR = 2
 
 LOGGING = {
@@ -200,3 +203,10 @@ AUDIT_SIGNING_KEY_FILE: Path | None = None
 AUDIT_SUBTREE_CACHE_LEVEL = 8
 # Events younger than this wait for the next checkpoint, so a slow transaction cannot land mid-tree.
 AUDIT_CHECKPOINT_GRACE_SECONDS = 60
+# Events after the last signed head can be rewritten undetectably, so heads are signed automatically
+# (`manage.py audit_checkpoint --watch`, started by `make run`; a service in production) after N
+# unsigned events or once the oldest has waited T seconds, whichever comes first.
+AUDIT_CHECKPOINT_EVERY_EVENTS = int(os.environ.get("AUDIT_CHECKPOINT_EVERY_EVENTS", "1000"))
+AUDIT_CHECKPOINT_EVERY_SECONDS = int(os.environ.get("AUDIT_CHECKPOINT_EVERY_SECONDS", "60"))
+# verify_audit fails when the oldest unsigned event is older than this (the watcher has stopped).
+AUDIT_UNSIGNED_TAIL_MAX_SECONDS = int(os.environ.get("AUDIT_UNSIGNED_TAIL_MAX_SECONDS", "600"))

@@ -33,6 +33,10 @@ class Command(BaseCommand):
             public_key_load(options["public_key"]) if options["public_key"] else signing_key().public_key()
         )
         report = log_verify(heads=heads, public_key=public)
+        self.stdout.write(
+            f"unsigned tail: {report.tail_size} event(s), oldest {report.tail_age_seconds:.0f}s old "
+            f"(limit {settings.AUDIT_UNSIGNED_TAIL_MAX_SECONDS}s)"
+        )
         for finding in report.findings:
             self.stdout.write(f"FAIL {finding}")
         if not report.ok:
