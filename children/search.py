@@ -26,7 +26,7 @@ from children.services import BLOCKING_PURPOSE
 from matching.blocking import query_key_tiers
 from matching.identity import Identity
 from matching.normalise import fold, normalise_partial_postcode, postcode_granularity
-from matching.scoring import MatchScore, score
+from matching.scoring import MatchScore, offers, score
 from oversight.misuse import search_screen
 from vault.blind_index import blind_index, blind_token
 from vault.sealing import Sealer
@@ -138,27 +138,33 @@ def _candidates(identity: Identity) -> list[Child]:
     return list(Child.objects.filter(pk__in=child_ids).select_related("data_key"))
 
 
+class AmbiguousCloseCalls(Exception):
+    """No match, and more too-close-to-call candidates than a practitioner can tell apart."""
+
+
 def child_search_matches(criteria: SearchCriteria) -> list[SearchResult]:
-    """Accepted matches best first, or failing any, the too-close-to-call ones (no cap, no audit)."""
+    """Accepted matches best first, or failing any, the few too-close-to-call ones (no cap, no audit)."""
     query = criteria.identity()
-    results = []
+    scored = []
     for child in _candidates(query):
         sealer = Sealer(child.data_key)
         values = {column: sealer.unseal(child, column) for column in IDENTITY_COLUMNS}
         match = score(query, identity_from_sealed_values(values), use_hidden=not child.shielded)
-        if match.verdict != "non":
-            results.append(
-                SearchResult(
-                    child=child,
-                    given_names=values["given_names"],
-                    family_name=values["family_name"],
-                    date_of_birth=date.fromisoformat(values["date_of_birth"]),
-                    gender=values["gender"],
-                    score=match,
-                )
-            )
-    accepted = [r for r in results if r.score.verdict == "match"]
-    results = accepted or results
+        scored.append(((child, values), match))
+    offered = offers(scored)
+    if offered.ambiguous:
+        raise AmbiguousCloseCalls
+    results = [
+        SearchResult(
+            child=child,
+            given_names=values["given_names"],
+            family_name=values["family_name"],
+            date_of_birth=date.fromisoformat(values["date_of_birth"]),
+            gender=values["gender"],
+            score=match,
+        )
+        for (child, values), match in offered.items
+    ]
     results.sort(key=lambda r: (-r.score.weight, r.child.index_number))
     return results
 
@@ -171,7 +177,7 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
     try:
         matches = child_search_matches(criteria)
         too_many = len(matches) > cap
-    except TooManyCandidates:
+    except (TooManyCandidates, AmbiguousCloseCalls):
         # A truncated block could hide the right child behind "no match"; ask for more detail instead.
         matches, too_many = [], True
     outcome = SearchOutcome(results=[] if too_many else matches, too_many=too_many, matched=len(matches))

@@ -24,7 +24,7 @@ import math
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -44,9 +44,13 @@ MODEL_VERSION = "fs-v1"
 # Bits of evidence (sum of log2(m/u)); chosen on the search-quality benchmark (docs/BENCHMARKS.md).
 ACCEPT_WEIGHT = 14.0
 CLOSE_CALL_WEIGHT = 10.0
+CLOSE_CALL_MAX = 2  # more close calls than this, and no match: "refine your search"
 SWAP_PENALTY = 1.0
 # A level never seen in training (no true match with a wrong gender, say) is rare, not impossible.
-PROBABILITY_FLOOR = 1e-3  # given and family typed in each other's boxes: slightly weaker evidence
+PROBABILITY_FLOOR = 1e-3
+U_FLOOR = 1e-7  # given and family typed in each other's boxes: slightly weaker evidence
+
+T = TypeVar("T")
 
 FIELDS = ("family_name", "given_name", "dob", "postcode", "gender")
 NAME_BANDS = ((0.92, "jw_high"), (0.85, "jw_mid"), (0.75, "jw_low"))
@@ -127,7 +131,7 @@ def model_from_splink(
         levels[name] = {
             level["label_for_charts"]: Level(
                 m=max(float(level.get("m_probability") or 0.0), PROBABILITY_FLOOR),
-                u=max(float(level.get("u_probability") or 0.0), PROBABILITY_FLOOR),
+                u=max(float(level.get("u_probability") or 0.0), U_FLOOR),
             )
             for level in comparison["comparison_levels"]
             if not level.get("is_null_level")
@@ -324,3 +328,26 @@ def score(
             best = swapped
     best.verdict = verdict(query, best)
     return best
+
+
+@dataclass
+class Offers(Generic[T]):
+    """What a search offers, best first; `ambiguous` when too many close calls to list (ask to refine)."""
+
+    items: list[tuple[T, MatchScore]]
+    ambiguous: bool = False
+
+
+def offers(scored: list[tuple[T, MatchScore]], *, close_call_max: int | None = None) -> Offers[T]:
+    """The matches best first, or failing any, the too-close-to-call candidates if few enough to check.
+
+    Several close calls and no match (typically a common family name with a date one digit out) cannot
+    be told apart from each other: listing them would mostly show the wrong children, so the search asks
+    for more detail instead.
+    """
+    limit = CLOSE_CALL_MAX if close_call_max is None else close_call_max
+    kept = [(item, match) for item, match in scored if match.verdict != "non"]
+    accepted = [(item, match) for item, match in kept if match.verdict == "match"]
+    if not accepted and len(kept) > limit:
+        return Offers([], ambiguous=True)
+    return Offers(sorted(accepted or kept, key=lambda pair: -pair[1].weight))
