@@ -23,7 +23,7 @@ from audit.tags import AuditTag
 from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
 from children.services import BLOCKING_PURPOSE
-from matching.blocking import query_key_tiers
+from matching.blocking import candidates_within, query_key_tiers
 from matching.identity import Identity
 from matching.normalise import fold, normalise_partial_postcode, postcode_granularity
 from matching.scoring import MatchScore, offers, score
@@ -112,8 +112,9 @@ class TooManyCandidates(Exception):
     """The blocks hold more children than one search may decrypt: the criteria are too broad."""
 
 
-def _child_ids(digests: list[int]) -> list[object]:
-    return list(
+def _child_ids(keys: frozenset[str]) -> set[object]:
+    digests = [blind_index(BLOCKING_PURPOSE, key) for key in sorted(keys)]
+    return set(
         BlockingKeyEntry.objects.filter(digest__in=digests)
         .filter(Q(hidden=False) | Q(child__shielded=False))
         .filter(child__status=RecordStatus.ACTIVE)
@@ -123,19 +124,11 @@ def _child_ids(digests: list[int]) -> list[object]:
 
 
 def _candidates(identity: Identity) -> list[Child]:
-    """Children sharing a blocking key with the query; refuses rather than silently truncating a block.
-
-    The widened tier (nearby dates of birth) is dropped, not truncated, when together the tiers would
-    exceed the limit: the typed date is still searched in full.
-    """
-    tiers = query_key_tiers(identity)
-    every = [blind_index(BLOCKING_PURPOSE, key) for key in sorted(tiers.every)]
-    child_ids = _child_ids(every)
-    if len(child_ids) > CANDIDATE_LIMIT:
-        child_ids = _child_ids([blind_index(BLOCKING_PURPOSE, key) for key in sorted(tiers.exact)])
-    if len(child_ids) > CANDIDATE_LIMIT:
+    """Children sharing a blocking key with the query, tier by tier; refuses rather than truncating a block."""
+    found = candidates_within(query_key_tiers(identity), _child_ids, cap=CANDIDATE_LIMIT)
+    if found.refine:
         raise TooManyCandidates
-    return list(Child.objects.filter(pk__in=child_ids).select_related("data_key"))
+    return list(Child.objects.filter(pk__in=found.found).select_related("data_key"))
 
 
 class AmbiguousCloseCalls(Exception):

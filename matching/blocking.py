@@ -18,15 +18,18 @@ query, so keys are OR-ed at several granularities, each built from a different s
 A stored record is filed under its exact date of birth only; a query looks itself up under nearby dates
 too (day/month swapped, one digit wrong, year off by one), but only for the narrow keys (phonetic
 name + DOB, postcode area + DOB), so a date mistake costs a few dozen extra digests, not a large block.
-Query keys come in two tiers: `exact` (the typed dates and their day/month swap) and `widened` (the
-other nearby dates); search can drop the widened tier when it would exceed the candidate cap.
+Query keys come in tiers, most specific first: `exact` (the typed date, its day/month swap, the typed
+postcode), `widened` (the other nearby dates) and `broad` (name keys without a date); search adds a tier
+only when all of it fits under the candidate cap (`candidates_within`), and never truncates one.
 
 Keys derived from the address are `hidden`: practitioner search must never find a shielded child
 through them. The vault turns every key into a keyed blind index, so the database holds no guessable value.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import Generic, TypeVar
 
 from matching.identity import Identity
 from matching.normalise import (
@@ -38,6 +41,7 @@ from matching.normalise import (
     postcode_sector,
 )
 
+T = TypeVar("T")
 HIDDEN_KINDS = frozenset({"pc", "pl", "fd", "sd", "dd"})
 
 
@@ -53,14 +57,52 @@ class BlockingKey:
 
 @dataclass(frozen=True)
 class QueryKeys:
-    """What a query looks up: the `exact` tier always, the `widened` tier when the cap allows."""
+    """What a query looks up, most specific tier first (see `tiers`)."""
 
     exact: frozenset[str]
     widened: frozenset[str]
+    broad: frozenset[str] = frozenset()
 
     @property
     def every(self) -> frozenset[str]:
-        return self.exact | self.widened
+        return self.exact | self.widened | self.broad
+
+    @property
+    def tiers(self) -> tuple[frozenset[str], ...]:
+        return (self.exact, self.widened, self.broad)
+
+
+@dataclass
+class Candidates(Generic[T]):
+    """Who shares a key with a query; `refine` when even the most specific tier is over the cap."""
+
+    found: set[T]
+    tiers_used: int
+    refine: bool = False
+
+
+def candidates_within(
+    keys: QueryKeys, lookup: Callable[[frozenset[str]], set[T]], *, cap: int
+) -> Candidates[T]:
+    """Widen tier by tier while the union stays within `cap`; never truncate a tier.
+
+    The first tier (the typed values) is searched in full or not at all ("refine your search"); each
+    later tier (nearby dates, then names without a date) is added only if the whole of it fits, so a
+    broad tier can never crowd out the specific one. `lookup` may return more than `cap` to say "too many".
+    """
+    found: set[T] = set()
+    used = 0
+    for tier in keys.tiers:
+        if not tier:
+            used += 1
+            continue
+        more = found | lookup(tier)
+        if len(more) > cap:
+            if used == 0:
+                return Candidates(set(), 0, refine=True)
+            break
+        found, used = more, used + 1
+    return Candidates(found, used)
 
 
 def dob_variants(dob: date) -> set[date]:
@@ -160,8 +202,18 @@ def _orderings(identity: Identity) -> list[Identity]:
     return [identity, swapped]
 
 
+def _broad(key: str) -> bool:
+    """Keys without a date or a full postcode in them: big blocks for common names."""
+    return key.split("|", 1)[0] in {"fg", "gf", "fg2", "fd"}
+
+
 def query_key_tiers(identity: Identity) -> QueryKeys:
-    """Keys a query looks up, in two tiers (see the module docstring)."""
+    """Keys a query looks up, in tiers (see the module docstring and `candidates_within`).
+
+    exact: the typed date (and its day/month swap) and postcode; when the query has neither a date nor a
+    full postcode (name + given name + gender), its exact-name keys. widened: nearby dates. broad: name
+    keys without a date (and family + district), only worth their size when nothing narrower was typed.
+    """
     exact: set[BlockingKey] = set()
     widened: set[BlockingKey] = set()
     for who in _orderings(identity):
@@ -171,8 +223,17 @@ def query_key_tiers(identity: Identity) -> QueryKeys:
                 exact |= _dob_keys(who, dob, formal=True, narrow_only=dob != who.date_of_birth)
             for dob in dob_neighbours(who.date_of_birth):
                 widened |= _dob_keys(who, dob, formal=True, narrow_only=True)
-    exact_values = frozenset(k.value for k in exact)
-    return QueryKeys(exact=exact_values, widened=frozenset(k.value for k in widened) - exact_values)
+    anchored = bool(identity.date_of_birth) or any(
+        postcode_granularity(p) == "full" for p in identity.postcodes
+    )
+    exact_values = {k.value for k in exact}
+    if anchored:
+        broad = {v for v in exact_values if _broad(v)}
+    else:
+        broad = {v for v in exact_values if _broad(v) and not v.startswith("fg|")}
+    exact_values -= broad
+    widened_values = {k.value for k in widened} - exact_values - broad
+    return QueryKeys(frozenset(exact_values), frozenset(widened_values), frozenset(broad))
 
 
 def query_keys(identity: Identity) -> set[str]:

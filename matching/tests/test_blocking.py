@@ -3,7 +3,15 @@ from datetime import date
 
 import pytest
 
-from matching.blocking import dob_neighbours, dob_variants, query_key_tiers, query_keys, record_keys
+from matching.blocking import (
+    QueryKeys,
+    candidates_within,
+    dob_neighbours,
+    dob_variants,
+    query_key_tiers,
+    query_keys,
+    record_keys,
+)
 from matching.identity import Identity
 from matching.normalise import (
     fold,
@@ -112,3 +120,30 @@ def test_partial_postcodes_normalise_to_a_district_or_sector():
     assert normalise_partial_postcode("LS14") == "LS14"
     assert normalise_partial_postcode("ls1 4ab") == "LS1 4AB"
     assert normalise_partial_postcode("LS1 4A") is None
+
+
+def test_a_search_with_a_date_keeps_name_only_keys_in_the_broad_tier():
+    tiers = query_key_tiers(
+        Identity(family_names=("Paterson",), given_names=("Holly",), date_of_birth=date(2015, 4, 20))
+    )
+    assert any(k.startswith("fg|") for k in tiers.broad)
+    assert not any(k.split("|")[0] in {"fg", "gf", "fg2"} for k in tiers.exact)
+
+
+def test_a_name_and_given_name_search_looks_up_exact_names_first():
+    tiers = query_key_tiers(Identity(family_names=("Paterson",), given_names=("Holly",), gender="female"))
+    assert any(k.startswith("fg|") for k in tiers.exact)
+    assert any(k.startswith("gf|") for k in tiers.broad)
+
+
+def test_a_tier_that_would_pass_the_cap_is_left_out_whole_and_never_truncated():
+    keys = QueryKeys(exact=frozenset({"a"}), widened=frozenset({"b"}), broad=frozenset({"c"}))
+    blocks = {"a": {1, 2}, "b": {3}, "c": {4, 5, 6}}
+    found = candidates_within(keys, lambda tier: {i for k in tier for i in blocks[k]}, cap=4)
+    assert found.found == {1, 2, 3} and found.tiers_used == 2 and not found.refine
+
+
+def test_an_exact_tier_over_the_cap_asks_to_refine():
+    keys = QueryKeys(exact=frozenset({"a"}), widened=frozenset())
+    found = candidates_within(keys, lambda tier: {1, 2, 3}, cap=2)
+    assert found.refine and not found.found
