@@ -1,4 +1,4 @@
-"""Practitioner search latency with encryption on, over a temporary SQLite database.
+"""Practitioner search latency with encryption on, over a temporary SQLite database or PostgreSQL.
 
 Builds BENCH_CHILDREN synthetic children (default 50,000) through the real sealing path (own DEK,
 sealed fields, blind blocking keys), then times BENCH_SEARCHES practitioner searches (default 1,000)
@@ -6,9 +6,9 @@ through `child_search`, audit write included: name + date of birth, name + postc
 name + gender, and typo'd names or transposed dates. Reports p50/p95/p99 latency and how many
 candidates the blind blocking keys returned (each one is decrypted and scored).
 
-Uses ephemeral keys and a throwaway database in a temporary directory: never var/db.sqlite3.
-The synthetic people are simple on purpose (Zipf-weighted name lists), enough to give realistic
-block sizes; the realistic generator lives in children/synthetic/.
+Uses ephemeral keys and a throwaway database in a temporary directory: never var/db.sqlite3. With
+BENCH_DATABASE_URL (a dedicated, empty PostgreSQL database whose name ends in `_bench`) it runs there.
+People come from children.synthetic.search_errors (real-world name frequencies, ~3,000 districts).
 """
 
 import os
@@ -32,41 +32,6 @@ SEED = int(os.environ.get("BENCH_SEED", "20261125"))
 CHUNK = 1000
 
 
-def _words(text: str) -> list[str]:
-    return text.split()
-
-
-FAMILY = _words(
-    "Smith Jones Taylor Brown Williams Wilson Johnson Davies Robinson Wright Thompson Evans Walker White "
-    "Roberts Green Hall Wood Jackson Clarke Patel Khan Lewis James Phillips Mason Mitchell Rose Davis "
-    "Rodriguez Cox Alexander Morgan Moore Hughes Shaw Lee Harris Young King Clark Scott Baker Turner "
-    "Hill Cooper Ward Morris Moore Edwards Hussain Ali Ahmed Begum Singh Kaur Okafor Adeyemi Nowak "
-    "Kowalski Murphy Kelly Walsh Byrne Ryan Campbell Stewart Anderson Macdonald Reid Murray Bell "
-    "Thornton Ashworth Pemberton Fairclough Whitworth Ramsbottom Greenhalgh Entwistle Haworth Kershaw "
-    "Sutcliffe Holroyd Ackroyd Barraclough Illingworth Hebblethwaite Featherstone Oyelaran Nwachukwu "
-    "Chaudhry Siddiqui Mahmood Iqbal Rahman Choudhury Novak Horvat Popescu Ionescu Silva Santos Costa "
-    "Smith-Jones Lloyd-Webber Fox-Talbot Wynne-Jones"
-)
-GIVEN = {
-    "female": _words(
-        "Olivia Amelia Isla Ava Mia Ivy Lily Isabella Rosie Sophia Grace Freya Willow Florence Emily "
-        "Ella Poppy Evie Elsie Charlotte Evelyn Sienna Sofia Daisy Phoebe Harper Matilda Ruby Aisha "
-        "Maryam Zara Amira Fatima Hannah Chloe Jessica Megan Lucy Katie Holly Niamh Aoife"
-    ),
-    "male": _words(
-        "Noah Oliver George Arthur Muhammad Leo Harry Oscar Archie Henry Theodore Freddie Jack Charlie "
-        "Theo Alfie Jacob Thomas Finley Arlo William Lucas Roman Tommy Isaac Teddy Alexander Luca "
-        "Edward James Joshua Albie Elijah Max Mohammed Reggie Harrison Sebastian Ronnie Logan Ibrahim"
-    ),
-}
-AREAS = _words("LS BD HX HD WF YO HG DN S M OL BL WN PR BB LA")
-
-
-def _zipf_choice(rng: random.Random, values: list[str]) -> str:
-    weights = [1 / (rank + 3) for rank in range(len(values))]
-    return rng.choices(values, weights)[0]
-
-
 @dataclass(frozen=True)
 class Person:
     given: str
@@ -76,16 +41,13 @@ class Person:
     postcode: str
 
 
-def _postcode(rng: random.Random) -> str:
-    letters = "ABDEFGHJLNPQRSTUWXYZ"
-    outward = f"{rng.choice(AREAS)}{rng.randint(1, 29)}"
-    return f"{outward} {rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
-
-
 def _person(rng: random.Random) -> Person:
-    gender = rng.choice(("female", "male"))
-    dob = date(2008, 1, 1) + timedelta(days=rng.randrange(17 * 365))
-    return Person(_zipf_choice(rng, GIVEN[gender]), _zipf_choice(rng, FAMILY), gender, dob, _postcode(rng))
+    """Realistic name frequencies and ~3,000 postcode districts (children.synthetic.search_errors)."""
+    from children.synthetic.search_errors import person
+
+    who = person(rng)
+    assert who.dob is not None  # noqa: S101 - the generator always gives a date
+    return Person(who.given, who.family, who.gender, who.dob, who.postcode)
 
 
 def _typo(rng: random.Random, name: str) -> str:
@@ -101,9 +63,11 @@ def _typo(rng: random.Random, name: str) -> str:
     return name[:i] + name[i] + name[i:]
 
 
-def _setup(db_path: Path) -> None:
+def _setup(db_path: Path) -> str:
+    """SQLite in a temporary directory, or BENCH_DATABASE_URL: a dedicated, empty PostgreSQL database."""
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
-    os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
+    url = os.environ.get("BENCH_DATABASE_URL")
+    os.environ["DATABASE_URL"] = url or f"sqlite:///{db_path}"
     import django
 
     django.setup()
@@ -111,8 +75,14 @@ def _setup(db_path: Path) -> None:
     from django.core.management import call_command
 
     assert settings.VAULT_KEY_PROVIDER.endswith("EphemeralKeyProvider")  # noqa: S101
-    assert Path(settings.DATABASES["default"]["NAME"]) == db_path  # noqa: S101
+    if url:
+        # Never a shared or development database: the bench fills it with synthetic children.
+        if not str(settings.DATABASES["default"]["NAME"]).endswith("_bench"):
+            raise SystemExit("BENCH_DATABASE_URL must name a dedicated database ending in _bench")
+    else:
+        assert Path(settings.DATABASES["default"]["NAME"]) == db_path  # noqa: S101
     call_command("migrate", verbosity=0)
+    return "PostgreSQL" if url else "SQLite"
 
 
 def _load(rng: random.Random) -> tuple[list[Person], Any]:
@@ -222,8 +192,8 @@ def _run(queries: list[tuple[str, Any, Person]], user: Any) -> None:
 def main() -> int:
     rng = random.Random(SEED)
     with tempfile.TemporaryDirectory(prefix="cp-bench-") as tmp:
-        _setup(Path(tmp) / "bench.sqlite3")
-        print(f"bench_search: {CHILDREN:,} children, {SEARCHES:,} searches, seed {SEED}, SQLite, sealed")
+        engine = _setup(Path(tmp) / "bench.sqlite3")
+        print(f"bench_search: {CHILDREN:,} children, {SEARCHES:,} searches, seed {SEED}, {engine}, sealed")
         people, user = _load(rng)
         _run(_queries(rng, people), user)
     return 0

@@ -9,7 +9,7 @@ from django.utils import timezone
 from children.purposes import PURPOSE_CHOICES
 from children.records import Gender
 from children.search import SearchCriteria
-from matching.normalise import fold, normalise_postcode
+from matching.normalise import fold, normalise_partial_postcode
 
 
 class _FormWithErrors(Protocol):
@@ -64,7 +64,10 @@ class SearchForm(DatePartsMixin, forms.Form):
     dob_month = _date_part()
     dob_year = _date_part()
     gender = forms.ChoiceField(
-        label="Gender", choices=Gender.CHOICES[:2], required=False, widget=forms.RadioSelect
+        label="Gender",
+        choices=[*Gender.CHOICES[:2], (Gender.NOT_SPECIFIED, "Not known or not specified")],
+        required=False,
+        widget=forms.RadioSelect,
     )
     postcode = forms.CharField(label="Postcode", max_length=10, required=False)
 
@@ -74,9 +77,11 @@ class SearchForm(DatePartsMixin, forms.Form):
         raw = self.cleaned_data["postcode"].strip()
         if not raw:
             return ""
-        normalised = normalise_postcode(raw)
+        normalised = normalise_partial_postcode(raw)
         if normalised is None:
-            raise forms.ValidationError("Enter a real postcode, like SW1A 1AA")
+            raise forms.ValidationError(
+                "Enter a real postcode, like SW1A 1AA, or the start of one, like SW1A"
+            )
         return normalised
 
     def clean(self) -> dict[str, Any]:
@@ -86,7 +91,7 @@ class SearchForm(DatePartsMixin, forms.Form):
             self.add_error("family_name", "Enter the child's family name")
         elif not self.errors and not self.criteria().meets_minimum():
             raise forms.ValidationError(
-                "Enter a date of birth, a postcode, or a given name and gender as well as the family name"
+                "Enter a date of birth, a full postcode, or a given name and gender as well as the family name"
             )
         return cleaned
 

@@ -1,9 +1,13 @@
-"""Practitioner search: exact blind-indexed blocks, then decrypt, score and rank in Python.
+"""Practitioner search: blind-indexed blocks, then decrypt, score by weight of evidence, rank.
 
-Rules (domain.md): a family name plus a date of birth, a postcode, or a given name and gender; fuzzy
-names; day/month transposition; at most SEARCH_RESULT_CAP results, otherwise "refine your search".
-A shielded child is never found, or ranked, through its address. Every search is audited with its
-criteria as blind tokens and the ids it returned, then screened by the misuse rules (oversight.misuse).
+Rules (domain.md): a family name plus a date of birth, a full postcode, or a given name and gender
+(gender may be "not specified"); a partial postcode (district or sector) narrows a search with a date of
+birth. Blocking keys tolerate one mistake in any field (matching.blocking); the Fellegi-Sunter scorer
+(matching.scoring) decides: "match" results are offered, and only when there are none, "too close to
+call" candidates are offered labelled as possible matches. At most SEARCH_RESULT_CAP results, otherwise
+"refine your search". A shielded child is never found, ranked or explained through its address. Every
+search is audited with its criteria as blind tokens and the ids it returned, then screened by the
+misuse rules (oversight.misuse).
 """
 
 from dataclasses import dataclass, field
@@ -19,17 +23,16 @@ from audit.tags import AuditTag
 from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
 from children.services import BLOCKING_PURPOSE
-from matching.blocking import query_keys
+from matching.blocking import candidates_within, query_key_tiers
 from matching.identity import Identity
-from matching.normalise import fold, normalise_postcode
-from matching.scoring import DOB_AGREES, FAMILY_NAME_FLOOR, MatchScore, score
+from matching.normalise import fold, normalise_partial_postcode, postcode_granularity
+from matching.scoring import MatchScore, offers, score
 from oversight.misuse import search_screen
 from vault.blind_index import blind_index, blind_token
 from vault.sealing import Sealer
 
 # Blocks are small by construction; this bounds the work a pathological query can cause.
 CANDIDATE_LIMIT = 500
-GIVEN_NAME_AGREES = 0.85
 
 
 @dataclass(frozen=True)
@@ -40,13 +43,19 @@ class SearchCriteria:
     gender: str = ""
     postcode: str = ""
 
+    def _postcode(self) -> str | None:
+        return normalise_partial_postcode(self.postcode) if self.postcode else None
+
     def meets_minimum(self) -> bool:
+        """Family name and a DOB, a full postcode, or a given name and a gender answer ("not specified" counts)."""
         if not fold(self.family_name):
             return False
-        return bool(self.date_of_birth or self.postcode or (fold(self.given_name) and self.gender))
+        postcode = self._postcode()
+        full_postcode = bool(postcode and postcode_granularity(postcode) == "full")
+        return bool(self.date_of_birth or full_postcode or (fold(self.given_name) and self.gender))
 
     def identity(self) -> Identity:
-        postcode = normalise_postcode(self.postcode) if self.postcode else None
+        postcode = self._postcode()
         return Identity(
             family_names=(self.family_name,),
             given_names=(self.given_name,) if fold(self.given_name) else (),
@@ -62,7 +71,7 @@ class SearchCriteria:
             "given_name": fold(self.given_name),
             "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
             "gender": self.gender,
-            "postcode": normalise_postcode(self.postcode) or "" if self.postcode else "",
+            "postcode": self._postcode() or "",
         }
         return {name: blind_token(f"search-{name}", value) for name, value in values.items() if value}
 
@@ -80,6 +89,16 @@ class SearchResult:
     def shielded(self) -> bool:
         return self.child.shielded
 
+    @property
+    def possible(self) -> bool:
+        """Too close to call: offered only because nothing scored as a match."""
+        return self.score.verdict == "close"
+
+    @property
+    def why(self) -> str:
+        """Why this child was offered; a shielded child's address was never compared, so never appears."""
+        return self.score.why()
+
 
 @dataclass
 class SearchOutcome:
@@ -89,62 +108,57 @@ class SearchOutcome:
     flagged_for_review: bool = False
 
 
-def _accepted(criteria: SearchCriteria, match: MatchScore, *, use_hidden: bool) -> bool:
-    """Family name must agree, and at least one minimum criterion must agree (never the hidden postcode)."""
-    if not match.agrees("family", FAMILY_NAME_FLOOR):
-        return False
-    if criteria.date_of_birth and match.agrees("dob", DOB_AGREES):
-        return True
-    if criteria.postcode and use_hidden and match.agrees("postcode", 1.0):
-        return True
-    return bool(
-        criteria.given_name
-        and criteria.gender
-        and match.agrees("given", GIVEN_NAME_AGREES)
-        and match.agrees("gender", 1.0)
-    )
-
-
 class TooManyCandidates(Exception):
     """The blocks hold more children than one search may decrypt: the criteria are too broad."""
 
 
-def _candidates(identity: Identity) -> list[Child]:
-    """Children sharing a blocking key with the query; refuses rather than silently truncating a block."""
-    digests = [blind_index(BLOCKING_PURPOSE, key) for key in sorted(query_keys(identity))]
-    child_ids = list(
+def _child_ids(keys: frozenset[str]) -> set[object]:
+    digests = [blind_index(BLOCKING_PURPOSE, key) for key in sorted(keys)]
+    return set(
         BlockingKeyEntry.objects.filter(digest__in=digests)
         .filter(Q(hidden=False) | Q(child__shielded=False))
         .filter(child__status=RecordStatus.ACTIVE)
         .values_list("child_id", flat=True)
         .distinct()[: CANDIDATE_LIMIT + 1]
     )
-    if len(child_ids) > CANDIDATE_LIMIT:
+
+
+def _candidates(identity: Identity) -> list[Child]:
+    """Children sharing a blocking key with the query, tier by tier; refuses rather than truncating a block."""
+    found = candidates_within(query_key_tiers(identity), _child_ids, cap=CANDIDATE_LIMIT)
+    if found.refine:
         raise TooManyCandidates
-    return list(Child.objects.filter(pk__in=child_ids).select_related("data_key"))
+    return list(Child.objects.filter(pk__in=found.found).select_related("data_key"))
+
+
+class AmbiguousCloseCalls(Exception):
+    """No match, and more too-close-to-call candidates than a practitioner can tell apart."""
 
 
 def child_search_matches(criteria: SearchCriteria) -> list[SearchResult]:
-    """Every accepted match, best first (no cap, no audit: callers are the audited search and tests)."""
+    """Accepted matches best first, or failing any, the few too-close-to-call ones (no cap, no audit)."""
     query = criteria.identity()
-    results = []
+    scored = []
     for child in _candidates(query):
         sealer = Sealer(child.data_key)
         values = {column: sealer.unseal(child, column) for column in IDENTITY_COLUMNS}
-        use_hidden = not child.shielded
-        match = score(query, identity_from_sealed_values(values), use_hidden=use_hidden)
-        if _accepted(criteria, match, use_hidden=use_hidden):
-            results.append(
-                SearchResult(
-                    child=child,
-                    given_names=values["given_names"],
-                    family_name=values["family_name"],
-                    date_of_birth=date.fromisoformat(values["date_of_birth"]),
-                    gender=values["gender"],
-                    score=match,
-                )
-            )
-    results.sort(key=lambda r: (-r.score.total, r.child.index_number))
+        match = score(query, identity_from_sealed_values(values), use_hidden=not child.shielded)
+        scored.append(((child, values), match))
+    offered = offers(scored)
+    if offered.ambiguous:
+        raise AmbiguousCloseCalls
+    results = [
+        SearchResult(
+            child=child,
+            given_names=values["given_names"],
+            family_name=values["family_name"],
+            date_of_birth=date.fromisoformat(values["date_of_birth"]),
+            gender=values["gender"],
+            score=match,
+        )
+        for (child, values), match in offered.items
+    ]
+    results.sort(key=lambda r: (-r.score.weight, r.child.index_number))
     return results
 
 
@@ -156,7 +170,7 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
     try:
         matches = child_search_matches(criteria)
         too_many = len(matches) > cap
-    except TooManyCandidates:
+    except (TooManyCandidates, AmbiguousCloseCalls):
         # A truncated block could hide the right child behind "no match"; ask for more detail instead.
         matches, too_many = [], True
     outcome = SearchOutcome(results=[] if too_many else matches, too_many=too_many, matched=len(matches))

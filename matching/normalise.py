@@ -1,4 +1,9 @@
-"""Normalisation of names and postcodes, so equal things compare equal whatever the typing."""
+"""Normalisation of names and postcodes, so equal things compare equal whatever the typing.
+
+`name_forms` is the one way a name becomes comparable strings: blocking (lookup) and scoring both
+call it, so the engine never looks a name up one way and judges it another ("hol ly" is HOLLY to
+both, and each part of "Smith-Jones" is a form of it).
+"""
 
 import re
 import unicodedata
@@ -10,6 +15,7 @@ from nicknames import NickNamer
 _NON_LETTERS = re.compile(r"[^A-Z]")
 _SEPARATORS = re.compile(r"[\s\-']+")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
+_DISTRICT = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 
 
 def fold(text: str) -> str:
@@ -19,20 +25,40 @@ def fold(text: str) -> str:
     return _NON_LETTERS.sub("", ascii_only.upper())
 
 
-def name_variants(name: str) -> set[str]:
-    """The whole name and each part of a hyphenated or double-barrelled name, folded."""
-    parts = [fold(p) for p in _SEPARATORS.split(name) if fold(p)]
-    variants = set(parts)
+@lru_cache(maxsize=50_000)
+def name_forms(name: str) -> frozenset[str]:
+    """The whole name run together and each of its parts, folded: 'Smith-Jones' -> SMITHJONES, SMITH, JONES.
+
+    Running the parts together makes a stray space harmless ("hol ly" -> HOLLY); keeping each part lets
+    one half of a double-barrelled name, or one of several given names, match on its own.
+    """
+    parts = [fold(p) for p in _SEPARATORS.split(name)]
+    forms = {p for p in parts if p}
     whole = fold(name)
     if whole:
-        variants.add(whole)
-    return variants
+        forms.add(whole)
+    return frozenset(forms)
+
+
+def name_variants(name: str) -> set[str]:
+    """The forms of a name as a set (kept for callers outside the engine, e.g. oversight)."""
+    return set(name_forms(name))
+
+
+def primary_form(name: str) -> str:
+    """The name as one folded word (what a typed name is most likely to be): 'hol ly' -> HOLLY."""
+    return fold(name)
 
 
 def phonetic(name: str) -> str:
     """NYSIIS code of a folded name: built for surnames, tolerant of common spelling variants."""
     folded = fold(name)
-    return jellyfish.nysiis(folded) if folded else ""
+    return _nysiis(folded) if folded else ""
+
+
+@lru_cache(maxsize=50_000)
+def _nysiis(folded: str) -> str:
+    return str(jellyfish.nysiis(folded))
 
 
 @lru_cache(maxsize=1)
@@ -41,22 +67,61 @@ def _nicknamer() -> NickNamer:
 
 
 @lru_cache(maxsize=20_000)
-def given_name_forms(name: str) -> frozenset[str]:
-    """A given name with the formal names it may be short for: 'Bill' -> {BILL, WILLIAM, ...}."""
-    first = _SEPARATORS.split(name.strip())[0] if name.strip() else ""
-    folded = fold(first)
-    if not folded:
+def formal_names(form: str) -> frozenset[str]:
+    """A folded given name with the formal names it may be short for: BILL -> {BILL, WILLIAM, ...}."""
+    if not form:
         return frozenset()
-    forms = {folded} | {fold(c) for c in _nicknamer().canonicals_of(first.lower())}
-    return frozenset(f for f in forms if f)
+    canonicals = {fold(c) for c in _nicknamer().canonicals_of(form.lower())}
+    return frozenset({form} | {c for c in canonicals if c})
+
+
+@lru_cache(maxsize=20_000)
+def given_name_forms(name: str) -> frozenset[str]:
+    """Every form of a given name and the formal names each may be short for."""
+    forms: set[str] = set()
+    for form in name_forms(name):
+        forms |= formal_names(form)
+    return frozenset(forms)
 
 
 def normalise_postcode(postcode: str) -> str | None:
-    """'sw1a 1aa' -> 'SW1A 1AA'; None when it is not shaped like a UK postcode."""
+    """'sw1a 1aa' -> 'SW1A 1AA'; None when it is not shaped like a full UK postcode."""
     compact = re.sub(r"\s+", "", postcode.upper())
     match = _POSTCODE.match(compact)
     return f"{match.group(1)} {match.group(2)}" if match else None
 
 
+def normalise_partial_postcode(postcode: str) -> str | None:
+    """A full postcode, a sector ('LS1 4') or a district ('LS1'), normalised; None otherwise.
+
+    People often know only the start of a postcode; a sector or district is still a useful criterion
+    with a date of birth.
+    """
+    full = normalise_postcode(postcode)
+    if full:
+        return full
+    words = postcode.upper().split()
+    if len(words) == 1 and _DISTRICT.match(words[0]):
+        return words[0]  # 'LS14' is the district LS14, never the sector 'LS1 4'
+    if len(words) == 2 and _DISTRICT.match(words[0]) and re.fullmatch(r"\d", words[1]):
+        return f"{words[0]} {words[1]}"
+    return None
+
+
 def postcode_outward(postcode: str) -> str:
+    """The district ('LS1' of 'LS1 4AB')."""
     return postcode.split(" ")[0]
+
+
+def postcode_sector(postcode: str) -> str | None:
+    """The sector ('LS1 4' of 'LS1 4AB'); None for a bare district."""
+    outward, _, inward = postcode.partition(" ")
+    return f"{outward} {inward[0]}" if inward else None
+
+
+def postcode_granularity(postcode: str) -> str:
+    """'full', 'sector' or 'district': how much of a postcode was given."""
+    _, _, inward = postcode.partition(" ")
+    if len(inward) == 3:
+        return "full"
+    return "sector" if inward else "district"

@@ -1,92 +1,353 @@
-"""Scoring a decrypted candidate against a query: per-field agreement, then a weighted total.
+"""Scoring by weight of evidence: a Fellegi-Sunter model applied in-process.
 
-`use_hidden=False` scores as if the candidate's address did not exist. It is used for shielded
-children in practitioner search, so their postcode neither finds nor ranks them.
+Each field the query supplies is compared at one *level* (family name: exact, sounds the same, similar
+by Jaro-Winkler band, different; date of birth: exact, day/month swapped, one digit, year off by one,
+month and year only, different; ...). Each level carries m (how often a true match lands there) and u
+(how often two different children do), trained with Splink on synthetic data and stored as Splink model
+JSON (matching/models/). A level's weight is log2(m/u); the sum is the match weight, in bits.
+Exact name agreement is term-frequency adjusted: agreeing on SMITH is weaker evidence than on a rare name.
+
+Acceptance (`verdict`):
+    ACCEPT_WEIGHT and above        -> "match": offered to the practitioner
+    CLOSE_CALL_WEIGHT to ACCEPT    -> "close": too close to call (shown only when nothing is accepted,
+                                      labelled as a possible match)
+    below                          -> "non": not offered
+and in every case the match must rest on a name AND a non-name anchor (date of birth, postcode, or
+given name with gender) among the fields the scorer may use, so a shielded child (scored with
+`use_hidden=False`, its address ignored) can never be offered on the strength of a postcode.
+
+Lookup and scoring normalise names with the same function (`normalise.name_forms`).
 """
 
-from dataclasses import dataclass, field
+import json
+import math
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Generic, TypeVar
 
 from rapidfuzz.distance import JaroWinkler
 
-from matching.blocking import dob_variants
+from matching.blocking import dob_neighbours, dob_variants
 from matching.identity import Identity
-from matching.normalise import fold, given_name_forms, name_variants, phonetic, postcode_outward
+from matching.normalise import (
+    given_name_forms,
+    name_forms,
+    phonetic,
+    postcode_granularity,
+    postcode_outward,
+    postcode_sector,
+)
 
-WEIGHTS = {"family": 0.35, "given": 0.2, "dob": 0.3, "postcode": 0.1, "gender": 0.05}
-FAMILY_NAME_FLOOR = 0.82
-DOB_AGREES = 0.75
+MODEL_DIR = Path(__file__).resolve().parent / "models"
+MODEL_VERSION = "fs-v1"
+# Bits of evidence (sum of log2(m/u)); chosen on the search-quality benchmark (docs/BENCHMARKS.md).
+ACCEPT_WEIGHT = 14.0
+CLOSE_CALL_WEIGHT = 10.0
+CLOSE_CALL_MAX = 2  # more close calls than this, and no match: "refine your search"
+SWAP_PENALTY = 1.0
+# A level never seen in training (no true match with a wrong gender, say) is rare, not impossible.
+PROBABILITY_FLOOR = 1e-3
+U_FLOOR = 1e-7  # given and family typed in each other's boxes: slightly weaker evidence
+
+T = TypeVar("T")
+
+FIELDS = ("family_name", "given_name", "dob", "postcode", "gender")
+NAME_BANDS = ((0.92, "jw_high"), (0.85, "jw_mid"), (0.75, "jw_low"))
+DOB_ANCHORS = frozenset({"exact", "swapped", "one_digit", "year_off"})
+POSTCODE_ANCHORS = frozenset({"full", "sector"})
+GIVEN_ANCHORS = frozenset({"exact", "nickname", "phonetic", "jw_high"})
+
+WHY = {
+    ("family_name", "exact"): "family name matches",
+    ("family_name", "phonetic"): "family name sounds the same",
+    ("family_name", "jw_high"): "family name similar",
+    ("family_name", "jw_mid"): "family name similar",
+    ("family_name", "jw_low"): "family name partly similar",
+    ("family_name", "else"): "family name differs",
+    ("given_name", "exact"): "given name matches",
+    ("given_name", "nickname"): "given name is a familiar form",
+    ("given_name", "phonetic"): "given name sounds the same",
+    ("given_name", "jw_high"): "given name similar",
+    ("given_name", "jw_mid"): "given name similar",
+    ("given_name", "jw_low"): "given name partly similar",
+    ("given_name", "else"): "given name differs",
+    ("dob", "exact"): "date of birth matches",
+    ("dob", "swapped"): "date of birth day and month swapped",
+    ("dob", "one_digit"): "date of birth one digit different",
+    ("dob", "year_off"): "year of birth one out",
+    ("dob", "month_year"): "month and year of birth match",
+    ("dob", "else"): "date of birth differs",
+    ("postcode", "full"): "postcode matches",
+    ("postcode", "sector"): "same postcode sector",
+    ("postcode", "district"): "same postcode district",
+    ("postcode", "else"): "postcode differs",
+    ("gender", "exact"): "gender matches",
+    ("gender", "else"): "gender differs",
+}
+
+
+@dataclass(frozen=True)
+class Level:
+    m: float
+    u: float
+
+    @property
+    def weight(self) -> float:
+        return math.log2(self.m / self.u)
+
+
+@dataclass(frozen=True)
+class FellegiSunterModel:
+    """m/u per (field, level), the prior, and term frequencies for exact name agreement."""
+
+    version: str
+    prior: float
+    levels: dict[str, dict[str, Level]]
+    term_frequencies: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def weight(self, name: str, level: str, *, value: str | None = None) -> float:
+        chosen = self.levels[name][level]
+        if level == "exact" and value is not None:
+            tf = self.term_frequencies.get(name, {}).get(value)
+            if tf is not None:
+                # Splink's adjustment: replace the average u of an exact agreement by this value's frequency.
+                return math.log2(chosen.m / max(tf, chosen.u / 50))
+        return chosen.weight
+
+    def merged(self, name: str, levels: tuple[str, ...]) -> Level:
+        """One coarser level standing for several (a district-only query cannot tell them apart)."""
+        parts = [self.levels[name][lv] for lv in levels]
+        return Level(m=sum(p.m for p in parts), u=sum(p.u for p in parts))
+
+
+def model_from_splink(
+    settings: dict[str, Any], term_frequencies: dict[str, dict[str, float]]
+) -> FellegiSunterModel:
+    """Read a Splink model JSON: each comparison's levels by their chart label, null levels skipped."""
+    levels: dict[str, dict[str, Level]] = {}
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        levels[name] = {
+            level["label_for_charts"]: Level(
+                m=max(float(level.get("m_probability") or 0.0), PROBABILITY_FLOOR),
+                u=max(float(level.get("u_probability") or 0.0), U_FLOOR),
+            )
+            for level in comparison["comparison_levels"]
+            if not level.get("is_null_level")
+        }
+    return FellegiSunterModel(
+        version=str(settings.get("model_version", MODEL_VERSION)),
+        prior=float(settings["probability_two_random_records_match"]),
+        levels=levels,
+        term_frequencies=term_frequencies,
+    )
+
+
+@lru_cache(maxsize=4)
+def load_model(version: str = MODEL_VERSION) -> FellegiSunterModel:
+    """The versioned model in matching/models/: `<version>.json` (Splink) and `<version>-tf.json`."""
+    settings = json.loads((MODEL_DIR / f"{version}.json").read_text())
+    tf_path = MODEL_DIR / f"{version}-tf.json"
+    term_frequencies = json.loads(tf_path.read_text()) if tf_path.exists() else {}
+    return replace(model_from_splink(settings, term_frequencies), version=version)
 
 
 @dataclass
 class MatchScore:
-    total: float
-    fields: dict[str, float] = field(default_factory=dict)
+    """The match weight (bits), each compared field's level, and whether names were taken swapped."""
 
-    def agrees(self, name: str, at_least: float) -> bool:
-        return self.fields.get(name, 0.0) >= at_least
+    weight: float
+    levels: dict[str, str] = field(default_factory=dict)
+    weights: dict[str, float] = field(default_factory=dict)
+    swapped: bool = False
+    verdict: str = "non"
 
+    @property
+    def total(self) -> float:
+        return self.weight
 
-def family_similarity(query: str, candidates: tuple[str, ...]) -> float:
-    best = 0.0
-    query_variants = name_variants(query)
-    for candidate in candidates:
-        for cand in name_variants(candidate):
-            for q in query_variants:
-                sim = JaroWinkler.normalized_similarity(q, cand)
-                if phonetic(q) == phonetic(cand):
-                    sim = max(sim, 0.92)
-                best = max(best, sim)
-    return best
-
-
-def given_similarity(query: str, candidates: tuple[str, ...]) -> float:
-    query_forms = given_name_forms(query)
-    best = 0.0
-    for candidate in candidates:
-        forms = given_name_forms(candidate)
-        if query_forms & forms:
-            return 1.0
-        best = max(best, JaroWinkler.normalized_similarity(fold(query), fold(candidate.split(" ")[0])))
-    return best
+    def why(self) -> str:
+        """A short per-field agreement line for the practitioner, e.g. 'family name similar, DOB swapped'."""
+        parts = ["given and family names swapped"] if self.swapped else []
+        parts += [WHY[(name, self.levels[name])] for name in FIELDS if name in self.levels]
+        return ", ".join(parts).capitalize()
 
 
-def dob_similarity(query: Identity, candidate: Identity) -> float:
+def _jw_band(best: float) -> str:
+    for floor, label in NAME_BANDS:
+        if best >= floor:
+            return label
+    return "else"
+
+
+def _best_jw(query: frozenset[str], candidate: set[str]) -> float:
+    return max((JaroWinkler.normalized_similarity(q, c) for q in query for c in candidate), default=0.0)
+
+
+def family_level(query: str, candidates: tuple[str, ...]) -> tuple[str, str | None]:
+    """The agreement level of a family name with any of a record's family names, and the agreeing form."""
+    q_forms = name_forms(query)
+    c_forms = {f for name in candidates for f in name_forms(name)}
+    exact = q_forms & c_forms
+    if exact:
+        return "exact", max(exact, key=len)
+    if {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}:
+        return "phonetic", None
+    return _jw_band(_best_jw(q_forms, c_forms)), None
+
+
+def given_level(query: str, candidates: tuple[str, ...]) -> tuple[str, str | None]:
+    """The agreement level of a given name with any of a record's given names (nicknames included)."""
+    q_forms = name_forms(query)
+    c_forms = {f for name in candidates for f in name_forms(name)}
+    exact = q_forms & c_forms
+    if exact:
+        return "exact", max(exact, key=len)
+    if given_name_forms(query) & {g for name in candidates for g in given_name_forms(name)}:
+        return "nickname", None
+    if {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}:
+        return "phonetic", None
+    return _jw_band(_best_jw(q_forms, c_forms)), None
+
+
+def dob_level(query: Identity, candidate: Identity) -> str | None:
     q, c = query.date_of_birth, candidate.date_of_birth
     if q is None or c is None:
-        return 0.0
+        return None
     if q == c:
-        return 1.0
+        return "exact"
     if c in dob_variants(q):
-        return 0.8
-    if q.year == c.year and (q.month == c.month or q.day == c.day):
-        return 0.4
-    return 0.0
+        return "swapped"
+    if q.month == c.month and q.day == c.day and abs(q.year - c.year) == 1:
+        return "year_off"
+    if c in dob_neighbours(q):
+        return "one_digit"
+    if q.year == c.year and q.month == c.month:
+        return "month_year"
+    return "else"
 
 
-def postcode_similarity(query: Identity, candidate: Identity) -> float:
-    best = 0.0
+def postcode_level(query: Identity, candidate: Identity) -> tuple[str, tuple[str, ...]] | None:
+    """The best agreement of a (possibly partial) query postcode, and which trained levels it stands for."""
+    if not query.postcodes or not candidate.postcodes:
+        return None
+    best: str = "else"
+    merged: tuple[str, ...] = ("else",)
+    stands_for: tuple[str, ...]
+    order = {"else": 0, "district": 1, "sector": 2, "full": 3}
     for q in query.postcodes:
+        granularity = postcode_granularity(q)
         for c in candidate.postcodes:
-            if q == c:
-                return 1.0
-            if postcode_outward(q) == postcode_outward(c):
-                best = 0.5
+            if granularity == "full" and q == c:
+                level, stands_for = "full", ("full",)
+            elif granularity != "district" and postcode_sector(q) == postcode_sector(c):
+                level = "sector"
+                stands_for = ("full", "sector") if granularity == "sector" else ("sector",)
+            elif postcode_outward(q) == postcode_outward(c):
+                level = "district"
+                stands_for = ("full", "sector", "district") if granularity == "district" else ("district",)
+            else:
+                continue
+            if order[level] > order[best]:
+                best, merged = level, stands_for
+    return best, merged
+
+
+def _score_ordering(
+    model: FellegiSunterModel, query: Identity, candidate: Identity, *, use_hidden: bool
+) -> MatchScore:
+    levels: dict[str, str] = {}
+    weights: dict[str, float] = {}
+    if query.family_name:
+        level, value = family_level(query.family_name, candidate.family_names)
+        levels["family_name"] = level
+        weights["family_name"] = model.weight("family_name", level, value=value)
+    if query.given_name and candidate.given_names:
+        level, value = given_level(query.given_name, candidate.given_names)
+        levels["given_name"] = level
+        weights["given_name"] = model.weight("given_name", level, value=value)
+    dob = dob_level(query, candidate)
+    if dob:
+        levels["dob"] = dob
+        weights["dob"] = model.weight("dob", dob)
+    postcode = postcode_level(query, candidate) if use_hidden else None
+    if postcode:
+        level, stands_for = postcode
+        levels["postcode"] = level
+        weights["postcode"] = (
+            model.merged("postcode", stands_for).weight
+            if len(stands_for) > 1
+            else model.weight("postcode", level)
+        )
+    if (
+        query.gender
+        and query.gender != "not_specified"
+        and candidate.gender not in (None, "", "not_specified")
+    ):
+        levels["gender"] = "exact" if candidate.gender == query.gender else "else"
+        weights["gender"] = model.weight("gender", levels["gender"])
+    return MatchScore(weight=round(sum(weights.values()), 3), levels=levels, weights=weights)
+
+
+def _anchored(query: Identity, match: MatchScore) -> bool:
+    """A name agrees, and so does a non-name criterion the scorer was allowed to use."""
+    levels = match.levels
+    if levels.get("family_name", "else") == "else":
+        return False
+    if levels.get("dob") in DOB_ANCHORS:
+        return True
+    if levels.get("postcode") in POSTCODE_ANCHORS:
+        return True
+    return bool(query.gender) and levels.get("given_name") in GIVEN_ANCHORS and levels.get("gender") != "else"
+
+
+def verdict(query: Identity, match: MatchScore) -> str:
+    if not _anchored(query, match):
+        return "non"
+    if match.weight >= ACCEPT_WEIGHT:
+        return "match"
+    return "close" if match.weight >= CLOSE_CALL_WEIGHT else "non"
+
+
+def score(
+    query: Identity, candidate: Identity, *, use_hidden: bool = True, model: FellegiSunterModel | None = None
+) -> MatchScore:
+    """The match weight of a candidate for a query, names taken as typed or swapped, whichever is stronger.
+
+    Fields the query leaves out weigh nothing; with `use_hidden=False` the address is never compared.
+    """
+    model = model or load_model()
+    best = _score_ordering(model, query, candidate, use_hidden=use_hidden)
+    if query.given_name and query.family_name:
+        swapped_query = replace(query, family_names=(query.given_name,), given_names=(query.family_name,))
+        swapped = _score_ordering(model, swapped_query, candidate, use_hidden=use_hidden)
+        swapped.weight = round(swapped.weight - SWAP_PENALTY, 3)
+        swapped.swapped = True
+        if swapped.weight > best.weight:
+            best = swapped
+    best.verdict = verdict(query, best)
     return best
 
 
-def score(query: Identity, candidate: Identity, *, use_hidden: bool = True) -> MatchScore:
-    """Weighted agreement over the fields the query supplies (absent query fields do not count)."""
-    fields: dict[str, float] = {}
-    if query.family_name:
-        fields["family"] = family_similarity(query.family_name, candidate.family_names)
-    if query.given_name:
-        fields["given"] = given_similarity(query.given_name, candidate.given_names)
-    if query.date_of_birth:
-        fields["dob"] = dob_similarity(query, candidate)
-    if query.postcodes and use_hidden:
-        fields["postcode"] = postcode_similarity(query, candidate)
-    if query.gender and query.gender != "not_specified":
-        fields["gender"] = 1.0 if candidate.gender == query.gender else 0.0
-    weight = sum(WEIGHTS[name] for name in fields)
-    total = sum(WEIGHTS[name] * value for name, value in fields.items()) / weight if weight else 0.0
-    return MatchScore(total=round(total, 4), fields=fields)
+@dataclass
+class Offers(Generic[T]):
+    """What a search offers, best first; `ambiguous` when too many close calls to list (ask to refine)."""
+
+    items: list[tuple[T, MatchScore]]
+    ambiguous: bool = False
+
+
+def offers(scored: list[tuple[T, MatchScore]], *, close_call_max: int | None = None) -> Offers[T]:
+    """The matches best first, or failing any, the too-close-to-call candidates if few enough to check.
+
+    Several close calls and no match (typically a common family name with a date one digit out) cannot
+    be told apart from each other: listing them would mostly show the wrong children, so the search asks
+    for more detail instead.
+    """
+    limit = CLOSE_CALL_MAX if close_call_max is None else close_call_max
+    kept = [(item, match) for item, match in scored if match.verdict != "non"]
+    accepted = [(item, match) for item, match in kept if match.verdict == "match"]
+    if not accepted and len(kept) > limit:
+        return Offers([], ambiguous=True)
+    return Offers(sorted(accepted or kept, key=lambda pair: -pair[1].weight))

@@ -124,3 +124,100 @@ def test_a_block_at_the_limit_is_still_scored(world, monkeypatch):
         criteria=SearchCriteria("Smith", date_of_birth=date(2014, 1, 20)), fetched_by=world.alice
     )
     assert len(outcome.results) == 3
+
+
+# One mistake per search (issue #9): each error class is found.
+
+
+def test_it_finds_a_family_name_typo_that_changes_the_phonetic_code(world):
+    paterson = make_child(world, given_names="Holly", family_name="Paterson", date_of_birth=date(2013, 4, 20))
+    outcome = child_search(
+        criteria=SearchCriteria("Pateron", date_of_birth=date(2013, 4, 20)), fetched_by=world.alice
+    )
+    assert _ids(outcome) == [paterson.pk]
+
+
+def test_it_finds_given_and_family_names_typed_in_each_others_boxes(world):
+    thomas = make_child(
+        world, given_names="Bruhn", family_name="Thomas", date_of_birth=date(2012, 6, 15), gender="male"
+    )
+    outcome = child_search(
+        criteria=SearchCriteria("Bruhn", given_name="Thomas", date_of_birth=date(2012, 6, 15)),
+        fetched_by=world.alice,
+    )
+    assert _ids(outcome) == [thomas.pk]
+    assert outcome.results[0].why.startswith("Given and family names swapped")
+
+
+def test_it_finds_a_date_of_birth_with_one_digit_wrong(world):
+    holly = make_child(world, given_names="Holly", family_name="Welman", date_of_birth=date(2013, 4, 20))
+    outcome = child_search(
+        criteria=SearchCriteria("Welman", given_name="Holly", date_of_birth=date(2013, 4, 30)),
+        fetched_by=world.alice,
+    )
+    assert _ids(outcome) == [holly.pk]
+    assert "one digit" in outcome.results[0].why
+
+
+def test_it_finds_a_year_of_birth_off_by_one(world):
+    mason = make_child(world, given_names="Leo", family_name="Mason", date_of_birth=date(2014, 8, 9))
+    outcome = child_search(
+        criteria=SearchCriteria("Mason", given_name="Leo", date_of_birth=date(2013, 8, 9)),
+        fetched_by=world.alice,
+    )
+    assert _ids(outcome) == [mason.pk]
+
+
+def test_it_finds_by_partial_postcode_and_date_of_birth(world, child):
+    for postcode in ("LS1", "ls1 4"):
+        outcome = child_search(
+            criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4), postcode=postcode),
+            fetched_by=world.alice,
+        )
+        assert _ids(outcome) == [child.pk]
+
+
+def test_a_partial_postcode_alone_does_not_meet_the_minimum():
+    assert not SearchCriteria("Thornton", postcode="LS1").meets_minimum()
+    assert SearchCriteria("Thornton", given_name="Amelia", gender="not_specified").meets_minimum()
+
+
+def test_it_finds_a_given_name_typed_with_a_stray_space(world):
+    holly = make_child(world, given_names="Holly", family_name="Bright", gender="female")
+    outcome = child_search(
+        criteria=SearchCriteria("Bright", given_name="hol ly", gender="female"), fetched_by=world.alice
+    )
+    assert _ids(outcome) == [holly.pk]
+
+
+def test_it_finds_a_name_with_the_apostrophe_or_accent_left_out(world):
+    zoe = make_child(world, given_names="Zoë", family_name="O'Brien", date_of_birth=date(2016, 2, 11))
+    outcome = child_search(
+        criteria=SearchCriteria("OBrien", given_name="Zoe", date_of_birth=date(2016, 2, 11)),
+        fetched_by=world.alice,
+    )
+    assert _ids(outcome) == [zoe.pk]
+
+
+def test_it_explains_why_each_result_was_offered(world, child):
+    outcome = child_search(criteria=SearchCriteria("Thorntun", postcode="LS1 4AB"), fetched_by=world.alice)
+    assert outcome.results[0].why == "Family name sounds the same, postcode matches"
+
+
+def test_new_keys_never_find_a_shielded_child_by_a_postcode_search_however_mistyped(world, shielded_child):
+    for criteria in (
+        SearchCriteria("Okafor", postcode="LS6 2QT"),
+        SearchCriteria("Okafer", postcode="LS6 2QT"),
+        SearchCriteria("Okafor", postcode="LS6 2QZ"),
+        SearchCriteria("Okafor", given_name="Jasmin", postcode="LS6 2QT"),
+    ):
+        assert _ids(child_search(criteria=criteria, fetched_by=world.alice)) == []
+
+
+def test_a_shielded_childs_result_never_mentions_its_postcode(world, shielded_child):
+    outcome = child_search(
+        criteria=SearchCriteria("Okafor", date_of_birth=date(2015, 3, 4), postcode="LS6 2QT"),
+        fetched_by=world.alice,
+    )
+    assert _ids(outcome) == [shielded_child.pk]
+    assert "postcode" not in outcome.results[0].why.lower()

@@ -38,3 +38,16 @@ def test_search_rate_limited_by_user(world, child):
     assert AuditEvent.objects.filter(tag=AuditTag.SearchThrottled, actor=world.alice).count() == 1
     assert AuditEvent.objects.filter(tag=AuditTag.SearchPerformed).count() == 60
     assert signed_in(world.bob).post(reverse("children:search"), CRITERIA).status_code == 200
+
+
+def test_the_search_page_accepts_a_partial_postcode_and_says_why_each_child_is_offered(world, child):
+    criteria = {**CRITERIA, "family_name": "Thorntun", "postcode": "ls1"}
+    page = signed_in(world.alice).post(reverse("children:search"), criteria).content.decode()
+    assert "Amelia Thornton" in page
+    assert "Family name sounds the same, date of birth matches, same postcode district" in page
+
+
+def test_the_search_page_accepts_gender_not_specified_with_a_given_name(world, child):
+    criteria = {"family_name": "Thornton", "given_name": "Amelia", "gender": "not_specified"}
+    page = signed_in(world.alice).post(reverse("children:search"), criteria).content.decode()
+    assert "Amelia Thornton" in page

@@ -1,76 +1,121 @@
 from datetime import date
 
 from matching.identity import Identity
-from matching.scoring import dob_similarity, family_similarity, given_similarity, postcode_similarity, score
+from matching.scoring import (
+    ACCEPT_WEIGHT,
+    dob_level,
+    family_level,
+    given_level,
+    load_model,
+    postcode_level,
+    score,
+)
 
 
 def _who(**fields) -> Identity:
     return Identity(**fields)
 
 
-def test_an_exact_family_name_scores_one():
-    assert family_similarity("Thornton", ("Thornton",)) == 1.0
+AMELIA = _who(
+    family_names=("Thornton",),
+    given_names=("Amelia Rose",),
+    date_of_birth=date(2015, 3, 4),
+    gender="female",
+    postcodes=("LS1 4AB",),
+)
 
 
-def test_a_sound_alike_family_name_scores_at_least_the_phonetic_floor():
-    assert family_similarity("Thorntun", ("Thornton",)) >= 0.92
+def test_family_name_levels_run_from_exact_to_different():
+    assert family_level("Thornton", ("Thornton",))[0] == "exact"
+    assert family_level("Smith", ("Smith-Jones",))[0] == "exact"
+    assert family_level("Thorntun", ("Thornton",))[0] == "phonetic"
+    assert family_level("Pateron", ("Paterson",))[0].startswith("jw_")
+    assert family_level("Okafor", ("Thornton",))[0] == "else"
 
 
-def test_one_part_of_a_double_barrelled_name_matches():
-    assert family_similarity("Smith", ("Smith-Jones",)) == 1.0
+def test_apostrophes_accents_and_spaces_do_not_change_a_name():
+    assert family_level("OBrien", ("O'Brien",))[0] == "exact"
+    assert family_level("Zoe", ("Zoë",))[0] == "exact"
+    assert given_level("hol ly", ("Holly",))[0] == "exact"
 
 
-def test_an_unrelated_family_name_scores_low():
-    assert family_similarity("Okafor", ("Thornton",)) < 0.6
+def test_a_nickname_agrees_at_the_nickname_level():
+    assert given_level("Bill", ("William",))[0] == "nickname"
 
 
-def test_a_nickname_matches_its_formal_given_name():
-    assert given_similarity("Bill", ("William",)) == 1.0
-
-
-def test_an_unrelated_given_name_scores_by_string_similarity():
-    assert given_similarity("Amelia", ("Amelie",)) > 0.9
-    assert given_similarity("Amelia", ("Oscar",)) < 0.6
-
-
-def test_date_of_birth_agreement_levels():
+def test_date_of_birth_levels():
     query = _who(date_of_birth=date(2015, 3, 4))
-    assert dob_similarity(query, _who(date_of_birth=date(2015, 3, 4))) == 1.0
-    assert dob_similarity(query, _who(date_of_birth=date(2015, 4, 3))) == 0.8
-    assert dob_similarity(query, _who(date_of_birth=date(2015, 3, 9))) == 0.4
-    assert dob_similarity(query, _who(date_of_birth=date(2016, 7, 9))) == 0.0
-    assert dob_similarity(query, _who()) == 0.0
+    assert dob_level(query, _who(date_of_birth=date(2015, 3, 4))) == "exact"
+    assert dob_level(query, _who(date_of_birth=date(2015, 4, 3))) == "swapped"
+    assert dob_level(query, _who(date_of_birth=date(2014, 3, 4))) == "year_off"
+    assert dob_level(query, _who(date_of_birth=date(2015, 3, 7))) == "one_digit"
+    assert dob_level(query, _who(date_of_birth=date(2015, 3, 28))) == "month_year"
+    assert dob_level(query, _who(date_of_birth=date(2016, 7, 9))) == "else"
+    assert dob_level(query, _who()) is None
 
 
-def test_postcode_agreement_levels():
-    query = _who(postcodes=("LS1 4AB",))
-    assert postcode_similarity(query, _who(postcodes=("LS1 4AB",))) == 1.0
-    assert postcode_similarity(query, _who(postcodes=("LS1 9ZZ",))) == 0.5
-    assert postcode_similarity(query, _who(postcodes=("M1 1AA",))) == 0.0
-    assert postcode_similarity(query, _who()) == 0.0
+def test_postcode_levels_and_partial_queries_stand_for_the_finer_levels():
+    record = _who(postcodes=("LS1 4AB",))
+    assert postcode_level(_who(postcodes=("LS1 4AB",)), record) == ("full", ("full",))
+    assert postcode_level(_who(postcodes=("LS1 4ZZ",)), record) == ("sector", ("sector",))
+    assert postcode_level(_who(postcodes=("LS1",)), record) == ("district", ("full", "sector", "district"))
+    assert postcode_level(_who(postcodes=("M1 1AA",)), record) == ("else", ("else",))
 
 
-def test_score_counts_only_the_fields_the_query_supplies():
-    candidate = _who(
-        family_names=("Thornton",), given_names=("Amelia",), date_of_birth=date(2015, 3, 4), gender="female"
+def test_a_common_family_name_is_weaker_evidence_than_a_rare_one():
+    model = load_model()
+    common = max(model.term_frequencies.get("family_name", {"SMITH": 0.01}).items(), key=lambda kv: kv[1])[0]
+    assert model.weight("family_name", "exact", value=common) < model.weight(
+        "family_name", "exact", value="ZZRARE"
     )
-    match = score(_who(family_names=("Thornton",), date_of_birth=date(2015, 3, 4)), candidate)
-    assert set(match.fields) == {"family", "dob"}
-    assert match.total == 1.0
 
 
-def test_score_ignores_the_address_when_told_not_to_use_hidden_fields():
-    candidate = _who(family_names=("Okafor",), postcodes=("LS6 2QT",))
-    query = _who(family_names=("Okafor",), postcodes=("LS6 2QT",))
-    assert "postcode" in score(query, candidate).fields
-    assert "postcode" not in score(query, candidate, use_hidden=False).fields
+def test_one_mistake_in_any_field_still_scores_a_match():
+    for query in (
+        _who(family_names=("Thorntn",), date_of_birth=date(2015, 3, 4)),
+        _who(family_names=("Thornton",), date_of_birth=date(2015, 3, 7)),
+        _who(family_names=("Thornton",), date_of_birth=date(2014, 3, 4)),
+        _who(
+            family_names=("Thornton",),
+            given_names=("Amelia",),
+            postcodes=("LS1 4AZ",),
+            date_of_birth=date(2015, 3, 4),
+        ),
+    ):
+        assert score(query, AMELIA).verdict == "match"
 
 
-def test_a_gender_mismatch_lowers_the_score_and_not_specified_is_ignored():
-    candidate = _who(family_names=("Ashworth",), gender="male")
-    assert score(_who(family_names=("Ashworth",), gender="female"), candidate).fields["gender"] == 0.0
-    assert "gender" not in score(_who(family_names=("Ashworth",), gender="not_specified"), candidate).fields
+def test_swapped_given_and_family_names_score_as_a_match_and_say_so():
+    match = score(
+        _who(family_names=("Amelia",), given_names=("Thornton",), date_of_birth=date(2015, 3, 4)), AMELIA
+    )
+    assert match.swapped and match.verdict == "match"
+    assert match.why().startswith("Given and family names swapped")
 
 
-def test_an_empty_query_scores_zero():
-    assert score(_who(), _who(family_names=("Thornton",))).total == 0.0
+def test_the_why_line_names_each_fields_agreement():
+    match = score(_who(family_names=("Thornton",), date_of_birth=date(2015, 4, 3)), AMELIA)
+    assert match.why() == "Family name matches, date of birth day and month swapped"
+
+
+def test_the_address_is_never_compared_when_told_not_to_use_hidden_fields():
+    query = _who(family_names=("Thornton",), postcodes=("LS1 4AB",))
+    assert score(query, AMELIA).verdict == "match"
+    hidden = score(query, AMELIA, use_hidden=False)
+    assert "postcode" not in hidden.levels and "postcode" not in hidden.why().lower()
+    assert hidden.verdict == "non"
+
+
+def test_a_name_alone_is_never_enough_however_rare():
+    match = score(_who(family_names=("Thornton",), given_names=("Amelia",)), AMELIA)
+    assert match.weight >= ACCEPT_WEIGHT / 2
+    assert match.verdict == "non"
+
+
+def test_a_different_date_of_birth_is_not_a_match():
+    assert score(_who(family_names=("Thornton",), date_of_birth=date(2011, 8, 19)), AMELIA).verdict == "non"
+
+
+def test_gender_not_specified_is_not_compared():
+    match = score(_who(family_names=("Thornton",), gender="not_specified"), AMELIA)
+    assert "gender" not in match.levels

@@ -1,0 +1,311 @@
+"""Search quality: does the practitioner find the right child when the search has a mistake in it?
+
+Pure engine, in process: a synthetic population of BENCH_QUALITY_CHILDREN children (default 1,000,000;
+children.synthetic.search_errors: weighted real-world name frequencies, ~3,000 postcode districts) is
+filed under the real blocking keys (matching.blocking.record_keys); corrupted searches are made from
+randomly chosen children, looked up under the real query keys, scored by the real Fellegi-Sunter scorer
+(matching.scoring) and capped as children.search does (candidate cap 500 with the widened tier dropped
+before refusing; at most 10 results). Keys are kept as plain strings: blind-indexing maps each key to
+one digest, so block sizes are the same. No encryption, no database: latency here is the engine only
+(keys + lookup in a dict + scoring); bench_search.py measures the full sealed path.
+
+Memory stays small because only keys some query looks up are indexed: the population is streamed twice
+(the same seed gives the same children), first to pick targets, then to file the keys queries need.
+
+Per minimum-criteria set and per error class: recall (target shown), wrong children shown per search,
+"refine" rate, "no results" rate, candidates per search (p50/p95/p99/p99.9/max), engine latency. An
+exact-match baseline (folded names, date, postcode and gender all equal) runs on the same searches.
+
+BENCH_QUALITY_KEYS_ONLY=1 skips scoring and reports candidates per search only (for 12 M children).
+Environment: BENCH_QUALITY_CHILDREN, BENCH_QUALITY_SEARCHES (per criteria set, default 400),
+BENCH_QUALITY_SEED, BENCH_QUALITY_KEYS_ONLY.
+"""
+
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+
+if TYPE_CHECKING:
+    from children.synthetic.search_errors import Person
+    from matching.identity import Identity
+
+CHILDREN = int(os.environ.get("BENCH_QUALITY_CHILDREN", "1000000"))
+SEARCHES = int(os.environ.get("BENCH_QUALITY_SEARCHES", "400"))
+SEED = int(os.environ.get("BENCH_QUALITY_SEED", "20261202"))
+KEYS_ONLY = os.environ.get("BENCH_QUALITY_KEYS_ONLY") == "1"
+CANDIDATE_LIMIT = 500
+RESULT_CAP = 10
+CLEAN_SHARE = 0.15  # searches typed without a mistake, as a control
+
+FAMILY_ERRORS = ("typo_family", "phonetic_family", "punctuation_family")
+DOB_ERRORS = ("dob_digit", "dob_swap", "year_off")
+GIVEN_ERRORS = ("typo_given", "nickname", "swapped_names", "spaced_given")
+CRITERIA_SETS = {
+    "family+dob": FAMILY_ERRORS + DOB_ERRORS,
+    "family+postcode": (*FAMILY_ERRORS, "moved_postcode"),
+    "family+given+gender": FAMILY_ERRORS + GIVEN_ERRORS,
+    "family+dob+partial postcode": (*FAMILY_ERRORS, *DOB_ERRORS, "moved_postcode"),
+    "every field": (*FAMILY_ERRORS, *DOB_ERRORS, *GIVEN_ERRORS, "moved_postcode", "missing_given"),
+}
+
+
+@dataclass
+class Search:
+    criteria_set: str
+    error: str
+    target: int
+    query: "Identity"
+    exact_key: str
+    true_key: str  # the target's real values on the searched fields: who else shares them?
+
+
+@dataclass
+class Outcome:
+    shown: list[int]
+    refine: bool
+    candidates: int
+    widened_dropped: bool
+    ms: float
+    exact_block: int = 0  # children sharing a key of the most specific tier (must stay under the cap)
+    every_block: int = 0  # children sharing any key of any tier
+
+
+def _pct(values: list[float] | list[int], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else 0.0
+
+
+def _identity(who: "Person", *, fields: tuple[str, ...]) -> "Identity":
+    from matching.identity import Identity
+
+    return Identity(
+        family_names=(who.family,),
+        given_names=(who.given,) if "given" in fields and who.given else (),
+        date_of_birth=who.dob if "dob" in fields else None,
+        gender=who.gender if "gender" in fields else None,
+        postcodes=(who.postcode,) if "postcode" in fields and who.postcode else (),
+    )
+
+
+def _fields(criteria_set: str) -> tuple[str, ...]:
+    return {
+        "family+dob": ("dob",),
+        "family+postcode": ("postcode",),
+        "family+given+gender": ("given", "gender"),
+        "family+dob+partial postcode": ("dob", "postcode"),
+        "every field": ("given", "dob", "gender", "postcode"),
+    }[criteria_set]
+
+
+def _exact_key(who: "Person", fields: tuple[str, ...]) -> str:
+    """The baseline: every given field equal after case folding (what an exact-match index finds)."""
+    from matching.normalise import fold
+
+    parts = ["exact", fold(who.family)]
+    if "given" in fields:
+        parts.append(fold(who.given.split(" ")[0]) if who.given else "")
+    if "dob" in fields:
+        parts.append(who.dob.isoformat() if who.dob else "")
+    if "gender" in fields:
+        parts.append(who.gender)
+    if "postcode" in fields:
+        parts.append(who.postcode)
+    return "|".join(parts)
+
+
+def _searches(rng: random.Random, people: "dict[int, Person]", targets: dict[str, list[int]]) -> list[Search]:
+    from children.synthetic.search_errors import ERROR_RATES, corrupted
+
+    searches = []
+    for name, errors in CRITERIA_SETS.items():
+        fields = _fields(name)
+        for target in targets[name]:
+            who = people[target]
+            error = "none"
+            typed = who
+            if rng.random() >= CLEAN_SHARE:
+                for _ in range(10):
+                    error = rng.choices(errors, weights=[ERROR_RATES[e] for e in errors])[0]
+                    changed = corrupted(rng, who, error)
+                    if changed is not None:
+                        typed = changed
+                        break
+                else:
+                    error = "none"
+            if error == "swapped_names":
+                typed = replace(typed, given=typed.given.split(" ")[0])
+            if name == "family+dob+partial postcode":
+                outward, _, inward = typed.postcode.partition(" ")
+                typed = replace(typed, postcode=outward if rng.random() < 0.5 else f"{outward} {inward[0]}")
+            if "gender" in fields and rng.random() < 0.1:
+                typed = replace(typed, gender="not_specified")
+            query = _identity(typed, fields=fields)
+            searches.append(
+                Search(name, error, target, query, _exact_key(typed, fields), _exact_key(who, fields))
+            )
+    return searches
+
+
+def _search(search: Search, index: dict[str, list[int]], people: "dict[int, Person]") -> Outcome:
+    from matching.blocking import candidates_within, query_key_tiers
+    from matching.scoring import offers, score
+
+    started = time.perf_counter()
+    tiers = query_key_tiers(search.query)
+    exact_block = len({i for key in tiers.exact for i in index.get(key, ())})
+    every_block = len({i for key in tiers.every for i in index.get(key, ())})
+    started = time.perf_counter()
+    found_within = candidates_within(
+        query_key_tiers(search.query),
+        lambda keys: {i for key in keys for i in index.get(key, ())},
+        cap=CANDIDATE_LIMIT,
+    )
+    found = found_within.found
+    dropped = found_within.tiers_used < 3
+    if found_within.refine:
+        return Outcome([], True, 0, dropped, (time.perf_counter() - started) * 1000, exact_block, every_block)
+    shown: list[int] = []
+    refine = False
+    if not KEYS_ONLY:
+        scored = [
+            (i, score(search.query, _identity(people[i], fields=("given", "dob", "gender", "postcode"))))
+            for i in found
+        ]
+        chosen = offers(scored)
+        offered = [i for i, _ in chosen.items]
+        refine = chosen.ambiguous or len(offered) > RESULT_CAP
+        shown = [] if refine else offered
+    return Outcome(
+        shown, refine, len(found), dropped, (time.perf_counter() - started) * 1000, exact_block, every_block
+    )
+
+
+def _report(
+    title: str,
+    rows: dict[str, list[tuple[Search, Outcome]]],
+    baseline: dict[int, Outcome],
+    namesakes: dict[int, set[int]],
+) -> None:
+    print(f"\n{title}")
+    header = (
+        f"{'':<28}{'n':>5}{'recall':>8}{'wrong':>7}{'refine':>8}{'none':>7}"
+        f"{'b p50':>7}{'b p95':>7}{'b p99':>7}{'b p99.9':>8}{'b max':>7}{'all p99':>8}{'s p95':>7}{'ms p50':>8}{'ms p95':>8}"
+        f"{'| exact recall':>15}{'wrong':>7}{'refine':>8}{'| ceiling':>10}{'recall<=ceil':>13}{'other':>7}"
+    )
+    print(header)
+    for name, pairs in rows.items():
+        n = len(pairs)
+        if not n:
+            continue
+        outs = [o for _, o in pairs]
+        base = [baseline[id(s)] for s, _ in pairs]
+        cands = [o.exact_block for o in outs]
+        every = [o.every_block for o in outs]
+        scored = [o.candidates for o in outs]
+        ms = [o.ms for o in outs]
+        recall = sum(s.target in o.shown for s, o in pairs) / n
+        wrong = sum(len([i for i in o.shown if i != s.target]) for s, o in pairs) / n
+        refine = sum(o.refine for o in outs) / n
+        none = sum(not o.shown and not o.refine for o in outs) / n
+        b_recall = sum(s.target in b.shown for (s, _), b in zip(pairs, base, strict=True)) / n
+        b_wrong = (
+            sum(len([i for i in b.shown if i != s.target]) for (s, _), b in zip(pairs, base, strict=True)) / n
+        )
+        b_refine = sum(b.refine for b in base) / n
+        # Ceiling: searches whose target shares its searched values with at most RESULT_CAP - 1 others;
+        # beyond that no engine can list the target without "refine". `other`: wrong children that are
+        # not namesakes (namesakes are identical on every searched field, so indistinguishable).
+        findable = [(s, o) for s, o in pairs if len(namesakes[id(s)]) <= RESULT_CAP]
+        ceiling = len(findable) / n
+        recall_findable = sum(s.target in o.shown for s, o in findable) / max(len(findable), 1)
+        other = (
+            sum(len([i for i in o.shown if i != s.target and i not in namesakes[id(s)]]) for s, o in pairs)
+            / n
+        )
+        print(
+            f"{name:<28}{n:>5}{recall:>8.1%}{wrong:>7.2f}{refine:>8.1%}{none:>7.1%}"
+            f"{_pct(cands, 50):>7.0f}{_pct(cands, 95):>7.0f}{_pct(cands, 99):>7.0f}{_pct(cands, 99.9):>8.0f}"
+            f"{max(cands):>7.0f}{_pct(every, 99):>8.0f}{_pct(scored, 95):>7.0f}{_pct(ms, 50):>8.1f}{_pct(ms, 95):>8.1f}"
+            f"{b_recall:>15.1%}{b_wrong:>7.2f}{b_refine:>8.1%}{ceiling:>10.1%}{recall_findable:>13.1%}{other:>7.2f}"
+        )
+
+
+def main() -> int:
+    import django
+
+    django.setup()
+    from children.synthetic.search_errors import population
+    from matching.blocking import query_key_tiers, record_keys
+
+    rng = random.Random(SEED)
+    started = time.perf_counter()
+    chosen = {name: sorted(rng.sample(range(CHILDREN), SEARCHES)) for name in CRITERIA_SETS}
+    wanted = {i for ids in chosen.values() for i in ids}
+    people: dict[int, Person] = {}
+    for i, who in enumerate(population(random.Random(SEED + 1), CHILDREN)):
+        if i in wanted:
+            people[i] = who
+    searches = _searches(rng, people, chosen)
+    needed = {k for s in searches for k in query_key_tiers(s.query).every}
+    needed |= {s.exact_key for s in searches} | {s.true_key for s in searches}
+    index: dict[str, list[int]] = defaultdict(list)
+    every_fields = ("given", "dob", "gender", "postcode")
+    for i, who in enumerate(population(random.Random(SEED + 1), CHILDREN)):
+        identity = _identity(who, fields=every_fields)
+        hit = False
+        for key in record_keys(identity):
+            if key.value in needed:
+                index[key.value].append(i)
+                hit = True
+        for name in CRITERIA_SETS:
+            exact = _exact_key(who, _fields(name))
+            if exact in needed:
+                index[exact].append(i)
+                hit = True
+        if hit and not KEYS_ONLY:
+            people[i] = who
+        if i % 100_000 == 0:
+            print(f"\r  filed {i:,}/{CHILDREN:,}", end="", file=sys.stderr, flush=True)
+    print(file=sys.stderr)
+    filed = time.perf_counter() - started
+    baseline: dict[int, Outcome] = {}
+    for s in searches:
+        ids = index.get(s.exact_key, [])
+        baseline[id(s)] = Outcome(
+            [] if len(ids) > RESULT_CAP else list(ids), len(ids) > RESULT_CAP, len(ids), False, 0.0
+        )
+    namesakes = {id(s): set(index.get(s.true_key, [])) for s in searches}
+    by_set: dict[str, list[tuple[Search, Outcome]]] = defaultdict(list)
+    by_error: dict[str, list[tuple[Search, Outcome]]] = defaultdict(list)
+    corrupted_by_set: dict[str, list[tuple[Search, Outcome]]] = defaultdict(list)
+    dropped = 0
+    for s in searches:
+        outcome = _search(s, index, people)
+        dropped += outcome.widened_dropped
+        by_set[s.criteria_set].append((s, outcome))
+        by_error[s.error].append((s, outcome))
+        if s.error != "none":
+            corrupted_by_set[s.criteria_set].append((s, outcome))
+    mode = "keys only (candidates per search)" if KEYS_ONLY else "engine: keys + score + cap"
+    print(
+        f"bench_search_quality: {CHILDREN:,} children, {len(searches):,} searches ({SEARCHES} per criteria set, "
+        f"{CLEAN_SHARE:.0%} without a mistake), seed {SEED}, {mode}; population filed in {filed:.0f} s; "
+        f"a wider tier left out (over the cap) in {dropped} searches"
+    )
+    _report("Corrupted searches, by minimum-criteria set", corrupted_by_set, baseline, namesakes)
+    _report("All searches (clean included), by minimum-criteria set", by_set, baseline, namesakes)
+    _report("By error class (all criteria sets)", dict(sorted(by_error.items())), baseline, namesakes)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
