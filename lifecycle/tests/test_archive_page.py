@@ -54,7 +54,7 @@ def test_in_the_first_year_a_data_manager_states_a_purpose_and_sees_the_record(w
     assert events(AuditTag.ArchivedRecordViewed) == []
 
     shown = client.post(_url(archived), {"purpose": "subject_access"})
-    assert shown.status_code == 200
+    assert shown.status_code == 200 and "no-store" in shown["Cache-Control"]
     assert b"Thornton" in shown.content and b"Alice Example" in shown.content
     assert b"Sasha Clinic" not in shown.content and b"sensitive-notice" in shown.content
     [event] = events(AuditTag.ArchivedRecordViewed, archived)

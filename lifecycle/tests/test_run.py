@@ -112,3 +112,15 @@ def test_the_report_names_no_child(due_today):
         assert str(child.pk) not in text and child.index_number not in text
     for name in ("Harriet", "Osei", "Lind", "Rao", "Thornton"):
         assert name not in text
+
+
+def test_a_child_already_archived_or_purged_by_an_overlapping_run_is_left_alone(world, child, clock):
+    from lifecycle.services import child_archive, child_purge
+
+    move_to(clock, date(2033, 3, 4))
+    assert child_archive(child_id=child.pk, rule="age", today=date(2033, 3, 4))
+    assert not child_archive(child_id=child.pk, rule="age", today=date(2033, 3, 4))
+    assert child_purge(child_id=child.pk)
+    assert not child_purge(child_id=child.pk)
+    assert len(events(AuditTag.ChildArchived, child)) == 1
+    assert len(events(AuditTag.ChildPurged, child)) == 1
