@@ -70,3 +70,13 @@ def test_an_active_record_is_not_opened_through_the_archive(world, child):
     with pytest.raises(ValueError, match="archived"):
         archived_record_open(child=child, by=world.dara, purpose="subject_access")
     assert events(AuditTag.ArchivedRecordViewed) == []
+
+
+def test_a_subject_access_report_describes_archiving_and_archive_views_in_words(world, archived):
+    from reports.subject_access import subject_access_report
+
+    archived_record_open(child=archived, by=world.dara, purpose="subject_access")
+    report = subject_access_report(child=archived, produced_by=world.lena, reference="SAR-1")
+    described = [(a.description, a.purpose) for a in report.accesses]
+    assert ("Record archived", "") in described
+    assert ("Opened the archived record", "Answering a subject access request") in described
