@@ -59,11 +59,18 @@ class LifecycleReport:
 
 
 def archive_age_record(*, child: Child, age: int, by: User | None) -> None:
-    """Record a consented archive age (care leaver, special educational needs), audited; 18..25 only."""
+    """Record a consented archive age (care leaver, special educational needs), audited; 18..25 only.
+
+    Only while the record is active: an archived record is never brought back by raising its age.
+    """
     if not ARCHIVE_AGE_DEFAULT <= age <= ARCHIVE_AGE_LIMIT:
         raise ArchiveAgeRefused(f"archive age must be {ARCHIVE_AGE_DEFAULT} to {ARCHIVE_AGE_LIMIT}")
     with transaction.atomic():
-        Child.objects.filter(pk=child.pk).update(archive_age=age, updated_at=timezone.now())
+        updated = Child.objects.filter(pk=child.pk, status=RecordStatus.ACTIVE).update(
+            archive_age=age, updated_at=timezone.now()
+        )
+        if not updated:
+            raise ArchiveAgeRefused("the record is archived")
         event_record(tag=AuditTag.ArchiveAgeRecorded, actor=by, child_id=child.pk, additional={"age": age})
     child.archive_age = age
 

@@ -141,3 +141,12 @@ def test_a_record_whose_keys_are_gone_is_reported_not_guessed(world, child, cloc
     report = lifecycle_run()
     assert report.unreadable == 1 and report.archived == 0
     assert status_of(child) == RecordStatus.ACTIVE
+
+
+def test_an_archive_age_cannot_be_recorded_once_the_record_is_archived(world, child, clock):
+    move_to(clock, BIRTHDAY_18)
+    lifecycle_run()
+    with pytest.raises(ArchiveAgeRefused, match="archived"):
+        archive_age_record(child=child, age=25, by=world.lena)
+    assert Child.objects.get(pk=child.pk).archive_age == 18
+    assert events(AuditTag.ArchiveAgeRecorded) == []
