@@ -17,3 +17,5 @@ class Permission(StrEnum):
     AlertAcknowledge = "oversight:alert:acknowledge"
     AuditReportView = "audit:report:view"
     SubjectAccessProduce = "child:subject_access:produce"
+    ArchiveView = "child:archive:view"
+    ArchiveStatutoryView = "child:archive:statutory_view"

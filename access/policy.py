@@ -13,8 +13,10 @@ from django.utils import timezone
 from access.permissions import Permission
 from accounts.models import Role, User
 from audit.models import SearchAppearance
-from children.models import Child, Involvement
+from children.models import Child, Involvement, RecordStatus
 from children.selectors import InvolvementView
+from lifecycle.models import Archive
+from lifecycle.rules import data_manager_window_ends
 from oversight.models import Alert
 
 PRACTITIONER_ROLES = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
@@ -32,10 +34,14 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.AlertAcknowledge: {Role.LA_TEAM},
     Permission.AuditReportView: {Role.LA_TEAM, Role.NATIONAL_AUDITOR},
     Permission.SubjectAccessProduce: {Role.LA_TEAM},
+    Permission.ArchiveView: {Role.DATA_MANAGER},
+    Permission.ArchiveStatutoryView: {Role.DATA_MANAGER},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
 LA_SCOPED_PERMISSIONS = {Permission.AccountManage, Permission.AlertView, Permission.AlertAcknowledge}
+# The archive is read by data managers only: in its first year, then only for a statutory investigation.
+ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}
 
 REASON_MESSAGES = {
     "not_signed_in": "You need to sign in.",
@@ -54,6 +60,12 @@ REASON_MESSAGES = {
     "other_la": "This belongs to another local authority.",
     "own_account": "You cannot change your own account. Ask a colleague in your LA team.",
     "not_found_by_search": "Find this child with a search first.",
+    "archived": "This record has been archived. Only a data manager can open it.",
+    "not_archived": "This record is not archived: the archive pages do not open it.",
+    "archive_statutory_reason_required": (
+        "This record was archived more than a year ago. "
+        "It can be opened only for a statutory investigation, giving the statutory reason."
+    ),
 }
 
 
@@ -135,8 +147,12 @@ def decide(
         return _decide_audit(actor, child=child, subject=subject)
     if action in LA_SCOPED_PERMISSIONS:
         return _decide_la_scoped(actor, subject=subject, alert=alert)
+    if action in ARCHIVE_PERMISSIONS:
+        return _decide_archive(actor, action=action, child=child)
     if child is None:
         return ALLOW
+    if child.status == RecordStatus.ARCHIVED:
+        return _deny("archived")
     shielded_from_actor = child.shielded and not is_la_team_for(actor, child)
     if action == Permission.ChildView:
         return ALLOW
@@ -193,6 +209,27 @@ def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None)
     return ALLOW
 
 
+def _decide_archive(actor: User, *, action: Permission, child: Child | None) -> Decision:
+    """Data managers read their own LA's archive: freely in its first year, then only statutorily.
+
+    Roles were already checked. A record archived without its archive date (never expected) is treated
+    as older than a year, so the stricter rule applies. The statutory route is open at any age of the
+    archive: the page asks for the statutory reason and the view is audited with it.
+    """
+    if child is None:
+        return ALLOW
+    if child.status != RecordStatus.ARCHIVED:
+        return _deny("not_archived")
+    if actor.home_la_id is None or actor.home_la_id != child.local_authority_id:
+        return _deny("other_la")
+    if action == Permission.ArchiveStatutoryView:
+        return ALLOW
+    archived_on = Archive.objects.filter(child=child).values_list("archived_on", flat=True).first()
+    if archived_on is not None and timezone.localdate() < data_manager_window_ends(archived_on):
+        return ALLOW
+    return _deny("archive_statutory_reason_required")
+
+
 def _decide_audit(actor: User, *, child: Child | None, subject: User | None) -> Decision:
     """Audit reports and subject access: the LA team sees its own LA, the national auditor all.
 
@@ -245,6 +282,10 @@ def override_visibility(*, actor: User) -> Visibility:
     """
     return Visibility(full=True, sensitive_services=False, source_issuer_ids=frozenset(), viewer_id=actor.pk)
 
+
+# What a data manager sees of an archived record: everything but sensitive services (those stay with the
+# LA team, who can broker contact) and source identifiers (those stay with the body that issued them).
+ARCHIVE_VISIBILITY = Visibility(full=True, sensitive_services=False)
 
 # A subject access report describes sensitive services only as a count withheld (docs/AUDIT.md).
 SUBJECT_ACCESS_VISIBILITY = Visibility(full=True, sensitive_services=False)

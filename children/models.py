@@ -13,6 +13,10 @@ from django.db import models
 
 from vault.models import DataKey, SealedField
 
+# Archive at 18, or at a consented archive age up to 25 (care leavers, special educational needs).
+ARCHIVE_AGE_DEFAULT = 18
+ARCHIVE_AGE_LIMIT = 25
+
 
 class RecordStatus(models.TextChoices):
     ACTIVE = "active", "Active"
@@ -25,7 +29,7 @@ class Child(models.Model):
     local_authority = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     shielded = models.BooleanField(default=False)
-    archive_age = models.PositiveSmallIntegerField(default=18)
+    archive_age = models.PositiveSmallIntegerField(default=ARCHIVE_AGE_DEFAULT)
     status = models.CharField(max_length=10, choices=RecordStatus.choices, default=RecordStatus.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

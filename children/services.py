@@ -9,7 +9,14 @@ from accounts.models import Organisation, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children import index_number
-from children.models import BlockingKeyEntry, Carer, Child, Involvement
+from children.models import (
+    ARCHIVE_AGE_DEFAULT,
+    ARCHIVE_AGE_LIMIT,
+    BlockingKeyEntry,
+    Carer,
+    Child,
+    Involvement,
+)
 from children.records import CarerDetails, ChildDetails, InvolvementDetails
 from children.selectors import child_details
 from matching.blocking import record_keys
@@ -45,13 +52,16 @@ def child_build(
     details: ChildDetails,
     carers: list[CarerDetails] | tuple[CarerDetails, ...] = (),
     shielded: bool = False,
-    archive_age: int = 18,
+    archive_age: int = ARCHIVE_AGE_DEFAULT,
     involvements: list[InvolvementDetails] | tuple[InvolvementDetails, ...] = (),
     lead_involvement: int | None = None,
 ) -> BuiltChild:
     """Seal a child and its rows without saving. Involvements built here are loaded, not recorded by
     anyone (recorded_by is empty); `lead_involvement` is the position of the lead professional's one.
+    An archive age outside 18..25 is refused here too, so no loader can keep a record beyond 25.
     """
+    if not ARCHIVE_AGE_DEFAULT <= archive_age <= ARCHIVE_AGE_LIMIT:
+        raise ValueError(f"archive age must be {ARCHIVE_AGE_DEFAULT} to {ARCHIVE_AGE_LIMIT}")
     data_key, dek = data_key_build()
     sealer = Sealer(data_key, dek)
     child = Child(

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("account/", include("accounts.urls")),
     path("children/", include("children.urls")),
+    path("archive/", include("lifecycle.urls")),
     path("team/alerts/", include("oversight.urls")),
     path("team/", include("team.urls")),
     path("audit/", include("reports.urls", namespace="audit")),

@@ -56,6 +56,9 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ReportViewed: "Viewed an audit report",
     AuditTag.ReportExported: "Exported an audit summary",
     AuditTag.SubjectAccessProduced: "Produced a subject access report",
+    AuditTag.ArchiveAgeRecorded: "Recorded the archive age",
+    AuditTag.ChildArchived: "Record archived",
+    AuditTag.ArchivedRecordViewed: "Opened the archived record",
 }
 
 

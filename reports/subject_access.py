@@ -45,6 +45,7 @@ from children.purposes import PURPOSE_LABELS
 from children.records import AddressStatus, Gender, ReturnIntention
 from children.selectors import ChildRecordView, child_record
 from children.templatetags.records import source_scheme_label
+from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
 from reports.reports import role_at_event, tag_label
 from vault.sealing import note_seal
 
@@ -199,6 +200,8 @@ def _purpose(event: AuditEvent) -> str:
     if event.tag == AuditTag.ShieldOverridden:
         return "Emergency access to a shielded record"
     purpose = event.additional.get("purpose", "")
+    if event.tag == AuditTag.ArchivedRecordViewed:
+        return ARCHIVE_PURPOSE_LABELS.get(purpose, purpose)
     return PURPOSE_LABELS.get(purpose, purpose)
 
 

@@ -41,7 +41,7 @@ PERSONAS = [
     Persona("sam", Role.PRACTITIONER, "N", status="suspended"),
     Persona("tom", Role.PRACTITIONER, "N", status="lapsed"),
 ]
-CHILD_SCENARIOS = ["north", "south", "north_shielded"]
+CHILD_SCENARIOS = ["north", "south", "north_shielded", "north_archived"]
 PRACTITIONERS = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
 VIEWERS = {*PRACTITIONERS, Role.LA_TEAM}
 AUDITORS = {Role.LA_TEAM, Role.NATIONAL_AUDITOR}
@@ -58,7 +58,12 @@ def _owning_team(p: Persona, scenario: str) -> bool:
 def expected_child(url: str, p: Persona, scenario: str) -> int:
     """Outcome of GET (POST for POST-only) on a child URL without a stated purpose."""
     shielded = scenario == "north_shielded"
+    archived = scenario == "north_archived"  # archived today: in its first year
     purpose_first = REDIRECT  # allowed pages first ask for the purpose of access
+    if url == "lifecycle:archived_record":  # the archive: North's data manager only, archived records only
+        return OK if archived and p.role == Role.DATA_MANAGER and p.la == "N" else DENIED
+    if archived and url.startswith("children:"):
+        return DENIED  # nobody opens or changes an archived record through the practitioner pages
     if url == "children:purpose":
         return OK if p.role in VIEWERS else DENIED
     if url == "children:record":
@@ -155,6 +160,7 @@ CHILD_URLS = {
     "audit:child_access",
     "audit:subject_access",
     "audit:subject_access_pdf",
+    "lifecycle:archived_record",
 }
 OTHER_URLS = {
     "home",
@@ -206,6 +212,7 @@ def matrix_world(world):
         "north": make_child(world),
         "south": make_child(world, given_names="Noah", family_name="Begum", la=world.south),
         "north_shielded": make_child(world, given_names="Jasmine", family_name="Okafor", shielded=True),
+        "north_archived": make_child(world, given_names="Ruth", family_name="Achebe"),
     }
     involvements = {
         key: involvement_record(
@@ -217,7 +224,21 @@ def matrix_world(world):
         )
         for key, child in children.items()
     }
+    children["north_archived"] = _archived(children["north_archived"])
     return world, children, involvements
+
+
+def _archived(child):
+    """Archived today, as the daily job would (lifecycle.services.child_archive)."""
+    from django.utils import timezone
+
+    from children.models import Child, RecordStatus
+    from lifecycle.services import child_archive
+
+    child_archive(child_id=child.pk, rule="age", today=timezone.localdate())
+    archived = Child.objects.get(pk=child.pk)
+    assert archived.status == RecordStatus.ARCHIVED
+    return archived
 
 
 def _north_alert_id(world) -> int:

@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "access",
     "children",
     "oversight",
+    "lifecycle",
     "reports",
     "team",
 ]

@@ -1,0 +1,45 @@
+"""The question a data manager answers before an archived record opens (GOV.UK error style)."""
+
+from typing import Any
+
+from django import forms
+
+from lifecycle.viewing import ARCHIVE_PURPOSE_CHOICES, STATUTORY_REASON_CHOICES
+
+
+class ArchiveOpenForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label="Why are you opening this archived record?",
+        choices=ARCHIVE_PURPOSE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why you are opening this archived record"},
+    )
+    statutory_reason = forms.ChoiceField(
+        label="Statutory reason",
+        choices=STATUTORY_REASON_CHOICES,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="This record was archived more than a year ago: it opens only for one of these.",
+    )
+    detail = forms.CharField(
+        label="Details",
+        required=False,
+        max_length=500,
+        help_text="A case or court reference. Do not include names or addresses.",
+    )
+
+    def __init__(self, *args: Any, statutory: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.statutory = statutory
+        if not statutory:
+            del self.fields["statutory_reason"]
+
+    def clean(self) -> dict[str, Any]:
+        """After the first year the statutory reason and a reference are required, not optional."""
+        cleaned = super().clean() or {}
+        if self.statutory and not cleaned.get("statutory_reason"):
+            self.add_error("statutory_reason", "Select the statutory reason for opening this record")
+        needs_detail = self.statutory or cleaned.get("purpose") == "other"
+        if needs_detail and not cleaned.get("detail", "").strip():
+            self.add_error("detail", "Enter a case or court reference, or details of why")
+        return cleaned

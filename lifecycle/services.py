@@ -1,0 +1,190 @@
+"""The daily lifecycle job: archive records that are due, purge archives that are due. Idempotent.
+
+Each child is archived or purged in its own transaction, re-checked under a row lock, so a second
+run (or two overlapping runs) changes nothing that the first already did, and a crash part-way leaves
+every child either fully done or untouched. Only the date columns are decrypted (date of birth, date
+of death), never names or addresses, and only for active records.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import ARCHIVE_AGE_DEFAULT, ARCHIVE_AGE_LIMIT, Child, RecordStatus
+from children.shredding import child_shred
+from lifecycle.models import Archive
+from lifecycle.rules import ArchiveRule, archive_age_in_force, archive_due, purge_due
+from vault.crypto import DecryptionFailed
+from vault.sealing import Sealer, note_seal
+
+BATCH_SIZE = 1000
+NOTE_CONTEXT = "lifecycle"
+
+
+class ArchiveAgeRefused(ValueError):
+    """An archive age outside 18..25: no record is kept beyond a child's 25th birthday."""
+
+
+@dataclass
+class LifecycleReport:
+    """What one run did (or, with --dry-run, would do): counts only, never who."""
+
+    run_on: date
+    dry_run: bool
+    examined: int = 0
+    archived_at_age: int = 0
+    archived_after_death: int = 0
+    purged: int = 0
+    archive_age_capped: int = 0
+    unreadable: int = 0
+
+    @property
+    def archived(self) -> int:
+        return self.archived_at_age + self.archived_after_death
+
+    def counts(self) -> dict[str, int]:
+        values = asdict(self)
+        return {name: value for name, value in values.items() if isinstance(value, int) and name != "dry_run"}
+
+    def lines(self) -> list[str]:
+        mode = "DRY RUN: nothing changed" if self.dry_run else "changes made"
+        head = f"lifecycle run for {self.run_on.isoformat()} ({mode})"
+        return [head, *(f"  {name}: {value}" for name, value in self.counts().items())]
+
+
+def archive_age_record(*, child: Child, age: int, by: User | None) -> None:
+    """Record a consented archive age (care leaver, special educational needs), audited; 18..25 only.
+
+    Only while the record is active: an archived record is never brought back by raising its age.
+    """
+    if not ARCHIVE_AGE_DEFAULT <= age <= ARCHIVE_AGE_LIMIT:
+        raise ArchiveAgeRefused(f"archive age must be {ARCHIVE_AGE_DEFAULT} to {ARCHIVE_AGE_LIMIT}")
+    with transaction.atomic():
+        updated = Child.objects.filter(pk=child.pk, status=RecordStatus.ACTIVE).update(
+            archive_age=age, updated_at=timezone.now()
+        )
+        if not updated:
+            raise ArchiveAgeRefused("the record is archived")
+        event_record(tag=AuditTag.ArchiveAgeRecorded, actor=by, child_id=child.pk, additional={"age": age})
+    child.archive_age = age
+
+
+def _archives_due(today: date, report: LifecycleReport, batch_size: int) -> list[tuple[UUID, str]]:
+    """(child id, rule) of every active record whose archive date has come. Reads only, in batches."""
+    due: list[tuple[UUID, str]] = []
+    active = (
+        Child.objects.filter(status=RecordStatus.ACTIVE)
+        .select_related("data_key")
+        .only("id", "archive_age", "data_key", "date_of_birth", "date_of_death")
+        .order_by("pk")
+    )
+    for child in active.iterator(chunk_size=batch_size):
+        report.examined += 1
+        if archive_age_in_force(child.archive_age) != child.archive_age:
+            report.archive_age_capped += 1
+        try:
+            sealer = Sealer(child.data_key)
+            born, died = (sealer.unseal(child, column) for column in ("date_of_birth", "date_of_death"))
+        except DecryptionFailed:
+            # Keys already shredded (or a corrupt row): reported for a person to look at, never guessed.
+            report.unreadable += 1
+            continue
+        when = archive_due(
+            date_of_birth=date.fromisoformat(born),
+            archive_age=child.archive_age,
+            date_of_death=date.fromisoformat(died) if died else None,
+        )
+        if when.on <= today:
+            due.append((child.pk, when.rule))
+    return due
+
+
+def child_archive(*, child_id: UUID, rule: str, today: date) -> bool:
+    """Archive one child if still active (row lock, re-checked): False if another run got there first.
+
+    The rule is kept only as a note sealed under the child's own key: whether a child died is personal,
+    so it is readable by whoever may open the record, and shredded with it at purge.
+    """
+    with transaction.atomic():
+        child = (
+            Child.objects.select_for_update()
+            .select_related("data_key")
+            .filter(pk=child_id, status=RecordStatus.ACTIVE)
+            .first()
+        )
+        if child is None:
+            return False
+        child.status = RecordStatus.ARCHIVED
+        child.save(update_fields=["status", "updated_at"])
+        Archive.objects.update_or_create(
+            child=child, defaults={"archived_on": today, "purge_due_on": purge_due(today)}
+        )
+        event_record(
+            tag=AuditTag.ChildArchived,
+            actor=None,
+            child_id=child.pk,
+            additional={"rule_sealed": note_seal(child.data_key, context=NOTE_CONTEXT, text=rule)},
+        )
+    return True
+
+
+def child_purge(*, child_id: UUID) -> bool:
+    """Crypto-shred one archived child, delete its rows, and leave a tombstone event; False if gone.
+
+    The tombstone (`child:record:purged`) holds the child's id and row counts only: it proves the
+    purge ran without keeping anything about who the child was. Earlier audit events stay (the log is
+    append-only and verifiable); their sealed notes died with the child's keys.
+    """
+    with transaction.atomic():
+        child = (
+            Child.objects.select_for_update()
+            .select_related("data_key")
+            .filter(pk=child_id, status=RecordStatus.ARCHIVED)
+            .first()
+        )
+        if child is None:
+            return False
+        child_shred(child=child, by=None)
+        carers = child.carers.count()
+        involvements = child.involvements.count()
+        child.delete()
+        event_record(
+            tag=AuditTag.ChildPurged,
+            actor=None,
+            child_id=child_id,
+            additional={"carers_deleted": carers, "involvements_deleted": involvements},
+        )
+    return True
+
+
+def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> LifecycleReport:
+    """Archive every record due today, then purge every archive due today; report the counts.
+
+    With `dry_run` nothing is written, the audit log included, and the counts are those a real run
+    would report now. The run itself is audited (`lifecycle:run:completed`, counts only).
+    """
+    today = timezone.localdate()
+    report = LifecycleReport(run_on=today, dry_run=dry_run)
+    purges = list(
+        Archive.objects.filter(purge_due_on__lte=today, child__status=RecordStatus.ARCHIVED)
+        .order_by("purge_due_on", "child_id")
+        .values_list("child_id", flat=True)
+    )
+    for child_id, rule in _archives_due(today, report, batch_size):
+        if dry_run or child_archive(child_id=child_id, rule=rule, today=today):
+            if rule == ArchiveRule.DEATH:
+                report.archived_after_death += 1
+            else:
+                report.archived_at_age += 1
+    for child_id in purges:
+        if dry_run or child_purge(child_id=child_id):
+            report.purged += 1
+    if not dry_run:
+        event_record(tag=AuditTag.LifecycleRunCompleted, actor=None, additional=report.counts())
+    return report

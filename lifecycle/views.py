@@ -1,0 +1,56 @@
+"""The data manager's archive page: decide, ask why, audit, show the record once (top-floor page)."""
+
+from uuid import UUID
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods
+
+from access.http import require
+from access.permissions import Permission
+from access.policy import ARCHIVE_VISIBILITY, decide, visible_involvements
+from accounts.http import signed_in_user
+from children.models import Child
+from children.records import ReturnIntention
+from lifecycle.forms import ArchiveOpenForm
+from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS, STATUTORY_REASON_LABELS, archived_record_open
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """In its first year the purpose suffices; afterwards the statutory route, or the policy's refusal.
+
+    The record is shown in this response only (no session grant): every opening is asked and audited.
+    """
+    actor = signed_in_user(request)
+    child = get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
+    statutory = not decide(actor=actor, action=Permission.ArchiveView, child=child)
+    if statutory:
+        require(actor=actor, action=Permission.ArchiveStatutoryView, child=child)
+    form = ArchiveOpenForm(request.POST or None, statutory=statutory)
+    if request.method == "POST" and form.is_valid():
+        reason = form.cleaned_data.get("statutory_reason") or None
+        view = archived_record_open(
+            child=child,
+            by=actor,
+            purpose=form.cleaned_data["purpose"],
+            detail=form.cleaned_data["detail"],
+            statutory_reason=reason,
+        )
+        shown = visible_involvements(seen=ARCHIVE_VISIBILITY, involvements=view.involvements)
+        context = {
+            "child": child,
+            "view": view,
+            "details": view.details,
+            "involvements": shown,
+            "hidden_sensitive": len(shown) < len(view.involvements),
+            "purpose_label": ARCHIVE_PURPOSE_LABELS[form.cleaned_data["purpose"]],
+            "statutory_label": STATUTORY_REASON_LABELS[reason] if reason else None,
+            "return_labels": ReturnIntention.LABELS,
+        }
+        return render(request, "lifecycle/archived_record.html", context)
+    return render(
+        request, "lifecycle/archive_open.html", {"form": form, "child": child, "statutory": statutory}
+    )
