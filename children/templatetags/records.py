@@ -1,4 +1,8 @@
+import re
+
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from children import index_number as index_numbers
 from children.records import Gender
@@ -39,3 +43,20 @@ def get_item(mapping: dict, key: str) -> object:
 @register.filter
 def organisation(view: ChildRecordView, organisation_id: int | None) -> object:
     return view.organisation(organisation_id)
+
+
+@register.filter
+def tel_href(phone: str) -> str:
+    """A `tel:` link target: digits and a leading + only, so "0113 496 0000" dials on any phone."""
+    digits = "".join(c for c in phone if c.isdigit())
+    return f"tel:{'+' if phone.strip().startswith('+') else ''}{digits}"
+
+
+@register.filter
+def email_breaks(email: str) -> SafeString:
+    """An email address that may wrap only after "@" or before a ".", never mid-word (nor at a hyphen)."""
+    pieces: list[str] = []
+    for piece in re.split(r"(?<=@)|(?=\.)", email):
+        if piece:
+            pieces.append(f'<span class="cp-nowrap">{escape(piece)}</span>')
+    return mark_safe("<wbr>".join(pieces))  # noqa: S308 -- every piece escaped above
