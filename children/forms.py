@@ -137,6 +137,11 @@ class InvolvementForm(DatePartsMixin, forms.Form):
     start_month = _date_part()
     start_year = _date_part()
 
+    DUPLICATE = (
+        "You are already recorded as working with this child in this role. "
+        "Mark that involvement as ended before recording a new one"
+    )
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         cleaned["started_on"] = self.combine_date(

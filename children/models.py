@@ -102,6 +102,9 @@ class Involvement(models.Model):
     )
     ceased = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A keyed hash of (child, practitioner, organisation, role): the details are sealed, so this is what
+    # the database can compare to refuse a second current involvement (see `involvement_record`).
+    current_key = models.BigIntegerField(null=True, blank=True, editable=False)
 
     practitioner_name = SealedField()
     role = SealedField()
@@ -125,6 +128,13 @@ class Involvement(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["recorded_by", "ceased"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["current_key"],
+                condition=models.Q(ceased=False, current_key__isnull=False),
+                name="one_current_involvement_per_practitioner_role",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Involvement {self.id}"

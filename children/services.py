@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from accounts.models import Organisation, User
 from audit.services import event_record
@@ -26,6 +26,7 @@ from vault.models import DataKey
 from vault.sealing import Sealer
 
 BLOCKING_PURPOSE = "child-block"
+CURRENT_INVOLVEMENT_PURPOSE = "involvement-current"
 
 
 @dataclass
@@ -121,17 +122,52 @@ def _reseal_child(child: Child, details: ChildDetails, columns: list[str]) -> No
     child.save(update_fields=[*columns, "updated_at"])
 
 
+class DuplicateInvolvement(Exception):
+    """This practitioner already has a current involvement with this child, for this organisation and role."""
+
+
+def involvement_current_key(*, child: Child, by: User, organisation_id: int, role: str) -> int:
+    """A keyed hash of who, for which organisation, in which role: comparable, not reversible.
+
+    Roles are compared ignoring case and spacing ("Class teacher" and "class  teacher" are the same).
+    """
+    role_normalised = " ".join(role.casefold().split())
+    return blind_index(CURRENT_INVOLVEMENT_PURPOSE, f"{child.pk}|{by.pk}|{organisation_id}|{role_normalised}")
+
+
+def _current_involvement_exists(current_key: int) -> bool:
+    return Involvement.objects.filter(current_key=current_key, ceased=False).exists()
+
+
 def involvement_record(*, child: Child, by: User, details: InvolvementDetails) -> Involvement:
-    involvement = Involvement(child=child, recorded_by=by)
+    """Record `by`'s involvement, refusing a second current one in the same organisation and role.
+
+    The check before saving gives the usual answer; the partial unique constraint on `current_key`
+    settles two requests that race past it (the loser's insert fails and is reported the same way).
+    """
+    current_key = involvement_current_key(
+        child=child, by=by, organisation_id=details.organisation_id, role=details.role
+    )
+    if _current_involvement_exists(current_key):
+        raise DuplicateInvolvement
+    involvement = Involvement(child=child, recorded_by=by, current_key=current_key)
     Sealer(child.data_key).seal_all(involvement, details.sealed_values())
-    with transaction.atomic():
-        involvement.save()
-        event_record(
-            tag=AuditTag.InvolvementRecorded,
-            actor=by,
-            child_id=child.pk,
-            additional={"involvement_id": str(involvement.pk), "organisation_id": details.organisation_id},
-        )
+    try:
+        with transaction.atomic():
+            involvement.save()
+            event_record(
+                tag=AuditTag.InvolvementRecorded,
+                actor=by,
+                child_id=child.pk,
+                additional={
+                    "involvement_id": str(involvement.pk),
+                    "organisation_id": details.organisation_id,
+                },
+            )
+    except IntegrityError as error:
+        if _current_involvement_exists(current_key):
+            raise DuplicateInvolvement from error
+        raise
     return involvement
 
 

@@ -36,7 +36,13 @@ from children.purposes import PURPOSE_LABELS
 from children.records import InvolvementDetails, ReturnIntention
 from children.search import child_search
 from children.selectors import child_details, child_record, involvement_details
-from children.services import caf_flag_set, involvement_cease, involvement_record, lead_professional_set
+from children.services import (
+    DuplicateInvolvement,
+    caf_flag_set,
+    involvement_cease,
+    involvement_record,
+    lead_professional_set,
+)
 from children.viewing import PurposeGrant, purpose_grant_for, purpose_grant_store, record_view_audit
 from oversight.http import signed_out_if_suspended
 
@@ -195,20 +201,24 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
             actor.organisation_id is None
         ):  # the policy's prerequisites already refuse this; never record unowned
             raise Refused(Decision(False, "no_organisation"), action=Permission.InvolvementRecord)
-        involvement_record(
-            child=child,
-            by=actor,
-            details=InvolvementDetails(
-                practitioner_name=actor.get_full_name() or actor.username,
-                role=form.cleaned_data["role"],
-                organisation_id=actor.organisation_id,
-                phone=form.cleaned_data["phone"],
-                email=form.cleaned_data["email"],
-                started_on=form.cleaned_data["started_on"],
-            ),
-        )
-        messages.success(request, "Your involvement has been recorded")
-        return redirect("children:record", child_id=child.pk)
+        try:
+            involvement_record(
+                child=child,
+                by=actor,
+                details=InvolvementDetails(
+                    practitioner_name=actor.get_full_name() or actor.username,
+                    role=form.cleaned_data["role"],
+                    organisation_id=actor.organisation_id,
+                    phone=form.cleaned_data["phone"],
+                    email=form.cleaned_data["email"],
+                    started_on=form.cleaned_data["started_on"],
+                ),
+            )
+        except DuplicateInvolvement:
+            form.add_error("role", InvolvementForm.DUPLICATE)
+        else:
+            messages.success(request, "Your involvement has been recorded")
+            return redirect("children:record", child_id=child.pk)
     return render(request, "children/involvement_new.html", {"form": form, "child": child})
 
 
