@@ -12,7 +12,7 @@ from django.shortcuts import render
 
 from access.permissions import Permission
 from access.policy import Decision, decide
-from accounts.models import User
+from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement
@@ -38,7 +38,26 @@ def denied(
         child_id=child_id,
         additional={"action": str(action), "reason": decision.reason},
     )
-    return render(request, "access/denied.html", {"decision": decision}, status=403)
+    child = Child.objects.select_related("local_authority").filter(pk=child_id).first() if child_id else None
+    own_la = _own_local_authority(request.user)
+    la = child.local_authority if child is not None else own_la
+    context = {
+        "decision": decision,
+        "la": la,
+        "child": child,
+        "other_la": child is not None and own_la is not None and own_la.pk != child.local_authority_id,
+    }
+    return render(request, "access/denied.html", context, status=403)
+
+
+def _own_local_authority(user: object) -> Organisation | None:
+    """The LA whose ContactPoint team looks after this person's account (an LA belongs to itself)."""
+    organisation = getattr(user, "organisation", None) if getattr(user, "is_authenticated", False) else None
+    if organisation is None:
+        return None
+    if organisation.kind == OrganisationKind.LOCAL_AUTHORITY:
+        return organisation
+    return organisation.local_authority
 
 
 def require(

@@ -45,7 +45,7 @@ ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}
 
 REASON_MESSAGES = {
     "not_signed_in": "You need to sign in.",
-    "suspended": "Your account is suspended. Contact your local authority ContactPoint team.",
+    "suspended": "Your account is suspended.",
     "inactive": "Your account is closed.",
     "no_organisation": "Your account is not linked to an organisation.",
     "organisation_not_accredited": "Your organisation is not accredited to use ContactPoint.",
@@ -53,7 +53,7 @@ REASON_MESSAGES = {
     "training_lapsed": "Your ContactPoint training has expired or is not recorded.",
     "agreement_unsigned": "You have not signed the ContactPoint user agreement.",
     "role_not_permitted": "Your role does not allow this.",
-    "shielded": "This record is shielded. Contact your local authority ContactPoint team.",
+    "shielded": "This record is shielded: only the local authority ContactPoint team that holds it can see it in full.",
     "not_own_involvement": "You can only change involvement that you recorded.",
     "not_involved": "Only practitioners currently involved with this child, or the LA team, can do this.",
     "not_shielded": "This record is not shielded: open it in the usual way.",

@@ -68,7 +68,7 @@ def test_it_shows_only_restricted_fields_of_a_shielded_child(world, shielded_chi
     page = rendered(
         client.get(reverse("children:record", args=[shielded_child.pk])), heading="Jasmine Okafor"
     )
-    assert "contact your local authority contactpoint team" in page.lower()
+    assert "Contact the ContactPoint team at <strong>Northshire Council</strong>" in page
     for hidden in ("LS6 2QT", "Quarry Lane", "Grace Thornton", "07700 900123", "Northshire Primary"):
         assert hidden not in page
     event = AuditEvent.objects.get(tag=AuditTag.RecordViewed)
@@ -90,7 +90,7 @@ def test_it_hides_a_shielded_child_from_another_la_team(world, shielded_child):
     page = rendered(
         client.get(reverse("children:record", args=[shielded_child.pk])), heading="Jasmine Okafor"
     )
-    assert "contact your local authority contactpoint team" in page.lower()
+    assert "Contact the ContactPoint team at <strong>Northshire Council</strong>" in page
     assert "LS6 2QT" not in page
 
 
