@@ -1,12 +1,14 @@
 """Second-factor checks shared by sign-in and step-up: TOTP (replay refused) or a recovery code."""
 
 import base64
+import time
 from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
 from django.http import HttpRequest
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
@@ -20,10 +22,24 @@ class MfaThrottled(Exception):
     pass
 
 
+class CodeAlreadyUsed(Exception):
+    """The authenticator code was right but its time step has been used: the person waits for the next."""
+
+
+def totp_code_reused(device: TOTPDevice, token: str) -> bool:
+    """Would `token` have been accepted but for the replay rule (its time step is already used)?"""
+    if not (token.isascii() and token.isdigit()) or device.last_t is None or device.last_t < 0:
+        return False
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = time.time()
+    return bool(totp.verify(int(token), tolerance=device.tolerance)) and totp.t() <= device.last_t
+
+
 def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool:
     """True and the session marked verified if `code` is a fresh TOTP code or an unused recovery code.
 
-    django-otp's TOTP device remembers the last time step used, so a code cannot be replayed.
+    django-otp's TOTP device remembers the last time step used, so a code cannot be replayed; a replayed
+    code raises `CodeAlreadyUsed` (still counted as a failure) so the page can say why.
     """
     subject = str(user.pk)
     if MFA_USER.exceeded(subject):
@@ -38,7 +54,10 @@ def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool
         event_record(tag=AuditTag.MfaVerified, actor=user)
         return True
     MFA_USER.hit(subject)
-    event_record(tag=AuditTag.MfaFailed, actor=user)
+    reused = totp_code_reused(device, compact)
+    event_record(tag=AuditTag.MfaFailed, actor=user, additional={"reused_code": True} if reused else None)
+    if reused:
+        raise CodeAlreadyUsed
     return False
 
 

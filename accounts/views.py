@@ -18,7 +18,13 @@ from accounts.forms import (
     SignInForm,
 )
 from accounts.http import signed_in_user
-from accounts.mfa import MfaThrottled, second_factor_verify, totp_qr_svg, totp_secret_base32
+from accounts.mfa import (
+    CodeAlreadyUsed,
+    MfaThrottled,
+    second_factor_verify,
+    totp_qr_svg,
+    totp_secret_base32,
+)
 from accounts.models import User
 from accounts.network import client_ip
 from accounts.passkeys import passkey_config, passkey_exists, passkey_list
@@ -37,6 +43,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 
 MFA_THROTTLED = "Too many wrong codes. Wait 5 minutes and try again"
+CODE_ALREADY_USED = "This code has already been used: wait for the next one"
 REAUTH_FAILED = "The password or security code is not correct"
 
 
@@ -72,6 +79,8 @@ def mfa(request: HttpRequest) -> HttpResponse:
             form.add_error("code", "The security code is not correct")
         except MfaThrottled:
             form.add_error("code", MFA_THROTTLED)
+        except CodeAlreadyUsed:
+            form.add_error("code", CODE_ALREADY_USED)
     return render(request, "accounts/mfa.html", {"form": form, **_passkey_option(request, user)})
 
 
@@ -158,7 +167,7 @@ def _password_and_code_confirm(request: HttpRequest, user: User, password: str, 
         return False
     try:
         return second_factor_verify(request, user=user, code=code)
-    except MfaThrottled:
+    except (MfaThrottled, CodeAlreadyUsed):  # one answer for any failure here (see `reauthenticate`)
         return False
 
 

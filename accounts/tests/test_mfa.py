@@ -66,8 +66,32 @@ def test_a_totp_code_signs_in_once_and_is_refused_on_replay(world):
     second = _password_only(world.alice)
     replay = second.post(reverse("accounts:mfa"), {"code": code})
     assert replay.status_code == 200
-    assert "not correct" in replay.content.decode()
-    assert AuditEvent.objects.filter(tag=AuditTag.MfaFailed, actor=world.alice).count() == 1
+    assert "This code has already been used: wait for the next one" in replay.content.decode()
+    failed = AuditEvent.objects.get(tag=AuditTag.MfaFailed, actor=world.alice)
+    assert failed.additional["reused_code"] is True
+
+
+def test_a_wrong_code_is_not_called_already_used(world):
+    device = totp_device(world.alice)
+    first = _password_only(world.alice)
+    assert first.post(reverse("accounts:mfa"), {"code": current_code(device)}).status_code == 302
+    response = _password_only(world.alice).post(reverse("accounts:mfa"), {"code": "000000"})
+    assert "The security code is not correct" in response.content.decode()
+    assert "already been used" not in response.content.decode()
+
+
+def test_the_navigation_is_hidden_until_the_second_factor_is_done(world):
+    device = totp_device(world.alice)
+    client = _password_only(world.alice)
+    before = client.get(reverse("accounts:mfa")).content.decode()
+    nav = before[before.index('id="navigation"') : before.index("</nav>")]
+    assert reverse("children:search") not in nav
+    assert reverse("accounts:passkeys") not in nav
+    assert "Sign out" in nav
+    client.post(reverse("accounts:mfa"), {"code": current_code(device)})
+    after = client.get(reverse("children:search")).content.decode()
+    nav = after[after.index('id="navigation"') : after.index("</nav>")]
+    assert reverse("children:search") in nav and reverse("accounts:passkeys") in nav
 
 
 def test_a_recovery_code_works_once(world):
