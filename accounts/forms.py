@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from accounts.models import User
 from accounts.network import client_ip
 from accounts.ratelimit import LOGIN_IP, LOGIN_USER, login_subject
+from accounts.wording import GovukErrors, password_errors
 from audit.services import event_record
 from audit.tags import AuditTag
 
@@ -16,7 +17,7 @@ GENERIC_FAILURE = "Enter a correct username and password"
 THROTTLED = "Too many attempts to sign in. Wait 5 minutes and try again"
 
 
-class SignInForm(AuthenticationForm):
+class SignInForm(GovukErrors, AuthenticationForm):
     """One message for every failure, so responses never reveal whether an account exists.
 
     Failures count against both the username and the IP address; at 10 in 5 minutes, further
@@ -25,6 +26,11 @@ class SignInForm(AuthenticationForm):
 
     error_messages = {"invalid_login": GENERIC_FAILURE, "inactive": GENERIC_FAILURE}
     summary_anchor = "id_username"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
 
     def clean(self) -> dict[str, Any]:
         username = login_subject(str(self.data.get("username", "")))
@@ -40,7 +46,7 @@ class SignInForm(AuthenticationForm):
             raise
 
 
-class CodeForm(forms.Form):
+class CodeForm(GovukErrors, forms.Form):
     code = forms.CharField(
         label="Security code",
         max_length=20,
@@ -62,15 +68,30 @@ class EnrolmentCodeForm(CodeForm):
 
 
 class ReauthenticateForm(CodeForm):
-    password = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+    password = forms.CharField(
+        label="Password",
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": "Enter your password"},
+    )
 
     field_order = ["password", "code"]
     summary_anchor = "id_password"
 
 
-class SetPasswordForm(forms.Form):
-    password1 = forms.CharField(label="Create a password", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label="Confirm password", widget=forms.PasswordInput, strip=False)
+class SetPasswordForm(GovukErrors, forms.Form):
+    password1 = forms.CharField(
+        label="Create a password",
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": "Enter a password"},
+    )
+    password2 = forms.CharField(
+        label="Confirm password",
+        widget=forms.PasswordInput,
+        strip=False,
+        error_messages={"required": "Enter the password again to confirm it"},
+    )
     agreement = forms.BooleanField(
         label="I have read and agree to the ContactPoint user agreement",
         error_messages={"required": "You must agree to the user agreement"},
@@ -90,5 +111,6 @@ class SetPasswordForm(forms.Form):
             try:
                 password_validation.validate_password(first, self.user)
             except forms.ValidationError as error:
-                self.add_error("password1", error)
+                for message in password_errors(error):
+                    self.add_error("password1", message)
         return cleaned

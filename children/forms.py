@@ -6,6 +6,7 @@ from typing import Any, Protocol, cast
 from django import forms
 from django.utils import timezone
 
+from accounts.wording import GovukErrors
 from children.purposes import PURPOSE_CHOICES
 from children.records import Gender
 from children.search import SearchCriteria
@@ -20,44 +21,85 @@ class _FormWithErrors(Protocol):
     def add_error(self, field: str | None, error: str) -> None: ...
 
 
-class DatePartsMixin:
-    """GOV.UK date input: three boxes combined into one date, with one error on the day box.
+PARTS = ("day", "month", "year")
 
-    The boxes are plain text so that a wrong box ("13" as a month, "x" as a day) gives one GOV.UK-style
-    message for the whole date, shown beside the date and linked from the error summary.
+
+class DatePartsMixin:
+    """GOV.UK date input: three boxes combined into one date, following the Design System's error rules.
+
+    The message names what is wrong ("must include a month", "must be a real date") and only the wrong
+    boxes are highlighted (`date_parts_wrong`, read by templates/govuk/date.html); the message sits on
+    the first wrong box, so the error summary links to it. A whole date missing or in the future
+    highlights all three. The boxes are plain text so that "13" as a month or "x" as a day gives a
+    message in words, not the browser's.
     """
 
+    date_parts_wrong: set[str]
+
     def combine_date(
-        self: _FormWithErrors, prefix: str, *, label: str, required: bool, min_year: int = 1900
+        self: _FormWithErrors,
+        prefix: str,
+        *,
+        label: str,
+        required: bool,
+        min_year: int = 1900,
+        future: bool = False,
     ) -> date | None:
         data: dict[str, Any] = self.cleaned_data
-        parts = [(data.get(f"{prefix}_{p}") or "").strip() for p in ("day", "month", "year")]
-        if not any(parts):
+        raw = {p: (data.get(f"{prefix}_{p}") or "").strip() for p in PARTS}
+        wrong = _date_parts_wrong(self)
+
+        def refuse(message: str, parts: tuple[str, ...] = PARTS) -> None:
+            wrong.update(f"{prefix}_{p}" for p in parts)
+            self.add_error(f"{prefix}_{parts[0]}", message)
+
+        missing = tuple(p for p in PARTS if not raw[p])
+        if len(missing) == len(PARTS):
             if required:
-                self.add_error(f"{prefix}_day", f"Enter {label}")
+                refuse(f"Enter {label}")
             return None
-        if not all(parts):
-            self.add_error(f"{prefix}_day", f"{label.capitalize()} must include a day, month and year")
+        if missing:
+            refuse(f"{label.capitalize()} must include a {' and '.join(missing)}", missing)
             return None
+        numbers: dict[str, int | None] = {}
+        for part in PARTS:
+            value = raw[part]
+            numbers[part] = int(value) if value.isascii() and value.isdigit() else None
+        day, month, year = numbers["day"], numbers["month"], numbers["year"]
+        bad = []
+        if day is None or not 1 <= day <= 31:
+            bad.append("day")
+        if month is None or not 1 <= month <= 12:
+            bad.append("month")
+        if year is None or len(raw["year"]) != 4 or year < min_year:
+            bad.append("year")
+        if bad:
+            refuse(f"{label.capitalize()} must be a real date", tuple(bad))
+            return None
+        assert day is not None and month is not None and year is not None  # noqa: S101 -- checked above
         try:
-            day, month, year = (int(p) for p in parts)
-            value: date | None = date(year, month, day) if year >= min_year else None
-        except (ValueError, OverflowError):  # "x", "²", or a part too large for a date
-            value = None
-        if value is None:
-            self.add_error(f"{prefix}_day", f"{label.capitalize()} must be a real date")
+            value = date(year, month, day)
+        except ValueError:  # 31 April, 29 February in a common year: the day is what is wrong
+            refuse(f"{label.capitalize()} must be a real date", ("day",))
             return None
-        if value > timezone.localdate():
-            self.add_error(f"{prefix}_day", f"{label.capitalize()} must be today or in the past")
+        if not future and value > timezone.localdate():
+            refuse(f"{label.capitalize()} must be today or in the past")
             return None
         return value
+
+
+def _date_parts_wrong(form: Any) -> set[str]:
+    if not hasattr(form, "date_parts_wrong"):
+        form.date_parts_wrong = set()
+    wrong: set[str] = form.date_parts_wrong
+    return wrong
 
 
 def _date_part() -> forms.CharField:
     return forms.CharField(required=False, strip=True)
 
 
-class SearchForm(DatePartsMixin, forms.Form):
+class SearchForm(GovukErrors, DatePartsMixin, forms.Form):
     family_name = forms.CharField(label="Family name", max_length=100, required=False)
     given_name = forms.CharField(label="Given name", max_length=100, required=False)
     dob_day = _date_part()
@@ -106,7 +148,7 @@ class SearchForm(DatePartsMixin, forms.Form):
         )
 
 
-class PurposeForm(forms.Form):
+class PurposeForm(GovukErrors, forms.Form):
     purpose = forms.ChoiceField(
         label="Why are you looking at this record?",
         choices=PURPOSE_CHOICES,
@@ -122,12 +164,16 @@ class PurposeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if cleaned.get("purpose") == "other" and not cleaned.get("detail", "").strip():
+        if (
+            cleaned.get("purpose") == "other"
+            and "detail" not in self.errors
+            and not cleaned.get("detail", "").strip()
+        ):
             self.add_error("detail", "Enter details of why you are looking at this record")
         return cleaned
 
 
-class InvolvementForm(DatePartsMixin, forms.Form):
+class InvolvementForm(GovukErrors, DatePartsMixin, forms.Form):
     role = forms.CharField(
         label="Your role with this child", max_length=120, help_text="For example, class teacher"
     )
@@ -150,7 +196,7 @@ class InvolvementForm(DatePartsMixin, forms.Form):
         return cleaned
 
 
-class CeaseForm(DatePartsMixin, forms.Form):
+class CeaseForm(GovukErrors, DatePartsMixin, forms.Form):
     end_day = _date_part()
     end_month = _date_part()
     end_year = _date_part()
@@ -169,7 +215,7 @@ class CeaseForm(DatePartsMixin, forms.Form):
         return cleaned
 
 
-class LeadProfessionalForm(forms.Form):
+class LeadProfessionalForm(GovukErrors, forms.Form):
     involvement = forms.ChoiceField(
         label="Who is the lead professional?",
         widget=forms.RadioSelect,
@@ -182,7 +228,7 @@ class LeadProfessionalForm(forms.Form):
         field.choices = [*choices, ("none", "No lead professional")]
 
 
-class CafForm(forms.Form):
+class CafForm(GovukErrors, forms.Form):
     caf_completed = forms.ChoiceField(
         label="Has a Common Assessment (CAF) been completed?",
         choices=(("yes", "Yes"), ("no", "No")),
@@ -191,7 +237,7 @@ class CafForm(forms.Form):
     )
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(GovukErrors, forms.Form):
     reason = forms.CharField(
         label="Why do you need to see this shielded record now?",
         max_length=500,

@@ -4,10 +4,11 @@ from typing import Any
 
 from django import forms
 
+from accounts.wording import GovukErrors
 from lifecycle.viewing import ARCHIVE_PURPOSE_CHOICES, STATUTORY_REASON_CHOICES
 
 
-class ArchiveOpenForm(forms.Form):
+class ArchiveOpenForm(GovukErrors, forms.Form):
     purpose = forms.ChoiceField(
         label="Why are you opening this archived record?",
         choices=ARCHIVE_PURPOSE_CHOICES,

@@ -1,38 +1,71 @@
 """Forms of the audit pages. Report filters travel in query strings: dates and ids only, never names."""
 
+import re
 from datetime import date
 from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
 
+from accounts.wording import GovukErrors
+from children.forms import DatePartsMixin
+
 EARLIEST_REPORT_DATE = date(2000, 1, 1)
 LATEST_REPORT_DATE = date(2999, 12, 31)
 REPORT_DATE_RANGE = "The date must be a date between 1 January 2000 and 31 December 2999"
 
 
-def _report_date(value: date | None) -> date | None:
-    """Bounded so that the day after (the end of the period) and its midnight always exist."""
-    if value is not None and not EARLIEST_REPORT_DATE <= value <= LATEST_REPORT_DATE:
-        raise forms.ValidationError(REPORT_DATE_RANGE)
-    return value
+def _date_part() -> forms.CharField:
+    return forms.CharField(required=False, strip=True, max_length=20)
 
 
-class ReportFilterForm(forms.Form):
-    date_from = forms.DateField(label="From", required=False, help_text="For example, 2026-01-31")
-    date_to = forms.DateField(label="To", required=False, help_text="For example, 2026-02-28")
+ISO_DATE = re.compile(r"(\d{1,4})-(\d{1,2})-(\d{1,2})")
 
-    def clean_date_from(self) -> date | None:
-        return _report_date(self.cleaned_data.get("date_from"))
 
-    def clean_date_to(self) -> date | None:
-        return _report_date(self.cleaned_data.get("date_to"))
+class ReportFilterForm(GovukErrors, DatePartsMixin, forms.Form):
+    """The period of a report: two GOV.UK date inputs (from, to), both optional.
+
+    Links the pages make themselves (pagination, the export) carry the period as `date_from` and
+    `date_to` (ISO dates): those are read into the same boxes, so one set of rules and messages applies.
+    """
+
+    from_day = _date_part()
+    from_month = _date_part()
+    from_year = _date_part()
+    to_day = _date_part()
+    to_month = _date_part()
+    to_year = _date_part()
+
+    summary_anchor = "id_from_day"
+
+    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        if data is not None:
+            data = data.copy()
+            for name, prefix in (("date_from", "from"), ("date_to", "to")):
+                iso = str(data.get(name, "") or "").strip()
+                if iso and not any(data.get(f"{prefix}_{p}") for p in ("day", "month", "year")):
+                    matched = ISO_DATE.fullmatch(iso)
+                    year, month, day = matched.groups() if matched else (iso, iso, iso)
+                    data.update({f"{prefix}_day": day, f"{prefix}_month": month, f"{prefix}_year": year})
+        super().__init__(data, *args, **kwargs)
+
+    def _report_date(self, prefix: str, label: str) -> date | None:
+        """Bounded so that the day after (the end of the period) and its midnight always exist."""
+        value = self.combine_date(prefix, label=label, required=False, min_year=1, future=True)
+        if value is not None and not EARLIEST_REPORT_DATE <= value <= LATEST_REPORT_DATE:
+            self.date_parts_wrong.add(f"{prefix}_year")
+            self.add_error(f"{prefix}_year", REPORT_DATE_RANGE)
+            return None
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("date_from"), data.get("date_to")
+        self.date_parts_wrong = set()
+        start = data["date_from"] = self._report_date("from", "the start date")
+        end = data["date_to"] = self._report_date("to", "the end date")
         if start and end and start > end:
-            self.add_error("date_to", "The end date must be the same as or after the start date")
+            self.date_parts_wrong.update({"to_day", "to_month", "to_year"})
+            self.add_error("to_day", "The end date must be the same as or after the start date")
         return data
 
     def period(self) -> tuple[date | None, date | None]:
@@ -42,14 +75,14 @@ class ReportFilterForm(forms.Form):
         return self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
 
 
-class LookupForm(forms.Form):
+class LookupForm(GovukErrors, forms.Form):
     """Find the subject of a report: a username, or a child's index number (never a name)."""
 
     username = forms.CharField(label="Username", max_length=150, required=False)
     index_number = forms.CharField(label="Index number", max_length=14, required=False)
 
 
-class SubjectAccessForm(forms.Form):
+class SubjectAccessForm(GovukErrors, forms.Form):
     identity_checked = forms.BooleanField(
         label="I have checked the identity of the person making this request, and their right to it",
         error_messages={"required": "Confirm that you have checked the requester's identity"},

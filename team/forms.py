@@ -1,12 +1,12 @@
 """Forms the LA team uses to manage accounts in its own local authority."""
 
-from datetime import date
 from typing import Any, cast
 
 from django import forms
-from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
+from accounts.wording import GovukErrors
+from children.forms import DatePartsMixin
 
 INVITABLE_ROLES = [
     (Role.PRACTITIONER.value, Role.PRACTITIONER.label),
@@ -16,27 +16,30 @@ INVITABLE_ROLES = [
 ]
 
 
-def _not_in_future(value: date, label: str) -> date:
-    """A check or course still to come proves nothing yet; a date near the end of the calendar would
-    also overflow when its validity period is added."""
-    if value > timezone.localdate():
-        raise forms.ValidationError(f"{label} must be today or in the past")
-    return value
+def _date_part() -> forms.CharField:
+    return forms.CharField(required=False, strip=True, max_length=20)
 
 
-class InviteForm(forms.Form):
+class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150)
     email = forms.EmailField(label="Work email address")
     username = forms.CharField(label="Username", max_length=150)
-    organisation = forms.ChoiceField(label="Organisation")
-    role = forms.ChoiceField(label="Role", choices=INVITABLE_ROLES, widget=forms.RadioSelect)
-    background_check_on = forms.DateField(
-        label="Enhanced background check date", help_text="For example, 2026-01-31"
+    organisation = forms.ChoiceField(
+        label="Organisation", error_messages={"required": "Select the organisation they work for"}
     )
-    training_completed_on = forms.DateField(
-        label="Training completed on", help_text="For example, 2026-01-31"
+    role = forms.ChoiceField(
+        label="Role",
+        choices=INVITABLE_ROLES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select their role"},
     )
+    background_check_day = _date_part()
+    background_check_month = _date_part()
+    background_check_year = _date_part()
+    training_day = _date_part()
+    training_month = _date_part()
+    training_year = _date_part()
     manager_email = forms.EmailField(label="Line manager's email address", required=False)
     summary_anchor = "id_first_name"
 
@@ -47,13 +50,23 @@ class InviteForm(forms.Form):
         )
         self.organisations = {str(o.pk): o for o in organisations.filter(accredited_on__isnull=False)}
         field = cast(forms.ChoiceField, self.fields["organisation"])  # declared above
-        field.choices = [(pk, o.name) for pk, o in self.organisations.items()]
+        # No organisation is preselected: the LA team must choose one, or be told to.
+        field.choices = [
+            ("", "Select an organisation"),
+            *((pk, o.name) for pk, o in self.organisations.items()),
+        ]
 
-    def clean_background_check_on(self) -> date:
-        return _not_in_future(self.cleaned_data["background_check_on"], "The background check date")
-
-    def clean_training_completed_on(self) -> date:
-        return _not_in_future(self.cleaned_data["training_completed_on"], "The training date")
+    def clean(self) -> dict[str, Any]:
+        """A check or course still to come proves nothing yet (and a date near the end of the calendar
+        would overflow when its validity period is added): both must be today or in the past."""
+        cleaned = super().clean() or {}
+        cleaned["background_check_on"] = self.combine_date(
+            "background_check", label="the enhanced background check date", required=True, min_year=1990
+        )
+        cleaned["training_completed_on"] = self.combine_date(
+            "training", label="the date training was completed", required=True, min_year=1990
+        )
+        return cleaned
 
     def clean_username(self) -> str:
         username = self.cleaned_data["username"].strip()
@@ -65,7 +78,7 @@ class InviteForm(forms.Form):
         return self.organisations[self.cleaned_data["organisation"]]
 
 
-class SuspendForm(forms.Form):
+class SuspendForm(GovukErrors, forms.Form):
     reason = forms.CharField(
         label="Why are you suspending this account?",
         max_length=300,

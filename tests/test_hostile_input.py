@@ -95,8 +95,12 @@ def test_a_background_check_date_in_the_far_future_is_a_validation_error(world):
         "username": "ivy",
         "role": "practitioner",
         "organisation": str(world.north_social_care.pk),
-        "background_check_on": "9999-12-31",
-        "training_completed_on": "9999-12-31",
+        "background_check_day": "31",
+        "background_check_month": "12",
+        "background_check_year": "9999",
+        "training_day": "31",
+        "training_month": "12",
+        "training_year": "9999",
     }
     page = signed_in(world.lena).post(reverse("team:invite"), data)
     assert page.status_code == 200
