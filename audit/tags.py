@@ -48,3 +48,57 @@ class AuditTag(StrEnum):
     SubjectAccessProduced = "child:subject_access:produced"
     MisuseSuspected = "oversight:misuse:suspected"
     AlertAcknowledged = "oversight:alert:acknowledged"
+
+
+# Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
+TAG_LABELS: dict[str, str] = {
+    AuditTag.LoginSucceeded: "Signed in with a password",
+    AuditTag.LoginFailed: "Failed to sign in",
+    AuditTag.LoggedOut: "Signed out",
+    AuditTag.AccessDenied: "Was refused access",
+    AuditTag.SearchPerformed: "Searched for a child",
+    AuditTag.SearchThrottled: "Was stopped from searching (too many searches)",
+    AuditTag.RecordViewed: "Viewed the record",
+    AuditTag.PurposeAsked: "Opened a record and was asked for a purpose",
+    AuditTag.InvolvementRecorded: "Recorded an involvement",
+    AuditTag.InvolvementCeased: "Ended an involvement",
+    AuditTag.LeadProfessionalSet: "Set the lead professional",
+    AuditTag.CafFlagSet: "Set the Common Assessment flag",
+    AuditTag.ChildCreated: "Record created",
+    AuditTag.LoginThrottled: "Was stopped from signing in (too many attempts)",
+    AuditTag.SessionExpired: "Was signed out when the session expired",
+    AuditTag.MfaEnrolled: "Set up an authenticator app",
+    AuditTag.MfaVerified: "Signed in with a security code",
+    AuditTag.MfaFailed: "Entered a wrong or used security code",
+    AuditTag.RecoveryCodeUsed: "Signed in with a recovery code",
+    AuditTag.MfaReset: "Had their security codes reset",
+    AuditTag.PasskeyRegistered: "Added a passkey",
+    AuditTag.PasskeyVerified: "Signed in with a passkey",
+    AuditTag.PasskeyFailed: "Failed to sign in with a passkey",
+    AuditTag.Reauthenticated: "Confirmed their identity again",
+    AuditTag.ReauthenticationFailed: "Failed to confirm their identity again",
+    AuditTag.ReauthenticationThrottled: "Was signed out after too many attempts to confirm their identity",
+    AuditTag.AccountInvited: "Invited a user",
+    AuditTag.InvitationAccepted: "Accepted an invitation",
+    AuditTag.AccountSuspended: "Suspended an account",
+    AuditTag.AccountReinstated: "Reinstated an account",
+    AuditTag.AccountClosed: "Closed an account",
+    AuditTag.ShieldOverridden: "Emergency access to the shielded record",
+    AuditTag.ChildShredded: "Record's data key destroyed",
+    AuditTag.ChildArchived: "Record archived",
+    AuditTag.ChildPurged: "Record purged",
+    AuditTag.ArchiveAgeRecorded: "Recorded the archive age",
+    AuditTag.ArchivedRecordViewed: "Opened the archived record",
+    AuditTag.LifecycleRunCompleted: "Daily archive and purge run completed",
+    AuditTag.ReportViewed: "Viewed an audit report",
+    AuditTag.ReportExported: "Exported an audit summary",
+    AuditTag.ReportLookup: "Looked up a user or record in the audit reports",
+    AuditTag.SubjectAccessProduced: "Produced a subject access report",
+    AuditTag.MisuseSuspected: "Raised a misuse alert",
+    AuditTag.AlertAcknowledged: "Acknowledged an alert",
+}
+
+
+def tag_label(tag: str) -> str:
+    """The event in words; an unknown tag (from a newer release) is shown as it was recorded."""
+    return TAG_LABELS.get(tag, tag)

@@ -78,8 +78,30 @@ class ReportFilterForm(GovukErrors, DatePartsMixin, forms.Form):
 class LookupForm(GovukErrors, forms.Form):
     """Find the subject of a report: a username, or a child's index number (never a name)."""
 
-    username = forms.CharField(label="Username", max_length=150, required=False)
+    username = forms.CharField(
+        label="Name or username",
+        max_length=150,
+        required=False,
+        help_text="For example, Alice Example or alice.example",
+    )
     index_number = forms.CharField(label="Index number", max_length=14, required=False)
+    # Which of the page's two look-ups was submitted, so an empty one is answered, not ignored.
+    find = forms.ChoiceField(
+        choices=[("user", "user"), ("record", "record")], required=False, widget=forms.HiddenInput
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        find = cleaned.get("find")
+        if find == "user" and not cleaned.get("username", "").strip() and "username" not in self.errors:
+            self.add_error("username", "Enter a name or username")
+        if (
+            find == "record"
+            and not cleaned.get("index_number", "").strip()
+            and "index_number" not in self.errors
+        ):
+            self.add_error("index_number", "Enter an index number")
+        return cleaned
 
 
 class SubjectAccessForm(GovukErrors, forms.Form):

@@ -31,35 +31,13 @@ from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
 from audit.models import AuditEvent, SearchAppearance
-from audit.tags import AuditTag
+from audit.tags import AuditTag, tag_label
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
 from vault.sealing import note_unseal
 
 PAGE_SIZE = 50
 DEFAULT_SUMMARY_DAYS = 30
-
-TAG_LABELS: dict[str, str] = {
-    AuditTag.LoginSucceeded: "Signed in",
-    AuditTag.LoginFailed: "Failed sign-in",
-    AuditTag.LoggedOut: "Signed out",
-    AuditTag.AccessDenied: "Access refused",
-    AuditTag.SearchPerformed: "Searched",
-    AuditTag.SearchThrottled: "Search refused (rate limit)",
-    AuditTag.RecordViewed: "Viewed the record",
-    AuditTag.InvolvementRecorded: "Recorded an involvement",
-    AuditTag.InvolvementCeased: "Ended an involvement",
-    AuditTag.LeadProfessionalSet: "Set the lead professional",
-    AuditTag.CafFlagSet: "Set the Common Assessment flag",
-    AuditTag.ChildCreated: "Record created",
-    AuditTag.ShieldOverridden: "Emergency access to the shielded record",
-    AuditTag.ReportViewed: "Viewed an audit report",
-    AuditTag.ReportExported: "Exported an audit summary",
-    AuditTag.SubjectAccessProduced: "Produced a subject access report",
-    AuditTag.ArchiveAgeRecorded: "Recorded the archive age",
-    AuditTag.ChildArchived: "Record archived",
-    AuditTag.ArchivedRecordViewed: "Opened the archived record",
-}
 
 
 def role_at_event(event: AuditEvent, actor: User | None) -> str:
@@ -68,10 +46,6 @@ def role_at_event(event: AuditEvent, actor: User | None) -> str:
     if recorded in Role.values:
         return str(Role(recorded).label)
     return actor.get_role_display() if actor else ""
-
-
-def tag_label(tag: str) -> str:
-    return TAG_LABELS.get(tag, tag)
 
 
 @dataclass(frozen=True)
@@ -269,8 +243,25 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
     return rows
 
 
-def user_lookup(*, username: str) -> User | None:
-    return User.objects.select_related("organisation").filter(username=username).first()
+USER_MATCH_LIMIT = 20
+
+
+def user_lookup(*, text: str) -> list[User]:
+    """Accounts whose username is `text`, or whose username or name contains it (every word of a name
+    must match a first or last name), exact username first; at most USER_MATCH_LIMIT."""
+    text = text.strip()
+    if not text:
+        return []
+    by_name = Q()
+    for word in text.split():
+        by_name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    matches = (
+        User.objects.select_related("organisation")
+        .filter(Q(username__icontains=text) | by_name)
+        .order_by("last_name", "first_name", "username")[: USER_MATCH_LIMIT + 1]
+    )
+    exact = [u for u in matches if u.username.lower() == text.lower()]
+    return exact or list(matches)
 
 
 def child_lookup(*, index_number: str) -> Child | None:

@@ -39,14 +39,14 @@ from access.policy import SUBJECT_ACCESS_VISIBILITY, involvement_visible
 from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditEvent, SearchAppearance
 from audit.services import event_record
-from audit.tags import AuditTag
+from audit.tags import AuditTag, tag_label
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
 from children.records import AddressStatus, Gender, ReturnIntention
 from children.selectors import ChildRecordView, child_record
 from children.templatetags.records import source_scheme_label
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
-from reports.reports import role_at_event, tag_label
+from reports.reports import role_at_event
 from vault.sealing import note_seal
 
 WITHHELD_SHIELDED = "Withheld: shielded record"

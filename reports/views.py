@@ -27,13 +27,14 @@ from accounts.models import Role, User
 from accounts.stepup import step_up
 from audit.models import AuditEvent
 from audit.services import event_record
-from audit.tags import AuditTag
+from audit.tags import AuditTag, tag_label
 from children.models import Child
 from reports.forms import LookupForm, ReportFilterForm, SubjectAccessForm
 from reports.pdf import subject_access_pdf
 from reports.reports import (
     DEFAULT_SUMMARY_DAYS,
     PAGE_SIZE,
+    USER_MATCH_LIMIT,
     activity_in_scope,
     child_access,
     child_lookup,
@@ -81,13 +82,15 @@ def index(request: HttpRequest) -> HttpResponse:
     if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
         return refused
     form = LookupForm(request.GET or None)
+    matches: list[User] = []
     if form.is_valid():
         username, number = form.cleaned_data["username"], form.cleaned_data["index_number"]
         if username:
-            subject = user_lookup(username=username)
-            if _lookup_in_scope(actor, "username", subject=subject) and subject is not None:
-                return redirect("audit:user_activity", user_id=subject.pk)
-            form.add_error("username", "No account has that username")
+            matches = _users_in_scope(actor, user_lookup(text=username))
+            if len(matches) == 1:
+                return redirect("audit:user_activity", user_id=matches[0].pk)
+            if not matches:
+                form.add_error("username", "No account matches that name or username")
         if number:
             child = child_lookup(index_number=number)
             if _lookup_in_scope(actor, "index_number", child=child) and child is not None:
@@ -95,10 +98,29 @@ def index(request: HttpRequest) -> HttpResponse:
             form.add_error("index_number", "No record has that index number")
     context = {
         "form": form,
+        "matches": matches[:USER_MATCH_LIMIT],
+        "more_matches": len(matches) > USER_MATCH_LIMIT,
         "national": actor.role == Role.NATIONAL_AUDITOR,
         "summary_days": DEFAULT_SUMMARY_DAYS,
     }
     return render(request, "reports/index.html", context)
+
+
+def _users_in_scope(actor: User, candidates: list[User]) -> list[User]:
+    """The matching accounts whose activity `actor` may review; one audit event for the look-up.
+
+    Accounts outside the scope are left out as if they did not exist (see `_lookup_in_scope`).
+    """
+    allowed = [
+        u for u in candidates if decide(actor=actor, action=Permission.AuditReportView, subject=u).allowed
+    ]
+    ids = {"subject_id": allowed[0].pk} if len(allowed) == 1 else {}
+    event_record(
+        tag=AuditTag.ReportLookup,
+        actor=actor,
+        additional={"lookup": "username", "found": bool(allowed), "matches": len(allowed), **ids},
+    )
+    return allowed
 
 
 def _lookup_in_scope(
@@ -260,9 +282,17 @@ def export(request: HttpRequest) -> HttpResponse:
     )
     out = StringIO()
     writer = csv.writer(out)
-    writer.writerow(["day", "tag", "organisation", "count"])
+    writer.writerow(["day", "event", "tag", "organisation", "count"])
     for row in summary:
-        writer.writerow([row.day.isoformat(), _csv_cell(row.tag), _csv_cell(row.organisation), row.count])
+        writer.writerow(
+            [
+                row.day.isoformat(),
+                _csv_cell(tag_label(row.tag)),
+                _csv_cell(row.tag),
+                _csv_cell(row.organisation),
+                row.count,
+            ]
+        )
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="contactpoint-audit-summary-{report}.csv"'
     response["Cache-Control"] = "no-store"

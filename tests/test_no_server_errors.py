@@ -166,7 +166,7 @@ def test_no_form_raises_on_any_input(world, form_class):
 
 
 QUERY_PARAMETERS = {
-    "audit:index": ["username", "index_number"],
+    "audit:index": ["username", "index_number", "find"],
     "audit:user_activity": [
         "from_day",
         "from_month",

@@ -109,6 +109,6 @@ def test_the_purpose_page_names_a_child_the_user_recorded_an_involvement_with(wo
 def test_a_username_lookup_outside_the_la_is_answered_as_unknown_and_audited(world):
     response = signed_in(world.lena).get(reverse("audit:index"), {"username": world.bob.username})
     assert response.status_code == 200
-    assert "No account has that username" in response.content.decode()
+    assert "No account matches that name or username" in response.content.decode()
     event = AuditEvent.objects.get(tag=AuditTag.ReportLookup, actor=world.lena)
     assert event.additional == {**event.additional, "lookup": "username", "found": False}

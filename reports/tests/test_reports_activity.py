@@ -141,7 +141,7 @@ def test_the_national_auditors_report_pages_never_show_a_childs_name(world, dist
     }
     export = client.get(reverse("audit:export"))
     assert export.status_code == 200
-    assert export.content.decode().startswith("day,tag,organisation,count")
+    assert export.content.decode().startswith("day,event,tag,organisation,count")
     bodies = [rendered(response, heading=heading) for heading, response in pages.items()]
     for body in [*bodies, export.content.decode()]:
         assert DISTINCTIVE_GIVEN not in body
@@ -162,7 +162,7 @@ def test_the_index_page_finds_a_user_by_username(world):
 def test_the_index_page_says_when_nothing_matches(world):
     response = signed_in(world.lena).get(reverse("audit:index"), {"username": "nobody", "index_number": "1"})
     body = response.content.decode()
-    assert "No account has that username" in body
+    assert "No account matches that name or username" in body
     assert "No record has that index number" in body
 
 

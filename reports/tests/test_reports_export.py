@@ -26,10 +26,10 @@ def test_the_export_is_a_count_by_day_tag_and_organisation(world, child):
     response = signed_in(world.nadia).get(reverse("audit:export"), {"report": "child", "child": child.pk})
     today = timezone.localdate().isoformat()
     assert _rows(response) == [
-        ["day", "tag", "organisation", "count"],
-        [today, "child:record:created", "None", "1"],
-        [today, "child:record:viewed", "Northshire Children's Services", "2"],
-        [today, "child:record:viewed", "South Street Surgery", "1"],
+        ["day", "event", "tag", "organisation", "count"],
+        [today, "Record created", "child:record:created", "None", "1"],
+        [today, "Viewed the record", "child:record:viewed", "Northshire Children's Services", "2"],
+        [today, "Viewed the record", "child:record:viewed", "South Street Surgery", "1"],
     ]
 
 
@@ -66,8 +66,8 @@ def test_the_export_holds_no_names_or_ids_of_children(world):
     viewed(child, world.alice)
     response = signed_in(world.nadia).get(reverse("audit:export"))
     assert response.status_code == 200
-    assert ["day", "tag", "organisation", "count"] in _rows(response)
-    assert any(row[1] == "child:record:viewed" for row in _rows(response))  # the view is counted
+    assert ["day", "event", "tag", "organisation", "count"] in _rows(response)
+    assert any(row[2] == "child:record:viewed" for row in _rows(response))  # the view is counted
     body = response.content.decode()
     assert DISTINCTIVE_FAMILY not in body
     assert str(child.pk) not in body
@@ -77,16 +77,18 @@ def test_the_export_holds_no_names_or_ids_of_children(world):
 def test_the_unexplained_export_counts_only_unexplained_views(world, child):
     viewed(child, world.bob)
     rows = _rows(signed_in(world.lena).get(reverse("audit:export"), {"report": "unexplained"}))
-    assert [r[1:] for r in rows[1:]] == [["child:record:viewed", "South Street Surgery", "1"]]
+    assert [r[1:] for r in rows[1:]] == [
+        ["Viewed the record", "child:record:viewed", "South Street Surgery", "1"]
+    ]
 
 
 def test_the_la_teams_export_is_limited_to_its_la(world):
     south_child = make_child(world, given_names="Noah", family_name="Begum", la=world.south)
     viewed(south_child, world.olivia)
     rows = _rows(signed_in(world.lena).get(reverse("audit:export")))
-    assert not any(r[2] == "Southborough Police" for r in rows)
+    assert not any(r[3] == "Southborough Police" for r in rows)
     national = _rows(signed_in(world.nadia).get(reverse("audit:export")))
-    assert any(r[2] == "Southborough Police" for r in national)
+    assert any(r[3] == "Southborough Police" for r in national)
 
 
 def test_an_unknown_report_exports_the_default_summary(world):
