@@ -5,16 +5,21 @@ from typing import Any
 from django.http import HttpRequest
 
 from access.permissions import Permission
-from access.policy import ROLES_BY_PERMISSION
+from access.policy import ROLES_BY_PERMISSION, decide
+from oversight.services import alerts_unacknowledged_count
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    role = getattr(getattr(request, "user", None), "role", None)
-    return {
+    user = getattr(request, "user", None)
+    role = getattr(user, "role", None)
+    offered: dict[str, Any] = {
         "nav_search": role in ROLES_BY_PERMISSION[Permission.ChildSearch],
         "nav_team": role in ROLES_BY_PERMISSION[Permission.AccountManage],
         "nav_audit": role in ROLES_BY_PERMISSION[Permission.AuditReportView],
     }
+    if offered["nav_team"] and user is not None and decide(actor=user, action=Permission.AlertView).allowed:
+        offered["nav_alerts_waiting"] = alerts_unacknowledged_count(local_authority_id=user.home_la_id)
+    return offered
 
 
 def home_url_name(request: HttpRequest) -> str:

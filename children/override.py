@@ -16,16 +16,19 @@ from vault.sealing import note_seal
 
 
 def shield_override(*, child: Child, by: User, reason: str) -> None:
+    reason_sealed = note_seal(child.data_key, context="override", text=reason)
     with transaction.atomic():
         event_record(
             tag=AuditTag.ShieldOverridden,
             actor=by,
             child_id=child.pk,
-            additional={"reason_sealed": note_seal(child.data_key, context="override", text=reason)},
+            additional={"reason_sealed": reason_sealed},
         )
         alert_raise(
             local_authority=child.local_authority,
             kind=AlertKind.SHIELD_OVERRIDE,
             raised_by=by,
             child_id=child.pk,
+            reason_sealed=reason_sealed,
+            reason_key=child.data_key,
         )

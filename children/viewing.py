@@ -21,9 +21,13 @@ _SESSION_KEY = "view_purposes"
 class PurposeGrant:
     purpose: str
     detail_sealed: str | None
+    # The LA team opened the record from this alert in its queue: the view is explained by the alert.
+    alert_id: int | None = None
 
 
-def purpose_grant_store(session: Any, *, child: Child, purpose: str, detail: str) -> None:
+def purpose_grant_store(
+    session: Any, *, child: Child, purpose: str, detail: str, alert_id: int | None = None
+) -> None:
     grants = session.get(_SESSION_KEY, {})
     now = time.time()
     grants = {k: v for k, v in grants.items() if v["expires"] > now}
@@ -31,6 +35,7 @@ def purpose_grant_store(session: Any, *, child: Child, purpose: str, detail: str
         "purpose": purpose,
         "detail_sealed": note_seal(child.data_key, context="purpose", text=detail) if detail else None,
         "expires": now + settings.VIEW_PURPOSE_TTL_SECONDS,
+        "alert_id": alert_id,
     }
     session[_SESSION_KEY] = grants
 
@@ -39,7 +44,9 @@ def purpose_grant_for(session: Any, *, child: Child) -> PurposeGrant | None:
     grant = session.get(_SESSION_KEY, {}).get(str(child.pk))
     if not grant or grant["expires"] <= time.time():
         return None
-    return PurposeGrant(purpose=grant["purpose"], detail_sealed=grant["detail_sealed"])
+    return PurposeGrant(
+        purpose=grant["purpose"], detail_sealed=grant["detail_sealed"], alert_id=grant.get("alert_id")
+    )
 
 
 def record_view_audit(*, child: Child, by: User, grant: PurposeGrant, restricted: bool) -> None:
@@ -53,6 +60,7 @@ def record_view_audit(*, child: Child, by: User, grant: PurposeGrant, restricted
                 "purpose": grant.purpose,
                 "purpose_detail_sealed": grant.detail_sealed,
                 "restricted_view": restricted,
+                **({"alert_id": grant.alert_id} if grant.alert_id is not None else {}),
             },
         )
         view_screen(user=by)

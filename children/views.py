@@ -45,6 +45,7 @@ from children.services import (
 )
 from children.viewing import PurposeGrant, purpose_grant_for, purpose_grant_store, record_view_audit
 from oversight.http import signed_out_if_suspended
+from oversight.models import Alert
 
 
 def _child(child_id: UUID) -> Child:
@@ -124,6 +125,7 @@ def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
             child=child,
             purpose=form.cleaned_data["purpose"],
             detail=form.cleaned_data["detail"],
+            alert_id=_alert_being_acted_on(request, child),
         )
         return redirect("children:record", child_id=child.pk)
     # Audited because it is a look at a child by id; named only if a search would have named it.
@@ -137,6 +139,18 @@ def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     details = child_details(child) if identified else None
     context = {"form": form, "child": child, "details": details, "identified": identified}
     return render(request, "children/purpose.html", context)
+
+
+def _alert_being_acted_on(request: HttpRequest, child: Child) -> int | None:
+    """The alert (from the LA team's queue link) this record is opened for, if it is about this child
+    and the policy lets this person act on it; otherwise None (an ordinary view)."""
+    raw = request.GET.get("alert", "")
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
+        return None
+    alert = Alert.objects.filter(pk=int(raw), child_id=child.pk).first()
+    if alert is None or not decide(actor=signed_in_user(request), action=Permission.AlertView, alert=alert):
+        return None
+    return alert.pk
 
 
 @login_required

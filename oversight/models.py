@@ -28,6 +28,12 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # The reason an override holder gave, sealed under the child's data key (as in the audit event):
+    # shown to the LA team in the queue, and unreadable once the child's key is shredded.
+    reason_sealed = models.TextField(blank=True, default="")
+    reason_key = models.ForeignKey(
+        "vault.DataKey", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-raised_at"]

@@ -10,15 +10,29 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from notices.email import notify_by_email
 from oversight.models import Alert, AlertKind
+from vault.crypto import DecryptionFailed
+from vault.models import DataKey
+from vault.sealing import note_unseal
 
 
 def alert_raise(
-    *, local_authority: Organisation, kind: AlertKind, raised_by: User, child_id: UUID | None = None
+    *,
+    local_authority: Organisation,
+    kind: AlertKind,
+    raised_by: User,
+    child_id: UUID | None = None,
+    reason_sealed: str = "",
+    reason_key: DataKey | None = None,
 ) -> Alert:
     """The email says only that an alert exists; details are behind sign-in (no personal data by email)."""
     with transaction.atomic():
         alert = Alert.objects.create(
-            local_authority=local_authority, kind=kind, child_id=child_id, raised_by=raised_by
+            local_authority=local_authority,
+            kind=kind,
+            child_id=child_id,
+            raised_by=raised_by,
+            reason_sealed=reason_sealed,
+            reason_key=reason_key,
         )
     recipients = list(
         User.objects.filter(
@@ -56,6 +70,23 @@ def alerts_for(*, local_authority_id: int | None) -> list[Alert]:
     """The LA's queue, newest first: unacknowledged alerts stay visible until someone acts on them."""
     return list(
         Alert.objects.filter(local_authority_id=local_authority_id).select_related(
-            "raised_by__organisation", "acknowledged_by"
+            "raised_by__organisation", "acknowledged_by", "reason_key"
         )[:200]
     )
+
+
+def alerts_unacknowledged_count(*, local_authority_id: int | None) -> int:
+    """How many alerts in the LA's queue wait for someone (shown beside "Alerts" in the navigation)."""
+    if local_authority_id is None:
+        return 0
+    return Alert.objects.filter(local_authority_id=local_authority_id, acknowledged_at__isnull=True).count()
+
+
+def alert_reason(alert: Alert) -> str:
+    """The reason given for an override, opened for the LA team's queue ("" if none, or shredded)."""
+    if not alert.reason_sealed or alert.reason_key is None:
+        return ""
+    try:
+        return note_unseal(alert.reason_key, context="override", sealed=alert.reason_sealed)
+    except DecryptionFailed:  # the child's key was shredded (purged record): the reason went with it
+        return ""

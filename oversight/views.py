@@ -10,7 +10,7 @@ from access.http import require
 from access.permissions import Permission
 from accounts.http import signed_in_user
 from oversight.models import Alert
-from oversight.services import alert_acknowledge, alerts_for
+from oversight.services import alert_acknowledge, alert_reason, alerts_for
 
 
 @login_required
@@ -18,7 +18,9 @@ from oversight.services import alert_acknowledge, alerts_for
 def alerts(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.AlertView)
-    return render(request, "team/alerts.html", {"alerts": alerts_for(local_authority_id=actor.home_la_id)})
+    queue = alerts_for(local_authority_id=actor.home_la_id)
+    reasons = {alert.pk: alert_reason(alert) for alert in queue}
+    return render(request, "team/alerts.html", {"alerts": queue, "reasons": reasons})
 
 
 @login_required

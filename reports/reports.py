@@ -119,14 +119,16 @@ def child_access(
 def unexplained_views(
     *, fetched_by: User, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[AuditEvent]:
-    """Record views with no earlier search returning the child and no involvement by the same person."""
+    """Record views with no earlier search returning the child, no involvement by the same person, and
+    not opened from an alert the person's LA team was acting on."""
     searched = SearchAppearance.objects.filter(
         child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id"), event_id__lt=OuterRef("pk")
     )
     involved = AuditEvent.objects.filter(
         tag=AuditTag.InvolvementRecorded, child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id")
     )
-    views = AuditEvent.objects.filter(tag=AuditTag.RecordViewed)
+    # A view opened from an alert in the LA team's queue is explained by the alert (`alert_id`).
+    views = AuditEvent.objects.filter(tag=AuditTag.RecordViewed).exclude(additional__has_key="alert_id")
     views = _in_scope(_in_period(views, date_from, date_to), report_scope(fetched_by=fetched_by))
     return views.filter(~Exists(searched), ~Exists(involved)).order_by("-id")
 

@@ -214,6 +214,7 @@ QUERY_PARAMETERS = {
         "date_to",
         "page",
     ],
+    "children:purpose": ["alert"],
     "accounts:reauthenticate": ["next"],
     "accounts:login": ["next"],
 }
@@ -243,7 +244,11 @@ def test_every_query_parameter_in_the_code_is_covered():
 def test_no_query_parameter_raises_on_any_value(world, child, url_name):
     from django.urls import reverse
 
-    args = {"audit:user_activity": [world.alice.pk], "audit:child_access": [child.pk]}.get(url_name, [])
+    args = {
+        "audit:user_activity": [world.alice.pk],
+        "audit:child_access": [child.pk],
+        "children:purpose": [child.pk],
+    }.get(url_name, [])
     url = reverse(url_name, args=args)
     client = signed_in(world.lena)
     names = QUERY_PARAMETERS[url_name]
