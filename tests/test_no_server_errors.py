@@ -215,6 +215,7 @@ QUERY_PARAMETERS = {
         "page",
     ],
     "children:purpose": ["alert"],
+    "team:user": ["confirm"],
     "accounts:reauthenticate": ["next"],
     "accounts:login": ["next"],
 }
@@ -248,6 +249,7 @@ def test_no_query_parameter_raises_on_any_value(world, child, url_name):
         "audit:user_activity": [world.alice.pk],
         "audit:child_access": [child.pk],
         "children:purpose": [child.pk],
+        "team:user": [world.alice.pk],
     }.get(url_name, [])
     url = reverse(url_name, args=args)
     client = signed_in(world.lena)

@@ -126,7 +126,7 @@ def test_suspension_notifies_the_manager_and_is_audited(world):
 def test_closing_an_account_removes_its_factors_and_sessions(world):
     signed_in(world.alice)
     client = signed_in(world.lena)
-    client.post(reverse("team:close", args=[world.alice.pk]))
+    client.post(reverse("team:close", args=[world.alice.pk]), {"confirmed": "yes"})
     world.alice.refresh_from_db()
     assert not world.alice.is_active
     assert not world.alice.has_usable_password()
@@ -138,7 +138,7 @@ def test_the_la_team_resets_a_lost_factor_but_never_sets_a_password(world):
     totp_device(world.alice)
     RecoveryCode.objects.create(user=world.alice, code_hash="x")
     client = signed_in(world.lena)
-    client.post(reverse("team:reset_mfa", args=[world.alice.pk]))
+    client.post(reverse("team:reset_mfa", args=[world.alice.pk]), {"confirmed": "yes"})
     assert not world.alice.totpdevice_set.exists()
     assert not RecoveryCode.objects.filter(user=world.alice).exists()
     assert AuditEvent.objects.filter(tag=AuditTag.MfaReset).count() == 1
