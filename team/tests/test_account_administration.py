@@ -28,7 +28,7 @@ def test_an_invited_user_shows_as_invited_until_they_accept(world):
     _invite(world, client)
     ivy = User.objects.get(username="ivy")
     listing = client.get(reverse("team:users")).content.decode()
-    assert re.search(r"Ivy Newcomer</a></td>.*?>Invited</strong>", listing, re.DOTALL)
+    assert re.search(r"Ivy Newcomer</a>.*?>Invited</strong>", listing, re.DOTALL)
     detail = rendered(client.get(reverse("team:user", args=[ivy.pk])), heading="Ivy Newcomer")
     assert "Invited: they have not yet accepted the invitation" in detail
 
