@@ -16,6 +16,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_search": role in ROLES_BY_PERMISSION[Permission.ChildSearch],
         "nav_team": role in ROLES_BY_PERMISSION[Permission.AccountManage],
         "nav_audit": role in ROLES_BY_PERMISSION[Permission.AuditReportView],
+        "nav_data_quality": role in ROLES_BY_PERMISSION[Permission.DataQualityView],
+        "nav_service_health": role in ROLES_BY_PERMISSION[Permission.ServiceHealthView],
     }
     if offered["nav_team"] and user is not None and decide(actor=user, action=Permission.AlertView).allowed:
         offered["nav_alerts_waiting"] = alerts_unacknowledged_count(local_authority_id=user.home_la_id)
@@ -29,4 +31,8 @@ def home_url_name(request: HttpRequest) -> str:
         return "children:search"
     if offered["nav_audit"]:
         return "audit:index"
+    if offered["nav_data_quality"]:
+        return "data_quality"
+    if offered["nav_service_health"]:
+        return "service_health"
     return "accounts:passkeys"

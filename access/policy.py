@@ -36,6 +36,8 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.SubjectAccessProduce: {Role.LA_TEAM},
     Permission.ArchiveView: {Role.DATA_MANAGER},
     Permission.ArchiveStatutoryView: {Role.DATA_MANAGER},
+    Permission.DataQualityView: {Role.DATA_MANAGER},
+    Permission.ServiceHealthView: {Role.SYSTEM_ADMIN},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
@@ -149,6 +151,9 @@ def decide(
         return _decide_la_scoped(actor, subject=subject, alert=alert)
     if action in ARCHIVE_PERMISSIONS:
         return _decide_archive(actor, action=action, child=child)
+    if action == Permission.DataQualityView:
+        # Counts for the data manager's own LA: without a home LA there is nothing to count.
+        return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:

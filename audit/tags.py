@@ -48,6 +48,8 @@ class AuditTag(StrEnum):
     SubjectAccessProduced = "child:subject_access:produced"
     MisuseSuspected = "oversight:misuse:suspected"
     AlertAcknowledged = "oversight:alert:acknowledged"
+    DataQualityViewed = "child:data_quality:viewed"
+    ServiceHealthViewed = "service:health:viewed"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -96,6 +98,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.SubjectAccessProduced: "Produced a subject access report",
     AuditTag.MisuseSuspected: "Raised a misuse alert",
     AuditTag.AlertAcknowledged: "Acknowledged an alert",
+    AuditTag.DataQualityViewed: "Viewed the data quality summary",
+    AuditTag.ServiceHealthViewed: "Viewed the service health page",
 }
 
 

@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from access.context_processors import home_url_name
+from reports import operations
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,4 +18,6 @@ urlpatterns = [
     path("team/alerts/", include("oversight.urls")),
     path("team/", include("team.urls")),
     path("audit/", include("reports.urls", namespace="audit")),
+    path("data-quality/", operations.data_quality, name="data_quality"),
+    path("service-health/", operations.service_health, name="service_health"),
 ]

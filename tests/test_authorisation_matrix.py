@@ -113,6 +113,8 @@ def expected_other(url: str, p: Persona) -> int:
         "audit:unexplained": OK if p.role in AUDITORS else DENIED,
         "audit:export": OK if p.role in AUDITORS else DENIED,
         "audit:user_activity": OK if team_own_subject or p.role == Role.NATIONAL_AUDITOR else DENIED,
+        "data_quality": OK if p.role == Role.DATA_MANAGER else DENIED,
+        "service_health": OK if p.role == Role.SYSTEM_ADMIN else DENIED,
     }
     return rules[url]
 
@@ -182,6 +184,8 @@ OTHER_URLS = {
     "audit:unexplained",
     "audit:export",
     "audit:user_activity",
+    "data_quality",
+    "service_health",
 }
 SUBJECT_ACCESS_FORM = {"audit:subject_access_pdf": "audit:subject_access"}
 

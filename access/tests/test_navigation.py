@@ -31,4 +31,4 @@ def test_the_national_auditor_is_offered_audit_but_never_search(world):
 def test_home_takes_each_role_to_a_section_it_may_use(world):
     assert signed_in(world.alice).get("/")["Location"] == reverse("children:search")
     assert signed_in(world.nadia).get("/")["Location"] == reverse("audit:index")
-    assert signed_in(world.dara).get("/")["Location"] == reverse("accounts:passkeys")
+    assert signed_in(world.dara).get("/")["Location"] == reverse("data_quality")

@@ -1,0 +1,88 @@
+"""Homes for the data manager (data quality) and the system administrator (service health)."""
+
+from datetime import date
+
+from django.urls import reverse
+
+from accounts.models import Role
+from audit.checkpoints import checkpoint_create
+from audit.models import AuditEvent
+from audit.signing import signing_key_create
+from audit.tags import AuditTag
+from children.records import Address, AddressStatus, ChildDetails, ReturnIntention
+from children.services import child_create
+from tests.journeys import signed_in
+from tests.pages import rendered
+from tests.personas import make_child, make_user
+
+
+def _child(world, given, address, la=None, **extra):
+    details = ChildDetails(
+        given_names=given,
+        family_name="Quality",
+        gender="F",
+        date_of_birth=date(2015, 1, 1),
+        address=address,
+        **extra,
+    )
+    return child_create(local_authority=la or world.north, details=details)
+
+
+def test_the_data_manager_lands_on_counts_of_records_needing_correction(world):
+    make_child(world)
+    _child(world, "Nova", Address(status=AddressStatus.NO_KNOWN_ADDRESS))
+    _child(
+        world,
+        "Lyra",
+        Address(status=AddressStatus.LEFT_ENGLAND, return_intention=ReturnIntention.INTENDS_TO_RETURN),
+    )
+    _child(
+        world, "Vega", Address(status=AddressStatus.LEFT_ENGLAND, return_intention=ReturnIntention.UNKNOWN)
+    )
+    _child(world, "Orla", Address(), date_of_death=date(2025, 6, 1))
+    _child(world, "Sola", Address(status=AddressStatus.NO_KNOWN_ADDRESS), la=world.south)  # not North's
+    client = signed_in(world.dara)
+    assert client.get("/")["Location"] == reverse("data_quality")
+    page = rendered(client.get(reverse("data_quality")), heading="Records needing correction")
+    assert '<dd class="govuk-summary-list__value" id="count-active">5</dd>' in page
+    assert '<dd class="govuk-summary-list__value" id="count-no-address">1</dd>' in page
+    assert 'id="count-left-england">2<' in page
+    assert "Intends to return within 3 years: 1" in page
+    assert 'id="count-death">1<' in page
+    for name in ("Nova", "Lyra", "Vega", "Orla", "Amelia", "Quality", "Thornton", "Quarry Lane"):
+        assert name not in page
+    assert AuditEvent.objects.filter(tag=AuditTag.DataQualityViewed, actor=world.dara).count() == 1
+
+
+def test_the_data_quality_page_is_for_data_managers_only(world):
+    assert signed_in(world.lena).get(reverse("data_quality")).status_code == 403
+    assert signed_in(world.alice).get(reverse("data_quality")).status_code == 403
+
+
+def test_the_system_administrator_lands_on_service_health(world, child, settings, tmp_path):
+    settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "signing.pem"
+    signing_key_create(settings.AUDIT_SIGNING_KEY_FILE)
+    checkpoint_create()
+    simon = make_user("simon", world.north, Role.SYSTEM_ADMIN)
+    client = signed_in(simon)
+    assert client.get("/")["Location"] == reverse("service_health")
+    page = rendered(client.get(reverse("service_health")), heading="Service health")
+    assert "Last signed checkpoint" in page and " ago)" in page
+    assert "Version 1" in page
+    assert "Complete</strong> every data key is wrapped by the current version" in page
+    assert "Amelia" not in page and "Thornton" not in page and child.index_number not in page
+    assert AuditEvent.objects.filter(tag=AuditTag.ServiceHealthViewed, actor=simon).count() == 1
+
+
+def test_service_health_says_when_the_signing_key_is_missing(world, settings, tmp_path):
+    settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "missing.pem"
+    simon = make_user("simon", world.north, Role.SYSTEM_ADMIN)
+    page = rendered(signed_in(simon).get(reverse("service_health")), heading="Service health")
+    assert "Problem</strong>" in page and "None yet" in page
+
+
+def test_the_system_administrator_meets_403_on_child_and_audit_pages(world, child):
+    client = signed_in(make_user("simon", world.north, Role.SYSTEM_ADMIN))
+    assert client.get(reverse("children:search")).status_code == 403
+    assert client.get(reverse("audit:index")).status_code == 403
+    assert client.get(reverse("data_quality")).status_code == 403
