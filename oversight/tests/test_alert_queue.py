@@ -42,7 +42,10 @@ def test_the_la_team_acknowledges_an_alert_and_it_is_audited(world, alert):
     assert alert.acknowledged_by == world.lena
     assert alert.acknowledged_at is not None
     event = AuditEvent.objects.get(tag=AuditTag.AlertAcknowledged)
-    assert (event.actor, event.additional) == (world.lena, {"alert_id": alert.pk, "kind": "bulk_viewing"})
+    assert (event.actor, event.additional) == (
+        world.lena,
+        {"actor_role": "la_team", "alert_id": alert.pk, "kind": "bulk_viewing"},
+    )
     page = signed_in(world.lena).get(reverse("team:alerts"))
     assert b"Acknowledged by Lena Example" in page.content
 
@@ -62,7 +65,11 @@ def test_another_las_team_is_refused_and_the_refusal_is_audited(world, alert):
     alert.refresh_from_db()
     assert alert.acknowledged_at is None
     refusal = AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=stella)
-    assert refusal.additional == {"action": "oversight:alert:acknowledge", "reason": "other_la"}
+    assert refusal.additional == {
+        "actor_role": "la_team",
+        "action": "oversight:alert:acknowledge",
+        "reason": "other_la",
+    }
 
 
 @pytest.mark.parametrize("name", ["alice", "dara", "nadia", "sam", "tom"])

@@ -41,6 +41,7 @@ def test_more_refine_your_search_answers_than_the_threshold_alert_and_are_audite
     assert (alert.kind, alert.local_authority) == (AlertKind.BULK_REFINED_SEARCHES, world.north)
     event = AuditEvent.objects.get(tag=AuditTag.MisuseSuspected)
     assert event.additional == {
+        "actor_role": "practitioner",
         "rule": "bulk_refined_searches",
         "alert_id": alert.pk,
         "count": 3,

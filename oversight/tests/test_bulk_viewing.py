@@ -57,7 +57,13 @@ def test_viewing_more_than_the_threshold_alerts_the_users_la_team_and_is_audited
     )
     event = AuditEvent.objects.get(tag=AuditTag.MisuseSuspected)
     assert event.actor == world.alice
-    assert event.additional == {"rule": "bulk_viewing", "alert_id": alert.pk, "count": 4, "per_hour": 3}
+    assert event.additional == {
+        "actor_role": "practitioner",
+        "rule": "bulk_viewing",
+        "alert_id": alert.pk,
+        "count": 4,
+        "per_hour": 3,
+    }
     world.alice.refresh_from_db()
     assert world.alice.suspended_at is None
 

@@ -41,6 +41,7 @@ def test_own_surname_search_is_audited_with_ids_and_the_rule_name_only(world):
     flagged = AuditEvent.objects.get(tag=AuditTag.MisuseSuspected)
     assert flagged.actor == world.alice
     assert flagged.additional == {
+        "actor_role": "practitioner",
         "rule": "own_surname",
         "alert_id": Alert.objects.get().pk,
         "search_event_id": search.pk,
