@@ -1,3 +1,6 @@
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from children.models import Child
@@ -25,3 +28,28 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/13"  # database 13 is the tests' own; flushed before and after
+
+
+@pytest.fixture
+def redis_cache(settings: Any) -> Iterator[Any]:
+    """Point Django's cache at Redis (as production does), and hand back an independent client to it.
+
+    The independent client plays another app server, or an attacker reading the cache.
+    """
+    import redis
+
+    raw = redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=0.5)
+    try:
+        raw.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
+    raw.flushdb()
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_TEST_URL}
+    }
+    yield raw
+    raw.flushdb()
+    raw.close()

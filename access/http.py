@@ -1,5 +1,10 @@
-"""How a refusal reaches a person: a 403 page that says why, and an audit event."""
+"""How a refusal reaches a person: a 403 page that says why, and an audit event, written in one place.
 
+Views call `require(...)`, which raises `Refused` when the policy says no; `RefusalMiddleware` turns it
+into the audited page. (`refusal(...)` is the same decision for views that prefer an early return.)
+"""
+
+from collections.abc import Callable
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +16,17 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement
+from oversight.models import Alert
+
+
+class Refused(Exception):
+    """The policy said no: carries what the refusal page and its audit event need."""
+
+    def __init__(self, decision: Decision, *, action: Permission, child_id: UUID | None = None) -> None:
+        super().__init__(decision.reason)
+        self.decision = decision
+        self.action = action
+        self.child_id = child_id
 
 
 def denied(
@@ -25,6 +41,23 @@ def denied(
     return render(request, "access/denied.html", {"decision": decision}, status=403)
 
 
+def require(
+    *,
+    actor: User,
+    action: Permission,
+    child: Child | None = None,
+    involvement: Involvement | None = None,
+    subject: User | None = None,
+    alert: Alert | None = None,
+) -> None:
+    """Return if the policy allows the action; otherwise raise `Refused` (rendered by the middleware)."""
+    decision = decide(
+        actor=actor, action=action, child=child, involvement=involvement, subject=subject, alert=alert
+    )
+    if not decision:
+        raise Refused(decision, action=action, child_id=child.pk if child is not None else None)
+
+
 def refusal(
     request: HttpRequest,
     *,
@@ -35,7 +68,23 @@ def refusal(
     subject: User | None = None,
 ) -> HttpResponse | None:
     """None if the policy allows the action; otherwise the audited refusal page that says why."""
-    decision = decide(actor=actor, action=action, child=child, involvement=involvement, subject=subject)
-    if decision:
+    try:
+        require(actor=actor, action=action, child=child, involvement=involvement, subject=subject)
+    except Refused as refused:
+        return denied(request, refused.decision, action=refused.action, child_id=refused.child_id)
+    return None
+
+
+class RefusalMiddleware:
+    """Renders every `Refused` raised by a view as the audited refusal page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Refused):
+            return denied(request, exception.decision, action=exception.action, child_id=exception.child_id)
         return None
-    return denied(request, decision, action=action, child_id=child.pk if child is not None else None)

@@ -4,6 +4,7 @@ Views and API endpoints call `decide` (or `require`) and show the reason; nothin
 `visibility` says which parts of a record an allowed viewer may see.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,6 +14,8 @@ from access.permissions import Permission
 from accounts.models import Role, User
 from audit.models import SearchAppearance
 from children.models import Child, Involvement
+from children.selectors import InvolvementView
+from oversight.models import Alert
 
 PRACTITIONER_ROLES = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
 ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
@@ -31,6 +34,8 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.SubjectAccessProduce: {Role.LA_TEAM},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
+# An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
+LA_SCOPED_PERMISSIONS = {Permission.AccountManage, Permission.AlertView, Permission.AlertAcknowledge}
 
 REASON_MESSAGES = {
     "not_signed_in": "You need to sign in.",
@@ -115,8 +120,9 @@ def decide(
     child: Child | None = None,
     involvement: Involvement | None = None,
     subject: User | None = None,
+    alert: Alert | None = None,
 ) -> Decision:
-    """May `actor` do `action` (to `child`, one `involvement` of it, or the account `subject`)?
+    """May `actor` do `action` (to `child`, one `involvement` of it, the account `subject`, an `alert`)?
 
     Returns the reason if not, so the person can be told why.
     """
@@ -127,8 +133,8 @@ def decide(
         return _deny("role_not_permitted")
     if action in AUDIT_PERMISSIONS:
         return _decide_audit(actor, child=child, subject=subject)
-    if subject is not None:
-        return _decide_account(actor, subject)
+    if action in LA_SCOPED_PERMISSIONS:
+        return _decide_la_scoped(actor, subject=subject, alert=alert)
     if child is None:
         return ALLOW
     shielded_from_actor = child.shielded and not is_la_team_for(actor, child)
@@ -168,8 +174,18 @@ def _decide_identify(actor: User, child: Child) -> Decision:
     return _deny("not_found_by_search")
 
 
-def _decide_account(actor: User, subject: User) -> Decision:
-    """LA teams manage accounts of organisations in their own LA, never their own account."""
+def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None) -> Decision:
+    """LA teams manage accounts and alerts of their own LA, never their own account.
+
+    Roles were already checked. Without a home LA there is nothing the team could act on (and an
+    invitation would have no organisation to join), so that is refused before any page is shown.
+    """
+    if actor.home_la_id is None:
+        return _deny("no_organisation")
+    if alert is not None and alert.local_authority_id != actor.home_la_id:
+        return _deny("other_la")
+    if subject is None:
+        return ALLOW
     if subject.pk == actor.pk:
         return _deny("own_account")
     if subject.home_la_id is None or subject.home_la_id != actor.home_la_id:
@@ -181,7 +197,7 @@ def _decide_audit(actor: User, *, child: Child | None, subject: User | None) -> 
     """Audit reports and subject access: the LA team sees its own LA, the national auditor all.
 
     Roles were already checked. The national auditor's scope is national, but its pages show index
-    numbers only (never names): that is enforced by what `audit.reports` returns, not here.
+    numbers only (never names): that is enforced by what `reports.reports` returns, not here.
     An LA team reads the audit of its own LA's children and of its own LA's users, nothing else.
     """
     if actor.role == Role.NATIONAL_AUDITOR:
@@ -198,11 +214,16 @@ def _decide_audit(actor: User, *, child: Child | None, subject: User | None) -> 
 
 @dataclass(frozen=True)
 class Visibility:
-    """Which parts of a record a permitted viewer sees."""
+    """Which parts of a record a permitted viewer sees.
+
+    `viewer_id` is the person looking (None for a report produced for the data subject): a practitioner
+    always sees the involvement they recorded themselves, sensitive or not, since it tells them nothing new.
+    """
 
     full: bool
     sensitive_services: bool
     source_issuer_ids: frozenset[int] = field(default_factory=frozenset)
+    viewer_id: int | None = None
 
 
 def visibility(*, actor: User, child: Child) -> Visibility:
@@ -213,4 +234,31 @@ def visibility(*, actor: User, child: Child) -> Visibility:
     la_team = is_la_team_for(actor, child)
     full = la_team or not child.shielded
     issuer_ids = frozenset({actor.organisation_id}) if actor.organisation_id else frozenset()
-    return Visibility(full=full, sensitive_services=la_team, source_issuer_ids=issuer_ids)
+    return Visibility(full=full, sensitive_services=la_team, source_issuer_ids=issuer_ids, viewer_id=actor.pk)
+
+
+def override_visibility(*, actor: User) -> Visibility:
+    """What break-glass reveals, for that one response: the shielded fields, and no more.
+
+    The emergency is about where the child is and who works with them; sensitive services stay with the
+    LA team (who can broker contact), and source identifiers are not part of the emergency.
+    """
+    return Visibility(full=True, sensitive_services=False, source_issuer_ids=frozenset(), viewer_id=actor.pk)
+
+
+# A subject access report describes sensitive services only as a count withheld (docs/AUDIT.md).
+SUBJECT_ACCESS_VISIBILITY = Visibility(full=True, sensitive_services=False)
+
+
+def involvement_visible(*, seen: Visibility, item: InvolvementView) -> bool:
+    """Sensitive services (sexual health, mental health, substance misuse) only to whom `seen` allows."""
+    if not item.is_sensitive or seen.sensitive_services:
+        return True
+    return seen.viewer_id is not None and item.involvement.recorded_by_id == seen.viewer_id
+
+
+def visible_involvements(
+    *, seen: Visibility, involvements: Iterable[InvolvementView]
+) -> list[InvolvementView]:
+    """The one filter every page, list and report applies to a child's involvements."""
+    return [item for item in involvements if involvement_visible(seen=seen, item=item)]

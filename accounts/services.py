@@ -15,7 +15,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from accounts.models import Invitation, Organisation, RecoveryCode, User, UserSession
 from audit.services import event_record
 from audit.tags import AuditTag
-from oversight.notify import notify_by_email
+from notices.email import notify_by_email
 
 RECOVERY_CODE_COUNT = 8
 INVITATION_VALID_FOR = timedelta(hours=24)

@@ -106,9 +106,14 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/mfa_enrol.html", context)
 
 
+class EnrolmentNotConfirmed(RuntimeError):
+    """A confirmed enrolment code left no confirmed device: never sign in on a half-made second factor."""
+
+
 def _verified_after_enrolment(request: HttpRequest, user: User) -> None:
     device = confirmed_totp_device(user)
-    assert device is not None  # noqa: S101 - just confirmed
+    if device is None:
+        raise EnrolmentNotConfirmed("no confirmed authenticator after a confirmed enrolment code")
     otp_login(request, device)
     mark_reauthenticated(request)
     event_record(tag=AuditTag.MfaVerified, actor=user)

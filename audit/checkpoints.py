@@ -210,18 +210,15 @@ def head_export(head: AuditHead, consistency: dict[str, Any], directory: Path | 
 
 
 # One checkpoint at a time: two racing jobs could each sign a head over the same previous head.
-# PostgreSQL: a transaction-scoped advisory lock. SQLite: the IMMEDIATE transaction mode (settings) already
-# takes the write lock at BEGIN, so the statement there is a deliberate no-op.
+# PostgreSQL: a transaction-scoped advisory lock. SQLite needs none: the IMMEDIATE transaction mode
+# (settings) already takes the database's write lock at BEGIN.
 CHECKPOINT_LOCK_ID = 6962
-_CHECKPOINT_LOCK_SQL = {
-    "postgresql": "SELECT pg_advisory_xact_lock(%s)",
-    "sqlite": "SELECT %s",
-}
 
 
 def _hold_checkpoint_lock() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_CHECKPOINT_LOCK_SQL[connection.vendor], [CHECKPOINT_LOCK_ID])
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHECKPOINT_LOCK_ID])
 
 
 def checkpoint_create(*, now: datetime | None = None, export: bool = True) -> Checkpoint:

@@ -1,7 +1,7 @@
 """Forms for the practitioner journey. Messages follow the GOV.UK Design System error style."""
 
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, cast
 
 from django import forms
 from django.utils import timezone
@@ -12,6 +12,14 @@ from children.search import SearchCriteria
 from matching.normalise import fold, normalise_postcode
 
 
+class _FormWithErrors(Protocol):
+    """What the mixin needs of the form it is mixed into (a Django form)."""
+
+    cleaned_data: dict[str, Any]
+
+    def add_error(self, field: str | None, error: str) -> None: ...
+
+
 class DatePartsMixin:
     """GOV.UK date input: three boxes combined into one date, with one error on the day box.
 
@@ -19,15 +27,17 @@ class DatePartsMixin:
     message for the whole date, shown beside the date and linked from the error summary.
     """
 
-    def combine_date(self, prefix: str, *, label: str, required: bool, min_year: int = 1900) -> date | None:
-        data: dict[str, Any] = self.cleaned_data  # type: ignore[attr-defined]
+    def combine_date(
+        self: _FormWithErrors, prefix: str, *, label: str, required: bool, min_year: int = 1900
+    ) -> date | None:
+        data: dict[str, Any] = self.cleaned_data
         parts = [(data.get(f"{prefix}_{p}") or "").strip() for p in ("day", "month", "year")]
         if not any(parts):
             if required:
-                self.add_error(f"{prefix}_day", f"Enter {label}")  # type: ignore[attr-defined]
+                self.add_error(f"{prefix}_day", f"Enter {label}")
             return None
         if not all(parts):
-            self.add_error(f"{prefix}_day", f"{label.capitalize()} must include a day, month and year")  # type: ignore[attr-defined]
+            self.add_error(f"{prefix}_day", f"{label.capitalize()} must include a day, month and year")
             return None
         try:
             day, month, year = (int(p) for p in parts)
@@ -35,10 +45,10 @@ class DatePartsMixin:
         except (ValueError, OverflowError):  # "x", "²", or a part too large for a date
             value = None
         if value is None:
-            self.add_error(f"{prefix}_day", f"{label.capitalize()} must be a real date")  # type: ignore[attr-defined]
+            self.add_error(f"{prefix}_day", f"{label.capitalize()} must be a real date")
             return None
         if value > timezone.localdate():
-            self.add_error(f"{prefix}_day", f"{label.capitalize()} must be today or in the past")  # type: ignore[attr-defined]
+            self.add_error(f"{prefix}_day", f"{label.capitalize()} must be today or in the past")
             return None
         return value
 
@@ -158,8 +168,7 @@ class LeadProfessionalForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["involvement"]
-        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field = cast(forms.ChoiceField, self.fields["involvement"])  # declared above
         field.choices = [*choices, ("none", "No lead professional")]
 
 

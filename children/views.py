@@ -1,5 +1,8 @@
 """Pages of the practitioner journey. Each view: decide, call one service, render or redirect."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 from uuid import UUID
 
 from django.conf import settings
@@ -9,9 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import refusal
+from access.http import Refused, require
 from access.permissions import Permission
-from access.policy import Visibility, decide, visibility
+from access.policy import Decision, Visibility, decide, override_visibility, visibility, visible_involvements
 from accounts.http import signed_in_user
 from accounts.models import User
 from accounts.ratelimit import SEARCH_USER
@@ -34,7 +37,7 @@ from children.records import InvolvementDetails, ReturnIntention
 from children.search import child_search
 from children.selectors import child_details, child_record, involvement_details
 from children.services import caf_flag_set, involvement_cease, involvement_record, lead_professional_set
-from children.viewing import purpose_grant_for, purpose_grant_store, record_view_audit
+from children.viewing import PurposeGrant, purpose_grant_for, purpose_grant_store, record_view_audit
 from oversight.http import signed_out_if_suspended
 
 
@@ -42,11 +45,45 @@ def _child(child_id: UUID) -> Child:
     return get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
 
 
-def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child | HttpResponse:
-    """The child, or the refusal page (audited) if the policy says no."""
+def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
+    """The child, if the policy allows `action` on it (else `Refused`: the audited refusal page)."""
     child = _child(child_id)
-    if refused := refusal(request, actor=signed_in_user(request), action=action, child=child):
-        return refused
+    require(actor=signed_in_user(request), action=action, child=child)
+    return child
+
+
+class PurposeRequired(Exception):
+    """No purpose stated for this child in the last few minutes: the person is sent to state one."""
+
+    def __init__(self, child_id: UUID) -> None:
+        super().__init__("purpose required")
+        self.child_id = child_id
+
+
+def purpose_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Views of one record send a person without a current purpose to the purpose page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PurposeRequired as needed:
+            return redirect("children:purpose", child_id=needed.child_id)
+
+    return wrapped
+
+
+def _purpose_stated(request: HttpRequest, child: Child) -> PurposeGrant:
+    grant = purpose_grant_for(request.session, child=child)
+    if grant is None:
+        raise PurposeRequired(child.pk)
+    return grant
+
+
+def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
+    """Changes need the same stated purpose as viewing, plus the action's own permission."""
+    child = _permitted_child(request, child_id, action)
+    _purpose_stated(request, child)
     return child
 
 
@@ -55,8 +92,7 @@ def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -
 def search(request: HttpRequest) -> HttpResponse:
     """Search runs on POST only, so criteria never appear in URLs, histories or access logs."""
     actor = signed_in_user(request)
-    if refused := refusal(request, actor=actor, action=Permission.ChildSearch):
-        return refused
+    require(actor=actor, action=Permission.ChildSearch)
     form = SearchForm(request.POST or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
@@ -75,8 +111,6 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = _permitted_child(request, child_id, Permission.ChildView)
-    if isinstance(child, HttpResponse):
-        return child
     form = PurposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         purpose_grant_store(
@@ -101,14 +135,11 @@ def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET"])
+@purpose_first
 def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _permitted_child(request, child_id, Permission.ChildView)
-    if isinstance(child, HttpResponse):
-        return child
-    grant = purpose_grant_for(request.session, child=child)
-    if grant is None:
-        return redirect("children:purpose", child_id=child.pk)
+    grant = _purpose_stated(request, child)
     seen = visibility(actor=actor, child=child)
     record_view_audit(child=child, by=actor, grant=grant, restricted=not seen.full)
     if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildView):
@@ -131,24 +162,20 @@ def _full_record_context(
 ) -> dict[str, object]:
     """What the full record page shows, filtered by `seen` (sensitive services, source identifiers)."""
     view = child_record(child)
-    visible_involvements = [
-        i
-        for i in view.involvements
-        if seen.sensitive_services or not i.is_sensitive or i.involvement.recorded_by_id == actor.pk
-    ]
+    shown = visible_involvements(seen=seen, involvements=view.involvements)
     return {
         "child": child,
         "view": view,
         "details": view.details,
         "seen": seen,
         "purpose_label": purpose_label,
-        "involvements": visible_involvements,
-        "hidden_sensitive": len(visible_involvements) < len(view.involvements),
+        "involvements": shown,
+        "hidden_sensitive": len(shown) < len(view.involvements),
         "source_identifiers": [
             s for s in view.details.source_identifiers if s.issuer_id in seen.source_issuer_ids
         ],
         "return_labels": ReturnIntention.LABELS,
-        "lead": next((i for i in visible_involvements if i.id == view.details.lead_professional_id), None),
+        "lead": next((i for i in shown if i.id == view.details.lead_professional_id), None),
         "can_record": decide(actor=actor, action=Permission.InvolvementRecord, child=child).allowed,
         "can_set_lead": decide(actor=actor, action=Permission.LeadProfessionalSet, child=child).allowed,
         "can_set_caf": decide(actor=actor, action=Permission.CafSet, child=child).allowed,
@@ -156,26 +183,18 @@ def _full_record_context(
     }
 
 
-def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child | HttpResponse:
-    """Changes need the same stated purpose as viewing, plus the action's own permission."""
-    child = _permitted_child(request, child_id, action)
-    if isinstance(child, HttpResponse):
-        return child
-    if purpose_grant_for(request.session, child=child) is None:
-        return redirect("children:purpose", child_id=child.pk)
-    return child
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
+@purpose_first
 def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.InvolvementRecord)
-    if isinstance(child, HttpResponse):
-        return child
     form = InvolvementForm(request.POST or None, initial={"phone": actor.phone, "email": actor.email})
     if request.method == "POST" and form.is_valid():
-        assert actor.organisation_id is not None  # noqa: S101 - prerequisites require an organisation
+        if (
+            actor.organisation_id is None
+        ):  # the policy's prerequisites already refuse this; never record unowned
+            raise Refused(Decision(False, "no_organisation"), action=Permission.InvolvementRecord)
         involvement_record(
             child=child,
             by=actor,
@@ -195,18 +214,15 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@purpose_first
 def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _child(child_id)
     involvement = get_object_or_404(
         Involvement.objects.select_related("child__data_key"), pk=involvement_id, child=child
     )
-    if refused := refusal(
-        request, actor=actor, action=Permission.InvolvementCease, child=child, involvement=involvement
-    ):
-        return refused
-    if purpose_grant_for(request.session, child=child) is None:
-        return redirect("children:purpose", child_id=child.pk)
+    require(actor=actor, action=Permission.InvolvementCease, child=child, involvement=involvement)
+    _purpose_stated(request, child)
     current = involvement_details(involvement)
     form = CeaseForm(request.POST or None, started_on=current.started_on)
     if request.method == "POST" and form.is_valid():
@@ -220,17 +236,14 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@purpose_first
 def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.LeadProfessionalSet)
-    if isinstance(child, HttpResponse):
-        return child
     seen = visibility(actor=actor, child=child)
     view = child_record(child)
     current = [
-        i
-        for i in view.involvements
-        if not i.involvement.ceased and (seen.sensitive_services or not i.is_sensitive)
+        i for i in visible_involvements(seen=seen, involvements=view.involvements) if not i.involvement.ceased
     ]
     choices = [(i.id, f"{i.details.practitioner_name}, {i.details.role}") for i in current]
     lead_id = view.details.lead_professional_id
@@ -249,11 +262,10 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@purpose_first
 def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.CafSet)
-    if isinstance(child, HttpResponse):
-        return child
     details = child_details(child)
     form = CafForm(request.POST or None, initial={"caf_completed": "yes" if details.caf_completed else "no"})
     if request.method == "POST" and form.is_valid():
@@ -269,16 +281,16 @@ def override(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Break-glass for override holders: reason, warning, step-up; full record in this response only."""
     actor = signed_in_user(request)
     child = _permitted_child(request, child_id, Permission.ShieldOverride)
-    if isinstance(child, HttpResponse):
-        return child
     if stale := step_up(request):
         return stale
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         shield_override(child=child, by=actor, reason=form.cleaned_data["reason"])
-        full = Visibility(full=True, sensitive_services=False, source_issuer_ids=frozenset())
         context = _full_record_context(
-            actor, child, full, purpose_label="Emergency access to a shielded record"
+            actor,
+            child,
+            override_visibility(actor=actor),
+            purpose_label="Emergency access to a shielded record",
         )
         context["override"] = True
         return render(request, "children/record.html", context)

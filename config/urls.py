@@ -13,6 +13,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("account/", include("accounts.urls")),
     path("children/", include("children.urls")),
-    path("team/", include("accounts.team_urls")),
-    path("audit/", include("audit.urls", namespace="audit")),
+    path("team/alerts/", include("oversight.urls")),
+    path("team/", include("team.urls")),
+    path("audit/", include("reports.urls", namespace="audit")),
 ]

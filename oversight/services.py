@@ -8,8 +8,8 @@ from django.utils import timezone
 from accounts.models import Organisation, Role, User
 from audit.services import event_record
 from audit.tags import AuditTag
+from notices.email import notify_by_email
 from oversight.models import Alert, AlertKind
-from oversight.notify import notify_by_email
 
 
 def alert_raise(

@@ -96,9 +96,9 @@ def expected_other(url: str, p: Persona) -> int:
         "accounts:passkeys": OK,
         "team:users": OK if p.role == Role.LA_TEAM else DENIED,
         "team:invite": OK if p.role == Role.LA_TEAM else DENIED,
-        "team:alerts": OK if p.role == Role.LA_TEAM else DENIED,
+        "oversight:alerts": OK if p.role == Role.LA_TEAM else DENIED,
         # the alert belongs to North: its LA team only; South's LA team is refused as other_la
-        "team:alert_acknowledge": REDIRECT if team_own_subject else DENIED,
+        "oversight:alert_acknowledge": REDIRECT if team_own_subject else DENIED,
         "team:user": OK if team_own_subject else DENIED,
         "team:suspend": OK if team_own_subject else DENIED,
         "team:reinstate": REDIRECT if team_own_subject else DENIED,
@@ -133,9 +133,9 @@ POST_ONLY = {
     "accounts:passkey_authentication_begin",
     "accounts:passkey_authentication_complete",
     "audit:subject_access_pdf",
-    "team:alert_acknowledge",
+    "oversight:alert_acknowledge",
 }
-ALERT_URLS = {"team:alert_acknowledge"}
+ALERT_URLS = {"oversight:alert_acknowledge"}
 SUBJECT_URLS = {
     "team:user",
     "team:suspend",
@@ -165,8 +165,8 @@ OTHER_URLS = {
     "accounts:passkeys",
     "team:users",
     "team:invite",
-    "team:alerts",
-    "team:alert_acknowledge",
+    "oversight:alerts",
+    "oversight:alert_acknowledge",
     "team:user",
     "team:suspend",
     "team:reinstate",

@@ -22,9 +22,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import accounts.forms
-import accounts.team_forms
-import audit.forms
 import children.forms
+import reports.forms
+import team.forms
 from children.records import InvolvementDetails
 from children.services import involvement_record
 from tests.journeys import signed_in, state_purpose
@@ -115,13 +115,11 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         ),
         children.forms.CafForm: lambda d: children.forms.CafForm(d),
         children.forms.OverrideForm: lambda d: children.forms.OverrideForm(d),
-        audit.forms.ReportFilterForm: lambda d: audit.forms.ReportFilterForm(d),
-        audit.forms.LookupForm: lambda d: audit.forms.LookupForm(d),
-        audit.forms.SubjectAccessForm: lambda d: audit.forms.SubjectAccessForm(d),
-        accounts.team_forms.InviteForm: lambda d: accounts.team_forms.InviteForm(
-            d, local_authority_id=world.north.pk
-        ),
-        accounts.team_forms.SuspendForm: lambda d: accounts.team_forms.SuspendForm(d),
+        reports.forms.ReportFilterForm: lambda d: reports.forms.ReportFilterForm(d),
+        reports.forms.LookupForm: lambda d: reports.forms.LookupForm(d),
+        reports.forms.SubjectAccessForm: lambda d: reports.forms.SubjectAccessForm(d),
+        team.forms.InviteForm: lambda d: team.forms.InviteForm(d, local_authority_id=world.north.pk),
+        team.forms.SuspendForm: lambda d: team.forms.SuspendForm(d),
         accounts.forms.SignInForm: lambda d: accounts.forms.SignInForm(request, data=d),
         accounts.forms.CodeForm: lambda d: accounts.forms.CodeForm(d),
         accounts.forms.EnrolmentCodeForm: lambda d: accounts.forms.EnrolmentCodeForm(d),
@@ -132,7 +130,7 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
 
 def _project_forms() -> set[type[forms.Form]]:
     found: set[type[forms.Form]] = set()
-    for module in (accounts.forms, accounts.team_forms, audit.forms, children.forms):
+    for module in (accounts.forms, team.forms, reports.forms, children.forms):
         for _, value in inspect.getmembers(module, inspect.isclass):
             if issubclass(value, forms.Form) and value.__module__ == module.__name__:
                 found.add(value)
@@ -187,7 +185,7 @@ def _source_query_parameters() -> set[str]:
         text = path.read_text()
         names |= set(re.findall(r'request\.GET\.get\("(\w+)"', text))
         for form_name in re.findall(r"(\w+Form)\(request\.GET", text):
-            for module in (audit.forms, children.forms, accounts.forms, accounts.team_forms):
+            for module in (reports.forms, children.forms, accounts.forms, team.forms):
                 if hasattr(module, form_name):
                     names |= set(getattr(module, form_name).base_fields)
     return names

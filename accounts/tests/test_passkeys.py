@@ -16,6 +16,7 @@ from accounts.stepup import REAUTH_KEY
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.journeys import signed_in, totp_device
+from tests.pages import headings
 from tests.personas import PASSWORD
 from tests.webauthn import SoftAuthenticator
 
@@ -181,6 +182,7 @@ def test_vetting_is_checked_before_any_passkey_ceremony(world):
     world.alice.save(update_fields=["suspended_at"])
     response = _post_json(client, AUTH_BEGIN)
     assert response.status_code == 403
+    assert headings(response.content.decode()) == ["You cannot do this"]  # the refusal page, with its reason
     assert "challenge" not in response.content.decode()
     assert not AuditEvent.objects.filter(tag=AuditTag.PasskeyVerified).exists()
 

@@ -1,6 +1,5 @@
 """How an event's id is reserved before its row is written, and how its time is written into the leaf."""
 
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -23,37 +22,10 @@ def test_a_timestamp_is_written_as_utc_whatever_zone_it_arrives_in():
     )
 
 
-class _RecordingConnection:
-    """Stands in for a PostgreSQL connection and records what the ledger asks of it."""
-
-    vendor = "postgresql"
-
-    def __init__(self) -> None:
-        self.executed: list[tuple[str, list[str]]] = []
-
-    @contextmanager
-    def cursor(self):
-        yield self
-
-    def execute(self, sql: str, params: list[str]) -> None:
-        self.executed.append((sql, params))
-
-    def fetchone(self) -> tuple[int]:
-        return (41,)
-
-
-def test_on_postgresql_an_id_is_reserved_from_the_identity_sequence_not_from_the_highest_id(monkeypatch):
-    """nextval is what keeps concurrent writers from reserving the same id; MAX(id) + 1 would not."""
-    fake = _RecordingConnection()
-    monkeypatch.setattr(ledger, "connection", fake)
-    assert ledger.next_event_id() == 41
-    [(sql, params)] = fake.executed
-    assert sql == "SELECT nextval(pg_get_serial_sequence(%s, 'id'))"
-    assert params == ["audit_auditevent"]
-
-
+@pytest.mark.postgresql
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the identity sequence is PostgreSQL's")
 def test_on_postgresql_reserved_ids_are_never_handed_out_twice(db):
+    """Reserved but unused ids are skipped, never reused (concurrent writers: test_concurrent_writers.py)."""
     first, second = ledger.next_event_id(), ledger.next_event_id()
     assert second > first
     assert event_record(tag=AuditTag.LoginFailed, actor=None).pk > second

@@ -5,6 +5,7 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from oversight.models import Alert
 from tests.journeys import signed_in, state_purpose
+from tests.pages import rendered
 
 OVERRIDE = {"reason": "Child reported missing tonight", "understood": "on"}
 
@@ -30,7 +31,7 @@ def test_an_override_alerts_the_owning_la_team_at_once(world, shielded_child):
     assert alert.local_authority == world.north and alert.child_id == shielded_child.pk
     assert mail.outbox[0].to == [world.lena.email]
     assert "Jasmine" not in mail.outbox[0].body
-    alerts_page = signed_in(world.lena).get(reverse("team:alerts")).content.decode()
+    alerts_page = signed_in(world.lena).get(reverse("oversight:alerts")).content.decode()
     assert "Shielded record opened in an emergency" in alerts_page
 
 
@@ -38,7 +39,10 @@ def test_the_override_shows_hidden_fields_for_that_one_view_only(world, shielded
     client = signed_in(world.olivia)
     client.post(reverse("children:override", args=[shielded_child.pk]), OVERRIDE)
     state_purpose(client, shielded_child)
-    later = client.get(reverse("children:record", args=[shielded_child.pk])).content.decode()
+    later = rendered(
+        client.get(reverse("children:record", args=[shielded_child.pk])), heading="Jasmine Okafor"
+    )
+    assert "contact your local authority contactpoint team" in later.lower()
     assert "LS6 2QT" not in later
 
 

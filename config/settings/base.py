@@ -25,6 +25,8 @@ INSTALLED_APPS = [
     "access",
     "children",
     "oversight",
+    "reports",
+    "team",
 ]
 
 MIDDLEWARE = [
@@ -36,6 +38,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.AccountGuardMiddleware",
+    "access.http.RefusalMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

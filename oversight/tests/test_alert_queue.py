@@ -22,22 +22,22 @@ def alert(world):
 
 
 def _acknowledge(user, alert):
-    return signed_in(user).post(reverse("team:alert_acknowledge", args=[alert.pk]))
+    return signed_in(user).post(reverse("oversight:alert_acknowledge", args=[alert.pk]))
 
 
 @pytest.mark.parametrize("kind", [k for k in AlertKind if k != AlertKind.SHIELD_OVERRIDE])
 def test_the_queue_shows_every_misuse_alert_kind(world, kind):
     Alert.objects.create(local_authority=world.north, kind=kind, raised_by=world.alice)
-    response = signed_in(world.lena).get(reverse("team:alerts"))
+    response = signed_in(world.lena).get(reverse("oversight:alerts"))
     assert kind.label.encode() in response.content
     assert reverse("team:user", args=[world.alice.pk]).encode() in response.content
-    assert reverse("team:alert_acknowledge", args=[Alert.objects.get().pk]).encode() in response.content
+    assert reverse("oversight:alert_acknowledge", args=[Alert.objects.get().pk]).encode() in response.content
 
 
 def test_the_la_team_acknowledges_an_alert_and_it_is_audited(world, alert):
     response = _acknowledge(world.lena, alert)
     assert response.status_code == 302
-    assert response["Location"] == reverse("team:alerts")
+    assert response["Location"] == reverse("oversight:alerts")
     alert.refresh_from_db()
     assert alert.acknowledged_by == world.lena
     assert alert.acknowledged_at is not None
@@ -46,7 +46,7 @@ def test_the_la_team_acknowledges_an_alert_and_it_is_audited(world, alert):
         world.lena,
         {"actor_role": "la_team", "alert_id": alert.pk, "kind": "bulk_viewing"},
     )
-    page = signed_in(world.lena).get(reverse("team:alerts"))
+    page = signed_in(world.lena).get(reverse("oversight:alerts"))
     assert b"Acknowledged by Lena Example" in page.content
 
 
@@ -97,8 +97,20 @@ def test_an_la_team_member_who_is_suspended_or_lapsed_cannot_acknowledge(world, 
 
 
 def test_acknowledge_is_post_only(world, alert):
-    assert signed_in(world.lena).get(reverse("team:alert_acknowledge", args=[alert.pk])).status_code == 405
+    assert (
+        signed_in(world.lena).get(reverse("oversight:alert_acknowledge", args=[alert.pk])).status_code == 405
+    )
 
 
 def test_an_unknown_alert_is_not_found(world):
-    assert signed_in(world.lena).post(reverse("team:alert_acknowledge", args=[999999])).status_code == 404
+    assert (
+        signed_in(world.lena).post(reverse("oversight:alert_acknowledge", args=[999999])).status_code == 404
+    )
+
+
+def test_an_alert_describes_itself_by_id_and_kind_only(world, alert):
+    """Its text appears in logs and the admin, so it names no person and no child."""
+    alert.child_id = "6f1d1c9e-2b39-4f51-9d0a-4f7c1e2a9b10"
+    assert str(alert) == f"Alert {alert.pk} (bulk_viewing)"
+    assert "alice" not in str(alert)
+    assert alert.child_id not in str(alert)

@@ -14,6 +14,7 @@ from audit.tags import AuditTag
 from children.viewing import PurposeGrant, record_view_audit
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in, state_purpose
+from tests.pages import headings
 from tests.personas import make_child
 
 GRANT = PurposeGrant(purpose="providing_service", detail_sealed=None)
@@ -114,6 +115,7 @@ def test_the_record_page_that_crosses_the_hard_threshold_is_refused_and_signs_th
     state_purpose(client, children[6])
     response = client.get(reverse("children:record", args=[children[6].pk]))
     assert response.status_code == 403
+    assert headings(response.content.decode()) == ["You cannot do this"]
     assert b"Murray" not in response.content  # the record that crossed the threshold is not shown
     assert b"suspended" in response.content
     assert not Session.objects.exists()

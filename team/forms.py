@@ -1,7 +1,7 @@
 """Forms the LA team uses to manage accounts in its own local authority."""
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -47,8 +47,7 @@ class InviteForm(forms.Form):
             local_authority_id=local_authority_id
         )
         self.organisations = {str(o.pk): o for o in organisations.filter(accredited_on__isnull=False)}
-        field = self.fields["organisation"]
-        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field = cast(forms.ChoiceField, self.fields["organisation"])  # declared above
         field.choices = [(pk, o.name) for pk, o in self.organisations.items()]
 
     def clean_background_check_on(self) -> date:

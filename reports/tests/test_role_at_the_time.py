@@ -2,9 +2,9 @@ from django.urls import reverse
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from audit.reports import role_at_event
 from audit.services import event_record
 from audit.tags import AuditTag
+from reports.reports import role_at_event
 from tests.journeys import signed_in, state_purpose
 
 

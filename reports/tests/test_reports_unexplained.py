@@ -3,11 +3,11 @@
 from django.urls import reverse
 
 from audit.models import AuditEvent, SearchAppearance
-from audit.reports import unexplained_views
 from audit.services import event_record, search_appearances_rebuild
 from audit.tags import AuditTag
-from audit.tests.reporting import involved, searched, viewed
 from audit.tests.tampering import triggers_bypassed
+from reports.reports import unexplained_views
+from reports.tests.reporting import involved, searched, viewed
 from tests.journeys import signed_in
 from tests.personas import make_child
 

@@ -1,4 +1,4 @@
-"""LA team pages: accounts in their own LA, lapsing vetting, and the alert queue."""
+"""LA team pages: accounts in their own LA and lapsing vetting (the alert queue is oversight's)."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -11,16 +11,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import denied, refusal
+from access.http import Refused, refusal, require
 from access.permissions import Permission
 from access.policy import Decision
 from accounts.http import signed_in_user
 from accounts.models import BACKGROUND_CHECK_VALID_FOR, TRAINING_VALID_FOR, User
 from accounts.services import account_close, account_invite, account_reinstate, account_suspend, mfa_reset
 from accounts.stepup import step_up
-from accounts.team_forms import InviteForm, SuspendForm
-from oversight.models import Alert
-from oversight.services import alert_acknowledge, alerts_for
+from team.forms import InviteForm, SuspendForm
 
 LAPSE_WARNING = timedelta(days=30)
 
@@ -45,8 +43,7 @@ def _lapses_soon(user: User) -> bool:
 @require_http_methods(["GET"])
 def users(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
-    if refused := refusal(request, actor=actor, action=Permission.AccountManage):
-        return refused
+    require(actor=actor, action=Permission.AccountManage)
     people = _la_users(actor)
     lapsing = [u for u in people if u.is_active and _lapses_soon(u)]
     return render(request, "team/users.html", {"people": people, "lapsing": lapsing})
@@ -56,13 +53,13 @@ def users(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
-    if refused := refusal(request, actor=actor, action=Permission.AccountManage):
-        return refused
-    if actor.home_la_id is None:
-        return denied(request, Decision(False, "no_organisation"), action=Permission.AccountManage)
+    require(actor=actor, action=Permission.AccountManage)
+    la_id = actor.home_la_id
+    if la_id is None:  # the policy has refused this already ("no_organisation"); this narrows the type
+        raise Refused(Decision(False, "no_organisation"), action=Permission.AccountManage)
     if stale := step_up(request):
         return stale
-    form = InviteForm(request.POST or None, local_authority_id=actor.home_la_id)
+    form = InviteForm(request.POST or None, local_authority_id=la_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         account_invite(
@@ -152,27 +149,3 @@ def reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
         lambda subject, by: mfa_reset(user=subject, by=by),
         "Security codes reset. The user will set up a new authenticator at next sign-in.",
     )
-
-
-@login_required
-@require_http_methods(["GET"])
-def alerts(request: HttpRequest) -> HttpResponse:
-    actor = signed_in_user(request)
-    if refused := refusal(request, actor=actor, action=Permission.AlertView):
-        return refused
-    return render(request, "team/alerts.html", {"alerts": alerts_for(local_authority_id=actor.home_la_id)})
-
-
-@login_required
-@require_POST
-def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
-    """Only the LA team of the alert's own LA; another LA's alert is refused (and audited), not hidden."""
-    actor = signed_in_user(request)
-    if refused := refusal(request, actor=actor, action=Permission.AlertAcknowledge):
-        return refused
-    alert = get_object_or_404(Alert, pk=alert_id)
-    if alert.local_authority_id != actor.home_la_id:
-        return denied(request, Decision(False, "other_la"), action=Permission.AlertAcknowledge)
-    if alert_acknowledge(alert=alert, by=actor):
-        messages.success(request, "Alert acknowledged")
-    return redirect("team:alerts")

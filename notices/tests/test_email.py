@@ -4,8 +4,8 @@ import smtplib
 from django.core import mail
 
 from children.override import shield_override
+from notices.email import notify_by_email
 from oversight.models import Alert
-from oversight.notify import notify_by_email
 
 
 def test_a_notification_goes_to_every_non_empty_recipient():
@@ -24,8 +24,8 @@ def test_a_mail_server_that_is_down_never_undoes_an_override(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("oversight.notify.send_mail", refuse)
-    with caplog.at_level(logging.WARNING, logger="oversight.notify"):
+    monkeypatch.setattr("notices.email.send_mail", refuse)
+    with caplog.at_level(logging.WARNING, logger="notices.email"):
         shield_override(child=shielded_child, by=world.olivia, reason="emergency")
     assert Alert.objects.filter(child_id=shielded_child.pk).count() == 1
     assert "notification email not sent: alert" in caplog.text
@@ -35,5 +35,5 @@ def test_an_smtp_error_is_reported_as_not_sent(monkeypatch):
     def reject(*args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({})
 
-    monkeypatch.setattr("oversight.notify.send_mail", reject)
+    monkeypatch.setattr("notices.email.send_mail", reject)
     assert not notify_by_email(subject="s", message="m", recipients=["a@example.org"], what="test")

@@ -25,10 +25,13 @@ from access.policy import decide
 from accounts.http import signed_in_user
 from accounts.models import Role, User
 from accounts.stepup import step_up
-from audit.forms import LookupForm, ReportFilterForm, SubjectAccessForm
 from audit.models import AuditEvent
-from audit.pdf import subject_access_pdf
-from audit.reports import (
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child
+from reports.forms import LookupForm, ReportFilterForm, SubjectAccessForm
+from reports.pdf import subject_access_pdf
+from reports.reports import (
     DEFAULT_SUMMARY_DAYS,
     PAGE_SIZE,
     activity_in_scope,
@@ -40,10 +43,7 @@ from audit.reports import (
     user_activity,
     user_lookup,
 )
-from audit.services import event_record
-from audit.subject_access import subject_access_record, subject_access_report
-from audit.tags import AuditTag
-from children.models import Child
+from reports.subject_access import subject_access_record, subject_access_report
 
 REPORTS = ("activity", "user", "child", "unexplained")
 
@@ -98,7 +98,7 @@ def index(request: HttpRequest) -> HttpResponse:
         "national": actor.role == Role.NATIONAL_AUDITOR,
         "summary_days": DEFAULT_SUMMARY_DAYS,
     }
-    return render(request, "audit/index.html", context)
+    return render(request, "reports/index.html", context)
 
 
 def _lookup_in_scope(
@@ -144,7 +144,7 @@ def user_activity_report(request: HttpRequest, user_id: int) -> HttpResponse:
         "rows": report_rows(events=page, fetched_by=actor),
         "export": {"report": "user", "user": subject.pk},
     }
-    return render(request, "audit/user_activity.html", context)
+    return render(request, "reports/user_activity.html", context)
 
 
 @login_required
@@ -166,7 +166,7 @@ def child_access_report(request: HttpRequest, child_id: UUID) -> HttpResponse:
         "export": {"report": "child", "child": child.pk},
         "can_produce_sar": decide(actor=actor, action=Permission.SubjectAccessProduce, child=child).allowed,
     }
-    return render(request, "audit/child_access.html", context)
+    return render(request, "reports/child_access.html", context)
 
 
 @login_required
@@ -185,7 +185,7 @@ def unexplained(request: HttpRequest) -> HttpResponse:
         "rows": report_rows(events=page, fetched_by=actor),
         "export": {"report": "unexplained"},
     }
-    return render(request, "audit/unexplained.html", context)
+    return render(request, "reports/unexplained.html", context)
 
 
 def _export_events(
@@ -299,11 +299,11 @@ def subject_access(request: HttpRequest, child_id: UUID) -> HttpResponse:
         )
         subject_access_record(child=child, by=actor, report=report, output="html")
         response = render(
-            request, "audit/subject_access_report.html", {"child": child, "report": report, "form": form}
+            request, "reports/subject_access_report.html", {"child": child, "report": report, "form": form}
         )
         response["Cache-Control"] = "no-store"
         return response
-    return render(request, "audit/subject_access.html", {"child": child, "form": form})
+    return render(request, "reports/subject_access.html", {"child": child, "form": form})
 
 
 @login_required

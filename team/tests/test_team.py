@@ -10,6 +10,7 @@ from accounts.stepup import REAUTH_KEY
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.journeys import current_code, signed_in, totp_device
+from tests.pages import rendered
 from tests.personas import PASSWORD, make_user
 
 INVITE = {
@@ -137,7 +138,7 @@ def test_the_la_team_resets_a_lost_factor_but_never_sets_a_password(world):
     assert not world.alice.totpdevice_set.exists()
     assert not RecoveryCode.objects.filter(user=world.alice).exists()
     assert AuditEvent.objects.filter(tag=AuditTag.MfaReset).count() == 1
-    from accounts.team_urls import urlpatterns
+    from team.urls import urlpatterns
 
     assert not [p for p in urlpatterns if "password" in str(p.pattern)]
 
@@ -161,7 +162,9 @@ def test_the_team_sees_who_is_due_to_lapse(world):
         world.north_school,
         training_completed_on=world.alice.training_completed_on.replace(year=2025),
     )
-    page = signed_in(world.lena).get(reverse("team:users")).content.decode()
+    page = rendered(
+        signed_in(world.lena).get(reverse("team:users")), heading="Accounts in your local authority"
+    )
     start = page.index('id="lapsing"')
     lapsing = page[start : page.index("</ul>", start)]
     assert "Lapsing Example" in lapsing

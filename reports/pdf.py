@@ -15,7 +15,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from audit.subject_access import SubjectAccessReport
+from reports.subject_access import SubjectAccessReport
 
 _GRID = TableStyle(
     [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accounts import team_views
+from team import views as team_views
 
 app_name = "team"
 
@@ -12,6 +12,4 @@ urlpatterns = [
     path("users/<int:user_id>/reinstate/", team_views.reinstate, name="reinstate"),
     path("users/<int:user_id>/close/", team_views.close, name="close"),
     path("users/<int:user_id>/reset-mfa/", team_views.reset_mfa, name="reset_mfa"),
-    path("alerts/", team_views.alerts, name="alerts"),
-    path("alerts/<int:alert_id>/acknowledge/", team_views.acknowledge_alert, name="alert_acknowledge"),
 ]

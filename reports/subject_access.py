@@ -39,10 +39,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from access.policy import visibility
+from access.policy import SUBJECT_ACCESS_VISIBILITY, involvement_visible, visibility
 from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditEvent, SearchAppearance
-from audit.reports import role_at_event, tag_label
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
@@ -50,6 +49,7 @@ from children.purposes import PURPOSE_LABELS
 from children.records import AddressStatus, Gender, ReturnIntention
 from children.selectors import ChildRecordView, child_record
 from children.templatetags.records import source_scheme_label
+from reports.reports import role_at_event, tag_label
 from vault.sealing import note_seal
 
 WITHHELD_SHIELDED = "Withheld: shielded record"
@@ -187,7 +187,7 @@ def _held(
     services: list[tuple[str, str]] = []
     sensitive = 0
     for item in view.involvements:
-        if item.is_sensitive:
+        if not involvement_visible(seen=SUBJECT_ACCESS_VISIBILITY, item=item):
             sensitive += 1
             continue
         when = f"from {_day(item.details.started_on) or 'an unknown date'}"

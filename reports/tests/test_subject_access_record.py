@@ -4,10 +4,10 @@ from datetime import date
 
 from django.utils import timezone
 
-from audit.pdf import subject_access_pdf
-from audit.subject_access import SubjectAccessReport, subject_access_report
 from children.records import Address, AddressStatus, ChildDetails, Gender, InvolvementDetails, ReturnIntention
 from children.services import child_create, involvement_record
+from reports.pdf import subject_access_pdf
+from reports.subject_access import SubjectAccessReport, subject_access_report
 
 
 def _held(world, child) -> dict[str, str]:
