@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
+from accounts.usernames import is_mixed_script, username_skeleton
 
 INVITABLE_ROLES = [
     (Role.PRACTITIONER.value, Role.PRACTITIONER.label),
@@ -56,9 +57,20 @@ class InviteForm(forms.Form):
         return _not_in_future(self.cleaned_data["training_completed_on"], "The training date")
 
     def clean_username(self) -> str:
+        """Django's username validator, one script only, and no look-alike of an existing account."""
         username = self.cleaned_data["username"].strip()
+        try:
+            User.username_validator(username)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                "Enter a username using only letters, numbers and the characters . @ + - _"
+            ) from error
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("That username is already in use")
+        if is_mixed_script(username):
+            raise forms.ValidationError("Use letters from one alphabet only in the username")
+        if User.objects.filter(username_skeleton=username_skeleton(username)).exists():
+            raise forms.ValidationError("That username looks too like an existing one: choose another")
         return username
 
     def organisation_chosen(self) -> Organisation:
