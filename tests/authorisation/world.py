@@ -120,6 +120,7 @@ SCENARIOS: dict[str, ChildMarkers] = {
         "Moorgate Surgery",
         shielded=True,
         sensitive=True,
+        identified=True,
     ),
     "north_sensitive": ChildMarkers(
         "Kai",
