@@ -160,7 +160,7 @@ LOCAL_REFERENCE = "NLA-REF-Q4471"  # issued by Northshire Council (lena's organi
 SHIELDED_NOTICE = "This record is shielded. Its other details are hidden"
 
 
-def _org(kind: str, name: str, la: Organisation | None) -> Organisation:
+def make_org(kind: str, name: str, la: Organisation | None) -> Organisation:
     code = "".join(word[0] for word in name.split()).upper() + f"-{Organisation.objects.count()}"
     return Organisation.objects.create(
         kind=kind,
@@ -175,8 +175,8 @@ def _org(kind: str, name: str, la: Organisation | None) -> Organisation:
 
 def _child(world: World, markers: ChildMarkers) -> Child:
     la = world.north if markers.la == "N" else world.south
-    school = _org(OrganisationKind.SCHOOL, markers.school, la)
-    gp = _org(OrganisationKind.GP_PRACTICE, markers.gp, la)
+    school = make_org(OrganisationKind.SCHOOL, markers.school, la)
+    gp = make_org(OrganisationKind.GP_PRACTICE, markers.gp, la)
     identifiers = (
         [
             SourceIdentifier("nhs_number", NHS_NUMBER, world.south_gp.pk),

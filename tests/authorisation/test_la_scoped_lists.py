@@ -1,0 +1,183 @@
+"""An LA team's lists show its own LA's people and events, never another LA's (domain.md: the LA team
+"reviews audit and misuse alerts for its LA"; it manages accounts in its own LA).
+
+Each LA gets a distinctive person (in an organisation with a distinctive name), an alert about that
+person, and an audit event by that person about a child of that LA. North's team must see North's and
+not South's; South's team the reverse. Every absence is paired with the page's own positive marker.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import OrganisationKind, Role, User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.index_number import formatted
+from oversight.models import Alert, AlertKind
+from tests.authorisation.world import make_org
+from tests.journeys import signed_in
+from tests.personas import make_child, make_user
+
+
+@dataclass(frozen=True)
+class Planted:
+    """What one LA holds that the other LA's team must never see."""
+
+    person: str  # full name of a practitioner in this LA
+    organisation: str
+    alert_label: str
+    index_number: str
+    user: User
+
+
+@pytest.fixture
+def two_las(world) -> dict[str, Planted]:
+    stella = make_user("stella", world.south, Role.LA_TEAM)
+    soon = timezone.localdate() - timedelta(days=350)  # training lapses within 30 days: "Due to lapse"
+    planted = {}
+    for team, la, first, last, org_name, kind, family in (
+        (
+            "lena",
+            world.north,
+            "Ottoline",
+            "Farthingale",
+            "Fernhollow Youth Service",
+            AlertKind.OWN_SURNAME_SEARCH,
+            "Thornton",
+        ),
+        (
+            "stella",
+            world.south,
+            "Xanthe",
+            "Quimbleby",
+            "Saltmarsh Health Visiting",
+            AlertKind.BULK_REFINED_SEARCHES,
+            "Begum",
+        ),
+    ):
+        organisation = make_org(
+            OrganisationKind.YOUTH if team == "lena" else OrganisationKind.HEALTH, org_name, la
+        )
+        person = make_user(
+            first.lower(), organisation, first_name=first, last_name=last, training_completed_on=soon
+        )
+        child = make_child(world, family_name=family, la=la, date_of_birth=date(2016, 5, 6))
+        Alert.objects.create(local_authority=la, kind=kind, raised_by=person)
+        # a record view with no search before it and no involvement: it belongs in "unexplained"
+        event_record(
+            tag=AuditTag.RecordViewed,
+            actor=person,
+            child_id=child.pk,
+            additional={
+                "purpose": "providing_service",
+                "purpose_detail_sealed": None,
+                "restricted_view": False,
+            },
+        )
+        planted[team] = Planted(
+            f"{first} {last}", org_name, AlertKind(kind).label, formatted(child.index_number), person
+        )
+    assert stella.home_la_id == world.south.pk
+    return planted
+
+
+TEAMS = ["lena", "stella"]
+
+
+def _other(team: str) -> str:
+    return "stella" if team == "lena" else "lena"
+
+
+def _get(world, team: str, path: str):
+    user = User.objects.get(username=team)
+    response = signed_in(user).get(path)
+    return response, response.content.decode()
+
+
+@pytest.mark.parametrize("team", TEAMS)
+def test_the_users_list_shows_own_la_people_and_never_another_las(world, two_las, team):
+    own, other = two_las[team], two_las[_other(team)]
+    response, page = _get(world, team, reverse("team:users"))
+    assert response.status_code == 200
+    assert "Accounts in your local authority</h1>" in page
+    assert own.person in page and own.organisation in page
+    lapsing = page[page.index('id="lapsing"') :]
+    assert own.person in lapsing.split("</ul>")[0]
+    assert other.person not in page and other.organisation not in page
+    # the people the world already had: alice and lena in North; bob, olivia and stella in South
+    north, south = ["Alice Example", "Lena Example"], ["Bob Example", "Olivia Example", "Stella Example"]
+    mine, theirs = (north, south) if team == "lena" else (south, north)
+    assert all(name in page for name in mine)
+    assert not any(name in page for name in theirs)
+
+
+@pytest.mark.parametrize("team", TEAMS)
+def test_the_alert_queue_shows_own_la_alerts_and_never_another_las(world, two_las, team):
+    own, other = two_las[team], two_las[_other(team)]
+    response, page = _get(world, team, reverse("oversight:alerts"))
+    assert response.status_code == 200
+    assert "Alerts for your local authority</h1>" in page
+    assert own.person in page and own.alert_label in page
+    assert other.person not in page and other.alert_label not in page and other.organisation not in page
+
+
+@pytest.mark.parametrize("team", TEAMS)
+def test_the_unexplained_report_shows_own_la_events_and_never_another_las(world, two_las, team):
+    own, other = two_las[team], two_las[_other(team)]
+    response, page = _get(world, team, reverse("audit:unexplained"))
+    assert response.status_code == 200
+    assert "Records opened without a search or an involvement</h1>" in page
+    assert own.person in page and own.index_number in page and own.organisation in page
+    assert other.person not in page and other.index_number not in page and other.organisation not in page
+
+
+@pytest.mark.parametrize("team", TEAMS)
+def test_user_activity_shows_own_la_people_and_refuses_another_las(world, two_las, team):
+    own, other = two_las[team], two_las[_other(team)]
+    response, page = _get(world, team, reverse("audit:user_activity", args=[own.user.pk]))
+    assert response.status_code == 200
+    assert f"{own.person}</h1>" in page and own.index_number in page
+
+    response, page = _get(world, team, reverse("audit:user_activity", args=[other.user.pk]))
+    assert response.status_code == 403
+    assert 'data-reason="other_la"' in page
+    assert other.person not in page and other.index_number not in page
+
+
+@pytest.mark.parametrize("team", TEAMS)
+def test_the_report_lookup_never_opens_another_las_activity(world, two_las, team):
+    own, other = two_las[team], two_las[_other(team)]
+    client = signed_in(User.objects.get(username=team))
+    index = client.get(reverse("audit:index")).content.decode()
+    assert "Audit reports</h1>" in index and other.person not in index
+
+    found = client.get(reverse("audit:index"), {"username": own.user.username}, follow=True)
+    assert found.status_code == 200 and f"{own.person}</h1>" in found.content.decode()
+
+    probed = client.get(reverse("audit:index"), {"username": other.user.username}, follow=True)
+    page = probed.content.decode()
+    assert probed.status_code == 403 and 'data-reason="other_la"' in page
+    assert other.person not in page and other.index_number not in page
+
+
+@pytest.mark.parametrize("team", TEAMS)
+def test_the_summary_export_counts_own_la_events_and_never_another_las(world, two_las, team):
+    own, other = two_las[team], two_las[_other(team)]
+    response, csv = _get(world, team, reverse("audit:export"))
+    assert response.status_code == 200
+    assert csv.startswith("day,tag,organisation,count")
+    assert f"{AuditTag.RecordViewed},{own.organisation},1" in csv
+    assert other.organisation not in csv
+
+    response, body = _get(world, team, f"{reverse('audit:export')}?report=unexplained")
+    assert response.status_code == 200
+    assert f"{AuditTag.RecordViewed},{own.organisation},1" in body
+    assert other.organisation not in body
+
+    response, body = _get(world, team, f"{reverse('audit:export')}?report=user&user={other.user.pk}")
+    assert response.status_code == 403 and 'data-reason="other_la"' in body
+    assert other.organisation not in body
