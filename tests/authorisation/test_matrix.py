@@ -587,3 +587,20 @@ def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothi
                     f"changed {answer.changed}, refusals {answer.denied_events}"
                 ]
     assert not problems, _report(problems)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="GAP: accounts.middleware.AccountGuardMiddleware renders the refusal page for a suspended or "
+    "lapsed account without writing an AccessDenied event (access.http.denied is not used there)",
+)
+@pytest.mark.parametrize("name", ["sam", "tom"])
+def test_a_refusal_by_the_account_guard_is_audited_like_any_other(matrix, name):
+    answer = attempt(
+        matrix.client(name),
+        "POST",
+        reverse("children:search"),
+        _post_data(matrix, "children:search", PERSONA[name]),
+    )
+    assert answer.status == DENIED and answer.reason == GUARD_REASON[PERSONA[name].status]
+    assert [e.get("reason") for e in answer.denied_events] == [GUARD_REASON[PERSONA[name].status]]
