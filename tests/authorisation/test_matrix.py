@@ -147,6 +147,21 @@ class Expect:
     reason: str | None = None  # for a refusal: the reason the person is shown
     to: str | None = None  # for a redirect: the URL name it goes to (with the same child/subject)
     changes: bool = False  # an allowed POST with a valid form must change something
+    shows: str = ""  # for a 200: a string only the expected page carries (not an error page)
+
+
+PAGE_QUESTION = {
+    "children:lead_professional": "Who is the lead professional?",
+    "children:caf": "Has a Common Assessment (CAF) been completed?",
+}
+PAGE_HEADING = {
+    "team:users": "Accounts in your local authority</h1>",
+    "team:invite": "Invite a user</h1>",
+    "oversight:alerts": "Alerts for your local authority</h1>",
+    "audit:index": "Audit reports</h1>",
+    "audit:unexplained": "Records opened without a search or an involvement</h1>",
+    "audit:export": "day,tag,organisation,count",
+}
 
 
 def refused(reason: str) -> Expect:
@@ -180,15 +195,19 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
     if url == "children:purpose":
         if p.role not in VIEWERS:
             return refused("role_not_permitted")
-        return Expect(REDIRECT, to="children:record") if post else Expect(OK)
+        return Expect(REDIRECT, to="children:record") if post else Expect(OK, shows="Why are you looking")
     if url == "children:record":
-        return once_purpose_stated(Expect(OK)) if p.role in VIEWERS else refused("role_not_permitted")
+        if p.role not in VIEWERS:
+            return refused("role_not_permitted")
+        return once_purpose_stated(Expect(OK, shows=f'<h1 class="govuk-heading-l">{child.name}</h1>'))
     if url == "children:involvement_new":
         if p.role not in PRACTITIONERS:
             return refused("role_not_permitted")
         if shielded_from_p:
             return refused("shielded")
-        return once_purpose_stated(changed_then_record if post else Expect(OK))
+        return once_purpose_stated(
+            changed_then_record if post else Expect(OK, shows="Record your involvement</h1>")
+        )
     if url == "children:involvement_end":
         if p.role not in VIEWERS:
             return refused("role_not_permitted")
@@ -196,7 +215,9 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
             return refused("shielded")
         if not (own_team or p.name == "alice"):
             return refused("not_own_involvement")
-        return once_purpose_stated(changed_then_record if post else Expect(OK))
+        return once_purpose_stated(
+            changed_then_record if post else Expect(OK, shows="Mark involvement as ended</h1>")
+        )
     if url in ("children:lead_professional", "children:caf"):
         if p.role not in VIEWERS:
             return refused("role_not_permitted")
@@ -204,21 +225,29 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
             return refused("shielded")
         if not (own_team or involved):
             return refused("not_involved")
-        return once_purpose_stated(changed_then_record if post else Expect(OK))
+        return once_purpose_stated(changed_then_record if post else Expect(OK, shows=PAGE_QUESTION[url]))
     if url == "children:override":
         if p.role != Role.OVERRIDE_HOLDER:
             return refused("role_not_permitted")
         if not child.shielded:
             return refused("not_shielded")
-        return Expect(OK, changes=post)  # GET: the warning and form; POST: the record, once
+        # GET: the warning and form; POST: the record, once, under the emergency warning
+        return Expect(OK, changes=post, shows='id="override-warning"' if post else "shielded record</h1>")
     if url == "audit:child_access":  # national scope for the auditor, own LA for the LA team
         if p.role not in AUDITORS:
             return refused("role_not_permitted")
-        return Expect(OK) if p.role == Role.NATIONAL_AUDITOR or own_team else refused("other_la")
+        allowed = p.role == Role.NATIONAL_AUDITOR or own_team
+        return Expect(OK, shows="Access to a child's record") if allowed else refused("other_la")
     if url in ("audit:subject_access", "audit:subject_access_pdf"):
         if p.role != Role.LA_TEAM:
             return refused("role_not_permitted")
-        return Expect(OK, changes=post) if own_team else refused("other_la")
+        if not own_team:
+            return refused("other_la")
+        if url == "audit:subject_access_pdf":
+            return Expect(OK, changes=True, shows="%PDF")
+        return Expect(
+            OK, changes=post, shows="Subject access report</h1>" if post else "Subject access request</h1>"
+        )
     raise AssertionError(f"no rule for {url}")
 
 
@@ -227,10 +256,12 @@ def expected_subject(url: str, method: str, p: Persona, subject: str) -> Expect:
     if guarded := _guarded(url, method, p):
         return guarded
     subject_la = p.la if subject == p.name else PERSONA[subject].la
+    heading = f"{subject.capitalize()} Example</h1>"
     if url == "audit:user_activity":
         if p.role not in AUDITORS:
             return refused("role_not_permitted")
-        return Expect(OK) if p.role == Role.NATIONAL_AUDITOR or subject_la == p.la else refused("other_la")
+        allowed = p.role == Role.NATIONAL_AUDITOR or subject_la == p.la
+        return Expect(OK, shows=heading) if allowed else refused("other_la")
     if p.role != Role.LA_TEAM:
         return refused("role_not_permitted")
     if subject == p.name:
@@ -238,7 +269,7 @@ def expected_subject(url: str, method: str, p: Persona, subject: str) -> Expect:
     if subject_la != p.la:
         return refused("other_la")
     if url == "team:user" or (url == "team:suspend" and method == "GET"):
-        return Expect(OK)
+        return Expect(OK, shows=heading)
     return Expect(REDIRECT, to="team:user", changes=True)
 
 
@@ -266,21 +297,24 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
     if url == "home":
         return Expect(REDIRECT, to=start_page)
     if url == "children:search":  # a POST with valid criteria runs (and audits) a search
-        return Expect(OK, changes=post) if p.role in VIEWERS else refused("role_not_permitted")
+        shows = "Search results" if post else "Find a child</h1>"
+        return Expect(OK, changes=post, shows=shows) if p.role in VIEWERS else refused("role_not_permitted")
     if url == "accounts:mfa":  # a wrong code shows the form again, and the failure is audited
-        return Expect(OK, changes=post)
+        return Expect(OK, changes=post, shows="Enter your security code</h1>")
     if url == "accounts:reauthenticate":  # a wrong password shows the form again
-        return Expect(OK)
+        return Expect(OK, shows="Confirm it is you</h1>")
     if url == "accounts:mfa_enrol":  # already enrolled: back to the code page
         return Expect(REDIRECT, to="accounts:mfa")
     if url == "accounts:passkeys":
-        return Expect(OK)
+        return Expect(OK, shows="Security keys and passkeys</h1>")
     if url in ("team:users", "team:invite", "oversight:alerts"):
         if p.role != Role.LA_TEAM:
             return refused("role_not_permitted")
-        return Expect(REDIRECT, to="team:users", changes=True) if post else Expect(OK)
+        return (
+            Expect(REDIRECT, to="team:users", changes=True) if post else Expect(OK, shows=PAGE_HEADING[url])
+        )
     if url in ("audit:index", "audit:unexplained", "audit:export"):
-        return Expect(OK) if p.role in AUDITORS else refused("role_not_permitted")
+        return Expect(OK, shows=PAGE_HEADING[url]) if p.role in AUDITORS else refused("role_not_permitted")
     raise AssertionError(f"no rule for {url}")
 
 
@@ -367,6 +401,8 @@ def _problems(
     if answer.status != expect.status or (expect.reason and answer.reason != expect.reason):
         return [f"got {got}, expected {expect}"]
     problems = []
+    if expect.status == OK and (not expect.shows or expect.shows not in answer.page):
+        problems.append(f"the page does not show {expect.shows!r}")
     if expect.status == DENIED:
         if "You cannot do this" not in answer.page or REASON_WORDS[expect.reason or ""] not in answer.page:
             problems.append("refusal page does not say why")
