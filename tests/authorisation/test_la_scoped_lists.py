@@ -32,6 +32,7 @@ class Planted:
     alert_label: str
     index_number: str
     user: User
+    child_id: object
 
 
 @pytest.fixture
@@ -79,7 +80,12 @@ def two_las(world) -> dict[str, Planted]:
             },
         )
         planted[team] = Planted(
-            f"{first} {last}", org_name, AlertKind(kind).label, formatted(child.index_number), person
+            f"{first} {last}",
+            org_name,
+            AlertKind(kind).label,
+            formatted(child.index_number),
+            person,
+            child.pk,
         )
     assert stella.home_la_id == world.south.pk
     return planted
@@ -178,9 +184,10 @@ def test_the_summary_export_counts_own_la_events_and_never_another_las(world, tw
     assert f"{AuditTag.RecordViewed},{own.organisation},1" in body
     assert other.organisation not in body
 
-    response, body = _get(world, team, f"{reverse('audit:export')}?report=user&user={other.user.pk}")
-    assert response.status_code == 403 and 'data-reason="other_la"' in body
-    assert other.organisation not in body
+    for query in (f"report=user&user={other.user.pk}", f"report=child&child={other.child_id}"):
+        response, body = _get(world, team, f"{reverse('audit:export')}?{query}")
+        assert response.status_code == 403 and 'data-reason="other_la"' in body, query
+        assert other.organisation not in body
 
 
 @pytest.mark.parametrize("team", TEAMS)
