@@ -180,3 +180,26 @@ def test_the_national_auditor_sees_a_childs_access_report_by_index_number_only(m
     assert not _shown(
         page, {m.given: False, m.family: False, **dict.fromkeys(_location_and_links(m).values(), False)}
     )
+
+
+def _search(matrix: MatrixWorld, name: str, **criteria: str) -> str:
+    response = matrix.client(name).post(reverse("children:search"), criteria)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("name", VIEWERS)
+def test_search_finds_a_shielded_child_by_name_and_birth_date_and_shows_nothing_that_locates_it(matrix, name):
+    m = SCENARIOS["north_shielded"]
+    page = _search(matrix, name, family_name=m.family, dob_day="4", dob_month="3", dob_year="2015")
+    assert "1 child found" in page and m.name in page and "Shielded</strong>" in page
+    assert not _shown(page, dict.fromkeys(_location_and_links(m).values(), False))
+
+
+@pytest.mark.parametrize("name", VIEWERS)
+def test_a_postcode_search_never_finds_a_shielded_child_not_even_for_its_la_team(matrix, name):
+    shielded, ordinary = SCENARIOS["north_shielded"], SCENARIOS["north"]
+    page = _search(matrix, name, family_name=shielded.family, postcode=shielded.postcode)
+    assert "No children found" in page and shielded.name not in page
+    page = _search(matrix, name, family_name=ordinary.family, postcode=ordinary.postcode)
+    assert "1 child found" in page and ordinary.name in page
