@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import OrganisationKind, Role, User
+from audit.models import AuditEvent
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.index_number import formatted
@@ -245,3 +246,27 @@ def test_a_person_who_moved_la_shows_the_new_la_team_nothing_done_for_the_old_la
         assert response.status_code == 200 and csv.startswith("day,tag,organisation,count")
         assert f"{AuditTag.SearchPerformed},Northshire Children's Services,1" in csv
         assert "South Street Surgery" not in csv
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: access.policy._decide_la_scoped lets an LA team member acknowledge a misuse alert about "
+    "themselves (e.g. their own-surname search), clearing the only signal of their own misuse",
+)
+@pytest.mark.parametrize("team", TEAMS)
+def test_an_la_team_member_cannot_acknowledge_an_alert_about_themselves(world, two_las, team):
+    """2009: users searched their own relatives. A team member's own alert is for a colleague to clear."""
+    member = User.objects.get(username=team)
+    alert = Alert.objects.create(
+        local_authority=member.organisation, kind=AlertKind.OWN_SURNAME_SEARCH, raised_by=member
+    )
+    client = signed_in(member)
+    response = client.post(reverse("oversight:alert_acknowledge", args=[alert.pk]))
+    page = response.content.decode()
+    assert response.status_code == 403 and 'data-reason="own_alert"' in page
+    assert "You cannot acknowledge an alert about yourself" in page
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+    refusal = AuditEvent.objects.filter(tag=AuditTag.AccessDenied, actor=member).get()
+    assert refusal.additional["reason"] == "own_alert"
+    assert not AuditEvent.objects.filter(tag=AuditTag.AlertAcknowledged).exists()

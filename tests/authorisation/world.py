@@ -148,6 +148,9 @@ SCENARIOS: dict[str, ChildMarkers] = {
     ),
 }
 CHILD_SCENARIOS = list(SCENARIOS)
+# An unacknowledged misuse alert in each LA's queue about a practitioner, and one about each LA team
+# member themselves (an LA team member can search their own family name too).
+ALERT_RAISERS = {"N": "alice", "S": "bob"}
 
 # Involvements: every child has alice's (a current, ordinary one); some have bob's sensitive one.
 ORDINARY_ROLE = "Hedgerow family keyworker"
@@ -247,12 +250,12 @@ def build_matrix_world(world: World) -> MatrixWorld:
                 ),
             )
     alerts = {
-        "N": Alert.objects.create(
-            local_authority=world.north, kind=AlertKind.BULK_VIEWING, raised_by=world.alice
-        ),
-        "S": Alert.objects.create(
-            local_authority=world.south, kind=AlertKind.BULK_VIEWING, raised_by=world.bob
-        ),
+        key: Alert.objects.create(
+            local_authority=world.north if key.startswith("N") else world.south,
+            kind=AlertKind.OWN_SURNAME_SEARCH,
+            raised_by=users[raiser],
+        )
+        for key, raiser in ALERT_RAISERS.items()
     }
     return MatrixWorld(world, users, children, involvements, alerts)
 
