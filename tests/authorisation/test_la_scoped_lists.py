@@ -248,11 +248,6 @@ def test_a_person_who_moved_la_shows_the_new_la_team_nothing_done_for_the_old_la
         assert "South Street Surgery" not in csv
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: access.policy._decide_la_scoped lets an LA team member acknowledge a misuse alert about "
-    "themselves (e.g. their own-surname search), clearing the only signal of their own misuse",
-)
 @pytest.mark.parametrize("team", TEAMS)
 def test_an_la_team_member_cannot_acknowledge_an_alert_about_themselves(world, two_las, team):
     """2009: users searched their own relatives. A team member's own alert is for a colleague to clear."""

@@ -150,7 +150,7 @@ SCENARIOS: dict[str, ChildMarkers] = {
 CHILD_SCENARIOS = list(SCENARIOS)
 # An unacknowledged misuse alert in each LA's queue about a practitioner, and one about each LA team
 # member themselves (an LA team member can search their own family name too).
-ALERT_RAISERS = {"N": "alice", "S": "bob"}
+ALERT_RAISERS = {"N": "alice", "S": "bob", "N-lena": "lena", "S-stella": "stella"}
 
 # Involvements: every child has alice's (a current, ordinary one); some have bob's sensitive one.
 ORDINARY_ROLE = "Hedgerow family keyworker"
