@@ -645,3 +645,28 @@ def test_a_refusal_by_the_account_guard_is_audited_like_any_other(matrix, name):
     )
     assert answer.status == DENIED and answer.reason == GUARD_REASON[PERSONA[name].status]
     assert [e.get("reason") for e in answer.denied_events] == [GUARD_REASON[PERSONA[name].status]]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: team views and audit:user_activity look the account up (404) before asking the policy, "
+    "so any signed-in role can tell which account ids exist (oversight:alert_acknowledge asks first)",
+)
+def test_an_unknown_account_id_tells_a_role_without_access_nothing(matrix):
+    """Account ids are sequential: a refusal must come before the lookup, or a 404 says "no such id"."""
+    unknown = max(u.pk for u in matrix.users.values()) + 1000
+    problems: dict[str, list[str]] = {}
+    for url_name in sorted(SUBJECT_URLS):
+        may_use = AUDITORS if url_name == "audit:user_activity" else {Role.LA_TEAM}
+        for method in sorted(ACCEPTED[url_name]):
+            for p in PERSONAS:
+                answer = attempt(matrix.client(p.name), method, reverse(url_name, args=[unknown]))
+                if p.status != "ok":
+                    expect = refused(GUARD_REASON[p.status])
+                elif p.role not in may_use:
+                    expect = refused("role_not_permitted")
+                else:
+                    expect = Expect(NOT_FOUND)
+                if answer.status != expect.status or answer.reason != expect.reason:
+                    problems[f"{url_name} {method} {p.name}"] = [f"got {answer.status}, expected {expect}"]
+    assert not problems, _report(problems)
