@@ -647,11 +647,6 @@ def test_a_refusal_by_the_account_guard_is_audited_like_any_other(matrix, name):
     assert [e.get("reason") for e in answer.denied_events] == [GUARD_REASON[PERSONA[name].status]]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: team views and audit:user_activity look the account up (404) before asking the policy, "
-    "so any signed-in role can tell which account ids exist (oversight:alert_acknowledge asks first)",
-)
 def test_an_unknown_account_id_tells_a_role_without_access_nothing(matrix):
     """Account ids are sequential: a refusal must come before the lookup, or a 404 says "no such id"."""
     unknown = max(u.pk for u in matrix.users.values()) + 1000
