@@ -8,6 +8,7 @@ not South's; South's team the reverse. Every absence is paired with the page's o
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from uuid import UUID
 
 import pytest
 from django.urls import reverse
@@ -33,63 +34,54 @@ class Planted:
     alert_label: str
     index_number: str
     user: User
-    child_id: object
+    child_id: UUID
+
+
+def _plant(world, la, *, person: tuple[str, str], organisation: tuple[str, str], alert: AlertKind) -> Planted:
+    """A practitioner whose training lapses soon, a misuse alert about them, an unexplained record view."""
+    first, last = person
+    kind, name = organisation
+    lapsing = timezone.localdate() - timedelta(days=350)  # within 30 days of the yearly renewal
+    user = make_user(
+        first.lower(),
+        make_org(kind, name, la),
+        first_name=first,
+        last_name=last,
+        training_completed_on=lapsing,
+    )
+    child = make_child(world, family_name=f"{last}-Child", la=la, date_of_birth=date(2016, 5, 6))
+    Alert.objects.create(local_authority=la, kind=alert, raised_by=user)
+    # a record view with no search before it and no involvement: it belongs in "unexplained"
+    event_record(
+        tag=AuditTag.RecordViewed,
+        actor=user,
+        child_id=child.pk,
+        additional={"purpose": "providing_service", "purpose_detail_sealed": None, "restricted_view": False},
+    )
+    return Planted(
+        f"{first} {last}", name, AlertKind(alert).label, formatted(child.index_number), user, child.pk
+    )
 
 
 @pytest.fixture
 def two_las(world) -> dict[str, Planted]:
-    stella = make_user("stella", world.south, Role.LA_TEAM)
-    soon = timezone.localdate() - timedelta(days=350)  # training lapses within 30 days: "Due to lapse"
-    planted = {}
-    for team, la, first, last, org_name, kind, family in (
-        (
-            "lena",
+    make_user("stella", world.south, Role.LA_TEAM)
+    return {
+        "lena": _plant(
+            world,
             world.north,
-            "Ottoline",
-            "Farthingale",
-            "Fernhollow Youth Service",
-            AlertKind.OWN_SURNAME_SEARCH,
-            "Thornton",
+            person=("Ottoline", "Farthingale"),
+            organisation=(OrganisationKind.YOUTH, "Fernhollow Youth Service"),
+            alert=AlertKind.OWN_SURNAME_SEARCH,
         ),
-        (
-            "stella",
+        "stella": _plant(
+            world,
             world.south,
-            "Xanthe",
-            "Quimbleby",
-            "Saltmarsh Health Visiting",
-            AlertKind.BULK_REFINED_SEARCHES,
-            "Begum",
+            person=("Xanthe", "Quimbleby"),
+            organisation=(OrganisationKind.HEALTH, "Saltmarsh Health Visiting"),
+            alert=AlertKind.BULK_REFINED_SEARCHES,
         ),
-    ):
-        organisation = make_org(
-            OrganisationKind.YOUTH if team == "lena" else OrganisationKind.HEALTH, org_name, la
-        )
-        person = make_user(
-            first.lower(), organisation, first_name=first, last_name=last, training_completed_on=soon
-        )
-        child = make_child(world, family_name=family, la=la, date_of_birth=date(2016, 5, 6))
-        Alert.objects.create(local_authority=la, kind=kind, raised_by=person)
-        # a record view with no search before it and no involvement: it belongs in "unexplained"
-        event_record(
-            tag=AuditTag.RecordViewed,
-            actor=person,
-            child_id=child.pk,
-            additional={
-                "purpose": "providing_service",
-                "purpose_detail_sealed": None,
-                "restricted_view": False,
-            },
-        )
-        planted[team] = Planted(
-            f"{first} {last}",
-            org_name,
-            AlertKind(kind).label,
-            formatted(child.index_number),
-            person,
-            child.pk,
-        )
-    assert stella.home_la_id == world.south.pk
-    return planted
+    }
 
 
 TEAMS = ["lena", "stella"]
