@@ -129,6 +129,7 @@ def test_break_glass_shows_the_shielded_details_in_that_one_response_only(matrix
     page = response.content.decode()
     assert response.status_code == 200
     assert 'id="override-warning"' in page
+    assert "no-store" in response["Cache-Control"]  # not kept by the browser either
     # the emergency is about where the child is and who works with them: sensitive services stay with
     # the LA team, and source identifiers are not part of it
     wanted = {_heading(m): True, **dict.fromkeys(hidden.values(), True)}
@@ -203,3 +204,13 @@ def test_a_postcode_search_never_finds_a_shielded_child_not_even_for_its_la_team
     assert "No children found" in page and shielded.name not in page
     page = _search(matrix, name, family_name=ordinary.family, postcode=ordinary.postcode)
     assert "1 child found" in page and ordinary.name in page
+
+
+def test_a_purpose_stated_for_one_child_does_not_open_another(matrix):
+    client = matrix.client("alice")
+    state_purpose(client, matrix.children["north"])
+    other = matrix.children["north_sensitive"]
+    response = client.get(reverse("children:record", args=[other.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("children:purpose", args=[other.pk])
+    assert not AuditEvent.objects.filter(tag=AuditTag.RecordViewed, child_id=other.pk).exists()
