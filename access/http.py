@@ -30,11 +30,21 @@ class Refused(Exception):
 
 
 def denied(
-    request: HttpRequest, decision: Decision, *, action: Permission, child_id: UUID | None = None
+    request: HttpRequest,
+    decision: Decision,
+    *,
+    action: Permission,
+    child_id: UUID | None = None,
+    actor: User | None = None,
 ) -> HttpResponse:
+    """Audit the refusal and render the page that says why.
+
+    `actor` is for callers that sign the person out before answering (suspension): the event still
+    names who was refused, while the page is rendered for the signed-out request.
+    """
     event_record(
         tag=AuditTag.AccessDenied,
-        actor=request.user,
+        actor=actor or request.user,
         child_id=child_id,
         additional={"action": str(action), "reason": decision.reason},
     )

@@ -4,6 +4,8 @@ from enum import StrEnum
 
 
 class Permission(StrEnum):
+    # Using the service at all: the vetting checked on every request (accounts.middleware).
+    ServiceUse = "service:use"
     ChildSearch = "child:search"
     ChildView = "child:view"
     ChildIdentify = "child:identify"

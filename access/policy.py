@@ -68,6 +68,7 @@ REASON_MESSAGES = {
         "This record was archived more than a year ago. "
         "It can be opened only for a statutory investigation, giving the statutory reason."
     ),
+    "own_alert": "You cannot acknowledge an alert about yourself. Ask a colleague in your LA team.",
 }
 
 
@@ -196,7 +197,10 @@ def _decide_identify(actor: User, child: Child) -> Decision:
 
 
 def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None) -> Decision:
-    """LA teams manage accounts and alerts of their own LA, never their own account.
+    """LA teams manage accounts and alerts of their own LA, never their own account or an alert about them.
+
+    A misuse alert about a team member (their own-surname search, say) is the only signal of their
+    misuse: a colleague clears it, never the person it is about.
 
     Roles were already checked. Without a home LA there is nothing the team could act on (and an
     invitation would have no organisation to join), so that is refused before any page is shown.
@@ -205,6 +209,8 @@ def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None)
         return _deny("no_organisation")
     if alert is not None and alert.local_authority_id != actor.home_la_id:
         return _deny("other_la")
+    if alert is not None and alert.raised_by_id == actor.pk:
+        return _deny("own_alert")
     if subject is None:
         return ALLOW
     if subject.pk == actor.pk:

@@ -9,9 +9,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.cache import add_never_cache_headers
 
+from access.http import denied
+from access.permissions import Permission
 from access.policy import prerequisites
 from accounts.models import User
 from audit.services import event_record
@@ -54,7 +56,7 @@ class AccountGuardMiddleware:
         if not decision:
             if decision.reason in SIGNED_OUT_REASONS:
                 logout(request)
-            return render(request, "access/denied.html", {"decision": decision}, status=403)
+            return denied(request, decision, action=Permission.ServiceUse, actor=user)
 
         if not user.is_verified() and not request.path.startswith(MFA_PATHS):  # type: ignore[attr-defined]
             return redirect("accounts:mfa")

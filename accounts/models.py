@@ -1,9 +1,12 @@
 """Organisations and the people (and systems) who use ContactPoint."""
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+
+from accounts.usernames import username_skeleton
 
 
 class OrganisationKind(models.TextChoices):
@@ -69,6 +72,16 @@ class User(AbstractUser):
     suspended_at = models.DateTimeField(null=True, blank=True)
     suspension_reason = models.CharField(max_length=300, blank=True)
     manager_email = models.EmailField(blank=True, help_text="told when this account is suspended")
+    username_skeleton = models.CharField(
+        max_length=150, blank=True, db_index=True, help_text="look-alike check (accounts.usernames)"
+    )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the skeleton beside the name, so a look-alike check is one indexed lookup."""
+        self.username_skeleton = username_skeleton(self.username)
+        if (fields := kwargs.get("update_fields")) is not None and "username" in fields:
+            kwargs["update_fields"] = {*fields, "username_skeleton"}
+        super().save(*args, **kwargs)
 
     def background_check_current(self, today: date) -> bool:
         return (

@@ -25,6 +25,7 @@ def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
     The record is shown in this response only (no session grant): every opening is asked and audited.
     """
     actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ArchiveStatutoryView)  # the role first: ids are not probed
     child = get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
     statutory = not decide(actor=actor, action=Permission.ArchiveView, child=child)
     if statutory:

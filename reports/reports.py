@@ -105,8 +105,13 @@ def _in_period(
 def user_activity(
     *, subject: User, fetched_by: User, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[AuditEvent]:
-    """Everything one person did, newest first. The policy has already checked `subject` is in scope."""
-    return _in_period(AuditEvent.objects.filter(actor=subject), date_from, date_to).order_by("-id")
+    """Everything one person did within the reader's scope, newest first.
+
+    The policy checked that `subject` is in the reader's LA today; scope is still where the person worked
+    when they acted, so a person who moved LA shows the new LA team nothing done for the old one.
+    """
+    events = _in_scope(AuditEvent.objects.filter(actor=subject), report_scope(fetched_by=fetched_by))
+    return _in_period(events, date_from, date_to).order_by("-id")
 
 
 def child_access(

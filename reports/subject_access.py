@@ -22,6 +22,10 @@ Rules, chosen here and documented in docs/AUDIT.md:
   location fields of what is held (address, educational setting, GP practice, carers' contact details,
   involved organisations) are replaced by "Withheld: shielded record". Break-glass overrides are
   listed (date, kind, role) because the fact of emergency access is not locating; who did it is.
+- **Source identifiers** (NHS number, pupil number, benefit reference) are the child's own data, so the
+  disclosure copy (PDF) includes them. On the page, the LA team's working copy, each is shown only to
+  staff of the body that issued it (the record page's rule, `access.policy.visibility`), and otherwise
+  reads "In the disclosure copy only": preparing a report must not become a way round that rule.
 - **Sensitive services** (sexual health, mental health, substance misuse) are recorded only with
   consent or under a significant-harm test; disclosing them to a parent could harm the child, so they
   are withheld from the report and counted for the LA team only, to review under the consent rules.
@@ -35,7 +39,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from access.policy import SUBJECT_ACCESS_VISIBILITY, involvement_visible
+from access.policy import SUBJECT_ACCESS_VISIBILITY, involvement_visible, visibility
 from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditEvent, SearchAppearance
 from audit.services import event_record
@@ -52,6 +56,9 @@ from vault.sealing import note_seal
 WITHHELD_SHIELDED = "Withheld: shielded record"
 COVERT_PURPOSE = "safeguarding"
 APPEARED_IN_SEARCH = "Appeared in search results"
+SCREEN_ONLY_IN_DISCLOSURE = (
+    "In the disclosure copy (PDF) only: shown on screen only to the body that issued it"
+)
 
 KIND_PHRASES = {
     OrganisationKind.LOCAL_AUTHORITY: "A local authority",
@@ -68,8 +75,15 @@ KIND_PHRASES = {
 
 @dataclass(frozen=True)
 class HeldSection:
+    """`rows` go to the requester (PDF); `screen_rows`, where given, are what staff see on the page."""
+
     heading: str
     rows: list[tuple[str, str]]
+    screen_rows: list[tuple[str, str]] | None = None
+
+    @property
+    def on_screen(self) -> list[tuple[str, str]]:
+        return self.rows if self.screen_rows is None else self.screen_rows
 
 
 @dataclass(frozen=True)
@@ -108,8 +122,13 @@ def _namer(shielded: bool) -> Callable[[Organisation | None], str]:
     return name
 
 
-def _held(view: ChildRecordView, *, shielded: bool) -> tuple[list[HeldSection], int]:
-    """What is held, by section; returns the sections and how many sensitive involvements were withheld."""
+def _held(
+    view: ChildRecordView, *, shielded: bool, screen_issuer_ids: frozenset[int]
+) -> tuple[list[HeldSection], int]:
+    """What is held, by section; returns the sections and how many sensitive involvements were withheld.
+
+    Source identifiers appear on screen only where `screen_issuer_ids` holds their issuer.
+    """
     details = view.details
     org_name = _namer(shielded)
     genders = dict(Gender.CHOICES)
@@ -137,8 +156,13 @@ def _held(view: ChildRecordView, *, shielded: bool) -> tuple[list[HeldSection], 
     ]
     if details.date_of_death:
         child_rows.append(("Date of death", _day(details.date_of_death)))
-    child_rows += [(source_scheme_label(s.scheme), s.value) for s in details.source_identifiers]
-    sections = [HeldSection("The child", child_rows)]
+    screen_rows = list(child_rows)
+    for identifier in details.source_identifiers:
+        label = source_scheme_label(identifier.scheme)
+        child_rows.append((label, identifier.value))
+        shown = identifier.issuer_id in screen_issuer_ids
+        screen_rows.append((label, identifier.value if shown else SCREEN_ONLY_IN_DISCLOSURE))
+    sections = [HeldSection("The child", child_rows, screen_rows)]
 
     carer_rows: list[tuple[str, str]] = []
     for carer in view.carers:
@@ -247,7 +271,8 @@ def subject_access_report(
 ) -> SubjectAccessReport:
     """Build the report (decrypting the record); callers record its production with `subject_access_record`."""
     view = child_record(child)
-    held, sensitive = _held(view, shielded=child.shielded)
+    issuers = visibility(actor=produced_by, child=child).source_issuer_ids
+    held, sensitive = _held(view, shielded=child.shielded, screen_issuer_ids=issuers)
     accesses, covert = _accesses(child, shielded=child.shielded, withhold_covert=withhold_covert)
     return SubjectAccessReport(
         index_number=child.index_number,

@@ -150,6 +150,8 @@ def _lookup_in_scope(
 @require_http_methods(["GET"])
 def user_activity_report(request: HttpRequest, user_id: int) -> HttpResponse:
     actor = signed_in_user(request)
+    if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
+        return refused  # before the lookup: account ids are not probed
     subject = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
     if refused := refusal(request, actor=actor, action=Permission.AuditReportView, subject=subject):
         return refused

@@ -5,6 +5,7 @@ from typing import Any, cast
 from django import forms
 
 from accounts.models import Organisation, Role, User
+from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin
 
@@ -69,9 +70,20 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         return cleaned
 
     def clean_username(self) -> str:
+        """Django's username validator, one script only, and no look-alike of an existing account."""
         username = self.cleaned_data["username"].strip()
+        try:
+            User.username_validator(username)
+        except forms.ValidationError as error:
+            raise forms.ValidationError(
+                "Enter a username using only letters, numbers and the characters . @ + - _"
+            ) from error
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("That username is already in use")
+        if is_mixed_script(username):
+            raise forms.ValidationError("Use letters from one alphabet only in the username")
+        if User.objects.filter(username_skeleton=username_skeleton(username)).exists():
+            raise forms.ValidationError("That username looks too like an existing one: choose another")
         return username
 
     def organisation_chosen(self) -> Organisation:

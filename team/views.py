@@ -83,7 +83,9 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 
 def _subject(request: HttpRequest, user_id: int) -> tuple[User, User, HttpResponse | None]:
+    """The account, after the policy: a role without access is refused before the lookup (ids are not probed)."""
     actor = signed_in_user(request)
+    require(actor=actor, action=Permission.AccountManage)
     subject = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
     return actor, subject, refusal(request, actor=actor, action=Permission.AccountManage, subject=subject)
 

@@ -14,7 +14,7 @@ from access.policy import (
     visibility,
     visible_involvements,
 )
-from accounts.models import Organisation, OrganisationKind
+from accounts.models import Organisation, OrganisationKind, Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.records import InvolvementDetails, SensitiveCategory
@@ -117,6 +117,18 @@ def test_an_alert_of_another_la_is_refused_by_the_policy(world):
         local_authority=world.north, kind=AlertKind.BULK_VIEWING, raised_by=world.alice
     )
     assert decide(actor=world.lena, action=Permission.AlertAcknowledge, alert=own)
+
+
+def test_an_alert_about_the_team_member_themselves_is_for_a_colleague_to_acknowledge(world):
+    about_lena = Alert.objects.create(
+        local_authority=world.north, kind=AlertKind.OWN_SURNAME_SEARCH, raised_by=world.lena
+    )
+    decision = decide(actor=world.lena, action=Permission.AlertAcknowledge, alert=about_lena)
+    assert not decision
+    assert decision.reason == "own_alert"
+    assert "Ask a colleague" in decision.message
+    colleague = make_user("lorna", world.north, Role.LA_TEAM)
+    assert decide(actor=colleague, action=Permission.AlertAcknowledge, alert=about_lena)
 
 
 @pytest.mark.parametrize(

@@ -113,7 +113,7 @@ def test_the_owning_la_team_reads_the_purpose_detail(world, child):
 def test_the_national_auditor_never_reads_the_purpose_detail(world, child):
     viewed(child, world.bob, purpose="other", detail="Synthetic detail about a clinic referral")
     response = signed_in(world.nadia).get(reverse("audit:child_access", args=[child.pk]))
-    page = rendered(response, heading=f"Access to record {formatted(child.index_number)}")
+    page = rendered(response, heading=f"Index number {formatted(child.index_number)}")
     assert "Another reason" in page
     assert "Synthetic detail" not in page
 
@@ -132,10 +132,10 @@ def test_the_national_auditors_report_pages_never_show_a_childs_name(world, dist
     viewed(distinctive_child, world.alice, purpose="other", detail="Synthetic detail")
     client = signed_in(world.nadia)
     pages = {
-        f"Access to record {formatted(distinctive_child.index_number)}": client.get(
+        f"Index number {formatted(distinctive_child.index_number)}": client.get(
             reverse("audit:child_access", args=[distinctive_child.pk])
         ),
-        "Activity by Alice Example": client.get(reverse("audit:user_activity", args=[world.alice.pk])),
+        "Alice Example": client.get(reverse("audit:user_activity", args=[world.alice.pk])),
         "Records opened without a search or an involvement": client.get(reverse("audit:unexplained")),
         "Audit reports": client.get(reverse("audit:index"), {"index_number": "000000000"}),
     }

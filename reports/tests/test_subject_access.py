@@ -48,9 +48,33 @@ def test_the_report_shows_what_is_held(world, child):
         "Grace Thornton",
         "Northshire Primary School",
         "North Road Surgery",
-        "943 476 5919",
     ):
         assert held in body
+
+
+def test_the_la_team_sees_no_source_identifier_it_did_not_issue_on_the_report_page(world, child):
+    """The record page hides the NHS number from the LA team; preparing a report must not reveal it."""
+    body = _produce(world, child).content.decode()
+    assert "943 476 5919" not in body
+    assert "NHS number" in body
+    assert "In the disclosure copy (PDF) only" in body
+
+
+def test_the_disclosure_copy_gives_the_requester_their_own_source_identifiers(world, child):
+    response = signed_in(world.lena).post(reverse("audit:subject_access_pdf", args=[child.pk]), REQUEST)
+    text = _pdf_text(response)
+    assert "NHS number 943 476 5919" in text
+    assert "disclosure copy" not in text
+
+
+def test_staff_of_the_issuing_body_see_the_identifier_on_the_page_too(world, child):
+    from reports.subject_access import SCREEN_ONLY_IN_DISCLOSURE
+
+    world.lena.organisation = world.north_gp  # as if the LA team sat in the issuing body
+    report = _report(world, child)
+    [section] = [s for s in report.held if s.heading == "The child"]
+    assert ("NHS number", "943 476 5919") in section.on_screen
+    assert SCREEN_ONLY_IN_DISCLOSURE not in dict(section.on_screen).values()
 
 
 def test_the_report_lists_accesses_with_organisation_role_and_purpose_but_no_staff_names(world, child):

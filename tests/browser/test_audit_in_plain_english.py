@@ -30,7 +30,7 @@ def test_an_la_team_finds_a_user_by_name_and_reads_events_in_words(pages: Pages,
     check_on_a_phone(pages, "matches")
 
     matches.get_by_role("link", name="Alice Example").click()
-    page.get_by_role("heading", level=1, name="Activity by Alice Example").wait_for()
+    page.get_by_role("heading", level=1, name="Alice Example").wait_for()
     events = page.locator("#events")
     assert events.get_by_text("Signed in with a security code").count() == 1
     assert "account:mfa:verified" not in events.inner_text()

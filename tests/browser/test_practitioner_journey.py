@@ -70,14 +70,14 @@ def test_practitioner_finds_a_child_and_records_involvement(pages: Pages, world:
 
     search(pages, "Thornton")
     summary = page.locator(".govuk-error-summary")
-    summary.get_by_text("Enter a date of birth, a postcode, or a given name and gender").wait_for()
+    summary.get_by_text("Enter a date of birth, a full postcode, or a given name and gender").wait_for()
     assert page.title().startswith("Error: ")
     pages.check("search-needs-more-criteria")
 
     search(pages, "Thornton", "4", "3", "2015")
     results = page.locator("#results")
     results.get_by_role("heading", name="1 child found").wait_for()
-    assert results.get_by_role("cell", name="Amelia Thornton", exact=True).count() == 1
+    assert results.get_by_role("link", name="Amelia Thornton", exact=True).count() == 1
     pages.check("search-results")
 
     state_purpose(pages, "Amelia Thornton")

@@ -1,0 +1,81 @@
+"""Look-alike usernames (pentest finding 8): the invitation refuses names Django's username validator
+refuses (RTL overrides, emoji, markup), mixed scripts, and any name whose confusables skeleton
+(Unicode TR39, via confusable-homoglyphs) equals an existing account's."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import User
+from accounts.usernames import username_skeleton
+from tests.journeys import signed_in
+from tests.personas import make_user
+
+
+def _invite(world, username: str):
+    data = {
+        "first_name": "Ivy",
+        "last_name": "Newcomer",
+        "email": "ivy@example.org",
+        "username": username,
+        "role": "practitioner",
+        "organisation": str(world.north_social_care.pk),
+        "background_check_day": "10",
+        "background_check_month": "1",
+        "background_check_year": "2026",
+        "training_day": "10",
+        "training_month": "2",
+        "training_year": "2026",
+    }
+    return signed_in(world.lena).post(reverse("team:invite"), data)
+
+
+@pytest.mark.parametrize(
+    "lookalike",
+    [
+        "dem\u043e-teacher",  # Cyrillic o
+        "\u0501emo-teacher",  # Cyrillic komi de
+        "\uff44\uff45\uff4d\uff4f-teacher",  # full-width
+        "DEMO-teacher",  # case
+        "demo-teac\u04bber",  # Cyrillic shha for h
+    ],
+)
+def test_a_username_that_looks_like_an_existing_one_is_refused(world, lookalike):
+    make_user("demo-teacher", world.north_school)
+    page = _invite(world, lookalike)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "already in use" in text or "looks too like" in text or "one alphabet" in text
+    assert User.objects.count() == User.objects.exclude(username=lookalike).count()
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "evil\u202egnp.exe",  # right-to-left override
+        "admin\u200b",  # zero-width space
+        "smile\U0001f600",  # emoji
+        "<b>bold</b>",  # markup
+        "a b",  # space
+    ],
+)
+def test_a_username_with_controls_emoji_or_markup_is_refused(world, hostile):
+    page = _invite(world, hostile)
+    assert page.status_code == 200
+    assert "Enter a username using only letters, numbers" in page.content.decode()
+    assert not User.objects.filter(username=hostile).exists()
+
+
+def test_a_username_in_one_script_is_accepted(world):
+    assert _invite(world, "ivy.newcomer").status_code == 302
+    assert User.objects.get(username="ivy.newcomer").username_skeleton == username_skeleton("ivy.newcomer")
+
+
+def test_mixed_scripts_are_refused_even_without_a_collision(world):
+    page = _invite(world, "ivy-\u043d\u043e\u0432\u0430\u044f")  # Latin then Cyrillic
+    assert "one alphabet" in page.content.decode()
+
+
+def test_the_skeleton_maps_confusables_case_and_width_together():
+    assert username_skeleton("dem\u043e-teacher") == username_skeleton("demo-teacher")
+    assert username_skeleton("\uff44emo-Teacher") == username_skeleton("demo-teacher")
+    assert username_skeleton("demo-teacher") != username_skeleton("demo-teachers")

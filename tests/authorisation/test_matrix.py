@@ -1,0 +1,708 @@
+"""Every URL x every method x every persona x every scenario: the status, the reason, and no side effect.
+
+The expected outcomes are written out here from the rules in domain.md, not computed by the policy, so
+a change in `access/policy.py` that loosens a rule fails here. A URL added without a row here, or
+without a name, fails `test_every_url_has_a_row_in_the_matrix` / `test_every_url_pattern_has_a_name`.
+
+Each test builds the world once and tries every persona and scenario against it; every attempt runs in
+a savepoint that is rolled back (`world.attempt`), so an allowed change never leaks into the next try.
+Refused attempts must write exactly one `AccessDenied` event with the reason, show that reason, and
+change nothing at all (no involvement, suspension, purpose grant, override, alert change, event).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accounts.models import Role
+from children.viewing import purpose_grant_store
+from tests.authorisation.world import (
+    ALERT_RAISERS,
+    CHILD_SCENARIOS,
+    GUARD_REASON,
+    METHODS,
+    PERSONA,
+    PERSONAS,
+    SCENARIOS,
+    Answer,
+    MatrixWorld,
+    Persona,
+    attempt,
+)
+
+OK, REDIRECT, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
+PRACTITIONERS = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
+VIEWERS = {*PRACTITIONERS, Role.LA_TEAM}
+AUDITORS = {Role.LA_TEAM, Role.NATIONAL_AUDITOR}
+GET_POST = {"GET", "POST"}
+ANY_METHOD = set(METHODS)
+
+# What each view accepts, read from its decorators (require_http_methods / require_POST / class methods).
+ACCEPTED: dict[str, set[str]] = {
+    "home": ANY_METHOD,  # a plain redirect to the person's start page, whatever the method
+    "children:search": GET_POST,
+    "children:purpose": GET_POST,
+    "children:record": {"GET"},
+    "children:involvement_new": GET_POST,
+    "children:involvement_end": GET_POST,
+    "children:lead_professional": GET_POST,
+    "children:caf": GET_POST,
+    "children:override": GET_POST,
+    "lifecycle:archived_record": GET_POST,
+    "team:users": {"GET"},
+    "team:invite": GET_POST,
+    "team:user": {"GET"},
+    "team:suspend": GET_POST,
+    "team:reinstate": {"POST"},
+    "team:close": {"POST"},
+    "team:reset_mfa": {"POST"},
+    "oversight:alerts": {"GET"},
+    "oversight:alert_acknowledge": {"POST"},
+    "audit:index": {"GET"},
+    "audit:user_activity": {"GET"},
+    "audit:child_access": {"GET"},
+    "audit:subject_access": GET_POST,
+    "audit:subject_access_pdf": {"POST"},
+    "audit:unexplained": {"GET"},
+    "audit:export": {"GET"},
+    "accounts:login": {"GET", "POST", "PUT"},  # Django's LoginView treats PUT as POST
+    "accounts:logout": {"POST"},
+    "accounts:mfa": GET_POST,
+    "accounts:mfa_enrol": GET_POST,
+    "accounts:reauthenticate": GET_POST,
+    "accounts:passkeys": {"GET"},
+    "accounts:invitation": GET_POST,
+    "accounts:passkey_registration_begin": {"POST"},
+    "accounts:passkey_registration_complete": {"POST"},
+    "accounts:passkey_authentication_begin": {"POST"},
+    "accounts:passkey_authentication_complete": {"POST"},
+    "accounts:passkey_js_catalog": {"GET"},
+    "data_quality": {"GET"},
+    "service_health": {"GET"},
+}
+CHILD_URLS = {
+    "children:purpose",
+    "children:record",
+    "children:involvement_new",
+    "children:involvement_end",
+    "children:lead_professional",
+    "children:caf",
+    "children:override",
+    "lifecycle:archived_record",
+    "audit:child_access",
+    "audit:subject_access",
+    "audit:subject_access_pdf",
+}
+PURPOSE_FIRST = {
+    "children:record",
+    "children:involvement_new",
+    "children:involvement_end",
+    "children:lead_professional",
+    "children:caf",
+}
+SUBJECT_URLS = {
+    "team:user",
+    "team:suspend",
+    "team:reinstate",
+    "team:close",
+    "team:reset_mfa",
+    "audit:user_activity",
+}
+ALERT_URLS = {"oversight:alert_acknowledge"}
+PLAIN_URLS = {
+    "home",
+    "children:search",
+    "accounts:mfa",
+    "accounts:mfa_enrol",
+    "accounts:reauthenticate",
+    "accounts:passkeys",
+    "team:users",
+    "team:invite",
+    "oversight:alerts",
+    "audit:index",
+    "audit:unexplained",
+    "audit:export",
+    "data_quality",
+    "service_health",
+}
+OPEN_URLS = {"accounts:login", "accounts:logout", "accounts:invitation"}
+PASSKEY_URLS = {
+    "accounts:passkey_registration_begin",
+    "accounts:passkey_registration_complete",
+    "accounts:passkey_authentication_begin",
+    "accounts:passkey_authentication_complete",
+    "accounts:passkey_js_catalog",
+}
+# Enough of each refusal message to show the person was told why (the page also carries data-reason).
+REASON_WORDS = {
+    "role_not_permitted": "Your role does not allow this",
+    "shielded": "This record is shielded",
+    "not_own_involvement": "only change involvement that you recorded",
+    "not_involved": "Only practitioners currently involved with this child",
+    "not_shielded": "This record is not shielded",
+    "other_la": "This belongs to another local authority",
+    "own_account": "You cannot change your own account",
+    "own_alert": "You cannot acknowledge an alert about yourself",
+    "suspended": "Your account is suspended",
+    "training_lapsed": "Your ContactPoint training has expired",
+    "archived": "This record has been archived",
+    "not_archived": "This record is not archived",
+}
+
+
+@dataclass(frozen=True)
+class Expect:
+    status: int
+    reason: str | None = None  # for a refusal: the reason the person is shown
+    to: str | None = None  # for a redirect: the URL name it goes to (with the same child/subject)
+    changes: bool = False  # an allowed POST with a valid form must change something
+    shows: str = ""  # for a 200: a string only the expected page carries (not an error page)
+
+
+PAGE_QUESTION = {
+    "children:lead_professional": "Who is the lead professional?",
+    "children:caf": "Has a Common Assessment (CAF) been completed?",
+}
+PAGE_HEADING = {
+    "team:users": "Accounts in your local authority</h1>",
+    "team:invite": "Invite a user</h1>",
+    "oversight:alerts": "Alerts for your local authority</h1>",
+    "audit:index": "Audit reports</h1>",
+    "audit:unexplained": "Records opened without a search or an involvement</h1>",
+    "audit:export": "day,event,tag,organisation,count",
+}
+
+
+def refused(reason: str) -> Expect:
+    return Expect(DENIED, reason)
+
+
+def _guarded(url: str, method: str, p: Persona) -> Expect | None:
+    """Suspended and lapsed accounts are refused on every page; other methods than accepted get 405."""
+    if p.status != "ok":
+        return refused(GUARD_REASON[p.status])
+    if method not in ACCEPTED[url]:
+        return Expect(NOT_ALLOWED)
+    return None
+
+
+def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_held: bool) -> Expect:
+    """The answer to `p` on a child URL, from domain.md. The involvement used is alice's."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    child = SCENARIOS[scenario]
+    own_team = p.role == Role.LA_TEAM and p.la == child.la
+    shielded_from_p = child.shielded and not own_team
+    # alice is involved with every child; bob with the children where he recorded a sensitive service
+    involved = p.name == "alice" or (p.name == "bob" and child.sensitive)
+    post = method == "POST"
+
+    def once_purpose_stated(done: Expect) -> Expect:
+        return done if purpose_held else Expect(REDIRECT, to="children:purpose")
+
+    changed_then_record = Expect(REDIRECT, to="children:record", changes=True)
+    if url == "lifecycle:archived_record":  # the archive: data managers of the child's LA, archived only
+        if p.role != Role.DATA_MANAGER:
+            return refused("role_not_permitted")
+        if not child.archived:
+            return refused("not_archived")
+        if p.la != child.la:
+            return refused("other_la")
+        # archived today: the first year, so a purpose suffices; the record is shown once, audited
+        return Expect(
+            OK,
+            changes=post,
+            shows=f"{child.name}</h1>" if post else "Why are you opening this archived record",
+        )
+    if child.archived and url.startswith("children:"):
+        # nobody opens or changes an archived record through the practitioner pages, break-glass included
+        if url == "children:override" and p.role != Role.OVERRIDE_HOLDER:
+            return refused("role_not_permitted")
+        if url == "children:involvement_new" and p.role not in PRACTITIONERS:
+            return refused("role_not_permitted")
+        return refused("archived") if p.role in VIEWERS else refused("role_not_permitted")
+    if url == "children:purpose":
+        if p.role not in VIEWERS:
+            return refused("role_not_permitted")
+        return Expect(REDIRECT, to="children:record") if post else Expect(OK, shows="Why are you looking")
+    if url == "children:record":
+        if p.role not in VIEWERS:
+            return refused("role_not_permitted")
+        return once_purpose_stated(Expect(OK, shows=f'<h1 class="govuk-heading-l">{child.name}</h1>'))
+    if url == "children:involvement_new":
+        if p.role not in PRACTITIONERS:
+            return refused("role_not_permitted")
+        if shielded_from_p:
+            return refused("shielded")
+        return once_purpose_stated(
+            changed_then_record if post else Expect(OK, shows="Record your involvement</h1>")
+        )
+    if url == "children:involvement_end":
+        if p.role not in VIEWERS:
+            return refused("role_not_permitted")
+        if shielded_from_p:
+            return refused("shielded")
+        if not (own_team or p.name == "alice"):
+            return refused("not_own_involvement")
+        return once_purpose_stated(
+            changed_then_record if post else Expect(OK, shows="Mark involvement as ended</h1>")
+        )
+    if url in ("children:lead_professional", "children:caf"):
+        if p.role not in VIEWERS:
+            return refused("role_not_permitted")
+        if shielded_from_p:
+            return refused("shielded")
+        if not (own_team or involved):
+            return refused("not_involved")
+        return once_purpose_stated(changed_then_record if post else Expect(OK, shows=PAGE_QUESTION[url]))
+    if url == "children:override":
+        if p.role != Role.OVERRIDE_HOLDER:
+            return refused("role_not_permitted")
+        if not child.shielded:
+            return refused("not_shielded")
+        # GET: the warning and form; POST: the record, once, under the emergency warning
+        return Expect(OK, changes=post, shows='id="override-warning"' if post else "shielded record</h1>")
+    if url == "audit:child_access":  # national scope for the auditor, own LA for the LA team
+        if p.role not in AUDITORS:
+            return refused("role_not_permitted")
+        allowed = p.role == Role.NATIONAL_AUDITOR or own_team
+        return Expect(OK, shows="Access to a child's record") if allowed else refused("other_la")
+    if url in ("audit:subject_access", "audit:subject_access_pdf"):
+        if p.role != Role.LA_TEAM:
+            return refused("role_not_permitted")
+        if not own_team:
+            return refused("other_la")
+        if url == "audit:subject_access_pdf":
+            return Expect(OK, changes=True, shows="%PDF")
+        return Expect(
+            OK, changes=post, shows="Subject access report</h1>" if post else "Subject access request</h1>"
+        )
+    raise AssertionError(f"no rule for {url}")
+
+
+def expected_subject(url: str, method: str, p: Persona, subject: str) -> Expect:
+    """The answer on an account page about `subject` (alice in North, bob in South, or `p` itself)."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    subject_la = p.la if subject == p.name else PERSONA[subject].la
+    heading = f"{subject.capitalize()} Example</h1>"
+    if url == "audit:user_activity":
+        if p.role not in AUDITORS:
+            return refused("role_not_permitted")
+        allowed = p.role == Role.NATIONAL_AUDITOR or subject_la == p.la
+        return Expect(OK, shows=heading) if allowed else refused("other_la")
+    if p.role != Role.LA_TEAM:
+        return refused("role_not_permitted")
+    if subject == p.name:
+        return refused("own_account")
+    if subject_la != p.la:
+        return refused("other_la")
+    if url == "team:user" or (url == "team:suspend" and method == "GET"):
+        return Expect(OK, shows=heading)
+    return Expect(REDIRECT, to="team:user", changes=True)
+
+
+def expected_alert(url: str, method: str, p: Persona, key: str) -> Expect:
+    """Acknowledging alert `key` (its LA is the first letter; ALERT_RAISERS says whom it is about)."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role != Role.LA_TEAM:
+        return refused("role_not_permitted")
+    if key[0] != p.la:
+        return refused("other_la")
+    if ALERT_RAISERS[key] == p.name:  # nobody clears an alert about themselves: a colleague must
+        return refused("own_alert")
+    return Expect(REDIRECT, to="oversight:alerts", changes=True)
+
+
+def expected_plain(url: str, method: str, p: Persona) -> Expect:
+    if guarded := _guarded(url, method, p):
+        return guarded
+    post = method == "POST"
+    start_page = (
+        "children:search"
+        if p.role in VIEWERS
+        else "audit:index"
+        if p.role in AUDITORS
+        else "data_quality"
+        if p.role == Role.DATA_MANAGER
+        else "service_health"
+        if p.role == Role.SYSTEM_ADMIN
+        else "accounts:passkeys"
+    )
+    if url == "home":
+        return Expect(REDIRECT, to=start_page)
+    if url == "children:search":  # a POST with valid criteria runs (and audits) a search
+        shows = "Search results" if post else "Find a child</h1>"
+        return Expect(OK, changes=post, shows=shows) if p.role in VIEWERS else refused("role_not_permitted")
+    if url == "accounts:mfa":  # a wrong code shows the form again, and the failure is audited
+        return Expect(OK, changes=post, shows="Enter your security code</h1>")
+    if url == "accounts:reauthenticate":  # a wrong password shows the form again, and the failure is audited
+        return Expect(OK, changes=post, shows="Confirm it is you</h1>")
+    if url == "accounts:mfa_enrol":  # already enrolled: back to the code page
+        return Expect(REDIRECT, to="accounts:mfa")
+    if url == "accounts:passkeys":
+        return Expect(OK, shows="Security keys and passkeys</h1>")
+    if url in ("team:users", "team:invite", "oversight:alerts"):
+        if p.role != Role.LA_TEAM:
+            return refused("role_not_permitted")
+        return (
+            Expect(REDIRECT, to="team:users", changes=True) if post else Expect(OK, shows=PAGE_HEADING[url])
+        )
+    if url in ("audit:index", "audit:unexplained", "audit:export"):
+        return Expect(OK, shows=PAGE_HEADING[url]) if p.role in AUDITORS else refused("role_not_permitted")
+    if url == "data_quality":
+        ok = Expect(OK, changes=True, shows="Records needing correction</h1>")
+        return ok if p.role == Role.DATA_MANAGER else refused("role_not_permitted")
+    if url == "service_health":
+        ok = Expect(OK, changes=True, shows="Service health</h1>")
+        return ok if p.role == Role.SYSTEM_ADMIN else refused("role_not_permitted")
+    raise AssertionError(f"no rule for {url}")
+
+
+def _named_urls(patterns: list, namespace: str = "") -> set[str]:
+    names = set()
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            names |= _named_urls(pattern.url_patterns, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(f"{namespace}{pattern.name}")
+    return names
+
+
+def _unnamed_patterns(patterns: list, prefix: str = "") -> list[str]:
+    unnamed = []
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            unnamed += _unnamed_patterns(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif pattern.name is None:
+            unnamed.append(prefix + str(pattern.pattern))
+    return unnamed
+
+
+ROWS = CHILD_URLS | SUBJECT_URLS | ALERT_URLS | PLAIN_URLS | OPEN_URLS | PASSKEY_URLS
+
+
+def test_every_url_has_a_row_in_the_matrix():
+    assert _named_urls(get_resolver().url_patterns) == ROWS
+    assert set(ACCEPTED) == ROWS
+
+
+def test_every_url_pattern_has_a_name():
+    """An unnamed pattern could never get a row above, so it would escape the matrix: refuse it."""
+    assert _unnamed_patterns(get_resolver().url_patterns) == []
+
+
+def test_an_unnamed_url_pattern_is_caught():
+    patterns = [URLResolver(r"^team/", [URLPattern(r"^secret/$", lambda request: None)])]
+    assert _unnamed_patterns(patterns) == ["^team/^secret/$"]
+
+
+# Valid form data for every POST, so a refusal is the policy's doing, never a form error.
+def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
+    la_org = m.world.south_gp if p.la == "S" else m.world.north_social_care
+    data: dict[str, dict[str, str]] = {
+        "children:search": {"family_name": "Thornton", "dob_day": "4", "dob_month": "3", "dob_year": "2015"},
+        "children:purpose": {"purpose": "providing_service", "detail": ""},
+        "children:involvement_new": {
+            "role": "Attendance officer",
+            "phone": "0113 496 0999",
+            "email": "attendance@example.org",
+            "start_day": "1",
+            "start_month": "2",
+            "start_year": "2025",
+        },
+        "children:involvement_end": {"end_day": "1", "end_month": "3", "end_year": "2025"},
+        "children:caf": {"caf_completed": "yes"},
+        "children:override": {"reason": "Reported missing overnight", "understood": "on"},
+        "lifecycle:archived_record": {"purpose": "subject_access", "detail": ""},
+        "audit:subject_access": {"identity_checked": "on", "reference": "SAR-2026-0042"},
+        "audit:subject_access_pdf": {"identity_checked": "on", "reference": "SAR-2026-0042"},
+        "team:suspend": {"reason": "Searches not explained"},
+        "team:invite": {
+            "first_name": "Wilhelmina",
+            "last_name": "Invitee",
+            "email": "wilhelmina@example.org",
+            "username": "wilhelmina",
+            "organisation": str(la_org.pk),
+            "role": Role.PRACTITIONER,
+            "background_check_day": "2",
+            "background_check_month": "1",
+            "background_check_year": "2026",
+            "training_day": "3",
+            "training_month": "1",
+            "training_year": "2026",
+        },
+        # the confirmation page's button (without it, closing and resetting ask first)
+        "team:close": {"confirmed": "yes"},
+        "team:reset_mfa": {"confirmed": "yes"},
+        "accounts:mfa": {"code": "000000"},
+        "accounts:reauthenticate": {"password": "not the password", "code": "000000"},
+    }
+    return data.get(url, {})
+
+
+def _problems(
+    m: MatrixWorld, answer: Answer, expect: Expect, *, url_args: list, method: str, p: Persona
+) -> list[str]:
+    """What is wrong with `answer`, as readable lines (empty when it is what the rules say)."""
+    got = f"{answer.status} {answer.reason or answer.location}"
+    if answer.status != expect.status or (expect.reason and answer.reason != expect.reason):
+        return [f"got {got}, expected {expect}"]
+    problems = []
+    if expect.status == OK and (not expect.shows or expect.shows not in answer.page):
+        problems.append(f"the page does not show {expect.shows!r}")
+    if expect.status == DENIED:
+        if "You cannot do this" not in answer.page or REASON_WORDS[expect.reason or ""] not in answer.page:
+            problems.append("refusal page does not say why")
+        if p.status == "ok" and [e.get("reason") for e in answer.denied_events] != [expect.reason]:
+            problems.append(f"AccessDenied events {answer.denied_events}, expected one with {expect.reason}")
+    elif answer.denied_events:
+        problems.append(f"not refused, yet AccessDenied events were written: {answer.denied_events}")
+    if expect.to is not None:
+        target = reverse(expect.to, args=url_args[:1]) if expect.to not in _NO_ARGS else reverse(expect.to)
+        if answer.location != target:
+            problems.append(f"redirected to {answer.location}, expected {target}")
+    if method == "POST" and expect.changes and not answer.changed:
+        problems.append("an allowed POST with a valid form changed nothing (is the test data still valid?)")
+    if answer.changed and not (method == "GET" and expect.status == OK) and not expect.changes:
+        problems.append(f"it changed {answer.changed}, which it should not have")
+    return problems
+
+
+_NO_ARGS = {
+    "children:search",
+    "audit:index",
+    "accounts:passkeys",
+    "accounts:mfa",
+    "team:users",
+    "oversight:alerts",
+}
+
+
+def _report(problems: dict[str, list[str]]) -> str:
+    return "\n".join(f"{who}: {line}" for who, lines in problems.items() for line in lines)
+
+
+def _hold_purpose(m: MatrixWorld, name: str, scenario: str):
+    def plant() -> None:
+        session = m.client(name).session
+        purpose_grant_store(session, child=m.children[scenario], purpose="providing_service", detail="")
+        session.save()
+
+    return plant
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"), [(u, meth) for u in sorted(CHILD_URLS) for meth in sorted(ACCEPTED[u])]
+)
+def test_child_pages_answer_each_persona_in_each_scenario_as_the_rules_say(matrix, url_name, method):
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        for scenario in CHILD_SCENARIOS:
+            child = matrix.children[scenario]
+            args = [child.pk] + (
+                [matrix.involvements[scenario].pk] if url_name == "children:involvement_end" else []
+            )
+            data = _post_data(matrix, url_name, p)
+            if url_name == "children:lead_professional":
+                data = {"involvement": str(matrix.involvements[scenario].pk)}
+            for purpose_held in (False, True) if url_name in PURPOSE_FIRST else (False,):
+                before = _hold_purpose(matrix, p.name, scenario) if purpose_held else None
+                answer = attempt(
+                    matrix.client(p.name), method, reverse(url_name, args=args), data, before=before
+                )
+                expect = expected_child(url_name, method, p, scenario, purpose_held)
+                found = _problems(matrix, answer, expect, url_args=args, method=method, p=p)
+                if url_name == "children:purpose" and method == "POST" and not purpose_held:
+                    granted = str(child.pk) in answer.purposes
+                    if granted != (expect.status == REDIRECT):
+                        found.append(f"purpose grant held afterwards: {granted}")
+                if found:
+                    problems[f"{p.name} / {scenario} / purpose held: {purpose_held}"] = found
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"), [(u, meth) for u in sorted(SUBJECT_URLS) for meth in sorted(ACCEPTED[u])]
+)
+def test_account_pages_answer_each_persona_about_each_subject_as_the_rules_say(matrix, url_name, method):
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        for subject in ("alice", "bob", p.name):
+            args = [matrix.users[subject].pk]
+            answer = attempt(
+                matrix.client(p.name), method, reverse(url_name, args=args), _post_data(matrix, url_name, p)
+            )
+            expect = expected_subject(url_name, method, p, subject)
+            if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):
+                problems[f"{p.name} about {subject}"] = found
+    assert not problems, _report(problems)
+
+
+def test_alert_acknowledgement_answers_each_persona_for_each_local_authority_as_the_rules_say(matrix):
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        for key, alert in matrix.alerts.items():
+            path = reverse("oversight:alert_acknowledge", args=[alert.pk])
+            answer = attempt(matrix.client(p.name), "POST", path)
+            expect = expected_alert("oversight:alert_acknowledge", "POST", p, key)
+            if found := _problems(matrix, answer, expect, url_args=[], method="POST", p=p):
+                problems[f"{p.name} on alert {key} (about {ALERT_RAISERS[key]})"] = found
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"), [(u, meth) for u in sorted(PLAIN_URLS) for meth in sorted(ACCEPTED[u])]
+)
+def test_other_pages_answer_each_persona_as_the_rules_say(matrix, url_name, method):
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), method, reverse(url_name), _post_data(matrix, url_name, p))
+        expect = expected_plain(url_name, method, p)
+        if found := _problems(matrix, answer, expect, url_args=[], method=method, p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
+def _sample_args(m: MatrixWorld, url_name: str) -> list:
+    """Arguments for any URL: the North child (and alice's involvement), alice as subject, North's alert."""
+    if url_name == "children:involvement_end":
+        return [m.children["north"].pk, m.involvements["north"].pk]
+    if url_name in CHILD_URLS:
+        return [m.children["north"].pk]
+    if url_name in SUBJECT_URLS:
+        return [m.users["alice"].pk]
+    if url_name in ALERT_URLS:
+        return [m.alerts["N"].pk]
+    if url_name == "accounts:invitation":
+        return ["not-a-real-token"]
+    return []
+
+
+GUARDLESS = {"accounts:login", "accounts:logout", "accounts:invitation"}  # no account guard on these paths
+
+
+def test_methods_a_view_does_not_accept_are_refused_for_every_persona_and_change_nothing(matrix):
+    problems: dict[str, list[str]] = {}
+    for url_name in sorted(ROWS):
+        path = reverse(url_name, args=_sample_args(matrix, url_name))
+        for p in PERSONAS:
+            for method in sorted(ANY_METHOD - ACCEPTED[url_name]):
+                answer = attempt(matrix.client(p.name), method, path, rows=False)
+                if url_name == "accounts:login":  # a signed-in person is sent on, whatever the method
+                    expect = Expect(REDIRECT)
+                elif p.status != "ok" and url_name not in GUARDLESS:
+                    expect = refused(GUARD_REASON[p.status])
+                else:
+                    expect = Expect(NOT_ALLOWED)
+                found = _problems(matrix, answer, expect, url_args=[], method=method, p=p)
+                if answer.changed:
+                    found.append(f"it changed {answer.changed}")
+                if found:
+                    problems[f"{url_name} {p.name} {method}"] = found
+    assert not problems, _report(problems)
+
+
+# Signed-in personas on the pages that need no role. Passkey JSON endpoints answer in JSON, never
+# redirect: begin returns options; complete without a begun ceremony is refused as invalid state (400).
+SIGNED_IN_ANSWERS = {
+    ("accounts:login", "GET"): REDIRECT,  # already signed in: sent on
+    ("accounts:login", "POST"): REDIRECT,
+    ("accounts:login", "PUT"): REDIRECT,
+    ("accounts:logout", "POST"): REDIRECT,
+    ("accounts:invitation", "GET"): NOT_FOUND,
+    ("accounts:invitation", "POST"): NOT_FOUND,
+    ("accounts:passkey_registration_begin", "POST"): OK,
+    ("accounts:passkey_registration_complete", "POST"): 400,
+    ("accounts:passkey_authentication_begin", "POST"): OK,
+    ("accounts:passkey_authentication_complete", "POST"): 400,
+    ("accounts:passkey_js_catalog", "GET"): OK,
+}
+
+
+def test_account_endpoints_answer_every_signed_in_persona(matrix):
+    problems: dict[str, list[str]] = {}
+    for (url_name, method), status in sorted(SIGNED_IN_ANSWERS.items()):
+        path = reverse(url_name, args=_sample_args(matrix, url_name))
+        for p in PERSONAS:
+            answer = attempt(matrix.client(p.name), method, path)
+            expect = (
+                refused(GUARD_REASON[p.status])
+                if p.status != "ok" and url_name not in GUARDLESS
+                else Expect(status)
+            )
+            if answer.status != expect.status or answer.reason != expect.reason:
+                problems[f"{url_name} {method} {p.name}"] = [
+                    f"got {answer.status} {answer.reason or ''}, expected {expect}"
+                ]
+    assert not problems, _report(problems)
+
+
+ANONYMOUS_PASSKEY_ANSWERS = {  # 403 `not_authenticated`: no passwordless sign-in; the script catalog is public
+    "accounts:passkey_registration_begin": DENIED,
+    "accounts:passkey_registration_complete": DENIED,
+    "accounts:passkey_authentication_begin": DENIED,
+    "accounts:passkey_authentication_complete": DENIED,
+    "accounts:passkey_js_catalog": OK,
+}
+
+
+def test_anonymous_visitors_cannot_use_passkey_endpoints(matrix, client):
+    answers = {}
+    for url_name in sorted(PASSKEY_URLS):
+        (method,) = ACCEPTED[url_name]
+        answer = attempt(client, method, reverse(url_name))
+        answers[url_name] = answer.status if not answer.changed else f"changed {answer.changed}"
+    assert answers == ANONYMOUS_PASSKEY_ANSWERS
+
+
+def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothing(matrix, client):
+    problems: dict[str, list[str]] = {}
+    for url_name in sorted(CHILD_URLS | SUBJECT_URLS | ALERT_URLS | PLAIN_URLS):
+        path = reverse(url_name, args=_sample_args(matrix, url_name))
+        for method in METHODS:
+            answer = attempt(client, method, path, _post_data(matrix, url_name, PERSONA["lena"]))
+            # `home` first sends an anonymous visitor to the passkeys page, which asks them to sign in
+            sign_in = reverse("accounts:login") if url_name != "home" else reverse("accounts:passkeys")
+            if answer.status != REDIRECT or not answer.location.startswith(sign_in):
+                problems[f"{url_name} {method}"] = [f"got {answer.status} {answer.location}"]
+            elif answer.changed or answer.denied_events:
+                problems[f"{url_name} {method}"] = [
+                    f"changed {answer.changed}, refusals {answer.denied_events}"
+                ]
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize("name", ["sam", "tom"])
+def test_a_refusal_by_the_account_guard_is_audited_like_any_other(matrix, name):
+    answer = attempt(
+        matrix.client(name),
+        "POST",
+        reverse("children:search"),
+        _post_data(matrix, "children:search", PERSONA[name]),
+    )
+    assert answer.status == DENIED and answer.reason == GUARD_REASON[PERSONA[name].status]
+    assert [e.get("reason") for e in answer.denied_events] == [GUARD_REASON[PERSONA[name].status]]
+
+
+def test_an_unknown_account_id_tells_a_role_without_access_nothing(matrix):
+    """Account ids are sequential: a refusal must come before the lookup, or a 404 says "no such id"."""
+    unknown = max(u.pk for u in matrix.users.values()) + 1000
+    problems: dict[str, list[str]] = {}
+    for url_name in sorted(SUBJECT_URLS):
+        may_use = AUDITORS if url_name == "audit:user_activity" else {Role.LA_TEAM}
+        for method in sorted(ACCEPTED[url_name]):
+            for p in PERSONAS:
+                answer = attempt(matrix.client(p.name), method, reverse(url_name, args=[unknown]))
+                if p.status != "ok":
+                    expect = refused(GUARD_REASON[p.status])
+                elif p.role not in may_use:
+                    expect = refused("role_not_permitted")
+                else:
+                    expect = Expect(NOT_FOUND)
+                if answer.status != expect.status or answer.reason != expect.reason:
+                    problems[f"{url_name} {method} {p.name}"] = [f"got {answer.status}, expected {expect}"]
+    assert not problems, _report(problems)
