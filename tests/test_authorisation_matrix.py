@@ -78,6 +78,8 @@ def expected_child(url: str, p: Persona, scenario: str) -> int:
         if _owning_team(p, scenario) or (p.name == "alice" and not shielded):
             return purpose_first
         return DENIED
+    if url == "coordination:inform_family":  # the owner of a current involvement: alice, never if shielded
+        return OK if p.name == "alice" and not shielded and not archived else DENIED
     if url == "children:override":
         return OK if p.role == Role.OVERRIDE_HOLDER and shielded else DENIED
     if url == "audit:child_access":  # national scope for the auditor, own LA for the LA team
@@ -113,6 +115,15 @@ def expected_other(url: str, p: Persona) -> int:
         "audit:unexplained": OK if p.role in AUDITORS else DENIED,
         "audit:export": OK if p.role in AUDITORS else DENIED,
         "audit:user_activity": OK if team_own_subject or p.role == Role.NATIONAL_AUDITOR else DENIED,
+        "coordination:inbox": OK if p.role in PRACTITIONERS else DENIED,
+        "coordination:leaflet": OK if p.role in PRACTITIONERS else DENIED,
+        "coordination:statistics": OK if p.role == Role.LA_TEAM else DENIED,
+        # a client match between alice and carol (a teacher, not a persona here): only alice is a side
+        "coordination:propose_lead": REDIRECT if p.name == "alice" else DENIED,
+        # carol offered to lead: alice, the other side, may accept
+        "coordination:accept_lead": REDIRECT if p.name == "alice" else DENIED,
+        # alice's own involvement with the North child
+        "coordination:confirm_involvement": REDIRECT if p.name == "alice" else DENIED,
     }
     return rules[url]
 
@@ -139,8 +150,12 @@ POST_ONLY = {
     "accounts:passkey_authentication_complete",
     "audit:subject_access_pdf",
     "oversight:alert_acknowledge",
+    "coordination:propose_lead",
+    "coordination:accept_lead",
+    "coordination:confirm_involvement",
 }
 ALERT_URLS = {"oversight:alert_acknowledge"}
+MATCH_URLS = {"coordination:propose_lead", "coordination:accept_lead", "coordination:confirm_involvement"}
 SUBJECT_URLS = {
     "team:user",
     "team:suspend",
@@ -161,6 +176,7 @@ CHILD_URLS = {
     "audit:subject_access",
     "audit:subject_access_pdf",
     "lifecycle:archived_record",
+    "coordination:inform_family",
 }
 OTHER_URLS = {
     "home",
@@ -182,6 +198,12 @@ OTHER_URLS = {
     "audit:unexplained",
     "audit:export",
     "audit:user_activity",
+    "coordination:inbox",
+    "coordination:leaflet",
+    "coordination:statistics",
+    "coordination:propose_lead",
+    "coordination:accept_lead",
+    "coordination:confirm_involvement",
 }
 SUBJECT_ACCESS_FORM = {"audit:subject_access_pdf": "audit:subject_access"}
 
@@ -250,7 +272,28 @@ def _north_alert_id(world) -> int:
     ).pk
 
 
+def _match_args(world, url_name):
+    """A client match between alice (North child) and carol, a teacher; carol has offered to lead."""
+    from children.models import Involvement
+    from coordination.models import LeadProposal, Match
+    from coordination.services import lead_propose
+    from coordination.tests.support import record, school_teacher
+
+    alices = Involvement.objects.filter(recorded_by=world.alice).order_by("created_at").first()
+    if url_name == "coordination:confirm_involvement":
+        return [alices.pk]
+    carol = school_teacher(world)
+    carols = record(alices.child, carol)
+    match = Match.objects.get(first__in=[alices, carols], second__in=[alices, carols])
+    if url_name == "coordination:propose_lead":
+        return [match.pk]
+    lead_propose(match=match, involvement=carols, by=carol)
+    return [LeadProposal.objects.get().pk]
+
+
 def _other_args(world, url_name):
+    if url_name in MATCH_URLS:
+        return _match_args(world, url_name)
     if url_name in SUBJECT_URLS:
         return [world.alice.pk]
     if url_name in ALERT_URLS:
