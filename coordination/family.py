@@ -7,6 +7,8 @@ refuge or a hostel houses many unrelated families). The keys are HMACs under the
 
 import re
 
+from django.db import connection
+
 from children.models import Carer, Child
 from coordination.models import CarerKey
 from matching.normalise import fold
@@ -14,6 +16,8 @@ from vault.blind_index import blind_index
 from vault.sealing import Sealer
 
 CARER_PURPOSE = "coordination-carer"
+# Namespace of the advisory locks taken per carer key (PostgreSQL's two-integer form; any int4).
+CARER_LOCK_SPACE = 0x43505F43
 _NOT_DIGITS = re.compile(r"\D")
 
 
@@ -40,7 +44,12 @@ def carer_digests(*, name: str, phone: str | None, email: str | None) -> set[int
 
 
 def carer_keys_refresh(*, child: Child) -> set[int]:
-    """Recompute the child's carer keys from its sealed carers (called when an involvement is recorded)."""
+    """Recompute the child's carer keys from its sealed carers (called when an involvement is recorded).
+
+    Keys are written lazily, so two siblings' first recordings could each miss the other's uncommitted
+    keys. On PostgreSQL each key is therefore locked (in order, till the transaction ends) before it is
+    written or read: the second recording waits and then sees the first. SQLite runs one writer at a time.
+    """
     sealer = Sealer(child.data_key)
     digests: set[int] = set()
     for carer in Carer.objects.filter(child=child):
@@ -49,6 +58,10 @@ def carer_keys_refresh(*, child: Child) -> set[int]:
             phone=sealer.unseal(carer, "phone"),
             email=sealer.unseal(carer, "email"),
         )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for lock in sorted({d % 2**31 for d in digests}):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CARER_LOCK_SPACE, lock])
     CarerKey.objects.filter(child=child).delete()
     CarerKey.objects.bulk_create([CarerKey(child=child, digest=d) for d in sorted(digests)])
     return digests
