@@ -35,14 +35,6 @@ class Match(models.Model):
     def __str__(self) -> str:
         return f"Match {self.pk} ({self.kind})"
 
-    def own_involvement_id(self, user_id: int) -> object:
-        """The id of the side of this match recorded by `user_id`, if either."""
-        if self.first.recorded_by_id == user_id:
-            return self.first_id
-        if self.second.recorded_by_id == user_id:
-            return self.second_id
-        return None
-
 
 class Notice(models.Model):
     """One practitioner's inbox entry about a match: `involvement` is theirs, `other` the one they are told of."""

@@ -66,3 +66,23 @@ def test_carer_keys_are_blind_and_need_a_name_and_a_contact():
     assert carer_digests(name="Grace Thornton", phone=None, email=None) == set()
     assert carer_digests(name="", phone="07700 900123", email=None) == set()
     assert keys == carer_digests(name="grace thornton", phone="+447700900123", email="grace@example.org")
+
+
+def test_the_rebuild_command_indexes_children_recorded_before_coordination(world, child):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from coordination.models import CarerKey
+
+    record(child, world.alice)
+    CarerKey.objects.all().delete()  # as if recorded before carer keys existed
+    out = StringIO()
+    call_command("coordination_index_carers", stdout=out)
+    assert out.getvalue().strip() == "carer keys rebuilt for 1 children"
+    assert CarerKey.objects.filter(child=child).count() == 1  # name + phone (no email recorded)
+    sibling = _sibling(
+        world, carer=CarerDetails(name="Grace Thornton", relationship="mother", phone="07700 900123")
+    )
+    record(sibling, world.bob)
+    assert Match.objects.get().kind == MatchKind.FAMILY
