@@ -122,24 +122,30 @@ def _notice_create(
     for about in {own.child_id: own.child, told_of.child_id: told_of.child}.values():
         audience = gate(recipient, about)
         if not audience.receives:
+            # Filed under the child whose rule withheld it (a shielded sibling's LA team sees it), never
+            # under the recipient's child, whose subject access report must not hint at the sibling.
             event_record(
                 tag=AuditTag.MatchWithheld,
-                actor=by,
-                child_id=own.child_id,
+                actor=None,
+                child_id=about.pk,
                 additional={
                     "match_id": match.pk,
                     "kind": match.kind,
                     "recipient_id": recipient.pk,
+                    "recorded_by_id": by.pk,
                     "reason": audience.reason,
                 },
             )
             return None
     notice = Notice.objects.create(match=match, recipient=recipient, involvement=own, other=told_of)
+    # The service tells, not the recorder: with the recorder as actor, a family match would put the
+    # sibling's practitioner's organisation into this child's subject access report.
     event_record(
         tag=AuditTag.MatchNotified,
-        actor=by,
+        actor=None,
         child_id=own.child_id,
         additional={
+            "recorded_by_id": by.pk,
             "match_id": match.pk,
             "kind": match.kind,
             "recipient_id": recipient.pk,

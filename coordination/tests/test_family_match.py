@@ -86,3 +86,18 @@ def test_the_rebuild_command_indexes_children_recorded_before_coordination(world
     )
     record(sibling, world.bob)
     assert Match.objects.get().kind == MatchKind.FAMILY
+
+
+def test_a_childs_subject_access_report_does_not_name_the_siblings_practitioner(world, child):
+    from reports.subject_access import subject_access_report
+
+    sibling = _sibling(
+        world, carer=CarerDetails(name="Grace Thornton", relationship="mother", phone="07700 900123")
+    )
+    record(child, world.alice)
+    record(sibling, world.bob)
+    assert Match.objects.get().kind == MatchKind.FAMILY
+    report = subject_access_report(child=child, produced_by=world.lena, reference="SAR-1")
+    told = [a for a in report.accesses if "Told a practitioner" in a.description]
+    assert len(told) == 1
+    assert all("South Street" not in a.organisation for a in report.accesses)

@@ -43,6 +43,9 @@ def test_a_family_match_through_a_shielded_sibling_tells_nobody(world, child, sh
     record(child, world.bob)
     assert Match.objects.count() == 1
     assert not Notice.objects.exists()
+    withheld = AuditEvent.objects.filter(tag=AuditTag.MatchWithheld)
+    assert {e.child_id for e in withheld} == {shielded_child.pk}  # never filed under the unshielded sibling
+    assert all(e.organisation_id is None for e in withheld)
 
 
 def test_a_child_shielded_after_the_match_disappears_from_the_inbox(world, child):
