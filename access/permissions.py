@@ -23,3 +23,4 @@ class Permission(StrEnum):
     InvolvementCoordinate = "child:involvement:coordinate"
     InboxView = "coordination:inbox:view"
     MatchStatisticsView = "coordination:statistics:view"
+    MatchBroker = "coordination:match:broker"

@@ -40,6 +40,7 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.InvolvementCoordinate: set(PRACTITIONER_ROLES),
     Permission.InboxView: set(PRACTITIONER_ROLES),
     Permission.MatchStatisticsView: {Role.LA_TEAM},
+    Permission.MatchBroker: {Role.LA_TEAM},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
@@ -48,6 +49,7 @@ LA_SCOPED_PERMISSIONS = {
     Permission.AlertView,
     Permission.AlertAcknowledge,
     Permission.MatchStatisticsView,
+    Permission.MatchBroker,
 }
 # The archive is read by data managers only: in its first year, then only for a statutory investigation.
 ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}

@@ -54,3 +54,4 @@ class AuditTag(StrEnum):
     LeadProfessionalAccepted = "coordination:lead_professional:accepted"
     InvolvementConfirmed = "coordination:involvement:confirmed"
     MatchStatisticsViewed = "coordination:statistics:viewed"
+    BrokeringViewed = "coordination:brokering:viewed"

@@ -154,3 +154,52 @@ def own_current_involvement(*, child: Child, user: User) -> Involvement | None:
     return (
         Involvement.objects.filter(child=child, recorded_by=user, ceased=False).order_by("created_at").first()
     )
+
+
+@dataclass
+class BrokerSide:
+    child_id: UUID
+    child_name: str
+    index_number: str
+    shielded: bool
+    details: InvolvementDetails
+    organisation: str
+
+
+@dataclass
+class BrokerEntry:
+    match: Match
+    kind_label: str
+    sides: list[BrokerSide]
+
+
+def _broker_side(involvement: Involvement) -> BrokerSide:
+    child = involvement.child
+    details = involvement_details(involvement)
+    organisation = Organisation.objects.filter(pk=details.organisation_id).first()
+    return BrokerSide(
+        child_id=child.pk,
+        child_name=child_details(child).full_name,
+        index_number=child.index_number,
+        shielded=child.shielded,
+        details=details,
+        organisation=organisation.name if organisation else "",
+    )
+
+
+def matches_to_broker(*, local_authority_id: int | None) -> list[BrokerEntry]:
+    """Current matches touching a shielded child of this LA: nobody was told, the LA team brokers."""
+    shielded_here = Q(first__child__shielded=True, first__child__local_authority_id=local_authority_id) | Q(
+        second__child__shielded=True, second__child__local_authority_id=local_authority_id
+    )
+    matches = (
+        Match.objects.filter(shielded_here, first__ceased=False, second__ceased=False)
+        .select_related("first__child__data_key", "second__child__data_key")
+        .order_by("-created_at")[:200]
+    )
+    return [
+        BrokerEntry(
+            match=m, kind_label=MatchKind(m.kind).label, sides=[_broker_side(m.first), _broker_side(m.second)]
+        )
+        for m in matches
+    ]

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
@@ -95,6 +95,10 @@ def involvement_matches_record(*, involvement: Involvement, gate: Gate) -> list[
         match = _match_create(involvement, other, kind)
         if match is None:
             continue
+        for shielded in {c.pk: c for c in (involvement.child, other.child) if c.shielded}.values():
+            transaction.on_commit(
+                partial(_email_brokering, match_id=match.pk, local_authority_id=shielded.local_authority_id)
+            )
         for own, told_of in ((involvement, other), (other, involvement)):
             notice = _notice_create(match=match, own=own, told_of=told_of, by=recorder, gate=gate)
             if notice is not None:
@@ -164,6 +168,29 @@ def _email_notice(*, notice_id: int, address: str) -> None:
         message=MATCH_EMAIL_MESSAGE.format(url=url),
         recipients=[address],
         what=f"match notice {notice_id}",
+    )
+
+
+BROKER_EMAIL_SUBJECT = "ContactPoint: a match about a shielded child needs brokering"
+BROKER_EMAIL_MESSAGE = (
+    "Two practitioners are working with a shielded child or their family. Neither has been told.\n\n"
+    "Sign in to ContactPoint to decide whether to broker contact:\n{url}\n"
+)
+
+
+def _email_brokering(*, match_id: int, local_authority_id: int) -> None:
+    """The shielded child's LA team brokers contact; the email names nobody."""
+    recipients = list(
+        User.objects.filter(
+            role=Role.LA_TEAM, organisation_id=local_authority_id, is_active=True, suspended_at__isnull=True
+        ).values_list("email", flat=True)
+    )
+    url = settings.SERVICE_BASE_URL.rstrip("/") + reverse("coordination:brokering")
+    notify_by_email(
+        subject=BROKER_EMAIL_SUBJECT,
+        message=BROKER_EMAIL_MESSAGE.format(url=url),
+        recipients=recipients,
+        what=f"brokering for match {match_id}",
     )
 
 

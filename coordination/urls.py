@@ -14,4 +14,5 @@ urlpatterns = [
     path("children/<uuid:child_id>/inform-the-family/", views.inform_family, name="inform_family"),
     path("leaflet/", views.leaflet, name="leaflet"),
     path("statistics/", views.statistics, name="statistics"),
+    path("brokering/", views.brokering, name="brokering"),
 ]

@@ -20,7 +20,7 @@ from children.selectors import child_details
 from coordination.informing import duty_to_inform
 from coordination.models import LeadProposal, Match, MatchKind
 from coordination.recording import match_audience
-from coordination.selectors import inbox_for, match_counts, own_current_involvement
+from coordination.selectors import inbox_for, match_counts, matches_to_broker, own_current_involvement
 from coordination.services import involvement_confirm, lead_accept, lead_propose
 from coordination.statistics import suppressed
 
@@ -135,3 +135,18 @@ def statistics(request: HttpRequest) -> HttpResponse:
         for kind, c in counts.items()
     ]
     return render(request, "coordination/statistics.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+def brokering(request: HttpRequest) -> HttpResponse:
+    """Matches about the LA's shielded children: both practitioners, so the team can broker contact."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.MatchBroker)
+    entries = matches_to_broker(local_authority_id=actor.home_la_id)
+    event_record(
+        tag=AuditTag.BrokeringViewed,
+        actor=actor,
+        additional={"match_ids": [e.match.pk for e in entries]},
+    )
+    return render(request, "coordination/brokering.html", {"entries": entries})

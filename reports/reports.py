@@ -65,6 +65,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.LeadProfessionalAccepted: "Accepted a lead professional",
     AuditTag.InvolvementConfirmed: "Confirmed an involvement is still current",
     AuditTag.MatchStatisticsViewed: "Viewed match counts",
+    AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
 }
 
 

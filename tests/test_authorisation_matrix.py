@@ -118,6 +118,7 @@ def expected_other(url: str, p: Persona) -> int:
         "coordination:inbox": OK if p.role in PRACTITIONERS else DENIED,
         "coordination:leaflet": OK if p.role in PRACTITIONERS else DENIED,
         "coordination:statistics": OK if p.role == Role.LA_TEAM else DENIED,
+        "coordination:brokering": OK if p.role == Role.LA_TEAM else DENIED,
         # a client match between alice and carol (a teacher, not a persona here): only alice is a side
         "coordination:propose_lead": REDIRECT if p.name == "alice" else DENIED,
         # carol offered to lead: alice, the other side, may accept
@@ -201,6 +202,7 @@ OTHER_URLS = {
     "coordination:inbox",
     "coordination:leaflet",
     "coordination:statistics",
+    "coordination:brokering",
     "coordination:propose_lead",
     "coordination:accept_lead",
     "coordination:confirm_involvement",

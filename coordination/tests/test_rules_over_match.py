@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.records import SensitiveCategory
@@ -26,7 +27,7 @@ def test_a_shielded_child_produces_no_practitioner_facing_match(
         record(shielded_child, carol)
     assert Match.objects.count() == 1  # the fact is kept for the LA team, who broker contact
     assert not Notice.objects.exists()
-    assert not mail.outbox
+    assert [m.to for m in mail.outbox] == [["lena@example.org"]]  # only the LA team, asked to broker
     assert "Jasmine" not in inbox_page(world.alice) and "Jasmine" not in inbox_page(carol)
     withheld = AuditEvent.objects.filter(tag=AuditTag.MatchWithheld, child_id=shielded_child.pk)
     assert {e.additional["reason"] for e in withheld} == {"shielded"}
@@ -97,3 +98,26 @@ def test_a_suspended_practitioner_gets_nothing(world, child):
     carol.save(update_fields=["suspended_at"])
     record(child, world.alice)
     assert not Notice.objects.filter(recipient=carol).exists()
+
+
+def test_the_la_team_of_a_shielded_child_is_asked_to_broker_and_sees_both_sides(
+    world, shielded_child, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from tests.journeys import signed_in
+    from tests.personas import make_user
+
+    make_user("stella", world.south, "la_team")
+    carol = school_teacher(world)
+    record(shielded_child, world.alice, role="Allocated social worker")  # as if recorded before shielding
+    with django_capture_on_commit_callbacks(execute=True):
+        record(shielded_child, carol, role="Class teacher")
+    assert [m.to for m in mail.outbox] == [["lena@example.org"]]  # North's team only; nobody else
+    assert "Jasmine" not in mail.outbox[0].body and "shielded child" in mail.outbox[0].subject
+    page = signed_in(world.lena).get(reverse("coordination:brokering")).content.decode()
+    for shown in ("Jasmine Okafor", "Alice Example", "Carol Example", "Class teacher", "Shielded"):
+        assert shown in page
+    assert AuditEvent.objects.filter(tag=AuditTag.BrokeringViewed, actor=world.lena).count() == 1
+    stellas = signed_in(User.objects.get(username="stella")).get(reverse("coordination:brokering"))
+    assert "Jasmine" not in stellas.content.decode()
