@@ -77,9 +77,10 @@ def _candidates(involvement: Involvement, recorder: User, child_ids: set[object]
 def involvement_matches_record(*, involvement: Involvement, gate: Gate) -> list[Notice]:
     """Find the new involvement's matches, and tell each side whom the policy allows to be told.
 
-    Runs inside the transaction that records the involvement. The child rows of the family are locked
-    (in id order, so two recordings never wait on each other in a circle): of two practitioners recording
-    at once, the second to take the lock sees the first's involvement, and the pair is matched once.
+    Runs inside the transaction that records the involvement. The child's carer keys (PostgreSQL
+    advisory locks, `coordination.family`) and then the family's child rows are locked, each in a fixed
+    order, so two recordings never wait on each other in a circle: of two practitioners recording at
+    once, the second to take the locks sees the first's involvement, and the pair is matched once.
     """
     recorder = involvement.recorded_by
     if recorder is None or involvement.ceased:

@@ -63,11 +63,8 @@ def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
     )
     if own is None:  # the policy has refused already (not_own_involvement); this only narrows the type
         raise Http404
-    if match.kind != MatchKind.CLIENT:
-        messages.success(
-            request, "A lead professional is agreed between practitioners working with the same child"
-        )
-        return redirect("coordination:inbox")
+    if match.kind != MatchKind.CLIENT:  # a lead professional is per child: family matches offer none
+        raise Http404
     lead_propose(match=match, involvement=own, by=actor)
     messages.success(request, "You have offered to be lead professional. The other practitioner can accept.")
     return redirect("coordination:inbox")

@@ -68,3 +68,18 @@ def test_an_offer_from_an_ended_involvement_cannot_be_accepted(world, child):
     involvement_cease(involvement=carols, by=carol, ended_on=date(2025, 1, 1))
     signed_in(world.alice).post(reverse("coordination:accept_lead", args=[LeadProposal.objects.get().pk]))
     assert _lead(child) is None
+
+
+def test_a_family_match_offers_no_lead_professional(world, child):
+    from tests.personas import make_child
+
+    sibling = make_child(world, given_names="Oliver")  # same mother as Amelia (make_child's carer)
+    record(child, world.alice)
+    record(sibling, world.bob)
+    match = Match.objects.get()
+    assert match.kind == "family"
+    assert "Offer to be lead professional" not in inbox_page(world.alice)
+    assert (
+        signed_in(world.alice).post(reverse("coordination:propose_lead", args=[match.pk])).status_code == 404
+    )
+    assert not LeadProposal.objects.exists()
