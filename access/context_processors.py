@@ -14,6 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_search": role in ROLES_BY_PERMISSION[Permission.ChildSearch],
         "nav_team": role in ROLES_BY_PERMISSION[Permission.AccountManage],
         "nav_audit": role in ROLES_BY_PERMISSION[Permission.AuditReportView],
+        "nav_inbox": role in ROLES_BY_PERMISSION[Permission.InboxView],
+        "nav_match_statistics": role in ROLES_BY_PERMISSION[Permission.MatchStatisticsView],
     }
 
 

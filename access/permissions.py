@@ -21,3 +21,8 @@ class Permission(StrEnum):
     SubjectAccessProduce = "child:subject_access:produce"
     ArchiveView = "child:archive:view"
     ArchiveStatutoryView = "child:archive:statutory_view"
+    MatchReceive = "child:match:receive"
+    InvolvementCoordinate = "child:involvement:coordinate"
+    InboxView = "coordination:inbox:view"
+    MatchStatisticsView = "coordination:statistics:view"
+    MatchBroker = "coordination:match:broker"

@@ -59,6 +59,13 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ArchiveAgeRecorded: "Recorded the archive age",
     AuditTag.ChildArchived: "Record archived",
     AuditTag.ArchivedRecordViewed: "Opened the archived record",
+    AuditTag.MatchNotified: "Told a practitioner about another practitioner working with the child or family",
+    AuditTag.MatchWithheld: "Match not shown to a practitioner (access rules)",
+    AuditTag.LeadProfessionalProposed: "Offered to be lead professional",
+    AuditTag.LeadProfessionalAccepted: "Accepted a lead professional",
+    AuditTag.InvolvementConfirmed: "Confirmed an involvement is still current",
+    AuditTag.MatchStatisticsViewed: "Viewed match counts",
+    AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
 }
 
 
