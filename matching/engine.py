@@ -34,14 +34,22 @@ def find(
     cap: int,
 ) -> Found[T]:
     """Candidates tier by tier under `cap`, scored; "refine" when the typed values alone exceed it."""
-    narrow = candidates_within(replace(keys, broad=frozenset()), lookup, cap=cap)
+    looked_up: dict[frozenset[str], set[K]] = {}
+
+    def lookup_once(tier: frozenset[str]) -> set[K]:
+        # Widening to the name-only tier asks again for the tiers already fetched: one query each is enough.
+        if tier not in looked_up:
+            looked_up[tier] = lookup(tier)
+        return looked_up[tier]
+
+    narrow = candidates_within(replace(keys, broad=frozenset()), lookup_once, cap=cap)
     if narrow.refine:
         return Found(refine=True)
     scored = score_ids(narrow.found)
     result = offers(scored)
     candidates = len(narrow.found)
     if keys.broad and not any(match.verdict == "match" for _, match in scored):
-        wide = candidates_within(keys, lookup, cap=cap)
+        wide = candidates_within(keys, lookup_once, cap=cap)
         if wide.refine:
             return Found(refine=True)
         extra = wide.found - narrow.found

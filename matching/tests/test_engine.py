@@ -40,3 +40,14 @@ def test_typed_values_over_the_cap_ask_to_refine_without_scoring():
         raise AssertionError("nothing may be decrypted or scored")
 
     assert find(KEYS, lookup=lambda keys: set(range(20)), score_ids=score_ids, cap=10).refine
+
+
+def test_each_tier_is_looked_up_once_even_when_widening():
+    asked: list[frozenset[str]] = []
+
+    def lookup(keys: frozenset[str]) -> set[int]:
+        asked.append(keys)
+        return _lookup(keys)
+
+    find(KEYS, lookup=lookup, score_ids=lambda ids: [(i, MatchScore(weight=0.0)) for i in ids], cap=10)
+    assert len(asked) == len(set(asked)) == 3
