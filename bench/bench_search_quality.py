@@ -178,9 +178,10 @@ def _search(search: Search, index: dict[str, list[int]], people: "dict[int, Pers
         ),
         cap=CANDIDATE_LIMIT,
     )
-    shown = [] if found.refine else [i for i, _ in found.offers.items]
+    offered = [i for i, _ in found.offers.items]
+    refine = found.refine or len(offered) > RESULT_CAP  # the result cap, as child_search applies it
     ms = (time.perf_counter() - started) * 1000
-    return Outcome(shown, found.refine, found.candidates, False, ms, exact_block, every_block)
+    return Outcome([] if refine else offered, refine, found.candidates, False, ms, exact_block, every_block)
 
 
 def _report(
