@@ -18,7 +18,8 @@ exact-match baseline (folded names, date, postcode and gender all equal) runs on
 
 BENCH_QUALITY_KEYS_ONLY=1 skips scoring and reports candidates per search only (for 12 M children).
 Environment: BENCH_QUALITY_CHILDREN, BENCH_QUALITY_SEARCHES (per criteria set, default 400),
-BENCH_QUALITY_SEED, BENCH_QUALITY_KEYS_ONLY.
+BENCH_QUALITY_SEED, BENCH_QUALITY_KEYS_ONLY, BENCH_QUALITY_RARE_SHARE (share of family names drawn from an
+invented long tail instead of Faker's 500-name table; default 0).
 """
 
 import os
@@ -42,6 +43,7 @@ CHILDREN = int(os.environ.get("BENCH_QUALITY_CHILDREN", "1000000"))
 SEARCHES = int(os.environ.get("BENCH_QUALITY_SEARCHES", "400"))
 SEED = int(os.environ.get("BENCH_QUALITY_SEED", "20261202"))
 KEYS_ONLY = os.environ.get("BENCH_QUALITY_KEYS_ONLY") == "1"
+RARE_SHARE = float(os.environ.get("BENCH_QUALITY_RARE_SHARE", "0"))
 CANDIDATE_LIMIT = 500
 RESULT_CAP = 10
 CLEAN_SHARE = 0.15  # searches typed without a mistake, as a control
@@ -246,7 +248,7 @@ def main() -> int:
     chosen = {name: sorted(rng.sample(range(CHILDREN), SEARCHES)) for name in CRITERIA_SETS}
     wanted = {i for ids in chosen.values() for i in ids}
     people: dict[int, Person] = {}
-    for i, who in enumerate(population(random.Random(SEED + 1), CHILDREN)):
+    for i, who in enumerate(population(random.Random(SEED + 1), CHILDREN, rare_share=RARE_SHARE)):
         if i in wanted:
             people[i] = who
     searches = _searches(rng, people, chosen)
@@ -254,7 +256,7 @@ def main() -> int:
     needed |= {s.exact_key for s in searches} | {s.true_key for s in searches}
     index: dict[str, list[int]] = defaultdict(list)
     every_fields = ("given", "dob", "gender", "postcode")
-    for i, who in enumerate(population(random.Random(SEED + 1), CHILDREN)):
+    for i, who in enumerate(population(random.Random(SEED + 1), CHILDREN, rare_share=RARE_SHARE)):
         identity = _identity(who, fields=every_fields)
         hit = False
         for key in record_keys(identity):
@@ -291,7 +293,8 @@ def main() -> int:
     mode = "keys only (candidates per search)" if KEYS_ONLY else "engine: keys + score + cap"
     print(
         f"bench_search_quality: {CHILDREN:,} children, {len(searches):,} searches ({SEARCHES} per criteria set, "
-        f"{CLEAN_SHARE:.0%} without a mistake), seed {SEED}, {mode}; population filed in {filed:.0f} s"
+        f"{CLEAN_SHARE:.0%} without a mistake), seed {SEED}, {mode}; "
+        f"long-tail family names {RARE_SHARE:.0%}; population filed in {filed:.0f} s"
     )
     _report("Corrupted searches, by minimum-criteria set", corrupted_by_set, baseline, namesakes)
     _report("All searches (clean included), by minimum-criteria set", by_set, baseline, namesakes)
