@@ -16,8 +16,9 @@ query, so keys are OR-ed at several granularities, each built from a different s
     sd   sector + DOB, dd district + DOB (hidden) partial postcodes with a DOB
 
 A stored record is filed under its exact date of birth only; a query looks itself up under nearby dates
-too (day/month swapped, one digit wrong, year off by one), but only for the narrow keys (phonetic
-name + DOB, postcode area + DOB), so a date mistake costs a few dozen extra digests, not a large block.
+too (day/month swapped, one digit wrong, year off by one), but only with its phonetic family name (with
+the date wrong, the name is right: one mistake at a time), so a date mistake costs about 40 extra
+digests, not a large block.
 Query keys come in tiers, most specific first: `exact` (the typed date, its day/month swap, the typed
 postcode), `widened` (the other nearby dates) and `broad` (name keys without a date); search adds a tier
 only when all of it fits under the candidate cap (`candidates_within`), and never truncates one.
@@ -215,14 +216,18 @@ def query_key_tiers(identity: Identity) -> QueryKeys:
     keys without a date (and family + district), only worth their size when nothing narrower was typed.
     """
     exact: set[BlockingKey] = set()
-    widened: set[BlockingKey] = set()
     for who in _orderings(identity):
         exact |= _name_keys(who, formal=True)
         if who.date_of_birth:
             for dob in dob_variants(who.date_of_birth):
                 exact |= _dob_keys(who, dob, formal=True, narrow_only=dob != who.date_of_birth)
-            for dob in dob_neighbours(who.date_of_birth):
-                widened |= _dob_keys(who, dob, formal=True, narrow_only=True)
+    # One mistake at a time: with the date wrong, the family name as typed is right, so the phonetic
+    # family name is the only key worth trying at each nearby date (about 40 digests, not 600).
+    widened: set[BlockingKey] = set()
+    if identity.date_of_birth:
+        codes = _phonetics(_family_forms(identity))
+        for dob in dob_neighbours(identity.date_of_birth):
+            widened |= {BlockingKey(f"fp|{c}|{dob.isoformat()}") for c in codes}
     anchored = bool(identity.date_of_birth) or any(
         postcode_granularity(p) == "full" for p in identity.postcodes
     )
