@@ -30,6 +30,7 @@ through them. The vault turns every key into a keyed blind index, so the databas
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from matching.identity import Identity
@@ -106,12 +107,13 @@ def candidates_within(
     return Candidates(found, used)
 
 
-def dob_variants(dob: date) -> set[date]:
+@lru_cache(maxsize=4096)
+def dob_variants(dob: date) -> frozenset[date]:
     """The date itself and its day/month transposition, when that is a real, different date."""
     variants = {dob}
     if dob.day <= 12 and dob.day != dob.month:
         variants.add(dob.replace(month=dob.day, day=dob.month))
-    return variants
+    return frozenset(variants)
 
 
 def _real_date(year: int, month: int, day: int) -> date | None:
@@ -121,7 +123,8 @@ def _real_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def dob_neighbours(dob: date) -> set[date]:
+@lru_cache(maxsize=4096)
+def dob_neighbours(dob: date) -> frozenset[date]:
     """Dates one keying mistake away: one digit wrong, two adjacent digits swapped, year off by one.
 
     Excludes the date itself and its day/month swap (those are in `dob_variants`).
@@ -135,7 +138,7 @@ def dob_neighbours(dob: date) -> set[date]:
             candidates.add(digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :])
     found = {_real_date(int(c[:4]), int(c[4:6]), int(c[6:])) for c in candidates}
     found |= {_real_date(dob.year + step, dob.month, dob.day) for step in (-1, 1)}
-    return {d for d in found if d is not None} - dob_variants(dob)
+    return frozenset(d for d in found if d is not None) - dob_variants(dob)
 
 
 def _family_forms(identity: Identity) -> set[str]:
