@@ -6,7 +6,7 @@ import pytest
 from children.synthetic.search_errors import ERROR_CLASSES, Person, corrupted, population, rare_family_name
 
 ELIZABETH = Person(
-    given="Holly Rose", family="Smith-Jones", gender="female", dob=date(2015, 4, 9), postcode="LS1 4AB"
+    given="Elizabeth Rose", family="Smith-Jones", gender="female", dob=date(2015, 4, 9), postcode="LS1 4AB"
 )
 
 
