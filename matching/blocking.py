@@ -44,6 +44,7 @@ from matching.normalise import (
 )
 
 T = TypeVar("T")
+_DATED_KINDS = frozenset({"fp", "f2", "fl", "l2", "gp", "sd", "dd"})
 HIDDEN_KINDS = frozenset({"pc", "pl", "fd", "sd", "dd"})
 
 
@@ -240,7 +241,19 @@ def query_key_tiers(identity: Identity) -> QueryKeys:
     else:
         broad = {v for v in exact_values if _broad(v) and not v.startswith("fg|")}
     exact_values -= broad
-    widened_values = {k.value for k in widened} - exact_values - broad
+    widened_values = {k.value for k in widened}
+    if identity.date_of_birth and identity.given_names:
+        # Given-name keys at the date (and the swapped-names ones) are large blocks for common first
+        # names at national scale: with a family name typed too they come second, so the first tier of a
+        # search with every field stays small.
+        as_typed = set()
+        for dob in dob_variants(identity.date_of_birth):
+            keys = _dob_keys(identity, dob, formal=True, narrow_only=dob != identity.date_of_birth)
+            as_typed |= {k.value for k in keys if k.kind != "gp"}
+        second = {v for v in exact_values if v.split("|", 1)[0] in _DATED_KINDS and v not in as_typed}
+        exact_values -= second
+        widened_values |= second
+    widened_values -= exact_values | broad
     return QueryKeys(frozenset(exact_values), frozenset(widened_values), frozenset(broad))
 
 
