@@ -23,3 +23,8 @@ class Permission(StrEnum):
     ArchiveStatutoryView = "child:archive:statutory_view"
     DataQualityView = "child:data_quality:view"
     ServiceHealthView = "service:health:view"
+    MatchReceive = "child:match:receive"
+    InvolvementCoordinate = "child:involvement:coordinate"
+    InboxView = "coordination:inbox:view"
+    MatchStatisticsView = "coordination:statistics:view"
+    MatchBroker = "coordination:match:broker"

@@ -38,10 +38,21 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.ArchiveStatutoryView: {Role.DATA_MANAGER},
     Permission.DataQualityView: {Role.DATA_MANAGER},
     Permission.ServiceHealthView: {Role.SYSTEM_ADMIN},
+    Permission.MatchReceive: set(PRACTITIONER_ROLES),
+    Permission.InvolvementCoordinate: set(PRACTITIONER_ROLES),
+    Permission.InboxView: set(PRACTITIONER_ROLES),
+    Permission.MatchStatisticsView: {Role.LA_TEAM},
+    Permission.MatchBroker: {Role.LA_TEAM},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
-LA_SCOPED_PERMISSIONS = {Permission.AccountManage, Permission.AlertView, Permission.AlertAcknowledge}
+LA_SCOPED_PERMISSIONS = {
+    Permission.AccountManage,
+    Permission.AlertView,
+    Permission.AlertAcknowledge,
+    Permission.MatchStatisticsView,
+    Permission.MatchBroker,
+}
 # The archive is read by data managers only: in its first year, then only for a statutory investigation.
 ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}
 
@@ -172,6 +183,12 @@ def decide(
         if is_la_team_for(actor, child) or (
             involvement is not None and involvement.recorded_by_id == actor.pk
         ):
+            return ALLOW
+        return _deny("not_own_involvement")
+    if action == Permission.InvolvementCoordinate:
+        # Acting on a match (proposing or accepting a lead professional, confirming an old involvement,
+        # being told how to inform the family) is for the owner of a current involvement, nobody else.
+        if involvement is not None and involvement.recorded_by_id == actor.pk and not involvement.ceased:
             return ALLOW
         return _deny("not_own_involvement")
     if action in (Permission.LeadProfessionalSet, Permission.CafSet):

@@ -50,6 +50,13 @@ class AuditTag(StrEnum):
     AlertAcknowledged = "oversight:alert:acknowledged"
     DataQualityViewed = "child:data_quality:viewed"
     ServiceHealthViewed = "service:health:viewed"
+    MatchNotified = "coordination:match:notified"
+    MatchWithheld = "coordination:match:withheld"
+    LeadProfessionalProposed = "coordination:lead_professional:proposed"
+    LeadProfessionalAccepted = "coordination:lead_professional:accepted"
+    InvolvementConfirmed = "coordination:involvement:confirmed"
+    MatchStatisticsViewed = "coordination:statistics:viewed"
+    BrokeringViewed = "coordination:brokering:viewed"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -100,6 +107,13 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.AlertAcknowledged: "Acknowledged an alert",
     AuditTag.DataQualityViewed: "Viewed the data quality summary",
     AuditTag.ServiceHealthViewed: "Viewed the service health page",
+    AuditTag.MatchNotified: "Told a practitioner about another practitioner working with the child or family",
+    AuditTag.MatchWithheld: "Match not shown to a practitioner (access rules)",
+    AuditTag.LeadProfessionalProposed: "Offered to be lead professional",
+    AuditTag.LeadProfessionalAccepted: "Accepted a lead professional",
+    AuditTag.InvolvementConfirmed: "Confirmed an involvement is still current",
+    AuditTag.MatchStatisticsViewed: "Viewed match counts",
+    AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
 }
 
 

@@ -154,13 +154,15 @@ def _pct(values: list[float], p: float) -> float:
 
 
 def _run(queries: list[tuple[str, Any, Person]], user: Any) -> None:
-    from children.search import _candidates, child_search
+    from children.search import CANDIDATE_LIMIT, _child_ids, child_search
+    from matching.blocking import candidates_within, query_key_tiers
 
     latency: dict[str, list[float]] = defaultdict(list)
     candidates: dict[str, list[float]] = defaultdict(list)
     found = refine = 0
     for kind, criteria, person in queries:
-        candidates[kind].append(len(_candidates(criteria.identity())))
+        tiers = query_key_tiers(criteria.identity())
+        candidates[kind].append(len(candidates_within(tiers, _child_ids, cap=CANDIDATE_LIMIT).found))
         started = time.perf_counter()
         outcome = child_search(criteria=criteria, fetched_by=user)
         latency[kind].append((time.perf_counter() - started) * 1000)

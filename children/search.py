@@ -10,12 +10,15 @@ search is audited with its criteria as blind tokens and the ids it returned, the
 misuse rules (oversight.misuse).
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from audit.services import event_record
@@ -23,10 +26,11 @@ from audit.tags import AuditTag
 from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
 from children.services import BLOCKING_PURPOSE
-from matching.blocking import candidates_within, query_key_tiers
+from matching.blocking import QueryKeys, query_key_tiers
+from matching.engine import find
 from matching.identity import Identity
 from matching.normalise import fold, normalise_partial_postcode, postcode_granularity
-from matching.scoring import MatchScore, offers, score
+from matching.scoring import MatchScore, score
 from oversight.misuse import search_screen
 from vault.blind_index import blind_index, blind_token
 from vault.sealing import Sealer
@@ -112,52 +116,90 @@ class TooManyCandidates(Exception):
     """The blocks hold more children than one search may decrypt: the criteria are too broad."""
 
 
+class AmbiguousCloseCalls(Exception):
+    """No match, and more too-close-to-call candidates than a practitioner can tell apart."""
+
+
+Candidate = tuple[Child, dict[str, Any]]
+
+
 def _child_ids(keys: frozenset[str]) -> set[object]:
     digests = [blind_index(BLOCKING_PURPOSE, key) for key in sorted(keys)]
-    return set(
-        BlockingKeyEntry.objects.filter(digest__in=digests)
+    return set(_visible_active(digests).values_list("child_id", flat=True).distinct()[: CANDIDATE_LIMIT + 1])
+
+
+def _visible_active(digests: Iterable[int]) -> QuerySet[BlockingKeyEntry]:
+    return (
+        BlockingKeyEntry.objects.filter(digest__in=list(digests))
         .filter(Q(hidden=False) | Q(child__shielded=False))
         .filter(child__status=RecordStatus.ACTIVE)
-        .values_list("child_id", flat=True)
-        .distinct()[: CANDIDATE_LIMIT + 1]
     )
 
 
-def _candidates(identity: Identity) -> list[Child]:
-    """Children sharing a blocking key with the query, tier by tier; refuses rather than truncating a block."""
-    found = candidates_within(query_key_tiers(identity), _child_ids, cap=CANDIDATE_LIMIT)
-    if found.refine:
-        raise TooManyCandidates
-    return list(Child.objects.filter(pk__in=found.found).select_related("data_key"))
+class _TierLookup:
+    """The typed and nearby-date tiers fetched in one round trip, split by key in Python.
+
+    Most searches need only those two tiers; one query instead of two saves a database round trip. If
+    the rows run past a bound (a huge block), each tier is asked for separately, capped, as before.
+    """
+
+    def __init__(self, keys: QueryKeys) -> None:
+        narrow = keys.exact | keys.widened
+        self._digests = {key: blind_index(BLOCKING_PURPOSE, key) for key in narrow}
+        bound = 4 * CANDIDATE_LIMIT
+        rows = list(_visible_active(self._digests.values()).values_list("digest", "child_id")[: bound + 1])
+        self._by_digest: dict[int, set[object]] | None = None
+        if len(rows) <= bound:
+            self._by_digest = defaultdict(set)
+            for digest, child_id in rows:
+                self._by_digest[digest].add(child_id)
+
+    def __call__(self, tier: frozenset[str]) -> set[object]:
+        if self._by_digest is None or not tier <= self._digests.keys():
+            return _child_ids(tier)
+        found: set[object] = set()
+        for key in tier:
+            found |= self._by_digest.get(self._digests[key], set())
+        return found
 
 
-class AmbiguousCloseCalls(Exception):
-    """No match, and more too-close-to-call candidates than a practitioner can tell apart."""
+def _scored(query: Identity, child_ids: Iterable[object]) -> list[tuple[Candidate, MatchScore]]:
+    """Decrypt only the identity columns of the candidates and score them (a shielded child without its address)."""
+    scored: list[tuple[Candidate, MatchScore]] = []
+    for child in Child.objects.filter(pk__in=list(child_ids)).select_related("data_key"):
+        sealer = Sealer(child.data_key)
+        values = {column: sealer.unseal(child, column) for column in IDENTITY_COLUMNS}
+        match = score(query, identity_from_sealed_values(values), use_hidden=not child.shielded)
+        scored.append(((child, values), match))
+    return scored
 
 
 def child_search_matches(criteria: SearchCriteria) -> list[SearchResult]:
     """Accepted matches best first, or failing any, the few too-close-to-call ones (no cap, no audit)."""
     query = criteria.identity()
-    scored = []
-    for child in _candidates(query):
-        sealer = Sealer(child.data_key)
-        values = {column: sealer.unseal(child, column) for column in IDENTITY_COLUMNS}
-        match = score(query, identity_from_sealed_values(values), use_hidden=not child.shielded)
-        scored.append(((child, values), match))
-    offered = offers(scored)
-    if offered.ambiguous:
+    keys = query_key_tiers(query)
+    found = find(
+        keys,
+        lookup=_TierLookup(keys),
+        score_ids=lambda ids: _scored(query, ids),
+        cap=CANDIDATE_LIMIT,
+    )
+    if found.refine and not found.offers.ambiguous:
+        raise TooManyCandidates
+    if found.refine:
         raise AmbiguousCloseCalls
-    results = [
-        SearchResult(
-            child=child,
-            given_names=values["given_names"],
-            family_name=values["family_name"],
-            date_of_birth=date.fromisoformat(values["date_of_birth"]),
-            gender=values["gender"],
-            score=match,
+    results = []
+    for (child, values), match in found.offers.items:
+        results.append(
+            SearchResult(
+                child=child,
+                given_names=values["given_names"],
+                family_name=values["family_name"],
+                date_of_birth=date.fromisoformat(values["date_of_birth"]),
+                gender=values["gender"],
+                score=match,
+            )
         )
-        for (child, values), match in offered.items
-    ]
     results.sort(key=lambda r: (-r.score.weight, r.child.index_number))
     return results
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("children/", include("children.urls")),
     path("archive/", include("lifecycle.urls")),
+    path("coordination/", include("coordination.urls")),
     path("team/alerts/", include("oversight.urls")),
     path("team/", include("team.urls")),
     path("audit/", include("reports.urls", namespace="audit")),

@@ -16,8 +16,9 @@ query, so keys are OR-ed at several granularities, each built from a different s
     sd   sector + DOB, dd district + DOB (hidden) partial postcodes with a DOB
 
 A stored record is filed under its exact date of birth only; a query looks itself up under nearby dates
-too (day/month swapped, one digit wrong, year off by one), but only for the narrow keys (phonetic
-name + DOB, postcode area + DOB), so a date mistake costs a few dozen extra digests, not a large block.
+too (day/month swapped, one digit wrong, year off by one), but only with its phonetic family name (with
+the date wrong, the name is right: one mistake at a time), so a date mistake costs about 40 extra
+digests, not a large block.
 Query keys come in tiers, most specific first: `exact` (the typed date, its day/month swap, the typed
 postcode), `widened` (the other nearby dates) and `broad` (name keys without a date); search adds a tier
 only when all of it fits under the candidate cap (`candidates_within`), and never truncates one.
@@ -29,6 +30,7 @@ through them. The vault turns every key into a keyed blind index, so the databas
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from matching.identity import Identity
@@ -42,6 +44,7 @@ from matching.normalise import (
 )
 
 T = TypeVar("T")
+_DATED_KINDS = frozenset({"fp", "f2", "fl", "l2", "gp", "sd", "dd"})
 HIDDEN_KINDS = frozenset({"pc", "pl", "fd", "sd", "dd"})
 
 
@@ -105,12 +108,13 @@ def candidates_within(
     return Candidates(found, used)
 
 
-def dob_variants(dob: date) -> set[date]:
+@lru_cache(maxsize=4096)
+def dob_variants(dob: date) -> frozenset[date]:
     """The date itself and its day/month transposition, when that is a real, different date."""
     variants = {dob}
     if dob.day <= 12 and dob.day != dob.month:
         variants.add(dob.replace(month=dob.day, day=dob.month))
-    return variants
+    return frozenset(variants)
 
 
 def _real_date(year: int, month: int, day: int) -> date | None:
@@ -120,7 +124,8 @@ def _real_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def dob_neighbours(dob: date) -> set[date]:
+@lru_cache(maxsize=4096)
+def dob_neighbours(dob: date) -> frozenset[date]:
     """Dates one keying mistake away: one digit wrong, two adjacent digits swapped, year off by one.
 
     Excludes the date itself and its day/month swap (those are in `dob_variants`).
@@ -134,7 +139,7 @@ def dob_neighbours(dob: date) -> set[date]:
             candidates.add(digits[:i] + digits[i + 1] + digits[i] + digits[i + 2 :])
     found = {_real_date(int(c[:4]), int(c[4:6]), int(c[6:])) for c in candidates}
     found |= {_real_date(dob.year + step, dob.month, dob.day) for step in (-1, 1)}
-    return {d for d in found if d is not None} - dob_variants(dob)
+    return frozenset(d for d in found if d is not None) - dob_variants(dob)
 
 
 def _family_forms(identity: Identity) -> set[str]:
@@ -215,14 +220,18 @@ def query_key_tiers(identity: Identity) -> QueryKeys:
     keys without a date (and family + district), only worth their size when nothing narrower was typed.
     """
     exact: set[BlockingKey] = set()
-    widened: set[BlockingKey] = set()
     for who in _orderings(identity):
         exact |= _name_keys(who, formal=True)
         if who.date_of_birth:
             for dob in dob_variants(who.date_of_birth):
                 exact |= _dob_keys(who, dob, formal=True, narrow_only=dob != who.date_of_birth)
-            for dob in dob_neighbours(who.date_of_birth):
-                widened |= _dob_keys(who, dob, formal=True, narrow_only=True)
+    # One mistake at a time: with the date wrong, the family name as typed is right, so the phonetic
+    # family name is the only key worth trying at each nearby date (about 40 digests, not 600).
+    widened: set[BlockingKey] = set()
+    if identity.date_of_birth:
+        codes = _phonetics(_family_forms(identity))
+        for dob in dob_neighbours(identity.date_of_birth):
+            widened |= {BlockingKey(f"fp|{c}|{dob.isoformat()}") for c in codes}
     anchored = bool(identity.date_of_birth) or any(
         postcode_granularity(p) == "full" for p in identity.postcodes
     )
@@ -232,7 +241,19 @@ def query_key_tiers(identity: Identity) -> QueryKeys:
     else:
         broad = {v for v in exact_values if _broad(v) and not v.startswith("fg|")}
     exact_values -= broad
-    widened_values = {k.value for k in widened} - exact_values - broad
+    widened_values = {k.value for k in widened}
+    if identity.date_of_birth and identity.given_names:
+        # Given-name keys at the date (and the swapped-names ones) are large blocks for common first
+        # names at national scale: with a family name typed too they come second, so the first tier of a
+        # search with every field stays small.
+        as_typed = set()
+        for dob in dob_variants(identity.date_of_birth):
+            keys = _dob_keys(identity, dob, formal=True, narrow_only=dob != identity.date_of_birth)
+            as_typed |= {k.value for k in keys if k.kind != "gp"}
+        second = {v for v in exact_values if v.split("|", 1)[0] in _DATED_KINDS and v not in as_typed}
+        exact_values -= second
+        widened_values |= second
+    widened_values -= exact_values | broad
     return QueryKeys(frozenset(exact_values), frozenset(widened_values), frozenset(broad))
 
 

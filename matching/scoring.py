@@ -44,6 +44,7 @@ MODEL_VERSION = "fs-v1"
 # Bits of evidence (sum of log2(m/u)); chosen on the search-quality benchmark (docs/BENCHMARKS.md).
 ACCEPT_WEIGHT = 14.0
 CLOSE_CALL_WEIGHT = 10.0
+DOMINANCE_BITS = 3.0  # offers this far below the best one are dropped (twins and namesakes tie, so stay)
 CLOSE_CALL_MAX = 2  # more close calls than this, and no match: "refine your search"
 SWAP_PENALTY = 1.0
 # A level never seen in training (no true match with a wrong gender, say) is rare, not impossible.
@@ -108,10 +109,11 @@ class FellegiSunterModel:
 
     def weight(self, name: str, level: str, *, value: str | None = None) -> float:
         chosen = self.levels[name][level]
-        if level == "exact" and value is not None:
-            tf = self.term_frequencies.get(name, {}).get(value)
+        table = {"exact": name, "phonetic": f"{name}_phonetic"}.get(level)
+        if table and value is not None:
+            tf = self.term_frequencies.get(table, {}).get(value)
             if tf is not None:
-                # Splink's adjustment: replace the average u of an exact agreement by this value's frequency.
+                # Splink's adjustment: replace the level's average u by this value's frequency.
                 return math.log2(chosen.m / max(tf, chosen.u / 50))
         return chosen.weight
 
@@ -192,8 +194,9 @@ def family_level(query: str, candidates: tuple[str, ...]) -> tuple[str, str | No
     exact = q_forms & c_forms
     if exact:
         return "exact", max(exact, key=len)
-    if {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}:
-        return "phonetic", None
+    codes = {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}
+    if codes:
+        return "phonetic", max(codes, key=len)
     return _jw_band(_best_jw(q_forms, c_forms)), None
 
 
@@ -206,8 +209,9 @@ def given_level(query: str, candidates: tuple[str, ...]) -> tuple[str, str | Non
         return "exact", max(exact, key=len)
     if given_name_forms(query) & {g for name in candidates for g in given_name_forms(name)}:
         return "nickname", None
-    if {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}:
-        return "phonetic", None
+    codes = {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}
+    if codes:
+        return "phonetic", max(codes, key=len)
     return _jw_band(_best_jw(q_forms, c_forms)), None
 
 
@@ -350,4 +354,7 @@ def offers(scored: list[tuple[T, MatchScore]], *, close_call_max: int | None = N
     accepted = [(item, match) for item, match in kept if match.verdict == "match"]
     if not accepted and len(kept) > limit:
         return Offers([], ambiguous=True)
-    return Offers(sorted(accepted or kept, key=lambda pair: -pair[1].weight))
+    chosen = sorted(accepted or kept, key=lambda pair: -pair[1].weight)
+    # Far weaker than the best offer: 2**DOMINANCE_BITS times less likely, so not worth a practitioner's look.
+    best = chosen[0][1].weight if chosen else 0.0
+    return Offers([(item, match) for item, match in chosen if match.weight >= best - DOMINANCE_BITS])

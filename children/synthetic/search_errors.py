@@ -182,14 +182,50 @@ def _postcode(rng: random.Random, district: str | None = None) -> str:
     return f"{district} {rng.randint(0, 9)}{letters}"
 
 
-def person(rng: random.Random, *, today: date = date(2026, 1, 1)) -> Person:
-    """One synthetic child under 18, with a weighted first (and often middle) name."""
+_ONSETS = (
+    "B",
+    "C",
+    "D",
+    "F",
+    "G",
+    "H",
+    "K",
+    "L",
+    "M",
+    "N",
+    "P",
+    "R",
+    "S",
+    "T",
+    "W",
+    "BR",
+    "CR",
+    "ST",
+    "TH",
+    "SH",
+)
+_VOWELS = ("A", "E", "I", "O", "U", "AI", "EA", "OO", "OU")
+_CODAS = ("", "N", "R", "L", "S", "T", "CK", "RD", "LL", "NG", "WORTH", "TON", "LEY", "FIELD", "BY", "HAM")
+
+
+def rare_family_name(rng: random.Random) -> str:
+    """An invented surname from the long tail (thousands of rare names that Faker's 500 leave out)."""
+    syllables = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) for _ in range(rng.choice((1, 2, 2))))
+    return (syllables + rng.choice(_CODAS)).capitalize()
+
+
+def person(rng: random.Random, *, today: date = date(2026, 1, 1), rare_share: float = 0.0) -> Person:
+    """One synthetic child under 18, with a weighted first (and often middle) name.
+
+    `rare_share` of family names come from an invented long tail instead of Faker's 500-name table,
+    whose common names are much denser than a real population's.
+    """
     gender = rng.choice(("female", "male"))
     table = GIRLS if gender == "female" else BOYS
     given = table.draw(rng)
     if rng.random() < 0.3:
         given = f"{given} {table.draw(rng)}"
-    family = FAMILY_NAMES.draw(rng)
+    family = rare_family_name(rng) if rare_share and rng.random() < rare_share else FAMILY_NAMES.draw(rng)
     if rng.random() < 0.04:
         family = compound_family_name(rng, family, FAMILY_NAMES.draw(rng))
     elif rng.random() < 0.01:
@@ -198,9 +234,9 @@ def person(rng: random.Random, *, today: date = date(2026, 1, 1)) -> Person:
     return Person(given, family, gender, dob, _postcode(rng))
 
 
-def population(rng: random.Random, count: int) -> Iterator[Person]:
+def population(rng: random.Random, count: int, *, rare_share: float = 0.0) -> Iterator[Person]:
     for _ in range(count):
-        yield person(rng)
+        yield person(rng, rare_share=rare_share)
 
 
 def _sound_alike(rng: random.Random, name: str) -> str | None:

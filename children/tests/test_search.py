@@ -221,3 +221,20 @@ def test_a_shielded_childs_result_never_mentions_its_postcode(world, shielded_ch
     )
     assert _ids(outcome) == [shielded_child.pk]
     assert "postcode" not in outcome.results[0].why.lower()
+
+
+def test_the_typed_and_nearby_date_keys_cost_one_database_round_trip(world, child):
+    from django.db import connection
+
+    from children.search import child_search_matches
+
+    executed: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        results = child_search_matches(SearchCriteria("Thorntn", date_of_birth=date(2015, 3, 4)))
+    assert [r.child.pk for r in results] == [child.pk]
+    assert len(executed) == 2  # the keys of both tiers, then the candidates' sealed columns

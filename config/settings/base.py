@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "children",
     "oversight",
     "lifecycle",
+    "coordination",
     "reports",
     "team",
 ]

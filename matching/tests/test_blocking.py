@@ -147,3 +147,10 @@ def test_an_exact_tier_over_the_cap_asks_to_refine():
     keys = QueryKeys(exact=frozenset({"a"}), widened=frozenset())
     found = candidates_within(keys, lambda tier: {1, 2, 3}, cap=2)
     assert found.refine and not found.found
+
+
+def test_with_every_field_given_name_keys_at_the_date_come_after_the_family_name_keys():
+    tiers = query_key_tiers(RECORD)
+    assert "gp|HALY|2015-04-20" in tiers.widened
+    assert "fp|PATARSAN|2015-04-20" in tiers.exact
+    assert not any(k.startswith("gp|") for k in tiers.exact)

@@ -119,3 +119,27 @@ def test_a_different_date_of_birth_is_not_a_match():
 def test_gender_not_specified_is_not_compared():
     match = score(_who(family_names=("Thornton",), gender="not_specified"), AMELIA)
     assert "gender" not in match.levels
+
+
+def test_a_shared_sound_of_a_common_name_is_weaker_evidence_than_of_a_rare_one():
+    model = load_model()
+    codes = model.term_frequencies["family_name_phonetic"]
+    common = max(codes.items(), key=lambda kv: kv[1])[0]
+    assert model.weight("family_name", "phonetic", value=common) < model.weight(
+        "family_name", "phonetic", value="ZZQ"
+    )
+
+
+def test_an_offer_far_weaker_than_the_best_is_dropped_and_ties_are_kept():
+    from matching.scoring import MatchScore, offers
+
+    strong, twin, weak = (MatchScore(weight=w, verdict="match") for w in (20.0, 20.0, 15.0))
+    assert [item for item, _ in offers([("a", strong), ("b", twin), ("c", weak)]).items] == ["a", "b"]
+
+
+def test_several_close_calls_and_no_match_ask_to_refine():
+    from matching.scoring import MatchScore, offers
+
+    close = [(str(i), MatchScore(weight=12.0, verdict="close")) for i in range(3)]
+    assert offers(close, close_call_max=2).ambiguous
+    assert [i for i, _ in offers(close[:1], close_call_max=2).items] == ["0"]

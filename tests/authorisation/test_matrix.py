@@ -80,6 +80,14 @@ ACCEPTED: dict[str, set[str]] = {
     "accounts:passkey_js_catalog": {"GET"},
     "data_quality": {"GET"},
     "service_health": {"GET"},
+    "coordination:inbox": {"GET"},
+    "coordination:leaflet": {"GET"},
+    "coordination:statistics": {"GET"},
+    "coordination:brokering": {"GET"},
+    "coordination:inform_family": {"GET"},
+    "coordination:propose_lead": {"POST"},
+    "coordination:accept_lead": {"POST"},
+    "coordination:confirm_involvement": {"POST"},
 }
 CHILD_URLS = {
     "children:purpose",
@@ -90,6 +98,7 @@ CHILD_URLS = {
     "children:caf",
     "children:override",
     "lifecycle:archived_record",
+    "coordination:inform_family",
     "audit:child_access",
     "audit:subject_access",
     "audit:subject_access_pdf",
@@ -110,6 +119,8 @@ SUBJECT_URLS = {
     "audit:user_activity",
 }
 ALERT_URLS = {"oversight:alert_acknowledge"}
+# Acting on a match between alice (North child) and carol, a teacher who is no persona here.
+MATCH_URLS = {"coordination:propose_lead", "coordination:accept_lead", "coordination:confirm_involvement"}
 PLAIN_URLS = {
     "home",
     "children:search",
@@ -125,6 +136,10 @@ PLAIN_URLS = {
     "audit:export",
     "data_quality",
     "service_health",
+    "coordination:inbox",
+    "coordination:leaflet",
+    "coordination:statistics",
+    "coordination:brokering",
 }
 OPEN_URLS = {"accounts:login", "accounts:logout", "accounts:invitation"}
 PASSKEY_URLS = {
@@ -171,6 +186,10 @@ PAGE_HEADING = {
     "audit:index": "Audit reports</h1>",
     "audit:unexplained": "Records opened without a search or an involvement</h1>",
     "audit:export": "day,event,tag,organisation,count",
+    "coordination:inbox": "Your matches</h1>",
+    "coordination:leaflet": "information for children, young people and families</h1>",
+    "coordination:statistics": "Matches in your local authority</h1>",
+    "coordination:brokering": "Matches about shielded children</h1>",
 }
 
 
@@ -215,6 +234,16 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
             changes=post,
             shows=f"{child.name}</h1>" if post else "Why are you opening this archived record",
         )
+    if url == "coordination:inform_family":  # the owner of a current involvement with this child only
+        if p.role not in PRACTITIONERS:
+            return refused("role_not_permitted")
+        if child.archived:
+            return refused("archived")
+        if shielded_from_p:
+            return refused("shielded")
+        if not involved:
+            return refused("not_own_involvement")
+        return Expect(OK, shows="Tell the family about your involvement</h1>")
     if child.archived and url.startswith("children:"):
         # nobody opens or changes an archived record through the practitioner pages, break-glass included
         if url == "children:override" and p.role != Role.OVERRIDE_HOLDER:
@@ -358,7 +387,26 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
     if url == "service_health":
         ok = Expect(OK, changes=True, shows="Service health</h1>")
         return ok if p.role == Role.SYSTEM_ADMIN else refused("role_not_permitted")
+    if url in ("coordination:inbox", "coordination:leaflet"):  # practitioners' own inbox; the leaflet
+        return (
+            Expect(OK, shows=PAGE_HEADING[url]) if p.role in PRACTITIONERS else refused("role_not_permitted")
+        )
+    if url in ("coordination:statistics", "coordination:brokering"):  # the LA team, its own LA's figures
+        return (
+            Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
+        )
     raise AssertionError(f"no rule for {url}")
+
+
+def expected_match(url: str, method: str, p: Persona) -> Expect:
+    """alice and carol share a client match about the North child; carol has offered to lead."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role not in PRACTITIONERS:
+        return refused("role_not_permitted")
+    if p.name != "alice":  # only a side of the match, with a current involvement, acts on it
+        return refused("not_own_involvement")
+    return Expect(REDIRECT, to="coordination:inbox", changes=True)
 
 
 def _named_urls(patterns: list, namespace: str = "") -> set[str]:
@@ -382,7 +430,7 @@ def _unnamed_patterns(patterns: list, prefix: str = "") -> list[str]:
     return unnamed
 
 
-ROWS = CHILD_URLS | SUBJECT_URLS | ALERT_URLS | PLAIN_URLS | OPEN_URLS | PASSKEY_URLS
+ROWS = CHILD_URLS | SUBJECT_URLS | ALERT_URLS | MATCH_URLS | PLAIN_URLS | OPEN_URLS | PASSKEY_URLS
 
 
 def test_every_url_has_a_row_in_the_matrix():
@@ -567,6 +615,40 @@ def test_other_pages_answer_each_persona_as_the_rules_say(matrix, url_name, meth
     assert not problems, _report(problems)
 
 
+def _match_args(m: MatrixWorld, url_name: str) -> list:
+    """A client match between alice (North child) and carol, a teacher; carol has offered to lead."""
+    from coordination.models import LeadProposal, Match
+    from coordination.services import lead_propose
+    from coordination.tests.support import record, school_teacher
+
+    if not m.match_args:
+        alices = m.involvements["north"]
+        carol = school_teacher(m.world)
+        carols = record(alices.child, carol)
+        match = Match.objects.get(first__in=[alices, carols], second__in=[alices, carols])
+        lead_propose(match=match, involvement=carols, by=carol)
+        m.match_args.update(
+            {
+                "coordination:propose_lead": [match.pk],
+                "coordination:accept_lead": [LeadProposal.objects.get(match=match).pk],
+                "coordination:confirm_involvement": [alices.pk],
+            }
+        )
+    return m.match_args[url_name]
+
+
+@pytest.mark.parametrize("url_name", sorted(MATCH_URLS))
+def test_match_actions_answer_each_persona_as_the_rules_say(matrix, url_name):
+    path = reverse(url_name, args=_match_args(matrix, url_name))
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), "POST", path, {})
+        expect = expected_match(url_name, "POST", p)
+        if found := _problems(matrix, answer, expect, url_args=[], method="POST", p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
 def _sample_args(m: MatrixWorld, url_name: str) -> list:
     """Arguments for any URL: the North child (and alice's involvement), alice as subject, North's alert."""
     if url_name == "children:involvement_end":
@@ -577,6 +659,8 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
         return [m.users["alice"].pk]
     if url_name in ALERT_URLS:
         return [m.alerts["N"].pk]
+    if url_name in MATCH_URLS:
+        return _match_args(m, url_name)
     if url_name == "accounts:invitation":
         return ["not-a-real-token"]
     return []

@@ -225,6 +225,7 @@ class MatrixWorld:
     involvements: dict[str, Involvement]  # alice's, per scenario
     alerts: dict[str, Alert]  # an unacknowledged alert in each LA's queue
     clients: dict[str, Client] = field(default_factory=dict)
+    match_args: dict[str, list[object]] = field(default_factory=dict)  # built once: see test_matrix
 
     def client(self, name: str) -> Client:
         """One signed-in client per persona per test (signing in is the slow part)."""

@@ -167,11 +167,19 @@ def training_rows(
 
 
 def term_frequencies(everyone: list[Person], *, floor: float = 1e-4) -> dict[str, dict[str, float]]:
-    """How common each folded family and first given name is; rarer than `floor` uses the model's u."""
+    """How common each folded name, and each name's phonetic code, is; rarer than `floor` uses the model's u.
+
+    Agreeing on SMITH, or on a code that every SMITH/SMYTH shares, is weak evidence; the scorer replaces
+    the level's average u with these frequencies (Splink's term-frequency adjustment).
+    """
+    family = [f for p in everyone for f in name_forms(p.family)]
+    given = [fold(p.given.split(" ")[0]) for p in everyone]
     tables: dict[str, dict[str, float]] = {}
     for name, values in (
-        ("family_name", [f for p in everyone for f in name_forms(p.family)]),
-        ("given_name", [fold(p.given.split(" ")[0]) for p in everyone]),
+        ("family_name", family),
+        ("given_name", given),
+        ("family_name_phonetic", [phonetic(f) for f in family]),
+        ("given_name_phonetic", [phonetic(g) for g in given]),
     ):
         counts = Counter(values)
         total = len(everyone)

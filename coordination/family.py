@@ -1,0 +1,76 @@
+"""Who shares a parent or carer: blind-index keys of a carer's normalised name with each contact.
+
+A family is matched on name + phone or name + email, never on an address alone (a block of flats, a
+refuge or a hostel houses many unrelated families). The keys are HMACs under the index key
+(`vault.blind_index`), so the table says nothing to anyone holding only the database.
+"""
+
+import re
+
+from django.db import connection
+
+from children.models import Carer, Child
+from coordination.models import CarerKey
+from matching.normalise import fold
+from vault.blind_index import blind_index
+from vault.sealing import Sealer
+
+CARER_PURPOSE = "coordination-carer"
+# Namespace of the advisory locks taken per carer key (PostgreSQL's two-integer form; any int4).
+CARER_LOCK_SPACE = 0x43505F43
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def normalised_phone(phone: str | None) -> str | None:
+    """Digits only, UK numbers in their national form (+44 7700 -> 07700); too short to be a number: None."""
+    digits = _NOT_DIGITS.sub("", phone or "")
+    if digits.startswith("44") and len(digits) == 12:
+        digits = "0" + digits[2:]
+    return digits if len(digits) >= 10 else None
+
+
+def normalised_email(email: str | None) -> str | None:
+    value = (email or "").strip().lower()
+    return value if "@" in value else None
+
+
+def carer_digests(*, name: str, phone: str | None, email: str | None) -> set[int]:
+    folded = fold(name)
+    if not folded:
+        return set()
+    contacts = [f"phone:{p}" for p in [normalised_phone(phone)] if p]
+    contacts += [f"email:{e}" for e in [normalised_email(email)] if e]
+    return {blind_index(CARER_PURPOSE, f"{folded}\x1f{contact}") for contact in contacts}
+
+
+def carer_keys_refresh(*, child: Child) -> set[int]:
+    """Recompute the child's carer keys from its sealed carers (called when an involvement is recorded).
+
+    Keys are written lazily, so two siblings' first recordings could each miss the other's uncommitted
+    keys. On PostgreSQL each key is therefore locked (in order, till the transaction ends) before it is
+    written or read: the second recording waits and then sees the first. SQLite runs one writer at a time.
+    """
+    sealer = Sealer(child.data_key)
+    digests: set[int] = set()
+    for carer in Carer.objects.filter(child=child):
+        digests |= carer_digests(
+            name=sealer.unseal(carer, "name") or "",
+            phone=sealer.unseal(carer, "phone"),
+            email=sealer.unseal(carer, "email"),
+        )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            for lock in sorted({d % 2**31 for d in digests}):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CARER_LOCK_SPACE, lock])
+    CarerKey.objects.filter(child=child).delete()
+    CarerKey.objects.bulk_create([CarerKey(child=child, digest=d) for d in sorted(digests)])
+    return digests
+
+
+def family_child_ids(*, child: Child, digests: set[int]) -> set[object]:
+    """Other children indexed with any of these carer keys."""
+    if not digests:
+        return set()
+    return set(
+        CarerKey.objects.filter(digest__in=digests).exclude(child=child).values_list("child_id", flat=True)
+    )

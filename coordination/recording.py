@@ -1,0 +1,45 @@
+"""Where recording an involvement meets the match check, and where the policy decides who is told.
+
+`children` never imports `coordination`: this listens for a newly saved involvement instead (every
+recording path, the page or a future feed, goes through `children.services.involvement_record`). It sits
+with the pages because it asks `access.policy` (the one place for access rules) who may hear about a
+child: a shielded child is told to nobody outside its LA team, a person the policy would refuse gets
+nothing, and sensitive services are named only to whom `access.policy.visibility` allows.
+
+The check runs in a savepoint of the recording's transaction, so a failure to match never undoes the
+recording itself (it is logged, with the involvement id only).
+"""
+
+import logging
+from typing import Any
+
+from django.db import DatabaseError, transaction
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+
+from access.permissions import Permission
+from access.policy import decide, visibility
+from accounts.models import User
+from children.models import Child, Involvement
+from coordination.services import Audience, involvement_matches_record
+
+logger = logging.getLogger(__name__)
+
+
+def match_audience(recipient: User, child: Child) -> Audience:
+    """May `recipient` be told about a match involving `child`, and would they see sensitive services?"""
+    decision = decide(actor=recipient, action=Permission.MatchReceive, child=child)
+    if not decision:
+        return Audience(receives=False, reason=decision.reason)
+    return Audience(receives=True, sees_sensitive=visibility(actor=recipient, child=child).sensitive_services)
+
+
+@receiver(post_save, sender=Involvement, dispatch_uid="coordination.recording.involvement_saved")
+def involvement_saved(sender: type[Involvement], instance: Involvement, created: bool, **kwargs: Any) -> None:
+    if not created or kwargs.get("raw") or instance.recorded_by_id is None:
+        return
+    try:
+        with transaction.atomic():
+            involvement_matches_record(involvement=instance, gate=match_audience)
+    except DatabaseError as error:
+        logger.warning("match check failed for involvement %s: %s", instance.pk, type(error).__name__)

@@ -1,0 +1,205 @@
+"""Reads of coordination: a practitioner's inbox and the LA team's match counts.
+
+What the inbox shows is decided again at reading time through the `Gate` (a child shielded since the
+match was made, or a practitioner whose training lapsed, sees nothing of it), and decrypts only the
+other practitioner's contact details and the name of the recipient's own child.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+from django.db.models import Q
+
+from accounts.models import Organisation, User
+from children.models import Child, Involvement
+from children.records import InvolvementDetails
+from children.selectors import child_details, involvement_details
+from coordination.models import LeadProposal, Match, MatchKind, Notice
+from coordination.services import Gate, involvements_to_confirm
+
+
+@dataclass
+class Contact:
+    """Whom to contact about the match: the other practitioner, or the LA team brokering a sensitive service."""
+
+    brokered: bool
+    name: str = ""
+    role: str = ""
+    organisation: str = ""
+    phone: str | None = None
+    email: str | None = None
+
+
+@dataclass
+class InboxEntry:
+    notice: Notice
+    kind_label: str
+    family: bool
+    child_id: UUID
+    child_name: str
+    ended: bool
+    contact: Contact
+    lead_is_me: bool = False
+    lead_is_them: bool = False
+    my_proposal_pending: bool = False
+    their_proposal: LeadProposal | None = None
+
+
+@dataclass
+class ConfirmEntry:
+    involvement: Involvement
+    child_id: UUID
+    child_name: str
+    role: str
+    started_on: date | None
+
+
+@dataclass
+class Inbox:
+    current: list[InboxEntry] = field(default_factory=list)
+    ended: list[InboxEntry] = field(default_factory=list)
+    to_confirm: list[ConfirmEntry] = field(default_factory=list)
+
+
+def _contact(other: Involvement, details: InvolvementDetails, *, names_service: bool) -> Contact:
+    if details.sensitive_category is not None and not names_service:
+        la: Organisation = other.child.local_authority
+        return Contact(brokered=True, organisation=la.name, phone=la.phone, email=la.email)
+    organisation = Organisation.objects.filter(pk=details.organisation_id).first()
+    return Contact(
+        brokered=False,
+        name=details.practitioner_name,
+        role=details.role,
+        organisation=organisation.name if organisation else "",
+        phone=details.phone,
+        email=details.email,
+    )
+
+
+def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProposal]) -> InboxEntry | None:
+    own, other = notice.involvement, notice.other
+    audiences = [gate(recipient, own.child), gate(recipient, other.child)]
+    if not all(a.receives for a in audiences):
+        return None
+    details = involvement_details(other)
+    own_details = child_details(own.child)
+    family = notice.match.kind == MatchKind.FAMILY
+    entry = InboxEntry(
+        notice=notice,
+        kind_label=MatchKind(notice.match.kind).label,
+        family=family,
+        child_id=own.child_id,
+        child_name=own_details.full_name,
+        ended=own.ceased or other.ceased,
+        contact=_contact(other, details, names_service=audiences[1].sees_sensitive),
+    )
+    if not family:
+        entry.lead_is_me = own_details.lead_professional_id == str(own.pk)
+        entry.lead_is_them = own_details.lead_professional_id == str(other.pk)
+        for proposal in proposals:
+            if proposal.match_id != notice.match_id or proposal.accepted_at is not None:
+                continue
+            if proposal.involvement_id == own.pk:
+                entry.my_proposal_pending = True
+            elif proposal.involvement_id == other.pk:
+                entry.their_proposal = proposal
+    return entry
+
+
+def inbox_for(*, recipient: User, gate: Gate) -> Inbox:
+    """The recipient's matches (current first, then ended) and old involvements to confirm."""
+    notices = list(
+        Notice.objects.filter(recipient=recipient).select_related(
+            "match",
+            "involvement__child__data_key",
+            "involvement__child__local_authority",
+            "other__child__data_key",
+            "other__child__local_authority",
+        )[:200]
+    )
+    proposals = list(LeadProposal.objects.filter(match_id__in={n.match_id for n in notices}))
+    inbox = Inbox()
+    for notice in notices:
+        entry = _entry(notice, recipient, gate, proposals)
+        if entry is not None:
+            (inbox.ended if entry.ended else inbox.current).append(entry)
+    for involvement in involvements_to_confirm(owner=recipient):
+        details = involvement_details(involvement)
+        inbox.to_confirm.append(
+            ConfirmEntry(
+                involvement=involvement,
+                child_id=involvement.child_id,
+                child_name=child_details(involvement.child).full_name,
+                role=details.role,
+                started_on=details.started_on,
+            )
+        )
+    return inbox
+
+
+def match_counts(*, local_authority_id: int | None) -> dict[str, dict[str, int]]:
+    """Matches touching the LA's children, by kind and whether both involvements are still current."""
+    in_la = Q(first__child__local_authority_id=local_authority_id) | Q(
+        second__child__local_authority_id=local_authority_id
+    )
+    counts: dict[str, dict[str, int]] = {kind: {"current": 0, "ended": 0} for kind in MatchKind.values}
+    rows = Match.objects.filter(in_la).values_list("kind", "first__ceased", "second__ceased")
+    for kind, first_ceased, second_ceased in rows:
+        counts[kind]["ended" if first_ceased or second_ceased else "current"] += 1
+    return counts
+
+
+def own_current_involvement(*, child: Child, user: User) -> Involvement | None:
+    return (
+        Involvement.objects.filter(child=child, recorded_by=user, ceased=False).order_by("created_at").first()
+    )
+
+
+@dataclass
+class BrokerSide:
+    child_id: UUID
+    child_name: str
+    index_number: str
+    shielded: bool
+    details: InvolvementDetails
+    organisation: str
+
+
+@dataclass
+class BrokerEntry:
+    match: Match
+    kind_label: str
+    sides: list[BrokerSide]
+
+
+def _broker_side(involvement: Involvement) -> BrokerSide:
+    child = involvement.child
+    details = involvement_details(involvement)
+    organisation = Organisation.objects.filter(pk=details.organisation_id).first()
+    return BrokerSide(
+        child_id=child.pk,
+        child_name=child_details(child).full_name,
+        index_number=child.index_number,
+        shielded=child.shielded,
+        details=details,
+        organisation=organisation.name if organisation else "",
+    )
+
+
+def matches_to_broker(*, local_authority_id: int | None) -> list[BrokerEntry]:
+    """Current matches touching a shielded child of this LA: nobody was told, the LA team brokers."""
+    shielded_here = Q(first__child__shielded=True, first__child__local_authority_id=local_authority_id) | Q(
+        second__child__shielded=True, second__child__local_authority_id=local_authority_id
+    )
+    matches = (
+        Match.objects.filter(shielded_here, first__ceased=False, second__ceased=False)
+        .select_related("first__child__data_key", "second__child__data_key")
+        .order_by("-created_at")[:200]
+    )
+    return [
+        BrokerEntry(
+            match=m, kind_label=MatchKind(m.kind).label, sides=[_broker_side(m.first), _broker_side(m.second)]
+        )
+        for m in matches
+    ]

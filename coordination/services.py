@@ -1,0 +1,273 @@
+"""Writes of coordination: matches and their notices, lead-professional proposals, confirmations.
+
+Who may be told about a match is an access rule, so it is not decided here: callers pass a `Gate`
+built on `access.policy` (see coordination/recording.py). Each write records its audit event in the
+same transaction; emails go after the commit and never undo what they announce.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child, Involvement, RecordStatus
+from children.services import lead_professional_set
+from coordination.family import carer_keys_refresh, family_child_ids
+from coordination.models import InvolvementConfirmation, LeadProposal, Match, MatchKind, Notice
+from notices.email import notify_by_email
+
+logger = logging.getLogger(__name__)
+
+# An involvement left open this long asks its owner to confirm it or mark it ended.
+CONFIRM_AFTER = timedelta(days=730)
+
+MATCH_EMAIL_SUBJECT = "ContactPoint: you have a new match"
+MATCH_EMAIL_MESSAGE = (
+    "Another practitioner is working with a child or family you work with.\n\n"
+    "Sign in to ContactPoint to see who they are and how to contact them:\n{url}\n"
+)
+
+
+@dataclass(frozen=True)
+class Audience:
+    """What the policy says about telling one person about one child."""
+
+    receives: bool
+    sees_sensitive: bool = False
+    reason: str = ""
+
+
+Gate = Callable[[User, Child], Audience]
+
+
+def _pair(a: Involvement, b: Involvement) -> tuple[Involvement, Involvement]:
+    return (a, b) if str(a.pk) < str(b.pk) else (b, a)
+
+
+def _candidates(involvement: Involvement, recorder: User, child_ids: set[object]) -> list[Involvement]:
+    """Current involvements, recorded by a practitioner of another organisation, with these children."""
+    found = (
+        Involvement.objects.filter(
+            child_id__in=child_ids,
+            child__status=RecordStatus.ACTIVE,
+            ceased=False,
+            recorded_by__isnull=False,
+        )
+        .exclude(pk=involvement.pk)
+        .exclude(recorded_by=recorder)
+    )
+    if recorder.organisation_id is not None:
+        found = found.exclude(recorded_by__organisation_id=recorder.organisation_id)
+    return list(
+        found.select_related("recorded_by", "child__data_key", "child__local_authority").order_by(
+            "created_at", "id"
+        )
+    )
+
+
+def involvement_matches_record(*, involvement: Involvement, gate: Gate) -> list[Notice]:
+    """Find the new involvement's matches, and tell each side whom the policy allows to be told.
+
+    Runs inside the transaction that records the involvement. The child's carer keys (PostgreSQL
+    advisory locks, `coordination.family`) and then the family's child rows are locked, each in a fixed
+    order, so two recordings never wait on each other in a circle: of two practitioners recording at
+    once, the second to take the locks sees the first's involvement, and the pair is matched once.
+    """
+    recorder = involvement.recorded_by
+    if recorder is None or involvement.ceased:
+        return []
+    child = involvement.child
+    family = family_child_ids(child=child, digests=carer_keys_refresh(child=child))
+    child_ids = {child.pk, *family}
+    list(Child.objects.select_for_update().filter(pk__in=child_ids).order_by("pk").values_list("pk"))
+    involvement = Involvement.objects.select_related("recorded_by", "child__data_key").get(pk=involvement.pk)
+    notices: list[Notice] = []
+    for other in _candidates(involvement, recorder, child_ids):
+        kind = MatchKind.CLIENT if other.child_id == child.pk else MatchKind.FAMILY
+        match = _match_create(involvement, other, kind)
+        if match is None:
+            continue
+        for shielded in {c.pk: c for c in (involvement.child, other.child) if c.shielded}.values():
+            transaction.on_commit(
+                partial(_email_brokering, match_id=match.pk, local_authority_id=shielded.local_authority_id)
+            )
+        for own, told_of in ((involvement, other), (other, involvement)):
+            notice = _notice_create(match=match, own=own, told_of=told_of, by=recorder, gate=gate)
+            if notice is not None:
+                notices.append(notice)
+    return notices
+
+
+def _match_create(a: Involvement, b: Involvement, kind: str) -> Match | None:
+    """The new match, or None if this pair was matched already (the unique constraint decides)."""
+    first, second = _pair(a, b)
+    try:
+        with transaction.atomic():
+            return Match.objects.create(kind=kind, first=first, second=second)
+    except IntegrityError:
+        return None
+
+
+def _notice_create(
+    *, match: Match, own: Involvement, told_of: Involvement, by: User, gate: Gate
+) -> Notice | None:
+    """Tell `own`'s practitioner about `told_of`, if the policy allows them to hear about both children."""
+    recipient = own.recorded_by
+    if recipient is None:  # loaded involvements are never candidates; nobody to tell
+        return None
+    for about in {own.child_id: own.child, told_of.child_id: told_of.child}.values():
+        audience = gate(recipient, about)
+        if not audience.receives:
+            # Filed under the child whose rule withheld it (a shielded sibling's LA team sees it), never
+            # under the recipient's child, whose subject access report must not hint at the sibling.
+            event_record(
+                tag=AuditTag.MatchWithheld,
+                actor=None,
+                child_id=about.pk,
+                additional={
+                    "match_id": match.pk,
+                    "kind": match.kind,
+                    "recipient_id": recipient.pk,
+                    "recorded_by_id": by.pk,
+                    "reason": audience.reason,
+                },
+            )
+            return None
+    notice = Notice.objects.create(match=match, recipient=recipient, involvement=own, other=told_of)
+    # The service tells, not the recorder: with the recorder as actor, a family match would put the
+    # sibling's practitioner's organisation into this child's subject access report.
+    event_record(
+        tag=AuditTag.MatchNotified,
+        actor=None,
+        child_id=own.child_id,
+        additional={
+            "recorded_by_id": by.pk,
+            "match_id": match.pk,
+            "kind": match.kind,
+            "recipient_id": recipient.pk,
+            "notice_id": notice.pk,
+        },
+    )
+    transaction.on_commit(partial(_email_notice, notice_id=notice.pk, address=recipient.email))
+    return notice
+
+
+def _email_notice(*, notice_id: int, address: str) -> None:
+    """No personal data in the email: only that a match is waiting behind sign-in."""
+    url = settings.SERVICE_BASE_URL.rstrip("/") + reverse("coordination:inbox")
+    notify_by_email(
+        subject=MATCH_EMAIL_SUBJECT,
+        message=MATCH_EMAIL_MESSAGE.format(url=url),
+        recipients=[address],
+        what=f"match notice {notice_id}",
+    )
+
+
+BROKER_EMAIL_SUBJECT = "ContactPoint: a match about a shielded child needs brokering"
+BROKER_EMAIL_MESSAGE = (
+    "Two practitioners are working with a shielded child or their family. Neither has been told.\n\n"
+    "Sign in to ContactPoint to decide whether to broker contact:\n{url}\n"
+)
+
+
+def _email_brokering(*, match_id: int, local_authority_id: int) -> None:
+    """The shielded child's LA team brokers contact; the email names nobody."""
+    recipients = list(
+        User.objects.filter(
+            role=Role.LA_TEAM, organisation_id=local_authority_id, is_active=True, suspended_at__isnull=True
+        ).values_list("email", flat=True)
+    )
+    url = settings.SERVICE_BASE_URL.rstrip("/") + reverse("coordination:brokering")
+    notify_by_email(
+        subject=BROKER_EMAIL_SUBJECT,
+        message=BROKER_EMAIL_MESSAGE.format(url=url),
+        recipients=recipients,
+        what=f"brokering for match {match_id}",
+    )
+
+
+def lead_propose(*, match: Match, involvement: Involvement, by: User) -> LeadProposal:
+    """`by` (the owner of `involvement`, checked by the policy) offers to coordinate for the child."""
+    if match.kind != MatchKind.CLIENT or involvement.pk not in (match.first_id, match.second_id):
+        raise ValueError("only a side of a client match can propose itself as lead professional")
+    with transaction.atomic():
+        proposal, created = LeadProposal.objects.get_or_create(match=match, involvement=involvement)
+        if created:
+            event_record(
+                tag=AuditTag.LeadProfessionalProposed,
+                actor=by,
+                child_id=involvement.child_id,
+                additional={
+                    "match_id": match.pk,
+                    "proposal_id": proposal.pk,
+                    "involvement_id": str(involvement.pk),
+                },
+            )
+    return proposal
+
+
+def lead_accept(*, proposal: LeadProposal, by: User) -> bool:
+    """The other side accepts: the proposer becomes lead professional. False if it can no longer be."""
+    with transaction.atomic():
+        proposal = (
+            LeadProposal.objects.select_for_update()
+            .select_related("involvement__child__data_key")
+            .get(pk=proposal.pk)
+        )
+        proposed = proposal.involvement
+        if proposal.accepted_at is not None or proposed.ceased:
+            return False
+        proposal.accepted_by = by
+        proposal.accepted_at = timezone.now()
+        proposal.save(update_fields=["accepted_by", "accepted_at"])
+        lead_professional_set(child=proposed.child, by=by, involvement=proposed)
+        event_record(
+            tag=AuditTag.LeadProfessionalAccepted,
+            actor=by,
+            child_id=proposed.child_id,
+            additional={
+                "match_id": proposal.match_id,
+                "proposal_id": proposal.pk,
+                "involvement_id": str(proposed.pk),
+            },
+        )
+    return True
+
+
+def involvement_confirm(*, involvement: Involvement, by: User) -> None:
+    """The owner says an old involvement is still current: no reminder for another 2 years."""
+    with transaction.atomic():
+        InvolvementConfirmation.objects.update_or_create(
+            involvement=involvement, defaults={"confirmed_at": timezone.now()}
+        )
+        event_record(
+            tag=AuditTag.InvolvementConfirmed,
+            actor=by,
+            child_id=involvement.child_id,
+            additional={"involvement_id": str(involvement.pk)},
+        )
+
+
+def involvements_to_confirm(*, owner: User, now: datetime | None = None) -> list[Involvement]:
+    """The owner's current involvements recorded (or last confirmed) more than 2 years ago."""
+    cutoff = (now or timezone.now()) - CONFIRM_AFTER
+    confirmed_recently = InvolvementConfirmation.objects.filter(confirmed_at__gt=cutoff).values(
+        "involvement_id"
+    )
+    return list(
+        Involvement.objects.filter(
+            recorded_by=owner, ceased=False, created_at__lte=cutoff, child__status=RecordStatus.ACTIVE
+        )
+        .exclude(pk__in=confirmed_recently)
+        .select_related("child__data_key")
+        .order_by("created_at")
+    )

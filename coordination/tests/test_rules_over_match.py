@@ -1,0 +1,123 @@
+"""Rules that win over a match: shielding, sensitive services, and the access policy."""
+
+from datetime import timedelta
+
+from django.core import mail
+from django.utils import timezone
+
+from accounts.models import User
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from children.records import SensitiveCategory
+from coordination.models import Match, Notice
+from coordination.tests.support import clinic_nurse, inbox_page, record, school_teacher
+
+
+def test_a_shielded_child_produces_no_practitioner_facing_match(
+    world, shielded_child, django_capture_on_commit_callbacks
+):
+    carol = school_teacher(world)
+    # Loaded before shielding, or recorded by someone the LA team let in: both sides are practitioners.
+    shielded_child.shielded = False
+    shielded_child.save(update_fields=["shielded"])
+    record(shielded_child, world.alice)
+    shielded_child.shielded = True
+    shielded_child.save(update_fields=["shielded"])
+    with django_capture_on_commit_callbacks(execute=True):
+        record(shielded_child, carol)
+    assert Match.objects.count() == 1  # the fact is kept for the LA team, who broker contact
+    assert not Notice.objects.exists()
+    assert [m.to for m in mail.outbox] == [["lena@example.org"]]  # only the LA team, asked to broker
+    assert "Jasmine" not in inbox_page(world.alice) and "Jasmine" not in inbox_page(carol)
+    withheld = AuditEvent.objects.filter(tag=AuditTag.MatchWithheld, child_id=shielded_child.pk)
+    assert {e.additional["reason"] for e in withheld} == {"shielded"}
+    assert {e.additional["recipient_id"] for e in withheld} == {world.alice.pk, carol.pk}
+
+
+def test_a_family_match_through_a_shielded_sibling_tells_nobody(world, child, shielded_child):
+    # make_child gives both children the same mother (Grace Thornton, same phone).
+    shielded_child.shielded = False
+    shielded_child.save(update_fields=["shielded"])
+    record(shielded_child, world.alice)
+    shielded_child.shielded = True
+    shielded_child.save(update_fields=["shielded"])
+    record(child, world.bob)
+    assert Match.objects.count() == 1
+    assert not Notice.objects.exists()
+    withheld = AuditEvent.objects.filter(tag=AuditTag.MatchWithheld)
+    assert {e.child_id for e in withheld} == {shielded_child.pk}  # never filed under the unshielded sibling
+    assert all(e.organisation_id is None for e in withheld)
+
+
+def test_a_child_shielded_after_the_match_disappears_from_the_inbox(world, child):
+    carol = school_teacher(world)
+    record(child, world.alice)
+    record(child, carol)
+    assert "Carol Example" in inbox_page(world.alice)
+    child.shielded = True
+    child.save(update_fields=["shielded"])
+    page = inbox_page(world.alice)
+    assert "Carol Example" not in page and "Amelia" not in page
+
+
+def test_a_sensitive_service_is_never_named(world, child):
+    sian = clinic_nurse(world)
+    record(child, world.alice, role="Allocated social worker")
+    record(child, sian, role="Sexual health nurse", sensitive_category=SensitiveCategory.SEXUAL_HEALTH)
+    assert {n.recipient for n in Notice.objects.all()} == {world.alice, sian}
+    alice_sees = inbox_page(world.alice)
+    assert "The LA team can broker contact with another service" in alice_sees
+    assert "Northshire Council" in alice_sees
+    for named in ("Sian", "Sexual health", "Riverside", "sian@example.org", "Offer to be lead professional"):
+        assert named not in alice_sees
+    sian_sees = inbox_page(sian)  # the clinic may be told who else works with the child
+    assert "Alice Example" in sian_sees and "Allocated social worker" in sian_sees
+
+
+def test_a_practitioner_the_policy_refuses_gets_nothing(world, child, django_capture_on_commit_callbacks):
+    carol = school_teacher(world)
+    record(child, carol)
+    carol.training_completed_on = timezone.localdate() - timedelta(days=400)
+    carol.save(update_fields=["training_completed_on"])
+    with django_capture_on_commit_callbacks(execute=True):
+        record(child, world.alice)
+    assert [n.recipient for n in Notice.objects.all()] == [world.alice]
+    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
+    [withheld] = AuditEvent.objects.filter(tag=AuditTag.MatchWithheld)
+    assert withheld.additional == {
+        **withheld.additional,
+        "recipient_id": carol.pk,
+        "reason": "training_lapsed",
+    }
+
+
+def test_a_suspended_practitioner_gets_nothing(world, child):
+    carol = school_teacher(world)
+    record(child, carol)
+    carol.suspended_at = timezone.now()
+    carol.save(update_fields=["suspended_at"])
+    record(child, world.alice)
+    assert not Notice.objects.filter(recipient=carol).exists()
+
+
+def test_the_la_team_of_a_shielded_child_is_asked_to_broker_and_sees_both_sides(
+    world, shielded_child, django_capture_on_commit_callbacks
+):
+    from django.urls import reverse
+
+    from tests.journeys import signed_in
+    from tests.personas import make_user
+
+    make_user("stella", world.south, "la_team")
+    carol = school_teacher(world)
+    record(shielded_child, world.alice, role="Allocated social worker")  # as if recorded before shielding
+    with django_capture_on_commit_callbacks(execute=True):
+        record(shielded_child, carol, role="Class teacher")
+    assert [m.to for m in mail.outbox] == [["lena@example.org"]]  # North's team only; nobody else
+    assert "Jasmine" not in mail.outbox[0].body and "shielded child" in mail.outbox[0].subject
+    page = signed_in(world.lena).get(reverse("coordination:brokering")).content.decode()
+    for shown in ("Jasmine Okafor", "Alice Example", "Carol Example", "Class teacher", "Shielded"):
+        assert shown in page
+    assert AuditEvent.objects.filter(tag=AuditTag.BrokeringViewed, actor=world.lena).count() == 1
+    stellas = signed_in(User.objects.get(username="stella")).get(reverse("coordination:brokering"))
+    assert "Jasmine" not in stellas.content.decode()

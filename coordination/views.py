@@ -1,0 +1,149 @@
+"""Coordination pages: the practitioner's match inbox, lead-professional proposals, informing the family,
+and the LA team's match counts. Each view: decide, call one service, render or redirect."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from access.http import require
+from access.permissions import Permission
+from accounts.http import signed_in_user
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child, Involvement
+from children.selectors import child_details
+from coordination.informing import duty_to_inform
+from coordination.models import LeadProposal, Match, MatchKind
+from coordination.recording import match_audience
+from coordination.selectors import inbox_for, match_counts, matches_to_broker, own_current_involvement
+from coordination.services import involvement_confirm, lead_accept, lead_propose
+from coordination.statistics import suppressed
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.InboxView)
+    return render(
+        request, "coordination/inbox.html", {"inbox": inbox_for(recipient=actor, gate=match_audience)}
+    )
+
+
+def _match(match_id: int) -> Match:
+    return get_object_or_404(
+        Match.objects.select_related("first__child__data_key", "second__child__data_key"), pk=match_id
+    )
+
+
+def _side(match: Match, actor_id: int, *, not_this: Involvement | None = None) -> Involvement | None:
+    for side in (match.first, match.second):
+        if side.recorded_by_id == actor_id and side != not_this:
+            return side
+    return None
+
+
+@login_required
+@require_POST
+def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.InboxView)  # before the lookup: ids are not probed
+    match = _match(match_id)
+    own = _side(match, actor.pk)
+    require(
+        actor=actor,
+        action=Permission.InvolvementCoordinate,
+        child=(own or match.first).child,
+        involvement=own,
+    )
+    if own is None:  # the policy has refused already (not_own_involvement); this only narrows the type
+        raise Http404
+    if match.kind != MatchKind.CLIENT:  # a lead professional is per child: family matches offer none
+        raise Http404
+    lead_propose(match=match, involvement=own, by=actor)
+    messages.success(request, "You have offered to be lead professional. The other practitioner can accept.")
+    return redirect("coordination:inbox")
+
+
+@login_required
+@require_POST
+def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
+    """Only the other side of the match may accept; the proposer cannot accept their own offer."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.InboxView)
+    proposal = get_object_or_404(LeadProposal.objects.select_related("involvement"), pk=proposal_id)
+    match = _match(proposal.match_id)
+    own = _side(match, actor.pk, not_this=proposal.involvement)
+    require(actor=actor, action=Permission.InvolvementCoordinate, child=match.first.child, involvement=own)
+    if lead_accept(proposal=proposal, by=actor):
+        messages.success(request, "The lead professional has been updated")
+    return redirect("coordination:inbox")
+
+
+@login_required
+@require_POST
+def confirm_involvement(request: HttpRequest, involvement_id: UUID) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.InboxView)
+    involvement = get_object_or_404(Involvement.objects.select_related("child__data_key"), pk=involvement_id)
+    require(
+        actor=actor, action=Permission.InvolvementCoordinate, child=involvement.child, involvement=involvement
+    )
+    involvement_confirm(involvement=involvement, by=actor)
+    messages.success(request, "You have confirmed you are still working with this child")
+    return redirect("coordination:inbox")
+
+
+@login_required
+@require_GET
+def inform_family(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """After recording: whom to tell, for this child's age. Names nobody; only the owner of a current
+    involvement with the child may open it."""
+    actor = signed_in_user(request)
+    child = get_object_or_404(Child.objects.select_related("data_key"), pk=child_id)
+    own = own_current_involvement(child=child, user=actor)
+    require(actor=actor, action=Permission.InvolvementCoordinate, child=child, involvement=own)
+    duty = duty_to_inform(date_of_birth=child_details(child).date_of_birth, today=timezone.localdate())
+    return render(request, "coordination/inform_family.html", {"child": child, "duty": duty})
+
+
+@login_required
+@require_GET
+def leaflet(request: HttpRequest) -> HttpResponse:
+    """A printable leaflet for families: what ContactPoint holds and their rights. No personal data."""
+    require(actor=signed_in_user(request), action=Permission.InvolvementRecord)
+    return render(request, "coordination/leaflet.html")
+
+
+@login_required
+@require_GET
+def statistics(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.MatchStatisticsView)
+    counts = match_counts(local_authority_id=actor.home_la_id)
+    event_record(tag=AuditTag.MatchStatisticsViewed, actor=actor)
+    rows = [
+        {"label": MatchKind(kind).label, "current": suppressed(c["current"]), "ended": suppressed(c["ended"])}
+        for kind, c in counts.items()
+    ]
+    return render(request, "coordination/statistics.html", {"rows": rows})
+
+
+@login_required
+@require_GET
+def brokering(request: HttpRequest) -> HttpResponse:
+    """Matches about the LA's shielded children: both practitioners, so the team can broker contact."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.MatchBroker)
+    entries = matches_to_broker(local_authority_id=actor.home_la_id)
+    event_record(
+        tag=AuditTag.BrokeringViewed,
+        actor=actor,
+        additional={"match_ids": [e.match.pk for e in entries]},
+    )
+    return render(request, "coordination/brokering.html", {"entries": entries})

@@ -1,0 +1,60 @@
+"""One search over the engine's parts: tiered candidates, scoring, offers.
+
+Practitioner search (children.search) and the search-quality benchmark both call `find`, with their own
+`lookup` (blind-index query, or a dict) and `score_ids` (decrypt and score, or score plain identities),
+so the benchmark measures the rules the service runs.
+
+The name-only tier (keys without a date or full postcode) is looked up only when the narrower tiers give
+no match: with a date typed, it would mostly add hundreds of namesakes to decrypt and score.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Generic, TypeVar
+
+from matching.blocking import QueryKeys, candidates_within
+from matching.scoring import MatchScore, Offers, offers
+
+K = TypeVar("K")  # what the index returns (a child id)
+T = TypeVar("T")  # what is scored and offered (a decrypted child, or a plain identity)
+
+
+@dataclass
+class Found(Generic[T]):
+    offers: Offers[T] = field(default_factory=lambda: Offers([]))
+    refine: bool = False
+    candidates: int = 0
+
+
+def find(
+    keys: QueryKeys,
+    *,
+    lookup: Callable[[frozenset[str]], set[K]],
+    score_ids: Callable[[Iterable[K]], list[tuple[T, MatchScore]]],
+    cap: int,
+) -> Found[T]:
+    """Candidates tier by tier under `cap`, scored; "refine" when the typed values alone exceed it."""
+    looked_up: dict[frozenset[str], set[K]] = {}
+
+    def lookup_once(tier: frozenset[str]) -> set[K]:
+        # Widening to the name-only tier asks again for the tiers already fetched: one query each is enough.
+        if tier not in looked_up:
+            looked_up[tier] = lookup(tier)
+        return looked_up[tier]
+
+    narrow = candidates_within(replace(keys, broad=frozenset()), lookup_once, cap=cap)
+    if narrow.refine:
+        return Found(refine=True)
+    scored = score_ids(narrow.found)
+    result = offers(scored)
+    candidates = len(narrow.found)
+    if keys.broad and not any(match.verdict == "match" for _, match in scored):
+        wide = candidates_within(keys, lookup_once, cap=cap)
+        if wide.refine:
+            return Found(refine=True)
+        extra = wide.found - narrow.found
+        if extra:
+            scored += score_ids(extra)
+            result = offers(scored)
+            candidates += len(extra)
+    return Found(offers=result, refine=result.ambiguous, candidates=candidates)
