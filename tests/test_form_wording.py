@@ -6,8 +6,10 @@ fails on any of Django's own messages ("This field is required.", "Ensure this v
 stop (the Design System's messages have none).
 """
 
+import importlib
 import inspect
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django import forms
@@ -25,7 +27,13 @@ from children.forms import SearchForm
 from tests.journeys import signed_in
 from tests.test_no_server_errors import _form_cases
 
-MODULES = (accounts.forms, children.forms, lifecycle.forms, reports.forms, team.forms)
+ROOT = Path(__file__).resolve().parents[1]
+# Every app's forms module, found on disk: a new app's forms are walked (and must get a case) too.
+MODULES = tuple(
+    importlib.import_module(f"{path.parent.name}.forms")
+    for path in sorted(ROOT.glob("*/forms.py"))
+    if (path.parent / "__init__.py").exists()
+)
 
 
 def _django_default_messages() -> set[str]:
