@@ -19,3 +19,5 @@ class Permission(StrEnum):
     SubjectAccessProduce = "child:subject_access:produce"
     ArchiveView = "child:archive:view"
     ArchiveStatutoryView = "child:archive:statutory_view"
+    FeedSubmit = "feed:batch:submit"
+    ReviewDecide = "linkage:review:decide"

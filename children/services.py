@@ -178,3 +178,20 @@ def caf_flag_set(*, child: Child, by: User, completed: bool) -> None:
         event_record(
             tag=AuditTag.CafFlagSet, actor=by, child_id=child.pk, additional={"completed": completed}
         )
+
+
+def child_details_update(*, child: Child, details: ChildDetails, columns: list[str], by: User | None) -> None:
+    """Replace some sealed columns of a child (a feed update or a clerical link) and refile its keys.
+
+    Blocking keys are rebuilt from the new details in the same transaction, so search and linkage
+    never see a name or postcode the record no longer holds (nor miss one it now does).
+    """
+    if not columns:
+        return
+    with transaction.atomic():
+        _reseal_child(child, details, columns)
+        BlockingKeyEntry.objects.filter(child=child).delete()
+        BlockingKeyEntry.objects.bulk_create(blocking_entries(child, details))
+        event_record(
+            tag=AuditTag.ChildUpdated, actor=by, child_id=child.pk, additional={"columns": sorted(columns)}
+        )

@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from access.context_processors import home_url_name
+from feeds.api import api as feeds_api
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,4 +18,6 @@ urlpatterns = [
     path("team/alerts/", include("oversight.urls")),
     path("team/", include("team.urls")),
     path("audit/", include("reports.urls", namespace="audit")),
+    path("reviews/", include("linkage.urls")),
+    path("api/feeds/v1/", feeds_api.urls),
 ]

@@ -26,6 +26,8 @@ INSTALLED_APPS = [
     "children",
     "oversight",
     "lifecycle",
+    "linkage",
+    "feeds",
     "reports",
     "team",
 ]
