@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema
+from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field
 
@@ -116,11 +117,11 @@ def _refused(source: FeedSource) -> Decision | None:
     response={200: BatchOut, 403: ErrorOut, 409: ErrorOut},
     summary="Submit (or resubmit) a batch of records",
 )
-def batch_submit(request: HttpRequest, batch_id: str, batch: BatchIn) -> tuple[int, dict[str, Any]]:
+def batch_submit(request: HttpRequest, batch_id: str, batch: BatchIn) -> Status[dict[str, Any]]:
     source: FeedSource = request.auth  # type: ignore[attr-defined]
     refused = _refused(source)
-    if refused:
-        return 403, {"detail": refused.message}
+    if refused is not None:
+        return Status(403, {"detail": refused.message})
     rows = [row.model_dump(exclude_none=True) for row in batch.rows]
     try:
         report = batch_ingest(
@@ -131,19 +132,19 @@ def batch_submit(request: HttpRequest, batch_id: str, batch: BatchIn) -> tuple[i
             entitled=_entitled,
         )
     except BatchConflict as conflict:
-        return 409, {"detail": str(conflict)}
-    return 200, _out(report)
+        return Status(409, {"detail": str(conflict)})
+    return Status(200, _out(report))
 
 
 @api.get(
     "/batches/{batch_id}", response={200: BatchOut, 403: ErrorOut, 404: ErrorOut}, summary="A batch's outcome"
 )
-def batch_status(request: HttpRequest, batch_id: str) -> tuple[int, dict[str, Any]]:
+def batch_status(request: HttpRequest, batch_id: str) -> Status[dict[str, Any]]:
     source: FeedSource = request.auth  # type: ignore[attr-defined]
     refused = _refused(source)
-    if refused:
-        return 403, {"detail": refused.message}
+    if refused is not None:
+        return Status(403, {"detail": refused.message})
     batch = FeedBatch.objects.filter(source=source, batch_id=batch_id).first()
     if batch is None:
-        return 404, {"detail": "no such batch from this source"}
-    return 200, _out(batch_report(batch))
+        return Status(404, {"detail": "no such batch from this source"})
+    return Status(200, _out(batch_report(batch)))

@@ -45,6 +45,7 @@ CHILD_SCENARIOS = ["north", "south", "north_shielded", "north_archived"]
 PRACTITIONERS = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
 VIEWERS = {*PRACTITIONERS, Role.LA_TEAM}
 AUDITORS = {Role.LA_TEAM, Role.NATIONAL_AUDITOR}
+REVIEWERS = {Role.LA_TEAM, Role.DATA_MANAGER}
 
 
 def _child_la(scenario: str) -> str:
@@ -113,6 +114,9 @@ def expected_other(url: str, p: Persona) -> int:
         "audit:unexplained": OK if p.role in AUDITORS else DENIED,
         "audit:export": OK if p.role in AUDITORS else DENIED,
         "audit:user_activity": OK if team_own_subject or p.role == Role.NATIONAL_AUDITOR else DENIED,
+        "linkage:reviews": OK if p.role in REVIEWERS else DENIED,
+        # the review belongs to North (not a shielded hold): North's LA team and data manager only
+        "linkage:review": OK if p.role in REVIEWERS and p.la == "N" else DENIED,
     }
     return rules[url]
 
@@ -141,6 +145,15 @@ POST_ONLY = {
     "oversight:alert_acknowledge",
 }
 ALERT_URLS = {"oversight:alert_acknowledge"}
+REVIEW_URLS = {"linkage:review"}
+# The feeds API answers feed sources' bearer tokens only: a browser session is not a token (401),
+# whoever holds it; the schema is public. (signed-in persona, anonymous). Token tests: feeds/tests/test_api.py.
+API_URLS = {
+    "feeds_api:api-root": (NOT_FOUND, NOT_FOUND),
+    "feeds_api:openapi-json": (OK, OK),
+    "feeds_api:batch_submit": (401, 401),
+    "feeds_api:batch_status": (401, 401),
+}
 SUBJECT_URLS = {
     "team:user",
     "team:suspend",
@@ -182,6 +195,8 @@ OTHER_URLS = {
     "audit:unexplained",
     "audit:export",
     "audit:user_activity",
+    "linkage:reviews",
+    "linkage:review",
 }
 SUBJECT_ACCESS_FORM = {"audit:subject_access_pdf": "audit:subject_access"}
 
@@ -200,7 +215,7 @@ def _named_urls(patterns: list, namespace: str = "") -> set[str]:
 def test_every_url_has_a_row_in_the_matrix():
     assert _named_urls(get_resolver().url_patterns) == CHILD_URLS | OTHER_URLS | set(OPEN_URLS) | set(
         PASSKEY_URLS
-    )
+    ) | set(API_URLS)
 
 
 @pytest.fixture
@@ -250,11 +265,23 @@ def _north_alert_id(world) -> int:
     ).pk
 
 
+def _north_review_id(world):
+    """An open clerical review for North's team (a possible match from a feed)."""
+    from linkage.linking import LinkDecision, Outcome
+    from linkage.models import ReviewReason
+    from linkage.services import review_open
+
+    decision = LinkDecision(Outcome.REVIEW, reason=ReviewReason.POSSIBLE_MATCH, review_la_id=world.north.pk)
+    return review_open(decision=decision, incoming={"record": {}}, submitted_by=_user(world, "fiona")).pk
+
+
 def _other_args(world, url_name):
     if url_name in SUBJECT_URLS:
         return [world.alice.pk]
     if url_name in ALERT_URLS:
         return [_north_alert_id(world)]
+    if url_name in REVIEW_URLS:
+        return [_north_review_id(world)]
     return []
 
 
@@ -336,3 +363,28 @@ def test_anonymous_visitors_are_sent_to_sign_in(matrix_world, client, url_name):
     response = _request(client, url_name, reverse(url_name, args=args))
     assert response.status_code == REDIRECT
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def _api_args(url_name):
+    return ["b-1"] if url_name in ("feeds_api:batch_submit", "feeds_api:batch_status") else []
+
+
+def _api_request(client, url_name):
+    path = reverse(url_name, args=_api_args(url_name))
+    if url_name == "feeds_api:batch_submit":
+        return client.post(path, data='{"rows": []}', content_type="application/json")
+    return client.get(path)
+
+
+@pytest.mark.parametrize("persona", PERSONAS, ids=lambda p: p.name)
+@pytest.mark.parametrize("url_name", sorted(API_URLS))
+def test_api_url_outcomes(matrix_world, persona, url_name):
+    world, _, _ = matrix_world
+    response = _api_request(signed_in(_user(world, persona.name)), url_name)
+    expected = _outcome_for_status(persona, API_URLS[url_name][0])
+    assert response.status_code == expected, (url_name, persona.name, response.status_code)
+
+
+@pytest.mark.parametrize("url_name", sorted(API_URLS))
+def test_anonymous_callers_of_the_feeds_api_need_a_token(matrix_world, client, url_name):
+    assert _api_request(client, url_name).status_code == API_URLS[url_name][1]
