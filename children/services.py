@@ -39,11 +39,25 @@ class BuiltChild:
     involvements: list[Involvement] = field(default_factory=list)
 
 
+def identifier_key(scheme: str, value: str) -> str:
+    """The blocking key of a source identifier (NHS number etc.), compared without spaces or case.
+
+    Feed linkage looks these up so a record carrying a known identifier finds its child whatever its
+    names say; practitioner search never builds such a key (identifiers are not search criteria).
+    """
+    return f"id|{scheme}|{''.join(value.split()).upper()}"
+
+
 def blocking_entries(child: Child, details: ChildDetails) -> list[BlockingKeyEntry]:
-    return [
+    entries = [
         BlockingKeyEntry(child=child, digest=blind_index(BLOCKING_PURPOSE, key.value), hidden=key.hidden)
         for key in sorted(record_keys(details.identity()), key=lambda k: k.value)
     ]
+    entries += [
+        BlockingKeyEntry(child=child, digest=blind_index(BLOCKING_PURPOSE, key), hidden=True)
+        for key in sorted({identifier_key(s.scheme, s.value) for s in details.source_identifiers})
+    ]
+    return entries
 
 
 def child_build(

@@ -22,9 +22,9 @@ from django.db.models import QuerySet
 
 from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
-from children.services import BLOCKING_PURPOSE
+from children.services import BLOCKING_PURPOSE, identifier_key
 from linkage.models import ReviewReason
-from matching.blocking import candidates_within, query_key_tiers
+from matching.blocking import QueryKeys, candidates_within, query_key_tiers
 from matching.identity import Identity
 from matching.scoring import MatchScore, score
 from vault.blind_index import blind_index
@@ -94,12 +94,18 @@ class LinkDecision:
 
 def canonical_identifier(scheme: str, value: str) -> str:
     """Identifiers compared without spaces or case (NHS numbers are written 3-3-4)."""
-    return "".join(value.split()).upper()
+    return identifier_key(scheme, value).rsplit("|", 1)[1]
 
 
-def _digests(identity: Identity, tiers: tuple[frozenset[str], ...] | None = None) -> list[int]:
-    keys = sorted(set().union(*tiers)) if tiers is not None else sorted(query_key_tiers(identity).every)
-    return [blind_index(BLOCKING_PURPOSE, key) for key in keys]
+def record_query_keys(record: IncomingRecord) -> QueryKeys:
+    """The engine's query keys, with the record's identifiers added to the most specific tier."""
+    tiers = query_key_tiers(record.identity)
+    identifiers = frozenset(identifier_key(scheme, value) for scheme, value in record.identifiers)
+    return QueryKeys(tiers.exact | identifiers, tiers.widened, tiers.broad)
+
+
+def _digests(keys: frozenset[str]) -> list[int]:
+    return [blind_index(BLOCKING_PURPOSE, key) for key in sorted(keys)]
 
 
 def _active_entries() -> "QuerySet[BlockingKeyEntry]":
@@ -126,7 +132,7 @@ def shielded_candidates(record: IncomingRecord) -> list[Candidate]:
     """Every shielded child sharing any key (all tiers, hidden keys too) with the record, scored."""
     ids = set(
         _active_entries()
-        .filter(digest__in=_digests(record.identity), child__shielded=True)
+        .filter(digest__in=_digests(record_query_keys(record).every), child__shielded=True)
         .values_list("child_id", flat=True)
         .distinct()
     )
@@ -135,10 +141,9 @@ def shielded_candidates(record: IncomingRecord) -> list[Candidate]:
 
 
 def _ordinary_ids(keys: frozenset[str]) -> set[object]:
-    digests = [blind_index(BLOCKING_PURPOSE, key) for key in sorted(keys)]
     return set(
         _active_entries()
-        .filter(digest__in=digests, child__shielded=False)
+        .filter(digest__in=_digests(keys), child__shielded=False)
         .values_list("child_id", flat=True)
         .distinct()[: LINK_CANDIDATE_LIMIT + 1]
     )
@@ -162,7 +167,7 @@ def link_decide(*, record: IncomingRecord, la_ids: frozenset[int]) -> LinkDecisi
     if held:
         return _review(ReviewReason.SHIELDED, held[0].child.local_authority_id, held[:3], shielded=True)
 
-    found = candidates_within(query_key_tiers(record.identity), _ordinary_ids, cap=LINK_CANDIDATE_LIMIT)
+    found = candidates_within(record_query_keys(record), _ordinary_ids, cap=LINK_CANDIDATE_LIMIT)
     if found.refine:
         return _review(ReviewReason.TOO_MANY, record.local_authority_id, [])
     children = list(Child.objects.filter(pk__in=found.found).select_related("data_key"))

@@ -207,3 +207,30 @@ def test_a_shielded_child_is_caught_through_an_address_derived_key(world, shield
     )
     assert report.counts[RowOutcome.REVIEW] == 1
     assert ClericalReview.objects.get().shielded_hold
+
+
+def test_a_shielded_child_is_caught_by_its_nhs_number_whatever_the_names_say(world, shielded_child):
+    """An adoptive name, a new date and address: only the identifier is shared, and that is enough to hold."""
+    report = ingest(
+        health_source(world),
+        [
+            feed_row(
+                given_names="Rosa", family_name="Lindqvist", date_of_birth="2016-09-30", postcode="BD1 1AA"
+            )
+        ],
+    )
+    assert report.counts[RowOutcome.REVIEW] == 1
+    assert ClericalReview.objects.get().shielded_hold
+
+
+def test_an_equal_nhs_number_with_nothing_else_agreeing_goes_to_review(world, child):
+    report = ingest(
+        health_source(world),
+        [
+            feed_row(
+                given_names="Rosa", family_name="Lindqvist", date_of_birth="2016-09-30", postcode="BD1 1AA"
+            )
+        ],
+    )
+    assert report.counts[RowOutcome.REVIEW] == 1
+    assert ClericalReview.objects.get().reason == ReviewReason.POSSIBLE_MATCH
