@@ -30,7 +30,7 @@ def test_a_registered_feed_source_may_submit(world):
 def test_feed_submission_refusals_say_why(world):
     source = health_source(world)
     user = source.user
-    assert decide(actor=AnonymousUser(), action=Permission.FeedSubmit).reason == "not_signed_in"  # type: ignore[arg-type]
+    assert decide(actor=AnonymousUser(), action=Permission.FeedSubmit).reason == "not_signed_in"
     user.is_active = False
     assert decide(actor=user, action=Permission.FeedSubmit).reason == "inactive"
     user.is_active = True
