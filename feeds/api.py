@@ -45,12 +45,18 @@ api = NinjaAPI(
 
 
 class FeedRowIn(Schema):
-    """One record. Only the fields the source is entitled to may carry a value."""
+    """One record. Only the fields the source is entitled to may carry a value.
+
+    Nothing is required at this level: a row missing a required field is rejected on its own, by number,
+    instead of failing the whole batch.
+    """
 
     model_config = ConfigDict(extra="allow")
 
-    record_id: str = Field(description="the source's own id for this record")
-    local_authority: str = Field(description="code of the child's local authority, e.g. LA-N")
+    record_id: str | None = Field(None, description="required: the source's own id for this record")
+    local_authority: str | None = Field(
+        None, description="required: code of the child's local authority, e.g. LA-N"
+    )
     given_names: str | None = None
     family_name: str | None = None
     former_family_name: str | None = None

@@ -99,3 +99,13 @@ def test_a_batch_id_reused_for_other_rows_is_a_conflict(client, world):
     token = feed_token_issue(source=health_source(world))
     post(client, token, "b", [feed_row()])
     assert post(client, token, "b", [feed_row(given_names="Other")]).status_code == 409
+
+
+def test_a_row_missing_its_record_id_is_rejected_alone(client, world):
+    token = feed_token_issue(source=health_source(world))
+    response = post(client, token, "b", [feed_row(record_id=None), feed_row(record_id="2")])
+    assert response.status_code == 200
+    assert response.json()["rejected"] == [
+        {"row_number": 1, "outcome": "rejected", "reason": "record_id is required"}
+    ]
+    assert Child.objects.count() == 1
