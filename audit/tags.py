@@ -50,7 +50,6 @@ class AuditTag(StrEnum):
     AlertAcknowledged = "oversight:alert:acknowledged"
     ChildUpdated = "child:record:updated"
     FeedBatchIngested = "feed:batch:ingested"
-    FeedBatchRefused = "feed:batch:refused"
     FeedSourceCreated = "feed:source:created"
     FeedTokenIssued = "feed:token:issued"
     FeedTokenRevoked = "feed:token:revoked"

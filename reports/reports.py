@@ -52,6 +52,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.LeadProfessionalSet: "Set the lead professional",
     AuditTag.CafFlagSet: "Set the Common Assessment flag",
     AuditTag.ChildCreated: "Record created",
+    AuditTag.ChildUpdated: "Record updated",
+    AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
     AuditTag.ShieldOverridden: "Emergency access to the shielded record",
     AuditTag.ReportViewed: "Viewed an audit report",
     AuditTag.ReportExported: "Exported an audit summary",

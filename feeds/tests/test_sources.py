@@ -13,6 +13,16 @@ from feeds.sources import feed_source_authenticate, feed_token_issue, feed_token
 from feeds.tests.factories import health_source
 
 
+def test_registering_a_source_is_audited_with_its_entitlement(world):
+    source = health_source(world, fields=("family_name", "given_names"))
+    event = AuditEvent.objects.get(tag=AuditTag.FeedSourceCreated)
+    assert event.additional == {
+        "source": source.code,
+        "fields": ["family_name", "given_names"],
+        "la_ids": [world.north.pk],
+    }
+
+
 def test_a_token_is_stored_only_as_its_digest(world):
     source = health_source(world)
     token = feed_token_issue(source=source)
