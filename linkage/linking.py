@@ -140,6 +140,21 @@ def shielded_candidates(record: IncomingRecord) -> list[Candidate]:
     return _scored(record, children)
 
 
+def archived_candidates(record: IncomingRecord) -> list[Candidate]:
+    """Archived children sharing a key with the record, scored: a feed must not recreate one as new."""
+    ids = set(
+        BlockingKeyEntry.objects.filter(
+            digest__in=_digests(record_query_keys(record).every), child__status=RecordStatus.ARCHIVED
+        )
+        .values_list("child_id", flat=True)
+        .distinct()[: LINK_CANDIDATE_LIMIT + 1]
+    )
+    children = list(Child.objects.filter(pk__in=ids).select_related("data_key"))
+    return [
+        c for c in _scored(record, children) if c.score.verdict != "non" or c.identifier_agreement(record)
+    ]
+
+
 def _ordinary_ids(keys: frozenset[str]) -> set[object]:
     return set(
         _active_entries()
@@ -178,6 +193,11 @@ def link_decide(*, record: IncomingRecord, la_ids: frozenset[int]) -> LinkDecisi
         if candidate.score.verdict != "non" or agreement:
             plausible.append(candidate)
     if not plausible:
+        archived = archived_candidates(record)
+        if archived:
+            # The reviewing team never sees an archived record (data managers only): the review says
+            # only that one resembles it, and offers new child or not a match.
+            return _review(ReviewReason.ARCHIVED, archived[0].child.local_authority_id, [])
         return LinkDecision(Outcome.NEW, candidates=candidates[:3])
     best = plausible[0]
     shown = plausible[:3]

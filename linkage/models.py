@@ -20,6 +20,7 @@ class ReviewReason(models.TextChoices):
     SHIELDED = "shielded", "Could be a shielded child"
     OTHER_LA = "other_la", "Matches a child of a local authority the source does not supply"
     TOO_MANY = "too_many", "Too many candidates to compare"
+    ARCHIVED = "archived", "Resembles an archived record"
 
 
 class ReviewStatus(models.TextChoices):

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from children.models import Child
+from children.models import Child, RecordStatus
 from children.records import ChildDetails
 from children.selectors import child_details
 from linkage.models import ClericalReview, ReviewStatus
@@ -45,7 +45,11 @@ def review_side_by_side(review: ClericalReview) -> tuple[dict[str, Any], list[Ca
     incoming = review_incoming(review)
     views = []
     for summary in review_candidates(review):
-        child = Child.objects.select_related("data_key").filter(pk=summary["child_id"]).first()
+        child = (
+            Child.objects.select_related("data_key")
+            .filter(pk=summary["child_id"], status=RecordStatus.ACTIVE)
+            .first()
+        )
         if child is None:
             continue
         views.append(

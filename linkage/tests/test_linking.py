@@ -234,3 +234,15 @@ def test_an_equal_nhs_number_with_nothing_else_agreeing_goes_to_review(world, ch
     )
     assert report.counts[RowOutcome.REVIEW] == 1
     assert ClericalReview.objects.get().reason == ReviewReason.POSSIBLE_MATCH
+
+
+def test_a_record_of_an_archived_child_is_not_recreated_as_new(world, child):
+    from django.utils import timezone
+
+    from lifecycle.services import child_archive
+
+    child_archive(child_id=child.pk, rule="age", today=timezone.localdate())
+    report = ingest(health_source(world), [amelia()])
+    assert report.counts[RowOutcome.REVIEW] == 1 and Child.objects.count() == 1
+    review = ClericalReview.objects.get()
+    assert review.reason == ReviewReason.ARCHIVED and not review.shielded_hold
