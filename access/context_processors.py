@@ -14,6 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_search": role in ROLES_BY_PERMISSION[Permission.ChildSearch],
         "nav_team": role in ROLES_BY_PERMISSION[Permission.AccountManage],
         "nav_audit": role in ROLES_BY_PERMISSION[Permission.AuditReportView],
+        "nav_reviews": role in ROLES_BY_PERMISSION[Permission.ReviewDecide],
     }
 
 

@@ -127,3 +127,9 @@ def test_a_shielded_hold_decided_as_link_keeps_the_child_shielded(world, shielde
     )
     assert Child.objects.get(pk=shielded_child.pk).shielded
     assert Child.objects.count() == 1
+
+
+def test_the_navigation_offers_record_matching_to_reviewers_only(world):
+    assert "Record matching" in signed_in(world.lena).get(reverse("linkage:reviews")).content.decode()
+    assert "Record matching" in signed_in(world.dara).get(reverse("accounts:passkeys")).content.decode()
+    assert "Record matching" not in signed_in(world.alice).get(reverse("accounts:passkeys")).content.decode()
