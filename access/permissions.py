@@ -21,3 +21,4 @@ class Permission(StrEnum):
     ArchiveStatutoryView = "child:archive:statutory_view"
     FeedSubmit = "feed:batch:submit"
     ReviewDecide = "linkage:review:decide"
+    ChildMerge = "child:record:merge"

@@ -40,6 +40,7 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.ArchiveStatutoryView: {Role.DATA_MANAGER},
     Permission.FeedSubmit: {Role.FEED_SOURCE},
     Permission.ReviewDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
+    Permission.ChildMerge: {Role.LA_TEAM},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
@@ -176,6 +177,9 @@ def decide(
         return _decide_identify(actor, child)
     if action == Permission.ShieldOverride:
         return ALLOW if child.shielded else _deny("not_shielded")
+    if action == Permission.ChildMerge:
+        # Resolving data matches is the LA team's job, for its own LA's records (shielded included).
+        return ALLOW if is_la_team_for(actor, child) else _deny("other_la")
     if shielded_from_actor:
         return _deny("shielded")
     if action == Permission.InvolvementCease:

@@ -54,3 +54,5 @@ class AuditTag(StrEnum):
     FeedTokenIssued = "feed:token:issued"
     FeedTokenRevoked = "feed:token:revoked"
     ReviewDecided = "linkage:review:decided"
+    ChildMerged = "child:record:merged"
+    ChildUnmerged = "child:record:unmerged"

@@ -60,3 +60,38 @@ class ClericalReview(models.Model):
 
     def __str__(self) -> str:
         return f"Clerical review {self.id}"
+
+
+class ChildMerge(models.Model):
+    """Two records found to be one child: the duplicate folded into the survivor, reversibly.
+
+    The duplicate's own record (as it was) and which rows moved are sealed under the merge's own key,
+    so an unmerge can restore it exactly; in clear only ids, its index number and LA, and who and when.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survivor = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+    duplicate_id = models.UUIDField()
+    duplicate_index_number = models.CharField(max_length=10)
+    duplicate_local_authority = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    duplicate_shielded = models.BooleanField(default=False)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+    restored_child = models.ForeignKey(
+        "children.Child", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+
+    snapshot = SealedField()
+    moved = SealedField()
+
+    SEALED = ("snapshot", "moved")
+
+    def __str__(self) -> str:
+        return f"Merge into {self.survivor_id}"
