@@ -24,7 +24,7 @@ KILL_AFTER = 40
 SETTINGS = """
 from config.settings.test import *  # noqa: F403
 
-DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": "{db}", "OPTIONS": {{"timeout": 30}}}}}}
+DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": "{db}", "OPTIONS": {{"timeout": 60, "transaction_mode": "IMMEDIATE"}}}}}}
 VAULT_KEY_PROVIDER = "vault.providers.FileKeyProvider"
 VAULT_KEY_FILE = "{keys}"
 SECRET_KEY = "resume-test-only"
@@ -72,7 +72,8 @@ def _count(db: Path, sql: str) -> int:
         return int(connection.execute(sql).fetchone()[0])
 
 
-def test_ingest_killed_with_sigkill_mid_file_completes_on_rerun_with_no_duplicate_and_nothing_lost(tmp_path):
+def _installation(tmp_path: Path) -> tuple[Path, dict[str, str], Path]:
+    """A fresh database, key file and feed source, as separate processes would share them."""
     db, keys = tmp_path / "db.sqlite3", tmp_path / "keys.json"
     (tmp_path / "resume_settings.py").write_text(SETTINGS.format(db=db, keys=keys))
     env = {
@@ -96,6 +97,11 @@ def test_ingest_killed_with_sigkill_mid_file_completes_on_rerun_with_no_duplicat
     _manage(env, "shell", "-c", SETUP)
     feed = tmp_path / "feed.csv"
     _feed_file(feed)
+    return db, env, feed
+
+
+def test_ingest_killed_with_sigkill_mid_file_completes_on_rerun_with_no_duplicate_and_nothing_lost(tmp_path):
+    db, env, feed = _installation(tmp_path)
 
     process = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", "ingest", "health", str(feed), "--no-progress"],
@@ -135,3 +141,22 @@ def test_ingest_killed_with_sigkill_mid_file_completes_on_rerun_with_no_duplicat
     again = _manage(env, "ingest", "health", str(feed), "--no-progress")
     assert "already ingested: nothing changed" in again.stdout
     assert _count(db, "select count(*) from children_child") == created
+
+
+def test_two_processes_ingesting_the_same_file_at_once_create_each_child_once(tmp_path):
+    db, env, feed = _installation(tmp_path)
+    command = [sys.executable, "manage.py", "ingest", "health", str(feed), "--no-progress"]
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err[-500:]
+    assert _count(db, "select count(*) from feeds_feedrow") == ROWS
+    assert _count(db, "select count(distinct row_number) from feeds_feedrow") == ROWS
+    created = _count(db, "select count(*) from feeds_feedrow where outcome = 'created'")
+    assert created == _count(db, "select count(*) from children_child")
+    assert _count(db, "select count(*) from audit_auditevent where tag = 'feed:batch:ingested'") == 1
