@@ -16,6 +16,7 @@ from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement
+from linkage.models import ClericalReview
 from oversight.models import Alert
 
 
@@ -78,10 +79,17 @@ def require(
     involvement: Involvement | None = None,
     subject: User | None = None,
     alert: Alert | None = None,
+    review: ClericalReview | None = None,
 ) -> None:
     """Return if the policy allows the action; otherwise raise `Refused` (rendered by the middleware)."""
     decision = decide(
-        actor=actor, action=action, child=child, involvement=involvement, subject=subject, alert=alert
+        actor=actor,
+        action=action,
+        child=child,
+        involvement=involvement,
+        subject=subject,
+        alert=alert,
+        review=review,
     )
     if not decision:
         raise Refused(decision, action=action, child_id=child.pk if child is not None else None)

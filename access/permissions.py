@@ -28,3 +28,6 @@ class Permission(StrEnum):
     InboxView = "coordination:inbox:view"
     MatchStatisticsView = "coordination:statistics:view"
     MatchBroker = "coordination:match:broker"
+    FeedSubmit = "feed:batch:submit"
+    ReviewDecide = "linkage:review:decide"
+    ChildMerge = "child:record:merge"

@@ -15,8 +15,10 @@ from accounts.models import Role, User
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.selectors import InvolvementView
+from feeds.models import FeedSource
 from lifecycle.models import Archive
 from lifecycle.rules import data_manager_window_ends
+from linkage.models import ClericalReview
 from oversight.models import Alert
 
 PRACTITIONER_ROLES = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
@@ -43,6 +45,9 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.InboxView: set(PRACTITIONER_ROLES),
     Permission.MatchStatisticsView: {Role.LA_TEAM},
     Permission.MatchBroker: {Role.LA_TEAM},
+    Permission.FeedSubmit: {Role.FEED_SOURCE},
+    Permission.ReviewDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
+    Permission.ChildMerge: {Role.LA_TEAM},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
@@ -75,6 +80,10 @@ REASON_MESSAGES = {
     "not_found_by_search": "Find this child with a search first.",
     "archived": "This record has been archived. Only a data manager can open it.",
     "not_archived": "This record is not archived: the archive pages do not open it.",
+    "not_a_feed_source": "Only a registered feed source can submit feed batches.",
+    "field_not_entitled": "The row has fields this source is not entitled to supply:",
+    "la_not_entitled": "This source is not entitled to supply records for that local authority.",
+    "review_shielded": "This review is held for the LA team: it could concern a shielded child.",
     "archive_statutory_reason_required": (
         "This record was archived more than a year ago. "
         "It can be opened only for a statutory investigation, giving the statutory reason."
@@ -87,10 +96,12 @@ REASON_MESSAGES = {
 class Decision:
     allowed: bool
     reason: str = ""
+    detail: str = ""  # e.g. which fields were outside an entitlement: names, never values
 
     @property
     def message(self) -> str:
-        return REASON_MESSAGES.get(self.reason, "You do not have access to this.")
+        base = REASON_MESSAGES.get(self.reason, "You do not have access to this.")
+        return f"{base} {self.detail}" if self.detail else base
 
     def __bool__(self) -> bool:
         return self.allowed
@@ -147,11 +158,15 @@ def decide(
     involvement: Involvement | None = None,
     subject: User | None = None,
     alert: Alert | None = None,
+    review: ClericalReview | None = None,
 ) -> Decision:
-    """May `actor` do `action` (to `child`, one `involvement` of it, the account `subject`, an `alert`)?
+    """May `actor` do `action` (to `child`, one `involvement` of it, the account `subject`, an `alert`,
+    a clerical `review`)?
 
     Returns the reason if not, so the person can be told why.
     """
+    if action == Permission.FeedSubmit:
+        return _decide_feed(actor)
     vetted = prerequisites(actor)
     if not vetted:
         return vetted
@@ -166,6 +181,8 @@ def decide(
     if action == Permission.DataQualityView:
         # Counts for the data manager's own LA: without a home LA there is nothing to count.
         return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
+    if action == Permission.ReviewDecide:
+        return _decide_review(actor, review=review)
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:
@@ -177,6 +194,9 @@ def decide(
         return _decide_identify(actor, child)
     if action == Permission.ShieldOverride:
         return ALLOW if child.shielded else _deny("not_shielded")
+    if action == Permission.ChildMerge:
+        # Resolving data matches is the LA team's job, for its own LA's records (shielded included).
+        return ALLOW if is_la_team_for(actor, child) else _deny("other_la")
     if shielded_from_actor:
         return _deny("shielded")
     if action == Permission.InvolvementCease:
@@ -195,6 +215,57 @@ def decide(
         if is_la_team_for(actor, child) or is_currently_involved(actor, child):
             return ALLOW
         return _deny("not_involved")
+    return ALLOW
+
+
+def _decide_feed(actor: User) -> Decision:
+    """A feed source is a system, not a person: no vetting, but active, not suspended, accredited, registered.
+
+    Its token was already checked (feeds.sources.feed_source_authenticate); this is whether the identity
+    behind the token may still submit at all.
+    """
+    if not actor.is_authenticated:
+        return _deny("not_signed_in")
+    if not actor.is_active:
+        return _deny("inactive")
+    if actor.suspended_at is not None:
+        return _deny("suspended")
+    if actor.role != Role.FEED_SOURCE or not FeedSource.objects.filter(user=actor).exists():
+        return _deny("not_a_feed_source")
+    organisation = actor.organisation
+    if (
+        organisation is None
+        or organisation.accredited_on is None
+        or organisation.accredited_on > timezone.localdate()
+    ):
+        return _deny("organisation_not_accredited")
+    return ALLOW
+
+
+def feed_row_decide(*, source: FeedSource, fields: set[str], local_authority_id: int | None) -> Decision:
+    """May `source` supply these fields for a child of this LA? Its declared entitlement, nothing more."""
+    outside = sorted(set(fields) - set(source.fields))
+    if outside:
+        return Decision(False, "field_not_entitled", detail=", ".join(outside))
+    if local_authority_id is None or not source.local_authorities.filter(pk=local_authority_id).exists():
+        return _deny("la_not_entitled")
+    return ALLOW
+
+
+def _decide_review(actor: User, *, review: ClericalReview | None) -> Decision:
+    """Data managers and LA teams resolve their own LA's reviews; a shielded hold is the LA team's alone.
+
+    Roles were already checked. A review held because it could be a shielded child shows that child's
+    details side by side, so it is no more visible than the shielded record itself.
+    """
+    if actor.home_la_id is None:
+        return _deny("no_organisation")
+    if review is None:
+        return ALLOW
+    if review.local_authority_id != actor.home_la_id:
+        return _deny("other_la")
+    if review.shielded_hold and actor.role != Role.LA_TEAM:
+        return _deny("review_shielded")
     return ALLOW
 
 

@@ -57,10 +57,26 @@ class AuditTag(StrEnum):
     InvolvementConfirmed = "coordination:involvement:confirmed"
     MatchStatisticsViewed = "coordination:statistics:viewed"
     BrokeringViewed = "coordination:brokering:viewed"
+    ChildUpdated = "child:record:updated"
+    FeedBatchIngested = "feed:batch:ingested"
+    FeedSourceCreated = "feed:source:created"
+    FeedTokenIssued = "feed:token:issued"
+    FeedTokenRevoked = "feed:token:revoked"
+    ReviewDecided = "linkage:review:decided"
+    ChildMerged = "child:record:merged"
+    ChildUnmerged = "child:record:unmerged"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
 TAG_LABELS: dict[str, str] = {
+    AuditTag.ChildUpdated: "Record updated by a feed",
+    AuditTag.FeedBatchIngested: "A feed batch was ingested",
+    AuditTag.FeedSourceCreated: "Registered a feed source",
+    AuditTag.FeedTokenIssued: "Issued a feed token",
+    AuditTag.FeedTokenRevoked: "Revoked a feed token",
+    AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
+    AuditTag.ChildMerged: "Merged two records of the same child",
+    AuditTag.ChildUnmerged: "Undid a merge of two records",
     AuditTag.LoginSucceeded: "Signed in with a password",
     AuditTag.LoginFailed: "Failed to sign in",
     AuditTag.LoggedOut: "Signed out",

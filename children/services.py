@@ -40,11 +40,25 @@ class BuiltChild:
     involvements: list[Involvement] = field(default_factory=list)
 
 
+def identifier_key(scheme: str, value: str) -> str:
+    """The blocking key of a source identifier (NHS number etc.), compared without spaces or case.
+
+    Feed linkage looks these up so a record carrying a known identifier finds its child whatever its
+    names say; practitioner search never builds such a key (identifiers are not search criteria).
+    """
+    return f"id|{scheme}|{''.join(value.split()).upper()}"
+
+
 def blocking_entries(child: Child, details: ChildDetails) -> list[BlockingKeyEntry]:
-    return [
+    entries = [
         BlockingKeyEntry(child=child, digest=blind_index(BLOCKING_PURPOSE, key.value), hidden=key.hidden)
         for key in sorted(record_keys(details.identity()), key=lambda k: k.value)
     ]
+    entries += [
+        BlockingKeyEntry(child=child, digest=blind_index(BLOCKING_PURPOSE, key), hidden=True)
+        for key in sorted({identifier_key(s.scheme, s.value) for s in details.source_identifiers})
+    ]
+    return entries
 
 
 def child_build(
@@ -213,4 +227,21 @@ def caf_flag_set(*, child: Child, by: User, completed: bool) -> None:
         _reseal_child(child, details, ["caf_completed"])
         event_record(
             tag=AuditTag.CafFlagSet, actor=by, child_id=child.pk, additional={"completed": completed}
+        )
+
+
+def child_details_update(*, child: Child, details: ChildDetails, columns: list[str], by: User | None) -> None:
+    """Replace some sealed columns of a child (a feed update or a clerical link) and refile its keys.
+
+    Blocking keys are rebuilt from the new details in the same transaction, so search and linkage
+    never see a name or postcode the record no longer holds (nor miss one it now does).
+    """
+    if not columns:
+        return
+    with transaction.atomic():
+        _reseal_child(child, details, columns)
+        BlockingKeyEntry.objects.filter(child=child).delete()
+        BlockingKeyEntry.objects.bulk_create(blocking_entries(child, details))
+        event_record(
+            tag=AuditTag.ChildUpdated, actor=by, child_id=child.pk, additional={"columns": sorted(columns)}
         )

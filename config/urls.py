@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.urls import include, path
 
 from access.context_processors import home_url_name
+from feeds.api import api as feeds_api
 from reports import operations
 
 
@@ -21,4 +22,6 @@ urlpatterns = [
     path("audit/", include("reports.urls", namespace="audit")),
     path("data-quality/", operations.data_quality, name="data_quality"),
     path("service-health/", operations.service_health, name="service_health"),
+    path("reviews/", include("linkage.urls")),
+    path("api/feeds/v1/", feeds_api.urls),
 ]

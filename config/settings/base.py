@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "oversight",
     "lifecycle",
     "coordination",
+    "linkage",
+    "feeds",
     "reports",
     "team",
 ]

@@ -88,6 +88,8 @@ ACCEPTED: dict[str, set[str]] = {
     "coordination:propose_lead": {"POST"},
     "coordination:accept_lead": {"POST"},
     "coordination:confirm_involvement": {"POST"},
+    "linkage:reviews": {"GET"},
+    "linkage:review": GET_POST,
 }
 CHILD_URLS = {
     "children:purpose",
@@ -121,6 +123,17 @@ SUBJECT_URLS = {
 ALERT_URLS = {"oversight:alert_acknowledge"}
 # Acting on a match between alice (North child) and carol, a teacher who is no persona here.
 MATCH_URLS = {"coordination:propose_lead", "coordination:accept_lead", "coordination:confirm_involvement"}
+# A clerical review of a feed record, North's (a possible match, not a shielded hold).
+REVIEW_URLS = {"linkage:review"}
+REVIEWERS = {Role.LA_TEAM, Role.DATA_MANAGER}
+# The feeds API answers feed sources' bearer tokens only: a browser session is not a token (401),
+# whoever holds it; the schema is public. (signed in, anonymous). Token tests: feeds/tests/test_api.py.
+API_URLS = {
+    "feeds_api:api-root": (NOT_FOUND, NOT_FOUND),
+    "feeds_api:openapi-json": (OK, OK),
+    "feeds_api:batch_submit": (401, 401),
+    "feeds_api:batch_status": (401, 401),
+}
 PLAIN_URLS = {
     "home",
     "children:search",
@@ -140,6 +153,7 @@ PLAIN_URLS = {
     "coordination:leaflet",
     "coordination:statistics",
     "coordination:brokering",
+    "linkage:reviews",
 }
 OPEN_URLS = {"accounts:login", "accounts:logout", "accounts:invitation"}
 PASSKEY_URLS = {
@@ -190,6 +204,7 @@ PAGE_HEADING = {
     "coordination:leaflet": "information for children, young people and families</h1>",
     "coordination:statistics": "Matches in your local authority</h1>",
     "coordination:brokering": "Matches about shielded children</h1>",
+    "linkage:reviews": "Records waiting for a decision</h1>",
 }
 
 
@@ -395,7 +410,22 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         return (
             Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
         )
+    if url == "linkage:reviews":  # the LA team and data manager of an LA resolve its feed records
+        return Expect(OK, shows=PAGE_HEADING[url]) if p.role in REVIEWERS else refused("role_not_permitted")
     raise AssertionError(f"no rule for {url}")
+
+
+def expected_review(url: str, method: str, p: Persona) -> Expect:
+    """North's open review; a POST without a decision shows the page again with an error (400)."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role not in REVIEWERS:
+        return refused("role_not_permitted")
+    if p.la != "N":
+        return refused("other_la")
+    return Expect(
+        400 if method == "POST" else OK, shows="Is this incoming record one of these children?</h1>"
+    )
 
 
 def expected_match(url: str, method: str, p: Persona) -> Expect:
@@ -430,11 +460,13 @@ def _unnamed_patterns(patterns: list, prefix: str = "") -> list[str]:
     return unnamed
 
 
-ROWS = CHILD_URLS | SUBJECT_URLS | ALERT_URLS | MATCH_URLS | PLAIN_URLS | OPEN_URLS | PASSKEY_URLS
+ROWS = (
+    CHILD_URLS | SUBJECT_URLS | ALERT_URLS | MATCH_URLS | REVIEW_URLS | PLAIN_URLS | OPEN_URLS | PASSKEY_URLS
+)
 
 
 def test_every_url_has_a_row_in_the_matrix():
-    assert _named_urls(get_resolver().url_patterns) == ROWS
+    assert _named_urls(get_resolver().url_patterns) == ROWS | set(API_URLS)
     assert set(ACCEPTED) == ROWS
 
 
@@ -637,6 +669,55 @@ def _match_args(m: MatrixWorld, url_name: str) -> list:
     return m.match_args[url_name]
 
 
+def _north_review_id(m: MatrixWorld) -> object:
+    """An open clerical review for North (a possible match from a feed), made once per world."""
+    from linkage.linking import LinkDecision, Outcome
+    from linkage.models import ReviewReason
+    from linkage.services import review_open
+
+    if "review" not in m.match_args:
+        decision = LinkDecision(
+            Outcome.REVIEW, reason=ReviewReason.POSSIBLE_MATCH, review_la_id=m.world.north.pk
+        )
+        review = review_open(decision=decision, incoming={"record": {}}, submitted_by=m.users["fiona"])
+        m.match_args["review"] = [review.pk]
+    return m.match_args["review"][0]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_clerical_review_answers_each_persona_as_the_rules_say(matrix, method):
+    path = reverse("linkage:review", args=[_north_review_id(matrix)])
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), method, path, {})
+        expect = expected_review("linkage:review", method, p)
+        if found := _problems(matrix, answer, expect, url_args=[], method=method, p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
+def _api_request(client, url_name: str):
+    args = ["b-1"] if url_name in ("feeds_api:batch_submit", "feeds_api:batch_status") else []
+    path = reverse(url_name, args=args)
+    if url_name == "feeds_api:batch_submit":
+        return client.post(path, data='{"rows": []}', content_type="application/json")
+    return client.get(path)
+
+
+@pytest.mark.parametrize("url_name", sorted(API_URLS))
+def test_the_feeds_api_answers_a_browser_session_as_no_token_at_all(matrix, client, url_name):
+    """Whoever is signed in, a session is not a feed token; the schema alone is public."""
+    signed_in_answer, anonymous_answer = API_URLS[url_name]
+    problems = {}
+    for p in PERSONAS:
+        status = _api_request(matrix.client(p.name), url_name).status_code
+        expected = 403 if p.status != "ok" else signed_in_answer  # the account guard answers first
+        if status != expected:
+            problems[p.name] = status
+    assert not problems, problems
+    assert _api_request(client, url_name).status_code == anonymous_answer
+
+
 @pytest.mark.parametrize("url_name", sorted(MATCH_URLS))
 def test_match_actions_answer_each_persona_as_the_rules_say(matrix, url_name):
     path = reverse(url_name, args=_match_args(matrix, url_name))
@@ -661,6 +742,8 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
         return [m.alerts["N"].pk]
     if url_name in MATCH_URLS:
         return _match_args(m, url_name)
+    if url_name in REVIEW_URLS:
+        return [_north_review_id(m)]
     if url_name == "accounts:invitation":
         return ["not-a-real-token"]
     return []
@@ -745,7 +828,7 @@ def test_anonymous_visitors_cannot_use_passkey_endpoints(matrix, client):
 
 def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothing(matrix, client):
     problems: dict[str, list[str]] = {}
-    for url_name in sorted(CHILD_URLS | SUBJECT_URLS | ALERT_URLS | PLAIN_URLS):
+    for url_name in sorted(CHILD_URLS | SUBJECT_URLS | ALERT_URLS | MATCH_URLS | REVIEW_URLS | PLAIN_URLS):
         path = reverse(url_name, args=_sample_args(matrix, url_name))
         for method in METHODS:
             answer = attempt(client, method, path, _post_data(matrix, url_name, PERSONA["lena"]))

@@ -4,6 +4,8 @@ from django.db import models
 from django.test.utils import isolate_apps
 
 from children.models import Carer, Child, Involvement
+from feeds.models import FieldProvenance
+from linkage.models import ChildMerge, ClericalReview
 from vault.keys import KeyShredded, data_key_build, data_key_open, data_key_rewrap, data_key_shred
 from vault.models import DataKey, SealedField
 from vault.registry import sealed_models
@@ -11,7 +13,9 @@ from vault.registry import sealed_models
 
 def test_it_finds_every_sealed_model_and_its_path_to_a_data_key():
     found = {spec.model: spec for spec in sealed_models()}
-    assert set(found) == {Child, Carer, Involvement}
+    assert set(found) == {Child, Carer, Involvement, FieldProvenance, ClericalReview, ChildMerge}
+    assert found[FieldProvenance].key_path == "child__data_key"
+    assert found[ClericalReview].key_path == "data_key" and found[ClericalReview].owns_key
     assert found[Child].key_path == "data_key" and found[Child].owns_key
     assert found[Carer].key_path == "child__data_key" and not found[Carer].owns_key
     assert set(found[Carer].columns) == set(Carer.SEALED)

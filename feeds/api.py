@@ -1,0 +1,156 @@
+"""The feeds HTTP API (django-ninja): the OpenAPI schema is generated from this code and served.
+
+A feed source authenticates with its bearer token; the policy then decides whether that identity may
+submit at all (`Permission.FeedSubmit`) and, row by row, whether it may supply those fields for that
+LA (`access.policy.feed_row_decide`). Rows are validated one by one: a bad row is reported with its
+number and reason and never blocks the others.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.responses import Status
+from ninja.security import HttpBearer
+from pydantic import ConfigDict, Field
+
+from access.permissions import Permission
+from access.policy import Decision, decide, feed_row_decide
+from accounts.models import Organisation
+from audit.services import event_record
+from audit.tags import AuditTag
+from feeds.ingest import BatchConflict, BatchReport, batch_ingest, batch_report
+from feeds.models import FeedBatch, FeedSource
+from feeds.parsers import rows_fingerprint
+from feeds.sources import feed_source_authenticate
+
+MAX_ROWS = 5000
+
+
+class SourceToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> FeedSource | None:
+        return feed_source_authenticate(token)
+
+
+api = NinjaAPI(
+    title="ContactPoint feeds API",
+    version="1",
+    description="Feed sources submit child records in batches. Idempotent by batch id; every row is "
+    "validated and reported by row number; rows that may match an existing child are linked or sent to "
+    "clerical review.",
+    urls_namespace="feeds_api",
+    auth=SourceToken(),
+    docs_url=None,
+)
+
+
+class FeedRowIn(Schema):
+    """One record. Only the fields the source is entitled to may carry a value.
+
+    Nothing is required at this level: a row missing a required field is rejected on its own, by number,
+    instead of failing the whole batch.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    record_id: str | None = Field(None, description="required: the source's own id for this record")
+    local_authority: str | None = Field(
+        None, description="required: code of the child's local authority, e.g. LA-N"
+    )
+    given_names: str | None = None
+    family_name: str | None = None
+    former_family_name: str | None = None
+    date_of_birth: str | None = Field(None, description="YYYY-MM-DD")
+    gender: str | None = Field(None, description="female, male or not_specified")
+    nhs_number: str | None = Field(None, description="10 digits with a valid check digit")
+    address_line: str | None = None
+    town: str | None = None
+    postcode: str | None = Field(None, description="a full UK postcode")
+
+
+class BatchIn(Schema):
+    rows: list[FeedRowIn] = Field(max_length=MAX_ROWS)
+
+
+class RowOut(Schema):
+    row_number: int
+    outcome: str
+    reason: str
+
+
+class BatchOut(Schema):
+    batch_id: str
+    status: str
+    counts: dict[str, int]
+    rejected: list[RowOut]
+    replayed: bool = Field(description="true when this batch id was already ingested: nothing changed")
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _out(report: BatchReport) -> dict[str, Any]:
+    return {
+        "batch_id": report.batch_id,
+        "status": report.status,
+        "counts": report.counts,
+        "rejected": [
+            {"row_number": r.row_number, "outcome": r.outcome, "reason": r.reason} for r in report.rejected
+        ],
+        "replayed": report.replayed,
+    }
+
+
+def _entitled(source: FeedSource, fields: set[str], la: Organisation | None) -> Decision:
+    return feed_row_decide(source=source, fields=fields, local_authority_id=la.pk if la else None)
+
+
+def _refused(source: FeedSource) -> Decision | None:
+    decision = decide(actor=source.user, action=Permission.FeedSubmit)
+    if decision:
+        return None
+    event_record(
+        tag=AuditTag.AccessDenied,
+        actor=source.user,
+        additional={"action": str(Permission.FeedSubmit), "reason": decision.reason},
+    )
+    return decision
+
+
+@api.post(
+    "/batches/{batch_id}",
+    response={200: BatchOut, 403: ErrorOut, 409: ErrorOut},
+    summary="Submit (or resubmit) a batch of records",
+)
+def batch_submit(request: HttpRequest, batch_id: str, batch: BatchIn) -> Status[dict[str, Any]]:
+    source: FeedSource = request.auth  # type: ignore[attr-defined]
+    refused = _refused(source)
+    if refused is not None:
+        return Status(403, {"detail": refused.message})
+    rows = [row.model_dump(exclude_none=True) for row in batch.rows]
+    try:
+        report = batch_ingest(
+            source=source,
+            batch_id=batch_id[:100],
+            fingerprint=rows_fingerprint(rows),
+            rows=enumerate(rows, start=1),
+            entitled=_entitled,
+        )
+    except BatchConflict as conflict:
+        return Status(409, {"detail": str(conflict)})
+    return Status(200, _out(report))
+
+
+@api.get(
+    "/batches/{batch_id}", response={200: BatchOut, 403: ErrorOut, 404: ErrorOut}, summary="A batch's outcome"
+)
+def batch_status(request: HttpRequest, batch_id: str) -> Status[dict[str, Any]]:
+    source: FeedSource = request.auth  # type: ignore[attr-defined]
+    refused = _refused(source)
+    if refused is not None:
+        return Status(403, {"detail": refused.message})
+    batch = FeedBatch.objects.filter(source=source, batch_id=batch_id).first()
+    if batch is None:
+        return Status(404, {"detail": "no such batch from this source"})
+    return Status(200, _out(batch_report(batch)))

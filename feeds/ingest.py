@@ -1,0 +1,209 @@
+"""Ingesting a batch: validate each row, ask linkage what it is, then create, update or queue it.
+
+Idempotent and resumable: a batch is identified by (source, batch id) and its content fingerprint;
+each row is processed in its own transaction together with its `FeedRow`, so a batch killed mid-way
+has every finished row recorded and nothing half-written, and a re-run skips the finished rows. A
+completed batch submitted again changes nothing and returns the stored outcome.
+
+What goes back to the source says "review" for every row sent to a person, never why: a source must not
+learn that a record resembles a shielded child.
+"""
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Protocol
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, OrganisationKind
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child
+from children.services import child_create
+from feeds.models import BatchStatus, FeedBatch, FeedRow, FeedSource, RowOutcome
+from feeds.parsers import Row, RowUnreadable
+from feeds.provenance import child_update_from_feed, provenance_record
+from feeds.validation import FeedRecord, RowInvalid, record_to_json, row_fields, row_validate
+from linkage.linking import IncomingRecord, Outcome, canonical_identifier, link_decide
+from linkage.services import review_open
+from vault.sealing import Sealer
+
+REVIEW_REASON = "sent to clerical review"
+
+
+class Verdict(Protocol):
+    """What the entitlement check answers (access.policy.Decision has this shape)."""
+
+    @property
+    def allowed(self) -> bool: ...
+
+    @property
+    def message(self) -> str: ...
+
+
+# (source, fields the row carries, its local authority or None) -> may the source supply them?
+EntitlementCheck = Callable[[FeedSource, set[str], Organisation | None], Verdict]
+
+
+class BatchConflict(Exception):
+    """The batch id was already used for different content: refused, nothing written."""
+
+
+@dataclass
+class RowReport:
+    row_number: int
+    outcome: str
+    reason: str = ""
+
+
+@dataclass
+class BatchReport:
+    batch_id: str
+    status: str
+    counts: dict[str, int] = field(default_factory=dict)
+    rejected: list[RowReport] = field(default_factory=list)
+    replayed: bool = False
+
+
+def _report(batch: FeedBatch, *, replayed: bool) -> BatchReport:
+    rows = list(batch.rows.all())
+    counts = Counter(row.outcome for row in rows)
+    return BatchReport(
+        batch_id=batch.batch_id,
+        status=batch.status,
+        counts={outcome: counts.get(outcome, 0) for outcome in RowOutcome.values},
+        rejected=[
+            RowReport(r.row_number, r.outcome, r.reason) for r in rows if r.outcome == RowOutcome.REJECTED
+        ],
+        replayed=replayed,
+    )
+
+
+def batch_report(batch: FeedBatch) -> BatchReport:
+    """The stored outcome of a batch (complete or not), for the source to read back."""
+    return _report(batch, replayed=False)
+
+
+def incoming_record(record: FeedRecord, *, la: Organisation, issuer_id: int | None) -> IncomingRecord:
+    identifiers = (
+        (("nhs_number", canonical_identifier("nhs_number", record.nhs_number)),) if record.nhs_number else ()
+    )
+    return IncomingRecord(
+        identity=record.details(issuer_id=issuer_id).identity(),
+        identifiers=identifiers,
+        local_authority_id=la.pk,
+    )
+
+
+def record_create(*, record: FeedRecord, la: Organisation, source: FeedSource) -> Child:
+    """A new child from a feed record, with the provenance of every field it supplied."""
+    child = child_create(
+        local_authority=la,
+        details=record.details(issuer_id=source.user.organisation_id),
+        created_by=source.user,
+    )
+    provenance_record(child=child, record=record, source=source, sealer=Sealer(child.data_key))
+    return child
+
+
+class _RowRejected(Exception):
+    pass
+
+
+def _local_authority(code: str, cache: dict[str, Organisation | None]) -> Organisation | None:
+    if code not in cache:
+        cache[code] = Organisation.objects.filter(code=code, kind=OrganisationKind.LOCAL_AUTHORITY).first()
+    return cache[code]
+
+
+def _row_process(
+    row: Row,
+    *,
+    source: FeedSource,
+    entitled: EntitlementCheck,
+    la_cache: dict[str, Organisation | None],
+    la_ids: frozenset[int],
+    today: date,
+) -> tuple[str, str, Child | None, Any]:
+    if isinstance(row, RowUnreadable):
+        return RowOutcome.REJECTED, row.reason, None, None
+    try:
+        record = row_validate(row, today=today)
+    except RowInvalid as invalid:
+        return RowOutcome.REJECTED, str(invalid), None, None
+    la = _local_authority(record.local_authority, la_cache)
+    if la is None:
+        return RowOutcome.REJECTED, "local_authority is not a known local authority code", None, None
+    verdict = entitled(source, row_fields(row), la)
+    if not verdict.allowed:
+        return RowOutcome.REJECTED, verdict.message, None, None
+    issuer_id = source.user.organisation_id
+    decision = link_decide(record=incoming_record(record, la=la, issuer_id=issuer_id), la_ids=la_ids)
+    if decision.outcome == Outcome.NEW:
+        return RowOutcome.CREATED, "", record_create(record=record, la=la, source=source), None
+    if decision.outcome == Outcome.UPDATE and decision.child is not None:
+        changed = child_update_from_feed(child=decision.child, record=record, source=source)
+        return (RowOutcome.UPDATED if changed else RowOutcome.LINKED), "", decision.child, None
+    incoming = {"record": record_to_json(record), "la_id": la.pk, "source": source.code}
+    review = review_open(decision=decision, incoming=incoming, submitted_by=source.user)
+    return RowOutcome.REVIEW, REVIEW_REASON, None, review
+
+
+def batch_ingest(
+    *,
+    source: FeedSource,
+    batch_id: str,
+    fingerprint: str,
+    rows: Iterable[tuple[int, Row]],
+    entitled: EntitlementCheck,
+    today: date | None = None,
+    progress: Callable[[], object] | None = None,
+) -> BatchReport:
+    """Ingest (or finish ingesting) a batch; see the module docstring for idempotency and resumption."""
+    today = today or timezone.localdate()
+    batch, created = FeedBatch.objects.get_or_create(
+        source=source, batch_id=batch_id, defaults={"fingerprint": fingerprint}
+    )
+    if not created and batch.fingerprint != fingerprint:
+        raise BatchConflict("this batch id was already used for different content")
+    if batch.status == BatchStatus.COMPLETED:
+        return _report(batch, replayed=True)
+    done = set(batch.rows.values_list("row_number", flat=True))
+    la_cache: dict[str, Organisation | None] = {}
+    la_ids = frozenset(source.local_authorities.values_list("pk", flat=True))
+    for number, row in rows:
+        if number not in done:
+            try:
+                with transaction.atomic():
+                    outcome, reason, child, review = _row_process(
+                        row, source=source, entitled=entitled, la_cache=la_cache, la_ids=la_ids, today=today
+                    )
+                    FeedRow.objects.create(
+                        batch=batch,
+                        row_number=number,
+                        outcome=outcome,
+                        reason=reason,
+                        child=child,
+                        review=review,
+                    )
+            except IntegrityError:
+                pass  # another worker finished this row first; its transaction is the one that counts
+        if progress is not None:
+            progress()
+    with transaction.atomic():
+        batch = FeedBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != BatchStatus.COMPLETED:
+            batch.status = BatchStatus.COMPLETED
+            batch.completed_at = timezone.now()
+            batch.save(update_fields=["status", "completed_at"])
+            report = _report(batch, replayed=False)
+            event_record(
+                tag=AuditTag.FeedBatchIngested,
+                actor=source.user,
+                additional={"source": source.code, "batch": batch.pk, "counts": report.counts},
+            )
+            return report
+    return _report(batch, replayed=True)

@@ -1,0 +1,75 @@
+"""Per-field provenance and the source-trust order that decides which value a child record displays.
+
+Every value a source supplies for a displayed field is kept (sealed under the child's key) with the
+source and the time. The displayed value is the one from the most trusted source for that field
+(`FeedSource.rank_for`, lower wins), the most recent among equals. A value entered before any feed
+supplied that field has no provenance and yields to the first source that does.
+Identifiers and former names accumulate instead: a new one is added, none is dropped.
+"""
+
+from typing import Any
+
+from django.utils import timezone
+
+from children.models import Child
+from children.records import ChildDetails, FormerName, SourceIdentifier
+from children.selectors import child_details
+from children.services import child_details_update
+from feeds.models import FeedSource, FieldProvenance
+from feeds.validation import FeedRecord
+from vault.sealing import Sealer
+
+
+def provenance_record(*, child: Child, record: FeedRecord, source: FeedSource, sealer: Sealer) -> list[str]:
+    """Keep what `source` says now about each displayed field it supplied; returns those fields."""
+    now = timezone.now()
+    fields = []
+    for name, value in record.display_values().items():
+        row = FieldProvenance.objects.filter(child=child, field=name, source=source).first()
+        row = row or FieldProvenance(child=child, field=name, source=source)
+        row.recorded_at = now
+        sealer.seal(row, "value", value)
+        row.save()
+        fields.append(name)
+    return fields
+
+
+def displayed_value(*, child: Child, field: str, sealer: Sealer) -> Any:
+    """The value the most trusted source gave for `field` (ties: the latest); None without provenance."""
+    rows = list(FieldProvenance.objects.filter(child=child, field=field).select_related("source"))
+    if not rows:
+        return None
+    best = min(rows, key=lambda r: (r.source.rank_for(field), -r.recorded_at.timestamp()))
+    return sealer.unseal(best, "value")
+
+
+def _accumulate(details: ChildDetails, record: FeedRecord, issuer_id: int | None) -> list[str]:
+    changed = []
+    if record.nhs_number and issuer_id is not None:
+        held = {(s.scheme, s.value) for s in details.source_identifiers}
+        if ("nhs_number", record.nhs_number) not in held:
+            details.source_identifiers.append(SourceIdentifier("nhs_number", record.nhs_number, issuer_id))
+            changed.append("source_identifiers")
+    if record.former_family_name:
+        former = FormerName(record.given_names, record.former_family_name)
+        if former not in details.former_names:
+            details.former_names.append(former)
+            changed.append("former_names")
+    return changed
+
+
+def child_update_from_feed(*, child: Child, record: FeedRecord, source: FeedSource) -> bool:
+    """Record provenance, then show the most trusted value of each field; True if anything changed."""
+    sealer = Sealer(child.data_key)
+    details = child_details(child, sealer)
+    values = details.sealed_values()
+    changed = []
+    for name in provenance_record(child=child, record=record, source=source, sealer=sealer):
+        shown = displayed_value(child=child, field=name, sealer=sealer)
+        if shown != values[name]:
+            values[name] = shown
+            changed.append(name)
+    updated = ChildDetails.from_sealed_values(values)
+    changed += _accumulate(updated, record, source.user.organisation_id)
+    child_details_update(child=child, details=updated, columns=changed, by=source.user)
+    return bool(changed)

@@ -1,0 +1,74 @@
+"""Resolving a clerical review: link to a candidate, create a new child, or record "not a match".
+
+Lives with the feeds (not in linkage) because linking and creating write through the same provenance
+and trust rules as ingest. Each decision is audited in the transaction that carries it out.
+"""
+
+from uuid import UUID
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child, RecordStatus
+from feeds.ingest import record_create
+from feeds.models import FeedSource
+from feeds.provenance import child_update_from_feed
+from feeds.validation import FeedRecord, record_from_json
+from linkage.models import ClericalReview, ReviewStatus
+from linkage.selectors import review_candidate_ids, review_incoming
+
+
+class ReviewDecision:
+    LINK = "link"
+    NEW_CHILD = "new_child"
+    NOT_A_MATCH = "not_a_match"
+    ALL = (LINK, NEW_CHILD, NOT_A_MATCH)
+
+
+class ReviewClosed(Exception):
+    """The review was already decided (two people deciding at once: the first wins)."""
+
+
+def _record(review: ClericalReview) -> tuple[FeedRecord, int, FeedSource]:
+    incoming = review_incoming(review)
+    source = FeedSource.objects.select_related("user").get(user=review.submitted_by)
+    return record_from_json(incoming["record"]), int(incoming["la_id"]), source
+
+
+def review_decide(
+    *, review: ClericalReview, decision: str, by: User, child_id: UUID | None = None
+) -> Child | None:
+    """Carry out a reviewer's decision; `child_id` (for LINK) must be one of the review's candidates."""
+    if decision not in ReviewDecision.ALL:
+        raise ValueError("unknown review decision")
+    with transaction.atomic():
+        locked = ClericalReview.objects.select_for_update().get(pk=review.pk)
+        if locked.status != ReviewStatus.OPEN:
+            raise ReviewClosed
+        record, la_id, source = _record(locked)
+        child: Child | None = None
+        if decision == ReviewDecision.LINK:
+            if child_id is None or str(child_id) not in review_candidate_ids(locked):
+                raise ValueError("link only to one of the review's candidates")
+            child = Child.objects.select_related("data_key").get(pk=child_id, status=RecordStatus.ACTIVE)
+            child_update_from_feed(child=child, record=record, source=source)
+            locked.status = ReviewStatus.LINKED
+        elif decision == ReviewDecision.NEW_CHILD:
+            child = record_create(record=record, la=Organisation.objects.get(pk=la_id), source=source)
+            locked.status = ReviewStatus.NEW_CHILD
+        else:
+            locked.status = ReviewStatus.NOT_A_MATCH
+        locked.decided_by = by
+        locked.decided_at = timezone.now()
+        locked.decided_child = child
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decided_child"])
+        event_record(
+            tag=AuditTag.ReviewDecided,
+            actor=by,
+            child_id=child.pk if child else None,
+            additional={"review_id": str(locked.pk), "decision": decision, "reason": locked.reason},
+        )
+    return child

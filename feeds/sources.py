@@ -1,0 +1,94 @@
+"""Feed sources as machine identities: created, given tokens, tokens revoked, tokens checked.
+
+A token is shown once, when issued; only its SHA-256 digest is stored. Tokens are 256 random bits, so a
+fast hash cannot be brute-forced and lets every request be checked with one indexed lookup.
+"""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, Role, User
+from audit.services import event_record
+from audit.tags import AuditTag
+from feeds.models import DEFAULT_TRUST_RANK, FEED_FIELDS, FeedSource, FeedToken
+
+TOKEN_PREFIX = "cpf_"  # noqa: S105 - a public marker that says what a string is, not a secret
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def feed_source_create(
+    *,
+    code: str,
+    organisation: Organisation,
+    fields: list[str],
+    local_authorities: list[Organisation],
+    trust_rank: int = DEFAULT_TRUST_RANK,
+    field_trust: dict[str, int] | None = None,
+    created_by: User | None = None,
+) -> FeedSource:
+    """A machine identity (role FEED_SOURCE, no password) entitled to `fields` for `local_authorities`."""
+    unknown = sorted(set(fields) - set(FEED_FIELDS))
+    if unknown:
+        raise ValueError(f"not a feed field: {', '.join(unknown)}")
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=f"feed-{code}", organisation=organisation, role=Role.FEED_SOURCE
+        )
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        source = FeedSource.objects.create(
+            user=user, code=code, fields=sorted(fields), trust_rank=trust_rank, field_trust=field_trust or {}
+        )
+        source.local_authorities.set(local_authorities)
+        event_record(
+            tag=AuditTag.FeedSourceCreated,
+            actor=created_by,
+            additional={
+                "source": code,
+                "fields": sorted(fields),
+                "la_ids": sorted(la.pk for la in local_authorities),
+            },
+        )
+    return source
+
+
+def feed_token_issue(*, source: FeedSource, issued_by: User | None = None) -> str:
+    """A new token for `source`; the caller shows it once, it is never stored in clear."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        row = FeedToken.objects.create(source=source, digest=token_digest(token), prefix=token[:8])
+        event_record(
+            tag=AuditTag.FeedTokenIssued,
+            actor=issued_by,
+            additional={"source": source.code, "token_id": row.pk},
+        )
+    return token
+
+
+def feed_token_revoke(*, token: FeedToken, revoked_by: User | None = None) -> None:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        event_record(
+            tag=AuditTag.FeedTokenRevoked,
+            actor=revoked_by,
+            additional={"source": token.source.code, "token_id": token.pk},
+        )
+
+
+def feed_source_authenticate(token: str) -> FeedSource | None:
+    """The source a live token belongs to, or None (unknown or revoked: the caller cannot tell which)."""
+    if not token.startswith(TOKEN_PREFIX):
+        return None
+    row = (
+        FeedToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True)
+        .select_related("source__user__organisation")
+        .first()
+    )
+    return row.source if row else None

@@ -1,0 +1,111 @@
+"""The feeds HTTP API: token authentication, per-row reports, idempotency, and a served, valid OpenAPI schema."""
+
+import json
+
+from openapi_spec_validator import validate
+
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from children.models import Child
+from feeds.models import FeedToken
+from feeds.sources import feed_token_issue, feed_token_revoke
+from feeds.tests.factories import feed_row, health_source
+
+URL = "/api/feeds/v1/batches/{}"
+
+
+def post(client, token, batch_id, rows):
+    return client.post(
+        URL.format(batch_id),
+        data=json.dumps({"rows": rows}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def test_the_openapi_schema_is_served_and_valid(client, db):
+    response = client.get("/api/feeds/v1/openapi.json")
+    assert response.status_code == 200
+    schema = response.json()
+    validate(schema)
+    assert "/api/feeds/v1/batches/{batch_id}" in schema["paths"]
+    assert "FeedRowIn" in schema["components"]["schemas"]
+
+
+def test_a_batch_without_a_token_is_refused(client, db):
+    assert client.post(URL.format("b"), data="{}", content_type="application/json").status_code == 401
+
+
+def test_a_revoked_token_is_refused_by_the_api(client, world):
+    source = health_source(world)
+    token = feed_token_issue(source=source)
+    feed_token_revoke(token=FeedToken.objects.get())
+    assert post(client, token, "b", [feed_row()]).status_code == 401
+    assert Child.objects.count() == 0
+
+
+def test_a_suspended_source_is_refused_and_the_refusal_audited(client, world):
+    from django.utils import timezone
+
+    source = health_source(world)
+    token = feed_token_issue(source=source)
+    source.user.suspended_at = timezone.now()
+    source.user.save()
+    response = post(client, token, "b", [feed_row()])
+    assert response.status_code == 403
+    assert "suspended" in response.json()["detail"]
+    assert AuditEvent.objects.filter(tag=AuditTag.AccessDenied, actor_id=source.user.pk).exists()
+
+
+def test_a_batch_reports_each_bad_row_by_number_and_ingests_the_rest(client, world):
+    source = health_source(
+        world, fields=("given_names", "family_name", "date_of_birth", "gender", "nhs_number")
+    )
+    token = feed_token_issue(source=source)
+    rows = [
+        feed_row(postcode=None, address_line=None, town=None),
+        feed_row(
+            record_id="2",
+            given_names="Zed",
+            nhs_number="943 476 5918",
+            postcode=None,
+            address_line=None,
+            town=None,
+        ),
+        feed_row(record_id="3", given_names="Kit", family_name="Marlow", nhs_number=None),
+    ]
+    response = post(client, token, "batch-1", rows)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["counts"]["created"] == 1
+    assert body["rejected"] == [
+        {"row_number": 2, "outcome": "rejected", "reason": "nhs_number fails its check digit"},
+        {
+            "row_number": 3,
+            "outcome": "rejected",
+            "reason": "The row has fields this source is not entitled to supply: address_line, postcode, town",
+        },
+    ]
+    again = post(client, token, "batch-1", rows).json()
+    assert again["replayed"] is True and again["counts"] == body["counts"]
+    assert Child.objects.count() == 1
+    assert (
+        client.get(URL.format("batch-1"), headers={"Authorization": f"Bearer {token}"}).json()["status"]
+        == "completed"
+    )
+
+
+def test_a_batch_id_reused_for_other_rows_is_a_conflict(client, world):
+    token = feed_token_issue(source=health_source(world))
+    post(client, token, "b", [feed_row()])
+    assert post(client, token, "b", [feed_row(given_names="Other")]).status_code == 409
+
+
+def test_a_row_missing_its_record_id_is_rejected_alone(client, world):
+    token = feed_token_issue(source=health_source(world))
+    response = post(client, token, "b", [feed_row(record_id=None), feed_row(record_id="2")])
+    assert response.status_code == 200
+    assert response.json()["rejected"] == [
+        {"row_number": 1, "outcome": "rejected", "reason": "record_id is required"}
+    ]
+    assert Child.objects.count() == 1

@@ -1,0 +1,162 @@
+"""A batch killed mid-file (SIGKILL, a real process) is finished by running it again: none lost, none twice.
+
+The whole life happens in real `manage.py` processes over one SQLite file and one vault key file, as in
+production: migrate, register a source, `ingest` killed part-way with SIGKILL, `ingest` again, and once
+more to show a finished batch changes nothing. The test reads only counts and ids from the database.
+"""
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from children.synthetic.names import FAMILY_NAMES, child_given_names
+
+ROOT = Path(__file__).resolve().parents[2]
+ROWS = 300
+KILL_AFTER = 40
+
+SETTINGS = """
+from config.settings.test import *  # noqa: F403
+
+DATABASES = {{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": "{db}", "OPTIONS": {{"timeout": 60, "transaction_mode": "IMMEDIATE"}}}}}}
+VAULT_KEY_PROVIDER = "vault.providers.FileKeyProvider"
+VAULT_KEY_FILE = "{keys}"
+SECRET_KEY = "resume-test-only"
+"""
+
+SETUP = """
+from datetime import date
+from accounts.models import Organisation, OrganisationKind
+from feeds.models import FEED_FIELDS
+from feeds.sources import feed_source_create
+from vault.providers import FileKeyProvider
+la = Organisation.objects.create(kind=OrganisationKind.LOCAL_AUTHORITY, name="North", code="LA-N", accredited_on=date(2020, 1, 1))
+issuer = Organisation.objects.create(kind=OrganisationKind.HEALTH, name="Health", code="H-1", accredited_on=date(2020, 1, 1))
+feed_source_create(code="health", organisation=issuer, fields=list(FEED_FIELDS), local_authorities=[la])
+"""
+
+
+def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+
+
+def _feed_file(path: Path) -> None:
+    rng = random.Random(7)
+    lines = ["record_id,local_authority,given_names,family_name,date_of_birth,gender,postcode"]
+    for number in range(1, ROWS + 1):
+        gender = rng.choice(("female", "male"))
+        dob = date(2008, 1, 1) + timedelta(days=number * 19)  # every child born on a different day
+        given = child_given_names(rng, gender).split(" ")[0]
+        lines.append(
+            f"R{number},LA-N,{given},{FAMILY_NAMES.draw(rng)},{dob.isoformat()},{gender},LS{number % 9 + 1} 4AB"
+        )
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db, timeout=30) as connection:
+        return int(connection.execute(sql).fetchone()[0])
+
+
+def _installation(tmp_path: Path) -> tuple[Path, dict[str, str], Path]:
+    """A fresh database, key file and feed source, as separate processes would share them."""
+    db, keys = tmp_path / "db.sqlite3", tmp_path / "keys.json"
+    (tmp_path / "resume_settings.py").write_text(SETTINGS.format(db=db, keys=keys))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "resume_settings",
+        "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}",
+    }
+    env.pop("DATABASE_URL", None)
+    subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-c",
+            f"from vault.providers import FileKeyProvider; FileKeyProvider.create({str(keys)!r})",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=60,
+    )
+    _manage(env, "migrate", "-v", "0")
+    _manage(env, "shell", "-c", SETUP)
+    feed = tmp_path / "feed.csv"
+    _feed_file(feed)
+    return db, env, feed
+
+
+def test_ingest_killed_with_sigkill_mid_file_completes_on_rerun_with_no_duplicate_and_nothing_lost(tmp_path):
+    db, env, feed = _installation(tmp_path)
+
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "ingest", "health", str(feed), "--no-progress"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 240
+    while _count(db, "select count(*) from feeds_feedrow") < KILL_AFTER:
+        assert process.poll() is None, "ingest finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    done_when_killed = _count(db, "select count(*) from feeds_feedrow")
+    assert KILL_AFTER <= done_when_killed < ROWS, "killed mid-file"
+    assert _count(db, "select count(*) from feeds_feedbatch where status = 'in_progress'") == 1
+    # nothing half-written: every child has its row, every 'created' row its child
+    assert _count(db, "select count(*) from children_child") == _count(
+        db, "select count(*) from feeds_feedrow where outcome = 'created'"
+    )
+
+    finished = _manage(env, "ingest", "health", str(feed), "--no-progress")
+    assert "rejected: 0" in finished.stdout
+    assert _count(db, "select count(*) from feeds_feedrow") == ROWS
+    assert _count(db, "select count(distinct row_number) from feeds_feedrow") == ROWS
+    assert _count(db, "select count(*) from feeds_feedbatch where status = 'completed'") == 1
+    created = _count(db, "select count(*) from feeds_feedrow where outcome = 'created'")
+    assert created == _count(db, "select count(*) from children_child")
+    assert created == _count(
+        db, "select count(distinct child_id) from feeds_feedrow where outcome = 'created'"
+    )
+    assert created + _count(db, "select count(*) from feeds_feedrow where outcome = 'review'") == ROWS
+    assert _count(db, "select count(*) from audit_auditevent where tag = 'feed:batch:ingested'") == 1
+
+    again = _manage(env, "ingest", "health", str(feed), "--no-progress")
+    assert "already ingested: nothing changed" in again.stdout
+    assert _count(db, "select count(*) from children_child") == created
+
+
+def test_two_processes_ingesting_the_same_file_at_once_create_each_child_once(tmp_path):
+    db, env, feed = _installation(tmp_path)
+    command = [sys.executable, "manage.py", "ingest", "health", str(feed), "--no-progress"]
+    processes = [
+        subprocess.Popen(  # noqa: S603
+            command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=600)
+        assert process.returncode == 0, err[-500:]
+    assert _count(db, "select count(*) from feeds_feedrow") == ROWS
+    assert _count(db, "select count(distinct row_number) from feeds_feedrow") == ROWS
+    created = _count(db, "select count(*) from feeds_feedrow where outcome = 'created'")
+    assert created == _count(db, "select count(*) from children_child")
+    assert _count(db, "select count(*) from audit_auditevent where tag = 'feed:batch:ingested'") == 1

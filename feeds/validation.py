@@ -1,0 +1,200 @@
+"""Validating one feed row: a clean `FeedRecord`, or a reason that names the field and never its value.
+
+Reasons go back to the source, into the batch's row table and possibly into logs, so they say *which*
+rule failed ("nhs_number fails its check digit") and never repeat what was submitted.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import nhs_number
+
+from children.records import Address, ChildDetails, FormerName, Gender, SourceIdentifier
+from feeds.models import FEED_FIELDS
+from matching.normalise import normalise_postcode
+
+STRUCTURAL = ("record_id", "local_authority")
+REQUIRED = ("record_id", "local_authority", "given_names", "family_name", "date_of_birth")
+MAX_LENGTH = 100
+OLDEST_AGE_YEARS = 26  # an index of children (kept to 25 at most); anything older is a keying error
+# The UK postcode shape (outward code, space optional, inward code).
+POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
+GENDERS = {
+    "female": Gender.FEMALE,
+    "f": Gender.FEMALE,
+    "male": Gender.MALE,
+    "m": Gender.MALE,
+    "not_specified": Gender.NOT_SPECIFIED,
+    "not specified": Gender.NOT_SPECIFIED,
+    "u": Gender.NOT_SPECIFIED,
+    "": Gender.NOT_SPECIFIED,
+}
+
+
+class RowInvalid(Exception):
+    """A row that cannot be ingested; the message is the reason, safe to show and store."""
+
+
+@dataclass(frozen=True)
+class FeedRecord:
+    """One validated row. `provided` lists the entitled fields the row actually carried."""
+
+    record_id: str
+    local_authority: str
+    given_names: str
+    family_name: str
+    date_of_birth: date
+    gender: str | None = None
+    nhs_number: str | None = None
+    former_family_name: str | None = None
+    address_lines: tuple[str, ...] = ()
+    postcode: str | None = None
+    provided: frozenset[str] = field(default_factory=frozenset)
+
+    def details(self, *, issuer_id: int | None) -> ChildDetails:
+        """The child record this row describes (for a new child)."""
+        return ChildDetails(
+            given_names=self.given_names,
+            family_name=self.family_name,
+            gender=self.gender or Gender.NOT_SPECIFIED,
+            date_of_birth=self.date_of_birth,
+            address=Address(lines=list(self.address_lines), postcode=self.postcode),
+            former_names=(
+                [FormerName(self.given_names, self.former_family_name)] if self.former_family_name else []
+            ),
+            source_identifiers=(
+                [SourceIdentifier("nhs_number", self.nhs_number, issuer_id)]
+                if self.nhs_number and issuer_id is not None
+                else []
+            ),
+        )
+
+    def display_values(self) -> dict[str, Any]:
+        """Values of the displayed fields this row supplies, in sealed-column form (for provenance)."""
+        values: dict[str, Any] = {}
+        if "given_names" in self.provided:
+            values["given_names"] = self.given_names
+        if "family_name" in self.provided:
+            values["family_name"] = self.family_name
+        if "date_of_birth" in self.provided:
+            values["date_of_birth"] = self.date_of_birth.isoformat()
+        if self.gender is not None:
+            values["gender"] = self.gender
+        if self.address_lines or self.postcode:
+            values["address"] = Address(lines=list(self.address_lines), postcode=self.postcode).to_json()
+        return values
+
+
+def _text(row: dict[str, Any], name: str) -> str:
+    value = row.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str | int):
+        raise RowInvalid(f"{name} must be text")
+    text = " ".join(str(value).split())
+    if len(text) > MAX_LENGTH:
+        raise RowInvalid(f"{name} is longer than {MAX_LENGTH} characters")
+    if any(ord(ch) < 32 for ch in text):
+        raise RowInvalid(f"{name} contains control characters")
+    return text
+
+
+def _date(text: str, today: date) -> date:
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise RowInvalid("date_of_birth is not a real date in the form YYYY-MM-DD") from None
+    if len(text) != 10:
+        raise RowInvalid("date_of_birth is not a real date in the form YYYY-MM-DD")
+    if value > today:
+        raise RowInvalid("date_of_birth is in the future")
+    if value.year < today.year - OLDEST_AGE_YEARS:
+        raise RowInvalid(f"date_of_birth is more than {OLDEST_AGE_YEARS} years ago")
+    return value
+
+
+def _nhs(text: str) -> str:
+    digits = "".join(text.split())
+    if not digits.isdigit() or len(digits) != 10:
+        raise RowInvalid("nhs_number must be 10 digits")
+    if not nhs_number.is_valid(digits):
+        raise RowInvalid("nhs_number fails its check digit")
+    return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+def _postcode(text: str) -> str:
+    upper = text.upper()
+    if not POSTCODE.match(upper):
+        raise RowInvalid("postcode is not in a UK postcode format")
+    normalised = normalise_postcode(upper)
+    if normalised is None:
+        raise RowInvalid("postcode is not in a UK postcode format")
+    return normalised
+
+
+def row_fields(row: dict[str, Any]) -> set[str]:
+    """The entitled-field names a row carries a value for (blank cells do not count)."""
+    return {name for name, value in row.items() if name not in STRUCTURAL and value not in (None, "")}
+
+
+def row_validate(row: dict[str, Any], *, today: date) -> FeedRecord:
+    """A clean record, or RowInvalid naming the first rule the row breaks."""
+    unknown = sorted(set(row) - set(FEED_FIELDS) - set(STRUCTURAL))
+    if unknown:
+        raise RowInvalid(f"unknown field {unknown[0]!r}")
+    texts = {name: _text(row, name) for name in (*STRUCTURAL, *FEED_FIELDS)}
+    for name in REQUIRED:
+        if not texts[name]:
+            raise RowInvalid(f"{name} is required")
+    gender_text = texts["gender"].lower()
+    if gender_text not in GENDERS:
+        raise RowInvalid("gender must be female, male or not_specified")
+    address_lines = tuple(line for line in (texts["address_line"], texts["town"]) if line)
+    return FeedRecord(
+        record_id=texts["record_id"],
+        local_authority=texts["local_authority"],
+        given_names=texts["given_names"],
+        family_name=texts["family_name"],
+        date_of_birth=_date(texts["date_of_birth"], today),
+        gender=GENDERS[gender_text] if texts["gender"] else None,
+        nhs_number=_nhs(texts["nhs_number"]) if texts["nhs_number"] else None,
+        former_family_name=texts["former_family_name"] or None,
+        address_lines=address_lines,
+        postcode=_postcode(texts["postcode"]) if texts["postcode"] else None,
+        provided=frozenset(row_fields(row)),
+    )
+
+
+def record_to_json(record: FeedRecord) -> dict[str, Any]:
+    """A validated record as JSON (sealed into a clerical review, read back by `record_from_json`)."""
+    return {
+        "record_id": record.record_id,
+        "local_authority": record.local_authority,
+        "given_names": record.given_names,
+        "family_name": record.family_name,
+        "date_of_birth": record.date_of_birth.isoformat(),
+        "gender": record.gender,
+        "nhs_number": record.nhs_number,
+        "former_family_name": record.former_family_name,
+        "address_lines": list(record.address_lines),
+        "postcode": record.postcode,
+        "provided": sorted(record.provided),
+    }
+
+
+def record_from_json(data: dict[str, Any]) -> FeedRecord:
+    return FeedRecord(
+        record_id=data["record_id"],
+        local_authority=data["local_authority"],
+        given_names=data["given_names"],
+        family_name=data["family_name"],
+        date_of_birth=date.fromisoformat(data["date_of_birth"]),
+        gender=data["gender"],
+        nhs_number=data["nhs_number"],
+        former_family_name=data["former_family_name"],
+        address_lines=tuple(data["address_lines"]),
+        postcode=data["postcode"],
+        provided=frozenset(data["provided"]),
+    )

@@ -1,0 +1,182 @@
+"""Merging two records of one child, and undoing it, with the history kept to undo it exactly.
+
+Merge: the duplicate's carers and involvements move to the survivor (resealed under the survivor's key:
+a ciphertext is bound to its row's key); its names become the survivor's former names and its source
+identifiers are added; if either was shielded the survivor is (the safer union). The duplicate's whole
+record as it was, and what moved or was added, are sealed in a `ChildMerge` under the merge's own key;
+then the duplicate's rows are deleted and its data key shredded, so no second copy stays readable.
+
+Unmerge: the duplicate is rebuilt from the snapshot under its old index number (a new id), the rows that
+moved and still exist move back, and the added former names and identifiers are removed from the
+survivor. A shield added by the merge stays (lifting a shield is a separate, deliberate LA decision).
+"""
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import BlockingKeyEntry, Carer, Child, Involvement, RecordStatus
+from children.records import ChildDetails, FormerName, SourceIdentifier
+from children.selectors import child_details
+from children.services import child_build, child_details_update, children_save_built
+from linkage.models import ChildMerge
+from vault.keys import data_key_build, data_key_shred
+from vault.sealing import Sealer
+
+
+class MergeRefused(Exception):
+    """The two records cannot be merged (the same record, or not both active)."""
+
+
+def _move(
+    rows: list[Any], columns: tuple[str, ...], *, source: Sealer, target: Sealer, to: Child
+) -> list[str]:
+    moved = []
+    for row in rows:
+        values = {column: source.unseal(row, column) for column in columns}
+        row.child = to
+        target.seal_all(row, values)
+        row.save()
+        moved.append(str(row.pk))
+    return moved
+
+
+def child_merge(*, survivor: Child, duplicate: Child, by: User) -> ChildMerge:
+    if survivor.pk == duplicate.pk:
+        raise MergeRefused("a record cannot be merged into itself")
+    with transaction.atomic():
+        locked = {
+            c.pk: c
+            for c in Child.objects.select_for_update()
+            .select_related("data_key")
+            .filter(pk__in=[survivor.pk, duplicate.pk])
+        }
+        survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
+        if survivor.status != RecordStatus.ACTIVE or duplicate.status != RecordStatus.ACTIVE:
+            raise MergeRefused("only active records can be merged")
+        source, target = Sealer(duplicate.data_key), Sealer(survivor.data_key)
+        old = child_details(duplicate, source)
+        details = child_details(survivor, target)
+        moved: dict[str, Any] = {
+            "carers": _move(
+                list(duplicate.carers.all()), Carer.SEALED, source=source, target=target, to=survivor
+            ),
+            "involvements": _move(
+                list(duplicate.involvements.all()),
+                Involvement.SEALED,
+                source=source,
+                target=target,
+                to=survivor,
+            ),
+            "former_names": [],
+            "identifiers": [],
+            "shield_added": duplicate.shielded and not survivor.shielded,
+        }
+        for former in [FormerName(old.given_names, old.family_name), *old.former_names]:
+            if former not in details.former_names and (former.given_names, former.family_name) != (
+                details.given_names,
+                details.family_name,
+            ):
+                details.former_names.append(former)
+                moved["former_names"].append(
+                    {"given_names": former.given_names, "family_name": former.family_name}
+                )
+        for identifier in old.source_identifiers:
+            if identifier not in details.source_identifiers:
+                details.source_identifiers.append(identifier)
+                moved["identifiers"].append(
+                    {
+                        "scheme": identifier.scheme,
+                        "value": identifier.value,
+                        "issuer_id": identifier.issuer_id,
+                    }
+                )
+        if moved["shield_added"]:
+            survivor.shielded = True
+            survivor.save(update_fields=["shielded", "updated_at"])
+        child_details_update(
+            child=survivor, details=details, columns=["former_names", "source_identifiers"], by=by
+        )
+        data_key, dek = data_key_build()
+        data_key.save()
+        merge = ChildMerge(
+            survivor=survivor,
+            duplicate_id=duplicate.pk,
+            duplicate_index_number=duplicate.index_number,
+            duplicate_local_authority_id=duplicate.local_authority_id,
+            duplicate_shielded=duplicate.shielded,
+            merged_by=by,
+            data_key=data_key,
+        )
+        Sealer(data_key, dek).seal_all(merge, {"snapshot": old.sealed_values(), "moved": moved})
+        merge.save()
+        duplicate_key = duplicate.data_key
+        BlockingKeyEntry.objects.filter(child=duplicate).delete()
+        duplicate.delete()
+        data_key_shred(duplicate_key)
+        event_record(
+            tag=AuditTag.ChildMerged,
+            actor=by,
+            child_id=survivor.pk,
+            additional={"merge_id": str(merge.pk), "duplicate_id": str(merge.duplicate_id)},
+        )
+    return merge
+
+
+def child_unmerge(*, merge: ChildMerge, by: User) -> Child:
+    with transaction.atomic():
+        merge = (
+            ChildMerge.objects.select_for_update()
+            .select_related("survivor__data_key", "data_key")
+            .get(pk=merge.pk)
+        )
+        if merge.unmerged_at is not None:
+            raise MergeRefused("this merge was already undone")
+        sealer = Sealer(merge.data_key)
+        snapshot, moved = sealer.unseal(merge, "snapshot"), sealer.unseal(merge, "moved")
+        survivor = merge.survivor
+        built = child_build(
+            local_authority=merge.duplicate_local_authority,
+            details=ChildDetails.from_sealed_values(snapshot),
+            shielded=merge.duplicate_shielded,
+        )
+        built.child.index_number = merge.duplicate_index_number
+        children_save_built([built])
+        restored = built.child
+        source, target = Sealer(survivor.data_key), Sealer(built.data_key)
+        _move(
+            list(Carer.objects.filter(pk__in=moved["carers"], child=survivor)),
+            Carer.SEALED,
+            source=source,
+            target=target,
+            to=restored,
+        )
+        _move(
+            list(Involvement.objects.filter(pk__in=moved["involvements"], child=survivor)),
+            Involvement.SEALED,
+            source=source,
+            target=target,
+            to=restored,
+        )
+        details = child_details(survivor, source)
+        added_names = [FormerName(**f) for f in moved["former_names"]]
+        added_ids = [SourceIdentifier(**s) for s in moved["identifiers"]]
+        details.former_names = [f for f in details.former_names if f not in added_names]
+        details.source_identifiers = [s for s in details.source_identifiers if s not in added_ids]
+        child_details_update(
+            child=survivor, details=details, columns=["former_names", "source_identifiers"], by=by
+        )
+        merge.unmerged_by, merge.unmerged_at, merge.restored_child = by, timezone.now(), restored
+        merge.save(update_fields=["unmerged_by", "unmerged_at", "restored_child"])
+        for child_id in (survivor.pk, restored.pk):
+            event_record(
+                tag=AuditTag.ChildUnmerged,
+                actor=by,
+                child_id=child_id,
+                additional={"merge_id": str(merge.pk), "restored_id": str(restored.pk)},
+            )
+    return restored

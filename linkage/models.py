@@ -1,0 +1,97 @@
+"""Clerical review: an incoming record the engine would not link or create on its own.
+
+The incoming record and the candidates it was compared with are sealed under the review's own data
+key (they are personal data about a child). In clear: which LA's team reviews it, whether it is held
+because it could be a shielded child, why it is here (a code), and the decision.
+"""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from vault.models import DataKey, SealedField
+
+
+class ReviewReason(models.TextChoices):
+    POSSIBLE_MATCH = "possible_match", "Possible match: between the thresholds"
+    TOO_CLOSE = "too_close", "Two candidates too close to call"
+    IDENTIFIER_CONFLICT = "identifier_conflict", "A source identifier conflicts"
+    SHIELDED = "shielded", "Could be a shielded child"
+    OTHER_LA = "other_la", "Matches a child of a local authority the source does not supply"
+    TOO_MANY = "too_many", "Too many candidates to compare"
+    ARCHIVED = "archived", "Resembles an archived record"
+
+
+class ReviewStatus(models.TextChoices):
+    OPEN = "open", "Waiting for a decision"
+    LINKED = "linked", "Linked to an existing child"
+    NEW_CHILD = "new_child", "Created as a new child"
+    NOT_A_MATCH = "not_a_match", "Not a match: nothing written"
+
+
+class ClericalReview(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    local_authority = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    shielded_hold = models.BooleanField(
+        default=False, help_text="could be a shielded child: only that child's LA team may see or decide it"
+    )
+    reason = models.CharField(max_length=24, choices=ReviewReason.choices)
+    status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.OPEN)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_child = models.ForeignKey(
+        "children.Child", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+
+    incoming = SealedField()
+    candidates = SealedField()
+
+    SEALED = ("incoming", "candidates")
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["local_authority", "status"])]
+
+    def __str__(self) -> str:
+        return f"Clerical review {self.id}"
+
+
+class ChildMerge(models.Model):
+    """Two records found to be one child: the duplicate folded into the survivor, reversibly.
+
+    The duplicate's own record (as it was) and which rows moved are sealed under the merge's own key,
+    so an unmerge can restore it exactly; in clear only ids, its index number and LA, and who and when.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survivor = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="+")
+    duplicate_id = models.UUIDField()
+    duplicate_index_number = models.CharField(max_length=10)
+    duplicate_local_authority = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    duplicate_shielded = models.BooleanField(default=False)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    unmerged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+    restored_child = models.ForeignKey(
+        "children.Child", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+
+    snapshot = SealedField()
+    moved = SealedField()
+
+    SEALED = ("snapshot", "moved")
+
+    def __str__(self) -> str:
+        return f"Merge into {self.survivor_id}"

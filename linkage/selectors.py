@@ -1,0 +1,65 @@
+"""Reads of clerical reviews: the queue of an LA, and one review side by side with its candidates."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from children.models import Child, RecordStatus
+from children.records import ChildDetails
+from children.selectors import child_details
+from linkage.models import ClericalReview, ReviewStatus
+from vault.sealing import Sealer
+
+
+def review_queue(*, local_authority_id: int, shielded_holds: bool) -> "QuerySet[ClericalReview]":
+    """Open reviews of an LA; shielded holds only for those allowed them (the LA team)."""
+    reviews = ClericalReview.objects.filter(local_authority_id=local_authority_id, status=ReviewStatus.OPEN)
+    return reviews if shielded_holds else reviews.filter(shielded_hold=False)
+
+
+def review_incoming(review: ClericalReview) -> dict[str, Any]:
+    return Sealer(review.data_key).unseal(review, "incoming")
+
+
+def review_candidates(review: ClericalReview) -> list[dict[str, Any]]:
+    return Sealer(review.data_key).unseal(review, "candidates")
+
+
+def review_candidate_ids(review: ClericalReview) -> set[str]:
+    return {c["child_id"] for c in review_candidates(review)}
+
+
+@dataclass
+class CandidateView:
+    child: Child
+    details: ChildDetails
+    weight: float
+    verdict: str
+    levels: dict[str, str]
+    weights: dict[str, float]
+
+
+def review_side_by_side(review: ClericalReview) -> tuple[dict[str, Any], list[CandidateView]]:
+    """The incoming record and each still-active candidate, decrypted, with per-field levels and weights."""
+    incoming = review_incoming(review)
+    views = []
+    for summary in review_candidates(review):
+        child = (
+            Child.objects.select_related("data_key")
+            .filter(pk=summary["child_id"], status=RecordStatus.ACTIVE)
+            .first()
+        )
+        if child is None:
+            continue
+        views.append(
+            CandidateView(
+                child=child,
+                details=child_details(child),
+                weight=summary["weight"],
+                verdict=summary["verdict"],
+                levels=summary["levels"],
+                weights=summary["weights"],
+            )
+        )
+    return incoming, views

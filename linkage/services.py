@@ -1,0 +1,29 @@
+"""Opening a clerical review: the incoming record and its candidates sealed under a fresh data key."""
+
+from typing import Any
+
+from accounts.models import User
+from linkage.linking import LinkDecision
+from linkage.models import ClericalReview
+from vault.keys import data_key_build
+from vault.sealing import Sealer
+
+
+def review_open(*, decision: LinkDecision, incoming: dict[str, Any], submitted_by: User) -> ClericalReview:
+    """A review for `decision.review_la_id`'s team. Call inside the transaction that records the row."""
+    if decision.review_la_id is None:
+        raise ValueError("a review needs a local authority to decide it")
+    data_key, dek = data_key_build()
+    data_key.save()
+    review = ClericalReview(
+        local_authority_id=decision.review_la_id,
+        shielded_hold=decision.shielded_hold,
+        reason=decision.reason,
+        submitted_by=submitted_by,
+        data_key=data_key,
+    )
+    Sealer(data_key, dek).seal_all(
+        review, {"incoming": incoming, "candidates": [c.summary() for c in decision.candidates]}
+    )
+    review.save()
+    return review

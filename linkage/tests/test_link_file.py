@@ -1,0 +1,83 @@
+"""`manage.py link_file`: one cluster per child across sources, streaming, rejected rows by number."""
+
+import csv
+import tracemalloc
+from io import StringIO
+
+from django.core.management import call_command
+
+from linkage.filelink import COLUMNS, link_file
+
+ROWS = [
+    ("h1", "health", "Amelia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB"),
+    ("s1", "school", "Amelia", "Thorntn", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB"),
+    ("b1", "benefit", "Millie", "Thornton", "2015-04-03", "F", "", "", "LS1 4AB"),
+    ("h2", "health", "Noah", "Begum", "2012-11-30", "M", "1 Mill Street", "Bradford", "BD1 1AA"),
+    ("s2", "school", "Noah", "Begum", "2012-11-30", "M", "1 Mill Street", "Bradford", "BD1 1AA"),
+    ("x1", "health", "Bad", "Date", "2012-02-30", "M", "", "", ""),
+]
+
+
+def _csv(rows) -> str:
+    out = StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def test_records_of_one_child_from_several_sources_share_a_cluster(db, tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(_csv(ROWS))
+    printed = StringIO()
+    call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=printed)
+    clusters = {row["record_id"]: row["cluster_id"] for row in csv.DictReader(out.open())}
+    assert clusters["h1"] == clusters["s1"] == clusters["b1"]
+    assert clusters["h2"] == clusters["s2"] != clusters["h1"]
+    assert clusters["x1"] == ""
+    assert "row 6: date_of_birth is not a real date" in printed.getvalue()
+    assert "Date" not in printed.getvalue().replace("date_of_birth", "")
+
+
+def test_memory_stays_flat_as_the_file_grows(db, tmp_path):
+    given = [
+        "Amelia",
+        "Noah",
+        "Isla",
+        "Oscar",
+        "Freya",
+        "Arthur",
+        "Ivy",
+        "Leo",
+        "Rosie",
+        "Jack",
+        "Maya",
+        "Theo",
+    ]
+
+    def peak(copies: int) -> int:
+        source, out = tmp_path / f"in{copies}.csv", tmp_path / f"out{copies}.csv"
+        rows = [
+            (
+                f"r{i}",
+                "health",
+                given[i % 12],
+                f"Family{i}",
+                f"20{10 + i % 8}-0{1 + i % 9}-{10 + i % 18}",
+                "F",
+                "",
+                "",
+                "",
+            )
+            for i in range(copies)
+        ]
+        source.write_text(_csv(rows))
+        with source.open() as handle, out.open("w") as written:
+            tracemalloc.start()
+            link_file(handle, written)
+            _, top = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        return top
+
+    small, large = peak(30), peak(200)
+    assert large < small * 2, (small, large)  # records and keys live on disk, not in Python

@@ -1,0 +1,78 @@
+"""Merge two records of one child, and undo it exactly; both audited; only the LA team may."""
+
+from datetime import date
+
+import pytest
+
+from access.permissions import Permission
+from access.policy import decide
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from children.models import Carer, Child, Involvement
+from children.records import InvolvementDetails
+from children.search import SearchCriteria, child_search_matches
+from children.selectors import child_details
+from children.services import involvement_record
+from linkage.merging import MergeRefused, child_merge, child_unmerge
+from tests.personas import make_child, make_user
+
+
+def _pair(world):
+    survivor = make_child(world)
+    duplicate = make_child(world, family_name="Thorntone", given_names="Amelia-Rose", postcode="LS6 1AA")
+    involvement_record(
+        child=duplicate,
+        by=world.alice,
+        details=InvolvementDetails(
+            "Alice Example", "Social worker", world.north_social_care.pk, started_on=date(2024, 1, 1)
+        ),
+    )
+    return survivor, duplicate
+
+
+def test_a_merge_moves_rows_keeps_names_as_former_names_and_leaves_no_duplicate(world):
+    survivor, duplicate = _pair(world)
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    assert not Child.objects.filter(pk=duplicate.pk).exists()
+    assert Involvement.objects.filter(child=survivor).count() == 1
+    assert Carer.objects.filter(child=survivor).count() == 2
+    details = child_details(Child.objects.get(pk=survivor.pk))
+    assert ("Amelia-Rose", "Thorntone") in [(f.given_names, f.family_name) for f in details.former_names]
+    found = child_search_matches(SearchCriteria(family_name="Thorntone", date_of_birth=date(2015, 3, 4)))
+    assert [r.child.pk for r in found] == [survivor.pk]
+    event = AuditEvent.objects.get(tag=AuditTag.ChildMerged)
+    assert event.child_id == survivor.pk and event.additional["merge_id"] == str(merge.pk)
+
+
+def test_an_unmerge_restores_the_duplicate_exactly_and_is_audited(world):
+    survivor, duplicate = _pair(world)
+    before = child_details(duplicate)
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    restored = child_unmerge(merge=merge, by=world.lena)
+    assert restored.index_number == duplicate.index_number
+    assert child_details(restored) == before
+    assert Involvement.objects.filter(child=restored).count() == 1
+    assert Carer.objects.filter(child=restored).count() == 1
+    assert child_details(Child.objects.get(pk=survivor.pk)).former_names == []
+    assert AuditEvent.objects.filter(tag=AuditTag.ChildUnmerged).count() == 2
+    with pytest.raises(MergeRefused):
+        child_unmerge(merge=merge, by=world.lena)
+
+
+def test_merging_with_a_shielded_record_shields_the_survivor(world):
+    survivor = make_child(world)
+    duplicate = make_child(world, shielded=True)
+    child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    assert Child.objects.get(pk=survivor.pk).shielded
+
+
+def test_a_record_cannot_be_merged_into_itself(world, child):
+    with pytest.raises(MergeRefused):
+        child_merge(survivor=child, duplicate=child, by=world.lena)
+
+
+def test_only_the_childs_la_team_may_merge(world, child):
+    assert decide(actor=world.lena, action=Permission.ChildMerge, child=child)
+    assert decide(actor=world.alice, action=Permission.ChildMerge, child=child).reason == "role_not_permitted"
+    stella = make_user("stella", world.south, "la_team")
+    assert decide(actor=stella, action=Permission.ChildMerge, child=child).reason == "other_la"

@@ -1,0 +1,135 @@
+"""Clerical review pages: queue, side by side with per-field weights, three decisions, each audited."""
+
+from datetime import date
+
+from django.urls import reverse
+
+from access.policy import feed_row_decide
+from accounts.models import Role
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from children.models import Child
+from children.selectors import child_details
+from feeds.ingest import batch_ingest
+from feeds.parsers import rows_fingerprint
+from feeds.tests.factories import feed_row, health_source
+from linkage.models import ClericalReview, ReviewStatus
+from tests.journeys import signed_in
+from tests.personas import make_user
+
+
+def _ingest(world, rows):
+    source = health_source(world)
+    batch_ingest(
+        source=source,
+        batch_id="b",
+        fingerprint=rows_fingerprint(rows),
+        rows=enumerate(rows, start=1),
+        entitled=lambda s, f, la: feed_row_decide(
+            source=s, fields=f, local_authority_id=la.pk if la else None
+        ),
+        today=date(2026, 12, 1),
+    )
+
+
+def _possible_match(world, child):
+    """Amelia Thornton with a date one digit out and a new postcode: between the thresholds."""
+    _ingest(
+        world,
+        [
+            feed_row(
+                given_names="Amelia",
+                family_name="Thornton",
+                date_of_birth="2015-03-14",
+                postcode="LS9 9ZZ",
+                nhs_number=None,
+            )
+        ],
+    )
+    return ClericalReview.objects.get()
+
+
+def _shielded_hold(world, shielded_child):
+    _ingest(
+        world,
+        [feed_row(given_names="Jasmine", family_name="Okafor", date_of_birth="2015-03-04", nhs_number=None)],
+    )
+    return ClericalReview.objects.get(shielded_hold=True)
+
+
+def test_the_side_by_side_shows_both_records_and_per_field_weights(world, child):
+    review = _possible_match(world, child)
+    page = signed_in(world.dara).get(reverse("linkage:review", args=[review.pk])).content.decode()
+    assert "LS9 9ZZ" in page and "LS1 4AB" in page
+    assert 'id="match-weights"' in page and "one_digit" in page and "bits" in page
+
+
+def test_a_shielded_hold_is_shown_to_the_la_team_and_refused_to_the_data_manager(world, shielded_child):
+    review = _shielded_hold(world, shielded_child)
+    queue = signed_in(world.lena).get(reverse("linkage:reviews")).content.decode()
+    assert str(review.pk) in queue and "Could be a shielded child" in queue
+    assert str(review.pk) not in signed_in(world.dara).get(reverse("linkage:reviews")).content.decode()
+    response = signed_in(world.dara).get(reverse("linkage:review", args=[review.pk]))
+    assert response.status_code == 403
+    assert AuditEvent.objects.filter(tag=AuditTag.AccessDenied, additional__reason="review_shielded").exists()
+
+
+def test_another_las_team_cannot_open_a_review(world, child):
+    review = _possible_match(world, child)
+    stella = make_user("stella", world.south, Role.LA_TEAM)
+    assert signed_in(stella).get(reverse("linkage:review", args=[review.pk])).status_code == 403
+
+
+def test_deciding_link_updates_the_child_and_is_audited(world, child):
+    review = _possible_match(world, child)
+    response = signed_in(world.lena).post(
+        reverse("linkage:review", args=[review.pk]), {"decision": "link", "child": str(child.pk)}
+    )
+    assert response.status_code == 302
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.LINKED and review.decided_child_id == child.pk
+    assert child_details(Child.objects.get(pk=child.pk)).address.postcode == "LS9 9ZZ"
+    event = AuditEvent.objects.get(tag=AuditTag.ReviewDecided)
+    assert event.actor_id == world.lena.pk and event.additional["decision"] == "link"
+
+
+def test_deciding_new_child_creates_one_and_is_audited(world, child):
+    review = _possible_match(world, child)
+    signed_in(world.dara).post(reverse("linkage:review", args=[review.pk]), {"decision": "new_child"})
+    assert Child.objects.count() == 2
+    assert AuditEvent.objects.get(tag=AuditTag.ReviewDecided).additional["decision"] == "new_child"
+
+
+def test_deciding_not_a_match_writes_nothing_and_is_audited(world, child):
+    review = _possible_match(world, child)
+    before = bytes(child.address)
+    signed_in(world.lena).post(reverse("linkage:review", args=[review.pk]), {"decision": "not_a_match"})
+    assert Child.objects.count() == 1 and bytes(Child.objects.get().address) == before
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.NOT_A_MATCH
+    assert AuditEvent.objects.get(tag=AuditTag.ReviewDecided).additional["decision"] == "not_a_match"
+
+
+def test_linking_to_a_child_that_was_not_a_candidate_is_refused(world, child, shielded_child):
+    review = _possible_match(world, child)
+    response = signed_in(world.lena).post(
+        reverse("linkage:review", args=[review.pk]), {"decision": "link", "child": str(shielded_child.pk)}
+    )
+    assert response.status_code == 400
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.OPEN
+
+
+def test_a_shielded_hold_decided_as_link_keeps_the_child_shielded(world, shielded_child):
+    review = _shielded_hold(world, shielded_child)
+    signed_in(world.lena).post(
+        reverse("linkage:review", args=[review.pk]), {"decision": "link", "child": str(shielded_child.pk)}
+    )
+    assert Child.objects.get(pk=shielded_child.pk).shielded
+    assert Child.objects.count() == 1
+
+
+def test_the_navigation_offers_record_matching_to_reviewers_only(world):
+    assert "Record matching" in signed_in(world.lena).get(reverse("linkage:reviews")).content.decode()
+    assert "Record matching" in signed_in(world.dara).get(reverse("accounts:passkeys")).content.decode()
+    assert "Record matching" not in signed_in(world.alice).get(reverse("accounts:passkeys")).content.decode()

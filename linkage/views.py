@@ -1,0 +1,103 @@
+"""Clerical review pages for LA teams and data managers: the queue, and one review side by side.
+
+Each page asks the policy (`Permission.ReviewDecide`); a review held because it could be a shielded
+child is shown to that child's LA team only. Decisions are carried out and audited by `feeds.review`.
+"""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from access.http import require
+from access.permissions import Permission
+from access.policy import decide
+from accounts.http import signed_in_user
+from feeds.review import ReviewClosed, ReviewDecision, review_decide
+from linkage.models import ClericalReview, ReviewReason, ReviewStatus
+from linkage.selectors import review_side_by_side
+
+FIELD_LABELS = {
+    "family_name": "Family name",
+    "given_name": "Given name",
+    "dob": "Date of birth",
+    "postcode": "Postcode",
+    "gender": "Gender",
+}
+DECISION_LABELS = {
+    ReviewDecision.LINK: "Link: this is the same child",
+    ReviewDecision.NEW_CHILD: "New child: none of these",
+    ReviewDecision.NOT_A_MATCH: "Not a match: write nothing",
+}
+
+
+@login_required
+@require_http_methods(["GET"])
+def review_list(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ReviewDecide)
+    reviews = ClericalReview.objects.filter(local_authority_id=actor.home_la_id, status=ReviewStatus.OPEN)
+    shown = [
+        r
+        for r in reviews.select_related("submitted_by")
+        if decide(actor=actor, action=Permission.ReviewDecide, review=r)
+    ]
+    return render(
+        request, "linkage/review_list.html", {"reviews": shown, "reasons": dict(ReviewReason.choices)}
+    )
+
+
+def _decision_errors(request: HttpRequest, candidate_ids: set[str]) -> tuple[str, UUID | None, str]:
+    decision = request.POST.get("decision", "")
+    if decision not in ReviewDecision.ALL:
+        return "", None, "Choose a decision."
+    if decision != ReviewDecision.LINK:
+        return decision, None, ""
+    chosen = request.POST.get("child", "")
+    if chosen not in candidate_ids:
+        return decision, None, "Choose which child this record is."
+    return decision, UUID(chosen), ""
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ReviewDecide)  # the role first: review ids are not probed
+    review = get_object_or_404(ClericalReview.objects.select_related("data_key"), pk=review_id)
+    require(actor=actor, action=Permission.ReviewDecide, review=review)
+    incoming, candidates = review_side_by_side(review)
+    error = ""
+    if request.method == "POST" and review.status == ReviewStatus.OPEN:
+        decision, child_id, error = _decision_errors(request, {str(c.child.pk) for c in candidates})
+        if not error:
+            try:
+                review_decide(review=review, decision=decision, by=actor, child_id=child_id)
+            except ReviewClosed:
+                messages.info(request, "Someone else decided this review first.")
+            else:
+                messages.success(request, "Decision recorded.")
+            return redirect("linkage:reviews")
+    rows = [
+        {
+            "candidate": c,
+            "fields": [
+                (FIELD_LABELS[name], c.levels.get(name, "not compared"), c.weights.get(name))
+                for name in FIELD_LABELS
+            ],
+        }
+        for c in candidates
+    ]
+    context = {
+        "review": review,
+        "incoming": incoming["record"],
+        "rows": rows,
+        "reason": ReviewReason(review.reason).label,
+        "decisions": DECISION_LABELS,
+        "error": error,
+        "open": review.status == ReviewStatus.OPEN,
+    }
+    return render(request, "linkage/review_detail.html", context, status=400 if error else 200)
