@@ -18,8 +18,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from children.synthetic.search_errors import Person, corrupted, error_class, population
-from matching.normalise import fold, given_name_forms, name_forms, phonetic, postcode_outward, postcode_sector
+from matching.normalise import fold, name_forms, phonetic
 from matching.scoring import MODEL_DIR, MODEL_VERSION
+from matching.splink_columns import splink_row
 
 _JW = (("jw_high", 0.92), ("jw_mid", 0.85), ("jw_low", 0.75))
 
@@ -119,32 +120,16 @@ def _settings(prior: float) -> dict[str, Any]:
 
 
 def _row(unique_id: int, who: Person, child: int) -> dict[str, Any]:
-    """The columns Splink compares, derived with the engine's own normalisation functions."""
-    given_first = who.given.split(" ")[0] if who.given else ""
-    family_forms = sorted(name_forms(who.family))
-    given_forms = sorted(name_forms(who.given)) if who.given else []
-    dob = who.dob
-    return {
-        "unique_id": unique_id,
-        "child": child,
-        "family_name": fold(who.family) or None,
-        "family_name_forms": family_forms,
-        "family_name_phon": sorted({phonetic(f) for f in family_forms}),
-        "family_key": phonetic(who.family),
-        "given_name": fold(given_first) or None,
-        "given_name_forms": given_forms,
-        "given_name_formal": sorted(given_name_forms(who.given)) if who.given else [],
-        "given_name_phon": sorted({phonetic(f) for f in given_forms}),
-        "dob": dob.strftime("%Y%m%d") if dob else None,
-        "dob_year": dob.year if dob else None,
-        "dob_md": dob.strftime("%m%d") if dob else None,
-        "dob_dm": dob.strftime("%d%m") if dob else None,
-        "dob_ym": dob.strftime("%Y%m") if dob else None,
-        "postcode": who.postcode or None,
-        "sector": postcode_sector(who.postcode) if who.postcode else None,
-        "district": postcode_outward(who.postcode) if who.postcode else None,
-        "gender": who.gender if who.gender in ("female", "male") else None,
-    }
+    """One training row: the shared Splink columns plus the label (which child it really is)."""
+    row = splink_row(
+        unique_id=unique_id,
+        given=who.given,
+        family=who.family,
+        gender=who.gender,
+        dob=who.dob,
+        postcode=who.postcode,
+    )
+    return {**row, "child": child}
 
 
 def training_rows(

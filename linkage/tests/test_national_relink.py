@@ -1,0 +1,108 @@
+"""National re-linkage runs the committed model through Splink (DuckDB here; Spark at scale)."""
+
+import json
+import math
+import random
+from itertools import combinations
+
+import pytest
+
+from children.synthetic.search_errors import corrupted, error_class, population
+from linkage.national import BLOCKING_RULES, acceptance_probability, model_settings, national_relink
+from matching.scoring import ACCEPT_WEIGHT, MODEL_DIR, MODEL_VERSION, load_model
+
+pytest.importorskip("splink")
+
+
+def _records(people: int, seed: int) -> tuple[list[dict], dict[str, int]]:
+    """A synthetic population, a mistaken second record for a third of it, and the truth."""
+    rng = random.Random(seed)  # synthetic data, not security
+    records, truth = [], {}
+    for child, who in enumerate(population(rng, people)):
+        versions = [who]
+        if rng.random() < 0.35:
+            versions.append(corrupted(rng, who, error_class(rng)) or who)
+        for n, v in enumerate(versions):
+            record_id = f"{child}-{n}"
+            truth[record_id] = child
+            records.append(
+                {
+                    "record_id": record_id,
+                    "given": v.given,
+                    "family": v.family,
+                    "gender": v.gender,
+                    "dob": v.dob,
+                    "postcode": v.postcode,
+                }
+            )
+    return records, truth
+
+
+def _pairs(assignment: dict[str, object]) -> set[frozenset[str]]:
+    groups: dict[object, list[str]] = {}
+    for record_id, group in assignment.items():
+        groups.setdefault(group, []).append(record_id)
+    return {frozenset(p) for members in groups.values() for p in combinations(sorted(members), 2)}
+
+
+def test_the_committed_model_relinks_a_population_with_its_own_parameters():
+    records, truth = _records(people=600, seed=20261202)
+    clusters = national_relink(records)
+    assert set(clusters) == set(truth)
+    found, true = _pairs(clusters), _pairs(truth)
+    precision = len(found & true) / max(len(found), 1)
+    recall = len(found & true) / len(true)
+    assert precision >= 0.97, precision
+    assert recall >= 0.85, recall
+
+
+def test_relinkage_uses_the_saved_model_unchanged_with_wider_blocking():
+    saved = json.loads((MODEL_DIR / f"{MODEL_VERSION}.json").read_text())
+    settings = model_settings()
+    engine = load_model()
+    for comparison in settings["comparisons"]:  # no training: exactly the m and u the engine scores with
+        name = comparison["output_column_name"]
+        for level in comparison["comparison_levels"]:
+            if not level.get("is_null_level"):
+                assert level["m_probability"] == engine.levels[name][level["label_for_charts"]].m
+                assert level["u_probability"] == engine.levels[name][level["label_for_charts"]].u
+    assert [c["output_column_name"] for c in settings["comparisons"]] == [
+        c["output_column_name"] for c in saved["comparisons"]
+    ]
+    assert [r["blocking_rule"] for r in settings["blocking_rules_to_generate_predictions"]] == list(
+        BLOCKING_RULES
+    )
+
+
+def test_acceptance_matches_the_engines_evidence_threshold():
+    settings = model_settings()
+    prior = settings["probability_two_random_records_match"]
+    p = acceptance_probability(settings)
+    # Splink's posterior at the threshold, turned back into bits of evidence beyond the prior
+    bits = math.log2(p / (1 - p)) - math.log2(prior / (1 - prior))
+    assert bits == pytest.approx(ACCEPT_WEIGHT)
+    assert acceptance_probability(settings, accept_weight=ACCEPT_WEIGHT + 2) > p
+
+
+def test_the_command_clusters_a_file_and_reports_bad_rows_by_number(tmp_path):
+    from django.core.management import call_command
+
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "record_id,source,given_name,family_name,date_of_birth,sex,address_line,town,postcode\n"
+        "a1,health,Olivia,Thornbury,2016-04-03,F,,,LS1 4AB\n"
+        "b7,school,Olivia,Thornbery,2016-04-03,F,,,LS1 4AB\n"
+        "c2,benefit,Noah,Quillfeather,2015-01-02,M,,,SO14 2DF\n"
+        "d9,benefit,Isla,,2014-02-03,F,,,\n"
+        "e4,school,Isla,Marchbank,2014-13-03,F,,,\n"
+    )
+    out = tmp_path / "clusters.csv"
+    errors = __import__("io").StringIO()
+    call_command("national_relink", str(source), "--out", str(out), stderr=errors, stdout=errors)
+    rows = dict(line.split(",") for line in out.read_text().split()[1:])
+    assert set(rows) == {"a1", "b7", "c2"}
+    assert rows["a1"] == rows["b7"] != rows["c2"]
+    report = errors.getvalue()
+    assert "row 5: family_name is required" in report
+    assert "row 6: date_of_birth is not a real date" in report
+    assert "Marchbank" not in report
