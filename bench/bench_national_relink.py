@@ -35,7 +35,9 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"records {len(records):,} ({people:,} children), clusters {len(set(clusters.values())):,}")
     print(f"precision {precision:.4f} recall {recall:.4f} F1 {f1:.4f}")
-    print(f"relinked in {elapsed:.1f} s: {len(records) / elapsed:,.0f} records/s; peak memory {peak_mb:,.0f} MB")
+    print(
+        f"relinked in {elapsed:.1f} s: {len(records) / elapsed:,.0f} records/s; peak memory {peak_mb:,.0f} MB"
+    )
 
 
 if __name__ == "__main__":
