@@ -3,6 +3,7 @@
 import json
 import math
 import random
+from collections.abc import Mapping
 from itertools import combinations
 
 import pytest
@@ -38,7 +39,7 @@ def _records(people: int, seed: int) -> tuple[list[dict], dict[str, int]]:
     return records, truth
 
 
-def _pairs(assignment: dict[str, object]) -> set[frozenset[str]]:
+def _pairs(assignment: Mapping[str, object]) -> set[frozenset[str]]:
     groups: dict[object, list[str]] = {}
     for record_id, group in assignment.items():
         groups.setdefault(group, []).append(record_id)
