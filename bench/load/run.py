@@ -95,6 +95,7 @@ def database_ready() -> None:
             check=True,
         )
         print(f"generated in {time.perf_counter() - started:.0f} s", flush=True)
+    _psql(DATABASE, "ANALYZE")  # fresh planner statistics, whoever loaded the rows
     size = _psql(DATABASE, "SELECT pg_size_pretty(pg_database_size(current_database()))")
     print(f"database {DATABASE}: {CHILDREN:,}+ children, {size}")
     print(_run(PY, "bench/load/prepare.py").strip())
@@ -156,6 +157,7 @@ def _locust(target: str, mix: str, port: int) -> dict[str, object]:
         ),
         check=False,
         stdout=subprocess.DEVNULL,
+        stderr=(OUT / f"locust-{target}-{mix}.log").open("w"),
     )
     return dict(json.loads((OUT / f"locust-{target}-{mix}.json").read_text()))
 
