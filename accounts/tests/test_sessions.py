@@ -90,3 +90,22 @@ def test_signing_out_is_audited(world):
     client.post(reverse("accounts:logout"))
     assert AuditEvent.objects.filter(tag=AuditTag.LoggedOut, actor=world.alice).exists()
     assert client.get(reverse("children:search")).status_code == 302
+
+
+def test_a_signed_in_page_loads_the_person_and_their_organisation_in_one_query(world):
+    client = signed_in(world.alice)
+    client.get(reverse("children:search"))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("children:search")).status_code == 200
+    organisation_queries = [q["sql"] for q in queries.captured_queries if "accounts_organisation" in q["sql"]]
+    assert len(organisation_queries) == 1
+    assert "accounts_user" in organisation_queries[0]
+
+
+def test_a_lapsed_accreditation_bites_on_the_next_request(world):
+    client = signed_in(world.alice)
+    assert client.get(reverse("children:search")).status_code == 200
+    organisation = world.alice.organisation
+    organisation.accredited_on = None
+    organisation.save()
+    assert client.get(reverse("children:search")).status_code == 403

@@ -75,7 +75,12 @@ def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     return config
 
 
+# Read replicas (config/routers.py): aliases in DATABASES that serve search reads. None by default.
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+DATABASE_REPLICAS: list[str] = []
+
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.AccountBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 
