@@ -11,12 +11,17 @@
    b. searches only against the service;  c. the same searches against the floor.
 5. Reports throughput, p50/p95/p99 and errors for each, audit events written vs requests (each
    count must be equal, else the run fails), and the service/floor ratios for (b)/(c).
+6. With LOAD_KILL=1, a fourth phase repeats the mix and SIGKILLs one gunicorn worker half-way:
+   errors must not exceed the requests the killed worker held (one: sync workers), no audit event
+   may be lost (events >= successful requests) or duplicated (events <= requests).
+The audit checkpoint watcher runs throughout, as in production; the run ends with `verify_audit`.
 """
 
 import json
 import os
 import signal
 import subprocess
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -31,8 +36,9 @@ FLOOR_DATABASE = DATABASE.removesuffix("_load") + "_floor"
 CHILDREN = int(os.environ.get("LOAD_CHILDREN", "50000"))
 USERS = int(os.environ.get("LOAD_USERS", "16"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
-WORKERS = os.environ.get("LOAD_WORKERS", "4")
+WORKERS = os.environ.get("LOAD_WORKERS", "5")
 REDIS = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/12")
+KILL = os.environ.get("LOAD_KILL", "0") == "1"
 APP_PORT, FLOOR_PORT = 8101, 8102
 # Each journey step writes exactly one audit event of its tag.
 AUDITED = {
@@ -123,6 +129,15 @@ def _serve(app: str, port: int) -> subprocess.Popen[bytes]:
     raise SystemExit(f"gunicorn on {port} did not start")
 
 
+def _kill_one_worker(master: int, after: float, killed: list[int]) -> None:
+    """SIGKILL one gunicorn worker (a child of the master) `after` seconds from now."""
+    time.sleep(after)
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    if children:
+        os.kill(int(children[0]), signal.SIGKILL)
+        killed.append(int(children[0]))
+
+
 def _audit_counts() -> dict[str, int]:
     rows = _psql(DATABASE, "SELECT tag, count(*) FROM audit_auditevent GROUP BY tag")
     return {tag: int(n) for tag, n in (line.split("|") for line in rows.splitlines() if line)}
@@ -162,11 +177,11 @@ def _locust(target: str, mix: str, port: int) -> dict[str, object]:
     return dict(json.loads((OUT / f"locust-{target}-{mix}.json").read_text()))
 
 
-def _by_step(stats: dict[str, object]) -> dict[str, int]:
+def _by_step(stats: dict[str, object], key: str = "requests") -> dict[str, int]:
     steps: dict[str, int] = {}
     for entry in stats["stats"]:  # type: ignore[attr-defined]
         step = "search" if entry["name"].startswith("search:") else entry["name"]
-        steps[step] = steps.get(step, 0) + entry["requests"]
+        steps[step] = steps.get(step, 0) + entry[key]
     return steps
 
 
@@ -181,6 +196,7 @@ def main() -> int:
     database_ready()
     app = _serve("config.wsgi:application", APP_PORT)
     floor = _serve("bench.floor.wsgi:application", FLOOR_PORT)
+    watcher = subprocess.Popen([PY, "manage.py", "audit_checkpoint", "--watch"], cwd=ROOT, env=_env())
     results: dict[str, object] = {}
     ok = True
     try:
@@ -204,23 +220,36 @@ def main() -> int:
         )
         lines = [header]
         audit_lines = []
-        for label, target, mix, port in (
+        phases = [
             ("service: realistic mix", "app", "full", APP_PORT),
             ("service: searches only", "app", "search", APP_PORT),
             ("floor: same searches", "floor", "search", FLOOR_PORT),
-        ):
+        ]
+        if KILL:
+            phases.append(("service: mix, kill -9 a worker", "app", "kill", APP_PORT))
+        for label, target, mix, port in phases:
             before = _audit_counts() if target == "app" else {}
             floor_before = int(_psql(FLOOR_DATABASE, "SELECT count(*) FROM floor_flooraudit"))
+            killed: list[int] = []
+            if mix == "kill":
+                threading.Thread(target=_kill_one_worker, args=(app.pid, SECONDS / 2, killed)).start()
             stats = _locust(target, mix, port)
             results[f"{target}-{mix}"] = stats
             lines.append(_line(label, stats, SECONDS))
-            steps = _by_step(stats)
+            steps, failed = _by_step(stats), _by_step(stats, key="failures")
+            if mix == "kill":
+                ok &= len(killed) == 1 and int(stats["failures"]) <= len(killed)  # type: ignore[call-overload]
+                audit_lines.append(
+                    f"  {label}: worker {killed} killed, {stats['failures']} failed request(s)"
+                )
             if target == "app":
                 after = _audit_counts()
                 for step, tags in AUDITED.items():
                     written = sum(after.get(t, 0) - before.get(t, 0) for t in tags)
-                    sent = steps.get(step, 0)
-                    ok &= written == sent
+                    sent, succeeded = steps.get(step, 0), steps.get(step, 0) - failed.get(step, 0)
+                    # A killed request may have committed its event before dying: never fewer
+                    # events than successes (lost), never more than requests (duplicated).
+                    ok &= written == sent if mix != "kill" else succeeded <= written <= sent
                     audit_lines.append(f"  {label}: {step:<20} requests {sent:>7}  audit events {written:>7}")
                 misuse = after.get("oversight:misuse:suspected", 0) - before.get(
                     "oversight:misuse:suspected", 0
@@ -243,9 +272,15 @@ def main() -> int:
         )
         (OUT / "result.json").write_text(json.dumps(results, indent=1))
     finally:
+        watcher.terminate()
+        watcher.wait(timeout=60)
         for server in (app, floor):
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=60)
+    _run(PY, "manage.py", "audit_checkpoint")
+    verified = subprocess.run([PY, "manage.py", "verify_audit"], cwd=ROOT, env=_env(), check=False)
+    print(f"verify_audit: {'passed' if verified.returncode == 0 else 'FAILED'}")
+    ok &= verified.returncode == 0
     if not ok:
         print("FAILED: audit events and requests differ")
     return 0 if ok else 1
