@@ -196,7 +196,12 @@ def main() -> int:
     database_ready()
     app = _serve("config.wsgi:application", APP_PORT)
     floor = _serve("bench.floor.wsgi:application", FLOOR_PORT)
-    watcher = subprocess.Popen([PY, "manage.py", "audit_checkpoint", "--watch"], cwd=ROOT, env=_env())
+    watcher = subprocess.Popen(
+        [PY, "manage.py", "audit_checkpoint", "--watch"],
+        cwd=ROOT,
+        env=_env(),
+        stdout=(OUT / "audit-checkpoint.log").open("w"),
+    )
     results: dict[str, object] = {}
     ok = True
     try:
