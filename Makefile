@@ -70,7 +70,7 @@ bench: secrets ## Benchmarks (figures go to docs/BENCHMARKS.md)
 LOAD_VENV := var/load-venv
 LOAD_CHILDREN ?= 1000000
 LOAD_DATABASE ?= cp_bench_load
-LOAD_PRACTITIONERS ?= 150
+LOAD_PRACTITIONERS ?= 250
 LOAD_USERS ?= 16
 LOAD_SECONDS ?= 60
 LOAD_WORKERS ?= 5

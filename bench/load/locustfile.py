@@ -129,6 +129,20 @@ def _report(environment: Any, **_: Any) -> None:
                 "p99": entry.get_response_time_percentile(0.99),
             }
         )
+    # Failures by kind: a dropped connection (a killed worker), a server error (never acceptable),
+    # or a refusal (403, or sign-in again) after a misuse rule suspended the practitioner.
+    kinds = {"dropped": 0, "server_error": 0, "refused": 0, "other": 0}
+    for error in environment.stats.errors.values():
+        text = str(error.error)
+        if "Disconnected" in text or "ConnectionError" in text or "ConnectionReset" in text:
+            kind = "dropped"
+        elif text[:1] == "5":
+            kind = "server_error"
+        elif text.startswith(("403", "302")):
+            kind = "refused"
+        else:
+            kind = "other"
+        kinds[kind] += error.occurrences
     total = environment.stats.total
     summary = {
         "requests": total.num_requests,
@@ -138,5 +152,6 @@ def _report(environment: Any, **_: Any) -> None:
         "p95": total.get_response_time_percentile(0.95),
         "p99": total.get_response_time_percentile(0.99),
         "stats": stats,
+        "failure_kinds": kinds,
     }
     path.write_text(json.dumps(summary, indent=1))

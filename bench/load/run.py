@@ -242,11 +242,14 @@ def main() -> int:
             results[f"{target}-{mix}"] = stats
             lines.append(_line(label, stats, SECONDS))
             steps, failed = _by_step(stats), _by_step(stats, key="failures")
-            if mix == "kill":
-                ok &= len(killed) == 1 and int(stats["failures"]) <= len(killed)  # type: ignore[call-overload]
-                audit_lines.append(
-                    f"  {label}: worker {killed} killed, {stats['failures']} failed request(s)"
-                )
+            kinds: dict[str, int] = stats["failure_kinds"]  # type: ignore[assignment]
+            # Never a server error; a dropped connection only for a request a killed worker held;
+            # refusals are the misuse rules suspending someone (counted, reported, not a failure).
+            ok &= kinds["server_error"] == 0 and kinds["other"] == 0
+            ok &= kinds["dropped"] <= len(killed) and (mix != "kill" or len(killed) == 1)
+            audit_lines.append(
+                f"  {label}: failures {kinds}" + (f", worker {killed} killed" if mix == "kill" else "")
+            )
             if target == "app":
                 after = _audit_counts()
                 for step, tags in AUDITED.items():
@@ -254,8 +257,11 @@ def main() -> int:
                     sent, succeeded = steps.get(step, 0), steps.get(step, 0) - failed.get(step, 0)
                     # A killed request may have committed its event before dying: never fewer
                     # events than successes (lost), never more than requests (duplicated).
-                    ok &= written == sent if mix != "kill" else succeeded <= written <= sent
-                    audit_lines.append(f"  {label}: {step:<20} requests {sent:>7}  audit events {written:>7}")
+                    # Refused requests (a suspended practitioner) are audited as refusals, not searches.
+                    ok &= written == succeeded if mix != "kill" else succeeded <= written <= sent
+                    audit_lines.append(
+                        f"  {label}: {step:<20} requests {sent:>7}  succeeded {succeeded:>7}  audit events {written:>7}"
+                    )
                 misuse = after.get("oversight:misuse:suspected", 0) - before.get(
                     "oversight:misuse:suspected", 0
                 )
