@@ -133,8 +133,8 @@ def _report(environment: Any, **_: Any) -> None:
     # or a refusal (403, or sign-in again) after a misuse rule suspended the practitioner.
     kinds = {"dropped": 0, "server_error": 0, "refused": 0, "other": 0}
     for error in environment.stats.errors.values():
-        text = str(error.error)
-        if "Disconnected" in text or "ConnectionError" in text or "ConnectionReset" in text:
+        name, text = type(error.error).__name__, str(error.error)  # exceptions, or "403 ..." failures
+        if "Disconnected" in name or "Connection" in name:
             kind = "dropped"
         elif text[:1] == "5":
             kind = "server_error"
