@@ -134,7 +134,7 @@ def _report(environment: Any, **_: Any) -> None:
     kinds = {"dropped": 0, "server_error": 0, "refused": 0, "other": 0}
     for error in environment.stats.errors.values():
         name, text = type(error.error).__name__, str(error.error)  # exceptions, or "403 ..." failures
-        if "Disconnected" in name or "Connection" in name:
+        if any(word in f"{name} {text}" for word in ("Disconnected", "ConnectionError", "ConnectionReset")):
             kind = "dropped"
         elif text[:1] == "5":
             kind = "server_error"
