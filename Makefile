@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 DEMO_CHILDREN ?= 3000
 
-.PHONY: help venv secrets migrate demo run test test-fast lint coverage bench vendor clean
+.PHONY: help venv secrets migrate demo run test test-fast lint coverage bench bench-load vendor clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -66,6 +66,25 @@ coverage: $(STAMP) ## Branch coverage of access, vault, audit and oversight, SQL
 
 bench: secrets ## Benchmarks (figures go to docs/BENCHMARKS.md)
 	$(PY) bench/run.py
+
+LOAD_VENV := var/load-venv
+LOAD_CHILDREN ?= 1000000
+LOAD_DATABASE ?= cp_bench_load
+LOAD_PRACTITIONERS ?= 250
+LOAD_USERS ?= 16
+LOAD_SECONDS ?= 60
+LOAD_WORKERS ?= 5
+LOAD_KILL ?= 1
+
+$(LOAD_VENV)/.installed: bench/requirements-load.txt
+	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet -r bench/requirements-load.txt
+	touch $@
+
+# PostgreSQL (LOAD_PG, default postgres://postgres@127.0.0.1:5432) and Redis (LOAD_REDIS_URL) must be running.
+bench-load: secrets $(LOAD_VENV)/.installed ## Locust against gunicorn + the bare-Django floor (docs/BENCHMARKS.md)
+	LOAD_CHILDREN=$(LOAD_CHILDREN) LOAD_DATABASE=$(LOAD_DATABASE) LOAD_PRACTITIONERS=$(LOAD_PRACTITIONERS) \
+		LOAD_USERS=$(LOAD_USERS) LOAD_SECONDS=$(LOAD_SECONDS) LOAD_WORKERS=$(LOAD_WORKERS) LOAD_KILL=$(LOAD_KILL) $(PY) bench/load/run.py
 
 vendor: ## Refresh vendored govuk-frontend from the npm registry
 	rm -rf var/npm && mkdir -p var/npm && cd var/npm && npm pack --silent govuk-frontend@$$(node -p "require('../../static/vendor/govuk-frontend/package.json').version") && tar xzf govuk-frontend-*.tgz

@@ -20,6 +20,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 
 AUTH_STARTED_KEY = "auth_started_at"
+SEEN_KEY = "seen_at"
 OPEN_PATHS = ("/static/", "/account/sign-in/", "/account/sign-out/", "/account/invitation/")
 MFA_PATHS = ("/account/mfa/",)
 SIGNED_OUT_REASONS = {"suspended", "inactive"}
@@ -60,4 +61,18 @@ class AccountGuardMiddleware:
 
         if not user.is_verified() and not request.path.startswith(MFA_PATHS):  # type: ignore[attr-defined]
             return redirect("accounts:mfa")
+        _renew_idle_expiry(request)
         return self.get_response(request)
+
+
+def _renew_idle_expiry(request: HttpRequest) -> None:
+    """Push the server-side idle expiry (SESSION_COOKIE_AGE) forward, at most once a renewal interval.
+
+    Changing the session makes SessionMiddleware save it with a fresh expiry date; requests in between
+    write nothing. The session therefore ends at most SESSION_COOKIE_AGE after the last request (and
+    at least SESSION_COOKIE_AGE - SESSION_RENEW_SECONDS), never later.
+    """
+    now = time.time()
+    seen = request.session.get(SEEN_KEY)
+    if seen is None or now - seen >= settings.SESSION_RENEW_SECONDS:
+        request.session[SEEN_KEY] = now

@@ -7,8 +7,10 @@ never sit in the cache in clear.
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 
 from accounts.models import User
 
@@ -32,6 +34,11 @@ class Limiter:
 
     def hit(self, subject: str) -> int:
         key = self._key(subject)
+        client = _redis_client()
+        if client is not None:
+            # One round trip, atomic: Django's add-then-incr costs three against Redis.
+            script = client.register_script(_HIT_SCRIPT)
+            return int(script(keys=[cache.make_and_validate_key(key)], args=[self.window_seconds]))
         if cache.add(key, 1, timeout=self.window_seconds):
             return 1
         try:
@@ -42,6 +49,20 @@ class Limiter:
 
     def reset(self, subject: str) -> None:
         cache.delete(self._key(subject))
+
+
+# Count a hit and start the fixed window on the first one (INCR then EXPIRE, atomically).
+_HIT_SCRIPT = (
+    "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
+)
+
+
+def _redis_client() -> Any:
+    """The raw client behind Django's Redis cache, or None for any other cache (development, tests)."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        return backend._cache.get_client(write=True)  # type: ignore[attr-defined]
+    return None
 
 
 LOGIN_IP = Limiter("login.ip", limit=10, window_seconds=5 * 60)

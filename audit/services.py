@@ -42,7 +42,9 @@ def event_record(
         "child_id": child_id,
         "additional": json.loads(json.dumps(additional or {})),
     }
-    with transaction.atomic():
+    # No savepoint inside the caller's transaction: if the event cannot be written, the action it
+    # records must roll back with it anyway (and a savepoint costs two round trips per event).
+    with transaction.atomic(savepoint=False):
         event_id = next_event_id()
         leaf = entry_leaf_hex(id=event_id, **columns)
         event = AuditEvent.objects.create(id=event_id, leaf_hash=leaf, **columns)

@@ -103,10 +103,10 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.POST or None)
     outcome = None
     if request.method == "POST" and form.is_valid():
-        if SEARCH_USER.exceeded(str(actor.pk)):
+        # One counter round trip: count this search, refuse it if it is over the limit.
+        if SEARCH_USER.hit(str(actor.pk)) > SEARCH_USER.limit:
             event_record(tag=AuditTag.SearchThrottled, actor=actor)
             return render(request, "children/search_throttled.html", status=429)
-        SEARCH_USER.hit(str(actor.pk))
         outcome = child_search(criteria=form.criteria(), fetched_by=actor)
         if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildSearch):
             return ended

@@ -20,7 +20,8 @@ rule per user per rolling hour, so a burst does not bury the queue. Every signal
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -116,17 +117,32 @@ def _precise_searching_screen(user: User) -> None:
     3,600 an hour): count searches, and distinct children returned (`SearchAppearance`, written with
     the search), in the rolling hour."""
     since = timezone.now() - WINDOW
-    searches = AuditEvent.objects.filter(
-        actor=user, tag=AuditTag.SearchPerformed, occurred_at__gte=since
-    ).count()
+    # Both counts in one statement (one round trip), each over its (actor, time) index.
+    searches_made = (
+        AuditEvent.objects.filter(actor=OuterRef("pk"), tag=AuditTag.SearchPerformed, occurred_at__gte=since)
+        .order_by()
+        .values("actor")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    children_found = (
+        SearchAppearance.objects.filter(actor_id=OuterRef("pk"), occurred_at__gte=since)
+        .order_by()
+        .values("actor_id")
+        .annotate(n=Count("child_id", distinct=True))
+        .values("n")
+    )
+    searches, found = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            searches=Coalesce(Subquery(searches_made), 0),
+            found=Coalesce(Subquery(children_found), 0),
+        )
+        .values_list("searches", "found")
+        .get()
+    )
     _act_on_volume(
         user=user, rule=Rule.BULK_SEARCHING, count=searches, per_hour=settings.MISUSE_SEARCHES_PER_HOUR
-    )
-    found = (
-        SearchAppearance.objects.filter(actor_id=user.pk, occurred_at__gte=since)
-        .values("child_id")
-        .distinct()
-        .count()
     )
     _act_on_volume(
         user=user,

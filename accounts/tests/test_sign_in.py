@@ -149,3 +149,16 @@ def test_a_username_with_a_nul_character_is_refused_without_a_server_error(world
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
     assert login_subject("alice\x00") == "name:alice\x00"
+
+
+def test_a_limiter_hit_is_one_atomic_redis_round_trip_that_starts_the_window(redis_cache):
+    from accounts.ratelimit import Limiter
+
+    limiter = Limiter("test.limiter", limit=2, window_seconds=60)
+    assert [limiter.hit("someone"), limiter.hit("someone")] == [1, 2]
+    assert limiter.count("someone") == 2 and limiter.exceeded("someone")
+    assert not limiter.exceeded("someone else")
+    [key] = [key for key in redis_cache.scan_iter() if b"test.limiter" in key]
+    assert 0 < redis_cache.ttl(key) <= 60
+    limiter.reset("someone")
+    assert limiter.count("someone") == 0

@@ -78,7 +78,12 @@ def database_from_env(default_sqlite: Path) -> dict[str, Any]:
     return config
 
 
+# Read replicas (config/routers.py): aliases in DATABASES that serve search reads. None by default.
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"]
+DATABASE_REPLICAS: list[str] = []
+
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.AccountBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 
@@ -105,7 +110,10 @@ WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_AGE = 15 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# Not on every request: AccountGuardMiddleware renews the idle expiry at most once a minute
+# (SESSION_RENEW_SECONDS), so a busy practitioner costs one session write a minute, not one a page.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -117,7 +125,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SERVICE_NAME = "ContactPoint"
 SERVICE_BASE_URL = os.environ.get("SERVICE_BASE_URL", "http://127.0.0.1:8000")
 
-# Sessions: 15 minutes idle (SESSION_COOKIE_AGE, renewed per request), 10 hours absolute, step-up
+# Sessions: 15 minutes idle (SESSION_COOKIE_AGE, renewed at most every SESSION_RENEW_SECONDS of
+# activity, so a session ends 14 to 15 idle minutes after its last request, never later), 10 hours absolute, step-up
 # re-authentication for sensitive actions if the last proof is older than 15 minutes.
 SESSION_ABSOLUTE_SECONDS = 10 * 60 * 60
 REAUTH_VALID_SECONDS = 15 * 60

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+import dj_database_url
+
 from .base import *  # noqa: F403
 from .base import VAR_DIR, database_from_env
 
@@ -25,6 +27,13 @@ AUDIT_SIGNING_KEY_FILE = Path(_required("AUDIT_SIGNING_KEY_FILE"))
 AUDIT_HEAD_EXPORT_DIR = Path(_required("AUDIT_HEAD_EXPORT_DIR"))
 _required("DATABASE_URL")  # never the embedded SQLite default in production
 DATABASES = {"default": database_from_env(VAR_DIR / "unused.sqlite3")}
+# Read replicas for searches (config/routers.py), e.g. DATABASE_REPLICA_URLS=postgres://...,postgres://...
+for _n, _url in enumerate(u for u in os.environ.get("DATABASE_REPLICA_URLS", "").split(",") if u):
+    DATABASES[f"replica{_n + 1}"] = {
+        **dj_database_url.parse(_url, conn_max_age=60),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_REPLICAS = [alias for alias in DATABASES if alias != "default"]
 # Lockouts and rate limits must be shared by every app server.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _required("REDIS_URL")}

@@ -9,6 +9,8 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SECRET_KEY = secrets.token_urlsafe(50)
 DATABASES = {"default": database_from_env(BASE_DIR / "var" / "test.sqlite3")}
+# A second alias for the replica router's tests (config/tests); DATABASE_REPLICAS stays empty elsewhere.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 VAULT_KEY_PROVIDER = "vault.providers.EphemeralKeyProvider"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses argon2id
 STORAGES = {

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -18,6 +19,15 @@ from accounts.models import Organisation, OrganisationKind
 from children.synthetic.directory import directory_ensure, directory_ensure_services, directory_load
 from children.synthetic.guard import demo_data_require
 from children.synthetic.loader import DEFAULT_BATCH, children_generate
+
+
+def _statistics_refresh() -> None:
+    """ANALYZE after a bulk load: with the planner's row counts from before it, PostgreSQL hash-joins
+    every child into each search's blocking-key lookup (measured: 44 ms instead of 0.5 ms per lookup
+    at 50,000 children) until autovacuum happens to catch up."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE children_child, children_blockingkeyentry, vault_datakey, children_carer")
 
 
 class Command(BaseCommand):
@@ -70,6 +80,7 @@ class Command(BaseCommand):
                 f"--seed {options['seed']} --skip {skip + written} --count {count - written}."
             ) from None
         bar.close()
+        _statistics_refresh()
         elapsed = max(time.perf_counter() - started, 1e-9)
         self.stdout.write(
             f"Wrote {report.written} children ({report.shielded} shielded) across "

@@ -1,0 +1,157 @@
+"""Locust workload for `make bench-load` (runs in var/load-venv; no Django here).
+
+Each locust user borrows one signed-in practitioner session at a time from the pool signin.py made
+(so two users never share a session at once, as two people never share one), does one journey,
+and gives it back. LOAD_MIX chooses the journey:
+- "full" (the realistic mix): a search (family name + DOB 35%, + postcode 15%, + given name and
+  gender 20%, typo'd name and/or transposed day and month 15%, a name nobody has 10%, a shielded
+  child searched by postcode 5%, which must find nothing); after a search that found someone,
+  20% go on to state a purpose and view the record, and 1 in 4 of those record their involvement.
+- "search": the same searches only (what the floor app can also do), for the floor ratio.
+
+Audit events are counted in the database by run.py, not here: every request named below must
+have written exactly one audit event (search, purpose asked, record viewed, involvement recorded).
+"""
+
+import json
+import os
+import queue
+import random
+import re
+from datetime import date
+from typing import Any
+
+from locust import HttpUser, between, events, task
+
+from bench.load.queries import OUT, People, search_form
+
+TARGET = os.environ.get("LOAD_TARGET", "app")
+MIX = os.environ.get("LOAD_MIX", "full")
+SEARCH_PATH = os.environ.get("LOAD_SEARCH_PATH", "/children/search/")
+CHILD_LINK = re.compile(r'href="/children/([0-9a-f-]{36})/purpose/"')
+
+PEOPLE = People()
+SESSIONS: "queue.Queue[dict[str, str]]" = queue.Queue()
+for cookies in json.loads((OUT / f"sessions-{TARGET}.json").read_text()):
+    SESSIONS.put(cookies)
+# Only a performed search shows these; a form error would answer 200 with no audit event.
+SEARCHED = "Search again" if TARGET == "app" else "<h2>"
+
+
+class Practitioner(HttpUser):
+    wait_time = between(0, float(os.environ.get("LOAD_THINK_SECONDS", "0.5")))
+
+    def on_start(self) -> None:
+        self.rng = random.Random()
+
+    def _cookie_header(self, cookies: dict[str, str]) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())}
+
+    def _send(
+        self, method: str, path: str, cookies: dict[str, str], name: str, searched: bool = False, **kw: Any
+    ) -> Any:
+        self.client.cookies.clear()
+        with self.client.request(
+            method,
+            path,
+            headers=self._cookie_header(cookies),
+            name=name,
+            allow_redirects=False,
+            catch_response=True,
+            **kw,
+        ) as response:
+            if response.status_code >= 400 or (
+                response.status_code == 302 and "sign-in" in response.headers.get("Location", "")
+            ):
+                response.failure(f"{response.status_code} {response.headers.get('Location', '')}")
+            elif searched and response.status_code == 200 and SEARCHED not in response.text:
+                response.failure("search form refused: no search performed")
+            for key, value in response.cookies.get_dict().items():
+                cookies[key] = value  # the service may renew the session cookie
+            return response
+
+    @task
+    def journey(self) -> None:
+        cookies = SESSIONS.get()
+        try:
+            kind, form = search_form(self.rng, PEOPLE)
+            form["csrfmiddlewaretoken"] = cookies.get("csrftoken", "")
+            page = self._send("POST", SEARCH_PATH, cookies, f"search:{kind}", data=form, searched=True)
+            if MIX not in ("full", "kill") or page.status_code != 200:
+                return
+            found = CHILD_LINK.findall(page.text)
+            if not found or self.rng.random() >= 0.2:
+                return
+            child = self.rng.choice(found)
+            self._send("GET", f"/children/{child}/purpose/", cookies, "purpose:ask")
+            purpose = {
+                "purpose": "providing_service",
+                "detail": "",
+                "csrfmiddlewaretoken": cookies.get("csrftoken", ""),
+            }
+            self._send("POST", f"/children/{child}/purpose/", cookies, "purpose:state", data=purpose)
+            self._send("GET", f"/children/{child}/", cookies, "record:view")
+            if self.rng.random() < 0.25:
+                today = date.today()
+                involvement = {
+                    "role": "Class teacher",
+                    "phone": "0113 496 0000",
+                    "email": "teacher@example.org",
+                    "start_day": str(today.day),
+                    "start_month": str(today.month),
+                    "start_year": str(today.year),
+                    "csrfmiddlewaretoken": cookies.get("csrftoken", ""),
+                }
+                self._send(
+                    "POST",
+                    f"/children/{child}/involvement/new/",
+                    cookies,
+                    "involvement:record",
+                    data=involvement,
+                )
+        finally:
+            SESSIONS.put(cookies)
+
+
+@events.test_stop.add_listener
+def _report(environment: Any, **_: Any) -> None:
+    path = OUT / f"locust-{TARGET}-{MIX}.json"
+    stats = []
+    for entry in environment.stats.entries.values():
+        stats.append(
+            {
+                "name": entry.name,
+                "method": entry.method,
+                "requests": entry.num_requests,
+                "failures": entry.num_failures,
+                "p50": entry.get_response_time_percentile(0.5),
+                "p95": entry.get_response_time_percentile(0.95),
+                "p99": entry.get_response_time_percentile(0.99),
+            }
+        )
+    # Failures by kind: a dropped connection (a killed worker), a server error (never acceptable),
+    # or a refusal (403, or sign-in again) after a misuse rule suspended the practitioner.
+    kinds = {"dropped": 0, "server_error": 0, "refused": 0, "other": 0}
+    for error in environment.stats.errors.values():
+        name, text = type(error.error).__name__, str(error.error)  # exceptions, or "403 ..." failures
+        if any(word in f"{name} {text}" for word in ("Disconnected", "ConnectionError", "ConnectionReset")):
+            kind = "dropped"
+        elif text[:1] == "5":
+            kind = "server_error"
+        elif text.startswith(("403", "302")):
+            kind = "refused"
+        else:
+            kind = "other"
+        kinds[kind] += error.occurrences
+    total = environment.stats.total
+    summary = {
+        "requests": total.num_requests,
+        "failures": total.num_failures,
+        "rps": total.total_rps,
+        "p50": total.get_response_time_percentile(0.5),
+        "p95": total.get_response_time_percentile(0.95),
+        "p99": total.get_response_time_percentile(0.99),
+        "stats": stats,
+        "failure_kinds": kinds,
+    }
+    path.write_text(json.dumps(summary, indent=1))
