@@ -51,3 +51,37 @@ def test_the_search_page_accepts_gender_not_specified_with_a_given_name(world, c
     criteria = {"family_name": "Thornton", "given_name": "Amelia", "gender": "not_specified"}
     page = signed_in(world.alice).post(reverse("children:search"), criteria).content.decode()
     assert "Amelia Thornton" in page
+
+
+def _age_today(born):
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def test_each_result_shows_the_town_the_local_authority_and_the_age_with_the_date_of_birth(world):
+    from datetime import date
+
+    from tests.personas import make_child
+
+    make_child(world, given_names="Oliver", family_name="Smith", gender="male", town="Wetherby")
+    make_child(world, given_names="Oliver", family_name="Smith", gender="male", town="Otley")
+    criteria = {"family_name": "Smith", "dob_day": "4", "dob_month": "3", "dob_year": "2015"}
+    page = signed_in(world.alice).post(reverse("children:search"), criteria, follow=True).content.decode()
+    assert "2 children found" in page
+    assert "Wetherby" in page and "Otley" in page
+    assert page.count("Northshire Council") >= 2
+    assert f"4 March 2015 (age {_age_today(date(2015, 3, 4))})" in page
+
+
+def test_a_shielded_childs_town_never_appears_in_the_results_only_its_local_authority(world):
+    from tests.personas import make_child
+
+    make_child(world, given_names="Jasmine", family_name="Okafor", town="Harrowfold", shielded=True)
+    criteria = {"family_name": "Okafor", "dob_day": "4", "dob_month": "3", "dob_year": "2015"}
+    page = signed_in(world.alice).post(reverse("children:search"), criteria, follow=True).content.decode()
+    assert "Jasmine Okafor" in page and "Address withheld (shielded)" in page
+    assert "Northshire Council" in page
+    assert "Harrowfold" not in page
+    assert "Quarry Lane" not in page
