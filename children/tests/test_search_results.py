@@ -41,7 +41,9 @@ def test_the_results_page_shows_the_children_the_search_found(world, child):
     assert "Amelia Thornton" in page
     assert reverse("children:purpose", args=[child.pk]) in page
     assert "Family name matches, date of birth matches" in page
-    assert f'<form method="post" action="{reverse("children:search")}"' in page  # "Search again" searches anew
+    assert (
+        f'<form method="post" action="{reverse("children:search")}"' in page
+    )  # "Search again" searches anew
 
 
 def test_showing_the_results_again_runs_and_audits_no_second_search(world, child):
