@@ -49,6 +49,7 @@ def enrol_with_authenticator_app(pages: Pages, *, check: bool) -> None:
 
 def search(pages: Pages, family_name: str, day: str = "", month: str = "", year: str = "") -> None:
     page = pages.page
+    page.wait_for_load_state("load")  # submitting mid-load would abort the page's script (a failed request)
     page.get_by_label("Family name").fill(family_name)
     dob = page.get_by_role("group", name="Date of birth")
     dob.get_by_label("Day").fill(day)
@@ -202,12 +203,14 @@ def test_back_from_a_record_returns_to_the_search_results_without_searching_agai
     pages.check("results-before-back")
 
     state_purpose(pages, "Amelia Thornton")
+    page.wait_for_load_state("load")  # leaving mid-load would abort its script: a failed request
     page.go_back()
     results.get_by_role("heading", name="1 child found").wait_for()
     assert results.get_by_role("link", name="Amelia Thornton", exact=True).count() == 1
     pages.check("results-after-browser-back")
 
     state_purpose(pages, "Amelia Thornton")
+    page.wait_for_load_state("load")
     page.get_by_role("link", name="Back to search").click()
     results.get_by_role("heading", name="1 child found").wait_for()
     pages.check("results-after-back-link")
