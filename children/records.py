@@ -46,6 +46,23 @@ def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def age_on(date_of_birth: date, today: date) -> int:
+    """Whole years from `date_of_birth` to `today` (a 29 February birthday counts from 1 March)."""
+    return (
+        today.year
+        - date_of_birth.year
+        - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
+    )
+
+
+def town_from_address(address: dict[str, Any]) -> str | None:
+    """The town of a known address (its last line, when there is a street line before it), else None."""
+    lines = [line for line in (address.get("lines") or []) if line]
+    if address.get("status", AddressStatus.KNOWN) != AddressStatus.KNOWN or len(lines) < 2:
+        return None
+    return str(lines[-1])
+
+
 @dataclass
 class Address:
     status: str = AddressStatus.KNOWN

@@ -19,12 +19,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import BlockingKeyEntry, Child, RecordStatus
-from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
+from children.records import IDENTITY_COLUMNS, age_on, identity_from_sealed_values, town_from_address
 from children.services import BLOCKING_PURPOSE
 from matching.blocking import QueryKeys, query_key_tiers
 from matching.engine import find
@@ -88,10 +89,20 @@ class SearchResult:
     date_of_birth: date
     gender: str
     score: MatchScore
+    # Where the child lives, to tell namesakes apart: never set for a shielded child (see `area`).
+    town: str | None = None
 
     @property
     def shielded(self) -> bool:
         return self.child.shielded
+
+    @property
+    def age(self) -> int:
+        return age_on(self.date_of_birth, timezone.localdate())
+
+    @property
+    def local_authority_name(self) -> str:
+        return self.child.local_authority.name
 
     @property
     def possible(self) -> bool:
@@ -166,7 +177,7 @@ class _TierLookup:
 def _scored(query: Identity, child_ids: Iterable[object]) -> list[tuple[Candidate, MatchScore]]:
     """Decrypt only the identity columns of the candidates and score them (a shielded child without its address)."""
     scored: list[tuple[Candidate, MatchScore]] = []
-    for child in Child.objects.filter(pk__in=list(child_ids)).select_related("data_key"):
+    for child in Child.objects.filter(pk__in=list(child_ids)).select_related("data_key", "local_authority"):
         sealer = Sealer(child.data_key)
         values = {column: sealer.unseal(child, column) for column in IDENTITY_COLUMNS}
         match = score(query, identity_from_sealed_values(values), use_hidden=not child.shielded)
@@ -198,6 +209,7 @@ def child_search_matches(criteria: SearchCriteria) -> list[SearchResult]:
                 date_of_birth=date.fromisoformat(values["date_of_birth"]),
                 gender=values["gender"],
                 score=match,
+                town=None if child.shielded else town_from_address(values["address"]),
             )
         )
     results.sort(key=lambda r: (-r.score.weight, r.child.index_number))

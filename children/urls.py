@@ -6,6 +6,7 @@ app_name = "children"
 
 urlpatterns = [
     path("search/", views.search, name="search"),
+    path("search/results/<slug:search_id>/", views.search_results, name="search_results"),
     path("<uuid:child_id>/purpose/", views.purpose, name="purpose"),
     path("<uuid:child_id>/", views.record, name="record"),
     path("<uuid:child_id>/involvement/new/", views.involvement_new, name="involvement_new"),

@@ -35,6 +35,7 @@ from children.override import shield_override
 from children.purposes import PURPOSE_LABELS
 from children.records import InvolvementDetails, ReturnIntention
 from children.search import child_search
+from children.search_results import search_outcome_for, search_outcome_store, shown_outcome, stored_children
 from children.selectors import child_details, child_record, involvement_details
 from children.services import (
     DuplicateInvolvement,
@@ -97,11 +98,15 @@ def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> 
 @login_required
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
-    """Search runs on POST only, so criteria never appear in URLs, histories or access logs."""
+    """Search runs on POST only, so criteria never appear in URLs, histories or access logs.
+
+    A search that runs is audited once, its outcome kept in the session (no criteria) and the person
+    redirected (303) to its results page, so Back and "Back to search" show the results again without
+    a second search or a "Confirm form resubmission" page. Form errors are shown on the POST itself.
+    """
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ChildSearch)
     form = SearchForm(request.POST or None)
-    outcome = None
     if request.method == "POST" and form.is_valid():
         # One counter round trip: count this search, refuse it if it is over the limit.
         if SEARCH_USER.hit(str(actor.pk)) > SEARCH_USER.limit:
@@ -110,8 +115,35 @@ def search(request: HttpRequest) -> HttpResponse:
         outcome = child_search(criteria=form.criteria(), fetched_by=actor)
         if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildSearch):
             return ended
-    context = {"form": form, "outcome": outcome, "cap": settings.SEARCH_RESULT_CAP}
+        search_id = search_outcome_store(request.session, outcome=outcome, by=actor)
+        response = redirect("children:search_results", search_id=search_id)
+        response.status_code = 303  # See Other: the browser fetches the results with GET
+        return response
+    context = {"form": form, "outcome": None, "cap": settings.SEARCH_RESULT_CAP}
     return render(request, "children/search.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def search_results(request: HttpRequest, search_id: str) -> HttpResponse:
+    """A search's results shown again from the session: no search is run and nothing is audited here.
+
+    Each child is shown only if the policy still lets this person be told who it is (an archived
+    child, say, drops out). An unknown, expired or someone else's id shows the empty search form.
+    """
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ChildSearch)
+    stored = search_outcome_for(request.session, search_id=search_id, by=actor)
+    context: dict[str, object] = {"form": SearchForm(), "cap": settings.SEARCH_RESULT_CAP}
+    if stored is None:
+        return render(request, "children/search.html", {**context, "outcome": None, "expired": True})
+    permitted = [
+        child
+        for child in stored_children(stored)
+        if decide(actor=actor, action=Permission.ChildIdentify, child=child).allowed
+    ]
+    outcome = shown_outcome(stored, children=permitted)
+    return render(request, "children/search.html", {**context, "outcome": outcome})
 
 
 @login_required

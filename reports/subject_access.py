@@ -44,6 +44,7 @@ from accounts.models import Organisation, OrganisationKind, User
 from audit.models import AuditEvent, SearchAppearance
 from audit.services import event_record
 from audit.tags import AuditTag, tag_label
+from children.index_number import formatted
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
 from children.records import AddressStatus, Gender, ReturnIntention
@@ -150,7 +151,7 @@ def _held(
         ("Gender", genders.get(details.gender, "Not specified")),
         ("Date of birth", _day(details.date_of_birth)),
         ("Address", address),
-        ("Index number", view.child.index_number),
+        ("Index number", formatted(view.child.index_number)),
         ("Local authority", org_name(view.organisation(view.child.local_authority_id))),
         ("Common Assessment (CAF) completed", "Yes" if details.caf_completed else "No"),
     ]

@@ -250,7 +250,7 @@ def practitioner_journey(client: Client, child: Child, user: User) -> None:
     _second_factor(client, user)
     search = reverse("children:search")
     dob = {"dob_day": DOB.day, "dob_month": DOB.month, "dob_year": DOB.year}
-    found = client.post(search, {"family_name": FAMILY, **dob})
+    found = client.post(search, {"family_name": FAMILY, **dob}, follow=True)
     assert str(child.pk) in found.content.decode()
     client.post(search, {"family_name": FAMILY, "given_name": GIVEN, "gender": "female"})
     client.post(search, {"family_name": FAMILY, "postcode": POSTCODE})

@@ -108,6 +108,7 @@ def make_child(
     postcode: str = "LS1 4AB",
     shielded: bool = False,
     la: Organisation | None = None,
+    town: str = "Leeds",
     **extra: object,
 ) -> Child:
     details = ChildDetails(
@@ -115,7 +116,7 @@ def make_child(
         family_name=family_name,
         gender=gender,
         date_of_birth=date_of_birth,
-        address=Address(lines=["12 Quarry Lane", "Leeds"], postcode=postcode),
+        address=Address(lines=["12 Quarry Lane", town], postcode=postcode),
         educational_setting=EducationalSetting(world.north_school.pk, date(2020, 9, 1)),
         gp_practice_id=world.north_gp.pk,
         source_identifiers=[SourceIdentifier("nhs_number", "943 476 5919", world.north_gp.pk)],

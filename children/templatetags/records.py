@@ -1,11 +1,13 @@
 import re
 
 from django import template
+from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from children import index_number as index_numbers
 from children.records import Gender
+from children.search_results import latest_search_id
 from children.selectors import ChildRecordView
 
 register = template.Library()
@@ -60,3 +62,14 @@ def email_breaks(email: str) -> SafeString:
         if piece:
             pieces.append(f'<span class="cp-nowrap">{escape(piece)}</span>')
     return mark_safe("<wbr>".join(pieces))  # noqa: S308 -- every piece escaped above
+
+
+@register.simple_tag(takes_context=True)
+def back_to_search_url(context: template.Context) -> str:
+    """The person's latest search results while they are kept, else the empty search page."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if request is None or user is None or not user.is_authenticated:
+        return reverse("children:search")
+    search_id = latest_search_id(request.session, by=user)
+    return reverse("children:search_results", args=[search_id]) if search_id else reverse("children:search")

@@ -177,6 +177,8 @@ CONTENT_SECURITY_POLICY = {
 SEARCH_RESULT_CAP = 10
 # How long a stated purpose lets a practitioner reopen the same record without asking again.
 VIEW_PURPOSE_TTL_SECONDS = 10 * 60
+# How long a search's results can be shown again (Back, "Back to search") without searching again.
+SEARCH_RESULTS_TTL_SECONDS = 10 * 60
 # Misuse signals (oversight.misuse, docs/SECURITY.md): per user, in a rolling hour. More than the
 # first number alerts the user's LA team; more than the first times the factor also suspends.
 MISUSE_VIEWS_PER_HOUR = 30

@@ -15,7 +15,7 @@ from tests.personas import make_child, make_user
 
 def _search(client, family_name, **extra):
     data = {"family_name": family_name, "dob_day": "4", "dob_month": "3", "dob_year": "2015", **extra}
-    return client.post(reverse("children:search"), data)
+    return client.post(reverse("children:search"), data, follow=True)
 
 
 def test_own_surname_search_raises_an_alert_for_the_searchers_own_la_team(world):

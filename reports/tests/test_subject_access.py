@@ -237,3 +237,68 @@ def test_sensitive_services_are_withheld_and_counted_for_the_la_team(world, chil
     assert report.withheld_sensitive == 1
     assert "Sexual health nurse" not in str(report.held)
     assert "1 sensitive service withheld" in _produce(world, child).content.decode()
+
+
+def _pdf(world, child):
+    response = signed_in(world.lena).post(reverse("audit:subject_access_pdf", args=[child.pk]), REQUEST)
+    return response, PdfReader(BytesIO(response.content))
+
+
+def test_every_page_of_the_pdf_says_page_n_of_m(world, child):
+    for who in (world.alice, world.bob, world.olivia):
+        for _ in range(12):  # enough accesses for the list to run onto more than one page
+            viewed(child, who, purpose="providing_service")
+    _, reader = _pdf(world, child)
+    total = len(reader.pages)
+    assert total >= 2
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"Page {number} of {total}" in page.extract_text()
+
+
+def test_the_pdf_shows_the_index_number_as_the_screen_does(world, child):
+    from children.index_number import formatted
+
+    text = _pdf_text(_pdf(world, child)[0])
+    assert f"Index number {formatted(child.index_number)}." in text
+    assert child.index_number not in text.replace(formatted(child.index_number), "")
+
+
+def test_the_pdf_opens_with_a_covering_explanation_for_the_requester(world, child):
+    text = _pdf_text(_pdf(world, child)[0])
+    about = text.index("About this report")
+    assert about < text.index("Amelia Thornton")
+    for words in (
+        "ContactPoint is the national index of children in England",
+        "What this report contains",
+        "The law allows some information to be left out of any report like this one",
+        "it does not mean that anything was left out of this one",
+        "Contact the ContactPoint team at the local authority that sent you this report",
+        "Information Commissioner's Office",
+    ):
+        assert words in text
+
+
+def test_the_pdf_carries_its_title_author_and_language(world, child):
+    _, reader = _pdf(world, child)
+    assert reader.metadata.title == "ContactPoint subject access report"
+    assert reader.metadata.author == "ContactPoint"
+    assert reader.trailer["/Root"]["/Lang"] == "en-GB"
+
+
+def test_the_printed_page_hides_navigation_sign_out_the_phase_banner_and_buttons(world, child):
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    page = _produce(world, child).content.decode()
+    assert '<link rel="stylesheet" href="/static/css/cp.css">' in page
+    assert 'class="govuk-service-navigation"' in page and "Sign out" in page
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "cp.css").read_text()
+    block = re.search(r"@media print \{(.*?)\n\}", css, re.S)
+    assert block, "cp.css has no @media print block"
+    hidden = block.group(1)
+    rule = re.search(r"([^{}]*)\{\s*display:\s*none", hidden)
+    assert rule
+    for selector in (".govuk-service-navigation", ".govuk-phase-banner", ".govuk-button", ".govuk-back-link"):
+        assert selector in rule.group(1)

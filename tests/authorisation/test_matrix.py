@@ -13,7 +13,7 @@ change nothing at all (no involvement, suspension, purpose grant, override, aler
 from dataclasses import dataclass
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import Role
 from children.viewing import purpose_grant_store
@@ -31,7 +31,7 @@ from tests.authorisation.world import (
     attempt,
 )
 
-OK, REDIRECT, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
+OK, REDIRECT, SEE_OTHER, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 302, 303, 403, 404, 405
 PRACTITIONERS = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
 VIEWERS = {*PRACTITIONERS, Role.LA_TEAM}
 AUDITORS = {Role.LA_TEAM, Role.NATIONAL_AUDITOR}
@@ -42,6 +42,7 @@ ANY_METHOD = set(METHODS)
 ACCEPTED: dict[str, set[str]] = {
     "home": ANY_METHOD,  # a plain redirect to the person's start page, whatever the method
     "children:search": GET_POST,
+    "children:search_results": {"GET"},
     "children:purpose": GET_POST,
     "children:record": {"GET"},
     "children:involvement_new": GET_POST,
@@ -155,6 +156,8 @@ PLAIN_URLS = {
     "coordination:brokering",
     "linkage:reviews",
 }
+# A search's results page, by the random search id the search redirected to (kept in the session).
+SEARCH_RESULT_URLS = {"children:search_results"}
 OPEN_URLS = {"accounts:login", "accounts:logout", "accounts:invitation"}
 PASSKEY_URLS = {
     "accounts:passkey_registration_begin",
@@ -377,9 +380,16 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
     )
     if url == "home":
         return Expect(REDIRECT, to=start_page)
-    if url == "children:search":  # a POST with valid criteria runs (and audits) a search
-        shows = "Search results" if post else "Find a child</h1>"
-        return Expect(OK, changes=post, shows=shows) if p.role in VIEWERS else refused("role_not_permitted")
+    if (
+        url == "children:search"
+    ):  # a POST with valid criteria runs (and audits) a search, then shows its results
+        if p.role not in VIEWERS:
+            return refused("role_not_permitted")
+        return (
+            Expect(SEE_OTHER, to="children:search_results", changes=True)
+            if post
+            else Expect(OK, shows="Find a child</h1>")
+        )
     if url == "accounts:mfa":  # a wrong code shows the form again, and the failure is audited
         return Expect(OK, changes=post, shows="Enter your security code</h1>")
     if url == "accounts:reauthenticate":  # a wrong password shows the form again, and the failure is audited
@@ -428,6 +438,15 @@ def expected_review(url: str, method: str, p: Persona) -> Expect:
     )
 
 
+def expected_search_results(url: str, method: str, p: Persona) -> Expect:
+    """Someone else's, an expired or an unknown search id: the empty search form, with a notice."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role not in VIEWERS:
+        return refused("role_not_permitted")
+    return Expect(OK, shows='id="results-expired"')
+
+
 def expected_match(url: str, method: str, p: Persona) -> Expect:
     """alice and carol share a client match about the North child; carol has offered to lead."""
     if guarded := _guarded(url, method, p):
@@ -461,7 +480,15 @@ def _unnamed_patterns(patterns: list, prefix: str = "") -> list[str]:
 
 
 ROWS = (
-    CHILD_URLS | SUBJECT_URLS | ALERT_URLS | MATCH_URLS | REVIEW_URLS | PLAIN_URLS | OPEN_URLS | PASSKEY_URLS
+    CHILD_URLS
+    | SUBJECT_URLS
+    | ALERT_URLS
+    | MATCH_URLS
+    | REVIEW_URLS
+    | PLAIN_URLS
+    | SEARCH_RESULT_URLS
+    | OPEN_URLS
+    | PASSKEY_URLS
 )
 
 
@@ -541,7 +568,10 @@ def _problems(
             problems.append(f"AccessDenied events {answer.denied_events}, expected one with {expect.reason}")
     elif answer.denied_events:
         problems.append(f"not refused, yet AccessDenied events were written: {answer.denied_events}")
-    if expect.to is not None:
+    if expect.to in _FRESH_ID:  # a new random id each time: the page it leads to is what counts
+        if resolve(answer.location.split("?")[0]).view_name != expect.to:
+            problems.append(f"redirected to {answer.location}, expected a {expect.to} page")
+    elif expect.to is not None:
         target = reverse(expect.to, args=url_args[:1]) if expect.to not in _NO_ARGS else reverse(expect.to)
         if answer.location != target:
             problems.append(f"redirected to {answer.location}, expected {target}")
@@ -552,6 +582,7 @@ def _problems(
     return problems
 
 
+_FRESH_ID = {"children:search_results"}
 _NO_ARGS = {
     "children:search",
     "audit:index",
@@ -643,6 +674,18 @@ def test_other_pages_answer_each_persona_as_the_rules_say(matrix, url_name, meth
         answer = attempt(matrix.client(p.name), method, reverse(url_name), _post_data(matrix, url_name, p))
         expect = expected_plain(url_name, method, p)
         if found := _problems(matrix, answer, expect, url_args=[], method=method, p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize("url_name", sorted(SEARCH_RESULT_URLS))
+def test_search_results_pages_answer_each_persona_as_the_rules_say(matrix, url_name):
+    path = reverse(url_name, args=_sample_args(matrix, url_name))
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), "GET", path)
+        expect = expected_search_results(url_name, "GET", p)
+        if found := _problems(matrix, answer, expect, url_args=[], method="GET", p=p):
             problems[p.name] = found
     assert not problems, _report(problems)
 
@@ -746,6 +789,8 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
         return [_north_review_id(m)]
     if url_name == "accounts:invitation":
         return ["not-a-real-token"]
+    if url_name in SEARCH_RESULT_URLS:
+        return ["not-a-kept-search-id"]
     return []
 
 
@@ -828,7 +873,9 @@ def test_anonymous_visitors_cannot_use_passkey_endpoints(matrix, client):
 
 def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothing(matrix, client):
     problems: dict[str, list[str]] = {}
-    for url_name in sorted(CHILD_URLS | SUBJECT_URLS | ALERT_URLS | MATCH_URLS | REVIEW_URLS | PLAIN_URLS):
+    for url_name in sorted(
+        CHILD_URLS | SUBJECT_URLS | ALERT_URLS | MATCH_URLS | REVIEW_URLS | PLAIN_URLS | SEARCH_RESULT_URLS
+    ):
         path = reverse(url_name, args=_sample_args(matrix, url_name))
         for method in METHODS:
             answer = attempt(client, method, path, _post_data(matrix, url_name, PERSONA["lena"]))

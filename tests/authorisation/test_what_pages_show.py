@@ -188,7 +188,7 @@ def test_the_national_auditor_sees_a_childs_access_report_by_index_number_only(m
 
 
 def _search(matrix: MatrixWorld, name: str, **criteria: str) -> str:
-    response = matrix.client(name).post(reverse("children:search"), criteria)
+    response = matrix.client(name).post(reverse("children:search"), criteria, follow=True)
     assert response.status_code == 200
     return response.content.decode()
 

@@ -49,6 +49,7 @@ def enrol_with_authenticator_app(pages: Pages, *, check: bool) -> None:
 
 def search(pages: Pages, family_name: str, day: str = "", month: str = "", year: str = "") -> None:
     page = pages.page
+    page.wait_for_load_state("load")  # submitting mid-load would abort the page's script (a failed request)
     page.get_by_label("Family name").fill(family_name)
     dob = page.get_by_role("group", name="Date of birth")
     dob.get_by_label("Day").fill(day)
@@ -185,3 +186,32 @@ def test_search_works_without_javascript(pages_without_javascript: Pages, world:
     page.get_by_role("button", name="Continue to the record").click()
     page.get_by_role("heading", name="Who is working with this child").wait_for()
     pages.check("record")
+
+
+def test_back_from_a_record_returns_to_the_search_results_without_searching_again(
+    pages: Pages, world: World, child: Child
+) -> None:
+    from audit.models import AuditEvent
+    from audit.tags import AuditTag
+
+    page = pages.page
+    sign_in(pages, "alice", check=False)
+    search(pages, "Thornton", "4", "3", "2015")
+    results = page.locator("#results")
+    results.get_by_role("heading", name="1 child found").wait_for()
+    assert "/children/search/results/" in page.url and "Thornton" not in page.url
+    pages.check("results-before-back")
+
+    state_purpose(pages, "Amelia Thornton")
+    page.wait_for_load_state("load")  # leaving mid-load would abort its script: a failed request
+    page.go_back()
+    results.get_by_role("heading", name="1 child found").wait_for()
+    assert results.get_by_role("link", name="Amelia Thornton", exact=True).count() == 1
+    pages.check("results-after-browser-back")
+
+    state_purpose(pages, "Amelia Thornton")
+    page.wait_for_load_state("load")
+    page.get_by_role("link", name="Back to search").click()
+    results.get_by_role("heading", name="1 child found").wait_for()
+    pages.check("results-after-back-link")
+    assert AuditEvent.objects.filter(tag=AuditTag.SearchPerformed, actor=world.alice).count() == 1

@@ -1,0 +1,153 @@
+"""A search's outcome kept in the session for a few minutes, so its results page can be shown again.
+
+The search page follows post/redirect/get: the POST runs (and audits) the search once, stores what the
+results page needs under a random search id, and redirects to `/children/search/results/<id>/`. That
+page, the browser's Back button and "Back to search" show the stored results again without running or
+auditing another search, and never ask to resubmit a form.
+
+Only child ids, why-lines ("family name matches, ..."), possible-match flags and the outcome's flags are
+stored, never the criteria; names, dates and towns are decrypted again when the page is shown, only the
+columns it shows (never a shielded child's address). The page re-checks the policy for each child.
+"""
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from children.models import Child
+from children.records import age_on, town_from_address
+from children.search import SearchOutcome
+from vault.sealing import Sealer
+
+_SESSION_KEY = "search_results"
+# A person rarely has more than a few searches open in tabs; older ones are dropped first.
+MAX_KEPT = 10
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    child_id: str
+    why: str
+    possible: bool
+
+
+@dataclass(frozen=True)
+class StoredOutcome:
+    search_id: str
+    results: list[StoredResult] = field(default_factory=list)
+    too_many: bool = False
+    flagged_for_review: bool = False
+
+
+@dataclass(frozen=True)
+class ShownResult:
+    """One row of the results page, decrypted for this response only."""
+
+    child: Child
+    given_names: str
+    family_name: str
+    date_of_birth: date
+    gender: str
+    town: str | None
+    why: str
+    possible: bool
+
+    @property
+    def shielded(self) -> bool:
+        return self.child.shielded
+
+    @property
+    def age(self) -> int:
+        return age_on(self.date_of_birth, timezone.localdate())
+
+    @property
+    def local_authority_name(self) -> str:
+        return self.child.local_authority.name
+
+
+@dataclass(frozen=True)
+class ShownOutcome:
+    results: list[ShownResult]
+    too_many: bool
+    flagged_for_review: bool
+
+
+def _kept(session: Any, now: float) -> dict[str, dict[str, Any]]:
+    kept = session.get(_SESSION_KEY, {})
+    return {k: v for k, v in kept.items() if v["expires"] > now}
+
+
+def search_outcome_store(session: Any, *, outcome: SearchOutcome, by: User) -> str:
+    """Keep `outcome` (no criteria) for SEARCH_RESULTS_TTL_SECONDS; returns its random search id."""
+    now = time.time()
+    kept = _kept(session, now)
+    search_id = secrets.token_urlsafe(16)
+    kept[search_id] = {
+        "user_id": by.pk,
+        "expires": now + settings.SEARCH_RESULTS_TTL_SECONDS,
+        "too_many": outcome.too_many,
+        "flagged_for_review": outcome.flagged_for_review,
+        "results": [
+            {"child_id": str(r.child.pk), "why": r.why, "possible": r.possible} for r in outcome.results
+        ],
+    }
+    newest = sorted(kept.items(), key=lambda item: item[1]["expires"])[-MAX_KEPT:]
+    session[_SESSION_KEY] = dict(newest)
+    return search_id
+
+
+def search_outcome_for(session: Any, *, search_id: str, by: User) -> StoredOutcome | None:
+    """The stored outcome, if it is `by`'s own and has not expired; otherwise None."""
+    stored = _kept(session, time.time()).get(search_id)
+    if stored is None or stored["user_id"] != by.pk:
+        return None
+    return StoredOutcome(
+        search_id=search_id,
+        results=[StoredResult(**r) for r in stored["results"]],
+        too_many=stored["too_many"],
+        flagged_for_review=stored["flagged_for_review"],
+    )
+
+
+def latest_search_id(session: Any, *, by: User) -> str | None:
+    """The id of `by`'s most recent search still kept (for "Back to search"), if any."""
+    mine = [(v["expires"], k) for k, v in _kept(session, time.time()).items() if v["user_id"] == by.pk]
+    return max(mine)[1] if mine else None
+
+
+def stored_children(stored: StoredOutcome) -> list[Child]:
+    """The children the stored results name, in the stored order (any no longer held are left out)."""
+    ids = [r.child_id for r in stored.results]
+    found = {
+        str(c.pk): c for c in Child.objects.filter(pk__in=ids).select_related("data_key", "local_authority")
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def shown_outcome(stored: StoredOutcome, *, children: list[Child]) -> ShownOutcome:
+    """The results page for `children` (those the viewer may still be shown), decrypting only its columns."""
+    why = {r.child_id: r for r in stored.results}
+    rows = []
+    for child in children:
+        sealer = Sealer(child.data_key)
+        row = why[str(child.pk)]
+        rows.append(
+            ShownResult(
+                child=child,
+                given_names=sealer.unseal(child, "given_names"),
+                family_name=sealer.unseal(child, "family_name"),
+                date_of_birth=date.fromisoformat(sealer.unseal(child, "date_of_birth")),
+                gender=sealer.unseal(child, "gender"),
+                # a shielded child's address is never decrypted for a results page
+                town=None if child.shielded else town_from_address(sealer.unseal(child, "address")),
+                why=row.why,
+                possible=row.possible,
+            )
+        )
+    return ShownOutcome(results=rows, too_many=stored.too_many, flagged_for_review=stored.flagged_for_review)
