@@ -174,6 +174,16 @@ MISUSE_REFINED_SEARCHES_PER_HOUR = 10
 MISUSE_SEARCHES_PER_HOUR = 60
 MISUSE_CHILDREN_FOUND_PER_HOUR = 30
 MISUSE_SUSPEND_FACTOR = 2
+# Record views with no search by the viewer returning the child and no involvement of theirs.
+MISUSE_UNEXPLAINED_VIEWS_PER_HOUR = 5
+# Distinct children of other LAs than the viewer's own (their organisation's LA) viewed.
+MISUSE_VIEWS_OUTSIDE_LA_PER_HOUR = 10
+# Searches and record views outside working hours (local time, Monday is 0).
+MISUSE_OUT_OF_HOURS_ACTIONS_PER_HOUR = 20
+MISUSE_WORKING_HOURS_START = "07:00"
+MISUSE_WORKING_HOURS_END = "19:00"
+MISUSE_WORKING_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4)
+MISUSE_WORKING_HOURS_TIME_ZONE = "Europe/London"
 
 LOGGING = {
     "version": 1,
