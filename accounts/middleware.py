@@ -22,6 +22,7 @@ from audit.tags import AuditTag
 AUTH_STARTED_KEY = "auth_started_at"
 OPEN_PATHS = ("/static/", "/account/sign-in/", "/account/sign-out/", "/account/invitation/")
 MFA_PATHS = ("/account/mfa/",)
+TRAINING_PATHS = ("/training/",)
 SIGNED_OUT_REASONS = {"suspended", "inactive"}
 
 
@@ -53,6 +54,8 @@ class AccountGuardMiddleware:
             return redirect("accounts:login")
 
         decision = prerequisites(user)
+        if decision.reason == "training_lapsed":
+            return self._to_training(request, user)
         if not decision:
             if decision.reason in SIGNED_OUT_REASONS:
                 logout(request)
@@ -61,3 +64,14 @@ class AccountGuardMiddleware:
         if not user.is_verified() and not request.path.startswith(MFA_PATHS):  # type: ignore[attr-defined]
             return redirect("accounts:mfa")
         return self.get_response(request)
+
+    def _to_training(self, request: HttpRequest, user: User) -> HttpResponse:
+        """Lapsed training is the one lapse a person can mend themselves: after the second factor they
+        are sent to the course (its pages alone answer them), not refused. Every other page stays shut."""
+        if not user.is_verified():  # type: ignore[attr-defined]
+            return (
+                self.get_response(request) if request.path.startswith(MFA_PATHS) else redirect("accounts:mfa")
+            )
+        if request.path.startswith(TRAINING_PATHS):
+            return self.get_response(request)
+        return redirect("training:course")

@@ -57,6 +57,8 @@ class AuditTag(StrEnum):
     InvolvementConfirmed = "coordination:involvement:confirmed"
     MatchStatisticsViewed = "coordination:statistics:viewed"
     BrokeringViewed = "coordination:brokering:viewed"
+    TrainingPassed = "account:training:passed"
+    TrainingFailed = "account:training:failed"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -114,6 +116,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.InvolvementConfirmed: "Confirmed an involvement is still current",
     AuditTag.MatchStatisticsViewed: "Viewed match counts",
     AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
+    AuditTag.TrainingPassed: "Passed the training assessment",
+    AuditTag.TrainingFailed: "Did not pass the training assessment",
 }
 
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "coordination",
     "reports",
     "team",
+    "training",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +167,10 @@ CONTENT_SECURITY_POLICY = {
 SEARCH_RESULT_CAP = 10
 # How long a stated purpose lets a practitioner reopen the same record without asking again.
 VIEW_PURPOSE_TTL_SECONDS = 10 * 60
+# Mandatory training (training app): questions drawn at random from the bank per attempt, and how many
+# must be answered correctly to pass. Passing renews `training_completed_on` (valid for TRAINING_VALID_FOR).
+TRAINING_QUESTIONS_PER_ATTEMPT = 8
+TRAINING_PASS_MARK = 7
 # Misuse signals (oversight.misuse, docs/SECURITY.md): per user, in a rolling hour. More than the
 # first number alerts the user's LA team; more than the first times the factor also suspends.
 MISUSE_VIEWS_PER_HOUR = 30

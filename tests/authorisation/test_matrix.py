@@ -21,6 +21,7 @@ from tests.authorisation.world import (
     ALERT_RAISERS,
     CHILD_SCENARIOS,
     GUARD_REASON,
+    GUARD_REDIRECT,
     METHODS,
     PERSONA,
     PERSONAS,
@@ -88,6 +89,9 @@ ACCEPTED: dict[str, set[str]] = {
     "coordination:propose_lead": {"POST"},
     "coordination:accept_lead": {"POST"},
     "coordination:confirm_involvement": {"POST"},
+    "training:course": {"GET"},
+    "training:page": {"GET"},
+    "training:assessment": GET_POST,
 }
 CHILD_URLS = {
     "children:purpose",
@@ -141,6 +145,8 @@ PLAIN_URLS = {
     "coordination:statistics",
     "coordination:brokering",
 }
+# The training course: every signed-in person past the second factor, including one whose training lapsed.
+TRAINING_URLS = {"training:course", "training:page", "training:assessment"}
 OPEN_URLS = {"accounts:login", "accounts:logout", "accounts:invitation"}
 PASSKEY_URLS = {
     "accounts:passkey_registration_begin",
@@ -197,10 +203,21 @@ def refused(reason: str) -> Expect:
     return Expect(DENIED, reason)
 
 
+def guard_expect(url: str, p: Persona) -> Expect | None:
+    """The account guard's answer: suspended accounts are refused on every page; lapsed training is sent
+    to the course on every page but the course's own (and the pages the guard does not cover)."""
+    if p.status == "ok" or url in GUARDLESS:
+        return None
+    if p.status in GUARD_REDIRECT:
+        return None if url in TRAINING_URLS else Expect(REDIRECT, to=GUARD_REDIRECT[p.status])
+    return refused(GUARD_REASON[p.status])
+
+
 def _guarded(url: str, method: str, p: Persona) -> Expect | None:
-    """Suspended and lapsed accounts are refused on every page; other methods than accepted get 405."""
-    if p.status != "ok":
-        return refused(GUARD_REASON[p.status])
+    """Suspended accounts are refused and lapsed ones sent to the course on every page (guard_expect);
+    other methods than accepted get 405."""
+    if guarded := guard_expect(url, p):
+        return guarded
     if method not in ACCEPTED[url]:
         return Expect(NOT_ALLOWED)
     return None
@@ -398,6 +415,23 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
     raise AssertionError(f"no rule for {url}")
 
 
+TRAINING_HEADING = {
+    "training:course": "ContactPoint training</h1>",
+    "training:page": "Why you may look at a child&#x27;s record</h1>",
+    "training:assessment": "Training assessment</h1>",
+}
+
+
+def expected_training(url: str, method: str, p: Persona) -> Expect:
+    """Any signed-in role may take the course, a lapsed one too; a suspended account is refused. A POST
+    of answers before any questions were drawn is sent back to the assessment, marking nothing."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if method == "POST":
+        return Expect(REDIRECT, to="training:assessment")
+    return Expect(OK, shows=TRAINING_HEADING[url])
+
+
 def expected_match(url: str, method: str, p: Persona) -> Expect:
     """alice and carol share a client match about the North child; carol has offered to lead."""
     if guarded := _guarded(url, method, p):
@@ -430,7 +464,16 @@ def _unnamed_patterns(patterns: list, prefix: str = "") -> list[str]:
     return unnamed
 
 
-ROWS = CHILD_URLS | SUBJECT_URLS | ALERT_URLS | MATCH_URLS | PLAIN_URLS | OPEN_URLS | PASSKEY_URLS
+ROWS = (
+    CHILD_URLS
+    | SUBJECT_URLS
+    | ALERT_URLS
+    | MATCH_URLS
+    | PLAIN_URLS
+    | OPEN_URLS
+    | PASSKEY_URLS
+    | TRAINING_URLS
+)
 
 
 def test_every_url_has_a_row_in_the_matrix():
@@ -527,6 +570,8 @@ _NO_ARGS = {
     "accounts:mfa",
     "team:users",
     "oversight:alerts",
+    "training:course",
+    "training:assessment",
 }
 
 
@@ -566,7 +611,7 @@ def test_child_pages_answer_each_persona_in_each_scenario_as_the_rules_say(matri
                 found = _problems(matrix, answer, expect, url_args=args, method=method, p=p)
                 if url_name == "children:purpose" and method == "POST" and not purpose_held:
                     granted = str(child.pk) in answer.purposes
-                    if granted != (expect.status == REDIRECT):
+                    if granted != (expect.status == REDIRECT and expect.to != "training:course"):
                         found.append(f"purpose grant held afterwards: {granted}")
                 if found:
                     problems[f"{p.name} / {scenario} / purpose held: {purpose_held}"] = found
@@ -610,6 +655,20 @@ def test_other_pages_answer_each_persona_as_the_rules_say(matrix, url_name, meth
     for p in PERSONAS:
         answer = attempt(matrix.client(p.name), method, reverse(url_name), _post_data(matrix, url_name, p))
         expect = expected_plain(url_name, method, p)
+        if found := _problems(matrix, answer, expect, url_args=[], method=method, p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"), [(u, meth) for u in sorted(TRAINING_URLS) for meth in sorted(ACCEPTED[u])]
+)
+def test_training_pages_answer_each_persona_as_the_rules_say(matrix, url_name, method):
+    problems: dict[str, list[str]] = {}
+    path = reverse(url_name, args=_sample_args(matrix, url_name))
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), method, path, {"purpose": "0"})
+        expect = expected_training(url_name, method, p)
         if found := _problems(matrix, answer, expect, url_args=[], method=method, p=p):
             problems[p.name] = found
     assert not problems, _report(problems)
@@ -663,6 +722,8 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
         return _match_args(m, url_name)
     if url_name == "accounts:invitation":
         return ["not-a-real-token"]
+    if url_name == "training:page":
+        return ["purpose"]
     return []
 
 
@@ -678,8 +739,8 @@ def test_methods_a_view_does_not_accept_are_refused_for_every_persona_and_change
                 answer = attempt(matrix.client(p.name), method, path, rows=False)
                 if url_name == "accounts:login":  # a signed-in person is sent on, whatever the method
                     expect = Expect(REDIRECT)
-                elif p.status != "ok" and url_name not in GUARDLESS:
-                    expect = refused(GUARD_REASON[p.status])
+                elif guarded := guard_expect(url_name, p):
+                    expect = guarded
                 else:
                     expect = Expect(NOT_ALLOWED)
                 found = _problems(matrix, answer, expect, url_args=[], method=method, p=p)
@@ -713,11 +774,7 @@ def test_account_endpoints_answer_every_signed_in_persona(matrix):
         path = reverse(url_name, args=_sample_args(matrix, url_name))
         for p in PERSONAS:
             answer = attempt(matrix.client(p.name), method, path)
-            expect = (
-                refused(GUARD_REASON[p.status])
-                if p.status != "ok" and url_name not in GUARDLESS
-                else Expect(status)
-            )
+            expect = guard_expect(url_name, p) or Expect(status)
             if answer.status != expect.status or answer.reason != expect.reason:
                 problems[f"{url_name} {method} {p.name}"] = [
                     f"got {answer.status} {answer.reason or ''}, expected {expect}"
@@ -745,7 +802,7 @@ def test_anonymous_visitors_cannot_use_passkey_endpoints(matrix, client):
 
 def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothing(matrix, client):
     problems: dict[str, list[str]] = {}
-    for url_name in sorted(CHILD_URLS | SUBJECT_URLS | ALERT_URLS | PLAIN_URLS):
+    for url_name in sorted(CHILD_URLS | SUBJECT_URLS | ALERT_URLS | PLAIN_URLS | TRAINING_URLS):
         path = reverse(url_name, args=_sample_args(matrix, url_name))
         for method in METHODS:
             answer = attempt(client, method, path, _post_data(matrix, url_name, PERSONA["lena"]))
@@ -760,16 +817,26 @@ def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothi
     assert not problems, _report(problems)
 
 
-@pytest.mark.parametrize("name", ["sam", "tom"])
-def test_a_refusal_by_the_account_guard_is_audited_like_any_other(matrix, name):
+def test_a_refusal_by_the_account_guard_is_audited_like_any_other(matrix):
     answer = attempt(
-        matrix.client(name),
+        matrix.client("sam"),
         "POST",
         reverse("children:search"),
-        _post_data(matrix, "children:search", PERSONA[name]),
+        _post_data(matrix, "children:search", PERSONA["sam"]),
     )
-    assert answer.status == DENIED and answer.reason == GUARD_REASON[PERSONA[name].status]
-    assert [e.get("reason") for e in answer.denied_events] == [GUARD_REASON[PERSONA[name].status]]
+    assert answer.status == DENIED and answer.reason == GUARD_REASON[PERSONA["sam"].status]
+    assert [e.get("reason") for e in answer.denied_events] == [GUARD_REASON[PERSONA["sam"].status]]
+
+
+def test_lapsed_training_is_sent_to_the_course_without_searching(matrix):
+    answer = attempt(
+        matrix.client("tom"),
+        "POST",
+        reverse("children:search"),
+        _post_data(matrix, "children:search", PERSONA["tom"]),
+    )
+    assert (answer.status, answer.location) == (REDIRECT, reverse(GUARD_REDIRECT[PERSONA["tom"].status]))
+    assert not answer.changed and not answer.denied_events
 
 
 def test_an_unknown_account_id_tells_a_role_without_access_nothing(matrix):
@@ -781,8 +848,8 @@ def test_an_unknown_account_id_tells_a_role_without_access_nothing(matrix):
         for method in sorted(ACCEPTED[url_name]):
             for p in PERSONAS:
                 answer = attempt(matrix.client(p.name), method, reverse(url_name, args=[unknown]))
-                if p.status != "ok":
-                    expect = refused(GUARD_REASON[p.status])
+                if guarded := guard_expect(url_name, p):
+                    expect = guarded
                 elif p.role not in may_use:
                     expect = refused("role_not_permitted")
                 else:
