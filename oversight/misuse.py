@@ -167,12 +167,25 @@ def unexplained(views: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
     )
 
 
-def working_hours() -> WorkingHours:
-    return WorkingHours.parse(
+def working_hours(organisation: Organisation | None) -> WorkingHours:
+    """The national working hours (settings), or the organisation's own (every day) where it has them."""
+    hours = WorkingHours.parse(
         start=settings.MISUSE_WORKING_HOURS_START,
         end=settings.MISUSE_WORKING_HOURS_END,
         weekdays=settings.MISUSE_WORKING_DAYS,
         zone=settings.MISUSE_WORKING_HOURS_TIME_ZONE,
+    )
+    if (
+        organisation is None
+        or organisation.working_hours_start is None
+        or organisation.working_hours_end is None
+    ):
+        return hours
+    return WorkingHours(
+        start=organisation.working_hours_start,
+        end=organisation.working_hours_end,
+        weekdays=frozenset(range(7)),
+        zone=hours.zone,
     )
 
 
@@ -180,7 +193,7 @@ def _out_of_hours_screen(user: User) -> None:
     """Searches and record views outside working hours in the rolling hour. Nothing is counted while
     it is working hours now; the moments are few (the hard threshold caps them), so each is checked
     against the hours in Python, across any clock change."""
-    hours = working_hours()
+    hours = working_hours(user.organisation)
     now = timezone.now()
     if within_working_hours(now, hours):
         return

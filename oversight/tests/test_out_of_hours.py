@@ -1,7 +1,7 @@
 """Activity out of hours: searches and record views outside working hours (a setting, 07:00 to 19:00
 Europe/London on weekdays by default), counted per user in a rolling hour. Frozen clock throughout."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import time_machine
@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.viewing import PurposeGrant, record_view_audit
-from oversight.misuse import search_screen
+from oversight.misuse import search_screen, working_hours
 from oversight.models import Alert, AlertKind
 from tests.personas import make_child
 
@@ -99,3 +99,29 @@ def test_activity_before_the_end_of_the_working_day_is_not_counted_after_it(worl
     with time_machine.travel(datetime(2026, 12, 2, 19, 10, tzinfo=UTC), tick=False):
         _search(world.alice, 3)
     assert not Alert.objects.exists()
+
+
+def test_an_organisation_with_its_own_hours_is_judged_by_them(world):
+    world.north_social_care.working_hours_start = time(19, 0)  # an emergency duty team: nights, every day
+    world.north_social_care.working_hours_end = time(7, 0)
+    world.north_social_care.save()
+    world.alice.refresh_from_db()
+    with time_machine.travel(NIGHT, tick=False):
+        _search(world.alice, 7)
+    assert not Alert.objects.exists()
+    with time_machine.travel(DAY + timedelta(days=7), tick=False):
+        _search(world.alice, 4)
+    assert Alert.objects.get().kind == AlertKind.OUT_OF_HOURS
+
+
+def test_an_organisation_with_only_half_its_own_hours_keeps_the_national_ones(world):
+    world.north_social_care.working_hours_start = time(19, 0)
+    world.north_social_care.save()
+    world.alice.refresh_from_db()
+    with time_machine.travel(NIGHT, tick=False):
+        _search(world.alice, 4)
+    assert Alert.objects.get().kind == AlertKind.OUT_OF_HOURS
+
+
+def test_a_person_without_an_organisation_is_judged_by_the_national_hours():
+    assert working_hours(None).weekdays == frozenset({0, 1, 2, 3, 4})
