@@ -23,6 +23,7 @@ AUTH_STARTED_KEY = "auth_started_at"
 SEEN_KEY = "seen_at"
 OPEN_PATHS = ("/static/", "/account/sign-in/", "/account/sign-out/", "/account/invitation/")
 MFA_PATHS = ("/account/mfa/",)
+TRAINING_PATHS = ("/training/",)
 SIGNED_OUT_REASONS = {"suspended", "inactive"}
 
 
@@ -54,6 +55,8 @@ class AccountGuardMiddleware:
             return redirect("accounts:login")
 
         decision = prerequisites(user)
+        if decision.reason == "training_lapsed":
+            return self._to_training(request, user)
         if not decision:
             if decision.reason in SIGNED_OUT_REASONS:
                 logout(request)
@@ -63,6 +66,18 @@ class AccountGuardMiddleware:
             return redirect("accounts:mfa")
         _renew_idle_expiry(request)
         return self.get_response(request)
+
+    def _to_training(self, request: HttpRequest, user: User) -> HttpResponse:
+        """Lapsed training is the one lapse a person can mend themselves: after the second factor they
+        are sent to the course (its pages alone answer them), not refused. Every other page stays shut."""
+        if not user.is_verified():  # type: ignore[attr-defined]
+            return (
+                self.get_response(request) if request.path.startswith(MFA_PATHS) else redirect("accounts:mfa")
+            )
+        if request.path.startswith(TRAINING_PATHS):
+            _renew_idle_expiry(request)
+            return self.get_response(request)
+        return redirect("training:course")
 
 
 def _renew_idle_expiry(request: HttpRequest) -> None:

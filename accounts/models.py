@@ -34,6 +34,11 @@ class Organisation(models.Model):
     phone = models.CharField(max_length=40, blank=True)
     email = models.EmailField(blank=True)
     accredited_on = models.DateField(null=True, blank=True)
+    # The organisation's own working hours, for the out-of-hours misuse rule (oversight.misuse), when
+    # they differ from the national setting: an emergency duty team works nights and weekends. Both
+    # or neither; an end at or before the start runs past midnight; every day of the week when set.
+    working_hours_start = models.TimeField(null=True, blank=True)
+    working_hours_end = models.TimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

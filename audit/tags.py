@@ -65,6 +65,8 @@ class AuditTag(StrEnum):
     ReviewDecided = "linkage:review:decided"
     ChildMerged = "child:record:merged"
     ChildUnmerged = "child:record:unmerged"
+    TrainingPassed = "account:training:passed"
+    TrainingFailed = "account:training:failed"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -130,6 +132,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.InvolvementConfirmed: "Confirmed an involvement is still current",
     AuditTag.MatchStatisticsViewed: "Viewed match counts",
     AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
+    AuditTag.TrainingPassed: "Passed the training assessment",
+    AuditTag.TrainingFailed: "Did not pass the training assessment",
 }
 
 

@@ -11,7 +11,7 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
-from oversight.misuse import view_screen
+from oversight.misuse import OUTSIDE_HOME_LA, view_screen
 from vault.sealing import note_seal
 
 _SESSION_KEY = "view_purposes"
@@ -50,7 +50,12 @@ def purpose_grant_for(session: Any, *, child: Child) -> PurposeGrant | None:
 
 
 def record_view_audit(*, child: Child, by: User, grant: PurposeGrant, restricted: bool) -> None:
-    """Audit the view, then let the bulk-viewing rule count it (it may suspend `by`: callers re-check)."""
+    """Audit the view, then let the viewing rules count it (they may suspend `by`: callers re-check).
+
+    A child of another LA than the viewer's own is marked on the event, so the rule counts it from the log.
+    """
+    home_la_id = by.home_la_id
+    outside = home_la_id is not None and child.local_authority_id != home_la_id
     with transaction.atomic():
         event_record(
             tag=AuditTag.RecordViewed,
@@ -61,6 +66,7 @@ def record_view_audit(*, child: Child, by: User, grant: PurposeGrant, restricted
                 "purpose_detail_sealed": grant.detail_sealed,
                 "restricted_view": restricted,
                 **({"alert_id": grant.alert_id} if grant.alert_id is not None else {}),
+                **({OUTSIDE_HOME_LA: True} if outside else {}),
             },
         )
         view_screen(user=by)

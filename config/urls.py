@@ -19,6 +19,7 @@ urlpatterns = [
     path("coordination/", include("coordination.urls")),
     path("team/alerts/", include("oversight.urls")),
     path("team/", include("team.urls")),
+    path("training/", include("training.urls")),
     path("audit/", include("reports.urls", namespace="audit")),
     path("data-quality/", operations.data_quality, name="data_quality"),
     path("service-health/", operations.service_health, name="service_health"),

@@ -20,7 +20,7 @@ rule per user per rolling hour, so a burst does not bury the queue. Every signal
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -30,7 +30,15 @@ from audit.models import AuditEvent, SearchAppearance
 from audit.services import event_record
 from audit.tags import AuditTag
 from oversight.models import Alert, AlertKind
-from oversight.rules import Rule, Thresholds, Verdict, shares_family_name, volume_verdict
+from oversight.rules import (
+    Rule,
+    Thresholds,
+    Verdict,
+    WorkingHours,
+    shares_family_name,
+    volume_verdict,
+    within_working_hours,
+)
 from oversight.services import alert_raise
 
 WINDOW = timedelta(hours=1)
@@ -40,7 +48,12 @@ ALERT_KIND_BY_RULE = {
     Rule.BULK_REFINED_SEARCHES: AlertKind.BULK_REFINED_SEARCHES,
     Rule.BULK_SEARCHING: AlertKind.BULK_SEARCHING,
     Rule.BULK_CHILDREN_FOUND: AlertKind.BULK_CHILDREN_FOUND,
+    Rule.UNEXPLAINED_VIEWS: AlertKind.UNEXPLAINED_VIEWS,
+    Rule.VIEWS_OUTSIDE_LA: AlertKind.VIEWS_OUTSIDE_LA,
+    Rule.OUT_OF_HOURS: AlertKind.OUT_OF_HOURS,
 }
+# The key a record view's audit event carries when the child belongs to another LA than the viewer's.
+OUTSIDE_HOME_LA = "outside_home_la"
 
 
 def _thresholds(per_hour: int) -> Thresholds:
@@ -109,6 +122,7 @@ def search_screen(*, user: User, family_name: str, too_many: bool, search_event_
             per_hour=settings.MISUSE_REFINED_SEARCHES_PER_HOUR,
         )
     _precise_searching_screen(user)
+    _out_of_hours_screen(user)
     return flagged
 
 
@@ -152,9 +166,88 @@ def _precise_searching_screen(user: User) -> None:
     )
 
 
+def unexplained(views: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """Record views with no earlier search by the same person returning the child, no involvement by
+    them, and not opened from an alert the person's LA team was acting on (`alert_id`). Shared by the
+    misuse rule and the LA team's report (`reports.reports.unexplained_views`)."""
+    searched = SearchAppearance.objects.filter(
+        child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id"), event_id__lt=OuterRef("pk")
+    )
+    involved = AuditEvent.objects.filter(
+        tag=AuditTag.InvolvementRecorded, child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id")
+    )
+    return (
+        views.filter(tag=AuditTag.RecordViewed)
+        .exclude(additional__has_key="alert_id")
+        .filter(~Exists(searched), ~Exists(involved))
+    )
+
+
+def working_hours(organisation: Organisation | None) -> WorkingHours:
+    """The national working hours (settings), or the organisation's own (every day) where it has them."""
+    hours = WorkingHours.parse(
+        start=settings.MISUSE_WORKING_HOURS_START,
+        end=settings.MISUSE_WORKING_HOURS_END,
+        weekdays=settings.MISUSE_WORKING_DAYS,
+        zone=settings.MISUSE_WORKING_HOURS_TIME_ZONE,
+    )
+    if (
+        organisation is None
+        or organisation.working_hours_start is None
+        or organisation.working_hours_end is None
+    ):
+        return hours
+    return WorkingHours(
+        start=organisation.working_hours_start,
+        end=organisation.working_hours_end,
+        weekdays=frozenset(range(7)),
+        zone=hours.zone,
+    )
+
+
+def _out_of_hours_screen(user: User) -> None:
+    """Searches and record views outside working hours in the rolling hour. Nothing is counted while
+    it is working hours now; the moments are few (the hard threshold caps them), so each is checked
+    against the hours in Python, across any clock change."""
+    hours = working_hours(user.organisation)
+    now = timezone.now()
+    if within_working_hours(now, hours):
+        return
+    moments = AuditEvent.objects.filter(
+        actor=user,
+        tag__in=(AuditTag.SearchPerformed, AuditTag.RecordViewed),
+        occurred_at__gte=now - WINDOW,
+    ).values_list("occurred_at", flat=True)
+    count = sum(1 for moment in moments if not within_working_hours(moment, hours))
+    _act_on_volume(
+        user=user, rule=Rule.OUT_OF_HOURS, count=count, per_hour=settings.MISUSE_OUT_OF_HOURS_ACTIONS_PER_HOUR
+    )
+
+
 def view_screen(*, user: User) -> None:
-    """Run the bulk-viewing rule after an audited record view (distinct children, rolling hour)."""
-    viewed = AuditEvent.objects.filter(
+    """Run the viewing rules after an audited record view (distinct children, rolling hour): bulk
+    viewing, unexplained views, views of other LAs' children, and activity outside working hours."""
+    views = AuditEvent.objects.filter(
         actor=user, tag=AuditTag.RecordViewed, occurred_at__gte=timezone.now() - WINDOW
-    ).aggregate(children=Count("child_id", distinct=True))["children"]
-    _act_on_volume(user=user, rule=Rule.BULK_VIEWING, count=viewed, per_hour=settings.MISUSE_VIEWS_PER_HOUR)
+    )
+    _act_on_volume(
+        user=user, rule=Rule.BULK_VIEWING, count=_children(views), per_hour=settings.MISUSE_VIEWS_PER_HOUR
+    )
+    _act_on_volume(
+        user=user,
+        rule=Rule.UNEXPLAINED_VIEWS,
+        count=_children(unexplained(views)),
+        per_hour=settings.MISUSE_UNEXPLAINED_VIEWS_PER_HOUR,
+    )
+    _act_on_volume(
+        user=user,
+        rule=Rule.VIEWS_OUTSIDE_LA,
+        count=_children(views.filter(**{f"additional__{OUTSIDE_HOME_LA}": True})),
+        per_hour=settings.MISUSE_VIEWS_OUTSIDE_LA_PER_HOUR,
+    )
+    _out_of_hours_screen(user)
+
+
+def _children(views: QuerySet[AuditEvent]) -> int:
+    counted: int = views.aggregate(children=Count("child_id", distinct=True))["children"]
+    return counted

@@ -15,6 +15,15 @@ class AlertKind(models.TextChoices):
     BULK_REFINED_SEARCHES = "bulk_refined_searches", "Unusually many over-broad searches in an hour"
     BULK_SEARCHING = "bulk_searching", "Unusually many searches in an hour"
     BULK_CHILDREN_FOUND = "bulk_children_found", "Unusually many children found by searching in an hour"
+    UNEXPLAINED_VIEWS = (
+        "unexplained_views",
+        "Unusually many records viewed without a search or an involvement",
+    )
+    VIEWS_OUTSIDE_LA = (
+        "views_outside_la",
+        "Unusually many records from other local authorities viewed in an hour",
+    )
+    OUT_OF_HOURS = "out_of_hours", "Unusually much activity outside working hours"
     ACCOUNT_AUTO_SUSPENDED = "account_auto_suspended", "Account suspended automatically for misuse"
 
 

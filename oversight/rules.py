@@ -5,7 +5,9 @@ whether one action looks like that; `oversight.misuse` decides what to do about 
 """
 
 from dataclasses import dataclass
+from datetime import datetime, time
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from matching.normalise import name_variants, phonetic
 
@@ -19,6 +21,9 @@ class Rule(StrEnum):
     BULK_REFINED_SEARCHES = "bulk_refined_searches"
     BULK_SEARCHING = "bulk_searching"
     BULK_CHILDREN_FOUND = "bulk_children_found"
+    UNEXPLAINED_VIEWS = "unexplained_views"
+    VIEWS_OUTSIDE_LA = "views_outside_la"
+    OUT_OF_HOURS = "out_of_hours"
 
 
 def shares_family_name(searched: str, own: str) -> bool:
@@ -71,3 +76,37 @@ def volume_verdict(count: int, thresholds: Thresholds) -> Verdict:
     if count > thresholds.alert_above:
         return Verdict.ALERT
     return Verdict.QUIET
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    """Local working hours: from `start` (inclusive) to `end` (exclusive) on `weekdays` (Monday is 0).
+
+    An `end` at or before `start` runs past midnight (a night team's 19:00 to 07:00); `start` equal
+    to `end` is the whole day. The weekday is the moment's own local day.
+    """
+
+    start: time
+    end: time
+    weekdays: frozenset[int]
+    zone: str
+
+    @classmethod
+    def parse(cls, *, start: str, end: str, weekdays: tuple[int, ...], zone: str) -> "WorkingHours":
+        return cls(
+            start=time.fromisoformat(start),
+            end=time.fromisoformat(end),
+            weekdays=frozenset(weekdays),
+            zone=zone,
+        )
+
+
+def within_working_hours(moment: datetime, hours: WorkingHours) -> bool:
+    """Is an aware moment inside working hours, in the hours' own time zone (so across clock changes)?"""
+    local = moment.astimezone(ZoneInfo(hours.zone))
+    if local.weekday() not in hours.weekdays:
+        return False
+    now = local.time()
+    if hours.start < hours.end:
+        return hours.start <= now < hours.end
+    return now >= hours.start or now < hours.end

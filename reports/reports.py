@@ -25,15 +25,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
-from audit.models import AuditEvent, SearchAppearance
+from audit.models import AuditEvent
 from audit.tags import AuditTag, tag_label
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
+from oversight.misuse import unexplained
 from vault.sealing import note_unseal
 
 PAGE_SIZE = 50
@@ -126,16 +127,10 @@ def unexplained_views(
 ) -> QuerySet[AuditEvent]:
     """Record views with no earlier search returning the child, no involvement by the same person, and
     not opened from an alert the person's LA team was acting on."""
-    searched = SearchAppearance.objects.filter(
-        child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id"), event_id__lt=OuterRef("pk")
+    views = _in_scope(
+        _in_period(AuditEvent.objects.all(), date_from, date_to), report_scope(fetched_by=fetched_by)
     )
-    involved = AuditEvent.objects.filter(
-        tag=AuditTag.InvolvementRecorded, child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id")
-    )
-    # A view opened from an alert in the LA team's queue is explained by the alert (`alert_id`).
-    views = AuditEvent.objects.filter(tag=AuditTag.RecordViewed).exclude(additional__has_key="alert_id")
-    views = _in_scope(_in_period(views, date_from, date_to), report_scope(fetched_by=fetched_by))
-    return views.filter(~Exists(searched), ~Exists(involved)).order_by("-id")
+    return unexplained(views).order_by("-id")
 
 
 def activity_in_scope(

@@ -31,10 +31,20 @@ def test_suspending_a_user_ends_all_their_sessions_at_once(world):
 def test_a_lapse_blocks_the_next_request_and_says_why(world):
     client = signed_in(world.alice)
     assert client.get(reverse("children:search")).status_code == 200
-    world.alice.training_completed_on = timezone.localdate() - timedelta(days=366)
+    world.alice.background_check_on = timezone.localdate() - timedelta(days=3 * 366)
     world.alice.save()
     response = client.get(reverse("children:search"))
     assert response.status_code == 403
+    assert "background check has expired" in response.content.decode()
+
+
+def test_a_training_lapse_sends_the_next_request_to_the_course_which_says_why(world):
+    client = signed_in(world.alice)
+    assert client.get(reverse("children:search")).status_code == 200
+    world.alice.training_completed_on = timezone.localdate() - timedelta(days=366)
+    world.alice.save()
+    response = client.get(reverse("children:search"), follow=True)
+    assert response.redirect_chain == [(reverse("training:course"), 302)]
     assert "training has expired" in response.content.decode()
 
 

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "feeds",
     "reports",
     "team",
+    "training",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,11 @@ SEARCH_RESULT_CAP = 10
 VIEW_PURPOSE_TTL_SECONDS = 10 * 60
 # How long a search's results can be shown again (Back, "Back to search") without searching again.
 SEARCH_RESULTS_TTL_SECONDS = 10 * 60
+
+# Mandatory training (training app): questions drawn at random from the bank per attempt, and how many
+# must be answered correctly to pass. Passing renews `training_completed_on` (valid for TRAINING_VALID_FOR).
+TRAINING_QUESTIONS_PER_ATTEMPT = 8
+TRAINING_PASS_MARK = 7
 # Misuse signals (oversight.misuse, docs/SECURITY.md): per user, in a rolling hour. More than the
 # first number alerts the user's LA team; more than the first times the factor also suspends.
 MISUSE_VIEWS_PER_HOUR = 30
@@ -187,6 +193,16 @@ MISUSE_REFINED_SEARCHES_PER_HOUR = 10
 MISUSE_SEARCHES_PER_HOUR = 60
 MISUSE_CHILDREN_FOUND_PER_HOUR = 30
 MISUSE_SUSPEND_FACTOR = 2
+# Record views with no search by the viewer returning the child and no involvement of theirs.
+MISUSE_UNEXPLAINED_VIEWS_PER_HOUR = 5
+# Distinct children of other LAs than the viewer's own (their organisation's LA) viewed.
+MISUSE_VIEWS_OUTSIDE_LA_PER_HOUR = 10
+# Searches and record views outside working hours (local time, Monday is 0).
+MISUSE_OUT_OF_HOURS_ACTIONS_PER_HOUR = 20
+MISUSE_WORKING_HOURS_START = "07:00"
+MISUSE_WORKING_HOURS_END = "19:00"
+MISUSE_WORKING_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4)
+MISUSE_WORKING_HOURS_TIME_ZONE = "Europe/London"
 
 LOGGING = {
     "version": 1,

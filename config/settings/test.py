@@ -20,3 +20,9 @@ STORAGES = {
 
 # Synthetic demo data may be written here (children/synthetic/guard.py); never in production.
 DEMO_DATA_ALLOWED = True
+
+# Working hours all day, every day, so a test run at night is not activity out of hours; the
+# out-of-hours rule's own tests set the production hours and freeze the clock.
+MISUSE_WORKING_HOURS_START = "00:00"
+MISUSE_WORKING_HOURS_END = "00:00"
+MISUSE_WORKING_DAYS = (0, 1, 2, 3, 4, 5, 6)

@@ -21,6 +21,7 @@ from tests.authorisation.world import (
     ALERT_RAISERS,
     CHILD_SCENARIOS,
     GUARD_REASON,
+    GUARD_REDIRECT,
     METHODS,
     PERSONA,
     PERSONAS,
@@ -91,6 +92,9 @@ ACCEPTED: dict[str, set[str]] = {
     "coordination:confirm_involvement": {"POST"},
     "linkage:reviews": {"GET"},
     "linkage:review": GET_POST,
+    "training:course": {"GET"},
+    "training:page": {"GET"},
+    "training:assessment": GET_POST,
 }
 CHILD_URLS = {
     "children:purpose",
@@ -158,6 +162,8 @@ PLAIN_URLS = {
 }
 # A search's results page, by the random search id the search redirected to (kept in the session).
 SEARCH_RESULT_URLS = {"children:search_results"}
+# The training course: every signed-in person past the second factor, including one whose training lapsed.
+TRAINING_URLS = {"training:course", "training:page", "training:assessment"}
 OPEN_URLS = {"accounts:login", "accounts:logout", "accounts:invitation"}
 PASSKEY_URLS = {
     "accounts:passkey_registration_begin",
@@ -215,10 +221,21 @@ def refused(reason: str) -> Expect:
     return Expect(DENIED, reason)
 
 
+def guard_expect(url: str, p: Persona) -> Expect | None:
+    """The account guard's answer: suspended accounts are refused on every page; lapsed training is sent
+    to the course on every page but the course's own (and the pages the guard does not cover)."""
+    if p.status == "ok" or url in GUARDLESS:
+        return None
+    if p.status in GUARD_REDIRECT:
+        return None if url in TRAINING_URLS else Expect(REDIRECT, to=GUARD_REDIRECT[p.status])
+    return refused(GUARD_REASON[p.status])
+
+
 def _guarded(url: str, method: str, p: Persona) -> Expect | None:
-    """Suspended and lapsed accounts are refused on every page; other methods than accepted get 405."""
-    if p.status != "ok":
-        return refused(GUARD_REASON[p.status])
+    """Suspended accounts are refused and lapsed ones sent to the course on every page (guard_expect);
+    other methods than accepted get 405."""
+    if guarded := guard_expect(url, p):
+        return guarded
     if method not in ACCEPTED[url]:
         return Expect(NOT_ALLOWED)
     return None
@@ -447,6 +464,23 @@ def expected_search_results(url: str, method: str, p: Persona) -> Expect:
     return Expect(OK, shows='id="results-expired"')
 
 
+TRAINING_HEADING = {
+    "training:course": "ContactPoint training</h1>",
+    "training:page": "Why you may look at a child&#x27;s record</h1>",
+    "training:assessment": "Training assessment</h1>",
+}
+
+
+def expected_training(url: str, method: str, p: Persona) -> Expect:
+    """Any signed-in role may take the course, a lapsed one too; a suspended account is refused. A POST
+    of answers before any questions were drawn is sent back to the assessment, marking nothing."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if method == "POST":
+        return Expect(REDIRECT, to="training:assessment")
+    return Expect(OK, shows=TRAINING_HEADING[url])
+
+
 def expected_match(url: str, method: str, p: Persona) -> Expect:
     """alice and carol share a client match about the North child; carol has offered to lead."""
     if guarded := _guarded(url, method, p):
@@ -489,6 +523,7 @@ ROWS = (
     | SEARCH_RESULT_URLS
     | OPEN_URLS
     | PASSKEY_URLS
+    | TRAINING_URLS
 )
 
 
@@ -590,6 +625,8 @@ _NO_ARGS = {
     "accounts:mfa",
     "team:users",
     "oversight:alerts",
+    "training:course",
+    "training:assessment",
 }
 
 
@@ -629,7 +666,7 @@ def test_child_pages_answer_each_persona_in_each_scenario_as_the_rules_say(matri
                 found = _problems(matrix, answer, expect, url_args=args, method=method, p=p)
                 if url_name == "children:purpose" and method == "POST" and not purpose_held:
                     granted = str(child.pk) in answer.purposes
-                    if granted != (expect.status == REDIRECT):
+                    if granted != (expect.status == REDIRECT and expect.to != "training:course"):
                         found.append(f"purpose grant held afterwards: {granted}")
                 if found:
                     problems[f"{p.name} / {scenario} / purpose held: {purpose_held}"] = found
@@ -690,13 +727,27 @@ def test_search_results_pages_answer_each_persona_as_the_rules_say(matrix, url_n
     assert not problems, _report(problems)
 
 
+@pytest.mark.parametrize(
+    ("url_name", "method"), [(u, meth) for u in sorted(TRAINING_URLS) for meth in sorted(ACCEPTED[u])]
+)
+def test_training_pages_answer_each_persona_as_the_rules_say(matrix, url_name, method):
+    problems: dict[str, list[str]] = {}
+    path = reverse(url_name, args=_sample_args(matrix, url_name))
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), method, path, {"purpose": "0"})
+        expect = expected_training(url_name, method, p)
+        if found := _problems(matrix, answer, expect, url_args=[], method=method, p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
 def _match_args(m: MatrixWorld, url_name: str) -> list:
     """A client match between alice (North child) and carol, a teacher; carol has offered to lead."""
     from coordination.models import LeadProposal, Match
     from coordination.services import lead_propose
     from coordination.tests.support import record, school_teacher
 
-    if not m.match_args:
+    if "coordination:propose_lead" not in m.match_args:
         alices = m.involvements["north"]
         carol = school_teacher(m.world)
         carols = record(alices.child, carol)
@@ -754,7 +805,8 @@ def test_the_feeds_api_answers_a_browser_session_as_no_token_at_all(matrix, clie
     problems = {}
     for p in PERSONAS:
         status = _api_request(matrix.client(p.name), url_name).status_code
-        expected = 403 if p.status != "ok" else signed_in_answer  # the account guard answers first
+        # the account guard answers first: suspended refused, lapsed training sent to the course
+        expected = {"suspended": 403, "lapsed": REDIRECT}.get(p.status, signed_in_answer)
         if status != expected:
             problems[p.name] = status
     assert not problems, problems
@@ -791,6 +843,8 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
         return ["not-a-real-token"]
     if url_name in SEARCH_RESULT_URLS:
         return ["not-a-kept-search-id"]
+    if url_name == "training:page":
+        return ["purpose"]
     return []
 
 
@@ -806,8 +860,8 @@ def test_methods_a_view_does_not_accept_are_refused_for_every_persona_and_change
                 answer = attempt(matrix.client(p.name), method, path, rows=False)
                 if url_name == "accounts:login":  # a signed-in person is sent on, whatever the method
                     expect = Expect(REDIRECT)
-                elif p.status != "ok" and url_name not in GUARDLESS:
-                    expect = refused(GUARD_REASON[p.status])
+                elif guarded := guard_expect(url_name, p):
+                    expect = guarded
                 else:
                     expect = Expect(NOT_ALLOWED)
                 found = _problems(matrix, answer, expect, url_args=[], method=method, p=p)
@@ -841,11 +895,7 @@ def test_account_endpoints_answer_every_signed_in_persona(matrix):
         path = reverse(url_name, args=_sample_args(matrix, url_name))
         for p in PERSONAS:
             answer = attempt(matrix.client(p.name), method, path)
-            expect = (
-                refused(GUARD_REASON[p.status])
-                if p.status != "ok" and url_name not in GUARDLESS
-                else Expect(status)
-            )
+            expect = guard_expect(url_name, p) or Expect(status)
             if answer.status != expect.status or answer.reason != expect.reason:
                 problems[f"{url_name} {method} {p.name}"] = [
                     f"got {answer.status} {answer.reason or ''}, expected {expect}"
@@ -874,7 +924,14 @@ def test_anonymous_visitors_cannot_use_passkey_endpoints(matrix, client):
 def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothing(matrix, client):
     problems: dict[str, list[str]] = {}
     for url_name in sorted(
-        CHILD_URLS | SUBJECT_URLS | ALERT_URLS | MATCH_URLS | REVIEW_URLS | PLAIN_URLS | SEARCH_RESULT_URLS
+        CHILD_URLS
+        | SUBJECT_URLS
+        | ALERT_URLS
+        | MATCH_URLS
+        | REVIEW_URLS
+        | PLAIN_URLS
+        | SEARCH_RESULT_URLS
+        | TRAINING_URLS
     ):
         path = reverse(url_name, args=_sample_args(matrix, url_name))
         for method in METHODS:
@@ -890,16 +947,26 @@ def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothi
     assert not problems, _report(problems)
 
 
-@pytest.mark.parametrize("name", ["sam", "tom"])
-def test_a_refusal_by_the_account_guard_is_audited_like_any_other(matrix, name):
+def test_a_refusal_by_the_account_guard_is_audited_like_any_other(matrix):
     answer = attempt(
-        matrix.client(name),
+        matrix.client("sam"),
         "POST",
         reverse("children:search"),
-        _post_data(matrix, "children:search", PERSONA[name]),
+        _post_data(matrix, "children:search", PERSONA["sam"]),
     )
-    assert answer.status == DENIED and answer.reason == GUARD_REASON[PERSONA[name].status]
-    assert [e.get("reason") for e in answer.denied_events] == [GUARD_REASON[PERSONA[name].status]]
+    assert answer.status == DENIED and answer.reason == GUARD_REASON[PERSONA["sam"].status]
+    assert [e.get("reason") for e in answer.denied_events] == [GUARD_REASON[PERSONA["sam"].status]]
+
+
+def test_lapsed_training_is_sent_to_the_course_without_searching(matrix):
+    answer = attempt(
+        matrix.client("tom"),
+        "POST",
+        reverse("children:search"),
+        _post_data(matrix, "children:search", PERSONA["tom"]),
+    )
+    assert (answer.status, answer.location) == (REDIRECT, reverse(GUARD_REDIRECT[PERSONA["tom"].status]))
+    assert not answer.changed and not answer.denied_events
 
 
 def test_an_unknown_account_id_tells_a_role_without_access_nothing(matrix):
@@ -911,8 +978,8 @@ def test_an_unknown_account_id_tells_a_role_without_access_nothing(matrix):
         for method in sorted(ACCEPTED[url_name]):
             for p in PERSONAS:
                 answer = attempt(matrix.client(p.name), method, reverse(url_name, args=[unknown]))
-                if p.status != "ok":
-                    expect = refused(GUARD_REASON[p.status])
+                if guarded := guard_expect(url_name, p):
+                    expect = guarded
                 elif p.role not in may_use:
                     expect = refused("role_not_permitted")
                 else:

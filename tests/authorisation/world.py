@@ -60,7 +60,10 @@ PERSONAS = [
 ]
 PERSONA = {p.name: p for p in PERSONAS}
 # The account guard refuses these two on every signed-in page, whatever the page or method.
-GUARD_REASON = {"suspended": "suspended", "lapsed": "training_lapsed"}
+# How the account guard answers a persona whose vetting fails: a suspended account is refused (and signed
+# out); one whose training has lapsed is sent to the course, whose pages alone answer it (training app).
+GUARD_REASON = {"suspended": "suspended"}
+GUARD_REDIRECT = {"lapsed": "training:course"}
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 

@@ -70,8 +70,14 @@ class Pages:
     problems: list[str] = field(default_factory=list)
     steps: int = 0
 
+    def _request_failed(self, request: Any) -> None:
+        """A request that failed is a problem; one the browser aborted because the page moved on is not
+        (fonts still loading when a form is submitted). Server errors are caught by the response hook."""
+        if request.failure != "net::ERR_ABORTED":
+            self.problems.append(f"failed: {request.url} {request.failure}")
+
     def __post_init__(self) -> None:
-        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
+        self.page.on("requestfailed", self._request_failed)
         self.page.on(
             "response",
             lambda r: self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None,
