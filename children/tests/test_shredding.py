@@ -1,6 +1,5 @@
 """Crypto-shredding: after `child_shred`, no copy of the child's data decrypts, backups included."""
 
-import copy
 from datetime import date
 from io import StringIO
 
@@ -9,18 +8,18 @@ from django.core.management import call_command
 
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from children.models import BlockingKeyEntry, Carer, Child, Involvement
+from children.models import BlockingKeyEntry, Child
 from children.records import InvolvementDetails
 from children.search import SearchCriteria, child_search_matches
 from children.selectors import child_details
 from children.services import involvement_record
 from children.shredding import child_shred
+from tests.backups import backup_of, decryptable_fields
 from tests.personas import make_child
 from vault.crypto import DecryptionFailed
-from vault.keys import data_key_chain
 from vault.models import DataKey
 from vault.providers import key_provider
-from vault.sealing import Sealer, note_seal, note_unseal
+from vault.sealing import note_seal, note_unseal
 
 
 @pytest.fixture(autouse=True)
@@ -28,35 +27,6 @@ def fresh_keys():
     key_provider.cache_clear()
     yield
     key_provider.cache_clear()
-
-
-def _backup(child: Child) -> dict:
-    """What a stolen backup holds for this child: its key rows and every sealed row, as stored."""
-    fresh = Child.objects.get(pk=child.pk)
-    return {
-        "keys": [copy.deepcopy(k) for k in data_key_chain(fresh.data_key)],
-        "rows": [
-            copy.deepcopy(fresh),
-            *Carer.objects.filter(child=child),
-            *Involvement.objects.filter(child=child),
-        ],
-    }
-
-
-def _decryptable_fields(backup: dict) -> tuple[int, int]:
-    """(fields that decrypt, fields tried) trying every backed-up key on every sealed field."""
-    opened = tried = 0
-    for row in backup["rows"]:
-        for column in type(row).SEALED:
-            tried += 1
-            for key in backup["keys"]:
-                try:
-                    Sealer(key).unseal(row, column)
-                except DecryptionFailed:
-                    continue
-                opened += 1
-                break
-    return opened, tried
 
 
 @pytest.fixture
@@ -70,35 +40,35 @@ def record(world, child):
 
 
 def test_a_backup_taken_before_shredding_decrypts_no_field_after_it(world, record):
-    backup = _backup(record)
-    opened, tried = _decryptable_fields(backup)
+    backup = backup_of(record)
+    opened, tried = decryptable_fields(backup)
     assert opened == tried > 20  # the backup is a real one: everything opens before the shred
 
     child_shred(child=record, by=world.dara)
 
-    assert _decryptable_fields(backup) == (0, tried)
+    assert decryptable_fields(backup) == (0, tried)
 
 
 def test_after_the_next_rotation_the_backup_is_dead_even_to_the_old_kek(world, record):
-    backup = _backup(record)
+    backup = backup_of(record)
     child_shred(child=record, by=world.dara)
     call_command("rotate_keys", "--retire", "--no-progress", stdout=StringIO())
     assert key_provider().kek_versions() == [2]
-    assert _decryptable_fields(backup)[0] == 0
+    assert decryptable_fields(backup)[0] == 0
 
 
 def test_shredding_after_a_dek_rotation_destroys_the_old_key_too(world, record):
-    older = _backup(record)
+    older = backup_of(record)
     note = note_seal(record.data_key, context="purpose", text="synthetic")
     call_command("rotate_keys", "--rotate-deks", "--no-progress", stdout=StringIO())
     record = Child.objects.select_related("data_key").get(pk=record.pk)
-    newer = _backup(record)
+    newer = backup_of(record)
     assert len(newer["keys"]) == 2
 
     child_shred(child=record, by=world.dara)
 
-    assert _decryptable_fields(older)[0] == 0
-    assert _decryptable_fields(newer)[0] == 0
+    assert decryptable_fields(older)[0] == 0
+    assert decryptable_fields(newer)[0] == 0
     with pytest.raises(DecryptionFailed):
         note_unseal(record.data_key, context="purpose", sealed=note)
     assert DataKey.objects.filter(shredded_at__isnull=True).count() == 0

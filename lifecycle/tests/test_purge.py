@@ -19,9 +19,9 @@ from lifecycle.models import Archive
 from lifecycle.services import lifecycle_run
 from lifecycle.tests.support import events, move_to, status_of
 from lifecycle.viewing import archived_record_open
+from tests.backups import backup_of, decryptable_fields
 from tests.personas import make_child
 from vault.crypto import DecryptionFailed
-from vault.keys import data_key_chain
 from vault.models import DataKey
 from vault.sealing import Sealer, note_unseal
 
@@ -53,33 +53,6 @@ def signed_log(tmp_path, settings):
     return tmp_path
 
 
-def _backup(child: Child) -> dict:
-    """What a stolen backup taken before the purge holds for this child: key rows and sealed rows."""
-    return {
-        "keys": [copy.deepcopy(k) for k in data_key_chain(child.data_key)],
-        "rows": [
-            copy.deepcopy(child),
-            *Carer.objects.filter(child=child),
-            *Involvement.objects.filter(child=child),
-        ],
-    }
-
-
-def _decryptable_fields(backup: dict) -> tuple[int, int]:
-    opened = tried = 0
-    for row in backup["rows"]:
-        for column in type(row).SEALED:
-            tried += 1
-            for key in backup["keys"]:
-                try:
-                    Sealer(key).unseal(row, column)
-                except DecryptionFailed:
-                    continue
-                opened += 1
-                break
-    return opened, tried
-
-
 def test_an_archive_is_not_purged_the_day_before_six_years_have_passed(archived, clock):
     move_to(clock, date(2039, 3, 3))
     report = lifecycle_run()
@@ -99,12 +72,12 @@ def test_an_archive_is_purged_six_years_after_it_was_archived(archived, clock):
 
 
 def test_a_purge_leaves_no_decryptable_field_of_that_child_even_in_an_earlier_backup(archived, clock):
-    backup = _backup(archived)
-    opened, tried = _decryptable_fields(backup)
+    backup = backup_of(archived)
+    opened, tried = decryptable_fields(backup)
     assert opened == tried > 20  # the backup is a real one: everything opens before the purge
     move_to(clock, PURGE_DUE)
     lifecycle_run()
-    assert _decryptable_fields(backup) == (0, tried)
+    assert decryptable_fields(backup) == (0, tried)
     assert DataKey.objects.filter(pk=archived.data_key_id, shredded_at__isnull=True).count() == 0
 
 
