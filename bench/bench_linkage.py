@@ -33,17 +33,6 @@ CHILDREN = int(os.environ.get("BENCH_LINK_CHILDREN", "2000"))
 SEED = int(os.environ.get("BENCH_LINK_SEED", "20261202"))
 SOURCES = (("health", 0.95), ("school", 0.80), ("benefit", 0.70))
 MISTAKE_SHARE = 0.35
-COLUMNS = (
-    "record_id",
-    "source",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "address_line",
-    "town",
-    "postcode",
-)
 
 
 def _records(rng: random.Random) -> tuple[list[dict[str, str]], dict[str, int]]:
@@ -112,7 +101,7 @@ def metrics(clusters: dict[str, object], truth: dict[str, int]) -> tuple[float, 
 
 
 def ours(rows: list[dict[str, str]], directory: Path) -> tuple[dict[str, object], float, float]:
-    from linkage.filelink import link_file
+    from linkage.filelink import COLUMNS, link_file
 
     source, out = directory / "records.csv", directory / "clusters.csv"
     with source.open("w", newline="") as handle:

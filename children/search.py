@@ -81,16 +81,11 @@ class SearchCriteria:
         return {name: blind_token(f"search-{name}", value) for name, value in values.items() if value}
 
 
-@dataclass
-class SearchResult:
+class ResultRow:
+    """What every results row shows beside the name, whether just searched or shown again after Back."""
+
     child: Child
-    given_names: str
-    family_name: str
     date_of_birth: date
-    gender: str
-    score: MatchScore
-    # Where the child lives, to tell namesakes apart: never set for a shielded child (see `area`).
-    town: str | None = None
 
     @property
     def shielded(self) -> bool:
@@ -103,6 +98,18 @@ class SearchResult:
     @property
     def local_authority_name(self) -> str:
         return self.child.local_authority.name
+
+
+@dataclass
+class SearchResult(ResultRow):
+    child: Child
+    given_names: str
+    family_name: str
+    date_of_birth: date
+    gender: str
+    score: MatchScore
+    # Where the child lives, to tell namesakes apart: never set for a shielded child (see `area`).
+    town: str | None = None
 
     @property
     def possible(self) -> bool:

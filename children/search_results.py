@@ -17,12 +17,11 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from accounts.models import User
 from children.models import Child
-from children.records import age_on, town_from_address
-from children.search import SearchOutcome
+from children.records import town_from_address
+from children.search import ResultRow, SearchOutcome
 from vault.sealing import Sealer
 
 _SESSION_KEY = "search_results"
@@ -46,7 +45,7 @@ class StoredOutcome:
 
 
 @dataclass(frozen=True)
-class ShownResult:
+class ShownResult(ResultRow):
     """One row of the results page, decrypted for this response only."""
 
     child: Child
@@ -57,18 +56,6 @@ class ShownResult:
     town: str | None
     why: str
     possible: bool
-
-    @property
-    def shielded(self) -> bool:
-        return self.child.shielded
-
-    @property
-    def age(self) -> int:
-        return age_on(self.date_of_birth, timezone.localdate())
-
-    @property
-    def local_authority_name(self) -> str:
-        return self.child.local_authority.name
 
 
 @dataclass(frozen=True)
