@@ -110,8 +110,9 @@ def test_failing_is_audited_shows_the_wrong_answers_and_does_not_unlock_search(w
     result = client.post(reverse("training:assessment"), _answers(keys, wrong=2))
     text = result.content.decode()
     assert "You have not passed the training" in text
-    assert QUESTIONS[keys[0]].text in text and QUESTIONS[keys[1]].text in text
-    assert QUESTIONS[keys[2]].text not in text
+    shown = [escape(QUESTIONS[key].text) for key in keys[:3]]  # as the page writes them ("child's")
+    assert shown[0] in text and shown[1] in text
+    assert shown[2] not in text
     world.tom.refresh_from_db()
     assert world.tom.training_completed_on == timezone.localdate() - timedelta(days=400)
     event = AuditEvent.objects.get(tag=AuditTag.TrainingFailed)
