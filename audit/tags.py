@@ -41,6 +41,7 @@ class AuditTag(StrEnum):
     ChildPurged = "child:record:purged"
     ArchiveAgeRecorded = "child:archive_age:recorded"
     ArchivedRecordViewed = "child:archive:viewed"
+    ArchiveLookup = "child:archive:lookup"
     LifecycleRunCompleted = "lifecycle:run:completed"
     ReportViewed = "audit:report:viewed"
     ReportExported = "audit:report:exported"
@@ -116,6 +117,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ChildPurged: "Record purged",
     AuditTag.ArchiveAgeRecorded: "Recorded the archive age",
     AuditTag.ArchivedRecordViewed: "Opened the archived record",
+    AuditTag.ArchiveLookup: "Looked up an index number in the archive",
     AuditTag.LifecycleRunCompleted: "Daily archive and purge run completed",
     AuditTag.ReportViewed: "Viewed an audit report",
     AuditTag.ReportExported: "Exported an audit summary",

@@ -1,10 +1,12 @@
-"""The question a data manager answers before an archived record opens (GOV.UK error style)."""
+"""The data manager's archive forms: finding a record by its index number, and the question answered
+before it opens (GOV.UK error style)."""
 
 from typing import Any
 
 from django import forms
 
 from accounts.wording import GovukErrors
+from children import index_number as index_numbers
 from lifecycle.viewing import ARCHIVE_PURPOSE_CHOICES, STATUTORY_REASON_CHOICES
 
 
@@ -44,3 +46,25 @@ class ArchiveOpenForm(GovukErrors, forms.Form):
         if needs_detail and not cleaned.get("detail", "").strip():
             self.add_error("detail", "Enter a case or court reference, or details of why")
         return cleaned
+
+
+class ArchiveFindForm(GovukErrors, forms.Form):
+    """One exact index number: the archive is never browsed or searched by name."""
+
+    index_number = forms.CharField(
+        label="Index number",
+        max_length=20,
+        help_text="10 digits, for example 123 456 7890",
+        error_messages={"required": "Enter an index number"},
+    )
+
+    def clean_index_number(self) -> str:
+        """Spaces and hyphens as people write them are ignored; a wrong check digit is caught here."""
+        number = "".join(self.cleaned_data["index_number"].replace("-", " ").split())
+        if len(number) != 10 or not number.isdigit():
+            raise forms.ValidationError("Index number must be 10 digits, like 123 456 7890")
+        if not index_numbers.is_valid(number):
+            raise forms.ValidationError(
+                "Check the index number: one digit is wrong, or two digits are the wrong way round"
+            )
+        return number

@@ -5,5 +5,6 @@ from lifecycle import views
 app_name = "lifecycle"
 
 urlpatterns = [
+    path("find/", views.archive_find, name="archive_find"),
     path("<uuid:child_id>/", views.archived_record, name="archived_record"),
 ]

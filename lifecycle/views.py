@@ -1,20 +1,52 @@
-"""The data manager's archive page: decide, ask why, audit, show the record once (top-floor page)."""
+"""The data manager's archive pages: find a record by index number; decide, ask why, audit, show the
+record once (top-floor pages)."""
 
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from access.http import require
 from access.permissions import Permission
 from access.policy import ARCHIVE_VISIBILITY, decide, visible_involvements
 from accounts.http import signed_in_user
+from accounts.models import Organisation
 from children.models import Child
 from children.records import ReturnIntention
-from lifecycle.forms import ArchiveOpenForm
+from lifecycle.finding import archive_lookup_record, archived_child
+from lifecycle.forms import ArchiveFindForm, ArchiveOpenForm
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS, STATUTORY_REASON_LABELS, archived_record_open
+
+NOT_FOUND = "No archived record in your local authority has that index number"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def archive_find(request: HttpRequest) -> HttpResponse:
+    """One exact index number in, the archived record's own page out (it asks why, and audits).
+
+    Why exact index number only, and why "not found" covers "not archived" and "another LA's":
+    `lifecycle.finding`. The number travels in the POST body, never the URL (logs, history).
+    """
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ArchiveStatutoryView)  # the archive's role: data managers
+    form = ArchiveFindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        child = archived_child(index_number=form.cleaned_data["index_number"])
+        may_open = child is not None and decide(
+            actor=actor, action=Permission.ArchiveStatutoryView, child=child
+        )
+        found = child if may_open else None
+        archive_lookup_record(by=actor, found=found)
+        if found is not None:
+            response = redirect("lifecycle:archived_record", child_id=found.pk)
+            response.status_code = 303  # See Other: the record's page is fetched with GET
+            return response
+        form.add_error("index_number", NOT_FOUND)
+    la = Organisation.objects.filter(pk=actor.home_la_id).first() if actor.home_la_id else None
+    return render(request, "lifecycle/archive_find.html", {"form": form, "la": la})
 
 
 @login_required

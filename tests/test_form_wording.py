@@ -61,6 +61,7 @@ DJANGO_DEFAULTS = _django_default_messages()
 def _cases(world):
     cases = dict(_form_cases(world))
     cases[lifecycle.forms.ArchiveOpenForm] = lambda d: lifecycle.forms.ArchiveOpenForm(d, statutory=True)
+    cases[lifecycle.forms.ArchiveFindForm] = lambda d: lifecycle.forms.ArchiveFindForm(d)
     return cases
 
 
