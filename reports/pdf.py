@@ -12,11 +12,14 @@ author and language (en-GB). It is built in memory: nothing is written to disk. 
 nothing (no file, network or data URL), so no value in a record can make it read a file or call out.
 """
 
+from typing import TYPE_CHECKING
+
 from django.template.loader import render_to_string
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from reports.subject_access import SubjectAccessReport
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
 
 TITLE = "ContactPoint subject access report"
 LANGUAGE = "en-GB"
@@ -57,12 +60,18 @@ COVERING = (
 )
 
 
-def _fetch_nothing() -> URLFetcher:
+def _fetch_nothing() -> "URLFetcher":
     """A fetcher that refuses every scheme: the template needs no external resource."""
+    from weasyprint.urls import URLFetcher
+
     return URLFetcher(allowed_protocols=(), fail_on_errors=True)
 
 
 def subject_access_pdf(report: SubjectAccessReport) -> bytes:
+    # Imported here, not at the top: WeasyPrint and Pango take ~1.5 s to load, and every process that
+    # loads the URLconf (each test run, each worker) would pay it for a page that few requests use.
+    from weasyprint import HTML
+
     page = render_to_string(
         "reports/subject_access_pdf.html",
         {"report": report, "covering": COVERING, "title": TITLE, "language": LANGUAGE},

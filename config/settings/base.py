@@ -223,6 +223,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # At DEBUG it logs whole template contexts (decrypted records) with each failed lookup.
         "django.template": {"level": "INFO"},
+        # WeasyPrint (subject access PDF) logs each rendering step at INFO: warnings only.
+        "weasyprint": {"level": "WARNING"},
     },
 }
 

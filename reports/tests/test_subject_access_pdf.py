@@ -105,3 +105,12 @@ def test_the_renderer_fetches_nothing():
     for url in ("file:///etc/hostname", "http://127.0.0.1/", "data:text/plain,x"):
         with pytest.raises(ValueError, match="disallowed protocol"):
             _fetch_nothing().fetch(url)
+
+
+def test_printing_writes_no_progress_lines_to_the_log(world, child, caplog):
+    """WeasyPrint logs every rendering step at INFO; the service log keeps its warnings only."""
+    import logging
+
+    caplog.set_level(logging.INFO)
+    _post_pdf(world, child)
+    assert [r for r in caplog.records if r.name.startswith("weasyprint")] == []
