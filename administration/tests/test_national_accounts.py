@@ -174,3 +174,18 @@ def test_an_la_team_member_in_any_la_is_managed_nationally(world):
     client.post(reverse("administration:account_suspend", args=[stella.pk]), {"reason": "Moved job"})
     stella.refresh_from_db()
     assert stella.suspended_at is not None
+
+
+def test_administration_changes_need_recent_reauthentication(world):
+    client = signed_in(administrator(world), reauthenticated=False)
+    for path, data in (
+        (reverse("administration:organisation_new"), None),
+        (reverse("administration:organisation_edit", args=[world.north_gp.pk]), None),
+        (reverse("administration:account_invite"), None),
+        (reverse("administration:account_suspend", args=[world.nadia.pk]), {"reason": "Left"}),
+        (reverse("administration:account_close", args=[world.nadia.pk]), {"confirmed": "yes"}),
+    ):
+        response = client.get(path) if data is None else client.post(path, data)
+        assert response["Location"].startswith(reverse("accounts:reauthenticate")), path
+    world.nadia.refresh_from_db()
+    assert world.nadia.is_active and world.nadia.suspended_at is None
