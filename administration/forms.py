@@ -110,6 +110,15 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
         kind = cleaned.get("kind", "")
         if kind and kind not in PARENTLESS_KINDS and not cleaned.get("local_authority"):
             self.add_error("local_authority", "Select the local authority the organisation belongs to")
+        la = OrganisationKind.LOCAL_AUTHORITY.value
+        if self.editing is not None and kind and (kind == la) != (self.editing.kind == la):
+            # An LA holds children's records, organisations and staff by its id: it cannot turn into a
+            # school, nor a school into an LA, without them silently changing hands.
+            self.add_error(
+                "kind",
+                "A local authority cannot become another kind of organisation, nor another kind a local "
+                "authority: add a new organisation instead",
+            )
         self._clean_working_hours(cleaned)
         return cleaned
 

@@ -241,3 +241,18 @@ def test_closing_a_closed_organisation_again_changes_nothing(world):
         reverse("administration:organisation_close", args=[world.north_gp.pk]), {"confirmed": "yes"}
     )
     assert AuditEvent.objects.filter(tag=AuditTag.OrganisationClosed).count() == 1
+
+
+def test_a_local_authority_cannot_become_another_kind_nor_another_kind_an_la(world):
+    client = signed_in(administrator(world))
+    north = world.north
+    data = organisation_form(world, kind="school", name=north.name, code=north.code)
+    page = client.post(reverse("administration:organisation_edit", args=[north.pk]), data).content.decode()
+    assert "A local authority cannot become another kind of organisation" in page
+    gp = world.north_gp
+    data = organisation_form(world, kind="la", name=gp.name, code=gp.code)
+    page = client.post(reverse("administration:organisation_edit", args=[gp.pk]), data).content.decode()
+    assert "nor another kind a local authority" in page
+    north.refresh_from_db()
+    gp.refresh_from_db()
+    assert (north.kind, gp.kind) == ("la", "gp")
