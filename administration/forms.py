@@ -164,7 +164,12 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
 
 
 class DirectoryFilterForm(GovukErrors, forms.Form):
-    kind = forms.ChoiceField(label="Kind", choices=[("", "All kinds"), *KINDS], required=False)
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=[("", "All kinds"), *KINDS],
+        required=False,
+        error_messages={"invalid_choice": "Select a kind of organisation from the list"},
+    )
     name = forms.CharField(label="Name contains", max_length=100, required=False)
 
 

@@ -256,3 +256,10 @@ def test_a_local_authority_cannot_become_another_kind_nor_another_kind_an_la(wor
     north.refresh_from_db()
     gp.refresh_from_db()
     assert (north.kind, gp.kind) == ("la", "gp")
+
+
+def test_an_unknown_kind_in_the_filter_is_an_error_in_govuk_words(world):
+    page = signed_in(administrator(world)).get(reverse("administration:organisations"), {"kind": "castle"})
+    text = page.content.decode()
+    assert "<title>Error: Organisations - ContactPoint</title>" in text
+    assert "Select a kind of organisation from the list" in text
