@@ -18,6 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_audit": role in ROLES_BY_PERMISSION[Permission.AuditReportView],
         "nav_data_quality": role in ROLES_BY_PERMISSION[Permission.DataQualityView],
         "nav_service_health": role in ROLES_BY_PERMISSION[Permission.ServiceHealthView],
+        "nav_administration": role in ROLES_BY_PERMISSION[Permission.OrganisationManage],
         "nav_inbox": role in ROLES_BY_PERMISSION[Permission.InboxView],
         "nav_match_statistics": role in ROLES_BY_PERMISSION[Permission.MatchStatisticsView],
         "nav_reviews": role in ROLES_BY_PERMISSION[Permission.ReviewDecide],
@@ -36,6 +37,8 @@ def home_url_name(request: HttpRequest) -> str:
         return "audit:index"
     if offered["nav_data_quality"]:
         return "data_quality"
+    if offered["nav_administration"]:
+        return "administration:home"
     if offered["nav_service_health"]:
         return "service_health"
     return "accounts:passkeys"

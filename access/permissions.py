@@ -31,3 +31,6 @@ class Permission(StrEnum):
     FeedSubmit = "feed:batch:submit"
     ReviewDecide = "linkage:review:decide"
     ChildMerge = "child:record:merge"
+    # The system administrator's directory of organisations and the national accounts.
+    OrganisationManage = "directory:organisation:manage"
+    NationalAccountManage = "account:national:manage"

@@ -48,7 +48,12 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.FeedSubmit: {Role.FEED_SOURCE},
     Permission.ReviewDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
     Permission.ChildMerge: {Role.LA_TEAM},
+    Permission.OrganisationManage: {Role.SYSTEM_ADMIN},
+    Permission.NationalAccountManage: {Role.SYSTEM_ADMIN},
 }
+# The accounts the system administrator invites and looks after: the national roles, and each LA's
+# ContactPoint team (who then look after everyone else in their LA). Practitioners are their LA's.
+NATIONALLY_MANAGED_ROLES = {Role.NATIONAL_AUDITOR, Role.DATA_MANAGER, Role.SYSTEM_ADMIN, Role.LA_TEAM}
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
 LA_SCOPED_PERMISSIONS = {
@@ -67,6 +72,7 @@ REASON_MESSAGES = {
     "inactive": "Your account is closed.",
     "no_organisation": "Your account is not linked to an organisation.",
     "organisation_not_accredited": "Your organisation is not accredited to use ContactPoint.",
+    "organisation_closed": "Your organisation has been closed on ContactPoint.",
     "background_check_lapsed": "Your enhanced background check has expired or is not recorded.",
     "training_lapsed": "Your ContactPoint training has expired or is not recorded.",
     "agreement_unsigned": "You have not signed the ContactPoint user agreement.",
@@ -89,6 +95,10 @@ REASON_MESSAGES = {
         "It can be opened only for a statutory investigation, giving the statutory reason."
     ),
     "own_alert": "You cannot acknowledge an alert about yourself. Ask a colleague in your LA team.",
+    "own_account_national": "You cannot change your own account. Ask another system administrator.",
+    "not_nationally_managed": (
+        "This account is looked after by its local authority's ContactPoint team, not nationally."
+    ),
 }
 
 
@@ -128,6 +138,8 @@ def prerequisites(actor: User, today: date | None = None) -> Decision:
         return _deny("no_organisation")
     if organisation.accredited_on is None or organisation.accredited_on > today:
         return _deny("organisation_not_accredited")
+    if organisation.closed_on is not None and organisation.closed_on <= today:
+        return _deny("organisation_closed")
     if not actor.background_check_current(today):
         return _deny("background_check_lapsed")
     if not actor.training_current(today):
@@ -183,6 +195,8 @@ def decide(
         return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
     if action == Permission.ReviewDecide:
         return _decide_review(actor, review=review)
+    if action == Permission.NationalAccountManage:
+        return _decide_national_account(actor, subject=subject)
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:
@@ -305,6 +319,21 @@ def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None)
         return _deny("own_account")
     if subject.home_la_id is None or subject.home_la_id != actor.home_la_id:
         return _deny("other_la")
+    return ALLOW
+
+
+def _decide_national_account(actor: User, *, subject: User | None) -> Decision:
+    """The system administrator looks after national accounts and LA teams, never their own account.
+
+    Roles were already checked. Suspending or closing one's own account (or reinstating it) would let
+    one administrator hide from, or undo, the control: another administrator must do it.
+    """
+    if subject is None:
+        return ALLOW
+    if subject.pk == actor.pk:
+        return _deny("own_account_national")
+    if subject.role not in NATIONALLY_MANAGED_ROLES:
+        return _deny("not_nationally_managed")
     return ALLOW
 
 

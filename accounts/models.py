@@ -39,6 +39,9 @@ class Organisation(models.Model):
     # or neither; an end at or before the start runs past midnight; every day of the week when set.
     working_hours_start = models.TimeField(null=True, blank=True)
     working_hours_end = models.TimeField(null=True, blank=True)
+    # Closed by the system administrator: never deleted, so the involvements its staff recorded and what
+    # they did stay readable. From this day its staff are refused (access.policy "organisation_closed").
+    closed_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]

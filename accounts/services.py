@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from accounts.models import Invitation, Organisation, RecoveryCode, User, UserSession
+from accounts.models import Invitation, Organisation, RecoveryCode, Role, User, UserSession
 from audit.services import event_record
 from audit.tags import AuditTag
 from notices.email import notify_by_email
@@ -186,7 +186,13 @@ def account_suspend(*, user: User, by: User | None, reason: str) -> None:
             actor=by,
             additional={"user_id": user.pk, "sessions_ended": ended, "by_system": by is None},
         )
-    who = "automatically by ContactPoint" if by is None else "by the LA team"
+    who = (
+        "automatically by ContactPoint"
+        if by is None
+        else "by a system administrator"
+        if by.role == Role.SYSTEM_ADMIN
+        else "by the LA team"
+    )
     notify_by_email(
         subject="A ContactPoint account you manage has been suspended",
         message=f"The ContactPoint account '{user.username}' has been suspended {who}. Reason: {reason}",

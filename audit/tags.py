@@ -68,6 +68,9 @@ class AuditTag(StrEnum):
     ChildUnmerged = "child:record:unmerged"
     TrainingPassed = "account:training:passed"
     TrainingFailed = "account:training:failed"
+    OrganisationCreated = "directory:organisation:created"
+    OrganisationUpdated = "directory:organisation:updated"
+    OrganisationClosed = "directory:organisation:closed"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -136,6 +139,9 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
     AuditTag.TrainingPassed: "Passed the training assessment",
     AuditTag.TrainingFailed: "Did not pass the training assessment",
+    AuditTag.OrganisationCreated: "Added an organisation to the directory",
+    AuditTag.OrganisationUpdated: "Changed an organisation's details",
+    AuditTag.OrganisationClosed: "Closed an organisation",
 }
 
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("audit/", include("reports.urls", namespace="audit")),
     path("data-quality/", operations.data_quality, name="data_quality"),
+    path("administration/", include("administration.urls")),
     path("service-health/", operations.service_health, name="service_health"),
     path("reviews/", include("linkage.urls")),
     path("api/feeds/v1/", feeds_api.urls),

@@ -3,7 +3,9 @@
 from typing import Any, cast
 
 from django import forms
+from django.db.models import QuerySet
 
+from accounts.directory import open_organisations
 from accounts.models import Organisation, Role, User
 from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
@@ -44,12 +46,20 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
     manager_email = forms.EmailField(label="Line manager's email address", required=False)
     summary_anchor = "id_first_name"
 
-    def __init__(self, *args: Any, local_authority_id: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, local_authority_id: int | None, **kwargs: Any) -> None:
+        """`local_authority_id`: the LA team's own LA, whose organisations are offered; None when a
+        subclass offers its own (the system administrator's national invitations)."""
         super().__init__(*args, **kwargs)
-        organisations = Organisation.objects.filter(pk=local_authority_id) | Organisation.objects.filter(
-            local_authority_id=local_authority_id
-        )
-        self.organisations = {str(o.pk): o for o in organisations.filter(accredited_on__isnull=False)}
+        if local_authority_id is not None:
+            organisations = Organisation.objects.filter(pk=local_authority_id) | Organisation.objects.filter(
+                local_authority_id=local_authority_id
+            )
+            self.offer_organisations(organisations)
+
+    def offer_organisations(self, organisations: QuerySet[Organisation]) -> None:
+        """The accredited, open organisations the person may be invited to (a closed one takes nobody)."""
+        offered = organisations.filter(accredited_on__isnull=False) & open_organisations()
+        self.organisations = {str(o.pk): o for o in offered.order_by("name")}
         field = cast(forms.ChoiceField, self.fields["organisation"])  # declared above
         # No organisation is preselected: the LA team must choose one, or be told to.
         field.choices = [

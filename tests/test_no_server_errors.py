@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import accounts.forms
+import administration.forms
 import children.forms
 import reports.forms
 import team.forms
@@ -120,6 +121,9 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         reports.forms.SubjectAccessForm: lambda d: reports.forms.SubjectAccessForm(d),
         team.forms.InviteForm: lambda d: team.forms.InviteForm(d, local_authority_id=world.north.pk),
         team.forms.SuspendForm: lambda d: team.forms.SuspendForm(d),
+        administration.forms.OrganisationForm: lambda d: administration.forms.OrganisationForm(d),
+        administration.forms.DirectoryFilterForm: lambda d: administration.forms.DirectoryFilterForm(d),
+        administration.forms.NationalInviteForm: lambda d: administration.forms.NationalInviteForm(d),
         accounts.forms.SignInForm: lambda d: accounts.forms.SignInForm(request, data=d),
         accounts.forms.CodeForm: lambda d: accounts.forms.CodeForm(d),
         accounts.forms.EnrolmentCodeForm: lambda d: accounts.forms.EnrolmentCodeForm(d),
@@ -130,7 +134,7 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
 
 def _project_forms() -> set[type[forms.Form]]:
     found: set[type[forms.Form]] = set()
-    for module in (accounts.forms, team.forms, reports.forms, children.forms):
+    for module in (accounts.forms, team.forms, reports.forms, children.forms, administration.forms):
         for _, value in inspect.getmembers(module, inspect.isclass):
             if issubclass(value, forms.Form) and value.__module__ == module.__name__:
                 found.add(value)
@@ -143,7 +147,7 @@ def test_every_form_in_the_project_is_covered(world):
 
 def _after_validation(form: forms.Form) -> None:
     """What views call on a valid form, so a value that validates but breaks later is caught too."""
-    for method in ("criteria", "period", "organisation_chosen"):
+    for method in ("criteria", "period", "organisation_chosen", "details"):
         if form.is_valid() and hasattr(form, method):
             getattr(form, method)()
 
@@ -187,6 +191,9 @@ QUERY_PARAMETERS = {
     "team:user": ["confirm"],
     "accounts:reauthenticate": ["next"],
     "accounts:login": ["next"],
+    "administration:organisations": ["kind", "name"],
+    "administration:organisation": ["confirm"],
+    "administration:account": ["confirm"],
 }
 
 
@@ -199,7 +206,7 @@ def _source_query_parameters() -> set[str]:
         text = path.read_text()
         names |= set(re.findall(r'request\.GET\.get\("(\w+)"', text))
         for form_name in re.findall(r"(\w+Form)\(request\.GET", text):
-            for module in (reports.forms, children.forms, accounts.forms, team.forms):
+            for module in (reports.forms, children.forms, accounts.forms, team.forms, administration.forms):
                 if hasattr(module, form_name):
                     names |= set(getattr(module, form_name).base_fields)
     return names
@@ -219,9 +226,12 @@ def test_no_query_parameter_raises_on_any_value(world, child, url_name):
         "audit:child_access": [child.pk],
         "children:purpose": [child.pk],
         "team:user": [world.alice.pk],
+        "administration:organisation": [world.north_gp.pk],
+        "administration:account": [world.nadia.pk],
     }.get(url_name, [])
     url = reverse(url_name, args=args)
-    client = signed_in(world.lena)
+    administrator = url_name.startswith("administration:")
+    client = signed_in(make_user("simon", world.north, "system_admin") if administrator else world.lena)
     names = QUERY_PARAMETERS[url_name]
 
     @settings(FAST, max_examples=25)
@@ -284,13 +294,17 @@ def test_every_url_survives_hostile_values(world, child):
         "user_id": str(make_user("victim", world.north_school).pk),
         "alert_id": "1",
         "token": "not-a-token",
+        "organisation_id": str(world.north_gp.pk),
     }
+    simon = make_user("simon", world.north, "system_admin")
 
-    def clients() -> dict[str, Client]:
+    def clients(route: str) -> dict[str, Client]:
         made = {"lena": signed_in(world.lena), "alice": signed_in(world.alice)}
         for client in made.values():
             state_purpose(client, child)
-        return {**made, "anonymous": Client()}
+        # The administration pages answer the system administrator alone: their forms are reached as them.
+        extra = {"simon": signed_in(simon)} if route.startswith("administration/") else {}
+        return {**made, **extra, "anonymous": Client()}
 
     routes = _patterns(get_resolver().url_patterns)
     assert len(routes) > 30
@@ -298,7 +312,7 @@ def test_every_url_survives_hostile_values(world, child):
         for path in _paths(route, ids):
             for body in _hostile_bodies():
                 # Fresh sessions each time: some of these pages end sessions or accounts (sign-out, close).
-                for who, client in clients().items():
+                for who, client in clients(route).items():
                     got = client.get(path, body)
                     assert got.status_code < 500, (who, "GET", path, got.status_code)
                     posted = client.post(path, body)

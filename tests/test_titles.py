@@ -15,12 +15,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
 from django.views.defaults import server_error
 
+from accounts.models import Role
 from children.records import InvolvementDetails
 from children.services import involvement_record
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in, state_purpose
 from tests.pages import headings
-from tests.personas import make_child
+from tests.personas import make_child, make_user
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 SUFFIX = " - ContactPoint"
@@ -67,6 +68,7 @@ def pages_world(world):
         "involvement_id": involvement.pk,
         "user_id": world.alice.pk,
         "alert_id": alert.pk,
+        "organisation_id": world.north_gp.pk,
         "token": "not-a-real-token",
     }
     return world, child, values
@@ -82,10 +84,13 @@ def _paths(values):
         yield name, reverse(name, kwargs=kwargs)
 
 
-@pytest.mark.parametrize("persona", ["alice", "lena", "dara", "nadia"])
+@pytest.mark.parametrize("persona", ["alice", "lena", "dara", "nadia", "simon"])
 def test_every_page_title_matches_its_heading(pages_world, persona):
     world, child, values = pages_world
-    client = signed_in(getattr(world, persona))
+    user = (
+        make_user("simon", world.north, Role.SYSTEM_ADMIN) if persona == "simon" else getattr(world, persona)
+    )
+    client = signed_in(user)
     if persona in ("alice", "lena"):
         state_purpose(client, child)
     wrong = []
@@ -127,3 +132,12 @@ def test_the_server_error_page_has_a_title_heading_and_a_way_back():
     assert headings(page) == ["Sorry, there is a problem with the service"]
     assert title_matches_heading(page) is None
     assert 'href="/">Go to your ContactPoint home page</a>' in page
+
+
+def test_the_search_results_page_title_matches_its_heading(world, child):
+    client = signed_in(world.alice)
+    criteria = {"family_name": "Thornton", "dob_day": "4", "dob_month": "3", "dob_year": "2015"}
+    response = client.post(reverse("children:search"), criteria, follow=True)
+    page = response.content.decode()
+    assert "1 child found" in page
+    assert title_matches_heading(page) is None

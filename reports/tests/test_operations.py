@@ -59,13 +59,16 @@ def test_the_data_quality_page_is_for_data_managers_only(world):
     assert signed_in(world.alice).get(reverse("data_quality")).status_code == 403
 
 
-def test_the_system_administrator_lands_on_service_health(world, child, settings, tmp_path):
+def test_the_system_administrator_reaches_service_health_from_their_home(world, child, settings, tmp_path):
     settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "signing.pem"
     signing_key_create(settings.AUDIT_SIGNING_KEY_FILE)
     checkpoint_create()
     simon = make_user("simon", world.north, Role.SYSTEM_ADMIN)
     client = signed_in(simon)
-    assert client.get("/")["Location"] == reverse("service_health")
+    assert client.get("/")["Location"] == reverse("administration:home")
+    assert (
+        f'href="{reverse("service_health")}"' in client.get(reverse("administration:home")).content.decode()
+    )
     page = rendered(client.get(reverse("service_health")), heading="Service health")
     assert "Last signed checkpoint" in page and " ago)" in page
     assert "Version 1" in page

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
+from access.policy import NATIONALLY_MANAGED_ROLES
 from accounts.models import Role
 from children.viewing import purpose_grant_store
 from tests.authorisation.world import (
@@ -96,6 +97,18 @@ ACCEPTED: dict[str, set[str]] = {
     "training:course": {"GET"},
     "training:page": {"GET"},
     "training:assessment": GET_POST,
+    "administration:home": {"GET"},
+    "administration:organisations": {"GET"},
+    "administration:organisation_new": GET_POST,
+    "administration:organisation": {"GET"},
+    "administration:organisation_edit": GET_POST,
+    "administration:organisation_close": {"POST"},
+    "administration:accounts": {"GET"},
+    "administration:account_invite": GET_POST,
+    "administration:account": {"GET"},
+    "administration:account_suspend": GET_POST,
+    "administration:account_reinstate": {"POST"},
+    "administration:account_close": {"POST"},
 }
 CHILD_URLS = {
     "children:purpose",
@@ -125,6 +138,21 @@ SUBJECT_URLS = {
     "team:close",
     "team:reset_mfa",
     "audit:user_activity",
+}
+# The system administrator's national accounts: each asked about a national auditor (nadia), an LA team
+# member (lena), a practitioner (alice, her LA team's to look after) and the persona's own account.
+NATIONAL_SUBJECT_URLS = {
+    "administration:account",
+    "administration:account_suspend",
+    "administration:account_reinstate",
+    "administration:account_close",
+}
+NATIONAL_SUBJECTS = ("nadia", "lena", "alice")
+# The organisation directory: one entry (North's GP practice), for the system administrator only.
+ORGANISATION_URLS = {
+    "administration:organisation",
+    "administration:organisation_edit",
+    "administration:organisation_close",
 }
 ALERT_URLS = {"oversight:alert_acknowledge"}
 # Acting on a match between alice (North child) and carol, a teacher who is no persona here.
@@ -161,6 +189,11 @@ PLAIN_URLS = {
     "coordination:statistics",
     "coordination:brokering",
     "linkage:reviews",
+    "administration:home",
+    "administration:organisations",
+    "administration:organisation_new",
+    "administration:accounts",
+    "administration:account_invite",
 }
 # A search's results page, by the random search id the search redirected to (kept in the session).
 SEARCH_RESULT_URLS = {"children:search_results"}
@@ -188,6 +221,8 @@ REASON_WORDS = {
     "training_lapsed": "Your ContactPoint training has expired",
     "archived": "This record has been archived",
     "not_archived": "This record is not archived",
+    "own_account_national": "Ask another system administrator",
+    "not_nationally_managed": "looked after by its local authority",
 }
 
 
@@ -216,6 +251,15 @@ PAGE_HEADING = {
     "coordination:statistics": "Matches in your local authority</h1>",
     "coordination:brokering": "Matches about shielded children</h1>",
     "linkage:reviews": "Records waiting for a decision</h1>",
+    "administration:home": "System administration</h1>",
+    "administration:organisations": "Organisations</h1>",
+    "administration:organisation_new": "Add an organisation</h1>",
+    "administration:accounts": "National accounts</h1>",
+    "administration:account_invite": "Invite a user to a national account</h1>",
+}
+ADMINISTRATION_POSTED_TO = {
+    "administration:organisation_new": "administration:organisation",
+    "administration:account_invite": "administration:accounts",
 }
 
 
@@ -393,7 +437,7 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         if p.role in AUDITORS
         else "data_quality"
         if p.role == Role.DATA_MANAGER
-        else "service_health"
+        else "administration:home"
         if p.role == Role.SYSTEM_ADMIN
         else "accounts:passkeys"
     )
@@ -449,7 +493,42 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         )
     if url == "linkage:reviews":  # the LA team and data manager of an LA resolve its feed records
         return Expect(OK, shows=PAGE_HEADING[url]) if p.role in REVIEWERS else refused("role_not_permitted")
+    if url.startswith("administration:"):  # the system administrator's pages: nobody else's
+        if p.role != Role.SYSTEM_ADMIN:
+            return refused("role_not_permitted")
+        if post:
+            return Expect(REDIRECT, to=ADMINISTRATION_POSTED_TO[url], changes=True)
+        return Expect(OK, shows=PAGE_HEADING[url])
     raise AssertionError(f"no rule for {url}")
+
+
+def expected_organisation(url: str, method: str, p: Persona) -> Expect:
+    """North's GP practice in the directory: the system administrator sees, changes and closes it."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role != Role.SYSTEM_ADMIN:
+        return refused("role_not_permitted")
+    if method == "POST":
+        return Expect(REDIRECT, to="administration:organisation", changes=True)
+    if url == "administration:organisation_edit":
+        return Expect(OK, shows="Change North Road Surgery</h1>")
+    return Expect(OK, shows="North Road Surgery</h1>")
+
+
+def expected_national_subject(url: str, method: str, p: Persona, subject: str) -> Expect:
+    """A national account page about `subject`: the system administrator's, never about themselves, and
+    only for national roles and LA teams (a practitioner is their LA team's to look after)."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role != Role.SYSTEM_ADMIN:
+        return refused("role_not_permitted")
+    if subject == p.name:
+        return refused("own_account_national")
+    if PERSONA[subject].role not in NATIONALLY_MANAGED_ROLES:
+        return refused("not_nationally_managed")
+    if url == "administration:account" or (url == "administration:account_suspend" and method == "GET"):
+        return Expect(OK, shows=f"{subject.capitalize()} Example</h1>")
+    return Expect(REDIRECT, to="administration:account", changes=True)
 
 
 def expected_review(url: str, method: str, p: Persona) -> Expect:
@@ -526,6 +605,8 @@ def _unnamed_patterns(patterns: list, prefix: str = "") -> list[str]:
 ROWS = (
     CHILD_URLS
     | SUBJECT_URLS
+    | NATIONAL_SUBJECT_URLS
+    | ORGANISATION_URLS
     | ALERT_URLS
     | MATCH_URLS
     | REVIEW_URLS
@@ -591,6 +672,40 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         # the confirmation page's button (without it, closing and resetting ask first)
         "team:close": {"confirmed": "yes"},
         "team:reset_mfa": {"confirmed": "yes"},
+        "administration:organisation_new": {
+            "kind": "school",
+            "name": "Matrix Test Academy",
+            "code": "URN-MATRIX-1",
+            "local_authority": str(m.world.north.pk),
+            "accredited_day": "1",
+            "accredited_month": "9",
+            "accredited_year": "2025",
+        },
+        "administration:organisation_edit": {
+            "kind": "gp",
+            "name": "North Road Surgery",
+            "code": "GP-N",
+            "local_authority": str(m.world.north.pk),
+            "working_hours_start": "08:00",
+            "working_hours_end": "18:30",
+        },
+        "administration:organisation_close": {"confirmed": "yes"},
+        "administration:account_invite": {
+            "first_name": "Nell",
+            "last_name": "Invitee",
+            "email": "nell@example.org",
+            "username": "nell",
+            "organisation": str(m.world.south.pk),
+            "role": Role.LA_TEAM,
+            "background_check_day": "2",
+            "background_check_month": "1",
+            "background_check_year": "2026",
+            "training_day": "3",
+            "training_month": "1",
+            "training_year": "2026",
+        },
+        "administration:account_suspend": {"reason": "Left the post"},
+        "administration:account_close": {"confirmed": "yes"},
         "accounts:mfa": {"code": "000000"},
         "accounts:reauthenticate": {"password": "not the password", "code": "000000"},
     }
@@ -614,7 +729,7 @@ def _problems(
             problems.append(f"AccessDenied events {answer.denied_events}, expected one with {expect.reason}")
     elif answer.denied_events:
         problems.append(f"not refused, yet AccessDenied events were written: {answer.denied_events}")
-    if expect.to in _FRESH_ID:  # a new random id each time: the page it leads to is what counts
+    if expect.to in _FRESH_ID and not url_args:  # a new id each time: the page it leads to is what counts
         if resolve(answer.location.split("?")[0]).view_name != expect.to:
             problems.append(f"redirected to {answer.location}, expected a {expect.to} page")
     elif expect.to == "lifecycle:archived_record":  # the archive finder: the archived child it found
@@ -632,7 +747,9 @@ def _problems(
     return problems
 
 
-_FRESH_ID = {"children:search_results"}
+# Pages a request leads to under a new id (a new search, a new organisation): when the request itself
+# named no object, the page it leads to is what counts; with an object, it must be that object's page.
+_FRESH_ID = {"children:search_results", "administration:organisation"}
 _NO_ARGS = {
     "children:search",
     "audit:index",
@@ -642,6 +759,7 @@ _NO_ARGS = {
     "oversight:alerts",
     "training:course",
     "training:assessment",
+    "administration:accounts",
 }
 
 
@@ -702,6 +820,42 @@ def test_account_pages_answer_each_persona_about_each_subject_as_the_rules_say(m
             expect = expected_subject(url_name, method, p, subject)
             if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):
                 problems[f"{p.name} about {subject}"] = found
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"),
+    [(u, meth) for u in sorted(NATIONAL_SUBJECT_URLS) for meth in sorted(ACCEPTED[u])],
+)
+def test_national_account_pages_answer_each_persona_about_each_subject_as_the_rules_say(
+    matrix, url_name, method
+):
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        for subject in (*NATIONAL_SUBJECTS, p.name):
+            args = [matrix.users[subject].pk]
+            answer = attempt(
+                matrix.client(p.name), method, reverse(url_name, args=args), _post_data(matrix, url_name, p)
+            )
+            expect = expected_national_subject(url_name, method, p, subject)
+            if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):
+                problems[f"{p.name} about {subject}"] = found
+    assert not problems, _report(problems)
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"), [(u, meth) for u in sorted(ORGANISATION_URLS) for meth in sorted(ACCEPTED[u])]
+)
+def test_organisation_pages_answer_each_persona_as_the_rules_say(matrix, url_name, method):
+    problems: dict[str, list[str]] = {}
+    args = [matrix.world.north_gp.pk]
+    for p in PERSONAS:
+        answer = attempt(
+            matrix.client(p.name), method, reverse(url_name, args=args), _post_data(matrix, url_name, p)
+        )
+        expect = expected_organisation(url_name, method, p)
+        if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):
+            problems[p.name] = found
     assert not problems, _report(problems)
 
 
@@ -848,6 +1002,10 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
         return [m.children["north"].pk]
     if url_name in SUBJECT_URLS:
         return [m.users["alice"].pk]
+    if url_name in NATIONAL_SUBJECT_URLS:
+        return [m.users["nadia"].pk]
+    if url_name in ORGANISATION_URLS:
+        return [m.world.north_gp.pk]
     if url_name in ALERT_URLS:
         return [m.alerts["N"].pk]
     if url_name in MATCH_URLS:
@@ -941,6 +1099,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothi
     for url_name in sorted(
         CHILD_URLS
         | SUBJECT_URLS
+        | NATIONAL_SUBJECT_URLS
+        | ORGANISATION_URLS
         | ALERT_URLS
         | MATCH_URLS
         | REVIEW_URLS
@@ -988,8 +1148,14 @@ def test_an_unknown_account_id_tells_a_role_without_access_nothing(matrix):
     """Account ids are sequential: a refusal must come before the lookup, or a 404 says "no such id"."""
     unknown = max(u.pk for u in matrix.users.values()) + 1000
     problems: dict[str, list[str]] = {}
-    for url_name in sorted(SUBJECT_URLS):
-        may_use = AUDITORS if url_name == "audit:user_activity" else {Role.LA_TEAM}
+    for url_name in sorted(SUBJECT_URLS | NATIONAL_SUBJECT_URLS | ORGANISATION_URLS):
+        may_use = (
+            AUDITORS
+            if url_name == "audit:user_activity"
+            else {Role.SYSTEM_ADMIN}
+            if url_name.startswith("administration:")
+            else {Role.LA_TEAM}
+        )
         for method in sorted(ACCEPTED[url_name]):
             for p in PERSONAS:
                 answer = attempt(matrix.client(p.name), method, reverse(url_name, args=[unknown]))

@@ -218,3 +218,34 @@ def test_a_purpose_stated_for_one_child_does_not_open_another(matrix):
     assert response.status_code == 302
     assert response["Location"] == reverse("children:purpose", args=[other.pk])
     assert not AuditEvent.objects.filter(tag=AuditTag.RecordViewed, child_id=other.pk).exists()
+
+
+def test_no_administration_page_shows_anything_about_a_child(matrix):
+    """The directory and national accounts are about organisations and staff: no child's name, address,
+    carer, involvement or identifier appears, even on the closing page of the organisation whose staff
+    recorded involvements with every child (school and GP names are directory entries, so not markers)."""
+    client = matrix.client("simon")
+    social_care = matrix.world.north_social_care.pk
+    paths = [
+        reverse("administration:home"),
+        reverse("administration:organisations"),
+        reverse("administration:organisation", args=[social_care]),
+        reverse("administration:organisation", args=[social_care]) + "?confirm=close",
+        reverse("administration:organisation_edit", args=[social_care]),
+        reverse("administration:accounts"),
+        reverse("administration:account", args=[matrix.users["lena"].pk]),
+        reverse("administration:account_invite"),
+    ]
+    markers = {SENSITIVE_NAME, SENSITIVE_ROLE, ORDINARY_ROLE, ORDINARY_PHONE, NHS_NUMBER, LOCAL_REFERENCE}
+    for key, m in SCENARIOS.items():
+        child = matrix.children[key]
+        markers |= {m.given, m.family, m.address_line, m.postcode, m.carer, m.carer_phone}
+        markers |= {child.index_number, formatted(child.index_number)}
+    for path in paths:
+        response = client.get(path)
+        page = response.content.decode()
+        assert response.status_code == 200 and "</h1>" in page, path
+        shown = sorted(marker for marker in markers if marker in page)
+        assert not shown, f"{path} shows {shown}"
+    closing = client.get(paths[3]).content.decode()
+    assert "current involvements recorded by its staff" in closing  # the page it should be

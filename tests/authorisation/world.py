@@ -313,6 +313,11 @@ def state(*, full: bool = True) -> dict[str, object]:
         "carers": Carer.objects.count(),
         "involvements": list(Involvement.objects.order_by("pk").values_list("pk", "ceased", "ended_on")),
         "alerts": list(Alert.objects.order_by("pk").values_list("pk", "acknowledged_at")),
+        "organisations": list(
+            Organisation.objects.order_by("pk").values_list(
+                "pk", "name", "code", "closed_on", "working_hours_start", "working_hours_end"
+            )
+        ),
         "events": _events(),
     }
 

@@ -33,10 +33,15 @@ def test_the_data_manager_lands_on_records_needing_correction(pages: Pages, worl
     check_on_a_phone(pages, "data-quality")
 
 
-def test_the_system_administrator_lands_on_service_health(pages: Pages, world: World) -> None:
+def test_the_system_administrator_lands_on_their_home_and_reaches_service_health(
+    pages: Pages, world: World
+) -> None:
     browser_signed_in(pages, make_user("simon", world.north, Role.SYSTEM_ADMIN))
     page = pages.page
     pages.goto("/")
+    page.get_by_role("heading", level=1, name="System administration").wait_for()
+    check_on_a_phone(pages, "administration-home")
+    page.locator("main").get_by_role("link", name="Service health").click()
     page.get_by_role("heading", level=1, name="Service health").wait_for()
     assert "Complete" in page.locator("#rotation-state").inner_text()
     check_on_a_phone(pages, "service-health")

@@ -1,0 +1,133 @@
+"""The organisation directory: created, changed and closed by the system administrator, each audited.
+
+An organisation is never deleted: the involvements its staff recorded and the audit of what they did
+keep pointing at it. Closing it dates it (`closed_on`); from that day the policy refuses its staff.
+The audit events name the organisation and which fields changed, never the values (they are directory
+data, but the log says what happened, and the directory itself holds the current values).
+"""
+
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Organisation, OrganisationKind, User
+from audit.services import event_record
+from audit.tags import AuditTag
+
+# What the administrator may set on an organisation (everything but its closing date).
+DIRECTORY_FIELDS = (
+    "kind",
+    "name",
+    "code",
+    "local_authority",
+    "address",
+    "phone",
+    "email",
+    "accredited_on",
+    "working_hours_start",
+    "working_hours_end",
+)
+
+
+@dataclass(frozen=True)
+class OrganisationDetails:
+    kind: str
+    name: str
+    code: str
+    local_authority: Organisation | None
+    address: str
+    phone: str
+    email: str
+    accredited_on: date | None
+    working_hours_start: time | None
+    working_hours_end: time | None
+
+    def as_fields(self) -> dict[str, Any]:
+        # An LA belongs to itself and a national body to no LA: neither keeps a parent LA.
+        parentless = self.kind in (OrganisationKind.LOCAL_AUTHORITY, OrganisationKind.NATIONAL)
+        fields = {name: getattr(self, name) for name in DIRECTORY_FIELDS}
+        fields["local_authority"] = None if parentless else self.local_authority
+        return fields
+
+
+def organisations_find(*, kind: str = "", name: str = "") -> QuerySet[Organisation]:
+    """The directory, optionally of one kind and with a name containing `name` (any case)."""
+    found = Organisation.objects.select_related("local_authority").order_by("name")
+    if kind:
+        found = found.filter(kind=kind)
+    if name.strip():
+        found = found.filter(name__icontains=name.strip())
+    return found
+
+
+def open_organisations() -> QuerySet[Organisation]:
+    """Organisations not closed (or closing only on a later day)."""
+    today = timezone.localdate()
+    return Organisation.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+
+
+def organisation_create(*, by: User, details: OrganisationDetails) -> Organisation:
+    with transaction.atomic():
+        organisation = Organisation.objects.create(**details.as_fields())
+        event_record(
+            tag=AuditTag.OrganisationCreated,
+            actor=by,
+            additional={"organisation_id": organisation.pk, "kind": organisation.kind},
+        )
+    return organisation
+
+
+def organisation_update(*, organisation: Organisation, by: User, details: OrganisationDetails) -> list[str]:
+    """Change what differs; audit which fields changed. Nothing changed writes nothing."""
+    new = details.as_fields()
+    changed = [name for name, value in new.items() if getattr(organisation, name) != value]
+    if not changed:
+        return []
+    with transaction.atomic():
+        for name in changed:
+            setattr(organisation, name, new[name])
+        organisation.save(update_fields=changed)
+        event_record(
+            tag=AuditTag.OrganisationUpdated,
+            actor=by,
+            additional={"organisation_id": organisation.pk, "changed": sorted(changed)},
+        )
+    return changed
+
+
+@dataclass(frozen=True)
+class ClosingImpact:
+    """What closing an organisation touches, told to the administrator before they confirm."""
+
+    active_accounts: int
+    current_involvements: int
+    open_member_organisations: int
+
+
+def closing_impact(organisation: Organisation, *, current_involvements: int) -> ClosingImpact:
+    """`current_involvements` is counted by the caller (children sits above accounts)."""
+    members = open_organisations().filter(local_authority=organisation).count()
+    return ClosingImpact(
+        active_accounts=User.objects.filter(organisation=organisation, is_active=True).count(),
+        current_involvements=current_involvements,
+        open_member_organisations=members,
+    )
+
+
+def organisation_close(*, organisation: Organisation, by: User) -> None:
+    """Close from today, keeping every row: its accounts, their history and its staff's involvements."""
+    with transaction.atomic():
+        organisation.closed_on = timezone.localdate()
+        organisation.save(update_fields=["closed_on"])
+        event_record(
+            tag=AuditTag.OrganisationClosed,
+            actor=by,
+            additional={
+                "organisation_id": organisation.pk,
+                "active_accounts": User.objects.filter(organisation=organisation, is_active=True).count(),
+            },
+        )

@@ -1,0 +1,204 @@
+"""The system administrator's forms: an organisation's directory entry, the directory filter, and the
+invitation of a national account (the LA team's invitation form, offering national roles)."""
+
+import re
+from datetime import time
+from typing import Any, cast
+
+from django import forms
+
+from accounts.directory import OrganisationDetails
+from accounts.models import Organisation, OrganisationKind, Role
+from accounts.wording import GovukErrors
+from children.forms import DatePartsMixin
+from team.forms import InviteForm
+
+KINDS = [(kind.value, kind.label) for kind in OrganisationKind]
+# Kinds that belong to no LA: an LA is its own, a national body is nobody's.
+PARENTLESS_KINDS = {OrganisationKind.LOCAL_AUTHORITY.value, OrganisationKind.NATIONAL.value}
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+def _date_part() -> forms.CharField:
+    return forms.CharField(required=False, strip=True, max_length=20)
+
+
+def _local_authorities() -> list[tuple[str, str]]:
+    las = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).order_by("name")
+    return [(str(la.pk), la.name) for la in las]
+
+
+def parse_time(raw: str) -> time | None:
+    """ "9:00", "09:00" or "17.30" as a time of day (24-hour clock); None if it is not one."""
+    found = _TIME.match(raw.strip())
+    if found is None:
+        return None
+    hour, minute = int(found.group(1)), int(found.group(2))
+    return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind of organisation",
+        choices=[("", "Select a kind of organisation"), *KINDS],
+        error_messages={"required": "Select the kind of organisation"},
+    )
+    name = forms.CharField(label="Name", max_length=200)
+    code = forms.CharField(
+        label="Code", max_length=20, help_text="For example, the LA code, school URN or GP practice ODS code"
+    )
+    local_authority = forms.ChoiceField(label="Local authority", required=False)
+    address = forms.CharField(label="Address", max_length=300, required=False)
+    phone = forms.CharField(label="Phone number", max_length=40, required=False)
+    email = forms.EmailField(label="Email address", required=False)
+    accredited_day = _date_part()
+    accredited_month = _date_part()
+    accredited_year = _date_part()
+    working_hours_start = forms.CharField(
+        label="Start time", max_length=5, required=False, help_text="For example, 08:00"
+    )
+    working_hours_end = forms.CharField(
+        label="End time", max_length=5, required=False, help_text="For example, 18:30"
+    )
+    past_midnight = forms.BooleanField(
+        label="These hours run past midnight (for example, an emergency duty team working 19:00 to 07:00)",
+        required=False,
+    )
+    summary_anchor = "id_kind"
+
+    def __init__(self, *args: Any, editing: Organisation | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        field = cast(forms.ChoiceField, self.fields["local_authority"])  # declared above
+        field.choices = [("", "Select a local authority"), *_local_authorities()]
+
+    @classmethod
+    def initial_for(cls, organisation: Organisation) -> dict[str, str]:
+        """The form's answers for an existing entry (the edit page starts from these)."""
+        accredited = organisation.accredited_on
+        start, end = organisation.working_hours_start, organisation.working_hours_end
+        return {
+            "kind": organisation.kind,
+            "name": organisation.name,
+            "code": organisation.code,
+            "local_authority": str(organisation.local_authority_id or ""),
+            "address": organisation.address,
+            "phone": organisation.phone,
+            "email": organisation.email,
+            "accredited_day": str(accredited.day) if accredited else "",
+            "accredited_month": str(accredited.month) if accredited else "",
+            "accredited_year": str(accredited.year) if accredited else "",
+            "working_hours_start": start.strftime("%H:%M") if start else "",
+            "working_hours_end": end.strftime("%H:%M") if end else "",
+            "past_midnight": "on" if start and end and end <= start else "",
+        }
+
+    def clean_code(self) -> str:
+        code = self.cleaned_data["code"].strip()
+        others = Organisation.objects.filter(code__iexact=code)
+        if self.editing is not None:
+            others = others.exclude(pk=self.editing.pk)
+        if others.exists():
+            raise forms.ValidationError("That code is already used by another organisation")
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["accredited_on"] = self.combine_date(
+            "accredited", label="the accreditation date", required=False, min_year=2000, future=True
+        )
+        kind = cleaned.get("kind", "")
+        if kind and kind not in PARENTLESS_KINDS and not cleaned.get("local_authority"):
+            self.add_error("local_authority", "Select the local authority the organisation belongs to")
+        la = OrganisationKind.LOCAL_AUTHORITY.value
+        if self.editing is not None and kind and (kind == la) != (self.editing.kind == la):
+            # An LA holds children's records, organisations and staff by its id: it cannot turn into a
+            # school, nor a school into an LA, without them silently changing hands.
+            self.add_error(
+                "kind",
+                "A local authority cannot become another kind of organisation, nor another kind a local "
+                "authority: add a new organisation instead",
+            )
+        self._clean_working_hours(cleaned)
+        return cleaned
+
+    def _clean_working_hours(self, cleaned: dict[str, Any]) -> None:
+        """Both times or neither; the end after the start, unless the hours are said to run past midnight."""
+        raw_start = (cleaned.get("working_hours_start") or "").strip()
+        raw_end = (cleaned.get("working_hours_end") or "").strip()
+        cleaned["start_time"] = cleaned["end_time"] = None
+        if not raw_start and not raw_end:
+            return
+        start = parse_time(raw_start) if raw_start else None
+        end = parse_time(raw_end) if raw_end else None
+        if not raw_start:
+            self.add_error("working_hours_start", "Enter a start time, or remove the end time")
+        elif start is None:
+            self.add_error("working_hours_start", "Enter a start time in the 24-hour clock, like 08:00")
+        if not raw_end:
+            self.add_error("working_hours_end", "Enter an end time, or remove the start time")
+        elif end is None:
+            self.add_error("working_hours_end", "Enter an end time in the 24-hour clock, like 18:30")
+        if start is None or end is None:
+            return
+        if end <= start and not cleaned.get("past_midnight"):
+            self.add_error("working_hours_end", "The end time must be after the start time")
+            return
+        cleaned["start_time"], cleaned["end_time"] = start, end
+
+    def details(self) -> OrganisationDetails:
+        data = self.cleaned_data
+        la_id = data.get("local_authority") or ""
+        return OrganisationDetails(
+            kind=data["kind"],
+            name=data["name"].strip(),
+            code=data["code"],
+            local_authority=Organisation.objects.get(pk=la_id) if la_id else None,
+            address=data["address"].strip(),
+            phone=data["phone"].strip(),
+            email=data["email"],
+            accredited_on=data["accredited_on"],
+            working_hours_start=data["start_time"],
+            working_hours_end=data["end_time"],
+        )
+
+
+class DirectoryFilterForm(GovukErrors, forms.Form):
+    kind = forms.ChoiceField(
+        label="Kind",
+        choices=[("", "All kinds"), *KINDS],
+        required=False,
+        error_messages={"invalid_choice": "Select a kind of organisation from the list"},
+    )
+    name = forms.CharField(label="Name contains", max_length=100, required=False)
+
+
+NATIONAL_ROLES = [
+    (Role.NATIONAL_AUDITOR.value, Role.NATIONAL_AUDITOR.label),
+    (Role.DATA_MANAGER.value, Role.DATA_MANAGER.label),
+    (Role.SYSTEM_ADMIN.value, Role.SYSTEM_ADMIN.label),
+    (Role.LA_TEAM.value, "LA ContactPoint team member"),
+]
+# Roles that work for one LA (their home LA decides what they see), so they join an LA itself.
+LA_ROLES = {Role.DATA_MANAGER.value, Role.LA_TEAM.value}
+
+
+class NationalInviteForm(InviteForm):
+    """The LA team's invitation, offering the national roles, national bodies and every LA."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, local_authority_id=None, **kwargs)
+        cast(forms.ChoiceField, self.fields["role"]).choices = NATIONAL_ROLES
+        self.offer_organisations(
+            Organisation.objects.filter(
+                kind__in=[OrganisationKind.NATIONAL, OrganisationKind.LOCAL_AUTHORITY]
+            )
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        chosen = self.organisations.get(cleaned.get("organisation") or "")
+        la_role = cleaned.get("role") in LA_ROLES
+        if chosen is not None and la_role and chosen.kind != OrganisationKind.LOCAL_AUTHORITY:
+            self.add_error("organisation", "Select a local authority for an LA team member or data manager")
+        return cleaned

@@ -1,0 +1,108 @@
+"""The organisation directory pages: find, add, change and close an organisation (system administrator).
+
+Closing is never deleting: it asks first, says what it touches (active accounts, current involvements
+its staff recorded, organisations in an LA), then dates the organisation closed and keeps every row.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access.http import require
+from access.permissions import Permission
+from accounts.directory import (
+    closing_impact,
+    organisation_close,
+    organisation_create,
+    organisation_update,
+    organisations_find,
+)
+from accounts.http import signed_in_user
+from accounts.models import Organisation, User
+from accounts.stepup import step_up
+from administration.forms import DirectoryFilterForm, OrganisationForm
+from children.models import Involvement
+
+
+def _organisation(request: HttpRequest, organisation_id: int) -> tuple[User, Organisation]:
+    """The policy first, then the lookup: a role without access learns nothing about which ids exist."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.OrganisationManage)
+    return actor, get_object_or_404(
+        Organisation.objects.select_related("local_authority"), pk=organisation_id
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def organisations(request: HttpRequest) -> HttpResponse:
+    require(actor=signed_in_user(request), action=Permission.OrganisationManage)
+    filters = DirectoryFilterForm(request.GET or None)
+    kind = name = ""
+    if filters.is_valid():
+        kind, name = filters.cleaned_data["kind"], filters.cleaned_data["name"]
+    found = list(organisations_find(kind=kind, name=name))
+    return render(request, "administration/organisations.html", {"filters": filters, "found": found})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_new(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.OrganisationManage)
+    if stale := step_up(request):
+        return stale
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        organisation = organisation_create(by=actor, details=form.details())
+        messages.success(request, f"{organisation.name} added to the directory")
+        return redirect("administration:organisation", organisation_id=organisation.pk)
+    return render(request, "administration/organisation_form.html", {"form": form, "organisation": None})
+
+
+@login_required
+@require_http_methods(["GET"])
+def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    _, found = _organisation(request, organisation_id)
+    if request.GET.get("confirm") == "close" and found.closed_on is None:
+        current = Involvement.objects.filter(recorded_by__organisation=found, ceased=False).count()
+        impact = closing_impact(found, current_involvements=current)
+        return render(
+            request, "administration/organisation_close.html", {"organisation": found, "impact": impact}
+        )
+    return render(request, "administration/organisation.html", {"organisation": found})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    actor, found = _organisation(request, organisation_id)
+    if stale := step_up(request):
+        return stale
+    if request.method == "POST":
+        form = OrganisationForm(request.POST, editing=found)
+        if form.is_valid():
+            changed = organisation_update(organisation=found, by=actor, details=form.details())
+            messages.success(request, "Changes saved" if changed else "Nothing was changed")
+            return redirect("administration:organisation", organisation_id=found.pk)
+    else:
+        form = OrganisationForm(initial=OrganisationForm.initial_for(found), editing=found)
+    return render(request, "administration/organisation_form.html", {"form": form, "organisation": found})
+
+
+@login_required
+@require_POST
+def organisation_close_view(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Closes only from the confirmation page's button (`confirmed=yes`); anything else is sent there."""
+    actor, found = _organisation(request, organisation_id)
+    if stale := step_up(request):
+        return stale
+    if request.POST.get("confirmed") != "yes" or found.closed_on is not None:
+        target = reverse("administration:organisation", args=[found.pk])
+        return redirect(f"{target}?confirm=close" if found.closed_on is None else target)
+    organisation_close(organisation=found, by=actor)
+    messages.success(request, f"{found.name} is closed. Its history is kept.")
+    return redirect("administration:organisation", organisation_id=found.pk)
