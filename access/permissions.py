@@ -31,3 +31,5 @@ class Permission(StrEnum):
     FeedSubmit = "feed:batch:submit"
     ReviewDecide = "linkage:review:decide"
     ChildMerge = "child:record:merge"
+    LocalInsightView = "insight:local_authority:view"
+    NationalInsightView = "insight:national:view"

@@ -48,6 +48,9 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.FeedSubmit: {Role.FEED_SOURCE},
     Permission.ReviewDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
     Permission.ChildMerge: {Role.LA_TEAM},
+    # Management information: counts only, suppressed; an LA team its own LA, the national auditor all LAs.
+    Permission.LocalInsightView: {Role.LA_TEAM},
+    Permission.NationalInsightView: {Role.NATIONAL_AUDITOR},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
@@ -57,6 +60,7 @@ LA_SCOPED_PERMISSIONS = {
     Permission.AlertAcknowledge,
     Permission.MatchStatisticsView,
     Permission.MatchBroker,
+    Permission.LocalInsightView,
 }
 # The archive is read by data managers only: in its first year, then only for a statutory investigation.
 ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}

@@ -67,6 +67,8 @@ class AuditTag(StrEnum):
     ChildUnmerged = "child:record:unmerged"
     TrainingPassed = "account:training:passed"
     TrainingFailed = "account:training:failed"
+    InsightViewed = "insight:figures:viewed"
+    InsightDownloaded = "insight:figures:downloaded"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -134,6 +136,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
     AuditTag.TrainingPassed: "Passed the training assessment",
     AuditTag.TrainingFailed: "Did not pass the training assessment",
+    AuditTag.InsightViewed: "Viewed management information",
+    AuditTag.InsightDownloaded: "Downloaded management information (CSV)",
 }
 
 

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "reports",
     "team",
     "training",
+    "insight",
 ]
 
 MIDDLEWARE = [
