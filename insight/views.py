@@ -29,7 +29,7 @@ NATIONAL = "national"
 def _months(request: HttpRequest) -> int:
     """The period asked for (3, 6, 12 or 24 months); anything else is the usual 12."""
     asked = request.GET.get("months", "")
-    return int(asked) if asked.isdigit() and int(asked) in PERIOD_CHOICES else DEFAULT_MONTHS
+    return next((choice for choice in PERIOD_CHOICES if asked == str(choice)), DEFAULT_MONTHS)
 
 
 def _record(tag: AuditTag, actor: User, scope: str, months: int) -> None:

@@ -187,6 +187,10 @@ QUERY_PARAMETERS = {
     "team:user": ["confirm"],
     "accounts:reauthenticate": ["next"],
     "accounts:login": ["next"],
+    "insight:local": ["months"],
+    "insight:local_csv": ["months"],
+    "insight:national": ["months"],
+    "insight:national_csv": ["months"],
 }
 
 

@@ -95,6 +95,10 @@ ACCEPTED: dict[str, set[str]] = {
     "training:course": {"GET"},
     "training:page": {"GET"},
     "training:assessment": GET_POST,
+    "insight:local": {"GET"},
+    "insight:local_csv": {"GET"},
+    "insight:national": {"GET"},
+    "insight:national_csv": {"GET"},
 }
 CHILD_URLS = {
     "children:purpose",
@@ -159,6 +163,10 @@ PLAIN_URLS = {
     "coordination:statistics",
     "coordination:brokering",
     "linkage:reviews",
+    "insight:local",
+    "insight:local_csv",
+    "insight:national",
+    "insight:national_csv",
 }
 # A search's results page, by the random search id the search redirected to (kept in the session).
 SEARCH_RESULT_URLS = {"children:search_results"}
@@ -214,6 +222,10 @@ PAGE_HEADING = {
     "coordination:statistics": "Matches in your local authority</h1>",
     "coordination:brokering": "Matches about shielded children</h1>",
     "linkage:reviews": "Records waiting for a decision</h1>",
+    "insight:local": "Management information for your local authority</h1>",
+    "insight:local_csv": "table,row,column,figure",
+    "insight:national": "Management information for England</h1>",
+    "insight:national_csv": "table,row,column,figure",
 }
 
 
@@ -437,6 +449,13 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         return (
             Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
         )
+    if url in ("insight:local", "insight:local_csv"):  # the LA team, its own LA's suppressed figures
+        return (
+            Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
+        )
+    if url in ("insight:national", "insight:national_csv"):  # the national auditor, every LA
+        ok = Expect(OK, shows=PAGE_HEADING[url])
+        return ok if p.role == Role.NATIONAL_AUDITOR else refused("role_not_permitted")
     if url == "linkage:reviews":  # the LA team and data manager of an LA resolve its feed records
         return Expect(OK, shows=PAGE_HEADING[url]) if p.role in REVIEWERS else refused("role_not_permitted")
     raise AssertionError(f"no rule for {url}")
