@@ -24,6 +24,7 @@ from dataclasses import dataclass
 SUPPRESSED = "Fewer than 10"
 WITHHELD = "Withheld"  # not small itself, hidden so that a total cannot give a small one back
 THRESHOLD = 10
+SHORT = {SUPPRESSED: "<10"}
 ROUND_TO = 5
 
 Key = tuple[int, int]  # (row, column); row == len(rows) is the totals row, column == len(columns) the totals
@@ -53,6 +54,11 @@ class Cell:
     @property
     def text(self) -> str:
         return self.hidden or str(self.value)
+
+    @property
+    def short(self) -> str:
+        """What a crowded table shows (the full `text` goes beside it for screen readers)."""
+        return SHORT.get(self.hidden, self.text)
 
 
 @dataclass(frozen=True)

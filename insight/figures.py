@@ -37,7 +37,7 @@ class Period:
 
     @property
     def labels(self) -> list[str]:
-        return [month.strftime("%B %Y") for month in self.months]
+        return [month.strftime("%b %Y") for month in self.months]
 
 
 def _month_add(month: date, n: int) -> date:

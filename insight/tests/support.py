@@ -1,6 +1,7 @@
 """Building audit history in earlier months, quickly: events written with the clock moved back."""
 
 import csv
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
@@ -38,3 +39,17 @@ def events(n: int, *, tag: AuditTag, actor: User, child: Child | None = None, mo
 
 def csv_rows(content: bytes) -> list[dict[str, str]]:
     return list(csv.DictReader(StringIO(content.decode())))
+
+
+def table_html(page: str, table_id: str) -> str:
+    start = page.index(f'<table class="govuk-table govuk-body-s" id="{table_id}"')
+    return page[start : page.index("</table>", start)]
+
+
+def row_figures(table: str, label: str) -> list[str]:
+    """A row's figures as a screen reader hears them ("Fewer than 10", not the "<10" shown)."""
+    start = table.index(f'scope="row" class="govuk-table__header">{label}</th>')
+    row = table[start : table.index("</tr>", start)]
+    cells = re.findall(r'<td class="govuk-table__cell govuk-table__cell--numeric">(.*?)</td>', row)
+    spoken = [re.search(r'govuk-visually-hidden">([^<]+)<', cell) for cell in cells]
+    return [s.group(1) if s else re.sub(r"<[^>]+>", "", cell) for s, cell in zip(spoken, cells, strict=True)]

@@ -1,29 +1,16 @@
 """The national auditor's management information: every LA by month, suppressed, charted, audited."""
 
-import re
-
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from coordination.statistics import SUPPRESSED, WITHHELD
-from insight.tests.support import csv_rows, during, events, month_ago
+from insight.tests.support import csv_rows, during, events, month_ago, row_figures, table_html
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in
 from tests.personas import make_child
 
 HIDDEN = (SUPPRESSED, WITHHELD)
-
-
-def _table(page: str, table_id: str) -> str:
-    start = page.index(f'<table class="govuk-table govuk-body-s" id="{table_id}"')
-    return page[start : page.index("</table>", start)]
-
-
-def _row(table: str, label: str) -> list[str]:
-    start = table.index(f'scope="row" class="govuk-table__header">{label}</th>')
-    row = table[start : table.index("</tr>", start)]
-    return re.findall(r'govuk-table__cell--numeric">(?:<strong>)?([^<]+)', row)
 
 
 def test_break_glass_alerts_unexplained_views_and_refusals_are_counted_by_la_and_month(world):
@@ -42,19 +29,25 @@ def test_break_glass_alerts_unexplained_views_and_refusals_are_counted_by_la_and
             for _ in range(n):
                 Alert.objects.create(local_authority=la, kind=AlertKind.OUT_OF_HOURS, raised_by=world.bob)
     page = signed_in(world.nadia).get(reverse("insight:national")).content.decode()
-    overrides = _table(page, "mi-1")
-    assert _row(overrides, "Northshire Council")[-3:] == ["10", SUPPRESSED, "10"]
-    assert _row(overrides, "Southborough Council")[-3:] == ["20", SUPPRESSED, "20"]
-    assert _row(overrides, "Total")[-3:] == ["30", SUPPRESSED, "30"]  # 32, rounded
-    alerts = _table(page, "mi-2")
-    assert _row(alerts, "Northshire Council")[-5:] == ["10", SUPPRESSED, SUPPRESSED, SUPPRESSED, "10"]
-    assert _row(alerts, "Southborough Council")[-5:] == ["15", SUPPRESSED, SUPPRESSED, SUPPRESSED, "15"]
-    unexplained = _table(page, "mi-3")
-    assert _row(unexplained, "Northshire Council")[-4:] == ["15", SUPPRESSED, SUPPRESSED, "15"]
-    assert _row(unexplained, "Southborough Council")[-4:] == ["25", SUPPRESSED, SUPPRESSED, "25"]
-    refusals = _table(page, "mi-4")
-    assert _row(refusals, "Northshire Council")[-3:] == ["20", SUPPRESSED, "20"]
-    assert _row(refusals, "Southborough Council")[-3:] == ["10", SUPPRESSED, "10"]
+    overrides = table_html(page, "mi-1")
+    assert row_figures(overrides, "Northshire Council")[-3:] == ["10", SUPPRESSED, "10"]
+    assert row_figures(overrides, "Southborough Council")[-3:] == ["20", SUPPRESSED, "20"]
+    assert row_figures(overrides, "Total")[-3:] == ["30", SUPPRESSED, "30"]  # 32, rounded
+    alerts = table_html(page, "mi-2")
+    assert row_figures(alerts, "Northshire Council")[-5:] == ["10", SUPPRESSED, SUPPRESSED, SUPPRESSED, "10"]
+    assert row_figures(alerts, "Southborough Council")[-5:] == [
+        "15",
+        SUPPRESSED,
+        SUPPRESSED,
+        SUPPRESSED,
+        "15",
+    ]
+    unexplained = table_html(page, "mi-3")
+    assert row_figures(unexplained, "Northshire Council")[-4:] == ["15", SUPPRESSED, SUPPRESSED, "15"]
+    assert row_figures(unexplained, "Southborough Council")[-4:] == ["25", SUPPRESSED, SUPPRESSED, "25"]
+    refusals = table_html(page, "mi-4")
+    assert row_figures(refusals, "Northshire Council")[-3:] == ["20", SUPPRESSED, "20"]
+    assert row_figures(refusals, "Southborough Council")[-3:] == ["10", SUPPRESSED, "10"]
     for marker in ("Jasmine", "Priya", "Oscar", "Thornton", "olivia", "alice", "bob"):
         assert marker not in page
 
@@ -64,9 +57,9 @@ def test_one_las_count_alone_in_a_month_is_withheld_when_the_months_total_would_
     north_shielded = make_child(world, given_names="Jasmine", shielded=True)
     events(12, tag=AuditTag.ShieldOverridden, actor=world.olivia, child=north_shielded, month=month_ago(1))
     page = signed_in(world.nadia).get(reverse("insight:national")).content.decode()
-    overrides = _table(page, "mi-1")
-    assert _row(overrides, "Southborough Council")[-3] == SUPPRESSED
-    assert _row(overrides, "Northshire Council")[-3] == WITHHELD
+    overrides = table_html(page, "mi-1")
+    assert row_figures(overrides, "Southborough Council")[-3] == SUPPRESSED
+    assert row_figures(overrides, "Northshire Council")[-3] == WITHHELD
 
 
 def test_a_months_total_that_would_give_back_one_las_small_count_withholds_another_la_too(world):
@@ -74,10 +67,10 @@ def test_a_months_total_that_would_give_back_one_las_small_count_withholds_anoth
     events(11, tag=AuditTag.AccessDenied, actor=world.bob, month=month_ago(1))
     events(3, tag=AuditTag.AccessDenied, actor=world.alice, month=month_ago(1))
     page = signed_in(world.nadia).get(reverse("insight:national")).content.decode()
-    refusals = _table(page, "mi-4")
-    assert _row(refusals, "Northshire Council")[-3] == SUPPRESSED
-    assert _row(refusals, "Southborough Council")[-3] == WITHHELD
-    assert _row(refusals, "Total")[-3] == "15"  # the month's total is still published, rounded
+    refusals = table_html(page, "mi-4")
+    assert row_figures(refusals, "Northshire Council")[-3] == SUPPRESSED
+    assert row_figures(refusals, "Southborough Council")[-3] == WITHHELD
+    assert row_figures(refusals, "Total")[-3] == "15"  # the month's total is still published, rounded
 
 
 def test_the_national_csv_is_audited_and_no_published_line_has_a_lone_hidden_figure(world):
