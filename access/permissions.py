@@ -34,3 +34,5 @@ class Permission(StrEnum):
     # The system administrator's directory of organisations and the national accounts.
     OrganisationManage = "directory:organisation:manage"
     NationalAccountManage = "account:national:manage"
+    LocalInsightView = "insight:local_authority:view"
+    NationalInsightView = "insight:national:view"

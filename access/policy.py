@@ -50,6 +50,9 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.ChildMerge: {Role.LA_TEAM},
     Permission.OrganisationManage: {Role.SYSTEM_ADMIN},
     Permission.NationalAccountManage: {Role.SYSTEM_ADMIN},
+    # Management information: counts only, suppressed; an LA team its own LA, the national auditor all LAs.
+    Permission.LocalInsightView: {Role.LA_TEAM},
+    Permission.NationalInsightView: {Role.NATIONAL_AUDITOR},
 }
 # The accounts the system administrator invites and looks after: the national roles, and each LA's
 # ContactPoint team (who then look after everyone else in their LA). Practitioners are their LA's.
@@ -62,6 +65,7 @@ LA_SCOPED_PERMISSIONS = {
     Permission.AlertAcknowledge,
     Permission.MatchStatisticsView,
     Permission.MatchBroker,
+    Permission.LocalInsightView,
 }
 # The archive is read by data managers only: in its first year, then only for a statutory investigation.
 ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}

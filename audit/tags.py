@@ -71,6 +71,8 @@ class AuditTag(StrEnum):
     OrganisationCreated = "directory:organisation:created"
     OrganisationUpdated = "directory:organisation:updated"
     OrganisationClosed = "directory:organisation:closed"
+    InsightViewed = "insight:figures:viewed"
+    InsightDownloaded = "insight:figures:downloaded"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -142,6 +144,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.OrganisationCreated: "Added an organisation to the directory",
     AuditTag.OrganisationUpdated: "Changed an organisation's details",
     AuditTag.OrganisationClosed: "Closed an organisation",
+    AuditTag.InsightViewed: "Viewed management information",
+    AuditTag.InsightDownloaded: "Downloaded management information (CSV)",
 }
 
 

@@ -25,5 +25,6 @@ urlpatterns = [
     path("administration/", include("administration.urls")),
     path("service-health/", operations.service_health, name="service_health"),
     path("reviews/", include("linkage.urls")),
+    path("management-information/", include("insight.urls")),
     path("api/feeds/v1/", feeds_api.urls),
 ]

@@ -194,6 +194,10 @@ QUERY_PARAMETERS = {
     "administration:organisations": ["kind", "name"],
     "administration:organisation": ["confirm"],
     "administration:account": ["confirm"],
+    "insight:local": ["months"],
+    "insight:local_csv": ["months"],
+    "insight:national": ["months"],
+    "insight:national_csv": ["months"],
 }
 
 

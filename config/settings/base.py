@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "team",
     "training",
     "administration",
+    "insight",
 ]
 
 MIDDLEWARE = [

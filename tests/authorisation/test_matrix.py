@@ -109,6 +109,10 @@ ACCEPTED: dict[str, set[str]] = {
     "administration:account_suspend": GET_POST,
     "administration:account_reinstate": {"POST"},
     "administration:account_close": {"POST"},
+    "insight:local": {"GET"},
+    "insight:local_csv": {"GET"},
+    "insight:national": {"GET"},
+    "insight:national_csv": {"GET"},
 }
 CHILD_URLS = {
     "children:purpose",
@@ -194,6 +198,10 @@ PLAIN_URLS = {
     "administration:organisation_new",
     "administration:accounts",
     "administration:account_invite",
+    "insight:local",
+    "insight:local_csv",
+    "insight:national",
+    "insight:national_csv",
 }
 # A search's results page, by the random search id the search redirected to (kept in the session).
 SEARCH_RESULT_URLS = {"children:search_results"}
@@ -260,6 +268,10 @@ PAGE_HEADING = {
 ADMINISTRATION_POSTED_TO = {
     "administration:organisation_new": "administration:organisation",
     "administration:account_invite": "administration:accounts",
+    "insight:local": "Management information for your local authority</h1>",
+    "insight:local_csv": "table,row,column,figure",
+    "insight:national": "Management information for England</h1>",
+    "insight:national_csv": "table,row,column,figure",
 }
 
 
@@ -491,6 +503,13 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         return (
             Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
         )
+    if url in ("insight:local", "insight:local_csv"):  # the LA team, its own LA's suppressed figures
+        return (
+            Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
+        )
+    if url in ("insight:national", "insight:national_csv"):  # the national auditor, every LA
+        ok = Expect(OK, shows=PAGE_HEADING[url])
+        return ok if p.role == Role.NATIONAL_AUDITOR else refused("role_not_permitted")
     if url == "linkage:reviews":  # the LA team and data manager of an LA resolve its feed records
         return Expect(OK, shows=PAGE_HEADING[url]) if p.role in REVIEWERS else refused("role_not_permitted")
     if url.startswith("administration:"):  # the system administrator's pages: nobody else's

@@ -1,0 +1,293 @@
+"""The counts behind management information, and the suppressed tables they become.
+
+Every count is one aggregate query (GROUP BY month, or by LA and month) over the audit ledger or a
+domain table: nothing is decrypted, no child is loaded, and the same SQL runs on SQLite and PostgreSQL
+(`TruncMonth` in the current time zone, subqueries for "the child's LA" and "the person's LA").
+What leaves this module is a `SuppressedTable`: rounded figures or the reason one is hidden, never a
+true small count, never a name of anyone but a local authority.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from accounts.models import Organisation, OrganisationKind
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from children.models import Child, Involvement, RecordStatus
+from coordination.statistics import SuppressedTable, table_suppress
+from oversight.misuse import unexplained
+from oversight.models import Alert, AlertKind
+
+PERIOD_CHOICES = (3, 6, 12, 24)
+DEFAULT_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole calendar months, local time, ending with the current one (so far)."""
+
+    months: list[date]  # the first day of each month, oldest first
+    start: datetime  # the first month's first moment
+    end: datetime  # the first moment after the last month
+
+    @property
+    def labels(self) -> list[str]:
+        return [month.strftime("%b %Y") for month in self.months]
+
+
+def _month_add(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _local_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def period_last(months: int, *, today: date | None = None) -> Period:
+    today = today or timezone.localdate()
+    current = today.replace(day=1)
+    first = _month_add(current, -(months - 1))
+    return Period(
+        months=[_month_add(first, n) for n in range(months)],
+        start=_local_start(first),
+        end=_local_start(_month_add(current, 1)),
+    )
+
+
+def _month_key(value: datetime | date) -> date:
+    if isinstance(value, datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def _by_month(rows: QuerySet, field: str, period: Period) -> list[int]:
+    """One GROUP BY month: the counts for each month of the period, in order (missing months 0)."""
+    counted = (
+        rows.filter(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
+        .order_by()
+        .annotate(month=TruncMonth(field))
+        .values("month")
+        .annotate(n=Count("pk"))
+    )
+    found = {_month_key(row["month"]): row["n"] for row in counted}
+    return [found.get(month, 0) for month in period.months]
+
+
+def _by_la_and_month(
+    rows: QuerySet, field: str, la_field: str, period: Period, la_ids: list[int]
+) -> list[list[int]]:
+    """One GROUP BY (LA, month): a row of monthly counts per LA in `la_ids` (others left out)."""
+    counted = (
+        rows.filter(**{f"{field}__gte": period.start, f"{field}__lt": period.end})
+        .order_by()
+        .annotate(month=TruncMonth(field))
+        .values(la_field, "month")
+        .annotate(n=Count("pk"))
+    )
+    found = {(row[la_field], _month_key(row["month"])): row["n"] for row in counted}
+    return [[found.get((la, month), 0) for month in period.months] for la in la_ids]
+
+
+def _children_of(la_id: int) -> QuerySet:
+    return Child.objects.filter(local_authority_id=la_id).values("pk")
+
+
+def la_organisation_ids(la_id: int) -> QuerySet:
+    """The LA itself and every organisation in it (whose staff act for it)."""
+    return Organisation.objects.filter(Q(pk=la_id) | Q(local_authority_id=la_id)).values("pk")
+
+
+def _events(tag: AuditTag) -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(tag=tag)
+
+
+def _with_child_la(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """The LA of the child an event is about (none once the record is purged: the log outlives it)."""
+    return events.annotate(
+        la=Subquery(Child.objects.filter(pk=OuterRef("child_id")).values("local_authority_id")[:1])
+    )
+
+
+def _with_actor_la(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+    """The LA of the organisation the person acted for at the time (an LA is its own)."""
+    la_of_organisation = Organisation.objects.filter(pk=OuterRef("organisation_id")).annotate(
+        home=Case(
+            When(kind=OrganisationKind.LOCAL_AUTHORITY, then=F("pk")),
+            default=F("local_authority_id"),
+            output_field=IntegerField(),
+        )
+    )
+    return events.annotate(la=Subquery(la_of_organisation.values("home")[:1]))
+
+
+# ---- one local authority -------------------------------------------------------------------------------
+
+
+def local_today(la_id: int) -> SuppressedTable:
+    """Figures today, each on its own (no totals: they are not parts of one whole)."""
+    active = Child.objects.filter(local_authority_id=la_id, status=RecordStatus.ACTIVE)
+    values = [
+        [active.count()],
+        [active.filter(shielded=True).count()],
+        [Involvement.objects.filter(child__in=active, ceased=False).count()],
+    ]
+    return table_suppress(
+        title="Today",
+        row_heading="Measure",
+        row_labels=["Children on the index", "Shielded records", "Active involvements"],
+        column_labels=["Today"],
+        values=values,
+        row_totals=False,
+        column_totals=False,
+    )
+
+
+def local_records(la_id: int, period: Period) -> SuppressedTable:
+    """Records and involvements by month: different measures, so a total per row (the period), none per month."""
+    children = _children_of(la_id)
+    values = [
+        _by_month(Child.objects.filter(local_authority_id=la_id), "created_at", period),
+        _by_month(Involvement.objects.filter(child__local_authority_id=la_id), "created_at", period),
+        _by_month(_events(AuditTag.InvolvementCeased).filter(child_id__in=children), "occurred_at", period),
+        _by_month(_events(AuditTag.LeadProfessionalSet).filter(child_id__in=children), "occurred_at", period),
+        _by_month(
+            _events(AuditTag.CafFlagSet).filter(child_id__in=children, additional__completed=True),
+            "occurred_at",
+            period,
+        ),
+    ]
+    return table_suppress(
+        title="Records and involvements by month",
+        row_heading="Measure",
+        row_labels=[
+            "Children's records added",
+            "Involvements recorded",
+            "Involvements ended",
+            "Lead professionals recorded",
+            "Common Assessments (CAF) recorded as completed",
+        ],
+        column_labels=period.labels,
+        values=values,
+        row_totals=True,
+        column_totals=False,
+    )
+
+
+def local_alerts(la_id: int, period: Period) -> SuppressedTable:
+    """Alerts raised for the LA team, by kind and month: kinds add up, so both totals."""
+    alerts = Alert.objects.filter(local_authority_id=la_id)
+    counted = (
+        alerts.filter(raised_at__gte=period.start, raised_at__lt=period.end)
+        .order_by()
+        .annotate(month=TruncMonth("raised_at"))
+        .values("kind", "month")
+        .annotate(n=Count("pk"))
+    )
+    found = {(row["kind"], _month_key(row["month"])): row["n"] for row in counted}
+    kinds = list(AlertKind)
+    return table_suppress(
+        title="Alerts by kind and month",
+        row_heading="Kind of alert",
+        row_labels=[kind.label for kind in kinds],
+        column_labels=period.labels,
+        values=[[found.get((kind.value, month), 0) for month in period.months] for kind in kinds],
+    )
+
+
+def local_access(la_id: int, period: Period) -> SuppressedTable:
+    """Access volumes by month: searches by the LA's people, openings of the LA's children's records."""
+    children = _children_of(la_id)
+    values = [
+        _by_month(
+            _events(AuditTag.SearchPerformed).filter(organisation_id__in=la_organisation_ids(la_id)),
+            "occurred_at",
+            period,
+        ),
+        _by_month(_events(AuditTag.RecordViewed).filter(child_id__in=children), "occurred_at", period),
+        _by_month(_events(AuditTag.ShieldOverridden).filter(child_id__in=children), "occurred_at", period),
+    ]
+    return table_suppress(
+        title="Access by month",
+        row_heading="Measure",
+        row_labels=[
+            "Searches by people in your local authority",
+            "Your children's records opened",
+            "Your shielded records opened in an emergency",
+        ],
+        column_labels=period.labels,
+        values=values,
+        row_totals=True,
+        column_totals=False,
+    )
+
+
+def local_tables(la_id: int, period: Period) -> list[SuppressedTable]:
+    return [
+        local_today(la_id),
+        local_records(la_id, period),
+        local_alerts(la_id, period),
+        local_access(la_id, period),
+    ]
+
+
+# ---- every local authority (the national auditor) ----------------------------------------------------
+
+
+def local_authorities() -> list[Organisation]:
+    return list(Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).order_by("name", "pk"))
+
+
+def _national(
+    title: str, counts: list[list[int]], las: Iterable[Organisation], period: Period
+) -> SuppressedTable:
+    """LAs x months, both totals: LAs add up to England, months to the period."""
+    return table_suppress(
+        title=title,
+        row_heading="Local authority",
+        row_labels=[la.name for la in las],
+        column_labels=period.labels,
+        values=counts,
+    )
+
+
+def national_tables(period: Period) -> list[SuppressedTable]:
+    las = local_authorities()
+    ids = [la.pk for la in las]
+    window = AuditEvent.objects.filter(occurred_at__gte=period.start, occurred_at__lt=period.end)
+    overrides = _with_child_la(_events(AuditTag.ShieldOverridden))
+    alerts = Alert.objects.annotate(la=F("local_authority_id"))
+    unexplained_views = _with_child_la(unexplained(window))
+    refusals = _with_actor_la(_events(AuditTag.AccessDenied))
+    return [
+        _national(
+            "Emergency access to shielded records (break-glass), by the child's local authority",
+            _by_la_and_month(overrides, "occurred_at", "la", period, ids),
+            las,
+            period,
+        ),
+        _national(
+            "Alerts raised, by local authority",
+            _by_la_and_month(alerts, "raised_at", "la", period, ids),
+            las,
+            period,
+        ),
+        _national(
+            "Records opened without a search or an involvement, by the child's local authority",
+            _by_la_and_month(unexplained_views, "occurred_at", "la", period, ids),
+            las,
+            period,
+        ),
+        _national(
+            "Refusals of access, by the local authority of the person refused",
+            _by_la_and_month(refusals, "occurred_at", "la", period, ids),
+            las,
+            period,
+        ),
+    ]

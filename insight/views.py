@@ -1,0 +1,141 @@
+"""Management information pages: the LA team's own LA, the national auditor's every LA.
+
+Each view asks the policy, builds suppressed tables (insight.figures), records that it was seen, and
+renders a chart beside each table or the same figures as CSV. Only counts, LA names and months leave.
+"""
+
+import csv
+from io import StringIO
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from access.http import require
+from access.permissions import Permission
+from accounts.http import signed_in_user
+from accounts.models import Organisation, User
+from audit.services import event_record
+from audit.tags import AuditTag
+from coordination.statistics import Cell, SuppressedTable
+from insight.charts import bar_chart, legend
+from insight.figures import DEFAULT_MONTHS, PERIOD_CHOICES, Period, local_tables, national_tables, period_last
+
+LOCAL = "local_authority"
+NATIONAL = "national"
+
+
+def _months(request: HttpRequest) -> int:
+    """The period asked for (3, 6, 12 or 24 months); anything else is the usual 12."""
+    asked = request.GET.get("months", "")
+    return next((choice for choice in PERIOD_CHOICES if asked == str(choice)), DEFAULT_MONTHS)
+
+
+def _record(tag: AuditTag, actor: User, scope: str, months: int) -> None:
+    event_record(tag=tag, actor=actor, additional={"scope": scope, "months": months})
+
+
+def _totals(table: SuppressedTable) -> list[Cell | None]:
+    """Each row's total, or None for every row of a table that publishes none."""
+    return list(table.row_totals) if table.row_totals is not None else [None] * len(table.cells)
+
+
+def _shown(tables: list[SuppressedTable], prefix: str) -> list[dict[str, object]]:
+    return [
+        {
+            "table": table,
+            "id": f"{prefix}-{n}",
+            "chart": bar_chart(table, chart_id=f"{prefix}-{n}-chart"),
+            "key": legend(table),
+            "rows": list(zip(table.row_labels, table.cells, _totals(table), strict=True)),
+        }
+        for n, table in enumerate(tables, start=1)
+    ]
+
+
+def _page(
+    request: HttpRequest, template: str, tables: list[SuppressedTable], months: int, **more: object
+) -> HttpResponse:
+    context = {"shown": _shown(tables, "mi"), "months": months, "choices": PERIOD_CHOICES, **more}
+    return render(request, template, context)
+
+
+def _la(actor: User) -> Organisation:
+    return get_object_or_404(Organisation, pk=actor.home_la_id)
+
+
+@login_required
+@require_GET
+def local(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.LocalInsightView)
+    months = _months(request)
+    la = _la(actor)
+    period = period_last(months)
+    tables = local_tables(la.pk, period)
+    _record(AuditTag.InsightViewed, actor, LOCAL, months)
+    return _page(request, "insight/local.html", tables, months, la=la, period=period)
+
+
+@login_required
+@require_GET
+def national(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.NationalInsightView)
+    months = _months(request)
+    period = period_last(months)
+    tables = national_tables(period)
+    _record(AuditTag.InsightViewed, actor, NATIONAL, months)
+    return _page(request, "insight/national.html", tables, months, period=period)
+
+
+def _cell(text: str) -> str:
+    """A spreadsheet would run a cell starting = + - @ as a formula (an LA name could): make it text."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _csv(tables: list[SuppressedTable], period: Period, filename: str) -> HttpResponse:
+    """Long form: one published figure a line, exactly as the page shows it (hidden ones as their reason)."""
+    out = StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["table", "row", "column", "figure"])
+    for table in tables:
+        for label, cells, total in zip(table.row_labels, table.cells, _totals(table), strict=True):
+            for column, cell in zip(table.column_labels, cells, strict=True):
+                writer.writerow([_cell(table.title), _cell(label), column, cell.text])
+            if total is not None:
+                writer.writerow([_cell(table.title), _cell(label), "Total", total.text])
+        for column, cell in zip(table.column_labels, table.column_totals or [], strict=False):
+            writer.writerow([_cell(table.title), "Total", column, cell.text])
+        if table.grand_total is not None:
+            writer.writerow([_cell(table.title), "Total", "Total", table.grand_total.text])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    first, last = period.months[0], period.months[-1]
+    response["Content-Disposition"] = f'attachment; filename="{filename}-{first:%Y-%m}-to-{last:%Y-%m}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def local_csv(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.LocalInsightView)
+    months = _months(request)
+    period = period_last(months)
+    tables = local_tables(_la(actor).pk, period)
+    _record(AuditTag.InsightDownloaded, actor, LOCAL, months)
+    return _csv(tables, period, "contactpoint-management-information")
+
+
+@login_required
+@require_GET
+def national_csv(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.NationalInsightView)
+    months = _months(request)
+    period = period_last(months)
+    tables = national_tables(period)
+    _record(AuditTag.InsightDownloaded, actor, NATIONAL, months)
+    return _csv(tables, period, "contactpoint-national-management-information")
