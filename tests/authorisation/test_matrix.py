@@ -264,14 +264,14 @@ PAGE_HEADING = {
     "administration:organisation_new": "Add an organisation</h1>",
     "administration:accounts": "National accounts</h1>",
     "administration:account_invite": "Invite a user to a national account</h1>",
-}
-ADMINISTRATION_POSTED_TO = {
-    "administration:organisation_new": "administration:organisation",
-    "administration:account_invite": "administration:accounts",
     "insight:local": "Management information for your local authority</h1>",
     "insight:local_csv": "table,row,column,figure",
     "insight:national": "Management information for England</h1>",
     "insight:national_csv": "table,row,column,figure",
+}
+ADMINISTRATION_POSTED_TO = {
+    "administration:organisation_new": "administration:organisation",
+    "administration:account_invite": "administration:accounts",
 }
 
 
