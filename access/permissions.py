@@ -31,3 +31,8 @@ class Permission(StrEnum):
     FeedSubmit = "feed:batch:submit"
     ReviewDecide = "linkage:review:decide"
     ChildMerge = "child:record:merge"
+    # The one route for a file naming children (disclosure app): request, a colleague's decision, download.
+    DisclosureExportRequest = "child:disclosure_export:request"
+    DisclosureExportView = "child:disclosure_export:view"
+    DisclosureExportDecide = "child:disclosure_export:decide"
+    DisclosureExportDownload = "child:disclosure_export:download"

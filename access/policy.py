@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.selectors import InvolvementView
+from disclosure.models import DisclosureExport
 from feeds.models import FeedSource
 from lifecycle.models import Archive
 from lifecycle.rules import data_manager_window_ends
@@ -48,6 +49,10 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.FeedSubmit: {Role.FEED_SOURCE},
     Permission.ReviewDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
     Permission.ChildMerge: {Role.LA_TEAM},
+    Permission.DisclosureExportRequest: {Role.LA_TEAM},
+    Permission.DisclosureExportView: {Role.LA_TEAM},
+    Permission.DisclosureExportDecide: {Role.LA_TEAM},
+    Permission.DisclosureExportDownload: {Role.LA_TEAM},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
@@ -60,6 +65,14 @@ LA_SCOPED_PERMISSIONS = {
 }
 # The archive is read by data managers only: in its first year, then only for a statutory investigation.
 ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}
+# A disclosure export is its own LA team's business: one member asks, a different one decides, the asker
+# alone downloads (docs/SECURITY.md "No bulk export").
+EXPORT_PERMISSIONS = {
+    Permission.DisclosureExportRequest,
+    Permission.DisclosureExportView,
+    Permission.DisclosureExportDecide,
+    Permission.DisclosureExportDownload,
+}
 
 REASON_MESSAGES = {
     "not_signed_in": "You need to sign in.",
@@ -89,6 +102,8 @@ REASON_MESSAGES = {
         "It can be opened only for a statutory investigation, giving the statutory reason."
     ),
     "own_alert": "You cannot acknowledge an alert about yourself. Ask a colleague in your LA team.",
+    "own_export": "You cannot approve or refuse your own export request. Ask a colleague in your LA team.",
+    "not_requester": "Only the person who asked for this export can download it.",
 }
 
 
@@ -159,9 +174,10 @@ def decide(
     subject: User | None = None,
     alert: Alert | None = None,
     review: ClericalReview | None = None,
+    export: DisclosureExport | None = None,
 ) -> Decision:
     """May `actor` do `action` (to `child`, one `involvement` of it, the account `subject`, an `alert`,
-    a clerical `review`)?
+    a clerical `review`, a disclosure `export`)?
 
     Returns the reason if not, so the person can be told why.
     """
@@ -183,6 +199,8 @@ def decide(
         return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
     if action == Permission.ReviewDecide:
         return _decide_review(actor, review=review)
+    if action in EXPORT_PERMISSIONS:
+        return _decide_export(actor, action=action, export=export)
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:
@@ -266,6 +284,27 @@ def _decide_review(actor: User, *, review: ClericalReview | None) -> Decision:
         return _deny("other_la")
     if review.shielded_hold and actor.role != Role.LA_TEAM:
         return _deny("review_shielded")
+    return ALLOW
+
+
+def _decide_export(actor: User, *, action: Permission, export: DisclosureExport | None) -> Decision:
+    """Disclosure exports stay inside the LA team that holds the children: two people, two roles.
+
+    Roles were already checked. The requester never decides their own request (the second pair of
+    eyes is the control); only the requester downloads it (the approver never holds the file). Whether
+    the request is still pending, or the file still available, is the export's state, not a rule of
+    access: `disclosure.services` enforces that and the page says which.
+    """
+    if actor.home_la_id is None:
+        return _deny("no_organisation")
+    if export is None:
+        return ALLOW
+    if export.local_authority_id != actor.home_la_id:
+        return _deny("other_la")
+    if action == Permission.DisclosureExportDecide and export.requested_by_id == actor.pk:
+        return _deny("own_export")
+    if action == Permission.DisclosureExportDownload and export.requested_by_id != actor.pk:
+        return _deny("not_requester")
     return ALLOW
 
 
@@ -388,6 +427,13 @@ ARCHIVE_VISIBILITY = Visibility(full=True, sensitive_services=False)
 
 # A subject access report describes sensitive services only as a count withheld (docs/AUDIT.md).
 SUBJECT_ACCESS_VISIBILITY = Visibility(full=True, sensitive_services=False)
+
+
+def disclosure_visibility(*, child: Child) -> Visibility:
+    """What a disclosure export may carry of one child: never sensitive services or source identifiers;
+    of a shielded child only what any practitioner sees (its location stays with the LA team), whatever
+    the request asked for and whoever approved it (`disclosure.fields`)."""
+    return Visibility(full=not child.shielded, sensitive_services=False)
 
 
 def involvement_visible(*, seen: Visibility, item: InvolvementView) -> bool:

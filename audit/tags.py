@@ -67,6 +67,11 @@ class AuditTag(StrEnum):
     ChildUnmerged = "child:record:unmerged"
     TrainingPassed = "account:training:passed"
     TrainingFailed = "account:training:failed"
+    DisclosureExportRequested = "child:disclosure_export:requested"
+    DisclosureExportApproved = "child:disclosure_export:approved"
+    DisclosureExportRefused = "child:disclosure_export:refused"
+    DisclosureExportDownloaded = "child:disclosure_export:downloaded"
+    DisclosureExportExpiredAttempt = "child:disclosure_export:expired_attempt"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -134,6 +139,11 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
     AuditTag.TrainingPassed: "Passed the training assessment",
     AuditTag.TrainingFailed: "Did not pass the training assessment",
+    AuditTag.DisclosureExportRequested: "Asked to export children's details for a disclosure",
+    AuditTag.DisclosureExportApproved: "Approved a colleague's disclosure export",
+    AuditTag.DisclosureExportRefused: "Refused a colleague's disclosure export",
+    AuditTag.DisclosureExportDownloaded: "Downloaded an approved disclosure export naming this child",
+    AuditTag.DisclosureExportExpiredAttempt: "Tried to download a disclosure export that had expired or been used",
 }
 
 
