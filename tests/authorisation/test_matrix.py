@@ -11,12 +11,14 @@ change nothing at all (no involvement, suspension, purpose grant, override, aler
 """
 
 from dataclasses import dataclass
+from typing import cast
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from accounts.models import Role
 from children.viewing import purpose_grant_store
+from disclosure.models import DisclosureExport
 from tests.authorisation.world import (
     ALERT_RAISERS,
     CHILD_SCENARIOS,
@@ -816,9 +818,8 @@ def _match_args(m: MatrixWorld, url_name: str) -> list:
     return m.match_args[url_name]
 
 
-def _exports(m: MatrixWorld) -> dict[str, object]:
+def _exports(m: MatrixWorld) -> dict[str, DisclosureExport]:
     """North's disclosure exports (EXPORTS), made once per world; leo is lena's LA team colleague."""
-    from disclosure.models import DisclosureExport
     from disclosure.services import export_decide, export_request
     from tests.personas import make_user
 
@@ -837,7 +838,7 @@ def _exports(m: MatrixWorld) -> dict[str, object]:
             )
         export_decide(export=made["lena_approved"], by=leo, approve=True, reason="Court order checked")
         m.match_args["exports"] = [made]
-    return m.match_args["exports"][0]  # type: ignore[return-value]
+    return cast(dict[str, DisclosureExport], m.match_args["exports"][0])
 
 
 def _export_data(m: MatrixWorld, url_name: str, key: str) -> dict[str, str]:
@@ -845,7 +846,7 @@ def _export_data(m: MatrixWorld, url_name: str, key: str) -> dict[str, str]:
 
     if url_name == "team:export_download":
         export = _exports(m)[key]
-        return {"token": passphrase_token(passphrase=passphrase_new(), export=export)}  # type: ignore[arg-type]
+        return {"token": passphrase_token(passphrase=passphrase_new(), export=export)}
     return _post_data(m, url_name, PERSONA["lena"])
 
 
@@ -858,7 +859,7 @@ def test_disclosure_export_pages_answer_each_persona_for_each_export_as_the_rule
     problems: dict[str, list[str]] = {}
     for key in EXPORTS:
         export = _exports(matrix)[key]
-        args = [export.pk]  # type: ignore[attr-defined]
+        args = [export.pk]
         for p in PERSONAS:
             data = _export_data(matrix, url_name, key)
             answer = attempt(matrix.client(p.name), method, reverse(url_name, args=args), data)
@@ -957,7 +958,7 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
     if url_name in ALERT_URLS:
         return [m.alerts["N"].pk]
     if url_name in EXPORT_URLS:
-        return [_exports(m)["lena_pending"].pk]  # type: ignore[attr-defined]
+        return [_exports(m)["lena_pending"].pk]
     if url_name in MATCH_URLS:
         return _match_args(m, url_name)
     if url_name in REVIEW_URLS:
