@@ -120,6 +120,10 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         reports.forms.SubjectAccessForm: lambda d: reports.forms.SubjectAccessForm(d),
         team.forms.InviteForm: lambda d: team.forms.InviteForm(d, local_authority_id=world.north.pk),
         team.forms.SuspendForm: lambda d: team.forms.SuspendForm(d),
+        team.forms.ExportRequestForm: lambda d: team.forms.ExportRequestForm(
+            d, local_authority_id=world.north.pk
+        ),
+        team.forms.ExportDecisionForm: lambda d: team.forms.ExportDecisionForm(d),
         accounts.forms.SignInForm: lambda d: accounts.forms.SignInForm(request, data=d),
         accounts.forms.CodeForm: lambda d: accounts.forms.CodeForm(d),
         accounts.forms.EnrolmentCodeForm: lambda d: accounts.forms.EnrolmentCodeForm(d),
