@@ -149,6 +149,7 @@ class ExportRequestForm(GovukErrors, forms.Form):
             f"One per line, or separated by commas. At most {limit}, all held by your local authority."
         )
         self.fields["details"].error_messages["invalid_choice"] = "Select only details from the list"
+        self.fields["details"].error_messages["invalid_list"] = "Select the details that are needed"
 
     def clean_index_numbers(self) -> list[Child]:
         """Each number must be a real index number of an active record held by this LA.
