@@ -25,8 +25,10 @@ import accounts.forms
 import children.forms
 import reports.forms
 import team.forms
+from accounts.models import Role
 from children.records import InvolvementDetails
 from children.services import involvement_record
+from disclosure.services import export_request
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_user
 
@@ -288,6 +290,16 @@ def test_every_url_survives_hostile_values(world, child):
         "user_id": str(make_user("victim", world.north_school).pk),
         "alert_id": "1",
         "token": "not-a-token",
+        "export_id": str(
+            export_request(
+                by=make_user("leo", world.north, Role.LA_TEAM),
+                local_authority=world.north,
+                lawful_basis="court_order",
+                reference="CO-2026-118",
+                children=[child],
+                fields=["name"],
+            ).pk
+        ),
     }
 
     def clients() -> dict[str, Client]:

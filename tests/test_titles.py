@@ -15,12 +15,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import UUIDConverter
 from django.views.defaults import server_error
 
+from accounts.models import Role
 from children.records import InvolvementDetails
 from children.services import involvement_record
+from disclosure.services import export_request
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in, state_purpose
 from tests.pages import headings
-from tests.personas import make_child
+from tests.personas import make_child, make_user
 
 _TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 SUFFIX = " - ContactPoint"
@@ -62,12 +64,22 @@ def pages_world(world):
     alert = Alert.objects.create(
         local_authority=world.north, kind=AlertKind.BULK_VIEWING, raised_by=world.alice
     )
+    # A North export waiting for a decision, asked by lena's colleague: lena's pages show the decision form.
+    export = export_request(
+        by=make_user("leo", world.north, Role.LA_TEAM),
+        local_authority=world.north,
+        lawful_basis="court_order",
+        reference="CO-2026-118",
+        children=[child],
+        fields=["name"],
+    )
     values = {
         "child_id": child.pk,
         "involvement_id": involvement.pk,
         "user_id": world.alice.pk,
         "alert_id": alert.pk,
         "token": "not-a-real-token",
+        "export_id": export.pk,
     }
     return world, child, values
 

@@ -24,6 +24,7 @@ from disclosure.models import DisclosureExport, ExportStatus, LawfulBasis
 from tests.journeys import signed_in
 from tests.pages import rendered
 from tests.personas import make_child, make_user
+from tests.test_titles import title_matches_heading
 
 ALL_FIELDS = ["name", "date_of_birth", "address", "educational_setting", "gp_practice", "carers", "services"]
 
@@ -300,6 +301,7 @@ def test_it_downloads_once_then_the_page_says_it_has_expired(world, leo, two_chi
     assert again.status_code == 410
     rendered_again = again.content.decode()
     assert "This export has expired</h1>" in rendered_again and "already been downloaded" in rendered_again
+    assert title_matches_heading(rendered_again) is None
     (attempt,) = _events(AuditTag.DisclosureExportExpiredAttempt)
     assert attempt.additional == {
         "actor_role": Role.LA_TEAM,
