@@ -282,7 +282,9 @@ def test_sensitive_services_and_source_identifiers_are_never_exported(world, leo
     assert "943 476 5919" not in text  # the NHS number on every test child
 
 
-def test_the_download_names_each_child_so_their_access_report_shows_it(world, leo, two_children):
+def test_the_download_names_each_child_so_their_access_and_subject_access_reports_show_it(
+    world, leo, two_children
+):
     export = _approved(world, leo, two_children)
     _download(signed_in(world.lena), export)
     events = _events(AuditTag.DisclosureExportDownloaded)
@@ -290,6 +292,12 @@ def test_the_download_names_each_child_so_their_access_report_shows_it(world, le
     assert all(e.actor_id == world.lena.pk and e.additional["export_id"] == str(export.pk) for e in events)
     report = signed_in(leo).get(reverse("audit:child_access", args=[two_children[0].pk])).content.decode()
     assert "Downloaded an approved disclosure export naming this child" in report
+    sar = signed_in(leo).post(
+        reverse("audit:subject_access", args=[two_children[0].pk]),
+        {"identity_checked": "on", "reference": "SAR-2026-0042"},
+    )
+    sar_page = rendered(sar, heading="Subject access report")
+    assert "Disclosure: A court order or another requirement of law" in sar_page
 
 
 def test_it_downloads_once_then_the_page_says_it_has_expired(world, leo, two_children):
