@@ -200,7 +200,7 @@ def decide(
     if action == Permission.ReviewDecide:
         return _decide_review(actor, review=review)
     if action in EXPORT_PERMISSIONS:
-        return _decide_export(actor, action=action, export=export)
+        return _decide_export(actor, action=action, export=export, child=child)
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:
@@ -287,13 +287,17 @@ def _decide_review(actor: User, *, review: ClericalReview | None) -> Decision:
     return ALLOW
 
 
-def _decide_export(actor: User, *, action: Permission, export: DisclosureExport | None) -> Decision:
+def _decide_export(
+    actor: User, *, action: Permission, export: DisclosureExport | None, child: Child | None = None
+) -> Decision:
     """Disclosure exports stay inside the LA team that holds the children: two people, two roles.
 
     Roles were already checked. The requester never decides their own request (the second pair of
     eyes is the control); only the requester downloads it (the approver never holds the file). Whether
     the request is still pending, or the file still available, is the export's state, not a rule of
-    access: `disclosure.services` enforces that and the page says which.
+    access: `disclosure.services` enforces that and the page says which. Asked about one `child` of the
+    export (as the file is built), a child archived or moved to another LA since the request is refused:
+    its row is withheld.
     """
     if actor.home_la_id is None:
         return _deny("no_organisation")
@@ -305,6 +309,10 @@ def _decide_export(actor: User, *, action: Permission, export: DisclosureExport 
         return _deny("own_export")
     if action == Permission.DisclosureExportDownload and export.requested_by_id != actor.pk:
         return _deny("not_requester")
+    if child is not None and child.status == RecordStatus.ARCHIVED:
+        return _deny("archived")  # archived since the request: the archive is the data manager's
+    if child is not None and child.local_authority_id != export.local_authority_id:
+        return _deny("other_la")  # moved to another LA since the request: no longer this team's to disclose
     return ALLOW
 
 

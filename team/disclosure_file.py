@@ -16,8 +16,9 @@ from typing import Any
 import pyzipper
 from django.core import signing
 
-from access.policy import disclosure_visibility, visible_involvements
-from accounts.models import Organisation
+from access.permissions import Permission
+from access.policy import decide, disclosure_visibility, visible_involvements
+from accounts.models import Organisation, User
 from children.models import Child
 from children.records import AddressStatus, ReturnIntention
 from children.selectors import ChildRecordView, child_record
@@ -31,6 +32,10 @@ PASSPHRASE_GROUPS = 6
 PASSPHRASE_GROUP_LENGTH = 4  # 24 characters from 31: about 119 bits
 PASSPHRASE_SALT = "team.disclosure_file.passphrase"  # noqa: S105 (a signing namespace, not a secret)
 PASSPHRASE_VALID_SECONDS = 30 * 60
+WITHHELD_NOW = {
+    "archived": "Withheld: record archived since the request",
+    "other_la": "Withheld: no longer held by your local authority",
+}
 
 
 def passphrase_new() -> str:
@@ -113,11 +118,19 @@ CELLS: dict[str, Callable[[ChildRecordView], str]] = {
 }
 
 
-def export_rows(*, export: DisclosureExport, children: list[Child]) -> list[list[str]]:
-    """The header and one row per child: the index number and the approved fields, nothing more."""
+def export_rows(*, export: DisclosureExport, children: list[Child], by: User) -> list[list[str]]:
+    """The header and one row per child: the index number and the approved fields, nothing more.
+
+    A child the policy no longer lets this export carry (archived or moved LA since the request) keeps
+    its index number, and every other cell says why it is withheld; its record is not even decrypted.
+    """
     keys = [key for key in export.fields if key in EXPORT_FIELDS]
     rows = [["Index number", *(EXPORT_FIELDS[key] for key in keys)]]
     for child in children:
+        carried = decide(actor=by, action=Permission.DisclosureExportDownload, export=export, child=child)
+        if not carried:
+            rows.append([child.index_number, *([WITHHELD_NOW.get(carried.reason, "Withheld")] * len(keys))])
+            continue
         record = child_record(child)
         full = disclosure_visibility(child=child).full
         cells = [CELLS[key](record) if full or key in SHIELDED_VISIBLE else SHIELDED_WITHHELD for key in keys]
@@ -129,12 +142,12 @@ def export_file_name(export: DisclosureExport) -> str:
     return f"contactpoint-disclosure-{str(export.pk)[:8]}.zip"
 
 
-def export_zip(*, export: DisclosureExport, children: list[Child], passphrase: str) -> bytes:
+def export_zip(*, export: DisclosureExport, children: list[Child], by: User, passphrase: str) -> bytes:
     """The encrypted file: built in memory, never written to disk in clear."""
     if len(passphrase) < PASSPHRASE_GROUPS * PASSPHRASE_GROUP_LENGTH:
         raise ValueError("a disclosure file is never written without a generated passphrase")
     text = io.StringIO()
-    csv.writer(text).writerows(export_rows(export=export, children=children))
+    csv.writer(text).writerows(export_rows(export=export, children=children, by=by))
     out = io.BytesIO()
     with pyzipper.AESZipFile(
         out, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES

@@ -171,7 +171,7 @@ def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
         return redirect("team:export", export_id=export.pk)
     if passphrase is None:  # approved between the two reads above: never build a file without one
         return redirect("team:export", export_id=export.pk)
-    body = export_zip(export=released.export, children=released.children, passphrase=passphrase)
+    body = export_zip(export=released.export, children=released.children, by=actor, passphrase=passphrase)
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export_file_name(export)}"'
     response["Cache-Control"] = "no-store"

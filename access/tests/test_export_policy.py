@@ -73,3 +73,16 @@ def test_a_shielded_child_is_exported_as_any_practitioner_would_see_it(world, ch
     assert not disclosure_visibility(child=shielded_child).full
     assert not disclosure_visibility(child=child).sensitive_services
     assert not disclosure_visibility(child=child).source_issuer_ids
+
+
+def test_a_child_archived_or_moved_since_the_request_is_not_carried(world, export, child):
+    from children.models import Child, RecordStatus
+
+    action = Permission.DisclosureExportDownload
+    assert decide(actor=world.lena, action=action, export=export, child=child).allowed
+    Child.objects.filter(pk=child.pk).update(local_authority=world.south)
+    moved = Child.objects.get(pk=child.pk)
+    assert decide(actor=world.lena, action=action, export=export, child=moved).reason == "other_la"
+    Child.objects.filter(pk=child.pk).update(status=RecordStatus.ARCHIVED)
+    archived = Child.objects.get(pk=child.pk)
+    assert decide(actor=world.lena, action=action, export=export, child=archived).reason == "archived"

@@ -356,3 +356,20 @@ def test_the_list_shows_only_the_own_las_requests(world, leo, two_children):
     other = rendered(signed_in(stella).get(reverse("team:exports")), heading="Disclosure exports")
     assert reverse("team:export", args=[export.pk]) not in other and 'id="no-exports"' in other
     assert signed_in(stella).get(reverse("team:export", args=[export.pk])).status_code == 403
+
+
+def test_a_child_archived_or_moved_since_the_request_is_withheld_from_the_file(
+    world, leo, child, two_children
+):
+    from children.models import Child
+    from lifecycle.services import child_archive
+
+    archived, moved = two_children
+    export = _approved(world, leo, [child, archived, moved], fields=("name", "date_of_birth"))
+    child_archive(child_id=archived.pk, rule="age", today=timezone.localdate())
+    Child.objects.filter(pk=moved.pk).update(local_authority=world.south)
+    response, passphrase = _download(signed_in(world.lena), export)
+    rows = {row[0]: row[1:] for row in _rows(response.content, passphrase)[1:]}
+    assert rows[child.index_number] == ["Amelia Thornton", "2015-03-04"]
+    assert rows[archived.index_number] == ["Withheld: record archived since the request"] * 2
+    assert rows[moved.index_number] == ["Withheld: no longer held by your local authority"] * 2
