@@ -36,3 +36,8 @@ class Permission(StrEnum):
     NationalAccountManage = "account:national:manage"
     LocalInsightView = "insight:local_authority:view"
     NationalInsightView = "insight:national:view"
+    # The one route for a file naming children (disclosure app): request, a colleague's decision, download.
+    DisclosureExportRequest = "child:disclosure_export:request"
+    DisclosureExportView = "child:disclosure_export:view"
+    DisclosureExportDecide = "child:disclosure_export:decide"
+    DisclosureExportDownload = "child:disclosure_export:download"

@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.selectors import InvolvementView
+from disclosure.models import DisclosureExport
 from feeds.models import FeedSource
 from lifecycle.models import Archive
 from lifecycle.rules import data_manager_window_ends
@@ -53,6 +54,10 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     # Management information: counts only, suppressed; an LA team its own LA, the national auditor all LAs.
     Permission.LocalInsightView: {Role.LA_TEAM},
     Permission.NationalInsightView: {Role.NATIONAL_AUDITOR},
+    Permission.DisclosureExportRequest: {Role.LA_TEAM},
+    Permission.DisclosureExportView: {Role.LA_TEAM},
+    Permission.DisclosureExportDecide: {Role.LA_TEAM},
+    Permission.DisclosureExportDownload: {Role.LA_TEAM},
 }
 # The accounts the system administrator invites and looks after: the national roles, and each LA's
 # ContactPoint team (who then look after everyone else in their LA). Practitioners are their LA's.
@@ -69,6 +74,14 @@ LA_SCOPED_PERMISSIONS = {
 }
 # The archive is read by data managers only: in its first year, then only for a statutory investigation.
 ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}
+# A disclosure export is its own LA team's business: one member asks, a different one decides, the asker
+# alone downloads (docs/SECURITY.md "No bulk export").
+EXPORT_PERMISSIONS = {
+    Permission.DisclosureExportRequest,
+    Permission.DisclosureExportView,
+    Permission.DisclosureExportDecide,
+    Permission.DisclosureExportDownload,
+}
 
 REASON_MESSAGES = {
     "not_signed_in": "You need to sign in.",
@@ -103,6 +116,8 @@ REASON_MESSAGES = {
     "not_nationally_managed": (
         "This account is looked after by its local authority's ContactPoint team, not nationally."
     ),
+    "own_export": "You cannot approve or refuse your own export request. Ask a colleague in your LA team.",
+    "not_requester": "Only the person who asked for this export can download it.",
 }
 
 
@@ -175,9 +190,10 @@ def decide(
     subject: User | None = None,
     alert: Alert | None = None,
     review: ClericalReview | None = None,
+    export: DisclosureExport | None = None,
 ) -> Decision:
     """May `actor` do `action` (to `child`, one `involvement` of it, the account `subject`, an `alert`,
-    a clerical `review`)?
+    a clerical `review`, a disclosure `export`)?
 
     Returns the reason if not, so the person can be told why.
     """
@@ -201,6 +217,8 @@ def decide(
         return _decide_review(actor, review=review)
     if action == Permission.NationalAccountManage:
         return _decide_national_account(actor, subject=subject)
+    if action in EXPORT_PERMISSIONS:
+        return _decide_export(actor, action=action, export=export, child=child)
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:
@@ -284,6 +302,35 @@ def _decide_review(actor: User, *, review: ClericalReview | None) -> Decision:
         return _deny("other_la")
     if review.shielded_hold and actor.role != Role.LA_TEAM:
         return _deny("review_shielded")
+    return ALLOW
+
+
+def _decide_export(
+    actor: User, *, action: Permission, export: DisclosureExport | None, child: Child | None = None
+) -> Decision:
+    """Disclosure exports stay inside the LA team that holds the children: two people, two roles.
+
+    Roles were already checked. The requester never decides their own request (the second pair of
+    eyes is the control); only the requester downloads it (the approver never holds the file). Whether
+    the request is still pending, or the file still available, is the export's state, not a rule of
+    access: `disclosure.services` enforces that and the page says which. Asked about one `child` of the
+    export (as the file is built), a child archived or moved to another LA since the request is refused:
+    its row is withheld.
+    """
+    if actor.home_la_id is None:
+        return _deny("no_organisation")
+    if export is None:
+        return ALLOW
+    if export.local_authority_id != actor.home_la_id:
+        return _deny("other_la")
+    if action == Permission.DisclosureExportDecide and export.requested_by_id == actor.pk:
+        return _deny("own_export")
+    if action == Permission.DisclosureExportDownload and export.requested_by_id != actor.pk:
+        return _deny("not_requester")
+    if child is not None and child.status == RecordStatus.ARCHIVED:
+        return _deny("archived")  # archived since the request: the archive is the data manager's
+    if child is not None and child.local_authority_id != export.local_authority_id:
+        return _deny("other_la")  # moved to another LA since the request: no longer this team's to disclose
     return ALLOW
 
 
@@ -421,6 +468,13 @@ ARCHIVE_VISIBILITY = Visibility(full=True, sensitive_services=False)
 
 # A subject access report describes sensitive services only as a count withheld (docs/AUDIT.md).
 SUBJECT_ACCESS_VISIBILITY = Visibility(full=True, sensitive_services=False)
+
+
+def disclosure_visibility(*, child: Child) -> Visibility:
+    """What a disclosure export may carry of one child: never sensitive services or source identifiers;
+    of a shielded child only what any practitioner sees (its location stays with the LA team), whatever
+    the request asked for and whoever approved it (`disclosure.fields`)."""
+    return Visibility(full=not child.shielded, sensitive_services=False)
 
 
 def involvement_visible(*, seen: Visibility, item: InvolvementView) -> bool:

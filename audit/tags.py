@@ -73,6 +73,11 @@ class AuditTag(StrEnum):
     OrganisationClosed = "directory:organisation:closed"
     InsightViewed = "insight:figures:viewed"
     InsightDownloaded = "insight:figures:downloaded"
+    DisclosureExportRequested = "child:disclosure_export:requested"
+    DisclosureExportApproved = "child:disclosure_export:approved"
+    DisclosureExportRefused = "child:disclosure_export:refused"
+    DisclosureExportDownloaded = "child:disclosure_export:downloaded"
+    DisclosureExportExpiredAttempt = "child:disclosure_export:expired_attempt"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -146,6 +151,11 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.OrganisationClosed: "Closed an organisation",
     AuditTag.InsightViewed: "Viewed management information",
     AuditTag.InsightDownloaded: "Downloaded management information (CSV)",
+    AuditTag.DisclosureExportRequested: "Asked to export children's details for a disclosure",
+    AuditTag.DisclosureExportApproved: "Approved a colleague's disclosure export",
+    AuditTag.DisclosureExportRefused: "Refused a colleague's disclosure export",
+    AuditTag.DisclosureExportDownloaded: "Downloaded an approved disclosure export naming this child",
+    AuditTag.DisclosureExportExpiredAttempt: "Tried to download a disclosure export that had expired or been used",
 }
 
 

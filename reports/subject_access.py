@@ -50,6 +50,7 @@ from children.purposes import PURPOSE_LABELS
 from children.records import AddressStatus, Gender, ReturnIntention
 from children.selectors import ChildRecordView, child_record
 from children.templatetags.records import source_scheme_label
+from disclosure.models import LawfulBasis
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
 from reports.reports import role_at_event
 from vault.sealing import note_seal
@@ -227,6 +228,9 @@ def _purpose(event: AuditEvent) -> str:
     purpose = event.additional.get("purpose", "")
     if event.tag == AuditTag.ArchivedRecordViewed:
         return ARCHIVE_PURPOSE_LABELS.get(purpose, purpose)
+    if event.tag == AuditTag.DisclosureExportDownloaded:  # the lawful basis is the purpose of a disclosure
+        basis = event.additional.get("lawful_basis", "")
+        return f"Disclosure: {LawfulBasis(basis).label}" if basis in LawfulBasis.values else "Disclosure"
     return PURPOSE_LABELS.get(purpose, purpose)
 
 

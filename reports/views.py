@@ -29,6 +29,7 @@ from audit.models import AuditEvent
 from audit.services import event_record
 from audit.tags import AuditTag, tag_label
 from children.models import Child
+from disclosure.spreadsheet import csv_cell
 from reports.forms import LookupForm, ReportFilterForm, SubjectAccessForm
 from reports.pdf import subject_access_pdf
 from reports.reports import (
@@ -250,12 +251,6 @@ def _uuid_or_404(value: str | None) -> UUID:
         raise Http404 from error
 
 
-def _csv_cell(value: object) -> str:
-    """Spreadsheets run cells that start with a formula character: neutralise them."""
-    text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 @require_http_methods(["GET"])
 def export(request: HttpRequest) -> HttpResponse:
@@ -289,9 +284,9 @@ def export(request: HttpRequest) -> HttpResponse:
         writer.writerow(
             [
                 row.day.isoformat(),
-                _csv_cell(tag_label(row.tag)),
-                _csv_cell(row.tag),
-                _csv_cell(row.organisation),
+                csv_cell(tag_label(row.tag)),
+                csv_cell(row.tag),
+                csv_cell(row.organisation),
                 row.count,
             ]
         )

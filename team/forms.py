@@ -1,8 +1,10 @@
-"""Forms the LA team uses to manage accounts in its own local authority."""
+"""Forms the LA team uses: accounts in its own local authority, and disclosure export requests."""
 
+import re
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.directory import open_organisations
@@ -10,6 +12,10 @@ from accounts.models import Organisation, Role, User
 from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin
+from children.index_number import is_valid as index_number_is_valid
+from children.models import Child, RecordStatus
+from disclosure.fields import EXPORT_FIELDS
+from disclosure.models import LawfulBasis
 
 INVITABLE_ROLES = [
     (Role.PRACTITIONER.value, Role.PRACTITIONER.label),
@@ -108,3 +114,108 @@ class SuspendForm(GovukErrors, forms.Form):
         error_messages={"required": "Enter why you are suspending this account"},
     )
     summary_anchor = "id_reason"
+
+
+INDEX_NUMBER_SEPARATORS = re.compile(r"[,;\n\r]+")
+
+
+class ExportRequestForm(GovukErrors, forms.Form):
+    """A disclosure export request: why, which children (few, own LA), and each field, one by one."""
+
+    lawful_basis = forms.ChoiceField(
+        label="Why are these details being disclosed?",
+        choices=LawfulBasis.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why these details are being disclosed"},
+    )
+    reference = forms.CharField(
+        label="Reference",
+        max_length=60,
+        help_text="For example the court order number or the police reference. Do not include any child's details.",
+        error_messages={"required": "Enter the reference, for example the court order number"},
+    )
+    index_numbers = forms.CharField(
+        label="Index numbers of the children",
+        max_length=2000,
+        widget=forms.Textarea,
+        error_messages={"required": "Enter the index number of at least one child"},
+    )
+    details = forms.MultipleChoiceField(
+        label="Which details are needed?",
+        choices=list(EXPORT_FIELDS.items()),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose only what the disclosure needs. The index number is always included.",
+        error_messages={"required": "Select the details that are needed"},
+    )
+    summary_anchor = "id_lawful_basis"
+
+    def __init__(self, *args: Any, local_authority_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.local_authority_id = local_authority_id
+        limit = settings.DISCLOSURE_EXPORT_MAX_CHILDREN
+        self.fields[
+            "index_numbers"
+        ].help_text = (
+            f"One per line, or separated by commas. At most {limit}, all held by your local authority."
+        )
+        self.fields["details"].error_messages["invalid_choice"] = "Select only details from the list"
+        self.fields["details"].error_messages["invalid_list"] = "Select the details that are needed"
+
+    def clean_index_numbers(self) -> list[Child]:
+        """Each number must be a real index number of an active record held by this LA.
+
+        A number held by another LA is answered exactly like one that does not exist, so the form
+        cannot be used to learn which LA holds a child.
+        """
+        raw = self.cleaned_data["index_numbers"]
+        numbers = []
+        for part in INDEX_NUMBER_SEPARATORS.split(raw):
+            number = "".join(part.split())
+            if number and number not in numbers:
+                numbers.append(number)
+        if not numbers:
+            raise forms.ValidationError("Enter the index number of at least one child")
+        limit = settings.DISCLOSURE_EXPORT_MAX_CHILDREN
+        if len(numbers) > limit:
+            raise forms.ValidationError(
+                f"An export can name at most {limit} children: this is never a bulk download"
+            )
+        malformed = [number for number in numbers if not index_number_is_valid(number)]
+        if malformed:
+            raise forms.ValidationError(
+                f"Enter index numbers of 10 digits, like 123 456 7890 (check {_first(malformed)})"
+            )
+        found = {
+            child.index_number: child
+            for child in Child.objects.filter(
+                index_number__in=numbers,
+                local_authority_id=self.local_authority_id,
+                status=RecordStatus.ACTIVE,
+            ).select_related("data_key")
+        }
+        missing = [number for number in numbers if number not in found]
+        if missing:
+            raise forms.ValidationError(
+                f"No active record held by your local authority has the index number {_first(missing)}"
+            )
+        return [found[number] for number in numbers]
+
+
+def _first(numbers: list[str]) -> str:
+    return numbers[0][:14]
+
+
+class ExportDecisionForm(GovukErrors, forms.Form):
+    decision = forms.ChoiceField(
+        label="Do you approve this export?",
+        choices=[("approve", "Yes, approve it"), ("refuse", "No, refuse it")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you approve this export"},
+    )
+    reason = forms.CharField(
+        label="Reason for your decision",
+        max_length=300,
+        help_text="The requester will see this. Do not include any child's details.",
+        error_messages={"required": "Enter the reason for your decision"},
+    )
+    summary_anchor = "id_decision"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from team import exports as export_views
 from team import views as team_views
 
 app_name = "team"
@@ -12,4 +13,9 @@ urlpatterns = [
     path("users/<int:user_id>/reinstate/", team_views.reinstate, name="reinstate"),
     path("users/<int:user_id>/close/", team_views.close, name="close"),
     path("users/<int:user_id>/reset-mfa/", team_views.reset_mfa, name="reset_mfa"),
+    path("exports/", export_views.exports, name="exports"),
+    path("exports/new/", export_views.export_new, name="export_new"),
+    path("exports/<uuid:export_id>/", export_views.export_detail, name="export"),
+    path("exports/<uuid:export_id>/decision/", export_views.export_decision, name="export_decision"),
+    path("exports/<uuid:export_id>/download/", export_views.export_download, name="export_download"),
 ]

@@ -26,8 +26,10 @@ import administration.forms
 import children.forms
 import reports.forms
 import team.forms
+from accounts.models import Role
 from children.records import InvolvementDetails
 from children.services import involvement_record
+from disclosure.services import export_request
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_user
 
@@ -124,6 +126,10 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         administration.forms.OrganisationForm: lambda d: administration.forms.OrganisationForm(d),
         administration.forms.DirectoryFilterForm: lambda d: administration.forms.DirectoryFilterForm(d),
         administration.forms.NationalInviteForm: lambda d: administration.forms.NationalInviteForm(d),
+        team.forms.ExportRequestForm: lambda d: team.forms.ExportRequestForm(
+            d, local_authority_id=world.north.pk
+        ),
+        team.forms.ExportDecisionForm: lambda d: team.forms.ExportDecisionForm(d),
         accounts.forms.SignInForm: lambda d: accounts.forms.SignInForm(request, data=d),
         accounts.forms.CodeForm: lambda d: accounts.forms.CodeForm(d),
         accounts.forms.EnrolmentCodeForm: lambda d: accounts.forms.EnrolmentCodeForm(d),
@@ -299,6 +305,16 @@ def test_every_url_survives_hostile_values(world, child):
         "alert_id": "1",
         "token": "not-a-token",
         "organisation_id": str(world.north_gp.pk),
+        "export_id": str(
+            export_request(
+                by=make_user("leo", world.north, Role.LA_TEAM),
+                local_authority=world.north,
+                lawful_basis="court_order",
+                reference="CO-2026-118",
+                children=[child],
+                fields=["name"],
+            ).pk
+        ),
     }
     simon = make_user("simon", world.north, "system_admin")
 

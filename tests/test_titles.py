@@ -18,6 +18,7 @@ from django.views.defaults import server_error
 from accounts.models import Role
 from children.records import InvolvementDetails
 from children.services import involvement_record
+from disclosure.services import export_request
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in, state_purpose
 from tests.pages import headings
@@ -63,6 +64,15 @@ def pages_world(world):
     alert = Alert.objects.create(
         local_authority=world.north, kind=AlertKind.BULK_VIEWING, raised_by=world.alice
     )
+    # A North export waiting for a decision, asked by lena's colleague: lena's pages show the decision form.
+    export = export_request(
+        by=make_user("leo", world.north, Role.LA_TEAM),
+        local_authority=world.north,
+        lawful_basis="court_order",
+        reference="CO-2026-118",
+        children=[child],
+        fields=["name"],
+    )
     values = {
         "child_id": child.pk,
         "involvement_id": involvement.pk,
@@ -70,6 +80,7 @@ def pages_world(world):
         "alert_id": alert.pk,
         "organisation_id": world.north_gp.pk,
         "token": "not-a-real-token",
+        "export_id": export.pk,
     }
     return world, child, values
 

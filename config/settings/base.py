@@ -1,6 +1,7 @@
 """Settings shared by every environment. Secrets are never given a default here."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ INSTALLED_APPS = [
     "oversight",
     "lifecycle",
     "coordination",
+    "disclosure",
     "linkage",
     "feeds",
     "reports",
@@ -205,6 +207,12 @@ MISUSE_WORKING_HOURS_START = "07:00"
 MISUSE_WORKING_HOURS_END = "19:00"
 MISUSE_WORKING_DAYS: tuple[int, ...] = (0, 1, 2, 3, 4)
 MISUSE_WORKING_HOURS_TIME_ZONE = "Europe/London"
+
+# Disclosure exports (disclosure app, docs/SECURITY.md "No bulk export"): the one route for a file naming
+# children. A small list, never a bulk download; usable for a short time, and only so many times.
+DISCLOSURE_EXPORT_MAX_CHILDREN = 25
+DISCLOSURE_EXPORT_VALID_FOR = timedelta(days=7)
+DISCLOSURE_EXPORT_MAX_DOWNLOADS = 1
 
 LOGGING = {
     "version": 1,

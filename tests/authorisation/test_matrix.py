@@ -11,6 +11,7 @@ change nothing at all (no involvement, suspension, purpose grant, override, aler
 """
 
 from dataclasses import dataclass
+from typing import cast
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -18,6 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from access.policy import NATIONALLY_MANAGED_ROLES
 from accounts.models import Role
 from children.viewing import purpose_grant_store
+from disclosure.models import DisclosureExport
 from tests.authorisation.world import (
     ALERT_RAISERS,
     CHILD_SCENARIOS,
@@ -61,6 +63,11 @@ ACCEPTED: dict[str, set[str]] = {
     "team:reinstate": {"POST"},
     "team:close": {"POST"},
     "team:reset_mfa": {"POST"},
+    "team:exports": {"GET"},
+    "team:export_new": GET_POST,
+    "team:export": {"GET"},
+    "team:export_decision": {"POST"},
+    "team:export_download": {"POST"},
     "oversight:alerts": {"GET"},
     "oversight:alert_acknowledge": {"POST"},
     "audit:index": {"GET"},
@@ -159,6 +166,10 @@ ORGANISATION_URLS = {
     "administration:organisation_close",
 }
 ALERT_URLS = {"oversight:alert_acknowledge"}
+# A disclosure export of North's children, in each state that matters (see `_exports`): lena's own
+# request waiting, her colleague leo's request waiting, and lena's request approved by leo.
+EXPORT_URLS = {"team:export", "team:export_decision", "team:export_download"}
+EXPORTS = {"lena_pending": "lena", "leo_pending": "leo", "lena_approved": "lena"}
 # Acting on a match between alice (North child) and carol, a teacher who is no persona here.
 MATCH_URLS = {"coordination:propose_lead", "coordination:accept_lead", "coordination:confirm_involvement"}
 # A clerical review of a feed record, North's (a possible match, not a shielded hold).
@@ -181,6 +192,8 @@ PLAIN_URLS = {
     "accounts:passkeys",
     "team:users",
     "team:invite",
+    "team:exports",
+    "team:export_new",
     "oversight:alerts",
     "audit:index",
     "audit:unexplained",
@@ -225,6 +238,8 @@ REASON_WORDS = {
     "other_la": "This belongs to another local authority",
     "own_account": "You cannot change your own account",
     "own_alert": "You cannot acknowledge an alert about yourself",
+    "own_export": "You cannot approve or refuse your own export request",
+    "not_requester": "Only the person who asked for this export can download it",
     "suspended": "Your account is suspended",
     "training_lapsed": "Your ContactPoint training has expired",
     "archived": "This record has been archived",
@@ -250,6 +265,8 @@ PAGE_QUESTION = {
 PAGE_HEADING = {
     "team:users": "Accounts in your local authority</h1>",
     "team:invite": "Invite a user</h1>",
+    "team:exports": "Disclosure exports</h1>",
+    "team:export_new": "Request a disclosure export</h1>",
     "oversight:alerts": "Alerts for your local authority</h1>",
     "audit:index": "Audit reports</h1>",
     "audit:unexplained": "Records opened without a search or an involvement</h1>",
@@ -479,6 +496,12 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         return (
             Expect(REDIRECT, to="team:users", changes=True) if post else Expect(OK, shows=PAGE_HEADING[url])
         )
+    if url in ("team:exports", "team:export_new"):  # the LA team; a valid request leads to its new page
+        if p.role != Role.LA_TEAM:
+            return refused("role_not_permitted")
+        if post:
+            return Expect(REDIRECT, to="team:export", changes=True)
+        return Expect(OK, shows=PAGE_HEADING[url])
     if url in ("audit:index", "audit:unexplained", "audit:export"):
         return Expect(OK, shows=PAGE_HEADING[url]) if p.role in AUDITORS else refused("role_not_permitted")
     if url == "data_quality":
@@ -548,6 +571,27 @@ def expected_national_subject(url: str, method: str, p: Persona, subject: str) -
     if url == "administration:account" or (url == "administration:account_suspend" and method == "GET"):
         return Expect(OK, shows=f"{subject.capitalize()} Example</h1>")
     return Expect(REDIRECT, to="administration:account", changes=True)
+
+
+def expected_export(url: str, method: str, p: Persona, key: str) -> Expect:
+    """A North disclosure export `key` (EXPORTS says who asked): its own LA team only; the asker never
+    decides it, and only the asker downloads it, once approved."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role != Role.LA_TEAM:
+        return refused("role_not_permitted")
+    if p.la != "N":
+        return refused("other_la")
+    mine = EXPORTS[key] == p.name
+    if url == "team:export":
+        return Expect(OK, shows="Disclosure export</h1>")
+    if url == "team:export_decision":
+        return refused("own_export") if mine else Expect(REDIRECT, to="team:export", changes=True)
+    if not mine:
+        return refused("not_requester")
+    if key == "lena_approved":  # the encrypted file (a ZIP starts "PK"), counted and audited
+        return Expect(OK, changes=True, shows="PK")
+    return Expect(REDIRECT, to="team:export")  # not approved yet: back to its page, nothing happens
 
 
 def expected_review(url: str, method: str, p: Persona) -> Expect:
@@ -627,6 +671,7 @@ ROWS = (
     | NATIONAL_SUBJECT_URLS
     | ORGANISATION_URLS
     | ALERT_URLS
+    | EXPORT_URLS
     | MATCH_URLS
     | REVIEW_URLS
     | PLAIN_URLS
@@ -690,6 +735,16 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         },
         # the confirmation page's button (without it, closing and resetting ask first)
         "team:close": {"confirmed": "yes"},
+        "team:export_new": {
+            "lawful_basis": "court_order",
+            "reference": "CO-2026-118",
+            "index_numbers": "\n".join(
+                m.children[key].index_number
+                for key in (("south",) if p.la == "S" else ("north", "north_identified"))
+            ),
+            "details": "name",
+        },
+        "team:export_decision": {"decision": "approve", "reason": "Court order checked"},
         "team:reset_mfa": {"confirmed": "yes"},
         "administration:organisation_new": {
             "kind": "school",
@@ -768,7 +823,7 @@ def _problems(
 
 # Pages a request leads to under a new id (a new search, a new organisation): when the request itself
 # named no object, the page it leads to is what counts; with an object, it must be that object's page.
-_FRESH_ID = {"children:search_results", "administration:organisation"}
+_FRESH_ID = {"children:search_results", "administration:organisation", "team:export"}
 _NO_ARGS = {
     "children:search",
     "audit:index",
@@ -951,6 +1006,73 @@ def _match_args(m: MatrixWorld, url_name: str) -> list:
     return m.match_args[url_name]
 
 
+def _exports(m: MatrixWorld) -> dict[str, DisclosureExport]:
+    """North's disclosure exports (EXPORTS), made once per world; leo is lena's LA team colleague."""
+    from disclosure.services import export_decide, export_request
+    from tests.personas import make_user
+
+    if "exports" not in m.match_args:
+        leo = make_user("leo", m.world.north, Role.LA_TEAM)
+        asker = {"lena": m.users["lena"], "leo": leo}
+        made: dict[str, DisclosureExport] = {}
+        for key, name in EXPORTS.items():
+            made[key] = export_request(
+                by=asker[name],
+                local_authority=m.world.north,
+                lawful_basis="court_order",
+                reference="CO-2026-118",
+                children=[m.children["north"], m.children["north_shielded"]],
+                fields=["name", "address"],
+            )
+        export_decide(export=made["lena_approved"], by=leo, approve=True, reason="Court order checked")
+        m.match_args["exports"] = [made]
+    return cast(dict[str, DisclosureExport], m.match_args["exports"][0])
+
+
+def _export_data(m: MatrixWorld, url_name: str, key: str) -> dict[str, str]:
+    from team.disclosure_file import passphrase_new, passphrase_token
+
+    if url_name == "team:export_download":
+        export = _exports(m)[key]
+        return {"token": passphrase_token(passphrase=passphrase_new(), export=export)}
+    return _post_data(m, url_name, PERSONA["lena"])
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"), [(u, meth) for u in sorted(EXPORT_URLS) for meth in sorted(ACCEPTED[u])]
+)
+def test_disclosure_export_pages_answer_each_persona_for_each_export_as_the_rules_say(
+    matrix, url_name, method
+):
+    problems: dict[str, list[str]] = {}
+    for key in EXPORTS:
+        export = _exports(matrix)[key]
+        args = [export.pk]
+        for p in PERSONAS:
+            data = _export_data(matrix, url_name, key)
+            answer = attempt(matrix.client(p.name), method, reverse(url_name, args=args), data)
+            expect = expected_export(url_name, method, p, key)
+            if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):
+                problems[f"{p.name} on {key}"] = found
+    assert not problems, _report(problems)
+
+
+def test_an_unknown_export_id_tells_a_role_without_access_nothing(matrix):
+    """Refused before the lookup, so a 404 never says "no such export" to someone who may not look."""
+    unknown = "00000000-0000-4000-8000-000000000000"
+    problems: dict[str, list[str]] = {}
+    for url_name in sorted(EXPORT_URLS):
+        (method,) = ACCEPTED[url_name]
+        for p in PERSONAS:
+            answer = attempt(matrix.client(p.name), method, reverse(url_name, args=[unknown]))
+            expect = guard_expect(url_name, p) or (
+                Expect(NOT_FOUND) if p.role == Role.LA_TEAM else refused("role_not_permitted")
+            )
+            if answer.status != expect.status or answer.reason != expect.reason:
+                problems[f"{url_name} {p.name}"] = [f"got {answer.status}, expected {expect}"]
+    assert not problems, _report(problems)
+
+
 def _north_review_id(m: MatrixWorld) -> object:
     """An open clerical review for North (a possible match from a feed), made once per world."""
     from linkage.linking import LinkDecision, Outcome
@@ -1027,6 +1149,8 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
         return [m.world.north_gp.pk]
     if url_name in ALERT_URLS:
         return [m.alerts["N"].pk]
+    if url_name in EXPORT_URLS:
+        return [_exports(m)["lena_pending"].pk]
     if url_name in MATCH_URLS:
         return _match_args(m, url_name)
     if url_name in REVIEW_URLS:
@@ -1121,6 +1245,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothi
         | NATIONAL_SUBJECT_URLS
         | ORGANISATION_URLS
         | ALERT_URLS
+        | EXPORT_URLS
         | MATCH_URLS
         | REVIEW_URLS
         | PLAIN_URLS

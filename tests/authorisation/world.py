@@ -31,6 +31,7 @@ from children.records import (
     SourceIdentifier,
 )
 from children.services import child_create, involvement_record
+from disclosure.models import DisclosureExport
 from lifecycle.services import child_archive
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in
@@ -317,6 +318,9 @@ def state(*, full: bool = True) -> dict[str, object]:
             Organisation.objects.order_by("pk").values_list(
                 "pk", "name", "code", "closed_on", "working_hours_start", "working_hours_end"
             )
+        ),
+        "exports": list(
+            DisclosureExport.objects.order_by("pk").values_list("pk", "status", "decided_by", "downloads")
         ),
         "events": _events(),
     }

@@ -1,0 +1,154 @@
+"""Writes of a disclosure export: request, decide, and count a download. Each is audited.
+
+The rules on who may do each step are the policy's (`access.policy`, Permission.DisclosureExport*);
+these functions enforce only the state machine (pending -> approved | refused; approved -> used
+or expired), so a second approval, a download of a refused request or a third download cannot happen
+however a page is reached.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Organisation, User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child
+from disclosure.fields import EXPORT_FIELDS
+from disclosure.models import DisclosureExport, ExportStatus
+
+
+class Availability(StrEnum):
+    """Whether the approved file can be produced now, and if not, why not (the page says which)."""
+
+    PENDING = "pending"
+    REFUSED = "refused"
+    READY = "ready"
+    EXPIRED = "expired"
+    USED = "used"
+
+
+class NotDownloadable(Exception):
+    def __init__(self, availability: Availability) -> None:
+        super().__init__(availability)
+        self.availability = availability
+
+
+class AlreadyDecided(Exception):
+    """A request is approved or refused once; a second decision is refused by the state, not the page."""
+
+
+def _child_ids(export: DisclosureExport) -> list[str]:
+    return sorted(str(pk) for pk in export.children.values_list("pk", flat=True))
+
+
+def _summary(export: DisclosureExport) -> dict[str, object]:
+    """What every event of an export carries: ids and codes, never a value from a record."""
+    return {
+        "export_id": str(export.pk),
+        "lawful_basis": export.lawful_basis,
+        "fields": list(export.fields),
+        "child_ids": _child_ids(export),
+    }
+
+
+def export_request(
+    *,
+    by: User,
+    local_authority: Organisation,
+    lawful_basis: str,
+    reference: str,
+    children: Sequence[Child],
+    fields: Sequence[str],
+) -> DisclosureExport:
+    """Record a request; the form has already checked the children (own LA, capped) and the fields."""
+    unknown = [key for key in fields if key not in EXPORT_FIELDS]
+    if unknown or not fields:
+        raise ValueError(f"fields outside the allow-list: {unknown}")
+    if not 0 < len(children) <= settings.DISCLOSURE_EXPORT_MAX_CHILDREN:
+        raise ValueError("an export names between one child and the cap")
+    if any(child.local_authority_id != local_authority.pk for child in children):
+        raise ValueError("an export names its own LA's children only")
+    ordered = [key for key in EXPORT_FIELDS if key in fields]
+    with transaction.atomic():
+        export = DisclosureExport.objects.create(
+            local_authority=local_authority,
+            requested_by=by,
+            lawful_basis=lawful_basis,
+            reference=reference,
+            fields=ordered,
+        )
+        export.children.set(children)
+        event_record(tag=AuditTag.DisclosureExportRequested, actor=by, additional=_summary(export))
+    return export
+
+
+def export_decide(*, export: DisclosureExport, by: User, approve: bool, reason: str) -> DisclosureExport:
+    """Approve (the expiry clock starts now) or refuse, once. The policy has ruled out the requester."""
+    with transaction.atomic():
+        locked = DisclosureExport.objects.select_for_update().get(pk=export.pk)
+        if locked.status != ExportStatus.PENDING:
+            raise AlreadyDecided
+        now = timezone.now()
+        locked.status = ExportStatus.APPROVED if approve else ExportStatus.REFUSED
+        locked.decided_by = by
+        locked.decided_at = now
+        locked.decision_reason = reason
+        locked.expires_at = now + settings.DISCLOSURE_EXPORT_VALID_FOR if approve else None
+        locked.save()
+        tag = AuditTag.DisclosureExportApproved if approve else AuditTag.DisclosureExportRefused
+        event_record(tag=tag, actor=by, additional=_summary(locked))
+    return locked
+
+
+def export_availability(export: DisclosureExport) -> Availability:
+    if export.status == ExportStatus.PENDING:
+        return Availability.PENDING
+    if export.status == ExportStatus.REFUSED:
+        return Availability.REFUSED
+    if export.downloads >= settings.DISCLOSURE_EXPORT_MAX_DOWNLOADS:
+        return Availability.USED
+    if export.expires_at is None or timezone.now() >= export.expires_at:
+        return Availability.EXPIRED
+    return Availability.READY
+
+
+@dataclass(frozen=True)
+class Released:
+    """An export whose download has been counted and audited: the caller builds the file now."""
+
+    export: DisclosureExport
+    children: list[Child]
+
+
+def export_release(*, export: DisclosureExport, by: User) -> Released:
+    """Count one download and audit it against every child named, or say why it cannot be had.
+
+    One event per child (with the export id) puts the disclosure in each child's access report and
+    subject access report. A too-late or used-up attempt is audited too, then refused.
+    """
+    with transaction.atomic():
+        locked = DisclosureExport.objects.select_for_update().get(pk=export.pk)
+        availability = export_availability(locked)
+        if availability in (Availability.EXPIRED, Availability.USED):
+            event_record(
+                tag=AuditTag.DisclosureExportExpiredAttempt,
+                actor=by,
+                additional={"export_id": str(locked.pk), "availability": str(availability)},
+            )
+        if availability == Availability.READY:
+            locked.downloads += 1
+            locked.save(update_fields=["downloads"])
+            children = list(locked.children.select_related("data_key").order_by("index_number"))
+            summary = _summary(locked)
+            for child in children:
+                event_record(
+                    tag=AuditTag.DisclosureExportDownloaded, actor=by, child_id=child.pk, additional=summary
+                )
+    if availability != Availability.READY:  # raised outside the transaction, so the attempt stays audited
+        raise NotDownloadable(availability)
+    return Released(locked, children)

@@ -1,0 +1,158 @@
+"""The approved disclosure file: built from the vault at download time, in memory, AES-encrypted.
+
+2007 lesson: a lost export must reveal nothing readable. The CSV exists only inside this request's
+memory; what leaves is a ZIP whose one entry is AES-256 encrypted (WinZip AES, read by 7-Zip, WinZip
+and macOS Archive Utility) under a passphrase the requester is shown once and hands over separately.
+The passphrase is generated here, never chosen by a person, and never stored: the page that shows it
+carries it signed (so a form cannot swap in a weak one) and it expires with the signature.
+"""
+
+import csv
+import io
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+import pyzipper
+from django.core import signing
+
+from access.permissions import Permission
+from access.policy import decide, disclosure_visibility, visible_involvements
+from accounts.models import Organisation, User
+from children.models import Child
+from children.records import AddressStatus, ReturnIntention
+from children.selectors import ChildRecordView, child_record
+from disclosure.fields import EXPORT_FIELDS, SHIELDED_VISIBLE, SHIELDED_WITHHELD
+from disclosure.models import DisclosureExport
+from disclosure.spreadsheet import csv_cell
+
+# No 0/o, 1/l/i: read aloud over the phone. (Not a password: the characters one is drawn from.)
+PASSPHRASE_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # noqa: S105
+PASSPHRASE_GROUPS = 6
+PASSPHRASE_GROUP_LENGTH = 4  # 24 characters from 31: about 119 bits
+PASSPHRASE_SALT = "team.disclosure_file.passphrase"  # noqa: S105 (a signing namespace, not a secret)
+PASSPHRASE_VALID_SECONDS = 30 * 60
+WITHHELD_NOW = {
+    "archived": "Withheld: record archived since the request",
+    "other_la": "Withheld: no longer held by your local authority",
+}
+
+
+def passphrase_new() -> str:
+    groups = (
+        "".join(secrets.choice(PASSPHRASE_ALPHABET) for _ in range(PASSPHRASE_GROUP_LENGTH))
+        for _ in range(PASSPHRASE_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def passphrase_token(*, passphrase: str, export: DisclosureExport) -> str:
+    """The passphrase as the download form carries it: signed for this export, so it cannot be swapped."""
+    return signing.dumps({"export": str(export.pk), "passphrase": passphrase}, salt=PASSPHRASE_SALT)
+
+
+def passphrase_from_token(*, token: str, export: DisclosureExport) -> str | None:
+    """The passphrase the page showed, or None if the token is forged, for another export, or too old."""
+    try:
+        value: Any = signing.loads(token, salt=PASSPHRASE_SALT, max_age=PASSPHRASE_VALID_SECONDS)
+    except signing.BadSignature:
+        return None
+    if not isinstance(value, dict) or value.get("export") != str(export.pk):
+        return None
+    passphrase = value.get("passphrase")
+    return passphrase if isinstance(passphrase, str) else None
+
+
+def _address(record: ChildRecordView) -> str:
+    address = record.details.address
+    if address.status == AddressStatus.NO_KNOWN_ADDRESS:
+        return "No known address"
+    if address.status == AddressStatus.LEFT_ENGLAND:
+        intention = ReturnIntention.LABELS.get(address.return_intention or ReturnIntention.UNKNOWN, "")
+        return f"Left England ({intention})"
+    return ", ".join([*address.lines, address.postcode or ""]).strip(", ")
+
+
+def _organisation_name(record: ChildRecordView, organisation_id: int | None) -> str:
+    organisation: Organisation | None = record.organisation(organisation_id)
+    return organisation.name if organisation is not None else ""
+
+
+def _carers(record: ChildRecordView) -> str:
+    parts = []
+    for carer in record.carers:
+        contact = "; ".join(value for value in (carer.phone, carer.email, carer.address) if value)
+        parts.append(f"{carer.name} ({carer.relationship}){': ' + contact if contact else ''}")
+    return " | ".join(parts)
+
+
+def _services(record: ChildRecordView) -> str:
+    seen = disclosure_visibility(child=record.child)
+    parts = []
+    for item in visible_involvements(seen=seen, involvements=record.involvements):
+        details = item.details
+        organisation = item.organisation.name if item.organisation is not None else ""
+        dates = f"from {details.started_on.isoformat()}" if details.started_on else ""
+        if details.ended_on:
+            dates += f" to {details.ended_on.isoformat()}"
+        parts.append(", ".join(part for part in (details.role, organisation, dates) if part))
+    return " | ".join(parts)
+
+
+def _educational_setting(record: ChildRecordView) -> str:
+    setting = record.details.educational_setting
+    return _organisation_name(record, setting.organisation_id) if setting else ""
+
+
+CELLS: dict[str, Callable[[ChildRecordView], str]] = {
+    "name": lambda record: record.details.full_name,
+    "date_of_birth": lambda record: record.details.date_of_birth.isoformat(),
+    "gender": lambda record: record.details.gender,
+    "address": _address,
+    "educational_setting": _educational_setting,
+    "gp_practice": lambda record: _organisation_name(record, record.details.gp_practice_id),
+    "carers": _carers,
+    "services": _services,
+    "lead_professional": lambda record: "Yes" if record.details.lead_professional_id else "No",
+    "caf_completed": lambda record: "Yes" if record.details.caf_completed else "No",
+}
+
+
+def export_rows(*, export: DisclosureExport, children: list[Child], by: User) -> list[list[str]]:
+    """The header and one row per child: the index number and the approved fields, nothing more.
+
+    A child the policy no longer lets this export carry (archived or moved LA since the request) keeps
+    its index number, and every other cell says why it is withheld; its record is not even decrypted.
+    """
+    keys = [key for key in export.fields if key in EXPORT_FIELDS]
+    rows = [["Index number", *(EXPORT_FIELDS[key] for key in keys)]]
+    for child in children:
+        carried = decide(actor=by, action=Permission.DisclosureExportDownload, export=export, child=child)
+        if not carried:
+            rows.append([child.index_number, *([WITHHELD_NOW.get(carried.reason, "Withheld")] * len(keys))])
+            continue
+        record = child_record(child)
+        full = disclosure_visibility(child=child).full
+        cells = [CELLS[key](record) if full or key in SHIELDED_VISIBLE else SHIELDED_WITHHELD for key in keys]
+        rows.append([child.index_number, *(csv_cell(cell) for cell in cells)])
+    return rows
+
+
+def export_file_name(export: DisclosureExport) -> str:
+    return f"contactpoint-disclosure-{str(export.pk)[:8]}.zip"
+
+
+def export_zip(*, export: DisclosureExport, children: list[Child], by: User, passphrase: str) -> bytes:
+    """The encrypted file: built in memory, never written to disk in clear."""
+    if len(passphrase) < PASSPHRASE_GROUPS * PASSPHRASE_GROUP_LENGTH:
+        raise ValueError("a disclosure file is never written without a generated passphrase")
+    text = io.StringIO()
+    csv.writer(text).writerows(export_rows(export=export, children=children, by=by))
+    out = io.BytesIO()
+    with pyzipper.AESZipFile(
+        out, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+    ) as archive:
+        archive.setpassword(passphrase.encode())
+        archive.setencryption(pyzipper.WZ_AES, nbits=256)
+        archive.writestr("disclosure.csv", text.getvalue().encode("utf-8"))
+    return out.getvalue()

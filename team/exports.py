@@ -1,0 +1,178 @@
+"""Disclosure export pages: the one route out for a file naming children (docs/SECURITY.md).
+
+One LA team member asks (lawful basis, reference, a few of their LA's children, each field chosen);
+a different member of the same team approves or refuses; the asker alone downloads, once, before
+the approval expires. Each view: the policy first (before any lookup), step-up for every change,
+one service, a redirect or a page. The state machine is `disclosure.services`; the file is built
+at download time by `team.disclosure_file`, encrypted, and never stored.
+"""
+
+from uuid import UUID
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access.http import Refused, require
+from access.permissions import Permission
+from access.policy import Decision, decide
+from accounts.http import signed_in_user
+from accounts.models import Organisation, User
+from accounts.stepup import step_up
+from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
+from disclosure.models import DisclosureExport, ExportStatus
+from disclosure.services import (
+    AlreadyDecided,
+    Availability,
+    NotDownloadable,
+    export_availability,
+    export_decide,
+    export_release,
+    export_request,
+)
+from team.disclosure_file import (
+    export_file_name,
+    export_zip,
+    passphrase_from_token,
+    passphrase_new,
+    passphrase_token,
+)
+from team.forms import ExportDecisionForm, ExportRequestForm
+
+LIST_LIMIT = 100
+
+
+def _export(request: HttpRequest, export_id: UUID, action: Permission) -> tuple[User, DisclosureExport]:
+    """The export, after the policy: a role without access is refused before the lookup."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=action)
+    export = get_object_or_404(
+        DisclosureExport.objects.select_related("requested_by", "decided_by"), pk=export_id
+    )
+    require(actor=actor, action=action, export=export)
+    return actor, export
+
+
+@login_required
+@require_http_methods(["GET"])
+def exports(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.DisclosureExportView)
+    listed = list(
+        DisclosureExport.objects.filter(local_authority_id=actor.home_la_id).select_related("requested_by")[
+            :LIST_LIMIT
+        ]
+    )
+    rows = [(export, export_availability(export)) for export in listed]
+    return render(request, "team/exports.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def export_new(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.DisclosureExportRequest)
+    la_id = actor.home_la_id
+    if la_id is None:  # the policy has refused this already ("no_organisation"); this narrows the type
+        raise Refused(Decision(False, "no_organisation"), action=Permission.DisclosureExportRequest)
+    if stale := step_up(request):
+        return stale
+    form = ExportRequestForm(request.POST or None, local_authority_id=la_id)
+    if request.method == "POST" and form.is_valid():
+        export = export_request(
+            by=actor,
+            local_authority=get_object_or_404(Organisation, pk=la_id),
+            lawful_basis=form.cleaned_data["lawful_basis"],
+            reference=form.cleaned_data["reference"],
+            children=form.cleaned_data["index_numbers"],
+            fields=form.cleaned_data["details"],
+        )
+        messages.success(request, "Export requested. A colleague in your LA team must approve it.")
+        return redirect("team:export", export_id=export.pk)
+    context = {"form": form, "limit": settings.DISCLOSURE_EXPORT_MAX_CHILDREN}
+    return render(request, "team/export_new.html", context)
+
+
+def _detail(
+    request: HttpRequest, actor: User, export: DisclosureExport, form: ExportDecisionForm | None = None
+) -> HttpResponse:
+    availability = export_availability(export)
+    may_decide = (
+        export.status == ExportStatus.PENDING
+        and decide(actor=actor, action=Permission.DisclosureExportDecide, export=export).allowed
+    )
+    may_download = (
+        availability == Availability.READY
+        and decide(actor=actor, action=Permission.DisclosureExportDownload, export=export).allowed
+    )
+    passphrase = passphrase_new() if may_download else ""
+    context = {
+        "export": export,
+        "availability": availability,
+        "index_numbers": sorted(export.children.values_list("index_number", flat=True)),
+        "field_labels": [EXPORT_FIELDS[key] for key in export.fields if key in EXPORT_FIELDS],
+        "shielded_withheld": SHIELDED_WITHHELD,
+        "form": (form or ExportDecisionForm()) if may_decide else None,
+        "passphrase": passphrase,
+        "token": passphrase_token(passphrase=passphrase, export=export) if may_download else "",
+        "max_downloads": settings.DISCLOSURE_EXPORT_MAX_DOWNLOADS,
+    }
+    response = render(request, "team/export.html", context)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET"])
+def export_detail(request: HttpRequest, export_id: UUID) -> HttpResponse:
+    actor, export = _export(request, export_id, Permission.DisclosureExportView)
+    return _detail(request, actor, export)
+
+
+@login_required
+@require_POST
+def export_decision(request: HttpRequest, export_id: UUID) -> HttpResponse:
+    actor, export = _export(request, export_id, Permission.DisclosureExportDecide)
+    if stale := step_up(request):
+        return stale
+    form = ExportDecisionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, actor, export, form)
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        export_decide(export=export, by=actor, approve=approve, reason=form.cleaned_data["reason"])
+    except AlreadyDecided:
+        messages.info(request, "This request has already been decided.")
+        return redirect("team:export", export_id=export.pk)
+    messages.success(request, "Export approved." if approve else "Export refused.")
+    return redirect("team:export", export_id=export.pk)
+
+
+@login_required
+@require_POST
+def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
+    """The encrypted file, once: counted and audited (per child) before it is built from the vault."""
+    actor, export = _export(request, export_id, Permission.DisclosureExportDownload)
+    if stale := step_up(request):
+        return stale
+    passphrase = passphrase_from_token(token=request.POST.get("token", ""), export=export)
+    if passphrase is None and export_availability(export) == Availability.READY:
+        messages.info(request, "The page was open too long. Note the new passphrase, then download the file.")
+        return redirect("team:export", export_id=export.pk)
+    try:
+        released = export_release(export=export, by=actor)
+    except NotDownloadable as gone:
+        if gone.availability in (Availability.EXPIRED, Availability.USED):
+            context = {"export": export, "availability": gone.availability}
+            return render(request, "team/export_expired.html", context, status=410)
+        return redirect("team:export", export_id=export.pk)
+    if passphrase is None:  # approved between the two reads above: never build a file without one
+        return redirect("team:export", export_id=export.pk)
+    body = export_zip(export=released.export, children=released.children, by=actor, passphrase=passphrase)
+    response = HttpResponse(body, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export_file_name(export)}"'
+    response["Cache-Control"] = "no-store"
+    return response
