@@ -48,6 +48,12 @@ ALLOWED_VIEWS = {
     "reports.views.export",
     "insight.views._csv",
 }
+# The views the URLs route to: the writers above, with the two management information CSVs (which both
+# write through `insight.views._csv`) named by their own views.
+ROUTED_VIEWS = (ALLOWED_VIEWS - {"insight.views._csv"}) | {
+    "insight.views.local_csv",
+    "insight.views.national_csv",
+}
 DOWNLOAD_STRINGS = (
     "content-disposition",
     "attachment",
@@ -152,7 +158,7 @@ def test_the_urls_that_route_to_a_download_view_are_exactly_the_approved_ones():
     routed = {
         name
         for name, pattern in _url_views(get_resolver().url_patterns)
-        if _view_name(pattern) in ALLOWED_VIEWS
+        if _view_name(pattern) in ROUTED_VIEWS
     }
     assert routed == ALLOWED_URLS
 
