@@ -31,3 +31,8 @@ class Permission(StrEnum):
     FeedSubmit = "feed:batch:submit"
     ReviewDecide = "linkage:review:decide"
     ChildMerge = "child:record:merge"
+    TransferRequest = "child:transfer:request"
+    TransferView = "child:transfer:view"
+    TransferDecide = "child:transfer:decide"
+    AddressStatusRecord = "child:address:record"
+    NewIdentityCreate = "child:identity:create"

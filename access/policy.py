@@ -16,7 +16,7 @@ from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.selectors import InvolvementView
 from feeds.models import FeedSource
-from lifecycle.models import Archive
+from lifecycle.models import Archive, Transfer, TransferStatus
 from lifecycle.rules import data_manager_window_ends
 from linkage.models import ClericalReview
 from oversight.models import Alert
@@ -48,6 +48,11 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.FeedSubmit: {Role.FEED_SOURCE},
     Permission.ReviewDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
     Permission.ChildMerge: {Role.LA_TEAM},
+    Permission.TransferRequest: {Role.LA_TEAM},
+    Permission.TransferView: {Role.LA_TEAM},
+    Permission.TransferDecide: {Role.LA_TEAM},
+    Permission.AddressStatusRecord: {Role.LA_TEAM},
+    Permission.NewIdentityCreate: {Role.LA_TEAM},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
@@ -57,6 +62,14 @@ LA_SCOPED_PERMISSIONS = {
     Permission.AlertAcknowledge,
     Permission.MatchStatisticsView,
     Permission.MatchBroker,
+}
+# Moves and identity changes are the owning LA team's (a transfer's receiving team decides it).
+MOVE_PERMISSIONS = {
+    Permission.TransferRequest,
+    Permission.TransferView,
+    Permission.TransferDecide,
+    Permission.AddressStatusRecord,
+    Permission.NewIdentityCreate,
 }
 # The archive is read by data managers only: in its first year, then only for a statutory investigation.
 ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}
@@ -89,6 +102,9 @@ REASON_MESSAGES = {
         "It can be opened only for a statutory investigation, giving the statutory reason."
     ),
     "own_alert": "You cannot acknowledge an alert about yourself. Ask a colleague in your LA team.",
+    "closed": "This record has been closed.",
+    "transfer_decided": "This transfer has already been decided.",
+    "not_receiving_la": "Only the ContactPoint team of the local authority asked to take over the record can decide.",
 }
 
 
@@ -159,9 +175,10 @@ def decide(
     subject: User | None = None,
     alert: Alert | None = None,
     review: ClericalReview | None = None,
+    transfer: Transfer | None = None,
 ) -> Decision:
     """May `actor` do `action` (to `child`, one `involvement` of it, the account `subject`, an `alert`,
-    a clerical `review`)?
+    a clerical `review`, a `transfer` between LAs)?
 
     Returns the reason if not, so the person can be told why.
     """
@@ -183,10 +200,14 @@ def decide(
         return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
     if action == Permission.ReviewDecide:
         return _decide_review(actor, review=review)
+    if action in MOVE_PERMISSIONS:
+        return _decide_move(actor, action=action, child=child, transfer=transfer)
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:
         return _deny("archived")
+    if child.status == RecordStatus.CLOSED:
+        return _deny("closed")
     shielded_from_actor = child.shielded and not is_la_team_for(actor, child)
     if action == Permission.ChildView:
         return ALLOW
@@ -267,6 +288,41 @@ def _decide_review(actor: User, *, review: ClericalReview | None) -> Decision:
     if review.shielded_hold and actor.role != Role.LA_TEAM:
         return _deny("review_shielded")
     return ALLOW
+
+
+def _decide_move(
+    actor: User, *, action: Permission, child: Child | None, transfer: Transfer | None
+) -> Decision:
+    """Moves, address statements and new identities: the owning LA team, on an active record.
+
+    Roles were already checked. Shielded records are included (the team holds them in full, and a
+    shielded child moves too). A transfer is seen by the teams of both LAs and decided by the
+    receiving one, once, while the record is still active; nobody decides a request from their own LA.
+    """
+    if actor.home_la_id is None:
+        return _deny("no_organisation")
+    if transfer is not None:
+        if actor.home_la_id not in (transfer.from_la_id, transfer.to_la_id):
+            return _deny("other_la")
+        child = transfer.child
+        if child.status == RecordStatus.CLOSED:
+            return _deny("closed")
+        if action == Permission.TransferView:
+            return ALLOW
+        if actor.home_la_id != transfer.to_la_id:
+            return _deny("not_receiving_la")
+        if transfer.status != TransferStatus.PENDING:
+            return _deny("transfer_decided")
+        if child.status == RecordStatus.ARCHIVED:
+            return _deny("archived")
+        return ALLOW
+    if child is None:
+        return ALLOW
+    if child.status == RecordStatus.ARCHIVED:
+        return _deny("archived")
+    if child.status == RecordStatus.CLOSED:
+        return _deny("closed")
+    return ALLOW if is_la_team_for(actor, child) else _deny("other_la")
 
 
 def _decide_identify(actor: User, child: Child) -> Decision:

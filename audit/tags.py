@@ -67,6 +67,11 @@ class AuditTag(StrEnum):
     ChildUnmerged = "child:record:unmerged"
     TrainingPassed = "account:training:passed"
     TrainingFailed = "account:training:failed"
+    TransferRequested = "child:transfer:requested"
+    TransferAccepted = "child:transfer:accepted"
+    TransferDeclined = "child:transfer:declined"
+    AddressStatusRecorded = "child:address:recorded"
+    ChildClosed = "child:record:closed"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -134,6 +139,11 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
     AuditTag.TrainingPassed: "Passed the training assessment",
     AuditTag.TrainingFailed: "Did not pass the training assessment",
+    AuditTag.TransferRequested: "Asked another local authority to take over the record",
+    AuditTag.TransferAccepted: "Accepted the record from another local authority",
+    AuditTag.TransferDeclined: "Declined to take over the record from another local authority",
+    AuditTag.AddressStatusRecorded: "Recorded the address, no known address, or that the child left England",
+    AuditTag.ChildClosed: "Record closed",
 }
 
 
