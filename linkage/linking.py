@@ -141,10 +141,14 @@ def shielded_candidates(record: IncomingRecord) -> list[Candidate]:
 
 
 def archived_candidates(record: IncomingRecord) -> list[Candidate]:
-    """Archived children sharing a key with the record, scored: a feed must not recreate one as new."""
+    """Archived (or closed) children sharing a key with the record, scored: a feed must not recreate one
+    as new. A closed record is an identity given up for a new one (lifecycle.identity): an update for it
+    is held for review like an archived one, showing nothing of it, so it is neither reopened nor
+    recreated as a visible duplicate."""
     ids = set(
         BlockingKeyEntry.objects.filter(
-            digest__in=_digests(record_query_keys(record).every), child__status=RecordStatus.ARCHIVED
+            digest__in=_digests(record_query_keys(record).every),
+            child__status__in=(RecordStatus.ARCHIVED, RecordStatus.CLOSED),
         )
         .values_list("child_id", flat=True)
         .distinct()[: LINK_CANDIDATE_LIMIT + 1]
