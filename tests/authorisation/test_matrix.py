@@ -95,6 +95,11 @@ ACCEPTED: dict[str, set[str]] = {
     "training:course": {"GET"},
     "training:page": {"GET"},
     "training:assessment": GET_POST,
+    "moves:transfers": {"GET"},
+    "moves:transfer": GET_POST,
+    "moves:transfer_new": GET_POST,
+    "moves:address": GET_POST,
+    "moves:new_identity": GET_POST,
 }
 CHILD_URLS = {
     "children:purpose",
@@ -109,7 +114,25 @@ CHILD_URLS = {
     "audit:child_access",
     "audit:subject_access",
     "audit:subject_access_pdf",
+    "moves:transfer_new",
+    "moves:address",
+    "moves:new_identity",
 }
+# Moves and identity changes: the owning LA team, on an active record (shielded included).
+MOVE_URLS = {"moves:transfer_new", "moves:address", "moves:new_identity"}
+MOVE_HEADING = {
+    "moves:transfer_new": "Transfer this record to another local authority</h1>",
+    "moves:address": "Where does the child live?</h1>",
+    "moves:new_identity": "Create a new identity for this child</h1>",
+}
+# Where an accepted POST goes: the new transfer's page, the record, or search (never the new identity).
+MOVE_DONE = {
+    "moves:transfer_new": "moves:transfer",
+    "moves:address": "children:record",
+    "moves:new_identity": "children:search",
+}
+# A transfer of the North child to South, waiting: both teams see it, South's decides it.
+TRANSFER_URLS = {"moves:transfer"}
 PURPOSE_FIRST = {
     "children:record",
     "children:involvement_new",
@@ -159,6 +182,7 @@ PLAIN_URLS = {
     "coordination:statistics",
     "coordination:brokering",
     "linkage:reviews",
+    "moves:transfers",
 }
 # A search's results page, by the random search id the search redirected to (kept in the session).
 SEARCH_RESULT_URLS = {"children:search_results"}
@@ -186,6 +210,8 @@ REASON_WORDS = {
     "training_lapsed": "Your ContactPoint training has expired",
     "archived": "This record has been archived",
     "not_archived": "This record is not archived",
+    "closed": "This record has been closed",
+    "not_receiving_la": "Only the ContactPoint team of the local authority asked to take over",
 }
 
 
@@ -214,6 +240,7 @@ PAGE_HEADING = {
     "coordination:statistics": "Matches in your local authority</h1>",
     "coordination:brokering": "Matches about shielded children</h1>",
     "linkage:reviews": "Records waiting for a decision</h1>",
+    "moves:transfers": "Transfers between local authorities</h1>",
 }
 
 
@@ -256,6 +283,18 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         return done if purpose_held else Expect(REDIRECT, to="children:purpose")
 
     changed_then_record = Expect(REDIRECT, to="children:record", changes=True)
+    if url in MOVE_URLS:  # the owning LA team, on an active record, shielded or not
+        if p.role != Role.LA_TEAM:
+            return refused("role_not_permitted")
+        if child.archived:
+            return refused("archived")
+        if child.closed:
+            return refused("closed")
+        if not own_team:
+            return refused("other_la")
+        return (
+            Expect(REDIRECT, to=MOVE_DONE[url], changes=True) if post else Expect(OK, shows=MOVE_HEADING[url])
+        )
     if url == "lifecycle:archived_record":  # the archive: data managers of the child's LA, archived only
         if p.role != Role.DATA_MANAGER:
             return refused("role_not_permitted")
@@ -274,6 +313,8 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
             return refused("role_not_permitted")
         if child.archived:
             return refused("archived")
+        if child.closed:
+            return refused("closed")
         if shielded_from_p:
             return refused("shielded")
         if not involved:
@@ -286,6 +327,13 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         if url == "children:involvement_new" and p.role not in PRACTITIONERS:
             return refused("role_not_permitted")
         return refused("archived") if p.role in VIEWERS else refused("role_not_permitted")
+    if child.closed and url.startswith("children:"):
+        # a closed identity is opened by nobody, break-glass included (its audit stays readable)
+        if url == "children:override" and p.role != Role.OVERRIDE_HOLDER:
+            return refused("role_not_permitted")
+        if url == "children:involvement_new" and p.role not in PRACTITIONERS:
+            return refused("role_not_permitted")
+        return refused("closed") if p.role in VIEWERS else refused("role_not_permitted")
     if url == "children:purpose":
         if p.role not in VIEWERS:
             return refused("role_not_permitted")
@@ -439,7 +487,24 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         )
     if url == "linkage:reviews":  # the LA team and data manager of an LA resolve its feed records
         return Expect(OK, shows=PAGE_HEADING[url]) if p.role in REVIEWERS else refused("role_not_permitted")
+    if url == "moves:transfers":  # each LA team, its own LA's transfers in and out
+        return (
+            Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
+        )
     raise AssertionError(f"no rule for {url}")
+
+
+def expected_transfer(url: str, method: str, p: Persona) -> Expect:
+    """North's request to hand its child to South: both teams see it; South's team alone decides it."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role != Role.LA_TEAM:
+        return refused("role_not_permitted")
+    if method == "GET":
+        return Expect(OK, shows="Transfer of a record</h1>")
+    if p.la != "S":
+        return refused("not_receiving_la")
+    return Expect(REDIRECT, to="moves:transfers", changes=True)
 
 
 def expected_review(url: str, method: str, p: Persona) -> Expect:
@@ -515,6 +580,7 @@ def _unnamed_patterns(patterns: list, prefix: str = "") -> list[str]:
 
 ROWS = (
     CHILD_URLS
+    | TRANSFER_URLS
     | SUBJECT_URLS
     | ALERT_URLS
     | MATCH_URLS
@@ -582,6 +648,25 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         "team:reset_mfa": {"confirmed": "yes"},
         "accounts:mfa": {"code": "000000"},
         "accounts:reauthenticate": {"password": "not the password", "code": "000000"},
+        "moves:transfer_new": {
+            "to_la": str((m.world.south if p.la == "N" else m.world.north).pk),
+            "reason": "The family moved",
+        },
+        "moves:transfer": {"decision": "accept"},
+        "moves:address": {"status": "none"},
+        "moves:new_identity": {
+            "category": "adoption",
+            "given_names": "Wrenna",
+            "family_name": "Pellingham",
+            "gender": "female",
+            "dob_day": "4",
+            "dob_month": "3",
+            "dob_year": "2015",
+            "line_1": "2 Ferncastle Way",
+            "town": "York",
+            "postcode": "YO1 7HH",
+            "confirm": "on",
+        },
     }
     return data.get(url, {})
 
@@ -617,7 +702,7 @@ def _problems(
     return problems
 
 
-_FRESH_ID = {"children:search_results"}
+_FRESH_ID = {"children:search_results", "moves:transfer"}
 _NO_ARGS = {
     "children:search",
     "audit:index",
@@ -627,6 +712,7 @@ _NO_ARGS = {
     "oversight:alerts",
     "training:course",
     "training:assessment",
+    "moves:transfers",
 }
 
 
@@ -778,6 +864,30 @@ def _north_review_id(m: MatrixWorld) -> object:
     return m.match_args["review"][0]
 
 
+def _north_transfer_id(m: MatrixWorld) -> object:
+    """A waiting transfer of the North child to South, raised by lena, made once per world."""
+    from lifecycle.moves import transfer_request
+
+    if "transfer" not in m.match_args:
+        transfer = transfer_request(
+            child=m.children["north"], to_la=m.world.south, by=m.users["lena"], reason="The family moved"
+        )
+        m.match_args["transfer"] = [transfer.pk]
+    return m.match_args["transfer"][0]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_transfer_answers_each_persona_as_the_rules_say(matrix, method):
+    path = reverse("moves:transfer", args=[_north_transfer_id(matrix)])
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), method, path, _post_data(matrix, "moves:transfer", p))
+        expect = expected_transfer("moves:transfer", method, p)
+        if found := _problems(matrix, answer, expect, url_args=[], method=method, p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_clerical_review_answers_each_persona_as_the_rules_say(matrix, method):
     path = reverse("linkage:review", args=[_north_review_id(matrix)])
@@ -839,6 +949,8 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
         return _match_args(m, url_name)
     if url_name in REVIEW_URLS:
         return [_north_review_id(m)]
+    if url_name in TRANSFER_URLS:
+        return [_north_transfer_id(m)]
     if url_name == "accounts:invitation":
         return ["not-a-real-token"]
     if url_name in SEARCH_RESULT_URLS:
@@ -925,6 +1037,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothi
     problems: dict[str, list[str]] = {}
     for url_name in sorted(
         CHILD_URLS
+        | TRANSFER_URLS
         | SUBJECT_URLS
         | ALERT_URLS
         | MATCH_URLS
