@@ -70,6 +70,7 @@ class AuditTag(StrEnum):
     TransferRequested = "child:transfer:requested"
     TransferAccepted = "child:transfer:accepted"
     TransferDeclined = "child:transfer:declined"
+    TransferViewed = "child:transfer:viewed"
     AddressStatusRecorded = "child:address:recorded"
     ChildClosed = "child:record:closed"
 
@@ -142,6 +143,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.TransferRequested: "Asked another local authority to take over the record",
     AuditTag.TransferAccepted: "Accepted the record from another local authority",
     AuditTag.TransferDeclined: "Declined to take over the record from another local authority",
+    AuditTag.TransferViewed: "Looked at a request to transfer the record between local authorities",
     AuditTag.AddressStatusRecorded: "Recorded the address, no known address, or that the child left England",
     AuditTag.ChildClosed: "Record closed",
 }

@@ -142,19 +142,30 @@ class TransferView:
 
 
 def transfer_view(transfer: Transfer) -> TransferView:
+    """The request in words (decrypted for this response only)."""
     child = transfer.child
     details = child_details(child)
     key = child.data_key
     return TransferView(
         transfer=transfer,
         child_name=details.full_name,
-        date_of_birth=details.date_of_birth.strftime("%-d %B %Y"),
+        date_of_birth=f"{details.date_of_birth.day} {details.date_of_birth:%B %Y}",
         reason=note_unseal(key, context=TRANSFER_REASON_CONTEXT, sealed=transfer.reason_sealed),
         decline_reason=(
             note_unseal(key, context=DECLINE_REASON_CONTEXT, sealed=transfer.decline_reason_sealed)
             if transfer.decline_reason_sealed
             else ""
         ),
+    )
+
+
+def transfer_view_audit(*, transfer: Transfer, by: User) -> None:
+    """A look at one request names the child to a team that may not hold it yet: audited like a view."""
+    event_record(
+        tag=AuditTag.TransferViewed,
+        actor=by,
+        child_id=transfer.child_id,
+        additional={"transfer_id": str(transfer.pk)},
     )
 
 

@@ -29,6 +29,7 @@ from lifecycle.moves import (
     transfer_decline,
     transfer_request,
     transfer_view,
+    transfer_view_audit,
     transfers_for_la,
 )
 
@@ -114,6 +115,8 @@ def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
             else:
                 messages.info(request, "This transfer had already been decided: nothing was changed.")
             return redirect("moves:transfers")
+    if request.method == "GET":
+        transfer_view_audit(transfer=item, by=actor)
     context = {"row": transfer_view(item), "form": form, "may_decide": may_decide}
     return render(request, "lifecycle/transfer.html", context, status=400 if form.errors else 200)
 

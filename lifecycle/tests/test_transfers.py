@@ -107,6 +107,8 @@ def test_declining_needs_a_reason_and_the_sending_team_sees_it(world, stella):
     assert transfer.status == TransferStatus.DECLINED and child.local_authority_id == world.north.pk
     seen = signed_in(world.lena).get(url).content.decode()
     assert "Declined" in seen and "Not known at this address" in seen
+    looked = AuditEvent.objects.filter(tag=AuditTag.TransferViewed, child_id=child.pk, actor=world.lena)
+    assert looked.count() == 1  # each look at a request names the child, so each is audited
     assert AuditEvent.objects.filter(tag=AuditTag.TransferDeclined, child_id=child.pk).count() == 1
 
 
