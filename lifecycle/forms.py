@@ -51,12 +51,16 @@ class ArchiveOpenForm(GovukErrors, forms.Form):
 
 
 class TransferRequestForm(GovukErrors, forms.Form):
-    to_la = forms.ChoiceField(label="Which local authority should take over this record?")
+    to_la = forms.ChoiceField(
+        label="Which local authority should take over this record?",
+        error_messages={"required": "Select the local authority that should take over this record"},
+    )
     reason = forms.CharField(
         label="Why is the record moving?",
         max_length=500,
         widget=forms.Textarea,
         help_text="For example, the family has moved to the area. The other local authority's team will read this.",
+        error_messages={"required": "Enter why the record is moving"},
     )
 
     def __init__(self, *args: Any, local_authorities: list[tuple[str, str]], **kwargs: Any) -> None:
@@ -134,9 +138,18 @@ class NewIdentityForm(GovukErrors, DatePartsMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select why the child needs a new identity"},
     )
-    given_names = forms.CharField(label="Given names", max_length=100)
-    family_name = forms.CharField(label="Family name", max_length=100)
-    gender = forms.ChoiceField(label="Gender", choices=Gender.CHOICES, widget=forms.RadioSelect)
+    given_names = forms.CharField(
+        label="Given names", max_length=100, error_messages={"required": "Enter the new given names"}
+    )
+    family_name = forms.CharField(
+        label="Family name", max_length=100, error_messages={"required": "Enter the new family name"}
+    )
+    gender = forms.ChoiceField(
+        label="Gender",
+        choices=Gender.CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the child's gender"},
+    )
     dob_day = _date_part()
     dob_month = _date_part()
     dob_year = _date_part()

@@ -14,8 +14,9 @@ sequence numbers are adjacent. No page shows both; see docs/SECURITY.md ("New id
 
 A closed record is never found by search (search and linkage read active records only), and the
 policy refuses every practitioner page on it (`closed`). A feed update that resembles it is held for
-review without showing it (linkage treats closed like archived), so it is neither reopened nor recreated
-as a visible duplicate.
+review before any other candidate is looked at, showing no candidate (`linkage.linking.link_decide`):
+it is neither reopened nor recreated as a visible duplicate, and no review shows the new identity
+beside the old one's details.
 """
 
 from django.db import transaction
