@@ -139,6 +139,15 @@ def test_a_new_identity_needs_the_confirmation_and_a_reason_category(world):
     assert not AuditEvent.objects.filter(tag=AuditTag.ChildClosed).exists()
 
 
+def test_a_new_identity_asks_the_team_member_to_confirm_it_is_them_first(world):
+    old = make_child(world)
+    stale = signed_in(world.lena, reauthenticated=False)
+    response = stale.post(reverse("moves:new_identity", args=[old.pk]), FORM)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:reauthenticate"))
+    old.refresh_from_db()
+    assert old.status == RecordStatus.ACTIVE and Child.objects.count() == 1
+
+
 def test_only_the_owning_la_team_creates_a_new_identity(world):
     old = make_child(world)
     stella = make_user("stella", world.south, Role.LA_TEAM)
