@@ -17,6 +17,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement
 from disclosure.models import DisclosureExport
+from lifecycle.models import Transfer
 from linkage.models import ClericalReview
 from oversight.models import Alert
 
@@ -82,6 +83,7 @@ def require(
     alert: Alert | None = None,
     review: ClericalReview | None = None,
     export: DisclosureExport | None = None,
+    transfer: Transfer | None = None,
 ) -> None:
     """Return if the policy allows the action; otherwise raise `Refused` (rendered by the middleware)."""
     decision = decide(
@@ -93,6 +95,7 @@ def require(
         alert=alert,
         review=review,
         export=export,
+        transfer=transfer,
     )
     if not decision:
         raise Refused(decision, action=action, child_id=child.pk if child is not None else None)

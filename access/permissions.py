@@ -41,3 +41,8 @@ class Permission(StrEnum):
     DisclosureExportView = "child:disclosure_export:view"
     DisclosureExportDecide = "child:disclosure_export:decide"
     DisclosureExportDownload = "child:disclosure_export:download"
+    TransferRequest = "child:transfer:request"
+    TransferView = "child:transfer:view"
+    TransferDecide = "child:transfer:decide"
+    AddressStatusRecord = "child:address:record"
+    NewIdentityCreate = "child:identity:create"

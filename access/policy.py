@@ -17,7 +17,7 @@ from children.models import Child, Involvement, RecordStatus
 from children.selectors import InvolvementView
 from disclosure.models import DisclosureExport
 from feeds.models import FeedSource
-from lifecycle.models import Archive
+from lifecycle.models import Archive, Transfer, TransferStatus
 from lifecycle.rules import data_manager_window_ends
 from linkage.models import ClericalReview
 from oversight.models import Alert
@@ -58,6 +58,11 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.DisclosureExportView: {Role.LA_TEAM},
     Permission.DisclosureExportDecide: {Role.LA_TEAM},
     Permission.DisclosureExportDownload: {Role.LA_TEAM},
+    Permission.TransferRequest: {Role.LA_TEAM},
+    Permission.TransferView: {Role.LA_TEAM},
+    Permission.TransferDecide: {Role.LA_TEAM},
+    Permission.AddressStatusRecord: {Role.LA_TEAM},
+    Permission.NewIdentityCreate: {Role.LA_TEAM},
 }
 # The accounts the system administrator invites and looks after: the national roles, and each LA's
 # ContactPoint team (who then look after everyone else in their LA). Practitioners are their LA's.
@@ -71,6 +76,14 @@ LA_SCOPED_PERMISSIONS = {
     Permission.MatchStatisticsView,
     Permission.MatchBroker,
     Permission.LocalInsightView,
+}
+# Moves and identity changes are the owning LA team's (a transfer's receiving team decides it).
+MOVE_PERMISSIONS = {
+    Permission.TransferRequest,
+    Permission.TransferView,
+    Permission.TransferDecide,
+    Permission.AddressStatusRecord,
+    Permission.NewIdentityCreate,
 }
 # The archive is read by data managers only: in its first year, then only for a statutory investigation.
 ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}
@@ -118,6 +131,9 @@ REASON_MESSAGES = {
     ),
     "own_export": "You cannot approve or refuse your own export request. Ask a colleague in your LA team.",
     "not_requester": "Only the person who asked for this export can download it.",
+    "closed": "This record has been closed.",
+    "transfer_decided": "This transfer has already been decided.",
+    "not_receiving_la": "Only the ContactPoint team of the local authority asked to take over the record can decide.",
 }
 
 
@@ -191,9 +207,10 @@ def decide(
     alert: Alert | None = None,
     review: ClericalReview | None = None,
     export: DisclosureExport | None = None,
+    transfer: Transfer | None = None,
 ) -> Decision:
     """May `actor` do `action` (to `child`, one `involvement` of it, the account `subject`, an `alert`,
-    a clerical `review`, a disclosure `export`)?
+    a clerical `review`, a disclosure `export`, a `transfer` between LAs)?
 
     Returns the reason if not, so the person can be told why.
     """
@@ -219,10 +236,14 @@ def decide(
         return _decide_national_account(actor, subject=subject)
     if action in EXPORT_PERMISSIONS:
         return _decide_export(actor, action=action, export=export, child=child)
+    if action in MOVE_PERMISSIONS:
+        return _decide_move(actor, action=action, child=child, transfer=transfer)
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:
         return _deny("archived")
+    if child.status == RecordStatus.CLOSED:
+        return _deny("closed")
     shielded_from_actor = child.shielded and not is_la_team_for(actor, child)
     if action == Permission.ChildView:
         return ALLOW
@@ -329,9 +350,46 @@ def _decide_export(
         return _deny("not_requester")
     if child is not None and child.status == RecordStatus.ARCHIVED:
         return _deny("archived")  # archived since the request: the archive is the data manager's
+    if child is not None and child.status == RecordStatus.CLOSED:
+        return _deny("closed")  # a new identity since the request: the old one is never disclosed
     if child is not None and child.local_authority_id != export.local_authority_id:
         return _deny("other_la")  # moved to another LA since the request: no longer this team's to disclose
     return ALLOW
+
+
+def _decide_move(
+    actor: User, *, action: Permission, child: Child | None, transfer: Transfer | None
+) -> Decision:
+    """Moves, address statements and new identities: the owning LA team, on an active record.
+
+    Roles were already checked. Shielded records are included (the team holds them in full, and a
+    shielded child moves too). A transfer is seen by the teams of both LAs and decided by the
+    receiving one, once, while the record is still active; nobody decides a request from their own LA.
+    """
+    if actor.home_la_id is None:
+        return _deny("no_organisation")
+    if transfer is not None:
+        if actor.home_la_id not in (transfer.from_la_id, transfer.to_la_id):
+            return _deny("other_la")
+        child = transfer.child
+        if child.status == RecordStatus.CLOSED:
+            return _deny("closed")
+        if action == Permission.TransferView:
+            return ALLOW
+        if actor.home_la_id != transfer.to_la_id:
+            return _deny("not_receiving_la")
+        if transfer.status != TransferStatus.PENDING:
+            return _deny("transfer_decided")
+        if child.status == RecordStatus.ARCHIVED:
+            return _deny("archived")
+        return ALLOW
+    if child is None:
+        return ALLOW
+    if child.status == RecordStatus.ARCHIVED:
+        return _deny("archived")
+    if child.status == RecordStatus.CLOSED:
+        return _deny("closed")
+    return ALLOW if is_la_team_for(actor, child) else _deny("other_la")
 
 
 def _decide_identify(actor: User, child: Child) -> Decision:

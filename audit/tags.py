@@ -78,6 +78,12 @@ class AuditTag(StrEnum):
     DisclosureExportRefused = "child:disclosure_export:refused"
     DisclosureExportDownloaded = "child:disclosure_export:downloaded"
     DisclosureExportExpiredAttempt = "child:disclosure_export:expired_attempt"
+    TransferRequested = "child:transfer:requested"
+    TransferAccepted = "child:transfer:accepted"
+    TransferDeclined = "child:transfer:declined"
+    TransferViewed = "child:transfer:viewed"
+    AddressStatusRecorded = "child:address:recorded"
+    ChildClosed = "child:record:closed"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -156,6 +162,12 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.DisclosureExportRefused: "Refused a colleague's disclosure export",
     AuditTag.DisclosureExportDownloaded: "Downloaded an approved disclosure export naming this child",
     AuditTag.DisclosureExportExpiredAttempt: "Tried to download a disclosure export that had expired or been used",
+    AuditTag.TransferRequested: "Asked another local authority to take over the record",
+    AuditTag.TransferAccepted: "Accepted the record from another local authority",
+    AuditTag.TransferDeclined: "Declined to take over the record from another local authority",
+    AuditTag.TransferViewed: "Looked at a request to transfer the record between local authorities",
+    AuditTag.AddressStatusRecorded: "Recorded the address, no known address, or that the child left England",
+    AuditTag.ChildClosed: "Record closed",
 }
 
 

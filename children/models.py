@@ -21,6 +21,9 @@ ARCHIVE_AGE_LIMIT = 25
 class RecordStatus(models.TextChoices):
     ACTIVE = "active", "Active"
     ARCHIVED = "archived", "Archived"
+    # Closed when the child took a new identity (adoption, protection): never searched, never opened by
+    # practitioners, and never linked to the new record anywhere (lifecycle.identity).
+    CLOSED = "closed", "Closed"
 
 
 class Child(models.Model):

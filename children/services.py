@@ -230,8 +230,16 @@ def caf_flag_set(*, child: Child, by: User, completed: bool) -> None:
         )
 
 
-def child_details_update(*, child: Child, details: ChildDetails, columns: list[str], by: User | None) -> None:
-    """Replace some sealed columns of a child (a feed update or a clerical link) and refile its keys.
+def child_details_update(
+    *,
+    child: Child,
+    details: ChildDetails,
+    columns: list[str],
+    by: User | None,
+    tag: AuditTag = AuditTag.ChildUpdated,
+) -> None:
+    """Replace some sealed columns of a child (a feed update, a clerical link, an LA team's address
+    statement) and refile its keys; `tag` names who changed it in the audit log.
 
     Blocking keys are rebuilt from the new details in the same transaction, so search and linkage
     never see a name or postcode the record no longer holds (nor miss one it now does).
@@ -242,6 +250,4 @@ def child_details_update(*, child: Child, details: ChildDetails, columns: list[s
         _reseal_child(child, details, columns)
         BlockingKeyEntry.objects.filter(child=child).delete()
         BlockingKeyEntry.objects.bulk_create(blocking_entries(child, details))
-        event_record(
-            tag=AuditTag.ChildUpdated, actor=by, child_id=child.pk, additional={"columns": sorted(columns)}
-        )
+        event_record(tag=tag, actor=by, child_id=child.pk, additional={"columns": sorted(columns)})

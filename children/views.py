@@ -231,6 +231,8 @@ def _full_record_context(
         "can_record": decide(actor=actor, action=Permission.InvolvementRecord, child=child).allowed,
         "can_set_lead": decide(actor=actor, action=Permission.LeadProfessionalSet, child=child).allowed,
         "can_set_caf": decide(actor=actor, action=Permission.CafSet, child=child).allowed,
+        # One rule for the three (lifecycle.moves_views): the owning LA team, on an active record.
+        "can_manage_moves": decide(actor=actor, action=Permission.TransferRequest, child=child).allowed,
         "own_involvement_ids": {i.id for i in view.involvements if i.involvement.recorded_by_id == actor.pk},
     }
 

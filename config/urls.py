@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/", include("accounts.urls")),
     path("children/", include("children.urls")),
     path("archive/", include("lifecycle.urls")),
+    path("moves/", include("lifecycle.moves_urls")),
     path("coordination/", include("coordination.urls")),
     path("team/alerts/", include("oversight.urls")),
     path("team/", include("team.urls")),

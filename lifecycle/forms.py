@@ -1,13 +1,17 @@
-"""The data manager's archive forms: finding a record by its index number, and the question answered
-before it opens (GOV.UK error style)."""
+"""Lifecycle forms: finding and opening the archive, transfers, address statements, new identities
+(GOV.UK errors)."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
 from accounts.wording import GovukErrors
 from children import index_number as index_numbers
+from children.forms import DatePartsMixin, _date_part
+from children.records import Address, AddressStatus, ChildDetails, Gender, ReturnIntention
+from lifecycle.identity import NewIdentityCategory
 from lifecycle.viewing import ARCHIVE_PURPOSE_CHOICES, STATUTORY_REASON_CHOICES
+from matching.normalise import normalise_postcode
 
 
 class ArchiveOpenForm(GovukErrors, forms.Form):
@@ -68,3 +72,139 @@ class ArchiveFindForm(GovukErrors, forms.Form):
                 "Check the index number: one digit is wrong, or two digits are the wrong way round"
             )
         return number
+
+
+class TransferRequestForm(GovukErrors, forms.Form):
+    to_la = forms.ChoiceField(
+        label="Which local authority should take over this record?",
+        error_messages={"required": "Select the local authority that should take over this record"},
+    )
+    reason = forms.CharField(
+        label="Why is the record moving?",
+        max_length=500,
+        widget=forms.Textarea,
+        help_text="For example, the family has moved to the area. The other local authority's team will read this.",
+        error_messages={"required": "Enter why the record is moving"},
+    )
+
+    def __init__(self, *args: Any, local_authorities: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ChoiceField, self.fields["to_la"])  # declared above
+        field.choices = [("", "Select a local authority"), *local_authorities]
+
+
+class TransferDecisionForm(GovukErrors, forms.Form):
+    decision = forms.ChoiceField(
+        label="Will your local authority take over this record?",
+        choices=(("accept", "Yes, accept the transfer"), ("decline", "No, decline the transfer")),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether your local authority will take over this record"},
+    )
+    decline_reason = forms.CharField(
+        label="Why are you declining?", max_length=500, required=False, widget=forms.Textarea
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("decision") == "decline" and not cleaned.get("decline_reason", "").strip():
+            self.add_error("decline_reason", "Enter why you are declining the transfer")
+        return cleaned
+
+
+class AddressStatusForm(GovukErrors, forms.Form):
+    status = forms.ChoiceField(
+        label="Where does the child live?",
+        choices=(
+            (AddressStatus.KNOWN, "At an address in England"),
+            (AddressStatus.NO_KNOWN_ADDRESS, "No known address"),
+            (AddressStatus.LEFT_ENGLAND, "The child has left England"),
+        ),
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select where the child lives"},
+    )
+    line_1 = forms.CharField(label="Address line 1", max_length=120, required=False)
+    line_2 = forms.CharField(label="Address line 2 (optional)", max_length=120, required=False)
+    town = forms.CharField(label="Town or city", max_length=80, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    return_intention = forms.ChoiceField(
+        label="Does the child intend to return to England?",
+        choices=tuple(ReturnIntention.LABELS.items()),
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        """An address needs its first line, town and a real postcode; left England needs the intention."""
+        cleaned = super().clean() or {}
+        status = cleaned.get("status")
+        if status == AddressStatus.KNOWN:
+            if not cleaned.get("line_1", "").strip():
+                self.add_error("line_1", "Enter address line 1")
+            if not cleaned.get("town", "").strip():
+                self.add_error("town", "Enter the town or city")
+            postcode = normalise_postcode(cleaned.get("postcode", ""))
+            if postcode is None:
+                self.add_error("postcode", "Enter a real postcode, like SW1A 1AA")
+            cleaned["postcode"] = postcode
+        if status == AddressStatus.LEFT_ENGLAND and not cleaned.get("return_intention"):
+            self.add_error("return_intention", "Select whether the child intends to return to England")
+        return cleaned
+
+    def address_lines(self) -> list[str]:
+        data = self.cleaned_data
+        return [line.strip() for line in (data["line_1"], data["line_2"], data["town"]) if line.strip()]
+
+
+class NewIdentityForm(GovukErrors, DatePartsMixin, forms.Form):
+    category = forms.ChoiceField(
+        label="Why does the child need a new identity?",
+        choices=NewIdentityCategory.CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select why the child needs a new identity"},
+    )
+    given_names = forms.CharField(
+        label="Given names", max_length=100, error_messages={"required": "Enter the new given names"}
+    )
+    family_name = forms.CharField(
+        label="Family name", max_length=100, error_messages={"required": "Enter the new family name"}
+    )
+    gender = forms.ChoiceField(
+        label="Gender",
+        choices=Gender.CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the child's gender"},
+    )
+    dob_day = _date_part()
+    dob_month = _date_part()
+    dob_year = _date_part()
+    line_1 = forms.CharField(label="Address line 1", max_length=120)
+    line_2 = forms.CharField(label="Address line 2 (optional)", max_length=120, required=False)
+    town = forms.CharField(label="Town or city", max_length=80)
+    postcode = forms.CharField(label="Postcode", max_length=10)
+    shielded = forms.BooleanField(label="Shield the new record", required=False)
+    confirm = forms.BooleanField(
+        label="I understand that the current record will be closed and never linked to the new one",
+        error_messages={"required": "Confirm that the current record will be closed"},
+    )
+
+    def clean_postcode(self) -> str:
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if postcode is None:
+            raise forms.ValidationError("Enter a real postcode, like SW1A 1AA")
+        return postcode
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["date_of_birth"] = self.combine_date("dob", label="the date of birth", required=True)
+        return cleaned
+
+    def details(self) -> ChildDetails:
+        data = self.cleaned_data
+        lines = [line.strip() for line in (data["line_1"], data["line_2"], data["town"]) if line.strip()]
+        return ChildDetails(
+            given_names=data["given_names"].strip(),
+            family_name=data["family_name"].strip(),
+            gender=data["gender"],
+            date_of_birth=data["date_of_birth"],
+            address=Address(lines=lines, postcode=data["postcode"]),
+        )

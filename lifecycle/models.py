@@ -7,6 +7,9 @@ Why a table of this app rather than columns on `Child`: the archive is the lifec
 row goes with the child when it is purged (CASCADE), leaving only the tombstone event in the log.
 """
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 
 from children.models import Child
@@ -19,3 +22,47 @@ class Archive(models.Model):
 
     def __str__(self) -> str:
         return f"Archive of child {self.child_id}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for the receiving local authority"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class Transfer(models.Model):
+    """A request by the owning LA team to hand a child's record to another LA, and its outcome.
+
+    Both LAs' teams see it; only the receiving one decides. The reasons are free text, so they are
+    sealed under the child's own key (shredded with the child). One pending request per child at a time.
+    Accepting moves `Child.local_authority` in the same transaction as the state change, guarded on
+    `status=pending`, so a second or concurrent accept changes nothing (lifecycle.moves).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="transfers")
+    from_la = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    to_la = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(auto_now_add=True)
+    reason_sealed = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decline_reason_sealed = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-raised_at"]
+        indexes = [models.Index(fields=["to_la", "status"]), models.Index(fields=["from_la", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=models.Q(status="pending"),
+                name="one_pending_transfer_per_child",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Transfer {self.id}"

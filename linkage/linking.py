@@ -140,11 +140,12 @@ def shielded_candidates(record: IncomingRecord) -> list[Candidate]:
     return _scored(record, children)
 
 
-def archived_candidates(record: IncomingRecord) -> list[Candidate]:
-    """Archived children sharing a key with the record, scored: a feed must not recreate one as new."""
+def archived_candidates(record: IncomingRecord, status: str = RecordStatus.ARCHIVED) -> list[Candidate]:
+    """Archived children (or, with `status=closed`, identities given up for a new one) sharing a key with
+    the record, scored: a feed must not recreate one as new."""
     ids = set(
         BlockingKeyEntry.objects.filter(
-            digest__in=_digests(record_query_keys(record).every), child__status=RecordStatus.ARCHIVED
+            digest__in=_digests(record_query_keys(record).every), child__status=status
         )
         .values_list("child_id", flat=True)
         .distinct()[: LINK_CANDIDATE_LIMIT + 1]
@@ -174,6 +175,13 @@ def _review(
 
 def link_decide(*, record: IncomingRecord, la_ids: frozenset[int]) -> LinkDecision:
     """Update, new, or review (see the module docstring). `la_ids`: the LAs the source may update."""
+    closed = archived_candidates(record, RecordStatus.CLOSED)
+    if closed:
+        # An identity given up for a new one (lifecycle.identity): held before anything else, showing no
+        # candidate, so it is neither reopened nor recreated, and no review ever sets the new identity
+        # beside the old one's details (which a later candidate search could do).
+        la_id = closed[0].child.local_authority_id
+        return _review(ReviewReason.ARCHIVED, la_id, [], shielded=closed[0].child.shielded)
     held = [
         c
         for c in shielded_candidates(record)

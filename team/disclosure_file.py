@@ -35,6 +35,7 @@ PASSPHRASE_VALID_SECONDS = 30 * 60
 WITHHELD_NOW = {
     "archived": "Withheld: record archived since the request",
     "other_la": "Withheld: no longer held by your local authority",
+    "closed": "Withheld: record closed since the request",
 }
 
 

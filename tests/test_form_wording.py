@@ -62,6 +62,14 @@ def _cases(world):
     cases = dict(_form_cases(world))
     cases[lifecycle.forms.ArchiveOpenForm] = lambda d: lifecycle.forms.ArchiveOpenForm(d, statutory=True)
     cases[lifecycle.forms.ArchiveFindForm] = lambda d: lifecycle.forms.ArchiveFindForm(d)
+    cases[lifecycle.forms.TransferRequestForm] = lambda d: lifecycle.forms.TransferRequestForm(
+        d, local_authorities=[(str(world.south.pk), world.south.name)]
+    )
+    cases[lifecycle.forms.TransferDecisionForm] = lambda d: lifecycle.forms.TransferDecisionForm(
+        {"decision": "decline", **d}
+    )
+    cases[lifecycle.forms.AddressStatusForm] = lambda d: lifecycle.forms.AddressStatusForm(d)
+    cases[lifecycle.forms.NewIdentityForm] = lambda d: lifecycle.forms.NewIdentityForm(d)
     return cases
 
 

@@ -373,3 +373,14 @@ def test_a_child_archived_or_moved_since_the_request_is_withheld_from_the_file(
     assert rows[child.index_number] == ["Amelia Thornton", "2015-03-04"]
     assert rows[archived.index_number] == ["Withheld: record archived since the request"] * 2
     assert rows[moved.index_number] == ["Withheld: no longer held by your local authority"] * 2
+
+
+def test_a_child_whose_record_was_closed_for_a_new_identity_since_the_request_is_withheld(world, leo, child):
+    """A new identity closes the old record: an export asked for before then must not carry the old one."""
+    from children.models import Child, RecordStatus
+
+    export = _approved(world, leo, [child], fields=("name", "date_of_birth"))
+    Child.objects.filter(pk=child.pk).update(status=RecordStatus.CLOSED)
+    response, passphrase = _download(signed_in(world.lena), export)
+    rows = {row[0]: row[1:] for row in _rows(response.content, passphrase)[1:]}
+    assert rows[child.index_number] == ["Withheld: record closed since the request"] * 2

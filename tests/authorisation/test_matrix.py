@@ -120,6 +120,11 @@ ACCEPTED: dict[str, set[str]] = {
     "insight:local_csv": {"GET"},
     "insight:national": {"GET"},
     "insight:national_csv": {"GET"},
+    "moves:transfers": {"GET"},
+    "moves:transfer": GET_POST,
+    "moves:transfer_new": GET_POST,
+    "moves:address": GET_POST,
+    "moves:new_identity": GET_POST,
 }
 CHILD_URLS = {
     "children:purpose",
@@ -134,7 +139,25 @@ CHILD_URLS = {
     "audit:child_access",
     "audit:subject_access",
     "audit:subject_access_pdf",
+    "moves:transfer_new",
+    "moves:address",
+    "moves:new_identity",
 }
+# Moves and identity changes: the owning LA team, on an active record (shielded included).
+MOVE_URLS = {"moves:transfer_new", "moves:address", "moves:new_identity"}
+MOVE_HEADING = {
+    "moves:transfer_new": "Transfer this record to another local authority</h1>",
+    "moves:address": "Where does the child live?</h1>",
+    "moves:new_identity": "Create a new identity for this child</h1>",
+}
+# Where an accepted POST goes: the new transfer's page, the record, or search (never the new identity).
+MOVE_DONE = {
+    "moves:transfer_new": "moves:transfer",
+    "moves:address": "children:record",
+    "moves:new_identity": "children:search",
+}
+# A transfer of the North child to South, waiting: both teams see it, South's decides it.
+TRANSFER_URLS = {"moves:transfer"}
 PURPOSE_FIRST = {
     "children:record",
     "children:involvement_new",
@@ -215,6 +238,7 @@ PLAIN_URLS = {
     "insight:local_csv",
     "insight:national",
     "insight:national_csv",
+    "moves:transfers",
 }
 # A search's results page, by the random search id the search redirected to (kept in the session).
 SEARCH_RESULT_URLS = {"children:search_results"}
@@ -246,6 +270,8 @@ REASON_WORDS = {
     "not_archived": "This record is not archived",
     "own_account_national": "Ask another system administrator",
     "not_nationally_managed": "looked after by its local authority",
+    "closed": "This record has been closed",
+    "not_receiving_la": "Only the ContactPoint team of the local authority asked to take over",
 }
 
 
@@ -289,6 +315,7 @@ PAGE_HEADING = {
 ADMINISTRATION_POSTED_TO = {
     "administration:organisation_new": "administration:organisation",
     "administration:account_invite": "administration:accounts",
+    "moves:transfers": "Transfers between local authorities</h1>",
 }
 
 
@@ -331,6 +358,18 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         return done if purpose_held else Expect(REDIRECT, to="children:purpose")
 
     changed_then_record = Expect(REDIRECT, to="children:record", changes=True)
+    if url in MOVE_URLS:  # the owning LA team, on an active record, shielded or not
+        if p.role != Role.LA_TEAM:
+            return refused("role_not_permitted")
+        if child.archived:
+            return refused("archived")
+        if child.closed:
+            return refused("closed")
+        if not own_team:
+            return refused("other_la")
+        return (
+            Expect(REDIRECT, to=MOVE_DONE[url], changes=True) if post else Expect(OK, shows=MOVE_HEADING[url])
+        )
     if url == "lifecycle:archived_record":  # the archive: data managers of the child's LA, archived only
         if p.role != Role.DATA_MANAGER:
             return refused("role_not_permitted")
@@ -349,6 +388,8 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
             return refused("role_not_permitted")
         if child.archived:
             return refused("archived")
+        if child.closed:
+            return refused("closed")
         if shielded_from_p:
             return refused("shielded")
         if not involved:
@@ -361,6 +402,13 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         if url == "children:involvement_new" and p.role not in PRACTITIONERS:
             return refused("role_not_permitted")
         return refused("archived") if p.role in VIEWERS else refused("role_not_permitted")
+    if child.closed and url.startswith("children:"):
+        # a closed identity is opened by nobody, break-glass included (its audit stays readable)
+        if url == "children:override" and p.role != Role.OVERRIDE_HOLDER:
+            return refused("role_not_permitted")
+        if url == "children:involvement_new" and p.role not in PRACTITIONERS:
+            return refused("role_not_permitted")
+        return refused("closed") if p.role in VIEWERS else refused("role_not_permitted")
     if url == "children:purpose":
         if p.role not in VIEWERS:
             return refused("role_not_permitted")
@@ -535,6 +583,10 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         return ok if p.role == Role.NATIONAL_AUDITOR else refused("role_not_permitted")
     if url == "linkage:reviews":  # the LA team and data manager of an LA resolve its feed records
         return Expect(OK, shows=PAGE_HEADING[url]) if p.role in REVIEWERS else refused("role_not_permitted")
+    if url == "moves:transfers":  # each LA team, its own LA's transfers in and out
+        return (
+            Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
+        )
     if url.startswith("administration:"):  # the system administrator's pages: nobody else's
         if p.role != Role.SYSTEM_ADMIN:
             return refused("role_not_permitted")
@@ -592,6 +644,19 @@ def expected_export(url: str, method: str, p: Persona, key: str) -> Expect:
     if key == "lena_approved":  # the encrypted file (a ZIP starts "PK"), counted and audited
         return Expect(OK, changes=True, shows="PK")
     return Expect(REDIRECT, to="team:export")  # not approved yet: back to its page, nothing happens
+
+
+def expected_transfer(url: str, method: str, p: Persona) -> Expect:
+    """North's request to hand its child to South: both teams see it; South's team alone decides it."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role != Role.LA_TEAM:
+        return refused("role_not_permitted")
+    if method == "GET":
+        return Expect(OK, shows="Transfer of a record</h1>")
+    if p.la != "S":
+        return refused("not_receiving_la")
+    return Expect(REDIRECT, to="moves:transfers", changes=True)
 
 
 def expected_review(url: str, method: str, p: Persona) -> Expect:
@@ -667,6 +732,7 @@ def _unnamed_patterns(patterns: list, prefix: str = "") -> list[str]:
 
 ROWS = (
     CHILD_URLS
+    | TRANSFER_URLS
     | SUBJECT_URLS
     | NATIONAL_SUBJECT_URLS
     | ORGANISATION_URLS
@@ -782,6 +848,25 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         "administration:account_close": {"confirmed": "yes"},
         "accounts:mfa": {"code": "000000"},
         "accounts:reauthenticate": {"password": "not the password", "code": "000000"},
+        "moves:transfer_new": {
+            "to_la": str((m.world.south if p.la == "N" else m.world.north).pk),
+            "reason": "The family moved",
+        },
+        "moves:transfer": {"decision": "accept"},
+        "moves:address": {"status": "none"},
+        "moves:new_identity": {
+            "category": "adoption",
+            "given_names": "Wrenna",
+            "family_name": "Pellingham",
+            "gender": "female",
+            "dob_day": "4",
+            "dob_month": "3",
+            "dob_year": "2015",
+            "line_1": "2 Ferncastle Way",
+            "town": "York",
+            "postcode": "YO1 7HH",
+            "confirm": "on",
+        },
     }
     return data.get(url, {})
 
@@ -823,7 +908,7 @@ def _problems(
 
 # Pages a request leads to under a new id (a new search, a new organisation): when the request itself
 # named no object, the page it leads to is what counts; with an object, it must be that object's page.
-_FRESH_ID = {"children:search_results", "administration:organisation", "team:export"}
+_FRESH_ID = {"children:search_results", "administration:organisation", "team:export", "moves:transfer"}
 _NO_ARGS = {
     "children:search",
     "audit:index",
@@ -834,6 +919,7 @@ _NO_ARGS = {
     "training:course",
     "training:assessment",
     "administration:accounts",
+    "moves:transfers",
 }
 
 
@@ -1088,6 +1174,30 @@ def _north_review_id(m: MatrixWorld) -> object:
     return m.match_args["review"][0]
 
 
+def _north_transfer_id(m: MatrixWorld) -> object:
+    """A waiting transfer of the North child to South, raised by lena, made once per world."""
+    from lifecycle.moves import transfer_request
+
+    if "transfer" not in m.match_args:
+        transfer = transfer_request(
+            child=m.children["north"], to_la=m.world.south, by=m.users["lena"], reason="The family moved"
+        )
+        m.match_args["transfer"] = [transfer.pk]
+    return m.match_args["transfer"][0]
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_transfer_answers_each_persona_as_the_rules_say(matrix, method):
+    path = reverse("moves:transfer", args=[_north_transfer_id(matrix)])
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), method, path, _post_data(matrix, "moves:transfer", p))
+        expect = expected_transfer("moves:transfer", method, p)
+        if found := _problems(matrix, answer, expect, url_args=[], method=method, p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_clerical_review_answers_each_persona_as_the_rules_say(matrix, method):
     path = reverse("linkage:review", args=[_north_review_id(matrix)])
@@ -1155,6 +1265,8 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
         return _match_args(m, url_name)
     if url_name in REVIEW_URLS:
         return [_north_review_id(m)]
+    if url_name in TRANSFER_URLS:
+        return [_north_transfer_id(m)]
     if url_name == "accounts:invitation":
         return ["not-a-real-token"]
     if url_name in SEARCH_RESULT_URLS:
@@ -1241,6 +1353,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothi
     problems: dict[str, list[str]] = {}
     for url_name in sorted(
         CHILD_URLS
+        | TRANSFER_URLS
         | SUBJECT_URLS
         | NATIONAL_SUBJECT_URLS
         | ORGANISATION_URLS

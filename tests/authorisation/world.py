@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.models import Organisation, OrganisationKind, Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from children.models import Carer, Child, Involvement
+from children.models import Carer, Child, Involvement, RecordStatus
 from children.records import (
     Address,
     CarerDetails,
@@ -86,6 +86,7 @@ class ChildMarkers:
     sensitive: bool = False  # bob (GP, South) recorded a sexual-health involvement
     identified: bool = False  # an NHS number issued by bob's surgery, a local reference issued by North
     archived: bool = False  # archived today by the daily job: in its first year, North's data manager only
+    closed: bool = False  # closed by North's team for a new identity (lifecycle.identity): opened by nobody
 
     @property
     def name(self) -> str:
@@ -164,6 +165,18 @@ SCENARIOS: dict[str, ChildMarkers] = {
         "Rowanbrook Primary School",
         "Heatherlea Surgery",
         archived=True,
+    ),
+    "north_closed": ChildMarkers(
+        "Tamsin",
+        "Oyelaran",
+        "N",
+        "6 Brindlecombe Yard",
+        "LS5 3JX",
+        "Funmi Oyelaran",
+        "07700 900891",
+        "Sedgeholme Primary School",
+        "Larchgate Surgery",
+        closed=True,
     ),
 }
 CHILD_SCENARIOS = list(SCENARIOS)
@@ -272,6 +285,9 @@ def build_matrix_world(world: World) -> MatrixWorld:
     for key, child in children.items():
         if SCENARIOS[key].archived:
             child_archive(child_id=child.pk, rule="age", today=timezone.localdate())
+            children[key] = Child.objects.get(pk=child.pk)
+        if SCENARIOS[key].closed:  # what lifecycle.identity does to the old record (the new one is not here)
+            Child.objects.filter(pk=child.pk).update(status=RecordStatus.CLOSED)
             children[key] = Child.objects.get(pk=child.pk)
     alerts = {
         key: Alert.objects.create(

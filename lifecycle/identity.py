@@ -1,0 +1,86 @@
+"""A new identity (adoption, protection): a new, separate record, and the old one closed.
+
+Nothing readable by the application links the two. There is no column, row, note or audit field that
+names one record from the other:
+- the old record's `child:record:closed` event names only the old record, with the reason category
+  sealed under the old record's own key;
+- the new record's event is the ordinary `child:record:created` with no actor (as a feed creates a
+  record), so no user activity report lists the close and the create side by side; who created it is
+  sealed under the new record's own key (`created_by_sealed`), readable only by its owning LA team;
+- the new record gets a new index number, new data key, and only what the form gives (no carers,
+  involvements, source identifiers or former names are copied).
+What remains is inherent to any log: the two events are written in one transaction, so their times and
+sequence numbers are adjacent. No page shows both; see docs/SECURITY.md ("New identity").
+
+A closed record is never found by search (search and linkage read active records only), and the
+policy refuses every practitioner page on it (`closed`). A feed update that resembles it is held for
+review before any other candidate is looked at, showing no candidate (`linkage.linking.link_decide`):
+it is neither reopened nor recreated as a visible duplicate, and no review shows the new identity
+beside the old one's details.
+"""
+
+from django.db import transaction
+
+from accounts.models import User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children import index_number
+from children.models import Child, RecordStatus
+from children.records import ChildDetails
+from children.services import child_build, children_save_built
+from vault.sealing import note_seal
+
+CLOSE_CATEGORY_CONTEXT = "identity-close"
+CREATED_BY_CONTEXT = "identity-created-by"
+
+
+class NewIdentityCategory:
+    ADOPTION = "adoption"
+    PROTECTION = "protection"
+    CHOICES = (
+        (ADOPTION, "Adoption"),
+        (PROTECTION, "Protection (for example witness protection or fleeing violence)"),
+    )
+
+
+class IdentityRefused(ValueError):
+    """The old record is not an active record any more (closed or archived meanwhile)."""
+
+
+def new_identity_create(
+    *, old: Child, by: User, category: str, details: ChildDetails, shielded: bool
+) -> Child:
+    """Close `old` and create the new identity's record in `old`'s LA, in one transaction.
+
+    The close is guarded on `status = active` (a second submission, or two at once, creates nothing).
+    """
+    if category not in dict(NewIdentityCategory.CHOICES):
+        raise ValueError(f"unknown category {category!r}")
+    built = child_build(local_authority=old.local_authority, details=details, shielded=shielded)
+    with transaction.atomic():
+        closed = Child.objects.filter(pk=old.pk, status=RecordStatus.ACTIVE).update(
+            status=RecordStatus.CLOSED
+        )
+        if closed != 1:
+            raise IdentityRefused("the record is not active")
+        event_record(
+            tag=AuditTag.ChildClosed,
+            actor=by,
+            child_id=old.pk,
+            additional={
+                "category_sealed": note_seal(old.data_key, context=CLOSE_CATEGORY_CONTEXT, text=category)
+            },
+        )
+        while Child.objects.filter(index_number=built.child.index_number).exists():
+            built.child.index_number = index_number.generate()  # a collision: draw again
+        children_save_built([built])
+        event_record(
+            tag=AuditTag.ChildCreated,
+            actor=None,
+            child_id=built.child.pk,
+            additional={
+                "created_by_sealed": note_seal(built.data_key, context=CREATED_BY_CONTEXT, text=str(by.pk))
+            },
+        )
+    old.status = RecordStatus.CLOSED
+    return built.child

@@ -1,0 +1,202 @@
+"""A child moving: from one LA to another by request and acceptance, or out of view of any address.
+
+Transfers: the owning LA team asks, the receiving LA team accepts or declines. Accepting is one
+transaction whose first statement is an UPDATE guarded on `status = pending`: of two accepts (or an
+accept and a decline) racing on PostgreSQL, the second waits for the first's row lock, re-reads the
+row, finds it no longer pending and changes nothing. The record's LA moves in that same transaction,
+guarded on the LA it was asked from, so a record that moved some other way is never moved twice.
+
+Address statements: an address, "no known address", or "left England" with the intention to return.
+The statement replaces the address (the old one is not kept), and the blocking keys are rebuilt
+through `children.services.child_details_update`, so an old postcode finds nothing any more.
+"""
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Organisation, OrganisationKind, User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child, RecordStatus
+from children.records import Address, AddressStatus, ReturnIntention
+from children.selectors import child_details
+from children.services import child_details_update
+from lifecycle.models import Transfer, TransferStatus
+from vault.sealing import note_seal, note_unseal
+
+TRANSFER_REASON_CONTEXT = "transfer-reason"
+DECLINE_REASON_CONTEXT = "transfer-decline"
+
+
+class TransferRefused(ValueError):
+    """The request cannot be made or decided as asked; the message says why, in words for the page."""
+
+
+def transfer_request(*, child: Child, to_la: Organisation, by: User, reason: str) -> Transfer:
+    """Ask `to_la` to take over `child`'s record. The policy has checked `by` is the owning LA team."""
+    if to_la.kind != OrganisationKind.LOCAL_AUTHORITY or to_la.pk == child.local_authority_id:
+        raise TransferRefused("Select a different local authority")
+    transfer = Transfer(
+        child=child,
+        from_la_id=child.local_authority_id,
+        to_la=to_la,
+        raised_by=by,
+        reason_sealed=note_seal(child.data_key, context=TRANSFER_REASON_CONTEXT, text=reason),
+    )
+    try:
+        with transaction.atomic():
+            transfer.save()
+            event_record(
+                tag=AuditTag.TransferRequested,
+                actor=by,
+                child_id=child.pk,
+                additional={
+                    "transfer_id": str(transfer.pk),
+                    "from_la_id": child.local_authority_id,
+                    "to_la_id": to_la.pk,
+                },
+            )
+    except IntegrityError as error:
+        raise TransferRefused("A transfer of this record is already waiting for a decision") from error
+    return transfer
+
+
+def _decided(transfer_id: UUID, *, to: str, by: User, decline_reason_sealed: str = "") -> bool:
+    """Move the request from pending to `to`, or do nothing if it is not pending any more."""
+    updated = Transfer.objects.filter(pk=transfer_id, status=TransferStatus.PENDING).update(
+        status=to, decided_by=by, decided_at=timezone.now(), decline_reason_sealed=decline_reason_sealed
+    )
+    return updated == 1
+
+
+def transfer_accept(*, transfer: Transfer, by: User) -> bool:
+    """Accept: the record's LA becomes the receiving LA. False (nothing changed) if already decided."""
+    with transaction.atomic():
+        if not _decided(transfer.pk, to=TransferStatus.ACCEPTED, by=by):
+            return False
+        moved = Child.objects.filter(
+            pk=transfer.child_id, local_authority_id=transfer.from_la_id, status=RecordStatus.ACTIVE
+        ).update(local_authority_id=transfer.to_la_id, updated_at=timezone.now())
+        if moved != 1:
+            # The record is no longer the sending LA's active record: undo the decision as well.
+            transaction.set_rollback(True)
+            return False
+        event_record(
+            tag=AuditTag.TransferAccepted,
+            actor=by,
+            child_id=transfer.child_id,
+            additional={
+                "transfer_id": str(transfer.pk),
+                "from_la_id": transfer.from_la_id,
+                "to_la_id": transfer.to_la_id,
+            },
+        )
+    return True
+
+
+def transfer_decline(*, transfer: Transfer, by: User, reason: str) -> bool:
+    """Decline with a reason (sealed under the child's key). False (nothing changed) if already decided."""
+    sealed = note_seal(transfer.child.data_key, context=DECLINE_REASON_CONTEXT, text=reason)
+    with transaction.atomic():
+        if not _decided(transfer.pk, to=TransferStatus.DECLINED, by=by, decline_reason_sealed=sealed):
+            return False
+        event_record(
+            tag=AuditTag.TransferDeclined,
+            actor=by,
+            child_id=transfer.child_id,
+            additional={"transfer_id": str(transfer.pk), "to_la_id": transfer.to_la_id},
+        )
+    return True
+
+
+def transfers_for_la(*, local_authority_id: int) -> QuerySet[Transfer]:
+    """Requests this LA sent or received, newest first: both teams see the request and its outcome.
+
+    Requests about closed records are left out: a closed identity is not shown anywhere once closed.
+    """
+    return (
+        Transfer.objects.filter(Q(from_la_id=local_authority_id) | Q(to_la_id=local_authority_id))
+        .exclude(child__status=RecordStatus.CLOSED)
+        .select_related("child", "child__data_key", "from_la", "to_la", "raised_by", "decided_by")
+    )
+
+
+@dataclass(frozen=True)
+class TransferView:
+    """One request as the two LA teams see it: who the child is (name, date of birth, index number),
+    whether the record is shielded (the receiving team must know before accepting), never the address."""
+
+    transfer: Transfer
+    child_name: str
+    date_of_birth: str
+    reason: str
+    decline_reason: str
+
+    @property
+    def shielded(self) -> bool:
+        return self.transfer.child.shielded
+
+
+def transfer_view(transfer: Transfer) -> TransferView:
+    """The request in words (decrypted for this response only)."""
+    child = transfer.child
+    details = child_details(child)
+    key = child.data_key
+    return TransferView(
+        transfer=transfer,
+        child_name=details.full_name,
+        date_of_birth=f"{details.date_of_birth.day} {details.date_of_birth:%B %Y}",
+        reason=note_unseal(key, context=TRANSFER_REASON_CONTEXT, sealed=transfer.reason_sealed),
+        decline_reason=(
+            note_unseal(key, context=DECLINE_REASON_CONTEXT, sealed=transfer.decline_reason_sealed)
+            if transfer.decline_reason_sealed
+            else ""
+        ),
+    )
+
+
+def transfer_view_audit(*, transfer: Transfer, by: User) -> None:
+    """A look at one request names the child to a team that may not hold it yet: audited like a view."""
+    event_record(
+        tag=AuditTag.TransferViewed,
+        actor=by,
+        child_id=transfer.child_id,
+        additional={"transfer_id": str(transfer.pk)},
+    )
+
+
+def address_status_record(
+    *,
+    child: Child,
+    by: User,
+    status: str,
+    lines: list[str] | None = None,
+    postcode: str | None = None,
+    return_intention: str | None = None,
+) -> None:
+    """Record the child's address, "no known address", or "left England" (with the intention to return).
+
+    The previous address is replaced, not kept: a statement means the old address is no longer where
+    the child is, and a postcode search on it must not find the child (the blocking keys are rebuilt).
+    """
+    if status == AddressStatus.KNOWN:
+        if not lines or not postcode:
+            raise ValueError("a known address needs its lines and postcode")
+        address = Address(status=status, lines=lines, postcode=postcode)
+    elif status == AddressStatus.LEFT_ENGLAND:
+        if return_intention not in ReturnIntention.LABELS:
+            raise ValueError("left England needs the intention to return")
+        address = Address(status=status, return_intention=return_intention)
+    elif status == AddressStatus.NO_KNOWN_ADDRESS:
+        address = Address(status=status)
+    else:
+        raise ValueError(f"unknown address status {status!r}")
+    details = child_details(child)
+    details.address = address
+    child_details_update(
+        child=child, details=details, columns=["address"], by=by, tag=AuditTag.AddressStatusRecorded
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from lifecycle import moves_views
+
+app_name = "moves"
+
+urlpatterns = [
+    path("transfers/", moves_views.transfers, name="transfers"),
+    path("transfers/<uuid:transfer_id>/", moves_views.transfer, name="transfer"),
+    path("<uuid:child_id>/transfer/", moves_views.transfer_new, name="transfer_new"),
+    path("<uuid:child_id>/address/", moves_views.address, name="address"),
+    path("<uuid:child_id>/new-identity/", moves_views.new_identity, name="new_identity"),
+]

@@ -1,0 +1,177 @@
+"""LA team pages for moves and identity changes (a page module: decide, call one service, render).
+
+Transfers between LAs (request, the list both teams see, accept or decline), the address statement
+("no known address", "left England"), and a new identity. Every rule is `access.policy`'s.
+"""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from access.http import require
+from access.permissions import Permission
+from access.policy import decide
+from accounts.http import signed_in_user
+from accounts.models import Organisation, OrganisationKind
+from accounts.stepup import step_up
+from children.models import Child
+from lifecycle.forms import AddressStatusForm, NewIdentityForm, TransferDecisionForm, TransferRequestForm
+from lifecycle.identity import IdentityRefused, new_identity_create
+from lifecycle.models import Transfer, TransferStatus
+from lifecycle.moves import (
+    TransferRefused,
+    address_status_record,
+    transfer_accept,
+    transfer_decline,
+    transfer_request,
+    transfer_view,
+    transfer_view_audit,
+    transfers_for_la,
+)
+
+
+def _child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
+    """The child, if the policy allows `action` (the role is checked first, so ids are not probed)."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=action)
+    child = get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
+    require(actor=actor, action=action, child=child)
+    return child
+
+
+def _transfer(request: HttpRequest, transfer_id: UUID, action: Permission) -> Transfer:
+    actor = signed_in_user(request)
+    require(actor=actor, action=action)
+    transfer = get_object_or_404(
+        Transfer.objects.select_related("child", "child__data_key", "from_la", "to_la"), pk=transfer_id
+    )
+    require(actor=actor, action=action, transfer=transfer)
+    return transfer
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """The owning LA team asks another LA to take over the record, giving a reason."""
+    child = _child(request, child_id, Permission.TransferRequest)
+    others = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).exclude(
+        pk=child.local_authority_id
+    )
+    form = TransferRequestForm(request.POST or None, local_authorities=[(str(o.pk), o.name) for o in others])
+    if request.method == "POST" and form.is_valid():
+        to_la = others.get(pk=int(form.cleaned_data["to_la"]))
+        try:
+            transfer = transfer_request(
+                child=child, to_la=to_la, by=signed_in_user(request), reason=form.cleaned_data["reason"]
+            )
+        except TransferRefused as refused:
+            form.add_error("to_la", str(refused))
+        else:
+            messages.success(
+                request, f"Transfer requested. {to_la.name} has been asked to take over the record."
+            )
+            return redirect("moves:transfer", transfer_id=transfer.pk)
+    return render(request, "lifecycle/transfer_new.html", {"form": form, "child": child})
+
+
+@login_required
+@require_http_methods(["GET"])
+def transfers(request: HttpRequest) -> HttpResponse:
+    """Requests to and from this LA: pending ones to decide, and every outcome, for both teams."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.TransferView)
+    rows = [transfer_view(t) for t in transfers_for_la(local_authority_id=actor.home_la_id or 0)[:100]]
+    incoming = [r for r in rows if r.transfer.to_la_id == actor.home_la_id]
+    context = {
+        "to_decide": [r for r in incoming if r.transfer.status == TransferStatus.PENDING],
+        "others": [r for r in rows if r.transfer.status != TransferStatus.PENDING or r not in incoming],
+    }
+    return render(request, "lifecycle/transfers.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
+    """One request: both teams see it; the receiving team accepts or declines it while it is pending."""
+    actor = signed_in_user(request)
+    item = _transfer(request, transfer_id, Permission.TransferView)
+    may_decide = decide(actor=actor, action=Permission.TransferDecide, transfer=item).allowed
+    form = TransferDecisionForm(request.POST or None)
+    if request.method == "POST":
+        require(actor=actor, action=Permission.TransferDecide, transfer=item)
+        if form.is_valid():
+            if form.cleaned_data["decision"] == "accept":
+                done = transfer_accept(transfer=item, by=actor)
+                outcome = "Transfer accepted. The record now belongs to your local authority."
+            else:
+                done = transfer_decline(transfer=item, by=actor, reason=form.cleaned_data["decline_reason"])
+                outcome = "Transfer declined. The other local authority's team can see your reason."
+            if done:
+                messages.success(request, outcome)
+            else:
+                messages.info(request, "This transfer had already been decided: nothing was changed.")
+            return redirect("moves:transfers")
+    if request.method == "GET":
+        transfer_view_audit(transfer=item, by=actor)
+    context = {"row": transfer_view(item), "form": form, "may_decide": may_decide}
+    return render(request, "lifecycle/transfer.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def address(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """The owning LA team records an address, "no known address", or "left England"."""
+    child = _child(request, child_id, Permission.AddressStatusRecord)
+    form = AddressStatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        address_status_record(
+            child=child,
+            by=signed_in_user(request),
+            status=data["status"],
+            lines=form.address_lines(),
+            postcode=data["postcode"] or None,
+            return_intention=data["return_intention"] or None,
+        )
+        messages.success(request, "Address status recorded.")
+        return redirect("children:record", child_id=child.pk)
+    return render(request, "lifecycle/address.html", {"form": form, "child": child})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_identity(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """Close this record and create a separate one under the new identity (confirmation and category).
+
+    Step-up first: this closes a record for good. The answer never names or links to the new record:
+    the team finds it by searching for the new identity.
+    """
+    child = _child(request, child_id, Permission.NewIdentityCreate)
+    if stale := step_up(request):
+        return stale
+    form = NewIdentityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            new_identity_create(
+                old=child,
+                by=signed_in_user(request),
+                category=data["category"],
+                details=form.details(),
+                shielded=data["shielded"],
+            )
+        except IdentityRefused:
+            form.add_error(None, "This record has already been closed")
+        else:
+            # Neither record is named here: the team opens the new one by searching for it.
+            messages.success(
+                request,
+                "The record has been closed and a new record created. "
+                "Search for the child under the new identity to open the new record.",
+            )
+            return redirect("children:search")
+    return render(request, "lifecycle/new_identity.html", {"form": form, "child": child})
