@@ -888,7 +888,8 @@ def _problems(
             problems.append(f"AccessDenied events {answer.denied_events}, expected one with {expect.reason}")
     elif answer.denied_events:
         problems.append(f"not refused, yet AccessDenied events were written: {answer.denied_events}")
-    if expect.to in _FRESH_ID and not url_args:  # a new id each time: the page it leads to is what counts
+    fresh = expect.to in _ALWAYS_FRESH or (expect.to in _FRESH_ID and not url_args)
+    if fresh:  # a new id each time: the page it leads to is what counts
         if resolve(answer.location.split("?")[0]).view_name != expect.to:
             problems.append(f"redirected to {answer.location}, expected a {expect.to} page")
     elif expect.to == "lifecycle:archived_record":  # the archive finder: the archived child it found
@@ -908,7 +909,9 @@ def _problems(
 
 # Pages a request leads to under a new id (a new search, a new organisation): when the request itself
 # named no object, the page it leads to is what counts; with an object, it must be that object's page.
-_FRESH_ID = {"children:search_results", "administration:organisation", "team:export", "moves:transfer"}
+_FRESH_ID = {"children:search_results", "administration:organisation", "team:export"}
+# Pages of an object created by a request about another one (a transfer request made from a child's page).
+_ALWAYS_FRESH = {"moves:transfer"}
 _NO_ARGS = {
     "children:search",
     "audit:index",
