@@ -31,3 +31,8 @@ class Permission(StrEnum):
     FeedSubmit = "feed:batch:submit"
     ReviewDecide = "linkage:review:decide"
     ChildMerge = "child:record:merge"
+    CorrectionRaise = "child:correction:raise"
+    CorrectionListOwn = "child:correction:list_own"
+    CorrectionDecide = "child:correction:decide"
+    ComplaintRecord = "child:complaint:record"
+    ComplaintManage = "child:complaint:manage"

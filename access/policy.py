@@ -15,6 +15,8 @@ from accounts.models import Role, User
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.selectors import InvolvementView
+from corrections.fields import field_for
+from corrections.models import Complaint, Correction
 from feeds.models import FeedSource
 from lifecycle.models import Archive
 from lifecycle.rules import data_manager_window_ends
@@ -48,6 +50,11 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.FeedSubmit: {Role.FEED_SOURCE},
     Permission.ReviewDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
     Permission.ChildMerge: {Role.LA_TEAM},
+    Permission.CorrectionRaise: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+    Permission.CorrectionListOwn: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+    Permission.CorrectionDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
+    Permission.ComplaintRecord: {Role.LA_TEAM},
+    Permission.ComplaintManage: {Role.LA_TEAM},
 }
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
@@ -89,6 +96,11 @@ REASON_MESSAGES = {
         "It can be opened only for a statutory investigation, giving the statutory reason."
     ),
     "own_alert": "You cannot acknowledge an alert about yourself. Ask a colleague in your LA team.",
+    "not_a_field": "There is no such detail on this record to correct.",
+    "own_correction": "You cannot decide a correction you raised. Ask a colleague in your LA team.",
+    "correction_shielded": (
+        "This correction is to a detail of a shielded record: only the LA team that holds it can decide it."
+    ),
 }
 
 
@@ -183,6 +195,9 @@ def decide(
         return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
     if action == Permission.ReviewDecide:
         return _decide_review(actor, review=review)
+    if action in (Permission.CorrectionDecide, Permission.ComplaintManage):
+        # Queues of the actor's own LA: without a home LA there is nothing to decide or track.
+        return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:
@@ -194,6 +209,11 @@ def decide(
         return _decide_identify(actor, child)
     if action == Permission.ShieldOverride:
         return ALLOW if child.shielded else _deny("not_shielded")
+    if action == Permission.CorrectionRaise:
+        # Anyone who may view the record may say a detail is wrong; which details: correction_raise_decide.
+        return ALLOW
+    if action == Permission.ComplaintRecord:
+        return ALLOW if is_la_team_for(actor, child) else _deny("other_la")
     if action == Permission.ChildMerge:
         # Resolving data matches is the LA team's job, for its own LA's records (shielded included).
         return ALLOW if is_la_team_for(actor, child) else _deny("other_la")
@@ -215,6 +235,57 @@ def decide(
         if is_la_team_for(actor, child) or is_currently_involved(actor, child):
             return ALLOW
         return _deny("not_involved")
+    return ALLOW
+
+
+def correction_raise_decide(*, actor: User, child: Child, field: str) -> Decision:
+    """May `actor` propose a new value for `field` of `child`? Only a detail they can see.
+
+    A shielded record's location details (address, school, GP, carers' contacts) are hidden from all
+    but its own LA team, so nobody else may name one: a correction would be a way to learn or plant
+    where the child is. The purpose grant that viewing needs is checked by the page, as for every
+    change to a record.
+    """
+    decision = decide(actor=actor, action=Permission.CorrectionRaise, child=child)
+    if not decision:
+        return decision
+    named = field_for(field)
+    if named is None:
+        return _deny("not_a_field")
+    if named.location and child.shielded and not is_la_team_for(actor, child):
+        return _deny("shielded")
+    return ALLOW
+
+
+def correction_decide(*, actor: User, correction: Correction) -> Decision:
+    """The owning LA's team or data manager accepts or rejects a correction, never their own.
+
+    Four eyes: whoever raised a correction cannot also accept it. A data manager does not see a
+    shielded record's location details, so deciding a correction to one is the LA team's alone.
+    """
+    decision = decide(actor=actor, action=Permission.CorrectionDecide)
+    if not decision:
+        return decision
+    child = correction.child
+    if child.local_authority_id != actor.home_la_id:
+        return _deny("other_la")
+    if child.status == RecordStatus.ARCHIVED:
+        return _deny("archived")
+    named = field_for(correction.field)
+    if named is not None and named.location and child.shielded and actor.role != Role.LA_TEAM:
+        return _deny("correction_shielded")
+    if correction.raised_by_id == actor.pk:
+        return _deny("own_correction")
+    return ALLOW
+
+
+def complaint_decide(*, actor: User, complaint: Complaint) -> Decision:
+    """A complaint is read and progressed by the LA team of the child's LA only."""
+    decision = decide(actor=actor, action=Permission.ComplaintManage)
+    if not decision:
+        return decision
+    if complaint.child.local_authority_id != actor.home_la_id:
+        return _deny("other_la")
     return ALLOW
 
 

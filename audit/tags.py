@@ -67,11 +67,20 @@ class AuditTag(StrEnum):
     ChildUnmerged = "child:record:unmerged"
     TrainingPassed = "account:training:passed"
     TrainingFailed = "account:training:failed"
+    CorrectionRaised = "child:correction:raised"
+    CorrectionOpened = "child:correction:opened"
+    CorrectionAccepted = "child:correction:accepted"
+    CorrectionRejected = "child:correction:rejected"
+    CorrectionQueueViewed = "child:correction:queue_viewed"
+    ComplaintRecorded = "child:complaint:recorded"
+    ComplaintOpened = "child:complaint:opened"
+    ComplaintUpdated = "child:complaint:updated"
+    ComplaintListViewed = "child:complaint:list_viewed"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
 TAG_LABELS: dict[str, str] = {
-    AuditTag.ChildUpdated: "Record updated by a feed",
+    AuditTag.ChildUpdated: "Record updated (by a feed or an accepted correction)",
     AuditTag.FeedBatchIngested: "A feed batch was ingested",
     AuditTag.FeedSourceCreated: "Registered a feed source",
     AuditTag.FeedTokenIssued: "Issued a feed token",
@@ -134,6 +143,15 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
     AuditTag.TrainingPassed: "Passed the training assessment",
     AuditTag.TrainingFailed: "Did not pass the training assessment",
+    AuditTag.CorrectionRaised: "Asked for a detail of the record to be corrected",
+    AuditTag.CorrectionOpened: "Opened a correction to decide it",
+    AuditTag.CorrectionAccepted: "Accepted a correction: the record was corrected",
+    AuditTag.CorrectionRejected: "Rejected a correction",
+    AuditTag.CorrectionQueueViewed: "Viewed the corrections waiting for a decision",
+    AuditTag.ComplaintRecorded: "Recorded a complaint",
+    AuditTag.ComplaintOpened: "Opened a complaint",
+    AuditTag.ComplaintUpdated: "Updated a complaint's progress",
+    AuditTag.ComplaintListViewed: "Viewed the local authority's complaints",
 }
 
 

@@ -24,5 +24,6 @@ urlpatterns = [
     path("data-quality/", operations.data_quality, name="data_quality"),
     path("service-health/", operations.service_health, name="service_health"),
     path("reviews/", include("linkage.urls")),
+    path("corrections/", include("corrections.urls")),
     path("api/feeds/v1/", feeds_api.urls),
 ]

@@ -4,6 +4,9 @@ Every value a source supplies for a displayed field is kept (sealed under the ch
 source and the time. The displayed value is the one from the most trusted source for that field
 (`FeedSource.rank_for`, lower wins), the most recent among equals. A value entered before any feed
 supplied that field has no provenance and yields to the first source that does.
+A value the owning LA team accepted as a correction is displayed over what sources said before it,
+and over the value it replaced however often a source sends that again; a source that later sends a
+different value (the child moved, say) is displayed again, by the same trust order.
 Identifiers and former names accumulate instead: a new one is added, none is dropped.
 """
 
@@ -15,6 +18,7 @@ from children.models import Child
 from children.records import ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
 from children.services import child_details_update
+from corrections.selectors import correction_pin
 from feeds.models import FeedSource, FieldProvenance
 from feeds.validation import FeedRecord
 from vault.sealing import Sealer
@@ -40,7 +44,11 @@ def displayed_value(*, child: Child, field: str, sealer: Sealer) -> Any:
     if not rows:
         return None
     best = min(rows, key=lambda r: (r.source.rank_for(field), -r.recorded_at.timestamp()))
-    return sealer.unseal(best, "value")
+    said = sealer.unseal(best, "value")
+    pin = correction_pin(child=child, field=field, sealer=sealer)
+    if pin is not None and (best.recorded_at <= pin.accepted_at or said == pin.replaced):
+        return pin.value
+    return said
 
 
 def _accumulate(details: ChildDetails, record: FeedRecord, issuer_id: int | None) -> list[str]:

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "oversight",
     "lifecycle",
     "coordination",
+    "corrections",
     "linkage",
     "feeds",
     "reports",
