@@ -32,7 +32,10 @@ def _value_fields(field: CorrectableField, organisations: list[tuple[str, str]])
                 label="Correct gender",
                 choices=Gender.CHOICES,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Select the correct gender"},
+                error_messages={
+                    "required": "Select the correct gender",
+                    "invalid_choice": "Select the correct gender",
+                },
             )
         }
     if kind == "address":
@@ -145,7 +148,10 @@ class CorrectionDecisionForm(GovukErrors, forms.Form):
         label="Do you accept this correction?",
         choices=(("accept", "Yes, correct the record"), ("reject", "No, reject it")),
         widget=forms.RadioSelect,
-        error_messages={"required": "Select whether you accept this correction"},
+        error_messages={
+            "required": "Select whether you accept this correction",
+            "invalid_choice": "Select whether you accept this correction",
+        },
     )
     reason = forms.CharField(
         label="Why are you rejecting it?",
@@ -167,13 +173,19 @@ class ComplaintForm(GovukErrors, DatePartsMixin, forms.Form):
         label="Who made the complaint?",
         choices=Complainant.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select who made the complaint"},
+        error_messages={
+            "required": "Select who made the complaint",
+            "invalid_choice": "Select who made the complaint",
+        },
     )
     about = forms.ChoiceField(
         label="What is the complaint about?",
         choices=ComplaintAbout.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select what the complaint is about"},
+        error_messages={
+            "required": "Select what the complaint is about",
+            "invalid_choice": "Select what the complaint is about",
+        },
     )
     received_day = _date_part()
     received_month = _date_part()
@@ -200,7 +212,10 @@ class ComplaintProgressForm(GovukErrors, DatePartsMixin, forms.Form):
         label="Where has the complaint got to?",
         choices=ComplaintStatus.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select where the complaint has got to"},
+        error_messages={
+            "required": "Select where the complaint has got to",
+            "invalid_choice": "Select where the complaint has got to",
+        },
     )
     acknowledged_day = _date_part()
     acknowledged_month = _date_part()
