@@ -9,11 +9,11 @@ from children.models import BlockingKeyEntry, Carer
 from children.search import SearchCriteria, child_search
 from children.selectors import child_details
 from corrections.fields import field_for
-from corrections.models import CorrectionStatus
+from corrections.models import Correction, CorrectionStatus
 from corrections.services import AlreadyDecided, correction_accept, correction_raise, correction_reject
 from corrections.tests.support import events, fresh
 from tests.journeys import signed_in
-from tests.personas import make_user
+from tests.personas import make_child, make_user
 from vault.sealing import Sealer
 
 
@@ -174,3 +174,28 @@ def test_a_lapsed_la_team_member_is_sent_to_the_course_not_the_queue(world, chil
     )
     response = signed_in(lapsed).get(reverse("corrections:queue"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("training:course"))
+
+
+def test_the_data_managers_home_lists_records_needing_correction_by_index_number_and_detail(
+    world, child, shielded_child
+):
+    from children.index_number import formatted
+
+    _raise(child, world.alice)
+    value = {"status": "known", "lines": ["1 Elsewhere"], "postcode": "LS2 9JT", "return_intention": None}
+    _raise(shielded_child, world.lena, "address", value)
+    south_child = make_child(world, given_names="Noah", family_name="Begum", la=world.south)
+    _raise(south_child, world.bob)
+    response = signed_in(world.dara).get(reverse("data_quality"))
+    page = response.content.decode()
+    assert formatted(child.index_number) in page and formatted(shielded_child.index_number) in page
+    assert formatted(south_child.index_number) not in page  # another LA's records: counted only
+    assert "Family name" in page and "Address" in page
+    for value_or_name in ("Thorneton", "Thornton", "Elsewhere", "Amelia", "Jasmine", "Okafor", "Begum"):
+        assert value_or_name not in page
+    assert reverse("corrections:decide", args=[Correction.objects.get(child=child).pk]) in page
+    assert "For the LA team" in page  # the shielded child's address is the LA team's to decide
+    assert 'Northshire Council</td><td class="govuk-table__cell govuk-table__cell--numeric">2' in page
+    assert 'Southborough Council</td><td class="govuk-table__cell govuk-table__cell--numeric">1' in page
+    [event] = events(AuditTag.DataQualityViewed)
+    assert event.additional["pending_corrections"] == 2
