@@ -95,6 +95,14 @@ ACCEPTED: dict[str, set[str]] = {
     "training:course": {"GET"},
     "training:page": {"GET"},
     "training:assessment": GET_POST,
+    "corrections:queue": {"GET"},
+    "corrections:mine": {"GET"},
+    "corrections:decide": GET_POST,
+    "corrections:choose": {"GET"},
+    "corrections:propose": GET_POST,
+    "corrections:complaints": {"GET"},
+    "corrections:complaint_new": GET_POST,
+    "corrections:complaint": GET_POST,
 }
 CHILD_URLS = {
     "children:purpose",
@@ -109,6 +117,9 @@ CHILD_URLS = {
     "audit:child_access",
     "audit:subject_access",
     "audit:subject_access_pdf",
+    "corrections:choose",
+    "corrections:propose",
+    "corrections:complaint_new",
 }
 PURPOSE_FIRST = {
     "children:record",
@@ -116,7 +127,11 @@ PURPOSE_FIRST = {
     "children:involvement_end",
     "children:lead_professional",
     "children:caf",
+    "corrections:choose",
+    "corrections:propose",
 }
+# A correction to a child detail names the field in its URL: the matrix uses one every viewer can see.
+CORRECTED_FIELD = "family_name"
 SUBJECT_URLS = {
     "team:user",
     "team:suspend",
@@ -131,6 +146,10 @@ MATCH_URLS = {"coordination:propose_lead", "coordination:accept_lead", "coordina
 # A clerical review of a feed record, North's (a possible match, not a shielded hold).
 REVIEW_URLS = {"linkage:review"}
 REVIEWERS = {Role.LA_TEAM, Role.DATA_MANAGER}
+# A pending correction to the North child's family name, raised by alice; a complaint about that child.
+CORRECTION_URLS = {"corrections:decide"}
+COMPLAINT_URLS = {"corrections:complaint"}
+CORRECTION_DECIDERS = {Role.LA_TEAM, Role.DATA_MANAGER}
 # The feeds API answers feed sources' bearer tokens only: a browser session is not a token (401),
 # whoever holds it; the schema is public. (signed in, anonymous). Token tests: feeds/tests/test_api.py.
 API_URLS = {
@@ -159,6 +178,9 @@ PLAIN_URLS = {
     "coordination:statistics",
     "coordination:brokering",
     "linkage:reviews",
+    "corrections:queue",
+    "corrections:mine",
+    "corrections:complaints",
 }
 # A search's results page, by the random search id the search redirected to (kept in the session).
 SEARCH_RESULT_URLS = {"children:search_results"}
@@ -214,6 +236,9 @@ PAGE_HEADING = {
     "coordination:statistics": "Matches in your local authority</h1>",
     "coordination:brokering": "Matches about shielded children</h1>",
     "linkage:reviews": "Records waiting for a decision</h1>",
+    "corrections:queue": "Corrections waiting for a decision</h1>",
+    "corrections:mine": "Your corrections</h1>",
+    "corrections:complaints": "Complaints</h1>",
 }
 
 
@@ -327,6 +352,31 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
             return refused("not_shielded")
         # GET: the warning and form; POST: the record, once, under the emergency warning
         return Expect(OK, changes=post, shows='id="override-warning"' if post else "shielded record</h1>")
+    if url in ("corrections:choose", "corrections:propose"):
+        # whoever may view the record may say a detail they can see is wrong, with a stated purpose
+        if p.role not in VIEWERS:
+            return refused("role_not_permitted")
+        if child.archived:
+            return refused("archived")
+        if url == "corrections:choose":
+            return once_purpose_stated(Expect(OK, shows="Which detail is wrong?</h1>"))
+        return once_purpose_stated(
+            Expect(REDIRECT, to="corrections:mine", changes=True)
+            if post
+            else Expect(OK, shows="Correct the family name</h1>")
+        )
+    if url == "corrections:complaint_new":  # the LA team of the child's own LA records complaints
+        if p.role != Role.LA_TEAM:
+            return refused("role_not_permitted")
+        if child.archived:
+            return refused("archived")
+        if not own_team:
+            return refused("other_la")
+        return (
+            Expect(REDIRECT, to="corrections:complaint", changes=True)
+            if post
+            else Expect(OK, shows="Record a complaint</h1>")
+        )
     if url == "audit:child_access":  # national scope for the auditor, own LA for the LA team
         if p.role not in AUDITORS:
             return refused("role_not_permitted")
@@ -439,6 +489,15 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         )
     if url == "linkage:reviews":  # the LA team and data manager of an LA resolve its feed records
         return Expect(OK, shows=PAGE_HEADING[url]) if p.role in REVIEWERS else refused("role_not_permitted")
+    if url == "corrections:queue":  # the LA team and data manager decide their own LA's corrections
+        may = p.role in CORRECTION_DECIDERS
+        return Expect(OK, shows=PAGE_HEADING[url]) if may else refused("role_not_permitted")
+    if url == "corrections:mine":  # whoever may raise a correction sees their own
+        return Expect(OK, shows=PAGE_HEADING[url]) if p.role in VIEWERS else refused("role_not_permitted")
+    if url == "corrections:complaints":  # the LA team tracks its own LA's complaints
+        return (
+            Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
+        )
     raise AssertionError(f"no rule for {url}")
 
 
@@ -453,6 +512,32 @@ def expected_review(url: str, method: str, p: Persona) -> Expect:
     return Expect(
         400 if method == "POST" else OK, shows="Is this incoming record one of these children?</h1>"
     )
+
+
+def expected_correction(url: str, method: str, p: Persona) -> Expect:
+    """alice's pending correction to the North child: North's LA team or data manager decide it."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role not in CORRECTION_DECIDERS:
+        return refused("role_not_permitted")
+    if p.la != "N":
+        return refused("other_la")
+    if method == "POST":
+        return Expect(REDIRECT, to="corrections:queue", changes=True)
+    return Expect(OK, shows="Decide a correction</h1>")
+
+
+def expected_complaint(url: str, method: str, p: Persona) -> Expect:
+    """A complaint about the North child: North's LA team alone reads and progresses it."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role != Role.LA_TEAM:
+        return refused("role_not_permitted")
+    if p.la != "N":
+        return refused("other_la")
+    if method == "POST":
+        return Expect(REDIRECT, to="corrections:complaint", changes=True)
+    return Expect(OK, shows="Complaint</h1>")
 
 
 def expected_search_results(url: str, method: str, p: Persona) -> Expect:
@@ -524,6 +609,8 @@ ROWS = (
     | OPEN_URLS
     | PASSKEY_URLS
     | TRAINING_URLS
+    | CORRECTION_URLS
+    | COMPLAINT_URLS
 )
 
 
@@ -582,6 +669,17 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         "team:reset_mfa": {"confirmed": "yes"},
         "accounts:mfa": {"code": "000000"},
         "accounts:reauthenticate": {"password": "not the password", "code": "000000"},
+        "corrections:propose": {"value": "Thorneton", "reason": "Seen the birth certificate"},
+        "corrections:decide": {"decision": "accept"},
+        "corrections:complaint_new": {
+            "complainant": "parent_carer",
+            "about": "use",
+            "received_day": "2",
+            "received_month": "11",
+            "received_year": "2026",
+            "summary": "Asks who looked at the record",
+        },
+        "corrections:complaint": {"status": "received"},
     }
     return data.get(url, {})
 
@@ -617,7 +715,7 @@ def _problems(
     return problems
 
 
-_FRESH_ID = {"children:search_results"}
+_FRESH_ID = {"children:search_results", "corrections:complaint"}
 _NO_ARGS = {
     "children:search",
     "audit:index",
@@ -627,6 +725,8 @@ _NO_ARGS = {
     "oversight:alerts",
     "training:course",
     "training:assessment",
+    "corrections:mine",
+    "corrections:queue",
 }
 
 
@@ -654,6 +754,7 @@ def test_child_pages_answer_each_persona_in_each_scenario_as_the_rules_say(matri
             args = [child.pk] + (
                 [matrix.involvements[scenario].pk] if url_name == "children:involvement_end" else []
             )
+            args += [CORRECTED_FIELD] if url_name == "corrections:propose" else []
             data = _post_data(matrix, url_name, p)
             if url_name == "children:lead_professional":
                 data = {"involvement": str(matrix.involvements[scenario].pk)}
@@ -790,6 +891,59 @@ def test_clerical_review_answers_each_persona_as_the_rules_say(matrix, method):
     assert not problems, _report(problems)
 
 
+def _north_correction_id(m: MatrixWorld) -> object:
+    """alice's pending correction to the North child's family name, made once per world."""
+    from corrections.fields import field_for
+    from corrections.services import correction_raise
+
+    if "correction" not in m.match_args:
+        correction = correction_raise(
+            child=m.children["north"],
+            field=field_for(CORRECTED_FIELD),  # type: ignore[arg-type]
+            value="Thorneton",
+            reason="Seen the birth certificate",
+            by=m.users["alice"],
+        )
+        m.match_args["correction"] = [correction.pk]
+    return m.match_args["correction"][0]
+
+
+def _north_complaint_id(m: MatrixWorld) -> object:
+    """A complaint about the North child from a parent, recorded by North's LA team once per world."""
+    from datetime import date
+
+    from corrections.services import complaint_record
+
+    if "complaint" not in m.match_args:
+        complaint = complaint_record(
+            child=m.children["north"],
+            by=m.users["lena"],
+            complainant="parent_carer",
+            about="use",
+            received_on=date(2026, 11, 2),
+            summary="Asks who looked at the record",
+        )
+        m.match_args["complaint"] = [complaint.pk]
+    return m.match_args["complaint"][0]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"),
+    [(u, meth) for u in sorted(CORRECTION_URLS | COMPLAINT_URLS) for meth in sorted(ACCEPTED[u])],
+)
+def test_corrections_and_complaints_answer_each_persona_as_the_rules_say(matrix, url_name, method):
+    args = _sample_args(matrix, url_name)
+    path = reverse(url_name, args=args)
+    expected = expected_correction if url_name in CORRECTION_URLS else expected_complaint
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), method, path, _post_data(matrix, url_name, p))
+        expect = expected(url_name, method, p)
+        if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
 def _api_request(client, url_name: str):
     args = ["b-1"] if url_name in ("feeds_api:batch_submit", "feeds_api:batch_status") else []
     path = reverse(url_name, args=args)
@@ -829,6 +983,12 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
     """Arguments for any URL: the North child (and alice's involvement), alice as subject, North's alert."""
     if url_name == "children:involvement_end":
         return [m.children["north"].pk, m.involvements["north"].pk]
+    if url_name == "corrections:propose":
+        return [m.children["north"].pk, CORRECTED_FIELD]
+    if url_name in CORRECTION_URLS:
+        return [_north_correction_id(m)]
+    if url_name in COMPLAINT_URLS:
+        return [_north_complaint_id(m)]
     if url_name in CHILD_URLS:
         return [m.children["north"].pk]
     if url_name in SUBJECT_URLS:
@@ -932,6 +1092,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothi
         | PLAIN_URLS
         | SEARCH_RESULT_URLS
         | TRAINING_URLS
+        | CORRECTION_URLS
+        | COMPLAINT_URLS
     ):
         path = reverse(url_name, args=_sample_args(matrix, url_name))
         for method in METHODS:

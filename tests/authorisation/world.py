@@ -31,6 +31,7 @@ from children.records import (
     SourceIdentifier,
 )
 from children.services import child_create, involvement_record
+from corrections.models import Complaint, Correction
 from lifecycle.services import child_archive
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in
@@ -313,6 +314,8 @@ def state(*, full: bool = True) -> dict[str, object]:
         "carers": Carer.objects.count(),
         "involvements": list(Involvement.objects.order_by("pk").values_list("pk", "ceased", "ended_on")),
         "alerts": list(Alert.objects.order_by("pk").values_list("pk", "acknowledged_at")),
+        "corrections": list(Correction.objects.order_by("pk").values_list("pk", "status")),
+        "complaints": list(Complaint.objects.order_by("pk").values_list("pk", "status")),
         "events": _events(),
     }
 
