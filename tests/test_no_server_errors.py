@@ -28,7 +28,7 @@ import reports.forms
 import team.forms
 from children.records import InvolvementDetails
 from children.services import involvement_record
-from corrections.fields import field_for
+from corrections.fields import CHILD_FIELDS
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_user
 
@@ -129,7 +129,7 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         accounts.forms.SetPasswordForm: lambda d: accounts.forms.SetPasswordForm(d, user=world.alice),
         # the correction form's inputs depend on the field: the address has the most (every kind: corrections/tests)
         corrections.forms.CorrectionForm: lambda d: corrections.forms.CorrectionForm(
-            d, field=field_for("address")
+            d, field=next(f for f in CHILD_FIELDS if f.key == "address")
         ),
         corrections.forms.CorrectionDecisionForm: lambda d: corrections.forms.CorrectionDecisionForm(d),
         corrections.forms.ComplaintForm: lambda d: corrections.forms.ComplaintForm(d),
