@@ -145,7 +145,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.TrainingFailed: "Did not pass the training assessment",
     AuditTag.CorrectionRaised: "Asked for a detail of the record to be corrected",
     AuditTag.CorrectionOpened: "Opened a correction to decide it",
-    AuditTag.CorrectionAccepted: "Accepted a correction: the record was corrected",
+    AuditTag.CorrectionAccepted: "Accepted a correction and corrected the record",
     AuditTag.CorrectionRejected: "Rejected a correction",
     AuditTag.CorrectionQueueViewed: "Viewed the corrections waiting for a decision",
     AuditTag.ComplaintRecorded: "Recorded a complaint",
