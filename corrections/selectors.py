@@ -50,7 +50,7 @@ def corrections_pending(*, local_authority_id: int) -> "QuerySet[Correction]":
 
 
 def corrections_raised_by(*, user: User) -> "QuerySet[Correction]":
-    return Correction.objects.filter(raised_by=user).select_related("child").order_by("-raised_at")
+    return Correction.objects.filter(raised_by=user).select_related("child__data_key").order_by("-raised_at")
 
 
 def corrections_of(*, child: Child) -> "QuerySet[Correction]":

@@ -87,7 +87,6 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     """The correct value of one detail and why; the stated purpose that viewing needs is needed here too."""
     actor = signed_in_user(request)
     child = _child(child_id)
-    require(actor=actor, action=Permission.CorrectionRaise, child=child)
     _insist(
         correction_raise_decide(actor=actor, child=child, field=field),
         action=Permission.CorrectionRaise,
