@@ -18,7 +18,7 @@ from children.models import Child
 from children.records import ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
 from children.services import child_details_update
-from corrections.selectors import correction_pin
+from corrections.selectors import CorrectionPin, correction_pins
 from feeds.models import FeedSource, FieldProvenance
 from feeds.validation import FeedRecord
 from vault.sealing import Sealer
@@ -38,14 +38,17 @@ def provenance_record(*, child: Child, record: FeedRecord, source: FeedSource, s
     return fields
 
 
-def displayed_value(*, child: Child, field: str, sealer: Sealer) -> Any:
-    """The value the most trusted source gave for `field` (ties: the latest); None without provenance."""
+def displayed_value(*, child: Child, field: str, sealer: Sealer, pin: CorrectionPin | None = None) -> Any:
+    """The value the most trusted source gave for `field` (ties: the latest); None without provenance.
+
+    `pin` is the field's latest accepted correction, if any: it stays shown over what sources said
+    before it and over the value it replaced (see the module docstring).
+    """
     rows = list(FieldProvenance.objects.filter(child=child, field=field).select_related("source"))
     if not rows:
         return None
     best = min(rows, key=lambda r: (r.source.rank_for(field), -r.recorded_at.timestamp()))
     said = sealer.unseal(best, "value")
-    pin = correction_pin(child=child, field=field, sealer=sealer)
     if pin is not None and (best.recorded_at <= pin.accepted_at or said == pin.replaced):
         return pin.value
     return said
@@ -72,8 +75,10 @@ def child_update_from_feed(*, child: Child, record: FeedRecord, source: FeedSour
     details = child_details(child, sealer)
     values = details.sealed_values()
     changed = []
-    for name in provenance_record(child=child, record=record, source=source, sealer=sealer):
-        shown = displayed_value(child=child, field=name, sealer=sealer)
+    supplied = provenance_record(child=child, record=record, source=source, sealer=sealer)
+    pins = correction_pins(child=child, fields=supplied, sealer=sealer)
+    for name in supplied:
+        shown = displayed_value(child=child, field=name, sealer=sealer, pin=pins.get(name))
         if shown != values[name]:
             values[name] = shown
             changed.append(name)
