@@ -29,6 +29,13 @@ class CorrectableField:
     carer_position: int | None = None
 
     @property
+    def phrase(self) -> str:
+        """The label inside a sentence ("Correct the GP practice", "the phone number of parent or carer 1")."""
+        if self.carer_position is not None:
+            return f"{_CARER_LABEL[self.kind]} of parent or carer {self.carer_position + 1}"
+        return self.label if self.label[:2].isupper() else self.label[:1].lower() + self.label[1:]
+
+    @property
     def column(self) -> str:
         """The sealed column it changes (of the child, or of the carer at `carer_position`)."""
         return self.kind if self.carer_position is not None else self.key

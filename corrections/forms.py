@@ -22,7 +22,7 @@ def _date_part() -> forms.CharField:
 
 def _value_fields(field: CorrectableField, organisations: list[tuple[str, str]]) -> dict[str, forms.Field]:
     """The inputs for the correct value of `field`, by its kind."""
-    phrase = field.label if field.label.startswith("GP") else field.label[:1].lower() + field.label[1:]
+    phrase = field.phrase
     kind = field.kind
     if kind == "date":
         return {"value_day": _date_part(), "value_month": _date_part(), "value_year": _date_part()}

@@ -155,3 +155,24 @@ def test_a_practitioner_in_another_la_may_raise_as_they_may_view(world, child):
     other_team = make_user("stella", world.south, role="la_team")
     queue = signed_in(other_team).get(reverse("corrections:queue")).content.decode()
     assert "Family name" not in queue
+
+
+def test_every_detail_has_its_own_page_whose_title_is_its_heading(world, child):
+    from tests.pages import headings
+    from tests.test_titles import title_matches_heading
+
+    client = signed_in(world.lena)
+    state_purpose(client, child)
+    chooser = client.get(reverse("corrections:choose", args=[child.pk])).content.decode()
+    assert title_matches_heading(chooser) is None
+    seen = {}
+    for key in ("given_names", "date_of_birth", "gender", "address", "educational_setting", "gp_practice"):
+        page = client.get(reverse("corrections:propose", args=[child.pk, key])).content.decode()
+        assert title_matches_heading(page) is None, key
+        seen[key] = headings(page)[0]
+    for key in ("carer-0-phone", "carer-0-email"):
+        page = client.get(reverse("corrections:propose", args=[child.pk, key])).content.decode()
+        seen[key] = headings(page)[0]
+    assert seen["gp_practice"] == "Correct the GP practice"
+    assert seen["carer-0-phone"] == "Correct the phone number of parent or carer 1"
+    assert seen["educational_setting"] == "Correct the educational setting"
