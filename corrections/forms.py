@@ -158,7 +158,8 @@ class CorrectionDecisionForm(GovukErrors, forms.Form):
         required=False,
         max_length=500,
         widget=forms.Textarea,
-        help_text="The person who asked for it will see this. " + NO_PERSONAL_DATA_HINT,
+        help_text="Needed only if you reject it. The person who asked for it will see this. "
+        + NO_PERSONAL_DATA_HINT,
     )
 
     def clean(self) -> dict[str, Any]:
