@@ -24,6 +24,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_reviews": role in ROLES_BY_PERMISSION[Permission.ReviewDecide],
         "nav_local_insight": role in ROLES_BY_PERMISSION[Permission.LocalInsightView],
         "nav_national_insight": role in ROLES_BY_PERMISSION[Permission.NationalInsightView],
+        "nav_corrections": role in ROLES_BY_PERMISSION[Permission.CorrectionDecide],
+        "nav_complaints": role in ROLES_BY_PERMISSION[Permission.ComplaintManage],
     }
     if offered["nav_team"] and user is not None and decide(actor=user, action=Permission.AlertView).allowed:
         offered["nav_alerts_waiting"] = alerts_unacknowledged_count(local_authority_id=user.home_la_id)

@@ -46,3 +46,8 @@ class Permission(StrEnum):
     TransferDecide = "child:transfer:decide"
     AddressStatusRecord = "child:address:record"
     NewIdentityCreate = "child:identity:create"
+    CorrectionRaise = "child:correction:raise"
+    CorrectionListOwn = "child:correction:list_own"
+    CorrectionDecide = "child:correction:decide"
+    ComplaintRecord = "child:complaint:record"
+    ComplaintManage = "child:complaint:manage"

@@ -16,6 +16,8 @@ from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.selectors import InvolvementView
 from disclosure.models import DisclosureExport
+from corrections.fields import field_for
+from corrections.models import Complaint, Correction
 from feeds.models import FeedSource
 from lifecycle.models import Archive, Transfer, TransferStatus
 from lifecycle.rules import data_manager_window_ends
@@ -63,6 +65,11 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.TransferDecide: {Role.LA_TEAM},
     Permission.AddressStatusRecord: {Role.LA_TEAM},
     Permission.NewIdentityCreate: {Role.LA_TEAM},
+    Permission.CorrectionRaise: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+    Permission.CorrectionListOwn: {*PRACTITIONER_ROLES, Role.LA_TEAM},
+    Permission.CorrectionDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
+    Permission.ComplaintRecord: {Role.LA_TEAM},
+    Permission.ComplaintManage: {Role.LA_TEAM},
 }
 # The accounts the system administrator invites and looks after: the national roles, and each LA's
 # ContactPoint team (who then look after everyone else in their LA). Practitioners are their LA's.
@@ -134,6 +141,11 @@ REASON_MESSAGES = {
     "closed": "This record has been closed.",
     "transfer_decided": "This transfer has already been decided.",
     "not_receiving_la": "Only the ContactPoint team of the local authority asked to take over the record can decide.",
+    "not_a_field": "There is no such detail on this record to correct.",
+    "own_correction": "You cannot decide a correction you raised. Ask a colleague in your LA team.",
+    "correction_shielded": (
+        "This correction is to a detail of a shielded record: only the LA team that holds it can decide it."
+    ),
 }
 
 
@@ -238,6 +250,9 @@ def decide(
         return _decide_export(actor, action=action, export=export, child=child)
     if action in MOVE_PERMISSIONS:
         return _decide_move(actor, action=action, child=child, transfer=transfer)
+    if action in (Permission.CorrectionDecide, Permission.ComplaintManage):
+        # Queues of the actor's own LA: without a home LA there is nothing to decide or track.
+        return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:
@@ -251,6 +266,11 @@ def decide(
         return _decide_identify(actor, child)
     if action == Permission.ShieldOverride:
         return ALLOW if child.shielded else _deny("not_shielded")
+    if action == Permission.CorrectionRaise:
+        # Anyone who may view the record may say a detail is wrong; which details: correction_raise_decide.
+        return ALLOW
+    if action == Permission.ComplaintRecord:
+        return ALLOW if is_la_team_for(actor, child) else _deny("other_la")
     if action == Permission.ChildMerge:
         # Resolving data matches is the LA team's job, for its own LA's records (shielded included).
         return ALLOW if is_la_team_for(actor, child) else _deny("other_la")
@@ -272,6 +292,57 @@ def decide(
         if is_la_team_for(actor, child) or is_currently_involved(actor, child):
             return ALLOW
         return _deny("not_involved")
+    return ALLOW
+
+
+def correction_raise_decide(*, actor: User, child: Child, field: str) -> Decision:
+    """May `actor` propose a new value for `field` of `child`? Only a detail they can see.
+
+    A shielded record's location details (address, school, GP, carers' contacts) are hidden from all
+    but its own LA team, so nobody else may name one: a correction would be a way to learn or plant
+    where the child is. The purpose grant that viewing needs is checked by the page, as for every
+    change to a record.
+    """
+    decision = decide(actor=actor, action=Permission.CorrectionRaise, child=child)
+    if not decision:
+        return decision
+    named = field_for(field)
+    if named is None:
+        return _deny("not_a_field")
+    if named.location and child.shielded and not is_la_team_for(actor, child):
+        return _deny("shielded")
+    return ALLOW
+
+
+def correction_decide(*, actor: User, correction: Correction) -> Decision:
+    """The owning LA's team or data manager accepts or rejects a correction, never their own.
+
+    Four eyes: whoever raised a correction cannot also accept it. A data manager does not see a
+    shielded record's location details, so deciding a correction to one is the LA team's alone.
+    """
+    decision = decide(actor=actor, action=Permission.CorrectionDecide)
+    if not decision:
+        return decision
+    child = correction.child
+    if child.local_authority_id != actor.home_la_id:
+        return _deny("other_la")
+    if child.status == RecordStatus.ARCHIVED:
+        return _deny("archived")
+    named = field_for(correction.field)
+    if named is not None and named.location and child.shielded and actor.role != Role.LA_TEAM:
+        return _deny("correction_shielded")
+    if correction.raised_by_id == actor.pk:
+        return _deny("own_correction")
+    return ALLOW
+
+
+def complaint_decide(*, actor: User, complaint: Complaint) -> Decision:
+    """A complaint is read and progressed by the LA team of the child's LA only."""
+    decision = decide(actor=actor, action=Permission.ComplaintManage)
+    if not decision:
+        return decision
+    if complaint.child.local_authority_id != actor.home_la_id:
+        return _deny("other_la")
     return ALLOW
 
 

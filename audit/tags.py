@@ -84,11 +84,20 @@ class AuditTag(StrEnum):
     TransferViewed = "child:transfer:viewed"
     AddressStatusRecorded = "child:address:recorded"
     ChildClosed = "child:record:closed"
+    CorrectionRaised = "child:correction:raised"
+    CorrectionOpened = "child:correction:opened"
+    CorrectionAccepted = "child:correction:accepted"
+    CorrectionRejected = "child:correction:rejected"
+    CorrectionQueueViewed = "child:correction:queue_viewed"
+    ComplaintRecorded = "child:complaint:recorded"
+    ComplaintOpened = "child:complaint:opened"
+    ComplaintUpdated = "child:complaint:updated"
+    ComplaintListViewed = "child:complaint:list_viewed"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
 TAG_LABELS: dict[str, str] = {
-    AuditTag.ChildUpdated: "Record updated by a feed",
+    AuditTag.ChildUpdated: "Record updated (by a feed or an accepted correction)",
     AuditTag.FeedBatchIngested: "A feed batch was ingested",
     AuditTag.FeedSourceCreated: "Registered a feed source",
     AuditTag.FeedTokenIssued: "Issued a feed token",
@@ -168,6 +177,15 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.TransferViewed: "Looked at a request to transfer the record between local authorities",
     AuditTag.AddressStatusRecorded: "Recorded the address, no known address, or that the child left England",
     AuditTag.ChildClosed: "Record closed",
+    AuditTag.CorrectionRaised: "Asked for a detail of the record to be corrected",
+    AuditTag.CorrectionOpened: "Opened a correction to decide it",
+    AuditTag.CorrectionAccepted: "Accepted a correction and corrected the record",
+    AuditTag.CorrectionRejected: "Rejected a correction",
+    AuditTag.CorrectionQueueViewed: "Viewed the corrections waiting for a decision",
+    AuditTag.ComplaintRecorded: "Recorded a complaint",
+    AuditTag.ComplaintOpened: "Opened a complaint",
+    AuditTag.ComplaintUpdated: "Updated a complaint's progress",
+    AuditTag.ComplaintListViewed: "Viewed the local authority's complaints",
 }
 
 

@@ -203,10 +203,22 @@ def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
             "details": child_details(child),
             "purpose_label": PURPOSE_LABELS[grant.purpose],
             "can_override": decide(actor=actor, action=Permission.ShieldOverride, child=child).allowed,
+            **_correction_links(actor, child),
         }
         return render(request, "children/record_shielded.html", restricted)
     context = _full_record_context(actor, child, seen, purpose_label=PURPOSE_LABELS[grant.purpose])
-    return render(request, "children/record.html", context)
+    return render(request, "children/record.html", {**context, **_correction_links(actor, child)})
+
+
+def _correction_links(actor: User, child: Child) -> dict[str, bool]:
+    """Links from the record to ask for a correction and (the LA team) to record a complaint.
+
+    Not offered under break-glass: emergency access shows a shielded record once, not to change it.
+    """
+    return {
+        "can_correct": decide(actor=actor, action=Permission.CorrectionRaise, child=child).allowed,
+        "can_record_complaint": decide(actor=actor, action=Permission.ComplaintRecord, child=child).allowed,
+    }
 
 
 def _full_record_context(

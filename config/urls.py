@@ -27,5 +27,6 @@ urlpatterns = [
     path("service-health/", operations.service_health, name="service_health"),
     path("reviews/", include("linkage.urls")),
     path("management-information/", include("insight.urls")),
+    path("corrections/", include("corrections.urls")),
     path("api/feeds/v1/", feeds_api.urls),
 ]

@@ -4,6 +4,9 @@ Every value a source supplies for a displayed field is kept (sealed under the ch
 source and the time. The displayed value is the one from the most trusted source for that field
 (`FeedSource.rank_for`, lower wins), the most recent among equals. A value entered before any feed
 supplied that field has no provenance and yields to the first source that does.
+A value the owning LA team accepted as a correction is displayed over what sources said before it,
+and over the value it replaced however often a source sends that again; a source that later sends a
+different value (the child moved, say) is displayed again, by the same trust order.
 Identifiers and former names accumulate instead: a new one is added, none is dropped.
 """
 
@@ -15,6 +18,7 @@ from children.models import Child
 from children.records import ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
 from children.services import child_details_update
+from corrections.selectors import CorrectionPin, correction_pins
 from feeds.models import FeedSource, FieldProvenance
 from feeds.validation import FeedRecord
 from vault.sealing import Sealer
@@ -34,13 +38,20 @@ def provenance_record(*, child: Child, record: FeedRecord, source: FeedSource, s
     return fields
 
 
-def displayed_value(*, child: Child, field: str, sealer: Sealer) -> Any:
-    """The value the most trusted source gave for `field` (ties: the latest); None without provenance."""
+def displayed_value(*, child: Child, field: str, sealer: Sealer, pin: CorrectionPin | None = None) -> Any:
+    """The value the most trusted source gave for `field` (ties: the latest); None without provenance.
+
+    `pin` is the field's latest accepted correction, if any: it stays shown over what sources said
+    before it and over the value it replaced (see the module docstring).
+    """
     rows = list(FieldProvenance.objects.filter(child=child, field=field).select_related("source"))
     if not rows:
         return None
     best = min(rows, key=lambda r: (r.source.rank_for(field), -r.recorded_at.timestamp()))
-    return sealer.unseal(best, "value")
+    said = sealer.unseal(best, "value")
+    if pin is not None and (best.recorded_at <= pin.accepted_at or said == pin.replaced):
+        return pin.value
+    return said
 
 
 def _accumulate(details: ChildDetails, record: FeedRecord, issuer_id: int | None) -> list[str]:
@@ -64,8 +75,10 @@ def child_update_from_feed(*, child: Child, record: FeedRecord, source: FeedSour
     details = child_details(child, sealer)
     values = details.sealed_values()
     changed = []
-    for name in provenance_record(child=child, record=record, source=source, sealer=sealer):
-        shown = displayed_value(child=child, field=name, sealer=sealer)
+    supplied = provenance_record(child=child, record=record, source=source, sealer=sealer)
+    pins = correction_pins(child=child, fields=supplied, sealer=sealer)
+    for name in supplied:
+        shown = displayed_value(child=child, field=name, sealer=sealer, pin=pins.get(name))
         if shown != values[name]:
             values[name] = shown
             changed.append(name)

@@ -1,5 +1,8 @@
 """Homes for the roles that had none: the data manager's data quality summary and the system
-administrator's service health page. Neither shows anything about any one child."""
+administrator's service health page. Neither shows anything about any one child beyond an index
+number: the data manager's list of records needing correction names each by index number and the
+field to correct, never a value (opening one to decide it is the corrections pages' job, audited there).
+"""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,13 +11,15 @@ from django.views.decorators.http import require_http_methods
 
 from access.http import Refused, require
 from access.permissions import Permission
-from access.policy import Decision
+from access.policy import Decision, correction_decide
 from accounts.http import signed_in_user
 from accounts.models import Organisation
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.records import ReturnIntention
 from children.selectors import data_quality_counts
+from corrections.fields import field_label
+from corrections.selectors import corrections_pending, pending_counts_by_la
 from reports.health import CHECKPOINT_STALE_AFTER, checkpoint_health, key_health
 
 
@@ -27,9 +32,26 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         raise Refused(Decision(False, "no_organisation"), action=Permission.DataQualityView)
     la = Organisation.objects.get(pk=actor.home_la_id)
     counts = data_quality_counts(local_authority_id=la.pk)
-    event_record(tag=AuditTag.DataQualityViewed, actor=actor)
+    pending = [
+        {
+            "correction": correction,
+            "label": field_label(correction.field),
+            "may_decide": correction_decide(actor=actor, correction=correction).allowed,
+        }
+        for correction in corrections_pending(local_authority_id=la.pk)
+    ]
+    event_record(
+        tag=AuditTag.DataQualityViewed, actor=actor, additional={"pending_corrections": len(pending)}
+    )
     left = [(ReturnIntention.LABELS[key], n) for key, n in sorted(counts.left_england.items())]
-    return render(request, "reports/data_quality.html", {"la": la, "counts": counts, "left_england": left})
+    context = {
+        "la": la,
+        "counts": counts,
+        "left_england": left,
+        "pending": pending,
+        "pending_by_la": pending_counts_by_la(),
+    }
+    return render(request, "reports/data_quality.html", context)
 
 
 @login_required

@@ -26,6 +26,12 @@ Rules, chosen here and documented in docs/AUDIT.md:
   disclosure copy (PDF) includes them. On the page, the LA team's working copy, each is shown only to
   staff of the body that issued it (the record page's rule, `access.policy.visibility`), and otherwise
   reads "In the disclosure copy only": preparing a report must not become a way round that rule.
+- **Corrections and complaints** about the child are listed: each correction's detail, who asked
+  (organisation only), the value proposed, and the decision with its date and any reason for rejecting
+  it; each complaint's dates, who complained (as a category), its summary, status and outcome. For a
+  shielded child, a correction to a location detail shows "Withheld: shielded record" in place of the
+  values, as the record itself does. A correction raised by a police officer whose enquiry is withheld
+  under the covert-enquiry rule is withheld with it (and counted there).
 - **Sensitive services** (sexual health, mental health, substance misuse) are recorded only with
   consent or under a significant-harm test; disclosing them to a parent could harm the child, so they
   are withheld from the report and counted for the LA team only, to review under the consent rules.
@@ -51,9 +57,12 @@ from children.records import AddressStatus, Gender, ReturnIntention
 from children.selectors import ChildRecordView, child_record
 from children.templatetags.records import source_scheme_label
 from disclosure.models import LawfulBasis
+from corrections.fields import field_for, value_text
+from corrections.models import Correction, CorrectionStatus
+from corrections.selectors import complaints_of, corrections_of
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
 from reports.reports import role_at_event
-from vault.sealing import note_seal
+from vault.sealing import Sealer, note_seal
 
 WITHHELD_SHIELDED = "Withheld: shielded record"
 COVERT_PURPOSE = "safeguarding"
@@ -97,6 +106,32 @@ class AccessEntry:
     purpose: str
 
 
+@dataclass(frozen=True)
+class CorrectionEntry:
+    """A correction asked for: `proposed` and `why_rejected` read WITHHELD_SHIELDED where the record hides them."""
+
+    asked_on: date
+    detail: str
+    asked_by: str
+    proposed: str
+    decision: str
+    decided_on: date | None
+    why_rejected: str
+
+
+@dataclass(frozen=True)
+class ComplaintEntry:
+    received_on: date
+    complainant: str
+    about: str
+    summary: str
+    status: str
+    acknowledged_on: date | None
+    outcome: str
+    outcome_on: date | None
+    outcome_detail: str
+
+
 @dataclass
 class SubjectAccessReport:
     index_number: str
@@ -105,6 +140,8 @@ class SubjectAccessReport:
     shielded: bool
     held: list[HeldSection] = field(default_factory=list)
     accesses: list[AccessEntry] = field(default_factory=list)
+    corrections: list[CorrectionEntry] = field(default_factory=list)
+    complaints: list[ComplaintEntry] = field(default_factory=list)
     withheld_covert: int = 0
     withheld_sensitive: int = 0
 
@@ -271,6 +308,73 @@ def _accesses(child: Child, *, shielded: bool, withhold_covert: bool) -> tuple[l
     return [entry for _, entry in entries], withheld
 
 
+def _corrections(child: Child, *, shielded: bool, covert: set[int]) -> tuple[list[CorrectionEntry], int]:
+    """Every correction asked for about the child, oldest first; and how many the covert rule withheld."""
+    sealer = Sealer(child.data_key)
+    org_name = _namer(shielded)
+    entries: list[CorrectionEntry] = []
+    withheld = 0
+    for correction in corrections_of(child=child):
+        if correction.raised_by_id in covert:
+            withheld += 1
+            continue
+        named = field_for(correction.field)
+        hidden = shielded and (named is None or named.location)
+        rejected = correction.status == CorrectionStatus.REJECTED
+        proposed = sealer.unseal(correction, "proposed_value")
+        entries.append(
+            CorrectionEntry(
+                asked_on=timezone.localdate(correction.raised_at),
+                detail=named.label if named else correction.field,
+                asked_by=org_name(correction.raised_by.organisation),
+                proposed=WITHHELD_SHIELDED if hidden or named is None else value_text(named, proposed),
+                decision=_correction_decision(correction),
+                decided_on=timezone.localdate(correction.decided_at) if correction.decided_at else None,
+                why_rejected=(
+                    (WITHHELD_SHIELDED if hidden else sealer.unseal(correction, "decision_reason") or "")
+                    if rejected
+                    else ""
+                ),
+            )
+        )
+    return entries, withheld
+
+
+def _correction_decision(correction: Correction) -> str:
+    return {
+        CorrectionStatus.PENDING: "Waiting for a decision",
+        CorrectionStatus.ACCEPTED: "Accepted: the record was corrected",
+        CorrectionStatus.REJECTED: "Rejected",
+    }[CorrectionStatus(correction.status)]
+
+
+def _complaints(child: Child) -> list[ComplaintEntry]:
+    sealer = Sealer(child.data_key)
+    return [
+        ComplaintEntry(
+            received_on=complaint.received_on,
+            complainant=complaint.get_complainant_display(),
+            about=complaint.get_about_display(),
+            summary=sealer.unseal(complaint, "summary"),
+            status=complaint.get_status_display(),
+            acknowledged_on=complaint.acknowledged_on,
+            outcome=complaint.get_outcome_display() if complaint.outcome else "",
+            outcome_on=complaint.outcome_on,
+            outcome_detail=sealer.unseal(complaint, "outcome_detail") or "",
+        )
+        for complaint in complaints_of(child=child)
+    ]
+
+
+def _covert_raisers(child: Child, *, withhold_covert: bool) -> set[int]:
+    """The police officers whose enquiry about this child is withheld (see `_covert_actors`)."""
+    if not withhold_covert:
+        return set()
+    events = list(AuditEvent.objects.filter(child_id=child.pk, tag=AuditTag.RecordViewed))
+    org_ids = {e.organisation_id for e in events if e.organisation_id is not None}
+    return _covert_actors(events, Organisation.objects.in_bulk(org_ids))
+
+
 def subject_access_report(
     *, child: Child, produced_by: User, reference: str, withhold_covert: bool = True
 ) -> SubjectAccessReport:
@@ -279,6 +383,9 @@ def subject_access_report(
     issuers = visibility(actor=produced_by, child=child).source_issuer_ids
     held, sensitive = _held(view, shielded=child.shielded, screen_issuer_ids=issuers)
     accesses, covert = _accesses(child, shielded=child.shielded, withhold_covert=withhold_covert)
+    corrections, covert_corrections = _corrections(
+        child, shielded=child.shielded, covert=_covert_raisers(child, withhold_covert=withhold_covert)
+    )
     return SubjectAccessReport(
         index_number=child.index_number,
         reference=reference,
@@ -286,7 +393,9 @@ def subject_access_report(
         shielded=child.shielded,
         held=held,
         accesses=accesses,
-        withheld_covert=covert,
+        corrections=corrections,
+        complaints=_complaints(child),
+        withheld_covert=covert + covert_corrections,
         withheld_sensitive=sensitive,
     )
 

@@ -24,12 +24,14 @@ from hypothesis import strategies as st
 import accounts.forms
 import administration.forms
 import children.forms
+import corrections.forms
 import reports.forms
 import team.forms
 from accounts.models import Role
 from children.records import InvolvementDetails
 from children.services import involvement_record
 from disclosure.services import export_request
+from corrections.fields import CHILD_FIELDS
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_user
 
@@ -135,12 +137,22 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         accounts.forms.EnrolmentCodeForm: lambda d: accounts.forms.EnrolmentCodeForm(d),
         accounts.forms.ReauthenticateForm: lambda d: accounts.forms.ReauthenticateForm(d),
         accounts.forms.SetPasswordForm: lambda d: accounts.forms.SetPasswordForm(d, user=world.alice),
+        # the correction form's inputs depend on the field: the address has the most (every kind: corrections/tests)
+        corrections.forms.CorrectionForm: lambda d: corrections.forms.CorrectionForm(
+            d, field=next(f for f in CHILD_FIELDS if f.key == "address")
+        ),
+        corrections.forms.CorrectionDecisionForm: lambda d: corrections.forms.CorrectionDecisionForm(d),
+        corrections.forms.ComplaintForm: lambda d: corrections.forms.ComplaintForm(d),
+        corrections.forms.ComplaintProgressForm: lambda d: corrections.forms.ComplaintProgressForm(
+            d, received_on=date(2026, 11, 2)
+        ),
     }
 
 
 def _project_forms() -> set[type[forms.Form]]:
     found: set[type[forms.Form]] = set()
     for module in (accounts.forms, team.forms, reports.forms, children.forms, administration.forms):
+    for module in (accounts.forms, team.forms, reports.forms, children.forms, corrections.forms):
         for _, value in inspect.getmembers(module, inspect.isclass):
             if issubclass(value, forms.Form) and value.__module__ == module.__name__:
                 found.add(value)

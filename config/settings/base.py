@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "lifecycle",
     "coordination",
     "disclosure",
+    "corrections",
     "linkage",
     "feeds",
     "reports",

@@ -125,6 +125,14 @@ ACCEPTED: dict[str, set[str]] = {
     "moves:transfer_new": GET_POST,
     "moves:address": GET_POST,
     "moves:new_identity": GET_POST,
+    "corrections:queue": {"GET"},
+    "corrections:mine": {"GET"},
+    "corrections:decide": GET_POST,
+    "corrections:choose": {"GET"},
+    "corrections:propose": GET_POST,
+    "corrections:complaints": {"GET"},
+    "corrections:complaint_new": GET_POST,
+    "corrections:complaint": GET_POST,
 }
 CHILD_URLS = {
     "children:purpose",
@@ -142,6 +150,9 @@ CHILD_URLS = {
     "moves:transfer_new",
     "moves:address",
     "moves:new_identity",
+    "corrections:choose",
+    "corrections:propose",
+    "corrections:complaint_new",
 }
 # Moves and identity changes: the owning LA team, on an active record (shielded included).
 MOVE_URLS = {"moves:transfer_new", "moves:address", "moves:new_identity"}
@@ -164,7 +175,11 @@ PURPOSE_FIRST = {
     "children:involvement_end",
     "children:lead_professional",
     "children:caf",
+    "corrections:choose",
+    "corrections:propose",
 }
+# A correction to a child detail names the field in its URL: the matrix uses one every viewer can see.
+CORRECTED_FIELD = "family_name"
 SUBJECT_URLS = {
     "team:user",
     "team:suspend",
@@ -198,6 +213,10 @@ MATCH_URLS = {"coordination:propose_lead", "coordination:accept_lead", "coordina
 # A clerical review of a feed record, North's (a possible match, not a shielded hold).
 REVIEW_URLS = {"linkage:review"}
 REVIEWERS = {Role.LA_TEAM, Role.DATA_MANAGER}
+# A pending correction to the North child's family name, raised by alice; a complaint about that child.
+CORRECTION_URLS = {"corrections:decide"}
+COMPLAINT_URLS = {"corrections:complaint"}
+CORRECTION_DECIDERS = {Role.LA_TEAM, Role.DATA_MANAGER}
 # The feeds API answers feed sources' bearer tokens only: a browser session is not a token (401),
 # whoever holds it; the schema is public. (signed in, anonymous). Token tests: feeds/tests/test_api.py.
 API_URLS = {
@@ -239,6 +258,9 @@ PLAIN_URLS = {
     "insight:national",
     "insight:national_csv",
     "moves:transfers",
+    "corrections:queue",
+    "corrections:mine",
+    "corrections:complaints",
 }
 # A search's results page, by the random search id the search redirected to (kept in the session).
 SEARCH_RESULT_URLS = {"children:search_results"}
@@ -311,11 +333,14 @@ PAGE_HEADING = {
     "insight:local_csv": "table,row,column,figure",
     "insight:national": "Management information for England</h1>",
     "insight:national_csv": "table,row,column,figure",
+    "moves:transfers": "Transfers between local authorities</h1>",
+    "corrections:queue": "Corrections waiting for a decision</h1>",
+    "corrections:mine": "Your corrections</h1>",
+    "corrections:complaints": "Complaints</h1>",
 }
 ADMINISTRATION_POSTED_TO = {
     "administration:organisation_new": "administration:organisation",
     "administration:account_invite": "administration:accounts",
-    "moves:transfers": "Transfers between local authorities</h1>",
 }
 
 
@@ -450,6 +475,31 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
             return refused("not_shielded")
         # GET: the warning and form; POST: the record, once, under the emergency warning
         return Expect(OK, changes=post, shows='id="override-warning"' if post else "shielded record</h1>")
+    if url in ("corrections:choose", "corrections:propose"):
+        # whoever may view the record may say a detail they can see is wrong, with a stated purpose
+        if p.role not in VIEWERS:
+            return refused("role_not_permitted")
+        if child.archived:
+            return refused("archived")
+        if url == "corrections:choose":
+            return once_purpose_stated(Expect(OK, shows="Which detail is wrong?</h1>"))
+        return once_purpose_stated(
+            Expect(REDIRECT, to="corrections:mine", changes=True)
+            if post
+            else Expect(OK, shows="Correct the family name</h1>")
+        )
+    if url == "corrections:complaint_new":  # the LA team of the child's own LA records complaints
+        if p.role != Role.LA_TEAM:
+            return refused("role_not_permitted")
+        if child.archived:
+            return refused("archived")
+        if not own_team:
+            return refused("other_la")
+        return (
+            Expect(REDIRECT, to="corrections:complaint", changes=True)
+            if post
+            else Expect(OK, shows="Record a complaint</h1>")
+        )
     if url == "audit:child_access":  # national scope for the auditor, own LA for the LA team
         if p.role not in AUDITORS:
             return refused("role_not_permitted")
@@ -587,6 +637,15 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         return (
             Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
         )
+    if url == "corrections:queue":  # the LA team and data manager decide their own LA's corrections
+        may = p.role in CORRECTION_DECIDERS
+        return Expect(OK, shows=PAGE_HEADING[url]) if may else refused("role_not_permitted")
+    if url == "corrections:mine":  # whoever may raise a correction sees their own
+        return Expect(OK, shows=PAGE_HEADING[url]) if p.role in VIEWERS else refused("role_not_permitted")
+    if url == "corrections:complaints":  # the LA team tracks its own LA's complaints
+        return (
+            Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
+        )
     if url.startswith("administration:"):  # the system administrator's pages: nobody else's
         if p.role != Role.SYSTEM_ADMIN:
             return refused("role_not_permitted")
@@ -672,6 +731,32 @@ def expected_review(url: str, method: str, p: Persona) -> Expect:
     )
 
 
+def expected_correction(url: str, method: str, p: Persona) -> Expect:
+    """alice's pending correction to the North child: North's LA team or data manager decide it."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role not in CORRECTION_DECIDERS:
+        return refused("role_not_permitted")
+    if p.la != "N":
+        return refused("other_la")
+    if method == "POST":
+        return Expect(REDIRECT, to="corrections:queue", changes=True)
+    return Expect(OK, shows="Decide a correction</h1>")
+
+
+def expected_complaint(url: str, method: str, p: Persona) -> Expect:
+    """A complaint about the North child: North's LA team alone reads and progresses it."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role != Role.LA_TEAM:
+        return refused("role_not_permitted")
+    if p.la != "N":
+        return refused("other_la")
+    if method == "POST":
+        return Expect(REDIRECT, to="corrections:complaint", changes=True)
+    return Expect(OK, shows="Complaint</h1>")
+
+
 def expected_search_results(url: str, method: str, p: Persona) -> Expect:
     """Someone else's, an expired or an unknown search id: the empty search form, with a notice."""
     if guarded := _guarded(url, method, p):
@@ -745,6 +830,8 @@ ROWS = (
     | OPEN_URLS
     | PASSKEY_URLS
     | TRAINING_URLS
+    | CORRECTION_URLS
+    | COMPLAINT_URLS
 )
 
 
@@ -867,6 +954,17 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
             "postcode": "YO1 7HH",
             "confirm": "on",
         },
+        "corrections:propose": {"value": "Thorneton", "reason": "Seen the birth certificate"},
+        "corrections:decide": {"decision": "accept"},
+        "corrections:complaint_new": {
+            "complainant": "parent_carer",
+            "about": "use",
+            "received_day": "2",
+            "received_month": "11",
+            "received_year": "2026",
+            "summary": "Asks who looked at the record",
+        },
+        "corrections:complaint": {"status": "received"},
     }
     return data.get(url, {})
 
@@ -911,7 +1009,7 @@ def _problems(
 # named no object, the page it leads to is what counts; with an object, it must be that object's page.
 _FRESH_ID = {"children:search_results", "administration:organisation", "team:export"}
 # Pages of an object created by a request about another one (a transfer request made from a child's page).
-_ALWAYS_FRESH = {"moves:transfer"}
+_ALWAYS_FRESH = {"moves:transfer", "corrections:complaint"}
 _NO_ARGS = {
     "children:search",
     "audit:index",
@@ -923,6 +1021,8 @@ _NO_ARGS = {
     "training:assessment",
     "administration:accounts",
     "moves:transfers",
+    "corrections:mine",
+    "corrections:queue",
 }
 
 
@@ -950,6 +1050,7 @@ def test_child_pages_answer_each_persona_in_each_scenario_as_the_rules_say(matri
             args = [child.pk] + (
                 [matrix.involvements[scenario].pk] if url_name == "children:involvement_end" else []
             )
+            args += [CORRECTED_FIELD] if url_name == "corrections:propose" else []
             data = _post_data(matrix, url_name, p)
             if url_name == "children:lead_professional":
                 data = {"involvement": str(matrix.involvements[scenario].pk)}
@@ -1213,6 +1314,59 @@ def test_clerical_review_answers_each_persona_as_the_rules_say(matrix, method):
     assert not problems, _report(problems)
 
 
+def _north_correction_id(m: MatrixWorld) -> object:
+    """alice's pending correction to the North child's family name, made once per world."""
+    from corrections.fields import field_for
+    from corrections.services import correction_raise
+
+    if "correction" not in m.match_args:
+        correction = correction_raise(
+            child=m.children["north"],
+            field=field_for(CORRECTED_FIELD),  # type: ignore[arg-type]
+            value="Thorneton",
+            reason="Seen the birth certificate",
+            by=m.users["alice"],
+        )
+        m.match_args["correction"] = [correction.pk]
+    return m.match_args["correction"][0]
+
+
+def _north_complaint_id(m: MatrixWorld) -> object:
+    """A complaint about the North child from a parent, recorded by North's LA team once per world."""
+    from datetime import date
+
+    from corrections.services import complaint_record
+
+    if "complaint" not in m.match_args:
+        complaint = complaint_record(
+            child=m.children["north"],
+            by=m.users["lena"],
+            complainant="parent_carer",
+            about="use",
+            received_on=date(2026, 11, 2),
+            summary="Asks who looked at the record",
+        )
+        m.match_args["complaint"] = [complaint.pk]
+    return m.match_args["complaint"][0]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"),
+    [(u, meth) for u in sorted(CORRECTION_URLS | COMPLAINT_URLS) for meth in sorted(ACCEPTED[u])],
+)
+def test_corrections_and_complaints_answer_each_persona_as_the_rules_say(matrix, url_name, method):
+    args = _sample_args(matrix, url_name)
+    path = reverse(url_name, args=args)
+    expected = expected_correction if url_name in CORRECTION_URLS else expected_complaint
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), method, path, _post_data(matrix, url_name, p))
+        expect = expected(url_name, method, p)
+        if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
 def _api_request(client, url_name: str):
     args = ["b-1"] if url_name in ("feeds_api:batch_submit", "feeds_api:batch_status") else []
     path = reverse(url_name, args=args)
@@ -1252,6 +1406,12 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
     """Arguments for any URL: the North child (and alice's involvement), alice as subject, North's alert."""
     if url_name == "children:involvement_end":
         return [m.children["north"].pk, m.involvements["north"].pk]
+    if url_name == "corrections:propose":
+        return [m.children["north"].pk, CORRECTED_FIELD]
+    if url_name in CORRECTION_URLS:
+        return [_north_correction_id(m)]
+    if url_name in COMPLAINT_URLS:
+        return [_north_complaint_id(m)]
     if url_name in CHILD_URLS:
         return [m.children["north"].pk]
     if url_name in SUBJECT_URLS:
@@ -1367,6 +1527,8 @@ def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothi
         | PLAIN_URLS
         | SEARCH_RESULT_URLS
         | TRAINING_URLS
+        | CORRECTION_URLS
+        | COMPLAINT_URLS
     ):
         path = reverse(url_name, args=_sample_args(matrix, url_name))
         for method in METHODS:

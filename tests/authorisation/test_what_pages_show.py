@@ -249,3 +249,22 @@ def test_no_administration_page_shows_anything_about_a_child(matrix):
         assert not shown, f"{path} shows {shown}"
     closing = client.get(paths[3]).content.decode()
     assert "current involvements recorded by its staff" in closing  # the page it should be
+
+
+@pytest.mark.parametrize("name", VIEWERS)
+def test_the_correction_pages_of_a_shielded_child_show_nothing_that_locates_it(matrix, name):
+    """Asking for a correction offers only the details the person sees; the owning LA team sees them all."""
+    m = SCENARIOS["north_shielded"]
+    child = matrix.children["north_shielded"]
+    client = matrix.client(name)
+    state_purpose(client, child)
+    pages = [
+        client.get(reverse("corrections:choose", args=[child.pk])).content.decode(),
+        client.get(reverse("corrections:propose", args=[child.pk, "given_names"])).content.decode(),
+    ]
+    assert "Which detail is wrong?</h1>" in pages[0] and "Correct the given names</h1>" in pages[1]
+    offers_location = reverse("corrections:propose", args=[child.pk, "address"]) in pages[0]
+    assert offers_location == (name == "lena")
+    if name != "lena":
+        for page in pages:
+            assert not _shown(page, dict.fromkeys(_location_and_links(m).values(), False))

@@ -32,6 +32,7 @@ from children.records import (
 )
 from children.services import child_create, involvement_record
 from disclosure.models import DisclosureExport
+from corrections.models import Complaint, Correction
 from lifecycle.services import child_archive
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in
@@ -338,6 +339,8 @@ def state(*, full: bool = True) -> dict[str, object]:
         "exports": list(
             DisclosureExport.objects.order_by("pk").values_list("pk", "status", "decided_by", "downloads")
         ),
+        "corrections": list(Correction.objects.order_by("pk").values_list("pk", "status")),
+        "complaints": list(Complaint.objects.order_by("pk").values_list("pk", "status")),
         "events": _events(),
     }
 

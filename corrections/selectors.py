@@ -1,0 +1,85 @@
+"""Reads of corrections and complaints. Lists carry index numbers and field names, never values;
+only the one correction or complaint a permitted person opens is decrypted."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, QuerySet
+
+from accounts.models import Organisation, User
+from children.models import Child
+from corrections.models import Complaint, Correction, CorrectionStatus
+from vault.sealing import Sealer
+
+
+@dataclass(frozen=True)
+class CorrectionPin:
+    """An accepted correction of a field that feeds also supply (see feeds.provenance.displayed_value)."""
+
+    value: Any
+    replaced: Any
+    accepted_at: datetime
+
+
+def correction_pins(*, child: Child, fields: list[str], sealer: Sealer) -> dict[str, CorrectionPin]:
+    """The latest accepted correction of each of `fields` of `child`, decrypted: one query per feed update."""
+    latest: dict[str, Correction] = {}
+    accepted = Correction.objects.filter(
+        child=child, field__in=fields, status=CorrectionStatus.ACCEPTED, decided_at__isnull=False
+    ).order_by("decided_at")
+    for correction in accepted:
+        latest[correction.field] = correction
+    return {
+        field: CorrectionPin(
+            value=sealer.unseal(correction, "proposed_value"),
+            replaced=sealer.unseal(correction, "previous_value"),
+            accepted_at=correction.decided_at,  # type: ignore[arg-type]  # filtered: never None
+        )
+        for field, correction in latest.items()
+    }
+
+
+def corrections_pending(*, local_authority_id: int) -> "QuerySet[Correction]":
+    """The LA's queue, oldest first (the child's current LA owns it: a transfer moves the queue too)."""
+    return (
+        Correction.objects.filter(
+            status=CorrectionStatus.PENDING, child__local_authority_id=local_authority_id
+        )
+        .select_related("child", "raised_by__organisation")
+        .order_by("raised_at")
+    )
+
+
+def corrections_raised_by(*, user: User) -> "QuerySet[Correction]":
+    return Correction.objects.filter(raised_by=user).select_related("child__data_key").order_by("-raised_at")
+
+
+def corrections_of(*, child: Child) -> "QuerySet[Correction]":
+    return (
+        Correction.objects.filter(child=child).select_related("raised_by__organisation").order_by("raised_at")
+    )
+
+
+def complaints_of(*, child: Child) -> "QuerySet[Complaint]":
+    return Complaint.objects.filter(child=child).order_by("received_on", "recorded_at")
+
+
+def complaints_for(*, local_authority_id: int) -> "QuerySet[Complaint]":
+    return (
+        Complaint.objects.filter(child__local_authority_id=local_authority_id)
+        .select_related("child")
+        .order_by("-received_on", "-recorded_at")
+    )
+
+
+def pending_counts_by_la() -> list[tuple[Organisation, int]]:
+    """Pending corrections per local authority: numbers only, for the data quality page."""
+    counted = dict(
+        Correction.objects.filter(status=CorrectionStatus.PENDING)
+        .values_list("child__local_authority_id")
+        .annotate(n=Count("id"))
+        .values_list("child__local_authority_id", "n")
+    )
+    organisations = Organisation.objects.in_bulk(list(counted))
+    return sorted(((organisations[la_id], n) for la_id, n in counted.items()), key=lambda pair: pair[0].name)

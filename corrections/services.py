@@ -1,0 +1,144 @@
+"""Writes: raising and deciding corrections, recording and progressing complaints. Each is audited
+in the same transaction; free text and proposed values are sealed under the child's key."""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child
+from corrections.fields import CorrectableField, field_apply, field_for
+from corrections.models import (
+    Complaint,
+    ComplaintStatus,
+    Correction,
+    CorrectionStatus,
+)
+from vault.sealing import Sealer
+
+
+class AlreadyDecided(Exception):
+    """Someone decided this correction first (two tabs, two colleagues): nothing is changed twice."""
+
+
+def correction_raise(
+    *, child: Child, field: CorrectableField, value: Any, reason: str, by: User
+) -> Correction:
+    correction = Correction(child=child, field=field.key, raised_by=by)
+    Sealer(child.data_key).seal_all(
+        correction,
+        {"proposed_value": value, "reason": reason, "previous_value": None, "decision_reason": None},
+    )
+    with transaction.atomic():
+        correction.save()
+        event_record(
+            tag=AuditTag.CorrectionRaised,
+            actor=by,
+            child_id=child.pk,
+            additional={"correction_id": str(correction.pk), "field": field.key},
+        )
+    return correction
+
+
+def _pending_locked(correction: Correction) -> Correction:
+    locked = Correction.objects.select_for_update().select_related("child__data_key").get(pk=correction.pk)
+    if locked.status != CorrectionStatus.PENDING:
+        raise AlreadyDecided
+    return locked
+
+
+def correction_accept(*, correction: Correction, by: User) -> None:
+    """Apply the proposed value through the record-update services, then close the correction."""
+    with transaction.atomic():
+        locked = _pending_locked(correction)
+        child = locked.child
+        sealer = Sealer(child.data_key)
+        field = field_for(locked.field)
+        if field is None:  # never stored: raising checks the key
+            raise ValueError("unknown field")
+        previous = field_apply(child=child, field=field, value=sealer.unseal(locked, "proposed_value"), by=by)
+        sealer.seal(locked, "previous_value", previous)
+        locked.status = CorrectionStatus.ACCEPTED
+        locked.decided_by = by
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at", "previous_value"])
+        event_record(
+            tag=AuditTag.CorrectionAccepted,
+            actor=by,
+            child_id=child.pk,
+            additional={"correction_id": str(locked.pk), "field": locked.field},
+        )
+
+
+def correction_reject(*, correction: Correction, by: User, reason: str) -> None:
+    with transaction.atomic():
+        locked = _pending_locked(correction)
+        Sealer(locked.child.data_key).seal(locked, "decision_reason", reason)
+        locked.status = CorrectionStatus.REJECTED
+        locked.decided_by = by
+        locked.decided_at = timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        event_record(
+            tag=AuditTag.CorrectionRejected,
+            actor=by,
+            child_id=locked.child_id,
+            additional={"correction_id": str(locked.pk), "field": locked.field},
+        )
+
+
+@dataclass(frozen=True)
+class ComplaintProgress:
+    """Where a complaint has got to: the status and the dates and outcome that go with it."""
+
+    status: str
+    acknowledged_on: date | None = None
+    outcome: str = ""
+    outcome_on: date | None = None
+    outcome_detail: str = ""
+
+
+def complaint_record(
+    *, child: Child, by: User, complainant: str, about: str, received_on: date, summary: str
+) -> Complaint:
+    complaint = Complaint(
+        child=child, complainant=complainant, about=about, received_on=received_on, recorded_by=by
+    )
+    Sealer(child.data_key).seal_all(complaint, {"summary": summary, "outcome_detail": None})
+    with transaction.atomic():
+        complaint.save()
+        event_record(
+            tag=AuditTag.ComplaintRecorded,
+            actor=by,
+            child_id=child.pk,
+            additional={"complaint_id": str(complaint.pk), "complainant": complainant, "about": about},
+        )
+    return complaint
+
+
+def complaint_progress(*, complaint: Complaint, by: User, progress: ComplaintProgress) -> None:
+    """Move a complaint on (or correct its dates); a closed complaint keeps its outcome and date."""
+    closed = progress.status == ComplaintStatus.CLOSED
+    complaint.status = progress.status
+    complaint.acknowledged_on = progress.acknowledged_on
+    complaint.outcome = progress.outcome if closed else ""
+    complaint.outcome_on = progress.outcome_on if closed else None
+    Sealer(complaint.child.data_key).seal(
+        complaint, "outcome_detail", progress.outcome_detail if closed else None
+    )
+    with transaction.atomic():
+        complaint.save(update_fields=["status", "acknowledged_on", "outcome", "outcome_on", "outcome_detail"])
+        event_record(
+            tag=AuditTag.ComplaintUpdated,
+            actor=by,
+            child_id=complaint.child_id,
+            additional={
+                "complaint_id": str(complaint.pk),
+                "status": complaint.status,
+                "outcome": complaint.outcome,
+            },
+        )

@@ -1,0 +1,183 @@
+"""Complaints: recorded by the owning LA team, sealed, tracked through statuses to an outcome with dates."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from audit.tags import AuditTag
+from corrections.models import Complaint, ComplaintStatus
+from corrections.services import complaint_record
+from corrections.tests.support import events
+from tests.journeys import signed_in
+from tests.personas import make_user
+
+NEW = {
+    "complainant": "parent_carer",
+    "about": "use",
+    "received_day": "2",
+    "received_month": "11",
+    "received_year": "2026",
+    "summary": "Mother asks why a youth service looked at the record",
+}
+
+
+def _complaint(world, child) -> Complaint:
+    return complaint_record(
+        child=child,
+        by=world.lena,
+        complainant="child",
+        about="record",
+        received_on=date(2026, 11, 2),
+        summary="Says the school on the record is wrong",
+    )
+
+
+def test_the_la_team_records_a_complaint_sealed_and_audited(world, child):
+    client = signed_in(world.lena)
+    response = client.post(reverse("corrections:complaint_new", args=[child.pk]), NEW)
+    complaint = Complaint.objects.get()
+    assert response["Location"] == reverse("corrections:complaint", args=[complaint.pk])
+    assert complaint.status == ComplaintStatus.RECEIVED and complaint.received_on == date(2026, 11, 2)
+    raw = bytes(Complaint.objects.values_list("summary", flat=True).get())
+    assert b"youth service" not in raw
+    [event] = events(AuditTag.ComplaintRecorded, complaint_id=str(complaint.pk))
+    assert event.child_id == child.pk and "youth" not in str(event.additional)
+    page = client.get(reverse("corrections:complaint", args=[complaint.pk])).content.decode()
+    assert "Mother asks why a youth service looked at the record" in page
+    assert events(AuditTag.ComplaintOpened, complaint_id=str(complaint.pk))
+    listed = client.get(reverse("corrections:complaints")).content.decode()
+    assert "A parent or carer" in listed and "youth service" not in listed
+    assert events(AuditTag.ComplaintListViewed)
+
+
+def test_a_complaint_is_tracked_to_an_outcome_with_dates(world, child):
+    complaint = _complaint(world, child)
+    client = signed_in(world.lena)
+    path = reverse("corrections:complaint", args=[complaint.pk])
+    client.post(
+        path,
+        {
+            "status": "acknowledged",
+            "acknowledged_day": "3",
+            "acknowledged_month": "11",
+            "acknowledged_year": "2026",
+        },
+    )
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.ACKNOWLEDGED and complaint.acknowledged_on == date(2026, 11, 3)
+    client.post(
+        path,
+        {
+            "status": "closed",
+            "acknowledged_day": "3",
+            "acknowledged_month": "11",
+            "acknowledged_year": "2026",
+            "outcome": "upheld",
+            "outcome_day": "20",
+            "outcome_month": "11",
+            "outcome_year": "2026",
+            "outcome_detail": "School corrected",
+        },
+    )
+    complaint.refresh_from_db()
+    assert (complaint.status, complaint.outcome, complaint.outcome_on) == (
+        "closed",
+        "upheld",
+        date(2026, 11, 20),
+    )
+    assert [e.additional["status"] for e in events(AuditTag.ComplaintUpdated)] == ["acknowledged", "closed"]
+    page = client.get(path).content.decode()
+    assert "Upheld on 20 November 2026" in page
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"status": "acknowledged"}, "Enter the date the complaint was acknowledged"),
+        (
+            {
+                "status": "acknowledged",
+                "acknowledged_day": "1",
+                "acknowledged_month": "11",
+                "acknowledged_year": "2026",
+            },
+            "The date the complaint was acknowledged must be on or after 2 November 2026",
+        ),
+        (
+            {
+                "status": "closed",
+                "acknowledged_day": "3",
+                "acknowledged_month": "11",
+                "acknowledged_year": "2026",
+            },
+            "Select the outcome",
+        ),
+        (
+            {
+                "status": "closed",
+                "acknowledged_day": "3",
+                "acknowledged_month": "11",
+                "acknowledged_year": "2026",
+                "outcome": "upheld",
+            },
+            "Enter the outcome date",
+        ),
+        ({"status": "sideways"}, "Select where the complaint has got to"),
+    ],
+)
+def test_progress_needs_the_dates_and_outcome_that_go_with_it(world, child, data, message):
+    complaint = _complaint(world, child)
+    page = (
+        signed_in(world.lena)
+        .post(reverse("corrections:complaint", args=[complaint.pk]), data)
+        .content.decode()
+    )
+    assert message in page and "<title>Error: " in page
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.RECEIVED
+    assert not events(AuditTag.ComplaintUpdated)
+
+
+def test_the_received_date_is_a_govuk_date(world, child):
+    page = (
+        signed_in(world.lena)
+        .post(reverse("corrections:complaint_new", args=[child.pk]), {**NEW, "received_month": "13"})
+        .content.decode()
+    )
+    assert "must be a real date" in page
+    assert not Complaint.objects.exists()
+
+
+def test_another_las_team_cannot_record_read_or_progress_it(world, child):
+    complaint = _complaint(world, child)
+    stella = signed_in(make_user("stella", world.south, role="la_team"))
+    response = stella.post(reverse("corrections:complaint_new", args=[child.pk]), NEW)
+    assert response.status_code == 403 and 'data-reason="other_la"' in response.content.decode()
+    response = stella.get(reverse("corrections:complaint", args=[complaint.pk]))
+    assert response.status_code == 403 and "school on the record" not in response.content.decode()
+    assert "Child or young person" not in stella.get(reverse("corrections:complaints")).content.decode()
+    assert Complaint.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("who", "status", "reason"),
+    [
+        ("alice", 403, "role_not_permitted"),
+        ("dara", 403, "role_not_permitted"),
+        ("nadia", 403, "role_not_permitted"),
+        ("sam", 403, "suspended"),
+        ("tom", 302, None),
+    ],
+)
+def test_only_the_la_team_handles_complaints(world, child, who, status, reason):
+    complaint = _complaint(world, child)
+    for path in (
+        reverse("corrections:complaint_new", args=[child.pk]),
+        reverse("corrections:complaint", args=[complaint.pk]),
+    ):
+        response = signed_in(getattr(world, who)).post(path, NEW)
+        assert response.status_code == status
+        if reason:
+            assert f'data-reason="{reason}"' in response.content.decode()
+    assert Complaint.objects.count() == 1

@@ -1,0 +1,53 @@
+"""An accepted correction survives feed updates that repeat the value it replaced; a new value wins."""
+
+from children.models import Child
+from children.selectors import child_details
+from corrections.fields import field_for
+from corrections.services import correction_accept, correction_raise
+from feeds.tests.factories import feed_row, health_source
+from feeds.tests.test_ingest import ingest
+
+
+def _only_child() -> Child:
+    return Child.objects.select_related("data_key").get()
+
+
+NEW_ADDRESS = {
+    "status": "known",
+    "lines": ["8 Fernbank Way", "Leeds"],
+    "postcode": "LS2 9JT",
+    "return_intention": None,
+}
+
+
+def test_a_feed_repeating_the_replaced_value_does_not_undo_the_correction_but_a_new_value_does(world):
+    source = health_source(world)
+    ingest(source, [feed_row()], batch_id="b1")
+    child = _only_child()
+    correction = correction_raise(
+        child=child, field=field_for("address"), value=NEW_ADDRESS, reason="Moved in May", by=world.alice
+    )
+    correction_accept(correction=correction, by=world.lena)
+    assert child_details(_only_child()).address.postcode == "LS2 9JT"
+    ingest(source, [feed_row()], batch_id="b2")  # the source sends its old, wrong address again
+    assert child_details(_only_child()).address.postcode == "LS2 9JT"
+    moved = feed_row(address_line="4 Harrow Close", postcode="LS6 1AA")
+    ingest(source, [moved], batch_id="b3")  # later the source has a new address: the child moved again
+    assert Child.objects.count() == 1
+    assert child_details(_only_child()).address.postcode == "LS6 1AA"
+
+
+def test_fields_no_feed_corrected_are_untouched_by_feed_updates(world):
+    source = health_source(world)
+    ingest(source, [feed_row()], batch_id="b1")
+    child = _only_child()
+    correction = correction_raise(
+        child=child,
+        field=field_for("gender"),
+        value="not_specified",
+        reason="Told by the family",
+        by=world.alice,
+    )
+    correction_accept(correction=correction, by=world.lena)
+    ingest(source, [feed_row()], batch_id="b2")
+    assert child_details(_only_child()).gender == "not_specified"

@@ -1,0 +1,303 @@
+"""Pages for corrections and complaints. Each view: decide (access.policy), call one service, render."""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from access.http import Refused, require
+from access.permissions import Permission
+from access.policy import Decision, complaint_decide, correction_decide, correction_raise_decide, visibility
+from accounts.http import signed_in_user
+from accounts.models import Organisation, OrganisationKind, User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child
+from children.selectors import child_details
+from children.viewing import purpose_grant_for
+from corrections.fields import FieldGone, current_value, field_for, field_label, fields_of, value_text
+from corrections.forms import ComplaintForm, ComplaintProgressForm, CorrectionDecisionForm, CorrectionForm
+from corrections.models import Complaint, Correction, CorrectionStatus
+from corrections.selectors import complaints_for, corrections_pending, corrections_raised_by
+from corrections.services import (
+    AlreadyDecided,
+    ComplaintProgress,
+    complaint_progress,
+    complaint_record,
+    correction_accept,
+    correction_raise,
+    correction_reject,
+)
+from vault.sealing import Sealer
+
+ORGANISATION_KIND = {"school": OrganisationKind.SCHOOL, "gp": OrganisationKind.GP_PRACTICE}
+OWN_LIST_LIMIT = 100
+
+
+def _insist(decision: Decision, *, action: Permission, child_id: UUID | None = None) -> None:
+    """Raise the audited refusal for a decision taken by one of the policy's own object rules."""
+    if not decision:
+        raise Refused(decision, action=action, child_id=child_id)
+
+
+def _child(child_id: UUID) -> Child:
+    return get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
+
+
+def _home_la(actor: User, action: Permission) -> int:
+    """The actor's LA (the policy has refused anyone without one already)."""
+    if actor.home_la_id is None:
+        raise Refused(Decision(False, "no_organisation"), action=action)
+    return actor.home_la_id
+
+
+@login_required
+@require_http_methods(["GET"])
+def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """Which detail is wrong: only the details this person can see on the record, each a link."""
+    actor = signed_in_user(request)
+    child = _child(child_id)
+    require(actor=actor, action=Permission.CorrectionRaise, child=child)
+    if purpose_grant_for(request.session, child=child) is None:
+        return redirect("children:purpose", child_id=child.pk)
+    full = visibility(actor=actor, child=child).full
+    context = {
+        "child": child,
+        "details": child_details(child),
+        "fields": fields_of(child, include_location=full),
+    }
+    return render(request, "corrections/choose.html", context)
+
+
+def _organisation_choices(child: Child, kind: str) -> list[tuple[str, str]]:
+    if kind not in ORGANISATION_KIND:
+        return []
+    found = Organisation.objects.filter(
+        kind=ORGANISATION_KIND[kind], local_authority_id=child.local_authority_id
+    ).order_by("name")
+    return [(str(o.pk), o.name) for o in found]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
+    """The correct value of one detail and why; the stated purpose that viewing needs is needed here too."""
+    actor = signed_in_user(request)
+    child = _child(child_id)
+    _insist(
+        correction_raise_decide(actor=actor, child=child, field=field),
+        action=Permission.CorrectionRaise,
+        child_id=child.pk,
+    )
+    named = field_for(field)
+    if named is None or named not in fields_of(child, include_location=True):
+        raise Http404("no such detail on this record")
+    if purpose_grant_for(request.session, child=child) is None:
+        return redirect("children:purpose", child_id=child.pk)
+    form = CorrectionForm(
+        request.POST or None, field=named, organisations=_organisation_choices(child, named.kind)
+    )
+    if request.method == "POST" and form.is_valid():
+        correction_raise(
+            child=child, field=named, value=form.proposed(), reason=form.cleaned_data["reason"], by=actor
+        )
+        messages.success(request, "Your correction has been sent to the local authority ContactPoint team")
+        return redirect("corrections:mine")
+    context = {
+        "child": child,
+        "details": child_details(child),
+        "field": named,
+        "form": form,
+        "current": value_text(named, current_value(child, named)),
+    }
+    return render(request, "corrections/propose.html", context)
+
+
+@login_required
+@require_http_methods(["GET"])
+def mine(request: HttpRequest) -> HttpResponse:
+    """The corrections this person asked for and what became of them (index numbers, never names)."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.CorrectionListOwn)
+    rows = []
+    for correction in corrections_raised_by(user=actor)[:OWN_LIST_LIMIT]:
+        rejected = correction.status == CorrectionStatus.REJECTED
+        rows.append(
+            {
+                "correction": correction,
+                "label": field_label(correction.field),
+                "why_rejected": (
+                    Sealer(correction.child.data_key).unseal(correction, "decision_reason")
+                    if rejected
+                    else ""
+                ),
+            }
+        )
+    return render(request, "corrections/mine.html", {"rows": rows, "limit": OWN_LIST_LIMIT})
+
+
+@login_required
+@require_http_methods(["GET"])
+def queue(request: HttpRequest) -> HttpResponse:
+    """The LA's corrections waiting for a decision: index numbers and field names only."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.CorrectionDecide)
+    la = Organisation.objects.get(pk=_home_la(actor, Permission.CorrectionDecide))
+    rows = [
+        {
+            "correction": correction,
+            "label": field_label(correction.field),
+            "decision": correction_decide(actor=actor, correction=correction),
+        }
+        for correction in corrections_pending(local_authority_id=la.pk)
+    ]
+    event_record(tag=AuditTag.CorrectionQueueViewed, actor=actor, additional={"pending": len(rows)})
+    return render(request, "corrections/queue.html", {"la": la, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
+    """Accept (the record is corrected) or reject with a reason. Opening it decrypts it: audited."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.CorrectionDecide)  # the role first: ids are not probed
+    correction = get_object_or_404(
+        Correction.objects.select_related("child__data_key", "raised_by__organisation"), pk=correction_id
+    )
+    child = correction.child
+    _insist(
+        correction_decide(actor=actor, correction=correction),
+        action=Permission.CorrectionDecide,
+        child_id=child.pk,
+    )
+    if correction.status != CorrectionStatus.PENDING:
+        messages.success(request, "This correction has already been decided")
+        return redirect("corrections:queue")
+    named = field_for(correction.field)
+    if named is None:
+        raise Http404("unknown field")
+    form = CorrectionDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "accept":
+                correction_accept(correction=correction, by=actor)
+                messages.success(request, "The record has been corrected")
+            else:
+                correction_reject(correction=correction, by=actor, reason=form.cleaned_data["reason"])
+                messages.success(request, "The correction has been rejected")
+        except AlreadyDecided:
+            messages.success(request, "This correction had already been decided by a colleague")
+        except FieldGone:
+            form.add_error("decision", "This detail is no longer on the record: reject the correction")
+        else:
+            return redirect("corrections:queue")
+    sealer = Sealer(child.data_key)
+    event_record(
+        tag=AuditTag.CorrectionOpened,
+        actor=actor,
+        child_id=child.pk,
+        additional={"correction_id": str(correction.pk), "field": correction.field},
+    )
+    context = {
+        "correction": correction,
+        "child": child,
+        "field": named,
+        "current": value_text(named, current_value(child, named, sealer)),
+        "proposed": value_text(named, sealer.unseal(correction, "proposed_value")),
+        "reason": sealer.unseal(correction, "reason"),
+        "form": form,
+    }
+    return render(request, "corrections/decide.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    actor = signed_in_user(request)
+    child = _child(child_id)
+    require(actor=actor, action=Permission.ComplaintRecord, child=child)
+    form = ComplaintForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        complaint = complaint_record(
+            child=child,
+            by=actor,
+            complainant=data["complainant"],
+            about=data["about"],
+            received_on=data["received_on"],
+            summary=data["summary"],
+        )
+        messages.success(request, "The complaint has been recorded")
+        return redirect("corrections:complaint", complaint_id=complaint.pk)
+    return render(request, "corrections/complaint_new.html", {"child": child, "form": form})
+
+
+@login_required
+@require_http_methods(["GET"])
+def complaints(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ComplaintManage)
+    la = Organisation.objects.get(pk=_home_la(actor, Permission.ComplaintManage))
+    found = list(complaints_for(local_authority_id=la.pk))
+    event_record(tag=AuditTag.ComplaintListViewed, actor=actor, additional={"complaints": len(found)})
+    return render(request, "corrections/complaints.html", {"la": la, "complaints": found})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
+    """One complaint: what it says (decrypted, so audited) and its progress to an outcome."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ComplaintManage)  # the role first: ids are not probed
+    found = get_object_or_404(Complaint.objects.select_related("child__data_key"), pk=complaint_id)
+    _insist(
+        complaint_decide(actor=actor, complaint=found),
+        action=Permission.ComplaintManage,
+        child_id=found.child_id,
+    )
+    sealer = Sealer(found.child.data_key)
+    initial = {
+        "status": found.status,
+        "outcome": found.outcome,
+        "outcome_detail": sealer.unseal(found, "outcome_detail") or "",
+        **_date_initial("acknowledged", found.acknowledged_on),
+        **_date_initial("outcome", found.outcome_on),
+    }
+    form = ComplaintProgressForm(request.POST or None, initial=initial, received_on=found.received_on)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        complaint_progress(
+            complaint=found,
+            by=actor,
+            progress=ComplaintProgress(
+                status=data["status"],
+                acknowledged_on=data["acknowledged_on"],
+                outcome=data.get("outcome") or "",
+                outcome_on=data["outcome_on"],
+                outcome_detail=data.get("outcome_detail", ""),
+            ),
+        )
+        messages.success(request, "The complaint has been updated")
+        return redirect("corrections:complaint", complaint_id=found.pk)
+    event_record(
+        tag=AuditTag.ComplaintOpened,
+        actor=actor,
+        child_id=found.child_id,
+        additional={"complaint_id": str(found.pk)},
+    )
+    context = {
+        "complaint": found,
+        "child": found.child,
+        "summary": sealer.unseal(found, "summary"),
+        "form": form,
+    }
+    return render(request, "corrections/complaint.html", context)
+
+
+def _date_initial(prefix: str, value: object) -> dict[str, object]:
+    if value is None:
+        return {}
+    return {f"{prefix}_day": value.day, f"{prefix}_month": value.month, f"{prefix}_year": value.year}  # type: ignore[attr-defined]
