@@ -16,7 +16,7 @@ from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement
-from linkage.models import ClericalReview
+from linkage.models import ChildMerge, ClericalReview
 from oversight.models import Alert
 
 
@@ -80,6 +80,7 @@ def require(
     subject: User | None = None,
     alert: Alert | None = None,
     review: ClericalReview | None = None,
+    merge: ChildMerge | None = None,
 ) -> None:
     """Return if the policy allows the action; otherwise raise `Refused` (rendered by the middleware)."""
     decision = decide(
@@ -90,6 +91,7 @@ def require(
         subject=subject,
         alert=alert,
         review=review,
+        merge=merge,
     )
     if not decision:
         raise Refused(decision, action=action, child_id=child.pk if child is not None else None)

@@ -18,7 +18,7 @@ from children.selectors import InvolvementView
 from feeds.models import FeedSource
 from lifecycle.models import Archive
 from lifecycle.rules import data_manager_window_ends
-from linkage.models import ClericalReview
+from linkage.models import ChildMerge, ClericalReview
 from oversight.models import Alert
 
 PRACTITIONER_ROLES = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
@@ -159,9 +159,10 @@ def decide(
     subject: User | None = None,
     alert: Alert | None = None,
     review: ClericalReview | None = None,
+    merge: ChildMerge | None = None,
 ) -> Decision:
     """May `actor` do `action` (to `child`, one `involvement` of it, the account `subject`, an `alert`,
-    a clerical `review`)?
+    a clerical `review`, or undo a `merge` whose survivor is `child`)?
 
     Returns the reason if not, so the person can be told why.
     """
@@ -183,6 +184,13 @@ def decide(
         return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
     if action == Permission.ReviewDecide:
         return _decide_review(actor, review=review)
+    if (
+        action == Permission.ChildMerge
+        and merge is not None
+        and merge.duplicate_local_authority_id != actor.home_la_id
+    ):
+        # Undoing a merge recreates the other record: both must be the team's own LA's.
+        return _deny("other_la")
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:
