@@ -33,12 +33,12 @@ def _ingest(world, rows):
 
 
 def _possible_match(world, child):
-    """Amelia Thornton with a date one digit out and a new postcode: between the thresholds."""
+    """Amalia Thornton with a date one digit out and a postcode in another district: between the thresholds."""
     _ingest(
         world,
         [
             feed_row(
-                given_names="Amelia",
+                given_names="Amalia",
                 family_name="Thornton",
                 date_of_birth="2015-03-14",
                 postcode="LS9 9ZZ",
