@@ -21,6 +21,7 @@ class ReviewReason(models.TextChoices):
     OTHER_LA = "other_la", "Matches a child of a local authority the source does not supply"
     TOO_MANY = "too_many", "Too many candidates to compare"
     ARCHIVED = "archived", "Resembles an archived record"
+    SIBLING = "sibling", "Could be a twin or sibling: only the given name differs"
 
 
 class ReviewStatus(models.TextChoices):
