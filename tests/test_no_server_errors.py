@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 
 import accounts.forms
 import children.forms
+import linkage.forms
 import reports.forms
 import team.forms
 from children.records import InvolvementDetails
@@ -125,12 +126,15 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         accounts.forms.EnrolmentCodeForm: lambda d: accounts.forms.EnrolmentCodeForm(d),
         accounts.forms.ReauthenticateForm: lambda d: accounts.forms.ReauthenticateForm(d),
         accounts.forms.SetPasswordForm: lambda d: accounts.forms.SetPasswordForm(d, user=world.alice),
+        linkage.forms.MergeFindForm: lambda d: linkage.forms.MergeFindForm(d),
+        linkage.forms.MergeConfirmForm: lambda d: linkage.forms.MergeConfirmForm(d),
+        linkage.forms.UnmergeForm: lambda d: linkage.forms.UnmergeForm(d),
     }
 
 
 def _project_forms() -> set[type[forms.Form]]:
     found: set[type[forms.Form]] = set()
-    for module in (accounts.forms, team.forms, reports.forms, children.forms):
+    for module in (accounts.forms, team.forms, reports.forms, children.forms, linkage.forms):
         for _, value in inspect.getmembers(module, inspect.isclass):
             if issubclass(value, forms.Form) and value.__module__ == module.__name__:
                 found.add(value)
