@@ -40,7 +40,7 @@ from matching.normalise import (
 )
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
-MODEL_VERSION = "fs-v2"
+MODEL_VERSION = "fs-v1"
 # Bits of evidence (sum of log2(m/u)); chosen on the search-quality benchmark (docs/BENCHMARKS.md).
 ACCEPT_WEIGHT = 14.0
 CLOSE_CALL_WEIGHT = 10.0

@@ -33,12 +33,12 @@ def _ingest(world, rows):
 
 
 def _possible_match(world, child):
-    """Amalia Thornton with a date one digit out and a postcode in another district: between the thresholds."""
+    """Amelia Thornton with a date one digit out and a new postcode: between the thresholds."""
     _ingest(
         world,
         [
             feed_row(
-                given_names="Amalia",
+                given_names="Amelia",
                 family_name="Thornton",
                 date_of_birth="2015-03-14",
                 postcode="LS9 9ZZ",

@@ -141,11 +141,12 @@ def _row(unique_id: int, who: Person, child: int) -> dict[str, Any]:
     return {**row, "child": child}
 
 
-# Second records of a child that carry a postcode from elsewhere in the country. Children move house, and
-# sources (school census, benefit, health) learn of a move months apart, so two true records often
-# disagree on the postcode entirely; the search mistakes alone only move a child within its district,
-# which taught the model that a true pair never disagrees on the district (m = 0, scored at the floor).
-MOVED_AWAY_SHARE = 0.05
+# Second records of a child that carry a postcode from elsewhere in the country (`--moved-away-share`).
+# Children move house and sources learn of it months apart, but the search mistakes only move a child
+# within its district, so fs-v1 (share 0) scores a pair in different districts at the floor. fs-v2
+# (share 0.05) links moved children better in a small file but falsely links namesakes with a near date
+# of birth in a large population (docs/BENCHMARKS.md, "Linkage accuracy"): not in use.
+MOVED_AWAY_SHARE = 0.0
 
 
 def training_rows(
@@ -202,6 +203,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--people", type=int, default=30_000)
         parser.add_argument("--duplicate-share", type=float, default=0.3)
+        parser.add_argument(
+            "--moved-away-share",
+            type=float,
+            default=MOVED_AWAY_SHARE,
+            help="share of duplicates moved to another district (fs-v1: 0, fs-v2: 0.05)",
+        )
         parser.add_argument("--seed", type=int, default=20261202)
         parser.add_argument(
             "--from-review-labels",
@@ -253,7 +260,10 @@ class Command(BaseCommand):
             out_dir, options["model_version"] or MODEL_VERSION, overwrite=options["overwrite"]
         )
         rows, everyone, duplicates = training_rows(
-            people=options["people"], duplicate_share=options["duplicate_share"], seed=options["seed"]
+            people=options["people"],
+            duplicate_share=options["duplicate_share"],
+            seed=options["seed"],
+            moved_away_share=options["moved_away_share"],
         )
         pairs = len(rows) * (len(rows) - 1) / 2
         db_api = DuckDBAPI()
