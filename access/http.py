@@ -18,7 +18,7 @@ from audit.tags import AuditTag
 from children.models import Child, Involvement
 from disclosure.models import DisclosureExport
 from lifecycle.models import Transfer
-from linkage.models import ClericalReview
+from linkage.models import ChildMerge, ClericalReview
 from oversight.models import Alert
 
 
@@ -84,6 +84,7 @@ def require(
     review: ClericalReview | None = None,
     export: DisclosureExport | None = None,
     transfer: Transfer | None = None,
+    merge: ChildMerge | None = None,
 ) -> None:
     """Return if the policy allows the action; otherwise raise `Refused` (rendered by the middleware)."""
     decision = decide(
@@ -96,6 +97,7 @@ def require(
         review=review,
         export=export,
         transfer=transfer,
+        merge=merge,
     )
     if not decision:
         raise Refused(decision, action=action, child_id=child.pk if child is not None else None)

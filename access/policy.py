@@ -15,13 +15,13 @@ from accounts.models import Role, User
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.selectors import InvolvementView
-from disclosure.models import DisclosureExport
 from corrections.fields import field_for
 from corrections.models import Complaint, Correction
+from disclosure.models import DisclosureExport
 from feeds.models import FeedSource
 from lifecycle.models import Archive, Transfer, TransferStatus
 from lifecycle.rules import data_manager_window_ends
-from linkage.models import ClericalReview
+from linkage.models import ChildMerge, ClericalReview
 from oversight.models import Alert
 
 PRACTITIONER_ROLES = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
@@ -220,9 +220,11 @@ def decide(
     review: ClericalReview | None = None,
     export: DisclosureExport | None = None,
     transfer: Transfer | None = None,
+    merge: ChildMerge | None = None,
 ) -> Decision:
     """May `actor` do `action` (to `child`, one `involvement` of it, the account `subject`, an `alert`,
-    a clerical `review`, a disclosure `export`, a `transfer` between LAs)?
+    a clerical `review`, a disclosure `export`, a `transfer` between LAs, or undo a `merge` whose
+    survivor is `child`)?
 
     Returns the reason if not, so the person can be told why.
     """
@@ -253,6 +255,13 @@ def decide(
     if action in (Permission.CorrectionDecide, Permission.ComplaintManage):
         # Queues of the actor's own LA: without a home LA there is nothing to decide or track.
         return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
+    if (
+        action == Permission.ChildMerge
+        and merge is not None
+        and merge.duplicate_local_authority_id != actor.home_la_id
+    ):
+        # Undoing a merge recreates the other record: both must be the team's own LA's.
+        return _deny("other_la")
     if child is None:
         return ALLOW
     if child.status == RecordStatus.ARCHIVED:

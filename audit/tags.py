@@ -63,6 +63,7 @@ class AuditTag(StrEnum):
     FeedSourceCreated = "feed:source:created"
     FeedTokenIssued = "feed:token:issued"
     FeedTokenRevoked = "feed:token:revoked"
+    FeedRateLimited = "feed:api:rate_limited"
     ReviewDecided = "linkage:review:decided"
     ChildMerged = "child:record:merged"
     ChildUnmerged = "child:record:unmerged"
@@ -102,6 +103,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.FeedSourceCreated: "Registered a feed source",
     AuditTag.FeedTokenIssued: "Issued a feed token",
     AuditTag.FeedTokenRevoked: "Revoked a feed token",
+    AuditTag.FeedRateLimited: "A feed source sent too many requests in a minute and was refused",
     AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
     AuditTag.ChildMerged: "Merged two records of the same child",
     AuditTag.ChildUnmerged: "Undid a merge of two records",

@@ -3,7 +3,9 @@
 A population of BENCH_LINK_CHILDREN children (default 2,000) is reported by three sources (health 95%,
 school 80%, benefit 70% of children); each record has, with probability 0.35, one everyday mistake
 (typo in either name, familiar given name, day/month swapped, moved or missing postcode, hyphen
-dropped). Ground truth is the child each record came from.
+dropped). BENCH_LINK_TWIN_SHARE (default 3%) of children have a twin: same family name, date of birth and
+address, another given name (and sex at random), reported the same way. Ground truth is the child each
+record came from; "twin pairs merged" counts twins with records in one cluster.
 
 - ours: `linkage.filelink.link_file` (the one engine: blocking keys, Fellegi-Sunter scorer, margin rule;
   "review" records stay in their own cluster, as they would wait for a person).
@@ -33,15 +35,56 @@ CHILDREN = int(os.environ.get("BENCH_LINK_CHILDREN", "2000"))
 SEED = int(os.environ.get("BENCH_LINK_SEED", "20261202"))
 SOURCES = (("health", 0.95), ("school", 0.80), ("benefit", 0.70))
 MISTAKE_SHARE = 0.35
+TWIN_SHARE = float(os.environ.get("BENCH_LINK_TWIN_SHARE", "0.03"))
 
 
-def _records(rng: random.Random) -> tuple[list[dict[str, str]], dict[str, int]]:
+def _with_mistake(rng: random.Random, record: dict[str, str]) -> dict[str, str]:
     from children.synthetic.mistakes import dob_transposed, hyphen_dropped, nickname, typo
+    from children.synthetic.places import PLACES, postcode
+
+    kind = rng.choice(("typo_family", "typo_given", "nickname", "dob", "moved", "no_postcode", "hyphen"))
+    if kind == "typo_family":
+        record["family_name"] = typo(rng, record["family_name"]) or record["family_name"]
+    elif kind == "typo_given":
+        record["given_name"] = typo(rng, record["given_name"]) or record["given_name"]
+    elif kind == "nickname":
+        record["given_name"] = nickname(rng, record["given_name"]) or record["given_name"]
+    elif kind == "dob":
+        swapped = dob_transposed(date.fromisoformat(record["date_of_birth"]))
+        record["date_of_birth"] = swapped.isoformat() if swapped else record["date_of_birth"]
+    elif kind == "moved":
+        record["postcode"] = postcode(rng, rng.choice(PLACES))
+    elif kind == "no_postcode":
+        record["postcode"] = ""
+    else:
+        record["family_name"] = hyphen_dropped(rng, record["family_name"]) or record["family_name"]
+    return record
+
+
+def _reported(
+    rng: random.Random, base: dict[str, str], child: int, rows: list[dict[str, str]], truth: dict[str, int]
+) -> None:
+    """Each source's record of one child (if it knows the child), some with one mistake."""
+    for source, share in SOURCES:
+        if rng.random() > share:
+            continue
+        record = dict(base)
+        if rng.random() < MISTAKE_SHARE:
+            record = _with_mistake(rng, record)
+        record_id = f"{source}-{len(rows)}"
+        rows.append({"record_id": record_id, "source": source, **record})
+        truth[record_id] = child
+
+
+def _records(rng: random.Random) -> tuple[list[dict[str, str]], dict[str, int], list[tuple[int, int]]]:
     from children.synthetic.names import FAMILY_NAMES, child_given_names
     from children.synthetic.places import PLACES, postcode
 
     rows: list[dict[str, str]] = []
     truth: dict[str, int] = {}
+    twin_pairs: list[tuple[int, int]] = []
+    # Twins from their own random stream, so every other record is the same with or without them.
+    twins = random.Random(SEED + 1)
     for child in range(CHILDREN):
         sex = rng.choice(("F", "M"))
         place = rng.choice(PLACES)
@@ -54,36 +97,28 @@ def _records(rng: random.Random) -> tuple[list[dict[str, str]], dict[str, int]]:
             "town": place.key,
             "postcode": postcode(rng, place),
         }
-        for source, share in SOURCES:
-            if rng.random() > share:
-                continue
-            record = dict(base)
-            if rng.random() < MISTAKE_SHARE:
-                kind = rng.choice(
-                    ("typo_family", "typo_given", "nickname", "dob", "moved", "no_postcode", "hyphen")
-                )
-                if kind == "typo_family":
-                    record["family_name"] = typo(rng, record["family_name"]) or record["family_name"]
-                elif kind == "typo_given":
-                    record["given_name"] = typo(rng, record["given_name"]) or record["given_name"]
-                elif kind == "nickname":
-                    record["given_name"] = nickname(rng, record["given_name"]) or record["given_name"]
-                elif kind == "dob":
-                    swapped = dob_transposed(date.fromisoformat(record["date_of_birth"]))
-                    record["date_of_birth"] = swapped.isoformat() if swapped else record["date_of_birth"]
-                elif kind == "moved":
-                    record["postcode"] = postcode(rng, rng.choice(PLACES))
-                elif kind == "no_postcode":
-                    record["postcode"] = ""
-                else:
-                    record["family_name"] = (
-                        hyphen_dropped(rng, record["family_name"]) or record["family_name"]
-                    )
-            record_id = f"{source}-{len(rows)}"
-            rows.append({"record_id": record_id, "source": source, **record})
-            truth[record_id] = child
+        _reported(rng, base, child, rows, truth)
+        if twins.random() < TWIN_SHARE:
+            # A twin: the same family name, date of birth and address; another given name (and maybe sex).
+            twin_sex = twins.choice(("F", "M"))
+            given = base["given_name"]
+            while given == base["given_name"]:
+                given = child_given_names(twins, "female" if twin_sex == "F" else "male").split(" ")[0]
+            twin = CHILDREN + len(twin_pairs)
+            _reported(twins, {**base, "given_name": given, "sex": twin_sex}, twin, rows, truth)
+            twin_pairs.append((child, twin))
     rng.shuffle(rows)
-    return rows, truth
+    return rows, truth, twin_pairs
+
+
+def twins_merged(
+    clusters: dict[str, object], truth: dict[str, int], twin_pairs: list[tuple[int, int]]
+) -> int:
+    """Twin pairs with at least one record of each in the same cluster."""
+    by_child: dict[int, set[object]] = {}
+    for record, child in truth.items():
+        by_child.setdefault(child, set()).add(clusters[record])
+    return sum(bool(by_child.get(a, set()) & by_child.get(b, set())) for a, b in twin_pairs)
 
 
 def _pairs(groups: Counter[object]) -> int:
@@ -163,13 +198,18 @@ def main() -> None:
 
     django.setup()
     logging.getLogger("splink").setLevel(logging.ERROR)
-    rows, truth = _records(random.Random(SEED))
-    print(f"{CHILDREN:,} children, {len(rows):,} records from {len(SOURCES)} sources, seed {SEED}")
+    rows, truth, twin_pairs = _records(random.Random(SEED))
+    print(
+        f"{CHILDREN:,} children and {len(twin_pairs)} twins, {len(rows):,} records from {len(SOURCES)} sources, "
+        f"seed {SEED}"
+    )
     with tempfile.TemporaryDirectory() as directory:
         clusters, review_rate, elapsed = ours(rows, Path(directory))
     p, r, f = metrics(clusters, truth)
+    merged = twins_merged(clusters, truth, twin_pairs)
     print(
-        f"ours:   precision {p:.4f}  recall {r:.4f}  F1 {f:.4f}  review rate {review_rate:.2%}  {elapsed:.1f} s"
+        f"ours:   precision {p:.4f}  recall {r:.4f}  F1 {f:.4f}  review rate {review_rate:.2%}  "
+        f"twin pairs merged {merged}/{len(twin_pairs)}  {elapsed:.1f} s"
     )
     try:
         theirs, spent = splink(rows)
@@ -177,7 +217,11 @@ def main() -> None:
         print(f"splink: failed ({type(failed).__name__}: {failed})")
         return
     p, r, f = metrics(theirs, truth)
-    print(f"splink: precision {p:.4f}  recall {r:.4f}  F1 {f:.4f}  (no review band)  {spent:.1f} s")
+    merged = twins_merged(theirs, truth, twin_pairs)
+    print(
+        f"splink: precision {p:.4f}  recall {r:.4f}  F1 {f:.4f}  (no review band)  "
+        f"twin pairs merged {merged}/{len(twin_pairs)}  {spent:.1f} s"
+    )
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ number and reason and never blocks the others.
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
+from ninja.errors import Throttled
 from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import ConfigDict, Field
@@ -22,6 +23,7 @@ from audit.tags import AuditTag
 from feeds.ingest import BatchConflict, BatchReport, batch_ingest, batch_report
 from feeds.models import FeedBatch, FeedSource
 from feeds.parsers import rows_fingerprint
+from feeds.ratelimit import SourceRateThrottle, requests_per_minute, seconds_to_next_window
 from feeds.sources import feed_source_authenticate
 
 MAX_ROWS = 5000
@@ -40,8 +42,20 @@ api = NinjaAPI(
     "clerical review.",
     urls_namespace="feeds_api",
     auth=SourceToken(),
+    throttle=[SourceRateThrottle()],
     docs_url=None,
 )
+
+
+@api.exception_handler(Throttled)
+def _too_many_requests(request: HttpRequest, exc: Throttled) -> HttpResponse:
+    """A clear JSON answer: the limit and when to come back (ninja adds the Retry-After header)."""
+    wait = seconds_to_next_window()
+    detail = (
+        f"Too many requests from this feed source: at most {requests_per_minute()} a minute. "
+        f"Try again in {wait} seconds."
+    )
+    return api.create_response(request, {"detail": detail, "retry_after_seconds": wait}, status=429)
 
 
 class FeedRowIn(Schema):
@@ -90,6 +104,13 @@ class ErrorOut(Schema):
     detail: str
 
 
+class ThrottledOut(Schema):
+    """Over the source's requests per minute: the same seconds are in the Retry-After header."""
+
+    detail: str
+    retry_after_seconds: int
+
+
 def _out(report: BatchReport) -> dict[str, Any]:
     return {
         "batch_id": report.batch_id,
@@ -120,7 +141,7 @@ def _refused(source: FeedSource) -> Decision | None:
 
 @api.post(
     "/batches/{batch_id}",
-    response={200: BatchOut, 403: ErrorOut, 409: ErrorOut},
+    response={200: BatchOut, 403: ErrorOut, 409: ErrorOut, 429: ThrottledOut},
     summary="Submit (or resubmit) a batch of records",
 )
 def batch_submit(request: HttpRequest, batch_id: str, batch: BatchIn) -> Status[dict[str, Any]]:
@@ -143,7 +164,9 @@ def batch_submit(request: HttpRequest, batch_id: str, batch: BatchIn) -> Status[
 
 
 @api.get(
-    "/batches/{batch_id}", response={200: BatchOut, 403: ErrorOut, 404: ErrorOut}, summary="A batch's outcome"
+    "/batches/{batch_id}",
+    response={200: BatchOut, 403: ErrorOut, 404: ErrorOut, 429: ThrottledOut},
+    summary="A batch's outcome",
 )
 def batch_status(request: HttpRequest, batch_id: str) -> Status[dict[str, Any]]:
     source: FeedSource = request.auth  # type: ignore[attr-defined]

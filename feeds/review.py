@@ -1,7 +1,8 @@
 """Resolving a clerical review: link to a candidate, create a new child, or record "not a match".
 
 Lives with the feeds (not in linkage) because linking and creating write through the same provenance
-and trust rules as ingest. Each decision is audited in the transaction that carries it out.
+and trust rules as ingest. Each decision is audited in the transaction that carries it out, and kept
+as labelled pairs for retraining the matcher (`linkage.labels`).
 """
 
 from uuid import UUID
@@ -17,6 +18,7 @@ from feeds.ingest import record_create
 from feeds.models import FeedSource
 from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
+from linkage.labels import review_labels_record
 from linkage.models import ClericalReview, ReviewStatus
 from linkage.selectors import review_candidate_ids, review_incoming
 
@@ -38,6 +40,31 @@ def _record(review: ClericalReview) -> tuple[FeedRecord, int, FeedSource]:
     return record_from_json(incoming["record"]), int(incoming["la_id"]), source
 
 
+_STATUS = {
+    ReviewDecision.LINK: ReviewStatus.LINKED,
+    ReviewDecision.NEW_CHILD: ReviewStatus.NEW_CHILD,
+    ReviewDecision.NOT_A_MATCH: ReviewStatus.NOT_A_MATCH,
+}
+
+
+def _label(
+    review: ClericalReview, decision: str, record: FeedRecord, source: FeedSource, child_id: UUID | None
+) -> None:
+    """The decision as labelled pairs for retraining (before a link changes the child)."""
+    candidates = list(
+        Child.objects.select_related("data_key").filter(
+            pk__in=review_candidate_ids(review), status=RecordStatus.ACTIVE
+        )
+    )
+    review_labels_record(
+        review=review,
+        status=_STATUS[decision],
+        incoming=record.details(issuer_id=source.user.organisation_id).identity(),
+        candidates=candidates,
+        linked_id=child_id,
+    )
+
+
 def review_decide(
     *, review: ClericalReview, decision: str, by: User, child_id: UUID | None = None
 ) -> Child | None:
@@ -50,9 +77,12 @@ def review_decide(
             raise ReviewClosed
         record, la_id, source = _record(locked)
         child: Child | None = None
-        if decision == ReviewDecision.LINK:
-            if child_id is None or str(child_id) not in review_candidate_ids(locked):
-                raise ValueError("link only to one of the review's candidates")
+        if decision == ReviewDecision.LINK and (
+            child_id is None or str(child_id) not in review_candidate_ids(locked)
+        ):
+            raise ValueError("link only to one of the review's candidates")
+        _label(locked, decision, record, source, child_id if decision == ReviewDecision.LINK else None)
+        if decision == ReviewDecision.LINK and child_id is not None:
             child = Child.objects.select_related("data_key").get(pk=child_id, status=RecordStatus.ACTIVE)
             child_update_from_feed(child=child, record=record, source=source)
             locked.status = ReviewStatus.LINKED

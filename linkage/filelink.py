@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
-from linkage.linking import LINK_MARGIN
+from linkage.linking import LINK_MARGIN, possible_sibling
 from matching.blocking import candidates_within, query_key_tiers, record_keys
 from matching.identity import Identity
 from matching.normalise import normalise_postcode
@@ -159,7 +159,9 @@ def _decide(identity: Identity, store: _Store) -> tuple[int | None, str]:
     close = False
     for _, cluster, candidate in store.candidates(found.found):
         match = score(identity, candidate)
-        if match.verdict == "match":
+        if match.verdict == "match" and possible_sibling(match):
+            close = True  # a twin or sibling: a person decides
+        elif match.verdict == "match":
             best_by_cluster[cluster] = max(match.weight, best_by_cluster.get(cluster, float("-inf")))
         elif match.verdict == "close":
             close = True

@@ -11,6 +11,8 @@ below). Linkage adds only what a feed needs on top:
   not clearly someone else sends the record to that child's LA team; nothing is created or updated.
 - **Never auto-link a close call.** Above the upper threshold updates that child, unless a second
   candidate is within LINK_MARGIN bits (review). Between the thresholds is review. Below is a new child.
+- **Twins are never auto-linked.** A best candidate whose given name differs outright goes to review
+  (a twin or sibling shares everything else), unless an identifier agrees.
 - **Identifiers are strong evidence.** An equal NHS number lifts a close call to a link; a different
   NHS number on the best candidate sends the record to review however well the rest agrees.
 """
@@ -90,6 +92,16 @@ class LinkDecision:
     candidates: list[Candidate] = field(default_factory=list)
     review_la_id: int | None = None
     shielded_hold: bool = False
+
+
+def possible_sibling(match: MatchScore) -> bool:
+    """Everything may agree but the given name: a twin or sibling, never linked by a machine.
+
+    Fellegi-Sunter treats fields as independent, but twins share family name, date of birth, address and
+    often sex, so the sum says "match" (30+ bits) while the only field that tells them apart disagrees.
+    A source identifier that agrees (the same NHS number) is the one thing that outweighs it.
+    """
+    return match.levels.get("given_name") == "else"
 
 
 def canonical_identifier(scheme: str, value: str) -> str:
@@ -216,6 +228,8 @@ def link_decide(*, record: IncomingRecord, la_ids: frozenset[int]) -> LinkDecisi
         return _review(ReviewReason.TOO_CLOSE, record.local_authority_id, shown)
     if best.score.verdict != "match" and not (agreement and best.score.verdict == "close"):
         return _review(ReviewReason.POSSIBLE_MATCH, record.local_authority_id, shown)
+    if possible_sibling(best.score) and not agreement:
+        return _review(ReviewReason.SIBLING, record.local_authority_id, shown)
     if best.child.local_authority_id not in la_ids:
         return _review(ReviewReason.OTHER_LA, record.local_authority_id, shown)
     return LinkDecision(Outcome.UPDATE, child=best.child, candidates=shown)

@@ -25,7 +25,7 @@ from children.selectors import child_details
 from children.services import child_build, child_details_update, children_save_built
 from linkage.models import ChildMerge
 from vault.keys import data_key_build, data_key_shred
-from vault.sealing import Sealer
+from vault.sealing import Sealer, note_seal
 
 
 class MergeRefused(Exception):
@@ -45,7 +45,8 @@ def _move(
     return moved
 
 
-def child_merge(*, survivor: Child, duplicate: Child, by: User) -> ChildMerge:
+def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = "") -> ChildMerge:
+    """Fold `duplicate` into `survivor`; `reason` (free text) is audited sealed under the survivor's key."""
     if survivor.pk == duplicate.pk:
         raise MergeRefused("a record cannot be merged into itself")
     with transaction.atomic():
@@ -122,12 +123,20 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User) -> ChildMerge:
             tag=AuditTag.ChildMerged,
             actor=by,
             child_id=survivor.pk,
-            additional={"merge_id": str(merge.pk), "duplicate_id": str(merge.duplicate_id)},
+            additional={
+                "merge_id": str(merge.pk),
+                "duplicate_id": str(merge.duplicate_id),
+                "shield_added": moved["shield_added"],
+                "reason_sealed": note_seal(survivor.data_key, context="merge", text=reason)
+                if reason
+                else None,
+            },
         )
     return merge
 
 
-def child_unmerge(*, merge: ChildMerge, by: User) -> Child:
+def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
+    """Rebuild the duplicate and move back what moved; `reason` is audited sealed under each child's key."""
     with transaction.atomic():
         merge = (
             ChildMerge.objects.select_for_update()
@@ -172,11 +181,15 @@ def child_unmerge(*, merge: ChildMerge, by: User) -> Child:
         )
         merge.unmerged_by, merge.unmerged_at, merge.restored_child = by, timezone.now(), restored
         merge.save(update_fields=["unmerged_by", "unmerged_at", "restored_child"])
-        for child_id in (survivor.pk, restored.pk):
+        for child_id, key in ((survivor.pk, survivor.data_key), (restored.pk, built.data_key)):
             event_record(
                 tag=AuditTag.ChildUnmerged,
                 actor=by,
                 child_id=child_id,
-                additional={"merge_id": str(merge.pk), "restored_id": str(restored.pk)},
+                additional={
+                    "merge_id": str(merge.pk),
+                    "restored_id": str(restored.pk),
+                    "reason_sealed": note_seal(key, context="unmerge", text=reason) if reason else None,
+                },
             )
     return restored

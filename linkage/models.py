@@ -21,6 +21,7 @@ class ReviewReason(models.TextChoices):
     OTHER_LA = "other_la", "Matches a child of a local authority the source does not supply"
     TOO_MANY = "too_many", "Too many candidates to compare"
     ARCHIVED = "archived", "Resembles an archived record"
+    SIBLING = "sibling", "Could be a twin or sibling: only the given name differs"
 
 
 class ReviewStatus(models.TextChoices):
@@ -95,3 +96,36 @@ class ChildMerge(models.Model):
 
     def __str__(self) -> str:
         return f"Merge into {self.survivor_id}"
+
+
+class ReviewLabel(models.Model):
+    """A reviewer's verdict on one (incoming record, candidate) pair: a training label for the matcher.
+
+    Every decision labels every candidate the reviewer was shown: LINK makes the chosen one a match and
+    the others non-matches; NEW_CHILD and NOT_A_MATCH make them all non-matches. What the two records
+    said at decision time (the identity the engine compares, nothing else) is sealed under the label's
+    own key, so retraining sees the pair as the reviewer saw it, not the child as later updates left it;
+    in clear only ids, the verdict and when.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    review = models.ForeignKey(ClericalReview, on_delete=models.CASCADE, related_name="labels")
+    candidate_id = models.UUIDField(help_text="the child the incoming record was compared with")
+    is_match = models.BooleanField()
+    decision = models.CharField(max_length=16, choices=ReviewStatus.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+
+    incoming = SealedField()
+    candidate = SealedField()
+
+    SEALED = ("incoming", "candidate")
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "candidate_id"], name="one_label_per_review_candidate")
+        ]
+
+    def __str__(self) -> str:
+        return f"Review label {self.id}"

@@ -63,3 +63,22 @@ def review_side_by_side(review: ClericalReview) -> tuple[dict[str, Any], list[Ca
             )
         )
     return incoming, views
+
+
+@dataclass
+class MergeRecord:
+    """One side of a merge comparison: the record, its details, and what would move with it."""
+
+    child: Child
+    details: ChildDetails
+    carers: int
+    involvements: int
+
+
+def merge_side_by_side(survivor: Child, duplicate: Child) -> list[MergeRecord]:
+    return [
+        MergeRecord(
+            child=c, details=child_details(c), carers=c.carers.count(), involvements=c.involvements.count()
+        )
+        for c in (survivor, duplicate)
+    ]

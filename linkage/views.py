@@ -46,7 +46,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
         if decide(actor=actor, action=Permission.ReviewDecide, review=r)
     ]
     return render(
-        request, "linkage/review_list.html", {"reviews": shown, "reasons": dict(ReviewReason.choices)}
+        request,
+        "linkage/review_list.html",
+        {
+            "reviews": shown,
+            "reasons": dict(ReviewReason.choices),
+            "can_merge": bool(decide(actor=actor, action=Permission.ChildMerge)),
+        },
     )
 
 

@@ -25,13 +25,14 @@ import accounts.forms
 import administration.forms
 import children.forms
 import corrections.forms
+import linkage.forms
 import reports.forms
 import team.forms
 from accounts.models import Role
 from children.records import InvolvementDetails
 from children.services import involvement_record
-from disclosure.services import export_request
 from corrections.fields import CHILD_FIELDS
+from disclosure.services import export_request
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_user
 
@@ -146,13 +147,23 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         corrections.forms.ComplaintProgressForm: lambda d: corrections.forms.ComplaintProgressForm(
             d, received_on=date(2026, 11, 2)
         ),
+        linkage.forms.MergeFindForm: lambda d: linkage.forms.MergeFindForm(d),
+        linkage.forms.MergeConfirmForm: lambda d: linkage.forms.MergeConfirmForm(d),
+        linkage.forms.UnmergeForm: lambda d: linkage.forms.UnmergeForm(d),
     }
 
 
 def _project_forms() -> set[type[forms.Form]]:
     found: set[type[forms.Form]] = set()
-    for module in (accounts.forms, team.forms, reports.forms, children.forms, administration.forms):
-    for module in (accounts.forms, team.forms, reports.forms, children.forms, corrections.forms):
+    for module in (
+        accounts.forms,
+        team.forms,
+        reports.forms,
+        children.forms,
+        administration.forms,
+        corrections.forms,
+        linkage.forms,
+    ):
         for _, value in inspect.getmembers(module, inspect.isclass):
             if issubclass(value, forms.Form) and value.__module__ == module.__name__:
                 found.add(value)

@@ -179,6 +179,10 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Feeds API: requests each feed source may make per calendar minute (feeds/ratelimit.py); above it 429 with
+# Retry-After. A national source sends batches of up to 5,000 rows, so this bounds rows, not only requests.
+FEED_API_REQUESTS_PER_MINUTE = int(os.environ.get("FEED_API_REQUESTS_PER_MINUTE", "60"))
+
 # Search rules (domain.md): a small capped result list, never browsing.
 SEARCH_RESULT_CAP = 10
 # How long a stated purpose lets a practitioner reopen the same record without asking again.

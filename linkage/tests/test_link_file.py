@@ -81,3 +81,18 @@ def test_memory_stays_flat_as_the_file_grows(db, tmp_path):
 
     small, large = peak(30), peak(200)
     assert large < small * 2, (small, large)  # records and keys live on disk, not in Python
+
+
+def test_twins_sharing_everything_but_the_given_name_are_never_put_in_one_cluster(db):
+    twins = [
+        ("h1", "health", "Amelia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB"),
+        ("h2", "health", "Grace", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB"),
+        ("s1", "school", "Amelia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB"),
+    ]
+    out = StringIO()
+    report = link_file(StringIO(_csv(twins)), out)
+    out.seek(0)
+    rows = {row["record_id"]: row for row in csv.DictReader(out)}
+    assert rows["h2"]["cluster_id"] != rows["h1"]["cluster_id"] and rows["h2"]["decision"] == "review"
+    assert rows["s1"]["cluster_id"] == rows["h1"]["cluster_id"]
+    assert report.reviews == 1

@@ -105,6 +105,19 @@ def test_a_record_between_the_thresholds_goes_to_review(world, child):
     assert ClericalReview.objects.get().reason == ReviewReason.POSSIBLE_MATCH
 
 
+def test_a_twin_sharing_everything_but_the_given_name_goes_to_review_never_linked(world, child):
+    before = bytes(child.given_names)
+    report = ingest(health_source(world), [amelia(given_names="Grace", nhs_number=None)])
+    assert report.counts[RowOutcome.REVIEW] == 1
+    assert ClericalReview.objects.get().reason == ReviewReason.SIBLING
+    assert Child.objects.count() == 1 and bytes(Child.objects.get().given_names) == before
+
+
+def test_the_same_nhs_number_links_a_record_whose_given_name_differs(world, child):
+    report = ingest(health_source(world), [amelia(given_names="Grace")])
+    assert report.counts[RowOutcome.REVIEW] == 0 and Child.objects.count() == 1
+
+
 def test_two_candidates_too_close_to_call_go_to_review_never_auto_linked(world, child):
     make_child(world, postcode="LS2 9JT")  # Amelia Thornton again, same date of birth, another address
     report = ingest(

@@ -101,6 +101,9 @@ ACCEPTED: dict[str, set[str]] = {
     "coordination:confirm_involvement": {"POST"},
     "linkage:reviews": {"GET"},
     "linkage:review": GET_POST,
+    "linkage:merge_find": GET_POST,
+    "linkage:merge_compare": GET_POST,
+    "linkage:merge_detail": GET_POST,
     "training:course": {"GET"},
     "training:page": {"GET"},
     "training:assessment": GET_POST,
@@ -217,6 +220,12 @@ REVIEWERS = {Role.LA_TEAM, Role.DATA_MANAGER}
 CORRECTION_URLS = {"corrections:decide"}
 COMPLAINT_URLS = {"corrections:complaint"}
 CORRECTION_DECIDERS = {Role.LA_TEAM, Role.DATA_MANAGER}
+# Merging two North records (compare), and a merge of two North records (detail, where it is undone).
+MERGE_URLS = {"linkage:merge_compare", "linkage:merge_detail"}
+MERGE_HEADING = {
+    "linkage:merge_compare": "Are these the same child?</h1>",
+    "linkage:merge_detail": "Undo this merge</h2>",
+}
 # The feeds API answers feed sources' bearer tokens only: a browser session is not a token (401),
 # whoever holds it; the schema is public. (signed in, anonymous). Token tests: feeds/tests/test_api.py.
 API_URLS = {
@@ -261,6 +270,7 @@ PLAIN_URLS = {
     "corrections:queue",
     "corrections:mine",
     "corrections:complaints",
+    "linkage:merge_find",
 }
 # A search's results page, by the random search id the search redirected to (kept in the session).
 SEARCH_RESULT_URLS = {"children:search_results"}
@@ -337,6 +347,7 @@ PAGE_HEADING = {
     "corrections:queue": "Corrections waiting for a decision</h1>",
     "corrections:mine": "Your corrections</h1>",
     "corrections:complaints": "Complaints</h1>",
+    "linkage:merge_find": "Merge two records of the same child</h1>",
 }
 ADMINISTRATION_POSTED_TO = {
     "administration:organisation_new": "administration:organisation",
@@ -650,6 +661,10 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         return (
             Expect(OK, shows=PAGE_HEADING[url]) if p.role == Role.LA_TEAM else refused("role_not_permitted")
         )
+    if url == "linkage:merge_find":  # resolving data matches is the LA team's; an empty form is an error
+        if p.role != Role.LA_TEAM:
+            return refused("role_not_permitted")
+        return Expect(400) if post else Expect(OK, shows=PAGE_HEADING[url])
     if url.startswith("administration:"):  # the system administrator's pages: nobody else's
         if p.role != Role.SYSTEM_ADMIN:
             return refused("role_not_permitted")
@@ -720,6 +735,17 @@ def expected_transfer(url: str, method: str, p: Persona) -> Expect:
     if p.la != "S":
         return refused("not_receiving_la")
     return Expect(REDIRECT, to="moves:transfers", changes=True)
+
+
+def expected_merge(url: str, method: str, p: Persona) -> Expect:
+    """North's records: only North's LA team may merge or undo; a POST without a reason is an error (400)."""
+    if guarded := _guarded(url, method, p):
+        return guarded
+    if p.role != Role.LA_TEAM:
+        return refused("role_not_permitted")
+    if p.la != "N":
+        return refused("other_la")
+    return Expect(400) if method == "POST" else Expect(OK, shows=MERGE_HEADING[url])
 
 
 def expected_review(url: str, method: str, p: Persona) -> Expect:
@@ -829,6 +855,7 @@ ROWS = (
     | EXPORT_URLS
     | MATCH_URLS
     | REVIEW_URLS
+    | MERGE_URLS
     | PLAIN_URLS
     | SEARCH_RESULT_URLS
     | OPEN_URLS
@@ -1371,6 +1398,34 @@ def test_corrections_and_complaints_answer_each_persona_as_the_rules_say(matrix,
     assert not problems, _report(problems)
 
 
+def _merge_args(m: MatrixWorld, url_name: str) -> list:
+    """Two spare North records to compare, and a merge of two more (made once per world)."""
+    from linkage.merging import child_merge
+    from tests.personas import make_child
+
+    if url_name not in m.match_args:
+        first, second = (make_child(m.world, family_name=f"Merrow{i}") for i in range(2))
+        if url_name == "linkage:merge_compare":
+            m.match_args[url_name] = [first.pk, second.pk]
+        else:
+            m.match_args[url_name] = [child_merge(survivor=first, duplicate=second, by=m.users["lena"]).pk]
+    return m.match_args[url_name]
+
+
+@pytest.mark.parametrize(
+    ("url_name", "method"), [(u, meth) for u in sorted(MERGE_URLS) for meth in sorted(ACCEPTED[u])]
+)
+def test_merge_pages_answer_each_persona_as_the_rules_say(matrix, url_name, method):
+    path = reverse(url_name, args=_merge_args(matrix, url_name))
+    problems: dict[str, list[str]] = {}
+    for p in PERSONAS:
+        answer = attempt(matrix.client(p.name), method, path, {})
+        expect = expected_merge(url_name, method, p)
+        if found := _problems(matrix, answer, expect, url_args=[], method=method, p=p):
+            problems[p.name] = found
+    assert not problems, _report(problems)
+
+
 def _api_request(client, url_name: str):
     args = ["b-1"] if url_name in ("feeds_api:batch_submit", "feeds_api:batch_status") else []
     path = reverse(url_name, args=args)
@@ -1434,6 +1489,8 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
         return [_north_review_id(m)]
     if url_name in TRANSFER_URLS:
         return [_north_transfer_id(m)]
+    if url_name in MERGE_URLS:
+        return _merge_args(m, url_name)
     if url_name == "accounts:invitation":
         return ["not-a-real-token"]
     if url_name in SEARCH_RESULT_URLS:
@@ -1528,6 +1585,7 @@ def test_anonymous_visitors_are_sent_to_sign_in_by_every_method_and_change_nothi
         | EXPORT_URLS
         | MATCH_URLS
         | REVIEW_URLS
+        | MERGE_URLS
         | PLAIN_URLS
         | SEARCH_RESULT_URLS
         | TRAINING_URLS

@@ -1,23 +1,32 @@
-"""Train the search matcher's Fellegi-Sunter parameters with Splink on synthetic data.
+"""Train the matcher's Fellegi-Sunter parameters with Splink: on synthetic data, or from review labels.
 
-Writes matching/models/<version>.json (Splink's own model JSON: comparison levels with trained m and u)
+Synthetic (the default) writes matching/models/<version>.json (Splink's own model JSON: comparison levels with trained m and u)
 and <version>-tf.json (term frequencies of names, for exact-agreement adjustment). The engine's scorer
 (matching.scoring) reads both; it never imports Splink, which is a development dependency only.
 
 The training set is synthetic (children.synthetic.search_errors): a population plus, for a share of it,
 a second record of the same child carrying one or two of the documented mistakes. The comparison levels
 below are the SQL twins of the scorer's Python levels and must stay in step with matching/scoring.py.
+
+`--from-review-labels` starts from the model in use and re-estimates only m from clerical review
+decisions (`linkage.retraining`); it writes the next free version (`fs-vN`) unless `--model-version` is
+given. No run replaces an existing model file without `--overwrite`: the engine keeps its model until
+someone deliberately switches `matching.scoring.MODEL_VERSION`. Lives in linkage (not children) because
+the labels are linkage's.
 """
 
 import json
 import random
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from children.synthetic.search_errors import Person, corrupted, error_class, population
+from linkage.labels import labelled_pairs
+from linkage.retraining import m_from_review_labels, next_model_version
 from matching.normalise import fold, name_forms, phonetic
 from matching.scoring import MODEL_DIR, MODEL_VERSION
 from matching.splink_columns import splink_row
@@ -132,13 +141,23 @@ def _row(unique_id: int, who: Person, child: int) -> dict[str, Any]:
     return {**row, "child": child}
 
 
+# Second records of a child that carry a postcode from elsewhere in the country (`--moved-away-share`).
+# Children move house and sources learn of it months apart, but the search mistakes only move a child
+# within its district, so fs-v1 (share 0) scores a pair in different districts at the floor. fs-v2
+# (share 0.05) links moved children better in a small file but falsely links namesakes with a near date
+# of birth in a large population (docs/BENCHMARKS.md, "Linkage accuracy"): not in use.
+MOVED_AWAY_SHARE = 0.0
+
+
 def training_rows(
-    *, people: int, duplicate_share: float, seed: int
+    *, people: int, duplicate_share: float, seed: int, moved_away_share: float = MOVED_AWAY_SHARE
 ) -> tuple[list[dict[str, Any]], list[Person], int]:
     """A synthetic population and mistaken second records of some of it; returns rows, people, pairs."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
     everyone = list(population(rng, people))
     rows = [_row(i, p, i) for i, p in enumerate(everyone)]
+    # Moves drawn from their own stream, so the other mistakes are the same with or without them.
+    movers = random.Random(seed + 1)  # noqa: S311 - synthetic data, not security
     duplicates = 0
     for child, p in enumerate(everyone):
         if rng.random() >= duplicate_share:
@@ -146,6 +165,9 @@ def training_rows(
         mistaken: Person = p
         for _ in range(rng.choice((1, 1, 2))):
             mistaken = corrupted(rng, mistaken, error_class(rng)) or mistaken
+        if movers.random() < moved_away_share:
+            # A move out of the district: another child's postcode anywhere in the country.
+            mistaken = replace(mistaken, postcode=movers.choice(everyone).postcode)
         rows.append(_row(len(rows), mistaken, child))
         duplicates += 1
     return rows, everyone, duplicates
@@ -173,20 +195,75 @@ def term_frequencies(everyone: list[Person], *, floor: float = 1e-4) -> dict[str
 
 
 class Command(BaseCommand):
-    help = "Train the Fellegi-Sunter search model with Splink on synthetic data (writes matching/models/)."
+    help = (
+        "Train the Fellegi-Sunter matching model with Splink on synthetic data, or re-estimate m from "
+        "clerical review labels (--from-review-labels); writes matching/models/."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--people", type=int, default=30_000)
         parser.add_argument("--duplicate-share", type=float, default=0.3)
+        parser.add_argument(
+            "--moved-away-share",
+            type=float,
+            default=MOVED_AWAY_SHARE,
+            help="share of duplicates moved to another district (fs-v1: 0, fs-v2: 0.05)",
+        )
         parser.add_argument("--seed", type=int, default=20261202)
-        parser.add_argument("--model-version", default=MODEL_VERSION)
+        parser.add_argument(
+            "--from-review-labels",
+            action="store_true",
+            help="re-estimate m from clerical review decisions, starting from --base-version",
+        )
+        parser.add_argument("--base-version", default=MODEL_VERSION, help="the model labels start from")
+        parser.add_argument("--model-version", default=None, help="version to write (default: see above)")
         parser.add_argument("--out-dir", default=str(MODEL_DIR))
+        parser.add_argument("--overwrite", action="store_true", help="replace an existing model file")
+
+    def _target(self, out_dir: Path, version: str, *, overwrite: bool) -> tuple[Path, Path]:
+        model_path, tf_path = out_dir / f"{version}.json", out_dir / f"{version}-tf.json"
+        if model_path.exists() and not overwrite:
+            raise CommandError(f"{model_path} exists; choose another --model-version or pass --overwrite")
+        return model_path, tf_path
 
     def handle(self, *args: Any, **options: Any) -> None:
+        out_dir = Path(options["out_dir"])
+        out_dir.mkdir(parents=True, exist_ok=True)
+        if options["from_review_labels"]:
+            self._from_labels(out_dir, options)
+        else:
+            self._synthetic(out_dir, options)
+
+    def _from_labels(self, out_dir: Path, options: dict[str, Any]) -> None:
+        base_version = options["base_version"]
+        base_dir = Path(options["out_dir"]) if (out_dir / f"{base_version}.json").exists() else MODEL_DIR
+        base = json.loads((base_dir / f"{base_version}.json").read_text())
+        version = options["model_version"] or next_model_version(out_dir)
+        model_path, tf_path = self._target(out_dir, version, overwrite=options["overwrite"])
+        try:
+            result = m_from_review_labels(base, labelled_pairs())
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        model_path.write_text(json.dumps(result.settings, indent=4) + "\n")
+        base_tf = base_dir / f"{base_version}-tf.json"
+        if base_tf.exists():
+            tf_path.write_text(base_tf.read_text())
+        self.stdout.write(
+            f"re-estimated m from {result.matches:,} linked pairs ({result.non_matches:,} non-match labels "
+            f"not used for m) starting from {base_version}; wrote {model_path}"
+        )
+
+    def _synthetic(self, out_dir: Path, options: dict[str, Any]) -> None:
         from splink import DuckDBAPI, Linker  # development dependency (requirements-dev.txt)
 
+        model_path, tf_path = self._target(
+            out_dir, options["model_version"] or MODEL_VERSION, overwrite=options["overwrite"]
+        )
         rows, everyone, duplicates = training_rows(
-            people=options["people"], duplicate_share=options["duplicate_share"], seed=options["seed"]
+            people=options["people"],
+            duplicate_share=options["duplicate_share"],
+            seed=options["seed"],
+            moved_away_share=options["moved_away_share"],
         )
         pairs = len(rows) * (len(rows) - 1) / 2
         db_api = DuckDBAPI()
@@ -196,11 +273,7 @@ class Command(BaseCommand):
         # labels rather than by EM, which on this data can settle on a wrong clustering (e.g. same-surname
         # siblings-like pairs) and would make the model depend on the luck of initial values.
         linker.training.estimate_m_from_label_column("child")
-        out_dir = Path(options["out_dir"])
-        out_dir.mkdir(parents=True, exist_ok=True)
-        model_path = out_dir / f"{options['model_version']}.json"
         linker.misc.save_model_to_json(str(model_path), overwrite=True)
-        tf_path = out_dir / f"{options['model_version']}-tf.json"
         tf_path.write_text(json.dumps(term_frequencies(everyone), indent=1, sort_keys=True) + "\n")
         self.stdout.write(
             f"trained on {len(rows):,} synthetic records ({duplicates:,} mistaken duplicates); wrote {model_path}"

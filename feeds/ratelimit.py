@@ -1,0 +1,60 @@
+"""A per-source request limit on the feeds API: FEED_API_REQUESTS_PER_MINUTE for each feed source.
+
+One misbehaving (or compromised) source must not starve the others or the practitioners' searches of the
+workers and database. Windows are calendar minutes counted in the shared cache (Redis in production, so
+every app server agrees): a refused request is told exactly when the window ends (Retry-After). The first
+refusal of each window is audited (`feed:api:rate_limited`, the source's identity and the limit only),
+not every one: a source hammering the API must not be able to flood the audit log either.
+
+Runs as a django-ninja throttle, i.e. after the token is checked and before the body is parsed, so a
+refused 5,000-row batch costs no validation.
+"""
+
+import time
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja.throttling import BaseThrottle
+
+from accounts.ratelimit import Limiter
+from audit.services import event_record
+from audit.tags import AuditTag
+from feeds.models import FeedSource
+
+WINDOW_SECONDS = 60
+
+
+def requests_per_minute() -> int:
+    return int(settings.FEED_API_REQUESTS_PER_MINUTE)
+
+
+def _now() -> float:
+    return time.time()
+
+
+def seconds_to_next_window() -> int:
+    return max(1, WINDOW_SECONDS - int(_now()) % WINDOW_SECONDS)
+
+
+class SourceRateThrottle(BaseThrottle):
+    """Counts each authenticated source's requests in the current minute; refuses above the limit."""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        source = getattr(request, "auth", None)
+        if not isinstance(source, FeedSource):
+            return True  # no token, no source: authentication has already answered 401
+        limit = requests_per_minute()
+        window = int(_now()) // WINDOW_SECONDS
+        count = Limiter("feeds.source", limit=limit, window_seconds=WINDOW_SECONDS * 2).hit(
+            f"{source.pk}:{window}"
+        )
+        if count == limit + 1:
+            event_record(
+                tag=AuditTag.FeedRateLimited,
+                actor=source.user,
+                additional={"source": source.code, "limit_per_minute": limit},
+            )
+        return count <= limit
+
+    def wait(self) -> float:
+        return float(seconds_to_next_window())

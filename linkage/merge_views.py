@@ -1,0 +1,95 @@
+"""Merge pages for the LA team: two records of one child side by side, merged with a reason; undone likewise.
+
+Resolving uncertain matches is the LA team's job (docs: domain.md), for its own LA's records, shielded
+ones included; every page asks the policy (`Permission.ChildMerge`). The work and its audit events are
+`linkage.merging`'s: a shield on either record stays on the survivor, and an unmerge restores both.
+"""
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+
+from access.http import require
+from access.permissions import Permission
+from accounts.http import signed_in_user
+from children.models import Child, RecordStatus
+from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
+from linkage.merging import MergeRefused, child_merge, child_unmerge
+from linkage.models import ChildMerge
+from linkage.selectors import merge_side_by_side
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge_find(request: HttpRequest) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ChildMerge)
+    form = MergeFindForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        found = {
+            c.index_number: c
+            for c in Child.objects.filter(
+                index_number__in=[form.cleaned_data["survivor"], form.cleaned_data["duplicate"]],
+                status=RecordStatus.ACTIVE,
+            )
+        }
+        for name in ("survivor", "duplicate"):
+            if form.cleaned_data[name] not in found:
+                form.add_error(name, "No active record has this index number")
+        if not form.errors:
+            survivor, duplicate = found[form.cleaned_data["survivor"]], found[form.cleaned_data["duplicate"]]
+            return redirect("linkage:merge_compare", survivor.pk, duplicate.pk)
+    status = 400 if form.errors else 200
+    return render(request, "linkage/merge_find.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ChildMerge)  # the role first: ids are not probed
+    survivor = get_object_or_404(Child.objects.select_related("data_key"), pk=survivor_id)
+    duplicate = get_object_or_404(Child.objects.select_related("data_key"), pk=duplicate_id)
+    require(actor=actor, action=Permission.ChildMerge, child=survivor)
+    require(actor=actor, action=Permission.ChildMerge, child=duplicate)
+    form = MergeConfirmForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            merge = child_merge(
+                survivor=survivor, duplicate=duplicate, by=actor, reason=form.cleaned_data["reason"]
+            )
+        except MergeRefused:
+            form.add_error(None, "These records cannot be merged: both must be active and different")
+        else:
+            messages.success(request, "Records merged.")
+            return redirect("linkage:merge_detail", merge.pk)
+    context = {"form": form, "records": merge_side_by_side(survivor, duplicate)}
+    return render(request, "linkage/merge_compare.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def merge_detail(request: HttpRequest, merge_id: UUID) -> HttpResponse:
+    actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ChildMerge)
+    merge = get_object_or_404(
+        ChildMerge.objects.select_related("survivor", "merged_by", "unmerged_by", "restored_child"),
+        pk=merge_id,
+    )
+    require(actor=actor, action=Permission.ChildMerge, child=merge.survivor, merge=merge)
+    undone = merge.unmerged_at is not None
+    form = UnmergeForm(request.POST if request.method == "POST" and not undone else None)
+    if form.is_valid():
+        try:
+            child_unmerge(merge=merge, by=actor, reason=form.cleaned_data["reason"])
+        except MergeRefused:
+            messages.info(request, "Someone else undid this merge first.")
+        else:
+            messages.success(request, "Merge undone: both records are back.")
+        return redirect("linkage:merge_detail", merge.pk)
+    context = {"form": form, "merge": merge, "undone": undone}
+    return render(request, "linkage/merge_detail.html", context, status=400 if form.errors else 200)
