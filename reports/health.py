@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from audit.models import AuditEvent, AuditHead
 from audit.signing import SigningKeyError, key_id, signing_key
+from feeds.models import FeedBatch, RowOutcome
 from vault.models import DataKey
 from vault.providers import key_provider
 
+# How many of the latest feed batches the page lists.
+FEED_BATCHES_SHOWN = 20
 # A head older than this, with events after it, means the checkpoint job has stopped.
 CHECKPOINT_STALE_AFTER = timedelta(minutes=15)
 
@@ -90,3 +93,45 @@ def key_health() -> KeyHealth:
         oldest_data_key=live.aggregate(oldest=Min("created_at"))["oldest"],
         rotation_pending=live.exclude(kek_version=current).count(),
     )
+
+
+@dataclass(frozen=True)
+class FeedBatchHealth:
+    """One feed batch as the administrator sees it: which source, when, and how its rows ended (counts)."""
+
+    source: str
+    batch_id: str
+    status: str
+    started_at: datetime
+    completed_at: datetime | None
+    outcomes: dict[str, int]
+
+    @property
+    def rows(self) -> int:
+        return sum(self.outcomes.values())
+
+
+def feed_batch_health(limit: int = FEED_BATCHES_SHOWN) -> list[FeedBatchHealth]:
+    """The latest batches, newest first, with row counts by outcome: an unfinished (resumable) batch or a
+    batch with many rejected rows is what an administrator needs to chase. Counts only, never a row."""
+    batches = list(FeedBatch.objects.select_related("source").order_by("-started_at", "-pk")[:limit])
+    counts: dict[int, dict[str, int]] = {batch.pk: {} for batch in batches}
+    rows = (
+        FeedBatch.objects.filter(pk__in=counts)
+        .values("pk", "rows__outcome")
+        .annotate(n=Count("rows"))
+        .exclude(rows__outcome=None)
+    )
+    for row in rows:
+        counts[row["pk"]][RowOutcome(row["rows__outcome"]).label] = row["n"]
+    return [
+        FeedBatchHealth(
+            source=batch.source.code,
+            batch_id=batch.batch_id,
+            status=batch.get_status_display(),
+            started_at=batch.started_at,
+            completed_at=batch.completed_at,
+            outcomes=counts[batch.pk],
+        )
+        for batch in batches
+    ]

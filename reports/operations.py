@@ -20,7 +20,7 @@ from children.records import ReturnIntention
 from children.selectors import data_quality_counts
 from corrections.fields import field_label
 from corrections.selectors import corrections_pending, pending_counts_by_la
-from reports.health import CHECKPOINT_STALE_AFTER, checkpoint_health, key_health
+from reports.health import CHECKPOINT_STALE_AFTER, checkpoint_health, feed_batch_health, key_health
 
 
 @login_required
@@ -63,6 +63,7 @@ def service_health(request: HttpRequest) -> HttpResponse:
     context = {
         "checkpoint": checkpoint_health(),
         "keys": key_health(),
+        "feed_batches": feed_batch_health(),
         "stale_after_minutes": int(CHECKPOINT_STALE_AFTER.total_seconds() // 60),
     }
     return render(request, "reports/service_health.html", context)

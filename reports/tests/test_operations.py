@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from audit.checkpoints import checkpoint_create
@@ -11,6 +12,8 @@ from audit.signing import signing_key_create
 from audit.tags import AuditTag
 from children.records import Address, AddressStatus, ChildDetails, ReturnIntention
 from children.services import child_create
+from feeds.models import BatchStatus, FeedBatch, FeedRow, RowOutcome
+from feeds.sources import feed_source_create
 from tests.journeys import signed_in
 from tests.pages import rendered
 from tests.personas import make_child, make_user
@@ -82,6 +85,33 @@ def test_service_health_says_when_the_signing_key_is_missing(world, settings, tm
     simon = make_user("simon", world.north, Role.SYSTEM_ADMIN)
     page = rendered(signed_in(simon).get(reverse("service_health")), heading="Service health")
     assert "Problem</strong>" in page and "None yet" in page
+
+
+def test_service_health_lists_feed_batches_with_row_counts_and_no_child(world, child):
+    """The administrator sees each recent batch's source, state and row outcomes: a stuck (resumable)
+    batch or a run of rejected rows is theirs to chase; no row, value or child is shown."""
+    source = feed_source_create(
+        code="pupil-census", organisation=world.north, fields=[], local_authorities=[]
+    )
+    done = FeedBatch.objects.create(source=source, batch_id="census-2026-11", fingerprint="a" * 64)
+    FeedBatch.objects.filter(pk=done.pk).update(status=BatchStatus.COMPLETED, completed_at=timezone.now())
+    FeedRow.objects.create(batch=done, row_number=1, outcome=RowOutcome.UPDATED, child=child)
+    FeedRow.objects.create(batch=done, row_number=2, outcome=RowOutcome.REJECTED, reason="postcode not valid")
+    FeedRow.objects.create(batch=done, row_number=3, outcome=RowOutcome.REJECTED, reason="date not real")
+    FeedBatch.objects.create(source=source, batch_id="census-2026-12", fingerprint="b" * 64)
+    simon = make_user("simon", world.north, Role.SYSTEM_ADMIN)
+    page = rendered(signed_in(simon).get(reverse("service_health")), heading="Service health")
+    batches = page.split('id="feed-batches"')[1].split("</table>")[0]
+    assert batches.index("census-2026-12") < batches.index("census-2026-11")  # newest first
+    assert "pupil-census" in batches and "In progress (resumable)" in batches and "Completed" in batches
+    assert "Existing child updated: 1" in batches and "Rejected: not valid: 2" in batches
+    assert child.index_number not in page and "Thornton" not in page and "postcode not valid" not in page
+
+
+def test_service_health_says_when_no_feed_batch_has_arrived(world):
+    simon = make_user("simon", world.north, Role.SYSTEM_ADMIN)
+    page = rendered(signed_in(simon).get(reverse("service_health")), heading="Service health")
+    assert 'id="no-feed-batches"' in page and "No feed batches have been received." in page
 
 
 def test_the_system_administrator_meets_403_on_child_and_audit_pages(world, child):
