@@ -15,9 +15,9 @@ from accounts.models import Role, User
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.selectors import InvolvementView
-from disclosure.models import DisclosureExport
 from corrections.fields import field_for
 from corrections.models import Complaint, Correction
+from disclosure.models import DisclosureExport
 from feeds.models import FeedSource
 from lifecycle.models import Archive, Transfer, TransferStatus
 from lifecycle.rules import data_manager_window_ends

@@ -56,10 +56,10 @@ from children.purposes import PURPOSE_LABELS
 from children.records import AddressStatus, Gender, ReturnIntention
 from children.selectors import ChildRecordView, child_record
 from children.templatetags.records import source_scheme_label
-from disclosure.models import LawfulBasis
 from corrections.fields import field_for, value_text
 from corrections.models import Correction, CorrectionStatus
 from corrections.selectors import complaints_of, corrections_of
+from disclosure.models import LawfulBasis
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
 from reports.reports import role_at_event
 from vault.sealing import Sealer, note_seal

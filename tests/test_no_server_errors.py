@@ -30,8 +30,8 @@ import team.forms
 from accounts.models import Role
 from children.records import InvolvementDetails
 from children.services import involvement_record
-from disclosure.services import export_request
 from corrections.fields import CHILD_FIELDS
+from disclosure.services import export_request
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_user
 
@@ -151,8 +151,15 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
 
 def _project_forms() -> set[type[forms.Form]]:
     found: set[type[forms.Form]] = set()
-    for module in (accounts.forms, team.forms, reports.forms, children.forms, administration.forms):
-    for module in (accounts.forms, team.forms, reports.forms, children.forms, corrections.forms):
+    modules = (
+        accounts.forms,
+        team.forms,
+        reports.forms,
+        children.forms,
+        administration.forms,
+        corrections.forms,
+    )
+    for module in modules:
         for _, value in inspect.getmembers(module, inspect.isclass):
             if issubclass(value, forms.Form) and value.__module__ == module.__name__:
                 found.add(value)

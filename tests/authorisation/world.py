@@ -31,8 +31,8 @@ from children.records import (
     SourceIdentifier,
 )
 from children.services import child_create, involvement_record
-from disclosure.models import DisclosureExport
 from corrections.models import Complaint, Correction
+from disclosure.models import DisclosureExport
 from lifecycle.services import child_archive
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in
