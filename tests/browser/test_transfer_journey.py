@@ -49,6 +49,8 @@ def test_north_asks_south_to_take_a_record_south_accepts_and_records_no_known_ad
         "link", name="Select the local authority that should take over this record"
     ).wait_for()
     assert page.title().startswith("Error: ")
+    chooser = page.get_by_label("Which local authority should take over this record?")
+    assert chooser.get_attribute("aria-describedby") == "id_to_la-error"  # the error is read out with it
     check_page(pages, "transfer-needs-answers")
     page.get_by_label("Which local authority should take over this record?").select_option(
         label="Southborough Council"
