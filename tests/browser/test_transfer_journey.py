@@ -6,6 +6,7 @@ at 1280, 375 and 390 px with axe (serious, critical and landmark findings)."""
 import pytest
 
 from accounts.models import Role
+from children.index_number import formatted
 from children.models import Child
 from children.records import AddressStatus
 from children.selectors import child_details
@@ -95,6 +96,8 @@ def test_north_asks_south_to_take_a_record_south_accepts_and_records_no_known_ad
     check_page(pages, "south-record")
     page.get_by_role("link", name="Change address, or record no known address").click()
     page.get_by_role("heading", level=1, name="Where does the child live?").wait_for()
+    caption = page.locator(".govuk-caption-l").inner_text()
+    assert caption == f"Index number {formatted(child.index_number)}"  # as on every other page
     check_page(pages, "address")
     page.get_by_label("No known address").check()
     page.get_by_role("button", name="Save").click()
