@@ -12,6 +12,9 @@ names one record from the other:
 What remains is inherent to any log: the two events are written in one transaction, so their times and
 sequence numbers are adjacent. No page shows both; see docs/SECURITY.md ("New identity").
 
+The closed record is dated (`lifecycle.models.Closure`): it is never archived, and the daily job
+crypto-shreds and deletes it six years after the close, as it does an archive six years on.
+
 A closed record is never found by search (search and linkage read active records only), and the
 policy refuses every practitioner page on it (`closed`). A feed update that resembles it is held for
 review before any other candidate is looked at, showing no candidate (`linkage.linking.link_decide`):
@@ -20,6 +23,7 @@ beside the old one's details.
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from audit.services import event_record
@@ -28,6 +32,8 @@ from children import index_number
 from children.models import Child, RecordStatus
 from children.records import ChildDetails
 from children.services import child_build, children_save_built
+from lifecycle.models import Closure
+from lifecycle.rules import purge_due
 from vault.sealing import note_seal
 
 CLOSE_CATEGORY_CONTEXT = "identity-close"
@@ -63,6 +69,9 @@ def new_identity_create(
         )
         if closed != 1:
             raise IdentityRefused("the record is not active")
+        today = timezone.localdate()
+        # Dated, so the daily job purges the closed record six years on (lifecycle.services).
+        Closure.objects.create(child_id=old.pk, closed_on=today, purge_due_on=purge_due(today))
         event_record(
             tag=AuditTag.ChildClosed,
             actor=by,

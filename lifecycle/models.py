@@ -24,6 +24,24 @@ class Archive(models.Model):
         return f"Archive of child {self.child_id}"
 
 
+class Closure(models.Model):
+    """When a record was closed for a new identity, and when it falls due for purge.
+
+    A closed record is never archived (the archive can be opened by a data manager; a closed identity
+    is shown to nobody) and never kept for ever: it is crypto-shredded and deleted on `purge_due_on`,
+    six years after the close, as an archive is six years after archiving (docs/SECURITY.md, "New
+    identity"). The dates are in clear for the same reason as `Archive`'s, and say no more than the
+    `child:record:closed` event's own time. The row goes with the child at purge (CASCADE).
+    """
+
+    child = models.OneToOneField(Child, primary_key=True, on_delete=models.CASCADE, related_name="closure")
+    closed_on = models.DateField()
+    purge_due_on = models.DateField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Closure of child {self.child_id}"
+
+
 class TransferStatus(models.TextChoices):
     PENDING = "pending", "Waiting for the receiving local authority"
     ACCEPTED = "accepted", "Accepted"

@@ -1,4 +1,5 @@
-"""The daily lifecycle job: archive records that are due, purge archives that are due. Idempotent.
+"""The daily lifecycle job: archive records that are due, purge archives that are due, and purge
+records closed for a new identity six years after the close (they are never archived). Idempotent.
 
 Each child is archived or purged in its own transaction, re-checked under a row lock, so a second
 run (or two overlapping runs) changes nothing that the first already did, and a crash part-way leaves
@@ -18,7 +19,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import ARCHIVE_AGE_DEFAULT, ARCHIVE_AGE_LIMIT, Child, RecordStatus
 from children.shredding import child_shred
-from lifecycle.models import Archive
+from lifecycle.models import Archive, Closure
 from lifecycle.rules import ArchiveRule, archive_age_in_force, archive_due, purge_due
 from vault.crypto import DecryptionFailed
 from vault.sealing import Sealer, note_seal
@@ -41,6 +42,8 @@ class LifecycleReport:
     archived_at_age: int = 0
     archived_after_death: int = 0
     purged: int = 0
+    purged_closed: int = 0
+    closures_dated: int = 0
     archive_age_capped: int = 0
     unreadable: int = 0
 
@@ -141,11 +144,38 @@ def child_purge(*, child_id: UUID) -> bool:
     purge ran without keeping anything about who the child was. Earlier audit events stay (the log is
     append-only and verifiable); their sealed notes died with the child's keys.
     """
+    return _purge(child_id=child_id, status=RecordStatus.ARCHIVED)
+
+
+def closed_record_purge(*, child_id: UUID) -> bool:
+    """Purge one record closed for a new identity, exactly as an archive is purged; False if gone.
+
+    The same tombstone as an archive's, with nothing more: the record's own `child:record:closed`
+    event already says it was closed, and nothing here names or counts the new identity.
+    """
+    return _purge(child_id=child_id, status=RecordStatus.CLOSED)
+
+
+def closure_date(*, child_id: UUID, today: date) -> bool:
+    """Date a closed record that has no closure date (closed by some other path): closed `today`, so it
+    is purged six years on rather than kept for ever. False if it is dated already or not closed."""
+    with transaction.atomic():
+        child = Child.objects.select_for_update().filter(pk=child_id, status=RecordStatus.CLOSED).first()
+        if child is None:
+            return False
+        _, created = Closure.objects.get_or_create(
+            child=child, defaults={"closed_on": today, "purge_due_on": purge_due(today)}
+        )
+    return created
+
+
+def _purge(*, child_id: UUID, status: str) -> bool:
+    """Shred and delete one child still in `status` (row lock, re-checked), leaving the tombstone."""
     with transaction.atomic():
         child = (
             Child.objects.select_for_update()
             .select_related("data_key")
-            .filter(pk=child_id, status=RecordStatus.ARCHIVED)
+            .filter(pk=child_id, status=status)
             .first()
         )
         if child is None:
@@ -164,7 +194,8 @@ def child_purge(*, child_id: UUID) -> bool:
 
 
 def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> LifecycleReport:
-    """Archive every record due today, then purge every archive due today; report the counts.
+    """Archive every record due today, purge every archive due today, and purge every record closed for
+    a new identity six years ago (dating any closed record that has no date yet); report the counts.
 
     With `dry_run` nothing is written, the audit log included, and the counts are those a real run
     would report now. The run itself is audited (`lifecycle:run:completed`, counts only).
@@ -176,6 +207,16 @@ def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Lif
         .order_by("purge_due_on", "child_id")
         .values_list("child_id", flat=True)
     )
+    closed_purges = list(
+        Closure.objects.filter(purge_due_on__lte=today, child__status=RecordStatus.CLOSED)
+        .order_by("purge_due_on", "child_id")
+        .values_list("child_id", flat=True)
+    )
+    undated = list(
+        Child.objects.filter(status=RecordStatus.CLOSED, closure__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for child_id, rule in _archives_due(today, report, batch_size):
         if dry_run or child_archive(child_id=child_id, rule=rule, today=today):
             if rule == ArchiveRule.DEATH:
@@ -185,6 +226,12 @@ def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Lif
     for child_id in purges:
         if dry_run or child_purge(child_id=child_id):
             report.purged += 1
+    for child_id in undated:
+        if dry_run or closure_date(child_id=child_id, today=today):
+            report.closures_dated += 1
+    for child_id in closed_purges:
+        if dry_run or closed_record_purge(child_id=child_id):
+            report.purged_closed += 1
     if not dry_run:
         event_record(tag=AuditTag.LifecycleRunCompleted, actor=None, additional=report.counts())
     return report

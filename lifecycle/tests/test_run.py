@@ -86,6 +86,8 @@ def test_the_run_is_audited_with_counts_only(due_today):
         "archived_at_age",
         "archived_after_death",
         "purged",
+        "purged_closed",
+        "closures_dated",
         "archive_age_capped",
         "unreadable",
     }

@@ -492,7 +492,7 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
             return refused("role_not_permitted")
         if child.archived:
             return refused("archived")
-        if child.closed:
+        if child.closed:  # a closed identity is opened by nobody, so nobody says a detail of it is wrong
             return refused("closed")
         if url == "corrections:choose":
             return once_purpose_stated(Expect(OK, shows="Which detail is wrong?</h1>"))

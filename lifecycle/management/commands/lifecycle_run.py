@@ -1,4 +1,4 @@
-"""Daily archive and purge (docs/ARCHITECTURE.md, Lifecycle). Safe to re-run: idempotent.
+"""Daily archive and purge, closed records included (docs/ARCHITECTURE.md, Lifecycle). Idempotent.
 
     15 2 * * *  contactpoint  cd /srv/contactpoint && .venv/bin/python manage.py lifecycle_run
 
@@ -13,7 +13,10 @@ from lifecycle.services import lifecycle_run
 
 
 class Command(BaseCommand):
-    help = "Archive records due today (18th birthday, archive age up to 25, death + 1 year); purge archives 6 years on."
+    help = (
+        "Archive records due today (18th birthday, archive age up to 25, death + 1 year); purge archives "
+        "6 years on, and records closed for a new identity 6 years after the close."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--dry-run", action="store_true", help="change nothing; report what would change")
