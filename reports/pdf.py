@@ -12,6 +12,7 @@ author and language (en-GB). It is built in memory: nothing is written to disk. 
 nothing (no file, network or data URL), so no value in a record can make it read a file or call out.
 """
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.template.loader import render_to_string
@@ -60,6 +61,11 @@ COVERING = (
 )
 
 
+# The print styles live beside this module, not in the template: templates hold no inline style
+# (the content security policy test), and this one is never served to a browser anyway.
+STYLESHEET = Path(__file__).with_name("subject_access_pdf.css")
+
+
 def _fetch_nothing() -> "URLFetcher":
     """A fetcher that refuses every scheme: the template needs no external resource."""
     from weasyprint.urls import URLFetcher
@@ -70,12 +76,13 @@ def _fetch_nothing() -> "URLFetcher":
 def subject_access_pdf(report: SubjectAccessReport) -> bytes:
     # Imported here, not at the top: WeasyPrint and Pango take ~1.5 s to load, and every process that
     # loads the URLconf (each test run, each worker) would pay it for a page that few requests use.
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     page = render_to_string(
         "reports/subject_access_pdf.html",
         {"report": report, "covering": COVERING, "title": TITLE, "language": LANGUAGE},
     )
     document = HTML(string=page, url_fetcher=_fetch_nothing())
-    pdf: bytes = document.write_pdf(pdf_variant=VARIANT)
+    style = CSS(string=STYLESHEET.read_text(), url_fetcher=_fetch_nothing())
+    pdf: bytes = document.write_pdf(stylesheets=[style], pdf_variant=VARIANT)
     return pdf

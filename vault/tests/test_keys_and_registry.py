@@ -4,8 +4,9 @@ from django.db import models
 from django.test.utils import isolate_apps
 
 from children.models import Carer, Child, Involvement
+from corrections.models import Complaint, Correction
 from feeds.models import FieldProvenance
-from linkage.models import ChildMerge, ClericalReview
+from linkage.models import ChildMerge, ClericalReview, ReviewLabel
 from vault.keys import KeyShredded, data_key_build, data_key_open, data_key_rewrap, data_key_shred
 from vault.models import DataKey, SealedField
 from vault.registry import sealed_models
@@ -13,7 +14,21 @@ from vault.registry import sealed_models
 
 def test_it_finds_every_sealed_model_and_its_path_to_a_data_key():
     found = {spec.model: spec for spec in sealed_models()}
-    assert set(found) == {Child, Carer, Involvement, FieldProvenance, ClericalReview, ChildMerge}
+    assert set(found) == {
+        Child,
+        Carer,
+        Involvement,
+        FieldProvenance,
+        ClericalReview,
+        ChildMerge,
+        Correction,
+        Complaint,
+        ReviewLabel,
+    }
+    # a correction or complaint is shredded with its child; a review label carries its own key
+    assert found[Correction].key_path == "child__data_key" and not found[Correction].owns_key
+    assert found[Complaint].key_path == "child__data_key" and not found[Complaint].owns_key
+    assert found[ReviewLabel].key_path == "data_key" and found[ReviewLabel].owns_key
     assert found[FieldProvenance].key_path == "child__data_key"
     assert found[ClericalReview].key_path == "data_key" and found[ClericalReview].owns_key
     assert found[Child].key_path == "data_key" and found[Child].owns_key
