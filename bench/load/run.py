@@ -76,7 +76,7 @@ def database_ready() -> None:
         raise SystemExit("LOAD_DATABASE must be named cp_*_load: the bench writes synthetic data into it")
     for name in (DATABASE, FLOOR_DATABASE):
         if not _psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
-            _run("createdb", "-d", f"{PG}/postgres", name)
+            _run("createdb", f"--maintenance-db={PG}/postgres", name)
     if not (ROOT / "var" / "vault-keys.json").exists():
         raise SystemExit("no var/vault-keys.json: run `make secrets` first")
     _run(PY, "manage.py", "migrate", "--noinput", "-v0")
