@@ -108,53 +108,14 @@ def search_screen(*, user: User, family_name: str, too_many: bool, search_event_
             kind=AlertKind.OWN_SURNAME_SEARCH,
             additional={"search_event_id": search_event_id},
         )
+    searches, found, refined = _search_counts(user, refined=too_many)
     if too_many:
-        refined = AuditEvent.objects.filter(
-            actor=user,
-            tag=AuditTag.SearchPerformed,
-            occurred_at__gte=timezone.now() - WINDOW,
-            additional__too_many=True,
-        ).count()
         _act_on_volume(
             user=user,
             rule=Rule.BULK_REFINED_SEARCHES,
             count=refined,
             per_hour=settings.MISUSE_REFINED_SEARCHES_PER_HOUR,
         )
-    _precise_searching_screen(user)
-    _out_of_hours_screen(user)
-    return flagged
-
-
-def _precise_searching_screen(user: User) -> None:
-    """Exact searches that each return one child are browsing too (the per-minute throttle allows
-    3,600 an hour): count searches, and distinct children returned (`SearchAppearance`, written with
-    the search), in the rolling hour."""
-    since = timezone.now() - WINDOW
-    # Both counts in one statement (one round trip), each over its (actor, time) index.
-    searches_made = (
-        AuditEvent.objects.filter(actor=OuterRef("pk"), tag=AuditTag.SearchPerformed, occurred_at__gte=since)
-        .order_by()
-        .values("actor")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    children_found = (
-        SearchAppearance.objects.filter(actor_id=OuterRef("pk"), occurred_at__gte=since)
-        .order_by()
-        .values("actor_id")
-        .annotate(n=Count("child_id", distinct=True))
-        .values("n")
-    )
-    searches, found = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            searches=Coalesce(Subquery(searches_made), 0),
-            found=Coalesce(Subquery(children_found), 0),
-        )
-        .values_list("searches", "found")
-        .get()
-    )
     _act_on_volume(
         user=user, rule=Rule.BULK_SEARCHING, count=searches, per_hour=settings.MISUSE_SEARCHES_PER_HOUR
     )
@@ -164,6 +125,38 @@ def _precise_searching_screen(user: User) -> None:
         count=found,
         per_hour=settings.MISUSE_CHILDREN_FOUND_PER_HOUR,
     )
+    _out_of_hours_screen(user)
+    return flagged
+
+
+def _search_counts(user: User, *, refined: bool) -> tuple[int, int, int]:
+    """The rolling hour's searches, distinct children they returned (`SearchAppearance`, written with
+    the search) and, after a "refine your search" answer, searches so answered: exact searches that
+    each return one child are browsing too (the per-minute throttle allows 3,600 an hour). All in one
+    statement (one round trip), each count over its (actor, time) index."""
+    since = timezone.now() - WINDOW
+
+    def searches_made(**only: object) -> Subquery:
+        made = AuditEvent.objects.filter(
+            actor=OuterRef("pk"), tag=AuditTag.SearchPerformed, occurred_at__gte=since, **only
+        )
+        return Subquery(made.order_by().values("actor").annotate(n=Count("pk")).values("n"))
+
+    children_found = (
+        SearchAppearance.objects.filter(actor_id=OuterRef("pk"), occurred_at__gte=since)
+        .order_by()
+        .values("actor_id")
+        .annotate(n=Count("child_id", distinct=True))
+        .values("n")
+    )
+    counts = {
+        "searches": Coalesce(searches_made(), 0),
+        "found": Coalesce(Subquery(children_found), 0),
+    }
+    if refined:  # counted only when this search was answered "refine": the rule looks at nothing else
+        counts["refined"] = Coalesce(searches_made(additional__too_many=True), 0)
+    row = User.objects.filter(pk=user.pk).annotate(**counts).values(*counts).get()
+    return row["searches"], row["found"], row.get("refined", 0)
 
 
 def unexplained(views: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:

@@ -18,6 +18,7 @@ import pytest
 from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -32,6 +33,9 @@ CRITERIA = {"family_name": "Thornton", "dob_day": "4", "dob_month": "3", "dob_ye
 # candidates, then in one transaction: audit id, audit event, search appearances, misuse counts;
 # and the session UPDATE keeping the outcome (its own statement, no transaction).
 SEARCH_POST_QUERIES = 9
+# A search answered "refine your search": no search appearances, and the refined-search count rides
+# in the misuse statement.
+REFINED_SEARCH_POST_QUERIES = 8
 # Session, user, the stored children, and the policy's "found by this person's search" check.
 SEARCH_RESULTS_QUERIES = 4
 # Session, user, child, then in one transaction: audit id, audit event, viewing rules' counts; then
@@ -92,6 +96,19 @@ def test_a_search_and_its_results_page_send_a_fixed_number_of_statements(world, 
     assert len(results.statements) == SEARCH_RESULTS_QUERIES, "\n".join(results.statements)
     assert results.transactions == 0
     assert AuditEvent.objects.filter(tag=AuditTag.SearchPerformed, actor=world.alice).count() == 1
+
+
+@override_settings(SEARCH_RESULT_CAP=0)  # any match is then too many: "refine your search"
+def test_a_search_answered_refine_sends_a_fixed_number_of_statements(world, child):
+    client = signed_in(world.alice)
+    client.get(reverse("children:search"))
+    with sent() as post:
+        response = client.post(reverse("children:search"), CRITERIA)
+    assert response.status_code == 303
+    assert len(post.statements) == REFINED_SEARCH_POST_QUERIES, "\n".join(post.statements)
+    assert post.transactions == 1
+    event = AuditEvent.objects.get(tag=AuditTag.SearchPerformed, actor=world.alice)
+    assert event.additional["too_many"] is True
 
 
 def test_a_record_view_sends_a_fixed_number_of_statements(world, child):
