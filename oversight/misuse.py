@@ -7,8 +7,8 @@ Why count from the audit log rather than a cache counter (as `accounts.ratelimit
 - A true rolling hour: the cache limiters use fixed windows, which a careful user could straddle
   (29 views at 10:59, 29 more at 11:01). "Distinct children" needs a set, which a counter cannot keep.
 - A cache flush, eviction or a restarted Redis cannot reset the count.
-- Cost: one `COUNT(DISTINCT child_id)` per record view over the (actor, occurred_at) index, touching only
-  this user's events of the last hour, which the hard threshold keeps to a few hundred rows at most.
+- Cost: one statement of three `COUNT(DISTINCT child_id)` per record view over the (actor,
+  occurred_at) index, touching only this user's events of the last hour, which the hard threshold keeps to a few hundred rows at most.
   The refined-search count runs only after a search that returned "refine your search". Plain
   ORM filters (a JSON key lookup on a boolean) behave the same on SQLite and PostgreSQL.
 
@@ -20,7 +20,7 @@ rule per user per rolling hour, so a burst does not bury the queue. Every signal
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -108,53 +108,14 @@ def search_screen(*, user: User, family_name: str, too_many: bool, search_event_
             kind=AlertKind.OWN_SURNAME_SEARCH,
             additional={"search_event_id": search_event_id},
         )
+    searches, found, refined = _search_counts(user, refined=too_many)
     if too_many:
-        refined = AuditEvent.objects.filter(
-            actor=user,
-            tag=AuditTag.SearchPerformed,
-            occurred_at__gte=timezone.now() - WINDOW,
-            additional__too_many=True,
-        ).count()
         _act_on_volume(
             user=user,
             rule=Rule.BULK_REFINED_SEARCHES,
             count=refined,
             per_hour=settings.MISUSE_REFINED_SEARCHES_PER_HOUR,
         )
-    _precise_searching_screen(user)
-    _out_of_hours_screen(user)
-    return flagged
-
-
-def _precise_searching_screen(user: User) -> None:
-    """Exact searches that each return one child are browsing too (the per-minute throttle allows
-    3,600 an hour): count searches, and distinct children returned (`SearchAppearance`, written with
-    the search), in the rolling hour."""
-    since = timezone.now() - WINDOW
-    # Both counts in one statement (one round trip), each over its (actor, time) index.
-    searches_made = (
-        AuditEvent.objects.filter(actor=OuterRef("pk"), tag=AuditTag.SearchPerformed, occurred_at__gte=since)
-        .order_by()
-        .values("actor")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    children_found = (
-        SearchAppearance.objects.filter(actor_id=OuterRef("pk"), occurred_at__gte=since)
-        .order_by()
-        .values("actor_id")
-        .annotate(n=Count("child_id", distinct=True))
-        .values("n")
-    )
-    searches, found = (
-        User.objects.filter(pk=user.pk)
-        .annotate(
-            searches=Coalesce(Subquery(searches_made), 0),
-            found=Coalesce(Subquery(children_found), 0),
-        )
-        .values_list("searches", "found")
-        .get()
-    )
     _act_on_volume(
         user=user, rule=Rule.BULK_SEARCHING, count=searches, per_hour=settings.MISUSE_SEARCHES_PER_HOUR
     )
@@ -164,12 +125,49 @@ def _precise_searching_screen(user: User) -> None:
         count=found,
         per_hour=settings.MISUSE_CHILDREN_FOUND_PER_HOUR,
     )
+    _out_of_hours_screen(user)
+    return flagged
+
+
+def _search_counts(user: User, *, refined: bool) -> tuple[int, int, int]:
+    """The rolling hour's searches, distinct children they returned (`SearchAppearance`, written with
+    the search) and, after a "refine your search" answer, searches so answered: exact searches that
+    each return one child are browsing too (the per-minute throttle allows 3,600 an hour). All in one
+    statement (one round trip), each count over its (actor, time) index."""
+    since = timezone.now() - WINDOW
+
+    def searches_made(**only: object) -> Subquery:
+        made = AuditEvent.objects.filter(
+            actor=OuterRef("pk"), tag=AuditTag.SearchPerformed, occurred_at__gte=since, **only
+        )
+        return Subquery(made.order_by().values("actor").annotate(n=Count("pk")).values("n"))
+
+    children_found = (
+        SearchAppearance.objects.filter(actor_id=OuterRef("pk"), occurred_at__gte=since)
+        .order_by()
+        .values("actor_id")
+        .annotate(n=Count("child_id", distinct=True))
+        .values("n")
+    )
+    counts = {
+        "searches": Coalesce(searches_made(), 0),
+        "found": Coalesce(Subquery(children_found), 0),
+    }
+    if refined:  # counted only when this search was answered "refine": the rule looks at nothing else
+        counts["refined"] = Coalesce(searches_made(additional__too_many=True), 0)
+    row = User.objects.filter(pk=user.pk).annotate(**counts).values(*counts).get()
+    return row["searches"], row["found"], row.get("refined", 0)
 
 
 def unexplained(views: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
     """Record views with no earlier search by the same person returning the child, no involvement by
     them, and not opened from an alert the person's LA team was acting on (`alert_id`). Shared by the
     misuse rule and the LA team's report (`reports.reports.unexplained_views`)."""
+    return views.filter(_unexplained_condition())
+
+
+def _unexplained_condition() -> Q:
+    """`unexplained` as a condition on an audit event row, so a count can filter by it in place."""
     searched = SearchAppearance.objects.filter(
         child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id"), event_id__lt=OuterRef("pk")
     )
@@ -177,9 +175,10 @@ def unexplained(views: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
         tag=AuditTag.InvolvementRecorded, child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id")
     )
     return (
-        views.filter(tag=AuditTag.RecordViewed)
-        .exclude(additional__has_key="alert_id")
-        .filter(~Exists(searched), ~Exists(involved))
+        Q(tag=AuditTag.RecordViewed)
+        & ~Q(additional__has_key="alert_id")
+        & Q(~Exists(searched))
+        & Q(~Exists(involved))
     )
 
 
@@ -230,24 +229,25 @@ def view_screen(*, user: User) -> None:
     views = AuditEvent.objects.filter(
         actor=user, tag=AuditTag.RecordViewed, occurred_at__gte=timezone.now() - WINDOW
     )
+    # The three distinct-children counts in one statement (one round trip), over the same rows.
+    counts = views.aggregate(
+        viewed=Count("child_id", distinct=True),
+        unexplained=Count("child_id", distinct=True, filter=_unexplained_condition()),
+        outside=Count("child_id", distinct=True, filter=Q(**{f"additional__{OUTSIDE_HOME_LA}": True})),
+    )
     _act_on_volume(
-        user=user, rule=Rule.BULK_VIEWING, count=_children(views), per_hour=settings.MISUSE_VIEWS_PER_HOUR
+        user=user, rule=Rule.BULK_VIEWING, count=counts["viewed"], per_hour=settings.MISUSE_VIEWS_PER_HOUR
     )
     _act_on_volume(
         user=user,
         rule=Rule.UNEXPLAINED_VIEWS,
-        count=_children(unexplained(views)),
+        count=counts["unexplained"],
         per_hour=settings.MISUSE_UNEXPLAINED_VIEWS_PER_HOUR,
     )
     _act_on_volume(
         user=user,
         rule=Rule.VIEWS_OUTSIDE_LA,
-        count=_children(views.filter(**{f"additional__{OUTSIDE_HOME_LA}": True})),
+        count=counts["outside"],
         per_hour=settings.MISUSE_VIEWS_OUTSIDE_LA_PER_HOUR,
     )
     _out_of_hours_screen(user)
-
-
-def _children(views: QuerySet[AuditEvent]) -> int:
-    counted: int = views.aggregate(children=Count("child_id", distinct=True))["children"]
-    return counted

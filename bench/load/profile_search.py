@@ -1,10 +1,13 @@
-"""cProfile of the search page in-process, signed in through the real pages (figures in docs/BENCHMARKS.md).
+"""cProfile of a search and a record view in-process, signed in through the real pages (docs/BENCHMARKS.md).
 
 Needs a database prepared by `make bench-load` (DATABASE_URL, var/bench-load/*.json). Signs in
 PROFILE_USERS practitioners from accounts.json that the bench did not use (password, then TOTP),
-warms up, then profiles PROFILE_SEARCHES POSTs to /children/search/ from the bench's search mix,
-spread over the users so no misuse rule suspends one. Prints the top functions by cumulative and
-own time, and the SQL queries per search.
+warms up, then profiles PROFILE_SEARCHES searches from the bench's search mix (the POST and the GET of
+its results page, as a browser does) and PROFILE_VIEWS record views (purpose stated beforehand, not
+profiled), spread over the users so no misuse rule suspends one. Prints, for each kind of request,
+the SQL statements one request makes (Django's CaptureQueriesContext, plus the BEGIN/COMMIT round
+trips psycopg sends around an atomic block), the time per request and its split (SQL, templates,
+decryption, scoring), and the top functions by cumulative time.
 
 usage: DATABASE_URL=... REDIS_URL=... python bench/load/profile_search.py [first-account-index]
 """
@@ -15,15 +18,70 @@ import json
 import os
 import pstats
 import random
+import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT))
 SEARCHES = int(os.environ.get("PROFILE_SEARCHES", "200"))
+VIEWS = int(os.environ.get("PROFILE_VIEWS", "100"))
 USERS = int(os.environ.get("PROFILE_USERS", "8"))
+CHILD_LINK = re.compile(r'href="/children/([0-9a-f-]{36})/purpose/"')
+# Where the time goes: cumulative time of these functions (pstats keys: file suffix, function name).
+SPLIT = {
+    "SQL statements (with BEGIN)": [("django/db/backends/utils.py", "_execute")],
+    "COMMIT": [("django/db/backends/base/base.py", "commit")],
+    "templates": [("django/template/backends/django.py", "render")],
+    "decryption (vault unseal)": [("vault/sealing.py", "unseal")],
+    "scoring": [("matching/scoring.py", "score")],
+    "Redis": [("redis/client.py", "execute_command")],
+}
+
+
+def _split(stats: pstats.Stats, total: float, count: int) -> list[str]:
+    lines = []
+    entries: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    for label, wanted in SPLIT.items():
+        seconds = sum(
+            value[3]
+            for (path, _line, name), value in entries.items()
+            if any(path.endswith(suffix) and name == function for suffix, function in wanted)
+        )
+        lines.append(f"    {label:<32}{seconds / count * 1000:7.1f} ms  ({seconds / total:5.1%})")
+    return lines
+
+
+def _profile(label: str, count: int, request: Callable[[int], object], sample: Callable[[], object]) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        sample()
+    statements = [query["sql"] for query in captured.captured_queries]  # before the next request clears them
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for n in range(count):
+        request(n)
+    profiler.disable()
+    elapsed = time.perf_counter() - started
+    stats = pstats.Stats(profiler)
+    print(f"\n== {label}: {count} in {elapsed:.2f} s, {elapsed / count * 1000:.1f} ms each (profiler on)")
+    print(
+        f"  SQL statements in one {label} (Django's count; atomic blocks add BEGIN and COMMIT): {len(statements)}"
+    )
+    for sql in statements:
+        print("     ", sql[:150])
+    print("  time split (cumulative, per request):")
+    print("\n".join(_split(stats, elapsed, count)))
+    profiler.dump_stats(str(ROOT / "var" / "bench-load" / f"{label.replace(' ', '-')}.prof"))
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(40)
+    print(out.getvalue())
 
 
 def main() -> int:
@@ -31,7 +89,6 @@ def main() -> int:
     import django
 
     django.setup()
-    from django.db import connection
     from django.test import Client
     from django_otp.oath import totp
 
@@ -42,9 +99,7 @@ def main() -> int:
     clients = []
     for account in accounts["accounts"][first : first + USERS]:
         client = Client(HTTP_HOST="127.0.0.1")
-        page = client.post(
-            "/account/sign-in/", {"username": account["username"], "password": accounts["password"]}
-        )
+        client.post("/account/sign-in/", {"username": account["username"], "password": accounts["password"]})
         code = totp(bytes.fromhex(account["totp_hex"]))
         page = client.post("/account/mfa/", {"code": f"{code:06d}"})
         if page.status_code != 302:
@@ -52,35 +107,40 @@ def main() -> int:
         clients.append(client)
     rng = random.Random(11)
     people = People()
-    forms = [search_form(rng, people)[1] for _ in range(SEARCHES + USERS)]
-    for client, form in zip(clients, forms[:USERS], strict=True):  # warm-up: connections, templates
-        client.post("/children/search/", form)
-    queries: list[str] = []
+    forms = [search_form(rng, people)[1] for _ in range(SEARCHES + USERS + 1)]
 
-    def log(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        queries.append(sql)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(log):
-        clients[0].post("/children/search/", forms[USERS])
-    profiler = cProfile.Profile()
-    started = time.perf_counter()
-    profiler.enable()
-    for n, form in enumerate(forms[USERS:]):
-        page = clients[n % USERS].post("/children/search/", form)
-        if page.status_code != 200:
+    def search(client: Client, form: dict[str, str]) -> str:
+        page = client.post("/children/search/", form)
+        if page.status_code != 303:
             raise SystemExit(f"search answered {page.status_code}")
-    profiler.disable()
-    elapsed = time.perf_counter() - started
-    print(f"{SEARCHES} searches in {elapsed:.2f} s: {elapsed / SEARCHES * 1000:.1f} ms each (profiler on)")
-    print(f"SQL queries in one search request: {len(queries)}")
-    for sql in queries:
-        print("   ", sql[:160])
-    profiler.dump_stats(str(ROOT / "var" / "bench-load" / "search.prof"))
-    for order in ("cumulative", "tottime"):
-        out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(60)
-        print(out.getvalue())
+        results = client.get(page["Location"])
+        if results.status_code != 200:
+            raise SystemExit(f"search results answered {results.status_code}")
+        return results.content.decode()
+
+    found: list[tuple[Client, str]] = []
+    for n, form in enumerate(forms[:USERS]):  # warm-up: connections, templates
+        search(clients[n], form)
+    for n in range(SEARCHES * 3):  # children to view, a purpose stated for each (not profiled)
+        client = clients[n % USERS]
+        for child in CHILD_LINK.findall(search(client, search_form(rng, people)[1]))[:1]:
+            client.post(f"/children/{child}/purpose/", {"purpose": "providing_service", "detail": ""})
+            found.append((client, child))
+        if len(found) > VIEWS:
+            break
+
+    def view(pair: tuple[Client, str]) -> None:
+        page = pair[0].get(f"/children/{pair[1]}/")
+        if page.status_code != 200:
+            raise SystemExit(f"record view answered {page.status_code}")
+
+    _profile(
+        "search",
+        SEARCHES,
+        lambda n: search(clients[n % USERS], forms[USERS + 1 + n]),
+        lambda: search(clients[0], forms[USERS]),
+    )
+    _profile("record view", min(VIEWS, len(found) - 1), lambda n: view(found[n + 1]), lambda: view(found[0]))
     return 0
 
 

@@ -76,7 +76,7 @@ def database_ready() -> None:
         raise SystemExit("LOAD_DATABASE must be named cp_*_load: the bench writes synthetic data into it")
     for name in (DATABASE, FLOOR_DATABASE):
         if not _psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
-            _run("createdb", "-d", f"{PG}/postgres", name)
+            _run("createdb", f"--maintenance-db={PG}/postgres", name)
     if not (ROOT / "var" / "vault-keys.json").exists():
         raise SystemExit("no var/vault-keys.json: run `make secrets` first")
     _run(PY, "manage.py", "migrate", "--noinput", "-v0")
@@ -246,6 +246,7 @@ def main() -> int:
             # Never a server error; a dropped connection only for a request a killed worker held;
             # refusals are the misuse rules suspending someone (counted, reported, not a failure).
             ok &= kinds["server_error"] == 0 and kinds["other"] == 0
+            ok &= int(stats["requests"]) > 0  # type: ignore[call-overload]  # a phase that sent nothing proves nothing
             ok &= kinds["dropped"] <= len(killed) and (mix != "kill" or len(killed) == 1)
             audit_lines.append(
                 f"  {label}: failures {kinds}" + (f", worker {killed} killed" if mix == "kill" else "")

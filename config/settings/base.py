@@ -46,7 +46,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.VerifiedDeviceMiddleware",
     "accounts.middleware.AccountGuardMiddleware",
     "access.http.RefusalMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -116,6 +116,8 @@ WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_AGE = 15 * 60
+# Database sessions, renewed in one UPDATE (no BEGIN/COMMIT around it): accounts/sessions.py.
+SESSION_ENGINE = "accounts.sessions"
 # Not on every request: AccountGuardMiddleware renews the idle expiry at most once a minute
 # (SESSION_RENEW_SECONDS), so a busy practitioner costs one session write a minute, not one a page.
 SESSION_SAVE_EVERY_REQUEST = False

@@ -1,0 +1,145 @@
+"""Database round trips of the busiest pages, pinned: a search (its POST and its results page) and a
+record view. Every statement costs a round trip that, on a busy machine, waits for a CPU on both
+sides (docs/BENCHMARKS.md, "Load"), so a change that adds one must change these numbers on purpose.
+
+Run outside a test transaction (`transaction=True`), as in production, so that what is counted is
+what a request sends: SQL statements, and transactions (each a BEGIN and a COMMIT round trip on
+PostgreSQL), counted by the commits. Every control still runs in these requests: the session's idle
+expiry, the user with organisation and second factor, the search limiter (Redis or the cache), the
+search, its audit event and appearances, the misuse screen; for a view, the purpose, its audit event
+and the viewing rules.
+"""
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.models import Session
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.middleware import SEEN_KEY
+from accounts.sessions import SessionStore
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from tests.journeys import signed_in, state_purpose
+
+CRITERIA = {"family_name": "Thornton", "dob_day": "4", "dob_month": "3", "dob_year": "2015"}
+# Statements: session, user (+ organisation + confirmed device), blocking keys (both tiers), the
+# candidates, then in one transaction: audit id, audit event, search appearances, misuse counts;
+# and the session UPDATE keeping the outcome (its own statement, no transaction).
+SEARCH_POST_QUERIES = 9
+# A search answered "refine your search": no search appearances, and the refined-search count rides
+# in the misuse statement.
+REFINED_SEARCH_POST_QUERIES = 8
+# Session, user, the stored children, and the policy's "found by this person's search" check.
+SEARCH_RESULTS_QUERIES = 4
+# Session, user, child, then in one transaction: audit id, audit event, viewing rules' counts; then
+# carers, involvements, the organisations named, and the policy's two "currently involved" checks.
+RECORD_VIEW_QUERIES = 11
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class Sent:
+    def __init__(self, captured: CaptureQueriesContext, commits: list[int]) -> None:
+        self._captured, self._commits = captured, commits
+
+    @property
+    def statements(self) -> list[str]:
+        # SQLite's BEGIN IMMEDIATE and COMMIT pass through the cursor, psycopg's do not: counted apart.
+        return [
+            query["sql"]
+            for query in self._captured.captured_queries
+            if not query["sql"].startswith(("BEGIN", "COMMIT"))
+        ]
+
+    @property
+    def transactions(self) -> int:
+        return len(self._commits)
+
+
+@contextmanager
+def sent() -> Iterator[Sent]:
+    """What one request sends to the database: its statements, and its transactions (commits)."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    commits: list[int] = []
+    commit = wrapper.commit
+
+    def counted_commit() -> None:
+        commits.append(1)
+        commit()
+
+    wrapper.commit = counted_commit  # type: ignore[method-assign]
+    try:
+        with CaptureQueriesContext(wrapper) as captured:
+            yield Sent(captured, commits)
+    finally:
+        del wrapper.commit
+
+
+def test_a_search_and_its_results_page_send_a_fixed_number_of_statements(world, child):
+    client = signed_in(world.alice)
+    client.get(reverse("children:search"))  # the session's idle expiry renewed: not part of a search
+    with sent() as post:
+        response = client.post(reverse("children:search"), CRITERIA)
+    assert response.status_code == 303
+    assert len(post.statements) == SEARCH_POST_QUERIES, "\n".join(post.statements)
+    assert post.transactions == 1
+    with sent() as results:
+        page = client.get(response["Location"]).content.decode()
+    assert "Amelia Thornton" in page
+    assert len(results.statements) == SEARCH_RESULTS_QUERIES, "\n".join(results.statements)
+    assert results.transactions == 0
+    assert AuditEvent.objects.filter(tag=AuditTag.SearchPerformed, actor=world.alice).count() == 1
+
+
+@override_settings(SEARCH_RESULT_CAP=0)  # any match is then too many: "refine your search"
+def test_a_search_answered_refine_sends_a_fixed_number_of_statements(world, child):
+    client = signed_in(world.alice)
+    client.get(reverse("children:search"))
+    with sent() as post:
+        response = client.post(reverse("children:search"), CRITERIA)
+    assert response.status_code == 303
+    assert len(post.statements) == REFINED_SEARCH_POST_QUERIES, "\n".join(post.statements)
+    assert post.transactions == 1
+    event = AuditEvent.objects.get(tag=AuditTag.SearchPerformed, actor=world.alice)
+    assert event.additional["too_many"] is True
+
+
+def test_a_record_view_sends_a_fixed_number_of_statements(world, child):
+    client = signed_in(world.alice)
+    state_purpose(client, child)
+    with sent() as view:
+        page = client.get(reverse("children:record", args=[child.pk])).content.decode()
+    assert "Amelia Thornton" in page
+    assert len(view.statements) == RECORD_VIEW_QUERIES, "\n".join(view.statements)
+    assert view.transactions == 1
+    assert AuditEvent.objects.filter(tag=AuditTag.RecordViewed, child_id=child.pk).count() == 1
+
+
+def test_a_renewed_session_is_one_update_outside_any_transaction(world):
+    client = signed_in(world.alice)
+    session = client.session
+    session[SEEN_KEY] = time.time() - 3600  # due for renewal
+    session.save()
+    with sent() as page:
+        client.get(reverse("children:search"))
+    updates = [sql for sql in page.statements if sql.startswith('UPDATE "django_session"')]
+    assert len(updates) == 1
+    assert page.transactions == 0
+
+
+def test_a_session_deleted_meanwhile_is_never_written_back(world):
+    client = signed_in(world.alice)
+    key = client.session.session_key
+    store = SessionStore(session_key=key)
+    store["anything"] = 1
+    Session.objects.filter(session_key=key).delete()  # a suspension or second-factor reset ended it
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not Session.objects.filter(session_key=key).exists()
