@@ -42,7 +42,5 @@ def home_url_name(request: HttpRequest) -> str:
     if offered["nav_data_quality"]:
         return "data_quality"
     if offered["nav_administration"]:
-        return "administration:home"
-    if offered["nav_service_health"]:
-        return "service_health"
+        return "administration:home"  # whose home links to service health
     return "accounts:passkeys"
