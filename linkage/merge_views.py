@@ -18,7 +18,7 @@ from access.permissions import Permission
 from accounts.http import signed_in_user
 from children.models import Child, RecordStatus
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
-from linkage.merging import MergeRefused, child_merge, child_unmerge
+from linkage.merging import MergeRefused, child_merge, child_unmerge, merge_compare_audit
 from linkage.models import ChildMerge
 from linkage.selectors import merge_side_by_side
 
@@ -67,6 +67,7 @@ def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -
         else:
             messages.success(request, "Records merged.")
             return redirect("linkage:merge_detail", merge.pk)
+    merge_compare_audit(survivor=survivor, duplicate=duplicate, by=actor)
     context = {"form": form, "records": merge_side_by_side(survivor, duplicate)}
     return render(request, "linkage/merge_compare.html", context, status=400 if form.errors else 200)
 

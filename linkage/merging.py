@@ -193,3 +193,15 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
                 },
             )
     return restored
+
+
+def merge_compare_audit(*, survivor: Child, duplicate: Child, by: User) -> None:
+    """Seeing two records side by side decrypts both: one event per child, naming the other by id."""
+    with transaction.atomic():
+        for child, other in ((survivor, duplicate), (duplicate, survivor)):
+            event_record(
+                tag=AuditTag.MergeCompared,
+                actor=by,
+                child_id=child.pk,
+                additional={"with_id": str(other.pk)},
+            )
