@@ -56,6 +56,9 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
             .select_related("data_key")
             .filter(pk__in=[survivor.pk, duplicate.pk])
         }
+        if survivor.pk not in locked or duplicate.pk not in locked:
+            # Merged away (or purged) by someone else since the page loaded them: refuse, not a 500.
+            raise MergeRefused("a record is no longer there to merge")
         survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
         if survivor.status != RecordStatus.ACTIVE or duplicate.status != RecordStatus.ACTIVE:
             raise MergeRefused("only active records can be merged")

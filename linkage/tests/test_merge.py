@@ -76,3 +76,14 @@ def test_only_the_childs_la_team_may_merge(world, child):
     assert decide(actor=world.alice, action=Permission.ChildMerge, child=child).reason == "role_not_permitted"
     stella = make_user("stella", world.south, "la_team")
     assert decide(actor=stella, action=Permission.ChildMerge, child=child).reason == "other_la"
+
+
+def test_merging_a_record_a_colleague_has_just_merged_away_is_refused_not_a_server_error(world):
+    """Two colleagues confirm the same merge at once: the second, which loaded both records before the
+    first committed, finds the duplicate gone under its lock and is refused; nothing changes twice."""
+    survivor, duplicate = _pair(world)
+    stale_survivor, stale_duplicate = Child.objects.get(pk=survivor.pk), Child.objects.get(pk=duplicate.pk)
+    child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    with pytest.raises(MergeRefused):
+        child_merge(survivor=stale_survivor, duplicate=stale_duplicate, by=world.lena)
+    assert AuditEvent.objects.filter(tag=AuditTag.ChildMerged).count() == 1
