@@ -59,6 +59,9 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         if survivor.pk not in locked or duplicate.pk not in locked:
             # Merged away (or purged) by someone else since the page loaded them: refuse, not a 500.
             raise MergeRefused("a record is no longer there to merge")
+        if any(locked[c.pk].local_authority_id != c.local_authority_id for c in (survivor, duplicate)):
+            # Transferred since the caller's policy check saw it: that check no longer holds.
+            raise MergeRefused("a record has moved to another local authority")
         survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
         if survivor.status != RecordStatus.ACTIVE or duplicate.status != RecordStatus.ACTIVE:
             raise MergeRefused("only active records can be merged")

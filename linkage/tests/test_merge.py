@@ -87,3 +87,15 @@ def test_merging_a_record_a_colleague_has_just_merged_away_is_refused_not_a_serv
     with pytest.raises(MergeRefused):
         child_merge(survivor=stale_survivor, duplicate=stale_duplicate, by=world.lena)
     assert AuditEvent.objects.filter(tag=AuditTag.ChildMerged).count() == 1
+
+
+def test_a_record_moved_to_another_la_after_the_policy_saw_it_is_not_merged(world):
+    """The page asks the policy about the records it loaded; a transfer accepted before the merge takes
+    its lock must not let the merge reach into another LA's record."""
+    survivor, duplicate = _pair(world)
+    seen_by_policy = Child.objects.get(pk=duplicate.pk)
+    Child.objects.filter(pk=duplicate.pk).update(local_authority=world.south)
+    with pytest.raises(MergeRefused):
+        child_merge(survivor=survivor, duplicate=seen_by_policy, by=world.lena)
+    assert Child.objects.filter(pk=duplicate.pk).exists()
+    assert not AuditEvent.objects.filter(tag=AuditTag.ChildMerged).exists()
