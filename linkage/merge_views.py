@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from access.http import require
 from access.permissions import Permission
+from access.policy import decide
 from accounts.http import signed_in_user
 from children.models import Child, RecordStatus
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
@@ -30,12 +31,14 @@ def merge_find(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.ChildMerge)
     form = MergeFindForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
+        # A record the policy would refuse (another LA's) is answered like an unknown number: no probing.
         found = {
             c.index_number: c
             for c in Child.objects.filter(
                 index_number__in=[form.cleaned_data["survivor"], form.cleaned_data["duplicate"]],
                 status=RecordStatus.ACTIVE,
             )
+            if decide(actor=actor, action=Permission.ChildMerge, child=c)
         }
         for name in ("survivor", "duplicate"):
             if form.cleaned_data[name] not in found:

@@ -215,3 +215,16 @@ def test_seeing_two_records_side_by_side_is_audited_against_each_child(world):
 def _paired(events, survivor, duplicate):
     by_child = {e.child_id: e for e in events}
     return [(by_child[survivor.pk], duplicate), (by_child[duplicate.pk], survivor)]
+
+
+def test_another_las_index_numbers_are_answered_like_unknown_ones_on_the_find_page(world):
+    """The find page must not tell a team which index numbers exist in other LAs (a probe)."""
+    survivor, duplicate = _pair(world)
+    stella = signed_in(make_user("stella", world.south, Role.LA_TEAM))
+    response = stella.post(
+        reverse("linkage:merge_find"),
+        {"survivor": survivor.index_number, "duplicate": duplicate.index_number},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and page.count("No active record has this index number") >= 2
+    assert _compare(survivor, duplicate) not in page
