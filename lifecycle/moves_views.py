@@ -118,8 +118,7 @@ def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
             else:
                 messages.info(request, "This transfer had already been decided: nothing was changed.")
             return redirect("moves:transfers")
-    if request.method == "GET":
-        transfer_view_audit(transfer=item, by=actor)
+    transfer_view_audit(transfer=item, by=actor)  # the page names the child, first look or shown again
     context = {"row": transfer_view(item), "form": form, "may_decide": may_decide}
     return render(request, "lifecycle/transfer.html", context, status=400 if form.errors else 200)
 

@@ -289,3 +289,14 @@ def test_the_list_of_transfers_names_each_child_so_each_child_named_is_audited(w
     assert "Amelia Thornton" in page and "Ben Okafor" in page
     listed = AuditEvent.objects.filter(tag=AuditTag.TransfersListed, actor=stella)
     assert sorted(str(e.child_id) for e in listed) == sorted([str(first.pk), str(second.pk)])
+
+
+def test_a_decision_page_shown_again_with_an_error_is_audited_like_a_look(world, stella):
+    """The page shown again with "Enter why you are declining" names the child just as the first look did."""
+    child = make_child(world)
+    transfer = _request(world, child)
+    response = signed_in(stella).post(reverse("moves:transfer", args=[transfer.pk]), {"decision": "decline"})
+    assert response.status_code == 400 and "Amelia Thornton" in response.content.decode()
+    assert (
+        AuditEvent.objects.filter(tag=AuditTag.TransferViewed, child_id=child.pk, actor=stella).count() == 1
+    )
