@@ -70,7 +70,8 @@ def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -
         else:
             messages.success(request, "Records merged.")
             return redirect("linkage:merge_detail", merge.pk)
-    merge_compare_audit(survivor=survivor, duplicate=duplicate, by=actor)
+    if request.method == "GET":  # the first look; a form shown again re-shows what was just audited
+        merge_compare_audit(survivor=survivor, duplicate=duplicate, by=actor)
     context = {"form": form, "records": merge_side_by_side(survivor, duplicate)}
     return render(request, "linkage/merge_compare.html", context, status=400 if form.errors else 200)
 
