@@ -92,7 +92,9 @@ def merge_detail(request: HttpRequest, merge_id: UUID) -> HttpResponse:
         try:
             child_unmerge(merge=merge, by=actor, reason=form.cleaned_data["reason"])
         except MergeRefused:
-            messages.info(request, "Someone else undid this merge first.")
+            messages.info(
+                request, "Nothing was changed: someone else undid this merge first, or the record has moved."
+            )
         else:
             messages.success(request, "Merge undone: both records are back.")
         return redirect("linkage:merge_detail", merge.pk)

@@ -143,6 +143,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
 
 def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
     """Rebuild the duplicate and move back what moved; `reason` is audited sealed under each child's key."""
+    seen_la_id = merge.survivor.local_authority_id  # the LA the caller's policy check saw
     with transaction.atomic():
         merge = (
             ChildMerge.objects.select_for_update()
@@ -151,6 +152,10 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
         )
         if merge.unmerged_at is not None:
             raise MergeRefused("this merge was already undone")
+        survivor_locked = Child.objects.select_for_update().get(pk=merge.survivor_id)
+        if survivor_locked.local_authority_id != seen_la_id:
+            # Transferred since the caller's policy check saw it: that check no longer holds.
+            raise MergeRefused("the record has moved to another local authority")
         sealer = Sealer(merge.data_key)
         snapshot, moved = sealer.unseal(merge, "snapshot"), sealer.unseal(merge, "moved")
         survivor = merge.survivor

@@ -99,3 +99,18 @@ def test_a_record_moved_to_another_la_after_the_policy_saw_it_is_not_merged(worl
         child_merge(survivor=survivor, duplicate=seen_by_policy, by=world.lena)
     assert Child.objects.filter(pk=duplicate.pk).exists()
     assert not AuditEvent.objects.filter(tag=AuditTag.ChildMerged).exists()
+
+
+def test_an_unmerge_of_a_survivor_moved_to_another_la_after_the_policy_saw_it_changes_nothing(world):
+    """The page asks the policy about the merge's survivor as it loaded it; a transfer accepted before the
+    unmerge takes its lock must not let the old LA's team take rows out of another LA's record."""
+    from linkage.models import ChildMerge
+
+    survivor, duplicate = _pair(world)
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    seen_by_policy = ChildMerge.objects.select_related("survivor").get(pk=merge.pk)
+    Child.objects.filter(pk=survivor.pk).update(local_authority=world.south)
+    with pytest.raises(MergeRefused):
+        child_unmerge(merge=seen_by_policy, by=world.lena)
+    assert Child.objects.count() == 1 and Involvement.objects.filter(child=survivor).count() == 1
+    assert not AuditEvent.objects.filter(tag=AuditTag.ChildUnmerged).exists()
