@@ -337,6 +337,8 @@ def correction_decide(*, actor: User, correction: Correction) -> Decision:
         return _deny("other_la")
     if child.status == RecordStatus.ARCHIVED:
         return _deny("archived")
+    if child.status == RecordStatus.CLOSED:
+        return _deny("closed")  # a new identity: the old record is never opened again
     named = field_for(correction.field)
     if named is not None and named.location and child.shielded and actor.role != Role.LA_TEAM:
         return _deny("correction_shielded")
@@ -352,6 +354,8 @@ def complaint_decide(*, actor: User, complaint: Complaint) -> Decision:
         return decision
     if complaint.child.local_authority_id != actor.home_la_id:
         return _deny("other_la")
+    if complaint.child.status == RecordStatus.CLOSED:
+        return _deny("closed")  # a new identity: the old record is never opened again
     return ALLOW
 
 

@@ -83,6 +83,8 @@ class AuditTag(StrEnum):
     TransferAccepted = "child:transfer:accepted"
     TransferDeclined = "child:transfer:declined"
     TransferViewed = "child:transfer:viewed"
+    TransfersListed = "child:transfer:listed"
+    MergeCompared = "child:merge:compared"
     AddressStatusRecorded = "child:address:recorded"
     ChildClosed = "child:record:closed"
     CorrectionRaised = "child:correction:raised"
@@ -177,6 +179,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.TransferAccepted: "Accepted the record from another local authority",
     AuditTag.TransferDeclined: "Declined to take over the record from another local authority",
     AuditTag.TransferViewed: "Looked at a request to transfer the record between local authorities",
+    AuditTag.TransfersListed: "Saw the child named in the list of transfers between local authorities",
+    AuditTag.MergeCompared: "Compared the record side by side with another before a merge",
     AuditTag.AddressStatusRecorded: "Recorded the address, no known address, or that the child left England",
     AuditTag.ChildClosed: "Record closed",
     AuditTag.CorrectionRaised: "Asked for a detail of the record to be corrected",

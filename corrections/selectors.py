@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from accounts.models import Organisation, User
-from children.models import Child
+from children.models import Child, RecordStatus
 from corrections.models import Complaint, Correction, CorrectionStatus
 from vault.sealing import Sealer
 
@@ -46,6 +46,7 @@ def corrections_pending(*, local_authority_id: int) -> "QuerySet[Correction]":
         Correction.objects.filter(
             status=CorrectionStatus.PENDING, child__local_authority_id=local_authority_id
         )
+        .exclude(child__status=RecordStatus.CLOSED)  # a new identity: never opened again
         .select_related("child", "raised_by__organisation")
         .order_by("raised_at")
     )
@@ -68,6 +69,7 @@ def complaints_of(*, child: Child) -> "QuerySet[Complaint]":
 def complaints_for(*, local_authority_id: int) -> "QuerySet[Complaint]":
     return (
         Complaint.objects.filter(child__local_authority_id=local_authority_id)
+        .exclude(child__status=RecordStatus.CLOSED)
         .select_related("child")
         .order_by("-received_on", "-recorded_at")
     )
@@ -77,6 +79,7 @@ def pending_counts_by_la() -> list[tuple[Organisation, int]]:
     """Pending corrections per local authority: numbers only, for the data quality page."""
     counted = dict(
         Correction.objects.filter(status=CorrectionStatus.PENDING)
+        .exclude(child__status=RecordStatus.CLOSED)
         .values_list("child__local_authority_id")
         .annotate(n=Count("id"))
         .values_list("child__local_authority_id", "n")

@@ -45,10 +45,17 @@ def correction_raise(
     return correction
 
 
+class RecordMoved(Exception):
+    """The record moved to another LA after the caller's policy check: that check no longer holds."""
+
+
 def _pending_locked(correction: Correction) -> Correction:
+    """The correction and its child, locked (PostgreSQL locks the joined child row too), re-checked."""
     locked = Correction.objects.select_for_update().select_related("child__data_key").get(pk=correction.pk)
     if locked.status != CorrectionStatus.PENDING:
         raise AlreadyDecided
+    if locked.child.local_authority_id != correction.child.local_authority_id:
+        raise RecordMoved
     return locked
 
 

@@ -25,6 +25,7 @@ from corrections.selectors import complaints_for, corrections_pending, correctio
 from corrections.services import (
     AlreadyDecided,
     ComplaintProgress,
+    RecordMoved,
     complaint_progress,
     complaint_record,
     correction_accept,
@@ -190,6 +191,9 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
                 messages.success(request, "The correction has been rejected")
         except AlreadyDecided:
             messages.success(request, "This correction had already been decided by a colleague")
+        except RecordMoved:
+            messages.success(request, "This record has moved to another local authority: nothing was changed")
+            return redirect("corrections:queue")
         except FieldGone:
             form.add_error("decision", "This detail is no longer on the record: reject the correction")
         else:

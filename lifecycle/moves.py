@@ -169,6 +169,13 @@ def transfer_view_audit(*, transfer: Transfer, by: User) -> None:
     )
 
 
+def transfers_list_audit(*, transfers: list[Transfer], by: User) -> None:
+    """The list names each child (to a team that may not hold the record yet): one event per child named."""
+    with transaction.atomic():
+        for child_id in dict.fromkeys(t.child_id for t in transfers):
+            event_record(tag=AuditTag.TransfersListed, actor=by, child_id=child_id)
+
+
 def address_status_record(
     *,
     child: Child,

@@ -31,6 +31,7 @@ from lifecycle.moves import (
     transfer_view,
     transfer_view_audit,
     transfers_for_la,
+    transfers_list_audit,
 )
 
 
@@ -84,7 +85,9 @@ def transfers(request: HttpRequest) -> HttpResponse:
     """Requests to and from this LA: pending ones to decide, and every outcome, for both teams."""
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.TransferView)
-    rows = [transfer_view(t) for t in transfers_for_la(local_authority_id=actor.home_la_id or 0)[:100]]
+    listed = list(transfers_for_la(local_authority_id=actor.home_la_id or 0)[:100])
+    transfers_list_audit(transfers=listed, by=actor)
+    rows = [transfer_view(t) for t in listed]
     incoming = [r for r in rows if r.transfer.to_la_id == actor.home_la_id]
     context = {
         "to_decide": [r for r in incoming if r.transfer.status == TransferStatus.PENDING],
@@ -115,8 +118,7 @@ def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
             else:
                 messages.info(request, "This transfer had already been decided: nothing was changed.")
             return redirect("moves:transfers")
-    if request.method == "GET":
-        transfer_view_audit(transfer=item, by=actor)
+    transfer_view_audit(transfer=item, by=actor)  # the page names the child, first look or shown again
     context = {"row": transfer_view(item), "form": form, "may_decide": may_decide}
     return render(request, "lifecycle/transfer.html", context, status=400 if form.errors else 200)
 

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_http_methods
 
 from access.http import require
 from access.permissions import Permission
+from access.policy import decide
 from accounts.http import signed_in_user
 from children.models import Child, RecordStatus
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
-from linkage.merging import MergeRefused, child_merge, child_unmerge
+from linkage.merging import MergeRefused, child_merge, child_unmerge, merge_compare_audit
 from linkage.models import ChildMerge
 from linkage.selectors import merge_side_by_side
 
@@ -30,12 +31,14 @@ def merge_find(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.ChildMerge)
     form = MergeFindForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
+        # A record the policy would refuse (another LA's) is answered like an unknown number: no probing.
         found = {
             c.index_number: c
             for c in Child.objects.filter(
                 index_number__in=[form.cleaned_data["survivor"], form.cleaned_data["duplicate"]],
                 status=RecordStatus.ACTIVE,
             )
+            if decide(actor=actor, action=Permission.ChildMerge, child=c)
         }
         for name in ("survivor", "duplicate"):
             if form.cleaned_data[name] not in found:
@@ -67,6 +70,8 @@ def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -
         else:
             messages.success(request, "Records merged.")
             return redirect("linkage:merge_detail", merge.pk)
+    if request.method == "GET":  # the first look; a form shown again re-shows what was just audited
+        merge_compare_audit(survivor=survivor, duplicate=duplicate, by=actor)
     context = {"form": form, "records": merge_side_by_side(survivor, duplicate)}
     return render(request, "linkage/merge_compare.html", context, status=400 if form.errors else 200)
 
@@ -87,7 +92,9 @@ def merge_detail(request: HttpRequest, merge_id: UUID) -> HttpResponse:
         try:
             child_unmerge(merge=merge, by=actor, reason=form.cleaned_data["reason"])
         except MergeRefused:
-            messages.info(request, "Someone else undid this merge first.")
+            messages.info(
+                request, "Nothing was changed: someone else undid this merge first, or the record has moved."
+            )
         else:
             messages.success(request, "Merge undone: both records are back.")
         return redirect("linkage:merge_detail", merge.pk)

@@ -56,6 +56,12 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
             .select_related("data_key")
             .filter(pk__in=[survivor.pk, duplicate.pk])
         }
+        if survivor.pk not in locked or duplicate.pk not in locked:
+            # Merged away (or purged) by someone else since the page loaded them: refuse, not a 500.
+            raise MergeRefused("a record is no longer there to merge")
+        if any(locked[c.pk].local_authority_id != c.local_authority_id for c in (survivor, duplicate)):
+            # Transferred since the caller's policy check saw it: that check no longer holds.
+            raise MergeRefused("a record has moved to another local authority")
         survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
         if survivor.status != RecordStatus.ACTIVE or duplicate.status != RecordStatus.ACTIVE:
             raise MergeRefused("only active records can be merged")
@@ -137,6 +143,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
 
 def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
     """Rebuild the duplicate and move back what moved; `reason` is audited sealed under each child's key."""
+    seen_la_id = merge.survivor.local_authority_id  # the LA the caller's policy check saw
     with transaction.atomic():
         merge = (
             ChildMerge.objects.select_for_update()
@@ -145,6 +152,10 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
         )
         if merge.unmerged_at is not None:
             raise MergeRefused("this merge was already undone")
+        survivor_locked = Child.objects.select_for_update().get(pk=merge.survivor_id)
+        if survivor_locked.local_authority_id != seen_la_id:
+            # Transferred since the caller's policy check saw it: that check no longer holds.
+            raise MergeRefused("the record has moved to another local authority")
         sealer = Sealer(merge.data_key)
         snapshot, moved = sealer.unseal(merge, "snapshot"), sealer.unseal(merge, "moved")
         survivor = merge.survivor
@@ -193,3 +204,15 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
                 },
             )
     return restored
+
+
+def merge_compare_audit(*, survivor: Child, duplicate: Child, by: User) -> None:
+    """Seeing two records side by side decrypts both: one event per child, naming the other by id."""
+    with transaction.atomic():
+        for child, other in ((survivor, duplicate), (duplicate, survivor)):
+            event_record(
+                tag=AuditTag.MergeCompared,
+                actor=by,
+                child_id=child.pk,
+                additional={"with_id": str(other.pk)},
+            )

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from audit.tags import AuditTag
+from children.models import Child, RecordStatus
 from corrections.models import Complaint, ComplaintStatus
 from corrections.services import complaint_record
 from corrections.tests.support import events
@@ -181,3 +182,16 @@ def test_only_the_la_team_handles_complaints(world, child, who, status, reason):
         if reason:
             assert f'data-reason="{reason}"' in response.content.decode()
     assert Complaint.objects.count() == 1
+
+
+def test_a_complaint_about_a_record_closed_for_a_new_identity_is_neither_listed_nor_opened(world, child):
+    complaint = _complaint(world, child)
+    Child.objects.filter(pk=child.pk).update(status=RecordStatus.CLOSED)
+    client = signed_in(world.lena)
+    listed = client.get(reverse("corrections:complaints")).content.decode()
+    assert reverse("corrections:complaint", args=[complaint.pk]) not in listed
+    response = client.get(reverse("corrections:complaint", args=[complaint.pk]))
+    page = response.content.decode()
+    assert response.status_code == 403 and 'data-reason="closed"' in page
+    assert "school on the record" not in page
+    assert not events(AuditTag.ComplaintOpened, complaint_id=str(complaint.pk))

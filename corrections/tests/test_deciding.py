@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from audit.tags import AuditTag
-from children.models import BlockingKeyEntry, Carer
+from children.models import BlockingKeyEntry, Carer, Child, RecordStatus
 from children.search import SearchCriteria, child_search
 from children.selectors import child_details
 from corrections.fields import field_for
@@ -199,3 +199,39 @@ def test_the_data_managers_home_lists_records_needing_correction_by_index_number
     assert 'Southborough Council</td><td class="govuk-table__cell govuk-table__cell--numeric">1' in page
     [event] = events(AuditTag.DataQualityViewed)
     assert event.additional["pending_corrections"] == 2
+
+
+def test_a_correction_to_a_record_closed_for_a_new_identity_is_neither_listed_nor_opened(world, child):
+    """A closed record (new identity) is never opened: its pending correction must not decrypt the old
+    identity's details for the team, nor let anyone change them."""
+    correction = _raise(child, world.alice)
+    Child.objects.filter(pk=child.pk).update(status=RecordStatus.CLOSED)
+    client = signed_in(world.lena)
+    queue = client.get(reverse("corrections:queue")).content.decode()
+    assert reverse("corrections:decide", args=[correction.pk]) not in queue
+    response = client.get(reverse("corrections:decide", args=[correction.pk]))
+    page = response.content.decode()
+    assert response.status_code == 403 and 'data-reason="closed"' in page
+    assert "Thorneton" not in page and "Seen the certificate" not in page
+    refused = client.post(reverse("corrections:decide", args=[correction.pk]), {"decision": "accept"})
+    assert refused.status_code == 403
+    correction.refresh_from_db()
+    assert correction.status == CorrectionStatus.PENDING
+    assert not events(AuditTag.CorrectionOpened, correction_id=str(correction.pk))
+
+
+def test_a_correction_to_a_record_moved_to_another_la_after_the_policy_saw_it_changes_nothing(world, child):
+    """The page asks the policy about the correction it loaded; a transfer accepted before the decision
+    takes its lock must not let the old LA's team change a record that is no longer theirs."""
+    from corrections.services import RecordMoved
+
+    correction = _raise(child, world.alice)
+    seen_by_policy = Correction.objects.select_related("child__data_key").get(pk=correction.pk)
+    Child.objects.filter(pk=child.pk).update(local_authority=world.south)
+    with pytest.raises(RecordMoved):
+        correction_accept(correction=seen_by_policy, by=world.lena)
+    with pytest.raises(RecordMoved):
+        correction_reject(correction=seen_by_policy, by=world.lena, reason="No")
+    correction.refresh_from_db()
+    assert correction.status == CorrectionStatus.PENDING
+    assert child_details(fresh(child)).family_name == "Thornton"

@@ -277,3 +277,26 @@ def test_two_accepts_racing_move_the_record_once():
         assert sorted(outcomes) == ["moved", "unchanged"], outcomes
         assert AuditEvent.objects.filter(tag=AuditTag.TransferAccepted, child_id=child.pk).count() == 1
         assert Child.objects.get(pk=child.pk).local_authority_id == world.south.pk
+
+
+def test_the_list_of_transfers_names_each_child_so_each_child_named_is_audited(world, stella):
+    """The list shows names (to a receiving team that does not hold the record yet): each child's access
+    report must show that this team member saw it, as a look at one request does."""
+    first, second = make_child(world), make_child(world, given_names="Ben", family_name="Okafor")
+    _request(world, first)
+    _request(world, second)
+    page = signed_in(stella).get(reverse("moves:transfers")).content.decode()
+    assert "Amelia Thornton" in page and "Ben Okafor" in page
+    listed = AuditEvent.objects.filter(tag=AuditTag.TransfersListed, actor=stella)
+    assert sorted(str(e.child_id) for e in listed) == sorted([str(first.pk), str(second.pk)])
+
+
+def test_a_decision_page_shown_again_with_an_error_is_audited_like_a_look(world, stella):
+    """The page shown again with "Enter why you are declining" names the child just as the first look did."""
+    child = make_child(world)
+    transfer = _request(world, child)
+    response = signed_in(stella).post(reverse("moves:transfer", args=[transfer.pk]), {"decision": "decline"})
+    assert response.status_code == 400 and "Amelia Thornton" in response.content.decode()
+    assert (
+        AuditEvent.objects.filter(tag=AuditTag.TransferViewed, child_id=child.pk, actor=stella).count() == 1
+    )

@@ -76,3 +76,41 @@ def test_only_the_childs_la_team_may_merge(world, child):
     assert decide(actor=world.alice, action=Permission.ChildMerge, child=child).reason == "role_not_permitted"
     stella = make_user("stella", world.south, "la_team")
     assert decide(actor=stella, action=Permission.ChildMerge, child=child).reason == "other_la"
+
+
+def test_merging_a_record_a_colleague_has_just_merged_away_is_refused_not_a_server_error(world):
+    """Two colleagues confirm the same merge at once: the second, which loaded both records before the
+    first committed, finds the duplicate gone under its lock and is refused; nothing changes twice."""
+    survivor, duplicate = _pair(world)
+    stale_survivor, stale_duplicate = Child.objects.get(pk=survivor.pk), Child.objects.get(pk=duplicate.pk)
+    child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    with pytest.raises(MergeRefused):
+        child_merge(survivor=stale_survivor, duplicate=stale_duplicate, by=world.lena)
+    assert AuditEvent.objects.filter(tag=AuditTag.ChildMerged).count() == 1
+
+
+def test_a_record_moved_to_another_la_after_the_policy_saw_it_is_not_merged(world):
+    """The page asks the policy about the records it loaded; a transfer accepted before the merge takes
+    its lock must not let the merge reach into another LA's record."""
+    survivor, duplicate = _pair(world)
+    seen_by_policy = Child.objects.get(pk=duplicate.pk)
+    Child.objects.filter(pk=duplicate.pk).update(local_authority=world.south)
+    with pytest.raises(MergeRefused):
+        child_merge(survivor=survivor, duplicate=seen_by_policy, by=world.lena)
+    assert Child.objects.filter(pk=duplicate.pk).exists()
+    assert not AuditEvent.objects.filter(tag=AuditTag.ChildMerged).exists()
+
+
+def test_an_unmerge_of_a_survivor_moved_to_another_la_after_the_policy_saw_it_changes_nothing(world):
+    """The page asks the policy about the merge's survivor as it loaded it; a transfer accepted before the
+    unmerge takes its lock must not let the old LA's team take rows out of another LA's record."""
+    from linkage.models import ChildMerge
+
+    survivor, duplicate = _pair(world)
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    seen_by_policy = ChildMerge.objects.select_related("survivor").get(pk=merge.pk)
+    Child.objects.filter(pk=survivor.pk).update(local_authority=world.south)
+    with pytest.raises(MergeRefused):
+        child_unmerge(merge=seen_by_policy, by=world.lena)
+    assert Child.objects.count() == 1 and Involvement.objects.filter(child=survivor).count() == 1
+    assert not AuditEvent.objects.filter(tag=AuditTag.ChildUnmerged).exists()

@@ -199,3 +199,32 @@ def test_a_merge_that_took_in_another_las_record_cannot_be_undone_by_the_survivo
 def test_the_review_queue_offers_merging_to_the_la_team_only(world):
     assert "Merge two records" in signed_in(world.lena).get(reverse("linkage:reviews")).content.decode()
     assert "Merge two records" not in signed_in(world.dara).get(reverse("linkage:reviews")).content.decode()
+
+
+def test_seeing_two_records_side_by_side_is_audited_against_each_child(world):
+    """The comparison decrypts both records (names, dates of birth, addresses): each child's access
+    report must show who looked, like a record view."""
+    survivor, duplicate = _pair(world)
+    page = signed_in(world.lena).get(_compare(survivor, duplicate)).content.decode()
+    assert "Amelia-Rose" in page
+    seen = AuditEvent.objects.filter(tag=AuditTag.MergeCompared, actor=world.lena)
+    assert sorted(str(e.child_id) for e in seen) == sorted([str(survivor.pk), str(duplicate.pk)])
+    assert all(e.additional["with_id"] == str(other.pk) for e, other in _paired(seen, survivor, duplicate))
+
+
+def _paired(events, survivor, duplicate):
+    by_child = {e.child_id: e for e in events}
+    return [(by_child[survivor.pk], duplicate), (by_child[duplicate.pk], survivor)]
+
+
+def test_another_las_index_numbers_are_answered_like_unknown_ones_on_the_find_page(world):
+    """The find page must not tell a team which index numbers exist in other LAs (a probe)."""
+    survivor, duplicate = _pair(world)
+    stella = signed_in(make_user("stella", world.south, Role.LA_TEAM))
+    response = stella.post(
+        reverse("linkage:merge_find"),
+        {"survivor": survivor.index_number, "duplicate": duplicate.index_number},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and page.count("No active record has this index number") >= 2
+    assert _compare(survivor, duplicate) not in page

@@ -146,3 +146,27 @@ def test_the_next_model_version_is_the_first_unused_number(tmp_path: Path):
     (tmp_path / "fs-v1-tf.json").write_text("{}")
     (tmp_path / "fs-v7.json").write_text("{}")
     assert next_model_version(tmp_path) == "fs-v8"
+
+
+def test_purging_a_child_shreds_the_review_labels_that_hold_its_identity(world, child):
+    """A label seals the child's names, date of birth and postcode under the label's own key: purging
+    the child (archive or new identity, six years on) must shred that copy too, even in a backup."""
+    import copy
+
+    from children.models import Child, RecordStatus
+    from lifecycle.services import closed_record_purge
+    from vault.crypto import DecryptionFailed
+    from vault.models import DataKey
+
+    review = _possible_match(world, child)
+    review_decide(review=review, decision="link", by=world.lena, child_id=child.pk)
+    label = ReviewLabel.objects.select_related("data_key").get(review=review)
+    backup_row, backup_key = copy.deepcopy(label), copy.deepcopy(label.data_key)
+    assert Sealer(backup_key).unseal(backup_row, "candidate")["family_names"]  # opens before the purge
+    Child.objects.filter(pk=child.pk).update(status=RecordStatus.CLOSED)
+    assert closed_record_purge(child_id=child.pk)
+    assert not ReviewLabel.objects.filter(pk=label.pk).exists()
+    assert DataKey.objects.get(pk=backup_key.pk).shredded_at is not None
+    with pytest.raises(DecryptionFailed):
+        Sealer(backup_key).unseal(backup_row, "candidate")
+    assert list(labelled_pairs()) == []  # retraining still runs over what is left
