@@ -49,6 +49,10 @@ class RecordMoved(Exception):
     """The record moved to another LA after the caller's policy check: that check no longer holds."""
 
 
+class RecordShielded(Exception):
+    """The record was shielded after the caller's policy check: who may decide its location details changed."""
+
+
 def _pending_locked(correction: Correction) -> Correction:
     """The correction and its child, locked (PostgreSQL locks the joined child row too), re-checked."""
     locked = Correction.objects.select_for_update().select_related("child__data_key").get(pk=correction.pk)
@@ -56,6 +60,8 @@ def _pending_locked(correction: Correction) -> Correction:
         raise AlreadyDecided
     if locked.child.local_authority_id != correction.child.local_authority_id:
         raise RecordMoved
+    if locked.child.shielded and not correction.child.shielded:
+        raise RecordShielded
     return locked
 
 

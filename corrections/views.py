@@ -26,6 +26,7 @@ from corrections.services import (
     AlreadyDecided,
     ComplaintProgress,
     RecordMoved,
+    RecordShielded,
     complaint_progress,
     complaint_record,
     correction_accept,
@@ -193,6 +194,11 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
             messages.success(request, "This correction had already been decided by a colleague")
         except RecordMoved:
             messages.success(request, "This record has moved to another local authority: nothing was changed")
+            return redirect("corrections:queue")
+        except RecordShielded:
+            messages.success(
+                request, "This record has been shielded since you opened it: nothing was changed"
+            )
             return redirect("corrections:queue")
         except FieldGone:
             form.add_error("decision", "This detail is no longer on the record: reject the correction")

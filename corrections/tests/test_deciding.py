@@ -220,6 +220,23 @@ def test_a_correction_to_a_record_closed_for_a_new_identity_is_neither_listed_no
     assert not events(AuditTag.CorrectionOpened, correction_id=str(correction.pk))
 
 
+def test_a_correction_to_a_record_shielded_after_the_policy_saw_it_changes_nothing(world, child):
+    """A data manager may decide an address correction to an unshielded record; if the record is shielded
+    before the decision takes its lock, the policy's answer no longer holds and nothing is changed."""
+    from corrections.services import RecordShielded
+
+    correction = _raise(child, world.alice, field="family_name")
+    seen_by_policy = Correction.objects.select_related("child__data_key").get(pk=correction.pk)
+    Child.objects.filter(pk=child.pk).update(shielded=True)
+    with pytest.raises(RecordShielded):
+        correction_accept(correction=seen_by_policy, by=world.lena)
+    with pytest.raises(RecordShielded):
+        correction_reject(correction=seen_by_policy, by=world.lena, reason="No")
+    correction.refresh_from_db()
+    assert correction.status == CorrectionStatus.PENDING
+    assert child_details(fresh(child)).family_name == "Thornton"
+
+
 def test_a_correction_to_a_record_moved_to_another_la_after_the_policy_saw_it_changes_nothing(world, child):
     """The page asks the policy about the correction it loaded; a transfer accepted before the decision
     takes its lock must not let the old LA's team change a record that is no longer theirs."""
