@@ -20,7 +20,7 @@ from children.models import (
 from children.records import CarerDetails, ChildDetails, InvolvementDetails
 from children.selectors import child_details
 from matching.blocking import record_keys
-from vault.blind_index import blind_index
+from vault.blind_index import blind_index, blind_indexes
 from vault.keys import data_key_build
 from vault.models import DataKey
 from vault.sealing import Sealer
@@ -57,15 +57,12 @@ def identifier_key(scheme: str, value: str) -> str:
 
 def blocking_digests(details: ChildDetails) -> list[tuple[int, bool]]:
     """(blind-index digest, hidden) of every key a child is filed under: the one place they are made."""
-    digests = [
-        (blind_index(BLOCKING_PURPOSE, key.value), key.hidden)
-        for key in sorted(record_keys(details.identity()), key=lambda k: k.value)
+    keys = [(key.value, key.hidden) for key in sorted(record_keys(details.identity()), key=lambda k: k.value)]
+    keys += [
+        (key, True) for key in sorted({identifier_key(s.scheme, s.value) for s in details.source_identifiers})
     ]
-    digests += [
-        (blind_index(BLOCKING_PURPOSE, key), True)
-        for key in sorted({identifier_key(s.scheme, s.value) for s in details.source_identifiers})
-    ]
-    return digests
+    digests = blind_indexes(BLOCKING_PURPOSE, [value for value, _ in keys])
+    return [(digest, hidden) for digest, (_, hidden) in zip(digests, keys, strict=True)]
 
 
 def blocking_entries(child: Child, details: ChildDetails) -> list[BlockingKeyEntry]:
