@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import date
 from multiprocessing import get_context
+from pathlib import Path
 
 import psycopg
 from tqdm import tqdm
@@ -52,6 +53,16 @@ class LoadReport:
     index_seconds: float
     indexes_rebuilt: int
     worker_peak_rss_mb: float
+    worker_cpu_seconds: float  # the worker processes' user + system time
+    database_cpu_seconds: float  # their PostgreSQL backends' (COPY), read from /proc; 0 if not local
+
+    @property
+    def cpu_ms_per_child(self) -> float:
+        return (
+            1000 * (self.worker_cpu_seconds + self.database_cpu_seconds) / self.written
+            if self.written
+            else 0.0
+        )
 
     @property
     def per_second(self) -> float:
@@ -77,8 +88,21 @@ class _WorkerState:
 _STATE: list[_WorkerState] = []
 
 
-def chunk_load(chunk: int, size: int) -> int:
-    """In a worker: build the chunk through the app's write path and COPY it in one transaction."""
+def backend_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a PostgreSQL backend on this machine has used so far; 0 if unreadable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def chunk_load(chunk: int, size: int) -> tuple[int, int, float]:
+    """In a worker: build the chunk through the app's write path and COPY it in one transaction.
+
+    Returns the children written, and the worker's database backend and its CPU seconds so far (so
+    the run can say what a child costs in CPU, whatever else the machine was doing).
+    """
     state = _STATE[0]
     built = chunk_built(
         seed=state.plan.seed,
@@ -89,8 +113,9 @@ def chunk_load(chunk: int, size: int) -> int:
         local_authorities=state.las,
         today=state.plan.today,
     )
-    writer.chunk_write(state.connection(), chunk, built_rows(built))
-    return size
+    conn = state.connection()
+    writer.chunk_write(conn, chunk, built_rows(built))
+    return size, conn.info.backend_pid, backend_cpu_seconds(conn.info.backend_pid)
 
 
 def _peak_rss_mb(who: int) -> float:
@@ -130,11 +155,14 @@ def national_load(
     )
     started = time.perf_counter()
     written = 0
+    backends: dict[int, float] = {}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("fork"))
     try:
         futures = [pool.submit(chunk_load, chunk, size) for chunk, size in todo]
         for future in as_completed(futures):
-            n = future.result()
+            n, backend, cpu = future.result()
+            backends[backend] = max(cpu, backends.get(backend, 0.0))
             written += n
             bar.update(n)
     except BaseException:
@@ -143,6 +171,8 @@ def national_load(
     finally:
         bar.close()
     pool.shutdown(wait=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     seconds = time.perf_counter() - started
     with psycopg.connect(dsn, autocommit=True) as conn:
         rebuilt, index_seconds = indexes.indexes_restore(conn)
@@ -155,6 +185,8 @@ def national_load(
         index_seconds=index_seconds,
         indexes_rebuilt=rebuilt,
         worker_peak_rss_mb=_peak_rss_mb(resource.RUSAGE_CHILDREN),
+        worker_cpu_seconds=worker_cpu,
+        database_cpu_seconds=sum(backends.values()),
     )
 
 

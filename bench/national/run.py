@@ -91,9 +91,18 @@ def main() -> int:
         "indexes_rebuilt": report.indexes_rebuilt,
         "index_build_seconds": round(report.index_seconds, 1),
         "worker_peak_rss_mb": round(report.worker_peak_rss_mb),
+        "worker_cpu_seconds": round(report.worker_cpu_seconds, 1),
+        "database_backend_cpu_seconds": round(report.database_cpu_seconds, 1),
+        "cpu_ms_per_child": round(report.cpu_ms_per_child, 3),
+        # What the CPU time says the run would take with every core free (an extrapolation).
+        "free_machine_children_per_second": round(
+            1000 * (os.cpu_count() or 1) / report.cpu_ms_per_child if report.cpu_ms_per_child else 0
+        ),
         "parent_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "database_bytes": measured.database,
         "bytes_per_child": round(measured.database / CHILDREN),
+        "child_tables_bytes_per_child": round(sum(measured.tables.values()) / CHILDREN),
+        "load_average_1_5_15_after": os.getloadavg(),
         "tables": measured.tables,
         "indexes": measured.indexes,
         "search": dataclasses.asdict(latency),
@@ -106,7 +115,11 @@ def main() -> int:
         f"({report.already:,} were already there); {report.indexes_rebuilt} indexes rebuilt in "
         f"{report.index_seconds:,.1f} s"
     )
-    print(f"database {_mb(measured.database)}: {measured.database / CHILDREN:,.0f} bytes per child")
+    print(
+        f"database {_mb(measured.database)}: {measured.database / CHILDREN:,.0f} bytes per child "
+        f"({result['child_tables_bytes_per_child']:,} in the five tables a child fills, indexes included)"
+    )
+    print(f"load average after the load (1, 5, 15 min): {os.getloadavg()} on {os.cpu_count()} CPUs")
     for table, size in measured.tables.items():
         print(f"  table {table}: {_mb(size)} with its indexes")
     for index, size in measured.indexes.items():

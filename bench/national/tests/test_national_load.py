@@ -80,6 +80,7 @@ def _digests(child: Child) -> list[tuple[int, bool]]:
 def test_a_national_load_is_searchable_through_the_search_service_and_decrypts(directory):
     report = _load(directory)
     assert report.written == PLAN.count == Child.objects.count()
+    assert report.worker_cpu_seconds > 0 and report.database_cpu_seconds > 0  # the cost per child is measured
     specs = _specs(PLAN, directory)
     for ordinal, spec in specs[::97]:
         d = spec.details
