@@ -125,6 +125,11 @@ def main() -> int:
     for index, size in measured.indexes.items():
         print(f"  index {index}: {_mb(size)}")
     print(
+        f"CPU: workers {report.worker_cpu_seconds:,.0f} s + their database backends "
+        f"{report.database_cpu_seconds:,.0f} s = {report.cpu_ms_per_child:.3f} ms per child, i.e. "
+        f"{result['free_machine_children_per_second']:,} children/s if all {os.cpu_count()} cores were free"
+    )
+    print(
         f"peak RSS: workers {result['worker_peak_rss_mb']} MB each at most, parent {result['parent_peak_rss_mb']} MB"
     )
     print(
