@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 
 from accounts.models import Organisation
 from children.index_number import check_digit
@@ -37,7 +37,6 @@ assert math.gcd(_STRIDE, _SPACE) == 1  # noqa: S101 - a constant's property, che
 
 # Parents first, so foreign keys are satisfied within the chunk's transaction.
 MODELS: tuple[type[models.Model], ...] = (DataKey, Child, Carer, Involvement)
-BLOCKING_COLUMNS = ("child_id", "digest", "hidden")
 
 
 def index_number_for(ordinal: int) -> str:
@@ -59,7 +58,13 @@ def copy_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
 
 
 def copy_statement(table: str, columns: list[str] | tuple[str, ...]) -> str:
-    return f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+    """Binary COPY: ciphertext goes as raw bytes, not hex text the server must parse back."""
+    return f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+
+
+def copy_types(model: type[models.Model]) -> list[str]:
+    """PostgreSQL type names of the COPY columns (binary COPY must be told them), e.g. `varchar`."""
+    return [str(f.db_type(connection)).split("(", 1)[0] for f in copy_fields(model)]
 
 
 @dataclass
@@ -90,6 +95,7 @@ def built_rows(built: list[BuiltChild]) -> ChunkRows:
         tables[Child].append(_row(Child, b.child))
         tables[Carer].extend(_row(Carer, c) for c in b.carers)
         tables[Involvement].extend(_row(Involvement, i) for i in b.involvements)
+        # The columns of copy_fields(BlockingKeyEntry): child, digest, hidden (its id is the sequence's).
         keys.extend((b.child.pk, digest, hidden) for digest, hidden in b.blocking_digests)
     return out
 

@@ -9,10 +9,12 @@ duplicate child could not be committed even if the progress table were wrong.
 from datetime import date
 
 import psycopg
+from django.db import models
 
-from bench.national.rows import BLOCKING_COLUMNS, MODELS, ChunkRows, copy_fields, copy_statement
+from bench.national.rows import MODELS, ChunkRows, copy_fields, copy_statement, copy_types
 from children.models import BlockingKeyEntry
 
+COPIED: tuple[type[models.Model], ...] = (*MODELS, BlockingKeyEntry)
 PROGRESS_TABLE = "bench_national_chunk"
 RUN_TABLE = "bench_national_run"
 
@@ -53,8 +55,10 @@ def chunks_done(conn: psycopg.Connection) -> dict[int, int]:
     return {chunk: children for chunk, children in rows}
 
 
-def _copy(cursor: psycopg.Cursor, table: str, columns: list[str] | tuple[str, ...], rows: ChunkRows) -> None:
-    with cursor.copy(copy_statement(table, columns)) as copy:
+def _copy(cursor: psycopg.Cursor, model: type[models.Model], rows: ChunkRows) -> None:
+    table = model._meta.db_table
+    with cursor.copy(copy_statement(table, [f.column for f in copy_fields(model)])) as copy:
+        copy.set_types(copy_types(model))
         for row in rows.rows.get(table, []):
             copy.write_row(row)
 
@@ -66,6 +70,5 @@ def chunk_write(conn: psycopg.Connection, chunk: int, rows: ChunkRows) -> None:
             f"INSERT INTO {PROGRESS_TABLE} (chunk, children) VALUES (%s, %s)",  # noqa: S608
             (chunk, rows.children),
         )
-        for model in MODELS:
-            _copy(cursor, model._meta.db_table, [f.column for f in copy_fields(model)], rows)
-        _copy(cursor, BlockingKeyEntry._meta.db_table, BLOCKING_COLUMNS, rows)
+        for model in COPIED:
+            _copy(cursor, model, rows)
