@@ -74,9 +74,13 @@ def main() -> int:
     directory = directory_load()
     plan = Plan(count=CHILDREN, chunk_size=CHUNK, seed=SEED, today=TODAY)
     print(f"bench-national: {CHILDREN:,} children into {DATABASE}, {WORKERS} workers, chunks of {CHUNK:,}")
-    report = national_load(
-        dsn=dsn, plan=plan, directory=directory, workers=WORKERS, defer_indexes=DEFER_INDEXES
-    )
+    try:
+        report = national_load(
+            dsn=dsn, plan=plan, directory=directory, workers=WORKERS, defer_indexes=DEFER_INDEXES
+        )
+    except KeyboardInterrupt:
+        print("\ninterrupted: every committed chunk is kept; run the same command again to resume")
+        return 130
     with psycopg.connect(dsn, autocommit=True) as conn:
         measured = sizes(conn)
     started = time.perf_counter()
