@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 DEMO_CHILDREN ?= 3000
 
-.PHONY: help venv secrets migrate demo run test test-fast lint coverage bench bench-load vendor clean
+.PHONY: help venv secrets migrate demo run test test-fast lint coverage bench bench-load bench-national vendor clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -85,6 +85,18 @@ $(LOAD_VENV)/.installed: bench/requirements-load.txt
 bench-load: secrets $(LOAD_VENV)/.installed ## Locust against gunicorn + the bare-Django floor (docs/BENCHMARKS.md)
 	LOAD_CHILDREN=$(LOAD_CHILDREN) LOAD_DATABASE=$(LOAD_DATABASE) LOAD_PRACTITIONERS=$(LOAD_PRACTITIONERS) \
 		LOAD_USERS=$(LOAD_USERS) LOAD_SECONDS=$(LOAD_SECONDS) LOAD_WORKERS=$(LOAD_WORKERS) LOAD_KILL=$(LOAD_KILL) $(PY) bench/load/run.py
+
+BENCH_NATIONAL_CHILDREN ?= 12000000
+BENCH_NATIONAL_DATABASE ?= cp_bench_national
+BENCH_NATIONAL_WORKERS ?= 0
+BENCH_NATIONAL_CHUNK ?= 10000
+
+# PostgreSQL (BENCH_NATIONAL_PG, default postgres://postgres@127.0.0.1:5432) must be running. Resumable:
+# run it again after a crash or Ctrl-C. BENCH_NATIONAL_WORKERS=0 means one worker per core.
+bench-national: secrets ## COPY N synthetic children (default 12M) with parallel workers; sizes and search latency
+	BENCH_NATIONAL_CHILDREN=$(BENCH_NATIONAL_CHILDREN) BENCH_NATIONAL_DATABASE=$(BENCH_NATIONAL_DATABASE) \
+		BENCH_NATIONAL_WORKERS=$(BENCH_NATIONAL_WORKERS) BENCH_NATIONAL_CHUNK=$(BENCH_NATIONAL_CHUNK) \
+		$(PY) bench/national/run.py
 
 vendor: ## Refresh vendored govuk-frontend from the npm registry
 	rm -rf var/npm && mkdir -p var/npm && cd var/npm && npm pack --silent govuk-frontend@$$(node -p "require('../../static/vendor/govuk-frontend/package.json').version") && tar xzf govuk-frontend-*.tgz

@@ -9,6 +9,7 @@ surname + date of birth), never a date of birth or gender alone.
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 
 from vault.providers import key_provider
 
@@ -18,6 +19,20 @@ DIGEST_BYTES = 8
 def blind_index(purpose: str, value: str) -> int:
     mac = hmac.new(key_provider().index_key(), f"{purpose}\x1f{value}".encode(), hashlib.sha256)
     return int.from_bytes(mac.digest()[:DIGEST_BYTES], "big", signed=True)
+
+
+def blind_indexes(purpose: str, values: Iterable[str]) -> list[int]:
+    """`blind_index` of each value, the index key fetched once (a child has ~20 blocking keys).
+
+    The same digests as `blind_index`: the keyed HMAC is copied, not recomputed, for each value.
+    """
+    keyed = hmac.new(key_provider().index_key(), digestmod=hashlib.sha256)
+    digests = []
+    for value in values:
+        mac = keyed.copy()
+        mac.update(f"{purpose}\x1f{value}".encode())
+        digests.append(int.from_bytes(mac.digest()[:DIGEST_BYTES], "big", signed=True))
+    return digests
 
 
 def blind_token(purpose: str, value: str) -> str:

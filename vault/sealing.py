@@ -25,7 +25,7 @@ class Sealer:
 
     def __init__(self, key: DataKey, dek: bytes | None = None) -> None:
         self.key = key
-        self._dek = dek if dek is not None else data_key_open(key)
+        self._cipher = crypto.cipher(dek if dek is not None else data_key_open(key))
 
     def _aad(self, row: models.Model, column: str) -> bytes:
         return field_aad(table=row._meta.db_table, column=column, row_id=row.pk, key_id=self.key.pk)
@@ -33,7 +33,7 @@ class Sealer:
     def seal(self, row: models.Model, column: str, value: Any) -> None:
         """Encrypt a JSON-serialisable value (None included, so absence is not visible) into row.column."""
         plaintext = json.dumps(value, separators=(",", ":"), default=str).encode()
-        setattr(row, column, crypto.seal(plaintext, key=self._dek, aad=self._aad(row, column)))
+        setattr(row, column, crypto.seal(plaintext, key=self._cipher, aad=self._aad(row, column)))
 
     def seal_all(self, row: models.Model, values: dict[str, Any]) -> None:
         for column, value in values.items():
@@ -41,7 +41,7 @@ class Sealer:
 
     def unseal(self, row: models.Model, column: str) -> Any:
         blob = getattr(row, column)
-        return json.loads(crypto.unseal(bytes(blob), key=self._dek, aad=self._aad(row, column)))
+        return json.loads(crypto.unseal(bytes(blob), key=self._cipher, aad=self._aad(row, column)))
 
 
 def note_seal(key: DataKey, *, context: str, text: str) -> str:

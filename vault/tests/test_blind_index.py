@@ -2,7 +2,7 @@ from datetime import date
 
 from matching.blocking import record_keys
 from matching.identity import Identity
-from vault.blind_index import DIGEST_BYTES, blind_index, blind_token
+from vault.blind_index import DIGEST_BYTES, blind_index, blind_indexes, blind_token
 from vault.providers import key_provider
 
 
@@ -31,3 +31,8 @@ def test_low_entropy_values_are_only_ever_indexed_in_compound_form():
     for key in record_keys(identity):
         parts = key.value.split("|")
         assert len(parts) >= 3, key  # kind + at least two components: never a DOB or gender alone
+
+
+def test_many_digests_at_once_are_the_digests_one_at_a_time():
+    values = ["fp|T655|2015-03-04", "gp|A540|2015-03-04", "", "pc|LS1 4AB|t"]
+    assert blind_indexes("child-block", values) == [blind_index("child-block", v) for v in values]
