@@ -29,13 +29,13 @@ from audit.tags import AuditTag
 from tests.journeys import signed_in, state_purpose
 
 CRITERIA = {"family_name": "Thornton", "dob_day": "4", "dob_month": "3", "dob_year": "2015"}
-# Statements: session, user (+ organisation + confirmed device), blocking keys (both tiers), the
-# candidates, then in one transaction: audit id, audit event, search appearances, misuse counts;
+# Statements: session, user (+ organisation + confirmed device), the blocking keys of both tiers
+# joined to the candidates' rows (one statement), then in one transaction: audit id, audit event, search appearances, misuse counts;
 # and the session UPDATE keeping the outcome (its own statement, no transaction).
-SEARCH_POST_QUERIES = 9
+SEARCH_POST_QUERIES = 8
 # A search answered "refine your search": no search appearances, and the refined-search count rides
 # in the misuse statement.
-REFINED_SEARCH_POST_QUERIES = 8
+REFINED_SEARCH_POST_QUERIES = 7
 # Session, user, the stored children, and the policy's "found by this person's search" check.
 SEARCH_RESULTS_QUERIES = 4
 # Session, user, child, then in one transaction: audit id, audit event, viewing rules' counts; then
