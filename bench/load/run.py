@@ -11,7 +11,9 @@
    b. searches only against the service;  c. the same searches against the floor.
 5. Reports throughput, p50/p95/p99 and errors for each, audit events written vs requests (each
    count must be equal, else the run fails), and the service/floor ratios for (b)/(c).
-6. With LOAD_KILL=1, a fourth phase repeats the mix and SIGKILLs one gunicorn worker half-way:
+   d. with LOAD_RATE > 0, the same searches at that fixed offered rate (searches a second in all),
+      against the service and then the floor: the p95 ratio at a load both can serve.
+6. With LOAD_KILL=1, a last phase repeats the mix and SIGKILLs one gunicorn worker half-way:
    errors must not exceed the requests the killed worker held (one: sync workers), no audit event
    may be lost (events >= successful requests) or duplicated (events <= requests).
 The audit checkpoint watcher runs throughout, as in production; the run ends with `verify_audit`.
@@ -39,6 +41,7 @@ SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
 WORKERS = os.environ.get("LOAD_WORKERS", "5")
 REDIS = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/12")
 KILL = os.environ.get("LOAD_KILL", "0") == "1"
+RATE = float(os.environ.get("LOAD_RATE", "0"))  # fixed offered rate of the "rate" phases; 0: none
 APP_PORT, FLOOR_PORT = 8101, 8102
 # Each journey step writes exactly one audit event of its tag.
 AUDITED = {
@@ -169,6 +172,8 @@ def _locust(target: str, mix: str, port: int) -> dict[str, object]:
             LOAD_TARGET=target,
             LOAD_MIX=mix,
             LOAD_SEARCH_PATH="/search/" if target == "floor" else "/children/search/",
+            LOAD_USERS=str(USERS),
+            LOAD_RATE=str(RATE),
         ),
         check=False,
         stdout=subprocess.DEVNULL,
@@ -230,6 +235,9 @@ def main() -> int:
             ("service: searches only", "app", "search", APP_PORT),
             ("floor: same searches", "floor", "search", FLOOR_PORT),
         ]
+        if RATE > 0:
+            phases.append((f"service: searches {RATE:g}/s", "app", "rate", APP_PORT))
+            phases.append((f"floor: searches {RATE:g}/s", "floor", "rate", FLOOR_PORT))
         if KILL:
             phases.append(("service: mix, kill -9 a worker", "app", "kill", APP_PORT))
         for label, target, mix, port in phases:
@@ -282,6 +290,18 @@ def main() -> int:
         print(
             f"\nservice/floor, searches only: throughput {throughput:.2f}x (target >= 0.7), p95 {p95:.2f}x (target <= 2)"
         )
+        if RATE > 0:
+            fixed: dict[str, dict[str, float]] = {
+                side: {k: float(results[f"{side}-rate"][k]) for k in ("requests", "p50", "p95")}  # type: ignore[index]
+                for side in ("app", "floor")
+            }
+            p95 = fixed["app"]["p95"] / max(1.0, fixed["floor"]["p95"])
+            p50 = fixed["app"]["p50"] / max(1.0, fixed["floor"]["p50"])
+            print(
+                f"service/floor, searches at a fixed {RATE:g}/s: p50 {p50:.2f}x, p95 {p95:.2f}x (target <= 2);"
+                f" offered {RATE * SECONDS:.0f} searches, served {fixed['app']['requests']:.0f}"
+                f" and {fixed['floor']['requests']:.0f}"
+            )
         (OUT / "result.json").write_text(json.dumps(results, indent=1))
     finally:
         watcher.terminate()
