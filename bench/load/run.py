@@ -5,7 +5,7 @@
 2. LOAD_PRACTITIONERS practitioners with an authenticator (prepare.py); the floor gets the same
    usernames and password in its own database (bench/floor/prepare.py).
 3. Gunicorn (config/gunicorn.py, LOAD_WORKERS workers) serves the service on 127.0.0.1:8101 and the
-   floor on 127.0.0.1:8102; every practitioner signs in through the real pages (signin.py).
+   floor on 127.0.0.1:8102 (LOAD_APP_PORT, LOAD_FLOOR_PORT: two runs side by side); every practitioner signs in through the real pages (signin.py).
 4. Locust, headless, LOAD_USERS concurrent users for LOAD_SECONDS each:
    a. the realistic mix against the service (searches, purpose, record views, involvement);
    b. searches only against the service;  c. the same searches against the floor.
@@ -42,7 +42,8 @@ WORKERS = os.environ.get("LOAD_WORKERS", "5")
 REDIS = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/12")
 KILL = os.environ.get("LOAD_KILL", "0") == "1"
 RATE = float(os.environ.get("LOAD_RATE", "0"))  # fixed offered rate of the "rate" phases; 0: none
-APP_PORT, FLOOR_PORT = 8101, 8102
+APP_PORT = int(os.environ.get("LOAD_APP_PORT", "8101"))
+FLOOR_PORT = int(os.environ.get("LOAD_FLOOR_PORT", "8102"))
 # Each journey step writes exactly one audit event of its tag.
 AUDITED = {
     "search": ("child:search:performed", "child:search:throttled"),
@@ -123,6 +124,8 @@ def _serve(app: str, port: int) -> subprocess.Popen[bytes]:
         start_new_session=True,
     )
     for _ in range(120):
+        if server.poll() is not None:  # the port taken, say: never measure someone else's server
+            raise SystemExit(f"gunicorn on {port} exited ({server.returncode})")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/static/none", timeout=2)
         except urllib.error.HTTPError:
