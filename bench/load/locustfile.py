@@ -10,8 +10,9 @@ and gives it back. LOAD_MIX chooses the journey:
 - "search": the same searches only (what the floor app can also do), for the floor ratio.
 - "rate": the same searches at a fixed offered rate, LOAD_RATE searches a second in all (each of
   the LOAD_USERS users starts one every LOAD_USERS / LOAD_RATE seconds, locust's
-  `constant_throughput`), so that latency is compared below saturation, not the queue in front of
-  busy workers. A user whose search takes longer than its interval starts the next at once.
+  `constant_throughput`, each user's first search at a random offset within its interval, so the
+  arrivals are spread out, not bursts), so that latency is compared below saturation, not the queue
+  in front of busy workers. A user whose search takes longer than its interval starts the next at once.
 
 Audit events are counted in the database by run.py, not here: every request named below must
 have written exactly one audit event (search, purpose asked, record viewed, involvement recorded).
@@ -54,6 +55,10 @@ class Practitioner(HttpUser):
 
     def on_start(self) -> None:
         self.rng = random.Random()
+        if MIX == "rate" and RATE > 0:
+            # Users start together; without a random offset within one interval they would send
+            # their searches in bursts of LOAD_USERS and measure the burst's queue, not the rate.
+            time.sleep(self.rng.uniform(0, USERS / RATE))
         # The two requests of one search go through a plain session that locust does not record.
         self.raw = requests.Session()
 
