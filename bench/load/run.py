@@ -269,8 +269,15 @@ def main() -> int:
                     sent, succeeded = steps.get(step, 0), steps.get(step, 0) - failed.get(step, 0)
                     # A killed request may have committed its event before dying: never fewer
                     # events than successes (lost), never more than requests (duplicated).
-                    # Refused requests (a suspended practitioner) are audited as refusals, not searches.
-                    ok &= written == succeeded if mix != "kill" else succeeded <= written <= sent
+                    # Refused requests (a suspended practitioner) are audited as refusals, not searches,
+                    # except the search whose own misuse screen suspended the searcher: it ran and is
+                    # audited, then answered with the refusal. So: successes, plus at most the refusals.
+                    refused = kinds["refused"] if step == "search" else 0
+                    ok &= (
+                        succeeded <= written <= succeeded + refused
+                        if mix != "kill"
+                        else succeeded <= written <= sent
+                    )
                     audit_lines.append(
                         f"  {label}: {step:<20} requests {sent:>7}  succeeded {succeeded:>7}  audit events {written:>7}"
                     )
