@@ -75,6 +75,7 @@ LOAD_USERS ?= 16
 LOAD_SECONDS ?= 60
 LOAD_WORKERS ?= 5
 LOAD_KILL ?= 1
+LOAD_RATE ?= 0
 
 $(LOAD_VENV)/.installed: bench/requirements-load.txt
 	test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
@@ -84,7 +85,7 @@ $(LOAD_VENV)/.installed: bench/requirements-load.txt
 # PostgreSQL (LOAD_PG, default postgres://postgres@127.0.0.1:5432) and Redis (LOAD_REDIS_URL) must be running.
 bench-load: secrets $(LOAD_VENV)/.installed ## Locust against gunicorn + the bare-Django floor (docs/BENCHMARKS.md)
 	LOAD_CHILDREN=$(LOAD_CHILDREN) LOAD_DATABASE=$(LOAD_DATABASE) LOAD_PRACTITIONERS=$(LOAD_PRACTITIONERS) \
-		LOAD_USERS=$(LOAD_USERS) LOAD_SECONDS=$(LOAD_SECONDS) LOAD_WORKERS=$(LOAD_WORKERS) LOAD_KILL=$(LOAD_KILL) $(PY) bench/load/run.py
+		LOAD_USERS=$(LOAD_USERS) LOAD_SECONDS=$(LOAD_SECONDS) LOAD_WORKERS=$(LOAD_WORKERS) LOAD_KILL=$(LOAD_KILL) LOAD_RATE=$(LOAD_RATE) $(PY) bench/load/run.py
 
 BENCH_NATIONAL_CHILDREN ?= 12000000
 BENCH_NATIONAL_DATABASE ?= cp_bench_national

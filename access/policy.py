@@ -209,6 +209,64 @@ def has_found_by_search(actor: User, child: Child) -> bool:
     return SearchAppearance.objects.filter(actor_id=actor.pk, child_id=child.pk).exists()
 
 
+def has_ever_been_involved(actor: User, child: Child) -> bool:
+    """`actor` recorded an involvement with `child`, current or ceased."""
+    return child.involvements.filter(recorded_by=actor).exists()
+
+
+class _Facts:
+    """What the rules read from the database about the actor and a child, one question at a time.
+
+    `decide` asks each question when a rule needs it (`_BatchFacts` asks once for a batch).
+    """
+
+    def __init__(self, actor: User) -> None:
+        self.actor = actor
+
+    def currently_involved(self, child: Child) -> bool:
+        return is_currently_involved(self.actor, child)
+
+    def found_by_search(self, child: Child) -> bool:
+        return has_found_by_search(self.actor, child)
+
+    def ever_involved(self, child: Child) -> bool:
+        return has_ever_been_involved(self.actor, child)
+
+
+class _BatchFacts(_Facts):
+    """The same questions for many children, each asked of the database once for all of them.
+
+    Lazily: a batch whose rules never need a fact (an LA team's own children, say) never queries it.
+    The answers are those of the single questions above (tested: access/tests/test_decide_many.py).
+    """
+
+    def __init__(self, actor: User, children: Iterable[Child]) -> None:
+        super().__init__(actor)
+        self._child_ids = list({child.pk for child in children})
+        self._involvements: dict[object, bool] | None = None  # child id -> any current one
+        self._found: set[object] | None = None
+
+    def _involvement_rows(self) -> dict[object, bool]:
+        if self._involvements is None:
+            rows = Involvement.objects.filter(recorded_by=self.actor, child_id__in=self._child_ids)
+            self._involvements = {}
+            for child_id, ceased in rows.values_list("child_id", "ceased"):
+                self._involvements[child_id] = self._involvements.get(child_id, False) or not ceased
+        return self._involvements
+
+    def currently_involved(self, child: Child) -> bool:
+        return self._involvement_rows().get(child.pk, False)
+
+    def ever_involved(self, child: Child) -> bool:
+        return child.pk in self._involvement_rows()
+
+    def found_by_search(self, child: Child) -> bool:
+        if self._found is None:
+            found = SearchAppearance.objects.filter(actor_id=self.actor.pk, child_id__in=self._child_ids)
+            self._found = set(found.values_list("child_id", flat=True).distinct())
+        return child.pk in self._found
+
+
 def decide(
     *,
     actor: User,
@@ -228,6 +286,47 @@ def decide(
 
     Returns the reason if not, so the person can be told why.
     """
+    return _decide(
+        _Facts(actor),
+        actor=actor,
+        action=action,
+        child=child,
+        involvement=involvement,
+        subject=subject,
+        alert=alert,
+        review=review,
+        export=export,
+        transfer=transfer,
+        merge=merge,
+    )
+
+
+def decide_many(*, actor: User, asks: Iterable[tuple[Permission, Child]]) -> list[Decision]:
+    """`decide(actor=actor, action=action, child=child)` for each (action, child), in order.
+
+    The same rules, answered from one query per fact for the whole batch instead of one per child
+    and question: the results page asks for every child found, the record page asks several
+    questions of one child.
+    """
+    asked = list(asks)
+    facts = _BatchFacts(actor, (child for _, child in asked))
+    return [_decide(facts, actor=actor, action=action, child=child) for action, child in asked]
+
+
+def _decide(
+    facts: _Facts,
+    *,
+    actor: User,
+    action: Permission,
+    child: Child | None = None,
+    involvement: Involvement | None = None,
+    subject: User | None = None,
+    alert: Alert | None = None,
+    review: ClericalReview | None = None,
+    export: DisclosureExport | None = None,
+    transfer: Transfer | None = None,
+    merge: ChildMerge | None = None,
+) -> Decision:
     if action == Permission.FeedSubmit:
         return _decide_feed(actor)
     vetted = prerequisites(actor)
@@ -272,7 +371,7 @@ def decide(
     if action == Permission.ChildView:
         return ALLOW
     if action == Permission.ChildIdentify:
-        return _decide_identify(actor, child)
+        return _decide_identify(actor, child, facts)
     if action == Permission.ShieldOverride:
         return ALLOW if child.shielded else _deny("not_shielded")
     if action == Permission.CorrectionRaise:
@@ -298,7 +397,7 @@ def decide(
             return ALLOW
         return _deny("not_own_involvement")
     if action in (Permission.LeadProfessionalSet, Permission.CafSet):
-        if is_la_team_for(actor, child) or is_currently_involved(actor, child):
+        if is_la_team_for(actor, child) or facts.currently_involved(child):
             return ALLOW
         return _deny("not_involved")
     return ALLOW
@@ -476,7 +575,7 @@ def _decide_move(
     return ALLOW if is_la_team_for(actor, child) else _deny("other_la")
 
 
-def _decide_identify(actor: User, child: Child) -> Decision:
+def _decide_identify(actor: User, child: Child, facts: _Facts) -> Decision:
     """May a page name this child to `actor` before a purpose is given (the purpose page)?
 
     A record can be opened by id alone, and ids leak (URLs, the audit lookup). Naming the child there
@@ -484,9 +583,9 @@ def _decide_identify(actor: User, child: Child) -> Decision:
     the name only to someone whose search returned the child, who recorded an involvement with it,
     or to its own LA team.
     """
-    if is_la_team_for(actor, child) or has_found_by_search(actor, child):
+    if is_la_team_for(actor, child) or facts.found_by_search(child):
         return ALLOW
-    if child.involvements.filter(recorded_by=actor).exists():
+    if facts.ever_involved(child):
         return ALLOW
     return _deny("not_found_by_search")
 

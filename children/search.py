@@ -38,6 +38,9 @@ from vault.sealing import Sealer
 
 # Blocks are small by construction; this bounds the work a pathological query can cause.
 CANDIDATE_LIMIT = 500
+# Key rows (one per child and key matched) the one-statement tier lookup reads before it falls back to
+# a capped query per tier: a child shares a few keys with a query, so this many rows per candidate.
+TIER_ROWS_PER_CANDIDATE = 4
 
 
 @dataclass(frozen=True)
@@ -155,22 +158,31 @@ def _visible_active(digests: Iterable[int]) -> QuerySet[BlockingKeyEntry]:
 
 
 class _TierLookup:
-    """The typed and nearby-date tiers fetched in one round trip, split by key in Python.
+    """The typed and nearby-date tiers and their candidates' rows fetched in ONE statement.
 
-    Most searches need only those two tiers; one query instead of two saves a database round trip. If
-    the rows run past a bound (a huge block), each tier is asked for separately, capped, as before.
+    Most searches need only those two tiers: one statement joins their blocking keys to the children
+    (with data key and local authority), as the bare-Django floor does, instead of asking for the
+    keys and then for the children. Rows are split by key in Python, so the tiers and the cap are
+    applied exactly as before (`matching.engine.find`). If the rows run past a bound (a huge block),
+    each tier is asked for separately, capped, and its children fetched afterwards, as before.
     """
 
     def __init__(self, keys: QueryKeys) -> None:
         narrow = keys.exact | keys.widened
         self._digests = {key: blind_index(BLOCKING_PURPOSE, key) for key in narrow}
-        bound = 4 * CANDIDATE_LIMIT
-        rows = list(_visible_active(self._digests.values()).values_list("digest", "child_id")[: bound + 1])
+        bound = TIER_ROWS_PER_CANDIDATE * CANDIDATE_LIMIT
+        rows = list(
+            _visible_active(self._digests.values())
+            .select_related("child__data_key", "child__local_authority")
+            .only("digest", *(f"child__{column}" for column in _CANDIDATE_COLUMNS))[: bound + 1]
+        )
         self._by_digest: dict[int, set[object]] | None = None
+        self.children: dict[object, Child] = {}
         if len(rows) <= bound:
             self._by_digest = defaultdict(set)
-            for digest, child_id in rows:
-                self._by_digest[digest].add(child_id)
+            for entry in rows:
+                self._by_digest[entry.digest].add(entry.child_id)
+                self.children.setdefault(entry.child_id, entry.child)
 
     def __call__(self, tier: frozenset[str]) -> set[object]:
         if self._by_digest is None or not tier <= self._digests.keys():
@@ -181,10 +193,38 @@ class _TierLookup:
         return found
 
 
-def _scored(query: Identity, child_ids: Iterable[object]) -> list[tuple[Candidate, MatchScore]]:
-    """Decrypt only the identity columns of the candidates and score them (a shielded child without its address)."""
+# What scoring and a results row read of a candidate: its identity columns, the shield, the index
+# number (ranking), the local authority (shown) and the data key (to decrypt); never the rest.
+_CANDIDATE_COLUMNS = (
+    "id",
+    "index_number",
+    "shielded",
+    "status",
+    "local_authority",
+    "data_key",
+    *IDENTITY_COLUMNS,
+)
+
+
+def _scored(
+    query: Identity, child_ids: Iterable[object], fetched: dict[object, Child] | None = None
+) -> list[tuple[Candidate, MatchScore]]:
+    """Decrypt only the identity columns of the candidates and score them (a shielded child without its address).
+
+    Candidates already in `fetched` (the tier lookup's own statement) are not fetched again.
+    """
+    fetched = fetched or {}
+    wanted = list(child_ids)
+    missing = [child_id for child_id in wanted if child_id not in fetched]
+    children = [fetched[child_id] for child_id in wanted if child_id in fetched]
+    if missing:
+        children += list(
+            Child.objects.filter(pk__in=missing)
+            .select_related("data_key", "local_authority")
+            .only(*_CANDIDATE_COLUMNS)
+        )
     scored: list[tuple[Candidate, MatchScore]] = []
-    for child in Child.objects.filter(pk__in=list(child_ids)).select_related("data_key", "local_authority"):
+    for child in children:
         sealer = Sealer(child.data_key)
         values = {column: sealer.unseal(child, column) for column in IDENTITY_COLUMNS}
         match = score(query, identity_from_sealed_values(values), use_hidden=not child.shielded)
@@ -196,10 +236,11 @@ def child_search_matches(criteria: SearchCriteria) -> list[SearchResult]:
     """Accepted matches best first, or failing any, the few too-close-to-call ones (no cap, no audit)."""
     query = criteria.identity()
     keys = query_key_tiers(query)
+    lookup = _TierLookup(keys)
     found = find(
         keys,
-        lookup=_TierLookup(keys),
-        score_ids=lambda ids: _scored(query, ids),
+        lookup=lookup,
+        score_ids=lambda ids: _scored(query, ids, lookup.children),
         cap=CANDIDATE_LIMIT,
     )
     if found.refine and not found.offers.ambiguous:

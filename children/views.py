@@ -14,7 +14,15 @@ from django.views.decorators.http import require_http_methods
 
 from access.http import Refused, require
 from access.permissions import Permission
-from access.policy import Decision, Visibility, decide, override_visibility, visibility, visible_involvements
+from access.policy import (
+    Decision,
+    Visibility,
+    decide,
+    decide_many,
+    override_visibility,
+    visibility,
+    visible_involvements,
+)
 from accounts.http import signed_in_user
 from accounts.models import User
 from accounts.ratelimit import SEARCH_USER
@@ -137,11 +145,9 @@ def search_results(request: HttpRequest, search_id: str) -> HttpResponse:
     context: dict[str, object] = {"form": SearchForm(), "cap": settings.SEARCH_RESULT_CAP}
     if stored is None:
         return render(request, "children/search.html", {**context, "outcome": None, "expired": True})
-    permitted = [
-        child
-        for child in stored_children(stored)
-        if decide(actor=actor, action=Permission.ChildIdentify, child=child).allowed
-    ]
+    children = stored_children(stored)
+    decisions = decide_many(actor=actor, asks=[(Permission.ChildIdentify, child) for child in children])
+    permitted = [child for child, decision in zip(children, decisions, strict=True) if decision.allowed]
     outcome = shown_outcome(stored, children=permitted)
     return render(request, "children/search.html", {**context, "outcome": outcome})
 
@@ -227,6 +233,16 @@ def _full_record_context(
     """What the full record page shows, filtered by `seen` (sensitive services, source identifiers)."""
     view = child_record(child)
     shown = visible_involvements(seen=seen, involvements=view.involvements)
+    # One rule for the three moves (lifecycle.moves_views): the owning LA team, on an active record.
+    links = (
+        Permission.InvolvementRecord,
+        Permission.LeadProfessionalSet,
+        Permission.CafSet,
+        Permission.TransferRequest,
+    )
+    can_record, can_set_lead, can_set_caf, can_manage_moves = (
+        decision.allowed for decision in decide_many(actor=actor, asks=[(action, child) for action in links])
+    )
     return {
         "child": child,
         "view": view,
@@ -240,11 +256,10 @@ def _full_record_context(
         ],
         "return_labels": ReturnIntention.LABELS,
         "lead": next((i for i in shown if i.id == view.details.lead_professional_id), None),
-        "can_record": decide(actor=actor, action=Permission.InvolvementRecord, child=child).allowed,
-        "can_set_lead": decide(actor=actor, action=Permission.LeadProfessionalSet, child=child).allowed,
-        "can_set_caf": decide(actor=actor, action=Permission.CafSet, child=child).allowed,
-        # One rule for the three (lifecycle.moves_views): the owning LA team, on an active record.
-        "can_manage_moves": decide(actor=actor, action=Permission.TransferRequest, child=child).allowed,
+        "can_record": can_record,
+        "can_set_lead": can_set_lead,
+        "can_set_caf": can_set_caf,
+        "can_manage_moves": can_manage_moves,
         "own_involvement_ids": {i.id for i in view.involvements if i.involvement.recorded_by_id == actor.pk},
     }
 

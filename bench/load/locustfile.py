@@ -8,6 +8,11 @@ and gives it back. LOAD_MIX chooses the journey:
   child searched by postcode 5%, which must find nothing); after a search that found someone,
   20% go on to state a purpose and view the record, and 1 in 4 of those record their involvement.
 - "search": the same searches only (what the floor app can also do), for the floor ratio.
+- "rate": the same searches at a fixed offered rate, LOAD_RATE searches a second in all (each of
+  the LOAD_USERS users starts one every LOAD_USERS / LOAD_RATE seconds, locust's
+  `constant_throughput`, each user's first search at a random offset within its interval, so the
+  arrivals are spread out, not bursts), so that latency is compared below saturation, not the queue
+  in front of busy workers. A user whose search takes longer than its interval starts the next at once.
 
 Audit events are counted in the database by run.py, not here: every request named below must
 have written exactly one audit event (search, purpose asked, record viewed, involvement recorded).
@@ -23,12 +28,14 @@ from datetime import date
 from typing import Any
 
 import requests
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, constant_throughput, events, task
 
 from bench.load.queries import OUT, People, search_form
 
 TARGET = os.environ.get("LOAD_TARGET", "app")
 MIX = os.environ.get("LOAD_MIX", "full")
+RATE = float(os.environ.get("LOAD_RATE", "0"))  # searches a second in all, for the "rate" mix
+USERS = int(os.environ.get("LOAD_USERS", "16"))
 SEARCH_PATH = os.environ.get("LOAD_SEARCH_PATH", "/children/search/")
 CHILD_LINK = re.compile(r'href="/children/([0-9a-f-]{36})/purpose/"')
 
@@ -41,10 +48,17 @@ SEARCHED = "Search again</h2>" if TARGET == "app" else "<h2>"
 
 
 class Practitioner(HttpUser):
-    wait_time = between(0, float(os.environ.get("LOAD_THINK_SECONDS", "0.5")))
+    if MIX == "rate" and RATE > 0:
+        wait_time = constant_throughput(RATE / USERS)
+    else:
+        wait_time = between(0, float(os.environ.get("LOAD_THINK_SECONDS", "0.5")))
 
     def on_start(self) -> None:
         self.rng = random.Random()
+        if MIX == "rate" and RATE > 0:
+            # Users start together; without a random offset within one interval they would send
+            # their searches in bursts of LOAD_USERS and measure the burst's queue, not the rate.
+            time.sleep(self.rng.uniform(0, USERS / RATE))
         # The two requests of one search go through a plain session that locust does not record.
         self.raw = requests.Session()
 

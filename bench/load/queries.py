@@ -47,8 +47,10 @@ def search_form(rng: random.Random, people: People) -> tuple[str, dict[str, str]
     elif kind == "given":
         form |= {"given_name": person["given"], "gender": person["gender"]}
     elif kind == "typo":
-        if dob.day <= 12 and rng.random() < 0.5:
-            dob = dob.replace(day=dob.month, month=dob.day)
+        transposed = dob.replace(day=dob.month, month=dob.day) if dob.day <= 12 else dob
+        # Never into the future: the form rightly refuses that date, and no search would run.
+        if transposed <= date.today() and rng.random() < 0.5:
+            dob = transposed
         form = {"family_name": _typo(rng, person["family"])} | _dob_fields(dob)
     else:
         form = {"family_name": rng.choice(NOBODY)} | _dob_fields(dob)

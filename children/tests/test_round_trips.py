@@ -27,20 +27,23 @@ from accounts.sessions import SessionStore
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.journeys import signed_in, state_purpose
+from tests.personas import make_child
 
 CRITERIA = {"family_name": "Thornton", "dob_day": "4", "dob_month": "3", "dob_year": "2015"}
-# Statements: session, user (+ organisation + confirmed device), blocking keys (both tiers), the
-# candidates, then in one transaction: audit id, audit event, search appearances, misuse counts;
+# Statements: session, user (+ organisation + confirmed device), the blocking keys of both tiers
+# joined to the candidates' rows (one statement), then in one transaction: audit id, audit event, search appearances, misuse counts;
 # and the session UPDATE keeping the outcome (its own statement, no transaction).
-SEARCH_POST_QUERIES = 9
+SEARCH_POST_QUERIES = 8
 # A search answered "refine your search": no search appearances, and the refined-search count rides
 # in the misuse statement.
-REFINED_SEARCH_POST_QUERIES = 8
-# Session, user, the stored children, and the policy's "found by this person's search" check.
+REFINED_SEARCH_POST_QUERIES = 7
+# Session, user, the stored children, and the policy's "found by this person's search" check (one
+# for all the children shown: access.policy.decide_many).
 SEARCH_RESULTS_QUERIES = 4
 # Session, user, child, then in one transaction: audit id, audit event, viewing rules' counts; then
-# carers, involvements, the organisations named, and the policy's two "currently involved" checks.
-RECORD_VIEW_QUERIES = 11
+# carers, involvements, the organisations named, and the policy's "currently involved" check (one
+# for the page's links to set the lead professional and the CAF: access.policy.decide_many).
+RECORD_VIEW_QUERIES = 10
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -96,6 +99,18 @@ def test_a_search_and_its_results_page_send_a_fixed_number_of_statements(world, 
     assert len(results.statements) == SEARCH_RESULTS_QUERIES, "\n".join(results.statements)
     assert results.transactions == 0
     assert AuditEvent.objects.filter(tag=AuditTag.SearchPerformed, actor=world.alice).count() == 1
+
+
+def test_a_results_page_sends_as_many_statements_for_three_children_as_for_one(world, child):
+    make_child(world, given_names="Amy")
+    make_child(world, given_names="Ava")
+    client = signed_in(world.alice)
+    client.get(reverse("children:search"))
+    response = client.post(reverse("children:search"), CRITERIA)
+    with sent() as results:
+        page = client.get(response["Location"]).content.decode()
+    assert all(name in page for name in ("Amelia Thornton", "Amy Thornton", "Ava Thornton"))
+    assert len(results.statements) == SEARCH_RESULTS_QUERIES, "\n".join(results.statements)
 
 
 @override_settings(SEARCH_RESULT_CAP=0)  # any match is then too many: "refine your search"

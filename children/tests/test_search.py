@@ -223,7 +223,7 @@ def test_a_shielded_childs_result_never_mentions_its_postcode(world, shielded_ch
     assert "postcode" not in outcome.results[0].why.lower()
 
 
-def test_the_typed_and_nearby_date_keys_cost_one_database_round_trip(world, child):
+def test_the_typed_and_nearby_date_keys_and_their_candidates_cost_one_statement(world, child):
     from django.db import connection
 
     from children.search import child_search_matches
@@ -237,4 +237,52 @@ def test_the_typed_and_nearby_date_keys_cost_one_database_round_trip(world, chil
     with connection.execute_wrapper(count):
         results = child_search_matches(SearchCriteria("Thorntn", date_of_birth=date(2015, 3, 4)))
     assert [r.child.pk for r in results] == [child.pk]
-    assert len(executed) == 2  # the keys of both tiers, then the candidates' sealed columns
+    assert len(executed) == 1  # the keys of both tiers joined to the candidates' sealed columns
+
+
+QUERIES = [
+    SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)),
+    SearchCriteria("Thorntn", date_of_birth=date(2015, 3, 4)),
+    SearchCriteria("Thornton", date_of_birth=date(2015, 4, 3)),
+    SearchCriteria("Thornton", date_of_birth=date(2016, 3, 4)),
+    SearchCriteria("Thornton", postcode="LS6 1AA"),
+    SearchCriteria("Thornton", given_name="Amelia", gender="female"),
+    SearchCriteria("Amelia", given_name="Thornton", date_of_birth=date(2015, 3, 4)),
+    SearchCriteria("Smith", date_of_birth=date(2014, 1, 20)),
+    SearchCriteria("Okafor", postcode="LS6 2QT"),
+    SearchCriteria("Nobody", date_of_birth=date(2015, 3, 4)),
+]
+
+
+@pytest.mark.parametrize("limit", [500, 3, 1])
+def test_the_one_statement_lookup_answers_as_the_lookup_per_tier(
+    world, child, shielded_child, monkeypatch, limit
+):
+    """Past its row bound the lookup asks tier by tier, as before: both give the same answers and cap."""
+    from children import search
+
+    make_child(world, given_names="Amy", date_of_birth=date(2015, 4, 3))
+    make_child(world, given_names="Ava", date_of_birth=date(2015, 3, 5))
+    for i in range(3):
+        make_child(world, given_names=f"Child{i}", family_name="Smith", date_of_birth=date(2014, 1, 20))
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", limit)
+
+    def answers() -> list[object]:
+        found: list[object] = []
+        for criteria in QUERIES:
+            try:
+                found.append(
+                    [(r.child.pk, r.score.verdict, r.why) for r in search.child_search_matches(criteria)]
+                )
+            except (search.TooManyCandidates, search.AmbiguousCloseCalls) as refused:
+                found.append(type(refused).__name__)
+        return found
+
+    one_statement = answers()
+    monkeypatch.setattr(search, "TIER_ROWS_PER_CANDIDATE", 0)  # every lookup past the bound
+    assert answers() == one_statement
+    if limit == 500:
+        assert one_statement[0][0][0] == child.pk
+        assert one_statement[-2] == []  # the shielded child is never found by its postcode
+    if limit == 1:
+        assert "TooManyCandidates" in one_statement  # the three Smiths: refine, never truncate
