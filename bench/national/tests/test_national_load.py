@@ -7,6 +7,7 @@ process, so they seal with the test's in-memory key provider and the app can rea
 import itertools
 import os
 import signal
+import time
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
@@ -114,6 +115,25 @@ def test_a_loaded_child_has_the_keys_and_rows_the_apps_own_write_path_gives_it(d
     assert child_details(loaded).gp_practice_id == child_details(by_app).gp_practice_id
 
 
+def _wait_for_the_other_workers(conn: Any) -> None:
+    """The pool reports the killed worker at once, while a surviving worker may still be committing its
+    chunk: count only once every worker's connection has closed (none but this test's own remain)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        django_pid = cursor.fetchone()[0]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        others = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND backend_type = 'client backend' AND pid NOT IN (pg_backend_pid(), %s)",
+            (django_pid,),
+        ).fetchone()[0]
+        if others == 0:
+            return
+        time.sleep(0.1)
+    raise AssertionError("a loader worker is still connected a minute after the pool broke")
+
+
 def test_a_worker_killed_mid_chunk_leaves_no_part_of_it_and_the_rerun_writes_each_child_once(
     directory, monkeypatch
 ):
@@ -133,6 +153,7 @@ def test_a_worker_killed_mid_chunk_leaves_no_part_of_it_and_the_rerun_writes_eac
     with pytest.raises(BrokenProcessPool):
         _load(directory)
     with psycopg.connect(_dsn(), autocommit=True) as conn:
+        _wait_for_the_other_workers(conn)
         committed = writer.chunks_done(conn)
     assert 3 not in committed
     assert Child.objects.count() == sum(committed.values()) < PLAN.count  # whole chunks only
