@@ -19,7 +19,7 @@ from access.permissions import Permission
 from access.policy import NATIONALLY_MANAGED_ROLES
 from accounts.http import signed_in_user
 from accounts.models import User
-from accounts.services import account_close, account_invite, account_reinstate, account_suspend
+from accounts.services import account_close, account_reinstate, account_suspend
 from accounts.stepup import step_up
 from administration.forms import NationalInviteForm
 from team.forms import SuspendForm
@@ -50,19 +50,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         return stale
     form = NationalInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        account_invite(
-            by=actor,
-            username=data["username"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            organisation=form.organisation_chosen(),
-            role=data["role"],
-            background_check_on=data["background_check_on"],
-            training_completed_on=data["training_completed_on"],
-            manager_email=data["manager_email"],
-        )
+        form.invite(by=actor)
         messages.success(request, "Invitation sent. The link works once, for 24 hours.")
         return redirect("administration:accounts")
     return render(request, "administration/invite.html", {"form": form})

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from accounts.directory import open_organisations
 from accounts.models import Organisation, Role, User
+from accounts.services import account_invite
 from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin
@@ -104,6 +105,23 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
 
     def organisation_chosen(self) -> Organisation:
         return self.organisations[self.cleaned_data["organisation"]]
+
+    def invite(self, *, by: User) -> tuple[User, str]:
+        """Send the invitation this valid form describes: one call for the LA team's and the
+        administrator's invitation pages (the national form is a subclass)."""
+        data = self.cleaned_data
+        return account_invite(
+            by=by,
+            username=data["username"],
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            email=data["email"],
+            organisation=self.organisation_chosen(),
+            role=data["role"],
+            background_check_on=data["background_check_on"],
+            training_completed_on=data["training_completed_on"],
+            manager_email=data["manager_email"],
+        )
 
 
 class SuspendForm(GovukErrors, forms.Form):

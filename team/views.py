@@ -18,7 +18,7 @@ from access.permissions import Permission
 from access.policy import Decision
 from accounts.http import signed_in_user
 from accounts.models import BACKGROUND_CHECK_VALID_FOR, TRAINING_VALID_FOR, Invitation, User
-from accounts.services import account_close, account_invite, account_reinstate, account_suspend, mfa_reset
+from accounts.services import account_close, account_reinstate, account_suspend, mfa_reset
 from accounts.stepup import step_up
 from team.forms import InviteForm, SuspendForm
 
@@ -64,19 +64,7 @@ def invite(request: HttpRequest) -> HttpResponse:
         return stale
     form = InviteForm(request.POST or None, local_authority_id=la_id)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        account_invite(
-            by=actor,
-            username=data["username"],
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            email=data["email"],
-            organisation=form.organisation_chosen(),
-            role=data["role"],
-            background_check_on=data["background_check_on"],
-            training_completed_on=data["training_completed_on"],
-            manager_email=data["manager_email"],
-        )
+        form.invite(by=actor)
         messages.success(request, "Invitation sent. The link works once, for 24 hours.")
         return redirect("team:users")
     return render(request, "team/invite.html", {"form": form})
