@@ -5,10 +5,9 @@ The account services are the LA team's own (accounts.services); the policy decid
 national and that nobody acts on their own account (access.policy `_decide_national_account`).
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from access.http import require
@@ -16,7 +15,6 @@ from access.permissions import Permission
 from access.policy import NATIONALLY_MANAGED_ROLES
 from accounts.http import signed_in_user
 from accounts.models import User
-from accounts.stepup import step_up
 from administration.forms import NationalInviteForm
 from team.account_pages import CONFIRMATIONS, AccountPages, account_status
 
@@ -39,18 +37,13 @@ def accounts(request: HttpRequest) -> HttpResponse:
 def invite(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.NationalAccountManage)
-    if stale := step_up(request):
-        return stale
-    form = NationalInviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        form.invite(by=actor)
-        messages.success(request, "Invitation sent. The link works once, for 24 hours.")
-        return redirect("administration:accounts")
-    return render(request, "administration/invite.html", {"form": form})
+    return ACCOUNT_PAGES.invite(request, actor, NationalInviteForm)
 
 
 ACCOUNT_PAGES = AccountPages(
     permission=Permission.NationalAccountManage,
+    list_url="administration:accounts",
+    invite_template="administration/invite.html",
     account_url="administration:account",
     account_template="administration/account.html",
     confirm_template="administration/account_close.html",

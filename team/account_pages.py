@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +28,7 @@ from accounts.http import signed_in_user
 from accounts.models import Invitation, User
 from accounts.services import account_close, account_reinstate, account_suspend
 from accounts.stepup import step_up
-from team.forms import SuspendForm
+from team.forms import InviteForm, SuspendForm
 
 
 @dataclass(frozen=True)
@@ -88,10 +88,25 @@ class AccountPages:
     """What one set of account pages names: the permission, its URL and templates, its confirmations."""
 
     permission: Permission
+    list_url: str  # the URL name of the list of accounts, where an invitation returns
+    invite_template: str
     account_url: str  # the URL name of one account's page, taking `user_id`
     account_template: str
     confirm_template: str
     confirmations: Mapping[str, Confirmation]  # the changes that ask first, by their `?confirm=` name
+
+    def invite(
+        self, request: HttpRequest, actor: User, form_for: Callable[[QueryDict | None], InviteForm]
+    ) -> HttpResponse:
+        """After the policy (the caller's: it also knows which form): step-up, one invitation, a message."""
+        if stale := step_up(request):
+            return stale
+        form = form_for(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            form.invite(by=actor)
+            messages.success(request, "Invitation sent. The link works once, for 24 hours.")
+            return redirect(self.list_url)
+        return render(request, self.invite_template, {"form": form})
 
     def subject(self, request: HttpRequest, user_id: int) -> tuple[User, User, HttpResponse | None]:
         """The account, after the policy: a role without access is refused before the lookup."""

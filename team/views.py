@@ -2,11 +2,10 @@
 
 from datetime import timedelta
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -16,7 +15,6 @@ from access.policy import Decision
 from accounts.http import signed_in_user
 from accounts.models import BACKGROUND_CHECK_VALID_FOR, TRAINING_VALID_FOR, User
 from accounts.services import mfa_reset
-from accounts.stepup import step_up
 from team.account_pages import CONFIRMATIONS, AccountPages, account_status
 from team.forms import InviteForm
 
@@ -58,18 +56,13 @@ def invite(request: HttpRequest) -> HttpResponse:
     la_id = actor.home_la_id
     if la_id is None:  # the policy has refused this already ("no_organisation"); this narrows the type
         raise Refused(Decision(False, "no_organisation"), action=Permission.AccountManage)
-    if stale := step_up(request):
-        return stale
-    form = InviteForm(request.POST or None, local_authority_id=la_id)
-    if request.method == "POST" and form.is_valid():
-        form.invite(by=actor)
-        messages.success(request, "Invitation sent. The link works once, for 24 hours.")
-        return redirect("team:users")
-    return render(request, "team/invite.html", {"form": form})
+    return ACCOUNT_PAGES.invite(request, actor, lambda data: InviteForm(data, local_authority_id=la_id))
 
 
 ACCOUNT_PAGES = AccountPages(
     permission=Permission.AccountManage,
+    list_url="team:users",
+    invite_template="team/invite.html",
     account_url="team:user",
     account_template="team/user_detail.html",
     confirm_template="team/confirm.html",
