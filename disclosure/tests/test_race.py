@@ -101,6 +101,24 @@ def _events(tag: AuditTag, export: DisclosureExport) -> int:
     return AuditEvent.objects.filter(tag=tag, additional__export_id=str(export.pk)).count()
 
 
+def _assert_decided_once(outcomes: list[str], export: DisclosureExport, deciders: list[User]) -> None:
+    """One decider (even: approve, odd: refuse) decided, the rest were told; one event, by the decider."""
+    winners = [outcome for outcome in outcomes if outcome.startswith("decided by")]
+    assert len(winners) == 1 and outcomes.count("already decided") == WRITERS - 1, outcomes
+    winner = int(winners[0].removeprefix("decided by "))
+    export.refresh_from_db()
+    expected = ExportStatus.APPROVED if winner % 2 == 0 else ExportStatus.REFUSED
+    assert export.status == expected and export.decided_by == deciders[winner]
+    assert export.decision_reason == f"Decider {winner}"
+    tags = [AuditTag.DisclosureExportApproved, AuditTag.DisclosureExportRefused]
+    (event,) = AuditEvent.objects.filter(tag__in=tags, additional__export_id=str(export.pk))
+    assert event.actor_id == deciders[winner].pk and event.tag == (
+        AuditTag.DisclosureExportApproved
+        if expected == ExportStatus.APPROVED
+        else AuditTag.DisclosureExportRefused
+    )
+
+
 @pytest.mark.parametrize("allowed", [1, 3])
 def test_racing_downloads_release_exactly_the_allowed_number_and_refuse_the_rest_as_used(settings, allowed):
     settings.DISCLOSURE_EXPORT_MAX_DOWNLOADS = allowed
@@ -142,17 +160,7 @@ def test_racing_decisions_decide_once_and_the_others_are_told_it_is_already_deci
                 return "already decided"
             return f"decided by {index}"
 
-        outcomes = run_together(WRITERS, decision)
-        winners = [outcome for outcome in outcomes if outcome.startswith("decided by")]
-        assert len(winners) == 1 and outcomes.count("already decided") == WRITERS - 1, outcomes
-        winner = int(winners[0].removeprefix("decided by "))
-        export.refresh_from_db()
-        expected = ExportStatus.APPROVED if winner % 2 == 0 else ExportStatus.REFUSED
-        assert export.status == expected and export.decided_by == deciders[winner]
-        assert export.decision_reason == f"Decider {winner}"
-        tags = [AuditTag.DisclosureExportApproved, AuditTag.DisclosureExportRefused]
-        (event,) = AuditEvent.objects.filter(tag__in=tags, additional__export_id=str(export.pk))
-        assert event.actor_id == deciders[winner].pk
+        _assert_decided_once(run_together(WRITERS, decision), export, deciders)
 
 
 def _download_form(client: Client, export: DisclosureExport) -> dict[str, str]:
@@ -205,11 +213,4 @@ def test_racing_decision_posts_decide_once_and_the_page_tells_the_others_it_is_a
             return f"decided by {index}"
         return f"unexpected {response.status_code}"
 
-    outcomes = run_together(WRITERS, decision)
-    winners = [outcome for outcome in outcomes if outcome.startswith("decided by")]
-    assert len(winners) == 1 and outcomes.count("already decided") == WRITERS - 1, outcomes
-    winner = int(winners[0].removeprefix("decided by "))
-    export.refresh_from_db()
-    assert export.decided_by == deciders[winner]
-    tags = [AuditTag.DisclosureExportApproved, AuditTag.DisclosureExportRefused]
-    assert AuditEvent.objects.filter(tag__in=tags, additional__export_id=str(export.pk)).count() == 1
+    _assert_decided_once(run_together(WRITERS, decision), export, deciders)
