@@ -10,12 +10,9 @@ passes the limit, every other writer gets the refusal, and the audit events matc
 """
 
 import re
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -32,6 +29,7 @@ from disclosure.services import (
     export_release,
     export_request,
 )
+from tests.concurrency import run_together
 from tests.journeys import signed_in
 from tests.personas import World, build_world, make_child, make_user
 
@@ -46,32 +44,6 @@ pytestmark = [
 
 WRITERS = 6
 ROUNDS = 3
-
-
-def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(i)` in `count` threads released at once, each on its own connection; return results.
-
-    A failure that is not the expected refusal is returned as `failed: ...` so the assertion names it.
-    """
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def thread(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except BaseException as error:
-            results[index] = f"failed: {error!r}"
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=thread, args=(i,)) for i in range(count)]
-    for started in threads:
-        started.start()
-    for started in threads:
-        started.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a writer hung (a lock never released?)"
-    return results
 
 
 def _children(world: World) -> list[Child]:
