@@ -5,6 +5,7 @@ renders a chart beside each table or the same figures as CSV. Only counts, LA na
 """
 
 import csv
+from dataclasses import dataclass
 from io import StringIO
 
 from django.contrib.auth.decorators import login_required
@@ -22,8 +23,32 @@ from coordination.statistics import Cell, SuppressedTable
 from insight.charts import bar_chart, legend
 from insight.figures import DEFAULT_MONTHS, PERIOD_CHOICES, Period, local_tables, national_tables, period_last
 
-LOCAL = "local_authority"
-NATIONAL = "national"
+
+@dataclass(frozen=True)
+class Scope:
+    """What differs between the LA team's figures and the national auditor's: the rest is one flow."""
+
+    name: str  # as audited: "local_authority" or "national"
+    permission: Permission
+    template: str
+    filename: str  # the CSV's name, before its period
+    own_la: bool  # the figures of the actor's own LA (named on the page), or of every LA
+
+
+LOCAL = Scope(
+    "local_authority",
+    Permission.LocalInsightView,
+    "insight/local.html",
+    "contactpoint-management-information",
+    own_la=True,
+)
+NATIONAL = Scope(
+    "national",
+    Permission.NationalInsightView,
+    "insight/national.html",
+    "contactpoint-national-management-information",
+    own_la=False,
+)
 
 
 def _months(request: HttpRequest) -> int:
@@ -54,11 +79,39 @@ def _shown(tables: list[SuppressedTable], prefix: str) -> list[dict[str, object]
     ]
 
 
-def _page(
-    request: HttpRequest, template: str, tables: list[SuppressedTable], months: int, **more: object
-) -> HttpResponse:
-    context = {"shown": _shown(tables, "mi"), "months": months, "choices": PERIOD_CHOICES, **more}
-    return render(request, template, context)
+@dataclass(frozen=True)
+class Figures:
+    """The suppressed tables asked for, and what the page or the CSV says about them."""
+
+    scope: Scope
+    months: int
+    period: Period
+    tables: list[SuppressedTable]
+    la: Organisation | None  # the actor's own LA, for the LA team's figures
+
+
+def _figures(request: HttpRequest, scope: Scope, tag: AuditTag) -> Figures:
+    """Every view's flow: the policy first, then the period asked for, the tables, and the audit event."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=scope.permission)
+    months = _months(request)
+    la = _la(actor) if scope.own_la else None
+    period = period_last(months)
+    tables = local_tables(la.pk, period) if la is not None else national_tables(period)
+    _record(tag, actor, scope.name, months)
+    return Figures(scope=scope, months=months, period=period, tables=tables, la=la)
+
+
+def _page(request: HttpRequest, figures: Figures) -> HttpResponse:
+    context: dict[str, object] = {
+        "shown": _shown(figures.tables, "mi"),
+        "months": figures.months,
+        "choices": PERIOD_CHOICES,
+        "period": figures.period,
+    }
+    if figures.la is not None:
+        context["la"] = figures.la
+    return render(request, figures.scope.template, context)
 
 
 def _la(actor: User) -> Organisation:
@@ -68,26 +121,13 @@ def _la(actor: User) -> Organisation:
 @login_required
 @require_GET
 def local(request: HttpRequest) -> HttpResponse:
-    actor = signed_in_user(request)
-    require(actor=actor, action=Permission.LocalInsightView)
-    months = _months(request)
-    la = _la(actor)
-    period = period_last(months)
-    tables = local_tables(la.pk, period)
-    _record(AuditTag.InsightViewed, actor, LOCAL, months)
-    return _page(request, "insight/local.html", tables, months, la=la, period=period)
+    return _page(request, _figures(request, LOCAL, AuditTag.InsightViewed))
 
 
 @login_required
 @require_GET
 def national(request: HttpRequest) -> HttpResponse:
-    actor = signed_in_user(request)
-    require(actor=actor, action=Permission.NationalInsightView)
-    months = _months(request)
-    period = period_last(months)
-    tables = national_tables(period)
-    _record(AuditTag.InsightViewed, actor, NATIONAL, months)
-    return _page(request, "insight/national.html", tables, months, period=period)
+    return _page(request, _figures(request, NATIONAL, AuditTag.InsightViewed))
 
 
 def _cell(text: str) -> str:
@@ -95,12 +135,12 @@ def _cell(text: str) -> str:
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv(tables: list[SuppressedTable], period: Period, filename: str) -> HttpResponse:
+def _csv(figures: Figures) -> HttpResponse:
     """Long form: one published figure a line, exactly as the page shows it (hidden ones as their reason)."""
     out = StringIO()
     writer = csv.writer(out)
     writer.writerow(["table", "row", "column", "figure"])
-    for table in tables:
+    for table in figures.tables:
         for label, cells, total in zip(table.row_labels, table.cells, _totals(table), strict=True):
             for column, cell in zip(table.column_labels, cells, strict=True):
                 writer.writerow([_cell(table.title), _cell(label), column, cell.text])
@@ -111,7 +151,8 @@ def _csv(tables: list[SuppressedTable], period: Period, filename: str) -> HttpRe
         if table.grand_total is not None:
             writer.writerow([_cell(table.title), "Total", "Total", table.grand_total.text])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    first, last = period.months[0], period.months[-1]
+    first, last = figures.period.months[0], figures.period.months[-1]
+    filename = figures.scope.filename
     response["Content-Disposition"] = f'attachment; filename="{filename}-{first:%Y-%m}-to-{last:%Y-%m}.csv"'
     response["Cache-Control"] = "no-store"
     return response
@@ -120,22 +161,10 @@ def _csv(tables: list[SuppressedTable], period: Period, filename: str) -> HttpRe
 @login_required
 @require_GET
 def local_csv(request: HttpRequest) -> HttpResponse:
-    actor = signed_in_user(request)
-    require(actor=actor, action=Permission.LocalInsightView)
-    months = _months(request)
-    period = period_last(months)
-    tables = local_tables(_la(actor).pk, period)
-    _record(AuditTag.InsightDownloaded, actor, LOCAL, months)
-    return _csv(tables, period, "contactpoint-management-information")
+    return _csv(_figures(request, LOCAL, AuditTag.InsightDownloaded))
 
 
 @login_required
 @require_GET
 def national_csv(request: HttpRequest) -> HttpResponse:
-    actor = signed_in_user(request)
-    require(actor=actor, action=Permission.NationalInsightView)
-    months = _months(request)
-    period = period_last(months)
-    tables = national_tables(period)
-    _record(AuditTag.InsightDownloaded, actor, NATIONAL, months)
-    return _csv(tables, period, "contactpoint-national-management-information")
+    return _csv(_figures(request, NATIONAL, AuditTag.InsightDownloaded))

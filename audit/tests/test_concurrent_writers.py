@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection, connections
+from django.db import connection
 
 from audit import checkpoints
 from audit.checkpoints import checkpoint_create
@@ -25,6 +25,7 @@ from audit.services import event_record
 from audit.signing import signing_key
 from audit.tags import AuditTag
 from audit.verification import heads_load, log_verify
+from tests.concurrency import run_together
 
 postgresql_only = [
     pytest.mark.postgresql,
@@ -38,32 +39,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), *postgresql_only]
 
 WRITERS = 4
 EVENTS_EACH = 25
-
-
-def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
-    """Run `work(i)` in `count` threads released at once by a barrier; re-raise the first failure."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-    failures: list[BaseException] = []
-
-    def thread(index: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = work(index)
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=thread, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a writer never finished (deadlock?)"
-    if failures:
-        raise failures[0]
-    return results
 
 
 def _append(writer: int) -> list[int]:

@@ -1,0 +1,198 @@
+"""The account pages' one flow, shared by the LA team's user pages and the administrator's national ones.
+
+Both sets of pages do the same thing to an account (look at it, suspend it with a reason, reinstate it,
+close it after a confirmation page), with the same services (`accounts.services`) and the same order:
+the policy first (before the lookup, so ids are not probed), then step-up, then one service and a
+message. They differ only in the permission asked of the policy, the URL names and the templates, which
+an `AccountPages` names. Its four page methods are the views themselves (signed in, each with the HTTP
+methods it answers), bound under their old names in `team.views` and `administration.national_accounts`,
+so the URLs and the pages are unchanged. It lives on the team floor so that the administration floor
+above may use it (`.importlinter`).
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_http_methods, require_POST
+
+from access.http import refusal, require
+from access.permissions import Permission
+from accounts.http import signed_in_user
+from accounts.models import Invitation, User
+from accounts.services import account_close, account_reinstate, account_suspend
+from accounts.stepup import step_up
+from team.forms import InviteForm, SuspendForm
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A change that cannot be undone with one click asks first, on its own page (GOV.UK pattern)."""
+
+    heading: str
+    consequences: str
+    button: str
+    url_name: str
+
+
+CONFIRMATIONS = {
+    "close": Confirmation(
+        heading="Are you sure you want to close {name}'s account?",
+        consequences=(
+            "They will not be able to sign in again. Their sessions end now and their authenticator app, "
+            "recovery codes and passkeys are removed. What they did stays in the audit log."
+        ),
+        button="Yes, close this account",
+        url_name="team:close",
+    ),
+    "reset_mfa": Confirmation(
+        heading="Are you sure you want to reset {name}'s security codes?",
+        consequences=(
+            "Their authenticator app, recovery codes and passkeys will stop working. They will set up a "
+            "new authenticator app the next time they sign in. Only do this once you have checked who "
+            "is asking."
+        ),
+        button="Yes, reset their security codes",
+        url_name="team:reset_mfa",
+    ),
+}
+
+
+def account_status(user: User) -> str:
+    """What the LA team sees: Closed, Suspended, Invited (until the invitation is accepted), Active."""
+    if not user.is_active:
+        return "Closed"
+    if user.suspended_at is not None:
+        return "Suspended"
+    try:
+        invitation: Invitation | None = user.invitation
+    except Invitation.DoesNotExist:
+        invitation = None
+    if invitation is not None and invitation.used_at is None:
+        return "Invited" if invitation.expires_at > timezone.now() else "Invitation expired"
+    return "Active"
+
+
+AccountChange = Callable[[User, User], None]
+"""One account service applied as (subject, by): reinstate, close, reset the security codes."""
+
+
+@dataclass(frozen=True)
+class AccountPages:
+    """What one set of account pages names: the permission, its URL and templates, its confirmations."""
+
+    permission: Permission
+    list_url: str  # the URL name of the list of accounts, where an invitation returns
+    invite_template: str
+    account_url: str  # the URL name of one account's page, taking `user_id`
+    account_template: str
+    confirm_template: str
+    confirmations: Mapping[str, Confirmation]  # the changes that ask first, by their `?confirm=` name
+
+    def invite(
+        self, request: HttpRequest, actor: User, form_for: Callable[[QueryDict | None], InviteForm]
+    ) -> HttpResponse:
+        """After the policy (the caller's: it also knows which form): step-up, one invitation, a message."""
+        if stale := step_up(request):
+            return stale
+        form = form_for(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            form.invite(by=actor)
+            messages.success(request, "Invitation sent. The link works once, for 24 hours.")
+            return redirect(self.list_url)
+        return render(request, self.invite_template, {"form": form})
+
+    def subject(self, request: HttpRequest, user_id: int) -> tuple[User, User, HttpResponse | None]:
+        """The account, after the policy: a role without access is refused before the lookup."""
+        actor = signed_in_user(request)
+        require(actor=actor, action=self.permission)
+        subject = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
+        return actor, subject, refusal(request, actor=actor, action=self.permission, subject=subject)
+
+    def _account(self, request: HttpRequest, subject: User, form: SuspendForm) -> HttpResponse:
+        context = {"subject": subject, "suspend_form": form, "status": account_status(subject)}
+        return render(request, self.account_template, context)
+
+    @method_decorator(login_required)
+    @method_decorator(require_http_methods(["GET"]))
+    def account(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        """The account's page, or (`?confirm=<name>` on an open account) that change's confirmation page."""
+        _, subject, refused = self.subject(request, user_id)
+        if refused:
+            return refused
+        confirmation = self.confirmations.get(request.GET.get("confirm", ""))
+        if confirmation is not None and subject.is_active:
+            name = subject.get_full_name() or subject.username
+            context = {
+                "subject": subject,
+                "heading": confirmation.heading.format(name=name),
+                "confirmation": confirmation,
+            }
+            return render(request, self.confirm_template, context)
+        return self._account(request, subject, SuspendForm())
+
+    @method_decorator(login_required)
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def suspend(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        """Suspend with a reason (the form is on the account's page, shown again when it is invalid)."""
+        actor, subject, refused = self.subject(request, user_id)
+        if refused:
+            return refused
+        if stale := step_up(request):
+            return stale
+        form = SuspendForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            account_suspend(user=subject, by=actor, reason=form.cleaned_data["reason"])
+            messages.success(request, "Account suspended. All its sessions have ended.")
+            return redirect(self.account_url, user_id=subject.pk)
+        return self._account(request, subject, form)
+
+    def change(
+        self,
+        request: HttpRequest,
+        user_id: int,
+        change: AccountChange,
+        done: str,
+        *,
+        confirm: str | None = None,
+    ) -> HttpResponse:
+        """The shape every other account change shares: policy, step-up, (confirmation), one service, a message.
+
+        A change named by `confirm` happens only when the confirmation page's button sent
+        `confirmed=yes`; any other request is sent to that page first.
+        """
+        actor, subject, refused = self.subject(request, user_id)
+        if refused:
+            return refused
+        if stale := step_up(request):
+            return stale
+        if confirm is not None and request.POST.get("confirmed") != "yes":
+            return redirect(f"{reverse(self.account_url, args=[subject.pk])}?confirm={confirm}")
+        change(subject, actor)
+        messages.success(request, done)
+        return redirect(self.account_url, user_id=subject.pk)
+
+    @method_decorator(login_required)
+    @method_decorator(require_POST)
+    def reinstate(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        return self.change(
+            request, user_id, lambda subject, by: account_reinstate(user=subject, by=by), "Account reinstated"
+        )
+
+    @method_decorator(login_required)
+    @method_decorator(require_POST)
+    def close(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        """Close after the confirmation page (`close` must be one of this set's confirmations)."""
+        return self.change(
+            request,
+            user_id,
+            lambda subject, by: account_close(user=subject, by=by),
+            "Account closed",
+            confirm="close",
+        )
