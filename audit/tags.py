@@ -39,6 +39,7 @@ class AuditTag(StrEnum):
     ChildShredded = "child:record:shredded"
     ChildArchived = "child:record:archived"
     ChildPurged = "child:record:purged"
+    ChildCopiesShredded = "child:copies:shredded"
     ArchiveAgeRecorded = "child:archive_age:recorded"
     ArchivedRecordViewed = "child:archive:viewed"
     ArchiveLookup = "child:archive:lookup"
@@ -144,6 +145,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ChildShredded: "Record's data key destroyed",
     AuditTag.ChildArchived: "Record archived",
     AuditTag.ChildPurged: "Record purged",
+    AuditTag.ChildCopiesShredded: "Copies of the record held by reviews, merges or disclosure exports destroyed",
     AuditTag.ArchiveAgeRecorded: "Recorded the archive age",
     AuditTag.ArchivedRecordViewed: "Opened the archived record",
     AuditTag.ArchiveLookup: "Looked up an index number in the archive",

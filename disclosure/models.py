@@ -4,12 +4,19 @@ A request names its lawful basis, a reference (e.g. a court order number), the c
 number, its own LA's only, a small capped list) and each field wanted, chosen from an allow-list. A
 different member of the same LA team approves or refuses it. The file itself is never stored: it is
 built from the vault at download time, once, before the approval expires.
+
+The reference and the decision reason are free text typed by staff, so they can name a child: both are
+sealed under the export's own data key (an export names several children, so no one child's key fits).
+When any child it names is purged, that key is shredded and both blanked (`disclosure.retention`); the
+lawful basis, the fields, who asked and decided and when stay for the auditor.
 """
 
 import uuid
 
 from django.conf import settings
 from django.db import models
+
+from vault.models import DataKey, SealedField
 
 
 class LawfulBasis(models.TextChoices):
@@ -33,7 +40,6 @@ class DisclosureExport(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     lawful_basis = models.CharField(max_length=30, choices=LawfulBasis.choices)
-    reference = models.CharField(max_length=60)
     # Allow-listed field keys (disclosure.fields.EXPORT_FIELDS), in the order the file shows them.
     fields = models.JSONField(default=list)
     children = models.ManyToManyField("children.Child", related_name="+")
@@ -42,9 +48,17 @@ class DisclosureExport(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.CharField(max_length=300, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     downloads = models.PositiveSmallIntegerField(default=0)
+    data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    notes_shredded_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the reference and decision reason were destroyed"
+    )
+
+    reference = SealedField()
+    decision_reason = SealedField()  # sealed "" until decided, so a pending request looks the same
+
+    SEALED = ("reference", "decision_reason")
 
     class Meta:
         ordering = ["-requested_at"]

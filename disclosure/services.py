@@ -3,7 +3,8 @@
 The rules on who may do each step are the policy's (`access.policy`, Permission.DisclosureExport*);
 these functions enforce only the state machine (pending -> approved | refused; approved -> used
 or expired), so a second approval, a download of a refused request or a third download cannot happen
-however a page is reached.
+however a page is reached. The reference and the decision reason (free text) are sealed under the
+export's own data key, never stored or audited in clear.
 """
 
 from collections.abc import Sequence
@@ -20,6 +21,8 @@ from audit.tags import AuditTag
 from children.models import Child
 from disclosure.fields import EXPORT_FIELDS
 from disclosure.models import DisclosureExport, ExportStatus
+from vault.keys import data_key_build
+from vault.sealing import Sealer
 
 
 class Availability(StrEnum):
@@ -75,13 +78,17 @@ def export_request(
         raise ValueError("an export names its own LA's children only")
     ordered = [key for key in EXPORT_FIELDS if key in fields]
     with transaction.atomic():
-        export = DisclosureExport.objects.create(
+        data_key, dek = data_key_build()
+        data_key.save()
+        export = DisclosureExport(
             local_authority=local_authority,
             requested_by=by,
             lawful_basis=lawful_basis,
-            reference=reference,
             fields=ordered,
+            data_key=data_key,
         )
+        Sealer(data_key, dek).seal_all(export, {"reference": reference, "decision_reason": ""})
+        export.save()
         export.children.set(children)
         event_record(tag=AuditTag.DisclosureExportRequested, actor=by, additional=_summary(export))
     return export
@@ -97,7 +104,8 @@ def export_decide(*, export: DisclosureExport, by: User, approve: bool, reason: 
         locked.status = ExportStatus.APPROVED if approve else ExportStatus.REFUSED
         locked.decided_by = by
         locked.decided_at = now
-        locked.decision_reason = reason
+        if locked.notes_shredded_at is None:  # a child it names was purged meanwhile: nothing to seal under
+            Sealer(locked.data_key).seal(locked, "decision_reason", reason)
         locked.expires_at = now + settings.DISCLOSURE_EXPORT_VALID_FOR if approve else None
         locked.save()
         tag = AuditTag.DisclosureExportApproved if approve else AuditTag.DisclosureExportRefused

@@ -2,7 +2,9 @@
 
 Lives with the feeds (not in linkage) because linking and creating write through the same provenance
 and trust rules as ingest. Each decision is audited in the transaction that carries it out, and kept
-as labelled pairs for retraining the matcher (`linkage.labels`).
+as labelled pairs for retraining the matcher (`linkage.labels`). The review's own sealed copy of the
+incoming record and candidates has then done its work: it is shredded in the same transaction
+(`linkage.retention.review_copy_shred`), leaving who decided what, when and why (a code) in clear.
 """
 
 from uuid import UUID
@@ -20,6 +22,7 @@ from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
 from linkage.labels import review_labels_record
 from linkage.models import ClericalReview, ReviewStatus
+from linkage.retention import review_copy_shred
 from linkage.selectors import review_candidate_ids, review_incoming
 
 
@@ -101,4 +104,5 @@ def review_decide(
             child_id=child.pk if child else None,
             additional={"review_id": str(locked.pk), "decision": decision, "reason": locked.reason},
         )
+        review_copy_shred(locked)  # last: its key is revoked at the provider before the row is blanked
     return child

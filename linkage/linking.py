@@ -19,6 +19,7 @@ below). Linkage adds only what a feed needs on top:
 
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 from django.db.models import QuerySet
 
@@ -92,6 +93,9 @@ class LinkDecision:
     candidates: list[Candidate] = field(default_factory=list)
     review_la_id: int | None = None
     shielded_hold: bool = False
+    # Archived or closed records the incoming one resembles, never shown: so that purging one of them
+    # also destroys the review's copy of what may be its identity (linkage.retention).
+    resembles: list[UUID] = field(default_factory=list)
 
 
 def possible_sibling(match: MatchScore) -> bool:
@@ -178,10 +182,20 @@ def _ordinary_ids(keys: frozenset[str]) -> set[object]:
 
 
 def _review(
-    reason: str, la_id: int | None, candidates: list[Candidate], *, shielded: bool = False
+    reason: str,
+    la_id: int | None,
+    candidates: list[Candidate],
+    *,
+    shielded: bool = False,
+    resembles: list[Candidate] | None = None,
 ) -> LinkDecision:
     return LinkDecision(
-        Outcome.REVIEW, reason=reason, candidates=candidates, review_la_id=la_id, shielded_hold=shielded
+        Outcome.REVIEW,
+        reason=reason,
+        candidates=candidates,
+        review_la_id=la_id,
+        shielded_hold=shielded,
+        resembles=[c.child.pk for c in resembles or []],
     )
 
 
@@ -193,7 +207,7 @@ def link_decide(*, record: IncomingRecord, la_ids: frozenset[int]) -> LinkDecisi
         # candidate, so it is neither reopened nor recreated, and no review ever sets the new identity
         # beside the old one's details (which a later candidate search could do).
         la_id = closed[0].child.local_authority_id
-        return _review(ReviewReason.ARCHIVED, la_id, [], shielded=closed[0].child.shielded)
+        return _review(ReviewReason.ARCHIVED, la_id, [], shielded=closed[0].child.shielded, resembles=closed)
     held = [
         c
         for c in shielded_candidates(record)
@@ -217,7 +231,9 @@ def link_decide(*, record: IncomingRecord, la_ids: frozenset[int]) -> LinkDecisi
         if archived:
             # The reviewing team never sees an archived record (data managers only): the review says
             # only that one resembles it, and offers new child or not a match.
-            return _review(ReviewReason.ARCHIVED, archived[0].child.local_authority_id, [])
+            return _review(
+                ReviewReason.ARCHIVED, archived[0].child.local_authority_id, [], resembles=archived
+            )
         return LinkDecision(Outcome.NEW, candidates=candidates[:3])
     best = plausible[0]
     shown = plausible[:3]

@@ -9,6 +9,8 @@ then the duplicate's rows are deleted and its data key shredded, so no second co
 Unmerge: the duplicate is rebuilt from the snapshot under its old index number (a new id), the rows that
 moved and still exist move back, and the added former names and identifiers are removed from the
 survivor. A shield added by the merge stays (lifting a shield is a separate, deliberate LA decision).
+The snapshot has then done its work (a merge is undone once): its key is shredded in the same
+transaction (`linkage.retention.merge_snapshot_shred`).
 """
 
 from typing import Any
@@ -24,6 +26,7 @@ from children.records import ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
 from children.services import child_build, child_details_update, children_save_built
 from linkage.models import ChildMerge
+from linkage.retention import merge_snapshot_shred
 from vault.keys import data_key_build, data_key_shred
 from vault.sealing import Sealer, note_seal
 
@@ -203,6 +206,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
                     "reason_sealed": note_seal(key, context="unmerge", text=reason) if reason else None,
                 },
             )
+        merge_snapshot_shred(merge)  # last: its key is revoked at the provider before the row is blanked
     return restored
 
 

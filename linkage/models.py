@@ -2,7 +2,9 @@
 
 The incoming record and the candidates it was compared with are sealed under the review's own data
 key (they are personal data about a child). In clear: which LA's team reviews it, whether it is held
-because it could be a shielded child, why it is here (a code), and the decision.
+because it could be a shielded child, why it is here (a code), and the decision. That sealed copy is
+kept only while a decision needs it: it is shredded when the review is decided, or when a child it
+names is purged (`linkage.retention`); the clear columns stay for the auditor.
 """
 
 import uuid
@@ -29,6 +31,7 @@ class ReviewStatus(models.TextChoices):
     LINKED = "linked", "Linked to an existing child"
     NEW_CHILD = "new_child", "Created as a new child"
     NOT_A_MATCH = "not_a_match", "Not a match: nothing written"
+    WITHDRAWN = "withdrawn", "Closed undecided: a child it named was purged"
 
 
 class ClericalReview(models.Model):
@@ -49,6 +52,9 @@ class ClericalReview(models.Model):
         "children.Child", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    copy_shredded_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the sealed incoming record and candidates were destroyed"
+    )
 
     incoming = SealedField()
     candidates = SealedField()
@@ -63,11 +69,28 @@ class ClericalReview(models.Model):
         return f"Clerical review {self.id}"
 
 
+class ReviewSubject(models.Model):
+    """A child a review's sealed copy is about (a candidate, or an archived or closed record it resembles).
+
+    Held as a blind token of the child's id (`linkage.retention.review_subject_token`), not the id: it
+    lets a purge find every review holding a copy of that child without a clear link, in a stolen
+    database, between a feed's review and a (perhaps shielded) child. Deleted when the copy is shredded.
+    """
+
+    review = models.ForeignKey(ClericalReview, on_delete=models.CASCADE, related_name="subjects")
+    token = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"Subject of review {self.review_id}"
+
+
 class ChildMerge(models.Model):
     """Two records found to be one child: the duplicate folded into the survivor, reversibly.
 
     The duplicate's own record (as it was) and which rows moved are sealed under the merge's own key,
     so an unmerge can restore it exactly; in clear only ids, its index number and LA, and who and when.
+    The sealed copy is shredded once the merge is undone (it has done its work) or when the survivor or
+    the restored record is purged (`linkage.retention`).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -88,6 +111,9 @@ class ChildMerge(models.Model):
         "children.Child", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
+    snapshot_shredded_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the sealed snapshot and the list of what moved were destroyed"
+    )
 
     snapshot = SealedField()
     moved = SealedField()

@@ -1,29 +1,61 @@
-"""Review labels die with the child they describe.
+"""Copies of a child's identity that linkage seals under its own keys die with the child.
 
-A label (`linkage.labels`) seals what the incoming record and the candidate said under the label's own
-key, not the child's, so crypto-shredding the child alone would leave that copy of its names, date of
-birth and postcode readable for ever (in the database and in every backup). When a child is purged (an
-archive or a closed identity, six years on: `lifecycle.services`), every label that names it, as the
-candidate or as the child a review decided on, is deleted and its key shredded; the other labels
-sealed under that key (the same decision's other candidates) go with it, a small loss of training data.
+Three kinds of row hold what a child's record said, sealed under a key that is not the child's, so
+crypto-shredding the child alone would leave them readable for ever (in the database and in every
+backup): a review label (`linkage.labels`: both identities, for retraining), a clerical review (the
+incoming record and its candidates) and a merge (the duplicate's whole record, to undo the merge).
+
+- A **label** naming a purged child, as the candidate or as the child a review decided on, is deleted
+  and its key shredded; the other labels sealed under that key (the same decision's other candidates)
+  go with it, a small loss of training data.
+- A **review**'s sealed copy is shredded as soon as it is decided (`review_copy_shred`, called by
+  `feeds.review`): the decision has been carried out and the labels keep the training copy. An open
+  review naming a purged child (a candidate, or an archived or closed record it resembles, found through
+  `ReviewSubject` tokens) is shredded and closed as withdrawn: its incoming record may be that child. A
+  review decided before this rule is shredded when the child it decided on or a candidate is purged.
+- A **merge**'s sealed copy is shredded once the merge is undone (`merge_snapshot_shred`, called by
+  `linkage.merging`), and when the survivor or the restored record is purged. A merge whose survivor is
+  deleted for any reason (purged, or itself merged away) is deleted with it (CASCADE): its key is
+  shredded first, so no backup keeps that row readable.
+
+In every case the row's clear columns (who decided or merged what, when, the reason code) stay for the
+auditor, except labels (ids and a verdict only). The purge audits what it destroyed, counts only
+(`child:copies:shredded`).
 
 `lifecycle` sits below `linkage` and never imports it: this listens for the child's deletion instead.
-A merge deletes an active duplicate (its identity lives on in the survivor): its labels are kept.
+A merge deletes an active duplicate (its identity lives on in the survivor): its labels and reviews are
+kept.
 """
 
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
 from django.db.models import Q
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
+from django.utils import timezone
 
+from audit.services import event_record
+from audit.tags import AuditTag
 from children.models import Child, RecordStatus
-from linkage.models import ReviewLabel
+from linkage.models import ChildMerge, ClericalReview, ReviewLabel, ReviewStatus, ReviewSubject
+from vault.blind_index import blind_index, blind_indexes
 from vault.keys import data_key_shred
 from vault.models import DataKey
 
 PURGED_STATUSES = (RecordStatus.ARCHIVED, RecordStatus.CLOSED)
+SUBJECT_PURPOSE = "linkage-review-subject"
+
+
+def review_subject_token(child_id: UUID | str) -> int:
+    return blind_index(SUBJECT_PURPOSE, str(child_id))
+
+
+def review_subjects_record(*, review: ClericalReview, child_ids: Iterable[UUID | str]) -> None:
+    """Remember, as blind tokens, every child the review's sealed copy names (call when it is opened)."""
+    tokens = sorted(set(blind_indexes(SUBJECT_PURPOSE, [str(pk) for pk in child_ids])))
+    ReviewSubject.objects.bulk_create([ReviewSubject(review=review, token=token) for token in tokens])
 
 
 def review_labels_shred(*, child_id: UUID) -> int:
@@ -41,7 +73,64 @@ def review_labels_shred(*, child_id: UUID) -> int:
     return deleted
 
 
+def review_copy_shred(review: ClericalReview) -> None:
+    """Shred the review's key and blank its sealed columns; an open review is closed as withdrawn.
+
+    Called in the transaction of the decision or the purge. The key is revoked at the provider first
+    (`data_key_shred`: fail closed), then the row keeps only its clear columns.
+    """
+    data_key_shred(DataKey.objects.get(pk=review.data_key_id))
+    now = timezone.now()
+    rows = ClericalReview.objects.filter(pk=review.pk)
+    rows.filter(status=ReviewStatus.OPEN).update(status=ReviewStatus.WITHDRAWN)
+    # A queryset update, not save(): a purge's deletion may be about to null `decided_child`.
+    rows.update(incoming=b"", candidates=b"", copy_shredded_at=now)
+    ReviewSubject.objects.filter(review_id=review.pk).delete()
+    review.refresh_from_db(fields=["status", "incoming", "candidates", "copy_shredded_at"])
+
+
+def reviews_shred(*, child_id: UUID) -> int:
+    """Shred every review still holding a copy that names `child_id`; returns how many."""
+    reviews = list(
+        ClericalReview.objects.filter(copy_shredded_at__isnull=True)
+        .filter(Q(decided_child_id=child_id) | Q(subjects__token=review_subject_token(child_id)))
+        .distinct()
+    )
+    for review in reviews:
+        review_copy_shred(review)
+    return len(reviews)
+
+
+def merge_snapshot_shred(merge: ChildMerge) -> None:
+    """Shred the merge's key and blank its sealed snapshot; who merged, undid and when stay."""
+    data_key_shred(DataKey.objects.get(pk=merge.data_key_id))
+    now = timezone.now()
+    ChildMerge.objects.filter(pk=merge.pk).update(snapshot=b"", moved=b"", snapshot_shredded_at=now)
+    merge.snapshot, merge.moved, merge.snapshot_shredded_at = b"", b"", now
+
+
+def merges_shred(*, child_id: UUID, purged: bool) -> int:
+    """Shred the merges a deleted child's record lives in; returns how many.
+
+    Always those it survived (they are deleted with it); when it is purged, also those that restored it.
+    """
+    naming = Q(survivor_id=child_id) | Q(restored_child_id=child_id) if purged else Q(survivor_id=child_id)
+    merges = list(ChildMerge.objects.filter(naming, snapshot_shredded_at__isnull=True))
+    for merge in merges:
+        merge_snapshot_shred(merge)
+    return len(merges)
+
+
 @receiver(pre_delete, sender=Child, dispatch_uid="linkage.retention.child_deleted")
 def child_deleted(sender: type[Child], instance: Child, **kwargs: Any) -> None:
-    if instance.status in PURGED_STATUSES:
-        review_labels_shred(child_id=instance.pk)
+    purged = instance.status in PURGED_STATUSES
+    merges = merges_shred(child_id=instance.pk, purged=purged)
+    if not purged:
+        return
+    counts = {
+        "review_labels_deleted": review_labels_shred(child_id=instance.pk),
+        "reviews_shredded": reviews_shred(child_id=instance.pk),
+        "merges_shredded": merges,
+    }
+    if any(counts.values()):
+        event_record(tag=AuditTag.ChildCopiesShredded, actor=None, child_id=instance.pk, additional=counts)

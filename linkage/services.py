@@ -1,10 +1,15 @@
-"""Opening a clerical review: the incoming record and its candidates sealed under a fresh data key."""
+"""Opening a clerical review: the incoming record and its candidates sealed under a fresh data key.
+
+Every child the sealed copy names (candidates, and archived or closed records it resembles) is noted as
+a blind token, so that purging that child finds the review and destroys the copy (`linkage.retention`).
+"""
 
 from typing import Any
 
 from accounts.models import User
 from linkage.linking import LinkDecision
 from linkage.models import ClericalReview
+from linkage.retention import review_subjects_record
 from vault.keys import data_key_build
 from vault.sealing import Sealer
 
@@ -26,4 +31,7 @@ def review_open(*, decision: LinkDecision, incoming: dict[str, Any], submitted_b
         review, {"incoming": incoming, "candidates": [c.summary() for c in decision.candidates]}
     )
     review.save()
+    review_subjects_record(
+        review=review, child_ids=[*(c.child.pk for c in decision.candidates), *decision.resembles]
+    )
     return review

@@ -75,7 +75,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     require(actor=actor, action=Permission.ReviewDecide)  # the role first: review ids are not probed
     review = get_object_or_404(ClericalReview.objects.select_related("data_key"), pk=review_id)
     require(actor=actor, action=Permission.ReviewDecide, review=review)
-    incoming, candidates = review_side_by_side(review)
+    # A decided or withdrawn review's sealed copy is destroyed (linkage.retention): nothing to compare.
+    incoming, candidates = review_side_by_side(review) if review.copy_shredded_at is None else ({}, [])
     error = ""
     if request.method == "POST" and review.status == ReviewStatus.OPEN:
         decision, child_id, error = _decision_errors(request, {str(c.child.pk) for c in candidates})
@@ -99,11 +100,12 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     ]
     context = {
         "review": review,
-        "incoming": incoming["record"],
+        "incoming": incoming.get("record"),
         "rows": rows,
         "reason": ReviewReason(review.reason).label,
         "decisions": DECISION_LABELS,
         "error": error,
-        "open": review.status == ReviewStatus.OPEN,
+        "open": review.status == ReviewStatus.OPEN and review.copy_shredded_at is None,
+        "withdrawn": review.status == ReviewStatus.WITHDRAWN,
     }
     return render(request, "linkage/review_detail.html", context, status=400 if error else 200)

@@ -24,6 +24,7 @@ from accounts.models import Organisation, User
 from accounts.stepup import step_up
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
 from disclosure.models import DisclosureExport, ExportStatus
+from disclosure.selectors import export_notes
 from disclosure.services import (
     AlreadyDecided,
     Availability,
@@ -50,7 +51,7 @@ def _export(request: HttpRequest, export_id: UUID, action: Permission) -> tuple[
     actor = signed_in_user(request)
     require(actor=actor, action=action)
     export = get_object_or_404(
-        DisclosureExport.objects.select_related("requested_by", "decided_by"), pk=export_id
+        DisclosureExport.objects.select_related("requested_by", "decided_by", "data_key"), pk=export_id
     )
     require(actor=actor, action=action, export=export)
     return actor, export
@@ -62,11 +63,11 @@ def exports(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.DisclosureExportView)
     listed = list(
-        DisclosureExport.objects.filter(local_authority_id=actor.home_la_id).select_related("requested_by")[
-            :LIST_LIMIT
-        ]
+        DisclosureExport.objects.filter(local_authority_id=actor.home_la_id).select_related(
+            "requested_by", "data_key"
+        )[:LIST_LIMIT]
     )
-    rows = [(export, export_availability(export)) for export in listed]
+    rows = [(export, export_availability(export), export_notes(export)) for export in listed]
     return render(request, "team/exports.html", {"rows": rows})
 
 
@@ -111,6 +112,7 @@ def _detail(
     passphrase = passphrase_new() if may_download else ""
     context = {
         "export": export,
+        "notes": export_notes(export),
         "availability": availability,
         "index_numbers": sorted(export.children.values_list("index_number", flat=True)),
         "field_labels": [EXPORT_FIELDS[key] for key in export.fields if key in EXPORT_FIELDS],

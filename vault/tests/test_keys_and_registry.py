@@ -5,6 +5,7 @@ from django.test.utils import isolate_apps
 
 from children.models import Carer, Child, Involvement
 from corrections.models import Complaint, Correction
+from disclosure.models import DisclosureExport
 from feeds.models import FieldProvenance
 from linkage.models import ChildMerge, ClericalReview, ReviewLabel
 from vault.keys import KeyShredded, data_key_build, data_key_open, data_key_rewrap, data_key_shred
@@ -24,6 +25,7 @@ def test_it_finds_every_sealed_model_and_its_path_to_a_data_key():
         Correction,
         Complaint,
         ReviewLabel,
+        DisclosureExport,
     }
     # a correction or complaint is shredded with its child; a review label carries its own key
     assert found[Correction].key_path == "child__data_key" and not found[Correction].owns_key
@@ -31,6 +33,7 @@ def test_it_finds_every_sealed_model_and_its_path_to_a_data_key():
     assert found[ReviewLabel].key_path == "data_key" and found[ReviewLabel].owns_key
     assert found[FieldProvenance].key_path == "child__data_key"
     assert found[ClericalReview].key_path == "data_key" and found[ClericalReview].owns_key
+    assert found[DisclosureExport].key_path == "data_key" and found[DisclosureExport].owns_key
     assert found[Child].key_path == "data_key" and found[Child].owns_key
     assert found[Carer].key_path == "child__data_key" and not found[Carer].owns_key
     assert set(found[Carer].columns) == set(Carer.SEALED)
