@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from linkage.linking import LINK_MARGIN, possible_sibling
+from linkage.moves import moved_and_more
 from matching.blocking import candidates_within, query_key_tiers, record_keys
 from matching.identity import Identity
 from matching.normalise import normalise_postcode
@@ -159,8 +160,8 @@ def _decide(identity: Identity, store: _Store) -> tuple[int | None, str]:
     close = False
     for _, cluster, candidate in store.candidates(found.found):
         match = score(identity, candidate)
-        if match.verdict == "match" and possible_sibling(match):
-            close = True  # a twin or sibling: a person decides
+        if match.verdict == "match" and (possible_sibling(match) or moved_and_more(match)):
+            close = True  # a twin or sibling, or two fields out at once: a person decides
         elif match.verdict == "match":
             best_by_cluster[cluster] = max(match.weight, best_by_cluster.get(cluster, float("-inf")))
         elif match.verdict == "close":

@@ -13,6 +13,9 @@ below). Linkage adds only what a feed needs on top:
   candidate is within LINK_MARGIN bits (review). Between the thresholds is review. Below is a new child.
 - **Twins are never auto-linked.** A best candidate whose given name differs outright goes to review
   (a twin or sibling shares everything else), unless an identifier agrees.
+- **A move and another difference are never auto-linked.** A best candidate in another postcode district
+  whose name or date of birth differs by more than a slip goes to review (`moved_and_more`), unless an
+  identifier agrees.
 - **Identifiers are strong evidence.** An equal NHS number lifts a close call to a link; a different
   NHS number on the best candidate sends the record to review however well the rest agrees.
 """
@@ -27,6 +30,7 @@ from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
 from children.services import BLOCKING_PURPOSE, identifier_key
 from linkage.models import ReviewReason
+from linkage.moves import moved_and_more
 from matching.blocking import QueryKeys, candidates_within, query_key_tiers
 from matching.identity import Identity
 from matching.scoring import MatchScore, score
@@ -246,6 +250,8 @@ def link_decide(*, record: IncomingRecord, la_ids: frozenset[int]) -> LinkDecisi
         return _review(ReviewReason.POSSIBLE_MATCH, record.local_authority_id, shown)
     if possible_sibling(best.score) and not agreement:
         return _review(ReviewReason.SIBLING, record.local_authority_id, shown)
+    if moved_and_more(best.score) and not agreement:
+        return _review(ReviewReason.POSSIBLE_MATCH, record.local_authority_id, shown)
     if best.child.local_authority_id not in la_ids:
         return _review(ReviewReason.OTHER_LA, record.local_authority_id, shown)
     return LinkDecision(Outcome.UPDATE, child=best.child, candidates=shown)

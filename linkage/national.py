@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterable
 from typing import Any
 
+from linkage.moves import AGREES_DESPITE_A_SLIP
 from matching.scoring import ACCEPT_WEIGHT, MODEL_DIR, MODEL_VERSION, PROBABILITY_FLOOR, U_FLOOR
 from matching.splink_columns import splink_row
 
@@ -31,6 +32,29 @@ BLOCKING_RULES = (
     "l.postcode = r.postcode AND l.family_key = r.family_key",
     "l.district = r.district AND l.dob_year = r.dob_year AND l.gender = r.gender",
 )
+
+
+def moved_and_more_sql(settings: dict[str, Any]) -> str:
+    """`linkage.moves.moved_and_more` over Splink's predictions (its comparison vector values).
+
+    A pair in different postcode districts is accepted only if name and date of birth agree but for a
+    slip. Feeds send such a pair to a person; a batch has no review, so it stays apart (a missed link
+    costs a review later, a false one merges two children). Splink numbers a comparison's levels from
+    the last ("else") = 0 upwards, null = -1.
+    """
+    gammas: dict[str, dict[str, int]] = {}
+    for comparison in settings["comparisons"]:
+        levels = [
+            lv["label_for_charts"] for lv in comparison["comparison_levels"] if not lv.get("is_null_level")
+        ]
+        gammas[comparison["output_column_name"]] = {
+            label: len(levels) - 1 - i for i, label in enumerate(levels)
+        }
+    agree = " AND ".join(
+        f"gamma_{name} IN ({', '.join(str(gammas[name][label]) for label in sorted(labels) if label in gammas[name])})"
+        for name, labels in AGREES_DESPITE_A_SLIP.items()
+    )
+    return f"(gamma_postcode = {gammas['postcode']['else']} AND NOT ({agree}))"
 
 
 def model_settings(version: str = MODEL_VERSION) -> dict[str, Any]:
@@ -83,7 +107,11 @@ def national_relink(
     settings = model_settings(version)
     api = db_api or DuckDBAPI()
     linker = Linker(api.register(rows), settings)
-    pairs = linker.inference.predict()
+    predicted = linker.inference.predict()
+    pairs = linker.misc.query_sql(
+        f"SELECT * FROM {predicted.physical_name} WHERE NOT {moved_and_more_sql(settings)}",  # noqa: S608
+        output_type="splink_df",
+    )
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         pairs, threshold_match_probability=acceptance_probability(settings)
     )

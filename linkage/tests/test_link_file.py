@@ -96,3 +96,42 @@ def test_twins_sharing_everything_but_the_given_name_are_never_put_in_one_cluste
     assert rows["h2"]["cluster_id"] != rows["h1"]["cluster_id"] and rows["h2"]["decision"] == "review"
     assert rows["s1"]["cluster_id"] == rows["h1"]["cluster_id"]
     assert report.reviews == 1
+
+
+def _scored_with(monkeypatch, version: str) -> None:
+    from functools import partial
+
+    from matching.scoring import load_model, score
+
+    monkeypatch.setattr("linkage.filelink.score", partial(score, model=load_model(version)))
+
+
+def test_a_child_who_moved_away_is_linked_but_not_when_the_date_of_birth_is_out_too(db, monkeypatch):
+    from linkage.filelink import identity_from_row
+    from matching.scoring import load_model, score
+
+    _scored_with(monkeypatch, "fs-v3")  # trained with moves to another district
+    rows = [
+        ("h1", "health", "Amelia", "Thornton", "2015-03-04", "F", "", "Leeds", "LS1 4AB"),
+        ("s1", "school", "Amelia", "Thornton", "2015-03-04", "F", "", "Southampton", "SO14 2DF"),
+        ("b1", "benefit", "Amelia", "Thornton", "2015-03-14", "F", "", "Southampton", "SO15 3GH"),
+    ]
+    misdated = dict(zip(COLUMNS, rows[2], strict=True))
+    for other in rows[:2]:
+        # Summed as independent fields, the pair passes the acceptance threshold: only the rule holds it.
+        pair = score(
+            identity_from_row(misdated),
+            identity_from_row(dict(zip(COLUMNS, other, strict=True))),
+            model=load_model("fs-v3"),
+        )
+        assert pair.verdict == "match" and pair.levels["postcode"] == "else" and pair.levels["dob"] != "exact"
+    out = StringIO()
+    report = link_file(StringIO(_csv(rows)), out)
+    out.seek(0)
+    clusters = {row["record_id"]: row for row in csv.DictReader(out)}
+    assert clusters["s1"]["cluster_id"] == clusters["h1"]["cluster_id"]
+    assert (
+        clusters["b1"]["cluster_id"] != clusters["h1"]["cluster_id"]
+        and clusters["b1"]["decision"] == "review"
+    )
+    assert report.reviews == 1

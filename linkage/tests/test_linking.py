@@ -113,6 +113,51 @@ def test_a_twin_sharing_everything_but_the_given_name_goes_to_review_never_linke
     assert Child.objects.count() == 1 and bytes(Child.objects.get().given_names) == before
 
 
+def test_a_move_with_more_than_a_slip_elsewhere_is_held_and_a_move_alone_is_not():
+    from linkage.moves import moved_and_more
+    from matching.scoring import MatchScore
+
+    def levels(**overrides: str) -> MatchScore:
+        agreed = {"family_name": "exact", "given_name": "exact", "dob": "exact", "postcode": "else"}
+        return MatchScore(weight=20.0, levels={**agreed, **overrides})
+
+    assert not moved_and_more(levels())  # moved away, everything else the same
+    assert not moved_and_more(levels(dob="swapped", family_name="dl1"))
+    assert not moved_and_more(levels(given_name="nickname", family_name="jw_mid"))
+    assert moved_and_more(levels(dob="one_digit"))
+    assert moved_and_more(levels(dob="year_off"))
+    assert moved_and_more(levels(family_name="jw_low"))
+    assert moved_and_more(
+        MatchScore(weight=20.0, levels={"family_name": "exact", "dob": "exact", "postcode": "else"})
+    )
+    assert not moved_and_more(levels(dob="one_digit", postcode="district"))  # not moved away
+
+
+def test_a_record_from_another_district_with_its_date_out_too_goes_to_review_never_linked(
+    world, child, monkeypatch
+):
+    from functools import partial
+
+    from linkage.linking import IncomingRecord, link_decide
+    from matching.identity import Identity
+    from matching.scoring import load_model, score
+
+    # fs-v3 learnt that children move away, so this pair alone sums past the acceptance threshold.
+    monkeypatch.setattr("linkage.linking.score", partial(score, model=load_model("fs-v3")))
+    record = IncomingRecord(
+        Identity(("Thornton",), ("Amelia",), date(2015, 3, 14), "female", ("SO14 2DF",)),
+        local_authority_id=child.local_authority_id,
+    )
+    decision = link_decide(record=record, la_ids=frozenset({child.local_authority_id}))
+    assert decision.outcome == "review" and decision.reason == ReviewReason.POSSIBLE_MATCH
+    assert decision.candidates[0].child.pk == child.pk and decision.candidates[0].score.verdict == "match"
+    report = ingest(
+        health_source(world), [amelia(date_of_birth="2015-03-14", postcode="SO14 2DF", nhs_number=None)]
+    )
+    assert report.counts[RowOutcome.REVIEW] == 1 and Child.objects.count() == 1
+    assert ClericalReview.objects.get().reason == ReviewReason.POSSIBLE_MATCH
+
+
 def test_the_same_nhs_number_links_a_record_whose_given_name_differs(world, child):
     report = ingest(health_source(world), [amelia(given_names="Grace")])
     assert report.counts[RowOutcome.REVIEW] == 0 and Child.objects.count() == 1

@@ -85,6 +85,35 @@ def test_acceptance_matches_the_engines_evidence_threshold():
     assert acceptance_probability(settings, accept_weight=ACCEPT_WEIGHT + 2) > p
 
 
+def test_a_pair_in_another_district_with_the_date_of_birth_out_too_is_never_accepted():
+    from datetime import date
+
+    from matching.identity import Identity
+    from matching.scoring import score
+
+    def amelia(record_id: str, dob: date, postcode: str) -> dict:
+        return {
+            "record_id": record_id,
+            "given": "Amelia",
+            "family": "Thornton",
+            "gender": "female",
+            "dob": dob,
+            "postcode": postcode,
+        }
+
+    leeds = amelia("h1", date(2015, 3, 4), "LS1 4AB")
+    moved = amelia("s1", date(2015, 3, 4), "SO14 2DF")
+    misdated = amelia("b1", date(2015, 3, 14), "SO15 3GH")
+
+    def identity(r: dict) -> Identity:
+        return Identity(("Thornton",), ("Amelia",), r["dob"], "female", (r["postcode"],))
+
+    pair = score(identity(misdated), identity(leeds), model=load_model("fs-v3"))
+    assert pair.weight >= ACCEPT_WEIGHT  # the weight alone would accept it
+    clusters = national_relink([leeds, moved, misdated], version="fs-v3")
+    assert clusters["h1"] == clusters["s1"] != clusters["b1"]
+
+
 def test_the_command_clusters_a_file_and_reports_bad_rows_by_number(tmp_path):
     from django.core.management import call_command
 

@@ -143,3 +143,43 @@ def test_several_close_calls_and_no_match_ask_to_refine():
     close = [(str(i), MatchScore(weight=12.0, verdict="close")) for i in range(3)]
     assert offers(close, close_call_max=2).ambiguous
     assert [i for i, _ in offers(close[:1], close_call_max=2).items] == ["0"]
+
+
+def test_one_letter_transposed_or_dropped_in_a_short_name_is_its_own_level():
+    # Jaro-Winkler matches letters only within a window that is zero for three letters: FOX/FXO is "else".
+    assert family_level("Fxo", ("Fox",))[0] == "else"
+    assert family_level("Fxo", ("Fox",), edit_level=True)[0] == "dl1"
+    assert family_level("Ox", ("Cox",), edit_level=True)[0] == "dl1"
+    assert family_level("Rfy", ("Fry",), edit_level=True)[0] == "dl1"
+    assert given_level("Aym", ("Amy",), edit_level=True)[0] == "dl1"
+    assert family_level("Okafor", ("Thornton",), edit_level=True)[0] == "else"
+    assert family_level("Xo", ("Ox",), edit_level=True)[0] == "else"  # two letters: too short to tell
+
+
+def test_a_familiar_form_against_a_slip_is_a_nickname_with_the_one_letter_out_level():
+    # Seb in one record, a typo of Sebastian in another: one mistake in each, "different" without it.
+    assert given_level("Seb", ("Seastian",))[0] == "else"
+    assert given_level("Seb", ("Seastian",), edit_level=True)[0] == "nickname"
+    assert given_level("Seb", ("Oliver",), edit_level=True)[0] == "else"
+
+
+def test_the_one_letter_out_level_is_scored_only_by_a_model_trained_with_it():
+    fox = _who(
+        family_names=("Fox",),
+        given_names=("Amelia",),
+        date_of_birth=date(2015, 3, 4),
+        gender="female",
+        postcodes=("LS1 4AB",),
+    )
+    typo = _who(
+        family_names=("Fxo",),
+        given_names=("Amelia",),
+        date_of_birth=date(2015, 3, 4),
+        gender="female",
+        postcodes=("LS1 4AB",),
+    )
+    without = score(typo, fox, model=load_model("fs-v1"))
+    assert without.levels["family_name"] == "else" and without.verdict == "non"  # no family name anchor
+    trained = score(typo, fox, model=load_model("fs-v3"))
+    assert trained.levels["family_name"] == "dl1" and trained.verdict == "match"
+    assert trained.why().startswith("Family name one letter out")

@@ -28,13 +28,24 @@ from children.synthetic.search_errors import Person, corrupted, error_class, pop
 from linkage.labels import labelled_pairs
 from linkage.retraining import m_from_review_labels, next_model_version
 from matching.normalise import fold, name_forms, phonetic
-from matching.scoring import MODEL_DIR, MODEL_VERSION
+from matching.scoring import EDIT_LEVEL, EDIT_MIN_LENGTH, MODEL_DIR, MODEL_VERSION
 from matching.splink_columns import splink_row
 
 _JW = (("jw_high", 0.92), ("jw_mid", 0.85), ("jw_low", 0.75))
 
 
-def _name_levels(column: str, *, nickname: bool) -> list[dict[str, Any]]:
+def _edit_level(column: str) -> dict[str, Any]:
+    """The SQL twin of matching.scoring's EDIT_LEVEL: one letter out, where every Jaro-Winkler band failed."""
+    return {
+        "sql_condition": (
+            f"damerau_levenshtein({column}_l, {column}_r) <= 1 "
+            f"AND greatest(length({column}_l), length({column}_r)) >= {EDIT_MIN_LENGTH}"
+        ),
+        "label_for_charts": EDIT_LEVEL,
+    }
+
+
+def _name_levels(column: str, *, nickname: bool, edit_level: bool = False) -> list[dict[str, Any]]:
     levels: list[dict[str, Any]] = [
         {
             "sql_condition": f"{column}_l IS NULL OR {column}_r IS NULL",
@@ -60,11 +71,34 @@ def _name_levels(column: str, *, nickname: bool) -> list[dict[str, Any]]:
         }
         for label, floor in _JW
     ]
+    if edit_level:
+        levels.append(_edit_level(column))
     levels.append({"sql_condition": "ELSE", "label_for_charts": "else"})
     return levels
 
 
-def _settings(prior: float) -> dict[str, Any]:
+def cap_edit_levels(model: dict[str, Any]) -> dict[str, Any]:
+    """Weigh one letter out in a short name no more than one slip in a longer name (the jw_high level).
+
+    The level is rare among random pairs: in 20 million sampled pairs no two family names landed there
+    (u = 0), so its weight would rest on the u floor (+13 bits, more than an exact name). A single slip
+    in a longer name is what jw_high catches, and where the sample did measure the level (given names)
+    it came out at jw_high's Bayes factor; so u is set to give that factor where it was not measured or
+    would give more.
+    """
+    for comparison in model["comparisons"]:
+        levels = {lv["label_for_charts"]: lv for lv in comparison["comparison_levels"]}
+        edit, high = levels.get(EDIT_LEVEL), levels.get("jw_high")
+        if not edit or not high or not edit.get("m_probability"):
+            continue
+        factor = float(high["m_probability"]) / float(high["u_probability"])
+        u = edit.get("u_probability")
+        if not u or float(edit["m_probability"]) / float(u) > factor:
+            edit["u_probability"] = float(edit["m_probability"]) / factor
+    return model
+
+
+def _settings(prior: float, *, edit_level: bool = False) -> dict[str, Any]:
     def null(column: str) -> dict[str, Any]:
         return {
             "sql_condition": f"{column}_l IS NULL OR {column}_r IS NULL",
@@ -79,11 +113,11 @@ def _settings(prior: float) -> dict[str, Any]:
         "comparisons": [
             {
                 "output_column_name": "family_name",
-                "comparison_levels": _name_levels("family_name", nickname=False),
+                "comparison_levels": _name_levels("family_name", nickname=False, edit_level=edit_level),
             },
             {
                 "output_column_name": "given_name",
-                "comparison_levels": _name_levels("given_name", nickname=True),
+                "comparison_levels": _name_levels("given_name", nickname=True, edit_level=edit_level),
             },
             {
                 "output_column_name": "dob",
@@ -145,8 +179,13 @@ def _row(unique_id: int, who: Person, child: int) -> dict[str, Any]:
 # Children move house and sources learn of it months apart, but the search mistakes only move a child
 # within its district, so fs-v1 (share 0) scores a pair in different districts at the floor. fs-v2
 # (share 0.05) links moved children better in a small file but falsely links namesakes with a near date
-# of birth in a large population (docs/BENCHMARKS.md, "Linkage accuracy"): not in use.
+# of birth in a large population (docs/BENCHMARKS.md, "Linkage accuracy"): not in use. fs-v3 (share 0.05,
+# `--name-edit-level`, `--u-max-pairs 2e7`) with `linkage.moves.moved_and_more` beats Splink on both linkage
+# sets but still lowers national re-linkage F1 (0.9962 -> 0.9953): not in use either.
 MOVED_AWAY_SHARE = 0.0
+# Random pairs Splink samples to estimate u. fs-v1 and fs-v2 used 2 million, in which no random pair
+# landed at the one-letter-out level (u = 0, so its weight would rest on the floor).
+U_MAX_PAIRS = 2e6
 
 
 def training_rows(
@@ -209,6 +248,17 @@ class Command(BaseCommand):
             default=MOVED_AWAY_SHARE,
             help="share of duplicates moved to another district (fs-v1: 0, fs-v2: 0.05)",
         )
+        parser.add_argument(
+            "--name-edit-level",
+            action="store_true",
+            help="add a one-letter-out (Damerau-Levenshtein <= 1) level below the Jaro-Winkler bands (fs-v3)",
+        )
+        parser.add_argument(
+            "--u-max-pairs",
+            type=float,
+            default=U_MAX_PAIRS,
+            help="random pairs for u (fs-v1/fs-v2: 2e6; a rare level such as one letter out needs more)",
+        )
         parser.add_argument("--seed", type=int, default=20261202)
         parser.add_argument(
             "--from-review-labels",
@@ -267,13 +317,17 @@ class Command(BaseCommand):
         )
         pairs = len(rows) * (len(rows) - 1) / 2
         db_api = DuckDBAPI()
-        linker = Linker(db_api.register(rows), _settings(prior=duplicates / pairs))
-        linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=options["seed"])
+        settings = _settings(prior=duplicates / pairs, edit_level=options["name_edit_level"])
+        linker = Linker(db_api.register(rows), settings)
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=options["u_max_pairs"], seed=options["seed"]
+        )
         # The data are synthetic, so which records are the same child is known: m is estimated from those
         # labels rather than by EM, which on this data can settle on a wrong clustering (e.g. same-surname
         # siblings-like pairs) and would make the model depend on the luck of initial values.
         linker.training.estimate_m_from_label_column("child")
-        linker.misc.save_model_to_json(str(model_path), overwrite=True)
+        model = cap_edit_levels(linker.misc.save_model_to_json(overwrite=True))
+        model_path.write_text(json.dumps(model, indent=4))
         tf_path.write_text(json.dumps(term_frequencies(everyone), indent=1, sort_keys=True) + "\n")
         self.stdout.write(
             f"trained on {len(rows):,} synthetic records ({duplicates:,} mistaken duplicates); wrote {model_path}"
