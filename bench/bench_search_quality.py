@@ -328,6 +328,15 @@ def main() -> int:
     _report("Corrupted searches, by minimum-criteria set", corrupted_by_set, baseline, namesakes)
     _report("All searches (clean included), by minimum-criteria set", by_set, baseline, namesakes)
     _report("By error class (all criteria sets)", dict(sorted(by_error.items())), baseline, namesakes)
+    # The two address classes per criteria set: a DOB in the search can carry it whatever the postcode says.
+    address_classes = {"moved_postcode": "moved", "previous_postcode": "previous"}
+    short = {"family+dob+partial postcode": "dob+partial pc"}
+    by_set_and_error = {
+        f"{short.get(name, name)} / {label}": [(s, o) for s, o in by_set[name] if s.error == error]
+        for name in CRITERIA_SETS
+        for error, label in address_classes.items()
+    }
+    _report("Address error classes by criteria set", by_set_and_error, baseline, namesakes)
     return 0
 
 
