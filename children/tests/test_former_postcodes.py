@@ -6,7 +6,9 @@ postcode's keys, hidden like them: a shielded child is never found through any o
 
 from dataclasses import replace
 from datetime import date
+from io import StringIO
 
+from django.core.management import call_command
 from django.urls import reverse
 
 from accounts.models import User
@@ -18,6 +20,7 @@ from children.search import SearchCriteria, _visible_active, child_search
 from children.selectors import child_details
 from children.services import blocking_digests, child_details_update
 from tests.journeys import signed_in
+from tests.personas import make_child
 
 OLD = "LS1 4AB"  # make_child's postcode
 NEW = "HG1 2AB"
@@ -178,3 +181,13 @@ def test_the_address_update_is_audited_with_the_address_column_only(world, child
     _move(child, NEW)
     event = AuditEvent.objects.get(tag=AuditTag.ChildUpdated, child_id=child.pk)
     assert event.additional == {"columns": ["address"]}
+
+
+def test_rebuilding_keys_keeps_former_postcodes_and_reads_old_rows(world, child):
+    _move(child, NEW)
+    older = make_child(world, given_names="Ruby", family_name="Lowther", postcode="M1 1AA")
+    Child.objects.filter(pk=older.pk).update(former_postcodes=None)  # written before they were kept
+    BlockingKeyEntry.objects.all().delete()
+    call_command("rebuild_blocking_keys", stdout=StringIO())
+    assert _ids(family_name="Thornton", postcode=OLD) == [child.pk]
+    assert _ids(family_name="Lowther", postcode="M1 1AA") == [older.pk]
