@@ -20,6 +20,13 @@ BENCH_QUALITY_KEYS_ONLY=1 skips scoring and reports candidates per search only (
 Environment: BENCH_QUALITY_CHILDREN, BENCH_QUALITY_SEARCHES (per criteria set, default 400),
 BENCH_QUALITY_SEED, BENCH_QUALITY_KEYS_ONLY, BENCH_QUALITY_RARE_SHARE (share of family names drawn from an
 invented long tail instead of Faker's 500-name table; default 0).
+
+Children who moved (issue #9): BENCH_QUALITY_MOVED_SHARE (default 0.10) of the population has one or two
+previous postcodes (children.synthetic.search_errors). A corrupted search for such a child with a postcode
+in its criteria is, with probability BENCH_QUALITY_PREVIOUS_ADDRESS_SHARE (default 0.5), typed with a
+previous postcode ("previous_postcode") instead of the drawn error; that choice uses its own random stream,
+so every other search is the same as without it. BENCH_QUALITY_FORMER_POSTCODES=0 measures the engine as
+before former postcodes were kept (records filed and scored with their current postcode only).
 """
 
 import os
@@ -36,6 +43,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from children.synthetic.search_errors import Person
     from matching.identity import Identity
 
@@ -47,6 +56,9 @@ RARE_SHARE = float(os.environ.get("BENCH_QUALITY_RARE_SHARE", "0"))
 CANDIDATE_LIMIT = 500
 RESULT_CAP = 10
 CLEAN_SHARE = 0.15  # searches typed without a mistake, as a control
+MOVED_SHARE = float(os.environ.get("BENCH_QUALITY_MOVED_SHARE", "0.10"))
+PREVIOUS_ADDRESS_SHARE = float(os.environ.get("BENCH_QUALITY_PREVIOUS_ADDRESS_SHARE", "0.5"))
+FORMER_POSTCODES = os.environ.get("BENCH_QUALITY_FORMER_POSTCODES", "1") == "1"
 
 FAMILY_ERRORS = ("typo_family", "phonetic_family", "punctuation_family")
 DOB_ERRORS = ("dob_digit", "dob_swap", "year_off")
@@ -98,6 +110,12 @@ def _identity(who: "Person", *, fields: tuple[str, ...]) -> "Identity":
     )
 
 
+def _stored(who: "Person") -> "Identity":
+    """A child as the index files and scores it: every field, and its former postcodes when kept."""
+    identity = _identity(who, fields=("given", "dob", "gender", "postcode"))
+    return replace(identity, former_postcodes=who.former_postcodes) if FORMER_POSTCODES else identity
+
+
 def _fields(criteria_set: str) -> tuple[str, ...]:
     return {
         "family+dob": ("dob",),
@@ -128,6 +146,7 @@ def _searches(rng: random.Random, people: "dict[int, Person]", targets: dict[str
     from children.synthetic.search_errors import ERROR_RATES, corrupted
 
     searches = []
+    previous = random.Random(SEED + 3)  # its own stream: the other searches stay as they were
     for name, errors in CRITERIA_SETS.items():
         fields = _fields(name)
         for target in targets[name]:
@@ -143,6 +162,13 @@ def _searches(rng: random.Random, people: "dict[int, Person]", targets: dict[str
                         break
                 else:
                     error = "none"
+                if (
+                    who.former_postcodes
+                    and "postcode" in fields
+                    and previous.random() < PREVIOUS_ADDRESS_SHARE
+                ):
+                    error = "previous_postcode"
+                    typed = corrupted(previous, who, error) or who
             if error == "swapped_names":
                 typed = replace(typed, given=typed.given.split(" ")[0])
             if name == "family+dob+partial postcode":
@@ -171,12 +197,7 @@ def _search(search: Search, index: dict[str, list[int]], people: "dict[int, Pers
         tiers,
         lookup=lambda keys: {i for key in keys for i in index.get(key, ())},
         score_ids=lambda ids: (
-            [
-                (i, score(search.query, _identity(people[i], fields=("given", "dob", "gender", "postcode"))))
-                for i in ids
-            ]
-            if not KEYS_ONLY
-            else []
+            [(i, score(search.query, _stored(people[i]))) for i in ids] if not KEYS_ONLY else []
         ),
         cap=CANDIDATE_LIMIT,
     )
@@ -236,11 +257,19 @@ def _report(
         )
 
 
+def _population() -> "Iterator[Person]":
+    """The same children on every pass (one seed for the people, another for who moved and from where)."""
+    from children.synthetic.search_errors import population
+
+    return population(
+        random.Random(SEED + 1), CHILDREN, rare_share=RARE_SHARE, moved_share=MOVED_SHARE, moved_seed=SEED + 2
+    )
+
+
 def main() -> int:
     import django
 
     django.setup()
-    from children.synthetic.search_errors import population
     from matching.blocking import query_key_tiers, record_keys
 
     rng = random.Random(SEED)
@@ -248,18 +277,16 @@ def main() -> int:
     chosen = {name: sorted(rng.sample(range(CHILDREN), SEARCHES)) for name in CRITERIA_SETS}
     wanted = {i for ids in chosen.values() for i in ids}
     people: dict[int, Person] = {}
-    for i, who in enumerate(population(random.Random(SEED + 1), CHILDREN, rare_share=RARE_SHARE)):
+    for i, who in enumerate(_population()):
         if i in wanted:
             people[i] = who
     searches = _searches(rng, people, chosen)
     needed = {k for s in searches for k in query_key_tiers(s.query).every}
     needed |= {s.exact_key for s in searches} | {s.true_key for s in searches}
     index: dict[str, list[int]] = defaultdict(list)
-    every_fields = ("given", "dob", "gender", "postcode")
-    for i, who in enumerate(population(random.Random(SEED + 1), CHILDREN, rare_share=RARE_SHARE)):
-        identity = _identity(who, fields=every_fields)
+    for i, who in enumerate(_population()):
         hit = False
-        for key in record_keys(identity):
+        for key in record_keys(_stored(who)):
             if key.value in needed:
                 index[key.value].append(i)
                 hit = True
@@ -294,11 +321,22 @@ def main() -> int:
     print(
         f"bench_search_quality: {CHILDREN:,} children, {len(searches):,} searches ({SEARCHES} per criteria set, "
         f"{CLEAN_SHARE:.0%} without a mistake), seed {SEED}, {mode}; "
-        f"long-tail family names {RARE_SHARE:.0%}; population filed in {filed:.0f} s"
+        f"long-tail family names {RARE_SHARE:.0%}; moved {MOVED_SHARE:.0%} (previous address typed in "
+        f"{PREVIOUS_ADDRESS_SHARE:.0%} of their corrupted postcode searches); former postcodes "
+        f"{'filed and scored' if FORMER_POSTCODES else 'NOT kept (before issue #9)'}; population filed in {filed:.0f} s"
     )
     _report("Corrupted searches, by minimum-criteria set", corrupted_by_set, baseline, namesakes)
     _report("All searches (clean included), by minimum-criteria set", by_set, baseline, namesakes)
     _report("By error class (all criteria sets)", dict(sorted(by_error.items())), baseline, namesakes)
+    # The two address classes per criteria set: a DOB in the search can carry it whatever the postcode says.
+    address_classes = {"moved_postcode": "moved", "previous_postcode": "previous"}
+    short = {"family+dob+partial postcode": "dob+partial pc"}
+    by_set_and_error = {
+        f"{short.get(name, name)} / {label}": [(s, o) for s, o in by_set[name] if s.error == error]
+        for name in CRITERIA_SETS
+        for error, label in address_classes.items()
+    }
+    _report("Address error classes by criteria set", by_set_and_error, baseline, namesakes)
     return 0
 
 

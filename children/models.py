@@ -40,6 +40,9 @@ class Child(models.Model):
     given_names = SealedField()
     family_name = SealedField()
     former_names = SealedField()
+    # Postcodes of previous addresses (children.records.FORMER_POSTCODES_KEPT). NULL on a row last written
+    # before they were kept, which reads as "none" (OPTIONAL_SEALED); every write seals a list.
+    former_postcodes = SealedField(null=True)
     gender = SealedField()
     date_of_birth = SealedField()
     address = SealedField()
@@ -54,6 +57,7 @@ class Child(models.Model):
         "given_names",
         "family_name",
         "former_names",
+        "former_postcodes",
         "gender",
         "date_of_birth",
         "address",
@@ -64,6 +68,9 @@ class Child(models.Model):
         "caf_completed",
         "lead_professional",
     )
+
+    # Sealed columns that may be NULL (added after rows existed): read as None, never as ciphertext.
+    OPTIONAL_SEALED = frozenset({"former_postcodes"})
 
     class Meta:
         verbose_name_plural = "children"

@@ -3,6 +3,7 @@
 These objects exist only in memory while a permitted request is handled; they are never logged.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -33,6 +34,29 @@ class ReturnIntention:
         DOES_NOT_INTEND: "Does not intend to return",
         UNKNOWN: "Intention to return not known",
     }
+
+
+# How many previous postcodes a record keeps (newest first). A practitioner's old letter or school record
+# is usually from the last address or the one before; three covers a child moved twice since, and bounds
+# what the record holds (and the keys it is filed under) for a child who moves often.
+FORMER_POSTCODES_KEPT = 3
+
+
+def _normalised(postcodes: Iterable[str]) -> tuple[str, ...]:
+    return tuple(p for p in (normalise_postcode(x) for x in postcodes) if p)
+
+
+def former_postcodes_after_move(
+    *, previous: str | None, current: str | None, kept: Iterable[str]
+) -> list[str]:
+    """The former postcodes once a child has moved from `previous` to `current`: newest first, at most
+    FORMER_POSTCODES_KEPT, never the current one (a child who moves back is found by it as current).
+    """
+    wanted = [previous] if previous else []
+    ordered = [normalise_postcode(p) for p in [*wanted, *kept]]
+    now = normalise_postcode(current) if current else None
+    formers = [p for p in dict.fromkeys(ordered) if p and p != now]
+    return formers[:FORMER_POSTCODES_KEPT]
 
 
 class SensitiveCategory:
@@ -115,6 +139,8 @@ class ChildDetails:
     date_of_birth: date
     address: Address = field(default_factory=Address)
     former_names: list[FormerName] = field(default_factory=list)
+    # Postcodes of previous addresses, newest first (see FORMER_POSTCODES_KEPT): searchable, never shown.
+    former_postcodes: list[str] = field(default_factory=list)
     date_of_death: date | None = None
     educational_setting: EducationalSetting | None = None
     gp_practice_id: int | None = None
@@ -130,6 +156,7 @@ class ChildDetails:
             "former_names": [
                 {"given_names": f.given_names, "family_name": f.family_name} for f in self.former_names
             ],
+            "former_postcodes": list(self.former_postcodes),
             "gender": self.gender,
             "date_of_birth": self.date_of_birth.isoformat(),
             "address": self.address.to_json(),
@@ -159,6 +186,7 @@ class ChildDetails:
             given_names=values["given_names"],
             family_name=values["family_name"],
             former_names=[FormerName(**f) for f in values["former_names"]],
+            former_postcodes=list(values.get("former_postcodes") or []),
             gender=values["gender"],
             date_of_birth=date.fromisoformat(values["date_of_birth"]),
             address=Address.from_json(values["address"]),
@@ -175,7 +203,7 @@ class ChildDetails:
         )
 
     def identity(self) -> Identity:
-        """What the matching engine compares: all known names, date of birth, gender, postcode."""
+        """What the matching engine compares: all known names, date of birth, gender, current and former postcodes."""
         postcode = normalise_postcode(self.address.postcode) if self.address.postcode else None
         return Identity(
             family_names=(self.family_name, *[f.family_name for f in self.former_names]),
@@ -183,6 +211,7 @@ class ChildDetails:
             date_of_birth=self.date_of_birth,
             gender=self.gender,
             postcodes=(postcode,) if postcode else (),
+            former_postcodes=_normalised(self.former_postcodes),
         )
 
     @property
@@ -190,7 +219,15 @@ class ChildDetails:
         return f"{self.given_names} {self.family_name}"
 
 
-IDENTITY_COLUMNS = ("given_names", "family_name", "former_names", "gender", "date_of_birth", "address")
+IDENTITY_COLUMNS = (
+    "given_names",
+    "family_name",
+    "former_names",
+    "former_postcodes",
+    "gender",
+    "date_of_birth",
+    "address",
+)
 
 
 def identity_from_sealed_values(values: dict[str, Any]) -> Identity:
@@ -204,6 +241,8 @@ def identity_from_sealed_values(values: dict[str, Any]) -> Identity:
         date_of_birth=date.fromisoformat(values["date_of_birth"]),
         gender=values["gender"],
         postcodes=(normalised,) if normalised else (),
+        # None: a record last written before former postcodes were kept.
+        former_postcodes=_normalised(values.get("former_postcodes") or ()),
     )
 
 

@@ -26,6 +26,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, age_on, identity_from_sealed_values, town_from_address
+from children.selectors import unseal_column
 from children.services import BLOCKING_PURPOSE
 from matching.blocking import QueryKeys, query_key_tiers
 from matching.engine import find
@@ -226,7 +227,7 @@ def _scored(
     scored: list[tuple[Candidate, MatchScore]] = []
     for child in children:
         sealer = Sealer(child.data_key)
-        values = {column: sealer.unseal(child, column) for column in IDENTITY_COLUMNS}
+        values = {column: unseal_column(sealer, child, column) for column in IDENTITY_COLUMNS}
         match = score(query, identity_from_sealed_values(values), use_hidden=not child.shielded)
         scored.append(((child, values), match))
     return scored

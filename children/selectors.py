@@ -9,8 +9,15 @@ from children.records import AddressStatus, CarerDetails, ChildDetails, Involvem
 from vault.sealing import Sealer
 
 
+def unseal_column(sealer: Sealer, row: Any, column: str) -> Any:
+    """One sealed value; None for an optional column never written (NULL), any other NULL fails loudly."""
+    if column in getattr(row, "OPTIONAL_SEALED", ()) and getattr(row, column) is None:
+        return None
+    return sealer.unseal(row, column)
+
+
 def _unseal_row(sealer: Sealer, row: Any, columns: tuple[str, ...]) -> dict[str, Any]:
-    return {column: sealer.unseal(row, column) for column in columns}
+    return {column: unseal_column(sealer, row, column) for column in columns}
 
 
 def child_details(child: Child, sealer: Sealer | None = None) -> ChildDetails:

@@ -17,8 +17,8 @@ from children.models import (
     Child,
     Involvement,
 )
-from children.records import CarerDetails, ChildDetails, InvolvementDetails
-from children.selectors import child_details
+from children.records import CarerDetails, ChildDetails, InvolvementDetails, former_postcodes_after_move
+from children.selectors import child_details, unseal_column
 from matching.blocking import record_keys
 from vault.blind_index import blind_index, blind_indexes
 from vault.keys import data_key_build
@@ -238,6 +238,29 @@ def caf_flag_set(*, child: Child, by: User, completed: bool) -> None:
         )
 
 
+def _former_postcodes_kept(
+    child: Child, details: ChildDetails, columns: list[str], *, address_was_wrong: bool
+) -> tuple[ChildDetails, list[str]]:
+    """With the address changing, keep the stored postcode as a former one (unless it was wrong).
+
+    Reads the stored row under a row lock, not the caller's copy: two updates in a row (or racing) each
+    keep what was really there before them.
+    """
+    stored = (
+        Child.objects.select_for_update()
+        .only("id", "data_key", "address", "former_postcodes")
+        .get(pk=child.pk)
+    )
+    sealer = Sealer(child.data_key)
+    previous = (sealer.unseal(stored, "address") or {}).get("postcode")
+    formers = former_postcodes_after_move(
+        previous=None if address_was_wrong else previous,
+        current=details.address.postcode,
+        kept=unseal_column(sealer, stored, "former_postcodes") or [],
+    )
+    return replace(details, former_postcodes=formers), [*dict.fromkeys([*columns, "former_postcodes"])]
+
+
 def child_details_update(
     *,
     child: Child,
@@ -245,17 +268,26 @@ def child_details_update(
     columns: list[str],
     by: User | None,
     tag: AuditTag = AuditTag.ChildUpdated,
+    address_was_wrong: bool = False,
 ) -> None:
     """Replace some sealed columns of a child (a feed update, a clerical link, an LA team's address
     statement) and refile its keys; `tag` names who changed it in the audit log.
 
     Blocking keys are rebuilt from the new details in the same transaction, so search and linkage
-    never see a name or postcode the record no longer holds (nor miss one it now does).
+    never see a name or postcode the record no longer holds (nor miss one it now does). A changed
+    address keeps the previous postcode among the former ones (a practitioner may hold the old address),
+    except when `address_was_wrong` (an accepted correction: the child never lived there). The audit
+    event names the columns the caller changed; former postcodes follow from "address".
     """
     if not columns:
         return
+    written = columns
     with transaction.atomic():
-        _reseal_child(child, details, columns)
+        if "address" in columns:
+            details, written = _former_postcodes_kept(
+                child, details, columns, address_was_wrong=address_was_wrong
+            )
+        _reseal_child(child, details, written)
         BlockingKeyEntry.objects.filter(child=child).delete()
         BlockingKeyEntry.objects.bulk_create(blocking_entries(child, details))
         event_record(tag=tag, actor=by, child_id=child.pk, additional={"columns": sorted(columns)})

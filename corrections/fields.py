@@ -117,7 +117,11 @@ def field_apply(*, child: Child, field: CorrectableField, value: Any, by: Any) -
     previous = values[field.column]
     values[field.column] = value
     child_details_update(
-        child=child, details=ChildDetails.from_sealed_values(values), columns=[field.column], by=by
+        child=child,
+        details=ChildDetails.from_sealed_values(values),
+        columns=[field.column],
+        by=by,
+        address_was_wrong=True,  # a corrected address was never where the child lived: not a former one
     )
     return previous
 

@@ -7,8 +7,10 @@ row, finds it no longer pending and changes nothing. The record's LA moves in th
 guarded on the LA it was asked from, so a record that moved some other way is never moved twice.
 
 Address statements: an address, "no known address", or "left England" with the intention to return.
-The statement replaces the address (the old one is not kept), and the blocking keys are rebuilt
-through `children.services.child_details_update`, so an old postcode finds nothing any more.
+The statement replaces the address, and the blocking keys are rebuilt through
+`children.services.child_details_update`, which keeps the old postcode among the child's former ones
+(sealed, never shown): a practitioner holding the old address still finds the child by it, told that it
+matched a previous address, and a shielded child is never found by any postcode, current or former.
 """
 
 from dataclasses import dataclass
@@ -187,8 +189,8 @@ def address_status_record(
 ) -> None:
     """Record the child's address, "no known address", or "left England" (with the intention to return).
 
-    The previous address is replaced, not kept: a statement means the old address is no longer where
-    the child is, and a postcode search on it must not find the child (the blocking keys are rebuilt).
+    The previous address is replaced; only its postcode is kept, as a former one (see the module
+    docstring), so a search on it finds the child as "postcode matches a previous address".
     """
     if status == AddressStatus.KNOWN:
         if not lines or not postcode:

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from children.models import Child
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
+from children.selectors import unseal_column
 from linkage.models import ClericalReview, ReviewLabel, ReviewStatus
 from matching.identity import Identity
 from vault.keys import data_key_build
@@ -42,7 +43,9 @@ def identity_from_json(values: dict[str, Any]) -> Identity:
 
 def _child_identity(child: Child) -> Identity:
     sealer = Sealer(child.data_key)
-    return identity_from_sealed_values({column: sealer.unseal(child, column) for column in IDENTITY_COLUMNS})
+    return identity_from_sealed_values(
+        {column: unseal_column(sealer, child, column) for column in IDENTITY_COLUMNS}
+    )
 
 
 def review_labels_record(

@@ -28,6 +28,7 @@ from django.db.models import QuerySet
 
 from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
+from children.selectors import unseal_column
 from children.services import BLOCKING_PURPOSE, identifier_key
 from linkage.models import ReviewReason
 from linkage.moves import moved_and_more
@@ -137,7 +138,7 @@ def _scored(record: IncomingRecord, children: list[Child]) -> list[Candidate]:
     scored = []
     for child in children:
         sealer = Sealer(child.data_key)
-        values = {column: sealer.unseal(child, column) for column in IDENTITY_COLUMNS}
+        values = {column: unseal_column(sealer, child, column) for column in IDENTITY_COLUMNS}
         identifiers = {
             s["scheme"]: canonical_identifier(s["scheme"], s["value"])
             for s in sealer.unseal(child, "source_identifiers")

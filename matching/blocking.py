@@ -24,7 +24,8 @@ postcode), `widened` (the other nearby dates) and `broad` (name keys without a d
 only when all of it fits under the candidate cap (`candidates_within`), and never truncates one.
 
 Keys derived from the address are `hidden`: practitioner search must never find a shielded child
-through them. The vault turns every key into a keyed blind index, so the database holds no guessable value.
+through them. A record's former postcodes (previous addresses, `Identity.former_postcodes`) are filed
+under exactly the keys its current postcode is, and are hidden like them. The vault turns every key into a keyed blind index, so the database holds no guessable value.
 """
 
 from collections.abc import Callable
@@ -192,7 +193,10 @@ def _name_keys(identity: Identity, *, formal: bool) -> set[BlockingKey]:
 
 
 def record_keys(identity: Identity) -> set[BlockingKey]:
-    """Every key a stored record is filed under (current and former names, current postcode, exact DOB)."""
+    """Every key a stored record is filed under (current and former names, current and former postcodes,
+    exact DOB). A former postcode gets the current postcode's keys, all hidden."""
+    if identity.former_postcodes:
+        identity = replace(identity, postcodes=(*identity.postcodes, *identity.former_postcodes))
     keys = _name_keys(identity, formal=False)
     if identity.date_of_birth:
         keys |= _dob_keys(identity, identity.date_of_birth, formal=False, narrow_only=False)

@@ -11,6 +11,9 @@ class Identity:
     date_of_birth: date | None = None
     gender: str | None = None
     postcodes: tuple[str, ...] = field(default=())
+    # A stored record's previous postcodes (never a query's): filed and compared like `postcodes`, and
+    # like them hidden for a shielded child (matching.blocking, matching.scoring).
+    former_postcodes: tuple[str, ...] = field(default=())
 
     @property
     def family_name(self) -> str | None:

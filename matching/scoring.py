@@ -90,6 +90,10 @@ WHY = {
     ("postcode", "sector"): "same postcode sector",
     ("postcode", "district"): "same postcode district",
     ("postcode", "else"): "postcode differs",
+    # The query's postcode agrees with a previous address rather than the current one.
+    ("postcode_former", "full"): "postcode matches a previous address",
+    ("postcode_former", "sector"): "same postcode sector as a previous address",
+    ("postcode_former", "district"): "same postcode district as a previous address",
     ("gender", "exact"): "gender matches",
     ("gender", "else"): "gender differs",
 }
@@ -171,6 +175,8 @@ class MatchScore:
     weights: dict[str, float] = field(default_factory=dict)
     swapped: bool = False
     verdict: str = "non"
+    # The postcode level was reached through a former postcode (never set when the address is not used).
+    postcode_former: bool = False
 
     @property
     def total(self) -> float:
@@ -179,7 +185,16 @@ class MatchScore:
     def why(self) -> str:
         """A short per-field agreement line for the practitioner, e.g. 'family name similar, DOB swapped'."""
         parts = ["given and family names swapped"] if self.swapped else []
-        parts += [WHY[(name, self.levels[name])] for name in FIELDS if name in self.levels]
+        parts += [
+            WHY[
+                (
+                    "postcode_former" if name == "postcode" and self.postcode_former else name,
+                    self.levels[name],
+                )
+            ]
+            for name in FIELDS
+            if name in self.levels
+        ]
         return ", ".join(parts).capitalize()
 
 
@@ -293,6 +308,22 @@ def postcode_level(query: Identity, candidate: Identity) -> tuple[str, tuple[str
     return best, merged
 
 
+def postcode_level_with_former(
+    query: Identity, candidate: Identity
+) -> tuple[tuple[str, tuple[str, ...]] | None, bool]:
+    """The best of `postcode_level` against the current and the former postcodes; True when a former one
+    agrees better than the current one. A former postcode weighs what the current one would (same levels).
+    """
+    current = postcode_level(query, candidate)
+    if not candidate.former_postcodes:
+        return current, False
+    former = postcode_level(query, replace(candidate, postcodes=candidate.former_postcodes))
+    order = {"else": 0, "district": 1, "sector": 2, "full": 3}
+    if former and (current is None or order[former[0]] > order[current[0]]):
+        return former, True
+    return current, False
+
+
 def _score_ordering(
     model: FellegiSunterModel, query: Identity, candidate: Identity, *, use_hidden: bool
 ) -> MatchScore:
@@ -312,7 +343,7 @@ def _score_ordering(
     if dob:
         levels["dob"] = dob
         weights["dob"] = model.weight("dob", dob)
-    postcode = postcode_level(query, candidate) if use_hidden else None
+    postcode, former = postcode_level_with_former(query, candidate) if use_hidden else (None, False)
     if postcode:
         level, stands_for = postcode
         levels["postcode"] = level
@@ -328,7 +359,12 @@ def _score_ordering(
     ):
         levels["gender"] = "exact" if candidate.gender == query.gender else "else"
         weights["gender"] = model.weight("gender", levels["gender"])
-    return MatchScore(weight=round(sum(weights.values()), 3), levels=levels, weights=weights)
+    return MatchScore(
+        weight=round(sum(weights.values()), 3),
+        levels=levels,
+        weights=weights,
+        postcode_former=bool(postcode) and former,
+    )
 
 
 def _anchored(query: Identity, match: MatchScore) -> bool:

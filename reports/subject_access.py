@@ -189,6 +189,11 @@ def _held(
         ("Gender", genders.get(details.gender, "Not specified")),
         ("Date of birth", _day(details.date_of_birth)),
         ("Address", address),
+        # Kept so a search on an old address still finds the child (children.records.FORMER_POSTCODES_KEPT).
+        (
+            "Previous postcodes",
+            WITHHELD_SHIELDED if shielded else "; ".join(details.former_postcodes) or "None",
+        ),
         ("Index number", formatted(view.child.index_number)),
         ("Local authority", org_name(view.organisation(view.child.local_authority_id))),
         ("Common Assessment (CAF) completed", "Yes" if details.caf_completed else "No"),

@@ -12,8 +12,20 @@ queries), so the model is trained on, and measured against, one documented set o
     dob_digit                  one digit of the date of birth wrong
     dob_swap                   day and month transposed
     year_off                   year of birth off by one
-    moved_postcode             the child has moved: another postcode in the same district
+    moved_postcode             the child has moved: another postcode in the same district, one the
+                               index never held (no engine can match it to the child's own address)
     missing_given              given name left out
+
+and one class for search benchmarks only (`SEARCH_ONLY_CLASSES`, never drawn by `error_class`, so model
+training is unchanged):
+
+    previous_postcode          the practitioner holds the child's previous address (an old letter, a
+                               school record) while the index has the new one: the child's real former
+                               postcode, which only applies to a child who moved (`Person.former_postcodes`)
+
+`population(..., moved_share=...)` gives that share of children one or two previous postcodes (most
+moves are local: 60% within the same district), drawn from a separate random stream so that every
+other field of every child is the same as without it.
 
 Names follow the weighted tables in `children.synthetic.names` (Faker's en_GB surname frequencies, ONS
 baby names); postcodes spread over ~3,000 districts shaped like real ones, so blocks are realistic in
@@ -57,6 +69,9 @@ ERROR_RATES = {
     "moved_postcode": 8,
     "missing_given": 6,
 }
+SEARCH_ONLY_CLASSES = ("previous_postcode",)
+LOCAL_MOVE_SHARE = 0.6  # a move within the same postcode district (the rest: anywhere)
+SECOND_MOVE_SHARE = 0.2  # of children who moved, those with two previous postcodes kept
 _AREAS = [
     "AL",
     "B",
@@ -170,6 +185,7 @@ class Person:
     gender: str
     dob: date | None
     postcode: str
+    former_postcodes: tuple[str, ...] = ()  # newest first; empty for a child who has not moved
 
 
 def _district(rng: random.Random) -> str:
@@ -234,9 +250,33 @@ def person(rng: random.Random, *, today: date = date(2026, 1, 1), rare_share: fl
     return Person(given, family, gender, dob, _postcode(rng))
 
 
-def population(rng: random.Random, count: int, *, rare_share: float = 0.0) -> Iterator[Person]:
+def _former_postcodes(rng: random.Random, current: str) -> tuple[str, ...]:
+    formers: list[str] = []
+    for _ in range(2 if rng.random() < SECOND_MOVE_SHARE else 1):
+        near = formers[-1] if formers else current
+        district = near.split(" ")[0] if rng.random() < LOCAL_MOVE_SHARE else None
+        postcode = _postcode(rng, district)
+        if postcode != current and postcode not in formers:
+            formers.append(postcode)
+    return tuple(formers)
+
+
+def population(
+    rng: random.Random,
+    count: int,
+    *,
+    rare_share: float = 0.0,
+    moved_share: float = 0.0,
+    moved_seed: int = 0,
+) -> Iterator[Person]:
+    """`count` children; `moved_share` of them with previous postcodes, drawn from their own stream
+    (`moved_seed`), so the same `rng` gives the same children whatever the share."""
+    moves = random.Random(moved_seed)  # noqa: S311 - synthetic data, not security
     for _ in range(count):
-        yield person(rng, rare_share=rare_share)
+        who = person(rng, rare_share=rare_share)
+        if moved_share and moves.random() < moved_share:
+            who = replace(who, former_postcodes=_former_postcodes(moves, who.postcode))
+        yield who
 
 
 def _sound_alike(rng: random.Random, name: str) -> str | None:
@@ -320,6 +360,8 @@ def corrupted(rng: random.Random, who: Person, error: str) -> Person | None:
         return replace(who, postcode=_postcode(rng, who.postcode.split(" ")[0]))
     if error == "missing_given":
         return replace(who, given="")
+    if error == "previous_postcode" and who.former_postcodes:
+        return replace(who, postcode=rng.choice(who.former_postcodes))
     return None
 
 

@@ -93,6 +93,22 @@ def test_an_address_correction_refiles_the_hidden_postcode_key(world, child):
     assert child_details(fresh(child)).address.postcode == "LS2 9JT"
 
 
+def test_an_address_correction_keeps_no_former_postcode(world, child):
+    """A corrected postcode was never the child's address: it must not stay searchable as a former one."""
+    value = {
+        "status": "known",
+        "lines": ["8 Fernbank Way", "Leeds"],
+        "postcode": "LS2 9JT",
+        "return_intention": None,
+    }
+    correction_accept(correction=_raise(child, world.alice, "address", value), by=world.lena)
+    assert child_details(fresh(child)).former_postcodes == []
+    found = child_search(
+        criteria=SearchCriteria(family_name="Thornton", postcode="LS1 4AB"), fetched_by=world.alice
+    )
+    assert found.results == []
+
+
 def test_a_correction_is_decided_once(world, child):
     correction = _raise(child, world.alice)
     correction_accept(correction=correction, by=world.lena)

@@ -74,7 +74,7 @@ def test_left_england_needs_the_intention_and_an_address_needs_a_real_postcode(w
     assert not AuditEvent.objects.filter(tag=AuditTag.AddressStatusRecorded).exists()
 
 
-def test_a_new_address_is_recorded_and_found_by_its_postcode(world):
+def test_a_new_address_is_found_by_its_postcode_and_the_old_one_as_a_previous_address(world):
     child = make_child(world)
     response = signed_in(world.lena).post(
         reverse("moves:address", args=[child.pk]),
@@ -84,23 +84,39 @@ def test_a_new_address_is_recorded_and_found_by_its_postcode(world):
     child.refresh_from_db()
     assert child_details(child).address.lines == ["3 New Row", "Harrogate"]
     alice = signed_in(world.alice)
-    assert "Amelia Thornton" in _found_by(alice, family_name="Thornton", postcode="HG1 2AB")
-    assert "Amelia Thornton" not in _found_by(alice, family_name="Thornton", postcode="LS1 4AB")
+    by_new = _found_by(alice, family_name="Thornton", postcode="HG1 2AB")
+    assert "Amelia Thornton" in by_new and "previous address" not in by_new
+    by_old = _found_by(alice, family_name="Thornton", postcode="LS1 4AB")
+    assert (
+        "Amelia Thornton" in by_old and "Family name matches, postcode matches a previous address" in by_old
+    )
+    assert OLD_LINE not in by_old
 
 
-def test_a_child_with_no_known_address_is_not_found_by_a_search_on_the_old_postcode(world):
+def test_a_child_with_no_known_address_is_found_by_the_old_postcode_as_a_previous_address(world):
     child = make_child(world)
     alice = signed_in(world.alice)
     assert "Amelia Thornton" in _found_by(alice, family_name="Thornton", postcode="LS1 4AB")
-    keys_before = set(BlockingKeyEntry.objects.filter(child=child).values_list("digest", flat=True))
+    keys_before = set(BlockingKeyEntry.objects.filter(child=child).values_list("digest", "hidden"))
     signed_in(world.lena).post(reverse("moves:address", args=[child.pk]), {"status": "none"})
-    keys_after = set(BlockingKeyEntry.objects.filter(child=child).values_list("digest", flat=True))
-    assert keys_after < keys_before  # the postcode's keys are gone, the name and date keys stay
-    assert "Amelia Thornton" not in _found_by(alice, family_name="Thornton", postcode="LS1 4AB")
-    assert "Amelia Thornton" not in _found_by(alice, family_name="Thornton", postcode="LS1")
+    keys_after = set(BlockingKeyEntry.objects.filter(child=child).values_list("digest", "hidden"))
+    assert keys_after == keys_before  # the old postcode is kept as a former one, under the same hidden keys
+    page = _found_by(alice, family_name="Thornton", postcode="LS1 4AB")
+    assert "Amelia Thornton" in page and "postcode matches a previous address" in page
     assert "Amelia Thornton" in _found_by(
         alice, family_name="Thornton", dob_day="4", dob_month="3", dob_year="2015"
     )
+
+
+def test_a_shielded_child_who_moved_is_never_found_by_the_old_postcode(world):
+    child = make_child(world, given_names="Jasmine", family_name="Okafor", postcode="LS6 2QT", shielded=True)
+    signed_in(world.lena).post(
+        reverse("moves:address", args=[child.pk]),
+        {"status": "known", "line_1": "3 New Row", "town": "Harrogate", "postcode": "HG1 2AB"},
+    )
+    alice = signed_in(world.alice)
+    for postcode in ("LS6 2QT", "HG1 2AB"):
+        assert "Jasmine Okafor" not in _found_by(alice, family_name="Okafor", postcode=postcode)
 
 
 def test_a_shielded_childs_statement_is_not_shown_to_practitioners(world):

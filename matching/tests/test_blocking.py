@@ -154,3 +154,13 @@ def test_with_every_field_given_name_keys_at_the_date_come_after_the_family_name
     assert "gp|HALY|2015-04-20" in tiers.widened
     assert "fp|PATARSAN|2015-04-20" in tiers.exact
     assert not any(k.startswith("gp|") for k in tiers.exact)
+
+
+def test_a_former_postcode_is_filed_under_the_current_postcodes_keys_all_hidden():
+    moved = replace(RECORD, postcodes=("HG1 2AB",), former_postcodes=("LS1 4AB",))
+    filed = record_keys(moved)
+    as_current = {k for k in record_keys(RECORD) if k.hidden}
+    assert as_current <= filed  # the old postcode's keys, exactly as when it was current
+    assert all(k.hidden for k in filed - record_keys(replace(moved, former_postcodes=())))
+    query = Identity(family_names=("Paterson",), postcodes=("LS1 4AB",))
+    assert _shares_a_key(moved, query) and not _shares_a_key(moved, query, visible_only=True)

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 
 from matching.identity import Identity
@@ -183,3 +184,22 @@ def test_the_one_letter_out_level_is_scored_only_by_a_model_trained_with_it():
     trained = score(typo, fox, model=load_model("fs-v3"))
     assert trained.levels["family_name"] == "dl1" and trained.verdict == "match"
     assert trained.why().startswith("Family name one letter out")
+
+
+def test_a_former_postcode_counts_as_a_postcode_and_the_line_says_it_was_a_previous_address():
+    moved = replace(AMELIA, postcodes=("HG1 2AB",), former_postcodes=("LS1 4AB",))
+    query = _who(family_names=("Thornton",), postcodes=("LS1 4AB",))
+    match = score(query, moved)
+    assert match.verdict == "match" and match.weight == score(query, AMELIA).weight
+    assert match.why() == "Family name matches, postcode matches a previous address"
+    current = score(_who(family_names=("Thornton",), postcodes=("HG1 2AB",)), moved)
+    assert current.why() == "Family name matches, postcode matches"
+    sector = score(_who(family_names=("Thornton",), postcodes=("LS1 4AZ",)), moved)
+    assert sector.why() == "Family name matches, same postcode sector as a previous address"
+
+
+def test_a_former_postcode_is_never_compared_when_told_not_to_use_hidden_fields():
+    moved = replace(AMELIA, postcodes=(), former_postcodes=("LS1 4AB",))
+    hidden = score(_who(family_names=("Thornton",), postcodes=("LS1 4AB",)), moved, use_hidden=False)
+    assert "postcode" not in hidden.levels and not hidden.postcode_former and hidden.verdict == "non"
+    assert "previous address" not in hidden.why()
