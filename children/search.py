@@ -157,6 +157,15 @@ def _visible_active(digests: Iterable[int]) -> QuerySet[BlockingKeyEntry]:
     )
 
 
+def tier_rows(digests: Iterable[int]) -> QuerySet[BlockingKeyEntry]:
+    """The key rows of `digests` a practitioner may be shown, each joined to its child's candidate columns."""
+    return (
+        _visible_active(digests)
+        .select_related("child__data_key", "child__local_authority")
+        .only("digest", *(f"child__{column}" for column in _CANDIDATE_COLUMNS))
+    )
+
+
 class _TierLookup:
     """The typed and nearby-date tiers and their candidates' rows fetched in ONE statement.
 
@@ -171,11 +180,7 @@ class _TierLookup:
         narrow = keys.exact | keys.widened
         self._digests = {key: blind_index(BLOCKING_PURPOSE, key) for key in narrow}
         bound = TIER_ROWS_PER_CANDIDATE * CANDIDATE_LIMIT
-        rows = list(
-            _visible_active(self._digests.values())
-            .select_related("child__data_key", "child__local_authority")
-            .only("digest", *(f"child__{column}" for column in _CANDIDATE_COLUMNS))[: bound + 1]
-        )
+        rows = list(tier_rows(self._digests.values())[: bound + 1])
         self._by_digest: dict[int, set[object]] | None = None
         self.children: dict[object, Child] = {}
         if len(rows) <= bound:
