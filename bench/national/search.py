@@ -19,12 +19,14 @@ import cProfile
 import itertools
 import pstats
 import random
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from bench.national.load import Plan
@@ -146,6 +148,10 @@ class Measured:
     query: Query
     ms: float
     matching_ms: float
+    cpu_ms: (
+        float  # on a CPU: this process's thread plus its PostgreSQL backend (parallel workers not counted)
+    )
+    queued_ms: float  # both ready to run but waiting for a CPU: what a loaded machine adds
     statements: int
     fetched: int  # child rows loaded (sealed columns included)
     opened: int  # children whose data key was unwrapped (decrypted)
@@ -224,26 +230,46 @@ def _counting() -> Iterator[_Counts]:
         search.child_search_matches = matches
 
 
+def _schedstat(path: str) -> tuple[int, int]:
+    """Nanoseconds a task has spent on a CPU and waiting on a run queue (Linux schedstat); 0s if unreadable."""
+    try:
+        on_cpu, queued, _ = Path(path).read_text().split()
+    except (OSError, ValueError):
+        return 0, 0
+    return int(on_cpu), int(queued)
+
+
 def measure(queries: list[Query], users: list[Any]) -> list[Measured]:
     """Each query once through `child_search`, in the given order, by the users in turn."""
+    from django.db import connection
+
     from children.models import Child
     from children.search import child_search
 
     wanted = {q.index_number for q in queries}
     pks = dict(Child.objects.filter(index_number__in=wanted).values_list("index_number", "pk"))
+    connection.ensure_connection()
+    tasks = (
+        f"/proc/self/task/{threading.get_native_id()}/schedstat",
+        f"/proc/{connection.connection.info.backend_pid}/schedstat",  # a local server only
+    )
     out = []
     with _counting() as counts:
         for n, query in enumerate(queries):
             counts.reset()
+            before = [_schedstat(task) for task in tasks]
             started = time.perf_counter()
             outcome = child_search(criteria=query.criteria, fetched_by=users[n % len(users)])
             ms = (time.perf_counter() - started) * 1000
+            after = [_schedstat(task) for task in tasks]
             shown = {r.child.pk for r in outcome.results}
             out.append(
                 Measured(
                     query=query,
                     ms=ms,
                     matching_ms=counts.matching * 1000,
+                    cpu_ms=sum(a[0] - b[0] for a, b in zip(after, before, strict=True)) / 1e6,
+                    queued_ms=sum(a[1] - b[1] for a, b in zip(after, before, strict=True)) / 1e6,
                     statements=counts.statements,
                     fetched=counts.fetched,
                     opened=counts.opened,
@@ -272,10 +298,13 @@ class SetReport:
         fetched = [float(m.fetched) for m in self.rows]
         opened = [float(m.opened) for m in self.rows]
         columns = [m.columns / m.opened for m in self.rows if m.opened]
+        cpu = [m.cpu_ms for m in self.rows]
+        unqueued = [m.ms - m.queued_ms for m in self.rows]
         n = len(self.rows)
         return (
             f"{self.name:<28}{n:>5}{pct(ms, 50):>8.1f}{pct(ms, 95):>8.1f}{pct(ms, 99):>8.1f}{max(ms):>8.1f}"
             f"{pct(matching, 50):>8.1f}{pct(matching, 95):>8.1f}"
+            f"{pct(cpu, 50):>8.1f}{pct(cpu, 95):>8.1f}{pct(unqueued, 50):>8.1f}{pct(unqueued, 95):>8.1f}"
             f"{pct(fetched, 50):>7.0f}{pct(fetched, 95):>7.0f}{max(fetched):>7.0f}"
             f"{pct(opened, 50):>7.0f}{pct(opened, 95):>7.0f}{max(opened):>7.0f}"
             f"{(sum(columns) / len(columns) if columns else 0):>7.1f}"
@@ -286,6 +315,7 @@ class SetReport:
 
 HEADER = (
     f"{'criteria set':<28}{'n':>5}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}{'m p50':>8}{'m p95':>8}"
+    f"{'cpu p50':>8}{'cpu p95':>8}{'-q p50':>8}{'-q p95':>8}"
     f"{'f p50':>7}{'f p95':>7}{'f max':>7}{'d p50':>7}{'d p95':>7}{'d max':>7}{'cols':>7}{'stmts':>6}"
     f"{'found':>8}{'refine':>8}"
 )
@@ -302,8 +332,9 @@ def report(measured: list[Measured]) -> dict[str, SetReport]:
     print(every.line())
     print(
         "ms: child_search whole (p50/p95/p99/max), m = child_search_matches only (keys, candidate "
-        "statement, decrypt, score); f = child rows fetched, d = children decrypted (data key opened), "
-        "cols = sealed columns decrypted per decrypted child, stmts = SQL statements (p50)"
+        "statement, decrypt, score); cpu = on a CPU, this thread + its PostgreSQL backend; -q = wall time "
+        "less the time both waited for a CPU (run queue); f = child rows fetched, d = children decrypted "
+        "(data key opened), cols = sealed columns decrypted per decrypted child, stmts = SQL statements (p50)"
     )
     return by_set
 
@@ -317,9 +348,16 @@ def explain(query: Query) -> str:
 
     keys = query_key_tiers(query.criteria.identity())
     digests = [blind_index(BLOCKING_PURPOSE, key) for key in sorted(keys.exact | keys.widened)]
+    from django.db import connection, transaction
+
     bound = TIER_ROWS_PER_CANDIDATE * CANDIDATE_LIMIT
-    plan: str = tier_rows(digests)[: bound + 1].explain(analyze=True, buffers=True)
-    return f"{len(digests)} digests\n{plan}"
+    rows = tier_rows(digests)[: bound + 1]
+    plan: str = rows.explain(analyze=True, buffers=True)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # For comparison: the same statement with no parallel workers (a setting, not a code change).
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        serial: str = rows.explain(analyze=True, buffers=True)
+    return f"{len(digests)} digests\n{plan}\n-- without parallel workers:\n{serial}"
 
 
 def profile(queries: list[Query], *, top: int = 25) -> str:

@@ -286,3 +286,55 @@ def test_the_one_statement_lookup_answers_as_the_lookup_per_tier(
         assert one_statement[-2] == []  # the shielded child is never found by its postcode
     if limit == 1:
         assert "TooManyCandidates" in one_statement  # the three Smiths: refine, never truncate
+
+
+def _decrypted(monkeypatch) -> dict[object, list[str]]:
+    """Every column a search decrypts, by child."""
+    from vault.sealing import Sealer
+
+    unseal = Sealer.unseal
+    read: dict[object, list[str]] = {}
+
+    def recording(self, row, column):
+        read.setdefault(row.pk, []).append(column)
+        return unseal(self, row, column)
+
+    monkeypatch.setattr(Sealer, "unseal", recording)
+    return read
+
+
+def test_a_search_decrypts_only_the_columns_it_compares_and_a_result_only_what_it_shows(
+    world, child, monkeypatch
+):
+    """A family name + DOB search never decrypts a candidate's address, gender or given names to score it;
+    the child it offers is decrypted once more for the columns its results row shows, each column once."""
+    namesake = make_child(
+        world, given_names="Ava", date_of_birth=date(2015, 3, 7)
+    )  # one digit out: not offered
+    read = _decrypted(monkeypatch)
+
+    outcome = child_search(
+        criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)), fetched_by=world.alice
+    )
+
+    assert _ids(outcome) == [child.pk]
+    assert outcome.results[0].town == "Leeds" and outcome.results[0].given_names == "Amelia"
+    assert sorted(read[namesake.pk]) == ["date_of_birth", "family_name", "former_names"]
+    assert sorted(read[child.pk]) == sorted(
+        ["family_name", "former_names", "date_of_birth", "given_names", "gender", "address"]
+    )
+
+
+def test_a_shielded_childs_address_is_never_decrypted_by_a_search(world, shielded_child, monkeypatch):
+    read = _decrypted(monkeypatch)
+
+    outcome = child_search(
+        criteria=SearchCriteria(
+            "Okafor", given_name="Jasmine", date_of_birth=date(2015, 3, 4), postcode="LS6 2QT"
+        ),
+        fetched_by=world.alice,
+    )
+
+    assert _ids(outcome) == [shielded_child.pk]
+    assert outcome.results[0].town is None
+    assert "address" not in read[shielded_child.pk]

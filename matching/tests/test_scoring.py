@@ -143,3 +143,41 @@ def test_several_close_calls_and_no_match_ask_to_refine():
     close = [(str(i), MatchScore(weight=12.0, verdict="close")) for i in range(3)]
     assert offers(close, close_call_max=2).ambiguous
     assert [i for i, _ in offers(close[:1], close_call_max=2).items] == ["0"]
+
+
+def test_the_fields_a_query_compares_are_all_its_score_reads():
+    """Search decrypts only `fields_compared`: a candidate stripped to them scores exactly as in full."""
+    from dataclasses import fields, replace
+
+    from matching.scoring import fields_compared
+
+    queries = [
+        _who(family_names=("Thornton",), date_of_birth=date(2015, 3, 4)),
+        _who(family_names=("Thornton",), postcodes=("LS1 4AB",)),
+        _who(family_names=("Thornton",), given_names=("Amelia",), gender="female"),
+        _who(family_names=("Amelia",), given_names=("Thornton",), gender="not_specified"),
+        _who(family_names=("Thorntn",), date_of_birth=date(2015, 4, 3), postcodes=("LS1",)),
+        _who(
+            family_names=("Thornton",),
+            given_names=("Amy",),
+            date_of_birth=date(2015, 3, 4),
+            gender="male",
+            postcodes=("LS1 4",),
+        ),
+    ]
+    candidates = [AMELIA, replace(AMELIA, family_names=("Thornton", "Okafor"), given_names=("Amelia", "Amy"))]
+    for query in queries:
+        for candidate in candidates:
+            for use_hidden in (True, False):
+                kept = fields_compared(query, use_hidden=use_hidden)
+                stripped = replace(
+                    candidate,
+                    **{
+                        f.name: (None if f.name in ("date_of_birth", "gender") else ())
+                        for f in fields(Identity)
+                        if f.name not in kept
+                    },
+                )
+                assert score(query, stripped, use_hidden=use_hidden) == score(
+                    query, candidate, use_hidden=use_hidden
+                )
