@@ -9,6 +9,14 @@ candidates the blind blocking keys returned (each one is decrypted and scored).
 Uses ephemeral keys and a throwaway database in a temporary directory: never var/db.sqlite3. With
 BENCH_DATABASE_URL (a dedicated, empty PostgreSQL database whose name ends in `_bench`) it runs there.
 People come from children.synthetic.search_errors (real-world name frequencies, ~3,000 districts).
+
+With BENCH_SEARCH_DATABASE naming a database `make bench-national` loaded (`cp_*_national`, sealed
+under var/vault-keys.json), nothing is generated: BENCH_SEARCH_PER_SET searches (default 300) per
+minimum-criteria set aim at children of that run, re-derived from its stream and typed with the
+mistakes of bench_search_quality.py (bench/national/search.py). BENCH_SEARCH_EXPLAIN=1 prints EXPLAIN
+(ANALYZE, BUFFERS) of the key + candidate statement of each set's slowest search;
+BENCH_SEARCH_PROFILE=1 a cProfile of decrypt + score for the sets whose p95 is over 50 ms. Audit rows
+and bench practitioners are written into that database.
 """
 
 import os
@@ -191,7 +199,67 @@ def _run(queries: list[tuple[str, Any, Person]], user: Any) -> None:
         )
 
 
+def _loaded(database: str) -> int:
+    """Search an existing national load: no generation, queries aimed at children that are there."""
+    if not (database.startswith("cp_") and database.endswith("_national")):
+        raise SystemExit(
+            "BENCH_SEARCH_DATABASE must name a database make bench-national loaded (cp_*_national)"
+        )
+    pg = os.environ.get("BENCH_NATIONAL_PG", "postgres://postgres@127.0.0.1:5432")
+    os.environ["DATABASE_URL"] = f"{pg}/{database}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.local"  # var/vault-keys.json: the load's keys
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    from bench.national import search as national
+    from children.synthetic.directory import directory_load
+
+    if MigrationExecutor(connection).migration_plan(MigrationExecutor(connection).loader.graph.leaf_nodes()):
+        raise SystemExit(f"{database} has unapplied migrations: migrate it first")
+    per_set = int(os.environ.get("BENCH_SEARCH_PER_SET", "300"))
+    plan = national.loaded_plan()
+    directory = directory_load()
+    rng = random.Random(SEED)
+    started = time.perf_counter()
+    queries = national.queries_for(rng, plan, directory, per_set=per_set)
+    warm = national.queries_for(random.Random(SEED + 1), plan, directory, per_set=4)
+    rng.shuffle(queries)
+    users = national.bench_users(national.today_tag(), directory)
+    print(
+        f"bench_search: {plan.count:,} children in {database} (seed {plan.seed}, {plan.today}), "
+        f"{len(queries):,} searches ({per_set} per criteria set), bench seed {SEED}, "
+        f"{len(users)} practitioners; queries derived in {time.perf_counter() - started:.0f} s"
+    )
+    national.measure(warm, users)  # connections, caches, the model and name tables: not counted
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    measured = national.measure(queries, users)
+    print(
+        f"timed {len(measured):,} searches in {time.perf_counter() - started:.0f} s; load average "
+        f"(1, 5, 15 min) before {load_before}, after {os.getloadavg()}, {os.cpu_count()} CPUs"
+    )
+    by_set = national.report(measured)
+    if os.environ.get("BENCH_SEARCH_EXPLAIN") == "1":
+        for name, set_report in by_set.items():
+            slowest = max(set_report.rows, key=lambda m: m.ms)
+            print(
+                f"\nEXPLAIN, slowest {name} search ({slowest.ms:.1f} ms): {national.explain(slowest.query)}"
+            )
+    if os.environ.get("BENCH_SEARCH_PROFILE") == "1":
+        for name, set_report in by_set.items():
+            if national.pct([m.ms for m in set_report.rows], 95) > 50:
+                print(f"\ncProfile, {name}: child_search_matches over its {len(set_report.rows)} searches")
+                print(national.profile([m.query for m in set_report.rows]))
+    return 0
+
+
 def main() -> int:
+    database = os.environ.get("BENCH_SEARCH_DATABASE")
+    if database:
+        return _loaded(database)
     rng = random.Random(SEED)
     with tempfile.TemporaryDirectory(prefix="cp-bench-") as tmp:
         engine = _setup(Path(tmp) / "bench.sqlite3")

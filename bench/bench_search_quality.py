@@ -142,40 +142,57 @@ def _exact_key(who: "Person", fields: tuple[str, ...]) -> str:
     return "|".join(parts)
 
 
-def _searches(rng: random.Random, people: "dict[int, Person]", targets: dict[str, list[int]]) -> list[Search]:
+def typed_query(
+    rng: random.Random, who: "Person", criteria_set: str, previous: random.Random | None = None
+) -> tuple[str, "Person"]:
+    """`who` as a practitioner types them for `criteria_set`: (error class or "none", what was typed).
+
+    One mistake of the set's error classes at their documented rates (CLEAN_SHARE left clean), a
+    district or sector for the partial-postcode set, and "not specified" for 10% of genders. Also
+    used by bench_search.py, so both benches search with the same mistakes. With `previous` (its own
+    random stream), a mistaken search for a child who moved is typed with a previous postcode at
+    PREVIOUS_ADDRESS_SHARE instead.
+    """
     from children.synthetic.search_errors import ERROR_RATES, corrupted
 
+    errors = CRITERIA_SETS[criteria_set]
+    error = "none"
+    typed = who
+    if rng.random() >= CLEAN_SHARE:
+        for _ in range(10):
+            error = rng.choices(errors, weights=[ERROR_RATES[e] for e in errors])[0]
+            changed = corrupted(rng, who, error)
+            if changed is not None:
+                typed = changed
+                break
+        else:
+            error = "none"
+        if (
+            previous is not None
+            and who.former_postcodes
+            and "postcode" in _fields(criteria_set)
+            and previous.random() < PREVIOUS_ADDRESS_SHARE
+        ):
+            error = "previous_postcode"
+            typed = corrupted(previous, who, error) or who
+    if error == "swapped_names":
+        typed = replace(typed, given=typed.given.split(" ")[0])
+    if criteria_set == "family+dob+partial postcode":
+        outward, _, inward = typed.postcode.partition(" ")
+        typed = replace(typed, postcode=outward if rng.random() < 0.5 else f"{outward} {inward[0]}")
+    if "gender" in _fields(criteria_set) and rng.random() < 0.1:
+        typed = replace(typed, gender="not_specified")
+    return error, typed
+
+
+def _searches(rng: random.Random, people: "dict[int, Person]", targets: dict[str, list[int]]) -> list[Search]:
     searches = []
     previous = random.Random(SEED + 3)  # its own stream: the other searches stay as they were
-    for name, errors in CRITERIA_SETS.items():
+    for name in CRITERIA_SETS:
         fields = _fields(name)
         for target in targets[name]:
             who = people[target]
-            error = "none"
-            typed = who
-            if rng.random() >= CLEAN_SHARE:
-                for _ in range(10):
-                    error = rng.choices(errors, weights=[ERROR_RATES[e] for e in errors])[0]
-                    changed = corrupted(rng, who, error)
-                    if changed is not None:
-                        typed = changed
-                        break
-                else:
-                    error = "none"
-                if (
-                    who.former_postcodes
-                    and "postcode" in fields
-                    and previous.random() < PREVIOUS_ADDRESS_SHARE
-                ):
-                    error = "previous_postcode"
-                    typed = corrupted(previous, who, error) or who
-            if error == "swapped_names":
-                typed = replace(typed, given=typed.given.split(" ")[0])
-            if name == "family+dob+partial postcode":
-                outward, _, inward = typed.postcode.partition(" ")
-                typed = replace(typed, postcode=outward if rng.random() < 0.5 else f"{outward} {inward[0]}")
-            if "gender" in fields and rng.random() < 0.1:
-                typed = replace(typed, gender="not_specified")
+            error, typed = typed_query(rng, who, name, previous=previous)
             query = _identity(typed, fields=fields)
             searches.append(
                 Search(name, error, target, query, _exact_key(typed, fields), _exact_key(who, fields))

@@ -6,7 +6,7 @@ These objects exist only in memory while a permitted request is handled; they ar
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from matching.identity import Identity
 from matching.normalise import normalise_postcode
@@ -228,21 +228,38 @@ IDENTITY_COLUMNS = (
     "date_of_birth",
     "address",
 )
+IDENTITY_FIELDS = frozenset(
+    {"family_names", "given_names", "date_of_birth", "gender", "postcodes", "former_postcodes"}
+)
 
 
-def identity_from_sealed_values(values: dict[str, Any]) -> Identity:
-    """The identity of a child from just the identity columns (what search decrypts)."""
-    formers = values["former_names"]
-    postcode = values["address"].get("postcode")
+class SealedValues(Protocol):
+    """Decrypted identity columns by name: a dict, or a candidate that decrypts a column when first read."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
+def identity_from_sealed_values(values: SealedValues, fields: frozenset[str] = IDENTITY_FIELDS) -> Identity:
+    """The identity of a child from just the identity columns (what search decrypts), or only `fields` of it.
+
+    Only the columns those fields come from are read, so a mapping that decrypts a column when it is
+    first read (children.search) decrypts nothing a comparison does not need; the rest stay empty.
+    """
+    formers = values["former_names"] if fields & {"family_names", "given_names"} else []
+    postcode = values["address"].get("postcode") if "postcodes" in fields else None
     normalised = normalise_postcode(postcode) if postcode else None
     return Identity(
-        family_names=(values["family_name"], *[f["family_name"] for f in formers]),
-        given_names=(values["given_names"], *[f["given_names"] for f in formers]),
-        date_of_birth=date.fromisoformat(values["date_of_birth"]),
-        gender=values["gender"],
+        family_names=(values["family_name"], *[f["family_name"] for f in formers])
+        if "family_names" in fields
+        else (),
+        given_names=(values["given_names"], *[f["given_names"] for f in formers])
+        if "given_names" in fields
+        else (),
+        date_of_birth=date.fromisoformat(values["date_of_birth"]) if "date_of_birth" in fields else None,
+        gender=values["gender"] if "gender" in fields else None,
         postcodes=(normalised,) if normalised else (),
         # None: a record last written before former postcodes were kept.
-        former_postcodes=_normalised(values.get("former_postcodes") or ()),
+        former_postcodes=_normalised(values["former_postcodes"] or ()) if "former_postcodes" in fields else (),
     )
 
 

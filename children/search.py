@@ -32,7 +32,7 @@ from matching.blocking import QueryKeys, query_key_tiers
 from matching.engine import find
 from matching.identity import Identity
 from matching.normalise import fold, normalise_partial_postcode, postcode_granularity
-from matching.scoring import MatchScore, score
+from matching.scoring import MatchScore, fields_compared, score
 from oversight.misuse import search_screen
 from vault.blind_index import blind_index, blind_token
 from vault.sealing import Sealer
@@ -142,7 +142,24 @@ class AmbiguousCloseCalls(Exception):
     """No match, and more too-close-to-call candidates than a practitioner can tell apart."""
 
 
-Candidate = tuple[Child, dict[str, Any]]
+class Candidate:
+    """A candidate whose data key is opened once, each sealed column decrypted the first time it is read.
+
+    Scoring reads only the columns the query compares (`matching.scoring.fields_compared`) and a results
+    row the few it shows, so a candidate that is not offered is decrypted no further than scoring needs.
+    """
+
+    __slots__ = ("_sealer", "_values", "child")
+
+    def __init__(self, child: Child) -> None:
+        self.child = child
+        self._sealer = Sealer(child.data_key)
+        self._values: dict[str, Any] = {}
+
+    def __getitem__(self, column: str) -> Any:
+        if column not in self._values:
+            self._values[column] = unseal_column(self._sealer, self.child, column)
+        return self._values[column]
 
 
 def _child_ids(keys: frozenset[str]) -> set[object]:
@@ -155,6 +172,15 @@ def _visible_active(digests: Iterable[int]) -> QuerySet[BlockingKeyEntry]:
         BlockingKeyEntry.objects.filter(digest__in=list(digests))
         .filter(Q(hidden=False) | Q(child__shielded=False))
         .filter(child__status=RecordStatus.ACTIVE)
+    )
+
+
+def tier_rows(digests: Iterable[int]) -> QuerySet[BlockingKeyEntry]:
+    """The key rows of `digests` a practitioner may be shown, each joined to its child's candidate columns."""
+    return (
+        _visible_active(digests)
+        .select_related("child__data_key", "child__local_authority")
+        .only("digest", *(f"child__{column}" for column in _CANDIDATE_COLUMNS))
     )
 
 
@@ -172,11 +198,7 @@ class _TierLookup:
         narrow = keys.exact | keys.widened
         self._digests = {key: blind_index(BLOCKING_PURPOSE, key) for key in narrow}
         bound = TIER_ROWS_PER_CANDIDATE * CANDIDATE_LIMIT
-        rows = list(
-            _visible_active(self._digests.values())
-            .select_related("child__data_key", "child__local_authority")
-            .only("digest", *(f"child__{column}" for column in _CANDIDATE_COLUMNS))[: bound + 1]
-        )
+        rows = list(tier_rows(self._digests.values())[: bound + 1])
         self._by_digest: dict[int, set[object]] | None = None
         self.children: dict[object, Child] = {}
         if len(rows) <= bound:
@@ -210,7 +232,8 @@ _CANDIDATE_COLUMNS = (
 def _scored(
     query: Identity, child_ids: Iterable[object], fetched: dict[object, Child] | None = None
 ) -> list[tuple[Candidate, MatchScore]]:
-    """Decrypt only the identity columns of the candidates and score them (a shielded child without its address).
+    """Score the candidates, decrypting only the identity columns the query compares (never a shielded
+    child's address).
 
     Candidates already in `fetched` (the tier lookup's own statement) are not fetched again.
     """
@@ -224,12 +247,12 @@ def _scored(
             .select_related("data_key", "local_authority")
             .only(*_CANDIDATE_COLUMNS)
         )
+    compared = {False: fields_compared(query), True: fields_compared(query, use_hidden=False)}
     scored: list[tuple[Candidate, MatchScore]] = []
     for child in children:
-        sealer = Sealer(child.data_key)
-        values = {column: unseal_column(sealer, child, column) for column in IDENTITY_COLUMNS}
-        match = score(query, identity_from_sealed_values(values), use_hidden=not child.shielded)
-        scored.append(((child, values), match))
+        candidate = Candidate(child)
+        identity = identity_from_sealed_values(candidate, compared[child.shielded])
+        scored.append((candidate, score(query, identity, use_hidden=not child.shielded)))
     return scored
 
 
@@ -249,16 +272,18 @@ def child_search_matches(criteria: SearchCriteria) -> list[SearchResult]:
     if found.refine:
         raise AmbiguousCloseCalls
     results = []
-    for (child, values), match in found.offers.items:
+    for candidate, match in found.offers.items:
+        child = candidate.child
         results.append(
             SearchResult(
                 child=child,
-                given_names=values["given_names"],
-                family_name=values["family_name"],
-                date_of_birth=date.fromisoformat(values["date_of_birth"]),
-                gender=values["gender"],
+                given_names=candidate["given_names"],
+                family_name=candidate["family_name"],
+                date_of_birth=date.fromisoformat(candidate["date_of_birth"]),
+                gender=candidate["gender"],
                 score=match,
-                town=None if child.shielded else town_from_address(values["address"]),
+                # a shielded child's address is never decrypted by a search
+                town=None if child.shielded else town_from_address(candidate["address"]),
             )
         )
     results.sort(key=lambda r: (-r.score.weight, r.child.index_number))

@@ -50,8 +50,12 @@ def primary_form(name: str) -> str:
     return fold(name)
 
 
+@lru_cache(maxsize=50_000)
 def phonetic(name: str) -> str:
-    """NYSIIS code of a folded name: built for surnames, tolerant of common spelling variants."""
+    """NYSIIS code of a folded name: built for surnames, tolerant of common spelling variants.
+
+    Cached: scoring asks again for the same forms with every candidate of a search.
+    """
     folded = fold(name)
     return _nysiis(folded) if folded else ""
 

@@ -387,6 +387,25 @@ def verdict(query: Identity, match: MatchScore) -> str:
     return "close" if match.weight >= CLOSE_CALL_WEIGHT else "non"
 
 
+def fields_compared(query: Identity, *, use_hidden: bool = True) -> frozenset[str]:
+    """The candidate's `Identity` fields `score` reads for `query`: all a caller needs to decrypt.
+
+    Family names always; given names when the query has one (as typed or swapped); the date of birth,
+    gender and postcodes only when the query gives them (a gender "not specified" is never compared,
+    and with `use_hidden=False` the address is not either).
+    """
+    fields = {"family_names"}
+    if query.given_name:
+        fields.add("given_names")
+    if query.date_of_birth:
+        fields.add("date_of_birth")
+    if query.gender and query.gender != "not_specified":
+        fields.add("gender")
+    if query.postcodes and use_hidden:
+        fields.update(("postcodes", "former_postcodes"))  # a previous address is compared like the current one
+    return frozenset(fields)
+
+
 def score(
     query: Identity, candidate: Identity, *, use_hidden: bool = True, model: FellegiSunterModel | None = None
 ) -> MatchScore:

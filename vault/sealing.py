@@ -26,9 +26,10 @@ class Sealer:
     def __init__(self, key: DataKey, dek: bytes | None = None) -> None:
         self.key = key
         self._cipher = crypto.cipher(dek if dek is not None else data_key_open(key))
+        self._key_id = str(key.pk)  # formatted once, not once per field (the same AAD bytes)
 
     def _aad(self, row: models.Model, column: str) -> bytes:
-        return field_aad(table=row._meta.db_table, column=column, row_id=row.pk, key_id=self.key.pk)
+        return field_aad(table=row._meta.db_table, column=column, row_id=row.pk, key_id=self._key_id)
 
     def seal(self, row: models.Model, column: str, value: Any) -> None:
         """Encrypt a JSON-serialisable value (None included, so absence is not visible) into row.column."""

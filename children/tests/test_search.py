@@ -286,3 +286,72 @@ def test_the_one_statement_lookup_answers_as_the_lookup_per_tier(
         assert one_statement[-2] == []  # the shielded child is never found by its postcode
     if limit == 1:
         assert "TooManyCandidates" in one_statement  # the three Smiths: refine, never truncate
+
+
+def _decrypted(monkeypatch) -> dict[object, list[str]]:
+    """Every column a search decrypts, by child."""
+    from vault.sealing import Sealer
+
+    unseal = Sealer.unseal
+    read: dict[object, list[str]] = {}
+
+    def recording(self, row, column):
+        read.setdefault(row.pk, []).append(column)
+        return unseal(self, row, column)
+
+    monkeypatch.setattr(Sealer, "unseal", recording)
+    return read
+
+
+def test_a_search_decrypts_only_the_columns_it_compares_and_a_result_only_what_it_shows(
+    world, child, monkeypatch
+):
+    """A family name + DOB search never decrypts a candidate's address, gender or given names to score it;
+    the child it offers is decrypted once more for the columns its results row shows, each column once."""
+    namesake = make_child(
+        world, given_names="Ava", date_of_birth=date(2015, 3, 7)
+    )  # one digit out: not offered
+    read = _decrypted(monkeypatch)
+
+    outcome = child_search(
+        criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)), fetched_by=world.alice
+    )
+
+    assert _ids(outcome) == [child.pk]
+    assert outcome.results[0].town == "Leeds" and outcome.results[0].given_names == "Amelia"
+    assert sorted(read[namesake.pk]) == ["date_of_birth", "family_name", "former_names"]
+    assert sorted(read[child.pk]) == sorted(
+        ["family_name", "former_names", "date_of_birth", "given_names", "gender", "address"]
+    )
+
+
+def test_a_shielded_childs_address_is_never_decrypted_by_a_search(world, shielded_child, monkeypatch):
+    read = _decrypted(monkeypatch)
+
+    outcome = child_search(
+        criteria=SearchCriteria(
+            "Okafor", given_name="Jasmine", date_of_birth=date(2015, 3, 4), postcode="LS6 2QT"
+        ),
+        fetched_by=world.alice,
+    )
+
+    assert _ids(outcome) == [shielded_child.pk]
+    assert outcome.results[0].town is None
+    assert "address" not in read[shielded_child.pk]
+
+
+@pytest.mark.postgresql
+def test_the_planner_is_told_blocking_digests_are_nearly_unique(db):
+    """Without it ANALYZE's sample makes a 40-digest search statement look like thousands of rows and
+    PostgreSQL plans a parallel scan several times slower (docs/BENCHMARKS.md, search at 1 M)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attoptions FROM pg_attribute"
+            " WHERE attrelid = 'children_blockingkeyentry'::regclass AND attname = 'digest'"
+        )
+        (options,) = cursor.fetchone()
+    assert "n_distinct=-0.35" in (options or [])

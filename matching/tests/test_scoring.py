@@ -203,3 +203,45 @@ def test_a_former_postcode_is_never_compared_when_told_not_to_use_hidden_fields(
     hidden = score(_who(family_names=("Thornton",), postcodes=("LS1 4AB",)), moved, use_hidden=False)
     assert "postcode" not in hidden.levels and not hidden.postcode_former and hidden.verdict == "non"
     assert "previous address" not in hidden.why()
+
+
+def test_the_fields_a_query_compares_are_all_its_score_reads():
+    """Search decrypts only `fields_compared`: a candidate stripped to them scores exactly as in full."""
+    from dataclasses import fields, replace
+
+    from matching.scoring import fields_compared
+
+    queries = [
+        _who(family_names=("Thornton",), date_of_birth=date(2015, 3, 4)),
+        _who(family_names=("Thornton",), postcodes=("LS1 4AB",)),
+        _who(family_names=("Thornton",), given_names=("Amelia",), gender="female"),
+        _who(family_names=("Amelia",), given_names=("Thornton",), gender="not_specified"),
+        _who(family_names=("Thorntn",), date_of_birth=date(2015, 4, 3), postcodes=("LS1",)),
+        _who(
+            family_names=("Thornton",),
+            given_names=("Amy",),
+            date_of_birth=date(2015, 3, 4),
+            gender="male",
+            postcodes=("LS1 4",),
+        ),
+    ]
+    candidates = [
+        AMELIA,
+        replace(AMELIA, family_names=("Thornton", "Okafor"), given_names=("Amelia", "Amy")),
+        replace(AMELIA, postcodes=("HG1 2AB",), former_postcodes=("LS1 4AB",)),
+    ]
+    for query in queries:
+        for candidate in candidates:
+            for use_hidden in (True, False):
+                kept = fields_compared(query, use_hidden=use_hidden)
+                stripped = replace(
+                    candidate,
+                    **{
+                        f.name: (None if f.name in ("date_of_birth", "gender") else ())
+                        for f in fields(Identity)
+                        if f.name not in kept
+                    },
+                )
+                assert score(query, stripped, use_hidden=use_hidden) == score(
+                    query, candidate, use_hidden=use_hidden
+                )
