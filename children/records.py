@@ -259,7 +259,9 @@ def identity_from_sealed_values(values: SealedValues, fields: frozenset[str] = I
         gender=values["gender"] if "gender" in fields else None,
         postcodes=(normalised,) if normalised else (),
         # None: a record last written before former postcodes were kept.
-        former_postcodes=_normalised(values["former_postcodes"] or ()) if "former_postcodes" in fields else (),
+        former_postcodes=_normalised(values["former_postcodes"] or ())
+        if "former_postcodes" in fields
+        else (),
     )
 
 

@@ -402,7 +402,9 @@ def fields_compared(query: Identity, *, use_hidden: bool = True) -> frozenset[st
     if query.gender and query.gender != "not_specified":
         fields.add("gender")
     if query.postcodes and use_hidden:
-        fields.update(("postcodes", "former_postcodes"))  # a previous address is compared like the current one
+        fields.update(
+            ("postcodes", "former_postcodes")
+        )  # a previous address is compared like the current one
     return frozenset(fields)
 
 
