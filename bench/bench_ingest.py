@@ -328,14 +328,35 @@ def source_register(env: dict[str, str]) -> None:
          "--las", ",".join(las), "--trust", "10", env=env)  # fmt: skip
 
 
-class TreeMemory(threading.Thread):
-    """Samples the summed RSS of a process and its descendants (parallel workers add up)."""
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, pid: int) -> None:
+
+class TreeMemory(threading.Thread):
+    """Samples the summed RSS of a process and its descendants (parallel workers add up), and the CPU
+    time of the PostgreSQL backends serving database `database` (local server only; 0 otherwise)."""
+
+    def __init__(self, pid: int, database: str | None) -> None:
         super().__init__(daemon=True)
         self.pid = pid
+        self.database = database
         self.peak_total_kb = 0
+        self.backend_cpu: dict[int, float] = {}
         self.stop = threading.Event()
+
+    def _backends(self) -> None:
+        import psycopg
+
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            pids = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database,)
+            ).fetchall()
+        for (pid,) in pids:
+            try:
+                self.backend_cpu[pid] = _cpu_seconds(pid)
+            except (OSError, IndexError):
+                continue
 
     def _tree(self) -> list[int]:
         parents: dict[int, list[int]] = {}
@@ -365,10 +386,14 @@ class TreeMemory(threading.Thread):
                     (int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0
                 )
             self.peak_total_kb = max(self.peak_total_kb, total)
+            if self.database:
+                self._backends()
 
 
-def ingest(env: dict[str, str], feed: Path, workers: int, extra: str) -> tuple[float, float, str, int]:
-    """Run the CLI; (wall seconds, CPU seconds of it and its children, stdout, peak tree RSS kB)."""
+def ingest(
+    env: dict[str, str], feed: Path, workers: int, extra: str, database: str | None
+) -> tuple[float, float, str, TreeMemory]:
+    """Run the CLI; (wall seconds, CPU seconds of it and its children, stdout, memory and backend CPU)."""
     command = [PY, "manage.py", "ingest", SOURCE_CODE, str(feed), "--no-progress", *extra.split()]
     if workers > 1:
         command += ["--workers", str(workers)]
@@ -377,7 +402,7 @@ def ingest(env: dict[str, str], feed: Path, workers: int, extra: str) -> tuple[f
     process = subprocess.Popen(  # noqa: S603 - our own manage.py
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    sampler = TreeMemory(process.pid)
+    sampler = TreeMemory(process.pid, database)
     sampler.start()
     out, err = process.communicate()
     seconds = time.perf_counter() - started
@@ -386,7 +411,8 @@ def ingest(env: dict[str, str], feed: Path, workers: int, extra: str) -> tuple[f
         raise SystemExit(f"ingest failed ({process.returncode}): {err[-2000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return seconds, cpu, out, sampler.peak_total_kb
+    sampler.join()
+    return seconds, cpu, out, sampler
 
 
 def outcomes_check(feed: Path, truths: list[Truth], run: Run) -> dict[str, Any]:
@@ -458,7 +484,9 @@ def main() -> int:
             built = time.perf_counter() - started
             connections.close_all()
             load_before = os.getloadavg()
-            seconds, cpu, printed, tree_kb = ingest(env, feed, args.workers, args.ingest_args)
+            seconds, cpu, printed, sampler = ingest(
+                env, feed, args.workers, args.ingest_args, args.database if national else None
+            )
             load_after = os.getloadavg()
             checked = outcomes_check(feed, truths, run)
             created = Child.objects.count() - indexed
@@ -483,7 +511,9 @@ def main() -> int:
         "children_created": created,
         **checked,
         "peak_rss_mb_largest_process": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
-        "peak_rss_mb_process_tree": round(tree_kb / 1024),
+        "peak_rss_mb_process_tree": round(sampler.peak_total_kb / 1024),
+        "database_backend_cpu_seconds": round(sum(sampler.backend_cpu.values()), 1),
+        "database_backend_cpu_ms_per_row": round(1000 * sum(sampler.backend_cpu.values()) / len(rows), 2),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
     }
