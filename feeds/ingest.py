@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
@@ -27,7 +27,14 @@ from feeds.models import BatchStatus, FeedBatch, FeedRow, FeedSource, RowOutcome
 from feeds.parsers import Row, RowUnreadable
 from feeds.provenance import child_update_from_feed, provenance_record
 from feeds.validation import FeedRecord, RowInvalid, record_to_json, row_fields, row_validate
-from linkage.linking import IncomingRecord, Outcome, canonical_identifier, link_decide
+from linkage.linking import (
+    IncomingRecord,
+    Outcome,
+    canonical_identifier,
+    link_decide,
+    record_digests,
+    record_keys_lock,
+)
 from linkage.services import review_open
 from vault.sealing import Sealer
 
@@ -105,7 +112,9 @@ def record_create(*, record: FeedRecord, la: Organisation, source: FeedSource) -
         details=record.details(issuer_id=source.user.organisation_id),
         created_by=source.user,
     )
-    provenance_record(child=child, record=record, source=source, sealer=Sealer(child.data_key))
+    provenance_record(
+        child=child, record=record, source=source, sealer=Sealer(child.data_key), new_child=True
+    )
     return child
 
 
@@ -127,6 +136,7 @@ def _row_process(
     la_cache: dict[str, Organisation | None],
     la_ids: frozenset[int],
     today: date,
+    lock: bool,
 ) -> tuple[str, str, Child | None, Any]:
     if isinstance(row, RowUnreadable):
         return RowOutcome.REJECTED, row.reason, None, None
@@ -140,59 +150,102 @@ def _row_process(
     verdict = entitled(source, row_fields(row), la)
     if not verdict.allowed:
         return RowOutcome.REJECTED, verdict.message, None, None
-    issuer_id = source.user.organisation_id
-    decision = link_decide(record=incoming_record(record, la=la, issuer_id=issuer_id), la_ids=la_ids)
+    incoming = incoming_record(record, la=la, issuer_id=source.user.organisation_id)
+    digests = record_digests(incoming)
+    if lock:
+        record_keys_lock(digests)  # parallel workers: see linkage.linking.record_keys_lock
+    decision = link_decide(record=incoming, la_ids=la_ids, digests=digests)
     if decision.outcome == Outcome.NEW:
         return RowOutcome.CREATED, "", record_create(record=record, la=la, source=source), None
     if decision.outcome == Outcome.UPDATE and decision.child is not None:
         changed = child_update_from_feed(child=decision.child, record=record, source=source)
         return (RowOutcome.UPDATED if changed else RowOutcome.LINKED), "", decision.child, None
-    incoming = {"record": record_to_json(record), "la_id": la.pk, "source": source.code}
-    review = review_open(decision=decision, incoming=incoming, submitted_by=source.user)
+    sealed = {"record": record_to_json(record), "la_id": la.pk, "source": source.code}
+    review = review_open(decision=decision, incoming=sealed, submitted_by=source.user)
     return RowOutcome.REVIEW, REVIEW_REASON, None, review
 
 
-def batch_ingest(
-    *,
-    source: FeedSource,
-    batch_id: str,
-    fingerprint: str,
-    rows: Iterable[tuple[int, Row]],
-    entitled: EntitlementCheck,
-    today: date | None = None,
-    progress: Callable[[], object] | None = None,
-) -> BatchReport:
-    """Ingest (or finish ingesting) a batch; see the module docstring for idempotency and resumption."""
-    today = today or timezone.localdate()
+# A row whose transaction lost a deadlock (PostgreSQL aborts one of two) is tried again this often.
+ROW_ATTEMPTS = 3
+
+
+def _deadlock(error: OperationalError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "40P01"
+
+
+def batch_open(
+    *, source: FeedSource, batch_id: str, fingerprint: str
+) -> tuple[FeedBatch, BatchReport | None]:
+    """The batch to ingest (new or interrupted), or with it the stored report of a completed one."""
     batch, created = FeedBatch.objects.get_or_create(
         source=source, batch_id=batch_id, defaults={"fingerprint": fingerprint}
     )
     if not created and batch.fingerprint != fingerprint:
         raise BatchConflict("this batch id was already used for different content")
     if batch.status == BatchStatus.COMPLETED:
-        return _report(batch, replayed=True)
+        return batch, _report(batch, replayed=True)
+    return batch, None
+
+
+def batch_rows_ingest(
+    *,
+    batch: FeedBatch,
+    source: FeedSource,
+    rows: Iterable[tuple[int, Row]],
+    entitled: EntitlementCheck,
+    today: date,
+    progress: Callable[[], object] | None = None,
+) -> None:
+    """Process every row not yet finished, each in its own transaction with its `FeedRow`.
+
+    Several processes may work on one batch at once (`feeds.workers`, or the same file ingested twice):
+    a row another process finished first fails on the `FeedRow` constraint and is skipped; a row that
+    lost a deadlock is tried again; any other failure stops this process, its row rolled back whole.
+    """
     done = set(batch.rows.values_list("row_number", flat=True))
+    # Each row commits alone, releasing its key locks, unless the caller wrapped the batch in its own
+    # transaction (tests do): then nothing is visible to anyone else before that commits, and locks
+    # held for thousands of rows would fill PostgreSQL's lock table, so none are taken.
+    lock = not connection.in_atomic_block
     la_cache: dict[str, Organisation | None] = {}
     la_ids = frozenset(source.local_authorities.values_list("pk", flat=True))
     for number, row in rows:
         if number not in done:
-            try:
-                with transaction.atomic():
-                    outcome, reason, child, review = _row_process(
-                        row, source=source, entitled=entitled, la_cache=la_cache, la_ids=la_ids, today=today
-                    )
-                    FeedRow.objects.create(
-                        batch=batch,
-                        row_number=number,
-                        outcome=outcome,
-                        reason=reason,
-                        child=child,
-                        review=review,
-                    )
-            except IntegrityError:
-                pass  # another worker finished this row first; its transaction is the one that counts
+            for attempt in range(1, ROW_ATTEMPTS + 1):
+                try:
+                    with transaction.atomic():
+                        outcome, reason, child, review = _row_process(
+                            row,
+                            source=source,
+                            entitled=entitled,
+                            la_cache=la_cache,
+                            la_ids=la_ids,
+                            today=today,
+                            lock=lock,
+                        )
+                        FeedRow.objects.create(
+                            batch=batch,
+                            row_number=number,
+                            outcome=outcome,
+                            reason=reason,
+                            child=child,
+                            review=review,
+                        )
+                    break
+                except IntegrityError:
+                    if FeedRow.objects.filter(batch=batch, row_number=number).exists():
+                        break  # another process finished this row first: its transaction counts
+                    if attempt == ROW_ATTEMPTS:
+                        raise
+                except OperationalError as failed:
+                    if not _deadlock(failed) or attempt == ROW_ATTEMPTS:
+                        raise
         if progress is not None:
             progress()
+
+
+def batch_complete(*, batch: FeedBatch, source: FeedSource) -> BatchReport:
+    """Mark the batch completed and audit its outcome, once (whoever completes it first)."""
     with transaction.atomic():
         batch = FeedBatch.objects.select_for_update().get(pk=batch.pk)
         if batch.status != BatchStatus.COMPLETED:
@@ -207,3 +260,28 @@ def batch_ingest(
             )
             return report
     return _report(batch, replayed=True)
+
+
+def batch_ingest(
+    *,
+    source: FeedSource,
+    batch_id: str,
+    fingerprint: str,
+    rows: Iterable[tuple[int, Row]],
+    entitled: EntitlementCheck,
+    today: date | None = None,
+    progress: Callable[[], object] | None = None,
+) -> BatchReport:
+    """Ingest (or finish ingesting) a batch; see the module docstring for idempotency and resumption."""
+    batch, replayed = batch_open(source=source, batch_id=batch_id, fingerprint=fingerprint)
+    if replayed is not None:
+        return replayed
+    batch_rows_ingest(
+        batch=batch,
+        source=source,
+        rows=rows,
+        entitled=entitled,
+        today=today or timezone.localdate(),
+        progress=progress,
+    )
+    return batch_complete(batch=batch, source=source)

@@ -24,18 +24,45 @@ from feeds.validation import FeedRecord
 from vault.sealing import Sealer
 
 
-def provenance_record(*, child: Child, record: FeedRecord, source: FeedSource, sealer: Sealer) -> list[str]:
-    """Keep what `source` says now about each displayed field it supplied; returns those fields."""
+def provenance_record(
+    *, child: Child, record: FeedRecord, source: FeedSource, sealer: Sealer, new_child: bool = False
+) -> list[str]:
+    """Keep what `source` says now about each displayed field it supplied; returns those fields.
+
+    Two statements whatever the number of fields: the source's rows for the child are read at once (none
+    to read for a child just created) and the new ones inserted at once.
+    """
     now = timezone.now()
-    fields = []
-    for name, value in record.display_values().items():
-        row = FieldProvenance.objects.filter(child=child, field=name, source=source).first()
-        row = row or FieldProvenance(child=child, field=name, source=source)
+    values = record.display_values()
+    held = (
+        {}
+        if new_child
+        else {
+            row.field: row
+            for row in FieldProvenance.objects.filter(child=child, source=source, field__in=list(values))
+        }
+    )
+    added = []
+    for name, value in values.items():
+        row = held.get(name) or FieldProvenance(child=child, field=name, source=source)
         row.recorded_at = now
         sealer.seal(row, "value", value)
-        row.save()
-        fields.append(name)
-    return fields
+        if name in held:
+            row.save(update_fields=["recorded_at", "value"])
+        else:
+            added.append(row)
+    FieldProvenance.objects.bulk_create(added)
+    return list(values)
+
+
+def _displayed(rows: list[FieldProvenance], field: str, sealer: Sealer, pin: CorrectionPin | None) -> Any:
+    if not rows:
+        return None
+    best = min(rows, key=lambda r: (r.source.rank_for(field), -r.recorded_at.timestamp()))
+    said = sealer.unseal(best, "value")
+    if pin is not None and (best.recorded_at <= pin.accepted_at or said == pin.replaced):
+        return pin.value
+    return said
 
 
 def displayed_value(*, child: Child, field: str, sealer: Sealer, pin: CorrectionPin | None = None) -> Any:
@@ -45,13 +72,17 @@ def displayed_value(*, child: Child, field: str, sealer: Sealer, pin: Correction
     before it and over the value it replaced (see the module docstring).
     """
     rows = list(FieldProvenance.objects.filter(child=child, field=field).select_related("source"))
-    if not rows:
-        return None
-    best = min(rows, key=lambda r: (r.source.rank_for(field), -r.recorded_at.timestamp()))
-    said = sealer.unseal(best, "value")
-    if pin is not None and (best.recorded_at <= pin.accepted_at or said == pin.replaced):
-        return pin.value
-    return said
+    return _displayed(rows, field, sealer, pin)
+
+
+def displayed_values(
+    *, child: Child, fields: list[str], sealer: Sealer, pins: dict[str, CorrectionPin]
+) -> dict[str, Any]:
+    """`displayed_value` of each of `fields`, read in one query."""
+    rows: dict[str, list[FieldProvenance]] = {name: [] for name in fields}
+    for row in FieldProvenance.objects.filter(child=child, field__in=fields).select_related("source"):
+        rows[row.field].append(row)
+    return {name: _displayed(rows[name], name, sealer, pins.get(name)) for name in fields}
 
 
 def _accumulate(details: ChildDetails, record: FeedRecord, issuer_id: int | None) -> list[str]:
@@ -70,15 +101,21 @@ def _accumulate(details: ChildDetails, record: FeedRecord, issuer_id: int | None
 
 
 def child_update_from_feed(*, child: Child, record: FeedRecord, source: FeedSource) -> bool:
-    """Record provenance, then show the most trusted value of each field; True if anything changed."""
+    """Record provenance, then show the most trusted value of each field; True if anything changed.
+
+    The child is read again under a row lock (call inside a transaction): two feeds updating it at once
+    take turns, so neither writes details (and blocking keys) built from what the other has replaced.
+    """
+    child = Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child.pk)
     sealer = Sealer(child.data_key)
     details = child_details(child, sealer)
     values = details.sealed_values()
     changed = []
     supplied = provenance_record(child=child, record=record, source=source, sealer=sealer)
     pins = correction_pins(child=child, fields=supplied, sealer=sealer)
+    shown_values = displayed_values(child=child, fields=supplied, sealer=sealer, pins=pins)
     for name in supplied:
-        shown = displayed_value(child=child, field=name, sealer=sealer, pin=pins.get(name))
+        shown = shown_values[name]
         if shown != values[name]:
             values[name] = shown
             changed.append(name)

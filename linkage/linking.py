@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db import connection
 
 from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
@@ -32,10 +32,10 @@ from children.selectors import unseal_column
 from children.services import BLOCKING_PURPOSE, identifier_key
 from linkage.models import ReviewReason
 from linkage.moves import moved_and_more
-from matching.blocking import QueryKeys, candidates_within, query_key_tiers
+from matching.blocking import QueryKeys, candidates_within, query_key_tiers, record_keys
 from matching.identity import Identity
 from matching.scoring import MatchScore, score
-from vault.blind_index import blind_index
+from vault.blind_index import blind_indexes
 from vault.sealing import Sealer
 
 LINK_CANDIDATE_LIMIT = 500
@@ -125,12 +125,88 @@ def record_query_keys(record: IncomingRecord) -> QueryKeys:
     return QueryKeys(tiers.exact | identifiers, tiers.widened, tiers.broad)
 
 
-def _digests(keys: frozenset[str]) -> list[int]:
-    return [blind_index(BLOCKING_PURPOSE, key) for key in sorted(keys)]
+@dataclass(frozen=True)
+class RecordDigests:
+    """A record's keys and their blind indexes, made once per record: the query keys it looks up, tier
+    by tier, and `filed`, the keys a child created from it would be filed under."""
+
+    keys: QueryKeys
+    filed: frozenset[str]
+    digest: dict[str, int]
+
+    def of(self, keys: frozenset[str]) -> list[int]:
+        return sorted({self.digest[key] for key in keys})
+
+    @property
+    def locked(self) -> list[int]:
+        """Every digest a decision about the record reads or may write."""
+        return self.of(self.keys.every | self.filed)
 
 
-def _active_entries() -> "QuerySet[BlockingKeyEntry]":
-    return BlockingKeyEntry.objects.filter(child__status=RecordStatus.ACTIVE)
+def record_digests(record: IncomingRecord) -> RecordDigests:
+    keys = record_query_keys(record)
+    identifiers = {identifier_key(scheme, value) for scheme, value in record.identifiers}
+    filed = frozenset({key.value for key in record_keys(record.identity)} | identifiers)
+    values = sorted(keys.every | filed)
+    return RecordDigests(
+        keys=keys, filed=filed, digest=dict(zip(values, blind_indexes(BLOCKING_PURPOSE, values), strict=True))
+    )
+
+
+# Namespace of the advisory locks taken per blocking-key digest (PostgreSQL's two-integer form).
+LINK_LOCK_SPACE = 0x43505F4C
+
+
+def record_keys_lock(digests: RecordDigests) -> None:
+    """Lock, till the transaction ends, every key a decision about the record reads or may write.
+
+    Two rows about one new child, ingested at once by two processes, must not both find nothing and
+    both create it. A child created from row A is filed under A's keys; row B finds it only through
+    one of B's query keys, which is then a key both rows lock: the second waits for the first to
+    commit, and its lookup (read committed: each statement sees what was committed before it began)
+    sees the first's child. Rows that share no key cannot find each other's children and run side by
+    side. Locks are taken in sorted order in one statement (`unnest` keeps the array's order), so
+    they never deadlock among themselves. SQLite runs one writing transaction at a time: none needed.
+    """
+    if connection.vendor != "postgresql":
+        return
+    locks = sorted({d % 2**31 for d in digests.locked})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(pg_advisory_xact_lock(%s, k)) FROM unnest(%s::int[]) AS k",
+            [LINK_LOCK_SPACE, locks],
+        )
+
+
+@dataclass
+class KeyHits:
+    """Every child filed under any of a record's keys, read in one statement (one snapshot: an update
+    refiling a child's keys at the same moment is seen wholly or not at all)."""
+
+    ordinary: dict[int, set[Any]] = field(default_factory=dict)  # active and not shielded, by digest
+    shielded: set[Any] = field(default_factory=set)  # active and shielded
+    other: dict[str, set[Any]] = field(default_factory=dict)  # archived or closed, by status
+
+    def ordinary_ids(self, digests: list[int]) -> set[Any]:
+        found: set[Any] = set()
+        for digest in digests:
+            found |= self.ordinary.get(digest, set())
+        return found
+
+
+def key_hits(digests: RecordDigests) -> KeyHits:
+    hits = KeyHits()
+    rows = BlockingKeyEntry.objects.filter(digest__in=digests.of(digests.keys.every)).values_list(
+        "digest", "child_id", "child__status", "child__shielded"
+    )
+    for digest, child_id, status, shielded in rows:
+        if status != RecordStatus.ACTIVE:
+            hits.other.setdefault(status, set()).add(child_id)
+        elif shielded:
+            hits.shielded.add(child_id)
+        else:
+            hits.ordinary.setdefault(digest, set()).add(child_id)
+    return hits
 
 
 def _scored(record: IncomingRecord, children: list[Child]) -> list[Candidate]:
@@ -149,41 +225,37 @@ def _scored(record: IncomingRecord, children: list[Child]) -> list[Candidate]:
     return scored
 
 
-def shielded_candidates(record: IncomingRecord) -> list[Candidate]:
-    """Every shielded child sharing any key (all tiers, hidden keys too) with the record, scored."""
-    ids = set(
-        _active_entries()
-        .filter(digest__in=_digests(record_query_keys(record).every), child__shielded=True)
-        .values_list("child_id", flat=True)
-        .distinct()
+# What scoring and a decision read of a candidate: its identity, identifiers and whereabouts, not the rest
+# of its sealed record (a feed update reads the child again, whole and locked).
+_CANDIDATE_COLUMNS = ("local_authority_id", "shielded", "status", *IDENTITY_COLUMNS, "source_identifiers")
+
+
+def _children(ids: set[Any]) -> list[Child]:
+    if not ids:
+        return []
+    return list(
+        Child.objects.filter(pk__in=ids).select_related("data_key").only(*_CANDIDATE_COLUMNS, "data_key")
     )
-    children = list(Child.objects.filter(pk__in=ids).select_related("data_key"))
-    return _scored(record, children)
 
 
-def archived_candidates(record: IncomingRecord, status: str = RecordStatus.ARCHIVED) -> list[Candidate]:
+def shielded_candidates(record: IncomingRecord, hits: KeyHits | None = None) -> list[Candidate]:
+    """Every shielded child sharing any key (all tiers, hidden keys too) with the record, scored."""
+    hits = hits or key_hits(record_digests(record))
+    return _scored(record, _children(hits.shielded))
+
+
+def archived_candidates(
+    record: IncomingRecord, status: str = RecordStatus.ARCHIVED, hits: KeyHits | None = None
+) -> list[Candidate]:
     """Archived children (or, with `status=closed`, identities given up for a new one) sharing a key with
     the record, scored: a feed must not recreate one as new."""
-    ids = set(
-        BlockingKeyEntry.objects.filter(
-            digest__in=_digests(record_query_keys(record).every), child__status=status
-        )
-        .values_list("child_id", flat=True)
-        .distinct()[: LINK_CANDIDATE_LIMIT + 1]
-    )
-    children = list(Child.objects.filter(pk__in=ids).select_related("data_key"))
+    hits = hits or key_hits(record_digests(record))
+    ids = set(sorted(hits.other.get(status, set()), key=str)[: LINK_CANDIDATE_LIMIT + 1])
     return [
-        c for c in _scored(record, children) if c.score.verdict != "non" or c.identifier_agreement(record)
+        c
+        for c in _scored(record, _children(ids))
+        if c.score.verdict != "non" or c.identifier_agreement(record)
     ]
-
-
-def _ordinary_ids(keys: frozenset[str]) -> set[object]:
-    return set(
-        _active_entries()
-        .filter(digest__in=_digests(keys), child__shielded=False)
-        .values_list("child_id", flat=True)
-        .distinct()[: LINK_CANDIDATE_LIMIT + 1]
-    )
 
 
 def _review(
@@ -204,9 +276,17 @@ def _review(
     )
 
 
-def link_decide(*, record: IncomingRecord, la_ids: frozenset[int]) -> LinkDecision:
-    """Update, new, or review (see the module docstring). `la_ids`: the LAs the source may update."""
-    closed = archived_candidates(record, RecordStatus.CLOSED)
+def link_decide(
+    *, record: IncomingRecord, la_ids: frozenset[int], digests: RecordDigests | None = None
+) -> LinkDecision:
+    """Update, new, or review (see the module docstring). `la_ids`: the LAs the source may update.
+
+    Every key is looked up once (`key_hits`), and the closed, shielded, ordinary and archived
+    candidates are told apart from that one read. `digests`: the record's, if the caller made them.
+    """
+    digests = digests or record_digests(record)
+    hits = key_hits(digests)
+    closed = archived_candidates(record, RecordStatus.CLOSED, hits)
     if closed:
         # An identity given up for a new one (lifecycle.identity): held before anything else, showing no
         # candidate, so it is neither reopened nor recreated, and no review ever sets the new identity
@@ -215,24 +295,25 @@ def link_decide(*, record: IncomingRecord, la_ids: frozenset[int]) -> LinkDecisi
         return _review(ReviewReason.ARCHIVED, la_id, [], shielded=closed[0].child.shielded, resembles=closed)
     held = [
         c
-        for c in shielded_candidates(record)
+        for c in shielded_candidates(record, hits)
         if c.score.weight >= SHIELD_REVIEW_WEIGHT or c.identifier_agreement(record)
     ]
     if held:
         return _review(ReviewReason.SHIELDED, held[0].child.local_authority_id, held[:3], shielded=True)
 
-    found = candidates_within(record_query_keys(record), _ordinary_ids, cap=LINK_CANDIDATE_LIMIT)
+    found = candidates_within(
+        digests.keys, lambda tier: hits.ordinary_ids(digests.of(tier)), cap=LINK_CANDIDATE_LIMIT
+    )
     if found.refine:
         return _review(ReviewReason.TOO_MANY, record.local_authority_id, [])
-    children = list(Child.objects.filter(pk__in=found.found).select_related("data_key"))
-    candidates = _scored(record, children)
+    candidates = _scored(record, _children(found.found))
     plausible = []
     for candidate in candidates:
         agreement = candidate.identifier_agreement(record)
         if candidate.score.verdict != "non" or agreement:
             plausible.append(candidate)
     if not plausible:
-        archived = archived_candidates(record)
+        archived = archived_candidates(record, RecordStatus.ARCHIVED, hits)
         if archived:
             # The reviewing team never sees an archived record (data managers only): the review says
             # only that one resembles it, and offers new child or not a match.

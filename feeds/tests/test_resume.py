@@ -160,3 +160,40 @@ def test_two_processes_ingesting_the_same_file_at_once_create_each_child_once(tm
     created = _count(db, "select count(*) from feeds_feedrow where outcome = 'created'")
     assert created == _count(db, "select count(*) from children_child")
     assert _count(db, "select count(*) from audit_auditevent where tag = 'feed:batch:ingested'") == 1
+
+
+def test_ingest_with_workers_killed_mid_file_is_finished_by_a_rerun_with_other_workers(tmp_path):
+    """`--workers 2` killed (parent and workers, SIGKILL) mid-file; `--workers 3` finishes it exactly."""
+    db, env, feed = _installation(tmp_path)
+    process = subprocess.Popen(  # noqa: S603
+        [sys.executable, "manage.py", "ingest", "health", str(feed), "--no-progress", "--workers", "2"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group: the workers are killed with it
+    )
+    deadline = time.monotonic() + 240
+    while _count(db, "select count(*) from feeds_feedrow") < KILL_AFTER:
+        assert process.poll() is None, "ingest finished before it could be killed"
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+    time.sleep(0.5)  # the workers die with the group; let the kernel reap them
+    done_when_killed = _count(db, "select count(*) from feeds_feedrow")
+    assert KILL_AFTER <= done_when_killed < ROWS, "killed mid-file"
+    assert _count(db, "select count(*) from children_child") == _count(
+        db, "select count(*) from feeds_feedrow where outcome = 'created'"
+    )
+
+    finished = _manage(env, "ingest", "health", str(feed), "--no-progress", "--workers", "3")
+    assert "rejected: 0" in finished.stdout
+    assert _count(db, "select count(distinct row_number) from feeds_feedrow") == ROWS
+    assert _count(db, "select count(*) from feeds_feedrow") == ROWS
+    created = _count(db, "select count(*) from feeds_feedrow where outcome = 'created'")
+    assert created == _count(db, "select count(*) from children_child")
+    assert created + _count(db, "select count(*) from feeds_feedrow where outcome = 'review'") == ROWS
+    assert _count(db, "select count(*) from audit_auditevent where tag = 'feed:batch:ingested'") == 1
+    again = _manage(env, "ingest", "health", str(feed), "--no-progress", "--workers", "2")
+    assert "already ingested: nothing changed" in again.stdout
