@@ -50,8 +50,11 @@ def primary_form(name: str) -> str:
     return fold(name)
 
 
+@lru_cache(maxsize=50_000)
 def phonetic(name: str) -> str:
-    """NYSIIS code of a folded name: built for surnames, tolerant of common spelling variants."""
+    """NYSIIS code of a folded name: built for surnames, tolerant of common spelling variants.
+
+    Cached: filing one child asks for the same few names' codes several times (each key kind)."""
     folded = fold(name)
     return _nysiis(folded) if folded else ""
 
