@@ -50,11 +50,12 @@ class LoadReport:
     written: int  # children written by this run
     already: int  # children found committed by an earlier run
     seconds: float
-    index_seconds: float
+    index_seconds: float  # rebuilding the indexes and re-checking the foreign keys set aside
     indexes_rebuilt: int
     worker_peak_rss_mb: float
     worker_cpu_seconds: float  # the worker processes' user + system time
     database_cpu_seconds: float  # their PostgreSQL backends' (COPY), read from /proc; 0 if not local
+    foreign_keys_checked: int = 0
 
     @property
     def cpu_ms_per_child(self) -> float:
@@ -182,18 +183,19 @@ def national_load(
     worker_cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     seconds = time.perf_counter() - started
     with psycopg.connect(dsn, autocommit=True) as conn:
-        rebuilt, index_seconds = indexes.indexes_restore(conn)
+        restored = indexes.indexes_restore(conn)
         for table in TABLES:
             conn.execute(f"ANALYZE {table}")
     return LoadReport(
         written=written,
         already=already,
         seconds=seconds,
-        index_seconds=index_seconds,
-        indexes_rebuilt=rebuilt,
+        index_seconds=restored.seconds,
+        indexes_rebuilt=restored.indexes,
         worker_peak_rss_mb=_peak_rss_mb(resource.RUSAGE_CHILDREN),
         worker_cpu_seconds=worker_cpu,
         database_cpu_seconds=sum(backends.values()),
+        foreign_keys_checked=restored.foreign_keys,
     )
 
 

@@ -217,3 +217,39 @@ def test_deferred_indexes_are_rebuilt_after_the_load(directory):
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'children_blockingkeyentry'")
         assert {name for (name,) in cursor.fetchall()} == before
     assert report.indexes_rebuilt >= 2
+
+
+_FOREIGN_KEYS = (
+    "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid), c.convalidated FROM pg_constraint c"
+    " JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' AND t.relname = ANY(%s) ORDER BY 1, 2"
+)
+
+
+def _foreign_keys() -> list[tuple[str, str, str, bool]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_FOREIGN_KEYS, (load.TABLES,))
+        return cursor.fetchall()
+
+
+def test_foreign_keys_set_aside_for_the_load_are_back_and_checked_after_it(directory):
+    before = _foreign_keys()
+    assert len(before) >= 6 and all(valid for *_, valid in before)
+    report = _load(directory)
+    assert _foreign_keys() == before  # same definitions (deferrable as Django made them), all validated
+    assert report.foreign_keys_checked == len(before)
+
+
+def test_a_row_breaking_a_deferred_foreign_key_fails_the_restore_instead_of_slipping_in(directory):
+    """The foreign keys are checked once at the end instead of row by row, not skipped."""
+    with psycopg.connect(_dsn(), autocommit=True) as conn:
+        indexes.indexes_defer(conn, load.TABLES)
+        conn.execute(
+            "INSERT INTO children_blockingkeyentry (child_id, digest, hidden)"
+            " VALUES ('00000000-0000-4000-8000-000000000000', 1, false)"
+        )
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            indexes.indexes_restore(conn)
+        conn.execute("DELETE FROM children_blockingkeyentry")
+        restored = indexes.indexes_restore(conn)
+    assert restored.foreign_keys >= 1
+    assert all(valid for *_, valid in _foreign_keys())
