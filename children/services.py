@@ -1,7 +1,9 @@
 """Writes to child records. Each writes its audit event in the same transaction."""
 
+import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 
@@ -21,9 +23,10 @@ from children.records import CarerDetails, ChildDetails, InvolvementDetails, for
 from children.selectors import child_details, unseal_column
 from matching.blocking import record_keys
 from vault.blind_index import blind_index, blind_indexes
-from vault.keys import data_key_build
+from vault.crypto import cipher
+from vault.keys import NewDataKey, data_key_new
 from vault.models import DataKey
-from vault.sealing import Sealer
+from vault.sealing import Sealer, seal_row
 
 BLOCKING_PURPOSE = "child-block"
 CURRENT_INVOLVEMENT_PURPOSE = "involvement-current"
@@ -69,6 +72,78 @@ def blocking_entries(child: Child, details: ChildDetails) -> list[BlockingKeyEnt
     return [BlockingKeyEntry(child=child, digest=d, hidden=h) for d, h in blocking_digests(details)]
 
 
+@dataclass(slots=True)
+class SealedChild:
+    """A new child as it is sealed and keyed, before any model exists: row ids, ciphertext by column, and
+    blocking digests. `child_seal` is the one place these are made for a new record; `child_build` turns
+    them into unsaved models, and the national loader (bench/national) straight into COPY rows, so the two
+    cannot drift apart.
+    """
+
+    key: NewDataKey
+    child_id: uuid.UUID
+    sealed: dict[str, bytes]  # Child.SEALED columns
+    carers: list[tuple[uuid.UUID, dict[str, bytes]]]  # (id, sealed columns), by position
+    involvements: list[tuple[uuid.UUID, bool, dict[str, bytes]]]  # (id, ceased, sealed columns)
+    blocking_digests: list[tuple[int, bool]]
+
+
+CHILD_TABLE = Child._meta.db_table
+CARER_TABLE = Carer._meta.db_table
+INVOLVEMENT_TABLE = Involvement._meta.db_table
+
+
+def child_seal(
+    *,
+    details: ChildDetails,
+    carers: list[CarerDetails] | tuple[CarerDetails, ...] = (),
+    involvements: list[InvolvementDetails] | tuple[InvolvementDetails, ...] = (),
+    lead_involvement: int | None = None,
+) -> SealedChild:
+    """Seal a new child's fields and rows under a new data key, and make its blocking digests.
+
+    `lead_involvement` is the position of the lead professional's involvement (its id is sealed in the
+    child's row, so the involvements' ids are drawn first).
+    """
+    key = data_key_new()
+    fields = cipher(key.dek)
+    key_id = str(key.id)
+    child_id = uuid.uuid4()
+    involvement_ids = [uuid.uuid4() for _ in involvements]
+    if lead_involvement is not None:
+        details = replace(details, lead_professional_id=str(involvement_ids[lead_involvement]))
+
+    def sealed(table: str, row_id: uuid.UUID, values: dict[str, Any]) -> dict[str, bytes]:
+        return seal_row(fields, table=table, row_id=row_id, key_id=key_id, values=values)
+
+    carer_rows = []
+    for carer in carers:
+        carer_id = uuid.uuid4()
+        carer_rows.append((carer_id, sealed(CARER_TABLE, carer_id, carer.sealed_values())))
+    involvement_rows = [
+        (
+            row_id,
+            involvement.ended_on is not None,
+            sealed(INVOLVEMENT_TABLE, row_id, involvement.sealed_values()),
+        )
+        for row_id, involvement in zip(involvement_ids, involvements, strict=True)
+    ]
+    return SealedChild(
+        key=key,
+        child_id=child_id,
+        sealed=sealed(CHILD_TABLE, child_id, details.sealed_values()),
+        carers=carer_rows,
+        involvements=involvement_rows,
+        blocking_digests=blocking_digests(details),
+    )
+
+
+def archive_age_check(archive_age: int) -> None:
+    """No loader or service can keep a record beyond 25 (nor archive it before 18)."""
+    if not ARCHIVE_AGE_DEFAULT <= archive_age <= ARCHIVE_AGE_LIMIT:
+        raise ValueError(f"archive age must be {ARCHIVE_AGE_DEFAULT} to {ARCHIVE_AGE_LIMIT}")
+
+
 def child_build(
     *,
     local_authority: Organisation,
@@ -83,31 +158,43 @@ def child_build(
     anyone (recorded_by is empty); `lead_involvement` is the position of the lead professional's one.
     An archive age outside 18..25 is refused here too, so no loader can keep a record beyond 25.
     """
-    if not ARCHIVE_AGE_DEFAULT <= archive_age <= ARCHIVE_AGE_LIMIT:
-        raise ValueError(f"archive age must be {ARCHIVE_AGE_DEFAULT} to {ARCHIVE_AGE_LIMIT}")
-    data_key, dek = data_key_build()
-    sealer = Sealer(data_key, dek)
-    child = Child(
+    archive_age_check(archive_age)
+    sealed = child_seal(
+        details=details, carers=carers, involvements=involvements, lead_involvement=lead_involvement
+    )
+    return built_from_sealed(
+        sealed,
+        local_authority=local_authority,
         index_number=index_number.generate(),
+        shielded=shielded,
+        archive_age=archive_age,
+    )
+
+
+def built_from_sealed(
+    sealed: SealedChild, *, local_authority: Organisation, index_number: str, shielded: bool, archive_age: int
+) -> BuiltChild:
+    """The unsaved models of a sealed child (the ids and ciphertext are the ones sealed)."""
+    key = sealed.key
+    data_key = DataKey(id=key.id, kek_version=key.kek_version, wrapped=key.wrapped)
+    child = Child(
+        id=sealed.child_id,
+        index_number=index_number,
         local_authority=local_authority,
         data_key=data_key,
         shielded=shielded,
         archive_age=archive_age,
+        **sealed.sealed,
     )
-    involvement_rows = []
-    for involvement in involvements:
-        involvement_row = Involvement(child=child, ceased=involvement.ended_on is not None)
-        sealer.seal_all(involvement_row, involvement.sealed_values())
-        involvement_rows.append(involvement_row)
-    if lead_involvement is not None:
-        details = replace(details, lead_professional_id=str(involvement_rows[lead_involvement].pk))
-    sealer.seal_all(child, details.sealed_values())
-    carer_rows = []
-    for position, carer in enumerate(carers):
-        row = Carer(child=child, position=position)
-        sealer.seal_all(row, carer.sealed_values())
-        carer_rows.append(row)
-    return BuiltChild(data_key, child, carer_rows, blocking_digests(details), involvement_rows)
+    carers = [
+        Carer(id=carer_id, child=child, position=position, **columns)
+        for position, (carer_id, columns) in enumerate(sealed.carers)
+    ]
+    involvements = [
+        Involvement(id=involvement_id, child=child, ceased=ceased, **columns)
+        for involvement_id, ceased, columns in sealed.involvements
+    ]
+    return BuiltChild(data_key, child, carers, sealed.blocking_digests, involvements)
 
 
 def children_save_built(built: list[BuiltChild]) -> None:

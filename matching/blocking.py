@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 
 from matching.identity import Identity
 from matching.normalise import (
@@ -49,8 +49,9 @@ _DATED_KINDS = frozenset({"fp", "f2", "fl", "l2", "gp", "sd", "dd"})
 HIDDEN_KINDS = frozenset({"pc", "pl", "fd", "sd", "dd"})
 
 
-@dataclass(frozen=True)
-class BlockingKey:
+class BlockingKey(NamedTuple):
+    """One key: immutable and hashable (a named tuple: ~20 are made for every record filed)."""
+
     value: str
     hidden: bool = False
 
@@ -143,19 +144,28 @@ def dob_neighbours(dob: date) -> frozenset[date]:
     return frozenset(d for d in found if d is not None) - dob_variants(dob)
 
 
-def _family_forms(identity: Identity) -> set[str]:
-    return {form for name in identity.family_names for form in name_forms(name)}
+# The forms and codes below are pure functions of a few names, asked for several times per record (each
+# key kind) and for every record that shares a name: cached, as `name_forms` and `phonetic` are.
+@lru_cache(maxsize=50_000)
+def _forms_of(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(form for name in names for form in name_forms(name))
 
 
-def _given_forms(identity: Identity, *, formal: bool) -> set[str]:
-    forms: set[str] = set()
-    for name in identity.given_names[:1]:
-        forms |= set(given_name_forms(name) if formal else name_forms(name))
-    return forms
+def _family_forms(identity: Identity) -> frozenset[str]:
+    return _forms_of(identity.family_names)
 
 
-def _phonetics(forms: set[str]) -> set[str]:
-    return {code for code in (phonetic(f) for f in forms) if code}
+def _given_forms(identity: Identity, *, formal: bool) -> frozenset[str]:
+    """Forms of the first given name only (with the formal names it may be short for, if `formal`)."""
+    if not identity.given_names:
+        return frozenset()
+    first = identity.given_names[0]
+    return given_name_forms(first) if formal else name_forms(first)
+
+
+@lru_cache(maxsize=50_000)
+def _phonetics(forms: frozenset[str]) -> frozenset[str]:
+    return frozenset(code for code in (phonetic(f) for f in forms) if code)
 
 
 def _dob_keys(identity: Identity, dob: date, *, formal: bool, narrow_only: bool) -> set[BlockingKey]:

@@ -54,7 +54,8 @@ def primary_form(name: str) -> str:
 def phonetic(name: str) -> str:
     """NYSIIS code of a folded name: built for surnames, tolerant of common spelling variants.
 
-    Cached: scoring asks again for the same forms with every candidate of a search.
+    Cached: scoring asks again for the same forms with every candidate of a search, and filing one
+    child asks for the same few names' codes several times (each key kind).
     """
     folded = fold(name)
     return _nysiis(folded) if folded else ""

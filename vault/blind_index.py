@@ -10,6 +10,7 @@ surname + date of birth), never a date of birth or gender alone.
 import hashlib
 import hmac
 from collections.abc import Iterable
+from functools import lru_cache
 
 from vault.providers import key_provider
 
@@ -26,13 +27,22 @@ def blind_indexes(purpose: str, values: Iterable[str]) -> list[int]:
 
     The same digests as `blind_index`: the keyed HMAC is copied, not recomputed, for each value.
     """
-    keyed = hmac.new(key_provider().index_key(), digestmod=hashlib.sha256)
+    keyed = _keyed(key_provider().index_key(), purpose)
     digests = []
     for value in values:
         mac = keyed.copy()
-        mac.update(f"{purpose}\x1f{value}".encode())
+        mac.update(value.encode())
         digests.append(int.from_bytes(mac.digest()[:DIGEST_BYTES], "big", signed=True))
     return digests
+
+
+@lru_cache(maxsize=16)
+def _keyed(index_key: bytes, purpose: str) -> "hmac.HMAC":
+    """The HMAC under `index_key` with `purpose` and its separator already fed in (cached per key, so a
+    new key file is picked up): each value's digest continues a copy of it."""
+    mac = hmac.new(index_key, digestmod=hashlib.sha256)
+    mac.update(f"{purpose}\x1f".encode())
+    return mac
 
 
 def blind_token(purpose: str, value: str) -> str:

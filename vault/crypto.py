@@ -1,6 +1,7 @@
 """AES-256-GCM sealing with random 96-bit nonces and a format byte, so the scheme can evolve."""
 
 import os
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -33,6 +34,23 @@ def _cipher(key: bytes | AESGCM) -> AESGCM:
 def seal(plaintext: bytes, *, key: bytes | AESGCM, aad: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
     return FORMAT_V1 + nonce + _cipher(key).encrypt(nonce, plaintext, aad)
+
+
+def seal_many(plaintexts: Sequence[bytes], aads: Sequence[bytes], *, key: bytes | AESGCM) -> list[bytes]:
+    """`seal` of each (plaintext, aad) pair: the same format, a fresh random nonce each.
+
+    The nonces come from one `os.urandom` call for the lot (a row's fields), not one system call per
+    field: each is still 96 independent random bits.
+    """
+    if len(plaintexts) != len(aads):
+        raise ValueError("one AAD per plaintext")
+    cipher = _cipher(key)
+    nonces = os.urandom(NONCE_BYTES * len(plaintexts))
+    out = []
+    for start, plaintext, aad in zip(range(0, len(nonces), NONCE_BYTES), plaintexts, aads, strict=True):
+        nonce = nonces[start : start + NONCE_BYTES]
+        out.append(FORMAT_V1 + nonce + cipher.encrypt(nonce, plaintext, aad))
+    return out
 
 
 def unseal(blob: bytes, *, key: bytes | AESGCM, aad: bytes) -> bytes:

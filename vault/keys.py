@@ -1,5 +1,8 @@
 """Data-key lifecycle: create, open (unwrap), rewrap under a new KEK, replace, shred."""
 
+import uuid
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,14 +15,29 @@ class KeyShredded(crypto.DecryptionFailed):
     """The data key was destroyed: the data it protected is gone for good."""
 
 
-def data_key_build() -> tuple[DataKey, bytes]:
-    """A new unsaved DataKey and its plaintext DEK (so bulk loaders can insert many at once)."""
+@dataclass(frozen=True, slots=True)
+class NewDataKey:
+    """A fresh DEK, wrapped for the DataKey row `id`: the columns of that row, no model instance."""
+
+    id: uuid.UUID
+    kek_version: int
+    wrapped: bytes
+    dek: bytes
+
+
+def data_key_new() -> NewDataKey:
+    """A new DEK wrapped under the current KEK: what `data_key_build` saves, for loaders writing rows."""
     provider = key_provider()
     version = provider.current_kek_version()
-    key = DataKey(kek_version=version)
+    key_id = uuid.uuid4()
     dek = crypto.new_key()
-    key.wrapped = provider.wrap(dek, key_id=str(key.id), version=version)
-    return key, dek
+    return NewDataKey(key_id, version, provider.wrap(dek, key_id=str(key_id), version=version), dek)
+
+
+def data_key_build() -> tuple[DataKey, bytes]:
+    """A new unsaved DataKey and its plaintext DEK (so bulk loaders can insert many at once)."""
+    new = data_key_new()
+    return DataKey(id=new.id, kek_version=new.kek_version, wrapped=new.wrapped), new.dek
 
 
 def data_key_open(key: DataKey) -> bytes:

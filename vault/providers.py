@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -48,6 +49,9 @@ class _KeyRing:
         self._data = data
         self._data.setdefault("revoked", {})
         self._revoked = {version: set(ids) for version, ids in self._data["revoked"].items()}
+        # AES-GCM ciphers of KEKs by their encoded key: setting one up costs more than wrapping a DEK.
+        # Looked up through `_data` every time, so a retired or replaced KEK is never used from here.
+        self._ciphers: dict[str, AESGCM] = {}
 
     @staticmethod
     def fresh() -> dict[str, Any]:
@@ -69,6 +73,7 @@ class _KeyRing:
             self._refresh()
             yield
             self._data["revoked"] = {v: sorted(ids) for v, ids in self._revoked.items()}
+            self._ciphers = {}
             self._persist()
 
     def _persist(self) -> None:
@@ -82,12 +87,16 @@ class _KeyRing:
         self._refresh()
         return sorted(int(v) for v in self._data["keks"])
 
-    def _kek(self, version: int) -> bytes:
+    def _kek(self, version: int) -> AESGCM:
         self._refresh()
         try:
-            return base64.b64decode(self._data["keks"][str(version)])
+            encoded = self._data["keks"][str(version)]
         except KeyError as exc:
             raise crypto.DecryptionFailed(f"KEK version {version} is not available") from exc
+        kek = self._ciphers.get(encoded)
+        if kek is None:
+            kek = self._ciphers[encoded] = crypto.cipher(base64.b64decode(encoded))
+        return kek
 
     def wrap(self, dek: bytes, *, key_id: str, version: int) -> bytes:
         return crypto.seal(dek, key=self._kek(version), aad=wrap_aad(key_id, version))

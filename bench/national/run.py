@@ -3,8 +3,8 @@
 1. Database BENCH_NATIONAL_DATABASE (PostgreSQL, named `cp_*_national`) created if missing and migrated;
    the demo LAs and their schools, GP practices and services ensured.
 2. The load (bench/national/load.py): BENCH_NATIONAL_WORKERS processes (default: one per core), chunks
-   of BENCH_NATIONAL_CHUNK children, COPY, secondary indexes rebuilt after. Run it again after a crash
-   or Ctrl-C: it resumes from the last committed chunk.
+   of BENCH_NATIONAL_CHUNK children, COPY, secondary indexes rebuilt and foreign keys re-checked after.
+   Run it again after a crash or Ctrl-C: it resumes from the last committed chunk.
 3. Reports children/s, database size per child, table and index sizes, the workers' peak memory and
    family name + date of birth search latency on the loaded database; writes var/bench-national/result.json.
 Needs var/vault-keys.json (`make secrets`): children are sealed under its keys.
@@ -93,6 +93,7 @@ def main() -> int:
         "load_seconds": round(report.seconds, 1),
         "children_per_second": round(report.per_second),
         "indexes_rebuilt": report.indexes_rebuilt,
+        "foreign_keys_checked": report.foreign_keys_checked,
         "index_build_seconds": round(report.index_seconds, 1),
         "worker_peak_rss_mb": round(report.worker_peak_rss_mb),
         "worker_cpu_seconds": round(report.worker_cpu_seconds, 1),
@@ -116,8 +117,8 @@ def main() -> int:
     (OUT / "result.json").write_text(json.dumps(result, indent=2))
     print(
         f"loaded {report.written:,} children in {report.seconds:,.1f} s: {report.per_second:,.0f} children/s "
-        f"({report.already:,} were already there); {report.indexes_rebuilt} indexes rebuilt in "
-        f"{report.index_seconds:,.1f} s"
+        f"({report.already:,} were already there); {report.indexes_rebuilt} indexes rebuilt and "
+        f"{report.foreign_keys_checked} foreign keys re-checked in {report.index_seconds:,.1f} s"
     )
     print(
         f"database {_mb(measured.database)}: {measured.database / CHILDREN:,.0f} bytes per child "

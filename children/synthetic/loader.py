@@ -13,7 +13,7 @@ from datetime import date
 from accounts.models import Organisation
 from children import index_number
 from children.models import Child
-from children.services import BuiltChild, child_build, children_save_built
+from children.services import BuiltChild, SealedChild, child_build, child_seal, children_save_built
 from children.synthetic.directory import Directory
 from children.synthetic.families import ChildSpec
 from children.synthetic.stream import children_stream
@@ -33,6 +33,16 @@ def child_spec_build(spec: ChildSpec, local_authorities: dict[int, Organisation]
         details=spec.details,
         carers=spec.carers,
         shielded=spec.shielded,
+        involvements=spec.involvements,
+        lead_involvement=spec.lead_involvement,
+    )
+
+
+def child_spec_seal(spec: ChildSpec) -> SealedChild:
+    """The spec sealed and keyed by the app's `child_seal` (what `child_spec_build` makes models of)."""
+    return child_seal(
+        details=spec.details,
+        carers=spec.carers,
         involvements=spec.involvements,
         lead_involvement=spec.lead_involvement,
     )

@@ -10,6 +10,7 @@ import signal
 import time
 from collections.abc import Iterator
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -23,7 +24,7 @@ from bench.national.load import Plan, national_load
 from bench.national.rows import chunk_seed, index_number_for
 from children.models import BlockingKeyEntry, Carer, Child, Involvement
 from children.search import SearchCriteria, child_search_matches
-from children.selectors import child_details
+from children.selectors import child_details, child_record
 from children.services import blocking_digests, child_create
 from children.synthetic.directory import Directory, directory_ensure, directory_load
 from children.synthetic.families import ChildSpec
@@ -95,6 +96,33 @@ def test_a_national_load_is_searchable_through_the_search_service_and_decrypts(d
         assert opened.address == d.address
         matches = child_search_matches(SearchCriteria(d.family_name, date_of_birth=d.date_of_birth))
         assert child.pk in {m.child.pk for m in matches}
+
+
+def test_every_field_of_a_loaded_child_unseals_to_the_generated_values_on_its_record(directory):
+    """One chunk: the record page's read (`child_record`) opens the child, its carers and involvements to
+    exactly what the synthetic stream generated, and the lead professional is the right involvement."""
+    plan = Plan(count=120, chunk_size=120, seed=9, today=TODAY)
+    national_load(dsn=_dsn(), plan=plan, directory=directory, workers=1, progress=False)
+    specs = _specs(plan, directory)
+    for ordinal, spec in specs:
+        child = Child.objects.get(index_number=index_number_for(ordinal))
+        record = child_record(child)
+        lead = None
+        if spec.lead_involvement is not None:
+            lead = next(
+                v.id for v in record.involvements if v.details == spec.involvements[spec.lead_involvement]
+            )
+        assert record.details == replace(spec.details, lead_professional_id=lead)
+        assert record.carers == spec.carers
+        assert sorted(map(repr, (v.details for v in record.involvements))) == sorted(
+            map(repr, spec.involvements)
+        )
+        assert (child.shielded, child.local_authority_id) == (spec.shielded, spec.local_authority_id)
+        d = spec.details
+        matches = child_search_matches(SearchCriteria(d.family_name, date_of_birth=d.date_of_birth))
+        assert child.pk in {m.child.pk for m in matches}
+    assert len(specs) == 120 and all(s.carers for _, s in specs)
+    assert sum(s.lead_involvement is not None for _, s in specs) >= 3  # leads and involvements were checked
 
 
 def test_a_loaded_child_has_the_keys_and_rows_the_apps_own_write_path_gives_it(directory):
@@ -189,3 +217,39 @@ def test_deferred_indexes_are_rebuilt_after_the_load(directory):
         cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'children_blockingkeyentry'")
         assert {name for (name,) in cursor.fetchall()} == before
     assert report.indexes_rebuilt >= 2
+
+
+_FOREIGN_KEYS = (
+    "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid), c.convalidated FROM pg_constraint c"
+    " JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' AND t.relname = ANY(%s) ORDER BY 1, 2"
+)
+
+
+def _foreign_keys() -> list[tuple[str, str, str, bool]]:
+    with connection.cursor() as cursor:
+        cursor.execute(_FOREIGN_KEYS, (load.TABLES,))
+        return cursor.fetchall()
+
+
+def test_foreign_keys_set_aside_for_the_load_are_back_and_checked_after_it(directory):
+    before = _foreign_keys()
+    assert len(before) >= 6 and all(valid for *_, valid in before)
+    report = _load(directory)
+    assert _foreign_keys() == before  # same definitions (deferrable as Django made them), all validated
+    assert report.foreign_keys_checked == len(before)
+
+
+def test_a_row_breaking_a_deferred_foreign_key_fails_the_restore_instead_of_slipping_in(directory):
+    """The foreign keys are checked once at the end instead of row by row, not skipped."""
+    with psycopg.connect(_dsn(), autocommit=True) as conn:
+        indexes.indexes_defer(conn, load.TABLES)
+        conn.execute(
+            "INSERT INTO children_blockingkeyentry (child_id, digest, hidden)"
+            " VALUES ('00000000-0000-4000-8000-000000000000', 1, false)"
+        )
+        with pytest.raises(psycopg.errors.ForeignKeyViolation):
+            indexes.indexes_restore(conn)
+        conn.execute("DELETE FROM children_blockingkeyentry")
+        restored = indexes.indexes_restore(conn)
+    assert restored.foreign_keys >= 1
+    assert all(valid for *_, valid in _foreign_keys())
