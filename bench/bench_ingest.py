@@ -153,23 +153,23 @@ def small_database(directory: Path, children: int) -> tuple[str, Run]:
 
 
 def small_load(run: Run) -> None:
+    import itertools
+
     from accounts.models import Organisation
-    from bench.national.rows import chunk_built
+    from bench.national.rows import chunk_seed, index_number_for
     from children.services import children_save_built
     from children.synthetic.directory import directory_ensure, directory_load
+    from children.synthetic.loader import child_spec_build
+    from children.synthetic.stream import children_stream
 
     directory_ensure()
     directory = directory_load()
     las = Organisation.objects.in_bulk([local.la_id for local in directory.las])
-    built = chunk_built(
-        seed=run.seed,
-        chunk=0,
-        size=run.chunks[0],
-        first_ordinal=0,
-        directory=directory,
-        local_authorities=las,
-        today=run.today,
-    )
+    # The national load's chunk 0, built as model instances (SQLite has no COPY): the same children.
+    stream = children_stream(seed=chunk_seed(run.seed, 0), directory=directory, today=run.today)
+    built = [child_spec_build(spec, las) for spec in itertools.islice(stream, run.chunks[0])]
+    for position, child in enumerate(built):
+        child.child.index_number = index_number_for(position)
     for start in range(0, len(built), 500):
         children_save_built(built[start : start + 500])
 
