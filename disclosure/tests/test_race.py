@@ -21,6 +21,7 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child
 from disclosure.models import DisclosureExport, ExportStatus, LawfulBasis
+from disclosure.selectors import export_notes
 from disclosure.services import (
     AlreadyDecided,
     Availability,
@@ -81,7 +82,7 @@ def _assert_decided_once(outcomes: list[str], export: DisclosureExport, deciders
     export.refresh_from_db()
     expected = ExportStatus.APPROVED if winner % 2 == 0 else ExportStatus.REFUSED
     assert export.status == expected and export.decided_by == deciders[winner]
-    assert export.decision_reason == f"Decider {winner}"
+    assert export_notes(export).decision_reason == f"Decider {winner}"
     tags = [AuditTag.DisclosureExportApproved, AuditTag.DisclosureExportRefused]
     (event,) = AuditEvent.objects.filter(tag__in=tags, additional__export_id=str(export.pk))
     assert event.actor_id == deciders[winner].pk and event.tag == (
