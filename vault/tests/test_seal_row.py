@@ -71,3 +71,18 @@ def test_the_plaintext_of_a_field_is_the_json_it_always_was():
         {"d": date(2015, 3, 4)},
     ]:
         assert field_plaintext(value) == json.dumps(value, separators=(",", ":"), default=str).encode(), value
+
+
+def test_sealing_many_fields_refuses_a_field_without_its_own_aad():
+    """Each ciphertext is bound to its own context: a missing AAD must never shift the rest onto others."""
+    key = crypto.new_key()
+    with pytest.raises(ValueError, match="one AAD per plaintext"):
+        crypto.seal_many([b"a", b"b"], [b"context-a"], key=key)
+    sealed = crypto.seal_many([b"a", b"b"], [b"context-a", b"context-b"], key=key)
+    assert [
+        crypto.unseal(blob, key=key, aad=aad)
+        for blob, aad in zip(sealed, [b"context-a", b"context-b"], strict=True)
+    ] == [
+        b"a",
+        b"b",
+    ]
