@@ -5,15 +5,15 @@ barrier releases them together. Without the lock on the family's child rows, eac
 the other's uncommitted involvement and nobody would be told; without the unique pair, both could match.
 """
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 
 from coordination.models import Match, Notice
 from coordination.tests.support import school_teacher
+from tests.concurrency import run_together
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_child
 
@@ -38,30 +38,12 @@ FORM = {
 
 def _record_together(recordings: list[tuple[Any, Any]]) -> list[int]:
     """POST each (client, child) recording in its own thread, all released at once."""
-    barrier = threading.Barrier(len(recordings))
-    statuses: list[int] = [0] * len(recordings)
-    failures: list[BaseException] = []
 
-    def run(index: int) -> None:
+    def record(index: int) -> int:
         client, child = recordings[index]
-        try:
-            barrier.wait(timeout=30)
-            response = client.post(reverse("children:involvement_new", args=[child.pk]), FORM)
-            statuses[index] = response.status_code
-        except BaseException as error:
-            failures.append(error)
-        finally:
-            connections.close_all()
+        return int(client.post(reverse("children:involvement_new", args=[child.pk]), FORM).status_code)
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(recordings))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a recording never finished (deadlock?)"
-    if failures:
-        raise failures[0]
-    return statuses
+    return run_together(len(recordings), record)
 
 
 def _ready(user, child):
