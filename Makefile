@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | sha1sum | cut -c1-12)
 DEMO_CHILDREN ?= 3000
 
-.PHONY: help venv secrets migrate demo run test test-fast lint coverage bench bench-load bench-national vendor clean
+.PHONY: help venv secrets migrate demo run test test-fast lint coverage coverage-gate bench bench-load bench-national vendor clean
 
 help: ## List targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -48,8 +48,10 @@ lint: $(STAMP) ## ruff, mypy and the import-linter floors (.importlinter)
 	$(VENV)/bin/mypy .
 	$(VENV)/bin/lint-imports --no-cache
 
+# PYTEST_ARGS adds pytest options (CI passes the coverage options, so the gate needs no second run).
+PYTEST_ARGS ?=
 test: lint ## Lint, then every test (SQLite, or PostgreSQL when DATABASE_URL is set)
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## Tests without the browser journey
 	$(VENV)/bin/pytest -m "not browser"
@@ -59,6 +61,9 @@ COVERAGE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/contactpoint_coverag
 
 # PostgreSQL-only code (the audit id sequence, the checkpoint lock) is proved by tests that run on
 # PostgreSQL only (marker `postgresql`): their coverage is added to the SQLite run's before the gate.
+coverage-gate: $(STAMP) ## Fail unless the collected coverage data (.coverage) shows 100% branch coverage
+	$(VENV)/bin/coverage report --show-missing --skip-covered --fail-under=100
+
 coverage: $(STAMP) ## Branch coverage of access, vault, audit and oversight, SQLite + PostgreSQL (must stay at 100%)
 	$(VENV)/bin/pytest -q -m "not browser" $(COVERED) --cov-report=
 	DATABASE_URL="$(COVERAGE_DATABASE_URL)" $(VENV)/bin/pytest -q -m postgresql $(COVERED) --cov-append \
