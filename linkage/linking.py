@@ -103,14 +103,24 @@ class LinkDecision:
     resembles: list[UUID] = field(default_factory=list)
 
 
+# A given name this many letter edits away, though similar, is a sibling's rather than a slip.
+SIBLING_EDITS = 2
+
+
 def possible_sibling(match: MatchScore) -> bool:
     """Everything may agree but the given name: a twin or sibling, never linked by a machine.
 
     Fellegi-Sunter treats fields as independent, but twins share family name, date of birth, address and
     often sex, so the sum says "match" (30+ bits) while the only field that tells them apart disagrees.
-    A source identifier that agrees (the same NHS number) is the one thing that outweighs it.
+    A twin may also have a near given name. Of the same sex (Amelia and Amira) it is told from a slip by
+    its distance: a slip is one letter edit, so a given name only similar and two or more edits away is
+    read as a sibling. Of the other sex (Oliver and Olivia, Samuel and Sam) any given name that is not the
+    same is; a sex that disagrees beside the same given name is one source's slip. A source identifier
+    that agrees (the same NHS number) is the one thing that outweighs any of these.
     """
-    return match.levels.get("given_name") == "else"
+    given, sex = match.levels.get("given_name"), match.levels.get("gender")
+    far = match.given_edits is not None and match.given_edits >= SIBLING_EDITS
+    return given == "else" or far or (sex == "else" and given != "exact")
 
 
 def canonical_identifier(scheme: str, value: str) -> str:

@@ -177,6 +177,9 @@ class MatchScore:
     verdict: str = "non"
     # The postcode level was reached through a former postcode (never set when the address is not used).
     postcode_former: bool = False
+    # Fewest letter edits between the given names, kept when they are only similar (a Jaro-Winkler band):
+    # a slip is one edit, a sibling's name (Amelia and Amira) usually more (`linkage.linking.possible_sibling`).
+    given_edits: int | None = None
 
     @property
     def total(self) -> float:
@@ -424,8 +427,17 @@ def score(
         swapped.swapped = True
         if swapped.weight > best.weight:
             best = swapped
+    if query.given_name and not best.swapped and best.levels.get("given_name", "").startswith("jw_"):
+        best.given_edits = given_edits(query.given_name, candidate.given_names)
     best.verdict = verdict(query, best)
     return best
+
+
+def given_edits(query: str, candidates: tuple[str, ...]) -> int:
+    """The fewest Damerau-Levenshtein edits between any normalised form of the given names."""
+    q_forms = name_forms(query)
+    c_forms = {f for name in candidates for f in name_forms(name)}
+    return min((DamerauLevenshtein.distance(q, c) for q in q_forms for c in c_forms), default=0)
 
 
 @dataclass

@@ -98,6 +98,36 @@ def test_twins_sharing_everything_but_the_given_name_are_never_put_in_one_cluste
     assert report.reviews == 1
 
 
+def test_twins_of_the_other_sex_with_near_given_names_are_never_put_in_one_cluster(db):
+    # Oliver and Olivia: the given names are "similar" to Jaro-Winkler, so only the sex tells them apart
+    twins = [
+        ("h1", "health", "Oliver", "Thornton", "2015-03-04", "M", "12 Quarry Lane", "Leeds", "LS1 4AB"),
+        ("h2", "health", "Olivia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB"),
+        ("s1", "school", "Oliver", "Thornton", "2015-03-04", "M", "12 Quarry Lane", "Leeds", "LS1 4AB"),
+    ]
+    out = StringIO()
+    report = link_file(StringIO(_csv(twins)), out)
+    out.seek(0)
+    rows = {row["record_id"]: row for row in csv.DictReader(out)}
+    assert rows["h2"]["cluster_id"] != rows["h1"]["cluster_id"] and rows["h2"]["decision"] == "review"
+    assert rows["s1"]["cluster_id"] == rows["h1"]["cluster_id"]
+    assert report.reviews == 1
+
+
+def test_twins_of_one_sex_whose_given_names_are_two_edits_apart_are_never_put_in_one_cluster(db):
+    twins = [
+        ("h1", "health", "Amelia", "Nash", "2020-03-16", "F", "3 Mill Road", "Bristol", "BS15 4DY"),
+        ("h2", "health", "Amira", "Nash", "2020-03-16", "F", "3 Mill Road", "Bristol", "BS15 4DY"),
+        ("s1", "school", "Amwlia", "Nash", "2020-03-16", "F", "3 Mill Road", "Bristol", "BS15 4DY"),
+    ]
+    out = StringIO()
+    link_file(StringIO(_csv(twins)), out)
+    out.seek(0)
+    rows = {row["record_id"]: row for row in csv.DictReader(out)}
+    assert rows["h2"]["cluster_id"] != rows["h1"]["cluster_id"] and rows["h2"]["decision"] == "review"
+    assert rows["s1"]["cluster_id"] == rows["h1"]["cluster_id"]  # a one-letter slip is still linked
+
+
 def _scored_with(monkeypatch, version: str) -> None:
     from functools import partial
 

@@ -1,5 +1,6 @@
 """Linking incoming feed records with the one matching engine: update, new child, or clerical review."""
 
+from dataclasses import replace
 from datetime import date
 
 from access.policy import feed_row_decide
@@ -111,6 +112,41 @@ def test_a_twin_sharing_everything_but_the_given_name_goes_to_review_never_linke
     assert report.counts[RowOutcome.REVIEW] == 1
     assert ClericalReview.objects.get().reason == ReviewReason.SIBLING
     assert Child.objects.count() == 1 and bytes(Child.objects.get().given_names) == before
+
+
+def test_a_near_given_name_with_the_other_sex_is_a_possible_sibling_and_a_sex_slip_alone_is_not():
+    from linkage.linking import possible_sibling
+    from matching.scoring import MatchScore
+
+    def levels(**overrides: str) -> MatchScore:
+        agreed = {"family_name": "exact", "given_name": "exact", "dob": "exact", "gender": "exact"}
+        return MatchScore(weight=30.0, levels={**agreed, **overrides})
+
+    assert not possible_sibling(levels())
+    assert possible_sibling(levels(given_name="else"))
+    assert possible_sibling(levels(given_name="jw_high", gender="else"))  # Oliver (M) and Olivia (F)
+    assert possible_sibling(levels(given_name="phonetic", gender="else"))
+    assert not possible_sibling(levels(gender="else"))  # the same name: one source got the sex wrong
+    assert possible_sibling(levels(given_name="nickname", gender="else"))  # Sam (F) and Samuel (M)
+    assert not possible_sibling(levels(given_name="nickname", gender="exact"))
+    assert not possible_sibling(levels(given_name="jw_high", gender="null"))
+    # of the same sex, a similar given name is a slip when one edit away, a sibling's when further
+    assert not possible_sibling(replace(levels(given_name="jw_mid"), given_edits=1))  # Lily and Lila
+    assert possible_sibling(replace(levels(given_name="jw_mid"), given_edits=3))  # Amelia and Amira
+
+
+def test_the_scorer_counts_the_edits_between_given_names_that_are_only_similar():
+    from matching.identity import Identity
+    from matching.scoring import score
+
+    def identity(given: str) -> Identity:
+        return Identity(given_names=(given,), family_names=("Nash",), date_of_birth=date(2020, 3, 16))
+
+    twin = score(identity("Amelia"), identity("Amira"))
+    slip = score(identity("Amelia"), identity("Amwlia"))  # a key next to the E
+    assert twin.levels["given_name"].startswith("jw_") and twin.given_edits == 3
+    assert slip.levels["given_name"] == "jw_mid" and slip.given_edits == 1
+    assert score(identity("Amelia"), identity("Amelia")).given_edits is None  # exact: nothing to count
 
 
 def test_a_move_with_more_than_a_slip_elsewhere_is_held_and_a_move_alone_is_not():
