@@ -34,7 +34,7 @@ from linkage.models import ReviewReason
 from linkage.moves import moved_and_more
 from matching.blocking import QueryKeys, candidates_within, query_key_tiers, record_keys
 from matching.identity import Identity
-from matching.scoring import MatchScore, score
+from matching.scoring import MatchScore, fields_compared, score
 from vault.blind_index import blind_indexes
 from vault.sealing import Sealer
 
@@ -42,8 +42,12 @@ LINK_CANDIDATE_LIMIT = 500
 # Two candidates this close (bits) cannot be told apart by a machine: a person decides.
 LINK_MARGIN = 4.0
 # A shielded child sharing a key is held for review unless the evidence is clearly against it (bits).
-# The flood test (linkage/tests/test_shield_flood.py) measures that every near-variant lands above it.
-SHIELD_REVIEW_WEIGHT = -8.0
+# Chosen from bench/bench_shield_threshold.py at 1,000,000 children (docs/BENCHMARKS.md, "The shield
+# hold floor"): a child against itself with any one or two realistic mistakes, a move to another district
+# and the other sex included, never scored below +1.0 bits in 613,132 rows (0.01th percentile +3.1), so
+# -4 leaves 5 bits (32 times the odds) below the worst seen; -8 held a third more rows about other
+# children for no true match. The flood test and test_shield_floor.py prove the worst cases are held.
+SHIELD_REVIEW_WEIGHT = -4.0
 
 
 class Outcome:
@@ -61,14 +65,43 @@ class IncomingRecord:
     local_authority_id: int | None = None
 
 
+class SealedColumns:
+    """A candidate's sealed columns, its data key opened once and each column decrypted the first time
+    it is read (as `children.search.Candidate` does for search): scoring reads only the columns the
+    record compares, and the identifiers are read only when a decision asks about them."""
+
+    __slots__ = ("_sealer", "_values", "child")
+
+    def __init__(self, child: Child) -> None:
+        self.child = child
+        self._sealer = Sealer(child.data_key)
+        self._values: dict[str, Any] = {}
+
+    def __getitem__(self, column: str) -> Any:
+        if column not in self._values:
+            self._values[column] = unseal_column(self._sealer, self.child, column)
+        return self._values[column]
+
+
 @dataclass
 class Candidate:
     child: Child
     score: MatchScore
-    identifiers: dict[str, str] = field(default_factory=dict)
+    sealed: SealedColumns | None = None
+    _identifiers: dict[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def identifiers(self) -> dict[str, str]:
+        """The candidate's source identifiers by scheme (canonical), decrypted on first use."""
+        if self._identifiers is None:
+            held = self.sealed["source_identifiers"] if self.sealed is not None else []
+            self._identifiers = {s["scheme"]: canonical_identifier(s["scheme"], s["value"]) for s in held}
+        return self._identifiers
 
     def identifier_agreement(self, record: IncomingRecord) -> bool | None:
         """True if an identifier agrees, False if one of a shared scheme differs, None if none shared."""
+        if not record.identifiers:
+            return None
         agreed = None
         for scheme, value in record.identifiers:
             held = self.identifiers.get(scheme)
@@ -188,6 +221,11 @@ def record_keys_lock(digests: RecordDigests) -> None:
         )
 
 
+def _child_pk(value: Any) -> UUID:
+    """A child id as the ORM gives it (SQLite hands raw SQL a hex string, PostgreSQL a UUID)."""
+    return value if isinstance(value, UUID) else UUID(value)
+
+
 @dataclass
 class KeyHits:
     """Every child filed under any of a record's keys, read in one statement (one snapshot: an update
@@ -204,33 +242,53 @@ class KeyHits:
         return found
 
 
-def key_hits(digests: RecordDigests) -> KeyHits:
-    hits = KeyHits()
-    rows = BlockingKeyEntry.objects.filter(digest__in=digests.of(digests.keys.every)).values_list(
-        "digest", "child_id", "child__status", "child__shielded"
+def _key_hits_sql(count: int) -> str:
+    """Every key entry of `count` digests, outer-joined to its child only if that child is not ordinary
+    (shielded, archived or closed). The join's condition is the predicate of the partial index
+    `child_not_ordinary` (children.models.Child.Meta), word for word, so PostgreSQL joins to that small
+    index instead of visiting every child's row. (Django's FilteredRelation joins a required foreign key
+    with INNER JOIN, which would drop the ordinary children.) Table names come from the models and every
+    value is a placeholder."""
+    entry, child = BlockingKeyEntry._meta.db_table, Child._meta.db_table
+    placeholders = ", ".join(["%s"] * count)
+    sql = (
+        f'SELECT e.digest, e.child_id, c.status, c.shielded FROM "{entry}" e '  # noqa: S608
+        f'LEFT OUTER JOIN "{child}" c ON e.child_id = c.id '
+        "AND (c.shielded OR NOT (c.status = %s)) "
+        f"WHERE e.digest IN ({placeholders})"
     )
+    return sql
+
+
+def key_hits(digests: RecordDigests) -> KeyHits:
+    """At 1M children most of a row's key entries (a median of 724) are ordinary children: told apart by
+    the small partial index, they never visit their child's row. An entry joined to no child is one."""
+    hits = KeyHits()
+    wanted = digests.of(digests.keys.every)
+    if not wanted:
+        return hits
+    with connection.cursor() as cursor:
+        cursor.execute(_key_hits_sql(len(wanted)), [RecordStatus.ACTIVE.value, *wanted])
+        rows = cursor.fetchall()
     for digest, child_id, status, shielded in rows:
-        if status != RecordStatus.ACTIVE:
-            hits.other.setdefault(status, set()).add(child_id)
+        if status is not None and status != RecordStatus.ACTIVE:
+            hits.other.setdefault(status, set()).add(_child_pk(child_id))
         elif shielded:
-            hits.shielded.add(child_id)
+            hits.shielded.add(_child_pk(child_id))
         else:
-            hits.ordinary.setdefault(digest, set()).add(child_id)
+            hits.ordinary.setdefault(digest, set()).add(_child_pk(child_id))
     return hits
 
 
 def _scored(record: IncomingRecord, children: list[Child]) -> list[Candidate]:
-    """Decrypt identity and identifiers of each candidate and score it with the engine (address included)."""
+    """Score each candidate with the engine (address included), decrypting only the identity columns the
+    record compares (`matching.scoring.fields_compared`); identifiers wait till a decision asks."""
+    compared = fields_compared(record.identity, use_hidden=True)
     scored = []
     for child in children:
-        sealer = Sealer(child.data_key)
-        values = {column: unseal_column(sealer, child, column) for column in IDENTITY_COLUMNS}
-        identifiers = {
-            s["scheme"]: canonical_identifier(s["scheme"], s["value"])
-            for s in sealer.unseal(child, "source_identifiers")
-        }
-        match = score(record.identity, identity_from_sealed_values(values), use_hidden=True)
-        scored.append(Candidate(child, match, identifiers))
+        sealed = SealedColumns(child)
+        match = score(record.identity, identity_from_sealed_values(sealed, compared), use_hidden=True)
+        scored.append(Candidate(child, match, sealed))
     scored.sort(key=lambda c: (-c.score.weight, str(c.child.pk)))
     return scored
 
