@@ -42,12 +42,14 @@ LINK_CANDIDATE_LIMIT = 500
 # Two candidates this close (bits) cannot be told apart by a machine: a person decides.
 LINK_MARGIN = 4.0
 # A shielded child sharing a key is held for review unless the evidence is clearly against it (bits).
-# Chosen from bench/bench_shield_threshold.py at 1,000,000 children (docs/BENCHMARKS.md, "The shield
+# Measured with bench/bench_shield_threshold.py at 1,000,000 children (docs/BENCHMARKS.md, "The shield
 # hold floor"): a child against itself with any one or two realistic mistakes, a move to another district
-# and the other sex included, never scored below +1.0 bits in 613,132 rows (0.01th percentile +3.1), so
-# -4 leaves 5 bits (32 times the odds) below the worst seen; -8 held a third more rows about other
-# children for no true match. The flood test and test_shield_floor.py prove the worst cases are held.
-SHIELD_REVIEW_WEIGHT = -4.0
+# and the other sex included, never scored below +1.0 bits in 613,132 rows; with three, down to -5.6.
+# The commonest name with the same given name and sex, its date of birth wholly wrong and a move away
+# scores -6.06 (test_shield_floor.py): -8 holds it, so a shielded child whose names and sex agree is held
+# whatever its date and address say. -4 and -6 would hold a quarter and a tenth fewer rows about other
+# children, and let such rows through to ordinary linkage, where they would become a new, visible child.
+SHIELD_REVIEW_WEIGHT = -8.0
 
 
 class Outcome:
