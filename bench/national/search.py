@@ -159,6 +159,7 @@ class Measured:
     found: bool
     refine: bool
     results: int
+    shown: tuple[str, ...] = ()  # ids of the children shown, in order: to compare answers between runs
 
 
 @dataclass
@@ -277,9 +278,20 @@ def measure(queries: list[Query], users: list[Any]) -> list[Measured]:
                     found=pks.get(query.index_number) in shown,
                     refine=outcome.too_many,
                     results=len(outcome.results),
+                    shown=tuple(str(r.child.pk) for r in outcome.results),
                 )
             )
     return out
+
+
+def answers(measured: list[Measured]) -> str:
+    """One line per search (set, target, refine, the children shown in order), sorted: two runs over the
+    same queries gave the same answers if and only if these are identical."""
+    lines = sorted(
+        f"{m.query.criteria_set}\t{m.query.index_number}\t{m.query.error}\t{int(m.refine)}\t{','.join(m.shown)}"
+        for m in measured
+    )
+    return "\n".join(lines) + "\n"
 
 
 def pct(values: list[float], p: float) -> float:
