@@ -225,6 +225,9 @@ def _similar_band(query: frozenset[str], candidate: set[str], *, edit_level: boo
     return band
 
 
+# The two name levels are pure functions of a few strings, and a large block is mostly the same few names
+# (a name-only search scores hundreds of children called the same): cached, as `phonetic` is.
+@lru_cache(maxsize=50_000)
 def family_level(
     query: str, candidates: tuple[str, ...], *, edit_level: bool = False
 ) -> tuple[str, str | None]:
@@ -240,6 +243,7 @@ def family_level(
     return _similar_band(q_forms, c_forms, edit_level=edit_level), None
 
 
+@lru_cache(maxsize=50_000)
 def given_level(
     query: str, candidates: tuple[str, ...], *, edit_level: bool = False
 ) -> tuple[str, str | None]:
