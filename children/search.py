@@ -174,14 +174,16 @@ class Candidate:
 def _child_ids(keys: frozenset[str]) -> set[object]:
     """The children a practitioner may be shown under `keys`: all of them, or more than the cap to say so.
 
-    Decided from the key rows alone (`visible_key_rows`); only if those run past their bound (a child
-    shares many of the keys) is the distinct count asked of the database with the children joined.
+    Decided from the key rows alone (`visible_key_rows`): all of them, or past their bound, the children
+    of the rows read if those alone are over the cap. Only otherwise (a few children sharing very many of
+    the keys) is the distinct count asked of the database with the children joined.
     """
     digests = [blind_index(BLOCKING_PURPOSE, key) for key in sorted(keys)]
     bound = TIER_ROWS_PER_CANDIDATE * CANDIDATE_LIMIT
     rows = visible_key_rows(digests, limit=bound + 1)
-    if len(rows) <= bound:
-        return {child_id for _, child_id in rows}
+    found = {child_id for _, child_id in rows}
+    if len(rows) <= bound or len(found) > CANDIDATE_LIMIT:
+        return found
     return set(_visible_active(digests).values_list("child_id", flat=True).distinct()[: CANDIDATE_LIMIT + 1])
 
 
@@ -216,11 +218,12 @@ def visible_key_rows(digests: Iterable[int], *, limit: int) -> list[tuple[int, o
     with connection.cursor() as cursor:
         cursor.execute(_key_rows_sql(len(wanted), limit), [RecordStatus.ACTIVE.value, *wanted])
         rows = cursor.fetchall()
+    active = RecordStatus.ACTIVE.value
     return [
-        (digest, _child_pk(child_id))
+        (digest, child_id if type(child_id) is UUID else _child_pk(child_id))
         for digest, child_id, hidden, status, shielded in rows
         # no child joined: an ordinary child (active, not shielded), visible through any key
-        if status is None or (status == RecordStatus.ACTIVE and not (hidden and shielded))
+        if status is None or (status == active and not (hidden and shielded))
     ]
 
 

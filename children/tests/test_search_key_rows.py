@@ -3,6 +3,7 @@ results page will not show (issue #9, search p95 at 1,000,000 children)."""
 
 from datetime import date
 
+import pytest
 from django.db import connection
 from django.test import override_settings
 
@@ -124,3 +125,24 @@ def test_a_shielded_child_is_not_found_by_its_postcode_through_the_key_rows(worl
     digests = [blind_index(BLOCKING_PURPOSE, key) for key in keys]
     assert shielded_child.pk not in {c for _, c in search.visible_key_rows(digests, limit=1000)}
     assert shielded_child.pk not in search._child_ids(frozenset(keys))
+
+
+def test_a_block_over_the_cap_within_the_first_key_rows_read_is_refused_without_a_distinct_count(
+    world, monkeypatch
+):
+    """Past the row bound, the rows read already name more children than the cap: that is the answer."""
+    for i in range(4):
+        make_child(world, given_names=f"Child{i}", family_name="Smith", date_of_birth=date(2014, 1, 20))
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 3)
+    monkeypatch.setattr(search, "TIER_ROWS_PER_CANDIDATE", 1)  # 3 rows, then tier by tier
+    statements: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count), pytest.raises(search.TooManyCandidates):
+        search.child_search_matches(SearchCriteria("Smith", date_of_birth=date(2014, 1, 20)))
+    assert not any("DISTINCT" in sql for sql in statements)
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 4)  # at the cap: all four scored, none truncated
+    assert len(search.child_search_matches(SearchCriteria("Smith", date_of_birth=date(2014, 1, 20)))) == 4
