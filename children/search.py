@@ -204,7 +204,8 @@ def _key_rows_sql(count: int, limit: int) -> str:
     return (
         f'SELECT e.digest, e.child_id, e.hidden, c.status, c.shielded FROM "{entry}" e '  # noqa: S608
         f'LEFT OUTER JOIN "{child}" c ON e.child_id = c.id AND (c.shielded OR NOT (c.status = %s)) '
-        f"WHERE e.digest IN ({placeholders}) LIMIT {int(limit)}"
+        # in the key index's order: rows past the limit are whole keys' worth, as many children as possible
+        f"WHERE e.digest IN ({placeholders}) ORDER BY e.digest LIMIT {int(limit)}"
     )
 
 
