@@ -316,7 +316,8 @@ def _scored(
     children = [fetched[child_id] for child_id in wanted if child_id in fetched]
     if missing:
         children += list(
-            Child.objects.filter(pk__in=missing)
+            # Asked again: a child archived or closed since its key rows were read is not a candidate.
+            Child.objects.filter(pk__in=missing, status=RecordStatus.ACTIVE)
             .select_related("data_key", "local_authority")
             .only(*_CANDIDATE_COLUMNS)
         )

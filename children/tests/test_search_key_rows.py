@@ -146,3 +146,21 @@ def test_a_block_over_the_cap_within_the_first_key_rows_read_is_refused_without_
     assert not any("DISTINCT" in sql for sql in statements)
     monkeypatch.setattr(search, "CANDIDATE_LIMIT", 4)  # at the cap: all four scored, none truncated
     assert len(search.child_search_matches(SearchCriteria("Smith", date_of_birth=date(2014, 1, 20)))) == 4
+
+
+def test_a_child_closed_after_its_key_rows_were_read_is_not_offered(world, monkeypatch):
+    """The key rows and the candidates' sealed rows are two statements for a name-only search: a child
+    closed (a new identity) in between must not be scored or shown."""
+    closing = make_child(world, family_name="Ashworth", given_names="Wilhelmina")
+    read_rows = search.visible_key_rows
+
+    def then_closed(digests, *, limit):
+        rows = read_rows(digests, limit=limit)
+        Child.objects.filter(pk=closing.pk).update(status=RecordStatus.CLOSED)
+        return rows
+
+    monkeypatch.setattr(search, "visible_key_rows", then_closed)
+    outcome = child_search(
+        criteria=SearchCriteria("Ashworth", given_name="Wilhelmina", gender="female"), fetched_by=world.alice
+    )
+    assert outcome.results == [] and outcome.too_many is False
