@@ -193,19 +193,22 @@ def _child_pk(value: object) -> object:
 
 
 def _key_rows_sql(count: int, limit: int) -> str:
-    """Key rows of `count` digests, outer-joined to their child only if that child is not ordinary
-    (shielded, archived or closed): an ordinary child is visible through every key, so its row in the
-    child table is never read. The join condition is word for word the predicate of a partial index over
-    the not-ordinary children, where one exists; the key columns are all in the key index
-    (`blocking_digest_child_hidden`), so PostgreSQL answers from indexes alone. Table names come from the
-    models and every value is a placeholder."""
+    """The visible key rows of `count` digests: each outer-joined to its child only if that child is not
+    ordinary (shielded, archived or closed). An ordinary child is visible through every key, so its row in
+    the child table is never read; a not-ordinary one only if active, and never if shielded through a
+    hidden key, filtered here in SQL. The join condition is word for word the predicate of a partial index
+    over the not-ordinary children, where one exists; the key columns are all in the key index
+    (`blocking_digest_child_hidden`), so PostgreSQL can answer from indexes alone. Table names come from
+    the models and every value is a placeholder."""
     entry, child = BlockingKeyEntry._meta.db_table, Child._meta.db_table
     placeholders = ", ".join(["%s"] * count)
     return (
-        f'SELECT e.digest, e.child_id, e.hidden, c.status, c.shielded FROM "{entry}" e '  # noqa: S608
+        f'SELECT e.digest, e.child_id FROM "{entry}" e '  # noqa: S608
         f'LEFT OUTER JOIN "{child}" c ON e.child_id = c.id AND (c.shielded OR NOT (c.status = %s)) '
+        f"WHERE e.digest IN ({placeholders}) "
+        "AND (c.id IS NULL OR (c.status = %s AND NOT (e.hidden AND c.shielded))) "
         # in the key index's order: rows past the limit are whole keys' worth, as many children as possible
-        f"WHERE e.digest IN ({placeholders}) ORDER BY e.digest LIMIT {int(limit)}"
+        f"ORDER BY e.digest LIMIT {int(limit)}"
     )
 
 
@@ -216,15 +219,12 @@ def visible_key_rows(digests: Iterable[int], *, limit: int) -> list[tuple[int, o
     wanted = list(digests)
     if not wanted:
         return []
-    with connection.cursor() as cursor:
-        cursor.execute(_key_rows_sql(len(wanted), limit), [RecordStatus.ACTIVE.value, *wanted])
-        rows = cursor.fetchall()
     active = RecordStatus.ACTIVE.value
+    with connection.cursor() as cursor:
+        cursor.execute(_key_rows_sql(len(wanted), limit), [active, *wanted, active])
+        rows = cursor.fetchall()
     return [
-        (digest, child_id if type(child_id) is UUID else _child_pk(child_id))
-        for digest, child_id, hidden, status, shielded in rows
-        # no child joined: an ordinary child (active, not shielded), visible through any key
-        if status is None or (status == active and not (hidden and shielded))
+        (digest, child_id if type(child_id) is UUID else _child_pk(child_id)) for digest, child_id in rows
     ]
 
 

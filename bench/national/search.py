@@ -372,7 +372,7 @@ def explain(query: Query) -> str:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"EXPLAIN (ANALYZE, BUFFERS) {_key_rows_sql(len(digests), bound + 1)}",
-                [RecordStatus.ACTIVE.value, *digests],
+                [RecordStatus.ACTIVE.value, *digests, RecordStatus.ACTIVE.value],
             )
             lines = "\n".join(row[0] for row in cursor.fetchall())
         return f"{len(digests)} digests, key rows only\n{lines}"
