@@ -15,7 +15,8 @@ under var/vault-keys.json), nothing is generated: BENCH_SEARCH_PER_SET searches 
 minimum-criteria set aim at children of that run, re-derived from its stream and typed with the
 mistakes of bench_search_quality.py (bench/national/search.py). BENCH_SEARCH_EXPLAIN=1 prints EXPLAIN
 (ANALYZE, BUFFERS) of the key + candidate statement of each set's slowest search;
-BENCH_SEARCH_PROFILE=1 a cProfile of decrypt + score for the sets whose p95 is over 50 ms. Audit rows
+BENCH_SEARCH_PROFILE=1 a cProfile of decrypt + score for the sets whose p95 is over 50 ms;
+BENCH_SEARCH_ANSWERS=path writes every search's answer (refine, children shown) to compare runs. Audit rows
 and bench practitioners are written into that database.
 """
 
@@ -242,6 +243,10 @@ def _loaded(database: str) -> int:
         f"(1, 5, 15 min) before {load_before}, after {os.getloadavg()}, {os.cpu_count()} CPUs"
     )
     by_set = national.report(measured)
+    answers_path = os.environ.get("BENCH_SEARCH_ANSWERS")
+    if answers_path:
+        Path(answers_path).write_text(national.answers(measured))
+        print(f"answers of every search written to {answers_path}")
     if os.environ.get("BENCH_SEARCH_EXPLAIN") == "1":
         for name, set_report in by_set.items():
             slowest = max(set_report.rows, key=lambda m: m.ms)

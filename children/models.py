@@ -165,10 +165,17 @@ class BlockingKeyEntry(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="blocking_keys")
-    digest = models.BigIntegerField(db_index=True)
+    digest = models.BigIntegerField()
     hidden = models.BooleanField(
         default=False, help_text="derived from the address: never finds a shielded child"
     )
+
+    class Meta:
+        indexes = [
+            # Every column a search's key lookup reads (children.search.visible_key_rows): PostgreSQL
+            # counts a block and splits it into tiers from this index alone, without a key row's page.
+            models.Index(fields=["digest", "child", "hidden"], name="blocking_digest_child_hidden")
+        ]
 
     def __str__(self) -> str:
         return f"BlockingKey {self.id}"

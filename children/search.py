@@ -15,9 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -142,6 +143,14 @@ class AmbiguousCloseCalls(Exception):
     """No match, and more too-close-to-call candidates than a practitioner can tell apart."""
 
 
+class TooManyResults(Exception):
+    """More offers than the results page may show: "refine your search", none of them decrypted further."""
+
+    def __init__(self, matched: int) -> None:
+        super().__init__(matched)
+        self.matched = matched
+
+
 class Candidate:
     """A candidate whose data key is opened once, each sealed column decrypted the first time it is read.
 
@@ -163,8 +172,60 @@ class Candidate:
 
 
 def _child_ids(keys: frozenset[str]) -> set[object]:
+    """The children a practitioner may be shown under `keys`: all of them, or more than the cap to say so.
+
+    Decided from the key rows alone (`visible_key_rows`): all of them, or past their bound, the children
+    of the rows read if those alone are over the cap. Only otherwise (a few children sharing very many of
+    the keys) is the distinct count asked of the database with the children joined.
+    """
     digests = [blind_index(BLOCKING_PURPOSE, key) for key in sorted(keys)]
+    bound = TIER_ROWS_PER_CANDIDATE * CANDIDATE_LIMIT
+    rows = visible_key_rows(digests, limit=bound + 1)
+    found = {child_id for _, child_id in rows}
+    if len(rows) <= bound or len(found) > CANDIDATE_LIMIT:
+        return found
     return set(_visible_active(digests).values_list("child_id", flat=True).distinct()[: CANDIDATE_LIMIT + 1])
+
+
+def _child_pk(value: object) -> object:
+    """A child id as the ORM gives it (a raw SQLite row has the hex string, PostgreSQL a UUID)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _key_rows_sql(count: int, limit: int) -> str:
+    """The visible key rows of `count` digests: each outer-joined to its child only if that child is not
+    ordinary (shielded, archived or closed). An ordinary child is visible through every key, so its row in
+    the child table is never read; a not-ordinary one only if active, and never if shielded through a
+    hidden key, filtered here in SQL. The join condition is word for word the predicate of a partial index
+    over the not-ordinary children, where one exists; the key columns are all in the key index
+    (`blocking_digest_child_hidden`), so PostgreSQL can answer from indexes alone. Table names come from
+    the models and every value is a placeholder."""
+    entry, child = BlockingKeyEntry._meta.db_table, Child._meta.db_table
+    placeholders = ", ".join(["%s"] * count)
+    return (
+        f'SELECT e.digest, e.child_id FROM "{entry}" e '  # noqa: S608
+        f'LEFT OUTER JOIN "{child}" c ON e.child_id = c.id AND (c.shielded OR NOT (c.status = %s)) '
+        f"WHERE e.digest IN ({placeholders}) "
+        "AND (c.id IS NULL OR (c.status = %s AND NOT (e.hidden AND c.shielded))) "
+        # in the key index's order: rows past the limit are whole keys' worth, as many children as possible
+        f"ORDER BY e.digest LIMIT {int(limit)}"
+    )
+
+
+def visible_key_rows(digests: Iterable[int], *, limit: int) -> list[tuple[int, object]]:
+    """(digest, child id) of at most `limit` key rows that may find their child, read without any sealed
+    column: the same rows as `_visible_active` (an active child, and never a shielded one through a
+    hidden, address-derived key)."""
+    wanted = list(digests)
+    if not wanted:
+        return []
+    active = RecordStatus.ACTIVE.value
+    with connection.cursor() as cursor:
+        cursor.execute(_key_rows_sql(len(wanted), limit), [active, *wanted, active])
+        rows = cursor.fetchall()
+    return [
+        (digest, child_id if type(child_id) is UUID else _child_pk(child_id)) for digest, child_id in rows
+    ]
 
 
 def _visible_active(digests: Iterable[int]) -> QuerySet[BlockingKeyEntry]:
@@ -192,15 +253,27 @@ class _TierLookup:
     keys and then for the children. Rows are split by key in Python, so the tiers and the cap are
     applied exactly as before (`matching.engine.find`). If the rows run past a bound (a huge block),
     each tier is asked for separately, capped, and its children fetched afterwards, as before.
+
+    Without `with_children` (a search with neither a date nor a full postcode, whose first tier is a
+    name block of hundreds or thousands of children at national scale, often over the cap) only the key
+    rows are read: "refine" is then decided before any child's sealed row is fetched, and the children
+    of the tiers that fit are fetched once each, by `_scored`.
     """
 
-    def __init__(self, keys: QueryKeys) -> None:
+    def __init__(self, keys: QueryKeys, *, with_children: bool = True) -> None:
         narrow = keys.exact | keys.widened
         self._digests = {key: blind_index(BLOCKING_PURPOSE, key) for key in narrow}
         bound = TIER_ROWS_PER_CANDIDATE * CANDIDATE_LIMIT
-        rows = list(tier_rows(self._digests.values())[: bound + 1])
         self._by_digest: dict[int, set[object]] | None = None
         self.children: dict[object, Child] = {}
+        if not with_children:
+            key_rows = visible_key_rows(self._digests.values(), limit=bound + 1)
+            if len(key_rows) <= bound:
+                self._by_digest = defaultdict(set)
+                for digest, child_id in key_rows:
+                    self._by_digest[digest].add(child_id)
+            return
+        rows = list(tier_rows(self._digests.values())[: bound + 1])
         if len(rows) <= bound:
             self._by_digest = defaultdict(set)
             for entry in rows:
@@ -243,7 +316,8 @@ def _scored(
     children = [fetched[child_id] for child_id in wanted if child_id in fetched]
     if missing:
         children += list(
-            Child.objects.filter(pk__in=missing)
+            # Asked again: a child archived or closed since its key rows were read is not a candidate.
+            Child.objects.filter(pk__in=missing, status=RecordStatus.ACTIVE)
             .select_related("data_key", "local_authority")
             .only(*_CANDIDATE_COLUMNS)
         )
@@ -256,11 +330,20 @@ def _scored(
     return scored
 
 
-def child_search_matches(criteria: SearchCriteria) -> list[SearchResult]:
-    """Accepted matches best first, or failing any, the few too-close-to-call ones (no cap, no audit)."""
+def _anchored(query: Identity) -> bool:
+    """A date of birth or a full postcode typed: the first key tier is small (tens of children at 1 M)."""
+    return bool(query.date_of_birth) or any(postcode_granularity(p) == "full" for p in query.postcodes)
+
+
+def child_search_matches(criteria: SearchCriteria, *, result_cap: int | None = None) -> list[SearchResult]:
+    """Accepted matches best first, or failing any, the few too-close-to-call ones (no audit).
+
+    With `result_cap`, more offers than that raise `TooManyResults` before any of them is decrypted for
+    its results row (the search will show none of them).
+    """
     query = criteria.identity()
     keys = query_key_tiers(query)
-    lookup = _TierLookup(keys)
+    lookup = _TierLookup(keys, with_children=_anchored(query))
     found = find(
         keys,
         lookup=lookup,
@@ -271,6 +354,8 @@ def child_search_matches(criteria: SearchCriteria) -> list[SearchResult]:
         raise TooManyCandidates
     if found.refine:
         raise AmbiguousCloseCalls
+    if result_cap is not None and len(found.offers.items) > result_cap:
+        raise TooManyResults(len(found.offers.items))
     results = []
     for candidate, match in found.offers.items:
         child = candidate.child
@@ -295,13 +380,16 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
     if not criteria.meets_minimum():
         raise ValueError("search criteria do not meet the minimum")
     cap = settings.SEARCH_RESULT_CAP
+    matched = 0
     try:
-        matches = child_search_matches(criteria)
-        too_many = len(matches) > cap
+        matches = child_search_matches(criteria, result_cap=cap)
+        matched, too_many = len(matches), False
+    except TooManyResults as over:
+        matches, matched, too_many = [], over.matched, True
     except (TooManyCandidates, AmbiguousCloseCalls):
         # A truncated block could hide the right child behind "no match"; ask for more detail instead.
         matches, too_many = [], True
-    outcome = SearchOutcome(results=[] if too_many else matches, too_many=too_many, matched=len(matches))
+    outcome = SearchOutcome(results=matches, too_many=too_many, matched=matched)
     with transaction.atomic():
         event = event_record(
             tag=AuditTag.SearchPerformed,

@@ -1,14 +1,15 @@
 """Merging two records of one child, and undoing it, with the history kept to undo it exactly.
 
 Merge: the duplicate's carers and involvements move to the survivor (resealed under the survivor's key:
-a ciphertext is bound to its row's key); its names become the survivor's former names and its source
-identifiers are added; if either was shielded the survivor is (the safer union). The duplicate's whole
+a ciphertext is bound to its row's key); its names become the survivor's former names, its postcode (if
+another) the survivor's newest former postcode (so a practitioner holding that address still finds the
+child; the last FORMER_POSTCODES_KEPT, filed under hidden keys) and its source identifiers are added; if either was shielded the survivor is (the safer union). The duplicate's whole
 record as it was, and what moved or was added, are sealed in a `ChildMerge` under the merge's own key;
 then the duplicate's rows are deleted and its data key shredded, so no second copy stays readable.
 
 Unmerge: the duplicate is rebuilt from the snapshot under its old index number (a new id), the rows that
-moved and still exist move back, and the added former names and identifiers are removed from the
-survivor. A shield added by the merge stays (lifting a shield is a separate, deliberate LA decision).
+moved and still exist move back, and the added former names, postcode and identifiers are removed from the
+survivor (a former postcode the merge pushed out of the last few comes back). A shield added by the merge stays (lifting a shield is a separate, deliberate LA decision).
 The snapshot has then done its work (a merge is undone once): its key is shredded in the same
 transaction (`linkage.retention.merge_snapshot_shred`).
 """
@@ -22,11 +23,12 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import BlockingKeyEntry, Carer, Child, Involvement, RecordStatus
-from children.records import ChildDetails, FormerName, SourceIdentifier
+from children.records import FORMER_POSTCODES_KEPT, ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
 from children.services import child_build, child_details_update, children_save_built
 from linkage.models import ChildMerge
 from linkage.retention import merge_snapshot_shred
+from matching.normalise import normalise_postcode
 from vault.keys import data_key_build, data_key_shred
 from vault.sealing import Sealer, note_seal
 
@@ -46,6 +48,29 @@ def _move(
         row.save()
         moved.append(str(row.pk))
     return moved
+
+
+def _postcode_kept(old: ChildDetails, details: ChildDetails) -> tuple[str | None, list[str]]:
+    """Make the duplicate's postcode the survivor's newest former one, unless the survivor already has it.
+
+    Returns the postcode added (or None) and the former postcodes that fell off the kept few, so an
+    unmerge can put back exactly what was there.
+    """
+    postcode = normalise_postcode(old.address.postcode) if old.address.postcode else None
+    current = normalise_postcode(details.address.postcode) if details.address.postcode else None
+    if not postcode or postcode == current or postcode in details.former_postcodes:
+        return None, []
+    formers = [postcode, *details.former_postcodes]
+    details.former_postcodes = formers[:FORMER_POSTCODES_KEPT]
+    return postcode, formers[FORMER_POSTCODES_KEPT:]
+
+
+def _postcode_given_back(formers: list[str], *, added: str | None, dropped: list[str]) -> list[str]:
+    """The survivor's former postcodes without the one a merge added, and with what it pushed out."""
+    if not added or added not in formers:
+        return formers
+    kept = [p for p in formers if p != added]
+    return [*kept, *(p for p in dropped if p not in kept)][:FORMER_POSTCODES_KEPT]
 
 
 def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = "") -> ChildMerge:
@@ -95,6 +120,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
                 moved["former_names"].append(
                     {"given_names": former.given_names, "family_name": former.family_name}
                 )
+        moved["former_postcode"], moved["former_postcodes_dropped"] = _postcode_kept(old, details)
         for identifier in old.source_identifiers:
             if identifier not in details.source_identifiers:
                 details.source_identifiers.append(identifier)
@@ -109,7 +135,10 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
             survivor.shielded = True
             survivor.save(update_fields=["shielded", "updated_at"])
         child_details_update(
-            child=survivor, details=details, columns=["former_names", "source_identifiers"], by=by
+            child=survivor,
+            details=details,
+            columns=["former_names", "former_postcodes", "source_identifiers"],
+            by=by,
         )
         data_key, dek = data_key_build()
         data_key.save()
@@ -190,8 +219,16 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
         added_ids = [SourceIdentifier(**s) for s in moved["identifiers"]]
         details.former_names = [f for f in details.former_names if f not in added_names]
         details.source_identifiers = [s for s in details.source_identifiers if s not in added_ids]
+        details.former_postcodes = _postcode_given_back(
+            details.former_postcodes,
+            added=moved.get("former_postcode"),  # absent from a merge made before postcodes were carried
+            dropped=moved.get("former_postcodes_dropped", []),
+        )
         child_details_update(
-            child=survivor, details=details, columns=["former_names", "source_identifiers"], by=by
+            child=survivor,
+            details=details,
+            columns=["former_names", "former_postcodes", "source_identifiers"],
+            by=by,
         )
         merge.unmerged_by, merge.unmerged_at, merge.restored_child = by, timezone.now(), restored
         merge.save(update_fields=["unmerged_by", "unmerged_at", "restored_child"])

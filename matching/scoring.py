@@ -22,7 +22,7 @@ Lookup and scoring normalise names with the same function (`normalise.name_forms
 import json
 import math
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -104,7 +104,7 @@ class Level:
     m: float
     u: float
 
-    @property
+    @cached_property
     def weight(self) -> float:
         return math.log2(self.m / self.u)
 
@@ -228,6 +228,13 @@ def _similar_band(query: frozenset[str], candidate: set[str], *, edit_level: boo
     return band
 
 
+# The two name levels are pure functions of a few strings, and a large block is mostly the same few names
+# (a name-only search scores hundreds of children called the same): cached, as `phonetic` is. Small: one
+# search's names fit, and linking a large file must not grow memory with its distinct names.
+NAME_LEVEL_CACHE = 64
+
+
+@lru_cache(maxsize=NAME_LEVEL_CACHE)
 def family_level(
     query: str, candidates: tuple[str, ...], *, edit_level: bool = False
 ) -> tuple[str, str | None]:
@@ -243,6 +250,7 @@ def family_level(
     return _similar_band(q_forms, c_forms, edit_level=edit_level), None
 
 
+@lru_cache(maxsize=NAME_LEVEL_CACHE)
 def given_level(
     query: str, candidates: tuple[str, ...], *, edit_level: bool = False
 ) -> tuple[str, str | None]:
@@ -411,6 +419,12 @@ def fields_compared(query: Identity, *, use_hidden: bool = True) -> frozenset[st
     return frozenset(fields)
 
 
+@lru_cache(maxsize=256)
+def _swapped(query: Identity) -> Identity:
+    """The query with given and family names taken the other way round (one per search, not per candidate)."""
+    return replace(query, family_names=query.given_names[:1], given_names=query.family_names[:1])
+
+
 def score(
     query: Identity, candidate: Identity, *, use_hidden: bool = True, model: FellegiSunterModel | None = None
 ) -> MatchScore:
@@ -421,8 +435,7 @@ def score(
     model = model or load_model()
     best = _score_ordering(model, query, candidate, use_hidden=use_hidden)
     if query.given_name and query.family_name:
-        swapped_query = replace(query, family_names=(query.given_name,), given_names=(query.family_name,))
-        swapped = _score_ordering(model, swapped_query, candidate, use_hidden=use_hidden)
+        swapped = _score_ordering(model, _swapped(query), candidate, use_hidden=use_hidden)
         swapped.weight = round(swapped.weight - SWAP_PENALTY, 3)
         swapped.swapped = True
         if swapped.weight > best.weight:

@@ -159,6 +159,7 @@ class Measured:
     found: bool
     refine: bool
     results: int
+    shown: tuple[str, ...] = ()  # ids of the children shown, in order: to compare answers between runs
 
 
 @dataclass
@@ -277,9 +278,20 @@ def measure(queries: list[Query], users: list[Any]) -> list[Measured]:
                     found=pks.get(query.index_number) in shown,
                     refine=outcome.too_many,
                     results=len(outcome.results),
+                    shown=tuple(str(r.child.pk) for r in outcome.results),
                 )
             )
     return out
+
+
+def answers(measured: list[Measured]) -> str:
+    """One line per search (set, target, refine, the children shown in order), sorted: two runs over the
+    same queries gave the same answers if and only if these are identical."""
+    lines = sorted(
+        f"{m.query.criteria_set}\t{m.query.index_number}\t{m.query.error}\t{int(m.refine)}\t{','.join(m.shown)}"
+        for m in measured
+    )
+    return "\n".join(lines) + "\n"
 
 
 def pct(values: list[float], p: float) -> float:
@@ -341,7 +353,7 @@ def report(measured: list[Measured]) -> dict[str, SetReport]:
 
 def explain(query: Query) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the search's key + candidate statement (the typed and nearby-date tiers)."""
-    from children.search import CANDIDATE_LIMIT, TIER_ROWS_PER_CANDIDATE, tier_rows
+    from children.search import CANDIDATE_LIMIT, TIER_ROWS_PER_CANDIDATE, _anchored, tier_rows
     from children.services import BLOCKING_PURPOSE
     from matching.blocking import query_key_tiers
     from vault.blind_index import blind_index
@@ -351,6 +363,19 @@ def explain(query: Query) -> str:
     from django.db import connection, transaction
 
     bound = TIER_ROWS_PER_CANDIDATE * CANDIDATE_LIMIT
+    identity = query.criteria.identity()
+    if not _anchored(identity):
+        # A name-only search reads its key rows first (children.search.visible_key_rows).
+        from children.models import RecordStatus
+        from children.search import _key_rows_sql
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"EXPLAIN (ANALYZE, BUFFERS) {_key_rows_sql(len(digests), bound + 1)}",
+                [RecordStatus.ACTIVE.value, *digests, RecordStatus.ACTIVE.value],
+            )
+            lines = "\n".join(row[0] for row in cursor.fetchall())
+        return f"{len(digests)} digests, key rows only\n{lines}"
     rows = tier_rows(digests)[: bound + 1]
     plan: str = rows.explain(analyze=True, buffers=True)
     with transaction.atomic(), connection.cursor() as cursor:

@@ -114,3 +114,69 @@ def test_an_unmerge_of_a_survivor_moved_to_another_la_after_the_policy_saw_it_ch
         child_unmerge(merge=seen_by_policy, by=world.lena)
     assert Child.objects.count() == 1 and Involvement.objects.filter(child=survivor).count() == 1
     assert not AuditEvent.objects.filter(tag=AuditTag.ChildUnmerged).exists()
+
+
+def _found_by_postcode(family_name: str, postcode: str) -> list[object]:
+    return [
+        r.child.pk for r in child_search_matches(SearchCriteria(family_name=family_name, postcode=postcode))
+    ]
+
+
+def test_a_merge_keeps_the_duplicates_postcode_as_a_former_postcode_so_its_address_still_finds_the_child(
+    world,
+):
+    """The duplicate was filed at another address (LS6 1AA): a practitioner holding that address must
+    still find the child once the two records are one."""
+    survivor, duplicate = _pair(world)
+    assert _found_by_postcode("Thornton", "LS6 1AA") == [duplicate.pk]  # one letter out, same address
+    child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    details = child_details(Child.objects.get(pk=survivor.pk))
+    assert details.former_postcodes == ["LS6 1AA"]
+    assert details.address.postcode == "LS1 4AB"  # the survivor's own address is unchanged
+    assert _found_by_postcode("Thornton", "LS6 1AA") == [survivor.pk]
+    assert _found_by_postcode("Thorntone", "LS6 1AA") == [survivor.pk]
+
+
+def test_an_unmerge_takes_the_duplicates_postcode_back_off_the_survivor(world):
+    survivor, duplicate = _pair(world)
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    restored = child_unmerge(merge=merge, by=world.lena)
+    assert child_details(Child.objects.get(pk=survivor.pk)).former_postcodes == []
+    # that address is the restored record's again, and the survivor's no longer
+    assert _found_by_postcode("Thornton", "LS6 1AA") == [restored.pk]
+    assert _found_by_postcode("Thorntone", "LS6 1AA") == [restored.pk]
+
+
+def test_a_merge_of_records_at_the_same_postcode_adds_no_former_postcode(world):
+    survivor = make_child(world)
+    duplicate = make_child(world, given_names="Amelia-Rose")
+    child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    assert child_details(Child.objects.get(pk=survivor.pk)).former_postcodes == []
+
+
+def test_a_merge_keeps_the_last_three_former_postcodes_and_its_undo_gives_back_the_one_it_pushed_out(world):
+    survivor = make_child(world, former_postcodes=["HG1 1AA", "HG2 2BB", "HG3 3CC"])
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    assert child_details(Child.objects.get(pk=survivor.pk)).former_postcodes == [
+        "LS6 1AA",
+        "HG1 1AA",
+        "HG2 2BB",
+    ]
+    assert _found_by_postcode("Thornton", "HG3 3CC") == []
+    child_unmerge(merge=merge, by=world.lena)
+    assert child_details(Child.objects.get(pk=survivor.pk)).former_postcodes == [
+        "HG1 1AA",
+        "HG2 2BB",
+        "HG3 3CC",
+    ]
+    assert _found_by_postcode("Thornton", "HG3 3CC") == [survivor.pk]
+
+
+def test_a_shielded_survivor_is_never_found_through_the_duplicates_postcode(world):
+    survivor = make_child(world, shielded=True)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")
+    child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    assert child_details(Child.objects.get(pk=survivor.pk)).former_postcodes == ["LS6 1AA"]
+    assert _found_by_postcode("Thornton", "LS6 1AA") == []
+    assert _found_by_postcode("Thornton", "LS1 4AB") == []
