@@ -12,7 +12,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("children", "0005_blocking_digest_statistics")]
+    dependencies = [("children", "0006_child_not_ordinary_index")]
 
     operations = [
         migrations.AddIndex(
