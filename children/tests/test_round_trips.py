@@ -113,6 +113,19 @@ def test_a_results_page_sends_as_many_statements_for_three_children_as_for_one(w
     assert len(results.statements) == SEARCH_RESULTS_QUERIES, "\n".join(results.statements)
 
 
+# Never working hours: every search is screened by the out-of-hours rule as well.
+@override_settings(MISUSE_WORKING_DAYS=())
+def test_a_search_out_of_working_hours_sends_as_many_statements_as_in_them(world, child):
+    client = signed_in(world.alice)
+    client.get(reverse("children:search"))
+    with sent() as post:
+        response = client.post(reverse("children:search"), CRITERIA)
+    assert response.status_code == 303
+    # the out-of-hours rule's moments come with the misuse counts, in the same statement
+    assert len(post.statements) == SEARCH_POST_QUERIES, "\n".join(post.statements)
+    assert post.transactions == 1
+
+
 @override_settings(SEARCH_RESULT_CAP=0)  # any match is then too many: "refine your search"
 def test_a_search_answered_refine_sends_a_fixed_number_of_statements(world, child):
     client = signed_in(world.alice)
