@@ -7,7 +7,9 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Model
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from audit.ledger import entry_leaf_hex, next_event_id
@@ -47,10 +49,36 @@ def event_record(
     with transaction.atomic(savepoint=False):
         event_id = next_event_id()
         leaf = entry_leaf_hex(id=event_id, **columns)
-        event = AuditEvent.objects.create(id=event_id, leaf_hash=leaf, **columns)
-        if event.tag == AuditTag.SearchPerformed:
-            _index_search_results(event)
+        event = AuditEvent(id=event_id, leaf_hash=leaf, **columns)
+        appearances = _appearances(event) if event.tag == AuditTag.SearchPerformed else []
+        if appearances and connection.vendor == "postgresql":
+            _insert_together(event, appearances)
+        else:
+            event.save(force_insert=True)
+            SearchAppearance.objects.bulk_create(appearances)
         return event
+
+
+def _insert_sql(model: type[Model], rows: list[Any]) -> tuple[str, tuple[Any, ...]]:
+    """Django's own INSERT of `rows` (every concrete field, as `bulk_create` writes them), not run."""
+    query = InsertQuery(model)
+    query.insert_values(
+        [f for f in model._meta.concrete_fields if rows[0].pk is not None or not f.primary_key], rows
+    )
+    ((sql, params),) = query.get_compiler(connection=connection).as_sql()
+    return sql, tuple(params)
+
+
+def _insert_together(event: AuditEvent, appearances: list[SearchAppearance]) -> None:
+    """PostgreSQL: a search's event and its appearance rows in ONE statement (one round trip, not two),
+    the event's INSERT as a data-modifying CTE; the statement, and so both, succeed or fail together.
+    Each INSERT is the one Django compiles for `save` and `bulk_create`, so the rows are written
+    exactly as the ORM writes them (tested against the ORM path)."""
+    event_sql, event_params = _insert_sql(AuditEvent, [event])
+    rows_sql, rows_params = _insert_sql(SearchAppearance, appearances)
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH event AS ({event_sql}) {rows_sql}", event_params + rows_params)
+    event._state.adding, event._state.db = False, connection.alias
 
 
 def _appearances(event: AuditEvent) -> list[SearchAppearance]:
@@ -62,11 +90,6 @@ def _appearances(event: AuditEvent) -> list[SearchAppearance]:
         )
         for child_id in dict.fromkeys(result_ids)
     ]
-
-
-def _index_search_results(event: AuditEvent) -> None:
-    """Kept beside the event in the same transaction, so reports never see one without the other."""
-    SearchAppearance.objects.bulk_create(_appearances(event))
 
 
 def search_appearances_rebuild(*, batch_size: int = 2000) -> int:

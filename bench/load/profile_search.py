@@ -55,6 +55,54 @@ def _split(stats: pstats.Stats, total: float, count: int) -> list[str]:
     return lines
 
 
+def _backend_cpu(pid: int) -> float:
+    """CPU seconds (user + system) so far of the PostgreSQL backend `pid` (same machine)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_per_request(label: str, count: int, request: Callable[[int], object]) -> None:
+    """CPU per request, profiler off: this process (the app's work, Django test client included) and
+    its PostgreSQL backend, read from /proc. Unlike wall time, neither counts waiting for a core."""
+    from django.db import connection
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    by_statement: dict[str, list[float]] = {}
+
+    def timed(execute: Callable[..., object], sql: str, *args: object) -> object:
+        # The backend's CPU and the wall time of each statement, by its first words (tick-sampled by
+        # the kernel: meaningful summed over many requests, not for one statement).
+        cpu, wall = _backend_cpu(pid), time.perf_counter()
+        try:
+            return execute(sql, *args)
+        finally:
+            spent = by_statement.setdefault(" ".join(sql.split()[:4])[:70], [0.0, 0.0, 0.0])
+            spent[0] += _backend_cpu(pid) - cpu
+            spent[1] += time.perf_counter() - wall
+            spent[2] += 1.0
+
+    app, db = time.process_time(), _backend_cpu(pid)
+    for n in range(count):
+        request(n)
+    app, db = time.process_time() - app, _backend_cpu(pid) - db
+    with connection.execute_wrapper(timed):
+        for n in range(count):
+            request(count + n)
+    print(
+        f"\n== {label}: CPU per request, profiler off, {count} requests: app process {app / count * 1000:.1f} ms,"
+        f" PostgreSQL backend {db / count * 1000:.1f} ms, total {(app + db) / count * 1000:.1f} ms"
+        f" (load average {os.getloadavg()[0]:.1f})"
+    )
+    print("  PostgreSQL backend CPU and wall time by statement, per request (a second pass of as many):")
+    for sql, (cpu, wall, calls) in sorted(by_statement.items(), key=lambda item: -item[1][0]):
+        print(
+            f"    {cpu / count * 1000:6.2f} ms CPU {wall / count * 1000:6.2f} ms wall {calls / count:5.2f}x  {sql}"
+        )
+
+
 def _profile(label: str, count: int, request: Callable[[int], object], sample: Callable[[], object]) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -89,7 +137,10 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.db import connection
     from django.test import Client
+
+    connection.settings_dict["CONN_MAX_AGE"] = None  # one backend throughout, so its CPU can be read
     from django_otp.oath import totp
 
     from bench.load.queries import People, search_form
@@ -107,7 +158,7 @@ def main() -> int:
         clients.append(client)
     rng = random.Random(11)
     people = People()
-    forms = [search_form(rng, people)[1] for _ in range(SEARCHES + USERS + 1)]
+    forms = [search_form(rng, people)[1] for _ in range(3 * SEARCHES + USERS + 1)]
 
     def search(client: Client, form: dict[str, str]) -> str:
         page = client.post("/children/search/", form)
@@ -134,6 +185,9 @@ def main() -> int:
         if page.status_code != 200:
             raise SystemExit(f"record view answered {page.status_code}")
 
+    _cpu_per_request(
+        "search", SEARCHES, lambda n: search(clients[n % USERS], forms[USERS + 1 + SEARCHES + n])
+    )
     _profile(
         "search",
         SEARCHES,

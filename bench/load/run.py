@@ -144,6 +144,65 @@ def _kill_one_worker(master: int, after: float, killed: list[int]) -> None:
         killed.append(int(children[0]))
 
 
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _workers(master: int) -> list[int]:
+    return [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+
+
+def _cpu_by_pid(master: int, databases: tuple[str, ...]) -> dict[int, float]:
+    """CPU seconds (user + system) so far of each gunicorn worker of `master` and each PostgreSQL
+    backend connected to `databases`: what one side of the comparison costs the machine, whatever
+    else runs on it (wall time on a shared machine measures the other jobs too)."""
+    pids = _workers(master)
+    names = ", ".join(f"'{d}'" for d in databases)
+    backends = _psql(
+        "postgres",
+        f"SELECT pid FROM pg_stat_activity WHERE datname IN ({names}) AND backend_type = 'client backend'"
+        " AND pid <> pg_backend_pid()",
+    )
+    pids += [int(p) for p in backends.split()]
+    cpu = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone since listed
+            continue
+        cpu[pid] = (int(fields[11]) + int(fields[12])) / _TICK  # utime, stime
+    return cpu
+
+
+class _CpuWatch:
+    """CPU seconds spent by one side's workers and backends during a phase, read twice a second so a
+    backend that closes mid-phase (CONN_MAX_AGE) loses at most its last half second; a process new
+    since the start counts from zero."""
+
+    def __init__(self, master: int, databases: tuple[str, ...]) -> None:
+        self.master, self.databases = master, databases
+        self.workers = set(_workers(master))
+        self.start = _cpu_by_pid(master, databases)
+        self.last = dict(self.start)
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._poll, daemon=True)
+        self.thread.start()
+
+    def _poll(self) -> None:
+        while not self.done.wait(0.5):
+            self.workers.update(_workers(self.master))
+            self.last.update(_cpu_by_pid(self.master, self.databases))
+
+    def stop(self) -> tuple[float, float]:
+        """CPU seconds of (the gunicorn workers, their PostgreSQL backends) since the start."""
+        self.done.set()
+        self.thread.join()
+        self.workers.update(_workers(self.master))
+        self.last.update(_cpu_by_pid(self.master, self.databases))
+        spent = {pid: seconds - self.start.get(pid, 0.0) for pid, seconds in self.last.items()}
+        workers = sum(seconds for pid, seconds in spent.items() if pid in self.workers)
+        return workers, sum(spent.values()) - workers
+
+
 def _audit_counts() -> dict[str, int]:
     rows = _psql(DATABASE, "SELECT tag, count(*) FROM audit_auditevent GROUP BY tag")
     return {tag: int(n) for tag, n in (line.split("|") for line in rows.splitlines() if line)}
@@ -233,6 +292,7 @@ def main() -> int:
         )
         lines = [header]
         audit_lines = []
+        cpu_lines = []
         phases = [
             ("service: realistic mix", "app", "full", APP_PORT),
             ("service: searches only", "app", "search", APP_PORT),
@@ -247,10 +307,25 @@ def main() -> int:
             before = _audit_counts() if target == "app" else {}
             floor_before = int(_psql(FLOOR_DATABASE, "SELECT count(*) FROM floor_flooraudit"))
             killed: list[int] = []
+            master, watched = (
+                (app.pid, (DATABASE,)) if target == "app" else (floor.pid, (FLOOR_DATABASE, DATABASE))
+            )
+            watch = _CpuWatch(master, watched)
             if mix == "kill":
                 threading.Thread(target=_kill_one_worker, args=(app.pid, SECONDS / 2, killed)).start()
             stats = _locust(target, mix, port)
+            app_cpu, db_cpu = watch.stop()
+            cpu = app_cpu + db_cpu
+            per = 1000 / max(1, int(stats["requests"]))  # type: ignore[call-overload]
+            stats["cpu_ms_per_request"] = cpu * per
+            stats["cpu_ms_per_request_app"] = app_cpu * per
+            stats["cpu_ms_per_request_db"] = db_cpu * per
             results[f"{target}-{mix}"] = stats
+            cpu_lines.append(
+                f"  {label}: {cpu:.1f} CPU s for {stats['requests']} requests,"
+                f" {stats['cpu_ms_per_request']:.1f} ms a request (workers {app_cpu * per:.1f},"
+                f" PostgreSQL {db_cpu * per:.1f}); load average {os.getloadavg()[0]:.1f}"
+            )
             lines.append(_line(label, stats, SECONDS))
             steps, failed = _by_step(stats), _by_step(stats, key="failures")
             kinds: dict[str, int] = stats["failure_kinds"]  # type: ignore[assignment]
@@ -292,6 +367,10 @@ def main() -> int:
                     f"  {label}: {'search':<20} requests {steps.get('search', 0):>7}  audit rows {written:>7}"
                 )
         print("\n".join(lines))
+        print(
+            "\nCPU of the gunicorn workers and their PostgreSQL backends (a search: POST + GET on the service):"
+        )
+        print("\n".join(cpu_lines))
         print("\naudit events written vs requests (must be equal):")
         print("\n".join(audit_lines))
         service, bare = results["app-search"], results["floor-search"]

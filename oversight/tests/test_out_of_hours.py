@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.viewing import PurposeGrant, record_view_audit
-from oversight.misuse import search_screen, working_hours
+from oversight.misuse import _search_counts, _search_counts_and_moments, search_screen, working_hours
 from oversight.models import Alert, AlertKind
 from tests.personas import make_child
 
@@ -125,3 +125,26 @@ def test_an_organisation_with_only_half_its_own_hours_keeps_the_national_ones(wo
 
 def test_a_person_without_an_organisation_is_judged_by_the_national_hours():
     assert working_hours(None).weekdays == frozenset({0, 1, 2, 3, 4})
+
+
+def test_out_of_hours_the_search_rules_count_as_in_working_hours(world, settings):
+    """The one statement used out of hours (counts and moments) answers as the counts used by day."""
+    settings.MISUSE_SEARCHES_PER_HOUR = settings.MISUSE_CHILDREN_FOUND_PER_HOUR = 1000
+    settings.MISUSE_OUT_OF_HOURS_ACTIONS_PER_HOUR = 1000
+    first, second = make_child(world, family_name="Thornton"), make_child(world, family_name="Thorne")
+    with time_machine.travel(NIGHT, tick=False):
+        for result_ids, too_many in (([first.pk, second.pk], False), ([first.pk], False), ([], True)):
+            event_record(
+                tag=AuditTag.SearchPerformed,
+                actor=world.alice,
+                additional={"result_ids": [str(i) for i in result_ids], "too_many": too_many},
+            )
+        event_record(
+            tag=AuditTag.SearchPerformed, actor=world.bob, additional={"result_ids": [str(first.pk)]}
+        )
+        _view(world, 2)
+        for refined in (False, True):
+            searches, found, refined_count, moments = _search_counts_and_moments(world.alice, refined=refined)
+            assert (searches, found, refined_count) == _search_counts(world.alice, refined=refined)
+            assert (searches, found, refined_count) == (3, 2, 1 if refined else 0)
+            assert len(moments) == 5 and all(moment == NIGHT for moment in moments)
