@@ -148,3 +148,13 @@ def test_out_of_hours_the_search_rules_count_as_in_working_hours(world, settings
             assert (searches, found, refined_count) == _search_counts(world.alice, refined=refined)
             assert (searches, found, refined_count) == (3, 2, 1 if refined else 0)
             assert len(moments) == 5 and all(moment == NIGHT for moment in moments)
+
+
+def test_out_of_hours_counts_for_someone_with_nothing_audited_this_hour_are_zero_not_an_error(world):
+    """Called with no audited search in the hour (the screen runs after one, but the answer must not
+    depend on it): the one statement returns no row, and the counts come from the day's query."""
+    with time_machine.travel(NIGHT, tick=False):
+        for refined in (False, True):
+            counts = _search_counts_and_moments(world.alice, refined=refined)
+            assert counts == (*_search_counts(world.alice, refined=refined), [])
+            assert counts == (0, 0, 0, [])
