@@ -253,3 +253,16 @@ def test_a_row_breaking_a_deferred_foreign_key_fails_the_restore_instead_of_slip
         restored = indexes.indexes_restore(conn)
     assert restored.foreign_keys >= 1
     assert all(valid for *_, valid in _foreign_keys())
+
+
+def test_the_reports_search_latency_counts_a_refine_answer_instead_of_ending_the_run(directory, monkeypatch):
+    """At 12 M a common family name with a common date of birth is over the candidate cap: the service
+    answers "refine your search", and the national report must count that, not crash after the load."""
+    from bench.national.report import search_latency
+
+    _load(directory)
+    answered = search_latency(PLAN, directory, samples=20)
+    assert (answered.queries, answered.found, answered.refined) == (20, 20, 0)
+    monkeypatch.setattr("children.search.CANDIDATE_LIMIT", 0)  # every block is now over the cap
+    refined = search_latency(PLAN, directory, samples=20)
+    assert (refined.queries, refined.found, refined.refined) == (20, 0, 20)
