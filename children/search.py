@@ -135,11 +135,15 @@ class SearchOutcome:
     flagged_for_review: bool = False
 
 
-class TooManyCandidates(Exception):
+class AsksToRefine(Exception):
+    """The search's answer is "refine your search" (never a truncated or arbitrary list): the reasons below."""
+
+
+class TooManyCandidates(AsksToRefine):
     """The blocks hold more children than one search may decrypt: the criteria are too broad."""
 
 
-class AmbiguousCloseCalls(Exception):
+class AmbiguousCloseCalls(AsksToRefine):
     """No match, and more too-close-to-call candidates than a practitioner can tell apart."""
 
 
@@ -386,7 +390,7 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
         matched, too_many = len(matches), False
     except TooManyResults as over:
         matches, matched, too_many = [], over.matched, True
-    except (TooManyCandidates, AmbiguousCloseCalls):
+    except AsksToRefine:
         # A truncated block could hide the right child behind "no match"; ask for more detail instead.
         matches, too_many = [], True
     outcome = SearchOutcome(results=matches, too_many=too_many, matched=matched)

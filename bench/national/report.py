@@ -52,7 +52,7 @@ def spec_of(plan: Plan, directory: Directory, ordinal: int) -> ChildSpec:
 class Latency:
     queries: int
     found: int
-    refined: int  # answered "refine your search" (more candidates than the cap): not found, not an error
+    refined: int  # answered "refine your search" (over the candidate cap, or too close to call): not found
     p50_ms: float
     p95_ms: float
     p99_ms: float
@@ -61,12 +61,13 @@ class Latency:
 def search_latency(plan: Plan, directory: Directory, *, samples: int = 300, seed: int = 11) -> Latency:
     """Family name + date of birth searches for `samples` random children of the run (after a warm-up).
 
-    A search whose block is over the candidate cap answers "refine your search" in the service: it is
-    timed and counted as refined (the right child not found), never allowed to end the run, because at
-    national density a common family name with a common date of birth does exactly that.
+    A search the engine cannot answer with a list (its block over the candidate cap, or its best
+    candidates too close to call) answers "refine your search" in the service: it is timed and counted
+    as refined (the right child not found), never allowed to end the run, because at national density a
+    common family name with a common date of birth does exactly that.
     """
     from children.models import Child
-    from children.search import AmbiguousCloseCalls, SearchCriteria, TooManyCandidates, child_search_matches
+    from children.search import AsksToRefine, SearchCriteria, child_search_matches
 
     rng = random.Random(seed)
     ordinals = [rng.randrange(plan.count) for _ in range(samples + 20)]
@@ -77,7 +78,7 @@ def search_latency(plan: Plan, directory: Directory, *, samples: int = 300, seed
         started = time.perf_counter()
         try:
             matches = child_search_matches(criteria)
-        except (TooManyCandidates, AmbiguousCloseCalls):
+        except AsksToRefine:
             matches = None
         elapsed = time.perf_counter() - started
         if n < 20:

@@ -389,14 +389,14 @@ def profile(queries: list[Query], *, top: int = 25) -> str:
     """cProfile of `child_search_matches` (keys, statement, decrypt, score) over `queries`; no audit."""
     import io
 
-    from children.search import AmbiguousCloseCalls, TooManyCandidates, child_search_matches
+    from children.search import AsksToRefine, child_search_matches
 
     profiler = cProfile.Profile()
     for query in queries:
         profiler.enable()
         try:
             child_search_matches(query.criteria)
-        except (TooManyCandidates, AmbiguousCloseCalls):
+        except AsksToRefine:
             pass
         finally:
             profiler.disable()
