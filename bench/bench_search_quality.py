@@ -13,12 +13,13 @@ Memory stays small because only keys some query looks up are indexed: the popula
 (the same seed gives the same children), first to pick targets, then to file the keys queries need.
 
 Per minimum-criteria set and per error class: recall (target shown), wrong children shown per search,
-"refine" rate, "no results" rate, candidates per search (p50/p95/p99/p99.9/max), engine latency. An
+"refine" rate, "no close match" (near miss) rate, "no results" rate, candidates per search (p50/p95/p99/p99.9/max), engine latency. An
 exact-match baseline (folded names, date, postcode and gender all equal) runs on the same searches.
 
 BENCH_QUALITY_KEYS_ONLY=1 skips scoring and reports candidates per search only (for 12 M children).
 Environment: BENCH_QUALITY_CHILDREN, BENCH_QUALITY_SEARCHES (per criteria set, default 400),
-BENCH_QUALITY_SEED, BENCH_QUALITY_KEYS_ONLY, BENCH_QUALITY_RARE_SHARE (share of family names drawn from an
+BENCH_QUALITY_SEED, BENCH_QUALITY_KEYS_ONLY, BENCH_QUALITY_ABSENT (searches per criteria set for children
+the index does not hold, default 400; 0 to skip), BENCH_QUALITY_RARE_SHARE (share of family names drawn from an
 invented long tail instead of Faker's 500-name table; default 0).
 
 Children who moved (issue #9): BENCH_QUALITY_MOVED_SHARE (default 0.10) of the population has one or two
@@ -59,6 +60,10 @@ CLEAN_SHARE = 0.15  # searches typed without a mistake, as a control
 MOVED_SHARE = float(os.environ.get("BENCH_QUALITY_MOVED_SHARE", "0.10"))
 PREVIOUS_ADDRESS_SHARE = float(os.environ.get("BENCH_QUALITY_PREVIOUS_ADDRESS_SHARE", "0.5"))
 FORMER_POSTCODES = os.environ.get("BENCH_QUALITY_FORMER_POSTCODES", "1") == "1"
+# Searches for children the index does not hold (drawn from the next ABSENT_POOL children of the same
+# stream, never filed): what does a practitioner see when the child is not there? Not in keys-only runs.
+ABSENT = int(os.environ.get("BENCH_QUALITY_ABSENT", "400"))
+ABSENT_POOL = 100_000
 
 FAMILY_ERRORS = ("typo_family", "phonetic_family", "punctuation_family")
 DOB_ERRORS = ("dob_digit", "dob_swap", "year_off")
@@ -91,6 +96,7 @@ class Outcome:
     ms: float
     exact_block: int = 0  # children sharing a key of the most specific tier (must stay under the cap)
     every_block: int = 0  # children sharing any key of any tier
+    near_miss: bool = False  # nothing shown, but "no close match, add detail" rather than "no children found"
 
 
 def _pct(values: list[float] | list[int], p: float) -> float:
@@ -221,7 +227,9 @@ def _search(search: Search, index: dict[str, list[int]], people: "dict[int, Pers
     offered = [i for i, _ in found.offers.items]
     refine = found.refine or len(offered) > RESULT_CAP  # the result cap, as child_search applies it
     ms = (time.perf_counter() - started) * 1000
-    return Outcome([] if refine else offered, refine, found.candidates, False, ms, exact_block, every_block)
+    shown = [] if refine else offered
+    near = found.near_miss and not refine and not shown
+    return Outcome(shown, refine, found.candidates, False, ms, exact_block, every_block, near)
 
 
 def _report(
@@ -232,7 +240,7 @@ def _report(
 ) -> None:
     print(f"\n{title}")
     header = (
-        f"{'':<28}{'n':>5}{'recall':>8}{'wrong':>7}{'refine':>8}{'none':>7}"
+        f"{'':<28}{'n':>5}{'recall':>8}{'wrong':>7}{'refine':>8}{'near':>7}{'none':>7}"
         f"{'b p50':>7}{'b p95':>7}{'b p99':>7}{'b p99.9':>8}{'b max':>7}{'all p99':>8}{'s p95':>7}{'ms p50':>8}{'ms p95':>8}"
         f"{'| exact recall':>15}{'wrong':>7}{'refine':>8}{'| ceiling':>10}{'recall<=ceil':>13}{'other':>7}"
     )
@@ -250,7 +258,8 @@ def _report(
         recall = sum(s.target in o.shown for s, o in pairs) / n
         wrong = sum(len([i for i in o.shown if i != s.target]) for s, o in pairs) / n
         refine = sum(o.refine for o in outs) / n
-        none = sum(not o.shown and not o.refine for o in outs) / n
+        near = sum(o.near_miss for o in outs) / n
+        none = sum(not o.shown and not o.refine and not o.near_miss for o in outs) / n
         b_recall = sum(s.target in b.shown for (s, _), b in zip(pairs, base, strict=True)) / n
         b_wrong = (
             sum(len([i for i in b.shown if i != s.target]) for (s, _), b in zip(pairs, base, strict=True)) / n
@@ -267,20 +276,45 @@ def _report(
             / n
         )
         print(
-            f"{name:<28}{n:>5}{recall:>8.1%}{wrong:>7.2f}{refine:>8.1%}{none:>7.1%}"
+            f"{name:<28}{n:>5}{recall:>8.1%}{wrong:>7.2f}{refine:>8.1%}{near:>7.1%}{none:>7.1%}"
             f"{_pct(cands, 50):>7.0f}{_pct(cands, 95):>7.0f}{_pct(cands, 99):>7.0f}{_pct(cands, 99.9):>8.0f}"
             f"{max(cands):>7.0f}{_pct(every, 99):>8.0f}{_pct(scored, 95):>7.0f}{_pct(ms, 50):>8.1f}{_pct(ms, 95):>8.1f}"
             f"{b_recall:>15.1%}{b_wrong:>7.2f}{b_refine:>8.1%}{ceiling:>10.1%}{recall_findable:>13.1%}{other:>7.2f}"
         )
 
 
-def _population() -> "Iterator[Person]":
-    """The same children on every pass (one seed for the people, another for who moved and from where)."""
+def _population(extra: int = 0) -> "Iterator[Person]":
+    """The same children on every pass (one seed for the people, another for who moved and from where).
+
+    `extra` more children follow the filed ones (the stream is sequential, so the first CHILDREN are the
+    same): the absent children searched for, never filed.
+    """
     from children.synthetic.search_errors import population
 
     return population(
-        random.Random(SEED + 1), CHILDREN, rare_share=RARE_SHARE, moved_share=MOVED_SHARE, moved_seed=SEED + 2
+        random.Random(SEED + 1),
+        CHILDREN + extra,
+        rare_share=RARE_SHARE,
+        moved_share=MOVED_SHARE,
+        moved_seed=SEED + 2,
     )
+
+
+def _report_absent(rows: dict[str, list[tuple[Search, Outcome]]]) -> None:
+    """Searches for a child the index does not hold: every child shown is the wrong one."""
+    print("\nSearches for children the index does not hold (corrupted and clean), by minimum-criteria set")
+    print(f"{'':<28}{'n':>5}{'shown any':>10}{'wrong':>7}{'refine':>8}{'near':>7}{'none':>7}")
+    for name, pairs in rows.items():
+        n = len(pairs)
+        if not n:
+            continue
+        outs = [o for _, o in pairs]
+        print(
+            f"{name:<28}{n:>5}{sum(bool(o.shown) for o in outs) / n:>10.1%}"
+            f"{sum(len(o.shown) for o in outs) / n:>7.2f}{sum(o.refine for o in outs) / n:>8.1%}"
+            f"{sum(o.near_miss for o in outs) / n:>7.1%}"
+            f"{sum(not o.shown and not o.refine and not o.near_miss for o in outs) / n:>7.1%}"
+        )
 
 
 def main() -> int:
@@ -292,13 +326,20 @@ def main() -> int:
     rng = random.Random(SEED)
     started = time.perf_counter()
     chosen = {name: sorted(rng.sample(range(CHILDREN), SEARCHES)) for name in CRITERIA_SETS}
-    wanted = {i for ids in chosen.values() for i in ids}
+    absent_rng = random.Random(SEED + 4)  # its own stream: the searches for filed children stay the same
+    absent_count = 0 if KEYS_ONLY else ABSENT
+    absent_chosen = {
+        name: sorted(absent_rng.sample(range(CHILDREN, CHILDREN + ABSENT_POOL), absent_count))
+        for name in CRITERIA_SETS
+    }
+    wanted = {i for ids in (*chosen.values(), *absent_chosen.values()) for i in ids}
     people: dict[int, Person] = {}
-    for i, who in enumerate(_population()):
+    for i, who in enumerate(_population(extra=ABSENT_POOL if absent_count else 0)):
         if i in wanted:
             people[i] = who
     searches = _searches(rng, people, chosen)
-    needed = {k for s in searches for k in query_key_tiers(s.query).every}
+    absent_searches = _searches(absent_rng, people, absent_chosen)
+    needed = {k for s in (*searches, *absent_searches) for k in query_key_tiers(s.query).every}
     needed |= {s.exact_key for s in searches} | {s.true_key for s in searches}
     index: dict[str, list[int]] = defaultdict(list)
     for i, who in enumerate(_population()):
@@ -354,6 +395,11 @@ def main() -> int:
         for error, label in address_classes.items()
     }
     _report("Address error classes by criteria set", by_set_and_error, baseline, namesakes)
+    if absent_searches:
+        absent_by_set: dict[str, list[tuple[Search, Outcome]]] = defaultdict(list)
+        for s in absent_searches:
+            absent_by_set[s.criteria_set].append((s, _search(s, index, people)))
+        _report_absent(absent_by_set)
     return 0
 
 

@@ -133,6 +133,9 @@ class SearchOutcome:
     too_many: bool = False
     matched: int = 0  # accepted matches; 0 when the blocks were too large to score at all
     flagged_for_review: bool = False
+    # No child offered, but one that nothing typed rules out was seen (`matching.scoring.near_miss`): the
+    # page says "no close match, add detail", never "no children found". Says nothing about who.
+    near_miss: bool = False
 
 
 class AsksToRefine(Exception):
@@ -339,8 +342,22 @@ def _anchored(query: Identity) -> bool:
     return bool(query.date_of_birth) or any(postcode_granularity(p) == "full" for p in query.postcodes)
 
 
+@dataclass
+class Matches:
+    results: list[SearchResult]
+    near_miss: bool = False
+
+
 def child_search_matches(criteria: SearchCriteria, *, result_cap: int | None = None) -> list[SearchResult]:
     """Accepted matches best first, or failing any, the few too-close-to-call ones (no audit).
+
+    A near miss is no results here; `child_search` tells it apart (`child_search_found`).
+    """
+    return child_search_found(criteria, result_cap=result_cap).results
+
+
+def child_search_found(criteria: SearchCriteria, *, result_cap: int | None = None) -> Matches:
+    """The offers, best first, and whether a search with none had a near miss (no audit).
 
     With `result_cap`, more offers than that raise `TooManyResults` before any of them is decrypted for
     its results row (the search will show none of them).
@@ -376,7 +393,7 @@ def child_search_matches(criteria: SearchCriteria, *, result_cap: int | None = N
             )
         )
     results.sort(key=lambda r: (-r.score.weight, r.child.index_number))
-    return results
+    return Matches(results, near_miss=found.near_miss)
 
 
 def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome:
@@ -384,16 +401,16 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
     if not criteria.meets_minimum():
         raise ValueError("search criteria do not meet the minimum")
     cap = settings.SEARCH_RESULT_CAP
-    matched = 0
+    matched, near_miss = 0, False
     try:
-        matches = child_search_matches(criteria, result_cap=cap)
-        matched, too_many = len(matches), False
+        found = child_search_found(criteria, result_cap=cap)
+        matches, matched, too_many, near_miss = found.results, len(found.results), False, found.near_miss
     except TooManyResults as over:
         matches, matched, too_many = [], over.matched, True
     except AsksToRefine:
         # A truncated block could hide the right child behind "no match"; ask for more detail instead.
         matches, too_many = [], True
-    outcome = SearchOutcome(results=matches, too_many=too_many, matched=matched)
+    outcome = SearchOutcome(results=matches, too_many=too_many, matched=matched, near_miss=near_miss)
     with transaction.atomic():
         event = event_record(
             tag=AuditTag.SearchPerformed,
@@ -402,6 +419,7 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
                 "criteria": criteria.audit_tokens(),
                 "result_ids": [str(r.child.pk) for r in outcome.results],
                 "too_many": too_many,
+                "near_miss": near_miss,
             },
         )
         # Misuse rules see every search, after its audit event, in the same transaction.

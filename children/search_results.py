@@ -42,6 +42,7 @@ class StoredOutcome:
     results: list[StoredResult] = field(default_factory=list)
     too_many: bool = False
     flagged_for_review: bool = False
+    near_miss: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class ShownOutcome:
     results: list[ShownResult]
     too_many: bool
     flagged_for_review: bool
+    near_miss: bool = False
 
 
 def _kept(session: Any, now: float) -> dict[str, dict[str, Any]]:
@@ -80,6 +82,7 @@ def search_outcome_store(session: Any, *, outcome: SearchOutcome, by: User) -> s
         "expires": now + settings.SEARCH_RESULTS_TTL_SECONDS,
         "too_many": outcome.too_many,
         "flagged_for_review": outcome.flagged_for_review,
+        "near_miss": outcome.near_miss,
         "results": [
             {"child_id": str(r.child.pk), "why": r.why, "possible": r.possible} for r in outcome.results
         ],
@@ -99,6 +102,7 @@ def search_outcome_for(session: Any, *, search_id: str, by: User) -> StoredOutco
         results=[StoredResult(**r) for r in stored["results"]],
         too_many=stored["too_many"],
         flagged_for_review=stored["flagged_for_review"],
+        near_miss=stored.get("near_miss", False),  # outcomes kept before near misses were told apart
     )
 
 
@@ -137,4 +141,9 @@ def shown_outcome(stored: StoredOutcome, *, children: list[Child]) -> ShownOutco
                 possible=row.possible,
             )
         )
-    return ShownOutcome(results=rows, too_many=stored.too_many, flagged_for_review=stored.flagged_for_review)
+    return ShownOutcome(
+        results=rows,
+        too_many=stored.too_many,
+        flagged_for_review=stored.flagged_for_review,
+        near_miss=stored.near_miss,
+    )

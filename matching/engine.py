@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
 from matching.blocking import QueryKeys, candidates_within
-from matching.scoring import MatchScore, Offers, offers
+from matching.scoring import MatchScore, Offers, near_miss, offers
 
 K = TypeVar("K")  # what the index returns (a child id)
 T = TypeVar("T")  # what is scored and offered (a decrypted child, or a plain identity)
@@ -24,6 +24,9 @@ class Found(Generic[T]):
     offers: Offers[T] = field(default_factory=lambda: Offers([]))
     refine: bool = False
     candidates: int = 0
+    # Nothing offered, but a candidate nothing typed rules out (`matching.scoring.near_miss`): the answer is
+    # "no close match, add detail", never "no children found".
+    near_miss: bool = False
 
 
 def find(
@@ -33,7 +36,10 @@ def find(
     score_ids: Callable[[Iterable[K]], list[tuple[T, MatchScore]]],
     cap: int,
 ) -> Found[T]:
-    """Candidates tier by tier under `cap`, scored; "refine" when the typed values alone exceed it."""
+    """Candidates tier by tier under `cap`, scored; "refine" when the typed values alone exceed it.
+
+    With no offers, `near_miss` says whether any candidate scored was a near miss.
+    """
     looked_up: dict[frozenset[str], set[K]] = {}
 
     def lookup_once(tier: frozenset[str]) -> set[K]:
@@ -57,4 +63,5 @@ def find(
             scored += score_ids(extra)
             result = offers(scored)
             candidates += len(extra)
-    return Found(offers=result, refine=result.ambiguous, candidates=candidates)
+    near = not result.items and not result.ambiguous and any(near_miss(match) for _, match in scored)
+    return Found(offers=result, refine=result.ambiguous, candidates=candidates, near_miss=near)

@@ -46,6 +46,9 @@ ACCEPT_WEIGHT = 14.0
 CLOSE_CALL_WEIGHT = 10.0
 DOMINANCE_BITS = 3.0  # offers this far below the best one are dropped (twins and namesakes tie, so stay)
 CLOSE_CALL_MAX = 2  # more close calls than this, and no match: "refine your search"
+# A candidate not offered, but with this much evidence and nothing searched disagreeing outright, makes
+# a search with no offers answer "no close match: add detail" instead of "no children found" (`near_miss`).
+NEAR_MISS_WEIGHT = 6.0
 SWAP_PENALTY = 1.0
 # A level never seen in training (no true match with a wrong gender, say) is rare, not impossible.
 PROBABILITY_FLOOR = 1e-3
@@ -396,6 +399,27 @@ def verdict(query: Identity, match: MatchScore) -> str:
     if match.weight >= ACCEPT_WEIGHT:
         return "match"
     return "close" if match.weight >= CLOSE_CALL_WEIGHT else "non"
+
+
+def near_miss(match: MatchScore) -> bool:
+    """A candidate the search does not offer, though nothing typed rules it out: a near miss.
+
+    "No children found" is read as "nobody else is involved", the most dangerous answer a search can
+    give, so it is kept for searches where every candidate disagrees outright on something typed. A
+    near miss is a candidate not offered (not anchored, or too little evidence) whose family name agrees
+    at some level, whose every other compared field agrees at some level too (never "else": a different
+    date of birth, postcode district or sex rules a child out), that rests on at least one field besides
+    the family name, and weighs at least NEAR_MISS_WEIGHT bits. Typical cases: a child who moved within
+    the postcode district typed (no date to anchor on), a misspelt given name without a date. A shielded
+    child is scored without its address (`use_hidden=False`), so its address can never make a near miss.
+    """
+    levels = match.levels
+    if match.verdict != "non" or match.weight < NEAR_MISS_WEIGHT:
+        return False
+    if levels.get("family_name", "else") == "else":
+        return False
+    others = [level for name, level in levels.items() if name != "family_name"]
+    return bool(others) and "else" not in others
 
 
 def fields_compared(query: Identity, *, use_hidden: bool = True) -> frozenset[str]:

@@ -204,7 +204,11 @@ def _note(event: AuditEvent) -> str:
     extra = event.additional
     if event.tag == AuditTag.SearchPerformed:
         returned = len(extra.get("result_ids") or [])
-        return "Too many matches: none shown" if extra.get("too_many") else f"{returned} returned"
+        if extra.get("too_many"):
+            return "Too many matches: none shown"
+        if extra.get("near_miss"):
+            return "No close match: none shown"
+        return f"{returned} returned"
     if event.tag == AuditTag.AccessDenied:
         return f"{extra.get('action', '')}: {extra.get('reason', '')}"
     if event.tag == AuditTag.RecordViewed and extra.get("restricted_view"):
