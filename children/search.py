@@ -344,6 +344,8 @@ def _anchored(query: Identity) -> bool:
 
 @dataclass
 class Matches:
+    """What a search offers, and whether it saw a near miss when it offers nothing (never who)."""
+
     results: list[SearchResult]
     near_miss: bool = False
 
