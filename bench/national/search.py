@@ -160,6 +160,7 @@ class Measured:
     refine: bool
     results: int
     shown: tuple[str, ...] = ()  # ids of the children shown, in order: to compare answers between runs
+    near_miss: bool = False  # nobody shown, "No close match" rather than "No children found"
 
 
 @dataclass
@@ -189,7 +190,7 @@ def _counting() -> Iterator[_Counts]:
     own_from_db = "from_db" in vars(Child)
     from_db = Child.from_db.__func__  # type: ignore[attr-defined]
     sealer_init, unseal = Sealer.__init__, Sealer.unseal
-    matches = search.child_search_matches
+    matches = search.child_search_found
 
     def counted_from_db(cls: type, *args: Any) -> Any:
         counts.fetched += 1
@@ -217,7 +218,7 @@ def _counting() -> Iterator[_Counts]:
     Child.from_db = classmethod(counted_from_db)  # type: ignore[assignment]
     Sealer.__init__ = counted_init  # type: ignore[method-assign]
     Sealer.unseal = counted_unseal  # type: ignore[method-assign]
-    search.child_search_matches = timed_matches
+    search.child_search_found = timed_matches
     try:
         with connection.execute_wrapper(statement):
             yield counts
@@ -228,7 +229,7 @@ def _counting() -> Iterator[_Counts]:
             del Child.from_db
         Sealer.__init__ = sealer_init  # type: ignore[method-assign]
         Sealer.unseal = unseal  # type: ignore[method-assign]
-        search.child_search_matches = matches
+        search.child_search_found = matches
 
 
 def _schedstat(path: str) -> tuple[int, int]:
@@ -279,6 +280,7 @@ def measure(queries: list[Query], users: list[Any]) -> list[Measured]:
                     refine=outcome.too_many,
                     results=len(outcome.results),
                     shown=tuple(str(r.child.pk) for r in outcome.results),
+                    near_miss=outcome.near_miss,
                 )
             )
     return out
@@ -322,6 +324,7 @@ class SetReport:
             f"{(sum(columns) / len(columns) if columns else 0):>7.1f}"
             f"{pct([float(m.statements) for m in self.rows], 50):>6.0f}"
             f"{sum(m.found for m in self.rows) / n:>8.1%}{sum(m.refine for m in self.rows) / n:>8.1%}"
+            f"{sum(m.near_miss for m in self.rows) / n:>7.1%}"
         )
 
 
@@ -329,7 +332,7 @@ HEADER = (
     f"{'criteria set':<28}{'n':>5}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}{'m p50':>8}{'m p95':>8}"
     f"{'cpu p50':>8}{'cpu p95':>8}{'-q p50':>8}{'-q p95':>8}"
     f"{'f p50':>7}{'f p95':>7}{'f max':>7}{'d p50':>7}{'d p95':>7}{'d max':>7}{'cols':>7}{'stmts':>6}"
-    f"{'found':>8}{'refine':>8}"
+    f"{'found':>8}{'refine':>8}{'near':>7}"
 )
 
 
@@ -343,7 +346,7 @@ def report(measured: list[Measured]) -> dict[str, SetReport]:
         print(set_report.line())
     print(every.line())
     print(
-        "ms: child_search whole (p50/p95/p99/max), m = child_search_matches only (keys, candidate "
+        "ms: child_search whole (p50/p95/p99/max), m = child_search_found only (keys, candidate "
         "statement, decrypt, score); cpu = on a CPU, this thread + its PostgreSQL backend; -q = wall time "
         "less the time both waited for a CPU (run queue); f = child rows fetched, d = children decrypted "
         "(data key opened), cols = sealed columns decrypted per decrypted child, stmts = SQL statements (p50)"

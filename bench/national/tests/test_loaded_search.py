@@ -57,6 +57,8 @@ def test_every_timed_search_is_audited_and_its_work_counted(directory):  # noqa:
     assert all(m.statements >= 4 for m in measured)  # key + candidates, audit id, event, misuse counts
     every_field = [m for m in measured if m.query.criteria_set == "every field"]
     assert sum(m.found for m in every_field) >= 3  # one mistake at most: found nearly always
+    # "No close match" is an answer with nobody shown and nothing to refine, as the page shows it
+    assert all(m.results == 0 and not m.refine for m in measured if m.near_miss)
     found = [m for m in measured if m.found]
     assert all(m.fetched >= 1 and m.opened >= 1 and m.columns >= m.opened for m in found)
 
