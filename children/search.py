@@ -136,6 +136,9 @@ class SearchOutcome:
     # No child offered, but one that nothing typed rules out was seen (`matching.scoring.near_miss`): the
     # page says "no close match, add detail", never "no children found". Says nothing about who.
     near_miss: bool = False
+    # "Refine" because several children could be the one and none is clearly it (`AmbiguousCloseCalls`),
+    # not because too many match: the page says which, so the practitioner knows what detail to add.
+    close_calls: bool = False
 
 
 class AsksToRefine(Exception):
@@ -403,16 +406,20 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
     if not criteria.meets_minimum():
         raise ValueError("search criteria do not meet the minimum")
     cap = settings.SEARCH_RESULT_CAP
-    matched, near_miss = 0, False
+    matched, near_miss, close_calls = 0, False, False
     try:
         found = child_search_found(criteria, result_cap=cap)
         matches, matched, too_many, near_miss = found.results, len(found.results), False, found.near_miss
     except TooManyResults as over:
         matches, matched, too_many = [], over.matched, True
+    except AmbiguousCloseCalls:
+        matches, too_many, close_calls = [], True, True
     except AsksToRefine:
         # A truncated block could hide the right child behind "no match"; ask for more detail instead.
         matches, too_many = [], True
-    outcome = SearchOutcome(results=matches, too_many=too_many, matched=matched, near_miss=near_miss)
+    outcome = SearchOutcome(
+        results=matches, too_many=too_many, matched=matched, near_miss=near_miss, close_calls=close_calls
+    )
     with transaction.atomic():
         event = event_record(
             tag=AuditTag.SearchPerformed,

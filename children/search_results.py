@@ -43,6 +43,7 @@ class StoredOutcome:
     too_many: bool = False
     flagged_for_review: bool = False
     near_miss: bool = False
+    close_calls: bool = False
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class ShownOutcome:
     too_many: bool
     flagged_for_review: bool
     near_miss: bool = False
+    close_calls: bool = False
 
 
 def _kept(session: Any, now: float) -> dict[str, dict[str, Any]]:
@@ -83,6 +85,7 @@ def search_outcome_store(session: Any, *, outcome: SearchOutcome, by: User) -> s
         "too_many": outcome.too_many,
         "flagged_for_review": outcome.flagged_for_review,
         "near_miss": outcome.near_miss,
+        "close_calls": outcome.close_calls,
         "results": [
             {"child_id": str(r.child.pk), "why": r.why, "possible": r.possible} for r in outcome.results
         ],
@@ -102,7 +105,9 @@ def search_outcome_for(session: Any, *, search_id: str, by: User) -> StoredOutco
         results=[StoredResult(**r) for r in stored["results"]],
         too_many=stored["too_many"],
         flagged_for_review=stored["flagged_for_review"],
-        near_miss=stored.get("near_miss", False),  # outcomes kept before near misses were told apart
+        # outcomes kept before these were told apart read as neither
+        near_miss=stored.get("near_miss", False),
+        close_calls=stored.get("close_calls", False),
     )
 
 
@@ -146,4 +151,5 @@ def shown_outcome(stored: StoredOutcome, *, children: list[Child]) -> ShownOutco
         too_many=stored.too_many,
         flagged_for_review=stored.flagged_for_review,
         near_miss=stored.near_miss,
+        close_calls=stored.close_calls,
     )
