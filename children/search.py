@@ -429,6 +429,7 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
                 "result_ids": [str(r.child.pk) for r in outcome.results],
                 "too_many": too_many,
                 "near_miss": near_miss,
+                "close_calls": close_calls,
             },
         )
         # Misuse rules see every search, after its audit event, in the same transaction.

@@ -204,6 +204,8 @@ def _note(event: AuditEvent) -> str:
     extra = event.additional
     if event.tag == AuditTag.SearchPerformed:
         returned = len(extra.get("result_ids") or [])
+        if extra.get("close_calls"):
+            return "Several possible matches: none shown"
         if extra.get("too_many"):
             return "Too many matches: none shown"
         if extra.get("near_miss"):

@@ -41,6 +41,17 @@ def test_several_close_calls_and_no_match_ask_to_refine_as_close_calls(world, th
     assert outcome.too_many is True and outcome.close_calls is True
     event = AuditEvent.objects.get(tag=AuditTag.SearchPerformed)
     assert event.additional["too_many"] is True  # still a refined search for the misuse rules
+    assert event.additional["close_calls"] is True
+
+
+def test_the_activity_report_describes_close_calls_without_their_criteria(world, three_taylors):
+    from reports.reports import report_rows, user_activity
+
+    child_search(criteria=SearchCriteria("Taylor", date_of_birth=date(2015, 3, 4)), fetched_by=world.bob)
+    rows = report_rows(
+        events=user_activity(subject=world.bob, fetched_by=world.nadia), fetched_by=world.nadia
+    )
+    assert [r.note for r in rows] == ["Several possible matches: none shown"]
 
 
 def test_the_page_says_several_children_could_match_not_that_more_than_ten_do(world, three_taylors):
