@@ -98,6 +98,11 @@ class Outcome:
     every_block: int = 0  # children sharing any key of any tier
     near_miss: bool = False  # nothing shown, but "no close match, add detail" rather than "no children found"
 
+    @property
+    def none(self) -> bool:
+        """ "No children found": nobody shown, nothing to refine, no near miss."""
+        return not self.shown and not self.refine and not self.near_miss
+
 
 def _pct(values: list[float] | list[int], p: float) -> float:
     ordered = sorted(values)
@@ -227,9 +232,9 @@ def _search(search: Search, index: dict[str, list[int]], people: "dict[int, Pers
     offered = [i for i, _ in found.offers.items]
     refine = found.refine or len(offered) > RESULT_CAP  # the result cap, as child_search applies it
     ms = (time.perf_counter() - started) * 1000
+    # The engine says near miss only for a search that offers no one and is not asked to refine.
     shown = [] if refine else offered
-    near = found.near_miss and not refine and not shown
-    return Outcome(shown, refine, found.candidates, False, ms, exact_block, every_block, near)
+    return Outcome(shown, refine, found.candidates, False, ms, exact_block, every_block, found.near_miss)
 
 
 def _report(
@@ -259,7 +264,7 @@ def _report(
         wrong = sum(len([i for i in o.shown if i != s.target]) for s, o in pairs) / n
         refine = sum(o.refine for o in outs) / n
         near = sum(o.near_miss for o in outs) / n
-        none = sum(not o.shown and not o.refine and not o.near_miss for o in outs) / n
+        none = sum(o.none for o in outs) / n
         b_recall = sum(s.target in b.shown for (s, _), b in zip(pairs, base, strict=True)) / n
         b_wrong = (
             sum(len([i for i in b.shown if i != s.target]) for (s, _), b in zip(pairs, base, strict=True)) / n
@@ -313,7 +318,7 @@ def _report_absent(rows: dict[str, list[tuple[Search, Outcome]]]) -> None:
             f"{name:<28}{n:>5}{sum(bool(o.shown) for o in outs) / n:>10.1%}"
             f"{sum(len(o.shown) for o in outs) / n:>7.2f}{sum(o.refine for o in outs) / n:>8.1%}"
             f"{sum(o.near_miss for o in outs) / n:>7.1%}"
-            f"{sum(not o.shown and not o.refine and not o.near_miss for o in outs) / n:>7.1%}"
+            f"{sum(o.none for o in outs) / n:>7.1%}"
         )
 
 

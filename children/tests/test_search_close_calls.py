@@ -8,7 +8,6 @@ than ten children match.
 from datetime import date
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -20,11 +19,6 @@ from tests.personas import make_child
 TYPED = {"family_name": "Taylor", "dob_day": "4", "dob_month": "3", "dob_year": "2015"}
 CLOSE_CALLS = "Several children could be the one you are looking for"
 TOO_MANY = "More than 10 children match"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()
 
 
 @pytest.fixture

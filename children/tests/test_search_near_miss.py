@@ -4,19 +4,12 @@
 The child fixture lives at LS1 4AB; LS1 9ZZ is the same postcode district, M1 1AA another.
 """
 
-import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.search import SearchCriteria, child_search
 from tests.journeys import signed_in
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    cache.clear()
 
 
 def test_a_child_who_moved_within_the_district_typed_is_a_near_miss_with_no_one_shown(world, child):
