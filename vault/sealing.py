@@ -32,6 +32,18 @@ def field_plaintext(value: Any) -> bytes:
     return _JSON.encode(value).encode()
 
 
+def field_value(plaintext: bytes) -> Any:
+    """`json.loads` of a sealed plaintext, with a plain string (most fields: a name, a date) read directly.
+
+    `field_plaintext` writes a string as ASCII between quotes with every quote, backslash, control and
+    non-ASCII character escaped, so a plaintext in quotes with no backslash holds its characters as they
+    are. Anything else goes through the JSON decoder (given text, not bytes: no encoding sniffing).
+    """
+    if plaintext[:1] == b'"' and plaintext[-1:] == b'"' and len(plaintext) > 1 and b"\\" not in plaintext:
+        return plaintext[1:-1].decode()
+    return json.loads(plaintext.decode())
+
+
 def field_aad(*, table: str, column: str, row_id: object, key_id: object) -> bytes:
     """The context a field ciphertext is valid in. `key_id` names the exact DEK (its version)."""
     return f"cp-field|{table}|{column}|{row_id}|{key_id}".encode()
@@ -62,9 +74,14 @@ class Sealer:
         self.key = key
         self._cipher = crypto.cipher(dek if dek is not None else data_key_open(key))
         self._key_id = str(key.pk)  # formatted once, not once per field (the same AAD bytes)
+        # The last row's id as text: a row's fields are read one after another, its id formatted once.
+        self._row_id: tuple[object, str] = (None, "")
 
     def _aad(self, row: models.Model, column: str) -> bytes:
-        return field_aad(table=row._meta.db_table, column=column, row_id=row.pk, key_id=self._key_id)
+        pk = row.pk
+        if self._row_id[0] is not pk:
+            self._row_id = (pk, str(pk))
+        return field_aad(table=row._meta.db_table, column=column, row_id=self._row_id[1], key_id=self._key_id)
 
     def seal(self, row: models.Model, column: str, value: Any) -> None:
         """Encrypt a JSON-serialisable value (None included, so absence is not visible) into row.column."""
@@ -79,7 +96,7 @@ class Sealer:
 
     def unseal(self, row: models.Model, column: str) -> Any:
         blob = getattr(row, column)
-        return json.loads(crypto.unseal(bytes(blob), key=self._cipher, aad=self._aad(row, column)))
+        return field_value(crypto.unseal(bytes(blob), key=self._cipher, aad=self._aad(row, column)))
 
 
 def note_seal(key: DataKey, *, context: str, text: str) -> str:

@@ -5,9 +5,11 @@ import json
 import uuid
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vault import crypto
-from vault.sealing import field_aad, field_plaintext, seal_row
+from vault.sealing import field_aad, field_plaintext, field_value, seal_row
 
 VALUES = {"given_names": "Amelia Rose", "address": {"lines": ["1 Lane"], "postcode": None}, "flag": False}
 
@@ -86,3 +88,48 @@ def test_sealing_many_fields_refuses_a_field_without_its_own_aad():
         b"a",
         b"b",
     ]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(value=json_values)
+def test_a_fields_value_reads_back_as_the_json_decoder_reads_it(value):
+    """`field_value` reads a plain string without the JSON decoder: it must give what `json.loads` gives for
+    every plaintext the sealer writes (quotes, backslashes, control and non-ASCII characters included)."""
+    plaintext = field_plaintext(value)
+    assert field_value(plaintext) == json.loads(plaintext) == value
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text())
+def test_a_string_sealed_without_ascii_escapes_still_reads_back(text):
+    """A plaintext written by `json.dumps(..., ensure_ascii=False)` (raw UTF-8) reads back the same."""
+    plaintext = json.dumps(text, ensure_ascii=False).encode()
+    assert field_value(plaintext) == text
+
+
+def test_the_sealer_reads_each_rows_own_fields_when_rows_alternate():
+    """The Sealer keeps the last row's id as text: reading rows in turn must bind each field to its own row."""
+    from types import SimpleNamespace
+
+    from vault.sealing import Sealer
+
+    key_row = SimpleNamespace(pk=uuid.uuid4(), shredded_at=None)
+    dek = crypto.new_key()
+    sealer = Sealer(key_row, dek)
+    meta = SimpleNamespace(db_table="children_child")
+    rows = [SimpleNamespace(pk=uuid.uuid4(), _meta=meta) for _ in range(3)]
+    for n, row in enumerate(rows):
+        sealer.seal(row, "family_name", f"Name{n}")
+    for _ in range(2):
+        for n, row in enumerate(rows):
+            assert sealer.unseal(row, "family_name") == f"Name{n}"
+    moved = SimpleNamespace(pk=rows[1].pk, _meta=meta, family_name=rows[0].family_name)
+    with pytest.raises(crypto.DecryptionFailed):
+        sealer.unseal(moved, "family_name")
