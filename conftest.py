@@ -1,3 +1,4 @@
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,7 +31,9 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/13"  # database 13 is the tests' own; flushed before and after
+# Database 13 is the tests' own, flushed before and after; .ci/run gives its concurrent PostgreSQL suite
+# another (TEST_REDIS_DB), so that the two runs never flush each other's counters.
+REDIS_TEST_URL = f"redis://127.0.0.1:6379/{int(os.environ.get('TEST_REDIS_DB', '13'))}"
 
 
 @pytest.fixture
