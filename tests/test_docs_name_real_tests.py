@@ -1,4 +1,4 @@
-"""docs/SECURITY.md and docs/AUDIT.md name, for each control, the test that proves it: each must exist.
+"""docs/SECURITY.md, docs/AUDIT.md and docs/ARCHITECTURE.md name the tests that prove things: each must exist.
 
 A reference is `path/to/test_file.py::test_name`, or `::test_name` for another test in the file named
 just before it on the same line. A renamed or deleted test fails here until the docs say the truth.
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ["docs/SECURITY.md", "docs/AUDIT.md"]
+DOCS = ["docs/SECURITY.md", "docs/AUDIT.md", "docs/ARCHITECTURE.md"]
 REFERENCE = re.compile(r"`((?:[\w./-]+\.py)?)(?:::(\w+))?`")
 
 

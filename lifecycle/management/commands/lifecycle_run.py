@@ -1,4 +1,4 @@
-"""Daily archive and purge, closed records included (docs/ARCHITECTURE.md, Lifecycle). Idempotent.
+"""Daily archive and purge, closed records included (docs/LIFECYCLE.md). Idempotent.
 
     15 2 * * *  contactpoint  cd /srv/contactpoint && .venv/bin/python manage.py lifecycle_run
 
