@@ -56,12 +56,13 @@ def main() -> int:
     rows = synthetic_rows(ROWS, rng)
     for row, values in rows:
         sealer.seal_all(row, values)  # type: ignore[arg-type]
+    expected = [[values[column] for column in COLUMNS] for _, values in rows]
     best = float("inf")
     for _ in range(PASSES):
         started = time.process_time()
         read = [[sealer.unseal(row, column) for column in COLUMNS] for row, _ in rows]  # type: ignore[arg-type]
         best = min(best, time.process_time() - started)
-        if read != [[values[column] for column in COLUMNS] for _, values in rows]:
+        if read != expected:
             print("FAIL: an unsealed value differs from the sealed one")
             return 1
     fields = ROWS * len(COLUMNS)
