@@ -6,6 +6,7 @@ the test process, so they seal with the test's key provider and the test reads w
 """
 
 import csv
+import multiprocessing
 import random
 import time
 from collections import Counter
@@ -71,6 +72,27 @@ def slow_decisions(monkeypatch):
     monkeypatch.setattr(ingest, "link_decide", slowly)
 
 
+@pytest.fixture
+def lockstep_decisions(monkeypatch):
+    """Each worker, having decided a row, waits for the other to decide its row too before writing.
+
+    The control below must show the race every time, not only when the two forked workers happen to
+    start within one row's time of each other (on a busy machine they may not): the barrier, made before
+    the fork, holds both in the window between deciding and writing the same child.
+    """
+    from feeds import ingest
+
+    decide = ingest.link_decide
+    barrier = multiprocessing.get_context("fork").Barrier(2)
+
+    def in_lockstep(**kwargs):
+        decision = decide(**kwargs)
+        barrier.wait(timeout=60)
+        return decision
+
+    monkeypatch.setattr(ingest, "link_decide", in_lockstep)
+
+
 def _feed(path: Path, rows: list[dict[str, str]]) -> Path:
     with path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, ["record_id", "local_authority", *FEED_FIELDS])
@@ -106,7 +128,7 @@ def test_two_workers_meeting_the_same_new_children_at_once_create_each_once(tmp_
     assert AuditEvent.objects.filter(tag=AuditTag.ChildCreated).count() == CHILDREN
 
 
-def test_without_the_key_locks_the_same_workers_create_duplicates(tmp_path, monkeypatch, slow_decisions):
+def test_without_the_key_locks_the_same_workers_create_duplicates(tmp_path, monkeypatch, lockstep_decisions):
     """The control: the race above is real, and the key locks are what win it."""
     monkeypatch.setattr("feeds.ingest.record_keys_lock", lambda digests: None)
     world = build_world()
