@@ -5,7 +5,9 @@ by Jaro-Winkler band, different; date of birth: exact, day/month swapped, one di
 month and year only, different; ...). Each level carries m (how often a true match lands there) and u
 (how often two different children do), trained with Splink on synthetic data and stored as Splink model
 JSON (matching/models/). A level's weight is log2(m/u); the sum is the match weight, in bits.
-Exact name agreement is term-frequency adjusted: agreeing on SMITH is weaker evidence than on a rare name.
+Exact name agreement is term-frequency adjusted: agreeing on SMITH is weaker evidence than on a rare name;
+a similar name (a Jaro-Winkler band, one letter out) is adjusted by the commoner of the two names and never
+weighs more than exact agreement would (`FellegiSunterModel._similar_weight`).
 
 Acceptance (`verdict`):
     ACCEPT_WEIGHT and above        -> "match": offered to the practitioner
@@ -16,7 +18,8 @@ and in every case the match must rest on a name AND a non-name anchor (date of b
 given name with gender) among the fields the scorer may use, so a shielded child (scored with
 `use_hidden=False`, its address ignored) can never be offered on the strength of a postcode.
 
-Lookup and scoring normalise names with the same function (`normalise.name_forms`).
+Lookup and scoring normalise names with the same function (`normalise.name_forms`; scoring leaves out
+a one-letter part, `compared_forms`).
 """
 
 import json
@@ -37,6 +40,7 @@ from matching.normalise import (
     postcode_granularity,
     postcode_outward,
     postcode_sector,
+    primary_form,
 )
 
 MODEL_DIR = Path(__file__).resolve().parent / "models"
@@ -121,8 +125,15 @@ class FellegiSunterModel:
     levels: dict[str, dict[str, Level]]
     term_frequencies: dict[str, dict[str, float]] = field(default_factory=dict)
 
-    def weight(self, name: str, level: str, *, value: str | None = None) -> float:
+    def weight(self, name: str, level: str, *, value: str | tuple[str, ...] | None = None) -> float:
+        """The level's weight in bits, adjusted for how common the agreeing name is.
+
+        `value` is the agreeing form (exact, phonetic code) or, for a similar-name level, the pair of
+        forms that came closest (`family_level`, `given_level`).
+        """
         chosen = self.levels[name][level]
+        if isinstance(value, tuple):
+            return self._similar_weight(name, chosen, value)
         table = {"exact": name, "phonetic": f"{name}_phonetic"}.get(level)
         if table and value is not None:
             tf = self.term_frequencies.get(table, {}).get(value)
@@ -130,6 +141,26 @@ class FellegiSunterModel:
                 # Splink's adjustment: replace the level's average u by this value's frequency.
                 return math.log2(chosen.m / max(tf, chosen.u / 50))
         return chosen.weight
+
+    def _similar_weight(self, name: str, chosen: Level, pair: tuple[str, ...]) -> float:
+        """A similar-name level's weight, never more than exact agreement on the names compared.
+
+        Without it, SMITHE against SMITH (7.4 bits, a Jaro-Winkler band) outweighed SMITH against SMITH
+        (4.2 bits, exact but common), so a search for a Smith ranked a near-namesake above the Smiths and
+        the dominance rule could drop the right child. As Splink adjusts a fuzzy level
+        (`tf_adjustment_column` on the level), the adjustment is u(exact) over the more common of the two
+        names' frequencies, here only ever downwards (an unknown or rare name keeps the level's weight);
+        and the result is capped at the exact weight of either name, so one slip is never stronger
+        evidence than no slip.
+        """
+        weight = chosen.weight
+        table = self.term_frequencies.get(name, {})
+        known = [table[v] for v in pair if v in table]
+        if known:
+            exact = self.levels[name]["exact"]
+            weight += min(0.0, math.log2(exact.u / max(known)))
+            weight = min(weight, *(self.weight(name, "exact", value=v) for v in pair if v in table))
+        return weight
 
     def merged(self, name: str, levels: tuple[str, ...]) -> Level:
         """One coarser level standing for several (a district-only query cannot tell them apart)."""
@@ -212,23 +243,53 @@ def _jw_band(best: float) -> str:
 
 
 def _best_jw(query: frozenset[str], candidate: set[str]) -> float:
-    return max((JaroWinkler.normalized_similarity(q, c) for q in query for c in candidate), default=0.0)
+    return _closest_pair(query, candidate)[0]
 
 
-def _similar_band(query: frozenset[str], candidate: set[str], *, edit_level: bool) -> str:
-    """The Jaro-Winkler band, or failing every band, one letter out (if the model has that level)."""
-    band = _jw_band(_best_jw(query, candidate))
-    if (
-        band == "else"
-        and edit_level
-        and any(
-            max(len(q), len(c)) >= EDIT_MIN_LENGTH and DamerauLevenshtein.distance(q, c, score_cutoff=1) <= 1
-            for q in query
-            for c in candidate
-        )
-    ):
-        return EDIT_LEVEL
-    return band
+def _closest_pair(query: frozenset[str], candidate: set[str]) -> tuple[float, tuple[str, str] | None]:
+    """The highest Jaro-Winkler similarity between the two sets of forms, and the pair that reaches it."""
+    best, pair = 0.0, None
+    for q in sorted(query):
+        for c in sorted(candidate):
+            similarity = JaroWinkler.normalized_similarity(q, c)
+            if similarity > best:
+                best, pair = similarity, (q, c)
+    return best, pair
+
+
+def _similar_band(
+    query: frozenset[str], candidate: set[str], *, edit_level: bool
+) -> tuple[str, tuple[str, str] | None]:
+    """The Jaro-Winkler band, or failing every band, one letter out (if the model has that level), and
+    the pair of forms compared (for the term-frequency adjustment; None when they differ outright)."""
+    similarity, pair = _closest_pair(query, candidate)
+    band = _jw_band(similarity)
+    if band != "else":
+        return band, pair
+    if edit_level:
+        for q in sorted(query):
+            for c in sorted(candidate):
+                if (
+                    max(len(q), len(c)) >= EDIT_MIN_LENGTH
+                    and DamerauLevenshtein.distance(q, c, score_cutoff=1) <= 1
+                ):
+                    return EDIT_LEVEL, (q, c)
+    return "else", None
+
+
+@lru_cache(maxsize=4096)
+def compared_forms(name: str) -> frozenset[str]:
+    """The forms of a name that can agree (`normalise.name_forms`) less any one-letter part: the "O" of
+    O'Brien and O'Neil, the "D" of D'Souza and D'Arcy, is not a name, and agreeing on it made two different
+    names "exact". A name that is only one letter (an initial) keeps it. Blocking still files the parts."""
+    whole = primary_form(name)
+    return frozenset(form for form in name_forms(name) if len(form) > 1 or form == whole)
+
+
+def _longest(forms: set[str] | frozenset[str]) -> str:
+    """The longest agreeing form (the whole name rather than one part of it), the same in every process:
+    its term frequency sets the weight, and set order varies with Python's per-process hash seed."""
+    return max(forms, key=lambda form: (len(form), form))
 
 
 # The two name levels are pure functions of a few strings, and a large block is mostly the same few names
@@ -240,43 +301,45 @@ NAME_LEVEL_CACHE = 64
 @lru_cache(maxsize=NAME_LEVEL_CACHE)
 def family_level(
     query: str, candidates: tuple[str, ...], *, edit_level: bool = False
-) -> tuple[str, str | None]:
-    """The agreement level of a family name with any of a record's family names, and the agreeing form."""
-    q_forms = name_forms(query)
-    c_forms = {f for name in candidates for f in name_forms(name)}
+) -> tuple[str, str | tuple[str, str] | None]:
+    """The agreement level of a family name with any of a record's family names, and the agreeing form
+    (or for a similar-name level, the closest pair of forms: its term-frequency adjustment reads both)."""
+    q_forms = compared_forms(query)
+    c_forms = {f for name in candidates for f in compared_forms(name)}
     exact = q_forms & c_forms
     if exact:
-        return "exact", max(exact, key=len)
+        return "exact", _longest(exact)
     codes = {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}
     if codes:
-        return "phonetic", max(codes, key=len)
-    return _similar_band(q_forms, c_forms, edit_level=edit_level), None
+        return "phonetic", _longest(codes)
+    return _similar_band(q_forms, c_forms, edit_level=edit_level)
 
 
 @lru_cache(maxsize=NAME_LEVEL_CACHE)
 def given_level(
     query: str, candidates: tuple[str, ...], *, edit_level: bool = False
-) -> tuple[str, str | None]:
-    """The agreement level of a given name with any of a record's given names (nicknames included)."""
-    q_forms = name_forms(query)
-    c_forms = {f for name in candidates for f in name_forms(name)}
+) -> tuple[str, str | tuple[str, str] | None]:
+    """The agreement level of a given name with any of a record's given names (nicknames included), and
+    the agreeing form or closest pair of forms, as for `family_level`."""
+    q_forms = compared_forms(query)
+    c_forms = {f for name in candidates for f in compared_forms(name)}
     exact = q_forms & c_forms
     if exact:
-        return "exact", max(exact, key=len)
+        return "exact", _longest(exact)
     q_formal = given_name_forms(query)
     c_formal = {g for name in candidates for g in given_name_forms(name)}
     if q_formal & c_formal:
         return "nickname", None
     codes = {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}
     if codes:
-        return "phonetic", max(codes, key=len)
-    band = _similar_band(q_forms, c_forms, edit_level=edit_level)
+        return "phonetic", _longest(codes)
+    band, pair = _similar_band(q_forms, c_forms, edit_level=edit_level)
     # A familiar form on one side, a slip on the other (Seb and Seastian): one mistake in each record.
     # Scored with the one-letter-out level (fs-v3 on), so fs-v1 and fs-v2 score as they were measured.
     familiar = bool(q_formal - q_forms or c_formal - c_forms)
     if band == "else" and edit_level and familiar and _jw_band(_best_jw(q_formal, c_formal)) == "jw_high":
         return "nickname", None
-    return band, None
+    return band, pair
 
 
 def dob_level(query: Identity, candidate: Identity) -> str | None:
@@ -472,8 +535,8 @@ def score(
 
 def given_edits(query: str, candidates: tuple[str, ...]) -> int:
     """The fewest Damerau-Levenshtein edits between any normalised form of the given names."""
-    q_forms = name_forms(query)
-    c_forms = {f for name in candidates for f in name_forms(name)}
+    q_forms = compared_forms(query)
+    c_forms = {f for name in candidates for f in compared_forms(name)}
     return min((DamerauLevenshtein.distance(q, c) for q in q_forms for c in c_forms), default=0)
 
 

@@ -245,3 +245,69 @@ def test_the_fields_a_query_compares_are_all_its_score_reads():
                 assert score(query, stripped, use_hidden=use_hidden) == score(
                     query, candidate, use_hidden=use_hidden
                 )
+
+
+def _most_common_family_name() -> str:
+    return max(load_model().term_frequencies["family_name"].items(), key=lambda kv: kv[1])[0]
+
+
+def test_a_slip_from_a_common_family_name_is_never_stronger_evidence_than_the_name_itself():
+    model = load_model()
+    common = _most_common_family_name()  # SMITH in the training population
+    slip = common[:-1] + "Q"  # SMITQ: a Jaro-Winkler band, not the same sound
+    level, pair = family_level(slip, (common,))
+    assert level.startswith("jw_")
+    assert model.weight("family_name", level, value=pair) <= model.weight(
+        "family_name", "exact", value=common
+    )
+
+
+def test_a_near_namesake_does_not_push_the_right_child_out_of_a_common_name_search():
+    common = _most_common_family_name()
+    born = date(2016, 5, 17)
+    query = _who(family_names=(common,), date_of_birth=born)
+    right = score(query, _who(family_names=(common,), date_of_birth=born))
+    near_namesake = score(query, _who(family_names=(common[:-1] + "Q",), date_of_birth=born))
+    assert right.weight >= near_namesake.weight
+
+
+def test_a_slip_in_a_rare_name_keeps_the_trained_weight_of_its_level():
+    model = load_model()
+    level, pair = family_level("Zqxwvbort", ("Zqxwvbkrt",))
+    assert level.startswith("jw_") and pair is not None
+    assert model.weight("family_name", level, value=pair) == model.levels["family_name"][level].weight
+
+
+def test_the_agreeing_form_is_the_same_in_every_process_whatever_the_hash_seed():
+    """Two forms of one length agree (Smith-Jones, Jones-Smith): the one chosen sets the term-frequency
+    weight, so it must not depend on set order, which Python randomises per process."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from matching.scoring import family_level, given_level;"
+        "print(family_level('Smith-Jones', ('Jones-Smith',)), given_level('Anna Lily', ('Lily Anna',)))"
+    )
+    answers = {
+        subprocess.run(  # noqa: S603 (a fixed command: this interpreter and a literal)
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(answers) == 1
+
+
+def test_two_different_o_names_do_not_agree_on_their_shared_first_letter():
+    """O'Brien and O'Neil share the part "O", which is not a name: a one-letter part never agrees on its own."""
+    assert family_level("O'Brien", ("O'Neil",))[0] not in ("exact", "phonetic")
+    born = date(2016, 5, 17)
+    query = _who(family_names=("O'Brien",), date_of_birth=born)
+    assert score(query, _who(family_names=("O'Neil",), date_of_birth=born)).verdict == "non"
+    assert family_level("O'Brien", ("OBrien",))[0] == "exact"
+    assert family_level("O'Brien", ("O Brien",))[0] == "exact"
+    assert given_level("J", ("J",))[0] == "exact"  # a name that is only an initial still agrees with itself
