@@ -145,7 +145,7 @@ class FellegiSunterModel:
     def _similar_weight(self, name: str, chosen: Level, pair: tuple[str, ...]) -> float:
         """A similar-name level's weight, never more than exact agreement on the names compared.
 
-        Without it, SMITHE against SMITH (7.4 bits, a Jaro-Winkler band) outweighed SMITH against SMITH
+        Without it, SMITQ against SMITH (7.4 bits, a Jaro-Winkler band) outweighed SMITH against SMITH
         (4.2 bits, exact but common), so a search for a Smith ranked a near-namesake above the Smiths and
         the dominance rule could drop the right child. As Splink adjusts a fuzzy level
         (`tf_adjustment_column` on the level), the adjustment is u(exact) over the more common of the two
@@ -153,14 +153,14 @@ class FellegiSunterModel:
         and the result is capped at the exact weight of either name, so one slip is never stronger
         evidence than no slip.
         """
-        weight = chosen.weight
         table = self.term_frequencies.get(name, {})
-        known = [table[v] for v in pair if v in table]
-        if known:
-            exact = self.levels[name]["exact"]
-            weight += min(0.0, math.log2(exact.u / max(known)))
-            weight = min(weight, *(self.weight(name, "exact", value=v) for v in pair if v in table))
-        return weight
+        known = [v for v in pair if v in table]
+        if not known:
+            return chosen.weight
+        # The commoner name gives both the adjustment and the cap (its exact agreement weighs least).
+        common = max(known, key=table.__getitem__)
+        adjusted = chosen.weight + min(0.0, math.log2(self.levels[name]["exact"].u / table[common]))
+        return min(adjusted, self.weight(name, "exact", value=common))
 
     def merged(self, name: str, levels: tuple[str, ...]) -> Level:
         """One coarser level standing for several (a district-only query cannot tell them apart)."""
