@@ -32,7 +32,7 @@ from children.selectors import unseal_column
 from children.services import BLOCKING_PURPOSE, identifier_key
 from linkage.models import ReviewReason
 from linkage.moves import moved_and_more
-from matching.blocking import QueryKeys, candidates_within, query_key_tiers, record_keys
+from matching.blocking import Candidates, QueryKeys, candidates_within, query_key_tiers, record_keys
 from matching.identity import Identity
 from matching.scoring import MatchScore, fields_compared, score
 from vault.blind_index import blind_indexes
@@ -230,10 +230,15 @@ def _child_pk(value: Any) -> UUID:
 
 @dataclass
 class KeyHits:
-    """Every child filed under any of a record's keys, read in one statement (one snapshot: an update
-    refiling a child's keys at the same moment is seen wholly or not at all)."""
+    """The children filed under a record's keys that a decision needs, read in one statement (one
+    snapshot: an update refiling a child's keys at the same moment is seen wholly or not at all).
 
-    ordinary: dict[int, set[Any]] = field(default_factory=dict)  # active and not shielded, by digest
+    Ordinary children are read only through the typed and nearby-date tiers: at 1M children a feed row's
+    name keys without a date (the broad tier) hold a median of about 1,000 key entries and up to 15,000,
+    and the broad tier is used only when the whole of it fits the candidate cap (`broad_ordinary`, asked
+    only then). Every not-ordinary child (shielded, archived, closed) is read through every key."""
+
+    ordinary: dict[int, set[Any]] = field(default_factory=dict)  # active, not shielded, by narrow digest
     shielded: set[Any] = field(default_factory=set)  # active and shielded
     other: dict[str, set[Any]] = field(default_factory=dict)  # archived or closed, by status
 
@@ -244,33 +249,41 @@ class KeyHits:
         return found
 
 
-def _key_hits_sql(count: int) -> str:
-    """Every key entry of `count` digests, outer-joined to its child only if that child is not ordinary
-    (shielded, archived or closed). The join's condition is the predicate of the partial index
-    `child_not_ordinary` (children.models.Child.Meta), word for word, so PostgreSQL joins to that small
-    index instead of visiting every child's row. (Django's FilteredRelation joins a required foreign key
-    with INNER JOIN, which would drop the ordinary children.) Table names come from the models and every
-    value is a placeholder."""
+def _not_ordinary_join() -> str:
+    """Each key entry outer-joined to its child only if that child is not ordinary (shielded, archived or
+    closed). The condition is the predicate of the partial index `child_not_ordinary`
+    (children.models.Child.Meta), word for word, so PostgreSQL joins to that small index instead of
+    visiting every child's row. (Django's FilteredRelation joins a required foreign key with INNER JOIN,
+    which would drop the ordinary children.) Table names come from the models."""
     entry, child = BlockingKeyEntry._meta.db_table, Child._meta.db_table
-    placeholders = ", ".join(["%s"] * count)
-    sql = (
-        f'SELECT e.digest, e.child_id, c.status, c.shielded FROM "{entry}" e '  # noqa: S608
-        f'LEFT OUTER JOIN "{child}" c ON e.child_id = c.id '
+    return (
+        f'FROM "{entry}" e LEFT OUTER JOIN "{child}" c ON e.child_id = c.id '
         "AND (c.shielded OR NOT (c.status = %s)) "
-        f"WHERE e.digest IN ({placeholders})"
     )
-    return sql
+
+
+def _key_hits_sql(count: int, narrow: int) -> str:
+    """Every not-ordinary entry of `count` digests, and the ordinary ones of the first `narrow` of them
+    (an entry joined to no child is an ordinary child's). Every value is a placeholder."""
+    every = ", ".join(["%s"] * count)
+    narrow_digests = ", ".join(["%s"] * narrow) if narrow else "NULL"
+    return (
+        "SELECT e.digest, e.child_id, c.status, c.shielded "
+        f"{_not_ordinary_join()}WHERE e.digest IN ({every}) "
+        f"AND (c.id IS NOT NULL OR e.digest IN ({narrow_digests}))"
+    )
 
 
 def key_hits(digests: RecordDigests) -> KeyHits:
-    """At 1M children most of a row's key entries (a median of 724) are ordinary children: told apart by
-    the small partial index, they never visit their child's row. An entry joined to no child is one."""
+    """Every shielded, archived and closed child under any of the record's keys, and the ordinary
+    children under its typed and nearby-date keys (see `KeyHits`)."""
     hits = KeyHits()
-    wanted = digests.of(digests.keys.every)
-    if not wanted:
+    narrow = digests.of(digests.keys.exact | digests.keys.widened)
+    every = digests.of(digests.keys.every)
+    if not every:
         return hits
     with connection.cursor() as cursor:
-        cursor.execute(_key_hits_sql(len(wanted)), [RecordStatus.ACTIVE.value, *wanted])
+        cursor.execute(_key_hits_sql(len(every), len(narrow)), [RecordStatus.ACTIVE.value, *every, *narrow])
         rows = cursor.fetchall()
     for digest, child_id, status, shielded in rows:
         if status is not None and status != RecordStatus.ACTIVE:
@@ -280,6 +293,34 @@ def key_hits(digests: RecordDigests) -> KeyHits:
         else:
             hits.ordinary.setdefault(digest, set()).add(_child_pk(child_id))
     return hits
+
+
+def broad_ordinary(digests: list[int], *, limit: int) -> set[Any]:
+    """The ordinary children under the broad tier's `digests`, at most `limit` of them: reading `limit`
+    (the cap plus one) is enough to know the tier does not fit, which is all `candidates_within` needs."""
+    if not digests:
+        return set()
+    placeholders = ", ".join(["%s"] * len(digests))
+    sql = (
+        f"SELECT DISTINCT e.child_id {_not_ordinary_join()}"
+        f"WHERE e.digest IN ({placeholders}) AND c.id IS NULL LIMIT {int(limit)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [RecordStatus.ACTIVE.value, *digests])
+        return {_child_pk(child_id) for (child_id,) in cursor.fetchall()}
+
+
+def ordinary_candidates(digests: RecordDigests, hits: KeyHits, *, cap: int) -> Candidates[Any]:
+    """The ordinary children to score: tiers widened while the union stays within `cap`, the engine's
+    rule (`matching.blocking.candidates_within`); the broad tier is read only if the engine reaches it."""
+    broad = digests.keys.broad
+
+    def lookup(tier: frozenset[str]) -> set[Any]:
+        if tier == broad:  # the tiers are disjoint, and an empty one is never looked up
+            return broad_ordinary(digests.of(tier), limit=cap + 1)
+        return hits.ordinary_ids(digests.of(tier))
+
+    return candidates_within(digests.keys, lookup, cap=cap)
 
 
 def _scored(record: IncomingRecord, children: list[Child]) -> list[Candidate]:
@@ -371,9 +412,7 @@ def link_decide(
     if held:
         return _review(ReviewReason.SHIELDED, held[0].child.local_authority_id, held[:3], shielded=True)
 
-    found = candidates_within(
-        digests.keys, lambda tier: hits.ordinary_ids(digests.of(tier)), cap=LINK_CANDIDATE_LIMIT
-    )
+    found = ordinary_candidates(digests, hits, cap=LINK_CANDIDATE_LIMIT)
     if found.refine:
         return _review(ReviewReason.TOO_MANY, record.local_authority_id, [])
     candidates = _scored(record, _children(found.found))
