@@ -242,16 +242,15 @@ def _jw_band(best: float) -> str:
     return "else"
 
 
-def _best_jw(query: frozenset[str], candidate: frozenset[str]) -> float:
-    return _closest_pair(tuple(sorted(query)), tuple(sorted(candidate)))[0]
+def _best_jw(query: frozenset[str], candidate: set[str]) -> float:
+    return _closest_pair(query, candidate)[0]
 
 
-def _closest_pair(query: tuple[str, ...], candidate: tuple[str, ...]) -> tuple[float, tuple[str, str] | None]:
-    """The highest Jaro-Winkler similarity between the two sorted tuples of forms, and the first pair (in
-    that order) that reaches it."""
+def _closest_pair(query: frozenset[str], candidate: set[str]) -> tuple[float, tuple[str, str] | None]:
+    """The highest Jaro-Winkler similarity between the two sets of forms, and the pair that reaches it."""
     best, pair = 0.0, None
-    for q in query:
-        for c in candidate:
+    for q in sorted(query):
+        for c in sorted(candidate):
             similarity = JaroWinkler.normalized_similarity(q, c)
             if similarity > best:
                 best, pair = similarity, (q, c)
@@ -259,7 +258,7 @@ def _closest_pair(query: tuple[str, ...], candidate: tuple[str, ...]) -> tuple[f
 
 
 def _similar_band(
-    query: tuple[str, ...], candidate: tuple[str, ...], *, edit_level: bool
+    query: frozenset[str], candidate: set[str], *, edit_level: bool
 ) -> tuple[str, tuple[str, str] | None]:
     """The Jaro-Winkler band, or failing every band, one letter out (if the model has that level), and
     the pair of forms compared (for the term-frequency adjustment; None when they differ outright)."""
@@ -268,8 +267,8 @@ def _similar_band(
     if band != "else":
         return band, pair
     if edit_level:
-        for q in query:
-            for c in candidate:
+        for q in sorted(query):
+            for c in sorted(candidate):
                 if (
                     max(len(q), len(c)) >= EDIT_MIN_LENGTH
                     and DamerauLevenshtein.distance(q, c, score_cutoff=1) <= 1
@@ -299,47 +298,21 @@ def _longest(forms: set[str] | frozenset[str]) -> str:
 NAME_LEVEL_CACHE = 64
 
 
-@dataclass(frozen=True)
-class _Forms:
-    """A record's names as scoring compares them, worked out once per distinct tuple of names: a block is
-    mostly the same few names, and each candidate is scored twice (names as typed and swapped)."""
-
-    forms: frozenset[str]  # `compared_forms` of every name
-    codes: frozenset[str]  # their phonetic codes
-    ordered: tuple[str, ...]  # the forms sorted, as the similarity levels walk them
-
-
-# Distinct names met while scoring a block or a feed row: enough for a national population's common names,
-# bounded so that linking a large file never grows memory with its long tail.
-NAME_FORMS_CACHE = 8192
-
-
-@lru_cache(maxsize=NAME_FORMS_CACHE)
-def _forms(names: tuple[str, ...]) -> _Forms:
-    forms = frozenset(f for name in names for f in compared_forms(name))
-    return _Forms(forms, frozenset(phonetic(f) for f in forms), tuple(sorted(forms)))
-
-
-@lru_cache(maxsize=NAME_FORMS_CACHE)
-def _formal(names: tuple[str, ...]) -> frozenset[str]:
-    """Every form of the given names and the formal names each may be short for (`given_name_forms`)."""
-    return frozenset(g for name in names for g in given_name_forms(name))
-
-
 @lru_cache(maxsize=NAME_LEVEL_CACHE)
 def family_level(
     query: str, candidates: tuple[str, ...], *, edit_level: bool = False
 ) -> tuple[str, str | tuple[str, str] | None]:
     """The agreement level of a family name with any of a record's family names, and the agreeing form
     (or for a similar-name level, the closest pair of forms: its term-frequency adjustment reads both)."""
-    q, c = _forms((query,)), _forms(candidates)
-    exact = q.forms & c.forms
+    q_forms = compared_forms(query)
+    c_forms = {f for name in candidates for f in compared_forms(name)}
+    exact = q_forms & c_forms
     if exact:
         return "exact", _longest(exact)
-    codes = q.codes & c.codes
+    codes = {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}
     if codes:
         return "phonetic", _longest(codes)
-    return _similar_band(q.ordered, c.ordered, edit_level=edit_level)
+    return _similar_band(q_forms, c_forms, edit_level=edit_level)
 
 
 @lru_cache(maxsize=NAME_LEVEL_CACHE)
@@ -348,20 +321,22 @@ def given_level(
 ) -> tuple[str, str | tuple[str, str] | None]:
     """The agreement level of a given name with any of a record's given names (nicknames included), and
     the agreeing form or closest pair of forms, as for `family_level`."""
-    q, c = _forms((query,)), _forms(candidates)
-    exact = q.forms & c.forms
+    q_forms = compared_forms(query)
+    c_forms = {f for name in candidates for f in compared_forms(name)}
+    exact = q_forms & c_forms
     if exact:
         return "exact", _longest(exact)
-    q_formal, c_formal = _formal((query,)), _formal(candidates)
+    q_formal = given_name_forms(query)
+    c_formal = {g for name in candidates for g in given_name_forms(name)}
     if q_formal & c_formal:
         return "nickname", None
-    codes = q.codes & c.codes
+    codes = {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}
     if codes:
         return "phonetic", _longest(codes)
-    band, pair = _similar_band(q.ordered, c.ordered, edit_level=edit_level)
+    band, pair = _similar_band(q_forms, c_forms, edit_level=edit_level)
     # A familiar form on one side, a slip on the other (Seb and Seastian): one mistake in each record.
     # Scored with the one-letter-out level (fs-v3 on), so fs-v1 and fs-v2 score as they were measured.
-    familiar = bool(q_formal - q.forms or c_formal - c.forms)
+    familiar = bool(q_formal - q_forms or c_formal - c_forms)
     if band == "else" and edit_level and familiar and _jw_band(_best_jw(q_formal, c_formal)) == "jw_high":
         return "nickname", None
     return band, pair
