@@ -27,7 +27,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, age_on, identity_from_sealed_values, town_from_address
-from children.selectors import unseal_column
+from children.selectors import child_pk, key_entries_not_ordinary_join, unseal_column
 from children.services import BLOCKING_PURPOSE
 from matching.blocking import QueryKeys, query_key_tiers
 from matching.engine import find
@@ -197,24 +197,15 @@ def _child_ids(keys: frozenset[str]) -> set[object]:
     return set(_visible_active(digests).values_list("child_id", flat=True).distinct()[: CANDIDATE_LIMIT + 1])
 
 
-def _child_pk(value: object) -> object:
-    """A child id as the ORM gives it (a raw SQLite row has the hex string, PostgreSQL a UUID)."""
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
 def _key_rows_sql(count: int, limit: int) -> str:
-    """The visible key rows of `count` digests: each outer-joined to its child only if that child is not
-    ordinary (shielded, archived or closed). An ordinary child is visible through every key, so its row in
-    the child table is never read; a not-ordinary one only if active, and never if shielded through a
-    hidden key, filtered here in SQL. The join condition is word for word the predicate of a partial index
-    over the not-ordinary children, where one exists; the key columns are all in the key index
-    (`blocking_digest_child_hidden`), so PostgreSQL can answer from indexes alone. Table names come from
-    the models and every value is a placeholder."""
-    entry, child = BlockingKeyEntry._meta.db_table, Child._meta.db_table
+    """The visible key rows of `count` digests (`key_entries_not_ordinary_join`). An ordinary child is
+    visible through every key, so its row in the child table is never read; a not-ordinary one only if
+    active, and never if shielded through a hidden key, filtered here in SQL. The key columns are all in
+    the key index (`blocking_digest_child_hidden`), so PostgreSQL can answer from indexes alone. Every
+    value is a placeholder."""
     placeholders = ", ".join(["%s"] * count)
     return (
-        f'SELECT e.digest, e.child_id FROM "{entry}" e '  # noqa: S608
-        f'LEFT OUTER JOIN "{child}" c ON e.child_id = c.id AND (c.shielded OR NOT (c.status = %s)) '
+        f"SELECT e.digest, e.child_id {key_entries_not_ordinary_join()}"
         f"WHERE e.digest IN ({placeholders}) "
         "AND (c.id IS NULL OR (c.status = %s AND NOT (e.hidden AND c.shielded))) "
         # in the key index's order: rows past the limit are whole keys' worth, as many children as possible
@@ -233,9 +224,7 @@ def visible_key_rows(digests: Iterable[int], *, limit: int) -> list[tuple[int, o
     with connection.cursor() as cursor:
         cursor.execute(_key_rows_sql(len(wanted), limit), [active, *wanted, active])
         rows = cursor.fetchall()
-    return [
-        (digest, child_id if type(child_id) is UUID else _child_pk(child_id)) for digest, child_id in rows
-    ]
+    return [(digest, child_id if type(child_id) is UUID else child_pk(child_id)) for digest, child_id in rows]
 
 
 def _visible_active(digests: Iterable[int]) -> QuerySet[BlockingKeyEntry]:

@@ -2,11 +2,32 @@
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from accounts.models import Organisation
-from children.models import Carer, Child, Involvement, RecordStatus
+from children.models import BlockingKeyEntry, Carer, Child, Involvement, RecordStatus
 from children.records import AddressStatus, CarerDetails, ChildDetails, InvolvementDetails, ReturnIntention
 from vault.sealing import Sealer
+
+
+def key_entries_not_ordinary_join() -> str:
+    """SQL: key entries `e`, each outer-joined to its child `c` only if that child is not ordinary
+    (shielded, archived or closed); one placeholder, the active status. The condition is the predicate of
+    the partial index `child_not_ordinary` (children.models.Child.Meta), word for word, so PostgreSQL
+    joins to that small index instead of visiting every child's row: an entry joined to no child is an
+    ordinary child's. (Django's FilteredRelation joins a required foreign key with INNER JOIN, which would
+    drop the ordinary children.) Table names come from the models. Search and feed linkage both read
+    the blocking index through it."""
+    entry, child = BlockingKeyEntry._meta.db_table, Child._meta.db_table
+    return (
+        f'FROM "{entry}" e LEFT OUTER JOIN "{child}" c ON e.child_id = c.id '
+        "AND (c.shielded OR NOT (c.status = %s)) "
+    )
+
+
+def child_pk(value: Any) -> UUID:
+    """A child id from raw SQL as the ORM gives it (SQLite hands raw SQL a hex string, PostgreSQL a UUID)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def unseal_column(sealer: Sealer, row: Any, column: str) -> Any:

@@ -26,9 +26,9 @@ from uuid import UUID
 
 from django.db import connection
 
-from children.models import BlockingKeyEntry, Child, RecordStatus
+from children.models import Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
-from children.selectors import unseal_column
+from children.selectors import child_pk, key_entries_not_ordinary_join, unseal_column
 from children.services import BLOCKING_PURPOSE, identifier_key
 from linkage.models import ReviewReason
 from linkage.moves import moved_and_more
@@ -223,11 +223,6 @@ def record_keys_lock(digests: RecordDigests) -> None:
         )
 
 
-def _child_pk(value: Any) -> UUID:
-    """A child id as the ORM gives it (SQLite hands raw SQL a hex string, PostgreSQL a UUID)."""
-    return value if isinstance(value, UUID) else UUID(value)
-
-
 @dataclass
 class KeyHits:
     """The children filed under a record's keys that a decision needs, read in one statement (one
@@ -249,19 +244,6 @@ class KeyHits:
         return found
 
 
-def _not_ordinary_join() -> str:
-    """Each key entry outer-joined to its child only if that child is not ordinary (shielded, archived or
-    closed). The condition is the predicate of the partial index `child_not_ordinary`
-    (children.models.Child.Meta), word for word, so PostgreSQL joins to that small index instead of
-    visiting every child's row. (Django's FilteredRelation joins a required foreign key with INNER JOIN,
-    which would drop the ordinary children.) Table names come from the models."""
-    entry, child = BlockingKeyEntry._meta.db_table, Child._meta.db_table
-    return (
-        f'FROM "{entry}" e LEFT OUTER JOIN "{child}" c ON e.child_id = c.id '
-        "AND (c.shielded OR NOT (c.status = %s)) "
-    )
-
-
 def _key_hits_sql(count: int, narrow: int) -> str:
     """Every not-ordinary entry of `count` digests, and the ordinary ones of the first `narrow` of them
     (an entry joined to no child is an ordinary child's). Every value is a placeholder."""
@@ -269,7 +251,7 @@ def _key_hits_sql(count: int, narrow: int) -> str:
     narrow_digests = ", ".join(["%s"] * narrow) if narrow else "NULL"
     return (
         "SELECT e.digest, e.child_id, c.status, c.shielded "
-        f"{_not_ordinary_join()}WHERE e.digest IN ({every}) "
+        f"{key_entries_not_ordinary_join()}WHERE e.digest IN ({every}) "
         f"AND (c.id IS NOT NULL OR e.digest IN ({narrow_digests}))"
     )
 
@@ -287,11 +269,11 @@ def key_hits(digests: RecordDigests) -> KeyHits:
         rows = cursor.fetchall()
     for digest, child_id, status, shielded in rows:
         if status is not None and status != RecordStatus.ACTIVE:
-            hits.other.setdefault(status, set()).add(_child_pk(child_id))
+            hits.other.setdefault(status, set()).add(child_pk(child_id))
         elif shielded:
-            hits.shielded.add(_child_pk(child_id))
+            hits.shielded.add(child_pk(child_id))
         else:
-            hits.ordinary.setdefault(digest, set()).add(_child_pk(child_id))
+            hits.ordinary.setdefault(digest, set()).add(child_pk(child_id))
     return hits
 
 
@@ -302,12 +284,12 @@ def broad_ordinary(digests: list[int], *, limit: int) -> set[Any]:
         return set()
     placeholders = ", ".join(["%s"] * len(digests))
     sql = (
-        f"SELECT DISTINCT e.child_id {_not_ordinary_join()}"
+        f"SELECT DISTINCT e.child_id {key_entries_not_ordinary_join()}"
         f"WHERE e.digest IN ({placeholders}) AND c.id IS NULL LIMIT {int(limit)}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [RecordStatus.ACTIVE.value, *digests])
-        return {_child_pk(child_id) for (child_id,) in cursor.fetchall()}
+        return {child_pk(child_id) for (child_id,) in cursor.fetchall()}
 
 
 def ordinary_candidates(digests: RecordDigests, hits: KeyHits, *, cap: int) -> Candidates[Any]:

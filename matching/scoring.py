@@ -286,6 +286,11 @@ def compared_forms(name: str) -> frozenset[str]:
     return frozenset(form for form in name_forms(name) if len(form) > 1 or form == whole)
 
 
+def _all_compared_forms(names: tuple[str, ...]) -> set[str]:
+    """The compared forms of every one of a record's names (a name agrees if any of them does)."""
+    return {form for name in names for form in compared_forms(name)}
+
+
 def _longest(forms: set[str] | frozenset[str]) -> str:
     """The longest agreeing form (the whole name rather than one part of it), the same in every process:
     its term frequency sets the weight, and set order varies with Python's per-process hash seed."""
@@ -304,8 +309,7 @@ def family_level(
 ) -> tuple[str, str | tuple[str, str] | None]:
     """The agreement level of a family name with any of a record's family names, and the agreeing form
     (or for a similar-name level, the closest pair of forms: its term-frequency adjustment reads both)."""
-    q_forms = compared_forms(query)
-    c_forms = {f for name in candidates for f in compared_forms(name)}
+    q_forms, c_forms = compared_forms(query), _all_compared_forms(candidates)
     exact = q_forms & c_forms
     if exact:
         return "exact", _longest(exact)
@@ -321,8 +325,7 @@ def given_level(
 ) -> tuple[str, str | tuple[str, str] | None]:
     """The agreement level of a given name with any of a record's given names (nicknames included), and
     the agreeing form or closest pair of forms, as for `family_level`."""
-    q_forms = compared_forms(query)
-    c_forms = {f for name in candidates for f in compared_forms(name)}
+    q_forms, c_forms = compared_forms(query), _all_compared_forms(candidates)
     exact = q_forms & c_forms
     if exact:
         return "exact", _longest(exact)
@@ -535,8 +538,7 @@ def score(
 
 def given_edits(query: str, candidates: tuple[str, ...]) -> int:
     """The fewest Damerau-Levenshtein edits between any normalised form of the given names."""
-    q_forms = compared_forms(query)
-    c_forms = {f for name in candidates for f in compared_forms(name)}
+    q_forms, c_forms = compared_forms(query), _all_compared_forms(candidates)
     return min((DamerauLevenshtein.distance(q, c) for q in q_forms for c in c_forms), default=0)
 
 
