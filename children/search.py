@@ -25,9 +25,10 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
+from children.candidates import CandidateRow, candidate_columns, candidate_rows, rows_as_candidates
 from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, age_on, identity_from_sealed_values, town_from_address
-from children.selectors import child_pk, key_entries_not_ordinary_join, unseal_column
+from children.selectors import child_pk, key_entries_not_ordinary_join
 from children.services import BLOCKING_PURPOSE
 from matching.blocking import QueryKeys, query_key_tiers
 from matching.engine import find
@@ -36,7 +37,6 @@ from matching.normalise import fold, normalise_partial_postcode, postcode_granul
 from matching.scoring import MatchScore, fields_compared, score
 from oversight.misuse import search_screen
 from vault.blind_index import blind_index, blind_token
-from vault.sealing import Sealer
 
 # Blocks are small by construction; this bounds the work a pathological query can cause.
 CANDIDATE_LIMIT = 500
@@ -161,26 +161,6 @@ class TooManyResults(Exception):
         self.matched = matched
 
 
-class Candidate:
-    """A candidate whose data key is opened once, each sealed column decrypted the first time it is read.
-
-    Scoring reads only the columns the query compares (`matching.scoring.fields_compared`) and a results
-    row the few it shows, so a candidate that is not offered is decrypted no further than scoring needs.
-    """
-
-    __slots__ = ("_sealer", "_values", "child")
-
-    def __init__(self, child: Child) -> None:
-        self.child = child
-        self._sealer = Sealer(child.data_key)
-        self._values: dict[str, Any] = {}
-
-    def __getitem__(self, column: str) -> Any:
-        if column not in self._values:
-            self._values[column] = unseal_column(self._sealer, self.child, column)
-        return self._values[column]
-
-
 def _child_ids(keys: frozenset[str]) -> set[object]:
     """The children a practitioner may be shown under `keys`: all of them, or more than the cap to say so.
 
@@ -235,12 +215,11 @@ def _visible_active(digests: Iterable[int]) -> QuerySet[BlockingKeyEntry]:
     )
 
 
-def tier_rows(digests: Iterable[int]) -> QuerySet[BlockingKeyEntry]:
-    """The key rows of `digests` a practitioner may be shown, each joined to its child's candidate columns."""
-    return (
-        _visible_active(digests)
-        .select_related("child__data_key", "child__local_authority")
-        .only("digest", *(f"child__{column}" for column in _CANDIDATE_COLUMNS))
+def tier_rows(digests: Iterable[int]) -> "QuerySet[BlockingKeyEntry, tuple[Any, ...]]":
+    """The key rows of `digests` a practitioner may be shown, each as (digest, the child's candidate
+    columns: `children.candidates`), as values: no model instance per row."""
+    return _visible_active(digests).values_list(
+        "digest", *candidate_columns(IDENTITY_COLUMNS, prefix="child__")
     )
 
 
@@ -264,7 +243,7 @@ class _TierLookup:
         self._digests = {key: blind_index(BLOCKING_PURPOSE, key) for key in narrow}
         bound = TIER_ROWS_PER_CANDIDATE * CANDIDATE_LIMIT
         self._by_digest: dict[int, set[object]] | None = None
-        self.children: dict[object, Child] = {}
+        self.children: dict[object, CandidateRow] = {}
         if not with_children:
             key_rows = visible_key_rows(self._digests.values(), limit=bound + 1)
             if len(key_rows) <= bound:
@@ -272,12 +251,17 @@ class _TierLookup:
                 for digest, child_id in key_rows:
                     self._by_digest[digest].add(child_id)
             return
-        rows = list(tier_rows(self._digests.values())[: bound + 1])
+        query = tier_rows(self._digests.values())
+        rows = list(query[: bound + 1])
         if len(rows) <= bound:
             self._by_digest = defaultdict(set)
-            for entry in rows:
-                self._by_digest[entry.digest].add(entry.child_id)
-                self.children.setdefault(entry.child_id, entry.child)
+            # a child under several of the keys comes once per key: made a candidate once
+            first: dict[object, list[Any]] = {}
+            for digest, *candidate in rows:
+                self._by_digest[digest].add(candidate[0])
+                first.setdefault(candidate[0], candidate)
+            made = rows_as_candidates(first.values(), IDENTITY_COLUMNS, db=query.db)
+            self.children = {row.pk: row for row in made}
 
     def __call__(self, tier: frozenset[str]) -> set[object]:
         if self._by_digest is None or not tier <= self._digests.keys():
@@ -288,22 +272,9 @@ class _TierLookup:
         return found
 
 
-# What scoring and a results row read of a candidate: its identity columns, the shield, the index
-# number (ranking), the local authority (shown) and the data key (to decrypt); never the rest.
-_CANDIDATE_COLUMNS = (
-    "id",
-    "index_number",
-    "shielded",
-    "status",
-    "local_authority",
-    "data_key",
-    *IDENTITY_COLUMNS,
-)
-
-
 def _scored(
-    query: Identity, child_ids: Iterable[object], fetched: dict[object, Child] | None = None
-) -> list[tuple[Candidate, MatchScore]]:
+    query: Identity, child_ids: Iterable[object], fetched: dict[object, CandidateRow] | None = None
+) -> list[tuple[CandidateRow, MatchScore]]:
     """Score the candidates, decrypting only the identity columns the query compares (never a shielded
     child's address).
 
@@ -314,18 +285,15 @@ def _scored(
     missing = [child_id for child_id in wanted if child_id not in fetched]
     children = [fetched[child_id] for child_id in wanted if child_id in fetched]
     if missing:
-        children += list(
-            # Asked again: a child archived or closed since its key rows were read is not a candidate.
-            Child.objects.filter(pk__in=missing, status=RecordStatus.ACTIVE)
-            .select_related("data_key", "local_authority")
-            .only(*_CANDIDATE_COLUMNS)
+        # Asked again: a child archived or closed since its key rows were read is not a candidate.
+        children += candidate_rows(
+            Child.objects.filter(pk__in=missing, status=RecordStatus.ACTIVE), IDENTITY_COLUMNS
         )
     compared = {False: fields_compared(query), True: fields_compared(query, use_hidden=False)}
-    scored: list[tuple[Candidate, MatchScore]] = []
-    for child in children:
-        candidate = Candidate(child)
-        identity = identity_from_sealed_values(candidate, compared[child.shielded])
-        scored.append((candidate, score(query, identity, use_hidden=not child.shielded)))
+    scored: list[tuple[CandidateRow, MatchScore]] = []
+    for candidate in children:
+        identity = identity_from_sealed_values(candidate, compared[candidate.shielded])
+        scored.append((candidate, score(query, identity, use_hidden=not candidate.shielded)))
     return scored
 
 

@@ -26,9 +26,10 @@ from uuid import UUID
 
 from django.db import connection
 
+from children.candidates import CandidateRow, candidate_rows
 from children.models import Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
-from children.selectors import child_pk, key_entries_not_ordinary_join, unseal_column
+from children.selectors import child_pk, key_entries_not_ordinary_join
 from children.services import BLOCKING_PURPOSE, identifier_key
 from linkage.models import ReviewReason
 from linkage.moves import moved_and_more
@@ -36,7 +37,6 @@ from matching.blocking import Candidates, QueryKeys, candidates_within, query_ke
 from matching.identity import Identity
 from matching.scoring import MatchScore, fields_compared, score
 from vault.blind_index import blind_indexes
-from vault.sealing import Sealer
 
 LINK_CANDIDATE_LIMIT = 500
 # Two candidates this close (bits) cannot be told apart by a machine: a person decides.
@@ -67,36 +67,25 @@ class IncomingRecord:
     local_authority_id: int | None = None
 
 
-class SealedColumns:
-    """A candidate's sealed columns, its data key opened once and each column decrypted the first time
-    it is read (as `children.search.Candidate` does for search): scoring reads only the columns the
-    record compares, and the identifiers are read only when a decision asks about them."""
-
-    __slots__ = ("_sealer", "_values", "child")
-
-    def __init__(self, child: Child) -> None:
-        self.child = child
-        self._sealer = Sealer(child.data_key)
-        self._values: dict[str, Any] = {}
-
-    def __getitem__(self, column: str) -> Any:
-        if column not in self._values:
-            self._values[column] = unseal_column(self._sealer, self.child, column)
-        return self._values[column]
-
-
 @dataclass
 class Candidate:
-    child: Child
+    """A scored candidate: its row (`children.candidates`: each sealed column decrypted when first read,
+    the identifiers only when a decision asks about them) and its match score."""
+
+    row: CandidateRow
     score: MatchScore
-    sealed: SealedColumns | None = None
     _identifiers: dict[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def child(self) -> Child:
+        """The candidate as a Child (made on first use: most candidates are never linked or shown)."""
+        return self.row.child
 
     @property
     def identifiers(self) -> dict[str, str]:
         """The candidate's source identifiers by scheme (canonical), decrypted on first use."""
         if self._identifiers is None:
-            held = self.sealed["source_identifiers"] if self.sealed is not None else []
+            held = self.row["source_identifiers"]
             self._identifiers = {s["scheme"]: canonical_identifier(s["scheme"], s["value"]) for s in held}
         return self._identifiers
 
@@ -117,7 +106,7 @@ class Candidate:
     def summary(self) -> dict[str, Any]:
         """What a review keeps of a candidate: its id, weight and per-field levels and weights."""
         return {
-            "child_id": str(self.child.pk),
+            "child_id": str(self.row.pk),
             "weight": self.score.weight,
             "levels": self.score.levels,
             "weights": self.score.weights,
@@ -305,30 +294,27 @@ def ordinary_candidates(digests: RecordDigests, hits: KeyHits, *, cap: int) -> C
     return candidates_within(digests.keys, lookup, cap=cap)
 
 
-def _scored(record: IncomingRecord, children: list[Child]) -> list[Candidate]:
+def _scored(record: IncomingRecord, rows: list[CandidateRow]) -> list[Candidate]:
     """Score each candidate with the engine (address included), decrypting only the identity columns the
     record compares (`matching.scoring.fields_compared`); identifiers wait till a decision asks."""
     compared = fields_compared(record.identity, use_hidden=True)
-    scored = []
-    for child in children:
-        sealed = SealedColumns(child)
-        match = score(record.identity, identity_from_sealed_values(sealed, compared), use_hidden=True)
-        scored.append(Candidate(child, match, sealed))
-    scored.sort(key=lambda c: (-c.score.weight, str(c.child.pk)))
+    scored = [
+        Candidate(row, score(record.identity, identity_from_sealed_values(row, compared), use_hidden=True))
+        for row in rows
+    ]
+    scored.sort(key=lambda c: (-c.score.weight, str(c.row.pk)))
     return scored
 
 
-# What scoring and a decision read of a candidate: its identity, identifiers and whereabouts, not the rest
+# The sealed columns scoring and a decision read of a candidate: its identity and identifiers, not the rest
 # of its sealed record (a feed update reads the child again, whole and locked).
-_CANDIDATE_COLUMNS = ("local_authority_id", "shielded", "status", *IDENTITY_COLUMNS, "source_identifiers")
+_CANDIDATE_SEALED = (*IDENTITY_COLUMNS, "source_identifiers")
 
 
-def _children(ids: set[Any]) -> list[Child]:
+def _children(ids: set[Any]) -> list[CandidateRow]:
     if not ids:
         return []
-    return list(
-        Child.objects.filter(pk__in=ids).select_related("data_key").only(*_CANDIDATE_COLUMNS, "data_key")
-    )
+    return candidate_rows(Child.objects.filter(pk__in=ids), _CANDIDATE_SEALED)
 
 
 def shielded_candidates(record: IncomingRecord, hits: KeyHits | None = None) -> list[Candidate]:
@@ -365,7 +351,7 @@ def _review(
         candidates=candidates,
         review_la_id=la_id,
         shielded_hold=shielded,
-        resembles=[c.child.pk for c in resembles or []],
+        resembles=[c.row.pk for c in resembles or []],
     )
 
 
@@ -384,15 +370,15 @@ def link_decide(
         # An identity given up for a new one (lifecycle.identity): held before anything else, showing no
         # candidate, so it is neither reopened nor recreated, and no review ever sets the new identity
         # beside the old one's details (which a later candidate search could do).
-        la_id = closed[0].child.local_authority_id
-        return _review(ReviewReason.ARCHIVED, la_id, [], shielded=closed[0].child.shielded, resembles=closed)
+        la_id = closed[0].row.local_authority_id
+        return _review(ReviewReason.ARCHIVED, la_id, [], shielded=closed[0].row.shielded, resembles=closed)
     held = [
         c
         for c in shielded_candidates(record, hits)
         if c.score.weight >= SHIELD_REVIEW_WEIGHT or c.identifier_agreement(record)
     ]
     if held:
-        return _review(ReviewReason.SHIELDED, held[0].child.local_authority_id, held[:3], shielded=True)
+        return _review(ReviewReason.SHIELDED, held[0].row.local_authority_id, held[:3], shielded=True)
 
     found = ordinary_candidates(digests, hits, cap=LINK_CANDIDATE_LIMIT)
     if found.refine:
@@ -408,9 +394,7 @@ def link_decide(
         if archived:
             # The reviewing team never sees an archived record (data managers only): the review says
             # only that one resembles it, and offers new child or not a match.
-            return _review(
-                ReviewReason.ARCHIVED, archived[0].child.local_authority_id, [], resembles=archived
-            )
+            return _review(ReviewReason.ARCHIVED, archived[0].row.local_authority_id, [], resembles=archived)
         return LinkDecision(Outcome.NEW, candidates=candidates[:3])
     best = plausible[0]
     shown = plausible[:3]
@@ -425,6 +409,6 @@ def link_decide(
         return _review(ReviewReason.SIBLING, record.local_authority_id, shown)
     if moved_and_more(best.score) and not agreement:
         return _review(ReviewReason.POSSIBLE_MATCH, record.local_authority_id, shown)
-    if best.child.local_authority_id not in la_ids:
+    if best.row.local_authority_id not in la_ids:
         return _review(ReviewReason.OTHER_LA, record.local_authority_id, shown)
     return LinkDecision(Outcome.UPDATE, child=best.child, candidates=shown)

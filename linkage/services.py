@@ -32,6 +32,6 @@ def review_open(*, decision: LinkDecision, incoming: dict[str, Any], submitted_b
     )
     review.save()
     review_subjects_record(
-        review=review, child_ids=[*(c.child.pk for c in decision.candidates), *decision.resembles]
+        review=review, child_ids=[*(c.row.pk for c in decision.candidates), *decision.resembles]
     )
     return review

@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -34,13 +35,29 @@ def data_key_new() -> NewDataKey:
     return NewDataKey(key_id, version, provider.wrap(dek, key_id=str(key_id), version=version), dek)
 
 
+@dataclass(frozen=True, slots=True)
+class WrappedDataKey:
+    """A DataKey row's columns read as plain values, no model instance: a search or a feed row opens
+    the keys of hundreds of candidates, and a model instance each costs more than the unwrap. Opened and
+    used by `Sealer` exactly as a DataKey is (same checks, same AAD key id)."""
+
+    id: uuid.UUID
+    kek_version: int
+    wrapped: bytes | None
+    shredded_at: datetime | None
+
+    @property
+    def pk(self) -> uuid.UUID:
+        return self.id
+
+
 def data_key_build() -> tuple[DataKey, bytes]:
     """A new unsaved DataKey and its plaintext DEK (so bulk loaders can insert many at once)."""
     new = data_key_new()
     return DataKey(id=new.id, kek_version=new.kek_version, wrapped=new.wrapped), new.dek
 
 
-def data_key_open(key: DataKey) -> bytes:
+def data_key_open(key: DataKey | WrappedDataKey) -> bytes:
     if key.shredded_at is not None or not key.wrapped:
         raise KeyShredded(f"data key {key.id} has been shredded")
     return key_provider().unwrap(bytes(key.wrapped), key_id=str(key.id), version=key.kek_version)

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.db import models
 
 from vault import crypto
-from vault.keys import data_key_chain, data_key_open
+from vault.keys import WrappedDataKey, data_key_chain, data_key_open
 from vault.models import DataKey
 
 # One encoder for every field: `json.dumps` with these options would build a new one per call.
@@ -70,18 +70,17 @@ def seal_row(
 class Sealer:
     """Seals and unseals fields of rows that belong to one data key; opens the key once."""
 
-    def __init__(self, key: DataKey, dek: bytes | None = None) -> None:
+    def __init__(self, key: DataKey | WrappedDataKey, dek: bytes | None = None) -> None:
         self.key = key
         self._cipher = crypto.cipher(dek if dek is not None else data_key_open(key))
         self._key_id = str(key.pk)  # formatted once, not once per field (the same AAD bytes)
         # The last row's id as text: a row's fields are read one after another, its id formatted once.
         self._row_id: tuple[object, str] = (None, "")
 
-    def _aad(self, row: models.Model, column: str) -> bytes:
-        pk = row.pk
-        if self._row_id[0] is not pk:
-            self._row_id = (pk, str(pk))
-        return field_aad(table=row._meta.db_table, column=column, row_id=self._row_id[1], key_id=self._key_id)
+    def _aad(self, table: str, row_id: object, column: str) -> bytes:
+        if self._row_id[0] is not row_id:
+            self._row_id = (row_id, str(row_id))
+        return field_aad(table=table, column=column, row_id=self._row_id[1], key_id=self._key_id)
 
     def seal(self, row: models.Model, column: str, value: Any) -> None:
         """Encrypt a JSON-serialisable value (None included, so absence is not visible) into row.column."""
@@ -95,8 +94,11 @@ class Sealer:
             setattr(row, column, blob)
 
     def unseal(self, row: models.Model, column: str) -> Any:
-        blob = getattr(row, column)
-        return field_value(crypto.unseal(bytes(blob), key=self._cipher, aad=self._aad(row, column)))
+        return self.unseal_value(getattr(row, column), table=row._meta.db_table, row_id=row.pk, column=column)
+
+    def unseal_value(self, blob: bytes | memoryview, *, table: str, row_id: object, column: str) -> Any:
+        """One sealed value read without its model instance (`unseal` for a row fetched as values)."""
+        return field_value(crypto.unseal(bytes(blob), key=self._cipher, aad=self._aad(table, row_id, column)))
 
 
 def note_seal(key: DataKey, *, context: str, text: str) -> str:

@@ -153,7 +153,7 @@ class Measured:
     )
     queued_ms: float  # both ready to run but waiting for a CPU: what a loaded machine adds
     statements: int
-    fetched: int  # child rows loaded (sealed columns included)
+    fetched: int  # candidate rows read (sealed columns included)
     opened: int  # children whose data key was unwrapped (decrypted)
     columns: int  # sealed columns decrypted
     found: bool
@@ -179,30 +179,29 @@ class _Counts:
 
 @contextmanager
 def _counting() -> Iterator[_Counts]:
-    """Count what a search does through stable hooks: statements, Child rows loaded, keys opened, columns."""
+    """Count what a search does through stable hooks: statements, candidate rows read, keys opened, columns."""
     from django.db import connection
 
     from children import search
-    from children.models import Child
+    from children.candidates import CandidateRow
     from vault.sealing import Sealer
 
     counts = _Counts()
-    own_from_db = "from_db" in vars(Child)
-    from_db = Child.from_db.__func__  # type: ignore[attr-defined]
-    sealer_init, unseal = Sealer.__init__, Sealer.unseal
+    row_init = CandidateRow.__init__
+    sealer_init, unseal = Sealer.__init__, Sealer.unseal_value
     matches = search.child_search_found
 
-    def counted_from_db(cls: type, *args: Any) -> Any:
+    def counted_row(self: CandidateRow, *args: Any, **kwargs: Any) -> None:
         counts.fetched += 1
-        return from_db(cls, *args)
+        row_init(self, *args, **kwargs)
 
     def counted_init(self: Sealer, *args: Any, **kwargs: Any) -> None:
         counts.opened += 1
         sealer_init(self, *args, **kwargs)
 
-    def counted_unseal(self: Sealer, row: Any, column: str) -> Any:
+    def counted_unseal(self: Sealer, *args: Any, **kwargs: Any) -> Any:
         counts.columns += 1
-        return unseal(self, row, column)
+        return unseal(self, *args, **kwargs)
 
     def timed_matches(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
@@ -215,20 +214,17 @@ def _counting() -> Iterator[_Counts]:
         counts.statements += 1
         return execute(sql, params, many, context)
 
-    Child.from_db = classmethod(counted_from_db)  # type: ignore[assignment]
+    CandidateRow.__init__ = counted_row  # type: ignore[method-assign]
     Sealer.__init__ = counted_init  # type: ignore[method-assign]
-    Sealer.unseal = counted_unseal  # type: ignore[method-assign]
+    Sealer.unseal_value = counted_unseal  # type: ignore[method-assign]
     search.child_search_found = timed_matches
     try:
         with connection.execute_wrapper(statement):
             yield counts
     finally:
-        if own_from_db:
-            Child.from_db = classmethod(from_db)  # type: ignore[assignment]
-        else:
-            del Child.from_db
+        CandidateRow.__init__ = row_init  # type: ignore[method-assign]
         Sealer.__init__ = sealer_init  # type: ignore[method-assign]
-        Sealer.unseal = unseal  # type: ignore[method-assign]
+        Sealer.unseal_value = unseal  # type: ignore[method-assign]
         search.child_search_found = matches
 
 
@@ -348,7 +344,7 @@ def report(measured: list[Measured]) -> dict[str, SetReport]:
     print(
         "ms: child_search whole (p50/p95/p99/max), m = child_search_found only (keys, candidate "
         "statement, decrypt, score); cpu = on a CPU, this thread + its PostgreSQL backend; -q = wall time "
-        "less the time both waited for a CPU (run queue); f = child rows fetched, d = children decrypted "
+        "less the time both waited for a CPU (run queue); f = candidate rows read, d = children decrypted "
         "(data key opened), cols = sealed columns decrypted per decrypted child, stmts = SQL statements (p50)"
     )
     return by_set

@@ -292,14 +292,14 @@ def _decrypted(monkeypatch) -> dict[object, list[str]]:
     """Every column a search decrypts, by child."""
     from vault.sealing import Sealer
 
-    unseal = Sealer.unseal
+    unseal = Sealer.unseal_value
     read: dict[object, list[str]] = {}
 
-    def recording(self, row, column):
-        read.setdefault(row.pk, []).append(column)
-        return unseal(self, row, column)
+    def recording(self, blob, *, table, row_id, column):
+        read.setdefault(row_id, []).append(column)
+        return unseal(self, blob, table=table, row_id=row_id, column=column)
 
-    monkeypatch.setattr(Sealer, "unseal", recording)
+    monkeypatch.setattr(Sealer, "unseal_value", recording)
     return read
 
 

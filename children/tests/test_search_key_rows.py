@@ -23,13 +23,13 @@ def _recording(monkeypatch) -> tuple[list[str], dict[object, list[str]]]:
     """Every statement a search sends, and every column it decrypts by child."""
     statements: list[str] = []
     read: dict[object, list[str]] = {}
-    unseal = Sealer.unseal
+    unseal = Sealer.unseal_value
 
-    def recording(self, row, column):
-        read.setdefault(row.pk, []).append(column)
-        return unseal(self, row, column)
+    def recording(self, blob, *, table, row_id, column):
+        read.setdefault(row_id, []).append(column)
+        return unseal(self, blob, table=table, row_id=row_id, column=column)
 
-    monkeypatch.setattr(Sealer, "unseal", recording)
+    monkeypatch.setattr(Sealer, "unseal_value", recording)
     return statements, read
 
 
