@@ -27,19 +27,20 @@ _HEAD = (
     "shielded",
     "status",
     "local_authority_id",
-    "local_authority__name",
     "data_key__id",
     "data_key__kek_version",
     "data_key__wrapped",
     "data_key__shredded_at",
 )
+# Read only when a results row shows it (search): feed linkage never does, and the join costs every row.
+_LA_NAME = "local_authority__name"
 _CHILD_TABLE = Child._meta.db_table
 
 
-def candidate_columns(sealed: Sequence[str], *, prefix: str = "") -> tuple[str, ...]:
+def candidate_columns(sealed: Sequence[str], *, prefix: str = "", la_name: bool = True) -> tuple[str, ...]:
     """The `values_list` names of a candidate's columns, with `prefix` when read through a relation
-    ("child__" from a blocking key entry)."""
-    return tuple(f"{prefix}{name}" for name in (*_HEAD, *sealed))
+    ("child__" from a blocking key entry); `la_name`: the local authority's name too (a results row)."""
+    return tuple(f"{prefix}{name}" for name in (*_HEAD, *((_LA_NAME,) if la_name else ()), *sealed))
 
 
 def _partial(model: type[Model], db: str, values: dict[str, Any]) -> Any:
@@ -67,21 +68,22 @@ class CandidateRow:
         "status",
     )
 
-    def __init__(self, row: Sequence[Any], sealed: Sequence[str], *, db: str) -> None:
+    def __init__(self, row: Sequence[Any], sealed: Sequence[str], *, db: str, la_name: bool = True) -> None:
         (
             self.pk,
             self.index_number,
             self.shielded,
             self.status,
             self.local_authority_id,
-            self._la_name,
             key_id,
             kek_version,
             wrapped,
             shredded_at,
         ) = row[: len(_HEAD)]
+        head = len(_HEAD) + la_name
+        self._la_name: str | None = row[len(_HEAD)] if la_name else None
         self._key = WrappedDataKey(key_id, kek_version, wrapped, shredded_at)
-        self._blobs = dict(zip(sealed, row[len(_HEAD) :], strict=True))
+        self._blobs = dict(zip(sealed, row[head:], strict=True))
         self._db = db
         self._sealer: Sealer | None = None
         self._values: dict[str, Any] = {}
@@ -127,19 +129,23 @@ class CandidateRow:
                     "shredded_at": self._key.shredded_at,
                 },
             )
-            child.local_authority = _partial(
-                Organisation, self._db, {"id": self.local_authority_id, "name": self._la_name}
-            )
+            if self._la_name is not None:  # otherwise loaded from the database if ever read
+                child.local_authority = _partial(
+                    Organisation, self._db, {"id": self.local_authority_id, "name": self._la_name}
+                )
             self._child = child
         return self._child
 
 
-def candidate_rows(children: QuerySet[Child], sealed: Sequence[str]) -> list[CandidateRow]:
+def candidate_rows(
+    children: QuerySet[Child], sealed: Sequence[str], *, la_name: bool = True
+) -> list[CandidateRow]:
     """The candidates of a queryset of children, one statement, no model instances."""
-    return rows_as_candidates(children.values_list(*candidate_columns(sealed)), sealed, db=children.db)
+    rows = children.values_list(*candidate_columns(sealed, la_name=la_name))
+    return rows_as_candidates(rows, sealed, db=children.db, la_name=la_name)
 
 
 def rows_as_candidates(
-    rows: Iterable[Sequence[Any]], sealed: Sequence[str], *, db: str
+    rows: Iterable[Sequence[Any]], sealed: Sequence[str], *, db: str, la_name: bool = True
 ) -> list[CandidateRow]:
-    return [CandidateRow(row, sealed, db=db) for row in rows]
+    return [CandidateRow(row, sealed, db=db, la_name=la_name) for row in rows]

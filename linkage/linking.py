@@ -314,7 +314,7 @@ _CANDIDATE_SEALED = (*IDENTITY_COLUMNS, "source_identifiers")
 def _children(ids: set[Any]) -> list[CandidateRow]:
     if not ids:
         return []
-    return candidate_rows(Child.objects.filter(pk__in=ids), _CANDIDATE_SEALED)
+    return candidate_rows(Child.objects.filter(pk__in=ids), _CANDIDATE_SEALED, la_name=False)
 
 
 def shielded_candidates(record: IncomingRecord, hits: KeyHits | None = None) -> list[Candidate]:

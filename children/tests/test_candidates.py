@@ -76,3 +76,18 @@ def test_a_ciphertext_copied_into_another_childs_row_fails_to_decrypt_as_a_candi
 
     with pytest.raises(DecryptionFailed):
         _row(second)["family_name"]
+
+
+def test_a_candidate_read_without_its_local_authoritys_name_loads_it_only_if_asked(world):
+    """Feed linkage never shows the local authority, so does not join it; a Child made from such a row
+    still gives the right one, read when first asked for."""
+    child = make_child(world)
+    (row,) = candidate_rows(Child.objects.filter(pk=child.pk), IDENTITY_COLUMNS, la_name=False)
+
+    with CaptureQueriesContext(connection) as statements:
+        made = row.child
+        assert made.local_authority_id == world.north.pk and row["family_name"] == "Thornton"
+    assert len(statements) == 0
+    with CaptureQueriesContext(connection) as statements:
+        assert made.local_authority.name == world.north.name
+    assert len(statements) == 1
