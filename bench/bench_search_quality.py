@@ -218,7 +218,7 @@ def _searches(rng: random.Random, people: "dict[int, Person]", targets: dict[str
 
 def _search(search: Search, index: dict[str, list[int]], people: "dict[int, Person]") -> Outcome:
     from matching.blocking import query_key_tiers
-    from matching.engine import find
+    from matching.engine import find, name_only
     from matching.scoring import score
 
     started = time.perf_counter()
@@ -240,6 +240,7 @@ def _search(search: Search, index: dict[str, list[int]], people: "dict[int, Pers
         lookup=lambda keys: {i for key in keys for i in index.get(key, ())},
         score_ids=score_ids,
         cap=CANDIDATE_LIMIT,
+        names_only=name_only(search.query),
     )
     offered = [i for i, _ in found.offers.items]
     refine = found.refine or len(offered) > RESULT_CAP  # the result cap, as child_search applies it

@@ -5,7 +5,8 @@ Rules (domain.md): a family name plus a date of birth, a full postcode, or a giv
 birth. Blocking keys tolerate one mistake in any field (matching.blocking); the Fellegi-Sunter scorer
 (matching.scoring) decides: "match" results are offered, and only when there are none, "too close to
 call" candidates are offered labelled as possible matches. At most SEARCH_RESULT_CAP results, otherwise
-"refine your search". A shielded child is never found, ranked or explained through its address. Every
+"refine your search"; a search by names (and gender) alone whose similar names are too many to look at
+asks to refine rather than say "no children found" (matching.engine). A shielded child is never found, ranked or explained through its address. Every
 search is audited with its criteria as blind tokens and the ids it returned, then screened by the
 misuse rules (oversight.misuse).
 """
@@ -31,7 +32,7 @@ from children.records import IDENTITY_COLUMNS, age_on, identity_from_sealed_valu
 from children.selectors import child_pk, key_entries_not_ordinary_join
 from children.services import BLOCKING_PURPOSE
 from matching.blocking import QueryKeys, query_key_tiers
-from matching.engine import find
+from matching.engine import find, name_only
 from matching.identity import Identity
 from matching.normalise import fold, normalise_partial_postcode, postcode_granularity
 from matching.scoring import MatchScore, fields_compared, score
@@ -297,11 +298,6 @@ def _scored(
     return scored
 
 
-def _anchored(query: Identity) -> bool:
-    """A date of birth or a full postcode typed: the first key tier is small (tens of children at 1 M)."""
-    return bool(query.date_of_birth) or any(postcode_granularity(p) == "full" for p in query.postcodes)
-
-
 @dataclass
 class Matches:
     """What a search offers, and whether it saw a near miss when it offers nothing (never who)."""
@@ -326,12 +322,14 @@ def child_search_found(criteria: SearchCriteria, *, result_cap: int | None = Non
     """
     query = criteria.identity()
     keys = query_key_tiers(query)
-    lookup = _TierLookup(keys, with_children=_anchored(query))
+    names_only = name_only(query)
+    lookup = _TierLookup(keys, with_children=not names_only)
     found = find(
         keys,
         lookup=lookup,
         score_ids=lambda ids: _scored(query, ids, lookup.children),
         cap=CANDIDATE_LIMIT,
+        names_only=names_only,
     )
     if found.refine and not found.offers.ambiguous:
         raise TooManyCandidates

@@ -6,6 +6,10 @@ so the benchmark measures the rules the service runs.
 
 The name-only tier (keys without a date or full postcode) is looked up only when the narrower tiers give
 no match: with a date typed, it would mostly add hundreds of namesakes to decrypt and score.
+
+A search with neither a date of birth nor a full postcode (`name_only`) whose name-only tier is over
+the cap, with nothing offered from the narrower tiers, answers "refine your search", never "no children
+found": the child may be among the similar names it could not look at, and names alone rule no one out.
 """
 
 from collections.abc import Callable, Iterable
@@ -13,6 +17,8 @@ from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
 from matching.blocking import QueryKeys, candidates_within
+from matching.identity import Identity
+from matching.normalise import postcode_granularity
 from matching.scoring import MatchScore, Offers, near_miss, offers
 
 K = TypeVar("K")  # what the index returns (a child id)
@@ -29,15 +35,24 @@ class Found(Generic[T]):
     near_miss: bool = False
 
 
+def name_only(query: Identity) -> bool:
+    """Neither a date of birth nor a full postcode typed: the first key tier is a name block (hundreds
+    of children for a common name at 1 M), not tens."""
+    return not query.date_of_birth and not any(postcode_granularity(p) == "full" for p in query.postcodes)
+
+
 def find(
     keys: QueryKeys,
     *,
     lookup: Callable[[frozenset[str]], set[K]],
     score_ids: Callable[[Iterable[K]], list[tuple[T, MatchScore]]],
     cap: int,
+    names_only: bool = False,
 ) -> Found[T]:
     """Candidates tier by tier under `cap`, scored; "refine" when the typed values alone exceed it.
 
+    With `names_only` (`name_only` of the query), a name-only tier over the cap with nothing offered
+    from the narrower tiers also asks to refine: a child the search could not look at might be the one.
     With no offers, `near_miss` says whether any candidate scored was a near miss.
     """
     looked_up: dict[frozenset[str], set[K]] = {}
@@ -63,5 +78,7 @@ def find(
             scored += score_ids(extra)
             result = offers(scored)
             candidates += len(extra)
+        elif names_only and wide.tiers_used < len(keys.tiers) and not (result.items or result.ambiguous):
+            return Found(refine=True, candidates=candidates)
     near = not result.items and not result.ambiguous and any(near_miss(match) for _, match in scored)
     return Found(offers=result, refine=result.ambiguous, candidates=candidates, near_miss=near)

@@ -352,9 +352,10 @@ def report(measured: list[Measured]) -> dict[str, SetReport]:
 
 def explain(query: Query) -> str:
     """EXPLAIN (ANALYZE, BUFFERS) of the search's key + candidate statement (the typed and nearby-date tiers)."""
-    from children.search import CANDIDATE_LIMIT, TIER_ROWS_PER_CANDIDATE, _anchored, tier_rows
+    from children.search import CANDIDATE_LIMIT, TIER_ROWS_PER_CANDIDATE, tier_rows
     from children.services import BLOCKING_PURPOSE
     from matching.blocking import query_key_tiers
+    from matching.engine import name_only
     from vault.blind_index import blind_index
 
     keys = query_key_tiers(query.criteria.identity())
@@ -363,7 +364,7 @@ def explain(query: Query) -> str:
 
     bound = TIER_ROWS_PER_CANDIDATE * CANDIDATE_LIMIT
     identity = query.criteria.identity()
-    if not _anchored(identity):
+    if name_only(identity):
         # A name-only search reads its key rows first (children.search.visible_key_rows).
         from children.models import RecordStatus
         from children.search import _key_rows_sql

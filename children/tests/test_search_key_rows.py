@@ -164,3 +164,28 @@ def test_a_child_closed_after_its_key_rows_were_read_is_not_offered(world, monke
         criteria=SearchCriteria("Ashworth", given_name="Wilhelmina", gender="female"), fetched_by=world.alice
     )
     assert outcome.results == [] and outcome.too_many is False
+
+
+def test_a_names_only_search_whose_name_only_keys_are_too_many_asks_to_refine_not_no_children_found(
+    world, monkeypatch
+):
+    """A family-name slip ("Swith") misses the typed-names keys; the Olivia Smiths share only a name-only
+    key (given name + the family name's first and last letters). Over the cap, the search cannot look at
+    them, so it may not say "no children found": it asks for more detail."""
+    smiths = [
+        make_child(world, family_name="Smith", given_names="Olivia", date_of_birth=date(2014, 1, 20 + i))
+        for i in range(4)
+    ]
+    criteria = SearchCriteria("Swith", given_name="Olivia", gender="female")
+    _, read = _recording(monkeypatch)
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 4)
+    search.child_search_found(criteria)  # within the cap: every one of them looked at, no "refine"
+    assert set(read) == {c.pk for c in smiths}
+    read.clear()
+    monkeypatch.setattr(search, "CANDIDATE_LIMIT", 3)
+
+    outcome = child_search(criteria=criteria, fetched_by=world.alice)
+
+    assert outcome.too_many is True and outcome.results == [] and outcome.near_miss is False
+    assert read == {}
+    assert AuditEvent.objects.get(tag=AuditTag.SearchPerformed).additional["too_many"] is True
