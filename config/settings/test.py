@@ -1,6 +1,10 @@
 """Test settings: throwaway secrets made at import, never written anywhere."""
 
+import atexit
 import secrets
+import shutil
+import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import BASE_DIR, database_from_env
@@ -12,6 +16,10 @@ DATABASES = {"default": database_from_env(BASE_DIR / "var" / "test.sqlite3")}
 # A second alias for the replica router's tests (config/tests); DATABASE_REPLICAS stays empty elsewhere.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 VAULT_KEY_PROVIDER = "vault.providers.EphemeralKeyProvider"
+# Signed heads a test exports go to a directory of this run's own, never the project's var/audit-heads,
+# whose heads `verify_audit` checks against the real signing key (config/tests/test_test_settings.py).
+AUDIT_HEAD_EXPORT_DIR = Path(tempfile.mkdtemp(prefix="cp-test-audit-heads-"))
+atexit.register(shutil.rmtree, AUDIT_HEAD_EXPORT_DIR, ignore_errors=True)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production uses argon2id
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
