@@ -35,12 +35,14 @@ from matching.blocking import QueryKeys, query_key_tiers
 from matching.engine import find, name_only
 from matching.identity import Identity
 from matching.normalise import fold, normalise_partial_postcode, postcode_granularity
-from matching.scoring import MatchScore, fields_compared, score
+from matching.scoring import MatchScore, family_disagrees_outright, fields_compared, not_offered, score
 from oversight.misuse import search_screen
 from vault.blind_index import blind_index, blind_token
 
 # Blocks are small by construction; this bounds the work a pathological query can cause.
 CANDIDATE_LIMIT = 500
+# The candidate's fields read before any other (`_scored`).
+_FAMILY_NAMES = frozenset({"family_names"})
 # Key rows (one per child and key matched) the one-statement tier lookup reads before it falls back to
 # a capped query per tier: a child shares a few keys with a query, so this many rows per candidate.
 TIER_ROWS_PER_CANDIDATE = 4
@@ -293,6 +295,11 @@ def _scored(
     compared = {False: fields_compared(query), True: fields_compared(query, use_hidden=False)}
     scored: list[tuple[CandidateRow, MatchScore]] = []
     for candidate in children:
+        # The family names first: a candidate they rule out is never decrypted further.
+        family = identity_from_sealed_values(candidate, _FAMILY_NAMES).family_names
+        if family_disagrees_outright(query, family):
+            scored.append((candidate, not_offered()))
+            continue
         identity = identity_from_sealed_values(candidate, compared[candidate.shielded])
         scored.append((candidate, score(query, identity, use_hidden=not candidate.shielded)))
     return scored

@@ -509,6 +509,35 @@ def fields_compared(query: Identity, *, use_hidden: bool = True) -> frozenset[st
     return frozenset(fields)
 
 
+def family_disagrees_outright(
+    query: Identity, family_names: tuple[str, ...], *, model: FellegiSunterModel | None = None
+) -> bool:
+    """The record's family names disagree at every level with the query's family name and, names taken
+    the other way round, with its given name: then `score` can only answer "non" and never a near miss
+    (both need a family name agreeing at some level), whatever the record's other fields hold.
+
+    A search reads a candidate's family names first and, when this is so, decrypts and scores nothing
+    more of it (`not_offered`): a name-only tier is mostly children sharing only an initial or a sound.
+    """
+    if not query.family_name:
+        return False
+    model = model or load_model()
+    edits = EDIT_LEVEL in model.levels["family_name"]
+    if family_level(query.family_name, family_names, edit_level=edits)[0] != "else":
+        return False
+    swapped = _swapped(query) if query.given_name else None
+    return (
+        swapped is None
+        or family_level(swapped.family_name or "", family_names, edit_level=edits)[0] == "else"
+    )
+
+
+def not_offered() -> MatchScore:
+    """The score of a candidate `family_disagrees_outright` ruled out: never offered, never a near miss,
+    its weight never computed."""
+    return MatchScore(weight=float("-inf"), levels={"family_name": "else"}, verdict="non")
+
+
 @lru_cache(maxsize=256)
 def _swapped(query: Identity) -> Identity:
     """The query with given and family names taken the other way round (one per search, not per candidate)."""

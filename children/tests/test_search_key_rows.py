@@ -189,3 +189,20 @@ def test_a_names_only_search_whose_name_only_keys_are_too_many_asks_to_refine_no
     assert outcome.too_many is True and outcome.results == [] and outcome.near_miss is False
     assert read == {}
     assert AuditEvent.objects.get(tag=AuditTag.SearchPerformed).additional["too_many"] is True
+
+
+def test_a_candidate_whose_family_name_disagrees_outright_is_read_no_further_than_its_family_names(
+    world, monkeypatch
+):
+    """Olivia Sheikh shares only a name-only key with a search for Olivia Smith (given name + the family
+    name's first and last letters): her family names rule her out whatever else she holds, so her given
+    names and gender are never decrypted; Olivia Smith is scored in full and offered."""
+    smith = make_child(world, family_name="Smith", given_names="Olivia")
+    sheikh = make_child(world, family_name="Sheikh", given_names="Olivia")
+    _, read = _recording(monkeypatch)
+
+    found = search.child_search_found(SearchCriteria("Smith", given_name="Olivia", gender="female"))
+
+    assert [r.child.pk for r in found.results] == [smith.pk]
+    assert sorted(read[sheikh.pk]) == ["family_name", "former_names"]
+    assert {"given_names", "gender"} <= set(read[smith.pk])

@@ -1,13 +1,18 @@
 from dataclasses import replace
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from matching.identity import Identity
 from matching.scoring import (
     ACCEPT_WEIGHT,
     dob_level,
+    family_disagrees_outright,
     family_level,
     given_level,
     load_model,
+    near_miss,
     postcode_level,
     score,
 )
@@ -311,3 +316,48 @@ def test_two_different_o_names_do_not_agree_on_their_shared_first_letter():
     assert family_level("O'Brien", ("OBrien",))[0] == "exact"
     assert family_level("O'Brien", ("O Brien",))[0] == "exact"
     assert given_level("J", ("J",))[0] == "exact"  # a name that is only an initial still agrees with itself
+
+
+_FAMILIES = ("Smith", "Smyth", "Smiht", "Jones", "O'Brien", "Obrien", "Fox", "Fxo", "Sheikh", "Olivia", "Ng")
+_GIVENS = ("Olivia", "Olivai", "Oliver", "Smith", "Bill", "William", "Jo", "Amelia", "Amira", "")
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    query_family=st.sampled_from(_FAMILIES),
+    query_given=st.sampled_from(_GIVENS),
+    families=st.lists(st.sampled_from(_FAMILIES), min_size=1, max_size=3),
+    given_name=st.sampled_from(_GIVENS[:-1]),
+    same_date=st.booleans(),
+    gender=st.sampled_from(("female", "male", "")),
+    version=st.sampled_from(("fs-v1", "fs-v3")),
+)
+def test_a_family_name_that_disagrees_outright_both_ways_is_never_offered_nor_a_near_miss(
+    query_family, query_given, families, given_name, same_date, gender, version
+):
+    """What lets a search stop reading a candidate after its family names (`children.search._scored`)."""
+    model = load_model(version)
+    query = Identity(
+        family_names=(query_family,),
+        given_names=(query_given,) if query_given else (),
+        date_of_birth=date(2015, 3, 4),
+        gender=gender or None,
+    )
+    candidate = Identity(
+        family_names=tuple(families),
+        given_names=(given_name,),
+        date_of_birth=date(2015, 3, 4) if same_date else date(2015, 4, 3),
+        gender="female",
+    )
+    if family_disagrees_outright(query, candidate.family_names, model=model):
+        match = score(query, candidate, model=model)
+        assert match.verdict == "non" and not near_miss(match)
+
+
+def test_a_family_name_disagrees_outright_only_if_no_order_of_the_typed_names_agrees_with_it():
+    smith_olivia = Identity(family_names=("Smith",), given_names=("Olivia",))
+    assert family_disagrees_outright(smith_olivia, ("Sheikh",))
+    assert not family_disagrees_outright(smith_olivia, ("Smyth",))  # sounds the same
+    assert not family_disagrees_outright(smith_olivia, ("Sheikh", "Smith"))  # a former family name agrees
+    assert not family_disagrees_outright(smith_olivia, ("Olivia",))  # typed the other way round
+    assert family_disagrees_outright(Identity(family_names=("Smith",)), ("Olivia",))  # no given name typed
