@@ -83,6 +83,11 @@ class User(AbstractUser):
     username_skeleton = models.CharField(
         max_length=150, blank=True, db_index=True, help_text="look-alike check (accounts.usernames)"
     )
+    # The own-address misuse rule (accounts.home_postcode): a keyed blind token of the person's home
+    # postcode, as the LA team read it from the enhanced background check. The postcode itself is never
+    # stored: the token can only be compared with another postcode's token.
+    home_postcode_token = models.CharField(max_length=32, blank=True)
+    home_postcode_recorded_on = models.DateField(null=True, blank=True)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Keep the skeleton beside the name, so a look-alike check is one indexed lookup."""

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
+from accounts.home_postcode import home_postcode_token
 from accounts.models import Invitation, Organisation, RecoveryCode, Role, User, UserSession
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -167,6 +168,26 @@ def invitation_accept(*, invitation: Invitation, password: str, agreement_signed
         user.save()
         event_record(tag=AuditTag.InvitationAccepted, actor=user)
     return user
+
+
+def home_postcode_record(*, user: User, by: User, postcode: str | None) -> None:
+    """Record (or with None, remove) a person's home postcode for the own-address misuse rule.
+
+    Only its blind token is kept (`accounts.home_postcode`); the audit event says that it was recorded
+    or removed, never what it is. Raises ValueError for anything but a full postcode.
+    """
+    token = home_postcode_token(postcode) if postcode is not None else ""
+    if token is None:
+        raise ValueError("not a full postcode")
+    with transaction.atomic():
+        user.home_postcode_token = token
+        user.home_postcode_recorded_on = timezone.localdate() if token else None
+        user.save(update_fields=["home_postcode_token", "home_postcode_recorded_on"])
+        event_record(
+            tag=AuditTag.HomePostcodeRecorded if token else AuditTag.HomePostcodeRemoved,
+            actor=by,
+            additional={"user_id": user.pk},
+        )
 
 
 def account_suspend(*, user: User, by: User | None, reason: str) -> None:

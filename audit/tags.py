@@ -35,6 +35,8 @@ class AuditTag(StrEnum):
     AccountSuspended = "account:suspended"
     AccountReinstated = "account:reinstated"
     AccountClosed = "account:closed"
+    HomePostcodeRecorded = "account:home_postcode:recorded"
+    HomePostcodeRemoved = "account:home_postcode:removed"
     ShieldOverridden = "child:shield:overridden"
     ChildShredded = "child:record:shredded"
     ChildArchived = "child:record:archived"
@@ -141,6 +143,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.AccountSuspended: "Suspended an account",
     AuditTag.AccountReinstated: "Reinstated an account",
     AuditTag.AccountClosed: "Closed an account",
+    AuditTag.HomePostcodeRecorded: "Recorded a user's home postcode (own-address rule)",
+    AuditTag.HomePostcodeRemoved: "Removed a user's home postcode (own-address rule)",
     AuditTag.ShieldOverridden: "Emergency access to the shielded record",
     AuditTag.ChildShredded: "Record's data key destroyed",
     AuditTag.ChildArchived: "Record archived",

@@ -37,6 +37,7 @@ from matching.identity import Identity
 from matching.normalise import fold, normalise_partial_postcode, postcode_granularity
 from matching.scoring import MatchScore, family_disagrees_outright, fields_compared, not_offered, score
 from oversight.misuse import search_screen
+from oversight.rules import Rule
 from vault.blind_index import blind_index, blind_token
 
 # Blocks are small by construction; this bounds the work a pathological query can cause.
@@ -118,6 +119,8 @@ class SearchResult(ResultRow):
     score: MatchScore
     # Where the child lives, to tell namesakes apart: never set for a shielded child (see `area`).
     town: str | None = None
+    # Never shown; read by the own-address misuse rule only. Never set for a shielded child.
+    postcode: str | None = None
 
     @property
     def possible(self) -> bool:
@@ -136,6 +139,8 @@ class SearchOutcome:
     too_many: bool = False
     matched: int = 0  # accepted matches; 0 when the blocks were too large to score at all
     flagged_for_review: bool = False
+    # Flagged because the search involved the searcher's own home postcode (otherwise: their surname).
+    flagged_own_address: bool = False
     # No child offered, but one that nothing typed rules out was seen (`matching.scoring.near_miss`): the
     # page says "no close match, add detail", never "no children found". Says nothing about who.
     near_miss: bool = False
@@ -357,6 +362,7 @@ def child_search_found(criteria: SearchCriteria, *, result_cap: int | None = Non
                 score=match,
                 # a shielded child's address is never decrypted by a search
                 town=None if child.shielded else town_from_address(candidate["address"]),
+                postcode=None if child.shielded else candidate["address"].get("postcode"),
             )
         )
     results.sort(key=lambda r: (-r.score.weight, r.child.index_number))
@@ -395,7 +401,13 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
             },
         )
         # Misuse rules see every search, after its audit event, in the same transaction.
-        outcome.flagged_for_review = search_screen(
-            user=fetched_by, family_name=criteria.family_name, too_many=too_many, search_event_id=event.pk
+        flags = search_screen(
+            user=fetched_by,
+            family_name=criteria.family_name,
+            too_many=too_many,
+            search_event_id=event.pk,
+            postcodes=[criteria.postcode, *(r.postcode for r in outcome.results if r.postcode)],
         )
+        outcome.flagged_for_review = bool(flags)
+        outcome.flagged_own_address = Rule.OWN_ADDRESS in flags
     return outcome

@@ -44,6 +44,7 @@ class StoredOutcome:
     flagged_for_review: bool = False
     near_miss: bool = False
     close_calls: bool = False
+    flagged_own_address: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class ShownOutcome:
     flagged_for_review: bool
     near_miss: bool = False
     close_calls: bool = False
+    flagged_own_address: bool = False
 
 
 def _kept(session: Any, now: float) -> dict[str, dict[str, Any]]:
@@ -84,6 +86,7 @@ def search_outcome_store(session: Any, *, outcome: SearchOutcome, by: User) -> s
         "expires": now + settings.SEARCH_RESULTS_TTL_SECONDS,
         "too_many": outcome.too_many,
         "flagged_for_review": outcome.flagged_for_review,
+        "flagged_own_address": outcome.flagged_own_address,
         "near_miss": outcome.near_miss,
         "close_calls": outcome.close_calls,
         "results": [
@@ -108,6 +111,7 @@ def search_outcome_for(session: Any, *, search_id: str, by: User) -> StoredOutco
         # outcomes kept before these were told apart read as neither
         near_miss=stored.get("near_miss", False),
         close_calls=stored.get("close_calls", False),
+        flagged_own_address=stored.get("flagged_own_address", False),
     )
 
 
@@ -152,4 +156,5 @@ def shown_outcome(stored: StoredOutcome, *, children: list[Child]) -> ShownOutco
         flagged_for_review=stored.flagged_for_review,
         near_miss=stored.near_miss,
         close_calls=stored.close_calls,
+        flagged_own_address=stored.flagged_own_address,
     )

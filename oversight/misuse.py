@@ -25,6 +25,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.home_postcode import home_postcode_token
 from accounts.models import Organisation, User
 from accounts.services import account_suspend
 from audit.models import AuditEvent, SearchAppearance
@@ -36,6 +37,7 @@ from oversight.rules import (
     Thresholds,
     Verdict,
     WorkingHours,
+    shares_address,
     shares_family_name,
     volume_verdict,
     within_working_hours,
@@ -45,6 +47,7 @@ from oversight.services import alert_raise
 WINDOW = timedelta(hours=1)
 ALERT_KIND_BY_RULE = {
     Rule.OWN_SURNAME: AlertKind.OWN_SURNAME_SEARCH,
+    Rule.OWN_ADDRESS: AlertKind.OWN_ADDRESS_SEARCH,
     Rule.BULK_VIEWING: AlertKind.BULK_VIEWING,
     Rule.BULK_REFINED_SEARCHES: AlertKind.BULK_REFINED_SEARCHES,
     Rule.BULK_SEARCHING: AlertKind.BULK_SEARCHING,
@@ -94,19 +97,38 @@ def _act_on_volume(*, user: User, rule: Rule, count: int, per_hour: int) -> None
         _signal(user=user, rule=rule, kind=AlertKind.ACCOUNT_AUTO_SUSPENDED, additional={"suspended": True})
 
 
-def search_screen(*, user: User, family_name: str, too_many: bool, search_event_id: int) -> bool:
-    """Run the search rules after an audited search. Returns whether this search was flagged for review.
+def search_screen(
+    *,
+    user: User,
+    family_name: str,
+    too_many: bool,
+    search_event_id: int,
+    postcodes: Iterable[str] = (),
+) -> frozenset[Rule]:
+    """Run the search rules after an audited search. Returns the rules that flagged this search for
+    review (own surname, own address; none: empty).
 
-    Own surname never suspends on its own (docs/SECURITY.md): colleagues called Smith or Khan search
-    Smiths and Khans every day, and only a person can tell a relative from a caseload. Each such
-    search raises its own alert, so repeats are visible in the queue and the audit.
+    `postcodes`: the full postcode typed, and those of the children the search shows (never a shielded
+    child's: its address is never read by a search), for the own-address rule.
+
+    Own surname and own address never suspend on their own (docs/SECURITY.md): colleagues called Smith
+    or Khan search Smiths and Khans every day, a neighbour's child may be on a caseload, and only a
+    person can tell a relative from a caseload. Each such search raises its own alert, so repeats are
+    visible in the queue and the audit.
     """
-    flagged = shares_family_name(family_name, user.last_name)
-    if flagged:
+    # No token is worked out for a searcher with no home postcode held (most, and every search's cost).
+    own_address = bool(user.home_postcode_token) and shares_address(
+        user.home_postcode_token, (home_postcode_token(p) for p in postcodes)
+    )
+    own_surname = shares_family_name(family_name, user.last_name)
+    flagged = frozenset(
+        rule for rule, hit in ((Rule.OWN_SURNAME, own_surname), (Rule.OWN_ADDRESS, own_address)) if hit
+    )
+    for rule in sorted(flagged):
         _signal(
             user=user,
-            rule=Rule.OWN_SURNAME,
-            kind=AlertKind.OWN_SURNAME_SEARCH,
+            rule=rule,
+            kind=ALERT_KIND_BY_RULE[rule],
             additional={"search_event_id": search_event_id},
         )
     # Out of working hours the out-of-hours rule needs the hour's moments too: fetched with the counts,

@@ -11,6 +11,7 @@ from django.db import models
 class AlertKind(models.TextChoices):
     SHIELD_OVERRIDE = "shield_override", "Shielded record opened in an emergency"
     OWN_SURNAME_SEARCH = "own_surname_search", "Searched for their own family name"
+    OWN_ADDRESS_SEARCH = "own_address_search", "Searched for a child at their own home postcode"
     BULK_VIEWING = "bulk_viewing", "Unusually many records viewed in an hour"
     BULK_REFINED_SEARCHES = "bulk_refined_searches", "Unusually many over-broad searches in an hour"
     BULK_SEARCHING = "bulk_searching", "Unusually many searches in an hour"

@@ -4,6 +4,7 @@ The 2009 lesson (domain.md): users searched their own relatives "to test the sys
 whether one action looks like that; `oversight.misuse` decides what to do about it.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
 from enum import StrEnum
@@ -46,13 +47,10 @@ def shares_family_name(searched: str, own: str) -> bool:
     return bool(searched_codes & own_codes)
 
 
-def shares_address(searched_postcode: str, own_postcodes: tuple[str, ...]) -> bool:
-    """Seam for the own-address rule. Practitioners' home addresses are not held, so this is never true.
-
-    When an accredited source of practitioners' home postcodes exists, compare normalised postcodes
-    here and call it from `oversight.misuse.search_screen` beside the own-surname rule.
-    """
-    return False
+def shares_address(own_token: str, tokens: Iterable[str | None]) -> bool:
+    """Is any of these postcodes (as blind tokens: typed, or of a child a search found) the searcher's
+    own home postcode (its token, `accounts.home_postcode`)? Never, when no home postcode is held."""
+    return bool(own_token) and any(token == own_token for token in tokens)
 
 
 @dataclass(frozen=True)

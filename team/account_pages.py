@@ -26,9 +26,9 @@ from access.http import refusal, require
 from access.permissions import Permission
 from accounts.http import signed_in_user
 from accounts.models import Invitation, User
-from accounts.services import account_close, account_reinstate, account_suspend
+from accounts.services import account_close, account_reinstate, account_suspend, home_postcode_record
 from accounts.stepup import step_up
-from team.forms import InviteForm, SuspendForm
+from team.forms import HomePostcodeForm, InviteForm, SuspendForm
 
 
 @dataclass(frozen=True)
@@ -115,8 +115,19 @@ class AccountPages:
         subject = get_object_or_404(User.objects.select_related("organisation"), pk=user_id)
         return actor, subject, refusal(request, actor=actor, action=self.permission, subject=subject)
 
-    def _account(self, request: HttpRequest, subject: User, form: SuspendForm) -> HttpResponse:
-        context = {"subject": subject, "suspend_form": form, "status": account_status(subject)}
+    def _account(
+        self,
+        request: HttpRequest,
+        subject: User,
+        form: SuspendForm,
+        postcode_form: HomePostcodeForm | None = None,
+    ) -> HttpResponse:
+        context = {
+            "subject": subject,
+            "suspend_form": form,
+            "postcode_form": postcode_form or HomePostcodeForm(),
+            "status": account_status(subject),
+        }
         return render(request, self.account_template, context)
 
     @method_decorator(login_required)
@@ -152,6 +163,27 @@ class AccountPages:
             messages.success(request, "Account suspended. All its sessions have ended.")
             return redirect(self.account_url, user_id=subject.pk)
         return self._account(request, subject, form)
+
+    @method_decorator(login_required)
+    @method_decorator(require_POST)
+    def home_postcode(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        """Record the home postcode from the background check (the own-address misuse rule), or with
+        `remove=yes` remove it. An invalid postcode shows the account page again with the error."""
+        actor, subject, refused = self.subject(request, user_id)
+        if refused:
+            return refused
+        if stale := step_up(request):
+            return stale
+        if request.POST.get("remove") == "yes":
+            home_postcode_record(user=subject, by=actor, postcode=None)
+            messages.success(request, "Home postcode removed.")
+            return redirect(self.account_url, user_id=subject.pk)
+        form = HomePostcodeForm(request.POST)
+        if not form.is_valid():
+            return self._account(request, subject, SuspendForm(), postcode_form=form)
+        home_postcode_record(user=subject, by=actor, postcode=form.cleaned_data["postcode"])
+        messages.success(request, "Home postcode recorded.")
+        return redirect(self.account_url, user_id=subject.pk)
 
     def change(
         self,

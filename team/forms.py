@@ -17,6 +17,7 @@ from children.index_number import is_valid as index_number_is_valid
 from children.models import Child, RecordStatus
 from disclosure.fields import EXPORT_FIELDS
 from disclosure.models import LawfulBasis
+from matching.normalise import normalise_postcode
 
 INVITABLE_ROLES = [
     (Role.PRACTITIONER.value, Role.PRACTITIONER.label),
@@ -132,6 +133,25 @@ class SuspendForm(GovukErrors, forms.Form):
         error_messages={"required": "Enter why you are suspending this account"},
     )
     summary_anchor = "id_reason"
+
+
+class HomePostcodeForm(GovukErrors, forms.Form):
+    postcode = forms.CharField(
+        label="Home postcode",
+        max_length=20,
+        help_text=(
+            "From their enhanced background check. Searches typed with it, or finding a child who lives "
+            "there, are flagged for review. Only a token of it is kept, so it cannot be shown again."
+        ),
+        error_messages={"required": "Enter their home postcode"},
+    )
+    summary_anchor = "id_postcode"
+
+    def clean_postcode(self) -> str:
+        postcode = normalise_postcode(self.cleaned_data["postcode"])
+        if postcode is None:
+            raise forms.ValidationError("Enter a full postcode, like LS1 4AB")
+        return postcode
 
 
 INDEX_NUMBER_SEPARATORS = re.compile(r"[,;\n\r]+")

@@ -39,8 +39,16 @@ def test_an_empty_search_name_is_not_flagged():
     assert not shares_family_name("--", "Example")
 
 
-def test_own_address_cannot_be_detected_until_practitioner_addresses_are_held():
-    assert not shares_address("LS1 4AB", ("LS1 4AB",))
+def test_a_postcode_token_equal_to_the_searchers_own_is_their_address():
+    assert shares_address("home", ["elsewhere", None, "home"])
+
+
+def test_other_postcodes_are_not_the_searchers_address():
+    assert not shares_address("home", ["elsewhere", None])
+
+
+def test_nothing_is_the_address_of_a_searcher_with_no_home_postcode_held():
+    assert not shares_address("", ["", None])
 
 
 @pytest.mark.parametrize(

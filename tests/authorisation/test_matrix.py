@@ -63,6 +63,7 @@ ACCEPTED: dict[str, set[str]] = {
     "team:reinstate": {"POST"},
     "team:close": {"POST"},
     "team:reset_mfa": {"POST"},
+    "team:home_postcode": {"POST"},
     "team:exports": {"GET"},
     "team:export_new": GET_POST,
     "team:export": {"GET"},
@@ -189,6 +190,7 @@ SUBJECT_URLS = {
     "team:reinstate",
     "team:close",
     "team:reset_mfa",
+    "team:home_postcode",
     "audit:user_activity",
 }
 # The system administrator's national accounts: each asked about a national auditor (nadia), an LA team
@@ -903,6 +905,7 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         "audit:subject_access": {"identity_checked": "on", "reference": "SAR-2026-0042"},
         "audit:subject_access_pdf": {"identity_checked": "on", "reference": "SAR-2026-0042"},
         "team:suspend": {"reason": "Searches not explained"},
+        "team:home_postcode": {"postcode": "ls1 4ab"},
         "team:invite": {
             "first_name": "Wilhelmina",
             "last_name": "Invitee",

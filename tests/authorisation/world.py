@@ -322,7 +322,9 @@ def state(*, full: bool = True) -> dict[str, object]:
         return {"events": _events()}
     return {
         "users": list(
-            User.objects.order_by("pk").values_list("pk", "is_active", "suspended_at", "password", "role")
+            User.objects.order_by("pk").values_list(
+                "pk", "is_active", "suspended_at", "password", "role", "home_postcode_token"
+            )
         ),
         "devices": list(TOTPDevice.objects.order_by("pk").values_list("pk", "user_id", "confirmed")),
         "children": list(

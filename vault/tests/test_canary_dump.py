@@ -22,17 +22,21 @@ from django.contrib.sessions.models import Session
 from django.core import signing
 from django.core.cache import cache
 from django.db import connection
+from django.urls import reverse
 
 from children.models import Child
+from oversight.models import Alert, AlertKind
 from tests.canaries import (
     CARER_NAME,
     FAMILY,
     GIVEN,
+    POSTCODE,
     PURPOSE_WORD,
     canary_hits,
     practitioner_journey,
     redis_contents,
     seed_canary_child,
+    signed_in_client,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,7 +49,14 @@ SAMPLES = [GIVEN, CARER_NAME, PURPOSE_WORD]
 
 def _seed_and_use(world, client):
     child = seed_canary_child(world)
+    # The practitioner lives at the canary child's postcode (the own-address rule): the LA team records it
+    # through its page, and the journey's three searches that show that child or type her postcode are
+    # flagged.
+    team = signed_in_client(world.lena)
+    recorded = team.post(reverse("team:home_postcode", args=[world.alice.pk]), {"postcode": POSTCODE})
+    assert recorded.status_code == 302
     practitioner_journey(client, child, world.alice)
+    assert Alert.objects.filter(kind=AlertKind.OWN_ADDRESS_SEARCH).count() == 3
     return child
 
 
