@@ -56,3 +56,4 @@ account = ACCOUNT_PAGES.account
 suspend = ACCOUNT_PAGES.suspend
 reinstate = ACCOUNT_PAGES.reinstate
 close = ACCOUNT_PAGES.close
+home_postcode = ACCOUNT_PAGES.home_postcode

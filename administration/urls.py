@@ -23,4 +23,9 @@ urlpatterns = [
     path("accounts/<int:user_id>/suspend/", national_accounts.suspend, name="account_suspend"),
     path("accounts/<int:user_id>/reinstate/", national_accounts.reinstate, name="account_reinstate"),
     path("accounts/<int:user_id>/close/", national_accounts.close, name="account_close"),
+    path(
+        "accounts/<int:user_id>/home-postcode/",
+        national_accounts.home_postcode,
+        name="account_home_postcode",
+    ),
 ]

@@ -189,3 +189,37 @@ def test_administration_changes_need_recent_reauthentication(world):
         assert response["Location"].startswith(reverse("accounts:reauthenticate")), path
     world.nadia.refresh_from_db()
     assert world.nadia.is_active and world.nadia.suspended_at is None
+
+
+def test_the_administrator_records_an_la_team_members_home_postcode_and_their_own_search_there_is_flagged(
+    world,
+):
+    from accounts.home_postcode import home_postcode_token
+    from oversight.models import Alert, AlertKind
+    from tests.personas import make_child
+
+    admin = administrator(world)
+    response = signed_in(admin).post(
+        reverse("administration:account_home_postcode", args=[world.lena.pk]), {"postcode": "ls2 7qq"}
+    )
+    assert response["Location"] == reverse("administration:account", args=[world.lena.pk])
+    world.lena.refresh_from_db()
+    assert world.lena.home_postcode_token == home_postcode_token("LS2 7QQ")
+    assert AuditEvent.objects.get(tag=AuditTag.HomePostcodeRecorded).actor == admin
+    page = rendered(
+        signed_in(admin).get(reverse("administration:account", args=[world.lena.pk])), heading="Lena Example"
+    )
+    assert "Recorded on" in page and "LS2 7QQ" not in page
+
+    make_child(world, postcode="LS2 7QQ")
+    signed_in(world.lena).post(reverse("children:search"), {"family_name": "Thornton", "postcode": "LS2 7QQ"})
+    assert Alert.objects.get().kind == AlertKind.OWN_ADDRESS_SEARCH
+
+
+def test_the_administrator_cannot_record_a_practitioners_home_postcode(world):
+    response = signed_in(administrator(world)).post(
+        reverse("administration:account_home_postcode", args=[world.alice.pk]), {"postcode": "LS2 7QQ"}
+    )
+    assert response.status_code == 403
+    world.alice.refresh_from_db()
+    assert world.alice.home_postcode_token == ""

@@ -120,6 +120,7 @@ ACCEPTED: dict[str, set[str]] = {
     "administration:account_suspend": GET_POST,
     "administration:account_reinstate": {"POST"},
     "administration:account_close": {"POST"},
+    "administration:account_home_postcode": {"POST"},
     "insight:local": {"GET"},
     "insight:local_csv": {"GET"},
     "insight:national": {"GET"},
@@ -200,6 +201,7 @@ NATIONAL_SUBJECT_URLS = {
     "administration:account_suspend",
     "administration:account_reinstate",
     "administration:account_close",
+    "administration:account_home_postcode",
 }
 NATIONAL_SUBJECTS = ("nadia", "lena", "alice")
 # The organisation directory: one entry (North's GP practice), for the system administrator only.
@@ -906,6 +908,7 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         "audit:subject_access_pdf": {"identity_checked": "on", "reference": "SAR-2026-0042"},
         "team:suspend": {"reason": "Searches not explained"},
         "team:home_postcode": {"postcode": "ls1 4ab"},
+        "administration:account_home_postcode": {"postcode": "ls1 4ab"},
         "team:invite": {
             "first_name": "Wilhelmina",
             "last_name": "Invitee",
