@@ -113,8 +113,11 @@ def account_invite(
     background_check_on: date | None,
     training_completed_on: date | None,
     manager_email: str = "",
+    home_postcode: str | None = None,
 ) -> tuple[User, str]:
-    """Create an account with no usable password and a single-use 24-hour invitation link token."""
+    """Create an account with no usable password and a single-use 24-hour invitation link token.
+
+    `home_postcode` (from the background check, optional): recorded as for `home_postcode_record`."""
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         user = User(
@@ -137,6 +140,8 @@ def account_invite(
             expires_at=timezone.now() + INVITATION_VALID_FOR,
         )
         event_record(tag=AuditTag.AccountInvited, actor=by, additional={"user_id": user.pk, "role": role})
+        if home_postcode:
+            home_postcode_record(user=user, by=by, postcode=home_postcode)
     notify_by_email(
         subject="Your ContactPoint account",
         message=(

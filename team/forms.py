@@ -52,6 +52,15 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
     training_month = _date_part()
     training_year = _date_part()
     manager_email = forms.EmailField(label="Line manager's email address", required=False)
+    home_postcode = forms.CharField(
+        label="Home postcode (optional)",
+        required=False,
+        max_length=20,
+        help_text=(
+            "From their enhanced background check. Searches typed with it, or finding a child who lives "
+            "there, are flagged for review. Only a token of it is kept."
+        ),
+    )
     summary_anchor = "id_first_name"
 
     def __init__(self, *args: Any, local_authority_id: int | None, **kwargs: Any) -> None:
@@ -86,6 +95,17 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
             "training", label="the date training was completed", required=True, min_year=1990
         )
         return cleaned
+
+    def clean_home_postcode(self) -> str:
+        typed = self.cleaned_data["home_postcode"].strip()
+        if not typed:
+            return ""
+        postcode = normalise_postcode(typed)
+        if postcode is None:
+            raise forms.ValidationError(
+                "Enter a full postcode, like LS1 4AB, or leave the home postcode blank"
+            )
+        return postcode
 
     def clean_username(self) -> str:
         """Django's username validator, one script only, and no look-alike of an existing account."""
@@ -122,6 +142,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
             background_check_on=data["background_check_on"],
             training_completed_on=data["training_completed_on"],
             manager_email=data["manager_email"],
+            home_postcode=data["home_postcode"] or None,
         )
 
 

@@ -22,10 +22,12 @@ from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.home_postcode import home_postcode_token
 from accounts.middleware import SEEN_KEY
 from accounts.sessions import SessionStore
 from audit.models import AuditEvent
 from audit.tags import AuditTag
+from oversight.models import Alert
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_child
 
@@ -112,6 +114,20 @@ def test_a_results_page_sends_as_many_statements_for_three_children_as_for_one(w
         page = client.get(response["Location"]).content.decode()
     assert all(name in page for name in ("Amelia Thornton", "Amy Thornton", "Ava Thornton"))
     assert len(results.statements) == SEARCH_RESULTS_QUERIES, "\n".join(results.statements)
+
+
+def test_a_searcher_whose_home_postcode_is_held_sends_as_many_statements_as_one_whose_is_not(world, child):
+    # The own-address rule reads the token from the signed-in user and works out the postcodes' tokens
+    # in memory: no statement of its own unless it flags the search (child lives at LS1 4AB).
+    world.alice.home_postcode_token = home_postcode_token("LS2 7QQ")
+    world.alice.save(update_fields=["home_postcode_token"])
+    client = signed_in(world.alice)
+    client.get(reverse("children:search"))
+    with sent() as post:
+        response = client.post(reverse("children:search"), {**CRITERIA, "postcode": "LS1 4AB"})
+    assert response.status_code == 303
+    assert len(post.statements) == SEARCH_POST_QUERIES, "\n".join(post.statements)
+    assert not Alert.objects.exists()
 
 
 # Never working hours: every search is screened by the out-of-hours rule as well.

@@ -83,3 +83,31 @@ def test_an_la_team_member_cannot_change_or_remove_their_own(world):
     assert response.status_code == 403
     world.lena.refresh_from_db()
     assert world.lena.home_postcode_token == home_postcode_token("LS1 4AB")
+
+
+def _invite(world, **changes):
+    from team.tests.test_team import INVITE
+
+    data = {**INVITE, "organisation": str(world.north_social_care.pk), **changes}
+    return signed_in(world.lena).post(reverse("team:invite"), data)
+
+
+def test_a_home_postcode_given_at_invitation_is_recorded_as_a_token_and_audited(world):
+    response = _invite(world, home_postcode="ls2 7qq")
+    assert response.status_code == 302
+    ivy = User.objects.get(username="ivy")
+    assert ivy.home_postcode_token == home_postcode_token("LS2 7QQ")
+    recorded = AuditEvent.objects.get(tag=AuditTag.HomePostcodeRecorded)
+    assert recorded.actor == world.lena and recorded.additional["user_id"] == ivy.pk
+
+
+def test_an_invitation_without_a_home_postcode_records_none(world):
+    _invite(world)
+    assert User.objects.get(username="ivy").home_postcode_token == ""
+    assert not AuditEvent.objects.filter(tag=AuditTag.HomePostcodeRecorded).exists()
+
+
+def test_a_malformed_home_postcode_at_invitation_is_refused_and_no_account_is_made(world):
+    page = _invite(world, home_postcode="LS2 7").content.decode()
+    assert "Enter a full postcode, like LS1 4AB, or leave the home postcode blank" in page
+    assert not User.objects.filter(username="ivy").exists()
