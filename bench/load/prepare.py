@@ -42,6 +42,7 @@ def practitioners_ensure(count: int, *, run: str) -> dict[str, object]:
     from django.utils import timezone
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
+    from accounts.home_postcode import home_postcode_token
     from accounts.models import Organisation, OrganisationKind, Role, User
 
     today = timezone.localdate()
@@ -78,6 +79,9 @@ def practitioners_ensure(count: int, *, run: str) -> dict[str, object]:
                 "suspended_at": None,
                 "is_active": True,
                 "password": hashed,
+                # A home postcode no synthetic child has: the own-address rule runs on every search
+                # (a token for the typed postcode and each child shown), as for a real practitioner.
+                "home_postcode_token": home_postcode_token(f"ZZ{n % 90 + 10} {n % 10}ZZ") or "",
             },
         )
         TOTPDevice.objects.filter(user=user).delete()

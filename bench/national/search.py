@@ -129,6 +129,7 @@ def queries_for(rng: random.Random, plan: Plan, directory: Directory, *, per_set
 
 def bench_users(run_tag: str, directory: Directory) -> list[Any]:
     """BENCH_USERS practitioners across the loaded LAs, new for each run (misuse counts start at zero)."""
+    from accounts.home_postcode import home_postcode_token
     from accounts.models import Organisation, Role, User
 
     las = Organisation.objects.in_bulk([local.la_id for local in directory.las])
@@ -138,6 +139,8 @@ def bench_users(run_tag: str, directory: Directory) -> list[Any]:
             username=f"bench-search-{run_tag}-{n}",
             organisation=las[ids[n % len(ids)]],
             role=Role.PRACTITIONER,
+            # a home postcode no synthetic child has: the own-address rule runs on every search
+            home_postcode_token=home_postcode_token(f"ZZ{n % 90 + 10} {n % 10}ZZ") or "",
         )
         for n in range(BENCH_USERS)
     ]
