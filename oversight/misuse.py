@@ -116,10 +116,8 @@ def search_screen(
     person can tell a relative from a caseload. Each such search raises its own alert, so repeats are
     visible in the queue and the audit.
     """
-    # No token is worked out for a searcher with no home postcode held (most, and every search's cost).
-    own_address = bool(user.home_postcode_token) and shares_address(
-        user.home_postcode_token, (home_postcode_token(p) for p in postcodes)
-    )
+    # The tokens are worked out lazily: none at all for a searcher with no home postcode held.
+    own_address = shares_address(user.home_postcode_token, (home_postcode_token(p) for p in postcodes))
     own_surname = shares_family_name(family_name, user.last_name)
     flagged = frozenset(
         rule for rule, hit in ((Rule.OWN_SURNAME, own_surname), (Rule.OWN_ADDRESS, own_address)) if hit

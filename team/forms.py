@@ -27,6 +27,21 @@ INVITABLE_ROLES = [
 ]
 
 
+# The own-address rule's postcode (accounts.home_postcode), asked for at invitation and on the account page.
+HOME_POSTCODE_HINT = (
+    "From their enhanced background check. Searches typed with it, or finding a child who lives there, "
+    "are flagged for review. Only a token of it is kept, so it cannot be shown again."
+)
+
+
+def _full_postcode(typed: str, error: str) -> str:
+    """A full UK postcode, normalised; anything less is `error` (a sector or district is no address)."""
+    postcode = normalise_postcode(typed)
+    if postcode is None:
+        raise forms.ValidationError(error)
+    return postcode
+
+
 def _date_part() -> forms.CharField:
     return forms.CharField(required=False, strip=True, max_length=20)
 
@@ -56,10 +71,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         label="Home postcode (optional)",
         required=False,
         max_length=20,
-        help_text=(
-            "From their enhanced background check. Searches typed with it, or finding a child who lives "
-            "there, are flagged for review. Only a token of it is kept."
-        ),
+        help_text=HOME_POSTCODE_HINT,
     )
     summary_anchor = "id_first_name"
 
@@ -100,12 +112,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         typed = self.cleaned_data["home_postcode"].strip()
         if not typed:
             return ""
-        postcode = normalise_postcode(typed)
-        if postcode is None:
-            raise forms.ValidationError(
-                "Enter a full postcode, like LS1 4AB, or leave the home postcode blank"
-            )
-        return postcode
+        return _full_postcode(typed, "Enter a full postcode, like LS1 4AB, or leave the home postcode blank")
 
     def clean_username(self) -> str:
         """Django's username validator, one script only, and no look-alike of an existing account."""
@@ -160,19 +167,13 @@ class HomePostcodeForm(GovukErrors, forms.Form):
     postcode = forms.CharField(
         label="Home postcode",
         max_length=20,
-        help_text=(
-            "From their enhanced background check. Searches typed with it, or finding a child who lives "
-            "there, are flagged for review. Only a token of it is kept, so it cannot be shown again."
-        ),
+        help_text=HOME_POSTCODE_HINT,
         error_messages={"required": "Enter their home postcode"},
     )
     summary_anchor = "id_postcode"
 
     def clean_postcode(self) -> str:
-        postcode = normalise_postcode(self.cleaned_data["postcode"])
-        if postcode is None:
-            raise forms.ValidationError("Enter a full postcode, like LS1 4AB")
-        return postcode
+        return _full_postcode(self.cleaned_data["postcode"], "Enter a full postcode, like LS1 4AB")
 
 
 INDEX_NUMBER_SEPARATORS = re.compile(r"[,;\n\r]+")
