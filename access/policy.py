@@ -14,6 +14,7 @@ from access.permissions import Permission
 from accounts.models import Role, User
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
+from children.records import SourceIdentifier
 from children.selectors import InvolvementView
 from corrections.fields import field_for
 from corrections.models import Complaint, Correction
@@ -74,6 +75,11 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
 # The accounts the system administrator invites and looks after: the national roles, and each LA's
 # ContactPoint team (who then look after everyone else in their LA). Practitioners are their LA's.
 NATIONALLY_MANAGED_ROLES = {Role.NATIONAL_AUDITOR, Role.DATA_MANAGER, Role.SYSTEM_ADMIN, Role.LA_TEAM}
+# The accounts an LA team looks after in its own LA (what its invitation offers): everyone else is the
+# system administrator's (NATIONALLY_MANAGED_ROLES), whatever organisation they name, so that the team
+# can never suspend or close the auditor who reviews it, nor a colleague lift a suspension of another
+# colleague or switch off their own-address rule.
+LA_MANAGED_ROLES = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
 LA_SCOPED_PERMISSIONS = {
@@ -136,6 +142,7 @@ REASON_MESSAGES = {
     "not_nationally_managed": (
         "This account is looked after by its local authority's ContactPoint team, not nationally."
     ),
+    "nationally_managed": "This account is looked after nationally, by the system administrator.",
     "own_export": "You cannot approve or refuse your own export request. Ask a colleague in your LA team.",
     "not_requester": "Only the person who asked for this export can download it.",
     "closed": "This record has been closed.",
@@ -557,14 +564,14 @@ def _decide_move(
         child = transfer.child
         if child.status == RecordStatus.CLOSED:
             return _deny("closed")
+        if child.status == RecordStatus.ARCHIVED:
+            return _deny("archived")  # the archive is the data manager's: the request names the child
         if action == Permission.TransferView:
             return ALLOW
         if actor.home_la_id != transfer.to_la_id:
             return _deny("not_receiving_la")
         if transfer.status != TransferStatus.PENDING:
             return _deny("transfer_decided")
-        if child.status == RecordStatus.ARCHIVED:
-            return _deny("archived")
         return ALLOW
     if child is None:
         return ALLOW
@@ -591,7 +598,8 @@ def _decide_identify(actor: User, child: Child, facts: _Facts) -> Decision:
 
 
 def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None) -> Decision:
-    """LA teams manage accounts and alerts of their own LA, never their own account or an alert about them.
+    """LA teams manage accounts and alerts of their own LA, never their own account or an alert about them,
+    and only practitioners' accounts (LA_MANAGED_ROLES): the rest are the system administrator's.
 
     A misuse alert about a team member (their own-surname search, say) is the only signal of their
     misuse: a colleague clears it, never the person it is about.
@@ -611,6 +619,8 @@ def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None)
         return _deny("own_account")
     if subject.home_la_id is None or subject.home_la_id != actor.home_la_id:
         return _deny("other_la")
+    if subject.role not in LA_MANAGED_ROLES:
+        return _deny("nationally_managed")
     return ALLOW
 
 
@@ -682,6 +692,10 @@ class Visibility:
     source_issuer_ids: frozenset[int] = field(default_factory=frozenset)
     viewer_id: int | None = None
 
+    def shows_identifier(self, identifier: SourceIdentifier) -> bool:
+        """A source identifier's value is for staff of the body that issued it; others learn it is held."""
+        return identifier.issuer_id in self.source_issuer_ids
+
 
 def visibility(*, actor: User, child: Child) -> Visibility:
     """Shielded: restricted view unless LA team of the child's LA. Sensitive services: LA team only.
@@ -692,6 +706,21 @@ def visibility(*, actor: User, child: Child) -> Visibility:
     full = la_team or not child.shielded
     issuer_ids = frozenset({actor.organisation_id}) if actor.organisation_id else frozenset()
     return Visibility(full=full, sensitive_services=la_team, source_issuer_ids=issuer_ids, viewer_id=actor.pk)
+
+
+@dataclass(frozen=True)
+class IdentifierShown:
+    """A source identifier as one viewer may see it: `value` is None when it is held but was issued by
+    another body (the page says so, and never shows it)."""
+
+    scheme: str
+    value: str | None
+
+
+def identifiers_shown(*, seen: Visibility, identifiers: Iterable[SourceIdentifier]) -> list[IdentifierShown]:
+    """Every identifier held, each with its value only if `seen` allows it (pages comparing records:
+    the reviewer learns that a number is held, and from whom to ask, not the number)."""
+    return [IdentifierShown(s.scheme, s.value if seen.shows_identifier(s) else None) for s in identifiers]
 
 
 def override_visibility(*, actor: User) -> Visibility:
@@ -723,6 +752,13 @@ def involvement_visible(*, seen: Visibility, item: InvolvementView) -> bool:
     if not item.is_sensitive or seen.sensitive_services:
         return True
     return seen.viewer_id is not None and item.involvement.recorded_by_id == seen.viewer_id
+
+
+def involvement_shown(*, actor: User, child: Child, item: InvolvementView) -> bool:
+    """May `actor` see this one involvement of `child` where a page lists it outside the record (the
+    brokering page's other LA's side): the record's full view, and a sensitive service only as allowed."""
+    seen = visibility(actor=actor, child=child)
+    return seen.full and involvement_visible(seen=seen, item=item)
 
 
 def visible_involvements(

@@ -251,9 +251,7 @@ def _full_record_context(
         "purpose_label": purpose_label,
         "involvements": shown,
         "hidden_sensitive": len(shown) < len(view.involvements),
-        "source_identifiers": [
-            s for s in view.details.source_identifiers if s.issuer_id in seen.source_issuer_ids
-        ],
+        "source_identifiers": [s for s in view.details.source_identifiers if seen.shows_identifier(s)],
         "return_labels": ReturnIntention.LABELS,
         "lead": next((i for i in shown if i.id == view.details.lead_professional_id), None),
         "can_record": can_record,

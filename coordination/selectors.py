@@ -14,7 +14,7 @@ from django.db.models import Q
 from accounts.models import Organisation, User
 from children.models import Child, Involvement
 from children.records import InvolvementDetails
-from children.selectors import child_details, involvement_details
+from children.selectors import InvolvementView, child_details, involvement_details
 from coordination.models import LeadProposal, Match, MatchKind, Notice
 from coordination.services import Gate, involvements_to_confirm
 
@@ -158,12 +158,24 @@ def own_current_involvement(*, child: Child, user: User) -> Involvement | None:
 
 @dataclass
 class BrokerSide:
-    child_id: UUID
+    """One side of a match; the page shows its involvement only if the policy lets the LA team see it
+    (`item`: what `access.policy.involvement_visible` judges; `child` for `visibility`)."""
+
+    child: Child
     child_name: str
     index_number: str
     shielded: bool
-    details: InvolvementDetails
-    organisation: str
+    item: InvolvementView
+    local_authority: str
+    shown: bool = False  # set by the page from the policy; nothing is shown until it says so
+
+    @property
+    def details(self) -> InvolvementDetails:
+        return self.item.details
+
+    @property
+    def organisation(self) -> str:
+        return self.item.organisation.name if self.item.organisation else ""
 
 
 @dataclass
@@ -178,12 +190,12 @@ def _broker_side(involvement: Involvement) -> BrokerSide:
     details = involvement_details(involvement)
     organisation = Organisation.objects.filter(pk=details.organisation_id).first()
     return BrokerSide(
-        child_id=child.pk,
+        child=child,
         child_name=child_details(child).full_name,
         index_number=child.index_number,
         shielded=child.shielded,
-        details=details,
-        organisation=organisation.name if organisation else "",
+        item=InvolvementView(involvement=involvement, details=details, organisation=organisation),
+        local_authority=child.local_authority.name,
     )
 
 
@@ -194,7 +206,12 @@ def matches_to_broker(*, local_authority_id: int | None) -> list[BrokerEntry]:
     )
     matches = (
         Match.objects.filter(shielded_here, first__ceased=False, second__ceased=False)
-        .select_related("first__child__data_key", "second__child__data_key")
+        .select_related(
+            "first__child__data_key",
+            "second__child__data_key",
+            "first__child__local_authority",
+            "second__child__local_authority",
+        )
         .order_by("-created_at")[:200]
     )
     return [

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from access.http import require
 from access.permissions import Permission
+from access.policy import involvement_shown
 from accounts.http import signed_in_user
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -146,4 +147,9 @@ def brokering(request: HttpRequest) -> HttpResponse:
         actor=actor,
         additional={"match_ids": [e.match.pk for e in entries]},
     )
+    # A family match can cross LAs: the other LA's side is shown only as far as the policy lets this
+    # team see it (a shielded child's involvements, a sensitive service: that LA's team brokers them).
+    for entry in entries:
+        for side in entry.sides:
+            side.shown = involvement_shown(actor=actor, child=side.child, item=side.item)
     return render(request, "coordination/brokering.html", {"entries": entries})

@@ -118,11 +118,12 @@ def transfer_decline(*, transfer: Transfer, by: User, reason: str) -> bool:
 def transfers_for_la(*, local_authority_id: int) -> QuerySet[Transfer]:
     """Requests this LA sent or received, newest first: both teams see the request and its outcome.
 
-    Requests about closed records are left out: a closed identity is not shown anywhere once closed.
+    Requests about closed or archived records are left out: a closed identity is not shown anywhere
+    once closed, and an archived record is the data manager's alone (its requests would name the child).
     """
     return (
         Transfer.objects.filter(Q(from_la_id=local_authority_id) | Q(to_la_id=local_authority_id))
-        .exclude(child__status=RecordStatus.CLOSED)
+        .filter(child__status=RecordStatus.ACTIVE)
         .select_related("child", "child__data_key", "from_la", "to_la", "raised_by", "decided_by")
     )
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from access.http import require
 from access.permissions import Permission
-from access.policy import decide
+from access.policy import decide, identifiers_shown, visibility
 from accounts.http import signed_in_user
 from children.models import Child, RecordStatus
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
@@ -72,7 +72,16 @@ def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -
             return redirect("linkage:merge_detail", merge.pk)
     if request.method == "GET":  # the first look; a form shown again re-shows what was just audited
         merge_compare_audit(survivor=survivor, duplicate=duplicate, by=actor)
-    context = {"form": form, "records": merge_side_by_side(survivor, duplicate)}
+    records = [
+        {
+            "record": r,
+            "identifiers": identifiers_shown(
+                seen=visibility(actor=actor, child=r.child), identifiers=r.details.source_identifiers
+            ),
+        }
+        for r in merge_side_by_side(survivor, duplicate)
+    ]
+    context = {"form": form, "records": records}
     return render(request, "linkage/merge_compare.html", context, status=400 if form.errors else 200)
 
 

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_http_methods
 
 from access.http import require
 from access.permissions import Permission
-from access.policy import decide
+from access.policy import Visibility, decide, visibility
 from accounts.http import signed_in_user
 from feeds.review import ReviewClosed, ReviewDecision, review_decide
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
-from linkage.selectors import review_side_by_side
+from linkage.selectors import CandidateView, review_side_by_side
 
 FIELD_LABELS = {
     "family_name": "Family name",
@@ -68,6 +68,27 @@ def _decision_errors(request: HttpRequest, candidate_ids: set[str]) -> tuple[str
     return decision, UUID(chosen), ""
 
 
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def _nhs_number_cell(*, seen: Visibility, candidate: CandidateView, incoming: str | None) -> str:
+    """A candidate's NHS number as the reviewer may see it: the value only for staff of the body that
+    issued it; otherwise that one is held and whether it is the incoming record's (the evidence the
+    decision needs, which tells nobody a number they were not sent)."""
+    held = [s for s in candidate.details.source_identifiers if s.scheme == "nhs_number"]
+    if not held:
+        return "None held"
+    cells = []
+    for identifier in held:
+        text = identifier.value if seen.shows_identifier(identifier) else "Held, issued by another body"
+        if incoming:
+            same = _digits(identifier.value) == _digits(incoming)
+            text += ": the same as the incoming record's" if same else ": not the incoming record's"
+        cells.append(text)
+    return "; ".join(cells)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
@@ -88,9 +109,15 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
             else:
                 messages.success(request, "Decision recorded.")
             return redirect("linkage:reviews")
+    incoming_record = incoming.get("record") or {}
     rows = [
         {
             "candidate": c,
+            "nhs_number": _nhs_number_cell(
+                seen=visibility(actor=actor, child=c.child),
+                candidate=c,
+                incoming=incoming_record.get("nhs_number"),
+            ),
             "fields": [
                 (FIELD_LABELS[name], c.levels.get(name, "not compared"), c.weights.get(name))
                 for name in FIELD_LABELS

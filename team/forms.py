@@ -19,11 +19,10 @@ from disclosure.fields import EXPORT_FIELDS
 from disclosure.models import LawfulBasis
 from matching.normalise import normalise_postcode
 
+# The roles an LA team looks after (`access.policy.LA_MANAGED_ROLES`, which the policy enforces).
 INVITABLE_ROLES = [
     (Role.PRACTITIONER.value, Role.PRACTITIONER.label),
     (Role.OVERRIDE_HOLDER.value, Role.OVERRIDE_HOLDER.label),
-    (Role.LA_TEAM.value, Role.LA_TEAM.label),
-    (Role.DATA_MANAGER.value, Role.DATA_MANAGER.label),
 ]
 
 

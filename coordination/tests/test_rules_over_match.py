@@ -121,3 +121,37 @@ def test_the_la_team_of_a_shielded_child_is_asked_to_broker_and_sees_both_sides(
     assert AuditEvent.objects.filter(tag=AuditTag.BrokeringViewed, actor=world.lena).count() == 1
     stellas = signed_in(User.objects.get(username="stella")).get(reverse("coordination:brokering"))
     assert "Jasmine" not in stellas.content.decode()
+
+
+def test_brokering_shows_another_las_child_only_as_that_las_team_may_show_it(world, shielded_child):
+    """A family match can cross LAs. North's team brokers for its shielded child, but South's child's
+    sensitive service is South's LA team's alone (`access.policy.visibility`): it is named as South's
+    to broker, never shown."""
+    from django.urls import reverse
+
+    from children.records import SensitiveCategory
+    from coordination.models import Match
+    from tests.journeys import signed_in
+    from tests.pages import rendered
+    from tests.personas import make_child
+
+    sibling = make_child(
+        world, given_names="Noah", family_name="Thornton", postcode="SO14 2DF", la=world.south
+    )
+    record(shielded_child, world.alice, role="Allocated social worker")  # as if recorded before shielding
+    record(
+        sibling,
+        world.bob,
+        role="Sexual health outreach nurse",
+        sensitive_category=SensitiveCategory.SEXUAL_HEALTH,
+    )
+    assert Match.objects.count() == 1  # the same mother: a family match across two LAs
+    page = rendered(
+        signed_in(world.lena).get(reverse("coordination:brokering")),
+        heading="Matches about shielded children",
+    )
+    assert "Jasmine Okafor" in page and "Allocated social worker" in page  # North's own side
+    assert "Noah Thornton" in page
+    for hidden in ("Sexual health outreach nurse", "South Street Surgery", "Bob Example"):
+        assert hidden not in page
+    assert "Southborough Council's LA team brokers contact with this service" in page

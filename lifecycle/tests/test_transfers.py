@@ -244,6 +244,21 @@ def test_an_archived_child_cannot_be_transferred_nor_a_pending_transfer_of_it_ac
     assert response.status_code == 403 and _refusal(response) == "archived"
 
 
+def test_a_pending_transfer_of_a_child_archived_since_names_the_child_to_neither_team(world, stella):
+    """The archive is the data manager's: once archived, the request no longer names the child anywhere."""
+    child = make_child(world)  # Amelia Thornton, North
+    transfer = _request(world, child)
+    child_archive(child_id=child.pk, rule="age", today=timezone.localdate())
+    for who in (stella, world.lena):
+        client = signed_in(who)
+        listed = client.get(reverse("moves:transfers")).content.decode()
+        assert "Transfers between local authorities" in headings(listed)
+        assert "Amelia" not in listed and REASON not in listed
+        response = client.get(reverse("moves:transfer", args=[transfer.pk]))
+        assert response.status_code == 403 and _refusal(response) == "archived"
+        assert "Amelia" not in response.content.decode()
+
+
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(

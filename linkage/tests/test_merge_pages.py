@@ -17,6 +17,7 @@ from children.services import involvement_record
 from linkage.merging import child_merge
 from linkage.models import ChildMerge
 from tests.journeys import signed_in
+from tests.pages import rendered
 from tests.personas import make_child, make_user
 from vault.sealing import note_unseal
 
@@ -228,3 +229,15 @@ def test_another_las_index_numbers_are_answered_like_unknown_ones_on_the_find_pa
     page = response.content.decode()
     assert response.status_code == 400 and page.count("No active record has this index number") >= 2
     assert _compare(survivor, duplicate) not in page
+
+
+def test_the_comparison_shows_a_source_identifier_only_to_staff_of_the_body_that_issued_it(world):
+    """The record page's rule (`access.policy.visibility`): make_child's NHS number is issued by North's
+    GP practice, so North's LA team sees that one is held, never its value."""
+    survivor, duplicate = _pair(world)
+    page = rendered(
+        signed_in(world.lena).get(reverse("linkage:merge_compare", args=[survivor.pk, duplicate.pk])),
+        heading="Are these the same child?",
+    )
+    assert "943 476 5919" not in page and "9434765919" not in page
+    assert "NHS number held, issued by another body" in page

@@ -133,3 +133,13 @@ def test_the_navigation_offers_record_matching_to_reviewers_only(world):
     assert "Record matching" in signed_in(world.lena).get(reverse("linkage:reviews")).content.decode()
     assert "Record matching" in signed_in(world.dara).get(reverse("accounts:passkeys")).content.decode()
     assert "Record matching" not in signed_in(world.alice).get(reverse("accounts:passkeys")).content.decode()
+
+
+def test_the_side_by_side_compares_a_candidates_nhs_number_without_showing_it_to_other_bodies(world, child):
+    """Source identifiers are seen only by staff of the body that issued them (`access.policy.visibility`):
+    the reviewer learns whether the candidate's NHS number agrees with the incoming one, not its value."""
+    review = _possible_match(world, child)  # the incoming row carries no NHS number
+    page = signed_in(world.dara).get(reverse("linkage:review", args=[review.pk])).content.decode()
+    assert "LS1 4AB" in page  # the candidate is on the page
+    assert "943 476 5919" not in page and "9434765919" not in page
+    assert "Held, issued by another body" in page

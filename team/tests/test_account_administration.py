@@ -89,3 +89,49 @@ def test_resetting_security_codes_asks_for_confirmation_first(world):
 def test_the_confirmation_page_is_refused_for_another_las_account(world):
     response = signed_in(world.lena).get(reverse("team:user", args=[world.bob.pk]), {"confirm": "close"})
     assert response.status_code == 403
+
+
+def test_an_la_team_never_manages_a_national_auditor_or_system_administrator_who_works_at_its_la(world):
+    """The system administrator may give a national auditor or administrator an LA as their organisation
+    (administration.forms.NationalInviteForm); they stay the system administrator's alone (docs/SECURITY.md),
+    so an LA team can never suspend, close or reset the auditor who reviews it."""
+    from accounts.models import Role
+    from tests.personas import make_user
+
+    auditor = make_user("norah", world.north, Role.NATIONAL_AUDITOR)
+    admin = make_user("simon", world.north, Role.SYSTEM_ADMIN)
+    lena = signed_in(world.lena)  # North's LA team
+    for subject in (auditor, admin):
+        assert lena.get(reverse("team:user", args=[subject.pk])).status_code == 403
+        for url in ("team:suspend", "team:close", "team:reset_mfa"):
+            response = lena.post(reverse(url, args=[subject.pk]), {"reason": "Asking awkward questions"})
+            assert response.status_code == 403, (url, subject.username, response.status_code)
+            assert "nationally" in response.content.decode()
+        subject.refresh_from_db()
+        assert subject.suspended_at is None and subject.is_active
+    assert not AuditEvent.objects.filter(tag=AuditTag.AccountSuspended).exists()
+
+
+def test_an_la_team_looks_after_practitioners_only_never_a_colleague_or_the_data_manager(world):
+    """LA team members and data managers are national accounts (docs/SECURITY.md): a colleague can
+    neither lift a suspension the misuse rules made, nor switch off the own-address rule, nor close
+    the data manager; and the team's invitation offers the roles it looks after, no more."""
+    from accounts.models import Role
+    from accounts.services import account_suspend, home_postcode_record
+    from tests.personas import make_user
+
+    leo = make_user("leo", world.north, Role.LA_TEAM)
+    account_suspend(user=leo, by=None, reason="bulk_viewing")
+    home_postcode_record(user=world.dara, by=world.lena, postcode="LS1 4AB")  # as recorded before this rule
+    lena = signed_in(world.lena)
+    assert lena.post(reverse("team:reinstate", args=[leo.pk])).status_code == 403
+    assert (
+        lena.post(reverse("team:home_postcode", args=[world.dara.pk]), {"remove": "yes"}).status_code == 403
+    )
+    assert lena.post(reverse("team:close", args=[world.dara.pk]), {"confirmed": "yes"}).status_code == 403
+    leo.refresh_from_db()
+    world.dara.refresh_from_db()
+    assert leo.suspended_at is not None and world.dara.is_active and world.dara.home_postcode_token
+    invitation = lena.get(reverse("team:invite")).content.decode()
+    assert 'value="practitioner"' in invitation and 'value="override_holder"' in invitation
+    assert 'value="la_team"' not in invitation and 'value="data_manager"' not in invitation
