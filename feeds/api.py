@@ -6,10 +6,11 @@ LA (`access.policy.feed_row_decide`). Rows are validated one by one: a bad row i
 number and reason and never blocks the others.
 """
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
+from ninja import Path as PathParam
 from ninja.errors import Throttled
 from ninja.responses import Status
 from ninja.security import HttpBearer
@@ -27,6 +28,9 @@ from feeds.ratelimit import SourceRateThrottle, requests_per_minute, seconds_to_
 from feeds.sources import feed_source_authenticate
 
 MAX_ROWS = 5000
+# The id a source gives its batch (FeedBatch.batch_id): a longer one is refused, never cut short, so two
+# ids cannot become one and the id read back is the id sent.
+BatchId = Annotated[str, PathParam(min_length=1, max_length=100)]
 
 
 class SourceToken(HttpBearer):
@@ -62,24 +66,25 @@ class FeedRowIn(Schema):
     """One record. Only the fields the source is entitled to may carry a value.
 
     Nothing is required at this level: a row missing a required field is rejected on its own, by number,
-    instead of failing the whole batch.
+    instead of failing the whole batch. A number is taken where text is expected (as from a JSON Lines
+    file) and judged by the same row validation.
     """
 
     model_config = ConfigDict(extra="allow")
 
-    record_id: str | None = Field(None, description="required: the source's own id for this record")
-    local_authority: str | None = Field(
+    record_id: str | int | None = Field(None, description="required: the source's own id for this record")
+    local_authority: str | int | None = Field(
         None, description="required: code of the child's local authority, e.g. LA-N"
     )
-    given_names: str | None = None
-    family_name: str | None = None
-    former_family_name: str | None = None
-    date_of_birth: str | None = Field(None, description="YYYY-MM-DD")
-    gender: str | None = Field(None, description="female, male or not_specified")
-    nhs_number: str | None = Field(None, description="10 digits with a valid check digit")
-    address_line: str | None = None
-    town: str | None = None
-    postcode: str | None = Field(None, description="a full UK postcode")
+    given_names: str | int | None = None
+    family_name: str | int | None = None
+    former_family_name: str | int | None = None
+    date_of_birth: str | int | None = Field(None, description="YYYY-MM-DD")
+    gender: str | int | None = Field(None, description="female, male or not_specified")
+    nhs_number: str | int | None = Field(None, description="10 digits with a valid check digit")
+    address_line: str | int | None = None
+    town: str | int | None = None
+    postcode: str | int | None = Field(None, description="a full UK postcode")
 
 
 class BatchIn(Schema):
@@ -144,7 +149,7 @@ def _refused(source: FeedSource) -> Decision | None:
     response={200: BatchOut, 403: ErrorOut, 409: ErrorOut, 429: ThrottledOut},
     summary="Submit (or resubmit) a batch of records",
 )
-def batch_submit(request: HttpRequest, batch_id: str, batch: BatchIn) -> Status[dict[str, Any]]:
+def batch_submit(request: HttpRequest, batch_id: BatchId, batch: BatchIn) -> Status[dict[str, Any]]:
     source: FeedSource = request.auth  # type: ignore[attr-defined]
     refused = _refused(source)
     if refused is not None:
@@ -153,7 +158,7 @@ def batch_submit(request: HttpRequest, batch_id: str, batch: BatchIn) -> Status[
     try:
         report = batch_ingest(
             source=source,
-            batch_id=batch_id[:100],
+            batch_id=batch_id,
             fingerprint=rows_fingerprint(rows),
             rows=enumerate(rows, start=1),
             entitled=_entitled,
@@ -168,7 +173,7 @@ def batch_submit(request: HttpRequest, batch_id: str, batch: BatchIn) -> Status[
     response={200: BatchOut, 403: ErrorOut, 404: ErrorOut, 429: ThrottledOut},
     summary="A batch's outcome",
 )
-def batch_status(request: HttpRequest, batch_id: str) -> Status[dict[str, Any]]:
+def batch_status(request: HttpRequest, batch_id: BatchId) -> Status[dict[str, Any]]:
     source: FeedSource = request.auth  # type: ignore[attr-defined]
     refused = _refused(source)
     if refused is not None:

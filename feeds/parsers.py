@@ -9,7 +9,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 FEED_FORMATS = ("csv", "jsonl")
 
@@ -39,28 +39,77 @@ def file_fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
-def rows_read(path: Path) -> Iterator[tuple[int, Row]]:
-    """(row number, row) for each data row; the CSV header is not a row."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        if feed_format(path) == "csv":
-            reader = csv.DictReader(handle)
-            for number, record in enumerate(reader, start=1):
-                if None in record:
-                    yield number, RowUnreadable("more cells than the header has columns")
-                else:
-                    yield number, {k: v for k, v in record.items() if k is not None}
+class FeedFileInvalid(ValueError):
+    """The file as a whole cannot be read as a feed (its header); nothing is ingested from it."""
+
+
+def _unreadable(cells: list[str]) -> bool:
+    """Bytes that were not UTF-8, kept by `surrogateescape` as lone surrogates so one bad row does not
+    stop the file."""
+    return any("\udc80" <= ch <= "\udcff" for cell in cells for ch in cell)
+
+
+def _csv_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
+    """Rows numbered by the file line they start on (the header is line 1, so data row N is line N+1):
+    the number a person finds in the file, whatever a broken row before it swallowed."""
+    reader = csv.reader(handle)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error:
+        raise FeedFileInvalid("the header row cannot be read") from None
+    if _unreadable(header):
+        raise FeedFileInvalid("the header row is not valid UTF-8 text")
+    if len(set(header)) != len(header):
+        raise FeedFileInvalid("the header names a column twice")
+    last = reader.line_num
+    while True:
+        first = last + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
             return
-        number = 0
-        for line in handle:
-            if not line.strip():
-                continue
-            number += 1
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError:
-                yield number, RowUnreadable("not valid JSON")
-                continue
-            yield number, value if isinstance(value, dict) else RowUnreadable("not a JSON object")
+        except csv.Error:
+            last = reader.line_num
+            yield first - 1, RowUnreadable("a cell is longer than any field allows")
+            continue
+        last = reader.line_num
+        if not cells:
+            continue  # a blank line
+        if last > first:
+            # A quoted line break is never part of a feed field: an unclosed quote swallowed lines.
+            yield first - 1, RowUnreadable(f"lines {first} to {last} read as one row: a quote is not closed")
+        elif _unreadable(cells):
+            yield first - 1, RowUnreadable("not valid UTF-8 text")
+        elif len(cells) > len(header):
+            yield first - 1, RowUnreadable("more cells than the header has columns")
+        else:
+            yield first - 1, dict(zip(header, [*cells, *[None] * (len(header) - len(cells))], strict=True))
+
+
+def _jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
+    number = 0
+    for line in handle:
+        if not line.strip():
+            continue
+        number += 1
+        if _unreadable([line]):
+            yield number, RowUnreadable("not valid UTF-8 text")
+            continue
+        try:
+            value = json.loads(line)
+        except (ValueError, RecursionError):  # JSONDecodeError, and integers past Python's digit limit
+            yield number, RowUnreadable("not valid JSON")
+            continue
+        yield number, value if isinstance(value, dict) else RowUnreadable("not a JSON object")
+
+
+def rows_read(path: Path) -> Iterator[tuple[int, Row]]:
+    """(row number, row) for each data row; the CSV header is not a row. A byte order mark is ignored;
+    a row that cannot be read is a `RowUnreadable` in its place; FeedFileInvalid if the header cannot."""
+    with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+        yield from _csv_rows(handle) if feed_format(path) == "csv" else _jsonl_rows(handle)
 
 
 def rows_count(path: Path) -> int:

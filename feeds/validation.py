@@ -5,6 +5,7 @@ rule failed ("nhs_number fails its check digit") and never repeat what was submi
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,7 +14,7 @@ import nhs_number
 
 from children.records import Address, ChildDetails, FormerName, Gender, SourceIdentifier
 from feeds.models import FEED_FIELDS
-from matching.normalise import normalise_postcode
+from matching.normalise import fold, normalise_postcode
 
 STRUCTURAL = ("record_id", "local_authority")
 REQUIRED = ("record_id", "local_authority", "given_names", "family_name", "date_of_birth")
@@ -87,6 +88,14 @@ class FeedRecord:
         return values
 
 
+# Control, format (bidirectional overrides, zero-width), private-use and unassigned characters: never
+# part of a name or an address, and some would make a value read differently from what is stored.
+_INVISIBLE = {"Cc", "Cf", "Co", "Cn"}
+# A name is letters (any script, with their accents) and the separators names really use.
+_NAME_PUNCTUATION = set(" -'.\N{RIGHT SINGLE QUOTATION MARK}")
+NAME_FIELDS = ("given_names", "family_name", "former_family_name")
+
+
 def _text(row: dict[str, Any], name: str) -> str:
     value = row.get(name)
     if value is None:
@@ -96,18 +105,32 @@ def _text(row: dict[str, Any], name: str) -> str:
     text = " ".join(str(value).split())
     if len(text) > MAX_LENGTH:
         raise RowInvalid(f"{name} is longer than {MAX_LENGTH} characters")
-    if any(ord(ch) < 32 for ch in text):
-        raise RowInvalid(f"{name} contains control characters")
+    if any(unicodedata.category(ch) == "Cs" for ch in text):
+        raise RowInvalid(f"{name} is not valid Unicode text")  # a lone surrogate: could never be shown
+    if any(unicodedata.category(ch) in _INVISIBLE for ch in text):
+        raise RowInvalid(f"{name} contains control or invisible characters")
+    if name in NAME_FIELDS and text:
+        if any(
+            not (ch.isalpha() or unicodedata.category(ch).startswith("M") or ch in _NAME_PUNCTUATION)
+            for ch in text
+        ):
+            raise RowInvalid(f"{name} may contain only letters, spaces, hyphens and apostrophes")
+        if not fold(text):
+            raise RowInvalid(f"{name} has no letters")
     return text
 
 
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(text: str, today: date) -> date:
+    # Only YYYY-MM-DD: fromisoformat alone also takes week dates ("2016-W01-1") and other digits.
+    if not _ISO_DATE.fullmatch(text):
+        raise RowInvalid("date_of_birth is not a real date in the form YYYY-MM-DD")
     try:
         value = date.fromisoformat(text)
     except ValueError:
         raise RowInvalid("date_of_birth is not a real date in the form YYYY-MM-DD") from None
-    if len(text) != 10:
-        raise RowInvalid("date_of_birth is not a real date in the form YYYY-MM-DD")
     if value > today:
         raise RowInvalid("date_of_birth is in the future")
     if value.year < today.year - OLDEST_AGE_YEARS:
@@ -115,9 +138,13 @@ def _date(text: str, today: date) -> date:
     return value
 
 
+_TEN_DIGITS = re.compile(r"[0-9]{10}")
+
+
 def _nhs(text: str) -> str:
     digits = "".join(text.split())
-    if not digits.isdigit() or len(digits) != 10:
+    # ASCII digits only: other scripts' digits pass isdigit() and the check digit, then file another key.
+    if not _TEN_DIGITS.fullmatch(digits):
         raise RowInvalid("nhs_number must be 10 digits")
     if not nhs_number.is_valid(digits):
         raise RowInvalid("nhs_number fails its check digit")
@@ -141,9 +168,11 @@ def row_fields(row: dict[str, Any]) -> set[str]:
 
 def row_validate(row: dict[str, Any], *, today: date) -> FeedRecord:
     """A clean record, or RowInvalid naming the first rule the row breaks."""
-    unknown = sorted(set(row) - set(FEED_FIELDS) - set(STRUCTURAL))
+    known = set(FEED_FIELDS) | set(STRUCTURAL)
+    unknown = [position for position, name in enumerate(row, start=1) if name not in known]
     if unknown:
-        raise RowInvalid(f"unknown field {unknown[0]!r}")
+        # Never the field's name: in a file without its header row the "names" are a child's values.
+        raise RowInvalid(f"field {unknown[0]} of the row is not one of the feed's fields")
     texts = {name: _text(row, name) for name in (*STRUCTURAL, *FEED_FIELDS)}
     for name in REQUIRED:
         if not texts[name]:

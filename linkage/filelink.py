@@ -5,7 +5,8 @@ The same engine as search and feed linkage: each record looks itself up under th
 by `matching.scoring.score`, and the record joins the cluster of its best "match" if that match is
 clear of the runner-up from another cluster by `LINK_MARGIN` bits; otherwise it starts a cluster.
 A record with only "close" candidates starts its own cluster and is counted as a review (what feed
-linkage would send to a person).
+linkage would send to a person); one the engine cannot read (no family name, no real date of birth,
+bytes that are not UTF-8) is reported by row number and is a cluster of its own.
 
 Memory is bounded: records and their keys go into a temporary SQLite file (mode 0600, deleted at the
 end), never into Python collections, and each output row is written as soon as its record is decided.
@@ -59,6 +60,8 @@ class FileLinkReport:
 
 def identity_from_row(row: dict[str, str]) -> Identity:
     """The engine's view of one input row; ValueError (naming the column, never the value) if unusable."""
+    if any("\udc80" <= ch <= "\udcff" for value in row.values() if isinstance(value, str) for ch in value):
+        raise ValueError("not valid UTF-8 text")  # bytes kept by the reader's surrogateescape
     family = (row.get("family_name") or "").strip()
     if not family:
         raise ValueError("family_name is required")
@@ -193,9 +196,11 @@ def link_file(source: IO[str], out: IO[str], *, progress: Any = None) -> FileLin
                 try:
                     identity = identity_from_row(row)
                 except ValueError as invalid:
+                    # Every record is in a cluster: one the engine cannot read is a cluster of its own.
                     report.rejected += 1
+                    report.clusters += 1
                     report.rejected_rows.append((seq, str(invalid)))
-                    writer.writerow((row.get("record_id", ""), row.get("source", ""), "", "rejected"))
+                    writer.writerow((row.get("record_id", ""), row.get("source", ""), f"C{seq}", "rejected"))
                     continue
                 cluster, decision = _decide(identity, store)
                 if cluster is None:

@@ -6,10 +6,10 @@ both, and each part of "Smith-Jones" is a form of it).
 """
 
 import re
-import unicodedata
 from functools import lru_cache
 
 import jellyfish
+from anyascii import anyascii
 from nicknames import NickNamer
 
 _NON_LETTERS = re.compile(r"[^A-Z]")
@@ -19,10 +19,15 @@ _DISTRICT = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 
 
 def fold(text: str) -> str:
-    """Upper case ASCII letters only: 'O'Brien-Zoë' -> 'OBRIENZOE'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_only = decomposed.encode("ascii", "ignore").decode()
-    return _NON_LETTERS.sub("", ascii_only.upper())
+    """Upper case ASCII letters only, every script transliterated: 'O'Brien-Zoë' -> 'OBRIENZOE',
+    'Анна' -> 'ANNA', 'Strauß' -> 'STRAUSS'.
+
+    Transliterating (anyascii) rather than dropping what is not ASCII matters for the shield: a name in
+    another script would otherwise fold to nothing and file no name key at all, and a Cyrillic a
+    (U+0430) in 'Jasmine' (identical on screen) would make another key; either way a feed record of a shielded
+    child could miss it and be created visible. Both now meet the Latin name's keys.
+    """
+    return _NON_LETTERS.sub("", anyascii(text).upper())
 
 
 @lru_cache(maxsize=50_000)

@@ -109,3 +109,34 @@ def test_a_row_missing_its_record_id_is_rejected_alone(client, world):
         {"row_number": 1, "outcome": "rejected", "reason": "record_id is required"}
     ]
     assert Child.objects.count() == 1
+
+
+OTHER = {"record_id": "2", "given_names": "Oliver", "family_name": "Quayle", "nhs_number": None}
+
+
+def test_a_number_where_text_is_expected_is_judged_row_by_row_as_in_a_file(client, world):
+    token = feed_token_issue(source=health_source(world))
+    response = post(client, token, "b", [feed_row(nhs_number=9434765919), feed_row(**OTHER)])
+    assert response.status_code == 200
+    assert response.json()["counts"]["created"] == 2
+
+
+def test_a_batch_id_longer_than_a_batch_id_may_be_is_refused_not_cut_short(client, world):
+    token = feed_token_issue(source=health_source(world))
+    response = post(client, token, "x" * 100 + "A", [feed_row()])
+    assert response.status_code == 422
+    assert Child.objects.count() == 0
+    assert post(client, token, "x" * 100, [feed_row()]).status_code == 200
+
+
+def test_the_largest_batch_the_schema_allows_fits_the_request_size_limit():
+    """MAX_ROWS rows, every field at its longest (feeds.validation.MAX_LENGTH): Django must not refuse
+    the body before the API can read it (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    from django.conf import settings
+
+    from feeds.api import MAX_ROWS, FeedRowIn
+    from feeds.validation import MAX_LENGTH
+
+    row = {name: "x" * MAX_LENGTH for name in FeedRowIn.model_fields}
+    largest = len(json.dumps({"rows": [row] * MAX_ROWS}).encode())
+    assert largest <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE

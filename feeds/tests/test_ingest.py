@@ -43,7 +43,19 @@ BAD_ROWS = [
     ({"family_name": None}, "family_name is required"),
     ({"given_names": ""}, "given_names is required"),
     ({"gender": "x"}, "gender must be female, male or not_specified"),
-    ({"favourite_colour": "blue"}, "unknown field 'favourite_colour'"),
+    ({"favourite_colour": "blue"}, "field 11 of the row is not one of the feed's fields"),
+    # Digits of another script pass str.isdigit() and the check digit, but would file another key.
+    (
+        {"nhs_number": "\uff19\uff14\uff13\uff14\uff17\uff16\uff15\uff19\uff11\uff19"},
+        "nhs_number must be 10 digits",
+    ),
+    ({"date_of_birth": "2016-W01-1"}, "date_of_birth is not a real date in the form YYYY-MM-DD"),
+    ({"given_names": "Harr\ud800iet"}, "given_names is not valid Unicode text"),
+    ({"given_names": "Harr\u202eteiH"}, "given_names contains control or invisible characters"),
+    ({"family_name": "Quay\x9ble"}, "family_name contains control or invisible characters"),
+    ({"family_name": "Quayle2"}, "family_name may contain only letters, spaces, hyphens and apostrophes"),
+    ({"given_names": "\U0001f600"}, "given_names may contain only letters, spaces, hyphens and apostrophes"),
+    ({"family_name": "- '"}, "family_name has no letters"),
     ({"local_authority": "LA-Z"}, "local_authority is not a known local authority code"),
 ]
 

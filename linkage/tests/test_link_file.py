@@ -34,7 +34,7 @@ def test_records_of_one_child_from_several_sources_share_a_cluster(db, tmp_path)
     clusters = {row["record_id"]: row["cluster_id"] for row in csv.DictReader(out.open())}
     assert clusters["h1"] == clusters["s1"] == clusters["b1"]
     assert clusters["h2"] == clusters["s2"] != clusters["h1"]
-    assert clusters["x1"] == ""
+    assert clusters["x1"] not in ("", clusters["h1"], clusters["h2"])  # unlinkable: a cluster of its own
     assert "row 6: date_of_birth is not a real date" in printed.getvalue()
     assert "Date" not in printed.getvalue().replace("date_of_birth", "")
 
@@ -165,3 +165,46 @@ def test_a_child_who_moved_away_is_linked_but_not_when_the_date_of_birth_is_out_
         and clusters["b1"]["decision"] == "review"
     )
     assert report.reviews == 1
+
+
+def test_every_record_gets_a_cluster_even_with_an_empty_name_or_date(db, tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(
+        _csv(
+            [
+                ("a1", "health", "Amelia", "Thornton", "", "F", "", "", "LS1 4AB"),
+                ("a2", "school", "Amelia", "", "2015-03-04", "F", "", "", "LS1 4AB"),
+            ]
+        )
+    )
+    call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=StringIO())
+    written = {row["record_id"]: row for row in csv.DictReader(out.open())}
+    assert written["a1"]["cluster_id"] and written["a2"]["cluster_id"]
+    assert written["a1"]["cluster_id"] != written["a2"]["cluster_id"]
+    assert written["a1"]["decision"] == written["a2"]["decision"] == "rejected"
+
+
+def test_records_in_another_script_are_linked_like_any_others(db, tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(
+        _csv(
+            [
+                ("a3", "health", "Анна", "Иванова", "2015-03-04", "F", "", "", ""),
+                ("a4", "school", "Анна", "Иванова", "2015-03-04", "F", "", "", ""),
+            ]
+        )
+    )
+    call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=StringIO())
+    clusters = {row["record_id"]: row["cluster_id"] for row in csv.DictReader(out.open())}
+    assert clusters["a3"] == clusters["a4"]
+
+
+def test_a_file_with_a_byte_order_mark_or_a_row_that_is_not_utf8_is_read(db, tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    text = _csv([ROWS[0], ("z1", "health", "Zoë", "Quayle", "2014-01-09", "F", "", "", "")])
+    source.write_bytes(b"\xef\xbb\xbf" + text.encode("latin-1"))
+    printed = StringIO()
+    call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=printed)
+    written = {row["record_id"]: row for row in csv.DictReader(out.open())}
+    assert written["h1"]["decision"] == "new" and written["z1"]["decision"] == "rejected"
+    assert "row 2: not valid UTF-8 text" in printed.getvalue()

@@ -18,7 +18,7 @@ from access.policy import Decision, decide, feed_row_decide
 from accounts.models import Organisation
 from feeds.ingest import BatchConflict, batch_complete, batch_open, batch_rows_ingest
 from feeds.models import FeedSource
-from feeds.parsers import feed_format, file_fingerprint, rows_count, rows_read
+from feeds.parsers import FeedFileInvalid, feed_format, file_fingerprint, rows_count, rows_read
 from feeds.workers import WorkerFailed, bulk_session, rows_ingest_parallel
 
 
@@ -60,7 +60,10 @@ class Command(BaseCommand):
         if options["workers"] < 1:
             raise CommandError("--workers must be at least 1")
         fingerprint = file_fingerprint(path)
-        total = rows_count(path)
+        try:
+            total = rows_count(path)
+        except FeedFileInvalid as invalid:
+            raise CommandError(f"{invalid}: nothing was ingested") from None
         try:
             batch, replayed = batch_open(
                 source=source, batch_id=options["batch_id"] or fingerprint, fingerprint=fingerprint

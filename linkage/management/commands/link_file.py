@@ -28,8 +28,9 @@ class Command(BaseCommand):
         if not source.is_file():
             raise CommandError("no such input file")
         with (
-            source.open(encoding="utf-8", newline="") as handle,
-            options["out"].open("w", encoding="utf-8", newline="") as out,
+            # A byte order mark is ignored; bytes that are not UTF-8 reject their row, not the file.
+            source.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle,
+            options["out"].open("w", encoding="utf-8", errors="surrogateescape", newline="") as out,
             tqdm(unit="record", disable=options["no_progress"], file=self.stderr) as bar,
         ):
             try:
