@@ -8,12 +8,13 @@ import qrcode
 import qrcode.image.svg
 from django.http import HttpRequest
 from django_otp import login as otp_login
+from django_otp.models import Device
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.ratelimit import MFA_USER
-from accounts.services import confirmed_totp_device, recovery_code_use
+from accounts.services import confirmed_totp_device, recovery_code_use, session_key_renewed
 from audit.services import event_record
 from audit.tags import AuditTag
 
@@ -35,6 +36,18 @@ def totp_code_reused(device: TOTPDevice, token: str) -> bool:
     return bool(totp.verify(int(token), tolerance=device.tolerance)) and totp.t() <= device.last_t
 
 
+def second_factor_login(request: HttpRequest, *, user: User, device: Device) -> None:
+    """Mark the session verified by `device` under a new session key.
+
+    Django renews the key when the password is accepted; without a second renewal here, a cookie
+    captured while only the password had been proved would become a fully verified session.
+    """
+    old_key = request.session.session_key
+    otp_login(request, device)
+    request.session.cycle_key()
+    session_key_renewed(user=user, old_key=old_key, new_key=str(request.session.session_key))
+
+
 def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool:
     """True and the session marked verified if `code` is a fresh TOTP code or an unused recovery code.
 
@@ -43,13 +56,14 @@ def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool
     """
     subject = str(user.pk)
     if MFA_USER.exceeded(subject):
+        event_record(tag=AuditTag.MfaThrottled, actor=user)
         raise MfaThrottled
     device = confirmed_totp_device(user)
     if device is None:
         return False
     compact = code.replace(" ", "")
     if (compact.isdigit() and device.verify_token(compact)) or recovery_code_use(user=user, code=code):
-        otp_login(request, device)
+        second_factor_login(request, user=user, device=device)
         MFA_USER.reset(subject)
         event_record(tag=AuditTag.MfaVerified, actor=user)
         return True

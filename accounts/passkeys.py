@@ -18,7 +18,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware import csrf
 from django.urls import reverse
-from django_otp import login as otp_login
 from django_otp_webauthn import exceptions
 from django_otp_webauthn.helpers import WebAuthnHelper
 from django_otp_webauthn.models import WebAuthnCredential
@@ -30,6 +29,7 @@ from django_otp_webauthn.views import (
 )
 from webauthn.helpers.structs import AuthenticatorSelectionCriteria, UserVerificationRequirement
 
+from accounts.mfa import second_factor_login
 from accounts.models import User
 from accounts.ratelimit import MFA_USER
 from accounts.stepup import mark_reauthenticated, recently_authenticated
@@ -133,7 +133,7 @@ class PasskeyAuthenticationComplete(_AuthenticationRules, CompleteCredentialAuth
     def complete_auth(self, device: WebAuthnCredential) -> None:
         """Verified with user verification required: counts as the second factor and as step-up."""
         user = _signed_in_user(self.request)
-        otp_login(self.request, device)
+        second_factor_login(self.request, user=user, device=device)
         mark_reauthenticated(self.request)
         MFA_USER.reset(str(user.pk))
         event_record(tag=AuditTag.PasskeyVerified, actor=user, additional={"device_id": device.pk})

@@ -26,6 +26,13 @@ def session_track(*, user: User, session_key: str) -> None:
     UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
 
 
+def session_key_renewed(*, user: User, old_key: str | None, new_key: str) -> None:
+    """The session's key changed (the second factor was passed): keep tracking it under the new one,
+    so suspending the account still ends it."""
+    UserSession.objects.filter(session_key=old_key).delete()
+    session_track(user=user, session_key=new_key)
+
+
 def sessions_end_all(*, user: User) -> int:
     """Delete every server-side session of the user: their next request is signed out."""
     keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
@@ -221,7 +228,11 @@ def account_suspend(*, user: User, by: User | None, reason: str) -> None:
     )
     notify_by_email(
         subject="A ContactPoint account you manage has been suspended",
-        message=f"The ContactPoint account '{user.username}' has been suspended {who}. Reason: {reason}",
+        # Never the reason typed: it often names the child looked up, and email leaves the system.
+        message=(
+            f"The ContactPoint account '{user.username}' has been suspended {who}. "
+            "The reason is on the account's page in ContactPoint."
+        ),
         recipients=[user.manager_email],
         what=f"suspension of user {user.pk}",
     )

@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
-from django_otp import login as otp_login
 
 from accounts.forms import (
     CodeForm,
@@ -21,6 +20,7 @@ from accounts.http import signed_in_user
 from accounts.mfa import (
     CodeAlreadyUsed,
     MfaThrottled,
+    second_factor_login,
     second_factor_verify,
     totp_qr_svg,
     totp_secret_base32,
@@ -70,6 +70,10 @@ def mfa(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if confirmed_totp_device(user) is None:
         return redirect("accounts:mfa_enrol")
+    if user.is_verified():  # type: ignore[attr-defined]  # django-otp adds it to the request user
+        # Signed in already: a code alone here must not renew the step-up (password and second
+        # factor, /account/confirm/), so the page takes no code from a verified session.
+        return redirect(_safe_next(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -123,7 +127,7 @@ def _verified_after_enrolment(request: HttpRequest, user: User) -> None:
     device = confirmed_totp_device(user)
     if device is None:
         raise EnrolmentNotConfirmed("no confirmed authenticator after a confirmed enrolment code")
-    otp_login(request, device)
+    second_factor_login(request, user=user, device=device)
     mark_reauthenticated(request)
     event_record(tag=AuditTag.MfaVerified, actor=user)
 

@@ -22,6 +22,7 @@ class AuditTag(StrEnum):
     MfaEnrolled = "account:mfa:enrolled"
     MfaVerified = "account:mfa:verified"
     MfaFailed = "account:mfa:failed"
+    MfaThrottled = "account:mfa:throttled"
     RecoveryCodeUsed = "account:mfa:recovery_code_used"
     MfaReset = "account:mfa:reset"
     PasskeyRegistered = "account:mfa:passkey_registered"
@@ -68,6 +69,7 @@ class AuditTag(StrEnum):
     FeedTokenRevoked = "feed:token:revoked"
     FeedRateLimited = "feed:api:rate_limited"
     ReviewDecided = "linkage:review:decided"
+    ReviewViewed = "linkage:review:viewed"
     ChildMerged = "child:record:merged"
     ChildUnmerged = "child:record:unmerged"
     TrainingPassed = "account:training:passed"
@@ -110,6 +112,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.FeedTokenRevoked: "Revoked a feed token",
     AuditTag.FeedRateLimited: "A feed source sent too many requests in a minute and was refused",
     AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
+    AuditTag.ReviewViewed: "Compared the record with an incoming one in a clerical review",
     AuditTag.ChildMerged: "Merged two records of the same child",
     AuditTag.ChildUnmerged: "Undid a merge of two records",
     AuditTag.LoginSucceeded: "Signed in with a password",
@@ -130,6 +133,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.MfaEnrolled: "Set up an authenticator app",
     AuditTag.MfaVerified: "Signed in with a security code",
     AuditTag.MfaFailed: "Entered a wrong or used security code",
+    AuditTag.MfaThrottled: "Was stopped from entering security codes (too many attempts)",
     AuditTag.RecoveryCodeUsed: "Signed in with a recovery code",
     AuditTag.MfaReset: "Had their security codes reset",
     AuditTag.PasskeyRegistered: "Added a passkey",

@@ -49,10 +49,15 @@ def purpose_grant_for(session: Any, *, child: Child) -> PurposeGrant | None:
     )
 
 
-def record_view_audit(*, child: Child, by: User, grant: PurposeGrant, restricted: bool) -> None:
+def record_view_audit(
+    *, child: Child, by: User, grant: PurposeGrant, restricted: bool, page: str | None = None
+) -> None:
     """Audit the view, then let the viewing rules count it (they may suspend `by`: callers re-check).
 
     A child of another LA than the viewer's own is marked on the event, so the rule counts it from the log.
+    `page` names a page other than the record that shows its details under the same stated purpose
+    (lead professional, CAF, a correction): each is a view too, or a purpose POSTed and those pages
+    read would reveal a child with nothing in the log and nothing counted.
     """
     home_la_id = by.home_la_id
     outside = home_la_id is not None and child.local_authority_id != home_la_id
@@ -67,6 +72,7 @@ def record_view_audit(*, child: Child, by: User, grant: PurposeGrant, restricted
                 "restricted_view": restricted,
                 **({"alert_id": grant.alert_id} if grant.alert_id is not None else {}),
                 **({OUTSIDE_HOME_LA: True} if outside else {}),
+                **({"page": page} if page is not None else {}),
             },
         )
         view_screen(user=by)

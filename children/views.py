@@ -103,6 +103,16 @@ def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> 
     return child
 
 
+def _look_audited(request: HttpRequest, child: Child, *, page: str) -> HttpResponse | None:
+    """A page showing the record's details under its stated purpose is audited as a view of the record
+    and counted by the viewing rules (`record_view_audit`); the response if they suspended the viewer."""
+    actor = signed_in_user(request)
+    grant = _purpose_stated(request, child)
+    seen = visibility(actor=actor, child=child)
+    record_view_audit(child=child, by=actor, grant=grant, restricted=not seen.full, page=page)
+    return signed_out_if_suspended(request, actor=actor, action=Permission.ChildView)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def search(request: HttpRequest) -> HttpResponse:
@@ -323,6 +333,10 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
 def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.LeadProfessionalSet)
+    if request.method == "GET" and (
+        ended := _look_audited(request, child, page="children:lead_professional")
+    ):
+        return ended
     seen = visibility(actor=actor, child=child)
     view = child_record(child)
     current = [
@@ -349,6 +363,8 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
 def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.CafSet)
+    if request.method == "GET" and (ended := _look_audited(request, child, page="children:caf")):
+        return ended
     details = child_details(child)
     form = CafForm(request.POST or None, initial={"caf_completed": "yes" if details.caf_completed else "no"})
     if request.method == "POST" and form.is_valid():

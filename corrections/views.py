@@ -17,7 +17,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
 from children.selectors import child_details
-from children.viewing import purpose_grant_for
+from children.viewing import PurposeGrant, purpose_grant_for, record_view_audit
 from corrections.fields import FieldGone, current_value, field_for, field_label, fields_of, value_text
 from corrections.forms import ComplaintForm, ComplaintProgressForm, CorrectionDecisionForm, CorrectionForm
 from corrections.models import Complaint, Correction, CorrectionStatus
@@ -33,6 +33,7 @@ from corrections.services import (
     correction_raise,
     correction_reject,
 )
+from oversight.http import signed_out_if_suspended
 from vault.sealing import Sealer
 
 ORGANISATION_KIND = {"school": OrganisationKind.SCHOOL, "gp": OrganisationKind.GP_PRACTICE}
@@ -56,6 +57,15 @@ def _home_la(actor: User, action: Permission) -> int:
     return actor.home_la_id
 
 
+def _look_audited(
+    request: HttpRequest, actor: User, child: Child, grant: PurposeGrant, *, full: bool, page: str
+) -> HttpResponse | None:
+    """These pages show the record's details under its stated purpose: each look is a view of the
+    record, audited and counted by the viewing rules; the response if those suspended the viewer."""
+    record_view_audit(child=child, by=actor, grant=grant, restricted=not full, page=page)
+    return signed_out_if_suspended(request, actor=actor, action=Permission.ChildView)
+
+
 @login_required
 @require_http_methods(["GET"])
 def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
@@ -63,9 +73,12 @@ def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _child(child_id)
     require(actor=actor, action=Permission.CorrectionRaise, child=child)
-    if purpose_grant_for(request.session, child=child) is None:
+    grant = purpose_grant_for(request.session, child=child)
+    if grant is None:
         return redirect("children:purpose", child_id=child.pk)
     full = visibility(actor=actor, child=child).full
+    if ended := _look_audited(request, actor, child, grant, full=full, page="corrections:choose"):
+        return ended
     context = {
         "child": child,
         "details": child_details(child),
@@ -97,8 +110,13 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     named = field_for(field)
     if named is None or named not in fields_of(child, include_location=True):
         raise Http404("no such detail on this record")
-    if purpose_grant_for(request.session, child=child) is None:
+    grant = purpose_grant_for(request.session, child=child)
+    if grant is None:
         return redirect("children:purpose", child_id=child.pk)
+    if request.method == "GET":
+        full = visibility(actor=actor, child=child).full
+        if ended := _look_audited(request, actor, child, grant, full=full, page="corrections:propose"):
+            return ended
     form = CorrectionForm(
         request.POST or None, field=named, organisations=_organisation_choices(child, named.kind)
     )

@@ -5,8 +5,13 @@ a blind token, so that purging that child finds the review and destroys the copy
 """
 
 from typing import Any
+from uuid import UUID
+
+from django.db import transaction
 
 from accounts.models import User
+from audit.services import event_record
+from audit.tags import AuditTag
 from linkage.linking import LinkDecision
 from linkage.models import ClericalReview
 from linkage.retention import review_subjects_record
@@ -35,3 +40,16 @@ def review_open(*, decision: LinkDecision, incoming: dict[str, Any], submitted_b
         review=review, child_ids=[*(c.row.pk for c in decision.candidates), *decision.resembles]
     )
     return review
+
+
+def review_view_audit(*, review: ClericalReview, child_ids: list[UUID], by: User) -> None:
+    """Opening a review decrypts its candidates side by side: one event per child shown (a shielded
+    hold's child included), naming the review, as a merge comparison is audited."""
+    with transaction.atomic():
+        for child_id in child_ids:
+            event_record(
+                tag=AuditTag.ReviewViewed,
+                actor=by,
+                child_id=child_id,
+                additional={"review_id": str(review.pk)},
+            )

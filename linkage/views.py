@@ -19,6 +19,7 @@ from accounts.http import signed_in_user
 from feeds.review import ReviewClosed, ReviewDecision, review_decide
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.selectors import CandidateView, review_side_by_side
+from linkage.services import review_view_audit
 
 FIELD_LABELS = {
     "family_name": "Family name",
@@ -109,6 +110,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
             else:
                 messages.success(request, "Decision recorded.")
             return redirect("linkage:reviews")
+    if request.method == "GET" and candidates:  # the first look; a form shown again re-shows it
+        review_view_audit(review=review, child_ids=[c.child.pk for c in candidates], by=actor)
     incoming_record = incoming.get("record") or {}
     rows = [
         {

@@ -143,3 +143,14 @@ def test_the_side_by_side_compares_a_candidates_nhs_number_without_showing_it_to
     assert "LS1 4AB" in page  # the candidate is on the page
     assert "943 476 5919" not in page and "9434765919" not in page
     assert "Held, issued by another body" in page
+
+
+def test_opening_a_review_is_audited_for_each_child_it_shows(world, shielded_child):
+    """The side by side decrypts each candidate (a shielded hold shows the child's address to its LA
+    team): each look is in the log, as a merge comparison is."""
+    review = _shielded_hold(world, shielded_child)
+    page = signed_in(world.lena).get(reverse("linkage:review", args=[review.pk])).content.decode()
+    assert "LS6 2QT" in page
+    event = AuditEvent.objects.get(tag=AuditTag.ReviewViewed)
+    assert (event.actor_id, event.child_id) == (world.lena.pk, shielded_child.pk)
+    assert event.additional["review_id"] == str(review.pk)

@@ -18,6 +18,8 @@ def test_look_alike_letters_of_another_script_fold_to_the_latin_letters_they_pas
 
     latin = Identity(family_names=("Okafor",), given_names=("Jasmine",), date_of_birth=date(2015, 3, 4))
     mixed = Identity(
-        family_names=("\u041ek\u0430f\u043er",), given_names=("J\u0430sm\u0456ne",), date_of_birth=date(2015, 3, 4)
+        family_names=("\u041ek\u0430f\u043er",),
+        given_names=("J\u0430sm\u0456ne",),
+        date_of_birth=date(2015, 3, 4),
     )
     assert record_keys(mixed) == record_keys(latin) and record_keys(latin)
