@@ -7,6 +7,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from accounts.usernames import username_skeleton
+from vault.models import DataKey
 
 
 class OrganisationKind(models.TextChoices):
@@ -78,7 +79,10 @@ class User(AbstractUser):
     training_completed_on = models.DateField(null=True, blank=True)
     agreement_signed_on = models.DateField(null=True, blank=True)
     suspended_at = models.DateTimeField(null=True, blank=True)
-    suspension_reason = models.CharField(max_length=300, blank=True)
+    # Why the account was suspended, as typed: free text that often names the child looked up, so it is
+    # sealed under the account's own notes key (vault.sealing.note_seal), never stored in clear.
+    suspension_reason_sealed = models.TextField(blank=True)
+    notes_key = models.ForeignKey(DataKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     manager_email = models.EmailField(blank=True, help_text="told when this account is suspended")
     username_skeleton = models.CharField(
         max_length=150, blank=True, db_index=True, help_text="look-alike check (accounts.usernames)"

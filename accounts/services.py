@@ -17,8 +17,11 @@ from accounts.models import Invitation, Organisation, RecoveryCode, Role, User, 
 from audit.services import event_record
 from audit.tags import AuditTag
 from notices.email import notify_by_email
+from vault.keys import data_key_build
+from vault.sealing import note_seal, note_unseal
 
 RECOVERY_CODE_COUNT = 8
+SUSPENSION_REASON = "suspension_reason"  # the sealed note's context (bound into its AAD)
 INVITATION_VALID_FOR = timedelta(hours=24)
 
 
@@ -210,9 +213,12 @@ def account_suspend(*, user: User, by: User | None, reason: str) -> None:
     credits an LA team member with a suspension nobody chose; `reason` must then name the rule only.
     """
     with transaction.atomic():
+        if user.notes_key is None:
+            user.notes_key, _ = data_key_build()
+            user.notes_key.save()
         user.suspended_at = timezone.now()
-        user.suspension_reason = reason
-        user.save(update_fields=["suspended_at", "suspension_reason"])
+        user.suspension_reason_sealed = note_seal(user.notes_key, context=SUSPENSION_REASON, text=reason)
+        user.save(update_fields=["suspended_at", "suspension_reason_sealed", "notes_key"])
         ended = sessions_end_all(user=user)
         event_record(
             tag=AuditTag.AccountSuspended,
@@ -238,11 +244,18 @@ def account_suspend(*, user: User, by: User | None, reason: str) -> None:
     )
 
 
+def suspension_reason_text(user: User) -> str:
+    """The reason an account was suspended, unsealed for the pages that show it ("" if none)."""
+    if not user.suspension_reason_sealed or user.notes_key is None:
+        return ""
+    return note_unseal(user.notes_key, context=SUSPENSION_REASON, sealed=user.suspension_reason_sealed)
+
+
 def account_reinstate(*, user: User, by: User) -> None:
     with transaction.atomic():
         user.suspended_at = None
-        user.suspension_reason = ""
-        user.save(update_fields=["suspended_at", "suspension_reason"])
+        user.suspension_reason_sealed = ""
+        user.save(update_fields=["suspended_at", "suspension_reason_sealed"])
         event_record(tag=AuditTag.AccountReinstated, actor=by, additional={"user_id": user.pk})
 
 

@@ -26,7 +26,13 @@ from access.http import refusal, require
 from access.permissions import Permission
 from accounts.http import signed_in_user
 from accounts.models import Invitation, User
-from accounts.services import account_close, account_reinstate, account_suspend, home_postcode_record
+from accounts.services import (
+    account_close,
+    account_reinstate,
+    account_suspend,
+    home_postcode_record,
+    suspension_reason_text,
+)
 from accounts.stepup import step_up
 from team.forms import HomePostcodeForm, InviteForm, SuspendForm
 
@@ -127,6 +133,7 @@ class AccountPages:
             "suspend_form": form,
             "postcode_form": postcode_form or HomePostcodeForm(),
             "status": account_status(subject),
+            "suspension_reason": suspension_reason_text(subject),
         }
         return render(request, self.account_template, context)
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import UserSession
+from accounts.services import suspension_reason_text
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.viewing import PurposeGrant, record_view_audit
@@ -90,7 +91,7 @@ def test_viewing_more_than_the_hard_threshold_suspends_the_account_and_ends_its_
     _view(world.alice, children[:7])
     world.alice.refresh_from_db()
     assert world.alice.suspended_at is not None
-    assert "bulk_viewing" in world.alice.suspension_reason
+    assert "bulk_viewing" in suspension_reason_text(world.alice)
     assert not UserSession.objects.filter(user=world.alice).exists()
     response = other_device.get(reverse("children:search"))  # the session on another device has ended
     assert response.status_code == 302

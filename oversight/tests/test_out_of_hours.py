@@ -6,6 +6,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import time_machine
 
+from accounts.services import suspension_reason_text
 from audit.models import AuditEvent
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -78,7 +79,7 @@ def test_activity_out_of_hours_above_the_hard_threshold_suspends_the_account(wor
         _search(world.alice, 7)
     world.alice.refresh_from_db()
     assert world.alice.suspended_at is not None
-    assert "out_of_hours" in world.alice.suspension_reason
+    assert "out_of_hours" in suspension_reason_text(world.alice)
 
 
 def test_the_same_activity_in_working_hours_raises_nothing(world):

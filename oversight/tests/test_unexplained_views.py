@@ -3,6 +3,7 @@ no involvement of theirs explains (the rule behind the LA team's unexplained-vie
 
 import pytest
 
+from accounts.services import suspension_reason_text
 from audit.models import AuditEvent
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -66,7 +67,7 @@ def test_unexplained_views_above_the_hard_threshold_suspend_the_account(world, c
     _view(world.alice, children[:7])
     world.alice.refresh_from_db()
     assert world.alice.suspended_at is not None
-    assert "unexplained_views" in world.alice.suspension_reason
+    assert "unexplained_views" in suspension_reason_text(world.alice)
     assert Alert.objects.filter(kind=AlertKind.ACCOUNT_AUTO_SUSPENDED).count() == 1
 
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts.services import suspension_reason_text
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.viewing import PurposeGrant, record_view_audit
@@ -74,7 +75,7 @@ def test_views_outside_the_users_la_above_the_hard_threshold_suspend_the_account
     _view(world.alice, southern[:7])
     world.alice.refresh_from_db()
     assert world.alice.suspended_at is not None
-    assert "views_outside_la" in world.alice.suspension_reason
+    assert "views_outside_la" in suspension_reason_text(world.alice)
 
 
 def test_a_user_without_an_la_is_never_counted_as_outside_it(world, southern):
