@@ -122,6 +122,7 @@ class _AuthenticationRules:
         """No passwordless sign-in; and a throttled user is refused before any state is consumed."""
         user = _signed_in_user(self.request)
         if MFA_USER.exceeded(str(user.pk)):
+            event_record(tag=AuditTag.MfaThrottled, actor=user)  # as a refused code is
             raise PasskeyThrottled()
 
 

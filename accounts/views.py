@@ -59,7 +59,10 @@ class SignOutView(auth_views.LogoutView):
 
 def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or fallback
-    allowed = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()})
+    # A path on this site only: anything else (a view name, "%00") would be reversed by `redirect`.
+    allowed = target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    )
     return target if allowed else fallback
 
 

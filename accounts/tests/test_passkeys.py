@@ -170,6 +170,11 @@ def test_failed_passkey_attempts_share_the_mfa_throttle(world):
     authenticator.user_verified = True
     response = _post_json(client, AUTH_BEGIN)
     assert response.status_code == 429
+    # A refused attempt is in the log, as a refused code is (account:mfa:throttled).
+    from audit.models import AuditEvent
+    from audit.tags import AuditTag
+
+    assert AuditEvent.objects.filter(tag=AuditTag.MfaThrottled, actor_id=world.alice.pk).count() == 1
     assert "Too many wrong codes" in client.post(reverse("accounts:mfa"), {"code": "000000"}).content.decode()
 
 
