@@ -62,6 +62,7 @@ class AuditTag(StrEnum):
     InvolvementConfirmed = "coordination:involvement:confirmed"
     MatchStatisticsViewed = "coordination:statistics:viewed"
     BrokeringViewed = "coordination:brokering:viewed"
+    BrokeringChildShown = "coordination:brokering:child_shown"
     ChildUpdated = "child:record:updated"
     FeedBatchIngested = "feed:batch:ingested"
     FeedSourceCreated = "feed:source:created"
@@ -173,6 +174,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.InvolvementConfirmed: "Confirmed an involvement is still current",
     AuditTag.MatchStatisticsViewed: "Viewed match counts",
     AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
+    AuditTag.BrokeringChildShown: "Was named to the LA team on its brokering page",
     AuditTag.TrainingPassed: "Passed the training assessment",
     AuditTag.TrainingFailed: "Did not pass the training assessment",
     AuditTag.OrganisationCreated: "Added an organisation to the directory",

@@ -333,10 +333,6 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
 def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.LeadProfessionalSet)
-    if request.method == "GET" and (
-        ended := _look_audited(request, child, page="children:lead_professional")
-    ):
-        return ended
     seen = visibility(actor=actor, child=child)
     view = child_record(child)
     current = [
@@ -352,6 +348,9 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
         lead_professional_set(child=child, by=actor, involvement=involvement)
         messages.success(request, "The lead professional has been updated")
         return redirect("children:record", child_id=child.pk)
+    # Shown (first look, or a form shown again with its errors): a view of the record.
+    if ended := _look_audited(request, child, page="children:lead_professional"):
+        return ended
     return render(
         request, "children/lead_professional.html", {"form": form, "child": child, "details": view.details}
     )
@@ -363,14 +362,14 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
 def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.CafSet)
-    if request.method == "GET" and (ended := _look_audited(request, child, page="children:caf")):
-        return ended
     details = child_details(child)
     form = CafForm(request.POST or None, initial={"caf_completed": "yes" if details.caf_completed else "no"})
     if request.method == "POST" and form.is_valid():
         caf_flag_set(child=child, by=actor, completed=form.cleaned_data["caf_completed"] == "yes")
         messages.success(request, "The Common Assessment status has been updated")
         return redirect("children:record", child_id=child.pk)
+    if ended := _look_audited(request, child, page="children:caf"):  # shown: a view of the record
+        return ended
     return render(request, "children/caf.html", {"form": form, "child": child, "details": details})
 
 

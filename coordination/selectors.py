@@ -12,7 +12,7 @@ from uuid import UUID
 from django.db.models import Q
 
 from accounts.models import Organisation, User
-from children.models import Child, Involvement
+from children.models import Child, Involvement, RecordStatus
 from children.records import InvolvementDetails
 from children.selectors import InvolvementView, child_details, involvement_details
 from coordination.models import LeadProposal, Match, MatchKind, Notice
@@ -204,8 +204,16 @@ def matches_to_broker(*, local_authority_id: int | None) -> list[BrokerEntry]:
     shielded_here = Q(first__child__shielded=True, first__child__local_authority_id=local_authority_id) | Q(
         second__child__shielded=True, second__child__local_authority_id=local_authority_id
     )
+    # Active records only: an archived record is the data manager's, and a record closed for a new
+    # identity must never be shown, least of all beside the new one (whose practitioners may match).
     matches = (
-        Match.objects.filter(shielded_here, first__ceased=False, second__ceased=False)
+        Match.objects.filter(
+            shielded_here,
+            first__ceased=False,
+            second__ceased=False,
+            first__child__status=RecordStatus.ACTIVE,
+            second__child__status=RecordStatus.ACTIVE,
+        )
         .select_related(
             "first__child__data_key",
             "second__child__data_key",

@@ -152,4 +152,7 @@ def brokering(request: HttpRequest) -> HttpResponse:
     for entry in entries:
         for side in entry.sides:
             side.shown = involvement_shown(actor=actor, child=side.child, item=side.item)
+    # Each child named (another LA's included) has the look in its own access log and reports.
+    for child_id in dict.fromkeys(side.child.pk for entry in entries for side in entry.sides):
+        event_record(tag=AuditTag.BrokeringChildShown, actor=actor, child_id=child_id)
     return render(request, "coordination/brokering.html", {"entries": entries})

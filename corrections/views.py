@@ -113,10 +113,6 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     grant = purpose_grant_for(request.session, child=child)
     if grant is None:
         return redirect("children:purpose", child_id=child.pk)
-    if request.method == "GET":
-        full = visibility(actor=actor, child=child).full
-        if ended := _look_audited(request, actor, child, grant, full=full, page="corrections:propose"):
-            return ended
     form = CorrectionForm(
         request.POST or None, field=named, organisations=_organisation_choices(child, named.kind)
     )
@@ -126,6 +122,10 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
         )
         messages.success(request, "Your correction has been sent to the local authority ContactPoint team")
         return redirect("corrections:mine")
+    # Shown (first look, or a form shown again with its errors): a view of the record.
+    full = visibility(actor=actor, child=child).full
+    if ended := _look_audited(request, actor, child, grant, full=full, page="corrections:propose"):
+        return ended
     context = {
         "child": child,
         "details": child_details(child),

@@ -26,6 +26,7 @@ from children.models import BlockingKeyEntry, Carer, Child, Involvement, RecordS
 from children.records import FORMER_POSTCODES_KEPT, ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
 from children.services import child_build, child_details_update, children_save_built
+from disclosure.models import DisclosureExport
 from linkage.models import ChildMerge
 from linkage.retention import merge_snapshot_shred
 from matching.normalise import normalise_postcode
@@ -153,6 +154,10 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         )
         Sealer(data_key, dek).seal_all(merge, {"snapshot": old.sealed_values(), "moved": moved})
         merge.save()
+        # An export that named the duplicate names its identity on in the survivor, so that the
+        # survivor's purge finds it and destroys its notes (`disclosure.retention`).
+        for export in DisclosureExport.objects.filter(children=duplicate):
+            export.children.add(survivor)
         duplicate_key = duplicate.data_key
         BlockingKeyEntry.objects.filter(child=duplicate).delete()
         duplicate.delete()

@@ -121,15 +121,23 @@ def merges_shred(*, child_id: UUID, purged: bool) -> int:
     return len(merges)
 
 
+def merged_identities(child_id: UUID) -> list[UUID]:
+    """The child and every record merged into it and not split out again: copies naming any of them
+    (labels, review copies) describe the child that carries those identities on, so die with it."""
+    merged = ChildMerge.objects.filter(survivor_id=child_id, unmerged_at__isnull=True)
+    return [child_id, *merged.values_list("duplicate_id", flat=True)]
+
+
 @receiver(pre_delete, sender=Child, dispatch_uid="linkage.retention.child_deleted")
 def child_deleted(sender: type[Child], instance: Child, **kwargs: Any) -> None:
     purged = instance.status in PURGED_STATUSES
+    identities = merged_identities(instance.pk) if purged else []  # before the merges go with it
     merges = merges_shred(child_id=instance.pk, purged=purged)
     if not purged:
         return
     counts = {
-        "review_labels_deleted": review_labels_shred(child_id=instance.pk),
-        "reviews_shredded": reviews_shred(child_id=instance.pk),
+        "review_labels_deleted": sum(review_labels_shred(child_id=pk) for pk in identities),
+        "reviews_shredded": sum(reviews_shred(child_id=pk) for pk in identities),
         "merges_shredded": merges,
     }
     if any(counts.values()):

@@ -144,6 +144,9 @@ class SubjectAccessReport:
     complaints: list[ComplaintEntry] = field(default_factory=list)
     withheld_covert: int = 0
     withheld_sensitive: int = 0
+    # Access entries by a withheld sensitive service (its recording, views, searches): listing them would
+    # name the service the report withholds.
+    withheld_sensitive_accesses: int = 0
 
 
 def _day(value: date | None) -> str:
@@ -276,8 +279,12 @@ def _purpose(event: AuditEvent) -> str:
     return PURPOSE_LABELS.get(purpose, purpose)
 
 
-def _accesses(child: Child, *, shielded: bool, withhold_covert: bool) -> tuple[list[AccessEntry], int]:
-    """Every event about the child plus every search that returned it, oldest first; and the withheld count."""
+def _accesses(
+    child: Child, *, shielded: bool, withhold_covert: bool, sensitive_actors: frozenset[int]
+) -> tuple[list[AccessEntry], int, int]:
+    """Every event about the child plus every search that returned it, oldest first; and how many were
+    withheld under the covert rule, and as a sensitive service's (by `sensitive_actors`, the recorders
+    of the child's sensitive involvements, or by staff of a sensitive-services organisation)."""
     events = list(AuditEvent.objects.filter(child_id=child.pk).order_by("id"))
     appearances = list(SearchAppearance.objects.filter(child_id=child.pk).order_by("event_id"))
     search_events = AuditEvent.objects.in_bulk([a.event_id for a in appearances])
@@ -289,7 +296,7 @@ def _accesses(child: Child, *, shielded: bool, withhold_covert: bool) -> tuple[l
     org_name = _namer(shielded)
 
     entries: list[tuple[int, AccessEntry]] = []
-    withheld = 0
+    withheld = withheld_sensitive = 0
     timeline = [(e, tag_label(e.tag), _purpose(e)) for e in events]
     timeline += [(search_events[a.event_id], APPEARED_IN_SEARCH, "") for a in appearances]
     for event, description, purpose in timeline:
@@ -297,6 +304,11 @@ def _accesses(child: Child, *, shielded: bool, withhold_covert: bool) -> tuple[l
             withheld += 1
             continue
         organisation = organisations.get(event.organisation_id) if event.organisation_id else None
+        if event.actor_id in sensitive_actors or (
+            organisation is not None and organisation.kind == OrganisationKind.SENSITIVE
+        ):
+            withheld_sensitive += 1
+            continue
         entries.append(
             (
                 event.pk,
@@ -310,7 +322,7 @@ def _accesses(child: Child, *, shielded: bool, withhold_covert: bool) -> tuple[l
             )
         )
     entries.sort(key=lambda pair: pair[0])
-    return [entry for _, entry in entries], withheld
+    return [entry for _, entry in entries], withheld, withheld_sensitive
 
 
 def _corrections(child: Child, *, shielded: bool, covert: set[int]) -> tuple[list[CorrectionEntry], int]:
@@ -387,7 +399,14 @@ def subject_access_report(
     view = child_record(child)
     issuers = visibility(actor=produced_by, child=child).source_issuer_ids
     held, sensitive = _held(view, shielded=child.shielded, screen_issuer_ids=issuers)
-    accesses, covert = _accesses(child, shielded=child.shielded, withhold_covert=withhold_covert)
+    sensitive_actors = frozenset(
+        item.involvement.recorded_by_id
+        for item in view.involvements
+        if item.is_sensitive and item.involvement.recorded_by_id is not None
+    )
+    accesses, covert, sensitive_accesses = _accesses(
+        child, shielded=child.shielded, withhold_covert=withhold_covert, sensitive_actors=sensitive_actors
+    )
     corrections, covert_corrections = _corrections(
         child, shielded=child.shielded, covert=_covert_raisers(child, withhold_covert=withhold_covert)
     )
@@ -402,6 +421,7 @@ def subject_access_report(
         complaints=_complaints(child),
         withheld_covert=covert + covert_corrections,
         withheld_sensitive=sensitive,
+        withheld_sensitive_accesses=sensitive_accesses,
     )
 
 
@@ -413,6 +433,7 @@ def subject_access_record(*, child: Child, by: User, report: SubjectAccessReport
         "entries": len(report.accesses),
         "withheld_covert": report.withheld_covert,
         "withheld_sensitive": report.withheld_sensitive,
+        "withheld_sensitive_accesses": report.withheld_sensitive_accesses,
     }
     with transaction.atomic():
         return event_record(

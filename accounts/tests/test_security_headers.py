@@ -106,3 +106,23 @@ def test_templates_hold_no_inline_script_or_style():
         text = template.read_text()
         assert "<script>" not in text and '<script type="module">' not in text, template
         assert " style=" not in text and "<style" not in text, template
+
+
+def test_the_account_guards_refusal_page_carries_the_security_headers(world):
+    """The guard answers before any view runs (a lapsed background check here): its page must still
+    pass through the CSP, framing and no-store layers, as a view's refusal does."""
+    from datetime import timedelta
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from tests.journeys import signed_in
+
+    client = signed_in(world.alice)
+    world.alice.background_check_on = timezone.localdate() - timedelta(days=4 * 365)
+    world.alice.save(update_fields=["background_check_on"])
+    refused = client.get(reverse("children:search"))
+    assert refused.status_code == 403 and "You cannot do this" in refused.content.decode()
+    assert "Content-Security-Policy" in refused.headers
+    assert refused.headers.get("X-Frame-Options") == "DENY"
+    assert "no-store" in refused.headers.get("Cache-Control", "")

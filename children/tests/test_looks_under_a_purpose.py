@@ -64,3 +64,26 @@ def test_pages_read_this_way_count_toward_the_bulk_viewing_rule(world, settings)
         state_purpose(client, child)
         assert client.get(reverse("corrections:choose", args=[child.pk])).status_code == 200
     assert Alert.objects.filter(raised_by=world.alice, kind="bulk_viewing").exists()
+
+
+def test_a_form_shown_again_with_its_errors_is_audited_as_a_view_too(world, child):
+    """An invalid POST re-shows the details: without its own view event, a purpose POSTed and an empty
+    form posted would read the record with nothing in the log."""
+    involvement_record(
+        child=child,
+        by=world.bob,
+        details=InvolvementDetails("Bob Example", "GP", world.south_gp.pk, started_on=date(2024, 1, 1)),
+    )
+    alice = signed_in(world.alice)
+    state_purpose(alice, child)
+    page = alice.post(reverse("corrections:propose", args=[child.pk, "address"]), {})
+    assert page.status_code == 200 and "12 Quarry Lane" in page.content.decode()
+    lena = signed_in(world.lena)
+    state_purpose(lena, child)
+    page = lena.post(reverse("children:lead_professional", args=[child.pk]), {"involvement": "x"})
+    assert "Bob Example" in page.content.decode()
+    viewers = AuditEvent.objects.filter(tag=AuditTag.RecordViewed, child_id=child.pk)
+    assert sorted(viewers.values_list("additional__page", flat=True)) == [
+        "children:lead_professional",
+        "corrections:propose",
+    ]

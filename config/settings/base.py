@@ -39,9 +39,14 @@ INSTALLED_APPS = [
     "insight",
 ]
 
+# The header layers (CSP, framing, no-store) wrap everything below them, so a page answered by a
+# middleware before any view runs (the account guard's refusal, a bad Host) carries them too.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.NoStoreForSignedInMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -49,10 +54,7 @@ MIDDLEWARE = [
     "accounts.middleware.VerifiedDeviceMiddleware",
     "accounts.middleware.AccountGuardMiddleware",
     "access.http.RefusalMiddleware",
-    "csp.middleware.CSPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "accounts.middleware.NoStoreForSignedInMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

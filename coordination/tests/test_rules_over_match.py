@@ -155,3 +155,72 @@ def test_brokering_shows_another_las_child_only_as_that_las_team_may_show_it(wor
     for hidden in ("Sexual health outreach nurse", "South Street Surgery", "Bob Example"):
         assert hidden not in page
     assert "Southborough Council's LA team brokers contact with this service" in page
+
+
+NEW_IDENTITY = {
+    "category": "protection",
+    "given_names": "Poppy",
+    "family_name": "Marchbank",
+    "gender": "female",
+    "dob_day": "4",
+    "dob_month": "3",
+    "dob_year": "2015",
+    "line_1": "8 Elmhurst Gardens",
+    "town": "York",
+    "postcode": "YO1 7HH",
+    "shielded": "on",
+    "confirm": "on",
+}
+
+
+def test_brokering_never_shows_a_closed_identity_beside_its_new_one(world, shielded_child):
+    """Birth and new identities are never linked in view: a match about the closed record goes."""
+    from django.urls import reverse
+
+    from children.models import Child
+    from tests.journeys import signed_in
+
+    carol = school_teacher(world)
+    record(shielded_child, world.alice, role="Allocated social worker")
+    record(shielded_child, carol, role="Class teacher")
+    lena = signed_in(world.lena)
+    assert lena.post(reverse("moves:new_identity", args=[shielded_child.pk]), NEW_IDENTITY).status_code == 302
+    new = Child.objects.exclude(pk=shielded_child.pk).get()
+    record(new, world.alice, role="Allocated social worker")
+    record(new, carol, role="Class teacher")
+    page = lena.get(reverse("coordination:brokering")).content.decode()
+    assert "Poppy Marchbank" in page
+    assert "Jasmine Okafor" not in page and shielded_child.index_number not in page
+
+
+def test_brokering_never_shows_an_archived_record(world, shielded_child):
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from lifecycle.services import child_archive
+    from tests.journeys import signed_in
+
+    carol = school_teacher(world)
+    record(shielded_child, world.alice, role="Allocated social worker")
+    record(shielded_child, carol, role="Class teacher")
+    assert child_archive(child_id=shielded_child.pk, rule="age", today=timezone.localdate())
+    page = signed_in(world.lena).get(reverse("coordination:brokering")).content.decode()
+    assert "Matches about shielded children" in page and "Jasmine Okafor" not in page
+
+
+def test_each_child_the_brokering_page_names_has_the_look_in_its_own_log(world, shielded_child):
+    """Another LA's child named to this team appears in that child's access reports."""
+    from django.urls import reverse
+
+    from tests.journeys import signed_in
+    from tests.personas import make_child
+
+    sibling = make_child(
+        world, given_names="Noah", family_name="Thornton", postcode="SO14 2DF", la=world.south
+    )
+    record(shielded_child, world.alice, role="Allocated social worker")
+    record(sibling, world.bob, role="GP")
+    page = signed_in(world.lena).get(reverse("coordination:brokering")).content.decode()
+    assert "Noah Thornton" in page
+    shown = AuditEvent.objects.filter(tag=AuditTag.BrokeringChildShown, actor=world.lena)
+    assert set(shown.values_list("child_id", flat=True)) == {shielded_child.pk, sibling.pk}

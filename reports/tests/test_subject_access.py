@@ -302,3 +302,40 @@ def test_the_printed_page_hides_navigation_sign_out_the_phase_banner_and_buttons
     assert rule
     for selector in (".govuk-service-navigation", ".govuk-phase-banner", ".govuk-button", ".govuk-back-link"):
         assert selector in rule.group(1)
+
+
+def test_a_sensitive_service_withheld_from_the_report_is_not_named_in_its_access_list(world, child):
+    """Sensitive services are left out and counted for the LA team; the access list must not name one
+    through its own events (recording the involvement, its views and searches) in the requester's PDF."""
+    from accounts.models import OrganisationKind
+    from children.records import InvolvementDetails
+    from children.services import involvement_record
+    from tests.personas import _org, make_user
+
+    clinic = _org(
+        OrganisationKind.SENSITIVE, "Northshire Young People's Sexual Health Clinic", "SXH-N", world.north
+    )
+    nurse = make_user("nina", clinic)
+    involvement_record(
+        child=child,
+        by=nurse,
+        details=InvolvementDetails(
+            "Synthetic Nurse", "Sexual health nurse", clinic.pk, sensitive_category="sexual_health"
+        ),
+    )
+    viewed(child, nurse)
+    report = _report(world, child)
+    assert report.withheld_sensitive == 1 and report.withheld_sensitive_accesses == 2
+    assert [a.description for a in report.accesses] == ["Record created"]
+    response = signed_in(world.lena).post(reverse("audit:subject_access_pdf", args=[child.pk]), REQUEST)
+    text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages).split()
+    )
+    assert "Record created" in text
+    assert (
+        "Sexual Health" not in text
+        and "Recorded an involvement" not in text
+        and "Viewed the record" not in text
+    )
+    screen = rendered(_produce(world, child), heading="Subject access report")
+    assert "2 entries about sensitive services withheld" in screen
