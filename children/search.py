@@ -407,6 +407,7 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
             too_many=too_many,
             search_event_id=event.pk,
             postcodes=[criteria.postcode, *(r.postcode for r in outcome.results if r.postcode)],
+            shown_family_names=[r.family_name for r in outcome.results],
         )
         outcome.flagged_for_review = bool(flags)
         outcome.flagged_own_address = Rule.OWN_ADDRESS in flags

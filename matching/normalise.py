@@ -6,10 +6,12 @@ both, and each part of "Smith-Jones" is a form of it).
 """
 
 import re
+import unicodedata
 from functools import lru_cache
 
 import jellyfish
 from anyascii import anyascii
+from confusable_homoglyphs import confusables
 from nicknames import NickNamer
 
 _NON_LETTERS = re.compile(r"[^A-Z]")
@@ -30,18 +32,47 @@ def fold(text: str) -> str:
     return _NON_LETTERS.sub("", anyascii(text).upper())
 
 
+@lru_cache(maxsize=4096)
+def _latin_lookalike(character: str) -> str:
+    """The ASCII letter a letter of another script passes for on screen (Cyrillic Er for p, En for H),
+    from the Unicode confusables data; the character itself when it passes for none."""
+    if character.isascii():
+        return character
+    letters = sorted(
+        glyph
+        for found in confusables.is_confusable(character, greedy=True) or []
+        for homoglyph in found["homoglyphs"]
+        if len(glyph := homoglyph["c"]) == 1 and glyph.isascii() and glyph.isalpha()
+    )
+    return letters[0] if letters else character
+
+
+def _forms(name: str) -> set[str]:
+    parts = [fold(p) for p in _SEPARATORS.split(name)]
+    forms = {p for p in parts if p}
+    whole = fold(name)
+    if whole:
+        forms.add(whole)
+    return forms
+
+
 @lru_cache(maxsize=50_000)
 def name_forms(name: str) -> frozenset[str]:
     """The whole name run together and each of its parts, folded: 'Smith-Jones' -> SMITHJONES, SMITH, JONES.
 
     Running the parts together makes a stray space harmless ("hol ly" -> HOLLY); keeping each part lets
     one half of a double-barrelled name, or one of several given names, match on its own.
+
+    A name with letters of another script also has the forms of the Latin letters they look like:
+    transliteration reads them by sound ("Holly" typed with Cyrillic En, O and U reads NOLLU), but a
+    name typed to pass for "Holly" must meet Holly's keys, or a feed row about a shielded Holly would
+    find nothing and be created.
     """
-    parts = [fold(p) for p in _SEPARATORS.split(name)]
-    forms = {p for p in parts if p}
-    whole = fold(name)
-    if whole:
-        forms.add(whole)
+    forms = _forms(name)
+    if not name.isascii():
+        lookalike = "".join(_latin_lookalike(c) for c in unicodedata.normalize("NFKC", name))
+        if lookalike != name:
+            forms |= _forms(lookalike)
     return frozenset(forms)
 
 

@@ -104,9 +104,15 @@ def search_screen(
     too_many: bool,
     search_event_id: int,
     postcodes: Iterable[str] = (),
+    shown_family_names: Iterable[str] = (),
 ) -> frozenset[Rule]:
     """Run the search rules after an audited search. Returns the rules that flagged this search for
     review (own surname, own address; none: empty).
+
+    `shown_family_names`: the family names of the children the search shows. The own-surname rule
+    compares those as well as the name typed, because the search finds far more than the name typed
+    (names swapped between the boxes, a slip, a few letters, look-alike letters of another script):
+    what matters is whether it showed the searcher a namesake.
 
     `postcodes`: the full postcode typed, and those of the children the search shows (never a shielded
     child's: its address is never read by a search), for the own-address rule.
@@ -118,7 +124,7 @@ def search_screen(
     """
     # The tokens are worked out lazily: none at all for a searcher with no home postcode held.
     own_address = shares_address(user.home_postcode_token, (home_postcode_token(p) for p in postcodes))
-    own_surname = shares_family_name(family_name, user.last_name)
+    own_surname = any(shares_family_name(name, user.last_name) for name in (family_name, *shown_family_names))
     flagged = frozenset(
         rule for rule, hit in ((Rule.OWN_SURNAME, own_surname), (Rule.OWN_ADDRESS, own_address)) if hit
     )

@@ -82,3 +82,21 @@ def test_a_child_with_a_cyrillic_name_is_recognised_when_fed_again(world):
     assert _ingest(source, [row], batch_id="b1").counts[RowOutcome.CREATED] == 1
     assert _ingest(source, [row], batch_id="b2").counts[RowOutcome.CREATED] == 0
     assert Child.objects.count() == 1
+
+
+def test_look_alike_letters_transliterated_by_sound_do_not_hide_a_shielded_child(world):
+    # "Pearce" typed with Cyrillic Er, Ie, A, Es, Ie: transliterated by sound it would read "Rearse".
+    make_child(world, given_names="Holly", family_name="Pearce", shielded=True)
+    report = _ingest(
+        health_source(world),
+        [
+            feed_row(
+                given_names="\u041d\u043ell\u0443",  # "Holly" with Cyrillic En, O, U: "Nollu" by sound
+                family_name="\u0420\u0435\u0430r\u0441\u0435",
+                date_of_birth="2015-03-04",
+                postcode="BD1 1AA",
+                nhs_number=None,
+            )
+        ],
+    )
+    assert report.counts[RowOutcome.REVIEW] == 1 and report.counts[RowOutcome.CREATED] == 0

@@ -23,3 +23,11 @@ def test_look_alike_letters_of_another_script_fold_to_the_latin_letters_they_pas
         date_of_birth=date(2015, 3, 4),
     )
     assert record_keys(mixed) == record_keys(latin) and record_keys(latin)
+
+
+def test_letters_that_pass_for_latin_ones_also_read_as_them_not_only_by_sound():
+    from matching.normalise import name_forms
+
+    # "Holly" typed with Cyrillic En, O, U: by sound NOLLU, on screen HOLLY; both are forms of it.
+    assert {"HOLLY", "NOLLU"} <= name_forms("\u041d\u043ell\u0443")
+    assert name_forms("Holly") == frozenset({"HOLLY"})  # a Latin name gains nothing
