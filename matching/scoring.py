@@ -247,10 +247,16 @@ def _best_jw(query: frozenset[str], candidate: set[str]) -> float:
 
 
 def _closest_pair(query: frozenset[str], candidate: set[str]) -> tuple[float, tuple[str, str] | None]:
-    """The highest Jaro-Winkler similarity between the two sets of forms, and the pair that reaches it."""
+    """The highest Jaro-Winkler similarity between the two sets of forms, and the pair that reaches it.
+
+    A form less than half the length of the other is never similar to it: Jaro-Winkler rewards a shared
+    prefix, so "T" or "TH" scored "partly similar" to every Taylor and Thornton, and one letter with a
+    postcode listed the children of a household as matches. A slip keeps a name's length."""
     best, pair = 0.0, None
     for q in sorted(query):
         for c in sorted(candidate):
+            if min(len(q), len(c)) * 2 < max(len(q), len(c)):
+                continue
             similarity = JaroWinkler.normalized_similarity(q, c)
             if similarity > best:
                 best, pair = similarity, (q, c)
