@@ -22,6 +22,7 @@ from accounts.models import User
 from children.models import Child
 from children.records import town_from_address
 from children.search import ResultRow, SearchOutcome
+from matching.scoring import why_without_address
 from vault.sealing import Sealer
 
 _SESSION_KEY = "search_results"
@@ -146,7 +147,8 @@ def shown_outcome(stored: StoredOutcome, *, children: list[Child]) -> ShownOutco
                 gender=sealer.unseal(child, "gender"),
                 # a shielded child's address is never decrypted for a results page
                 town=None if child.shielded else town_from_address(sealer.unseal(child, "address")),
-                why=row.why,
+                # shielded since the search: its address is never mentioned, as it would not be now
+                why=why_without_address(row.why) if child.shielded else row.why,
                 possible=row.possible,
             )
         )

@@ -106,6 +106,13 @@ WHY = {
 }
 
 
+def why_without_address(why: str) -> str:
+    """A "why offered" line less what it says about the address: for a child shielded since the line was
+    written (a results page shown again). Every address part of `WHY` names the postcode."""
+    parts = [part for part in why.split(", ") if "postcode" not in part.lower()]
+    return ", ".join(parts).capitalize()
+
+
 @dataclass(frozen=True)
 class Level:
     m: float

@@ -106,3 +106,25 @@ def test_the_session_keeps_no_search_criteria(world, child):
     kept = str(dict(client.session))
     for typed in ("Thornton", "Amelia", "LS1", "2015-03-04"):
         assert typed not in kept
+
+
+def test_a_child_shielded_since_the_search_is_shown_again_without_its_address_in_the_why_line(world, child):
+    """A merge with a shielded record shields the survivor: Back to the results must not say where it
+    lives, as a search made now would not."""
+    from children.models import Child
+
+    client = signed_in(world.alice)
+    results = client.post(reverse("children:search"), {"family_name": "Thornton", "postcode": "LS1 4AB"})
+    assert "postcode matches" in client.get(results["Location"]).content.decode()
+    Child.objects.filter(pk=child.pk).update(shielded=True)
+    page = client.get(results["Location"]).content.decode()
+    results_list = page.split('id="results"')[1].split("<form")[0]  # the results, not the form's hints
+    assert "Leeds" not in results_list and "postcode matches" not in results_list
+    assert "Family name matches" in results_list
+
+
+def test_every_why_part_about_the_address_names_the_postcode():
+    """`why_without_address` drops the parts that name the postcode: every address level must."""
+    from matching.scoring import WHY
+
+    assert all("postcode" in text for (field, _), text in WHY.items() if field.startswith("postcode"))
