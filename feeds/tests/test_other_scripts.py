@@ -5,35 +5,16 @@ A name the engine cannot read (no Latin letters) must not be a way round the shi
 is transliterated to Latin before its keys are made (`matching.normalise.fold`).
 """
 
-from datetime import date
-
-from access.policy import feed_row_decide
 from children.models import Child
-from feeds.ingest import batch_ingest
 from feeds.models import RowOutcome
-from feeds.parsers import rows_fingerprint
 from feeds.tests.factories import feed_row, health_source
+from feeds.tests.test_ingest import ingest
 from tests.personas import make_child
-
-TODAY = date(2026, 12, 1)
-
-
-def _ingest(source, rows, batch_id="b1"):
-    return batch_ingest(
-        source=source,
-        batch_id=batch_id,
-        fingerprint=rows_fingerprint(rows),
-        rows=enumerate(rows, start=1),
-        entitled=lambda s, f, la: feed_row_decide(
-            source=s, fields=f, local_authority_id=la.pk if la else None
-        ),
-        today=TODAY,
-    )
 
 
 def test_a_shielded_child_with_a_cyrillic_name_is_held_not_copied_into_a_visible_record(world):
     make_child(world, given_names="Анна", family_name="Иванова", shielded=True)
-    report = _ingest(
+    report = ingest(
         health_source(world),
         [
             feed_row(
@@ -53,7 +34,7 @@ def test_a_shielded_child_with_a_cyrillic_name_is_held_not_copied_into_a_visible
 
 def test_look_alike_letters_of_another_script_do_not_hide_a_shielded_child(world, shielded_child):
     # "Jasmine Okafor" typed with Cyrillic a, i, O, o (U+0430, U+0456, U+041E, U+043E): identical on screen.
-    report = _ingest(
+    report = ingest(
         health_source(world),
         [
             feed_row(
@@ -79,15 +60,15 @@ def test_a_child_with_a_cyrillic_name_is_recognised_when_fed_again(world):
         address_line=None,
         town=None,
     )
-    assert _ingest(source, [row], batch_id="b1").counts[RowOutcome.CREATED] == 1
-    assert _ingest(source, [row], batch_id="b2").counts[RowOutcome.CREATED] == 0
+    assert ingest(source, [row], batch_id="b1").counts[RowOutcome.CREATED] == 1
+    assert ingest(source, [row], batch_id="b2").counts[RowOutcome.CREATED] == 0
     assert Child.objects.count() == 1
 
 
 def test_look_alike_letters_transliterated_by_sound_do_not_hide_a_shielded_child(world):
     # "Pearce" typed with Cyrillic Er, Ie, A, Es, Ie: transliterated by sound it would read "Rearse".
     make_child(world, given_names="Holly", family_name="Pearce", shielded=True)
-    report = _ingest(
+    report = ingest(
         health_source(world),
         [
             feed_row(

@@ -3,17 +3,11 @@ the brokering page (another LA's sensitive service named only as that LA's to br
 comparison and the clerical review (an NHS number the team did not issue: held, never its value).
 Every page is checked at 1280, 375 and 390 px with axe (serious, critical and landmark findings)."""
 
-from datetime import date
-
 import pytest
 
-from access.policy import feed_row_decide
 from children.records import SensitiveCategory
 from coordination.tests.support import record
-from feeds.ingest import batch_ingest
-from feeds.parsers import rows_fingerprint
-from feeds.tests.factories import feed_row, health_source
-from linkage.models import ClericalReview
+from linkage.tests.test_review_pages import _possible_match
 from tests.browser.conftest import Pages
 from tests.browser.landmarks import check_page
 from tests.browser.signed_in import browser_signed_in
@@ -53,26 +47,7 @@ def test_the_la_team_compares_records_seeing_only_what_the_policy_allows(
     assert "NHS number held, issued by another body" in body and "943 476 5919" not in body
     check_page(pages, "merge-compare")
 
-    rows = [
-        feed_row(
-            given_names="Amelia",
-            family_name="Thornton",
-            date_of_birth="2015-03-14",
-            postcode="LS9 9ZZ",
-            nhs_number=None,
-        )
-    ]
-    batch_ingest(
-        source=health_source(world),
-        batch_id="b",
-        fingerprint=rows_fingerprint(rows),
-        rows=enumerate(rows, start=1),
-        entitled=lambda s, f, la: feed_row_decide(
-            source=s, fields=f, local_authority_id=la.pk if la else None
-        ),
-        today=date(2026, 12, 1),
-    )
-    review = ClericalReview.objects.get(shielded_hold=False)
+    review = _possible_match(world, child)  # the incoming row carries no NHS number
     pages.goto(f"/reviews/{review.pk}/")
     page.get_by_role("heading", level=1, name="Is this incoming record one of these children?").wait_for()
     body = page.locator("#side-by-side").inner_text()
