@@ -351,7 +351,7 @@ def _decide(
         # Counts for the data manager's own LA: without a home LA there is nothing to count.
         return ALLOW if actor.home_la_id is not None else _deny("no_organisation")
     if action == Permission.ReviewDecide:
-        return _decide_review(actor, review=review)
+        return _decide_review(actor, review=review, child=child)
     if action == Permission.NationalAccountManage:
         return _decide_national_account(actor, subject=subject)
     if action in EXPORT_PERMISSIONS:
@@ -499,11 +499,12 @@ def feed_row_decide(*, source: FeedSource, fields: set[str], local_authority_id:
     return ALLOW
 
 
-def _decide_review(actor: User, *, review: ClericalReview | None) -> Decision:
+def _decide_review(actor: User, *, review: ClericalReview | None, child: Child | None = None) -> Decision:
     """Data managers and LA teams resolve their own LA's reviews; a shielded hold is the LA team's alone.
 
     Roles were already checked. A review held because it could be a shielded child shows that child's
-    details side by side, so it is no more visible than the shielded record itself.
+    details side by side, so it is no more visible than the shielded record itself. `child`, one of the
+    review's candidates as it is now: one shielded since the review opened makes it the team's alone too.
     """
     if actor.home_la_id is None:
         return _deny("no_organisation")
@@ -511,7 +512,7 @@ def _decide_review(actor: User, *, review: ClericalReview | None) -> Decision:
         return ALLOW
     if review.local_authority_id != actor.home_la_id:
         return _deny("other_la")
-    if review.shielded_hold and actor.role != Role.LA_TEAM:
+    if (review.shielded_hold or (child is not None and child.shielded)) and actor.role != Role.LA_TEAM:
         return _deny("review_shielded")
     return ALLOW
 

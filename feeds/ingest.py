@@ -105,11 +105,14 @@ def incoming_record(record: FeedRecord, *, la: Organisation, issuer_id: int | No
     )
 
 
-def record_create(*, record: FeedRecord, la: Organisation, source: FeedSource) -> Child:
+def record_create(
+    *, record: FeedRecord, la: Organisation, source: FeedSource, shielded: bool = False
+) -> Child:
     """A new child from a feed record, with the provenance of every field it supplied."""
     child = child_create(
         local_authority=la,
         details=record.details(issuer_id=source.user.organisation_id),
+        shielded=shielded,
         created_by=source.user,
     )
     provenance_record(

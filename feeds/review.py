@@ -86,11 +86,25 @@ def review_decide(
             raise ValueError("link only to one of the review's candidates")
         _label(locked, decision, record, source, child_id if decision == ReviewDecision.LINK else None)
         if decision == ReviewDecision.LINK and child_id is not None:
-            child = Child.objects.select_related("data_key").get(pk=child_id, status=RecordStatus.ACTIVE)
+            # Still this LA's active record (it may have moved or gone since the review opened).
+            child = (
+                Child.objects.select_related("data_key")
+                .filter(pk=child_id, status=RecordStatus.ACTIVE, local_authority_id=locked.local_authority_id)
+                .first()
+            )
+            if child is None:
+                raise ValueError("the child is no longer an active record of this local authority")
             child_update_from_feed(child=child, record=record, source=source)
             locked.status = ReviewStatus.LINKED
         elif decision == ReviewDecision.NEW_CHILD:
-            child = record_create(record=record, la=Organisation.objects.get(pk=la_id), source=source)
+            # "None of these" on a hold about a shielded child: if the team is wrong, a visible record of
+            # that child would exist (the 2009 failure), so the new one is shielded until the team lifts it.
+            child = record_create(
+                record=record,
+                la=Organisation.objects.get(pk=la_id),
+                source=source,
+                shielded=locked.shielded_hold,
+            )
             locked.status = ReviewStatus.NEW_CHILD
         else:
             locked.status = ReviewStatus.NOT_A_MATCH
@@ -102,7 +116,12 @@ def review_decide(
             tag=AuditTag.ReviewDecided,
             actor=by,
             child_id=child.pk if child else None,
-            additional={"review_id": str(locked.pk), "decision": decision, "reason": locked.reason},
+            additional={
+                "review_id": str(locked.pk),
+                "decision": decision,
+                "reason": locked.reason,
+                "shielded_hold": locked.shielded_hold,
+            },
         )
         review_copy_shred(locked)  # last: its key is revoked at the provider before the row is blanked
     return child

@@ -45,9 +45,14 @@ def review_side_by_side(review: ClericalReview) -> tuple[dict[str, Any], list[Ca
     incoming = review_incoming(review)
     views = []
     for summary in review_candidates(review):
+        # Still an active record of the review's LA: one moved to another LA since is that LA's now.
         child = (
             Child.objects.select_related("data_key")
-            .filter(pk=summary["child_id"], status=RecordStatus.ACTIVE)
+            .filter(
+                pk=summary["child_id"],
+                status=RecordStatus.ACTIVE,
+                local_authority_id=review.local_authority_id,
+            )
             .first()
         )
         if child is None:

@@ -99,6 +99,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     require(actor=actor, action=Permission.ReviewDecide, review=review)
     # A decided or withdrawn review's sealed copy is destroyed (linkage.retention): nothing to compare.
     incoming, candidates = review_side_by_side(review) if review.copy_shredded_at is None else ({}, [])
+    for candidate in candidates:  # a candidate shielded since the review opened: the LA team's alone
+        require(actor=actor, action=Permission.ReviewDecide, review=review, child=candidate.child)
     error = ""
     if request.method == "POST" and review.status == ReviewStatus.OPEN:
         decision, child_id, error = _decision_errors(request, {str(c.child.pk) for c in candidates})
@@ -107,6 +109,10 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                 review_decide(review=review, decision=decision, by=actor, child_id=child_id)
             except ReviewClosed:
                 messages.info(request, "Someone else decided this review first.")
+            except ValueError:  # the child moved or went between this page and the decision
+                messages.info(
+                    request, "That child is no longer a record of your local authority: nothing was changed."
+                )
             else:
                 messages.success(request, "Decision recorded.")
             return redirect("linkage:reviews")

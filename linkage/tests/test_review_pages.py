@@ -154,3 +154,42 @@ def test_opening_a_review_is_audited_for_each_child_it_shows(world, shielded_chi
     event = AuditEvent.objects.get(tag=AuditTag.ReviewViewed)
     assert (event.actor_id, event.child_id) == (world.lena.pk, shielded_child.pk)
     assert event.additional["review_id"] == str(review.pk)
+
+
+def test_a_new_child_decided_on_a_shielded_hold_is_created_shielded(world, shielded_child):
+    """The 2009 failure by one click: "none of these" on a hold about a shielded child must not make a
+    visible record that could be that child. It is created shielded; the team lifts it once sure."""
+    review = _shielded_hold(world, shielded_child)
+    signed_in(world.lena).post(reverse("linkage:review", args=[review.pk]), {"decision": "new_child"})
+    created = Child.objects.exclude(pk=shielded_child.pk).get()
+    assert created.shielded
+    event = AuditEvent.objects.get(tag=AuditTag.ReviewDecided)
+    assert event.additional["shielded_hold"] is True and event.child_id == created.pk
+
+
+def test_a_candidate_shielded_since_the_review_opened_makes_it_the_la_teams_alone(world, child):
+    review = _possible_match(world, child)
+    Child.objects.filter(pk=child.pk).update(shielded=True)
+    dara = signed_in(world.dara)
+    response = dara.get(reverse("linkage:review", args=[review.pk]))
+    assert response.status_code == 403 and "LS1 4AB" not in response.content.decode()
+    response = dara.post(
+        reverse("linkage:review", args=[review.pk]), {"decision": "link", "child": str(child.pk)}
+    )
+    assert response.status_code == 403
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.OPEN
+    assert (
+        "LS1 4AB" in signed_in(world.lena).get(reverse("linkage:review", args=[review.pk])).content.decode()
+    )
+
+
+def test_a_candidate_moved_to_another_la_since_is_neither_shown_nor_linked(world, child):
+    review = _possible_match(world, child)
+    Child.objects.filter(pk=child.pk).update(local_authority=world.south)
+    lena = signed_in(world.lena)
+    assert "LS1 4AB" not in lena.get(reverse("linkage:review", args=[review.pk])).content.decode()
+    lena.post(reverse("linkage:review", args=[review.pk]), {"decision": "link", "child": str(child.pk)})
+    assert child_details(Child.objects.get(pk=child.pk)).address.postcode == "LS1 4AB"
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.OPEN
