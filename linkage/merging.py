@@ -111,6 +111,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
             "former_names": [],
             "identifiers": [],
             "shield_added": duplicate.shielded and not survivor.shielded,
+            "archive_age": duplicate.archive_age,  # a consented age (up to 25), given back on unmerge
         }
         for former in [FormerName(old.given_names, old.family_name), *old.former_names]:
             if former not in details.former_names and (former.given_names, former.family_name) != (
@@ -202,6 +203,8 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             shielded=merge.duplicate_shielded,
         )
         built.child.index_number = merge.duplicate_index_number
+        if "archive_age" in moved:  # absent from a merge made before the archive age was carried
+            built.child.archive_age = moved["archive_age"]
         children_save_built([built])
         restored = built.child
         source, target = Sealer(survivor.data_key), Sealer(built.data_key)

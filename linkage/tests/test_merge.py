@@ -180,3 +180,17 @@ def test_a_shielded_survivor_is_never_found_through_the_duplicates_postcode(worl
     assert child_details(Child.objects.get(pk=survivor.pk)).former_postcodes == ["LS6 1AA"]
     assert _found_by_postcode("Thornton", "LS6 1AA") == []
     assert _found_by_postcode("Thornton", "LS1 4AB") == []
+
+
+def test_an_unmerge_gives_back_the_consented_archive_age(world):
+    """A care leaver's record consented to age 25 must not come back at 18 and be archived early."""
+    from children.models import Child
+    from linkage.merging import child_merge, child_unmerge
+    from tests.personas import make_child
+
+    survivor = make_child(world)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")
+    Child.objects.filter(pk=duplicate.pk).update(archive_age=25)
+    merge = child_merge(survivor=survivor, duplicate=Child.objects.get(pk=duplicate.pk), by=world.lena)
+    restored = child_unmerge(merge=merge, by=world.lena)
+    assert Child.objects.get(pk=restored.pk).archive_age == 25
