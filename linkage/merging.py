@@ -23,9 +23,20 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import BlockingKeyEntry, Carer, Child, Involvement, RecordStatus
-from children.records import FORMER_POSTCODES_KEPT, ChildDetails, FormerName, SourceIdentifier
+from children.records import (
+    FORMER_POSTCODES_KEPT,
+    ChildDetails,
+    FormerName,
+    InvolvementDetails,
+    SourceIdentifier,
+)
 from children.selectors import child_details
-from children.services import child_build, child_details_update, children_save_built
+from children.services import (
+    child_build,
+    child_details_update,
+    children_save_built,
+    involvement_current_key,
+)
 from disclosure.models import DisclosureExport
 from linkage.models import ChildMerge
 from linkage.retention import merge_snapshot_shred
@@ -46,9 +57,26 @@ def _move(
         values = {column: source.unseal(row, column) for column in columns}
         row.child = to
         target.seal_all(row, values)
+        if isinstance(row, Involvement) and not row.ceased:
+            _current_key_moved(row, values, to=to)
         row.save()
         moved.append(str(row.pk))
     return moved
+
+
+def _current_key_moved(involvement: Involvement, values: dict[str, Any], *, to: Child) -> None:
+    """The "one current involvement per practitioner and role" key names the child: recompute it for the
+    record the involvement moves to. If that record already holds the same practitioner's current one
+    (both duplicates had it), that one keeps the key; this one is kept, unkeyed, as it was recorded."""
+    if involvement.recorded_by is None:  # never keyed: nobody to refuse a repeat to
+        involvement.current_key = None
+        return
+    details = InvolvementDetails.from_sealed_values(values)
+    key = involvement_current_key(
+        child=to, by=involvement.recorded_by, organisation_id=details.organisation_id, role=details.role
+    )
+    clash = Involvement.objects.filter(current_key=key, ceased=False).exclude(pk=involvement.pk).exists()
+    involvement.current_key = None if clash else key
 
 
 def _postcode_kept(old: ChildDetails, details: ChildDetails) -> tuple[str | None, list[str]]:

@@ -194,3 +194,52 @@ def test_an_unmerge_gives_back_the_consented_archive_age(world):
     merge = child_merge(survivor=survivor, duplicate=Child.objects.get(pk=duplicate.pk), by=world.lena)
     restored = child_unmerge(merge=merge, by=world.lena)
     assert Child.objects.get(pk=restored.pk).archive_age == 25
+
+
+def _social_work(world):
+    from datetime import date
+
+    from children.records import InvolvementDetails
+
+    return InvolvementDetails(
+        "Alice Example", "Social worker", world.north_social_care.pk, started_on=date(2024, 1, 1)
+    )
+
+
+def test_after_a_merge_and_an_unmerge_a_second_current_involvement_in_one_role_is_still_refused(world):
+    """The duplicate check's key names the child: moved involvements are keyed for the record they
+    move to, so the survivor, and the record given back, still refuse a repeat."""
+    import pytest
+
+    from children.models import Child
+    from children.services import DuplicateInvolvement, involvement_record
+    from linkage.merging import child_merge, child_unmerge
+    from tests.personas import make_child
+
+    survivor = make_child(world)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")
+    involvement_record(child=duplicate, by=world.alice, details=_social_work(world))
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    with pytest.raises(DuplicateInvolvement):
+        involvement_record(
+            child=Child.objects.get(pk=survivor.pk), by=world.alice, details=_social_work(world)
+        )
+    restored = child_unmerge(merge=merge, by=world.lena)
+    with pytest.raises(DuplicateInvolvement):
+        involvement_record(
+            child=Child.objects.get(pk=restored.pk), by=world.alice, details=_social_work(world)
+        )
+
+
+def test_a_merge_of_two_records_both_holding_one_practitioners_involvement_keeps_both(world):
+    from children.models import Involvement
+    from children.services import involvement_record
+    from linkage.merging import child_merge
+    from tests.personas import make_child
+
+    survivor = make_child(world)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")
+    involvement_record(child=survivor, by=world.alice, details=_social_work(world))
+    involvement_record(child=duplicate, by=world.alice, details=_social_work(world))
+    child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    assert Involvement.objects.filter(child=survivor, ceased=False).count() == 2
