@@ -20,21 +20,27 @@ class CorrectionPin:
     value: Any
     replaced: Any
     accepted_at: datetime
+    # Every value an accepted correction of the field replaced, earlier ones included (X corrected to Y,
+    # then Y to Z: a source repeating X must not bring it back either).
+    replaced_before: tuple[Any, ...] = ()
 
 
 def correction_pins(*, child: Child, fields: list[str], sealer: Sealer) -> dict[str, CorrectionPin]:
     """The latest accepted correction of each of `fields` of `child`, decrypted: one query per feed update."""
     latest: dict[str, Correction] = {}
+    replaced: dict[str, list[Any]] = {}
     accepted = Correction.objects.filter(
         child=child, field__in=fields, status=CorrectionStatus.ACCEPTED, decided_at__isnull=False
     ).order_by("decided_at")
     for correction in accepted:
         latest[correction.field] = correction
+        replaced.setdefault(correction.field, []).append(sealer.unseal(correction, "previous_value"))
     return {
         field: CorrectionPin(
             value=sealer.unseal(correction, "proposed_value"),
-            replaced=sealer.unseal(correction, "previous_value"),
+            replaced=replaced[field][-1],
             accepted_at=correction.decided_at,  # type: ignore[arg-type]  # filtered: never None
+            replaced_before=tuple(replaced[field]),
         )
         for field, correction in latest.items()
     }

@@ -5,8 +5,9 @@ source and the time. The displayed value is the one from the most trusted source
 (`FeedSource.rank_for`, lower wins), the most recent among equals. A value entered before any feed
 supplied that field has no provenance and yields to the first source that does.
 A value the owning LA team accepted as a correction is displayed over what sources said before it,
-and over the value it replaced however often a source sends that again; a source that later sends a
-different value (the child moved, say) is displayed again, by the same trust order.
+and over the value it replaced (or any an earlier correction replaced) however often a source sends
+that again; a source that later sends a different value (the child moved, say) is displayed again, by
+the same trust order.
 Identifiers and former names accumulate instead: a new one is added, none is dropped.
 """
 
@@ -60,7 +61,9 @@ def _displayed(rows: list[FieldProvenance], field: str, sealer: Sealer, pin: Cor
         return None
     best = min(rows, key=lambda r: (r.source.rank_for(field), -r.recorded_at.timestamp()))
     said = sealer.unseal(best, "value")
-    if pin is not None and (best.recorded_at <= pin.accepted_at or said == pin.replaced):
+    if pin is not None and (
+        best.recorded_at <= pin.accepted_at or said == pin.replaced or said in pin.replaced_before
+    ):
         return pin.value
     return said
 

@@ -51,3 +51,25 @@ def test_fields_no_feed_corrected_are_untouched_by_feed_updates(world):
     correction_accept(correction=correction, by=world.lena)
     ingest(source, [feed_row()], batch_id="b2")
     assert child_details(_only_child()).gender == "not_specified"
+
+
+def _address(postcode: str, line: str) -> dict:
+    return {"status": "known", "lines": [line, "Leeds"], "postcode": postcode, "return_intention": None}
+
+
+def test_a_second_correction_is_not_undone_by_a_feed_repeating_the_first_wrong_value(world):
+    """X corrected to Y, then Y to Z: the source sending X again must not bring X back."""
+    source = health_source(world)
+    ingest(source, [feed_row()], batch_id="b1")  # the source's wrong address, LS2 7EY
+    for postcode, line in (("LS2 9JT", "8 Fernbank Way"), ("LS2 9JU", "9 Fernbank Way")):
+        correction = correction_raise(
+            child=_only_child(),
+            field=field_for("address"),
+            value=_address(postcode, line),
+            reason="Told",
+            by=world.alice,
+        )
+        correction_accept(correction=correction, by=world.lena)
+    assert child_details(_only_child()).address.postcode == "LS2 9JU"
+    ingest(source, [feed_row()], batch_id="b2")
+    assert child_details(_only_child()).address.postcode == "LS2 9JU"
