@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from accounts.models import User
 from children.models import Child
 from children.records import ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
@@ -111,18 +112,31 @@ def child_update_from_feed(*, child: Child, record: FeedRecord, source: FeedSour
     """
     child = Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child.pk)
     sealer = Sealer(child.data_key)
-    details = child_details(child, sealer)
-    values = details.sealed_values()
-    changed = []
     supplied = provenance_record(child=child, record=record, source=source, sealer=sealer)
-    pins = correction_pins(child=child, fields=supplied, sealer=sealer)
-    shown_values = displayed_values(child=child, fields=supplied, sealer=sealer, pins=pins)
-    for name in supplied:
-        shown = shown_values[name]
-        if shown != values[name]:
-            values[name] = shown
-            changed.append(name)
-    updated = ChildDetails.from_sealed_values(values)
+    updated, changed = _shown(child, sealer, supplied)
     changed += _accumulate(updated, record, source.user.organisation_id)
     child_details_update(child=child, details=updated, columns=changed, by=source.user)
     return bool(changed)
+
+
+def _shown(child: Child, sealer: Sealer, fields: list[str]) -> tuple[ChildDetails, list[str]]:
+    """The child's details with each of `fields` set to the value its sources and corrections decide
+    (a field no source speaks of keeps its value), and the fields that changed."""
+    values = child_details(child, sealer).sealed_values()
+    pins = correction_pins(child=child, fields=fields, sealer=sealer)
+    changed = []
+    for name, shown in displayed_values(child=child, fields=fields, sealer=sealer, pins=pins).items():
+        if shown is not None and shown != values[name]:
+            values[name] = shown
+            changed.append(name)
+    return ChildDetails.from_sealed_values(values), changed
+
+
+def child_display_refresh(*, child: Child, fields: list[str], by: User | None) -> list[str]:
+    """Show again what the sources and corrections decide for `fields` after statements about another
+    child were taken away (an unmerge); returns what changed. The value replaced was that other child's,
+    so a replaced postcode is not kept as a former one of this child's (`address_was_wrong`)."""
+    sealer = Sealer(child.data_key)
+    updated, changed = _shown(child, sealer, fields)
+    child_details_update(child=child, details=updated, columns=changed, by=by, address_was_wrong=True)
+    return changed

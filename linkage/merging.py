@@ -1,22 +1,27 @@
 """Merging two records of one child, and undoing it, with the history kept to undo it exactly.
 
-Merge: the duplicate's carers and involvements move to the survivor (resealed under the survivor's key:
-a ciphertext is bound to its row's key); its names become the survivor's former names, its postcode (if
-another) the survivor's newest former postcode (so a practitioner holding that address still finds the
-child; the last FORMER_POSTCODES_KEPT, filed under hidden keys) and its source identifiers are added; if either was shielded the survivor is (the safer union). The duplicate's whole
-record as it was, and what moved or was added, are sealed in a `ChildMerge` under the merge's own key;
-then the duplicate's rows are deleted and its data key shredded, so no second copy stays readable.
+Merge: the duplicate's carers, involvements, corrections and complaints move to the survivor (resealed
+under the survivor's key: a ciphertext is bound to its row's key), and its carers' family-match keys are
+rebuilt there; its names become the survivor's former names, its postcode (if another) the survivor's
+newest former postcode (so a practitioner holding that address still finds the child; the last
+FORMER_POSTCODES_KEPT, filed under hidden keys) and its source identifiers are added; if either was
+shielded the survivor is (the safer union). Floors above that keep rows of their own about a child hear
+of it (`child_merging`: feeds carries what each source said). The duplicate's whole record as it was,
+and what moved or was added, are sealed in a `ChildMerge` under the merge's own key; then the
+duplicate's rows are deleted and its data key shredded, so no second copy stays readable.
 
 Unmerge: the duplicate is rebuilt from the snapshot under its old index number (a new id), the rows that
 moved and still exist move back, and the added former names, postcode and identifiers are removed from the
-survivor (a former postcode the merge pushed out of the last few comes back). A shield added by the merge stays (lifting a shield is a separate, deliberate LA decision).
-The snapshot has then done its work (a merge is undone once): its key is shredded in the same
+survivor (a former postcode the merge pushed out of the last few comes back), except what another merge
+still in place brought too. A shield added by the merge stays (lifting a shield is a separate, deliberate
+LA decision). The snapshot has then done its work (a merge is undone once): its key is shredded in the same
 transaction (`linkage.retention.merge_snapshot_shred`).
 """
 
 from typing import Any
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import User
@@ -37,12 +42,23 @@ from children.services import (
     children_save_built,
     involvement_current_key,
 )
+from coordination.family import carer_keys_refresh
+from corrections.models import Complaint, Correction
 from disclosure.models import DisclosureExport
 from linkage.models import ChildMerge
 from linkage.retention import merge_snapshot_shred
 from matching.normalise import normalise_postcode
 from vault.keys import data_key_build, data_key_shred
 from vault.sealing import Sealer, note_seal
+
+# Sent inside a merge's transaction before the duplicate's rows go, with `survivor`, `duplicate`, their
+# sealers `source` and `target`, and `carried` (what the merge keeps, sealed, to undo itself). A floor
+# above this one that keeps its own rows about a child (feeds: what each source said) carries them here
+# and notes in `carried` what it needs to give them back; this floor cannot import it.
+child_merging = Signal()
+# Sent inside an unmerge's transaction once the rows are back, with `survivor`, `restored`, their sealers
+# `source` (the survivor's) and `target` (the restored record's), `carried` and `by`.
+child_unmerging = Signal()
 
 
 class MergeRefused(Exception):
@@ -102,6 +118,23 @@ def _postcode_given_back(formers: list[str], *, added: str | None, dropped: list
     return [*kept, *(p for p in dropped if p not in kept)][:FORMER_POSTCODES_KEPT]
 
 
+def _held_by_other_merges(merge: ChildMerge) -> tuple[list[FormerName], list[SourceIdentifier]]:
+    """The names and identifiers that the survivor's other merges, still in place, brought with their
+    duplicates: an unmerge must leave those (two duplicates held one pupil number, say)."""
+    names: list[FormerName] = []
+    identifiers: list[SourceIdentifier] = []
+    others = (
+        ChildMerge.objects.filter(survivor_id=merge.survivor_id, unmerged_at__isnull=True)
+        .exclude(pk=merge.pk)
+        .select_related("data_key")
+    )
+    for other in others:
+        snapshot = ChildDetails.from_sealed_values(Sealer(other.data_key).unseal(other, "snapshot"))
+        names += [FormerName(snapshot.given_names, snapshot.family_name), *snapshot.former_names]
+        identifiers += snapshot.source_identifiers
+    return names, identifiers
+
+
 def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = "") -> ChildMerge:
     """Fold `duplicate` into `survivor`; `reason` (free text) is audited sealed under the survivor's key."""
     if survivor.pk == duplicate.pk:
@@ -132,6 +165,22 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
             "involvements": _move(
                 list(duplicate.involvements.all()),
                 Involvement.SEALED,
+                source=source,
+                target=target,
+                to=survivor,
+            ),
+            # What people said about the record: corrections keep pinning what they corrected, and
+            # complaints stay in the LA team's queue.
+            "corrections": _move(
+                list(Correction.objects.filter(child=duplicate)),
+                Correction.SEALED,
+                source=source,
+                target=target,
+                to=survivor,
+            ),
+            "complaints": _move(
+                list(Complaint.objects.filter(child=duplicate)),
+                Complaint.SEALED,
                 source=source,
                 target=target,
                 to=survivor,
@@ -170,6 +219,14 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
             columns=["former_names", "former_postcodes", "source_identifiers"],
             by=by,
         )
+        child_merging.send(
+            sender=ChildMerge,
+            survivor=survivor,
+            duplicate=duplicate,
+            source=source,
+            target=target,
+            carried=moved,
+        )
         data_key, dek = data_key_build()
         data_key.save()
         merge = ChildMerge(
@@ -191,6 +248,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         BlockingKeyEntry.objects.filter(child=duplicate).delete()
         duplicate.delete()
         data_key_shred(duplicate_key)
+        carer_keys_refresh(child=survivor)  # the duplicate's carers still find its family
         event_record(
             tag=AuditTag.ChildMerged,
             actor=by,
@@ -250,9 +308,20 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             target=target,
             to=restored,
         )
+        for moved_as, model in (("corrections", Correction), ("complaints", Complaint)):
+            _move(  # absent from a merge made before these were carried
+                list(model.objects.filter(pk__in=moved.get(moved_as, []), child=survivor)),
+                model.SEALED,
+                source=source,
+                target=target,
+                to=restored,
+            )
         details = child_details(survivor, source)
-        added_names = [FormerName(**f) for f in moved["former_names"]]
-        added_ids = [SourceIdentifier(**s) for s in moved["identifiers"]]
+        names_kept, identifiers_kept = _held_by_other_merges(merge)
+        added_names = [f for f in (FormerName(**f) for f in moved["former_names"]) if f not in names_kept]
+        added_ids = [
+            s for s in (SourceIdentifier(**s) for s in moved["identifiers"]) if s not in identifiers_kept
+        ]
         details.former_names = [f for f in details.former_names if f not in added_names]
         details.source_identifiers = [s for s in details.source_identifiers if s not in added_ids]
         details.former_postcodes = _postcode_given_back(
@@ -264,6 +333,17 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             child=survivor,
             details=details,
             columns=["former_names", "former_postcodes", "source_identifiers"],
+            by=by,
+        )
+        for child in (survivor, restored):  # each finds the family of the carers it holds again
+            carer_keys_refresh(child=child)
+        child_unmerging.send(
+            sender=ChildMerge,
+            survivor=survivor,
+            restored=restored,
+            source=source,
+            target=target,
+            carried=moved,
             by=by,
         )
         merge.unmerged_by, merge.unmerged_at, merge.restored_child = by, timezone.now(), restored

@@ -1,0 +1,167 @@
+"""A merge carries everything known about the duplicate to the survivor, and an unmerge gives it back.
+
+Beyond the rows themselves (test_merge.py): the keys that find a child's family, the record of which
+source said what, and the corrections people made.
+"""
+
+from datetime import date
+
+from django.db import transaction
+
+from children.models import Child
+from children.records import Address, CarerDetails, ChildDetails, Gender, SourceIdentifier
+from children.selectors import child_details
+from children.services import child_create
+from coordination.models import Match, MatchKind
+from coordination.tests.support import record, school_teacher
+from corrections.fields import field_for
+from corrections.models import Complainant, ComplaintAbout
+from corrections.selectors import complaints_of, corrections_of
+from corrections.services import complaint_record, correction_accept, correction_raise
+from feeds.provenance import child_update_from_feed
+from feeds.tests.factories import feed_row, health_source
+from feeds.tests.test_ingest import ingest
+from feeds.validation import row_validate
+from linkage.merging import child_merge, child_unmerge
+from tests.personas import make_child
+from vault.sealing import Sealer
+
+
+def _child_of(
+    world, *, given_names: str, carer: CarerDetails, identifiers: list[SourceIdentifier] | None = None
+) -> Child:
+    details = ChildDetails(
+        given_names=given_names,
+        family_name="Thornton",
+        gender=Gender.MALE,
+        date_of_birth=date(2012, 6, 1),
+        address=Address(lines=["12 Quarry Lane", "Leeds"], postcode="LS1 4AB"),
+        source_identifiers=identifiers or [],
+    )
+    return child_create(local_authority=world.north, details=details, carers=[carer])
+
+
+GRACE = CarerDetails(name="Grace Thornton", relationship="mother", phone="07700 900123")
+PAUL = CarerDetails(name="Paul Price", relationship="father", phone="07700 900777")
+
+
+def _matched_children(involvement) -> set[object]:
+    """The children whose involvements were matched with this one as family."""
+    pairs = Match.objects.filter(kind=MatchKind.FAMILY).select_related("first", "second")
+    return {
+        (m.second if m.first_id == involvement.pk else m.first).child_id
+        for m in pairs
+        if involvement.pk in (m.first_id, m.second_id)
+    }
+
+
+def test_after_a_merge_a_sibling_sharing_the_duplicates_carer_is_a_family_match(world):
+    """The duplicate's carers move to the survivor: so must the keys that find the family through them."""
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")  # Grace's child
+    record(duplicate, world.alice)
+    child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    sibling = _child_of(world, given_names="Noah", carer=GRACE)
+    told = record(sibling, world.bob)
+    assert _matched_children(told) == {survivor.pk}
+
+
+def test_after_an_unmerge_the_family_is_found_through_the_record_given_back_not_the_survivor(world):
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")
+    record(duplicate, world.alice)
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    record(Child.objects.get(pk=survivor.pk), school_teacher(world))  # the survivor's own involvement
+    restored = child_unmerge(merge=merge, by=world.lena)
+    sibling = _child_of(world, given_names="Noah", carer=GRACE)
+    told = record(sibling, world.bob)
+    assert _matched_children(told) == {restored.pk}
+
+
+def _fresh(child: Child) -> Child:
+    return Child.objects.select_related("data_key").get(pk=child.pk)
+
+
+def test_an_unmerge_keeps_an_identifier_that_another_merge_still_in_place_brought(world):
+    """Two duplicates held one pupil number: undoing one merge must not take it from the other's child."""
+    upn = SourceIdentifier("upn", "A123456789012", world.north_school.pk)
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    first = _child_of(world, given_names="Olly", carer=PAUL, identifiers=[upn])
+    second = _child_of(world, given_names="Ollie", carer=PAUL, identifiers=[upn])
+    merge = child_merge(survivor=survivor, duplicate=first, by=world.lena)
+    child_merge(survivor=_fresh(survivor), duplicate=second, by=world.lena)
+    child_unmerge(merge=merge, by=world.lena)
+    assert upn in child_details(_fresh(survivor)).source_identifiers
+
+
+def _address_update(child: Child, source, *, postcode: str, line: str) -> None:
+    record = row_validate(feed_row(postcode=postcode, address_line=line), today=date(2026, 12, 1))
+    with transaction.atomic():
+        child_update_from_feed(child=_fresh(child), record=record, source=source)
+
+
+def _sources(world):
+    return health_source(world, code="nhs", trust_rank=1), health_source(world, code="la", trust_rank=9)
+
+
+def test_a_merge_carries_what_the_duplicates_sources_said_so_the_trust_order_still_holds(world):
+    """The most trusted source's address for the duplicate outranks a less trusted source's, merged."""
+    nhs, la_system = _sources(world)
+    ingest(nhs, [feed_row()])  # the duplicate, as the health service knows it: LS2 7EY
+    duplicate = Child.objects.get()
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)  # entered by hand: no source
+    child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    _address_update(survivor, la_system, postcode="LS6 1AA", line="4 Harrow Close")
+    assert child_details(_fresh(survivor)).address.postcode == "LS2 7EY"
+
+
+def test_an_unmerge_gives_the_duplicates_sources_back_to_it_and_takes_them_off_the_survivor(world):
+    nhs, la_system = _sources(world)
+    ingest(nhs, [feed_row()])
+    duplicate = Child.objects.get()
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    _address_update(survivor, la_system, postcode="LS6 1AA", line="4 Harrow Close")
+    assert child_details(_fresh(survivor)).address.postcode == "LS2 7EY"  # the duplicate's, by trust
+    restored = child_unmerge(merge=merge, by=world.lena)
+    # The survivor shows what its own sources say again, not the duplicate's health-service address.
+    assert child_details(_fresh(survivor)).address.postcode == "LS6 1AA"
+    _address_update(restored, la_system, postcode="LS6 1AB", line="5 Harrow Close")
+    assert child_details(_fresh(restored)).address.postcode == "LS2 7EY"  # the health service's still
+
+
+NEW_ADDRESS = {
+    "status": "known",
+    "lines": ["8 Fernbank Way", "Leeds"],
+    "postcode": "LS2 9JT",
+    "return_intention": None,
+}
+
+
+def test_a_merge_carries_the_duplicates_corrections_and_complaints_and_an_unmerge_gives_them_back(world):
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")
+    correction = correction_raise(
+        child=duplicate, field=field_for("address"), value=NEW_ADDRESS, reason="Moved", by=world.alice
+    )
+    correction_accept(correction=correction, by=world.lena)
+    complaint = complaint_record(
+        child=duplicate,
+        by=world.lena,
+        complainant=Complainant.PARENT_CARER,
+        about=ComplaintAbout.RECORD,
+        received_on=date(2026, 11, 2),
+        summary="The address was wrong",
+    )
+    merge = child_merge(survivor=survivor, duplicate=_fresh(duplicate), by=world.lena)
+    merged = _fresh(survivor)
+    [carried] = corrections_of(child=merged)
+    assert carried.pk == correction.pk
+    assert Sealer(merged.data_key).unseal(carried, "proposed_value") == NEW_ADDRESS
+    [kept] = complaints_of(child=merged)
+    assert Sealer(merged.data_key).unseal(kept, "summary") == "The address was wrong"
+    restored = child_unmerge(merge=merge, by=world.lena)
+    assert not corrections_of(child=merged).exists() and not complaints_of(child=merged).exists()
+    [back] = corrections_of(child=restored)
+    assert Sealer(_fresh(restored).data_key).unseal(back, "reason") == "Moved"
+    assert [c.pk for c in complaints_of(child=restored)] == [complaint.pk]
