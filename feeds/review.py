@@ -86,9 +86,11 @@ def review_decide(
             raise ValueError("link only to one of the review's candidates")
         _label(locked, decision, record, source, child_id if decision == ReviewDecision.LINK else None)
         if decision == ReviewDecision.LINK and child_id is not None:
-            # Still this LA's active record (it may have moved or gone since the review opened).
+            # Still this LA's active record (it may have moved or gone since the review opened). Locked:
+            # a merge taking it away at this moment finishes first, and then it is not found.
             child = (
-                Child.objects.select_related("data_key")
+                Child.objects.select_for_update(of=("self",))
+                .select_related("data_key")
                 .filter(pk=child_id, status=RecordStatus.ACTIVE, local_authority_id=locked.local_authority_id)
                 .first()
             )

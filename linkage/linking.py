@@ -27,7 +27,7 @@ from uuid import UUID
 from django.db import connection
 
 from children.candidates import CandidateRow, candidate_rows
-from children.models import Child, RecordStatus
+from children.models import BlockingKeyEntry, Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
 from children.selectors import child_pk, key_entries_not_ordinary_join
 from children.services import BLOCKING_PURPOSE, identifier_key
@@ -202,9 +202,27 @@ def record_keys_lock(digests: RecordDigests) -> None:
     side. Locks are taken in sorted order in one statement (`unnest` keeps the array's order), so
     they never deadlock among themselves. SQLite runs one writing transaction at a time: none needed.
     """
+    _digests_lock(digests.locked)
+
+
+def children_keys_lock(child_ids: list[Any]) -> None:
+    """Lock, till the transaction ends, every key these children are filed under now: the keys a feed
+    row that finds them locks first (`record_keys_lock`). A merge or an unmerge, which refiles or deletes
+    them (and may shield the survivor), takes these before its row locks, so a row deciding about either
+    record finishes first or decides after it, never in between: between, a shielded duplicate merged away
+    after the row read its keys was no longer there to hold the row, and a visible copy was created.
+    Keys are read without a lock first; a key refiled in that instant is not covered (a new key of a
+    child, which an earlier row could not have found it by)."""
     if connection.vendor != "postgresql":
         return
-    locks = sorted({d % 2**31 for d in digests.locked})
+    digests = BlockingKeyEntry.objects.filter(child_id__in=child_ids).values_list("digest", flat=True)
+    _digests_lock(list(digests))
+
+
+def _digests_lock(digests: list[int]) -> None:
+    if connection.vendor != "postgresql":
+        return
+    locks = sorted({d % 2**31 for d in digests})
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_advisory_xact_lock(%s, k)) FROM unnest(%s::int[]) AS k",

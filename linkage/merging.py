@@ -45,6 +45,7 @@ from children.services import (
 from coordination.family import carer_keys_refresh
 from corrections.models import Complaint, Correction
 from disclosure.models import DisclosureExport
+from linkage.linking import children_keys_lock
 from linkage.models import ChildMerge
 from linkage.retention import merge_snapshot_shred
 from matching.normalise import normalise_postcode
@@ -140,6 +141,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
     if survivor.pk == duplicate.pk:
         raise MergeRefused("a record cannot be merged into itself")
     with transaction.atomic():
+        children_keys_lock([survivor.pk, duplicate.pk])  # before the rows: see children_keys_lock
         locked = {
             c.pk: c
             for c in Child.objects.select_for_update()
@@ -269,6 +271,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
     """Rebuild the duplicate and move back what moved; `reason` is audited sealed under each child's key."""
     seen_la_id = merge.survivor.local_authority_id  # the LA the caller's policy check saw
     with transaction.atomic():
+        children_keys_lock([merge.survivor_id])  # before the rows: see children_keys_lock
         merge = (
             ChildMerge.objects.select_for_update()
             .select_related("survivor__data_key", "data_key")
