@@ -466,7 +466,8 @@ def complaint_decide(*, actor: User, complaint: Complaint) -> Decision:
 
 
 def _decide_feed(actor: User) -> Decision:
-    """A feed source is a system, not a person: no vetting, but active, not suspended, accredited, registered.
+    """A feed source is a system, not a person: no vetting, but active, not suspended, registered, and its
+    organisation accredited and not closed.
 
     Its token was already checked (feeds.sources.feed_source_authenticate); this is whether the identity
     behind the token may still submit at all.
@@ -486,6 +487,8 @@ def _decide_feed(actor: User) -> Decision:
         or organisation.accredited_on > timezone.localdate()
     ):
         return _deny("organisation_not_accredited")
+    if organisation.closed_on is not None and organisation.closed_on <= timezone.localdate():
+        return _deny("organisation_closed")  # as for its staff: closing a body cuts off its systems too
     return ALLOW
 
 

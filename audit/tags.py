@@ -68,6 +68,7 @@ class AuditTag(StrEnum):
     FeedSourceCreated = "feed:source:created"
     FeedTokenIssued = "feed:token:issued"
     FeedTokenRevoked = "feed:token:revoked"
+    FeedTokenRefused = "feed:token:refused"
     FeedRateLimited = "feed:api:rate_limited"
     ReviewDecided = "linkage:review:decided"
     ReviewViewed = "linkage:review:viewed"
@@ -111,6 +112,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.FeedSourceCreated: "Registered a feed source",
     AuditTag.FeedTokenIssued: "Issued a feed token",
     AuditTag.FeedTokenRevoked: "Revoked a feed token",
+    AuditTag.FeedTokenRefused: "A revoked feed token was presented and refused",
     AuditTag.FeedRateLimited: "A feed source sent too many requests in a minute and was refused",
     AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
     AuditTag.ReviewViewed: "Compared the record with an incoming one in a clerical review",

@@ -63,7 +63,9 @@ class SensitiveCategory:
     SEXUAL_HEALTH = "sexual_health"
     MENTAL_HEALTH = "mental_health"
     SUBSTANCE_MISUSE = "substance_misuse"
-    ALL = (SEXUAL_HEALTH, MENTAL_HEALTH, SUBSTANCE_MISUSE)
+    # Recorded by staff of a sensitive service whose kind the directory does not say (the page's case).
+    UNSTATED = "sensitive_service"
+    ALL = (SEXUAL_HEALTH, MENTAL_HEALTH, SUBSTANCE_MISUSE, UNSTATED)
 
 
 def _date(value: str | None) -> date | None:

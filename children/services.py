@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children import index_number
@@ -19,7 +19,13 @@ from children.models import (
     Child,
     Involvement,
 )
-from children.records import CarerDetails, ChildDetails, InvolvementDetails, former_postcodes_after_move
+from children.records import (
+    CarerDetails,
+    ChildDetails,
+    InvolvementDetails,
+    SensitiveCategory,
+    former_postcodes_after_move,
+)
 from children.selectors import child_details, unseal_column
 from matching.blocking import record_keys
 from vault.blind_index import blind_index, blind_indexes
@@ -259,6 +265,10 @@ def involvement_record(*, child: Child, by: User, details: InvolvementDetails) -
     )
     if _current_involvement_exists(current_key):
         raise DuplicateInvolvement
+    if details.sensitive_category is None and _sensitive_service(details.organisation_id):
+        # A sensitive service's involvement is hidden from ordinary practitioners whoever records it and
+        # however (the page asks no category): its organisation decides, not the form.
+        details = replace(details, sensitive_category=SensitiveCategory.UNSTATED)
     involvement = Involvement(child=child, recorded_by=by, current_key=current_key)
     Sealer(child.data_key).seal_all(involvement, details.sealed_values())
     try:
@@ -278,6 +288,10 @@ def involvement_record(*, child: Child, by: User, details: InvolvementDetails) -
             raise DuplicateInvolvement from error
         raise
     return involvement
+
+
+def _sensitive_service(organisation_id: int) -> bool:
+    return Organisation.objects.filter(pk=organisation_id, kind=OrganisationKind.SENSITIVE).exists()
 
 
 def involvement_cease(*, involvement: Involvement, by: User, ended_on: date) -> None:

@@ -65,26 +65,25 @@ def _too_many_requests(request: HttpRequest, exc: Throttled) -> HttpResponse:
 class FeedRowIn(Schema):
     """One record. Only the fields the source is entitled to may carry a value.
 
-    Nothing is required at this level: a row missing a required field is rejected on its own, by number,
-    instead of failing the whole batch. A number is taken where text is expected (as from a JSON Lines
-    file) and judged by the same row validation.
+    Nothing is required, nor typed, at this level: a row missing a required field, or holding a value
+    that is not text (a number with a decimal point, a list, an object), is rejected on its own, by
+    number, by the same row validation as a JSON Lines file, instead of failing the whole batch. A whole
+    number is taken where text is expected.
     """
 
     model_config = ConfigDict(extra="allow")
 
-    record_id: str | int | None = Field(None, description="required: the source's own id for this record")
-    local_authority: str | int | None = Field(
-        None, description="required: code of the child's local authority, e.g. LA-N"
-    )
-    given_names: str | int | None = None
-    family_name: str | int | None = None
-    former_family_name: str | int | None = None
-    date_of_birth: str | int | None = Field(None, description="YYYY-MM-DD")
-    gender: str | int | None = Field(None, description="female, male or not_specified")
-    nhs_number: str | int | None = Field(None, description="10 digits with a valid check digit")
-    address_line: str | int | None = None
-    town: str | int | None = None
-    postcode: str | int | None = Field(None, description="a full UK postcode")
+    record_id: Any = Field(None, description="required: the source's own id for this record (text)")
+    local_authority: Any = Field(None, description="required: code of the child's local authority, e.g. LA-N")
+    given_names: Any = Field(None, description="text")
+    family_name: Any = Field(None, description="text")
+    former_family_name: Any = Field(None, description="text")
+    date_of_birth: Any = Field(None, description="YYYY-MM-DD")
+    gender: Any = Field(None, description="female, male or not_specified")
+    nhs_number: Any = Field(None, description="10 digits with a valid check digit")
+    address_line: Any = Field(None, description="text")
+    town: Any = Field(None, description="text")
+    postcode: Any = Field(None, description="a full UK postcode")
 
 
 class BatchIn(Schema):

@@ -83,12 +83,24 @@ def feed_token_revoke(*, token: FeedToken, revoked_by: User | None = None) -> No
 
 
 def feed_source_authenticate(token: str) -> FeedSource | None:
-    """The source a live token belongs to, or None (unknown or revoked: the caller cannot tell which)."""
+    """The source a live token belongs to, or None (unknown or revoked: the caller cannot tell which).
+
+    A revoked token presented again is audited against its source: its use is the sign that it leaked.
+    """
     if not token.startswith(TOKEN_PREFIX):
         return None
     row = (
-        FeedToken.objects.filter(digest=token_digest(token), revoked_at__isnull=True)
+        FeedToken.objects.filter(digest=token_digest(token))
         .select_related("source__user__organisation")
         .first()
     )
-    return row.source if row else None
+    if row is None:
+        return None
+    if row.revoked_at is not None:
+        event_record(
+            tag=AuditTag.FeedTokenRefused,
+            actor=row.source.user,
+            additional={"source": row.source.code, "token_id": row.pk},
+        )
+        return None
+    return row.source

@@ -74,6 +74,28 @@ def test_a_sensitive_service_is_never_named(world, child):
     assert "Alice Example" in sian_sees and "Allocated social worker" in sian_sees
 
 
+def test_a_sensitive_service_recording_through_the_page_is_never_named_to_other_practitioners(world, child):
+    """The page sets no category: the involvement is a sensitive service's because its organisation is
+    one. Before, only the synthetic loader set it, so a clinic recording through the page was named."""
+    from django.urls import reverse
+
+    from coordination.tests.support import record_by_page
+    from tests.journeys import signed_in, state_purpose
+
+    sian = clinic_nurse(world)  # staff of Riverside Sexual Health Clinic, a sensitive service
+    record(child, world.alice, role="Allocated social worker")
+    record_by_page(signed_in(sian), child, role="Sexual health nurse")
+    alice_sees = inbox_page(world.alice)
+    assert "The LA team can broker contact with another service" in alice_sees
+    for named in ("Sian", "Sexual health nurse", "Riverside"):
+        assert named not in alice_sees
+    bob = signed_in(world.bob)  # a GP in another LA, looking the child up
+    state_purpose(bob, child)
+    record_page = bob.get(reverse("children:record", args=[child.pk])).content.decode()
+    assert "Alice Example" in record_page
+    assert "Riverside" not in record_page and "Sexual health nurse" not in record_page
+
+
 def test_a_practitioner_the_policy_refuses_gets_nothing(world, child, django_capture_on_commit_callbacks):
     carol = school_teacher(world)
     record(child, carol)

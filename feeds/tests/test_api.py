@@ -140,3 +140,55 @@ def test_the_largest_batch_the_schema_allows_fits_the_request_size_limit():
     row = {name: "x" * MAX_LENGTH for name in FeedRowIn.model_fields}
     largest = len(json.dumps({"rows": [row] * MAX_ROWS}).encode())
     assert largest <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+
+def test_a_feed_source_whose_organisation_was_closed_is_refused_and_writes_nothing(client, world):
+    """Closing an organisation refuses its staff from that day: its machine identity too."""
+    from access.permissions import Permission
+    from access.policy import decide
+    from accounts.directory import organisation_close
+    from accounts.models import Role
+    from feeds.models import FeedBatch
+    from tests.personas import make_user
+
+    source = health_source(world)
+    token = feed_token_issue(source=source)
+    admin = make_user("simon", world.north, Role.SYSTEM_ADMIN)
+    organisation_close(organisation=source.user.organisation, by=admin)
+    response = post(client, token, "after-closure", [feed_row()])
+    assert response.status_code == 403
+    assert Child.objects.count() == 0 and not FeedBatch.objects.exists()
+    assert decide(actor=source.user, action=Permission.FeedSubmit).reason == "organisation_closed"
+    assert AuditEvent.objects.filter(tag=AuditTag.AccessDenied, actor_id=source.user.pk).exists()
+
+
+def test_a_value_that_is_not_text_in_one_row_is_rejected_alone_not_the_whole_batch(client, world):
+    """A decimal, an object or a list was refused by the schema for the whole batch (422)."""
+    token = feed_token_issue(source=health_source(world))
+    bad = [2.5, {"value": "943 476 5919"}, ["943 476 5919"]]
+    rows = [feed_row(record_id=str(n), nhs_number=value) for n, value in enumerate(bad, start=1)]
+    rows.append(feed_row(record_id="4", given_names="Oliver", family_name="Quayle", nhs_number=None))
+    response = post(client, token, "b", rows)
+    assert response.status_code == 200
+    body = response.json()
+    assert [(r["row_number"], r["reason"]) for r in body["rejected"]] == [
+        (1, "nhs_number must be text"),
+        (2, "nhs_number must be text"),
+        (3, "nhs_number must be text"),
+    ]
+    assert body["counts"]["created"] == 1 and Child.objects.count() == 1
+
+
+def test_a_revoked_token_presented_again_is_audited_against_its_source(client, world):
+    """Its use is the sign that it leaked: the refusal names the source (never the token)."""
+    source = health_source(world)
+    token = feed_token_issue(source=source)
+    feed_token_revoke(token=FeedToken.objects.get())
+    assert post(client, token, "after-revocation", [feed_row()]).status_code == 401
+    [event] = AuditEvent.objects.filter(tag=AuditTag.FeedTokenRefused)
+    assert event.actor_id == source.user.pk and event.additional["source"] == source.code
+    assert token not in str(event.additional)
+    assert post(client, "cpf_" + "x" * 40, "unknown", [feed_row()]).status_code == 401
+    assert (
+        AuditEvent.objects.filter(tag=AuditTag.FeedTokenRefused).count() == 1
+    )  # an unknown one: nobody to name
