@@ -400,7 +400,13 @@ def _decide(
     if action == Permission.InvolvementCoordinate:
         # Acting on a match (proposing or accepting a lead professional, confirming an old involvement,
         # being told how to inform the family) is for the owner of a current involvement, nobody else.
-        if involvement is not None and involvement.recorded_by_id == actor.pk and not involvement.ceased:
+        # And with this child: a match's other side may be another child's (a merge undone since).
+        if (
+            involvement is not None
+            and involvement.recorded_by_id == actor.pk
+            and not involvement.ceased
+            and (child is None or involvement.child_id == child.pk)
+        ):
             return ALLOW
         return _deny("not_own_involvement")
     if action in (Permission.LeadProfessionalSet, Permission.CafSet):

@@ -77,10 +77,19 @@ def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """Only the other side of the match may accept; the proposer cannot accept their own offer."""
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.InboxView)
-    proposal = get_object_or_404(LeadProposal.objects.select_related("involvement"), pk=proposal_id)
+    proposal = get_object_or_404(
+        LeadProposal.objects.select_related("involvement__child__data_key"), pk=proposal_id
+    )
     match = _match(proposal.match_id)
     own = _side(match, actor.pk, not_this=proposal.involvement)
-    require(actor=actor, action=Permission.InvolvementCoordinate, child=match.first.child, involvement=own)
+    # Accepting sets the proposer's child's lead professional: the acceptor's own involvement must be
+    # with that same child.
+    require(
+        actor=actor,
+        action=Permission.InvolvementCoordinate,
+        child=proposal.involvement.child,
+        involvement=own,
+    )
     if lead_accept(proposal=proposal, by=actor):
         messages.success(request, "The lead professional has been updated")
     return redirect("coordination:inbox")

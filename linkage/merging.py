@@ -21,6 +21,7 @@ transaction (`linkage.retention.merge_snapshot_shred`).
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -43,6 +44,7 @@ from children.services import (
     involvement_current_key,
 )
 from coordination.family import carer_keys_refresh
+from coordination.models import Match, MatchKind
 from corrections.models import Complaint, Correction
 from disclosure.models import DisclosureExport
 from linkage.linking import children_keys_lock
@@ -340,6 +342,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
         )
         for child in (survivor, restored):  # each finds the family of the carers it holds again
             carer_keys_refresh(child=child)
+        withdrawn = _client_matches_split(moved["involvements"])
         child_unmerging.send(
             sender=ChildMerge,
             survivor=survivor,
@@ -359,11 +362,27 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
                 additional={
                     "merge_id": str(merge.pk),
                     "restored_id": str(restored.pk),
+                    "client_matches_withdrawn": withdrawn,
                     "reason_sealed": note_seal(key, context="unmerge", text=reason) if reason else None,
                 },
             )
         merge_snapshot_shred(merge)  # last: its key is revoked at the provider before the row is blanked
     return restored
+
+
+def _client_matches_split(moved_back: list[str]) -> int:
+    """Withdraw the "same child" matches that an unmerge has split between two children (made while the
+    records were one): their practitioners work with different children, so neither may be told of the
+    other, nor choose the other child's lead professional. Their notices and offers go with them."""
+    split = [
+        match.pk
+        for match in Match.objects.filter(kind=MatchKind.CLIENT)
+        .filter(Q(first_id__in=moved_back) | Q(second_id__in=moved_back))
+        .select_related("first", "second")
+        if match.first.child_id != match.second.child_id
+    ]
+    Match.objects.filter(pk__in=split).delete()
+    return len(split)
 
 
 def merge_compare_audit(*, survivor: Child, duplicate: Child, by: User) -> None:

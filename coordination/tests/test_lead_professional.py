@@ -83,3 +83,22 @@ def test_a_family_match_offers_no_lead_professional(world, child):
         signed_in(world.alice).post(reverse("coordination:propose_lead", args=[match.pk])).status_code == 404
     )
     assert not LeadProposal.objects.exists()
+
+
+def test_acting_on_a_match_needs_ones_own_current_involvement_with_that_same_child(world, child):
+    """The policy judges the involvement against the child acted on: another child's does not count."""
+    from access.permissions import Permission
+    from access.policy import decide
+    from coordination.tests.support import record
+    from tests.personas import make_child
+
+    other = make_child(world, given_names="Noah", postcode="LS6 1AA")
+    alices = record(child, world.alice)
+    allowed = decide(
+        actor=world.alice, action=Permission.InvolvementCoordinate, child=child, involvement=alices
+    )
+    assert allowed.allowed
+    refused = decide(
+        actor=world.alice, action=Permission.InvolvementCoordinate, child=other, involvement=alices
+    )
+    assert refused.reason == "not_own_involvement"

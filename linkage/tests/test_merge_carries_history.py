@@ -165,3 +165,51 @@ def test_a_merge_carries_the_duplicates_corrections_and_complaints_and_an_unmerg
     [back] = corrections_of(child=restored)
     assert Sealer(_fresh(restored).data_key).unseal(back, "reason") == "Moved"
     assert [c.pk for c in complaints_of(child=restored)] == [complaint.pk]
+
+
+def _merged_in_error_then_undone(world):
+    """Alice works with one child, merged in error into another; Carol records with the merged record
+    (a client match: "the same child"); the merge is undone. The two are different children again."""
+    from coordination.tests.support import school_teacher
+
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")  # Grace's child
+    alices = record(duplicate, world.alice, role="Allocated social worker")
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    carol = school_teacher(world)
+    record(_fresh(survivor), carol, role="Class teacher")
+    assert Match.objects.get().kind == MatchKind.CLIENT
+    restored = child_unmerge(merge=merge, by=world.lena)
+    return restored, carol, alices
+
+
+def test_after_an_unmerge_a_practitioner_is_not_told_of_the_other_childs_practitioner(world):
+    from coordination.tests.support import inbox_page
+
+    _merged_in_error_then_undone(world)
+    assert "Carol Example" not in inbox_page(world.alice)  # Carol works with the other child only
+    assert not Match.objects.exists()
+
+
+def test_a_lead_professional_offer_made_across_a_merge_undone_since_cannot_be_accepted(world):
+    """Accepting sets the lead professional of the proposer's child: only someone involved with that
+    child may, so an offer left from when the two records were one is refused, not carried out."""
+    from django.urls import reverse
+
+    from coordination.models import LeadProposal
+    from coordination.tests.support import school_teacher
+    from tests.journeys import signed_in
+
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")
+    alices = record(duplicate, world.alice, role="Allocated social worker")
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    carol = school_teacher(world)
+    record(_fresh(survivor), carol, role="Class teacher")
+    match = Match.objects.get()
+    signed_in(world.alice).post(reverse("coordination:propose_lead", args=[match.pk]))
+    proposal = LeadProposal.objects.get(involvement=alices)
+    restored = child_unmerge(merge=merge, by=world.lena)
+    response = signed_in(carol).post(reverse("coordination:accept_lead", args=[proposal.pk]))
+    assert response.status_code in (403, 404)
+    assert child_details(_fresh(restored)).lead_professional_id is None
