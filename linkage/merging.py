@@ -274,11 +274,15 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
     seen_la_id = merge.survivor.local_authority_id  # the LA the caller's policy check saw
     with transaction.atomic():
         children_keys_lock([merge.survivor_id])  # before the rows: see children_keys_lock
-        merge = (
+        found = (
             ChildMerge.objects.select_for_update()
             .select_related("survivor__data_key", "data_key")
-            .get(pk=merge.pk)
+            .filter(pk=merge.pk)
+            .first()
         )
+        if found is None:  # its survivor was merged away since the page loaded it, taking it along
+            raise MergeRefused("the record was merged into another since: this merge can no longer be undone")
+        merge = found
         if merge.unmerged_at is not None:
             raise MergeRefused("this merge was already undone")
         survivor_locked = Child.objects.select_for_update().get(pk=merge.survivor_id)

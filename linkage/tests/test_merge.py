@@ -243,3 +243,17 @@ def test_a_merge_of_two_records_both_holding_one_practitioners_involvement_keeps
     involvement_record(child=duplicate, by=world.alice, details=_social_work(world))
     child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
     assert Involvement.objects.filter(child=survivor, ceased=False).count() == 2
+
+
+def test_undoing_a_merge_whose_survivor_a_colleague_has_just_merged_away_is_refused_not_a_server_error(world):
+    """The page loaded the merge; meanwhile its survivor was merged into a third record (which takes
+    this merge with it: a merge of merges is not undone in one step)."""
+    from linkage.models import ChildMerge
+
+    survivor, duplicate = _pair(world)
+    third = make_child(world, given_names="Amelie", postcode="LS6 1AB")
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    loaded = ChildMerge.objects.select_related("survivor").get(pk=merge.pk)
+    child_merge(survivor=third, duplicate=Child.objects.get(pk=survivor.pk), by=world.lena)
+    with pytest.raises(MergeRefused):
+        child_unmerge(merge=loaded, by=world.lena)

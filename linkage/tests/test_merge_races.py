@@ -179,3 +179,32 @@ def test_a_reviewers_link_to_a_candidate_being_merged_away_is_answered_not_a_ser
 
     outcomes = run_together(2, work)
     assert outcomes[0] == "merged" and outcomes[1] in ("told", "linked"), outcomes
+
+
+def test_undoing_a_merge_while_its_survivor_is_merged_elsewhere_ends_in_one_answer_not_a_deadlock(world):
+    """The merge locks the survivor's row and deletes it (taking this merge row with it); the unmerge
+    locked this merge row and then the survivor: opposite orders, a deadlock or a vanished row (a 500).
+    Both now take the records' key locks first, and the unmerge answers when its merge has gone."""
+    from linkage.merging import MergeRefused, child_unmerge
+    from linkage.models import ChildMerge
+
+    survivor = make_child(world)
+    duplicate = make_child(world, family_name="Thorntone", given_names="Amelia-Rose", postcode="LS6 1AA")
+    other = make_child(world, given_names="Amelie", postcode="LS6 1AB")
+    first = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    loaded = ChildMerge.objects.select_related("survivor").get(pk=first.pk)  # as the merge page loads it
+    survivor = Child.objects.select_related("data_key").get(pk=survivor.pk)
+
+    def work(index: int) -> str:
+        try:
+            if index == 0:
+                time.sleep(0.02)  # the merge takes its locks first: the interleaving that deadlocked
+                child_unmerge(merge=loaded, by=world.lena)
+                return "unmerged"
+            child_merge(survivor=other, duplicate=survivor, by=world.lena)
+            return "merged"
+        except MergeRefused:
+            return "refused"
+
+    outcomes = run_together(2, work)
+    assert outcomes in (["refused", "merged"], ["unmerged", "merged"]), outcomes
