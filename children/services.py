@@ -340,19 +340,13 @@ def caf_flag_set(*, child: Child, by: User, completed: bool) -> None:
 
 
 def _former_postcodes_kept(
-    child: Child, details: ChildDetails, columns: list[str], *, address_was_wrong: bool
+    stored: Child, sealer: Sealer, details: ChildDetails, columns: list[str], *, address_was_wrong: bool
 ) -> tuple[ChildDetails, list[str]]:
     """With the address changing, keep the stored postcode as a former one (unless it was wrong).
 
-    Reads the stored row under a row lock, not the caller's copy: two updates in a row (or racing) each
-    keep what was really there before them.
+    `stored` is the row as read under its lock, not the caller's copy: two updates in a row (or racing)
+    each keep what was really there before them.
     """
-    stored = (
-        Child.objects.select_for_update()
-        .only("id", "data_key", "address", "former_postcodes")
-        .get(pk=child.pk)
-    )
-    sealer = Sealer(child.data_key)
     previous = (sealer.unseal(stored, "address") or {}).get("postcode")
     formers = former_postcodes_after_move(
         previous=None if address_was_wrong else previous,
@@ -384,9 +378,18 @@ def child_details_update(
         return
     written = columns
     with transaction.atomic():
+        # Only `columns` come from the caller; every other column, and so every key, is the record's as
+        # stored now, read under its lock: a caller's copy may predate another change (a page loaded
+        # before a colleague's correction), whose name the keys would otherwise lose.
+        stored = Child.objects.select_for_update().get(pk=child.pk)
+        sealer = Sealer(child.data_key)
+        given = details.sealed_values()
+        values = child_details(stored, sealer).sealed_values()
+        values.update({column: given[column] for column in columns})
+        details = ChildDetails.from_sealed_values(values)
         if "address" in columns:
             details, written = _former_postcodes_kept(
-                child, details, columns, address_was_wrong=address_was_wrong
+                stored, sealer, details, columns, address_was_wrong=address_was_wrong
             )
         _reseal_child(child, details, written)
         BlockingKeyEntry.objects.filter(child=child).delete()
