@@ -221,6 +221,7 @@ class LeadProfessionalForm(GovukErrors, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the lead professional"},
     )
+    ENDED = "That involvement has just ended: select another lead professional"
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -294,33 +294,50 @@ def _sensitive_service(organisation_id: int) -> bool:
     return Organisation.objects.filter(pk=organisation_id, kind=OrganisationKind.SENSITIVE).exists()
 
 
+class InvolvementAlreadyEnded(Exception):
+    """Ended already (another tab, or a colleague): its end date and audit trail stay as they are."""
+
+
 def involvement_cease(*, involvement: Involvement, by: User, ended_on: date) -> None:
-    child = involvement.child
-    sealer = Sealer(child.data_key)
-    sealer.seal(involvement, "ended_on", ended_on.isoformat())
-    involvement.ceased = True
+    """End an involvement; if it was the lead professional, the record has none after it.
+
+    The child's row is locked first and both the involvement and the lead professional read as stored,
+    as `lead_professional_set` does: naming it lead and ending it, at once or from pages read before the
+    other, never leave an ended involvement as lead professional.
+    """
     with transaction.atomic():
-        involvement.save(update_fields=["ended_on", "ceased"])
+        child = Child.objects.select_for_update().select_related("data_key").get(pk=involvement.child_id)
+        current = Involvement.objects.select_for_update().get(pk=involvement.pk)
+        if current.ceased:
+            raise InvolvementAlreadyEnded
+        sealer = Sealer(child.data_key)
+        sealer.seal(current, "ended_on", ended_on.isoformat())
+        current.ceased = True
+        current.save(update_fields=["ended_on", "ceased"])
         details = child_details(child, sealer)
-        if details.lead_professional_id == str(involvement.pk):
+        if details.lead_professional_id == str(current.pk):
             details.lead_professional_id = None
             _reseal_child(child, details, ["lead_professional"])
         event_record(
             tag=AuditTag.InvolvementCeased,
             actor=by,
             child_id=child.pk,
-            additional={"involvement_id": str(involvement.pk)},
+            additional={"involvement_id": str(current.pk)},
         )
 
 
 def lead_professional_set(*, child: Child, by: User, involvement: Involvement | None) -> None:
-    """Name a current involvement as lead professional, or clear it (None)."""
-    if involvement is not None and (involvement.child_id != child.pk or involvement.ceased):
-        raise ValueError("the lead professional must be a current involvement with this child")
-    details = child_details(child)
-    details.lead_professional_id = str(involvement.pk) if involvement else None
+    """Name a current involvement as lead professional, or clear it (None); judged under the child's
+    row lock from the involvement as stored (see `involvement_cease`)."""
     with transaction.atomic():
-        _reseal_child(child, details, ["lead_professional"])
+        locked = Child.objects.select_for_update().select_related("data_key").get(pk=child.pk)
+        if involvement is not None:
+            current = Involvement.objects.filter(pk=involvement.pk).first()
+            if current is None or current.child_id != child.pk or current.ceased:
+                raise ValueError("the lead professional must be a current involvement with this child")
+        details = child_details(locked)
+        details.lead_professional_id = str(involvement.pk) if involvement else None
+        _reseal_child(locked, details, ["lead_professional"])
         event_record(
             tag=AuditTag.LeadProfessionalSet,
             actor=by,

@@ -47,6 +47,7 @@ from children.search_results import search_outcome_for, search_outcome_store, sh
 from children.selectors import child_details, child_record, involvement_details
 from children.services import (
     DuplicateInvolvement,
+    InvolvementAlreadyEnded,
     caf_flag_set,
     involvement_cease,
     involvement_record,
@@ -319,8 +320,12 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
     current = involvement_details(involvement)
     form = CeaseForm(request.POST or None, started_on=current.started_on)
     if request.method == "POST" and form.is_valid():
-        involvement_cease(involvement=involvement, by=actor, ended_on=form.cleaned_data["ended_on"])
-        messages.success(request, "The involvement has been marked as ended")
+        try:
+            involvement_cease(involvement=involvement, by=actor, ended_on=form.cleaned_data["ended_on"])
+        except InvolvementAlreadyEnded:
+            messages.info(request, "This involvement has already ended: nothing was changed")
+        else:
+            messages.success(request, "The involvement has been marked as ended")
         return redirect("children:record", child_id=child.pk)
     return render(
         request, "children/involvement_end.html", {"form": form, "child": child, "current": current}
@@ -345,9 +350,13 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["involvement"]
         involvement = None if chosen == "none" else next(i.involvement for i in current if i.id == chosen)
-        lead_professional_set(child=child, by=actor, involvement=involvement)
-        messages.success(request, "The lead professional has been updated")
-        return redirect("children:record", child_id=child.pk)
+        try:
+            lead_professional_set(child=child, by=actor, involvement=involvement)
+        except ValueError:  # ended (or moved) since this page read it
+            form.add_error("involvement", LeadProfessionalForm.ENDED)
+        else:
+            messages.success(request, "The lead professional has been updated")
+            return redirect("children:record", child_id=child.pk)
     # Shown (first look, or a form shown again with its errors): a view of the record.
     if ended := _look_audited(request, child, page="children:lead_professional"):
         return ended
