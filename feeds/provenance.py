@@ -11,13 +11,14 @@ the same trust order.
 Identifiers and former names accumulate instead: a new one is added, none is dropped.
 """
 
+from dataclasses import replace
 from typing import Any
 
 from django.utils import timezone
 
 from accounts.models import User
 from children.models import Child
-from children.records import ChildDetails, FormerName, SourceIdentifier
+from children.records import Address, ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
 from children.services import child_details_update
 from corrections.selectors import CorrectionPin, correction_pins
@@ -112,11 +113,28 @@ def child_update_from_feed(*, child: Child, record: FeedRecord, source: FeedSour
     """
     child = Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child.pk)
     sealer = Sealer(child.data_key)
+    record = _address_parts_within_entitlement(record, source, held=child_details(child, sealer).address)
     supplied = provenance_record(child=child, record=record, source=source, sealer=sealer)
     updated, changed = _shown(child, sealer, supplied)
     changed += _accumulate(updated, record, source.user.organisation_id)
     child_details_update(child=child, details=updated, columns=changed, by=source.user)
     return bool(changed)
+
+
+def _address_parts_within_entitlement(record: FeedRecord, source: FeedSource, *, held: Address) -> FeedRecord:
+    """A source speaks only for the address parts it is entitled to: a census entitled to postcodes
+    says nothing about the street, so its statement keeps the lines held (and a source entitled to the
+    lines but not the postcode keeps the postcode). Before, either blanked the part it could not send.
+    A part the source is entitled to but left out is its to leave out (docs/DECISIONS.md section 7)."""
+    if not (record.address_lines or record.postcode):
+        return record  # no address statement at all
+    lines_entitled = bool({"address_line", "town"} & set(source.fields))
+    postcode_entitled = "postcode" in source.fields
+    return replace(
+        record,
+        address_lines=record.address_lines if lines_entitled else tuple(held.lines),
+        postcode=record.postcode if postcode_entitled else held.postcode,
+    )
 
 
 def _shown(child: Child, sealer: Sealer, fields: list[str]) -> tuple[ChildDetails, list[str]]:

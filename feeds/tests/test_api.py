@@ -192,3 +192,35 @@ def test_a_revoked_token_presented_again_is_audited_against_its_source(client, w
     assert (
         AuditEvent.objects.filter(tag=AuditTag.FeedTokenRefused).count() == 1
     )  # an unknown one: nobody to name
+
+
+CENSUS_FIELDS = ["given_names", "family_name", "date_of_birth", "gender", "postcode"]
+LINES_FIELDS = ["given_names", "family_name", "date_of_birth", "gender", "address_line", "town"]
+
+
+def _child_address():
+    from children.selectors import child_details
+
+    return child_details(Child.objects.get()).address
+
+
+def test_a_source_entitled_to_the_postcode_only_never_erases_the_address_lines(client, world):
+    health = feed_token_issue(source=health_source(world))
+    census = feed_token_issue(source=health_source(world, code="census", fields=CENSUS_FIELDS))
+    assert post(client, health, "h1", [feed_row()]).json()["counts"]["created"] == 1
+    row = feed_row(record_id="C-1", nhs_number=None, address_line=None, town=None, postcode="LS2 7EZ")
+    assert post(client, census, "c1", [row]).json()["rejected"] == []
+    assert Child.objects.count() == 1
+    address = _child_address()
+    assert (address.lines, address.postcode) == (["3 Mill Street", "Leeds"], "LS2 7EZ")
+
+
+def test_a_source_not_entitled_to_the_postcode_never_erases_it(client, world):
+    health = feed_token_issue(source=health_source(world))
+    lines_only = feed_token_issue(source=health_source(world, code="lines", fields=LINES_FIELDS))
+    post(client, health, "h1", [feed_row()])
+    row = feed_row(record_id="L-1", nhs_number=None, postcode=None, address_line="3 Mill St")
+    assert post(client, lines_only, "l1", [row]).json()["rejected"] == []
+    assert Child.objects.count() == 1
+    address = _child_address()
+    assert (address.lines, address.postcode) == (["3 Mill St", "Leeds"], "LS2 7EY")
