@@ -29,8 +29,9 @@ from feeds.sources import feed_source_authenticate
 
 MAX_ROWS = 5000
 # The id a source gives its batch (FeedBatch.batch_id): a longer one is refused, never cut short, so two
-# ids cannot become one and the id read back is the id sent.
-BatchId = Annotated[str, PathParam(min_length=1, max_length=100)]
+# ids cannot become one and the id read back is the id sent. No control characters: PostgreSQL text
+# cannot hold a NUL (it was a 500 there), and none belongs in an id.
+BatchId = Annotated[str, PathParam(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 class SourceToken(HttpBearer):

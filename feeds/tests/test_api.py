@@ -129,6 +129,16 @@ def test_a_batch_id_longer_than_a_batch_id_may_be_is_refused_not_cut_short(clien
     assert post(client, token, "x" * 100, [feed_row()]).status_code == 200
 
 
+def test_a_batch_id_with_a_control_character_is_refused_not_a_server_error(client, world):
+    """PostgreSQL text cannot hold a NUL: the lookup was a 500 there."""
+    token = feed_token_issue(source=health_source(world))
+    for batch_id in ("a%00b", "a%0Ab", "a%1Bb"):
+        assert post(client, token, batch_id, [feed_row()]).status_code == 422
+        status = client.get(URL.format(batch_id), headers={"Authorization": f"Bearer {token}"})
+        assert status.status_code == 422
+    assert Child.objects.count() == 0
+
+
 def test_the_largest_batch_the_schema_allows_fits_the_request_size_limit():
     """MAX_ROWS rows, every field at its longest (feeds.validation.MAX_LENGTH): Django must not refuse
     the body before the API can read it (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
