@@ -12,6 +12,7 @@ Identifiers and former names accumulate instead: a new one is added, none is dro
 """
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
@@ -28,14 +29,22 @@ from vault.sealing import Sealer
 
 
 def provenance_record(
-    *, child: Child, record: FeedRecord, source: FeedSource, sealer: Sealer, new_child: bool = False
+    *,
+    child: Child,
+    record: FeedRecord,
+    source: FeedSource,
+    sealer: Sealer,
+    new_child: bool = False,
+    stated_at: datetime | None = None,
 ) -> list[str]:
-    """Keep what `source` says now about each displayed field it supplied; returns those fields.
+    """Keep what `source` says about each displayed field it supplied; returns those fields.
 
+    `stated_at` is when the source said it (now, unless a clerical review carries the row out later):
+    a field on which the source has said something newer since keeps that newer statement.
     Two statements whatever the number of fields: the source's rows for the child are read at once (none
     to read for a child just created) and the new ones inserted at once.
     """
-    now = timezone.now()
+    now = stated_at or timezone.now()
     values = record.display_values()
     held = (
         {}
@@ -47,6 +56,8 @@ def provenance_record(
     )
     added = []
     for name, value in values.items():
+        if name in held and held[name].recorded_at > now:
+            continue  # the source's newer word on this field stands
         row = held.get(name) or FieldProvenance(child=child, field=name, source=source)
         row.recorded_at = now
         sealer.seal(row, "value", value)
@@ -105,7 +116,9 @@ def _accumulate(details: ChildDetails, record: FeedRecord, issuer_id: int | None
     return changed
 
 
-def child_update_from_feed(*, child: Child, record: FeedRecord, source: FeedSource) -> bool:
+def child_update_from_feed(
+    *, child: Child, record: FeedRecord, source: FeedSource, stated_at: datetime | None = None
+) -> bool:
     """Record provenance, then show the most trusted value of each field; True if anything changed.
 
     The child is read again under a row lock (call inside a transaction): two feeds updating it at once
@@ -114,7 +127,9 @@ def child_update_from_feed(*, child: Child, record: FeedRecord, source: FeedSour
     child = Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child.pk)
     sealer = Sealer(child.data_key)
     record = _address_parts_within_entitlement(record, source, held=child_details(child, sealer).address)
-    supplied = provenance_record(child=child, record=record, source=source, sealer=sealer)
+    supplied = provenance_record(
+        child=child, record=record, source=source, sealer=sealer, stated_at=stated_at
+    )
     updated, changed = _shown(child, sealer, supplied)
     changed += _accumulate(updated, record, source.user.organisation_id)
     child_details_update(child=child, details=updated, columns=changed, by=source.user)

@@ -96,7 +96,8 @@ def review_decide(
             )
             if child is None:
                 raise ValueError("the child is no longer an active record of this local authority")
-            child_update_from_feed(child=child, record=record, source=source)
+            # The row's word as of when the source sent it (the review opened then), not the decision's.
+            child_update_from_feed(child=child, record=record, source=source, stated_at=locked.created_at)
             locked.status = ReviewStatus.LINKED
         elif decision == ReviewDecision.NEW_CHILD:
             # "None of these" on a hold about a shielded child: if the team is wrong, a visible record of
