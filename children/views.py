@@ -38,6 +38,7 @@ from children.forms import (
     PurposeForm,
     SearchForm,
 )
+from children.looks import look_audited
 from children.models import Child, Involvement
 from children.override import shield_override
 from children.purposes import PURPOSE_LABELS
@@ -108,10 +109,10 @@ def _look_audited(request: HttpRequest, child: Child, *, page: str) -> HttpRespo
     """A page showing the record's details under its stated purpose is audited as a view of the record
     and counted by the viewing rules (`record_view_audit`); the response if they suspended the viewer."""
     actor = signed_in_user(request)
-    grant = _purpose_stated(request, child)
-    seen = visibility(actor=actor, child=child)
-    record_view_audit(child=child, by=actor, grant=grant, restricted=not seen.full, page=page)
-    return signed_out_if_suspended(request, actor=actor, action=Permission.ChildView)
+    full = visibility(actor=actor, child=child).full
+    return look_audited(
+        request, actor=actor, child=child, grant=_purpose_stated(request, child), full=full, page=page
+    )
 
 
 @login_required

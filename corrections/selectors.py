@@ -18,11 +18,10 @@ class CorrectionPin:
     """An accepted correction of a field that feeds also supply (see feeds.provenance.displayed_value)."""
 
     value: Any
-    replaced: Any
     accepted_at: datetime
-    # Every value an accepted correction of the field replaced, earlier ones included (X corrected to Y,
-    # then Y to Z: a source repeating X must not bring it back either).
-    replaced_before: tuple[Any, ...] = ()
+    # Every value an accepted correction of the field replaced, the latest's and earlier ones (X corrected
+    # to Y, then Y to Z: a source repeating X must not bring it back either).
+    replaced_before: tuple[Any, ...]
 
 
 def correction_pins(*, child: Child, fields: list[str], sealer: Sealer) -> dict[str, CorrectionPin]:
@@ -38,7 +37,6 @@ def correction_pins(*, child: Child, fields: list[str], sealer: Sealer) -> dict[
     return {
         field: CorrectionPin(
             value=sealer.unseal(correction, "proposed_value"),
-            replaced=replaced[field][-1],
             accepted_at=correction.decided_at,  # type: ignore[arg-type]  # filtered: never None
             replaced_before=tuple(replaced[field]),
         )

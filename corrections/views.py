@@ -15,9 +15,10 @@ from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
 from audit.tags import AuditTag
+from children.looks import look_audited
 from children.models import Child
 from children.selectors import child_details
-from children.viewing import PurposeGrant, purpose_grant_for, record_view_audit
+from children.viewing import purpose_grant_for
 from corrections.fields import FieldGone, current_value, field_for, field_label, fields_of, value_text
 from corrections.forms import ComplaintForm, ComplaintProgressForm, CorrectionDecisionForm, CorrectionForm
 from corrections.models import Complaint, Correction, CorrectionStatus
@@ -33,7 +34,6 @@ from corrections.services import (
     correction_raise,
     correction_reject,
 )
-from oversight.http import signed_out_if_suspended
 from vault.sealing import Sealer
 
 ORGANISATION_KIND = {"school": OrganisationKind.SCHOOL, "gp": OrganisationKind.GP_PRACTICE}
@@ -57,15 +57,6 @@ def _home_la(actor: User, action: Permission) -> int:
     return actor.home_la_id
 
 
-def _look_audited(
-    request: HttpRequest, actor: User, child: Child, grant: PurposeGrant, *, full: bool, page: str
-) -> HttpResponse | None:
-    """These pages show the record's details under its stated purpose: each look is a view of the
-    record, audited and counted by the viewing rules; the response if those suspended the viewer."""
-    record_view_audit(child=child, by=actor, grant=grant, restricted=not full, page=page)
-    return signed_out_if_suspended(request, actor=actor, action=Permission.ChildView)
-
-
 @login_required
 @require_http_methods(["GET"])
 def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
@@ -77,7 +68,9 @@ def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     if grant is None:
         return redirect("children:purpose", child_id=child.pk)
     full = visibility(actor=actor, child=child).full
-    if ended := _look_audited(request, actor, child, grant, full=full, page="corrections:choose"):
+    if ended := look_audited(
+        request, actor=actor, child=child, grant=grant, full=full, page="corrections:choose"
+    ):
         return ended
     context = {
         "child": child,
@@ -124,7 +117,9 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
         return redirect("corrections:mine")
     # Shown (first look, or a form shown again with its errors): a view of the record.
     full = visibility(actor=actor, child=child).full
-    if ended := _look_audited(request, actor, child, grant, full=full, page="corrections:propose"):
+    if ended := look_audited(
+        request, actor=actor, child=child, grant=grant, full=full, page="corrections:propose"
+    ):
         return ended
     context = {
         "child": child,

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from matching.normalise import not_utf8
+
 FEED_FORMATS = ("csv", "jsonl")
 
 
@@ -46,7 +48,7 @@ class FeedFileInvalid(ValueError):
 def _unreadable(cells: list[str]) -> bool:
     """Bytes that were not UTF-8, kept by `surrogateescape` as lone surrogates so one bad row does not
     stop the file."""
-    return any("\udc80" <= ch <= "\udcff" for cell in cells for ch in cell)
+    return not_utf8(cells)
 
 
 def _csv_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:

@@ -74,9 +74,7 @@ def _displayed(rows: list[FieldProvenance], field: str, sealer: Sealer, pin: Cor
         return None
     best = min(rows, key=lambda r: (r.source.rank_for(field), -r.recorded_at.timestamp()))
     said = sealer.unseal(best, "value")
-    if pin is not None and (
-        best.recorded_at <= pin.accepted_at or said == pin.replaced or said in pin.replaced_before
-    ):
+    if pin is not None and (best.recorded_at <= pin.accepted_at or said in pin.replaced_before):
         return pin.value
     return said
 

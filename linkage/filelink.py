@@ -29,7 +29,7 @@ from linkage.linking import LINK_MARGIN, possible_sibling
 from linkage.moves import moved_and_more
 from matching.blocking import candidates_within, query_key_tiers, record_keys
 from matching.identity import Identity
-from matching.normalise import normalise_postcode
+from matching.normalise import normalise_postcode, not_utf8
 from matching.scoring import score
 
 COLUMNS = (
@@ -60,7 +60,7 @@ class FileLinkReport:
 
 def identity_from_row(row: dict[str, str]) -> Identity:
     """The engine's view of one input row; ValueError (naming the column, never the value) if unusable."""
-    if any("\udc80" <= ch <= "\udcff" for value in row.values() if isinstance(value, str) for ch in value):
+    if not_utf8(row.values()):
         raise ValueError("not valid UTF-8 text")  # bytes kept by the reader's surrogateescape
     family = (row.get("family_name") or "").strip()
     if not family:

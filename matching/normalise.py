@@ -7,6 +7,7 @@ both, and each part of "Smith-Jones" is a form of it).
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from functools import lru_cache
 
 import jellyfish
@@ -18,6 +19,13 @@ _NON_LETTERS = re.compile(r"[^A-Z]")
 _SEPARATORS = re.compile(r"[\s\-']+")
 _POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
 _DISTRICT = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
+
+
+def not_utf8(texts: Iterable[object]) -> bool:
+    """True if any text holds bytes that were not UTF-8: a file read with `surrogateescape` keeps them
+    as lone surrogates (U+DC80 to U+DCFF), so one bad row is refused alone instead of stopping the file.
+    Shared by the feed parsers and `link_file`; anything that is not text is ignored."""
+    return any("\udc80" <= ch <= "\udcff" for text in texts if isinstance(text, str) for ch in text)
 
 
 def fold(text: str) -> str:
