@@ -100,7 +100,7 @@ def _text(row: dict[str, Any], name: str) -> str:
     value = row.get(name)
     if value is None:
         return ""
-    if not isinstance(value, str | int):
+    if isinstance(value, bool) or not isinstance(value, str | int):  # JSON true is an int to Python
         raise RowInvalid(f"{name} must be text")
     text = " ".join(str(value).split())
     if len(text) > MAX_LENGTH:

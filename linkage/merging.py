@@ -121,11 +121,14 @@ def _postcode_given_back(formers: list[str], *, added: str | None, dropped: list
     return [*kept, *(p for p in dropped if p not in kept)][:FORMER_POSTCODES_KEPT]
 
 
-def _held_by_other_merges(merge: ChildMerge) -> tuple[list[FormerName], list[SourceIdentifier]]:
-    """The names and identifiers that the survivor's other merges, still in place, brought with their
-    duplicates: an unmerge must leave those (two duplicates held one pupil number, say)."""
+def _held_by_other_merges(
+    merge: ChildMerge,
+) -> tuple[list[FormerName], list[SourceIdentifier], set[str]]:
+    """The names, identifiers and postcodes that the survivor's other merges, still in place, brought
+    with their duplicates: an unmerge must leave those (two duplicates held one pupil number, say)."""
     names: list[FormerName] = []
     identifiers: list[SourceIdentifier] = []
+    postcodes: set[str] = set()
     others = (
         ChildMerge.objects.filter(survivor_id=merge.survivor_id, unmerged_at__isnull=True)
         .exclude(pk=merge.pk)
@@ -135,7 +138,10 @@ def _held_by_other_merges(merge: ChildMerge) -> tuple[list[FormerName], list[Sou
         snapshot = ChildDetails.from_sealed_values(Sealer(other.data_key).unseal(other, "snapshot"))
         names += [FormerName(snapshot.given_names, snapshot.family_name), *snapshot.former_names]
         identifiers += snapshot.source_identifiers
-    return names, identifiers
+        postcode = normalise_postcode(snapshot.address.postcode or "")
+        if postcode:
+            postcodes.add(postcode)
+    return names, identifiers, postcodes
 
 
 def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = "") -> ChildMerge:
@@ -317,25 +323,33 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             target=target,
             to=restored,
         )
-        for moved_as, model in (("corrections", Correction), ("complaints", Complaint)):
-            _move(  # absent from a merge made before these were carried
-                list(model.objects.filter(pk__in=moved.get(moved_as, []), child=survivor)),
-                model.SEALED,
-                source=source,
-                target=target,
-                to=restored,
-            )
+        # Corrections and complaints go back (absent from a merge made before they were carried), except
+        # a correction decided while the records were one: it changed the survivor, so it stays there to
+        # explain and pin what it changed.
+        for rows, model in (
+            (
+                Correction.objects.filter(pk__in=moved.get("corrections", []), child=survivor).exclude(
+                    decided_at__gt=merge.merged_at
+                ),
+                Correction,
+            ),
+            (Complaint.objects.filter(pk__in=moved.get("complaints", []), child=survivor), Complaint),
+        ):
+            _move(list(rows), model.SEALED, source=source, target=target, to=restored)
         details = child_details(survivor, source)
-        names_kept, identifiers_kept = _held_by_other_merges(merge)
+        names_kept, identifiers_kept, postcodes_kept = _held_by_other_merges(merge)
         added_names = [f for f in (FormerName(**f) for f in moved["former_names"]) if f not in names_kept]
         added_ids = [
             s for s in (SourceIdentifier(**s) for s in moved["identifiers"]) if s not in identifiers_kept
         ]
         details.former_names = [f for f in details.former_names if f not in added_names]
         details.source_identifiers = [s for s in details.source_identifiers if s not in added_ids]
+        added_postcode = moved.get(
+            "former_postcode"
+        )  # absent from a merge made before postcodes were carried
         details.former_postcodes = _postcode_given_back(
             details.former_postcodes,
-            added=moved.get("former_postcode"),  # absent from a merge made before postcodes were carried
+            added=None if added_postcode in postcodes_kept else added_postcode,
             dropped=moved.get("former_postcodes_dropped", []),
         )
         child_details_update(

@@ -175,9 +175,9 @@ def test_a_feed_source_whose_organisation_was_closed_is_refused_and_writes_nothi
 def test_a_value_that_is_not_text_in_one_row_is_rejected_alone_not_the_whole_batch(client, world):
     """A decimal, an object or a list was refused by the schema for the whole batch (422)."""
     token = feed_token_issue(source=health_source(world))
-    bad = [2.5, {"value": "943 476 5919"}, ["943 476 5919"]]
+    bad = [2.5, {"value": "943 476 5919"}, ["943 476 5919"], True]
     rows = [feed_row(record_id=str(n), nhs_number=value) for n, value in enumerate(bad, start=1)]
-    rows.append(feed_row(record_id="4", given_names="Oliver", family_name="Quayle", nhs_number=None))
+    rows.append(feed_row(record_id="5", given_names="Oliver", family_name="Quayle", nhs_number=None))
     response = post(client, token, "b", rows)
     assert response.status_code == 200
     body = response.json()
@@ -185,6 +185,7 @@ def test_a_value_that_is_not_text_in_one_row_is_rejected_alone_not_the_whole_bat
         (1, "nhs_number must be text"),
         (2, "nhs_number must be text"),
         (3, "nhs_number must be text"),
+        (4, "nhs_number must be text"),  # not "True"
     ]
     assert body["counts"]["created"] == 1 and Child.objects.count() == 1
 

@@ -28,14 +28,19 @@ from vault.sealing import Sealer
 
 
 def _child_of(
-    world, *, given_names: str, carer: CarerDetails, identifiers: list[SourceIdentifier] | None = None
+    world,
+    *,
+    given_names: str,
+    carer: CarerDetails,
+    identifiers: list[SourceIdentifier] | None = None,
+    postcode: str = "LS1 4AB",
 ) -> Child:
     details = ChildDetails(
         given_names=given_names,
         family_name="Thornton",
         gender=Gender.MALE,
         date_of_birth=date(2012, 6, 1),
-        address=Address(lines=["12 Quarry Lane", "Leeds"], postcode="LS1 4AB"),
+        address=Address(lines=["12 Quarry Lane", "Leeds"], postcode=postcode),
         source_identifiers=identifiers or [],
     )
     return child_create(local_authority=world.north, details=details, carers=[carer])
@@ -213,3 +218,40 @@ def test_a_lead_professional_offer_made_across_a_merge_undone_since_cannot_be_ac
     response = signed_in(carol).post(reverse("coordination:accept_lead", args=[proposal.pk]))
     assert response.status_code in (403, 404)
     assert child_details(_fresh(restored)).lead_professional_id is None
+
+
+def test_an_unmerge_keeps_a_former_postcode_that_another_merge_still_in_place_brought(world):
+    """Both duplicates held the family's old address: undoing one merge must not take it off the child
+    while the other stands (a practitioner holding that address must still find them)."""
+    from children.search import SearchCriteria, child_search_matches
+
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    first = _child_of(world, given_names="Olly", carer=PAUL, postcode="LS6 1AA")
+    second = _child_of(world, given_names="Ollie", carer=PAUL, postcode="LS6 1AA")
+    merge = child_merge(survivor=survivor, duplicate=first, by=world.lena)
+    child_merge(survivor=_fresh(survivor), duplicate=second, by=world.lena)
+    child_unmerge(merge=merge, by=world.lena)
+    assert "LS6 1AA" in child_details(_fresh(survivor)).former_postcodes
+    found = child_search_matches(SearchCriteria(family_name="Thornton", postcode="LS6 1AA"))
+    assert survivor.pk in [r.child.pk for r in found]
+
+
+def test_a_correction_decided_while_the_records_were_one_stays_with_the_record_it_corrected(world):
+    """Raised on the duplicate, accepted after the merge: it changed the survivor, so an unmerge leaves
+    it there (before, it went to the restored record, which never took its value)."""
+    from corrections.models import Correction, CorrectionStatus
+
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")
+    raised = correction_raise(
+        child=duplicate, field=field_for("family_name"), value="Thorneycroft", reason="Birth", by=world.alice
+    )
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    correction_accept(
+        correction=Correction.objects.select_related("child__data_key").get(pk=raised.pk), by=world.lena
+    )
+    assert child_details(_fresh(survivor)).family_name == "Thorneycroft"
+    child_unmerge(merge=merge, by=world.lena)
+    accepted = Correction.objects.get(pk=raised.pk)
+    assert accepted.status == CorrectionStatus.ACCEPTED and accepted.child_id == survivor.pk
+    assert child_details(_fresh(survivor)).family_name == "Thorneycroft"
