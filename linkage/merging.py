@@ -44,7 +44,7 @@ from children.services import (
     involvement_current_key,
 )
 from coordination.family import carer_keys_refresh
-from coordination.models import Match, MatchKind
+from coordination.models import CarerKey, Match, MatchKind
 from corrections.models import Complaint, Correction
 from disclosure.models import DisclosureExport
 from linkage.linking import children_keys_lock
@@ -360,7 +360,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
         )
         for child in (survivor, restored):  # each finds the family of the carers it holds again
             carer_keys_refresh(child=child)
-        withdrawn = _client_matches_split(moved["involvements"])
+        withdrawn = _matches_split([survivor, restored])
         child_unmerging.send(
             sender=ChildMerge,
             survivor=survivor,
@@ -380,7 +380,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
                 additional={
                     "merge_id": str(merge.pk),
                     "restored_id": str(restored.pk),
-                    "client_matches_withdrawn": withdrawn,
+                    "matches_withdrawn": withdrawn,
                     "reason_sealed": note_seal(key, context="unmerge", text=reason) if reason else None,
                 },
             )
@@ -388,19 +388,31 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
     return restored
 
 
-def _client_matches_split(moved_back: list[str]) -> int:
-    """Withdraw the "same child" matches that an unmerge has split between two children (made while the
-    records were one): their practitioners work with different children, so neither may be told of the
-    other, nor choose the other child's lead professional. Their notices and offers go with them."""
-    split = [
-        match.pk
-        for match in Match.objects.filter(kind=MatchKind.CLIENT)
-        .filter(Q(first_id__in=moved_back) | Q(second_id__in=moved_back))
+def _matches_split(children: list[Child]) -> int:
+    """Withdraw the matches that an unmerge has made untrue (made while the records were one): a "same
+    child" match whose two involvements are now with different children, and a family match whose two
+    children no longer share a carer (the one that joined them went back with the duplicate). Their
+    practitioners may no longer be told of each other, nor choose the other child's lead professional;
+    the notices and offers go with the match. Call once both records' carer keys are rebuilt."""
+    involvements = Involvement.objects.filter(child__in=children).values_list("pk", flat=True)
+    untrue = []
+    for match in (
+        Match.objects.filter(Q(first_id__in=involvements) | Q(second_id__in=involvements))
         .select_related("first", "second")
-        if match.first.child_id != match.second.child_id
-    ]
-    Match.objects.filter(pk__in=split).delete()
-    return len(split)
+        .distinct()
+    ):
+        one, other = match.first.child_id, match.second.child_id
+        if (match.kind == MatchKind.CLIENT and one != other) or (
+            match.kind == MatchKind.FAMILY and not _share_a_carer(one, other)
+        ):
+            untrue.append(match.pk)
+    Match.objects.filter(pk__in=untrue).delete()
+    return len(untrue)
+
+
+def _share_a_carer(one: Any, other: Any) -> bool:
+    held = set(CarerKey.objects.filter(child_id=one).values_list("digest", flat=True))
+    return CarerKey.objects.filter(child_id=other, digest__in=held).exists()
 
 
 def merge_compare_audit(*, survivor: Child, duplicate: Child, by: User) -> None:

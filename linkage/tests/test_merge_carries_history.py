@@ -255,3 +255,22 @@ def test_a_correction_decided_while_the_records_were_one_stays_with_the_record_i
     accepted = Correction.objects.get(pk=raised.pk)
     assert accepted.status == CorrectionStatus.ACCEPTED and accepted.child_id == survivor.pk
     assert child_details(_fresh(survivor)).family_name == "Thorneycroft"
+
+
+def test_after_an_unmerge_a_family_match_through_the_carer_it_gave_back_is_withdrawn(world):
+    """While the records were one, Carol (with the merged record) was rightly told of Alice, working
+    with Noah, Grace's other child. Grace went back with the duplicate: Oliver is not Noah's sibling."""
+    from coordination.tests.support import inbox_page, school_teacher
+
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")  # Grace's child
+    sibling = _child_of(world, given_names="Noah", carer=GRACE)
+    record(sibling, world.alice, role="Allocated social worker")
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    carol = school_teacher(world)
+    record(_fresh(survivor), carol, role="Class teacher")
+    assert Match.objects.get().kind == MatchKind.FAMILY
+    assert "Alice Example" in inbox_page(carol)
+    child_unmerge(merge=merge, by=world.lena)
+    assert "Alice Example" not in inbox_page(carol)
+    assert not Match.objects.exists()
