@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
-from children.models import Child
+from children.models import Child, RecordStatus
 from corrections.fields import CorrectableField, field_apply, field_for
 from corrections.models import (
     Complaint,
@@ -49,6 +49,10 @@ class RecordMoved(Exception):
     """The record moved to another LA after the caller's policy check: that check no longer holds."""
 
 
+class RecordNotActive(Exception):
+    """Archived or closed (a new identity) after the caller's policy check: no longer correctable."""
+
+
 class RecordShielded(Exception):
     """The record was shielded after the caller's policy check: who may decide its location details changed."""
 
@@ -58,6 +62,8 @@ def _pending_locked(correction: Correction) -> Correction:
     locked = Correction.objects.select_for_update().select_related("child__data_key").get(pk=correction.pk)
     if locked.status != CorrectionStatus.PENDING:
         raise AlreadyDecided
+    if locked.child.status != RecordStatus.ACTIVE:
+        raise RecordNotActive
     if locked.child.local_authority_id != correction.child.local_authority_id:
         raise RecordMoved
     if locked.child.shielded and not correction.child.shielded:

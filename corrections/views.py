@@ -27,6 +27,7 @@ from corrections.services import (
     AlreadyDecided,
     ComplaintProgress,
     RecordMoved,
+    RecordNotActive,
     RecordShielded,
     complaint_progress,
     complaint_record,
@@ -189,7 +190,7 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
         child_id=child.pk,
     )
     if correction.status != CorrectionStatus.PENDING:
-        messages.success(request, "This correction has already been decided")
+        messages.info(request, "This correction has already been decided")
         return redirect("corrections:queue")
     named = field_for(correction.field)
     if named is None:
@@ -204,14 +205,17 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
                 correction_reject(correction=correction, by=actor, reason=form.cleaned_data["reason"])
                 messages.success(request, "The correction has been rejected")
         except AlreadyDecided:
-            messages.success(request, "This correction had already been decided by a colleague")
+            messages.info(request, "This correction had already been decided by a colleague")
         except RecordMoved:
-            messages.success(request, "This record has moved to another local authority: nothing was changed")
+            messages.info(request, "This record has moved to another local authority: nothing was changed")
+            return redirect("corrections:queue")
+        except RecordNotActive:
+            messages.info(
+                request, "This record has been archived or closed since you opened it: nothing was changed"
+            )
             return redirect("corrections:queue")
         except RecordShielded:
-            messages.success(
-                request, "This record has been shielded since you opened it: nothing was changed"
-            )
+            messages.info(request, "This record has been shielded since you opened it: nothing was changed")
             return redirect("corrections:queue")
         except FieldGone:
             form.add_error("decision", "This detail is no longer on the record: reject the correction")

@@ -268,3 +268,28 @@ def test_a_correction_to_a_record_moved_to_another_la_after_the_policy_saw_it_ch
     correction.refresh_from_db()
     assert correction.status == CorrectionStatus.PENDING
     assert child_details(fresh(child)).family_name == "Thornton"
+
+
+def test_a_correction_decided_from_a_page_opened_before_the_record_was_archived_changes_nothing(world, child):
+    """The page's policy check saw an active record; the daily job archived it before the decision."""
+    from datetime import date
+
+    import pytest
+
+    from children.models import RecordStatus
+    from children.selectors import child_details
+    from corrections.fields import field_for
+    from corrections.models import Correction, CorrectionStatus
+    from corrections.services import RecordNotActive, correction_accept, correction_raise
+    from lifecycle.services import child_archive
+
+    raised = correction_raise(
+        child=child, field=field_for("family_name"), value="Thorneycroft", reason="Birth", by=world.alice
+    )
+    opened = Correction.objects.select_related("child__data_key").get(pk=raised.pk)  # the decide page
+    assert child_archive(child_id=child.pk, rule="age", today=date(2026, 12, 1))
+    with pytest.raises(RecordNotActive):
+        correction_accept(correction=opened, by=world.lena)
+    assert Correction.objects.get(pk=raised.pk).status == CorrectionStatus.PENDING
+    archived = type(child).objects.select_related("data_key").get(pk=child.pk)
+    assert archived.status == RecordStatus.ARCHIVED and child_details(archived).family_name == "Thornton"
