@@ -25,7 +25,7 @@ from children.models import Child
 from children.services import child_create
 from feeds.models import BatchStatus, FeedBatch, FeedRow, FeedSource, RowOutcome
 from feeds.parsers import Row, RowUnreadable
-from feeds.provenance import child_update_from_feed, provenance_record
+from feeds.provenance import ChildChangedSinceDecided, child_update_from_feed, provenance_record
 from feeds.validation import FeedRecord, RowInvalid, record_to_json, row_fields, row_validate
 from linkage.linking import (
     IncomingRecord,
@@ -161,7 +161,7 @@ def _row_process(
     if decision.outcome == Outcome.NEW:
         return RowOutcome.CREATED, "", record_create(record=record, la=la, source=source), None
     if decision.outcome == Outcome.UPDATE and decision.child is not None:
-        changed = child_update_from_feed(child=decision.child, record=record, source=source)
+        changed = child_update_from_feed(child=decision.child, record=record, source=source, la_ids=la_ids)
         return (RowOutcome.UPDATED if changed else RowOutcome.LINKED), "", decision.child, None
     sealed = {"record": record_to_json(record), "la_id": la.pk, "source": source.code}
     review = review_open(decision=decision, incoming=sealed, submitted_by=source.user)
@@ -242,6 +242,11 @@ def batch_rows_ingest(
                         raise
                 except OperationalError as failed:
                     if not _deadlock(failed) or attempt == ROW_ATTEMPTS:
+                        raise
+                except ChildChangedSinceDecided:
+                    # Archived, closed or moved between the decision and the write: decide it again
+                    # (now held, or sent to review), never written into that record.
+                    if attempt == ROW_ATTEMPTS:
                         raise
         if progress is not None:
             progress()

@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
-from children.models import Child
+from children.models import Child, RecordStatus
 from children.records import Address, ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
 from children.services import child_details_update
@@ -114,8 +114,18 @@ def _accumulate(details: ChildDetails, record: FeedRecord, issuer_id: int | None
     return changed
 
 
+class ChildChangedSinceDecided(Exception):
+    """The record was archived, closed or moved out of the source's LAs between the row's decision and
+    its write (found under the row lock): the row must be decided again, never written into it."""
+
+
 def child_update_from_feed(
-    *, child: Child, record: FeedRecord, source: FeedSource, stated_at: datetime | None = None
+    *,
+    child: Child,
+    record: FeedRecord,
+    source: FeedSource,
+    stated_at: datetime | None = None,
+    la_ids: frozenset[int] | None = None,
 ) -> bool:
     """Record provenance, then show the most trusted value of each field; True if anything changed.
 
@@ -123,6 +133,8 @@ def child_update_from_feed(
     take turns, so neither writes details (and blocking keys) built from what the other has replaced.
     """
     child = Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child.pk)
+    if child.status != RecordStatus.ACTIVE or (la_ids is not None and child.local_authority_id not in la_ids):
+        raise ChildChangedSinceDecided
     sealer = Sealer(child.data_key)
     record = _address_parts_within_entitlement(record, source, held=child_details(child, sealer).address)
     supplied = provenance_record(

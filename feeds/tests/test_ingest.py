@@ -11,7 +11,7 @@ from audit.tags import AuditTag
 from children.models import Child
 from children.selectors import child_details
 from feeds.ingest import BatchConflict, batch_ingest
-from feeds.models import FeedRow, FeedSource, RowOutcome
+from feeds.models import FeedRow, FeedSource, FieldProvenance, RowOutcome
 from feeds.parsers import rows_fingerprint
 from feeds.tests.factories import feed_row, health_source
 
@@ -148,3 +148,22 @@ def test_each_batch_outcome_is_audited_with_counts_only(world):
         "rejected": 1,
     }
     assert "Pemberton" not in str(event.additional)
+
+
+def test_a_feed_write_into_a_record_archived_or_moved_since_its_decision_is_refused(world, child):
+    """Under the row lock: an archived record, or one now in an LA the source does not cover, is never
+    written; the ingest then decides the row again (tests/..._races_lifecycle on PostgreSQL)."""
+    import pytest
+
+    from children.models import Child, RecordStatus
+    from feeds.provenance import ChildChangedSinceDecided, child_update_from_feed
+    from feeds.validation import row_validate
+
+    source = health_source(world)
+    record = row_validate(feed_row(given_names="Amelia", family_name="Thornton"), today=TODAY)
+    with pytest.raises(ChildChangedSinceDecided):
+        child_update_from_feed(child=child, record=record, source=source, la_ids=frozenset({world.south.pk}))
+    Child.objects.filter(pk=child.pk).update(status=RecordStatus.ARCHIVED)
+    with pytest.raises(ChildChangedSinceDecided):
+        child_update_from_feed(child=child, record=record, source=source)
+    assert not FieldProvenance.objects.filter(child=child).exists()
