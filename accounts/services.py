@@ -205,14 +205,20 @@ def home_postcode_record(*, user: User, by: User, postcode: str | None) -> None:
         )
 
 
-def account_suspend(*, user: User, by: User | None, reason: str) -> None:
-    """Suspend and end every session at once.
+def account_suspend(*, user: User, by: User | None, reason: str) -> bool:
+    """Suspend and end every session at once; False (nothing done) if it was suspended meanwhile.
 
     `by=None` is the system path: ContactPoint itself suspends (oversight.misuse, a hard misuse
     threshold). The audit event then has no actor and says `"by_system": true`, so a report never
     credits an LA team member with a suspension nobody chose; `reason` must then name the rule only.
+    The account's row is locked and re-read: a request in flight (its copy loaded before) or a colleague
+    never suspends it twice, nor writes over the reason of the suspension that came first.
     """
     with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.suspended_at is not None:
+            user.suspended_at = locked.suspended_at
+            return False
         if user.notes_key is None:
             user.notes_key, _ = data_key_build()
             user.notes_key.save()
@@ -242,6 +248,7 @@ def account_suspend(*, user: User, by: User | None, reason: str) -> None:
         recipients=[user.manager_email],
         what=f"suspension of user {user.pk}",
     )
+    return True
 
 
 def suspension_reason_text(user: User) -> str:

@@ -92,8 +92,8 @@ def _act_on_volume(*, user: User, rule: Rule, count: int, per_hour: int) -> None
     kind = ALERT_KIND_BY_RULE[rule]
     if not _alerted_within_window(user, kind):
         _signal(user=user, rule=rule, kind=kind, additional={"count": count, "per_hour": per_hour})
-    if verdict == Verdict.SUSPEND:
-        account_suspend(user=user, by=None, reason=f"Automatic: {rule} above the hard threshold")
+    automatic = f"Automatic: {rule} above the hard threshold"
+    if verdict == Verdict.SUSPEND and account_suspend(user=user, by=None, reason=automatic):
         _signal(user=user, rule=rule, kind=AlertKind.ACCOUNT_AUTO_SUSPENDED, additional={"suspended": True})
 
 

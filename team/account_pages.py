@@ -166,8 +166,10 @@ class AccountPages:
             return stale
         form = SuspendForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            account_suspend(user=subject, by=actor, reason=form.cleaned_data["reason"])
-            messages.success(request, "Account suspended. All its sessions have ended.")
+            if account_suspend(user=subject, by=actor, reason=form.cleaned_data["reason"]):
+                messages.success(request, "Account suspended. All its sessions have ended.")
+            else:
+                messages.info(request, "This account had already been suspended: its reason is below")
             return redirect(self.account_url, user_id=subject.pk)
         return self._account(request, subject, form)
 

@@ -53,3 +53,17 @@ def test_the_migration_seals_reasons_held_in_clear(world):
     assert REASON not in alice.suspension_reason_sealed
     assert suspension_reason_text(alice) == REASON
     assert suspension_reason_text(User.objects.get(pk=world.bob.pk)) == ""
+
+
+def test_an_account_suspended_meanwhile_is_not_suspended_again_over_the_teams_reason(world):
+    """A search in flight (its copy of the user loaded before) crossing the hard misuse threshold after
+    the LA team suspended the account: one suspension, one event, the team's reason kept."""
+    from accounts.services import account_suspend
+    from audit.models import AuditEvent
+    from audit.tags import AuditTag
+
+    in_flight = User.objects.get(pk=world.alice.pk)  # loaded by the request before the suspension
+    assert account_suspend(user=world.alice, by=world.lena, reason=REASON)
+    assert not account_suspend(user=in_flight, by=None, reason="Automatic: bulk_searching")
+    assert AuditEvent.objects.filter(tag=AuditTag.AccountSuspended).count() == 1
+    assert suspension_reason_text(User.objects.get(pk=world.alice.pk)) == REASON
