@@ -17,7 +17,6 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import User
 from children.models import Child, RecordStatus
 from children.records import Address, ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
@@ -173,13 +172,3 @@ def _shown(child: Child, sealer: Sealer, fields: list[str]) -> tuple[ChildDetail
             values[name] = shown
             changed.append(name)
     return ChildDetails.from_sealed_values(values), changed
-
-
-def child_display_refresh(*, child: Child, fields: list[str], by: User | None) -> list[str]:
-    """Show again what the sources and corrections decide for `fields` after statements about another
-    child were taken away (an unmerge); returns what changed. The value replaced was that other child's,
-    so a replaced postcode is not kept as a former one of this child's (`address_was_wrong`)."""
-    sealer = Sealer(child.data_key)
-    updated, changed = _shown(child, sealer, fields)
-    child_details_update(child=child, details=updated, columns=changed, by=by, address_was_wrong=True)
-    return changed
