@@ -18,6 +18,7 @@ LA decision). The snapshot has then done its work (a merge is undone once): its 
 transaction (`linkage.retention.merge_snapshot_shred`).
 """
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -45,7 +46,7 @@ from children.services import (
 )
 from coordination.family import carer_keys_refresh
 from coordination.models import CarerKey, Match, MatchKind
-from corrections.models import Complaint, Correction
+from corrections.models import Complaint, Correction, CorrectionStatus
 from disclosure.models import DisclosureExport
 from linkage.linking import children_keys_lock
 from linkage.models import ChildMerge
@@ -121,6 +122,32 @@ def _postcode_given_back(formers: list[str], *, added: str | None, dropped: list
     return [*kept, *(p for p in dropped if p not in kept)][:FORMER_POSTCODES_KEPT]
 
 
+_CORRECTION_CLEAR = ("field", "status", "raised_by_id", "decided_by_id")
+
+
+def _correction_kept(correction: Correction, sealer: Sealer) -> dict[str, Any]:
+    """A decided correction as it stands, for the merge's sealed record (its row goes with the duplicate)."""
+    kept: dict[str, Any] = {name: getattr(correction, name) for name in _CORRECTION_CLEAR}
+    kept.update({name: sealer.unseal(correction, name) for name in Correction.SEALED})
+    kept["id"] = str(correction.pk)
+    kept["raised_at"] = correction.raised_at.isoformat()
+    kept["decided_at"] = correction.decided_at.isoformat() if correction.decided_at else None
+    return kept
+
+
+def _corrections_given_back(kept: list[dict[str, Any]], *, to: Child, sealer: Sealer) -> None:
+    """The decided corrections a merge kept, back on the restored record as they were (same ids)."""
+    for values in kept:
+        correction = Correction(id=values["id"], child=to, **{n: values[n] for n in _CORRECTION_CLEAR})
+        sealer.seal_all(correction, {name: values[name] for name in Correction.SEALED})
+        correction.decided_at = datetime.fromisoformat(values["decided_at"]) if values["decided_at"] else None
+        correction.save()
+        # raised_at is set on insert (auto_now_add): put back when it was really raised.
+        Correction.objects.filter(pk=correction.pk).update(
+            raised_at=datetime.fromisoformat(values["raised_at"])
+        )
+
+
 def _held_by_other_merges(
     merge: ChildMerge,
 ) -> tuple[list[FormerName], list[SourceIdentifier], set[str]]:
@@ -179,15 +206,21 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
                 target=target,
                 to=survivor,
             ),
-            # What people said about the record: corrections keep pinning what they corrected, and
-            # complaints stay in the LA team's queue.
+            # What people said about the record. A pending correction and a complaint move: the LA team
+            # decides and answers them on the merged record. A decided correction is kept sealed with
+            # the merge, not moved: carried in, it would pin the survivor's field to the value it gave
+            # the duplicate (the other child's address, shown on this one).
             "corrections": _move(
-                list(Correction.objects.filter(child=duplicate)),
+                list(Correction.objects.filter(child=duplicate, status=CorrectionStatus.PENDING)),
                 Correction.SEALED,
                 source=source,
                 target=target,
                 to=survivor,
             ),
+            "decided_corrections": [
+                _correction_kept(c, source)
+                for c in Correction.objects.filter(child=duplicate).exclude(status=CorrectionStatus.PENDING)
+            ],
             "complaints": _move(
                 list(Complaint.objects.filter(child=duplicate)),
                 Complaint.SEALED,
@@ -336,6 +369,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             (Complaint.objects.filter(pk__in=moved.get("complaints", []), child=survivor), Complaint),
         ):
             _move(list(rows), model.SEALED, source=source, target=target, to=restored)
+        _corrections_given_back(moved.get("decided_corrections", []), to=restored, sealer=target)
         details = child_details(survivor, source)
         names_kept, identifiers_kept, postcodes_kept = _held_by_other_merges(merge)
         added_names = [f for f in (FormerName(**f) for f in moved["former_names"]) if f not in names_kept]
