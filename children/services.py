@@ -314,6 +314,7 @@ def involvement_cease(*, involvement: Involvement, by: User, ended_on: date) -> 
         sealer.seal(current, "ended_on", ended_on.isoformat())
         current.ceased = True
         current.save(update_fields=["ended_on", "ceased"])
+        involvement.ceased, involvement.ended_on = True, current.ended_on  # the caller's copy too
         details = child_details(child, sealer)
         if details.lead_professional_id == str(current.pk):
             details.lead_professional_id = None
