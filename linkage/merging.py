@@ -46,6 +46,7 @@ from children.services import (
 )
 from coordination.family import carer_keys_refresh
 from coordination.models import CarerKey, Match, MatchKind
+from corrections.fields import carer_field, field_for
 from corrections.models import Complaint, Correction, CorrectionStatus
 from disclosure.models import DisclosureExport
 from linkage.linking import children_keys_lock
@@ -148,6 +149,36 @@ def _corrections_given_back(kept: list[dict[str, Any]], *, to: Child, sealer: Se
         )
 
 
+def _carers_after_the_survivors(survivor: Child, moved: dict[str, Any]) -> None:
+    """Number the duplicate's carers after the survivor's own, and point its pending carer corrections
+    at their carer's new number: a carer correction names a position ("parent or carer 1"), and two
+    carers at one position let a correction meant for one change the other. The old numbers are kept
+    in `moved` for the unmerge."""
+    own = Carer.objects.filter(child=survivor).exclude(pk__in=moved["carers"])
+    offset = max((carer.position for carer in own), default=-1) + 1
+    moved["carer_positions"] = {}
+    for carer in Carer.objects.filter(pk__in=moved["carers"]):
+        moved["carer_positions"][str(carer.pk)] = carer.position
+        carer.position += offset
+        carer.save(update_fields=["position"])
+    moved["correction_fields"] = {}
+    for correction in Correction.objects.filter(pk__in=moved["corrections"]):
+        field = field_for(correction.field)
+        if field is not None and field.carer_position is not None:
+            moved["correction_fields"][str(correction.pk)] = correction.field
+            correction.field = carer_field(field.carer_position + offset, field.kind).key
+            correction.save(update_fields=["field"])
+
+
+def _carers_numbered_back(moved: dict[str, Any]) -> None:
+    """The numbers the duplicate's carers, and its carer corrections, had before the merge."""
+    for carer_id, position in moved.get("carer_positions", {}).items():
+        Carer.objects.filter(pk=carer_id).update(position=position)
+    for correction_id, key in moved.get("correction_fields", {}).items():
+        # Only one that went back: a correction decided while merged stays, numbered for the survivor.
+        Correction.objects.filter(pk=correction_id, status=CorrectionStatus.PENDING).update(field=key)
+
+
 def _held_by_other_merges(
     merge: ChildMerge,
 ) -> tuple[list[FormerName], list[SourceIdentifier], set[str]]:
@@ -242,6 +273,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
                 moved["former_names"].append(
                     {"given_names": former.given_names, "family_name": former.family_name}
                 )
+        _carers_after_the_survivors(survivor, moved)
         moved["former_postcode"], moved["former_postcodes_dropped"] = _postcode_kept(old, details)
         for identifier in old.source_identifiers:
             if identifier not in details.source_identifiers:
@@ -369,6 +401,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             (Complaint.objects.filter(pk__in=moved.get("complaints", []), child=survivor), Complaint),
         ):
             _move(list(rows), model.SEALED, source=source, target=target, to=restored)
+        _carers_numbered_back(moved)
         _corrections_given_back(moved.get("decided_corrections", []), to=restored, sealer=target)
         details = child_details(survivor, source)
         names_kept, identifiers_kept, postcodes_kept = _held_by_other_merges(merge)

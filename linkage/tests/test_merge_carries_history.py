@@ -333,3 +333,26 @@ def test_a_correction_the_duplicate_took_never_decides_what_the_survivor_shows(w
     [back] = corrections_of(child=restored)  # the decided correction is given back to its record
     assert back.pk == correction.pk
     assert Sealer(_fresh(restored).data_key).unseal(back, "proposed_value") == NEW_ADDRESS
+
+
+def test_a_carried_correction_of_the_duplicates_carer_changes_that_carer_not_the_survivors(world):
+    """A carer correction names a position ("parent or carer 1"): the duplicate's carers follow the
+    survivor's own, and its pending correction follows its carer; an unmerge puts both back."""
+    from corrections.models import Correction
+
+    survivor = _child_of(world, given_names="Oliver", carer=PAUL)
+    duplicate = make_child(world, given_names="Amelia-Rose", postcode="LS6 1AA")  # Grace, position 0
+    raised = correction_raise(
+        child=duplicate, field=field_for("carer-0-phone"), value="07700 900456", reason="New", by=world.alice
+    )
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    merged = _fresh(survivor)
+    correction_accept(
+        correction=Correction.objects.select_related("child__data_key").get(pk=raised.pk), by=world.lena
+    )
+    sealer = Sealer(merged.data_key)
+    phones = {sealer.unseal(c, "name"): sealer.unseal(c, "phone") for c in merged.carers.all()}
+    assert phones == {"Paul Price": "07700 900777", "Grace Thornton": "07700 900456"}
+    assert sorted(merged.carers.values_list("position", flat=True)) == [0, 1]
+    restored = child_unmerge(merge=merge, by=world.lena)
+    assert list(_fresh(restored).carers.values_list("position", flat=True)) == [0]
