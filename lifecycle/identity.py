@@ -58,17 +58,19 @@ def new_identity_create(
 ) -> Child:
     """Close `old` and create the new identity's record in `old`'s LA, in one transaction.
 
-    The close is guarded on `status = active` (a second submission, or two at once, creates nothing).
+    The close is guarded on `status = active` (a second submission, or two at once, creates nothing)
+    and on `old`'s LA (transferred since the page read it: not this LA's to close).
     """
     if category not in dict(NewIdentityCategory.CHOICES):
         raise ValueError(f"unknown category {category!r}")
     built = child_build(local_authority=old.local_authority, details=details, shielded=shielded)
     with transaction.atomic():
-        closed = Child.objects.filter(pk=old.pk, status=RecordStatus.ACTIVE).update(
-            status=RecordStatus.CLOSED
-        )
+        # Guarded on the LA the caller's policy check saw too: a record transferred since is not its own.
+        closed = Child.objects.filter(
+            pk=old.pk, status=RecordStatus.ACTIVE, local_authority_id=old.local_authority_id
+        ).update(status=RecordStatus.CLOSED)
         if closed != 1:
-            raise IdentityRefused("the record is not active")
+            raise IdentityRefused("the record is no longer an active record of this local authority")
         today = timezone.localdate()
         # Dated, so the daily job purges the closed record six years on (lifecycle.services).
         Closure.objects.create(child_id=old.pk, closed_on=today, purge_due_on=purge_due(today))

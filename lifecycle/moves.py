@@ -51,6 +51,11 @@ def transfer_request(*, child: Child, to_la: Organisation, by: User, reason: str
     )
     try:
         with transaction.atomic():
+            # Re-read under the row lock: accepted by another LA since the page read it, the record is no
+            # longer `by`'s LA's to send on (nor to leave a request "from" it pending).
+            locked = Child.objects.select_for_update().get(pk=child.pk)
+            if locked.local_authority_id != child.local_authority_id or locked.status != RecordStatus.ACTIVE:
+                raise TransferRefused("This record is no longer an active record of your local authority")
             transfer.save()
             event_record(
                 tag=AuditTag.TransferRequested,

@@ -167,7 +167,7 @@ def new_identity(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 shielded=data["shielded"],
             )
         except IdentityRefused:
-            form.add_error(None, "This record has already been closed")
+            form.add_error(None, "This record has already been closed, or moved to another local authority")
         else:
             # Neither record is named here: the team opens the new one by searching for it.
             messages.success(

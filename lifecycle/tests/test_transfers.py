@@ -315,3 +315,39 @@ def test_a_decision_page_shown_again_with_an_error_is_audited_like_a_look(world,
     assert (
         AuditEvent.objects.filter(tag=AuditTag.TransferViewed, child_id=child.pk, actor=stella).count() == 1
     )
+
+
+def test_a_record_transferred_since_the_old_las_page_read_it_is_neither_closed_nor_transferred_again(
+    world, stella
+):
+    """North's pages (a new identity, a second transfer) read the record before South accepted it: the
+    policy saw North's record. Neither may act on South's record now (found racing on PostgreSQL)."""
+    from datetime import date
+
+    from children.records import Address, ChildDetails, Gender
+    from lifecycle.identity import IdentityRefused, NewIdentityCategory, new_identity_create
+
+    child = make_child(world)
+    page_copy = Child.objects.select_related("data_key", "local_authority").get(pk=child.pk)  # North's
+    assert transfer_accept(transfer=_request(world, child), by=stella)
+    east = make_org(OrganisationKind.LOCAL_AUTHORITY, "Eastshire Council", None)
+    with pytest.raises(TransferRefused):
+        transfer_request(child=page_copy, to_la=east, by=world.lena, reason=REASON)
+    details = ChildDetails(
+        given_names="Rose",
+        family_name="Hartley",
+        gender=Gender.FEMALE,
+        date_of_birth=date(2015, 3, 4),
+        address=Address(lines=["1 Safe Street", "York"], postcode="YO1 7HH"),
+    )
+    with pytest.raises(IdentityRefused):
+        new_identity_create(
+            old=page_copy,
+            by=world.lena,
+            category=NewIdentityCategory.PROTECTION,
+            details=details,
+            shielded=True,
+        )
+    now = Child.objects.get(pk=child.pk)
+    assert (now.local_authority_id, now.status) == (world.south.pk, "active")
+    assert not Transfer.objects.filter(status=TransferStatus.PENDING).exists()
