@@ -18,7 +18,7 @@ from typing import Any
 from django.utils import timezone
 
 from children.models import Child, RecordStatus
-from children.records import Address, ChildDetails, FormerName, SourceIdentifier
+from children.records import ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
 from children.services import child_details_update
 from corrections.selectors import CorrectionPin, correction_pins
@@ -135,7 +135,7 @@ def child_update_from_feed(
     if child.status != RecordStatus.ACTIVE or (la_ids is not None and child.local_authority_id not in la_ids):
         raise ChildChangedSinceDecided
     sealer = Sealer(child.data_key)
-    record = _address_parts_within_entitlement(record, source, held=child_details(child, sealer).address)
+    record = _address_parts_within_entitlement(record, source, child=child, sealer=sealer)
     supplied = provenance_record(
         child=child, record=record, source=source, sealer=sealer, stated_at=stated_at
     )
@@ -145,7 +145,9 @@ def child_update_from_feed(
     return bool(changed)
 
 
-def _address_parts_within_entitlement(record: FeedRecord, source: FeedSource, *, held: Address) -> FeedRecord:
+def _address_parts_within_entitlement(
+    record: FeedRecord, source: FeedSource, *, child: Child, sealer: Sealer
+) -> FeedRecord:
     """A source speaks only for the address parts it is entitled to: a census entitled to postcodes
     says nothing about the street, so its statement keeps the lines held (and a source entitled to the
     lines but not the postcode keeps the postcode). Before, either blanked the part it could not send.
@@ -154,6 +156,9 @@ def _address_parts_within_entitlement(record: FeedRecord, source: FeedSource, *,
         return record  # no address statement at all
     lines_entitled = bool({"address_line", "town"} & set(source.fields))
     postcode_entitled = "postcode" in source.fields
+    if lines_entitled and postcode_entitled:
+        return record  # the usual source: nothing held to read (a decryption saved on every update)
+    held = child_details(child, sealer).address
     return replace(
         record,
         address_lines=record.address_lines if lines_entitled else tuple(held.lines),

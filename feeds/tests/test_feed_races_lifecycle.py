@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from access.policy import feed_row_decide
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -24,10 +23,9 @@ from children.models import Child, RecordStatus
 from children.records import Address, ChildDetails, Gender
 from children.selectors import child_details
 from feeds import ingest as ingest_module
-from feeds.ingest import batch_ingest
 from feeds.models import FeedRow, RowOutcome
-from feeds.parsers import rows_fingerprint
 from feeds.tests.factories import feed_row, health_source
+from feeds.tests.test_ingest import ingest
 from lifecycle.identity import NewIdentityCategory, new_identity_create
 from lifecycle.moves import transfer_accept, transfer_request
 from lifecycle.services import child_archive
@@ -53,19 +51,6 @@ MOVED = feed_row(
     address_line="4 New Road",
     nhs_number="943 476 5919",
 )
-
-
-def _ingest(source, rows, batch_id):
-    return batch_ingest(
-        source=source,
-        batch_id=batch_id,
-        fingerprint=rows_fingerprint(rows),
-        rows=enumerate(rows, start=1),
-        entitled=lambda s, fields, la: feed_row_decide(
-            source=s, fields=fields, local_authority_id=la.pk if la else None
-        ),
-        today=TODAY,
-    )
 
 
 def _feed_paused_after_decision(monkeypatch, *, feed, other) -> list[Any]:
@@ -131,7 +116,7 @@ def test_control_feed_row_after_a_close_is_held_and_writes_nothing(world):
     old = make_child(world)
     source = health_source(world)
     _new_identity(world, old)
-    assert _ingest(source, [MOVED], "b1").status == "completed"
+    assert ingest(source, [MOVED], "b1").status == "completed"
     (fed,) = FeedRow.objects.all()
     assert fed.outcome == RowOutcome.REVIEW
     assert _updated_after(old, AuditTag.ChildClosed, source.user) == []
@@ -148,7 +133,7 @@ def test_feed_update_racing_a_close_for_new_identity_never_writes_into_the_close
     source = health_source(world)
     outcomes = _feed_paused_after_decision(
         monkeypatch,
-        feed=lambda: _ingest(source, [MOVED], "b1").status,
+        feed=lambda: ingest(source, [MOVED], "b1").status,
         other=lambda: _new_identity(world, old) and "closed",
     )
     assert outcomes == ["completed", "closed"]
@@ -165,7 +150,7 @@ def test_control_feed_row_after_archiving_is_held_and_writes_nothing(world):
     child = make_child(world)
     source = health_source(world)
     assert child_archive(child_id=child.pk, rule="age", today=TODAY)
-    assert _ingest(source, [MOVED], "b1").status == "completed"
+    assert ingest(source, [MOVED], "b1").status == "completed"
     (fed,) = FeedRow.objects.all()
     assert fed.outcome == RowOutcome.REVIEW
     assert _updated_after(child, AuditTag.ChildArchived, source.user) == []
@@ -178,7 +163,7 @@ def test_feed_update_racing_the_archive_job_never_writes_into_the_archived_recor
     source = health_source(world)
     outcomes = _feed_paused_after_decision(
         monkeypatch,
-        feed=lambda: _ingest(source, [MOVED], "b1").status,
+        feed=lambda: ingest(source, [MOVED], "b1").status,
         other=lambda: child_archive(child_id=child.pk, rule="age", today=TODAY) and "archived",
     )
     assert outcomes == ["completed", "archived"]
@@ -201,7 +186,7 @@ def test_control_feed_row_after_a_transfer_to_an_la_it_does_not_cover_goes_to_re
     source = health_source(world)  # entitled to North only
     transfer, south_team = _transfer_to_south(world, child)
     assert transfer_accept(transfer=transfer, by=south_team)
-    assert _ingest(source, [MOVED], "b1").status == "completed"
+    assert ingest(source, [MOVED], "b1").status == "completed"
     (fed,) = FeedRow.objects.all()
     assert fed.outcome == RowOutcome.REVIEW
     assert _updated_after(child, AuditTag.TransferAccepted, source.user) == []
@@ -218,7 +203,7 @@ def test_feed_update_racing_a_transfer_never_writes_a_record_of_an_la_the_source
     transfer, south_team = _transfer_to_south(world, child)
     outcomes = _feed_paused_after_decision(
         monkeypatch,
-        feed=lambda: _ingest(source, [MOVED], "b1").status,
+        feed=lambda: ingest(source, [MOVED], "b1").status,
         other=lambda: transfer_accept(transfer=transfer, by=south_team) and "accepted",
     )
     assert outcomes == ["completed", "accepted"]

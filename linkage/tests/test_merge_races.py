@@ -13,16 +13,14 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from access.policy import feed_row_decide
 from children.models import Child
 from children.records import Address, ChildDetails, Gender
 from children.services import child_create
 from feeds import ingest as ingest_module
-from feeds.ingest import batch_ingest
 from feeds.models import FeedRow, RowOutcome
-from feeds.parsers import rows_fingerprint
 from feeds.review import ReviewClosed, ReviewDecision, review_decide
 from feeds.tests.factories import feed_row, health_source
+from feeds.tests.test_ingest import ingest
 from linkage import linking
 from linkage.merging import child_merge
 from linkage.models import ClericalReview
@@ -38,19 +36,6 @@ pytestmark = [
 
 TODAY = date(2026, 12, 1)
 PAUSE = 3.0
-
-
-def _ingest(source, rows, batch_id):
-    return batch_ingest(
-        source=source,
-        batch_id=batch_id,
-        fingerprint=rows_fingerprint(rows),
-        rows=enumerate(rows, start=1),
-        entitled=lambda s, fields, la: feed_row_decide(
-            source=s, fields=fields, local_authority_id=la.pk if la else None
-        ),
-        today=TODAY,
-    )
 
 
 def _plain_child(world, *, given_names: str, family_name: str, postcode: str) -> Child:
@@ -115,7 +100,7 @@ def test_a_feed_row_read_before_a_shielded_record_is_merged_away_is_still_held_n
         monkeypatch,
         linking,
         "key_hits",
-        feed=lambda: _ingest(source, [row], "b1").status,
+        feed=lambda: ingest(source, [row], "b1").status,
         merge=lambda: child_merge(survivor=survivor, duplicate=duplicate, by=world.lena) and "merged",
     )
     assert outcomes == ["completed", "merged"]
@@ -142,7 +127,7 @@ def test_a_feed_update_decided_before_its_child_is_merged_away_finishes_the_batc
         monkeypatch,
         ingest_module,
         "link_decide",
-        feed=lambda: _ingest(source, [row], "b1").status,
+        feed=lambda: ingest(source, [row], "b1").status,
         merge=lambda: child_merge(survivor=survivor, duplicate=duplicate, by=world.lena) and "merged",
     )
     assert outcomes == ["completed", "merged"]
@@ -161,7 +146,7 @@ def test_a_reviewers_link_to_a_candidate_being_merged_away_is_answered_not_a_ser
         address_line="12 Quarry Lane",
         nhs_number="401 023 2137",  # another NHS number: sent to review with Amelia as the candidate
     )
-    _ingest(source, [conflicting], "b-review")
+    ingest(source, [conflicting], "b-review")
     review = ClericalReview.objects.get()
     assert str(child.pk) in review_candidate_ids(review)
     survivor = _plain_child(world, given_names="Millie", family_name="Brookes", postcode="LS7 3QQ")
