@@ -206,6 +206,7 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
                 messages.success(request, "The correction has been rejected")
         except AlreadyDecided:
             messages.info(request, "This correction had already been decided by a colleague")
+            return redirect("corrections:queue")
         except RecordMoved:
             messages.info(request, "This record has moved to another local authority: nothing was changed")
             return redirect("corrections:queue")
