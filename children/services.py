@@ -357,6 +357,14 @@ def caf_flag_set(*, child: Child, by: User, completed: bool) -> None:
         )
 
 
+@dataclass(frozen=True)
+class LockedChild:
+    """A child's row and its decrypted details, read under the row's lock in the current transaction."""
+
+    row: Child
+    details: ChildDetails
+
+
 def _former_postcodes_kept(
     stored: Child, sealer: Sealer, details: ChildDetails, columns: list[str], *, address_was_wrong: bool
 ) -> tuple[ChildDetails, list[str]]:
@@ -382,9 +390,13 @@ def child_details_update(
     by: User | None,
     tag: AuditTag = AuditTag.ChildUpdated,
     address_was_wrong: bool = False,
+    locked: LockedChild | None = None,
 ) -> None:
     """Replace some sealed columns of a child (a feed update, a clerical link, an LA team's address
     statement) and refile its keys; `tag` names who changed it in the audit log.
+
+    `locked` is the row and its details as the caller read them under the row's lock in the same
+    transaction (a feed update has just done so): given, the row is not read and decrypted again.
 
     Blocking keys are rebuilt from the new details in the same transaction, so search and linkage
     never see a name or postcode the record no longer holds (nor miss one it now does). A changed
@@ -399,10 +411,13 @@ def child_details_update(
         # Only `columns` come from the caller; every other column, and so every key, is the record's as
         # stored now, read under its lock: a caller's copy may predate another change (a page loaded
         # before a colleague's correction), whose name the keys would otherwise lose.
-        stored = Child.objects.select_for_update().get(pk=child.pk)
         sealer = Sealer(child.data_key)
+        if locked is None:
+            stored = Child.objects.select_for_update().get(pk=child.pk)
+            values = child_details(stored, sealer).sealed_values()
+        else:
+            stored, values = locked.row, locked.details.sealed_values()
         given = details.sealed_values()
-        values = child_details(stored, sealer).sealed_values()
         values.update({column: given[column] for column in columns})
         details = ChildDetails.from_sealed_values(values)
         if "address" in columns:

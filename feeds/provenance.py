@@ -18,9 +18,9 @@ from typing import Any
 from django.utils import timezone
 
 from children.models import Child, RecordStatus
-from children.records import ChildDetails, FormerName, SourceIdentifier
+from children.records import Address, ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
-from children.services import child_details_update
+from children.services import LockedChild, child_details_update
 from corrections.selectors import CorrectionPin, correction_pins
 from feeds.models import FeedSource, FieldProvenance
 from feeds.validation import FeedRecord
@@ -135,19 +135,20 @@ def child_update_from_feed(
     if child.status != RecordStatus.ACTIVE or (la_ids is not None and child.local_authority_id not in la_ids):
         raise ChildChangedSinceDecided
     sealer = Sealer(child.data_key)
-    record = _address_parts_within_entitlement(record, source, child=child, sealer=sealer)
+    stored = child_details(child, sealer)  # once: the update below is given it, not reading it again
+    record = _address_parts_within_entitlement(record, source, held=stored.address)
     supplied = provenance_record(
         child=child, record=record, source=source, sealer=sealer, stated_at=stated_at
     )
-    updated, changed = _shown(child, sealer, supplied)
+    updated, changed = _shown(child, stored, sealer, supplied)
     changed += _accumulate(updated, record, source.user.organisation_id)
-    child_details_update(child=child, details=updated, columns=changed, by=source.user)
+    child_details_update(
+        child=child, details=updated, columns=changed, by=source.user, locked=LockedChild(child, stored)
+    )
     return bool(changed)
 
 
-def _address_parts_within_entitlement(
-    record: FeedRecord, source: FeedSource, *, child: Child, sealer: Sealer
-) -> FeedRecord:
+def _address_parts_within_entitlement(record: FeedRecord, source: FeedSource, *, held: Address) -> FeedRecord:
     """A source speaks only for the address parts it is entitled to: a census entitled to postcodes
     says nothing about the street, so its statement keeps the lines held (and a source entitled to the
     lines but not the postcode keeps the postcode). Before, either blanked the part it could not send.
@@ -157,8 +158,7 @@ def _address_parts_within_entitlement(
     lines_entitled = bool({"address_line", "town"} & set(source.fields))
     postcode_entitled = "postcode" in source.fields
     if lines_entitled and postcode_entitled:
-        return record  # the usual source: nothing held to read (a decryption saved on every update)
-    held = child_details(child, sealer).address
+        return record  # the usual source
     return replace(
         record,
         address_lines=record.address_lines if lines_entitled else tuple(held.lines),
@@ -166,10 +166,12 @@ def _address_parts_within_entitlement(
     )
 
 
-def _shown(child: Child, sealer: Sealer, fields: list[str]) -> tuple[ChildDetails, list[str]]:
-    """The child's details with each of `fields` set to the value its sources and corrections decide
-    (a field no source speaks of keeps its value), and the fields that changed."""
-    values = child_details(child, sealer).sealed_values()
+def _shown(
+    child: Child, stored: ChildDetails, sealer: Sealer, fields: list[str]
+) -> tuple[ChildDetails, list[str]]:
+    """The child's `stored` details with each of `fields` set to the value its sources and corrections
+    decide (a field no source speaks of keeps its value), and the fields that changed."""
+    values = stored.sealed_values()
     pins = correction_pins(child=child, fields=fields, sealer=sealer)
     changed = []
     for name, shown in displayed_values(child=child, fields=fields, sealer=sealer, pins=pins).items():
