@@ -21,7 +21,7 @@ from feeds.models import FeedSource
 from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
 from linkage.labels import review_labels_record
-from linkage.models import ClericalReview, ReviewStatus
+from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.retention import review_copy_shred
 from linkage.selectors import review_candidate_ids, review_incoming
 
@@ -35,6 +35,10 @@ class ReviewDecision:
 
 class ReviewClosed(Exception):
     """The review was already decided (two people deciding at once: the first wins)."""
+
+
+class NewChildRefused(Exception):
+    """A row held because it resembles a record closed for a new identity never creates a record."""
 
 
 def _record(review: ClericalReview) -> tuple[FeedRecord, int, FeedSource]:
@@ -100,6 +104,10 @@ def review_decide(
             child_update_from_feed(child=child, record=record, source=source, stated_at=locked.created_at)
             locked.status = ReviewStatus.LINKED
         elif decision == ReviewDecision.NEW_CHILD:
+            if locked.reason == ReviewReason.CLOSED_IDENTITY:
+                # The row is about (or looks like) an identity given up for a new one: a record made from
+                # it would be the old identity back, active and searchable (docs/LIFECYCLE.md).
+                raise NewChildRefused
             # "None of these" on a hold about a shielded child: if the team is wrong, a visible record of
             # that child would exist (the 2009 failure), so the new one is shielded until the team lifts it.
             child = record_create(

@@ -184,6 +184,11 @@ def transfers_list_audit(*, transfers: list[Transfer], by: User) -> None:
             event_record(tag=AuditTag.TransfersListed, actor=by, child_id=child_id)
 
 
+class RecordChangedSince(ValueError):
+    """The record moved to another LA, or was archived or closed, after the caller's policy check saw it:
+    that check no longer holds, so nothing is written; the message says so, in words for the page."""
+
+
 def address_status_record(
     *,
     child: Child,
@@ -210,8 +215,16 @@ def address_status_record(
         address = Address(status=status)
     else:
         raise ValueError(f"unknown address status {status!r}")
-    details = child_details(child)
-    details.address = address
-    child_details_update(
-        child=child, details=details, columns=["address"], by=by, tag=AuditTag.AddressStatusRecorded
-    )
+    with transaction.atomic():
+        # The caller's policy check saw `child` as the team's active record; another LA may have accepted
+        # it since (or the archive job archived it): re-read under the row's lock before writing.
+        stored = Child.objects.select_for_update().get(pk=child.pk)
+        if stored.status != RecordStatus.ACTIVE:
+            raise RecordChangedSince("This record has been archived or closed since you opened it")
+        if stored.local_authority_id != child.local_authority_id:
+            raise RecordChangedSince("This record has moved to another local authority")
+        details = child_details(child)
+        details.address = address
+        child_details_update(
+            child=child, details=details, columns=["address"], by=by, tag=AuditTag.AddressStatusRecorded
+        )

@@ -23,6 +23,7 @@ from lifecycle.forms import AddressStatusForm, NewIdentityForm, TransferDecision
 from lifecycle.identity import IdentityRefused, new_identity_create
 from lifecycle.models import Transfer, TransferStatus
 from lifecycle.moves import (
+    RecordChangedSince,
     TransferRefused,
     address_status_record,
     transfer_accept,
@@ -131,16 +132,20 @@ def address(request: HttpRequest, child_id: UUID) -> HttpResponse:
     form = AddressStatusForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        address_status_record(
-            child=child,
-            by=signed_in_user(request),
-            status=data["status"],
-            lines=form.address_lines(),
-            postcode=data["postcode"] or None,
-            return_intention=data["return_intention"] or None,
-        )
-        messages.success(request, "Address status recorded.")
-        return redirect("children:record", child_id=child.pk)
+        try:
+            address_status_record(
+                child=child,
+                by=signed_in_user(request),
+                status=data["status"],
+                lines=form.address_lines(),
+                postcode=data["postcode"] or None,
+                return_intention=data["return_intention"] or None,
+            )
+        except RecordChangedSince as changed:
+            form.add_error(None, f"{changed}: nothing was changed")
+        else:
+            messages.success(request, "Address status recorded.")
+            return redirect("children:record", child_id=child.pk)
     return render(request, "lifecycle/address.html", {"form": form, "child": child})
 
 

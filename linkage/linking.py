@@ -389,7 +389,9 @@ def link_decide(
         # candidate, so it is neither reopened nor recreated, and no review ever sets the new identity
         # beside the old one's details (which a later candidate search could do).
         la_id = closed[0].row.local_authority_id
-        return _review(ReviewReason.ARCHIVED, la_id, [], shielded=closed[0].row.shielded, resembles=closed)
+        return _review(
+            ReviewReason.CLOSED_IDENTITY, la_id, [], shielded=closed[0].row.shielded, resembles=closed
+        )
     held = [
         c
         for c in shielded_candidates(record, hits)

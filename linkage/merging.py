@@ -179,6 +179,18 @@ def _carers_numbered_back(moved: dict[str, Any]) -> None:
         Correction.objects.filter(pk=correction_id, status=CorrectionStatus.PENDING).update(field=key)
 
 
+def _exports_given_back(exports: list[dict[str, Any]], *, survivor: Child, restored: Child) -> None:
+    """Each export that named the duplicate names the restored record again, and no longer the
+    survivor unless it named it before the merge (a court order about one child releases that child)."""
+    for kept in exports:
+        export = DisclosureExport.objects.filter(pk=kept["id"]).first()
+        if export is None:  # deleted since (its retention ran out)
+            continue
+        export.children.add(restored)
+        if not kept["survivor_named"]:
+            export.children.remove(survivor)
+
+
 def _held_by_other_merges(
     merge: ChildMerge,
 ) -> tuple[list[FormerName], list[SourceIdentifier], set[str]]:
@@ -302,6 +314,12 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
             target=target,
             carried=moved,
         )
+        # Which exports named the duplicate, and whether each named the survivor too: an unmerge gives
+        # each its child back, so an export about the duplicate never releases the survivor after it.
+        moved["exports"] = [
+            {"id": str(export.pk), "survivor_named": export.children.filter(pk=survivor.pk).exists()}
+            for export in DisclosureExport.objects.filter(children=duplicate)
+        ]
         data_key, dek = data_key_build()
         data_key.save()
         merge = ChildMerge(
@@ -316,7 +334,8 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         Sealer(data_key, dek).seal_all(merge, {"snapshot": old.sealed_values(), "moved": moved})
         merge.save()
         # An export that named the duplicate names its identity on in the survivor, so that the
-        # survivor's purge finds it and destroys its notes (`disclosure.retention`).
+        # survivor's purge finds it and destroys its notes (`disclosure.retention`); `moved["exports"]`
+        # lets the unmerge put them back.
         for export in DisclosureExport.objects.filter(children=duplicate):
             export.children.add(survivor)
         duplicate_key = duplicate.data_key
@@ -360,6 +379,12 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
         if survivor_locked.local_authority_id != seen_la_id:
             # Transferred since the caller's policy check saw it: that check no longer holds.
             raise MergeRefused("the record has moved to another local authority")
+        if survivor_locked.status != RecordStatus.ACTIVE:
+            # Archived, or closed for a new identity, since: rebuilding the duplicate would bring an
+            # archived child (or the old identity) back as an active, searchable record.
+            raise MergeRefused(
+                "the record has been archived or closed since: this merge can no longer be undone"
+            )
         sealer = Sealer(merge.data_key)
         snapshot, moved = sealer.unseal(merge, "snapshot"), sealer.unseal(merge, "moved")
         survivor = merge.survivor
@@ -402,6 +427,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
         ):
             _move(list(rows), model.SEALED, source=source, target=target, to=restored)
         _carers_numbered_back(moved)
+        _exports_given_back(moved.get("exports", []), survivor=survivor, restored=restored)
         _corrections_given_back(moved.get("decided_corrections", []), to=restored, sealer=target)
         details = child_details(survivor, source)
         names_kept, identifiers_kept, postcodes_kept = _held_by_other_merges(merge)

@@ -23,6 +23,7 @@ class ReviewReason(models.TextChoices):
     OTHER_LA = "other_la", "Matches a child of a local authority the source does not supply"
     TOO_MANY = "too_many", "Too many candidates to compare"
     ARCHIVED = "archived", "Resembles an archived record"
+    CLOSED_IDENTITY = "closed_identity", "Resembles a record closed for a new identity"
     SIBLING = "sibling", "Could be a twin or sibling: only the given name differs"
 
 

@@ -16,7 +16,7 @@ from access.http import require
 from access.permissions import Permission
 from access.policy import Visibility, decide, visibility
 from accounts.http import signed_in_user
-from feeds.review import ReviewClosed, ReviewDecision, review_decide
+from feeds.review import NewChildRefused, ReviewClosed, ReviewDecision, review_decide
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.selectors import CandidateView, review_side_by_side
 from linkage.services import review_view_audit
@@ -90,6 +90,14 @@ def _nhs_number_cell(*, seen: Visibility, candidate: CandidateView, incoming: st
     return "; ".join(cells)
 
 
+def _decisions_offered(review: ClericalReview) -> dict[str, str]:
+    """A row resembling a record closed for a new identity may not become a new record (it would be
+    the old identity back): only "not a match" is offered."""
+    if review.reason == ReviewReason.CLOSED_IDENTITY:
+        return {ReviewDecision.NOT_A_MATCH: DECISION_LABELS[ReviewDecision.NOT_A_MATCH]}
+    return DECISION_LABELS
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
@@ -109,13 +117,16 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                 review_decide(review=review, decision=decision, by=actor, child_id=child_id)
             except ReviewClosed:
                 messages.info(request, "Someone else decided this review first.")
+            except NewChildRefused:
+                error = "This record resembles one closed for a new identity: choose not a match."
             except ValueError:  # the child moved or went between this page and the decision
                 messages.info(
                     request, "That child is no longer a record of your local authority: nothing was changed."
                 )
             else:
                 messages.success(request, "Decision recorded.")
-            return redirect("linkage:reviews")
+            if not error:
+                return redirect("linkage:reviews")
     if request.method == "GET" and candidates:  # the first look; a form shown again re-shows it
         review_view_audit(review=review, child_ids=[c.child.pk for c in candidates], by=actor)
     incoming_record = incoming.get("record") or {}
@@ -139,7 +150,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         "incoming": incoming.get("record"),
         "rows": rows,
         "reason": ReviewReason(review.reason).label,
-        "decisions": DECISION_LABELS,
+        "decisions": _decisions_offered(review),
         "error": error,
         "open": review.status == ReviewStatus.OPEN and review.copy_shredded_at is None,
         "withdrawn": review.status == ReviewStatus.WITHDRAWN,

@@ -282,7 +282,7 @@ def test_a_feed_update_for_the_old_identity_neither_reopens_it_nor_creates_a_dup
     old.refresh_from_db()
     assert old.status == RecordStatus.CLOSED
     review = ClericalReview.objects.get()
-    assert review.reason == ReviewReason.ARCHIVED  # held for the LA team, showing no candidate at all
+    assert review.reason == ReviewReason.CLOSED_IDENTITY  # held for the LA team, showing no candidate at all
     page = signed_in(world.lena).get(reverse("linkage:review", args=[review.pk])).content.decode()
     for marker in (*_markers(old, ()), *_markers(new, NEW_NAMES)):
         assert marker not in page
@@ -302,7 +302,28 @@ def test_a_feed_row_for_the_old_identity_is_never_shown_beside_a_new_identity_at
     report = _ingest(world, **AMELIA_ROW)
     assert report.counts[RowOutcome.REVIEW] == 1 and Child.objects.count() == 2
     review = ClericalReview.objects.get()
-    assert review.reason == ReviewReason.ARCHIVED
+    assert review.reason == ReviewReason.CLOSED_IDENTITY
     page = signed_in(world.lena).get(reverse("linkage:review", args=[review.pk])).content.decode()
     for marker in _markers(new, NEW_NAMES):
         assert marker not in page
+
+
+def test_a_row_held_as_resembling_a_closed_identity_can_never_become_a_new_visible_record(world, changed):
+    """Only "not a match" is offered, and a forged "new child" is refused: a record made from the row
+    would be the birth identity back, active and found by any practitioner."""
+    _ingest(world, **AMELIA_ROW)
+    review = ClericalReview.objects.get()
+    lena = signed_in(world.lena)
+    page = lena.get(reverse("linkage:review", args=[review.pk])).content.decode()
+    assert 'value="new_child"' not in page and 'value="not_a_match"' in page
+    assert "Resembles a record closed for a new identity" in page
+    refused = lena.post(reverse("linkage:review", args=[review.pk]), {"decision": "new_child"})
+    assert refused.status_code == 400
+    assert "resembles one closed for a new identity" in refused.content.decode()
+    assert Child.objects.filter(status=RecordStatus.ACTIVE).count() == 1  # the new identity alone
+    found = _search(
+        signed_in(world.alice), family_name="Thornton", dob_day="4", dob_month="3", dob_year="2015"
+    )
+    assert "Amelia" not in found
+    lena.post(reverse("linkage:review", args=[review.pk]), {"decision": "not_a_match"})
+    assert ClericalReview.objects.get().status == "not_a_match"
