@@ -21,12 +21,13 @@ from django.utils import timezone
 from accounts.models import Organisation, OrganisationKind
 from audit.services import event_record
 from audit.tags import AuditTag
-from children.models import Child
+from children.models import ARCHIVE_AGE_DEFAULT, Child
 from children.services import child_create
 from feeds.models import BatchStatus, FeedBatch, FeedRow, FeedSource, RowOutcome
 from feeds.parsers import Row, RowUnreadable
 from feeds.provenance import ChildChangedSinceDecided, child_update_from_feed, provenance_record
 from feeds.validation import FeedRecord, RowInvalid, record_to_json, row_fields, row_validate
+from lifecycle.rules import years_after
 from linkage.linking import (
     IncomingRecord,
     Outcome,
@@ -105,6 +106,16 @@ def incoming_record(record: FeedRecord, *, la: Organisation, issuer_id: int | No
     )
 
 
+# A feed makes records of children only. It may still update an older person's record (kept to 25 with
+# consent), but a person of 18 or over it does not find is not created: the next daily run would archive
+# them again, and a purged care leaver would come back as an active, searchable record.
+NOT_A_CHILD = "date_of_birth: the person is 18 or over, and a feed creates records of children only"
+
+
+def is_adult(date_of_birth: date, today: date) -> bool:
+    return years_after(date_of_birth, ARCHIVE_AGE_DEFAULT) <= today
+
+
 def record_create(
     *, record: FeedRecord, la: Organisation, source: FeedSource, shielded: bool = False
 ) -> Child:
@@ -159,6 +170,8 @@ def _row_process(
         record_keys_lock(digests)  # parallel workers: see linkage.linking.record_keys_lock
     decision = link_decide(record=incoming, la_ids=la_ids, digests=digests)
     if decision.outcome == Outcome.NEW:
+        if is_adult(record.date_of_birth, today):
+            return RowOutcome.REJECTED, NOT_A_CHILD, None, None
         return RowOutcome.CREATED, "", record_create(record=record, la=la, source=source), None
     if decision.outcome == Outcome.UPDATE and decision.child is not None:
         changed = child_update_from_feed(child=decision.child, record=record, source=source, la_ids=la_ids)

@@ -16,7 +16,7 @@ from accounts.models import Organisation, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
-from feeds.ingest import record_create
+from feeds.ingest import is_adult, record_create
 from feeds.models import FeedSource
 from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
@@ -38,7 +38,8 @@ class ReviewClosed(Exception):
 
 
 class NewChildRefused(Exception):
-    """A row held because it resembles a record closed for a new identity never creates a record."""
+    """A new record is refused (the message says why, in words for the page): the row resembles a record
+    closed for a new identity, or is about a person of 18 or over."""
 
 
 def _record(review: ClericalReview) -> tuple[FeedRecord, int, FeedSource]:
@@ -107,7 +108,11 @@ def review_decide(
             if locked.reason == ReviewReason.CLOSED_IDENTITY:
                 # The row is about (or looks like) an identity given up for a new one: a record made from
                 # it would be the old identity back, active and searchable (docs/LIFECYCLE.md).
-                raise NewChildRefused
+                raise NewChildRefused(
+                    "This record resembles one closed for a new identity: choose not a match."
+                )
+            if is_adult(record.date_of_birth, timezone.localdate()):
+                raise NewChildRefused("This person is 18 or over: a record is created for children only.")
             # "None of these" on a hold about a shielded child: if the team is wrong, a visible record of
             # that child would exist (the 2009 failure), so the new one is shielded until the team lifts it.
             child = record_create(
@@ -122,7 +127,12 @@ def review_decide(
         locked.decided_by = by
         locked.decided_at = timezone.now()
         locked.decided_child = child
-        locked.save(update_fields=["status", "decided_by", "decided_at", "decided_child"])
+        # Kept as a plain id too: a merge deleting that child nulls the FK, and the purge of the record
+        # carrying it on must still find this decision's labels (`linkage.retention`).
+        locked.decided_child_ref = child.pk if child else None
+        locked.save(
+            update_fields=["status", "decided_by", "decided_at", "decided_child", "decided_child_ref"]
+        )
         event_record(
             tag=AuditTag.ReviewDecided,
             actor=by,

@@ -117,8 +117,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                 review_decide(review=review, decision=decision, by=actor, child_id=child_id)
             except ReviewClosed:
                 messages.info(request, "Someone else decided this review first.")
-            except NewChildRefused:
-                error = "This record resembles one closed for a new identity: choose not a match."
+            except NewChildRefused as refused:
+                error = str(refused)
             except ValueError:  # the child moved or went between this page and the decision
                 messages.info(
                     request, "That child is no longer a record of your local authority: nothing was changed."

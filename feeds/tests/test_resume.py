@@ -54,12 +54,18 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+# Relative to today: a feed creates no record of a person of 18 or over (feeds.ingest.NOT_A_CHILD).
+YOUNGEST_FIRST = date.today() - timedelta(days=17 * 365)
+
+
 def _feed_file(path: Path) -> None:
     rng = random.Random(7)
     lines = ["record_id,local_authority,given_names,family_name,date_of_birth,gender,postcode"]
     for number in range(1, ROWS + 1):
         gender = rng.choice(("female", "male"))
-        dob = date(2008, 1, 1) + timedelta(days=number * 19)  # every child born on a different day
+        dob = YOUNGEST_FIRST + timedelta(
+            days=number * 19
+        )  # every child born on a different day, all under 18
         given = child_given_names(rng, gender).split(" ")[0]
         lines.append(
             f"R{number},LA-N,{given},{FAMILY_NAMES.draw(rng)},{dob.isoformat()},{gender},LS{number % 9 + 1} 4AB"

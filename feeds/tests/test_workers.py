@@ -49,7 +49,7 @@ def _new_children(rng: random.Random) -> list[dict[str, str]]:
                 nhs_number=None,
                 given_names=child_given_names(rng, gender).split(" ")[0],
                 family_name=FAMILY_NAMES.draw(rng),
-                date_of_birth=(date(2009, 1, 1) + timedelta(days=n * 37)).isoformat(),
+                date_of_birth=(date.today() - timedelta(days=17 * 365) + timedelta(days=n * 37)).isoformat(),
                 gender=gender,
                 postcode=f"LS{n % 9 + 1} {n % 9 + 1}AB",
             )

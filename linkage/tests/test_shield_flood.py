@@ -49,7 +49,7 @@ def _person(rng: random.Random) -> dict:
         "given_names": child_given_names(rng, gender).split(" ")[0],
         "family_name": FAMILY_NAMES.draw(rng),
         "gender": gender,
-        "date_of_birth": date(2009, 1, 1) + timedelta(days=rng.randrange(16 * 365)),
+        "date_of_birth": date.today() - timedelta(days=17 * 365) + timedelta(days=rng.randrange(16 * 365)),
         "postcode": postcode(rng, rng.choice(PLACES)),
     }
 
