@@ -4,6 +4,7 @@ The Damm algorithm detects every single-digit error and every adjacent transposi
 mistakes people make when reading a number over the phone.
 """
 
+import re
 import secrets
 
 _DAMM = (
@@ -27,9 +28,14 @@ def check_digit(digits: str) -> int:
     return interim
 
 
+_TEN_ASCII_DIGITS = re.compile(r"[0-9]{10}")
+
+
 def is_valid(number: str) -> bool:
+    """Ten ASCII digits (spaces allowed) with a good check digit. Not str.isdigit(): superscripts and
+    other scripts' digits pass it, and int() (and so the Damm table) then fails on them."""
     compact = number.replace(" ", "")
-    return len(compact) == 10 and compact.isdigit() and check_digit(compact) == 0
+    return bool(_TEN_ASCII_DIGITS.fullmatch(compact)) and check_digit(compact) == 0
 
 
 def generate() -> str:

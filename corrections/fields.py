@@ -17,6 +17,7 @@ from children.models import Carer, Child
 from children.records import AddressStatus, ChildDetails, Gender, ReturnIntention
 from children.selectors import child_details
 from children.services import child_details_update
+from children.text import text_problem
 from vault.sealing import Sealer
 
 
@@ -55,6 +56,8 @@ _CARER_KEY = re.compile(r"carer-(\d{1,2})-(phone|email)")
 _CARER_LABEL = {"phone": "phone number", "email": "email address"}
 CARER_FIELD_KINDS = ("phone", "email")
 NOT_RECORDED = "None recorded"
+# The correctable fields that are a person's name: letters only, as a feed's names (children.text).
+NAME_KEYS = ("given_names", "family_name")
 
 
 def carer_field(position: int, kind: str) -> CorrectableField:
@@ -90,6 +93,21 @@ def current_value(child: Child, field: CorrectableField, sealer: Sealer | None =
         carer = Carer.objects.filter(child=child, position=field.carer_position).first()
         return sealer.unseal(carer, field.column) if carer else None
     return child_details(child, sealer).sealed_values()[field.column]
+
+
+def value_problem(field: CorrectableField, value: Any) -> str | None:
+    """Why a proposed value (sealed-column form) may not go into the record, or None if it may.
+
+    The same rule as a feed's values (children.text.text_problem) for every text the value holds: a
+    name, a carer's phone or email, an address's lines and postcode. Dates, genders and organisations
+    are chosen from fixed forms and hold no free text.
+    """
+    if field.kind in ("text", "phone", "email"):
+        return text_problem(str(value or ""), name=field.key in NAME_KEYS)
+    if field.kind == "address" and isinstance(value, dict):
+        parts = [*(value.get("lines") or []), value.get("postcode") or ""]
+        return next((problem for part in parts if (problem := text_problem(str(part)))), None)
+    return None
 
 
 class FieldGone(Exception):

@@ -8,7 +8,8 @@ from django import forms
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin
 from children.records import Address, Gender
-from corrections.fields import CorrectableField
+from children.text import text_problem
+from corrections.fields import NAME_KEYS, CorrectableField
 from corrections.models import Complainant, ComplaintAbout, ComplaintOutcome, ComplaintStatus
 from matching.normalise import normalise_postcode
 
@@ -114,6 +115,31 @@ class CorrectionForm(GovukErrors, _ValueInputs, DatePartsMixin, forms.Form):
         self.organisations = organisations or []
         super().__init__(*args, **kwargs)
 
+    def _checked(self, name: str, label: str, *, is_name: bool = False) -> Any:
+        """The input `name` if the record may hold it (children.text, as a feed's values), else an error."""
+        text = self.cleaned_data.get(name)
+        if isinstance(text, str) and (problem := text_problem(" ".join(text.split()), name=is_name)):
+            raise forms.ValidationError(f"{label} {problem}")
+        return text
+
+    def clean_value(self) -> Any:
+        is_name = self.correctable.key in NAME_KEYS
+        return self._checked("value", f"The correct {self.correctable.phrase}", is_name=is_name)
+
+    def clean_line_1(self) -> Any:
+        return self._checked("line_1", "Address line 1")
+
+    def clean_line_2(self) -> Any:
+        return self._checked("line_2", "Address line 2")
+
+    def clean_town(self) -> Any:
+        return self._checked("town", "Town or city")
+
+    def clean_reason(self) -> Any:
+        # Line breaks are whitespace, kept; an override or zero-width character would make the reason
+        # read differently to the LA team from what was written.
+        return self._checked("reason", "The reason")
+
     def clean_postcode(self) -> str:
         raw = self.cleaned_data.get("postcode", "")
         normalised = normalise_postcode(raw) if raw else None
@@ -134,7 +160,9 @@ class CorrectionForm(GovukErrors, _ValueInputs, DatePartsMixin, forms.Form):
         if kind == "date":
             return data["value"].isoformat()
         if kind == "address":
-            lines = [line for line in (data["line_1"], data.get("line_2", ""), data["town"]) if line]
+            # Whitespace collapsed as a feed's lines are (a tab or line break is a control character).
+            parts = (data["line_1"], data.get("line_2", ""), data["town"])
+            lines = [" ".join(part.split()) for part in parts if part.strip()]
             return Address(lines=lines, postcode=data["postcode"]).to_json()
         if kind == "school":
             return {"organisation_id": int(data["value"]), "started_on": None}
@@ -161,6 +189,12 @@ class CorrectionDecisionForm(GovukErrors, forms.Form):
         help_text="Needed only if you reject it. The person who asked for it will see this. "
         + NO_PERSONAL_DATA_HINT,
     )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data.get("reason", "")
+        if problem := text_problem(" ".join(reason.split())):  # the raiser reads it: as written
+            raise forms.ValidationError(f"The reason {problem}")
+        return reason
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

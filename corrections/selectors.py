@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
-from accounts.models import Organisation, User
+from accounts.models import User
 from children.models import Child, RecordStatus
 from corrections.models import Complaint, Correction, CorrectionStatus
 from vault.sealing import Sealer
@@ -77,16 +77,3 @@ def complaints_for(*, local_authority_id: int) -> "QuerySet[Complaint]":
         .select_related("child")
         .order_by("-received_on", "-recorded_at")
     )
-
-
-def pending_counts_by_la() -> list[tuple[Organisation, int]]:
-    """Pending corrections per local authority: numbers only, for the data quality page."""
-    counted = dict(
-        Correction.objects.filter(status=CorrectionStatus.PENDING)
-        .exclude(child__status=RecordStatus.CLOSED)
-        .values_list("child__local_authority_id")
-        .annotate(n=Count("id"))
-        .values_list("child__local_authority_id", "n")
-    )
-    organisations = Organisation.objects.in_bulk(list(counted))
-    return sorted(((organisations[la_id], n) for la_id, n in counted.items()), key=lambda pair: pair[0].name)

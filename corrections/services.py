@@ -12,7 +12,7 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
-from corrections.fields import CorrectableField, field_apply, field_for
+from corrections.fields import CorrectableField, field_apply, field_for, value_problem
 from corrections.models import (
     Complaint,
     ComplaintStatus,
@@ -26,9 +26,16 @@ class AlreadyDecided(Exception):
     """Someone decided this correction first (two tabs, two colleagues): nothing is changed twice."""
 
 
+class ValueRefused(Exception):
+    """A proposed value holds characters a record may not hold (children.text): never raised or applied."""
+
+
 def correction_raise(
     *, child: Child, field: CorrectableField, value: Any, reason: str, by: User
 ) -> Correction:
+    """Record a proposed value for the owning LA team to decide; ValueRefused if the record may not hold it."""
+    if value_problem(field, value):
+        raise ValueRefused
     correction = Correction(child=child, field=field.key, raised_by=by)
     Sealer(child.data_key).seal_all(
         correction,
@@ -80,7 +87,10 @@ def correction_accept(*, correction: Correction, by: User) -> None:
         field = field_for(locked.field)
         if field is None:  # never stored: raising checks the key
             raise ValueError("unknown field")
-        previous = field_apply(child=child, field=field, value=sealer.unseal(locked, "proposed_value"), by=by)
+        proposed = sealer.unseal(locked, "proposed_value")
+        if value_problem(field, proposed):  # stored before the rule, or by another way in: never applied
+            raise ValueRefused
+        previous = field_apply(child=child, field=field, value=proposed, by=by)
         sealer.seal(locked, "previous_value", previous)
         locked.status = CorrectionStatus.ACCEPTED
         locked.decided_by = by

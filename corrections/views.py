@@ -29,6 +29,7 @@ from corrections.services import (
     RecordMoved,
     RecordNotActive,
     RecordShielded,
+    ValueRefused,
     complaint_progress,
     complaint_record,
     correction_accept,
@@ -132,6 +133,16 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     return render(request, "corrections/propose.html", context)
 
 
+def _location_hidden_from(user: User, correction: Correction) -> bool:
+    """Does the correction name a location detail `user` can no longer see (the record was shielded)?
+
+    Then its outcome is theirs no more: "accepted" would confirm where the child lives, "rejected" (and
+    its reason) where the child does not. Their page says only that it is closed.
+    """
+    named = field_for(correction.field)
+    return named is not None and named.location and not visibility(actor=user, child=correction.child).full
+
+
 @login_required
 @require_http_methods(["GET"])
 def mine(request: HttpRequest) -> HttpResponse:
@@ -140,11 +151,13 @@ def mine(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.CorrectionListOwn)
     rows = []
     for correction in corrections_raised_by(user=actor)[:OWN_LIST_LIMIT]:
-        rejected = correction.status == CorrectionStatus.REJECTED
+        closed = correction.status != CorrectionStatus.PENDING and _location_hidden_from(actor, correction)
+        rejected = correction.status == CorrectionStatus.REJECTED and not closed
         rows.append(
             {
                 "correction": correction,
                 "label": field_label(correction.field),
+                "closed": closed,
                 "why_rejected": (
                     Sealer(correction.child.data_key).unseal(correction, "decision_reason")
                     if rejected
@@ -220,6 +233,11 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
             return redirect("corrections:queue")
         except FieldGone:
             form.add_error("decision", "This detail is no longer on the record: reject the correction")
+        except ValueRefused:
+            form.add_error(
+                "decision",
+                "The proposed value contains characters a record may not hold: reject the correction",
+            )
         else:
             return redirect("corrections:queue")
     sealer = Sealer(child.data_key)
@@ -236,6 +254,7 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
         "current": value_text(named, current_value(child, named, sealer)),
         "proposed": value_text(named, sealer.unseal(correction, "proposed_value")),
         "reason": sealer.unseal(correction, "reason"),
+        "raiser_cannot_see": _location_hidden_from(correction.raised_by, correction),
         "form": form,
     }
     return render(request, "corrections/decide.html", context)

@@ -7,7 +7,8 @@ supplied that field has no provenance and yields to the first source that does.
 A value the owning LA team accepted as a correction is displayed over what sources said before it,
 and over the value it replaced (or any an earlier correction replaced) however often a source sends
 that again; a source that later sends a different value (the child moved, say) is displayed again, by
-the same trust order.
+the same trust order. A source entitled to part of an address only is judged on that part: a census
+repeating the postcode a correction replaced does not undo it.
 Identifiers and former names accumulate instead: a new one is added, none is dropped.
 """
 
@@ -73,9 +74,36 @@ def _displayed(rows: list[FieldProvenance], field: str, sealer: Sealer, pin: Cor
         return None
     best = min(rows, key=lambda r: (r.source.rank_for(field), -r.recorded_at.timestamp()))
     said = sealer.unseal(best, "value")
-    if pin is not None and (best.recorded_at <= pin.accepted_at or said in pin.replaced_before):
+    if pin is not None and (
+        best.recorded_at <= pin.accepted_at or _repeats_replaced(said, field, best.source, pin)
+    ):
         return pin.value
     return said
+
+
+def _address_parts(source: FeedSource) -> tuple[str, ...]:
+    """The parts of an address (of its sealed JSON) that `source` is entitled to speak for."""
+    lines = ("lines",) if {"address_line", "town"} & set(source.fields) else ()
+    return lines + (("postcode",) if "postcode" in source.fields else ())
+
+
+def _repeats_replaced(said: Any, field: str, source: FeedSource, pin: CorrectionPin) -> bool:
+    """Does `said` repeat a value an accepted correction replaced, in what `source` speaks for?
+
+    A source entitled to part of an address (a census: postcodes only) states that part with the parts
+    held filled in (`_address_parts_within_entitlement`), so after a correction its repeated postcode
+    comes combined with the corrected lines: a value never replaced, though the source has said nothing
+    new. Its statement is compared on its own parts only.
+    """
+    if said in pin.replaced_before:
+        return True
+    parts = _address_parts(source)
+    if field != "address" or not isinstance(said, dict) or parts == ("lines", "postcode"):
+        return False
+    return any(
+        isinstance(old, dict) and all(said.get(part) == old.get(part) for part in parts)
+        for old in pin.replaced_before
+    )
 
 
 def displayed_value(*, child: Child, field: str, sealer: Sealer, pin: CorrectionPin | None = None) -> Any:
@@ -155,8 +183,9 @@ def _address_parts_within_entitlement(record: FeedRecord, source: FeedSource, *,
     A part the source is entitled to but left out is its to leave out (docs/DECISIONS.md section 7)."""
     if not (record.address_lines or record.postcode):
         return record  # no address statement at all
-    lines_entitled = bool({"address_line", "town"} & set(source.fields))
-    postcode_entitled = "postcode" in source.fields
+    parts = _address_parts(source)
+    lines_entitled = "lines" in parts
+    postcode_entitled = "postcode" in parts
     if lines_entitled and postcode_entitled:
         return record  # the usual source
     return replace(

@@ -5,7 +5,6 @@ rule failed ("nhs_number fails its check digit") and never repeat what was submi
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,8 +12,9 @@ from typing import Any
 import nhs_number
 
 from children.records import Address, ChildDetails, FormerName, Gender, SourceIdentifier
+from children.text import text_problem
 from feeds.models import FEED_FIELDS
-from matching.normalise import fold, normalise_postcode
+from matching.normalise import normalise_postcode
 
 STRUCTURAL = ("record_id", "local_authority")
 REQUIRED = ("record_id", "local_authority", "given_names", "family_name", "date_of_birth")
@@ -88,11 +88,6 @@ class FeedRecord:
         return values
 
 
-# Control, format (bidirectional overrides, zero-width), private-use and unassigned characters: never
-# part of a name or an address, and some would make a value read differently from what is stored.
-_INVISIBLE = {"Cc", "Cf", "Co", "Cn"}
-# A name is letters (any script, with their accents) and the separators names really use.
-_NAME_PUNCTUATION = set(" -'.\N{RIGHT SINGLE QUOTATION MARK}")
 NAME_FIELDS = ("given_names", "family_name", "former_family_name")
 
 
@@ -105,18 +100,9 @@ def _text(row: dict[str, Any], name: str) -> str:
     text = " ".join(str(value).split())
     if len(text) > MAX_LENGTH:
         raise RowInvalid(f"{name} is longer than {MAX_LENGTH} characters")
-    if any(unicodedata.category(ch) == "Cs" for ch in text):
-        raise RowInvalid(f"{name} is not valid Unicode text")  # a lone surrogate: could never be shown
-    if any(unicodedata.category(ch) in _INVISIBLE for ch in text):
-        raise RowInvalid(f"{name} contains control or invisible characters")
-    if name in NAME_FIELDS and text:
-        if any(
-            not (ch.isalpha() or unicodedata.category(ch).startswith("M") or ch in _NAME_PUNCTUATION)
-            for ch in text
-        ):
-            raise RowInvalid(f"{name} may contain only letters, spaces, hyphens and apostrophes")
-        if not fold(text):
-            raise RowInvalid(f"{name} has no letters")
+    # The record's one rule for its text, shared with corrections (children.text).
+    if problem := text_problem(text, name=name in NAME_FIELDS):
+        raise RowInvalid(f"{name} {problem}")
     return text
 
 

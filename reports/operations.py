@@ -2,6 +2,8 @@
 administrator's service health page. Neither shows anything about any one child beyond an index
 number: the data manager's list of records needing correction names each by index number and the
 field to correct, never a value (opening one to decide it is the corrections pages' job, audited there).
+The data manager works their own LA's queue only: another LA's count of waiting corrections is a small
+figure about that LA's children, and figures across LAs are management information (insight), suppressed there.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -19,7 +21,7 @@ from audit.tags import AuditTag
 from children.records import ReturnIntention
 from children.selectors import data_quality_counts
 from corrections.fields import field_label
-from corrections.selectors import corrections_pending, pending_counts_by_la
+from corrections.selectors import corrections_pending
 from reports.health import CHECKPOINT_STALE_AFTER, checkpoint_health, feed_batch_health, key_health
 
 
@@ -49,7 +51,6 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "left_england": left,
         "pending": pending,
-        "pending_by_la": pending_counts_by_la(),
     }
     return render(request, "reports/data_quality.html", context)
 

@@ -8,6 +8,8 @@ Rules, chosen here and documented in docs/AUDIT.md:
 - **No individual staff names**, in the access list or in the services involved: each entry shows the
   date, the organisation, the role and the stated purpose. Practitioners act for their organisation,
   which is the point of contact; their names are third-party data.
+- **Merged records**: the access list includes the entries filed under the ids of records merged into
+  this one (merges still in place), so a merge does not lose who looked at the child.
 - **Searches count as accesses**: a search that returned the child showed their name, date of birth
   and gender, so each appearance in results is listed ("Appeared in search results").
 - **Covert-enquiry rule** (on by default, the LA team may switch it off per request): when a police
@@ -22,6 +24,12 @@ Rules, chosen here and documented in docs/AUDIT.md:
   location fields of what is held (address, educational setting, GP practice, carers' contact details,
   involved organisations) are replaced by "Withheld: shielded record". Break-glass overrides are
   listed (date, kind, role) because the fact of emergency access is not locating; who did it is.
+  A source identifier that encodes where the child is (the unique pupil number carries the LA number
+  and the school's establishment number) is withheld with the location fields, saying why.
+- **Shielded family members**: a child who is not shielded is named on an LA team's brokering page only
+  because a match with a shielded family member needs brokering; those entries would name the LA that
+  holds the shielded child (and say that someone works with that child), so they are withheld from a
+  non-shielded child's report and counted for the LA team only.
 - **Source identifiers** (NHS number, pupil number, benefit reference) are the child's own data, so the
   disclosure copy (PDF) includes them. On the page, the LA team's working copy, each is shown only to
   staff of the body that issued it (the record page's rule, `access.policy.visibility`), and otherwise
@@ -35,6 +43,9 @@ Rules, chosen here and documented in docs/AUDIT.md:
 - **Sensitive services** (sexual health, mental health, substance misuse) are recorded only with
   consent or under a significant-harm test; disclosing them to a parent could harm the child, so they
   are withheld from the report and counted for the LA team only, to review under the consent rules.
+  That covers everything that would give one away: its involvement, its staff's accesses, the
+  corrections its staff asked for, and the automatic match entries (a practitioner told about another,
+  a match withheld, a lead professional offered or accepted) of any match with a sensitive side.
 """
 
 from collections.abc import Callable
@@ -51,17 +62,20 @@ from audit.models import AuditEvent, SearchAppearance
 from audit.services import event_record
 from audit.tags import AuditTag, tag_label
 from children.index_number import formatted
-from children.models import Child
+from children.models import Child, Involvement
 from children.purposes import PURPOSE_LABELS
 from children.records import AddressStatus, Gender, ReturnIntention
-from children.selectors import ChildRecordView, child_record
+from children.selectors import ChildRecordView, child_record, involvement_details
 from children.templatetags.records import source_scheme_label
+from coordination.models import Match
 from corrections.fields import field_for, value_text
 from corrections.models import Correction, CorrectionStatus
 from corrections.selectors import complaints_of, corrections_of
 from disclosure.models import LawfulBasis
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
+from linkage.models import ChildMerge
 from reports.reports import role_at_event
+from vault.keys import KeyShredded
 from vault.sealing import Sealer, note_seal
 
 WITHHELD_SHIELDED = "Withheld: shielded record"
@@ -69,6 +83,17 @@ COVERT_PURPOSE = "safeguarding"
 APPEARED_IN_SEARCH = "Appeared in search results"
 SCREEN_ONLY_IN_DISCLOSURE = (
     "In the disclosure copy (PDF) only: shown on screen only to the body that issued it"
+)
+# Source identifiers whose value says where the child is: withheld for a shielded child, with the reason.
+LOCATING_SCHEMES = {"upn": "the number identifies the local authority and school"}
+# Automatic entries about a match (coordination): withheld when the match has a sensitive side.
+MATCH_TAGS = frozenset(
+    {
+        AuditTag.MatchNotified,
+        AuditTag.MatchWithheld,
+        AuditTag.LeadProfessionalProposed,
+        AuditTag.LeadProfessionalAccepted,
+    }
 )
 
 KIND_PHRASES = {
@@ -147,6 +172,10 @@ class SubjectAccessReport:
     # Access entries by a withheld sensitive service (its recording, views, searches): listing them would
     # name the service the report withholds.
     withheld_sensitive_accesses: int = 0
+    # Corrections asked for by a withheld sensitive service's staff: "Asked by" would name the service.
+    withheld_sensitive_corrections: int = 0
+    # Entries that exist only because of a shielded family member (the brokering page naming this child).
+    withheld_third_party: int = 0
 
 
 def _day(value: date | None) -> str:
@@ -206,6 +235,11 @@ def _held(
     screen_rows = list(child_rows)
     for identifier in details.source_identifiers:
         label = source_scheme_label(identifier.scheme)
+        if shielded and identifier.scheme in LOCATING_SCHEMES:
+            withheld = f"{WITHHELD_SHIELDED} ({LOCATING_SCHEMES[identifier.scheme]})"
+            child_rows.append((label, withheld))
+            screen_rows.append((label, withheld))
+            continue
         child_rows.append((label, identifier.value))
         shown = identifier.issuer_id in screen_issuer_ids
         screen_rows.append((label, identifier.value if shown else SCREEN_ONLY_IN_DISCLOSURE))
@@ -254,6 +288,14 @@ def _gp(view: ChildRecordView, *, shielded: bool) -> str:
     return WITHHELD_SHIELDED if shielded else gp.name
 
 
+def _record_ids(child: Child) -> list[Any]:
+    """The ids the child's events are filed under: its own, and those of the records merged into it
+    (merges still in place). A merge moves the duplicate's rows but not its audit trail, which stays
+    under the duplicate's id; without these the report would lose everyone who looked at that record."""
+    merged = ChildMerge.objects.filter(survivor_id=child.pk, unmerged_at__isnull=True)
+    return [child.pk, *merged.values_list("duplicate_id", flat=True)]
+
+
 def _covert_actors(events: list[AuditEvent], organisations: dict[int, Organisation]) -> set[int]:
     """Police officers whose safeguarding view of this child is an enquiry that may be covert."""
     return {
@@ -279,35 +321,102 @@ def _purpose(event: AuditEvent) -> str:
     return PURPOSE_LABELS.get(purpose, purpose)
 
 
+@dataclass(frozen=True)
+class _Withholding:
+    """Who and what the access list withholds for this report (see the module's rules)."""
+
+    covert: set[int]  # police officers whose enquiry may be covert
+    sensitive_actors: frozenset[int]  # recorders of the child's sensitive involvements
+    sensitive_matches: set[int]  # matches with a sensitive side
+    shielded: bool
+
+    def reason(self, event: AuditEvent, organisation: Organisation | None) -> str:
+        """Why the entry is withheld ("covert", "sensitive" or "third_party"); "" if the requester is told of it."""
+        if event.actor_id in self.covert:
+            return "covert"
+        if event.actor_id in self.sensitive_actors or _is_sensitive_org(organisation):
+            return "sensitive"
+        if event.tag in MATCH_TAGS and event.additional.get("match_id") in self.sensitive_matches:
+            return "sensitive"
+        if event.tag == AuditTag.BrokeringChildShown and not self.shielded:
+            return "third_party"
+        return ""
+
+
+def _is_sensitive_org(organisation: Organisation | None) -> bool:
+    return organisation is not None and organisation.kind == OrganisationKind.SENSITIVE
+
+
+def _involvement_sensitive(involvement: Involvement, sensitive_actors: frozenset[int]) -> bool:
+    """Is this side of a match a sensitive service? Its recorder's organisation, or its sealed category
+    (another child's involvement in a family match is opened for that one field; a shredded key cannot
+    say, so the side is taken as sensitive and the entry withheld)."""
+    recorder = involvement.recorded_by
+    if involvement.recorded_by_id in sensitive_actors or (
+        recorder is not None and _is_sensitive_org(recorder.organisation)
+    ):
+        return True
+    try:
+        return involvement_details(involvement).sensitive_category is not None
+    except KeyShredded:
+        return True
+
+
+def _sensitive_matches(events: list[AuditEvent], sensitive_actors: frozenset[int]) -> set[int]:
+    """The matches named by this child's match entries that have a sensitive side (either involvement)."""
+    ids = {e.additional.get("match_id") for e in events if e.tag in MATCH_TAGS}
+    matches = Match.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]).select_related(
+        "first__child__data_key",
+        "first__recorded_by__organisation",
+        "second__child__data_key",
+        "second__recorded_by__organisation",
+    )
+    return {
+        match.pk
+        for match in matches
+        if _involvement_sensitive(match.first, sensitive_actors)
+        or _involvement_sensitive(match.second, sensitive_actors)
+    }
+
+
+@dataclass
+class _Accesses:
+    entries: list[AccessEntry]
+    withheld: dict[str, int]
+
+
 def _accesses(
     child: Child, *, shielded: bool, withhold_covert: bool, sensitive_actors: frozenset[int]
-) -> tuple[list[AccessEntry], int, int]:
+) -> _Accesses:
     """Every event about the child plus every search that returned it, oldest first; and how many were
-    withheld under the covert rule, and as a sensitive service's (by `sensitive_actors`, the recorders
-    of the child's sensitive involvements, or by staff of a sensitive-services organisation)."""
-    events = list(AuditEvent.objects.filter(child_id=child.pk).order_by("id"))
-    appearances = list(SearchAppearance.objects.filter(child_id=child.pk).order_by("event_id"))
+    withheld, by reason: under the covert rule, as a sensitive service's (by `sensitive_actors`, the
+    recorders of the child's sensitive involvements, by staff of a sensitive-services organisation, or
+    about a match with a sensitive side), or as a shielded family member's (`_Withholding.reason`)."""
+    record_ids = _record_ids(child)
+    events = list(AuditEvent.objects.filter(child_id__in=record_ids).order_by("id"))
+    appearances = list(SearchAppearance.objects.filter(child_id__in=record_ids).order_by("event_id"))
     search_events = AuditEvent.objects.in_bulk([a.event_id for a in appearances])
     org_ids = {e.organisation_id for e in events} | {e.organisation_id for e in search_events.values()}
     organisations = Organisation.objects.in_bulk({i for i in org_ids if i is not None})
     actor_ids = {e.actor_id for e in events} | {e.actor_id for e in search_events.values()}
     actors = User.objects.in_bulk([i for i in actor_ids if i])
-    covert = _covert_actors(events, organisations) if withhold_covert else set()
+    withholding = _Withholding(
+        covert=_covert_actors(events, organisations) if withhold_covert else set(),
+        sensitive_actors=sensitive_actors,
+        sensitive_matches=_sensitive_matches(events, sensitive_actors),
+        shielded=shielded,
+    )
     org_name = _namer(shielded)
 
     entries: list[tuple[int, AccessEntry]] = []
-    withheld = withheld_sensitive = 0
+    withheld = {"covert": 0, "sensitive": 0, "third_party": 0}
     timeline = [(e, tag_label(e.tag), _purpose(e)) for e in events]
     timeline += [(search_events[a.event_id], APPEARED_IN_SEARCH, "") for a in appearances]
     for event, description, purpose in timeline:
-        if event.actor_id in covert:
-            withheld += 1
-            continue
         organisation = organisations.get(event.organisation_id) if event.organisation_id else None
-        if event.actor_id in sensitive_actors or (
-            organisation is not None and organisation.kind == OrganisationKind.SENSITIVE
-        ):
-            withheld_sensitive += 1
+        reason = withholding.reason(event, organisation)
+        if reason:
+            withheld[reason] += 1
             continue
         entries.append(
             (
@@ -322,18 +431,27 @@ def _accesses(
             )
         )
     entries.sort(key=lambda pair: pair[0])
-    return [entry for _, entry in entries], withheld, withheld_sensitive
+    return _Accesses([entry for _, entry in entries], withheld)
 
 
-def _corrections(child: Child, *, shielded: bool, covert: set[int]) -> tuple[list[CorrectionEntry], int]:
-    """Every correction asked for about the child, oldest first; and how many the covert rule withheld."""
+def _corrections(
+    child: Child, *, shielded: bool, covert: set[int], sensitive_actors: frozenset[int]
+) -> tuple[list[CorrectionEntry], int, int]:
+    """Every correction asked for about the child, oldest first; and how many were withheld under the
+    covert rule, and as asked for by a sensitive service (its staff, or a recorder of a sensitive
+    involvement of the child): "Asked by" would name the service the report withholds."""
     sealer = Sealer(child.data_key)
     org_name = _namer(shielded)
     entries: list[CorrectionEntry] = []
-    withheld = 0
+    withheld = withheld_sensitive = 0
     for correction in corrections_of(child=child):
         if correction.raised_by_id in covert:
             withheld += 1
+            continue
+        if correction.raised_by_id in sensitive_actors or _is_sensitive_org(
+            correction.raised_by.organisation
+        ):
+            withheld_sensitive += 1
             continue
         named = field_for(correction.field)
         hidden = shielded and (named is None or named.location)
@@ -354,7 +472,7 @@ def _corrections(child: Child, *, shielded: bool, covert: set[int]) -> tuple[lis
                 ),
             )
         )
-    return entries, withheld
+    return entries, withheld, withheld_sensitive
 
 
 def _correction_decision(correction: Correction) -> str:
@@ -387,7 +505,7 @@ def _covert_raisers(child: Child, *, withhold_covert: bool) -> set[int]:
     """The police officers whose enquiry about this child is withheld (see `_covert_actors`)."""
     if not withhold_covert:
         return set()
-    events = list(AuditEvent.objects.filter(child_id=child.pk, tag=AuditTag.RecordViewed))
+    events = list(AuditEvent.objects.filter(child_id__in=_record_ids(child), tag=AuditTag.RecordViewed))
     org_ids = {e.organisation_id for e in events if e.organisation_id is not None}
     return _covert_actors(events, Organisation.objects.in_bulk(org_ids))
 
@@ -404,11 +522,14 @@ def subject_access_report(
         for item in view.involvements
         if item.is_sensitive and item.involvement.recorded_by_id is not None
     )
-    accesses, covert, sensitive_accesses = _accesses(
+    accesses = _accesses(
         child, shielded=child.shielded, withhold_covert=withhold_covert, sensitive_actors=sensitive_actors
     )
-    corrections, covert_corrections = _corrections(
-        child, shielded=child.shielded, covert=_covert_raisers(child, withhold_covert=withhold_covert)
+    corrections, covert_corrections, sensitive_corrections = _corrections(
+        child,
+        shielded=child.shielded,
+        covert=_covert_raisers(child, withhold_covert=withhold_covert),
+        sensitive_actors=sensitive_actors,
     )
     return SubjectAccessReport(
         index_number=child.index_number,
@@ -416,12 +537,14 @@ def subject_access_report(
         produced_at=timezone.now(),
         shielded=child.shielded,
         held=held,
-        accesses=accesses,
+        accesses=accesses.entries,
         corrections=corrections,
         complaints=_complaints(child),
-        withheld_covert=covert + covert_corrections,
+        withheld_covert=accesses.withheld["covert"] + covert_corrections,
         withheld_sensitive=sensitive,
-        withheld_sensitive_accesses=sensitive_accesses,
+        withheld_sensitive_accesses=accesses.withheld["sensitive"],
+        withheld_sensitive_corrections=sensitive_corrections,
+        withheld_third_party=accesses.withheld["third_party"],
     )
 
 
@@ -434,6 +557,8 @@ def subject_access_record(*, child: Child, by: User, report: SubjectAccessReport
         "withheld_covert": report.withheld_covert,
         "withheld_sensitive": report.withheld_sensitive,
         "withheld_sensitive_accesses": report.withheld_sensitive_accesses,
+        "withheld_sensitive_corrections": report.withheld_sensitive_corrections,
+        "withheld_third_party": report.withheld_third_party,
     }
     with transaction.atomic():
         return event_record(

@@ -105,3 +105,35 @@ def test_a_background_check_date_in_the_far_future_is_a_validation_error(world):
     page = signed_in(world.lena).post(reverse("team:invite"), data)
     assert page.status_code == 200
     assert "must be today or in the past" in page.content.decode()
+
+
+SUPERSCRIPT_INDEX_NUMBER = "²" * 10  # digits to str.isdigit(), not to int()
+
+
+def test_an_index_number_of_superscript_digits_on_the_export_request_is_a_validation_error(world, child):
+    from disclosure.models import DisclosureExport, LawfulBasis
+
+    data = {
+        "lawful_basis": LawfulBasis.COURT_ORDER,
+        "reference": "CO-2026-118",
+        "index_numbers": SUPERSCRIPT_INDEX_NUMBER,
+        "details": ["name"],
+    }
+    page = signed_in(world.lena).post(reverse("team:export_new"), data)
+    assert page.status_code == 200
+    assert "Enter index numbers of 10 digits" in page.content.decode()
+    assert not DisclosureExport.objects.exists()
+
+
+def test_an_index_number_of_superscript_digits_on_the_archive_and_merge_finders_is_not_a_server_error(
+    world, child
+):
+    archive = signed_in(world.dara).post(
+        reverse("lifecycle:archive_find"), {"index_number": SUPERSCRIPT_INDEX_NUMBER}
+    )
+    merge = signed_in(world.lena).post(
+        reverse("linkage:merge_find"), {"survivor": child.index_number, "duplicate": SUPERSCRIPT_INDEX_NUMBER}
+    )
+    assert (archive.status_code, merge.status_code) == (200, 400)
+    assert "Check the index number" in archive.content.decode()
+    assert "Enter a 10-digit index number" in merge.content.decode()

@@ -31,3 +31,11 @@ def test_child_create_draws_again_when_an_index_number_is_taken(world):
     ):
         second = make_child(world, given_names="Other")
     assert second.index_number == fresh
+
+
+def test_only_ascii_digits_make_an_index_number():
+    """Superscript and other scripts' digits pass str.isdigit(), then int() or the Damm table fails on them."""
+    fullwidth = "\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19\uff10"
+    for odd in ("²" * 10, "١٢٣٤٥٦٧٨٩٠", fullwidth, "123 456 789²"):
+        assert not index_number.is_valid(odd), odd
+    assert index_number.is_valid(index_number.formatted(index_number.generate()))

@@ -73,3 +73,51 @@ def test_a_second_correction_is_not_undone_by_a_feed_repeating_the_first_wrong_v
     assert child_details(_only_child()).address.postcode == "LS2 9JU"
     ingest(source, [feed_row()], batch_id="b2")
     assert child_details(_only_child()).address.postcode == "LS2 9JU"
+
+
+CENSUS_FIELDS = ("given_names", "family_name", "date_of_birth", "gender", "postcode")
+LINES_FIELDS = ("given_names", "family_name", "date_of_birth", "gender", "address_line", "town")
+
+
+def test_a_postcode_only_source_repeating_the_replaced_postcode_does_not_undo_the_correction(world):
+    health = health_source(world)
+    census = health_source(world, code="census", fields=CENSUS_FIELDS)
+    ingest(health, [feed_row()], batch_id="h1")  # 3 Mill Street, Leeds, LS2 7EY (wrong)
+    census_row = feed_row(record_id="C-1", nhs_number=None, address_line=None, town=None, postcode="LS2 7EY")
+    ingest(census, [census_row], batch_id="c1")  # the census says the same wrong postcode
+    assert Child.objects.count() == 1
+    correction = correction_raise(
+        child=_only_child(),
+        field=field_for("address"),
+        value=NEW_ADDRESS,
+        reason="Moved in May",
+        by=world.alice,
+    )
+    correction_accept(correction=correction, by=world.lena)
+    assert child_details(_only_child()).address.postcode == "LS2 9JT"
+    ingest(census, [census_row], batch_id="c2")  # again exactly what it said: the postcode replaced
+    assert Child.objects.count() == 1
+    address = child_details(_only_child()).address
+    assert (address.lines, address.postcode) == (["8 Fernbank Way", "Leeds"], "LS2 9JT")
+    moved = feed_row(record_id="C-1", nhs_number=None, address_line=None, town=None, postcode="LS6 1AA")
+    ingest(census, [moved], batch_id="c3")  # a postcode it never said before: the census speaks again
+    assert child_details(_only_child()).address.postcode == "LS6 1AA"
+
+
+def test_a_lines_only_source_repeating_the_replaced_lines_does_not_undo_the_correction(world):
+    health = health_source(world)
+    lines_only = health_source(world, code="lines", fields=LINES_FIELDS)
+    ingest(health, [feed_row()], batch_id="h1")
+    lines_row = feed_row(record_id="L-1", nhs_number=None, postcode=None)  # 3 Mill Street, Leeds
+    ingest(lines_only, [lines_row], batch_id="l1")
+    correction = correction_raise(
+        child=_only_child(),
+        field=field_for("address"),
+        value=NEW_ADDRESS,
+        reason="Moved in May",
+        by=world.alice,
+    )
+    correction_accept(correction=correction, by=world.lena)
+    ingest(lines_only, [lines_row], batch_id="l2")
+    address = child_details(_only_child()).address
+    assert (address.lines, address.postcode) == (["8 Fernbank Way", "Leeds"], "LS2 9JT")

@@ -12,6 +12,8 @@ from audit.signing import signing_key_create
 from audit.tags import AuditTag
 from children.records import Address, AddressStatus, ChildDetails, ReturnIntention
 from children.services import child_create
+from corrections.fields import field_for
+from corrections.services import correction_raise
 from feeds.models import BatchStatus, FeedBatch, FeedRow, RowOutcome
 from feeds.sources import feed_source_create
 from tests.journeys import signed_in
@@ -60,6 +62,23 @@ def test_the_data_manager_lands_on_counts_of_records_needing_correction(world):
 def test_the_data_quality_page_is_for_data_managers_only(world):
     assert signed_in(world.lena).get(reverse("data_quality")).status_code == 403
     assert signed_in(world.alice).get(reverse("data_quality")).status_code == 403
+
+
+def test_the_data_manager_sees_only_their_own_las_corrections_never_another_las_small_count(world):
+    """Another LA's count of waiting corrections is a small figure about its children; the data manager
+    works their own queue only (and national figures are insight's, suppressed there)."""
+    south_child = make_child(world, given_names="Kai", family_name="Lindqvist", la=world.south, shielded=True)
+    correction_raise(
+        child=south_child, field=field_for("given_names"), value="Kay", reason="Checked", by=world.bob
+    )
+    north_child = make_child(world)
+    correction_raise(
+        child=north_child, field=field_for("family_name"), value="Thorne", reason="Checked", by=world.alice
+    )
+    page = rendered(signed_in(world.dara).get(reverse("data_quality")), heading="Records needing correction")
+    assert "Southborough" not in page
+    assert 'id="pending-corrections"' in page and "Family name" in page  # North's own queue is there
+    assert 'id="pending-count">1 correction is waiting' in page
 
 
 def test_the_system_administrator_reaches_service_health_from_their_home(world, child, settings, tmp_path):
