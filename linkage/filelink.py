@@ -8,8 +8,20 @@ A record with only "close" candidates starts its own cluster and is counted as a
 linkage would send to a person); one the engine cannot read (no family name, no real date of birth,
 bytes that are not UTF-8) is reported by row number and is a cluster of its own.
 
+Exact duplicates (the same identity as a record already read: a source re-sending its extract) join
+that record's cluster as a "match" and are not stored again, so copies never fill the candidate cap. A
+record whose most specific block is still over the cap (the engine's "refine") cannot be decided: it
+starts its own cluster as a "review", counted in `over_cap`, never silently as "new".
+
+Rows are read by the feeds' CSV reader (`feeds.parsers`), numbered as ingest numbers them (the file
+line a row starts on, minus the header; docs/DECISIONS.md section 7). A row the reader cannot read (a
+cell over the CSV limit, an unclosed quote) is rejected by number; the lines an unclosed quote
+swallowed are read again as rows of their own, so one stray quote never hides the records after it.
+
 Memory is bounded: records and their keys go into a temporary SQLite file (mode 0600, deleted at the
 end), never into Python collections, and each output row is written as soon as its record is decided.
+Rejected rows go to the caller's `on_rejected` as they are met; the report keeps only the first
+REJECTED_ROWS_KEPT of them (every one is a "rejected" row of the output either way).
 Keys are stored as 64-bit BLAKE2b digests (the file is plaintext anyway; this just keeps it small).
 """
 
@@ -19,12 +31,15 @@ import json
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
+from linkage.csv_rows import RowUnreadable, csv_rows
 from linkage.linking import LINK_MARGIN, possible_sibling
 from linkage.moves import moved_and_more
 from matching.blocking import candidates_within, query_key_tiers, record_keys
@@ -45,6 +60,7 @@ COLUMNS = (
 )
 OUT_COLUMNS = ("record_id", "source", "cluster_id", "decision")
 FILE_CANDIDATE_LIMIT = 200
+REJECTED_ROWS_KEPT = 100
 SEXES = {"f": "female", "female": "female", "m": "male", "male": "male"}
 
 
@@ -55,10 +71,11 @@ class FileLinkReport:
     linked: int = 0
     reviews: int = 0
     rejected: int = 0
-    rejected_rows: list[tuple[int, str]] = field(default_factory=list)
+    over_cap: int = 0  # reviews the engine could not decide: the block was over the candidate cap
+    rejected_rows: list[tuple[int, str]] = field(default_factory=list)  # the first REJECTED_ROWS_KEPT
 
 
-def identity_from_row(row: dict[str, str]) -> Identity:
+def identity_from_row(row: Mapping[str, str | None]) -> Identity:
     """The engine's view of one input row; ValueError (naming the column, never the value) if unusable."""
     if not_utf8(row.values()):
         raise ValueError("not valid UTF-8 text")  # bytes kept by the reader's surrogateescape
@@ -107,6 +124,94 @@ def _identity_load(text: str) -> Identity:
     )
 
 
+class _Lines:
+    """The lines the CSV reader takes, with their numbers in the file; lines can be handed back.
+
+    The reader never reads ahead of the row it returns, so the lines taken since the last row are that
+    row's (after the header, and any blank lines, before it).
+    """
+
+    def __init__(self, handle: IO[str]) -> None:
+        self._handle = iter(handle)
+        self._again: deque[tuple[int, str]] = deque()
+        self._number = 0
+        self.pulled = 0  # lines handed to the reader, a line read again counting again
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        if self._again:
+            number, line = self._again.popleft()
+        else:
+            line = next(self._handle)
+            self._number += 1
+            number = self._number
+        self.pulled += 1
+        self.taken.append((number, line))
+        return line
+
+    def take(self) -> list[tuple[int, str]]:
+        taken, self.taken = self.taken, []
+        return taken
+
+    def again(self, lines: list[tuple[int, str]]) -> None:
+        self._again.extendleft(reversed(lines))
+
+
+@dataclass
+class Unread:
+    """A row the reader refused, with its record_id and source when its one line still gives them."""
+
+    reason: str
+    record_id: str = ""
+    source: str = ""
+
+
+def _unread(reason: str, header: list[str], line: str) -> Unread:
+    """Why the row was refused, and the ids an operator would look it up by (a one-line row only)."""
+    try:
+        cells = next(csv.reader([line]))
+    except (csv.Error, StopIteration):
+        return Unread(reason)
+    ids = [cells[header.index(c)] if header.index(c) < len(cells) else "" for c in ("record_id", "source")]
+    return Unread(reason, *ids)
+
+
+def file_rows(source: IO[str]) -> Iterator[tuple[int, dict[str, str | None] | Unread]]:
+    """(row number, row) for each data row, read as ingest reads a feed (`feeds.parsers`), numbered by
+    the file line the row starts on minus the header; ValueError if the header lacks a column.
+
+    A row that spans lines (a quote not closed) is rejected with its first line's number, and the lines
+    it swallowed are read again: the header of a batch file is never quoted across lines, and neither is
+    a record. Lines are held only while their row is read (the CSV field limit bounds a runaway quote).
+    """
+    lines = _Lines(source)
+    try:
+        header = next(csv.reader(lines))
+    except StopIteration:
+        header = []
+    except csv.Error:
+        header = None  # the feeds' reader says what is wrong with it
+    lines.again(lines.take())
+    lines.pulled = 0  # from here, the count of the feeds' reader
+    missing = [c for c in COLUMNS if c not in (header or [])]
+    if header is not None and missing:
+        raise ValueError(f"missing columns: {', '.join(missing)}")
+    for counted, row in csv_rows(cast("IO[str]", lines)):  # the reader only iterates its lines
+        # `counted` is right until a line has been read twice; the lines taken tell the truth.
+        taken = lines.take()
+        spanned = taken[len(taken) - (lines.pulled - counted) :]
+        if len(spanned) > 1:
+            lines.again(spanned[1:])
+            yield spanned[0][0] - 1, Unread("a quote is not closed")
+        elif isinstance(row, RowUnreadable):
+            yield spanned[0][0] - 1, _unread(row.reason, header or [], spanned[0][1])
+        else:
+            yield spanned[0][0] - 1, row
+
+
 class _Store:
     """Records and keys on disk, so memory stays flat whatever the file's size."""
 
@@ -117,7 +222,11 @@ class _Store:
         self.db.executescript(
             """
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16000;
-            CREATE TABLE record (seq INTEGER PRIMARY KEY, cluster INTEGER NOT NULL, identity TEXT NOT NULL);
+            CREATE TABLE record (
+                seq INTEGER PRIMARY KEY, cluster INTEGER NOT NULL, identity TEXT NOT NULL,
+                identity_digest INTEGER NOT NULL
+            );
+            CREATE INDEX record_identity ON record (identity_digest);
             CREATE TABLE key (digest INTEGER NOT NULL, seq INTEGER NOT NULL);
             CREATE INDEX key_digest ON key (digest);
             """
@@ -145,8 +254,18 @@ class _Store:
             ).fetchone()
             yield seq, cluster, _identity_load(identity)
 
+    def cluster_of_copy(self, identity: Identity) -> int | None:
+        """The cluster of a record read before with exactly this identity, if any."""
+        text = _identity_json(identity)
+        found = self.db.execute(
+            "SELECT cluster FROM record WHERE identity_digest = ? AND identity = ? LIMIT 1",
+            (_digest(text), text),
+        ).fetchone()
+        return None if found is None else int(found[0])
+
     def add(self, seq: int, cluster: int, identity: Identity) -> None:
-        self.db.execute("INSERT INTO record VALUES (?, ?, ?)", (seq, cluster, _identity_json(identity)))
+        text = _identity_json(identity)
+        self.db.execute("INSERT INTO record VALUES (?, ?, ?, ?)", (seq, cluster, text, _digest(text)))
         self.db.executemany(
             "INSERT INTO key VALUES (?, ?)", [(_digest(k.value), seq) for k in record_keys(identity)]
         )
@@ -156,9 +275,19 @@ class _Store:
         self.path.unlink(missing_ok=True)
 
 
+def _copies_link(identity: Identity) -> bool:
+    """Whether the engine links two records with exactly this identity. Not when they carry too little
+    (a family name and a date of birth alone can be two children): those are decided like any record."""
+    match = score(identity, identity)
+    return match.verdict == "match" and not (possible_sibling(match) or moved_and_more(match))
+
+
 def _decide(identity: Identity, store: _Store) -> tuple[int | None, str]:
-    """The cluster to join (or None for a new one) and the decision: match, review or new."""
+    """The cluster to join (or None for a new one) and the decision: match, review, new or over_cap
+    (a review because even the most specific block is over the cap: the engine cannot decide)."""
     found = candidates_within(query_key_tiers(identity), store.lookup, cap=FILE_CANDIDATE_LIMIT)
+    if found.refine:
+        return None, "over_cap"
     best_by_cluster: dict[int, float] = {}
     close = False
     for _, cluster, candidate in store.candidates(found.found):
@@ -177,40 +306,75 @@ def _decide(identity: Identity, store: _Store) -> tuple[int | None, str]:
     return ranked[0][0], "match"
 
 
-def link_file(source: IO[str], out: IO[str], *, progress: Any = None) -> FileLinkReport:
-    """Cluster the CSV in `source` (COLUMNS), writing OUT_COLUMNS to `out` as each record is decided."""
-    reader = csv.DictReader(source)
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise ValueError(f"missing columns: {', '.join(missing)}")
+Rejected = Callable[[int, str], None]
+
+
+def link_file(
+    source: IO[str], out: IO[str], *, progress: Any = None, on_rejected: Rejected | None = None
+) -> FileLinkReport:
+    """Cluster the CSV in `source` (COLUMNS), writing OUT_COLUMNS to `out` as each record is decided.
+
+    `on_rejected(row number, reason)` is called for each rejected row as it is met (the report keeps
+    only the first REJECTED_ROWS_KEPT, so memory stays flat however many rows are bad).
+    """
     writer = csv.writer(out)
+    rows = file_rows(source)
+    first = next(rows, None)  # the header is checked before anything is written
     writer.writerow(OUT_COLUMNS)
     report = FileLinkReport()
     with tempfile.TemporaryDirectory(prefix="cp-link-") as directory:
         store = _Store(Path(directory))
         try:
-            for seq, row in enumerate(reader, start=1):
-                report.records += 1
+            for seq, (number, row) in enumerate(chain([first] if first is not None else [], rows), start=1):
                 if progress is not None:
                     progress()
-                try:
-                    identity = identity_from_row(row)
-                except ValueError as invalid:
-                    # Every record is in a cluster: one the engine cannot read is a cluster of its own.
-                    report.rejected += 1
-                    report.clusters += 1
-                    report.rejected_rows.append((seq, str(invalid)))
-                    writer.writerow((row.get("record_id", ""), row.get("source", ""), f"C{seq}", "rejected"))
-                    continue
-                cluster, decision = _decide(identity, store)
-                if cluster is None:
-                    cluster = seq
-                    report.clusters += 1
-                else:
-                    report.linked += 1
-                report.reviews += decision == "review"
-                store.add(seq, cluster, identity)
-                writer.writerow((row["record_id"], row["source"], f"C{cluster}", decision))
+                _link_row(seq, number, row, store, writer, report, on_rejected)
         finally:
             store.close()
     return report
+
+
+def _link_row(
+    seq: int,
+    number: int,
+    row: dict[str, str | None] | Unread,
+    store: _Store,
+    writer: Any,
+    report: FileLinkReport,
+    on_rejected: Rejected | None,
+) -> None:
+    """Decide one row and write its output row; `seq` (the record's place in the file) names a new cluster."""
+    report.records += 1
+    try:
+        if isinstance(row, Unread):
+            raise ValueError(row.reason)
+        identity = identity_from_row(row)
+    except ValueError as invalid:
+        # Every record is in a cluster: one the engine cannot read is a cluster of its own.
+        report.rejected += 1
+        report.clusters += 1
+        if len(report.rejected_rows) < REJECTED_ROWS_KEPT:
+            report.rejected_rows.append((number, str(invalid)))
+        if on_rejected is not None:
+            on_rejected(number, str(invalid))
+        ids = (row.record_id, row.source) if isinstance(row, Unread) else (row["record_id"], row["source"])
+        writer.writerow((ids[0] or "", ids[1] or "", f"C{seq}", "rejected"))
+        return
+    copy_of = store.cluster_of_copy(identity)
+    if copy_of is not None and _copies_link(identity):
+        # An exact copy scores as its original and adds no key: it joins, and is not stored twice.
+        report.linked += 1
+        writer.writerow((row["record_id"], row["source"], f"C{copy_of}", "match"))
+        return
+    cluster, decision = _decide(identity, store)
+    if cluster is None:
+        cluster = seq
+        report.clusters += 1
+    else:
+        report.linked += 1
+    report.reviews += decision in ("review", "over_cap")
+    report.over_cap += decision == "over_cap"
+    store.add(seq, cluster, identity)
+    writer.writerow(
+        (row["record_id"], row["source"], f"C{cluster}", "review" if decision == "over_cap" else decision)
+    )

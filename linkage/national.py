@@ -90,9 +90,19 @@ def acceptance_probability(settings: dict[str, Any], accept_weight: float = ACCE
 def national_relink(
     records: Iterable[dict[str, Any]], *, db_api: Any = None, version: str = MODEL_VERSION
 ) -> dict[str, str]:
-    """Cluster `records` (dicts with record_id, given, family, gender, dob, postcode): record_id -> cluster id."""
+    """Cluster `records` (dicts with record_id, given, family, gender, dob, postcode): record_id -> cluster id.
+
+    `record_id` is Splink's unique id, so it must be unique across all the records: sources number their
+    own records, so a caller linking several sources keys each record by (source, id) or by its row (as
+    `manage.py national_relink` does). ValueError if an id repeats; no records, no clusters.
+    """
     from splink import DuckDBAPI, Linker  # batch-job dependency, see the module docstring
 
+    records = list(records)
+    if len({str(r["record_id"]) for r in records}) != len(records):
+        raise ValueError("record_id must be unique across the records (key them by source and id)")
+    if not records:
+        return {}  # Splink cannot register an empty table
     rows = [
         splink_row(
             unique_id=str(r["record_id"]),

@@ -208,3 +208,112 @@ def test_a_file_with_a_byte_order_mark_or_a_row_that_is_not_utf8_is_read(db, tmp
     written = {row["record_id"]: row for row in csv.DictReader(out.open())}
     assert written["h1"]["decision"] == "new" and written["z1"]["decision"] == "rejected"
     assert "row 2: not valid UTF-8 text" in printed.getvalue()
+
+
+AMELIA = ("h1", "health", "Amelia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB")
+
+
+def _written(out: StringIO) -> list[dict[str, str]]:
+    out.seek(0)
+    return list(csv.DictReader(out))
+
+
+def test_many_exact_duplicates_of_one_child_end_up_in_one_cluster(db):
+    # The same record sent 260 times (a source re-sending its whole extract): one child, one cluster,
+    # although 260 is past the candidate cap of 200.
+    rows = [(f"r{i}", "health", *AMELIA[2:]) for i in range(260)]
+    out = StringIO()
+    report = link_file(StringIO(_csv(rows)), out)
+    written = _written(out)
+    assert len(written) == 260
+    assert len({row["cluster_id"] for row in written}) == 1, report
+    assert [row["decision"] for row in written] == ["new"] + ["match"] * 259
+    assert (report.clusters, report.linked, report.reviews, report.over_cap) == (1, 259, 0, 0)
+
+
+def test_a_record_whose_block_is_over_the_candidate_cap_is_flagged_for_review_and_counted(db, tmp_path):
+    # 260 records of one name and date of birth, each at another postcode: past 200 stored candidates
+    # the engine cannot decide ("refine"), so the record goes to review, never silently to a new cluster.
+    rows = [
+        (f"r{i}", "health", *AMELIA[2:8], f"LS{1 + i // 26} {i % 10}{'ABCDEFGHJKLMNPQRSTUVWXYZAB'[i % 26]}B")
+        for i in range(260)
+    ]
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(_csv(rows))
+    printed = StringIO()
+    call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=printed)
+    written = list(csv.DictReader(out.open()))
+    assert len(written) == 260
+    undecided = [row for row in written[200:] if row["decision"] != "match"]
+    assert undecided and all(row["decision"] == "review" for row in undecided)
+    assert "new" not in {row["decision"] for row in written[1:]}
+    assert f"{len(undecided)} of them over the candidate cap of 200" in printed.getvalue()
+
+
+def test_an_unclosed_quote_does_not_silently_swallow_the_records_after_it(db):
+    """The broken row is rejected by number; the lines it swallowed are read again as their own rows."""
+    lines = [
+        ",".join(COLUMNS),
+        "h1,health,Amelia,Thornton,2015-03-04,F,,,LS1 4AB",
+        'h2,health,"Amelia,Thornton,2015-03-04,F,,,LS1 4AB',  # unclosed quote
+        "h3,health,Noah,Begum,2012-11-30,M,,,BD1 1AA",
+        "h4,school,Noah,Begum,2012-11-30,M,,,BD1 1AA",
+        "h5,school,Amelia,Thornton,2015-03-04,F,,,LS1 4AB",
+    ]
+    out, rejected = StringIO(), []
+    report = link_file(
+        StringIO("\r\n".join(lines) + "\r\n"), out, on_rejected=lambda n, why: rejected.append((n, why))
+    )
+    written = {row["record_id"]: row for row in _written(out)}
+    assert set(written) == {"h1", "", "h3", "h4", "h5"}
+    assert written["h3"]["cluster_id"] == written["h4"]["cluster_id"] != written["h1"]["cluster_id"]
+    assert written["h5"]["cluster_id"] == written["h1"]["cluster_id"]
+    assert rejected == [(2, "a quote is not closed")]
+    assert (report.records, report.rejected) == (5, 1)
+
+
+def test_a_cell_longer_than_the_csv_limit_rejects_its_row_by_number(db, tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    huge = ("h0", "health", "Amelia", "Thornton", "2015-03-04", "F", "x" * 200_000, "", "")
+    source.write_text(_csv([huge, AMELIA]))
+    printed = StringIO()
+    call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=printed)
+    written = list(csv.DictReader(out.open()))
+    assert [row["decision"] for row in written] == ["rejected", "new"]
+    assert written[1]["record_id"] == "h1"
+    assert "row 1: a cell is longer than any field allows" in printed.getvalue()
+    assert "records: 2," in printed.getvalue()
+
+
+def test_memory_stays_flat_however_many_rows_are_rejected(db, tmp_path):
+    def peak(copies: int) -> int:
+        source = tmp_path / f"bad{copies}.csv"
+        source.write_text(
+            _csv([(f"r{i}", "health", "Amelia", "", "2015-03-04", "F", "", "", "") for i in range(copies)])
+        )
+        with source.open(newline="") as handle, (tmp_path / "out.csv").open("w", newline="") as out:
+            tracemalloc.start()
+            report = link_file(handle, out)
+            _, top = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+        assert report.rejected == copies
+        return top
+
+    small, large = peak(200), peak(20_000)
+    assert large < small * 2, (small, large)
+
+
+def test_the_command_lists_every_rejected_row_by_number_and_keeps_only_the_first_in_the_report(db, tmp_path):
+    from linkage.filelink import REJECTED_ROWS_KEPT
+
+    many = REJECTED_ROWS_KEPT + 5
+    rows = [(f"r{i}", "health", "Amelia", "", "2015-03-04", "F", "", "", "") for i in range(many)]
+    out = StringIO()
+    report = link_file(StringIO(_csv(rows)), out)
+    assert report.rejected == many and len(report.rejected_rows) == REJECTED_ROWS_KEPT
+    source = tmp_path / "in.csv"
+    source.write_text(_csv(rows))
+    printed = StringIO()
+    call_command("link_file", str(source), "--out", str(tmp_path / "o.csv"), "--no-progress", stdout=printed)
+    listed = [line for line in printed.getvalue().splitlines() if line.startswith("row ")]
+    assert listed[0] == "row 1: family_name is required" and len(listed) == many

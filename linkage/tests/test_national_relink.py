@@ -129,10 +129,132 @@ def test_the_command_clusters_a_file_and_reports_bad_rows_by_number(tmp_path):
     out = tmp_path / "clusters.csv"
     errors = __import__("io").StringIO()
     call_command("national_relink", str(source), "--out", str(out), stderr=errors, stdout=errors)
-    rows = dict(line.split(",") for line in out.read_text().split()[1:])
+    lines = out.read_text().split()
+    assert lines[0] == "record_id,source,cluster_id"
+    rows = {line.split(",")[0]: line.split(",")[2] for line in lines[1:]}
     assert set(rows) == {"a1", "b7", "c2"}
     assert rows["a1"] == rows["b7"] != rows["c2"]
     report = errors.getvalue()
-    assert "row 5: family_name is required" in report
-    assert "row 6: date_of_birth is not a real date" in report
+    # Numbered as ingest numbers rows: the file line the row starts on, minus the header.
+    assert "row 4: family_name is required" in report
+    assert "row 5: date_of_birth is not a real date" in report
     assert "Marchbank" not in report
+
+
+def _file(rows) -> str:
+    import csv
+    from io import StringIO
+
+    from linkage.filelink import COLUMNS
+
+    out = StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+AMELIA = ("h1", "health", "Amelia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB")
+
+
+def _relink(source, out):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    printed, errors = StringIO(), StringIO()
+    call_command("national_relink", str(source), "--out", str(out), stdout=printed, stderr=errors)
+    return printed.getvalue(), errors.getvalue()
+
+
+def test_national_relink_keeps_records_of_two_sources_sharing_a_record_id_apart(tmp_path):
+    # Record ids are each source's own: two different children with id "1" in two sources.
+    import csv
+
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(
+        _file(
+            [
+                ("1", "health", "Amelia", "Thornton", "2015-03-04", "F", "", "", "LS1 4AB"),
+                ("1", "school", "Noah", "Begum", "2012-11-30", "M", "", "", "BD1 1AA"),
+                ("2", "school", "Amelia", "Thornton", "2015-03-04", "F", "", "", "LS1 4AB"),
+            ]
+        )
+    )
+    printed, _ = _relink(source, out)
+    rows = {(row["source"], row["record_id"]): row["cluster_id"] for row in csv.DictReader(out.open())}
+    assert set(rows) == {("health", "1"), ("school", "1"), ("school", "2")}
+    assert rows[("health", "1")] == rows[("school", "2")] != rows[("school", "1")]
+    assert "3 records in 2 clusters" in printed
+
+
+def test_national_relink_reads_a_file_with_a_byte_order_mark_as_link_file_does(tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_bytes(b"\xef\xbb\xbf" + _file([AMELIA, ("s1", "school", *AMELIA[2:])]).encode())
+    printed, _ = _relink(source, out)
+    assert "2 records in 1 clusters" in printed
+
+
+def test_national_relink_rejects_a_non_utf8_row_by_number_instead_of_crashing(tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    good = _file([AMELIA, ("s1", "school", *AMELIA[2:])]).encode()
+    source.write_bytes(good + b"x1,health,Zo\xe9,Smith,2015-03-04,F,,,LS1 4AB\r\n")
+    printed, errors = _relink(source, out)
+    assert "row 3: not valid UTF-8 text" in errors  # file line 4, minus the header
+    assert "2 records in 1 clusters; 1 rows rejected" in printed
+
+
+def test_national_relink_with_no_usable_rows_says_so_instead_of_crashing(tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(_file([("x1", "health", "Amelia", "", "2015-03-04", "F", "", "", "")]))
+    printed, errors = _relink(source, out)
+    assert "0 records in 0 clusters; 1 rows rejected" in printed
+    assert "row 1: family_name is required" in errors
+    assert out.read_text().splitlines() == ["record_id,source,cluster_id"]
+
+
+def test_national_relink_with_one_usable_row_gives_it_a_cluster(tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_text(_file([AMELIA]))
+    printed, _ = _relink(source, out)
+    assert "1 records in 1 clusters" in printed
+    assert len(out.read_text().splitlines()) == 2
+
+
+def test_national_relink_rejects_a_cell_longer_than_the_csv_limit_by_number(tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    huge = ("h0", "health", "Amelia", "Thornton", "2015-03-04", "F", "x" * 200_000, "", "")
+    source.write_text(_file([huge, AMELIA, ("s1", "school", *AMELIA[2:])]))
+    printed, errors = _relink(source, out)
+    assert "row 1: a cell is longer than any field allows" in errors
+    assert "2 records in 1 clusters; 1 rows rejected" in printed
+
+
+def test_national_relink_reads_the_lines_an_unclosed_quote_swallowed(tmp_path):
+    source, out = tmp_path / "in.csv", tmp_path / "out.csv"
+    lines = [
+        "record_id,source,given_name,family_name,date_of_birth,sex,address_line,town,postcode",
+        "h1,health,Amelia,Thornton,2015-03-04,F,,,LS1 4AB",
+        'h2,health,"Amelia,Thornton,2015-03-04,F,,,LS1 4AB',
+        "h5,school,Amelia,Thornton,2015-03-04,F,,,LS1 4AB",
+    ]
+    source.write_text("\n".join(lines) + "\n")
+    printed, errors = _relink(source, out)
+    assert "row 2: a quote is not closed" in errors
+    assert "2 records in 1 clusters; 1 rows rejected" in printed
+
+
+def test_link_file_and_national_relink_name_the_same_row_for_one_bad_record(db, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    source = tmp_path / "in.csv"
+    bad = ("x1", "health", "Bad", "", "2015-03-04", "F", "", "", "")
+    source.write_text(_file([AMELIA, ("s1", "school", *AMELIA[2:]), bad]))
+    linked = StringIO()
+    call_command("link_file", str(source), "--out", str(tmp_path / "l.csv"), "--no-progress", stdout=linked)
+    _, errors = _relink(source, tmp_path / "n.csv")
+    named_by_link_file = [line for line in linked.getvalue().splitlines() if line.startswith("row ")]
+    named_by_national = [line for line in errors.splitlines() if line.startswith("row ")]
+    assert named_by_link_file == named_by_national == ["row 3: family_name is required"]

@@ -1,7 +1,10 @@
 """`manage.py national_relink INPUT.csv --out CLUSTERS.csv`: the committed Splink model over a whole file.
 
-Same input columns as `link_file` (record_id, source, given_name, family_name, date_of_birth, sex,
-address_line, town, postcode). Runs Splink on DuckDB on this machine; the production batch runs
+Same input as `link_file` (record_id, source, given_name, family_name, date_of_birth, sex, address_line,
+town, postcode), read the same way (`linkage.filelink.file_rows`: a byte order mark ignored, rows
+numbered as ingest numbers them, a row that is not UTF-8, has a cell over the CSV limit or an unclosed
+quote rejected by number). Output: record_id, source, cluster_id; a record is its source and record id
+(each source numbers its own records). Runs Splink on DuckDB on this machine; the production batch runs
 `linkage.national.national_relink` with a SparkAPI (docs/DEPLOYMENT.md). Bad rows are reported by row
 number and reason (never their values) and left out; the rest are clustered.
 """
@@ -12,7 +15,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from linkage.filelink import COLUMNS, identity_from_row
+from linkage.filelink import Unread, file_rows, identity_from_row
 from linkage.national import national_relink
 
 
@@ -24,22 +27,46 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        source: Path = options["input"]
+        if not source.is_file():
+            raise CommandError("no such input file")
+        try:
+            records, rejected = self._read(source)
+        except ValueError as wrong:  # the header: a missing column, or one that cannot be read
+            raise CommandError(str(wrong)) from None
+        # Splink keys each record by its row number: record ids are only unique within their source.
+        clusters = national_relink(records) if records else {}
+        with options["out"].open("w", newline="", encoding="utf-8", errors="surrogateescape") as out:
+            writer = csv.writer(out)
+            writer.writerow(["record_id", "source", "cluster_id"])
+            for record in records:
+                writer.writerow([record["id"], record["source"], clusters[record["record_id"]]])
+        for number, reason in rejected:
+            self.stderr.write(f"row {number}: {reason}")
+        self.stdout.write(
+            f"{len(records):,} records in {len(set(clusters.values())):,} clusters; {len(rejected):,} rows rejected"
+        )
+
+    @staticmethod
+    def _read(source: Path) -> tuple[list[dict[str, Any]], list[tuple[int, str]]]:
+        """The usable records (keyed by row number) and the rejected rows (number, reason)."""
         records: list[dict[str, Any]] = []
         rejected: list[tuple[int, str]] = []
-        with options["input"].open(newline="", encoding="utf-8") as source:
-            reader = csv.DictReader(source)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise CommandError(f"missing columns: {', '.join(missing)}")
-            for number, row in enumerate(reader, start=2):  # row 1 is the header
+        # A byte order mark is ignored; bytes that are not UTF-8 reject their row, not the file.
+        with source.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
+            for number, row in file_rows(handle):
                 try:
+                    if isinstance(row, Unread):
+                        raise ValueError(row.reason)
                     identity = identity_from_row(row)
                 except ValueError as wrong:
                     rejected.append((number, str(wrong)))
                     continue
                 records.append(
                     {
-                        "record_id": row["record_id"],
+                        "record_id": str(number),
+                        "id": row["record_id"] or "",
+                        "source": row["source"] or "",
                         "given": identity.given_name or "",
                         "family": identity.family_name or "",
                         "gender": identity.gender,
@@ -47,14 +74,4 @@ class Command(BaseCommand):
                         "postcode": identity.postcodes[0] if identity.postcodes else "",
                     }
                 )
-        clusters = national_relink(records)
-        with options["out"].open("w", newline="", encoding="utf-8") as out:
-            writer = csv.writer(out)
-            writer.writerow(["record_id", "cluster_id"])
-            for record in records:
-                writer.writerow([record["record_id"], clusters[str(record["record_id"])]])
-        for number, reason in rejected:
-            self.stderr.write(f"row {number}: {reason}")
-        self.stdout.write(
-            f"{len(records):,} records in {len(set(clusters.values())):,} clusters; {len(rejected):,} rows rejected"
-        )
+        return records, rejected
