@@ -30,7 +30,7 @@ from children.selectors import child_details, unseal_column
 from matching.blocking import record_keys
 from vault.blind_index import blind_index, blind_indexes
 from vault.crypto import cipher
-from vault.keys import NewDataKey, data_key_new
+from vault.keys import NewDataKey, data_key_new, data_key_row
 from vault.models import DataKey
 from vault.sealing import Sealer, seal_row
 
@@ -182,7 +182,7 @@ def built_from_sealed(
 ) -> BuiltChild:
     """The unsaved models of a sealed child (the ids and ciphertext are the ones sealed)."""
     key = sealed.key
-    data_key = DataKey(id=key.id, kek_version=key.kek_version, wrapped=key.wrapped)
+    data_key = data_key_row(key)  # carries the DEK, so the insert can re-wrap it (KEK retired meanwhile)
     child = Child(
         id=sealed.child_id,
         index_number=index_number,

@@ -15,6 +15,10 @@ class DecryptionFailed(Exception):
     """Ciphertext was altered, moved to another row/column, or the key is wrong or destroyed."""
 
 
+class KeyRevoked(DecryptionFailed):
+    """The key provider refuses this data key: a shred revoked it (its database write may not have followed)."""
+
+
 def new_key() -> bytes:
     return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
 

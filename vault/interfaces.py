@@ -38,7 +38,8 @@ class KeyProvider(Protocol):
         ...
 
     def unwrap(self, wrapped: bytes, *, key_id: str, version: int) -> bytes:
-        """Decrypt a wrapped DEK; raises `vault.crypto.DecryptionFailed` if retired, revoked or moved."""
+        """Decrypt a wrapped DEK; raises `vault.crypto.DecryptionFailed` if retired or moved, and its
+        subclass `vault.crypto.KeyRevoked` if revoked (rotation records such a key as shredded)."""
         ...
 
     def revoke(self, key_ids: Iterable[str]) -> None:

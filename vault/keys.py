@@ -1,10 +1,11 @@
 """Data-key lifecycle: create, open (unwrap), rewrap under a new KEK, replace, shred."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 
 from vault import crypto
@@ -51,10 +52,56 @@ class WrappedDataKey:
         return self.id
 
 
+def data_key_row(new: NewDataKey) -> DataKey:
+    """The unsaved DataKey of a new DEK, carrying the DEK so its insert can re-wrap it if need be."""
+    key = DataKey(id=new.id, kek_version=new.kek_version, wrapped=new.wrapped)
+    key.dek = new.dek
+    return key
+
+
 def data_key_build() -> tuple[DataKey, bytes]:
     """A new unsaved DataKey and its plaintext DEK (so bulk loaders can insert many at once)."""
     new = data_key_new()
-    return DataKey(id=new.id, kek_version=new.kek_version, wrapped=new.wrapped), new.dek
+    return data_key_row(new), new.dek
+
+
+# PostgreSQL table locks on vault_datakey, held to the end of the caller's transaction. Every insert of a
+# DataKey takes WRITER_LOCK (what an INSERT takes anyway, so writers never wait on each other); adding or
+# retiring a KEK takes KEK_CHANGE_LOCK, which waits for every writer in progress and holds new ones off
+# while it decides. SQLite needs none: its IMMEDIATE transactions already serialise every writer.
+WRITER_LOCK = "ROW EXCLUSIVE"
+KEK_CHANGE_LOCK = "SHARE ROW EXCLUSIVE"
+
+
+def data_key_table_lock(mode: str) -> None:
+    """Lock the DataKey table in `mode` until the current transaction ends (PostgreSQL; call in atomic)."""
+    connection = connections[router.db_for_write(DataKey)]
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(DataKey._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN {mode} MODE")
+
+
+def data_keys_fenced(keys: Sequence[DataKey]) -> None:
+    """Re-wrap, under the current KEK, each key about to be inserted that was wrapped under an older one.
+
+    A writer wraps a new DEK, then seals, checks and saves: `rotate_keys --retire` may run meanwhile and
+    destroy that KEK, since no committed key used it. Called in the inserting transaction under
+    WRITER_LOCK, so the KEK read here stays until the insert commits (a retirement waits for the commit
+    and then sees the row). A key whose KEK is gone and whose DEK the caller did not carry cannot be
+    re-wrapped: `data_key_open` raises and the insert fails, rather than store a key that opens nothing.
+    """
+    data_key_table_lock(WRITER_LOCK)
+    provider = key_provider()
+    current = provider.current_kek_version()
+    for key in keys:
+        dek, key.dek = key.dek, None
+        if key.shredded_at is not None or not key.wrapped or key.kek_version == current:
+            continue
+        if dek is None:
+            dek = data_key_open(key)
+        key.wrapped = provider.wrap(dek, key_id=str(key.id), version=current)
+        key.kek_version = current
 
 
 def data_key_open(key: DataKey | WrappedDataKey) -> bytes:

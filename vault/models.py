@@ -1,8 +1,22 @@
 """Wrapped data keys. Each child has one; destroying it shreds every copy of that child's data."""
 
 import uuid
+from collections.abc import Iterable
+from typing import Any
 
-from django.db import models
+from django.db import models, router, transaction
+
+
+class DataKeyManager(models.Manager["DataKey"]):
+    """Inserts many keys, each wrapped under the KEK current at the insert (`vault.keys.data_keys_fenced`)."""
+
+    def bulk_create(self, objs: Iterable["DataKey"], *args: Any, **kwargs: Any) -> list["DataKey"]:
+        from vault.keys import data_keys_fenced  # vault.keys imports this module
+
+        keys = list(objs)
+        with transaction.atomic(using=router.db_for_write(DataKey)):
+            data_keys_fenced(keys)
+            return super().bulk_create(keys, *args, **kwargs)
 
 
 class DataKey(models.Model):
@@ -23,8 +37,25 @@ class DataKey(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="predecessors"
     )
 
+    objects = DataKeyManager()
+
+    # The plaintext DEK of a key not yet inserted (`vault.keys.data_key_row`), never a column: lets the
+    # insert re-wrap it if its KEK was superseded (or retired) since it was wrapped. Cleared on insert.
+    dek: bytes | None = None
+
     def __str__(self) -> str:
         return f"DataKey {self.id} (KEK v{self.kek_version})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """An insert is fenced against KEK retirement (`vault.keys.data_keys_fenced`); updates are not."""
+        if not self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        from vault.keys import data_keys_fenced  # vault.keys imports this module
+
+        with transaction.atomic(using=router.db_for_write(DataKey)):
+            data_keys_fenced([self])
+            super().save(*args, **kwargs)
 
 
 class SealedField(models.BinaryField):

@@ -104,7 +104,7 @@ class _KeyRing:
     def unwrap(self, wrapped: bytes, *, key_id: str, version: int) -> bytes:
         kek = self._kek(version)
         if key_id in self._revoked.get(str(version), ()):
-            raise crypto.DecryptionFailed(f"data key {key_id} was shredded")
+            raise crypto.KeyRevoked(f"data key {key_id} was shredded")
         return crypto.unseal(wrapped, key=kek, aad=wrap_aad(key_id, version))
 
     def revoke(self, key_ids: Iterable[str]) -> None:

@@ -5,15 +5,23 @@ so a run that crashes leaves some keys done and some not, and the next run simpl
 starts a new rotation only when no earlier one is unfinished). Each batch is one transaction that
 locks its keys (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions serialise
 writers), so a key is never half rotated and a concurrent shred is never undone.
+
+A key the provider refuses as revoked is a shred whose database write did not follow (the shred revokes
+first, fail closed): rotation records it as shredded, which is what that write would have done. A key
+that fails to open for any other reason is left as it is, reported, and keeps its KEK from retirement.
+Starting a rotation and retiring KEKs hold KEK_CHANGE_LOCK (`vault.keys`), so two runs never both add a
+KEK and a retirement never destroys the KEK of a key being inserted.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.utils import timezone
 
-from vault.keys import data_key_build, data_key_open, data_key_rewrapped
+from vault.crypto import DecryptionFailed, KeyRevoked
+from vault.keys import KEK_CHANGE_LOCK, data_key_build, data_key_open, data_key_table_lock
 from vault.models import DataKey
 from vault.providers import key_provider
 from vault.registry import SealedModel, sealed_models
@@ -26,13 +34,22 @@ def _pending(target: int) -> "models.QuerySet[DataKey]":
     return DataKey.objects.filter(shredded_at__isnull=True).exclude(kek_version=target)
 
 
+def _kek_change() -> transaction.Atomic:
+    return transaction.atomic(using=router.db_for_write(DataKey))
+
+
 def rotation_start() -> tuple[int, bool]:
-    """The KEK version to rotate to, and whether a new one was created (False: resuming)."""
-    provider = key_provider()
-    current = provider.current_kek_version()
-    if _pending(current).exists():
-        return current, False
-    return provider.add_kek(), True
+    """The KEK version to rotate to, and whether a new one was created (False: resuming).
+
+    Under KEK_CHANGE_LOCK: a second `rotate_keys` started at the same time waits, then resumes this one.
+    """
+    with _kek_change():
+        data_key_table_lock(KEK_CHANGE_LOCK)
+        provider = key_provider()
+        current = provider.current_kek_version()
+        if _pending(current).exists():
+            return current, False
+        return provider.add_kek(), True
 
 
 def rotation_pending(target: int) -> int:
@@ -44,6 +61,13 @@ class BatchResult:
     rewrapped: int = 0
     replaced: int = 0
     rows_resealed: dict[str, int] = field(default_factory=dict)
+    revoked: int = 0  # refused by the provider as shredded: now recorded as shredded
+    unreadable: list[Any] = field(default_factory=list)  # ids of keys left as they were
+
+    @property
+    def taken(self) -> int:
+        """Keys this batch dealt with one way or another: 0 means the rotation is done."""
+        return self.rewrapped + self.revoked + len(self.unreadable)
 
 
 def _owned_rows(keys: list[DataKey], sealed: list[SealedModel]) -> dict[Any, list[tuple[SealedModel, Any]]]:
@@ -59,11 +83,11 @@ def _owned_rows(keys: list[DataKey], sealed: list[SealedModel]) -> dict[Any, lis
 
 
 def _replace(
-    old: DataKey, rows: list[tuple[SealedModel, Any]], result: BatchResult
+    old: DataKey, old_dek: bytes, rows: list[tuple[SealedModel, Any]], result: BatchResult
 ) -> tuple[DataKey, dict[SealedModel, list[Any]]]:
     """A fresh DEK for one owner: every sealed field re-encrypted under it (in memory)."""
     new, new_dek = data_key_build()
-    before, after = Sealer(old, data_key_open(old)), Sealer(new, new_dek)
+    before, after = Sealer(old, old_dek), Sealer(new, new_dek)
     touched: dict[SealedModel, list[Any]] = defaultdict(list)
     for spec, row in rows:
         if spec.owns_key:
@@ -78,14 +102,42 @@ def _replace(
     return new, touched
 
 
-def rotation_batch(*, target: int, size: int, rotate_deks: bool = False) -> BatchResult:
-    """Rotate up to `size` pending keys in one transaction; an empty result means the rotation is done."""
+def _opened(keys: list[DataKey], result: BatchResult) -> dict[Any, bytes]:
+    """The DEK of each key that opens; a revoked key is recorded as shredded, any other failure noted."""
+    deks: dict[Any, bytes] = {}
+    revoked: list[DataKey] = []
+    for key in keys:
+        try:
+            deks[key.pk] = data_key_open(key)
+        except KeyRevoked:
+            revoked.append(key)
+        except DecryptionFailed:
+            result.unreadable.append(key.pk)
+    now = timezone.now()
+    for key in revoked:  # what the shred's own database write would have done (data_key_shred)
+        key.wrapped, key.shredded_at = b"", now
+    DataKey.objects.bulk_update(revoked, ["wrapped", "shredded_at"])
+    result.revoked = len(revoked)
+    return deks
+
+
+def rotation_batch(
+    *, target: int, size: int, rotate_deks: bool = False, exclude: frozenset[Any] = frozenset()
+) -> BatchResult:
+    """Rotate up to `size` pending keys in one transaction; `taken == 0` means the rotation is done.
+
+    `exclude`: ids of keys an earlier batch of this run could not open, so they are not taken again.
+    """
     result = BatchResult()
     with transaction.atomic():
-        ids = list(_pending(target).order_by("pk").values_list("pk", flat=True)[:size])
+        ids = list(
+            _pending(target).exclude(pk__in=exclude).order_by("pk").values_list("pk", flat=True)[:size]
+        )
         keys = list(DataKey.objects.select_for_update().filter(pk__in=ids, shredded_at__isnull=True))
         if not keys:
             return result
+        deks = _opened(keys, result)
+        keys = [k for k in keys if k.pk in deks]
         new_keys: list[DataKey] = []
         touched: dict[SealedModel, list[Any]] = defaultdict(list)
         if rotate_deks:
@@ -93,12 +145,14 @@ def rotation_batch(*, target: int, size: int, rotate_deks: bool = False) -> Batc
             owned = _owned_rows([k for k in keys if k.superseded_by_id is None], sealed)
             for key in keys:
                 if key.superseded_by_id is None and owned.get(key.pk):
-                    new, rows = _replace(key, owned[key.pk], result)
+                    new, rows = _replace(key, deks[key.pk], owned[key.pk], result)
                     new_keys.append(new)
                     for spec, spec_rows in rows.items():
                         touched[spec].extend(spec_rows)
+        provider = key_provider()
         for key in keys:
-            data_key_rewrapped(key, to_version=target)
+            key.wrapped = provider.wrap(deks[key.pk], key_id=str(key.id), version=target)
+            key.kek_version = target
         DataKey.objects.bulk_create(new_keys)
         for spec, changed in touched.items():
             columns = [*spec.columns, spec.key_path] if spec.owns_key else list(spec.columns)
@@ -115,15 +169,30 @@ def keks_retire_unused() -> list[int]:
     Retiring makes every older backup's copy of the DEKs wrapped under those KEKs undecryptable: that
     completes crypto-shredding for backups, and it means a backup older than the retirement can no
     longer be restored, so retirement follows the backup retention schedule (docs/SECURITY.md).
+
+    Under KEK_CHANGE_LOCK, so every DataKey insert in progress has committed (and is counted) and none
+    starts until the retirement is done: a key wrapped under a KEK before its retirement is re-wrapped at
+    its insert (`vault.keys.data_keys_fenced`), never stored under a destroyed KEK.
     """
     provider = key_provider()
-    current = provider.current_kek_version()
     retired = []
-    for version in provider.kek_versions():
-        if version == current:
-            continue
-        if DataKey.objects.filter(kek_version=version, shredded_at__isnull=True).exists():
-            continue
-        provider.retire_kek(version)
-        retired.append(version)
+    with _kek_change():
+        data_key_table_lock(KEK_CHANGE_LOCK)
+        current = provider.current_kek_version()
+        for version in provider.kek_versions():
+            if version == current or _live_under(version).exists():
+                continue
+            provider.retire_kek(version)
+            retired.append(version)
     return retired
+
+
+def _live_under(version: int) -> "models.QuerySet[DataKey]":
+    return DataKey.objects.filter(kek_version=version, shredded_at__isnull=True)
+
+
+def keks_kept() -> dict[int, int]:
+    """Each old KEK still in the provider, with how many live data keys are wrapped under it."""
+    provider = key_provider()
+    current = provider.current_kek_version()
+    return {v: _live_under(v).count() for v in provider.kek_versions() if v != current}

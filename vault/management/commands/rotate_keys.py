@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
-from vault.rotation import keks_retire_unused, rotation_batch, rotation_pending, rotation_start
+from vault.rotation import keks_kept, keks_retire_unused, rotation_batch, rotation_pending, rotation_start
 
 
 class Command(BaseCommand):
@@ -31,21 +31,53 @@ class Command(BaseCommand):
         pending = rotation_pending(target)
         verb = "Started" if started else "Resuming"
         self.stdout.write(f"{verb} rotation to KEK v{target}: {pending} data keys to re-wrap.")
-        rewrapped = replaced = 0
+        rewrapped = replaced = revoked = 0
+        unreadable: list[Any] = []
         with tqdm(
             total=pending, unit="key", file=sys.stderr, disable=options["no_progress"], desc="rotate"
         ) as bar:
             while True:
                 result = rotation_batch(
-                    target=target, size=options["batch_size"], rotate_deks=options["rotate_deks"]
+                    target=target,
+                    size=options["batch_size"],
+                    rotate_deks=options["rotate_deks"],
+                    exclude=frozenset(unreadable),
                 )
-                if not result.rewrapped:
+                if not result.taken:
                     break
                 rewrapped += result.rewrapped
                 replaced += result.replaced
-                bar.update(result.rewrapped)
+                revoked += result.revoked
+                unreadable.extend(result.unreadable)
+                bar.update(result.taken)
         self.stdout.write(f"Re-wrapped {rewrapped} data keys under KEK v{target}; {replaced} DEKs replaced.")
+        self._report_skipped(revoked, unreadable)
         if options["retire"]:
-            retired = keks_retire_unused()
-            names = ", ".join(f"v{v}" for v in retired) or "none"
-            self.stdout.write(f"Retired KEKs: {names}.")
+            self._retire()
+
+    def _report_skipped(self, revoked: int, unreadable: list[Any]) -> None:
+        """Keys not re-wrapped, by id only (a DataKey id says nothing about the person)."""
+        if revoked:
+            self.stdout.write(
+                f"{revoked} data key{'s' if revoked != 1 else ''} the key provider had revoked (a shred not "
+                "finished) recorded as shredded: run that shred again to record its audit event."
+            )
+        if unreadable:
+            ids = ", ".join(str(pk) for pk in unreadable)
+            were = "was" if len(unreadable) == 1 else "were"
+            self.stdout.write(
+                f"{len(unreadable)} data key{'s' if len(unreadable) != 1 else ''} could not be opened and "
+                f"{were} left under its old KEK: {ids}"
+            )
+
+    def _retire(self) -> None:
+        retired = keks_retire_unused()
+        names = ", ".join(f"v{v}" for v in retired) or "none"
+        self.stdout.write(f"Retired KEKs: {names}.")
+        kept = keks_kept()
+        if kept:
+            held = ", ".join(
+                f"v{v} ({n} live data key{'s' if n != 1 else ''} still wrapped under it)"
+                for v, n in kept.items()
+            )
+            self.stdout.write(f"Kept KEKs: {held}.")

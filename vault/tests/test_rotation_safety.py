@@ -1,0 +1,132 @@
+"""Rotation against a half-finished shred and against a write in flight (docs/SECURITY.md, rotate_keys)."""
+
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from children import services as child_services
+from children.models import Child
+from children.selectors import child_record
+from tests.personas import make_child
+from vault.crypto import DecryptionFailed
+from vault.keys import data_key_build, data_key_open
+from vault.models import DataKey
+
+
+def _rotate(*args: str) -> str:
+    out = StringIO()
+    call_command("rotate_keys", "--no-progress", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_rotation_completes_when_a_shred_revoked_a_key_but_its_database_write_failed(world, fresh_keys):
+    """A shred revokes in the provider first; if its database write fails the key is shredded in effect.
+    Rotation finishes the other keys, records that one as shredded and says so, and can retire v1."""
+    children = [
+        make_child(world, given_names=f"Child{n}", date_of_birth=date(2014, 1, n + 1)) for n in range(3)
+    ]
+    victim = children[1]
+    fresh_keys.revoke([str(victim.data_key_id)])  # the shred's first step; its database write then failed
+
+    output = _rotate("--batch-size", "2", "--retire")
+
+    others = [c for c in children if c.pk != victim.pk]
+    assert "Re-wrapped 2 data keys under KEK v2" in output
+    assert "1 data key the key provider had revoked (a shred not finished) recorded as shredded" in output
+    assert "Retired KEKs: v1." in output
+    assert set(
+        DataKey.objects.filter(pk__in=[c.data_key_id for c in others]).values_list("kek_version", flat=True)
+    ) == {2}
+    shredded = DataKey.objects.get(pk=victim.data_key_id)
+    assert shredded.shredded_at is not None and bytes(shredded.wrapped) == b""
+    assert [
+        child_record(Child.objects.select_related("data_key").get(pk=c.pk)).details.given_names
+        for c in others
+    ] == [
+        "Child0",
+        "Child2",
+    ]
+
+
+def test_rotation_reports_a_key_it_cannot_open_and_keeps_its_kek(world, fresh_keys):
+    """A wrapped key that fails to open for another reason (damaged bytes) is left as it is, named in the
+    report, and its KEK is kept: nothing is destroyed that might still be repaired from a backup."""
+    make_child(world, given_names="Readable")
+    damaged, _ = data_key_build()
+    damaged.wrapped = bytes(damaged.wrapped)[:-1] + b"\x00"
+    damaged.save()
+
+    output = _rotate("--retire")
+
+    assert "Re-wrapped 1 data keys under KEK v2" in output
+    assert f"1 data key could not be opened and was left under its old KEK: {damaged.pk}" in output
+    assert "Kept KEKs: v1 (1 live data key still wrapped under it)." in output
+    assert fresh_keys.kek_versions() == [1, 2]
+
+
+def test_a_child_created_while_rotate_keys_retire_runs_stays_readable(world, monkeypatch, fresh_keys):
+    """child_create wraps the new DEK before its transaction; `rotate_keys --retire` (another process) runs
+    in between and destroys v1, which no committed key used. The insert re-wraps under the current KEK."""
+    make_child(world, given_names="Existing")
+    real = child_services.data_key_new
+    outputs = []
+
+    def wrapped_then_rotation_runs():
+        key = real()
+        outputs.append(_rotate("--retire"))  # the operator's rotation, between wrap and save
+        return key
+
+    monkeypatch.setattr(child_services, "data_key_new", wrapped_then_rotation_runs)
+    child = make_child(world, given_names="Newborn", family_name="Ashworth")
+    monkeypatch.setattr(child_services, "data_key_new", real)
+
+    assert "Retired KEKs: v1." in outputs[0] and fresh_keys.kek_versions() == [2]
+    row = Child.objects.select_related("data_key").get(pk=child.pk)
+    assert row.data_key.kek_version == 2
+    data_key_open(row.data_key)
+    view = child_record(row)
+    assert (view.details.given_names, view.details.family_name) == ("Newborn", "Ashworth")
+
+
+def test_a_key_saved_under_a_retired_kek_without_its_dek_is_refused_not_stored(world, fresh_keys):
+    """A DataKey row whose KEK is gone and whose DEK the caller no longer holds cannot be made readable:
+    the insert fails (nothing is saved) rather than storing a key that opens nothing."""
+    key, _ = data_key_build()
+    stale = DataKey(id=key.id, kek_version=key.kek_version, wrapped=key.wrapped)  # the DEK not carried
+    fresh_keys.add_kek()
+    fresh_keys.retire_kek(1)
+    with pytest.raises(DecryptionFailed):
+        stale.save()
+    assert not DataKey.objects.filter(pk=key.pk).exists()
+
+
+def test_a_key_wrapped_under_a_superseded_kek_is_saved_under_the_current_one(world, fresh_keys):
+    key, dek = data_key_build()
+    fresh_keys.add_kek()
+    key.save()
+    stored = DataKey.objects.get(pk=key.pk)
+    assert stored.kek_version == 2 and data_key_open(stored) == dek
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="not fixed yet: --rotate-deks still needs writes paused (scratch_notes/vault.md, finding 3)",
+)
+def test_an_involvement_recorded_across_a_dek_rotation_stays_readable(world):
+    """A request that loaded the child (and its data key) before `--rotate-deks` re-keyed it seals its
+    involvement under the superseded DEK; the record must still open, with the involvement in it."""
+    from children.records import InvolvementDetails
+    from children.services import involvement_record
+
+    make_child(world)
+    loaded = Child.objects.select_related("data_key").get()
+    _rotate("--rotate-deks")
+    involvement_record(
+        child=loaded,
+        by=world.alice,
+        details=InvolvementDetails("Alice Example", "Social worker", world.north_social_care.pk, "0300 1"),
+    )
+    view = child_record(Child.objects.select_related("data_key").get())
+    assert [i.details.practitioner_name for i in view.involvements] == ["Alice Example"]
