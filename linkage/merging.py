@@ -8,14 +8,17 @@ FORMER_POSTCODES_KEPT, filed under hidden keys) and its source identifiers are a
 shielded the survivor is (the safer union). Floors above that keep rows of their own about a child hear
 of it (`child_merging`: feeds carries what each source said). The duplicate's whole record as it was,
 and what moved or was added, are sealed in a `ChildMerge` under the merge's own key; then the
-duplicate's rows are deleted and its data key shredded, so no second copy stays readable.
+duplicate's rows are deleted and its data key shredded, so no second copy stays readable. The survivor
+carries the duplicate's identity on (`linkage.retention.identities_carry_over`), so its purge destroys
+the copies (review labels) naming it.
 
 Unmerge: the duplicate is rebuilt from the snapshot under its old index number (a new id), the rows that
 moved and still exist move back, and the added former names, postcode and identifiers are removed from the
 survivor (a former postcode the merge pushed out of the last few comes back), except what another merge
 still in place brought too. A shield added by the merge stays (lifting a shield is a separate, deliberate
-LA decision). The snapshot has then done its work (a merge is undone once): its key is shredded in the same
-transaction (`linkage.retention.merge_snapshot_shred`).
+LA decision). The restored record carries the duplicate's old identity on again, the survivor no longer
+(`linkage.retention.identities_give_back`). The snapshot has then done its work (a merge is undone
+once): its key is shredded in the same transaction (`linkage.retention.merge_snapshot_shred`).
 """
 
 from datetime import datetime
@@ -51,7 +54,7 @@ from corrections.models import Complaint, Correction, CorrectionStatus
 from disclosure.models import DisclosureExport
 from linkage.linking import children_keys_lock
 from linkage.models import ChildMerge
-from linkage.retention import merge_snapshot_shred
+from linkage.retention import identities_carry_over, identities_give_back, merge_snapshot_shred
 from matching.normalise import normalise_postcode
 from vault.keys import data_key_build, data_key_shred
 from vault.sealing import Sealer, note_seal
@@ -320,6 +323,9 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
             {"id": str(export.pk), "survivor_named": export.children.filter(pk=survivor.pk).exists()}
             for export in DisclosureExport.objects.filter(children=duplicate)
         ]
+        # The survivor carries on the duplicate's identity and all it carried (`linkage.retention`): the
+        # purge that ends it must find every copy naming them, whatever later merges do to this row.
+        moved["identities"] = identities_carry_over(survivor_id=survivor.pk, duplicate_id=duplicate.pk)
         data_key, dek = data_key_build()
         data_key.save()
         merge = ChildMerge(
@@ -463,6 +469,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             carried=moved,
             by=by,
         )
+        identities_give_back(merge=merge, restored_id=restored.pk, brought=moved.get("identities"))
         merge.unmerged_by, merge.unmerged_at, merge.restored_child = by, timezone.now(), restored
         merge.save(update_fields=["unmerged_by", "unmerged_at", "restored_child"])
         for child_id, key in ((survivor.pk, survivor.data_key), (restored.pk, built.data_key)):

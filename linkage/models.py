@@ -52,6 +52,12 @@ class ClericalReview(models.Model):
     decided_child = models.ForeignKey(
         "children.Child", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    decided_child_ref = models.UUIDField(
+        null=True,
+        blank=True,
+        help_text="the decided child's id, kept when a merge deletes that record (the FK is then nulled), "
+        "so the purge of the record carrying it on finds this review's labels; cleared by that purge",
+    )
     data_key = models.ForeignKey(DataKey, on_delete=models.PROTECT, related_name="+")
     copy_shredded_at = models.DateTimeField(
         null=True, blank=True, help_text="when the sealed incoming record and candidates were destroyed"
@@ -156,3 +162,27 @@ class ReviewLabel(models.Model):
 
     def __str__(self) -> str:
         return f"Review label {self.id}"
+
+
+class CarriedIdentity(models.Model):
+    """An identity a live record carries on: a record merged into it, directly or through a chain of merges.
+
+    A merge's own row cannot say this for long: it is deleted with its survivor (merged away in turn), and
+    an unmerge rebuilds the duplicate under a new id. Copies sealed under keys of their own (review labels,
+    review copies) name the identity they were made about, so a purge must know every identity the
+    purged record carries (`linkage.retention.carried_identities`). Plain ids, no foreign keys: nothing
+    here is deleted or nulled by a cascade behind the merge's back. A record carries its own id implicitly
+    (no row). Written by `linkage.merging` (merge: the duplicate and all it carried; unmerge: given to the
+    restored record), deleted with its carrier's purge.
+    """
+
+    carrier_id = models.UUIDField(help_text="the live record that carries the identity on")
+    identity_id = models.UUIDField(help_text="a record merged into it, and not split out again")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["carrier_id", "identity_id"], name="one_row_per_carried_identity")
+        ]
+
+    def __str__(self) -> str:
+        return f"Identity carried by {self.carrier_id}"

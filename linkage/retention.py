@@ -25,6 +25,15 @@ auditor, except labels (ids and a verdict only). The purge audits what it destro
 `lifecycle` sits below `linkage` and never imports it: this listens for the child's deletion instead.
 A merge deletes an active duplicate (its identity lives on in the survivor): its labels and reviews are
 kept.
+
+"The child" is every identity the purged record carries on (`carried_identities`), kept in
+`CarriedIdentity` rather than read from the merges, which lose the trail: a merge's row is deleted with
+its survivor when that is merged away in turn (child -> middle -> last), and an unmerge rebuilds the
+duplicate under a new id. A merge gives the survivor the duplicate and all it carried
+(`identities_carry_over`); an unmerge gives them to the restored record and takes them off the survivor
+(`identities_give_back`). A review names the child it decided on also by a plain id
+(`decided_child_ref`), which a merge's delete does not null. Once the purge has destroyed the copies, the
+record's rows and those plain ids go too.
 """
 
 from collections.abc import Iterable
@@ -39,10 +48,19 @@ from django.utils import timezone
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
-from linkage.models import ChildMerge, ClericalReview, ReviewLabel, ReviewStatus, ReviewSubject
+from linkage.models import (
+    CarriedIdentity,
+    ChildMerge,
+    ClericalReview,
+    ReviewLabel,
+    ReviewStatus,
+    ReviewSubject,
+)
 from vault.blind_index import blind_index, blind_indexes
+from vault.crypto import DecryptionFailed
 from vault.keys import data_key_shred
 from vault.models import DataKey
+from vault.sealing import Sealer
 
 PURGED_STATUSES = (RecordStatus.ARCHIVED, RecordStatus.CLOSED)
 SUBJECT_PURPOSE = "linkage-review-subject"
@@ -62,7 +80,9 @@ def review_labels_shred(*, child_id: UUID) -> int:
     """Delete every label naming `child_id` (and its key-mates), shred their keys; returns labels deleted."""
     key_ids = set(
         ReviewLabel.objects.filter(
-            Q(candidate_id=child_id) | Q(review__decided_child_id=child_id)
+            Q(candidate_id=child_id)
+            | Q(review__decided_child_ref=child_id)
+            | Q(review__decided_child_id=child_id)
         ).values_list("data_key_id", flat=True)
     )
     if not key_ids:
@@ -93,7 +113,11 @@ def reviews_shred(*, child_id: UUID) -> int:
     """Shred every review still holding a copy that names `child_id`; returns how many."""
     reviews = list(
         ClericalReview.objects.filter(copy_shredded_at__isnull=True)
-        .filter(Q(decided_child_id=child_id) | Q(subjects__token=review_subject_token(child_id)))
+        .filter(
+            Q(decided_child_ref=child_id)
+            | Q(decided_child_id=child_id)
+            | Q(subjects__token=review_subject_token(child_id))
+        )
         .distinct()
     )
     for review in reviews:
@@ -121,24 +145,75 @@ def merges_shred(*, child_id: UUID, purged: bool) -> int:
     return len(merges)
 
 
-def merged_identities(child_id: UUID) -> list[UUID]:
-    """The child and every record merged into it and not split out again: copies naming any of them
-    (labels, review copies) describe the child that carries those identities on, so die with it."""
-    merged = ChildMerge.objects.filter(survivor_id=child_id, unmerged_at__isnull=True)
-    return [child_id, *merged.values_list("duplicate_id", flat=True)]
+def carried_identities(child_id: UUID) -> list[UUID]:
+    """The child and every record merged into it, directly or through a chain, and not split out again:
+    copies naming any of them (labels, review copies) describe the child that carries those identities
+    on, so die with it. Read from `CarriedIdentity`, not the merges: those are deleted with a survivor
+    merged away in turn, and an unmerge gives the restored record a new id."""
+    carried = CarriedIdentity.objects.filter(carrier_id=child_id).order_by("pk")
+    return [child_id, *carried.values_list("identity_id", flat=True)]
+
+
+def identities_carry_over(*, survivor_id: UUID, duplicate_id: UUID) -> list[str]:
+    """A merge: the survivor carries on the duplicate and all the duplicate carried; returns those ids
+    (the merge keeps them, sealed, to give them back). Call in the merge's transaction, before the
+    duplicate is deleted."""
+    brought = [str(pk) for pk in carried_identities(duplicate_id)]
+    CarriedIdentity.objects.filter(carrier_id=duplicate_id).delete()
+    CarriedIdentity.objects.bulk_create(
+        [CarriedIdentity(carrier_id=survivor_id, identity_id=pk) for pk in brought], ignore_conflicts=True
+    )
+    return brought
+
+
+def _brought_by(merge: ChildMerge) -> set[str]:
+    """The identities a merge in place brought (just its duplicate, for a merge made before they were
+    kept, or if its sealed copy can no longer be opened)."""
+    try:
+        moved = Sealer(merge.data_key).unseal(merge, "moved")
+    except DecryptionFailed:
+        moved = {}
+    return set(moved.get("identities", [str(merge.duplicate_id)]))
+
+
+def identities_give_back(*, merge: ChildMerge, restored_id: UUID, brought: list[str] | None) -> None:
+    """An unmerge: the restored record carries on the duplicate's old id and what it brought (`brought`,
+    from the merge's sealed copy; None for a merge made before they were kept), and the survivor no
+    longer does, unless another merge still in place brought the same identity."""
+    brought = brought if brought is not None else [str(merge.duplicate_id)]
+    others = (
+        ChildMerge.objects.filter(survivor_id=merge.survivor_id, unmerged_at__isnull=True)
+        .exclude(pk=merge.pk)
+        .select_related("data_key")
+    )
+    kept: set[str] = set().union(*(_brought_by(other) for other in others))
+    CarriedIdentity.objects.filter(
+        carrier_id=merge.survivor_id, identity_id__in=[pk for pk in brought if pk not in kept]
+    ).delete()
+    CarriedIdentity.objects.bulk_create(
+        [CarriedIdentity(carrier_id=restored_id, identity_id=pk) for pk in brought], ignore_conflicts=True
+    )
+
+
+def _identities_forget(*, child_id: UUID, identities: list[UUID]) -> None:
+    """After a purge has destroyed their copies, nothing in clear ties the purged ids together any more:
+    the record's rows go, and reviews stop naming an identity it carried (as the nulled FK does)."""
+    CarriedIdentity.objects.filter(carrier_id=child_id).delete()
+    ClericalReview.objects.filter(decided_child_ref__in=identities).update(decided_child_ref=None)
 
 
 @receiver(pre_delete, sender=Child, dispatch_uid="linkage.retention.child_deleted")
 def child_deleted(sender: type[Child], instance: Child, **kwargs: Any) -> None:
     purged = instance.status in PURGED_STATUSES
-    identities = merged_identities(instance.pk) if purged else []  # before the merges go with it
     merges = merges_shred(child_id=instance.pk, purged=purged)
-    if not purged:
+    if not purged:  # a merge: its identities were carried over to the survivor before this
         return
+    identities = carried_identities(instance.pk)
     counts = {
         "review_labels_deleted": sum(review_labels_shred(child_id=pk) for pk in identities),
         "reviews_shredded": sum(reviews_shred(child_id=pk) for pk in identities),
         "merges_shredded": merges,
     }
+    _identities_forget(child_id=instance.pk, identities=identities)
     if any(counts.values()):
         event_record(tag=AuditTag.ChildCopiesShredded, actor=None, child_id=instance.pk, additional=counts)
