@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -70,32 +70,56 @@ def open_organisations() -> QuerySet[Organisation]:
     return Organisation.objects.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
 
 
+class OrganisationCodeTaken(Exception):
+    """Another organisation took the code between the form's check and the write (the code is unique)."""
+
+
+def _code_taken(code: str, *, besides: int | None) -> bool:
+    taken = Organisation.objects.filter(code=code)
+    return (taken.exclude(pk=besides) if besides is not None else taken).exists()
+
+
 def organisation_create(*, by: User, details: OrganisationDetails) -> Organisation:
-    with transaction.atomic():
-        organisation = Organisation.objects.create(**details.as_fields())
-        event_record(
-            tag=AuditTag.OrganisationCreated,
-            actor=by,
-            additional={"organisation_id": organisation.pk, "kind": organisation.kind},
-        )
+    """Add an entry. Raises `OrganisationCodeTaken` when a colleague added the same code meanwhile."""
+    try:
+        with transaction.atomic():
+            organisation = Organisation.objects.create(**details.as_fields())
+            event_record(
+                tag=AuditTag.OrganisationCreated,
+                actor=by,
+                additional={"organisation_id": organisation.pk, "kind": organisation.kind},
+            )
+    except IntegrityError:
+        if _code_taken(details.code, besides=None):
+            raise OrganisationCodeTaken from None
+        raise
     return organisation
 
 
 def organisation_update(*, organisation: Organisation, by: User, details: OrganisationDetails) -> list[str]:
-    """Change what differs; audit which fields changed. Nothing changed writes nothing."""
+    """Change what differs; audit which fields changed. Nothing changed writes nothing.
+
+    Raises `OrganisationCodeTaken` (the entry unchanged) when another organisation took the new code
+    meanwhile."""
     new = details.as_fields()
     changed = [name for name, value in new.items() if getattr(organisation, name) != value]
     if not changed:
         return []
-    with transaction.atomic():
-        for name in changed:
-            setattr(organisation, name, new[name])
-        organisation.save(update_fields=changed)
-        event_record(
-            tag=AuditTag.OrganisationUpdated,
-            actor=by,
-            additional={"organisation_id": organisation.pk, "changed": sorted(changed)},
-        )
+    try:
+        with transaction.atomic():
+            for name in changed:
+                setattr(organisation, name, new[name])
+            organisation.save(update_fields=changed)
+            event_record(
+                tag=AuditTag.OrganisationUpdated,
+                actor=by,
+                additional={"organisation_id": organisation.pk, "changed": sorted(changed)},
+            )
+    except IntegrityError:
+        organisation.refresh_from_db()
+        if _code_taken(details.code, besides=organisation.pk):
+            raise OrganisationCodeTaken from None
+        raise
     return changed
 
 

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.ratelimit import MFA_USER
-from accounts.services import confirmed_totp_device, recovery_code_use, session_key_renewed
+from accounts.services import confirmed_totp_device, recovery_code_use, session_key_renewed, totp_token_verify
 from audit.services import event_record
 from audit.tags import AuditTag
 
@@ -52,7 +52,9 @@ def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool
     """True and the session marked verified if `code` is a fresh TOTP code or an unused recovery code.
 
     django-otp's TOTP device remembers the last time step used, so a code cannot be replayed; a replayed
-    code raises `CodeAlreadyUsed` (still counted as a failure) so the page can say why.
+    code raises `CodeAlreadyUsed` (still counted as a failure) so the page can say why. The device's row
+    is locked while the code is checked (`totp_token_verify`), so two sessions posting one code at the
+    same moment pass one at a time: the second finds the step used.
     """
     subject = str(user.pk)
     if MFA_USER.exceeded(subject):
@@ -62,7 +64,8 @@ def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool
     if device is None:
         return False
     compact = code.replace(" ", "")
-    if (compact.isdigit() and device.verify_token(compact)) or recovery_code_use(user=user, code=code):
+    totp_passed = compact.isdigit() and totp_token_verify(device=device, token=compact)
+    if totp_passed or recovery_code_use(user=user, code=code):
         second_factor_login(request, user=user, device=device)
         MFA_USER.reset(subject)
         event_record(tag=AuditTag.MfaVerified, actor=user)

@@ -93,6 +93,18 @@ class User(AbstractUser):
     home_postcode_token = models.CharField(max_length=32, blank=True)
     home_postcode_recorded_on = models.DateField(null=True, blank=True)
 
+    class Meta(AbstractUser.Meta):  # type: ignore[name-defined]  # django-stubs omit the abstract Meta
+        # No two accounts may look alike (accounts.usernames), also when two are invited at the same
+        # moment and both pass the form's check: the database keeps the rule. An empty skeleton (an
+        # account saved without one) is no name and is left out.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["username_skeleton"],
+                condition=~models.Q(username_skeleton=""),
+                name="accounts_user_username_skeleton_unique",
+            )
+        ]
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Keep the skeleton beside the name, so a look-alike check is one indexed lookup."""
         self.username_skeleton = username_skeleton(self.username)

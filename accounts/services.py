@@ -2,18 +2,20 @@
 
 import hashlib
 import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.sessions.models import Session
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.home_postcode import home_postcode_token
 from accounts.models import Invitation, Organisation, RecoveryCode, Role, User, UserSession
+from accounts.usernames import username_skeleton
 from audit.services import event_record
 from audit.tags import AuditTag
 from notices.email import notify_by_email
@@ -84,8 +86,23 @@ def totp_device_start(*, user: User) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
 
 
+def totp_token_verify(*, device: TOTPDevice, token: str) -> bool:
+    """django-otp's `verify_token` with the device's row locked, so a code is used once.
+
+    `verify_token` reads the last used time step and saves the new one with no lock: two sessions posting
+    one code at the same moment both read the old step and both pass. Holding the row from the read to
+    the save makes the second wait and then see the step used. `device` is refreshed afterwards, so the
+    caller sees the step and throttle state the locked copy wrote.
+    """
+    with transaction.atomic():
+        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        verified = bool(locked.verify_token(token))
+    device.refresh_from_db()
+    return verified
+
+
 def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
-    if not device.verify_token(token):
+    if not totp_token_verify(device=device, token=token):
         return False
     device.confirmed = True
     device.save(update_fields=["confirmed"])
@@ -127,31 +144,31 @@ def account_invite(
 ) -> tuple[User, str]:
     """Create an account with no usable password and a single-use 24-hour invitation link token.
 
-    `home_postcode` (from the background check, optional): recorded as for `home_postcode_record`."""
+    `home_postcode` (from the background check, optional): recorded as for `home_postcode_record`.
+    Raises `UsernameTaken` when the database refuses the name (the same name, or one with the same
+    skeleton, was committed by a colleague after the form checked): the form's own answer, not a 500."""
     token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        user = User(
-            username=username,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            organisation=organisation,
-            role=role,
-            background_check_on=background_check_on,
-            training_completed_on=training_completed_on,
-            manager_email=manager_email,
+    try:
+        user = _invited_user_create(
+            by=by,
+            token=token,
+            user=User(
+                username=username,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                organisation=organisation,
+                role=role,
+                background_check_on=background_check_on,
+                training_completed_on=training_completed_on,
+                manager_email=manager_email,
+            ),
+            home_postcode=home_postcode,
         )
-        user.set_unusable_password()
-        user.save()
-        Invitation.objects.create(
-            user=user,
-            token_hash=_token_hash(token),
-            created_by=by,
-            expires_at=timezone.now() + INVITATION_VALID_FOR,
-        )
-        event_record(tag=AuditTag.AccountInvited, actor=by, additional={"user_id": user.pk, "role": role})
-        if home_postcode:
-            home_postcode_record(user=user, by=by, postcode=home_postcode)
+    except IntegrityError:
+        if User.objects.filter(username_skeleton=username_skeleton(username)).exists():
+            raise UsernameTaken from None
+        raise
     notify_by_email(
         subject="Your ContactPoint account",
         message=(
@@ -164,19 +181,82 @@ def account_invite(
     return user, token
 
 
+class UsernameTaken(Exception):
+    """The username, or a look-alike of it (same skeleton), was taken between the form's check and the insert."""
+
+
+def _invited_user_create(*, by: User, token: str, user: User, home_postcode: str | None) -> User:
+    """The account, its invitation and their audit events, in one transaction (all or nothing)."""
+    with transaction.atomic():
+        user.set_unusable_password()
+        user.save()
+        Invitation.objects.create(
+            user=user,
+            token_hash=_token_hash(token),
+            created_by=by,
+            expires_at=timezone.now() + INVITATION_VALID_FOR,
+        )
+        event_record(
+            tag=AuditTag.AccountInvited, actor=by, additional={"user_id": user.pk, "role": user.role}
+        )
+        if home_postcode:
+            home_postcode_record(user=user, by=by, postcode=home_postcode)
+    return user
+
+
+def _invitation_closed_because(invitation: Invitation) -> str | None:
+    """Why an invitation no longer opens ("used", "expired", "account_closed"), or None if it does."""
+    if invitation.used_at is not None:
+        return "used"
+    if invitation.expires_at <= timezone.now():
+        return "expired"
+    if not invitation.user.is_active:
+        return "account_closed"
+    return None
+
+
+def _invitation_refused(invitation: Invitation, reason: str) -> None:
+    """A link that no longer opens was presented: the sign it leaked (as `feed:token:refused` for a feed
+    token), audited against the account it was made for. No actor: whoever holds the link is unknown."""
+    event_record(
+        tag=AuditTag.InvitationRefused,
+        actor=None,
+        additional={"user_id": invitation.user_id, "invitation_id": invitation.pk, "reason": reason},
+    )
+
+
 def invitation_for_token(token: str) -> Invitation | None:
-    """The invitation a token opens, if it is unused and unexpired."""
+    """The invitation a token opens, if it is unused, unexpired and its account is not closed.
+
+    A token that matches an invitation which no longer opens is audited (`_invitation_refused`); an
+    unknown token matches no account, so there is nothing to audit it against.
+    """
     invitation = Invitation.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
-    if invitation is None or invitation.used_at is not None or invitation.expires_at <= timezone.now():
+    if invitation is None:
+        return None
+    reason = _invitation_closed_because(invitation)
+    if reason is not None:
+        _invitation_refused(invitation, reason)
         return None
     return invitation
 
 
-def invitation_accept(*, invitation: Invitation, password: str, agreement_signed: bool) -> User:
-    user = invitation.user
+def invitation_accept(*, invitation: Invitation, password: str, agreement_signed: bool) -> User | None:
+    """Set the password and sign the agreement, once: None (nothing changed, the refusal audited) if
+    the invitation was used, expired or its account closed since it was read.
+
+    The invitation's row is locked and re-read first: two submissions at once (or a stolen link raced
+    against its owner) find it unused only one at a time, so the second never overwrites the password.
+    """
     with transaction.atomic():
-        invitation.used_at = timezone.now()
-        invitation.save(update_fields=["used_at"])
+        locked = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+        reason = _invitation_closed_because(locked)
+        if reason is not None:
+            _invitation_refused(locked, reason)
+            return None
+        user = locked.user
+        locked.used_at = timezone.now()
+        locked.save(update_fields=["used_at"])
         user.set_password(password)
         if agreement_signed:
             user.agreement_signed_on = timezone.localdate()
@@ -258,16 +338,57 @@ def suspension_reason_text(user: User) -> str:
     return note_unseal(user.notes_key, context=SUSPENSION_REASON, sealed=user.suspension_reason_sealed)
 
 
-def account_reinstate(*, user: User, by: User) -> None:
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def suspension_version(user: User) -> str:
+    """Which suspension the account is under, as the reinstate form carries it ("" when not suspended).
+
+    The suspension's time in whole microseconds: exact (no float rounding), and a new suspension, even
+    with the same reason, has a new one.
+    """
+    if user.suspended_at is None:
+        return ""
+    return str((user.suspended_at - _EPOCH) // timedelta(microseconds=1))
+
+
+class Reinstatement(Enum):
+    DONE = "done"
+    NOT_SUSPENDED = "not_suspended"  # reinstated by a colleague meanwhile: nothing to lift
+    SUSPENSION_CHANGED = "suspension_changed"  # suspended again since the page was read: not this one
+
+
+def account_reinstate(*, user: User, by: User, suspension: str | None = None) -> Reinstatement:
+    """Lift the suspension the person saw (`suspension`, from `suspension_version` on their page).
+
+    The row is locked and re-read: an account no longer suspended changes nothing and is not audited,
+    and a suspension made after the page was read (an automatic misuse suspension nobody has read the
+    reason of) is never lifted from that page. `suspension=None` is for callers that read the account
+    in this same request (not a page): the current suspension is the one seen.
+    """
     with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if locked.suspended_at is None:
+            user.suspended_at = None
+            return Reinstatement.NOT_SUSPENDED
+        if suspension is not None and suspension != suspension_version(locked):
+            return Reinstatement.SUSPENSION_CHANGED
         user.suspended_at = None
         user.suspension_reason_sealed = ""
         user.save(update_fields=["suspended_at", "suspension_reason_sealed"])
         event_record(tag=AuditTag.AccountReinstated, actor=by, additional={"user_id": user.pk})
+    return Reinstatement.DONE
 
 
-def account_close(*, user: User, by: User) -> None:
+def account_close(*, user: User, by: User) -> bool:
+    """Close the account for good; False (nothing done, nothing audited) if it was closed meanwhile.
+
+    The row is locked and re-read, so two colleagues on one confirmation page close it once."""
     with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:
+            user.is_active = False
+            return False
         user.is_active = False
         user.set_unusable_password()
         user.save(update_fields=["is_active", "password"])
@@ -276,3 +397,4 @@ def account_close(*, user: User, by: User) -> None:
         WebAuthnCredential.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         event_record(tag=AuditTag.AccountClosed, actor=by, additional={"user_id": user.pk})
+    return True

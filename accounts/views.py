@@ -1,5 +1,7 @@
 """Sign-in, second factor, step-up and invitation pages."""
 
+from urllib.parse import urlsplit
+
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -51,6 +53,14 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_redirect_url(self) -> str:
+        """`next`, unless it is the sign-in page itself: a signed-in person sent there would be sent on to
+        it again (Django refuses that loop with a server error), so it counts as no `next`."""
+        target = super().get_redirect_url()
+        if target and urlsplit(target).path == self.request.path:
+            return ""
+        return target
 
 
 class SignOutView(auth_views.LogoutView):
@@ -201,11 +211,19 @@ def passkeys(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Set a password with a single-use link. A link used, expired or of a closed account answers as an
+    unknown one (404), also when it stopped opening between showing the form and submitting it."""
     invite = invitation_for_token(token)
     if invite is None:
-        return render(request, "accounts/invitation_invalid.html", status=404)
+        return _invitation_invalid(request)
     form = SetPasswordForm(request.POST or None, user=invite.user)
     if request.method == "POST" and form.is_valid():
-        invitation_accept(invitation=invite, password=form.cleaned_data["password1"], agreement_signed=True)
+        password = form.cleaned_data["password1"]
+        if invitation_accept(invitation=invite, password=password, agreement_signed=True) is None:
+            return _invitation_invalid(request)
         return redirect("accounts:login")
     return render(request, "accounts/invitation.html", {"form": form, "invited": invite.user})
+
+
+def _invitation_invalid(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/invitation_invalid.html", status=404)

@@ -16,6 +16,7 @@ from team.forms import InviteForm
 KINDS = [(kind.value, kind.label) for kind in OrganisationKind]
 # Kinds that belong to no LA: an LA is its own, a national body is nobody's.
 PARENTLESS_KINDS = {OrganisationKind.LOCAL_AUTHORITY.value, OrganisationKind.NATIONAL.value}
+CODE_TAKEN = "That code is already used by another organisation"
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
@@ -99,7 +100,7 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
         if self.editing is not None:
             others = others.exclude(pk=self.editing.pk)
         if others.exists():
-            raise forms.ValidationError("That code is already used by another organisation")
+            raise forms.ValidationError(CODE_TAKEN)
         return code
 
     def clean(self) -> dict[str, Any]:

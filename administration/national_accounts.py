@@ -37,7 +37,9 @@ def accounts(request: HttpRequest) -> HttpResponse:
 def invite(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.NationalAccountManage)
-    return ACCOUNT_PAGES.invite(request, actor, NationalInviteForm)
+    return ACCOUNT_PAGES.invite(
+        request, actor, lambda data, inviter: NationalInviteForm(data, inviter=inviter)
+    )
 
 
 ACCOUNT_PAGES = AccountPages(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access.http import require
 from access.permissions import Permission
 from accounts.directory import (
+    OrganisationCodeTaken,
     closing_impact,
     organisation_close,
     organisation_create,
@@ -23,7 +24,7 @@ from accounts.directory import (
 from accounts.http import signed_in_user
 from accounts.models import Organisation, User
 from accounts.stepup import step_up
-from administration.forms import DirectoryFilterForm, OrganisationForm
+from administration.forms import CODE_TAKEN, DirectoryFilterForm, OrganisationForm
 from children.models import Involvement
 
 
@@ -57,9 +58,13 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
         return stale
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        organisation = organisation_create(by=actor, details=form.details())
-        messages.success(request, f"{organisation.name} added to the directory")
-        return redirect("administration:organisation", organisation_id=organisation.pk)
+        try:
+            organisation = organisation_create(by=actor, details=form.details())
+        except OrganisationCodeTaken:
+            form.add_error("code", CODE_TAKEN)  # a colleague added the same code after the form checked
+        else:
+            messages.success(request, f"{organisation.name} added to the directory")
+            return redirect("administration:organisation", organisation_id=organisation.pk)
     return render(request, "administration/organisation_form.html", {"form": form, "organisation": None})
 
 
@@ -85,9 +90,13 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
     if request.method == "POST":
         form = OrganisationForm(request.POST, editing=found)
         if form.is_valid():
-            changed = organisation_update(organisation=found, by=actor, details=form.details())
-            messages.success(request, "Changes saved" if changed else "Nothing was changed")
-            return redirect("administration:organisation", organisation_id=found.pk)
+            try:
+                changed = organisation_update(organisation=found, by=actor, details=form.details())
+            except OrganisationCodeTaken:
+                form.add_error("code", CODE_TAKEN)
+            else:
+                messages.success(request, "Changes saved" if changed else "Nothing was changed")
+                return redirect("administration:organisation", organisation_id=found.pk)
     else:
         form = OrganisationForm(initial=OrganisationForm.initial_for(found), editing=found)
     return render(request, "administration/organisation_form.html", {"form": form, "organisation": found})

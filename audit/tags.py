@@ -33,6 +33,7 @@ class AuditTag(StrEnum):
     ReauthenticationThrottled = "account:reauthentication:throttled"
     AccountInvited = "account:invited"
     InvitationAccepted = "account:invitation:accepted"
+    InvitationRefused = "account:invitation:refused"
     AccountSuspended = "account:suspended"
     AccountReinstated = "account:reinstated"
     AccountClosed = "account:closed"
@@ -147,6 +148,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ReauthenticationThrottled: "Was signed out after too many attempts to confirm their identity",
     AuditTag.AccountInvited: "Invited a user",
     AuditTag.InvitationAccepted: "Accepted an invitation",
+    AuditTag.InvitationRefused: "A used, expired or closed account's invitation link was presented and refused",
     AuditTag.AccountSuspended: "Suspended an account",
     AuditTag.AccountReinstated: "Reinstated an account",
     AuditTag.AccountClosed: "Closed an account",

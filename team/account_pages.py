@@ -27,11 +27,13 @@ from access.permissions import Permission
 from accounts.http import signed_in_user
 from accounts.models import Invitation, User
 from accounts.services import (
+    Reinstatement,
     account_close,
     account_reinstate,
     account_suspend,
     home_postcode_record,
     suspension_reason_text,
+    suspension_version,
 )
 from accounts.stepup import step_up
 from team.forms import HomePostcodeForm, InviteForm, SuspendForm
@@ -85,8 +87,18 @@ def account_status(user: User) -> str:
     return "Active"
 
 
-AccountChange = Callable[[User, User], None]
-"""One account service applied as (subject, by): reinstate, close, reset the security codes."""
+AccountChange = Callable[[User, User], bool | None]
+"""One account service applied as (subject, by): close, reset the security codes. False: nothing was
+done (a colleague did it first), said with the change's `unchanged` message instead of `done`."""
+
+# What a reinstatement from a page says when it lifted nothing (`accounts.services.Reinstatement`).
+NOT_REINSTATED = {
+    Reinstatement.NOT_SUSPENDED: "This account is not suspended (a colleague may have reinstated it): nothing was changed",
+    Reinstatement.SUSPENSION_CHANGED: (
+        "This account has been suspended again since you opened its page: it is still suspended. "
+        "Read the new reason below before you reinstate it"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -102,14 +114,16 @@ class AccountPages:
     confirmations: Mapping[str, Confirmation]  # the changes that ask first, by their `?confirm=` name
 
     def invite(
-        self, request: HttpRequest, actor: User, form_for: Callable[[QueryDict | None], InviteForm]
+        self, request: HttpRequest, actor: User, form_for: Callable[[QueryDict | None, User], InviteForm]
     ) -> HttpResponse:
-        """After the policy (the caller's: it also knows which form): step-up, one invitation, a message."""
+        """After the policy (the caller's: it also knows which form): step-up, one invitation, a message.
+
+        The form is the inviter's (`form_for(data, actor)`): nobody may invite an account for themselves.
+        """
         if stale := step_up(request):
             return stale
-        form = form_for(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            form.invite(by=actor)
+        form = form_for(request.POST or None, actor)
+        if request.method == "POST" and form.is_valid() and form.invite() is not None:
             messages.success(request, "Invitation sent. The link works once, for 24 hours.")
             return redirect(self.list_url)
         return render(request, self.invite_template, {"form": form})
@@ -134,6 +148,7 @@ class AccountPages:
             "postcode_form": postcode_form or HomePostcodeForm(),
             "status": account_status(subject),
             "suspension_reason": suspension_reason_text(subject),
+            "suspension_version": suspension_version(subject),
         }
         return render(request, self.account_template, context)
 
@@ -202,11 +217,13 @@ class AccountPages:
         done: str,
         *,
         confirm: str | None = None,
+        unchanged: str = "",
     ) -> HttpResponse:
         """The shape every other account change shares: policy, step-up, (confirmation), one service, a message.
 
         A change named by `confirm` happens only when the confirmation page's button sent
-        `confirmed=yes`; any other request is sent to that page first.
+        `confirmed=yes`; any other request is sent to that page first. A change that did nothing (it
+        returned False: a colleague did it first) says `unchanged` as an Important banner.
         """
         actor, subject, refused = self.subject(request, user_id)
         if refused:
@@ -215,16 +232,28 @@ class AccountPages:
             return stale
         if confirm is not None and request.POST.get("confirmed") != "yes":
             return redirect(f"{reverse(self.account_url, args=[subject.pk])}?confirm={confirm}")
-        change(subject, actor)
-        messages.success(request, done)
+        if change(subject, actor) is False:
+            messages.info(request, unchanged)
+        else:
+            messages.success(request, done)
         return redirect(self.account_url, user_id=subject.pk)
 
     @method_decorator(login_required)
     @method_decorator(require_POST)
     def reinstate(self, request: HttpRequest, user_id: int) -> HttpResponse:
-        return self.change(
-            request, user_id, lambda subject, by: account_reinstate(user=subject, by=by), "Account reinstated"
-        )
+        """Lift the suspension the page showed (its `suspension` field), never a newer one made since."""
+        actor, subject, refused = self.subject(request, user_id)
+        if refused:
+            return refused
+        if stale := step_up(request):
+            return stale
+        shown = request.POST.get("suspension", "")
+        outcome = account_reinstate(user=subject, by=actor, suspension=shown)
+        if outcome is Reinstatement.DONE:
+            messages.success(request, "Account reinstated")
+        else:
+            messages.info(request, NOT_REINSTATED[outcome])
+        return redirect(self.account_url, user_id=subject.pk)
 
     @method_decorator(login_required)
     @method_decorator(require_POST)
@@ -236,4 +265,5 @@ class AccountPages:
             lambda subject, by: account_close(user=subject, by=by),
             "Account closed",
             confirm="close",
+            unchanged="This account had already been closed (a colleague may have closed it): nothing was changed",
         )

@@ -56,7 +56,9 @@ def invite(request: HttpRequest) -> HttpResponse:
     la_id = actor.home_la_id
     if la_id is None:  # the policy has refused this already ("no_organisation"); this narrows the type
         raise Refused(Decision(False, "no_organisation"), action=Permission.AccountManage)
-    return ACCOUNT_PAGES.invite(request, actor, lambda data: InviteForm(data, local_authority_id=la_id))
+    return ACCOUNT_PAGES.invite(
+        request, actor, lambda data, inviter: InviteForm(data, local_authority_id=la_id, inviter=inviter)
+    )
 
 
 ACCOUNT_PAGES = AccountPages(

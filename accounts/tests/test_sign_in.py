@@ -7,6 +7,7 @@ from accounts.forms import GENERIC_FAILURE, THROTTLED
 from accounts.ratelimit import LOGIN_USER
 from audit.models import AuditEvent
 from audit.tags import AuditTag
+from tests.journeys import signed_in
 from tests.personas import PASSWORD
 
 
@@ -162,3 +163,18 @@ def test_a_limiter_hit_is_one_atomic_redis_round_trip_that_starts_the_window(red
     assert 0 < redis_cache.ttl(key) <= 60
     limiter.reset("someone")
     assert limiter.count("someone") == 0
+
+
+def test_the_sign_in_page_with_itself_as_next_is_not_a_server_error_for_a_signed_in_person(world):
+    client = signed_in(world.alice)
+    client.raise_request_exception = False
+    response = client.get("/account/sign-in/?next=/account/sign-in/")
+    assert response.status_code in (200, 302), f"GET answered {response.status_code}"
+
+
+def test_the_sign_in_page_with_itself_as_next_is_not_a_server_error_after_the_password(world):
+    """Only the password given (the second factor still to come), as a link in an email could catch."""
+    client = Client(raise_request_exception=False)
+    client.post("/account/sign-in/", {"username": "alice", "password": PASSWORD})
+    response = client.post("/account/sign-in/?next=/account/sign-in/", {"username": "x", "password": "y"})
+    assert response.status_code in (200, 302), f"POST answered {response.status_code}"

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.services import suspension_reason_text
+from accounts.services import suspension_reason_text, suspension_version
 from tests.journeys import signed_in
 from tests.pages import rendered
 
@@ -31,7 +31,10 @@ def test_the_reason_is_sealed_in_the_database_and_shown_on_the_account_page(worl
 def test_reinstating_clears_the_sealed_reason(world):
     lena = signed_in(world.lena)
     lena.post(reverse("team:suspend", args=[world.alice.pk]), {"reason": REASON})
-    lena.post(reverse("team:reinstate", args=[world.alice.pk]))
+    world.alice.refresh_from_db()
+    lena.post(
+        reverse("team:reinstate", args=[world.alice.pk]), {"suspension": suspension_version(world.alice)}
+    )
     world.alice.refresh_from_db()
     assert world.alice.suspended_at is None and suspension_reason_text(world.alice) == ""
 

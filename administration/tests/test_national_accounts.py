@@ -5,6 +5,7 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Role, User
+from accounts.services import suspension_version
 from administration.tests.support import administrator
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -93,7 +94,8 @@ def test_the_administrator_suspends_and_reinstates_a_national_account_audited(wo
     page = rendered(client.get(response["Location"]), heading="Nadia Example")
     assert "Suspended: Left the audit office" in page
 
-    client.post(reverse("administration:account_reinstate", args=[world.nadia.pk]))
+    shown = {"suspension": suspension_version(world.nadia)}
+    client.post(reverse("administration:account_reinstate", args=[world.nadia.pk]), shown)
     world.nadia.refresh_from_db()
     assert world.nadia.suspended_at is None
     reinstated = AuditEvent.objects.get(tag=AuditTag.AccountReinstated)

@@ -2,7 +2,11 @@
 refuses (RTL overrides, emoji, markup), mixed scripts, and any name whose confusables skeleton
 (Unicode TR39, via confusable-homoglyphs) equals an existing account's."""
 
+import re
+
 import pytest
+from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
@@ -79,3 +83,40 @@ def test_the_skeleton_maps_confusables_case_and_width_together():
     assert username_skeleton("dem\u043e-teacher") == username_skeleton("demo-teacher")
     assert username_skeleton("\uff44emo-Teacher") == username_skeleton("demo-teacher")
     assert username_skeleton("demo-teacher") != username_skeleton("demo-teachers")
+
+
+FULL_WIDTH_IVY = "\uff49\uff56\uff59"  # "ivy" typed in full-width letters
+
+
+def test_an_invited_full_width_username_can_sign_in_with_the_name_it_was_given(world):
+    lena = signed_in(world.lena)
+    response = lena.post(
+        reverse("team:invite"),
+        {
+            "first_name": "Ivy",
+            "last_name": "Example",
+            "email": "ivy@example.org",
+            "username": FULL_WIDTH_IVY,
+            "organisation": str(world.north_social_care.pk),
+            "role": "practitioner",
+            "background_check_day": "1",
+            "background_check_month": "1",
+            "background_check_year": "2026",
+            "training_day": "1",
+            "training_month": "1",
+            "training_year": "2026",
+        },
+    )
+    assert response.status_code == 302  # accepted by the invitation form
+    token = re.search(r"/account/invitation/([\w-]+)/", mail.outbox[0].body).group(1)
+    password = "a long synthetic passphrase 93"
+    Client().post(
+        reverse("accounts:invitation", args=[token]),
+        {"password1": password, "password2": password, "agreement": "on"},
+    )
+    stored = User.objects.get(email="ivy@example.org").username
+    signing_in = Client().post(reverse("accounts:login"), {"username": FULL_WIDTH_IVY, "password": password})
+    assert signing_in.status_code == 302, (
+        f"stored username {stored!r}; signing in with the name given answers {signing_in.status_code}: "
+        f"{'Enter a correct username and password' in signing_in.content.decode()}"
+    )

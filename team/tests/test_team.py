@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Invitation, RecoveryCode, User, UserSession
+from accounts.services import suspension_version
 from accounts.stepup import REAUTH_KEY
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -117,7 +118,9 @@ def test_suspension_notifies_the_manager_and_is_audited(world):
     assert mail.outbox[0].to == ["manager@example.org"]
     assert AuditEvent.objects.filter(tag=AuditTag.AccountSuspended, actor=world.lena).count() == 1
 
-    client.post(reverse("team:reinstate", args=[world.alice.pk]))
+    client.post(
+        reverse("team:reinstate", args=[world.alice.pk]), {"suspension": suspension_version(world.alice)}
+    )
     world.alice.refresh_from_db()
     assert world.alice.suspended_at is None
     assert AuditEvent.objects.filter(tag=AuditTag.AccountReinstated).count() == 1

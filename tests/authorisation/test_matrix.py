@@ -10,14 +10,17 @@ Refused attempts must write exactly one `AccessDenied` event with the reason, sh
 change nothing at all (no involvement, suspension, purpose grant, override, alert change, event).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import cast
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 
 from access.policy import NATIONALLY_MANAGED_ROLES
-from accounts.models import Role
+from accounts.models import Role, User
+from accounts.services import suspension_version
 from children.viewing import purpose_grant_store
 from disclosure.models import DisclosureExport
 from tests.authorisation.world import (
@@ -1107,6 +1110,28 @@ def test_child_pages_answer_each_persona_in_each_scenario_as_the_rules_say(matri
     assert not problems, _report(problems)
 
 
+REINSTATE_URLS = {"team:reinstate", "administration:account_reinstate"}
+
+
+SUSPENDED_AT = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def _suspended_to_reinstate(
+    m: MatrixWorld, url: str, p: Persona, subject: str
+) -> tuple[Callable[[], None] | None, dict[str, str]]:
+    """A reinstatement lifts the suspension its page showed: the subject is suspended first, inside the
+    attempt's savepoint (undone with it), and the form carries which suspension. One's own account is
+    never suspended here: that would end the asking session, and the policy refuses it anyway."""
+    if url not in REINSTATE_URLS or subject == p.name:
+        return None, {}
+    user = m.users[subject]
+
+    def suspend() -> None:
+        User.objects.filter(pk=user.pk).update(suspended_at=SUSPENDED_AT)
+
+    return suspend, {"suspension": suspension_version(User(suspended_at=SUSPENDED_AT))}
+
+
 @pytest.mark.parametrize(
     ("url_name", "method"), [(u, meth) for u in sorted(SUBJECT_URLS) for meth in sorted(ACCEPTED[u])]
 )
@@ -1115,8 +1140,13 @@ def test_account_pages_answer_each_persona_about_each_subject_as_the_rules_say(m
     for p in PERSONAS:
         for subject in ("alice", "bob", p.name):
             args = [matrix.users[subject].pk]
+            suspend, extra = _suspended_to_reinstate(matrix, url_name, p, subject)
             answer = attempt(
-                matrix.client(p.name), method, reverse(url_name, args=args), _post_data(matrix, url_name, p)
+                matrix.client(p.name),
+                method,
+                reverse(url_name, args=args),
+                {**_post_data(matrix, url_name, p), **extra},
+                before=suspend,
             )
             expect = expected_subject(url_name, method, p, subject)
             if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):
@@ -1135,8 +1165,13 @@ def test_national_account_pages_answer_each_persona_about_each_subject_as_the_ru
     for p in PERSONAS:
         for subject in (*NATIONAL_SUBJECTS, p.name):
             args = [matrix.users[subject].pk]
+            suspend, extra = _suspended_to_reinstate(matrix, url_name, p, subject)
             answer = attempt(
-                matrix.client(p.name), method, reverse(url_name, args=args), _post_data(matrix, url_name, p)
+                matrix.client(p.name),
+                method,
+                reverse(url_name, args=args),
+                {**_post_data(matrix, url_name, p), **extra},
+                before=suspend,
             )
             expect = expected_national_subject(url_name, method, p, subject)
             if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):

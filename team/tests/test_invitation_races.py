@@ -1,0 +1,108 @@
+"""Two LA teams inviting one username (or two look-alikes) at once (PostgreSQL): one account, no server error.
+
+The form checks "already in use" and the insert comes later; a barrier inside the request holds both
+between the check and the insert, as two app servers interleave by chance."""
+
+import contextlib
+import threading
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+import team.forms
+from accounts.models import Role, User
+from tests.concurrency import run_together
+from tests.journeys import signed_in
+from tests.personas import make_user
+
+pytestmark = [
+    pytest.mark.postgresql,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
+]
+
+
+def _meet(barrier):
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait(timeout=3)
+
+
+def test_two_la_teams_inviting_one_username_at_once_get_an_answer_not_a_server_error(world, monkeypatch):
+    leo = make_user("leo", world.south, Role.LA_TEAM)
+    clients = (signed_in(world.lena), signed_in(leo))
+    for c in clients:
+        c.raise_request_exception = False
+    organisations = (world.north_social_care, world.south_gp)
+    barrier = threading.Barrier(2)
+    original = team.forms.account_invite
+
+    def invite(**kwargs):
+        _meet(barrier)
+        return original(**kwargs)
+
+    monkeypatch.setattr(team.forms, "account_invite", invite)
+
+    def work(i):
+        return clients[i].post(
+            reverse("team:invite"),
+            {
+                "first_name": "Ivy",
+                "last_name": "Example",
+                "email": f"ivy{i}@example.org",
+                "username": "ivy",
+                "organisation": str(organisations[i].pk),
+                "role": "practitioner",
+                "background_check_day": "1",
+                "background_check_month": "1",
+                "background_check_year": "2026",
+                "training_day": "1",
+                "training_month": "1",
+                "training_year": "2026",
+            },
+        )
+
+    responses = run_together(2, work)
+    codes = sorted(r.status_code for r in responses)
+    assert User.objects.filter(username="ivy").count() == 1
+    assert 500 not in codes, f"answers {codes}"
+
+
+def test_two_look_alike_usernames_invited_at_once_are_not_both_created(world, monkeypatch):
+    """Finding 8 of the penetration test: no account may look like another. "ivy" and "IVY" (or "ivy"
+    and "ivy" with a look-alike letter) invited at the same moment both pass the form's check."""
+    leo = make_user("leo", world.south, Role.LA_TEAM)
+    clients = (signed_in(world.lena), signed_in(leo))
+    organisations = (world.north_social_care, world.south_gp)
+    names = ("ivy", "IVY")
+    barrier = threading.Barrier(2)
+    original = team.forms.account_invite
+
+    def invite(**kwargs):
+        _meet(barrier)
+        return original(**kwargs)
+
+    monkeypatch.setattr(team.forms, "account_invite", invite)
+
+    def work(i):
+        return clients[i].post(
+            reverse("team:invite"),
+            {
+                "first_name": "Ivy",
+                "last_name": "Example",
+                "email": f"ivy{i}@example.org",
+                "username": names[i],
+                "organisation": str(organisations[i].pk),
+                "role": "practitioner",
+                "background_check_day": "1",
+                "background_check_month": "1",
+                "background_check_year": "2026",
+                "training_day": "1",
+                "training_month": "1",
+                "training_year": "2026",
+            },
+        )
+
+    run_together(2, work)
+    created = sorted(User.objects.filter(username__iexact="ivy").values_list("username", flat=True))
+    assert len(created) == 1, f"look-alike accounts created side by side: {created}"
