@@ -394,6 +394,9 @@ def override(request: HttpRequest, child_id: UUID) -> HttpResponse:
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         shield_override(child=child, by=actor, reason=form.cleaned_data["reason"])
+        # Counted by the viewing rules: past the hard threshold, nothing more is shown (audited refusal).
+        if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ShieldOverride):
+            return ended
         context = _full_record_context(
             actor,
             child,

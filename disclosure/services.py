@@ -21,6 +21,7 @@ from audit.tags import AuditTag
 from children.models import Child
 from disclosure.fields import EXPORT_FIELDS
 from disclosure.models import DisclosureExport, ExportStatus
+from oversight.misuse import export_screen
 from vault.keys import data_key_build
 from vault.sealing import Sealer
 
@@ -91,6 +92,8 @@ def export_request(
         export.save()
         export.children.set(children)
         event_record(tag=AuditTag.DisclosureExportRequested, actor=by, additional=_summary(export))
+        # The cap is per export: many small exports by one person are counted by a misuse rule.
+        export_screen(user=by)
     return export
 
 

@@ -15,12 +15,20 @@ Why count from the audit log rather than a cache counter (as `accounts.ratelimit
 Alerts are raised for the LA team of the user's own LA (their organisation's LA), at most once per
 rule per user per rolling hour, so a burst does not bury the queue. Every signal is audited as
 `MisuseSuspected` with the rule name and ids only: never the searched name or anything about a child.
+
+Each screening first locks the user's row (`_screening_lock`), held to commit: without it, views or
+searches made at the same moment (several tabs or sessions) each counted in their own transaction and
+saw none of the others' uncommitted events, so a burst past the hard threshold escaped suspension and
+raised one alert per request. The lock is its own statement, before the counts: a count statement that
+waited for the lock itself would still read the snapshot taken before it waited. The lock costs one
+more short statement per screening, and waits only for the same user's other requests.
 """
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -55,7 +63,14 @@ ALERT_KIND_BY_RULE = {
     Rule.UNEXPLAINED_VIEWS: AlertKind.UNEXPLAINED_VIEWS,
     Rule.VIEWS_OUTSIDE_LA: AlertKind.VIEWS_OUTSIDE_LA,
     Rule.OUT_OF_HOURS: AlertKind.OUT_OF_HOURS,
+    Rule.BULK_EXPORTED_CHILDREN: AlertKind.BULK_EXPORTED_CHILDREN,
 }
+# Disclosure exports are rare and slow (a colleague approves each), so their rule looks at a week.
+EXPORT_WINDOW = timedelta(days=7)
+# Alert above this many times the per-export cap of distinct children requested by one person in the week.
+EXPORT_CAP_FACTOR = 2
+# The audit events the viewing rules count: record views and break-glass overrides (`children.override`).
+VIEW_TAGS = (AuditTag.RecordViewed, AuditTag.ShieldOverridden)
 # The key a record view's audit event carries when the child belongs to another LA than the viewer's.
 OUTSIDE_HOME_LA = "outside_home_la"
 
@@ -80,8 +95,21 @@ def _signal(*, user: User, rule: Rule, kind: AlertKind, additional: dict[str, ob
     )
 
 
-def _alerted_within_window(user: User, kind: AlertKind) -> bool:
-    return Alert.objects.filter(raised_by=user, kind=kind, raised_at__gte=timezone.now() - WINDOW).exists()
+def _screening_lock(user: User) -> None:
+    """Serialise this user's screenings: lock the user's row to commit, then read it afresh.
+
+    Called inside the transaction that wrote the audit event, so a screening that waited here counts
+    the events of every screening before it (committed by then: each statement in PostgreSQL's READ
+    COMMITTED reads what was committed before it began), and sees their alerts and any suspension.
+    The lock waits only for the same user's own requests. On SQLite the audit event written just before
+    already holds the database's single write lock, which serialises the screenings in the same way.
+    """
+    locked = User.objects.select_for_update().only("suspended_at").get(pk=user.pk)
+    user.suspended_at = locked.suspended_at
+
+
+def _alerted_within_window(user: User, kind: AlertKind, window: timedelta = WINDOW) -> bool:
+    return Alert.objects.filter(raised_by=user, kind=kind, raised_at__gte=timezone.now() - window).exists()
 
 
 def _act_on_volume(*, user: User, rule: Rule, count: int, per_hour: int) -> None:
@@ -122,6 +150,28 @@ def search_screen(
     person can tell a relative from a caseload. Each such search raises its own alert, so repeats are
     visible in the queue and the audit.
     """
+    with transaction.atomic(savepoint=False):
+        _screening_lock(user)
+        return _search_screen_locked(
+            user=user,
+            family_name=family_name,
+            too_many=too_many,
+            search_event_id=search_event_id,
+            postcodes=postcodes,
+            shown_family_names=shown_family_names,
+        )
+
+
+def _search_screen_locked(
+    *,
+    user: User,
+    family_name: str,
+    too_many: bool,
+    search_event_id: int,
+    postcodes: Iterable[str],
+    shown_family_names: Iterable[str],
+) -> frozenset[Rule]:
+    """`search_screen` once this user's screenings are serialised."""
     # The tokens are worked out lazily: none at all for a searcher with no home postcode held.
     own_address = shares_address(user.home_postcode_token, (home_postcode_token(p) for p in postcodes))
     own_surname = any(shares_family_name(name, user.last_name) for name in (family_name, *shown_family_names))
@@ -306,11 +356,18 @@ def _act_on_out_of_hours(user: User, moments: Iterable[datetime], hours: Working
 
 
 def view_screen(*, user: User) -> None:
-    """Run the viewing rules after an audited record view (distinct children, rolling hour): bulk
-    viewing, unexplained views, views of other LAs' children, and activity outside working hours."""
-    views = AuditEvent.objects.filter(
-        actor=user, tag=AuditTag.RecordViewed, occurred_at__gte=timezone.now() - WINDOW
-    )
+    """Run the viewing rules after an audited record view or override (distinct children, rolling
+    hour): bulk viewing, unexplained views, views of other LAs' children, and activity outside working hours."""
+    with transaction.atomic(savepoint=False):
+        _screening_lock(user)
+        _view_screen_locked(user)
+
+
+def _view_screen_locked(user: User) -> None:
+    """`view_screen` once this user's screenings are serialised."""
+    # Break-glass overrides are views too: counted by bulk viewing and outside LA. Never "unexplained"
+    # (the condition asks for a `RecordViewed` event): each carries its reason and alerts the child's LA.
+    views = AuditEvent.objects.filter(actor=user, tag__in=VIEW_TAGS, occurred_at__gte=timezone.now() - WINDOW)
     # The three distinct-children counts in one statement (one round trip), over the same rows.
     counts = views.aggregate(
         viewed=Count("child_id", distinct=True),
@@ -333,3 +390,31 @@ def view_screen(*, user: User) -> None:
         per_hour=settings.MISUSE_VIEWS_OUTSIDE_LA_PER_HOUR,
     )
     _out_of_hours_screen(user)
+
+
+def export_screen(*, user: User) -> None:
+    """After an audited disclosure export request: alert the requester's own LA team once a week when
+    the distinct children they asked to export in the week pass `EXPORT_CAP_FACTOR` times the per-export
+    cap. The cap alone is per request, so splitting a list into many small exports went unnoticed.
+
+    An alert only, never an automatic suspension: each export has a lawful basis and a colleague's
+    approval, and only a person can tell a large enquiry from a bulk download. The child ids come from
+    the requests' own audit events (few rows: exports are rare).
+    """
+    with transaction.atomic(savepoint=False):
+        _screening_lock(user)
+        requested = AuditEvent.objects.filter(
+            actor=user,
+            tag=AuditTag.DisclosureExportRequested,
+            occurred_at__gte=timezone.now() - EXPORT_WINDOW,
+        ).values_list("additional", flat=True)
+        children = {child_id for additional in requested for child_id in additional.get("child_ids", [])}
+        per_week = settings.DISCLOSURE_EXPORT_MAX_CHILDREN * EXPORT_CAP_FACTOR
+        kind = AlertKind.BULK_EXPORTED_CHILDREN
+        if len(children) > per_week and not _alerted_within_window(user, kind, EXPORT_WINDOW):
+            _signal(
+                user=user,
+                rule=Rule.BULK_EXPORTED_CHILDREN,
+                kind=kind,
+                additional={"count": len(children), "per_week": per_week},
+            )

@@ -25,6 +25,10 @@ class AlertKind(models.TextChoices):
         "Unusually many records from other local authorities viewed in an hour",
     )
     OUT_OF_HOURS = "out_of_hours", "Unusually much activity outside working hours"
+    BULK_EXPORTED_CHILDREN = (
+        "bulk_exported_children",
+        "Unusually many children named in disclosure exports in a week",
+    )
     ACCOUNT_AUTO_SUSPENDED = "account_auto_suspended", "Account suspended automatically for misuse"
 
 

@@ -25,6 +25,7 @@ class Rule(StrEnum):
     UNEXPLAINED_VIEWS = "unexplained_views"
     VIEWS_OUTSIDE_LA = "views_outside_la"
     OUT_OF_HOURS = "out_of_hours"
+    BULK_EXPORTED_CHILDREN = "bulk_exported_children"
 
 
 def shares_family_name(searched: str, own: str) -> bool:

@@ -14,6 +14,9 @@ from vault.crypto import DecryptionFailed
 from vault.models import DataKey
 from vault.sealing import note_unseal
 
+# How many acknowledged alerts the queue shows after the waiting ones (the audit keeps them all).
+ACKNOWLEDGED_SHOWN = 200
+
 
 def alert_raise(
     *,
@@ -67,12 +70,18 @@ def alert_acknowledge(*, alert: Alert, by: User) -> bool:
 
 
 def alerts_for(*, local_authority_id: int | None) -> list[Alert]:
-    """The LA's queue, newest first: unacknowledged alerts stay visible until someone acts on them."""
-    return list(
-        Alert.objects.filter(local_authority_id=local_authority_id).select_related(
-            "raised_by__organisation", "acknowledged_by", "reason_key"
-        )[:200]
+    """The LA's queue: every alert still waiting for someone (newest first), then the newest
+    acknowledged ones (`ACKNOWLEDGED_SHOWN`), for context.
+
+    Waiting alerts are never cut off: a single newest-200 list let later, acknowledged alerts push an
+    unacknowledged override off the page while the navigation said one was waiting. The waiting list
+    stays short in practice (each misuse rule alerts at most once an hour per user).
+    """
+    alerts = Alert.objects.filter(local_authority_id=local_authority_id).select_related(
+        "raised_by__organisation", "acknowledged_by", "reason_key"
     )
+    waiting = list(alerts.filter(acknowledged_at__isnull=True))
+    return waiting + list(alerts.filter(acknowledged_at__isnull=False)[:ACKNOWLEDGED_SHOWN])
 
 
 def alerts_unacknowledged_count(*, local_authority_id: int | None) -> int:

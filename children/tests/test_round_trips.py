@@ -33,20 +33,22 @@ from tests.personas import make_child
 
 CRITERIA = {"family_name": "Thornton", "dob_day": "4", "dob_month": "3", "dob_year": "2015"}
 # Statements: session, user (+ organisation + confirmed device), the blocking keys of both tiers
-# joined to the candidates' rows (one statement), then in one transaction: audit id, audit event, search appearances, misuse counts;
+# joined to the candidates' rows (one statement), then in one transaction: audit id, audit event, search appearances,
+# the user's row locked (oversight.misuse._screening_lock: concurrent searches counted), misuse counts;
 # and the session UPDATE keeping the outcome (its own statement, no transaction). On PostgreSQL the
 # audit event and its search appearances are one statement (audit.services._insert_together).
-SEARCH_POST_QUERIES = 7 if connection.vendor == "postgresql" else 8
+SEARCH_POST_QUERIES = 8 if connection.vendor == "postgresql" else 9
 # A search answered "refine your search": no search appearances, and the refined-search count rides
 # in the misuse statement.
-REFINED_SEARCH_POST_QUERIES = 7
+REFINED_SEARCH_POST_QUERIES = 8
 # Session, user, the stored children, and the policy's "found by this person's search" check (one
 # for all the children shown: access.policy.decide_many).
 SEARCH_RESULTS_QUERIES = 4
-# Session, user, child, then in one transaction: audit id, audit event, viewing rules' counts; then
+# Session, user, child, then in one transaction: audit id, audit event, the user's row locked
+# (oversight.misuse._screening_lock: concurrent views counted), viewing rules' counts; then
 # carers, involvements, the organisations named, and the policy's "currently involved" check (one
 # for the page's links to set the lead professional and the CAF: access.policy.decide_many).
-RECORD_VIEW_QUERIES = 10
+RECORD_VIEW_QUERIES = 11
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,6 +1,6 @@
 """The LA team's alert queue: misuse alerts shown, and acknowledged by that LA's team only."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -9,7 +9,9 @@ from django.utils import timezone
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
+from children.override import shield_override
 from oversight.models import Alert, AlertKind
+from oversight.services import ACKNOWLEDGED_SHOWN, alerts_unacknowledged_count
 from tests.journeys import signed_in
 from tests.personas import make_user
 
@@ -115,3 +117,49 @@ def test_an_alert_describes_itself_by_id_and_kind_only(world, alert):
     assert str(alert) == f"Alert {alert.pk} (bulk_viewing)"
     assert "alice" not in str(alert)
     assert alert.child_id not in str(alert)
+
+
+def _acknowledged_alerts(world, count: int) -> None:
+    """Colleagues called Example search Examples every day: each search alerts, and each is cleared."""
+    now = timezone.now()
+    Alert.objects.bulk_create(
+        Alert(
+            local_authority=world.north,
+            kind=AlertKind.OWN_SURNAME_SEARCH,
+            raised_by=world.alice,
+            acknowledged_by=world.lena,
+            acknowledged_at=now,
+        )
+        for _ in range(count)
+    )
+
+
+def test_an_unacknowledged_override_alert_is_not_pushed_off_the_queue_by_later_acknowledged_ones(
+    world, shielded_child
+):
+    shield_override(child=shielded_child, by=world.olivia, reason="Synthetic: child reported missing tonight")
+    override = Alert.objects.get()
+    Alert.objects.filter(pk=override.pk).update(raised_at=timezone.now() - timedelta(days=3))
+    _acknowledged_alerts(world, ACKNOWLEDGED_SHOWN + 5)
+    assert alerts_unacknowledged_count(local_authority_id=world.north.pk) == 1
+    page = signed_in(world.lena).get(reverse("oversight:alerts")).content.decode()
+    assert reverse("oversight:alert_acknowledge", args=[override.pk]) in page, (
+        "the navigation says 1 alert waits, but the queue does not show it"
+    )
+    assert "Reason given: &ldquo;Synthetic: child reported missing tonight&rdquo;" in page
+    assert page.count('data-kind="own_surname_search"') == ACKNOWLEDGED_SHOWN
+
+
+def test_every_waiting_alert_is_shown_before_the_newest_acknowledged_ones(world):
+    old = timezone.now() - timedelta(days=30)
+    waiting = Alert.objects.bulk_create(
+        Alert(local_authority=world.north, kind=AlertKind.BULK_VIEWING, raised_by=world.alice)
+        for _ in range(ACKNOWLEDGED_SHOWN + 5)
+    )
+    Alert.objects.filter(pk__in=[a.pk for a in waiting]).update(raised_at=old)
+    _acknowledged_alerts(world, 3)
+    page = signed_in(world.lena).get(reverse("oversight:alerts")).content.decode()
+    rows = [line for line in page.splitlines() if "data-kind=" in line]
+    assert len(rows) == ACKNOWLEDGED_SHOWN + 5 + 3
+    assert all('"bulk_viewing"' in row for row in rows[: ACKNOWLEDGED_SHOWN + 5])  # waiting, though older
+    assert page.count(">Acknowledge<") == ACKNOWLEDGED_SHOWN + 5
