@@ -131,7 +131,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         them, and they would then look after it as a stranger's), and one open account per address.
 
         A determined insider could still use another address they hold: a second person's approval of
-        each invitation would close that, and is the lead's decision (scratch_notes/accounts.md).
+        each invitation would close that, and is the lead's decision (docs/DECISIONS.md section 9).
         """
         email = self.cleaned_data["email"].strip()
         if self.inviter is not None and email.casefold() == self.inviter.email.strip().casefold():

@@ -112,7 +112,7 @@ def test_a_key_wrapped_under_a_superseded_kek_is_saved_under_the_current_one(wor
 
 @pytest.mark.xfail(
     strict=True,
-    reason="not fixed yet: --rotate-deks still needs writes paused (scratch_notes/vault.md, finding 3)",
+    reason="not fixed yet: --rotate-deks still needs writes paused (docs/SECURITY.md, Vault, residual risks)",
 )
 def test_an_involvement_recorded_across_a_dek_rotation_stays_readable(world):
     """A request that loaded the child (and its data key) before `--rotate-deks` re-keyed it seals its
