@@ -319,9 +319,15 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         )
         # Which exports named the duplicate, and whether each named the survivor too: an unmerge gives
         # each its child back, so an export about the duplicate never releases the survivor after it.
+        naming_duplicate = list(DisclosureExport.objects.filter(children=duplicate))
+        naming_survivor = set(
+            DisclosureExport.objects.filter(
+                children=survivor, pk__in=[e.pk for e in naming_duplicate]
+            ).values_list("pk", flat=True)
+        )
         moved["exports"] = [
-            {"id": str(export.pk), "survivor_named": export.children.filter(pk=survivor.pk).exists()}
-            for export in DisclosureExport.objects.filter(children=duplicate)
+            {"id": str(export.pk), "survivor_named": export.pk in naming_survivor}
+            for export in naming_duplicate
         ]
         # The survivor carries on the duplicate's identity and all it carried (`linkage.retention`): the
         # purge that ends it must find every copy naming them, whatever later merges do to this row.
@@ -342,7 +348,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         # An export that named the duplicate names its identity on in the survivor, so that the
         # survivor's purge finds it and destroys its notes (`disclosure.retention`); `moved["exports"]`
         # lets the unmerge put them back.
-        for export in DisclosureExport.objects.filter(children=duplicate):
+        for export in naming_duplicate:
             export.children.add(survivor)
         duplicate_key = duplicate.data_key
         BlockingKeyEntry.objects.filter(child=duplicate).delete()
