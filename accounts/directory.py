@@ -75,7 +75,7 @@ class OrganisationCodeTaken(Exception):
 
 
 def _code_taken(code: str, *, besides: int | None) -> bool:
-    taken = Organisation.objects.filter(code=code)
+    taken = Organisation.objects.filter(code__iexact=code)  # codes are unique ignoring case
     return (taken.exclude(pk=besides) if besides is not None else taken).exists()
 
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Upper
 
 from accounts.usernames import username_skeleton
 from vault.models import DataKey
@@ -46,6 +47,11 @@ class Organisation(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # Codes are compared ignoring case ("urn-1" is "URN-1"): the form checks, and the database keeps
+        # the rule when two administrators add look-alike codes at the same moment.
+        constraints = [
+            models.UniqueConstraint(Upper("code"), name="accounts_organisation_code_upper_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -270,9 +270,10 @@ def involvement_record(*, child: Child, by: User, details: InvolvementDetails) -
         # however (the page asks no category): its organisation decides, not the form.
         details = replace(details, sensitive_category=SensitiveCategory.UNSTATED)
     involvement = Involvement(child=child, recorded_by=by, current_key=current_key)
-    Sealer(child.data_key).seal_all(involvement, details.sealed_values())
     try:
         with transaction.atomic():
+            # Sealed in the saving transaction, under the key the child has now (`Sealer`).
+            Sealer(child.data_key).seal_all(involvement, details.sealed_values())
             involvement.save()
             event_record(
                 tag=AuditTag.InvolvementRecorded,

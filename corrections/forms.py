@@ -93,6 +93,14 @@ class _ValueInputs:
         self.fields["reason"] = reason
 
 
+def _free_text(text: str, label: str) -> str:
+    """Text people type and others read (the LA team, the subject's access report): kept as written, line
+    breaks and all, but never with characters that make it read differently from what is stored."""
+    if problem := text_problem(" ".join(text.split())):
+        raise forms.ValidationError(f"{label} {problem}")
+    return text
+
+
 class CorrectionForm(GovukErrors, _ValueInputs, DatePartsMixin, forms.Form):
     """The correct value of one field (its inputs depend on the field) and why the record is wrong."""
 
@@ -191,10 +199,7 @@ class CorrectionDecisionForm(GovukErrors, forms.Form):
     )
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data.get("reason", "")
-        if problem := text_problem(" ".join(reason.split())):  # the raiser reads it: as written
-            raise forms.ValidationError(f"The reason {problem}")
-        return reason
+        return _free_text(self.cleaned_data.get("reason", ""), "The reason")  # the raiser reads it
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -231,6 +236,9 @@ class ComplaintForm(GovukErrors, DatePartsMixin, forms.Form):
         widget=forms.Textarea,
         help_text=NO_PERSONAL_DATA_HINT,
     )
+
+    def clean_summary(self) -> str:
+        return _free_text(self.cleaned_data.get("summary", ""), "The summary")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -276,6 +284,9 @@ class ComplaintProgressForm(GovukErrors, DatePartsMixin, forms.Form):
     def __init__(self, *args: Any, received_on: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.received_on = received_on
+
+    def clean_outcome_detail(self) -> str:
+        return _free_text(self.cleaned_data.get("outcome_detail", ""), "What was decided")
 
     def _on_or_after(self, prefix: str, value: date | None, earliest: date | None, what: str) -> date | None:
         if value is not None and earliest is not None and value < earliest:

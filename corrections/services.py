@@ -37,11 +37,11 @@ def correction_raise(
     if value_problem(field, value):
         raise ValueRefused
     correction = Correction(child=child, field=field.key, raised_by=by)
-    Sealer(child.data_key).seal_all(
-        correction,
-        {"proposed_value": value, "reason": reason, "previous_value": None, "decision_reason": None},
-    )
     with transaction.atomic():
+        Sealer(child.data_key).seal_all(
+            correction,
+            {"proposed_value": value, "reason": reason, "previous_value": None, "decision_reason": None},
+        )
         correction.save()
         event_record(
             tag=AuditTag.CorrectionRaised,
@@ -137,8 +137,8 @@ def complaint_record(
     complaint = Complaint(
         child=child, complainant=complainant, about=about, received_on=received_on, recorded_by=by
     )
-    Sealer(child.data_key).seal_all(complaint, {"summary": summary, "outcome_detail": None})
     with transaction.atomic():
+        Sealer(child.data_key).seal_all(complaint, {"summary": summary, "outcome_detail": None})
         complaint.save()
         event_record(
             tag=AuditTag.ComplaintRecorded,
@@ -156,10 +156,10 @@ def complaint_progress(*, complaint: Complaint, by: User, progress: ComplaintPro
     complaint.acknowledged_on = progress.acknowledged_on
     complaint.outcome = progress.outcome if closed else ""
     complaint.outcome_on = progress.outcome_on if closed else None
-    Sealer(complaint.child.data_key).seal(
-        complaint, "outcome_detail", progress.outcome_detail if closed else None
-    )
     with transaction.atomic():
+        Sealer(complaint.child.data_key).seal(
+            complaint, "outcome_detail", progress.outcome_detail if closed else None
+        )
         complaint.save(update_fields=["status", "acknowledged_on", "outcome", "outcome_on", "outcome_detail"])
         event_record(
             tag=AuditTag.ComplaintUpdated,

@@ -23,22 +23,23 @@ def review_open(*, decision: LinkDecision, incoming: dict[str, Any], submitted_b
     """A review for `decision.review_la_id`'s team. Call inside the transaction that records the row."""
     if decision.review_la_id is None:
         raise ValueError("a review needs a local authority to decide it")
-    data_key, dek = data_key_build()
-    data_key.save()
-    review = ClericalReview(
-        local_authority_id=decision.review_la_id,
-        shielded_hold=decision.shielded_hold,
-        reason=decision.reason,
-        submitted_by=submitted_by,
-        data_key=data_key,
-    )
-    Sealer(data_key, dek).seal_all(
-        review, {"incoming": incoming, "candidates": [c.summary() for c in decision.candidates]}
-    )
-    review.save()
-    review_subjects_record(
-        review=review, child_ids=[*(c.row.pk for c in decision.candidates), *decision.resembles]
-    )
+    with transaction.atomic():  # the caller's, usually: the key, the sealed copy and its subjects at once
+        data_key, dek = data_key_build()
+        data_key.save()
+        review = ClericalReview(
+            local_authority_id=decision.review_la_id,
+            shielded_hold=decision.shielded_hold,
+            reason=decision.reason,
+            submitted_by=submitted_by,
+            data_key=data_key,
+        )
+        Sealer(data_key, dek).seal_all(
+            review, {"incoming": incoming, "candidates": [c.summary() for c in decision.candidates]}
+        )
+        review.save()
+        review_subjects_record(
+            review=review, child_ids=[*(c.row.pk for c in decision.candidates), *decision.resembles]
+        )
     return review
 
 

@@ -6,6 +6,7 @@ update or a double decision rather than hiding behind one-after-the-other timing
 `transaction=True` tests on PostgreSQL only (SQLite serialises every writer on one lock).
 """
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -40,3 +41,35 @@ def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
     if failures:
         raise failures[0]
     return results
+
+
+def _meet(barrier: threading.Barrier, timeout: float) -> None:
+    # A broken or timed-out barrier (one request refused before it got here) lets the other go on alone.
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait(timeout=timeout)
+
+
+def meeting_before(call: Callable[..., Any], count: int = 2, timeout: float = 3.0) -> Callable[..., Any]:
+    """`call`, made to wait until `count` threads have reached it: each request has made its checks
+    ("already in use?", "still unused?") before any of them writes, as two app servers interleave by
+    chance. Patch it in where the request calls the writing service."""
+    barrier = threading.Barrier(count)
+
+    def met(*args: Any, **kwargs: Any) -> Any:
+        _meet(barrier, timeout)
+        return call(*args, **kwargs)
+
+    return met
+
+
+def meeting_after(call: Callable[..., Any], count: int = 2, timeout: float = 3.0) -> Callable[..., Any]:
+    """`call`, whose `count` callers wait for each other once it has returned (each has read the state it
+    checked, e.g. a device's last used step) before going on to act on it."""
+    barrier = threading.Barrier(count)
+
+    def met(*args: Any, **kwargs: Any) -> Any:
+        result = call(*args, **kwargs)
+        _meet(barrier, timeout)
+        return result
+
+    return met

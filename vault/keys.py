@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connections, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from vault import crypto
@@ -102,6 +103,55 @@ def data_keys_fenced(keys: Sequence[DataKey]) -> None:
             dek = data_key_open(key)
         key.wrapped = provider.wrap(dek, key_id=str(key.id), version=current)
         key.kek_version = current
+
+
+class SealedOutsideTransaction(RuntimeError):
+    """A write sealed a value outside a transaction of its own: its key could change before the save."""
+
+
+def _in_own_transaction(connection: BaseDatabaseWrapper) -> bool:
+    """Inside an atomic block the code opened itself, not only a test case's wrapping one.
+
+    Django's own `durable` check tells the two apart the same way (`Atomic._from_testcase`); without it
+    every test would count as "in a transaction" and a writer sealing before its `atomic()` would pass.
+    """
+    return any(not getattr(block, "_from_testcase", False) for block in connection.atomic_blocks)
+
+
+def data_key_for_write(key: DataKey | WrappedDataKey) -> DataKey:
+    """The owner's current data key, held until the caller's transaction ends: what a write seals under.
+
+    A write loads a child (and its key), then seals and saves; `rotate_keys --rotate-deks` may meanwhile
+    give the child a new DEK and re-seal its rows, so a value sealed under the key as loaded would be one
+    the record no longer opens. Here, inside the writing transaction, the key row is locked (FOR KEY
+    SHARE on PostgreSQL: writers never wait on each other, a rotation batch's FOR UPDATE waits for them
+    and they for it; SQLite's IMMEDIATE transactions serialise every writer anyway) and `superseded_by`
+    followed to the key now in use, locking each. A rotation that committed first is seen (READ
+    COMMITTED re-reads the row a lock waited on); one that starts later skips this key until the write
+    has committed, then re-seals what it wrote.
+    """
+    connection = connections[router.db_for_write(DataKey)]
+    if not _in_own_transaction(connection):
+        raise SealedOutsideTransaction("seal inside the transaction that saves the row")
+    table = connection.ops.quote_name(DataKey._meta.db_table)
+    key_id = key.pk
+    while True:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                # The table name is the model's, quoted; the id is a parameter.
+                cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [key_id])  # noqa: S608
+        current = DataKey.objects.get(pk=key_id)
+        if current.superseded_by_id is None:
+            return current
+        key_id = current.superseded_by_id
+
+
+def data_key_current(key: DataKey | WrappedDataKey) -> DataKey:
+    """The key now in use by the owner of `key`: `superseded_by` followed to its end (no lock: a read)."""
+    current = DataKey.objects.get(pk=key.pk)
+    while current.superseded_by_id is not None:
+        current = DataKey.objects.get(pk=current.superseded_by_id)
+    return current
 
 
 def data_key_open(key: DataKey | WrappedDataKey) -> bytes:

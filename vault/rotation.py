@@ -11,6 +11,11 @@ first, fail closed): rotation records it as shredded, which is what that write w
 that fails to open for any other reason is left as it is, reported, and keeps its KEK from retirement.
 Starting a rotation and retiring KEKs hold KEK_CHANGE_LOCK (`vault.keys`), so two runs never both add a
 KEK and a retirement never destroys the KEK of a key being inserted.
+
+Online against writers: a write seals under its owner's key locked FOR KEY SHARE and followed to the key
+in use (`vault.keys.data_key_for_write`). A batch skips, rather than waits for, a key a write holds and
+a key whose rows a write has locked, and takes it in a later batch: it never holds a key a writer waits
+for while itself waiting for that writer's row, so the two cannot deadlock.
 """
 
 from collections import defaultdict
@@ -63,23 +68,36 @@ class BatchResult:
     rows_resealed: dict[str, int] = field(default_factory=dict)
     revoked: int = 0  # refused by the provider as shredded: now recorded as shredded
     unreadable: list[Any] = field(default_factory=list)  # ids of keys left as they were
+    busy: int = 0  # keys (or their rows) a write held: left for a later batch
 
     @property
     def taken(self) -> int:
-        """Keys this batch dealt with one way or another: 0 means the rotation is done."""
+        """Keys this batch dealt with one way or another: 0 (and none busy) means the rotation is done."""
         return self.rewrapped + self.revoked + len(self.unreadable)
 
 
-def _owned_rows(keys: list[DataKey], sealed: list[SealedModel]) -> dict[Any, list[tuple[SealedModel, Any]]]:
-    """Every sealed row under these keys, grouped by key id (read before any row moves key)."""
+def _owned_rows(
+    keys: list[DataKey], sealed: list[SealedModel]
+) -> tuple[dict[Any, list[tuple[SealedModel, Any]]], set[Any]]:
+    """Every sealed row under these keys, grouped by key id and locked (read before any row moves key),
+    and the ids of keys some of whose rows a write has locked (skipped: those keys wait for a later batch).
+    """
     rows: dict[Any, list[tuple[SealedModel, Any]]] = defaultdict(list)
+    busy: set[Any] = set()
     for spec in sealed:
-        queryset = spec.model._default_manager.filter(**{f"{spec.key_path}__in": keys}).annotate(
-            **{KEY_ID: models.F(spec.key_path)}
+        under = spec.model._default_manager.filter(**{f"{spec.key_path}__in": keys})
+        stored = dict(under.values_list(spec.key_path).annotate(n=models.Count("pk")).order_by())
+        locked = (
+            under.select_for_update(skip_locked=True, of=("self",))
+            .annotate(**{KEY_ID: models.F(spec.key_path)})
+            .order_by("pk")
         )
-        for row in queryset.order_by("pk"):
+        found: dict[Any, int] = defaultdict(int)
+        for row in locked:
             rows[getattr(row, KEY_ID)].append((spec, row))
-    return rows
+            found[getattr(row, KEY_ID)] += 1
+        busy.update(key_id for key_id, count in stored.items() if found[key_id] != count)
+    return rows, busy
 
 
 def _replace(
@@ -133,7 +151,10 @@ def rotation_batch(
         ids = list(
             _pending(target).exclude(pk__in=exclude).order_by("pk").values_list("pk", flat=True)[:size]
         )
-        keys = list(DataKey.objects.select_for_update().filter(pk__in=ids, shredded_at__isnull=True))
+        keys = list(
+            DataKey.objects.select_for_update(skip_locked=True).filter(pk__in=ids, shredded_at__isnull=True)
+        )
+        result.busy = len(set(ids) - {k.pk for k in keys})
         if not keys:
             return result
         deks = _opened(keys, result)
@@ -142,7 +163,9 @@ def rotation_batch(
         touched: dict[SealedModel, list[Any]] = defaultdict(list)
         if rotate_deks:
             sealed = sealed_models()
-            owned = _owned_rows([k for k in keys if k.superseded_by_id is None], sealed)
+            owned, busy = _owned_rows([k for k in keys if k.superseded_by_id is None], sealed)
+            keys = [k for k in keys if k.pk not in busy]
+            result.busy += len(busy)
             for key in keys:
                 if key.superseded_by_id is None and owned.get(key.pk):
                     new, rows = _replace(key, deks[key.pk], owned[key.pk], result)

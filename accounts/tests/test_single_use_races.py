@@ -8,9 +8,7 @@ row before reading makes the second request wait at the lock instead; the barrie
 the requests run one after the other.
 """
 
-import contextlib
 import re
-import threading
 
 import pytest
 from django.core import mail
@@ -23,7 +21,7 @@ import accounts.views
 from accounts.models import Invitation, Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from tests.concurrency import run_together
+from tests.concurrency import meeting_after, meeting_before, run_together
 from tests.journeys import current_code, signed_in, totp_device
 from tests.personas import PASSWORD, make_user
 
@@ -32,11 +30,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
 ]
-
-
-def _meet(barrier: threading.Barrier) -> None:
-    with contextlib.suppress(threading.BrokenBarrierError):
-        barrier.wait(timeout=3)
 
 
 def test_one_totp_code_verifies_only_one_of_two_sessions_at_once(world, monkeypatch):
@@ -51,15 +44,8 @@ def test_one_totp_code_verifies_only_one_of_two_sessions_at_once(world, monkeypa
         )
     code = current_code(device)
 
-    barrier = threading.Barrier(2)
-    original = TOTP.verify
-
-    def verify(self, *args, **kwargs):
-        result = original(self, *args, **kwargs)
-        _meet(barrier)  # both have read the device's last used step
-        return result
-
-    monkeypatch.setattr(TOTP, "verify", verify)
+    # Both requests have read the device's last used step before either records its own.
+    monkeypatch.setattr(TOTP, "verify", meeting_after(TOTP.verify))
     clients = (victim, attacker)
     responses = run_together(2, lambda i: clients[i].post(reverse("accounts:mfa"), {"code": code}))
 
@@ -96,14 +82,8 @@ def test_an_invitation_link_sets_a_password_once_even_when_posted_twice_at_once(
     token = re.search(r"/account/invitation/([\w-]+)/", mail.outbox[0].body).group(1)
     url = reverse("accounts:invitation", args=[token])
 
-    barrier = threading.Barrier(2)
-    original = accounts.views.invitation_accept
-
-    def accept(**kwargs):
-        _meet(barrier)  # both requests have found the invitation unused
-        return original(**kwargs)
-
-    monkeypatch.setattr(accounts.views, "invitation_accept", accept)
+    # Both requests have found the invitation unused before either accepts it.
+    monkeypatch.setattr(accounts.views, "invitation_accept", meeting_before(accounts.views.invitation_accept))
     passwords = ("owner's own passphrase 1234", "attacker's passphrase 5678")
 
     def work(i):

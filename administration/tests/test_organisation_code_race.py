@@ -3,9 +3,6 @@
 The form checks "already in use" and the insert comes later; a barrier inside the request holds both
 between the check and the insert, as two app servers interleave by chance."""
 
-import contextlib
-import threading
-
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -13,7 +10,7 @@ from django.urls import reverse
 import administration.organisations
 from accounts.models import Organisation
 from administration.tests.support import administrator, organisation_form
-from tests.concurrency import run_together
+from tests.concurrency import meeting_before, run_together
 from tests.journeys import signed_in
 
 pytestmark = [
@@ -23,28 +20,28 @@ pytestmark = [
 ]
 
 
-def _meet(barrier):
-    with contextlib.suppress(threading.BrokenBarrierError):
-        barrier.wait(timeout=3)
-
-
+@pytest.mark.parametrize("second", ["URN-777001", "urn-777001"])
 def test_two_administrators_adding_one_organisation_code_at_once_get_an_answer_not_a_server_error(
-    world, monkeypatch
+    world, monkeypatch, second
 ):
+    """The same code, or the same code in other letter case (the form treats them as one): one entry."""
     clients = (signed_in(administrator(world, "simon")), signed_in(administrator(world, "sally")))
     for c in clients:
         c.raise_request_exception = False
-    barrier = threading.Barrier(2)
-    original = administration.organisations.organisation_create
-
-    def create(**kwargs):
-        _meet(barrier)
-        return original(**kwargs)
-
-    monkeypatch.setattr(administration.organisations, "organisation_create", create)
-    responses = run_together(
-        2, lambda i: clients[i].post(reverse("administration:organisation_new"), organisation_form(world))
+    monkeypatch.setattr(
+        administration.organisations,
+        "organisation_create",
+        meeting_before(administration.organisations.organisation_create),
     )
-    codes = sorted(r.status_code for r in responses)
-    assert Organisation.objects.filter(code="URN-777001").count() == 1
-    assert 500 not in codes, f"answers {codes}"
+    codes_typed = ("URN-777001", second)
+    responses = run_together(
+        2,
+        lambda i: clients[i].post(
+            reverse("administration:organisation_new"), organisation_form(world, code=codes_typed[i])
+        ),
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert Organisation.objects.filter(code__iexact="URN-777001").count() == 1
+    assert statuses == [200, 302], f"answers {statuses}"
+    [refused] = [r for r in responses if r.status_code == 200]
+    assert "That code is already used by another organisation" in refused.content.decode()

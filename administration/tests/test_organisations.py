@@ -2,9 +2,11 @@
 
 from datetime import time
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.directory import OrganisationCodeTaken, OrganisationDetails, organisation_create
 from accounts.models import Organisation
 from administration.tests.support import administrator, organisation_form
 from audit.models import AuditEvent
@@ -263,3 +265,24 @@ def test_an_unknown_kind_in_the_filter_is_an_error_in_govuk_words(world):
     text = page.content.decode()
     assert "<title>Error: Organisations - ContactPoint</title>" in text
     assert "Select a kind of organisation from the list" in text
+
+
+def test_the_database_refuses_a_code_differing_only_in_letter_case(world):
+    """The form compares codes ignoring case; a write that passed it at the same moment as another (or any
+    other way in) is refused by the database too, and told as "code taken", not a server error."""
+    existing = world.north_gp.code
+    details = OrganisationDetails(
+        kind="gp",
+        name="Case Twin Surgery",
+        code=existing.swapcase(),
+        local_authority=world.north,
+        address="",
+        phone="",
+        email="",
+        accredited_on=None,
+        working_hours_start=None,
+        working_hours_end=None,
+    )
+    with pytest.raises(OrganisationCodeTaken):
+        organisation_create(by=administrator(world), details=details)
+    assert Organisation.objects.filter(code__iexact=existing).count() == 1

@@ -22,6 +22,19 @@ NEW = {
     "summary": "Mother asks why a youth service looked at the record",
 }
 
+# Closing a complaint received on 2 November 2026 (`_complaint`), acknowledged and upheld.
+CLOSED_UPHELD = {
+    "status": "closed",
+    "acknowledged_day": "3",
+    "acknowledged_month": "11",
+    "acknowledged_year": "2026",
+    "outcome": "upheld",
+    "outcome_day": "20",
+    "outcome_month": "11",
+    "outcome_year": "2026",
+    "outcome_detail": "School corrected",
+}
+
 
 def _complaint(world, child) -> Complaint:
     return complaint_record(
@@ -69,17 +82,7 @@ def test_a_complaint_is_tracked_to_an_outcome_with_dates(world, child):
     assert complaint.status == ComplaintStatus.ACKNOWLEDGED and complaint.acknowledged_on == date(2026, 11, 3)
     client.post(
         path,
-        {
-            "status": "closed",
-            "acknowledged_day": "3",
-            "acknowledged_month": "11",
-            "acknowledged_year": "2026",
-            "outcome": "upheld",
-            "outcome_day": "20",
-            "outcome_month": "11",
-            "outcome_year": "2026",
-            "outcome_detail": "School corrected",
-        },
+        CLOSED_UPHELD,
     )
     complaint.refresh_from_db()
     assert (complaint.status, complaint.outcome, complaint.outcome_on) == (
@@ -195,3 +198,43 @@ def test_a_complaint_about_a_record_closed_for_a_new_identity_is_neither_listed_
     assert response.status_code == 403 and 'data-reason="closed"' in page
     assert "school on the record" not in page
     assert not events(AuditTag.ComplaintOpened, complaint_id=str(complaint.pk))
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\x07"])
+def test_a_complaint_summary_with_invisible_characters_is_refused_and_nothing_is_recorded(
+    world, child, hidden
+):
+    """The summary is read by the LA team and printed in the subject's own access report: a reversed or
+    hidden passage would read differently from what is stored, as a correction's reason would."""
+    client = signed_in(world.lena)
+    page = client.post(
+        reverse("corrections:complaint_new", args=[child.pk]),
+        {**NEW, "summary": f"Mother asks why {hidden}a youth service looked"},
+    ).content.decode()
+    assert "The summary contains control or invisible characters" in page
+    assert not Complaint.objects.exists()
+    assert not events(AuditTag.ComplaintRecorded)
+
+
+def test_a_complaint_summary_over_several_lines_is_recorded_as_written(world, child):
+    client = signed_in(world.lena)
+    client.post(
+        reverse("corrections:complaint_new", args=[child.pk]),
+        {**NEW, "summary": "Mother asks why\r\na youth service looked\r\n\r\nat the record"},
+    )
+    complaint = Complaint.objects.get()
+    page = client.get(reverse("corrections:complaint", args=[complaint.pk])).content.decode()
+    assert "Mother asks why<br>a youth service looked<br><br>at the record" in page
+
+
+def test_an_outcome_with_invisible_characters_is_refused_and_the_complaint_stays_open(world, child):
+    complaint = _complaint(world, child)
+    client = signed_in(world.lena)
+    page = client.post(
+        reverse("corrections:complaint", args=[complaint.pk]),
+        {**CLOSED_UPHELD, "outcome_detail": "School \u202edetcerroc"},
+    ).content.decode()
+    assert "What was decided contains control or invisible characters" in page
+    complaint.refresh_from_db()
+    assert complaint.status == ComplaintStatus.RECEIVED
+    assert not events(AuditTag.ComplaintUpdated)

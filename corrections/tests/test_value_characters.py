@@ -3,6 +3,7 @@ private-use or unassigned character and no lone surrogate, and a name is letters
 LA team reads on the decision page differs from what the record stores, folds and searches."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from children.search import SearchCriteria, child_search
@@ -117,16 +118,17 @@ def test_a_correction_that_reads_as_the_childs_own_name_cannot_be_accepted_so_th
 ):
     """One stored before the rule (or by any other way in): the LA team is told to reject it instead."""
     correction = Correction(child=child, field="family_name", raised_by=world.alice)
-    Sealer(child.data_key).seal_all(
-        correction,
-        {
-            "proposed_value": LOOKS_LIKE_THORNTON,
-            "reason": REASON,
-            "previous_value": None,
-            "decision_reason": None,
-        },
-    )
-    correction.save()
+    with transaction.atomic():  # a write seals inside its own transaction (vault.keys.data_key_for_write)
+        Sealer(child.data_key).seal_all(
+            correction,
+            {
+                "proposed_value": LOOKS_LIKE_THORNTON,
+                "reason": REASON,
+                "previous_value": None,
+                "decision_reason": None,
+            },
+        )
+        correction.save()
     lena = signed_in(world.lena)
     url = reverse("corrections:decide", args=[correction.pk])
     page = lena.post(url, {"decision": "accept"}).content.decode()

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 
 from feeds.review import review_decide
 from linkage.labels import identity_to_json, labelled_pairs
@@ -48,26 +49,30 @@ def test_a_label_keeps_both_records_as_the_reviewer_saw_them_and_sealed(world, c
 
 def _labels(world, pairs: list[tuple[Identity, Identity, bool]]) -> None:
     """Labels written directly: a small synthetic set with a known pattern of disagreement."""
-    key, dek = data_key_build()
-    key.save()
-    sealer = Sealer(key, dek)
-    review = ClericalReview(
-        local_authority=world.north, reason=ReviewReason.POSSIBLE_MATCH, submitted_by=world.dara, data_key=key
-    )
-    sealer.seal_all(review, {"incoming": {}, "candidates": []})
-    review.save()
-    for incoming, candidate, is_match in pairs:
-        label = ReviewLabel(
-            review=review,
-            candidate_id=uuid.uuid4(),
-            is_match=is_match,
-            decision="linked" if is_match else "not_a_match",
+    with transaction.atomic():  # a write seals inside its own transaction (vault.keys.data_key_for_write)
+        key, dek = data_key_build()
+        key.save()
+        sealer = Sealer(key, dek)
+        review = ClericalReview(
+            local_authority=world.north,
+            reason=ReviewReason.POSSIBLE_MATCH,
+            submitted_by=world.dara,
             data_key=key,
         )
-        sealer.seal_all(
-            label, {"incoming": identity_to_json(incoming), "candidate": identity_to_json(candidate)}
-        )
-        label.save()
+        sealer.seal_all(review, {"incoming": {}, "candidates": []})
+        review.save()
+        for incoming, candidate, is_match in pairs:
+            label = ReviewLabel(
+                review=review,
+                candidate_id=uuid.uuid4(),
+                is_match=is_match,
+                decision="linked" if is_match else "not_a_match",
+                data_key=key,
+            )
+            sealer.seal_all(
+                label, {"incoming": identity_to_json(incoming), "candidate": identity_to_json(candidate)}
+            )
+            label.save()
 
 
 def _person(i: int, dob: date) -> Identity:

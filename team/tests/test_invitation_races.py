@@ -3,16 +3,13 @@
 The form checks "already in use" and the insert comes later; a barrier inside the request holds both
 between the check and the insert, as two app servers interleave by chance."""
 
-import contextlib
-import threading
-
 import pytest
 from django.db import connection
 from django.urls import reverse
 
 import team.forms
 from accounts.models import Role, User
-from tests.concurrency import run_together
+from tests.concurrency import meeting_before, run_together
 from tests.journeys import signed_in
 from tests.personas import make_user
 
@@ -23,25 +20,13 @@ pytestmark = [
 ]
 
 
-def _meet(barrier):
-    with contextlib.suppress(threading.BrokenBarrierError):
-        barrier.wait(timeout=3)
-
-
 def test_two_la_teams_inviting_one_username_at_once_get_an_answer_not_a_server_error(world, monkeypatch):
     leo = make_user("leo", world.south, Role.LA_TEAM)
     clients = (signed_in(world.lena), signed_in(leo))
     for c in clients:
         c.raise_request_exception = False
     organisations = (world.north_social_care, world.south_gp)
-    barrier = threading.Barrier(2)
-    original = team.forms.account_invite
-
-    def invite(**kwargs):
-        _meet(barrier)
-        return original(**kwargs)
-
-    monkeypatch.setattr(team.forms, "account_invite", invite)
+    monkeypatch.setattr(team.forms, "account_invite", meeting_before(team.forms.account_invite))
 
     def work(i):
         return clients[i].post(
@@ -75,14 +60,7 @@ def test_two_look_alike_usernames_invited_at_once_are_not_both_created(world, mo
     clients = (signed_in(world.lena), signed_in(leo))
     organisations = (world.north_social_care, world.south_gp)
     names = ("ivy", "IVY")
-    barrier = threading.Barrier(2)
-    original = team.forms.account_invite
-
-    def invite(**kwargs):
-        _meet(barrier)
-        return original(**kwargs)
-
-    monkeypatch.setattr(team.forms, "account_invite", invite)
+    monkeypatch.setattr(team.forms, "account_invite", meeting_before(team.forms.account_invite))
 
     def work(i):
         return clients[i].post(

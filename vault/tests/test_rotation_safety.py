@@ -110,10 +110,6 @@ def test_a_key_wrapped_under_a_superseded_kek_is_saved_under_the_current_one(wor
     assert stored.kek_version == 2 and data_key_open(stored) == dek
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not fixed yet: --rotate-deks still needs writes paused (docs/SECURITY.md, Vault, residual risks)",
-)
 def test_an_involvement_recorded_across_a_dek_rotation_stays_readable(world):
     """A request that loaded the child (and its data key) before `--rotate-deks` re-keyed it seals its
     involvement under the superseded DEK; the record must still open, with the involvement in it."""
@@ -130,3 +126,85 @@ def test_an_involvement_recorded_across_a_dek_rotation_stays_readable(world):
     )
     view = child_record(Child.objects.select_related("data_key").get())
     assert [i.details.practitioner_name for i in view.involvements] == ["Alice Example"]
+
+
+def test_a_row_read_before_a_dek_rotation_and_saved_whole_moves_to_the_new_key(world):
+    """A write that read the child before `--rotate-deks` and saves the whole row (every column as it read
+    them, the key reference too) must not put the superseded key and its ciphertexts back: the sealer
+    carries the row's other columns and its key reference over to the child's new key."""
+    from django.db import transaction
+
+    from vault.sealing import Sealer
+
+    make_child(world, given_names="Whole", family_name="Row")
+    stale = Child.objects.select_related("data_key").get()
+    loaded_key = stale.data_key_id
+    _rotate("--rotate-deks")
+    with transaction.atomic():
+        Sealer(stale.data_key).seal(stale, "caf_completed", True)
+        stale.save()
+    stored = Child.objects.select_related("data_key").get()
+    assert stored.data_key_id != loaded_key and stored.data_key.superseded_by_id is None
+    assert DataKey.objects.get(superseded_by=stored.data_key_id).pk == loaded_key
+    details = child_record(stored).details
+    assert (details.given_names, details.family_name, details.caf_completed) == ("Whole", "Row", True)
+
+
+def test_a_value_sealed_outside_the_writing_transaction_is_refused(world):
+    """Locking the key means nothing once its transaction has ended: a write sealing before its own
+    `atomic()` (a test case's wrapping transaction does not count) is a programming error, caught here."""
+    from django.db import transaction
+
+    from children.models import Involvement
+    from vault.keys import SealedOutsideTransaction
+    from vault.sealing import Sealer
+
+    child = make_child(world)
+    with pytest.raises(SealedOutsideTransaction):
+        Sealer(child.data_key).seal(Involvement(child=child, recorded_by=world.alice), "phone", "0300 1")
+    with transaction.atomic():
+        row = Involvement(child=child, recorded_by=world.alice)
+        Sealer(child.data_key).seal(row, "phone", "0300 1")
+    assert Sealer(child.data_key).unseal(row, "phone") == "0300 1"
+
+
+def test_a_sealer_of_a_child_read_before_a_dek_rotation_reads_what_the_rotation_re_sealed_too(world):
+    """A request that read the child before `--rotate-deks` then reads its involvements (re-sealed under
+    the new key meanwhile): its sealer looks forward once, and still opens what it read before."""
+    from children.records import InvolvementDetails
+    from children.services import involvement_record
+    from vault.sealing import Sealer
+
+    child = make_child(world, given_names="Read", family_name="Across")
+    involvement_record(
+        child=child,
+        by=world.alice,
+        details=InvolvementDetails("Dee Reader", "Social worker", world.north_social_care.pk, "0300 1"),
+    )
+    stale = Child.objects.select_related("data_key").get()
+    _rotate("--rotate-deks")
+    sealer = Sealer(stale.data_key)
+    row = stale.involvements.get()
+    assert sealer.unseal(row, "practitioner_name") == "Dee Reader"  # re-sealed under the new key
+    assert sealer.unseal(stale, "family_name") == "Across"  # as read, under the old one
+    assert sealer.key.pk == Child.objects.get().data_key_id
+
+
+def test_a_replaced_sealer_leaves_a_row_read_after_the_rotation_as_it_is(world):
+    """The stale sealer writing into a row read after the rotation: that row's key reference and columns
+    are already the new key's, so only the written column changes."""
+    from django.db import transaction
+
+    from vault.sealing import Sealer
+
+    make_child(world, given_names="Fresh", family_name="Row")
+    stale = Child.objects.select_related("data_key").get()
+    _rotate("--rotate-deks")
+    fresh = Child.objects.get()
+    with transaction.atomic():
+        Sealer(stale.data_key).seal(fresh, "caf_completed", True)
+        fresh.save()
+    stored = Child.objects.select_related("data_key").get()
+    assert stored.data_key_id == fresh.data_key_id != stale.data_key_id
+    details = child_record(stored).details
+    assert (details.given_names, details.family_name, details.caf_completed) == ("Fresh", "Row", True)

@@ -1,12 +1,15 @@
 """`manage.py rotate_keys`: re-wrap every data key under a new KEK; resumable; optional DEK rotation."""
 
 import sys
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from tqdm import tqdm
 
 from vault.rotation import keks_kept, keks_retire_unused, rotation_batch, rotation_pending, rotation_start
+
+BUSY_PAUSE = 0.05  # seconds
 
 
 class Command(BaseCommand):
@@ -44,7 +47,10 @@ class Command(BaseCommand):
                     exclude=frozenset(unreadable),
                 )
                 if not result.taken:
-                    break
+                    if not result.busy:
+                        break
+                    time.sleep(BUSY_PAUSE)  # every key left is held by a write in progress: let it commit
+                    continue
                 rewrapped += result.rewrapped
                 replaced += result.replaced
                 revoked += result.revoked
