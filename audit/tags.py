@@ -64,6 +64,8 @@ class AuditTag(StrEnum):
     MatchStatisticsViewed = "coordination:statistics:viewed"
     BrokeringViewed = "coordination:brokering:viewed"
     BrokeringChildShown = "coordination:brokering:child_shown"
+    InboxViewed = "coordination:inbox:viewed"
+    InboxChildShown = "coordination:inbox:child_shown"
     ChildUpdated = "child:record:updated"
     FeedBatchIngested = "feed:batch:ingested"
     FeedSourceCreated = "feed:source:created"
@@ -179,6 +181,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.MatchStatisticsViewed: "Viewed match counts",
     AuditTag.BrokeringViewed: "Viewed matches about shielded children to broker",
     AuditTag.BrokeringChildShown: "Was named to the LA team on its brokering page",
+    AuditTag.InboxViewed: "Viewed their matches inbox",
+    AuditTag.InboxChildShown: "Was named to a practitioner working with the child, in their matches inbox",
     AuditTag.TrainingPassed: "Passed the training assessment",
     AuditTag.TrainingFailed: "Did not pass the training assessment",
     AuditTag.OrganisationCreated: "Added an organisation to the directory",

@@ -67,6 +67,10 @@ class LeadProposal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # Who was lead professional when the offer was made (none included), as a keyed digest
+    # (`coordination.services.lead_seen_digest`): an offer is accepted only while the lead is unchanged, so
+    # a stale or crossed offer never replaces a lead chosen since. Empty on offers made before it existed.
+    lead_seen = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -1,5 +1,8 @@
 """Where recording an involvement meets the match check, and where the policy decides who is told.
 
+It also listens for a corrected carer detail (`children.signals.carer_details_changed`), sent by
+corrections, which may not import coordination, and rebuilds the child's carer keys.
+
 `children` never imports `coordination`: this listens for a newly saved involvement instead (every
 recording path, the page or a future feed, goes through `children.services.involvement_record`). It sits
 with the pages because it asks `access.policy` (the one place for access rules) who may hear about a
@@ -20,7 +23,10 @@ from django.dispatch import receiver
 from access.permissions import Permission
 from access.policy import decide, visibility
 from accounts.models import User
-from children.models import Child, Involvement
+from children.models import Carer, Child, Involvement
+from children.signals import carer_details_changed
+from coordination.family import carer_keys_refresh
+from coordination.models import CarerKey
 from coordination.services import Audience, involvement_matches_record
 
 logger = logging.getLogger(__name__)
@@ -43,3 +49,13 @@ def involvement_saved(sender: type[Involvement], instance: Involvement, created:
             involvement_matches_record(involvement=instance, gate=match_audience)
     except DatabaseError as error:
         logger.warning("match check failed for involvement %s: %s", instance.pk, type(error).__name__)
+
+
+@receiver(carer_details_changed, dispatch_uid="coordination.recording.carer_details_changed")
+def carer_details_changed_rekey(sender: type[Carer], child: Child, **kwargs: Any) -> None:
+    """A carer's contact was corrected: rebuild the child's carer keys in the same transaction, so a family
+    match is never made through a phone or email the record no longer holds (nor missed through the new
+    one). Keys are written lazily (when an involvement is recorded): a child without any is left so.
+    A failure here undoes the correction rather than leave a wrong key behind."""
+    if CarerKey.objects.filter(child=child).exists():
+        carer_keys_refresh(child=child)

@@ -13,10 +13,10 @@ from django.db.models import Q
 
 from accounts.models import Organisation, User
 from children.models import Child, Involvement, RecordStatus
-from children.records import InvolvementDetails
+from children.records import ChildDetails, InvolvementDetails
 from children.selectors import InvolvementView, child_details, involvement_details
 from coordination.models import LeadProposal, Match, MatchKind, Notice
-from coordination.services import Gate, involvements_to_confirm
+from coordination.services import Gate, involvements_to_confirm, lead_offer_overtaken, lead_seen_digest
 
 
 @dataclass
@@ -44,6 +44,7 @@ class InboxEntry:
     lead_is_them: bool = False
     my_proposal_pending: bool = False
     their_proposal: LeadProposal | None = None
+    their_proposal_overtaken: bool = False  # they offered, but the lead changed since: nothing to accept
 
 
 @dataclass
@@ -97,14 +98,34 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
     if not family:
         entry.lead_is_me = own_details.lead_professional_id == str(own.pk)
         entry.lead_is_them = own_details.lead_professional_id == str(other.pk)
-        for proposal in proposals:
-            if proposal.match_id != notice.match_id or proposal.accepted_at is not None:
-                continue
-            if proposal.involvement_id == own.pk:
-                entry.my_proposal_pending = True
-            elif proposal.involvement_id == other.pk:
-                entry.their_proposal = proposal
+        _proposals_place(
+            entry, own, other, own_details, [p for p in proposals if p.match_id == notice.match_id]
+        )
     return entry
+
+
+def _proposals_place(
+    entry: InboxEntry,
+    own: Involvement,
+    other: Involvement,
+    own_details: ChildDetails,
+    in_match: list[LeadProposal],
+) -> None:
+    """Open offers of this match: one overtaken (the lead changed since it was made) is no longer offered,
+    to accept or to wait on; its proposer may offer again."""
+    lead_now = lead_seen_digest(own.child, own_details)
+    accepted = [p for p in in_match if p.accepted_at is not None]
+    for proposal in in_match:
+        if proposal.accepted_at is not None:
+            continue
+        overtaken = lead_offer_overtaken(
+            proposal, child_id=own.child_id, lead_now=lead_now, accepted_in_match=accepted
+        )
+        if proposal.involvement_id == own.pk:
+            entry.my_proposal_pending = not overtaken
+        elif proposal.involvement_id == other.pk:
+            entry.their_proposal = None if overtaken else proposal
+            entry.their_proposal_overtaken = overtaken
 
 
 def inbox_for(*, recipient: User, gate: Gate) -> Inbox:

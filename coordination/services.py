@@ -13,6 +13,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,10 +21,13 @@ from accounts.models import Role, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
+from children.records import ChildDetails
+from children.selectors import child_details
 from children.services import lead_professional_set
 from coordination.family import carer_keys_refresh, family_child_ids
 from coordination.models import InvolvementConfirmation, LeadProposal, Match, MatchKind, Notice
 from notices.email import notify_by_email
+from vault.blind_index import blind_index
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +122,7 @@ def _match_create(a: Involvement, b: Involvement, kind: str) -> Match | None:
 
 
 def _notice_create(
-    *, match: Match, own: Involvement, told_of: Involvement, by: User, gate: Gate
+    *, match: Match, own: Involvement, told_of: Involvement, by: User, gate: Gate, email: bool = True
 ) -> Notice | None:
     """Tell `own`'s practitioner about `told_of`, if the policy allows them to hear about both children."""
     recipient = own.recorded_by
@@ -157,8 +161,55 @@ def _notice_create(
             "notice_id": notice.pk,
         },
     )
-    transaction.on_commit(partial(_email_notice, notice_id=notice.pk, address=recipient.email))
+    if email:
+        transaction.on_commit(partial(_email_notice, notice_id=notice.pk, address=recipient.email))
     return notice
+
+
+def withheld_notices_tell(*, recipient: User, gate: Gate) -> list[Notice]:
+    """Tell the recipient, now, of their current matches they were not told of when they were made (the
+    gate withheld them: a child shielded then, since lifted) and that the gate now allows.
+
+    Called as the inbox is read, which decides again at reading time what it shows: without it, a match
+    withheld for shielding would be shown to nobody once the shield is lifted (not the practitioners, who
+    have no notice, nor the LA team, whose brokering page lists shielded children's matches only). Nothing
+    is recorded for a match still withheld (that was recorded when it was made), and no email is sent:
+    the recipient is reading it.
+    """
+    untold = (
+        Match.objects.filter(Q(first__recorded_by=recipient) | Q(second__recorded_by=recipient))
+        .filter(
+            first__ceased=False,
+            second__ceased=False,
+            first__child__status=RecordStatus.ACTIVE,
+            second__child__status=RecordStatus.ACTIVE,
+        )
+        .exclude(notices__recipient=recipient)
+        .select_related(
+            "first__recorded_by", "second__recorded_by", "first__child__data_key", "second__child__data_key"
+        )
+        .order_by("created_at", "id")[:200]
+    )
+    told: list[Notice] = []
+    for match in untold:
+        own, other = (
+            (match.first, match.second)
+            if match.first.recorded_by_id == recipient.pk
+            else (match.second, match.first)
+        )
+        if not all(gate(recipient, child).receives for child in (own.child, other.child)):
+            continue
+        recorder = max((match.first, match.second), key=lambda side: side.created_at).recorded_by
+        try:
+            with transaction.atomic():
+                notice = _notice_create(
+                    match=match, own=own, told_of=other, by=recorder or recipient, gate=gate, email=False
+                )
+        except IntegrityError:  # told at the same moment by another read of this inbox
+            continue
+        if notice is not None:
+            told.append(notice)
+    return told
 
 
 def _email_notice(*, notice_id: int, address: str) -> None:
@@ -195,13 +246,74 @@ def _email_brokering(*, match_id: int, local_authority_id: int) -> None:
     )
 
 
+LEAD_SEEN_PURPOSE = "coordination-lead-seen"
+
+LEAD_OFFER_ACCEPTED_ALREADY = "This offer has already been accepted. Nothing has been changed."
+LEAD_OFFER_PROPOSER_ENDED = (
+    "This offer can no longer be accepted: the practitioner who made it no longer works with the child. "
+    "Nothing has been changed."
+)
+LEAD_OFFER_OVERTAKEN = (
+    "This offer can no longer be accepted: the lead professional has changed since it was made. "
+    "Nothing has been changed."
+)
+
+
+@dataclass(frozen=True)
+class LeadAcceptance:
+    """What became of an acceptance: `refusal` says why not, in words for the page. True if accepted."""
+
+    accepted: bool
+    refusal: str = ""
+
+    def __bool__(self) -> bool:
+        return self.accepted
+
+
+def lead_seen_digest(child: Child, details: ChildDetails | None = None) -> int:
+    """Who is lead professional now (or that nobody is), as a keyed digest: a proposal keeps it to tell,
+    when accepted, whether the lead has changed since, without keeping the sealed lead in the clear."""
+    return _lead_digest(child.pk, (details or child_details(child)).lead_professional_id)
+
+
+def _lead_digest(child_id: object, lead_professional_id: str | None) -> int:
+    return blind_index(LEAD_SEEN_PURPOSE, f"{child_id}\x1f{lead_professional_id or ''}")
+
+
+def lead_offer_overtaken(
+    proposal: LeadProposal, *, child_id: object, lead_now: int, accepted_in_match: list[LeadProposal]
+) -> bool:
+    """Has the lead professional changed since the offer was made, or another offer in its match been
+    accepted since? Either way, accepting it would replace a choice its acceptor may never have seen.
+    An offer made before offers kept the lead they saw counts as made when nobody was lead."""
+    seen = proposal.lead_seen if proposal.lead_seen is not None else _lead_digest(child_id, None)
+    if seen != lead_now:
+        return True
+    return any(
+        other.pk != proposal.pk
+        and other.accepted_at is not None
+        and other.accepted_at >= proposal.proposed_at
+        for other in accepted_in_match
+    )
+
+
 def lead_propose(*, match: Match, involvement: Involvement, by: User) -> LeadProposal:
-    """`by` (the owner of `involvement`, checked by the policy) offers to coordinate for the child."""
+    """`by` (the owner of `involvement`, checked by the policy) offers to coordinate for the child.
+
+    The offer keeps who was lead professional when it was made. Offering again after it was overtaken (the
+    lead changed before anyone accepted) renews it, with the lead as it is now."""
     if match.kind != MatchKind.CLIENT or involvement.pk not in (match.first_id, match.second_id):
         raise ValueError("only a side of a client match can propose itself as lead professional")
     with transaction.atomic():
-        proposal, created = LeadProposal.objects.get_or_create(match=match, involvement=involvement)
-        if created:
+        lead_now = lead_seen_digest(involvement.child)
+        proposal, created = LeadProposal.objects.get_or_create(
+            match=match, involvement=involvement, defaults={"lead_seen": lead_now}
+        )
+        renewed = not created and proposal.accepted_at is None and proposal.lead_seen != lead_now
+        if renewed:
+            proposal.lead_seen, proposal.proposed_at = lead_now, timezone.now()
+            proposal.save(update_fields=["lead_seen", "proposed_at"])
+        if created or renewed:
             event_record(
                 tag=AuditTag.LeadProfessionalProposed,
                 actor=by,
@@ -215,21 +327,32 @@ def lead_propose(*, match: Match, involvement: Involvement, by: User) -> LeadPro
     return proposal
 
 
-def lead_accept(*, proposal: LeadProposal, by: User) -> bool:
-    """The other side accepts: the proposer becomes lead professional. False if it can no longer be."""
+def lead_accept(*, proposal: LeadProposal, by: User) -> LeadAcceptance:
+    """The other side accepts: the proposer becomes lead professional, unless the offer can no longer be
+    (accepted already, the proposer's involvement ended, or the lead changed since it was made).
+
+    Locks the child's row first, then the proposal alone (`of=self`): the order of `involvement_cease`
+    and `lead_professional_set`, so accepting while the proposer ends their involvement, or while the LA
+    team names a lead, waits for the other instead of deadlocking, and judges what it committed.
+    """
     with transaction.atomic():
+        child_id = (
+            LeadProposal.objects.filter(pk=proposal.pk).values_list("involvement__child_id", flat=True).get()
+        )
+        child = Child.objects.select_for_update().select_related("data_key").get(pk=child_id)
         proposal = (
-            LeadProposal.objects.select_for_update()
-            .select_related("involvement__child__data_key")
+            LeadProposal.objects.select_for_update(of=("self",))
+            .select_related("involvement")
             .get(pk=proposal.pk)
         )
         proposed = proposal.involvement
-        if proposal.accepted_at is not None or proposed.ceased:
-            return False
+        refusal = _lead_accept_refusal(proposal, child)
+        if refusal:
+            return LeadAcceptance(accepted=False, refusal=refusal)
         proposal.accepted_by = by
         proposal.accepted_at = timezone.now()
         proposal.save(update_fields=["accepted_by", "accepted_at"])
-        lead_professional_set(child=proposed.child, by=by, involvement=proposed)
+        lead_professional_set(child=child, by=by, involvement=proposed)
         event_record(
             tag=AuditTag.LeadProfessionalAccepted,
             actor=by,
@@ -240,7 +363,22 @@ def lead_accept(*, proposal: LeadProposal, by: User) -> bool:
                 "involvement_id": str(proposed.pk),
             },
         )
-    return True
+    return LeadAcceptance(accepted=True)
+
+
+def _lead_accept_refusal(proposal: LeadProposal, child: Child) -> str:
+    """Why the offer cannot be accepted now ("" if it can), judged under the child's row lock."""
+    if proposal.accepted_at is not None:
+        return LEAD_OFFER_ACCEPTED_ALREADY
+    if proposal.involvement.ceased:
+        return LEAD_OFFER_PROPOSER_ENDED
+    if proposal.involvement.child_id != child.pk:  # moved to another record (a merge) since the lookup
+        return LEAD_OFFER_OVERTAKEN
+    accepted = list(LeadProposal.objects.filter(match_id=proposal.match_id, accepted_at__isnull=False))
+    lead_now = lead_seen_digest(child)
+    if lead_offer_overtaken(proposal, child_id=child.pk, lead_now=lead_now, accepted_in_match=accepted):
+        return LEAD_OFFER_OVERTAKEN
+    return ""
 
 
 def involvement_confirm(*, involvement: Involvement, by: User) -> None:

@@ -13,7 +13,9 @@ worked out exactly from the published figures, by any combination of those sums,
 *bridge* in the graph whose vertices are the lines and whose edges are the hidden entries (totals
 included): an edge on a cycle can be moved up on one line and down on the next without changing any
 sum, a bridge cannot. So hidden entries are added (smallest first, from the lines of the exposed one)
-until no hidden entry is a bridge. Totals are computed from the true values and then rounded or hidden
+until no hidden entry is a bridge. A line's total less its shown figures also gives back the *sum* of its
+hidden entries, which hidden zeros do not cover: where that sum is a small count (1 to 9), the line's
+total is withheld too, and the bridges checked again. Totals are computed from the true values and then rounded or hidden
 like any cell. A line whose total is not published is no sum at all: its ends join one unconstrained
 "ground" vertex.
 """
@@ -148,7 +150,8 @@ def bridges(edges: dict[Key, tuple[Vertex, Vertex]]) -> list[Key]:
 def hidden_entries(
     values: Sequence[Sequence[int]], *, row_totals: bool = True, column_totals: bool = True
 ) -> dict[Key, str]:
-    """Which entries to hide, and why: primary (under 10), then secondary until no hidden one is exposed."""
+    """Which entries to hide, and why: primary (under 10), then secondary until no hidden one is exposed
+    and no published total gives back a small sum of its line's hidden entries."""
     n_rows = len(values)
     n_cols = len(values[0]) if values else 0
     entries = table_entries(values, row_totals=row_totals, column_totals=column_totals)
@@ -157,17 +160,56 @@ def hidden_entries(
         for key in entries
     }
     hidden = {key: SUPPRESSED for key, count in entries.items() if count < THRESHOLD}
+    while True:
+        _bridges_close(entries, ends, hidden, n_rows=n_rows, n_cols=n_cols)
+        giving_back = _total_giving_back_a_small_sum(entries, ends, hidden, n_rows=n_rows, n_cols=n_cols)
+        if giving_back is None:
+            return hidden
+        hidden[giving_back] = WITHHELD
+
+
+def _bridges_close(
+    entries: dict[Key, int],
+    ends: dict[Key, tuple[Vertex, Vertex]],
+    hidden: dict[Key, str],
+    *,
+    n_rows: int,
+    n_cols: int,
+) -> None:
+    """Withhold shown entries until no hidden one is a bridge (one that the sums fix exactly)."""
     while exposed := bridges({key: ends[key] for key in hidden}):
         key = exposed[0]
         lines = {end for end in ends[key] if end != GROUND}
         shown = [k for k in entries if k not in hidden]
         if not shown:  # everything hidden already: nothing is left to give anything away
-            break
+            return
         partners = [k for k in shown if lines & set(ends[k])] or shown
         # The smallest figure first (it tells least); ties to cells before totals, then by position.
         partner = min(partners, key=lambda k: (entries[k], k[0] >= n_rows or k[1] >= n_cols, k))
         hidden[partner] = WITHHELD
-    return hidden
+
+
+def _total_giving_back_a_small_sum(
+    entries: dict[Key, int],
+    ends: dict[Key, tuple[Vertex, Vertex]],
+    hidden: dict[Key, str],
+    *,
+    n_rows: int,
+    n_cols: int,
+) -> Key | None:
+    """A published line total from which subtracting the line's shown figures leaves a sum of its hidden
+    entries between 1 and 9: a small count given back, although no one hidden entry is. Hidden zeros
+    "cover" each other for the bridge test but not here (10, 5, 0, 0 with a total of 15 gives back 5).
+    That total is the one to withhold: it is what gives the sum away, and the line's figures stay."""
+    for line in dict.fromkeys(end for pair in ends.values() for end in pair if end != GROUND):
+        kind, index = line
+        total = (index, n_cols) if kind == "row" else (n_rows, index)
+        if total in hidden or total not in entries:
+            continue
+        hidden_sum = sum(entries[k] for k in hidden if k != total and line in ends[k])
+        if 0 < hidden_sum < THRESHOLD:
+            return total
+    return None
 
 
 def table_suppress(

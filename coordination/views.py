@@ -14,6 +14,7 @@ from access.http import require
 from access.permissions import Permission
 from access.policy import involvement_shown
 from accounts.http import signed_in_user
+from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement
@@ -21,8 +22,14 @@ from children.selectors import child_details
 from coordination.informing import duty_to_inform
 from coordination.models import LeadProposal, Match, MatchKind
 from coordination.recording import match_audience
-from coordination.selectors import inbox_for, match_counts, matches_to_broker, own_current_involvement
-from coordination.services import involvement_confirm, lead_accept, lead_propose
+from coordination.selectors import (
+    Inbox,
+    inbox_for,
+    match_counts,
+    matches_to_broker,
+    own_current_involvement,
+)
+from coordination.services import involvement_confirm, lead_accept, lead_propose, withheld_notices_tell
 from coordination.statistics import suppressed
 
 
@@ -31,9 +38,30 @@ from coordination.statistics import suppressed
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.InboxView)
-    return render(
-        request, "coordination/inbox.html", {"inbox": inbox_for(recipient=actor, gate=match_audience)}
+    withheld_notices_tell(recipient=actor, gate=match_audience)
+    found = inbox_for(recipient=actor, gate=match_audience)
+    _inbox_read_record(actor, found)
+    return render(request, "coordination/inbox.html", {"inbox": found})
+
+
+def _inbox_read_record(actor: User, found: Inbox) -> None:
+    """The inbox decrypts children's names and who else works with them: the read is audited, and each
+    child named has the look in its own access log (as on the brokering page), with the matches shown."""
+    entries = [*found.current, *found.ended]
+    event_record(
+        tag=AuditTag.InboxViewed,
+        actor=actor,
+        additional={"notice_ids": [e.notice.pk for e in entries]},
     )
+    shown: dict[UUID, list[int]] = {}
+    for entry in entries:
+        shown.setdefault(entry.child_id, []).append(entry.notice.match_id)
+    for item in found.to_confirm:
+        shown.setdefault(item.child_id, [])
+    for child_id, match_ids in shown.items():
+        event_record(
+            tag=AuditTag.InboxChildShown, actor=actor, child_id=child_id, additional={"match_ids": match_ids}
+        )
 
 
 def _match(match_id: int) -> Match:
@@ -90,8 +118,11 @@ def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
         child=proposal.involvement.child,
         involvement=own,
     )
-    if lead_accept(proposal=proposal, by=actor):
+    acceptance = lead_accept(proposal=proposal, by=actor)
+    if acceptance:
         messages.success(request, "The lead professional has been updated")
+    else:
+        messages.error(request, acceptance.refusal)
     return redirect("coordination:inbox")
 
 

@@ -17,6 +17,7 @@ from children.models import Carer, Child
 from children.records import AddressStatus, ChildDetails, Gender, ReturnIntention
 from children.selectors import child_details
 from children.services import child_details_update
+from children.signals import carer_details_changed
 from children.text import text_problem
 from vault.sealing import Sealer
 
@@ -120,7 +121,8 @@ def field_apply(*, child: Child, field: CorrectableField, value: Any, by: Any) -
     A child column goes through `child_details_update`, which rebuilds the blind blocking keys in the
     same transaction (search and linkage then find the corrected name, date of birth or postcode, and
     no longer the wrong one) and writes the `child:record:updated` event. A carer's contact detail is
-    a carer column: no blocking key is derived from it.
+    a carer column: no blocking key is derived from it, but family matches' carer keys are, so
+    `children.signals.carer_details_changed` is sent for them to be rebuilt.
     """
     sealer = Sealer(child.data_key)
     if field.carer_position is not None:
@@ -130,6 +132,9 @@ def field_apply(*, child: Child, field: CorrectableField, value: Any, by: Any) -
         previous = sealer.unseal(carer, field.column)
         sealer.seal(carer, field.column, value)
         carer.save(update_fields=[field.column])
+        # Family matches key on a carer's name with their phone or email (coordination, a floor this one
+        # may not import): it rebuilds the child's keys in this transaction.
+        carer_details_changed.send(sender=Carer, child=child)
         return previous
     values = child_details(child, sealer).sealed_values()
     previous = values[field.column]

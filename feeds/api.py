@@ -14,7 +14,7 @@ from ninja import Path as PathParam
 from ninja.errors import Throttled
 from ninja.responses import Status
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, RootModel
 
 from access.permissions import Permission
 from access.policy import Decision, decide, feed_row_decide
@@ -63,28 +63,41 @@ def _too_many_requests(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return api.create_response(request, {"detail": detail, "retry_after_seconds": wait}, status=429)
 
 
-class FeedRowIn(Schema):
+ROW_FIELDS_DOCUMENTED: dict[str, str] = {
+    "record_id": "required: the source's own id for this record (text)",
+    "local_authority": "required: code of the child's local authority, e.g. LA-N",
+    "given_names": "text",
+    "family_name": "text",
+    "former_family_name": "text",
+    "date_of_birth": "YYYY-MM-DD",
+    "gender": "female, male or not_specified",
+    "nhs_number": "10 digits with a valid check digit",
+    "address_line": "text",
+    "town": "text",
+    "postcode": "a full UK postcode",
+}
+
+
+class FeedRowIn(RootModel[dict[str, Any]]):
     """One record. Only the fields the source is entitled to may carry a value.
 
-    Nothing is required, nor typed, at this level: a row missing a required field, or holding a value
-    that is not text (a number with a decimal point, a list, an object), is rejected on its own, by
-    number, by the same row validation as a JSON Lines file, instead of failing the whole batch. A whole
-    number is taken where text is expected.
+    Nothing is required, nor typed, at this level: a row missing a required field, holding a value that
+    is not text (a number with a decimal point, a list, an object), or carrying a field that is not one
+    of these (a misspelt `NHS_Number`) is rejected on its own, by number, by the same row validation as
+    a JSON Lines file, instead of failing the whole batch. A whole number is taken where text is expected.
     """
 
-    model_config = ConfigDict(extra="allow")
-
-    record_id: Any = Field(None, description="required: the source's own id for this record (text)")
-    local_authority: Any = Field(None, description="required: code of the child's local authority, e.g. LA-N")
-    given_names: Any = Field(None, description="text")
-    family_name: Any = Field(None, description="text")
-    former_family_name: Any = Field(None, description="text")
-    date_of_birth: Any = Field(None, description="YYYY-MM-DD")
-    gender: Any = Field(None, description="female, male or not_specified")
-    nhs_number: Any = Field(None, description="10 digits with a valid check digit")
-    address_line: Any = Field(None, description="text")
-    town: Any = Field(None, description="text")
-    postcode: Any = Field(None, description="a full UK postcode")
+    # A plain object kept exactly as sent, every key: a schema with named fields drops the keys it does
+    # not know, and a misspelt field then vanished instead of rejecting its row. The fields are named
+    # for the OpenAPI schema only.
+    model_config = ConfigDict(
+        json_schema_extra={
+            "properties": {
+                name: {"description": description} for name, description in ROW_FIELDS_DOCUMENTED.items()
+            },
+            "additionalProperties": {"description": "any other field rejects the row"},
+        }
+    )
 
 
 class BatchIn(Schema):
@@ -154,7 +167,9 @@ def batch_submit(request: HttpRequest, batch_id: BatchId, batch: BatchIn) -> Sta
     refused = _refused(source)
     if refused is not None:
         return Status(403, {"detail": refused.message})
-    rows = [row.model_dump(exclude_none=True) for row in batch.rows]
+    # The rows as sent: validated as a file's are, and fingerprinted as received, so two bodies that
+    # differ in any key or value are two contents (409), never one replayed.
+    rows = [row.root for row in batch.rows]
     try:
         report = batch_ingest(
             source=source,

@@ -81,27 +81,45 @@ def _displayed(rows: list[FieldProvenance], field: str, sealer: Sealer, pin: Cor
     return said
 
 
+# The parts of an address a source may be entitled to, and the feed field that carries each. An address's
+# lines are its street lines then its town (feeds, corrections and the LA team's forms all build them so).
+ADDRESS_PART_FIELDS = {"street": "address_line", "town": "town", "postcode": "postcode"}
+ALL_ADDRESS_PARTS = tuple(ADDRESS_PART_FIELDS)
+
+
 def _address_parts(source: FeedSource) -> tuple[str, ...]:
-    """The parts of an address (of its sealed JSON) that `source` is entitled to speak for."""
-    lines = ("lines",) if {"address_line", "town"} & set(source.fields) else ()
-    return lines + (("postcode",) if "postcode" in source.fields else ())
+    """The parts of an address that `source` is entitled to speak for: street, town and postcode each on
+    its own (a source entitled to the town only says nothing about the street, and the other way round)."""
+    return tuple(part for part, name in ADDRESS_PART_FIELDS.items() if name in source.fields)
+
+
+def _part(address: dict[str, Any], part: str) -> Any:
+    """One part of an address's sealed JSON, for comparing statements. A lone line may be either the
+    street or the town (a row that carried one of them): it stands for both, so a source repeating it
+    is recognised whichever part it speaks for."""
+    if part == "postcode":
+        return address.get("postcode")
+    lines = list(address.get("lines") or [])
+    if len(lines) < 2:
+        return tuple(lines)
+    return tuple(lines[:-1]) if part == "street" else tuple(lines[-1:])
 
 
 def _repeats_replaced(said: Any, field: str, source: FeedSource, pin: CorrectionPin) -> bool:
     """Does `said` repeat a value an accepted correction replaced, in what `source` speaks for?
 
-    A source entitled to part of an address (a census: postcodes only) states that part with the parts
-    held filled in (`_address_parts_within_entitlement`), so after a correction its repeated postcode
-    comes combined with the corrected lines: a value never replaced, though the source has said nothing
-    new. Its statement is compared on its own parts only.
+    A source entitled to part of an address (a census: postcodes only; a register: the town only) states
+    that part with the parts held filled in (`_address_parts_within_entitlement`), so after a correction
+    its repeated postcode comes combined with the corrected lines: a value never replaced, though the
+    source has said nothing new. Its statement is compared on its own parts only.
     """
     if said in pin.replaced_before:
         return True
     parts = _address_parts(source)
-    if field != "address" or not isinstance(said, dict) or parts == ("lines", "postcode"):
+    if field != "address" or not isinstance(said, dict) or parts == ALL_ADDRESS_PARTS:
         return False
     return any(
-        isinstance(old, dict) and all(said.get(part) == old.get(part) for part in parts)
+        isinstance(old, dict) and all(_part(said, part) == _part(old, part) for part in parts)
         for old in pin.replaced_before
     )
 
@@ -178,21 +196,51 @@ def child_update_from_feed(
 
 def _address_parts_within_entitlement(record: FeedRecord, source: FeedSource, *, held: Address) -> FeedRecord:
     """A source speaks only for the address parts it is entitled to: a census entitled to postcodes
-    says nothing about the street, so its statement keeps the lines held (and a source entitled to the
-    lines but not the postcode keeps the postcode). Before, either blanked the part it could not send.
+    says nothing about the street or town, so its statement keeps the lines held; a source entitled to
+    the town only keeps the street held, one entitled to the street only keeps the town held, and one not
+    entitled to the postcode keeps the postcode held. Before, each blanked what it could not send.
     A part the source is entitled to but left out is its to leave out (docs/DECISIONS.md section 7)."""
     if not (record.address_lines or record.postcode):
         return record  # no address statement at all
     parts = _address_parts(source)
-    lines_entitled = "lines" in parts
-    postcode_entitled = "postcode" in parts
-    if lines_entitled and postcode_entitled:
+    if parts == ALL_ADDRESS_PARTS:
         return record  # the usual source
     return replace(
         record,
-        address_lines=record.address_lines if lines_entitled else tuple(held.lines),
-        postcode=record.postcode if postcode_entitled else held.postcode,
+        address_lines=_lines_within_entitlement(record.address_lines, parts, held=held.lines),
+        postcode=record.postcode if "postcode" in parts else held.postcode,
     )
+
+
+def _lines_within_entitlement(
+    said: tuple[str, ...], parts: tuple[str, ...], *, held: list[str]
+) -> tuple[str, ...]:
+    """The street and town lines of a statement from a source entitled to `parts`: its own word on the
+    part(s) it speaks for (a row can carry no other: `access.policy.feed_row_decide`), the held line(s)
+    for the rest."""
+    speaks_for_street, speaks_for_town = "street" in parts, "town" in parts
+    if speaks_for_street and speaks_for_town:
+        return said
+    if not (speaks_for_street or speaks_for_town):
+        return tuple(held)
+    street, town = _held_street_and_town(held, kept="town" if speaks_for_street else "street", said=said)
+    return (*said, *town) if speaks_for_street else (*street, *said)
+
+
+def _held_street_and_town(
+    held: list[str], *, kept: str, said: tuple[str, ...]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The held lines split into street lines and town (the last of two or more lines).
+
+    A lone held line could be either (a row that carried one of them): it is taken as the `kept` part,
+    the one the source may not speak for, so it is never erased by a source that cannot know it; unless
+    it is what the source says now, when it is the source's own part restated.
+    """
+    if len(held) >= 2:
+        return tuple(held[:-1]), tuple(held[-1:])
+    if not held or tuple(held) == said:
+        return (), ()
+    return (tuple(held), ()) if kept == "street" else ((), tuple(held))
 
 
 def _shown(

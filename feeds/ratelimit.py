@@ -6,6 +6,10 @@ every app server agrees): a refused request is told exactly when the window ends
 refusal of each window is audited (`feed:api:rate_limited`, the source's identity and the limit only),
 not every one: a source hammering the API must not be able to flood the audit log either.
 
+A revoked token presented again is refused (401) every time, but audited at most once a minute per
+token (`refused_token_audit_due`): its use is the sign that it leaked, and a leaked token hammering the
+API must not flood the audit log either. Counted by the token's row id, never by the token itself.
+
 Runs as a django-ninja throttle, i.e. after the token is checked and before the body is parsed, so a
 refused 5,000-row batch costs no validation.
 """
@@ -34,6 +38,19 @@ def _now() -> float:
 
 def seconds_to_next_window() -> int:
     return max(1, WINDOW_SECONDS - int(_now()) % WINDOW_SECONDS)
+
+
+# Windows are counted for two minutes, so the count of the minute before is still there to report.
+REFUSED_TOKEN = Limiter("feeds.refused_token", limit=1, window_seconds=WINDOW_SECONDS * 2)
+
+
+def refused_token_audit_due(token_id: int) -> tuple[bool, int]:
+    """Counts one use of the refused (revoked) token `token_id` in the current minute: whether this use
+    is to be audited (the first of the minute), and how often the token was refused in the minute before
+    (the uses not audited one by one are counted in the next event that is)."""
+    window = int(_now()) // WINDOW_SECONDS
+    first = REFUSED_TOKEN.hit(f"{token_id}:{window}") == 1
+    return first, (REFUSED_TOKEN.count(f"{token_id}:{window - 1}") if first else 0)
 
 
 class SourceRateThrottle(BaseThrottle):

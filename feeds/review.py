@@ -5,8 +5,15 @@ and trust rules as ingest. Each decision is audited in the transaction that carr
 as labelled pairs for retraining the matcher (`linkage.labels`). The review's own sealed copy of the
 incoming record and candidates has then done its work: it is shredded in the same transaction
 (`linkage.retention.review_copy_shred`), leaving who decided what, when and why (a code) in clear.
+
+A link is the LA team's word that the row is this child; what the row says is written into the record
+only as far as its source is entitled now (its local authorities and fields, and a source that may still
+submit at all). A row held because it resembles a shielded child of another LA is reviewed by that LA's
+team: linking it confirms the identity (kept as labels and in the audit) and writes nothing of a source not
+entitled to that LA (`review_link_withheld` says so, for the page).
 """
 
+from typing import Any
 from uuid import UUID
 
 from django.db import transaction
@@ -42,9 +49,63 @@ class NewChildRefused(Exception):
     closed for a new identity, or is about a person of 18 or over."""
 
 
+class LinkWithheld:
+    """Why a link writes nothing of the row into the child: codes (kept in the audit) and words for the page."""
+
+    SOURCE_MAY_NOT_SUBMIT = "source_may_not_submit"
+    LA_NOT_ENTITLED = "la_not_entitled"
+    FIELD_NOT_ENTITLED = "field_not_entitled"
+    MESSAGES = {
+        SOURCE_MAY_NOT_SUBMIT: "The source that sent this record may no longer submit records",
+        LA_NOT_ENTITLED: "The source that sent this record is not entitled to supply records for your "
+        "local authority",
+        FIELD_NOT_ENTITLED: "The source that sent this record is no longer entitled to supply all of "
+        "its fields",
+    }
+    SUFFIX = ": linking records that it is this child, and nothing it sent is written into the record."
+
+
+def _link_withheld_code(source: FeedSource, record: FeedRecord, la_id: int) -> str | None:
+    """Why linking `record` into a child of LA `la_id` may not write it, by the source's entitlement as it
+    is now (it may have changed since the row was sent); None when the row may be written.
+
+    The same tests as `access.policy` (`_decide_feed`, `feed_row_decide`), which this floor may not import.
+    """
+    user, organisation, today = source.user, source.user.organisation, timezone.localdate()
+    if (
+        not user.is_active
+        or user.suspended_at is not None
+        or organisation is None
+        or organisation.accredited_on is None
+        or organisation.accredited_on > today
+        or (organisation.closed_on is not None and organisation.closed_on <= today)
+    ):
+        return LinkWithheld.SOURCE_MAY_NOT_SUBMIT
+    if not source.local_authorities.filter(pk=la_id).exists():
+        return LinkWithheld.LA_NOT_ENTITLED
+    if record.provided - set(source.fields):
+        return LinkWithheld.FIELD_NOT_ENTITLED
+    return None
+
+
+def review_link_withheld(review: ClericalReview) -> str | None:
+    """For the review page: why linking this open review would write nothing into the child (words for
+    the reviewer, naming no one), or None when a link writes the row as usual."""
+    if review.status != ReviewStatus.OPEN or review.copy_shredded_at is not None:
+        return None
+    source = (
+        FeedSource.objects.select_related("user__organisation").filter(user=review.submitted_by_id).first()
+    )
+    row = review_incoming(review).get("record")
+    if source is None or not row:
+        return None  # no feed row behind it (a review made otherwise): a link writes nothing of one
+    code = _link_withheld_code(source, record_from_json(row), review.local_authority_id)
+    return LinkWithheld.MESSAGES[code] + LinkWithheld.SUFFIX if code else None
+
+
 def _record(review: ClericalReview) -> tuple[FeedRecord, int, FeedSource]:
     incoming = review_incoming(review)
-    source = FeedSource.objects.select_related("user").get(user=review.submitted_by)
+    source = FeedSource.objects.select_related("user__organisation").get(user=review.submitted_by)
     return record_from_json(incoming["record"]), int(incoming["la_id"]), source
 
 
@@ -73,10 +134,22 @@ def _label(
     )
 
 
+def _written(decision: str, withheld: str | None) -> dict[str, Any]:
+    """For the audit of a link: whether the row was written into the child, and if not why (a code)."""
+    if decision != ReviewDecision.LINK:
+        return {}
+    return {"written": withheld is None, **({"not_written_because": withheld} if withheld else {})}
+
+
 def review_decide(
     *, review: ClericalReview, decision: str, by: User, child_id: UUID | None = None
 ) -> Child | None:
-    """Carry out a reviewer's decision; `child_id` (for LINK) must be one of the review's candidates."""
+    """Carry out a reviewer's decision; `child_id` (for LINK) must be one of the review's candidates.
+
+    A link by a team whose LA the source is not entitled to (or by the source's entitlement as it is
+    now) records the decision and writes nothing of the row (`review_link_withheld`; the audit says so);
+    a new child from such a row is refused (`NewChildRefused`), a record being nothing but the row.
+    """
     if decision not in ReviewDecision.ALL:
         raise ValueError("unknown review decision")
     with transaction.atomic():
@@ -85,6 +158,7 @@ def review_decide(
             raise ReviewClosed
         record, la_id, source = _record(locked)
         child: Child | None = None
+        withheld: str | None = None
         if decision == ReviewDecision.LINK and (
             child_id is None or str(child_id) not in review_candidate_ids(locked)
         ):
@@ -101,8 +175,17 @@ def review_decide(
             )
             if child is None:
                 raise ValueError("the child is no longer an active record of this local authority")
-            # The row's word as of when the source sent it (the review opened then), not the decision's.
-            child_update_from_feed(child=child, record=record, source=source, stated_at=locked.created_at)
+            withheld = _link_withheld_code(source, record, child.local_authority_id)
+            if withheld is None:
+                # The row's word as of when the source sent it (the review opened then), not the decision's;
+                # within the source's LAs as they are now (checked again under the child's row lock).
+                child_update_from_feed(
+                    child=child,
+                    record=record,
+                    source=source,
+                    stated_at=locked.created_at,
+                    la_ids=frozenset(source.local_authorities.values_list("pk", flat=True)),
+                )
             locked.status = ReviewStatus.LINKED
         elif decision == ReviewDecision.NEW_CHILD:
             if locked.reason == ReviewReason.CLOSED_IDENTITY:
@@ -113,6 +196,11 @@ def review_decide(
                 )
             if is_adult(record.date_of_birth, timezone.localdate()):
                 raise NewChildRefused("This person is 18 or over: a record is created for children only.")
+            if refused := _link_withheld_code(source, record, la_id):
+                # A record is made of nothing but the row: none from a source no longer entitled to it.
+                raise NewChildRefused(
+                    LinkWithheld.MESSAGES[refused] + ": a record cannot be made from it. Choose not a match."
+                )
             # "None of these" on a hold about a shielded child: if the team is wrong, a visible record of
             # that child would exist (the 2009 failure), so the new one is shielded until the team lifts it.
             child = record_create(
@@ -142,6 +230,7 @@ def review_decide(
                 "decision": decision,
                 "reason": locked.reason,
                 "shielded_hold": locked.shielded_hold,
+                **_written(decision, withheld),
             },
         )
         review_copy_shred(locked)  # last: its key is revoked at the provider before the row is blanked

@@ -14,6 +14,7 @@ from accounts.models import Organisation, Role, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from feeds.models import DEFAULT_TRUST_RANK, FEED_FIELDS, FeedSource, FeedToken
+from feeds.ratelimit import refused_token_audit_due
 
 TOKEN_PREFIX = "cpf_"  # noqa: S105 - a public marker that says what a string is, not a secret
 
@@ -86,6 +87,8 @@ def feed_source_authenticate(token: str) -> FeedSource | None:
     """The source a live token belongs to, or None (unknown or revoked: the caller cannot tell which).
 
     A revoked token presented again is audited against its source: its use is the sign that it leaked.
+    It is refused every time, and audited once a minute at most (`feeds.ratelimit`), so a leaked token
+    hammering the API cannot flood the audit log; each event counts the refusals of the minute before.
     """
     if not token.startswith(TOKEN_PREFIX):
         return None
@@ -97,10 +100,21 @@ def feed_source_authenticate(token: str) -> FeedSource | None:
     if row is None:
         return None
     if row.revoked_at is not None:
+        _refused_token_audit(row)
+        return None
+    return row.source
+
+
+def _refused_token_audit(row: FeedToken) -> None:
+    """Audit the use of a revoked token against its source, the first in each minute only."""
+    due, refused_minute_before = refused_token_audit_due(row.pk)
+    if due:
         event_record(
             tag=AuditTag.FeedTokenRefused,
             actor=row.source.user,
-            additional={"source": row.source.code, "token_id": row.pk},
+            additional={
+                "source": row.source.code,
+                "token_id": row.pk,
+                "refused_in_the_minute_before": refused_minute_before,
+            },
         )
-        return None
-    return row.source

@@ -16,7 +16,7 @@ from access.http import require
 from access.permissions import Permission
 from access.policy import Visibility, decide, visibility
 from accounts.http import signed_in_user
-from feeds.review import NewChildRefused, ReviewClosed, ReviewDecision, review_decide
+from feeds.review import NewChildRefused, ReviewClosed, ReviewDecision, review_decide, review_link_withheld
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.selectors import CandidateView, review_side_by_side
 from linkage.services import review_view_audit
@@ -110,6 +110,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     for candidate in candidates:  # a candidate shielded since the review opened: the LA team's alone
         require(actor=actor, action=Permission.ReviewDecide, review=review, child=candidate.child)
     error = ""
+    # Read before deciding: the decision shreds the copy this is worked out from.
+    link_withheld = review_link_withheld(review)
     if request.method == "POST" and review.status == ReviewStatus.OPEN:
         decision, child_id, error = _decision_errors(request, {str(c.child.pk) for c in candidates})
         if not error:
@@ -124,7 +126,10 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                     request, "That child is no longer a record of your local authority: nothing was changed."
                 )
             else:
-                messages.success(request, "Decision recorded.")
+                wrote_nothing = decision == ReviewDecision.LINK and link_withheld
+                messages.success(
+                    request, f"Decision recorded. {link_withheld}" if wrote_nothing else "Decision recorded."
+                )
             if not error:
                 return redirect("linkage:reviews")
     if request.method == "GET" and candidates:  # the first look; a form shown again re-shows it
@@ -154,5 +159,6 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         "error": error,
         "open": review.status == ReviewStatus.OPEN and review.copy_shredded_at is None,
         "withdrawn": review.status == ReviewStatus.WITHDRAWN,
+        "link_withheld": link_withheld,
     }
     return render(request, "linkage/review_detail.html", context, status=400 if error else 200)

@@ -86,7 +86,8 @@ SCREEN_ONLY_IN_DISCLOSURE = (
 )
 # Source identifiers whose value says where the child is: withheld for a shielded child, with the reason.
 LOCATING_SCHEMES = {"upn": "the number identifies the local authority and school"}
-# Automatic entries about a match (coordination): withheld when the match has a sensitive side.
+# Automatic entries about a match (coordination): withheld when the match has a sensitive side, as is a
+# read of a matches inbox that named the child for such a match (`AuditTag.InboxChildShown`).
 MATCH_TAGS = frozenset(
     {
         AuditTag.MatchNotified,
@@ -336,7 +337,7 @@ class _Withholding:
             return "covert"
         if event.actor_id in self.sensitive_actors or _is_sensitive_org(organisation):
             return "sensitive"
-        if event.tag in MATCH_TAGS and event.additional.get("match_id") in self.sensitive_matches:
+        if set(_match_ids(event)) & self.sensitive_matches:
             return "sensitive"
         if event.tag == AuditTag.BrokeringChildShown and not self.shielded:
             return "third_party"
@@ -362,10 +363,21 @@ def _involvement_sensitive(involvement: Involvement, sensitive_actors: frozenset
         return True
 
 
+def _match_ids(event: AuditEvent) -> list[int]:
+    """The matches an entry is about: one for a match entry, each shown for an inbox read."""
+    if event.tag in MATCH_TAGS:
+        ids = [event.additional.get("match_id")]
+    elif event.tag == AuditTag.InboxChildShown:
+        ids = list(event.additional.get("match_ids") or [])
+    else:
+        return []
+    return [i for i in ids if isinstance(i, int)]
+
+
 def _sensitive_matches(events: list[AuditEvent], sensitive_actors: frozenset[int]) -> set[int]:
     """The matches named by this child's match entries that have a sensitive side (either involvement)."""
-    ids = {e.additional.get("match_id") for e in events if e.tag in MATCH_TAGS}
-    matches = Match.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]).select_related(
+    ids = {match_id for e in events for match_id in _match_ids(e)}
+    matches = Match.objects.filter(pk__in=ids).select_related(
         "first__child__data_key",
         "first__recorded_by__organisation",
         "second__child__data_key",

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from coordination.statistics import SUPPRESSED
+from coordination.statistics import SUPPRESSED, WITHHELD
 from insight.tests.support import csv_rows, events, month_ago, row_figures, table_html
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in
@@ -22,8 +22,9 @@ def test_the_la_team_sees_its_own_figures_suppressed_and_rounded_by_month(world)
     page = signed_in(world.lena).get(reverse("insight:local")).content.decode()
     access = row_figures(table_html(page, "mi-4"), "Your children&#x27;s records opened")
     assert len(access) == 13  # twelve months and the period's total
-    assert access[-4:] == ["15", SUPPRESSED, SUPPRESSED, "15"]  # 13 -> 15; 4 hidden; total 17 -> 15
-    # the 4 would be 17 - 13, were the total and the 13 exact: so the 13 is not the row's only other figure
+    # 13 -> 15; 4 hidden; the total (17) withheld: with it, 17 - 13 gives back 4 as the sum of the hidden
+    # months (hidden zeros do not cover a small sum), were the total and the 13 exact
+    assert access[-4:] == ["15", SUPPRESSED, SUPPRESSED, WITHHELD]
     assert "30" not in access and "Northshire Council" in page and "Southborough Council" not in page
 
 

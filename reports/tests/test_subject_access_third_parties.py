@@ -125,3 +125,18 @@ def test_the_match_with_a_sensitive_service_is_not_told_to_the_requester(world, 
     )
     assert "Allocated social worker" in text and "Riverside" not in text
     assert "Told a practitioner about another practitioner" not in text
+
+
+def test_reading_a_match_with_a_sensitive_service_in_an_inbox_is_not_told_to_the_requester(world, child):
+    """Both sides read their matches inbox (each read is audited, naming the child): the report's access
+    list must not then say that the child was named in an inbox, which tells of a match the report withholds."""
+    record(child, world.alice, role="Allocated social worker")
+    nurse = clinic_nurse(world)
+    record(child, nurse, role="Sexual health nurse")
+    for reader in (world.alice, nurse):
+        assert signed_in(reader).get(reverse("coordination:inbox")).status_code == 200
+    text = _pdf_text(
+        signed_in(world.lena).post(reverse("audit:subject_access_pdf", args=[child.pk]), REQUEST)
+    )
+    assert "Allocated social worker" in text and "Riverside" not in text
+    assert "matches inbox" not in text

@@ -1,0 +1,12 @@
+"""Signals children sends, or lets the floors beside it send, for floors above it to act on.
+
+A floor above (coordination) keeps rows derived from a child's data and may not be imported by the floors
+that change that data (corrections, its sibling); it listens here instead.
+"""
+
+from django.dispatch import Signal
+
+# Sent inside the transaction that changed a carer's name or contact details on a child's record, with
+# `child`. Receivers rebuild what they derive from carers (coordination's carer keys for family matches)
+# in that same transaction, so a corrected detail never keeps linking the child to a family.
+carer_details_changed = Signal()
