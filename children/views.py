@@ -45,7 +45,7 @@ from children.purposes import PURPOSE_LABELS
 from children.records import InvolvementDetails, ReturnIntention
 from children.search import child_search
 from children.search_results import search_outcome_for, search_outcome_store, shown_outcome, stored_children
-from children.selectors import child_details, child_record, involvement_details
+from children.selectors import InvolvementView, child_details, child_record, involvement_details
 from children.services import (
     DuplicateInvolvement,
     InvolvementAlreadyEnded,
@@ -333,6 +333,11 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
     )
 
 
+def _ended_since(shown: list[InvolvementView], posted: str | None) -> bool:
+    """Is `posted` one of the involvements this person may see that has ended (the page offered it)?"""
+    return any(i.id == posted and i.involvement.ceased for i in shown)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @purpose_first
@@ -341,13 +346,19 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = _granted_child(request, child_id, Permission.LeadProfessionalSet)
     seen = visibility(actor=actor, child=child)
     view = child_record(child)
-    current = [
-        i for i in visible_involvements(seen=seen, involvements=view.involvements) if not i.involvement.ceased
-    ]
+    shown = visible_involvements(seen=seen, involvements=view.involvements)
+    current = [i for i in shown if not i.involvement.ceased]
     choices = [(i.id, f"{i.details.practitioner_name}, {i.details.role}") for i in current]
     lead_id = view.details.lead_professional_id
     initial = {"involvement": lead_id} if any(i.id == lead_id for i in current) else {}
     form = LeadProfessionalForm(request.POST or None, choices=choices, initial=initial)
+    if (
+        request.method == "POST"
+        and not form.is_valid()
+        and _ended_since(shown, request.POST.get("involvement"))
+    ):
+        # Offered when the page was read, ended since: say so, not "Select an answer".
+        form.errors["involvement"] = form.error_class([LeadProfessionalForm.ENDED])
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["involvement"]
         involvement = None if chosen == "none" else next(i.involvement for i in current if i.id == chosen)

@@ -5,6 +5,7 @@ from audit.tags import AuditTag
 from children.models import Involvement
 from children.selectors import child_details, child_record
 from tests.journeys import signed_in, state_purpose
+from tests.personas import make_user
 
 START = {"role": "Social worker", "phone": "0300 111 2222", "email": "alice@example.org"}
 
@@ -134,3 +135,23 @@ def test_a_practitioner_cannot_record_involvement_with_a_shielded_child(world, s
     response = _record(client, shielded_child)
     assert response.status_code == 403
     assert not Involvement.objects.exists()
+
+
+def test_naming_as_lead_an_involvement_a_colleague_has_just_ended_says_so(world, child):
+    """The page offered a colleague's involvement; it ended before the choice was posted. The answer says
+    it has just ended, not "Select an answer" (which reads as if nothing had been chosen)."""
+    carol = make_user("carol", world.north_social_care)
+    naming, ending = signed_in(world.alice), signed_in(carol)
+    for client in (naming, ending):
+        state_purpose(client, child)
+        _record(client, child)
+    carols = Involvement.objects.get(recorded_by=carol)
+    ending.post(
+        reverse("children:involvement_end", args=[child.pk, carols.pk]),
+        {"end_day": "1", "end_month": "3", "end_year": "2025"},
+    )
+    page = naming.post(
+        reverse("children:lead_professional", args=[child.pk]), {"involvement": str(carols.pk)}
+    ).content.decode()
+    assert "That involvement has just ended: select another lead professional" in page
+    assert child_details(child).lead_professional_id is None
