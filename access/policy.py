@@ -498,6 +498,16 @@ def _decide_feed(actor: User) -> Decision:
     return ALLOW
 
 
+def feed_review_write_decide(source: FeedSource, fields: set[str], local_authority_id: int) -> Decision:
+    """May a clerical review's link write this source's row into a child of this LA? By the source as it
+    is now: it may still submit at all (`FeedSubmit`), and the row is within its fields and LAs. Installed
+    into `feeds.review` at start-up (`access.apps`), which sits below this policy."""
+    may_submit = decide(actor=source.user, action=Permission.FeedSubmit)
+    if not may_submit:
+        return may_submit
+    return feed_row_decide(source=source, fields=fields, local_authority_id=local_authority_id)
+
+
 def feed_row_decide(*, source: FeedSource, fields: set[str], local_authority_id: int | None) -> Decision:
     """May `source` supply these fields for a child of this LA? Its declared entitlement, nothing more."""
     outside = sorted(set(fields) - set(source.fields))

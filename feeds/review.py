@@ -13,9 +13,11 @@ team: linking it confirms the identity (kept as labels and in the audit) and wri
 entitled to that LA (`review_link_withheld` says so, for the page).
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 from uuid import UUID
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils import timezone
 
@@ -65,27 +67,40 @@ class LinkWithheld:
     SUFFIX = ": linking records that it is this child, and nothing it sent is written into the record."
 
 
+class WriteVerdict(Protocol):
+    """What the access policy answers (access.policy.Decision has this shape)."""
+
+    @property
+    def allowed(self) -> bool: ...
+
+    @property
+    def reason(self) -> str: ...
+
+
+# (source, fields the row carries, the child's LA id) -> may a review's link write the row now?
+WriteCheck = Callable[[FeedSource, set[str], int], WriteVerdict]
+_write_check: list[WriteCheck] = []
+
+
+def review_write_check_install(check: WriteCheck) -> None:
+    """The access policy installs its rule here as the project starts (`access.apps`): feeds sits below
+    access and may not import it, and the rule lives in one place (`access.policy.feed_review_write_decide`)."""
+    _write_check[:] = [check]
+
+
 def _link_withheld_code(source: FeedSource, record: FeedRecord, la_id: int) -> str | None:
     """Why linking `record` into a child of LA `la_id` may not write it, by the source's entitlement as it
-    is now (it may have changed since the row was sent); None when the row may be written.
-
-    The same tests as `access.policy` (`_decide_feed`, `feed_row_decide`), which this floor may not import.
-    """
-    user, organisation, today = source.user, source.user.organisation, timezone.localdate()
-    if (
-        not user.is_active
-        or user.suspended_at is not None
-        or organisation is None
-        or organisation.accredited_on is None
-        or organisation.accredited_on > today
-        or (organisation.closed_on is not None and organisation.closed_on <= today)
-    ):
-        return LinkWithheld.SOURCE_MAY_NOT_SUBMIT
-    if not source.local_authorities.filter(pk=la_id).exists():
+    is now (it may have changed since the row was sent); None when the row may be written."""
+    if not _write_check:
+        raise ImproperlyConfigured("no feed review write check installed (access.apps)")
+    verdict = _write_check[0](source, set(record.provided), la_id)
+    if verdict.allowed:
+        return None
+    if verdict.reason == "la_not_entitled":
         return LinkWithheld.LA_NOT_ENTITLED
-    if record.provided - set(source.fields):
+    if verdict.reason == "field_not_entitled":
         return LinkWithheld.FIELD_NOT_ENTITLED
-    return None
+    return LinkWithheld.SOURCE_MAY_NOT_SUBMIT
 
 
 def review_link_withheld(review: ClericalReview) -> str | None:
