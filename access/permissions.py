@@ -46,6 +46,7 @@ class Permission(StrEnum):
     TransferDecide = "child:transfer:decide"
     AddressStatusRecord = "child:address:record"
     NewIdentityCreate = "child:identity:create"
+    ShieldSet = "child:shield:set"
     CorrectionRaise = "child:correction:raise"
     CorrectionListOwn = "child:correction:list_own"
     CorrectionDecide = "child:correction:decide"

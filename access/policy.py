@@ -66,6 +66,7 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.TransferDecide: {Role.LA_TEAM},
     Permission.AddressStatusRecord: {Role.LA_TEAM},
     Permission.NewIdentityCreate: {Role.LA_TEAM},
+    Permission.ShieldSet: {Role.LA_TEAM},
     Permission.CorrectionRaise: {*PRACTITIONER_ROLES, Role.LA_TEAM},
     Permission.CorrectionListOwn: {*PRACTITIONER_ROLES, Role.LA_TEAM},
     Permission.CorrectionDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
@@ -97,6 +98,7 @@ MOVE_PERMISSIONS = {
     Permission.TransferDecide,
     Permission.AddressStatusRecord,
     Permission.NewIdentityCreate,
+    Permission.ShieldSet,
 }
 # The archive is read by data managers only: in its first year, then only for a statutory investigation.
 ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}

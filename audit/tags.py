@@ -66,6 +66,8 @@ class AuditTag(StrEnum):
     BrokeringChildShown = "coordination:brokering:child_shown"
     InboxViewed = "coordination:inbox:viewed"
     InboxChildShown = "coordination:inbox:child_shown"
+    ShieldApplied = "child:shield:applied"
+    ShieldLifted = "child:shield:lifted"
     ChildUpdated = "child:record:updated"
     FeedBatchIngested = "feed:batch:ingested"
     FeedSourceCreated = "feed:source:created"
@@ -183,6 +185,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.BrokeringChildShown: "Was named to the LA team on its brokering page",
     AuditTag.InboxViewed: "Viewed their matches inbox",
     AuditTag.InboxChildShown: "Was named to a practitioner working with the child, in their matches inbox",
+    AuditTag.ShieldApplied: "Shielded the record (its location shown to its LA team only)",
+    AuditTag.ShieldLifted: "Lifted the shielding of the record",
     AuditTag.TrainingPassed: "Passed the training assessment",
     AuditTag.TrainingFailed: "Did not pass the training assessment",
     AuditTag.OrganisationCreated: "Added an organisation to the directory",

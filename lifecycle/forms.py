@@ -9,6 +9,7 @@ from accounts.wording import GovukErrors
 from children import index_number as index_numbers
 from children.forms import DatePartsMixin, _date_part
 from children.records import Address, AddressStatus, ChildDetails, Gender, ReturnIntention
+from children.text import text_problem
 from lifecycle.identity import NewIdentityCategory
 from lifecycle.viewing import ARCHIVE_PURPOSE_CHOICES, STATUTORY_REASON_CHOICES
 from matching.normalise import normalise_postcode
@@ -208,3 +209,31 @@ class NewIdentityForm(GovukErrors, DatePartsMixin, forms.Form):
             date_of_birth=data["date_of_birth"],
             address=Address(lines=lines, postcode=data["postcode"]),
         )
+
+
+class ShieldingForm(GovukErrors, forms.Form):
+    """Why the shielding is applied or lifted (sealed under the child's key: it may name the risk), and
+    a confirmation of what that does to what other practitioners see."""
+
+    reason = forms.CharField(
+        label="Why?",
+        max_length=500,
+        widget=forms.Textarea,
+        help_text="Kept in the audit log, sealed: only people allowed to read this child's audit see it.",
+        error_messages={"required": "Enter why the shielding is changing"},
+    )
+    confirm = forms.BooleanField(error_messages={"required": "Confirm the change"})
+
+    def __init__(self, *args: Any, shielded: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["confirm"].label = (
+            "I understand that other practitioners will again see where the child lives and find it by postcode"
+            if shielded
+            else "I understand that only our team will see where the child lives; others see its name and our contact"
+        )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data.get("reason", "")
+        if problem := text_problem(" ".join(reason.split())):
+            raise forms.ValidationError(f"The reason {problem}")
+        return reason

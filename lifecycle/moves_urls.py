@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:child_id>/transfer/", moves_views.transfer_new, name="transfer_new"),
     path("<uuid:child_id>/address/", moves_views.address, name="address"),
     path("<uuid:child_id>/new-identity/", moves_views.new_identity, name="new_identity"),
+    path("<uuid:child_id>/shielding/", moves_views.shielding, name="shielding"),
 ]

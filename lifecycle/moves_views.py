@@ -19,7 +19,13 @@ from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind
 from accounts.stepup import step_up
 from children.models import Child
-from lifecycle.forms import AddressStatusForm, NewIdentityForm, TransferDecisionForm, TransferRequestForm
+from lifecycle.forms import (
+    AddressStatusForm,
+    NewIdentityForm,
+    ShieldingForm,
+    TransferDecisionForm,
+    TransferRequestForm,
+)
 from lifecycle.identity import IdentityRefused, new_identity_create
 from lifecycle.models import Transfer, TransferStatus
 from lifecycle.moves import (
@@ -34,6 +40,7 @@ from lifecycle.moves import (
     transfers_for_la,
     transfers_list_audit,
 )
+from lifecycle.shielding import shield_set
 
 
 def _child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
@@ -182,3 +189,37 @@ def new_identity(request: HttpRequest, child_id: UUID) -> HttpResponse:
             )
             return redirect("children:search")
     return render(request, "lifecycle/new_identity.html", {"form": form, "child": child})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shielding(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """The owning LA team applies or lifts shielding, with a reason (sealed) and a confirmation.
+
+    Step-up first, as for a new identity: lifting a shield shows a protected child's address to every
+    practitioner who finds the record.
+    """
+    child = _child(request, child_id, Permission.ShieldSet)
+    if stale := step_up(request):
+        return stale
+    form = ShieldingForm(request.POST or None, shielded=child.shielded)
+    if request.method == "POST" and form.is_valid():
+        lifting = child.shielded
+        try:
+            changed = shield_set(
+                child=child,
+                by=signed_in_user(request),
+                shielded=not lifting,
+                reason=form.cleaned_data["reason"],
+            )
+        except RecordChangedSince as changed_since:
+            form.add_error(None, f"{changed_since}: nothing was changed")
+        else:
+            if changed:
+                messages.success(
+                    request, "The shielding has been lifted" if lifting else "The record is now shielded"
+                )
+            else:
+                messages.info(request, "A colleague changed the shielding first: nothing was changed.")
+            return redirect("children:record", child_id=child.pk)
+    return render(request, "lifecycle/shielding.html", {"form": form, "child": child})

@@ -70,6 +70,7 @@ def _cases(world):
     )
     cases[lifecycle.forms.AddressStatusForm] = lambda d: lifecycle.forms.AddressStatusForm(d)
     cases[lifecycle.forms.NewIdentityForm] = lambda d: lifecycle.forms.NewIdentityForm(d)
+    cases[lifecycle.forms.ShieldingForm] = lambda d: lifecycle.forms.ShieldingForm(d, shielded=False)
     return cases
 
 

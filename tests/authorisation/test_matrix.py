@@ -133,6 +133,7 @@ ACCEPTED: dict[str, set[str]] = {
     "moves:transfer_new": GET_POST,
     "moves:address": GET_POST,
     "moves:new_identity": GET_POST,
+    "moves:shielding": GET_POST,
     "corrections:queue": {"GET"},
     "corrections:mine": {"GET"},
     "corrections:decide": GET_POST,
@@ -158,22 +159,25 @@ CHILD_URLS = {
     "moves:transfer_new",
     "moves:address",
     "moves:new_identity",
+    "moves:shielding",
     "corrections:choose",
     "corrections:propose",
     "corrections:complaint_new",
 }
 # Moves and identity changes: the owning LA team, on an active record (shielded included).
-MOVE_URLS = {"moves:transfer_new", "moves:address", "moves:new_identity"}
+MOVE_URLS = {"moves:transfer_new", "moves:address", "moves:new_identity", "moves:shielding"}
 MOVE_HEADING = {
     "moves:transfer_new": "Transfer this record to another local authority</h1>",
     "moves:address": "Where does the child live?</h1>",
     "moves:new_identity": "Create a new identity for this child</h1>",
+    "moves:shielding": "this record</h1>",
 }
 # Where an accepted POST goes: the new transfer's page, the record, or search (never the new identity).
 MOVE_DONE = {
     "moves:transfer_new": "moves:transfer",
     "moves:address": "children:record",
     "moves:new_identity": "children:search",
+    "moves:shielding": "children:record",
 }
 # A transfer of the North child to South, waiting: both teams see it, South's decides it.
 TRANSFER_URLS = {"moves:transfer"}
@@ -981,6 +985,7 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         },
         "moves:transfer": {"decision": "accept"},
         "moves:address": {"status": "none"},
+        "moves:shielding": {"reason": "Risk assessed by the team", "confirm": "on"},
         "moves:new_identity": {
             "category": "adoption",
             "given_names": "Wrenna",

@@ -1,0 +1,47 @@
+"""Applying and lifting shielding: the owning LA team's decision (domain: "applies and lifts shielding").
+
+Shielding is one flag on the record: search filters address-derived keys by it at query time, and the
+policy shows a shielded record's location to its LA team alone, so nothing else is rewritten. Each change
+is audited with its reason sealed under the child's key (the reason may name the risk). A lifted shield
+lets the matches withheld while it stood be told: each practitioner's inbox tells them at its next read
+(`coordination.services.withheld_notices_tell`).
+"""
+
+from django.db import transaction
+
+from accounts.models import User
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child, RecordStatus
+from lifecycle.moves import RecordChangedSince
+from vault.sealing import note_seal
+
+SHIELD_REASON_CONTEXT = "shield-reason"
+
+
+def shield_set(*, child: Child, by: User, shielded: bool, reason: str) -> bool:
+    """Shield or unshield the record; False (nothing written) when it already was so.
+
+    The caller's policy check saw the team's active record; the row is re-read under its lock, so a
+    record moved or closed since is refused (`RecordChangedSince`) rather than changed.
+    """
+    with transaction.atomic():
+        stored = Child.objects.select_for_update().select_related("data_key").get(pk=child.pk)
+        if stored.status != RecordStatus.ACTIVE:
+            raise RecordChangedSince("This record has been archived or closed since you opened it")
+        if stored.local_authority_id != child.local_authority_id:
+            raise RecordChangedSince("This record has moved to another local authority")
+        if stored.shielded == shielded:
+            return False
+        stored.shielded = shielded
+        stored.save(update_fields=["shielded", "updated_at"])
+        child.shielded = shielded
+        event_record(
+            tag=AuditTag.ShieldApplied if shielded else AuditTag.ShieldLifted,
+            actor=by,
+            child_id=stored.pk,
+            additional={
+                "reason_sealed": note_seal(stored.data_key, context=SHIELD_REASON_CONTEXT, text=reason)
+            },
+        )
+    return True
