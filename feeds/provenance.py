@@ -93,6 +93,11 @@ def _address_parts(source: FeedSource) -> tuple[str, ...]:
     return tuple(part for part, name in ADDRESS_PART_FIELDS.items() if name in source.fields)
 
 
+def _street_and_town(lines: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Two or more lines split as every address is built: the street line(s), then the town (the last)."""
+    return tuple(lines[:-1]), tuple(lines[-1:])
+
+
 def _part(address: dict[str, Any], part: str) -> Any:
     """One part of an address's sealed JSON, for comparing statements. A lone line may be either the
     street or the town (a row that carried one of them): it stands for both, so a source repeating it
@@ -102,7 +107,8 @@ def _part(address: dict[str, Any], part: str) -> Any:
     lines = list(address.get("lines") or [])
     if len(lines) < 2:
         return tuple(lines)
-    return tuple(lines[:-1]) if part == "street" else tuple(lines[-1:])
+    street, town = _street_and_town(lines)
+    return street if part == "street" else town
 
 
 def _repeats_replaced(said: Any, field: str, source: FeedSource, pin: CorrectionPin) -> bool:
@@ -237,7 +243,7 @@ def _held_street_and_town(
     it is what the source says now, when it is the source's own part restated.
     """
     if len(held) >= 2:
-        return tuple(held[:-1]), tuple(held[-1:])
+        return _street_and_town(held)
     if not held or tuple(held) == said:
         return (), ()
     return (tuple(held), ()) if kept == "street" else ((), tuple(held))

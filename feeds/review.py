@@ -103,15 +103,18 @@ def _link_withheld_code(source: FeedSource, record: FeedRecord, la_id: int) -> s
     return LinkWithheld.SOURCE_MAY_NOT_SUBMIT
 
 
-def review_link_withheld(review: ClericalReview) -> str | None:
+def review_link_withheld(review: ClericalReview, incoming: dict[str, Any] | None = None) -> str | None:
     """For the review page: why linking this open review would write nothing into the child (words for
-    the reviewer, naming no one), or None when a link writes the row as usual."""
+    the reviewer, naming no one), or None when a link writes the row as usual.
+
+    `incoming`: the review's copy as the page already decrypted it (`review_side_by_side`), so it is not
+    opened twice; read here when not given."""
     if review.status != ReviewStatus.OPEN or review.copy_shredded_at is not None:
         return None
     source = (
         FeedSource.objects.select_related("user__organisation").filter(user=review.submitted_by_id).first()
     )
-    row = review_incoming(review).get("record")
+    row = (incoming if incoming is not None else review_incoming(review)).get("record")
     if source is None or not row:
         return None  # no feed row behind it (a review made otherwise): a link writes nothing of one
     code = _link_withheld_code(source, record_from_json(row), review.local_authority_id)

@@ -111,7 +111,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         require(actor=actor, action=Permission.ReviewDecide, review=review, child=candidate.child)
     error = ""
     # Read before deciding: the decision shreds the copy this is worked out from.
-    link_withheld = review_link_withheld(review)
+    link_withheld = review_link_withheld(review, incoming)
     if request.method == "POST" and review.status == ReviewStatus.OPEN:
         decision, child_id, error = _decision_errors(request, {str(c.child.pk) for c in candidates})
         if not error:

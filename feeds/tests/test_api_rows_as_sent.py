@@ -5,8 +5,6 @@ Before, the row schema dropped keys it did not know: a misspelt `NHS_Number` van
 created without its number, and a second, different body under the same batch id was "replayed".
 """
 
-import json
-
 import pytest
 from django.utils import timezone
 
@@ -15,18 +13,8 @@ from feeds.api import ROW_FIELDS_DOCUMENTED
 from feeds.models import FEED_FIELDS
 from feeds.sources import feed_token_issue
 from feeds.tests.factories import feed_row, health_source
+from feeds.tests.test_api import post
 from feeds.validation import STRUCTURAL, RowInvalid, row_validate
-
-URL = "/api/feeds/v1/batches/{}"
-
-
-def post(client, token, batch_id, rows):
-    return client.post(
-        URL.format(batch_id),
-        data=json.dumps({"rows": rows}),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
 
 
 def test_a_misspelt_field_rejects_the_row_over_the_api_as_in_a_file(client, world):

@@ -2,28 +2,17 @@
 erases or replaces the part it may not supply, and repeating a part a correction replaced does not undo it.
 """
 
-import json
-
 from children.models import Child
 from children.selectors import child_details
 from corrections.fields import field_for
 from corrections.services import correction_accept, correction_raise
 from feeds.sources import feed_token_issue
 from feeds.tests.factories import feed_row, health_source
+from feeds.tests.test_api import post
 from feeds.tests.test_ingest import ingest
 
-URL = "/api/feeds/v1/batches/{}"
 TOWN_ONLY = ["given_names", "family_name", "date_of_birth", "gender", "town"]
 STREET_ONLY = ["given_names", "family_name", "date_of_birth", "gender", "address_line"]
-
-
-def post(client, token, batch_id, rows):
-    return client.post(
-        URL.format(batch_id),
-        data=json.dumps({"rows": rows}),
-        content_type="application/json",
-        headers={"Authorization": f"Bearer {token}"},
-    )
 
 
 def _address_lines() -> list[str]:
