@@ -10,3 +10,7 @@ from django.dispatch import Signal
 # `child`. Receivers rebuild what they derive from carers (coordination's carer keys for family matches)
 # in that same transaction, so a corrected detail never keeps linking the child to a family.
 carer_details_changed = Signal()
+
+# Sent inside the transaction that lifted a child's shield, with `child`. Receivers tell what the shield
+# withheld (coordination: the matches nobody was told of) in that transaction, emailing after its commit.
+shield_lifted = Signal()

@@ -1,7 +1,8 @@
 """Where recording an involvement meets the match check, and where the policy decides who is told.
 
 It also listens for a corrected carer detail (`children.signals.carer_details_changed`), sent by
-corrections, which may not import coordination, and rebuilds the child's carer keys.
+corrections, which may not import coordination, and rebuilds the child's carer keys; and for a lifted
+shield (`children.signals.shield_lifted`, sent by lifecycle), and tells the matches it withheld.
 
 `children` never imports `coordination`: this listens for a newly saved involvement instead (every
 recording path, the page or a future feed, goes through `children.services.involvement_record`). It sits
@@ -24,10 +25,10 @@ from access.permissions import Permission
 from access.policy import decide, visibility
 from accounts.models import User
 from children.models import Carer, Child, Involvement
-from children.signals import carer_details_changed
+from children.signals import carer_details_changed, shield_lifted
 from coordination.family import carer_keys_refresh
 from coordination.models import CarerKey
-from coordination.services import Audience, involvement_matches_record
+from coordination.services import Audience, involvement_matches_record, shield_lifted_notices_tell
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +60,10 @@ def carer_details_changed_rekey(sender: type[Carer], child: Child, **kwargs: Any
     A failure here undoes the correction rather than leave a wrong key behind."""
     if CarerKey.objects.filter(child=child).exists():
         carer_keys_refresh(child=child)
+
+
+@receiver(shield_lifted, dispatch_uid="coordination.recording.shield_lifted")
+def shield_lifted_tell(sender: type[Child], child: Child, **kwargs: Any) -> None:
+    """A shield was lifted: tell the matches it withheld now, by email, in the lifting transaction (a
+    failure here undoes the lift rather than leave it half told; the team can try again)."""
+    shield_lifted_notices_tell(child=child, gate=match_audience)

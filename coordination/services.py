@@ -13,7 +13,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -166,28 +166,47 @@ def _notice_create(
     return notice
 
 
+def _current(matches: QuerySet[Match]) -> QuerySet[Match]:
+    """Matches both of whose involvements are current, on active records: the ones still worth telling."""
+    return matches.filter(
+        first__ceased=False,
+        second__ceased=False,
+        first__child__status=RecordStatus.ACTIVE,
+        second__child__status=RecordStatus.ACTIVE,
+    ).select_related(
+        "first__recorded_by", "second__recorded_by", "first__child__data_key", "second__child__data_key"
+    )
+
+
+def _tell_late(
+    *, match: Match, own: Involvement, other: Involvement, gate: Gate, email: bool
+) -> Notice | None:
+    """Tell `own`'s practitioner of a match made while the gate withheld it, if the gate now allows both
+    children. Nothing is recorded when it still refuses (that was recorded when the match was made)."""
+    recipient = own.recorded_by
+    if recipient is None or not all(gate(recipient, child).receives for child in (own.child, other.child)):
+        return None
+    recorder = max((match.first, match.second), key=lambda side: side.created_at).recorded_by
+    try:
+        with transaction.atomic():
+            return _notice_create(
+                match=match, own=own, told_of=other, by=recorder or recipient, gate=gate, email=email
+            )
+    except IntegrityError:  # told at the same moment by another path (an inbox read, a lift)
+        return None
+
+
 def withheld_notices_tell(*, recipient: User, gate: Gate) -> list[Notice]:
     """Tell the recipient, now, of their current matches they were not told of when they were made (the
     gate withheld them: a child shielded then, since lifted) and that the gate now allows.
 
-    Called as the inbox is read, which decides again at reading time what it shows: without it, a match
-    withheld for shielding would be shown to nobody once the shield is lifted (not the practitioners, who
-    have no notice, nor the LA team, whose brokering page lists shielded children's matches only). Nothing
-    is recorded for a match still withheld (that was recorded when it was made), and no email is sent:
-    the recipient is reading it.
+    Called as the inbox is read, which decides again at reading time what it shows. Lifting a shield
+    tells at once (`shield_lifted_notices_tell`); this catches what the gate refused then and allows now
+    (the recipient's own account suspended at the lift, say). No email is sent: the recipient is reading it.
     """
     untold = (
-        Match.objects.filter(Q(first__recorded_by=recipient) | Q(second__recorded_by=recipient))
-        .filter(
-            first__ceased=False,
-            second__ceased=False,
-            first__child__status=RecordStatus.ACTIVE,
-            second__child__status=RecordStatus.ACTIVE,
-        )
+        _current(Match.objects.filter(Q(first__recorded_by=recipient) | Q(second__recorded_by=recipient)))
         .exclude(notices__recipient=recipient)
-        .select_related(
-            "first__recorded_by", "second__recorded_by", "first__child__data_key", "second__child__data_key"
-        )
         .order_by("created_at", "id")[:200]
     )
     told: list[Notice] = []
@@ -197,18 +216,33 @@ def withheld_notices_tell(*, recipient: User, gate: Gate) -> list[Notice]:
             if match.first.recorded_by_id == recipient.pk
             else (match.second, match.first)
         )
-        if not all(gate(recipient, child).receives for child in (own.child, other.child)):
-            continue
-        recorder = max((match.first, match.second), key=lambda side: side.created_at).recorded_by
-        try:
-            with transaction.atomic():
-                notice = _notice_create(
-                    match=match, own=own, told_of=other, by=recorder or recipient, gate=gate, email=False
-                )
-        except IntegrityError:  # told at the same moment by another read of this inbox
-            continue
+        notice = _tell_late(match=match, own=own, other=other, gate=gate, email=False)
         if notice is not None:
             told.append(notice)
+    return told
+
+
+def shield_lifted_notices_tell(*, child: Child, gate: Gate) -> list[Notice]:
+    """The LA team has just lifted `child`'s shield: tell, and email, each practitioner of a current match
+    with this child that the shield withheld, where the gate now allows (a match whose other child is
+    still shielded stays withheld).
+
+    Runs in the lifting transaction; emails go after its commit. Without it a withheld match waited for
+    each practitioner's next inbox read, and nobody is prompted to read it: the early contact between
+    services the index exists for would not happen.
+    """
+    told: list[Notice] = []
+    matches = _current(Match.objects.filter(Q(first__child=child) | Q(second__child=child))).prefetch_related(
+        "notices"
+    )
+    for match in matches.order_by("created_at", "id"):
+        already = {notice.recipient_id for notice in match.notices.all()}
+        for own, other in ((match.first, match.second), (match.second, match.first)):
+            if own.recorded_by_id in already:
+                continue
+            notice = _tell_late(match=match, own=own, other=other, gate=gate, email=True)
+            if notice is not None:
+                told.append(notice)
     return told
 
 

@@ -3,8 +3,9 @@
 Shielding is one flag on the record: search filters address-derived keys by it at query time, and the
 policy shows a shielded record's location to its LA team alone, so nothing else is rewritten. Each change
 is audited with its reason sealed under the child's key (the reason may name the risk). A lifted shield
-lets the matches withheld while it stood be told: each practitioner's inbox tells them at its next read
-(`coordination.services.withheld_notices_tell`).
+lets the matches withheld while it stood be told: `children.signals.shield_lifted` is sent in the lifting
+transaction and coordination (a sibling floor, which this may not import) tells and emails their
+practitioners at once.
 """
 
 from django.db import transaction
@@ -13,6 +14,7 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
+from children.signals import shield_lifted
 from lifecycle.moves import RecordChangedSince
 from vault.sealing import note_seal
 
@@ -44,4 +46,6 @@ def shield_set(*, child: Child, by: User, shielded: bool, reason: str) -> bool:
                 "reason_sealed": note_seal(stored.data_key, context=SHIELD_REASON_CONTEXT, text=reason)
             },
         )
+        if not shielded:
+            shield_lifted.send(sender=Child, child=stored)
     return True
