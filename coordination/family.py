@@ -6,11 +6,13 @@ refuge or a hostel houses many unrelated families). The keys are HMACs under the
 """
 
 import re
+from typing import Any
 
 from django.db import connection
+from django.db.models import Q
 
-from children.models import Carer, Child
-from coordination.models import CarerKey
+from children.models import Carer, Child, Involvement
+from coordination.models import CarerKey, Match, MatchKind
 from matching.normalise import fold
 from vault.blind_index import blind_index
 from vault.sealing import Sealer
@@ -74,3 +76,31 @@ def family_child_ids(*, child: Child, digests: set[int]) -> set[object]:
     return set(
         CarerKey.objects.filter(digest__in=digests).exclude(child=child).values_list("child_id", flat=True)
     )
+
+
+def matches_untrue_withdraw(*, children: list[Child]) -> int:
+    """Withdraw the matches of these children that their records no longer bear out: a "same child"
+    match whose two involvements are now with different children (an unmerge), and a family match whose
+    two children no longer share a carer (an unmerge gave the joining carer back, or a correction showed
+    the carer's contact was wrong). Their practitioners may no longer be told of each other, nor choose
+    the other child's lead professional; the notices and offers go with the match. Call once the
+    children's carer keys are rebuilt; returns how many were withdrawn, for the caller's audit event."""
+    involvements = Involvement.objects.filter(child__in=children).values_list("pk", flat=True)
+    untrue = []
+    for match in (
+        Match.objects.filter(Q(first_id__in=involvements) | Q(second_id__in=involvements))
+        .select_related("first", "second")
+        .distinct()
+    ):
+        one, other = match.first.child_id, match.second.child_id
+        if (match.kind == MatchKind.CLIENT and one != other) or (
+            match.kind == MatchKind.FAMILY and not _share_a_carer(one, other)
+        ):
+            untrue.append(match.pk)
+    Match.objects.filter(pk__in=untrue).delete()
+    return len(untrue)
+
+
+def _share_a_carer(one: Any, other: Any) -> bool:
+    held = set(CarerKey.objects.filter(child_id=one).values_list("digest", flat=True))
+    return CarerKey.objects.filter(child_id=other, digest__in=held).exists()

@@ -26,7 +26,7 @@ from access.policy import decide, visibility
 from accounts.models import User
 from children.models import Carer, Child, Involvement
 from children.signals import carer_details_changed, shield_lifted
-from coordination.family import carer_keys_refresh
+from coordination.family import carer_keys_refresh, matches_untrue_withdraw
 from coordination.models import CarerKey
 from coordination.services import Audience, involvement_matches_record, shield_lifted_notices_tell
 
@@ -53,13 +53,16 @@ def involvement_saved(sender: type[Involvement], instance: Involvement, created:
 
 
 @receiver(carer_details_changed, dispatch_uid="coordination.recording.carer_details_changed")
-def carer_details_changed_rekey(sender: type[Carer], child: Child, **kwargs: Any) -> None:
+def carer_details_changed_rekey(sender: type[Carer], child: Child, **kwargs: Any) -> int:
     """A carer's contact was corrected: rebuild the child's carer keys in the same transaction, so a family
     match is never made through a phone or email the record no longer holds (nor missed through the new
-    one). Keys are written lazily (when an involvement is recorded): a child without any is left so.
-    A failure here undoes the correction rather than leave a wrong key behind."""
-    if CarerKey.objects.filter(child=child).exists():
-        carer_keys_refresh(child=child)
+    one), and withdraw the family matches already made through it. Keys are written lazily (when an
+    involvement is recorded): a child without any has no family match and is left so. A failure here
+    undoes the correction rather than leave a wrong key behind. Returns the matches withdrawn."""
+    if not CarerKey.objects.filter(child=child).exists():
+        return 0
+    carer_keys_refresh(child=child)
+    return matches_untrue_withdraw(children=[child])
 
 
 @receiver(shield_lifted, dispatch_uid="coordination.recording.shield_lifted")

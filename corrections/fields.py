@@ -115,14 +115,23 @@ class FieldGone(Exception):
     """The field no longer exists on the record (the carer it named was removed)."""
 
 
-def field_apply(*, child: Child, field: CorrectableField, value: Any, by: Any) -> Any:
+@dataclass(frozen=True)
+class FieldApplied:
+    """What applying a correction replaced, and what it undid downstream (for its audit event)."""
+
+    previous: Any
+    matches_withdrawn: int = 0
+
+
+def field_apply(*, child: Child, field: CorrectableField, value: Any, by: Any) -> FieldApplied:
     """Write `value` through the record-update services; returns the value it replaced.
 
     A child column goes through `child_details_update`, which rebuilds the blind blocking keys in the
     same transaction (search and linkage then find the corrected name, date of birth or postcode, and
     no longer the wrong one) and writes the `child:record:updated` event. A carer's contact detail is
     a carer column: no blocking key is derived from it, but family matches' carer keys are, so
-    `children.signals.carer_details_changed` is sent for them to be rebuilt.
+    `children.signals.carer_details_changed` is sent for them to be rebuilt (and family matches made
+    through the replaced detail withdrawn).
     """
     sealer = Sealer(child.data_key)
     if field.carer_position is not None:
@@ -133,9 +142,10 @@ def field_apply(*, child: Child, field: CorrectableField, value: Any, by: Any) -
         sealer.seal(carer, field.column, value)
         carer.save(update_fields=[field.column])
         # Family matches key on a carer's name with their phone or email (coordination, a floor this one
-        # may not import): it rebuilds the child's keys in this transaction.
-        carer_details_changed.send(sender=Carer, child=child)
-        return previous
+        # may not import): it rebuilds the child's keys in this transaction, and withdraws the family
+        # matches the wrong detail made (it says how many).
+        told: list[tuple[Any, Any]] = carer_details_changed.send(sender=Carer, child=child)
+        return FieldApplied(previous, sum(count for _, count in told if isinstance(count, int)))
     values = child_details(child, sealer).sealed_values()
     previous = values[field.column]
     values[field.column] = value
@@ -146,7 +156,7 @@ def field_apply(*, child: Child, field: CorrectableField, value: Any, by: Any) -
         by=by,
         address_was_wrong=True,  # a corrected address was never where the child lived: not a former one
     )
-    return previous
+    return FieldApplied(previous)
 
 
 def value_text(field: CorrectableField, value: Any) -> str:

@@ -90,8 +90,8 @@ def correction_accept(*, correction: Correction, by: User) -> None:
         proposed = sealer.unseal(locked, "proposed_value")
         if value_problem(field, proposed):  # stored before the rule, or by another way in: never applied
             raise ValueRefused
-        previous = field_apply(child=child, field=field, value=proposed, by=by)
-        sealer.seal(locked, "previous_value", previous)
+        applied = field_apply(child=child, field=field, value=proposed, by=by)
+        sealer.seal(locked, "previous_value", applied.previous)
         locked.status = CorrectionStatus.ACCEPTED
         locked.decided_by = by
         locked.decided_at = timezone.now()
@@ -100,7 +100,11 @@ def correction_accept(*, correction: Correction, by: User) -> None:
             tag=AuditTag.CorrectionAccepted,
             actor=by,
             child_id=child.pk,
-            additional={"correction_id": str(locked.pk), "field": locked.field},
+            additional={
+                "correction_id": str(locked.pk),
+                "field": locked.field,
+                "matches_withdrawn": applied.matches_withdrawn,
+            },
         )
 
 

@@ -25,7 +25,6 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.dispatch import Signal
 from django.utils import timezone
 
@@ -47,8 +46,7 @@ from children.services import (
     children_save_built,
     involvement_current_key,
 )
-from coordination.family import carer_keys_refresh
-from coordination.models import CarerKey, Match, MatchKind
+from coordination.family import carer_keys_refresh, matches_untrue_withdraw
 from corrections.fields import carer_field, field_for
 from corrections.models import Complaint, Correction, CorrectionStatus
 from disclosure.models import DisclosureExport
@@ -465,7 +463,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
         )
         for child in (survivor, restored):  # each finds the family of the carers it holds again
             carer_keys_refresh(child=child)
-        withdrawn = _matches_split([survivor, restored])
+        withdrawn = matches_untrue_withdraw(children=[survivor, restored])
         child_unmerging.send(
             sender=ChildMerge,
             survivor=survivor,
@@ -492,33 +490,6 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             )
         merge_snapshot_shred(merge)  # last: its key is revoked at the provider before the row is blanked
     return restored
-
-
-def _matches_split(children: list[Child]) -> int:
-    """Withdraw the matches that an unmerge has made untrue (made while the records were one): a "same
-    child" match whose two involvements are now with different children, and a family match whose two
-    children no longer share a carer (the one that joined them went back with the duplicate). Their
-    practitioners may no longer be told of each other, nor choose the other child's lead professional;
-    the notices and offers go with the match. Call once both records' carer keys are rebuilt."""
-    involvements = Involvement.objects.filter(child__in=children).values_list("pk", flat=True)
-    untrue = []
-    for match in (
-        Match.objects.filter(Q(first_id__in=involvements) | Q(second_id__in=involvements))
-        .select_related("first", "second")
-        .distinct()
-    ):
-        one, other = match.first.child_id, match.second.child_id
-        if (match.kind == MatchKind.CLIENT and one != other) or (
-            match.kind == MatchKind.FAMILY and not _share_a_carer(one, other)
-        ):
-            untrue.append(match.pk)
-    Match.objects.filter(pk__in=untrue).delete()
-    return len(untrue)
-
-
-def _share_a_carer(one: Any, other: Any) -> bool:
-    held = set(CarerKey.objects.filter(child_id=one).values_list("digest", flat=True))
-    return CarerKey.objects.filter(child_id=other, digest__in=held).exists()
 
 
 def merge_compare_audit(*, survivor: Child, duplicate: Child, by: User) -> None:

@@ -2,8 +2,10 @@
 is rekeyed in the correction's transaction, so the child no longer links to the family the wrong detail
 tied it to (and does link to the one the corrected detail names)."""
 
+from audit.models import AuditEvent
+from audit.tags import AuditTag
 from coordination.models import Match, MatchKind, Notice
-from coordination.tests.support import record
+from coordination.tests.support import inbox_page, record
 from corrections.fields import field_for
 from corrections.services import correction_accept, correction_raise
 from tests.personas import make_child
@@ -37,3 +39,34 @@ def test_a_corrected_carer_phone_makes_the_family_match_it_now_names(world, chil
     _correct_carer_phone(world, oliver, "07700 900999")  # Oliver's mother is Amelia's after all
     record(oliver, world.bob, role="GP")
     assert Match.objects.get().kind == MatchKind.FAMILY
+
+
+def test_a_family_match_made_through_a_carer_phone_later_corrected_is_withdrawn(world, child):
+    # Amelia and Oliver were matched as siblings through "Grace Thornton, 07700 900123"; Oliver's number
+    # was wrong (his mother is another Grace Thornton). Once corrected, Alice and Bob are no longer told
+    # of each other: each would otherwise keep the other's name, phone and email for an unrelated child.
+    oliver = make_child(world, given_names="Oliver", family_name="Ward", postcode="LS9 9ZZ")
+    record(child, world.alice, role="Allocated social worker")
+    record(oliver, world.bob, role="GP")
+    assert Match.objects.get().kind == MatchKind.FAMILY and Notice.objects.count() == 2
+    assert "Bob Example" in inbox_page(world.alice)
+
+    _correct_carer_phone(world, oliver, "07700 900999")
+
+    assert not Match.objects.exists() and not Notice.objects.exists()
+    assert "Bob Example" not in inbox_page(world.alice)
+    assert "Alice Example" not in inbox_page(world.bob)
+    accepted = AuditEvent.objects.get(tag=AuditTag.CorrectionAccepted, child_id=oliver.pk)
+    assert accepted.additional["matches_withdrawn"] == 1
+
+
+def test_a_client_match_stays_when_the_childs_carer_phone_is_corrected(world, child):
+    record(child, world.alice, role="Allocated social worker")
+    record(child, world.bob, role="GP")
+    assert Match.objects.get().kind == MatchKind.CLIENT
+
+    _correct_carer_phone(world, child, "07700 900999")
+
+    assert Match.objects.count() == 1 and Notice.objects.count() == 2
+    accepted = AuditEvent.objects.get(tag=AuditTag.CorrectionAccepted, child_id=child.pk)
+    assert accepted.additional["matches_withdrawn"] == 0
