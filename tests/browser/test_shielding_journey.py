@@ -35,6 +35,8 @@ def test_the_la_team_shields_a_record_and_lifts_the_shielding(
     pages.check("record-shielded")
 
     page.get_by_role("link", name="Lift the shielding of this record").click()
+    assert "will be told now, by email" in page.locator("#shielding-matches").inner_text()
+    pages.check("lift-form")
     page.get_by_label("Why?").fill("Risk assessed as ended")
     page.get_by_role("checkbox").check()
     page.get_by_role("button", name="Lift the shielding").click()
