@@ -10,7 +10,26 @@ from accounts.wording import GovukErrors
 from children.purposes import PURPOSE_CHOICES
 from children.records import Gender
 from children.search import SearchCriteria
+from children.text import text_problem
 from matching.normalise import fold, normalise_partial_postcode
+
+# The line breaks a reason typed in a box of several lines may hold; any other control character is refused.
+_LINE_BREAKS = str.maketrans("\r\n\t", "   ")
+
+
+def readable(text: str, label: str, *, name: bool = False, lines: bool = False) -> str:
+    """`text` as typed, if it reads as it is stored; else a form error naming `label` (never the value).
+
+    What is typed on these pages is read by others (the LA team investigating a break-glass, a child's
+    access report, every practitioner on the record page) or searched on: a right-to-left override, a
+    zero-width or another control character makes it read differently, so it is refused here as feeds and
+    corrections refuse it (`children.text.text_problem`). `name`: letters only, as a feed's names.
+    `lines`: a box of several lines keeps its line breaks.
+    """
+    checked = text.translate(_LINE_BREAKS) if lines else text
+    if problem := text_problem(checked, name=name):
+        raise forms.ValidationError(f"{label} {problem}")
+    return text
 
 
 class _FormWithErrors(Protocol):
@@ -162,6 +181,10 @@ class PurposeForm(GovukErrors, forms.Form):
         help_text="Do not include names or addresses. Required if you chose another reason.",
     )
 
+    def clean_detail(self) -> str:
+        # Read by the LA team in its reports and by the child in the subject access report.
+        return readable(self.cleaned_data.get("detail", ""), "The detail")
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if (
@@ -187,6 +210,16 @@ class InvolvementForm(GovukErrors, DatePartsMixin, forms.Form):
         "You are already recorded as working with this child in this role. "
         "Mark that involvement as ended before recording a new one"
     )
+
+    def clean_role(self) -> str:
+        return readable(self.cleaned_data.get("role", ""), "Your role")  # every practitioner reads it
+
+    def clean_phone(self) -> str:
+        return readable(self.cleaned_data.get("phone", ""), "The phone number")
+
+    def clean_email(self) -> str:
+        # Django's email check lets invisible characters through in the domain ("example.org" read back).
+        return readable(self.cleaned_data.get("email", ""), "The email address")
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -250,3 +283,7 @@ class OverrideForm(GovukErrors, forms.Form):
         error_messages={"required": "Confirm that you understand this access will be investigated"},
     )
     summary_anchor = "id_reason"
+
+    def clean_reason(self) -> str:
+        # The LA team investigating the access reads it, as written.
+        return readable(self.cleaned_data.get("reason", ""), "The reason", lines=True)

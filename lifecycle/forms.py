@@ -7,7 +7,7 @@ from django import forms
 
 from accounts.wording import GovukErrors
 from children import index_number as index_numbers
-from children.forms import DatePartsMixin, _date_part
+from children.forms import DatePartsMixin, _date_part, readable
 from children.records import Address, AddressStatus, ChildDetails, Gender, ReturnIntention
 from children.text import text_problem
 from lifecycle.identity import NewIdentityCategory
@@ -41,6 +41,9 @@ class ArchiveOpenForm(GovukErrors, forms.Form):
         self.statutory = statutory
         if not statutory:
             del self.fields["statutory_reason"]
+
+    def clean_detail(self) -> str:
+        return readable(self.cleaned_data.get("detail", ""), "The detail")  # auditors read it
 
     def clean(self) -> dict[str, Any]:
         """After the first year the statutory reason and a reference are required, not optional."""
@@ -93,6 +96,10 @@ class TransferRequestForm(GovukErrors, forms.Form):
         field = cast(forms.ChoiceField, self.fields["to_la"])  # declared above
         field.choices = [("", "Select a local authority"), *local_authorities]
 
+    def clean_reason(self) -> str:
+        # The other LA's team reads it before deciding, as written.
+        return readable(self.cleaned_data.get("reason", ""), "The reason", lines=True)
+
 
 class TransferDecisionForm(GovukErrors, forms.Form):
     decision = forms.ChoiceField(
@@ -105,6 +112,10 @@ class TransferDecisionForm(GovukErrors, forms.Form):
         label="Why are you declining?", max_length=500, required=False, widget=forms.Textarea
     )
 
+    def clean_decline_reason(self) -> str:
+        # The sending LA's team reads it, as written.
+        return readable(self.cleaned_data.get("decline_reason", ""), "The reason", lines=True)
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("decision") == "decline" and not cleaned.get("decline_reason", "").strip():
@@ -112,7 +123,23 @@ class TransferDecisionForm(GovukErrors, forms.Form):
         return cleaned
 
 
-class AddressStatusForm(GovukErrors, forms.Form):
+class _ReadableAddress:
+    """The address lines and town go into the child's record, shown to practitioners and searched on:
+    refused if they would read differently from what is stored (`children.forms.readable`)."""
+
+    cleaned_data: dict[str, Any]
+
+    def clean_line_1(self) -> str:
+        return readable(self.cleaned_data.get("line_1", ""), "Address line 1")
+
+    def clean_line_2(self) -> str:
+        return readable(self.cleaned_data.get("line_2", ""), "Address line 2")
+
+    def clean_town(self) -> str:
+        return readable(self.cleaned_data.get("town", ""), "The town or city")
+
+
+class AddressStatusForm(GovukErrors, _ReadableAddress, forms.Form):
     status = forms.ChoiceField(
         label="Where does the child live?",
         choices=(
@@ -156,7 +183,7 @@ class AddressStatusForm(GovukErrors, forms.Form):
         return [line.strip() for line in (data["line_1"], data["line_2"], data["town"]) if line.strip()]
 
 
-class NewIdentityForm(GovukErrors, DatePartsMixin, forms.Form):
+class NewIdentityForm(GovukErrors, _ReadableAddress, DatePartsMixin, forms.Form):
     category = forms.ChoiceField(
         label="Why does the child need a new identity?",
         choices=NewIdentityCategory.CHOICES,
@@ -187,6 +214,14 @@ class NewIdentityForm(GovukErrors, DatePartsMixin, forms.Form):
         label="I understand that the current record will be closed and never linked to the new one",
         error_messages={"required": "Confirm that the current record will be closed"},
     )
+
+    def clean_given_names(self) -> str:
+        # A name that reads as one thing and folds to another is never found by the search this page
+        # sends the team to: letters only, as a feed's names (`children.text`).
+        return readable(self.cleaned_data.get("given_names", ""), "The given names", name=True)
+
+    def clean_family_name(self) -> str:
+        return readable(self.cleaned_data.get("family_name", ""), "The family name", name=True)
 
     def clean_postcode(self) -> str:
         postcode = normalise_postcode(self.cleaned_data["postcode"])

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from accounts.directory import open_organisations
 from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -38,9 +39,24 @@ class TransferRefused(ValueError):
     """The request cannot be made or decided as asked; the message says why, in words for the page."""
 
 
+def receiving_local_authorities(*, besides: int) -> QuerySet[Organisation]:
+    """The LAs a record may be sent to: open and accredited, so that their team can decide (the policy
+    refuses every member of a closed or unaccredited organisation), and not the LA `besides` (its own).
+
+    A request to any other would wait for a decision nobody can make, and while it waits the owning
+    team can neither take it back nor ask another LA (one waiting request a child).
+    """
+    today = timezone.localdate()
+    return (
+        open_organisations()
+        .filter(kind=OrganisationKind.LOCAL_AUTHORITY, accredited_on__lte=today)
+        .exclude(pk=besides)
+    )
+
+
 def transfer_request(*, child: Child, to_la: Organisation, by: User, reason: str) -> Transfer:
     """Ask `to_la` to take over `child`'s record. The policy has checked `by` is the owning LA team."""
-    if to_la.kind != OrganisationKind.LOCAL_AUTHORITY or to_la.pk == child.local_authority_id:
+    if not receiving_local_authorities(besides=child.local_authority_id).filter(pk=to_la.pk).exists():
         raise TransferRefused("Select a different local authority")
     transfer = Transfer(
         child=child,
@@ -131,6 +147,15 @@ def transfers_for_la(*, local_authority_id: int) -> QuerySet[Transfer]:
         .filter(child__status=RecordStatus.ACTIVE)
         .select_related("child", "child__data_key", "from_la", "to_la", "raised_by", "decided_by")
     )
+
+
+def transfers_listed(*, local_authority_id: int, others_shown: int) -> list[Transfer]:
+    """What the LA's transfers page lists: every request waiting for its decision, then the newest
+    `others_shown` of the rest. Capping the whole list pushed an old waiting request past the newest
+    decided ones: shown to nobody, it was never decided, and the child could not be asked for again."""
+    mine = transfers_for_la(local_authority_id=local_authority_id)
+    waiting = Q(to_la_id=local_authority_id, status=TransferStatus.PENDING)
+    return [*mine.filter(waiting), *mine.exclude(waiting)[:others_shown]]
 
 
 @dataclass(frozen=True)

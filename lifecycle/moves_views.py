@@ -16,7 +16,6 @@ from access.http import require
 from access.permissions import Permission
 from access.policy import decide
 from accounts.http import signed_in_user
-from accounts.models import Organisation, OrganisationKind
 from accounts.stepup import step_up
 from children.models import Child
 from lifecycle.forms import (
@@ -32,15 +31,19 @@ from lifecycle.moves import (
     RecordChangedSince,
     TransferRefused,
     address_status_record,
+    receiving_local_authorities,
     transfer_accept,
     transfer_decline,
     transfer_request,
     transfer_view,
     transfer_view_audit,
-    transfers_for_la,
     transfers_list_audit,
+    transfers_listed,
 )
 from lifecycle.shielding import shield_set
+
+# Decided requests, and those this LA sent, shown beside every request waiting for its decision.
+OTHER_TRANSFERS_SHOWN = 100
 
 
 def _child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
@@ -67,9 +70,7 @@ def _transfer(request: HttpRequest, transfer_id: UUID, action: Permission) -> Tr
 def transfer_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The owning LA team asks another LA to take over the record, giving a reason."""
     child = _child(request, child_id, Permission.TransferRequest)
-    others = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).exclude(
-        pk=child.local_authority_id
-    )
+    others = receiving_local_authorities(besides=child.local_authority_id)
     form = TransferRequestForm(request.POST or None, local_authorities=[(str(o.pk), o.name) for o in others])
     if request.method == "POST" and form.is_valid():
         to_la = others.get(pk=int(form.cleaned_data["to_la"]))
@@ -93,7 +94,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
     """Requests to and from this LA: pending ones to decide, and every outcome, for both teams."""
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.TransferView)
-    listed = list(transfers_for_la(local_authority_id=actor.home_la_id or 0)[:100])
+    listed = transfers_listed(local_authority_id=actor.home_la_id or 0, others_shown=OTHER_TRANSFERS_SHOWN)
     transfers_list_audit(transfers=listed, by=actor)
     rows = [transfer_view(t) for t in listed]
     incoming = [r for r in rows if r.transfer.to_la_id == actor.home_la_id]

@@ -73,12 +73,17 @@ def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
             statutory_reason=reason,
         )
         shown = visible_involvements(seen=ARCHIVE_VISIBILITY, involvements=view.involvements)
+        # A shielded record's location is for its own LA team alone, never the data manager (as for its
+        # corrections and clerical reviews): where the child lived, the carers, and the services that
+        # would place them (a school, a GP) are left out of the page, not merely hidden by it.
+        located = not child.shielded
         context = {
             "child": child,
-            "view": view,
             "details": view.details,
-            "involvements": shown,
-            "hidden_sensitive": len(shown) < len(view.involvements),
+            "location_withheld": not located,
+            "carers": view.carers if located else [],
+            "involvements": shown if located else [],
+            "hidden_sensitive": located and len(shown) < len(view.involvements),
             "purpose_label": ARCHIVE_PURPOSE_LABELS[form.cleaned_data["purpose"]],
             "statutory_label": STATUTORY_REASON_LABELS[reason] if reason else None,
             "return_labels": ReturnIntention.LABELS,
