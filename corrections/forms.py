@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 
 from accounts.wording import GovukErrors
-from children.forms import DatePartsMixin
+from children.forms import DatePartsMixin, readable
 from children.records import Address, Gender
 from children.text import text_problem
 from corrections.fields import NAME_KEYS, CorrectableField
@@ -96,9 +96,7 @@ class _ValueInputs:
 def _free_text(text: str, label: str) -> str:
     """Text people type and others read (the LA team, the subject's access report): kept as written, line
     breaks and all, but never with characters that make it read differently from what is stored."""
-    if problem := text_problem(" ".join(text.split())):
-        raise forms.ValidationError(f"{label} {problem}")
-    return text
+    return readable(text, label, lines=True)  # line breaks only: not every character split() drops
 
 
 class CorrectionForm(GovukErrors, _ValueInputs, DatePartsMixin, forms.Form):

@@ -9,7 +9,6 @@ from accounts.wording import GovukErrors
 from children import index_number as index_numbers
 from children.forms import DatePartsMixin, _date_part, readable
 from children.records import Address, AddressStatus, ChildDetails, Gender, ReturnIntention
-from children.text import text_problem
 from lifecycle.identity import NewIdentityCategory
 from lifecycle.viewing import ARCHIVE_PURPOSE_CHOICES, STATUTORY_REASON_CHOICES
 from matching.normalise import normalise_postcode
@@ -268,7 +267,5 @@ class ShieldingForm(GovukErrors, forms.Form):
         )
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data.get("reason", "")
-        if problem := text_problem(" ".join(reason.split())):
-            raise forms.ValidationError(f"The reason {problem}")
-        return reason
+        # Read back by whoever reviews the shield, as written (line breaks kept).
+        return readable(self.cleaned_data.get("reason", ""), "The reason", lines=True)

@@ -200,7 +200,8 @@ def test_a_complaint_about_a_record_closed_for_a_new_identity_is_neither_listed_
     assert not events(AuditTag.ComplaintOpened, complaint_id=str(complaint.pk))
 
 
-@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\x07"])
+# \x1c-\x1f and \x85 are control characters that str.split() takes for whitespace.
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\x07", "\x1c", "\x1f", "\x85"])
 def test_a_complaint_summary_with_invisible_characters_is_refused_and_nothing_is_recorded(
     world, child, hidden
 ):

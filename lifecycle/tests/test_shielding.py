@@ -1,6 +1,7 @@
 """The owning LA team applies and lifts shielding (domain: the LA management team's job), audited with
 its reason sealed; a shielded record is no longer found by its postcode nor shows its location to others."""
 
+import pytest
 from django.urls import reverse
 
 from accounts.models import Role
@@ -108,3 +109,23 @@ def test_shielding_a_record_already_shielded_writes_nothing_and_a_moved_record_i
     else:
         raise AssertionError("a record moved since was changed")
     assert Child.objects.get(pk=child.pk).shielded
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\x1c", "\x85"])
+def test_a_shielding_reason_with_control_or_invisible_characters_is_refused_and_nothing_changes(
+    world, hidden
+):
+    """The reason is read back by whoever reviews the shield: it must read as it is stored (\\x1c and \\x85
+    are control characters that a whitespace split would have let through)."""
+    child = make_child(world)
+    page = (
+        signed_in(world.lena)
+        .post(
+            reverse("moves:shielding", args=[child.pk]),
+            {"reason": f"Risk from a {hidden}former partner", "confirm": "on"},
+        )
+        .content.decode()
+    )
+    assert "The reason contains control or invisible characters" in page
+    assert not Child.objects.get(pk=child.pk).shielded
+    assert not AuditEvent.objects.filter(tag=AuditTag.ShieldApplied).exists()
