@@ -69,8 +69,9 @@ ALERT_KIND_BY_RULE = {
 EXPORT_WINDOW = timedelta(days=7)
 # Alert above this many times the per-export cap of distinct children requested by one person in the week.
 EXPORT_CAP_FACTOR = 2
-# The audit events the viewing rules count: record views and break-glass overrides (`children.override`).
-VIEW_TAGS = (AuditTag.RecordViewed, AuditTag.ShieldOverridden)
+# The audit events the viewing rules count: record views, break-glass overrides (`children.override`)
+# and subject access reports (`reports.subject_access`: each decrypts the whole record).
+VIEW_TAGS = (AuditTag.RecordViewed, AuditTag.ShieldOverridden, AuditTag.SubjectAccessProduced)
 # The key a record view's audit event carries when the child belongs to another LA than the viewer's.
 OUTSIDE_HOME_LA = "outside_home_la"
 

@@ -9,7 +9,8 @@ Scope (access.policy decides who may ask; these selectors decide what the answer
   for the LA team of that child's LA.
 
 This module sits above the audit foundation (models, services): it reads `children` and `accounts`
-models to turn ids into index numbers and organisation names. The foundation still imports no
+models to turn ids into index numbers and organisation names, and `linkage`'s record of merges to find
+every id a child's events are filed under. The foundation still imports no
 domain app.
 
 Unexplained accesses are record views with no earlier search by the same person that returned the
@@ -34,6 +35,8 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag, tag_label
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
+from linkage.models import ChildMerge
+from linkage.retention import carried_identities
 from oversight.misuse import unexplained
 from vault.sealing import note_unseal
 
@@ -115,11 +118,25 @@ def user_activity(
     return _in_period(events, date_from, date_to).order_by("-id")
 
 
+def record_ids(child: Child) -> list[Any]:
+    """The ids the child's events are filed under: its own, and every identity it carries on.
+
+    A merge moves the duplicate's rows but not its audit trail, which stays under the duplicate's id.
+    The merges in place alone lose the trail: a merge's row is deleted with its survivor when that is
+    merged away in turn (first -> middle -> last), and an unmerge gives the record back under a new id.
+    `CarriedIdentity` keeps both (the merges in place are read too, for a merge made before it)."""
+    merged = ChildMerge.objects.filter(survivor_id=child.pk, unmerged_at__isnull=True)
+    carried = carried_identities(child.pk)
+    return [*carried, *(pk for pk in merged.values_list("duplicate_id", flat=True) if pk not in carried)]
+
+
 def child_access(
     *, child: Child, fetched_by: User, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[AuditEvent]:
-    """Every event about one child, newest first. The policy has already checked the child's LA."""
-    return _in_period(AuditEvent.objects.filter(child_id=child.pk), date_from, date_to).order_by("-id")
+    """Every event about one child, under any record it carries on (`record_ids`), newest first.
+    The policy has already checked the child's LA."""
+    events = AuditEvent.objects.filter(child_id__in=record_ids(child))
+    return _in_period(events, date_from, date_to).order_by("-id")
 
 
 def unexplained_views(
@@ -254,20 +271,26 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
 USER_MATCH_LIMIT = 20
 
 
-def user_lookup(*, text: str) -> list[User]:
-    """Accounts whose username is `text`, or whose username or name contains it (every word of a name
-    must match a first or last name), exact username first; at most USER_MATCH_LIMIT."""
+def user_lookup(*, text: str, fetched_by: User) -> list[User]:
+    """Accounts within the reader's scope whose username is `text`, or whose username or name contains it
+    (every word of a name must match a first or last name), exact username first; at most
+    USER_MATCH_LIMIT + 1 (so the page can say there are more).
+
+    The scope is applied before the limit: an LA team's own staff are never crowded out of the answer by
+    other LAs' accounts that share their name (the caller still asks the policy of each one)."""
     text = text.strip()
+    scope = report_scope(fetched_by=fetched_by)
     if not text:
         return []
     by_name = Q()
     for word in text.split():
         by_name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
-    matches = (
-        User.objects.select_related("organisation")
-        .filter(Q(username__icontains=text) | by_name)
-        .order_by("last_name", "first_name", "username")[: USER_MATCH_LIMIT + 1]
-    )
+    candidates = User.objects.select_related("organisation").filter(Q(username__icontains=text) | by_name)
+    if not scope.national:
+        if scope.local_authority_id is None:
+            return []
+        candidates = candidates.filter(organisation_id__in=la_organisation_ids(scope.local_authority_id))
+    matches = candidates.order_by("last_name", "first_name", "username")[: USER_MATCH_LIMIT + 1]
     exact = [u for u in matches if u.username.lower() == text.lower()]
     return exact or list(matches)
 

@@ -8,15 +8,19 @@ Rules, chosen here and documented in docs/AUDIT.md:
 - **No individual staff names**, in the access list or in the services involved: each entry shows the
   date, the organisation, the role and the stated purpose. Practitioners act for their organisation,
   which is the point of contact; their names are third-party data.
-- **Merged records**: the access list includes the entries filed under the ids of records merged into
-  this one (merges still in place), so a merge does not lose who looked at the child.
+- **Merged records**: the access list includes the entries filed under the ids of every record this one
+  carries on (`reports.reports.record_ids`: records merged into it, directly or through a chain of
+  merges, and the old id of a record an unmerge gave back), so a merge does not lose who looked at the
+  child. Corrections decided on a record merged into this one are kept sealed with the merge, not on
+  this record: they are listed too.
 - **Searches count as accesses**: a search that returned the child showed their name, date of birth
   and gender, so each appearance in results is listed ("Appeared in search results").
 - **Covert-enquiry rule** (on by default, the LA team may switch it off per request): when a police
   officer viewed the record with the purpose "safeguarding", that view is withheld, and with it every
   other entry by the same officer for this child (their searches, refusals, overrides), because any of
   them would reveal the enquiry. The number withheld is shown to the LA team on the page only, never
-  in the PDF.
+  in the PDF. Switching the rule off discloses the enquiry to the requester: the production's audit
+  event says the rule was switched off and how many of the enquiry's entries went into the report.
 - **Shielded child**: shielding exists because someone could harm the child if they knew where the
   child is, and the requester may be that person. Any organisation that touched the record can locate
   the child (the school, the GP, the police force that broke the glass, the service that viewed it),
@@ -69,12 +73,14 @@ from children.selectors import ChildRecordView, child_record, involvement_detail
 from children.templatetags.records import source_scheme_label
 from coordination.models import Match
 from corrections.fields import field_for, value_text
-from corrections.models import Correction, CorrectionStatus
+from corrections.models import CorrectionStatus
 from corrections.selectors import complaints_of, corrections_of
 from disclosure.models import LawfulBasis
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
 from linkage.models import ChildMerge
-from reports.reports import role_at_event
+from oversight.misuse import view_screen
+from reports.reports import record_ids, role_at_event
+from vault.crypto import DecryptionFailed
 from vault.keys import KeyShredded
 from vault.sealing import Sealer, note_seal
 
@@ -169,6 +175,9 @@ class SubjectAccessReport:
     corrections: list[CorrectionEntry] = field(default_factory=list)
     complaints: list[ComplaintEntry] = field(default_factory=list)
     withheld_covert: int = 0
+    # The covert-enquiry rule as asked for; with it off, how many of an enquiry's entries the report holds.
+    covert_rule_applied: bool = True
+    covert_disclosed: int = 0
     withheld_sensitive: int = 0
     # Access entries by a withheld sensitive service (its recording, views, searches): listing them would
     # name the service the report withholds.
@@ -289,14 +298,6 @@ def _gp(view: ChildRecordView, *, shielded: bool) -> str:
     return WITHHELD_SHIELDED if shielded else gp.name
 
 
-def _record_ids(child: Child) -> list[Any]:
-    """The ids the child's events are filed under: its own, and those of the records merged into it
-    (merges still in place). A merge moves the duplicate's rows but not its audit trail, which stays
-    under the duplicate's id; without these the report would lose everyone who looked at that record."""
-    merged = ChildMerge.objects.filter(survivor_id=child.pk, unmerged_at__isnull=True)
-    return [child.pk, *merged.values_list("duplicate_id", flat=True)]
-
-
 def _covert_actors(events: list[AuditEvent], organisations: dict[int, Organisation]) -> set[int]:
     """Police officers whose safeguarding view of this child is an enquiry that may be covert."""
     return {
@@ -326,7 +327,8 @@ def _purpose(event: AuditEvent) -> str:
 class _Withholding:
     """Who and what the access list withholds for this report (see the module's rules)."""
 
-    covert: set[int]  # police officers whose enquiry may be covert
+    covert: set[int]  # police officers whose enquiry may be covert, withheld
+    covert_disclosed: set[int]  # the same officers when the LA team switched the covert rule off
     sensitive_actors: frozenset[int]  # recorders of the child's sensitive involvements
     sensitive_matches: set[int]  # matches with a sensitive side
     shielded: bool
@@ -395,6 +397,7 @@ def _sensitive_matches(events: list[AuditEvent], sensitive_actors: frozenset[int
 class _Accesses:
     entries: list[AccessEntry]
     withheld: dict[str, int]
+    covert_disclosed: int = 0  # entries of a covert enquiry listed because the rule was switched off
 
 
 def _accesses(
@@ -404,16 +407,18 @@ def _accesses(
     withheld, by reason: under the covert rule, as a sensitive service's (by `sensitive_actors`, the
     recorders of the child's sensitive involvements, by staff of a sensitive-services organisation, or
     about a match with a sensitive side), or as a shielded family member's (`_Withholding.reason`)."""
-    record_ids = _record_ids(child)
-    events = list(AuditEvent.objects.filter(child_id__in=record_ids).order_by("id"))
-    appearances = list(SearchAppearance.objects.filter(child_id__in=record_ids).order_by("event_id"))
+    ids = record_ids(child)
+    events = list(AuditEvent.objects.filter(child_id__in=ids).order_by("id"))
+    appearances = list(SearchAppearance.objects.filter(child_id__in=ids).order_by("event_id"))
     search_events = AuditEvent.objects.in_bulk([a.event_id for a in appearances])
     org_ids = {e.organisation_id for e in events} | {e.organisation_id for e in search_events.values()}
     organisations = Organisation.objects.in_bulk({i for i in org_ids if i is not None})
     actor_ids = {e.actor_id for e in events} | {e.actor_id for e in search_events.values()}
     actors = User.objects.in_bulk([i for i in actor_ids if i])
+    covert = _covert_actors(events, organisations)
     withholding = _Withholding(
-        covert=_covert_actors(events, organisations) if withhold_covert else set(),
+        covert=covert if withhold_covert else set(),
+        covert_disclosed=set() if withhold_covert else covert,
         sensitive_actors=sensitive_actors,
         sensitive_matches=_sensitive_matches(events, sensitive_actors),
         shielded=shielded,
@@ -422,6 +427,7 @@ def _accesses(
 
     entries: list[tuple[int, AccessEntry]] = []
     withheld = {"covert": 0, "sensitive": 0, "third_party": 0}
+    disclosed = 0
     timeline = [(e, tag_label(e.tag), _purpose(e)) for e in events]
     timeline += [(search_events[a.event_id], APPEARED_IN_SEARCH, "") for a in appearances]
     for event, description, purpose in timeline:
@@ -430,6 +436,7 @@ def _accesses(
         if reason:
             withheld[reason] += 1
             continue
+        disclosed += event.actor_id in withholding.covert_disclosed
         entries.append(
             (
                 event.pk,
@@ -443,56 +450,122 @@ def _accesses(
             )
         )
     entries.sort(key=lambda pair: pair[0])
-    return _Accesses([entry for _, entry in entries], withheld)
+    return _Accesses([entry for _, entry in entries], withheld, disclosed)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """One correction as the report reads it: a row of this record, or a decided correction of a record
+    merged into it, which the merge keeps sealed under its own key (`linkage.merging`), not on this one."""
+
+    field: str
+    status: str
+    raised_by_id: int
+    raised_at: datetime
+    decided_at: datetime | None
+    proposed: Any
+    decision_reason: str
+
+
+def _asked(child: Child) -> list[_Asked]:
+    """Every correction asked for about the child, oldest first, those kept by its merges in place too."""
+    sealer = Sealer(child.data_key)
+    asked = [
+        _Asked(
+            field=c.field,
+            status=c.status,
+            raised_by_id=c.raised_by_id,
+            raised_at=c.raised_at,
+            decided_at=c.decided_at,
+            proposed=sealer.unseal(c, "proposed_value"),
+            decision_reason=sealer.unseal(c, "decision_reason") or "",
+        )
+        for c in corrections_of(child=child)
+    ]
+    merges = ChildMerge.objects.filter(survivor_id=child.pk, unmerged_at__isnull=True).select_related(
+        "data_key"
+    )
+    for merge in merges:
+        try:
+            kept = Sealer(merge.data_key).unseal(merge, "moved") or {}
+        except DecryptionFailed:
+            continue  # a snapshot destroyed with its record: nothing left to read
+        asked += [
+            _Asked(
+                field=values["field"],
+                status=values["status"],
+                raised_by_id=values["raised_by_id"],
+                raised_at=datetime.fromisoformat(values["raised_at"]),
+                decided_at=datetime.fromisoformat(values["decided_at"]) if values["decided_at"] else None,
+                proposed=values["proposed_value"],
+                decision_reason=values["decision_reason"] or "",
+            )
+            for values in kept.get("decided_corrections", [])
+        ]
+    return sorted(asked, key=lambda item: item.raised_at)
+
+
+@dataclass
+class _Corrections:
+    entries: list[CorrectionEntry]
+    withheld_covert: int
+    withheld_sensitive: int
+    covert_disclosed: int  # asked for by an officer whose enquiry the rule, switched off, no longer withholds
 
 
 def _corrections(
-    child: Child, *, shielded: bool, covert: set[int], sensitive_actors: frozenset[int]
-) -> tuple[list[CorrectionEntry], int, int]:
+    child: Child,
+    *,
+    shielded: bool,
+    covert: set[int],
+    withhold_covert: bool,
+    sensitive_actors: frozenset[int],
+) -> _Corrections:
     """Every correction asked for about the child, oldest first; and how many were withheld under the
-    covert rule, and as asked for by a sensitive service (its staff, or a recorder of a sensitive
-    involvement of the child): "Asked by" would name the service the report withholds."""
-    sealer = Sealer(child.data_key)
+    covert rule (`covert`: the officers whose enquiry it covers), and as asked for by a sensitive service
+    (its staff, or a recorder of a sensitive involvement of the child): "Asked by" would name the
+    service the report withholds."""
     org_name = _namer(shielded)
-    entries: list[CorrectionEntry] = []
-    withheld = withheld_sensitive = 0
-    for correction in corrections_of(child=child):
-        if correction.raised_by_id in covert:
-            withheld += 1
+    asked = _asked(child)
+    raisers = User.objects.select_related("organisation").in_bulk({a.raised_by_id for a in asked})
+    result = _Corrections([], 0, 0, 0)
+    for correction in asked:
+        raised_by = raisers.get(correction.raised_by_id)
+        organisation = raised_by.organisation if raised_by is not None else None
+        if correction.raised_by_id in covert and withhold_covert:
+            result.withheld_covert += 1
             continue
-        if correction.raised_by_id in sensitive_actors or _is_sensitive_org(
-            correction.raised_by.organisation
-        ):
-            withheld_sensitive += 1
+        if correction.raised_by_id in sensitive_actors or _is_sensitive_org(organisation):
+            result.withheld_sensitive += 1
             continue
+        result.covert_disclosed += correction.raised_by_id in covert
         named = field_for(correction.field)
         hidden = shielded and (named is None or named.location)
         rejected = correction.status == CorrectionStatus.REJECTED
-        proposed = sealer.unseal(correction, "proposed_value")
-        entries.append(
+        result.entries.append(
             CorrectionEntry(
                 asked_on=timezone.localdate(correction.raised_at),
                 detail=named.label if named else correction.field,
-                asked_by=org_name(correction.raised_by.organisation),
-                proposed=WITHHELD_SHIELDED if hidden or named is None else value_text(named, proposed),
-                decision=_correction_decision(correction),
-                decided_on=timezone.localdate(correction.decided_at) if correction.decided_at else None,
-                why_rejected=(
-                    (WITHHELD_SHIELDED if hidden else sealer.unseal(correction, "decision_reason") or "")
-                    if rejected
-                    else ""
+                asked_by=org_name(organisation),
+                proposed=(
+                    WITHHELD_SHIELDED if hidden or named is None else value_text(named, correction.proposed)
                 ),
+                decision=_correction_decision(correction.status),
+                decided_on=timezone.localdate(correction.decided_at) if correction.decided_at else None,
+                why_rejected=(WITHHELD_SHIELDED if hidden else correction.decision_reason)
+                if rejected
+                else "",
             )
         )
-    return entries, withheld, withheld_sensitive
+    return result
 
 
-def _correction_decision(correction: Correction) -> str:
+def _correction_decision(status: str) -> str:
     return {
         CorrectionStatus.PENDING: "Waiting for a decision",
         CorrectionStatus.ACCEPTED: "Accepted: the record was corrected",
         CorrectionStatus.REJECTED: "Rejected",
-    }[CorrectionStatus(correction.status)]
+    }[CorrectionStatus(status)]
 
 
 def _complaints(child: Child) -> list[ComplaintEntry]:
@@ -513,11 +586,9 @@ def _complaints(child: Child) -> list[ComplaintEntry]:
     ]
 
 
-def _covert_raisers(child: Child, *, withhold_covert: bool) -> set[int]:
-    """The police officers whose enquiry about this child is withheld (see `_covert_actors`)."""
-    if not withhold_covert:
-        return set()
-    events = list(AuditEvent.objects.filter(child_id__in=_record_ids(child), tag=AuditTag.RecordViewed))
+def _covert_raisers(child: Child) -> set[int]:
+    """The police officers whose enquiry about this child the covert rule covers (see `_covert_actors`)."""
+    events = list(AuditEvent.objects.filter(child_id__in=record_ids(child), tag=AuditTag.RecordViewed))
     org_ids = {e.organisation_id for e in events if e.organisation_id is not None}
     return _covert_actors(events, Organisation.objects.in_bulk(org_ids))
 
@@ -537,10 +608,11 @@ def subject_access_report(
     accesses = _accesses(
         child, shielded=child.shielded, withhold_covert=withhold_covert, sensitive_actors=sensitive_actors
     )
-    corrections, covert_corrections, sensitive_corrections = _corrections(
+    corrections = _corrections(
         child,
         shielded=child.shielded,
-        covert=_covert_raisers(child, withhold_covert=withhold_covert),
+        covert=_covert_raisers(child),
+        withhold_covert=withhold_covert,
         sensitive_actors=sensitive_actors,
     )
     return SubjectAccessReport(
@@ -550,22 +622,31 @@ def subject_access_report(
         shielded=child.shielded,
         held=held,
         accesses=accesses.entries,
-        corrections=corrections,
+        corrections=corrections.entries,
         complaints=_complaints(child),
-        withheld_covert=accesses.withheld["covert"] + covert_corrections,
+        withheld_covert=accesses.withheld["covert"] + corrections.withheld_covert,
+        covert_rule_applied=withhold_covert,
+        covert_disclosed=accesses.covert_disclosed + corrections.covert_disclosed,
         withheld_sensitive=sensitive,
         withheld_sensitive_accesses=accesses.withheld["sensitive"],
-        withheld_sensitive_corrections=sensitive_corrections,
+        withheld_sensitive_corrections=corrections.withheld_sensitive,
         withheld_third_party=accesses.withheld["third_party"],
     )
 
 
 def subject_access_record(*, child: Child, by: User, report: SubjectAccessReport, output: str) -> AuditEvent:
-    """Audit one production (HTML or PDF). The reference is free text, so it is sealed under the child's key."""
+    """Audit one production (HTML or PDF). The reference is free text, so it is sealed under the child's key.
+
+    Whether the covert-enquiry rule was applied is recorded, with how many of an enquiry's entries went
+    into the report with it switched off: that is a disclosure of a police enquiry, to be reviewable.
+    A report decrypts the whole record, so its production is a view that the viewing rules count
+    (bulk viewing): they may suspend `by`, so callers re-check before showing it."""
     additional: dict[str, Any] = {
         "format": output,
         "reference_sealed": note_seal(child.data_key, context="subject_access", text=report.reference),
         "entries": len(report.accesses),
+        "covert_rule": "applied" if report.covert_rule_applied else "switched_off",
+        "covert_disclosed": report.covert_disclosed,
         "withheld_covert": report.withheld_covert,
         "withheld_sensitive": report.withheld_sensitive,
         "withheld_sensitive_accesses": report.withheld_sensitive_accesses,
@@ -573,6 +654,8 @@ def subject_access_record(*, child: Child, by: User, report: SubjectAccessReport
         "withheld_third_party": report.withheld_third_party,
     }
     with transaction.atomic():
-        return event_record(
+        event = event_record(
             tag=AuditTag.SubjectAccessProduced, actor=by, child_id=child.pk, additional=additional
         )
+        view_screen(user=by)
+    return event

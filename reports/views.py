@@ -30,6 +30,7 @@ from audit.services import event_record
 from audit.tags import AuditTag, tag_label
 from children.models import Child
 from disclosure.spreadsheet import csv_cell
+from oversight.http import signed_out_if_suspended
 from reports.forms import LookupForm, ReportFilterForm, SubjectAccessForm
 from reports.pdf import subject_access_pdf
 from reports.reports import (
@@ -87,7 +88,7 @@ def index(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         username, number = form.cleaned_data["username"], form.cleaned_data["index_number"]
         if username:
-            matches = _users_in_scope(actor, user_lookup(text=username))
+            matches = _users_in_scope(actor, user_lookup(text=username, fetched_by=actor))
             if len(matches) == 1:
                 return redirect("audit:user_activity", user_id=matches[0].pk)
             if not matches:
@@ -325,6 +326,8 @@ def subject_access(request: HttpRequest, child_id: UUID) -> HttpResponse:
             withhold_covert=form.cleaned_data["withhold_covert"],
         )
         subject_access_record(child=child, by=actor, report=report, output="html")
+        if ended := signed_out_if_suspended(request, actor=actor, action=Permission.SubjectAccessProduce):
+            return ended  # the viewing rules suspended the producer: nothing is shown
         response = render(
             request, "reports/subject_access_report.html", {"child": child, "report": report, "form": form}
         )
@@ -350,6 +353,8 @@ def subject_access_download(request: HttpRequest, child_id: UUID) -> HttpRespons
         withhold_covert=form.cleaned_data["withhold_covert"],
     )
     subject_access_record(child=child, by=actor, report=report, output="pdf")
+    if ended := signed_out_if_suspended(request, actor=actor, action=Permission.SubjectAccessProduce):
+        return ended
     response = HttpResponse(subject_access_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="subject-access-{child.index_number}.pdf"'
     response["Cache-Control"] = "no-store"

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.directory import open_organisations
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.services import UsernameTaken, account_invite
 from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
@@ -25,6 +25,14 @@ INVITABLE_ROLES = [
     (Role.PRACTITIONER.value, Role.PRACTITIONER.label),
     (Role.OVERRIDE_HOLDER.value, Role.OVERRIDE_HOLDER.label),
 ]
+
+# Break-glass is for practitioners with child-protection duties (domain.md: social worker, police):
+# the invitation gives it to staff of these organisations only, never a school's or a GP practice's.
+OVERRIDE_HOLDER_KINDS = frozenset({OrganisationKind.SOCIAL_CARE, OrganisationKind.POLICE})
+OVERRIDE_HOLDER_REFUSED = (
+    "Only staff of children's social care or the police can have emergency access to shielded records: "
+    "invite them as a practitioner"
+)
 
 
 # The own-address rule's postcode (accounts.home_postcode), asked for at invitation and on the account page.
@@ -118,7 +126,18 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         cleaned["training_completed_on"] = self.combine_date(
             "training", label="the date training was completed", required=True, min_year=1990
         )
+        self._override_holder_check(cleaned)
         return cleaned
+
+    def _override_holder_check(self, cleaned: dict[str, Any]) -> None:
+        """Break-glass only for child-protection staff (`OVERRIDE_HOLDER_KINDS`)."""
+        chosen = getattr(self, "organisations", {}).get(cleaned.get("organisation") or "")
+        if (
+            cleaned.get("role") == Role.OVERRIDE_HOLDER
+            and chosen is not None
+            and chosen.kind not in OVERRIDE_HOLDER_KINDS
+        ):
+            self.add_error("role", OVERRIDE_HOLDER_REFUSED)
 
     def clean_home_postcode(self) -> str:
         typed = self.cleaned_data["home_postcode"].strip()

@@ -13,7 +13,7 @@ from reports.reports import PAGE_SIZE, child_access, user_activity
 from reports.tests.reporting import DISTINCTIVE_FAMILY, DISTINCTIVE_GIVEN, searched, viewed
 from tests.journeys import signed_in, state_purpose
 from tests.pages import rendered
-from tests.personas import make_child
+from tests.personas import make_child, make_user
 
 
 @pytest.fixture
@@ -157,6 +157,17 @@ def test_the_index_page_finds_a_child_by_index_number(world, child):
 def test_the_index_page_finds_a_user_by_username(world):
     response = signed_in(world.lena).get(reverse("audit:index"), {"username": "alice"})
     assert response["Location"] == reverse("audit:user_activity", args=[world.alice.pk])
+
+
+def test_the_la_teams_user_lookup_finds_its_own_staff_however_many_other_las_share_the_name(world):
+    """The look-up once took the first 21 accounts in the country, then dropped other LAs': North's own
+    Alex, sorted after 25 of Southborough's, was answered "No account matches"."""
+    for n in range(25):
+        make_user(f"alex{n:02}", world.south_gp, first_name="Alex", last_name=f"Abbott{n:02}")
+    own = make_user("alex.zephyr", world.north_social_care, first_name="Alex", last_name="Zephyr")
+    response = signed_in(world.lena).get(reverse("audit:index"), {"find": "user", "username": "Alex"})
+    assert response.status_code == 302, "North's own Alex was crowded out by Southborough's accounts"
+    assert response["Location"] == reverse("audit:user_activity", args=[own.pk])
 
 
 def test_the_index_page_says_when_nothing_matches(world):

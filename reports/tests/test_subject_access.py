@@ -164,6 +164,32 @@ def test_the_la_team_may_choose_not_to_withhold_a_police_enquiry(world, child):
     assert "Southborough Police" in [a.organisation for a in report.accesses]
 
 
+def test_a_report_that_disclosed_a_police_enquiry_says_so_in_its_audit_event(world, child):
+    """Switching the covert rule off puts a police enquiry into the requester's copy: reviewable later."""
+    viewed(child, world.olivia, purpose="safeguarding")
+
+    def produced(data, url="audit:subject_access") -> AuditEvent:
+        signed_in(world.lena).post(reverse(url, args=[child.pk]), {"identity_checked": "on", **data})
+        return AuditEvent.objects.filter(tag=AuditTag.SubjectAccessProduced).latest("id")
+
+    kept_back = produced({"reference": "SAR-1", "withhold_covert": "on"})
+    disclosed = produced({"reference": "SAR-2"})
+    pdf = produced({"reference": "SAR-3"}, "audit:subject_access_pdf")
+    assert (kept_back.additional["covert_rule"], kept_back.additional["withheld_covert"]) == ("applied", 1)
+    assert kept_back.additional["covert_disclosed"] == 0
+    for event in (disclosed, pdf):
+        assert event.additional["covert_rule"] == "switched_off"
+        assert event.additional["covert_disclosed"] == 1  # the officer's view, in the requester's copy
+    page = rendered(
+        _produce(world, child, {"identity_checked": "on", "reference": "SAR-4"}),
+        heading="Subject access report",
+    )
+    assert (
+        "The covert-enquiry rule is switched off: 1 entry of a police safeguarding enquiry is in the report"
+        in page
+    )
+
+
 def _pdf_text(response) -> str:
     """The words of the PDF as a reader sees them (pypdf), whitespace collapsed."""
     assert response.status_code == 200
