@@ -11,7 +11,7 @@ from datetime import date
 from django.utils import timezone
 
 from access.permissions import Permission
-from accounts.models import Role, User
+from accounts.models import OrganisationKind, Role, User
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.records import SourceIdentifier
@@ -111,6 +111,11 @@ EXPORT_PERMISSIONS = {
     Permission.DisclosureExportDownload,
 }
 
+# Break-glass is for practitioners with child-protection duties (domain.md: social worker, police): the
+# override-holder role opens a shielded record only for staff of these organisations. The invitation
+# offers it for no other (team.forms), and an account given it before that check is refused here.
+OVERRIDE_HOLDER_KINDS = frozenset({OrganisationKind.SOCIAL_CARE, OrganisationKind.POLICE})
+
 REASON_MESSAGES = {
     "not_signed_in": "You need to sign in.",
     "suspended": "Your account is suspended.",
@@ -126,6 +131,10 @@ REASON_MESSAGES = {
     "not_own_involvement": "You can only change involvement that you recorded.",
     "not_involved": "Only practitioners currently involved with this child, or the LA team, can do this.",
     "not_shielded": "This record is not shielded: open it in the usual way.",
+    "no_child_protection_duty": (
+        "Emergency access to shielded records is for social workers and the police: ask the child's "
+        "local authority ContactPoint team."
+    ),
     "other_la": "This belongs to another local authority.",
     "own_account": "You cannot change your own account. Ask a colleague in your LA team.",
     "not_found_by_search": "Find this child with a search first.",
@@ -382,6 +391,8 @@ def _decide(
     if action == Permission.ChildIdentify:
         return _decide_identify(actor, child, facts)
     if action == Permission.ShieldOverride:
+        if actor.organisation is None or actor.organisation.kind not in OVERRIDE_HOLDER_KINDS:
+            return _deny("no_child_protection_duty")
         return ALLOW if child.shielded else _deny("not_shielded")
     if action == Permission.CorrectionRaise:
         # Anyone who may view the record may say a detail is wrong; which details: correction_raise_decide.

@@ -8,8 +8,9 @@ from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
 
+from access.policy import OVERRIDE_HOLDER_KINDS
 from accounts.directory import open_organisations
-from accounts.models import Organisation, OrganisationKind, Role, User
+from accounts.models import Organisation, Role, User
 from accounts.services import UsernameTaken, account_invite
 from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
@@ -26,9 +27,8 @@ INVITABLE_ROLES = [
     (Role.OVERRIDE_HOLDER.value, Role.OVERRIDE_HOLDER.label),
 ]
 
-# Break-glass is for practitioners with child-protection duties (domain.md: social worker, police):
-# the invitation gives it to staff of these organisations only, never a school's or a GP practice's.
-OVERRIDE_HOLDER_KINDS = frozenset({OrganisationKind.SOCIAL_CARE, OrganisationKind.POLICE})
+# Break-glass is for staff of the organisations the policy allows it (access.policy.OVERRIDE_HOLDER_KINDS):
+# the invitation refuses the role for any other, so nobody is given a role that can never be used.
 OVERRIDE_HOLDER_REFUSED = (
     "Only staff of children's social care or the police can have emergency access to shielded records: "
     "invite them as a practitioner"
