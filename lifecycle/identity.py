@@ -59,7 +59,8 @@ def new_identity_create(
     """Close `old` and create the new identity's record in `old`'s LA, in one transaction.
 
     The close is guarded on `status = active` (a second submission, or two at once, creates nothing)
-    and on `old`'s LA (transferred since the page read it: not this LA's to close).
+    and on `old`'s LA (transferred since the page read it: not this LA's to close). The new record is
+    shielded if asked, and always if `old` is.
     """
     if category not in dict(NewIdentityCategory.CHOICES):
         raise ValueError(f"unknown category {category!r}")
@@ -71,6 +72,10 @@ def new_identity_create(
         ).update(status=RecordStatus.CLOSED)
         if closed != 1:
             raise IdentityRefused("the record is no longer an active record of this local authority")
+        # A shielded record's new identity is shielded too, whatever was asked: lifting a shield is the
+        # shielding page's decision, with its reason and audit event (read under the update's row lock).
+        if Child.objects.filter(pk=old.pk, shielded=True).exists():
+            built.child.shielded = True
         today = timezone.localdate()
         # Dated, so the daily job purges the closed record six years on (lifecycle.services).
         Closure.objects.create(child_id=old.pk, closed_on=today, purge_due_on=purge_due(today))
