@@ -137,6 +137,18 @@ def _correction_kept(correction: Correction, sealer: Sealer) -> dict[str, Any]:
     return kept
 
 
+def _decided_corrections_kept_for(duplicate: Child) -> list[dict[str, Any]]:
+    """The decided corrections kept by the merges `duplicate` survived. Those merges go, shredded, with
+    it (`merges_shred`): carried into this merge, as the duplicate's own are, they stay in the child's
+    subject access report and come back with an unmerge, instead of being lost for good."""
+    kept: list[dict[str, Any]] = []
+    for merge in ChildMerge.objects.filter(
+        survivor_id=duplicate.pk, unmerged_at__isnull=True, snapshot_shredded_at__isnull=True
+    ).select_related("data_key"):
+        kept += (Sealer(merge.data_key).unseal(merge, "moved") or {}).get("decided_corrections", [])
+    return kept
+
+
 def _corrections_given_back(kept: list[dict[str, Any]], *, to: Child, sealer: Sealer) -> None:
     """The decided corrections a merge kept, back on the restored record as they were (same ids)."""
     for values in kept:
@@ -262,8 +274,13 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
                 to=survivor,
             ),
             "decided_corrections": [
-                _correction_kept(c, source)
-                for c in Correction.objects.filter(child=duplicate).exclude(status=CorrectionStatus.PENDING)
+                *(
+                    _correction_kept(c, source)
+                    for c in Correction.objects.filter(child=duplicate).exclude(
+                        status=CorrectionStatus.PENDING
+                    )
+                ),
+                *_decided_corrections_kept_for(duplicate),
             ],
             "complaints": _move(
                 list(Complaint.objects.filter(child=duplicate)),

@@ -109,3 +109,39 @@ def test_the_la_teams_access_report_of_the_survivor_lists_who_viewed_the_merged_
     assert events.filter(actor=world.alice, tag="child:record:viewed").exists()
     page = signed_in(world.lena).get(reverse("audit:child_access", args=[survivor.pk])).content.decode()
     assert "Alice Example" in page
+
+
+def test_after_a_chain_of_merges_the_last_survivors_report_lists_the_corrections_decided_on_the_first(world):
+    """first -> middle, then middle -> last: the first merge (keeping the first record's decided corrections)
+    goes with the middle record, so the second merge must carry them on, or they are lost for good."""
+    first = make_child(world, given_names="Amelia-Rose", family_name="Thornton", postcode="LS6 1AA")
+    middle = make_child(world, given_names="Amelia Rose", family_name="Thornton", postcode="LS6 1AB")
+    last = make_child(world)
+    asked = correction_raise(
+        child=first, field=field_for("date_of_birth"), value="2015-03-05", reason="Checked", by=world.alice
+    )
+    correction_reject(correction=asked, by=world.lena, reason="Birth register says the 4th")
+
+    child_merge(survivor=middle, duplicate=first, by=world.lena)
+    child_merge(survivor=last, duplicate=middle, by=world.lena)
+
+    listed = subject_access_report(child=last, produced_by=world.lena, reference="SAR-1").corrections
+    assert [(c.detail, c.why_rejected) for c in listed] == [("Date of birth", "Birth register says the 4th")]
+
+
+def test_undoing_the_second_merge_of_a_chain_gives_the_first_records_decided_corrections_back_with_it(world):
+    first = make_child(world, given_names="Amelia-Rose", family_name="Thornton", postcode="LS6 1AA")
+    middle = make_child(world, given_names="Amelia Rose", family_name="Thornton", postcode="LS6 1AB")
+    last = make_child(world)
+    asked = correction_raise(
+        child=first, field=field_for("date_of_birth"), value="2015-03-05", reason="Checked", by=world.alice
+    )
+    correction_reject(correction=asked, by=world.lena, reason="Birth register says the 4th")
+    child_merge(survivor=middle, duplicate=first, by=world.lena)
+    second = child_merge(survivor=last, duplicate=middle, by=world.lena)
+
+    restored = child_unmerge(merge=second, by=world.lena)
+
+    given_back = subject_access_report(child=restored, produced_by=world.lena, reference="SAR-2").corrections
+    assert [(c.detail, c.why_rejected) for c in given_back] == [("Date of birth", "Birth register says the 4th")]
+    assert subject_access_report(child=last, produced_by=world.lena, reference="SAR-3").corrections == []
