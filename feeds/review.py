@@ -30,6 +30,7 @@ from feeds.models import FeedSource
 from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
 from linkage.labels import review_labels_record
+from linkage.linking import children_keys_lock
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.retention import review_copy_shred
 from linkage.selectors import review_candidate_ids, review_incoming
@@ -174,6 +175,10 @@ def review_decide(
         locked = ClericalReview.objects.select_for_update().get(pk=review.pk)
         if locked.status != ReviewStatus.OPEN:
             raise ReviewClosed
+        # The candidates' key locks, as a merge takes them first: a candidate being merged away is then
+        # gone or still whole when the labels read it, never a row whose key the merge has just shredded
+        # (seen as a KeyRevoked 500 racing a merge on PostgreSQL).
+        children_keys_lock(sorted(review_candidate_ids(locked)))
         record, la_id, source = _record(locked)
         child: Child | None = None
         withheld: str | None = None
