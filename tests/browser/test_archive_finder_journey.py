@@ -55,3 +55,23 @@ def test_the_data_manager_finds_an_archived_record_by_index_number_and_reaches_i
     assert "Opened for: Answering a subject access request" in page.locator("#archive-notice").inner_text()
     check_page(pages, "archived-record")
     assert Child.objects.get(pk=child.pk).status == RecordStatus.ARCHIVED
+
+
+def test_the_data_manager_opens_an_archived_shielded_record_and_is_told_its_location_is_withheld(
+    pages: Pages, world: World, shielded_child: Child
+) -> None:
+    assert child_archive(child_id=shielded_child.pk, rule="age", today=timezone.localdate())
+    page = pages.page
+    browser_signed_in(pages, world.dara)
+    pages.goto(f"/archive/{shielded_child.pk}/")
+    page.get_by_label("Answering a subject access request").check()
+    page.get_by_label("Details", exact=True).fill("SAR-2026-0043")
+    page.get_by_role("button", name="Open the archived record").click()
+    page.get_by_role("heading", level=1, name="Jasmine Okafor").wait_for()
+    main = page.locator("main").inner_text()
+    assert (
+        "only the owning local authority's ContactPoint team sees"
+        in page.locator("#shielded-notice").inner_text()
+    )
+    assert "LS6 2QT" not in main and "Grace Thornton" not in main and "07700 900123" not in main
+    check_page(pages, "archived-shielded-record")
