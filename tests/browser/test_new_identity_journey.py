@@ -9,6 +9,7 @@ from django.conf import settings
 from children.models import Child, RecordStatus
 from tests.browser.conftest import Pages
 from tests.browser.landmarks import check_page
+from tests.browser.signed_in import browser_signed_in
 from tests.browser.test_practitioner_journey import search
 from tests.journeys import current_code, signed_in, totp_device
 from tests.personas import PASSWORD, World
@@ -84,3 +85,16 @@ def test_a_team_confirms_it_is_them_gives_a_child_a_new_identity_and_the_old_rec
     assert results.get_by_role("link", name="Poppy Marchbank").count() == 1
     assert child.index_number not in results.inner_text().replace(" ", "")
     check_page(pages, "new-identity-found")
+
+
+def test_the_new_identity_page_of_a_shielded_record_says_the_new_record_will_be_shielded(
+    pages: Pages, world: World, shielded_child: Child
+) -> None:
+    page = pages.page
+    browser_signed_in(pages, world.lena)
+    pages.goto(f"/moves/{shielded_child.pk}/new-identity/")
+    page.get_by_role("heading", level=1).wait_for()
+    notice = page.locator("#new-identity-shielded").inner_text()
+    assert "the new record will be shielded too" in notice
+    assert page.get_by_label("Shield the new record").count() == 0
+    check_page(pages, "new-identity-of-a-shielded-record")
