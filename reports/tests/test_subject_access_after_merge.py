@@ -143,5 +143,7 @@ def test_undoing_the_second_merge_of_a_chain_gives_the_first_records_decided_cor
     restored = child_unmerge(merge=second, by=world.lena)
 
     given_back = subject_access_report(child=restored, produced_by=world.lena, reference="SAR-2").corrections
-    assert [(c.detail, c.why_rejected) for c in given_back] == [("Date of birth", "Birth register says the 4th")]
+    assert [(c.detail, c.why_rejected) for c in given_back] == [
+        ("Date of birth", "Birth register says the 4th")
+    ]
     assert subject_access_report(child=last, produced_by=world.lena, reference="SAR-3").corrections == []
