@@ -35,6 +35,7 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag, tag_label
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
+from lifecycle.shielding import SHIELD_REASON_CONTEXT
 from linkage.models import ChildMerge
 from linkage.retention import carried_identities
 from oversight.misuse import unexplained
@@ -207,12 +208,25 @@ class ReportRow:
     note: str
 
 
-def _unsealed(child: Child, additional: dict[str, Any]) -> str:
-    """The free text typed with a view or an override; read only for the owning LA team."""
+# Events whose `reason_sealed` is sealed under the child's own key, and the context it was sealed for.
+# Others carry one too (a merge's, under another record's key): opening them as a break-glass reason
+# failed, a server error for the whole report of any child shielded or merged.
+_REASON_CONTEXTS: dict[str, str] = {
+    AuditTag.ShieldOverridden: "override",
+    AuditTag.ShieldApplied: SHIELD_REASON_CONTEXT,
+    AuditTag.ShieldLifted: SHIELD_REASON_CONTEXT,
+}
+
+
+def _unsealed(child: Child, event: AuditEvent) -> str:
+    """The free text typed with a view, an override or a shielding change; read only for the owning LA
+    team."""
+    additional = event.additional
     if sealed := additional.get("purpose_detail_sealed"):
         return note_unseal(child.data_key, context="purpose", sealed=sealed)
-    if sealed := additional.get("reason_sealed"):
-        return note_unseal(child.data_key, context="override", sealed=sealed)
+    context = _REASON_CONTEXTS.get(event.tag)
+    if context and (sealed := additional.get("reason_sealed")):
+        return note_unseal(child.data_key, context=context, sealed=sealed)
     return ""
 
 
@@ -261,7 +275,7 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
                 child_id=event.child_id,
                 index_number=child.index_number if child else ("Removed record" if event.child_id else None),
                 purpose=PURPOSE_LABELS.get(purpose, purpose),
-                detail=_unsealed(child, event.additional) if child and scope.may_unseal_for(child) else "",
+                detail=_unsealed(child, event) if child and scope.may_unseal_for(child) else "",
                 note=_note(event),
             )
         )
