@@ -44,6 +44,7 @@ class Permission(StrEnum):
     TransferRequest = "child:transfer:request"
     TransferView = "child:transfer:view"
     TransferDecide = "child:transfer:decide"
+    TransferWithdraw = "child:transfer:withdraw"
     AddressStatusRecord = "child:address:record"
     NewIdentityCreate = "child:identity:create"
     ShieldSet = "child:shield:set"

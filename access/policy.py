@@ -64,6 +64,7 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.TransferRequest: {Role.LA_TEAM},
     Permission.TransferView: {Role.LA_TEAM},
     Permission.TransferDecide: {Role.LA_TEAM},
+    Permission.TransferWithdraw: {Role.LA_TEAM},
     Permission.AddressStatusRecord: {Role.LA_TEAM},
     Permission.NewIdentityCreate: {Role.LA_TEAM},
     Permission.ShieldSet: {Role.LA_TEAM},
@@ -91,11 +92,13 @@ LA_SCOPED_PERMISSIONS = {
     Permission.MatchBroker,
     Permission.LocalInsightView,
 }
-# Moves and identity changes are the owning LA team's (a transfer's receiving team decides it).
+# Moves and identity changes are the owning LA team's (a transfer's receiving team decides it; its
+# sending team may withdraw it while it waits).
 MOVE_PERMISSIONS = {
     Permission.TransferRequest,
     Permission.TransferView,
     Permission.TransferDecide,
+    Permission.TransferWithdraw,
     Permission.AddressStatusRecord,
     Permission.NewIdentityCreate,
     Permission.ShieldSet,
@@ -158,7 +161,9 @@ REASON_MESSAGES = {
     "not_requester": "Only the person who asked for this export can download it.",
     "closed": "This record has been closed.",
     "transfer_decided": "This transfer has already been decided.",
+    "transfer_withdrawn": "This transfer request was withdrawn by the local authority that sent it.",
     "not_receiving_la": "Only the ContactPoint team of the local authority asked to take over the record can decide.",
+    "not_sending_la": "Only the ContactPoint team of the local authority that asked can withdraw the request.",
     "not_a_field": "There is no such detail on this record to correct.",
     "own_correction": "You cannot decide a correction you raised. Ask a colleague in your LA team.",
     "correction_shielded": (
@@ -588,6 +593,7 @@ def _decide_move(
     Roles were already checked. Shielded records are included (the team holds them in full, and a
     shielded child moves too). A transfer is seen by the teams of both LAs and decided by the
     receiving one, once, while the record is still active; nobody decides a request from their own LA.
+    While it waits, the sending LA's team alone may withdraw it instead (never the receiving team).
     """
     if actor.home_la_id is None:
         return _deny("no_organisation")
@@ -601,8 +607,13 @@ def _decide_move(
             return _deny("archived")  # the archive is the data manager's: the request names the child
         if action == Permission.TransferView:
             return ALLOW
-        if actor.home_la_id != transfer.to_la_id:
+        if action == Permission.TransferWithdraw:
+            if actor.home_la_id != transfer.from_la_id:
+                return _deny("not_sending_la")
+        elif actor.home_la_id != transfer.to_la_id:
             return _deny("not_receiving_la")
+        if transfer.status == TransferStatus.WITHDRAWN:
+            return _deny("transfer_withdrawn")
         if transfer.status != TransferStatus.PENDING:
             return _deny("transfer_decided")
         return ALLOW

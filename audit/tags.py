@@ -94,6 +94,7 @@ class AuditTag(StrEnum):
     TransferRequested = "child:transfer:requested"
     TransferAccepted = "child:transfer:accepted"
     TransferDeclined = "child:transfer:declined"
+    TransferWithdrawn = "child:transfer:withdrawn"
     TransferViewed = "child:transfer:viewed"
     TransfersListed = "child:transfer:listed"
     MergeCompared = "child:merge:compared"
@@ -202,6 +203,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.TransferRequested: "Asked another local authority to take over the record",
     AuditTag.TransferAccepted: "Accepted the record from another local authority",
     AuditTag.TransferDeclined: "Declined to take over the record from another local authority",
+    AuditTag.TransferWithdrawn: "Withdrew a request to another local authority to take over the record",
     AuditTag.TransferViewed: "Looked at a request to transfer the record between local authorities",
     AuditTag.TransfersListed: "Saw the child named in the list of transfers between local authorities",
     AuditTag.MergeCompared: "Compared the record side by side with another before a merge",

@@ -122,6 +122,26 @@ class TransferDecisionForm(GovukErrors, forms.Form):
         return cleaned
 
 
+class TransferWithdrawForm(GovukErrors, forms.Form):
+    """Why the sending team takes its request back (sealed: both teams read it), and a confirmation."""
+
+    reason = forms.CharField(
+        label="Why are you withdrawing the request?",
+        max_length=500,
+        widget=forms.Textarea,
+        help_text="For example, it was sent to the wrong local authority. Both teams will read this.",
+        error_messages={"required": "Enter why you are withdrawing the request"},
+    )
+    confirm = forms.BooleanField(
+        label="I understand that the other local authority will no longer be able to accept this request",
+        error_messages={"required": "Confirm that you want to withdraw the request"},
+    )
+
+    def clean_reason(self) -> str:
+        # The receiving LA's team reads it, as written.
+        return readable(self.cleaned_data.get("reason", ""), "The reason", lines=True)
+
+
 class _ReadableAddress:
     """The address lines and town go into the child's record, shown to practitioners and searched on:
     refused if they would read differently from what is stored (`children.forms.readable`)."""

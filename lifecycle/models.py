@@ -46,15 +46,19 @@ class TransferStatus(models.TextChoices):
     PENDING = "pending", "Waiting for the receiving local authority"
     ACCEPTED = "accepted", "Accepted"
     DECLINED = "declined", "Declined"
+    # Taken back by the sending LA team before any decision (sent in error, or to an LA that closed since).
+    WITHDRAWN = "withdrawn", "Withdrawn by the sending local authority"
 
 
 class Transfer(models.Model):
     """A request by the owning LA team to hand a child's record to another LA, and its outcome.
 
-    Both LAs' teams see it; only the receiving one decides. The reasons are free text, so they are
-    sealed under the child's own key (shredded with the child). One pending request per child at a time.
-    Accepting moves `Child.local_authority` in the same transaction as the state change, guarded on
-    `status=pending`, so a second or concurrent accept changes nothing (lifecycle.moves).
+    Both LAs' teams see it; only the receiving one decides, and only the sending one may withdraw it while
+    it waits (`decided_by`/`decided_at` then say who withdrew it and when). The reasons are free text, so
+    they are sealed under the child's own key (shredded with the child). One pending request per child at
+    a time. Accepting moves `Child.local_authority` in the same transaction as the state change, guarded
+    on `status=pending`, so a second or concurrent accept, or an accept racing a withdrawal, changes
+    nothing (lifecycle.moves).
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
@@ -70,6 +74,7 @@ class Transfer(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decline_reason_sealed = models.TextField(blank=True)
+    withdrawal_reason_sealed = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-raised_at"]

@@ -5,6 +5,10 @@ transaction whose first statement is an UPDATE guarded on `status = pending`: of
 accept and a decline) racing on PostgreSQL, the second waits for the first's row lock, re-reads the
 row, finds it no longer pending and changes nothing. The record's LA moves in that same transaction,
 guarded on the LA it was asked from, so a record that moved some other way is never moved twice.
+While it waits, the owning team may withdraw the request instead (sent in error, or to an LA that has
+closed since, whose team can never decide it): the withdrawal reads the row `SELECT ... FOR UPDATE`,
+so it and a decision racing it take the same row lock in turn; whichever is second finds the request
+no longer pending and changes nothing (the decision's guarded UPDATE re-reads the row after the lock).
 
 Address statements: an address, "no known address", or "left England" with the intention to return.
 The statement replaces the address, and the blocking keys are rebuilt through
@@ -33,6 +37,7 @@ from vault.sealing import note_seal, note_unseal
 
 TRANSFER_REASON_CONTEXT = "transfer-reason"
 DECLINE_REASON_CONTEXT = "transfer-decline"
+WITHDRAWAL_REASON_CONTEXT = "transfer-withdrawal"
 
 
 class TransferRefused(ValueError):
@@ -136,6 +141,47 @@ def transfer_decline(*, transfer: Transfer, by: User, reason: str) -> bool:
     return True
 
 
+def transfer_withdraw(*, transfer: Transfer, by: User, reason: str) -> None:
+    """Take back a waiting request (the policy has checked `by` is the sending LA's team), with a reason
+    sealed under the child's key. The child may be asked for again at once (one *pending* request a
+    child). Refused, changing nothing, if the receiving team decided it first (or it was withdrawn)."""
+    sealed = note_seal(transfer.child.data_key, context=WITHDRAWAL_REASON_CONTEXT, text=reason)
+    with transaction.atomic():
+        # The page's copy was pending when the policy saw it; a decision may have been saved since, or be
+        # saving now: re-read under the row lock (waiting for that decision's transaction to end).
+        locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
+        if locked.status != TransferStatus.PENDING:
+            raise TransferRefused(_already(locked.status))
+        locked.status = TransferStatus.WITHDRAWN
+        locked.decided_by = by
+        locked.decided_at = timezone.now()
+        locked.withdrawal_reason_sealed = sealed
+        locked.save(update_fields=["status", "decided_by", "decided_at", "withdrawal_reason_sealed"])
+        event_record(
+            tag=AuditTag.TransferWithdrawn,
+            actor=by,
+            child_id=transfer.child_id,
+            additional={"transfer_id": str(transfer.pk), "to_la_id": transfer.to_la_id},
+        )
+
+
+def _already(status: str) -> str:
+    """Why a request no longer waiting cannot be withdrawn or decided, in words for the page."""
+    if status == TransferStatus.WITHDRAWN:
+        return "The local authority that sent this request has withdrawn it: nothing was changed"
+    outcome = "accepted" if status == TransferStatus.ACCEPTED else "declined"
+    return f"This request has already been {outcome} by the receiving local authority: nothing was changed"
+
+
+def transfer_not_changed_reason(transfer: Transfer) -> str:
+    """Why a decision changed nothing, read again after it: withdrawn or decided first by someone else,
+    or (still pending) the record is no longer the sending LA's active record."""
+    status = Transfer.objects.values_list("status", flat=True).get(pk=transfer.pk)
+    if status == TransferStatus.PENDING:
+        return "The record is no longer an active record of the local authority that sent it: nothing was changed"
+    return _already(status)
+
+
 def transfers_for_la(*, local_authority_id: int) -> QuerySet[Transfer]:
     """Requests this LA sent or received, newest first: both teams see the request and its outcome.
 
@@ -168,6 +214,7 @@ class TransferView:
     date_of_birth: str
     reason: str
     decline_reason: str
+    withdrawal_reason: str
 
     @property
     def shielded(self) -> bool:
@@ -187,6 +234,11 @@ def transfer_view(transfer: Transfer) -> TransferView:
         decline_reason=(
             note_unseal(key, context=DECLINE_REASON_CONTEXT, sealed=transfer.decline_reason_sealed)
             if transfer.decline_reason_sealed
+            else ""
+        ),
+        withdrawal_reason=(
+            note_unseal(key, context=WITHDRAWAL_REASON_CONTEXT, sealed=transfer.withdrawal_reason_sealed)
+            if transfer.withdrawal_reason_sealed
             else ""
         ),
     )

@@ -1,7 +1,7 @@
 """LA team pages for moves and identity changes (a page module: decide, call one service, render).
 
-Transfers between LAs (request, the list both teams see, accept or decline), the address statement
-("no known address", "left England"), and a new identity. Every rule is `access.policy`'s.
+Transfers between LAs (request, the list both teams see, accept or decline, withdraw), the address
+statement ("no known address", "left England"), and a new identity. Every rule is `access.policy`'s.
 """
 
 from uuid import UUID
@@ -24,6 +24,7 @@ from lifecycle.forms import (
     ShieldingForm,
     TransferDecisionForm,
     TransferRequestForm,
+    TransferWithdrawForm,
 )
 from lifecycle.identity import IdentityRefused, new_identity_create
 from lifecycle.models import Transfer, TransferStatus
@@ -34,9 +35,11 @@ from lifecycle.moves import (
     receiving_local_authorities,
     transfer_accept,
     transfer_decline,
+    transfer_not_changed_reason,
     transfer_request,
     transfer_view,
     transfer_view_audit,
+    transfer_withdraw,
     transfers_list_audit,
     transfers_listed,
 )
@@ -108,10 +111,12 @@ def transfers(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
-    """One request: both teams see it; the receiving team accepts or declines it while it is pending."""
+    """One request: both teams see it; the receiving team accepts or declines it while it is pending (the
+    sending team is offered to withdraw it instead)."""
     actor = signed_in_user(request)
     item = _transfer(request, transfer_id, Permission.TransferView)
     may_decide = decide(actor=actor, action=Permission.TransferDecide, transfer=item).allowed
+    may_withdraw = decide(actor=actor, action=Permission.TransferWithdraw, transfer=item).allowed
     form = TransferDecisionForm(request.POST or None)
     if request.method == "POST":
         require(actor=actor, action=Permission.TransferDecide, transfer=item)
@@ -124,12 +129,42 @@ def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
                 outcome = "Transfer declined. The other local authority's team can see your reason."
             if done:
                 messages.success(request, outcome)
-            else:
-                messages.info(request, "This transfer had already been decided: nothing was changed.")
+            else:  # withdrawn or decided first (a race the policy check could not see): say which
+                messages.info(request, f"{transfer_not_changed_reason(item)}.")
             return redirect("moves:transfers")
     transfer_view_audit(transfer=item, by=actor)  # the page names the child, first look or shown again
-    context = {"row": transfer_view(item), "form": form, "may_decide": may_decide}
+    context = {
+        "row": transfer_view(item),
+        "form": form,
+        "may_decide": may_decide,
+        "may_withdraw": may_withdraw,
+    }
     return render(request, "lifecycle/transfer.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def transfer_withdraw_page(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
+    """The sending team takes back a request still waiting, with a reason and a confirmation: sent in
+    error, or to an LA that closed since (nobody there can decide it), it would block the child for ever."""
+    actor = signed_in_user(request)
+    item = _transfer(request, transfer_id, Permission.TransferWithdraw)
+    form = TransferWithdrawForm(request.POST if request.method == "POST" else None)  # empty: errors
+    if form.is_valid():
+        try:
+            transfer_withdraw(transfer=item, by=actor, reason=form.cleaned_data["reason"])
+        except TransferRefused as refused:  # decided by the receiving team since the policy check
+            messages.info(request, f"{refused}.")
+        else:
+            messages.success(
+                request,
+                f"Transfer request withdrawn. {item.to_la.name} can no longer accept it, "
+                "and the record can be transferred again.",
+            )
+        return redirect("moves:transfer", transfer_id=item.pk)
+    transfer_view_audit(transfer=item, by=actor)  # the page names the child, first look or shown again
+    context = {"row": transfer_view(item), "form": form}
+    return render(request, "lifecycle/transfer_withdraw.html", context)
 
 
 @login_required

@@ -68,6 +68,7 @@ def _cases(world):
     cases[lifecycle.forms.TransferDecisionForm] = lambda d: lifecycle.forms.TransferDecisionForm(
         {"decision": "decline", **d}
     )
+    cases[lifecycle.forms.TransferWithdrawForm] = lambda d: lifecycle.forms.TransferWithdrawForm(d)
     cases[lifecycle.forms.AddressStatusForm] = lambda d: lifecycle.forms.AddressStatusForm(d)
     cases[lifecycle.forms.NewIdentityForm] = lambda d: lifecycle.forms.NewIdentityForm(d)
     cases[lifecycle.forms.ShieldingForm] = lambda d: lifecycle.forms.ShieldingForm(d, shielded=False)

@@ -25,6 +25,7 @@ import accounts.forms
 import administration.forms
 import children.forms
 import corrections.forms
+import lifecycle.forms
 import linkage.forms
 import reports.forms
 import team.forms
@@ -151,6 +152,16 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         linkage.forms.MergeFindForm: lambda d: linkage.forms.MergeFindForm(d),
         linkage.forms.MergeConfirmForm: lambda d: linkage.forms.MergeConfirmForm(d),
         linkage.forms.UnmergeForm: lambda d: linkage.forms.UnmergeForm(d),
+        lifecycle.forms.ArchiveOpenForm: lambda d: lifecycle.forms.ArchiveOpenForm(d, statutory=True),
+        lifecycle.forms.ArchiveFindForm: lambda d: lifecycle.forms.ArchiveFindForm(d),
+        lifecycle.forms.TransferRequestForm: lambda d: lifecycle.forms.TransferRequestForm(
+            d, local_authorities=[(str(world.south.pk), world.south.name)]
+        ),
+        lifecycle.forms.TransferDecisionForm: lambda d: lifecycle.forms.TransferDecisionForm(d),
+        lifecycle.forms.TransferWithdrawForm: lambda d: lifecycle.forms.TransferWithdrawForm(d),
+        lifecycle.forms.AddressStatusForm: lambda d: lifecycle.forms.AddressStatusForm(d),
+        lifecycle.forms.NewIdentityForm: lambda d: lifecycle.forms.NewIdentityForm(d),
+        lifecycle.forms.ShieldingForm: lambda d: lifecycle.forms.ShieldingForm(d, shielded=False),
     }
 
 
@@ -164,6 +175,7 @@ def _project_forms() -> set[type[forms.Form]]:
         administration.forms,
         corrections.forms,
         linkage.forms,
+        lifecycle.forms,
     ):
         for _, value in inspect.getmembers(module, inspect.isclass):
             if issubclass(value, forms.Form) and value.__module__ == module.__name__:

@@ -130,6 +130,7 @@ ACCEPTED: dict[str, set[str]] = {
     "insight:national_csv": {"GET"},
     "moves:transfers": {"GET"},
     "moves:transfer": GET_POST,
+    "moves:transfer_withdraw": GET_POST,
     "moves:transfer_new": GET_POST,
     "moves:address": GET_POST,
     "moves:new_identity": GET_POST,
@@ -179,8 +180,9 @@ MOVE_DONE = {
     "moves:new_identity": "children:search",
     "moves:shielding": "children:record",
 }
-# A transfer of the North child to South, waiting: both teams see it, South's decides it.
-TRANSFER_URLS = {"moves:transfer"}
+# A transfer of the North child to South, waiting: both teams see it, South's decides it, North's alone
+# may withdraw it.
+TRANSFER_URLS = {"moves:transfer", "moves:transfer_withdraw"}
 PURPOSE_FIRST = {
     "children:record",
     "children:involvement_new",
@@ -315,6 +317,7 @@ REASON_WORDS = {
     "not_nationally_managed": "looked after by its local authority",
     "closed": "This record has been closed",
     "not_receiving_la": "Only the ContactPoint team of the local authority asked to take over",
+    "not_sending_la": "Only the ContactPoint team of the local authority that asked can withdraw",
 }
 
 
@@ -736,11 +739,18 @@ def expected_export(url: str, method: str, p: Persona, key: str) -> Expect:
 
 
 def expected_transfer(url: str, method: str, p: Persona) -> Expect:
-    """North's request to hand its child to South: both teams see it; South's team alone decides it."""
+    """North's request to hand its child to South: both teams see it; South's team alone decides it;
+    North's team alone may withdraw it (a confirmation page, then back to the request's page)."""
     if guarded := _guarded(url, method, p):
         return guarded
     if p.role != Role.LA_TEAM:
         return refused("role_not_permitted")
+    if url == "moves:transfer_withdraw":
+        if p.la != "N":
+            return refused("not_sending_la")
+        if method == "GET":
+            return Expect(OK, shows="Withdraw this transfer request</h1>")
+        return Expect(REDIRECT, to="moves:transfer", changes=True)
     if method == "GET":
         return Expect(OK, shows="Transfer of a record</h1>")
     if p.la != "S":
@@ -984,6 +994,7 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
             "reason": "The family moved",
         },
         "moves:transfer": {"decision": "accept"},
+        "moves:transfer_withdraw": {"reason": "Sent to the wrong local authority", "confirm": "on"},
         "moves:address": {"status": "none"},
         "moves:shielding": {"reason": "Risk assessed by the team", "confirm": "on"},
         "moves:new_identity": {
@@ -1367,13 +1378,14 @@ def _north_transfer_id(m: MatrixWorld) -> object:
     return m.match_args["transfer"][0]
 
 
+@pytest.mark.parametrize("url_name", sorted(TRANSFER_URLS))
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_transfer_answers_each_persona_as_the_rules_say(matrix, method):
-    path = reverse("moves:transfer", args=[_north_transfer_id(matrix)])
+def test_transfer_answers_each_persona_as_the_rules_say(matrix, url_name, method):
+    path = reverse(url_name, args=[_north_transfer_id(matrix)])
     problems: dict[str, list[str]] = {}
     for p in PERSONAS:
-        answer = attempt(matrix.client(p.name), method, path, _post_data(matrix, "moves:transfer", p))
-        expect = expected_transfer("moves:transfer", method, p)
+        answer = attempt(matrix.client(p.name), method, path, _post_data(matrix, url_name, p))
+        expect = expected_transfer(url_name, method, p)
         if found := _problems(matrix, answer, expect, url_args=[], method=method, p=p):
             problems[p.name] = found
     assert not problems, _report(problems)
