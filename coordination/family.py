@@ -50,7 +50,8 @@ def carer_keys_refresh(*, child: Child) -> set[int]:
 
     Keys are written lazily, so two siblings' first recordings could each miss the other's uncommitted
     keys. On PostgreSQL each key is therefore locked (in order, till the transaction ends) before it is
-    written or read: the second recording waits and then sees the first. SQLite runs one writer at a time.
+    written or read, and so is each key it replaces: the second recording waits and then sees the first.
+    SQLite runs one writer at a time.
     """
     sealer = Sealer(child.data_key)
     digests: set[int] = set()
@@ -61,8 +62,11 @@ def carer_keys_refresh(*, child: Child) -> set[int]:
             email=sealer.unseal(carer, "email"),
         )
     if connection.vendor == "postgresql":
+        # The keys being replaced too: a carer detail corrected away must not be matched through by a
+        # sibling's recording until this transaction ends (its matches are withdrawn in it).
+        replaced = set(CarerKey.objects.filter(child=child).values_list("digest", flat=True))
         with connection.cursor() as cursor:
-            for lock in sorted({d % 2**31 for d in digests}):
+            for lock in sorted({d % 2**31 for d in digests | replaced}):
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CARER_LOCK_SPACE, lock])
     CarerKey.objects.filter(child=child).delete()
     CarerKey.objects.bulk_create([CarerKey(child=child, digest=d) for d in sorted(digests)])
