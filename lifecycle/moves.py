@@ -196,11 +196,12 @@ def transfers_for_la(*, local_authority_id: int) -> QuerySet[Transfer]:
 
 
 def transfers_listed(*, local_authority_id: int, others_shown: int) -> list[Transfer]:
-    """What the LA's transfers page lists: every request waiting for its decision, then the newest
+    """What the LA's transfers page lists: every request still waiting, sent or received, then the newest
     `others_shown` of the rest. Capping the whole list pushed an old waiting request past the newest
-    decided ones: shown to nobody, it was never decided, and the child could not be asked for again."""
+    decided ones: a received one was never decided, a sent one could never be withdrawn (the page is the
+    way to it), and either way the child could not be asked for again."""
     mine = transfers_for_la(local_authority_id=local_authority_id)
-    waiting = Q(to_la_id=local_authority_id, status=TransferStatus.PENDING)
+    waiting = Q(status=TransferStatus.PENDING)
     return [*mine.filter(waiting), *mine.exclude(waiting)[:others_shown]]
 
 

@@ -50,3 +50,38 @@ def test_a_request_waiting_for_a_decision_is_listed_however_many_newer_ones_were
     assert "Poppy Marchbank" in to_decide and reverse("moves:transfer", args=[pending.pk]) in to_decide
     listed = AuditEvent.objects.filter(tag=AuditTag.TransfersListed, actor=stella)
     assert waiting.pk in {event.child_id for event in listed}  # the child named is audited as named
+
+
+def test_a_request_this_la_sent_and_still_waiting_is_listed_so_it_can_be_withdrawn(world):
+    """The page is the only way to a waiting request (asking again only says one waits): pushed off it,
+    a request sent in error could never be withdrawn."""
+    waiting = make_child(world, given_names="Poppy", family_name="Marchbank")
+    pending = transfer_request(child=waiting, to_la=world.south, by=world.lena, reason="Sent in error")
+    Transfer.objects.filter(pk=pending.pk).update(raised_at=timezone.now() - timedelta(days=2))
+    other = make_child(world)
+    first = transfer_request(child=other, to_la=world.south, by=world.lena, reason="Family moved")
+    Transfer.objects.filter(pk=first.pk).update(status=TransferStatus.DECLINED)
+    now = timezone.now()
+    Transfer.objects.bulk_create(
+        Transfer(
+            child=other,
+            from_la=world.north,
+            to_la=world.south,
+            raised_by=world.lena,
+            reason_sealed=first.reason_sealed,
+            status=TransferStatus.DECLINED,
+            decided_by=world.lena,
+            decided_at=now,
+        )
+        for _ in range(100)
+    )
+    client = signed_in(world.lena)
+    page = client.get(reverse("moves:transfers")).content.decode()
+    # Trying to ask again only says one is waiting, with no way to it:
+    again = client.post(
+        reverse("moves:transfer_new", args=[waiting.pk]), {"to_la": str(world.south.pk), "reason": "x"}
+    ).content.decode()
+    assert "already waiting" in again  # the request is refused because one waits
+    assert reverse("moves:transfer", args=[pending.pk]) in page + again, (
+        "the sending team's own waiting request is on no page it can reach: it can never be withdrawn"
+    )
