@@ -1,6 +1,7 @@
 """The data manager's archive pages: find a record by index number; decide, ask why, audit, show the
 record once (top-floor pages)."""
 
+from dataclasses import replace
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -14,12 +15,20 @@ from access.policy import ARCHIVE_VISIBILITY, decide, visible_involvements
 from accounts.http import signed_in_user
 from accounts.models import Organisation
 from children.models import Child
-from children.records import ReturnIntention
+from children.records import Address, ChildDetails, ReturnIntention
 from lifecycle.finding import archive_lookup_record, archived_child
 from lifecycle.forms import ArchiveFindForm, ArchiveOpenForm
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS, STATUTORY_REASON_LABELS, archived_record_open
 
 NOT_FOUND = "No archived record in your local authority has that index number"
+
+
+def _without_location(details: ChildDetails) -> ChildDetails:
+    """The details with everything that places the child blanked: the address, previous postcodes, the
+    school and the GP. A shielded record's page is then built without them, not merely hiding them."""
+    return replace(
+        details, address=Address(), former_postcodes=[], educational_setting=None, gp_practice_id=None
+    )
 
 
 @login_required
@@ -77,9 +86,10 @@ def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
         # corrections and clerical reviews): where the child lived, the carers, and the services that
         # would place them (a school, a GP) are left out of the page, not merely hidden by it.
         located = not child.shielded
+        details = view.details if located else _without_location(view.details)
         context = {
             "child": child,
-            "details": view.details,
+            "details": details,
             "location_withheld": not located,
             "carers": view.carers if located else [],
             "involvements": shown if located else [],

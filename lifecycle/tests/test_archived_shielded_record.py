@@ -41,6 +41,11 @@ def test_the_data_manager_never_sees_where_an_archived_shielded_child_lived(worl
         assert hidden not in page
     assert 'id="shielded-notice"' in page
     assert len(events(AuditTag.ArchivedRecordViewed, archived)) == 1
+    # Left out of what the template is given, not merely hidden by it.
+    given = response.context["details"]
+    assert given.address.postcode is None and not given.address.lines and not given.former_postcodes
+    assert given.educational_setting is None and given.gp_practice_id is None
+    assert response.context["carers"] == [] and response.context["involvements"] == []
 
 
 def test_an_archived_record_that_was_not_shielded_still_shows_its_last_known_address(world, clock):
