@@ -55,7 +55,9 @@ def test_rotation_reports_a_key_it_cannot_open_and_keeps_its_kek(world, fresh_ke
     report, and its KEK is kept: nothing is destroyed that might still be repaired from a backup."""
     make_child(world, given_names="Readable")
     damaged, _ = data_key_build()
-    damaged.wrapped = bytes(damaged.wrapped)[:-1] + b"\x00"
+    wrapped = bytes(damaged.wrapped)
+    # Flip the last byte: setting it to 0 left the key intact whenever it already was 0 (1 run in 256).
+    damaged.wrapped = wrapped[:-1] + bytes([wrapped[-1] ^ 0xFF])
     damaged.save()
 
     output = _rotate("--retire")
