@@ -137,13 +137,14 @@ def _correction_kept(correction: Correction, sealer: Sealer) -> dict[str, Any]:
     return kept
 
 
-def _decided_corrections_kept_for(duplicate: Child) -> list[dict[str, Any]]:
-    """The decided corrections kept by the merges `duplicate` survived. Those merges go, shredded, with
-    it (`merges_shred`): carried into this merge, as the duplicate's own are, they stay in the child's
-    subject access report and come back with an unmerge, instead of being lost for good."""
+def decided_corrections_kept(survivor: Child) -> list[dict[str, Any]]:
+    """The decided corrections kept, sealed, by the merges in place that `survivor` survived: on neither
+    record, so the child's subject access report reads them here. A merge of `survivor` into another
+    record carries them on: its own merges go, shredded, with it (`merges_shred`), and they would be
+    lost for good. A shredded snapshot has nothing left to read."""
     kept: list[dict[str, Any]] = []
     for merge in ChildMerge.objects.filter(
-        survivor_id=duplicate.pk, unmerged_at__isnull=True, snapshot_shredded_at__isnull=True
+        survivor_id=survivor.pk, unmerged_at__isnull=True, snapshot_shredded_at__isnull=True
     ).select_related("data_key"):
         kept += (Sealer(merge.data_key).unseal(merge, "moved") or {}).get("decided_corrections", [])
     return kept
@@ -280,7 +281,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
                         status=CorrectionStatus.PENDING
                     )
                 ),
-                *_decided_corrections_kept_for(duplicate),
+                *decided_corrections_kept(duplicate),
             ],
             "complaints": _move(
                 list(Complaint.objects.filter(child=duplicate)),

@@ -77,10 +77,9 @@ from corrections.models import CorrectionStatus
 from corrections.selectors import complaints_of, corrections_of
 from disclosure.models import LawfulBasis
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
-from linkage.models import ChildMerge
+from linkage.merging import decided_corrections_kept
 from oversight.misuse import view_screen
 from reports.reports import record_ids, role_at_event
-from vault.crypto import DecryptionFailed
 from vault.keys import KeyShredded
 from vault.sealing import Sealer, note_seal
 
@@ -482,26 +481,18 @@ def _asked(child: Child) -> list[_Asked]:
         )
         for c in corrections_of(child=child)
     ]
-    merges = ChildMerge.objects.filter(survivor_id=child.pk, unmerged_at__isnull=True).select_related(
-        "data_key"
-    )
-    for merge in merges:
-        try:
-            kept = Sealer(merge.data_key).unseal(merge, "moved") or {}
-        except DecryptionFailed:
-            continue  # a snapshot destroyed with its record: nothing left to read
-        asked += [
-            _Asked(
-                field=values["field"],
-                status=values["status"],
-                raised_by_id=values["raised_by_id"],
-                raised_at=datetime.fromisoformat(values["raised_at"]),
-                decided_at=datetime.fromisoformat(values["decided_at"]) if values["decided_at"] else None,
-                proposed=values["proposed_value"],
-                decision_reason=values["decision_reason"] or "",
-            )
-            for values in kept.get("decided_corrections", [])
-        ]
+    asked += [
+        _Asked(
+            field=values["field"],
+            status=values["status"],
+            raised_by_id=values["raised_by_id"],
+            raised_at=datetime.fromisoformat(values["raised_at"]),
+            decided_at=datetime.fromisoformat(values["decided_at"]) if values["decided_at"] else None,
+            proposed=values["proposed_value"],
+            decision_reason=values["decision_reason"] or "",
+        )
+        for values in decided_corrections_kept(child)
+    ]
     return sorted(asked, key=lambda item: item.raised_at)
 
 
