@@ -33,6 +33,7 @@ from children.records import Address, AddressStatus, ReturnIntention
 from children.selectors import child_details
 from children.services import child_details_update
 from lifecycle.models import Transfer, TransferStatus
+from vault.models import DataKey
 from vault.sealing import note_seal, note_unseal
 
 TRANSFER_REASON_CONTEXT = "transfer-reason"
@@ -232,17 +233,14 @@ def transfer_view(transfer: Transfer) -> TransferView:
         child_name=details.full_name,
         date_of_birth=f"{details.date_of_birth.day} {details.date_of_birth:%B %Y}",
         reason=note_unseal(key, context=TRANSFER_REASON_CONTEXT, sealed=transfer.reason_sealed),
-        decline_reason=(
-            note_unseal(key, context=DECLINE_REASON_CONTEXT, sealed=transfer.decline_reason_sealed)
-            if transfer.decline_reason_sealed
-            else ""
-        ),
-        withdrawal_reason=(
-            note_unseal(key, context=WITHDRAWAL_REASON_CONTEXT, sealed=transfer.withdrawal_reason_sealed)
-            if transfer.withdrawal_reason_sealed
-            else ""
-        ),
+        decline_reason=_opened(key, DECLINE_REASON_CONTEXT, transfer.decline_reason_sealed),
+        withdrawal_reason=_opened(key, WITHDRAWAL_REASON_CONTEXT, transfer.withdrawal_reason_sealed),
     )
+
+
+def _opened(key: DataKey, context: str, sealed: str) -> str:
+    """A reason given only at a request's end (declined, withdrawn): blank while there is none."""
+    return note_unseal(key, context=context, sealed=sealed) if sealed else ""
 
 
 def transfer_view_audit(*, transfer: Transfer, by: User) -> None:
