@@ -58,23 +58,7 @@ def test_a_request_this_la_sent_and_still_waiting_is_listed_so_it_can_be_withdra
     waiting = make_child(world, given_names="Poppy", family_name="Marchbank")
     pending = transfer_request(child=waiting, to_la=world.south, by=world.lena, reason="Sent in error")
     Transfer.objects.filter(pk=pending.pk).update(raised_at=timezone.now() - timedelta(days=2))
-    other = make_child(world)
-    first = transfer_request(child=other, to_la=world.south, by=world.lena, reason="Family moved")
-    Transfer.objects.filter(pk=first.pk).update(status=TransferStatus.DECLINED)
-    now = timezone.now()
-    Transfer.objects.bulk_create(
-        Transfer(
-            child=other,
-            from_la=world.north,
-            to_la=world.south,
-            raised_by=world.lena,
-            reason_sealed=first.reason_sealed,
-            status=TransferStatus.DECLINED,
-            decided_by=world.lena,
-            decided_at=now,
-        )
-        for _ in range(100)
-    )
+    _decided_since(world, make_child(world), 101)
     client = signed_in(world.lena)
     page = client.get(reverse("moves:transfers")).content.decode()
     # Trying to ask again only says one is waiting, with no way to it:
