@@ -58,6 +58,7 @@ class AuditTag(StrEnum):
     ServiceHealthViewed = "service:health:viewed"
     MatchNotified = "coordination:match:notified"
     MatchWithheld = "coordination:match:withheld"
+    MatchWithdrawn = "coordination:match:withdrawn"
     LeadProfessionalProposed = "coordination:lead_professional:proposed"
     LeadProfessionalAccepted = "coordination:lead_professional:accepted"
     InvolvementConfirmed = "coordination:involvement:confirmed"
@@ -178,6 +179,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ServiceHealthViewed: "Viewed the service health page",
     AuditTag.MatchNotified: "Told a practitioner about another practitioner working with the child or family",
     AuditTag.MatchWithheld: "Match not shown to a practitioner (access rules)",
+    AuditTag.MatchWithdrawn: "Match withdrawn (the records no longer bear it out)",
     AuditTag.LeadProfessionalProposed: "Offered to be lead professional",
     AuditTag.LeadProfessionalAccepted: "Accepted a lead professional",
     AuditTag.InvolvementConfirmed: "Confirmed an involvement is still current",

@@ -11,8 +11,11 @@ from typing import Any
 from django.db import connection
 from django.db.models import Q
 
+from audit.services import event_record
+from audit.tags import AuditTag
 from children.models import Carer, Child, Involvement
 from coordination.models import CarerKey, Match, MatchKind
+from coordination.sensitivity import involvement_sensitive
 from matching.normalise import fold
 from vault.blind_index import blind_index
 from vault.sealing import Sealer
@@ -88,21 +91,51 @@ def matches_untrue_withdraw(*, children: list[Child]) -> int:
     two children no longer share a carer (an unmerge gave the joining carer back, or a correction showed
     the carer's contact was wrong). Their practitioners may no longer be told of each other, nor choose
     the other child's lead professional; the notices and offers go with the match. Call once the
-    children's carer keys are rebuilt; returns how many were withdrawn, for the caller's audit event."""
+    children's carer keys are rebuilt; returns how many were withdrawn, for the caller's audit event.
+
+    Each withdrawal is audited under both children (`_withdrawal_record`): the caller's event names one
+    only, and the other child's trail would otherwise end at a match made."""
     involvements = Involvement.objects.filter(child__in=children).values_list("pk", flat=True)
     untrue = []
     for match in (
         Match.objects.filter(Q(first_id__in=involvements) | Q(second_id__in=involvements))
-        .select_related("first", "second")
+        .select_related(
+            "first__child__data_key",
+            "first__recorded_by__organisation",
+            "second__child__data_key",
+            "second__recorded_by__organisation",
+        )
         .distinct()
     ):
         one, other = match.first.child_id, match.second.child_id
         if (match.kind == MatchKind.CLIENT and one != other) or (
             match.kind == MatchKind.FAMILY and not _share_a_carer(one, other)
         ):
+            _withdrawal_record(match)
             untrue.append(match.pk)
     Match.objects.filter(pk__in=untrue).delete()
     return len(untrue)
+
+
+def _withdrawal_record(match: Match) -> None:
+    """One event under each child of the match, keeping what the subject access report needs once the
+    row is gone: whether a side was a sensitive service, and who recorded each side (a report withholds
+    entries about a match with a sensitive service; without this it could no longer tell, and told).
+    The service withdraws, not the person whose decision caused it (as `MatchNotified`): their
+    organisation would otherwise appear in the other child's report."""
+    sides = (match.first, match.second)
+    for child_id in {side.child_id for side in sides}:
+        event_record(
+            tag=AuditTag.MatchWithdrawn,
+            actor=None,
+            child_id=child_id,
+            additional={
+                "match_id": match.pk,
+                "kind": match.kind,
+                "recorded_by_ids": [side.recorded_by_id for side in sides],
+                "sensitive_side": any(involvement_sensitive(side) for side in sides),
+            },
+        )
 
 
 def _share_a_carer(one: Any, other: Any) -> bool:

@@ -124,6 +124,10 @@ def _postcode_given_back(formers: list[str], *, added: str | None, dropped: list
     return [*kept, *(p for p in dropped if p not in kept)][:FORMER_POSTCODES_KEPT]
 
 
+# The contexts the merge and unmerge reasons are sealed for (each child's access report opens them).
+MERGE_REASON_CONTEXT = "merge"
+UNMERGE_REASON_CONTEXT = "unmerge"
+
 _CORRECTION_CLEAR = ("field", "status", "raised_by_id", "decided_by_id")
 
 
@@ -379,7 +383,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
                 "merge_id": str(merge.pk),
                 "duplicate_id": str(merge.duplicate_id),
                 "shield_added": moved["shield_added"],
-                "reason_sealed": note_seal(survivor.data_key, context="merge", text=reason)
+                "reason_sealed": note_seal(survivor.data_key, context=MERGE_REASON_CONTEXT, text=reason)
                 if reason
                 else None,
             },
@@ -503,7 +507,9 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
                     "merge_id": str(merge.pk),
                     "restored_id": str(restored.pk),
                     "matches_withdrawn": withdrawn,
-                    "reason_sealed": note_seal(key, context="unmerge", text=reason) if reason else None,
+                    "reason_sealed": note_seal(key, context=UNMERGE_REASON_CONTEXT, text=reason)
+                    if reason
+                    else None,
                 },
             )
         merge_snapshot_shred(merge)  # last: its key is revoked at the provider before the row is blanked

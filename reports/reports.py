@@ -36,6 +36,7 @@ from audit.tags import AuditTag, tag_label
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
+from linkage.merging import MERGE_REASON_CONTEXT, UNMERGE_REASON_CONTEXT
 from linkage.models import ChildMerge
 from linkage.retention import carried_identities
 from oversight.misuse import unexplained
@@ -209,12 +210,14 @@ class ReportRow:
 
 
 # Events whose `reason_sealed` is sealed under the child's own key, and the context it was sealed for.
-# Others carry one too (a merge's, under another record's key): opening them as a break-glass reason
-# failed, a server error for the whole report of any child shielded or merged.
+# Opening them all as a break-glass reason failed, a server error for the whole report of any child shielded
+# or merged; leaving the merge's and unmerge's out hid from the team why it had joined or parted records.
 _REASON_CONTEXTS: dict[str, str] = {
     AuditTag.ShieldOverridden: "override",
     AuditTag.ShieldApplied: SHIELD_REASON_CONTEXT,
     AuditTag.ShieldLifted: SHIELD_REASON_CONTEXT,
+    AuditTag.ChildMerged: MERGE_REASON_CONTEXT,
+    AuditTag.ChildUnmerged: UNMERGE_REASON_CONTEXT,
 }
 
 

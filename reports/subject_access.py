@@ -69,9 +69,10 @@ from children.index_number import formatted
 from children.models import Child, Involvement
 from children.purposes import PURPOSE_LABELS
 from children.records import AddressStatus, Gender, ReturnIntention
-from children.selectors import ChildRecordView, child_record, involvement_details
+from children.selectors import ChildRecordView, child_record
 from children.templatetags.records import source_scheme_label
 from coordination.models import Match
+from coordination.sensitivity import involvement_sensitive
 from corrections.fields import field_for, value_text
 from corrections.models import CorrectionStatus
 from corrections.selectors import complaints_of, corrections_of
@@ -80,7 +81,6 @@ from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
 from linkage.merging import decided_corrections_kept
 from oversight.misuse import view_screen
 from reports.reports import record_ids, role_at_event
-from vault.keys import KeyShredded
 from vault.sealing import Sealer, note_seal
 
 WITHHELD_SHIELDED = "Withheld: shielded record"
@@ -97,6 +97,7 @@ MATCH_TAGS = frozenset(
     {
         AuditTag.MatchNotified,
         AuditTag.MatchWithheld,
+        AuditTag.MatchWithdrawn,
         AuditTag.LeadProfessionalProposed,
         AuditTag.LeadProfessionalAccepted,
     }
@@ -350,18 +351,19 @@ def _is_sensitive_org(organisation: Organisation | None) -> bool:
 
 
 def _involvement_sensitive(involvement: Involvement, sensitive_actors: frozenset[int]) -> bool:
-    """Is this side of a match a sensitive service? Its recorder's organisation, or its sealed category
-    (another child's involvement in a family match is opened for that one field; a shredded key cannot
-    say, so the side is taken as sensitive and the entry withheld)."""
-    recorder = involvement.recorded_by
-    if involvement.recorded_by_id in sensitive_actors or (
-        recorder is not None and _is_sensitive_org(recorder.organisation)
-    ):
+    """Is this side of a match a sensitive service? Recorded by one of the child's sensitive services'
+    staff, or sensitive by its organisation or sealed category (`coordination.sensitivity`)."""
+    return involvement.recorded_by_id in sensitive_actors or involvement_sensitive(involvement)
+
+
+def _withdrawn_sensitive(withdrawal: AuditEvent | None, sensitive_actors: frozenset[int]) -> bool:
+    """A match no longer held: what its withdrawal recorded of its sides. Gone without such a record
+    (withdrawn before withdrawals were recorded, or with a record purged since) it cannot say, so it is
+    taken as sensitive, as a shredded key is."""
+    if withdrawal is None:
         return True
-    try:
-        return involvement_details(involvement).sensitive_category is not None
-    except KeyShredded:
-        return True
+    recorders = set(withdrawal.additional.get("recorded_by_ids") or [])
+    return bool(withdrawal.additional.get("sensitive_side", True)) or bool(recorders & sensitive_actors)
 
 
 def _match_ids(event: AuditEvent) -> list[int]:
@@ -376,7 +378,8 @@ def _match_ids(event: AuditEvent) -> list[int]:
 
 
 def _sensitive_matches(events: list[AuditEvent], sensitive_actors: frozenset[int]) -> set[int]:
-    """The matches named by this child's match entries that have a sensitive side (either involvement)."""
+    """The matches named by this child's match entries that have a sensitive side (either involvement),
+    held or withdrawn."""
     ids = {match_id for e in events for match_id in _match_ids(e)}
     matches = Match.objects.filter(pk__in=ids).select_related(
         "first__child__data_key",
@@ -384,11 +387,20 @@ def _sensitive_matches(events: list[AuditEvent], sensitive_actors: frozenset[int
         "second__child__data_key",
         "second__recorded_by__organisation",
     )
-    return {
-        match.pk
-        for match in matches
-        if _involvement_sensitive(match.first, sensitive_actors)
+    held = {
+        match.pk: _involvement_sensitive(match.first, sensitive_actors)
         or _involvement_sensitive(match.second, sensitive_actors)
+        for match in matches
+    }
+    withdrawals = {e.additional.get("match_id"): e for e in events if e.tag == AuditTag.MatchWithdrawn}
+    return {
+        match_id
+        for match_id in ids
+        if (
+            held[match_id]
+            if match_id in held
+            else _withdrawn_sensitive(withdrawals.get(match_id), sensitive_actors)
+        )
     }
 
 

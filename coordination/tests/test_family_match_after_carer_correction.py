@@ -70,3 +70,18 @@ def test_a_client_match_stays_when_the_childs_carer_phone_is_corrected(world, ch
     assert Match.objects.count() == 1 and Notice.objects.count() == 2
     accepted = AuditEvent.objects.get(tag=AuditTag.CorrectionAccepted, child_id=child.pk)
     assert accepted.additional["matches_withdrawn"] == 0
+
+
+def test_a_withdrawn_match_is_audited_under_both_children_not_only_the_corrected_one(world, child):
+    # The correction's own event is filed under Oliver; Amelia's trail showed Alice told of Bob and then
+    # nothing, as if the match still stood.
+    oliver = make_child(world, given_names="Oliver", family_name="Ward", postcode="LS9 9ZZ")
+    record(child, world.alice, role="Allocated social worker")
+    record(oliver, world.bob, role="GP")
+    match_id = Match.objects.get().pk
+
+    _correct_carer_phone(world, oliver, "07700 900999")
+
+    withdrawn = AuditEvent.objects.filter(tag=AuditTag.MatchWithdrawn, additional__match_id=match_id)
+    assert sorted(str(e.child_id) for e in withdrawn) == sorted([str(child.pk), str(oliver.pk)])
+    assert all(e.actor_id is None and e.additional["sensitive_side"] is False for e in withdrawn)

@@ -147,3 +147,19 @@ def test_undoing_the_second_merge_of_a_chain_gives_the_first_records_decided_cor
         ("Date of birth", "Birth register says the 4th")
     ]
     assert subject_access_report(child=last, produced_by=world.lena, reference="SAR-3").corrections == []
+
+
+def test_the_la_teams_access_report_reads_why_two_records_were_merged_and_why_the_merge_was_undone(world):
+    survivor = make_child(world)
+    duplicate = make_child(world, given_names="Amelia-Rose", family_name="Thornton", postcode="LS6 1AA")
+    merge = child_merge(
+        survivor=survivor, duplicate=duplicate, by=world.lena, reason="Same synthetic pupil twice"
+    )
+    lena = signed_in(world.lena)
+    page = lena.get(reverse("audit:child_access", args=[survivor.pk])).content.decode()
+    assert "Same synthetic pupil twice" in page, "the team cannot read why it merged two children's records"
+
+    restored = child_unmerge(merge=merge, by=world.lena, reason="Synthetic twins, not one child")
+    for child in (survivor, restored):
+        page = lena.get(reverse("audit:child_access", args=[child.pk])).content.decode()
+        assert "Synthetic twins, not one child" in page, "the team cannot read why the merge was undone"

@@ -24,9 +24,9 @@ from children.services import child_create, involvement_record
 from coordination.models import Match, MatchKind
 from coordination.tests.support import clinic_nurse, record
 from corrections.fields import field_for
-from corrections.services import correction_raise
+from corrections.services import correction_accept, correction_raise
 from tests.journeys import signed_in
-from tests.personas import _org, make_user
+from tests.personas import _org, make_child, make_user
 
 REQUEST = {"identity_checked": "on", "reference": "SAR-2026-0042", "withhold_covert": "on"}
 
@@ -140,3 +140,48 @@ def test_reading_a_match_with_a_sensitive_service_in_an_inbox_is_not_told_to_the
     )
     assert "Allocated social worker" in text and "Riverside" not in text
     assert "matches inbox" not in text
+
+
+def _carer_phone_corrected(world, child, phone: str) -> None:
+    field = field_for("carer-0-phone")
+    assert field is not None
+    correction = correction_raise(
+        child=child, field=field, value=phone, reason="wrong number", by=world.alice
+    )
+    correction_accept(correction=correction, by=world.lena)
+
+
+def test_a_withdrawn_match_with_a_sensitive_service_is_still_not_told_to_the_requester(world, child):
+    """Amelia and Oliver were matched as a family through a carer phone later corrected, and the match
+    withdrawn: its entries in Amelia's report are still about a sexual health clinic's work with another
+    child, and stay withheld once the match itself is gone."""
+    oliver = make_child(world, given_names="Oliver", family_name="Ward", postcode="LS9 9ZZ")
+    record(child, world.alice, role="Allocated social worker")
+    record(oliver, clinic_nurse(world), role="Sexual health nurse")
+    assert Match.objects.get().kind == MatchKind.FAMILY
+    _carer_phone_corrected(world, oliver, "07700 900999")
+    assert not Match.objects.exists()
+
+    text = _pdf_text(
+        signed_in(world.lena).post(reverse("audit:subject_access_pdf", args=[child.pk]), REQUEST)
+    )
+    assert "Allocated social worker" in text
+    assert "Told a practitioner about another practitioner" not in text
+
+
+def test_a_withdrawn_match_between_services_that_are_not_sensitive_is_still_told_to_the_requester(
+    world, child
+):
+    """Withholding every withdrawn match's entries would hide from the requester that their social worker
+    was told about another practitioner, which they are entitled to know: the withdrawal keeps the answer."""
+    oliver = make_child(world, given_names="Oliver", family_name="Ward", postcode="LS9 9ZZ")
+    record(child, world.alice, role="Allocated social worker")
+    record(oliver, world.bob, role="GP")
+    _carer_phone_corrected(world, oliver, "07700 900999")
+    assert not Match.objects.exists()
+
+    text = _pdf_text(
+        signed_in(world.lena).post(reverse("audit:subject_access_pdf", args=[child.pk]), REQUEST)
+    )
+    assert "Told a practitioner about another practitioner" in text
+    assert "Match withdrawn" in text

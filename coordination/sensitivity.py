@@ -1,0 +1,23 @@
+"""Is one side of a match a sensitive service? Asked when a match is withdrawn (its audit entry keeps the
+answer, as the match row goes) and by the subject access report of a match still in place.
+
+A sensitive service is recorded only with the child's consent, so a report that told the requester of a
+match with one (a practitioner told about another) would tell them of the service.
+"""
+
+from accounts.models import OrganisationKind
+from children.models import Involvement
+from children.selectors import involvement_details
+from vault.keys import KeyShredded
+
+
+def involvement_sensitive(involvement: Involvement) -> bool:
+    """By its recorder's organisation, or its sealed category (opened for that one field; a shredded
+    key cannot say, so the side is taken as sensitive)."""
+    organisation = involvement.recorded_by.organisation if involvement.recorded_by else None
+    if organisation is not None and organisation.kind == OrganisationKind.SENSITIVE:
+        return True
+    try:
+        return involvement_details(involvement).sensitive_category is not None
+    except KeyShredded:
+        return True
