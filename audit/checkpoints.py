@@ -24,7 +24,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from audit import merkle
-from audit.ledger import canonical_json, timestamp_text
+from audit.ledger import WRITER_MARK_BASE, WRITER_MARK_SPAN, canonical_json, timestamp_text
 from audit.models import AuditEvent, AuditHead, AuditSubtree
 from audit.signing import key_id, signing_key
 
@@ -109,6 +109,21 @@ class StoredTree:
             after = AuditSubtree.objects.get(level=self.level, index=block - 1).last_event_id
         rank = AuditEvent.objects.filter(id__gt=after, id__lt=event_id).count()
         return (block << self.level) + rank
+
+
+def heartbeat_seconds() -> int:
+    """A head is signed at least this often, even over no new events (default: half the tail limit).
+
+    The heads' signed `issued_at` is the only clock an attacker with database access cannot move: event
+    timestamps are columns they can rewrite, and they can stop the signer with one forged row. So
+    `verify_audit` fails when the latest signed head is older than AUDIT_UNSIGNED_TAIL_MAX_SECONDS,
+    and these heartbeat heads keep a quiet log from looking stopped. Half the limit leaves a missed
+    beat room before the alarm; a beat is one small file (288 a day at the default limit of 600 s).
+    """
+    configured = getattr(settings, "AUDIT_CHECKPOINT_HEARTBEAT_SECONDS", None)
+    if configured:
+        return int(configured)
+    return max(1, int(settings.AUDIT_UNSIGNED_TAIL_MAX_SECONDS) // 2)
 
 
 @dataclass
@@ -221,6 +236,27 @@ def _hold_checkpoint_lock() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHECKPOINT_LOCK_ID])
 
 
+def lowest_id_in_flight() -> int | None:
+    """PostgreSQL: the lowest event id held by a writer transaction that has not committed yet, or None.
+
+    Read from the writer marks (audit.ledger.next_event_id) in pg_locks: such an id is invisible here
+    but will be a position below every id after it once it commits, so nothing from it on may be signed
+    yet. The grace period alone cannot promise that (a lock wait or a stalled server outlives any
+    timeout), and signing around it shifted every later position for good. SQLite: none (one writer).
+    """
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT MIN(((classid::bigint << 32) | objid::bigint) - %s) FROM pg_locks"
+            " WHERE locktype = 'advisory' AND objsubid = 1 AND pid <> pg_backend_pid()"
+            " AND ((classid::bigint << 32) | objid::bigint) BETWEEN %s AND %s",
+            [WRITER_MARK_BASE, WRITER_MARK_BASE, WRITER_MARK_BASE + WRITER_MARK_SPAN - 1],
+        )
+        (lowest,) = cursor.fetchone()
+    return int(lowest) if lowest is not None else None
+
+
 def checkpoint_create(*, now: datetime | None = None, export: bool = True) -> Checkpoint:
     """Extend the tree to every event older than the grace period, sign the head and export it."""
     now = now or timezone.now()
@@ -230,11 +266,22 @@ def checkpoint_create(*, now: datetime | None = None, export: bool = True) -> Ch
         _hold_checkpoint_lock()
         previous = AuditHead.objects.order_by("-size", "-id").first()
         horizon = AuditEvent.objects.filter(occurred_at__lte=now - grace).aggregate(top=Max("id"))["top"] or 0
+        in_flight = lowest_id_in_flight()
+        # Held back: a writer still open holds an id the grace period would already have signed. No
+        # heartbeat is signed then, so a stall longer than the tail limit shows as `heads_stale`
+        # instead of fresh heads over a tree that no longer advances (heartbeat_seconds says why).
+        held_back = in_flight is not None and in_flight <= horizon
+        if in_flight is not None and held_back:
+            horizon = in_flight - 1
         if previous is not None:
             horizon = max(horizon, previous.last_event_id)
         blocks, partial, last_read = _cache_new_blocks(horizon)
         size = (blocks << cache_level()) + len(partial)
-        if previous is not None and size == previous.size:
+        if (
+            previous is not None
+            and size == previous.size
+            and (held_back or now - previous.issued_at < timedelta(seconds=heartbeat_seconds()))
+        ):
             return Checkpoint(previous, created=False)
         if previous is not None and size < previous.size:
             raise RuntimeError("the log is shorter than the last signed head: run verify_audit")
@@ -299,8 +346,12 @@ def unsigned_tail() -> UnsignedTail:
 
 
 def checkpoint_due(*, now: datetime | None = None) -> bool:
-    """After AUDIT_CHECKPOINT_EVERY_EVENTS unsigned events or AUDIT_CHECKPOINT_EVERY_SECONDS of waiting."""
+    """After AUDIT_CHECKPOINT_EVERY_EVENTS unsigned events or AUDIT_CHECKPOINT_EVERY_SECONDS of waiting,
+    and whenever the latest head is a heartbeat old."""
     now = now or timezone.now()
+    latest = AuditHead.objects.order_by("-size", "-id").values_list("issued_at", flat=True).first()
+    if latest is not None and (now - latest).total_seconds() >= heartbeat_seconds():
+        return True  # a heartbeat head, new events or not (heartbeat_seconds says why)
     tail = unsigned_tail()
     if tail.size == 0:
         return False

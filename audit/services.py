@@ -1,5 +1,6 @@
 """The one writer of audit events. Call it inside the transaction of the action it records."""
 
+import decimal
 import json
 from typing import Any
 from uuid import UUID
@@ -42,7 +43,7 @@ def event_record(
         "actor_id": user.pk if user is not None else None,
         "organisation_id": getattr(user, "organisation_id", None),
         "child_id": child_id,
-        "additional": json.loads(json.dumps(additional or {})),
+        "additional": json.loads(json.dumps(additional or {}), parse_float=_stored_number),
     }
     # No savepoint inside the caller's transaction: if the event cannot be written, the action it
     # records must roll back with it anyway (and a savepoint costs two round trips per event).
@@ -57,6 +58,19 @@ def event_record(
             event.save(force_insert=True)
             SearchAppearance.objects.bulk_create(appearances)
         return event
+
+
+def _stored_number(text: str) -> float | int:
+    """A JSON number as PostgreSQL's jsonb gives it back, so the hashed value is the stored one.
+
+    jsonb keeps numbers as `numeric`, which has no exponent and no negative zero: Python writes floats
+    of 1e16 and above with a positive exponent ("1e+20"; always whole numbers) and jsonb returns them as
+    integers; "-0.0" returns as 0. Hashing the float while verification reads the integer reported an
+    untouched event as `edited`. Every other float (a fraction, "1e-07") comes back as the same float.
+    """
+    if "e+" in text.lower() or (text.startswith("-0") and float(text) == 0):
+        return int(decimal.Decimal(text))
+    return float(text)
 
 
 def _insert_sql(model: type[Model], rows: list[Any]) -> tuple[str, tuple[Any, ...]]:

@@ -54,6 +54,7 @@ class AuditTag(StrEnum):
     SubjectAccessProduced = "child:subject_access:produced"
     MisuseSuspected = "oversight:misuse:suspected"
     AlertAcknowledged = "oversight:alert:acknowledged"
+    AlertsViewed = "oversight:alerts:viewed"
     DataQualityViewed = "child:data_quality:viewed"
     ServiceHealthViewed = "service:health:viewed"
     MatchNotified = "coordination:match:notified"
@@ -175,6 +176,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.SubjectAccessProduced: "Produced a subject access report",
     AuditTag.MisuseSuspected: "Raised a misuse alert",
     AuditTag.AlertAcknowledged: "Acknowledged an alert",
+    AuditTag.AlertsViewed: "Read the alerts queue",
     AuditTag.DataQualityViewed: "Viewed the data quality summary",
     AuditTag.ServiceHealthViewed: "Viewed the service health page",
     AuditTag.MatchNotified: "Told a practitioner about another practitioner working with the child or family",

@@ -7,6 +7,7 @@ from the head before it. Subtree cache rows, where they still agree with the hea
 divergence down to one block of 2**AUDIT_SUBTREE_CACHE_LEVEL events.
 """
 
+import contextlib
 import itertools
 import json
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import merkle
@@ -99,14 +100,22 @@ class VerificationReport:
         return {f.event_id for f in self.findings if f.event_id is not None}
 
 
-def _heads_check(heads: list[SignedHead], public_key: Ed25519PublicKey, report: VerificationReport) -> None:
-    """Signatures, then consistency proofs between successive heads: needs no database at all."""
+def _heads_check(
+    heads: list[SignedHead], public_key: Ed25519PublicKey, report: VerificationReport
+) -> list[SignedHead]:
+    """Signatures, then consistency proofs between successive heads: needs no database at all.
+
+    Returns the heads whose signatures check, the only ones whose `issued_at` may be trusted.
+    """
     expected_key = key_id(public_key)
+    valid = []
     for head in heads:
         if head.key_id != expected_key or not signature_valid(
             public_key, bytes.fromhex(head.signature), head.statement()
         ):
             report.add("bad_signature", f"head {head.source} is not signed by the pinned key")
+        else:
+            valid.append(head)
     for before, after in itertools.pairwise(heads):
         if after.size < before.size:
             report.add("heads_shrink", f"{after.source} is smaller than {before.source}")
@@ -123,6 +132,7 @@ def _heads_check(heads: list[SignedHead], public_key: Ed25519PublicKey, report: 
         )
         if not ok:
             report.add("inconsistent_heads", f"{after.source} does not extend {before.source}")
+    return valid
 
 
 def _normalise(row: tuple[Any, ...]) -> dict[str, Any]:
@@ -150,9 +160,19 @@ def _normalise(row: tuple[Any, ...]) -> dict[str, Any]:
 
 
 def _rows() -> Any:
-    """A server-side ordered scan of every column, read raw so one corrupt value cannot stop the scan."""
+    """A server-side ordered scan of every column, read raw so one corrupt value cannot stop the scan.
+
+    `chunked_cursor`, not `cursor`: on PostgreSQL a plain cursor is client-side and receives the whole
+    result when the query runs, so `fetchmany` batched nothing and the entire log sat in the verifier's
+    memory. The chunked cursor is a named server-side cursor that hands over FETCH rows at a time; it is
+    declared inside a transaction because outside one Django makes it WITH HOLD, which PostgreSQL
+    materialises whole (a temporary copy of the log on the server) before the first row. On SQLite the
+    two cursors are the same and already step through the rows.
+    """
     columns = "id, occurred_at, tag, actor_id, organisation_id, child_id, additional, leaf_hash"
-    with connection.cursor() as cursor:
+    # Not on SQLite: its transactions are IMMEDIATE (settings) and would lock out every writer meanwhile.
+    scan = transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+    with scan, connection.chunked_cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {EVENT_TABLE} ORDER BY id")  # noqa: S608 - constants
         while batch := cursor.fetchmany(FETCH):
             yield from batch
@@ -266,7 +286,7 @@ def log_verify(
     horizon_id = max((h.last_event_id for h in heads), default=0)
     tail_oldest: datetime | None = None
     appearances = _AppearanceCheck()
-    _heads_check(heads, public_key, report)
+    signed = _heads_check(heads, public_key, report)
     by_size: dict[int, list[SignedHead]] = {}
     for head in heads:
         by_size.setdefault(head.size, []).append(head)
@@ -336,12 +356,38 @@ def log_verify(
                 f"{report.tail_size} event(s) after the last signed head, the oldest "
                 f"{report.tail_age_seconds:.0f}s old (limit {limit:.0f}s): checkpoints are not running",
             )
+    _latest_head_check(signed, now, limit, report)
     if not report.ok:
         horizon = horizon_id
         for before, after in gaps:
             if before < horizon:
                 report.add("id_gap", f"no events with ids {before + 1}..{after - 1} (deleted, or never used)")
     return report
+
+
+def _latest_head_check(
+    heads: list[SignedHead], now: datetime, limit: float, report: VerificationReport
+) -> None:
+    """Fail when nothing has been signed for longer than the tail limit, by the heads' signed clock.
+
+    The tail's own age is read from `occurred_at`, which an attacker with database access rewrites: they
+    can stop the signer with one forged row, delete tail events hours old and re-date the rest, and the
+    tail looks a minute old. The latest head's signed `issued_at` cannot be moved without the key, and
+    the watcher signs one at least every heartbeat (audit.checkpoints.heartbeat_seconds) even when
+    nothing is new, so an old latest head means signing stopped, whatever the events say. Only heads
+    whose signatures check count (a doctored head file could claim any time).
+    """
+    issued = [datetime.strptime(h.issued_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) for h in heads]
+    if not issued:
+        report.add("heads_stale", "no head is signed by the pinned key: nothing after it can be trusted")
+        return
+    age = (now - max(issued)).total_seconds()
+    if age > limit:
+        report.add(
+            "heads_stale",
+            f"the latest signed head was issued {age:.0f}s ago (limit {limit:.0f}s): checkpoints are "
+            "not running, so events after it may have been rewritten",
+        )
 
 
 def _head_compare(head: SignedHead, root: bytes, event_id: int, report: VerificationReport) -> None:

@@ -264,5 +264,8 @@ AUDIT_CHECKPOINT_GRACE_SECONDS = 60
 # unsigned events or once the oldest has waited T seconds, whichever comes first.
 AUDIT_CHECKPOINT_EVERY_EVENTS = int(os.environ.get("AUDIT_CHECKPOINT_EVERY_EVENTS", "1000"))
 AUDIT_CHECKPOINT_EVERY_SECONDS = int(os.environ.get("AUDIT_CHECKPOINT_EVERY_SECONDS", "60"))
-# verify_audit fails when the oldest unsigned event is older than this (the watcher has stopped).
+# verify_audit fails when the oldest unsigned event, or the latest signed head, is older than this (the
+# watcher has stopped, or was stopped through the database).
 AUDIT_UNSIGNED_TAIL_MAX_SECONDS = int(os.environ.get("AUDIT_UNSIGNED_TAIL_MAX_SECONDS", "600"))
+# The watcher signs a head at least this often, new events or not, so a quiet log never looks stopped.
+AUDIT_CHECKPOINT_HEARTBEAT_SECONDS = int(os.environ.get("AUDIT_CHECKPOINT_HEARTBEAT_SECONDS", "300"))
