@@ -1,6 +1,7 @@
 """Reads of child records: decrypt what a permitted caller asked for, nothing more."""
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -44,6 +45,34 @@ def _unseal_row(sealer: Sealer, row: Any, columns: tuple[str, ...]) -> dict[str,
 def child_details(child: Child, sealer: Sealer | None = None) -> ChildDetails:
     sealer = sealer or Sealer(child.data_key)
     return ChildDetails.from_sealed_values(_unseal_row(sealer, child, Child.SEALED))
+
+
+@dataclass(frozen=True)
+class ChildIdentityShown:
+    """Who a child is, and nothing more: what a shielded record shows to those who may not see where the
+    child is (name, gender, date of birth; the index number is in clear), and what the purpose page names
+    before any record is opened."""
+
+    given_names: str
+    family_name: str
+    gender: str
+    date_of_birth: date
+
+
+def child_identity_shown(child: Child) -> ChildIdentityShown:
+    """Decrypt the four columns `ChildIdentityShown` holds, no other.
+
+    Review, session 21: the restricted view and the purpose page decrypted the whole record and gave it to
+    the template (a shielded child's address, school, GP and NHS number), so only what the template chose
+    to print kept the location off the page. Now they are never decrypted for those pages at all.
+    """
+    sealer = Sealer(child.data_key)
+    return ChildIdentityShown(
+        given_names=sealer.unseal(child, "given_names"),
+        family_name=sealer.unseal(child, "family_name"),
+        gender=sealer.unseal(child, "gender"),
+        date_of_birth=date.fromisoformat(sealer.unseal(child, "date_of_birth")),
+    )
 
 
 def involvement_details(involvement: Involvement) -> InvolvementDetails:

@@ -1,6 +1,7 @@
 """Writes to child records. Each writes its audit event in the same transaction."""
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
@@ -254,11 +255,25 @@ def _current_involvement_exists(current_key: int) -> bool:
     return Involvement.objects.filter(current_key=current_key, ceased=False).exists()
 
 
-def involvement_record(*, child: Child, by: User, details: InvolvementDetails) -> Involvement:
+# Called with the child's row as stored, under its lock, in the writing transaction; raising undoes the
+# change. The pages pass the policy's `require` for their action, judged again on the record as it is now.
+Recheck = Callable[[Child], None]
+
+
+def involvement_record(
+    *, child: Child, by: User, details: InvolvementDetails, recheck: Recheck | None = None
+) -> Involvement:
     """Record `by`'s involvement, refusing a second current one in the same organisation and role.
 
     The check before saving gives the usual answer; the partial unique constraint on `current_key`
     settles two requests that race past it (the loser's insert fails and is reported the same way).
+
+    `recheck` judges the record as stored, not as the page read it: the LA team may have shielded it, the
+    nightly job archived it, a merge folded it away, since the page's own policy check (review, session 21:
+    each was recorded all the same, a merge as a 500). The row is read afresh before sealing (one merged
+    away raises `Child.DoesNotExist`), and judged under its lock after the insert: the lock is taken there,
+    where the match check (`coordination.recording`) takes it in its fixed order, never before, so two
+    recordings about siblings cannot wait on each other in a circle.
     """
     current_key = involvement_current_key(
         child=child, by=by, organisation_id=details.organisation_id, role=details.role
@@ -269,12 +284,16 @@ def involvement_record(*, child: Child, by: User, details: InvolvementDetails) -
         # A sensitive service's involvement is hidden from ordinary practitioners whoever records it and
         # however (the page asks no category): its organisation decides, not the form.
         details = replace(details, sensitive_category=SensitiveCategory.UNSTATED)
+    if recheck is not None:
+        child = Child.objects.select_related("data_key", "local_authority").get(pk=child.pk)
     involvement = Involvement(child=child, recorded_by=by, current_key=current_key)
     try:
         with transaction.atomic():
             # Sealed in the saving transaction, under the key the child has now (`Sealer`).
             Sealer(child.data_key).seal_all(involvement, details.sealed_values())
             involvement.save()
+            if recheck is not None:
+                recheck(Child.objects.select_for_update().get(pk=child.pk))  # the child's row alone
             event_record(
                 tag=AuditTag.InvolvementRecorded,
                 actor=by,
@@ -295,19 +314,35 @@ def _sensitive_service(organisation_id: int) -> bool:
     return Organisation.objects.filter(pk=organisation_id, kind=OrganisationKind.SENSITIVE).exists()
 
 
+def _child_row_locked(child_id: Any) -> Child:
+    """The child's row, locked FOR UPDATE to the end of the transaction, with its data key read but not
+    locked (`of=self`): the key is locked as every writer locks it, FOR KEY SHARE on its first seal.
+
+    Locking the key FOR UPDATE too (review, session 21) deadlocked with a practitioner recording an
+    involvement at the same moment: recording seals first (the key, FOR KEY SHARE) and then takes the
+    child's row for the match check, so each held what the other waited for and one request failed.
+    """
+    return Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child_id)
+
+
 class InvolvementAlreadyEnded(Exception):
     """Ended already (another tab, or a colleague): its end date and audit trail stay as they are."""
 
 
-def involvement_cease(*, involvement: Involvement, by: User, ended_on: date) -> None:
+def involvement_cease(
+    *, involvement: Involvement, by: User, ended_on: date, recheck: Recheck | None = None
+) -> None:
     """End an involvement; if it was the lead professional, the record has none after it.
 
     The child's row is locked first and both the involvement and the lead professional read as stored,
     as `lead_professional_set` does: naming it lead and ending it, at once or from pages read before the
-    other, never leave an ended involvement as lead professional.
+    other, never leave an ended involvement as lead professional. `recheck` (see `involvement_record`)
+    judges the locked row before anything is written.
     """
     with transaction.atomic():
-        child = Child.objects.select_for_update().select_related("data_key").get(pk=involvement.child_id)
+        child = _child_row_locked(involvement.child_id)
+        if recheck is not None:
+            recheck(child)
         current = Involvement.objects.select_for_update().get(pk=involvement.pk)
         if current.ceased:
             raise InvolvementAlreadyEnded
@@ -328,11 +363,16 @@ def involvement_cease(*, involvement: Involvement, by: User, ended_on: date) -> 
         )
 
 
-def lead_professional_set(*, child: Child, by: User, involvement: Involvement | None) -> None:
+def lead_professional_set(
+    *, child: Child, by: User, involvement: Involvement | None, recheck: Recheck | None = None
+) -> None:
     """Name a current involvement as lead professional, or clear it (None); judged under the child's
-    row lock from the involvement as stored (see `involvement_cease`)."""
+    row lock from the involvement as stored (see `involvement_cease`), and the record by `recheck`
+    (see `involvement_record`: a record shielded or archived since the page's check is not changed)."""
     with transaction.atomic():
-        locked = Child.objects.select_for_update().select_related("data_key").get(pk=child.pk)
+        locked = _child_row_locked(child.pk)
+        if recheck is not None:
+            recheck(locked)
         if involvement is not None:
             current = Involvement.objects.filter(pk=involvement.pk).first()
             if current is None or current.child_id != child.pk or current.ceased:
@@ -348,11 +388,16 @@ def lead_professional_set(*, child: Child, by: User, involvement: Involvement | 
         )
 
 
-def caf_flag_set(*, child: Child, by: User, completed: bool) -> None:
-    details = child_details(child)
-    details.caf_completed = completed
+def caf_flag_set(*, child: Child, by: User, completed: bool, recheck: Recheck | None = None) -> None:
+    """Record whether a Common Assessment has been completed, judged on the record as stored: the row is
+    read under its lock and given to `recheck` first (see `involvement_record`)."""
     with transaction.atomic():
-        _reseal_child(child, details, ["caf_completed"])
+        locked = _child_row_locked(child.pk)
+        if recheck is not None:
+            recheck(locked)
+        details = child_details(locked)
+        details.caf_completed = completed
+        _reseal_child(locked, details, ["caf_completed"])
         event_record(
             tag=AuditTag.CafFlagSet, actor=by, child_id=child.pk, additional={"completed": completed}
         )

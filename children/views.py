@@ -8,7 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -45,10 +45,17 @@ from children.purposes import PURPOSE_LABELS
 from children.records import InvolvementDetails, ReturnIntention
 from children.search import child_search
 from children.search_results import search_outcome_for, search_outcome_store, shown_outcome, stored_children
-from children.selectors import InvolvementView, child_details, child_record, involvement_details
+from children.selectors import (
+    InvolvementView,
+    child_details,
+    child_identity_shown,
+    child_record,
+    involvement_details,
+)
 from children.services import (
     DuplicateInvolvement,
     InvolvementAlreadyEnded,
+    Recheck,
     caf_flag_set,
     involvement_cease,
     involvement_record,
@@ -103,6 +110,17 @@ def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> 
     child = _permitted_child(request, child_id, action)
     _purpose_stated(request, child)
     return child
+
+
+def _still_permitted(actor: User, action: Permission, involvement: Involvement | None = None) -> Recheck:
+    """The policy for `action` again, on the record as stored when the change is written (under its row
+    lock, in the writing transaction): a record shielded, archived or closed since this request's own
+    check is refused there, audited, and nothing is written (the services' `recheck`)."""
+
+    def recheck(stored: Child) -> None:
+        require(actor=actor, action=action, child=stored, involvement=involvement)
+
+    return recheck
 
 
 def _look_audited(request: HttpRequest, child: Child, *, page: str) -> HttpResponse | None:
@@ -186,7 +204,7 @@ def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
         child_id=child.pk,
         additional={"identified": identified},
     )
-    details = child_details(child) if identified else None
+    details = child_identity_shown(child) if identified else None  # the name only, never the record
     context = {"form": form, "child": child, "details": details, "identified": identified}
     return render(request, "children/purpose.html", context)
 
@@ -218,7 +236,7 @@ def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
         # Decrypt only what a shielded record may show, so no template slip can reveal more.
         restricted = {
             "child": child,
-            "details": child_details(child),
+            "details": child_identity_shown(child),
             "purpose_label": PURPOSE_LABELS[grant.purpose],
             "can_override": decide(actor=actor, action=Permission.ShieldOverride, child=child).allowed,
             **_correction_links(actor, child),
@@ -298,7 +316,10 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
                     email=form.cleaned_data["email"],
                     started_on=form.cleaned_data["started_on"],
                 ),
+                recheck=_still_permitted(actor, Permission.InvolvementRecord),
             )
+        except Child.DoesNotExist:  # merged into another record since this request's check
+            raise Http404 from None
         except DuplicateInvolvement:
             form.add_error("role", InvolvementForm.DUPLICATE)
         else:
@@ -322,7 +343,12 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
     form = CeaseForm(request.POST or None, started_on=current.started_on)
     if request.method == "POST" and form.is_valid():
         try:
-            involvement_cease(involvement=involvement, by=actor, ended_on=form.cleaned_data["ended_on"])
+            involvement_cease(
+                involvement=involvement,
+                by=actor,
+                ended_on=form.cleaned_data["ended_on"],
+                recheck=_still_permitted(actor, Permission.InvolvementCease, involvement),
+            )
         except InvolvementAlreadyEnded:
             messages.info(request, "This involvement has already ended: nothing was changed")
         else:
@@ -363,7 +389,12 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
         chosen = form.cleaned_data["involvement"]
         involvement = None if chosen == "none" else next(i.involvement for i in current if i.id == chosen)
         try:
-            lead_professional_set(child=child, by=actor, involvement=involvement)
+            lead_professional_set(
+                child=child,
+                by=actor,
+                involvement=involvement,
+                recheck=_still_permitted(actor, Permission.LeadProfessionalSet),
+            )
         except ValueError:  # ended (or moved) since this page read it
             form.add_error("involvement", LeadProfessionalForm.ENDED)
         else:
@@ -386,7 +417,12 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
     details = child_details(child)
     form = CafForm(request.POST or None, initial={"caf_completed": "yes" if details.caf_completed else "no"})
     if request.method == "POST" and form.is_valid():
-        caf_flag_set(child=child, by=actor, completed=form.cleaned_data["caf_completed"] == "yes")
+        caf_flag_set(
+            child=child,
+            by=actor,
+            completed=form.cleaned_data["caf_completed"] == "yes",
+            recheck=_still_permitted(actor, Permission.CafSet),
+        )
         messages.success(request, "The Common Assessment status has been updated")
         return redirect("children:record", child_id=child.pk)
     if ended := _look_audited(request, child, page="children:caf"):  # shown: a view of the record

@@ -373,7 +373,7 @@ def lead_accept(*, proposal: LeadProposal, by: User) -> LeadAcceptance:
         child_id = (
             LeadProposal.objects.filter(pk=proposal.pk).values_list("involvement__child_id", flat=True).get()
         )
-        child = Child.objects.select_for_update().select_related("data_key").get(pk=child_id)
+        child = Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child_id)
         proposal = (
             LeadProposal.objects.select_for_update(of=("self",))
             .select_related("involvement")

@@ -17,7 +17,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.looks import look_audited
 from children.models import Child
-from children.selectors import child_details
+from children.selectors import child_identity_shown
 from children.viewing import purpose_grant_for
 from corrections.fields import FieldGone, current_value, field_for, field_label, fields_of, value_text
 from corrections.forms import ComplaintForm, ComplaintProgressForm, CorrectionDecisionForm, CorrectionForm
@@ -76,7 +76,7 @@ def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
         return ended
     context = {
         "child": child,
-        "details": child_details(child),
+        "details": child_identity_shown(child),  # the caption names the child: nothing more decrypted
         "fields": fields_of(child, include_location=full),
     }
     return render(request, "corrections/choose.html", context)
@@ -125,7 +125,7 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
         return ended
     context = {
         "child": child,
-        "details": child_details(child),
+        "details": child_identity_shown(child),  # the caption names the child: nothing more decrypted
         "field": named,
         "form": form,
         "current": value_text(named, current_value(child, named)),

@@ -116,7 +116,7 @@ def child_archive(*, child_id: UUID, rule: str, today: date) -> bool:
     """
     with transaction.atomic():
         child = (
-            Child.objects.select_for_update()
+            Child.objects.select_for_update(of=("self",))  # the row alone: see lifecycle.shielding
             .select_related("data_key")
             .filter(pk=child_id, status=RecordStatus.ACTIVE)
             .first()
@@ -173,7 +173,7 @@ def _purge(*, child_id: UUID, status: str) -> bool:
     """Shred and delete one child still in `status` (row lock, re-checked), leaving the tombstone."""
     with transaction.atomic():
         child = (
-            Child.objects.select_for_update()
+            Child.objects.select_for_update(of=("self",))  # the row alone: see lifecycle.shielding
             .select_related("data_key")
             .filter(pk=child_id, status=status)
             .first()

@@ -240,7 +240,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         children_keys_lock([survivor.pk, duplicate.pk])  # before the rows: see children_keys_lock
         locked = {
             c.pk: c
-            for c in Child.objects.select_for_update()
+            for c in Child.objects.select_for_update(of=("self",))  # the rows alone: see lifecycle.shielding
             .select_related("data_key")
             .filter(pk__in=[survivor.pk, duplicate.pk])
         }

@@ -1,0 +1,174 @@
+"""Changes made from the record's pages are judged on the record as stored when they are written.
+
+A page checks the policy when the request arrives; the LA team may shield the record, the nightly job
+archive it, or a merge fold it into another in the moment before the change is written (another request,
+committed in between). Each test makes that other change happen right after the page's own check, as
+an interleaving of two app servers would. The change must then be refused (and audited as a refusal)
+or answered as "not found", never written to a record the person may no longer change, nor a 500.
+"""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+import children.views
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from children.models import Child, Involvement, RecordStatus
+from children.records import InvolvementDetails
+from children.selectors import child_details
+from children.services import involvement_record
+from lifecycle.services import child_archive
+from lifecycle.shielding import shield_set
+from linkage.merging import child_merge
+from tests.journeys import signed_in, state_purpose
+from tests.personas import make_child
+
+INVOLVEMENT = {
+    "role": "Social worker",
+    "phone": "0300 111 2222",
+    "email": "alice@example.org",
+    "start_day": "2",
+    "start_month": "9",
+    "start_year": "2024",
+}
+
+
+def _after_the_pages_check(monkeypatch, meanwhile) -> None:
+    """Run `meanwhile` (another person's committed change) just after the page's policy check."""
+    checked = children.views._granted_child
+
+    def then_meanwhile(request, child_id, action):
+        child = checked(request, child_id, action)
+        meanwhile(child)
+        return child
+
+    monkeypatch.setattr(children.views, "_granted_child", then_meanwhile)
+
+
+def _shield(world):
+    return lambda child: shield_set(child=child, by=world.lena, shielded=True, reason="Risk of harm")
+
+
+def _archive(child):
+    assert child_archive(child_id=child.pk, rule="age", today=date(2026, 1, 1))
+
+
+def test_an_involvement_recorded_as_the_la_team_shields_the_record_is_refused_and_not_kept(
+    world, child, monkeypatch
+):
+    client = signed_in(world.alice)
+    state_purpose(client, child)
+    _after_the_pages_check(monkeypatch, _shield(world))
+
+    response = client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT)
+
+    assert response.status_code == 403
+    assert "This record is shielded" in response.content.decode()
+    assert not Involvement.objects.filter(child=child).exists()
+    assert not AuditEvent.objects.filter(tag=AuditTag.InvolvementRecorded).exists()
+    refusal = AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=world.alice)
+    assert refusal.child_id == child.pk and refusal.additional["reason"] == "shielded"
+
+
+def test_an_involvement_recorded_as_the_record_is_archived_is_refused_and_not_kept(world, child, monkeypatch):
+    client = signed_in(world.alice)
+    state_purpose(client, child)
+    _after_the_pages_check(monkeypatch, _archive)
+
+    response = client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT)
+
+    assert response.status_code == 403
+    assert "This record has been archived" in response.content.decode()
+    assert Child.objects.get(pk=child.pk).status == RecordStatus.ARCHIVED
+    assert not Involvement.objects.filter(child=child).exists()
+    assert not AuditEvent.objects.filter(tag=AuditTag.InvolvementRecorded).exists()
+    assert AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=world.alice).additional["reason"] == (
+        "archived"
+    )
+
+
+def test_an_involvement_recorded_as_the_record_is_merged_away_is_not_found_not_a_server_error(
+    world, child, monkeypatch
+):
+    survivor = make_child(world, given_names="Amelia", family_name="Thornton")
+    client = signed_in(world.alice)
+    state_purpose(client, child)
+    _after_the_pages_check(
+        monkeypatch, lambda duplicate: child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
+    )
+
+    response = client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT)
+
+    assert response.status_code == 404
+    assert not Involvement.objects.exists()
+    assert not AuditEvent.objects.filter(tag=AuditTag.InvolvementRecorded).exists()
+
+
+def _alices_involvement(world, child) -> Involvement:
+    details = InvolvementDetails("Alice Example", "Social worker", world.north_social_care.pk)
+    return involvement_record(child=child, by=world.alice, details=details)
+
+
+@pytest.mark.parametrize("change", ["shielded", "archived"])
+def test_a_lead_professional_named_as_the_record_changes_is_refused_and_not_kept(
+    world, child, monkeypatch, change
+):
+    involvement = _alices_involvement(world, child)
+    client = signed_in(world.alice)
+    state_purpose(client, child)
+    _after_the_pages_check(monkeypatch, _shield(world) if change == "shielded" else _archive)
+
+    response = client.post(
+        reverse("children:lead_professional", args=[child.pk]), {"involvement": str(involvement.pk)}
+    )
+
+    assert response.status_code == 403
+    assert child_details(Child.objects.get(pk=child.pk)).lead_professional_id is None
+    assert not AuditEvent.objects.filter(tag=AuditTag.LeadProfessionalSet).exists()
+    assert AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=world.alice).additional["reason"] == change
+
+
+@pytest.mark.parametrize("change", ["shielded", "archived"])
+def test_a_caf_recorded_as_the_record_changes_is_refused_and_not_kept(world, child, monkeypatch, change):
+    _alices_involvement(world, child)
+    client = signed_in(world.alice)
+    state_purpose(client, child)
+    _after_the_pages_check(monkeypatch, _shield(world) if change == "shielded" else _archive)
+
+    response = client.post(reverse("children:caf", args=[child.pk]), {"caf_completed": "yes"})
+
+    assert response.status_code == 403
+    assert child_details(Child.objects.get(pk=child.pk)).caf_completed is False
+    assert not AuditEvent.objects.filter(tag=AuditTag.CafFlagSet).exists()
+    assert AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=world.alice).additional["reason"] == change
+
+
+@pytest.mark.parametrize("change", ["shielded", "archived"])
+def test_an_involvement_ended_as_the_record_changes_is_refused_and_stays_current(
+    world, child, monkeypatch, change
+):
+    involvement = _alices_involvement(world, child)
+    client = signed_in(world.alice)
+    state_purpose(client, child)
+    meanwhile = _shield(world) if change == "shielded" else _archive
+    stated = children.views._purpose_stated
+
+    def then_meanwhile(request, child):  # the end page checks the policy, then the purpose
+        grant = stated(request, child)
+        meanwhile(child)
+        return grant
+
+    monkeypatch.setattr(children.views, "_purpose_stated", then_meanwhile)
+
+    response = client.post(
+        reverse("children:involvement_end", args=[child.pk, involvement.pk]),
+        {"end_day": "1", "end_month": "3", "end_year": "2025"},
+    )
+
+    assert response.status_code == 403
+    involvement.refresh_from_db()
+    assert not involvement.ceased
+    assert not AuditEvent.objects.filter(tag=AuditTag.InvolvementCeased).exists()
+    assert AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=world.alice).additional["reason"] == change
