@@ -8,7 +8,7 @@ true small count, never a name of anyone but a local authority.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
@@ -19,7 +19,7 @@ from accounts.models import Organisation, OrganisationKind
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
-from coordination.statistics import SuppressedTable, table_suppress
+from coordination.statistics import WITHHELD, Cell, SuppressedTable, table_suppress
 from oversight.misuse import unexplained
 from oversight.models import Alert, AlertKind
 
@@ -201,6 +201,12 @@ def local_alerts(la_id: int, period: Period) -> SuppressedTable:
     )
 
 
+# The one figure the LA page counts in two tables: each emergency opening of a shielded record writes
+# its audit event (this row of the access table) and raises an alert to the child's LA team (the
+# alerts table's row for that kind).
+ACCESS_OVERRIDES = "Your shielded records opened in an emergency"
+
+
 def local_access(la_id: int, period: Period) -> SuppressedTable:
     """Access volumes by month: searches by the LA's people, openings of the LA's children's records."""
     children = _children_of(la_id)
@@ -219,7 +225,7 @@ def local_access(la_id: int, period: Period) -> SuppressedTable:
         row_labels=[
             "Searches by people in your local authority",
             "Your children's records opened",
-            "Your shielded records opened in an emergency",
+            ACCESS_OVERRIDES,
         ],
         column_labels=period.labels,
         values=values,
@@ -228,13 +234,50 @@ def local_access(la_id: int, period: Period) -> SuppressedTable:
     )
 
 
+def _withheld_alike(cell: Cell, other: Cell) -> Cell:
+    """This table's figure, withheld where the other table withholds its twin (it is 10 or more)."""
+    return Cell(None, WITHHELD) if other.hidden == WITHHELD and not cell.hidden else cell
+
+
+def hidden_alike(
+    first: SuppressedTable, first_row: int, second: SuppressedTable, second_row: int
+) -> tuple[SuppressedTable, SuppressedTable]:
+    """Two tables that publish the same counts in one row each: a figure either withholds, both withhold.
+
+    Each table is suppressed on its own, so a month (or the period's total) one table withheld to keep a
+    small month from being worked out, the other showed; together they gave the small month back (the
+    alerts table's total less the access table's shown month). Once both rows hide the same figures,
+    the second row publishes nothing the first does not, so the two tables together tell no more than
+    each alone. Withholding a further figure is safe for the table it is withheld in: it is 10 or more,
+    so no line's hidden figures come to a small sum because of it, and hiding a figure never lets
+    another hidden one be worked out. Where the counts are the same, a small one is hidden in both
+    already; a figure under 10 in one row and shown in the other is two different counts (an override
+    of a child who moved LA since), which each table suppresses as its own.
+    """
+    rows_a, rows_b = list(first.cells), list(second.cells)
+    cells_a, cells_b = first.cells[first_row], second.cells[second_row]
+    rows_a[first_row] = [_withheld_alike(a, b) for a, b in zip(cells_a, cells_b, strict=True)]
+    rows_b[second_row] = [_withheld_alike(b, a) for a, b in zip(cells_a, cells_b, strict=True)]
+    totals_a = list(first.row_totals) if first.row_totals is not None else None
+    totals_b = list(second.row_totals) if second.row_totals is not None else None
+    if totals_a is not None and totals_b is not None:
+        a, b = totals_a[first_row], totals_b[second_row]
+        totals_a[first_row], totals_b[second_row] = _withheld_alike(a, b), _withheld_alike(b, a)
+    return (
+        replace(first, cells=rows_a, row_totals=totals_a),
+        replace(second, cells=rows_b, row_totals=totals_b),
+    )
+
+
 def local_tables(la_id: int, period: Period) -> list[SuppressedTable]:
-    return [
-        local_today(la_id),
-        local_records(la_id, period),
-        local_alerts(la_id, period),
-        local_access(la_id, period),
-    ]
+    alerts, access = local_alerts(la_id, period), local_access(la_id, period)
+    alerts, access = hidden_alike(
+        alerts,
+        alerts.row_labels.index(AlertKind.SHIELD_OVERRIDE.label),
+        access,
+        access.row_labels.index(ACCESS_OVERRIDES),
+    )
+    return [local_today(la_id), local_records(la_id, period), alerts, access]
 
 
 # ---- every local authority (the national auditor) ----------------------------------------------------

@@ -288,8 +288,8 @@ def _search_counts_and_moments(user: User, *, refined: bool) -> tuple[int, int, 
 
 
 def unexplained(views: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
-    """Record views with no earlier search by the same person returning the child, no involvement by
-    them, and not opened from an alert the person's LA team was acting on (`alert_id`). Shared by the
+    """Record views with no earlier search by the same person returning the child, no earlier involvement
+    by them, and not opened from an alert the person's LA team was acting on (`alert_id`). Shared by the
     misuse rule and the LA team's report (`reports.reports.unexplained_views`)."""
     return views.filter(_unexplained_condition())
 
@@ -299,8 +299,13 @@ def _unexplained_condition() -> Q:
     searched = SearchAppearance.objects.filter(
         child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id"), event_id__lt=OuterRef("pk")
     )
+    # An involvement recorded before the view only: one recorded after it would let anyone open children
+    # by id, then record an involvement with each to wipe the views from this rule and the report.
     involved = AuditEvent.objects.filter(
-        tag=AuditTag.InvolvementRecorded, child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id")
+        tag=AuditTag.InvolvementRecorded,
+        child_id=OuterRef("child_id"),
+        actor_id=OuterRef("actor_id"),
+        pk__lt=OuterRef("pk"),
     )
     return (
         Q(tag=AuditTag.RecordViewed)

@@ -9,6 +9,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access.http import require
 from access.permissions import Permission
 from accounts.http import signed_in_user
+from accounts.models import User
+from audit.services import event_record
+from audit.tags import AuditTag
 from oversight.models import Alert
 from oversight.services import alert_acknowledge, alert_reason, alerts_for
 
@@ -20,7 +23,23 @@ def alerts(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.AlertView)
     queue = alerts_for(local_authority_id=actor.home_la_id)
     reasons = {alert.pk: alert_reason(alert) for alert in queue}
+    _read_recorded(actor, queue, reasons)
     return render(request, "team/alerts.html", {"alerts": queue, "reasons": reasons})
+
+
+def _read_recorded(actor: User, queue: list[Alert], reasons: dict[int, str]) -> None:
+    """Audit the read, ids only: the queue opens each break-glass reason (sealed under the child's key:
+    free text about a shielded child) and names the people alerts are about, and every other list of
+    the kind (inbox, brokering, corrections, transfers) is audited; the queue was not.
+    """
+    event_record(
+        tag=AuditTag.AlertsViewed,
+        actor=actor,
+        additional={
+            "alert_ids": sorted(alert.pk for alert in queue),
+            "reasons_opened": sorted(pk for pk, reason in reasons.items() if reason),
+        },
+    )
 
 
 @login_required

@@ -84,6 +84,17 @@ def test_views_of_children_the_user_is_involved_with_are_explained(world, childr
     assert not Alert.objects.exists()
 
 
+def test_an_involvement_recorded_after_the_views_does_not_explain_them(world, children):
+    """Otherwise anyone could open children by id and then record an involvement with each (any
+    practitioner may, with a purpose) to wipe the views from the rule and from the LA team's report."""
+    _view(world.alice, children[:3])
+    for child in children[:3]:
+        event_record(tag=AuditTag.InvolvementRecorded, actor=world.alice, child_id=child.pk)
+    assert unexplained_views(fetched_by=world.lena).filter(actor=world.alice).count() == 3
+    _view(world.alice, children[3:4])  # the fourth distinct child this hour passes the threshold of 3
+    assert Alert.objects.get().kind == AlertKind.UNEXPLAINED_VIEWS
+
+
 def test_views_opened_from_an_alert_are_explained(world, children):
     _view(
         world.lena, children, grant=PurposeGrant(purpose="providing_service", detail_sealed=None, alert_id=1)

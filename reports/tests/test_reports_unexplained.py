@@ -54,10 +54,18 @@ def test_a_search_with_too_many_matches_returned_nobody_and_explains_nothing(wor
     assert len(_unexplained(world)) == 1
 
 
-def test_an_involvement_recorded_by_the_viewer_explains_the_view(world, child):
+def test_an_involvement_recorded_by_the_viewer_before_the_view_explains_it(world, child):
+    involved(child, world.alice)
+    viewed(child, world.alice)
+    assert _unexplained(world) == []
+
+
+def test_an_involvement_recorded_after_the_view_leaves_it_in_the_report(world, child):
+    """The view was unexplained when it was made (the misuse rule judged it so): an involvement recorded
+    afterwards must not wipe it from the LA team's report."""
     viewed(child, world.alice)
     involved(child, world.alice)
-    assert _unexplained(world) == []
+    assert [e.actor_id for e in _unexplained(world)] == [world.alice.pk]
 
 
 def test_the_la_team_sees_views_of_its_children_and_by_its_staff_only(world, child):
