@@ -93,12 +93,6 @@ class _ValueInputs:
         self.fields["reason"] = reason
 
 
-def _free_text(text: str, label: str) -> str:
-    """Text people type and others read (the LA team, the subject's access report): kept as written, line
-    breaks and all, but never with characters that make it read differently from what is stored."""
-    return readable(text, label, lines=True)  # line breaks only: not every character split() drops
-
-
 class CorrectionForm(GovukErrors, _ValueInputs, DatePartsMixin, forms.Form):
     """The correct value of one field (its inputs depend on the field) and why the record is wrong."""
 
@@ -197,7 +191,7 @@ class CorrectionDecisionForm(GovukErrors, forms.Form):
     )
 
     def clean_reason(self) -> str:
-        return _free_text(self.cleaned_data.get("reason", ""), "The reason")  # the raiser reads it
+        return readable(self.cleaned_data.get("reason", ""), "The reason", lines=True)  # the raiser reads it
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -236,7 +230,7 @@ class ComplaintForm(GovukErrors, DatePartsMixin, forms.Form):
     )
 
     def clean_summary(self) -> str:
-        return _free_text(self.cleaned_data.get("summary", ""), "The summary")
+        return readable(self.cleaned_data.get("summary", ""), "The summary", lines=True)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -284,7 +278,7 @@ class ComplaintProgressForm(GovukErrors, DatePartsMixin, forms.Form):
         self.received_on = received_on
 
     def clean_outcome_detail(self) -> str:
-        return _free_text(self.cleaned_data.get("outcome_detail", ""), "What was decided")
+        return readable(self.cleaned_data.get("outcome_detail", ""), "What was decided", lines=True)
 
     def _on_or_after(self, prefix: str, value: date | None, earliest: date | None, what: str) -> date | None:
         if value is not None and earliest is not None and value < earliest:

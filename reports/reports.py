@@ -144,7 +144,7 @@ def child_access(
 def unexplained_views(
     *, fetched_by: User, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[AuditEvent]:
-    """Record views with no earlier search returning the child, no involvement by the same person, and
+    """Record views with no earlier search returning the child, no earlier involvement by the same person, and
     not opened from an alert the person's LA team was acting on."""
     views = _in_scope(
         _in_period(AuditEvent.objects.all(), date_from, date_to), report_scope(fetched_by=fetched_by)
