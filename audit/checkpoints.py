@@ -242,7 +242,9 @@ def lowest_id_in_flight() -> int | None:
     Read from the writer marks (audit.ledger.next_event_id) in pg_locks: such an id is invisible here
     but will be a position below every id after it once it commits, so nothing from it on may be signed
     yet. The grace period alone cannot promise that (a lock wait or a stalled server outlives any
-    timeout), and signing around it shifted every later position for good. SQLite: none (one writer).
+    timeout), and signing around it shifted every later position for good. Only this database's marks:
+    pg_locks lists the whole server's, and a writer in another database holds no position here (it held
+    this log's signing back, and past the tail limit failed `heads_stale`). SQLite: none (one writer).
     """
     if connection.vendor != "postgresql":
         return None
@@ -250,6 +252,7 @@ def lowest_id_in_flight() -> int | None:
         cursor.execute(
             "SELECT MIN(((classid::bigint << 32) | objid::bigint) - %s) FROM pg_locks"
             " WHERE locktype = 'advisory' AND objsubid = 1 AND pid <> pg_backend_pid()"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             " AND ((classid::bigint << 32) | objid::bigint) BETWEEN %s AND %s",
             [WRITER_MARK_BASE, WRITER_MARK_BASE, WRITER_MARK_BASE + WRITER_MARK_SPAN - 1],
         )

@@ -23,7 +23,7 @@ from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
 from children.records import ChildDetails
 from children.selectors import child_details
-from children.services import lead_professional_set
+from children.services import Recheck, lead_professional_set
 from coordination.family import carer_keys_refresh, family_child_ids
 from coordination.models import InvolvementConfirmation, LeadProposal, Match, MatchKind, Notice
 from notices.email import notify_by_email
@@ -361,9 +361,12 @@ def lead_propose(*, match: Match, involvement: Involvement, by: User) -> LeadPro
     return proposal
 
 
-def lead_accept(*, proposal: LeadProposal, by: User) -> LeadAcceptance:
+def lead_accept(*, proposal: LeadProposal, by: User, recheck: Recheck | None = None) -> LeadAcceptance:
     """The other side accepts: the proposer becomes lead professional, unless the offer can no longer be
     (accepted already, the proposer's involvement ended, or the lead changed since it was made).
+
+    `recheck` judges the record as stored under its lock before anything is written (see
+    `children.services.involvement_record`): the LA team may have shielded it since the page's check.
 
     Locks the child's row first, then the proposal alone (`of=self`): the order of `involvement_cease`
     and `lead_professional_set`, so accepting while the proposer ends their involvement, or while the LA
@@ -374,6 +377,8 @@ def lead_accept(*, proposal: LeadProposal, by: User) -> LeadAcceptance:
             LeadProposal.objects.filter(pk=proposal.pk).values_list("involvement__child_id", flat=True).get()
         )
         child = Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child_id)
+        if recheck is not None:
+            recheck(child)
         proposal = (
             LeadProposal.objects.select_for_update(of=("self",))
             .select_related("involvement")

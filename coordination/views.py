@@ -118,7 +118,13 @@ def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
         child=proposal.involvement.child,
         involvement=own,
     )
-    acceptance = lead_accept(proposal=proposal, by=actor)
+    acceptance = lead_accept(
+        proposal=proposal,
+        by=actor,
+        recheck=lambda stored: require(
+            actor=actor, action=Permission.InvolvementCoordinate, child=stored, involvement=own
+        ),
+    )
     if acceptance:
         messages.success(request, "The lead professional has been updated")
     else:

@@ -65,8 +65,14 @@ class RecordShielded(Exception):
 
 
 def _pending_locked(correction: Correction) -> Correction:
-    """The correction and its child, locked (PostgreSQL locks the joined child row too), re-checked."""
-    locked = Correction.objects.select_for_update().select_related("child__data_key").get(pk=correction.pk)
+    """The correction and its child, locked, re-checked. The child's data key is read, not locked: a
+    practitioner recording an involvement holds it (shared, from sealing) and then waits for the child's
+    row, so locking it FOR UPDATE too deadlocked (see lifecycle.shielding)."""
+    locked = (
+        Correction.objects.select_for_update(of=("self", "child"))
+        .select_related("child__data_key")
+        .get(pk=correction.pk)
+    )
     if locked.status != CorrectionStatus.PENDING:
         raise AlreadyDecided
     if locked.child.status != RecordStatus.ACTIVE:

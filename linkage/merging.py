@@ -397,7 +397,10 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
     with transaction.atomic():
         children_keys_lock([merge.survivor_id])  # before the rows: see children_keys_lock
         found = (
-            ChildMerge.objects.select_for_update()
+            # The merge and the survivor's row, not their data keys: a practitioner recording an
+            # involvement on the survivor holds its key (shared, from sealing) and then waits for the row,
+            # so locking the key FOR UPDATE too deadlocked (see lifecycle.shielding).
+            ChildMerge.objects.select_for_update(of=("self", "survivor"))
             .select_related("survivor__data_key", "data_key")
             .filter(pk=merge.pk)
             .first()

@@ -11,9 +11,12 @@ head at least every AUDIT_CHECKPOINT_HEARTBEAT_SECONDS even when nothing is new,
 """
 
 import json
+import runpy
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 
 from audit import checkpoints
@@ -120,3 +123,16 @@ def test_a_log_with_no_head_signed_by_the_pinned_key_is_stale_whatever_else_it_s
         heads=heads_load(settings.AUDIT_HEAD_EXPORT_DIR), public_key=public_key_load(signed_log / "other.pub")
     )
     assert {"bad_signature", "heads_stale"} <= {f.kind for f in report.findings}
+
+
+def test_a_tail_limit_set_alone_brings_the_default_heartbeat_within_it(settings, monkeypatch):
+    """The heartbeat's default is half the tail limit: an operator who sets only the limit (here 240 s)
+    must not get heartbeats 300 s apart, or a quiet log fails `heads_stale` between two beats."""
+    monkeypatch.setenv("AUDIT_UNSIGNED_TAIL_MAX_SECONDS", "240")
+    monkeypatch.delenv("AUDIT_CHECKPOINT_HEARTBEAT_SECONDS", raising=False)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/14")
+    loaded = runpy.run_path(str(Path(django_settings.BASE_DIR) / "config" / "settings" / "base.py"))
+    settings.AUDIT_UNSIGNED_TAIL_MAX_SECONDS = loaded["AUDIT_UNSIGNED_TAIL_MAX_SECONDS"]
+    settings.AUDIT_CHECKPOINT_HEARTBEAT_SECONDS = loaded["AUDIT_CHECKPOINT_HEARTBEAT_SECONDS"]
+    assert settings.AUDIT_UNSIGNED_TAIL_MAX_SECONDS == 240
+    assert checkpoints.heartbeat_seconds() == 120

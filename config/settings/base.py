@@ -268,4 +268,7 @@ AUDIT_CHECKPOINT_EVERY_SECONDS = int(os.environ.get("AUDIT_CHECKPOINT_EVERY_SECO
 # watcher has stopped, or was stopped through the database).
 AUDIT_UNSIGNED_TAIL_MAX_SECONDS = int(os.environ.get("AUDIT_UNSIGNED_TAIL_MAX_SECONDS", "600"))
 # The watcher signs a head at least this often, new events or not, so a quiet log never looks stopped.
-AUDIT_CHECKPOINT_HEARTBEAT_SECONDS = int(os.environ.get("AUDIT_CHECKPOINT_HEARTBEAT_SECONDS", "300"))
+# Default half the tail limit (300 s at 600), so setting the limit alone never leaves beats beyond it.
+AUDIT_CHECKPOINT_HEARTBEAT_SECONDS = int(
+    os.environ.get("AUDIT_CHECKPOINT_HEARTBEAT_SECONDS") or max(1, AUDIT_UNSIGNED_TAIL_MAX_SECONDS // 2)
+)
