@@ -112,7 +112,8 @@ class StoredTree:
 
 
 def heartbeat_seconds() -> int:
-    """A head is signed at least this often, even over no new events (default: half the tail limit).
+    """A head is signed at least this often, even over no new events (AUDIT_CHECKPOINT_HEARTBEAT_SECONDS;
+    the settings default it to half the tail limit).
 
     The heads' signed `issued_at` is the only clock an attacker with database access cannot move: event
     timestamps are columns they can rewrite, and they can stop the signer with one forged row. So
@@ -120,10 +121,7 @@ def heartbeat_seconds() -> int:
     and these heartbeat heads keep a quiet log from looking stopped. Half the limit leaves a missed
     beat room before the alarm; a beat is one small file (288 a day at the default limit of 600 s).
     """
-    configured = getattr(settings, "AUDIT_CHECKPOINT_HEARTBEAT_SECONDS", None)
-    if configured:
-        return int(configured)
-    return max(1, int(settings.AUDIT_UNSIGNED_TAIL_MAX_SECONDS) // 2)
+    return int(settings.AUDIT_CHECKPOINT_HEARTBEAT_SECONDS)
 
 
 @dataclass
