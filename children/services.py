@@ -30,7 +30,7 @@ from children.records import (
 from children.selectors import child_details, unseal_column
 from matching.blocking import record_keys
 from vault.blind_index import blind_index, blind_indexes
-from vault.crypto import cipher
+from vault.crypto import DecryptionFailed, cipher
 from vault.keys import NewDataKey, data_key_new, data_key_row
 from vault.models import DataKey
 from vault.sealing import Sealer, seal_row
@@ -271,7 +271,7 @@ def involvement_record(
     `recheck` judges the record as stored, not as the page read it: the LA team may have shielded it, the
     nightly job archived it, a merge folded it away, since the page's own policy check (review, session 21:
     each was recorded all the same, a merge as a 500). The row is read afresh before sealing (one merged
-    away raises `Child.DoesNotExist`), and judged under its lock after the insert: the lock is taken there,
+    away raises `Child.DoesNotExist`, also when the merge commits between that read and the seal), and judged under its lock after the insert: the lock is taken there,
     where the match check (`coordination.recording`) takes it in its fixed order, never before, so two
     recordings about siblings cannot wait on each other in a circle.
     """
@@ -306,6 +306,12 @@ def involvement_record(
     except IntegrityError as error:
         if _current_involvement_exists(current_key):
             raise DuplicateInvolvement from error
+        raise
+    except DecryptionFailed:
+        # A merge that committed between the fresh read above and the first seal shredded the record's
+        # key and deleted it: the record is gone (not found), not a server error.
+        if not Child.objects.filter(pk=child.pk).exists():
+            raise Child.DoesNotExist from None
         raise
     return involvement
 
