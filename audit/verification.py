@@ -10,6 +10,7 @@ divergence down to one block of 2**AUDIT_SUBTREE_CACHE_LEVEL events.
 import contextlib
 import itertools
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -217,12 +218,35 @@ class _BlockCheck:
         self.first_id = None
 
 
+_AppearanceRow = tuple[int, int | None, UUID, datetime]  # event_id, actor_id, child_id, occurred_at
+
+
+def _appearance_rows() -> Iterator[_AppearanceRow]:
+    """Every SearchAppearance row in event id order, a batch at a time (server-side inside a transaction
+    on PostgreSQL, as `_rows`; SQLite's cursor already steps through them)."""
+    rows = SearchAppearance.objects.order_by("event_id", "child_id").values_list(
+        "event_id", "actor_id", "child_id", "occurred_at"
+    )
+    scan = transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+    with scan:
+        yield from rows.iterator(chunk_size=FETCH)
+
+
+def _rows_by_search(
+    rows: Iterable[_AppearanceRow],
+) -> Iterator[tuple[int, list[tuple[int | None, UUID, datetime]]]]:
+    """One search's rows at a time: (event_id, [(actor_id, child_id, occurred_at), ...])."""
+    for event_id, group in itertools.groupby(rows, key=lambda row: row[0]):
+        yield event_id, [(actor_id, child_id, at) for _, actor_id, child_id, at in group]
+
+
 class _AppearanceCheck:
     """SearchAppearance must be exactly what the verified log's searches returned.
 
     The unexplained-access report trusts it ("did this person's search return this child?"), so one
     inserted row could hide a view; it is checked row by row against the `result_ids` of each search.
-    Holds one entry per search in memory (ids only).
+    Holds one entry per search in memory (ids only); the rows themselves stream past a search at a time
+    (both sides in event id order), as gathering the whole table first would not fit at national scale.
     """
 
     def __init__(self) -> None:
@@ -234,15 +258,24 @@ class _AppearanceCheck:
         ids = frozenset(UUID(str(i)) for i in (entry["additional"].get("result_ids") or []))
         self.expected[entry["id"]] = (entry["actor_id"], entry["occurred_at"], ids)
 
-    def compare(self, report: VerificationReport) -> None:
-        stored: dict[int, list[tuple[int | None, UUID, datetime]]] = {}
-        rows = SearchAppearance.objects.order_by("event_id", "child_id").values_list(
-            "event_id", "actor_id", "child_id", "occurred_at"
-        )
-        for event_id, actor_id, child_id, occurred_at in rows.iterator(chunk_size=FETCH):
-            stored.setdefault(event_id, []).append((actor_id, child_id, occurred_at))
-        for event_id in sorted(set(stored) | set(self.expected)):
-            self._compare_one(event_id, stored.get(event_id, []), report)
+    def compare(self, report: VerificationReport, rows: Iterable[_AppearanceRow] | None = None) -> None:
+        """Merge the searches (by id) with the stored rows grouped by search, reporting each in id order.
+
+        `rows`: (event_id, actor_id, child_id, occurred_at) ordered by event id; the table by default."""
+        searches = _rows_by_search(_appearance_rows() if rows is None else rows)
+        pending = next(searches, None)
+        for event_id in sorted(self.expected):
+            while pending is not None and pending[0] < event_id:  # rows of no search the log holds
+                self._compare_one(pending[0], pending[1], report)
+                pending = next(searches, None)
+            if pending is not None and pending[0] == event_id:
+                self._compare_one(event_id, pending[1], report)
+                pending = next(searches, None)
+            else:
+                self._compare_one(event_id, [], report)
+        while pending is not None:
+            self._compare_one(pending[0], pending[1], report)
+            pending = next(searches, None)
 
     def _compare_one(
         self, event_id: int, rows: list[tuple[int | None, UUID, datetime]], report: VerificationReport

@@ -1,0 +1,75 @@
+"""The search-result rows are checked as they stream past, a search at a time, never gathered whole.
+
+`verify_audit` compared every `SearchAppearance` row against its search event by first loading the whole
+table into a dictionary: at national scale (hundreds of millions of rows, one per child a search
+returned) the verifier would run out of memory before reporting anything. Both sides are ordered by
+event id, so the rows of one search are compared and dropped before the next search's are read.
+"""
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from uuid import UUID
+
+from audit.tags import AuditTag
+from audit.verification import VerificationReport, _AppearanceCheck
+
+SEARCHES = 2_000
+AT = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+def _child(n: int) -> UUID:
+    return UUID(int=n)
+
+
+def test_a_search_with_an_inserted_row_is_reported_before_the_rest_of_the_table_is_read():
+    check = _AppearanceCheck()
+    for event_id in range(1, SEARCHES + 1):
+        check.expect(
+            {
+                "id": event_id,
+                "tag": AuditTag.SearchPerformed,
+                "actor_id": 7,
+                "occurred_at": AT,
+                "additional": {"result_ids": [str(_child(event_id))]},
+            }
+        )
+    report = VerificationReport(heads=0)
+
+    def stored() -> Iterator[tuple[int, int, UUID, datetime]]:
+        yield 1, 7, _child(1), AT
+        yield 1, 7, _child(999_999), AT  # a row the log does not hold: it would hide a view
+        for event_id in range(2, SEARCHES + 1):
+            if event_id == 3:  # search 1 is over: its finding is out before anything more is read
+                assert [(f.kind, f.event_id) for f in report.findings] == [("appearance_inserted", 1)], (
+                    "the rows were gathered before any search was compared"
+                )
+            yield event_id, 7, _child(event_id), AT
+
+    check.compare(report, rows=stored())
+
+    assert [(f.kind, f.event_id) for f in report.findings] == [("appearance_inserted", 1)]
+
+
+def test_searches_with_no_rows_and_rows_with_no_search_are_both_reported_in_id_order():
+    check = _AppearanceCheck()
+    for event_id in (2, 4):
+        check.expect(
+            {
+                "id": event_id,
+                "tag": AuditTag.SearchPerformed,
+                "actor_id": 7,
+                "occurred_at": AT,
+                "additional": {"result_ids": [str(_child(event_id))]},
+            }
+        )
+    report = VerificationReport(heads=0)
+    rows = [(1, 7, _child(1), AT), (4, 8, _child(4), AT), (5, 7, _child(5), AT)]
+
+    check.compare(report, rows=iter(rows))
+
+    assert [(f.kind, f.event_id) for f in report.findings] == [
+        ("appearance_inserted", 1),
+        ("appearance_missing", 2),
+        ("appearance_edited", 4),
+        ("appearance_inserted", 5),
+    ]
