@@ -55,6 +55,7 @@ def test_ending_an_involvement_twice_shows_an_important_banner_not_a_success(
 
     _end(pages, url, "9")
     banner = page.locator(".govuk-notification-banner")
+    banner.wait_for()  # the answer to the second click has loaded (count() alone does not wait for it)
     assert banner.count() == 1
     assert page.locator(".govuk-notification-banner--success").count() == 0
     assert banner.locator(".govuk-notification-banner__title").inner_text() == "Important"
