@@ -22,11 +22,19 @@ def canonical_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
 def timestamp_text(moment: datetime) -> str:
     """Always UTC with microseconds, whatever the database or connection time zone gave back."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def timestamp_parse(text: str) -> datetime:
+    """The moment `timestamp_text` wrote (a signed head's `issued_at`), aware UTC."""
+    return datetime.strptime(text, TIMESTAMP_FORMAT).replace(tzinfo=UTC)
 
 
 def entry_bytes(

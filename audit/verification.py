@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from audit import merkle
 from audit.checkpoints import LOG_ID, cache_level, head_statement
-from audit.ledger import EVENT_TABLE, entry_bytes
+from audit.ledger import EVENT_TABLE, entry_bytes, timestamp_parse
 from audit.models import AuditSubtree, SearchAppearance
 from audit.signing import key_id, signature_valid
 from audit.tags import AuditTag
@@ -161,6 +161,13 @@ def _normalise(row: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
+def _scan_transaction() -> contextlib.AbstractContextManager[Any]:
+    """What a streamed scan runs in: a transaction on PostgreSQL, where a server-side cursor outside one
+    is WITH HOLD and materialised whole before the first row; nothing on SQLite, whose transactions are
+    IMMEDIATE (settings) and would lock out every writer for the whole verification."""
+    return transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+
+
 def _rows() -> Any:
     """A server-side ordered scan of every column, read raw so one corrupt value cannot stop the scan.
 
@@ -172,9 +179,7 @@ def _rows() -> Any:
     two cursors are the same and already step through the rows.
     """
     columns = "id, occurred_at, tag, actor_id, organisation_id, child_id, additional, leaf_hash"
-    # Not on SQLite: its transactions are IMMEDIATE (settings) and would lock out every writer meanwhile.
-    scan = transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
-    with scan, connection.chunked_cursor() as cursor:
+    with _scan_transaction(), connection.chunked_cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {EVENT_TABLE} ORDER BY id")  # noqa: S608 - constants
         while batch := cursor.fetchmany(FETCH):
             yield from batch
@@ -228,8 +233,7 @@ def _appearance_rows() -> Iterator[_AppearanceRow]:
     rows = SearchAppearance.objects.order_by("event_id", "child_id").values_list(
         "event_id", "actor_id", "child_id", "occurred_at"
     )
-    scan = transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
-    with scan:
+    with _scan_transaction():
         yield from rows.iterator(chunk_size=FETCH)
 
 
@@ -412,7 +416,7 @@ def _latest_head_check(
     nothing is new, so an old latest head means signing stopped, whatever the events say. Only heads
     whose signatures check count (a doctored head file could claim any time).
     """
-    issued = [datetime.strptime(h.issued_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC) for h in heads]
+    issued = [timestamp_parse(h.issued_at) for h in heads]
     if not issued:
         report.add("heads_stale", "no head is signed by the pinned key: nothing after it can be trusted")
         return
