@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
@@ -320,15 +321,20 @@ def _sensitive_service(organisation_id: int) -> bool:
     return Organisation.objects.filter(pk=organisation_id, kind=OrganisationKind.SENSITIVE).exists()
 
 
-def _child_row_locked(child_id: Any) -> Child:
-    """The child's row, locked FOR UPDATE to the end of the transaction, with its data key read but not
+def child_rows_locked() -> QuerySet[Child]:
+    """Child rows locked FOR UPDATE to the end of the transaction, each with its data key read but not
     locked (`of=self`): the key is locked as every writer locks it, FOR KEY SHARE on its first seal.
+    Every writer that locks a child's row takes it through here.
 
     Locking the key FOR UPDATE too (review, session 21) deadlocked with a practitioner recording an
     involvement at the same moment: recording seals first (the key, FOR KEY SHARE) and then takes the
     child's row for the match check, so each held what the other waited for and one request failed.
     """
-    return Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child_id)
+    return Child.objects.select_for_update(of=("self",)).select_related("data_key")
+
+
+def _child_row_locked(child_id: Any) -> Child:
+    return child_rows_locked().get(pk=child_id)
 
 
 class InvolvementAlreadyEnded(Exception):

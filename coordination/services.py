@@ -23,7 +23,7 @@ from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
 from children.records import ChildDetails
 from children.selectors import child_details
-from children.services import Recheck, lead_professional_set
+from children.services import Recheck, child_rows_locked, lead_professional_set
 from coordination.family import carer_keys_refresh, family_child_ids
 from coordination.models import InvolvementConfirmation, LeadProposal, Match, MatchKind, Notice
 from notices.email import notify_by_email
@@ -376,7 +376,7 @@ def lead_accept(*, proposal: LeadProposal, by: User, recheck: Recheck | None = N
         child_id = (
             LeadProposal.objects.filter(pk=proposal.pk).values_list("involvement__child_id", flat=True).get()
         )
-        child = Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child_id)
+        child = child_rows_locked().get(pk=child_id)
         if recheck is not None:
             recheck(child)
         proposal = (

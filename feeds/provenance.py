@@ -21,7 +21,7 @@ from django.utils import timezone
 from children.models import Child, RecordStatus
 from children.records import Address, ChildDetails, FormerName, SourceIdentifier
 from children.selectors import child_details
-from children.services import LockedChild, child_details_update
+from children.services import LockedChild, child_details_update, child_rows_locked
 from corrections.selectors import CorrectionPin, correction_pins
 from feeds.models import FeedSource, FieldProvenance
 from feeds.validation import FeedRecord
@@ -183,7 +183,7 @@ def child_update_from_feed(
     The child is read again under a row lock (call inside a transaction): two feeds updating it at once
     take turns, so neither writes details (and blocking keys) built from what the other has replaced.
     """
-    child = Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child.pk)
+    child = child_rows_locked().get(pk=child.pk)
     if child.status != RecordStatus.ACTIVE or (la_ids is not None and child.local_authority_id not in la_ids):
         raise ChildChangedSinceDecided
     sealer = Sealer(child.data_key)

@@ -25,6 +25,7 @@ from accounts.models import Organisation, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
+from children.services import child_rows_locked
 from feeds.ingest import is_adult, record_create
 from feeds.models import FeedSource
 from feeds.provenance import child_update_from_feed
@@ -191,8 +192,7 @@ def review_decide(
             # Still this LA's active record (it may have moved or gone since the review opened). Locked:
             # a merge taking it away at this moment finishes first, and then it is not found.
             child = (
-                Child.objects.select_for_update(of=("self",))
-                .select_related("data_key")
+                child_rows_locked()
                 .filter(pk=child_id, status=RecordStatus.ACTIVE, local_authority_id=locked.local_authority_id)
                 .first()
             )

@@ -18,6 +18,7 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import ARCHIVE_AGE_DEFAULT, ARCHIVE_AGE_LIMIT, Child, RecordStatus
+from children.services import child_rows_locked
 from children.shredding import child_shred
 from lifecycle.models import Archive, Closure
 from lifecycle.rules import ArchiveRule, archive_age_in_force, archive_due, purge_due
@@ -115,12 +116,7 @@ def child_archive(*, child_id: UUID, rule: str, today: date) -> bool:
     so it is readable by whoever may open the record, and shredded with it at purge.
     """
     with transaction.atomic():
-        child = (
-            Child.objects.select_for_update(of=("self",))  # the row alone: see lifecycle.shielding
-            .select_related("data_key")
-            .filter(pk=child_id, status=RecordStatus.ACTIVE)
-            .first()
-        )
+        child = child_rows_locked().filter(pk=child_id, status=RecordStatus.ACTIVE).first()
         if child is None:
             return False
         child.status = RecordStatus.ARCHIVED
@@ -172,12 +168,7 @@ def closure_date(*, child_id: UUID, today: date) -> bool:
 def _purge(*, child_id: UUID, status: str) -> bool:
     """Shred and delete one child still in `status` (row lock, re-checked), leaving the tombstone."""
     with transaction.atomic():
-        child = (
-            Child.objects.select_for_update(of=("self",))  # the row alone: see lifecycle.shielding
-            .select_related("data_key")
-            .filter(pk=child_id, status=status)
-            .first()
-        )
+        child = child_rows_locked().filter(pk=child_id, status=status).first()
         if child is None:
             return False
         child_shred(child=child, by=None)

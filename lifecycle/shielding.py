@@ -14,6 +14,7 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
+from children.services import child_rows_locked
 from children.signals import shield_lifted
 from lifecycle.moves import RecordChangedSince
 from vault.sealing import note_seal
@@ -25,13 +26,11 @@ def shield_set(*, child: Child, by: User, shielded: bool, reason: str) -> bool:
     """Shield or unshield the record; False (nothing written) when it already was so.
 
     The caller's policy check saw the team's active record; the row is re-read under its lock, so a
-    record moved or closed since is refused (`RecordChangedSince`) rather than changed. The child's row
-    alone is locked (`of=self`), its data key not: a practitioner recording an involvement at that moment
-    holds the key (shared, from sealing) and then waits for this row, so locking the key too deadlocked
-    (review, session 21; every writer takes the key as `vault.keys.data_key_for_write` does).
+    record moved or closed since is refused (`RecordChangedSince`) rather than changed. The row alone is
+    locked, not its data key (`children.services.child_rows_locked` says why).
     """
     with transaction.atomic():
-        stored = Child.objects.select_for_update(of=("self",)).select_related("data_key").get(pk=child.pk)
+        stored = child_rows_locked().get(pk=child.pk)
         if stored.status != RecordStatus.ACTIVE:
             raise RecordChangedSince("This record has been archived or closed since you opened it")
         if stored.local_authority_id != child.local_authority_id:

@@ -43,6 +43,7 @@ from children.selectors import child_details
 from children.services import (
     child_build,
     child_details_update,
+    child_rows_locked,
     children_save_built,
     involvement_current_key,
 )
@@ -238,12 +239,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         raise MergeRefused("a record cannot be merged into itself")
     with transaction.atomic():
         children_keys_lock([survivor.pk, duplicate.pk])  # before the rows: see children_keys_lock
-        locked = {
-            c.pk: c
-            for c in Child.objects.select_for_update(of=("self",))  # the rows alone: see lifecycle.shielding
-            .select_related("data_key")
-            .filter(pk__in=[survivor.pk, duplicate.pk])
-        }
+        locked = {c.pk: c for c in child_rows_locked().filter(pk__in=[survivor.pk, duplicate.pk])}
         if survivor.pk not in locked or duplicate.pk not in locked:
             # Merged away (or purged) by someone else since the page loaded them: refuse, not a 500.
             raise MergeRefused("a record is no longer there to merge")
