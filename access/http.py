@@ -103,6 +103,19 @@ def require(
         raise Refused(decision, action=action, child_id=child.pk if child is not None else None)
 
 
+def still_permitted(
+    *, actor: User, action: Permission, involvement: Involvement | None = None
+) -> Callable[[Child], None]:
+    """`require` for `action` again, on the record as stored when the change is written (a service's
+    `recheck`, called under the row lock in the writing transaction): a record shielded, archived or
+    closed since the request's own check is refused there, audited, and nothing is written."""
+
+    def recheck(stored: Child) -> None:
+        require(actor=actor, action=action, child=stored, involvement=involvement)
+
+    return recheck
+
+
 def refusal(
     request: HttpRequest,
     *,

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import Refused, require
+from access.http import Refused, require, still_permitted
 from access.permissions import Permission
 from access.policy import (
     Decision,
@@ -55,7 +55,6 @@ from children.selectors import (
 from children.services import (
     DuplicateInvolvement,
     InvolvementAlreadyEnded,
-    Recheck,
     caf_flag_set,
     involvement_cease,
     involvement_record,
@@ -110,17 +109,6 @@ def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> 
     child = _permitted_child(request, child_id, action)
     _purpose_stated(request, child)
     return child
-
-
-def _still_permitted(actor: User, action: Permission, involvement: Involvement | None = None) -> Recheck:
-    """The policy for `action` again, on the record as stored when the change is written (under its row
-    lock, in the writing transaction): a record shielded, archived or closed since this request's own
-    check is refused there, audited, and nothing is written (the services' `recheck`)."""
-
-    def recheck(stored: Child) -> None:
-        require(actor=actor, action=action, child=stored, involvement=involvement)
-
-    return recheck
 
 
 def _look_audited(request: HttpRequest, child: Child, *, page: str) -> HttpResponse | None:
@@ -316,7 +304,7 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
                     email=form.cleaned_data["email"],
                     started_on=form.cleaned_data["started_on"],
                 ),
-                recheck=_still_permitted(actor, Permission.InvolvementRecord),
+                recheck=still_permitted(actor=actor, action=Permission.InvolvementRecord),
             )
         except Child.DoesNotExist:  # merged into another record since this request's check
             raise Http404 from None
@@ -347,7 +335,9 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
                 involvement=involvement,
                 by=actor,
                 ended_on=form.cleaned_data["ended_on"],
-                recheck=_still_permitted(actor, Permission.InvolvementCease, involvement),
+                recheck=still_permitted(
+                    actor=actor, action=Permission.InvolvementCease, involvement=involvement
+                ),
             )
         except InvolvementAlreadyEnded:
             messages.info(request, "This involvement has already ended: nothing was changed")
@@ -393,7 +383,7 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 child=child,
                 by=actor,
                 involvement=involvement,
-                recheck=_still_permitted(actor, Permission.LeadProfessionalSet),
+                recheck=still_permitted(actor=actor, action=Permission.LeadProfessionalSet),
             )
         except ValueError:  # ended (or moved) since this page read it
             form.add_error("involvement", LeadProfessionalForm.ENDED)
@@ -421,7 +411,7 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
             child=child,
             by=actor,
             completed=form.cleaned_data["caf_completed"] == "yes",
-            recheck=_still_permitted(actor, Permission.CafSet),
+            recheck=still_permitted(actor=actor, action=Permission.CafSet),
         )
         messages.success(request, "The Common Assessment status has been updated")
         return redirect("children:record", child_id=child.pk)

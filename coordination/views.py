@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from access.http import require
+from access.http import require, still_permitted
 from access.permissions import Permission
 from access.policy import involvement_shown
 from accounts.http import signed_in_user
@@ -121,9 +121,7 @@ def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
     acceptance = lead_accept(
         proposal=proposal,
         by=actor,
-        recheck=lambda stored: require(
-            actor=actor, action=Permission.InvolvementCoordinate, child=stored, involvement=own
-        ),
+        recheck=still_permitted(actor=actor, action=Permission.InvolvementCoordinate, involvement=own),
     )
     if acceptance:
         messages.success(request, "The lead professional has been updated")
