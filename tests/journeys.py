@@ -14,6 +14,16 @@ from accounts.stepup import REAUTH_KEY
 from children.models import Child
 from tests.personas import PASSWORD
 
+# Alice's involvement as the "record your involvement" page posts it.
+INVOLVEMENT_FORM = {
+    "role": "Social worker",
+    "phone": "0300 111 2222",
+    "email": "alice@example.org",
+    "start_day": "2",
+    "start_month": "9",
+    "start_year": "2024",
+}
+
 
 def totp_device(user: User) -> TOTPDevice:
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

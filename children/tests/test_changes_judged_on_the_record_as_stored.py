@@ -22,17 +22,8 @@ from children.services import involvement_record
 from lifecycle.services import child_archive
 from lifecycle.shielding import shield_set
 from linkage.merging import child_merge
-from tests.journeys import signed_in, state_purpose
+from tests.journeys import INVOLVEMENT_FORM, signed_in, state_purpose
 from tests.personas import make_child
-
-INVOLVEMENT = {
-    "role": "Social worker",
-    "phone": "0300 111 2222",
-    "email": "alice@example.org",
-    "start_day": "2",
-    "start_month": "9",
-    "start_year": "2024",
-}
 
 
 def _after_the_pages_check(monkeypatch, meanwhile) -> None:
@@ -62,7 +53,7 @@ def test_an_involvement_recorded_as_the_la_team_shields_the_record_is_refused_an
     state_purpose(client, child)
     _after_the_pages_check(monkeypatch, _shield(world))
 
-    response = client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT)
+    response = client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT_FORM)
 
     assert response.status_code == 403
     assert "This record is shielded" in response.content.decode()
@@ -77,7 +68,7 @@ def test_an_involvement_recorded_as_the_record_is_archived_is_refused_and_not_ke
     state_purpose(client, child)
     _after_the_pages_check(monkeypatch, _archive)
 
-    response = client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT)
+    response = client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT_FORM)
 
     assert response.status_code == 403
     assert "This record has been archived" in response.content.decode()
@@ -99,7 +90,7 @@ def test_an_involvement_recorded_as_the_record_is_merged_away_is_not_found_not_a
         monkeypatch, lambda duplicate: child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
     )
 
-    response = client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT)
+    response = client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT_FORM)
 
     assert response.status_code == 404
     assert not Involvement.objects.exists()

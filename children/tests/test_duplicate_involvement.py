@@ -17,18 +17,9 @@ from children import services
 from children.models import Child, Involvement
 from children.records import InvolvementDetails
 from children.services import DuplicateInvolvement, involvement_cease, involvement_record
-from tests.journeys import signed_in, state_purpose
+from tests.journeys import INVOLVEMENT_FORM, signed_in, state_purpose
 from tests.pages import headings
 from tests.personas import build_world, make_child
-
-FORM = {
-    "role": "Social worker",
-    "phone": "0300 111 2222",
-    "email": "alice@example.org",
-    "start_day": "2",
-    "start_month": "9",
-    "start_year": "2024",
-}
 
 
 def _details(world, role="Social worker"):
@@ -44,8 +35,8 @@ def test_a_second_current_involvement_in_the_same_role_is_refused_with_a_govuk_m
     client = signed_in(world.alice)
     state_purpose(client, child)
     url = reverse("children:involvement_new", args=[child.pk])
-    assert client.post(url, FORM).status_code == 302
-    response = client.post(url, {**FORM, "role": "  social   WORKER "})
+    assert client.post(url, INVOLVEMENT_FORM).status_code == 302
+    response = client.post(url, {**INVOLVEMENT_FORM, "role": "  social   WORKER "})
     page = response.content.decode()
     assert response.status_code == 200
     assert headings(page) == ["Record your involvement"]

@@ -18,7 +18,7 @@ from audit.tags import AuditTag
 from children.models import Child, Involvement
 from linkage.merging import child_merge
 from tests.concurrency import run_together
-from tests.journeys import signed_in, state_purpose
+from tests.journeys import INVOLVEMENT_FORM, signed_in, state_purpose
 from tests.personas import make_child
 
 pytestmark = [
@@ -26,15 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite has one writer"),
 ]
-
-INVOLVEMENT = {
-    "role": "Social worker",
-    "phone": "0300 111 2222",
-    "email": "alice@example.org",
-    "start_day": "2",
-    "start_month": "9",
-    "start_year": "2024",
-}
 
 
 def test_an_involvement_recorded_as_a_merge_shreds_the_records_key_is_not_found_not_a_server_error(
@@ -59,7 +50,7 @@ def test_an_involvement_recorded_as_a_merge_shreds_the_records_key_is_not_found_
     def work(index: int) -> object:
         if index == 0:
             recording.append(threading.current_thread())
-            return client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT)
+            return client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT_FORM)
         assert read_afresh.wait(timeout=30)
         try:
             return child_merge(survivor=survivor, duplicate=Child.objects.get(pk=child.pk), by=world.lena)

@@ -11,27 +11,12 @@ from datetime import date
 from django.urls import reverse
 
 from children.search import SearchCriteria, child_search
+from tests.decryption import child_columns_decrypted
 from tests.journeys import signed_in, state_purpose
 from tests.pages import rendered
 
 SHOWN = {"given_names", "family_name", "gender", "date_of_birth"}
 LOCATION = ("LS6 2QT", "Quarry Lane", "943 476 5919")
-
-
-def _decrypted(monkeypatch) -> dict[object, list[str]]:
-    """Every column of a child's own row decrypted, by child."""
-    from vault.sealing import Sealer
-
-    unseal = Sealer.unseal_value
-    read: dict[object, list[str]] = {}
-
-    def recording(self, blob, *, table, row_id, column):
-        if table == "children_child":
-            read.setdefault(row_id, []).append(column)
-        return unseal(self, blob, table=table, row_id=row_id, column=column)
-
-    monkeypatch.setattr(Sealer, "unseal_value", recording)
-    return read
 
 
 def _held(context_value: object) -> str:
@@ -43,7 +28,7 @@ def test_the_restricted_view_of_a_shielded_record_decrypts_and_holds_only_what_i
 ):
     client = signed_in(world.alice)
     state_purpose(client, shielded_child)
-    read = _decrypted(monkeypatch)
+    read = child_columns_decrypted(monkeypatch)
 
     response = client.get(reverse("children:record", args=[shielded_child.pk]))
 
@@ -64,7 +49,7 @@ def test_the_purpose_page_decrypts_and_holds_only_the_name_of_a_shielded_child_i
         fetched_by=world.alice,
     )
     client = signed_in(world.alice)
-    read = _decrypted(monkeypatch)
+    read = child_columns_decrypted(monkeypatch)
 
     response = client.get(reverse("children:purpose", args=[shielded_child.pk]))
 

@@ -4,26 +4,11 @@ decrypted record (address, school, GP, NHS number), kept off the screen only by 
 
 from django.urls import reverse
 
+from tests.decryption import child_columns_decrypted
 from tests.journeys import signed_in, state_purpose
 
 NAME_ONLY = {"given_names", "family_name", "gender", "date_of_birth"}
 LOCATION = ("LS6 2QT", "Quarry Lane", "943 476 5919")
-
-
-def _decrypted(monkeypatch) -> dict[object, list[str]]:
-    """Every column of a child's own row decrypted, by child."""
-    from vault.sealing import Sealer
-
-    unseal = Sealer.unseal_value
-    read: dict[object, list[str]] = {}
-
-    def recording(self, blob, *, table, row_id, column):
-        if table == "children_child":
-            read.setdefault(row_id, []).append(column)
-        return unseal(self, blob, table=table, row_id=row_id, column=column)
-
-    monkeypatch.setattr(Sealer, "unseal_value", recording)
-    return read
 
 
 def test_the_correction_pages_of_a_shielded_record_hold_only_who_the_child_is(world, shielded_child):
@@ -44,7 +29,7 @@ def test_the_correction_pages_of_a_shielded_record_hold_only_who_the_child_is(wo
 def test_choosing_what_to_correct_decrypts_only_who_the_child_is(world, shielded_child, monkeypatch):
     client = signed_in(world.alice)
     state_purpose(client, shielded_child)
-    read = _decrypted(monkeypatch)
+    read = child_columns_decrypted(monkeypatch)
     response = client.get(reverse("corrections:choose", args=[shielded_child.pk]))
     assert response.status_code == 200 and "Jasmine Okafor" in response.content.decode()
     assert set(read[shielded_child.pk]) <= NAME_ONLY, read[shielded_child.pk]

@@ -18,7 +18,7 @@ from audit.tags import AuditTag
 from children.models import Involvement
 from lifecycle.shielding import shield_set
 from tests.concurrency import run_together
-from tests.journeys import signed_in, state_purpose
+from tests.journeys import INVOLVEMENT_FORM, signed_in, state_purpose
 from tests.personas import make_child
 
 pytestmark = [
@@ -26,15 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
 ]
-
-INVOLVEMENT = {
-    "role": "Social worker",
-    "phone": "0300 111 2222",
-    "email": "alice@example.org",
-    "start_day": "2",
-    "start_month": "9",
-    "start_year": "2024",
-}
 
 
 @pytest.mark.parametrize("attempt", range(5))
@@ -55,7 +46,7 @@ def test_an_involvement_racing_the_shield_is_recorded_before_it_or_refused(world
 
     def work(index: int) -> object:
         if index == 0:
-            return client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT)
+            return client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT_FORM)
         barrier.wait(timeout=10)
         return shield_set(child=child, by=world.lena, shielded=True, reason="Risk of harm")
 

@@ -11,19 +11,11 @@ from accounts.models import UserSession
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from oversight.models import Alert, AlertKind
-from tests.journeys import signed_in, state_purpose
+from tests.journeys import INVOLVEMENT_FORM, signed_in, state_purpose
 from tests.personas import make_child
 
 # Wednesday 2 December 2026, mid-morning (GMT, so London time equals UTC).
 MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
-INVOLVEMENT = {
-    "role": "Social worker",
-    "phone": "0300 111 2222",
-    "email": "alice@example.org",
-    "start_day": "2",
-    "start_month": "9",
-    "start_year": "2024",
-}
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +80,9 @@ def test_a_simulated_practitioners_ordinary_day_raises_no_alert(world):
                 state_purpose(client, child)
                 assert client.get(reverse("children:record", args=[child.pk])).status_code == 200
                 if child == families[2]:  # starts working with Maya: records the involvement
-                    recorded = client.post(reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT)
+                    recorded = client.post(
+                        reverse("children:involvement_new", args=[child.pk]), INVOLVEMENT_FORM
+                    )
                     assert recorded.status_code == 302
     assert AuditEvent.objects.filter(tag=AuditTag.RecordViewed, actor=world.alice).count() == 5
     assert AuditEvent.objects.filter(tag=AuditTag.InvolvementRecorded, actor=world.alice).exists()
