@@ -31,6 +31,17 @@ def _fresh_cache() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_head_directory(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test exports signed heads into a directory of its own.
+
+    The signer anchors on the latest exported head and refuses one missing from the database
+    (audit.checkpoints.previous_trusted): a head exported by an earlier test, whose rows were rolled
+    back with it, would stop the next test's checkpoint.
+    """
+    settings.AUDIT_HEAD_EXPORT_DIR = tmp_path_factory.mktemp("audit-heads")
+
+
 # Database 13 is the tests' own, flushed before and after; .ci/run gives its concurrent PostgreSQL suite
 # another (TEST_REDIS_DB), so that the two runs never flush each other's counters.
 REDIS_TEST_URL = f"redis://127.0.0.1:6379/{int(os.environ.get('TEST_REDIS_DB', '13'))}"

@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
@@ -26,7 +27,7 @@ from django.utils import timezone
 from audit import merkle
 from audit.ledger import WRITER_MARK_BASE, WRITER_MARK_SPAN, canonical_json, timestamp_text
 from audit.models import AuditEvent, AuditHead, AuditSubtree
-from audit.signing import key_id, signing_key
+from audit.signing import key_id, signature_valid, signing_key
 
 LOG_ID = "contactpoint-audit/1"
 
@@ -258,6 +259,92 @@ def lowest_id_in_flight() -> int | None:
     return int(lowest) if lowest is not None else None
 
 
+class HeadTrustError(RuntimeError):
+    """The head to extend cannot be trusted: signing stops until a person has run verify_audit."""
+
+
+def _signed_by(public_key: Ed25519PublicKey, statement: bytes, key: str, signature: str) -> bool:
+    return key == key_id(public_key) and signature_valid(public_key, bytes.fromhex(signature), statement)
+
+
+def _stored_statement(head: AuditHead) -> bytes:
+    return head_statement(
+        size=head.size,
+        root=head.root,
+        last_event_id=head.last_event_id,
+        issued_at=timestamp_text(head.issued_at),
+    )
+
+
+def _exported_latest() -> dict[str, Any] | None:
+    """The newest head document in AUDIT_HEAD_EXPORT_DIR (file names sort by size, then head id)."""
+    files = sorted(Path(settings.AUDIT_HEAD_EXPORT_DIR).glob("head-*.json"))
+    return json.loads(files[-1].read_text()) if files else None
+
+
+def _export_missed(head: AuditHead, exported: dict[str, Any]) -> None:
+    """Export a head signed and committed by a run that stopped before exporting it (heads are exported
+    after commit), with its consistency proof from the last exported head, checked on the stored tree."""
+    size, root = int(exported["size"]), exported["root"]
+    proof = merkle.consistency_proof(size, head.size, StoredTree().range_hash)
+    if not merkle.verify_consistency(size, head.size, bytes.fromhex(root), bytes.fromhex(head.root), proof):
+        raise HeadTrustError(
+            f"the database's latest head (size {head.size}) does not extend the last exported head"
+            f" (size {size}): run verify_audit"
+        )
+    head_export(head, {"from_size": size, "from_root": root, "proof": [p.hex() for p in proof]})
+
+
+def previous_trusted(public_key: Ed25519PublicKey) -> AuditHead | None:
+    """The head a new checkpoint must extend: anchored on the signer's own exported heads.
+
+    The database is what an attacker with database access controls: taking the previous head from it
+    unchecked let them rewrite signed history consistently, drop (or forge) the heads and the subtree
+    cache, and have the next checkpoint sign the rewrite. So the latest exported head (the signer's own
+    store, append-only in production) is the anchor: it must be signed by this key and still be in the
+    database (heads are exported after commit, so the database always holds every exported head; one
+    missing means heads were deleted or an old backup restored). A database head newer than the anchor
+    must carry this key's signature too and is exported now (the run that signed it stopped before
+    exporting). Every new head is then proved consistent with the anchor's root, so no rewrite of what
+    it covers can be signed.
+    """
+    stored = AuditHead.objects.order_by("-size", "-id").first()
+    if stored is not None and not _signed_by(
+        public_key, _stored_statement(stored), stored.key_id, stored.signature
+    ):
+        raise HeadTrustError(
+            f"the database's latest head (size {stored.size}) is not signed by this signer's key: run verify_audit"
+        )
+    document = _exported_latest()
+    if document is None:
+        if stored is not None:
+            raise HeadTrustError(
+                "the database holds signed heads but none is exported to AUDIT_HEAD_EXPORT_DIR: restore the"
+                " exported heads, then run verify_audit"
+            )
+        return None
+    exported = document["statement"]
+    statement = head_statement(
+        size=int(exported["size"]),
+        root=exported["root"],
+        last_event_id=int(exported["last_event_id"]),
+        issued_at=exported["issued_at"],
+    )
+    if exported.get("log") != LOG_ID or not _signed_by(
+        public_key, statement, document["key_id"], document["signature"]
+    ):
+        raise HeadTrustError("the latest exported head is not signed by this signer's key: run verify_audit")
+    anchored = AuditHead.objects.filter(size=int(exported["size"]), signature=document["signature"])
+    if stored is None or not anchored.exists():
+        raise HeadTrustError(
+            f"the last exported head (size {exported['size']}) is not in the database: heads were removed or an"
+            " older database restored; run verify_audit"
+        )
+    if stored.signature != document["signature"]:
+        _export_missed(stored, exported)
+    return stored
+
+
 def checkpoint_create(*, now: datetime | None = None, export: bool = True) -> Checkpoint:
     """Extend the tree to every event older than the grace period, sign the head and export it."""
     now = now or timezone.now()
@@ -265,7 +352,7 @@ def checkpoint_create(*, now: datetime | None = None, export: bool = True) -> Ch
     key = signing_key()
     with transaction.atomic():
         _hold_checkpoint_lock()
-        previous = AuditHead.objects.order_by("-size", "-id").first()
+        previous = previous_trusted(key.public_key())
         horizon = AuditEvent.objects.filter(occurred_at__lte=now - grace).aggregate(top=Max("id"))["top"] or 0
         in_flight = lowest_id_in_flight()
         # Held back: a writer still open holds an id the grace period would already have signed. No

@@ -21,6 +21,7 @@ The audit checkpoint watcher runs throughout, as in production; the run ends wit
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import threading
@@ -35,6 +36,8 @@ LOAD_VENV = ROOT / "var" / "load-venv" / "bin"
 PG = os.environ.get("LOAD_PG", "postgres://postgres@127.0.0.1:5432")
 DATABASE = os.environ.get("LOAD_DATABASE", "cp_bench_load")
 FLOOR_DATABASE = DATABASE.removesuffix("_load") + "_floor"
+# The load database's signed audit heads, apart from `make run`'s: one directory per audit log.
+HEADS = OUT / f"audit-heads-{DATABASE}"
 CHILDREN = int(os.environ.get("LOAD_CHILDREN", "50000"))
 USERS = int(os.environ.get("LOAD_USERS", "16"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
@@ -61,6 +64,8 @@ def _env(**extra: str) -> dict[str, str]:
         FLOOR_DATABASE_URL=f"{PG}/{FLOOR_DATABASE}",
         REDIS_URL=REDIS,
         PYTHONPATH=str(ROOT),
+        # The load database's own signed heads, apart from `make run`'s (one directory per log).
+        AUDIT_HEAD_EXPORT_DIR=str(HEADS),
     )
     env.update(extra)
     return env
@@ -81,6 +86,8 @@ def database_ready() -> None:
     for name in (DATABASE, FLOOR_DATABASE):
         if not _psql("postgres", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"):
             _run("createdb", f"--maintenance-db={PG}/postgres", name)
+            if name == DATABASE:
+                shutil.rmtree(HEADS, ignore_errors=True)  # a new log: heads of a dropped one do not apply
     if not (ROOT / "var" / "vault-keys.json").exists():
         raise SystemExit("no var/vault-keys.json: run `make secrets` first")
     _run(PY, "manage.py", "migrate", "--noinput", "-v0")

@@ -252,7 +252,9 @@ LOGGING = {
 }
 
 # Tamper-evident audit (audit/checkpoints.py): signed tree heads are exported here, outside the database.
-AUDIT_HEAD_EXPORT_DIR = VAR_DIR / "audit-heads"
+# One directory per audit log: the signer extends the latest head it finds here (a second database
+# signing into the same directory stops, as its heads are not this log's).
+AUDIT_HEAD_EXPORT_DIR = Path(os.environ.get("AUDIT_HEAD_EXPORT_DIR", str(VAR_DIR / "audit-heads")))
 # The Ed25519 key that signs heads (audit/signing.py): set per environment, never defaulted to a file.
 AUDIT_SIGNING_KEY_FILE: Path | None = None
 # Complete subtrees of 2**level leaves and above are cached, so checkpoints and proofs are incremental.
