@@ -7,8 +7,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import User
-from accounts.network import client_ip
-from accounts.ratelimit import LOGIN_IP, LOGIN_USER, login_subject
+from accounts.network import client_network
+from accounts.ratelimit import LOGIN_IP, LOGIN_USER, attempts_give_back, attempts_take, login_subject
 from accounts.wording import GovukErrors, password_errors
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -33,17 +33,18 @@ class SignInForm(GovukErrors, AuthenticationForm):
         self.fields["password"].error_messages["required"] = "Enter your password"
 
     def clean(self) -> dict[str, Any]:
-        username = login_subject(str(self.data.get("username", "")))
-        ip = client_ip(self.request)
-        if LOGIN_USER.exceeded(username) or LOGIN_IP.exceeded(ip):
+        """The attempt is counted before the password is checked (`attempts_take`), so guesses sent at
+        the same moment cannot all be checked; it is given back if the password is right."""
+        attempts = (
+            (LOGIN_USER, login_subject(str(self.data.get("username", "")))),
+            (LOGIN_IP, client_network(self.request)),
+        )
+        if attempts_take(*attempts) is None:
             event_record(tag=AuditTag.LoginThrottled, actor=None)
             raise forms.ValidationError(THROTTLED, code="throttled")
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            LOGIN_USER.hit(username)
-            LOGIN_IP.hit(ip)
-            raise
+        cleaned = super().clean()  # a failure raises, and its attempts stay counted
+        attempts_give_back(*attempts)
+        return cleaned
 
 
 class CodeForm(GovukErrors, forms.Form):

@@ -6,6 +6,7 @@ from io import BytesIO
 
 import qrcode
 import qrcode.image.svg
+from django.contrib.auth import logout
 from django.http import HttpRequest
 from django_otp import login as otp_login
 from django_otp.models import Device
@@ -13,7 +14,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from accounts.ratelimit import MFA_USER
+from accounts.ratelimit import MFA_USER, attempts_give_back, attempts_take
 from accounts.services import confirmed_totp_device, recovery_code_use, session_key_renewed, totp_token_verify
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -36,8 +37,9 @@ def totp_code_reused(device: TOTPDevice, token: str) -> bool:
     return bool(totp.verify(int(token), tolerance=device.tolerance)) and totp.t() <= device.last_t
 
 
-def second_factor_login(request: HttpRequest, *, user: User, device: Device) -> None:
-    """Mark the session verified by `device` under a new session key.
+def second_factor_login(request: HttpRequest, *, user: User, device: Device) -> bool:
+    """Mark the session verified by `device` under a new session key; False (the request signed out)
+    when the account's sessions were ended meanwhile (suspended, closed, second factor reset).
 
     Django renews the key when the password is accepted; without a second renewal here, a cookie
     captured while only the password had been proved would become a fully verified session.
@@ -45,7 +47,10 @@ def second_factor_login(request: HttpRequest, *, user: User, device: Device) -> 
     old_key = request.session.session_key
     otp_login(request, device)
     request.session.cycle_key()
-    session_key_renewed(user=user, old_key=old_key, new_key=str(request.session.session_key))
+    if not session_key_renewed(user=user, old_key=old_key, new_key=str(request.session.session_key)):
+        logout(request)
+        return False
+    return True
 
 
 def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool:
@@ -57,20 +62,23 @@ def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool
     same moment pass one at a time: the second finds the step used.
     """
     subject = str(user.pk)
-    if MFA_USER.exceeded(subject):
+    # Counted before the check (kept as the failure unless the code passes), so codes sent at the same
+    # moment from many sessions cannot all be checked.
+    if attempts_take((MFA_USER, subject)) is None:
         event_record(tag=AuditTag.MfaThrottled, actor=user)
         raise MfaThrottled
     device = confirmed_totp_device(user)
     if device is None:
+        attempts_give_back((MFA_USER, subject))
         return False
     compact = code.replace(" ", "")
     totp_passed = compact.isdigit() and totp_token_verify(device=device, token=compact)
     if totp_passed or recovery_code_use(user=user, code=code):
-        second_factor_login(request, user=user, device=device)
+        if not second_factor_login(request, user=user, device=device):
+            return False  # ended meanwhile: signed out, and nothing verified
         MFA_USER.reset(subject)
         event_record(tag=AuditTag.MfaVerified, actor=user)
         return True
-    MFA_USER.hit(subject)
     reused = totp_code_reused(device, compact)
     event_record(tag=AuditTag.MfaFailed, actor=user, additional={"reused_code": True} if reused else None)
     if reused:

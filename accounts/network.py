@@ -35,3 +35,25 @@ def client_ip(request: Any) -> str:
     # by a trusted proxy.
     chosen = chain[max(len(chain) - 1 - hops, 0)]
     return _address(chosen) or remote
+
+
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_network(request: Any) -> str:
+    """What the per-address limits count: the client's IPv4 address, or the /64 its IPv6 address is in.
+
+    One IPv6 host is routinely given a /64 (2^64 addresses) and can send each request from a new one,
+    so counting single IPv6 addresses limits nothing; a /64 is one client, as an IPv4 address behind
+    NAT is. An IPv4 address written in IPv6 form (::ffff:a.b.c.d) is the plain IPv4 address.
+    """
+    address = client_ip(request)
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, IPV6_CLIENT_PREFIX), strict=False))
+    return address

@@ -134,7 +134,8 @@ class PasskeyAuthenticationComplete(_AuthenticationRules, CompleteCredentialAuth
     def complete_auth(self, device: WebAuthnCredential) -> None:
         """Verified with user verification required: counts as the second factor and as step-up."""
         user = _signed_in_user(self.request)
-        second_factor_login(self.request, user=user, device=device)
+        if not second_factor_login(self.request, user=user, device=device):
+            raise exceptions.NotAuthenticated()  # the account's sessions were ended meanwhile
         mark_reauthenticated(self.request)
         MFA_USER.reset(str(user.pk))
         event_record(tag=AuditTag.PasskeyVerified, actor=user, additional={"device_id": device.pk})

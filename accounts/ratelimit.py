@@ -12,8 +12,6 @@ from typing import Any
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
-from accounts.models import User
-
 
 @dataclass(frozen=True)
 class Limiter:
@@ -50,10 +48,58 @@ class Limiter:
     def reset(self, subject: str) -> None:
         cache.delete(self._key(subject))
 
+    def give_back(self, subject: str) -> None:
+        """Uncount one attempt `attempts_take` counted (it passed, or another limiter refused it).
+
+        A window that ended meanwhile has nothing to give back: no key is made, and none goes below zero.
+        """
+        key = self._key(subject)
+        client = _redis_client()
+        if client is not None:
+            client.register_script(_GIVE_BACK_SCRIPT)(keys=[cache.make_and_validate_key(key)])
+            return
+        try:
+            if cache.decr(key) < 0:  # reset meanwhile and counted again from zero
+                cache.incr(key)
+        except ValueError:  # expired or reset meanwhile
+            pass
+
+
+def attempts_take(*asks: tuple[Limiter, str]) -> list[int] | None:
+    """Count one attempt against each (limiter, subject) *before* it is checked: the counts taken, or None
+    (nothing counted) when any limiter had already reached its limit.
+
+    Checking `exceeded` first and counting a failure after the (slow) password check let every request
+    arriving together pass the check: a burst of guesses was limited by nothing. Counted first, the
+    requests beyond the limit are refused however many arrive at once. The caller gives the attempts
+    back (`attempts_give_back`) when they succeed, so only failures stay counted, as before.
+    """
+    taken: list[tuple[Limiter, str]] = []
+    counts: list[int] = []
+    for limiter, subject in asks:
+        count = limiter.hit(subject)
+        taken.append((limiter, subject))
+        if count > limiter.limit:
+            attempts_give_back(*taken)
+            return None
+        counts.append(count)
+    return counts
+
+
+def attempts_give_back(*asks: tuple[Limiter, str]) -> None:
+    """Uncount attempts `attempts_take` counted: they succeeded, so they are not failures."""
+    for limiter, subject in asks:
+        limiter.give_back(subject)
+
 
 # Count a hit and start the fixed window on the first one (INCR then EXPIRE, atomically).
 _HIT_SCRIPT = (
     "local n = redis.call('INCR', KEYS[1]) if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end return n"
+)
+# Uncount one hit of a live window (DECR keeps its expiry); never create a key or go below zero.
+_GIVE_BACK_SCRIPT = (
+    "local n = tonumber(redis.call('GET', KEYS[1]) or '0') "
+    "if n > 0 then return redis.call('DECR', KEYS[1]) end return 0"
 )
 
 
@@ -81,11 +127,13 @@ def canonical_username(raw: str) -> str:
 
 
 def login_subject(raw_username: str) -> str:
-    """The subject `login.user` counts against: the account id when the account exists, else the
-    canonical name (case-folded), so unknown names lock the same way and variants share one counter."""
-    name = canonical_username(raw_username)
-    # No account name holds NUL, and PostgreSQL refuses it in a query: count it by name.
-    user_id = (
-        None if "\x00" in name else User.objects.filter(username=name).values_list("pk", flat=True).first()
-    )
-    return f"user:{user_id}" if user_id is not None else f"name:{name.casefold()}"
+    """The subject `login.user` counts against: the canonical name, case-folded, whether or not an
+    account has it.
+
+    Every spelling that signs in as an account (spaces, full-width letters) has its canonical name, so
+    the variants share one counter. Keying an existing account by its id instead, and only unknown
+    names by name, made the lock itself an enumeration oracle: "ALICE" is no account, so it counted apart
+    from alice's id but together with "alice" had alice not existed. Names differing only in case are one
+    account's at most (the look-alike rule, `accounts.usernames`), so the name is as good as the id.
+    """
+    return f"name:{canonical_username(raw_username).casefold()}"

@@ -31,18 +31,38 @@ def session_track(*, user: User, session_key: str) -> None:
     UserSession.objects.get_or_create(session_key=session_key, defaults={"user": user})
 
 
-def session_key_renewed(*, user: User, old_key: str | None, new_key: str) -> None:
+def _account_row_locked(user: User) -> None:
+    """Lock the account's row to the end of the transaction: ending its sessions and moving one to a new
+    key take it first, so each sees what the other did."""
+    list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
+
+
+def session_key_renewed(*, user: User, old_key: str | None, new_key: str) -> bool:
     """The session's key changed (the second factor was passed): keep tracking it under the new one,
-    so suspending the account still ends it."""
-    UserSession.objects.filter(session_key=old_key).delete()
-    session_track(user=user, session_key=new_key)
+    so suspending the account still ends it. False, and the new session deleted too, when the old one
+    was ended meanwhile.
+
+    The new session is made (and the old one deleted) before its tracking row moves: a suspension,
+    closure or second-factor reset committed in between read only the old key, so the new session
+    escaped it and, once the account was reinstated, carried on signed in. Under the account's lock
+    (which `sessions_end_all` takes too), an old key no longer tracked means its sessions were ended.
+    """
+    with transaction.atomic():
+        _account_row_locked(user)
+        if not UserSession.objects.filter(session_key=old_key).delete()[0]:
+            Session.objects.filter(session_key=new_key).delete()
+            return False
+        session_track(user=user, session_key=new_key)
+    return True
 
 
 def sessions_end_all(*, user: User) -> int:
     """Delete every server-side session of the user: their next request is signed out."""
-    keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
-    Session.objects.filter(session_key__in=keys).delete()
-    UserSession.objects.filter(user=user).delete()
+    with transaction.atomic():
+        _account_row_locked(user)
+        keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+        Session.objects.filter(session_key__in=keys).delete()
+        UserSession.objects.filter(user=user).delete()
     return len(keys)
 
 
@@ -117,6 +137,7 @@ def confirmed_totp_device(user: User) -> TOTPDevice | None:
 def mfa_reset(*, user: User, by: User) -> None:
     """For a lost factor: remove every device (passkeys too) and code; the user enrols again at next sign-in."""
     with transaction.atomic():
+        _account_row_locked(user)  # first, as closing and suspending take it: never the other way round
         TOTPDevice.objects.filter(user=user).delete()
         WebAuthnCredential.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()

@@ -28,9 +28,9 @@ from accounts.mfa import (
     totp_secret_base32,
 )
 from accounts.models import User
-from accounts.network import client_ip
+from accounts.network import client_network
 from accounts.passkeys import passkey_config, passkey_exists, passkey_list
-from accounts.ratelimit import LOGIN_IP, LOGIN_USER, login_subject
+from accounts.ratelimit import LOGIN_IP, LOGIN_USER, attempts_give_back, attempts_take, login_subject
 from accounts.services import (
     confirmed_totp_device,
     invitation_accept,
@@ -93,6 +93,8 @@ def mfa(request: HttpRequest) -> HttpResponse:
             if second_factor_verify(request, user=user, code=form.cleaned_data["code"]):
                 mark_reauthenticated(request)
                 return redirect(_safe_next(request))
+            if not request.user.is_authenticated:  # suspended, closed or reset meanwhile: signed out
+                return redirect("accounts:login")
             form.add_error("code", "The security code is not correct")
         except MfaThrottled:
             form.add_error("code", MFA_THROTTLED)
@@ -121,7 +123,8 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
         device = user.totpdevice_set.filter(confirmed=False).first()  # type: ignore[attr-defined]
         if device is not None and form.is_valid():
             if totp_device_confirm(device=device, token=form.cleaned_data["code"].replace(" ", "")):
-                _verified_after_enrolment(request, user)
+                if not _verified_after_enrolment(request, user):
+                    return redirect("accounts:login")  # the account's sessions were ended meanwhile
                 codes = recovery_codes_issue(user=user)
                 shown = {"codes": codes, "passkey_config": passkey_config(request)}
                 return render(request, "accounts/recovery_codes.html", shown)
@@ -136,13 +139,16 @@ class EnrolmentNotConfirmed(RuntimeError):
     """A confirmed enrolment code left no confirmed device: never sign in on a half-made second factor."""
 
 
-def _verified_after_enrolment(request: HttpRequest, user: User) -> None:
+def _verified_after_enrolment(request: HttpRequest, user: User) -> bool:
+    """False (signed out, nothing verified) when the account's sessions were ended meanwhile."""
     device = confirmed_totp_device(user)
     if device is None:
         raise EnrolmentNotConfirmed("no confirmed authenticator after a confirmed enrolment code")
-    second_factor_login(request, user=user, device=device)
+    if not second_factor_login(request, user=user, device=device):
+        return False
     mark_reauthenticated(request)
     event_record(tag=AuditTag.MfaVerified, actor=user)
+    return True
 
 
 @login_required
@@ -158,17 +164,22 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     form = ReauthenticateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        subject, ip = login_subject(user.get_username()), client_ip(request)
-        if LOGIN_USER.exceeded(subject) or LOGIN_IP.exceeded(ip):
+        # Counted before the check, so attempts sent at the same moment cannot all be checked.
+        attempts = ((LOGIN_USER, login_subject(user.get_username())), (LOGIN_IP, client_network(request)))
+        taken = attempts_take(*attempts)
+        if taken is None:
             return _signed_out_after_too_many_attempts(request, user)
         if _password_and_code_confirm(
             request, user, form.cleaned_data["password"], form.cleaned_data["code"]
         ):
+            attempts_give_back(*attempts)
             mark_reauthenticated(request)
             event_record(tag=AuditTag.Reauthenticated, actor=user)
             return redirect(_safe_next(request))
+        if not request.user.is_authenticated:  # suspended, closed or reset meanwhile: signed out
+            return redirect("accounts:login")
         event_record(tag=AuditTag.ReauthenticationFailed, actor=user)
-        user_failures, ip_failures = LOGIN_USER.hit(subject), LOGIN_IP.hit(ip)
+        user_failures, ip_failures = taken
         if user_failures >= LOGIN_USER.limit or ip_failures >= LOGIN_IP.limit:
             return _signed_out_after_too_many_attempts(request, user)
         form.add_error(None, REAUTH_FAILED)

@@ -21,7 +21,7 @@ like any cell. A line whose total is not published is no sum at all: its ends jo
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SUPPRESSED = "Fewer than 10"
 WITHHELD = "Withheld"  # not small itself, hidden so that a total cannot give a small one back
@@ -159,54 +159,60 @@ def hidden_entries(
         key: entry_ends(key, n_rows=n_rows, n_cols=n_cols, row_totals=row_totals, column_totals=column_totals)
         for key in entries
     }
+    table = _Lines(entries, ends, n_rows=n_rows, n_cols=n_cols)
     hidden = {key: SUPPRESSED for key, count in entries.items() if count < THRESHOLD}
     while True:
-        _bridges_close(entries, ends, hidden, n_rows=n_rows, n_cols=n_cols)
-        giving_back = _total_giving_back_a_small_sum(entries, ends, hidden, n_rows=n_rows, n_cols=n_cols)
+        _bridges_close(table, hidden)
+        giving_back = _total_giving_back_a_small_sum(table, hidden)
         if giving_back is None:
             return hidden
         hidden[giving_back] = WITHHELD
 
 
-def _bridges_close(
-    entries: dict[Key, int],
-    ends: dict[Key, tuple[Vertex, Vertex]],
-    hidden: dict[Key, str],
-    *,
-    n_rows: int,
-    n_cols: int,
-) -> None:
+@dataclass(frozen=True)
+class _Lines:
+    """A table's entries with, for each line (row or column sum), the entries on it: the searches below
+    look along one line instead of across the whole table (a national table is 150 LAs x 24 months, and
+    hundreds of entries are withheld one at a time)."""
+
+    entries: dict[Key, int]
+    ends: dict[Key, tuple[Vertex, Vertex]]
+    n_rows: int
+    n_cols: int
+    on_line: dict[Vertex, list[Key]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for key, pair in self.ends.items():
+            for end in dict.fromkeys(pair):
+                if end != GROUND:
+                    self.on_line.setdefault(end, []).append(key)
+
+
+def _bridges_close(table: _Lines, hidden: dict[Key, str]) -> None:
     """Withhold shown entries until no hidden one is a bridge (one that the sums fix exactly)."""
+    entries, ends = table.entries, table.ends
     while exposed := bridges({key: ends[key] for key in hidden}):
         key = exposed[0]
-        lines = {end for end in ends[key] if end != GROUND}
-        shown = [k for k in entries if k not in hidden]
-        if not shown:  # everything hidden already: nothing is left to give anything away
+        if len(hidden) == len(entries):  # everything hidden already: nothing is left to give anything away
             return
-        partners = [k for k in shown if lines & set(ends[k])] or shown
+        on_its_lines = {k for end in ends[key] if end != GROUND for k in table.on_line[end]}
+        partners = [k for k in on_its_lines if k not in hidden] or [k for k in entries if k not in hidden]
         # The smallest figure first (it tells least); ties to cells before totals, then by position.
-        partner = min(partners, key=lambda k: (entries[k], k[0] >= n_rows or k[1] >= n_cols, k))
+        partner = min(partners, key=lambda k: (entries[k], k[0] >= table.n_rows or k[1] >= table.n_cols, k))
         hidden[partner] = WITHHELD
 
 
-def _total_giving_back_a_small_sum(
-    entries: dict[Key, int],
-    ends: dict[Key, tuple[Vertex, Vertex]],
-    hidden: dict[Key, str],
-    *,
-    n_rows: int,
-    n_cols: int,
-) -> Key | None:
+def _total_giving_back_a_small_sum(table: _Lines, hidden: dict[Key, str]) -> Key | None:
     """A published line total from which subtracting the line's shown figures leaves a sum of its hidden
     entries between 1 and 9: a small count given back, although no one hidden entry is. Hidden zeros
     "cover" each other for the bridge test but not here (10, 5, 0, 0 with a total of 15 gives back 5).
     That total is the one to withhold: it is what gives the sum away, and the line's figures stay."""
-    for line in dict.fromkeys(end for pair in ends.values() for end in pair if end != GROUND):
+    for line in dict.fromkeys(end for pair in table.ends.values() for end in pair if end != GROUND):
         kind, index = line
-        total = (index, n_cols) if kind == "row" else (n_rows, index)
-        if total in hidden or total not in entries:
+        total = (index, table.n_cols) if kind == "row" else (table.n_rows, index)
+        if total in hidden or total not in table.entries:
             continue
-        hidden_sum = sum(entries[k] for k in hidden if k != total and line in ends[k])
+        hidden_sum = sum(table.entries[k] for k in table.on_line[line] if k != total and k in hidden)
         if 0 < hidden_sum < THRESHOLD:
             return total
     return None

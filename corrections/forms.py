@@ -272,6 +272,12 @@ class ComplaintProgressForm(GovukErrors, DatePartsMixin, forms.Form):
         widget=forms.Textarea,
         help_text=NO_PERSONAL_DATA_HINT,
     )
+    # The progress the page showed (`corrections.services.complaint_version`): saved over nothing newer.
+    version = forms.CharField(
+        widget=forms.HiddenInput,
+        max_length=64,
+        error_messages={"required": "Open the complaint again and update its progress from there"},
+    )
 
     def __init__(self, *args: Any, received_on: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

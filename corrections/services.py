@@ -1,6 +1,7 @@
 """Writes: raising and deciding corrections, recording and progressing complaints. Each is audited
 in the same transaction; free text and proposed values are sealed under the child's key."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -159,25 +160,54 @@ def complaint_record(
     return complaint
 
 
-def complaint_progress(*, complaint: Complaint, by: User, progress: ComplaintProgress) -> None:
-    """Move a complaint on (or correct its dates); a closed complaint keeps its outcome and date."""
+class ComplaintChangedSince(Exception):
+    """The complaint's progress was saved by someone else (or by the same form sent twice) after the page
+    that sent this was read: saving over it would undo that, so nothing is changed."""
+
+
+def complaint_version(complaint: Complaint) -> str:
+    """A token of the complaint's progress as stored: it changes with every save, an identical one too
+    (what was decided is sealed afresh, with a new nonce). The page carries the one it showed.
+
+    A digest of the clear columns and of the ciphertext, so it tells nothing about what was decided.
+    """
+    sealed = bytes(complaint.outcome_detail or b"")
+    shown = f"{complaint.status}|{complaint.acknowledged_on}|{complaint.outcome}|{complaint.outcome_on}|"
+    return hashlib.sha256(shown.encode() + sealed).hexdigest()[:32]
+
+
+def complaint_progress(
+    *, complaint: Complaint, by: User, progress: ComplaintProgress, shown: str | None = None
+) -> None:
+    """Move a complaint on (or correct its dates); a closed complaint keeps its outcome and date.
+
+    `shown` is the `complaint_version` of the progress the caller's page showed: if the complaint has been
+    saved since (a colleague closed it with its outcome; the form sent twice), ComplaintChangedSince and
+    nothing is written, rather than putting it back to what that page said and erasing the outcome. The
+    row is re-read under its lock, so two saves at once take turns and the second is refused.
+    """
     closed = progress.status == ComplaintStatus.CLOSED
-    complaint.status = progress.status
-    complaint.acknowledged_on = progress.acknowledged_on
-    complaint.outcome = progress.outcome if closed else ""
-    complaint.outcome_on = progress.outcome_on if closed else None
     with transaction.atomic():
+        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        if shown is not None and shown != complaint_version(locked):
+            raise ComplaintChangedSince
+        locked.status = progress.status
+        locked.acknowledged_on = progress.acknowledged_on
+        locked.outcome = progress.outcome if closed else ""
+        locked.outcome_on = progress.outcome_on if closed else None
         Sealer(complaint.child.data_key).seal(
-            complaint, "outcome_detail", progress.outcome_detail if closed else None
+            locked, "outcome_detail", progress.outcome_detail if closed else None
         )
-        complaint.save(update_fields=["status", "acknowledged_on", "outcome", "outcome_on", "outcome_detail"])
+        locked.save(update_fields=["status", "acknowledged_on", "outcome", "outcome_on", "outcome_detail"])
         event_record(
             tag=AuditTag.ComplaintUpdated,
             actor=by,
-            child_id=complaint.child_id,
+            child_id=locked.child_id,
             additional={
-                "complaint_id": str(complaint.pk),
-                "status": complaint.status,
-                "outcome": complaint.outcome,
+                "complaint_id": str(locked.pk),
+                "status": locked.status,
+                "outcome": locked.outcome,
             },
         )
+    for name in ("status", "acknowledged_on", "outcome", "outcome_on", "outcome_detail"):
+        setattr(complaint, name, getattr(locked, name))

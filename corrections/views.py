@@ -25,6 +25,7 @@ from corrections.models import Complaint, Correction, CorrectionStatus
 from corrections.selectors import complaints_for, corrections_pending, corrections_raised_by
 from corrections.services import (
     AlreadyDecided,
+    ComplaintChangedSince,
     ComplaintProgress,
     RecordMoved,
     RecordNotActive,
@@ -32,6 +33,7 @@ from corrections.services import (
     ValueRefused,
     complaint_progress,
     complaint_record,
+    complaint_version,
     correction_accept,
     correction_raise,
     correction_reject,
@@ -307,6 +309,7 @@ def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
     )
     sealer = Sealer(found.child.data_key)
     initial = {
+        "version": complaint_version(found),
         "status": found.status,
         "outcome": found.outcome,
         "outcome_detail": sealer.unseal(found, "outcome_detail") or "",
@@ -316,18 +319,27 @@ def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
     form = ComplaintProgressForm(request.POST or None, initial=initial, received_on=found.received_on)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        complaint_progress(
-            complaint=found,
-            by=actor,
-            progress=ComplaintProgress(
-                status=data["status"],
-                acknowledged_on=data["acknowledged_on"],
-                outcome=data.get("outcome") or "",
-                outcome_on=data["outcome_on"],
-                outcome_detail=data.get("outcome_detail", ""),
-            ),
-        )
-        messages.success(request, "The complaint has been updated")
+        try:
+            complaint_progress(
+                complaint=found,
+                by=actor,
+                progress=ComplaintProgress(
+                    status=data["status"],
+                    acknowledged_on=data["acknowledged_on"],
+                    outcome=data.get("outcome") or "",
+                    outcome_on=data["outcome_on"],
+                    outcome_detail=data.get("outcome_detail", ""),
+                ),
+                shown=data["version"],
+            )
+        except ComplaintChangedSince:
+            messages.info(
+                request,
+                "This complaint has been updated since you opened it: nothing was changed. "
+                "Its progress now is shown below",
+            )
+        else:
+            messages.success(request, "The complaint has been updated")
         return redirect("corrections:complaint", complaint_id=found.pk)
     event_record(
         tag=AuditTag.ComplaintOpened,

@@ -26,15 +26,15 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from children.services import child_rows_locked
-from feeds.ingest import is_adult, record_create
+from feeds.ingest import incoming_record, is_adult, record_create
 from feeds.models import FeedSource
 from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
 from linkage.labels import review_labels_record
-from linkage.linking import children_keys_lock
+from linkage.linking import children_keys_lock, creation_hold, key_hits, record_digests
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.retention import review_copy_shred
-from linkage.selectors import review_candidate_ids, review_incoming
+from linkage.selectors import review_candidate_ids, review_candidates_shown, review_incoming
 
 
 class ReviewDecision:
@@ -140,11 +140,7 @@ def _label(
     review: ClericalReview, decision: str, record: FeedRecord, source: FeedSource, child_id: UUID | None
 ) -> None:
     """The decision as labelled pairs for retraining (before a link changes the child)."""
-    candidates = list(
-        Child.objects.select_related("data_key").filter(
-            pk__in=review_candidate_ids(review), status=RecordStatus.ACTIVE
-        )
-    )
+    candidates = list(review_candidates_shown(review))  # the ones on the page, none it no longer shows
     review_labels_record(
         review=review,
         status=_STATUS[decision],
@@ -176,11 +172,17 @@ def review_decide(
         locked = ClericalReview.objects.select_for_update().get(pk=review.pk)
         if locked.status != ReviewStatus.OPEN:
             raise ReviewClosed
+        record, la_id, source = _record(locked)
+        la = Organisation.objects.get(pk=la_id)
+        incoming = incoming_record(record, la=la, issuer_id=source.user.organisation_id)
+        digests = record_digests(incoming) if decision == ReviewDecision.NEW_CHILD else None
         # The candidates' key locks, as a merge takes them first: a candidate being merged away is then
         # gone or still whole when the labels read it, never a row whose key the merge has just shredded
-        # (seen as a KeyRevoked 500 racing a merge on PostgreSQL).
-        children_keys_lock(sorted(review_candidate_ids(locked)))
-        record, la_id, source = _record(locked)
+        # (seen as a KeyRevoked 500 racing a merge on PostgreSQL). For a new child, the row's own keys
+        # too, as ingest locks them (one sorted statement): a child shielded, closed or created under
+        # them at this moment is seen by the check below, or waits for the new child.
+        children_keys_lock(sorted(review_candidate_ids(locked)), also=digests.locked if digests else None)
+        created_shielded: bool | None = None
         child: Child | None = None
         withheld: str | None = None
         if decision == ReviewDecision.LINK and (
@@ -224,14 +226,18 @@ def review_decide(
                 raise NewChildRefused(
                     LinkWithheld.MESSAGES[refused] + ": a record cannot be made from it. Choose not a match."
                 )
-            # "None of these" on a hold about a shielded child: if the team is wrong, a visible record of
-            # that child would exist (the 2009 failure), so the new one is shielded until the team lifts it.
-            child = record_create(
-                record=record,
-                la=Organisation.objects.get(pk=la_id),
-                source=source,
-                shielded=locked.shielded_hold,
-            )
+            # Judged again on the index as it is now: the review may have opened before its candidate
+            # (or any child the row resembles) was shielded or closed for a new identity.
+            hold = creation_hold(incoming, key_hits(digests)) if digests else None
+            if hold is not None and hold.reason == ReviewReason.CLOSED_IDENTITY:
+                raise NewChildRefused(
+                    "This record resembles one closed for a new identity: choose not a match."
+                )
+            # "None of these" on a hold about a shielded child (then or now): if the team is wrong, a
+            # visible record of that child would exist (the 2009 failure), so the new one is shielded
+            # until the team lifts it.
+            created_shielded = locked.shielded_hold or hold is not None
+            child = record_create(record=record, la=la, source=source, shielded=created_shielded)
             locked.status = ReviewStatus.NEW_CHILD
         else:
             locked.status = ReviewStatus.NOT_A_MATCH
@@ -254,6 +260,7 @@ def review_decide(
                 "reason": locked.reason,
                 "shielded_hold": locked.shielded_hold,
                 **_written(decision, withheld),
+                **({"created_shielded": created_shielded} if created_shielded is not None else {}),
             },
         )
         review_copy_shred(locked)  # last: its key is revoked at the provider before the row is blanked

@@ -20,6 +20,7 @@ from accounts.models import Organisation, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from coordination.statistics import Cell, SuppressedTable
+from disclosure.spreadsheet import csv_cell
 from insight.charts import bar_chart, legend
 from insight.figures import DEFAULT_MONTHS, PERIOD_CHOICES, Period, local_tables, national_tables, period_last
 
@@ -130,11 +131,6 @@ def national(request: HttpRequest) -> HttpResponse:
     return _page(request, _figures(request, NATIONAL, AuditTag.InsightViewed))
 
 
-def _cell(text: str) -> str:
-    """A spreadsheet would run a cell starting = + - @ as a formula (an LA name could): make it text."""
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _csv(figures: Figures) -> HttpResponse:
     """Long form: one published figure a line, exactly as the page shows it (hidden ones as their reason)."""
     out = StringIO()
@@ -143,13 +139,13 @@ def _csv(figures: Figures) -> HttpResponse:
     for table in figures.tables:
         for label, cells, total in zip(table.row_labels, table.cells, _totals(table), strict=True):
             for column, cell in zip(table.column_labels, cells, strict=True):
-                writer.writerow([_cell(table.title), _cell(label), column, cell.text])
+                writer.writerow([csv_cell(table.title), csv_cell(label), column, cell.text])
             if total is not None:
-                writer.writerow([_cell(table.title), _cell(label), "Total", total.text])
+                writer.writerow([csv_cell(table.title), csv_cell(label), "Total", total.text])
         for column, cell in zip(table.column_labels, table.column_totals or [], strict=False):
-            writer.writerow([_cell(table.title), "Total", column, cell.text])
+            writer.writerow([csv_cell(table.title), "Total", column, cell.text])
         if table.grand_total is not None:
-            writer.writerow([_cell(table.title), "Total", "Total", table.grand_total.text])
+            writer.writerow([csv_cell(table.title), "Total", "Total", table.grand_total.text])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     first, last = figures.period.months[0], figures.period.months[-1]
     filename = figures.scope.filename

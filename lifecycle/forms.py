@@ -265,6 +265,10 @@ class NewIdentityForm(GovukErrors, _ReadableAddress, DatePartsMixin, forms.Form)
         )
 
 
+SHIELD_APPLY = "apply"
+SHIELD_LIFT = "lift"
+
+
 class ShieldingForm(GovukErrors, forms.Form):
     """Why the shielding is applied or lifted (sealed under the child's key: it may name the risk), and
     a confirmation of what that does to what other practitioners see."""
@@ -277,9 +281,20 @@ class ShieldingForm(GovukErrors, forms.Form):
         error_messages={"required": "Enter why the shielding is changing"},
     )
     confirm = forms.BooleanField(error_messages={"required": "Confirm the change"})
+    # The change the page asked for, as it was read: sent back, so that a form sent twice (a double click,
+    # the browser's history) or after a colleague's change does what the page said, never the opposite.
+    change = forms.ChoiceField(
+        choices=[(SHIELD_APPLY, "Apply the shielding"), (SHIELD_LIFT, "Lift the shielding")],
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Open the shielding page again and make the change from there",
+            "invalid_choice": "Open the shielding page again and make the change from there",
+        },
+    )
 
     def __init__(self, *args: Any, shielded: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["change"].initial = SHIELD_LIFT if shielded else SHIELD_APPLY
         self.fields["confirm"].label = (
             "I understand that other practitioners will again see where the child lives and find it by postcode"
             if shielded
@@ -289,3 +304,8 @@ class ShieldingForm(GovukErrors, forms.Form):
     def clean_reason(self) -> str:
         # Read back by whoever reviews the shield, as written (line breaks kept).
         return readable(self.cleaned_data.get("reason", ""), "The reason", lines=True)
+
+    def shielded_wanted(self) -> bool:
+        """Whether the record should be shielded after this (valid) form: what the page asked for, never
+        guessed from the record's state now (which a colleague may have changed since)."""
+        return bool(self.cleaned_data["change"] == SHIELD_APPLY)

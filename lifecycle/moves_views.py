@@ -240,12 +240,15 @@ def shielding(request: HttpRequest, child_id: UUID) -> HttpResponse:
         return stale
     form = ShieldingForm(request.POST or None, shielded=child.shielded)
     if request.method == "POST" and form.is_valid():
-        lifting = child.shielded
+        # The change the page asked for, not the opposite of the record's state now: sent twice, or after
+        # a colleague made it, it changes nothing (`shield_set` answers False) instead of undoing it.
+        wanted = form.shielded_wanted()
+        lifting = not wanted
         try:
             changed = shield_set(
                 child=child,
                 by=signed_in_user(request),
-                shielded=not lifting,
+                shielded=wanted,
                 reason=form.cleaned_data["reason"],
             )
         except RecordChangedSince as changed_since:

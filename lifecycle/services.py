@@ -3,7 +3,8 @@ records closed for a new identity six years after the close (they are never arch
 
 Each child is archived or purged in its own transaction, re-checked under a row lock, so a second
 run (or two overlapping runs) changes nothing that the first already did, and a crash part-way leaves
-every child either fully done or untouched. Only the date columns are decrypted (date of birth, date
+every child either fully done or untouched. An archive is decided again on the row as locked (its dates
+and archive age), not on the scan's earlier copy (`child_archive_if_due`). Only the date columns are decrypted (date of birth, date
 of death), never names or addresses, and only for active records.
 """
 
@@ -93,24 +94,35 @@ def _archives_due(today: date, report: LifecycleReport, batch_size: int) -> list
         if archive_age_in_force(child.archive_age) != child.archive_age:
             report.archive_age_capped += 1
         try:
-            sealer = Sealer(child.data_key)
-            born, died = (sealer.unseal(child, column) for column in ("date_of_birth", "date_of_death"))
+            rule = _due_rule(child, today)
         except DecryptionFailed:
             # Keys already shredded (or a corrupt row): reported for a person to look at, never guessed.
             report.unreadable += 1
             continue
-        when = archive_due(
-            date_of_birth=date.fromisoformat(born),
-            archive_age=child.archive_age,
-            date_of_death=date.fromisoformat(died) if died else None,
-        )
-        if when.on <= today:
-            due.append((child.pk, when.rule))
+        if rule is not None:
+            due.append((child.pk, rule))
     return due
 
 
+def _due_rule(child: Child, today: date) -> str | None:
+    """The rule under which `child`, as read, is due for archive by `today`, or None if it is not due.
+
+    Only the two date columns are decrypted. Raises DecryptionFailed for a row that cannot be read.
+    """
+    sealer = Sealer(child.data_key)
+    born, died = (sealer.unseal(child, column) for column in ("date_of_birth", "date_of_death"))
+    when = archive_due(
+        date_of_birth=date.fromisoformat(born),
+        archive_age=child.archive_age,
+        date_of_death=date.fromisoformat(died) if died else None,
+    )
+    return when.rule if when.on <= today else None
+
+
 def child_archive(*, child_id: UUID, rule: str, today: date) -> bool:
-    """Archive one child if still active (row lock, re-checked): False if another run got there first.
+    """Archive one child under `rule` if still active (row lock, re-checked): False if another run got
+    there first. The dates are not judged again: the caller has decided it is due (the nightly job
+    decides under the lock instead, `child_archive_if_due`).
 
     The rule is kept only as a note sealed under the child's own key: whether a child died is personal,
     so it is readable by whoever may open the record, and shredded with it at purge.
@@ -119,18 +131,45 @@ def child_archive(*, child_id: UUID, rule: str, today: date) -> bool:
         child = child_rows_locked().filter(pk=child_id, status=RecordStatus.ACTIVE).first()
         if child is None:
             return False
-        child.status = RecordStatus.ARCHIVED
-        child.save(update_fields=["status", "updated_at"])
-        Archive.objects.update_or_create(
-            child=child, defaults={"archived_on": today, "purge_due_on": purge_due(today)}
-        )
-        event_record(
-            tag=AuditTag.ChildArchived,
-            actor=None,
-            child_id=child.pk,
-            additional={"rule_sealed": note_seal(child.data_key, context=NOTE_CONTEXT, text=rule)},
-        )
+        _archived(child, rule=rule, today=today)
     return True
+
+
+def child_archive_if_due(*, child_id: UUID, today: date) -> str | None:
+    """Archive one child if, as stored now, it is active and due: the rule it was archived under, or None.
+
+    What the nightly job uses. Its scan read the dates long before (a national scan takes a while), and
+    in between another request may have committed a consented archive age, a corrected date of birth or
+    a recorded death: the decision is taken again on the row read under its lock, so a record no longer
+    due stays active, and one still due is archived under the rule that holds now.
+    """
+    with transaction.atomic():
+        child = child_rows_locked().filter(pk=child_id, status=RecordStatus.ACTIVE).first()
+        if child is None:
+            return None
+        try:
+            rule = _due_rule(child, today)
+        except DecryptionFailed:
+            return None  # unreadable now (shredded meanwhile): never archived on a guess
+        if rule is None:
+            return None
+        _archived(child, rule=rule, today=today)
+    return rule
+
+
+def _archived(child: Child, *, rule: str, today: date) -> None:
+    """Archive `child`, whose row the caller holds locked as active, in the caller's transaction."""
+    child.status = RecordStatus.ARCHIVED
+    child.save(update_fields=["status", "updated_at"])
+    Archive.objects.update_or_create(
+        child=child, defaults={"archived_on": today, "purge_due_on": purge_due(today)}
+    )
+    event_record(
+        tag=AuditTag.ChildArchived,
+        actor=None,
+        child_id=child.pk,
+        additional={"rule_sealed": note_seal(child.data_key, context=NOTE_CONTEXT, text=rule)},
+    )
 
 
 def child_purge(*, child_id: UUID) -> bool:
@@ -208,12 +247,12 @@ def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Lif
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for child_id, rule in _archives_due(today, report, batch_size):
-        if dry_run or child_archive(child_id=child_id, rule=rule, today=today):
-            if rule == ArchiveRule.DEATH:
-                report.archived_after_death += 1
-            else:
-                report.archived_at_age += 1
+    for child_id, scanned in _archives_due(today, report, batch_size):
+        rule = scanned if dry_run else child_archive_if_due(child_id=child_id, today=today)
+        if rule == ArchiveRule.DEATH:
+            report.archived_after_death += 1
+        elif rule is not None:
+            report.archived_at_age += 1
     for child_id in purges:
         if dry_run or child_purge(child_id=child_id):
             report.purged += 1

@@ -205,7 +205,7 @@ def record_keys_lock(digests: RecordDigests) -> None:
     _digests_lock(digests.locked)
 
 
-def children_keys_lock(child_ids: list[Any]) -> None:
+def children_keys_lock(child_ids: list[Any], *, also: list[int] | None = None) -> None:
     """Lock, till the transaction ends, every key these children are filed under now: the keys a feed
     row that finds them locks first (`record_keys_lock`). A merge or an unmerge, which refiles or deletes
     them (and may shield the survivor), takes these before its row locks, so a row deciding about either
@@ -216,7 +216,9 @@ def children_keys_lock(child_ids: list[Any]) -> None:
     if connection.vendor != "postgresql":
         return
     digests = BlockingKeyEntry.objects.filter(child_id__in=child_ids).values_list("digest", flat=True)
-    _digests_lock(list(digests))
+    # `also`: a record's own digests (`RecordDigests.locked`), taken in the same sorted statement, so that
+    # two sets locked one after the other never deadlock with a writer taking both in order.
+    _digests_lock([*digests, *(also or [])])
 
 
 def _digests_lock(digests: list[int]) -> None:
@@ -373,16 +375,15 @@ def _review(
     )
 
 
-def link_decide(
-    *, record: IncomingRecord, la_ids: frozenset[int], digests: RecordDigests | None = None
-) -> LinkDecision:
-    """Update, new, or review (see the module docstring). `la_ids`: the LAs the source may update.
+def creation_hold(record: IncomingRecord, hits: KeyHits | None = None) -> LinkDecision | None:
+    """The review a record is held for before any ordinary candidate is looked at, or None: it resembles
+    an identity closed for a new one, or a shielded child not clearly someone else.
 
-    Every key is looked up once (`key_hits`), and the closed, shielded, ordinary and archived
-    candidates are told apart from that one read. `digests`: the record's, if the caller made them.
-    """
-    digests = digests or record_digests(record)
-    hits = key_hits(digests)
+    Asked when a row arrives (`link_decide`), and again when a reviewer decides "new child" on a review
+    opened earlier (`feeds.review.review_decide`): its candidate may have been shielded or closed since,
+    and a record made from the row as it was judged then would be a visible copy of a shielded child
+    (the 2009 failure) or the old identity back."""
+    hits = hits or key_hits(record_digests(record))
     closed = archived_candidates(record, RecordStatus.CLOSED, hits)
     if closed:
         # An identity given up for a new one (lifecycle.identity): held before anything else, showing no
@@ -399,7 +400,21 @@ def link_decide(
     ]
     if held:
         return _review(ReviewReason.SHIELDED, held[0].row.local_authority_id, held[:3], shielded=True)
+    return None
 
+
+def link_decide(
+    *, record: IncomingRecord, la_ids: frozenset[int], digests: RecordDigests | None = None
+) -> LinkDecision:
+    """Update, new, or review (see the module docstring). `la_ids`: the LAs the source may update.
+
+    Every key is looked up once (`key_hits`), and the closed, shielded, ordinary and archived
+    candidates are told apart from that one read. `digests`: the record's, if the caller made them.
+    """
+    digests = digests or record_digests(record)
+    hits = key_hits(digests)
+    if hold := creation_hold(record, hits):
+        return hold
     found = ordinary_candidates(digests, hits, cap=LINK_CANDIDATE_LIMIT)
     if found.refine:
         return _review(ReviewReason.TOO_MANY, record.local_authority_id, [])

@@ -70,8 +70,8 @@ def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -
         else:
             messages.success(request, "Records merged.")
             return redirect("linkage:merge_detail", merge.pk)
-    if request.method == "GET":  # the first look; a form shown again re-shows what was just audited
-        merge_compare_audit(survivor=survivor, duplicate=duplicate, by=actor)
+    # Every showing, a form shown again included: an empty POST shows both records as a GET does.
+    merge_compare_audit(survivor=survivor, duplicate=duplicate, by=actor)
     records = [
         {
             "record": r,

@@ -30,6 +30,16 @@ def review_candidate_ids(review: ClericalReview) -> set[str]:
     return {c["child_id"] for c in review_candidates(review)}
 
 
+def review_candidates_shown(review: ClericalReview) -> "QuerySet[Child]":
+    """The review's candidates a reviewer is shown, and the only ones a decision labels: still active
+    records of the review's LA (one moved to another LA since is that LA's now, and was never judged)."""
+    return Child.objects.select_related("data_key").filter(
+        pk__in=review_candidate_ids(review),
+        status=RecordStatus.ACTIVE,
+        local_authority_id=review.local_authority_id,
+    )
+
+
 @dataclass
 class CandidateView:
     child: Child
@@ -43,18 +53,10 @@ class CandidateView:
 def review_side_by_side(review: ClericalReview) -> tuple[dict[str, Any], list[CandidateView]]:
     """The incoming record and each still-active candidate, decrypted, with per-field levels and weights."""
     incoming = review_incoming(review)
+    shown = {str(c.pk): c for c in review_candidates_shown(review)}
     views = []
     for summary in review_candidates(review):
-        # Still an active record of the review's LA: one moved to another LA since is that LA's now.
-        child = (
-            Child.objects.select_related("data_key")
-            .filter(
-                pk=summary["child_id"],
-                status=RecordStatus.ACTIVE,
-                local_authority_id=review.local_authority_id,
-            )
-            .first()
-        )
+        child = shown.get(summary["child_id"])
         if child is None:
             continue
         views.append(

@@ -16,6 +16,9 @@ from access.http import require
 from access.permissions import Permission
 from access.policy import Visibility, decide, visibility
 from accounts.http import signed_in_user
+from accounts.models import User
+from children.models import Child
+from children.records import SourceIdentifier
 from feeds.review import NewChildRefused, ReviewClosed, ReviewDecision, review_decide, review_link_withheld
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.selectors import CandidateView, review_side_by_side
@@ -90,6 +93,22 @@ def _nhs_number_cell(*, seen: Visibility, candidate: CandidateView, incoming: st
     return "; ".join(cells)
 
 
+def _incoming_nhs_number_cell(*, actor: User, review: ClericalReview, incoming: str | None) -> str:
+    """The incoming record's NHS number as the reviewer may see it: as the record page would show it on
+    a record of the review's LA made from the row (`access.policy.visibility`), its value only to staff of
+    the body that sent it (the feed source's organisation, its issuer). Shown to anyone else, it would be
+    a number the record page withholds, and beside "the same as the incoming record's" the candidate's."""
+    if not incoming:
+        return "not given"
+    issuer_id = review.submitted_by.organisation_id
+    as_a_record = Child(local_authority_id=review.local_authority_id, shielded=review.shielded_hold)
+    if issuer_id is not None and visibility(actor=actor, child=as_a_record).shows_identifier(
+        SourceIdentifier("nhs_number", incoming, issuer_id)
+    ):
+        return incoming
+    return "Given, issued by another body"
+
+
 def _decisions_offered(review: ClericalReview) -> dict[str, str]:
     """A row resembling a record closed for a new identity may not become a new record (it would be
     the old identity back): only "not a match" is offered."""
@@ -103,7 +122,9 @@ def _decisions_offered(review: ClericalReview) -> dict[str, str]:
 def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ReviewDecide)  # the role first: review ids are not probed
-    review = get_object_or_404(ClericalReview.objects.select_related("data_key"), pk=review_id)
+    review = get_object_or_404(
+        ClericalReview.objects.select_related("data_key", "submitted_by"), pk=review_id
+    )
     require(actor=actor, action=Permission.ReviewDecide, review=review)
     # A decided or withdrawn review's sealed copy is destroyed (linkage.retention): nothing to compare.
     incoming, candidates = review_side_by_side(review) if review.copy_shredded_at is None else ({}, [])
@@ -132,7 +153,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                 )
             if not error:
                 return redirect("linkage:reviews")
-    if request.method == "GET" and candidates:  # the first look; a form shown again re-shows it
+    if candidates:  # every look, a form shown again included: an empty POST shows them as a GET does
         review_view_audit(review=review, child_ids=[c.child.pk for c in candidates], by=actor)
     incoming_record = incoming.get("record") or {}
     rows = [
@@ -152,7 +173,14 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     ]
     context = {
         "review": review,
-        "incoming": incoming.get("record"),
+        # The number itself never reaches the template unless the reviewer may see it.
+        "incoming": incoming_record
+        and {
+            **incoming_record,
+            "nhs_number": _incoming_nhs_number_cell(
+                actor=actor, review=review, incoming=incoming_record.get("nhs_number")
+            ),
+        },
         "rows": rows,
         "reason": ReviewReason(review.reason).label,
         "decisions": _decisions_offered(review),

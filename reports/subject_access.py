@@ -18,7 +18,8 @@ Rules, chosen here and documented in docs/AUDIT.md:
 - **Covert-enquiry rule** (on by default, the LA team may switch it off per request): when a police
   officer viewed the record with the purpose "safeguarding", that view is withheld, and with it every
   other entry by the same officer for this child (their searches, refusals, overrides), because any of
-  them would reveal the enquiry. The number withheld is shown to the LA team on the page only, never
+  them would reveal the enquiry, and the LA team's work on a correction the officer asked for (opening,
+  deciding, the record update it made). The number withheld is shown to the LA team on the page only, never
   in the PDF. Switching the rule off discloses the enquiry to the requester: the production's audit
   event says the rule was switched off and how many of the enquiry's entries went into the report.
 - **Shielded child**: shielding exists because someone could harm the child if they knew where the
@@ -33,7 +34,8 @@ Rules, chosen here and documented in docs/AUDIT.md:
 - **Shielded family members**: a child who is not shielded is named on an LA team's brokering page only
   because a match with a shielded family member needs brokering; those entries would name the LA that
   holds the shielded child (and say that someone works with that child), so they are withheld from a
-  non-shielded child's report and counted for the LA team only.
+  non-shielded child's report and counted for the LA team only; so are the entries about a match whose
+  other child is shielded now, held or withdrawn (a withdrawal is filed under both children).
 - **Source identifiers** (NHS number, pupil number, benefit reference) are the child's own data, so the
   disclosure copy (PDF) includes them. On the page, the LA team's working copy, each is shown only to
   staff of the body that issued it (the record page's rule, `access.policy.visibility`), and otherwise
@@ -48,8 +50,11 @@ Rules, chosen here and documented in docs/AUDIT.md:
   consent or under a significant-harm test; disclosing them to a parent could harm the child, so they
   are withheld from the report and counted for the LA team only, to review under the consent rules.
   That covers everything that would give one away: its involvement, its staff's accesses, the
-  corrections its staff asked for, and the automatic match entries (a practitioner told about another,
-  a match withheld, a lead professional offered or accepted) of any match with a sensitive side.
+  corrections its staff asked for, the automatic match entries (a practitioner told about another,
+  a match withheld, a lead professional offered or accepted) of any match with a sensitive side, and
+  anyone's entries about the service or such a correction (the LA team ending the involvement or naming
+  it lead professional; opening, deciding and applying the correction): listed, they tell the requester
+  that something the report does not show exists, and when it was dealt with.
 """
 
 from collections.abc import Callable
@@ -79,6 +84,7 @@ from corrections.selectors import complaints_of, corrections_of
 from disclosure.models import LawfulBasis
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
 from linkage.merging import decided_corrections_kept
+from linkage.models import CarriedIdentity
 from oversight.misuse import view_screen
 from reports.reports import record_ids, role_at_event
 from vault.sealing import Sealer, note_seal
@@ -332,6 +338,30 @@ class _Withholding:
     sensitive_actors: frozenset[int]  # recorders of the child's sensitive involvements
     sensitive_matches: set[int]  # matches with a sensitive side
     shielded: bool
+    # Ids of the child's sensitive involvements: anyone's entry about one (the LA team ending it, naming it
+    # lead professional) tells of the service the report withholds.
+    sensitive_involvements: frozenset[str] = frozenset()
+    # The corrections the report withholds (id -> "covert" or "sensitive"): the LA team's work on one
+    # (opening, deciding, the record update it made) tells of a correction the report does not list.
+    corrections: dict[str, str] = field(default_factory=dict)
+    # The covert enquiry's corrections listed because the rule was switched off (counted as disclosed).
+    corrections_disclosed: frozenset[str] = frozenset()
+    # Matches whose other child is a shielded family member (`_shielded_family_matches`).
+    shielded_family_matches: set[int] = field(default_factory=set)
+    # Record updates written by accepting a correction (event id -> correction id): the update's event
+    # names no correction, but it is the accepting person's entry just before the acceptance's.
+    updates: dict[int, str] = field(default_factory=dict)
+
+    def correction_of(self, event: AuditEvent) -> str:
+        """The correction an entry is about ("" if none): named in it, or the one whose acceptance wrote it."""
+        named = event.additional.get("correction_id")
+        return str(named) if named else self.updates.get(event.pk, "")
+
+    def disclosed(self, event: AuditEvent) -> bool:
+        """Is this listed entry part of a covert enquiry, listed because the rule was switched off?"""
+        return (
+            event.actor_id in self.covert_disclosed or self.correction_of(event) in self.corrections_disclosed
+        )
 
     def reason(self, event: AuditEvent, organisation: Organisation | None) -> str:
         """Why the entry is withheld ("covert", "sensitive" or "third_party"); "" if the requester is told of it."""
@@ -341,7 +371,13 @@ class _Withholding:
             return "sensitive"
         if set(_match_ids(event)) & self.sensitive_matches:
             return "sensitive"
+        if str(event.additional.get("involvement_id")) in self.sensitive_involvements:
+            return "sensitive"
+        if correction := self.corrections.get(self.correction_of(event)):
+            return correction
         if event.tag == AuditTag.BrokeringChildShown and not self.shielded:
+            return "third_party"
+        if set(_match_ids(event)) & self.shielded_family_matches and not self.shielded:
             return "third_party"
         return ""
 
@@ -404,6 +440,67 @@ def _sensitive_matches(events: list[AuditEvent], sensitive_actors: frozenset[int
     }
 
 
+def _shielded_family_matches(events: list[AuditEvent], own_ids: list[Any]) -> set[int]:
+    """The matches named by this child's match entries whose other child is shielded now, held or withdrawn.
+
+    A child is matched with a shielded family member only through that member (the LA team holding it
+    brokers the match; nobody on this child's side is told), so an entry about such a match, a withdrawal
+    filed under both children included, tells the requester of the shielded member. A withdrawn match's
+    other child is read from its withdrawal filed under that child; a record merged away since is judged
+    by the record carrying it on, and one gone altogether (purged) cannot be checked, so it counts as shielded.
+    """
+    ids = {match_id for e in events for match_id in _match_ids(e)}
+    own = {str(pk) for pk in own_ids}
+    others: dict[int, set[str]] = {}
+    held = Match.objects.filter(pk__in=ids).values_list("pk", "first__child_id", "second__child_id")
+    for match_id, *sides in held:
+        others[match_id] = {str(side) for side in sides} - own
+    withdrawn = AuditEvent.objects.filter(
+        tag=AuditTag.MatchWithdrawn, additional__match_id__in=sorted(ids - set(others))
+    ).values_list("additional", "child_id")
+    for additional, child_id in withdrawn:
+        if str(child_id) not in own:
+            others.setdefault(additional["match_id"], set()).add(str(child_id))
+    wanted = {pk for pks in others.values() for pk in pks}
+    shielded = {
+        str(pk): flag for pk, flag in Child.objects.filter(pk__in=wanted).values_list("pk", "shielded")
+    }
+    carried = dict(
+        CarriedIdentity.objects.filter(identity_id__in=wanted - set(shielded)).values_list(
+            "identity_id", "carrier_id"
+        )
+    )
+    carriers = dict(Child.objects.filter(pk__in=set(carried.values())).values_list("pk", "shielded"))
+    shielded |= {str(pk): carriers[carrier] for pk, carrier in carried.items() if carrier in carriers}
+    return {match_id for match_id, pks in others.items() if any(shielded.get(pk, True) for pk in pks)}
+
+
+def _acceptance_updates(events: list[AuditEvent]) -> dict[int, str]:
+    """The record update each accepted correction wrote (event id -> correction id).
+
+    Accepting a correction to a detail of the child writes the update's event and then the acceptance's,
+    by the same person, in one transaction under the child's row lock: the update is that person's entry
+    on this record just before the acceptance (`events` in id order). A carer's detail writes no update.
+    """
+    updates: dict[int, str] = {}
+    last_by: dict[tuple[Any, int | None], AuditEvent] = {}
+    for event in events:
+        key = (event.child_id, event.actor_id)
+        previous = last_by.get(key)
+        named = field_for(str(event.additional.get("field", "")))
+        if (
+            event.tag == AuditTag.CorrectionAccepted
+            and previous is not None
+            and previous.tag == AuditTag.ChildUpdated
+            and event.additional.get("correction_id")
+            and named is not None
+            and named.carer_position is None
+        ):
+            updates[previous.pk] = str(event.additional["correction_id"])
+        last_by[key] = event
+    return updates
+
+
 @dataclass
 class _Accesses:
     entries: list[AccessEntry]
@@ -412,12 +509,20 @@ class _Accesses:
 
 
 def _accesses(
-    child: Child, *, shielded: bool, withhold_covert: bool, sensitive_actors: frozenset[int]
+    child: Child,
+    *,
+    shielded: bool,
+    withhold_covert: bool,
+    sensitive_actors: frozenset[int],
+    sensitive_involvements: frozenset[str],
+    corrections_covered: dict[str, str],
 ) -> _Accesses:
     """Every event about the child plus every search that returned it, oldest first; and how many were
     withheld, by reason: under the covert rule, as a sensitive service's (by `sensitive_actors`, the
-    recorders of the child's sensitive involvements, by staff of a sensitive-services organisation, or
-    about a match with a sensitive side), or as a shielded family member's (`_Withholding.reason`)."""
+    recorders of the child's sensitive involvements, by staff of a sensitive-services organisation, about
+    a match with a sensitive side or about one of `sensitive_involvements`), or as a shielded family
+    member's (`_Withholding.reason`). An entry about a correction in `corrections_covered` (id -> the rule
+    that covers it, "covert" or "sensitive") goes with that correction: withheld where it is."""
     ids = record_ids(child)
     events = list(AuditEvent.objects.filter(child_id__in=ids).order_by("id"))
     appearances = list(SearchAppearance.objects.filter(child_id__in=ids).order_by("event_id"))
@@ -433,6 +538,15 @@ def _accesses(
         sensitive_actors=sensitive_actors,
         sensitive_matches=_sensitive_matches(events, sensitive_actors),
         shielded=shielded,
+        sensitive_involvements=sensitive_involvements,
+        corrections={
+            pk: rule for pk, rule in corrections_covered.items() if rule != "covert" or withhold_covert
+        },
+        corrections_disclosed=frozenset(
+            pk for pk, rule in corrections_covered.items() if rule == "covert" and not withhold_covert
+        ),
+        updates=_acceptance_updates(events),
+        shielded_family_matches=set() if shielded else _shielded_family_matches(events, ids),
     )
     org_name = _namer(shielded)
 
@@ -447,7 +561,7 @@ def _accesses(
         if reason:
             withheld[reason] += 1
             continue
-        disclosed += event.actor_id in withholding.covert_disclosed
+        disclosed += withholding.disclosed(event)
         entries.append(
             (
                 event.pk,
@@ -469,6 +583,7 @@ class _Asked:
     """One correction as the report reads it: a row of this record, or a decided correction of a record
     merged into it, which the merge keeps sealed under its own key (`linkage.merging`), not on this one."""
 
+    id: str  # as the audit events about it name it (`correction_id`)
     field: str
     status: str
     raised_by_id: int
@@ -483,6 +598,7 @@ def _asked(child: Child) -> list[_Asked]:
     sealer = Sealer(child.data_key)
     asked = [
         _Asked(
+            id=str(c.pk),
             field=c.field,
             status=c.status,
             raised_by_id=c.raised_by_id,
@@ -495,6 +611,7 @@ def _asked(child: Child) -> list[_Asked]:
     ]
     asked += [
         _Asked(
+            id=str(values["id"]),
             field=values["field"],
             status=values["status"],
             raised_by_id=values["raised_by_id"],
@@ -514,6 +631,9 @@ class _Corrections:
     withheld_covert: int
     withheld_sensitive: int
     covert_disclosed: int  # asked for by an officer whose enquiry the rule, switched off, no longer withholds
+    # Each correction a rule covers (id -> "covert" or "sensitive"), listed or not: the entries about it in
+    # the access list follow it (`_accesses`).
+    covered: dict[str, str] = field(default_factory=dict)
 
 
 def _corrections(
@@ -537,11 +657,15 @@ def _corrections(
         organisation = raised_by.organisation if raised_by is not None else None
         if correction.raised_by_id in covert and withhold_covert:
             result.withheld_covert += 1
+            result.covered[correction.id] = "covert"
             continue
         if correction.raised_by_id in sensitive_actors or _is_sensitive_org(organisation):
             result.withheld_sensitive += 1
+            result.covered[correction.id] = "sensitive"
             continue
-        result.covert_disclosed += correction.raised_by_id in covert
+        if correction.raised_by_id in covert:
+            result.covert_disclosed += 1
+            result.covered[correction.id] = "covert"
         named = field_for(correction.field)
         hidden = shielded and (named is None or named.location)
         rejected = correction.status == CorrectionStatus.REJECTED
@@ -608,15 +732,20 @@ def subject_access_report(
         for item in view.involvements
         if item.is_sensitive and item.involvement.recorded_by_id is not None
     )
-    accesses = _accesses(
-        child, shielded=child.shielded, withhold_covert=withhold_covert, sensitive_actors=sensitive_actors
-    )
     corrections = _corrections(
         child,
         shielded=child.shielded,
         covert=_covert_raisers(child),
         withhold_covert=withhold_covert,
         sensitive_actors=sensitive_actors,
+    )
+    accesses = _accesses(
+        child,
+        shielded=child.shielded,
+        withhold_covert=withhold_covert,
+        sensitive_actors=sensitive_actors,
+        sensitive_involvements=frozenset(item.id for item in view.involvements if item.is_sensitive),
+        corrections_covered=corrections.covered,
     )
     return SubjectAccessReport(
         index_number=child.index_number,

@@ -161,8 +161,16 @@ def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
     if stale := step_up(request):
         return stale
     passphrase = passphrase_from_token(token=request.POST.get("token", ""), export=export)
-    if passphrase is None and export_availability(export) == Availability.READY:
-        messages.info(request, "The page was open too long. Note the new passphrase, then download the file.")
+    availability = export_availability(export) if passphrase is None else None
+    if availability is not None and availability not in (Availability.EXPIRED, Availability.USED):
+        # Never released without a passphrase to encrypt with: the release uses the one download up and
+        # audits it for every child, so a file that cannot be built must not be released (a request still
+        # waiting when it was read may be approved an instant later). An expired or used export goes on,
+        # to be refused and the attempt audited.
+        if availability == Availability.READY:
+            messages.info(
+                request, "The page was open too long. Note the new passphrase, then download the file."
+            )
         return redirect("team:export", export_id=export.pk)
     try:
         released = export_release(export=export, by=actor)
@@ -171,7 +179,7 @@ def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
             context = {"export": export, "availability": gone.availability}
             return render(request, "team/export_expired.html", context, status=410)
         return redirect("team:export", export_id=export.pk)
-    if passphrase is None:  # approved between the two reads above: never build a file without one
+    if passphrase is None:  # only an expired or used export went on without one, and it was refused
         return redirect("team:export", export_id=export.pk)
     body = export_zip(export=released.export, children=released.children, by=actor, passphrase=passphrase)
     response = HttpResponse(body, content_type="application/zip")

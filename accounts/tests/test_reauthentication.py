@@ -5,7 +5,7 @@ import re
 
 from django.urls import reverse
 
-from accounts.ratelimit import LOGIN_IP, LOGIN_USER
+from accounts.ratelimit import LOGIN_IP, LOGIN_USER, login_subject
 from accounts.stepup import REAUTH_KEY
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -48,7 +48,7 @@ def test_every_failed_reauthentication_is_audited(world):
 def test_reauthentication_failures_count_against_the_sign_in_limits(world):
     client = signed_in(world.lena, reauthenticated=False)
     _confirm(client, "not the password at all", "000000", ip="10.7.7.7")
-    assert LOGIN_USER.count(f"user:{world.lena.pk}") == 1
+    assert LOGIN_USER.count(login_subject(world.lena.username)) == 1
     assert LOGIN_IP.count("10.7.7.7") == 1
 
 
@@ -69,7 +69,7 @@ def test_reauthentication_ends_the_session_after_ten_failures(world):
 def test_a_locked_account_cannot_step_up_even_with_the_right_answers(world):
     client = signed_in(world.lena, reauthenticated=False)
     for _ in range(10):
-        LOGIN_USER.hit(f"user:{world.lena.pk}")
+        LOGIN_USER.hit(login_subject(world.lena.username))
     response = _confirm(client, PASSWORD, current_code(totp_device(world.lena)))
     assert "You have been signed out" in response.content.decode()
     assert REAUTH_KEY not in client.session

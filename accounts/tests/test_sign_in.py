@@ -131,18 +131,18 @@ def test_username_variants_share_one_lockout_with_the_canonical_account(world):
         assert "Too many attempts" in response.content.decode()
 
 
-def test_the_user_lockout_is_keyed_on_the_account_id_when_the_account_exists(world):
+def test_the_user_lockout_is_keyed_on_the_canonical_name_whether_or_not_the_account_exists(world):
     from accounts.ratelimit import login_subject
 
-    assert login_subject("\uff41lice ") == login_subject("alice") == f"user:{world.alice.pk}"
+    assert login_subject("\uff41lice ") == login_subject("ALICE") == login_subject("alice") == "name:alice"
     assert login_subject("Ghost ") == login_subject("ghost") == "name:ghost"
     for _ in range(10):
-        LOGIN_USER.hit(f"user:{world.alice.pk}")
+        LOGIN_USER.hit(login_subject("alice"))
     assert "Too many attempts" in _sign_in(Client(), "alice", PASSWORD).content.decode()
 
 
 def test_a_username_with_a_nul_character_is_refused_without_a_server_error(world):
-    """PostgreSQL refuses NUL in a query: keying the lockout must not look such a name up."""
+    """PostgreSQL refuses NUL in a query: the lockout keys such a name without looking it up."""
     from accounts.ratelimit import login_subject
 
     client = Client()

@@ -18,7 +18,7 @@ def _lift(world, child, django_capture_on_commit_callbacks) -> str:
     with django_capture_on_commit_callbacks(execute=True):
         response = lena.post(
             reverse("moves:shielding", args=[child.pk]),
-            {"reason": "Risk assessed as ended", "confirm": "on"},
+            {"reason": "Risk assessed as ended", "confirm": "on", "change": "lift"},
             follow=True,
         )
     return response.content.decode()
@@ -77,7 +77,7 @@ def test_applying_a_shield_tells_nobody(world, child, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         lena.post(
             reverse("moves:shielding", args=[child.pk]),
-            {"reason": "Risk from a former partner", "confirm": "on"},
+            {"reason": "Risk from a former partner", "confirm": "on", "change": "apply"},
             follow=True,
         )
     assert Notice.objects.count() == told and not mail.outbox

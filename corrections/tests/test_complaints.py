@@ -8,7 +8,7 @@ from django.urls import reverse
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from corrections.models import Complaint, ComplaintStatus
-from corrections.services import complaint_record
+from corrections.services import complaint_record, complaint_version
 from corrections.tests.support import events
 from tests.journeys import signed_in
 from tests.personas import make_user
@@ -76,14 +76,12 @@ def test_a_complaint_is_tracked_to_an_outcome_with_dates(world, child):
             "acknowledged_day": "3",
             "acknowledged_month": "11",
             "acknowledged_year": "2026",
+            "version": complaint_version(complaint),
         },
     )
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.ACKNOWLEDGED and complaint.acknowledged_on == date(2026, 11, 3)
-    client.post(
-        path,
-        CLOSED_UPHELD,
-    )
+    client.post(path, {**CLOSED_UPHELD, "version": complaint_version(complaint)})
     complaint.refresh_from_db()
     assert (complaint.status, complaint.outcome, complaint.outcome_on) == (
         "closed",
@@ -134,7 +132,10 @@ def test_progress_needs_the_dates_and_outcome_that_go_with_it(world, child, data
     complaint = _complaint(world, child)
     page = (
         signed_in(world.lena)
-        .post(reverse("corrections:complaint", args=[complaint.pk]), data)
+        .post(
+            reverse("corrections:complaint", args=[complaint.pk]),
+            {**data, "version": complaint_version(complaint)},
+        )
         .content.decode()
     )
     assert message in page and "<title>Error: " in page
@@ -233,7 +234,11 @@ def test_an_outcome_with_invisible_characters_is_refused_and_the_complaint_stays
     client = signed_in(world.lena)
     page = client.post(
         reverse("corrections:complaint", args=[complaint.pk]),
-        {**CLOSED_UPHELD, "outcome_detail": "School \u202edetcerroc"},
+        {
+            **CLOSED_UPHELD,
+            "outcome_detail": "School \u202edetcerroc",
+            "version": complaint_version(complaint),
+        },
     ).content.decode()
     assert "What was decided contains control or invisible characters" in page
     complaint.refresh_from_db()

@@ -96,3 +96,16 @@ def test_the_national_csv_is_audited_and_no_published_line_has_a_lone_hidden_fig
         for line in lines:
             assert sum(v in HIDDEN for v in line.values()) != 1, (table, line)
     assert "alice" not in answer.content.decode() and "bob" not in answer.content.decode()
+
+
+def test_an_la_name_cannot_start_a_formula_in_a_spreadsheet_that_splits_cells_on_semicolons(world):
+    """The CSV separates cells with ",", but a spreadsheet whose list separator is ";" splits there
+    (Python's writer quotes a comma, not a semicolon): every part a ";" starts is made text too."""
+    world.south.name = 'Southborough;=HYPERLINK("http://x.example")'
+    world.south.save(update_fields=["name"])
+    events(12, tag=AuditTag.AccessDenied, actor=world.bob, month=month_ago(1))
+
+    answer = signed_in(world.nadia).get(reverse("insight:national_csv")).content.decode()
+
+    assert "Southborough;'=HYPERLINK" in answer
+    assert ";=" not in answer

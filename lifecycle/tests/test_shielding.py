@@ -35,7 +35,11 @@ def test_the_la_team_shields_a_record_and_others_no_longer_find_it_by_postcode_n
 
     page = (
         signed_in(world.lena)
-        .post(reverse("moves:shielding", args=[child.pk]), {"reason": REASON, "confirm": "on"}, follow=True)
+        .post(
+            reverse("moves:shielding", args=[child.pk]),
+            {"reason": REASON, "confirm": "on", "change": "apply"},
+            follow=True,
+        )
         .content.decode()
     )
 
@@ -60,7 +64,7 @@ def test_lifting_the_shield_lets_others_find_it_by_postcode_again_and_is_audited
         signed_in(world.lena)
         .post(
             reverse("moves:shielding", args=[child.pk]),
-            {"reason": "Risk assessed as ended", "confirm": "on"},
+            {"reason": "Risk assessed as ended", "confirm": "on", "change": "lift"},
             follow=True,
         )
         .content.decode()
@@ -79,9 +83,11 @@ def test_the_page_asks_for_a_reason_and_a_confirmation_and_changes_nothing_witho
     lena = signed_in(world.lena)
     url = reverse("moves:shielding", args=[child.pk])
     assert "Shield this record" in lena.get(url).content.decode()
-    page = lena.post(url, {"reason": "", "confirm": ""}).content.decode()
+    page = lena.post(url, {"reason": "", "confirm": "", "change": "apply"}).content.decode()
     assert "Enter why" in page and "Confirm" in page
-    hidden = lena.post(url, {"reason": "Risk \u202enoitcetorp", "confirm": "on"}).content.decode()
+    hidden = lena.post(
+        url, {"reason": "Risk \u202enoitcetorp", "confirm": "on", "change": "apply"}
+    ).content.decode()
     assert "contains control or invisible characters" in hidden
     assert not Child.objects.get(pk=child.pk).shielded
     assert not AuditEvent.objects.filter(tag__in=[AuditTag.ShieldApplied, AuditTag.ShieldLifted]).exists()
@@ -92,7 +98,7 @@ def test_only_the_owning_la_team_may_change_shielding(world):
     url = reverse("moves:shielding", args=[child.pk])
     other_team = make_user("sian", world.south, Role.LA_TEAM)
     for user in (world.alice, other_team, world.olivia):
-        response = signed_in(user).post(url, {"reason": REASON, "confirm": "on"})
+        response = signed_in(user).post(url, {"reason": REASON, "confirm": "on", "change": "apply"})
         assert response.status_code == 403, user.username
     assert not Child.objects.get(pk=child.pk).shielded
 
@@ -122,7 +128,7 @@ def test_a_shielding_reason_with_control_or_invisible_characters_is_refused_and_
         signed_in(world.lena)
         .post(
             reverse("moves:shielding", args=[child.pk]),
-            {"reason": f"Risk from a {hidden}former partner", "confirm": "on"},
+            {"reason": f"Risk from a {hidden}former partner", "confirm": "on", "change": "apply"},
         )
         .content.decode()
     )

@@ -21,6 +21,7 @@ from children.records import InvolvementDetails, SensitiveCategory
 from children.services import involvement_record
 from disclosure.fields import SHIELDED_WITHHELD
 from disclosure.models import DisclosureExport, ExportStatus, LawfulBasis
+from disclosure.services import Availability
 from tests.journeys import signed_in
 from tests.pages import rendered
 from tests.personas import make_child, make_user
@@ -384,3 +385,19 @@ def test_a_child_whose_record_was_closed_for_a_new_identity_since_the_request_is
     response, passphrase = _download(signed_in(world.lena), export)
     rows = {row[0]: row[1:] for row in _rows(response.content, passphrase)[1:]}
     assert rows[child.index_number] == ["Withheld: record closed since the request"] * 2
+
+
+def test_a_download_without_a_token_read_before_the_approval_releases_nothing(
+    world, leo, two_children, monkeypatch
+):
+    """A POST without the page's passphrase token that read the request as still waiting, approved an
+    instant later, went on to the release: the one download used up and "downloaded" audited for every
+    child (told to the parent in each subject access report), then no file, as there was no passphrase."""
+    export = _approved(world, leo, two_children)
+    monkeypatch.setattr("team.exports.export_availability", lambda export: Availability.PENDING)
+
+    response = signed_in(world.lena).post(reverse("team:export_download", args=[export.pk]), {})
+
+    assert response.status_code == 302 and response["Location"] == reverse("team:export", args=[export.pk])
+    export.refresh_from_db()
+    assert export.downloads == 0 and not _events(AuditTag.DisclosureExportDownloaded)

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
+from uuid import UUID
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -22,6 +23,8 @@ from access.policy import NATIONALLY_MANAGED_ROLES
 from accounts.models import Role, User
 from accounts.services import suspension_version
 from children.viewing import purpose_grant_store
+from corrections.models import Complaint
+from corrections.services import complaint_version
 from disclosure.models import DisclosureExport
 from tests.authorisation.world import (
     ALERT_RAISERS,
@@ -759,14 +762,17 @@ def expected_transfer(url: str, method: str, p: Persona) -> Expect:
 
 
 def expected_merge(url: str, method: str, p: Persona) -> Expect:
-    """North's records: only North's LA team may merge or undo; a POST without a reason is an error (400)."""
+    """North's records: only North's LA team may merge or undo; a POST without a reason is an error (400),
+    and the comparison shown again with it is a look at both records, audited as the first one was."""
     if guarded := _guarded(url, method, p):
         return guarded
     if p.role != Role.LA_TEAM:
         return refused("role_not_permitted")
     if p.la != "N":
         return refused("other_la")
-    return Expect(400) if method == "POST" else Expect(OK, shows=MERGE_HEADING[url])
+    if method == "POST":
+        return Expect(400, changes=url == "linkage:merge_compare")
+    return Expect(OK, shows=MERGE_HEADING[url])
 
 
 def expected_review(url: str, method: str, p: Persona) -> Expect:
@@ -1022,6 +1028,9 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         },
         "corrections:complaint": {"status": "received"},
     }
+    if url == "corrections:complaint":  # the progress as the page shows it now (a stale page changes nothing)
+        complaint = Complaint.objects.get(pk=cast(UUID, _north_complaint_id(m)))
+        data[url]["version"] = complaint_version(complaint)
     return data.get(url, {})
 
 
@@ -1110,6 +1119,8 @@ def test_child_pages_answer_each_persona_in_each_scenario_as_the_rules_say(matri
             data = _post_data(matrix, url_name, p)
             if url_name == "children:lead_professional":
                 data = {"involvement": str(matrix.involvements[scenario].pk)}
+            if url_name == "moves:shielding":  # the change the page offers for this record
+                data = {**data, "change": "lift" if child.shielded else "apply"}
             for purpose_held in (False, True) if url_name in PURPOSE_FIRST else (False,):
                 before = _hold_purpose(matrix, p.name, scenario) if purpose_held else None
                 answer = attempt(

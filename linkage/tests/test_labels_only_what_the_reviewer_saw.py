@@ -1,0 +1,32 @@
+"""A review decision labels only the candidates the reviewer was shown (`ReviewLabel`: "every candidate
+the reviewer was shown").
+
+A candidate that moved to another LA after the review opened is not on the page (it is that LA's record
+now), yet the decision labelled it too: a "non-match" nobody judged, often the very child the row is about
+(it moved, and the row came from its new address), kept as training truth for the matcher and for
+re-measuring the shield hold floor, and a sealed copy of another LA's child's identity made by this LA's
+decision.
+"""
+
+from children.models import Child
+from feeds.review import review_decide
+from linkage.models import ReviewLabel
+from linkage.tests.test_review_pages import _possible_match
+
+
+def test_a_candidate_moved_to_another_la_before_the_decision_is_not_labelled(world, child):
+    review = _possible_match(world, child)
+    Child.objects.filter(pk=child.pk).update(local_authority=world.south)
+
+    review_decide(review=review, decision="new_child", by=world.dara)
+
+    assert not ReviewLabel.objects.filter(candidate_id=child.pk).exists()
+
+
+def test_a_candidate_still_shown_is_labelled_as_decided(world, child):
+    review = _possible_match(world, child)
+
+    review_decide(review=review, decision="not_a_match", by=world.dara)
+
+    label = ReviewLabel.objects.get(candidate_id=child.pk)
+    assert not label.is_match and label.decision == "not_a_match"

@@ -1,0 +1,113 @@
+"""A "new child" decided on a review is judged on the index as it is at the decision, not as it was
+when the row was held.
+
+A review opened as an ordinary possible match can be decided days later. Its candidate may since have
+been shielded (where it is, or after moving to another LA, where the page no longer shows it), or closed
+for a new identity. A new record made then from the row, as the row was judged when it arrived, would be
+a visible copy of a shielded child (the 2009 failure), or the birth identity back as an active record.
+"""
+
+from datetime import date
+
+from django.urls import reverse
+
+from access.policy import feed_row_decide
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from children.models import Child, RecordStatus
+from feeds.ingest import batch_ingest
+from feeds.parsers import rows_fingerprint
+from feeds.tests.factories import feed_row, health_source
+from linkage.models import ClericalReview, ReviewReason, ReviewStatus
+from tests.journeys import signed_in
+
+
+def _possible_match(world) -> ClericalReview:
+    """Amelia Thornton with a date one digit out and a new postcode: an ordinary review in North."""
+    rows = [
+        feed_row(
+            given_names="Amelia",
+            family_name="Thornton",
+            date_of_birth="2015-03-14",
+            postcode="LS9 9ZZ",
+            nhs_number=None,
+        )
+    ]
+    batch_ingest(
+        source=health_source(world),
+        batch_id="b",
+        fingerprint=rows_fingerprint(rows),
+        rows=enumerate(rows, start=1),
+        entitled=lambda s, f, la: feed_row_decide(
+            source=s, fields=f, local_authority_id=la.pk if la else None
+        ),
+        today=date(2026, 12, 1),
+    )
+    review = ClericalReview.objects.get()
+    assert review.reason == ReviewReason.POSSIBLE_MATCH and not review.shielded_hold
+    return review
+
+
+def _new_child(user, review: ClericalReview):
+    return signed_in(user).post(reverse("linkage:review", args=[review.pk]), {"decision": "new_child"})
+
+
+def test_a_new_child_decided_after_the_candidate_moved_away_and_was_shielded_is_created_shielded(
+    world, child
+):
+    """The candidate moved to South and was shielded there: North's page no longer shows it, so North's
+    data manager may decide, and "none of these" made a visible record of the shielded child in North."""
+    review = _possible_match(world)
+    Child.objects.filter(pk=child.pk).update(local_authority=world.south, shielded=True)
+    page = signed_in(world.dara).get(reverse("linkage:review", args=[review.pk])).content.decode()
+    assert "LS1 4AB" not in page  # the moved candidate is not shown: the data manager decides
+
+    _new_child(world.dara, review)
+
+    created = Child.objects.exclude(pk=child.pk).get()
+    assert created.shielded, "a visible second record of a shielded child"
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.NEW_CHILD
+    event = AuditEvent.objects.get(tag=AuditTag.ReviewDecided)
+    assert event.child_id == created.pk and event.additional["created_shielded"] is True
+
+
+def test_a_new_child_decided_by_the_la_team_after_the_candidate_was_shielded_is_created_shielded(
+    world, child
+):
+    """The team shielded the candidate after the review opened; "none of these" is the same one click as on
+    a shielded hold, and if the team is wrong a visible copy of that child would exist."""
+    review = _possible_match(world)
+    Child.objects.filter(pk=child.pk).update(shielded=True)
+
+    _new_child(world.lena, review)
+
+    assert Child.objects.exclude(pk=child.pk).get().shielded
+
+
+def test_a_new_child_decided_after_the_candidate_was_closed_for_a_new_identity_is_refused(world, child):
+    """The candidate was closed for a new identity (adoption, protection) after the review opened: the
+    page no longer shows it, and "new child" recreated the birth identity as an active, searchable
+    record (what `ReviewReason.CLOSED_IDENTITY` refuses when the row arrives after the close)."""
+    review = _possible_match(world)
+    Child.objects.filter(pk=child.pk).update(status=RecordStatus.CLOSED)
+
+    response = _new_child(world.dara, review)
+
+    assert response.status_code == 400
+    assert "closed for a new identity" in response.content.decode()
+    assert Child.objects.filter(status=RecordStatus.ACTIVE).count() == 0
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.OPEN
+    assert not AuditEvent.objects.filter(tag=AuditTag.ReviewDecided).exists()
+
+
+def test_a_new_child_with_nothing_resembling_it_now_is_created_visible(world, child):
+    """The rule holds only what resembles a shielded or closed record now: otherwise as before."""
+    review = _possible_match(world)
+
+    _new_child(world.dara, review)
+
+    created = Child.objects.exclude(pk=child.pk).get()
+    assert not created.shielded and created.status == RecordStatus.ACTIVE
+    assert AuditEvent.objects.get(tag=AuditTag.ReviewDecided).additional["created_shielded"] is False
