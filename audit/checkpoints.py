@@ -260,7 +260,8 @@ def lowest_id_in_flight() -> int | None:
 
 
 class HeadTrustError(RuntimeError):
-    """The head to extend cannot be trusted: signing stops until a person has run verify_audit."""
+    """The head to extend cannot be trusted: signing stops until a person has run verify_audit and put the
+    export directory and the database back in step (running verify_audit alone resumes nothing)."""
 
 
 def _signed_by(public_key: Ed25519PublicKey, statement: bytes, key: str, signature: str) -> bool:
@@ -338,7 +339,9 @@ def previous_trusted(public_key: Ed25519PublicKey) -> AuditHead | None:
     if stored is None or not anchored.exists():
         raise HeadTrustError(
             f"the last exported head (size {exported['size']}) is not in the database: heads were removed or an"
-            " older database restored; run verify_audit"
+            " older database restored; run verify_audit. For a backup restored on purpose, move the exported"
+            " heads newer than the database's latest head out of AUDIT_HEAD_EXPORT_DIR (keep them: they record"
+            " what the restore lost); a new, empty directory is refused like a lost one"
         )
     if stored.signature != document["signature"]:
         _export_missed(stored, exported)

@@ -52,9 +52,9 @@ Rules, chosen here and documented in docs/AUDIT.md:
   That covers everything that would give one away: its involvement, its staff's accesses, the
   corrections its staff asked for, the automatic match entries (a practitioner told about another,
   a match withheld, a lead professional offered or accepted) of any match with a sensitive side, and
-  anyone's entries about the service or such a correction (the LA team ending the involvement or naming
-  it lead professional; opening, deciding and applying the correction): listed, they tell the requester
-  that something the report does not show exists, and when it was dealt with.
+  anyone's entries about the service or such a correction (the LA team ending the involvement, naming
+  it lead professional or clearing that naming; opening, deciding and applying the correction): listed,
+  they tell the requester that something the report does not show exists, and when it was dealt with.
 """
 
 from collections.abc import Callable
@@ -341,6 +341,9 @@ class _Withholding:
     # Ids of the child's sensitive involvements: anyone's entry about one (the LA team ending it, naming it
     # lead professional) tells of the service the report withholds.
     sensitive_involvements: frozenset[str] = frozenset()
+    # The LA team's entries clearing a lead professional naming whose last naming was of a sensitive
+    # involvement (`_sensitive_lead_clearings`): they name no involvement, but tell of the one withheld.
+    sensitive_lead_clearings: frozenset[int] = frozenset()
     # The corrections the report withholds (id -> "covert" or "sensitive"): the LA team's work on one
     # (opening, deciding, the record update it made) tells of a correction the report does not list.
     corrections: dict[str, str] = field(default_factory=dict)
@@ -372,6 +375,8 @@ class _Withholding:
         if set(_match_ids(event)) & self.sensitive_matches:
             return "sensitive"
         if str(event.additional.get("involvement_id")) in self.sensitive_involvements:
+            return "sensitive"
+        if event.pk in self.sensitive_lead_clearings:
             return "sensitive"
         if correction := self.corrections.get(self.correction_of(event)):
             return correction
@@ -475,29 +480,59 @@ def _shielded_family_matches(events: list[AuditEvent], own_ids: list[Any]) -> se
     return {match_id for match_id, pks in others.items() if any(shielded.get(pk, True) for pk in pks)}
 
 
+def _sensitive_lead_clearings(
+    events: list[AuditEvent], sensitive_involvements: frozenset[str]
+) -> frozenset[int]:
+    """The entries clearing the lead professional (a naming with no involvement) whose record's last
+    naming before them was of a sensitive involvement (event ids; `events` in id order).
+
+    A clearing names nothing, so the rule for entries naming a withheld service passed it: listed, the
+    requester read "Set the lead professional" with no naming before it and none on the record, and
+    learnt that a lead professional the report does not show had existed, and until when.
+    A record with no naming of its own yet (a survivor clearing a naming a merge brought) is judged by the
+    last naming on any of the child's records.
+    """
+    last_named: dict[Any, str] = {}  # record id -> the involvement its last naming named
+    latest = ""  # the last naming on any of the child's records
+    clearings: set[int] = set()
+    for event in events:
+        if event.tag != AuditTag.LeadProfessionalSet:
+            continue
+        named = event.additional.get("involvement_id")
+        if named:
+            last_named[event.child_id] = latest = str(named)
+        elif last_named.get(event.child_id, latest) in sensitive_involvements:
+            clearings.add(event.pk)
+    return frozenset(clearings)
+
+
 def _acceptance_updates(events: list[AuditEvent]) -> dict[int, str]:
     """The record update each accepted correction wrote (event id -> correction id).
 
     Accepting a correction to a detail of the child writes the update's event and then the acceptance's,
-    by the same person, in one transaction under the child's row lock: the update is that person's entry
-    on this record just before the acceptance (`events` in id order). A carer's detail writes no update.
+    by the same person, in one transaction under the child's row lock: the update is the record's last
+    update before the acceptance (`events` in id order). Not "that person's last entry": an entry they
+    write from another tab at that moment (opening the record takes no row lock) can take an id between
+    the two on PostgreSQL, whereas another update waits for the lock and comes after the acceptance. A
+    carer's detail writes no update.
     """
     updates: dict[int, str] = {}
-    last_by: dict[tuple[Any, int | None], AuditEvent] = {}
+    last_update: dict[Any, AuditEvent] = {}  # record id -> its last update so far
     for event in events:
-        key = (event.child_id, event.actor_id)
-        previous = last_by.get(key)
+        if event.tag == AuditTag.ChildUpdated:
+            last_update[event.child_id] = event
+            continue
+        if event.tag != AuditTag.CorrectionAccepted or not event.additional.get("correction_id"):
+            continue
         named = field_for(str(event.additional.get("field", "")))
+        update = last_update.pop(event.child_id, None)
         if (
-            event.tag == AuditTag.CorrectionAccepted
-            and previous is not None
-            and previous.tag == AuditTag.ChildUpdated
-            and event.additional.get("correction_id")
+            update is not None
+            and update.actor_id == event.actor_id
             and named is not None
             and named.carer_position is None
         ):
-            updates[previous.pk] = str(event.additional["correction_id"])
-        last_by[key] = event
+            updates[update.pk] = str(event.additional["correction_id"])
     return updates
 
 
@@ -539,6 +574,7 @@ def _accesses(
         sensitive_matches=_sensitive_matches(events, sensitive_actors),
         shielded=shielded,
         sensitive_involvements=sensitive_involvements,
+        sensitive_lead_clearings=_sensitive_lead_clearings(events, sensitive_involvements),
         corrections={
             pk: rule for pk, rule in corrections_covered.items() if rule != "covert" or withhold_covert
         },
