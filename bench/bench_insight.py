@@ -53,7 +53,7 @@ POPULATE = [
     " is_active, date_joined, role, job_title, phone, organisation_id, manager_email, username_skeleton,"
     " home_postcode_token, suspension_reason_sealed)"
     " SELECT '!', 'user' || n, '', '', '', false, false, true, now(), 'practitioner', '', '',"
-    " (SELECT min(id) FROM accounts_organisation) + (n % 150), '', 'user' || n, '', ''"
+    " (SELECT min(id) FROM accounts_organisation) + (n %% 150), '', 'user' || n, '', ''"
     " FROM generate_series(1, 3000) n",
     "CREATE TEMP TABLE kids (n int PRIMARY KEY, id uuid)",
     "INSERT INTO kids SELECT n, gen_random_uuid() FROM generate_series(0, %(children)s - 1) n",
@@ -63,7 +63,7 @@ POPULATE = [
     " local_authority_id)"
     " SELECT id, lpad(n::text, 10, '0'), false, 18, 'active', now(), now(), '\\x00', '\\x00', '\\x00',"
     " '\\x00', '\\x00', '\\x00', '\\x00', '\\x00', '\\x00', '\\x00', '\\x00', '\\x00',"
-    " '00000000-0000-0000-0000-000000000001', (SELECT min(id) FROM accounts_organisation) + (n % 150)"
+    " '00000000-0000-0000-0000-000000000001', (SELECT min(id) FROM accounts_organisation) + (n %% 150)"
     " FROM kids",
     "CREATE TEMP TABLE draws AS SELECT g, floor(random() * %(children)s)::int AS k,"
     " floor(random() * 3000)::int AS a, now() - (random() * interval '730 days') AS at"
