@@ -13,11 +13,10 @@ from accounts.models import Role
 from children.models import Child, RecordStatus
 from disclosure.models import DisclosureExport
 from disclosure.services import export_decide, export_request
-from feeds.tests.factories import feed_row
+from feeds.tests.factories import feed_row, health_rows_ingest
 from lifecycle.services import closed_record_purge
 from linkage.merging import child_merge
 from linkage.models import ChildMerge, ClericalReview, ReviewLabel
-from linkage.tests.test_review_pages import _ingest
 from tests.canaries import DOB, FAMILY, GIVEN, NHS_NUMBER, POSTCODE, canary_hits, seed_canary_child
 from tests.personas import make_child, make_user
 from vault.crypto import DecryptionFailed
@@ -69,7 +68,7 @@ def test_no_canary_held_by_a_review_merge_or_export_survives_the_childs_purge(wo
     row = feed_row(
         given_names=GIVEN, family_name=FAMILY, date_of_birth=DOB.isoformat(), nhs_number=NHS_NUMBER
     )
-    _ingest(world, [row])
+    health_rows_ingest(world, [row])
     assert ClericalReview.objects.filter(status="open").count() == 1
     leo = make_user("leo", world.north, Role.LA_TEAM)
     export = export_request(

@@ -1,12 +1,16 @@
 """Shared steps for the corrections and complaints tests (synthetic people only)."""
 
+from datetime import date
+
 from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from children.models import Child
-from corrections.models import Correction
+from corrections.models import Complaint, Correction
+from corrections.services import complaint_record
 from tests.journeys import state_purpose
+from tests.personas import World
 
 
 def raise_via_page(client: Client, child: Child, field: str, data: dict[str, str]) -> Correction:
@@ -26,3 +30,16 @@ def events(tag: str, **additional: object) -> list[AuditEvent]:
 def fresh(child: Child) -> Child:
     """The child as the database holds it now (a fixture's copy keeps the columns it was made with)."""
     return Child.objects.select_related("data_key").get(pk=child.pk)
+
+
+def complaint_from_the_child(world: World, child: Child) -> Complaint:
+    """A complaint from the child about the record, received on 2 November 2026 and recorded by North's
+    LA team (lena)."""
+    return complaint_record(
+        child=child,
+        by=world.lena,
+        complainant="child",
+        about="record",
+        received_on=date(2026, 11, 2),
+        summary="Says the school on the record is wrong",
+    )

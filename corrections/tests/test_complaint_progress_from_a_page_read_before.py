@@ -15,8 +15,8 @@ from django.urls import reverse
 
 from audit.tags import AuditTag
 from corrections.models import Complaint, ComplaintStatus
-from corrections.services import ComplaintProgress, complaint_progress, complaint_record
-from corrections.tests.support import events
+from corrections.services import ComplaintProgress, complaint_progress
+from corrections.tests.support import complaint_from_the_child, events
 from tests.journeys import signed_in
 from tests.personas import make_user
 from vault.sealing import Sealer
@@ -30,17 +30,6 @@ ACKNOWLEDGED = {
     "acknowledged_year": "2026",
 }
 WHAT_WAS_DECIDED = "The school on the record was corrected and the family told"
-
-
-def _complaint(world, child) -> Complaint:
-    return complaint_record(
-        child=child,
-        by=world.lena,
-        complainant="child",
-        about="record",
-        received_on=date(2026, 11, 2),
-        summary="Says the school on the record is wrong",
-    )
 
 
 def _page_form(client: Client, complaint: Complaint, data: dict[str, str]) -> dict[str, str]:
@@ -76,7 +65,7 @@ def _still_closed_with_its_outcome(complaint: Complaint) -> None:
 def test_a_page_read_before_a_colleague_closed_the_complaint_never_reopens_it_nor_erases_its_outcome(
     world, child
 ):
-    complaint = _complaint(world, child)
+    complaint = complaint_from_the_child(world, child)
     lena = signed_in(world.lena)
     stale = _page_form(lena, complaint, ACKNOWLEDGED)
     _closed_by_a_colleague(world, complaint)
@@ -91,7 +80,7 @@ def test_a_page_read_before_a_colleague_closed_the_complaint_never_reopens_it_no
 
 
 def test_the_page_read_again_saves_progress_as_before(world, child):
-    complaint = _complaint(world, child)
+    complaint = complaint_from_the_child(world, child)
     lena = signed_in(world.lena)
     lena.post(
         reverse("corrections:complaint", args=[complaint.pk]), _page_form(lena, complaint, ACKNOWLEDGED)

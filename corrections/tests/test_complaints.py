@@ -8,8 +8,8 @@ from django.urls import reverse
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from corrections.models import Complaint, ComplaintStatus
-from corrections.services import complaint_record, complaint_version
-from corrections.tests.support import events
+from corrections.services import complaint_version
+from corrections.tests.support import complaint_from_the_child, events
 from tests.journeys import signed_in
 from tests.personas import make_user
 
@@ -22,7 +22,7 @@ NEW = {
     "summary": "Mother asks why a youth service looked at the record",
 }
 
-# Closing a complaint received on 2 November 2026 (`_complaint`), acknowledged and upheld.
+# Closing a complaint received on 2 November 2026 (`complaint_from_the_child`), acknowledged and upheld.
 CLOSED_UPHELD = {
     "status": "closed",
     "acknowledged_day": "3",
@@ -34,17 +34,6 @@ CLOSED_UPHELD = {
     "outcome_year": "2026",
     "outcome_detail": "School corrected",
 }
-
-
-def _complaint(world, child) -> Complaint:
-    return complaint_record(
-        child=child,
-        by=world.lena,
-        complainant="child",
-        about="record",
-        received_on=date(2026, 11, 2),
-        summary="Says the school on the record is wrong",
-    )
 
 
 def test_the_la_team_records_a_complaint_sealed_and_audited(world, child):
@@ -66,7 +55,7 @@ def test_the_la_team_records_a_complaint_sealed_and_audited(world, child):
 
 
 def test_a_complaint_is_tracked_to_an_outcome_with_dates(world, child):
-    complaint = _complaint(world, child)
+    complaint = complaint_from_the_child(world, child)
     client = signed_in(world.lena)
     path = reverse("corrections:complaint", args=[complaint.pk])
     client.post(
@@ -129,7 +118,7 @@ def test_a_complaint_is_tracked_to_an_outcome_with_dates(world, child):
     ],
 )
 def test_progress_needs_the_dates_and_outcome_that_go_with_it(world, child, data, message):
-    complaint = _complaint(world, child)
+    complaint = complaint_from_the_child(world, child)
     page = (
         signed_in(world.lena)
         .post(
@@ -155,7 +144,7 @@ def test_the_received_date_is_a_govuk_date(world, child):
 
 
 def test_another_las_team_cannot_record_read_or_progress_it(world, child):
-    complaint = _complaint(world, child)
+    complaint = complaint_from_the_child(world, child)
     stella = signed_in(make_user("stella", world.south, role="la_team"))
     response = stella.post(reverse("corrections:complaint_new", args=[child.pk]), NEW)
     assert response.status_code == 403 and 'data-reason="other_la"' in response.content.decode()
@@ -176,7 +165,7 @@ def test_another_las_team_cannot_record_read_or_progress_it(world, child):
     ],
 )
 def test_only_the_la_team_handles_complaints(world, child, who, status, reason):
-    complaint = _complaint(world, child)
+    complaint = complaint_from_the_child(world, child)
     for path in (
         reverse("corrections:complaint_new", args=[child.pk]),
         reverse("corrections:complaint", args=[complaint.pk]),
@@ -189,7 +178,7 @@ def test_only_the_la_team_handles_complaints(world, child, who, status, reason):
 
 
 def test_a_complaint_about_a_record_closed_for_a_new_identity_is_neither_listed_nor_opened(world, child):
-    complaint = _complaint(world, child)
+    complaint = complaint_from_the_child(world, child)
     Child.objects.filter(pk=child.pk).update(status=RecordStatus.CLOSED)
     client = signed_in(world.lena)
     listed = client.get(reverse("corrections:complaints")).content.decode()
@@ -230,7 +219,7 @@ def test_a_complaint_summary_over_several_lines_is_recorded_as_written(world, ch
 
 
 def test_an_outcome_with_invisible_characters_is_refused_and_the_complaint_stays_open(world, child):
-    complaint = _complaint(world, child)
+    complaint = complaint_from_the_child(world, child)
     client = signed_in(world.lena)
     page = client.post(
         reverse("corrections:complaint", args=[complaint.pk]),

@@ -1,9 +1,13 @@
 """Feed sources and rows for tests (synthetic people only)."""
 
+from datetime import date
 from typing import Any
 
+from access.policy import feed_row_decide
 from accounts.models import Organisation, OrganisationKind
+from feeds.ingest import BatchReport, batch_ingest
 from feeds.models import FEED_FIELDS, FeedSource
+from feeds.parsers import rows_fingerprint
 from feeds.sources import feed_source_create
 from tests.personas import World
 
@@ -46,3 +50,23 @@ def feed_row(**overrides: Any) -> dict[str, Any]:
     }
     row.update(overrides)
     return {k: v for k, v in row.items() if v is not None}
+
+
+def feed_rows_ingest(source: FeedSource, rows: list[dict[str, Any]], batch_id: str = "b1") -> BatchReport:
+    """Ingest `rows` as one batch from `source`, entitled by the policy, on 1 December 2026."""
+    return batch_ingest(
+        source=source,
+        batch_id=batch_id,
+        fingerprint=rows_fingerprint(rows),
+        rows=enumerate(rows, start=1),
+        entitled=lambda s, fields, la: feed_row_decide(
+            source=s, fields=fields, local_authority_id=la.pk if la else None
+        ),
+        today=date(2026, 12, 1),
+    )
+
+
+def health_rows_ingest(world: World, rows: list[dict[str, Any]], *, batch_id: str = "b") -> BatchReport:
+    """`rows` from the health service's feed: how the linkage tests put an incoming record (and its
+    review) in place."""
+    return feed_rows_ingest(health_source(world), rows, batch_id=batch_id)

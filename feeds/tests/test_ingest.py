@@ -4,33 +4,18 @@ from datetime import date
 
 import pytest
 
-from access.policy import Decision, feed_row_decide
-from accounts.models import Organisation
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child
 from children.selectors import child_details
-from feeds.ingest import BatchConflict, batch_ingest
-from feeds.models import FeedRow, FeedSource, FieldProvenance, RowOutcome
-from feeds.parsers import rows_fingerprint
-from feeds.tests.factories import feed_row, health_source
+from feeds.ingest import BatchConflict
+from feeds.models import FeedRow, FieldProvenance, RowOutcome
+from feeds.tests.factories import feed_row, feed_rows_ingest, health_source
 
 TODAY = date(2026, 12, 1)
 
 
-def entitled(source: FeedSource, fields: set[str], la: Organisation | None) -> Decision:
-    return feed_row_decide(source=source, fields=fields, local_authority_id=la.pk if la else None)
-
-
-def ingest(source, rows, batch_id="b1"):
-    return batch_ingest(
-        source=source,
-        batch_id=batch_id,
-        fingerprint=rows_fingerprint(rows),
-        rows=enumerate(rows, start=1),
-        entitled=entitled,
-        today=TODAY,
-    )
+ingest = feed_rows_ingest  # the name the feed and linkage tests import
 
 
 BAD_ROWS = [

@@ -7,16 +7,11 @@ address included, with nothing in the log (session 16 closed the same gap on the
 professional pages).
 """
 
-from datetime import date
-
 from django.urls import reverse
 
-from access.policy import feed_row_decide
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from feeds.ingest import batch_ingest
-from feeds.parsers import rows_fingerprint
-from feeds.tests.factories import feed_row, health_source
+from feeds.tests.factories import feed_row, health_rows_ingest
 from linkage.models import ClericalReview
 from tests.journeys import signed_in
 from tests.personas import make_child
@@ -40,16 +35,7 @@ def test_a_review_shown_again_without_a_decision_is_audited_for_each_child_it_sh
     rows = [
         feed_row(given_names="Jasmine", family_name="Okafor", date_of_birth="2015-03-04", nhs_number=None)
     ]
-    batch_ingest(
-        source=health_source(world),
-        batch_id="b",
-        fingerprint=rows_fingerprint(rows),
-        rows=enumerate(rows, start=1),
-        entitled=lambda s, f, la: feed_row_decide(
-            source=s, fields=f, local_authority_id=la.pk if la else None
-        ),
-        today=date(2026, 12, 1),
-    )
+    health_rows_ingest(world, rows)
     review = ClericalReview.objects.get(shielded_hold=True)
     response = signed_in(world.lena).post(reverse("linkage:review", args=[review.pk]), {})
     assert response.status_code == 400 and "LS6 2QT" in response.content.decode()  # the shielded address

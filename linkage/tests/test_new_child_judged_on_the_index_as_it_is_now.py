@@ -7,17 +7,12 @@ for a new identity. A new record made then from the row, as the row was judged w
 a visible copy of a shielded child (the 2009 failure), or the birth identity back as an active record.
 """
 
-from datetime import date
-
 from django.urls import reverse
 
-from access.policy import feed_row_decide
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
-from feeds.ingest import batch_ingest
-from feeds.parsers import rows_fingerprint
-from feeds.tests.factories import feed_row, health_source
+from feeds.tests.factories import feed_row, health_rows_ingest
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from tests.journeys import signed_in
 
@@ -33,16 +28,7 @@ def _possible_match(world) -> ClericalReview:
             nhs_number=None,
         )
     ]
-    batch_ingest(
-        source=health_source(world),
-        batch_id="b",
-        fingerprint=rows_fingerprint(rows),
-        rows=enumerate(rows, start=1),
-        entitled=lambda s, f, la: feed_row_decide(
-            source=s, fields=f, local_authority_id=la.pk if la else None
-        ),
-        today=date(2026, 12, 1),
-    )
+    health_rows_ingest(world, rows)
     review = ClericalReview.objects.get()
     assert review.reason == ReviewReason.POSSIBLE_MATCH and not review.shielded_hold
     return review

@@ -14,11 +14,12 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from feeds.review import review_decide
+from feeds.tests.factories import health_rows_ingest
 from lifecycle.services import child_purge, closed_record_purge
 from linkage.labels import labelled_pairs
 from linkage.merging import child_merge, child_unmerge
 from linkage.models import ChildMerge, ClericalReview, ReviewLabel, ReviewReason, ReviewStatus
-from linkage.tests.test_review_pages import _ingest, _possible_match
+from linkage.tests.test_review_pages import _possible_match
 from tests.journeys import signed_in
 from tests.personas import make_child
 from vault.crypto import DecryptionFailed
@@ -73,7 +74,7 @@ def test_a_review_resembling_an_archived_record_is_shredded_when_that_record_is_
     """Such a review lists no candidate (the team never sees the archive), yet its incoming record may
     be that child: purging the record must still find it."""
     Child.objects.filter(pk=child.pk).update(status=RecordStatus.ARCHIVED)
-    _ingest(world, [_amelia_row()])
+    health_rows_ingest(world, [_amelia_row()])
     review = ClericalReview.objects.get()
     assert review.reason == ReviewReason.ARCHIVED
     backup = _backup(review)

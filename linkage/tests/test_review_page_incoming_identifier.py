@@ -7,14 +7,9 @@ the LA team would never be shown on the record made from the row, and, beside "t
 record's", the candidate's number too.
 """
 
-from datetime import date
-
 from django.urls import reverse
 
-from access.policy import feed_row_decide
-from feeds.ingest import batch_ingest
-from feeds.parsers import rows_fingerprint
-from feeds.tests.factories import feed_row, health_source
+from feeds.tests.factories import feed_row, health_rows_ingest
 from linkage.models import ClericalReview, ReviewReason
 from tests.journeys import signed_in
 
@@ -33,16 +28,7 @@ def _identifier_conflict(world) -> ClericalReview:
             nhs_number=OTHER_NUMBER,
         )
     ]
-    batch_ingest(
-        source=health_source(world),
-        batch_id="b",
-        fingerprint=rows_fingerprint(rows),
-        rows=enumerate(rows, start=1),
-        entitled=lambda s, f, la: feed_row_decide(
-            source=s, fields=f, local_authority_id=la.pk if la else None
-        ),
-        today=date(2026, 12, 1),
-    )
+    health_rows_ingest(world, rows)
     review = ClericalReview.objects.get()
     assert review.reason == ReviewReason.IDENTIFIER_CONFLICT
     return review

@@ -1,40 +1,21 @@
 """Clerical review pages: queue, side by side with per-field weights, three decisions, each audited."""
 
-from datetime import date
-
 from django.urls import reverse
 
-from access.policy import feed_row_decide
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child
 from children.selectors import child_details
-from feeds.ingest import batch_ingest
-from feeds.parsers import rows_fingerprint
-from feeds.tests.factories import feed_row, health_source
+from feeds.tests.factories import feed_row, health_rows_ingest
 from linkage.models import ClericalReview, ReviewStatus
 from tests.journeys import signed_in
 from tests.personas import make_user
 
 
-def _ingest(world, rows):
-    source = health_source(world)
-    batch_ingest(
-        source=source,
-        batch_id="b",
-        fingerprint=rows_fingerprint(rows),
-        rows=enumerate(rows, start=1),
-        entitled=lambda s, f, la: feed_row_decide(
-            source=s, fields=f, local_authority_id=la.pk if la else None
-        ),
-        today=date(2026, 12, 1),
-    )
-
-
 def _possible_match(world, child):
     """Amelia Thornton with a date one digit out and a new postcode: between the thresholds."""
-    _ingest(
+    health_rows_ingest(
         world,
         [
             feed_row(
@@ -50,7 +31,7 @@ def _possible_match(world, child):
 
 
 def _shielded_hold(world, shielded_child):
-    _ingest(
+    health_rows_ingest(
         world,
         [feed_row(given_names="Jasmine", family_name="Okafor", date_of_birth="2015-03-04", nhs_number=None)],
     )

@@ -10,12 +10,9 @@ to keep.
 
 from datetime import date
 
-from access.policy import feed_row_decide
 from children.models import Child
-from feeds.ingest import batch_ingest
 from feeds.models import RowOutcome
-from feeds.parsers import rows_fingerprint
-from feeds.tests.factories import feed_row, health_source
+from feeds.tests.factories import feed_row, health_rows_ingest
 from linkage.linking import SHIELD_REVIEW_WEIGHT
 from linkage.models import ClericalReview, ReviewReason
 from matching.identity import Identity
@@ -43,19 +40,6 @@ MISTAKEN_ROW = feed_row(
 )
 
 
-def _ingest(world, rows):
-    return batch_ingest(
-        source=health_source(world),
-        batch_id="floor",
-        fingerprint=rows_fingerprint(rows),
-        rows=enumerate(rows, start=1),
-        entitled=lambda s, fields, la: feed_row_decide(
-            source=s, fields=fields, local_authority_id=la.pk if la else None
-        ),
-        today=date(2026, 12, 1),
-    )
-
-
 def test_the_weakest_two_mistake_row_sits_above_the_floor_with_its_margin():
     stored = Identity(
         family_names=("Smith",),
@@ -78,7 +62,7 @@ def test_the_weakest_two_mistake_row_sits_above_the_floor_with_its_margin():
 
 def test_a_shielded_child_recorded_as_the_other_sex_after_moving_away_is_held_never_created(world):
     child = make_child(world, shielded=True, **OLIVIA)
-    report = _ingest(world, [MISTAKEN_ROW])
+    report = health_rows_ingest(world, [MISTAKEN_ROW])
     assert report.counts[RowOutcome.CREATED] == 0, "a second, unshielded record of a shielded child"
     assert report.counts[RowOutcome.REVIEW] == 1
     assert Child.objects.count() == 1 and not Child.objects.filter(shielded=False).exists()
@@ -90,7 +74,7 @@ def test_a_shielded_child_recorded_as_the_other_sex_after_moving_away_is_held_ne
 def test_without_the_shield_the_same_row_would_create_a_new_child(world):
     """The counterfactual: nothing but the shield hold stands between that row and a new record."""
     make_child(world, **OLIVIA)
-    report = _ingest(world, [MISTAKEN_ROW])
+    report = health_rows_ingest(world, [MISTAKEN_ROW])
     assert report.counts[RowOutcome.CREATED] == 1
     assert Child.objects.count() == 2
 
@@ -99,7 +83,7 @@ def test_the_same_names_and_sex_with_the_date_wholly_wrong_after_a_move_are_held
     """Three mistakes on the commonest name: a date digit, the year and a move away (-6.06 bits)."""
     child = make_child(world, shielded=True, **OLIVIA)
     row = {**MISTAKEN_ROW, "gender": "female", "date_of_birth": "2008-04-17"}
-    report = _ingest(world, [row])
+    report = health_rows_ingest(world, [row])
     assert report.counts[RowOutcome.CREATED] == 0, "a second, unshielded record of a shielded child"
     review = ClericalReview.objects.get()
     assert review.shielded_hold and review.local_authority_id == child.local_authority_id

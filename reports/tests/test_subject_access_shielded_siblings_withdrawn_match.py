@@ -8,37 +8,19 @@ never listed, telling the requester (who may be the person the sibling is shield
 member of the child is known to services through a match the report holds back.
 """
 
-from datetime import date
-
 from django.urls import reverse
 
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag, tag_label
-from children.records import Address, CarerDetails, ChildDetails, Gender
-from children.services import child_create
 from coordination.models import Match, MatchKind
 from coordination.tests.support import record
 from corrections.fields import field_for
 from corrections.services import correction_accept, correction_raise
 from reports.subject_access import subject_access_report
-from reports.tests.test_subject_access_third_parties import REQUEST, _pdf_text
+from reports.tests.test_subject_access_third_parties import REQUEST, _brother, _pdf_text
 from tests.journeys import signed_in
 from tests.personas import make_child, make_user
-
-
-def _brother(world):
-    return child_create(
-        local_authority=world.south,
-        details=ChildDetails(
-            given_names="Oliver",
-            family_name="Okafor",
-            gender=Gender.MALE,
-            date_of_birth=date(2012, 6, 1),
-            address=Address(lines=["3 Mill Row", "Southborough"], postcode="SB1 2AA"),
-        ),
-        carers=[CarerDetails(name="Grace Thornton", relationship="mother", phone="07700 900123")],
-    )
 
 
 def _phone_corrected(child, *, raised_by, accepted_by) -> None:

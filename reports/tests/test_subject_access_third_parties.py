@@ -36,9 +36,9 @@ def _pdf_text(response) -> str:
     return " ".join(" ".join(p.extract_text() for p in PdfReader(BytesIO(response.content)).pages).split())
 
 
-def test_a_siblings_pdf_does_not_name_the_la_that_brokers_a_shielded_siblings_match(world, shielded_child):
-    # Jasmine (shielded, held by Northshire) and her brother in Southborough share their mother.
-    brother = child_create(
+def _brother(world):
+    """Oliver Okafor in Southborough, whose mother (Grace Thornton, 07700 900123) is shielded Jasmine's."""
+    return child_create(
         local_authority=world.south,
         details=ChildDetails(
             given_names="Oliver",
@@ -49,6 +49,11 @@ def test_a_siblings_pdf_does_not_name_the_la_that_brokers_a_shielded_siblings_ma
         ),
         carers=[CarerDetails(name="Grace Thornton", relationship="mother", phone="07700 900123")],
     )
+
+
+def test_a_siblings_pdf_does_not_name_the_la_that_brokers_a_shielded_siblings_match(world, shielded_child):
+    # Jasmine (shielded, held by Northshire) and her brother in Southborough share their mother.
+    brother = _brother(world)
     record(shielded_child, world.alice, role="Allocated social worker")
     record(brother, world.bob, role="GP")
     assert Match.objects.get().kind == MatchKind.FAMILY  # nobody told: Northshire's team brokers it
