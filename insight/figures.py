@@ -2,7 +2,8 @@
 
 Every count is one aggregate query (GROUP BY month, or by LA and month) over the audit ledger or a
 domain table: nothing is decrypted, no child is loaded, and the same SQL runs on SQLite and PostgreSQL
-(`TruncMonth` in the current time zone, subqueries for "the child's LA" and "the person's LA").
+(`TruncMonth` in the current time zone; "the child's LA" joined to the events' own query, "the
+person's LA" read from the organisations after grouping by the organisation acted for).
 What leaves this module is a `SuppressedTable`: rounded figures or the reason one is hidden, never a
 true small count, never a name of anyone but a local authority.
 """
@@ -11,7 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
-from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db import connection
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -108,23 +110,59 @@ def _events(tag: AuditTag) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(tag=tag)
 
 
-def _with_child_la(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
-    """The LA of the child an event is about (none once the record is purged: the log outlives it)."""
-    return events.annotate(
-        la=Subquery(Child.objects.filter(pk=OuterRef("child_id")).values("local_authority_id")[:1])
+def _month_of(value: datetime | date | str) -> date:
+    """A month as a raw cursor gives `TruncMonth` back: a local datetime (PostgreSQL) or its text
+    (SQLite's function), the first moment of the month either way."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return (value.date() if isinstance(value, datetime) else value).replace(day=1)
+
+
+def _by_child_la_and_month(
+    events: QuerySet[AuditEvent], period: Period, la_ids: list[int]
+) -> list[list[int]]:
+    """One GROUP BY (the LA of the child an event is about, month), the child's record joined.
+
+    `child_id` is no foreign key (the log outlives purged records: their events count for no LA), so
+    the ORM can only look the LA up with a subquery per event, which PostgreSQL ran one index lookup a
+    row after its parallel workers: about 1.9 s of the page for 350,000 views (docs/BENCHMARKS.md,
+    session 22). The events' query stays Django's own (`sql_with_params`), wrapped in a join.
+    """
+    counted = (
+        events.filter(occurred_at__gte=period.start, occurred_at__lt=period.end)
+        .order_by()
+        .annotate(month=TruncMonth("occurred_at"))
+        .values("child_id", "month")
     )
-
-
-def _with_actor_la(events: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
-    """The LA of the organisation the person acted for at the time (an LA is its own)."""
-    la_of_organisation = Organisation.objects.filter(pk=OuterRef("organisation_id")).annotate(
-        home=Case(
-            When(kind=OrganisationKind.LOCAL_AUTHORITY, then=F("pk")),
-            default=F("local_authority_id"),
-            output_field=IntegerField(),
+    inner, params = counted.query.sql_with_params()
+    child_table = connection.ops.quote_name(Child._meta.db_table)
+    with connection.cursor() as cursor:
+        # Only Django's compiled query and the table's quoted name are spliced in; values stay parameters.
+        joined = (
+            f"SELECT c.local_authority_id, e.month, COUNT(*) FROM ({inner}) e"  # noqa: S608
+            f" JOIN {child_table} c ON c.id = e.child_id GROUP BY c.local_authority_id, e.month"
         )
-    )
-    return events.annotate(la=Subquery(la_of_organisation.values("home")[:1]))
+        cursor.execute(joined, params)
+        found = {(la, _month_of(month)): n for la, month, n in cursor.fetchall()}
+    return [[found.get((la, month), 0) for month in period.months] for la in la_ids]
+
+
+def _by_actor_la_and_month(
+    events: QuerySet[AuditEvent], period: Period, la_ids: list[int]
+) -> list[list[int]]:
+    """One GROUP BY (organisation acted for, month), then each organisation's LA (an LA is its own)
+    from one read of the organisations: a subquery per event cost 0.7 s for 100,000 refusals."""
+    home = {
+        pk: pk if kind == OrganisationKind.LOCAL_AUTHORITY else la
+        for pk, kind, la in Organisation.objects.values_list("pk", "kind", "local_authority_id")
+    }
+    by_organisation = _by_la_and_month(events, "occurred_at", "organisation_id", period, list(home))
+    found: dict[int, list[int]] = {}
+    for organisation, counts in zip(home, by_organisation, strict=True):
+        la = home[organisation]
+        if la is not None:
+            found[la] = [a + b for a, b in zip(found.get(la, [0] * len(counts)), counts, strict=True)]
+    return [found.get(la, [0] * len(period.months)) for la in la_ids]
 
 
 # ---- one local authority -------------------------------------------------------------------------------
@@ -304,14 +342,11 @@ def national_tables(period: Period) -> list[SuppressedTable]:
     las = local_authorities()
     ids = [la.pk for la in las]
     window = AuditEvent.objects.filter(occurred_at__gte=period.start, occurred_at__lt=period.end)
-    overrides = _with_child_la(_events(AuditTag.ShieldOverridden))
     alerts = Alert.objects.annotate(la=F("local_authority_id"))
-    unexplained_views = _with_child_la(unexplained(window))
-    refusals = _with_actor_la(_events(AuditTag.AccessDenied))
     return [
         _national(
             "Emergency access to shielded records (break-glass), by the child's local authority",
-            _by_la_and_month(overrides, "occurred_at", "la", period, ids),
+            _by_child_la_and_month(_events(AuditTag.ShieldOverridden), period, ids),
             las,
             period,
         ),
@@ -323,13 +358,13 @@ def national_tables(period: Period) -> list[SuppressedTable]:
         ),
         _national(
             "Records opened without a search or an involvement, by the child's local authority",
-            _by_la_and_month(unexplained_views, "occurred_at", "la", period, ids),
+            _by_child_la_and_month(unexplained(window), period, ids),
             las,
             period,
         ),
         _national(
             "Refusals of access, by the local authority of the person refused",
-            _by_la_and_month(refusals, "occurred_at", "la", period, ids),
+            _by_actor_la_and_month(_events(AuditTag.AccessDenied), period, ids),
             las,
             period,
         ),
