@@ -11,7 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connections
+import pytest
+from django.db import connection, connections
 
 
 def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
@@ -73,3 +74,13 @@ def meeting_after(call: Callable[..., Any], count: int = 2, timeout: float = 3.0
         return result
 
     return met
+
+
+def postgresql_race(reason: str = "PostgreSQL only") -> list[pytest.MarkDecorator]:
+    """The marks of a module whose tests race real PostgreSQL sessions: marked `postgresql`, run with
+    real transactions (`django_db(transaction=True)`), skipped on SQLite, which serialises every writer."""
+    return [
+        pytest.mark.postgresql,
+        pytest.mark.django_db(transaction=True),
+        pytest.mark.skipif(connection.vendor != "postgresql", reason=reason),
+    ]

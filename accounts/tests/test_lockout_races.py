@@ -12,9 +12,7 @@ limit stop at it instead; the barrier then times out and the others go on alone.
 import copy
 import threading
 
-import pytest
 from django.contrib.auth import forms as auth_forms
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -25,15 +23,11 @@ from accounts.services import recovery_codes_issue
 from accounts.stepup import REAUTH_KEY
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from tests.concurrency import meeting_before, run_together
+from tests.concurrency import meeting_before, postgresql_race, run_together
 from tests.journeys import signed_in, totp_device
 from tests.personas import PASSWORD
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 BURST = 16  # guesses sent at once; the limit is 10
 

@@ -10,9 +10,7 @@ the requests run one after the other.
 
 import re
 
-import pytest
 from django.core import mail
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django_otp.oath import TOTP
@@ -21,15 +19,11 @@ import accounts.views
 from accounts.models import Invitation, Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from tests.concurrency import meeting_after, meeting_before, run_together
+from tests.concurrency import meeting_after, meeting_before, postgresql_race, run_together
 from tests.journeys import current_code, signed_in, totp_device
 from tests.personas import PASSWORD, make_user
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 
 def test_one_totp_code_verifies_only_one_of_two_sessions_at_once(world, monkeypatch):

@@ -10,24 +10,18 @@ the suspension had "ended all their sessions at once" (docs/SECURITY.md).
 
 import threading
 
-import pytest
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 import accounts.mfa
 from accounts.models import User
 from accounts.services import account_reinstate, account_suspend
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.journeys import current_code, totp_device
 from tests.personas import PASSWORD
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 
 def test_a_session_passing_its_second_factor_as_the_account_is_suspended_is_ended_too(world, monkeypatch):

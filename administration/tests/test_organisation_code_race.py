@@ -4,20 +4,15 @@ The form checks "already in use" and the insert comes later; a barrier inside th
 between the check and the insert, as two app servers interleave by chance."""
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 import administration.organisations
 from accounts.models import Organisation
 from administration.tests.support import administrator, organisation_form
-from tests.concurrency import meeting_before, run_together
+from tests.concurrency import meeting_before, postgresql_race, run_together
 from tests.journeys import signed_in
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 
 @pytest.mark.parametrize("second", ["URN-777001", "urn-777001"])

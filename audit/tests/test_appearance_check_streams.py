@@ -21,18 +21,23 @@ def _child(n: int) -> UUID:
     return UUID(int=n)
 
 
+def _expect_search(check: _AppearanceCheck, event_id: int) -> None:
+    """The log's search `event_id` by actor 7, returning the one child `_child(event_id)`."""
+    check.expect(
+        {
+            "id": event_id,
+            "tag": AuditTag.SearchPerformed,
+            "actor_id": 7,
+            "occurred_at": AT,
+            "additional": {"result_ids": [str(_child(event_id))]},
+        }
+    )
+
+
 def test_a_search_with_an_inserted_row_is_reported_before_the_rest_of_the_table_is_read():
     check = _AppearanceCheck()
     for event_id in range(1, SEARCHES + 1):
-        check.expect(
-            {
-                "id": event_id,
-                "tag": AuditTag.SearchPerformed,
-                "actor_id": 7,
-                "occurred_at": AT,
-                "additional": {"result_ids": [str(_child(event_id))]},
-            }
-        )
+        _expect_search(check, event_id)
     report = VerificationReport(heads=0)
 
     def stored() -> Iterator[tuple[int, int, UUID, datetime]]:
@@ -53,15 +58,7 @@ def test_a_search_with_an_inserted_row_is_reported_before_the_rest_of_the_table_
 def test_searches_with_no_rows_and_rows_with_no_search_are_both_reported_in_id_order():
     check = _AppearanceCheck()
     for event_id in (2, 4):
-        check.expect(
-            {
-                "id": event_id,
-                "tag": AuditTag.SearchPerformed,
-                "actor_id": 7,
-                "occurred_at": AT,
-                "additional": {"result_ids": [str(_child(event_id))]},
-            }
-        )
+        _expect_search(check, event_id)
     report = VerificationReport(heads=0)
     rows = [(1, 7, _child(1), AT), (4, 8, _child(4), AT), (5, 7, _child(5), AT)]
 

@@ -4,7 +4,6 @@
 from datetime import date
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from children.forms import LeadProfessionalForm
@@ -12,15 +11,11 @@ from children.models import Child, Involvement
 from children.records import InvolvementDetails
 from children.selectors import child_details
 from children.services import involvement_record
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_child
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 
 @pytest.mark.parametrize("attempt", range(5))

@@ -8,8 +8,6 @@ and nothing is written.
 
 import threading
 
-import pytest
-from django.db import connection
 from django.urls import reverse
 
 import children.services
@@ -17,15 +15,11 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child, Involvement
 from linkage.merging import child_merge
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.journeys import INVOLVEMENT_FORM, signed_in, state_purpose
 from tests.personas import make_child
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite has one writer"),
-]
+pytestmark = postgresql_race("PostgreSQL only: SQLite has one writer")
 
 
 def test_an_involvement_recorded_as_a_merge_shreds_the_records_key_is_not_found_not_a_server_error(

@@ -13,7 +13,6 @@ import time
 from datetime import date
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 import children.views
@@ -21,15 +20,11 @@ from children.models import Child, Involvement
 from children.records import InvolvementDetails
 from children.selectors import child_details
 from children.services import involvement_record
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_child
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 INVOLVEMENT = {
     "role": "GP",

@@ -11,8 +11,7 @@ import threading
 import time
 from unittest import mock
 
-import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from children.models import Child
 from coordination import recording
@@ -21,13 +20,10 @@ from coordination.tests.support import record
 from corrections.fields import field_for
 from corrections.models import Correction, CorrectionStatus
 from corrections.services import correction_accept, correction_raise
+from tests.concurrency import postgresql_race
 from tests.personas import build_world, make_child
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 
 def test_a_sibling_recorded_while_a_carer_phone_is_corrected_is_not_matched_through_the_wrong_phone():

@@ -2,7 +2,6 @@
 the other colleague is sent back to the queue and told, never shown the decision form again."""
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from accounts.models import Role
@@ -11,15 +10,11 @@ from audit.tags import AuditTag
 from corrections.fields import field_for
 from corrections.models import Correction, CorrectionStatus
 from corrections.services import correction_raise
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.journeys import signed_in
 from tests.personas import make_child, make_user
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 
 @pytest.mark.parametrize("attempt", range(5))

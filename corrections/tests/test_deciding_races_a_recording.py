@@ -7,9 +7,6 @@ import threading
 import time
 from datetime import date
 
-import pytest
-from django.db import connection
-
 import coordination.recording
 from children.models import Involvement
 from children.records import InvolvementDetails
@@ -18,14 +15,10 @@ from children.services import involvement_record
 from corrections.fields import field_for
 from corrections.models import Correction, CorrectionStatus
 from corrections.services import correction_accept, correction_raise
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_child
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: SQLite has one writer"),
-]
+pytestmark = postgresql_race("PostgreSQL only: SQLite has one writer")
 
 
 def test_a_correction_accepted_while_an_involvement_is_recorded_leaves_both_and_the_match_check(

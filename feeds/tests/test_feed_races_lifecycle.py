@@ -13,9 +13,6 @@ import threading
 from datetime import date
 from typing import Any
 
-import pytest
-from django.db import connection
-
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -29,14 +26,10 @@ from feeds.tests.test_ingest import ingest
 from lifecycle.identity import NewIdentityCategory, new_identity_create
 from lifecycle.moves import transfer_accept, transfer_request
 from lifecycle.services import child_archive
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_child, make_user
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 TODAY = date(2026, 12, 1)
 PAUSE = 3.0

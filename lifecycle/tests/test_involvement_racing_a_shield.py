@@ -9,7 +9,6 @@ shield now refuses.
 import threading
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 import children.views
@@ -17,15 +16,11 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Involvement
 from lifecycle.shielding import shield_set
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.journeys import INVOLVEMENT_FORM, signed_in, state_purpose
 from tests.personas import make_child
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 
 @pytest.mark.parametrize("attempt", range(5))

@@ -12,7 +12,6 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 
 from accounts.models import Role
@@ -28,15 +27,11 @@ from lifecycle.moves import (
     transfer_request,
     transfer_withdraw,
 )
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.journeys import signed_in
 from tests.personas import build_world, make_child, make_user
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 WITHDRAW_FORM = {"reason": "Sent to the wrong local authority", "confirm": "on"}
 DECIDED = {"accept": TransferStatus.ACCEPTED, "decline": TransferStatus.DECLINED}

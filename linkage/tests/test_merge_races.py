@@ -10,9 +10,6 @@ import time
 from datetime import date
 from typing import Any
 
-import pytest
-from django.db import connection
-
 from children.models import Child
 from children.records import Address, ChildDetails, Gender
 from children.services import child_create
@@ -25,14 +22,10 @@ from linkage import linking
 from linkage.merging import child_merge
 from linkage.models import ClericalReview
 from linkage.selectors import review_candidate_ids
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_child
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 TODAY = date(2026, 12, 1)
 PAUSE = 3.0

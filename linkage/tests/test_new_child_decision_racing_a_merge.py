@@ -12,9 +12,6 @@ import threading
 from datetime import date
 from typing import Any
 
-import pytest
-from django.db import connection
-
 from children.models import Child
 from children.records import Address, ChildDetails, Gender
 from children.services import child_create
@@ -24,14 +21,10 @@ from feeds.tests.factories import feed_row, health_source
 from feeds.tests.test_ingest import ingest
 from linkage.merging import child_merge
 from linkage.models import ClericalReview, ReviewReason
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_child
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 PAUSE = 3.0
 

@@ -13,23 +13,16 @@ import threading
 import time
 from datetime import date
 
-import pytest
-from django.db import connection
-
 import coordination.recording
 from children.models import Involvement
 from children.records import InvolvementDetails
 from children.services import involvement_record
 from linkage.merging import child_merge, child_unmerge
 from linkage.models import ChildMerge
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_child
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 
 def test_an_unmerge_while_an_involvement_is_recorded_on_the_survivor_finishes_both(

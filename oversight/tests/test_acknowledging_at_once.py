@@ -2,21 +2,16 @@
 the first acknowledgement stands, the other changes nothing, and the audit holds exactly one event."""
 
 import pytest
-from django.db import connection
 
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from oversight.models import Alert, AlertKind
 from oversight.services import alert_acknowledge
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_user
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 
 @pytest.mark.parametrize("attempt", range(3))

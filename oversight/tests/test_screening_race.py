@@ -3,21 +3,16 @@ others (PostgreSQL). Before the screening locked the user's row, a burst of 16 s
 hard threshold of 8 left users unsuspended and raised 4 to 11 bulk-viewing alerts instead of one."""
 
 import pytest
-from django.db import connection
 
 from accounts.models import User
 from children.models import Child
 from children.search import SearchCriteria, child_search
 from children.viewing import PurposeGrant, record_view_audit
 from oversight.models import Alert, AlertKind
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_child, make_user
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 GRANT = PurposeGrant(purpose="providing_service", detail_sealed=None)
 BURST = 16

@@ -3,21 +3,15 @@
 The form checks "already in use" and the insert comes later; a barrier inside the request holds both
 between the check and the insert, as two app servers interleave by chance."""
 
-import pytest
-from django.db import connection
 from django.urls import reverse
 
 import team.forms
 from accounts.models import Role, User
-from tests.concurrency import meeting_before, run_together
+from tests.concurrency import meeting_before, postgresql_race, run_together
 from tests.journeys import signed_in
 from tests.personas import make_user
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 
 def test_two_la_teams_inviting_one_username_at_once_get_an_answer_not_a_server_error(world, monkeypatch):

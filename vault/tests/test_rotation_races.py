@@ -6,20 +6,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 
 from children import services as child_services
 from children.models import Child
 from children.selectors import child_record
-from tests.concurrency import run_together
+from tests.concurrency import postgresql_race, run_together
 from tests.personas import build_world, make_child
 from vault.rotation import rotation_start
 
-pytestmark = [
-    pytest.mark.postgresql,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only"),
-]
+pytestmark = postgresql_race()
 
 PAUSE = 2.0
 
