@@ -93,6 +93,8 @@ class AuditTag(StrEnum):
     DisclosureExportRefused = "child:disclosure_export:refused"
     DisclosureExportDownloaded = "child:disclosure_export:downloaded"
     DisclosureExportExpiredAttempt = "child:disclosure_export:expired_attempt"
+    DisclosureExportViewed = "child:disclosure_export:viewed"
+    DisclosureExportsListed = "child:disclosure_export:listed"
     TransferRequested = "child:transfer:requested"
     TransferAccepted = "child:transfer:accepted"
     TransferDeclined = "child:transfer:declined"
@@ -204,6 +206,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.DisclosureExportRefused: "Refused a colleague's disclosure export",
     AuditTag.DisclosureExportDownloaded: "Downloaded an approved disclosure export naming this child",
     AuditTag.DisclosureExportExpiredAttempt: "Tried to download a disclosure export that had expired or been used",
+    AuditTag.DisclosureExportViewed: "Opened a disclosure export request naming children",
+    AuditTag.DisclosureExportsListed: "Read the list of disclosure export requests",
     AuditTag.TransferRequested: "Asked another local authority to take over the record",
     AuditTag.TransferAccepted: "Accepted the record from another local authority",
     AuditTag.TransferDeclined: "Declined to take over the record from another local authority",

@@ -7,7 +7,7 @@ however a page is reached. The reference and the decision reason (free text) are
 export's own data key, never stored or audited in clear.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -19,6 +19,7 @@ from accounts.models import Organisation, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
+from children.services import child_rows_locked
 from disclosure.fields import EXPORT_FIELDS
 from disclosure.models import DisclosureExport, ExportStatus
 from oversight.misuse import export_screen
@@ -128,20 +129,54 @@ def export_availability(export: DisclosureExport) -> Availability:
     return Availability.READY
 
 
+def export_view_audit(*, export: DisclosureExport, by: User) -> None:
+    """A request's page names its children (index numbers) and shows its reference: audited with ids.
+
+    No child id: a look at a request is not a look at a record; an auditor finds it by `child_ids`."""
+    event_record(
+        tag=AuditTag.DisclosureExportViewed,
+        actor=by,
+        additional={"export_id": str(export.pk), "child_ids": _child_ids(export)},
+    )
+
+
+def exports_list_audit(*, exports: Sequence[DisclosureExport], by: User) -> None:
+    """The list shows each request's reference (decrypted): one event naming the requests shown."""
+    if exports:
+        event_record(
+            tag=AuditTag.DisclosureExportsListed,
+            actor=by,
+            additional={"export_ids": [str(export.pk) for export in exports]},
+        )
+
+
 @dataclass(frozen=True)
 class Released:
-    """An export whose download has been counted and audited: the caller builds the file now."""
+    """An export whose download has been counted and audited, with the file built from the children
+    as the release read them (`file`), when a `build` was given."""
 
     export: DisclosureExport
     children: list[Child]
+    file: bytes | None = None
 
 
-def export_release(*, export: DisclosureExport, by: User) -> Released:
-    """Count one download and audit it against every child named, or say why it cannot be had.
+def export_release(
+    *,
+    export: DisclosureExport,
+    by: User,
+    build: Callable[[DisclosureExport, list[Child]], bytes] | None = None,
+) -> Released:
+    """Count one download, audit it against every child named, and build the file, or say why not.
 
     One event per child (with the export id) puts the disclosure in each child's access report and
     subject access report. A too-late or used-up attempt is audited too, then refused.
+
+    The file is built (`build`) in the same transaction, with the children's rows locked, so it carries
+    each child exactly as the release audited them: a shield applied or a service recorded an instant
+    after the count waits for the download instead of slipping into a file built after the commit. A
+    build that fails rolls the count and the events back: nothing was released.
     """
+    file = None
     with transaction.atomic():
         locked = DisclosureExport.objects.select_for_update().get(pk=export.pk)
         availability = export_availability(locked)
@@ -154,12 +189,17 @@ def export_release(*, export: DisclosureExport, by: User) -> Released:
         if availability == Availability.READY:
             locked.downloads += 1
             locked.save(update_fields=["downloads"])
-            children = list(locked.children.select_related("data_key").order_by("index_number"))
+            named = locked.children.values("pk")
+            children = sorted(
+                child_rows_locked().filter(pk__in=named).order_by("pk"), key=lambda child: child.index_number
+            )
             summary = _summary(locked)
             for child in children:
                 event_record(
                     tag=AuditTag.DisclosureExportDownloaded, actor=by, child_id=child.pk, additional=summary
                 )
+            if build is not None:
+                file = build(locked, children)
     if availability != Availability.READY:  # raised outside the transaction, so the attempt stays audited
         raise NotDownloadable(availability)
-    return Released(locked, children)
+    return Released(locked, children, file)

@@ -239,7 +239,10 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         raise MergeRefused("a record cannot be merged into itself")
     with transaction.atomic():
         children_keys_lock([survivor.pk, duplicate.pk])  # before the rows: see children_keys_lock
-        locked = {c.pk: c for c in child_rows_locked().filter(pk__in=[survivor.pk, duplicate.pk])}
+        # In id order, as a disclosure download locks its children (`disclosure.services.export_release`).
+        locked = {
+            c.pk: c for c in child_rows_locked().filter(pk__in=[survivor.pk, duplicate.pk]).order_by("pk")
+        }
         if survivor.pk not in locked or duplicate.pk not in locked:
             # Merged away (or purged) by someone else since the page loaded them: refuse, not a 500.
             raise MergeRefused("a record is no longer there to merge")

@@ -7,6 +7,7 @@ one service, a redirect or a page. The state machine is `disclosure.services`; t
 at download time by `team.disclosure_file`, encrypted, and never stored.
 """
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django.conf import settings
@@ -22,6 +23,7 @@ from access.policy import Decision, decide
 from accounts.http import signed_in_user
 from accounts.models import Organisation, User
 from accounts.stepup import step_up
+from children.models import Child
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
 from disclosure.models import DisclosureExport, ExportStatus
 from disclosure.selectors import export_notes
@@ -33,6 +35,8 @@ from disclosure.services import (
     export_decide,
     export_release,
     export_request,
+    export_view_audit,
+    exports_list_audit,
 )
 from team.disclosure_file import (
     export_file_name,
@@ -68,6 +72,7 @@ def exports(request: HttpRequest) -> HttpResponse:
         )[:LIST_LIMIT]
     )
     rows = [(export, export_availability(export), export_notes(export)) for export in listed]
+    exports_list_audit(exports=listed, by=actor)
     return render(request, "team/exports.html", {"rows": rows})
 
 
@@ -131,6 +136,7 @@ def _detail(
 @require_http_methods(["GET"])
 def export_detail(request: HttpRequest, export_id: UUID) -> HttpResponse:
     actor, export = _export(request, export_id, Permission.DisclosureExportView)
+    export_view_audit(export=export, by=actor)
     return _detail(request, actor, export)
 
 
@@ -153,6 +159,13 @@ def export_decision(request: HttpRequest, export_id: UUID) -> HttpResponse:
     return redirect("team:export", export_id=export.pk)
 
 
+def _builder(*, by: User, passphrase: str | None) -> Callable[[DisclosureExport, list[Child]], bytes] | None:
+    """What builds the encrypted file, or None without a passphrase: then nothing may be released."""
+    if passphrase is None:
+        return None
+    return lambda export, children: export_zip(export=export, children=children, by=by, passphrase=passphrase)
+
+
 @login_required
 @require_POST
 def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
@@ -173,15 +186,16 @@ def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
             )
         return redirect("team:export", export_id=export.pk)
     try:
-        released = export_release(export=export, by=actor)
+        # Built inside the release, from the children as it counted them (`export_release` says why).
+        released = export_release(export=export, by=actor, build=_builder(by=actor, passphrase=passphrase))
     except NotDownloadable as gone:
         if gone.availability in (Availability.EXPIRED, Availability.USED):
             context = {"export": export, "availability": gone.availability}
             return render(request, "team/export_expired.html", context, status=410)
         return redirect("team:export", export_id=export.pk)
-    if passphrase is None:  # only an expired or used export went on without one, and it was refused
+    body = released.file
+    if body is None:  # only an expired or used export goes on without a passphrase, and it is refused
         return redirect("team:export", export_id=export.pk)
-    body = export_zip(export=released.export, children=released.children, by=actor, passphrase=passphrase)
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export_file_name(export)}"'
     response["Cache-Control"] = "no-store"

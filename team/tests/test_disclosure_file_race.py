@@ -1,0 +1,71 @@
+"""A shield and a new service racing a download for real (PostgreSQL, two sessions).
+
+The file is built under the children's row locks in the release's transaction, so the LA team's shield
+waits for the download: the file carries the child as the release counted them, and the shield's audit
+event follows the disclosure's in the ledger, which is what the child's access report will tell.
+"""
+
+import threading
+import time
+from datetime import date
+
+from accounts.models import Role
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from children.models import Child
+from children.records import InvolvementDetails
+from children.services import involvement_record
+from disclosure.models import LawfulBasis
+from disclosure.services import export_decide, export_release, export_request
+from lifecycle.shielding import shield_set
+from team.disclosure_file import export_rows
+from tests.concurrency import postgresql_race, run_together
+from tests.personas import build_world, make_child, make_user
+
+pytestmark = postgresql_race(
+    "SQLite serialises every writer on one database lock, so requests cannot race there"
+)
+
+NEW_SERVICE = "Refuge outreach worker"
+
+
+def test_a_shield_sent_while_the_file_is_built_waits_and_the_file_has_no_later_service():
+    world = build_world()
+    child = make_child(world)
+    leo = make_user("leo", world.north, Role.LA_TEAM)
+    export = export_request(
+        by=world.lena,
+        local_authority=world.north,
+        lawful_basis=LawfulBasis.COURT_ORDER,
+        reference="CO-2026-118",
+        children=[child],
+        fields=["name", "services"],
+    )
+    export = export_decide(export=export, by=leo, approve=True, reason="Checked")
+    building = threading.Event()
+
+    def build(export_now, children):
+        building.set()
+        time.sleep(0.5)  # the shield arrives while the file is being built
+        return "\n".join(
+            ",".join(row) for row in export_rows(export=export_now, children=children, by=world.lena)
+        ).encode()
+
+    def work(index: int) -> bytes | None:
+        if index == 0:
+            return export_release(export=export, by=world.lena, build=build).file
+        assert building.wait(timeout=10)
+        stored = Child.objects.get(pk=child.pk)
+        shield_set(child=stored, by=world.lena, shielded=True, reason="Fled to a refuge")
+        details = InvolvementDetails(
+            "Dr Example", NEW_SERVICE, world.south_gp.pk, started_on=date(2026, 1, 5)
+        )
+        involvement_record(child=stored, by=world.bob, details=details)
+        return None
+
+    file, _ = run_together(2, work)
+    assert file is not None and NEW_SERVICE.encode() not in file
+    assert Child.objects.get(pk=child.pk).shielded
+    downloaded = AuditEvent.objects.get(tag=AuditTag.DisclosureExportDownloaded, child_id=child.pk)
+    shield = AuditEvent.objects.get(tag=AuditTag.ShieldApplied, child_id=child.pk)
+    assert shield.pk > downloaded.pk  # the shield came after the disclosure, as the ledger will tell
