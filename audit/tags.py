@@ -108,6 +108,7 @@ class AuditTag(StrEnum):
     CorrectionOpened = "child:correction:opened"
     CorrectionAccepted = "child:correction:accepted"
     CorrectionRejected = "child:correction:rejected"
+    CorrectionLapsed = "child:correction:lapsed"
     CorrectionQueueViewed = "child:correction:queue_viewed"
     ComplaintRecorded = "child:complaint:recorded"
     ComplaintOpened = "child:complaint:opened"
@@ -220,6 +221,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.CorrectionRaised: "Asked for a detail of the record to be corrected",
     AuditTag.CorrectionOpened: "Opened a correction to decide it",
     AuditTag.CorrectionAccepted: "Accepted a correction and corrected the record",
+    AuditTag.CorrectionLapsed: "A correction lapsed undecided, as the record was archived or closed",
     AuditTag.CorrectionRejected: "Rejected a correction",
     AuditTag.CorrectionQueueViewed: "Viewed the corrections waiting for a decision",
     AuditTag.ComplaintRecorded: "Recorded a complaint",

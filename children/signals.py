@@ -14,3 +14,8 @@ carer_details_changed = Signal()
 # Sent inside the transaction that lifted a child's shield, with `child`. Receivers tell what the shield
 # withheld (coordination: the matches nobody was told of) in that transaction, emailing after its commit.
 shield_lifted = Signal()
+
+# Sent inside the transaction that archived a child's record or closed it for a new identity, with
+# `child`. Receivers end what was waiting on the record (corrections: a pending one lapses) in that
+# transaction, since nobody may decide anything on such a record any more.
+record_ended = Signal()

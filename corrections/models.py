@@ -20,6 +20,7 @@ class CorrectionStatus(models.TextChoices):
     PENDING = "pending", "Waiting for a decision"
     ACCEPTED = "accepted", "Accepted: the record was corrected"
     REJECTED = "rejected", "Rejected"
+    LAPSED = "lapsed", "Not decided: the record is no longer open"
 
 
 class Correction(models.Model):

@@ -48,9 +48,12 @@ def corrections_pending(*, local_authority_id: int) -> "QuerySet[Correction]":
     """The LA's queue, oldest first (the child's current LA owns it: a transfer moves the queue too)."""
     return (
         Correction.objects.filter(
-            status=CorrectionStatus.PENDING, child__local_authority_id=local_authority_id
+            status=CorrectionStatus.PENDING,
+            child__local_authority_id=local_authority_id,
+            # Archived or closed: nobody may decide it. One pending from before lapsing existed is not
+            # offered (`corrections.lapsing` ends them as the record ends).
+            child__status=RecordStatus.ACTIVE,
         )
-        .exclude(child__status=RecordStatus.CLOSED)  # a new identity: never opened again
         .select_related("child", "raised_by__organisation")
         .order_by("raised_at")
     )

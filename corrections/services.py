@@ -74,10 +74,10 @@ def _pending_locked(correction: Correction) -> Correction:
         .select_related("child__data_key")
         .get(pk=correction.pk)
     )
+    if locked.child.status != RecordStatus.ACTIVE:  # first: its pending corrections lapsed with it
+        raise RecordNotActive
     if locked.status != CorrectionStatus.PENDING:
         raise AlreadyDecided
-    if locked.child.status != RecordStatus.ACTIVE:
-        raise RecordNotActive
     if locked.child.local_authority_id != correction.child.local_authority_id:
         raise RecordMoved
     if locked.child.shielded and not correction.child.shielded:

@@ -153,7 +153,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.CorrectionListOwn)
     rows = []
     for correction in corrections_raised_by(user=actor)[:OWN_LIST_LIMIT]:
-        closed = correction.status != CorrectionStatus.PENDING and _location_hidden_from(actor, correction)
+        decided = correction.status in (CorrectionStatus.ACCEPTED, CorrectionStatus.REJECTED)
+        closed = decided and _location_hidden_from(actor, correction)
         rejected = correction.status == CorrectionStatus.REJECTED and not closed
         rows.append(
             {

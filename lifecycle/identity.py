@@ -32,6 +32,7 @@ from children import index_number
 from children.models import Child, RecordStatus
 from children.records import ChildDetails
 from children.services import child_build, children_save_built
+from children.signals import record_ended
 from lifecycle.models import Closure
 from lifecycle.rules import purge_due
 from vault.sealing import note_seal
@@ -87,6 +88,7 @@ def new_identity_create(
                 "category_sealed": note_seal(old.data_key, context=CLOSE_CATEGORY_CONTEXT, text=category)
             },
         )
+        record_ended.send(sender=Child, child=old)
         while Child.objects.filter(index_number=built.child.index_number).exists():
             built.child.index_number = index_number.generate()  # a collision: draw again
         children_save_built([built])

@@ -21,6 +21,7 @@ from audit.tags import AuditTag
 from children.models import ARCHIVE_AGE_DEFAULT, ARCHIVE_AGE_LIMIT, Child, RecordStatus
 from children.services import child_rows_locked
 from children.shredding import child_shred
+from children.signals import record_ended
 from lifecycle.models import Archive, Closure
 from lifecycle.rules import ArchiveRule, archive_age_in_force, archive_due, purge_due
 from vault.crypto import DecryptionFailed
@@ -170,6 +171,7 @@ def _archived(child: Child, *, rule: str, today: date) -> None:
         child_id=child.pk,
         additional={"rule_sealed": note_seal(child.data_key, context=NOTE_CONTEXT, text=rule)},
     )
+    record_ended.send(sender=Child, child=child)
 
 
 def child_purge(*, child_id: UUID) -> bool:

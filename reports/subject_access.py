@@ -724,11 +724,8 @@ def _corrections(
 
 
 def _correction_decision(status: str) -> str:
-    return {
-        CorrectionStatus.PENDING: "Waiting for a decision",
-        CorrectionStatus.ACCEPTED: "Accepted: the record was corrected",
-        CorrectionStatus.REJECTED: "Rejected",
-    }[CorrectionStatus(status)]
+    """The decision in the words the raiser's own page uses (the status's label), whatever it is."""
+    return str(CorrectionStatus(status).label)
 
 
 def _complaints(child: Child) -> list[ComplaintEntry]:

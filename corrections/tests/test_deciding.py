@@ -290,6 +290,6 @@ def test_a_correction_decided_from_a_page_opened_before_the_record_was_archived_
     assert child_archive(child_id=child.pk, rule="age", today=date(2026, 12, 1))
     with pytest.raises(RecordNotActive):
         correction_accept(correction=opened, by=world.lena)
-    assert Correction.objects.get(pk=raised.pk).status == CorrectionStatus.PENDING
+    assert Correction.objects.get(pk=raised.pk).status == CorrectionStatus.LAPSED  # as the archive ended it
     archived = type(child).objects.select_related("data_key").get(pk=child.pk)
     assert archived.status == RecordStatus.ARCHIVED and child_details(archived).family_name == "Thornton"
