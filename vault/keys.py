@@ -188,18 +188,41 @@ def data_key_chain(key: DataKey) -> list[DataKey]:
 def data_key_shred(key: DataKey) -> int:
     """Destroy the key and every key it superseded; returns how many were destroyed.
 
+    `key` may be one a DEK rotation has replaced since it was loaded: the owner's current key is found
+    (and locked) first, so the chain destroyed is always the whole of it.
     The wrapped DEK is erased from the live database, and the provider is told to refuse it, because
     a backup taken earlier still holds the wrapped bytes. The provider is told first: if the database
     write then fails, the data is unreadable rather than left readable (fail closed). The copies in
     old backups become cryptographically dead when their KEK version is retired (`rotate_keys --retire`).
     """
-    chain = [k for k in data_key_chain(key) if k.shredded_at is None]
-    key_provider().revoke(str(k.pk) for k in chain)
-    now = timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(using=router.db_for_write(DataKey)):
+        chain = [k for k in data_key_chain(_data_key_locked_current(key)) if k.shredded_at is None]
+        key_provider().revoke(str(k.pk) for k in chain)
+        now = timezone.now()
         for k in chain:
             k.wrapped = b""
             k.shredded_at = now
         DataKey.objects.bulk_update(chain, ["wrapped", "shredded_at"])
     key.refresh_from_db(fields=["wrapped", "shredded_at"])
     return len(chain)
+
+
+def _data_key_locked_current(key: DataKey) -> DataKey:
+    """The key now in use by the owner of `key`, each key on the way locked (call in atomic).
+
+    A shred is handed the key its caller loaded: `rotate_keys --rotate-deks` may since have given the
+    owner a fresh DEK and re-sealed every row under it, so shredding the chain of the key as loaded would
+    leave the key the data is sealed under now alive. A rotation batch holding the key is waited for (its
+    commit is then seen: READ COMMITTED re-reads a row a lock waited on); one that starts later skips the
+    locked key and finds it shredded.
+
+    FOR NO KEY UPDATE, the lock the shred's own UPDATE takes anyway: it waits for a rotation batch (FOR
+    UPDATE) but not for writers (FOR KEY SHARE), as FOR UPDATE would, and deadlock with a writer that
+    holds the key and waits for the child's row the purge has locked (`children.services.child_rows_locked`).
+    """
+    key_id = key.pk
+    while True:
+        current = DataKey.objects.select_for_update(no_key=True).get(pk=key_id)
+        if current.superseded_by_id is None:
+            return current
+        key_id = current.superseded_by_id

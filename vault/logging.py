@@ -27,9 +27,13 @@ _PATTERNS = [
     re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b"),
 ]
 _FIELD_ASSIGNMENT = re.compile(
-    r"(?i)\b((?:given|family|former|first|last|full|carer|practitioner)_?names?|surname|name|"
+    r"(?i)\b((?:(?:given|family|former|first|last|full|carer|practitioner)_?names?|surname|name|"
     r"date_of_birth|dob|postcode|address(?:_lines?)?|lines|phone|mobile|email|detail|purpose_detail)"
-    r"(['\"]?\s*[:=]\s*)(['\"]?)[^,&}\]\s'\"]+(?:\s[^,&}\]=\s'\"]+)*"
+    r"(?:_(?:day|month|year))?)"  # a date sent as three parts (e.g. the search form's dob_day)
+    r"(['\"]?\s*[:=]\s*)"
+    # The value: a list of values (how a QueryDict shows each field) whole; a quoted value to its closing
+    # quote, apostrophes and escapes included (O'Brien); else a bare value, to the next separator.
+    r"(?:\[[^\]]*\]?|(?P<quote>['\"])(?:\\.|(?!(?P=quote)).)*(?P=quote)?|[^,&}\]\s\"]+(?:\s[^,&}\]=\s\"]+)*)"
 )
 REDACTED = "[redacted]"
 
@@ -39,7 +43,9 @@ _SAFE_TYPES = (int, float, bool, type(None))
 
 
 def redact(text: str) -> str:
-    text = _FIELD_ASSIGNMENT.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}{REDACTED}", text)
+    text = _FIELD_ASSIGNMENT.sub(
+        lambda m: f"{m[1]}{m[2]}{m['quote'] or ''}{REDACTED}{m['quote'] or ''}", text
+    )
     for pattern in _PATTERNS:
         text = pattern.sub(REDACTED, text)
     return text

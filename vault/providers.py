@@ -29,6 +29,10 @@ class KeyFileError(RuntimeError):
     pass
 
 
+# What every key file holds (`_KeyRing.fresh`); `revoked` and `retired_keks` may be added later.
+_REQUIRED = frozenset({"current_kek", "keks", "index_key"})
+
+
 def _b64(raw: bytes) -> str:
     return base64.b64encode(raw).decode()
 
@@ -168,7 +172,12 @@ class FileKeyProvider(_KeyRing):
         if mode & 0o077:
             raise KeyFileError(f"vault key file {self.path} must be mode 0600, is {oct(mode)}")
         self._stamp = (info.st_mtime_ns, info.st_size)
-        data: dict[str, Any] = json.loads(self.path.read_text())
+        try:
+            data = json.loads(self.path.read_bytes().decode())
+        except ValueError:  # JSON or UTF-8: `from None`, as the error it replaces may quote key material
+            data = None
+        if not isinstance(data, dict) or not data.keys() >= _REQUIRED or not isinstance(data["keks"], dict):
+            raise KeyFileError(f"vault key file {self.path} is not a valid key file") from None
         return data
 
     def _refresh(self) -> None:
@@ -201,13 +210,23 @@ class FileKeyProvider(_KeyRing):
         return cls(path)
 
     def _persist(self) -> None:
+        # A new file of our own, mode 0600: one already there (a crash's, or planted) would keep its own
+        # mode through the rename, and a symbolic link would have the keys written to its target.
         tmp = self.path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(self._data, handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.path)
+        # The rename is durable only once the directory is flushed: a power cut must not bring back a key
+        # file without a KEK the database has since committed keys under (or with one since retired).
+        directory = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
         info = self.path.stat()
         self._stamp = (info.st_mtime_ns, info.st_size)
 

@@ -9,6 +9,9 @@ writers), so a key is never half rotated and a concurrent shred is never undone.
 A key the provider refuses as revoked is a shred whose database write did not follow (the shred revokes
 first, fail closed): rotation records it as shredded, which is what that write would have done. A key
 that fails to open for any other reason is left as it is, reported, and keeps its KEK from retirement.
+With `--rotate-deks`, an owner one of whose sealed fields does not open under its key (damaged, or
+copied in from elsewhere) keeps its DEK, re-wrapped under the new KEK, and is reported: one bad row
+must not roll every batch that reaches it back and so stop the rotation (and KEK retirement) for all.
 Starting a rotation and retiring KEKs hold KEK_CHANGE_LOCK (`vault.keys`), so two runs never both add a
 KEK and a retirement never destroys the KEK of a key being inserted.
 
@@ -69,6 +72,8 @@ class BatchResult:
     revoked: int = 0  # refused by the provider as shredded: now recorded as shredded
     unreadable: list[Any] = field(default_factory=list)  # ids of keys left as they were
     busy: int = 0  # keys (or their rows) a write held: left for a later batch
+    dek_kept: list[Any] = field(default_factory=list)  # ids of keys re-wrapped but not replaced: a row
+    # sealed under the key did not open (damaged, or moved there), so it could not be re-sealed
 
     @property
     def taken(self) -> int:
@@ -106,13 +111,18 @@ def _replace(
     """A fresh DEK for one owner: every sealed field re-encrypted under it (in memory)."""
     new, new_dek = data_key_build()
     before, after = Sealer(old, old_dek), Sealer(new, new_dek)
+    # Every value read before any row is changed: a field that does not open raises here, and the rows
+    # (and the owner's key) are left exactly as they were.
+    values = [
+        {column: before.unseal(row, column) for column in spec.columns if getattr(row, column)}
+        for spec, row in rows
+    ]
     touched: dict[SealedModel, list[Any]] = defaultdict(list)
-    for spec, row in rows:
+    for (spec, row), opened in zip(rows, values, strict=True):
         if spec.owns_key:
             setattr(row, spec.key_path, new)
-        for column in spec.columns:
-            if getattr(row, column):
-                after.seal(row, column, before.unseal(row, column))
+        for column, value in opened.items():
+            after.seal(row, column, value)
         touched[spec].append(row)
         label = spec.model._meta.label
         result.rows_resealed[label] = result.rows_resealed.get(label, 0) + 1
@@ -168,7 +178,11 @@ def rotation_batch(
             result.busy += len(busy)
             for key in keys:
                 if key.superseded_by_id is None and owned.get(key.pk):
-                    new, rows = _replace(key, deks[key.pk], owned[key.pk], result)
+                    try:
+                        new, rows = _replace(key, deks[key.pk], owned[key.pk], result)
+                    except DecryptionFailed:  # a row under it is damaged or moved: keep its DEK, re-wrap it
+                        result.dek_kept.append(key.pk)
+                        continue
                     new_keys.append(new)
                     for spec, spec_rows in rows.items():
                         touched[spec].extend(spec_rows)

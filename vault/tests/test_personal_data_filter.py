@@ -100,3 +100,29 @@ def test_the_configured_handlers_all_carry_the_filter():
         ]
         assert handlers, name
         assert all(any(isinstance(f, PersonalDataFilter) for f in h.filters) for h in handlers), name
+
+
+def test_it_redacts_a_logged_query_dict_of_the_search_form_whole():
+    """The likeliest accident: request.POST (or a form's data) passed to a log call. A QueryDict shows
+    each field as a list, and the search form sends the date of birth as three parts."""
+    from django.http import QueryDict
+
+    posted = QueryDict(
+        "family_name=Quillbottom&given_name=Zephyrinella&dob_day=17&dob_month=2&dob_year=2011&postcode=YO62+7QZ"
+    )
+    for text in (repr(posted), str(dict(posted)), str(posted.dict()), posted.urlencode()):
+        redacted = _filtered(_record("search form %s", (text,)))
+        for value in ("Quillbottom", "Zephyrinella", "17", "2011", "YO62"):
+            assert value not in redacted, (value, redacted)
+        assert "family_name" in redacted and "dob_year" in redacted
+
+
+def test_it_redacts_a_name_with_an_apostrophe_whole():
+    for text in (
+        "family_name=O'Quillbottom&given_name=D'Zephyr",
+        str({"family_name": "O'Quillbottom", "given_name": "D'Zephyr"}),
+        '{"family_name": "O\'Quillbottom", "given_name": "D\'Zephyr"}',
+        "family_name: 'O\\'Quillbottom', given_name: 'D\\'Zephyr'",
+    ):
+        redacted = redact(text)
+        assert "Quillbottom" not in redacted and "Zephyr" not in redacted, (text, redacted)

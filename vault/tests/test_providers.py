@@ -147,3 +147,66 @@ def test_every_seal_uses_a_fresh_nonce():
     key = crypto.new_key()
     blobs = {crypto.seal(b"same", key=key, aad=b"a")[1:13] for _ in range(200)}
     assert len(blobs) == 200
+
+
+def test_a_stale_temporary_file_others_can_read_does_not_make_the_key_file_readable(key_file):
+    """A change is written to a temporary file beside the key file, then renamed over it. A temporary
+    file already there (left by a crash, or planted) with a looser mode must not carry that mode, nor
+    a symbolic link its target, into the key file."""
+    provider = FileKeyProvider.create(key_file)
+    stale = key_file.with_suffix(".tmp")
+    stale.write_text("{}")
+    os.chmod(stale, 0o644)
+
+    provider.add_kek()
+
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert FileKeyProvider(key_file).current_kek_version() == 2
+
+
+def test_a_temporary_file_linked_elsewhere_is_not_written_through(key_file, tmp_path):
+    provider = FileKeyProvider.create(key_file)
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text("")
+    os.chmod(elsewhere, 0o644)
+    key_file.with_suffix(".tmp").symlink_to(elsewhere)
+
+    provider.add_kek()
+
+    assert elsewhere.stat().st_size == 0  # (the size: a failure must not print the keys written there)
+    assert not key_file.is_symlink() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert FileKeyProvider(key_file).current_kek_version() == 2
+
+
+@pytest.mark.parametrize("content", ['{"keks": ', "{}", "[]", "\udcff"])
+def test_a_damaged_key_file_is_refused_by_name_without_quoting_it(key_file, content):
+    """Not a JSON decoding error that names neither the file nor what is wrong, and nothing of the
+    file's content (key material) in the error or the exception it was raised from."""
+    key_file.parent.mkdir(parents=True)
+    key_file.write_bytes(content.encode("utf-8", "surrogateescape"))
+    os.chmod(key_file, 0o600)
+
+    with pytest.raises(KeyFileError, match=f"vault key file {key_file} is not a valid key file") as caught:
+        FileKeyProvider(key_file)
+
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_a_change_to_the_key_file_is_made_durable_with_its_directory(key_file, monkeypatch):
+    """A rotation adds a KEK, then commits data keys wrapped under it to the database. The rename that
+    puts the new key file in place is itself only durable once its directory is flushed: without that a
+    power cut could bring back the key file without the new KEK, and every key re-wrapped under it would
+    open no more. (The mechanism is what is shown: which files are flushed to disk.)"""
+    provider = FileKeyProvider.create(key_file)
+    flushed = []
+    real = os.fsync
+
+    def recording(fd):
+        flushed.append(os.path.realpath(f"/proc/self/fd/{fd}"))
+        return real(fd)
+
+    monkeypatch.setattr(os, "fsync", recording)
+
+    provider.add_kek()
+
+    assert os.path.realpath(key_file.parent) in flushed

@@ -210,3 +210,30 @@ def test_a_replaced_sealer_leaves_a_row_read_after_the_rotation_as_it_is(world):
     assert stored.data_key_id == fresh.data_key_id != stale.data_key_id
     details = child_record(stored).details
     assert (details.given_names, details.family_name, details.caf_completed) == ("Fresh", "Row", True)
+
+
+def test_a_row_that_does_not_open_leaves_its_owner_on_its_dek_and_stops_no_rotation(world, fresh_keys):
+    """One sealed field that no longer opens under its owner's key (damaged, or copied in from another
+    child by someone with database access) must not halt `--rotate-deks` for everyone: the batch would
+    roll back and every re-run stop at the same key, so old KEKs could never be retired (and a shredded
+    child's backup stay open to them). The owner keeps its DEK, re-wrapped under the new KEK, and is
+    reported by key id; every other child gets a fresh DEK; the old KEK retires."""
+    children = [
+        make_child(world, given_names=f"Child{n}", date_of_birth=date(2014, 1, n + 1)) for n in range(3)
+    ]
+    damaged, donor = children[1], children[2]
+    Child.objects.filter(pk=damaged.pk).update(family_name=Child.objects.get(pk=donor.pk).family_name)
+    untouched = bytes(Child.objects.get(pk=damaged.pk).given_names)
+
+    output = _rotate("--rotate-deks", "--batch-size", "2", "--retire")
+
+    assert "2 DEKs replaced" in output
+    assert f"1 data key kept its DEK, as a row sealed under it does not open: {damaged.data_key_id}" in output
+    assert "Retired KEKs: v1." in output
+    kept = DataKey.objects.get(pk=damaged.data_key_id)
+    assert (kept.kek_version, kept.superseded_by_id) == (2, None)
+    assert bytes(Child.objects.get(pk=damaged.pk).given_names) == untouched
+    for n in (0, 2):
+        row = Child.objects.select_related("data_key").get(pk=children[n].pk)
+        assert row.data_key_id != children[n].data_key_id
+        assert child_record(row).details.given_names == f"Child{n}"

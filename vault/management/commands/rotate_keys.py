@@ -36,6 +36,7 @@ class Command(BaseCommand):
         self.stdout.write(f"{verb} rotation to KEK v{target}: {pending} data keys to re-wrap.")
         rewrapped = replaced = revoked = 0
         unreadable: list[Any] = []
+        dek_kept: list[Any] = []
         with tqdm(
             total=pending, unit="key", file=sys.stderr, disable=options["no_progress"], desc="rotate"
         ) as bar:
@@ -55,9 +56,11 @@ class Command(BaseCommand):
                 replaced += result.replaced
                 revoked += result.revoked
                 unreadable.extend(result.unreadable)
+                dek_kept.extend(result.dek_kept)
                 bar.update(result.taken)
         self.stdout.write(f"Re-wrapped {rewrapped} data keys under KEK v{target}; {replaced} DEKs replaced.")
         self._report_skipped(revoked, unreadable)
+        self._report_dek_kept(dek_kept)
         if options["retire"]:
             self._retire()
 
@@ -75,6 +78,17 @@ class Command(BaseCommand):
                 f"{len(unreadable)} data key{'s' if len(unreadable) != 1 else ''} could not be opened and "
                 f"{were} left under its old KEK: {ids}"
             )
+
+    def _report_dek_kept(self, kept: list[Any]) -> None:
+        """Keys re-wrapped but not given a fresh DEK: a row sealed under them does not open (by id only)."""
+        if kept:
+            ids = ", ".join(str(pk) for pk in kept)
+            what = (
+                "data key kept its DEK, as a row sealed under it does not open"
+                if len(kept) == 1
+                else "data keys kept their DEKs, as rows sealed under them do not open"
+            )
+            self.stdout.write(f"{len(kept)} {what}: {ids}")
 
     def _retire(self) -> None:
         retired = keks_retire_unused()
