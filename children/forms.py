@@ -41,6 +41,9 @@ class _FormWithErrors(Protocol):
 
 
 PARTS = ("day", "month", "year")
+# More digits than any real day, month or year box needs, even with leading zeros; far below the
+# 4,300 digits Python converts to a number.
+_DATE_PART_DIGITS = 10
 
 
 class DatePartsMixin:
@@ -83,7 +86,9 @@ class DatePartsMixin:
         numbers: dict[str, int | None] = {}
         for part in PARTS:
             value = raw[part]
-            numbers[part] = int(value) if value.isascii() and value.isdigit() else None
+            # Bounded before `int()`: Python refuses to convert more than 4,300 digits (a ValueError, a 500).
+            number = value.isascii() and value.isdigit() and len(value) <= _DATE_PART_DIGITS
+            numbers[part] = int(value) if number else None
         day, month, year = numbers["day"], numbers["month"], numbers["year"]
         bad = []
         if day is None or not 1 <= day <= 31:

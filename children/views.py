@@ -339,11 +339,16 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
                     actor=actor, action=Permission.InvolvementCease, involvement=involvement
                 ),
             )
+        except (Child.DoesNotExist, Involvement.DoesNotExist):  # merged away since this request's check
+            raise Http404 from None
         except InvolvementAlreadyEnded:
             messages.info(request, "This involvement has already ended: nothing was changed")
         else:
             messages.success(request, "The involvement has been marked as ended")
         return redirect("children:record", child_id=child.pk)
+    # Shown (first look, or a form shown again): who works with the child and their role, a view of the record.
+    if ended := _look_audited(request, child, page="children:involvement_end"):
+        return ended
     return render(
         request, "children/involvement_end.html", {"form": form, "child": child, "current": current}
     )
@@ -385,6 +390,8 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 involvement=involvement,
                 recheck=still_permitted(actor=actor, action=Permission.LeadProfessionalSet),
             )
+        except Child.DoesNotExist:  # merged into another record since this request's check
+            raise Http404 from None
         except ValueError:  # ended (or moved) since this page read it
             form.add_error("involvement", LeadProfessionalForm.ENDED)
         else:
@@ -407,12 +414,15 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
     details = child_details(child)
     form = CafForm(request.POST or None, initial={"caf_completed": "yes" if details.caf_completed else "no"})
     if request.method == "POST" and form.is_valid():
-        caf_flag_set(
-            child=child,
-            by=actor,
-            completed=form.cleaned_data["caf_completed"] == "yes",
-            recheck=still_permitted(actor=actor, action=Permission.CafSet),
-        )
+        try:
+            caf_flag_set(
+                child=child,
+                by=actor,
+                completed=form.cleaned_data["caf_completed"] == "yes",
+                recheck=still_permitted(actor=actor, action=Permission.CafSet),
+            )
+        except Child.DoesNotExist:  # merged into another record since this request's check
+            raise Http404 from None
         messages.success(request, "The Common Assessment status has been updated")
         return redirect("children:record", child_id=child.pk)
     if ended := _look_audited(request, child, page="children:caf"):  # shown: a view of the record

@@ -162,3 +162,14 @@ def test_dek_rotation_leaves_a_never_written_column_empty(many):
     assert bytes(involvement.ended_on) == b""
     current = Child.objects.select_related("data_key").get(pk=many[0].pk)
     assert Sealer(current.data_key).unseal(involvement, "role") == "Social worker"
+
+
+@pytest.mark.parametrize("size", ["0", "-5"])
+def test_a_batch_size_below_one_is_refused_before_anything_starts(world, size):
+    from django.core.management.base import CommandError
+
+    make_child(world)
+    kek_before = set(DataKey.objects.values_list("kek_version", flat=True))
+    with pytest.raises(CommandError, match="--batch-size must be at least 1"):
+        _rotate("--batch-size", size)
+    assert set(DataKey.objects.values_list("kek_version", flat=True)) == kek_before

@@ -4,7 +4,7 @@ import sys
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from vault.rotation import keks_kept, keks_retire_unused, rotation_batch, rotation_pending, rotation_start
@@ -30,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["batch_size"] < 1:  # zero would take nothing and report success; below, fail mid-run
+            raise CommandError("--batch-size must be at least 1")
         target, started = rotation_start()
         pending = rotation_pending(target)
         verb = "Started" if started else "Resuming"
