@@ -9,8 +9,9 @@ true small count, never a name of anyone but a local authority.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
+from itertools import pairwise
 
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
@@ -21,7 +22,20 @@ from accounts.models import Organisation, OrganisationKind
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
-from coordination.statistics import WITHHELD, Cell, SuppressedTable, table_suppress
+from coordination.statistics import (
+    SUPPRESSED,
+    THRESHOLD,
+    WITHHELD,
+    Cell,
+    Key,
+    SuppressedTable,
+    Vertex,
+    bridges,
+    entry_ends,
+    rounded,
+    table_entries,
+    table_suppress,
+)
 from oversight.misuse import unexplained
 from oversight.models import Alert, AlertKind
 
@@ -165,6 +179,144 @@ def _by_actor_la_and_month(
     return [found.get(la, [0] * len(period.months)) for la in la_ids]
 
 
+def _rings(n_months: int) -> list[range]:
+    """The period's months (oldest first) cut where each shorter period offered begins: for 12 months,
+    the 6 oldest, the next 3, the last 3."""
+    cuts = sorted({n_months - shorter for shorter in PERIOD_CHOICES if shorter < n_months} | {0, n_months})
+    return [range(start, stop) for start, stop in pairwise(cuts)]
+
+
+@dataclass
+class _Ring:
+    """One ring of a table, suppressed as a table of its own, and the totals of 0 it has given back."""
+
+    table: SuppressedTable
+    true: dict[Key, int]  # every entry's true count
+    hidden: set[Key]
+    ends: dict[Key, tuple[Vertex, Vertex]]
+    given_back: set[Key] = field(default_factory=set)
+    fixed: set[Key] | None = None  # the hidden figures the ring's published sums fix, once worked out
+
+    def safe_to_give_back(self, keys: list[Key]) -> bool:
+        """Whether publishing `keys` (totals of 0) too fixes no hidden figure the ring's sums did not fix,
+        but a total of 0 (a line all of whose figures are 0: what a total of 0 given back says already).
+
+        Only a ring with nothing published at all has figures fixed already: zeros, by sums of nothing.
+        """
+        before = self.hidden - self.given_back
+        if self.fixed is None:
+            self.fixed = set(bridges({key: self.ends[key] for key in before}))
+        newly = set(bridges({key: self.ends[key] for key in before - set(keys)})) - self.fixed
+        return all(self.is_total(key) and self.true[key] == 0 for key in newly)
+
+    def is_total(self, key: Key) -> bool:
+        return key[0] >= len(self.table.row_labels) or key[1] >= len(self.table.column_labels)
+
+    def give_back(self, keys: list[Key]) -> None:
+        self.given_back |= set(keys)
+        self.fixed = None
+
+
+def _ring_suppress(values: list[list[int]], ring: range, *, row_totals: bool, column_totals: bool) -> _Ring:
+    counts = [[row[j] for j in ring] for row in values]
+    table = table_suppress(
+        title="",
+        row_heading="",
+        row_labels=[str(i) for i in range(len(values))],
+        column_labels=[str(j) for j in ring],
+        values=counts,
+        row_totals=row_totals,
+        column_totals=column_totals,
+    )
+    n_rows, n_cols = len(values), len(ring)
+    shown: dict[Key, Cell] = {(i, j): cell for i, row in enumerate(table.cells) for j, cell in enumerate(row)}
+    shown |= {(i, n_cols): cell for i, cell in enumerate(table.row_totals or [])}
+    shown |= {(n_rows, j): cell for j, cell in enumerate(table.column_totals or [])}
+    if table.grand_total is not None:
+        shown[(n_rows, n_cols)] = table.grand_total
+    ends = {
+        key: entry_ends(key, n_rows=n_rows, n_cols=n_cols, row_totals=row_totals, column_totals=column_totals)
+        for key in shown
+    }
+    true = table_entries(counts, row_totals=row_totals, column_totals=column_totals)
+    return _Ring(table, true, {key for key, cell in shown.items() if cell.hidden}, ends)
+
+
+def _zero_totals_give_back(ring: _Ring) -> None:
+    """Give back the ring's hidden row totals (and grand total) of 0 that fix nothing more, the ones a
+    period's total adds up: all at once where that is safe (a ring where nothing happened), else one by one."""
+    n_cols = len(ring.table.column_labels)  # a row's total (or the grand total) is in this column
+    zeros = [key for key in sorted(ring.hidden) if key[1] == n_cols and ring.true[key] == 0]
+    if ring.safe_to_give_back(zeros):
+        ring.give_back(zeros)
+        return
+    for key in zeros:
+        if ring.safe_to_give_back([key]):
+            ring.give_back([key])
+
+
+def _whole(true: int, rings: list[_Ring], keys: list[Key]) -> Cell:
+    """A period's total, the sum of one line's totals in its rings: published only where each ring's total
+    is, or is 0 and given back (it says the line's months there are all 0, and leaves no hidden figure of
+    the ring fixed by its sums), as it would otherwise give a hidden ring total back."""
+    if true < THRESHOLD:
+        return Cell(None, SUPPRESSED)
+    if any(key in ring.hidden and key not in ring.given_back for ring, key in zip(rings, keys, strict=True)):
+        return Cell(None, WITHHELD)
+    return Cell(rounded(true))
+
+
+def period_suppress(
+    *,
+    title: str,
+    row_heading: str,
+    row_labels: list[str],
+    period: Period,
+    values: list[list[int]],
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> SuppressedTable:
+    """A table of months suppressed so that the four periods offered, read together, give nothing back.
+
+    Each period used to be suppressed on its own, so a month the last 3 months withheld (to keep a small
+    month from being worked out from their total) the last 6 months showed, and the 3 months' total less
+    that month gave the small one back. Every period is made of whole "rings" (the last 3 months, the 3
+    before, the 6 before those, the 12 before those): each ring is suppressed as a table of its own (the
+    months' totals belong to one ring each), the same in every period that holds it, and a period's
+    total is published only where every ring's total in it is (it is then their sum, and tells nothing
+    they do not). So all four periods together publish what the rings publish, and no sum spans two rings.
+    """
+    if len(values) != len(row_labels) or any(len(row) != len(period.months) for row in values):
+        raise ValueError("one label for every row and a count for every month")
+    rings = _rings(len(period.months))
+    parts = [
+        _ring_suppress(values, ring, row_totals=row_totals, column_totals=column_totals) for ring in rings
+    ]
+    for part in parts:
+        _zero_totals_give_back(part)
+    n_rows = len(row_labels)
+    return SuppressedTable(
+        title=title,
+        row_heading=row_heading,
+        row_labels=list(row_labels),
+        column_labels=period.labels,
+        cells=[[cell for part in parts for cell in part.table.cells[i]] for i in range(n_rows)],
+        row_totals=(
+            [_whole(sum(values[i]), parts, [(i, len(ring)) for ring in rings]) for i in range(n_rows)]
+            if row_totals
+            else None
+        ),
+        column_totals=(
+            [cell for part in parts for cell in part.table.column_totals or []] if column_totals else None
+        ),
+        grand_total=(
+            _whole(sum(map(sum, values)), parts, [(n_rows, len(ring)) for ring in rings])
+            if row_totals and column_totals
+            else None
+        ),
+    )
+
+
 # ---- one local authority -------------------------------------------------------------------------------
 
 
@@ -201,7 +353,7 @@ def local_records(la_id: int, period: Period) -> SuppressedTable:
             period,
         ),
     ]
-    return table_suppress(
+    return period_suppress(
         title="Records and involvements by month",
         row_heading="Measure",
         row_labels=[
@@ -211,7 +363,7 @@ def local_records(la_id: int, period: Period) -> SuppressedTable:
             "Lead professionals recorded",
             "Common Assessments (CAF) recorded as completed",
         ],
-        column_labels=period.labels,
+        period=period,
         values=values,
         row_totals=True,
         column_totals=False,
@@ -230,11 +382,11 @@ def local_alerts(la_id: int, period: Period) -> SuppressedTable:
     )
     found = {(row["kind"], _month_key(row["month"])): row["n"] for row in counted}
     kinds = list(AlertKind)
-    return table_suppress(
+    return period_suppress(
         title="Alerts by kind and month",
         row_heading="Kind of alert",
         row_labels=[kind.label for kind in kinds],
-        column_labels=period.labels,
+        period=period,
         values=[[found.get((kind.value, month), 0) for month in period.months] for kind in kinds],
     )
 
@@ -257,7 +409,7 @@ def local_access(la_id: int, period: Period) -> SuppressedTable:
         _by_month(_events(AuditTag.RecordViewed).filter(child_id__in=children), "occurred_at", period),
         _by_month(_events(AuditTag.ShieldOverridden).filter(child_id__in=children), "occurred_at", period),
     ]
-    return table_suppress(
+    return period_suppress(
         title="Access by month",
         row_heading="Measure",
         row_labels=[
@@ -265,7 +417,7 @@ def local_access(la_id: int, period: Period) -> SuppressedTable:
             "Your children's records opened",
             ACCESS_OVERRIDES,
         ],
-        column_labels=period.labels,
+        period=period,
         values=values,
         row_totals=True,
         column_totals=False,
@@ -329,11 +481,11 @@ def _national(
     title: str, counts: list[list[int]], las: Iterable[Organisation], period: Period
 ) -> SuppressedTable:
     """LAs x months, both totals: LAs add up to England, months to the period."""
-    return table_suppress(
+    return period_suppress(
         title=title,
         row_heading="Local authority",
         row_labels=[la.name for la in las],
-        column_labels=period.labels,
+        period=period,
         values=counts,
     )
 

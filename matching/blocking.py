@@ -25,7 +25,8 @@ only when all of it fits under the candidate cap (`candidates_within`), and neve
 
 Keys derived from the address are `hidden`: practitioner search must never find a shielded child
 through them. A record's former postcodes (previous addresses, `Identity.former_postcodes`) are filed
-under exactly the keys its current postcode is, and are hidden like them. The vault turns every key into a keyed blind index, so the database holds no guessable value.
+under exactly the keys its current postcode is, and are hidden like them; so is every key only a former
+name gives. The vault turns every key into a keyed blind index, so the database holds no guessable value.
 """
 
 from collections.abc import Callable
@@ -204,9 +205,26 @@ def _name_keys(identity: Identity, *, formal: bool) -> set[BlockingKey]:
 
 def record_keys(identity: Identity) -> set[BlockingKey]:
     """Every key a stored record is filed under (current and former names, current and former postcodes,
-    exact DOB). A former postcode gets the current postcode's keys, all hidden."""
+    exact DOB). A former postcode gets the current postcode's keys, all hidden.
+
+    A key only a former name gives is hidden too: a shielded child's former names are withheld like its
+    address (a family that changed its name to escape someone is the shielding case), so practitioner
+    search must never find the child through them. Linkage reads every key, hidden or not, so a feed row
+    in the old name still meets the shielded record and goes to its LA team.
+    """
     if identity.former_postcodes:
         identity = replace(identity, postcodes=(*identity.postcodes, *identity.former_postcodes))
+    keys = _filed(identity)
+    if len(identity.family_names) > 1 or len(identity.given_names) > 1:
+        current = replace(
+            identity, family_names=identity.family_names[:1], given_names=identity.given_names[:1]
+        )
+        shown = {key.value for key in _filed(current) if not key.hidden}
+        keys = {key if key.hidden or key.value in shown else key._replace(hidden=True) for key in keys}
+    return keys
+
+
+def _filed(identity: Identity) -> set[BlockingKey]:
     keys = _name_keys(identity, formal=False)
     if identity.date_of_birth:
         keys |= _dob_keys(identity, identity.date_of_birth, formal=False, narrow_only=False)

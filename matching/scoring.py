@@ -562,9 +562,14 @@ def score(
 ) -> MatchScore:
     """The match weight of a candidate for a query, names taken as typed or swapped, whichever is stronger.
 
-    Fields the query leaves out weigh nothing; with `use_hidden=False` the address is never compared.
+    Fields the query leaves out weigh nothing; with `use_hidden=False` (a shielded child) neither the
+    address nor the former names are compared: a shielded child's restricted view withholds both.
     """
     model = model or load_model()
+    if not use_hidden:
+        candidate = replace(
+            candidate, family_names=candidate.family_names[:1], given_names=candidate.given_names[:1]
+        )
     best = _score_ordering(model, query, candidate, use_hidden=use_hidden)
     if query.given_name and query.family_name:
         swapped = _score_ordering(model, _swapped(query), candidate, use_hidden=use_hidden)

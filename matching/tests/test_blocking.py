@@ -164,3 +164,19 @@ def test_a_former_postcode_is_filed_under_the_current_postcodes_keys_all_hidden(
     assert all(k.hidden for k in filed - record_keys(replace(moved, former_postcodes=())))
     query = Identity(family_names=("Paterson",), postcodes=("LS1 4AB",))
     assert _shares_a_key(moved, query) and not _shares_a_key(moved, query, visible_only=True)
+
+
+def test_a_key_only_a_former_name_gives_is_hidden_and_one_the_current_name_gives_too_is_not():
+    """A shielded child's former names are withheld like its address: search must not find it by them."""
+    renamed = Identity(
+        family_names=("Okafor", "Whitlock"), given_names=("Jasmine", "Jas"), date_of_birth=date(2014, 6, 7)
+    )
+    keys = {k.value: k.hidden for k in record_keys(renamed)}
+    assert keys[f"fp|{phonetic('Whitlock')}|2014-06-07"] is True
+    assert keys[f"fp|{phonetic('Okafor')}|2014-06-07"] is False
+    assert keys[f"gp|{phonetic('Jasmine')}|2014-06-07"] is False
+    # Both names end in a consonant pair the current name gives: that key stays visible.
+    current_only = {k.value for k in record_keys(replace(renamed, family_names=("Okafor",)))}
+    assert all(
+        not keys[value] for value in current_only if value in keys and not value.startswith(("pc", "pl"))
+    )

@@ -361,3 +361,11 @@ def test_a_family_name_disagrees_outright_only_if_no_order_of_the_typed_names_ag
     assert not family_disagrees_outright(smith_olivia, ("Sheikh", "Smith"))  # a former family name agrees
     assert not family_disagrees_outright(smith_olivia, ("Olivia",))  # typed the other way round
     assert family_disagrees_outright(Identity(family_names=("Smith",)), ("Olivia",))  # no given name typed
+
+
+def test_former_names_are_never_compared_when_told_not_to_use_hidden_fields():
+    renamed = replace(AMELIA, family_names=("Okafor", "Whitlock"))
+    query = _who(family_names=("Whitlock",), date_of_birth=AMELIA.date_of_birth)
+    assert score(query, renamed).verdict == "match"  # linkage: the old name still meets the record
+    hidden = score(query, renamed, use_hidden=False)
+    assert hidden.levels["family_name"] == "else" and hidden.verdict == "non"

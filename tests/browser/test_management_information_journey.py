@@ -25,7 +25,8 @@ def test_an_la_team_member_reads_management_information_with_charts_and_tables(
     page.get_by_role("heading", level=1, name="Management information for your local authority").wait_for()
     chart = page.get_by_role("img", name="Chart: Access by month")
     assert chart.count() == 1
-    assert chart.locator("rect").count() >= 8  # searches and views in the months with 10 or more
+    assert chart.locator("rect").count() >= 6  # the published months with 10 or more (a ring of months
+    # the current one at 0 withholds a neighbour to cover it: insight.figures.period_suppress)
     access = page.locator("table#mi-4")
     assert "Fewer than 10" in access.inner_text() and "Thornton" not in page.content()
     check_on_a_phone(pages, "management-information")
