@@ -79,6 +79,7 @@ class AuditTag(StrEnum):
     FeedRateLimited = "feed:api:rate_limited"
     ReviewDecided = "linkage:review:decided"
     ReviewViewed = "linkage:review:viewed"
+    ReviewHeld = "linkage:review:held"
     ChildMerged = "child:record:merged"
     ChildUnmerged = "child:record:unmerged"
     TrainingPassed = "account:training:passed"
@@ -126,6 +127,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.FeedTokenRefused: "A revoked feed token was presented and refused",
     AuditTag.FeedRateLimited: "A feed source sent too many requests in a minute and was refused",
     AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
+    AuditTag.ReviewHeld: "A clerical review was moved to the LA team, as a child it names was shielded",
     AuditTag.ReviewViewed: "Compared the record with an incoming one in a clerical review",
     AuditTag.ChildMerged: "Merged two records of the same child",
     AuditTag.ChildUnmerged: "Undid a merge of two records",

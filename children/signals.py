@@ -15,6 +15,11 @@ carer_details_changed = Signal()
 # withheld (coordination: the matches nobody was told of) in that transaction, emailing after its commit.
 shield_lifted = Signal()
 
+# Sent inside the transaction that shielded a child (the LA team's decision, or a merge carrying a shield
+# over), with `child`. Receivers move what was waiting to be judged about the child by people who may no
+# longer see it (linkage: an open clerical review naming it) to the child's LA team.
+shield_applied = Signal()
+
 # Sent inside the transaction that archived a child's record or closed it for a new identity, with
 # `child`. Receivers end what was waiting on the record (corrections: a pending one lapses) in that
 # transaction, since nobody may decide anything on such a record any more.

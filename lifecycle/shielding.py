@@ -15,7 +15,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from children.services import child_rows_locked
-from children.signals import shield_lifted
+from children.signals import shield_applied, shield_lifted
 from lifecycle.moves import RecordChangedSince
 from vault.sealing import note_seal
 
@@ -48,6 +48,8 @@ def shield_set(*, child: Child, by: User, shielded: bool, reason: str) -> bool:
                 "reason_sealed": note_seal(stored.data_key, context=SHIELD_REASON_CONTEXT, text=reason)
             },
         )
-        if not shielded:
+        if shielded:
+            shield_applied.send(sender=Child, child=stored)
+        else:
             shield_lifted.send(sender=Child, child=stored)
     return True

@@ -6,5 +6,6 @@ class LinkageConfig(AppConfig):
     verbose_name = "Linkage: matching incoming records, clerical review"
 
     def ready(self) -> None:
-        # Shreds the review labels that hold a purged child's identity (linkage.retention).
-        from linkage import retention  # noqa: F401
+        # Moves an open review naming a child just shielded to the LA team (linkage.holding); shreds the
+        # review labels that hold a purged child's identity (linkage.retention).
+        from linkage import holding, retention  # noqa: F401

@@ -47,6 +47,7 @@ from children.services import (
     children_save_built,
     involvement_current_key,
 )
+from children.signals import shield_applied
 from coordination.family import carer_keys_refresh, matches_untrue_withdraw
 from corrections.fields import carer_field, field_for
 from corrections.models import Complaint, Correction, CorrectionStatus
@@ -322,6 +323,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         if moved["shield_added"]:
             survivor.shielded = True
             survivor.save(update_fields=["shielded", "updated_at"])
+            shield_applied.send(sender=Child, child=survivor)
         child_details_update(
             child=survivor,
             details=details,
