@@ -34,7 +34,7 @@ def _renamed_and_shielded(world):
     )
 
 
-def _results(world, family_name: str) -> str:
+def _results(world, family_name):
     """Bob's search for the family name and the date of birth, as the results page shows it."""
     return rendered(
         signed_in(world.bob).post(
