@@ -18,8 +18,10 @@ line a row starts on, minus the header; docs/DECISIONS.md section 7). A row the 
 cell over the CSV limit, an unclosed quote) is rejected by number; the lines an unclosed quote
 swallowed are read again as rows of their own, so one stray quote never hides the records after it.
 
-Memory is bounded: records and their keys go into a temporary SQLite file (mode 0600, deleted at the
-end), never into Python collections, and each output row is written as soon as its record is decided.
+Memory is bounded: records and their keys go into SQLite's private temporary database (a file opened
+0600 and unlinked at once, so nothing is left on disk whatever stops the run), never into Python
+collections; a line is read a bounded piece at a time (LONGEST_LINE); and each output row is written as
+soon as its record is decided.
 Rejected rows go to the caller's `on_rejected` as they are met; the report keeps only the first
 REJECTED_ROWS_KEPT of them (every one is a "rejected" row of the output either way).
 Keys are stored as 64-bit BLAKE2b digests (the file is plaintext anyway; this just keeps it small).
@@ -33,6 +35,7 @@ import sqlite3
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
@@ -124,15 +127,24 @@ def _identity_load(text: str) -> Identity:
     )
 
 
+# No row can be this long: nine columns at the CSV cell limit (128 KB) are about 1.2 million characters.
+LONGEST_LINE = 8 * 1024 * 1024
+
+
 class _Lines:
     """The lines the CSV reader takes, with their numbers in the file; lines can be handed back.
 
     The reader never reads ahead of the row it returns, so the lines taken since the last row are that
     row's (after the header, and any blank lines, before it).
+
+    A line is read at most LONGEST_LINE characters at a time: a longer one (a file with no line ends, a
+    runaway cell) is skipped piece by piece and the reader is handed, in its place, one cell over the CSV
+    limit, so its row is refused by number as such and memory stays flat whatever the line's length.
     """
 
     def __init__(self, handle: IO[str]) -> None:
-        self._handle = iter(handle)
+        self._handle = handle
+        self._pending: str | None = None  # a line read while finding where an overlong one ends
         self._again: deque[tuple[int, str]] = deque()
         self._number = 0
         self.pulled = 0  # lines handed to the reader, a line read again counting again
@@ -145,12 +157,33 @@ class _Lines:
         if self._again:
             number, line = self._again.popleft()
         else:
-            line = next(self._handle)
+            line = self._line()
             self._number += 1
             number = self._number
         self.pulled += 1
         self.taken.append((number, line))
         return line
+
+    def _piece(self) -> str:
+        if self._pending is not None:
+            piece, self._pending = self._pending, None
+            return piece
+        return self._handle.readline(LONGEST_LINE)
+
+    def _line(self) -> str:
+        line = self._piece()
+        if not line:
+            raise StopIteration
+        if len(line) < LONGEST_LINE:
+            return line  # the whole line (readline stopped at its end, or at the end of the file)
+        piece = line
+        while len(piece) == LONGEST_LINE and not piece.endswith("\n"):
+            following = self._piece()
+            if piece.endswith("\r") and following != "\n":
+                self._pending = following  # the line ended at "\r": this is the next one
+                break
+            piece = following
+        return "x" * (csv.field_size_limit() + 1) + "\n"
 
     def take(self) -> list[tuple[int, str]]:
         taken, self.taken = self.taken, []
@@ -213,12 +246,16 @@ def file_rows(source: IO[str]) -> Iterator[tuple[int, dict[str, str | None] | Un
 
 
 class _Store:
-    """Records and keys on disk, so memory stays flat whatever the file's size."""
+    """Records and keys on disk, so memory stays flat whatever the file's size.
 
-    def __init__(self, directory: Path) -> None:
-        self.path = directory / "link.sqlite3"
-        self.db = sqlite3.connect(self.path)
-        os.chmod(self.path, 0o600)
+    SQLite's private temporary database (an empty file name): its file is opened 0600 and unlinked at
+    once, so it has no name on disk and is gone with the process however that ends (SIGTERM, SIGKILL,
+    the OOM killer), where a named file in a temporary directory was left behind holding every child's
+    names, date of birth and postcode in clear.
+    """
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("")
         self.db.executescript(
             """
             PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16000;
@@ -272,7 +309,6 @@ class _Store:
 
     def close(self) -> None:
         self.db.close()
-        self.path.unlink(missing_ok=True)
 
 
 def _copies_link(identity: Identity) -> bool:
@@ -309,6 +345,31 @@ def _decide(identity: Identity, store: _Store) -> tuple[int | None, str]:
 Rejected = Callable[[int, str], None]
 
 
+@contextmanager
+def output_file(out: Path, *, source: Path) -> Iterator[IO[str]]:
+    """The output of a run over `source`, written beside `out` (mode 0600) and renamed onto it only when
+    the block ends without an error; ValueError, before anything is read, if `out` is the input file
+    itself (by any name: a symlink or a hard link) or is not a file in an existing directory.
+
+    Opening `out` itself truncated it at once: an output naming the input destroyed the input, a run
+    that then failed (a bad header) emptied an earlier output, an interrupted one left a partial output
+    that looked complete, and a symlink at `out` was written through. Now a failed or interrupted run
+    leaves `out` as it was, and a symlink there is replaced, never followed.
+    """
+    if out.is_dir() or not out.parent.is_dir():
+        raise ValueError("--out must name a file in an existing directory")
+    if out.exists() and os.path.samefile(out, source):
+        raise ValueError("the output file is the input file: choose another --out")
+    descriptor, name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".part")
+    try:
+        with open(descriptor, "w", encoding="utf-8", errors="surrogateescape", newline="") as handle:
+            yield handle
+        os.replace(name, out)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
 def link_file(
     source: IO[str], out: IO[str], *, progress: Any = None, on_rejected: Rejected | None = None
 ) -> FileLinkReport:
@@ -322,15 +383,14 @@ def link_file(
     first = next(rows, None)  # the header is checked before anything is written
     writer.writerow(OUT_COLUMNS)
     report = FileLinkReport()
-    with tempfile.TemporaryDirectory(prefix="cp-link-") as directory:
-        store = _Store(Path(directory))
-        try:
-            for seq, (number, row) in enumerate(chain([first] if first is not None else [], rows), start=1):
-                if progress is not None:
-                    progress()
-                _link_row(seq, number, row, store, writer, report, on_rejected)
-        finally:
-            store.close()
+    store = _Store()
+    try:
+        for seq, (number, row) in enumerate(chain([first] if first is not None else [], rows), start=1):
+            if progress is not None:
+                progress()
+            _link_row(seq, number, row, store, writer, report, on_rejected)
+    finally:
+        store.close()
     return report
 
 

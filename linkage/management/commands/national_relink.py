@@ -6,16 +6,18 @@ numbered as ingest numbers them, a row that is not UTF-8, has a cell over the CS
 quote rejected by number). Output: record_id, source, cluster_id; a record is its source and record id
 (each source numbers its own records). Runs Splink on DuckDB on this machine; the production batch runs
 `linkage.national.national_relink` with a SparkAPI (docs/DEPLOYMENT.md). Bad rows are reported by row
-number and reason (never their values) and left out; the rest are clustered.
+number and reason (never their values) and left out; the rest are clustered. The output is renamed onto
+--out only when complete, and --out naming the input file is refused (`linkage.filelink.output_file`).
 """
 
 import csv
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from linkage.filelink import Unread, file_rows, identity_from_row
+from linkage.filelink import Unread, file_rows, identity_from_row, output_file
 from linkage.national import national_relink
 
 
@@ -30,13 +32,17 @@ class Command(BaseCommand):
         source: Path = options["input"]
         if not source.is_file():
             raise CommandError("no such input file")
-        try:
-            records, rejected = self._read(source)
-        except ValueError as wrong:  # the header: a missing column, or one that cannot be read
-            raise CommandError(str(wrong)) from None
-        # Splink keys each record by its row number: record ids are only unique within their source.
-        clusters = national_relink(records) if records else {}
-        with options["out"].open("w", newline="", encoding="utf-8", errors="surrogateescape") as out:
+        with ExitStack() as stack:
+            try:  # renamed onto --out only when complete; never the input file (checked before reading)
+                out = stack.enter_context(output_file(options["out"], source=source))
+            except ValueError as wrong:  # --out names the input, a directory, or no existing directory
+                raise CommandError(str(wrong)) from None
+            try:
+                records, rejected = self._read(source)
+            except ValueError as wrong:  # the header: a missing column, or one that cannot be read
+                raise CommandError(str(wrong)) from None
+            # Splink keys each record by its row number: record ids are only unique within their source.
+            clusters = national_relink(records) if records else {}
             writer = csv.writer(out)
             writer.writerow(["record_id", "source", "cluster_id"])
             for record in records:
