@@ -1,12 +1,13 @@
 """Organisations and the people (and systems) who use ContactPoint."""
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Upper
 
+from accounts.dates import years_after
 from accounts.usernames import username_skeleton
 from vault.models import DataKey
 
@@ -72,8 +73,18 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", "System administrator"
 
 
-BACKGROUND_CHECK_VALID_FOR = timedelta(days=3 * 365)
-TRAINING_VALID_FOR = timedelta(days=365)
+BACKGROUND_CHECK_VALID_YEARS = 3
+TRAINING_VALID_YEARS = 1
+
+
+def background_check_lapses_on(checked_on: date) -> date:
+    """The first day a background check made on `checked_on` no longer counts: its third anniversary."""
+    return years_after(checked_on, BACKGROUND_CHECK_VALID_YEARS)
+
+
+def training_lapses_on(completed_on: date) -> date:
+    """The first day a pass made on `completed_on` no longer counts: its anniversary (`years_after`)."""
+    return years_after(completed_on, TRAINING_VALID_YEARS)
 
 
 class User(AbstractUser):
@@ -119,14 +130,13 @@ class User(AbstractUser):
         super().save(*args, **kwargs)
 
     def background_check_current(self, today: date) -> bool:
-        return (
-            self.background_check_on is not None
-            and today < self.background_check_on + BACKGROUND_CHECK_VALID_FOR
+        return self.background_check_on is not None and today < background_check_lapses_on(
+            self.background_check_on
         )
 
     def training_current(self, today: date) -> bool:
-        return (
-            self.training_completed_on is not None and today < self.training_completed_on + TRAINING_VALID_FOR
+        return self.training_completed_on is not None and today < training_lapses_on(
+            self.training_completed_on
         )
 
     @property

@@ -217,12 +217,25 @@ def _invited_user_create(*, by: User, token: str, user: User, home_postcode: str
             created_by=by,
             expires_at=timezone.now() + INVITATION_VALID_FOR,
         )
+        # The dates the inviter typed (about the practitioner, not a child): a false one leaves a trace, and
+        # a later training pass, which overwrites the account's date, does not erase it.
         event_record(
-            tag=AuditTag.AccountInvited, actor=by, additional={"user_id": user.pk, "role": user.role}
+            tag=AuditTag.AccountInvited,
+            actor=by,
+            additional={
+                "user_id": user.pk,
+                "role": user.role,
+                "background_check_on": _iso_or_none(user.background_check_on),
+                "training_completed_on": _iso_or_none(user.training_completed_on),
+            },
         )
         if home_postcode:
             home_postcode_record(user=user, by=by, postcode=home_postcode)
     return user
+
+
+def _iso_or_none(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
 
 
 def _invitation_closed_because(invitation: Invitation) -> str | None:

@@ -84,6 +84,7 @@ class AuditTag(StrEnum):
     ChildUnmerged = "child:record:unmerged"
     TrainingPassed = "account:training:passed"
     TrainingFailed = "account:training:failed"
+    TrainingRefused = "account:training:refused"
     OrganisationCreated = "directory:organisation:created"
     OrganisationUpdated = "directory:organisation:updated"
     OrganisationClosed = "directory:organisation:closed"
@@ -199,6 +200,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ShieldLifted: "Lifted the shielding of the record",
     AuditTag.TrainingPassed: "Passed the training assessment",
     AuditTag.TrainingFailed: "Did not pass the training assessment",
+    AuditTag.TrainingRefused: "Was refused a training assessment (the attempts allowed in 24 hours were used)",
     AuditTag.OrganisationCreated: "Added an organisation to the directory",
     AuditTag.OrganisationUpdated: "Changed an organisation's details",
     AuditTag.OrganisationClosed: "Closed an organisation",

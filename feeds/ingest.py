@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from accounts.dates import years_after
 from accounts.models import Organisation, OrganisationKind
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -27,7 +28,6 @@ from feeds.models import BatchStatus, FeedBatch, FeedRow, FeedSource, RowOutcome
 from feeds.parsers import Row, RowUnreadable
 from feeds.provenance import ChildChangedSinceDecided, child_update_from_feed, provenance_record
 from feeds.validation import FeedRecord, RowInvalid, record_to_json, row_fields, row_validate
-from lifecycle.rules import years_after
 from linkage.linking import (
     IncomingRecord,
     Outcome,

@@ -8,6 +8,7 @@ death; purge 6 years after archive. A data manager reads the archive in its firs
 from dataclasses import dataclass
 from datetime import date
 
+from accounts.dates import years_after
 from children.models import ARCHIVE_AGE_DEFAULT, ARCHIVE_AGE_LIMIT
 
 YEARS_AFTER_DEATH = 1
@@ -20,18 +21,6 @@ class ArchiveRule:
 
     AGE = "age"
     DEATH = "death"
-
-
-def years_after(day: date, years: int) -> date:
-    """The same calendar day `years` later; 29 February falls on 1 March in a common year.
-
-    1 March rather than 28 February: in England a person born on 29 February attains an age on
-    1 March in a common year, so nobody is archived a day before they reach the age.
-    """
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return date(day.year + years, 3, 1)
 
 
 def archive_age_in_force(recorded: int) -> int:

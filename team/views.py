@@ -13,7 +13,7 @@ from access.http import Refused, require
 from access.permissions import Permission
 from access.policy import Decision
 from accounts.http import signed_in_user
-from accounts.models import BACKGROUND_CHECK_VALID_FOR, TRAINING_VALID_FOR, User
+from accounts.models import User, background_check_lapses_on, training_lapses_on
 from accounts.services import mfa_reset
 from team.account_pages import CONFIRMATIONS, AccountPages, account_status
 from team.forms import InviteForm
@@ -32,8 +32,8 @@ def _la_users(actor: User) -> list[User]:
 
 def _lapses_soon(user: User) -> bool:
     horizon = timezone.localdate() + LAPSE_WARNING
-    check_ends = user.background_check_on + BACKGROUND_CHECK_VALID_FOR if user.background_check_on else None
-    training_ends = user.training_completed_on + TRAINING_VALID_FOR if user.training_completed_on else None
+    check_ends = background_check_lapses_on(user.background_check_on) if user.background_check_on else None
+    training_ends = training_lapses_on(user.training_completed_on) if user.training_completed_on else None
     return any(end is None or end <= horizon for end in (check_ends, training_ends))
 
 

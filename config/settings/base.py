@@ -199,9 +199,13 @@ VIEW_PURPOSE_TTL_SECONDS = 10 * 60
 SEARCH_RESULTS_TTL_SECONDS = 10 * 60
 
 # Mandatory training (training app): questions drawn at random from the bank per attempt, and how many
-# must be answered correctly to pass. Passing renews `training_completed_on` (valid for TRAINING_VALID_FOR).
+# must be answered correctly to pass. Passing renews `training_completed_on` (valid to the pass's anniversary:
+# accounts.models.training_lapses_on).
 TRAINING_QUESTIONS_PER_ATTEMPT = 8
 TRAINING_PASS_MARK = 7
+# Attempts (passed or failed) allowed per person in any rolling 24 hours; a further one is refused and audited
+# (account:training:refused), so the assessment cannot be passed by guessing (training.services).
+TRAINING_ATTEMPTS_PER_DAY = 3
 # Misuse signals (oversight.misuse, docs/SECURITY.md): per user, in a rolling hour. More than the
 # first number alerts the user's LA team; more than the first times the factor also suspends.
 MISUSE_VIEWS_PER_HOUR = 30

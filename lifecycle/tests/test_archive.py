@@ -4,11 +4,12 @@ from datetime import date
 
 import pytest
 
+from accounts.dates import years_after
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from children.services import child_build
 from lifecycle.models import Archive
-from lifecycle.rules import ArchiveRule, years_after
+from lifecycle.rules import ArchiveRule
 from lifecycle.services import ArchiveAgeRefused, archive_age_record, lifecycle_run
 from lifecycle.tests.support import events, move_to, status_of
 from tests.personas import make_child
