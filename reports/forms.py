@@ -1,11 +1,12 @@
 """Forms of the audit pages. Report filters travel in query strings: dates and ids only, never names."""
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
+from django.utils import timezone
 
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin
@@ -13,6 +14,8 @@ from children.forms import DatePartsMixin
 EARLIEST_REPORT_DATE = date(2000, 1, 1)
 LATEST_REPORT_DATE = date(2999, 12, 31)
 REPORT_DATE_RANGE = "The date must be a date between 1 January 2000 and 31 December 2999"
+# The longest period a report over everything in the reader's scope reads (unexplained views, the summaries).
+MAX_SCOPE_WIDE_DAYS = 366
 
 
 def _date_part() -> forms.CharField:
@@ -38,7 +41,8 @@ class ReportFilterForm(GovukErrors, DatePartsMixin, forms.Form):
 
     summary_anchor = "id_from_day"
 
-    def __init__(self, data: Any = None, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, data: Any = None, *args: Any, max_days: int | None = None, **kwargs: Any) -> None:
+        self.max_days = max_days
         if data is not None:
             data = data.copy()
             for name, prefix in (("date_from", "from"), ("date_to", "to")):
@@ -66,6 +70,12 @@ class ReportFilterForm(GovukErrors, DatePartsMixin, forms.Form):
         if start and end and start > end:
             self.date_parts_wrong.update({"to_day", "to_month", "to_year"})
             self.add_error("to_day", "The end date must be the same as or after the start date")
+        elif start and self.max_days and ((end or timezone.localdate()) - start).days >= self.max_days:
+            self.date_parts_wrong.update({"from_day", "from_month", "from_year"})
+            self.add_error(
+                "from_day",
+                f"The period can be at most {self.max_days} days: choose a later start date or an earlier end date",
+            )
         return data
 
     def period(self) -> tuple[date | None, date | None]:
@@ -73,6 +83,15 @@ class ReportFilterForm(GovukErrors, DatePartsMixin, forms.Form):
         if not self.is_valid():
             return None, None
         return self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to")
+
+    def bounded_period(self, default_days: int) -> tuple[date, date | None]:
+        """The chosen period, for a report over everything in scope (built with `max_days`): without a
+        start date (or with an invalid filter, whose errors are shown) the `default_days` before the end
+        date or today, so no request reads the whole log."""
+        start, end = self.period()
+        if start is None:
+            start = (end or timezone.localdate()) - timedelta(days=default_days)
+        return start, end
 
 
 class LookupForm(GovukErrors, forms.Form):

@@ -37,7 +37,7 @@ from children.models import Child
 from children.purposes import PURPOSE_LABELS
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
 from linkage.merging import MERGE_REASON_CONTEXT, UNMERGE_REASON_CONTEXT
-from linkage.models import ChildMerge
+from linkage.models import CarriedIdentity, ChildMerge
 from linkage.retention import carried_identities
 from oversight.misuse import unexplained
 from vault.sealing import note_unseal
@@ -60,6 +60,13 @@ class ReportScope:
 
     national: bool
     local_authority_id: int | None
+
+    def covers(self, child: Child | None) -> bool:
+        """The child's own report is within this reader's scope (the national auditor's is national)."""
+        return child is not None and (
+            self.national
+            or (self.local_authority_id is not None and child.local_authority_id == self.local_authority_id)
+        )
 
     def may_unseal_for(self, child: Child | None) -> bool:
         return (
@@ -204,6 +211,9 @@ class ReportRow:
     role: str
     child_id: UUID | None
     index_number: str | None
+    # Whether the row may link to the child's own report: only a child in the reader's scope, so a row
+    # about another LA's child (viewed by this LA's staff) never hands the reader that child's id.
+    child_linked: bool
     purpose: str
     detail: str
     note: str
@@ -254,6 +264,27 @@ def _note(event: AuditEvent) -> str:
     return ""
 
 
+def _carriers(record_ids: set[UUID]) -> dict[UUID, Child]:
+    """For records no longer there, the live child that carries each on after a merge (`record_ids`'
+    reverse: `CarriedIdentity`, and the merges in place for a merge made before it); a purged record has
+    none."""
+    if not record_ids:
+        return {}
+    carried = dict(
+        CarriedIdentity.objects.filter(identity_id__in=record_ids).values_list("identity_id", "carrier_id")
+    )
+    in_place = ChildMerge.objects.filter(
+        duplicate_id__in=record_ids - carried.keys(), unmerged_at__isnull=True
+    )
+    carried.update(in_place.values_list("duplicate_id", "survivor_id"))
+    live = Child.objects.in_bulk(set(carried.values()))
+    return {record: live[carrier] for record, carrier in carried.items() if carrier in live}
+
+
+def _unmatched_lookup(event: AuditEvent) -> bool:
+    return event.tag == AuditTag.ReportLookup and not event.additional.get("found")
+
+
 def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[ReportRow]:
     """Turn one page of events into rows, with the lookups done in bulk for the page."""
     page = list(events)
@@ -261,10 +292,20 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
     actors = User.objects.in_bulk({e.actor_id for e in page if e.actor_id})
     organisations = Organisation.objects.in_bulk({e.organisation_id for e in page if e.organisation_id})
     children = Child.objects.select_related("data_key").in_bulk({e.child_id for e in page if e.child_id})
+    carriers = _carriers({e.child_id for e in page if e.child_id and e.child_id not in children})
     rows = []
     for event in page:
         actor = actors.get(event.actor_id) if event.actor_id else None
-        child = children.get(event.child_id) if event.child_id else None
+        own = children.get(event.child_id) if event.child_id else None
+        # A record merged away is named by the child carrying it on (whose report lists the event); its
+        # own notes were sealed under its own key, shredded with it, so only a record's own are opened.
+        child = own or (carriers.get(event.child_id) if event.child_id else None)
+        if _unmatched_lookup(event) and not scope.covers(child):
+            # A look-up whose match was outside the looker's scope answered "no record": its row answers
+            # the same, or the activity report would name the child the look-up page refused to.
+            event_child_id, own, child = None, None, None
+        else:
+            event_child_id = event.child_id
         purpose = event.additional.get("purpose", "")
         rows.append(
             ReportRow(
@@ -275,10 +316,11 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
                 actor=actor,
                 organisation=organisations.get(event.organisation_id) if event.organisation_id else None,
                 role=role_at_event(event, actor),
-                child_id=event.child_id,
-                index_number=child.index_number if child else ("Removed record" if event.child_id else None),
+                child_id=child.pk if child else event_child_id,
+                index_number=child.index_number if child else ("Removed record" if event_child_id else None),
+                child_linked=scope.covers(child),
                 purpose=PURPOSE_LABELS.get(purpose, purpose),
-                detail=_unsealed(child, event) if child and scope.may_unseal_for(child) else "",
+                detail=_unsealed(own, event) if own and scope.may_unseal_for(own) else "",
                 note=_note(event),
             )
         )

@@ -6,7 +6,7 @@ Exports are aggregate counts only (day, tag, organisation): no row of the log ev
 """
 
 import csv
-from datetime import date, timedelta
+from datetime import date
 from io import StringIO
 from typing import Any
 from uuid import UUID
@@ -16,7 +16,6 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import denied, refusal
@@ -31,7 +30,7 @@ from audit.tags import AuditTag, tag_label
 from children.models import Child
 from disclosure.spreadsheet import csv_cell
 from oversight.http import signed_out_if_suspended
-from reports.forms import LookupForm, ReportFilterForm, SubjectAccessForm
+from reports.forms import MAX_SCOPE_WIDE_DAYS, LookupForm, ReportFilterForm, SubjectAccessForm
 from reports.pdf import subject_access_pdf
 from reports.reports import (
     DEFAULT_SUMMARY_DAYS,
@@ -49,6 +48,9 @@ from reports.reports import (
 from reports.subject_access import subject_access_record, subject_access_report
 
 REPORTS = ("activity", "user", "child", "unexplained")
+# Reports over everything in the reader's scope (nationally, the whole log): read in a bounded period only.
+# A user's or a child's report is bounded by its own index (actor, child) and reads its whole history.
+SCOPE_WIDE_REPORTS = ("activity", "unexplained")
 
 
 def _child(child_id: UUID) -> Child:
@@ -201,8 +203,8 @@ def unexplained(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
         return refused
-    filters = ReportFilterForm(request.GET or None)
-    period = filters.period()
+    filters = ReportFilterForm(request.GET or None, max_days=MAX_SCOPE_WIDE_DAYS)
+    period = filters.bounded_period(DEFAULT_SUMMARY_DAYS)
     page = _page(request, unexplained_views(fetched_by=actor, date_from=period[0], date_to=period[1]))
     _viewed(request, "unexplained", page, period)
     context = {
@@ -210,6 +212,8 @@ def unexplained(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": report_rows(events=page, fetched_by=actor),
         "export": {"report": "unexplained"},
+        "summary_days": DEFAULT_SUMMARY_DAYS,
+        "max_days": MAX_SCOPE_WIDE_DAYS,
     }
     return render(request, "reports/unexplained.html", context)
 
@@ -262,10 +266,12 @@ def export(request: HttpRequest) -> HttpResponse:
     report = request.GET.get("report", "activity")
     if report not in REPORTS:
         report = "activity"
-    filters = ReportFilterForm(request.GET or None)
-    period = filters.period()
-    if report == "activity" and period == (None, None):
-        period = (timezone.localdate() - timedelta(days=DEFAULT_SUMMARY_DAYS), None)
+    if report in SCOPE_WIDE_REPORTS:
+        # Everything in the reader's scope: a bounded period, however the filter was written.
+        scope_wide = ReportFilterForm(request.GET or None, max_days=MAX_SCOPE_WIDE_DAYS)
+        period: tuple[date | None, date | None] = scope_wide.bounded_period(DEFAULT_SUMMARY_DAYS)
+    else:
+        period = ReportFilterForm(request.GET or None).period()
     selected = _export_events(request, actor, report, period)
     if isinstance(selected, HttpResponse):
         return selected
