@@ -13,6 +13,7 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
+from children.services import child_rows_locked
 from corrections.fields import CorrectableField, field_apply, field_for, value_problem
 from corrections.models import (
     Complaint,
@@ -43,6 +44,10 @@ def correction_raise(
             correction,
             {"proposed_value": value, "reason": reason, "previous_value": None, "decision_reason": None},
         )
+        # Still active, read under the row's lock (after sealing, as a recording takes it): an archive or
+        # a close after the page's check lapsed what was pending then, and nobody could decide this one.
+        if child_rows_locked().filter(pk=child.pk, status=RecordStatus.ACTIVE).first() is None:
+            raise RecordNotActive
         correction.save()
         event_record(
             tag=AuditTag.CorrectionRaised,

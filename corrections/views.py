@@ -114,9 +114,13 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
         request.POST or None, field=named, organisations=_organisation_choices(child, named.kind)
     )
     if request.method == "POST" and form.is_valid():
-        correction_raise(
-            child=child, field=named, value=form.proposed(), reason=form.cleaned_data["reason"], by=actor
-        )
+        try:
+            correction_raise(
+                child=child, field=named, value=form.proposed(), reason=form.cleaned_data["reason"], by=actor
+            )
+        except RecordNotActive:  # archived or closed since the check above: nobody could decide it
+            messages.info(request, "This record is no longer open: the correction was not sent")
+            return redirect("corrections:mine")
         messages.success(request, "Your correction has been sent to the local authority ContactPoint team")
         return redirect("corrections:mine")
     # Shown (first look, or a form shown again with its errors): a view of the record.

@@ -150,6 +150,19 @@ def exports_list_audit(*, exports: Sequence[DisclosureExport], by: User) -> None
         )
 
 
+def _named_children_locked(export: DisclosureExport) -> list[Child]:
+    """The children the export names, their rows locked in id order, as named once the locks are held.
+
+    A merge holding a named child's row names its survivor on the export and deletes the duplicate: the
+    lock waited for is then on a row gone, so the names are read again (a new statement sees the merge)
+    until every child named is locked, as a download after the merge would have found them."""
+    while True:
+        named = set(export.children.values_list("pk", flat=True))
+        children = list(child_rows_locked().filter(pk__in=named).order_by("pk"))
+        if {child.pk for child in children} == named:
+            return children
+
+
 @dataclass(frozen=True)
 class Released:
     """An export whose download has been counted and audited, with the file built from the children
@@ -178,7 +191,10 @@ def export_release(
     """
     file = None
     with transaction.atomic():
-        locked = DisclosureExport.objects.select_for_update().get(pk=export.pk)
+        # FOR NO KEY UPDATE: it serialises downloads and decisions as FOR UPDATE would, but lets a merge
+        # holding a child's row name its survivor on the export (a row referring to this one takes FOR
+        # KEY SHARE on it) instead of closing a circle with the rows this release waits for below.
+        locked = DisclosureExport.objects.select_for_update(no_key=True).get(pk=export.pk)
         availability = export_availability(locked)
         if availability in (Availability.EXPIRED, Availability.USED):
             event_record(
@@ -189,10 +205,7 @@ def export_release(
         if availability == Availability.READY:
             locked.downloads += 1
             locked.save(update_fields=["downloads"])
-            named = locked.children.values("pk")
-            children = sorted(
-                child_rows_locked().filter(pk__in=named).order_by("pk"), key=lambda child: child.index_number
-            )
+            children = sorted(_named_children_locked(locked), key=lambda child: child.index_number)
             summary = _summary(locked)
             for child in children:
                 event_record(

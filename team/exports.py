@@ -105,6 +105,8 @@ def export_new(request: HttpRequest) -> HttpResponse:
 def _detail(
     request: HttpRequest, actor: User, export: DisclosureExport, form: ExportDecisionForm | None = None
 ) -> HttpResponse:
+    # Every showing names the children and the reference: a form shown again with an error included.
+    export_view_audit(export=export, by=actor)
     availability = export_availability(export)
     may_decide = (
         export.status == ExportStatus.PENDING
@@ -136,7 +138,6 @@ def _detail(
 @require_http_methods(["GET"])
 def export_detail(request: HttpRequest, export_id: UUID) -> HttpResponse:
     actor, export = _export(request, export_id, Permission.DisclosureExportView)
-    export_view_audit(export=export, by=actor)
     return _detail(request, actor, export)
 
 

@@ -8,6 +8,7 @@ close, with an event the record's audit trail shows, and the raiser reads that i
 
 from datetime import date
 
+import pytest
 from django.urls import reverse
 
 from audit.tags import AuditTag
@@ -77,3 +78,50 @@ def test_the_subject_access_report_of_an_archived_record_says_its_correction_lap
     (entry,) = report.corrections
     assert entry.decision == LAPSED and entry.decided_on is not None
     assert "A correction lapsed undecided, as the record was archived or closed" in str(report.accesses)
+
+
+def test_a_correction_raised_on_a_record_archived_since_the_page_checked_it_is_refused_and_not_kept(
+    world, child
+):
+    """The page checked the record was active, then the nightly archive ended it (and lapsed what was
+    pending), then the correction was stored: it waited for ever, as before lapsing existed."""
+    from children.models import Child
+    from corrections.models import Correction
+    from corrections.services import RecordNotActive
+
+    loaded = Child.objects.select_related("data_key").get(pk=child.pk)  # as the page loaded it
+    assert child_archive(child_id=child.pk, rule="age", today=date(2033, 3, 4))
+    with pytest.raises(RecordNotActive):
+        _raise(world, loaded)
+    assert not Correction.objects.exists()
+    assert not events(AuditTag.CorrectionRaised)
+
+
+def test_a_correction_raised_as_the_record_is_closed_for_a_new_identity_is_refused_on_the_page(
+    world, child, monkeypatch
+):
+    from corrections import views as correction_views
+    from corrections.models import Correction
+    from corrections.tests.test_raising import NAME_FIX
+    from tests.journeys import state_purpose
+
+    real = correction_views.correction_raise
+
+    def closed_first(**kwargs):
+        details = ChildDetails(
+            given_names="Rowan", family_name="Ashdown", date_of_birth=date(2015, 3, 4), gender="female"
+        )
+        new_identity_create(old=child, by=world.lena, category="adoption", details=details, shielded=False)
+        return real(**kwargs)
+
+    monkeypatch.setattr(correction_views, "correction_raise", closed_first)
+    client = signed_in(world.alice)
+    state_purpose(client, child)
+    response = client.post(
+        reverse("corrections:propose", args=[child.pk, "family_name"]), NAME_FIX, follow=True
+    )
+    assert response.status_code == 200
+    assert "This record is no longer open: the correction was not sent" in response.content.decode()
+    assert not Correction.objects.exists()
+    mine = signed_in(world.alice).get(reverse("corrections:mine")).content.decode()
+    assert "Waiting for a decision" not in mine

@@ -54,3 +54,17 @@ def test_a_merge_carrying_a_shield_onto_a_candidate_holds_its_review(world, chil
     assert Child.objects.get(pk=child.pk).shielded
     assert ClericalReview.objects.get(pk=review.pk).shielded_hold
     assert AuditEvent.objects.filter(tag=AuditTag.ReviewHeld, additional__review_id=str(review.pk)).exists()
+
+
+def test_a_review_whose_copy_is_being_shredded_does_not_stop_the_shield(world, child):
+    """A decision (or a purge) shreds the review's copy in its transaction, revoking the key at the
+    provider first: until it commits the review still reads as open. Shielding the child at that moment
+    must not fail on the review it can no longer open; the decision closes the review anyway."""
+    from vault.providers import key_provider
+
+    review = _possible_match(world, child)
+    key_provider().revoke([str(review.data_key_id)])  # the shred's first step: its database write to follow
+    shield_set(child=Child.objects.get(pk=child.pk), by=world.lena, shielded=True, reason="Risk of harm")
+    assert Child.objects.get(pk=child.pk).shielded
+    assert AuditEvent.objects.filter(tag=AuditTag.ShieldApplied, child_id=child.pk).exists()
+    assert not ClericalReview.objects.get(pk=review.pk).shielded_hold

@@ -69,3 +69,55 @@ def test_a_shield_sent_while_the_file_is_built_waits_and_the_file_has_no_later_s
     downloaded = AuditEvent.objects.get(tag=AuditTag.DisclosureExportDownloaded, child_id=child.pk)
     shield = AuditEvent.objects.get(tag=AuditTag.ShieldApplied, child_id=child.pk)
     assert shield.pk > downloaded.pk  # the shield came after the disclosure, as the ledger will tell
+
+
+def test_a_download_of_an_export_naming_a_record_being_merged_neither_fails_and_releases_the_survivor(
+    monkeypatch,
+):
+    """The merge holds both children's rows, then names the survivor on the export (a row referring to
+    the export, which takes a share lock on it); the download holds the export, then waits for the rows.
+    Locking the export FOR UPDATE closed that circle and PostgreSQL failed one of the two."""
+    from linkage import merging
+
+    world = build_world()
+    survivor = make_child(world)
+    duplicate = make_child(world, given_names="Amelia", family_name="Thornton", postcode="LS6 1AA")
+    leo = make_user("leo", world.north, Role.LA_TEAM)
+    export = export_request(
+        by=world.lena,
+        local_authority=world.north,
+        lawful_basis=LawfulBasis.COURT_ORDER,
+        reference="CO-2026-119",
+        children=[duplicate],
+        fields=["name"],
+    )
+    export = export_decide(export=export, by=leo, approve=True, reason="Checked")
+    merging_rows = threading.Event()
+    real = merging.identities_carry_over
+
+    def paused(**kwargs):
+        merging_rows.set()
+        time.sleep(1.5)  # the download arrives while the merge holds both rows
+        return real(**kwargs)
+
+    monkeypatch.setattr(merging, "identities_carry_over", paused)
+
+    def build(export_now, children):
+        return ",".join(str(child.pk) for child in children).encode()
+
+    def work(index: int) -> bytes | None:
+        if index == 0:
+            merging.child_merge(
+                survivor=Child.objects.get(pk=survivor.pk),
+                duplicate=Child.objects.get(pk=duplicate.pk),
+                by=leo,
+            )
+            return None
+        assert merging_rows.wait(timeout=10)
+        return export_release(export=export, by=world.lena, build=build).file
+
+    _, file = run_together(2, work)
+    assert not Child.objects.filter(pk=duplicate.pk).exists()
+    assert file == str(survivor.pk).encode()  # the record the export names now, as after any merge
+    downloaded = AuditEvent.objects.filter(tag=AuditTag.DisclosureExportDownloaded)
+    assert list(downloaded.values_list("child_id", flat=True)) == [survivor.pk]

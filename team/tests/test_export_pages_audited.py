@@ -41,3 +41,19 @@ def test_an_empty_list_is_read_without_an_event(world):
     page = rendered(signed_in(world.lena).get(reverse("team:exports")), heading="Disclosure exports")
     assert "There are no disclosure export requests" in page
     assert not AuditEvent.objects.filter(tag=AuditTag.DisclosureExportsListed).exists()
+
+
+def test_a_request_shown_again_with_a_decision_error_is_audited_with_the_children_it_names(world):
+    from team.tests.test_disclosure_exports import _requested
+
+    leo = make_user("leo", world.north, Role.LA_TEAM)
+    children = [make_child(world), make_child(world, given_names="Kai", family_name="Lindqvist")]
+    export = _requested(world, children)
+    # No decision chosen: the page is shown again, with the children's index numbers and the reference.
+    response = signed_in(leo).post(reverse("team:export_decision", args=[export.pk]), {"reason": "Checked"})
+    page = rendered(response, heading="Disclosure export")
+    assert index_numbers.formatted(children[0].index_number) in page
+    (event,) = AuditEvent.objects.filter(tag=AuditTag.DisclosureExportViewed)
+    assert event.actor_id == leo.pk and event.child_id is None
+    assert event.additional["export_id"] == str(export.pk)
+    assert event.additional["child_ids"] == sorted(str(child.pk) for child in children)
