@@ -158,9 +158,17 @@ def _written(decision: str, withheld: str | None) -> dict[str, Any]:
 
 
 def review_decide(
-    *, review: ClericalReview, decision: str, by: User, child_id: UUID | None = None
+    *,
+    review: ClericalReview,
+    decision: str,
+    by: User,
+    child_id: UUID | None = None,
+    recheck: Callable[[ClericalReview], None] | None = None,
 ) -> Child | None:
     """Carry out a reviewer's decision; `child_id` (for LINK) must be one of the review's candidates.
+
+    `recheck` (the page's policy check, raising to refuse) judges the review as locked: one made a shielded
+    hold since the page's own check (a child it names was shielded) is the LA team's alone.
 
     A link by a team whose LA the source is not entitled to (or by the source's entitlement as it is
     now) records the decision and writes nothing of the row (`review_link_withheld`; the audit says so);
@@ -172,6 +180,8 @@ def review_decide(
         locked = ClericalReview.objects.select_for_update().get(pk=review.pk)
         if locked.status != ReviewStatus.OPEN:
             raise ReviewClosed
+        if recheck is not None:
+            recheck(locked)
         record, la_id, source = _record(locked)
         la = Organisation.objects.get(pk=la_id)
         incoming = incoming_record(record, la=la, issuer_id=source.user.organisation_id)

@@ -137,7 +137,15 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         decision, child_id, error = _decision_errors(request, {str(c.child.pk) for c in candidates})
         if not error:
             try:
-                review_decide(review=review, decision=decision, by=actor, child_id=child_id)
+                review_decide(
+                    review=review,
+                    decision=decision,
+                    by=actor,
+                    child_id=child_id,
+                    recheck=lambda stored: require(
+                        actor=actor, action=Permission.ReviewDecide, review=stored
+                    ),
+                )
             except ReviewClosed:
                 messages.info(request, "Someone else decided this review first.")
             except NewChildRefused as refused:
