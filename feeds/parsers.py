@@ -4,7 +4,8 @@ The CSV reader is `linkage.csv_rows`, one floor down, so that batch linkage file
 `national_relink`) are read with the same row numbers and refusals.
 
 A line that cannot be read becomes a `RowUnreadable` in its place, so it is reported with its number
-and the rest of the file still goes in.
+and the rest of the file still goes in. Lines are read a bounded piece at a time (`linkage.lines`): one
+longer than any row can be (a file with no line ends) is refused by number, never held whole.
 """
 
 import hashlib
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from linkage.csv_rows import Row, RowsFileInvalid, RowUnreadable, csv_rows, unreadable
+from linkage.lines import bounded_lines
 
 FEED_FORMATS = ("csv", "jsonl")
 
@@ -40,7 +42,11 @@ def file_fingerprint(path: Path) -> str:
 
 def _jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
     number = 0
-    for line in handle:
+    for line in bounded_lines(handle):
+        if line is None:
+            number += 1
+            yield number, RowUnreadable("a line is longer than any row allows")
+            continue
         if not line.strip():
             continue
         number += 1

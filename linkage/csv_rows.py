@@ -4,13 +4,17 @@ same refusal whichever reads it.
 
 A row that cannot be read becomes a `RowUnreadable` in its place, so it is reported with its number and
 the rest of the file still goes in. Open files with `errors="surrogateescape"`: a byte that is not UTF-8
-then refuses its row, not the file.
+then refuses its row, not the file; and with `newline=""`.
+
+Lines are read a bounded piece at a time (`linkage.lines`): a line longer than any row can be is never
+held whole, and its row is refused as a cell longer than any field allows.
 """
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
+from linkage.lines import bounded_lines
 from matching.normalise import not_utf8
 
 
@@ -32,10 +36,23 @@ def unreadable(cells: list[str]) -> bool:
     return not_utf8(cells)
 
 
+def csv_lines(handle: IO[str]) -> Iterator[str]:
+    """The file's lines, read a bounded piece at a time; in place of one longer than any row can be, a
+    line whose one cell is over the CSV field limit, so the reader refuses its row by number (a cell
+    longer than any field allows) without the line ever being held whole."""
+    for line in bounded_lines(handle):
+        yield "x" * (csv.field_size_limit() + 1) + "\n" if line is None else line
+
+
 def csv_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
     """Rows numbered by the file line they start on (the header is line 1, so data row N is line N+1):
     the number a person finds in the file, whatever a broken row before it swallowed."""
-    reader = csv.reader(handle)
+    return csv_lines_rows(csv_lines(handle))
+
+
+def csv_lines_rows(lines: Iterable[str]) -> Iterator[tuple[int, Row]]:
+    """`csv_rows` over lines already read (`csv_lines`), for a caller that keeps them to read again."""
+    reader = csv.reader(lines)
     try:
         header = next(reader)
     except StopIteration:

@@ -20,7 +20,7 @@ swallowed are read again as rows of their own, so one stray quote never hides th
 
 Memory is bounded: records and their keys go into SQLite's private temporary database (a file opened
 0600 and unlinked at once, so nothing is left on disk whatever stops the run), never into Python
-collections; a line is read a bounded piece at a time (LONGEST_LINE); and each output row is written as
+collections; a line is read a bounded piece at a time (`linkage.lines`); and each output row is written as
 soon as its record is decided.
 Rejected rows go to the caller's `on_rejected` as they are met; the report keeps only the first
 REJECTED_ROWS_KEPT of them (every one is a "rejected" row of the output either way).
@@ -40,9 +40,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import chain
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any
 
-from linkage.csv_rows import RowUnreadable, csv_rows
+from linkage.csv_rows import RowUnreadable, csv_lines, csv_lines_rows
 from linkage.linking import LINK_MARGIN, possible_sibling
 from linkage.moves import moved_and_more
 from matching.blocking import candidates_within, query_key_tiers, record_keys
@@ -127,24 +127,20 @@ def _identity_load(text: str) -> Identity:
     )
 
 
-# No row can be this long: nine columns at the CSV cell limit (128 KB) are about 1.2 million characters.
-LONGEST_LINE = 8 * 1024 * 1024
-
-
 class _Lines:
     """The lines the CSV reader takes, with their numbers in the file; lines can be handed back.
 
     The reader never reads ahead of the row it returns, so the lines taken since the last row are that
     row's (after the header, and any blank lines, before it).
 
-    A line is read at most LONGEST_LINE characters at a time: a longer one (a file with no line ends, a
-    runaway cell) is skipped piece by piece and the reader is handed, in its place, one cell over the CSV
-    limit, so its row is refused by number as such and memory stays flat whatever the line's length.
+    Lines are the CSV reader's own (`linkage.csv_rows.csv_lines`): read at most LONGEST_LINE characters
+    at a time (`linkage.lines`), a longer one skipped piece by piece and handed over, in its place, as
+    one cell over the CSV limit, so its row is refused by number as such and memory stays flat whatever
+    the line's length.
     """
 
     def __init__(self, handle: IO[str]) -> None:
-        self._handle = handle
-        self._pending: str | None = None  # a line read while finding where an overlong one ends
+        self._lines = csv_lines(handle)
         self._again: deque[tuple[int, str]] = deque()
         self._number = 0
         self.pulled = 0  # lines handed to the reader, a line read again counting again
@@ -157,33 +153,12 @@ class _Lines:
         if self._again:
             number, line = self._again.popleft()
         else:
-            line = self._line()
+            line = next(self._lines)
             self._number += 1
             number = self._number
         self.pulled += 1
         self.taken.append((number, line))
         return line
-
-    def _piece(self) -> str:
-        if self._pending is not None:
-            piece, self._pending = self._pending, None
-            return piece
-        return self._handle.readline(LONGEST_LINE)
-
-    def _line(self) -> str:
-        line = self._piece()
-        if not line:
-            raise StopIteration
-        if len(line) < LONGEST_LINE:
-            return line  # the whole line (readline stopped at its end, or at the end of the file)
-        piece = line
-        while len(piece) == LONGEST_LINE and not piece.endswith("\n"):
-            following = self._piece()
-            if piece.endswith("\r") and following != "\n":
-                self._pending = following  # the line ended at "\r": this is the next one
-                break
-            piece = following
-        return "x" * (csv.field_size_limit() + 1) + "\n"
 
     def take(self) -> list[tuple[int, str]]:
         taken, self.taken = self.taken, []
@@ -232,7 +207,7 @@ def file_rows(source: IO[str]) -> Iterator[tuple[int, dict[str, str | None] | Un
     missing = [c for c in COLUMNS if c not in (header or [])]
     if header is not None and missing:
         raise ValueError(f"missing columns: {', '.join(missing)}")
-    for counted, row in csv_rows(cast("IO[str]", lines)):  # the reader only iterates its lines
+    for counted, row in csv_lines_rows(lines):
         # `counted` is right until a line has been read twice; the lines taken tell the truth.
         taken = lines.take()
         spanned = taken[len(taken) - (lines.pulled - counted) :]

@@ -64,10 +64,17 @@ class Command(BaseCommand):
             self.stdout.write(feed_token_issue(source=source))
             self.stderr.write("Shown once: store it in the source system's secret store now.")
             return
-        token = FeedToken.objects.filter(
-            source=source, prefix=options["prefix"] or "", revoked_at__isnull=True
-        ).first()
-        if token is None:
+        # The prefix must name one token: of two that share it, either could be the one meant.
+        matching = list(
+            FeedToken.objects.filter(
+                source=source, prefix=options["prefix"] or "", revoked_at__isnull=True
+            ).order_by("pk")[:2]
+        )
+        if not matching:
             raise CommandError("no live token of this source starts with that prefix")
-        feed_token_revoke(token=token)
+        if len(matching) > 1:
+            raise CommandError(
+                "more than one live token of this source starts with that prefix: nothing was revoked"
+            )
+        feed_token_revoke(token=matching[0])
         self.stdout.write("Token revoked.")
