@@ -216,10 +216,7 @@ def record_keys(identity: Identity) -> set[BlockingKey]:
         identity = replace(identity, postcodes=(*identity.postcodes, *identity.former_postcodes))
     keys = _filed(identity)
     if len(identity.family_names) > 1 or len(identity.given_names) > 1:
-        current = replace(
-            identity, family_names=identity.family_names[:1], given_names=identity.given_names[:1]
-        )
-        shown = {key.value for key in _filed(current) if not key.hidden}
+        shown = {key.value for key in _filed(identity.current_names()) if not key.hidden}
         keys = {key if key.hidden or key.value in shown else key._replace(hidden=True) for key in keys}
     return keys
 

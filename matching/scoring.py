@@ -567,9 +567,7 @@ def score(
     """
     model = model or load_model()
     if not use_hidden:
-        candidate = replace(
-            candidate, family_names=candidate.family_names[:1], given_names=candidate.given_names[:1]
-        )
+        candidate = candidate.current_names()
     best = _score_ordering(model, query, candidate, use_hidden=use_hidden)
     if query.given_name and query.family_name:
         swapped = _score_ordering(model, _swapped(query), candidate, use_hidden=use_hidden)
