@@ -28,9 +28,10 @@ from linkage.selectors import review_candidate_ids
 from vault.crypto import DecryptionFailed
 
 
-def _open(ids: list[Any]) -> "QuerySet[ClericalReview]":
+def _open() -> "QuerySet[ClericalReview]":
+    """Reviews a shield may still hold: open, not held yet, their copy not shredded."""
     return ClericalReview.objects.filter(
-        pk__in=ids, status=ReviewStatus.OPEN, shielded_hold=False, copy_shredded_at__isnull=True
+        status=ReviewStatus.OPEN, shielded_hold=False, copy_shredded_at__isnull=True
     )
 
 
@@ -50,12 +51,7 @@ def reviews_hold(sender: Any, child: Child, **_: Any) -> None:
     naming the child (or whose copy is being shredded at this moment) are then locked and read again,
     each skipped if a decision holds it (see the module's note).
     """
-    waiting = ClericalReview.objects.select_related("data_key").filter(
-        local_authority_id=child.local_authority_id,
-        status=ReviewStatus.OPEN,
-        shielded_hold=False,
-        copy_shredded_at__isnull=True,
-    )
+    waiting = _open().select_related("data_key").filter(local_authority_id=child.local_authority_id)
     naming = [review.pk for review in waiting if _names(review, child) is not False]
     if not naming:
         return
@@ -77,7 +73,8 @@ def _names(review: ClericalReview, child: Child) -> bool | None:
 
 def _locked(ids: list[Any], *, skip_locked: bool) -> "QuerySet[ClericalReview]":
     return (
-        _open(ids)
+        _open()
+        .filter(pk__in=ids)
         .select_for_update(of=("self",), skip_locked=skip_locked)
         .select_related("data_key")
         .order_by("pk")

@@ -69,12 +69,8 @@ class ReportScope:
         )
 
     def may_unseal_for(self, child: Child | None) -> bool:
-        return (
-            child is not None
-            and not self.national
-            and self.local_authority_id is not None
-            and child.local_authority_id == self.local_authority_id
-        )
+        """Notes sealed under the child's key: its own LA team only, never the national auditor."""
+        return not self.national and self.covers(child)
 
 
 def report_scope(*, fetched_by: User) -> ReportScope:
