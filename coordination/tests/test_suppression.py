@@ -20,6 +20,7 @@ from coordination.statistics import (
     table_entries,
     table_suppress,
 )
+from coordination.tests.linear_algebra import rank
 
 
 def _table(
@@ -66,23 +67,6 @@ def _hidden(shown: dict[Key, str]) -> set[Key]:
     return {key for key, text in shown.items() if text in (SUPPRESSED, WITHHELD)}
 
 
-def _rank(rows: list[list[Fraction]]) -> int:
-    rows = [row[:] for row in rows]
-    rank = 0
-    width = len(rows[0]) if rows else 0
-    for column in range(width):
-        pivot = next((r for r in range(rank, len(rows)) if rows[r][column] != 0), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        for r in range(len(rows)):
-            if r != rank and rows[r][column] != 0:
-                factor = rows[r][column] / rows[rank][column]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[rank], strict=True)]
-        rank += 1
-    return rank
-
-
 def _determined(table: SuppressedTable) -> set[Key]:
     """Hidden entries fixed exactly by the published sums: e_k lies in the span of the sums' hidden parts."""
     hidden = sorted(_hidden(_published(table)))
@@ -95,11 +79,11 @@ def _determined(table: SuppressedTable) -> set[Key]:
                 row[index[key]] = Fraction(-1 if key == line[-1] else 1)
         if any(row):
             system.append(row)
-    base = _rank(system)
+    base = rank(system)
     determined = set()
     for key in hidden:
         unit = [Fraction(1 if n == index[key] else 0) for n in range(len(hidden))]
-        if _rank([*system, unit]) == base:
+        if rank([*system, unit]) == base:
             determined.add(key)
     return determined
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from audit.tags import AuditTag
 from coordination.statistics import ROUND_TO, SUPPRESSED, THRESHOLD, WITHHELD, SuppressedTable
+from coordination.tests.linear_algebra import rank
 from insight.figures import PERIOD_CHOICES, period_last, period_suppress
 from insight.tests.support import csv_rows, events, month_ago
 from tests.journeys import signed_in
@@ -126,22 +127,6 @@ def test_the_national_periods_together_give_back_no_small_month(world):
 # ---- the rule itself, on random tables: exact sums over all four periods together ----------------------
 
 
-def _rank(rows: list[list[Fraction]]) -> int:
-    rows = [row[:] for row in rows]
-    rank = 0
-    for column in range(len(rows[0]) if rows else 0):
-        pivot = next((r for r in range(rank, len(rows)) if rows[r][column] != 0), None)
-        if pivot is None:
-            continue
-        rows[rank], rows[pivot] = rows[pivot], rows[rank]
-        for r in range(len(rows)):
-            if r != rank and rows[r][column] != 0:
-                factor = rows[r][column] / rows[rank][column]
-                rows[r] = [a - factor * b for a, b in zip(rows[r], rows[rank], strict=True)]
-        rank += 1
-    return rank
-
-
 def _published_sums(table: SuppressedTable, first: int) -> tuple[list[set[Var]], set[Var]]:
     """Each figure the table publishes as the set of counts (row, month index) it sums, and the counts
     it hides; months are numbered from the oldest of the longest period (`first` is this period's)."""
@@ -207,10 +192,10 @@ def test_no_hidden_count_is_fixed_by_the_four_periods_sums_together(values, row_
     unknowns = sorted(hidden)
     # A sum's shown counts are known: only its hidden part says anything about the hidden counts.
     system = [[Fraction(1 if var in s else 0) for var in unknowns] for s in sums if s & hidden]
-    base = _rank(system)
+    base = rank(system)
 
     def fixed(part: set[Var]) -> bool:
-        return _rank([*system, [Fraction(1 if var in part else 0) for var in unknowns]]) == base
+        return rank([*system, [Fraction(1 if var in part else 0) for var in unknowns]]) == base
 
     assert [var for var in unknowns if fixed({var})] == []
     starts = [longest - months for months in sorted(PERIOD_CHOICES, reverse=True)] + [longest]

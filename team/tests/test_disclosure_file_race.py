@@ -29,19 +29,23 @@ pytestmark = postgresql_race(
 NEW_SERVICE = "Refuge outreach worker"
 
 
-def test_a_shield_sent_while_the_file_is_built_waits_and_the_file_has_no_later_service():
-    world = build_world()
-    child = make_child(world)
-    leo = make_user("leo", world.north, Role.LA_TEAM)
+def _approved(world, child, fields, colleague):
+    """lena's export of `child`'s `fields`, approved by her `colleague` in North's LA team."""
     export = export_request(
         by=world.lena,
         local_authority=world.north,
         lawful_basis=LawfulBasis.COURT_ORDER,
         reference="CO-2026-118",
         children=[child],
-        fields=["name", "services"],
+        fields=fields,
     )
-    export = export_decide(export=export, by=leo, approve=True, reason="Checked")
+    return export_decide(export=export, by=colleague, approve=True, reason="Checked")
+
+
+def test_a_shield_sent_while_the_file_is_built_waits_and_the_file_has_no_later_service():
+    world = build_world()
+    child = make_child(world)
+    export = _approved(world, child, ["name", "services"], make_user("leo", world.north, Role.LA_TEAM))
     building = threading.Event()
 
     def build(export_now, children):
@@ -83,15 +87,7 @@ def test_a_download_of_an_export_naming_a_record_being_merged_neither_fails_and_
     survivor = make_child(world)
     duplicate = make_child(world, given_names="Amelia", family_name="Thornton", postcode="LS6 1AA")
     leo = make_user("leo", world.north, Role.LA_TEAM)
-    export = export_request(
-        by=world.lena,
-        local_authority=world.north,
-        lawful_basis=LawfulBasis.COURT_ORDER,
-        reference="CO-2026-119",
-        children=[duplicate],
-        fields=["name"],
-    )
-    export = export_decide(export=export, by=leo, approve=True, reason="Checked")
+    export = _approved(world, duplicate, ["name"], leo)
     merging_rows = threading.Event()
     real = merging.identities_carry_over
 
