@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.models import Organisation, User
 from audit.services import event_record
 from audit.tags import AuditTag
+from children.key_locks import children_keys_lock
 from children.models import Child, RecordStatus
 from children.services import child_rows_locked
 from feeds.ingest import incoming_record, is_adult, record_create
@@ -31,7 +32,7 @@ from feeds.models import FeedSource
 from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
 from linkage.labels import review_labels_record
-from linkage.linking import children_keys_lock, creation_hold, key_hits, record_digests
+from linkage.linking import creation_hold, key_hits, record_digests
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.retention import review_copy_shred
 from linkage.selectors import review_candidate_ids, review_candidates_shown, review_incoming

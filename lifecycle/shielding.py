@@ -13,6 +13,7 @@ from django.db import transaction
 from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
+from children.key_locks import children_keys_lock
 from children.models import Child, RecordStatus
 from children.services import child_rows_locked
 from children.signals import shield_applied, shield_lifted
@@ -27,9 +28,13 @@ def shield_set(*, child: Child, by: User, shielded: bool, reason: str) -> bool:
 
     The caller's policy check saw the team's active record; the row is re-read under its lock, so a
     record moved or closed since is refused (`RecordChangedSince`) rather than changed. The row alone is
-    locked, not its data key (`children.services.child_rows_locked` says why).
+    locked, not its data key (`children.services.child_rows_locked` says why). The child's key locks are
+    taken before it, as a merge takes them: a feed row finding the child by its keys then decides before
+    the shield (whose transaction holds the review it opened) or after it (and is held), never between,
+    when its ordinary review of a child shielded an instant later went unheld to the data manager.
     """
     with transaction.atomic():
+        children_keys_lock([child.pk])
         stored = child_rows_locked().get(pk=child.pk)
         if stored.status != RecordStatus.ACTIVE:
             raise RecordChangedSince("This record has been archived or closed since you opened it")

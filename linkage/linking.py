@@ -27,7 +27,8 @@ from uuid import UUID
 from django.db import connection
 
 from children.candidates import CandidateRow, candidate_rows
-from children.models import BlockingKeyEntry, Child, RecordStatus
+from children.key_locks import digests_lock
+from children.models import Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
 from children.selectors import child_pk, key_entries_not_ordinary_join
 from children.services import BLOCKING_PURPOSE, identifier_key
@@ -187,10 +188,6 @@ def record_digests(record: IncomingRecord) -> RecordDigests:
     )
 
 
-# Namespace of the advisory locks taken per blocking-key digest (PostgreSQL's two-integer form).
-LINK_LOCK_SPACE = 0x43505F4C
-
-
 def record_keys_lock(digests: RecordDigests) -> None:
     """Lock, till the transaction ends, every key a decision about the record reads or may write.
 
@@ -199,37 +196,10 @@ def record_keys_lock(digests: RecordDigests) -> None:
     one of B's query keys, which is then a key both rows lock: the second waits for the first to
     commit, and its lookup (read committed: each statement sees what was committed before it began)
     sees the first's child. Rows that share no key cannot find each other's children and run side by
-    side. Locks are taken in sorted order in one statement (`unnest` keeps the array's order), so
-    they never deadlock among themselves. SQLite runs one writing transaction at a time: none needed.
+    side. A merge, an unmerge or a shield of a child the row finds takes the same locks first
+    (`children.key_locks.children_keys_lock`): the row decides before it or after it, never between.
     """
-    _digests_lock(digests.locked)
-
-
-def children_keys_lock(child_ids: list[Any], *, also: list[int] | None = None) -> None:
-    """Lock, till the transaction ends, every key these children are filed under now: the keys a feed
-    row that finds them locks first (`record_keys_lock`). A merge or an unmerge, which refiles or deletes
-    them (and may shield the survivor), takes these before its row locks, so a row deciding about either
-    record finishes first or decides after it, never in between: between, a shielded duplicate merged away
-    after the row read its keys was no longer there to hold the row, and a visible copy was created.
-    Keys are read without a lock first; a key refiled in that instant is not covered (a new key of a
-    child, which an earlier row could not have found it by)."""
-    if connection.vendor != "postgresql":
-        return
-    digests = BlockingKeyEntry.objects.filter(child_id__in=child_ids).values_list("digest", flat=True)
-    # `also`: a record's own digests (`RecordDigests.locked`), taken in the same sorted statement, so that
-    # two sets locked one after the other never deadlock with a writer taking both in order.
-    _digests_lock([*digests, *(also or [])])
-
-
-def _digests_lock(digests: list[int]) -> None:
-    if connection.vendor != "postgresql":
-        return
-    locks = sorted({d % 2**31 for d in digests})
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(pg_advisory_xact_lock(%s, k)) FROM unnest(%s::int[]) AS k",
-            [LINK_LOCK_SPACE, locks],
-        )
+    digests_lock(digests.locked)
 
 
 @dataclass

@@ -31,6 +31,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
+from children.key_locks import children_keys_lock
 from children.models import BlockingKeyEntry, Carer, Child, Involvement, RecordStatus
 from children.records import (
     FORMER_POSTCODES_KEPT,
@@ -52,7 +53,6 @@ from coordination.family import carer_keys_refresh, matches_untrue_withdraw
 from corrections.fields import carer_field, field_for
 from corrections.models import Complaint, Correction, CorrectionStatus
 from disclosure.models import DisclosureExport
-from linkage.linking import children_keys_lock
 from linkage.models import ChildMerge
 from linkage.retention import identities_carry_over, identities_give_back, merge_snapshot_shred
 from matching.normalise import normalise_postcode

@@ -3,7 +3,7 @@
 
 The decision judges the row on the index as it is now (`linkage.linking.creation_hold`), so it must read
 it as a feed row does: under the row's own key locks, which a merge takes first
-(`linkage.linking.children_keys_lock`). Otherwise the decision can find the shielded duplicate by its keys,
+(`children.key_locks.children_keys_lock`). Otherwise the decision can find the shielded duplicate by its keys,
 the merge then delete it and shield the survivor, and the decision, finding nothing, create a visible
 copy of the shielded child (the race session 17 closed for feed rows).
 """
