@@ -198,12 +198,13 @@ def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 
 def _alert_being_acted_on(request: HttpRequest, child: Child) -> int | None:
-    """The alert (from the LA team's queue link) this record is opened for, if it is about this child
-    and the policy lets this person act on it; otherwise None (an ordinary view)."""
+    """The alert (from the LA team's queue link) this record is opened for, if it is about this child,
+    still waiting (an acknowledged one is acted on no more: its id would explain views for ever) and
+    the policy lets this person act on it; otherwise None (an ordinary view)."""
     raw = request.GET.get("alert", "")
     if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         return None
-    alert = Alert.objects.filter(pk=int(raw), child_id=child.pk).first()
+    alert = Alert.objects.filter(pk=int(raw), child_id=child.pk, acknowledged_at__isnull=True).first()
     if alert is None or not decide(actor=signed_in_user(request), action=Permission.AlertView, alert=alert):
         return None
     return alert.pk

@@ -72,6 +72,10 @@ EXPORT_CAP_FACTOR = 2
 # The audit events the viewing rules count: record views, break-glass overrides (`children.override`)
 # and subject access reports (`reports.subject_access`: each decrypts the whole record).
 VIEW_TAGS = (AuditTag.RecordViewed, AuditTag.ShieldOverridden, AuditTag.SubjectAccessProduced)
+# The audit events the out-of-hours rule counts: searches, and looks at whole records (`VIEW_TAGS`) but
+# break-glass overrides, which emergencies bring at any hour (docs/DECISIONS.md section 9). A subject
+# access report decrypts the whole record, so one produced at night is activity out of hours too.
+OUT_OF_HOURS_TAGS = (AuditTag.SearchPerformed, AuditTag.RecordViewed, AuditTag.SubjectAccessProduced)
 # The key a record view's audit event carries when the child belongs to another LA than the viewer's.
 OUTSIDE_HOME_LA = "outside_home_la"
 
@@ -115,7 +119,8 @@ def _alerted_within_window(user: User, kind: AlertKind, window: timedelta = WIND
 
 def _act_on_volume(*, user: User, rule: Rule, count: int, per_hour: int) -> None:
     """Quiet, alert once an hour, or suspend (with its own alert) once the hard threshold is passed."""
-    verdict = volume_verdict(count, _thresholds(per_hour))
+    thresholds = _thresholds(per_hour)
+    verdict = volume_verdict(count, thresholds)
     if verdict == Verdict.QUIET or user.suspended_at is not None:
         return
     kind = ALERT_KIND_BY_RULE[rule]
@@ -123,7 +128,14 @@ def _act_on_volume(*, user: User, rule: Rule, count: int, per_hour: int) -> None
         _signal(user=user, rule=rule, kind=kind, additional={"count": count, "per_hour": per_hour})
     automatic = f"Automatic: {rule} above the hard threshold"
     if verdict == Verdict.SUSPEND and account_suspend(user=user, by=None, reason=automatic):
-        _signal(user=user, rule=rule, kind=AlertKind.ACCOUNT_AUTO_SUSPENDED, additional={"suspended": True})
+        # What crossed which hard threshold (a setting, so it may differ later): the alert's event was
+        # often written earlier in the hour, at a lower count.
+        crossed: dict[str, object] = {
+            "suspended": True,
+            "count": count,
+            "suspend_above": thresholds.suspend_above,
+        }
+        _signal(user=user, rule=rule, kind=AlertKind.ACCOUNT_AUTO_SUSPENDED, additional=crossed)
 
 
 def search_screen(
@@ -246,8 +258,8 @@ def _search_counts(user: User, *, refined: bool) -> tuple[int, int, int]:
 
 
 def _search_counts_and_moments(user: User, *, refined: bool) -> tuple[int, int, int, list[datetime]]:
-    """`_search_counts` and the out-of-hours rule's moments (the rolling hour's searches and record
-    views) in one statement: a row per moment, each carrying the two counts that are not counted from
+    """`_search_counts` and the out-of-hours rule's moments (the rolling hour's `OUT_OF_HOURS_TAGS`
+    events) in one statement: a row per moment, each carrying the two counts that are not counted from
     the rows themselves (distinct children found; refined searches), as uncorrelated subqueries that
     the database evaluates once. The search just audited is always one of the rows."""
     since = timezone.now() - WINDOW
@@ -274,9 +286,7 @@ def _search_counts_and_moments(user: User, *, refined: bool) -> tuple[int, int, 
         )
         counts["refined"] = Coalesce(Subquery(refined_searches), 0)
     rows = list(
-        AuditEvent.objects.filter(
-            actor=user, tag__in=(AuditTag.SearchPerformed, AuditTag.RecordViewed), occurred_at__gte=since
-        )
+        AuditEvent.objects.filter(actor=user, tag__in=OUT_OF_HOURS_TAGS, occurred_at__gte=since)
         .order_by()
         .annotate(**counts)
         .values("occurred_at", "tag", *counts)
@@ -338,23 +348,24 @@ def working_hours(organisation: Organisation | None) -> WorkingHours:
 
 
 def _out_of_hours_screen(user: User) -> None:
-    """Searches and record views outside working hours in the rolling hour. Nothing is counted while
-    it is working hours now; the moments are few (the hard threshold caps them), so each is checked
-    against the hours in Python, across any clock change."""
+    """Searches and record views (`OUT_OF_HOURS_TAGS`) outside working hours in the rolling hour.
+    Nothing is counted while it is working hours now; the moments are few (the hard threshold caps
+    them), so each is checked against the hours in Python, across any clock change."""
     hours = working_hours(user.organisation)
     now = timezone.now()
     if within_working_hours(now, hours):
         return
     moments = AuditEvent.objects.filter(
         actor=user,
-        tag__in=(AuditTag.SearchPerformed, AuditTag.RecordViewed),
+        tag__in=OUT_OF_HOURS_TAGS,
         occurred_at__gte=now - WINDOW,
     ).values_list("occurred_at", flat=True)
     _act_on_out_of_hours(user, moments, hours)
 
 
 def _act_on_out_of_hours(user: User, moments: Iterable[datetime], hours: WorkingHours) -> None:
-    """The out-of-hours rule over the rolling hour's searches and record views (`moments`)."""
+    """The out-of-hours rule over the rolling hour's searches and record views (`moments`: the times of
+    its `OUT_OF_HOURS_TAGS` events)."""
     count = sum(1 for moment in moments if not within_working_hours(moment, hours))
     _act_on_volume(
         user=user, rule=Rule.OUT_OF_HOURS, count=count, per_hour=settings.MISUSE_OUT_OF_HOURS_ACTIONS_PER_HOUR

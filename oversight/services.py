@@ -1,5 +1,6 @@
 """Raising alerts: stored for the LA team's queue and emailed to its members at once."""
 
+from functools import partial
 from uuid import UUID
 
 from django.db import transaction
@@ -27,16 +28,28 @@ def alert_raise(
     reason_sealed: str = "",
     reason_key: DataKey | None = None,
 ) -> Alert:
-    """The email says only that an alert exists; details are behind sign-in (no personal data by email)."""
-    with transaction.atomic():
-        alert = Alert.objects.create(
-            local_authority=local_authority,
-            kind=kind,
-            child_id=child_id,
-            raised_by=raised_by,
-            reason_sealed=reason_sealed,
-            reason_key=reason_key,
-        )
+    """The email says only that an alert exists; details are behind sign-in (no personal data by email).
+
+    It is sent once the caller's transaction commits (`_alert_email`), never inside it: an alert rolled
+    back with a failed request is never announced, and the mail server's round trip never runs while the
+    request holds the person's screening lock (`oversight.misuse`) and its audit writer's mark.
+    """
+    alert = Alert.objects.create(
+        local_authority=local_authority,
+        kind=kind,
+        child_id=child_id,
+        raised_by=raised_by,
+        reason_sealed=reason_sealed,
+        reason_key=reason_key,
+    )
+    transaction.on_commit(
+        partial(_alert_email, alert_id=alert.pk, local_authority=local_authority, kind=kind)
+    )
+    return alert
+
+
+def _alert_email(*, alert_id: int, local_authority: Organisation, kind: AlertKind) -> None:
+    """Tell the LA team's members in good standing (as they are when the alert is stored)."""
     recipients = list(
         User.objects.filter(
             role=Role.LA_TEAM, organisation=local_authority, is_active=True, suspended_at__isnull=True
@@ -46,9 +59,8 @@ def alert_raise(
         subject="ContactPoint alert: action needed",
         message=f"A new alert ({AlertKind(kind).label}) is waiting in your ContactPoint alert queue.",
         recipients=recipients,
-        what=f"alert {alert.pk}",
+        what=f"alert {alert_id}",
     )
-    return alert
 
 
 def alert_acknowledge(*, alert: Alert, by: User) -> bool:

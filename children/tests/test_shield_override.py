@@ -25,8 +25,11 @@ def test_an_override_holder_opens_a_shielded_record_once_with_a_reason(world, sh
     assert "missing" not in str(event.additional)
 
 
-def test_an_override_alerts_the_owning_la_team_at_once(world, shielded_child):
-    signed_in(world.olivia).post(reverse("children:override", args=[shielded_child.pk]), OVERRIDE)
+def test_an_override_alerts_the_owning_la_team_at_once(
+    world, shielded_child, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # the alert email goes out on commit
+        signed_in(world.olivia).post(reverse("children:override", args=[shielded_child.pk]), OVERRIDE)
     alert = Alert.objects.get()
     assert alert.local_authority == world.north and alert.child_id == shielded_child.pk
     assert mail.outbox[0].to == [world.lena.email]

@@ -133,6 +133,9 @@ CSRF_COOKIE_HTTPONLY = True
 # (feeds/tests/test_api.py::test_the_largest_batch_the_schema_allows_fits_the_request_size_limit).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
 X_FRAME_OPTIONS = "DENY"
+# Seconds a notice email may wait on the mail server (Django waits for ever by default): notices are
+# sent from requests and their commit hooks, so a silent server must not stall them (notices.email).
+EMAIL_TIMEOUT = 10
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

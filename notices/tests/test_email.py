@@ -19,13 +19,16 @@ def test_no_recipients_sends_nothing():
 
 
 def test_a_mail_server_that_is_down_never_undoes_an_override(
-    world, shielded_child, settings, caplog, monkeypatch
+    world, shielded_child, settings, caplog, monkeypatch, django_capture_on_commit_callbacks
 ):
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
     monkeypatch.setattr("notices.email.send_mail", refuse)
-    with caplog.at_level(logging.WARNING, logger="notices.email"):
+    with (
+        caplog.at_level(logging.WARNING, logger="notices.email"),
+        django_capture_on_commit_callbacks(execute=True),  # the alert email goes out on commit
+    ):
         shield_override(child=shielded_child, by=world.olivia, reason="emergency")
     assert Alert.objects.filter(child_id=shielded_child.pk).count() == 1
     assert "notification email not sent: alert" in caplog.text

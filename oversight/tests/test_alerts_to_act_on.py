@@ -75,3 +75,20 @@ def test_an_alert_id_for_another_child_or_la_does_not_explain_a_view(world, chil
     view = AuditEvent.objects.filter(tag=AuditTag.RecordViewed, actor=world.lena).get()
     assert "alert_id" not in view.additional
     assert unexplained_views(fetched_by=world.lena).filter(pk=view.pk).exists()
+
+
+def test_an_acknowledged_alert_no_longer_explains_opening_its_record(world, shielded_child):
+    """Otherwise a team member could reopen the child from a closed alert's link, or its id, for ever,
+    and no view would ever count as unexplained: only an alert still waiting is being acted on."""
+    shield_override(child=shielded_child, by=world.olivia, reason="Synthetic")
+    alert = Alert.objects.get()
+    alert_acknowledge(alert=alert, by=world.lena)
+    client = signed_in(world.lena)
+    queue = client.get(reverse("oversight:alerts")).content.decode()
+    assert f"?alert={alert.pk}" not in queue and "Open record" in queue
+    purpose = reverse("children:purpose", args=[shielded_child.pk]) + f"?alert={alert.pk}"
+    assert client.post(purpose, {"purpose": "safeguarding"}).status_code == 302
+    assert client.get(reverse("children:record", args=[shielded_child.pk])).status_code == 200
+    view = AuditEvent.objects.filter(tag=AuditTag.RecordViewed, actor=world.lena).get()
+    assert "alert_id" not in view.additional
+    assert unexplained_views(fetched_by=world.lena).filter(pk=view.pk).exists()

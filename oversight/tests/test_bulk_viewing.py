@@ -127,12 +127,15 @@ def test_the_record_page_that_crosses_the_hard_threshold_is_refused_and_signs_th
     assert client.get(reverse("children:search")).status_code == 302  # signed out: back to sign-in
 
 
-def test_the_manager_is_told_the_suspension_was_automatic_without_any_childs_details(world, children):
+def test_the_manager_is_told_the_suspension_was_automatic_without_any_childs_details(
+    world, children, django_capture_on_commit_callbacks
+):
     from django.core import mail
 
     world.alice.manager_email = "manager@example.org"
     world.alice.save(update_fields=["manager_email"])
-    _view(world.alice, children[:7])
+    with django_capture_on_commit_callbacks(execute=True):  # the email goes out once the suspension commits
+        _view(world.alice, children[:7])
     told = [m for m in mail.outbox if m.to == ["manager@example.org"]]
     assert len(told) == 1
     assert "suspended automatically by ContactPoint" in told[0].body

@@ -32,9 +32,12 @@ def _by_date(client, **extra):
     return _search(client, dob_day="4", dob_month="3", dob_year="2015", **extra)
 
 
-def test_a_search_typed_with_the_searchers_home_postcode_alerts_their_la_team(world):
+def test_a_search_typed_with_the_searchers_home_postcode_alerts_their_la_team(
+    world, django_capture_on_commit_callbacks
+):
     make_child(world, postcode=HOME)
-    response = _search(signed_in(_at_home(world.alice)), postcode="ls2 7qq")
+    with django_capture_on_commit_callbacks(execute=True):  # the email goes out once the search commits
+        response = _search(signed_in(_at_home(world.alice)), postcode="ls2 7qq")
     alert = Alert.objects.get()
     assert alert.kind == AlertKind.OWN_ADDRESS_SEARCH
     assert alert.local_authority == world.north
@@ -70,9 +73,12 @@ def test_the_search_is_audited_with_ids_and_the_rule_name_only(world):
     }
 
 
-def test_neither_the_alert_email_nor_any_audit_event_holds_the_postcode(world):
+def test_neither_the_alert_email_nor_any_audit_event_holds_the_postcode(
+    world, django_capture_on_commit_callbacks
+):
     make_child(world, postcode=HOME)
-    _search(signed_in(_at_home(world.alice)), postcode=HOME)
+    with django_capture_on_commit_callbacks(execute=True):
+        _search(signed_in(_at_home(world.alice)), postcode=HOME)
     message = mail.outbox[0]
     for text in (message.subject, message.body):
         assert "LS2" not in text.upper() and "alice" not in text.lower()

@@ -18,9 +18,12 @@ def _search(client, family_name, **extra):
     return client.post(reverse("children:search"), data, follow=True)
 
 
-def test_own_surname_search_raises_an_alert_for_the_searchers_own_la_team(world):
+def test_own_surname_search_raises_an_alert_for_the_searchers_own_la_team(
+    world, django_capture_on_commit_callbacks
+):
     make_child(world, family_name="Example")
-    response = _search(signed_in(world.alice), "Example")
+    with django_capture_on_commit_callbacks(execute=True):  # the email goes out once the search commits
+        response = _search(signed_in(world.alice), "Example")
     alert = Alert.objects.get()
     assert alert.kind == AlertKind.OWN_SURNAME_SEARCH
     assert alert.local_authority == world.north
@@ -50,8 +53,9 @@ def test_own_surname_search_is_audited_with_ids_and_the_rule_name_only(world):
     assert "EXAMPLE" not in str(flagged.additional).upper()
 
 
-def test_the_alert_email_holds_no_personal_data(world):
-    _search(signed_in(world.alice), "Example")
+def test_the_alert_email_holds_no_personal_data(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        _search(signed_in(world.alice), "Example")
     message = mail.outbox[0]
     for text in (message.subject, message.body):
         assert "Example" not in text
@@ -81,10 +85,13 @@ def test_a_sound_alike_spelling_of_the_searchers_name_is_detected(world):
     assert outcome.flagged_for_review
 
 
-def test_the_alert_goes_to_the_la_team_of_the_searchers_la_not_the_childs(world):
+def test_the_alert_goes_to_the_la_team_of_the_searchers_la_not_the_childs(
+    world, django_capture_on_commit_callbacks
+):
     stella = make_user("stella", world.south, Role.LA_TEAM)
     make_child(world, family_name="Example")  # a North child
-    _search(signed_in(world.bob), "Example")  # bob works in South
+    with django_capture_on_commit_callbacks(execute=True):
+        _search(signed_in(world.bob), "Example")  # bob works in South
     assert Alert.objects.get().local_authority == world.south
     assert [m.to for m in mail.outbox] == [[stella.email]]
 
