@@ -6,32 +6,70 @@ LA (`access.policy.feed_row_decide`). Rows are validated one by one: a bad row i
 number and reason and never blocks the others.
 """
 
+import time
+from collections.abc import Iterator
 from typing import Annotated, Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja import Path as PathParam
 from ninja.errors import Throttled
 from ninja.responses import Status
 from ninja.security import HttpBearer
-from pydantic import ConfigDict, Field, RootModel
+from pydantic import AfterValidator, ConfigDict, Field, RootModel
 
 from access.permissions import Permission
 from access.policy import Decision, decide, feed_row_decide
 from accounts.models import Organisation
 from audit.services import event_record
 from audit.tags import AuditTag
-from feeds.ingest import BatchConflict, BatchReport, batch_ingest, batch_report
+from children.text import text_problem
+from feeds.ingest import (
+    BatchConflict,
+    BatchReport,
+    batch_complete,
+    batch_open,
+    batch_report,
+    batch_rows_ingest,
+)
 from feeds.models import FeedBatch, FeedSource
 from feeds.parsers import rows_fingerprint
-from feeds.ratelimit import SourceRateThrottle, requests_per_minute, seconds_to_next_window
+from feeds.ratelimit import (
+    SourceRateThrottle,
+    refused_source_audit_due,
+    requests_per_minute,
+    seconds_to_next_window,
+)
 from feeds.sources import feed_source_authenticate
 
 MAX_ROWS = 5000
+
+
+def _batch_id_readable(batch_id: str) -> str:
+    """No control, format (bidirectional override, zero-width), private-use or unassigned character:
+    operators read batch ids on the service health page, where such an id reads as another
+    (`children.text.text_problem`, the record's rule). The message never repeats the id."""
+    if problem := text_problem(batch_id):
+        raise ValueError(f"batch_id {problem}")
+    return batch_id
+
+
 # The id a source gives its batch (FeedBatch.batch_id): a longer one is refused, never cut short, so two
 # ids cannot become one and the id read back is the id sent. No control characters: PostgreSQL text
-# cannot hold a NUL (it was a 500 there), and none belongs in an id.
-BatchId = Annotated[str, PathParam(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f]+$")]
+# cannot hold a NUL (it was a 500 there), and none belongs in an id; nor invisible ones (above).
+BatchId = Annotated[
+    str,
+    PathParam(min_length=1, max_length=100, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$"),
+    AfterValidator(_batch_id_readable),
+]
+
+
+def body_limit_words() -> str:
+    """The request size limit (`DATA_UPLOAD_MAX_MEMORY_SIZE`) as a source's operator reads it."""
+    return f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20:g} MiB"
 
 
 class SourceToken(HttpBearer):
@@ -44,7 +82,8 @@ api = NinjaAPI(
     version="1",
     description="Feed sources submit child records in batches. Idempotent by batch id; every row is "
     "validated and reported by row number; rows that may match an existing child are linked or sent to "
-    "clerical review.",
+    f"clerical review. A batch holds at most {MAX_ROWS:,} rows, and a request body is at most "
+    f"{body_limit_words()} (413 beyond).",
     urls_namespace="feeds_api",
     auth=SourceToken(),
     throttle=[SourceRateThrottle()],
@@ -63,13 +102,26 @@ def _too_many_requests(request: HttpRequest, exc: Throttled) -> HttpResponse:
     return api.create_response(request, {"detail": detail, "retry_after_seconds": wait}, status=429)
 
 
+@api.exception_handler(RequestDataTooBig)
+def _body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    """A body over the size limit: 413 in JSON saying what to do, not Django's bare HTML 400 page. Only
+    an authenticated source gets here: the token is checked before the body is read."""
+    detail = (
+        f"The request body is larger than the {body_limit_words()} a request may be: "
+        "send the rows in smaller batches."
+    )
+    return api.create_response(request, {"detail": detail}, status=413)
+
+
+# "required" as the row validation requires (feeds.validation.REQUIRED, pinned by a test): a row
+# without one of these is rejected by number.
 ROW_FIELDS_DOCUMENTED: dict[str, str] = {
     "record_id": "required: the source's own id for this record (text)",
     "local_authority": "required: code of the child's local authority, e.g. LA-N",
-    "given_names": "text",
-    "family_name": "text",
+    "given_names": "required: text",
+    "family_name": "required: text",
     "former_family_name": "text",
-    "date_of_birth": "YYYY-MM-DD",
+    "date_of_birth": "required: YYYY-MM-DD",
     "gender": "female, male or not_specified",
     "nhs_number": "10 digits with a valid check digit",
     "address_line": "text",
@@ -122,6 +174,13 @@ class ErrorOut(Schema):
     detail: str
 
 
+class ValidationErrorOut(Schema):
+    """The body or batch id does not fit this schema (django-ninja's answer): where and which rule, never
+    the value sent."""
+
+    detail: list[dict[str, Any]]
+
+
 class ThrottledOut(Schema):
     """Over the source's requests per minute: the same seconds are in the Retry-After header."""
 
@@ -146,21 +205,73 @@ def _entitled(source: FeedSource, fields: set[str], la: Organisation | None) -> 
 
 
 def _refused(source: FeedSource) -> Decision | None:
+    """The policy's refusal of `source`, or None. Refused every time, audited once a minute per source
+    with the count of the minute before (`feeds.ratelimit.refused_source_audit_due`)."""
     decision = decide(actor=source.user, action=Permission.FeedSubmit)
     if decision:
         return None
-    event_record(
-        tag=AuditTag.AccessDenied,
-        actor=source.user,
-        additional={"action": str(Permission.FeedSubmit), "reason": decision.reason},
-    )
+    due, refused_minute_before = refused_source_audit_due(source.pk)
+    if due:
+        event_record(
+            tag=AuditTag.AccessDenied,
+            actor=source.user,
+            additional={
+                "action": str(Permission.FeedSubmit),
+                "reason": decision.reason,
+                "refused_in_the_minute_before": refused_minute_before,
+            },
+        )
     return decision
+
+
+# One request ingests rows for at most this long, then stops between rows and answers 202 (the batch in
+# progress, what was done so far); the same body sent again goes on where it stopped. gunicorn kills a
+# request after GUNICORN_TIMEOUT (30 s by default, docs/DEPLOYMENT.md), and at 30 to 40 rows a second
+# (docs/DECISIONS.md 4) a batch of more than about a thousand rows cannot finish inside it.
+ROWS_SECONDS = 20.0
+
+
+def _monotonic() -> float:
+    return time.monotonic()
+
+
+class _RowsInTime:
+    """The rows of the batch not yet done, until ROWS_SECONDS have passed: the first of them always, so
+    every request moves the batch on. `stopped` tells whether rows were left for the next request."""
+
+    def __init__(self, rows: list[dict[str, Any]], done: set[int]) -> None:
+        self.rows, self.done, self.stopped = rows, done, False
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        deadline = _monotonic() + ROWS_SECONDS
+        started = False
+        for number, row in enumerate(self.rows, start=1):
+            if number in self.done:
+                continue
+            if started and _monotonic() >= deadline:
+                self.stopped = True
+                return
+            started = True
+            yield number, row
 
 
 @api.post(
     "/batches/{batch_id}",
-    response={200: BatchOut, 403: ErrorOut, 409: ErrorOut, 429: ThrottledOut},
+    response={
+        200: BatchOut,
+        202: BatchOut,
+        400: ErrorOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        409: ErrorOut,
+        413: ErrorOut,
+        422: ValidationErrorOut,
+        429: ThrottledOut,
+    },
     summary="Submit (or resubmit) a batch of records",
+    description="200: the batch is completed (`replayed` when it was already). 202: part of the batch was "
+    f"ingested (a request works for at most {ROWS_SECONDS:g} seconds); send the same body to the same batch "
+    "id again to go on where it stopped, until the answer is 200.",
 )
 def batch_submit(request: HttpRequest, batch_id: BatchId, batch: BatchIn) -> Status[dict[str, Any]]:
     source: FeedSource = request.auth  # type: ignore[attr-defined]
@@ -171,21 +282,30 @@ def batch_submit(request: HttpRequest, batch_id: BatchId, batch: BatchIn) -> Sta
     # differ in any key or value are two contents (409), never one replayed.
     rows = [row.root for row in batch.rows]
     try:
-        report = batch_ingest(
-            source=source,
-            batch_id=batch_id,
-            fingerprint=rows_fingerprint(rows),
-            rows=enumerate(rows, start=1),
-            entitled=_entitled,
-        )
+        stored, replayed = batch_open(source=source, batch_id=batch_id, fingerprint=rows_fingerprint(rows))
     except BatchConflict as conflict:
         return Status(409, {"detail": str(conflict)})
-    return Status(200, _out(report))
+    if replayed is not None:
+        return Status(200, _out(replayed))
+    in_time = _RowsInTime(rows, set(stored.rows.values_list("row_number", flat=True)))
+    batch_rows_ingest(
+        batch=stored, source=source, rows=in_time, entitled=_entitled, today=timezone.localdate()
+    )
+    if in_time.stopped:
+        return Status(202, _out(batch_report(stored)))
+    return Status(200, _out(batch_complete(batch=stored, source=source)))
 
 
 @api.get(
     "/batches/{batch_id}",
-    response={200: BatchOut, 403: ErrorOut, 404: ErrorOut, 429: ThrottledOut},
+    response={
+        200: BatchOut,
+        401: ErrorOut,
+        403: ErrorOut,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+        429: ThrottledOut,
+    },
     summary="A batch's outcome",
 )
 def batch_status(request: HttpRequest, batch_id: BatchId) -> Status[dict[str, Any]]:

@@ -9,6 +9,8 @@ not every one: a source hammering the API must not be able to flood the audit lo
 A revoked token presented again is refused (401) every time, but audited at most once a minute per
 token (`refused_token_audit_due`): its use is the sign that it leaked, and a leaked token hammering the
 API must not flood the audit log either. Counted by the token's row id, never by the token itself.
+A source the policy refuses (suspended, its organisation closed) is likewise refused (403) every time
+and its `access:denied` audited at most once a minute per source (`refused_source_audit_due`).
 
 Runs as a django-ninja throttle, i.e. after the token is checked and before the body is parsed, so a
 refused 5,000-row batch costs no validation.
@@ -51,6 +53,18 @@ def refused_token_audit_due(token_id: int) -> tuple[bool, int]:
     window = int(_now()) // WINDOW_SECONDS
     first = REFUSED_TOKEN.hit(f"{token_id}:{window}") == 1
     return first, (REFUSED_TOKEN.count(f"{token_id}:{window - 1}") if first else 0)
+
+
+# A source the policy refuses (suspended, organisation closed, ...) is refused every time but audited
+# once a minute per source, as a revoked token is: a suspended system left retrying must not flood the log.
+REFUSED_SOURCE = Limiter("feeds.refused_source", limit=1, window_seconds=WINDOW_SECONDS * 2)
+
+
+def refused_source_audit_due(source_id: int) -> tuple[bool, int]:
+    """As `refused_token_audit_due`, for a refusal of the source `source_id` by the policy."""
+    window = int(_now()) // WINDOW_SECONDS
+    first = REFUSED_SOURCE.hit(f"{source_id}:{window}") == 1
+    return first, (REFUSED_SOURCE.count(f"{source_id}:{window - 1}") if first else 0)
 
 
 class SourceRateThrottle(BaseThrottle):

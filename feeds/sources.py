@@ -72,15 +72,24 @@ def feed_token_issue(*, source: FeedSource, issued_by: User | None = None) -> st
     return token
 
 
-def feed_token_revoke(*, token: FeedToken, revoked_by: User | None = None) -> None:
+def feed_token_revoke(*, token: FeedToken, revoked_by: User | None = None) -> bool:
+    """Revoke `token` and audit it; False (nothing written, nothing audited) if it was revoked already.
+
+    The row is locked and read again, so two revocations at once revoke and audit it once, and a token
+    revoked earlier keeps the time it was revoked.
+    """
     with transaction.atomic():
-        token.revoked_at = timezone.now()
-        token.save(update_fields=["revoked_at"])
+        row = FeedToken.objects.select_for_update().filter(pk=token.pk, revoked_at__isnull=True).first()
+        if row is None:
+            return False
+        row.revoked_at = token.revoked_at = timezone.now()
+        row.save(update_fields=["revoked_at"])
         event_record(
             tag=AuditTag.FeedTokenRevoked,
             actor=revoked_by,
-            additional={"source": token.source.code, "token_id": token.pk},
+            additional={"source": row.source.code, "token_id": row.pk},
         )
+    return True
 
 
 def feed_source_authenticate(token: str) -> FeedSource | None:

@@ -139,19 +139,6 @@ def test_a_batch_id_with_a_control_character_is_refused_not_a_server_error(clien
     assert Child.objects.count() == 0
 
 
-def test_the_largest_batch_the_schema_allows_fits_the_request_size_limit():
-    """MAX_ROWS rows, every field at its longest (feeds.validation.MAX_LENGTH): Django must not refuse
-    the body before the API can read it (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
-    from django.conf import settings
-
-    from feeds.api import MAX_ROWS, FeedRowIn
-    from feeds.validation import MAX_LENGTH
-
-    row = {name: "x" * MAX_LENGTH for name in FeedRowIn.model_fields}
-    largest = len(json.dumps({"rows": [row] * MAX_ROWS}).encode())
-    assert largest <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-
-
 def test_a_feed_source_whose_organisation_was_closed_is_refused_and_writes_nothing(client, world):
     """Closing an organisation refuses its staff from that day: its machine identity too."""
     from access.permissions import Permission

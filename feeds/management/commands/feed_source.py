@@ -1,8 +1,14 @@
-"""`manage.py feed_source`: register a feed source, issue it a token (shown once), revoke a token.
+"""`manage.py feed_source`: register a feed source, issue it a token (shown once), list and revoke tokens.
 
 manage.py feed_source create health --organisation ODS-X26 --fields given_names,family_name,... --las LA-N,LA-S --trust 10
 manage.py feed_source token health
+manage.py feed_source tokens health
 manage.py feed_source revoke health --prefix cpf_AbCd
+manage.py feed_source revoke health --token-id 42
+
+A token is named for revoking by its first 8 characters (`--prefix`) or exactly by its id (`--token-id`,
+shown when it is issued, by `tokens`, and in its `feed:token:issued` audit event). A prefix two live tokens
+share names neither: nothing is revoked and the refusal lists their ids.
 """
 
 from typing import Any
@@ -11,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from accounts.models import Organisation, OrganisationKind
 from feeds.models import DEFAULT_TRUST_RANK, FEED_FIELDS, FeedSource, FeedToken
-from feeds.sources import feed_source_create, feed_token_issue, feed_token_revoke
+from feeds.sources import feed_source_create, feed_token_issue, feed_token_revoke, token_digest
 
 
 def _list(text: str) -> list[str]:
@@ -22,7 +28,7 @@ class Command(BaseCommand):
     help = "Register feed sources and manage their API tokens."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=("create", "token", "revoke"))
+        parser.add_argument("action", choices=("create", "token", "tokens", "revoke"))
         parser.add_argument("code")
         parser.add_argument("--organisation", help="code of the issuing organisation (create)")
         parser.add_argument(
@@ -31,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--las", default="", help="entitled LA codes, comma separated (create)")
         parser.add_argument("--trust", type=int, default=DEFAULT_TRUST_RANK, help="lower is more trusted")
         parser.add_argument("--prefix", help="the first 8 characters of the token to revoke")
+        parser.add_argument("--token-id", type=int, help="the id of the token to revoke (see `tokens`)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         code = options["code"]
@@ -61,20 +68,43 @@ class Command(BaseCommand):
         if source is None:
             raise CommandError("no feed source with that code")
         if options["action"] == "token":
-            self.stdout.write(feed_token_issue(source=source))
-            self.stderr.write("Shown once: store it in the source system's secret store now.")
+            token = feed_token_issue(source=source)
+            self.stdout.write(token)
+            token_id = FeedToken.objects.get(digest=token_digest(token)).pk
+            self.stderr.write(
+                f"Shown once: store it in the source system's secret store now. It is token id {token_id}."
+            )
+            return
+        if options["action"] == "tokens":
+            for row in FeedToken.objects.filter(source=source).order_by("pk"):
+                state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "live"
+                self.stdout.write(f"{row.pk}\t{row.prefix}\tissued {row.created_at:%Y-%m-%d %H:%M}\t{state}")
+            return
+        if (options["prefix"] is None) == (options["token_id"] is None):
+            raise CommandError("name the token to revoke with either --prefix or --token-id")
+        if options["token_id"] is not None:
+            exact = FeedToken.objects.filter(
+                source=source, pk=options["token_id"], revoked_at__isnull=True
+            ).first()
+            if exact is None or not feed_token_revoke(token=exact):
+                raise CommandError("no live token of this source has that id: nothing was revoked")
+            self.stdout.write("Token revoked.")
             return
         # The prefix must name one token: of two that share it, either could be the one meant.
         matching = list(
             FeedToken.objects.filter(
-                source=source, prefix=options["prefix"] or "", revoked_at__isnull=True
-            ).order_by("pk")[:2]
+                source=source, prefix=options["prefix"], revoked_at__isnull=True
+            ).order_by("pk")
         )
         if not matching:
             raise CommandError("no live token of this source starts with that prefix")
         if len(matching) > 1:
+            ids = ", ".join(str(row.pk) for row in matching)
             raise CommandError(
-                "more than one live token of this source starts with that prefix: nothing was revoked"
+                "more than one live token of this source starts with that prefix: nothing was revoked. "
+                f"Revoke one exactly with --token-id (these tokens' ids: {ids}; "
+                f"`manage.py feed_source tokens {source.code}` shows when each was issued)"
             )
-        feed_token_revoke(token=matching[0])
+        if not feed_token_revoke(token=matching[0]):
+            raise CommandError("no live token of this source starts with that prefix")
         self.stdout.write("Token revoked.")

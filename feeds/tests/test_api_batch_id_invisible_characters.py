@@ -1,0 +1,41 @@
+"""A batch id with invisible characters (right-to-left override, zero-width, C1 controls) is refused
+(422), as control characters already were: ids are shown to operators on the service health page, where
+"\\u202e1-hctab" reads as "batch-1" and two ids differing by a zero-width space look the same."""
+
+from urllib.parse import quote
+
+import pytest
+
+from feeds.models import FeedBatch
+from feeds.sources import feed_token_issue
+from feeds.tests.factories import health_source
+
+
+def _post(client, token, batch_id):
+    return client.post(
+        "/api/feeds/v1/batches/" + quote(batch_id, safe=""),
+        data='{"rows": []}',
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+@pytest.mark.parametrize(
+    "batch_id",
+    ["\u202e1-hctab", "batch\u200b-1", "batch-1\ufeff", "batch\x85-1", "batch\u2066-1", "batch\ue000-1"],
+    ids=["rtl-override", "zero-width-space", "bom", "c1-next-line", "bidi-isolate", "private-use"],
+)
+def test_a_batch_id_with_invisible_characters_is_refused_and_nothing_stored(client, world, batch_id):
+    token = feed_token_issue(source=health_source(world))
+    response = _post(client, token, batch_id)
+    assert response.status_code == 422
+    assert "batch_id" in str(response.json()["detail"])
+    assert batch_id not in response.content.decode()  # the value is never echoed
+    assert not FeedBatch.objects.exists()
+
+
+def test_a_batch_id_in_another_script_is_still_taken(client, world):
+    token = feed_token_issue(source=health_source(world))
+    response = _post(client, token, "lot-été-2026")
+    assert response.status_code == 200
+    assert FeedBatch.objects.get().batch_id == "lot-été-2026"
