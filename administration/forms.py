@@ -1,14 +1,17 @@
 """The system administrator's forms: an organisation's directory entry, the directory filter, and the
 invitation of a national account (the LA team's invitation form, offering national roles)."""
 
+import hashlib
+import json
 import re
 from datetime import time
 from typing import Any, cast
 
 from django import forms
+from django.utils import timezone
 
-from accounts.directory import OrganisationDetails
-from accounts.models import Organisation, OrganisationKind, Role
+from accounts.directory import OrganisationDetails, open_organisations
+from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin
 from team.forms import InviteForm
@@ -17,6 +20,12 @@ KINDS = [(kind.value, kind.label) for kind in OrganisationKind]
 # Kinds that belong to no LA: an LA is its own, a national body is nobody's.
 PARENTLESS_KINDS = {OrganisationKind.LOCAL_AUTHORITY.value, OrganisationKind.NATIONAL.value}
 CODE_TAKEN = "That code is already used by another organisation"
+# Closing or de-accrediting the organisation one works for cuts off one's own account and every colleague's
+# in it at once, with no page to undo it: as for one's own account, another administrator must.
+OWN_ORGANISATION_ACCREDITATION = (
+    "You cannot take the accreditation from the organisation your own account belongs to: it would end "
+    "your access and your colleagues'. An administrator of another organisation must do it"
+)
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
@@ -24,9 +33,16 @@ def _date_part() -> forms.CharField:
     return forms.CharField(required=False, strip=True, max_length=20)
 
 
-def _local_authorities() -> list[tuple[str, str]]:
-    las = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).order_by("name")
-    return [(str(la.pk), la.name) for la in las]
+def _local_authorities(keep: int | None = None) -> list[tuple[str, str]]:
+    """The open LAs, and `keep` (the entry's own LA, even if closed since, so the entry can be corrected).
+
+    A closed LA's team is refused, so an organisation moved into (or added to) one would leave its staff
+    with nobody who may suspend or close them, and their misuse alerts in a queue nobody reads."""
+    las = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY)
+    offered = las.filter(pk__in=open_organisations().values("pk"))
+    if keep is not None:
+        offered = offered | las.filter(pk=keep)
+    return [(str(la.pk), la.name) for la in offered.order_by("name")]
 
 
 def parse_time(raw: str) -> time | None:
@@ -51,7 +67,7 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
     local_authority = forms.ChoiceField(label="Local authority", required=False)
     address = forms.CharField(label="Address", max_length=300, required=False)
     phone = forms.CharField(label="Phone number", max_length=40, required=False)
-    email = forms.EmailField(label="Email address", required=False)
+    email = forms.EmailField(label="Email address", max_length=254, required=False)  # the column's length
     accredited_day = _date_part()
     accredited_month = _date_part()
     accredited_year = _date_part()
@@ -65,13 +81,21 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
         label="These hours run past midnight (for example, an emergency duty team working 19:00 to 07:00)",
         required=False,
     )
+    # Which version of the entry the edit page showed (`version_of`): a save from a page read before a
+    # colleague's save would write back every field the colleague changed, so it is refused instead.
+    version = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     summary_anchor = "id_kind"
 
-    def __init__(self, *args: Any, editing: Organisation | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, editing: Organisation | None = None, by: User | None = None, **kwargs: Any
+    ) -> None:
+        """`by`: the administrator saving, who may not take the accreditation from their own organisation."""
         super().__init__(*args, **kwargs)
         self.editing = editing
+        self.by = by
         field = cast(forms.ChoiceField, self.fields["local_authority"])  # declared above
-        field.choices = [("", "Select a local authority"), *_local_authorities()]
+        keep = editing.local_authority_id if editing is not None else None
+        field.choices = [("", "Select a local authority"), *_local_authorities(keep)]
 
     @classmethod
     def initial_for(cls, organisation: Organisation) -> dict[str, str]:
@@ -93,6 +117,26 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
             "working_hours_end": end.strftime("%H:%M") if end else "",
             "past_midnight": "on" if start and end and end <= start else "",
         }
+
+    @classmethod
+    def version_of(cls, organisation: Organisation) -> str:
+        """A digest of what the edit page shows of the entry: it changes when any of it changes."""
+        shown = json.dumps(cls.initial_for(organisation), sort_keys=True)
+        return hashlib.sha256(shown.encode()).hexdigest()
+
+    @classmethod
+    def as_stored(cls, organisation: Organisation, *, by: User) -> "OrganisationForm":
+        """The edit page again, showing the entry as it is now (after a colleague's save)."""
+        data = {**cls.initial_for(organisation), "version": cls.version_of(organisation)}
+        form = cls(data, editing=organisation, by=by)
+        form.full_clean()
+        return form
+
+    def read_before(self, organisation: Organisation) -> bool:
+        """Was this page read before the entry's last change? A request without a version (not sent by
+        the page) is not checked: whoever makes one by hand chooses to write every field it names."""
+        shown = self.cleaned_data.get("version") or ""
+        return bool(shown) and shown != self.version_of(organisation)
 
     def clean_code(self) -> str:
         code = self.cleaned_data["code"].strip()
@@ -120,8 +164,26 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
                 "A local authority cannot become another kind of organisation, nor another kind a local "
                 "authority: add a new organisation instead",
             )
+        national = OrganisationKind.NATIONAL.value
+        if self.editing is not None and kind and (kind == national) != (self.editing.kind == national):
+            # A national body belongs to no LA: a service made one takes its practitioners out of every LA
+            # (no team may then suspend or close them, and their misuse alerts reach nobody).
+            self.add_error(
+                "kind",
+                "A national body cannot become another kind of organisation, nor another kind a national "
+                "body: add a new organisation instead",
+            )
         self._clean_working_hours(cleaned)
+        self._own_accreditation_check(cleaned)
         return cleaned
+
+    def _own_accreditation_check(self, cleaned: dict[str, Any]) -> None:
+        own = self.editing is not None and self.by is not None and self.editing.pk == self.by.organisation_id
+        if not own or "accredited_on" not in cleaned or self.has_error("accredited_day"):
+            return
+        accredited = cleaned["accredited_on"]
+        if accredited is None or accredited > timezone.localdate():
+            self.add_error("accredited_day", OWN_ORGANISATION_ACCREDITATION)
 
     def _clean_working_hours(self, cleaned: dict[str, Any]) -> None:
         """Both times or neither; the end after the start, unless the hours are said to run past midnight."""

@@ -6,6 +6,7 @@ its staff recorded, organisations in an LA), then dates the organisation closed 
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -26,6 +27,15 @@ from accounts.models import Organisation, User
 from accounts.stepup import step_up
 from administration.forms import CODE_TAKEN, DirectoryFilterForm, OrganisationForm
 from children.models import Involvement
+
+OWN_ORGANISATION_CLOSE = (
+    "You cannot close the organisation your own account belongs to: it would end your access and your "
+    "colleagues'. An administrator of another organisation must close it"
+)
+CHANGED_SINCE = (
+    "Another administrator changed this organisation since you opened this page. The form now shows it "
+    "as saved: make your changes again"
+)
 
 
 def _organisation(request: HttpRequest, organisation_id: int) -> tuple[User, Organisation]:
@@ -71,14 +81,17 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
-    _, found = _organisation(request, organisation_id)
-    if request.GET.get("confirm") == "close" and found.closed_on is None:
+    actor, found = _organisation(request, organisation_id)
+    own = found.pk == actor.organisation_id
+    if request.GET.get("confirm") == "close" and found.closed_on is None and own:
+        messages.info(request, OWN_ORGANISATION_CLOSE)
+    elif request.GET.get("confirm") == "close" and found.closed_on is None:
         current = Involvement.objects.filter(recorded_by__organisation=found, ceased=False).count()
         impact = closing_impact(found, current_involvements=current)
         return render(
             request, "administration/organisation_close.html", {"organisation": found, "impact": impact}
         )
-    return render(request, "administration/organisation.html", {"organisation": found})
+    return render(request, "administration/organisation.html", {"organisation": found, "own": own})
 
 
 @login_required
@@ -88,18 +101,34 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
     if stale := step_up(request):
         return stale
     if request.method == "POST":
-        form = OrganisationForm(request.POST, editing=found)
+        form = OrganisationForm(request.POST, editing=found, by=actor)
         if form.is_valid():
             try:
-                changed = organisation_update(organisation=found, by=actor, details=form.details())
+                changed = _organisation_save(form, found, actor)
             except OrganisationCodeTaken:
                 form.add_error("code", CODE_TAKEN)
             else:
-                messages.success(request, "Changes saved" if changed else "Nothing was changed")
-                return redirect("administration:organisation", organisation_id=found.pk)
+                if changed is None:  # read before a colleague's save: theirs stands, shown as it is now
+                    found.refresh_from_db()
+                    form = OrganisationForm.as_stored(found, by=actor)
+                    form.add_error(None, CHANGED_SINCE)
+                else:
+                    messages.success(request, "Changes saved" if changed else "Nothing was changed")
+                    return redirect("administration:organisation", organisation_id=found.pk)
     else:
-        form = OrganisationForm(initial=OrganisationForm.initial_for(found), editing=found)
+        initial = {**OrganisationForm.initial_for(found), "version": OrganisationForm.version_of(found)}
+        form = OrganisationForm(initial=initial, editing=found)
     return render(request, "administration/organisation_form.html", {"form": form, "organisation": found})
+
+
+def _organisation_save(form: OrganisationForm, found: Organisation, actor: User) -> list[str] | None:
+    """The form's details written over the entry as stored, under its row lock; None (nothing written)
+    when the page was read before the entry last changed. Raises `OrganisationCodeTaken`."""
+    with transaction.atomic():
+        current = Organisation.objects.select_for_update().get(pk=found.pk)
+        if form.read_before(current):
+            return None
+        return organisation_update(organisation=current, by=actor, details=form.details())
 
 
 @login_required
@@ -109,9 +138,24 @@ def organisation_close_view(request: HttpRequest, organisation_id: int) -> HttpR
     actor, found = _organisation(request, organisation_id)
     if stale := step_up(request):
         return stale
-    if request.POST.get("confirmed") != "yes" or found.closed_on is not None:
-        target = reverse("administration:organisation", args=[found.pk])
-        return redirect(f"{target}?confirm=close" if found.closed_on is None else target)
-    organisation_close(organisation=found, by=actor)
-    messages.success(request, f"{found.name} is closed. Its history is kept.")
-    return redirect("administration:organisation", organisation_id=found.pk)
+    target = reverse("administration:organisation", args=[found.pk])
+    if found.pk == actor.organisation_id and found.closed_on is None:
+        messages.info(request, OWN_ORGANISATION_CLOSE)
+        return redirect(target)
+    if request.POST.get("confirmed") != "yes" and found.closed_on is None:
+        return redirect(f"{target}?confirm=close")
+    with transaction.atomic():
+        # Locked and read again: two administrators on the confirmation page close it once, audited once.
+        current = Organisation.objects.select_for_update().get(pk=found.pk)
+        closing = current.closed_on is None and request.POST.get("confirmed") == "yes"
+        if closing:
+            organisation_close(organisation=current, by=actor)
+    if closing:
+        messages.success(request, f"{current.name} is closed. Its history is kept.")
+    elif request.POST.get("confirmed") == "yes":
+        messages.info(
+            request,
+            "This organisation had already been closed (another administrator may have closed it): "
+            "nothing was changed",
+        )
+    return redirect(target)

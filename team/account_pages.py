@@ -101,6 +101,19 @@ NOT_REINSTATED = {
 }
 
 
+# A page read before a colleague closed the account still sends its buttons: a closed account is closed
+# for good, so nothing is done to it (no event, no email to the manager saying it "has been suspended").
+ACCOUNT_CLOSED = "This account is closed: nothing was changed"
+
+
+def _closed(request: HttpRequest, subject: User) -> bool:
+    """True, with the Important banner, when the account was closed (by then, as this request read it)."""
+    if subject.is_active:
+        return False
+    messages.info(request, ACCOUNT_CLOSED)
+    return True
+
+
 @dataclass(frozen=True)
 class AccountPages:
     """What one set of account pages names: the permission, its URL and templates, its confirmations."""
@@ -179,6 +192,8 @@ class AccountPages:
             return refused
         if stale := step_up(request):
             return stale
+        if request.method == "POST" and _closed(request, subject):
+            return redirect(self.account_url, user_id=subject.pk)
         form = SuspendForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             if account_suspend(user=subject, by=actor, reason=form.cleaned_data["reason"]):
@@ -198,6 +213,8 @@ class AccountPages:
             return refused
         if stale := step_up(request):
             return stale
+        if _closed(request, subject):
+            return redirect(self.account_url, user_id=subject.pk)
         if request.POST.get("remove") == "yes":
             home_postcode_record(user=subject, by=actor, postcode=None)
             messages.success(request, "Home postcode removed.")
@@ -230,6 +247,9 @@ class AccountPages:
             return refused
         if stale := step_up(request):
             return stale
+        if not subject.is_active:  # closed since the page was read: said as the change's own "unchanged"
+            messages.info(request, unchanged or ACCOUNT_CLOSED)
+            return redirect(self.account_url, user_id=subject.pk)
         if confirm is not None and request.POST.get("confirmed") != "yes":
             return redirect(f"{reverse(self.account_url, args=[subject.pk])}?confirm={confirm}")
         if change(subject, actor) is False:
@@ -247,6 +267,8 @@ class AccountPages:
             return refused
         if stale := step_up(request):
             return stale
+        if _closed(request, subject):
+            return redirect(self.account_url, user_id=subject.pk)
         shown = request.POST.get("suspension", "")
         outcome = account_reinstate(user=subject, by=actor, suspension=shown)
         if outcome is Reinstatement.DONE:

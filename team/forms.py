@@ -64,7 +64,9 @@ class InviterUnknown(RuntimeError):
 class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
     first_name = forms.CharField(label="First name", max_length=150)
     last_name = forms.CharField(label="Last name", max_length=150)
-    email = forms.EmailField(label="Work email address")
+    # The column's length (Django's EmailField, 254): the form's own default (320) passed longer addresses
+    # that PostgreSQL then refused at the insert, a server error.
+    email = forms.EmailField(label="Work email address", max_length=254)
     username = forms.CharField(label="Username", max_length=150)
     organisation = forms.ChoiceField(
         label="Organisation", error_messages={"required": "Select the organisation they work for"}
@@ -81,7 +83,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
     training_day = _date_part()
     training_month = _date_part()
     training_year = _date_part()
-    manager_email = forms.EmailField(label="Line manager's email address", required=False)
+    manager_email = forms.EmailField(label="Line manager's email address", max_length=254, required=False)
     home_postcode = forms.CharField(
         label="Home postcode (optional)",
         required=False,
