@@ -35,6 +35,12 @@ class Match(models.Model):
     def __str__(self) -> str:
         return f"Match {self.pk} ({self.kind})"
 
+    @property
+    def about_one_child(self) -> bool:
+        """A client match, or a family match whose two records were since merged into one child (both
+        involvements are that child's now): told and acted on as a client match."""
+        return self.kind == MatchKind.CLIENT or self.first.child_id == self.second.child_id
+
 
 class Notice(models.Model):
     """One practitioner's inbox entry about a match: `involvement` is theirs, `other` the one they are told of."""

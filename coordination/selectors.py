@@ -16,7 +16,13 @@ from children.models import Child, Involvement, RecordStatus
 from children.records import ChildDetails, InvolvementDetails
 from children.selectors import InvolvementView, child_details, involvement_details
 from coordination.models import LeadProposal, Match, MatchKind, Notice
-from coordination.services import Gate, involvements_to_confirm, lead_offer_overtaken, lead_seen_digest
+from coordination.services import (
+    Gate,
+    involvements_to_confirm,
+    lead_offer_overtaken,
+    lead_seen_digest,
+    sibling_service_hidden,
+)
 
 
 @dataclass
@@ -83,12 +89,15 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
     audiences = [gate(recipient, own.child), gate(recipient, other.child)]
     if not all(a.receives for a in audiences):
         return None
+    if sibling_service_hidden(match=notice.match, recipient=recipient, own=own, told_of=other, gate=gate):
+        return None  # a notice told before this rule: a sibling's sensitive service is not shown
     details = involvement_details(other)
     own_details = child_details(own.child)
-    family = notice.match.kind == MatchKind.FAMILY
+    # A family match whose two records were merged since is one child's: told as a client match.
+    family = notice.match.kind == MatchKind.FAMILY and own.child_id != other.child_id
     entry = InboxEntry(
         notice=notice,
-        kind_label=MatchKind(notice.match.kind).label,
+        kind_label=MatchKind(MatchKind.FAMILY if family else MatchKind.CLIENT).label,
         family=family,
         child_id=own.child_id,
         child_name=own_details.full_name,
@@ -99,7 +108,7 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
         entry.lead_is_me = own_details.lead_professional_id == str(own.pk)
         entry.lead_is_them = own_details.lead_professional_id == str(other.pk)
         _proposals_place(
-            entry, own, other, own_details, [p for p in proposals if p.match_id == notice.match_id]
+            entry, own, other, own_details, [p for p in proposals if p.match_id == notice.match_id], gate
         )
     return entry
 
@@ -110,9 +119,11 @@ def _proposals_place(
     other: Involvement,
     own_details: ChildDetails,
     in_match: list[LeadProposal],
+    gate: Gate,
 ) -> None:
     """Open offers of this match: one overtaken (the lead changed since it was made) is no longer offered,
-    to accept or to wait on; its proposer may offer again."""
+    to accept or to wait on; its proposer may offer again. The other side's offer is not offered while the
+    rules refuse its proposer (suspended, closed, vetting lapsed: `lead_accept` would refuse it)."""
     lead_now = lead_seen_digest(own.child, own_details)
     accepted = [p for p in in_match if p.accepted_at is not None]
     for proposal in in_match:
@@ -124,7 +135,8 @@ def _proposals_place(
         if proposal.involvement_id == own.pk:
             entry.my_proposal_pending = not overtaken
         elif proposal.involvement_id == other.pk:
-            entry.their_proposal = None if overtaken else proposal
+            waits = other.recorded_by is None or not gate(other.recorded_by, own.child).receives
+            entry.their_proposal = None if overtaken or waits else proposal
             entry.their_proposal_overtaken = overtaken
 
 
@@ -146,6 +158,10 @@ def inbox_for(*, recipient: User, gate: Gate) -> Inbox:
         if entry is not None:
             (inbox.ended if entry.ended else inbox.current).append(entry)
     for involvement in involvements_to_confirm(owner=recipient):
+        if not gate(recipient, involvement.child).receives:
+            # A child shielded since: confirming and ending are its LA team's now (both are refused to
+            # the owner), so the reminder would name the child and offer two refusals.
+            continue
         details = involvement_details(involvement)
         inbox.to_confirm.append(
             ConfirmEntry(
@@ -189,6 +205,7 @@ class BrokerSide:
     item: InvolvementView
     local_authority: str
     shown: bool = False  # set by the page from the policy; nothing is shown until it says so
+    told: bool = False  # its practitioner was told about the other side (a match made before the shield)
 
     @property
     def details(self) -> InvolvementDetails:
@@ -206,7 +223,7 @@ class BrokerEntry:
     sides: list[BrokerSide]
 
 
-def _broker_side(involvement: Involvement) -> BrokerSide:
+def _broker_side(involvement: Involvement, told: set[int]) -> BrokerSide:
     child = involvement.child
     details = involvement_details(involvement)
     organisation = Organisation.objects.filter(pk=details.organisation_id).first()
@@ -217,6 +234,7 @@ def _broker_side(involvement: Involvement) -> BrokerSide:
         shielded=child.shielded,
         item=InvolvementView(involvement=involvement, details=details, organisation=organisation),
         local_authority=child.local_authority.name,
+        told=involvement.recorded_by_id in told,
     )
 
 
@@ -241,11 +259,12 @@ def matches_to_broker(*, local_authority_id: int | None) -> list[BrokerEntry]:
             "first__child__local_authority",
             "second__child__local_authority",
         )
+        .prefetch_related("notices")
         .order_by("-created_at")[:200]
     )
-    return [
-        BrokerEntry(
-            match=m, kind_label=MatchKind(m.kind).label, sides=[_broker_side(m.first), _broker_side(m.second)]
-        )
-        for m in matches
-    ]
+    entries = []
+    for m in matches:
+        told = {notice.recipient_id for notice in m.notices.all()}
+        sides = [_broker_side(m.first, told), _broker_side(m.second, told)]
+        entries.append(BrokerEntry(match=m, kind_label=MatchKind(m.kind).label, sides=sides))
+    return entries

@@ -26,6 +26,7 @@ from children.selectors import child_details
 from children.services import Recheck, child_rows_locked, lead_professional_set
 from coordination.family import carer_keys_refresh, family_child_ids
 from coordination.models import InvolvementConfirmation, LeadProposal, Match, MatchKind, Notice
+from coordination.sensitivity import involvement_sensitive
 from notices.email import notify_by_email
 from vault.blind_index import blind_index
 
@@ -146,6 +147,20 @@ def _notice_create(
                 },
             )
             return None
+    if sibling_service_hidden(match=match, recipient=recipient, own=own, told_of=told_of, gate=gate):
+        event_record(
+            tag=AuditTag.MatchWithheld,
+            actor=None,
+            child_id=told_of.child_id,
+            additional={
+                "match_id": match.pk,
+                "kind": match.kind,
+                "recipient_id": recipient.pk,
+                "recorded_by_id": by.pk,
+                "reason": "sibling_sensitive_service",
+            },
+        )
+        return None
     notice = Notice.objects.create(match=match, recipient=recipient, involvement=own, other=told_of)
     # The service tells, not the recorder: with the recorder as actor, a family match would put the
     # sibling's practitioner's organisation into this child's subject access report.
@@ -164,6 +179,21 @@ def _notice_create(
     if email:
         transaction.on_commit(partial(_email_notice, notice_id=notice.pk, address=recipient.email))
     return notice
+
+
+def sibling_service_hidden(
+    *, match: Match, recipient: User, own: Involvement, told_of: Involvement, gate: Gate
+) -> bool:
+    """A family match whose other side is a sensitive service the recipient may not see is told to them not
+    at all. On the child's own record an ordinary practitioner sees only that the LA team brokers contact
+    with another service (the domain's rule); told of a brother's or sister's, it would say that someone in
+    the family is seen by a sexual health, mental health or substance misuse service, which the sibling's
+    consent never covered. The sensitive service is still told who works with the sibling."""
+    if match.kind != MatchKind.FAMILY or own.child_id == told_of.child_id:  # one child's: brokered
+        return False
+    if gate(recipient, told_of.child).sees_sensitive:
+        return False
+    return involvement_sensitive(told_of)
 
 
 def _current(matches: QuerySet[Match]) -> QuerySet[Match]:
@@ -186,6 +216,8 @@ def _tell_late(
     recipient = own.recorded_by
     if recipient is None or not all(gate(recipient, child).receives for child in (own.child, other.child)):
         return None
+    if sibling_service_hidden(match=match, recipient=recipient, own=own, told_of=other, gate=gate):
+        return None  # recorded when the match was made; nothing new to say
     recorder = max((match.first, match.second), key=lambda side: side.created_at).recorded_by
     try:
         with transaction.atomic():
@@ -287,6 +319,14 @@ LEAD_OFFER_PROPOSER_ENDED = (
     "This offer can no longer be accepted: the practitioner who made it no longer works with the child. "
     "Nothing has been changed."
 )
+LEAD_OFFER_PROPOSER_CANNOT_ACT = (
+    "This offer cannot be accepted at the moment: the practitioner who made it cannot take it on at "
+    "present. Nothing has been changed."
+)
+LEAD_OFFER_WITHDRAWN = (
+    "This offer can no longer be accepted: it was withdrawn, as the records it was made on have changed. "
+    "Nothing has been changed."
+)
 LEAD_OFFER_OVERTAKEN = (
     "This offer can no longer be accepted: the lead professional has changed since it was made. "
     "Nothing has been changed."
@@ -331,15 +371,28 @@ def lead_offer_overtaken(
     )
 
 
-def lead_propose(*, match: Match, involvement: Involvement, by: User) -> LeadProposal:
+def lead_propose(
+    *, match: Match, involvement: Involvement, by: User, recheck: Recheck | None = None
+) -> LeadProposal:
     """`by` (the owner of `involvement`, checked by the policy) offers to coordinate for the child.
 
     The offer keeps who was lead professional when it was made. Offering again after it was overtaken (the
-    lead changed before anyone accepted) renews it, with the lead as it is now."""
-    if match.kind != MatchKind.CLIENT or involvement.pk not in (match.first_id, match.second_id):
+    lead changed before anyone accepted) renews it, with the lead as it is now.
+
+    `recheck` judges the record as stored under the child's row lock (taken first, as `lead_accept` and
+    `involvement_cease` do) before anything is written: an involvement ended or a record shielded since
+    the page's check makes no offer."""
+    if not match.about_one_child or involvement.pk not in (match.first_id, match.second_id):
         raise ValueError("only a side of a client match can propose itself as lead professional")
     with transaction.atomic():
-        lead_now = lead_seen_digest(involvement.child)
+        child = involvement.child
+        if recheck is not None:
+            stored = _involvement_child_locked(involvement)
+            recheck(stored)
+            child = stored
+            if not Match.objects.filter(pk=match.pk).exists():  # withdrawn since (an unmerge split it)
+                raise Match.DoesNotExist
+        lead_now = lead_seen_digest(child)
         proposal, created = LeadProposal.objects.get_or_create(
             match=match, involvement=involvement, defaults={"lead_seen": lead_now}
         )
@@ -351,7 +404,7 @@ def lead_propose(*, match: Match, involvement: Involvement, by: User) -> LeadPro
             event_record(
                 tag=AuditTag.LeadProfessionalProposed,
                 actor=by,
-                child_id=involvement.child_id,
+                child_id=child.pk,
                 additional={
                     "match_id": match.pk,
                     "proposal_id": proposal.pk,
@@ -361,12 +414,16 @@ def lead_propose(*, match: Match, involvement: Involvement, by: User) -> LeadPro
     return proposal
 
 
-def lead_accept(*, proposal: LeadProposal, by: User, recheck: Recheck | None = None) -> LeadAcceptance:
+def lead_accept(
+    *, proposal: LeadProposal, by: User, recheck: Recheck | None = None, gate: Gate | None = None
+) -> LeadAcceptance:
     """The other side accepts: the proposer becomes lead professional, unless the offer can no longer be
     (accepted already, the proposer's involvement ended, or the lead changed since it was made).
 
     `recheck` judges the record as stored under its lock before anything is written (see
     `children.services.involvement_record`): the LA team may have shielded it since the page's check.
+    `gate` (the policy, as for telling a match) judges the proposer as stored: an offer whose proposer is
+    suspended, closed or no longer vetted waits, as they could not take on what they offered.
 
     Locks the child's row first, then the proposal alone (`of=self`): the order of `involvement_cease`
     and `lead_professional_set`, so accepting while the proposer ends their involvement, or while the LA
@@ -374,18 +431,28 @@ def lead_accept(*, proposal: LeadProposal, by: User, recheck: Recheck | None = N
     """
     with transaction.atomic():
         child_id = (
-            LeadProposal.objects.filter(pk=proposal.pk).values_list("involvement__child_id", flat=True).get()
+            LeadProposal.objects.filter(pk=proposal.pk)
+            .values_list("involvement__child_id", flat=True)
+            .first()
         )
-        child = child_rows_locked().get(pk=child_id)
+        if child_id is None:  # withdrawn with its match (an unmerge) since the page found it
+            return LeadAcceptance(accepted=False, refusal=LEAD_OFFER_WITHDRAWN)
+        child = child_rows_locked().filter(pk=child_id).first()
+        if child is None:  # merged away since: the offer was made on a record that is no more
+            return LeadAcceptance(accepted=False, refusal=LEAD_OFFER_OVERTAKEN)
         if recheck is not None:
             recheck(child)
-        proposal = (
+        locked = (
             LeadProposal.objects.select_for_update(of=("self",))
             .select_related("involvement")
-            .get(pk=proposal.pk)
+            .filter(pk=proposal.pk)
+            .first()
         )
+        if locked is None:  # withdrawn while this waited for the child's row (the unmerge held it)
+            return LeadAcceptance(accepted=False, refusal=LEAD_OFFER_WITHDRAWN)
+        proposal = locked
         proposed = proposal.involvement
-        refusal = _lead_accept_refusal(proposal, child)
+        refusal = _lead_accept_refusal(proposal, child) or _lead_proposer_refusal(proposed, child, gate)
         if refusal:
             return LeadAcceptance(accepted=False, refusal=refusal)
         proposal.accepted_by = by
@@ -420,16 +487,46 @@ def _lead_accept_refusal(proposal: LeadProposal, child: Child) -> str:
     return ""
 
 
-def involvement_confirm(*, involvement: Involvement, by: User) -> None:
-    """The owner says an old involvement is still current: no reminder for another 2 years."""
+def _involvement_child_locked(involvement: Involvement) -> Child:
+    """The involvement's record as stored, its row locked (the lock `involvement_cease` takes first). The
+    involvement is read afresh: a merge since moved it to the surviving record. Raises
+    `Involvement.DoesNotExist` if it is gone (its record purged, or merged away as this read it)."""
+    child_id = Involvement.objects.filter(pk=involvement.pk).values_list("child_id", flat=True).first()
+    stored = child_rows_locked().filter(pk=child_id).first() if child_id is not None else None
+    if stored is None:
+        raise Involvement.DoesNotExist
+    return stored
+
+
+def _lead_proposer_refusal(proposed: Involvement, child: Child, gate: Gate | None) -> str:
+    """Why the offer's proposer could not take it on now ("" if they can): the account as stored."""
+    if gate is None:
+        return ""
+    proposer = User.objects.filter(pk=proposed.recorded_by_id).first() if proposed.recorded_by_id else None
+    if proposer is None or not gate(proposer, child).receives:
+        return LEAD_OFFER_PROPOSER_CANNOT_ACT
+    return ""
+
+
+def involvement_confirm(*, involvement: Involvement, by: User, recheck: Recheck | None = None) -> None:
+    """The owner says an old involvement is still current: no reminder for another 2 years.
+
+    `recheck` judges the record as stored under the child's row lock (the lock `involvement_cease` takes
+    first), before anything is written: an involvement ended, or a record shielded, since the page's
+    check is refused there, never confirmed after the fact."""
     with transaction.atomic():
+        child_id = involvement.child_id
+        if recheck is not None:
+            stored = _involvement_child_locked(involvement)
+            recheck(stored)
+            child_id = stored.pk
         InvolvementConfirmation.objects.update_or_create(
             involvement=involvement, defaults={"confirmed_at": timezone.now()}
         )
         event_record(
             tag=AuditTag.InvolvementConfirmed,
             actor=by,
-            child_id=involvement.child_id,
+            child_id=child_id,
             additional={"involvement_id": str(involvement.pk)},
         )
 

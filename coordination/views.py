@@ -1,6 +1,7 @@
 """Coordination pages: the practitioner's match inbox, lead-professional proposals, informing the family,
 and the LA team's match counts. Each view: decide, call one service, render or redirect."""
 
+from collections.abc import Callable
 from uuid import UUID
 
 from django.contrib import messages
@@ -29,6 +30,7 @@ from coordination.selectors import (
     matches_to_broker,
     own_current_involvement,
 )
+from coordination.sensitivity import involvement_sensitive
 from coordination.services import involvement_confirm, lead_accept, lead_propose, withheld_notices_tell
 from coordination.statistics import suppressed
 
@@ -92,9 +94,12 @@ def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
     )
     if own is None:  # the policy has refused already (not_own_involvement); this only narrows the type
         raise Http404
-    if match.kind != MatchKind.CLIENT:  # a lead professional is per child: family matches offer none
+    if not match.about_one_child:  # a lead professional is per child: family matches offer none
         raise Http404
-    lead_propose(match=match, involvement=own, by=actor)
+    try:
+        lead_propose(match=match, involvement=own, by=actor, recheck=_own_as_stored(actor, own))
+    except (Involvement.DoesNotExist, Match.DoesNotExist):  # withdrawn or merged away meanwhile
+        raise Http404 from None
     messages.success(request, "You have offered to be lead professional. The other practitioner can accept.")
     return redirect("coordination:inbox")
 
@@ -118,16 +123,28 @@ def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
         child=proposal.involvement.child,
         involvement=own,
     )
+    if own is None:  # the policy has refused already (not_own_involvement); this only narrows the type
+        raise Http404
     acceptance = lead_accept(
-        proposal=proposal,
-        by=actor,
-        recheck=still_permitted(actor=actor, action=Permission.InvolvementCoordinate, involvement=own),
+        proposal=proposal, by=actor, recheck=_own_as_stored(actor, own), gate=match_audience
     )
     if acceptance:
         messages.success(request, "The lead professional has been updated")
     else:
         messages.error(request, acceptance.refusal)
     return redirect("coordination:inbox")
+
+
+def _own_as_stored(actor: User, own: Involvement) -> Callable[[Child], None]:
+    """The policy again under the child's row lock, on the actor's own involvement as stored then: the
+    request read it before the lock, and its owner (another tab) or the LA team may have ended it since.
+    Ending an involvement locks the child's row first, so what is read here is what was committed."""
+
+    def recheck(stored: Child) -> None:
+        current = Involvement.objects.filter(pk=own.pk).first()
+        still_permitted(actor=actor, action=Permission.InvolvementCoordinate, involvement=current)(stored)
+
+    return recheck
 
 
 @login_required
@@ -139,7 +156,10 @@ def confirm_involvement(request: HttpRequest, involvement_id: UUID) -> HttpRespo
     require(
         actor=actor, action=Permission.InvolvementCoordinate, child=involvement.child, involvement=involvement
     )
-    involvement_confirm(involvement=involvement, by=actor)
+    try:
+        involvement_confirm(involvement=involvement, by=actor, recheck=_own_as_stored(actor, involvement))
+    except Involvement.DoesNotExist:
+        raise Http404 from None
     messages.success(request, "You have confirmed you are still working with this child")
     return redirect("coordination:inbox")
 
@@ -153,7 +173,13 @@ def inform_family(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = get_object_or_404(Child.objects.select_related("data_key"), pk=child_id)
     own = own_current_involvement(child=child, user=actor)
     require(actor=actor, action=Permission.InvolvementCoordinate, child=child, involvement=own)
-    duty = duty_to_inform(date_of_birth=child_details(child).date_of_birth, today=timezone.localdate())
+    if own is None:  # the policy has refused already (not_own_involvement); this only narrows the type
+        raise Http404
+    duty = duty_to_inform(
+        date_of_birth=child_details(child).date_of_birth,
+        today=timezone.localdate(),
+        sensitive_service=involvement_sensitive(own),
+    )
     return render(request, "coordination/inform_family.html", {"child": child, "duty": duty})
 
 
