@@ -8,13 +8,25 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import User
 from accounts.network import client_network
-from accounts.ratelimit import LOGIN_IP, LOGIN_USER, attempts_give_back, attempts_take, login_subject
-from accounts.wording import GovukErrors, password_errors
+from accounts.passwords import password_guessable
+from accounts.ratelimit import (
+    LOGIN_IP,
+    LOGIN_USER,
+    Limiter,
+    attempts_give_back,
+    attempts_take,
+    canonical_username,
+    login_subject,
+    refusal_audit_due,
+)
+from accounts.wording import PASSWORD_MESSAGES, GovukErrors, password_errors
 from audit.services import event_record
 from audit.tags import AuditTag
+from vault.blind_index import blind_token
 
 GENERIC_FAILURE = "Enter a correct username and password"
 THROTTLED = "Too many attempts to sign in. Wait 5 minutes and try again"
+LOCKED_WHAT = {LOGIN_USER.name: "account", LOGIN_IP.name: "address"}
 
 
 class SignInForm(GovukErrors, AuthenticationForm):
@@ -35,16 +47,35 @@ class SignInForm(GovukErrors, AuthenticationForm):
     def clean(self) -> dict[str, Any]:
         """The attempt is counted before the password is checked (`attempts_take`), so guesses sent at
         the same moment cannot all be checked; it is given back if the password is right."""
-        attempts = (
-            (LOGIN_USER, login_subject(str(self.data.get("username", "")))),
-            (LOGIN_IP, client_network(self.request)),
-        )
+        username = str(self.data.get("username", ""))
+        attempts = ((LOGIN_USER, login_subject(username)), (LOGIN_IP, client_network(self.request)))
         if attempts_take(*attempts) is None:
-            event_record(tag=AuditTag.LoginThrottled, actor=None)
+            self._refusal_record(username, attempts)
             raise forms.ValidationError(THROTTLED, code="throttled")
         cleaned = super().clean()  # a failure raises, and its attempts stay counted
         attempts_give_back(*attempts)
         return cleaned
+
+    @staticmethod
+    def _refusal_record(username: str, attempts: tuple[tuple[Limiter, str], ...]) -> None:
+        """Audit the first refusal of each minute per lock (`refusal_audit_due`), with the refusals of
+        the minute before: the name tried as the blind token its failures carry (`accounts.signals`: the
+        name as sign-in reads it, lower-cased), and which limit refused it: "account" (`login.user`),
+        "address" (`login.ip`). Never the name or the address themselves."""
+        exceeded = [(limiter, subject) for limiter, subject in attempts if limiter.exceeded(subject)]
+        limiter, subject = (exceeded or list(attempts))[0]
+        due, before = refusal_audit_due(f"{limiter.name}:{subject}")
+        if not due:
+            return
+        event_record(
+            tag=AuditTag.LoginThrottled,
+            actor=None,
+            additional={
+                "username_token": blind_token("login-username", canonical_username(username).lower()),
+                "locked": [LOCKED_WHAT[refusing.name] for refusing, _ in exceeded],
+                "refused_in_the_minute_before": before,
+            },
+        )
 
 
 class CodeForm(GovukErrors, forms.Form):
@@ -114,4 +145,7 @@ class SetPasswordForm(GovukErrors, forms.Form):
             except forms.ValidationError as error:
                 for message in password_errors(error):
                     self.add_error("password1", message)
+            else:
+                if password_guessable(first):
+                    self.add_error("password1", PASSWORD_MESSAGES["password_too_common"])
         return cleaned

@@ -80,6 +80,21 @@ class PasskeyHelper(WebAuthnHelper):
         return user.get_username()
 
 
+class _JsonBody:
+    """The package's body reader, with every body `json.loads` refuses answered as malformed.
+
+    The package catches `JSONDecodeError` only: a number of more than 4,300 digits (`ValueError`) or
+    arrays nested deeper than the interpreter's recursion limit (`RecursionError`) was a server error
+    on every ceremony endpoint, before any check of who is asking.
+    """
+
+    def _parse_request_data(self, request: HttpRequest) -> Any:
+        try:
+            return super()._parse_request_data(request)  # type: ignore[misc]
+        except (ValueError, RecursionError) as error:
+            raise exceptions.MalformedRequest() from error
+
+
 def _signed_in_user(request: HttpRequest) -> User:
     user = request.user
     if not isinstance(user, User):
@@ -98,11 +113,11 @@ class _RegistrationRules:
             raise ReauthenticationRequired()
 
 
-class PasskeyRegistrationBegin(_RegistrationRules, BeginCredentialRegistrationView):
+class PasskeyRegistrationBegin(_JsonBody, _RegistrationRules, BeginCredentialRegistrationView):
     pass
 
 
-class PasskeyRegistrationComplete(_RegistrationRules, CompleteCredentialRegistrationView):
+class PasskeyRegistrationComplete(_JsonBody, _RegistrationRules, CompleteCredentialRegistrationView):
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
         """The credential and its audit event are saved together, or neither is."""
         with transaction.atomic():
@@ -126,11 +141,11 @@ class _AuthenticationRules:
             raise PasskeyThrottled()
 
 
-class PasskeyAuthenticationBegin(_AuthenticationRules, BeginCredentialAuthenticationView):
+class PasskeyAuthenticationBegin(_JsonBody, _AuthenticationRules, BeginCredentialAuthenticationView):
     pass
 
 
-class PasskeyAuthenticationComplete(_AuthenticationRules, CompleteCredentialAuthenticationView):
+class PasskeyAuthenticationComplete(_JsonBody, _AuthenticationRules, CompleteCredentialAuthenticationView):
     def complete_auth(self, device: WebAuthnCredential) -> None:
         """Verified with user verification required: counts as the second factor and as step-up."""
         user = _signed_in_user(self.request)

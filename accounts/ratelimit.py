@@ -5,6 +5,7 @@ never sit in the cache in clear.
 """
 
 import hashlib
+import time
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -113,6 +114,9 @@ def _redis_client() -> Any:
 
 LOGIN_IP = Limiter("login.ip", limit=10, window_seconds=5 * 60)
 LOGIN_USER = Limiter("login.user", limit=10, window_seconds=5 * 60)
+REFUSAL_AUDIT_SECONDS = 60
+# Refusals counted per calendar minute, each kept for two, so the minute before's count is there to report.
+LOGIN_REFUSED = Limiter("login.refused", limit=1, window_seconds=REFUSAL_AUDIT_SECONDS * 2)
 MFA_USER = Limiter("mfa.user", limit=10, window_seconds=5 * 60)
 SEARCH_USER = Limiter("search.user", limit=60, window_seconds=60)
 
@@ -137,3 +141,15 @@ def login_subject(raw_username: str) -> str:
     account's at most (the look-alike rule, `accounts.usernames`), so the name is as good as the id.
     """
     return f"name:{canonical_username(raw_username).casefold()}"
+
+
+def refusal_audit_due(lock: str) -> tuple[bool, int]:
+    """Counts one sign-in refused by `lock` (a limiter's name and subject) in the current minute: whether
+    to audit it (the first of the minute), and how many `lock` refused in the minute before.
+
+    Once locked, a refusal costs no password check: audited one by one, anyone could write an audit
+    event per request without end (as `feeds.ratelimit.refused_token_audit_due` closes for feed tokens).
+    """
+    minute = int(time.time()) // REFUSAL_AUDIT_SECONDS
+    first = LOGIN_REFUSED.hit(f"{lock}|{minute}") == 1
+    return first, (LOGIN_REFUSED.count(f"{lock}|{minute - 1}") if first else 0)

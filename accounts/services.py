@@ -1,9 +1,11 @@
 """Account lifecycle, sessions and second factors. Every change writes its audit event."""
 
+import contextlib
 import hashlib
 import secrets
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
@@ -113,20 +115,31 @@ def totp_token_verify(*, device: TOTPDevice, token: str) -> bool:
     one code at the same moment both read the old step and both pass. Holding the row from the read to
     the save makes the second wait and then see the step used. `device` is refreshed afterwards, so the
     caller sees the step and throttle state the locked copy wrote.
+
+    False for a device removed since the caller read it (a second factor reset, or an enrolment page
+    opened again, which replaces the unconfirmed one): no code verifies a device that is gone.
     """
     with transaction.atomic():
-        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+        if locked is None:
+            return False
         verified = bool(locked.verify_token(token))
-    device.refresh_from_db()
+    # Removed since the check: the caller's next step (the session's key renewal) finds it out.
+    with contextlib.suppress(TOTPDevice.DoesNotExist):
+        device.refresh_from_db()
     return verified
 
 
 def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
-    if not totp_token_verify(device=device, token=token):
-        return False
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    event_record(tag=AuditTag.MfaEnrolled, actor=device.user, additional={"device": "totp"})
+    """Confirm an enrolment with a code from it. False if the code is wrong, or if the device was removed
+    or confirmed meanwhile (the page opened again in another tab, or the form sent twice)."""
+    with transaction.atomic():
+        if not totp_token_verify(device=device, token=token):
+            return False
+        if not TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True):
+            return False
+        device.confirmed = True
+        event_record(tag=AuditTag.MfaEnrolled, actor=device.user, additional={"device": "totp"})
     return True
 
 
@@ -239,13 +252,23 @@ def _iso_or_none(day: date | None) -> str | None:
 
 
 def _invitation_closed_because(invitation: Invitation) -> str | None:
-    """Why an invitation no longer opens ("used", "expired", "account_closed"), or None if it does."""
+    """Why an invitation no longer opens ("used", "expired", "account_closed", "account_suspended",
+    "inviter_closed", "inviter_suspended"), or None if it does. A suspended account's link opens again if the suspension is lifted within its day:
+    suspending stops every use of the account, and setting its password is one."""
     if invitation.used_at is not None:
         return "used"
     if invitation.expires_at <= timezone.now():
         return "expired"
     if not invitation.user.is_active:
         return "account_closed"
+    if invitation.user.suspended_at is not None:
+        return "account_suspended"
+    # Whoever made it is suspended or closed since: everything they can do stops, an account they had
+    # just made for someone else included (it opens again if they are reinstated within the day).
+    if not invitation.created_by.is_active:
+        return "inviter_closed"
+    if invitation.created_by.suspended_at is not None:
+        return "inviter_suspended"
     return None
 
 
@@ -265,7 +288,9 @@ def invitation_for_token(token: str) -> Invitation | None:
     A token that matches an invitation which no longer opens is audited (`_invitation_refused`); an
     unknown token matches no account, so there is nothing to audit it against.
     """
-    invitation = Invitation.objects.select_related("user").filter(token_hash=_token_hash(token)).first()
+    invitation = (
+        Invitation.objects.select_related("user", "created_by").filter(token_hash=_token_hash(token)).first()
+    )
     if invitation is None:
         return None
     reason = _invitation_closed_because(invitation)
@@ -283,7 +308,11 @@ def invitation_accept(*, invitation: Invitation, password: str, agreement_signed
     against its owner) find it unused only one at a time, so the second never overwrites the password.
     """
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().select_related("user").get(pk=invitation.pk)
+        locked = (
+            Invitation.objects.select_for_update(of=("self", "user"))  # as before: not the inviter's row
+            .select_related("user", "created_by")
+            .get(pk=invitation.pk)
+        )
         reason = _invitation_closed_because(locked)
         if reason is not None:
             _invitation_refused(locked, reason)
@@ -352,15 +381,21 @@ def account_suspend(*, user: User, by: User | None, reason: str) -> bool:
         if by.role == Role.SYSTEM_ADMIN
         else "by the LA team"
     )
-    notify_by_email(
-        subject="A ContactPoint account you manage has been suspended",
-        # Never the reason typed: it often names the child looked up, and email leaves the system.
-        message=(
-            f"The ContactPoint account '{user.username}' has been suspended {who}. "
-            "The reason is on the account's page in ContactPoint."
-        ),
-        recipients=[user.manager_email],
-        what=f"suspension of user {user.pk}",
+    # Once stored, never from inside it: an automatic suspension runs in the person's own request (the
+    # misuse screening, holding their row lock and the audit writer's mark), which may still fail and roll
+    # it back, and a slow mail server must not hold those locks.
+    transaction.on_commit(
+        partial(
+            notify_by_email,
+            subject="A ContactPoint account you manage has been suspended",
+            # Never the reason typed: it often names the child looked up, and email leaves the system.
+            message=(
+                f"The ContactPoint account '{user.username}' has been suspended {who}. "
+                "The reason is on the account's page in ContactPoint."
+            ),
+            recipients=[user.manager_email],
+            what=f"suspension of user {user.pk}",
+        )
     )
     return True
 

@@ -1,7 +1,7 @@
 """Step-up: sensitive actions need a password and second-factor proof from the last 15 minutes."""
 
 import time
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -28,5 +28,18 @@ def step_up(request: HttpRequest) -> HttpResponse | None:
     """
     if recently_authenticated(request):
         return None
-    next_path = request.get_full_path() if request.method == "GET" else request.META.get("HTTP_REFERER", "/")
+    next_path = request.get_full_path() if request.method == "GET" else _form_page(request)
     return redirect(f"{reverse('accounts:reauthenticate')}?{urlencode({'next': next_path})}")
+
+
+def _form_page(request: HttpRequest) -> str:
+    """The page a form was sent from, as a path on this site: browsers send `Referer` as a full URL,
+    and the step-up's `next` takes a path only. A page on another site (or no page) is the home page."""
+    try:
+        referer = urlsplit(str(request.META.get("HTTP_REFERER", "")))
+    except ValueError:  # e.g. "http://[" : not a URL at all
+        return "/"
+    if referer.scheme not in ("http", "https") or referer.netloc != request.get_host():
+        return "/"
+    path = referer.path if referer.path.startswith("/") and not referer.path.startswith("//") else "/"
+    return f"{path}?{referer.query}" if referer.query else path

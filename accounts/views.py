@@ -128,7 +128,11 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
                 codes = recovery_codes_issue(user=user)
                 shown = {"codes": codes, "passkey_config": passkey_config(request)}
                 return render(request, "accounts/recovery_codes.html", shown)
+            if confirmed_totp_device(user) is not None:  # enrolled meanwhile (the form sent twice, a tab)
+                return redirect("accounts:mfa")
             form.add_error("code", "The security code is not correct")
+            # The page opened again in another tab meanwhile replaced the authenticator: show the new one.
+            device = user.totpdevice_set.filter(confirmed=False).first()  # type: ignore[attr-defined]
     if device is None:
         device = totp_device_start(user=user)
     context = {"form": form, "secret": totp_secret_base32(device), "qr_svg": mark_safe(totp_qr_svg(device))}  # noqa: S308

@@ -48,6 +48,9 @@ def govuk_messages(field: forms.Field, *, label: str) -> dict[str, str]:
         "invalid_choice": f"Select {phrase}",
         "max_length": f"{label} must be %(limit_value)d characters or fewer",
         "min_length": f"{label} must be %(limit_value)d characters or more",
+        # Django's ProhibitNullCharactersValidator, on every text box ("Null characters are not allowed."):
+        # in the words the service's own check for control characters uses (`children.text`).
+        "null_characters_not_allowed": f"{label} contains control or invisible characters",
     }
     if isinstance(field, forms.EmailField):
         messages["invalid"] = EMAIL_FORMAT

@@ -66,8 +66,9 @@ def test_a_burst_of_password_guesses_at_once_checks_no_more_than_the_lockout_all
 
     throttled = sum("Too many attempts" in r.content.decode() for r in responses)
     failures = AuditEvent.objects.filter(tag=AuditTag.LoginFailed).count()
+    # Refusals are audited once a minute per lock (the first; a minute boundary may fall in the burst).
     refused = AuditEvent.objects.filter(tag=AuditTag.LoginThrottled).count()
-    assert (len(checked), failures, throttled, refused) == (10, 10, BURST - 10, BURST - 10), (
+    assert (len(checked), failures, throttled, refused in (1, 2)) == (10, 10, BURST - 10, True), (
         f"{len(checked)} of {BURST} simultaneous guesses had their password checked ({failures} failures "
         f"audited), {throttled} were refused unchecked; the lockout allows 10"
     )

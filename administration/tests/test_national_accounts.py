@@ -78,13 +78,16 @@ def test_a_practice_or_school_is_not_offered_for_a_national_account(world):
     assert "North Road Surgery" not in page.split('name="organisation"', 1)[1]
 
 
-def test_the_administrator_suspends_and_reinstates_a_national_account_audited(world):
+def test_the_administrator_suspends_and_reinstates_a_national_account_audited(
+    world, django_capture_on_commit_callbacks
+):
     admin = administrator(world)
     client = signed_in(admin)
     world.nadia.manager_email = "audit-office@example.org"
     world.nadia.save()
     path = reverse("administration:account_suspend", args=[world.nadia.pk])
-    response = client.post(path, {"reason": "Left the audit office"})
+    with django_capture_on_commit_callbacks(execute=True):  # the email goes out once the suspension commits
+        response = client.post(path, {"reason": "Left the audit office"})
     assert response["Location"] == reverse("administration:account", args=[world.nadia.pk])
     world.nadia.refresh_from_db()
     assert world.nadia.suspended_at is not None

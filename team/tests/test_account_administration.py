@@ -137,7 +137,9 @@ def test_an_la_team_looks_after_practitioners_only_never_a_colleague_or_the_data
     assert 'value="la_team"' not in invitation and 'value="data_manager"' not in invitation
 
 
-def test_the_suspension_email_to_the_manager_never_carries_the_reason_typed(world):
+def test_the_suspension_email_to_the_manager_never_carries_the_reason_typed(
+    world, django_capture_on_commit_callbacks
+):
     """The reason often names the child looked up; email leaves the system, so it says only that the
     account was suspended and by whom, and where to read why."""
     from django.core import mail
@@ -145,7 +147,8 @@ def test_the_suspension_email_to_the_manager_never_carries_the_reason_typed(worl
     world.alice.manager_email = "manager@example.org"
     world.alice.save()
     reason = "Looked up Amelia Thornton, born 4 March 2015, at 12 Quarry Lane"
-    signed_in(world.lena).post(reverse("team:suspend", args=[world.alice.pk]), {"reason": reason})
+    with django_capture_on_commit_callbacks(execute=True):  # sent once the suspension commits
+        signed_in(world.lena).post(reverse("team:suspend", args=[world.alice.pk]), {"reason": reason})
     [message] = mail.outbox
     assert (
         message.to == ["manager@example.org"] and "'alice' has been suspended by the LA team" in message.body

@@ -107,11 +107,14 @@ def test_reauthentication_takes_password_and_a_fresh_code(world):
     assert AuditEvent.objects.filter(tag=AuditTag.Reauthenticated, actor=world.lena).exists()
 
 
-def test_suspension_notifies_the_manager_and_is_audited(world):
+def test_suspension_notifies_the_manager_and_is_audited(world, django_capture_on_commit_callbacks):
     world.alice.manager_email = "manager@example.org"
     world.alice.save()
     client = signed_in(world.lena)
-    response = client.post(reverse("team:suspend", args=[world.alice.pk]), {"reason": "Searched own surname"})
+    with django_capture_on_commit_callbacks(execute=True):  # the email goes out once the suspension commits
+        response = client.post(
+            reverse("team:suspend", args=[world.alice.pk]), {"reason": "Searched own surname"}
+        )
     assert response.status_code == 302
     world.alice.refresh_from_db()
     assert world.alice.suspended_at is not None
