@@ -11,8 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role
-from accounts.services import account_invite
+from accounts.tests.invitations import ivy_invited
 from tests.pages import rendered
 
 GUESSABLE = [
@@ -34,17 +33,7 @@ FINE = ["a long synthetic passphrase 93", "correct horse battery staple", "Tr0ub
 
 
 def _invitation(world):
-    _, token = account_invite(
-        by=world.lena,
-        username="ivy",
-        first_name="Ivy",
-        last_name="Example",
-        email="ivy@example.org",
-        organisation=world.north_social_care,
-        role=Role.PRACTITIONER,
-        background_check_on=world.alice.background_check_on,
-        training_completed_on=world.alice.training_completed_on,
-    )
+    _, token = ivy_invited(world)
     return reverse("accounts:invitation", args=[token])
 
 

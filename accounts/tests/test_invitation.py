@@ -9,31 +9,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Invitation, Role, User
-from accounts.services import account_close, account_invite
+from accounts.models import Invitation, User
+from accounts.services import account_close
+from accounts.tests.invitations import ACCEPT, ivy_invited
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from tests.personas import World
-
-ACCEPT = {
-    "password1": "a long synthetic passphrase 93",
-    "password2": "a long synthetic passphrase 93",
-    "agreement": "on",
-}
-
-
-def _invite(world: World) -> tuple[User, str]:
-    return account_invite(
-        by=world.lena,
-        username="ivy",
-        first_name="Ivy",
-        last_name="Example",
-        email="ivy@example.org",
-        organisation=world.north_social_care,
-        role=Role.PRACTITIONER,
-        background_check_on=world.alice.background_check_on,
-        training_completed_on=world.alice.training_completed_on,
-    )
 
 
 def _events_about(user: User) -> list[str]:
@@ -48,7 +28,7 @@ def test_the_invitation_of_an_account_closed_before_it_was_accepted_no_longer_op
     """The LA team invites Ivy, then closes the account (wrong person, left the job). The link in the
     email must stop working: closing gives the account an unusable password, and accepting the
     invitation must not give it a usable one again, sign the agreement or be audited as accepted."""
-    ivy, token = _invite(world)
+    ivy, token = ivy_invited(world)
     account_close(user=ivy, by=world.lena)
     url = reverse("accounts:invitation", args=[token])
 
@@ -68,7 +48,7 @@ def test_the_invitation_of_an_account_closed_before_it_was_accepted_no_longer_op
 
 
 def test_a_used_invitation_link_presented_again_is_audited_against_its_account(world):
-    ivy, token = _invite(world)
+    ivy, token = ivy_invited(world)
     url = reverse("accounts:invitation", args=[token])
     assert Client().post(url, ACCEPT).status_code == 302
     before = _events_about(ivy)
@@ -82,7 +62,7 @@ def test_a_used_invitation_link_presented_again_is_audited_against_its_account(w
 
 
 def test_an_expired_invitation_link_presented_is_audited_against_its_account(world):
-    ivy, token = _invite(world)
+    ivy, token = ivy_invited(world)
     Invitation.objects.filter(user=ivy).update(expires_at=timezone.now() - timedelta(minutes=1))
     before = _events_about(ivy)
     assert Client().post(reverse("accounts:invitation", args=[token]), ACCEPT).status_code == 404

@@ -9,41 +9,19 @@ at the first sign-in (the account had none yet).
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import Role, User
 from accounts.services import (
-    account_invite,
     account_reinstate,
     account_suspend,
     invitation_accept,
     invitation_for_token,
 )
+from accounts.tests.invitations import ACCEPT, ivy_invited
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from tests.personas import World
-
-ACCEPT = {
-    "password1": "a long synthetic passphrase 93",
-    "password2": "a long synthetic passphrase 93",
-    "agreement": "on",
-}
-
-
-def _invite(world: World) -> tuple[User, str]:
-    return account_invite(
-        by=world.lena,
-        username="ivy",
-        first_name="Ivy",
-        last_name="Example",
-        email="ivy@example.org",
-        organisation=world.north_social_care,
-        role=Role.PRACTITIONER,
-        background_check_on=world.alice.background_check_on,
-        training_completed_on=world.alice.training_completed_on,
-    )
 
 
 def test_the_invitation_of_a_suspended_account_sets_no_password_and_is_audited(world):
-    ivy, token = _invite(world)
+    ivy, token = ivy_invited(world)
     account_suspend(user=ivy, by=world.lena, reason="Invitation sent to the wrong address")
     url = reverse("accounts:invitation", args=[token])
 
@@ -62,7 +40,7 @@ def test_the_invitation_of_a_suspended_account_sets_no_password_and_is_audited(w
 
 
 def test_the_invitation_opens_again_once_the_suspension_is_lifted_within_its_day(world):
-    ivy, token = _invite(world)
+    ivy, token = ivy_invited(world)
     account_suspend(user=ivy, by=world.lena, reason="Checking the address")
     account_reinstate(user=ivy, by=world.lena)
 
@@ -74,7 +52,7 @@ def test_the_invitation_opens_again_once_the_suspension_is_lifted_within_its_day
 
 
 def test_an_account_suspended_between_showing_the_form_and_sending_it_gets_no_password(world):
-    ivy, token = _invite(world)
+    ivy, token = ivy_invited(world)
     shown = invitation_for_token(token)
     assert shown is not None
     account_suspend(user=ivy, by=world.lena, reason="Invitation sent to the wrong address")

@@ -10,30 +10,11 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import Role, User
-from accounts.services import account_close, account_invite, account_reinstate, account_suspend
+from accounts.services import account_close, account_reinstate, account_suspend
+from accounts.tests.invitations import ACCEPT, ivy_invited
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from tests.personas import World, make_user
-
-ACCEPT = {
-    "password1": "a long synthetic passphrase 93",
-    "password2": "a long synthetic passphrase 93",
-    "agreement": "on",
-}
-
-
-def _invited_by(world: World, inviter: User) -> tuple[User, str]:
-    return account_invite(
-        by=inviter,
-        username="ivy",
-        first_name="Ivy",
-        last_name="Example",
-        email="ivy@example.org",
-        organisation=world.north_social_care,
-        role=Role.PRACTITIONER,
-        background_check_on=world.alice.background_check_on,
-        training_completed_on=world.alice.training_completed_on,
-    )
+from tests.personas import make_user
 
 
 def _accepted(token: str, ivy: User) -> bool:
@@ -45,7 +26,7 @@ def _accepted(token: str, ivy: User) -> bool:
 
 def test_the_invitation_of_an_inviter_suspended_since_sets_no_password_and_is_audited(world):
     inviter = make_user("lorna", world.north, Role.LA_TEAM)
-    ivy, token = _invited_by(world, inviter)
+    ivy, token = ivy_invited(world, by=inviter)
     account_suspend(user=inviter, by=world.lena, reason="Synthetic: misuse under investigation")
     assert Client().get(reverse("accounts:invitation", args=[token])).status_code == 404
     assert not _accepted(token, ivy)
@@ -56,7 +37,7 @@ def test_the_invitation_of_an_inviter_suspended_since_sets_no_password_and_is_au
 
 def test_the_invitation_of_an_inviter_closed_since_does_not_open(world):
     inviter = make_user("lorna", world.north, Role.LA_TEAM)
-    ivy, token = _invited_by(world, inviter)
+    ivy, token = ivy_invited(world, by=inviter)
     account_close(user=inviter, by=world.lena)
     assert not _accepted(token, ivy)
     refused = AuditEvent.objects.filter(tag=AuditTag.InvitationRefused)
@@ -65,7 +46,7 @@ def test_the_invitation_of_an_inviter_closed_since_does_not_open(world):
 
 def test_the_invitation_opens_again_once_the_inviter_is_reinstated(world):
     inviter = make_user("lorna", world.north, Role.LA_TEAM)
-    ivy, token = _invited_by(world, inviter)
+    ivy, token = ivy_invited(world, by=inviter)
     account_suspend(user=inviter, by=world.lena, reason="Synthetic: checked and cleared")
     assert account_reinstate(user=inviter, by=world.lena).value == "done"
     assert _accepted(token, ivy)
