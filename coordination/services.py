@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
+from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -134,31 +135,11 @@ def _notice_create(
         if not audience.receives:
             # Filed under the child whose rule withheld it (a shielded sibling's LA team sees it), never
             # under the recipient's child, whose subject access report must not hint at the sibling.
-            event_record(
-                tag=AuditTag.MatchWithheld,
-                actor=None,
-                child_id=about.pk,
-                additional={
-                    "match_id": match.pk,
-                    "kind": match.kind,
-                    "recipient_id": recipient.pk,
-                    "recorded_by_id": by.pk,
-                    "reason": audience.reason,
-                },
-            )
+            _withheld_record(match, about=about.pk, recipient=recipient, by=by, reason=audience.reason)
             return None
     if sibling_service_hidden(match=match, recipient=recipient, own=own, told_of=told_of, gate=gate):
-        event_record(
-            tag=AuditTag.MatchWithheld,
-            actor=None,
-            child_id=told_of.child_id,
-            additional={
-                "match_id": match.pk,
-                "kind": match.kind,
-                "recipient_id": recipient.pk,
-                "recorded_by_id": by.pk,
-                "reason": "sibling_sensitive_service",
-            },
+        _withheld_record(
+            match, about=told_of.child_id, recipient=recipient, by=by, reason="sibling_sensitive_service"
         )
         return None
     notice = Notice.objects.create(match=match, recipient=recipient, involvement=own, other=told_of)
@@ -179,6 +160,22 @@ def _notice_create(
     if email:
         transaction.on_commit(partial(_email_notice, notice_id=notice.pk, address=recipient.email))
     return notice
+
+
+def _withheld_record(match: Match, *, about: UUID, recipient: User, by: User, reason: str) -> None:
+    """Audit a match not told to `recipient`, under the child `about` whose rule withheld it."""
+    event_record(
+        tag=AuditTag.MatchWithheld,
+        actor=None,
+        child_id=about,
+        additional={
+            "match_id": match.pk,
+            "kind": match.kind,
+            "recipient_id": recipient.pk,
+            "recorded_by_id": by.pk,
+            "reason": reason,
+        },
+    )
 
 
 def sibling_service_hidden(
