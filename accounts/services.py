@@ -349,7 +349,7 @@ def home_postcode_record(*, user: User, by: User, postcode: str | None) -> None:
 
 
 def account_suspend(*, user: User, by: User | None, reason: str) -> bool:
-    """Suspend and end every session at once; False (nothing done) if it was suspended meanwhile.
+    """Suspend and end every session at once; False (nothing done) if it was suspended, or closed, meanwhile.
 
     `by=None` is the system path: ContactPoint itself suspends (oversight.misuse, a hard misuse
     threshold). The audit event then has no actor and says `"by_system": true`, so a report never
@@ -359,6 +359,9 @@ def account_suspend(*, user: User, by: User | None, reason: str) -> bool:
     """
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.is_active:  # closed since the caller read it: closed for good, nothing to suspend
+            user.is_active = False
+            return False
         if locked.suspended_at is not None:
             user.suspended_at = locked.suspended_at
             return False

@@ -35,7 +35,9 @@ def shield_set(*, child: Child, by: User, shielded: bool, reason: str) -> bool:
     """
     with transaction.atomic():
         children_keys_lock([child.pk])
-        stored = child_rows_locked().get(pk=child.pk)
+        stored = child_rows_locked().filter(pk=child.pk).first()
+        if stored is None:  # merged into another (which deletes it) while this waited for its locks
+            raise RecordChangedSince("This record has been merged into another since you opened it")
         if stored.status != RecordStatus.ACTIVE:
             raise RecordChangedSince("This record has been archived or closed since you opened it")
         if stored.local_authority_id != child.local_authority_id:

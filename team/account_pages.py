@@ -198,6 +198,8 @@ class AccountPages:
         if request.method == "POST" and form.is_valid():
             if account_suspend(user=subject, by=actor, reason=form.cleaned_data["reason"]):
                 messages.success(request, "Account suspended. All its sessions have ended.")
+            elif not subject.is_active:  # closed between this request's read and the suspension's lock
+                messages.info(request, ACCOUNT_CLOSED)
             else:
                 messages.info(request, "This account had already been suspended: its reason is below")
             return redirect(self.account_url, user_id=subject.pk)
