@@ -260,6 +260,10 @@ class LeadProfessionalForm(GovukErrors, forms.Form):
         error_messages={"required": "Select the lead professional"},
     )
     ENDED = "That involvement has just ended: select another lead professional"
+    CANNOT_ACT = (
+        "That practitioner cannot be named lead professional while their account is suspended, closed "
+        "or not vetted: select another lead professional"
+    )
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -20,6 +20,7 @@ from access.policy import (
     decide,
     decide_many,
     override_visibility,
+    prerequisites,
     visibility,
     visible_involvements,
 )
@@ -355,6 +356,20 @@ def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) 
     )
 
 
+def _able_to_lead(current: list[InvolvementView]) -> list[InvolvementView]:
+    """The current involvements whose practitioner may use the service now: one suspended, closed or no
+    longer vetted is not named lead professional (as an offer from them is not accepted), until reinstated.
+    An involvement with no account behind it has no account state to judge and stays offered."""
+    recorder_ids = {i.involvement.recorded_by_id for i in current} - {None}
+    recorders = User.objects.select_related("organisation").in_bulk(recorder_ids)
+    return [
+        i
+        for i in current
+        if i.involvement.recorded_by_id is None
+        or ((recorder := recorders.get(i.involvement.recorded_by_id)) is not None and prerequisites(recorder))
+    ]
+
+
 def _ended_since(shown: list[InvolvementView], posted: str | None) -> bool:
     """Is `posted` one of the involvements this person may see that has ended (the page offered it)?"""
     return any(i.id == posted and i.involvement.ceased for i in shown)
@@ -369,18 +384,20 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
     seen = visibility(actor=actor, child=child)
     view = child_record(child)
     shown = visible_involvements(seen=seen, involvements=view.involvements)
-    current = [i for i in shown if not i.involvement.ceased]
+    still_open = [i for i in shown if not i.involvement.ceased]
+    current = _able_to_lead(still_open)
     choices = [(i.id, f"{i.details.practitioner_name}, {i.details.role}") for i in current]
     lead_id = view.details.lead_professional_id
     initial = {"involvement": lead_id} if any(i.id == lead_id for i in current) else {}
     form = LeadProfessionalForm(request.POST or None, choices=choices, initial=initial)
-    if (
-        request.method == "POST"
-        and not form.is_valid()
-        and _ended_since(shown, request.POST.get("involvement"))
-    ):
-        # Offered when the page was read, ended since: say so, not "Select an answer".
-        form.errors["involvement"] = form.error_class([LeadProfessionalForm.ENDED])
+    if request.method == "POST" and not form.is_valid():
+        posted = request.POST.get("involvement")
+        if _ended_since(shown, posted):
+            # Offered when the page was read, ended since: say so, not "Select an answer".
+            form.errors["involvement"] = form.error_class([LeadProfessionalForm.ENDED])
+        elif any(i.id == posted for i in still_open):
+            # Current, but its practitioner may not use the service now (suspended, closed, lapsed).
+            form.errors["involvement"] = form.error_class([LeadProfessionalForm.CANNOT_ACT])
     if request.method == "POST" and form.is_valid():
         chosen = form.cleaned_data["involvement"]
         involvement = None if chosen == "none" else next(i.involvement for i in current if i.id == chosen)
