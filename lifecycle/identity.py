@@ -34,7 +34,7 @@ from children.records import ChildDetails
 from children.services import child_build, children_save_built
 from children.signals import record_ended
 from lifecycle.models import Closure
-from lifecycle.rules import purge_due
+from lifecycle.rules import archive_age_in_force, archive_due, purge_due
 from vault.sealing import note_seal
 
 CLOSE_CATEGORY_CONTEXT = "identity-close"
@@ -54,6 +54,12 @@ class IdentityRefused(ValueError):
     """The old record is not an active record any more (closed or archived meanwhile)."""
 
 
+class IdentityDateRefused(ValueError):
+    """The new date of birth is past the record's archive age: the new record would be archived by the
+    next nightly run, and the child gone from the index (the old record being closed for good). Nothing
+    is written; the message says so, in words for the page."""
+
+
 def new_identity_create(
     *, old: Child, by: User, category: str, details: ChildDetails, shielded: bool
 ) -> Child:
@@ -61,7 +67,9 @@ def new_identity_create(
 
     The close is guarded on `status = active` (a second submission, or two at once, creates nothing)
     and on `old`'s LA (transferred since the page read it: not this LA's to close). The new record is
-    shielded if asked, and always if `old` is.
+    shielded if asked, and always if `old` is. It keeps `old`'s archive age (a care leaver's consent to
+    stay to 25 is about the child, not the name): with the default the next nightly run archived the new
+    identity of anyone over 18. A date of birth past that age is refused (`IdentityDateRefused`).
     """
     if category not in dict(NewIdentityCategory.CHOICES):
         raise ValueError(f"unknown category {category!r}")
@@ -75,9 +83,19 @@ def new_identity_create(
             raise IdentityRefused("the record is no longer an active record of this local authority")
         # A shielded record's new identity is shielded too, whatever was asked: lifting a shield is the
         # shielding page's decision, with its reason and audit event (read under the update's row lock).
-        if Child.objects.filter(pk=old.pk, shielded=True).exists():
+        shielded_now, archive_age = Child.objects.values_list("shielded", "archive_age").get(pk=old.pk)
+        if shielded_now:
             built.child.shielded = True
+        built.child.archive_age = archive_age_in_force(archive_age)
         today = timezone.localdate()
+        due = archive_due(
+            date_of_birth=details.date_of_birth, archive_age=built.child.archive_age, date_of_death=None
+        )
+        if due.on <= today:  # raised inside the transaction: the close above is rolled back
+            raise IdentityDateRefused(
+                f"The date of birth makes the child {built.child.archive_age} or older, so the new record "
+                "would be archived at once: check the date of birth"
+            )
         # Dated, so the daily job purges the closed record six years on (lifecycle.services).
         Closure.objects.create(child_id=old.pk, closed_on=today, purge_due_on=purge_due(today))
         event_record(

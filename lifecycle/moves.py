@@ -209,7 +209,9 @@ def transfers_listed(*, local_authority_id: int, others_shown: int) -> list[Tran
 @dataclass(frozen=True)
 class TransferView:
     """One request as the two LA teams see it: who the child is (name, date of birth, index number),
-    whether the record is shielded (the receiving team must know before accepting), never the address."""
+    whether the record is shielded (the receiving team must know before accepting), never the address.
+
+    `withheld`: who the child is, left out (blank), see `transfer_view`."""
 
     transfer: Transfer
     child_name: str
@@ -217,21 +219,39 @@ class TransferView:
     reason: str
     decline_reason: str
     withdrawal_reason: str
+    withheld: bool = False
 
     @property
     def shielded(self) -> bool:
         return self.transfer.child.shielded
 
 
-def transfer_view(transfer: Transfer) -> TransferView:
-    """The request in words (decrypted for this response only)."""
+def transfer_view(transfer: Transfer, *, viewer_la_id: int | None) -> TransferView:
+    """The request in words (decrypted for this response only), as the team of `viewer_la_id` sees it.
+
+    The page names the child by what the record holds now. Once the request is no longer waiting, a
+    shielded child is named only to the team holding the record: the team it left (or the one that
+    declined it) would otherwise learn, from an old request, the name a shielded family took since,
+    which no search by the former name gives anyone (`matching`: a shielded child's former names are
+    hidden keys). While it waits, both teams see who it is: the receiving team must, to decide.
+    """
     child = transfer.child
-    details = child_details(child)
     key = child.data_key
+    withheld = (
+        child.shielded
+        and transfer.status != TransferStatus.PENDING
+        and child.local_authority_id != viewer_la_id
+    )
+    if withheld:
+        name, born = "", ""
+    else:
+        details = child_details(child)
+        name, born = details.full_name, f"{details.date_of_birth.day} {details.date_of_birth:%B %Y}"
     return TransferView(
         transfer=transfer,
-        child_name=details.full_name,
-        date_of_birth=f"{details.date_of_birth.day} {details.date_of_birth:%B %Y}",
+        child_name=name,
+        date_of_birth=born,
+        withheld=withheld,
         reason=note_unseal(key, context=TRANSFER_REASON_CONTEXT, sealed=transfer.reason_sealed),
         decline_reason=_opened(key, DECLINE_REASON_CONTEXT, transfer.decline_reason_sealed),
         withdrawal_reason=_opened(key, WITHDRAWAL_REASON_CONTEXT, transfer.withdrawal_reason_sealed),

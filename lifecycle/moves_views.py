@@ -26,7 +26,7 @@ from lifecycle.forms import (
     TransferRequestForm,
     TransferWithdrawForm,
 )
-from lifecycle.identity import IdentityRefused, new_identity_create
+from lifecycle.identity import IdentityDateRefused, IdentityRefused, new_identity_create
 from lifecycle.models import Transfer, TransferStatus
 from lifecycle.moves import (
     RecordChangedSince,
@@ -99,7 +99,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.TransferView)
     listed = transfers_listed(local_authority_id=actor.home_la_id or 0, others_shown=OTHER_TRANSFERS_SHOWN)
     transfers_list_audit(transfers=listed, by=actor)
-    rows = [transfer_view(t) for t in listed]
+    rows = [transfer_view(t, viewer_la_id=actor.home_la_id) for t in listed]
     incoming = [r for r in rows if r.transfer.to_la_id == actor.home_la_id]
     context = {
         "to_decide": [r for r in incoming if r.transfer.status == TransferStatus.PENDING],
@@ -134,7 +134,7 @@ def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
             return redirect("moves:transfers")
     transfer_view_audit(transfer=item, by=actor)  # the page names the child, first look or shown again
     context = {
-        "row": transfer_view(item),
+        "row": transfer_view(item, viewer_la_id=actor.home_la_id),
         "form": form,
         "may_decide": may_decide,
         "may_withdraw": may_withdraw,
@@ -163,7 +163,7 @@ def transfer_withdraw_page(request: HttpRequest, transfer_id: UUID) -> HttpRespo
             )
         return redirect("moves:transfer", transfer_id=item.pk)
     transfer_view_audit(transfer=item, by=actor)  # the page names the child, first look or shown again
-    context = {"row": transfer_view(item), "form": form}
+    context = {"row": transfer_view(item, viewer_la_id=actor.home_la_id), "form": form}
     return render(request, "lifecycle/transfer_withdraw.html", context)
 
 
@@ -216,6 +216,8 @@ def new_identity(request: HttpRequest, child_id: UUID) -> HttpResponse:
             )
         except IdentityRefused:
             form.add_error(None, "This record has already been closed, or moved to another local authority")
+        except IdentityDateRefused as refused:
+            form.add_error("dob_day", str(refused))
         else:
             # Neither record is named here: the team opens the new one by searching for it.
             messages.success(
