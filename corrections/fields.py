@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from accounts.models import Organisation
 from children.models import Carer, Child
 from children.records import AddressStatus, ChildDetails, Gender, ReturnIntention
@@ -59,6 +61,14 @@ CARER_FIELD_KINDS = ("phone", "email")
 NOT_RECORDED = "None recorded"
 # The correctable fields that are a person's name: letters only, as a feed's names (children.text).
 NAME_KEYS = ("given_names", "family_name")
+# As a feed's date of birth (feeds.validation.OLDEST_AGE_YEARS, a floor above this one): an index of
+# children kept to 25 at most, so an older date is a keying error. Accepted, it would make the child an
+# adult whom the next lifecycle run archives, out of every practitioner's view.
+OLDEST_AGE_YEARS = 26
+
+
+def earliest_birth_year() -> int:
+    return timezone.localdate().year - OLDEST_AGE_YEARS
 
 
 def carer_field(position: int, kind: str) -> CorrectableField:
@@ -101,8 +111,17 @@ def value_problem(field: CorrectableField, value: Any) -> str | None:
 
     The same rule as a feed's values (children.text.text_problem) for every text the value holds: a
     name, a carer's phone or email, an address's lines and postcode. Dates, genders and organisations
-    are chosen from fixed forms and hold no free text.
+    are chosen from fixed forms and hold no free text; a date of birth is one a feed may send (not in the
+    future, not before `earliest_birth_year`).
     """
+    if field.kind == "date":
+        try:
+            born = date.fromisoformat(str(value))
+        except ValueError:
+            return "is not a date"
+        if born > timezone.localdate() or born.year < earliest_birth_year():
+            return "is not a date of birth a record may hold"
+        return None
     if field.kind in ("text", "phone", "email"):
         return text_problem(str(value or ""), name=field.key in NAME_KEYS)
     if field.kind == "address" and isinstance(value, dict):

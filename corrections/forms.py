@@ -9,7 +9,7 @@ from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin, readable
 from children.records import Address, Gender
 from children.text import text_problem
-from corrections.fields import NAME_KEYS, CorrectableField
+from corrections.fields import NAME_KEYS, CorrectableField, earliest_birth_year
 from corrections.models import Complainant, ComplaintAbout, ComplaintOutcome, ComplaintStatus
 from matching.normalise import normalise_postcode
 
@@ -150,7 +150,13 @@ class CorrectionForm(GovukErrors, _ValueInputs, DatePartsMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if self.correctable.kind == "date":
-            cleaned["value"] = self.combine_date("value", label="the correct date of birth", required=True)
+            born = self.combine_date("value", label="the correct date of birth", required=True)
+            if born is not None and born.year < earliest_birth_year():  # as a feed refuses it
+                self.add_error(
+                    "value_day", f"The correct date of birth must be in {earliest_birth_year()} or later"
+                )
+                born = None
+            cleaned["value"] = born
         return cleaned
 
     def proposed(self) -> Any:
@@ -189,6 +195,9 @@ class CorrectionDecisionForm(GovukErrors, forms.Form):
         help_text="Needed only if you reject it. The person who asked for it will see this. "
         + NO_PERSONAL_DATA_HINT,
     )
+    # What the page showed the record says (`corrections.services.correction_current_seen`): an accept is
+    # not applied over a value changed since.
+    shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean_reason(self) -> str:
         return readable(self.cleaned_data.get("reason", ""), "The reason", lines=True)  # the raiser reads it

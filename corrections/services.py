@@ -2,6 +2,7 @@
 in the same transaction; free text and proposed values are sealed under the child's key."""
 
 import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,22 +15,40 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from children.services import child_rows_locked
-from corrections.fields import CorrectableField, field_apply, field_for, value_problem
+from corrections.fields import CorrectableField, current_value, field_apply, field_for, value_problem
 from corrections.models import (
     Complaint,
     ComplaintStatus,
     Correction,
     CorrectionStatus,
 )
+from vault.blind_index import blind_token
 from vault.sealing import Sealer
+
+CURRENT_SEEN_PURPOSE = "correction-current-seen"
 
 
 class AlreadyDecided(Exception):
     """Someone decided this correction first (two tabs, two colleagues): nothing is changed twice."""
 
 
+class ValueChangedSince(Exception):
+    """The detail no longer holds the value the deciding page showed (a feed update, a colleague's
+    correction of it): accepting would overwrite a value the LA team never saw, so nothing is changed."""
+
+
+def correction_current_seen(correction: Correction, value: Any) -> str:
+    """What the detail holds now, as a keyed token tied to this correction: the decision page carries the
+    one it showed, so accepting can tell whether the value has changed since, without putting it in the
+    page's form in the clear (or as an unkeyed hash anyone could test guesses against)."""
+    return blind_token(
+        CURRENT_SEEN_PURPOSE, f"{correction.pk}\x1f{json.dumps(value, sort_keys=True, default=str)}"
+    )
+
+
 class ValueRefused(Exception):
-    """A proposed value holds characters a record may not hold (children.text): never raised or applied."""
+    """A proposed value a record may not hold (characters children.text refuses, a date of birth a feed
+    refuses): never raised or applied."""
 
 
 def correction_raise(
@@ -90,8 +109,13 @@ def _pending_locked(correction: Correction) -> Correction:
     return locked
 
 
-def correction_accept(*, correction: Correction, by: User) -> None:
-    """Apply the proposed value through the record-update services, then close the correction."""
+def correction_accept(*, correction: Correction, by: User, shown: str | None = None) -> None:
+    """Apply the proposed value through the record-update services, then close the correction.
+
+    `shown` is the `correction_current_seen` token of the value the deciding page showed as what the
+    record says: if the detail holds another value now (read under the child's row lock),
+    ValueChangedSince and nothing is written. None: no page (a caller that has just read the value).
+    """
     with transaction.atomic():
         locked = _pending_locked(correction)
         child = locked.child
@@ -99,6 +123,10 @@ def correction_accept(*, correction: Correction, by: User) -> None:
         field = field_for(locked.field)
         if field is None:  # never stored: raising checks the key
             raise ValueError("unknown field")
+        if shown is not None and shown != correction_current_seen(
+            locked, current_value(child, field, sealer)
+        ):
+            raise ValueChangedSince
         proposed = sealer.unseal(locked, "proposed_value")
         if value_problem(field, proposed):  # stored before the rule, or by another way in: never applied
             raise ValueRefused
@@ -170,6 +198,11 @@ class ComplaintChangedSince(Exception):
     that sent this was read: saving over it would undo that, so nothing is changed."""
 
 
+class ComplaintClosed(Exception):
+    """The complaint is closed with an outcome: moving it back would erase the outcome, its date and what
+    was decided (sealed, with no other copy), so nothing is changed. A new complaint is recorded instead."""
+
+
 def complaint_version(complaint: Complaint) -> str:
     """A token of the complaint's progress as stored: it changes with every save, an identical one too
     (what was decided is sealed afresh, with a new nonce). The page carries the one it showed.
@@ -189,13 +222,16 @@ def complaint_progress(
     `shown` is the `complaint_version` of the progress the caller's page showed: if the complaint has been
     saved since (a colleague closed it with its outcome; the form sent twice), ComplaintChangedSince and
     nothing is written, rather than putting it back to what that page said and erasing the outcome. The
-    row is re-read under its lock, so two saves at once take turns and the second is refused.
+    row is re-read under its lock, so two saves at once take turns and the second is refused. A closed
+    complaint is never moved back (ComplaintClosed): its dates and outcome may still be corrected.
     """
     closed = progress.status == ComplaintStatus.CLOSED
     with transaction.atomic():
         locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
         if shown is not None and shown != complaint_version(locked):
             raise ComplaintChangedSince
+        if locked.status == ComplaintStatus.CLOSED and not closed:
+            raise ComplaintClosed
         locked.status = progress.status
         locked.acknowledged_on = progress.acknowledged_on
         locked.outcome = progress.outcome if closed else ""

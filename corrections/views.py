@@ -19,22 +19,33 @@ from children.looks import look_audited
 from children.models import Child
 from children.selectors import child_identity_shown
 from children.viewing import purpose_grant_for
-from corrections.fields import FieldGone, current_value, field_for, field_label, fields_of, value_text
+from corrections.fields import (
+    OLDEST_AGE_YEARS,
+    FieldGone,
+    current_value,
+    field_for,
+    field_label,
+    fields_of,
+    value_text,
+)
 from corrections.forms import ComplaintForm, ComplaintProgressForm, CorrectionDecisionForm, CorrectionForm
 from corrections.models import Complaint, Correction, CorrectionStatus
 from corrections.selectors import complaints_for, corrections_pending, corrections_raised_by
 from corrections.services import (
     AlreadyDecided,
     ComplaintChangedSince,
+    ComplaintClosed,
     ComplaintProgress,
     RecordMoved,
     RecordNotActive,
     RecordShielded,
+    ValueChangedSince,
     ValueRefused,
     complaint_progress,
     complaint_record,
     complaint_version,
     correction_accept,
+    correction_current_seen,
     correction_raise,
     correction_reject,
 )
@@ -219,7 +230,7 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["decision"] == "accept":
-                correction_accept(correction=correction, by=actor)
+                correction_accept(correction=correction, by=actor, shown=form.cleaned_data["shown"] or None)
                 messages.success(request, "The record has been corrected")
             else:
                 correction_reject(correction=correction, by=actor, reason=form.cleaned_data["reason"])
@@ -240,14 +251,25 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
             return redirect("corrections:queue")
         except FieldGone:
             form.add_error("decision", "This detail is no longer on the record: reject the correction")
+        except ValueChangedSince:
+            child.refresh_from_db()  # shown again as it is now, to decide on what the record says
+            form.add_error(
+                "decision",
+                f"The {named.phrase} on the record has changed since you opened this correction: nothing "
+                "was changed. Check what the record says now and decide again",
+            )
         except ValueRefused:
             form.add_error(
                 "decision",
-                "The proposed value contains characters a record may not hold: reject the correction",
+                "The proposed date of birth is not one a record may hold (in the future, or more than "
+                f"{OLDEST_AGE_YEARS} years ago): reject the correction"
+                if named.kind == "date"
+                else "The proposed value contains characters a record may not hold: reject the correction",
             )
         else:
             return redirect("corrections:queue")
     sealer = Sealer(child.data_key)
+    held = current_value(child, named, sealer)
     event_record(
         tag=AuditTag.CorrectionOpened,
         actor=actor,
@@ -258,7 +280,8 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
         "correction": correction,
         "child": child,
         "field": named,
-        "current": value_text(named, current_value(child, named, sealer)),
+        "current": value_text(named, held),
+        "shown": correction_current_seen(correction, held),
         "proposed": value_text(named, sealer.unseal(correction, "proposed_value")),
         "reason": sealer.unseal(correction, "reason"),
         "raiser_cannot_see": _location_hidden_from(correction.raised_by, correction),
@@ -336,6 +359,12 @@ def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
                     outcome_detail=data.get("outcome_detail", ""),
                 ),
                 shown=data["version"],
+            )
+        except ComplaintClosed:
+            messages.info(
+                request,
+                "This complaint is closed with an outcome: it cannot be moved back, and nothing was changed. "
+                "If the child or parent complains again, record a new complaint",
             )
         except ComplaintChangedSince:
             messages.info(
