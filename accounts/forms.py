@@ -17,12 +17,12 @@ from accounts.ratelimit import (
     attempts_take,
     canonical_username,
     login_subject,
+    login_username_token,
     refusal_audit_due,
 )
 from accounts.wording import PASSWORD_MESSAGES, GovukErrors, password_errors
 from audit.services import event_record
 from audit.tags import AuditTag
-from vault.blind_index import blind_token
 
 GENERIC_FAILURE = "Enter a correct username and password"
 THROTTLED = "Too many attempts to sign in. Wait 5 minutes and try again"
@@ -71,7 +71,7 @@ class SignInForm(GovukErrors, AuthenticationForm):
             tag=AuditTag.LoginThrottled,
             actor=None,
             additional={
-                "username_token": blind_token("login-username", canonical_username(username).lower()),
+                "username_token": login_username_token(canonical_username(username)),
                 "locked": [LOCKED_WHAT[refusing.name] for refusing, _ in exceeded],
                 "refused_in_the_minute_before": before,
             },

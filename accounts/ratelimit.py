@@ -13,6 +13,8 @@ from typing import Any
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
+from vault.blind_index import blind_token
+
 
 @dataclass(frozen=True)
 class Limiter:
@@ -66,6 +68,24 @@ class Limiter:
             pass
 
 
+@dataclass(frozen=True)
+class OncePerWindow:
+    """Refusals counted per calendar window of `window_seconds`, each window kept for two: the first
+    refusal of a window is to be audited, with how many there were in the window before. Something
+    refused every time without a check (a locked sign-in, a revoked token, a refused feed source) must
+    not be able to write an audit event per request, nor go unrecorded."""
+
+    name: str
+    window_seconds: int = 60
+
+    def due(self, subject: str, *, now: float) -> tuple[bool, int]:
+        """Count one refusal of `subject` at `now`: (audit it?, refusals of `subject` the window before)."""
+        counter = Limiter(self.name, limit=1, window_seconds=self.window_seconds * 2)
+        window = int(now) // self.window_seconds
+        first = counter.hit(f"{subject}|{window}") == 1
+        return first, (counter.count(f"{subject}|{window - 1}") if first else 0)
+
+
 def attempts_take(*asks: tuple[Limiter, str]) -> list[int] | None:
     """Count one attempt against each (limiter, subject) *before* it is checked: the counts taken, or None
     (nothing counted) when any limiter had already reached its limit.
@@ -115,8 +135,7 @@ def _redis_client() -> Any:
 LOGIN_IP = Limiter("login.ip", limit=10, window_seconds=5 * 60)
 LOGIN_USER = Limiter("login.user", limit=10, window_seconds=5 * 60)
 REFUSAL_AUDIT_SECONDS = 60
-# Refusals counted per calendar minute, each kept for two, so the minute before's count is there to report.
-LOGIN_REFUSED = Limiter("login.refused", limit=1, window_seconds=REFUSAL_AUDIT_SECONDS * 2)
+LOGIN_REFUSED = OncePerWindow("login.refused", REFUSAL_AUDIT_SECONDS)
 MFA_USER = Limiter("mfa.user", limit=10, window_seconds=5 * 60)
 SEARCH_USER = Limiter("search.user", limit=60, window_seconds=60)
 
@@ -143,13 +162,17 @@ def login_subject(raw_username: str) -> str:
     return f"name:{canonical_username(raw_username).casefold()}"
 
 
+def login_username_token(name: str) -> str:
+    """The blind token of a name tried at sign-in, as its audit events carry it (never the name itself):
+    a failed sign-in's and the lockout's refusals name the same account by the same token."""
+    return blind_token("login-username", name.lower())
+
+
 def refusal_audit_due(lock: str) -> tuple[bool, int]:
     """Counts one sign-in refused by `lock` (a limiter's name and subject) in the current minute: whether
     to audit it (the first of the minute), and how many `lock` refused in the minute before.
 
     Once locked, a refusal costs no password check: audited one by one, anyone could write an audit
-    event per request without end (as `feeds.ratelimit.refused_token_audit_due` closes for feed tokens).
+    event per request without end (`OncePerWindow`, as for revoked feed tokens).
     """
-    minute = int(time.time()) // REFUSAL_AUDIT_SECONDS
-    first = LOGIN_REFUSED.hit(f"{lock}|{minute}") == 1
-    return first, (LOGIN_REFUSED.count(f"{lock}|{minute - 1}") if first else 0)
+    return LOGIN_REFUSED.due(lock, now=time.time())

@@ -8,10 +8,10 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from accounts.middleware import AUTH_STARTED_KEY
+from accounts.ratelimit import login_username_token
 from accounts.services import session_track
 from audit.services import event_record
 from audit.tags import AuditTag
-from vault.blind_index import blind_token
 
 
 @receiver(user_logged_in)
@@ -37,5 +37,5 @@ def _login_failed(
     event_record(
         tag=AuditTag.LoginFailed,
         actor=None,
-        additional={"username_token": blind_token("login-username", username.lower())},
+        additional={"username_token": login_username_token(username)},
     )

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
-from accounts.ratelimit import Limiter
+from accounts.ratelimit import Limiter, OncePerWindow
 from audit.services import event_record
 from audit.tags import AuditTag
 from feeds.models import FeedSource
@@ -42,29 +42,22 @@ def seconds_to_next_window() -> int:
     return max(1, WINDOW_SECONDS - int(_now()) % WINDOW_SECONDS)
 
 
-# Windows are counted for two minutes, so the count of the minute before is still there to report.
-REFUSED_TOKEN = Limiter("feeds.refused_token", limit=1, window_seconds=WINDOW_SECONDS * 2)
+REFUSED_TOKEN = OncePerWindow("feeds.refused_token", WINDOW_SECONDS)
+# A source the policy refuses (suspended, organisation closed, ...) is refused every time but audited
+# once a minute per source, as a revoked token is: a suspended system left retrying must not flood the log.
+REFUSED_SOURCE = OncePerWindow("feeds.refused_source", WINDOW_SECONDS)
 
 
 def refused_token_audit_due(token_id: int) -> tuple[bool, int]:
     """Counts one use of the refused (revoked) token `token_id` in the current minute: whether this use
     is to be audited (the first of the minute), and how often the token was refused in the minute before
     (the uses not audited one by one are counted in the next event that is)."""
-    window = int(_now()) // WINDOW_SECONDS
-    first = REFUSED_TOKEN.hit(f"{token_id}:{window}") == 1
-    return first, (REFUSED_TOKEN.count(f"{token_id}:{window - 1}") if first else 0)
-
-
-# A source the policy refuses (suspended, organisation closed, ...) is refused every time but audited
-# once a minute per source, as a revoked token is: a suspended system left retrying must not flood the log.
-REFUSED_SOURCE = Limiter("feeds.refused_source", limit=1, window_seconds=WINDOW_SECONDS * 2)
+    return REFUSED_TOKEN.due(str(token_id), now=_now())
 
 
 def refused_source_audit_due(source_id: int) -> tuple[bool, int]:
     """As `refused_token_audit_due`, for a refusal of the source `source_id` by the policy."""
-    window = int(_now()) // WINDOW_SECONDS
-    first = REFUSED_SOURCE.hit(f"{source_id}:{window}") == 1
-    return first, (REFUSED_SOURCE.count(f"{source_id}:{window - 1}") if first else 0)
+    return REFUSED_SOURCE.due(str(source_id), now=_now())
 
 
 class SourceRateThrottle(BaseThrottle):
