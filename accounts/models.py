@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models.functions import Upper
+from django.db.models.functions import Lower, Upper
 
 from accounts.dates import years_after
 from accounts.usernames import username_skeleton
@@ -119,7 +119,15 @@ class User(AbstractUser):
                 fields=["username_skeleton"],
                 condition=~models.Q(username_skeleton=""),
                 name="accounts_user_username_skeleton_unique",
-            )
+            ),
+            # One open account per email address, ignoring letter case (the invitation form's rule), also
+            # when two invitations of one address are sent at the same moment. Closed accounts keep theirs
+            # (the person may be invited again); accounts with no address (feed sources) are left out.
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=models.Q(is_active=True) & ~models.Q(email=""),
+                name="accounts_user_open_email_unique",
+            ),
         ]
 
     def save(self, *args: Any, **kwargs: Any) -> None:

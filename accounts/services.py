@@ -39,6 +39,22 @@ def _account_row_locked(user: User) -> None:
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
+def _accounts_locked(*, subject: User, by: User | None) -> User:
+    """The account changed, as locked and re-read, once the account acting is locked and found able to act.
+
+    Both rows are locked in id order (so two changes by two people to each other's accounts never
+    deadlock), and the actor is re-read under its lock: an administrator closed or suspended by a
+    colleague after their request passed the policy (two closing each other at the same moment) raises
+    `ActorCannotAct`, and nothing is changed. `by=None` is ContactPoint itself (an automatic suspension).
+    """
+    locked: dict[int, User] = {}
+    for pk in sorted({subject.pk} | ({by.pk} if by is not None else set())):
+        locked[pk] = User.objects.select_for_update().get(pk=pk)
+    if by is not None and (not locked[by.pk].is_active or locked[by.pk].suspended_at is not None):
+        raise ActorCannotAct(f"user {by.pk} was closed or suspended before their change to user {subject.pk}")
+    return locked[subject.pk]
+
+
 def session_key_renewed(*, user: User, old_key: str | None, new_key: str) -> bool:
     """The session's key changed (the second factor was passed): keep tracking it under the new one,
     so suspending the account still ends it. False, and the new session deleted too, when the old one
@@ -147,15 +163,21 @@ def confirmed_totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def mfa_reset(*, user: User, by: User) -> None:
-    """For a lost factor: remove every device (passkeys too) and code; the user enrols again at next sign-in."""
+def mfa_reset(*, user: User, by: User) -> bool:
+    """For a lost factor: remove every device (passkeys too) and code; the user enrols again at next sign-in.
+
+    False (nothing done, nothing audited) if the account was closed meanwhile (it has no devices left)."""
     with transaction.atomic():
-        _account_row_locked(user)  # first, as closing and suspending take it: never the other way round
+        # First, as closing and suspending take it: never the other way round.
+        if not _accounts_locked(subject=user, by=by).is_active:
+            user.is_active = False
+            return False
         TOTPDevice.objects.filter(user=user).delete()
         WebAuthnCredential.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         sessions_end_all(user=user)
         event_record(tag=AuditTag.MfaReset, actor=by, additional={"user_id": user.pk})
+    return True
 
 
 def _token_hash(token: str) -> str:
@@ -180,7 +202,8 @@ def account_invite(
 
     `home_postcode` (from the background check, optional): recorded as for `home_postcode_record`.
     Raises `UsernameTaken` when the database refuses the name (the same name, or one with the same
-    skeleton, was committed by a colleague after the form checked): the form's own answer, not a 500."""
+    skeleton, was committed by a colleague after the form checked), and `EmailTaken` when it refuses a
+    second open account at the address: the form's own answers, not a 500."""
     token = secrets.token_urlsafe(32)
     try:
         user = _invited_user_create(
@@ -202,6 +225,8 @@ def account_invite(
     except IntegrityError:
         if User.objects.filter(username_skeleton=username_skeleton(username)).exists():
             raise UsernameTaken from None
+        if User.objects.filter(email__iexact=email, is_active=True).exclude(email="").exists():
+            raise EmailTaken from None
         raise
     notify_by_email(
         subject="Your ContactPoint account",
@@ -215,8 +240,16 @@ def account_invite(
     return user, token
 
 
+class ActorCannotAct(Exception):
+    """The account making a change was closed or suspended after its request passed the policy."""
+
+
 class UsernameTaken(Exception):
     """The username, or a look-alike of it (same skeleton), was taken between the form's check and the insert."""
+
+
+class EmailTaken(Exception):
+    """Another open account was given the email address between the form's check and the insert."""
 
 
 def _invited_user_create(*, by: User, token: str, user: User, home_postcode: str | None) -> User:
@@ -328,16 +361,20 @@ def invitation_accept(*, invitation: Invitation, password: str, agreement_signed
     return user
 
 
-def home_postcode_record(*, user: User, by: User, postcode: str | None) -> None:
+def home_postcode_record(*, user: User, by: User, postcode: str | None) -> bool:
     """Record (or with None, remove) a person's home postcode for the own-address misuse rule.
 
     Only its blind token is kept (`accounts.home_postcode`); the audit event says that it was recorded
-    or removed, never what it is. Raises ValueError for anything but a full postcode.
+    or removed, never what it is. Raises ValueError for anything but a full postcode. False (nothing
+    written) if the account was closed meanwhile: a closed account is closed for good.
     """
     token = home_postcode_token(postcode) if postcode is not None else ""
     if token is None:
         raise ValueError("not a full postcode")
     with transaction.atomic():
+        if not _accounts_locked(subject=user, by=by).is_active:
+            user.is_active = False
+            return False
         user.home_postcode_token = token
         user.home_postcode_recorded_on = timezone.localdate() if token else None
         user.save(update_fields=["home_postcode_token", "home_postcode_recorded_on"])
@@ -346,6 +383,7 @@ def home_postcode_record(*, user: User, by: User, postcode: str | None) -> None:
             actor=by,
             additional={"user_id": user.pk},
         )
+    return True
 
 
 def account_suspend(*, user: User, by: User | None, reason: str) -> bool:
@@ -358,7 +396,7 @@ def account_suspend(*, user: User, by: User | None, reason: str) -> bool:
     never suspends it twice, nor writes over the reason of the suspension that came first.
     """
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = _accounts_locked(subject=user, by=by)
         if not locked.is_active:  # closed since the caller read it: closed for good, nothing to suspend
             user.is_active = False
             return False
@@ -426,6 +464,7 @@ def suspension_version(user: User) -> str:
 
 class Reinstatement(Enum):
     DONE = "done"
+    ACCOUNT_CLOSED = "account_closed"  # closed by a colleague since the page read it: closed for good
     NOT_SUSPENDED = "not_suspended"  # reinstated by a colleague meanwhile: nothing to lift
     SUSPENSION_CHANGED = "suspension_changed"  # suspended again since the page was read: not this one
 
@@ -439,7 +478,10 @@ def account_reinstate(*, user: User, by: User, suspension: str | None = None) ->
     in this same request (not a page): the current suspension is the one seen.
     """
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = _accounts_locked(subject=user, by=by)
+        if not locked.is_active:
+            user.is_active = False
+            return Reinstatement.ACCOUNT_CLOSED
         if locked.suspended_at is None:
             user.suspended_at = None
             return Reinstatement.NOT_SUSPENDED
@@ -457,7 +499,7 @@ def account_close(*, user: User, by: User) -> bool:
 
     The row is locked and re-read, so two colleagues on one confirmation page close it once."""
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = _accounts_locked(subject=user, by=by)
         if not locked.is_active:
             user.is_active = False
             return False

@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,11 +23,13 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import refusal, require
+from access.http import denied, refusal, require
 from access.permissions import Permission
+from access.policy import prerequisites
 from accounts.http import signed_in_user
 from accounts.models import Invitation, User
 from accounts.services import (
+    ActorCannotAct,
     Reinstatement,
     account_close,
     account_reinstate,
@@ -93,6 +96,7 @@ done (a colleague did it first), said with the change's `unchanged` message inst
 
 # What a reinstatement from a page says when it lifted nothing (`accounts.services.Reinstatement`).
 NOT_REINSTATED = {
+    Reinstatement.ACCOUNT_CLOSED: "This account is closed: nothing was changed",
     Reinstatement.NOT_SUSPENDED: "This account is not suspended (a colleague may have reinstated it): nothing was changed",
     Reinstatement.SUSPENSION_CHANGED: (
         "This account has been suspended again since you opened its page: it is still suspended. "
@@ -104,6 +108,16 @@ NOT_REINSTATED = {
 # A page read before a colleague closed the account still sends its buttons: a closed account is closed
 # for good, so nothing is done to it (no event, no email to the manager saying it "has been suspended").
 ACCOUNT_CLOSED = "This account is closed: nothing was changed"
+
+
+def _actor_refused(request: HttpRequest, actor: User, permission: Permission) -> HttpResponse:
+    """The answer to an actor closed or suspended by a colleague while their change was on its way (the
+    service found it under the row lock: `ActorCannotAct`, nothing changed): the audited refusal page
+    saying so, as their next request would get, and sign-out (their sessions were ended already;
+    this stops the response re-saving the deleted one)."""
+    response = denied(request, prerequisites(User.objects.get(pk=actor.pk)), action=permission, actor=actor)
+    logout(request)
+    return response
 
 
 def _closed(request: HttpRequest, subject: User) -> bool:
@@ -196,7 +210,11 @@ class AccountPages:
             return redirect(self.account_url, user_id=subject.pk)
         form = SuspendForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if account_suspend(user=subject, by=actor, reason=form.cleaned_data["reason"]):
+            try:
+                suspended = account_suspend(user=subject, by=actor, reason=form.cleaned_data["reason"])
+            except ActorCannotAct:
+                return _actor_refused(request, actor, self.permission)
+            if suspended:
                 messages.success(request, "Account suspended. All its sessions have ended.")
             elif not subject.is_active:  # closed between this request's read and the suspension's lock
                 messages.info(request, ACCOUNT_CLOSED)
@@ -218,14 +236,26 @@ class AccountPages:
         if _closed(request, subject):
             return redirect(self.account_url, user_id=subject.pk)
         if request.POST.get("remove") == "yes":
-            home_postcode_record(user=subject, by=actor, postcode=None)
-            messages.success(request, "Home postcode removed.")
+            try:
+                removed = home_postcode_record(user=subject, by=actor, postcode=None)
+            except ActorCannotAct:
+                return _actor_refused(request, actor, self.permission)
+            if removed:
+                messages.success(request, "Home postcode removed.")
+            else:  # closed between this request's read and the row lock
+                messages.info(request, ACCOUNT_CLOSED)
             return redirect(self.account_url, user_id=subject.pk)
         form = HomePostcodeForm(request.POST)
         if not form.is_valid():
             return self._account(request, subject, SuspendForm(), postcode_form=form)
-        home_postcode_record(user=subject, by=actor, postcode=form.cleaned_data["postcode"])
-        messages.success(request, "Home postcode recorded.")
+        try:
+            recorded = home_postcode_record(user=subject, by=actor, postcode=form.cleaned_data["postcode"])
+        except ActorCannotAct:
+            return _actor_refused(request, actor, self.permission)
+        if recorded:
+            messages.success(request, "Home postcode recorded.")
+        else:  # closed between this request's read and the row lock
+            messages.info(request, ACCOUNT_CLOSED)
         return redirect(self.account_url, user_id=subject.pk)
 
     def change(
@@ -254,8 +284,12 @@ class AccountPages:
             return redirect(self.account_url, user_id=subject.pk)
         if confirm is not None and request.POST.get("confirmed") != "yes":
             return redirect(f"{reverse(self.account_url, args=[subject.pk])}?confirm={confirm}")
-        if change(subject, actor) is False:
-            messages.info(request, unchanged)
+        try:
+            changed = change(subject, actor)
+        except ActorCannotAct:
+            return _actor_refused(request, actor, self.permission)
+        if changed is False:  # done by a colleague first, or the account closed meanwhile
+            messages.info(request, unchanged or ACCOUNT_CLOSED)
         else:
             messages.success(request, done)
         return redirect(self.account_url, user_id=subject.pk)
@@ -272,7 +306,10 @@ class AccountPages:
         if _closed(request, subject):
             return redirect(self.account_url, user_id=subject.pk)
         shown = request.POST.get("suspension", "")
-        outcome = account_reinstate(user=subject, by=actor, suspension=shown)
+        try:
+            outcome = account_reinstate(user=subject, by=actor, suspension=shown)
+        except ActorCannotAct:
+            return _actor_refused(request, actor, self.permission)
         if outcome is Reinstatement.DONE:
             messages.success(request, "Account reinstated")
         else:

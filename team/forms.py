@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from access.policy import OVERRIDE_HOLDER_KINDS
 from accounts.directory import open_organisations
 from accounts.models import Organisation, Role, User
-from accounts.services import UsernameTaken, account_invite
+from accounts.services import EmailTaken, UsernameTaken, account_invite
 from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin
@@ -51,6 +51,9 @@ def _full_postcode(typed: str, error: str) -> str:
 
 
 USERNAME_LOOKS_TAKEN = "That username looks too like an existing one: choose another"
+EMAIL_TAKEN = (
+    "Another open account already uses this email address: close that account first, or check the address"
+)
 
 
 def _date_part() -> forms.CharField:
@@ -161,10 +164,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
                 "Nobody may invite an account for themselves"
             )
         if User.objects.filter(email__iexact=email, is_active=True).exists():
-            raise forms.ValidationError(
-                "Another open account already uses this email address: close that account first, "
-                "or check the address"
-            )
+            raise forms.ValidationError(EMAIL_TAKEN)
         return email
 
     def clean_username(self) -> str:
@@ -196,13 +196,17 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         administrator's invitation pages (the national form is a subclass).
 
         None, with the username's error added, when a colleague took the name (or a look-alike of it)
-        after this form checked it: the database refused the second account (`UsernameTaken`).
+        after this form checked it: the database refused the second account (`UsernameTaken`); likewise
+        the email address's error when a colleague invited the same address meanwhile (`EmailTaken`).
         """
         data = self.cleaned_data
         try:
             return self._account_invite(data)
         except UsernameTaken:
             self.add_error("username", USERNAME_LOOKS_TAKEN)
+            return None
+        except EmailTaken:
+            self.add_error("email", EMAIL_TAKEN)
             return None
 
     def _account_invite(self, data: dict[str, Any]) -> tuple[User, str]:

@@ -78,3 +78,43 @@ def test_two_look_alike_usernames_invited_at_once_are_not_both_created(world, mo
     run_together(2, work)
     created = sorted(User.objects.filter(username__iexact="ivy").values_list("username", flat=True))
     assert len(created) == 1, f"look-alike accounts created side by side: {created}"
+
+
+def test_two_invitations_of_one_email_address_at_once_open_only_one_account(world, monkeypatch):
+    """One open account per email address (the form's rule): two LA teams inviting the same address (in
+    other letter case) at the same moment both passed the form's check, and two open accounts shared
+    it, each invitation link sent to the same person. The database now keeps the rule; the second team
+    is told on the form, not given a server error."""
+    leo = make_user("leo", world.south, Role.LA_TEAM)
+    clients = (signed_in(world.lena), signed_in(leo))
+    for c in clients:
+        c.raise_request_exception = False
+    organisations = (world.north_social_care, world.south_gp)
+    emails = ("ivy.shared@example.org", "Ivy.Shared@example.org")
+    monkeypatch.setattr(team.forms, "account_invite", meeting_before(team.forms.account_invite))
+
+    def work(i):
+        return clients[i].post(
+            reverse("team:invite"),
+            {
+                "first_name": "Ivy",
+                "last_name": "Example",
+                "email": emails[i],
+                "username": f"ivy{i}",
+                "organisation": str(organisations[i].pk),
+                "role": "practitioner",
+                "background_check_day": "1",
+                "background_check_month": "1",
+                "background_check_year": "2026",
+                "training_day": "1",
+                "training_month": "1",
+                "training_year": "2026",
+            },
+        )
+
+    responses = run_together(2, work)
+    assert User.objects.filter(email__iexact="ivy.shared@example.org", is_active=True).count() == 1
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200, 302], f"answers {codes}"
+    refused = next(r for r in responses if r.status_code == 200).content.decode()
+    assert "Another open account already uses this email address" in refused
