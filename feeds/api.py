@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja import Path as PathParam
-from ninja.errors import Throttled
+from ninja.errors import AuthenticationError, Throttled
 from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, ConfigDict, Field, RootModel
@@ -100,6 +100,19 @@ def _too_many_requests(request: HttpRequest, exc: Throttled) -> HttpResponse:
         f"Try again in {wait} seconds."
     )
     return api.create_response(request, {"detail": detail, "retry_after_seconds": wait}, status=429)
+
+
+REALM = 'Bearer realm="ContactPoint feeds API"'
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    """401 with the `WWW-Authenticate` header HTTP requires of it (RFC 6750): the Bearer scheme, and
+    `invalid_token` when a token was sent and refused; never whether it was unknown or revoked."""
+    response = api.create_response(request, {"detail": "Unauthorized"}, status=401)
+    sent = bool(request.headers.get("Authorization"))
+    response["WWW-Authenticate"] = f'{REALM}, error="invalid_token"' if sent else REALM
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)
