@@ -149,3 +149,16 @@ class SetPasswordForm(GovukErrors, forms.Form):
                 if password_guessable(first):
                     self.add_error("password1", PASSWORD_MESSAGES["password_too_common"])
         return cleaned
+
+
+class ChangePasswordForm(SetPasswordForm):
+    """A new password for one's own account: the invitation's rules, without its agreement (signed then).
+
+    The current password is not asked for here: the page needs a recent step-up (password and second
+    factor, each with its own limit), so a stolen session cannot use this form to guess it."""
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        del self.fields["agreement"]
+        self.fields["password1"].label = "New password"
+        self.fields["password2"].label = "Confirm new password"

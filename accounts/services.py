@@ -84,6 +84,39 @@ def sessions_end_all(*, user: User) -> int:
     return len(keys)
 
 
+def password_change(*, user: User, password: str, session_key: str) -> bool:
+    """Change one's own password: every other session of the account ends, this one carries on.
+
+    False (nothing changed) if this session was ended meanwhile (a suspension, a closure or a reset
+    committed first); `ActorCannotAct` if the account was suspended or closed since the request's
+    checks. The person is told by email once it commits (never the password), in case it was not them.
+    """
+    with transaction.atomic():
+        _accounts_locked(subject=user, by=user)
+        tracked = UserSession.objects.filter(user=user)
+        if not tracked.filter(session_key=session_key).exists():
+            return False
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        others = list(tracked.exclude(session_key=session_key).values_list("session_key", flat=True))
+        Session.objects.filter(session_key__in=others).delete()
+        tracked.filter(session_key__in=others).delete()
+        event_record(tag=AuditTag.PasswordChanged, actor=user, additional={"sessions_ended": len(others)})
+    transaction.on_commit(
+        partial(
+            notify_by_email,
+            subject="Your ContactPoint password was changed",
+            message=(
+                f"The password of your ContactPoint account '{user.username}' was changed, and any other "
+                "sessions signed in with it were ended. If you did not change it, tell your LA team now."
+            ),
+            recipients=[user.email],
+            what=f"password change of user {user.pk}",
+        )
+    )
+    return True
+
+
 def _new_recovery_code() -> str:
     raw = secrets.token_hex(5).upper()
     return f"{raw[:5]}-{raw[5:]}"

@@ -39,5 +39,6 @@ urlpatterns = [
         name="passkey_js_catalog",
     ),
     path("confirm/", views.reauthenticate, name="reauthenticate"),
+    path("password/", views.password_change, name="password_change"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -2,7 +2,8 @@
 
 from urllib.parse import urlsplit
 
-from django.contrib.auth import logout
+from django.contrib import messages
+from django.contrib.auth import HASH_SESSION_KEY, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import (
+    ChangePasswordForm,
     CodeForm,
     EnrolmentCodeForm,
     ReauthenticateForm,
@@ -32,6 +34,7 @@ from accounts.network import client_network
 from accounts.passkeys import passkey_config, passkey_exists, passkey_list
 from accounts.ratelimit import LOGIN_IP, LOGIN_USER, attempts_give_back, attempts_take, login_subject
 from accounts.services import (
+    ActorCannotAct,
     confirmed_totp_device,
     invitation_accept,
     invitation_for_token,
@@ -40,6 +43,7 @@ from accounts.services import (
     totp_device_confirm,
     totp_device_start,
 )
+from accounts.services import password_change as password_change_service
 from accounts.stepup import mark_reauthenticated, step_up
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -222,6 +226,36 @@ def passkeys(request: HttpRequest) -> HttpResponse:
         return detour
     context = {"passkeys": passkey_list(user=user), "passkey_config": passkey_config(request)}
     return render(request, "accounts/passkeys.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Change one's own password, after a recent step-up; every other session ends, this one stays.
+
+    The session keeps its key (nothing is elevated) and is given the new password's hash, which Django
+    checks on every request. A session ended or an account suspended meanwhile is signed out instead.
+    """
+    user = signed_in_user(request)
+    if detour := step_up(request):
+        return detour
+    form = ChangePasswordForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = password_change_service(
+                user=user,
+                password=form.cleaned_data["password1"],
+                session_key=str(request.session.session_key),
+            )
+        except ActorCannotAct:
+            changed = False
+        if not changed:
+            logout(request)
+            return redirect("accounts:login")
+        request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        messages.success(request, "Your password has been changed. Any other sessions have been signed out.")
+        return redirect("home")
+    return render(request, "accounts/password_change.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])

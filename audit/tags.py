@@ -39,6 +39,7 @@ class AuditTag(StrEnum):
     AccountClosed = "account:closed"
     HomePostcodeRecorded = "account:home_postcode:recorded"
     HomePostcodeRemoved = "account:home_postcode:removed"
+    PasswordChanged = "account:password:changed"
     ShieldOverridden = "child:shield:overridden"
     ChildShredded = "child:record:shredded"
     ChildArchived = "child:record:archived"
@@ -165,6 +166,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.AccountSuspended: "Suspended an account",
     AuditTag.AccountReinstated: "Reinstated an account",
     AuditTag.AccountClosed: "Closed an account",
+    AuditTag.PasswordChanged: "Changed their own password",
     AuditTag.HomePostcodeRecorded: "Recorded a user's home postcode (own-address rule)",
     AuditTag.HomePostcodeRemoved: "Removed a user's home postcode (own-address rule)",
     AuditTag.ShieldOverridden: "Emergency access to the shielded record",

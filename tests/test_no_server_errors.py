@@ -140,6 +140,7 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         accounts.forms.EnrolmentCodeForm: lambda d: accounts.forms.EnrolmentCodeForm(d),
         accounts.forms.ReauthenticateForm: lambda d: accounts.forms.ReauthenticateForm(d),
         accounts.forms.SetPasswordForm: lambda d: accounts.forms.SetPasswordForm(d, user=world.alice),
+        accounts.forms.ChangePasswordForm: lambda d: accounts.forms.ChangePasswordForm(d, user=world.alice),
         # the correction form's inputs depend on the field: the address has the most (every kind: corrections/tests)
         corrections.forms.CorrectionForm: lambda d: corrections.forms.CorrectionForm(
             d, field=next(f for f in CHILD_FIELDS if f.key == "address")

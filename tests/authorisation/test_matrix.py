@@ -89,6 +89,7 @@ ACCEPTED: dict[str, set[str]] = {
     "accounts:mfa": GET_POST,
     "accounts:mfa_enrol": GET_POST,
     "accounts:reauthenticate": GET_POST,
+    "accounts:password_change": GET_POST,
     "accounts:passkeys": {"GET"},
     "accounts:invitation": GET_POST,
     "accounts:passkey_registration_begin": {"POST"},
@@ -257,6 +258,7 @@ PLAIN_URLS = {
     "accounts:mfa_enrol",
     "accounts:reauthenticate",
     "accounts:passkeys",
+    "accounts:password_change",
     "team:users",
     "team:invite",
     "team:exports",
@@ -620,6 +622,12 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
         return Expect(REDIRECT, to="accounts:mfa")
     if url == "accounts:passkeys":
         return Expect(OK, shows="Security keys and passkeys</h1>")
+    if url == "accounts:password_change":  # anyone signed in, for their own account only
+        return (
+            Expect(REDIRECT, to="home", changes=True)
+            if post
+            else Expect(OK, shows="Change your password</h1>")
+        )
     if url in ("team:users", "team:invite", "oversight:alerts"):
         if p.role != Role.LA_TEAM:
             return refused("role_not_permitted")
@@ -995,6 +1003,10 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         "administration:account_close": {"confirmed": "yes"},
         "accounts:mfa": {"code": "000000"},
         "accounts:reauthenticate": {"password": "not the password", "code": "000000"},
+        "accounts:password_change": {
+            "password1": "plum orchard lantern 7 quietly",
+            "password2": "plum orchard lantern 7 quietly",
+        },
         "moves:transfer_new": {
             "to_la": str((m.world.south if p.la == "N" else m.world.north).pk),
             "reason": "The family moved",
@@ -1079,6 +1091,7 @@ _NO_ARGS = {
     "children:search",
     "audit:index",
     "accounts:passkeys",
+    "accounts:password_change",
     "accounts:mfa",
     "team:users",
     "oversight:alerts",
