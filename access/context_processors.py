@@ -6,6 +6,7 @@ from django.http import HttpRequest
 
 from access.permissions import Permission
 from access.policy import ROLES_BY_PERMISSION, decide
+from accounts.models import Role
 from oversight.services import alerts_unacknowledged_count
 
 
@@ -27,8 +28,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_corrections": role in ROLES_BY_PERMISSION[Permission.CorrectionDecide],
         "nav_complaints": role in ROLES_BY_PERMISSION[Permission.ComplaintManage],
     }
-    if offered["nav_team"] and user is not None and decide(actor=user, action=Permission.AlertView).allowed:
-        offered["nav_alerts_waiting"] = alerts_unacknowledged_count(local_authority_id=user.home_la_id)
+    offered["nav_alerts"] = role in ROLES_BY_PERMISSION[Permission.AlertView]
+    if offered["nav_alerts"] and user is not None and decide(actor=user, action=Permission.AlertView).allowed:
+        offered["nav_alerts_waiting"] = alerts_unacknowledged_count(
+            local_authority_id=user.home_la_id, national=role == Role.SYSTEM_ADMIN
+        )
     return offered
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from django.utils import timezone
 
 from access.permissions import Permission
-from accounts.models import OrganisationKind, Role, User
+from accounts.models import LA_MANAGED_ROLES, NATIONALLY_MANAGED_ROLES, OrganisationKind, Role, User
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.records import SourceIdentifier
@@ -36,8 +36,9 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.CafSet: {*PRACTITIONER_ROLES, Role.LA_TEAM},
     Permission.ShieldOverride: {Role.OVERRIDE_HOLDER},
     Permission.AccountManage: {Role.LA_TEAM},
-    Permission.AlertView: {Role.LA_TEAM},
-    Permission.AlertAcknowledge: {Role.LA_TEAM},
+    # An LA team its LA's alerts; the system administrator the alerts about accounts they manage.
+    Permission.AlertView: {Role.LA_TEAM, Role.SYSTEM_ADMIN},
+    Permission.AlertAcknowledge: {Role.LA_TEAM, Role.SYSTEM_ADMIN},
     Permission.AuditReportView: {Role.LA_TEAM, Role.NATIONAL_AUDITOR},
     Permission.SubjectAccessProduce: {Role.LA_TEAM},
     Permission.ArchiveView: {Role.DATA_MANAGER},
@@ -74,14 +75,7 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.ComplaintRecord: {Role.LA_TEAM},
     Permission.ComplaintManage: {Role.LA_TEAM},
 }
-# The accounts the system administrator invites and looks after: the national roles, and each LA's
-# ContactPoint team (who then look after everyone else in their LA). Practitioners are their LA's.
-NATIONALLY_MANAGED_ROLES = {Role.NATIONAL_AUDITOR, Role.DATA_MANAGER, Role.SYSTEM_ADMIN, Role.LA_TEAM}
-# The accounts an LA team looks after in its own LA (what its invitation offers): everyone else is the
-# system administrator's (NATIONALLY_MANAGED_ROLES), whatever organisation they name, so that the team
-# can never suspend or close the auditor who reviews it, nor a colleague lift a suspension of another
-# colleague or switch off their own-address rule.
-LA_MANAGED_ROLES = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
+ALERT_PERMISSIONS = {Permission.AlertView, Permission.AlertAcknowledge}
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
 LA_SCOPED_PERMISSIONS = {
@@ -153,6 +147,11 @@ REASON_MESSAGES = {
     ),
     "own_alert": "You cannot acknowledge an alert about yourself. Ask a colleague in your LA team.",
     "own_account_national": "You cannot change your own account. Ask another system administrator.",
+    "own_alert_national": "You cannot acknowledge an alert about yourself. Ask another system administrator.",
+    "national_alert": (
+        "This alert is about an account the system administrator looks after: it is in their alert queue."
+    ),
+    "la_alert": "This alert is for the local authority's ContactPoint team, who look after the account.",
     "not_nationally_managed": (
         "This account is looked after by its local authority's ContactPoint team, not nationally."
     ),
@@ -359,6 +358,8 @@ def _decide(
         return _deny("role_not_permitted")
     if action in AUDIT_PERMISSIONS:
         return _decide_audit(actor, child=child, subject=subject)
+    if action in ALERT_PERMISSIONS and actor.role == Role.SYSTEM_ADMIN:
+        return _decide_national_alert(actor, alert=alert)
     if action in LA_SCOPED_PERMISSIONS:
         return _decide_la_scoped(actor, subject=subject, alert=alert)
     if action in ARCHIVE_PERMISSIONS:
@@ -653,6 +654,8 @@ def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None)
     """
     if actor.home_la_id is None:
         return _deny("no_organisation")
+    if alert is not None and alert.national:
+        return _deny("national_alert")
     if alert is not None and alert.local_authority_id != actor.home_la_id:
         return _deny("other_la")
     if alert is not None and alert.raised_by_id == actor.pk:
@@ -665,6 +668,19 @@ def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None)
         return _deny("other_la")
     if subject.role not in LA_MANAGED_ROLES:
         return _deny("nationally_managed")
+    return ALLOW
+
+
+def _decide_national_alert(actor: User, *, alert: Alert | None) -> Decision:
+    """The system administrator's alert queue holds the alerts about accounts they manage (`Alert.national`:
+    an LA team member's misuse, which the colleagues it used to reach could not act on), never an alert
+    about themselves, and no LA's own alerts. Roles were already checked."""
+    if alert is None:
+        return ALLOW
+    if not alert.national:
+        return _deny("la_alert")
+    if alert.raised_by_id == actor.pk:
+        return _deny("own_alert_national")
     return ALLOW
 
 

@@ -73,6 +73,20 @@ class Role(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", "System administrator"
 
 
+# The accounts the system administrator invites and looks after: the national roles, and each LA's
+# ContactPoint team (who then look after everyone else in their LA). Practitioners are their LA's. Kept
+# here, beside the roles, so that the misuse rules (oversight, below the access policy) route an alert
+# about one of these accounts to whoever manages it.
+NATIONALLY_MANAGED_ROLES = frozenset(
+    {Role.NATIONAL_AUDITOR, Role.DATA_MANAGER, Role.SYSTEM_ADMIN, Role.LA_TEAM}
+)
+# The accounts an LA team looks after in its own LA (what its invitation offers): everyone else is the
+# system administrator's (NATIONALLY_MANAGED_ROLES), whatever organisation they name, so that the team
+# can never suspend or close the auditor who reviews it, nor a colleague lift a suspension of another
+# colleague or switch off their own-address rule.
+LA_MANAGED_ROLES = frozenset({Role.PRACTITIONER, Role.OVERRIDE_HOLDER})
+
+
 BACKGROUND_CHECK_VALID_YEARS = 3
 TRAINING_VALID_YEARS = 1
 

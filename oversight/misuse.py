@@ -34,7 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.home_postcode import home_postcode_token
-from accounts.models import Organisation, User
+from accounts.models import NATIONALLY_MANAGED_ROLES, Organisation, User
 from accounts.services import account_suspend
 from audit.models import AuditEvent, SearchAppearance
 from audit.services import event_record
@@ -90,9 +90,16 @@ def _home_la(user: User) -> Organisation | None:
 
 
 def _signal(*, user: User, rule: Rule, kind: AlertKind, additional: dict[str, object] | None = None) -> None:
-    """Audit the signal and queue the alert for the user's own LA team (if the user belongs to an LA)."""
+    """Audit the signal and queue the alert for whoever manages the account: the system administrator
+    for an LA team member or another nationally managed account (their colleagues could not act on it),
+    else the user's own LA team (if the user belongs to an LA)."""
     la = _home_la(user)
-    alert = alert_raise(local_authority=la, kind=kind, raised_by=user) if la is not None else None
+    national = user.role in NATIONALLY_MANAGED_ROLES
+    alert = (
+        alert_raise(local_authority=la, kind=kind, raised_by=user, national=national)
+        if la is not None or national
+        else None
+    )
     event_record(
         tag=AuditTag.MisuseSuspected,
         actor=user,

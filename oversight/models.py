@@ -33,7 +33,13 @@ class AlertKind(models.TextChoices):
 
 
 class Alert(models.Model):
-    local_authority = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+")
+    # The LA whose team deals with it; for a national alert, the LA the person works for, if any.
+    local_authority = models.ForeignKey(
+        "accounts.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # About an account the system administrator manages (accounts.models.NATIONALLY_MANAGED_ROLES): in the
+    # system administrator's queue, not the LA team's, who could not act on it.
+    national = models.BooleanField(default=False)
     kind = models.CharField(max_length=32, choices=AlertKind.choices)
     child_id = models.UUIDField(null=True)
     raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -21,15 +21,18 @@ ACKNOWLEDGED_SHOWN = 200
 
 def alert_raise(
     *,
-    local_authority: Organisation,
+    local_authority: Organisation | None,
     kind: AlertKind,
     raised_by: User,
     child_id: UUID | None = None,
     reason_sealed: str = "",
     reason_key: DataKey | None = None,
+    national: bool = False,
 ) -> Alert:
     """The email says only that an alert exists; details are behind sign-in (no personal data by email).
 
+    `national`: about an account the system administrator manages (`misuse_alert_raise` decides), so
+    in their queue and emailed to them; otherwise the LA team of `local_authority`'s.
     It is sent once the caller's transaction commits (`_alert_email`), never inside it: an alert rolled
     back with a failed request is never announced, and the mail server's round trip never runs while the
     request holds the person's screening lock (`oversight.misuse`) and its audit writer's mark.
@@ -41,18 +44,27 @@ def alert_raise(
         raised_by=raised_by,
         reason_sealed=reason_sealed,
         reason_key=reason_key,
+        national=national,
     )
     transaction.on_commit(
-        partial(_alert_email, alert_id=alert.pk, local_authority=local_authority, kind=kind)
+        partial(
+            _alert_email, alert_id=alert.pk, local_authority=local_authority, kind=kind, national=national
+        )
     )
     return alert
 
 
-def _alert_email(*, alert_id: int, local_authority: Organisation, kind: AlertKind) -> None:
-    """Tell the LA team's members in good standing (as they are when the alert is stored)."""
+def _alert_email(
+    *, alert_id: int, local_authority: Organisation | None, kind: AlertKind, national: bool
+) -> None:
+    """Tell whoever deals with it, in good standing as they are when the alert is stored: the system
+    administrators for a national alert, else the LA team's members."""
+    in_good_standing = User.objects.filter(is_active=True, suspended_at__isnull=True)
     recipients = list(
-        User.objects.filter(
-            role=Role.LA_TEAM, organisation=local_authority, is_active=True, suspended_at__isnull=True
+        (
+            in_good_standing.filter(role=Role.SYSTEM_ADMIN)
+            if national
+            else in_good_standing.filter(role=Role.LA_TEAM, organisation=local_authority)
         ).values_list("email", flat=True)
     )
     notify_by_email(
@@ -81,26 +93,36 @@ def alert_acknowledge(*, alert: Alert, by: User) -> bool:
     return True
 
 
-def alerts_for(*, local_authority_id: int | None) -> list[Alert]:
-    """The LA's queue: every alert still waiting for someone (newest first), then the newest
-    acknowledged ones (`ACKNOWLEDGED_SHOWN`), for context.
+def alerts_for(*, local_authority_id: int | None, national: bool = False) -> list[Alert]:
+    """A queue: the LA's (`local_authority_id`), or with `national` the system administrator's (about
+    the accounts they manage, every LA's). Every alert still waiting for someone (newest first), then
+    the newest acknowledged ones (`ACKNOWLEDGED_SHOWN`), for context.
 
     Waiting alerts are never cut off: a single newest-200 list let later, acknowledged alerts push an
     unacknowledged override off the page while the navigation said one was waiting. The waiting list
     stays short in practice (each misuse rule alerts at most once an hour per user).
     """
-    alerts = Alert.objects.filter(local_authority_id=local_authority_id).select_related(
-        "raised_by__organisation", "acknowledged_by", "reason_key"
+    queue = (
+        Alert.objects.filter(national=True)
+        if national
+        else Alert.objects.filter(national=False, local_authority_id=local_authority_id)
+    )
+    alerts = queue.select_related(
+        "raised_by__organisation", "acknowledged_by", "reason_key", "local_authority"
     )
     waiting = list(alerts.filter(acknowledged_at__isnull=True))
     return waiting + list(alerts.filter(acknowledged_at__isnull=False)[:ACKNOWLEDGED_SHOWN])
 
 
-def alerts_unacknowledged_count(*, local_authority_id: int | None) -> int:
-    """How many alerts in the LA's queue wait for someone (shown beside "Alerts" in the navigation)."""
+def alerts_unacknowledged_count(*, local_authority_id: int | None, national: bool = False) -> int:
+    """How many alerts in a queue (as `alerts_for`) wait for someone (beside "Alerts" in the navigation)."""
+    if national:
+        return Alert.objects.filter(national=True, acknowledged_at__isnull=True).count()
     if local_authority_id is None:
         return 0
-    return Alert.objects.filter(local_authority_id=local_authority_id, acknowledged_at__isnull=True).count()
+    return Alert.objects.filter(
+        national=False, local_authority_id=local_authority_id, acknowledged_at__isnull=True
+    ).count()
 
 
 def alert_reason(alert: Alert) -> str:

@@ -1,4 +1,5 @@
-"""The LA team's alert queue: misuse alerts and break-glass notices for its own LA."""
+"""The alert queues: the LA team's (misuse alerts and break-glass notices for its own LA), and the system
+administrator's (misuse alerts about the accounts they manage, LA team members above all)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access.http import require
 from access.permissions import Permission
 from accounts.http import signed_in_user
-from accounts.models import User
+from accounts.models import Role, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from oversight.models import Alert
@@ -21,10 +22,11 @@ from oversight.services import alert_acknowledge, alert_reason, alerts_for
 def alerts(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.AlertView)
-    queue = alerts_for(local_authority_id=actor.home_la_id)
+    national = actor.role == Role.SYSTEM_ADMIN  # the alerts about the accounts they manage
+    queue = alerts_for(local_authority_id=actor.home_la_id, national=national)
     reasons = {alert.pk: alert_reason(alert) for alert in queue}
     _read_recorded(actor, queue, reasons)
-    return render(request, "team/alerts.html", {"alerts": queue, "reasons": reasons})
+    return render(request, "team/alerts.html", {"alerts": queue, "reasons": reasons, "national": national})
 
 
 def _read_recorded(actor: User, queue: list[Alert], reasons: dict[int, str]) -> None:
@@ -45,7 +47,8 @@ def _read_recorded(actor: User, queue: list[Alert], reasons: dict[int, str]) -> 
 @login_required
 @require_POST
 def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
-    """Only the LA team of the alert's own LA; another LA's alert is refused (and audited), not hidden."""
+    """Only whoever the alert's queue is for (the LA team of its LA, or for a national alert the system
+    administrator); anyone else is refused (and audited), not shown a missing page."""
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.AlertAcknowledge)  # before the lookup: ids are not probed
     alert = get_object_or_404(Alert, pk=alert_id)

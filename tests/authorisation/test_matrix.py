@@ -32,6 +32,7 @@ from tests.authorisation.world import (
     GUARD_REASON,
     GUARD_REDIRECT,
     METHODS,
+    NATIONAL_ALERTS,
     PERSONA,
     PERSONAS,
     SCENARIOS,
@@ -312,6 +313,9 @@ REASON_WORDS = {
     "other_la": "This belongs to another local authority",
     "own_account": "You cannot change your own account",
     "own_alert": "You cannot acknowledge an alert about yourself",
+    "own_alert_national": "You cannot acknowledge an alert about yourself. Ask another system administrator",
+    "national_alert": "This alert is about an account the system administrator looks after",
+    "la_alert": "This alert is for the local authority",
     "own_export": "You cannot approve or refuse your own export request",
     "not_requester": "Only the person who asked for this export can download it",
     "suspended": "Your account is suspended",
@@ -578,8 +582,17 @@ def expected_alert(url: str, method: str, p: Persona, key: str) -> Expect:
     """Acknowledging alert `key` (its LA is the first letter; ALERT_RAISERS says whom it is about)."""
     if guarded := _guarded(url, method, p):
         return guarded
+    national = key in NATIONAL_ALERTS  # about an LA team member: the system administrator's queue
+    if p.role == Role.SYSTEM_ADMIN:
+        if not national:
+            return refused("la_alert")
+        if ALERT_RAISERS[key] == p.name:
+            return refused("own_alert_national")
+        return Expect(REDIRECT, to="oversight:alerts", changes=True)
     if p.role != Role.LA_TEAM:
         return refused("role_not_permitted")
+    if national:
+        return refused("national_alert")
     if key[0] != p.la:
         return refused("other_la")
     if ALERT_RAISERS[key] == p.name:  # nobody clears an alert about themselves: a colleague must
@@ -628,6 +641,8 @@ def expected_plain(url: str, method: str, p: Persona) -> Expect:
             if post
             else Expect(OK, shows="Change your password</h1>")
         )
+    if url == "oversight:alerts" and p.role == Role.SYSTEM_ADMIN:  # the alerts about accounts they manage
+        return Expect(OK, shows="Alerts about accounts you manage</h1>")
     if url in ("team:users", "team:invite", "oversight:alerts"):
         if p.role != Role.LA_TEAM:
             return refused("role_not_permitted")

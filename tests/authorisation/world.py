@@ -184,6 +184,8 @@ CHILD_SCENARIOS = list(SCENARIOS)
 # An unacknowledged misuse alert in each LA's queue about a practitioner, and one about each LA team
 # member themselves (an LA team member can search their own family name too).
 ALERT_RAISERS = {"N": "alice", "S": "bob", "N-lena": "lena", "S-stella": "stella"}
+# The alerts about LA team members: in the system administrator's queue, as `oversight.misuse` raises them.
+NATIONAL_ALERTS = {"N-lena", "S-stella"}
 
 # Involvements: every child has alice's (a current, ordinary one); some have bob's sensitive one.
 ORDINARY_ROLE = "Hedgerow family keyworker"
@@ -295,6 +297,7 @@ def build_matrix_world(world: World) -> MatrixWorld:
             local_authority=world.north if key.startswith("N") else world.south,
             kind=AlertKind.OWN_SURNAME_SEARCH,
             raised_by=users[raiser],
+            national=key in NATIONAL_ALERTS,
         )
         for key, raiser in ALERT_RAISERS.items()
     }
