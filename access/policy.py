@@ -826,3 +826,14 @@ def visible_involvements(
 ) -> list[InvolvementView]:
     """The one filter every page, list and report applies to a child's involvements."""
     return [item for item in involvements if involvement_visible(seen=seen, item=item)]
+
+
+def export_approval_stands(export: DisclosureExport) -> bool:
+    """Could the colleague who approved `export` still approve it (`disclosure.services.export_availability`)?
+
+    The second pair of eyes is the control: an approver suspended, closed, lapsed, moved to another LA or
+    out of the LA team since approving no longer vouches for the file. A request never approved has no
+    approval to stand."""
+    if export.decided_by is None:
+        return False
+    return decide(actor=export.decided_by, action=Permission.DisclosureExportDecide, export=export).allowed

@@ -212,7 +212,9 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.DisclosureExportApproved: "Approved a colleague's disclosure export",
     AuditTag.DisclosureExportRefused: "Refused a colleague's disclosure export",
     AuditTag.DisclosureExportDownloaded: "Downloaded an approved disclosure export naming this child",
-    AuditTag.DisclosureExportExpiredAttempt: "Tried to download a disclosure export that had expired or been used",
+    AuditTag.DisclosureExportExpiredAttempt: (
+        "Tried to download a disclosure export that had expired or been used, or whose approval no longer stands"
+    ),
     AuditTag.DisclosureExportViewed: "Opened a disclosure export request naming children",
     AuditTag.DisclosureExportsListed: "Read the list of disclosure export requests",
     AuditTag.TransferRequested: "Asked another local authority to take over the record",

@@ -35,6 +35,11 @@ class Availability(StrEnum):
     READY = "ready"
     EXPIRED = "expired"
     USED = "used"
+    WITHDRAWN = "withdrawn"  # the colleague who approved it can no longer approve exports
+
+
+# Each is refused at the download like an expired export: 410, the attempt audited, nothing released.
+GONE = frozenset({Availability.EXPIRED, Availability.USED, Availability.WITHDRAWN})
 
 
 class NotDownloadable(Exception):
@@ -117,7 +122,17 @@ def export_decide(*, export: DisclosureExport, by: User, approve: bool, reason: 
     return locked
 
 
-def export_availability(export: DisclosureExport) -> Availability:
+ApprovalStands = Callable[[DisclosureExport], bool]
+"""Could the export's approver still approve it? The access policy answers
+(`access.policy.export_approval_stands`); the pages pass it in, as this floor sits below the policy."""
+
+
+def export_availability(export: DisclosureExport, *, approval_stands: ApprovalStands) -> Availability:
+    """Where the export stands. An approval stands only while its approver could still approve it: the
+    second pair of eyes is the control, so a colleague suspended (perhaps for the misuse this pair was
+    caught at), closed, moved to another LA or out of the LA team since approving no longer vouches for
+    the file, whose 7 days would otherwise outlive the suspension (`WITHDRAWN`, asked again at every
+    download, as the requester's own vetting is)."""
     if export.status == ExportStatus.PENDING:
         return Availability.PENDING
     if export.status == ExportStatus.REFUSED:
@@ -126,6 +141,8 @@ def export_availability(export: DisclosureExport) -> Availability:
         return Availability.USED
     if export.expires_at is None or timezone.now() >= export.expires_at:
         return Availability.EXPIRED
+    if not approval_stands(export):
+        return Availability.WITHDRAWN
     return Availability.READY
 
 
@@ -177,6 +194,7 @@ def export_release(
     *,
     export: DisclosureExport,
     by: User,
+    approval_stands: ApprovalStands,
     build: Callable[[DisclosureExport, list[Child]], bytes] | None = None,
 ) -> Released:
     """Count one download, audit it against every child named, and build the file, or say why not.
@@ -195,8 +213,8 @@ def export_release(
         # holding a child's row name its survivor on the export (a row referring to this one takes FOR
         # KEY SHARE on it) instead of closing a circle with the rows this release waits for below.
         locked = DisclosureExport.objects.select_for_update(no_key=True).get(pk=export.pk)
-        availability = export_availability(locked)
-        if availability in (Availability.EXPIRED, Availability.USED):
+        availability = export_availability(locked, approval_stands=approval_stands)
+        if availability in GONE:
             event_record(
                 tag=AuditTag.DisclosureExportExpiredAttempt,
                 actor=by,

@@ -21,7 +21,7 @@ from access.policy import decide, disclosure_visibility, visible_involvements
 from accounts.models import Organisation, User
 from children.models import Child
 from children.records import AddressStatus, ReturnIntention
-from children.selectors import ChildRecordView, child_record
+from children.selectors import ChildRecordView, InvolvementView, child_record
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_VISIBLE, SHIELDED_WITHHELD
 from disclosure.models import DisclosureExport
 from disclosure.spreadsheet import csv_cell
@@ -87,10 +87,16 @@ def _carers(record: ChildRecordView) -> str:
     return " | ".join(parts)
 
 
+def _involvements_carried(record: ChildRecordView) -> list[InvolvementView]:
+    """The involvements the file may carry: never a sensitive service (`disclosure_visibility`)."""
+    return visible_involvements(
+        seen=disclosure_visibility(child=record.child), involvements=record.involvements
+    )
+
+
 def _services(record: ChildRecordView) -> str:
-    seen = disclosure_visibility(child=record.child)
     parts = []
-    for item in visible_involvements(seen=seen, involvements=record.involvements):
+    for item in _involvements_carried(record):
         details = item.details
         organisation = item.organisation.name if item.organisation is not None else ""
         dates = f"from {details.started_on.isoformat()}" if details.started_on else ""
@@ -98,6 +104,14 @@ def _services(record: ChildRecordView) -> str:
             dates += f" to {details.ended_on.isoformat()}"
         parts.append(", ".join(part for part in (details.role, organisation, dates) if part))
     return " | ".join(parts)
+
+
+def _lead_professional(record: ChildRecordView) -> str:
+    """Yes only for a lead among the services the file carries, as the record page and the subject
+    access report name one: a sensitive lead read as "Yes" beside a services column without it told the
+    recipient that a hidden service leads the work."""
+    lead_id = record.details.lead_professional_id
+    return "Yes" if lead_id and any(item.id == lead_id for item in _involvements_carried(record)) else "No"
 
 
 def _educational_setting(record: ChildRecordView) -> str:
@@ -114,7 +128,7 @@ CELLS: dict[str, Callable[[ChildRecordView], str]] = {
     "gp_practice": lambda record: _organisation_name(record, record.details.gp_practice_id),
     "carers": _carers,
     "services": _services,
-    "lead_professional": lambda record: "Yes" if record.details.lead_professional_id else "No",
+    "lead_professional": _lead_professional,
     "caf_completed": lambda record: "Yes" if record.details.caf_completed else "No",
 }
 

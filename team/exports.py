@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import Refused, require
 from access.permissions import Permission
-from access.policy import Decision, decide
+from access.policy import Decision, decide, export_approval_stands
 from accounts.http import signed_in_user
 from accounts.models import Organisation, User
 from accounts.stepup import step_up
@@ -28,6 +28,7 @@ from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
 from disclosure.models import DisclosureExport, ExportStatus
 from disclosure.selectors import export_notes
 from disclosure.services import (
+    GONE,
     AlreadyDecided,
     Availability,
     NotDownloadable,
@@ -55,7 +56,8 @@ def _export(request: HttpRequest, export_id: UUID, action: Permission) -> tuple[
     actor = signed_in_user(request)
     require(actor=actor, action=action)
     export = get_object_or_404(
-        DisclosureExport.objects.select_related("requested_by", "decided_by", "data_key"), pk=export_id
+        DisclosureExport.objects.select_related("requested_by", "decided_by__organisation", "data_key"),
+        pk=export_id,
     )
     require(actor=actor, action=action, export=export)
     return actor, export
@@ -68,10 +70,13 @@ def exports(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.DisclosureExportView)
     listed = list(
         DisclosureExport.objects.filter(local_authority_id=actor.home_la_id).select_related(
-            "requested_by", "data_key"
+            "requested_by", "decided_by__organisation", "data_key"
         )[:LIST_LIMIT]
     )
-    rows = [(export, export_availability(export), export_notes(export)) for export in listed]
+    rows = [
+        (export, export_availability(export, approval_stands=export_approval_stands), export_notes(export))
+        for export in listed
+    ]
     exports_list_audit(exports=listed, by=actor)
     return render(request, "team/exports.html", {"rows": rows})
 
@@ -107,7 +112,7 @@ def _detail(
 ) -> HttpResponse:
     # Every showing names the children and the reference: a form shown again with an error included.
     export_view_audit(export=export, by=actor)
-    availability = export_availability(export)
+    availability = export_availability(export, approval_stands=export_approval_stands)
     may_decide = (
         export.status == ExportStatus.PENDING
         and decide(actor=actor, action=Permission.DisclosureExportDecide, export=export).allowed
@@ -175,12 +180,14 @@ def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
     if stale := step_up(request):
         return stale
     passphrase = passphrase_from_token(token=request.POST.get("token", ""), export=export)
-    availability = export_availability(export) if passphrase is None else None
-    if availability is not None and availability not in (Availability.EXPIRED, Availability.USED):
+    availability = (
+        export_availability(export, approval_stands=export_approval_stands) if passphrase is None else None
+    )
+    if availability is not None and availability not in GONE:
         # Never released without a passphrase to encrypt with: the release uses the one download up and
         # audits it for every child, so a file that cannot be built must not be released (a request still
-        # waiting when it was read may be approved an instant later). An expired or used export goes on,
-        # to be refused and the attempt audited.
+        # waiting when it was read may be approved an instant later). An expired, used or withdrawn
+        # export goes on, to be refused and the attempt audited.
         if availability == Availability.READY:
             messages.info(
                 request, "The page was open too long. Note the new passphrase, then download the file."
@@ -188,14 +195,19 @@ def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
         return redirect("team:export", export_id=export.pk)
     try:
         # Built inside the release, from the children as it counted them (`export_release` says why).
-        released = export_release(export=export, by=actor, build=_builder(by=actor, passphrase=passphrase))
+        released = export_release(
+            export=export,
+            by=actor,
+            approval_stands=export_approval_stands,
+            build=_builder(by=actor, passphrase=passphrase),
+        )
     except NotDownloadable as gone:
-        if gone.availability in (Availability.EXPIRED, Availability.USED):
+        if gone.availability in GONE:
             context = {"export": export, "availability": gone.availability}
             return render(request, "team/export_expired.html", context, status=410)
         return redirect("team:export", export_id=export.pk)
     body = released.file
-    if body is None:  # only an expired or used export goes on without a passphrase, and it is refused
+    if body is None:  # only an export that is gone goes on without a passphrase, and it is refused
         return redirect("team:export", export_id=export.pk)
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export_file_name(export)}"'

@@ -15,6 +15,7 @@ from datetime import date
 import pyzipper
 from django.urls import reverse
 
+from access.policy import export_approval_stands
 from accounts.models import OrganisationKind, Role
 from children.records import Address, CarerDetails, ChildDetails, Gender
 from children.services import child_create
@@ -83,7 +84,7 @@ def test_the_disclosure_file_read_as_a_semicolon_spreadsheet_runs_no_formula(wor
     )
     leo = make_user("leo", world.north, Role.LA_TEAM)
     export_decide(export=export, by=leo, approve=True, reason="Order checked")
-    released = export_release(export=export, by=world.lena)
+    released = export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
     passphrase = passphrase_new()
     body = export_zip(
         export=released.export, children=released.children, by=world.lena, passphrase=passphrase

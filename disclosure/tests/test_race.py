@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from access.policy import export_approval_stands
 from accounts.models import Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -103,7 +104,7 @@ def test_racing_downloads_release_exactly_the_allowed_number_and_refuse_the_rest
 
         def download(_: int, export: DisclosureExport = export) -> str:
             try:
-                export_release(export=export, by=world.lena)
+                export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
             except NotDownloadable as refused:
                 return f"refused: {refused.availability}"
             return "released"

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from access.policy import export_approval_stands
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -45,11 +46,11 @@ def test_an_approval_lasts_exactly_the_configured_time(world, leo, child, settin
         export = export_decide(export=_request(world, [child]), by=leo, approve=True, reason="Checked")
         assert export.expires_at == start + timedelta(days=7)
         clock.move_to(start + timedelta(days=7) - timedelta(seconds=1))
-        assert export_availability(export) == Availability.READY
+        assert export_availability(export, approval_stands=export_approval_stands) == Availability.READY
         clock.move_to(start + timedelta(days=7))
-        assert export_availability(export) == Availability.EXPIRED
+        assert export_availability(export, approval_stands=export_approval_stands) == Availability.EXPIRED
         with pytest.raises(NotDownloadable):
-            export_release(export=export, by=world.lena)
+            export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
     (attempt,) = AuditEvent.objects.filter(tag=AuditTag.DisclosureExportExpiredAttempt)
     assert attempt.additional["availability"] == "expired"
 
@@ -57,11 +58,11 @@ def test_an_approval_lasts_exactly_the_configured_time(world, leo, child, settin
 def test_the_download_limit_is_a_setting(world, leo, child, settings):
     settings.DISCLOSURE_EXPORT_MAX_DOWNLOADS = 2
     export = export_decide(export=_request(world, [child]), by=leo, approve=True, reason="Checked")
-    export_release(export=export, by=world.lena)
-    released = export_release(export=export, by=world.lena)
+    export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
+    released = export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
     assert released.export.downloads == 2
     with pytest.raises(NotDownloadable) as used:
-        export_release(export=export, by=world.lena)
+        export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
     assert used.value.availability == Availability.USED
     assert AuditEvent.objects.filter(tag=AuditTag.DisclosureExportDownloaded).count() == 2
 
@@ -72,14 +73,14 @@ def test_a_request_is_decided_once(world, leo, child):
     with pytest.raises(AlreadyDecided):
         export_decide(export=export, by=leo, approve=True, reason="Changed my mind")
     with pytest.raises(NotDownloadable) as refused:
-        export_release(export=export, by=world.lena)
+        export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
     assert refused.value.availability == Availability.REFUSED
     assert not AuditEvent.objects.filter(tag=AuditTag.DisclosureExportExpiredAttempt).exists()
 
 
 def test_a_pending_request_releases_nothing(world, child):
     with pytest.raises(NotDownloadable) as pending:
-        export_release(export=_request(world, [child]), by=world.lena)
+        export_release(export=_request(world, [child]), by=world.lena, approval_stands=export_approval_stands)
     assert pending.value.availability == Availability.PENDING
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from access.policy import export_approval_stands
 from accounts.models import Role
 from children.models import Child, RecordStatus
 from children.records import Address, ChildDetails
@@ -99,7 +100,11 @@ def test_after_an_unmerge_an_export_about_the_duplicate_releases_the_duplicate_n
     export_decide(
         export=export, by=make_user("leo", world.north, Role.LA_TEAM), approve=True, reason="checked"
     )
-    released = export_release(export=DisclosureExport.objects.get(pk=export.pk), by=world.lena)
+    released = export_release(
+        export=DisclosureExport.objects.get(pk=export.pk),
+        by=world.lena,
+        approval_stands=export_approval_stands,
+    )
     assert [child_details(c).full_name for c in released.children] == ["Bethany Thornton"]
     assert [c.pk for c in released.children] == [restored.pk]
 

@@ -394,7 +394,9 @@ def test_a_download_without_a_token_read_before_the_approval_releases_nothing(
     instant later, went on to the release: the one download used up and "downloaded" audited for every
     child (told to the parent in each subject access report), then no file, as there was no passphrase."""
     export = _approved(world, leo, two_children)
-    monkeypatch.setattr("team.exports.export_availability", lambda export: Availability.PENDING)
+    monkeypatch.setattr(
+        "team.exports.export_availability", lambda export, approval_stands: Availability.PENDING
+    )
 
     response = signed_in(world.lena).post(reverse("team:export_download", args=[export.pk]), {})
 

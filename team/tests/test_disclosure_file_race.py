@@ -9,6 +9,7 @@ import threading
 import time
 from datetime import date
 
+from access.policy import export_approval_stands
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -57,7 +58,9 @@ def test_a_shield_sent_while_the_file_is_built_waits_and_the_file_has_no_later_s
 
     def work(index: int) -> bytes | None:
         if index == 0:
-            return export_release(export=export, by=world.lena, build=build).file
+            return export_release(
+                export=export, by=world.lena, build=build, approval_stands=export_approval_stands
+            ).file
         assert building.wait(timeout=10)
         stored = Child.objects.get(pk=child.pk)
         shield_set(child=stored, by=world.lena, shielded=True, reason="Fled to a refuge")
@@ -110,7 +113,9 @@ def test_a_download_of_an_export_naming_a_record_being_merged_neither_fails_and_
             )
             return None
         assert merging_rows.wait(timeout=10)
-        return export_release(export=export, by=world.lena, build=build).file
+        return export_release(
+            export=export, by=world.lena, build=build, approval_stands=export_approval_stands
+        ).file
 
     _, file = run_together(2, work)
     assert not Child.objects.filter(pk=duplicate.pk).exists()
