@@ -75,6 +75,9 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.ComplaintRecord: {Role.LA_TEAM},
     Permission.ComplaintManage: {Role.LA_TEAM},
 }
+# Accounts whose activity only the national auditor reviews: the reviewers and the administrators. Either
+# may be attached to an LA (its organisation), which made them "the LA's users" to the team under review.
+NATIONALLY_REVIEWED_ROLES = frozenset({Role.NATIONAL_AUDITOR, Role.SYSTEM_ADMIN})
 ALERT_PERMISSIONS = {Permission.AlertView, Permission.AlertAcknowledge}
 AUDIT_PERMISSIONS = {Permission.AuditReportView, Permission.SubjectAccessProduce}
 # An LA team acts on its own LA's accounts and alerts only; an account with no home LA has none to act on.
@@ -725,7 +728,9 @@ def _decide_audit(actor: User, *, child: Child | None, subject: User | None) -> 
 
     Roles were already checked. The national auditor's scope is national, but its pages show index
     numbers only (never names): that is enforced by what `reports.reports` returns, not here.
-    An LA team reads the audit of its own LA's children and of its own LA's users, nothing else.
+    An LA team reads the audit of its own LA's children and of its own LA's users, nothing else, and
+    never the activity of a national auditor or system administrator attached to its LA: the reviewer's
+    activity (other LAs' children and reports) is read nationally (`NATIONALLY_REVIEWED_ROLES`).
     """
     if actor.role == Role.NATIONAL_AUDITOR:
         return ALLOW
@@ -736,6 +741,8 @@ def _decide_audit(actor: User, *, child: Child | None, subject: User | None) -> 
         return _deny("other_la")
     if subject is not None and subject.home_la_id != la_id:
         return _deny("other_la")
+    if subject is not None and subject.role in NATIONALLY_REVIEWED_ROLES:
+        return _deny("nationally_managed")
     return ALLOW
 
 

@@ -19,14 +19,17 @@ Rules, chosen here and documented in docs/AUDIT.md:
   officer viewed the record with the purpose "safeguarding", that view is withheld, and with it every
   other entry by the same officer for this child (their searches, refusals, overrides), because any of
   them would reveal the enquiry, and the LA team's work on a correction the officer asked for (opening,
-  deciding, the record update it made). The number withheld is shown to the LA team on the page only, never
+  deciding, the record update it made). An involvement the officer recorded is withheld from the
+  services section too, with anyone's entries about it (ending it, naming it lead professional) and the
+  automatic entries of the matches it made: listed, it named the force, the role and when it began. The number withheld is shown to the LA team on the page only, never
   in the PDF. Switching the rule off discloses the enquiry to the requester: the production's audit
   event says the rule was switched off and how many of the enquiry's entries went into the report.
 - **Shielded child**: shielding exists because someone could harm the child if they knew where the
   child is, and the requester may be that person. Any organisation that touched the record can locate
   the child (the school, the GP, the police force that broke the glass, the service that viewed it),
   so for a shielded child every organisation is shown only by its kind ("A police force"), and the
-  location fields of what is held (address, educational setting, GP practice, carers' contact details,
+  location fields of what is held (address, educational setting, GP practice, the parents and carers
+  (who the child lives with finds the child, as the disclosure export and the archive page hold),
   involved organisations) are replaced by "Withheld: shielded record". Break-glass overrides are
   listed (date, kind, role) because the fact of emergency access is not locating; who did it is.
   A source identifier that encodes where the child is (the unique pupil number carries the LA number
@@ -210,11 +213,18 @@ def _namer(shielded: bool) -> Callable[[Organisation | None], str]:
 
 
 def _held(
-    view: ChildRecordView, *, shielded: bool, screen_issuer_ids: frozenset[int]
-) -> tuple[list[HeldSection], int]:
-    """What is held, by section; returns the sections and how many sensitive involvements were withheld.
+    view: ChildRecordView,
+    *,
+    shielded: bool,
+    screen_issuer_ids: frozenset[int],
+    covert_recorders: frozenset[int] = frozenset(),
+) -> tuple[list[HeldSection], int, int]:
+    """What is held, by section; returns the sections and how many sensitive involvements, and how many
+    involvements of a withheld police enquiry (recorded by one of `covert_recorders`), were withheld.
 
-    Source identifiers appear on screen only where `screen_issuer_ids` holds their issuer.
+    Source identifiers appear on screen only where `screen_issuer_ids` holds their issuer. An officer
+    whose safeguarding enquiry the covert rule withholds is withheld everywhere: their involvement,
+    listed, would name the force, the role and when the enquiry began.
     """
     details = view.details
     org_name = _namer(shielded)
@@ -262,12 +272,16 @@ def _held(
     sections = [HeldSection("The child", child_rows, screen_rows)]
 
     carer_rows: list[tuple[str, str]] = []
-    for carer in view.carers:
+    if shielded and view.carers:
+        # Who a shielded child lives with (a foster or adoptive placement, a parent's new partner or new
+        # name) finds the child: withheld whole, as the disclosure export and the archive page withhold it.
+        carer_rows.append(("Recorded", WITHHELD_SHIELDED))
+    for carer in [] if shielded else view.carers:
         responsibility = " (parental responsibility)" if carer.parental_responsibility else ""
         carer_rows.append((carer.relationship.capitalize(), f"{carer.name}{responsibility}"))
         for label, value in (("Phone", carer.phone), ("Email", carer.email), ("Address", carer.address)):
             if value:
-                carer_rows.append((label, WITHHELD_SHIELDED if shielded else value))
+                carer_rows.append((label, value))
     sections.append(HeldSection("Parents and carers", carer_rows or [("Recorded", "None")]))
 
     setting = details.educational_setting
@@ -283,10 +297,13 @@ def _held(
     sections.append(HeldSection("Educational setting and GP", [(k, v) for k, v in places if v]))
 
     services: list[tuple[str, str]] = []
-    sensitive = 0
+    sensitive = covert = 0
     for item in view.involvements:
         if not involvement_visible(seen=SUBJECT_ACCESS_VISIBILITY, item=item):
             sensitive += 1
+            continue
+        if item.involvement.recorded_by_id in covert_recorders:
+            covert += 1
             continue
         when = f"from {_day(item.details.started_on) or 'an unknown date'}"
         if item.details.ended_on:
@@ -294,7 +311,7 @@ def _held(
         lead = ", lead professional" if item.id == details.lead_professional_id else ""
         services.append((item.details.role, f"{org_name(item.organisation)}, {when}{lead}"))
     sections.append(HeldSection("Services working with the child", services or [("Recorded", "None")]))
-    return sections, sensitive
+    return sections, sensitive, covert
 
 
 def _gp(view: ChildRecordView, *, shielded: bool) -> str:
@@ -354,16 +371,34 @@ class _Withholding:
     # Record updates written by accepting a correction (event id -> correction id): the update's event
     # names no correction, but it is the accepting person's entry just before the acceptance's.
     updates: dict[int, str] = field(default_factory=dict)
+    # What tells of a covert enquiry besides the officer's own entries: anyone's entry naming one of the
+    # officer's involvements (the LA team ending it, naming it lead professional, or clearing that naming),
+    # and the automatic entries of a match with the officer's involvement ("Told a practitioner about
+    # another practitioner"). Withheld under the rule, counted as disclosed with it switched off.
+    withhold_covert: bool = True
+    covert_involvements: frozenset[str] = frozenset()
+    covert_lead_clearings: frozenset[int] = frozenset()
+    covert_matches: frozenset[int] = frozenset()
 
     def correction_of(self, event: AuditEvent) -> str:
         """The correction an entry is about ("" if none): named in it, or the one whose acceptance wrote it."""
         named = event.additional.get("correction_id")
         return str(named) if named else self.updates.get(event.pk, "")
 
+    def about_covert_enquiry(self, event: AuditEvent) -> bool:
+        """Does this entry, by anyone, tell of an officer's involvement in a covert enquiry?"""
+        return (
+            str(event.additional.get("involvement_id")) in self.covert_involvements
+            or event.pk in self.covert_lead_clearings
+            or bool(set(_match_ids(event)) & self.covert_matches)
+        )
+
     def disclosed(self, event: AuditEvent) -> bool:
         """Is this listed entry part of a covert enquiry, listed because the rule was switched off?"""
         return (
-            event.actor_id in self.covert_disclosed or self.correction_of(event) in self.corrections_disclosed
+            event.actor_id in self.covert_disclosed
+            or self.correction_of(event) in self.corrections_disclosed
+            or (not self.withhold_covert and self.about_covert_enquiry(event))
         )
 
     def reason(self, event: AuditEvent, organisation: Organisation | None) -> str:
@@ -380,6 +415,8 @@ class _Withholding:
             return "sensitive"
         if correction := self.corrections.get(self.correction_of(event)):
             return correction
+        if self.withhold_covert and self.about_covert_enquiry(event):
+            return "covert"
         if event.tag == AuditTag.BrokeringChildShown and not self.shielded:
             return "third_party"
         if set(_match_ids(event)) & self.shielded_family_matches and not self.shielded:
@@ -443,6 +480,25 @@ def _sensitive_matches(events: list[AuditEvent], sensitive_actors: frozenset[int
             else _withdrawn_sensitive(withdrawals.get(match_id), sensitive_actors)
         )
     }
+
+
+def _covert_matches(events: list[AuditEvent], officers: set[int]) -> frozenset[int]:
+    """The matches named by this child's match entries with a side recorded by one of `officers` (whose
+    enquiry the covert rule covers), held or withdrawn (a withdrawal records who recorded each side)."""
+    ids = {match_id for e in events for match_id in _match_ids(e)}
+    if not ids or not officers:
+        return frozenset()
+    held = Match.objects.filter(pk__in=ids).values_list(
+        "pk", "first__recorded_by_id", "second__recorded_by_id"
+    )
+    found = {match_id for match_id, *recorders in held if set(recorders) & officers}
+    for event in events:
+        if (
+            event.tag == AuditTag.MatchWithdrawn
+            and set(event.additional.get("recorded_by_ids") or []) & officers
+        ):
+            found.add(event.additional.get("match_id"))
+    return frozenset(i for i in found if isinstance(i, int))
 
 
 def _shielded_family_matches(events: list[AuditEvent], own_ids: list[Any]) -> set[int]:
@@ -551,6 +607,7 @@ def _accesses(
     sensitive_actors: frozenset[int],
     sensitive_involvements: frozenset[str],
     corrections_covered: dict[str, str],
+    covert_involvements: frozenset[str] = frozenset(),
 ) -> _Accesses:
     """Every event about the child plus every search that returned it, oldest first; and how many were
     withheld, by reason: under the covert rule, as a sensitive service's (by `sensitive_actors`, the
@@ -583,6 +640,10 @@ def _accesses(
         ),
         updates=_acceptance_updates(events),
         shielded_family_matches=set() if shielded else _shielded_family_matches(events, ids),
+        withhold_covert=withhold_covert,
+        covert_involvements=covert_involvements,
+        covert_lead_clearings=_sensitive_lead_clearings(events, covert_involvements),
+        covert_matches=_covert_matches(events, covert),
     )
     org_name = _namer(shielded)
 
@@ -759,16 +820,28 @@ def subject_access_report(
     """Build the report (decrypting the record); callers record its production with `subject_access_record`."""
     view = child_record(child)
     issuers = visibility(actor=produced_by, child=child).source_issuer_ids
-    held, sensitive = _held(view, shielded=child.shielded, screen_issuer_ids=issuers)
+    officers = _covert_raisers(child)
+    held, sensitive, covert_held = _held(
+        view,
+        shielded=child.shielded,
+        screen_issuer_ids=issuers,
+        covert_recorders=frozenset(officers) if withhold_covert else frozenset(),
+    )
     sensitive_actors = frozenset(
         item.involvement.recorded_by_id
         for item in view.involvements
         if item.is_sensitive and item.involvement.recorded_by_id is not None
     )
+    # The enquiry's officers' involvements (not sensitive ones, withheld as such): withheld with the enquiry.
+    covert_involvements = [
+        item
+        for item in view.involvements
+        if item.involvement.recorded_by_id in officers and not item.is_sensitive
+    ]
     corrections = _corrections(
         child,
         shielded=child.shielded,
-        covert=_covert_raisers(child),
+        covert=officers,
         withhold_covert=withhold_covert,
         sensitive_actors=sensitive_actors,
     )
@@ -779,7 +852,9 @@ def subject_access_report(
         sensitive_actors=sensitive_actors,
         sensitive_involvements=frozenset(item.id for item in view.involvements if item.is_sensitive),
         corrections_covered=corrections.covered,
+        covert_involvements=frozenset(item.id for item in covert_involvements),
     )
+    listed_covert = 0 if withhold_covert else len(covert_involvements)
     return SubjectAccessReport(
         index_number=child.index_number,
         reference=reference,
@@ -789,9 +864,9 @@ def subject_access_report(
         accesses=accesses.entries,
         corrections=corrections.entries,
         complaints=_complaints(child),
-        withheld_covert=accesses.withheld["covert"] + corrections.withheld_covert,
+        withheld_covert=accesses.withheld["covert"] + corrections.withheld_covert + covert_held,
         covert_rule_applied=withhold_covert,
-        covert_disclosed=accesses.covert_disclosed + corrections.covert_disclosed,
+        covert_disclosed=accesses.covert_disclosed + corrections.covert_disclosed + listed_covert,
         withheld_sensitive=sensitive,
         withheld_sensitive_accesses=accesses.withheld["sensitive"],
         withheld_sensitive_corrections=corrections.withheld_sensitive,
