@@ -14,6 +14,7 @@ from accounts.directory import OrganisationDetails, open_organisations
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin
+from children.models import Child
 from team.forms import InviteForm
 
 KINDS = [(kind.value, kind.label) for kind in OrganisationKind]
@@ -25,6 +26,12 @@ CODE_TAKEN = "That code is already used by another organisation"
 OWN_ORGANISATION_ACCREDITATION = (
     "You cannot take the accreditation from the organisation your own account belongs to: it would end "
     "your access and your colleagues'. An administrator of another organisation must do it"
+)
+# Feeds allocate each child they send to the LA named by its code (`feeds.ingest`): changing the code of an
+# LA that holds children (and giving its old code to another) would send its next children to another team.
+LA_CODE_FIXED = (
+    "The code of a local authority cannot change once children's records are allocated to it: the feeds "
+    "allocate each child they send by this code"
 )
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
@@ -175,7 +182,24 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
             )
         self._clean_working_hours(cleaned)
         self._own_accreditation_check(cleaned)
+        self._la_code_check(cleaned)
         return cleaned
+
+    def _la_code_check(self, cleaned: dict[str, Any]) -> None:
+        """An LA's code routes feed records to it: fixed once children's records are allocated to it.
+
+        Changed freely before (a typo on a new LA). Any change counts, letter case included: feeds match
+        the code exactly. The directory's audit names the field changed, never the old code, so a swap of
+        two LAs' codes could not be read back from the log either."""
+        editing, code = self.editing, cleaned.get("code")
+        if (
+            editing is None
+            or editing.kind != OrganisationKind.LOCAL_AUTHORITY
+            or code in (None, editing.code)
+        ):
+            return
+        if Child.objects.filter(local_authority=editing).exists():
+            self.add_error("code", LA_CODE_FIXED)
 
     def _own_accreditation_check(self, cleaned: dict[str, Any]) -> None:
         own = self.editing is not None and self.by is not None and self.editing.pk == self.by.organisation_id

@@ -1,10 +1,15 @@
 """The organisation directory pages: find, add, change and close an organisation (system administrator).
 
 Closing is never deleting: it asks first, says what it touches (active accounts, current involvements
-its staff recorded, organisations in an LA), then dates the organisation closed and keeps every row.
+its staff recorded), then dates the organisation closed and keeps every row. An LA that children's records
+or open organisations still depend on is not closed. Every write re-reads the administrator under a lock:
+one closed or suspended since the request passed the policy changes nothing.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -12,25 +17,33 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import require
+from access.http import denied, require
 from access.permissions import Permission
+from access.policy import prerequisites
 from accounts.directory import (
     OrganisationCodeTaken,
     closing_impact,
+    open_organisations,
     organisation_close,
     organisation_create,
     organisation_update,
     organisations_find,
 )
 from accounts.http import signed_in_user
-from accounts.models import Organisation, User
+from accounts.models import Organisation, OrganisationKind, User
 from accounts.stepup import step_up
 from administration.forms import CODE_TAKEN, DirectoryFilterForm, OrganisationForm
-from children.models import Involvement
+from children.models import Child, Involvement
 
 OWN_ORGANISATION_CLOSE = (
     "You cannot close the organisation your own account belongs to: it would end your access and your "
     "colleagues'. An administrator of another organisation must close it"
+)
+LA_STILL_HOLDS = (
+    "A local authority cannot be closed while it holds children's records or open organisations: from the "
+    "day it closes its team and data manager are refused, and nobody else shields, transfers or answers for "
+    "its children, or looks after its organisations' staff. Transfer its children and move or close its "
+    "organisations first"
 )
 CHANGED_SINCE = (
     "Another administrator changed this organisation since you opened this page. The form now shows it "
@@ -45,6 +58,62 @@ def _organisation(request: HttpRequest, organisation_id: int) -> tuple[User, Org
     return actor, get_object_or_404(
         Organisation.objects.select_related("local_authority"), pk=organisation_id
     )
+
+
+class ActorEnded(Exception):
+    """The administrator was closed or suspended after their request passed the policy."""
+
+
+def _actor_able_locked(actor: User) -> None:
+    """Lock the administrator's own row and read it again; `ActorEnded` if it is closed or suspended now.
+
+    The policy judged the account at the start of the request: a colleague closing or suspending it (for
+    misuse, say) a moment later must stop the change on its way, as it does an account change
+    (`accounts.services.ActorCannotAct`). FOR NO KEY UPDATE waits for a close or suspension in progress
+    (they lock the row FOR UPDATE) and lets audit rows naming the account be written meanwhile. Taken
+    first in each of the directory's write transactions, before the organisation's row, in one order."""
+    now = User.objects.select_for_update(no_key=True).filter(pk=actor.pk).values("is_active", "suspended_at")
+    state = now.get()
+    if not state["is_active"] or state["suspended_at"] is not None:
+        raise ActorEnded(f"user {actor.pk} was closed or suspended before their directory change")
+
+
+def _actor_refused(request: HttpRequest, actor: User) -> HttpResponse:
+    """What the administrator's next request would get (the audited refusal saying why), and sign-out:
+    their sessions were ended already; this stops the response saving the deleted one again."""
+    response = denied(
+        request,
+        prerequisites(User.objects.get(pk=actor.pk)),
+        action=Permission.OrganisationManage,
+        actor=actor,
+    )
+    logout(request)
+    return response
+
+
+@dataclass(frozen=True)
+class LocalAuthorityHoldings:
+    """What keeps an LA open: the children's records allocated to it and its open organisations."""
+
+    children: int
+    open_organisations: int
+
+
+def _still_holds(organisation: Organisation) -> LocalAuthorityHoldings | None:
+    """None unless `organisation` is an LA that children's records or open organisations still depend on.
+
+    Only an LA's team (and data manager) act for its children and look after its organisations' staff,
+    and closing the LA refuses them: a break-glass on its shielded child would alert nobody who can sign
+    in, and its practitioners would have nobody to suspend them (as for an organisation moved into a closed
+    LA, `administration.forms._local_authorities`). Every record counts, archived and closed ones too:
+    the data manager reads the archive, the team answers subject access and complaints about the rest."""
+    if organisation.kind != OrganisationKind.LOCAL_AUTHORITY:
+        return None
+    holdings = LocalAuthorityHoldings(
+        children=Child.objects.filter(local_authority=organisation).count(),
+        open_organisations=open_organisations().filter(local_authority=organisation).count(),
+    )
+    return holdings if holdings.children or holdings.open_organisations else None
 
 
 @login_required
@@ -69,7 +138,11 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organisation = organisation_create(by=actor, details=form.details())
+            with transaction.atomic():
+                _actor_able_locked(actor)
+                organisation = organisation_create(by=actor, details=form.details())
+        except ActorEnded:
+            return _actor_refused(request, actor)
         except OrganisationCodeTaken:
             form.add_error("code", CODE_TAKEN)  # a colleague added the same code after the form checked
         else:
@@ -85,6 +158,10 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
     own = found.pk == actor.organisation_id
     if request.GET.get("confirm") == "close" and found.closed_on is None and own:
         messages.info(request, OWN_ORGANISATION_CLOSE)
+    elif request.GET.get("confirm") == "close" and found.closed_on is None and (holds := _still_holds(found)):
+        return render(
+            request, "administration/organisation_close.html", {"organisation": found, "holdings": holds}
+        )
     elif request.GET.get("confirm") == "close" and found.closed_on is None:
         current = Involvement.objects.filter(recorded_by__organisation=found, ceased=False).count()
         impact = closing_impact(found, current_involvements=current)
@@ -105,6 +182,8 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
         if form.is_valid():
             try:
                 changed = _organisation_save(form, found, actor)
+            except ActorEnded:
+                return _actor_refused(request, actor)
             except OrganisationCodeTaken:
                 form.add_error("code", CODE_TAKEN)
             else:
@@ -123,8 +202,10 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
 
 def _organisation_save(form: OrganisationForm, found: Organisation, actor: User) -> list[str] | None:
     """The form's details written over the entry as stored, under its row lock; None (nothing written)
-    when the page was read before the entry last changed. Raises `OrganisationCodeTaken`."""
+    when the page was read before the entry last changed. Raises `OrganisationCodeTaken`, and
+    `ActorEnded` when the administrator was closed or suspended meanwhile."""
     with transaction.atomic():
+        _actor_able_locked(actor)
         current = Organisation.objects.select_for_update().get(pk=found.pk)
         if form.read_before(current):
             return None
@@ -144,13 +225,15 @@ def organisation_close_view(request: HttpRequest, organisation_id: int) -> HttpR
         return redirect(target)
     if request.POST.get("confirmed") != "yes" and found.closed_on is None:
         return redirect(f"{target}?confirm=close")
-    with transaction.atomic():
-        # Locked and read again: two administrators on the confirmation page close it once, audited once.
-        current = Organisation.objects.select_for_update().get(pk=found.pk)
-        closing = current.closed_on is None and request.POST.get("confirmed") == "yes"
-        if closing:
-            organisation_close(organisation=current, by=actor)
-    if closing:
+    try:
+        held, closing, current = _organisation_close_locked(
+            found, actor, request.POST.get("confirmed") == "yes"
+        )
+    except ActorEnded:
+        return _actor_refused(request, actor)
+    if held:
+        messages.info(request, LA_STILL_HOLDS)
+    elif closing:
         messages.success(request, f"{current.name} is closed. Its history is kept.")
     elif request.POST.get("confirmed") == "yes":
         messages.info(
@@ -159,3 +242,22 @@ def organisation_close_view(request: HttpRequest, organisation_id: int) -> HttpR
             "nothing was changed",
         )
     return redirect(target)
+
+
+def _organisation_close_locked(
+    found: Organisation, actor: User, confirmed: bool
+) -> tuple[bool, bool, Organisation]:
+    """(held: an LA something still depends on, closing: closed now, the row as locked). `ActorEnded`
+    when the administrator was closed or suspended meanwhile; nothing is written then."""
+    with transaction.atomic():
+        _actor_able_locked(actor)
+        # Locked and read again: two administrators on the confirmation page close it once, audited once.
+        # What an LA holds is counted as committed: a child still being allocated to it by an uncommitted
+        # transaction is not seen (Django's foreign keys are checked at commit, so the insert takes no lock
+        # on the LA's row before then); the writers that allocate children must refuse a closed LA.
+        current = Organisation.objects.select_for_update().get(pk=found.pk)
+        held = current.closed_on is None and _still_holds(current) is not None
+        closing = current.closed_on is None and confirmed and not held
+        if closing:
+            organisation_close(organisation=current, by=actor)
+    return held, closing, current

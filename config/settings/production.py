@@ -2,8 +2,10 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.http.request import validate_host
 
 from .base import *  # noqa: F403
 from .base import VAR_DIR, database_from_env
@@ -22,6 +24,24 @@ OTP_WEBAUTHN_RP_ID = _required("WEBAUTHN_RP_ID")
 OTP_WEBAUTHN_RP_NAME = _required("WEBAUTHN_RP_NAME")
 OTP_WEBAUTHN_ALLOWED_ORIGINS = _required("WEBAUTHN_ALLOWED_ORIGINS").split(",")
 ALLOWED_HOSTS = _required("ALLOWED_HOSTS").split(",")
+
+
+def _service_base_url() -> str:
+    """Where the links the service emails point: an invitation's one-time token sets the password of an
+    account that searches children. base.py's default (http://127.0.0.1:8000, for `make run`) would send
+    it, in clear, to whatever listens on that port of the machine the email is opened on; so production
+    takes `SERVICE_BASE_URL`, or else the first WebAuthn origin (required: the https address people sign
+    in at), and refuses one that is not https or names a host the service does not answer."""
+    url = os.environ.get("SERVICE_BASE_URL") or OTP_WEBAUTHN_ALLOWED_ORIGINS[0]
+    parts = urlsplit(url.strip())
+    if parts.scheme != "https" or not parts.hostname:
+        raise RuntimeError("SERVICE_BASE_URL must be an https:// address in production.")
+    if not validate_host(parts.hostname, ALLOWED_HOSTS):
+        raise RuntimeError("SERVICE_BASE_URL must name a host in ALLOWED_HOSTS.")
+    return url.strip().rstrip("/")
+
+
+SERVICE_BASE_URL = _service_base_url()
 VAULT_KEY_FILE = _required("VAULT_KEY_FILE")
 AUDIT_SIGNING_KEY_FILE = Path(_required("AUDIT_SIGNING_KEY_FILE"))
 AUDIT_HEAD_EXPORT_DIR = Path(_required("AUDIT_HEAD_EXPORT_DIR"))
