@@ -7,7 +7,16 @@ An override is a record view too (the fullest there is), so the viewing rules co
 transaction (`view_screen`): many overrides in an hour alert the user's own LA team and, past the hard
 threshold, suspend the account, as many views would. A child of another LA than the user's own is
 marked on the event, so the outside-LA rule counts it from the log.
+
+Everything is judged, written and read on the record as it is under its row lock, not as the page read
+it: a transfer accepted meanwhile alerts the team now holding the record; a record closed for a new
+identity (or archived, or its shield lifted) meanwhile is refused by the caller's `recheck`, and one
+merged away is gone (`Child.DoesNotExist`), with nothing written; and what is shown is read before the
+lock is let go, so no merge or close lands between the override and the page.
 """
+
+from collections.abc import Callable
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -20,26 +29,50 @@ from oversight.models import AlertKind
 from oversight.services import alert_raise
 from vault.sealing import note_seal
 
+T = TypeVar("T")
 
-def shield_override(*, child: Child, by: User, reason: str) -> None:
-    """Audit, alert the child's LA team, then let the viewing rules count it (they may suspend `by`:
-    the caller re-checks before showing anything)."""
-    reason_sealed = note_seal(child.data_key, context="override", text=reason)
-    home_la_id = by.home_la_id
-    outside = home_la_id is not None and child.local_authority_id != home_la_id
+
+def shield_override(
+    *,
+    child: Child,
+    by: User,
+    reason: str,
+    recheck: Callable[[Child], None] | None = None,
+    shown: Callable[[Child], T] | None = None,
+) -> T | None:
+    """Audit, alert the LA team holding the record, let the viewing rules count it (they may suspend
+    `by`), then return `shown(record)`, read under the row lock; None if the rules suspended `by`
+    (nothing is read: the caller signs them out) or nothing is to be shown.
+
+    `recheck(stored)` (the page's policy check again) raises if the override may no longer be made on
+    the record as stored (closed, archived, no longer shielded); `Child.DoesNotExist` if it was merged
+    into another meanwhile. Callers without a page (tests, tools) may leave both out.
+    """
     with transaction.atomic():
+        stored = (
+            Child.objects.select_for_update(of=("self",))
+            .select_related("data_key", "local_authority")
+            .get(pk=child.pk)
+        )
+        if recheck is not None:
+            recheck(stored)
+        # Sealed under the key of the record as locked (a merge shreds the duplicate's key).
+        reason_sealed = note_seal(stored.data_key, context="override", text=reason)
+        home_la_id = by.home_la_id
+        outside = home_la_id is not None and stored.local_authority_id != home_la_id
         event_record(
             tag=AuditTag.ShieldOverridden,
             actor=by,
-            child_id=child.pk,
+            child_id=stored.pk,
             additional={"reason_sealed": reason_sealed, **({OUTSIDE_HOME_LA: True} if outside else {})},
         )
         alert_raise(
-            local_authority=child.local_authority,
+            local_authority=stored.local_authority,
             kind=AlertKind.SHIELD_OVERRIDE,
             raised_by=by,
-            child_id=child.pk,
+            child_id=stored.pk,
             reason_sealed=reason_sealed,
-            reason_key=child.data_key,
+            reason_key=stored.data_key,
         )
         view_screen(user=by)
+        return shown(stored) if shown is not None and by.suspended_at is None else None

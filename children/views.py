@@ -2,12 +2,13 @@
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import DEFAULT_DB_ALIAS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -47,6 +48,7 @@ from children.records import InvolvementDetails, ReturnIntention
 from children.search import child_search
 from children.search_results import search_outcome_for, search_outcome_store, shown_outcome, stored_children
 from children.selectors import (
+    ChildRecordView,
     InvolvementView,
     child_details,
     child_identity_shown,
@@ -110,6 +112,41 @@ def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> 
     child = _permitted_child(request, child_id, action)
     _purpose_stated(request, child)
     return child
+
+
+# Reads of a record that changed under them (merged into, shielded, transferred, closed) before a page
+# gives up (404, nothing shown): each change is one committed transaction, so a second read holds.
+RECORD_READS = 3
+T = TypeVar("T")
+
+
+def _unchanged_since_read(child: Child) -> bool:
+    """Does the stored record still hold the state `child` was read with (and judged on)?
+
+    A page reads the child's row, decides what this person may see from it (full or restricted), then
+    reads its carers and involvements in later statements. A merge or a shield committing in between
+    moves a shielded duplicate's carers (their address, the refuge) onto a record judged "full". Read
+    after those statements, on the primary (the carers may have come from a replica that had already
+    applied the change; the primary has it by then): changed, the parts may not be shown on that judgement.
+    """
+    stored = (
+        Child.objects.using(DEFAULT_DB_ALIAS)
+        .filter(pk=child.pk)
+        .values_list("shielded", "status", "local_authority_id")
+        .first()
+    )
+    return stored == (child.shielded, child.status, child.local_authority_id)
+
+
+def _read_as_one(read: Callable[[], tuple[Child, T]]) -> tuple[Child, T]:
+    """`read()` (the child, judged, then what is shown of it) again until the record did not change
+    under it; a record still changing after `RECORD_READS` reads is not shown (404: it is in flux,
+    usually merged away)."""
+    for _ in range(RECORD_READS):
+        child, made = read()
+        if _unchanged_since_read(child):
+            return child, made
+    raise Http404("the record changed while it was read")
 
 
 def _look_audited(request: HttpRequest, child: Child, *, page: str) -> HttpResponse | None:
@@ -215,25 +252,37 @@ def _alert_being_acted_on(request: HttpRequest, child: Child) -> int | None:
 @require_http_methods(["GET"])
 @purpose_first
 def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """The record under its stated purpose: full, or restricted for a shielded child; audited once, as shown.
+
+    The full view reads the record's carers and involvements after judging it on its row, so it is
+    shown only if the row still holds that state afterwards (`_unchanged_since_read`), else read
+    again. The restricted view reads nothing after the row: a change since can only make it stricter.
+    """
     actor = signed_in_user(request)
-    child = _permitted_child(request, child_id, Permission.ChildView)
-    grant = _purpose_stated(request, child)
-    seen = visibility(actor=actor, child=child)
+    for _ in range(RECORD_READS):
+        child = _permitted_child(request, child_id, Permission.ChildView)
+        grant = _purpose_stated(request, child)
+        seen = visibility(actor=actor, child=child)
+        if not seen.full:
+            # Decrypt only what a shielded record may show, so no template slip can reveal more.
+            template = "children/record_shielded.html"
+            context: dict[str, object] = {
+                "child": child,
+                "details": child_identity_shown(child),
+                "purpose_label": PURPOSE_LABELS[grant.purpose],
+                "can_override": decide(actor=actor, action=Permission.ShieldOverride, child=child).allowed,
+            }
+            break
+        template = "children/record.html"
+        context = _full_record_context(actor, child, seen, purpose_label=PURPOSE_LABELS[grant.purpose])
+        if _unchanged_since_read(child):
+            break
+    else:
+        raise Http404("the record changed while it was read")
     record_view_audit(child=child, by=actor, grant=grant, restricted=not seen.full)
     if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildView):
         return ended
-    if not seen.full:
-        # Decrypt only what a shielded record may show, so no template slip can reveal more.
-        restricted = {
-            "child": child,
-            "details": child_identity_shown(child),
-            "purpose_label": PURPOSE_LABELS[grant.purpose],
-            "can_override": decide(actor=actor, action=Permission.ShieldOverride, child=child).allowed,
-            **_correction_links(actor, child),
-        }
-        return render(request, "children/record_shielded.html", restricted)
-    context = _full_record_context(actor, child, seen, purpose_label=PURPOSE_LABELS[grant.purpose])
-    return render(request, "children/record.html", {**context, **_correction_links(actor, child)})
+    return render(request, template, {**context, **_correction_links(actor, child)})
 
 
 def _correction_links(actor: User, child: Child) -> dict[str, bool]:
@@ -380,9 +429,13 @@ def _ended_since(shown: list[InvolvementView], posted: str | None) -> bool:
 @purpose_first
 def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
-    child = _granted_child(request, child_id, Permission.LeadProfessionalSet)
-    seen = visibility(actor=actor, child=child)
-    view = child_record(child)
+
+    def read() -> tuple[Child, tuple[Visibility, ChildRecordView]]:
+        child = _granted_child(request, child_id, Permission.LeadProfessionalSet)
+        seen = visibility(actor=actor, child=child)
+        return child, (seen, child_record(child))  # the involvements offered: read as one state
+
+    child, (seen, view) = _read_as_one(read)
     shown = visible_involvements(seen=seen, involvements=view.involvements)
     still_open = [i for i in shown if not i.involvement.ceased]
     current = _able_to_lead(still_open)
@@ -458,16 +511,24 @@ def override(request: HttpRequest, child_id: UUID) -> HttpResponse:
         return stale
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        shield_override(child=child, by=actor, reason=form.cleaned_data["reason"])
+        try:
+            context = shield_override(
+                child=child,
+                by=actor,
+                reason=form.cleaned_data["reason"],
+                recheck=still_permitted(actor=actor, action=Permission.ShieldOverride),
+                shown=lambda stored: _full_record_context(
+                    actor,
+                    stored,
+                    override_visibility(actor=actor),
+                    purpose_label="Emergency access to a shielded record",
+                ),
+            )
+        except Child.DoesNotExist:  # merged into another record since this request's check
+            raise Http404 from None
         # Counted by the viewing rules: past the hard threshold, nothing more is shown (audited refusal).
         if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ShieldOverride):
             return ended
-        context = _full_record_context(
-            actor,
-            child,
-            override_visibility(actor=actor),
-            purpose_label="Emergency access to a shielded record",
-        )
-        context["override"] = True
-        return render(request, "children/record.html", context)
+        assert context is not None  # noqa: S101 -- None only for a suspended actor, answered above
+        return render(request, "children/record.html", {**context, "override": True})
     return render(request, "children/override.html", {"form": form, "child": child})
