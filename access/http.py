@@ -7,11 +7,12 @@ into the audited page. (`refusal(...)` is the same decision for views that prefe
 from collections.abc import Callable
 from uuid import UUID
 
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import Permission
-from access.policy import Decision, decide
+from access.policy import Decision, decide, prerequisites
 from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -101,6 +102,16 @@ def require(
     )
     if not decision:
         raise Refused(decision, action=action, child_id=child.pk if child is not None else None)
+
+
+def signed_out_refusal(request: HttpRequest, *, actor: User, action: Permission) -> HttpResponse:
+    """The answer to someone closed or suspended by a colleague while their change was on its way (the
+    service found it under a row lock, nothing changed): the audited refusal page saying why, as their
+    next request would get, and sign-out (their sessions were ended already; this stops the response
+    saving the deleted one again)."""
+    response = denied(request, prerequisites(User.objects.get(pk=actor.pk)), action=action, actor=actor)
+    logout(request)
+    return response
 
 
 def still_permitted(

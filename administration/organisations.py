@@ -9,7 +9,6 @@ one closed or suspended since the request passed the policy changes nothing.
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -17,9 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import denied, require
+from access.http import require, signed_out_refusal
 from access.permissions import Permission
-from access.policy import prerequisites
 from accounts.directory import (
     OrganisationCodeTaken,
     closing_impact,
@@ -78,19 +76,6 @@ def _actor_able_locked(actor: User) -> None:
         raise ActorEnded(f"user {actor.pk} was closed or suspended before their directory change")
 
 
-def _actor_refused(request: HttpRequest, actor: User) -> HttpResponse:
-    """What the administrator's next request would get (the audited refusal saying why), and sign-out:
-    their sessions were ended already; this stops the response saving the deleted one again."""
-    response = denied(
-        request,
-        prerequisites(User.objects.get(pk=actor.pk)),
-        action=Permission.OrganisationManage,
-        actor=actor,
-    )
-    logout(request)
-    return response
-
-
 @dataclass(frozen=True)
 class LocalAuthorityHoldings:
     """What keeps an LA open: the children's records allocated to it and its open organisations."""
@@ -142,7 +127,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
                 _actor_able_locked(actor)
                 organisation = organisation_create(by=actor, details=form.details())
         except ActorEnded:
-            return _actor_refused(request, actor)
+            return signed_out_refusal(request, actor=actor, action=Permission.OrganisationManage)
         except OrganisationCodeTaken:
             form.add_error("code", CODE_TAKEN)  # a colleague added the same code after the form checked
         else:
@@ -183,7 +168,7 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
             try:
                 changed = _organisation_save(form, found, actor)
             except ActorEnded:
-                return _actor_refused(request, actor)
+                return signed_out_refusal(request, actor=actor, action=Permission.OrganisationManage)
             except OrganisationCodeTaken:
                 form.add_error("code", CODE_TAKEN)
             else:
@@ -230,7 +215,7 @@ def organisation_close_view(request: HttpRequest, organisation_id: int) -> HttpR
             found, actor, request.POST.get("confirmed") == "yes"
         )
     except ActorEnded:
-        return _actor_refused(request, actor)
+        return signed_out_refusal(request, actor=actor, action=Permission.OrganisationManage)
     if held:
         messages.info(request, LA_STILL_HOLDS)
     elif closing:

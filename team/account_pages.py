@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,9 +22,8 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import denied, refusal, require
+from access.http import refusal, require, signed_out_refusal
 from access.permissions import Permission
-from access.policy import prerequisites
 from accounts.http import signed_in_user
 from accounts.models import Invitation, User
 from accounts.services import (
@@ -108,16 +106,6 @@ NOT_REINSTATED = {
 # A page read before a colleague closed the account still sends its buttons: a closed account is closed
 # for good, so nothing is done to it (no event, no email to the manager saying it "has been suspended").
 ACCOUNT_CLOSED = "This account is closed: nothing was changed"
-
-
-def _actor_refused(request: HttpRequest, actor: User, permission: Permission) -> HttpResponse:
-    """The answer to an actor closed or suspended by a colleague while their change was on its way (the
-    service found it under the row lock: `ActorCannotAct`, nothing changed): the audited refusal page
-    saying so, as their next request would get, and sign-out (their sessions were ended already;
-    this stops the response re-saving the deleted one)."""
-    response = denied(request, prerequisites(User.objects.get(pk=actor.pk)), action=permission, actor=actor)
-    logout(request)
-    return response
 
 
 def _closed(request: HttpRequest, subject: User) -> bool:
@@ -213,7 +201,7 @@ class AccountPages:
             try:
                 suspended = account_suspend(user=subject, by=actor, reason=form.cleaned_data["reason"])
             except ActorCannotAct:
-                return _actor_refused(request, actor, self.permission)
+                return signed_out_refusal(request, actor=actor, action=self.permission)
             if suspended:
                 messages.success(request, "Account suspended. All its sessions have ended.")
             elif not subject.is_active:  # closed between this request's read and the suspension's lock
@@ -239,7 +227,7 @@ class AccountPages:
             try:
                 removed = home_postcode_record(user=subject, by=actor, postcode=None)
             except ActorCannotAct:
-                return _actor_refused(request, actor, self.permission)
+                return signed_out_refusal(request, actor=actor, action=self.permission)
             if removed:
                 messages.success(request, "Home postcode removed.")
             else:  # closed between this request's read and the row lock
@@ -251,7 +239,7 @@ class AccountPages:
         try:
             recorded = home_postcode_record(user=subject, by=actor, postcode=form.cleaned_data["postcode"])
         except ActorCannotAct:
-            return _actor_refused(request, actor, self.permission)
+            return signed_out_refusal(request, actor=actor, action=self.permission)
         if recorded:
             messages.success(request, "Home postcode recorded.")
         else:  # closed between this request's read and the row lock
@@ -287,7 +275,7 @@ class AccountPages:
         try:
             changed = change(subject, actor)
         except ActorCannotAct:
-            return _actor_refused(request, actor, self.permission)
+            return signed_out_refusal(request, actor=actor, action=self.permission)
         if changed is False:  # done by a colleague first, or the account closed meanwhile
             messages.info(request, unchanged or ACCOUNT_CLOSED)
         else:
@@ -309,7 +297,7 @@ class AccountPages:
         try:
             outcome = account_reinstate(user=subject, by=actor, suspension=shown)
         except ActorCannotAct:
-            return _actor_refused(request, actor, self.permission)
+            return signed_out_refusal(request, actor=actor, action=self.permission)
         if outcome is Reinstatement.DONE:
             messages.success(request, "Account reinstated")
         else:
