@@ -375,12 +375,26 @@ def involvement_cease(
         )
 
 
+class LeadCannotAct(ValueError):
+    """The involvement's practitioner may not use the service now (suspended, closed, not vetted)."""
+
+
 def lead_professional_set(
-    *, child: Child, by: User, involvement: Involvement | None, recheck: Recheck | None = None
+    *,
+    child: Child,
+    by: User,
+    involvement: Involvement | None,
+    recheck: Recheck | None = None,
+    may_lead: Callable[[User], bool] | None = None,
 ) -> None:
     """Name a current involvement as lead professional, or clear it (None); judged under the child's
     row lock from the involvement as stored (see `involvement_cease`), and the record by `recheck`
-    (see `involvement_record`: a record shielded or archived since the page's check is not changed)."""
+    (see `involvement_record`: a record shielded or archived since the page's check is not changed).
+
+    `may_lead(practitioner)` (the policy's account checks, from the page) is asked again of the
+    involvement's practitioner as stored, their row locked (FOR NO KEY UPDATE: a suspension or closure
+    takes it FOR UPDATE): one committed since the page offered them is seen (`LeadCannotAct`), and one
+    arriving now waits for this save. An involvement with no account behind it has nothing to judge."""
     with transaction.atomic():
         locked = _child_row_locked(child.pk)
         if recheck is not None:
@@ -389,6 +403,14 @@ def lead_professional_set(
             current = Involvement.objects.filter(pk=involvement.pk).first()
             if current is None or current.child_id != child.pk or current.ceased:
                 raise ValueError("the lead professional must be a current involvement with this child")
+            if may_lead is not None and current.recorded_by_id is not None:
+                recorder = (
+                    User.objects.select_for_update(no_key=True, of=("self",))
+                    .select_related("organisation")
+                    .get(pk=current.recorded_by_id)
+                )
+                if not may_lead(recorder):
+                    raise LeadCannotAct("the lead professional's practitioner may not use the service now")
         details = child_details(locked)
         details.lead_professional_id = str(involvement.pk) if involvement else None
         _reseal_child(locked, details, ["lead_professional"])

@@ -58,6 +58,7 @@ from children.selectors import (
 from children.services import (
     DuplicateInvolvement,
     InvolvementAlreadyEnded,
+    LeadCannotAct,
     caf_flag_set,
     involvement_cease,
     involvement_record,
@@ -460,9 +461,12 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 by=actor,
                 involvement=involvement,
                 recheck=still_permitted(actor=actor, action=Permission.LeadProfessionalSet),
+                may_lead=lambda practitioner: prerequisites(practitioner).allowed,
             )
         except Child.DoesNotExist:  # merged into another record since this request's check
             raise Http404 from None
+        except LeadCannotAct:  # suspended, closed or no longer vetted since this page offered them
+            form.add_error("involvement", LeadProfessionalForm.CANNOT_ACT)
         except ValueError:  # ended (or moved) since this page read it
             form.add_error("involvement", LeadProfessionalForm.ENDED)
         else:

@@ -103,3 +103,26 @@ def test_a_reinstated_practitioner_is_offered_and_named_again(world, child):
     assert CAROL in page
     assert "The lead professional has been updated" in _post_lead(client, child, carols)
     assert _stored_lead(child) == str(carols.pk)
+
+
+def test_a_practitioner_suspended_after_the_page_checked_them_is_not_named(world, child, monkeypatch):
+    """The page judged Carol able to lead; the LA team suspended her before the save locked the record
+    (session 24 left this open): the save judges her account as it stands, under a lock, and names nobody."""
+    import children.views
+
+    _involved(world, child, world.alice, "Alice Example", "Social worker")
+    carol = _carol(world)
+    involvement = _involved(world, child, carol, CAROL, "Family support worker")
+    client, page = _lead_page(world.alice, child)
+    assert CAROL in page
+    real = children.views.lead_professional_set
+
+    def suspended_first(**kwargs):
+        account_suspend(user=User.objects.get(pk=carol.pk), by=world.lena, reason="Synthetic reason")
+        return real(**kwargs)
+
+    monkeypatch.setattr(children.views, "lead_professional_set", suspended_first)
+    shown = _post_lead(client, child, involvement)
+    assert LeadProfessionalForm.CANNOT_ACT in shown
+    assert _stored_lead(child) is None
+    assert not AuditEvent.objects.filter(tag=AuditTag.LeadProfessionalSet).exists()
