@@ -108,7 +108,9 @@ def password_change(*, user: User, password: str, session_key: str) -> bool:
             subject="Your ContactPoint password was changed",
             message=(
                 f"The password of your ContactPoint account '{user.username}' was changed, and any other "
-                "sessions signed in with it were ended. If you did not change it, tell whoever manages your ContactPoint account now (your LA team, or for LA team and national accounts the system administrator)."
+                "sessions signed in with it were ended. If you did not change it, tell whoever manages your "
+                "ContactPoint account now (your LA team, or for LA team and national accounts the system "
+                "administrator)."
             ),
             recipients=[user.email],
             what=f"password change of user {user.pk}",

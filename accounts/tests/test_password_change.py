@@ -48,7 +48,7 @@ def test_a_person_changes_their_password_and_every_other_session_ends(
     assert event.actor_id == world.alice.pk and event.additional["sessions_ended"] == 1
     [email] = mail.outbox
     assert email.to == [world.alice.email]
-    assert "If you did not change it, tell whoever manages your ContactPoint account now" in email.body and NEW not in email.body
+    assert "If you did not change it, tell whoever manages your" in email.body and NEW not in email.body
 
 
 def test_the_page_asks_for_a_recent_step_up_first(world):
