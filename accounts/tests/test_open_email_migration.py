@@ -5,23 +5,17 @@ constraint failure; closed accounts and accounts with no address are left out.""
 import importlib
 
 import pytest
-from django.db import IntegrityError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import IntegrityError, transaction
+
+from tests.migrations import migrate_to
 
 BEFORE = [("accounts", "0010_organisation_code_unique_ignoring_case")]
 MIGRATION = importlib.import_module("accounts.migrations.0011_open_email_unique")
 
 
-def _migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-    return executor
-
-
 @pytest.mark.django_db(transaction=True)
 def test_open_accounts_sharing_an_address_stop_the_migration_until_one_is_closed():
-    executor = _migrate(BEFORE)
+    executor = migrate_to(BEFORE)
     User = executor.loader.project_state(BEFORE).apps.get_model("accounts", "User")
     first = User.objects.create(username="ivy1", username_skeleton="ivy1", email="ivy@example.org")
     twin = User.objects.create(username="ivy2", username_skeleton="ivy2", email="IVY@example.org")
@@ -32,11 +26,11 @@ def test_open_accounts_sharing_an_address_stop_the_migration_until_one_is_closed
     with pytest.raises(
         MIGRATION.OpenAccountsShareAnEmailAddress, match=f"account ids\\): {first.pk}, {twin.pk};"
     ) as raised:
-        _migrate(None)
+        migrate_to(None)
     assert "example.org" not in str(raised.value)
 
     User.objects.filter(pk=twin.pk).update(is_active=False)
-    _migrate(None)
+    migrate_to(None)
     from accounts.models import User as Current
 
     with pytest.raises(IntegrityError), transaction.atomic():

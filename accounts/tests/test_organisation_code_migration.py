@@ -4,33 +4,26 @@ error naming them (directory data), rather than a constraint failure."""
 import importlib
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to
 
 BEFORE = [("accounts", "0009_username_skeleton_unique")]
 MIGRATION = importlib.import_module("accounts.migrations.0010_organisation_code_unique_ignoring_case")
 
 
-def _migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-    return executor
-
-
 @pytest.mark.django_db(transaction=True)
 def test_existing_codes_differing_only_in_case_stop_the_migration_until_one_is_changed():
-    executor = _migrate(BEFORE)
+    executor = migrate_to(BEFORE)
     Organisation = executor.loader.project_state(BEFORE).apps.get_model("accounts", "Organisation")
     Organisation.objects.create(kind="school", name="Upper Case School", code="URN-1")
     twin = Organisation.objects.create(kind="school", name="Lower Case School", code="urn-1")
     Organisation.objects.create(kind="school", name="Other School", code="URN-2")
 
     with pytest.raises(MIGRATION.CodesDifferingOnlyInCaseExist, match="different letter case: URN-1;"):
-        _migrate(None)
+        migrate_to(None)
 
     Organisation.objects.filter(pk=twin.pk).update(code="URN-3")
-    _migrate(None)
+    migrate_to(None)
     from accounts.models import Organisation as Current
 
     assert sorted(Current.objects.filter(name__endswith="School").values_list("code", flat=True)) == [

@@ -3,22 +3,15 @@ member's misuse) to the system administrator's queue, waiting or acknowledged; p
 break-glass notices stay with their LA team."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to
 
 BEFORE = [("oversight", "0007_exported_children_alert_kind"), ("accounts", "0011_open_email_unique")]
 
 
-def _migrate(targets) -> MigrationExecutor:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets or executor.loader.graph.leaf_nodes())
-    return executor
-
-
 @pytest.mark.django_db(transaction=True)
 def test_alerts_about_la_team_members_move_to_the_national_queue():
-    executor = _migrate(BEFORE)
+    executor = migrate_to(BEFORE)
     apps = executor.loader.project_state(BEFORE).apps
     Organisation = apps.get_model("accounts", "Organisation")
     User = apps.get_model("accounts", "User")
@@ -35,7 +28,7 @@ def test_alerts_about_la_team_members_move_to_the_national_queue():
     about_worker = Alert.objects.create(local_authority=la, kind="own_surname_search", raised_by=worker).pk
     break_glass = Alert.objects.create(local_authority=la, kind="shield_override", raised_by=holder).pk
 
-    _migrate(None)
+    migrate_to(None)
     from oversight.models import Alert as Current
 
     national = dict(Current.objects.values_list("pk", "national"))

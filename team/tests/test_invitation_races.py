@@ -14,6 +14,24 @@ from tests.personas import make_user
 pytestmark = postgresql_race()
 
 
+def _invitation(*, email: str, username: str, organisation) -> dict[str, str]:
+    """The invitation form as sent for a practitioner called Ivy."""
+    return {
+        "first_name": "Ivy",
+        "last_name": "Example",
+        "email": email,
+        "username": username,
+        "organisation": str(organisation.pk),
+        "role": "practitioner",
+        "background_check_day": "1",
+        "background_check_month": "1",
+        "background_check_year": "2026",
+        "training_day": "1",
+        "training_month": "1",
+        "training_year": "2026",
+    }
+
+
 def test_two_la_teams_inviting_one_username_at_once_get_an_answer_not_a_server_error(world, monkeypatch):
     leo = make_user("leo", world.south, Role.LA_TEAM)
     clients = (signed_in(world.lena), signed_in(leo))
@@ -25,20 +43,7 @@ def test_two_la_teams_inviting_one_username_at_once_get_an_answer_not_a_server_e
     def work(i):
         return clients[i].post(
             reverse("team:invite"),
-            {
-                "first_name": "Ivy",
-                "last_name": "Example",
-                "email": f"ivy{i}@example.org",
-                "username": "ivy",
-                "organisation": str(organisations[i].pk),
-                "role": "practitioner",
-                "background_check_day": "1",
-                "background_check_month": "1",
-                "background_check_year": "2026",
-                "training_day": "1",
-                "training_month": "1",
-                "training_year": "2026",
-            },
+            _invitation(email=f"ivy{i}@example.org", username="ivy", organisation=organisations[i]),
         )
 
     responses = run_together(2, work)
@@ -59,20 +64,7 @@ def test_two_look_alike_usernames_invited_at_once_are_not_both_created(world, mo
     def work(i):
         return clients[i].post(
             reverse("team:invite"),
-            {
-                "first_name": "Ivy",
-                "last_name": "Example",
-                "email": f"ivy{i}@example.org",
-                "username": names[i],
-                "organisation": str(organisations[i].pk),
-                "role": "practitioner",
-                "background_check_day": "1",
-                "background_check_month": "1",
-                "background_check_year": "2026",
-                "training_day": "1",
-                "training_month": "1",
-                "training_year": "2026",
-            },
+            _invitation(email=f"ivy{i}@example.org", username=names[i], organisation=organisations[i]),
         )
 
     run_together(2, work)
@@ -96,20 +88,7 @@ def test_two_invitations_of_one_email_address_at_once_open_only_one_account(worl
     def work(i):
         return clients[i].post(
             reverse("team:invite"),
-            {
-                "first_name": "Ivy",
-                "last_name": "Example",
-                "email": emails[i],
-                "username": f"ivy{i}",
-                "organisation": str(organisations[i].pk),
-                "role": "practitioner",
-                "background_check_day": "1",
-                "background_check_month": "1",
-                "background_check_year": "2026",
-                "training_day": "1",
-                "training_month": "1",
-                "training_year": "2026",
-            },
+            _invitation(email=emails[i], username=f"ivy{i}", organisation=organisations[i]),
         )
 
     responses = run_together(2, work)
