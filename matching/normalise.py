@@ -16,9 +16,14 @@ from confusable_homoglyphs import confusables
 from nicknames import NickNamer
 
 _NON_LETTERS = re.compile(r"[^A-Z]")
-_SEPARATORS = re.compile(r"[\s\-']+")
-_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d[A-Z]{2})$")
-_DISTRICT = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
+# Spaces, hyphens and apostrophes: the typewriter one and those a phone or word processor types for it
+# (right and left single quotation marks, the modifier letter apostrophe), all of which a name may hold
+# (`children.text`). Split at the typewriter one only, "O\u2019Brien" lost the parts O'Brien has (O, BRIEN),
+# so a row in it met none of an "O'Brien-Kelly"'s keys at a date one digit out: a shielded child created.
+_SEPARATORS = re.compile(r"[\s\-'\u2018\u2019\u02bc]+")
+# ASCII digits only: `\d` in a text pattern is any script's decimal digit (see `_postcode_text`).
+_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
+_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
 
 
 def not_utf8(texts: Iterable[object]) -> bool:
@@ -133,9 +138,24 @@ def given_name_forms(name: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+def _postcode_text(postcode: str) -> str:
+    """The postcode in ASCII capitals where it was typed in another form of the same characters.
+
+    Full-width letters and digits (an East Asian input method) become ASCII (NFKC), and so does every
+    other decimal digit (Arabic-Indic, Devanagari): a postcode is stored and filed under its keys as the
+    LA team typed it, and "LS\uff16 2QT" kept as it was never met the keys of LS6 2QT, so a feed row about a
+    shielded child sharing only its address found nothing and was created visible. Anything left that is
+    not ASCII makes no postcode (the patterns match ASCII only).
+    """
+    if postcode.isascii():  # nearly always: a stored postcode read for every candidate of a search
+        return postcode.upper()
+    text = unicodedata.normalize("NFKC", postcode)
+    return "".join(str(unicodedata.decimal(ch, ch)) for ch in text).upper()
+
+
 def normalise_postcode(postcode: str) -> str | None:
     """'sw1a 1aa' -> 'SW1A 1AA'; None when it is not shaped like a full UK postcode."""
-    compact = re.sub(r"\s+", "", postcode.upper())
+    compact = re.sub(r"\s+", "", _postcode_text(postcode))
     match = _POSTCODE.match(compact)
     return f"{match.group(1)} {match.group(2)}" if match else None
 
@@ -149,10 +169,10 @@ def normalise_partial_postcode(postcode: str) -> str | None:
     full = normalise_postcode(postcode)
     if full:
         return full
-    words = postcode.upper().split()
+    words = _postcode_text(postcode).split()
     if len(words) == 1 and _DISTRICT.match(words[0]):
         return words[0]  # 'LS14' is the district LS14, never the sector 'LS1 4'
-    if len(words) == 2 and _DISTRICT.match(words[0]) and re.fullmatch(r"\d", words[1]):
+    if len(words) == 2 and _DISTRICT.match(words[0]) and re.fullmatch(r"[0-9]", words[1]):
         return f"{words[0]} {words[1]}"
     return None
 

@@ -22,18 +22,33 @@ _PATTERNS = [
     re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\s+\d{{4}}\b", re.IGNORECASE),
     re.compile(rf"\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}\b", re.IGNORECASE),
     re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE),
-    re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"),
+    # Started only where a run of address characters starts: unanchored, a match was tried from every
+    # letter of a long word to its end (quadratic: a 20,000 letter path in a "Not Found" warning cost 3 s).
+    re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+"),
     re.compile(r"(?:\+44\s?|\b0)(?:\d[\s-]?){9,10}\b"),
     re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b"),
 ]
+# Python's printing of a date or time (`datetime.date(2011, 2, 17)`): how every object of the record (an
+# `Identity`, `ChildDetails`, a feed row) shows a date of birth. None of the patterns above reads it.
+_PYTHON_DATE = re.compile(r"\bdatetime\.(?:date|datetime|time)\((?:[^()]|\([^()]*\))*\)?")
+# The service's own fields that hold personal data, in its forms, feed rows and records. Any prefix is
+# allowed (`former_family_name`, `home_postcode`, `carer_phone`, `decline_reason`, `outcome_detail`); free
+# text (a reason, a detail, a summary) can name anyone, so it is redacted whole.
+_PERSONAL_FIELD = (
+    r"(?:\w*_)?"
+    r"(?:names?|surname|date_of_birth|dob|postcodes?|address(?:_lines?)?|lines?(?:_\d+)?|town|phone|mobile|"
+    r"email|detail|reason|summary|value|index_numbers?)"
+    r"(?:_(?:day|month|year))?"  # a date sent as three parts (the search form's dob_day, a correction's value_day)
+)
 _FIELD_ASSIGNMENT = re.compile(
-    r"(?i)\b((?:(?:given|family|former|first|last|full|carer|practitioner)_?names?|surname|name|"
-    r"date_of_birth|dob|postcode|address(?:_lines?)?|lines|phone|mobile|email|detail|purpose_detail)"
-    r"(?:_(?:day|month|year))?)"  # a date sent as three parts (e.g. the search form's dob_day)
+    rf"(?i)\b({_PERSONAL_FIELD})"
     r"(['\"]?\s*[:=]\s*)"
-    # The value: a list of values (how a QueryDict shows each field) whole; a quoted value to its closing
-    # quote, apostrophes and escapes included (O'Brien); else a bare value, to the next separator.
-    r"(?:\[[^\]]*\]?|(?P<quote>['\"])(?:\\.|(?!(?P=quote)).)*(?P=quote)?|[^,&}\]\s\"]+(?:\s[^,&}\]=\s\"]+)*)"
+    # The value: a list or tuple of values (how a QueryDict shows each field, how a record holds its names)
+    # whole; an object printed by Python (`Address(lines=[...], ...)`) to its closing parenthesis; a quoted
+    # value to its closing quote, apostrophes and escapes included (O'Brien); else a bare value, to the
+    # next separator.
+    r"(?:\[[^\]]*\]?|\((?:[^()]|\([^()]*\))*\)?|[\w.]+\((?:[^()]|\([^()]*\))*\)?"
+    r"|(?P<quote>['\"])(?:\\.|(?!(?P=quote)).)*(?P=quote)?|[^,&}\]\s\"]+(?:\s[^,&}\]=\s\"]+)*)"
 )
 REDACTED = "[redacted]"
 
@@ -43,6 +58,7 @@ _SAFE_TYPES = (int, float, bool, type(None))
 
 
 def redact(text: str) -> str:
+    text = _PYTHON_DATE.sub(REDACTED, text)
     text = _FIELD_ASSIGNMENT.sub(
         lambda m: f"{m[1]}{m[2]}{m['quote'] or ''}{REDACTED}{m['quote'] or ''}", text
     )

@@ -9,6 +9,7 @@ import base64
 import fcntl
 import json
 import os
+import re
 import stat
 import threading
 from collections.abc import Iterable, Iterator
@@ -40,6 +41,34 @@ def _b64(raw: bytes) -> str:
 def wrap_aad(key_id: str, version: int) -> bytes:
     """Binds a wrapped DEK to its DataKey row and KEK version (the KMS 'encryption context')."""
     return f"cp-dek|{key_id}|{version}".encode()
+
+
+def _key_length(encoded: object) -> int:
+    """How many bytes of key a key file's base64 text holds (0 for anything that is not base64 text)."""
+    try:
+        return len(base64.b64decode(encoded, validate=True)) if isinstance(encoded, str) else 0
+    except ValueError:  # binascii.Error: not base64
+        return 0
+
+
+def _well_formed(data: Any) -> bool:
+    """A key file the vault could have written: whole AES-256 KEKs by version, the current one among
+    them, and an index key of at least 256 bits.
+
+    Checked at every read, not first used: an empty index key (a file put together from a secret store
+    whose value was not set) would otherwise make every blind index an HMAC under a key anyone knows, so
+    a copy of the database alone would answer "is Thornton, born 4 March 2015, here?".
+    """
+    if not isinstance(data, dict) or not data.keys() >= _REQUIRED or not isinstance(data["keks"], dict):
+        return False
+    keks = data["keks"]
+    return (
+        bool(keks)
+        and all(re.fullmatch(r"[0-9]+", version) for version in keks)
+        and all(_key_length(kek) == crypto.KEY_BYTES for kek in keks.values())
+        and str(data["current_kek"]) in keks
+        and _key_length(data["index_key"]) >= crypto.KEY_BYTES
+    )
 
 
 class _KeyRing:
@@ -176,7 +205,7 @@ class FileKeyProvider(_KeyRing):
             data = json.loads(self.path.read_bytes().decode())
         except ValueError:  # JSON or UTF-8: `from None`, as the error it replaces may quote key material
             data = None
-        if not isinstance(data, dict) or not data.keys() >= _REQUIRED or not isinstance(data["keks"], dict):
+        if not _well_formed(data):
             raise KeyFileError(f"vault key file {self.path} is not a valid key file") from None
         return data
 

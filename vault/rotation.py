@@ -2,9 +2,9 @@
 
 Resumable by construction: the work left is "live data keys whose KEK version is not the target",
 so a run that crashes leaves some keys done and some not, and the next run simply carries on (it
-starts a new rotation only when no earlier one is unfinished). Each batch is one transaction that
-locks its keys (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions serialise
-writers), so a key is never half rotated and a concurrent shred is never undone.
+starts a new rotation only when no earlier one is unfinished, i.e. no key left behind opens). Each
+batch is one transaction that locks its keys (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
+transactions serialise writers), so a key is never half rotated and a concurrent shred is never undone.
 
 A key the provider refuses as revoked is a shred whose database write did not follow (the shred revokes
 first, fail closed): rotation records it as shredded, which is what that write would have done. A key
@@ -55,9 +55,26 @@ def rotation_start() -> tuple[int, bool]:
         data_key_table_lock(KEK_CHANGE_LOCK)
         provider = key_provider()
         current = provider.current_kek_version()
-        if _pending(current).exists():
+        if _unfinished(current):
             return current, False
         return provider.add_kek(), True
+
+
+def _unfinished(current: int) -> bool:
+    """Whether a rotation to `current` was left unfinished: a live key not under it that still opens.
+
+    A key that does not open (damaged, or revoked by a shred whose database write failed) is reported and
+    left by every run that meets it, so counting it as work left made every later run "resume" a rotation
+    with nothing to do and never add a KEK: after a suspected copy of the key file, the copied KEK stayed
+    current. Keys are tried in order until one opens; a crashed rotation's first one normally does.
+    """
+    for key in _pending(current).order_by("pk").iterator():
+        try:
+            data_key_open(key)
+        except DecryptionFailed:  # KeyRevoked included: the new rotation's batch records it as shredded
+            continue
+        return True
+    return False
 
 
 def rotation_pending(target: int) -> int:
