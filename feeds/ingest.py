@@ -9,6 +9,7 @@ What goes back to the source says "review" for every row sent to a person, never
 learn that a record resembles a shielded child.
 """
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import ARCHIVE_AGE_DEFAULT, Child
 from children.services import child_create
+from children.text import text_problem
 from feeds.models import BatchStatus, FeedBatch, FeedRow, FeedSource, RowOutcome
 from feeds.parsers import Row, RowUnreadable
 from feeds.provenance import ChildChangedSinceDecided, child_update_from_feed, provenance_record
@@ -54,6 +56,34 @@ class Verdict(Protocol):
 
 # (source, fields the row carries, its local authority or None) -> may the source supply them?
 EntitlementCheck = Callable[[FeedSource, set[str], Organisation | None], Verdict]
+
+
+# (source) -> may it still submit, with the entitlement the run began with? Asked by a long run (the
+# `ingest` command) before its first row and again every STANDING_SECONDS, so a suspension, a closed
+# organisation or a narrowed entitlement stops it within seconds, not when the file ends hours later.
+StandingCheck = Callable[[FeedSource], Verdict]
+STANDING_SECONDS = 5.0
+
+
+class SourceRefused(Exception):
+    """The source may no longer submit (its standing changed during the run): nothing more is written,
+    the rows done stay done and the batch stays in progress. The message is the policy's, no value."""
+
+
+# A batch id is kept whole or refused, never cut short (the API's rule too: `feeds.api.BatchId`).
+BATCH_ID_LONGEST = 100  # FeedBatch.batch_id
+
+
+def batch_id_problem(batch_id: str) -> str | None:
+    """Why `batch_id` cannot name a batch (never repeating it), or None. No control characters
+    (PostgreSQL text cannot hold a NUL) nor invisible ones (an id must read as it is stored)."""
+    if not batch_id:
+        return "batch id is empty"
+    if len(batch_id) > BATCH_ID_LONGEST:
+        return f"batch id is longer than {BATCH_ID_LONGEST} characters"
+    if problem := text_problem(batch_id):
+        return f"batch id {problem}"
+    return None
 
 
 class BatchConflict(Exception):
@@ -211,8 +241,13 @@ def batch_rows_ingest(
     entitled: EntitlementCheck,
     today: date,
     progress: Callable[[], object] | None = None,
+    standing: StandingCheck | None = None,
 ) -> None:
     """Process every row not yet finished, each in its own transaction with its `FeedRow`.
+
+    `standing`, if given, is asked before the first row and then every STANDING_SECONDS; a refusal
+    raises SourceRefused between rows (what the source and its LAs were when the run began is what
+    every row is judged and linked by, so a change to either must stop the run).
 
     Several processes may work on one batch at once (`feeds.workers`, or the same file ingested twice):
     a row another process finished first fails on the `FeedRow` constraint and is skipped; a row that
@@ -225,8 +260,14 @@ def batch_rows_ingest(
     lock = not connection.in_atomic_block
     la_cache: dict[str, Organisation | None] = {}
     la_ids = frozenset(source.local_authorities.values_list("pk", flat=True))
+    judge_at = time.monotonic()
     for number, row in rows:
         if number not in done:
+            if standing is not None and time.monotonic() >= judge_at:
+                verdict = standing(source)
+                if not verdict.allowed:
+                    raise SourceRefused(verdict.message)
+                judge_at = time.monotonic() + STANDING_SECONDS
             for attempt in range(1, ROW_ATTEMPTS + 1):
                 try:
                     with transaction.atomic():

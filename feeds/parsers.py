@@ -10,6 +10,7 @@ longer than any row can be (a file with no line ends) is refused by number, neve
 
 import hashlib
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -32,12 +33,48 @@ def feed_format(path: Path) -> str:
     raise ValueError("feed files must be .csv or .jsonl")
 
 
+class FileChanged(Exception):
+    """The file is not the one fingerprinted: replaced, or written to, since. Nothing more is read."""
+
+
+# Which file, and its content as the file system tells it: device, inode, size, modification time.
+FileState = tuple[int, int, int, int]
+
+
+def _state(handle: IO[Any]) -> FileState:
+    status = os.fstat(handle.fileno())
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+
+
 def file_fingerprint(path: Path) -> str:
+    return file_fingerprint_and_state(path)[0]
+
+
+def file_fingerprint_and_state(path: Path) -> tuple[str, FileState]:
+    """The file's SHA-256, and the state it had while hashed (FileChanged if it changed meanwhile), so a
+    later reading can make sure it reads that same content (`rows_read(expect=)`)."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
+        before = _state(handle)
         for block in iter(lambda: handle.read(1 << 16), b""):
             digest.update(block)
-    return digest.hexdigest()
+        if _state(handle) != before:
+            raise FileChanged
+    return digest.hexdigest(), before
+
+
+class _NamedTwice(ValueError):
+    pass
+
+
+def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose names are each given once. JSON leaves a repeated name undefined (Python keeps
+    the last value, other readers the first), so such a row could say one thing to its source's checks
+    and another to the index; it is refused, as a CSV header naming a column twice is."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise _NamedTwice
+    return value
 
 
 def _jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
@@ -54,22 +91,35 @@ def _jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
             yield number, RowUnreadable("not valid UTF-8 text")
             continue
         try:
-            value = json.loads(line)
+            value = json.loads(line, object_pairs_hook=_object_once)
+        except _NamedTwice:
+            yield number, RowUnreadable("a field is named twice in the row")
+            continue
         except (ValueError, RecursionError):  # JSONDecodeError, and integers past Python's digit limit
             yield number, RowUnreadable("not valid JSON")
             continue
         yield number, value if isinstance(value, dict) else RowUnreadable("not a JSON object")
 
 
-def rows_read(path: Path) -> Iterator[tuple[int, Row]]:
+def rows_read(path: Path, *, expect: FileState | None = None) -> Iterator[tuple[int, Row]]:
     """(row number, row) for each data row; the CSV header is not a row. A byte order mark is ignored;
-    a row that cannot be read is a `RowUnreadable` in its place; FeedFileInvalid if the header cannot."""
+    a row that cannot be read is a `RowUnreadable` in its place; FeedFileInvalid if the header cannot.
+
+    `expect`: the state the file had when fingerprinted. The file opened must be that one, unchanged,
+    and is checked again after each row is read, before it is given: FileChanged instead of a row read
+    from a file replaced or rewritten since, so rows of two contents never go in under one fingerprint.
+    """
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
-        yield from csv_rows(handle) if feed_format(path) == "csv" else _jsonl_rows(handle)
+        if expect is not None and _state(handle) != expect:
+            raise FileChanged
+        for number, row in csv_rows(handle) if feed_format(path) == "csv" else _jsonl_rows(handle):
+            if expect is not None and _state(handle) != expect:
+                raise FileChanged
+            yield number, row
 
 
-def rows_count(path: Path) -> int:
-    return sum(1 for _ in rows_read(path))
+def rows_count(path: Path, *, expect: FileState | None = None) -> int:
+    return sum(1 for _ in rows_read(path, expect=expect))
 
 
 def rows_fingerprint(rows: list[dict[str, Any]]) -> str:

@@ -10,6 +10,12 @@ from datetime import date
 from typing import Any
 
 import nhs_number
+from nhs_number.constants import (
+    RANGE_RESERVED,
+    RANGE_UNALLOCATED_1,
+    RANGE_UNALLOCATED_2,
+    RANGE_UNALLOCATED_3,
+)
 
 from children.records import Address, ChildDetails, FormerName, Gender, SourceIdentifier
 from children.text import text_problem
@@ -125,6 +131,8 @@ def _date(text: str, today: date) -> date:
 
 
 _TEN_DIGITS = re.compile(r"[0-9]{10}")
+# Ranges no NHS number is ever issued from (the synthetic 9xx test range stays: test patients, our data).
+_NEVER_ISSUED = (RANGE_RESERVED, RANGE_UNALLOCATED_1, RANGE_UNALLOCATED_2, RANGE_UNALLOCATED_3)
 
 
 def _nhs(text: str) -> str:
@@ -134,6 +142,12 @@ def _nhs(text: str) -> str:
         raise RowInvalid("nhs_number must be 10 digits")
     if not nhs_number.is_valid(digits):
         raise RowInvalid("nhs_number fails its check digit")
+    # One digit ten times passes the check digit (n repeated checks to n) and is what systems write when
+    # they hold no number; the engine links on an equal NHS number even past a differing given name, so
+    # a placeholder shared by twins made them one child. Nor can a number from a range never issued
+    # (0000000000 is below every range) be anyone's.
+    if len(set(digits)) == 1 or int(digits) < 10 or any(r.contains_number(digits) for r in _NEVER_ISSUED):
+        raise RowInvalid("nhs_number is a placeholder or from a range never issued")
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
 
 

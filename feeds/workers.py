@@ -25,12 +25,16 @@ from pathlib import Path
 
 from django.db import connection, connections
 
-from feeds.ingest import EntitlementCheck, batch_rows_ingest
+from feeds.ingest import EntitlementCheck, SourceRefused, StandingCheck, batch_rows_ingest
 from feeds.models import FeedBatch, FeedSource
-from feeds.parsers import Row, rows_read
+from feeds.parsers import FileChanged, FileState, Row, rows_read
 from vault.providers import key_provider
 
 BLOCK = 50
+# A worker's exit status when the source's standing refused it (`feeds.ingest.SourceRefused`).
+REFUSED_EXIT = 3
+# ... when the file was not the one fingerprinted (`feeds.parsers.FileChanged`).
+FILE_CHANGED_EXIT = 4
 
 
 def bulk_session() -> None:
@@ -48,8 +52,8 @@ class WorkerFailed(Exception):
     """A worker stopped before its share was done; the batch stays in progress (run it again)."""
 
 
-def _share(path: Path, worker: int, workers: int) -> Iterator[tuple[int, Row]]:
-    for number, row in rows_read(path):
+def _share(path: Path, expect: FileState | None, worker: int, workers: int) -> Iterator[tuple[int, Row]]:
+    for number, row in rows_read(path, expect=expect):
         if (number - 1) // BLOCK % workers == worker:
             yield number, row
 
@@ -58,13 +62,16 @@ def _work(
     batch_pk: int,
     source_pk: int,
     path: Path,
+    expect: FileState | None,
     worker: int,
     workers: int,
     entitled: EntitlementCheck,
     today: date,
     counter: "Synchronized[int]",
+    standing: StandingCheck | None = None,
 ) -> None:
-    """In a forked worker: its own connection, its share of the rows."""
+    """In a forked worker: its own connection, its share of the rows; each worker judges the source's
+    standing itself, so every one of them stops within seconds of a suspension."""
     connections.close_all()  # never the parent's socket: a fresh connection opens on first use
 
     def tick() -> None:
@@ -77,11 +84,16 @@ def _work(
         batch_rows_ingest(
             batch=FeedBatch.objects.get(pk=batch_pk),
             source=source,
-            rows=_share(path, worker, workers),
+            rows=_share(path, expect, worker, workers),
             entitled=entitled,
             today=today,
             progress=tick,
+            standing=standing,
         )
+    except SourceRefused:
+        raise SystemExit(REFUSED_EXIT) from None
+    except FileChanged:
+        raise SystemExit(FILE_CHANGED_EXIT) from None
     except Exception as failed:
         # The type only: a database error's message may quote a value, and none is ever printed.
         sys.stderr.write(f"ingest worker {worker}: {type(failed).__name__}\n")
@@ -98,12 +110,17 @@ def rows_ingest_parallel(
     workers: int,
     entitled: EntitlementCheck,
     today: date,
+    expect: FileState | None = None,
     progress: Callable[[int], object] | None = None,
+    standing: StandingCheck | None = None,
 ) -> None:
     """Ingest the file's unfinished rows with `workers` processes; returns when all have finished.
 
-    `progress(n)` is told how many more rows were seen since it was last called. Raises WorkerFailed if
-    any worker stopped early (its error was printed by that worker; no submitted value is in it).
+    `expect`: the state the file had when fingerprinted (`feeds.parsers.rows_read`); FileChanged if a
+    worker found it otherwise. `progress(n)` is told how many more rows were seen since it was last
+    called. Raises SourceRefused if
+    `standing` refused the source in a worker, else WorkerFailed if any worker stopped early (its error
+    was printed by that worker; no submitted value is in it).
     """
     context = multiprocessing.get_context("fork")
     counter = context.Value("q", 0)
@@ -112,7 +129,7 @@ def rows_ingest_parallel(
     processes = [
         context.Process(
             target=_work,
-            args=(batch.pk, source.pk, path, worker, workers, entitled, today, counter),
+            args=(batch.pk, source.pk, path, expect, worker, workers, entitled, today, counter, standing),
             name=f"ingest-worker-{worker}",
         )
         for worker in range(workers)
@@ -132,6 +149,10 @@ def rows_ingest_parallel(
             process.join()
     if progress is not None and counter.value > seen:
         progress(counter.value - seen)
+    if any(p.exitcode == FILE_CHANGED_EXIT for p in processes):
+        raise FileChanged
+    if any(p.exitcode == REFUSED_EXIT for p in processes):
+        raise SourceRefused("the source may no longer submit")
     failed = [p.name for p in processes if p.exitcode != 0]
     if failed:
         raise WorkerFailed(f"{', '.join(failed)} stopped early")

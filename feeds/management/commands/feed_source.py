@@ -11,13 +11,24 @@ shown when it is issued, by `tokens`, and in its `feed:token:issued` audit event
 share names neither: nothing is revoked and the refusal lists their ids.
 """
 
+import re
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import IntegrityError
 
 from accounts.models import Organisation, OrganisationKind
 from feeds.models import DEFAULT_TRUST_RANK, FEED_FIELDS, FeedSource, FeedToken
 from feeds.sources import feed_source_create, feed_token_issue, feed_token_revoke, token_digest
+
+# FeedSource.code is a slug of at most 40 characters; the account is `feed-<code>`. Checked here, since
+# the database refuses the rest only with a traceback (PostgreSQL) or not at all (SQLite).
+CODE = re.compile(r"[-a-zA-Z0-9_]{1,40}")
+CODE_RULE = "a feed source code is 1 to 40 letters, digits, hyphens or underscores (A-Z, a-z, 0-9)"
+TRUST_RANGE = (0, 32767)  # FeedSource.trust_rank, a positive small integer
+# A source's identifiers are recorded as issued by its organisation, and shown to that body's staff
+# alone: only a body that holds NHS numbers as its own may supply them.
+NHS_NUMBER_ISSUERS = (OrganisationKind.HEALTH, OrganisationKind.GP_PRACTICE)
 
 
 def _list(text: str) -> list[str]:
@@ -40,8 +51,15 @@ class Command(BaseCommand):
         parser.add_argument("--token-id", type=int, help="the id of the token to revoke (see `tokens`)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if any(isinstance(value, str) and "\x00" in value for value in options.values()):
+            # PostgreSQL cannot even be asked about a NUL (a traceback); no code or prefix holds one.
+            raise CommandError("no argument may hold a NUL character")
         code = options["code"]
         if options["action"] == "create":
+            if not CODE.fullmatch(code):
+                raise CommandError(CODE_RULE)
+            if not TRUST_RANGE[0] <= options["trust"] <= TRUST_RANGE[1]:
+                raise CommandError(f"--trust must be between {TRUST_RANGE[0]} and {TRUST_RANGE[1]}")
             organisation = Organisation.objects.filter(code=options["organisation"] or "").first()
             if organisation is None:
                 raise CommandError("no organisation with that code")
@@ -52,6 +70,12 @@ class Command(BaseCommand):
             )
             if len(las) != len(set(_list(options["las"]))) or not las:
                 raise CommandError("every --las code must name a local authority")
+            if "nhs_number" in _list(options["fields"]) and organisation.kind not in NHS_NUMBER_ISSUERS:
+                raise CommandError(
+                    "nhs_number may be supplied only by a health service or GP practice: a source's "
+                    "identifiers are shown to its organisation's staff as the body that issued them. "
+                    "Name --fields without nhs_number"
+                )
             try:
                 feed_source_create(
                     code=code,
@@ -62,6 +86,11 @@ class Command(BaseCommand):
                 )
             except ValueError as wrong:
                 raise CommandError(str(wrong)) from None
+            except IntegrityError:
+                # Rolled back whole. The account name `feed-<code>`, or one looking like it, is taken.
+                raise CommandError(
+                    "a feed source with that code is already registered (or an account named like it)"
+                ) from None
             self.stdout.write(f"Feed source {code} registered.")
             return
         source = FeedSource.objects.filter(code=code).first()

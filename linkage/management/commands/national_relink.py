@@ -8,17 +8,49 @@ quote rejected by number). Output: record_id, source, cluster_id; a record is it
 `linkage.national.national_relink` with a SparkAPI (docs/DEPLOYMENT.md). Bad rows are reported by row
 number and reason (never their values) and left out; the rest are clustered. The output is renamed onto
 --out only when complete, and --out naming the input file is refused (`linkage.filelink.output_file`).
+
+DuckDB spills what does not fit its memory to disk, by default into `.tmp` under the current directory
+(made 0755, files 0644, left behind by a killed process): records in clear. Here it spills only into a
+directory of the run's own (0700, `tempfile.mkdtemp`), removed when the run ends (SIGTERM and SIGHUP end
+it through that cleanup too).
 """
 
 import csv
-from contextlib import ExitStack
+import shutil
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from linkage.filelink import Unread, file_rows, identity_from_row, output_file
 from linkage.national import national_relink
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def _private_duckdb() -> Iterator[Any]:
+    """A Splink DuckDB API whose spill directory is the run's own (0700), removed afterwards."""
+    import duckdb  # batch-job dependencies, as in linkage.national
+    from splink import DuckDBAPI
+
+    spill = tempfile.mkdtemp(prefix="cp-relink-")  # mode 0700
+    try:
+        connection = duckdb.connect(config={"temp_directory": spill})
+        try:
+            yield DuckDBAPI(connection=connection)
+        finally:
+            connection.close()
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
 
 
 class Command(BaseCommand):
@@ -29,6 +61,17 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # SIGTERM and SIGHUP end the run through its cleanup (no partial output, no spill directory).
+        main = threading.current_thread() is threading.main_thread()
+        stops = (signal.SIGTERM, signal.SIGHUP) if main else ()
+        previous = {stop: signal.signal(stop, _stopped) for stop in stops}
+        try:
+            self._run(options)
+        finally:
+            for stop, handler in previous.items():
+                signal.signal(stop, handler)
+
+    def _run(self, options: dict[str, Any]) -> None:
         source: Path = options["input"]
         if not source.is_file():
             raise CommandError("no such input file")
@@ -42,7 +85,11 @@ class Command(BaseCommand):
             except ValueError as wrong:  # the header: a missing column, or one that cannot be read
                 raise CommandError(str(wrong)) from None
             # Splink keys each record by its row number: record ids are only unique within their source.
-            clusters = national_relink(records) if records else {}
+            if records:
+                db_api = stack.enter_context(_private_duckdb())
+                clusters = national_relink(records, db_api=db_api)
+            else:
+                clusters = {}
             writer = csv.writer(out)
             writer.writerow(["record_id", "source", "cluster_id"])
             for record in records:
