@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.sessions.models import Session
 from django.db import IntegrityError, transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -39,20 +41,57 @@ def _account_row_locked(user: User) -> None:
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
+def actor_able_locked(actor: User) -> None:
+    """Lock the acting account's row and read it again: `ActorCannotAct` if it is closed or suspended now.
+
+    The policy judged the account at the start of the request; a colleague closing or suspending it (for
+    misuse, say) a moment later must stop the change on its way. FOR NO KEY UPDATE: it waits for a close
+    or suspension in progress (they lock the row FOR UPDATE), while rows naming the account (its audit
+    events, checked by their foreign key) can still be written by its other requests meanwhile.
+    """
+    state = (
+        User.objects.select_for_update(no_key=True).filter(pk=actor.pk).values("is_active", "suspended_at")
+    )
+    now = state.get()
+    if not now["is_active"] or now["suspended_at"] is not None:
+        raise ActorCannotAct(f"user {actor.pk} was closed or suspended before their change")
+
+
 def _accounts_locked(*, subject: User, by: User | None) -> User:
-    """The account changed, as locked and re-read, once the account acting is locked and found able to act.
+    """The account changed, as locked (FOR UPDATE) and re-read, once the account acting is locked and
+    found able to act (`actor_able_locked`).
 
     Both rows are locked in id order (so two changes by two people to each other's accounts never
-    deadlock), and the actor is re-read under its lock: an administrator closed or suspended by a
-    colleague after their request passed the policy (two closing each other at the same moment) raises
-    `ActorCannotAct`, and nothing is changed. `by=None` is ContactPoint itself (an automatic suspension).
+    deadlock): two administrators closing each other at the same moment are served one after the other,
+    and the second, closed by then, changes nothing. `by=None` is ContactPoint itself (an automatic
+    suspension); `by` the subject itself (one's own password) is judged on the subject's row.
     """
-    locked: dict[int, User] = {}
-    for pk in sorted({subject.pk} | ({by.pk} if by is not None else set())):
-        locked[pk] = User.objects.select_for_update().get(pk=pk)
-    if by is not None and (not locked[by.pk].is_active or locked[by.pk].suspended_at is not None):
-        raise ActorCannotAct(f"user {by.pk} was closed or suspended before their change to user {subject.pk}")
-    return locked[subject.pk]
+    if by is not None and by.pk < subject.pk:
+        actor_able_locked(by)
+    locked = User.objects.select_for_update().get(pk=subject.pk)
+    if by is not None and by.pk > subject.pk:
+        actor_able_locked(by)
+    if by is not None and by.pk == subject.pk and (not locked.is_active or locked.suspended_at is not None):
+        raise ActorCannotAct(f"user {by.pk} was closed or suspended before their own change")
+    return locked
+
+
+def email_in_open_use(email: str) -> bool:
+    """Does an open account hold `email`, compared as the database's constraint compares it (`lower`,
+    `accounts_user_open_email_unique`) or in any letter case (`upper`, as Django's `iexact`)?
+
+    The two disagree on a few letters (PostgreSQL lowers the Kelvin sign to "k" but leaves it as itself
+    in capitals): a check by `iexact` alone passed an address the constraint then refused, a server error
+    instead of the form's answer. Either match is an address in use."""
+    if not email:
+        return False
+    return (
+        User.objects.filter(is_active=True)
+        .exclude(email="")
+        .annotate(address=Lower("email"))
+        .filter(Q(email__iexact=email) | Q(address=Lower(Value(email))))
+        .exists()
+    )
 
 
 def session_key_renewed(*, user: User, old_key: str | None, new_key: str) -> bool:
@@ -238,7 +277,8 @@ def account_invite(
     `home_postcode` (from the background check, optional): recorded as for `home_postcode_record`.
     Raises `UsernameTaken` when the database refuses the name (the same name, or one with the same
     skeleton, was committed by a colleague after the form checked), and `EmailTaken` when it refuses a
-    second open account at the address: the form's own answers, not a 500."""
+    second open account at the address: the form's own answers, not a 500. Raises `ActorCannotAct`
+    (nothing created) when the inviter was closed or suspended after their request passed the policy."""
     token = secrets.token_urlsafe(32)
     try:
         user = _invited_user_create(
@@ -260,7 +300,7 @@ def account_invite(
     except IntegrityError:
         if User.objects.filter(username_skeleton=username_skeleton(username)).exists():
             raise UsernameTaken from None
-        if User.objects.filter(email__iexact=email, is_active=True).exclude(email="").exists():
+        if email_in_open_use(email):
             raise EmailTaken from None
         raise
     notify_by_email(
@@ -288,8 +328,13 @@ class EmailTaken(Exception):
 
 
 def _invited_user_create(*, by: User, token: str, user: User, home_postcode: str | None) -> User:
-    """The account, its invitation and their audit events, in one transaction (all or nothing)."""
+    """The account, its invitation and their audit events, in one transaction (all or nothing).
+
+    The inviter is locked and re-read first, as every account change judges its actor
+    (`_accounts_locked`): one suspended (on a misuse alert, say) or closed since the policy passed them
+    opens no account (`ActorCannotAct`), whether or not a home postcode follows."""
     with transaction.atomic():
+        actor_able_locked(by)
         user.set_unusable_password()
         user.save()
         Invitation.objects.create(

@@ -29,6 +29,7 @@ from accounts.directory import (
 )
 from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
+from accounts.services import ActorCannotAct, actor_able_locked
 from accounts.stepup import step_up
 from administration.forms import CODE_TAKEN, DirectoryFilterForm, OrganisationForm
 from children.models import Child, Involvement
@@ -56,24 +57,6 @@ def _organisation(request: HttpRequest, organisation_id: int) -> tuple[User, Org
     return actor, get_object_or_404(
         Organisation.objects.select_related("local_authority"), pk=organisation_id
     )
-
-
-class ActorEnded(Exception):
-    """The administrator was closed or suspended after their request passed the policy."""
-
-
-def _actor_able_locked(actor: User) -> None:
-    """Lock the administrator's own row and read it again; `ActorEnded` if it is closed or suspended now.
-
-    The policy judged the account at the start of the request: a colleague closing or suspending it (for
-    misuse, say) a moment later must stop the change on its way, as it does an account change
-    (`accounts.services.ActorCannotAct`). FOR NO KEY UPDATE waits for a close or suspension in progress
-    (they lock the row FOR UPDATE) and lets audit rows naming the account be written meanwhile. Taken
-    first in each of the directory's write transactions, before the organisation's row, in one order."""
-    now = User.objects.select_for_update(no_key=True).filter(pk=actor.pk).values("is_active", "suspended_at")
-    state = now.get()
-    if not state["is_active"] or state["suspended_at"] is not None:
-        raise ActorEnded(f"user {actor.pk} was closed or suspended before their directory change")
 
 
 @dataclass(frozen=True)
@@ -124,9 +107,9 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                _actor_able_locked(actor)
+                actor_able_locked(actor)
                 organisation = organisation_create(by=actor, details=form.details())
-        except ActorEnded:
+        except ActorCannotAct:
             return signed_out_refusal(request, actor=actor, action=Permission.OrganisationManage)
         except OrganisationCodeTaken:
             form.add_error("code", CODE_TAKEN)  # a colleague added the same code after the form checked
@@ -167,7 +150,7 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
         if form.is_valid():
             try:
                 changed = _organisation_save(form, found, actor)
-            except ActorEnded:
+            except ActorCannotAct:
                 return signed_out_refusal(request, actor=actor, action=Permission.OrganisationManage)
             except OrganisationCodeTaken:
                 form.add_error("code", CODE_TAKEN)
@@ -188,9 +171,9 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
 def _organisation_save(form: OrganisationForm, found: Organisation, actor: User) -> list[str] | None:
     """The form's details written over the entry as stored, under its row lock; None (nothing written)
     when the page was read before the entry last changed. Raises `OrganisationCodeTaken`, and
-    `ActorEnded` when the administrator was closed or suspended meanwhile."""
+    `ActorCannotAct` when the administrator was closed or suspended meanwhile."""
     with transaction.atomic():
-        _actor_able_locked(actor)
+        actor_able_locked(actor)
         current = Organisation.objects.select_for_update().get(pk=found.pk)
         if form.read_before(current):
             return None
@@ -214,7 +197,7 @@ def organisation_close_view(request: HttpRequest, organisation_id: int) -> HttpR
         held, closing, current = _organisation_close_locked(
             found, actor, request.POST.get("confirmed") == "yes"
         )
-    except ActorEnded:
+    except ActorCannotAct:
         return signed_out_refusal(request, actor=actor, action=Permission.OrganisationManage)
     if held:
         messages.info(request, LA_STILL_HOLDS)
@@ -232,10 +215,10 @@ def organisation_close_view(request: HttpRequest, organisation_id: int) -> HttpR
 def _organisation_close_locked(
     found: Organisation, actor: User, confirmed: bool
 ) -> tuple[bool, bool, Organisation]:
-    """(held: an LA something still depends on, closing: closed now, the row as locked). `ActorEnded`
+    """(held: an LA something still depends on, closing: closed now, the row as locked). `ActorCannotAct`
     when the administrator was closed or suspended meanwhile; nothing is written then."""
     with transaction.atomic():
-        _actor_able_locked(actor)
+        actor_able_locked(actor)
         # Locked and read again: two administrators on the confirmation page close it once, audited once.
         # What an LA holds is counted as committed: a child still being allocated to it by an uncommitted
         # transaction is not seen (Django's foreign keys are checked at commit, so the insert takes no lock

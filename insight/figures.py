@@ -371,8 +371,9 @@ def local_records(la_id: int, period: Period) -> SuppressedTable:
 
 
 def local_alerts(la_id: int, period: Period) -> SuppressedTable:
-    """Alerts raised for the LA team, by kind and month: kinds add up, so both totals."""
-    alerts = Alert.objects.filter(local_authority_id=la_id)
+    """Alerts raised for the LA team (not the national ones about its members), by kind and month: kinds
+    add up, so both totals."""
+    alerts = Alert.objects.filter(local_authority_id=la_id, national=False)  # not those about its own members
     counted = (
         alerts.filter(raised_at__gte=period.start, raised_at__lt=period.end)
         .order_by()

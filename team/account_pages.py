@@ -138,9 +138,14 @@ class AccountPages:
         if stale := step_up(request):
             return stale
         form = form_for(request.POST or None, actor)
-        if request.method == "POST" and form.is_valid() and form.invite() is not None:
-            messages.success(request, "Invitation sent. The link works once, for 24 hours.")
-            return redirect(self.list_url)
+        if request.method == "POST" and form.is_valid():
+            try:
+                invited = form.invite()
+            except ActorCannotAct:  # closed or suspended since the policy passed them: nobody invited
+                return signed_out_refusal(request, actor=actor, action=self.permission)
+            if invited is not None:
+                messages.success(request, "Invitation sent. The link works once, for 24 hours.")
+                return redirect(self.list_url)
         return render(request, self.invite_template, {"form": form})
 
     def subject(self, request: HttpRequest, user_id: int) -> tuple[User, User, HttpResponse | None]:

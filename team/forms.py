@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from access.policy import OVERRIDE_HOLDER_KINDS
 from accounts.directory import open_organisations
 from accounts.models import Organisation, Role, User
-from accounts.services import EmailTaken, UsernameTaken, account_invite
+from accounts.services import EmailTaken, UsernameTaken, account_invite, email_in_open_use
 from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin
@@ -163,7 +163,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
                 "Enter the work email address of the person you are inviting: this is your own. "
                 "Nobody may invite an account for themselves"
             )
-        if User.objects.filter(email__iexact=email, is_active=True).exists():
+        if email_in_open_use(email):  # as the database's constraint compares, too
             raise forms.ValidationError(EMAIL_TAKEN)
         return email
 
