@@ -6,9 +6,10 @@ LA (`access.policy.feed_row_decide`). Rows are validated one by one: a bad row i
 number and reason and never blocks the others.
 """
 
+import json
 import time
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -17,6 +18,7 @@ from django.utils import timezone
 from ninja import NinjaAPI, Schema
 from ninja import Path as PathParam
 from ninja.errors import AuthenticationError, Throttled
+from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.security import HttpBearer
 from pydantic import AfterValidator, ConfigDict, Field, RootModel
@@ -36,7 +38,7 @@ from feeds.ingest import (
     batch_rows_ingest,
 )
 from feeds.models import FeedBatch, FeedSource
-from feeds.parsers import rows_fingerprint
+from feeds.parsers import Row, RowUnreadable, rows_fingerprint
 from feeds.ratelimit import (
     SourceRateThrottle,
     refused_source_audit_due,
@@ -72,6 +74,41 @@ def body_limit_words() -> str:
     return f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 2**20:g} MiB"
 
 
+# Put into any object of the body that names a field twice (`_BodyParser`): no JSON text can hold a NUL in a
+# name that a row could mean, and the row is refused for it by number, never read as the last value.
+NAMED_TWICE = "\x00named twice"
+
+
+def _object_marking_names_given_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        value[NAMED_TWICE] = True
+    return value
+
+
+class _BodyParser(Parser):
+    """The body as JSON, with objects that name a field twice marked (`NAMED_TWICE`) rather than read as
+    their last value (what Python's `json` does; a source's own checks or logs often read the first): the
+    row holding one is refused by number ("a field is named twice in the row"), as a JSON Lines row is."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        return cast(
+            dict[str, Any], json.loads(request.body, object_pairs_hook=_object_marking_names_given_twice)
+        )
+
+
+def _names_a_field_twice(value: object) -> bool:
+    if isinstance(value, dict):
+        return NAMED_TWICE in value or any(_names_a_field_twice(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_names_a_field_twice(v) for v in value)
+    return False
+
+
+def _row_as_read(row: dict[str, Any]) -> Row:
+    return RowUnreadable("a field is named twice in the row") if _names_a_field_twice(row) else row
+
+
 class SourceToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> FeedSource | None:
         return feed_source_authenticate(token)
@@ -86,6 +123,7 @@ api = NinjaAPI(
     f"{body_limit_words()} (413 beyond).",
     urls_namespace="feeds_api",
     auth=SourceToken(),
+    parser=_BodyParser(),
     throttle=[SourceRateThrottle()],
     docs_url=None,
 )
@@ -252,10 +290,10 @@ class _RowsInTime:
     """The rows of the batch not yet done, until ROWS_SECONDS have passed: the first of them always, so
     every request moves the batch on. `stopped` tells whether rows were left for the next request."""
 
-    def __init__(self, rows: list[dict[str, Any]], done: set[int]) -> None:
+    def __init__(self, rows: list[Row], done: set[int]) -> None:
         self.rows, self.done, self.stopped = rows, done, False
 
-    def __iter__(self) -> Iterator[tuple[int, dict[str, Any]]]:
+    def __iter__(self) -> Iterator[tuple[int, Row]]:
         deadline = _monotonic() + ROWS_SECONDS
         started = False
         for number, row in enumerate(self.rows, start=1):
@@ -300,7 +338,8 @@ def batch_submit(request: HttpRequest, batch_id: BatchId, batch: BatchIn) -> Sta
         return Status(409, {"detail": str(conflict)})
     if replayed is not None:
         return Status(200, _out(replayed))
-    in_time = _RowsInTime(rows, set(stored.rows.values_list("row_number", flat=True)))
+    read = [_row_as_read(row) for row in rows]
+    in_time = _RowsInTime(read, set(stored.rows.values_list("row_number", flat=True)))
     batch_rows_ingest(
         batch=stored, source=source, rows=in_time, entitled=_entitled, today=timezone.localdate()
     )
