@@ -31,7 +31,7 @@ from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from children.records import Address, AddressStatus, ReturnIntention
 from children.selectors import child_details
-from children.services import child_details_update
+from children.services import child_details_update, child_rows_locked
 from lifecycle.models import Transfer, TransferStatus
 from vault.models import DataKey
 from vault.sealing import note_seal, note_unseal
@@ -39,6 +39,10 @@ from vault.sealing import note_seal, note_unseal
 TRANSFER_REASON_CONTEXT = "transfer-reason"
 DECLINE_REASON_CONTEXT = "transfer-decline"
 WITHDRAWAL_REASON_CONTEXT = "transfer-withdrawal"
+
+
+# Said when the record a page read has been merged into another since (the merge deleted it).
+MERGED_SINCE = "This record has been merged into another since you opened it"
 
 
 class TransferRefused(ValueError):
@@ -64,20 +68,24 @@ def transfer_request(*, child: Child, to_la: Organisation, by: User, reason: str
     """Ask `to_la` to take over `child`'s record. The policy has checked `by` is the owning LA team."""
     if not receiving_local_authorities(besides=child.local_authority_id).filter(pk=to_la.pk).exists():
         raise TransferRefused("Select a different local authority")
-    transfer = Transfer(
-        child=child,
-        from_la_id=child.local_authority_id,
-        to_la=to_la,
-        raised_by=by,
-        reason_sealed=note_seal(child.data_key, context=TRANSFER_REASON_CONTEXT, text=reason),
-    )
     try:
         with transaction.atomic():
             # Re-read under the row lock: accepted by another LA since the page read it, the record is no
-            # longer `by`'s LA's to send on (nor to leave a request "from" it pending).
-            locked = Child.objects.select_for_update().get(pk=child.pk)
+            # longer `by`'s LA's to send on (nor to leave a request "from" it pending). Merged into another
+            # since, it is gone and its key shredded: refused in words, and the reason sealed only now,
+            # under the key of the row as locked.
+            locked = child_rows_locked().filter(pk=child.pk).first()
+            if locked is None:
+                raise TransferRefused(MERGED_SINCE + ": nothing was changed")
             if locked.local_authority_id != child.local_authority_id or locked.status != RecordStatus.ACTIVE:
                 raise TransferRefused("This record is no longer an active record of your local authority")
+            transfer = Transfer(
+                child=locked,
+                from_la_id=locked.local_authority_id,
+                to_la=to_la,
+                raised_by=by,
+                reason_sealed=note_seal(locked.data_key, context=TRANSFER_REASON_CONTEXT, text=reason),
+            )
             transfer.save()
             event_record(
                 tag=AuditTag.TransferRequested,
@@ -102,9 +110,25 @@ def _decided(transfer_id: UUID, *, to: str, by: User, decline_reason_sealed: str
     return updated == 1
 
 
+def _receiving_la_open_locked(transfer: Transfer) -> bool:
+    """Lock the receiving LA's row and read it again: may it still take the record over?
+
+    An administrator closing an LA locks its row, then counts what is allocated to it as committed, and
+    refuses while anything is (`administration.organisations`); a move not yet committed is not counted,
+    so the writers that allocate children must refuse a closed LA themselves. FOR NO KEY UPDATE: it
+    waits for a close in progress (FOR UPDATE), and a close waits for this accept to commit and then
+    counts the record it moved; other writers naming the LA (foreign keys) are not held up.
+    """
+    Organisation.objects.select_for_update(no_key=True).filter(pk=transfer.to_la_id).values("pk").get()
+    return receiving_local_authorities(besides=transfer.from_la_id).filter(pk=transfer.to_la_id).exists()
+
+
 def transfer_accept(*, transfer: Transfer, by: User) -> bool:
-    """Accept: the record's LA becomes the receiving LA. False (nothing changed) if already decided."""
+    """Accept: the record's LA becomes the receiving LA. False (nothing changed) if already decided, or
+    if the receiving LA has closed since the page's policy check (`_receiving_la_open_locked`)."""
     with transaction.atomic():
+        if not _receiving_la_open_locked(transfer):
+            return False
         if not _decided(transfer.pk, to=TransferStatus.ACCEPTED, by=by):
             return False
         moved = Child.objects.filter(
@@ -176,8 +200,14 @@ def _already(status: str) -> str:
 
 def transfer_not_changed_reason(transfer: Transfer) -> str:
     """Why a decision changed nothing, read again after it: withdrawn or decided first by someone else,
-    or (still pending) the record is no longer the sending LA's active record."""
+    or (still pending) the receiving LA has closed, or the record is no longer the sending LA's active
+    record."""
     status = Transfer.objects.values_list("status", flat=True).get(pk=transfer.pk)
+    closed = (
+        not receiving_local_authorities(besides=transfer.from_la_id).filter(pk=transfer.to_la_id).exists()
+    )
+    if status == TransferStatus.PENDING and closed:
+        return "Your local authority has been closed: it can no longer take over records, and nothing was changed"
     if status == TransferStatus.PENDING:
         return "The record is no longer an active record of the local authority that sent it: nothing was changed"
     return _already(status)
@@ -314,7 +344,9 @@ def address_status_record(
     with transaction.atomic():
         # The caller's policy check saw `child` as the team's active record; another LA may have accepted
         # it since (or the archive job archived it): re-read under the row's lock before writing.
-        stored = Child.objects.select_for_update().get(pk=child.pk)
+        stored = Child.objects.select_for_update().filter(pk=child.pk).first()
+        if stored is None:  # merged into another (which deletes it) since the page read it
+            raise RecordChangedSince(MERGED_SINCE)
         if stored.status != RecordStatus.ACTIVE:
             raise RecordChangedSince("This record has been archived or closed since you opened it")
         if stored.local_authority_id != child.local_authority_id:
