@@ -166,6 +166,33 @@ class _RowRejected(Exception):
     pass
 
 
+# A closed LA's team and data manager are shut out, so nobody could shield, transfer, broker or answer for a
+# child put there (and closing an LA is refused while it holds any: `administration.organisations`).
+LA_CLOSED = "local_authority is closed"
+
+
+def _closed_by(la: Organisation, today: date) -> bool:
+    return la.closed_on is not None and la.closed_on <= today
+
+
+def _open_locked(la: Organisation, today: date) -> bool:
+    """Lock the LA's row and read it again: is it still open on `today`?
+
+    A close counts what is allocated to the LA as committed, holding the row FOR UPDATE; FOR KEY SHARE
+    (PostgreSQL; what the child's foreign key would take at commit anyway) waits for a close in progress,
+    and a close then waits for this row's child and counts it (and is refused), so no child is put in an
+    LA that closes around it. It does not hold up the other workers creating children in the same LA.
+    SQLite serialises every writer already."""
+    table = Organisation._meta.db_table
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT closed_on FROM {table} WHERE id = %s{lock}", [la.pk])  # noqa: S608 -- names only
+        (closed_on,) = cursor.fetchone()
+    if isinstance(closed_on, str):  # SQLite gives the date as text
+        closed_on = date.fromisoformat(closed_on)
+    return closed_on is None or closed_on > today
+
+
 def _local_authority(code: str, cache: dict[str, Organisation | None]) -> Organisation | None:
     if code not in cache:
         cache[code] = Organisation.objects.filter(code=code, kind=OrganisationKind.LOCAL_AUTHORITY).first()
@@ -191,6 +218,8 @@ def _row_process(
     la = _local_authority(record.local_authority, la_cache)
     if la is None:
         return RowOutcome.REJECTED, "local_authority is not a known local authority code", None, None
+    if _closed_by(la, today):
+        return RowOutcome.REJECTED, LA_CLOSED, None, None
     verdict = entitled(source, row_fields(row), la)
     if not verdict.allowed:
         return RowOutcome.REJECTED, verdict.message, None, None
@@ -202,6 +231,8 @@ def _row_process(
     if decision.outcome == Outcome.NEW:
         if is_adult(record.date_of_birth, today):
             return RowOutcome.REJECTED, NOT_A_CHILD, None, None
+        if not _open_locked(la, today):  # closed since this run read it: checked again under its row lock
+            return RowOutcome.REJECTED, LA_CLOSED, None, None
         return RowOutcome.CREATED, "", record_create(record=record, la=la, source=source), None
     if decision.outcome == Outcome.UPDATE and decision.child is not None:
         changed = child_update_from_feed(child=decision.child, record=record, source=source, la_ids=la_ids)
