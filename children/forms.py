@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.wording import GovukErrors
 from children.purposes import PURPOSE_CHOICES
 from children.records import Gender
-from children.search import SearchCriteria
+from children.search import NAMES_PER_BOX, SearchCriteria, too_many_names
 from children.text import text_problem
 from matching.normalise import fold, normalise_partial_postcode
 
@@ -123,6 +123,17 @@ def _date_part() -> forms.CharField:
     return forms.CharField(required=False, strip=True)
 
 
+def _few_names(name: str, kind: str) -> str:
+    """`name`, if it is one person's name; a box listing several people's names is refused
+    (`children.search.too_many_names`: one search must not do the work of several)."""
+    if too_many_names(name):
+        raise forms.ValidationError(
+            f"Enter at most {NAMES_PER_BOX} names as the {kind} name: "
+            "any one part of a longer name finds the child"
+        )
+    return name
+
+
 class SearchForm(GovukErrors, DatePartsMixin, forms.Form):
     family_name = forms.CharField(label="Family name", max_length=100, required=False)
     given_name = forms.CharField(label="Given name", max_length=100, required=False)
@@ -139,6 +150,12 @@ class SearchForm(GovukErrors, DatePartsMixin, forms.Form):
 
     summary_anchor = "id_family_name"
 
+    def clean_family_name(self) -> str:
+        return _few_names(self.cleaned_data.get("family_name", ""), "family")
+
+    def clean_given_name(self) -> str:
+        return _few_names(self.cleaned_data.get("given_name", ""), "given")
+
     def clean_postcode(self) -> str:
         raw = self.cleaned_data["postcode"].strip()
         if not raw:
@@ -153,7 +170,9 @@ class SearchForm(GovukErrors, DatePartsMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         cleaned["date_of_birth"] = self.combine_date("dob", label="date of birth", required=False)
-        if not fold(cleaned.get("family_name", "")):
+        if "family_name" in self.errors:
+            pass  # already refused as typed (too many names): one message on the box
+        elif not fold(cleaned.get("family_name", "")):
             self.add_error("family_name", "Enter the child's family name")
         elif not self.errors and not self.criteria().meets_minimum():
             raise forms.ValidationError(

@@ -23,6 +23,8 @@ from children.models import Child
 from children.records import town_from_address
 from children.search import ResultRow, SearchOutcome
 from matching.scoring import why_without_address
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded
 from vault.sealing import Sealer
 
 _SESSION_KEY = "search_results"
@@ -136,7 +138,12 @@ def shown_outcome(stored: StoredOutcome, *, children: list[Child]) -> ShownOutco
     why = {r.child_id: r for r in stored.results}
     rows = []
     for child in children:
-        sealer = Sealer(child.data_key)
+        try:
+            sealer = Sealer(child.data_key)
+        except (KeyRevoked, KeyShredded):
+            # Shredded since its row was read (a merge or a purge committing meanwhile): no longer held,
+            # so left out as `stored_children` leaves out a record already gone.
+            continue
         row = why[str(child.pk)]
         rows.append(
             ShownResult(

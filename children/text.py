@@ -11,8 +11,29 @@ import unicodedata
 
 from matching.normalise import fold
 
-# Control, format, private-use and unassigned: never part of a name or an address.
-_INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cn"})
+# Control, format, private-use and unassigned: never part of a name or an address. Line and paragraph
+# separators too: a line break inside a one-line value.
+_INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cn", "Zl", "Zp"})
+# The default ignorable code points (Unicode DerivedCoreProperties) that are not in the categories above:
+# letters (Lo: the Hangul fillers) and marks (Mn: the combining grapheme joiner, the variation selectors,
+# the Mongolian free variation selectors, the Khmer inherent vowels) that show nothing, so that
+# "Jones\u3164Smith" reads as "Jones Smith" yet is looked up as one word. And the blank Braille cell
+# (So), which draws as a space. Pinned by children/tests/test_text_refuses_blank_letters.py.
+_SHOWS_NOTHING = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180D),
+    (0x180F, 0x180F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xE0100, 0xE01EF),
+)
+# Combining marks one letter may carry: Vietnamese carries two, pointed Hebrew three; more is a pile
+# drawn over the lines above and below it.
+_MARKS_PER_LETTER = 4
 # A name is letters (any script, with their accents) and the separators names really use.
 _NAME_PUNCTUATION = frozenset(" -'.\N{RIGHT SINGLE QUOTATION MARK}")
 
@@ -20,6 +41,23 @@ NOT_UNICODE = "is not valid Unicode text"
 INVISIBLE = "contains control or invisible characters"
 NOT_LETTERS = "may contain only letters, spaces, hyphens and apostrophes"
 NO_LETTERS = "has no letters"
+MARKS = "has too many accents on one letter"
+
+
+def _shows_nothing(ch: str) -> bool:
+    code = ord(ch)
+    if code < 0x034F:  # every ASCII and Latin-1 character: most of what is ever typed
+        return False
+    return any(low <= code <= high for low, high in _SHOWS_NOTHING)
+
+
+def _marks_piled(text: str) -> bool:
+    run = 0
+    for ch in text:
+        run = run + 1 if unicodedata.category(ch).startswith("M") else 0
+        if run > _MARKS_PER_LETTER:
+            return True
+    return False
 
 
 def _name_character(ch: str) -> bool:
@@ -36,8 +74,10 @@ def text_problem(text: str, *, name: bool = False) -> str | None:
     """
     if any(unicodedata.category(ch) == "Cs" for ch in text):
         return NOT_UNICODE  # a lone surrogate: could never be shown
-    if any(unicodedata.category(ch) in _INVISIBLE for ch in text):
+    if any(unicodedata.category(ch) in _INVISIBLE or _shows_nothing(ch) for ch in text):
         return INVISIBLE
+    if _marks_piled(text):
+        return MARKS
     if name and text:
         if not all(_name_character(ch) for ch in text):
             return NOT_LETTERS

@@ -20,7 +20,7 @@ _NON_LETTERS = re.compile(r"[^A-Z]")
 # (right and left single quotation marks, the modifier letter apostrophe), all of which a name may hold
 # (`children.text`). Split at the typewriter one only, "O\u2019Brien" lost the parts O'Brien has (O, BRIEN),
 # so a row in it met none of an "O'Brien-Kelly"'s keys at a date one digit out: a shielded child created.
-_SEPARATORS = re.compile(r"[\s\-'\u2018\u2019\u02bc]+")
+NAME_SEPARATORS = re.compile(r"[\s\-'\u2018\u2019\u02bc]+")
 # ASCII digits only: `\d` in a text pattern is any script's decimal digit (see `_postcode_text`).
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")
@@ -61,7 +61,7 @@ def _latin_lookalike(character: str) -> str:
 
 
 def _forms(name: str) -> set[str]:
-    parts = [fold(p) for p in _SEPARATORS.split(name)]
+    parts = [fold(p) for p in NAME_SEPARATORS.split(name)]
     forms = {p for p in parts if p}
     whole = fold(name)
     if whole:
