@@ -5,7 +5,7 @@ refuge or a hostel houses many unrelated families). The keys are HMACs under the
 (`vault.blind_index`), so the table says nothing to anyone holding only the database.
 """
 
-import re
+import unicodedata
 from typing import Any
 
 from django.db import connection
@@ -23,19 +23,30 @@ from vault.sealing import Sealer
 CARER_PURPOSE = "coordination-carer"
 # Namespace of the advisory locks taken per carer key (PostgreSQL's two-integer form; any int4).
 CARER_LOCK_SPACE = 0x43505F43
-_NOT_DIGITS = re.compile(r"\D")
+# A UK number written internationally, as digits: "+44 7700 900123", "+44 (0)7700 900123" and
+# "0044 7700 900123" (with or without the "(0)"), each followed by the 10 digits after the national "0".
+_UK_INTERNATIONAL_PREFIXES = ("00440", "0044", "440", "44")
 
 
 def normalised_phone(phone: str | None) -> str | None:
-    """Digits only, UK numbers in their national form (+44 7700 -> 07700); too short to be a number: None."""
-    digits = _NOT_DIGITS.sub("", phone or "")
-    if digits.startswith("44") and len(digits) == 12:
-        digits = "0" + digits[2:]
+    """ASCII digits only, UK numbers in their national form (+44 7700, +44 (0)7700 and 0044 7700 -> 07700);
+    too short to be a number: None.
+
+    Any script's decimal digits count as the digits they are (a phone's full-width keyboard types
+    U+FF10 for 0): a regular expression's "not a digit" kept them as they were typed, so the same mother's number
+    filed another key and her children were never matched as one family. Other characters that are
+    numbers but not decimal digits (superscripts, circled digits) are dropped, as any other character."""
+    digits = "".join(str(unicodedata.decimal(ch)) for ch in phone or "" if ch.isdecimal())
+    for prefix in _UK_INTERNATIONAL_PREFIXES:
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 10:
+            digits = "0" + digits[len(prefix) :]
+            break
     return digits if len(digits) >= 10 else None
 
 
 def normalised_email(email: str | None) -> str | None:
-    value = (email or "").strip().lower()
+    """Compatibility-folded (a full-width U+FF20 is "@") and lower case, as one key for one address."""
+    value = unicodedata.normalize("NFKC", email or "").strip().lower()
     return value if "@" in value else None
 
 

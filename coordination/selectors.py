@@ -69,9 +69,20 @@ class Inbox:
     to_confirm: list[ConfirmEntry] = field(default_factory=list)
 
 
-def _contact(other: Involvement, details: InvolvementDetails, *, names_service: bool) -> Contact:
-    if details.sensitive_category is not None and not names_service:
-        la: Organisation = other.child.local_authority
+def _contact(
+    other: Involvement,
+    details: InvolvementDetails,
+    *,
+    names_service: bool,
+    practitioner_can_act: bool,
+    broker: Organisation,
+) -> Contact:
+    """The other practitioner, or an LA team (`broker`): for a service the recipient may not see named,
+    and for a practitioner the rules now refuse (suspended, perhaps for misuse; closed; vetting lapsed).
+    Given as the person to call, they would be told about the child by phone what the index no longer
+    shows them; the LA team brokers instead until they are reinstated."""
+    if (details.sensitive_category is not None and not names_service) or not practitioner_can_act:
+        la = broker
         return Contact(brokered=True, organisation=la.name, phone=la.phone, email=la.email)
     organisation = Organisation.objects.filter(pk=details.organisation_id).first()
     return Contact(
@@ -93,6 +104,8 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
         return None  # a notice told before this rule: a sibling's sensitive service is not shown
     details = involvement_details(other)
     own_details = child_details(own.child)
+    practitioner = other.recorded_by
+    practitioner_can_act = practitioner is not None and gate(practitioner, other.child).receives
     # A family match whose two records were merged since is one child's: told as a client match.
     family = notice.match.kind == MatchKind.FAMILY and own.child_id != other.child_id
     entry = InboxEntry(
@@ -102,14 +115,25 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
         child_id=own.child_id,
         child_name=own_details.full_name,
         ended=own.ceased or other.ceased,
-        contact=_contact(other, details, names_service=audiences[1].sees_sensitive),
+        contact=_contact(
+            other,
+            details,
+            names_service=audiences[1].sees_sensitive,
+            practitioner_can_act=practitioner_can_act,
+            # A sibling's LA team would say where the sibling's record is held: the recipient's child's.
+            broker=(own.child if family else other.child).local_authority,
+        ),
     )
     if not family:
+        # A service hidden from the recipient is not said to lead, nor offered as lead: the record page
+        # shows them no lead professional where it is such a service ("None recorded").
+        service_hidden = details.sensitive_category is not None and not audiences[1].sees_sensitive
         entry.lead_is_me = own_details.lead_professional_id == str(own.pk)
-        entry.lead_is_them = own_details.lead_professional_id == str(other.pk)
-        _proposals_place(
-            entry, own, other, own_details, [p for p in proposals if p.match_id == notice.match_id], gate
-        )
+        entry.lead_is_them = own_details.lead_professional_id == str(other.pk) and not service_hidden
+        in_match = [p for p in proposals if p.match_id == notice.match_id]
+        if service_hidden:
+            in_match = [p for p in in_match if p.involvement_id != other.pk]
+        _proposals_place(entry, own, other, own_details, in_match, gate)
     return entry
 
 
@@ -149,6 +173,7 @@ def inbox_for(*, recipient: User, gate: Gate) -> Inbox:
             "involvement__child__local_authority",
             "other__child__data_key",
             "other__child__local_authority",
+            "other__recorded_by__organisation",
         )[:200]
     )
     proposals = list(LeadProposal.objects.filter(match_id__in={n.match_id for n in notices}))

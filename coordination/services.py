@@ -496,10 +496,21 @@ def _involvement_child_locked(involvement: Involvement) -> Child:
 
 
 def _lead_proposer_refusal(proposed: Involvement, child: Child, gate: Gate | None) -> str:
-    """Why the offer's proposer could not take it on now ("" if they can): the account as stored."""
+    """Why the offer's proposer could not take it on now ("" if they can): the account as stored, its row
+    locked (FOR NO KEY UPDATE, as `children.services.lead_professional_set(may_lead=)`; a suspension or
+    closure takes it FOR UPDATE). Read unlocked, a suspension committed between this read and the
+    acceptance's commit went unseen and the practitioner was named lead after it; now one committed first
+    is seen, and one arriving later waits for the acceptance. Taken after the child's row and the offer's."""
     if gate is None:
         return ""
-    proposer = User.objects.filter(pk=proposed.recorded_by_id).first() if proposed.recorded_by_id else None
+    proposer = (
+        User.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("organisation")
+        .filter(pk=proposed.recorded_by_id)
+        .first()
+        if proposed.recorded_by_id
+        else None
+    )
     if proposer is None or not gate(proposer, child).receives:
         return LEAD_OFFER_PROPOSER_CANNOT_ACT
     return ""

@@ -125,6 +125,10 @@ def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
     )
     if own is None:  # the policy has refused already (not_own_involvement); this only narrows the type
         raise Http404
+    if involvement_sensitive(proposal.involvement) and not match_audience(actor, own.child).sees_sensitive:
+        # A service hidden from the acceptor: its offer is never shown to them (the inbox), and accepting
+        # it would make lead a service they may not know of. Not found, as an offer they cannot see.
+        raise Http404
     acceptance = lead_accept(
         proposal=proposal, by=actor, recheck=_own_as_stored(actor, own), gate=match_audience
     )
