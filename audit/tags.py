@@ -113,6 +113,7 @@ class AuditTag(StrEnum):
     CorrectionRejected = "child:correction:rejected"
     CorrectionLapsed = "child:correction:lapsed"
     CorrectionQueueViewed = "child:correction:queue_viewed"
+    CorrectionsOwnViewed = "child:correction:own_viewed"
     ComplaintRecorded = "child:complaint:recorded"
     ComplaintOpened = "child:complaint:opened"
     ComplaintUpdated = "child:complaint:updated"
@@ -232,6 +233,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.CorrectionLapsed: "A correction lapsed undecided, as the record was archived or closed",
     AuditTag.CorrectionRejected: "Rejected a correction",
     AuditTag.CorrectionQueueViewed: "Viewed the corrections waiting for a decision",
+    AuditTag.CorrectionsOwnViewed: "Viewed the corrections they asked for and what was decided",
     AuditTag.ComplaintRecorded: "Recorded a complaint",
     AuditTag.ComplaintOpened: "Opened a complaint",
     AuditTag.ComplaintUpdated: "Updated a complaint's progress",

@@ -168,6 +168,29 @@ def _scan_transaction() -> contextlib.AbstractContextManager[Any]:
     return transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
 
 
+@contextlib.contextmanager
+def _one_moment() -> Iterator[None]:
+    """What a whole run reads in: on PostgreSQL one REPEATABLE READ, READ ONLY transaction, so the event
+    scan, the search index and the subtree cache are all read as they stood at one moment.
+
+    Under READ COMMITTED each query sees what had committed when it began: a search committed while the
+    event scan ran (minutes on a national log) was not among the events read, but its result rows were
+    there for the later query of the index, and the run failed `appearance_inserted` on a live service.
+    Inside a transaction a caller opened (one that may have read already) the isolation can no longer be
+    set, and the caller's transaction is used as it is. SQLite (development and tests only) is left
+    outside a transaction: its IMMEDIATE transactions would lock out every writer for the whole run.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
 def _rows() -> Any:
     """A server-side ordered scan of every column, read raw so one corrupt value cannot stop the scan.
 
@@ -320,6 +343,14 @@ def log_verify(
     """
     now = now or timezone.now()
     limit = float(settings.AUDIT_UNSIGNED_TAIL_MAX_SECONDS if max_tail_seconds is None else max_tail_seconds)
+    with _one_moment():
+        return _log_verify(heads=heads, public_key=public_key, now=now, limit=limit)
+
+
+def _log_verify(
+    *, heads: list[SignedHead], public_key: Ed25519PublicKey, now: datetime, limit: float
+) -> VerificationReport:
+    """`log_verify`, inside the one moment it reads."""
     report = VerificationReport(heads=len(heads))
     horizon_id = max((h.last_event_id for h in heads), default=0)
     tail_oldest: datetime | None = None

@@ -3,6 +3,8 @@ in the same transaction; free text and proposed values are sealed under the chil
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,6 +25,7 @@ from corrections.models import (
     CorrectionStatus,
 )
 from vault.blind_index import blind_token
+from vault.crypto import DecryptionFailed
 from vault.sealing import Sealer
 
 CURRENT_SEEN_PURPOSE = "correction-current-seen"
@@ -52,21 +55,35 @@ class ValueRefused(Exception):
 
 
 def correction_raise(
-    *, child: Child, field: CorrectableField, value: Any, reason: str, by: User
+    *,
+    child: Child,
+    field: CorrectableField,
+    value: Any,
+    reason: str,
+    by: User,
+    recheck: Callable[[Child], None] | None = None,
 ) -> Correction:
-    """Record a proposed value for the owning LA team to decide; ValueRefused if the record may not hold it."""
+    """Record a proposed value for the owning LA team to decide; ValueRefused if the record may not hold it.
+
+    `recheck` (the page's policy question asked again, as `access.http.still_permitted` does for the
+    record pages) judges the record as stored, under its row lock: shielded since the page's check, a
+    location detail is no longer the raiser's to name, and the recheck raises before anything is written.
+    """
     if value_problem(field, value):
         raise ValueRefused
     correction = Correction(child=child, field=field.key, raised_by=by)
-    with transaction.atomic():
+    with _unless_merged_away(child), transaction.atomic():
         Sealer(child.data_key).seal_all(
             correction,
             {"proposed_value": value, "reason": reason, "previous_value": None, "decision_reason": None},
         )
         # Still active, read under the row's lock (after sealing, as a recording takes it): an archive or
         # a close after the page's check lapsed what was pending then, and nobody could decide this one.
-        if child_rows_locked().filter(pk=child.pk, status=RecordStatus.ACTIVE).first() is None:
+        stored = child_rows_locked().filter(pk=child.pk, status=RecordStatus.ACTIVE).first()
+        if stored is None:
             raise RecordNotActive
+        if recheck is not None:
+            recheck(stored)
         correction.save()
         event_record(
             tag=AuditTag.CorrectionRaised,
@@ -75,6 +92,18 @@ def correction_raise(
             additional={"correction_id": str(correction.pk), "field": field.key},
         )
     return correction
+
+
+@contextmanager
+def _unless_merged_away(child: Child) -> Iterator[None]:
+    """A merge that committed after the page read `child` shredded its key and deleted it: sealing under
+    that key fails (KeyRevoked), and the record is gone, not a server error (RecordNotActive)."""
+    try:
+        yield
+    except DecryptionFailed:
+        if not Child.objects.filter(pk=child.pk).exists():
+            raise RecordNotActive from None
+        raise
 
 
 class RecordMoved(Exception):
@@ -176,13 +205,30 @@ class ComplaintProgress:
 
 
 def complaint_record(
-    *, child: Child, by: User, complainant: str, about: str, received_on: date, summary: str
+    *,
+    child: Child,
+    by: User,
+    complainant: str,
+    about: str,
+    received_on: date,
+    summary: str,
+    recheck: Callable[[Child], None] | None = None,
 ) -> Complaint:
+    """Record a complaint, its summary sealed; `recheck` judges the record as stored, under its row lock
+    (as in `correction_raise`), and RecordNotActive if it has been merged away since the caller read it."""
     complaint = Complaint(
         child=child, complainant=complainant, about=about, received_on=received_on, recorded_by=by
     )
-    with transaction.atomic():
+    with _unless_merged_away(child), transaction.atomic():
         Sealer(child.data_key).seal_all(complaint, {"summary": summary, "outcome_detail": None})
+        # The record as stored, under its lock (after sealing, as a recording takes it): merged away,
+        # closed, archived or moved to another LA since the page's check, a complaint saved on it would
+        # be a server error at commit or one that no list shows and nobody may open.
+        stored = child_rows_locked().filter(pk=child.pk).first()
+        if stored is None:
+            raise RecordNotActive
+        if recheck is not None:
+            recheck(stored)
         complaint.save()
         event_record(
             tag=AuditTag.ComplaintRecorded,

@@ -8,9 +8,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import Refused, require
+from access.http import Refused, require, still_permitted
 from access.permissions import Permission
-from access.policy import Decision, complaint_decide, correction_decide, correction_raise_decide, visibility
+from access.policy import (
+    Decision,
+    complaint_decide,
+    correction_decide,
+    correction_raise_decide,
+    is_la_team_for,
+    visibility,
+)
 from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
@@ -53,6 +60,35 @@ from vault.sealing import Sealer
 
 ORGANISATION_KIND = {"school": OrganisationKind.SCHOOL, "gp": OrganisationKind.GP_PRACTICE}
 OWN_LIST_LIMIT = 100
+
+# Who asked, told by the kind of organisation only, to a decider who does not see the whole record: the
+# data manager sees neither a shielded record's location (a school or GP practice that asked is where
+# the child is) nor sensitive services (the LA team's alone), so a sensitive service reads as any
+# health service does. Every correction is shown this way to them, so no row stands out.
+ASKER_KINDS: dict[str, str] = {
+    OrganisationKind.LOCAL_AUTHORITY: "A local authority",
+    OrganisationKind.SCHOOL: "An educational setting",
+    OrganisationKind.GP_PRACTICE: "A GP practice",
+    OrganisationKind.HEALTH: "A health service",
+    OrganisationKind.SOCIAL_CARE: "A children's social care service",
+    OrganisationKind.POLICE: "A police force",
+    OrganisationKind.YOUTH: "A youth service",
+    OrganisationKind.SENSITIVE: "A health service",
+    OrganisationKind.NATIONAL: "A national body",
+}
+ASKER_UNKNOWN = "An organisation"
+
+
+def _asked_by(viewer: User, correction: Correction, *, person: bool) -> str:
+    """Who asked for `correction`, as `viewer` may be told: the LA team of the child's LA sees the whole
+    record and is told the organisation (and, with `person`, the person's name); anyone else deciding
+    (the data manager) only the kind of organisation (ASKER_KINDS says why)."""
+    raiser = correction.raised_by
+    organisation = raiser.organisation
+    if not is_la_team_for(viewer, correction.child):
+        return ASKER_KINDS.get(organisation.kind, ASKER_UNKNOWN) if organisation else ASKER_UNKNOWN
+    parts = [raiser.get_full_name() or raiser.username] if person else []
+    return ", ".join([*parts, organisation.name] if organisation else parts)
 
 
 def _insist(decision: Decision, *, action: Permission, child_id: UUID | None = None) -> None:
@@ -127,7 +163,16 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             correction_raise(
-                child=child, field=named, value=form.proposed(), reason=form.cleaned_data["reason"], by=actor
+                child=child,
+                field=named,
+                value=form.proposed(),
+                reason=form.cleaned_data["reason"],
+                by=actor,
+                recheck=lambda stored: _insist(
+                    correction_raise_decide(actor=actor, child=stored, field=field),
+                    action=Permission.CorrectionRaise,
+                    child_id=stored.pk,
+                ),
             )
         except RecordNotActive:  # archived or closed since the check above: nobody could decide it
             messages.info(request, "This record is no longer open: the correction was not sent")
@@ -167,10 +212,15 @@ def mine(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.CorrectionListOwn)
     rows = []
+    listed: list[str] = []
+    opened: list[str] = []  # the corrections whose sealed reason this page opens
     for correction in corrections_raised_by(user=actor)[:OWN_LIST_LIMIT]:
         decided = correction.status in (CorrectionStatus.ACCEPTED, CorrectionStatus.REJECTED)
         closed = decided and _location_hidden_from(actor, correction)
         rejected = correction.status == CorrectionStatus.REJECTED and not closed
+        listed.append(str(correction.pk))
+        if rejected:
+            opened.append(str(correction.pk))
         rows.append(
             {
                 "correction": correction,
@@ -182,6 +232,15 @@ def mine(request: HttpRequest) -> HttpResponse:
                     else ""
                 ),
             }
+        )
+    if rows:  # ids only: which corrections were listed, and whose sealed reason was opened
+        event_record(
+            tag=AuditTag.CorrectionsOwnViewed,
+            actor=actor,
+            additional={
+                "correction_ids": listed,
+                "reasons_opened": opened,
+            },
         )
     return render(request, "corrections/mine.html", {"rows": rows, "limit": OWN_LIST_LIMIT})
 
@@ -198,6 +257,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "correction": correction,
             "label": field_label(correction.field),
             "decision": correction_decide(actor=actor, correction=correction),
+            "asked_by": _asked_by(actor, correction, person=False),
         }
         for correction in corrections_pending(local_authority_id=la.pk)
     ]
@@ -285,6 +345,7 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
         "proposed": value_text(named, sealer.unseal(correction, "proposed_value")),
         "reason": sealer.unseal(correction, "reason"),
         "raiser_cannot_see": _location_hidden_from(correction.raised_by, correction),
+        "asked_by": _asked_by(actor, correction, person=True),
         "form": form,
     }
     return render(request, "corrections/decide.html", context)
@@ -299,14 +360,23 @@ def complaint_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        complaint = complaint_record(
-            child=child,
-            by=actor,
-            complainant=data["complainant"],
-            about=data["about"],
-            received_on=data["received_on"],
-            summary=data["summary"],
-        )
+        try:
+            complaint = complaint_record(
+                child=child,
+                by=actor,
+                complainant=data["complainant"],
+                about=data["about"],
+                received_on=data["received_on"],
+                summary=data["summary"],
+                recheck=still_permitted(actor=actor, action=Permission.ComplaintRecord),
+            )
+        except RecordNotActive:  # merged into another since the check above
+            messages.info(
+                request,
+                "This record has been merged into another since you opened it: the complaint was not "
+                "recorded. Record it on the record it was merged into",
+            )
+            return redirect("corrections:complaints")
         messages.success(request, "The complaint has been recorded")
         return redirect("corrections:complaint", complaint_id=complaint.pk)
     return render(request, "corrections/complaint_new.html", {"child": child, "form": form})

@@ -1,0 +1,148 @@
+"""A location correction is judged on the record as stored when it is written, not as the page's policy
+check read it.
+
+Nobody but the record's own LA team may name a shielded record's location details (an address, a
+school, a GP, a carer's contacts): a correction would be a way to plant, or to fish for, where the child
+is. `correction_raise` re-checked only that the record was still active under its row lock: the LA team
+shielding the record in the moment between the page's check and that lock let a practitioner's address
+correction through (stored, audited as raised, put in the LA team's queue), as the record pages did
+before session 21 (`access.http.still_permitted`). And a record merged into another in that moment was
+a server error: the merge shreds its key, and sealing the correction under it failed (KeyRevoked).
+"""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from audit.tags import AuditTag
+from children.models import Child
+from corrections import views
+from corrections.models import Correction
+from corrections.tests.support import events
+from lifecycle.shielding import shield_set
+from tests.journeys import signed_in, state_purpose
+
+ADDRESS_FIX = {"line_1": "8 Fernbank Way", "town": "Leeds", "postcode": "ls2 9jt", "reason": "Moved in May"}
+
+
+def _shielded_on_the_way(monkeypatch, shield) -> None:
+    """The page's policy check has passed; `shield()` runs before the correction is written."""
+    original = views.correction_raise
+
+    def raising(**kwargs):
+        shield()
+        return original(**kwargs)
+
+    monkeypatch.setattr(views, "correction_raise", raising)
+
+
+def _refused_and_nothing_kept(response, child) -> None:
+    assert response.status_code == 403, response.status_code
+    assert 'data-reason="shielded"' in response.content.decode()
+    assert not Correction.objects.filter(child=child).exists()
+    assert not AuditEvent.objects.filter(tag=AuditTag.CorrectionRaised).exists()
+    [denied] = events(AuditTag.AccessDenied, reason="shielded")
+    assert denied.child_id == child.pk
+
+
+@pytest.mark.django_db
+def test_an_address_correction_sent_as_the_record_is_shielded_is_refused_and_not_kept(
+    world, child, monkeypatch
+):
+    client = signed_in(world.alice)
+    state_purpose(client, child, purpose="checking_details")
+    _shielded_on_the_way(monkeypatch, shield=lambda: Child.objects.filter(pk=child.pk).update(shielded=True))
+    response = client.post(reverse("corrections:propose", args=[child.pk, "address"]), ADDRESS_FIX)
+    _refused_and_nothing_kept(response, child)
+
+
+@pytest.mark.django_db
+def test_a_name_correction_sent_as_the_record_is_shielded_is_still_raised(world, child, monkeypatch):
+    """Anyone who may view the record may name its non-location details, shielded or not."""
+    client = signed_in(world.alice)
+    state_purpose(client, child, purpose="checking_details")
+    _shielded_on_the_way(monkeypatch, shield=lambda: Child.objects.filter(pk=child.pk).update(shielded=True))
+    fix = {"value": "Thorneton", "reason": "Birth certificate seen at school admission"}
+    response = client.post(reverse("corrections:propose", args=[child.pk, "family_name"]), fix)
+    assert response.status_code == 302 and response["Location"] == reverse("corrections:mine")
+    [correction] = Correction.objects.filter(child=child, field="family_name")
+    assert events(AuditTag.CorrectionRaised, correction_id=str(correction.pk))
+
+
+def _shield_committed_elsewhere(child: Child, by) -> None:
+    """The LA team's shield, committed on its own connection (another request, another app server)."""
+    failures: list[BaseException] = []
+
+    def shield() -> None:
+        try:
+            shield_set(child=Child.objects.get(pk=child.pk), by=by, shielded=True, reason="Refuge placement")
+        except BaseException as error:  # pragma: no cover - reported below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=shield)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and not failures, failures
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: a shield committed beside it")
+def test_a_shield_committed_between_the_pages_check_and_the_write_refuses_the_correction(
+    world, child, monkeypatch
+):
+    client = signed_in(world.alice)
+    state_purpose(client, child, purpose="checking_details")
+    _shielded_on_the_way(monkeypatch, shield=lambda: _shield_committed_elsewhere(child, world.lena))
+    response = client.post(reverse("corrections:propose", args=[child.pk, "address"]), ADDRESS_FIX)
+    assert Child.objects.get(pk=child.pk).shielded
+    _refused_and_nothing_kept(response, child)
+
+
+def _merged_elsewhere(survivor: Child, duplicate: Child, by) -> None:
+    """The LA team merges the record into another, committed on its own connection."""
+    from linkage.merging import child_merge
+
+    failures: list[BaseException] = []
+
+    def merge() -> None:
+        try:
+            child_merge(
+                survivor=Child.objects.get(pk=survivor.pk),
+                duplicate=Child.objects.get(pk=duplicate.pk),
+                by=by,
+            )
+        except BaseException as error:  # pragma: no cover - reported below
+            failures.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=merge)
+    thread.start()
+    thread.join(timeout=30)
+    assert not thread.is_alive() and not failures, failures
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: a merge committed beside it")
+def test_a_correction_sent_as_the_record_is_merged_away_is_not_a_server_error(world, child, monkeypatch):
+    """The merge shreds the record's key: sealing under it failed (KeyRevoked), a 500 for the raiser."""
+    from tests.personas import make_child
+
+    survivor = make_child(world)
+    client = signed_in(world.alice)
+    state_purpose(client, child, purpose="checking_details")
+    _shielded_on_the_way(monkeypatch, shield=lambda: _merged_elsewhere(survivor, child, world.lena))
+    client.raise_request_exception = False
+    fix = {"value": "Thorneton", "reason": "Birth certificate seen at school admission"}
+    response = client.post(reverse("corrections:propose", args=[child.pk, "family_name"]), fix)
+    assert not Child.objects.filter(pk=child.pk).exists()
+    assert response.status_code == 302 and response["Location"] == reverse("corrections:mine")
+    assert not Correction.objects.exists()
+    assert "no longer open" in client.get(response["Location"]).content.decode()
