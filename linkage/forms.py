@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.wording import GovukErrors
 from children import index_number
+from children.forms import readable
 
 
 class MergeFindForm(GovukErrors, forms.Form):
@@ -52,6 +53,10 @@ class MergeConfirmForm(GovukErrors, forms.Form):
     )
     summary_anchor = "id_reason"
 
+    def clean_reason(self) -> str:
+        # Sealed into the audit and read back in the child's access report: it must read as stored.
+        return readable(self.cleaned_data.get("reason", ""), "The reason", lines=True)
+
 
 class UnmergeForm(GovukErrors, forms.Form):
     reason = forms.CharField(
@@ -65,3 +70,6 @@ class UnmergeForm(GovukErrors, forms.Form):
         error_messages={"required": "Confirm that you have checked these are two different children"},
     )
     summary_anchor = "id_reason"
+
+    def clean_reason(self) -> str:
+        return readable(self.cleaned_data.get("reason", ""), "The reason", lines=True)

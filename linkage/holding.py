@@ -1,5 +1,9 @@
 """An open clerical review naming a child who is shielded becomes a shielded hold, in that transaction.
 
+"Naming" includes every record merged into the child (`linkage.retention.carried_identities`): a review
+opened about a duplicate is about the shielded child once the team merges them, and a merge into a record
+already shielded sends the signal too, once the survivor carries the duplicate's identities.
+
 A review opened before the shield offered the child as a candidate to whoever works the LA's queue (the
 data manager included). Once the child is shielded, only its LA team may see it or decide anything about
 it (`access.policy`): the review stays open, but moves to the shielded holds only the team is shown. It
@@ -24,6 +28,7 @@ from audit.tags import AuditTag
 from children.models import Child
 from children.signals import shield_applied
 from linkage.models import ClericalReview, ReviewStatus
+from linkage.retention import carried_identities
 from linkage.selectors import review_candidate_ids
 from vault.crypto import DecryptionFailed
 
@@ -44,31 +49,39 @@ def _hold(reviews: list[ClericalReview]) -> None:
 
 @receiver(shield_applied, dispatch_uid="linkage.holding.shield_applied")
 def reviews_hold(sender: Any, child: Child, **_: Any) -> None:
-    """Hold each open review of the child's LA that names it, audited by review id.
+    """Hold each open review of the child's LA that names it or a record merged into it, audited by
+    review id.
 
     The candidates are sealed, so the LA's open reviews not yet held are unsealed (without a lock) to
     find them: a shield is rare, and an LA's open queue is small next to its records. Only the reviews
     naming the child (or whose copy is being shredded at this moment) are then locked and read again,
     each skipped if a decision holds it (see the module's note).
     """
+    identities = _identities(child)
     waiting = _open().select_related("data_key").filter(local_authority_id=child.local_authority_id)
-    naming = [review.pk for review in waiting if _names(review, child) is not False]
+    naming = [review.pk for review in waiting if _names(review, identities) is not False]
     if not naming:
         return
     locked = list(_locked(naming, skip_locked=True))
-    _hold([review for review in locked if _names(review, child)])
+    _hold([review for review in locked if _names(review, identities)])
     busy = sorted(set(naming) - {review.pk for review in locked})
     if busy:
         transaction.on_commit(lambda: _reviews_hold_after(busy, child))
 
 
-def _names(review: ClericalReview, child: Child) -> bool | None:
-    """Whether the review names the child; None if its copy does not open: a decision or a purge is
-    shredding it (the key is revoked first, the row blanked on commit), so it is looked at again locked."""
+def _names(review: ClericalReview, identities: set[str]) -> bool | None:
+    """Whether the review names one of the child's identities (its own, or a record merged into it: a
+    review opened about that record is about this child now); None if its copy does not open: a decision
+    or a purge is shredding it (the key is revoked first, the row blanked on commit), so it is looked at
+    again locked."""
     try:
-        return str(child.pk) in review_candidate_ids(review)
+        return bool(identities & review_candidate_ids(review))
     except DecryptionFailed:
         return None
+
+
+def _identities(child: Child) -> set[str]:
+    return {str(pk) for pk in carried_identities(child.pk)}
 
 
 def _locked(ids: list[Any], *, skip_locked: bool) -> "QuerySet[ClericalReview]":
@@ -84,4 +97,5 @@ def _locked(ids: list[Any], *, skip_locked: bool) -> "QuerySet[ClericalReview]":
 def _reviews_hold_after(ids: list[Any], child: Child) -> None:
     """Once the shield has committed: hold those reviews a decision held then and left open."""
     with transaction.atomic():
-        _hold([review for review in _locked(ids, skip_locked=False) if _names(review, child)])
+        identities = _identities(child)
+        _hold([review for review in _locked(ids, skip_locked=False) if _names(review, identities)])

@@ -65,8 +65,13 @@ def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -
             merge = child_merge(
                 survivor=survivor, duplicate=duplicate, by=actor, reason=form.cleaned_data["reason"]
             )
-        except MergeRefused:
-            form.add_error(None, "These records cannot be merged: both must be active and different")
+        except MergeRefused as refused:
+            # Refused under the merge's locks: a record was merged into another (its key shredded), moved
+            # to another LA or closed since this request loaded it, or a transfer waits. Nothing is shown
+            # again from what was loaded (a merged-away record no longer decrypts; a moved one is another
+            # team's): the team finds the records again.
+            messages.info(request, f"Nothing was changed: {refused}.")
+            return redirect("linkage:merge_find")
         else:
             messages.success(request, "Records merged.")
             return redirect("linkage:merge_detail", merge.pk)
@@ -99,13 +104,17 @@ def merge_detail(request: HttpRequest, merge_id: UUID) -> HttpResponse:
     form = UnmergeForm(request.POST if request.method == "POST" and not undone else None)
     if form.is_valid():
         try:
-            child_unmerge(merge=merge, by=actor, reason=form.cleaned_data["reason"])
-        except MergeRefused:
-            messages.info(
-                request, "Nothing was changed: someone else undid this merge first, or the record has moved."
-            )
+            restored = child_unmerge(merge=merge, by=actor, reason=form.cleaned_data["reason"])
+        except MergeRefused as refused:
+            messages.info(request, f"Nothing was changed: {refused}.")
         else:
-            messages.success(request, "Merge undone: both records are back.")
+            messages.success(
+                request,
+                "Merge undone: both records are back. The record was restored shielded: lift the shield "
+                "once you are sure it is not the shielded child."
+                if restored.shielded
+                else "Merge undone: both records are back.",
+            )
         return redirect("linkage:merge_detail", merge.pk)
     context = {"form": form, "merge": merge, "undone": undone}
     return render(request, "linkage/merge_detail.html", context, status=400 if form.errors else 200)

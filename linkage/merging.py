@@ -17,8 +17,12 @@ moved and still exist move back, and the added former names, postcode and identi
 survivor (a former postcode the merge pushed out of the last few comes back), except what another merge
 still in place brought too. A shield added by the merge stays (lifting a shield is a separate, deliberate
 LA decision). The restored record carries the duplicate's old identity on again, the survivor no longer
-(`linkage.retention.identities_give_back`). The snapshot has then done its work (a merge is undone
-once): its key is shredded in the same transaction (`linkage.retention.merge_snapshot_shred`).
+(`linkage.retention.identities_give_back`). A survivor shielded at the unmerge (by the merge, before it or
+since) gives back a shielded record: the duplicate may be the shielded child after all (a feed's copy of
+it is what such merges put right), and its carers come back as they were kept in the shielded record; the
+team lifts that shield once sure, as after a "new child" decided on a shielded hold. The snapshot has
+then done its work (a merge is undone once): its key is shredded in the same transaction
+(`linkage.retention.merge_snapshot_shred`).
 """
 
 from datetime import datetime
@@ -53,6 +57,7 @@ from coordination.family import carer_keys_refresh, matches_untrue_withdraw
 from corrections.fields import carer_field, field_for
 from corrections.models import Complaint, Correction, CorrectionStatus
 from disclosure.models import DisclosureExport
+from lifecycle.models import Transfer, TransferStatus
 from linkage.models import ChildMerge
 from linkage.retention import identities_carry_over, identities_give_back, merge_snapshot_shred
 from matching.normalise import normalise_postcode
@@ -246,13 +251,23 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         }
         if survivor.pk not in locked or duplicate.pk not in locked:
             # Merged away (or purged) by someone else since the page loaded them: refuse, not a 500.
-            raise MergeRefused("a record is no longer there to merge")
+            raise MergeRefused("one of these records has been merged into another since you opened it")
         if any(locked[c.pk].local_authority_id != c.local_authority_id for c in (survivor, duplicate)):
             # Transferred since the caller's policy check saw it: that check no longer holds.
-            raise MergeRefused("a record has moved to another local authority")
+            raise MergeRefused(
+                "one of these records has moved to another local authority since you opened it"
+            )
         survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
         if survivor.status != RecordStatus.ACTIVE or duplicate.status != RecordStatus.ACTIVE:
-            raise MergeRefused("only active records can be merged")
+            raise MergeRefused("one of these records has been archived or closed since you opened it")
+        if Transfer.objects.filter(child_id__in=list(locked), status=TransferStatus.PENDING).exists():
+            # The duplicate's would go with its rows (CASCADE), unaudited, from the receiving team's page;
+            # the survivor's would hand that LA the duplicate's carers and involvements unasked. Checked
+            # under both rows' locks, which a transfer request takes too.
+            raise MergeRefused(
+                "a transfer of one of these records to another local authority is waiting for a decision: "
+                "withdraw it, or wait for the decision, before merging"
+            )
         source, target = Sealer(duplicate.data_key), Sealer(survivor.data_key)
         old = child_details(duplicate, source)
         details = child_details(survivor, target)
@@ -323,7 +338,6 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         if moved["shield_added"]:
             survivor.shielded = True
             survivor.save(update_fields=["shielded", "updated_at"])
-            shield_applied.send(sender=Child, child=survivor)
         child_details_update(
             child=survivor,
             details=details,
@@ -353,6 +367,11 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         # The survivor carries on the duplicate's identity and all it carried (`linkage.retention`): the
         # purge that ends it must find every copy naming them, whatever later merges do to this row.
         moved["identities"] = identities_carry_over(survivor_id=survivor.pk, duplicate_id=duplicate.pk)
+        if survivor.shielded:
+            # Once it carries the duplicate's identities: an open review naming the duplicate (about the
+            # shielded child, as the team has just decided) is held for the team like one naming the
+            # survivor, whether the shield came with the duplicate or the survivor had it already.
+            shield_applied.send(sender=Child, child=survivor)
         data_key, dek = data_key_build()
         data_key.save()
         merge = ChildMerge(
@@ -421,13 +440,21 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             raise MergeRefused(
                 "the record has been archived or closed since: this merge can no longer be undone"
             )
+        if Child.objects.filter(index_number=merge.duplicate_index_number).exists():
+            # Drawn for a new child since (a merged-away number is held by its merge, not a record): two
+            # children under one number would give one's enquiries, exports and reports to the other.
+            raise MergeRefused(
+                "the merged record's index number has since been given to another record, so it cannot be "
+                "restored under it"
+            )
         sealer = Sealer(merge.data_key)
         snapshot, moved = sealer.unseal(merge, "snapshot"), sealer.unseal(merge, "moved")
         survivor = merge.survivor
         built = child_build(
             local_authority=merge.duplicate_local_authority,
             details=ChildDetails.from_sealed_values(snapshot),
-            shielded=merge.duplicate_shielded,
+            # Shielded too while the survivor is: restored visible, it would be the 2009 failure by one click.
+            shielded=merge.duplicate_shielded or survivor_locked.shielded,
         )
         built.child.index_number = merge.duplicate_index_number
         if "archive_age" in moved:  # absent from a merge made before the archive age was carried
@@ -511,6 +538,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
                     "merge_id": str(merge.pk),
                     "restored_id": str(restored.pk),
                     "matches_withdrawn": withdrawn,
+                    "restored_shielded": restored.shielded,
                     "reason_sealed": note_seal(key, context=UNMERGE_REASON_CONTEXT, text=reason)
                     if reason
                     else None,

@@ -4,6 +4,8 @@ Each page asks the policy (`Permission.ReviewDecide`); a review held because it 
 child is shown to that child's LA team only. Decisions are carried out and audited by `feeds.review`.
 """
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -17,11 +19,17 @@ from access.permissions import Permission
 from access.policy import Visibility, decide, visibility
 from accounts.http import signed_in_user
 from accounts.models import User
+from children.key_locks import children_keys_lock
 from children.models import Child
 from children.records import SourceIdentifier
 from feeds.review import NewChildRefused, ReviewClosed, ReviewDecision, review_decide, review_link_withheld
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
-from linkage.selectors import CandidateView, review_side_by_side
+from linkage.selectors import (
+    CandidateView,
+    review_candidate_ids,
+    review_candidates_shown,
+    review_side_by_side,
+)
 from linkage.services import review_view_audit
 
 FIELD_LABELS = {
@@ -109,12 +117,40 @@ def _incoming_nhs_number_cell(*, actor: User, review: ClericalReview, incoming: 
     return "Given, issued by another body"
 
 
+# A row resembling a record closed for a new identity names the identity given up; where it says that child
+# lives may be the new identity's home (a GP still using the birth name there). Beside the birth name that
+# is the link a new identity breaks, and "not a match", the one decision offered, needs no address: none
+# of it reaches the template.
+_LOCATION_WITHHELD: dict[str, Any] = {"address_lines": [], "postcode": None}
+
+
 def _decisions_offered(review: ClericalReview) -> dict[str, str]:
     """A row resembling a record closed for a new identity may not become a new record (it would be
     the old identity back): only "not a match" is offered."""
     if review.reason == ReviewReason.CLOSED_IDENTITY:
         return {ReviewDecision.NOT_A_MATCH: DECISION_LABELS[ReviewDecision.NOT_A_MATCH]}
     return DECISION_LABELS
+
+
+def _decision_recheck(actor: User, decision: str) -> Callable[[ClericalReview], None]:
+    """The page's policy check again, on the review as locked and on each candidate shown as it is now.
+
+    The shield holds only reviews nobody is deciding (`linkage.holding` skips one a decision has locked),
+    so a candidate shielded after this decision locked its review is found here, not on the review. For a
+    link or "not a match" the candidates' key locks come first (the shield's first lock, the same set
+    `feeds.review.review_decide` takes next): a shield that committed before is seen, one that comes
+    after waits for this decision. A new child also locks the row's own keys there, in one statement
+    with these, so they are not taken apart here (its candidates are read as they are; the decision
+    judges the index again and creates a shielded record where a shielded child is found)."""
+
+    def recheck(stored: ClericalReview) -> None:
+        require(actor=actor, action=Permission.ReviewDecide, review=stored)
+        if decision != ReviewDecision.NEW_CHILD:
+            children_keys_lock(sorted(review_candidate_ids(stored)))
+        for candidate in review_candidates_shown(stored):
+            require(actor=actor, action=Permission.ReviewDecide, review=stored, child=candidate)
+
+    return recheck
 
 
 @login_required
@@ -142,9 +178,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                     decision=decision,
                     by=actor,
                     child_id=child_id,
-                    recheck=lambda stored: require(
-                        actor=actor, action=Permission.ReviewDecide, review=stored
-                    ),
+                    recheck=_decision_recheck(actor, decision),
                 )
             except ReviewClosed:
                 messages.info(request, "Someone else decided this review first.")
@@ -179,6 +213,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         }
         for c in candidates
     ]
+    location_withheld = review.reason == ReviewReason.CLOSED_IDENTITY
     context = {
         "review": review,
         # The number itself never reaches the template unless the reviewer may see it.
@@ -188,7 +223,9 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
             "nhs_number": _incoming_nhs_number_cell(
                 actor=actor, review=review, incoming=incoming_record.get("nhs_number")
             ),
+            **(_LOCATION_WITHHELD if location_withheld else {}),
         },
+        "location_withheld": location_withheld,
         "rows": rows,
         "reason": ReviewReason(review.reason).label,
         "decisions": _decisions_offered(review),

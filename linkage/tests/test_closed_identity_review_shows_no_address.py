@@ -1,0 +1,46 @@
+"""A feed row held because it resembles a record closed for a new identity never shows where it says the
+child lives.
+
+A child adopted under a new identity keeps the birth record closed; a GP or school that goes on using the
+birth name at the adoptive home sends a row naming the birth identity at the adoptive address. The review
+showed that row in full to whoever works the LA's queue (the data manager too, as the closed record is not
+shielded): the birth name beside where the child lives now, the link the new identity exists to break
+(domain: "birth and adoptive identities are never linked in view"). The only decision offered is "not a
+match", for which the address is no evidence, so it is withheld from everyone.
+"""
+
+from django.urls import reverse
+
+from children.models import Child
+from lifecycle.tests.test_new_identity import AMELIA_ROW, FORM, _ingest
+from linkage.models import ClericalReview, ReviewReason
+from tests.journeys import signed_in
+from tests.personas import make_child
+
+AT_THE_ADOPTIVE_HOME = {**AMELIA_ROW, "address_line": "8 Elmhurst Gardens", "postcode": "YO1 7HH"}
+
+
+def test_a_row_resembling_a_closed_identity_is_reviewed_without_its_address(world):
+    old = make_child(world)
+    response = signed_in(world.lena).post(reverse("moves:new_identity", args=[old.pk]), FORM)
+    assert response.status_code == 302
+    assert not Child.objects.exclude(pk=old.pk).get().shielded  # an adoption not shielded: the usual case
+
+    _ingest(world, **AT_THE_ADOPTIVE_HOME)
+
+    review = ClericalReview.objects.get()
+    assert review.reason == ReviewReason.CLOSED_IDENTITY and not review.shielded_hold
+    for reviewer in (world.dara, world.lena):  # the data manager and the LA team
+        page = signed_in(reviewer).get(reverse("linkage:review", args=[review.pk])).content.decode()
+        assert "Resembles a record closed for a new identity" in page
+        assert "Elmhurst" not in page and "YO1 7HH" not in page and "YO1" not in page
+        assert "Withheld: the record resembles one closed for a new identity" in page
+        assert 'value="not_a_match"' in page
+
+
+def test_an_ordinary_review_still_shows_the_incoming_address(world, child):
+    from linkage.tests.test_review_pages import _possible_match
+
+    review = _possible_match(world, child)
+    page = signed_in(world.dara).get(reverse("linkage:review", args=[review.pk])).content.decode()
+    assert "LS9 9ZZ" in page and "Withheld" not in page
