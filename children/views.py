@@ -67,6 +67,8 @@ from children.services import (
 from children.viewing import PurposeGrant, purpose_grant_for, purpose_grant_store, record_view_audit
 from oversight.http import signed_out_if_suspended
 from oversight.models import Alert
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded
 
 
 def _child(child_id: UUID) -> Child:
@@ -88,10 +90,29 @@ class PurposeRequired(Exception):
         self.child_id = child_id
 
 
-def purpose_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Views of one record send a person without a current purpose to the purpose page."""
+def gone_if_merged_away(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of one record that loaded the child, then found its key shredded by a merge committing in
+    between (`KeyRevoked`), answers as it would a moment later: not found (the record is no longer there),
+    never a server error. A record still there whose key fails is a real fault, raised as it was."""
 
     @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (KeyRevoked, KeyShredded):
+            if Child.objects.filter(pk=kwargs["child_id"]).exists():
+                raise
+            raise Http404("the record has been merged into another") from None
+
+    return wrapped
+
+
+def purpose_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Views of one record send a person without a current purpose to the purpose page (and answer a
+    record merged away while they read it as not found: `gone_if_merged_away`)."""
+
+    @wraps(view)
+    @gone_if_merged_away
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
             return view(request, *args, **kwargs)
@@ -211,6 +232,7 @@ def search_results(request: HttpRequest, search_id: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@gone_if_merged_away
 def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = _permitted_child(request, child_id, Permission.ChildView)
     form = PurposeForm(request.POST or None)
@@ -507,6 +529,7 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@gone_if_merged_away
 def override(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Break-glass for override holders: reason, warning, step-up; full record in this response only."""
     actor = signed_in_user(request)
