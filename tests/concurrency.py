@@ -76,6 +76,52 @@ def meeting_after(call: Callable[..., Any], count: int = 2, timeout: float = 3.0
     return met
 
 
+def paused_for(
+    monkeypatch: pytest.MonkeyPatch,
+    where: object,
+    name: str,
+    *,
+    read: Callable[[], Any],
+    write: Callable[[], Any],
+    before: bool = False,
+) -> tuple[Any, Any]:
+    """Run `read` and `write` on two real sessions, `write` committing at one chosen moment of `read`.
+
+    `where.name` (a function the reading request calls) pauses the reading thread, once, just after it
+    returns (or just before it runs, `before=True`) until `write` has finished: a merge, say, committing
+    between a page loading a record and opening its key. Returns (what `read` returned, what `write` did).
+    """
+    reached, written = threading.Event(), threading.Event()
+    real = getattr(where, name)
+    reader: list[threading.Thread] = []
+
+    def pausing(*args: Any, **kwargs: Any) -> Any:
+        pause = threading.current_thread() in reader and not reached.is_set()
+        if pause and before:
+            reached.set()
+            assert written.wait(timeout=30)
+        result = real(*args, **kwargs)
+        if pause and not before:
+            reached.set()
+            assert written.wait(timeout=30)
+        return result
+
+    monkeypatch.setattr(where, name, pausing)
+
+    def work(index: int) -> Any:
+        if index == 0:
+            reader.append(threading.current_thread())
+            return read()
+        assert reached.wait(timeout=30)
+        try:
+            return write()
+        finally:
+            written.set()
+
+    first, second = run_together(2, work)
+    return first, second
+
+
 def postgresql_race(reason: str = "PostgreSQL only") -> list[pytest.MarkDecorator]:
     """The marks of a module whose tests race real PostgreSQL sessions: marked `postgresql`, run with
     real transactions (`django_db(transaction=True)`), skipped on SQLite, which serialises every writer."""

@@ -8,14 +8,12 @@ server error whenever the LA team merged a duplicate at the same moment. A recor
 read is no longer held: it is left out of the counts, as it would be a moment later.
 """
 
-import threading
-
 from django.urls import reverse
 
 import children.selectors
 from children.models import Child
 from linkage.merging import child_merge
-from tests.concurrency import postgresql_race, run_together
+from tests.concurrency import paused_for, postgresql_race
 from tests.journeys import signed_in
 from tests.pages import rendered
 from tests.personas import make_child
@@ -28,29 +26,14 @@ def test_the_data_quality_page_read_as_a_merge_shreds_a_records_key_counts_what_
 ):
     survivor = make_child(world, given_names="Zara", family_name="Whitcombe")
     client = signed_in(world.dara)
-    read, merged = threading.Event(), threading.Event()
-    real_sealer = children.selectors.Sealer
-    counting = []
-
-    def sealer_after_the_merge(*args, **kwargs):  # the page has read the rows; the merge commits
-        if threading.current_thread() in counting and not read.is_set():
-            read.set()
-            assert merged.wait(timeout=30)
-        return real_sealer(*args, **kwargs)
-
-    monkeypatch.setattr(children.selectors, "Sealer", sealer_after_the_merge)
-
-    def work(index: int) -> object:
-        if index == 0:
-            counting.append(threading.current_thread())
-            return client.get(reverse("data_quality"))
-        assert read.wait(timeout=30)
-        try:
-            return child_merge(survivor=survivor, duplicate=Child.objects.get(pk=child.pk), by=world.lena)
-        finally:
-            merged.set()
-
-    page, _merge = run_together(2, work)
+    page, _merge = paused_for(
+        monkeypatch,
+        children.selectors,
+        "Sealer",  # the page has read the rows; the merge commits before the first key is opened
+        before=True,
+        read=lambda: client.get(reverse("data_quality")),
+        write=lambda: child_merge(survivor=survivor, duplicate=Child.objects.get(pk=child.pk), by=world.lena),
+    )
 
     text = rendered(page, heading="Records needing correction")
     assert '<dd class="govuk-summary-list__value" id="count-active">1</dd>' in text

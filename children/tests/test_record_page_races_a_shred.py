@@ -6,15 +6,13 @@ The page loaded the child's row and its wrapped data key; the merge then revoked
 record merged away is a record no longer there: the page answers "not found", as it would a moment later.
 """
 
-import threading
-
 from django.urls import reverse
 
 import children.views
 from accounts.models import Role
 from children.models import Child
 from linkage.merging import child_merge
-from tests.concurrency import postgresql_race, run_together
+from tests.concurrency import paused_for, postgresql_race
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_child, make_user
 
@@ -28,31 +26,14 @@ def _page_read_as_a_merge_commits(
     client = signed_in(reader or world.alice)
     if stated:
         state_purpose(client, child)
-    loaded, merged = threading.Event(), threading.Event()
-    real = children.views._permitted_child
-    reading = []
-
-    def loaded_then_the_merge(*args, **kwargs):  # the page has its row and key; the merge commits
-        found = real(*args, **kwargs)
-        if threading.current_thread() in reading:
-            loaded.set()
-            assert merged.wait(timeout=30)
-        return found
-
-    monkeypatch.setattr(children.views, "_permitted_child", loaded_then_the_merge)
-
-    def work(index: int) -> object:
-        if index == 0:
-            reading.append(threading.current_thread())
-            client.raise_request_exception = False
-            return client.get(url)
-        assert loaded.wait(timeout=30)
-        try:
-            return child_merge(survivor=survivor, duplicate=Child.objects.get(pk=child.pk), by=world.lena)
-        finally:
-            merged.set()
-
-    page, _merge = run_together(2, work)
+    client.raise_request_exception = False
+    page, _merge = paused_for(
+        monkeypatch,
+        children.views,
+        "_permitted_child",  # the page has its row and key; the merge commits
+        read=lambda: client.get(url),
+        write=lambda: child_merge(survivor=survivor, duplicate=Child.objects.get(pk=child.pk), by=world.lena),
+    )
     assert not Child.objects.filter(pk=child.pk).exists()
     return page
 

@@ -7,8 +7,6 @@ error. A record whose key has been shredded is a record no longer there: the sea
 it, audited as returning nothing about it, and the results page never names it.
 """
 
-import threading
-
 from django.urls import reverse
 
 import children.search
@@ -16,7 +14,7 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child
 from linkage.merging import child_merge
-from tests.concurrency import postgresql_race, run_together
+from tests.concurrency import paused_for, postgresql_race
 from tests.journeys import signed_in
 from tests.personas import make_child
 
@@ -30,30 +28,13 @@ def test_a_search_reading_a_record_as_a_merge_shreds_its_key_leaves_it_out_inste
 ):
     survivor = make_child(world, given_names="Zara", family_name="Whitcombe")
     client = signed_in(world.alice)
-    read, merged = threading.Event(), threading.Event()
-    real_rows = children.search.rows_as_candidates
-    searching = []
-
-    def rows_then_the_merge(*args, **kwargs):  # the search has read the rows; the merge commits
-        made = real_rows(*args, **kwargs)
-        if threading.current_thread() in searching:
-            read.set()
-            assert merged.wait(timeout=30)
-        return made
-
-    monkeypatch.setattr(children.search, "rows_as_candidates", rows_then_the_merge)
-
-    def work(index: int) -> object:
-        if index == 0:
-            searching.append(threading.current_thread())
-            return client.post(reverse("children:search"), SEARCH)
-        assert read.wait(timeout=30)
-        try:
-            return child_merge(survivor=survivor, duplicate=Child.objects.get(pk=child.pk), by=world.lena)
-        finally:
-            merged.set()
-
-    page, _merge = run_together(2, work)
+    page, _merge = paused_for(
+        monkeypatch,
+        children.search,
+        "rows_as_candidates",  # the search has read the rows; the merge commits
+        read=lambda: client.post(reverse("children:search"), SEARCH),
+        write=lambda: child_merge(survivor=survivor, duplicate=Child.objects.get(pk=child.pk), by=world.lena),
+    )
 
     assert page.status_code == 303
     results = client.get(page["Location"])
@@ -73,32 +54,20 @@ def test_results_shown_again_as_a_merge_shreds_a_records_key_leave_it_out_instea
     client = signed_in(world.alice)
     searched = client.post(reverse("children:search"), SEARCH)
     assert searched.status_code == 303
-    read, merged = threading.Event(), threading.Event()
-    real_sealer = children.search_results.Sealer
-    showing = []
-
-    def sealer_after_the_merge(*args, **kwargs):  # the page has read the rows; the merge commits
-        if threading.current_thread() in showing and not read.is_set():
-            read.set()
-            assert merged.wait(timeout=30)
-        return real_sealer(*args, **kwargs)
-
-    monkeypatch.setattr(children.search_results, "Sealer", sealer_after_the_merge)
     first = sorted([child, other], key=lambda c: c.index_number)[0]
     duplicate = child if first.pk == child.pk else other
     kept = other if duplicate.pk == child.pk else child
 
-    def work(index: int) -> object:
-        if index == 0:
-            showing.append(threading.current_thread())
-            return client.get(searched["Location"])
-        assert read.wait(timeout=30)
-        try:
-            return child_merge(survivor=survivor, duplicate=Child.objects.get(pk=duplicate.pk), by=world.lena)
-        finally:
-            merged.set()
-
-    page, _merge = run_together(2, work)
+    page, _merge = paused_for(
+        monkeypatch,
+        children.search_results,
+        "Sealer",  # the page has read the rows; the merge commits before the first key is opened
+        before=True,
+        read=lambda: client.get(searched["Location"]),
+        write=lambda: child_merge(
+            survivor=survivor, duplicate=Child.objects.get(pk=duplicate.pk), by=world.lena
+        ),
+    )
 
     assert page.status_code == 200
     text = page.content.decode()
