@@ -4,6 +4,7 @@ from functools import partial
 from uuid import UUID
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation, Role, User
@@ -102,12 +103,7 @@ def alerts_for(*, local_authority_id: int | None, national: bool = False) -> lis
     unacknowledged override off the page while the navigation said one was waiting. The waiting list
     stays short in practice (each misuse rule alerts at most once an hour per user).
     """
-    queue = (
-        Alert.objects.filter(national=True)
-        if national
-        else Alert.objects.filter(national=False, local_authority_id=local_authority_id)
-    )
-    alerts = queue.select_related(
+    alerts = _queue(local_authority_id=local_authority_id, national=national).select_related(
         "raised_by__organisation", "acknowledged_by", "reason_key", "local_authority"
     )
     waiting = list(alerts.filter(acknowledged_at__isnull=True))
@@ -116,13 +112,20 @@ def alerts_for(*, local_authority_id: int | None, national: bool = False) -> lis
 
 def alerts_unacknowledged_count(*, local_authority_id: int | None, national: bool = False) -> int:
     """How many alerts in a queue (as `alerts_for`) wait for someone (beside "Alerts" in the navigation)."""
-    if national:
-        return Alert.objects.filter(national=True, acknowledged_at__isnull=True).count()
-    if local_authority_id is None:
+    if local_authority_id is None and not national:
         return 0
-    return Alert.objects.filter(
-        national=False, local_authority_id=local_authority_id, acknowledged_at__isnull=True
-    ).count()
+    return (
+        _queue(local_authority_id=local_authority_id, national=national)
+        .filter(acknowledged_at__isnull=True)
+        .count()
+    )
+
+
+def _queue(*, local_authority_id: int | None, national: bool) -> QuerySet[Alert]:
+    """The alerts of one queue: the system administrator's (`national`) or one LA team's."""
+    if national:
+        return Alert.objects.filter(national=True)
+    return Alert.objects.filter(national=False, local_authority_id=local_authority_id)
 
 
 def alert_reason(alert: Alert) -> str:
