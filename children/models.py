@@ -179,3 +179,19 @@ class BlockingKeyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"BlockingKey {self.id}"
+
+
+class RetiredIndexNumber(models.Model):
+    """An index number whose record is gone (merged away or purged): never drawn for another child.
+
+    Letters, referrals, court orders and audit reports quote the number for years after the record
+    goes; drawn again, it would send the new child's record to whoever holds the old one's papers (and
+    an auditor's report on the old number would show the new child). Only a keyed digest is kept (the
+    vault's index key, purpose `RETIRED_INDEX_NUMBER_PURPOSE`), with no date and no link to any row, so
+    the table tells nothing about whom a number belonged to or when it went.
+    """
+
+    digest = models.BigIntegerField(primary_key=True)
+
+    def __str__(self) -> str:
+        return "RetiredIndexNumber"

@@ -21,6 +21,7 @@ from children.models import (
     Child,
     Involvement,
 )
+from children.numbers import index_number_unused, index_numbers_taken
 from children.records import (
     CarerDetails,
     ChildDetails,
@@ -224,8 +225,8 @@ def child_create(
     created_by: User | None = None,
 ) -> Child:
     built = child_build(local_authority=local_authority, details=details, carers=carers, shielded=shielded)
-    while Child.objects.filter(index_number=built.child.index_number).exists():
-        built.child.index_number = index_number.generate()  # ~1% collide at national scale: draw again
+    if index_numbers_taken([built.child.index_number]):  # ~1% at national scale, or a retired number
+        built.child.index_number = index_number_unused()
     with transaction.atomic():
         children_save_built([built])
         event_record(tag=AuditTag.ChildCreated, actor=created_by, child_id=built.child.pk)

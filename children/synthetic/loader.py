@@ -12,7 +12,7 @@ from datetime import date
 
 from accounts.models import Organisation
 from children import index_number
-from children.models import Child
+from children.numbers import index_numbers_taken
 from children.services import BuiltChild, SealedChild, child_build, child_seal, children_save_built
 from children.synthetic.directory import Directory
 from children.synthetic.families import ChildSpec
@@ -49,10 +49,9 @@ def child_spec_seal(spec: ChildSpec) -> SealedChild:
 
 
 def _unique_index_numbers(batch: list[BuiltChild]) -> None:
-    """Redraw any index number already taken (in the database or earlier in the batch)."""
+    """Redraw any index number already taken (held, retired, or earlier in the batch)."""
     while True:
-        numbers = [b.child.index_number for b in batch]
-        taken = set(Child.objects.filter(index_number__in=numbers).values_list("index_number", flat=True))
+        taken = index_numbers_taken(b.child.index_number for b in batch)
         seen: set[str] = set()
         clashes = 0
         for built in batch:
