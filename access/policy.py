@@ -364,7 +364,7 @@ def _decide(
     if action in ALERT_PERMISSIONS and actor.role == Role.SYSTEM_ADMIN:
         return _decide_national_alert(actor, alert=alert)
     if action in LA_SCOPED_PERMISSIONS:
-        return _decide_la_scoped(actor, subject=subject, alert=alert)
+        return _decide_la_scoped(actor, subject=subject, alert=alert, child=child)
     if action in ARCHIVE_PERMISSIONS:
         return _decide_archive(actor, action=action, child=child)
     if action == Permission.DataQualityView:
@@ -645,7 +645,9 @@ def _decide_identify(actor: User, child: Child, facts: _Facts) -> Decision:
     return _deny("not_found_by_search")
 
 
-def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None) -> Decision:
+def _decide_la_scoped(
+    actor: User, *, subject: User | None, alert: Alert | None, child: Child | None
+) -> Decision:
     """LA teams manage accounts and alerts of their own LA, never their own account or an alert about them,
     and only practitioners' accounts (LA_MANAGED_ROLES): the rest are the system administrator's.
 
@@ -657,6 +659,10 @@ def _decide_la_scoped(actor: User, *, subject: User | None, alert: Alert | None)
     """
     if actor.home_la_id is None:
         return _deny("no_organisation")
+    if child is not None and child.local_authority_id != actor.home_la_id:
+        # A match about another LA's shielded child is that LA team's to broker (the brokering email
+        # asks this of each team member; the brokering page lists the team's home LA's matches only).
+        return _deny("other_la")
     if alert is not None and alert.national:
         return _deny("national_alert")
     if alert is not None and alert.local_authority_id != actor.home_la_id:

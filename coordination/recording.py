@@ -41,13 +41,20 @@ def match_audience(recipient: User, child: Child) -> Audience:
     return Audience(receives=True, sees_sensitive=visibility(actor=recipient, child=child).sensitive_services)
 
 
+def may_broker(user: User, child: Child) -> bool:
+    """Is `user` one of the LA team the brokering page serves for `child`: allowed `MatchBroker` (vetted,
+    LA team, with a home LA) and of the child's LA (the page lists the matches of the team's home LA)?
+    Asked before the brokering email is sent, so it reaches whom the page would serve and nobody else."""
+    return bool(decide(actor=user, action=Permission.MatchBroker, child=child))
+
+
 @receiver(post_save, sender=Involvement, dispatch_uid="coordination.recording.involvement_saved")
 def involvement_saved(sender: type[Involvement], instance: Involvement, created: bool, **kwargs: Any) -> None:
     if not created or kwargs.get("raw") or instance.recorded_by_id is None:
         return
     try:
         with transaction.atomic():
-            involvement_matches_record(involvement=instance, gate=match_audience)
+            involvement_matches_record(involvement=instance, gate=match_audience, brokers=may_broker)
     except DatabaseError as error:
         logger.warning("match check failed for involvement %s: %s", instance.pk, type(error).__name__)
 

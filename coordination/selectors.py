@@ -201,14 +201,22 @@ def inbox_for(*, recipient: User, gate: Gate) -> Inbox:
 
 
 def match_counts(*, local_authority_id: int | None) -> dict[str, dict[str, int]]:
-    """Matches touching the LA's children, by kind and whether both involvements are still current."""
+    """Matches touching the LA's children, by kind: current, or ended.
+
+    Current as a match is current everywhere else (`coordination.services._current`: what is still told,
+    shown and brokered): both involvements current and both records active. A match on a record since
+    archived, or closed for a new identity, has ended with the record: counted as current, it overstated
+    the matches in force (the statistics page says what "current" leaves out)."""
     in_la = Q(first__child__local_authority_id=local_authority_id) | Q(
         second__child__local_authority_id=local_authority_id
     )
     counts: dict[str, dict[str, int]] = {kind: {"current": 0, "ended": 0} for kind in MatchKind.values}
-    rows = Match.objects.filter(in_la).values_list("kind", "first__ceased", "second__ceased")
-    for kind, first_ceased, second_ceased in rows:
-        counts[kind]["ended" if first_ceased or second_ceased else "current"] += 1
+    rows = Match.objects.filter(in_la).values_list(
+        "kind", "first__ceased", "second__ceased", "first__child__status", "second__child__status"
+    )
+    for kind, first_ceased, second_ceased, first_status, second_status in rows:
+        current = not (first_ceased or second_ceased) and first_status == second_status == RecordStatus.ACTIVE
+        counts[kind]["current" if current else "ended"] += 1
     return counts
 
 

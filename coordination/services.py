@@ -53,6 +53,8 @@ class Audience:
 
 
 Gate = Callable[[User, Child], Audience]
+# May this person broker contact about a match with this (shielded) child? The brokering page's rule.
+BrokerGate = Callable[[User, Child], bool]
 
 
 def _pair(a: Involvement, b: Involvement) -> tuple[Involvement, Involvement]:
@@ -80,8 +82,9 @@ def _candidates(involvement: Involvement, recorder: User, child_ids: set[object]
     )
 
 
-def involvement_matches_record(*, involvement: Involvement, gate: Gate) -> list[Notice]:
-    """Find the new involvement's matches, and tell each side whom the policy allows to be told.
+def involvement_matches_record(*, involvement: Involvement, gate: Gate, brokers: BrokerGate) -> list[Notice]:
+    """Find the new involvement's matches, and tell each side whom the policy allows to be told; a match
+    with a shielded child is emailed to that child's LA team members whom `brokers` allows.
 
     Runs inside the transaction that records the involvement. The child's carer keys (PostgreSQL
     advisory locks, `coordination.family`) and then the family's child rows are locked, each in a fixed
@@ -102,9 +105,12 @@ def involvement_matches_record(*, involvement: Involvement, gate: Gate) -> list[
         match = _match_create(involvement, other, kind)
         if match is None:
             continue
-        for shielded in {c.pk: c for c in (involvement.child, other.child) if c.shielded}.values():
+        # One email per LA team: two shielded siblings of one LA are one match for that team to broker.
+        for shielded in {
+            c.local_authority_id: c for c in (involvement.child, other.child) if c.shielded
+        }.values():
             transaction.on_commit(
-                partial(_email_brokering, match_id=match.pk, local_authority_id=shielded.local_authority_id)
+                partial(_email_brokering, match_id=match.pk, child_id=shielded.pk, brokers=brokers)
             )
         for own, told_of in ((involvement, other), (other, involvement)):
             notice = _notice_create(match=match, own=own, told_of=told_of, by=recorder, gate=gate)
@@ -293,19 +299,39 @@ BROKER_EMAIL_MESSAGE = (
 )
 
 
-def _email_brokering(*, match_id: int, local_authority_id: int) -> None:
-    """The shielded child's LA team brokers contact; the email names nobody."""
-    recipients = list(
-        User.objects.filter(
-            role=Role.LA_TEAM, organisation_id=local_authority_id, is_active=True, suspended_at__isnull=True
-        ).values_list("email", flat=True)
-    )
+def _email_brokering(*, match_id: int, child_id: UUID, brokers: BrokerGate) -> None:
+    """The shielded child's LA team brokers contact; the email names nobody.
+
+    It goes to whom the policy lets broker for the child (`brokers`: the brokering page's own rule), read
+    after the commit, never to a list of its own: "the LA's team, active and not suspended" also emailed
+    members whose training or vetting had lapsed, or whose agreement was unsigned, about a shielded child,
+    to a page that refuses them."""
+    child = Child.objects.select_related("local_authority").filter(pk=child_id).first()
+    if child is None:  # purged or merged away since the commit
+        return
+    recipients = [user.email for user in _la_team_of(child.local_authority_id) if brokers(user, child)]
+    if not recipients:
+        logger.warning("brokering email for match %s: nobody may broker it at present", match_id)
+        return
     url = settings.SERVICE_BASE_URL.rstrip("/") + reverse("coordination:brokering")
     notify_by_email(
         subject=BROKER_EMAIL_SUBJECT,
         message=BROKER_EMAIL_MESSAGE.format(url=url),
         recipients=recipients,
         what=f"brokering for match {match_id}",
+    )
+
+
+def _la_team_of(local_authority_id: int) -> QuerySet[User]:
+    """LA team accounts whose home LA is this one (the LA's own, or an organisation of the LA): the ones
+    to ask the policy about. Narrows by role and LA only; whether each may broker is the policy's."""
+    return (
+        User.objects.filter(role=Role.LA_TEAM)
+        .filter(
+            Q(organisation_id=local_authority_id) | Q(organisation__local_authority_id=local_authority_id)
+        )
+        .select_related("organisation")
+        .order_by("pk")
     )
 
 

@@ -4,8 +4,10 @@ from datetime import date
 
 from access.permissions import Permission
 from access.policy import decide
+from accounts.models import Role
 from children.records import InvolvementDetails
 from children.services import involvement_cease, involvement_record
+from tests.personas import make_user
 
 
 def _involvement(child, user):
@@ -50,3 +52,13 @@ def test_only_the_owner_of_a_current_involvement_acts_on_a_match(world, child):
 def test_match_counts_are_for_the_la_team_of_its_own_la(world):
     assert decide(actor=world.lena, action=Permission.MatchStatisticsView)
     assert decide(actor=world.alice, action=Permission.MatchStatisticsView).reason == "role_not_permitted"
+
+
+def test_only_the_shielded_childs_own_la_team_may_broker_its_match(world, shielded_child):
+    assert decide(actor=world.lena, action=Permission.MatchBroker, child=shielded_child)
+    south_team = make_user("stella", world.south, role=Role.LA_TEAM)
+    refused = decide(actor=south_team, action=Permission.MatchBroker, child=shielded_child)
+    assert not refused and refused.reason == "other_la"
+    assert decide(actor=world.alice, action=Permission.MatchBroker, child=shielded_child).reason == (
+        "role_not_permitted"
+    )

@@ -79,7 +79,7 @@ def test_the_rebuild_command_indexes_children_recorded_before_coordination(world
     CarerKey.objects.all().delete()  # as if recorded before carer keys existed
     out = StringIO()
     call_command("coordination_index_carers", stdout=out)
-    assert out.getvalue().strip() == "carer keys rebuilt for 1 children; 0 matches withdrawn"
+    assert out.getvalue().strip() == "carer keys rebuilt for 1 children; 0 matches withdrawn; 0 matches made"
     assert CarerKey.objects.filter(child=child).count() == 1  # name + phone (no email recorded)
     sibling = _sibling(
         world, carer=CarerDetails(name="Grace Thornton", relationship="mother", phone="07700 900123")

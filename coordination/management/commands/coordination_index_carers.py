@@ -5,6 +5,11 @@ Carer keys are written when an involvement is recorded; run this after carers we
 that rebuilt no keys, once after installing coordination on an index that already holds involvements,
 and once after the keys' normalisation changes. Prints counts only.
 
+Then the family matches the rebuilt keys bear out and the old keys missed are made, as a recording makes
+them (`coordination.services.involvement_matches_record`, told and emailed to whom the policy allows):
+rebuilding alone left two siblings whose practitioners had both recorded under the old keys unmatched
+until someone recorded again, so neither was told of the other and a shielded child's team never brokered.
+
 Keys that no longer say what the records hold made family matches with children who are not siblings:
 each practitioner is shown the other's name and contact details. Every key is rebuilt first, and only
 then are the matches judged (`coordination.family.matches_untrue_withdraw`, as a correction does), so a
@@ -20,13 +25,15 @@ from django.db.models import Exists, OuterRef, Q
 
 from children.models import Child, Involvement, RecordStatus
 from coordination.family import carer_keys_refresh, matches_untrue_withdraw
-from coordination.models import CarerKey
+from coordination.models import CarerKey, Match
+from coordination.recording import match_audience, may_broker
+from coordination.services import involvement_matches_record
 
 
 class Command(BaseCommand):
     help = (
-        "Rebuild the blind carer keys used for family matches and withdraw the matches they no longer "
-        "bear out (counts only are printed)."
+        "Rebuild the blind carer keys used for family matches, withdraw the matches they no longer bear "
+        "out and make those they bear out that were missed (counts only are printed)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -47,5 +54,32 @@ class Command(BaseCommand):
                 still = Child.objects.filter(pk=child_id).first()
                 if still is not None:
                     withdrawn += matches_untrue_withdraw(children=[still])
-        noun = "match" if withdrawn == 1 else "matches"
-        self.stdout.write(f"carer keys rebuilt for {rebuilt} children; {withdrawn} {noun} withdrawn")
+        made = self._missed_matches_make()
+        self.stdout.write(
+            f"carer keys rebuilt for {rebuilt} children; {_matches(withdrawn)} withdrawn; {_matches(made)} made"
+        )
+
+    def _missed_matches_make(self) -> int:
+        """Run the recording's match check again for every current recorded involvement, one child at a
+        time, once every key is rebuilt: a pair matched already is left as it is (one match per pair), so
+        only what the old keys missed is made. Returns how many matches were made."""
+        involvements = Involvement.objects.filter(
+            ceased=False, recorded_by__isnull=False, child__status=RecordStatus.ACTIVE
+        )
+        made = 0
+        for child_id in involvements.values_list("child_id", flat=True).distinct().order_by("child_id"):
+            with transaction.atomic():
+                its_matches = Match.objects.filter(Q(first__child_id=child_id) | Q(second__child_id=child_id))
+                before = its_matches.count()
+                for involvement in involvements.filter(child_id=child_id).select_related(
+                    "recorded_by", "child__data_key", "child__local_authority"
+                ):
+                    involvement_matches_record(
+                        involvement=involvement, gate=match_audience, brokers=may_broker
+                    )
+                made += its_matches.count() - before
+        return made
+
+
+def _matches(count: int) -> str:
+    return f"{count} match" if count == 1 else f"{count} matches"
