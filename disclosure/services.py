@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -180,6 +180,24 @@ def _named_children_locked(export: DisclosureExport) -> list[Child]:
             return children
 
 
+def _approver_held(user_id: int) -> User:
+    """The approver's account, its row held FOR SHARE to the end of the release, and read after the lock.
+
+    The release asks whether the approval still stands and then builds, counts and audits the file: a
+    suspension, a close or a move of the approver (each locks the row to write it) committing between the
+    two would let the file out under an approval that no longer stood. FOR SHARE makes such a change wait
+    for the release, or the release wait for it and then see it (a withdrawn approval). Not FOR KEY SHARE:
+    that lets an update of the row's other columns through, which is every one of those changes. Other
+    releases and the audit rows naming the account (their foreign key takes KEY SHARE) are not held up.
+    SQLite has no row locks (it serialises writers), so there the account is only read again.
+    """
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(User._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [user_id])  # noqa: S608
+    return User.objects.get(pk=user_id)
+
+
 @dataclass(frozen=True)
 class Released:
     """An export whose download has been counted and audited, with the file built from the children
@@ -213,6 +231,8 @@ def export_release(
         # holding a child's row name its survivor on the export (a row referring to this one takes FOR
         # KEY SHARE on it) instead of closing a circle with the rows this release waits for below.
         locked = DisclosureExport.objects.select_for_update(no_key=True).get(pk=export.pk)
+        if locked.decided_by_id is not None:
+            locked.decided_by = _approver_held(locked.decided_by_id)
         availability = export_availability(locked, approval_stands=approval_stands)
         if availability in GONE:
             event_record(

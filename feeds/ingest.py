@@ -70,17 +70,22 @@ class SourceRefused(Exception):
     the rows done stay done and the batch stays in progress. The message is the policy's, no value."""
 
 
-# A batch id is kept whole or refused, never cut short (the API's rule too: `feeds.api.BatchId`).
+# A batch id is kept whole or refused, never cut short. The one rule for a file's `--batch-id` and the
+# API's address (`feeds.api.BatchId` calls `batch_id_problem`): the same ids refused in the same words.
 BATCH_ID_LONGEST = 100  # FeedBatch.batch_id
 
 
 def batch_id_problem(batch_id: str) -> str | None:
     """Why `batch_id` cannot name a batch (never repeating it), or None. No control characters
-    (PostgreSQL text cannot hold a NUL) nor invisible ones (an id must read as it is stored)."""
+    (PostgreSQL text cannot hold a NUL) nor invisible ones (an id must read as it is stored), and no
+    slash: the API's address holds none, so a batch so named from a file could never be read back or
+    resent over the API, though (source, batch id) is one namespace for both."""
     if not batch_id:
         return "batch id is empty"
     if len(batch_id) > BATCH_ID_LONGEST:
         return f"batch id is longer than {BATCH_ID_LONGEST} characters"
+    if "/" in batch_id:
+        return "batch id contains a slash"
     if problem := text_problem(batch_id):
         return f"batch id {problem}"
     return None

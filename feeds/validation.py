@@ -10,16 +10,11 @@ from datetime import date
 from typing import Any
 
 import nhs_number
-from nhs_number.constants import (
-    RANGE_RESERVED,
-    RANGE_UNALLOCATED_1,
-    RANGE_UNALLOCATED_2,
-    RANGE_UNALLOCATED_3,
-)
 
 from children.records import Address, ChildDetails, FormerName, Gender, SourceIdentifier
 from children.text import text_problem
 from feeds.models import FEED_FIELDS
+from matching.nhs import nhs_number_names_no_one
 from matching.normalise import normalise_postcode
 
 STRUCTURAL = ("record_id", "local_authority")
@@ -131,8 +126,6 @@ def _date(text: str, today: date) -> date:
 
 
 _TEN_DIGITS = re.compile(r"[0-9]{10}")
-# Ranges no NHS number is ever issued from (the synthetic 9xx test range stays: test patients, our data).
-_NEVER_ISSUED = (RANGE_RESERVED, RANGE_UNALLOCATED_1, RANGE_UNALLOCATED_2, RANGE_UNALLOCATED_3)
 
 
 def _nhs(text: str) -> str:
@@ -142,11 +135,10 @@ def _nhs(text: str) -> str:
         raise RowInvalid("nhs_number must be 10 digits")
     if not nhs_number.is_valid(digits):
         raise RowInvalid("nhs_number fails its check digit")
-    # One digit ten times passes the check digit (n repeated checks to n) and is what systems write when
-    # they hold no number; the engine links on an equal NHS number even past a differing given name, so
-    # a placeholder shared by twins made them one child. Nor can a number from a range never issued
-    # (0000000000 is below every range) be anyone's.
-    if len(set(digits)) == 1 or int(digits) < 10 or any(r.contains_number(digits) for r in _NEVER_ISSUED):
+    # A placeholder (one digit ten times passes the check digit) or a never-issued number: the engine links
+    # on an equal NHS number even past a differing given name, so one shared by twins made them one child.
+    # The one rule (`matching.nhs`), which the engine also asks of numbers stored before this refusal.
+    if nhs_number_names_no_one(digits):
         raise RowInvalid("nhs_number is a placeholder or from a range never issued")
     return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
 

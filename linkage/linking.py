@@ -36,6 +36,7 @@ from linkage.models import ReviewReason
 from linkage.moves import moved_and_more
 from matching.blocking import Candidates, QueryKeys, candidates_within, query_key_tiers, record_keys
 from matching.identity import Identity
+from matching.nhs import nhs_number_names_no_one
 from matching.scoring import MatchScore, fields_compared, score
 from vault.blind_index import blind_indexes
 
@@ -91,7 +92,10 @@ class Candidate:
         return self._identifiers
 
     def identifier_agreement(self, record: IncomingRecord) -> bool | None:
-        """True if an identifier agrees, False if one of a shared scheme differs, None if none shared."""
+        """True if an identifier agrees, False if one of a shared scheme differs, None if none shared.
+
+        An equal NHS number that names no one (a placeholder or a never-issued range, stored before ingest
+        refused them: `matching.nhs`) is no evidence: twins fed with one shared it and were linked."""
         if not record.identifiers:
             return None
         agreed = None
@@ -101,6 +105,8 @@ class Candidate:
                 continue
             if held != value:
                 return False
+            if scheme == "nhs_number" and nhs_number_names_no_one(value):
+                continue
             agreed = True
         return agreed
 
