@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.directory import OrganisationDetails, open_organisations
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.wording import GovukErrors
-from children.forms import DatePartsMixin
+from children.forms import DatePartsMixin, readable
 from children.models import Child
 from team.forms import InviteForm
 
@@ -145,8 +145,26 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
         shown = self.cleaned_data.get("version") or ""
         return bool(shown) and shown != self.version_of(organisation)
 
+    def clean_name(self) -> str:
+        """Read by practitioners on every record that names the organisation: it must read as stored (no
+        control, right-to-left override or zero-width character), as every other text a person reads."""
+        return readable(self.cleaned_data.get("name", ""), "The name")
+
+    def clean_address(self) -> str:
+        return readable(self.cleaned_data.get("address", ""), "The address")
+
+    def clean_phone(self) -> str:
+        return readable(self.cleaned_data.get("phone", ""), "The phone number")
+
+    def clean_email(self) -> str:
+        """Django's EmailField takes any character from U+00A1 up in the domain (for international names),
+        zero-width and right-to-left ones among them: the address practitioners write to must read as stored."""
+        return readable(self.cleaned_data.get("email", ""), "The email address")
+
     def clean_code(self) -> str:
-        code = self.cleaned_data["code"].strip()
+        """Feeds allocate children by an LA's code, matched exactly: a zero-width character would make two
+        codes that look the same differ, so it is refused before the code is compared with others."""
+        code = readable(self.cleaned_data["code"], "The code").strip()
         others = Organisation.objects.filter(code__iexact=code)
         if self.editing is not None:
             others = others.exclude(pk=self.editing.pk)

@@ -14,7 +14,7 @@ from accounts.models import Organisation, Role, User
 from accounts.services import EmailTaken, UsernameTaken, account_invite, email_in_open_use
 from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
-from children.forms import DatePartsMixin
+from children.forms import DatePartsMixin, readable
 from children.index_number import is_valid as index_number_is_valid
 from children.models import Child, RecordStatus
 from disclosure.fields import EXPORT_FIELDS
@@ -295,6 +295,11 @@ class ExportRequestForm(GovukErrors, forms.Form):
         self.fields["details"].error_messages["invalid_choice"] = "Select only details from the list"
         self.fields["details"].error_messages["invalid_list"] = "Select the details that are needed"
 
+    def clean_reference(self) -> str:
+        """The approver decides on the reference as shown: it must read as it is stored (no right-to-left
+        override, zero-width or control character), as every other text a person reads."""
+        return readable(self.cleaned_data.get("reference", ""), "The reference")
+
     def clean_index_numbers(self) -> list[Child]:
         """Each number must be a real index number of an active record held by this LA.
 
@@ -353,3 +358,7 @@ class ExportDecisionForm(GovukErrors, forms.Form):
         error_messages={"required": "Enter the reason for your decision"},
     )
     summary_anchor = "id_decision"
+
+    def clean_reason(self) -> str:
+        """The requester reads the reason (and the sealed note keeps it): it must read as it is stored."""
+        return readable(self.cleaned_data.get("reason", ""), "The reason")
