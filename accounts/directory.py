@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -155,3 +155,24 @@ def organisation_close(*, organisation: Organisation, by: User) -> None:
                 "active_accounts": User.objects.filter(organisation=organisation, is_active=True).count(),
             },
         )
+
+
+def organisation_closed_on_held(organisation_id: int) -> date | None:
+    """The organisation's closing date as committed now, its row held until the transaction ends, for a
+    writer about to put something in it (a feed creating a child in an LA, a transfer accepted into one).
+
+    An administrator closing an organisation locks its row FOR UPDATE, then counts what is allocated to
+    it as committed and refuses while anything is (`administration.organisations`); a write not yet
+    committed is not counted, so the writers must refuse a closed organisation themselves. FOR KEY SHARE
+    (PostgreSQL; what the new row's foreign key takes at commit anyway) waits for a close in progress,
+    and a close then waits for the writer to commit and counts what it put there. Writers into the same
+    organisation do not hold each other up. SQLite serialises every writer already.
+    """
+    table = connection.ops.quote_name(Organisation._meta.db_table)
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT closed_on FROM {table} WHERE id = %s{lock}", [organisation_id])  # noqa: S608
+        (closed_on,) = cursor.fetchone()
+    if isinstance(closed_on, str):  # SQLite gives the date as text
+        closed_on = date.fromisoformat(closed_on)
+    return closed_on

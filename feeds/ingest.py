@@ -20,6 +20,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from accounts.dates import years_after
+from accounts.directory import organisation_closed_on_held
 from accounts.models import Organisation, OrganisationKind
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -181,20 +182,9 @@ def _closed_by(la: Organisation, today: date) -> bool:
 
 
 def _open_locked(la: Organisation, today: date) -> bool:
-    """Lock the LA's row and read it again: is it still open on `today`?
-
-    A close counts what is allocated to the LA as committed, holding the row FOR UPDATE; FOR KEY SHARE
-    (PostgreSQL; what the child's foreign key would take at commit anyway) waits for a close in progress,
-    and a close then waits for this row's child and counts it (and is refused), so no child is put in an
-    LA that closes around it. It does not hold up the other workers creating children in the same LA.
-    SQLite serialises every writer already."""
-    table = Organisation._meta.db_table
-    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT closed_on FROM {table} WHERE id = %s{lock}", [la.pk])  # noqa: S608 -- names only
-        (closed_on,) = cursor.fetchone()
-    if isinstance(closed_on, str):  # SQLite gives the date as text
-        closed_on = date.fromisoformat(closed_on)
+    """Is the LA still open on `today`, read again under a hold on its row (`organisation_closed_on_held`:
+    a close waits for this row's child and counts it), so no child is put in an LA closing around it."""
+    closed_on = organisation_closed_on_held(la.pk)
     return closed_on is None or closed_on > today
 
 

@@ -20,16 +20,22 @@ policy refuses every practitioner page on it (`closed`). A feed update that rese
 review before any other candidate is looked at, showing no candidate (`linkage.linking.link_decide`):
 it is neither reopened nor recreated as a visible duplicate, and no review shows the new identity
 beside the old one's details.
+
+Who decides is judged twice: by the policy at the start of the request, and again as the first statement
+of the writing transaction, on the account's row as locked (`accounts.services.actor_able_locked`): one
+closed or suspended in between (on a misuse alert, say) writes nothing (`ActorCannotAct`, answered by the
+page with the audited refusal, signed out).
 """
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
-from children import index_number
 from children.models import Child, RecordStatus
+from children.numbers import index_number_unused, index_numbers_taken
 from children.records import ChildDetails
 from children.services import child_build, children_save_built
 from children.signals import record_ended
@@ -75,6 +81,7 @@ def new_identity_create(
         raise ValueError(f"unknown category {category!r}")
     built = child_build(local_authority=old.local_authority, details=details, shielded=shielded)
     with transaction.atomic():
+        actor_able_locked(by)  # the decider as they are now, before anything else is locked
         # Guarded on the LA the caller's policy check saw too: a record transferred since is not its own.
         closed = Child.objects.filter(
             pk=old.pk, status=RecordStatus.ACTIVE, local_authority_id=old.local_authority_id
@@ -107,8 +114,8 @@ def new_identity_create(
             },
         )
         record_ended.send(sender=Child, child=old)
-        while Child.objects.filter(index_number=built.child.index_number).exists():
-            built.child.index_number = index_number.generate()  # a collision: draw again
+        if index_numbers_taken([built.child.index_number]):  # held, or retired: draw again
+            built.child.index_number = index_number_unused()
         children_save_built([built])
         event_record(
             tag=AuditTag.ChildCreated,

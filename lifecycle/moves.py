@@ -15,6 +15,11 @@ The statement replaces the address, and the blocking keys are rebuilt through
 `children.services.child_details_update`, which keeps the old postcode among the child's former ones
 (sealed, never shown): a practitioner holding the old address still finds the child by it, told that it
 matched a previous address, and a shielded child is never found by any postcode, current or former.
+
+Who decides is judged twice: by the policy at the start of the request, and again as the first statement
+of the writing transaction, on the account's row as locked (`accounts.services.actor_able_locked`): one
+closed or suspended in between (on a misuse alert, say) writes nothing (`ActorCannotAct`, answered by the
+page with the audited refusal, signed out).
 """
 
 from dataclasses import dataclass
@@ -24,8 +29,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.directory import open_organisations
+from accounts.directory import open_organisations, organisation_closed_on_held
 from accounts.models import Organisation, OrganisationKind, User
+from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
@@ -70,6 +76,7 @@ def transfer_request(*, child: Child, to_la: Organisation, by: User, reason: str
         raise TransferRefused("Select a different local authority")
     try:
         with transaction.atomic():
+            actor_able_locked(by)  # the decider as they are now, before anything else is locked
             # Re-read under the row lock: accepted by another LA since the page read it, the record is no
             # longer `by`'s LA's to send on (nor to leave a request "from" it pending). Merged into another
             # since, it is gone and its key shredded: refused in words, and the reason sealed only now,
@@ -113,13 +120,11 @@ def _decided(transfer_id: UUID, *, to: str, by: User, decline_reason_sealed: str
 def _receiving_la_open_locked(transfer: Transfer) -> bool:
     """Lock the receiving LA's row and read it again: may it still take the record over?
 
-    An administrator closing an LA locks its row, then counts what is allocated to it as committed, and
-    refuses while anything is (`administration.organisations`); a move not yet committed is not counted,
-    so the writers that allocate children must refuse a closed LA themselves. FOR NO KEY UPDATE: it
-    waits for a close in progress (FOR UPDATE), and a close waits for this accept to commit and then
-    counts the record it moved; other writers naming the LA (foreign keys) are not held up.
+    The row is held as every writer allocating children holds it (`organisation_closed_on_held`): a close
+    in progress is waited for, and a close waits for this accept to commit and then counts the record it
+    moved. Then the LA is judged as the request page judged it (open, accredited, not the sender).
     """
-    Organisation.objects.select_for_update(no_key=True).filter(pk=transfer.to_la_id).values("pk").get()
+    organisation_closed_on_held(transfer.to_la_id)
     return receiving_local_authorities(besides=transfer.from_la_id).filter(pk=transfer.to_la_id).exists()
 
 
@@ -127,6 +132,7 @@ def transfer_accept(*, transfer: Transfer, by: User) -> bool:
     """Accept: the record's LA becomes the receiving LA. False (nothing changed) if already decided, or
     if the receiving LA has closed since the page's policy check (`_receiving_la_open_locked`)."""
     with transaction.atomic():
+        actor_able_locked(by)  # the decider as they are now, before anything else is locked
         if not _receiving_la_open_locked(transfer):
             return False
         if not _decided(transfer.pk, to=TransferStatus.ACCEPTED, by=by):
@@ -155,6 +161,7 @@ def transfer_decline(*, transfer: Transfer, by: User, reason: str) -> bool:
     """Decline with a reason (sealed under the child's key). False (nothing changed) if already decided."""
     sealed = note_seal(transfer.child.data_key, context=DECLINE_REASON_CONTEXT, text=reason)
     with transaction.atomic():
+        actor_able_locked(by)  # the decider as they are now, before anything else is locked
         if not _decided(transfer.pk, to=TransferStatus.DECLINED, by=by, decline_reason_sealed=sealed):
             return False
         event_record(
@@ -172,6 +179,7 @@ def transfer_withdraw(*, transfer: Transfer, by: User, reason: str) -> None:
     child). Refused, changing nothing, if the receiving team decided it first (or it was withdrawn)."""
     sealed = note_seal(transfer.child.data_key, context=WITHDRAWAL_REASON_CONTEXT, text=reason)
     with transaction.atomic():
+        actor_able_locked(by)  # the decider as they are now, before anything else is locked
         # The page's copy was pending when the policy saw it; a decision may have been saved since, or be
         # saving now: re-read under the row lock (waiting for that decision's transaction to end).
         locked = Transfer.objects.select_for_update().get(pk=transfer.pk)
@@ -342,6 +350,7 @@ def address_status_record(
     else:
         raise ValueError(f"unknown address status {status!r}")
     with transaction.atomic():
+        actor_able_locked(by)  # the decider as they are now, before anything else is locked
         # The caller's policy check saw `child` as the team's active record; another LA may have accepted
         # it since (or the archive job archived it): re-read under the row's lock before writing.
         stored = Child.objects.select_for_update().filter(pk=child.pk).first()

@@ -4,6 +4,9 @@ Transfers between LAs (request, the list both teams see, accept or decline, with
 statement ("no known address", "left England"), and a new identity. Every rule is `access.policy`'s.
 """
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -12,10 +15,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import require
+from access.http import require, signed_out_refusal
 from access.permissions import Permission
 from access.policy import decide
 from accounts.http import signed_in_user
+from accounts.services import ActorCannotAct
 from accounts.stepup import step_up
 from children.models import Child
 from lifecycle.forms import (
@@ -48,6 +52,30 @@ from lifecycle.shielding import shield_set
 # Decided requests, and those this LA sent, shown beside every request waiting for its decision.
 OTHER_TRANSFERS_SHOWN = 100
 
+Page = Callable[..., HttpResponse]
+
+
+def decider_ended_refused(action: Permission) -> Callable[[Page], Page]:
+    """A decision page whose decider was closed or suspended after the policy passed them: the service
+    found it under the account's row lock, in its writing transaction, and wrote nothing
+    (`accounts.services.actor_able_locked` raises `ActorCannotAct`). Answered as their next request
+    would be: the audited refusal page saying why, and signed out (`access.http.signed_out_refusal`).
+
+    The decision pages of lifecycle and linkage share it (linkage's import it from here: a page module
+    may reach the policy's pages helpers, a new module may not without its own import-linter entry)."""
+
+    def wrap(page: Page) -> Page:
+        @wraps(page)
+        def refused_if_ended(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return page(request, *args, **kwargs)
+            except ActorCannotAct:
+                return signed_out_refusal(request, actor=signed_in_user(request), action=action)
+
+        return refused_if_ended
+
+    return wrap
+
 
 def _child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
     """The child, if the policy allows `action` (the role is checked first, so ids are not probed)."""
@@ -70,6 +98,7 @@ def _transfer(request: HttpRequest, transfer_id: UUID, action: Permission) -> Tr
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.TransferRequest)
 def transfer_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The owning LA team asks another LA to take over the record, giving a reason."""
     child = _child(request, child_id, Permission.TransferRequest)
@@ -110,6 +139,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.TransferDecide)
 def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
     """One request: both teams see it; the receiving team accepts or declines it while it is pending (the
     sending team is offered to withdraw it instead)."""
@@ -144,6 +174,7 @@ def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.TransferWithdraw)
 def transfer_withdraw_page(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
     """The sending team takes back a request still waiting, with a reason and a confirmation: sent in
     error, or to an LA that closed since (nobody there can decide it), it would block the child for ever."""
@@ -169,6 +200,7 @@ def transfer_withdraw_page(request: HttpRequest, transfer_id: UUID) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.AddressStatusRecord)
 def address(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The owning LA team records an address, "no known address", or "left England"."""
     child = _child(request, child_id, Permission.AddressStatusRecord)
@@ -194,6 +226,7 @@ def address(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.NewIdentityCreate)
 def new_identity(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Close this record and create a separate one under the new identity (confirmation and category).
 
@@ -231,6 +264,7 @@ def new_identity(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.ShieldSet)
 def shielding(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The owning LA team applies or lifts shielding, with a reason (sealed) and a confirmation.
 

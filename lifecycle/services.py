@@ -8,14 +8,18 @@ and archive age), not on the scan's earlier copy (`child_archive_if_due`). Only 
 of death), never names or addresses, and only for active records.
 """
 
-from dataclasses import asdict, dataclass
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
 from datetime import date
+from typing import TypeVar
 from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import ARCHIVE_AGE_DEFAULT, ARCHIVE_AGE_LIMIT, Child, RecordStatus
@@ -29,6 +33,9 @@ from vault.sealing import Sealer, note_seal
 
 BATCH_SIZE = 1000
 NOTE_CONTEXT = "lifecycle"
+
+logger = logging.getLogger(__name__)
+Done = TypeVar("Done")
 
 
 class ArchiveAgeRefused(ValueError):
@@ -49,6 +56,9 @@ class LifecycleReport:
     closures_dated: int = 0
     archive_age_capped: int = 0
     unreadable: int = 0
+    failed: int = 0
+    # Which child's step failed, and which step: ids only, for the operator (stderr), never in `counts`.
+    failures: list["StepFailure"] = field(default_factory=list)
 
     @property
     def archived(self) -> int:
@@ -56,7 +66,11 @@ class LifecycleReport:
 
     def counts(self) -> dict[str, int]:
         values = asdict(self)
-        return {name: value for name, value in values.items() if isinstance(value, int) and name != "dry_run"}
+        return {
+            name: value
+            for name, value in values.items()
+            if isinstance(value, int) and not isinstance(value, bool)
+        }
 
     def lines(self) -> list[str]:
         mode = "DRY RUN: nothing changed" if self.dry_run else "changes made"
@@ -64,14 +78,46 @@ class LifecycleReport:
         return [head, *(f"  {name}: {value}" for name, value in self.counts().items())]
 
 
+@dataclass(frozen=True)
+class StepFailure:
+    """One child's step that raised: the child's id (never anything about who), the step, the error's
+    type (not its message, which may quote a value from the row)."""
+
+    child_id: UUID
+    step: str
+    error: str
+
+    def line(self) -> str:
+        return f"{self.step} failed for child {self.child_id}: {self.error}"
+
+
+def _each(
+    report: LifecycleReport, step: str, work: Callable[..., Done], *, child_id: UUID, **more: date
+) -> Done | None:
+    """`work(child_id=..., **more)` for one child in its own savepoint; a failure is rolled back for that
+    child alone, counted and recorded by id, and the run goes on (None). A persistent failure on one record (a corrupt row, a
+    key the provider will not shred) must not block every later archive and purge in the country."""
+    try:
+        with transaction.atomic():
+            return work(child_id=child_id, **more)
+    except Exception as error:  # any failure of one child's step: counted, never fatal to the run
+        report.failed += 1
+        report.failures.append(StepFailure(child_id=child_id, step=step, error=type(error).__name__))
+        logger.error("lifecycle %s failed for child %s: %s", step, child_id, type(error).__name__)
+        return None
+
+
 def archive_age_record(*, child: Child, age: int, by: User | None) -> None:
     """Record a consented archive age (care leaver, special educational needs), audited; 18..25 only.
 
-    Only while the record is active: an archived record is never brought back by raising its age.
+    Only while the record is active: an archived record is never brought back by raising its age. A
+    person recording it is judged again under their row's lock (`ActorCannotAct`: nothing written).
     """
     if not ARCHIVE_AGE_DEFAULT <= age <= ARCHIVE_AGE_LIMIT:
         raise ArchiveAgeRefused(f"archive age must be {ARCHIVE_AGE_DEFAULT} to {ARCHIVE_AGE_LIMIT}")
     with transaction.atomic():
+        if by is not None:  # a person's decision (None: ContactPoint's own)
+            actor_able_locked(by)
         updated = Child.objects.filter(pk=child.pk, status=RecordStatus.ACTIVE).update(
             archive_age=age, updated_at=timezone.now()
         )
@@ -230,7 +276,8 @@ def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Lif
     a new identity six years ago (dating any closed record that has no date yet); report the counts.
 
     With `dry_run` nothing is written, the audit log included, and the counts are those a real run
-    would report now. The run itself is audited (`lifecycle:run:completed`, counts only).
+    would report now. The run itself is audited (`lifecycle:run:completed`, counts only). A child whose
+    step fails is rolled back alone and counted (`failed`, `failures` by id), and the run goes on.
     """
     today = timezone.localdate()
     report = LifecycleReport(run_on=today, dry_run=dry_run)
@@ -250,19 +297,23 @@ def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Lif
         .values_list("pk", flat=True)
     )
     for child_id, scanned in _archives_due(today, report, batch_size):
-        rule = scanned if dry_run else child_archive_if_due(child_id=child_id, today=today)
+        rule = (
+            scanned
+            if dry_run
+            else _each(report, "archive", child_archive_if_due, child_id=child_id, today=today)
+        )
         if rule == ArchiveRule.DEATH:
             report.archived_after_death += 1
         elif rule is not None:
             report.archived_at_age += 1
     for child_id in purges:
-        if dry_run or child_purge(child_id=child_id):
+        if dry_run or _each(report, "purge", child_purge, child_id=child_id):
             report.purged += 1
     for child_id in undated:
-        if dry_run or closure_date(child_id=child_id, today=today):
+        if dry_run or _each(report, "closure date", closure_date, child_id=child_id, today=today):
             report.closures_dated += 1
     for child_id in closed_purges:
-        if dry_run or closed_record_purge(child_id=child_id):
+        if dry_run or _each(report, "closed purge", closed_record_purge, child_id=child_id):
             report.purged_closed += 1
     if not dry_run:
         event_record(tag=AuditTag.LifecycleRunCompleted, actor=None, additional=report.counts())

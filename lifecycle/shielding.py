@@ -6,11 +6,17 @@ is audited with its reason sealed under the child's key (the reason may name the
 lets the matches withheld while it stood be told: `children.signals.shield_lifted` is sent in the lifting
 transaction and coordination (a sibling floor, which this may not import) tells and emails their
 practitioners at once.
+
+Who decides is judged twice: by the policy at the start of the request, and again as the first statement
+of the writing transaction, on the account's row as locked (`accounts.services.actor_able_locked`): one
+closed or suspended in between (on a misuse alert, say) writes nothing (`ActorCannotAct`, answered by the
+page with the audited refusal, signed out).
 """
 
 from django.db import transaction
 
 from accounts.models import User
+from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.key_locks import children_keys_lock
@@ -34,6 +40,7 @@ def shield_set(*, child: Child, by: User, shielded: bool, reason: str) -> bool:
     when its ordinary review of a child shielded an instant later went unheld to the data manager.
     """
     with transaction.atomic():
+        actor_able_locked(by)  # the decider as they are now, before anything else is locked
         children_keys_lock([child.pk])
         stored = child_rows_locked().filter(pk=child.pk).first()
         if stored is None:  # merged into another (which deletes it) while this waited for its locks

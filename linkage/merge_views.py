@@ -18,6 +18,7 @@ from access.permissions import Permission
 from access.policy import decide, identifiers_shown, visibility
 from accounts.http import signed_in_user
 from children.models import Child, RecordStatus
+from lifecycle.moves_views import decider_ended_refused
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
 from linkage.merging import MergeRefused, child_merge, child_unmerge, merge_compare_audit
 from linkage.models import ChildMerge
@@ -52,6 +53,7 @@ def merge_find(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.ChildMerge)
 def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ChildMerge)  # the role first: ids are not probed
@@ -92,6 +94,7 @@ def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.ChildMerge)
 def merge_detail(request: HttpRequest, merge_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ChildMerge)

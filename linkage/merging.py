@@ -23,6 +23,11 @@ it is what such merges put right), and its carers come back as they were kept in
 team lifts that shield once sure, as after a "new child" decided on a shielded hold. The snapshot has
 then done its work (a merge is undone once): its key is shredded in the same transaction
 (`linkage.retention.merge_snapshot_shred`).
+
+Who decides is judged twice: by the policy at the start of the request, and again as the first statement
+of the writing transaction, on the account's row as locked (`accounts.services.actor_able_locked`): one
+closed or suspended in between (on a misuse alert, say) writes nothing (`ActorCannotAct`, answered by the
+page with the audited refusal, signed out).
 """
 
 from datetime import datetime
@@ -33,6 +38,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.key_locks import children_keys_lock
@@ -244,6 +250,7 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
     if survivor.pk == duplicate.pk:
         raise MergeRefused("a record cannot be merged into itself")
     with transaction.atomic():
+        actor_able_locked(by)  # the decider as they are now, before anything else is locked
         children_keys_lock([survivor.pk, duplicate.pk])  # before the rows: see children_keys_lock
         # In id order, as a disclosure download locks its children (`disclosure.services.export_release`).
         locked = {
@@ -415,6 +422,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
     """Rebuild the duplicate and move back what moved; `reason` is audited sealed under each child's key."""
     seen_la_id = merge.survivor.local_authority_id  # the LA the caller's policy check saw
     with transaction.atomic():
+        actor_able_locked(by)  # the decider as they are now, before anything else is locked
         children_keys_lock([merge.survivor_id])  # before the rows: see children_keys_lock
         found = (
             # The merge and the survivor's row, not their data keys: a practitioner recording an

@@ -19,10 +19,12 @@ from access.permissions import Permission
 from access.policy import Visibility, decide, visibility
 from accounts.http import signed_in_user
 from accounts.models import User
+from accounts.services import actor_able_locked
 from children.key_locks import children_keys_lock
 from children.models import Child
 from children.records import SourceIdentifier
 from feeds.review import NewChildRefused, ReviewClosed, ReviewDecision, review_decide, review_link_withheld
+from lifecycle.moves_views import decider_ended_refused
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.selectors import (
     CandidateView,
@@ -133,7 +135,9 @@ def _decisions_offered(review: ClericalReview) -> dict[str, str]:
 
 
 def _decision_recheck(actor: User, decision: str) -> Callable[[ClericalReview], None]:
-    """The page's policy check again, on the review as locked and on each candidate shown as it is now.
+    """The page's policy check again, on the decider and the review as locked and on each candidate shown
+    as it is now. The decider's row is locked first (`accounts.services.actor_able_locked`): one closed or
+    suspended since the page's check decides nothing (`ActorCannotAct`, answered by the page).
 
     The shield holds only reviews nobody is deciding (`linkage.holding` skips one a decision has locked),
     so a candidate shielded after this decision locked its review is found here, not on the review. For a
@@ -144,6 +148,7 @@ def _decision_recheck(actor: User, decision: str) -> Callable[[ClericalReview], 
     judges the index again and creates a shielded record where a shielded child is found)."""
 
     def recheck(stored: ClericalReview) -> None:
+        actor_able_locked(actor)  # suspended or closed since the page's check: `ActorCannotAct`
         require(actor=actor, action=Permission.ReviewDecide, review=stored)
         if decision != ReviewDecision.NEW_CHILD:
             children_keys_lock(sorted(review_candidate_ids(stored)))
@@ -155,6 +160,7 @@ def _decision_recheck(actor: User, decision: str) -> Callable[[ClericalReview], 
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.ReviewDecide)
 def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ReviewDecide)  # the role first: review ids are not probed

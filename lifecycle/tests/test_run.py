@@ -90,6 +90,7 @@ def test_the_run_is_audited_with_counts_only(due_today):
         "closures_dated",
         "archive_age_capped",
         "unreadable",
+        "failed",
     }
 
 

@@ -3,13 +3,19 @@
     15 2 * * *  contactpoint  cd /srv/contactpoint && .venv/bin/python manage.py lifecycle_run
 
 `--dry-run` writes nothing (not even the audit event) and prints the counts a real run would report.
+A child whose archive or purge fails is skipped (rolled back alone) and the run goes on: each failure is
+named on stderr by the child's id and the step, and the command exits non-zero.
 """
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from lifecycle.services import lifecycle_run
+
+# Failures named one a line on stderr; more are counted (`failed`) but not listed, so that a failure of
+# every child (the key provider unreachable) does not write millions of lines.
+FAILURES_LISTED = 1000
 
 
 class Command(BaseCommand):
@@ -25,3 +31,11 @@ class Command(BaseCommand):
         report = lifecycle_run(dry_run=options["dry_run"])
         for line in report.lines():
             self.stdout.write(line)
+        for failure in report.failures[:FAILURES_LISTED]:
+            self.stderr.write(failure.line())
+        if len(report.failures) > FAILURES_LISTED:  # a systemic failure (the key provider down, say)
+            self.stderr.write(f"... and {len(report.failures) - FAILURES_LISTED} more failures not listed")
+        if report.failed:
+            raise CommandError(
+                f"{report.failed} child(ren) failed: see the lines above; the rest were processed"
+            )
