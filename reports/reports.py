@@ -1,8 +1,9 @@
 """Audit reports for the LA team and the national auditor: reads only, keyword-only, actor first.
 
 Scope (access.policy decides who may ask; these selectors decide what the answer may contain):
-- LA team: events about its own LA's children, or by staff of its own LA's organisations (the
-  organisation recorded on the event, i.e. where the person worked at the time).
+- LA team: events about its own LA's children (whoever acted), or by staff of its own LA's organisations
+  (the organisation recorded on the event, i.e. where the person worked at the time), but not what a
+  national auditor or system administrator attached to one of them did in that role (`_in_scope`).
 - National auditor: every event, but rows carry index numbers only: these selectors never decrypt a
   child's record for the auditor, so no template can show a name by mistake.
 - Purpose details and override reasons (sealed under the child's key in the event) are unsealed only
@@ -26,10 +27,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import CharField, Count, F, Q, QuerySet, Value
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.lookups import In
 from django.utils import timezone
 
+from access.policy import NATIONALLY_REVIEWED_ROLES
 from accounts.models import Organisation, Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag, tag_label
@@ -85,15 +89,34 @@ def la_organisation_ids(local_authority_id: int) -> QuerySet[Organisation, int]:
     ).values_list("pk", flat=True)
 
 
+def _acted_nationally() -> Q:
+    """The event was done in a nationally reviewed role (`access.policy.NATIONALLY_REVIEWED_ROLES`).
+
+    The role recorded with the event, as `role_at_event` reads it (an event written before roles were
+    recorded: the account's role today). Coalesced to "" so that NOT(...) is never NULL: an event with no
+    actor is no national account's.
+    """
+    role = Coalesce(
+        KeyTextTransform("actor_role", "additional"), F("actor__role"), Value(""), output_field=CharField()
+    )
+    return Q(In(role, sorted(NATIONALLY_REVIEWED_ROLES)))
+
+
 def _in_scope(events: QuerySet[AuditEvent], scope: ReportScope) -> QuerySet[AuditEvent]:
+    """The LA team's scope: every event about its own children, whoever acted (as the child's access report
+    and the subject access report list them), and what its own organisations' people did, but not what a
+    national auditor or system administrator attached to one of them did in that role: their work covers
+    other LAs' children and accounts, and is reviewed nationally (as their activity report is refused).
+    The one scope of every LA-wide report: the activity summary, unexplained views, a person's activity."""
     if scope.national:
         return events
     if scope.local_authority_id is None:
         return events.none()
     children = Child.objects.filter(local_authority_id=scope.local_authority_id).values("pk")
-    return events.filter(
-        Q(child_id__in=children) | Q(organisation_id__in=la_organisation_ids(scope.local_authority_id))
+    by_its_people = (
+        Q(organisation_id__in=la_organisation_ids(scope.local_authority_id)) & ~_acted_nationally()
     )
+    return events.filter(Q(child_id__in=children) | by_its_people)
 
 
 def _day_start(day: date) -> datetime:
