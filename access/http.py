@@ -5,6 +5,8 @@ into the audited page. (`refusal(...)` is the same decision for views that prefe
 """
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth import logout
@@ -13,7 +15,9 @@ from django.shortcuts import render
 
 from access.permissions import Permission
 from access.policy import Decision, decide, prerequisites
+from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
+from accounts.services import ActorCannotAct
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement
@@ -157,3 +161,27 @@ class RefusalMiddleware:
         if isinstance(exception, Refused):
             return denied(request, exception.decision, action=exception.action, child_id=exception.child_id)
         return None
+
+
+Page = Callable[..., HttpResponse]
+
+
+def decider_ended_refused(action: Permission) -> Callable[[Page], Page]:
+    """A decision page whose decider was closed or suspended after the policy passed them: the service
+    found it under the account's row lock, in its writing transaction, and wrote nothing
+    (`accounts.services.actor_able_locked` raises `ActorCannotAct`). Answered as their next request
+    would be: the audited refusal page saying why, and signed out (`access.http.signed_out_refusal`).
+
+    Every decision page whose service calls `actor_able_locked` wears it (lifecycle, linkage)."""
+
+    def wrap(page: Page) -> Page:
+        @wraps(page)
+        def refused_if_ended(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                return page(request, *args, **kwargs)
+            except ActorCannotAct:
+                return signed_out_refusal(request, actor=signed_in_user(request), action=action)
+
+        return refused_if_ended
+
+    return wrap

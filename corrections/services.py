@@ -1,5 +1,9 @@
 """Writes: raising and deciding corrections, recording and progressing complaints. Each is audited
-in the same transaction; free text and proposed values are sealed under the child's key."""
+in the same transaction; free text and proposed values are sealed under the child's key.
+
+Each first locks and re-reads the acting account (`accounts.services.actor_able_locked`): the policy
+judged it at the start of the request, and someone suspended or closed since (for misuse, say) changes
+nothing (`ActorCannotAct`, which the pages answer with `access.http.signed_out_refusal`)."""
 
 import hashlib
 import json
@@ -13,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
@@ -73,6 +78,7 @@ def correction_raise(
         raise ValueRefused
     correction = Correction(child=child, field=field.key, raised_by=by)
     with _unless_merged_away(child), transaction.atomic():
+        actor_able_locked(by)  # suspended or closed since the page's check: ActorCannotAct, nothing written
         Sealer(child.data_key).seal_all(
             correction,
             {"proposed_value": value, "reason": reason, "previous_value": None, "decision_reason": None},
@@ -146,6 +152,7 @@ def correction_accept(*, correction: Correction, by: User, shown: str | None = N
     ValueChangedSince and nothing is written. None: no page (a caller that has just read the value).
     """
     with transaction.atomic():
+        actor_able_locked(by)  # suspended or closed since the page's check: ActorCannotAct, nothing written
         locked = _pending_locked(correction)
         child = locked.child
         sealer = Sealer(child.data_key)
@@ -179,6 +186,7 @@ def correction_accept(*, correction: Correction, by: User, shown: str | None = N
 
 def correction_reject(*, correction: Correction, by: User, reason: str) -> None:
     with transaction.atomic():
+        actor_able_locked(by)
         locked = _pending_locked(correction)
         Sealer(locked.child.data_key).seal(locked, "decision_reason", reason)
         locked.status = CorrectionStatus.REJECTED
@@ -220,6 +228,7 @@ def complaint_record(
         child=child, complainant=complainant, about=about, received_on=received_on, recorded_by=by
     )
     with _unless_merged_away(child), transaction.atomic():
+        actor_able_locked(by)
         Sealer(child.data_key).seal_all(complaint, {"summary": summary, "outcome_detail": None})
         # The record as stored, under its lock (after sealing, as a recording takes it): merged away,
         # closed, archived or moved to another LA since the page's check, a complaint saved on it would
@@ -260,6 +269,35 @@ def complaint_version(complaint: Complaint) -> str:
     return hashlib.sha256(shown.encode() + sealed).hexdigest()[:32]
 
 
+class ComplaintMoved(Exception):
+    """The complaint is on another record now (its record was merged into another, or a merge undone)
+    since the caller read it: what was decided would be sealed under a key that is not its record's."""
+
+
+class ComplaintGone(Exception):
+    """The complaint is no longer held: its record was purged (its retention ran out) since it was read."""
+
+
+def _complaint_locked(complaint: Complaint) -> Complaint:
+    """The complaint and its record, both locked and read as stored, the record first: a merge, a close, a
+    transfer and a purge lock the record's row before they touch its complaints, so a save waits for them
+    (or they for it) rather than one writing over the other. Refused (nothing written) if the record is
+    gone, closed or in another LA now, or the complaint moved to another record or was deleted with it.
+    """
+    child = child_rows_locked().filter(pk=complaint.child_id).first()
+    locked = Complaint.objects.select_for_update().filter(pk=complaint.pk).first()
+    if locked is None:
+        raise ComplaintGone
+    if child is None or locked.child_id != child.pk:
+        raise ComplaintMoved
+    if child.status == RecordStatus.CLOSED:  # a new identity: the old record is never opened again
+        raise RecordNotActive
+    if child.local_authority_id != complaint.child.local_authority_id:
+        raise RecordMoved
+    locked.child = child  # sealed under its key as stored
+    return locked
+
+
 def complaint_progress(
     *, complaint: Complaint, by: User, progress: ComplaintProgress, shown: str | None = None
 ) -> None:
@@ -270,10 +308,14 @@ def complaint_progress(
     nothing is written, rather than putting it back to what that page said and erasing the outcome. The
     row is re-read under its lock, so two saves at once take turns and the second is refused. A closed
     complaint is never moved back (ComplaintClosed): its dates and outcome may still be corrected.
+    Its record is locked and read first (`_complaint_locked`): merged away, purged, closed or moved to
+    another LA since the page's check, nothing is written (ComplaintMoved, ComplaintGone,
+    RecordNotActive, RecordMoved), and what was decided is sealed under the record's key as stored.
     """
     closed = progress.status == ComplaintStatus.CLOSED
     with transaction.atomic():
-        locked = Complaint.objects.select_for_update().get(pk=complaint.pk)
+        actor_able_locked(by)
+        locked = _complaint_locked(complaint)
         if shown is not None and shown != complaint_version(locked):
             raise ComplaintChangedSince
         if locked.status == ComplaintStatus.CLOSED and not closed:
@@ -282,7 +324,7 @@ def complaint_progress(
         locked.acknowledged_on = progress.acknowledged_on
         locked.outcome = progress.outcome if closed else ""
         locked.outcome_on = progress.outcome_on if closed else None
-        Sealer(complaint.child.data_key).seal(
+        Sealer(locked.child.data_key).seal(
             locked, "outcome_detail", progress.outcome_detail if closed else None
         )
         locked.save(update_fields=["status", "acknowledged_on", "outcome", "outcome_on", "outcome_detail"])

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import Refused, require, still_permitted
+from access.http import Refused, require, signed_out_refusal, still_permitted
 from access.permissions import Permission
 from access.policy import (
     Decision,
@@ -20,6 +20,7 @@ from access.policy import (
 )
 from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
+from accounts.services import ActorCannotAct
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.looks import look_audited
@@ -42,6 +43,8 @@ from corrections.services import (
     AlreadyDecided,
     ComplaintChangedSince,
     ComplaintClosed,
+    ComplaintGone,
+    ComplaintMoved,
     ComplaintProgress,
     RecordMoved,
     RecordNotActive,
@@ -56,6 +59,8 @@ from corrections.services import (
     correction_raise,
     correction_reject,
 )
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded
 from vault.sealing import Sealer
 
 ORGANISATION_KIND = {"school": OrganisationKind.SCHOOL, "gp": OrganisationKind.GP_PRACTICE}
@@ -77,6 +82,10 @@ ASKER_KINDS: dict[str, str] = {
     OrganisationKind.NATIONAL: "A national body",
 }
 ASKER_UNKNOWN = "An organisation"
+MOVED_SINCE_OPENED = (
+    "This has moved to another record since you opened it (its record was merged into another): nothing "
+    "was changed. Check it here and decide again"
+)
 
 
 def _asked_by(viewer: User, correction: Correction, *, person: bool) -> str:
@@ -99,6 +108,31 @@ def _insist(decision: Decision, *, action: Permission, child_id: UUID | None = N
 
 def _child(child_id: UUID) -> Child:
     return get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
+
+
+def _sealer_if_still_there(child: Child) -> Sealer | None:
+    """The record's key, opened; None if a merge (or a purge) deleted the record and shredded its key
+    after the page loaded it (`KeyRevoked`): the complaint or pending correction moved to the survivor
+    (or went with it), and the page reads it again where it is now, as it would a moment later. A record
+    still there whose key fails is a real fault, raised as it was."""
+    try:
+        return Sealer(child.data_key)
+    except (KeyRevoked, KeyShredded):
+        if Child.objects.filter(pk=child.pk).exists():
+            raise
+        return None
+
+
+def _read_again(
+    request: HttpRequest, model: type[Complaint | Correction], pk: UUID, page: str
+) -> HttpResponse:
+    """Back to the page of the row `_sealer_if_still_there` found moved: told, if a change was on its way
+    (refused before anything was written), that nothing was changed; not found if it went with the record."""
+    if not model.objects.filter(pk=pk).exists():
+        raise Http404("the record has been merged into another or removed")
+    if request.method == "POST":
+        messages.info(request, MOVED_SINCE_OPENED)
+    return redirect(page, pk)
 
 
 def _home_la(actor: User, action: Permission) -> int:
@@ -174,6 +208,8 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
                     child_id=stored.pk,
                 ),
             )
+        except ActorCannotAct:  # suspended or closed since the check above: nothing was sent
+            return signed_out_refusal(request, actor=actor, action=Permission.CorrectionRaise)
         except RecordNotActive:  # archived or closed since the check above: nobody could decide it
             messages.info(request, "This record is no longer open: the correction was not sent")
             return redirect("corrections:mine")
@@ -295,6 +331,8 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
             else:
                 correction_reject(correction=correction, by=actor, reason=form.cleaned_data["reason"])
                 messages.success(request, "The correction has been rejected")
+        except ActorCannotAct:  # suspended or closed since the check above: nothing was decided
+            return signed_out_refusal(request, actor=actor, action=Permission.CorrectionDecide)
         except AlreadyDecided:
             messages.info(request, "This correction had already been decided by a colleague")
             return redirect("corrections:queue")
@@ -328,7 +366,9 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
             )
         else:
             return redirect("corrections:queue")
-    sealer = Sealer(child.data_key)
+    sealer = _sealer_if_still_there(child)
+    if sealer is None:
+        return _read_again(request, Correction, correction.pk, "corrections:decide")
     held = current_value(child, named, sealer)
     event_record(
         tag=AuditTag.CorrectionOpened,
@@ -370,6 +410,8 @@ def complaint_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 summary=data["summary"],
                 recheck=still_permitted(actor=actor, action=Permission.ComplaintRecord),
             )
+        except ActorCannotAct:  # suspended or closed since the check above: nothing was recorded
+            return signed_out_refusal(request, actor=actor, action=Permission.ComplaintRecord)
         except RecordNotActive:  # merged into another since the check above
             messages.info(
                 request,
@@ -405,7 +447,9 @@ def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
         action=Permission.ComplaintManage,
         child_id=found.child_id,
     )
-    sealer = Sealer(found.child.data_key)
+    sealer = _sealer_if_still_there(found.child)
+    if sealer is None:
+        return _read_again(request, Complaint, found.pk, "corrections:complaint")
     initial = {
         "version": complaint_version(found),
         "status": found.status,
@@ -430,6 +474,10 @@ def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
                 ),
                 shown=data["version"],
             )
+        except ActorCannotAct:  # suspended or closed since the check above: nothing was saved
+            return signed_out_refusal(request, actor=actor, action=Permission.ComplaintManage)
+        except (ComplaintGone, ComplaintMoved, RecordNotActive, RecordMoved) as gone:
+            return _complaint_not_saved(request, found, gone)
         except ComplaintClosed:
             messages.info(
                 request,
@@ -458,6 +506,41 @@ def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
         "form": form,
     }
     return render(request, "corrections/complaint.html", context)
+
+
+# What a save refused because the complaint's record changed since the page was read says, and where it
+# sends the LA team: to the complaint where it is now, or to the list when it is no longer theirs to open.
+_NOT_SAVED: dict[type[Exception], tuple[str, bool]] = {
+    ComplaintMoved: (
+        "This complaint has moved to another record since you opened it (its record was merged into "
+        "another, or a merge was undone): nothing was changed. Check its progress here and save again",
+        True,
+    ),
+    ComplaintGone: (
+        "This complaint's record has been removed since you opened it (its retention period ended): "
+        "nothing was changed",
+        False,
+    ),
+    RecordNotActive: (
+        "This complaint's record has been closed since you opened it (the child has a new identity): "
+        "nothing was changed",
+        False,
+    ),
+    RecordMoved: (
+        "This complaint's record has moved to another local authority since you opened it: nothing was "
+        "changed",
+        False,
+    ),
+}
+
+
+def _complaint_not_saved(request: HttpRequest, found: Complaint, refusal: Exception) -> HttpResponse:
+    """The save was refused by `complaint_progress` under the record's lock: say why, in words."""
+    said, here = _NOT_SAVED[type(refusal)]
+    messages.info(request, said)
+    if here:
+        return redirect("corrections:complaint", complaint_id=found.pk)
+    return redirect("corrections:complaints")
 
 
 def _date_initial(prefix: str, value: object) -> dict[str, object]:

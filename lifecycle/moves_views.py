@@ -4,9 +4,6 @@ Transfers between LAs (request, the list both teams see, accept or decline, with
 statement ("no known address", "left England"), and a new identity. Every rule is `access.policy`'s.
 """
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -15,11 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import require, signed_out_refusal
+from access.http import decider_ended_refused, require
 from access.permissions import Permission
 from access.policy import decide
 from accounts.http import signed_in_user
-from accounts.services import ActorCannotAct
 from accounts.stepup import step_up
 from children.models import Child
 from lifecycle.forms import (
@@ -51,30 +47,6 @@ from lifecycle.shielding import shield_set
 
 # Decided requests, and those this LA sent, shown beside every request waiting for its decision.
 OTHER_TRANSFERS_SHOWN = 100
-
-Page = Callable[..., HttpResponse]
-
-
-def decider_ended_refused(action: Permission) -> Callable[[Page], Page]:
-    """A decision page whose decider was closed or suspended after the policy passed them: the service
-    found it under the account's row lock, in its writing transaction, and wrote nothing
-    (`accounts.services.actor_able_locked` raises `ActorCannotAct`). Answered as their next request
-    would be: the audited refusal page saying why, and signed out (`access.http.signed_out_refusal`).
-
-    The decision pages of lifecycle and linkage share it (linkage's import it from here: a page module
-    may reach the policy's pages helpers, a new module may not without its own import-linter entry)."""
-
-    def wrap(page: Page) -> Page:
-        @wraps(page)
-        def refused_if_ended(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                return page(request, *args, **kwargs)
-            except ActorCannotAct:
-                return signed_out_refusal(request, actor=signed_in_user(request), action=action)
-
-        return refused_if_ended
-
-    return wrap
 
 
 def _child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:

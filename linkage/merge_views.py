@@ -13,12 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import require
+from access.http import decider_ended_refused, require
 from access.permissions import Permission
 from access.policy import decide, identifiers_shown, visibility
 from accounts.http import signed_in_user
 from children.models import Child, RecordStatus
-from lifecycle.moves_views import decider_ended_refused
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
 from linkage.merging import MergeRefused, child_merge, child_unmerge, merge_compare_audit
 from linkage.models import ChildMerge

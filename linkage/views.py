@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import require
+from access.http import decider_ended_refused, require
 from access.permissions import Permission
 from access.policy import Visibility, decide, visibility
 from accounts.http import signed_in_user
@@ -24,7 +24,6 @@ from children.key_locks import children_keys_lock
 from children.models import Child
 from children.records import SourceIdentifier
 from feeds.review import NewChildRefused, ReviewClosed, ReviewDecision, review_decide, review_link_withheld
-from lifecycle.moves_views import decider_ended_refused
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.selectors import (
     CandidateView,

@@ -8,10 +8,8 @@ list shows and nobody may open (`complaint_decide` refuses a closed record; anot
 read it). `correction_raise` and the record pages (session 21) judge the stored row under its lock.
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -21,6 +19,7 @@ from corrections import views
 from corrections.models import Complaint
 from corrections.tests.support import events
 from linkage.merging import child_merge
+from tests.concurrency import paused_for
 from tests.journeys import signed_in
 from tests.personas import make_child
 
@@ -73,37 +72,26 @@ def test_a_complaint_sent_as_the_record_moves_to_another_la_is_refused_and_not_k
     assert not Complaint.objects.exists()
 
 
-def _merged_elsewhere(survivor: Child, duplicate: Child, by) -> None:
-    """The LA team's colleague merges the record away, committed on their own connection."""
-    failures: list[BaseException] = []
-
-    def merge() -> None:
-        try:
-            child_merge(
-                survivor=Child.objects.get(pk=survivor.pk),
-                duplicate=Child.objects.get(pk=duplicate.pk),
-                by=by,
-            )
-        except BaseException as error:  # pragma: no cover - reported below
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=merge)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive() and not failures, failures
-
-
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: a merge committed beside it")
 def test_a_complaint_sent_as_the_record_is_merged_away_is_not_a_server_error(world, child, monkeypatch):
     survivor = make_child(world, given_names="Amelia", family_name="Thornton", postcode="LS1 4AB")
-    _changed_on_the_way(monkeypatch, lambda: _merged_elsewhere(survivor, child, world.lena))
     client = signed_in(world.lena)
     client.raise_request_exception = False
-    response = client.post(reverse("corrections:complaint_new", args=[child.pk]), COMPLAINT)
+    response, _ = paused_for(  # the LA team's colleague merges the record away, on their own connection
+        monkeypatch,
+        views,
+        "complaint_record",
+        before=True,
+        read=lambda: client.post(reverse("corrections:complaint_new", args=[child.pk]), COMPLAINT),
+        write=lambda: child_merge(
+            survivor=Child.objects.get(pk=survivor.pk),
+            duplicate=Child.objects.get(pk=child.pk),
+            by=world.lena,
+        ),
+    )
+    monkeypatch.undo()
     assert not Child.objects.filter(pk=child.pk).exists()  # merged away
     assert response.status_code == 302, response.status_code
     assert response["Location"] == reverse("corrections:complaints")

@@ -1,10 +1,11 @@
 """Accepting a correction while a practitioner records an involvement on the same child: both finish
 (PostgreSQL, two real sessions). The decision locked the child's row and its data key FOR UPDATE in one
 statement, while the recording holds the key (shared, from sealing) and then waits for the child's row
-for its match check: each waited for the other, and the deadlock's victim was the match check, lost."""
+for its match check: each waited for the other, and the deadlock's victim was the match check, lost.
 
-import threading
-import time
+The recording is paused once it has sealed, just before its match check, until the decision has finished
+(`tests.concurrency.paused_for`): a decision that waited for the recording's key never finishes there."""
+
 from datetime import date
 
 import coordination.recording
@@ -15,7 +16,7 @@ from children.services import involvement_record
 from corrections.fields import field_for
 from corrections.models import Correction, CorrectionStatus
 from corrections.services import correction_accept, correction_raise
-from tests.concurrency import postgresql_race, run_together
+from tests.concurrency import paused_for, postgresql_race
 from tests.personas import make_child
 
 pytestmark = postgresql_race("PostgreSQL only: SQLite has one writer")
@@ -30,26 +31,17 @@ def test_a_correction_accepted_while_an_involvement_is_recorded_leaves_both_and_
     correction = correction_raise(
         child=child, field=field, value="Thorneton", reason="Birth certificate", by=world.alice
     )
-    sealed = threading.Event()
-    match_check = coordination.recording.involvement_matches_record
-
-    def sealed_then_checked(**kwargs):  # the recording has sealed (holds the key) when the decision starts
-        sealed.set()
-        time.sleep(0.5)
-        return match_check(**kwargs)
-
-    monkeypatch.setattr(coordination.recording, "involvement_matches_record", sealed_then_checked)
     details = InvolvementDetails("Bob Example", "GP", world.bob.organisation_id, started_on=date(2024, 9, 2))
 
-    def work(index: int) -> object:
-        if index == 0:
-            return involvement_record(child=child, by=world.bob, details=details)
-        assert sealed.wait(timeout=30)
-        correction_accept(correction=correction, by=world.lena)
-        return None
-
     with caplog.at_level("WARNING", logger="coordination.recording"):
-        run_together(2, work)
+        paused_for(  # the recording has sealed (holds the key) when the decision starts and finishes
+            monkeypatch,
+            coordination.recording,
+            "involvement_matches_record",
+            before=True,
+            read=lambda: involvement_record(child=child, by=world.bob, details=details),
+            write=lambda: correction_accept(correction=correction, by=world.lena),
+        )
 
     assert "match check failed" not in caplog.text, "the deadlock's victim was the recording's match check"
     assert Involvement.objects.filter(child=child).count() == 1

@@ -10,10 +10,8 @@ before session 21 (`access.http.still_permitted`). And a record merged into anot
 a server error: the merge shreds its key, and sealing the correction under it failed (KeyRevoked).
 """
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 
 from audit.models import AuditEvent
@@ -23,7 +21,10 @@ from corrections import views
 from corrections.models import Correction
 from corrections.tests.support import events
 from lifecycle.shielding import shield_set
+from linkage.merging import child_merge
+from tests.concurrency import paused_for
 from tests.journeys import signed_in, state_purpose
+from tests.personas import make_child
 
 ADDRESS_FIX = {"line_1": "8 Fernbank Way", "town": "Leeds", "postcode": "ls2 9jt", "reason": "Moved in May"}
 
@@ -72,22 +73,14 @@ def test_a_name_correction_sent_as_the_record_is_shielded_is_still_raised(world,
     assert events(AuditTag.CorrectionRaised, correction_id=str(correction.pk))
 
 
-def _shield_committed_elsewhere(child: Child, by) -> None:
-    """The LA team's shield, committed on its own connection (another request, another app server)."""
-    failures: list[BaseException] = []
-
-    def shield() -> None:
-        try:
-            shield_set(child=Child.objects.get(pk=child.pk), by=by, shielded=True, reason="Refuge placement")
-        except BaseException as error:  # pragma: no cover - reported below
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=shield)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive() and not failures, failures
+def _sent_as(monkeypatch, client, url: str, data: dict[str, str], change) -> object:
+    """POST the correction; `change` commits on a colleague's own connection (another request, another
+    app server) once the page's policy check has passed, before the correction is written."""
+    response, _ = paused_for(
+        monkeypatch, views, "correction_raise", before=True, read=lambda: client.post(url, data), write=change
+    )
+    monkeypatch.undo()
+    return response
 
 
 @pytest.mark.postgresql
@@ -98,34 +91,16 @@ def test_a_shield_committed_between_the_pages_check_and_the_write_refuses_the_co
 ):
     client = signed_in(world.alice)
     state_purpose(client, child, purpose="checking_details")
-    _shielded_on_the_way(monkeypatch, shield=lambda: _shield_committed_elsewhere(child, world.lena))
-    response = client.post(reverse("corrections:propose", args=[child.pk, "address"]), ADDRESS_FIX)
+
+    def shield() -> None:  # the LA team's
+        shield_set(
+            child=Child.objects.get(pk=child.pk), by=world.lena, shielded=True, reason="Refuge placement"
+        )
+
+    url = reverse("corrections:propose", args=[child.pk, "address"])
+    response = _sent_as(monkeypatch, client, url, ADDRESS_FIX, shield)
     assert Child.objects.get(pk=child.pk).shielded
     _refused_and_nothing_kept(response, child)
-
-
-def _merged_elsewhere(survivor: Child, duplicate: Child, by) -> None:
-    """The LA team merges the record into another, committed on its own connection."""
-    from linkage.merging import child_merge
-
-    failures: list[BaseException] = []
-
-    def merge() -> None:
-        try:
-            child_merge(
-                survivor=Child.objects.get(pk=survivor.pk),
-                duplicate=Child.objects.get(pk=duplicate.pk),
-                by=by,
-            )
-        except BaseException as error:  # pragma: no cover - reported below
-            failures.append(error)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=merge)
-    thread.start()
-    thread.join(timeout=30)
-    assert not thread.is_alive() and not failures, failures
 
 
 @pytest.mark.postgresql
@@ -133,15 +108,21 @@ def _merged_elsewhere(survivor: Child, duplicate: Child, by) -> None:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL only: a merge committed beside it")
 def test_a_correction_sent_as_the_record_is_merged_away_is_not_a_server_error(world, child, monkeypatch):
     """The merge shreds the record's key: sealing under it failed (KeyRevoked), a 500 for the raiser."""
-    from tests.personas import make_child
-
     survivor = make_child(world)
     client = signed_in(world.alice)
     state_purpose(client, child, purpose="checking_details")
-    _shielded_on_the_way(monkeypatch, shield=lambda: _merged_elsewhere(survivor, child, world.lena))
+
+    def merge() -> None:  # the LA team merges the record into another
+        child_merge(
+            survivor=Child.objects.get(pk=survivor.pk),
+            duplicate=Child.objects.get(pk=child.pk),
+            by=world.lena,
+        )
+
     client.raise_request_exception = False
     fix = {"value": "Thorneton", "reason": "Birth certificate seen at school admission"}
-    response = client.post(reverse("corrections:propose", args=[child.pk, "family_name"]), fix)
+    url = reverse("corrections:propose", args=[child.pk, "family_name"])
+    response = _sent_as(monkeypatch, client, url, fix, merge)
     assert not Child.objects.filter(pk=child.pk).exists()
     assert response.status_code == 302 and response["Location"] == reverse("corrections:mine")
     assert not Correction.objects.exists()
