@@ -8,19 +8,40 @@ with what was being sent, never with the message or the recipients.
 import logging
 import smtplib
 
+from django.conf import settings
 from django.core.mail import send_mail
+from django.core.mail.message import sanitize_address
 
 logger = logging.getLogger(__name__)
 
 
 def notify_by_email(*, subject: str, message: str, recipients: list[str], what: str) -> bool:
     """Send, or log that sending failed. Returns whether the mail server accepted it."""
-    recipients = [r for r in recipients if r]
+    given = [r for r in recipients if r]
+    recipients = [r for r in given if _addressable(r)]
+    if left_out := len(given) - len(recipients):
+        logger.warning(
+            "%d recipient%s of a notification email left out (address cannot be sent to): %s",
+            left_out,
+            "" if left_out == 1 else "s",
+            what,
+        )
     if not recipients:
         return False
     try:
         send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
-    except (OSError, smtplib.SMTPException):
+    except (OSError, smtplib.SMTPException, UnicodeError):
         logger.warning("notification email not sent: %s", what)
+        return False
+    return True
+
+
+def _addressable(address: str) -> bool:
+    """Can the mail library put `address` in a header? One stored before the forms refused invisible
+    characters (a right-to-left override in the domain) fails to encode: sending it failed the whole
+    message (a 500 after the action had committed), and told nobody else on the list."""
+    try:
+        sanitize_address(address, settings.DEFAULT_CHARSET)
+    except (ValueError, UnicodeError):  # UnicodeError is a ValueError; named for the reader
         return False
     return True

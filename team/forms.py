@@ -144,6 +144,21 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         ):
             self.add_error("role", OVERRIDE_HOLDER_REFUSED)
 
+    def clean_first_name(self) -> str:
+        """Names are shown on every page ("Signed in as"), on the LA team's lists and in audit reports: they
+        must read as stored (no control, right-to-left override or zero-width character), and be letters
+        and the separators names use, as a feed's names are."""
+        return readable(self.cleaned_data.get("first_name", ""), "The first name", name=True)
+
+    def clean_last_name(self) -> str:
+        return readable(self.cleaned_data.get("last_name", ""), "The last name", name=True)
+
+    def clean_manager_email(self) -> str:
+        """Django's EmailField takes any character from U+00A1 up in the domain, zero-width and right-to-left
+        ones among them: shown on the account page, and a suspension notice is sent to it (an address the
+        mail library cannot encode would fail there, after the suspension is stored)."""
+        return readable(self.cleaned_data.get("manager_email", ""), "The line manager's email address")
+
     def clean_home_postcode(self) -> str:
         typed = self.cleaned_data["home_postcode"].strip()
         if not typed:
@@ -157,7 +172,10 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         A determined insider could still use another address they hold: a second person's approval of
         each invitation would close that, and is the lead's decision (docs/DECISIONS.md section 9).
         """
-        email = self.cleaned_data["email"].strip()
+        # Read first, as `clean_manager_email` says: an address with a right-to-left override in its domain
+        # passed Django's EmailField, was stored and audited, then failed to encode when the invitation
+        # was sent (a server error, and an account whose link never went out).
+        email = readable(self.cleaned_data["email"].strip(), "The email address")
         if self.inviter is not None and email.casefold() == self.inviter.email.strip().casefold():
             raise forms.ValidationError(
                 "Enter the work email address of the person you are inviting: this is your own. "
@@ -180,6 +198,8 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
             raise forms.ValidationError(
                 "Enter a username using only letters, numbers and the characters . @ + - _"
             ) from error
+        # The validator takes the Hangul filler for a letter: a name of fillers would show as nothing at all.
+        readable(username, "The username")
         if User.objects.filter(username__iexact=username).exists():
             raise forms.ValidationError("That username is already in use")
         if is_mixed_script(username):
@@ -235,6 +255,10 @@ class SuspendForm(GovukErrors, forms.Form):
         error_messages={"required": "Enter why you are suspending this account"},
     )
     summary_anchor = "id_reason"
+
+    def clean_reason(self) -> str:
+        """Whoever decides on reinstating the account reads the reason: it must read as it is stored."""
+        return readable(self.cleaned_data.get("reason", ""), "The reason")
 
 
 class HomePostcodeForm(GovukErrors, forms.Form):

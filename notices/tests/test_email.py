@@ -40,3 +40,23 @@ def test_an_smtp_error_is_reported_as_not_sent(monkeypatch):
 
     monkeypatch.setattr("notices.email.send_mail", reject)
     assert not notify_by_email(subject="s", message="m", recipients=["a@example.org"], what="test")
+
+
+def test_an_address_that_cannot_be_encoded_is_left_out_and_the_others_are_still_told(caplog):
+    """Stored before the forms refused it (`ivy@` + a right-to-left override + the domain): the mail
+    library fails to encode it, which was a 500 after the suspension or invitation had committed, and
+    told nobody else on the list."""
+    unencodable = "ivy@\u202eexample.org"
+    with caplog.at_level(logging.WARNING, logger="notices.email"):
+        sent = notify_by_email(
+            subject="s", message="m", recipients=[unencodable, "lena@example.org"], what="alert"
+        )
+    assert sent
+    assert mail.outbox[0].to == ["lena@example.org"]
+    assert "1 recipient of a notification email left out (address cannot be sent to): alert" in caplog.text
+    assert "ivy" not in caplog.text
+
+
+def test_a_notification_whose_every_address_cannot_be_encoded_is_not_sent(caplog):
+    assert not notify_by_email(subject="s", message="m", recipients=["ivy@\u202eexample.org"], what="test")
+    assert mail.outbox == []
