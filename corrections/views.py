@@ -27,6 +27,7 @@ from children.looks import look_audited
 from children.models import Child
 from children.selectors import child_identity_shown
 from children.viewing import purpose_grant_for
+from children.views import gone_if_merged_away
 from corrections.fields import (
     OLDEST_AGE_YEARS,
     FieldGone,
@@ -135,6 +136,16 @@ def _read_again(
     return redirect(page, pk)
 
 
+def _read_as_stored(child: Child) -> bool:
+    """`child` re-read as stored; False if a merge (or a purge) deleted it since the page's last read,
+    which `_read_again` answers: the pending correction moved to the survivor, or went with the record."""
+    try:
+        child.refresh_from_db()
+    except Child.DoesNotExist:
+        return False
+    return True
+
+
 def _home_la(actor: User, action: Permission) -> int:
     """The actor's LA (the policy has refused anyone without one already)."""
     if actor.home_la_id is None:
@@ -144,6 +155,7 @@ def _home_la(actor: User, action: Permission) -> int:
 
 @login_required
 @require_http_methods(["GET"])
+@gone_if_merged_away  # the child's name is opened after it is loaded: a merge between is not found
 def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Which detail is wrong: only the details this person can see on the record, each a link."""
     actor = signed_in_user(request)
@@ -176,6 +188,7 @@ def _organisation_choices(child: Child, kind: str) -> list[tuple[str, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@gone_if_merged_away  # as `choose`; a correction sent as the merge commits is refused (correction_raise)
 def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     """The correct value of one detail and why; the stated purpose that viewing needs is needed here too."""
     actor = signed_in_user(request)
@@ -241,6 +254,17 @@ def _location_hidden_from(user: User, correction: Correction) -> bool:
     return named is not None and named.location and not visibility(actor=user, child=correction.child).full
 
 
+def _why_rejected(correction: Correction) -> str | None:
+    """Why the LA team rejected `correction`, opened under its record's key; None if a merge (or a
+    purge) deleted the record and shredded its key after the list was read (`_sealer_if_still_there`):
+    the decided correction went with the record (a merge keeps it, sealed, for the child's subject
+    access report), and the list is read again as it is now, as it would be a moment later."""
+    sealer = _sealer_if_still_there(correction.child)
+    if sealer is None:
+        return None
+    return sealer.unseal(correction, "decision_reason") or ""  # none stored: nothing to show
+
+
 @login_required
 @require_http_methods(["GET"])
 def mine(request: HttpRequest) -> HttpResponse:
@@ -254,20 +278,15 @@ def mine(request: HttpRequest) -> HttpResponse:
         decided = correction.status in (CorrectionStatus.ACCEPTED, CorrectionStatus.REJECTED)
         closed = decided and _location_hidden_from(actor, correction)
         rejected = correction.status == CorrectionStatus.REJECTED and not closed
+        label = field_label(correction.field)
+        why_rejected = _why_rejected(correction) if rejected else ""
+        if why_rejected is None:  # its record merged away since the list was read: read it again
+            return redirect("corrections:mine")
         listed.append(str(correction.pk))
         if rejected:
             opened.append(str(correction.pk))
         rows.append(
-            {
-                "correction": correction,
-                "label": field_label(correction.field),
-                "closed": closed,
-                "why_rejected": (
-                    Sealer(correction.child.data_key).unseal(correction, "decision_reason")
-                    if rejected
-                    else ""
-                ),
-            }
+            {"correction": correction, "label": label, "closed": closed, "why_rejected": why_rejected}
         )
     if rows:  # ids only: which corrections were listed, and whose sealed reason was opened
         event_record(
@@ -350,7 +369,8 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
         except FieldGone:
             form.add_error("decision", "This detail is no longer on the record: reject the correction")
         except ValueChangedSince:
-            child.refresh_from_db()  # shown again as it is now, to decide on what the record says
+            if not _read_as_stored(child):  # shown again as it is now, to decide on what the record says
+                return _read_again(request, Correction, correction.pk, "corrections:decide")
             form.add_error(
                 "decision",
                 f"The {named.phrase} on the record has changed since you opened this correction: nothing "

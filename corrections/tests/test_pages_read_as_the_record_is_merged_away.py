@@ -18,7 +18,7 @@ from children.models import Child
 from corrections import views
 from corrections.fields import field_for
 from corrections.models import Complaint, ComplaintStatus, Correction, CorrectionStatus
-from corrections.services import complaint_version, correction_raise
+from corrections.services import complaint_version, correction_current_seen, correction_raise
 from corrections.tests.support import complaint_from_the_child, events
 from linkage.merging import child_merge
 from tests.concurrency import paused_for, postgresql_race
@@ -104,3 +104,41 @@ def test_a_decision_page_read_as_its_record_is_merged_away_is_read_again_where_i
     assert (stored.child_id, stored.status) == (survivor.pk, CorrectionStatus.PENDING)
     page = client.get(url).content.decode()
     assert "Birth certificate" in page  # the reason, opened under the survivor's key
+
+
+def test_an_accept_refused_as_changed_and_then_merged_away_is_read_again_where_it_is(
+    world, child, monkeypatch
+):
+    """Refused as the value had changed, the page reloaded the record to show it again (`refresh_from_db`):
+    merged away in that moment, the reload found no row (`Child.DoesNotExist`), a server error."""
+    family_name = field_for("family_name")
+    assert family_name is not None
+    correction = correction_raise(
+        child=child, field=family_name, value="Thorneton", reason="Birth certificate", by=world.alice
+    )
+    client = signed_in(world.lena)
+    client.raise_request_exception = False
+    url = reverse("corrections:decide", args=[correction.pk])
+    stale = {"decision": "accept", "shown": correction_current_seen(correction, "Thornley")}
+    survivor = make_child(world, given_names="Amelia", family_name="Thornton", postcode="LS1 4AB")
+    response, _ = paused_for(  # refused, under the lock; the merge commits before the record is read again
+        monkeypatch,
+        Child,
+        "refresh_from_db",
+        before=True,
+        read=lambda: client.post(url, stale),
+        write=lambda: child_merge(
+            survivor=Child.objects.get(pk=survivor.pk),
+            duplicate=Child.objects.get(pk=child.pk),
+            by=world.dara,
+        ),
+    )
+    monkeypatch.undo()
+    assert not Child.objects.filter(pk=child.pk).exists()
+    assert response.status_code == 302, response.status_code
+    assert response["Location"] == url
+    stored = Correction.objects.get(pk=correction.pk)
+    assert (stored.child_id, stored.status) == (survivor.pk, CorrectionStatus.PENDING)
+    assert events("child:correction:accepted") == []
+    page = client.get(url).content.decode()
+    assert "has moved to another record since you opened it" in page and "nothing was changed" in page
