@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
@@ -180,22 +181,59 @@ def _named_children_locked(export: DisclosureExport) -> list[Child]:
             return children
 
 
-def _approver_held(user_id: int) -> User:
-    """The approver's account, its row held FOR SHARE to the end of the release, and read after the lock.
+def _row_held_for_share(model: type[User] | type[Organisation], pk: int) -> None:
+    """Hold one row FOR SHARE to the end of the transaction (PostgreSQL; SQLite has no row locks and
+    serialises writers, so there the row is only read again after).
 
-    The release asks whether the approval still stands and then builds, counts and audits the file: a
-    suspension, a close or a move of the approver (each locks the row to write it) committing between the
-    two would let the file out under an approval that no longer stood. FOR SHARE makes such a change wait
-    for the release, or the release wait for it and then see it (a withdrawn approval). Not FOR KEY SHARE:
-    that lets an update of the row's other columns through, which is every one of those changes. Other
-    releases and the audit rows naming the account (their foreign key takes KEY SHARE) are not held up.
-    SQLite has no row locks (it serialises writers), so there the account is only read again.
-    """
+    Not FOR KEY SHARE: that lets an update of the row's other columns through (a suspension, a close, a
+    move, `closed_on` written), which is every change that would withdraw an approval. Other releases
+    and rows naming this one (their foreign key takes KEY SHARE) are not held up."""
     if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(User._meta.db_table)
+        table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [user_id])  # noqa: S608
-    return User.objects.get(pk=user_id)
+            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [pk])  # noqa: S608
+
+
+def _approver_read(user_id: int) -> User:
+    """The approver's account, read with its organisation once that row too is held FOR SHARE.
+
+    Called with the account's row held already (`_accounts_held`), so its organisation cannot change
+    before it is locked: a close of that organisation (a separate row; the policy refuses everyone in a
+    closed organisation, so the approval falls with it) then waits for the release, or the release waits
+    for it and sees it."""
+    organisation_id = User.objects.filter(pk=user_id).values_list("organisation_id", flat=True).get()
+    if organisation_id is not None:
+        _row_held_for_share(Organisation, organisation_id)
+    return User.objects.select_related("organisation").get(pk=user_id)
+
+
+def _accounts_held(*, by: User, approver_id: int | None) -> User | None:
+    """Lock the downloader's row and hold the approver's, in id order, then the approver's organisation's;
+    return the approver as read after the locks (None for an export never decided).
+
+    The downloader is found able to act (`actor_able_locked`, FOR NO KEY UPDATE: `ActorCannotAct` if
+    suspended or closed since the request's own check). The approver's row is held FOR SHARE: the
+    release asks whether the approval still stands and then builds, counts and audits the file, and a
+    suspension, close or move of the approver (each locks the row to write it) committing between the two
+    would let the file out under an approval that no longer stood; now it waits for the release, or the
+    release waits for it and sees it (a withdrawn approval). Id order, as every account change locks two
+    accounts (`accounts.services._accounts_locked`): two releases whose requester and approver are each
+    other's approver and requester wait for one another instead of deadlocking, and so do a download and
+    its approver suspending its downloader. The organisation comes after both accounts.
+
+    One account in both parts (never by the policy, which keeps the requester from approving) is locked
+    FOR NO KEY UPDATE alone: that already holds off every change FOR SHARE would (and a FOR SHARE by the
+    same transaction after it would wait for nobody on PostgreSQL).
+    """
+    if approver_id is None:
+        actor_able_locked(by)
+        return None
+    for pk in sorted({by.pk, approver_id}):
+        if pk == by.pk:
+            actor_able_locked(by)
+        else:
+            _row_held_for_share(User, pk)
+    return _approver_read(approver_id)
 
 
 @dataclass(frozen=True)
@@ -220,6 +258,10 @@ def export_release(
     One event per child (with the export id) puts the disclosure in each child's access report and
     subject access report. A too-late or used-up attempt is audited too, then refused.
 
+    The downloader, the approver and the approver's organisation are locked first (`_accounts_held`): a
+    suspension or close of any of them committing before is seen (`ActorCannotAct` for the downloader's
+    own, a withdrawn approval for the approver's), and one arriving after waits until the file has gone.
+
     The file is built (`build`) in the same transaction, with the children's rows locked, so it carries
     each child exactly as the release audited them: a shield applied or a service recorded an instant
     after the count waits for the download instead of slipping into a file built after the commit. A
@@ -231,8 +273,12 @@ def export_release(
         # holding a child's row name its survivor on the export (a row referring to this one takes FOR
         # KEY SHARE on it) instead of closing a circle with the rows this release waits for below.
         locked = DisclosureExport.objects.select_for_update(no_key=True).get(pk=export.pk)
-        if locked.decided_by_id is not None:
-            locked.decided_by = _approver_held(locked.decided_by_id)
+        # The accounts after the export (a decision locks the export alone; nothing locks an account
+        # and then an export): a suspension or close of either committing from here on waits for the
+        # release, and one committed before is seen.
+        approver = _accounts_held(by=by, approver_id=locked.decided_by_id)
+        if approver is not None:
+            locked.decided_by = approver
         availability = export_availability(locked, approval_stands=approval_stands)
         if availability in GONE:
             event_record(

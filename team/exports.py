@@ -17,11 +17,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import Refused, require
+from access.http import Refused, require, signed_out_refusal
 from access.permissions import Permission
 from access.policy import Decision, decide, export_approval_stands
 from accounts.http import signed_in_user
 from accounts.models import Organisation, User
+from accounts.services import ActorCannotAct
 from accounts.stepup import step_up
 from children.models import Child
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
@@ -201,6 +202,8 @@ def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
             approval_stands=export_approval_stands,
             build=_builder(by=actor, passphrase=passphrase),
         )
+    except ActorCannotAct:  # suspended or closed since the policy passed them: nothing was released
+        return signed_out_refusal(request, actor=actor, action=Permission.DisclosureExportDownload)
     except NotDownloadable as gone:
         if gone.availability in GONE:
             context = {"export": export, "availability": gone.availability}
