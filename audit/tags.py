@@ -81,6 +81,7 @@ class AuditTag(StrEnum):
     ReviewDecided = "linkage:review:decided"
     ReviewViewed = "linkage:review:viewed"
     ReviewHeld = "linkage:review:held"
+    ReviewFollowed = "linkage:review:followed"
     ChildMerged = "child:record:merged"
     ChildUnmerged = "child:record:unmerged"
     TrainingPassed = "account:training:passed"
@@ -131,6 +132,10 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.FeedRateLimited: "A feed source sent too many requests in a minute and was refused",
     AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
     AuditTag.ReviewHeld: "A clerical review was moved to the LA team, as a child it names was shielded",
+    AuditTag.ReviewFollowed: (
+        "A clerical review held for an LA team was moved to the LA team now holding a child it names, as the "
+        "record was transferred"
+    ),
     AuditTag.ReviewViewed: "Compared the record with an incoming one in a clerical review",
     AuditTag.ChildMerged: "Merged two records of the same child",
     AuditTag.ChildUnmerged: "Undid a merge of two records",

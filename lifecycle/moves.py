@@ -27,6 +27,7 @@ from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.utils import timezone
 
 from accounts.directory import open_organisations, organisation_closed_on_held
@@ -34,6 +35,7 @@ from accounts.models import Organisation, OrganisationKind, User
 from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
+from children.key_locks import children_keys_lock
 from children.models import Child, RecordStatus
 from children.records import Address, AddressStatus, ReturnIntention
 from children.selectors import child_details
@@ -45,6 +47,13 @@ from vault.sealing import note_seal, note_unseal
 TRANSFER_REASON_CONTEXT = "transfer-reason"
 DECLINE_REASON_CONTEXT = "transfer-decline"
 WITHDRAWAL_REASON_CONTEXT = "transfer-withdrawal"
+
+
+# Sent inside the transaction that accepted a transfer, once the record has moved, with `child_id`,
+# `from_la_id` and `to_la_id`. Receivers move what was waiting for the old LA's team about the child, that
+# only the team holding the child may decide (linkage: a shielded hold), and return the ids of what they
+# moved (strings), which the accept's audit event lists. Lifecycle may not import the floors above it.
+transfer_accepted = Signal()
 
 
 # Said when the record a page read has been merged into another since (the merge deleted it).
@@ -130,9 +139,15 @@ def _receiving_la_open_locked(transfer: Transfer) -> bool:
 
 def transfer_accept(*, transfer: Transfer, by: User) -> bool:
     """Accept: the record's LA becomes the receiving LA. False (nothing changed) if already decided, or
-    if the receiving LA has closed since the page's policy check (`_receiving_la_open_locked`)."""
+    if the receiving LA has closed since the page's policy check (`_receiving_la_open_locked`).
+
+    What waits on the child for the old team alone follows it (`transfer_accepted`). The child's key locks
+    come first, as a shield's do (`children.key_locks`): a feed row finding the child decides before
+    this accept (and its shielded hold, committed, follows the child) or after it (and is held for the
+    new LA), never in between, holding the child for a team that no longer has it."""
     with transaction.atomic():
         actor_able_locked(by)  # the decider as they are now, before anything else is locked
+        children_keys_lock([transfer.child_id])
         if not _receiving_la_open_locked(transfer):
             return False
         if not _decided(transfer.pk, to=TransferStatus.ACCEPTED, by=by):
@@ -144,17 +159,28 @@ def transfer_accept(*, transfer: Transfer, by: User) -> bool:
             # The record is no longer the sending LA's active record: undo the decision as well.
             transaction.set_rollback(True)
             return False
+        additional = {
+            "transfer_id": str(transfer.pk),
+            "from_la_id": transfer.from_la_id,
+            "to_la_id": transfer.to_la_id,
+        }
+        if followed := _followed(transfer):
+            additional["reviews_followed"] = followed
         event_record(
-            tag=AuditTag.TransferAccepted,
-            actor=by,
-            child_id=transfer.child_id,
-            additional={
-                "transfer_id": str(transfer.pk),
-                "from_la_id": transfer.from_la_id,
-                "to_la_id": transfer.to_la_id,
-            },
+            tag=AuditTag.TransferAccepted, actor=by, child_id=transfer.child_id, additional=additional
         )
     return True
+
+
+def _followed(transfer: Transfer) -> list[str]:
+    """Send `transfer_accepted`; the ids of what its receivers moved to the new LA, sorted."""
+    answers = transfer_accepted.send(
+        sender=Transfer,
+        child_id=transfer.child_id,
+        from_la_id=transfer.from_la_id,
+        to_la_id=transfer.to_la_id,
+    )
+    return sorted(moved for _, ids in answers for moved in ids or [])
 
 
 def transfer_decline(*, transfer: Transfer, by: User, reason: str) -> bool:

@@ -15,6 +15,18 @@ decision of the review takes after the review's row (`feeds.review.review_decide
 review a decision holds would close that circle and PostgreSQL would fail one of the two, the shield
 perhaps. So a review a decision holds at this moment is skipped, and held once the shield has committed
 (by then holding nothing else), if that decision did not close it.
+
+A hold follows its child. Once another LA accepts the record (`lifecycle.moves.transfer_accepted`), the
+old team is shown no candidate (`review_candidates_shown`: the child is not its record) and the new team,
+the only one that may now decide about the child, was never shown the hold: the accept moves each hold of
+the old LA naming the child (or a record merged into it) to the new LA, in its transaction, unless the
+review also names another child still of the old LA (that team can still judge it). The accept holds the
+child's key locks and row, as a shield does, so the same circle is avoided the same way: a hold a decision
+holds is skipped, and moved once the accept has committed, if still open and the child still elsewhere.
+
+A row resembling a record closed for a new identity (`ReviewReason.CLOSED_IDENTITY`) is held from its
+opening (`linkage.linking.creation_hold`), shielded or not: it names the identity given up, and that there is a new one is for the LA team
+that made it to know, not the data manager.
 """
 
 from typing import Any
@@ -25,8 +37,9 @@ from django.dispatch import receiver
 
 from audit.services import event_record
 from audit.tags import AuditTag
-from children.models import Child
+from children.models import Child, RecordStatus
 from children.signals import shield_applied
+from lifecycle.moves import transfer_accepted
 from linkage.models import ClericalReview, ReviewStatus
 from linkage.retention import carried_identities
 from linkage.selectors import review_candidate_ids
@@ -99,3 +112,78 @@ def _reviews_hold_after(ids: list[Any], child: Child) -> None:
     with transaction.atomic():
         identities = _identities(child)
         _hold([review for review in _locked(ids, skip_locked=False) if _names(review, identities)])
+
+
+def _holds_of(la_id: int) -> "QuerySet[ClericalReview]":
+    """An LA's open holds, their copy not shredded: those a transfer of a child they name may move."""
+    return ClericalReview.objects.filter(
+        status=ReviewStatus.OPEN, shielded_hold=True, copy_shredded_at__isnull=True, local_authority_id=la_id
+    )
+
+
+@receiver(transfer_accepted, dispatch_uid="linkage.holding.transfer_accepted")
+def holds_follow(sender: Any, child_id: Any, from_la_id: int, to_la_id: int, **_: Any) -> list[str]:
+    """Move the old LA's holds naming the child to the new LA; the ids moved. As `reviews_hold`: found
+    unsealed without a lock, then locked skipping any a decision holds, moved after the commit if still
+    open (see the module's note)."""
+    identities = {str(pk) for pk in carried_identities(child_id)}
+    waiting = _holds_of(from_la_id).select_related("data_key")
+    naming = [review.pk for review in waiting if _names(review, identities) is not False]
+    if not naming:
+        return []
+    locked = list(_holds_locked(naming, from_la_id, skip_locked=True))
+    moved = _follow(locked, identities, from_la_id, to_la_id)
+    busy = sorted(set(naming) - {review.pk for review in locked})
+    if busy:
+        transaction.on_commit(lambda: _holds_follow_after(busy, child_id, from_la_id))
+    return moved
+
+
+def _holds_locked(ids: list[Any], la_id: int, *, skip_locked: bool) -> "QuerySet[ClericalReview]":
+    return (
+        _holds_of(la_id)
+        .filter(pk__in=ids)
+        .select_for_update(of=("self",), skip_locked=skip_locked)
+        .select_related("data_key")
+        .order_by("pk")
+    )
+
+
+def _follow(reviews: list[ClericalReview], identities: set[str], from_la_id: int, to_la_id: int) -> list[str]:
+    """Move to `to_la_id` each locked review naming the child and no other active child of the old LA."""
+    moved = []
+    for review in reviews:
+        if not _names(review, identities) or _named_still_there(review, identities, from_la_id):
+            continue
+        review.local_authority_id = to_la_id
+        review.save(update_fields=["local_authority"])
+        event_record(
+            tag=AuditTag.ReviewFollowed,
+            actor=None,
+            additional={"review_id": str(review.pk), "from_la_id": from_la_id, "to_la_id": to_la_id},
+        )
+        moved.append(str(review.pk))
+    return moved
+
+
+def _named_still_there(review: ClericalReview, identities: set[str], la_id: int) -> bool:
+    """Does the review name another child still an active record of `la_id` (whose team can judge it)?"""
+    others = review_candidate_ids(review) - identities
+    return (
+        bool(others)
+        and Child.objects.filter(pk__in=others, local_authority_id=la_id, status=RecordStatus.ACTIVE).exists()
+    )
+
+
+def _holds_follow_after(ids: list[Any], child_id: Any, from_la_id: int) -> None:
+    """Once the accept has committed: move the holds a decision held then and left open, to the child's LA
+    as it is now (locked after the reviews, as a decision locks them: moved again since, it is followed
+    again; gone or ended, nothing moves). Each move is audited (`linkage:review:followed`), as those
+    the accept made itself are."""
+    with transaction.atomic():
+        reviews = list(_holds_locked(ids, from_la_id, skip_locked=False))
+        child = Child.objects.select_for_update().filter(pk=child_id, status=RecordStatus.ACTIVE).first()
+        if not reviews or child is None or child.local_authority_id == from_la_id:
+            return
+        identities = {str(pk) for pk in carried_identities(child_id)}
+        _follow(reviews, identities, from_la_id, child.local_authority_id)

@@ -364,11 +364,11 @@ def creation_hold(record: IncomingRecord, hits: KeyHits | None = None) -> LinkDe
     if closed:
         # An identity given up for a new one (lifecycle.identity): held before anything else, showing no
         # candidate, so it is neither reopened nor recreated, and no review ever sets the new identity
-        # beside the old one's details (which a later candidate search could do).
+        # beside the old one's details (which a later candidate search could do). Held for the LA team
+        # alone, shielded or not (`linkage.holding`): that the child lives on under a new identity is for
+        # the team that gave it to know, not the data manager.
         la_id = closed[0].row.local_authority_id
-        return _review(
-            ReviewReason.CLOSED_IDENTITY, la_id, [], shielded=closed[0].row.shielded, resembles=closed
-        )
+        return _review(ReviewReason.CLOSED_IDENTITY, la_id, [], shielded=True, resembles=closed)
     held = [
         c
         for c in shielded_candidates(record, hits)

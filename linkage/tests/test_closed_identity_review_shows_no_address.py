@@ -3,8 +3,8 @@ child lives.
 
 A child adopted under a new identity keeps the birth record closed; a GP or school that goes on using the
 birth name at the adoptive home sends a row naming the birth identity at the adoptive address. The review
-showed that row in full to whoever works the LA's queue (the data manager too, as the closed record is not
-shielded): the birth name beside where the child lives now, the link the new identity exists to break
+showed that row in full to whoever worked the LA's queue (the data manager too, as the closed record is not
+shielded; it is now held for the LA team alone): the birth name beside where the child lives now, the link the new identity exists to break
 (domain: "birth and adoptive identities are never linked in view"). The only decision offered is "not a
 match", for which the address is no evidence, so it is withheld from everyone.
 """
@@ -29,8 +29,10 @@ def test_a_row_resembling_a_closed_identity_is_reviewed_without_its_address(worl
     _ingest(world, **AT_THE_ADOPTIVE_HOME)
 
     review = ClericalReview.objects.get()
-    assert review.reason == ReviewReason.CLOSED_IDENTITY and not review.shielded_hold
-    for reviewer in (world.dara, world.lena):  # the data manager and the LA team
+    # Held for the LA team (test_closed_identity_review_held_for_the_la_team): the data manager is refused.
+    assert review.reason == ReviewReason.CLOSED_IDENTITY and review.shielded_hold
+    assert signed_in(world.dara).get(reverse("linkage:review", args=[review.pk])).status_code == 403
+    for reviewer in (world.lena,):  # the LA team
         page = signed_in(reviewer).get(reverse("linkage:review", args=[review.pk])).content.decode()
         assert "Resembles a record closed for a new identity" in page
         assert "Elmhurst" not in page and "YO1 7HH" not in page and "YO1" not in page
