@@ -14,13 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from access.permissions import Permission
-from access.policy import Decision, decide, prerequisites
+from access.policy import ROLES_BY_PERMISSION, Decision, decide, prerequisites
 from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
 from accounts.services import ActorCannotAct
 from audit.services import event_record
 from audit.tags import AuditTag
-from children.models import Child, Involvement
+from children.models import Child, Involvement, RecordStatus
 from disclosure.models import DisclosureExport
 from lifecycle.models import Transfer
 from linkage.models import ChildMerge, ClericalReview
@@ -56,7 +56,7 @@ def denied(
         child_id=child_id,
         additional={"action": str(action), "reason": decision.reason},
     )
-    child = Child.objects.select_related("local_authority").filter(pk=child_id).first() if child_id else None
+    child = _child_named(child_id, actor or request.user, action)
     own_la = _own_local_authority(request.user)
     la = child.local_authority if child is not None else own_la
     context = {
@@ -66,6 +66,33 @@ def denied(
         "other_la": child is not None and own_la is not None and own_la.pk != child.local_authority_id,
     }
     return render(request, "access/denied.html", context, status=403)
+
+
+def _child_named(child_id: UUID | None, user: object, action: Permission) -> Child | None:
+    """The child whose holding LA the refusal page names, or None (`_told_whose_record`).
+
+    A live record only: no search finds an archived or closed one (a closed record is a child's former
+    identity), so its LA is not what a search would have told the person.
+    """
+    if child_id is None or not _told_whose_record(user, action):
+        return None
+    children = Child.objects.select_related("local_authority")
+    return children.filter(pk=child_id, status=RecordStatus.ACTIVE).first()
+
+
+def _told_whose_record(user: object, action: Permission) -> bool:
+    """May the refusal page name the LA holding the child (and point to its team)?
+
+    Only for a refusal about the child itself (the person is vetted and their role may do `action`) to a
+    role that finds children nationally by search, who would learn the LA from a search or the record
+    anyway and needs to know whom to ask. A refusal by role or vetting, or to a data manager, administrator
+    or auditor (who cannot search), names no LA but their own: an id must not say where a child is held,
+    or that it exists. Views check the role before looking an id up; this holds where one does not.
+    """
+    if not isinstance(user, User) or not prerequisites(user):
+        return False
+    searchers = ROLES_BY_PERMISSION[Permission.ChildSearch]
+    return user.role in searchers and user.role in ROLES_BY_PERMISSION.get(action, set())
 
 
 def _own_local_authority(user: object) -> Organisation | None:

@@ -76,9 +76,15 @@ def _child(child_id: UUID) -> Child:
 
 
 def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
-    """The child, if the policy allows `action` on it (else `Refused`: the audited refusal page)."""
+    """The child, if the policy allows `action` on it (else `Refused`: the audited refusal page).
+
+    The role first, before the lookup: someone whose role may not do `action` gets the same refusal for
+    any id, so an id tells them neither that the child exists nor which LA holds it.
+    """
+    actor = signed_in_user(request)
+    require(actor=actor, action=action)  # the role first: ids are not probed
     child = _child(child_id)
-    require(actor=signed_in_user(request), action=action, child=child)
+    require(actor=actor, action=action, child=child)
     return child
 
 
@@ -395,6 +401,7 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @purpose_first
 def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
+    require(actor=actor, action=Permission.InvolvementCease)  # the role first: ids are not probed
     child = _child(child_id)
     involvement = get_object_or_404(
         Involvement.objects.select_related("child__data_key"), pk=involvement_id, child=child

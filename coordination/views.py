@@ -174,6 +174,7 @@ def inform_family(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """After recording: whom to tell, for this child's age. Names nobody; only the owner of a current
     involvement with the child may open it."""
     actor = signed_in_user(request)
+    require(actor=actor, action=Permission.InvolvementCoordinate)  # the role first: ids are not probed
     child = get_object_or_404(Child.objects.select_related("data_key"), pk=child_id)
     own = own_current_involvement(child=child, user=actor)
     require(actor=actor, action=Permission.InvolvementCoordinate, child=child, involvement=own)

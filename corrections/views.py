@@ -159,6 +159,7 @@ def _home_la(actor: User, action: Permission) -> int:
 def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Which detail is wrong: only the details this person can see on the record, each a link."""
     actor = signed_in_user(request)
+    require(actor=actor, action=Permission.CorrectionRaise)  # the role first: ids are not probed
     child = _child(child_id)
     require(actor=actor, action=Permission.CorrectionRaise, child=child)
     grant = purpose_grant_for(request.session, child=child)
@@ -192,6 +193,7 @@ def _organisation_choices(child: Child, kind: str) -> list[tuple[str, str]]:
 def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     """The correct value of one detail and why; the stated purpose that viewing needs is needed here too."""
     actor = signed_in_user(request)
+    require(actor=actor, action=Permission.CorrectionRaise)  # the role first: ids are not probed
     child = _child(child_id)
     _insist(
         correction_raise_decide(actor=actor, child=child, field=field),
@@ -415,6 +417,7 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
+    require(actor=actor, action=Permission.ComplaintRecord)  # the role first: ids are not probed
     child = _child(child_id)
     require(actor=actor, action=Permission.ComplaintRecord, child=child)
     form = ComplaintForm(request.POST or None)

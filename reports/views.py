@@ -179,6 +179,8 @@ def user_activity_report(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def child_access_report(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
+    if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
+        return refused  # the role first: child ids are not probed
     child = _child(child_id)
     if refused := refusal(request, actor=actor, action=Permission.AuditReportView, child=child):
         return refused
@@ -303,26 +305,29 @@ def export(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _sar_allowed(request: HttpRequest, child_id: UUID) -> tuple[User, Child, HttpResponse | None]:
+def _sar_allowed(request: HttpRequest, child_id: UUID) -> tuple[User, Child] | HttpResponse:
+    """The producer and the child, or the answer instead: the role is judged before the id is looked up
+    (a refusal by role is the same for any id, existing or not), then the child, then step-up."""
     actor = signed_in_user(request)
+    if refused := refusal(request, actor=actor, action=Permission.SubjectAccessProduce):
+        return refused  # the role first: child ids are not probed
     child = _child(child_id)
     decision = decide(actor=actor, action=Permission.SubjectAccessProduce, child=child)
     if not decision:
-        return (
-            actor,
-            child,
-            denied(request, decision, action=Permission.SubjectAccessProduce, child_id=child.pk),
-        )
-    return actor, child, step_up(request)
+        return denied(request, decision, action=Permission.SubjectAccessProduce, child_id=child.pk)
+    if stale := step_up(request):
+        return stale
+    return actor, child
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def subject_access(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The request form; a valid POST produces the report page (the LA team's working copy)."""
-    actor, child, refusal = _sar_allowed(request, child_id)
-    if refusal:
-        return refusal
+    allowed = _sar_allowed(request, child_id)
+    if isinstance(allowed, HttpResponse):
+        return allowed
+    actor, child = allowed
     form = SubjectAccessForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         report = subject_access_report(
@@ -346,9 +351,10 @@ def subject_access(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @require_POST
 def subject_access_download(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The disclosure copy as PDF, from the same form fields, audited on its own."""
-    actor, child, refusal = _sar_allowed(request, child_id)
-    if refusal:
-        return refusal
+    allowed = _sar_allowed(request, child_id)
+    if isinstance(allowed, HttpResponse):
+        return allowed
+    actor, child = allowed
     form = SubjectAccessForm(request.POST)
     if not form.is_valid():
         return redirect("audit:subject_access", child_id=child.pk)

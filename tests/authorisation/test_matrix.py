@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import cast
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -1748,4 +1748,46 @@ def test_an_unknown_account_id_tells_a_role_without_access_nothing(matrix):
                     expect = Expect(NOT_FOUND)
                 if answer.status != expect.status or answer.reason != expect.reason:
                     problems[f"{url_name} {method} {p.name}"] = [f"got {answer.status}, expected {expect}"]
+    assert not problems, _report(problems)
+
+
+# Roles that may use each page taking a child id (ROLES_BY_PERMISSION of the page's action).
+CHILD_URL_ROLES = {
+    "children:purpose": VIEWERS,
+    "children:record": VIEWERS,
+    "children:involvement_new": PRACTITIONERS,
+    "children:involvement_end": VIEWERS,
+    "children:lead_professional": VIEWERS,
+    "children:caf": VIEWERS,
+    "children:override": {Role.OVERRIDE_HOLDER},
+    "lifecycle:archived_record": {Role.DATA_MANAGER},
+    "coordination:inform_family": PRACTITIONERS,
+    "audit:child_access": AUDITORS,
+    "audit:subject_access": {Role.LA_TEAM},
+    "audit:subject_access_pdf": {Role.LA_TEAM},
+    **{url: {Role.LA_TEAM} for url in MOVE_URLS},
+    "corrections:choose": VIEWERS,
+    "corrections:propose": VIEWERS,
+    "corrections:complaint_new": {Role.LA_TEAM},
+}
+CHILD_URL_EXTRA_ARGS: dict[str, list[object]] = {
+    "children:involvement_end": [uuid4()],
+    "corrections:propose": ["address"],
+}
+
+
+def test_an_unknown_child_id_tells_a_role_without_access_nothing(matrix):
+    """A role refused a page is refused before the child is looked up: the same 403 for an unknown id as
+    for a real one, never a 404 that says "no such child" (nor the LA holding a real one)."""
+    assert set(CHILD_URL_ROLES) == CHILD_URLS
+    problems: dict[str, list[str]] = {}
+    for url_name in sorted(CHILD_URLS):
+        extra = CHILD_URL_EXTRA_ARGS.get(url_name, [])
+        for method in sorted(ACCEPTED[url_name]):
+            for p in PERSONAS:
+                if p.status != "ok" or p.role in CHILD_URL_ROLES[url_name] or p.role == Role.FEED_SOURCE:
+                    continue
+                answer = attempt(matrix.client(p.name), method, reverse(url_name, args=[uuid4(), *extra]))
+                if (answer.status, answer.reason) != (403, "role_not_permitted"):
+                    problems[f"{url_name} {method} {p.name}"] = [f"got {answer.status} {answer.reason}"]
     assert not problems, _report(problems)
