@@ -8,7 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -106,11 +106,33 @@ def gone_if_merged_away(view: Callable[..., HttpResponse]) -> Callable[..., Http
         try:
             return view(request, *args, **kwargs)
         except (KeyRevoked, KeyShredded):
-            if Child.objects.filter(pk=kwargs["child_id"]).exists():
+            if child_row_still_there(kwargs["child_id"]):
                 raise
             raise Http404("the record has been merged into another") from None
 
     return wrapped
+
+
+def child_row_still_there(child_id: Any) -> bool:
+    """Is the child's row still there, once any transaction writing it has finished?
+
+    Asked when the record's key refused to open: a merge or purge tells the key provider first (fail
+    closed) and deletes the row in the same transaction, so until it commits the key refuses while the
+    row, deleted but not yet committed, is still read by every other session. Judged then, the page took
+    a record on its way out for a broken key (a server error). Waiting for the row's writer first (FOR KEY
+    SHARE on PostgreSQL, which waits for a delete or FOR UPDATE and blocks no reader or other sharer; on
+    SQLite the transaction's BEGIN IMMEDIATE waits for the writer) answers as a moment later would: gone,
+    or still there with a key that really fails (a merge rolled back after its shred: raised as before).
+    """
+    with transaction.atomic():
+        if connection.vendor != "postgresql":
+            return Child.objects.filter(pk=child_id).exists()
+        table, key = (
+            connection.ops.quote_name(name) for name in (Child._meta.db_table, Child._meta.pk.column)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE {key} = %s FOR KEY SHARE", [child_id])  # noqa: S608
+            return cursor.fetchone() is not None
 
 
 def purpose_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

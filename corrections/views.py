@@ -27,7 +27,7 @@ from children.looks import look_audited
 from children.models import Child
 from children.selectors import child_identity_shown
 from children.viewing import purpose_grant_for
-from children.views import gone_if_merged_away
+from children.views import child_row_still_there, gone_if_merged_away
 from corrections.fields import (
     OLDEST_AGE_YEARS,
     FieldGone,
@@ -119,7 +119,7 @@ def _sealer_if_still_there(child: Child) -> Sealer | None:
     try:
         return Sealer(child.data_key)
     except (KeyRevoked, KeyShredded):
-        if Child.objects.filter(pk=child.pk).exists():
+        if child_row_still_there(child.pk):  # waits for a merge or purge still committing
             raise
         return None
 

@@ -144,12 +144,17 @@ def transfer_accept(*, transfer: Transfer, by: User) -> bool:
     What waits on the child for the old team alone follows it (`transfer_accepted`). The child's key locks
     come first, as a shield's do (`children.key_locks`): a feed row finding the child decides before
     this accept (and its shielded hold, committed, follows the child) or after it (and is held for the
-    new LA), never in between, holding the child for a team that no longer has it."""
+    new LA), never in between, holding the child for a team that no longer has it. Then the receiving
+    LA's row (held as every writer allocating children holds it), the child's row, and the transfer."""
     with transaction.atomic():
         actor_able_locked(by)  # the decider as they are now, before anything else is locked
         children_keys_lock([transfer.child_id])
         if not _receiving_la_open_locked(transfer):
             return False
+        # The child's row before the transfer's, the order a request takes them (the row, then the insert
+        # that waits on this pending transfer): the other order deadlocked an accept with a request made
+        # meanwhile, each holding what the other waited for.
+        child_rows_locked().filter(pk=transfer.child_id).first()
         if not _decided(transfer.pk, to=TransferStatus.ACCEPTED, by=by):
             return False
         moved = Child.objects.filter(

@@ -5,15 +5,15 @@ from dataclasses import replace
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from access.http import require
 from access.permissions import Permission
 from access.policy import ARCHIVE_VISIBILITY, decide, visible_involvements
 from accounts.http import signed_in_user
-from accounts.models import Organisation
+from accounts.models import Organisation, User
 from children.models import Child
 from children.records import Address, ChildDetails, ReturnIntention
 from lifecycle.finding import archive_lookup_record, archived_child
@@ -58,6 +58,20 @@ def archive_find(request: HttpRequest) -> HttpResponse:
     return render(request, "lifecycle/archive_find.html", {"form": form, "la": la})
 
 
+def _archived_record_or_404(actor: User, child_id: UUID) -> Child:
+    """The archived record of the data manager's own LA with this id, or the page a made-up id gets.
+
+    A data manager cannot search: the finder answers "not found" for anything but their LA's archived
+    record (`archive_find`), and so must this page, or an id would tell them that a child exists, whether
+    its record is archived, and that another LA holds it. As the finder, and as for an id naming no one,
+    nothing is recorded against the child: the person was told nothing about it.
+    """
+    child = Child.objects.select_related("data_key", "local_authority").filter(pk=child_id).first()
+    if child is None or not decide(actor=actor, action=Permission.ArchiveStatutoryView, child=child):
+        raise Http404
+    return child
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
@@ -67,10 +81,8 @@ def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ArchiveStatutoryView)  # the role first: ids are not probed
-    child = get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
+    child = _archived_record_or_404(actor, child_id)
     statutory = not decide(actor=actor, action=Permission.ArchiveView, child=child)
-    if statutory:
-        require(actor=actor, action=Permission.ArchiveStatutoryView, child=child)
     form = ArchiveOpenForm(request.POST or None, statutory=statutory)
     if request.method == "POST" and form.is_valid():
         reason = form.cleaned_data.get("statutory_reason") or None

@@ -40,7 +40,7 @@ from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from children.signals import shield_applied
 from lifecycle.moves import transfer_accepted
-from linkage.models import ClericalReview, ReviewStatus
+from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.retention import carried_identities
 from linkage.selectors import review_candidate_ids
 from vault.crypto import DecryptionFailed
@@ -115,10 +115,14 @@ def _reviews_hold_after(ids: list[Any], child: Child) -> None:
 
 
 def _holds_of(la_id: int) -> "QuerySet[ClericalReview]":
-    """An LA's open holds, their copy not shredded: those a transfer of a child they name may move."""
+    """An LA's open holds, their copy not shredded: those a transfer of a child they name may move.
+
+    Not a closed-identity review: it names no candidate (`linkage.linking.creation_hold`) and stays with
+    the team that closed the identity, so unsealing it (a key unwrapped at the provider, inside the
+    accept's locks) could move nothing."""
     return ClericalReview.objects.filter(
         status=ReviewStatus.OPEN, shielded_hold=True, copy_shredded_at__isnull=True, local_authority_id=la_id
-    )
+    ).exclude(reason=ReviewReason.CLOSED_IDENTITY)
 
 
 @receiver(transfer_accepted, dispatch_uid="linkage.holding.transfer_accepted")
@@ -150,10 +154,18 @@ def _holds_locked(ids: list[Any], la_id: int, *, skip_locked: bool) -> "QuerySet
 
 
 def _follow(reviews: list[ClericalReview], identities: set[str], from_la_id: int, to_la_id: int) -> list[str]:
-    """Move to `to_la_id` each locked review naming the child and no other active child of the old LA."""
+    """Move to `to_la_id` each locked review naming the child and no other active child of the old LA.
+
+    Each copy is unsealed once here: a purge or a decision revokes its key at the provider before it takes
+    the row, so a second read could fail where the first did not (a `KeyRevoked` aborting the accept). A
+    copy that does not open is left: its shred is closing it."""
     moved = []
     for review in reviews:
-        if not _names(review, identities) or _named_still_there(review, identities, from_la_id):
+        try:
+            named = review_candidate_ids(review)
+        except DecryptionFailed:
+            continue
+        if not identities & named or _named_still_there(named - identities, from_la_id):
             continue
         review.local_authority_id = to_la_id
         review.save(update_fields=["local_authority"])
@@ -166,9 +178,9 @@ def _follow(reviews: list[ClericalReview], identities: set[str], from_la_id: int
     return moved
 
 
-def _named_still_there(review: ClericalReview, identities: set[str], la_id: int) -> bool:
-    """Does the review name another child still an active record of `la_id` (whose team can judge it)?"""
-    others = review_candidate_ids(review) - identities
+def _named_still_there(others: set[str], la_id: int) -> bool:
+    """Is one of `others` (the review's other candidates) still an active record of `la_id`, whose team
+    can judge the review?"""
     return (
         bool(others)
         and Child.objects.filter(pk__in=others, local_authority_id=la_id, status=RecordStatus.ACTIVE).exists()

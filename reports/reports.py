@@ -39,11 +39,14 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag, tag_label
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
+from children.views import child_row_still_there
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
 from linkage.merging import MERGE_REASON_CONTEXT, UNMERGE_REASON_CONTEXT
 from linkage.models import CarriedIdentity, ChildMerge
 from linkage.retention import carried_identities
 from oversight.misuse import unexplained
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded
 from vault.sealing import note_unseal
 
 PAGE_SIZE = 50
@@ -262,6 +265,19 @@ def _unsealed(child: Child, event: AuditEvent) -> str:
     return ""
 
 
+def _unsealed_if_still_there(child: Child, event: AuditEvent) -> str:
+    """`_unsealed`, or "" when a merge (or a purge) deleted the record and shredded its key after the page
+    loaded it: a moment later the record would not be loaded and its notes not opened (they died with its
+    key), so the row is listed without them, never a server error. A record still there whose key fails
+    is a real fault, raised as it was (`children.views.child_row_still_there` waits for a writer first)."""
+    try:
+        return _unsealed(child, event)
+    except (KeyRevoked, KeyShredded):
+        if child_row_still_there(child.pk):
+            raise
+        return ""
+
+
 def _note(event: AuditEvent) -> str:
     """What a reviewer needs besides the tag, from ids and codes only (never search criteria)."""
     extra = event.additional
@@ -339,7 +355,7 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
                 index_number=child.index_number if child else ("Removed record" if event_child_id else None),
                 child_linked=scope.covers(child),
                 purpose=PURPOSE_LABELS.get(purpose, purpose),
-                detail=_unsealed(own, event) if own and scope.may_unseal_for(own) else "",
+                detail=_unsealed_if_still_there(own, event) if own and scope.may_unseal_for(own) else "",
                 note=_note(event),
             )
         )

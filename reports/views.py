@@ -28,6 +28,7 @@ from audit.models import AuditEvent
 from audit.services import event_record
 from audit.tags import AuditTag, tag_label
 from children.models import Child
+from children.views import gone_if_merged_away
 from disclosure.spreadsheet import csv_cell
 from oversight.http import signed_out_if_suspended
 from reports.forms import MAX_SCOPE_WIDE_DAYS, LookupForm, ReportFilterForm, SubjectAccessForm
@@ -322,6 +323,7 @@ def _sar_allowed(request: HttpRequest, child_id: UUID) -> tuple[User, Child] | H
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@gone_if_merged_away  # the whole record is decrypted after it is loaded: a merge between is not found
 def subject_access(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The request form; a valid POST produces the report page (the LA team's working copy)."""
     allowed = _sar_allowed(request, child_id)
@@ -349,6 +351,7 @@ def subject_access(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@gone_if_merged_away  # as `subject_access`
 def subject_access_download(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The disclosure copy as PDF, from the same form fields, audited on its own."""
     allowed = _sar_allowed(request, child_id)

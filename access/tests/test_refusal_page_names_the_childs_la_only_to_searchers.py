@@ -79,26 +79,21 @@ def test_a_refusal_to_someone_signed_out_never_names_the_childs_la(world):
     assert EAST not in page
 
 
-def test_a_data_manager_refused_another_las_live_record_by_id_is_not_told_which_la(world):
+def test_a_data_manager_given_another_las_live_record_by_id_is_answered_as_no_record(world):
     child = _east_child(world)
     response = signed_in(world.dara).get(reverse("lifecycle:archived_record", args=[child.pk]))
-    assert response.status_code == 403
+    assert response.status_code == 404
     page = _main(response.content.decode())
-    assert _reason(page) == "not_archived"
-    assert EAST not in page
-    assert "This record belongs to" not in page
-    assert world.north.name in page
+    assert EAST not in page and "Noah" not in page and "This record belongs to" not in page
 
 
-def test_a_data_manager_refused_another_las_archived_record_by_id_is_not_told_which_la(world):
+def test_a_data_manager_given_another_las_archived_record_by_id_is_answered_as_no_record(world):
     child = _east_child(world)
     Child.objects.filter(pk=child.pk).update(status=RecordStatus.ARCHIVED)
     response = signed_in(world.dara).get(reverse("lifecycle:archived_record", args=[child.pk]))
-    assert response.status_code == 403
+    assert response.status_code == 404
     page = _main(response.content.decode())
-    assert _reason(page) == "other_la"
-    assert EAST not in page
-    assert "This record belongs to" not in page
+    assert EAST not in page and "Noah" not in page and "This record belongs to" not in page
 
 
 def test_a_practitioner_refused_another_las_shielded_record_is_told_which_la_holds_it(world):
@@ -135,3 +130,15 @@ def test_a_practitioner_refused_an_archived_or_closed_record_is_not_told_which_l
     assert EAST not in page
     assert "This record belongs to" not in page
     assert world.north.name in page
+
+
+def test_a_refusal_to_someone_with_no_organisation_never_names_the_childs_la(world):
+    """Review, session 26: an account without an organisation fails the vetting (`no_organisation`): the
+    page names no LA and points to no team, and is no server error."""
+    child = _east_child(world)
+    alice = world.alice
+    alice.organisation = None
+    page = _refusal_page(alice, Decision(False, "no_organisation"), Permission.ChildView, child)
+    assert EAST not in page and world.north.name not in page
+    assert "This record belongs to" not in page
+    assert "contact your local authority ContactPoint team" in page
