@@ -8,7 +8,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import DEFAULT_DB_ALIAS
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -41,6 +41,7 @@ from children.forms import (
     SearchForm,
 )
 from children.looks import look_audited
+from children.merged_away import opened_unless_merged_away
 from children.models import Child, Involvement
 from children.override import shield_override
 from children.purposes import PURPOSE_LABELS
@@ -67,8 +68,6 @@ from children.services import (
 from children.viewing import PurposeGrant, purpose_grant_for, purpose_grant_store, record_view_audit
 from oversight.http import signed_out_if_suspended
 from oversight.models import Alert
-from vault.crypto import KeyRevoked
-from vault.keys import KeyShredded
 
 
 def _child(child_id: UUID) -> Child:
@@ -103,36 +102,12 @@ def gone_if_merged_away(view: Callable[..., HttpResponse]) -> Callable[..., Http
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except (KeyRevoked, KeyShredded):
-            if child_row_still_there(kwargs["child_id"]):
-                raise
-            raise Http404("the record has been merged into another") from None
+        response = opened_unless_merged_away(kwargs["child_id"], lambda: view(request, *args, **kwargs))
+        if response is None:
+            raise Http404("the record has been merged into another")
+        return response
 
     return wrapped
-
-
-def child_row_still_there(child_id: Any) -> bool:
-    """Is the child's row still there, once any transaction writing it has finished?
-
-    Asked when the record's key refused to open: a merge or purge tells the key provider first (fail
-    closed) and deletes the row in the same transaction, so until it commits the key refuses while the
-    row, deleted but not yet committed, is still read by every other session. Judged then, the page took
-    a record on its way out for a broken key (a server error). Waiting for the row's writer first (FOR KEY
-    SHARE on PostgreSQL, which waits for a delete or FOR UPDATE and blocks no reader or other sharer; on
-    SQLite the transaction's BEGIN IMMEDIATE waits for the writer) answers as a moment later would: gone,
-    or still there with a key that really fails (a merge rolled back after its shred: raised as before).
-    """
-    with transaction.atomic():
-        if connection.vendor != "postgresql":
-            return Child.objects.filter(pk=child_id).exists()
-        table, key = (
-            connection.ops.quote_name(name) for name in (Child._meta.db_table, Child._meta.pk.column)
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {table} WHERE {key} = %s FOR KEY SHARE", [child_id])  # noqa: S608
-            return cursor.fetchone() is not None
 
 
 def purpose_first(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -24,10 +24,11 @@ from accounts.services import ActorCannotAct
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.looks import look_audited
+from children.merged_away import opened_unless_merged_away
 from children.models import Child
 from children.selectors import child_identity_shown
 from children.viewing import purpose_grant_for
-from children.views import child_row_still_there, gone_if_merged_away
+from children.views import gone_if_merged_away
 from corrections.fields import (
     OLDEST_AGE_YEARS,
     FieldGone,
@@ -60,8 +61,6 @@ from corrections.services import (
     correction_raise,
     correction_reject,
 )
-from vault.crypto import KeyRevoked
-from vault.keys import KeyShredded
 from vault.sealing import Sealer
 
 ORGANISATION_KIND = {"school": OrganisationKind.SCHOOL, "gp": OrganisationKind.GP_PRACTICE}
@@ -116,12 +115,7 @@ def _sealer_if_still_there(child: Child) -> Sealer | None:
     after the page loaded it (`KeyRevoked`): the complaint or pending correction moved to the survivor
     (or went with it), and the page reads it again where it is now, as it would a moment later. A record
     still there whose key fails is a real fault, raised as it was."""
-    try:
-        return Sealer(child.data_key)
-    except (KeyRevoked, KeyShredded):
-        if child_row_still_there(child.pk):  # waits for a merge or purge still committing
-            raise
-        return None
+    return opened_unless_merged_away(child.pk, lambda: Sealer(child.data_key))
 
 
 def _read_again(

@@ -37,16 +37,14 @@ from access.policy import NATIONALLY_REVIEWED_ROLES
 from accounts.models import Organisation, Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag, tag_label
+from children.merged_away import opened_unless_merged_away
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
-from children.views import child_row_still_there
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
 from linkage.merging import MERGE_REASON_CONTEXT, UNMERGE_REASON_CONTEXT
 from linkage.models import CarriedIdentity, ChildMerge
 from linkage.retention import carried_identities
 from oversight.misuse import unexplained
-from vault.crypto import KeyRevoked
-from vault.keys import KeyShredded
 from vault.sealing import note_unseal
 
 PAGE_SIZE = 50
@@ -269,13 +267,9 @@ def _unsealed_if_still_there(child: Child, event: AuditEvent) -> str:
     """`_unsealed`, or "" when a merge (or a purge) deleted the record and shredded its key after the page
     loaded it: a moment later the record would not be loaded and its notes not opened (they died with its
     key), so the row is listed without them, never a server error. A record still there whose key fails
-    is a real fault, raised as it was (`children.views.child_row_still_there` waits for a writer first)."""
-    try:
-        return _unsealed(child, event)
-    except (KeyRevoked, KeyShredded):
-        if child_row_still_there(child.pk):
-            raise
-        return ""
+    is a real fault, raised as it was (`children.merged_away`)."""
+    opened = opened_unless_merged_away(child.pk, lambda: _unsealed(child, event))
+    return "" if opened is None else opened
 
 
 def _note(event: AuditEvent) -> str:

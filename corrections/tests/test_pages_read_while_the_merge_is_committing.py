@@ -5,8 +5,9 @@ The shred tells the key provider first (fail closed), inside the merge's transac
 key refuses to open (`KeyRevoked`), while the duplicate's row, deleted by the uncommitted merge, is still
 there to every other session. The page took "key refused, row still there" for a broken key and raised it:
 a server error, though a moment later the complaint had only moved to the survivor and the record was
-simply not there. The pages now wait for the row's writer before judging (`children.views.
-child_row_still_there`): the complaint is read again where it is, the record's page is not found.
+simply not there. The pages now wait for the row's writer before judging
+(`children.merged_away.child_row_still_there`): the complaint is read again where it is, the record's
+page is not found.
 """
 
 import threading

@@ -1,0 +1,52 @@
+"""A record's key that refused to open: a broken key, or a record merged away (or purged) meanwhile?
+
+A page loads the child, then opens its key; a merge or purge committing in between has shredded the key
+(`KeyRevoked`) and deleted the row. A moment later the page would not have loaded the record at all, so
+it answers as then (not found, read again, listed without its notes), never a server error. A record
+still there whose key fails is a real fault, raised as it was. One rule for every page that opens a key
+after loading a record (`children.views.gone_if_merged_away`, the corrections pages, the audit reports).
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db import connection, transaction
+
+from children.models import Child
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded
+
+Opened = TypeVar("Opened")
+
+
+def opened_unless_merged_away(child_id: Any, opening: Callable[[], Opened]) -> Opened | None:
+    """`opening()` (which opens the record's key), or None if the key refused because the record is gone;
+    raised as it was if the record is still there."""
+    try:
+        return opening()
+    except (KeyRevoked, KeyShredded):
+        if child_row_still_there(child_id):
+            raise
+        return None
+
+
+def child_row_still_there(child_id: Any) -> bool:
+    """Is the child's row still there, once any transaction writing it has finished?
+
+    Asked when the record's key refused to open: a merge or purge tells the key provider first (fail
+    closed) and deletes the row in the same transaction, so until it commits the key refuses while the
+    row, deleted but not yet committed, is still read by every other session. Judged then, the page took
+    a record on its way out for a broken key (a server error). Waiting for the row's writer first (FOR KEY
+    SHARE on PostgreSQL, which waits for a delete or FOR UPDATE and blocks no reader or other sharer; on
+    SQLite the transaction's BEGIN IMMEDIATE waits for the writer) answers as a moment later would: gone,
+    or still there with a key that really fails (a merge rolled back after its shred: raised as before).
+    """
+    with transaction.atomic():
+        if connection.vendor != "postgresql":
+            return Child.objects.filter(pk=child_id).exists()
+        table, key = (
+            connection.ops.quote_name(name) for name in (Child._meta.db_table, Child._meta.pk.column)
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT 1 FROM {table} WHERE {key} = %s FOR KEY SHARE", [child_id])  # noqa: S608
+            return cursor.fetchone() is not None
