@@ -7,9 +7,6 @@ learn the child's LA from a search or the record page anyway, and need to know w
 to their own LA team: a child id must not tell them which LA holds the child, or that it exists.
 """
 
-import re
-from datetime import date
-
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
@@ -18,34 +15,12 @@ from django.urls import reverse
 from access.http import denied
 from access.permissions import Permission
 from access.policy import Decision
-from accounts.models import Organisation, OrganisationKind
 from children.models import Child, RecordStatus
 from tests.journeys import signed_in
-from tests.personas import World, make_child
-
-EAST = "Eastmoor Council"
-
-
-def _east_child(world: World, *, shielded: bool = False) -> Child:
-    """Held by an LA none of the personas belongs to, so a page naming it names the child's LA."""
-    east = Organisation.objects.create(
-        kind=OrganisationKind.LOCAL_AUTHORITY,
-        code="LA-E",
-        name=EAST,
-        phone="0300 000 0001",
-        email="la-e@example.org",
-        accredited_on=date(2020, 1, 1),
-    )
-    return make_child(world, given_names="Noah", family_name="Begum", la=east, shielded=shielded)
-
-
-def _main(page: str) -> str:
-    return page[page.index("<main") : page.index("</main>")]
-
-
-def _reason(page: str) -> str:
-    found = re.search(r'data-reason="([^"]*)"', page)
-    return found.group(1) if found else ""
+from tests.other_la import EAST
+from tests.other_la import east_child as _east_child
+from tests.other_la import main_content as _main
+from tests.other_la import refusal_reason as _reason
 
 
 def _refusal_page(user, decision: Decision, action: Permission, child: Child) -> str:

@@ -6,76 +6,29 @@ judge the record. Looked up first, a missing id answered 404 and an existing one
 the LA holding the child: an id oracle for a data manager or an administrator, who cannot search.
 """
 
-import re
 import uuid
-from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from accounts.models import Organisation, OrganisationKind, Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child
 from tests.journeys import signed_in
-from tests.personas import World, make_child, make_user
+from tests.other_la import east_child as _east_child
+from tests.other_la import main_of, reason_of, says_nothing_of
+from tests.other_la import persona as _persona
+from tests.personas import World
 
 NOT_FOR_REPORTS = ["alice", "bob", "olivia", "dara", "ada"]  # practitioners, data manager, administrator
 NOT_FOR_SUBJECT_ACCESS = [*NOT_FOR_REPORTS, "nadia"]  # the national auditor reads reports, produces none
 
-EAST = "Eastmoor Council"
-
-
-def _main(response) -> str:
-    """The page's own content (the header holds a per-request CSRF token for the sign-out form)."""
-    page = response.content.decode()
-    return page[page.index("<main") : page.index("</main>")]
-
-
-def _reason(response) -> str:
-    found = re.search(r'data-reason="([^"]*)"', response.content.decode())
-    return found.group(1) if found else ""
-
-
-def _persona(world: World, name: str) -> User:
-    if name == "ada":
-        national = world.nadia.organisation
-        assert national is not None
-        return make_user("ada", national, Role.SYSTEM_ADMIN)
-    return getattr(world, name)
-
-
-def _east(world: World) -> Organisation:
-    """An LA none of the personas belongs to, so a page naming it names the child's LA, not theirs."""
-    return Organisation.objects.get_or_create(
-        code="LA-E",
-        defaults={
-            "kind": OrganisationKind.LOCAL_AUTHORITY,
-            "name": EAST,
-            "phone": "0300 000 0001",
-            "email": "la-e@example.org",
-            "accredited_on": date(2020, 1, 1),
-        },
-    )[0]
-
-
-def _east_child(world: World, *, shielded: bool = False) -> Child:
-    return make_child(world, given_names="Noah", family_name="Begum", la=_east(world), shielded=shielded)
-
-
-def _says_nothing_of(page: str, child: Child, world: World) -> None:
-    assert EAST not in page
-    assert "Noah" not in page and "Begum" not in page
-    assert child.index_number not in page
-    assert str(child.pk) not in page
-    assert "This record belongs to" not in page
-
 
 def _same_refusal(real, made_up, child: Child, world: World) -> None:
-    _says_nothing_of(_main(real), child, world)
+    says_nothing_of(main_of(real), child)
     assert (real.status_code, made_up.status_code) == (403, 403)
-    assert _reason(real) == _reason(made_up) == "role_not_permitted"
-    assert _main(real) == _main(made_up)
+    assert reason_of(real) == reason_of(made_up) == "role_not_permitted"
+    assert main_of(real) == main_of(made_up)
 
 
 @pytest.mark.parametrize("persona", NOT_FOR_REPORTS)
@@ -102,8 +55,8 @@ def test_a_users_activity_by_id_tells_a_wrong_role_nothing(world, persona):
     real = client.get(reverse("audit:user_activity", args=[world.bob.pk]))
     made_up = client.get(reverse("audit:user_activity", args=[10**9]))
     assert (real.status_code, made_up.status_code) == (403, 403)
-    assert _main(real) == _main(made_up)
-    assert world.bob.get_full_name() not in _main(real)
+    assert main_of(real) == main_of(made_up)
+    assert world.bob.get_full_name() not in main_of(real)
 
 
 @pytest.mark.parametrize("persona", NOT_FOR_SUBJECT_ACCESS)
