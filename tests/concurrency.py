@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections, transaction
 
 
 def run_together(count: int, work: Callable[[int], Any]) -> list[Any]:
@@ -120,6 +120,26 @@ def paused_for(
 
     first, second = run_together(2, work)
     return first, second
+
+
+WAITED = "waited"
+
+
+def waiting_at_most(change: Callable[[], Any], lock_wait: str = "2s") -> Callable[[], Any]:
+    """`change` in its own transaction that waits at most `lock_wait` for a row lock (PostgreSQL's
+    `lock_timeout`): its result, or WAITED if a lock held it that long and nothing was committed. A writer
+    racing a paused reader must finish while the reader waits: a wait proves the reader holds the row."""
+
+    def write() -> Any:
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{lock_wait}'")
+                return change()
+        except OperationalError:
+            return WAITED
+
+    return write
 
 
 def postgresql_race(reason: str = "PostgreSQL only") -> list[pytest.MarkDecorator]:

@@ -9,7 +9,6 @@ the approver merging, both take the approver's row before any child, so they que
 circle: the download waits for the merge and releases the survivor, as a download a moment later would.
 """
 
-import re
 import threading
 import time
 from typing import Any
@@ -22,6 +21,7 @@ from audit.tags import AuditTag
 from children.models import Child
 from disclosure.models import DisclosureExport, LawfulBasis
 from disclosure.services import export_decide, export_request
+from disclosure.tests.downloads import download_token as _token
 from linkage import merging
 from linkage.merging import child_merge
 from tests.concurrency import postgresql_race, run_together
@@ -43,13 +43,6 @@ def _approved(world: World, leo: User, child: Child) -> DisclosureExport:
         fields=["name", "date_of_birth"],
     )
     return export_decide(export=export, by=leo, approve=True, reason="Order seen")
-
-
-def _token(client, export: DisclosureExport) -> str:
-    page = client.get(reverse("team:export", args=[export.pk])).content.decode()
-    token = re.search(r'name="token" value="([^"]+)"', page)
-    assert token, "the export page offers no download"
-    return token.group(1)
 
 
 def test_a_download_arriving_while_its_approver_merges_its_child_waits_and_releases_the_survivor(

@@ -12,22 +12,20 @@ An LA team's organisation is its LA, which the administrators' page closes only 
 and no open organisation: here the export's only child has moved to another LA since it was approved.
 """
 
-import re
 from datetime import date
 
-from django.db import OperationalError, connection, transaction
-from django.test import Client
 from django.urls import reverse
 
 import team.exports
 from accounts.directory import organisation_close
 from accounts.models import Organisation, OrganisationKind, Role, User
-from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child
-from disclosure.models import DisclosureExport, LawfulBasis
+from disclosure.models import LawfulBasis
 from disclosure.services import export_decide, export_request
-from tests.concurrency import paused_for, postgresql_race
+from disclosure.tests.downloads import download_token as _token
+from disclosure.tests.downloads import events as _events
+from tests.concurrency import paused_for, postgresql_race, waiting_at_most
 from tests.journeys import signed_in
 from tests.personas import build_world, make_child, make_user
 
@@ -68,31 +66,14 @@ def _setting():
     return east, lena, admin, export
 
 
-def _token(client: Client, export: DisclosureExport) -> str:
-    page = client.get(reverse("team:export", args=[export.pk])).content.decode()
-    token = re.search(r'name="token" value="([^"]+)"', page)
-    assert token, "the export page offers no download"
-    return token.group(1)
-
-
 def _closing(east: Organisation, admin: User):
     """Close East (the service's own UPDATE of `closed_on`), waiting at most LOCK_WAIT for its row."""
 
     def close() -> str:
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
-                organisation_close(organisation=Organisation.objects.get(pk=east.pk), by=admin)
-            return "closed"
-        except OperationalError:
-            return "waited"
+        organisation_close(organisation=Organisation.objects.get(pk=east.pk), by=admin)
+        return "closed"
 
-    return close
-
-
-def _events(tag: AuditTag) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(tag=tag).order_by("pk"))
+    return waiting_at_most(close, LOCK_WAIT)
 
 
 def test_a_close_of_the_approvers_organisation_arriving_after_the_check_waits_for_the_download(

@@ -9,19 +9,17 @@ suspension arriving after the check waits for the download to finish; one commit
 seen, and the download is refused as for any withdrawn approval (410, nothing released, attempt audited).
 """
 
-import re
-
-from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
 import team.exports
 from accounts.models import Role, User
 from accounts.services import account_suspend
-from audit.models import AuditEvent
 from audit.tags import AuditTag
 from disclosure.models import DisclosureExport, LawfulBasis
 from disclosure.services import export_decide, export_request
-from tests.concurrency import paused_for, postgresql_race
+from disclosure.tests.downloads import download_token as _token
+from disclosure.tests.downloads import events as _events
+from tests.concurrency import paused_for, postgresql_race, waiting_at_most
 from tests.journeys import signed_in
 from tests.personas import World, build_world, make_child, make_user
 
@@ -43,31 +41,16 @@ def _approved(world: World, leo: User) -> DisclosureExport:
     return export_decide(export=export, by=leo, approve=True, reason="Order seen")
 
 
-def _token(client, export: DisclosureExport) -> str:
-    page = client.get(reverse("team:export", args=[export.pk])).content.decode()
-    token = re.search(r'name="token" value="([^"]+)"', page)
-    assert token, "the export page offers no download"
-    return token.group(1)
-
-
 def _suspension(leo: User):
     """Suspend leo (a hard misuse rule: ContactPoint itself), waiting at most LOCK_WAIT for his row."""
-
-    def suspend() -> str:
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
-                done = account_suspend(user=leo, by=None, reason="Rule: exports approved per day")
-            return "suspended" if done else "not suspended"
-        except OperationalError:
-            return "waited"
-
-    return suspend
-
-
-def _events(tag: AuditTag) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(tag=tag).order_by("pk"))
+    return waiting_at_most(
+        lambda: (
+            "suspended"
+            if account_suspend(user=leo, by=None, reason="Rule: exports approved per day")
+            else "not suspended"
+        ),
+        LOCK_WAIT,
+    )
 
 
 def test_a_suspension_arriving_after_the_approval_was_checked_waits_for_the_download(monkeypatch, settings):

@@ -9,9 +9,7 @@ is released or counted, and the page answers as the person's next request would 
 saying why, signed out: `access.http.signed_out_refusal`).
 """
 
-import re
-
-from django.db import OperationalError, connection, transaction
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -21,11 +19,12 @@ from access.permissions import Permission
 from access.policy import export_approval_stands
 from accounts.models import Role, User
 from accounts.services import account_close, account_suspend, actor_able_locked
-from audit.models import AuditEvent
 from audit.tags import AuditTag
 from disclosure.models import DisclosureExport, LawfulBasis
 from disclosure.services import export_decide, export_release, export_request
-from tests.concurrency import meeting_after, paused_for, postgresql_race, run_together
+from disclosure.tests.downloads import download_token as _token
+from disclosure.tests.downloads import events as _events
+from tests.concurrency import meeting_after, paused_for, postgresql_race, run_together, waiting_at_most
 from tests.journeys import signed_in
 from tests.personas import World, build_world, make_child, make_user
 
@@ -47,30 +46,10 @@ def _approved(world: World, leo: User) -> DisclosureExport:
     return export_decide(export=export, by=leo, approve=True, reason="Order seen")
 
 
-def _token(client: Client, export: DisclosureExport) -> str:
-    page = client.get(reverse("team:export", args=[export.pk])).content.decode()
-    token = re.search(r'name="token" value="([^"]+)"', page)
-    assert token, "the export page offers no download"
-    return token.group(1)
-
-
 def _waiting_at_most(change):
-    """`change` in a transaction waiting at most LOCK_WAIT for a row: "waited" if it could not commit."""
-
-    def write() -> str:
-        try:
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'")
-                return "done" if change() else "nothing done"
-        except OperationalError:
-            return "waited"
-
-    return write
-
-
-def _events(tag: AuditTag) -> list[AuditEvent]:
-    return list(AuditEvent.objects.filter(tag=tag).order_by("pk"))
+    """`change` waiting at most LOCK_WAIT for a row: "done" or "nothing done", "waited" if it could not
+    commit."""
+    return waiting_at_most(lambda: "done" if change() else "nothing done", LOCK_WAIT)
 
 
 def _download(client: Client, export: DisclosureExport, token: str):
