@@ -199,7 +199,8 @@ def decider_ended_refused(action: Permission) -> Callable[[Page], Page]:
     (`accounts.services.actor_able_locked` raises `ActorCannotAct`). Answered as their next request
     would be: the audited refusal page saying why, and signed out (`access.http.signed_out_refusal`).
 
-    Every decision page whose service calls `actor_able_locked` wears it (lifecycle, linkage)."""
+    Every decision page whose service calls `actor_able_locked` wears it (lifecycle, linkage, corrections,
+    the disclosure download)."""
 
     def wrap(page: Page) -> Page:
         @wraps(page)

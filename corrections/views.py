@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import Refused, require, signed_out_refusal, still_permitted
+from access.http import Refused, decider_ended_refused, require, still_permitted
 from access.permissions import Permission
 from access.policy import (
     Decision,
@@ -20,7 +20,6 @@ from access.policy import (
 )
 from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
-from accounts.services import ActorCannotAct
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.looks import look_audited
@@ -184,6 +183,7 @@ def _organisation_choices(child: Child, kind: str) -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 @gone_if_merged_away  # as `choose`; a correction sent as the merge commits is refused (correction_raise)
+@decider_ended_refused(Permission.CorrectionRaise)  # suspended or closed since the check: nothing written
 def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     """The correct value of one detail and why; the stated purpose that viewing needs is needed here too."""
     actor = signed_in_user(request)
@@ -217,8 +217,6 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
                     child_id=stored.pk,
                 ),
             )
-        except ActorCannotAct:  # suspended or closed since the check above: nothing was sent
-            return signed_out_refusal(request, actor=actor, action=Permission.CorrectionRaise)
         except RecordNotActive:  # archived or closed since the check above: nobody could decide it
             messages.info(request, "This record is no longer open: the correction was not sent")
             return redirect("corrections:mine")
@@ -318,6 +316,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.CorrectionDecide)  # suspended or closed since the check: nothing written
 def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
     """Accept (the record is corrected) or reject with a reason. Opening it decrypts it: audited."""
     actor = signed_in_user(request)
@@ -346,8 +345,6 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
             else:
                 correction_reject(correction=correction, by=actor, reason=form.cleaned_data["reason"])
                 messages.success(request, "The correction has been rejected")
-        except ActorCannotAct:  # suspended or closed since the check above: nothing was decided
-            return signed_out_refusal(request, actor=actor, action=Permission.CorrectionDecide)
         except AlreadyDecided:
             messages.info(request, "This correction had already been decided by a colleague")
             return redirect("corrections:queue")
@@ -409,6 +406,7 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.ComplaintRecord)  # suspended or closed since the check: nothing written
 def complaint_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ComplaintRecord)  # the role first: ids are not probed
@@ -427,8 +425,6 @@ def complaint_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 summary=data["summary"],
                 recheck=still_permitted(actor=actor, action=Permission.ComplaintRecord),
             )
-        except ActorCannotAct:  # suspended or closed since the check above: nothing was recorded
-            return signed_out_refusal(request, actor=actor, action=Permission.ComplaintRecord)
         except RecordNotActive:  # merged into another since the check above
             messages.info(
                 request,
@@ -454,6 +450,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.ComplaintManage)  # suspended or closed since the check: nothing written
 def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
     """One complaint: what it says (decrypted, so audited) and its progress to an outcome."""
     actor = signed_in_user(request)
@@ -491,8 +488,6 @@ def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
                 ),
                 shown=data["version"],
             )
-        except ActorCannotAct:  # suspended or closed since the check above: nothing was saved
-            return signed_out_refusal(request, actor=actor, action=Permission.ComplaintManage)
         except (ComplaintGone, ComplaintMoved, RecordNotActive, RecordMoved) as gone:
             return _complaint_not_saved(request, found, gone)
         except ComplaintClosed:

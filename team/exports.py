@@ -17,12 +17,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import Refused, require, signed_out_refusal
+from access.http import Refused, decider_ended_refused, require
 from access.permissions import Permission
 from access.policy import Decision, decide, export_approval_stands
 from accounts.http import signed_in_user
 from accounts.models import Organisation, User
-from accounts.services import ActorCannotAct
 from accounts.stepup import step_up
 from children.models import Child
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
@@ -175,6 +174,7 @@ def _builder(*, by: User, passphrase: str | None) -> Callable[[DisclosureExport,
 
 @login_required
 @require_POST
+@decider_ended_refused(Permission.DisclosureExportDownload)  # suspended or closed since: nothing released
 def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
     """The encrypted file, once: counted and audited (per child) before it is built from the vault."""
     actor, export = _export(request, export_id, Permission.DisclosureExportDownload)
@@ -202,8 +202,6 @@ def export_download(request: HttpRequest, export_id: UUID) -> HttpResponse:
             approval_stands=export_approval_stands,
             build=_builder(by=actor, passphrase=passphrase),
         )
-    except ActorCannotAct:  # suspended or closed since the policy passed them: nothing was released
-        return signed_out_refusal(request, actor=actor, action=Permission.DisclosureExportDownload)
     except NotDownloadable as gone:
         if gone.availability in GONE:
             context = {"export": export, "availability": gone.availability}
