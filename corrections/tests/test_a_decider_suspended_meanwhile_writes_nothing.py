@@ -26,6 +26,7 @@ from corrections.fields import field_for
 from corrections.models import Complaint, ComplaintStatus, Correction, CorrectionStatus
 from corrections.services import complaint_version, correction_raise
 from corrections.tests.support import complaint_from_the_child
+from corrections.tests.test_complaints import CLOSED_UPHELD as COMPLAINT_CLOSED_UPHELD
 from tests.concurrency import paused_for, postgresql_race
 from tests.journeys import signed_in, state_purpose
 from tests.personas import World, make_user
@@ -38,14 +39,7 @@ WRITTEN = [
     AuditTag.ComplaintRecorded,
 ]
 CLOSED_UPHELD = {
-    "status": "closed",
-    "acknowledged_day": "3",
-    "acknowledged_month": "11",
-    "acknowledged_year": "2026",
-    "outcome": "upheld",
-    "outcome_day": "20",
-    "outcome_month": "11",
-    "outcome_year": "2026",
+    **COMPLAINT_CLOSED_UPHELD,
     "outcome_detail": "The school on the record was corrected and the family told",
 }
 NEW_COMPLAINT = {

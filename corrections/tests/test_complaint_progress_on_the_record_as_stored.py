@@ -34,6 +34,7 @@ from corrections import views
 from corrections.models import Complaint, ComplaintStatus
 from corrections.services import complaint_version
 from corrections.tests.support import complaint_from_the_child, events
+from corrections.tests.test_complaints import CLOSED_UPHELD as COMPLAINT_CLOSED_UPHELD
 from lifecycle.services import child_purge
 from linkage.merging import child_merge
 from tests.concurrency import paused_for, postgresql_race, run_together
@@ -41,14 +42,7 @@ from tests.journeys import signed_in
 from tests.personas import World, make_child, make_user
 
 CLOSED_UPHELD = {
-    "status": "closed",
-    "acknowledged_day": "3",
-    "acknowledged_month": "11",
-    "acknowledged_year": "2026",
-    "outcome": "upheld",
-    "outcome_day": "20",
-    "outcome_month": "11",
-    "outcome_year": "2026",
+    **COMPLAINT_CLOSED_UPHELD,
     "outcome_detail": "The school on the record was corrected and the family told",
 }
 
