@@ -25,6 +25,7 @@ from linkage import holding
 from linkage.models import ClericalReview, ReviewStatus
 from linkage.selectors import review_candidate_ids
 from linkage.tests.test_review_pages import _shielded_hold
+from linkage.tests.test_shield_races_a_feed_row import _paused_after
 from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_user
 
@@ -42,22 +43,6 @@ JASMINE = {
 @pytest.fixture
 def stella(world):
     return make_user("stella", world.south, Role.LA_TEAM)
-
-
-def _paused_after(monkeypatch, module: Any, name: str, until: threading.Event) -> threading.Event:
-    """`module.name`, once it has returned, makes its caller wait for `until` (at most PAUSE seconds:
-    with the lock in place the other writer waits for this one instead of setting it)."""
-    reached = threading.Event()
-    original = getattr(module, name)
-
-    def then_pause(*args: Any, **kwargs: Any) -> Any:
-        result = original(*args, **kwargs)
-        reached.set()
-        until.wait(timeout=PAUSE)
-        return result
-
-    monkeypatch.setattr(module, name, then_pause)
-    return reached
 
 
 def _transfer(world, child):
