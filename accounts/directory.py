@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Organisation, OrganisationKind, User
+from accounts.models import Organisation, OrganisationKind, Role, User
 from audit.services import event_record
 from audit.tags import AuditTag
 
@@ -176,3 +176,17 @@ def organisation_closed_on_held(organisation_id: int) -> date | None:
     if isinstance(closed_on, str):  # SQLite gives the date as text
         closed_on = date.fromisoformat(closed_on)
     return closed_on
+
+
+def la_team_of(local_authority_id: int) -> QuerySet[User]:
+    """LA team accounts whose home LA is this one (the LA's own organisation, or an organisation of the
+    LA): the people to ask the policy about before telling an LA's team anything (a brokering email, an
+    alert). Narrows by role and LA only; whether each may be told is the policy's."""
+    return (
+        User.objects.filter(role=Role.LA_TEAM)
+        .filter(
+            Q(organisation_id=local_authority_id) | Q(organisation__local_authority_id=local_authority_id)
+        )
+        .select_related("organisation")
+        .order_by("pk")
+    )

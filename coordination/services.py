@@ -18,7 +18,8 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.directory import la_team_of
+from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
@@ -309,7 +310,7 @@ def _email_brokering(*, match_id: int, child_id: UUID, brokers: BrokerGate) -> N
     child = Child.objects.select_related("local_authority").filter(pk=child_id).first()
     if child is None:  # purged or merged away since the commit
         return
-    recipients = [user.email for user in _la_team_of(child.local_authority_id) if brokers(user, child)]
+    recipients = [user.email for user in la_team_of(child.local_authority_id) if brokers(user, child)]
     if not recipients:
         logger.warning("brokering email for match %s: nobody may broker it at present", match_id)
         return
@@ -319,19 +320,6 @@ def _email_brokering(*, match_id: int, child_id: UUID, brokers: BrokerGate) -> N
         message=BROKER_EMAIL_MESSAGE.format(url=url),
         recipients=recipients,
         what=f"brokering for match {match_id}",
-    )
-
-
-def _la_team_of(local_authority_id: int) -> QuerySet[User]:
-    """LA team accounts whose home LA is this one (the LA's own, or an organisation of the LA): the ones
-    to ask the policy about. Narrows by role and LA only; whether each may broker is the policy's."""
-    return (
-        User.objects.filter(role=Role.LA_TEAM)
-        .filter(
-            Q(organisation_id=local_authority_id) | Q(organisation__local_authority_id=local_authority_id)
-        )
-        .select_related("organisation")
-        .order_by("pk")
     )
 
 

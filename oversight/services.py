@@ -1,4 +1,4 @@
-"""Raising alerts: stored for the LA team's queue and emailed to its members at once."""
+"""Raising alerts: stored for the queue of whoever deals with them, and announced once stored."""
 
 from functools import partial
 from uuid import UUID
@@ -7,11 +7,11 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, User
 from audit.services import event_record
 from audit.tags import AuditTag
-from notices.email import notify_by_email
 from oversight.models import Alert, AlertKind
+from oversight.signals import alert_stored
 from vault.crypto import DecryptionFailed
 from vault.models import DataKey
 from vault.sealing import note_unseal
@@ -34,7 +34,8 @@ def alert_raise(
 
     `national`: about an account the system administrator manages (`misuse_alert_raise` decides), so
     in their queue and emailed to them; otherwise the LA team of `local_authority`'s.
-    It is sent once the caller's transaction commits (`_alert_email`), never inside it: an alert rolled
+    It is sent once the caller's transaction commits (`oversight.signals.alert_stored`, heard by
+    `oversight.alert_email`, which asks the policy whom to tell), never inside it: an alert rolled
     back with a failed request is never announced, and the mail server's round trip never runs while the
     request holds the person's screening lock (`oversight.misuse`) and its audit writer's mark.
     """
@@ -47,33 +48,8 @@ def alert_raise(
         reason_key=reason_key,
         national=national,
     )
-    transaction.on_commit(
-        partial(
-            _alert_email, alert_id=alert.pk, local_authority=local_authority, kind=kind, national=national
-        )
-    )
+    transaction.on_commit(partial(alert_stored.send, sender=Alert, alert_id=alert.pk))
     return alert
-
-
-def _alert_email(
-    *, alert_id: int, local_authority: Organisation | None, kind: AlertKind, national: bool
-) -> None:
-    """Tell whoever deals with it, in good standing as they are when the alert is stored: the system
-    administrators for a national alert, else the LA team's members."""
-    in_good_standing = User.objects.filter(is_active=True, suspended_at__isnull=True)
-    recipients = list(
-        (
-            in_good_standing.filter(role=Role.SYSTEM_ADMIN)
-            if national
-            else in_good_standing.filter(role=Role.LA_TEAM, organisation=local_authority)
-        ).values_list("email", flat=True)
-    )
-    notify_by_email(
-        subject="ContactPoint alert: action needed",
-        message=f"A new alert ({AlertKind(kind).label}) is waiting in your ContactPoint alert queue.",
-        recipients=recipients,
-        what=f"alert {alert_id}",
-    )
 
 
 def alert_acknowledge(*, alert: Alert, by: User) -> bool:
