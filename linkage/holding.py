@@ -23,6 +23,8 @@ the old LA naming the child (or a record merged into it) to the new LA, in its t
 review also names another child still of the old LA (that team can still judge it). The accept holds the
 child's key locks and row, as a shield does, so the same circle is avoided the same way: a hold a decision
 holds is skipped, and moved once the accept has committed, if still open and the child still elsewhere.
+An after-commit step lost (the process dying between the commit and the step) is made good by the daily
+sweep (`linkage.holds_sweep`, `manage.py holds_sweep`).
 
 A row resembling a record closed for a new identity (`ReviewReason.CLOSED_IDENTITY`) is held from its
 opening (`linkage.linking.creation_hold`), shielded or not: it names the identity given up, and that there is a new one is for the LA team
@@ -53,7 +55,8 @@ def _open() -> "QuerySet[ClericalReview]":
     )
 
 
-def _hold(reviews: list[ClericalReview]) -> None:
+def reviews_mark_held(reviews: list[ClericalReview]) -> None:
+    """Hold each (locked, open) review for the LA team, audited by review id."""
     for review in reviews:
         review.shielded_hold = True
         review.save(update_fields=["shielded_hold"])
@@ -76,7 +79,7 @@ def reviews_hold(sender: Any, child: Child, **_: Any) -> None:
     if not naming:
         return
     locked = list(_locked(naming, skip_locked=True))
-    _hold([review for review in locked if _names(review, identities)])
+    reviews_mark_held([review for review in locked if _names(review, identities)])
     busy = sorted(set(naming) - {review.pk for review in locked})
     if busy:
         transaction.on_commit(lambda: _reviews_hold_after(busy, child))
@@ -111,7 +114,9 @@ def _reviews_hold_after(ids: list[Any], child: Child) -> None:
     """Once the shield has committed: hold those reviews a decision held then and left open."""
     with transaction.atomic():
         identities = _identities(child)
-        _hold([review for review in _locked(ids, skip_locked=False) if _names(review, identities)])
+        reviews_mark_held(
+            [review for review in _locked(ids, skip_locked=False) if _names(review, identities)]
+        )
 
 
 def _holds_of(la_id: int) -> "QuerySet[ClericalReview]":
@@ -167,15 +172,20 @@ def _follow(reviews: list[ClericalReview], identities: set[str], from_la_id: int
             continue
         if not identities & named or _named_still_there(named - identities, from_la_id):
             continue
-        review.local_authority_id = to_la_id
-        review.save(update_fields=["local_authority"])
-        event_record(
-            tag=AuditTag.ReviewFollowed,
-            actor=None,
-            additional={"review_id": str(review.pk), "from_la_id": from_la_id, "to_la_id": to_la_id},
-        )
+        review_follows(review, from_la_id, to_la_id)
         moved.append(str(review.pk))
     return moved
+
+
+def review_follows(review: ClericalReview, from_la_id: int, to_la_id: int) -> None:
+    """Move a (locked, open) hold to the LA that now holds its child, audited by review and LA ids."""
+    review.local_authority_id = to_la_id
+    review.save(update_fields=["local_authority"])
+    event_record(
+        tag=AuditTag.ReviewFollowed,
+        actor=None,
+        additional={"review_id": str(review.pk), "from_la_id": from_la_id, "to_la_id": to_la_id},
+    )
 
 
 def _named_still_there(others: set[str], la_id: int) -> bool:

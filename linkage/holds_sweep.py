@@ -1,0 +1,108 @@
+"""The daily catch-up for shielded holds: what the after-commit steps of `linkage.holding` did not do.
+
+A shield and a transfer accept lock what they can at once and leave the reviews a decision held at that
+moment to a step that runs once they commit (`transaction.on_commit`). That step is lost if the process
+dies between the commit and the step, or the step fails: a review naming a shielded child then stays in
+the data manager's queue, or a hold stays with an LA that no longer holds its child (the new team never
+sees it). Holds stranded by transfers accepted before holds followed their child (session 26) are the
+same. This sweep, run daily (`manage.py holds_sweep`), looks at every open review once and puts right
+what it finds, each change audited as the steps audit theirs (`linkage:review:held`,
+`linkage:review:followed`).
+
+Each review is judged under its row's lock, then its candidates' rows (the order a decision takes them),
+as they stand: a review decided or moved meanwhile is left as it now is. The sweep never waits for a
+lock: a purge or a merge takes a child's row before the reviews naming it, a decision the other way
+round, so waiting either way could close a circle with one of them. A review or child row someone holds
+is skipped (`busy`) and looked at again on the next run. A hold whose candidates are now held by more
+than one other LA is left where it is and reported by id: which team should judge it is a person's call.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from django.db import OperationalError, transaction
+from django.db.models import Q, QuerySet
+
+from children.models import Child, RecordStatus
+from linkage.holding import review_follows, reviews_mark_held
+from linkage.models import CarriedIdentity, ClericalReview, ReviewReason, ReviewStatus
+from linkage.selectors import review_candidate_ids
+from vault.crypto import DecryptionFailed
+
+
+@dataclass
+class SweepOutcome:
+    """What a sweep changed, by review id (no personal data)."""
+
+    held: list[str] = field(default_factory=list)
+    followed: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)  # holds whose children two or more other LAs hold
+    busy: list[str] = field(default_factory=list)  # a row it needed was locked: the next run looks again
+
+
+def holds_sweep() -> SweepOutcome:
+    """Hold every open review naming a shielded child of its LA; move every hold none of whose children
+    its LA holds any more to the one LA that holds them."""
+    outcome = SweepOutcome()
+    for review_id in _open_reviews().values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            _review_put_right(review_id, outcome)
+    return outcome
+
+
+def _open_reviews() -> "QuerySet[ClericalReview]":
+    """Open reviews whose copy still opens and may name a candidate (a closed-identity review names none,
+    and stays with the team that closed the identity)."""
+    return (
+        ClericalReview.objects.filter(status=ReviewStatus.OPEN, copy_shredded_at__isnull=True)
+        .exclude(reason=ReviewReason.CLOSED_IDENTITY)
+        .order_by("pk")
+    )
+
+
+def _review_put_right(review_id: Any, outcome: SweepOutcome) -> None:
+    if not _open_reviews().filter(pk=review_id).exists():  # decided, or its copy shredded, since the list
+        return
+    locked = _open_reviews().select_for_update(of=("self",), skip_locked=True).select_related("data_key")
+    review = locked.filter(pk=review_id).first()
+    if review is None:
+        outcome.busy.append(str(review_id))
+        return
+    try:
+        named = review_candidate_ids(review)
+    except DecryptionFailed:  # its shred is closing it
+        return
+    try:
+        with transaction.atomic():
+            children = list(_carriers(named))
+    except OperationalError:  # a child row is held (PostgreSQL's "lock not available")
+        outcome.busy.append(str(review.pk))
+        return
+    own_la = review.local_authority_id
+    if not review.shielded_hold:
+        if any(child.shielded and child.local_authority_id == own_la for child in children):
+            reviews_mark_held([review])
+            outcome.held.append(str(review.pk))
+        return
+    holding_las = {child.local_authority_id for child in children}
+    if not holding_las or own_la in holding_las:
+        return
+    if len(holding_las) > 1:
+        outcome.left.append(str(review.pk))
+        return
+    review_follows(review, own_la, holding_las.pop())
+    outcome.followed.append(str(review.pk))
+
+
+def _carriers(identities: set[str]) -> "QuerySet[Child]":
+    """The active records carrying any of `identities` (the record itself, or the one it was merged
+    into), their rows locked in id order for the rest of the transaction, or `OperationalError` at once if
+    someone holds one."""
+    ids = [UUID(identity) for identity in identities]
+    merged_into = CarriedIdentity.objects.filter(identity_id__in=ids).values("carrier_id")
+    return (
+        Child.objects.filter(Q(pk__in=ids) | Q(pk__in=merged_into), status=RecordStatus.ACTIVE)
+        .select_for_update(of=("self",), nowait=True)
+        .order_by("pk")
+    )

@@ -1,0 +1,26 @@
+"""`manage.py holds_sweep`: the daily catch-up for shielded holds (`linkage.holds_sweep`).
+
+Prints counts and review ids only. Exits non-zero when a hold was left for a person to place (its
+children held by more than one other LA), so the timer's failure alerts someone.
+"""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from linkage.holds_sweep import holds_sweep
+
+
+class Command(BaseCommand):
+    help = "Hold open reviews naming a shielded child; move holds to the LA that now holds their child."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        outcome = holds_sweep()
+        self.stdout.write(
+            f"held {len(outcome.held)}, followed {len(outcome.followed)}, left {len(outcome.left)}, "
+            f"busy {len(outcome.busy)}"
+        )
+        for review_id in outcome.left:
+            self.stderr.write(f"review {review_id}: its children are held by more than one other LA")
+        if outcome.left:
+            raise CommandError(f"{len(outcome.left)} hold(s) need a person to say which LA judges them")
