@@ -27,10 +27,12 @@ from children.records import (
     ChildDetails,
     InvolvementDetails,
     SensitiveCategory,
+    SourceIdentifier,
     former_postcodes_after_move,
 )
 from children.selectors import child_details, unseal_column
 from matching.blocking import record_keys
+from matching.nhs import nhs_number_names_no_one
 from vault.blind_index import blind_index, blind_indexes
 from vault.crypto import DecryptionFailed, cipher
 from vault.keys import NewDataKey, data_key_new, data_key_row
@@ -71,10 +73,21 @@ def blocking_digests(details: ChildDetails) -> list[tuple[int, bool]]:
     """(blind-index digest, hidden) of every key a child is filed under: the one place they are made."""
     keys = [(key.value, key.hidden) for key in sorted(record_keys(details.identity()), key=lambda k: k.value)]
     keys += [
-        (key, True) for key in sorted({identifier_key(s.scheme, s.value) for s in details.source_identifiers})
+        (key, True)
+        for key in sorted(
+            {identifier_key(s.scheme, s.value) for s in details.source_identifiers if _names_someone(s)}
+        )
     ]
     digests = blind_indexes(BLOCKING_PURPOSE, [value for value, _ in keys])
     return [(digest, hidden) for digest, (_, hidden) in zip(digests, keys, strict=True)]
+
+
+def _names_someone(identifier: SourceIdentifier) -> bool:
+    """Not a placeholder or never-issued NHS number: every record stored with "000 000 0000" would share
+    one block, and an equal one is no evidence anyway (`matching.nhs`, the rule ingest refuses them by)."""
+    return not (
+        identifier.scheme == "nhs_number" and nhs_number_names_no_one("".join(identifier.value.split()))
+    )
 
 
 def blocking_entries(child: Child, details: ChildDetails) -> list[BlockingKeyEntry]:
