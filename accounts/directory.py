@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, Role, User
 from audit.services import event_record
 from audit.tags import AuditTag
+from rowlocks.held import Strength, row_held
 
 # What the administrator may set on an organisation (everything but its closing date).
 DIRECTORY_FIELDS = (
@@ -168,14 +169,10 @@ def organisation_closed_on_held(organisation_id: int) -> date | None:
     and a close then waits for the writer to commit and counts what it put there. Writers into the same
     organisation do not hold each other up. SQLite serialises every writer already.
     """
-    table = connection.ops.quote_name(Organisation._meta.db_table)
-    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT closed_on FROM {table} WHERE id = %s{lock}", [organisation_id])  # noqa: S608
-        (closed_on,) = cursor.fetchone()
-    if isinstance(closed_on, str):  # SQLite gives the date as text
-        closed_on = date.fromisoformat(closed_on)
-    return closed_on
+    row_held(Organisation, organisation_id, strength=Strength.KEY_SHARE)
+    # Read after the hold: a close (FOR UPDATE) committed before it is seen, and none can start until
+    # this transaction ends.
+    return Organisation.objects.values_list("closed_on", flat=True).get(pk=organisation_id)
 
 
 def la_team_of(local_authority_id: int) -> QuerySet[User]:

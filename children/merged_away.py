@@ -10,9 +10,10 @@ after loading a record (`children.views.gone_if_merged_away`, the corrections pa
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.db import connection, transaction
+from django.db import transaction
 
 from children.models import Child
+from rowlocks.held import Strength, row_held
 from vault.crypto import KeyRevoked
 from vault.keys import KeyShredded
 
@@ -42,11 +43,4 @@ def child_row_still_there(child_id: Any) -> bool:
     or still there with a key that really fails (a merge rolled back after its shred: raised as before).
     """
     with transaction.atomic():
-        if connection.vendor != "postgresql":
-            return Child.objects.filter(pk=child_id).exists()
-        table, key = (
-            connection.ops.quote_name(name) for name in (Child._meta.db_table, Child._meta.pk.column)
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {table} WHERE {key} = %s FOR KEY SHARE", [child_id])  # noqa: S608
-            return cursor.fetchone() is not None
+        return row_held(Child, child_id, strength=Strength.KEY_SHARE)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -24,6 +24,7 @@ from children.services import child_rows_locked
 from disclosure.fields import EXPORT_FIELDS
 from disclosure.models import DisclosureExport, ExportStatus
 from oversight.misuse import export_screen
+from rowlocks.held import Strength, row_held
 from vault.keys import data_key_build
 from vault.sealing import Sealer
 
@@ -188,10 +189,7 @@ def _row_held_for_share(model: type[User] | type[Organisation], pk: int) -> None
     Not FOR KEY SHARE: that lets an update of the row's other columns through (a suspension, a close, a
     move, `closed_on` written), which is every change that would withdraw an approval. Other releases
     and rows naming this one (their foreign key takes KEY SHARE) are not held up."""
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(model._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR SHARE", [pk])  # noqa: S608
+    row_held(model, pk, strength=Strength.SHARE)
 
 
 def _approver_read(user_id: int) -> User:

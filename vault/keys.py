@@ -9,6 +9,7 @@ from django.db import connections, router, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from rowlocks.held import Strength, row_held
 from vault import crypto
 from vault.models import DataKey
 from vault.providers import key_provider
@@ -133,13 +134,9 @@ def data_key_for_write(key: DataKey | WrappedDataKey) -> DataKey:
     connection = connections[router.db_for_write(DataKey)]
     if not _in_own_transaction(connection):
         raise SealedOutsideTransaction("seal inside the transaction that saves the row")
-    table = connection.ops.quote_name(DataKey._meta.db_table)
     key_id = key.pk
     while True:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # The table name is the model's, quoted; the id is a parameter.
-                cursor.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", [key_id])  # noqa: S608
+        row_held(DataKey, key_id, strength=Strength.KEY_SHARE, using=connection.alias)
         current = DataKey.objects.get(pk=key_id)
         if current.superseded_by_id is None:
             return current
