@@ -33,7 +33,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.db.models.lookups import In
 from django.utils import timezone
 
-from access.policy import NATIONALLY_REVIEWED_ROLES
+from access.permissions import Permission
+from access.policy import NATIONALLY_REVIEWED_ROLES, decide
 from accounts.models import Organisation, Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag, tag_label
@@ -234,6 +235,9 @@ class ReportRow:
     # Whether the row may link to the child's own report: only a child in the reader's scope, so a row
     # about another LA's child (viewed by this LA's staff) never hands the reader that child's id.
     child_linked: bool
+    # Whether the actor's name may link to their activity report: only where the reader may open it (an
+    # LA team is refused another LA's staff and the national accounts attached to its own LA).
+    actor_linked: bool
     purpose: str
     detail: str
     note: str
@@ -318,7 +322,12 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
     """Turn one page of events into rows, with the lookups done in bulk for the page."""
     page = list(events)
     scope = report_scope(fetched_by=fetched_by)
-    actors = User.objects.in_bulk({e.actor_id for e in page if e.actor_id})
+    actors = User.objects.select_related("organisation").in_bulk({e.actor_id for e in page if e.actor_id})
+    linkable = {
+        pk
+        for pk, actor in actors.items()
+        if decide(actor=fetched_by, action=Permission.AuditReportView, subject=actor)
+    }
     organisations = Organisation.objects.in_bulk({e.organisation_id for e in page if e.organisation_id})
     children = Child.objects.select_related("data_key").in_bulk({e.child_id for e in page if e.child_id})
     carriers = _carriers({e.child_id for e in page if e.child_id and e.child_id not in children})
@@ -348,6 +357,7 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
                 child_id=child.pk if child else event_child_id,
                 index_number=child.index_number if child else ("Removed record" if event_child_id else None),
                 child_linked=scope.covers(child),
+                actor_linked=actor is not None and actor.pk in linkable,
                 purpose=PURPOSE_LABELS.get(purpose, purpose),
                 detail=_unsealed_if_still_there(own, event) if own and scope.may_unseal_for(own) else "",
                 note=_note(event),
