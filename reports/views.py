@@ -64,7 +64,11 @@ def _period_record(period: tuple[date | None, date | None]) -> dict[str, str | N
 
 
 def _page(request: HttpRequest, events: QuerySet[AuditEvent]) -> Page:
-    return Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    """The requested page of `events`, read now: the page records its own view next (`_viewed`), an event
+    that a page read later (newest first) would show in place of the oldest event it counted."""
+    page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return page
 
 
 def _viewed(
@@ -165,12 +169,13 @@ def user_activity_report(request: HttpRequest, user_id: int) -> HttpResponse:
     page = _page(
         request, user_activity(subject=subject, fetched_by=actor, date_from=period[0], date_to=period[1])
     )
+    rows = report_rows(events=page, fetched_by=actor)
     _viewed(request, "user", page, period, subject_id=subject.pk)
     context = {
         "subject": subject,
         "filters": filters,
         "page": page,
-        "rows": report_rows(events=page, fetched_by=actor),
+        "rows": rows,
         "export": {"report": "user", "user": subject.pk},
     }
     return render(request, "reports/user_activity.html", context)
@@ -188,12 +193,13 @@ def child_access_report(request: HttpRequest, child_id: UUID) -> HttpResponse:
     filters = ReportFilterForm(request.GET or None)
     period = filters.period()
     page = _page(request, child_access(child=child, fetched_by=actor, date_from=period[0], date_to=period[1]))
+    rows = report_rows(events=page, fetched_by=actor)
     _viewed(request, "child", page, period, child_id=child.pk)
     context = {
         "child": child,
         "filters": filters,
         "page": page,
-        "rows": report_rows(events=page, fetched_by=actor),
+        "rows": rows,
         "export": {"report": "child", "child": child.pk},
         "can_produce_sar": decide(actor=actor, action=Permission.SubjectAccessProduce, child=child).allowed,
     }
