@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Iterator
 from typing import Annotated, Any, cast
+from weakref import WeakKeyDictionary
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
@@ -21,7 +22,7 @@ from ninja.errors import AuthenticationError, Throttled
 from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.security import HttpBearer
-from pydantic import AfterValidator, ConfigDict, Field, RootModel, WithJsonSchema
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema, model_validator
 from pydantic_core import PydanticCustomError
 
 from access.permissions import Permission
@@ -33,6 +34,7 @@ from feeds.ingest import (
     BATCH_ID_LONGEST,
     BatchConflict,
     BatchReport,
+    SourceRefused,
     batch_complete,
     batch_id_problem,
     batch_open,
@@ -47,7 +49,7 @@ from feeds.ratelimit import (
     requests_per_minute,
     seconds_to_next_window,
 )
-from feeds.sources import feed_source_authenticate
+from feeds.sources import feed_source_authenticate, feed_token_live, token_digest
 
 MAX_ROWS = 5000
 
@@ -89,6 +91,16 @@ def _object_marking_names_given_twice(pairs: list[tuple[str, Any]]) -> dict[str,
     return value
 
 
+def _int_or_its_digits(digits: str) -> int | str:
+    """A JSON integer as Python reads it, or, past the digits Python will convert (4,300), the text of its
+    digits: too long for any field (at most 100 characters), so its row is rejected by number, where
+    raising would refuse the whole body and every good row in it."""
+    try:
+        return int(digits)
+    except ValueError:
+        return digits
+
+
 class _BodyParser(Parser):
     """The body as JSON, with objects that name a field twice marked (`NAMED_TWICE`) rather than read as
     their last value (what Python's `json` does; a source's own checks or logs often read the first): the
@@ -96,15 +108,28 @@ class _BodyParser(Parser):
 
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         return cast(
-            dict[str, Any], json.loads(request.body, object_pairs_hook=_object_marking_names_given_twice)
+            dict[str, Any],
+            json.loads(
+                request.body,
+                object_pairs_hook=_object_marking_names_given_twice,
+                parse_int=_int_or_its_digits,
+            ),
         )
 
 
 def _names_a_field_twice(value: object) -> bool:
-    if isinstance(value, dict):
-        return NAMED_TWICE in value or any(_names_a_field_twice(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_names_a_field_twice(v) for v in value)
+    """Whether any object within `value` is marked `NAMED_TWICE`. Walked with a list, not recursion: JSON's
+    parser nests deeper than a recursive walk can follow, and a RecursionError here was a 500 that left the
+    batch open and failed every resend, its good rows never going in."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, dict):
+            if NAMED_TWICE in item:
+                return True
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
@@ -112,9 +137,16 @@ def _row_as_read(row: dict[str, Any]) -> Row:
     return RowUnreadable("a field is named twice in the row") if _names_a_field_twice(row) else row
 
 
+# The digest of the token each request in flight was authenticated with, for `_Standing` to ask again.
+_TOKEN_DIGESTS: WeakKeyDictionary[HttpRequest, str] = WeakKeyDictionary()
+
+
 class SourceToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> FeedSource | None:
-        return feed_source_authenticate(token)
+        source = feed_source_authenticate(token)
+        if source is not None:
+            _TOKEN_DIGESTS[request] = token_digest(token)
+        return source
 
 
 api = NinjaAPI(
@@ -206,8 +238,24 @@ class FeedRowIn(RootModel[dict[str, Any]]):
     )
 
 
-class BatchIn(Schema):
+# A plain pydantic model, not a ninja `Schema`: a Schema's validators are given the body wrapped, and
+# `_named_once` must see the object as parsed. (Its docstring is the schema's description, for sources.)
+class BatchIn(BaseModel):
+    """A batch of records. A body naming a field twice is refused whole (422)."""
+
     rows: list[FeedRowIn] = Field(max_length=MAX_ROWS)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _named_once(cls, data: Any) -> Any:
+        """A body naming `rows` (or any field) twice is refused whole (422), as a row naming a field twice
+        is refused by number: read as its last value, the index would ingest rows other than those the
+        source's own checks and logs read (the first)."""
+        if isinstance(data, dict) and NAMED_TWICE in data:
+            raise PydanticCustomError(
+                "named_twice", "the body names a field twice: send each of its fields once"
+            )
+        return data
 
 
 class RowOut(Schema):
@@ -278,6 +326,38 @@ def _refused(source: FeedSource) -> Decision | None:
     return decision
 
 
+def _entitlement(source: FeedSource) -> tuple[list[str], set[int]]:
+    return sorted(source.fields), set(source.local_authorities.values_list("pk", flat=True))
+
+
+class _Standing:
+    """The request's token and source judged again while its rows go in: before the first row and every
+    `feeds.ingest.STANDING_SECONDS` (`batch_rows_ingest(standing=)`), as `manage.py ingest` judges its
+    source. A request works for up to ROWS_SECONDS, and its token, the policy and the entitlement (every
+    row is judged and linked by the one it began with) were otherwise judged once, at its start: a token
+    revoked because it leaked went on writing until the request ended. `stopped_by` says what stopped it."""
+
+    def __init__(self, source: FeedSource, digest: str) -> None:
+        self.source, self.digest = source, digest
+        self.began = _entitlement(source)
+        self.stopped_by: str | None = None  # "token", "policy" or "entitlement"
+        self.refusal: Decision | None = None
+
+    def __call__(self, _: FeedSource) -> Decision:
+        if not feed_token_live(self.digest):
+            self.stopped_by = "token"
+            return Decision(False, "token_revoked")
+        now = FeedSource.objects.select_related("user__organisation").get(pk=self.source.pk)
+        refusal = _refused(now)
+        if refusal is not None:
+            self.stopped_by, self.refusal = "policy", refusal
+            return refusal
+        if _entitlement(now) != self.began:
+            self.stopped_by = "entitlement"
+            return Decision(False, "entitlement_changed")
+        return Decision(True)
+
+
 # One request ingests rows for at most this long, then stops between rows and answers 202 (the batch in
 # progress, what was done so far); the same body sent again goes on where it stopped. gunicorn kills a
 # request after GUNICORN_TIMEOUT (30 s by default, docs/DEPLOYMENT.md), and at 30 to 40 rows a second
@@ -343,9 +423,24 @@ def batch_submit(request: HttpRequest, batch_id: BatchId, batch: BatchIn) -> Sta
         return Status(200, _out(replayed))
     read = [_row_as_read(row) for row in rows]
     in_time = _RowsInTime(read, set(stored.rows.values_list("row_number", flat=True)))
-    batch_rows_ingest(
-        batch=stored, source=source, rows=in_time, entitled=_entitled, today=timezone.localdate()
-    )
+    standing = _Standing(source, _TOKEN_DIGESTS[request])
+    try:
+        batch_rows_ingest(
+            batch=stored,
+            source=source,
+            rows=in_time,
+            entitled=_entitled,
+            today=timezone.localdate(),
+            standing=standing,
+        )
+    except SourceRefused:
+        if standing.stopped_by == "token":
+            raise AuthenticationError from None  # 401, as the token's next request gets
+        if standing.refusal is not None:
+            return Status(403, {"detail": standing.refusal.message})
+        # The entitlement changed: stopped between rows as at the end of the time, the batch in progress;
+        # the same body sent again goes on under the entitlement as it is now.
+        return Status(202, _out(batch_report(stored)))
     if in_time.stopped:
         return Status(202, _out(batch_report(stored)))
     return Status(200, _out(batch_complete(batch=stored, source=source)))

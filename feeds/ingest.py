@@ -181,9 +181,10 @@ def _closed_by(la: Organisation, today: date) -> bool:
     return la.closed_on is not None and la.closed_on <= today
 
 
-def _open_locked(la: Organisation, today: date) -> bool:
+def la_open_locked(la: Organisation, today: date) -> bool:
     """Is the LA still open on `today`, read again under a hold on its row (`organisation_closed_on_held`:
-    a close waits for this row's child and counts it), so no child is put in an LA closing around it."""
+    a close waits for this row's child and counts it), so no child is put in an LA closing around it.
+    Asked by every feed path that creates a child: a row here, a review's "new child" (`feeds.review`)."""
     closed_on = organisation_closed_on_held(la.pk)
     return closed_on is None or closed_on > today
 
@@ -226,7 +227,7 @@ def _row_process(
     if decision.outcome == Outcome.NEW:
         if is_adult(record.date_of_birth, today):
             return RowOutcome.REJECTED, NOT_A_CHILD, None, None
-        if not _open_locked(la, today):  # closed since this run read it: checked again under its row lock
+        if not la_open_locked(la, today):  # closed since this run read it: checked again under its row lock
             return RowOutcome.REJECTED, LA_CLOSED, None, None
         return RowOutcome.CREATED, "", record_create(record=record, la=la, source=source), None
     if decision.outcome == Outcome.UPDATE and decision.child is not None:

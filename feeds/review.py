@@ -27,7 +27,7 @@ from audit.tags import AuditTag
 from children.key_locks import children_keys_lock
 from children.models import Child, RecordStatus
 from children.services import child_rows_locked
-from feeds.ingest import incoming_record, is_adult, record_create
+from feeds.ingest import incoming_record, is_adult, la_open_locked, record_create
 from feeds.models import FeedSource
 from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
@@ -47,6 +47,11 @@ class ReviewDecision:
 
 class ReviewClosed(Exception):
     """The review was already decided (two people deciding at once: the first wins)."""
+
+
+LA_CLOSED_WORDS = (
+    "The local authority this record is for has closed: a record cannot be made there. Choose not a match."
+)
 
 
 class NewChildRefused(Exception):
@@ -237,6 +242,11 @@ def review_decide(
                 raise NewChildRefused(
                     LinkWithheld.MESSAGES[refused] + ": a record cannot be made from it. Choose not a match."
                 )
+            if not la_open_locked(la, timezone.localdate()):
+                # Closed since the row was sent (a review does not stop a close): its team and data manager
+                # are shut out, so nobody could shield, transfer or answer for a child put there. Read under
+                # the hold every writer allocating children takes, so a close waits for this child.
+                raise NewChildRefused(LA_CLOSED_WORDS)
             # Judged again on the index as it is now: the review may have opened before its candidate
             # (or any child the row resembles) was shielded or closed for a new identity.
             hold = creation_hold(incoming, key_hits(digests)) if digests else None

@@ -114,6 +114,12 @@ def feed_source_authenticate(token: str) -> FeedSource | None:
     return row.source
 
 
+def feed_token_live(digest: str) -> bool:
+    """Whether the token with this digest is still live: asked again while a request it authenticated
+    works (`feeds.api`), so a revocation ends its writes within seconds, not when the request ends."""
+    return FeedToken.objects.filter(digest=digest, revoked_at__isnull=True).exists()
+
+
 def _refused_token_audit(row: FeedToken) -> None:
     """Audit the use of a revoked token against its source, the first in each minute only."""
     due, refused_minute_before = refused_token_audit_due(row.pk)
