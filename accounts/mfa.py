@@ -1,6 +1,7 @@
 """Second-factor checks shared by sign-in and step-up: TOTP (replay refused) or a recovery code."""
 
 import base64
+import math
 import time
 from io import BytesIO
 
@@ -8,6 +9,7 @@ import qrcode
 import qrcode.image.svg
 from django.contrib.auth import logout
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.oath import TOTP
@@ -28,6 +30,24 @@ class CodeAlreadyUsed(Exception):
     """The authenticator code was right but its time step has been used: the person waits for the next."""
 
 
+class AuthenticatorLocked(Exception):
+    """django-otp locks the authenticator after each wrong code (1, 2, 4, ... seconds, doubling without
+    end) and refuses every code meanwhile, the right one too, without checking it: the person is told so,
+    and that a recovery code still works, never that their code is wrong."""
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(f"authenticator locked for {minutes} minutes")
+        self.minutes = minutes
+
+
+def authenticator_locked_minutes(device: TOTPDevice) -> int | None:
+    """Whole minutes (rounded up) before django-otp checks `device`'s codes again; None if it does now."""
+    allowed, details = device.verify_is_allowed()
+    if allowed or not details or details.get("locked_until") is None:
+        return None
+    return max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds() / 60))
+
+
 def totp_code_reused(device: TOTPDevice, token: str) -> bool:
     """Would `token` have been accepted but for the replay rule (its time step is already used)?"""
     if not (token.isascii() and token.isdigit()) or device.last_t is None or device.last_t < 0:
@@ -44,8 +64,14 @@ def second_factor_login(request: HttpRequest, *, user: User, device: Device) -> 
     Django renews the key when the password is accepted; without a second renewal here, a cookie
     captured while only the password had been proved would become a fully verified session.
     """
-    old_key = request.session.session_key
     otp_login(request, device)
+    return session_key_renew(request, user=user)
+
+
+def session_key_renew(request: HttpRequest, *, user: User) -> bool:
+    """Give the session a new key (its data kept) and track it under that key, so ending the account's
+    sessions still ends it; False (the request signed out) when they were ended meanwhile."""
+    old_key = request.session.session_key
     request.session.cycle_key()
     if not session_key_renewed(user=user, old_key=old_key, new_key=str(request.session.session_key)):
         logout(request)
@@ -54,7 +80,8 @@ def second_factor_login(request: HttpRequest, *, user: User, device: Device) -> 
 
 
 def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool:
-    """True and the session marked verified if `code` is a fresh TOTP code or an unused recovery code.
+    """True and the session marked verified if `code` is a fresh TOTP code or an unused recovery code;
+    `AuthenticatorLocked` for an app's code while django-otp's own lock of the app would refuse it unchecked.
 
     django-otp's TOTP device remembers the last time step used, so a code cannot be replayed; a replayed
     code raises `CodeAlreadyUsed` (still counted as a failure) so the page can say why. The device's row
@@ -72,6 +99,11 @@ def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool
         attempts_give_back((MFA_USER, subject))
         return False
     compact = code.replace(" ", "")
+    # An app's code (a recovery code has a dash) while the app is locked would be refused unchecked.
+    # Still counted, as before, but named: "not correct" sent people with the right code to the LA team.
+    if compact.isdigit() and (locked_for := authenticator_locked_minutes(device)) is not None:
+        event_record(tag=AuditTag.MfaFailed, actor=user, additional={"authenticator_locked": True})
+        raise AuthenticatorLocked(locked_for)
     totp_passed = compact.isdigit() and totp_token_verify(device=device, token=compact)
     if totp_passed or recovery_code_use(user=user, code=code):
         if not second_factor_login(request, user=user, device=device):

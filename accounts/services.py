@@ -366,7 +366,8 @@ def _iso_or_none(day: date | None) -> str | None:
 
 def _invitation_closed_because(invitation: Invitation) -> str | None:
     """Why an invitation no longer opens ("used", "expired", "account_closed", "account_suspended",
-    "inviter_closed", "inviter_suspended"), or None if it does. A suspended account's link opens again if the suspension is lifted within its day:
+    "organisation_closed", "inviter_closed", "inviter_suspended", "inviter_organisation_closed"), or None
+    if it does. A suspended account's link opens again if the suspension is lifted within its day:
     suspending stops every use of the account, and setting its password is one."""
     if invitation.used_at is not None:
         return "used"
@@ -376,13 +377,29 @@ def _invitation_closed_because(invitation: Invitation) -> str | None:
         return "account_closed"
     if invitation.user.suspended_at is not None:
         return "account_suspended"
+    # Its organisation's staff are refused from the day it closes (`access.policy`): no password is set
+    # nor agreement signed for an account that can never be used.
+    if _organisation_closed(invitation.user.organisation):
+        return "organisation_closed"
     # Whoever made it is suspended or closed since: everything they can do stops, an account they had
-    # just made for someone else included (it opens again if they are reinstated within the day).
+    # just made for someone else included (it opens again if they are reinstated within the day). So it
+    # does once their organisation is closed.
     if not invitation.created_by.is_active:
         return "inviter_closed"
     if invitation.created_by.suspended_at is not None:
         return "inviter_suspended"
+    if _organisation_closed(invitation.created_by.organisation):
+        return "inviter_organisation_closed"
     return None
+
+
+def _organisation_closed(organisation: Organisation | None) -> bool:
+    """Closed as of today, as the policy judges it (a closing date still to come is not closed yet)."""
+    return (
+        organisation is not None
+        and organisation.closed_on is not None
+        and (organisation.closed_on <= timezone.localdate())
+    )
 
 
 def _invitation_refused(invitation: Invitation, reason: str) -> None:
@@ -402,7 +419,9 @@ def invitation_for_token(token: str) -> Invitation | None:
     unknown token matches no account, so there is nothing to audit it against.
     """
     invitation = (
-        Invitation.objects.select_related("user", "created_by").filter(token_hash=_token_hash(token)).first()
+        Invitation.objects.select_related("user__organisation", "created_by__organisation")
+        .filter(token_hash=_token_hash(token))
+        .first()
     )
     if invitation is None:
         return None
@@ -423,7 +442,7 @@ def invitation_accept(*, invitation: Invitation, password: str, agreement_signed
     with transaction.atomic():
         locked = (
             Invitation.objects.select_for_update(of=("self", "user"))  # as before: not the inviter's row
-            .select_related("user", "created_by")
+            .select_related("user__organisation", "created_by__organisation")
             .get(pk=invitation.pk)
         )
         reason = _invitation_closed_because(locked)

@@ -16,8 +16,15 @@ def recently_authenticated(request: HttpRequest) -> bool:
     return proved is not None and time.time() - proved <= settings.REAUTH_VALID_SECONDS
 
 
-def mark_reauthenticated(request: HttpRequest) -> None:
-    request.session[REAUTH_KEY] = time.time()
+def mark_reauthenticated(request: HttpRequest, *, password_at: float | None = None) -> None:
+    """Both factors were just proved; with `password_at`, only the second factor was, the password then.
+
+    Step-up is a password and a second factor within `REAUTH_VALID_SECONDS`, so it dates from the older
+    proof. The sign-in code page passes the time its password was accepted: a password-only session can
+    be kept open on that page for hours, and a code typed there must not make a stale password fresh.
+    """
+    now = time.time()
+    request.session[REAUTH_KEY] = now if password_at is None else min(now, password_at)
 
 
 def step_up(request: HttpRequest) -> HttpResponse | None:

@@ -22,13 +22,16 @@ from accounts.forms import (
 )
 from accounts.http import signed_in_user
 from accounts.mfa import (
+    AuthenticatorLocked,
     CodeAlreadyUsed,
     MfaThrottled,
     second_factor_login,
     second_factor_verify,
+    session_key_renew,
     totp_qr_svg,
     totp_secret_base32,
 )
+from accounts.middleware import AUTH_STARTED_KEY
 from accounts.models import User
 from accounts.network import client_network
 from accounts.passkeys import passkey_config, passkey_exists, passkey_list
@@ -95,7 +98,7 @@ def mfa(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             if second_factor_verify(request, user=user, code=form.cleaned_data["code"]):
-                mark_reauthenticated(request)
+                _mark_signed_in(request)
                 return redirect(_safe_next(request))
             if not request.user.is_authenticated:  # suspended, closed or reset meanwhile: signed out
                 return redirect("accounts:login")
@@ -104,7 +107,17 @@ def mfa(request: HttpRequest) -> HttpResponse:
             form.add_error("code", MFA_THROTTLED)
         except CodeAlreadyUsed:
             form.add_error("code", CODE_ALREADY_USED)
+        except AuthenticatorLocked as locked:
+            form.add_error("code", _authenticator_locked(locked.minutes))
     return render(request, "accounts/mfa.html", {"form": form, **_passkey_option(request, user)})
+
+
+def _authenticator_locked(minutes: int) -> str:
+    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return (
+        "Too many wrong codes have been entered for your authenticator app. Its codes can be used again in "
+        f"{wait}: until then, use one of your recovery codes"
+    )
 
 
 def _passkey_option(request: HttpRequest, user: User) -> dict[str, object]:
@@ -154,9 +167,15 @@ def _verified_after_enrolment(request: HttpRequest, user: User) -> bool:
         raise EnrolmentNotConfirmed("no confirmed authenticator after a confirmed enrolment code")
     if not second_factor_login(request, user=user, device=device):
         return False
-    mark_reauthenticated(request)
+    _mark_signed_in(request)
     event_record(tag=AuditTag.MfaVerified, actor=user)
     return True
+
+
+def _mark_signed_in(request: HttpRequest) -> None:
+    """The second factor of a sign-in counts as a step-up only as far as the password it follows does: it
+    dates from when the password was accepted (`AUTH_STARTED_KEY`; none, and it is already stale)."""
+    mark_reauthenticated(request, password_at=float(request.session.get(AUTH_STARTED_KEY, 0.0)))
 
 
 @login_required
@@ -203,7 +222,12 @@ def _password_and_code_confirm(request: HttpRequest, user: User, password: str, 
         return False
     try:
         return second_factor_verify(request, user=user, code=code)
-    except (MfaThrottled, CodeAlreadyUsed):  # one answer for any failure here (see `reauthenticate`)
+    except CodeAlreadyUsed:  # one answer for any failure here (see `reauthenticate`)
+        return False
+    except (MfaThrottled, AuthenticatorLocked):
+        # Refused before any code was checked: still the cost of a wrong password's answer, or the clock
+        # would tell that the password was right (the limit is reached by ten empty passkey answers).
+        recovery_code_cost(user=user, code=code)
         return False
 
 
@@ -233,8 +257,10 @@ def passkeys(request: HttpRequest) -> HttpResponse:
 def password_change(request: HttpRequest) -> HttpResponse:
     """Change one's own password, after a recent step-up; every other session ends, this one stays.
 
-    The session keeps its key (nothing is elevated) and is given the new password's hash, which Django
-    checks on every request. A session ended or an account suspended meanwhile is signed out instead.
+    The session is given the new password's hash, which Django checks on every request, and a new key (as
+    Django's `update_session_auth_hash` does): someone who changes their password because another has got
+    in must not leave a copy of this session's cookie signed in. A session ended or an account suspended
+    meanwhile is signed out instead.
     """
     user = signed_in_user(request)
     if detour := step_up(request):
@@ -253,6 +279,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
             logout(request)
             return redirect("accounts:login")
         request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        if not session_key_renew(request, user=user):  # ended meanwhile (a suspension, say): signed out
+            return redirect("accounts:login")
         messages.success(request, "Your password has been changed. Any other sessions have been signed out.")
         return redirect("home")
     return render(request, "accounts/password_change.html", {"form": form})
