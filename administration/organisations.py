@@ -14,15 +14,19 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import require, signed_out_refusal
 from access.permissions import Permission
+from access.policy import prerequisites
 from accounts.directory import (
     OrganisationCodeTaken,
+    OrganisationDetails,
     closing_impact,
     open_organisations,
     organisation_close,
+    organisation_closed_on_held,
     organisation_create,
     organisation_update,
     organisations_find,
@@ -44,6 +48,7 @@ LA_STILL_HOLDS = (
     "its children, or looks after its organisations' staff. Transfer its children and move or close its "
     "organisations first"
 )
+LA_CLOSED_SINCE = "That local authority has been closed since you opened this page: select another"
 CHANGED_SINCE = (
     "Another administrator changed this organisation since you opened this page. The form now shows it "
     "as saved: make your changes again"
@@ -57,6 +62,59 @@ def _organisation(request: HttpRequest, organisation_id: int) -> tuple[User, Org
     return actor, get_object_or_404(
         Organisation.objects.select_related("local_authority"), pk=organisation_id
     )
+
+
+class LocalAuthorityClosedSince(Exception):
+    """The LA chosen for an organisation was closed after the form offered it: nothing was written."""
+
+
+def _administrator_held(
+    actor: User, changing: int | None = None, into: int | None = None
+) -> Organisation | None:
+    """In the writing transaction: the administrator judged again under locks, and the organisation being
+    changed (`changing`) locked FOR UPDATE and returned as stored.
+
+    Their account's row first (`actor_able_locked`: closed or suspended since?), then their own
+    organisation held (FOR KEY SHARE, `organisation_closed_on_held`: a close or an edit of it, which lock
+    it FOR UPDATE, waits for this write or is seen) together with the one changed, both in id order, so
+    two administrators each cutting off the other's organisation are served one after the other and the
+    second, cut off by then, changes nothing. Then the whole vetting again (`prerequisites`) on the account
+    as stored now: `ActorCannotAct` when it no longer passes, nothing written.
+
+    `into`: the LA the organisation is put in, held likewise (a close counts its open organisations as
+    committed, and the new reference to it is checked by the database only at commit, so a close arriving
+    meanwhile waits for this write and then counts it). `LocalAuthorityClosedSince` when it was closed
+    before: unless the entry already belonged to it (kept offered so the entry can be corrected).
+    """
+    actor_able_locked(actor)
+    locked = None
+    closed_on = {}
+    for pk in sorted({pk for pk in (actor.organisation_id, changing, into) if pk is not None}):
+        if pk == changing:
+            locked = Organisation.objects.select_for_update().get(pk=pk)
+            closed_on[pk] = locked.closed_on
+        else:
+            closed_on[pk] = organisation_closed_on_held(pk)
+    vetted = prerequisites(User.objects.select_related("organisation").get(pk=actor.pk))
+    if not vetted:
+        raise ActorCannotAct(f"user {actor.pk} may no longer act ({vetted.reason})")
+    already_there = locked is not None and locked.local_authority_id == into
+    ended = closed_on.get(into) if into is not None else None
+    if ended is not None and ended <= timezone.localdate() and not already_there:
+        raise LocalAuthorityClosedSince
+    return locked
+
+
+def _changing_held(actor: User, organisation: Organisation, into: int | None = None) -> Organisation:
+    """`_administrator_held` for a change to `organisation`: its row as locked."""
+    locked = _administrator_held(actor, changing=organisation.pk, into=into)
+    return locked if locked is not None else Organisation.objects.get(pk=organisation.pk)
+
+
+def _la_id(details: OrganisationDetails) -> int | None:
+    """The LA the details put the organisation in (None for an LA or a national body, which have none)."""
+    la = details.as_fields()["local_authority"]
+    return la.pk if la is not None else None
 
 
 @dataclass(frozen=True)
@@ -105,12 +163,15 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
         return stale
     form = OrganisationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        details = form.details()
         try:
             with transaction.atomic():
-                actor_able_locked(actor)
-                organisation = organisation_create(by=actor, details=form.details())
+                _administrator_held(actor, into=_la_id(details))
+                organisation = organisation_create(by=actor, details=details)
         except ActorCannotAct:
             return signed_out_refusal(request, actor=actor, action=Permission.OrganisationManage)
+        except LocalAuthorityClosedSince:
+            form.add_error("local_authority", LA_CLOSED_SINCE)
         except OrganisationCodeTaken:
             form.add_error("code", CODE_TAKEN)  # a colleague added the same code after the form checked
         else:
@@ -152,6 +213,8 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
                 changed = _organisation_save(form, found, actor)
             except ActorCannotAct:
                 return signed_out_refusal(request, actor=actor, action=Permission.OrganisationManage)
+            except LocalAuthorityClosedSince:
+                form.add_error("local_authority", LA_CLOSED_SINCE)
             except OrganisationCodeTaken:
                 form.add_error("code", CODE_TAKEN)
             else:
@@ -172,12 +235,12 @@ def _organisation_save(form: OrganisationForm, found: Organisation, actor: User)
     """The form's details written over the entry as stored, under its row lock; None (nothing written)
     when the page was read before the entry last changed. Raises `OrganisationCodeTaken`, and
     `ActorCannotAct` when the administrator was closed or suspended meanwhile."""
+    details = form.details()
     with transaction.atomic():
-        actor_able_locked(actor)
-        current = Organisation.objects.select_for_update().get(pk=found.pk)
+        current = _changing_held(actor, found, into=_la_id(details))
         if form.read_before(current):
             return None
-        return organisation_update(organisation=current, by=actor, details=form.details())
+        return organisation_update(organisation=current, by=actor, details=details)
 
 
 @login_required
@@ -218,12 +281,11 @@ def _organisation_close_locked(
     """(held: an LA something still depends on, closing: closed now, the row as locked). `ActorCannotAct`
     when the administrator was closed or suspended meanwhile; nothing is written then."""
     with transaction.atomic():
-        actor_able_locked(actor)
         # Locked and read again: two administrators on the confirmation page close it once, audited once.
         # What an LA holds is counted as committed: a child still being allocated to it by an uncommitted
         # transaction is not seen (Django's foreign keys are checked at commit, so the insert takes no lock
         # on the LA's row before then); the writers that allocate children must refuse a closed LA.
-        current = Organisation.objects.select_for_update().get(pk=found.pk)
+        current = _changing_held(actor, found)
         held = current.closed_on is None and _still_holds(current) is not None
         closing = current.closed_on is None and confirmed and not held
         if closing:

@@ -13,15 +13,18 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import Refused, decider_ended_refused, require
 from access.permissions import Permission
-from access.policy import Decision, decide, export_approval_stands
+from access.policy import Decision, decide, export_approval_stands, prerequisites
+from accounts.directory import organisation_closed_on_held
 from accounts.http import signed_in_user
 from accounts.models import Organisation, User
+from accounts.services import ActorCannotAct, actor_able_locked
 from accounts.stepup import step_up
 from children.models import Child
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
@@ -49,6 +52,21 @@ from team.disclosure_file import (
 from team.forms import ExportDecisionForm, ExportRequestForm
 
 LIST_LIMIT = 100
+
+
+def _judged_again_locked(actor: User) -> None:
+    """In the writing transaction: the person asking or deciding as they are now. Their account's row
+    (`actor_able_locked`: closed or suspended since the policy passed them?), then their organisation held
+    (FOR KEY SHARE: its close or an edit taking its accreditation, which lock it FOR UPDATE, wait for this
+    write or are seen; accounts before organisations, as the download locks them), then the whole vetting
+    again (`prerequisites`). `ActorCannotAct` when it no longer passes: nothing is written, and
+    `decider_ended_refused` answers with the audited refusal saying why, signed out."""
+    actor_able_locked(actor)
+    if actor.organisation_id is not None:
+        organisation_closed_on_held(actor.organisation_id)
+    vetted = prerequisites(User.objects.select_related("organisation").get(pk=actor.pk))
+    if not vetted:
+        raise ActorCannotAct(f"user {actor.pk} may no longer act ({vetted.reason})")
 
 
 def _export(request: HttpRequest, export_id: UUID, action: Permission) -> tuple[User, DisclosureExport]:
@@ -83,6 +101,7 @@ def exports(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.DisclosureExportRequest)  # ended or cut off since: nothing asked
 def export_new(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.DisclosureExportRequest)
@@ -93,14 +112,18 @@ def export_new(request: HttpRequest) -> HttpResponse:
         return stale
     form = ExportRequestForm(request.POST or None, local_authority_id=la_id)
     if request.method == "POST" and form.is_valid():
-        export = export_request(
-            by=actor,
-            local_authority=get_object_or_404(Organisation, pk=la_id),
-            lawful_basis=form.cleaned_data["lawful_basis"],
-            reference=form.cleaned_data["reference"],
-            children=form.cleaned_data["index_numbers"],
-            fields=form.cleaned_data["details"],
-        )
+        with transaction.atomic():
+            # The requester as they are now: one suspended, closed or cut off since the policy passed them
+            # asks for nothing.
+            _judged_again_locked(actor)
+            export = export_request(
+                by=actor,
+                local_authority=get_object_or_404(Organisation, pk=la_id),
+                lawful_basis=form.cleaned_data["lawful_basis"],
+                reference=form.cleaned_data["reference"],
+                children=form.cleaned_data["index_numbers"],
+                fields=form.cleaned_data["details"],
+            )
         messages.success(request, "Export requested. A colleague in your LA team must approve it.")
         return redirect("team:export", export_id=export.pk)
     context = {"form": form, "limit": settings.DISCLOSURE_EXPORT_MAX_CHILDREN}
@@ -148,6 +171,7 @@ def export_detail(request: HttpRequest, export_id: UUID) -> HttpResponse:
 
 @login_required
 @require_POST
+@decider_ended_refused(Permission.DisclosureExportDecide)  # ended or cut off since: nothing decided
 def export_decision(request: HttpRequest, export_id: UUID) -> HttpResponse:
     actor, export = _export(request, export_id, Permission.DisclosureExportDecide)
     if stale := step_up(request):
@@ -157,7 +181,14 @@ def export_decision(request: HttpRequest, export_id: UUID) -> HttpResponse:
         return _detail(request, actor, export, form)
     approve = form.cleaned_data["decision"] == "approve"
     try:
-        export_decide(export=export, by=actor, approve=approve, reason=form.cleaned_data["reason"])
+        with transaction.atomic():
+            # The export's row, then the decider as they are now (the order the download locks them in):
+            # one suspended, closed or cut off since the policy passed them decides nothing. An approval
+            # stands only while its approver could give it, but a reinstatement makes it stand again, so
+            # one given by an account that could not give it must never be stored.
+            DisclosureExport.objects.select_for_update().filter(pk=export.pk).values_list("pk").first()
+            _judged_again_locked(actor)
+            export_decide(export=export, by=actor, approve=approve, reason=form.cleaned_data["reason"])
     except AlreadyDecided:
         messages.info(request, "This request has already been decided.")
         return redirect("team:export", export_id=export.pk)

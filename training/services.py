@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import actor_able_locked
 from audit.models import AuditEvent
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -68,12 +69,14 @@ def refusal_record(*, user: User, refusal: Refusal) -> None:
 def assessment_record(*, user: User, marked: Marked, pass_mark: int) -> bool | Refusal:
     """Audit the attempt (question keys and counts only); on a pass, set `training_completed_on` to today.
 
-    A Refusal (audited, nothing marked) when the attempts allowed in 24 hours were already made."""
+    A Refusal (audited, nothing marked) when the attempts allowed in 24 hours were already made.
+    `ActorCannotAct` (nothing marked) when the person was suspended or closed after the guard passed them."""
     passed = marked.passed(pass_mark)
     with transaction.atomic():
         # The person's row, locked (no key update: their other events still insert) to the end, so a
-        # second attempt sent at once counts this one.
-        list(User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True))
+        # second attempt sent at once counts this one; and read again: someone suspended or closed since
+        # the account guard passed them has nothing marked, renewed or audited (`ActorCannotAct`).
+        actor_able_locked(user)
         refusal = attempt_refusal(user=user)
         if refusal is not None:
             refusal_record(user=user, refusal=refusal)

@@ -10,6 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from access.http import decider_ended_refused
+from access.permissions import Permission
 from accounts.http import signed_in_user
 from training.course import PAGES, PRACTICE_CHILDREN, QUESTIONS, assessment_mark, questions_draw
 from training.services import Refusal, assessment_record, attempt_refusal, refusal_record
@@ -44,6 +46,7 @@ def page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.ServiceUse)  # suspended or closed as the answers were marked: nothing kept
 def assessment(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     if request.method == "GET" and (refusal := attempt_refusal(user=user)) is not None:
