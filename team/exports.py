@@ -185,8 +185,12 @@ def export_decision(request: HttpRequest, export_id: UUID) -> HttpResponse:
             # The export's row, then the decider as they are now (the order the download locks them in):
             # one suspended, closed or cut off since the policy passed them decides nothing. An approval
             # stands only while its approver could give it, but a reinstatement makes it stand again, so
-            # one given by an account that could not give it must never be stored.
-            DisclosureExport.objects.select_for_update().filter(pk=export.pk).values_list("pk").first()
+            # one given by an account that could not give it must never be stored. FOR NO KEY UPDATE, as the
+            # download: a merge by this same decider holds their account and, at its commit, names its
+            # survivor on the export (FOR KEY SHARE): FOR UPDATE here, waiting for that account, deadlocked.
+            DisclosureExport.objects.select_for_update(no_key=True).filter(pk=export.pk).values_list(
+                "pk"
+            ).first()
             _judged_again_locked(actor)
             export_decide(export=export, by=actor, approve=approve, reason=form.cleaned_data["reason"])
     except AlreadyDecided:
