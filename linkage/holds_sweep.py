@@ -11,9 +11,10 @@ what it finds, each change audited as the steps audit theirs (`linkage:review:he
 
 Each review is judged under its row's lock, then its candidates' rows (the order a decision takes them),
 as they stand: a review decided or moved meanwhile is left as it now is. The sweep never waits for a
-lock: a purge or a merge takes a child's row before the reviews naming it, a decision the other way
-round, so waiting either way could close a circle with one of them. A review or child row someone holds
-is skipped (`busy`) and looked at again on the next run. A hold whose candidates are now held by more
+review's or a child's row: a purge or a merge takes a child's row before the reviews naming it, a decision
+the other way round, so waiting either way could close a circle with one of them. A review or child row
+someone holds is skipped (`busy`) and looked at again on the next run. (Moving a hold may wait briefly on
+its new LA's row, as any row naming it does; nothing that locks an LA's row waits on reviews or children.) A hold whose candidates are now held by more
 than one other LA is left where it is and reported by id: which team should judge it is a person's call.
 """
 
@@ -45,7 +46,9 @@ def holds_sweep() -> SweepOutcome:
     """Hold every open review naming a shielded child of its LA; move every hold none of whose children
     its LA holds any more to the one LA that holds them."""
     outcome = SweepOutcome()
-    for review_id in _open_reviews().values_list("pk", flat=True).iterator():
+    # The ids read at once, not through a server-side cursor held across the per-review transactions
+    # (a transaction-pooling PgBouncer may hand the next fetch to another server session).
+    for review_id in list(_open_reviews().values_list("pk", flat=True)):
         with transaction.atomic():
             _review_put_right(review_id, outcome)
     return outcome
