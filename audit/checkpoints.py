@@ -11,6 +11,8 @@ reports it as an insertion: a false alarm, never a missed tamper).
 """
 
 import json
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -217,8 +219,15 @@ def head_export(head: AuditHead, consistency: dict[str, Any], directory: Path | 
     target = Path(directory or settings.AUDIT_HEAD_EXPORT_DIR)
     target.mkdir(parents=True, exist_ok=True)
     path = target / f"head-{head.size:014d}-{head.pk:08d}.json"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(head_document(head, consistency), indent=2, sort_keys=True))
+    # A temporary file of this run's own: a second checkpoint may be exporting the same head at this
+    # moment (it found the head committed but not yet exported: `_export_missed`), and with one shared
+    # name each moved the other's file away, so one crashed after its commit. Named so that
+    # `head-*.json` never matches it.
+    fd, name = tempfile.mkstemp(dir=target, prefix=f".{path.stem}.", suffix=".tmp")
+    tmp = Path(name)
+    os.fchmod(fd, 0o644)  # a head is public (verifiers read it); mkstemp's 0600 would hide it from them
+    with os.fdopen(fd, "w") as handle:
+        handle.write(json.dumps(head_document(head, consistency), indent=2, sort_keys=True))
     tmp.replace(path)
     return path
 

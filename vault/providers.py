@@ -81,6 +81,9 @@ class _KeyRing:
     def _load(self, data: dict[str, Any]) -> None:
         self._data = data
         self._data.setdefault("revoked", {})
+        # A file may lack it (`_REQUIRED`): retiring a KEK appends here, and failed with a KeyError after
+        # dropping the KEK from this process's copy only, the file keeping it.
+        self._data.setdefault("retired_keks", [])
         self._revoked = {version: set(ids) for version, ids in self._data["revoked"].items()}
         # AES-GCM ciphers of KEKs by their encoded key: setting one up costs more than wrapping a DEK.
         # Looked up through `_data` every time, so a retired or replaced KEK is never used from here.
