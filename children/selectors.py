@@ -5,7 +5,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from accounts.models import Organisation
+from accounts.models import Organisation, OrganisationKind
 from children.models import BlockingKeyEntry, Carer, Child, Involvement, RecordStatus
 from children.records import AddressStatus, CarerDetails, ChildDetails, InvolvementDetails, ReturnIntention
 from vault.crypto import KeyRevoked
@@ -95,7 +95,13 @@ class InvolvementView:
 
     @property
     def is_sensitive(self) -> bool:
-        return self.details.sensitive_category is not None
+        """A sensitive service's: its category says so (sealed when recorded), or its organisation is one
+        now. An organisation the directory classes as a sensitive service after its staff recorded (an
+        administrator may change its kind) makes its earlier involvements a sensitive service's too: judged
+        by the category alone, they stayed named on every record page and in every inbox."""
+        if self.details.sensitive_category is not None:
+            return True
+        return self.organisation is not None and self.organisation.kind == OrganisationKind.SENSITIVE
 
 
 @dataclass

@@ -16,6 +16,7 @@ from children.models import Child, Involvement, RecordStatus
 from children.records import ChildDetails, InvolvementDetails
 from children.selectors import InvolvementView, child_details, involvement_details
 from coordination.models import LeadProposal, Match, MatchKind, Notice
+from coordination.sensitivity import involvement_sensitive
 from coordination.services import (
     Gate,
     involvements_to_confirm,
@@ -69,10 +70,21 @@ class Inbox:
     to_confirm: list[ConfirmEntry] = field(default_factory=list)
 
 
+def _service_sensitive(
+    other: Involvement, details: InvolvementDetails, organisation: Organisation | None
+) -> bool:
+    """Is `other` a sensitive service's, as the record page judges it (`InvolvementView.is_sensitive`: its
+    category, or its organisation classed as one since) or as accepting its offer does (its recorder's
+    organisation, `involvement_sensitive`)? Hidden if either says so."""
+    view = InvolvementView(involvement=other, details=details, organisation=organisation)
+    return view.is_sensitive or involvement_sensitive(other)
+
+
 def _contact(
-    other: Involvement,
     details: InvolvementDetails,
     *,
+    organisation: Organisation | None,
+    sensitive: bool,
     names_service: bool,
     practitioner_can_act: bool,
     broker: Organisation,
@@ -81,10 +93,9 @@ def _contact(
     and for a practitioner the rules now refuse (suspended, perhaps for misuse; closed; vetting lapsed).
     Given as the person to call, they would be told about the child by phone what the index no longer
     shows them; the LA team brokers instead until they are reinstated."""
-    if (details.sensitive_category is not None and not names_service) or not practitioner_can_act:
+    if (sensitive and not names_service) or not practitioner_can_act:
         la = broker
         return Contact(brokered=True, organisation=la.name, phone=la.phone, email=la.email)
-    organisation = Organisation.objects.filter(pk=details.organisation_id).first()
     return Contact(
         brokered=False,
         name=details.practitioner_name,
@@ -103,6 +114,8 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
     if sibling_service_hidden(match=notice.match, recipient=recipient, own=own, told_of=other, gate=gate):
         return None  # a notice told before this rule: a sibling's sensitive service is not shown
     details = involvement_details(other)
+    organisation = Organisation.objects.filter(pk=details.organisation_id).first()
+    sensitive = _service_sensitive(other, details, organisation)
     own_details = child_details(own.child)
     practitioner = other.recorded_by
     practitioner_can_act = practitioner is not None and gate(practitioner, other.child).receives
@@ -116,8 +129,9 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
         child_name=own_details.full_name,
         ended=own.ceased or other.ceased,
         contact=_contact(
-            other,
             details,
+            organisation=organisation,
+            sensitive=sensitive,
             names_service=audiences[1].sees_sensitive,
             practitioner_can_act=practitioner_can_act,
             # A sibling's LA team would say where the sibling's record is held: the recipient's child's.
@@ -127,7 +141,7 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
     if not family:
         # A service hidden from the recipient is not said to lead, nor offered as lead: the record page
         # shows them no lead professional where it is such a service ("None recorded").
-        service_hidden = details.sensitive_category is not None and not audiences[1].sees_sensitive
+        service_hidden = sensitive and not audiences[1].sees_sensitive
         entry.lead_is_me = own_details.lead_professional_id == str(own.pk)
         entry.lead_is_them = own_details.lead_professional_id == str(other.pk) and not service_hidden
         in_match = [p for p in proposals if p.match_id == notice.match_id]

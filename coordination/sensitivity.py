@@ -5,19 +5,24 @@ A sensitive service is recorded only with the child's consent, so a report that 
 match with one (a practitioner told about another) would tell them of the service.
 """
 
-from accounts.models import OrganisationKind
+from accounts.models import Organisation, OrganisationKind
 from children.models import Involvement
 from children.selectors import involvement_details
 from vault.keys import KeyShredded
 
 
 def involvement_sensitive(involvement: Involvement) -> bool:
-    """By its recorder's organisation, or its sealed category (opened for that one field; a shredded
-    key cannot say, so the side is taken as sensitive)."""
+    """By its recorder's organisation, its sealed category, or the organisation it was recorded for if the
+    directory classes that as a sensitive service now (as the record page judges it,
+    `children.selectors.InvolvementView.is_sensitive`). Opened for those fields; a shredded key cannot
+    say, so the side is taken as sensitive."""
     organisation = involvement.recorded_by.organisation if involvement.recorded_by else None
     if organisation is not None and organisation.kind == OrganisationKind.SENSITIVE:
         return True
     try:
-        return involvement_details(involvement).sensitive_category is not None
+        details = involvement_details(involvement)
     except KeyShredded:
         return True
+    if details.sensitive_category is not None:
+        return True
+    return Organisation.objects.filter(pk=details.organisation_id, kind=OrganisationKind.SENSITIVE).exists()

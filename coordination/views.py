@@ -2,6 +2,7 @@
 and the LA team's match counts. Each view: decide, call one service, render or redirect."""
 
 from collections.abc import Callable
+from typing import NoReturn
 from uuid import UUID
 
 from django.contrib import messages
@@ -11,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from access.http import require, still_permitted
+from access.http import Refused, require, still_permitted
 from access.permissions import Permission
-from access.policy import involvement_shown
+from access.policy import Decision, involvement_shown
 from accounts.http import signed_in_user
 from accounts.models import User
 from audit.services import event_record
@@ -79,6 +80,14 @@ def _side(match: Match, actor_id: int, *, not_this: Involvement | None = None) -
     return None
 
 
+def _outsider_refused() -> NoReturn:
+    """Someone on neither side of a match (or its proposer, accepting their own offer): refused, audited,
+    and told nothing about the match's child. Match and offer ids are small sequential numbers; judged on
+    the child, the refusal named the LA holding it and, for a shielded child, that it is shielded, to
+    anyone counting through them (review, session 27)."""
+    raise Refused(Decision(False, "not_own_involvement"), action=Permission.InvolvementCoordinate)
+
+
 @login_required
 @require_POST
 def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
@@ -86,14 +95,9 @@ def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
     require(actor=actor, action=Permission.InboxView)  # before the lookup: ids are not probed
     match = _match(match_id)
     own = _side(match, actor.pk)
-    require(
-        actor=actor,
-        action=Permission.InvolvementCoordinate,
-        child=(own or match.first).child,
-        involvement=own,
-    )
-    if own is None:  # the policy has refused already (not_own_involvement); this only narrows the type
-        raise Http404
+    if own is None:
+        _outsider_refused()
+    require(actor=actor, action=Permission.InvolvementCoordinate, child=own.child, involvement=own)
     if not match.about_one_child:  # a lead professional is per child: family matches offer none
         raise Http404
     try:
@@ -115,6 +119,8 @@ def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
     )
     match = _match(proposal.match_id)
     own = _side(match, actor.pk, not_this=proposal.involvement)
+    if own is None:
+        _outsider_refused()
     # Accepting sets the proposer's child's lead professional: the acceptor's own involvement must be
     # with that same child.
     require(
@@ -123,8 +129,6 @@ def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
         child=proposal.involvement.child,
         involvement=own,
     )
-    if own is None:  # the policy has refused already (not_own_involvement); this only narrows the type
-        raise Http404
     if involvement_sensitive(proposal.involvement) and not match_audience(actor, own.child).sees_sensitive:
         # A service hidden from the acceptor: its offer is never shown to them (the inbox), and accepting
         # it would make lead a service they may not know of. Not found, as an offer they cannot see.
