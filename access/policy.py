@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from access.permissions import Permission
 from accounts.models import LA_MANAGED_ROLES, NATIONALLY_MANAGED_ROLES, OrganisationKind, Role, User
+from accounts.services import ActorCannotAct
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.records import SourceIdentifier
@@ -219,6 +220,15 @@ def prerequisites(actor: User, today: date | None = None) -> Decision:
     if actor.agreement_signed_on is None:
         return _deny("agreement_unsigned")
     return ALLOW
+
+
+def prerequisites_as_stored(actor: User) -> None:
+    """`prerequisites` judged again on the account as stored now, for a writer that has locked the
+    account's row and held its organisation: `ActorCannotAct` (nothing to be written) if it no longer
+    passes (suspended, closed, de-accredited, organisation closed, vetting lapsed since the page's check)."""
+    vetted = prerequisites(User.objects.select_related("organisation").get(pk=actor.pk))
+    if not vetted:
+        raise ActorCannotAct(f"user {actor.pk} may no longer act ({vetted.reason})")
 
 
 def is_la_team_for(actor: User, child: Child) -> bool:

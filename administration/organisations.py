@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import require, signed_out_refusal
 from access.permissions import Permission
-from access.policy import prerequisites
+from access.policy import prerequisites_as_stored
 from accounts.directory import (
     OrganisationCodeTaken,
     OrganisationDetails,
@@ -95,9 +95,7 @@ def _administrator_held(
             closed_on[pk] = locked.closed_on
         else:
             closed_on[pk] = organisation_closed_on_held(pk)
-    vetted = prerequisites(User.objects.select_related("organisation").get(pk=actor.pk))
-    if not vetted:
-        raise ActorCannotAct(f"user {actor.pk} may no longer act ({vetted.reason})")
+    prerequisites_as_stored(actor)
     already_there = locked is not None and locked.local_authority_id == into
     ended = closed_on.get(into) if into is not None else None
     if ended is not None and ended <= timezone.localdate() and not already_there:

@@ -20,11 +20,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import Refused, decider_ended_refused, require
 from access.permissions import Permission
-from access.policy import Decision, decide, export_approval_stands, prerequisites
+from access.policy import Decision, decide, export_approval_stands, prerequisites_as_stored
 from accounts.directory import organisation_closed_on_held
 from accounts.http import signed_in_user
 from accounts.models import Organisation, User
-from accounts.services import ActorCannotAct, actor_able_locked
+from accounts.services import actor_able_locked
 from accounts.stepup import step_up
 from children.models import Child
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
@@ -64,9 +64,7 @@ def _judged_again_locked(actor: User) -> None:
     actor_able_locked(actor)
     if actor.organisation_id is not None:
         organisation_closed_on_held(actor.organisation_id)
-    vetted = prerequisites(User.objects.select_related("organisation").get(pk=actor.pk))
-    if not vetted:
-        raise ActorCannotAct(f"user {actor.pk} may no longer act ({vetted.reason})")
+    prerequisites_as_stored(actor)
 
 
 def _export(request: HttpRequest, export_id: UUID, action: Permission) -> tuple[User, DisclosureExport]:
