@@ -7,27 +7,14 @@ opened before) looked up, its candidates swelling to "too many". A real number i
 `rebuild_blocking_keys` once takes the placeholder keys of records stored before away.
 """
 
-from datetime import date
 from io import StringIO
 
 from django.core.management import call_command
 
 from children.models import BlockingKeyEntry, Child
-from children.records import Address, ChildDetails, Gender, SourceIdentifier
-from children.services import BLOCKING_PURPOSE, child_create, identifier_key
+from children.services import BLOCKING_PURPOSE, identifier_key
+from feeds.tests.test_placeholder_nhs_number_stored_before_is_no_evidence import _isla_stored_before
 from vault.blind_index import blind_index
-
-
-def _stored_with(world, number: str) -> Child:
-    details = ChildDetails(
-        given_names="Isla",
-        family_name="Fairweather",
-        gender=Gender.FEMALE,
-        date_of_birth=date(2018, 5, 5),
-        address=Address(lines=["3 Mill Row", "Leeds"], postcode="LS1 4AB"),
-        source_identifiers=[SourceIdentifier("nhs_number", number, world.north_gp.pk)],
-    )
-    return child_create(local_authority=world.north, details=details, carers=[], shielded=False)
 
 
 def _filed_under(child: Child, number: str) -> bool:
@@ -37,12 +24,12 @@ def _filed_under(child: Child, number: str) -> bool:
 
 def test_a_placeholder_number_is_filed_under_no_key_and_a_real_one_is(world):
     for number in ("000 000 0000", "444 444 4444", "312 000 0000"):
-        assert not _filed_under(_stored_with(world, number), number)
-    assert _filed_under(_stored_with(world, "943 476 5919"), "943 476 5919")
+        assert not _filed_under(_isla_stored_before(world, number), number)
+    assert _filed_under(_isla_stored_before(world, "943 476 5919"), "943 476 5919")
 
 
 def test_rebuilding_keys_takes_away_a_placeholder_key_filed_before(world):
-    isla = _stored_with(world, "000 000 0000")
+    isla = _isla_stored_before(world, "000 000 0000")
     digest = blind_index(BLOCKING_PURPOSE, identifier_key("nhs_number", "000 000 0000"))
     BlockingKeyEntry.objects.create(child=isla, digest=digest, hidden=True)  # as filed before
     call_command("rebuild_blocking_keys", stdout=StringIO())

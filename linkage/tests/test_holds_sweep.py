@@ -161,17 +161,16 @@ class TestNeverWaits:
 
     pytestmark = postgresql_race()
 
-    def test_a_review_whose_childs_row_is_held_is_skipped_then_put_right_next_time(
-        self, world, shielded_child
-    ):
-        review = _shielded_hold(world, shielded_child)
-        _moved_to(shielded_child, world.south)
+    @staticmethod
+    def _swept_while_held(model, pk):
+        """`holds_sweep()` run while another session holds `model`'s row `pk` FOR UPDATE (released once
+        the sweep returns: a sweep that waited for it would wait out the holder's 30 s and fail)."""
         holding, swept = threading.Event(), threading.Event()
 
         def work(index: int):
             if index == 0:
                 with transaction.atomic():
-                    list(Child.objects.select_for_update().filter(pk=shielded_child.pk))
+                    list(model.objects.select_for_update().filter(pk=pk))
                     holding.set()
                     assert swept.wait(timeout=30)
                 return "released"
@@ -183,6 +182,14 @@ class TestNeverWaits:
 
         released, outcome = run_together(2, work)
         assert released == "released"
+        return outcome
+
+    def test_a_review_whose_childs_row_is_held_is_skipped_then_put_right_next_time(
+        self, world, shielded_child
+    ):
+        review = _shielded_hold(world, shielded_child)
+        _moved_to(shielded_child, world.south)
+        outcome = self._swept_while_held(Child, shielded_child.pk)
         assert (outcome.busy, outcome.followed) == ([str(review.pk)], [])
         assert ClericalReview.objects.get(pk=review.pk).local_authority_id == world.north.pk
         assert holds_sweep().followed == [str(review.pk)]
@@ -190,21 +197,6 @@ class TestNeverWaits:
     def test_a_review_a_decision_holds_is_skipped(self, world, shielded_child):
         review = _shielded_hold(world, shielded_child)
         _moved_to(shielded_child, world.south)
-        holding, swept = threading.Event(), threading.Event()
-
-        def work(index: int):
-            if index == 0:
-                with transaction.atomic():
-                    list(ClericalReview.objects.select_for_update().filter(pk=review.pk))
-                    holding.set()
-                    assert swept.wait(timeout=30)
-                return "released"
-            assert holding.wait(timeout=30)
-            try:
-                return holds_sweep()
-            finally:
-                swept.set()
-
-        _, outcome = run_together(2, work)
+        outcome = self._swept_while_held(ClericalReview, review.pk)
         assert outcome.busy == [str(review.pk)]
         assert ClericalReview.objects.get(pk=review.pk).local_authority_id == world.north.pk
