@@ -49,7 +49,7 @@ from feeds.ratelimit import (
     requests_per_minute,
     seconds_to_next_window,
 )
-from feeds.sources import feed_source_authenticate, feed_token_live, token_digest
+from feeds.sources import feed_source_authenticate, feed_token_live, source_entitlement, token_digest
 
 MAX_ROWS = 5000
 
@@ -326,10 +326,6 @@ def _refused(source: FeedSource) -> Decision | None:
     return decision
 
 
-def _entitlement(source: FeedSource) -> tuple[list[str], set[int]]:
-    return sorted(source.fields), set(source.local_authorities.values_list("pk", flat=True))
-
-
 class _Standing:
     """The request's token and source judged again while its rows go in: before the first row and every
     `feeds.ingest.STANDING_SECONDS` (`batch_rows_ingest(standing=)`), as `manage.py ingest` judges its
@@ -339,7 +335,7 @@ class _Standing:
 
     def __init__(self, source: FeedSource, digest: str) -> None:
         self.source, self.digest = source, digest
-        self.began = _entitlement(source)
+        self.began = source_entitlement(source)
         self.stopped_by: str | None = None  # "token", "policy" or "entitlement"
         self.refusal: Decision | None = None
 
@@ -352,7 +348,7 @@ class _Standing:
         if refusal is not None:
             self.stopped_by, self.refusal = "policy", refusal
             return refusal
-        if _entitlement(now) != self.began:
+        if source_entitlement(now) != self.began:
             self.stopped_by = "entitlement"
             return Decision(False, "entitlement_changed")
         return Decision(True)

@@ -114,6 +114,12 @@ def feed_source_authenticate(token: str) -> FeedSource | None:
     return row.source
 
 
+def source_entitlement(source: FeedSource) -> tuple[list[str], set[int]]:
+    """The fields and LA ids a source is entitled to, comparable between two readings: a run or a request
+    compares the one it began with against the source as it is now (`feeds.api`, `manage.py ingest`)."""
+    return sorted(source.fields), set(source.local_authorities.values_list("pk", flat=True))
+
+
 def feed_token_live(digest: str) -> bool:
     """Whether the token with this digest is still live: asked again while a request it authenticated
     works (`feeds.api`), so a revocation ends its writes within seconds, not when the request ends."""

@@ -45,6 +45,7 @@ from feeds.parsers import (
     rows_count,
     rows_read,
 )
+from feeds.sources import source_entitlement
 from feeds.workers import WorkerFailed, bulk_session, rows_ingest_parallel
 
 
@@ -68,22 +69,18 @@ class _EntitlementChanged:
     )
 
 
-def _entitlement(source: FeedSource) -> tuple[list[str], set[int]]:
-    return sorted(source.fields), set(source.local_authorities.values_list("pk", flat=True))
-
-
 def _standing(source: FeedSource, *, audited: bool = True) -> StandingCheck:
     """The source as the run began, judged again as it is now: the policy (a refusal audited unless
     `audited` is False), and the same entitlement, since every row is judged and linked by the one the
     run began with."""
-    began = _entitlement(source)
+    began = source_entitlement(source)
 
     def standing(_: FeedSource) -> Verdict:
         now = FeedSource.objects.select_related("user__organisation").get(pk=source.pk)
         decision = _decided(now) if audited else decide(actor=now.user, action=Permission.FeedSubmit)
         if not decision:
             return decision
-        return decision if _entitlement(now) == began else _EntitlementChanged()
+        return decision if source_entitlement(now) == began else _EntitlementChanged()
 
     return standing
 
