@@ -23,11 +23,12 @@ from typing import Any
 from uuid import UUID
 
 from django.db import OperationalError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from children.models import Child, RecordStatus
 from linkage.holding import review_follows, reviews_mark_held
-from linkage.models import CarriedIdentity, ClericalReview, ReviewReason, ReviewStatus
+from linkage.models import ClericalReview, ReviewReason, ReviewStatus
+from linkage.retention import carriers_of
 from linkage.selectors import review_candidate_ids
 from vault.crypto import DecryptionFailed
 
@@ -100,12 +101,12 @@ def _review_put_right(review_id: Any, outcome: SweepOutcome) -> None:
 
 def _carriers(identities: set[str]) -> "QuerySet[Child]":
     """The active records carrying any of `identities` (the record itself, or the one it was merged
-    into), their rows locked in id order for the rest of the transaction, or `OperationalError` at once if
-    someone holds one."""
-    ids = [UUID(identity) for identity in identities]
-    merged_into = CarriedIdentity.objects.filter(identity_id__in=ids).values("carrier_id")
+    into: `linkage.retention.carriers_of`), their rows locked in id order for the rest of the
+    transaction, or `OperationalError` at once if someone holds one."""
+    ids = {UUID(identity) for identity in identities}
+    carriers = ids | set(carriers_of(ids).values())
     return (
-        Child.objects.filter(Q(pk__in=ids) | Q(pk__in=merged_into), status=RecordStatus.ACTIVE)
+        Child.objects.filter(pk__in=carriers, status=RecordStatus.ACTIVE)
         .select_for_update(of=("self",), nowait=True)
         .order_by("pk")
     )

@@ -36,7 +36,7 @@ duplicate under a new id. A merge gives the survivor the duplicate and all it ca
 record's rows and those plain ids go too.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 from uuid import UUID
 
@@ -152,6 +152,20 @@ def carried_identities(child_id: UUID) -> list[UUID]:
     merged away in turn, and an unmerge gives the restored record a new id."""
     carried = CarriedIdentity.objects.filter(carrier_id=child_id).order_by("pk")
     return [child_id, *carried.values_list("identity_id", flat=True)]
+
+
+def carriers_of(identities: Collection[UUID]) -> dict[UUID, UUID]:
+    """For each of `identities` merged into another record, the live record that carries it on (read
+    from `CarriedIdentity`, so through a chain of merges); a record never merged, or purged, is not a key.
+    The one reading of "who carries this record on now" for the report pages (which name the carrier) and
+    the holds sweep (which follows the children a review names)."""
+    if not identities:
+        return {}
+    return dict(
+        CarriedIdentity.objects.filter(identity_id__in=set(identities)).values_list(
+            "identity_id", "carrier_id"
+        )
+    )
 
 
 def identities_carry_over(*, survivor_id: UUID, duplicate_id: UUID) -> list[str]:

@@ -43,8 +43,8 @@ from children.models import Child
 from children.purposes import PURPOSE_LABELS
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
 from linkage.merging import MERGE_REASON_CONTEXT, UNMERGE_REASON_CONTEXT
-from linkage.models import CarriedIdentity, ChildMerge
-from linkage.retention import carried_identities
+from linkage.models import ChildMerge
+from linkage.retention import carried_identities, carriers_of
 from oversight.misuse import unexplained
 from vault.sealing import note_unseal
 
@@ -298,18 +298,9 @@ def _note(event: AuditEvent) -> str:
 
 
 def _carriers(record_ids: set[UUID]) -> dict[UUID, Child]:
-    """For records no longer there, the live child that carries each on after a merge (`record_ids`'
-    reverse: `CarriedIdentity`, and the merges in place for a merge made before it); a purged record has
-    none."""
-    if not record_ids:
-        return {}
-    carried = dict(
-        CarriedIdentity.objects.filter(identity_id__in=record_ids).values_list("identity_id", "carrier_id")
-    )
-    in_place = ChildMerge.objects.filter(
-        duplicate_id__in=record_ids - carried.keys(), unmerged_at__isnull=True
-    )
-    carried.update(in_place.values_list("duplicate_id", "survivor_id"))
+    """For records no longer there, the live child that carries each on after a merge
+    (`linkage.retention.carriers_of`); a purged record has none."""
+    carried = carriers_of(record_ids)
     live = Child.objects.in_bulk(set(carried.values()))
     return {record: live[carrier] for record, carrier in carried.items() if carrier in live}
 
