@@ -138,3 +138,19 @@ def test_the_system_administrator_meets_403_on_child_and_audit_pages(world, chil
     assert client.get(reverse("children:search")).status_code == 403
     assert client.get(reverse("audit:index")).status_code == 403
     assert client.get(reverse("data_quality")).status_code == 403
+
+
+def test_service_health_says_no_checkpoint_was_ever_signed_rather_than_an_old_one(
+    world, child, settings, tmp_path
+):
+    """Events written and no checkpoint signed at all (the job never ran): the warning said "the last signed
+    checkpoint is more than 15 minutes old" beside "Last signed checkpoint: None yet" (seen in the browser
+    on a fresh demo). It now says none was signed."""
+    settings.AUDIT_SIGNING_KEY_FILE = tmp_path / "signing.pem"
+    signing_key_create(settings.AUDIT_SIGNING_KEY_FILE)
+    simon = make_user("simon", world.north, Role.SYSTEM_ADMIN)
+    page = rendered(signed_in(simon).get(reverse("service_health")), heading="Service health")
+    warning = page.split('class="govuk-warning-text__text"')[1].split("</strong>")[0]
+    assert "No checkpoint has been signed yet and events have been written" in warning
+    assert "more than" not in warning
+    assert "Check that the checkpoint job is running." in warning
