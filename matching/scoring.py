@@ -14,9 +14,10 @@ Acceptance (`verdict`):
     CLOSE_CALL_WEIGHT to ACCEPT    -> "close": too close to call (shown only when nothing is accepted,
                                       labelled as a possible match)
     below                          -> "non": not offered
-and in every case the match must rest on a name AND a non-name anchor (date of birth, postcode, or
-given name with gender) among the fields the scorer may use, so a shielded child (scored with
-`use_hidden=False`, its address ignored) can never be offered on the strength of a postcode.
+and in every case the match must rest on a name AND a non-name anchor (date of birth, postcode (a
+partial one only beside a date of birth that agrees), or given name with gender) among the fields the
+scorer may use, so a shielded child (scored with `use_hidden=False`, its address ignored) can never be
+offered on the strength of a postcode.
 
 Lookup and scoring normalise names with the same function (`normalise.name_forms`; scoring leaves out
 a one-letter part, `compared_forms`).
@@ -253,16 +254,33 @@ def _best_jw(query: frozenset[str], candidate: set[str]) -> float:
     return _closest_pair(query, candidate)[0]
 
 
+def _comparable(q: str, c: str) -> bool:
+    """Are two forms alike enough in length to be one name typed two ways? Not if one is less than half
+    the length of the other: a slip, or a spelling that sounds the same, keeps a name's length."""
+    return min(len(q), len(c)) * 2 >= max(len(q), len(c))
+
+
+def _sounds_alike(query: frozenset[str], candidate: set[str]) -> set[str]:
+    """The phonetic codes a query form shares with a candidate form of comparable length (`_comparable`).
+
+    NYSIIS codes a lone letter as itself, and SHAH and SHAW as S too, so without the length rule "S"
+    with a date of birth listed every Shah and Shaw born that day ("sounds the same"), "M" every Moss and
+    Miah: one letter answered for the family name a search needs."""
+    return {
+        code for q in query for c in candidate if _comparable(q, c) and (code := phonetic(q)) == phonetic(c)
+    }
+
+
 def _closest_pair(query: frozenset[str], candidate: set[str]) -> tuple[float, tuple[str, str] | None]:
     """The highest Jaro-Winkler similarity between the two sets of forms, and the pair that reaches it.
 
-    A form less than half the length of the other is never similar to it: Jaro-Winkler rewards a shared
-    prefix, so "T" or "TH" scored "partly similar" to every Taylor and Thornton, and one letter with a
-    postcode listed the children of a household as matches. A slip keeps a name's length."""
+    A form less than half the length of the other is never similar to it (`_comparable`): Jaro-Winkler
+    rewards a shared prefix, so "T" or "TH" scored "partly similar" to every Taylor and Thornton, and one
+    letter with a postcode listed the children of a household as matches."""
     best, pair = 0.0, None
     for q in sorted(query):
         for c in sorted(candidate):
-            if min(len(q), len(c)) * 2 < max(len(q), len(c)):
+            if not _comparable(q, c):
                 continue
             similarity = JaroWinkler.normalized_similarity(q, c)
             if similarity > best:
@@ -326,7 +344,7 @@ def family_level(
     exact = q_forms & c_forms
     if exact:
         return "exact", _longest(exact)
-    codes = {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}
+    codes = _sounds_alike(q_forms, c_forms)
     if codes:
         return "phonetic", _longest(codes)
     return _similar_band(q_forms, c_forms, edit_level=edit_level)
@@ -346,7 +364,7 @@ def given_level(
     c_formal = {g for name in candidates for g in given_name_forms(name)}
     if q_formal & c_formal:
         return "nickname", None
-    codes = {phonetic(f) for f in q_forms} & {phonetic(f) for f in c_forms}
+    codes = _sounds_alike(q_forms, c_forms)
     if codes:
         return "phonetic", _longest(codes)
     band, pair = _similar_band(q_forms, c_forms, edit_level=edit_level)
@@ -460,6 +478,21 @@ def _score_ordering(
     )
 
 
+def _postcode_may_anchor(query: Identity, levels: dict[str, str]) -> bool:
+    """May a postcode agreement anchor this match? Always for a query with a full postcode; a partial
+    postcode (a sector) only beside a date of birth that agrees at some level.
+
+    The start of a postcode is a search criterion beside a date of birth only (`children.search`). A
+    sector agreeing anchored whatever else was typed, so a criterion agreeing with nobody made a family
+    name and a sector enough: a given name "X" with the gender "not known", or a date of birth that
+    differs outright, listed every child of a family in the sector (some 3,000 addresses) as a match.
+    Linkage queries (a feed row, a stored record) hold a full postcode if any, so are judged as before.
+    """
+    if any(postcode_granularity(p) == "full" for p in query.postcodes):
+        return True
+    return levels.get("dob", "else") != "else"
+
+
 def _anchored(query: Identity, match: MatchScore) -> bool:
     """A name agrees, and so does a non-name criterion the scorer was allowed to use."""
     levels = match.levels
@@ -467,7 +500,7 @@ def _anchored(query: Identity, match: MatchScore) -> bool:
         return False
     if levels.get("dob") in DOB_ANCHORS:
         return True
-    if levels.get("postcode") in POSTCODE_ANCHORS:
+    if levels.get("postcode") in POSTCODE_ANCHORS and _postcode_may_anchor(query, levels):
         return True
     return bool(query.gender) and levels.get("given_name") in GIVEN_ANCHORS and levels.get("gender") != "else"
 
