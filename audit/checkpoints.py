@@ -225,11 +225,105 @@ def head_export(head: AuditHead, consistency: dict[str, Any], directory: Path | 
     # `head-*.json` never matches it.
     fd, name = tempfile.mkstemp(dir=target, prefix=f".{path.stem}.", suffix=".tmp")
     tmp = Path(name)
-    os.fchmod(fd, 0o644)  # a head is public (verifiers read it); mkstemp's 0600 would hide it from them
-    with os.fdopen(fd, "w") as handle:
-        handle.write(json.dumps(head_document(head, consistency), indent=2, sort_keys=True))
-    tmp.replace(path)
+    # Durable: the whole file reaches the disk under its temporary name before it is named a head, and
+    # the rename reaches it before the head counts as exported. A power cut then leaves either no head
+    # file or the whole one, never the empty or half-written `head-*.json` a plain write could leave
+    # (on which every later checkpoint would stop: `head_file_read`).
+    try:
+        os.fchmod(fd, 0o644)  # a head is public (verifiers read it); mkstemp's 0600 would hide it from them
+        with os.fdopen(fd, "w") as handle:
+            handle.write(json.dumps(head_document(head, consistency), indent=2, sort_keys=True))
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a full disk leaves no temporary file behind (the head is re-exported)
+        raise
+    _directory_synced(target)
     return path
+
+
+def _directory_synced(directory: Path) -> None:
+    """The directory's entries (the rename) on disk: without it a power cut can undo the rename."""
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class HeadFileUnreadable(ValueError):
+    """An exported head file that cannot be read as a signed head of this log: empty, cut short, not JSON,
+    or not a head. Its message names the file and says what is wrong, in words."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        super().__init__(f"head file {path.name} {why}")
+        self.path = path
+
+
+def _hex(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        bytes.fromhex(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _head_shaped(document: Any) -> bool:
+    """Every field a verifier reads, of the type it reads it as (what `head_document` writes)."""
+    if not isinstance(document, dict) or not isinstance(document.get("statement"), dict):
+        return False
+    statement = document["statement"]
+    consistency = document.get("consistency") or {}
+    return (
+        _count(statement.get("size"))
+        and _hex(statement.get("root"))
+        and _count(statement.get("last_event_id"))
+        and isinstance(statement.get("issued_at"), str)  # signed: one that is no time fails its signature
+        and isinstance(document.get("key_id"), str)
+        and _hex(document.get("signature"))
+        and isinstance(consistency, dict)
+        and (
+            not consistency
+            or (
+                _count(consistency.get("from_size"))
+                and _hex(consistency.get("from_root"))
+                and isinstance(consistency.get("proof"), list)
+                and all(_hex(p) for p in consistency["proof"])
+            )
+        )
+    )
+
+
+def head_file_read(path: Path) -> dict[str, Any]:
+    """The head document in an exported head file, or `HeadFileUnreadable` saying what is wrong with it.
+
+    Whether it is signed, and by whom, is for the reader to check: this says only that it can be read.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise HeadFileUnreadable(path, f"cannot be read ({type(exc).__name__})") from exc
+    if not data.strip():
+        raise HeadFileUnreadable(path, "is empty (cut short as it was written: a power cut or a full disk?)")
+    try:
+        document = json.loads(data)
+    except ValueError as exc:  # not JSON, or not UTF-8 text at all
+        raise HeadFileUnreadable(
+            path, "is not complete JSON (cut short as it was written, or damaged)"
+        ) from exc
+    statement = document.get("statement") if isinstance(document, dict) else None
+    if isinstance(statement, dict) and statement.get("log") != LOG_ID:
+        raise HeadFileUnreadable(path, "is not a head of this log")
+    if not _head_shaped(document):
+        raise HeadFileUnreadable(path, "does not hold a signed head (fields missing or of the wrong kind)")
+    return dict(document)
 
 
 # One checkpoint at a time: two racing jobs could each sign a head over the same previous head.
@@ -287,9 +381,22 @@ def _stored_statement(head: AuditHead) -> bytes:
 
 
 def _exported_latest() -> dict[str, Any] | None:
-    """The newest head document in AUDIT_HEAD_EXPORT_DIR (file names sort by size, then head id)."""
+    """The newest head document in AUDIT_HEAD_EXPORT_DIR (file names sort by size, then head id).
+
+    One that cannot be read stops signing, naming the file: a head nobody can read is no anchor, and
+    passing over it to the one before would let whoever can damage the newest file choose the anchor.
+    """
     files = sorted(Path(settings.AUDIT_HEAD_EXPORT_DIR).glob("head-*.json"))
-    return json.loads(files[-1].read_text()) if files else None
+    if not files:
+        return None
+    try:
+        return head_file_read(files[-1])
+    except HeadFileUnreadable as unreadable:
+        raise HeadTrustError(
+            f"the newest exported {unreadable}: signing stops rather than build on a head it cannot read."
+            " Move that file out of AUDIT_HEAD_EXPORT_DIR (keep it) and run verify_audit; the next checkpoint"
+            " exports the database's latest head again if it extends the last readable exported head"
+        ) from unreadable
 
 
 def _export_missed(head: AuditHead, exported: dict[str, Any]) -> None:

@@ -119,6 +119,7 @@ class AuditTag(StrEnum):
     ComplaintOpened = "child:complaint:opened"
     ComplaintUpdated = "child:complaint:updated"
     ComplaintListViewed = "child:complaint:list_viewed"
+    RecordRemovedShown = "child:record:removed_shown"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
@@ -243,6 +244,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ComplaintOpened: "Opened a complaint",
     AuditTag.ComplaintUpdated: "Updated a complaint's progress",
     AuditTag.ComplaintListViewed: "Viewed the local authority's complaints",
+    AuditTag.RecordRemovedShown: "Was told the record had been removed (its details destroyed)",
 }
 
 

@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import merkle
-from audit.checkpoints import LOG_ID, cache_level, head_statement
+from audit.checkpoints import HeadFileUnreadable, cache_level, head_file_read, head_statement
 from audit.ledger import EVENT_TABLE, entry_bytes, timestamp_parse
 from audit.models import AuditSubtree, SearchAppearance
 from audit.signing import key_id, signature_valid
@@ -58,14 +58,13 @@ class SignedHead:
 
     @classmethod
     def from_file(cls, path: Path) -> "SignedHead":
-        data = json.loads(path.read_text())
+        """The head in `path`; `HeadFileUnreadable` (a ValueError) naming the file if it cannot be read."""
+        data = head_file_read(path)
         statement = data["statement"]
-        if statement.get("log") != LOG_ID:
-            raise ValueError(f"{path} is not a head of this log")
         return cls(
-            size=int(statement["size"]),
+            size=statement["size"],
             root=statement["root"],
-            last_event_id=int(statement["last_event_id"]),
+            last_event_id=statement["last_event_id"],
             issued_at=statement["issued_at"],
             key_id=data["key_id"],
             signature=data["signature"],
@@ -79,8 +78,26 @@ class SignedHead:
         )
 
 
+def head_files(directory: Path | str) -> list[Path]:
+    return sorted(Path(directory).glob("head-*.json"))
+
+
 def heads_load(directory: Path | str) -> list[SignedHead]:
-    return [SignedHead.from_file(p) for p in sorted(Path(directory).glob("head-*.json"))]
+    """Every head in `directory`; the first file that cannot be read raises (`heads_read` reports it)."""
+    return [SignedHead.from_file(p) for p in head_files(directory)]
+
+
+def heads_read(paths: Iterable[Path]) -> tuple[list[SignedHead], list[Finding]]:
+    """The heads in `paths` that can be read, and an `unreadable_head` finding naming each that cannot
+    (empty or cut short by a power cut, damaged, not a head): one such file stops nothing else's check."""
+    heads: list[SignedHead] = []
+    unreadable: list[Finding] = []
+    for path in paths:
+        try:
+            heads.append(SignedHead.from_file(path))
+        except HeadFileUnreadable as exc:
+            unreadable.append(Finding("unreadable_head", str(exc)))
+    return heads, unreadable
 
 
 @dataclass
@@ -334,24 +351,33 @@ def log_verify(
     public_key: Ed25519PublicKey,
     now: datetime | None = None,
     max_tail_seconds: float | None = None,
+    unreadable: Iterable[Finding] = (),
 ) -> VerificationReport:
     """Verify the whole log; every problem found is a Finding that names the event where it can.
 
     Events after the last signed head (the unsigned tail) cannot be checked against a signature: their
     number and the age of the oldest are reported, and an oldest older than `max_tail_seconds`
     (AUDIT_UNSIGNED_TAIL_MAX_SECONDS) is a finding, so the window for rewriting them stays bounded.
+    `unreadable`: findings about head files that could not be read (`heads_read`), reported first.
     """
     now = now or timezone.now()
     limit = float(settings.AUDIT_UNSIGNED_TAIL_MAX_SECONDS if max_tail_seconds is None else max_tail_seconds)
     with _one_moment():
-        return _log_verify(heads=heads, public_key=public_key, now=now, limit=limit)
+        return _log_verify(
+            heads=heads, public_key=public_key, now=now, limit=limit, unreadable=list(unreadable)
+        )
 
 
 def _log_verify(
-    *, heads: list[SignedHead], public_key: Ed25519PublicKey, now: datetime, limit: float
+    *,
+    heads: list[SignedHead],
+    public_key: Ed25519PublicKey,
+    now: datetime,
+    limit: float,
+    unreadable: list[Finding],
 ) -> VerificationReport:
     """`log_verify`, inside the one moment it reads."""
-    report = VerificationReport(heads=len(heads))
+    report = VerificationReport(heads=len(heads), findings=unreadable)
     horizon_id = max((h.last_event_id for h in heads), default=0)
     tail_oldest: datetime | None = None
     appearances = _AppearanceCheck()

@@ -3,8 +3,11 @@
 A page loads the child, then opens its key; a merge or purge committing in between has shredded the key
 (`KeyRevoked`) and deleted the row. A moment later the page would not have loaded the record at all, so
 it answers as then (not found, read again, listed without its notes), never a server error. A record
-still there whose key fails is a real fault, raised as it was. One rule for every page that opens a key
-after loading a record (`children.views.gone_if_merged_away`, the corrections pages, the audit reports).
+still there whose key the provider refuses (`KeyRevoked`) or the database holds destroyed (`KeyShredded`)
+was shredded by a purge or merge that failed after its shred (both tell the provider first): it is
+`RecordRemoved`, said in words until the next night's purge deletes it. Any other failure to open a key
+is a real fault, raised as it was. One rule for every page that opens a key after loading a record
+(`children.views.gone_if_merged_away`, the corrections pages, the audit reports).
 """
 
 from collections.abc import Callable
@@ -20,14 +23,25 @@ from vault.keys import KeyShredded
 Opened = TypeVar("Opened")
 
 
+class RecordRemoved(Exception):
+    """The record's key was shredded but its row is still there: a purge (or a merge) that told the key
+    provider first (fail closed) failed after its shred, and the rows wait for the next night's purge.
+    Nothing of the record can be read again: a page says "This record has been removed"
+    (`children.views.removed_record_said`), a list shows the item without the child's details."""
+
+    def __init__(self, child_id: Any) -> None:
+        super().__init__("the record's keys were shredded; its rows wait for the purge")
+        self.child_id = child_id
+
+
 def opened_unless_merged_away(child_id: Any, opening: Callable[[], Opened]) -> Opened | None:
     """`opening()` (which opens the record's key), or None if the key refused because the record is gone;
-    raised as it was if the record is still there."""
+    `RecordRemoved` if it refused because it was shredded and the record is still there."""
     try:
         return opening()
-    except (KeyRevoked, KeyShredded):
+    except (KeyRevoked, KeyShredded) as refused:
         if child_row_still_there(child_id):
-            raise
+            raise RecordRemoved(child_id) from refused
         return None
 
 
@@ -40,7 +54,7 @@ def child_row_still_there(child_id: Any) -> bool:
     a record on its way out for a broken key (a server error). Waiting for the row's writer first (FOR KEY
     SHARE on PostgreSQL, which waits for a delete or FOR UPDATE and blocks no reader or other sharer; on
     SQLite the transaction's BEGIN IMMEDIATE waits for the writer) answers as a moment later would: gone,
-    or still there with a key that really fails (a merge rolled back after its shred: raised as before).
+    or still there with a key that no longer opens (a purge or merge rolled back after its shred).
     """
     with transaction.atomic():
         return row_held(Child, child_id, strength=Strength.KEY_SHARE)

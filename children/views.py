@@ -41,7 +41,7 @@ from children.forms import (
     SearchForm,
 )
 from children.looks import look_audited
-from children.merged_away import opened_unless_merged_away
+from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child, Involvement
 from children.override import shield_override
 from children.purposes import PURPOSE_LABELS
@@ -95,12 +95,46 @@ class PurposeRequired(Exception):
         self.child_id = child_id
 
 
+def record_removed_page(request: HttpRequest, removed: RecordRemoved) -> HttpResponse:
+    """The page saying "This record has been removed" (410), for a page that found the record's keys shredded
+    while its rows wait for the next night's purge (`RecordRemoved`). The look is audited as the page's own
+    would have been: the page's name and the ids in its address (nothing of the child: it cannot be read)."""
+    match = request.resolver_match
+    ids = {
+        k: str(v) for k, v in (match.kwargs if match else {}).items() if k.endswith("_id") and k != "child_id"
+    }
+    event_record(
+        tag=AuditTag.RecordRemovedShown,
+        actor=signed_in_user(request),
+        child_id=removed.child_id,
+        additional={"page": match.view_name if match else "", **ids},
+    )
+    return render(request, "children/record_removed.html", status=410)
+
+
+def removed_record_said(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page that opens a record's key answers a record shredded but not yet deleted in words
+    (`record_removed_page`), never with a server error. Put it below the page's policy checks' decorators:
+    the key is opened only once the page has judged the person may see the record."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except RecordRemoved as removed:
+            return record_removed_page(request, removed)
+
+    return wrapped
+
+
 def gone_if_merged_away(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A page of one record that loaded the child, then found its key shredded by a merge committing in
     between (`KeyRevoked`), answers as it would a moment later: not found (the record is no longer there),
-    never a server error. A record still there whose key fails is a real fault, raised as it was."""
+    never a server error. A record still there whose key was shredded (a purge or merge that failed after
+    its shred) is said to be removed (`removed_record_said`)."""
 
     @wraps(view)
+    @removed_record_said
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = opened_unless_merged_away(kwargs["child_id"], lambda: view(request, *args, **kwargs))
         if response is None:

@@ -21,6 +21,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, Involvement
 from children.selectors import child_details
+from children.views import gone_if_merged_away
 from coordination.informing import duty_to_inform
 from coordination.models import LeadProposal, Match, MatchKind
 from coordination.recording import match_audience
@@ -174,6 +175,7 @@ def confirm_involvement(request: HttpRequest, involvement_id: UUID) -> HttpRespo
 
 @login_required
 @require_GET
+@gone_if_merged_away  # the date of birth is opened after the record is loaded
 def inform_family(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """After recording: whom to tell, for this child's age. Names nobody; only the owner of a current
     involvement with the child may open it."""

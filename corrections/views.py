@@ -23,11 +23,11 @@ from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.looks import look_audited
-from children.merged_away import opened_unless_merged_away
+from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child
 from children.selectors import child_identity_shown
 from children.viewing import purpose_grant_for
-from children.views import gone_if_merged_away
+from children.views import gone_if_merged_away, removed_record_said
 from corrections.fields import (
     OLDEST_AGE_YEARS,
     FieldGone,
@@ -113,7 +113,8 @@ def _sealer_if_still_there(child: Child) -> Sealer | None:
     """The record's key, opened; None if a merge (or a purge) deleted the record and shredded its key
     after the page loaded it (`KeyRevoked`): the complaint or pending correction moved to the survivor
     (or went with it), and the page reads it again where it is now, as it would a moment later. A record
-    still there whose key fails is a real fault, raised as it was."""
+    still there whose key was shredded (a purge failing after its shred) raises `RecordRemoved`: the page
+    says so (`removed_record_said`), a list shows the item without it."""
     return opened_unless_merged_away(child.pk, lambda: Sealer(child.data_key))
 
 
@@ -252,7 +253,8 @@ def _why_rejected(correction: Correction) -> str | None:
     """Why the LA team rejected `correction`, opened under its record's key; None if a merge (or a
     purge) deleted the record and shredded its key after the list was read (`_sealer_if_still_there`):
     the decided correction went with the record (a merge keeps it, sealed, for the child's subject
-    access report), and the list is read again as it is now, as it would be a moment later."""
+    access report), and the list is read again as it is now, as it would be a moment later.
+    `RecordRemoved` if the record's keys were shredded by a purge that has not completed."""
     sealer = _sealer_if_still_there(correction.child)
     if sealer is None:
         return None
@@ -273,14 +275,24 @@ def mine(request: HttpRequest) -> HttpResponse:
         closed = decided and _location_hidden_from(actor, correction)
         rejected = correction.status == CorrectionStatus.REJECTED and not closed
         label = field_label(correction.field)
-        why_rejected = _why_rejected(correction) if rejected else ""
+        removed = False
+        try:
+            why_rejected = _why_rejected(correction) if rejected else ""
+        except RecordRemoved:  # shredded by a purge that has not completed: listed, its reason not shown
+            removed, why_rejected = True, ""
         if why_rejected is None:  # its record merged away since the list was read: read it again
             return redirect("corrections:mine")
         listed.append(str(correction.pk))
-        if rejected:
+        if rejected and not removed:
             opened.append(str(correction.pk))
         rows.append(
-            {"correction": correction, "label": label, "closed": closed, "why_rejected": why_rejected}
+            {
+                "correction": correction,
+                "label": label,
+                "closed": closed,
+                "why_rejected": why_rejected,
+                "removed": removed,
+            }
         )
     if rows:  # ids only: which corrections were listed, and whose sealed reason was opened
         event_record(
@@ -317,6 +329,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @decider_ended_refused(Permission.CorrectionDecide)  # suspended or closed since the check: nothing written
+@removed_record_said  # its record's keys shredded by a purge or merge that then failed: said in words
 def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
     """Accept (the record is corrected) or reject with a reason. Opening it decrypts it: audited."""
     actor = signed_in_user(request)
@@ -338,13 +351,21 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
         raise Http404("unknown field")
     form = CorrectionDecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def carry_out() -> bool:
             if form.cleaned_data["decision"] == "accept":
                 correction_accept(correction=correction, by=actor, shown=form.cleaned_data["shown"] or None)
                 messages.success(request, "The record has been corrected")
             else:
                 correction_reject(correction=correction, by=actor, reason=form.cleaned_data["reason"])
                 messages.success(request, "The correction has been rejected")
+            return True
+
+        try:
+            # Sealing under a key a failed purge or merge shredded: `RecordRemoved`, said in words (nothing
+            # written). Under a key whose merge was still committing: read again where it is now.
+            if not opened_unless_merged_away(child.pk, carry_out):
+                return _read_again(request, Correction, correction.pk, "corrections:decide")
         except AlreadyDecided:
             messages.info(request, "This correction had already been decided by a colleague")
             return redirect("corrections:queue")
@@ -451,6 +472,7 @@ def complaints(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @decider_ended_refused(Permission.ComplaintManage)  # suspended or closed since the check: nothing written
+@removed_record_said  # as `decide`
 def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
     """One complaint: what it says (decrypted, so audited) and its progress to an outcome."""
     actor = signed_in_user(request)

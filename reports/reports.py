@@ -38,7 +38,7 @@ from access.policy import NATIONALLY_REVIEWED_ROLES, decide
 from accounts.models import Organisation, Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag, tag_label
-from children.merged_away import opened_unless_merged_away
+from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
@@ -270,9 +270,13 @@ def _unsealed(child: Child, event: AuditEvent) -> str:
 def _unsealed_if_still_there(child: Child, event: AuditEvent) -> str:
     """`_unsealed`, or "" when a merge (or a purge) deleted the record and shredded its key after the page
     loaded it: a moment later the record would not be loaded and its notes not opened (they died with its
-    key), so the row is listed without them, never a server error. A record still there whose key fails
-    is a real fault, raised as it was (`children.merged_away`)."""
-    opened = opened_unless_merged_away(child.pk, lambda: _unsealed(child, event))
+    key), so the row is listed without them, never a server error. So is a row of a record still there
+    whose key was shredded by a purge (or merge) that then failed (`RecordRemoved`): its notes are gone as
+    surely. Any other failure to open a key is a real fault, raised as it was (`children.merged_away`)."""
+    try:
+        opened = opened_unless_merged_away(child.pk, lambda: _unsealed(child, event))
+    except RecordRemoved:
+        return ""
     return "" if opened is None else opened
 
 

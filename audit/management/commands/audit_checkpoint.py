@@ -7,9 +7,9 @@ starts it beside the development server; production runs it as its own service (
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from audit.checkpoints import Checkpoint, checkpoint_create, checkpoint_watch
+from audit.checkpoints import Checkpoint, HeadTrustError, checkpoint_create, checkpoint_watch
 
 
 class Command(BaseCommand):
@@ -21,6 +21,12 @@ class Command(BaseCommand):
         parser.add_argument("--rounds", type=int, default=None, help="stop after this many checks (--watch)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._run(options)
+        except HeadTrustError as refused:  # in words, with a non-zero exit: never a traceback
+            raise CommandError(f"signing stopped: {refused}") from refused
+
+    def _run(self, options: dict[str, Any]) -> None:
         if options["watch"]:
             checkpoint_watch(interval=options["interval"], rounds=options["rounds"], on_signed=self._signed)
             return

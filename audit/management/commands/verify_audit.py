@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.signing import public_key_load, signing_key
-from audit.verification import SignedHead, heads_load, log_verify
+from audit.verification import head_files, heads_read, log_verify
 
 
 class Command(BaseCommand):
@@ -23,16 +23,19 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["head"]:
-            heads = [SignedHead.from_file(Path(p)) for p in options["head"]]
+            files = [Path(p) for p in options["head"]]
         else:
-            heads = heads_load(options["heads_dir"] or settings.AUDIT_HEAD_EXPORT_DIR)
-        heads.sort(key=lambda h: (h.size, h.issued_at))
-        if not heads:
+            files = head_files(options["heads_dir"] or settings.AUDIT_HEAD_EXPORT_DIR)
+        if not files:
             raise CommandError("no signed heads found: run `manage.py audit_checkpoint` first")
+        # A file that cannot be read (empty or cut short by a power cut, damaged) is a finding naming it;
+        # every head that can be read is still checked.
+        heads, unreadable = heads_read(files)
+        heads.sort(key=lambda h: (h.size, h.issued_at))
         public = (
             public_key_load(options["public_key"]) if options["public_key"] else signing_key().public_key()
         )
-        report = log_verify(heads=heads, public_key=public)
+        report = log_verify(heads=heads, public_key=public, unreadable=unreadable)
         self.stdout.write(
             f"unsigned tail: {report.tail_size} event(s), oldest {report.tail_age_seconds:.0f}s old "
             f"(limit {settings.AUDIT_UNSIGNED_TAIL_MAX_SECONDS}s)"
