@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from access.permissions import Permission
 from accounts.models import LA_MANAGED_ROLES, NATIONALLY_MANAGED_ROLES, OrganisationKind, Role, User
-from accounts.services import ActorCannotAct
+from accounts.vetting import vetting_refusal
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
 from children.records import SourceIdentifier
@@ -198,37 +198,12 @@ def _deny(reason: str) -> Decision:
 
 
 def prerequisites(actor: User, today: date | None = None) -> Decision:
-    """Vetting that every person must hold, checked at every request, so a lapse bites at once."""
-    today = today or timezone.localdate()
-    if not actor.is_authenticated:
-        return _deny("not_signed_in")
-    if not actor.is_active:
-        return _deny("inactive")
-    if actor.suspended_at is not None:
-        return _deny("suspended")
-    organisation = actor.organisation
-    if organisation is None:
-        return _deny("no_organisation")
-    if organisation.accredited_on is None or organisation.accredited_on > today:
-        return _deny("organisation_not_accredited")
-    if organisation.closed_on is not None and organisation.closed_on <= today:
-        return _deny("organisation_closed")
-    if not actor.background_check_current(today):
-        return _deny("background_check_lapsed")
-    if not actor.training_current(today):
-        return _deny("training_lapsed")
-    if actor.agreement_signed_on is None:
-        return _deny("agreement_unsigned")
-    return ALLOW
+    """Vetting that every person must hold, checked at every request, so a lapse bites at once.
 
-
-def prerequisites_as_stored(actor: User) -> None:
-    """`prerequisites` judged again on the account as stored now, for a writer that has locked the
-    account's row and held its organisation: `ActorCannotAct` (nothing to be written) if it no longer
-    passes (suspended, closed, de-accredited, organisation closed, vetting lapsed since the page's check)."""
-    vetted = prerequisites(User.objects.select_related("organisation").get(pk=actor.pk))
-    if not vetted:
-        raise ActorCannotAct(f"user {actor.pk} may no longer act ({vetted.reason})")
+    The reading itself is `accounts.vetting.vetting_refusal`, which the writing services ask again on the
+    account as stored under its lock (`accounts.services.actor_able_locked`): one rule, two moments."""
+    reason = vetting_refusal(actor, today or timezone.localdate())
+    return _deny(reason) if reason is not None else ALLOW
 
 
 def is_la_team_for(actor: User, child: Child) -> bool:

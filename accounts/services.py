@@ -3,6 +3,7 @@
 import contextlib
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from functools import partial
@@ -20,9 +21,11 @@ from django_otp_webauthn.models import WebAuthnCredential
 from accounts.home_postcode import home_postcode_token
 from accounts.models import Invitation, Organisation, RecoveryCode, Role, User, UserSession
 from accounts.usernames import username_skeleton
+from accounts.vetting import vetting_refusal
 from audit.services import event_record
 from audit.tags import AuditTag
 from notices.email import notify_by_email
+from rowlocks.held import Strength, row_held
 from vault.keys import data_key_build
 from vault.sealing import note_seal, note_unseal
 
@@ -41,13 +44,23 @@ def _account_row_locked(user: User) -> None:
     list(User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True))
 
 
-def actor_able_locked(actor: User) -> None:
-    """Lock the acting account's row and read it again: `ActorCannotAct` if it is closed or suspended now.
+def actor_able_locked(actor: User, *, closed_or_suspended_only: bool = False) -> None:
+    """Lock the acting account's row and judge it again as stored now: `ActorCannotAct` (nothing to be
+    written) if it no longer passes the vetting every request is judged by (`accounts.vetting`).
 
     The policy judged the account at the start of the request; a colleague closing or suspending it (for
-    misuse, say) a moment later must stop the change on its way. FOR NO KEY UPDATE: it waits for a close
-    or suspension in progress (they lock the row FOR UPDATE), while rows naming the account (its audit
-    events, checked by their foreign key) can still be written by its other requests meanwhile.
+    misuse, say), or an administrator de-accrediting or closing its organisation, a moment later must stop
+    the change on its way. FOR NO KEY UPDATE: it waits for a close or suspension in progress (they lock the
+    row FOR UPDATE), while rows naming the account (its audit events, checked by their foreign key) can
+    still be written by its other requests meanwhile. Then its organisation is held (`actor_vetted_held`):
+    a close or an edit of it (the administrator locks it FOR UPDATE) waits for this write, or committed
+    first and is seen, and the whole vetting is judged on the account and organisation as stored.
+
+    Lock order: accounts before organisations. `closed_or_suspended_only=True` judges only that here: for
+    a writer that locks a second account (`_accounts_locked`, the disclosure download) or organisations
+    of its own (the administrator's directory writes), which calls `actor_vetted_held` once those are
+    locked; and for a training pass, which is what mends a lapsed training (the account guard sends the
+    person to the course rather than refusing them) and changes nothing but the person's own record.
     """
     state = (
         User.objects.select_for_update(no_key=True).filter(pk=actor.pk).values("is_active", "suspended_at")
@@ -55,24 +68,60 @@ def actor_able_locked(actor: User) -> None:
     now = state.get()
     if not now["is_active"] or now["suspended_at"] is not None:
         raise ActorCannotAct(f"user {actor.pk} was closed or suspended before their change")
+    if not closed_or_suspended_only:
+        actor_vetted_held(actor)
 
 
-def _accounts_locked(*, subject: User, by: User | None) -> User:
+def actor_vetted_held(actor: User, *, also: int | None = None, held: bool = False) -> User:
+    """The acting account as stored, its organisation (and the organisation `also`, in id order) held
+    FOR KEY SHARE to the end of the transaction, judged by the whole vetting: `ActorCannotAct` when it no
+    longer passes (suspended, closed, de-accredited, organisation closed, vetting lapsed since the page's
+    check). For a writer that has locked the account's row (`actor_able_locked`) and every other account
+    row it takes: organisations come after accounts. `held=True`: the caller holds the organisations
+    already (the administrator's, in its own id order with the one it changes)."""
+    if not held:
+        organisation_id = User.objects.values_list("organisation_id", flat=True).get(pk=actor.pk)
+        for pk in sorted({pk for pk in (organisation_id, also) if pk is not None}):
+            row_held(Organisation, pk, strength=Strength.KEY_SHARE)
+    stored = User.objects.select_related("organisation").get(pk=actor.pk)
+    reason = vetting_refusal(stored, timezone.localdate())
+    if reason is not None:
+        raise ActorCannotAct(f"user {actor.pk} may no longer act ({reason})")
+    return stored
+
+
+AccountRecheck = Callable[[User, User], None]
+"""The page's policy question asked again under the locks of an account change: (the account changed,
+the account acting), each as stored, with their organisations held. Raises to write nothing (the page's
+`access.http.Refused`: moved to another LA since the page's check, say)."""
+
+
+def _accounts_locked(*, subject: User, by: User | None, recheck: AccountRecheck | None = None) -> User:
     """The account changed, as locked (FOR UPDATE) and re-read, once the account acting is locked and
-    found able to act (`actor_able_locked`).
+    found able to act (`actor_able_locked`, then `actor_vetted_held`).
 
     Both rows are locked in id order (so two changes by two people to each other's accounts never
     deadlock): two administrators closing each other at the same moment are served one after the other,
-    and the second, closed by then, changes nothing. `by=None` is ContactPoint itself (an automatic
-    suspension); `by` the subject itself (one's own password) is judged on the subject's row.
+    and the second, closed by then, changes nothing. Then the organisations, after both accounts (as every
+    writer takes them): the actor's, and with `recheck` the subject's, held FOR KEY SHARE in id order, so
+    an administrator's close, de-accreditation or move of either to another LA waits for this change or
+    was committed first and is seen: the actor is judged by the whole vetting (`ActorCannotAct`), then
+    `recheck` judges the two accounts as stored (the subject still within the actor's LA).
+    `by=None` is ContactPoint itself (an automatic suspension); `by` the subject itself (one's own
+    password) is judged on the subject's row, closed or suspended only.
     """
     if by is not None and by.pk < subject.pk:
-        actor_able_locked(by)
+        actor_able_locked(by, closed_or_suspended_only=True)
     locked = User.objects.select_for_update().get(pk=subject.pk)
     if by is not None and by.pk > subject.pk:
-        actor_able_locked(by)
+        actor_able_locked(by, closed_or_suspended_only=True)
     if by is not None and by.pk == subject.pk and (not locked.is_active or locked.suspended_at is not None):
         raise ActorCannotAct(f"user {by.pk} was closed or suspended before their own change")
+    if by is not None and by.pk != subject.pk:
+        also = locked.organisation_id if recheck is not None else None
+        stored_by = actor_vetted_held(by, also=also)
+        if recheck is not None:
+            recheck(User.objects.select_related("organisation").get(pk=subject.pk), stored_by)
     return locked
 
 
@@ -237,13 +286,13 @@ def confirmed_totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def mfa_reset(*, user: User, by: User) -> bool:
+def mfa_reset(*, user: User, by: User, recheck: AccountRecheck | None = None) -> bool:
     """For a lost factor: remove every device (passkeys too) and code; the user enrols again at next sign-in.
 
     False (nothing done, nothing audited) if the account was closed meanwhile (it has no devices left)."""
     with transaction.atomic():
         # First, as closing and suspending take it: never the other way round.
-        if not _accounts_locked(subject=user, by=by).is_active:
+        if not _accounts_locked(subject=user, by=by, recheck=recheck).is_active:
             user.is_active = False
             return False
         TOTPDevice.objects.filter(user=user).delete()
@@ -316,7 +365,8 @@ def account_invite(
 
 
 class ActorCannotAct(Exception):
-    """The account making a change was closed or suspended after its request passed the policy."""
+    """The account making a change was closed or suspended after its request passed the policy, or cut off
+    otherwise (its organisation de-accredited or closed, its vetting lapsed): `actor_able_locked`."""
 
 
 class UsernameTaken(Exception):
@@ -460,7 +510,9 @@ def invitation_accept(*, invitation: Invitation, password: str, agreement_signed
     return user
 
 
-def home_postcode_record(*, user: User, by: User, postcode: str | None) -> bool:
+def home_postcode_record(
+    *, user: User, by: User, postcode: str | None, recheck: AccountRecheck | None = None
+) -> bool:
     """Record (or with None, remove) a person's home postcode for the own-address misuse rule.
 
     Only its blind token is kept (`accounts.home_postcode`); the audit event says that it was recorded
@@ -471,7 +523,7 @@ def home_postcode_record(*, user: User, by: User, postcode: str | None) -> bool:
     if token is None:
         raise ValueError("not a full postcode")
     with transaction.atomic():
-        if not _accounts_locked(subject=user, by=by).is_active:
+        if not _accounts_locked(subject=user, by=by, recheck=recheck).is_active:
             user.is_active = False
             return False
         user.home_postcode_token = token
@@ -485,7 +537,9 @@ def home_postcode_record(*, user: User, by: User, postcode: str | None) -> bool:
     return True
 
 
-def account_suspend(*, user: User, by: User | None, reason: str) -> bool:
+def account_suspend(
+    *, user: User, by: User | None, reason: str, recheck: AccountRecheck | None = None
+) -> bool:
     """Suspend and end every session at once; False (nothing done) if it was suspended, or closed, meanwhile.
 
     `by=None` is the system path: ContactPoint itself suspends (oversight.misuse, a hard misuse
@@ -495,7 +549,7 @@ def account_suspend(*, user: User, by: User | None, reason: str) -> bool:
     never suspends it twice, nor writes over the reason of the suspension that came first.
     """
     with transaction.atomic():
-        locked = _accounts_locked(subject=user, by=by)
+        locked = _accounts_locked(subject=user, by=by, recheck=recheck)
         if not locked.is_active:  # closed since the caller read it: closed for good, nothing to suspend
             user.is_active = False
             return False
@@ -568,7 +622,9 @@ class Reinstatement(Enum):
     SUSPENSION_CHANGED = "suspension_changed"  # suspended again since the page was read: not this one
 
 
-def account_reinstate(*, user: User, by: User, suspension: str | None = None) -> Reinstatement:
+def account_reinstate(
+    *, user: User, by: User, suspension: str | None = None, recheck: AccountRecheck | None = None
+) -> Reinstatement:
     """Lift the suspension the person saw (`suspension`, from `suspension_version` on their page).
 
     The row is locked and re-read: an account no longer suspended changes nothing and is not audited,
@@ -577,7 +633,7 @@ def account_reinstate(*, user: User, by: User, suspension: str | None = None) ->
     in this same request (not a page): the current suspension is the one seen.
     """
     with transaction.atomic():
-        locked = _accounts_locked(subject=user, by=by)
+        locked = _accounts_locked(subject=user, by=by, recheck=recheck)
         if not locked.is_active:
             user.is_active = False
             return Reinstatement.ACCOUNT_CLOSED
@@ -593,12 +649,12 @@ def account_reinstate(*, user: User, by: User, suspension: str | None = None) ->
     return Reinstatement.DONE
 
 
-def account_close(*, user: User, by: User) -> bool:
+def account_close(*, user: User, by: User, recheck: AccountRecheck | None = None) -> bool:
     """Close the account for good; False (nothing done, nothing audited) if it was closed meanwhile.
 
     The row is locked and re-read, so two colleagues on one confirmation page close it once."""
     with transaction.atomic():
-        locked = _accounts_locked(subject=user, by=by)
+        locked = _accounts_locked(subject=user, by=by, recheck=recheck)
         if not locked.is_active:
             user.is_active = False
             return False

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import require, signed_out_refusal
 from access.permissions import Permission
-from access.policy import prerequisites_as_stored
 from accounts.directory import (
     OrganisationCodeTaken,
     OrganisationDetails,
@@ -33,7 +32,7 @@ from accounts.directory import (
 )
 from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
-from accounts.services import ActorCannotAct, actor_able_locked
+from accounts.services import ActorCannotAct, actor_able_locked, actor_vetted_held
 from accounts.stepup import step_up
 from administration.forms import CODE_TAKEN, DirectoryFilterForm, OrganisationForm
 from children.models import Child, Involvement
@@ -74,19 +73,21 @@ def _administrator_held(
     """In the writing transaction: the administrator judged again under locks, and the organisation being
     changed (`changing`) locked FOR UPDATE and returned as stored.
 
-    Their account's row first (`actor_able_locked`: closed or suspended since?), then their own
-    organisation held (FOR KEY SHARE, `organisation_closed_on_held`: a close or an edit of it, which lock
-    it FOR UPDATE, waits for this write or is seen) together with the one changed, both in id order, so
+    Their account's row first (`actor_able_locked`: closed or suspended since? Its organisation is held
+    here, not there), then their own organisation held (FOR KEY SHARE, `organisation_closed_on_held`: a
+    close or an edit of it, which lock it FOR UPDATE, waits for this write or is seen) together with the
+    one changed, both in id order, so
     two administrators each cutting off the other's organisation are served one after the other and the
-    second, cut off by then, changes nothing. Then the whole vetting again (`prerequisites`) on the account
-    as stored now: `ActorCannotAct` when it no longer passes, nothing written.
+    second, cut off by then, changes nothing. Then the whole vetting again (`actor_vetted_held`, on the
+    holds taken here) on the account as stored now: `ActorCannotAct` when it no longer passes, nothing
+    written.
 
     `into`: the LA the organisation is put in, held likewise (a close counts its open organisations as
     committed, and the new reference to it is checked by the database only at commit, so a close arriving
     meanwhile waits for this write and then counts it). `LocalAuthorityClosedSince` when it was closed
     before: unless the entry already belonged to it (kept offered so the entry can be corrected).
     """
-    actor_able_locked(actor)
+    actor_able_locked(actor, closed_or_suspended_only=True)
     locked = None
     closed_on = {}
     for pk in sorted({pk for pk in (actor.organisation_id, changing, into) if pk is not None}):
@@ -95,7 +96,7 @@ def _administrator_held(
             closed_on[pk] = locked.closed_on
         else:
             closed_on[pk] = organisation_closed_on_held(pk)
-    prerequisites_as_stored(actor)
+    actor_vetted_held(actor, held=True)
     already_there = locked is not None and locked.local_authority_id == into
     ended = closed_on.get(into) if into is not None else None
     if ended is not None and ended <= timezone.localdate() and not already_there:

@@ -2,8 +2,9 @@
 in the same transaction; free text and proposed values are sealed under the child's key.
 
 Each first locks and re-reads the acting account (`accounts.services.actor_able_locked`): the policy
-judged it at the start of the request, and someone suspended or closed since (for misuse, say) changes
-nothing (`ActorCannotAct`, which the pages answer with `access.http.signed_out_refusal`)."""
+judged it at the start of the request, and someone suspended or closed since (for misuse, say), or cut
+off (their organisation de-accredited or closed, their vetting lapsed), changes nothing (`ActorCannotAct`,
+which the pages answer with `access.http.signed_out_refusal`)."""
 
 import hashlib
 import json
@@ -78,7 +79,7 @@ def correction_raise(
         raise ValueRefused
     correction = Correction(child=child, field=field.key, raised_by=by)
     with _unless_merged_away(child), transaction.atomic():
-        actor_able_locked(by)  # suspended or closed since the page's check: ActorCannotAct, nothing written
+        actor_able_locked(by)  # ended or cut off since the page's check: ActorCannotAct, nothing written
         Sealer(child.data_key).seal_all(
             correction,
             {"proposed_value": value, "reason": reason, "previous_value": None, "decision_reason": None},
@@ -152,7 +153,7 @@ def correction_accept(*, correction: Correction, by: User, shown: str | None = N
     ValueChangedSince and nothing is written. None: no page (a caller that has just read the value).
     """
     with transaction.atomic():
-        actor_able_locked(by)  # suspended or closed since the page's check: ActorCannotAct, nothing written
+        actor_able_locked(by)  # ended or cut off since the page's check: ActorCannotAct, nothing written
         locked = _pending_locked(correction)
         child = locked.child
         sealer = Sealer(child.data_key)

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from accounts.services import actor_able_locked
+from accounts.services import actor_able_locked, actor_vetted_held
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
@@ -210,25 +210,25 @@ def _accounts_held(*, by: User, approver_id: int | None) -> User | None:
     return the approver as read after the locks (None for an export never decided).
 
     The downloader is found able to act (`actor_able_locked`, FOR NO KEY UPDATE: `ActorCannotAct` if
-    suspended or closed since the request's own check). The approver's row is held FOR SHARE: the
-    release asks whether the approval still stands and then builds, counts and audits the file, and a
-    suspension, close or move of the approver (each locks the row to write it) committing between the two
-    would let the file out under an approval that no longer stood; now it waits for the release, or the
+    suspended or closed since the request's own check; the rest of their vetting is judged by the release,
+    after the approval, `actor_vetted_held`). The approver's row is held FOR SHARE: the release asks whether the approval still stands and then
+    builds, counts and audits the file, and a suspension, close or move of the approver (each locks the
+    row to write it) committing between the two would let the file out under an approval that no longer stood; now it waits for the release, or the
     release waits for it and sees it (a withdrawn approval). Id order, as every account change locks two
     accounts (`accounts.services._accounts_locked`): two releases whose requester and approver are each
     other's approver and requester wait for one another instead of deadlocking, and so do a download and
-    its approver suspending its downloader. The organisation comes after both accounts.
+    its approver suspending its downloader. The organisations come after both accounts.
 
     One account in both parts (never by the policy, which keeps the requester from approving) is locked
     FOR NO KEY UPDATE alone: that already holds off every change FOR SHARE would (and a FOR SHARE by the
     same transaction after it would wait for nobody on PostgreSQL).
     """
     if approver_id is None:
-        actor_able_locked(by)
+        actor_able_locked(by, closed_or_suspended_only=True)
         return None
     for pk in sorted({by.pk, approver_id}):
         if pk == by.pk:
-            actor_able_locked(by)
+            actor_able_locked(by, closed_or_suspended_only=True)
         else:
             _row_held_for_share(User, pk)
     return _approver_read(approver_id)
@@ -259,6 +259,8 @@ def export_release(
     The downloader, the approver and the approver's organisation are locked first (`_accounts_held`): a
     suspension or close of any of them committing before is seen (`ActorCannotAct` for the downloader's
     own, a withdrawn approval for the approver's), and one arriving after waits until the file has gone.
+    A downloader cut off otherwise (their organisation de-accredited or closed, their vetting lapsed) is
+    found before anything is counted (`actor_vetted_held`, their organisation held): `ActorCannotAct`.
 
     The file is built (`build`) in the same transaction, with the children's rows locked, so it carries
     each child exactly as the release audited them: a shield applied or a service recorded an instant
@@ -285,6 +287,11 @@ def export_release(
                 additional={"export_id": str(locked.pk), "availability": str(availability)},
             )
         if availability == Availability.READY:
+            # The downloader's whole vetting, their organisation held (after every account, before the
+            # children): de-accredited, closed or lapsed since their page's check, `ActorCannotAct` and
+            # nothing released. After the approval, so an approval withdrawn with the organisation both
+            # share (its close) is said as before: audited, 410.
+            actor_vetted_held(by)
             locked.downloads += 1
             locked.save(update_fields=["downloads"])
             children = sorted(_named_children_locked(locked), key=lambda child: child.index_number)

@@ -22,9 +22,10 @@ it is neither reopened nor recreated as a visible duplicate, and no review shows
 beside the old one's details.
 
 Who decides is judged twice: by the policy at the start of the request, and again as the first statement
-of the writing transaction, on the account's row as locked (`accounts.services.actor_able_locked`): one
-closed or suspended in between (on a misuse alert, say) writes nothing (`ActorCannotAct`, answered by the
-page with the audited refusal, signed out).
+of the writing transaction, on the account's row as locked and its organisation held
+(`accounts.services.actor_able_locked`): one closed or suspended in between (on a misuse alert, say), or
+cut off (its organisation de-accredited or closed, its vetting lapsed), writes nothing (`ActorCannotAct`,
+answered by the page with the audited refusal saying why, signed out).
 """
 
 from django.db import transaction

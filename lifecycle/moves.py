@@ -17,9 +17,10 @@ The statement replaces the address, and the blocking keys are rebuilt through
 matched a previous address, and a shielded child is never found by any postcode, current or former.
 
 Who decides is judged twice: by the policy at the start of the request, and again as the first statement
-of the writing transaction, on the account's row as locked (`accounts.services.actor_able_locked`): one
-closed or suspended in between (on a misuse alert, say) writes nothing (`ActorCannotAct`, answered by the
-page with the audited refusal, signed out).
+of the writing transaction, on the account's row as locked and its organisation held
+(`accounts.services.actor_able_locked`): one closed or suspended in between (on a misuse alert, say), or
+cut off (its organisation de-accredited or closed, its vetting lapsed), writes nothing (`ActorCannotAct`,
+answered by the page with the audited refusal saying why, signed out).
 """
 
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from django.utils import timezone
 
 from accounts.directory import open_organisations, organisation_closed_on_held
 from accounts.models import Organisation, OrganisationKind, User
-from accounts.services import actor_able_locked
+from accounts.services import actor_able_locked, actor_vetted_held
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.key_locks import children_keys_lock
@@ -147,10 +148,14 @@ def transfer_accept(*, transfer: Transfer, by: User) -> bool:
     new LA), never in between, holding the child for a team that no longer has it. Then the receiving
     LA's row (held as every writer allocating children holds it), the child's row, and the transfer."""
     with transaction.atomic():
-        actor_able_locked(by)  # the decider as they are now, before anything else is locked
+        # The decider as they are now, before anything else is locked: closed or suspended here; the rest
+        # of their vetting once the receiving LA is judged, so a team whose own LA closed since is told
+        # that (False), as before, rather than refused as cut off.
+        actor_able_locked(by, closed_or_suspended_only=True)
         children_keys_lock([transfer.child_id])
         if not _receiving_la_open_locked(transfer):
             return False
+        actor_vetted_held(by)  # de-accredited, closed or lapsed since: `ActorCannotAct`, nothing written
         # The child's row before the transfer's, the order a request takes them (the row, then the insert
         # that waits on this pending transfer): the other order deadlocked an accept with a request made
         # meanwhile, each holding what the other waited for.

@@ -25,9 +25,10 @@ then done its work (a merge is undone once): its key is shredded in the same tra
 (`linkage.retention.merge_snapshot_shred`).
 
 Who decides is judged twice: by the policy at the start of the request, and again as the first statement
-of the writing transaction, on the account's row as locked (`accounts.services.actor_able_locked`): one
-closed or suspended in between (on a misuse alert, say) writes nothing (`ActorCannotAct`, answered by the
-page with the audited refusal, signed out).
+of the writing transaction, on the account's row as locked and its organisation held
+(`accounts.services.actor_able_locked`): one closed or suspended in between (on a misuse alert, say), or
+cut off (its organisation de-accredited or closed, its vetting lapsed), writes nothing (`ActorCannotAct`,
+answered by the page with the audited refusal saying why, signed out).
 """
 
 from datetime import datetime

@@ -147,7 +147,7 @@ def _decision_recheck(actor: User, decision: str) -> Callable[[ClericalReview], 
     judges the index again and creates a shielded record where a shielded child is found)."""
 
     def recheck(stored: ClericalReview) -> None:
-        actor_able_locked(actor)  # suspended or closed since the page's check: `ActorCannotAct`
+        actor_able_locked(actor)  # ended or cut off since the page's check: `ActorCannotAct`
         require(actor=actor, action=Permission.ReviewDecide, review=stored)
         if decision != ReviewDecision.NEW_CHILD:
             children_keys_lock(sorted(review_candidate_ids(stored)))

@@ -27,6 +27,7 @@ from access.permissions import Permission
 from accounts.http import signed_in_user
 from accounts.models import Invitation, User
 from accounts.services import (
+    AccountRecheck,
     ActorCannotAct,
     Reinstatement,
     account_close,
@@ -88,9 +89,23 @@ def account_status(user: User) -> str:
     return "Active"
 
 
-AccountChange = Callable[[User, User], bool | None]
-"""One account service applied as (subject, by): close, reset the security codes. False: nothing was
-done (a colleague did it first), said with the change's `unchanged` message instead of `done`."""
+AccountChange = Callable[[User, User, AccountRecheck], bool | None]
+"""One account service applied as (subject, by, recheck): close, reset the security codes. False: nothing
+was done (a colleague did it first), said with the change's `unchanged` message instead of `done`."""
+
+
+def still_theirs(permission: Permission) -> AccountRecheck:
+    """The page's policy question asked again by the account service under its locks, on both accounts as
+    stored with their organisations held (`accounts.services._accounts_locked`): an account moved to
+    another LA since the page's check (its organisation changed, or that organisation put in another LA)
+    is refused in words (`other_la`), audited, and nothing is written; so is anything else the policy
+    would now refuse about the pair."""
+
+    def recheck(subject: User, by: User) -> None:
+        require(actor=by, action=permission, subject=subject)
+
+    return recheck
+
 
 # What a reinstatement from a page says when it lifted nothing (`accounts.services.Reinstatement`).
 NOT_REINSTATED = {
@@ -204,7 +219,12 @@ class AccountPages:
         form = SuspendForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                suspended = account_suspend(user=subject, by=actor, reason=form.cleaned_data["reason"])
+                suspended = account_suspend(
+                    user=subject,
+                    by=actor,
+                    reason=form.cleaned_data["reason"],
+                    recheck=still_theirs(self.permission),
+                )
             except ActorCannotAct:
                 return signed_out_refusal(request, actor=actor, action=self.permission)
             if suspended:
@@ -230,7 +250,9 @@ class AccountPages:
             return redirect(self.account_url, user_id=subject.pk)
         if request.POST.get("remove") == "yes":
             try:
-                removed = home_postcode_record(user=subject, by=actor, postcode=None)
+                removed = home_postcode_record(
+                    user=subject, by=actor, postcode=None, recheck=still_theirs(self.permission)
+                )
             except ActorCannotAct:
                 return signed_out_refusal(request, actor=actor, action=self.permission)
             if removed:
@@ -242,7 +264,12 @@ class AccountPages:
         if not form.is_valid():
             return self._account(request, subject, SuspendForm(), postcode_form=form)
         try:
-            recorded = home_postcode_record(user=subject, by=actor, postcode=form.cleaned_data["postcode"])
+            recorded = home_postcode_record(
+                user=subject,
+                by=actor,
+                postcode=form.cleaned_data["postcode"],
+                recheck=still_theirs(self.permission),
+            )
         except ActorCannotAct:
             return signed_out_refusal(request, actor=actor, action=self.permission)
         if recorded:
@@ -278,7 +305,7 @@ class AccountPages:
         if confirm is not None and request.POST.get("confirmed") != "yes":
             return redirect(f"{reverse(self.account_url, args=[subject.pk])}?confirm={confirm}")
         try:
-            changed = change(subject, actor)
+            changed = change(subject, actor, still_theirs(self.permission))
         except ActorCannotAct:
             return signed_out_refusal(request, actor=actor, action=self.permission)
         if changed is False:  # done by a colleague first, or the account closed meanwhile
@@ -300,7 +327,9 @@ class AccountPages:
             return redirect(self.account_url, user_id=subject.pk)
         shown = request.POST.get("suspension", "")
         try:
-            outcome = account_reinstate(user=subject, by=actor, suspension=shown)
+            outcome = account_reinstate(
+                user=subject, by=actor, suspension=shown, recheck=still_theirs(self.permission)
+            )
         except ActorCannotAct:
             return signed_out_refusal(request, actor=actor, action=self.permission)
         if outcome is Reinstatement.DONE:
@@ -316,7 +345,7 @@ class AccountPages:
         return self.change(
             request,
             user_id,
-            lambda subject, by: account_close(user=subject, by=by),
+            lambda subject, by, recheck: account_close(user=subject, by=by, recheck=recheck),
             "Account closed",
             confirm="close",
             unchanged="This account had already been closed (a colleague may have closed it): nothing was changed",

@@ -20,8 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import Refused, decider_ended_refused, require
 from access.permissions import Permission
-from access.policy import Decision, decide, export_approval_stands, prerequisites_as_stored
-from accounts.directory import organisation_closed_on_held
+from access.policy import Decision, decide, export_approval_stands
 from accounts.http import signed_in_user
 from accounts.models import Organisation, User
 from accounts.services import actor_able_locked
@@ -55,16 +54,13 @@ LIST_LIMIT = 100
 
 
 def _judged_again_locked(actor: User) -> None:
-    """In the writing transaction: the person asking or deciding as they are now. Their account's row
-    (`actor_able_locked`: closed or suspended since the policy passed them?), then their organisation held
-    (FOR KEY SHARE: its close or an edit taking its accreditation, which lock it FOR UPDATE, wait for this
-    write or are seen; accounts before organisations, as the download locks them), then the whole vetting
-    again (`prerequisites`). `ActorCannotAct` when it no longer passes: nothing is written, and
-    `decider_ended_refused` answers with the audited refusal saying why, signed out."""
+    """In the writing transaction: the person asking or deciding as they are now. Their account's row,
+    then their organisation held (FOR KEY SHARE: its close or an edit taking its accreditation, which lock
+    it FOR UPDATE, wait for this write or are seen; accounts before organisations, as the download locks
+    them), then the whole vetting again: `accounts.services.actor_able_locked`, as every decider.
+    `ActorCannotAct` when it no longer passes: nothing is written, and `decider_ended_refused` answers
+    with the audited refusal saying why, signed out."""
     actor_able_locked(actor)
-    if actor.organisation_id is not None:
-        organisation_closed_on_held(actor.organisation_id)
-    prerequisites_as_stored(actor)
 
 
 def _export(request: HttpRequest, export_id: UUID, action: Permission) -> tuple[User, DisclosureExport]:

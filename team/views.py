@@ -86,7 +86,7 @@ def reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
     return ACCOUNT_PAGES.change(
         request,
         user_id,
-        lambda subject, by: mfa_reset(user=subject, by=by),
+        lambda subject, by, recheck: mfa_reset(user=subject, by=by, recheck=recheck),
         "Security codes reset. The user will set up a new authenticator at next sign-in.",
         confirm="reset_mfa",
     )

@@ -75,8 +75,10 @@ def assessment_record(*, user: User, marked: Marked, pass_mark: int) -> bool | R
     with transaction.atomic():
         # The person's row, locked (no key update: their other events still insert) to the end, so a
         # second attempt sent at once counts this one; and read again: someone suspended or closed since
-        # the account guard passed them has nothing marked, renewed or audited (`ActorCannotAct`).
-        actor_able_locked(user)
+        # the account guard passed them has nothing marked, renewed or audited (`ActorCannotAct`). Closed
+        # or suspended only, not the whole vetting: lapsed training is what the course mends (the guard
+        # sends people here for it), and a pass changes nothing but the person's own record.
+        actor_able_locked(user, closed_or_suspended_only=True)
         refusal = attempt_refusal(user=user)
         if refusal is not None:
             refusal_record(user=user, refusal=refusal)

@@ -3,6 +3,8 @@
 import copy
 from datetime import date
 
+import pytest
+
 from children.models import Child
 from corrections.fields import field_for
 from corrections.models import Complaint, Correction
@@ -10,9 +12,15 @@ from corrections.services import complaint_record, correction_raise, correction_
 from lifecycle.services import lifecycle_run
 from lifecycle.tests.support import move_to
 from tests.backups import backup_of, decryptable_fields
+from tests.personas import World, build_world
 
 ARCHIVED_ON = date(2033, 3, 4)  # Amelia's 18th birthday (lifecycle.tests.conftest)
 PURGE_DUE = date(2039, 3, 4)
+
+
+@pytest.fixture
+def world(clock, db) -> World:  # vetted as of the frozen clock, as lifecycle's: the deciders are judged then
+    return build_world()
 
 
 def test_purging_deletes_corrections_and_complaints_and_an_old_backup_opens_none(world, child, clock):

@@ -36,6 +36,7 @@ def _clinic(world) -> Organisation:
         local_authority=world.north,
         phone="0300 000 0001",
         email="sh-n@example.org",
+        accredited_on=world.north.accredited_on,  # its nurse raises: staff of an accredited service only
     )
 
 
