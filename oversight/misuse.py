@@ -7,14 +7,16 @@ Why count from the audit log rather than a cache counter (as `accounts.ratelimit
 - A true rolling hour: the cache limiters use fixed windows, which a careful user could straddle
   (29 views at 10:59, 29 more at 11:01). "Distinct children" needs a set, which a counter cannot keep.
 - A cache flush, eviction or a restarted Redis cannot reset the count.
-- Cost: one statement of three `COUNT(DISTINCT child_id)` per record view over the (actor,
-  occurred_at) index, touching only this user's events of the last hour, which the hard threshold keeps to a few hundred rows at most.
+- Cost: one statement of four `COUNT(DISTINCT child_id)` per record view over the (actor,
+  occurred_at) index, touching only this user's views of the last day (the sustained-browsing rule's
+  window; the hourly counts filter the same rows), which the thresholds keep to a few hundred at most.
   The refined-search count runs only after a search that returned "refine your search". Plain
   ORM filters (a JSON key lookup on a boolean) behave the same on SQLite and PostgreSQL.
 
 Alerts are raised for the LA team of the user's own LA (their organisation's LA), at most once per
-rule per user per rolling hour, so a burst does not bury the queue. Every signal is audited as
-`MisuseSuspected` with the rule name and ids only: never the searched name or anything about a child.
+rule per user per rolling hour (a day for sustained browsing, a week for exports), so a burst does not
+bury the queue. Every signal is audited as `MisuseSuspected` with the rule name and ids or counts only:
+never the searched name or anything about a child.
 
 Each screening first locks the user's row (`_screening_lock`), held to commit: without it, views or
 searches made at the same moment (several tabs or sessions) each counted in their own transaction and
@@ -26,6 +28,7 @@ more short statement per screening, and waits only for the same user's other req
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -64,7 +67,10 @@ ALERT_KIND_BY_RULE = {
     Rule.VIEWS_OUTSIDE_LA: AlertKind.VIEWS_OUTSIDE_LA,
     Rule.OUT_OF_HOURS: AlertKind.OUT_OF_HOURS,
     Rule.BULK_EXPORTED_CHILDREN: AlertKind.BULK_EXPORTED_CHILDREN,
+    Rule.SUSTAINED_BROWSING: AlertKind.SUSTAINED_BROWSING,
 }
+# The sustained-browsing rule's window: the hourly rules let 29 records an hour, all day, go unnoticed.
+DAY = timedelta(hours=24)
 # Disclosure exports are rare and slow (a colleague approves each), so their rule looks at a week.
 EXPORT_WINDOW = timedelta(days=7)
 # Alert above this many times the per-export cap of distinct children requested by one person in the week.
@@ -122,6 +128,19 @@ def _screening_lock(user: User) -> None:
 
 def _alerted_within_window(user: User, kind: AlertKind, window: timedelta = WINDOW) -> bool:
     return Alert.objects.filter(raised_by=user, kind=kind, raised_at__gte=timezone.now() - window).exists()
+
+
+def _act_on_sustained(*, user: User, counted: str, count: int, per_hour: int) -> None:
+    """Alert (once a rolling day, whichever count crossed) when the day's distinct children pass
+    `MISUSE_DAY_FACTOR` times the hourly threshold (above the hourly hard threshold,
+    `MISUSE_SUSPEND_FACTOR`). Never suspends: only a person can tell a long day's caseload from
+    browsing, and a burst within one hour is suspended by the hourly rules."""
+    per_day = per_hour * settings.MISUSE_DAY_FACTOR
+    kind = AlertKind.SUSTAINED_BROWSING
+    if count <= per_day or user.suspended_at is not None or _alerted_within_window(user, kind, DAY):
+        return
+    additional: dict[str, object] = {"counted": counted, "count": count, "per_day": per_day}
+    _signal(user=user, rule=Rule.SUSTAINED_BROWSING, kind=kind, additional=additional)
 
 
 def _act_on_volume(*, user: User, rule: Rule, count: int, per_hour: int) -> None:
@@ -210,88 +229,106 @@ def _search_screen_locked(
     hours = working_hours(user.organisation)
     moments: list[datetime] | None = None
     if within_working_hours(timezone.now(), hours):
-        searches, found, refined = _search_counts(user, refined=too_many)
+        counts = _search_counts(user, refined=too_many)
     else:
-        searches, found, refined, moments = _search_counts_and_moments(user, refined=too_many)
+        counts, moments = _search_counts_and_moments(user, refined=too_many)
     if too_many:
         _act_on_volume(
             user=user,
             rule=Rule.BULK_REFINED_SEARCHES,
-            count=refined,
+            count=counts.refined,
             per_hour=settings.MISUSE_REFINED_SEARCHES_PER_HOUR,
         )
     _act_on_volume(
-        user=user, rule=Rule.BULK_SEARCHING, count=searches, per_hour=settings.MISUSE_SEARCHES_PER_HOUR
+        user=user, rule=Rule.BULK_SEARCHING, count=counts.searches, per_hour=settings.MISUSE_SEARCHES_PER_HOUR
     )
     _act_on_volume(
         user=user,
         rule=Rule.BULK_CHILDREN_FOUND,
-        count=found,
+        count=counts.found,
         per_hour=settings.MISUSE_CHILDREN_FOUND_PER_HOUR,
+    )
+    _act_on_sustained(
+        user=user, counted="searches", count=counts.searches_today, per_hour=settings.MISUSE_SEARCHES_PER_HOUR
+    )
+    _act_on_sustained(
+        user=user, counted="found", count=counts.found_today, per_hour=settings.MISUSE_CHILDREN_FOUND_PER_HOUR
     )
     if moments is not None:
         _act_on_out_of_hours(user, moments, hours)
     return flagged
 
 
-def _search_counts(user: User, *, refined: bool) -> tuple[int, int, int]:
-    """The rolling hour's searches, distinct children they returned (`SearchAppearance`, written with
-    the search) and, after a "refine your search" answer, searches so answered: exact searches that
-    each return one child are browsing too (the per-minute throttle allows 3,600 an hour). All in one
-    statement (one round trip), each count over its (actor, time) index."""
-    since = timezone.now() - WINDOW
+class SearchCounts(NamedTuple):
+    """What the search rules count: in the rolling hour, searches, distinct children they returned and
+    (after a "refine your search" answer only, else 0) searches so answered; in the rolling day
+    (`DAY`, the sustained-browsing rule), searches and distinct children they returned."""
 
-    def searches_made(**only: object) -> Subquery:
-        made = AuditEvent.objects.filter(
-            actor=OuterRef("pk"), tag=AuditTag.SearchPerformed, occurred_at__gte=since, **only
-        )
-        return Subquery(made.order_by().values("actor").annotate(n=Count("pk")).values("n"))
+    searches: int
+    found: int
+    refined: int
+    searches_today: int
+    found_today: int
 
-    children_found = (
-        SearchAppearance.objects.filter(actor_id=OuterRef("pk"), occurred_at__gte=since)
+
+def _searches_since(since: datetime, actor: int | OuterRef, **only: object) -> Subquery:
+    """How many searches `actor` (a user id, or `OuterRef`) made since then (`only`: those so answered)."""
+    made = AuditEvent.objects.filter(
+        Q(actor_id=actor), tag=AuditTag.SearchPerformed, occurred_at__gte=since, **only
+    )
+    return Subquery(made.order_by().values("actor").annotate(n=Count("pk")).values("n"))
+
+
+def _children_found_since(since: datetime, actor: int | OuterRef) -> Subquery:
+    """The distinct children the searches of `actor` (a user id, or `OuterRef`) returned since then."""
+    return Subquery(
+        SearchAppearance.objects.filter(Q(actor_id=actor), occurred_at__gte=since)
         .order_by()
         .values("actor_id")
         .annotate(n=Count("child_id", distinct=True))
         .values("n")
     )
+
+
+def _search_counts(user: User, *, refined: bool) -> SearchCounts:
+    """The search rules' counts (`SearchCounts`): exact searches that each return one child are browsing
+    too (the per-minute throttle allows 3,600 an hour). All in one statement (one round trip), each
+    count over its (actor, time) index; children found from `SearchAppearance`, written with the search."""
+    now = timezone.now()
+    since = now - WINDOW
+    me = OuterRef("pk")
     counts = {
-        "searches": Coalesce(searches_made(), 0),
-        "found": Coalesce(Subquery(children_found), 0),
+        "searches": Coalesce(_searches_since(since, me), 0),
+        "found": Coalesce(_children_found_since(since, me), 0),
+        "searches_today": Coalesce(_searches_since(now - DAY, me), 0),
+        "found_today": Coalesce(_children_found_since(now - DAY, me), 0),
     }
     if refined:  # counted only when this search was answered "refine": the rule looks at nothing else
-        counts["refined"] = Coalesce(searches_made(additional__too_many=True), 0)
+        counts["refined"] = Coalesce(_searches_since(since, me, additional__too_many=True), 0)
     row = User.objects.filter(pk=user.pk).annotate(**counts).values(*counts).get()
-    return row["searches"], row["found"], row.get("refined", 0)
-
-
-def _search_counts_and_moments(user: User, *, refined: bool) -> tuple[int, int, int, list[datetime]]:
-    """`_search_counts` and the out-of-hours rule's moments (the rolling hour's `OUT_OF_HOURS_TAGS`
-    events) in one statement: a row per moment, each carrying the two counts that are not counted from
-    the rows themselves (distinct children found; refined searches), as uncorrelated subqueries that
-    the database evaluates once. The search just audited is always one of the rows."""
-    since = timezone.now() - WINDOW
-    children_found = (
-        SearchAppearance.objects.filter(actor_id=user.pk, occurred_at__gte=since)
-        .order_by()
-        .values("actor_id")
-        .annotate(n=Count("child_id", distinct=True))
-        .values("n")
+    return SearchCounts(
+        searches=row["searches"],
+        found=row["found"],
+        refined=row.get("refined", 0),
+        searches_today=row["searches_today"],
+        found_today=row["found_today"],
     )
-    counts = {"found": Coalesce(Subquery(children_found), 0)}
+
+
+def _search_counts_and_moments(user: User, *, refined: bool) -> tuple[SearchCounts, list[datetime]]:
+    """`_search_counts` and the out-of-hours rule's moments (the rolling hour's `OUT_OF_HOURS_TAGS`
+    events) in one statement: a row per moment, each carrying the counts that are not counted from
+    the rows themselves (children found; refined searches; the day's), as uncorrelated subqueries that
+    the database evaluates once. The search just audited is always one of the rows."""
+    now = timezone.now()
+    since = now - WINDOW
+    counts = {
+        "found": Coalesce(_children_found_since(since, user.pk), 0),
+        "searches_today": Coalesce(_searches_since(now - DAY, user.pk), 0),
+        "found_today": Coalesce(_children_found_since(now - DAY, user.pk), 0),
+    }
     if refined:
-        refined_searches = (
-            AuditEvent.objects.filter(
-                actor_id=user.pk,
-                tag=AuditTag.SearchPerformed,
-                occurred_at__gte=since,
-                additional__too_many=True,
-            )
-            .order_by()
-            .values("actor")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        counts["refined"] = Coalesce(Subquery(refined_searches), 0)
+        counts["refined"] = Coalesce(_searches_since(since, user.pk, additional__too_many=True), 0)
     rows = list(
         AuditEvent.objects.filter(actor=user, tag__in=OUT_OF_HOURS_TAGS, occurred_at__gte=since)
         .order_by()
@@ -299,9 +336,17 @@ def _search_counts_and_moments(user: User, *, refined: bool) -> tuple[int, int, 
         .values("occurred_at", "tag", *counts)
     )
     if not rows:  # not after an audited search; answered as `_search_counts` would, never skipped
-        return (*_search_counts(user, refined=refined), [])
+        return _search_counts(user, refined=refined), []
+    first = rows[0]
     searches = sum(1 for row in rows if row["tag"] == AuditTag.SearchPerformed)
-    return searches, rows[0]["found"], rows[0].get("refined", 0), [row["occurred_at"] for row in rows]
+    counted = SearchCounts(
+        searches=searches,
+        found=first["found"],
+        refined=first.get("refined", 0),
+        searches_today=first["searches_today"],
+        found_today=first["found_today"],
+    )
+    return counted, [row["occurred_at"] for row in rows]
 
 
 def unexplained(views: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
@@ -391,12 +436,16 @@ def _view_screen_locked(user: User) -> None:
     """`view_screen` once this user's screenings are serialised."""
     # Break-glass overrides are views too: counted by bulk viewing and outside LA. Never "unexplained"
     # (the condition asks for a `RecordViewed` event): each carries its reason and alerts the child's LA.
-    views = AuditEvent.objects.filter(actor=user, tag__in=VIEW_TAGS, occurred_at__gte=timezone.now() - WINDOW)
-    # The three distinct-children counts in one statement (one round trip), over the same rows.
+    now = timezone.now()
+    views = AuditEvent.objects.filter(actor=user, tag__in=VIEW_TAGS, occurred_at__gte=now - DAY)
+    # The four distinct-children counts in one statement (one round trip), over the same rows: the day's
+    # for the sustained-browsing rule, the rolling hour's for the others.
+    hour = Q(occurred_at__gte=now - WINDOW)
     counts = views.aggregate(
-        viewed=Count("child_id", distinct=True),
-        unexplained=Count("child_id", distinct=True, filter=_unexplained_condition()),
-        outside=Count("child_id", distinct=True, filter=Q(**{f"additional__{OUTSIDE_HOME_LA}": True})),
+        viewed=Count("child_id", distinct=True, filter=hour),
+        unexplained=Count("child_id", distinct=True, filter=hour & _unexplained_condition()),
+        outside=Count("child_id", distinct=True, filter=hour & Q(**{f"additional__{OUTSIDE_HOME_LA}": True})),
+        viewed_today=Count("child_id", distinct=True),
     )
     _act_on_volume(
         user=user, rule=Rule.BULK_VIEWING, count=counts["viewed"], per_hour=settings.MISUSE_VIEWS_PER_HOUR
@@ -412,6 +461,9 @@ def _view_screen_locked(user: User) -> None:
         rule=Rule.VIEWS_OUTSIDE_LA,
         count=counts["outside"],
         per_hour=settings.MISUSE_VIEWS_OUTSIDE_LA_PER_HOUR,
+    )
+    _act_on_sustained(
+        user=user, counted="viewed", count=counts["viewed_today"], per_hour=settings.MISUSE_VIEWS_PER_HOUR
     )
     _out_of_hours_screen(user)
 

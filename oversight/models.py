@@ -29,6 +29,10 @@ class AlertKind(models.TextChoices):
         "bulk_exported_children",
         "Unusually many children named in disclosure exports in a week",
     )
+    SUSTAINED_BROWSING = (
+        "sustained_browsing",
+        "Unusually many children found or viewed in a day",
+    )
     ACCOUNT_AUTO_SUSPENDED = "account_auto_suspended", "Account suspended automatically for misuse"
 
 

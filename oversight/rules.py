@@ -4,6 +4,7 @@ The 2009 lesson (domain.md): users searched their own relatives "to test the sys
 whether one action looks like that; `oversight.misuse` decides what to do about it.
 """
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time
@@ -26,19 +27,29 @@ class Rule(StrEnum):
     VIEWS_OUTSIDE_LA = "views_outside_la"
     OUT_OF_HOURS = "out_of_hours"
     BULK_EXPORTED_CHILDREN = "bulk_exported_children"
+    SUSTAINED_BROWSING = "sustained_browsing"
+
+
+def _family_name_parts(name: str) -> set[str]:
+    """The name's forms (`matching.normalise.name_variants`), and those of the name taken apart at every
+    character that is neither a letter nor a mark. The engine splits at spaces, hyphens and
+    apostrophes only; a full stop (names accept one), an en dash, a Unicode hyphen or any other joiner
+    left "Jones.Example" one word, so half of it never met the searcher's own "Example"."""
+    apart = "".join(ch if ch.isalpha() or unicodedata.category(ch).startswith("M") else " " for ch in name)
+    return name_variants(name) | name_variants(apart)
 
 
 def shares_family_name(searched: str, own: str) -> bool:
     """Does a searched family name look like the searcher's own?
 
-    Any folded part of one equals any folded part of the other (so "Example-Smith" matches "Smith"
-    and "O'Brien" matches "OBrien"), or two parts share a NYSIIS code (so "Stevenson" matches
-    "Stephenson"; NYSIIS keeps vowels apart, so "Smyth" and "Smith" do not). Deliberately generous:
-    a false alarm costs the LA team a glance, a miss costs a relative's privacy, and the search
-    itself still runs.
+    Any folded part of one equals any folded part of the other (so "Example-Smith" matches "Smith",
+    "O'Brien" matches "OBrien", and "Jones.Smith" matches "Smith": `_family_name_parts`), or two
+    parts share a NYSIIS code (so "Stevenson" matches "Stephenson"; NYSIIS keeps vowels apart, so
+    "Smyth" and "Smith" do not). Deliberately generous: a false alarm costs the LA team a glance, a
+    miss costs a relative's privacy, and the search itself still runs.
     """
-    searched_parts = name_variants(searched)
-    own_parts = name_variants(own)
+    searched_parts = _family_name_parts(searched)
+    own_parts = _family_name_parts(own)
     if not searched_parts or not own_parts:
         return False
     if searched_parts & own_parts:

@@ -217,6 +217,9 @@ MISUSE_REFINED_SEARCHES_PER_HOUR = 10
 MISUSE_SEARCHES_PER_HOUR = 60
 MISUSE_CHILDREN_FOUND_PER_HOUR = 30
 MISUSE_SUSPEND_FACTOR = 2
+# Sustained browsing: more than this many times an hourly number (views, searches, children found) in a
+# rolling 24 hours alerts the LA team (never suspends): 29 records an hour, all day, passed every hourly rule.
+MISUSE_DAY_FACTOR = 4
 # Record views with no search by the viewer returning the child and no involvement of theirs.
 MISUSE_UNEXPLAINED_VIEWS_PER_HOUR = 5
 # Distinct children of other LAs than the viewer's own (their organisation's LA) viewed.
