@@ -136,8 +136,9 @@ def require(
 
 
 def signed_out_refusal(request: HttpRequest, *, actor: User, action: Permission) -> HttpResponse:
-    """The answer to someone closed or suspended by a colleague while their change was on its way (the
-    service found it under a row lock, nothing changed): the audited refusal page saying why, as their
+    """The answer to someone cut off while their change was on its way (closed or suspended by a
+    colleague, their organisation de-accredited or closed, their vetting lapsed: the service found it
+    under a row lock, nothing changed): the audited refusal page saying why, as their
     next request would get, and sign-out (their sessions were ended already; this stops the response
     saving the deleted one again)."""
     response = denied(request, prerequisites(User.objects.get(pk=actor.pk)), action=action, actor=actor)
@@ -194,8 +195,9 @@ Page = Callable[..., HttpResponse]
 
 
 def decider_ended_refused(action: Permission) -> Callable[[Page], Page]:
-    """A decision page whose decider was closed or suspended after the policy passed them: the service
-    found it under the account's row lock, in its writing transaction, and wrote nothing
+    """A decision page whose decider was cut off after the policy passed them (closed, suspended, their
+    organisation de-accredited or closed, their vetting lapsed): the service found it under the account's
+    row lock with their organisation held, in its writing transaction, and wrote nothing
     (`accounts.services.actor_able_locked` raises `ActorCannotAct`). Answered as their next request
     would be: the audited refusal page saying why, and signed out (`access.http.signed_out_refusal`).
 
