@@ -33,6 +33,7 @@ from children.records import (
 from children.selectors import child_details, unseal_column
 from matching.blocking import record_keys
 from matching.nhs import nhs_number_names_no_one
+from rowlocks.held import Strength, row_held
 from vault.blind_index import blind_index, blind_indexes
 from vault.crypto import DecryptionFailed, cipher
 from vault.keys import NewDataKey, data_key_new, data_key_row
@@ -351,6 +352,26 @@ def _child_row_locked(child_id: Any) -> Child:
     return child_rows_locked().get(pk=child_id)
 
 
+def practitioner_held(user_id: int) -> User | None:
+    """Another person's account (a practitioner about to be named lead professional, say), held FOR KEY
+    SHARE to the end of the transaction and read after the hold, with its organisation; None if it is gone.
+
+    Taken after the child's row, so never FOR NO KEY UPDATE: that conflicts with the lock every decider
+    takes on their own account first (`accounts.services.actor_able_locked`), and the practitioner raising
+    a correction on this same record at that moment (their account, then the child's row) deadlocked with
+    it. FOR KEY SHARE still waits for a suspension or a close in progress (they lock the row FOR UPDATE),
+    which is then seen, and holds off one arriving until this transaction ends; their organisation is
+    held likewise. SQLite (no row locks, one writer at a time) reads them only."""
+    if not row_held(User, user_id, strength=Strength.KEY_SHARE):
+        return None
+    # Then their organisation, as every writer takes them (accounts before organisations): a close or a
+    # de-accreditation of it (the administrator locks it FOR UPDATE) in progress is waited for and seen.
+    organisation_id = User.objects.values_list("organisation_id", flat=True).get(pk=user_id)
+    if organisation_id is not None:
+        row_held(Organisation, organisation_id, strength=Strength.KEY_SHARE)
+    return User.objects.select_related("organisation").get(pk=user_id)
+
+
 class InvolvementAlreadyEnded(Exception):
     """Ended already (another tab, or a colleague): its end date and audit trail stay as they are."""
 
@@ -406,9 +427,10 @@ def lead_professional_set(
     (see `involvement_record`: a record shielded or archived since the page's check is not changed).
 
     `may_lead(practitioner)` (the policy's account checks, from the page) is asked again of the
-    involvement's practitioner as stored, their row locked (FOR NO KEY UPDATE: a suspension or closure
-    takes it FOR UPDATE): one committed since the page offered them is seen (`LeadCannotAct`), and one
-    arriving now waits for this save. An involvement with no account behind it has nothing to judge."""
+    involvement's practitioner as stored, their row held (`practitioner_held`, FOR KEY SHARE: a
+    suspension or closure takes it FOR UPDATE): one committed since the page offered them is seen
+    (`LeadCannotAct`), and one arriving now waits for this save. An involvement with no account behind it
+    has nothing to judge."""
     with transaction.atomic():
         locked = _child_row_locked(child.pk)
         if recheck is not None:
@@ -418,12 +440,8 @@ def lead_professional_set(
             if current is None or current.child_id != child.pk or current.ceased:
                 raise ValueError("the lead professional must be a current involvement with this child")
             if may_lead is not None and current.recorded_by_id is not None:
-                recorder = (
-                    User.objects.select_for_update(no_key=True, of=("self",))
-                    .select_related("organisation")
-                    .get(pk=current.recorded_by_id)
-                )
-                if not may_lead(recorder):
+                recorder = practitioner_held(current.recorded_by_id)
+                if recorder is None or not may_lead(recorder):
                     raise LeadCannotAct("the lead professional's practitioner may not use the service now")
         details = child_details(locked)
         details.lead_professional_id = str(involvement.pk) if involvement else None

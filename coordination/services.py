@@ -25,7 +25,7 @@ from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
 from children.records import ChildDetails
 from children.selectors import child_details
-from children.services import Recheck, child_rows_locked, lead_professional_set
+from children.services import Recheck, child_rows_locked, lead_professional_set, practitioner_held
 from coordination.family import carer_keys_refresh, family_child_ids
 from coordination.models import InvolvementConfirmation, LeadProposal, Match, MatchKind, Notice
 from coordination.sensitivity import involvement_sensitive
@@ -511,20 +511,15 @@ def _involvement_child_locked(involvement: Involvement) -> Child:
 
 def _lead_proposer_refusal(proposed: Involvement, child: Child, gate: Gate | None) -> str:
     """Why the offer's proposer could not take it on now ("" if they can): the account as stored, its row
-    locked (FOR NO KEY UPDATE, as `children.services.lead_professional_set(may_lead=)`; a suspension or
-    closure takes it FOR UPDATE). Read unlocked, a suspension committed between this read and the
-    acceptance's commit went unseen and the practitioner was named lead after it; now one committed first
-    is seen, and one arriving later waits for the acceptance. Taken after the child's row and the offer's."""
+    held (FOR KEY SHARE, `children.services.practitioner_held`, as `lead_professional_set(may_lead=)`; a
+    suspension or closure takes it FOR UPDATE). Read unlocked, a suspension committed between this read
+    and the acceptance's commit went unseen and the practitioner was named lead after it; now one
+    committed first is seen, and one arriving later waits for the acceptance. Taken after the child's row
+    and the offer's, so never FOR NO KEY UPDATE: that deadlocked with the proposer's own decision on this
+    record at the same moment (a correction: their account first, then the child's row)."""
     if gate is None:
         return ""
-    proposer = (
-        User.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("organisation")
-        .filter(pk=proposed.recorded_by_id)
-        .first()
-        if proposed.recorded_by_id
-        else None
-    )
+    proposer = practitioner_held(proposed.recorded_by_id) if proposed.recorded_by_id else None
     if proposer is None or not gate(proposer, child).receives:
         return LEAD_OFFER_PROPOSER_CANNOT_ACT
     return ""

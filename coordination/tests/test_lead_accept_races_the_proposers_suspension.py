@@ -2,7 +2,7 @@
 judged the proposer's account as read, unlocked: a suspension committed after that read and before the
 acceptance's commit was not seen, and the practitioner was named lead professional after their
 suspension (the outcome session 24 closed on the lead professional page, by this route). The acceptance
-now reads the proposer's row under a lock (FOR NO KEY UPDATE, as the lead professional page): a suspension
+now reads the proposer's row under a lock (FOR KEY SHARE, `children.services.practitioner_held`, as the lead professional page): a suspension
 committed first is seen and the offer refused; one arriving later waits for the acceptance."""
 
 import threading
