@@ -18,7 +18,8 @@ from django.db import transaction
 from children.models import Child
 from rowlocks.held import Strength, row_held
 from vault.crypto import KeyRevoked
-from vault.keys import KeyShredded
+from vault.keys import KeyShredded, data_key_open
+from vault.models import DataKey
 
 Opened = TypeVar("Opened")
 
@@ -36,13 +37,31 @@ class RecordRemoved(Exception):
 
 def opened_unless_merged_away(child_id: Any, opening: Callable[[], Opened]) -> Opened | None:
     """`opening()` (which opens the record's key), or None if the key refused because the record is gone;
-    `RecordRemoved` if it refused because it was shredded and the record is still there."""
+    `RecordRemoved` if the record is still there but its own key no longer opens (shredded). A key that
+    refused while the record's own still opens was another record's: raised as it was, never "removed"."""
     try:
         return opening()
     except (KeyRevoked, KeyShredded) as refused:
-        if child_row_still_there(child_id):
-            raise RecordRemoved(child_id) from refused
-        return None
+        if not child_row_still_there(child_id):
+            return None
+        own = Child.objects.filter(pk=child_id).select_related("data_key").first()
+        if own is None:  # deleted since (a purge completing): gone, as above
+            return None
+        if _opens(own.data_key):
+            # The key that refused was another record's (a page of this child opens some: a family
+            # match's other side in a subject access report). This record is not removed: raised as it was.
+            raise
+        raise RecordRemoved(child_id) from refused
+
+
+def _opens(key: DataKey) -> bool:
+    """Does the record's own key still open? Not once a shred revoked it at the provider (`KeyRevoked`)
+    or destroyed it in the database (`KeyShredded`); any other failure is a real fault, raised."""
+    try:
+        data_key_open(key)
+    except (KeyRevoked, KeyShredded):
+        return False
+    return True
 
 
 def child_row_still_there(child_id: Any) -> bool:

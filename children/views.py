@@ -282,15 +282,16 @@ def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
             alert_id=_alert_being_acted_on(request, child),
         )
         return redirect("children:record", child_id=child.pk)
-    # Audited because it is a look at a child by id; named only if a search would have named it.
+    # Audited because it is a look at a child by id; named only if a search would have named it. The name
+    # is opened first: a record whose key was shredded is said to be removed, audited as that alone.
     identified = decide(actor=signed_in_user(request), action=Permission.ChildIdentify, child=child).allowed
+    details = child_identity_shown(child) if identified else None  # the name only, never the record
     event_record(
         tag=AuditTag.PurposeAsked,
         actor=request.user,
         child_id=child.pk,
         additional={"identified": identified},
     )
-    details = child_identity_shown(child) if identified else None  # the name only, never the record
     context = {"form": form, "child": child, "details": details, "identified": identified}
     return render(request, "children/purpose.html", context)
 

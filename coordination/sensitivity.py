@@ -8,6 +8,7 @@ match with one (a practitioner told about another) would tell them of the servic
 from accounts.models import Organisation, OrganisationKind
 from children.models import Involvement
 from children.selectors import involvement_details
+from vault.crypto import KeyRevoked
 from vault.keys import KeyShredded
 
 
@@ -15,13 +16,14 @@ def involvement_sensitive(involvement: Involvement) -> bool:
     """By its recorder's organisation, its sealed category, or the organisation it was recorded for if the
     directory classes that as a sensitive service now (as the record page judges it,
     `children.selectors.InvolvementView.is_sensitive`). Opened for those fields; a shredded key cannot
-    say, so the side is taken as sensitive."""
+    say, so the side is taken as sensitive: destroyed in the database (`KeyShredded`) or revoked at the
+    provider by a purge or merge that then failed (`KeyRevoked`)."""
     organisation = involvement.recorded_by.organisation if involvement.recorded_by else None
     if organisation is not None and organisation.kind == OrganisationKind.SENSITIVE:
         return True
     try:
         details = involvement_details(involvement)
-    except KeyShredded:
+    except (KeyShredded, KeyRevoked):
         return True
     if details.sensitive_category is not None:
         return True

@@ -118,6 +118,15 @@ def _sealer_if_still_there(child: Child) -> Sealer | None:
     return opened_unless_merged_away(child.pk, lambda: Sealer(child.data_key))
 
 
+def _key_still_opens(child: Child) -> None:
+    """Asked before a page audits its look at the record: a record whose keys a failed purge or merge
+    shredded is said to be removed (`RecordRemoved`), audited as that alone, never also as a view of what
+    was not shown; one merged away since it was loaded is not found. The page opens the key again for
+    what it shows (a merge committing after the look is answered there, as a moment later)."""
+    if _sealer_if_still_there(child) is None:
+        raise Http404("the record has been merged into another")
+
+
 def _read_again(
     request: HttpRequest, model: type[Complaint | Correction], pk: UUID, page: str
 ) -> HttpResponse:
@@ -160,6 +169,7 @@ def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     if grant is None:
         return redirect("children:purpose", child_id=child.pk)
     full = visibility(actor=actor, child=child).full
+    _key_still_opens(child)
     if ended := look_audited(
         request, actor=actor, child=child, grant=grant, full=full, page="corrections:choose"
     ):
@@ -225,6 +235,7 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
         return redirect("corrections:mine")
     # Shown (first look, or a form shown again with its errors): a view of the record.
     full = visibility(actor=actor, child=child).full
+    _key_still_opens(child)
     if ended := look_audited(
         request, actor=actor, child=child, grant=grant, full=full, page="corrections:propose"
     ):

@@ -14,10 +14,10 @@ Acceptance (`verdict`):
     CLOSE_CALL_WEIGHT to ACCEPT    -> "close": too close to call (shown only when nothing is accepted,
                                       labelled as a possible match)
     below                          -> "non": not offered
-and in every case the match must rest on a name AND a non-name anchor (date of birth, postcode (a
-partial one only beside a date of birth that agrees), or given name with gender) among the fields the
-scorer may use, so a shielded child (scored with `use_hidden=False`, its address ignored) can never be
-offered on the strength of a postcode.
+and in every case the match must rest on a name AND a non-name anchor (date of birth, postcode (one
+agreeing only in its sector, only beside a date of birth that agrees), or given name with gender) among
+the fields the scorer may use, so a shielded child (scored with `use_hidden=False`, its address ignored)
+can never be offered on the strength of a postcode.
 
 Lookup and scoring normalise names with the same function (`normalise.name_forms`; scoring leaves out
 a one-letter part, `compared_forms`).
@@ -478,17 +478,20 @@ def _score_ordering(
     )
 
 
-def _postcode_may_anchor(query: Identity, levels: dict[str, str]) -> bool:
-    """May a postcode agreement anchor this match? Always for a query with a full postcode; a partial
-    postcode (a sector) only beside a date of birth that agrees at some level.
+def _postcode_may_anchor(levels: dict[str, str]) -> bool:
+    """May a postcode agreement anchor this match? Always where the postcode agrees in full; where only
+    its sector agrees (a sector typed, or a full postcode of another address in the sector), only beside
+    a date of birth that agrees at some level.
 
     The start of a postcode is a search criterion beside a date of birth only (`children.search`). A
     sector agreeing anchored whatever else was typed, so a criterion agreeing with nobody made a family
     name and a sector enough: a given name "X" with the gender "not known", or a date of birth that
-    differs outright, listed every child of a family in the sector (some 3,000 addresses) as a match.
-    Linkage queries (a feed row, a stored record) hold a full postcode if any, so are judged as before.
+    differs outright, listed every child of a family in the sector (some 3,000 addresses) as a match. A
+    full postcode that no child lives at (any two letters after the sector) is the sector and no more.
+    Linkage queries (a feed row, a `link_file` row) always hold a date of birth: a record agreeing only in
+    the sector with one that differs outright is a sibling or a namesake, not the child.
     """
-    if any(postcode_granularity(p) == "full" for p in query.postcodes):
+    if levels.get("postcode") == "full":
         return True
     return levels.get("dob", "else") != "else"
 
@@ -500,7 +503,7 @@ def _anchored(query: Identity, match: MatchScore) -> bool:
         return False
     if levels.get("dob") in DOB_ANCHORS:
         return True
-    if levels.get("postcode") in POSTCODE_ANCHORS and _postcode_may_anchor(query, levels):
+    if levels.get("postcode") in POSTCODE_ANCHORS and _postcode_may_anchor(levels):
         return True
     return bool(query.gender) and levels.get("given_name") in GIVEN_ANCHORS and levels.get("gender") != "else"
 

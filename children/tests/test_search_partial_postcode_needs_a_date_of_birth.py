@@ -77,8 +77,28 @@ def test_a_sector_still_anchors_a_search_with_a_date_of_birth_one_mistake_too_ma
     assert [r.given_names for r in child_search_matches(criteria)] == ["Amelia"]
 
 
-def test_a_full_postcode_still_anchors_a_search_by_names_when_the_child_moved_within_the_sector(
+def test_a_full_postcode_agreeing_only_in_its_sector_lists_nobody_beside_criteria_agreeing_with_nobody(
     world, family
 ):
-    criteria = SearchCriteria(family_name="Quarrington", given_name="X", gender="female", postcode="LS1 4ZY")
-    assert sorted(r.given_names for r in child_search_matches(criteria)) == ["Amelia", "Beth"]
+    """A full postcode typed that no child lives at agrees with the family only in its sector: as the
+    sector typed alone, it anchors nothing beside a given name or date of birth that agrees with nobody
+    (else "LS1 4ZY", any two letters added, listed the family in the sector as "LS1 4" no longer does)."""
+    by_name = SearchCriteria(family_name="Quarrington", given_name="X", gender="female", postcode="LS1 4ZY")
+    by_date = SearchCriteria(family_name="Quarrington", date_of_birth=date(2000, 1, 1), postcode="LS1 4ZY")
+    alone = SearchCriteria(family_name="Quarrington", postcode="LS1 4ZY")
+    assert child_search_matches(by_name) == []
+    assert child_search_matches(by_date) == []
+    assert child_search_matches(alone) == []
+
+
+def test_a_full_postcode_still_finds_a_child_who_moved_within_the_sector_beside_what_agrees(world, family):
+    """The old full postcode of a child who moved within the sector, with a given name (and gender) or a
+    date of birth that agrees: the child is found; at the postcode itself, with the family name alone."""
+    by_name = SearchCriteria(
+        family_name="Quarrington", given_name="Amelia", gender="female", postcode="LS1 4ZY"
+    )
+    by_date = SearchCriteria(family_name="Quarrington", date_of_birth=date(2012, 5, 6), postcode="LS1 4AB")
+    at_home = SearchCriteria(family_name="Quarrington", postcode="LS1 4ZZ")
+    assert [r.given_names for r in child_search_matches(by_name)] == ["Amelia"]
+    assert [r.given_names for r in child_search_matches(by_date)] == ["Beth"]
+    assert [r.given_names for r in child_search_matches(at_home)] == ["Beth"]
