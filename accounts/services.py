@@ -307,6 +307,20 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+class Invited(tuple[User, str]):
+    """What `account_invite` returns: the pair (account, its link's token) its callers unpack, and
+    `sent`: whether the invitation email went (False: the mail server was down or refused it, or the
+    address cannot be sent to). The email goes once the account's transaction has committed, inside the
+    call, so the answer is known when it returns: a page says it in words (`team.account_pages`)."""
+
+    sent: bool
+
+    def __new__(cls, user: User, token: str, *, sent: bool) -> "Invited":
+        invited = super().__new__(cls, (user, token))
+        invited.sent = sent
+        return invited
+
+
 def account_invite(
     *,
     by: User,
@@ -320,14 +334,18 @@ def account_invite(
     training_completed_on: date | None,
     manager_email: str = "",
     home_postcode: str | None = None,
-) -> tuple[User, str]:
+) -> Invited:
     """Create an account with no usable password and a single-use 24-hour invitation link token.
 
     `home_postcode` (from the background check, optional): recorded as for `home_postcode_record`.
     Raises `UsernameTaken` when the database refuses the name (the same name, or one with the same
     skeleton, was committed by a colleague after the form checked), and `EmailTaken` when it refuses a
     second open account at the address: the form's own answers, not a 500. Raises `ActorCannotAct`
-    (nothing created) when the inviter was closed or suspended after their request passed the policy."""
+    (nothing created) when the inviter was closed or suspended after their request passed the policy.
+
+    The email goes after the account's own transaction commits (never from inside it, so no link names
+    an account that may yet be rolled back); `Invited.sent` says whether it went. When it did not, the
+    account stays waiting for its invitation and `invitation_resend` sends a new link."""
     token = secrets.token_urlsafe(32)
     try:
         user = _invited_user_create(
@@ -352,16 +370,68 @@ def account_invite(
         if email_in_open_use(email):
             raise EmailTaken from None
         raise
-    notify_by_email(
+    return Invited(user, token, sent=_invitation_email(user_id=user.pk, email=email, token=token))
+
+
+def _invitation_email(*, user_id: int, email: str, token: str) -> bool:
+    """The invitation link, by email (whether the mail server accepted it: `notify_by_email`)."""
+    return notify_by_email(
         subject="Your ContactPoint account",
         message=(
             "An account has been created for you. Use your invitation link within 24 hours: "
             f"{settings.SERVICE_BASE_URL}/account/invitation/{token}/"
         ),
         recipients=[email],
-        what=f"invitation for user {user.pk}",
+        what=f"invitation for user {user_id}",
     )
-    return user, token
+
+
+class InvitationResend(Enum):
+    SENT = "sent"
+    NOT_SENT = "not_sent"  # a new link was made (the earlier one no longer works), its email did not go
+    ACCOUNT_CLOSED = "account_closed"  # closed for good: nothing to invite
+    ACCOUNT_SUSPENDED = "account_suspended"  # its link would not open: reinstate it first
+    NOT_WAITING = "not_waiting"  # its invitation was accepted (or it never had one): nothing to send
+    ORGANISATION_CLOSED = "organisation_closed"  # its link would not open: nobody there may use the service
+
+
+def invitation_resend(*, user: User, by: User, recheck: AccountRecheck | None = None) -> InvitationResend:
+    """Send a new invitation link to an account still waiting for its invitation (its email never went,
+    or the link expired): a new token replaces the earlier one's hash (that link stops working, also on
+    a page that had read it already: `invitation_accept`), valid for 24 hours from now, and audited.
+
+    The invitation's row is locked first (as `invitation_accept` takes it, before the account's), then
+    both accounts and their organisations as every account change takes them (`_accounts_locked`: the
+    actor judged again, `ActorCannotAct`; `recheck` the page's policy question on both as stored). A
+    closed, suspended or accepted account, or one whose organisation has closed, gets nothing (the
+    outcome says which, nothing is audited): its link would not open. The new link is the sender's
+    (`created_by`): the first inviter closed or suspended since stops only the links they made.
+    The email goes after the commit; SENT or NOT_SENT says whether it went."""
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().filter(user_id=user.pk).first()
+        locked = _accounts_locked(subject=user, by=by, recheck=recheck)
+        if not locked.is_active:
+            user.is_active = False
+            return InvitationResend.ACCOUNT_CLOSED
+        if locked.suspended_at is not None:
+            return InvitationResend.ACCOUNT_SUSPENDED
+        if invitation is None or invitation.used_at is not None:
+            return InvitationResend.NOT_WAITING
+        if _organisation_closed(locked.organisation):
+            return InvitationResend.ORGANISATION_CLOSED
+        invitation.token_hash = _token_hash(token)
+        invitation.expires_at = timezone.now() + INVITATION_VALID_FOR
+        invitation.created_by = by
+        invitation.save(update_fields=["token_hash", "expires_at", "created_by"])
+        event_record(
+            tag=AuditTag.InvitationResent,
+            actor=by,
+            additional={"user_id": locked.pk, "invitation_id": invitation.pk},
+        )
+        email = locked.email
+    sent = _invitation_email(user_id=locked.pk, email=email, token=token)
+    return InvitationResend.SENT if sent else InvitationResend.NOT_SENT
 
 
 class ActorCannotAct(Exception):
@@ -484,7 +554,8 @@ def invitation_for_token(token: str) -> Invitation | None:
 
 def invitation_accept(*, invitation: Invitation, password: str, agreement_signed: bool) -> User | None:
     """Set the password and sign the agreement, once: None (nothing changed, the refusal audited) if
-    the invitation was used, expired or its account closed since it was read.
+    the invitation was used, expired or its account closed since it was read, or its link replaced by a
+    new one (`invitation_resend`: the token read is no longer the invitation's).
 
     The invitation's row is locked and re-read first: two submissions at once (or a stolen link raced
     against its owner) find it unused only one at a time, so the second never overwrites the password.
@@ -496,6 +567,8 @@ def invitation_accept(*, invitation: Invitation, password: str, agreement_signed
             .get(pk=invitation.pk)
         )
         reason = _invitation_closed_because(locked)
+        if reason is None and locked.token_hash != invitation.token_hash:
+            reason = "replaced"  # a new link was sent since the page read this one (`invitation_resend`)
         if reason is not None:
             _invitation_refused(locked, reason)
             return None

@@ -59,3 +59,4 @@ suspend = ACCOUNT_PAGES.suspend
 reinstate = ACCOUNT_PAGES.reinstate
 close = ACCOUNT_PAGES.close
 home_postcode = ACCOUNT_PAGES.home_postcode
+resend_invitation = ACCOUNT_PAGES.resend_invitation

@@ -28,4 +28,9 @@ urlpatterns = [
         national_accounts.home_postcode,
         name="account_home_postcode",
     ),
+    path(
+        "accounts/<int:user_id>/invitation/",
+        national_accounts.resend_invitation,
+        name="account_resend_invitation",
+    ),
 ]

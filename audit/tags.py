@@ -34,6 +34,7 @@ class AuditTag(StrEnum):
     AccountInvited = "account:invited"
     InvitationAccepted = "account:invitation:accepted"
     InvitationRefused = "account:invitation:refused"
+    InvitationResent = "account:invitation:resent"
     AccountSuspended = "account:suspended"
     AccountReinstated = "account:reinstated"
     AccountClosed = "account:closed"
@@ -170,6 +171,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.AccountInvited: "Invited a user",
     AuditTag.InvitationAccepted: "Accepted an invitation",
     AuditTag.InvitationRefused: "A used, expired or closed account's invitation link was presented and refused",
+    AuditTag.InvitationResent: "Sent a new invitation link (the earlier one no longer works)",
     AuditTag.AccountSuspended: "Suspended an account",
     AuditTag.AccountReinstated: "Reinstated an account",
     AuditTag.AccountClosed: "Closed an account",

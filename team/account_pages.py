@@ -29,11 +29,14 @@ from accounts.models import Invitation, User
 from accounts.services import (
     AccountRecheck,
     ActorCannotAct,
+    InvitationResend,
+    Invited,
     Reinstatement,
     account_close,
     account_reinstate,
     account_suspend,
     home_postcode_record,
+    invitation_resend,
     suspension_reason_text,
     suspension_version,
 )
@@ -118,9 +121,36 @@ NOT_REINSTATED = {
 }
 
 
+# An invitation whose email did not go (the mail server down, the address unusable): the account exists,
+# waiting, and nobody has its link.
+INVITATION_NOT_SENT = (
+    "The account was created but the invitation email could not be sent: send a new invitation link from "
+    "the account's page"
+)
+
+# What sending a new invitation link says (`accounts.services.InvitationResend`; refusals: `NOT_RESENT`).
+INVITATION_RESENT = (
+    "A new invitation link has been sent. It works once, for 24 hours; the link sent before no longer works"
+)
+INVITATION_RESEND_NOT_SENT = (
+    "A new invitation link was made but the email could not be sent: the link sent before no longer "
+    "works. Try again later, or check the email address with the person"
+)
+
+
 # A page read before a colleague closed the account still sends its buttons: a closed account is closed
 # for good, so nothing is done to it (no event, no email to the manager saying it "has been suspended").
 ACCOUNT_CLOSED = "This account is closed: nothing was changed"
+
+# What a new invitation link from a page says when nothing was sent (`InvitationResend`).
+NOT_RESENT = {
+    InvitationResend.ACCOUNT_CLOSED: ACCOUNT_CLOSED,
+    InvitationResend.ACCOUNT_SUSPENDED: (
+        "This account is suspended: reinstate it before you send a new invitation link. Nothing was sent"
+    ),
+    InvitationResend.NOT_WAITING: "This account has already accepted its invitation: nothing was sent",
+    InvitationResend.ORGANISATION_CLOSED: "This account's organisation has closed: nothing was sent",
+}
 
 
 def _closed(request: HttpRequest, subject: User) -> bool:
@@ -158,6 +188,10 @@ class AccountPages:
                 invited = form.invite()
             except ActorCannotAct:  # closed or suspended since the policy passed them: nobody invited
                 return signed_out_refusal(request, actor=actor, action=self.permission)
+            if isinstance(invited, Invited) and not invited.sent:
+                # The account waits for its invitation: its page is where a new link is sent from.
+                messages.warning(request, INVITATION_NOT_SENT)
+                return redirect(self.account_url, user_id=invited[0].pk)
             if invited is not None:
                 messages.success(request, "Invitation sent. The link works once, for 24 hours.")
                 return redirect(self.list_url)
@@ -336,6 +370,28 @@ class AccountPages:
             messages.success(request, "Account reinstated")
         else:
             messages.info(request, NOT_REINSTATED[outcome])
+        return redirect(self.account_url, user_id=subject.pk)
+
+    @method_decorator(login_required)
+    @method_decorator(require_POST)
+    def resend_invitation(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        """Send a new invitation link to an account still waiting for its invitation (its email did not
+        go, or the link expired): the policy, step-up, one service, the outcome in words."""
+        actor, subject, refused = self.subject(request, user_id)
+        if refused:
+            return refused
+        if stale := step_up(request):
+            return stale
+        try:
+            outcome = invitation_resend(user=subject, by=actor, recheck=still_theirs(self.permission))
+        except ActorCannotAct:
+            return signed_out_refusal(request, actor=actor, action=self.permission)
+        if outcome is InvitationResend.SENT:
+            messages.success(request, INVITATION_RESENT)
+        elif outcome is InvitationResend.NOT_SENT:
+            messages.warning(request, INVITATION_RESEND_NOT_SENT)
+        else:
+            messages.info(request, NOT_RESENT[outcome])
         return redirect(self.account_url, user_id=subject.pk)
 
     @method_decorator(login_required)

@@ -72,12 +72,13 @@ ACCOUNT_PAGES = AccountPages(
 )
 
 
-# The account pages are the shared flow's own views (signed in; GET, GET/POST, POST, POST, POST).
+# The account pages are the shared flow's own views (signed in; GET, GET/POST, POST, POST, POST, POST).
 user_detail = ACCOUNT_PAGES.account
 suspend = ACCOUNT_PAGES.suspend
 reinstate = ACCOUNT_PAGES.reinstate
 close = ACCOUNT_PAGES.close
 home_postcode = ACCOUNT_PAGES.home_postcode
+resend_invitation = ACCOUNT_PAGES.resend_invitation
 
 
 @login_required

@@ -12,15 +12,16 @@ change nothing at all (no involvement, suspension, purpose grant, override, aler
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import cast
 from uuid import UUID, uuid4
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from access.policy import NATIONALLY_MANAGED_ROLES
-from accounts.models import Role, User
+from accounts.models import Invitation, Role, User
 from accounts.services import suspension_version
 from children.viewing import purpose_grant_store
 from corrections.models import Complaint
@@ -71,6 +72,8 @@ ACCEPTED: dict[str, set[str]] = {
     "team:close": {"POST"},
     "team:reset_mfa": {"POST"},
     "team:home_postcode": {"POST"},
+    "team:resend_invitation": {"POST"},
+    "administration:account_resend_invitation": {"POST"},
     "team:exports": {"GET"},
     "team:export_new": GET_POST,
     "team:export": {"GET"},
@@ -206,6 +209,7 @@ SUBJECT_URLS = {
     "team:close",
     "team:reset_mfa",
     "team:home_postcode",
+    "team:resend_invitation",
     "audit:user_activity",
 }
 # The system administrator's national accounts: each asked about a national auditor (nadia), an LA team
@@ -216,6 +220,7 @@ NATIONAL_SUBJECT_URLS = {
     "administration:account_reinstate",
     "administration:account_close",
     "administration:account_home_postcode",
+    "administration:account_resend_invitation",
 }
 NATIONAL_SUBJECTS = ("nadia", "lena", "alice")
 # The organisation directory: one entry (North's GP practice), for the system administrator only.
@@ -1185,6 +1190,28 @@ def _suspended_to_reinstate(
     return suspend, {"suspension": suspension_version(User(suspended_at=SUSPENDED_AT))}
 
 
+RESEND_URLS = {"team:resend_invitation", "administration:account_resend_invitation"}
+
+
+def _invited_to_resend(m: MatrixWorld, url: str, p: Persona, subject: str) -> Callable[[], None] | None:
+    """A new invitation link is sent only to an account still waiting for its invitation: the subject is
+    given one first, unaccepted, inside the attempt's savepoint (undone with it). Never one's own: the
+    policy refuses that anyway."""
+    if url not in RESEND_URLS or subject == p.name:
+        return None
+    user = m.users[subject]
+
+    def invite() -> None:
+        Invitation.objects.create(
+            user=user,
+            token_hash=f"matrix-{user.pk}",
+            created_by=m.users["lena"],
+            expires_at=timezone.now() + timedelta(hours=24),
+        )
+
+    return invite
+
+
 @pytest.mark.parametrize(
     ("url_name", "method"), [(u, meth) for u in sorted(SUBJECT_URLS) for meth in sorted(ACCEPTED[u])]
 )
@@ -1199,7 +1226,7 @@ def test_account_pages_answer_each_persona_about_each_subject_as_the_rules_say(m
                 method,
                 reverse(url_name, args=args),
                 {**_post_data(matrix, url_name, p), **extra},
-                before=suspend,
+                before=suspend or _invited_to_resend(matrix, url_name, p, subject),
             )
             expect = expected_subject(url_name, method, p, subject)
             if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):
@@ -1224,7 +1251,7 @@ def test_national_account_pages_answer_each_persona_about_each_subject_as_the_ru
                 method,
                 reverse(url_name, args=args),
                 {**_post_data(matrix, url_name, p), **extra},
-                before=suspend,
+                before=suspend or _invited_to_resend(matrix, url_name, p, subject),
             )
             expect = expected_national_subject(url_name, method, p, subject)
             if found := _problems(matrix, answer, expect, url_args=args, method=method, p=p):
