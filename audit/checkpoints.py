@@ -252,6 +252,12 @@ def _directory_synced(directory: Path) -> None:
         os.close(fd)
 
 
+def head_files(directory: Path | str) -> list[Path]:
+    """The exported head files in `directory`, oldest first (names sort by size, then head id): what
+    `head_export` names them, read by the checkpoint (the newest) and `verify_audit` (all)."""
+    return sorted(Path(directory).glob("head-*.json"))
+
+
 class HeadFileUnreadable(ValueError):
     """An exported head file that cannot be read as a signed head of this log: empty, cut short, not JSON,
     or not a head. Its message names the file and says what is wrong, in words."""
@@ -386,7 +392,7 @@ def _exported_latest() -> dict[str, Any] | None:
     One that cannot be read stops signing, naming the file: a head nobody can read is no anchor, and
     passing over it to the one before would let whoever can damage the newest file choose the anchor.
     """
-    files = sorted(Path(settings.AUDIT_HEAD_EXPORT_DIR).glob("head-*.json"))
+    files = head_files(settings.AUDIT_HEAD_EXPORT_DIR)
     if not files:
         return None
     try:

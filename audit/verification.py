@@ -24,7 +24,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from audit import merkle
-from audit.checkpoints import HeadFileUnreadable, cache_level, head_file_read, head_statement
+from audit.checkpoints import HeadFileUnreadable, cache_level, head_file_read, head_files, head_statement
 from audit.ledger import EVENT_TABLE, entry_bytes, timestamp_parse
 from audit.models import AuditSubtree, SearchAppearance
 from audit.signing import key_id, signature_valid
@@ -76,10 +76,6 @@ class SignedHead:
         return head_statement(
             size=self.size, root=self.root, last_event_id=self.last_event_id, issued_at=self.issued_at
         )
-
-
-def head_files(directory: Path | str) -> list[Path]:
-    return sorted(Path(directory).glob("head-*.json"))
 
 
 def heads_load(directory: Path | str) -> list[SignedHead]:

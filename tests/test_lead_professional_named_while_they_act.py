@@ -38,6 +38,22 @@ def _involved(child: Child, user: User, name: str) -> Involvement:
     return involvement_record(child=child, by=user, details=details)
 
 
+def _carol_raises_a_correction(child: Child, carol: User) -> str:
+    """Carol's own decision on the record: her account locked first, then the child's row."""
+    import corrections.services
+
+    field = field_for("given_names")
+    assert field is not None
+    corrections.services.correction_raise(
+        child=Child.objects.select_related("data_key").get(pk=child.pk),
+        field=field,
+        value="Amelia-Rose",
+        reason="Synthetic reason",
+        by=User.objects.get(pk=carol.pk),
+    )
+    return "raised"
+
+
 def test_carol_named_lead_as_she_raises_a_correction_on_the_same_record_both_are_saved(monkeypatch):
     import children.services
     import corrections.services
@@ -82,16 +98,7 @@ def test_carol_named_lead_as_she_raises_a_correction_on_the_same_record_both_are
             )
             return "named"
         raising.append(threading.current_thread())
-        field = field_for("given_names")
-        assert field is not None
-        corrections.services.correction_raise(
-            child=Child.objects.select_related("data_key").get(pk=child.pk),
-            field=field,
-            value="Amelia-Rose",
-            reason="Synthetic reason",
-            by=User.objects.get(pk=carol.pk),
-        )
-        return "raised"
+        return _carol_raises_a_correction(child, carol)
 
     assert run_together(2, work) == ["named", "raised"]
     stored = Child.objects.select_related("data_key").get(pk=child.pk)
@@ -147,16 +154,7 @@ def test_carols_offer_accepted_as_she_raises_a_correction_on_the_same_record_bot
             accepting.append(threading.current_thread())
             return alice.post(reverse("coordination:accept_lead", args=[proposal.pk])).status_code
         raising.append(threading.current_thread())
-        field = field_for("given_names")
-        assert field is not None
-        corrections.services.correction_raise(
-            child=Child.objects.select_related("data_key").get(pk=child.pk),
-            field=field,
-            value="Amelia-Rose",
-            reason="Synthetic reason",
-            by=User.objects.get(pk=carol.pk),
-        )
-        return "raised"
+        return _carol_raises_a_correction(child, carol)
 
     assert run_together(2, work) == [302, "raised"]
     stored = Child.objects.select_related("data_key").get(pk=child.pk)

@@ -9,8 +9,9 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from audit.checkpoints import head_files
 from audit.signing import public_key_load, signing_key
-from audit.verification import head_files, heads_read, log_verify
+from audit.verification import heads_read, log_verify
 
 
 class Command(BaseCommand):
