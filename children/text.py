@@ -39,7 +39,7 @@ _NAME_PUNCTUATION = frozenset(" -'.\N{RIGHT SINGLE QUOTATION MARK}")
 
 NOT_UNICODE = "is not valid Unicode text"
 INVISIBLE = "contains control or invisible characters"
-NOT_LETTERS = "may contain only letters, spaces, hyphens and apostrophes"
+NOT_LETTERS = "may contain only letters, spaces, hyphens, apostrophes and full stops"
 NO_LETTERS = "has no letters"
 MARKS = "has too many accents on one letter"
 

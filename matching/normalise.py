@@ -16,11 +16,12 @@ from confusable_homoglyphs import confusables
 from nicknames import NickNamer
 
 _NON_LETTERS = re.compile(r"[^A-Z]")
-# Spaces, hyphens and apostrophes: the typewriter one and those a phone or word processor types for it
-# (right and left single quotation marks, the modifier letter apostrophe), all of which a name may hold
-# (`children.text`). Split at the typewriter one only, "O\u2019Brien" lost the parts O'Brien has (O, BRIEN),
-# so a row in it met none of an "O'Brien-Kelly"'s keys at a date one digit out: a shielded child created.
-NAME_SEPARATORS = re.compile(r"[\s\-'\u2018\u2019\u02bc]+")
+# The separators a name may hold (`children.text`): spaces, hyphens, full stops ("St.John", "J.R.") and
+# apostrophes, the typewriter one and those a phone or word processor types for it (right and left single
+# quotation marks, the modifier letter apostrophe). Split at the typewriter apostrophe only, "O\u2019Brien"
+# lost the parts O'Brien has (O, BRIEN); not split at a full stop, "Murphy.Kelly" had no KELLY: either row,
+# a date one digit out, met none of a shielded child's keys and was created visible.
+NAME_SEPARATORS = re.compile(r"[\s\-'.\u2018\u2019\u02bc]+")
 # ASCII digits only: `\d` in a text pattern is any script's decimal digit (see `_postcode_text`).
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")

@@ -32,9 +32,9 @@ class Rule(StrEnum):
 
 def _family_name_parts(name: str) -> set[str]:
     """The name's forms (`matching.normalise.name_variants`), and those of the name taken apart at every
-    character that is neither a letter nor a mark. The engine splits at spaces, hyphens and
-    apostrophes only; a full stop (names accept one), an en dash, a Unicode hyphen or any other joiner
-    left "Jones.Example" one word, so half of it never met the searcher's own "Example"."""
+    character that is neither a letter nor a mark. The engine splits at spaces, hyphens, full stops and
+    apostrophes only; a double-barrelled name joined by an en dash, a Unicode hyphen or any other joiner
+    stayed one word there, so half of it never met the searcher's own "Example"."""
     apart = "".join(ch if ch.isalpha() or unicodedata.category(ch).startswith("M") else " " for ch in name)
     return name_variants(name) | name_variants(apart)
 

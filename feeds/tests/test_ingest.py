@@ -38,8 +38,14 @@ BAD_ROWS = [
     ({"given_names": "Harr\ud800iet"}, "given_names is not valid Unicode text"),
     ({"given_names": "Harr\u202eteiH"}, "given_names contains control or invisible characters"),
     ({"family_name": "Quay\x9ble"}, "family_name contains control or invisible characters"),
-    ({"family_name": "Quayle2"}, "family_name may contain only letters, spaces, hyphens and apostrophes"),
-    ({"given_names": "\U0001f600"}, "given_names may contain only letters, spaces, hyphens and apostrophes"),
+    (
+        {"family_name": "Quayle2"},
+        "family_name may contain only letters, spaces, hyphens, apostrophes and full stops",
+    ),
+    (
+        {"given_names": "\U0001f600"},
+        "given_names may contain only letters, spaces, hyphens, apostrophes and full stops",
+    ),
     ({"family_name": "- '"}, "family_name has no letters"),
     ({"local_authority": "LA-Z"}, "local_authority is not a known local authority code"),
 ]

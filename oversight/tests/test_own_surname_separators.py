@@ -1,7 +1,6 @@
 """The own-surname rule takes a name apart at every character that is not a letter, not only at the
-spaces, hyphens and apostrophes the matching engine splits on: a name may hold a full stop (names
-accept one, as in "St.John"), and a double-barrelled name may have been typed with an en dash, a
-Unicode hyphen or another joiner. Half of such a name is still the searcher's own family name."""
+spaces, hyphens, full stops and apostrophes the matching engine splits on: a double-barrelled name may
+have been typed with an en dash, a Unicode hyphen or another joiner. Half of such a name is still the searcher's own family name."""
 
 from datetime import date
 
