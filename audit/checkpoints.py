@@ -10,7 +10,9 @@ holding a lower id is not committed after its position was signed (if one ever i
 reports it as an insertion: a false alarm, never a missed tamper).
 """
 
+import errno
 import json
+import logging
 import os
 import tempfile
 import time
@@ -32,6 +34,10 @@ from audit.models import AuditEvent, AuditHead, AuditSubtree
 from audit.signing import key_id, signature_valid, signing_key
 
 LOG_ID = "contactpoint-audit/1"
+# What a file system that cannot sync a directory answers (`_directory_synced`).
+_CANNOT_SYNC_DIRECTORIES = frozenset({errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP})
+
+logger = logging.getLogger(__name__)
 
 
 def cache_level() -> int:
@@ -244,10 +250,25 @@ def head_export(head: AuditHead, consistency: dict[str, Any], directory: Path | 
 
 
 def _directory_synced(directory: Path) -> None:
-    """The directory's entries (the rename) on disk: without it a power cut can undo the rename."""
+    """The directory's entries (the rename) on disk: without it a power cut can undo the rename.
+
+    Some network and FUSE file systems refuse to sync a directory at all (EINVAL, or not supported).
+    Failing there failed every checkpoint after its head was committed and in place; instead it is a
+    warning: the rename a power cut may undo is a head file missing, which the next checkpoint exports
+    again (`_export_missed`; but not the first head ever signed, whose loss stops signing until the
+    operator restores it). A disk error (EIO) is still an error.
+    """
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
+    except OSError as refused:
+        if refused.errno not in _CANNOT_SYNC_DIRECTORIES:
+            raise
+        logger.warning(
+            "cannot sync the head directory (%s): a power cut may undo the newest head's rename;"
+            " the next checkpoint exports it again",
+            refused.strerror,
+        )
     finally:
         os.close(fd)
 
