@@ -125,8 +125,9 @@ def _accounts_locked(*, subject: User, by: User | None, recheck: AccountRecheck 
     return locked
 
 
-def email_in_open_use(email: str) -> bool:
-    """Does an open account hold `email`, compared as the database's constraint compares it (`lower`,
+def email_in_open_use(email: str, *, besides: int | None = None) -> bool:
+    """Does an open account (other than the account `besides`, whose own address is being corrected)
+    hold `email`, compared as the database's constraint compares it (`lower`,
     `accounts_user_open_email_unique`) or in any letter case (`upper`, as Django's `iexact`)?
 
     The two disagree on a few letters (PostgreSQL lowers the Kelvin sign to "k" but leaves it as itself
@@ -134,10 +135,11 @@ def email_in_open_use(email: str) -> bool:
     instead of the form's answer. Either match is an address in use."""
     if not email:
         return False
+    open_accounts = User.objects.filter(is_active=True).exclude(email="")
+    if besides is not None:
+        open_accounts = open_accounts.exclude(pk=besides)
     return (
-        User.objects.filter(is_active=True)
-        .exclude(email="")
-        .annotate(address=Lower("email"))
+        open_accounts.annotate(address=Lower("email"))
         .filter(Q(email__iexact=email) | Q(address=Lower(Value(email))))
         .exists()
     )
@@ -407,30 +409,77 @@ def invitation_resend(*, user: User, by: User, recheck: AccountRecheck | None = 
     outcome says which, nothing is audited): its link would not open. The new link is the sender's
     (`created_by`): the first inviter closed or suspended since stops only the links they made.
     The email goes after the commit; SENT or NOT_SENT says whether it went."""
+    return _invitation_renewed(user=user, by=by, recheck=recheck, email=None)
+
+
+def invitation_address_correct(
+    *, user: User, by: User, email: str, recheck: AccountRecheck | None = None
+) -> InvitationResend:
+    """Correct the email address of an account still waiting for its invitation (it was mistyped) and
+    send a new link to the corrected address, in one change: as `invitation_resend` (same locks, same
+    refusals, the earlier link stops working), with the account's address replaced in the same
+    transaction, so the link never goes to the old address nor the address changes without a new link.
+
+    `email` is checked by the caller as an invitation's address is (`team.forms.invitee_email`); the
+    database refuses a second open account at it (a colleague's invitation since the check):
+    `EmailTaken`, nothing changed. Audited as `InvitationAddressCorrected`, naming neither address (as
+    the invitation's own events name none): the account holds the one in use."""
+    return _invitation_renewed(user=user, by=by, recheck=recheck, email=email)
+
+
+def invitation_waiting_refusal(user: User) -> InvitationResend | None:
+    """Why a new invitation link could not be sent to `user` as read now (no lock): a page's answer in
+    words before it checks what was typed (so no form error is shown for an account that could not take
+    the change). The services judge it again under their locks."""
+    invitation = Invitation.objects.filter(user_id=user.pk).first()
+    return _not_waiting_because(User.objects.select_related("organisation").get(pk=user.pk), invitation)
+
+
+def _not_waiting_because(user: User, invitation: Invitation | None) -> InvitationResend | None:
+    if not user.is_active:
+        return InvitationResend.ACCOUNT_CLOSED
+    if user.suspended_at is not None:
+        return InvitationResend.ACCOUNT_SUSPENDED
+    if invitation is None or invitation.used_at is not None:
+        return InvitationResend.NOT_WAITING
+    if _organisation_closed(user.organisation):
+        return InvitationResend.ORGANISATION_CLOSED
+    return None
+
+
+def _invitation_renewed(
+    *, user: User, by: User, recheck: AccountRecheck | None, email: str | None
+) -> InvitationResend:
+    """A new link for a waiting invitation (`invitation_resend`), to the corrected address `email` if
+    given (`invitation_address_correct`)."""
     token = secrets.token_urlsafe(32)
-    with transaction.atomic():
-        invitation = Invitation.objects.select_for_update().filter(user_id=user.pk).first()
-        locked = _accounts_locked(subject=user, by=by, recheck=recheck)
-        if not locked.is_active:
-            user.is_active = False
-            return InvitationResend.ACCOUNT_CLOSED
-        if locked.suspended_at is not None:
-            return InvitationResend.ACCOUNT_SUSPENDED
-        if invitation is None or invitation.used_at is not None:
-            return InvitationResend.NOT_WAITING
-        if _organisation_closed(locked.organisation):
-            return InvitationResend.ORGANISATION_CLOSED
-        invitation.token_hash = _token_hash(token)
-        invitation.expires_at = timezone.now() + INVITATION_VALID_FOR
-        invitation.created_by = by
-        invitation.save(update_fields=["token_hash", "expires_at", "created_by"])
-        event_record(
-            tag=AuditTag.InvitationResent,
-            actor=by,
-            additional={"user_id": locked.pk, "invitation_id": invitation.pk},
-        )
-        email = locked.email
-    sent = _invitation_email(user_id=locked.pk, email=email, token=token)
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.select_for_update().filter(user_id=user.pk).first()
+            locked = _accounts_locked(subject=user, by=by, recheck=recheck)
+            refusal = _not_waiting_because(locked, invitation)
+            if refusal is not None or invitation is None:
+                if refusal is InvitationResend.ACCOUNT_CLOSED:
+                    user.is_active = False  # the page's copy, for its answer
+                return refusal or InvitationResend.NOT_WAITING
+            if email is not None:
+                locked.email = email
+                locked.save(update_fields=["email"])
+            invitation.token_hash = _token_hash(token)
+            invitation.expires_at = timezone.now() + INVITATION_VALID_FOR
+            invitation.created_by = by
+            invitation.save(update_fields=["token_hash", "expires_at", "created_by"])
+            event_record(
+                tag=AuditTag.InvitationResent if email is None else AuditTag.InvitationAddressCorrected,
+                actor=by,
+                additional={"user_id": locked.pk, "invitation_id": invitation.pk},
+            )
+            address = locked.email
+    except IntegrityError:
+        if email is not None and email_in_open_use(email, besides=user.pk):
+            raise EmailTaken from None
+        raise
+    sent = _invitation_email(user_id=locked.pk, email=address, token=token)
     return InvitationResend.SENT if sent else InvitationResend.NOT_SENT
 
 

@@ -60,3 +60,4 @@ reinstate = ACCOUNT_PAGES.reinstate
 close = ACCOUNT_PAGES.close
 home_postcode = ACCOUNT_PAGES.home_postcode
 resend_invitation = ACCOUNT_PAGES.resend_invitation
+correct_invitation_address = ACCOUNT_PAGES.correct_invitation_address

@@ -33,4 +33,9 @@ urlpatterns = [
         national_accounts.resend_invitation,
         name="account_resend_invitation",
     ),
+    path(
+        "accounts/<int:user_id>/invitation/address/",
+        national_accounts.correct_invitation_address,
+        name="account_correct_invitation_address",
+    ),
 ]

@@ -35,6 +35,7 @@ class AuditTag(StrEnum):
     InvitationAccepted = "account:invitation:accepted"
     InvitationRefused = "account:invitation:refused"
     InvitationResent = "account:invitation:resent"
+    InvitationAddressCorrected = "account:invitation:address_corrected"
     AccountSuspended = "account:suspended"
     AccountReinstated = "account:reinstated"
     AccountClosed = "account:closed"
@@ -173,6 +174,10 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.InvitationRefused: "A used, expired or closed account's invitation link was presented and refused",
     AuditTag.InvitationResent: "Sent a new invitation link (the earlier one no longer works)",
     AuditTag.AccountSuspended: "Suspended an account",
+    AuditTag.InvitationAddressCorrected: (
+        "Corrected an invited user's email address and sent a new invitation link to it (the earlier one "
+        "no longer works)"
+    ),
     AuditTag.AccountReinstated: "Reinstated an account",
     AuditTag.AccountClosed: "Closed an account",
     AuditTag.PasswordChanged: "Changed their own password",

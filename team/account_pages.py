@@ -29,6 +29,7 @@ from accounts.models import Invitation, User
 from accounts.services import (
     AccountRecheck,
     ActorCannotAct,
+    EmailTaken,
     InvitationResend,
     Invited,
     Reinstatement,
@@ -36,12 +37,14 @@ from accounts.services import (
     account_reinstate,
     account_suspend,
     home_postcode_record,
+    invitation_address_correct,
     invitation_resend,
+    invitation_waiting_refusal,
     suspension_reason_text,
     suspension_version,
 )
 from accounts.stepup import step_up
-from team.forms import HomePostcodeForm, InviteForm, SuspendForm
+from team.forms import EMAIL_TAKEN, HomePostcodeForm, InvitationAddressForm, InviteForm, SuspendForm
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,31 @@ NOT_RESENT = {
 }
 
 
+# What correcting an invitation's address says (`invitation_address_correct`; refusals: `NOT_CORRECTED`).
+INVITATION_ADDRESS_CORRECTED = (
+    "Email address corrected. A new invitation link has been sent to the corrected address. It works once, "
+    "for 24 hours; the link sent before no longer works"
+)
+INVITATION_ADDRESS_CORRECTED_NOT_SENT = (
+    "Email address corrected, but the email with the new invitation link could not be sent: the link sent "
+    "before no longer works. Try again later with “Send a new invitation link”, or check the "
+    "address with the person"
+)
+NOT_CORRECTED = {
+    InvitationResend.ACCOUNT_CLOSED: ACCOUNT_CLOSED,
+    InvitationResend.ACCOUNT_SUSPENDED: (
+        "This account is suspended: reinstate it before you correct its email address. Nothing was changed"
+    ),
+    InvitationResend.NOT_WAITING: (
+        "This account has already accepted its invitation: its email address was not changed and nothing "
+        "was sent"
+    ),
+    InvitationResend.ORGANISATION_CLOSED: (
+        "This account's organisation has closed: its email address was not changed and nothing was sent"
+    ),
+}
+
+
 def _closed(request: HttpRequest, subject: User) -> bool:
     """True, with the Important banner, when the account was closed (by then, as this request read it)."""
     if subject.is_active:
@@ -210,11 +238,14 @@ class AccountPages:
         subject: User,
         form: SuspendForm,
         postcode_form: HomePostcodeForm | None = None,
+        address_form: InvitationAddressForm | None = None,
     ) -> HttpResponse:
         context = {
             "subject": subject,
             "suspend_form": form,
             "postcode_form": postcode_form or HomePostcodeForm(),
+            "address_form": address_form
+            or InvitationAddressForm(invitee=subject, initial={"email": subject.email}),
             "status": account_status(subject),
             "suspension_reason": suspension_reason_text(subject),
             "suspension_version": suspension_version(subject),
@@ -392,6 +423,44 @@ class AccountPages:
             messages.warning(request, INVITATION_RESEND_NOT_SENT)
         else:
             messages.info(request, NOT_RESENT[outcome])
+        return redirect(self.account_url, user_id=subject.pk)
+
+    @method_decorator(login_required)
+    @method_decorator(require_POST)
+    def correct_invitation_address(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        """Correct a mistyped address of an account still waiting for its invitation and send a new link
+        to it, in one action: the policy, step-up, the account's state in words (before what was typed is
+        judged: no form error on a page without the form), the address checked as the invitation form
+        checks it, one service (which judges all of it again under its locks), the outcome in words."""
+        actor, subject, refused = self.subject(request, user_id)
+        if refused:
+            return refused
+        if stale := step_up(request):
+            return stale
+        if (not_waiting := invitation_waiting_refusal(subject)) is not None:
+            messages.info(request, NOT_CORRECTED[not_waiting])
+            return redirect(self.account_url, user_id=subject.pk)
+        form = InvitationAddressForm(request.POST, invitee=subject, corrector=actor)
+        if not form.is_valid():
+            return self._account(request, subject, SuspendForm(), address_form=form)
+        try:
+            outcome = invitation_address_correct(
+                user=subject,
+                by=actor,
+                email=form.cleaned_data["email"],
+                recheck=still_theirs(self.permission),
+            )
+        except ActorCannotAct:
+            return signed_out_refusal(request, actor=actor, action=self.permission)
+        except EmailTaken:  # a colleague invited someone at it after this form checked it
+            form.add_error("email", EMAIL_TAKEN)
+            return self._account(request, subject, SuspendForm(), address_form=form)
+        if outcome is InvitationResend.SENT:
+            messages.success(request, INVITATION_ADDRESS_CORRECTED)
+        elif outcome is InvitationResend.NOT_SENT:
+            messages.warning(request, INVITATION_ADDRESS_CORRECTED_NOT_SENT)
+        else:
+            messages.info(request, NOT_CORRECTED[outcome])
         return redirect(self.account_url, user_id=subject.pk)
 
     @method_decorator(login_required)

@@ -56,6 +56,30 @@ EMAIL_TAKEN = (
 )
 
 
+def invitee_email(typed: str, *, inviter: User | None, besides: User | None = None) -> str:
+    """The address an invitation goes to, checked as every invitation's is (the invitation form's, and
+    the correction of a mistyped one): it must read as stored, not be the inviter's own, and not be an
+    open account's (other than `besides`, the account whose address is being corrected).
+
+    No self-administration: nobody invites an account at their own address (the link would come to
+    them, and they would then look after it as a stranger's), and one open account per address.
+    A determined insider could still use another address they hold: a second person's approval of
+    each invitation would close that, and is the lead's decision (docs/DECISIONS.md section 9).
+    """
+    # Read first, as `clean_manager_email` says: an address with a right-to-left override in its domain
+    # passed Django's EmailField, was stored and audited, then failed to encode when the invitation
+    # was sent (a server error, and an account whose link never went out).
+    email = readable(typed.strip(), "The email address")
+    if inviter is not None and email.casefold() == inviter.email.strip().casefold():
+        raise forms.ValidationError(
+            "Enter the work email address of the person you are inviting: this is your own. "
+            "Nobody may invite an account for themselves"
+        )
+    if email_in_open_use(email, besides=besides.pk if besides else None):  # as the constraint compares
+        raise forms.ValidationError(EMAIL_TAKEN)
+    return email
+
+
 def _date_part() -> forms.CharField:
     return forms.CharField(required=False, strip=True, max_length=20)
 
@@ -166,24 +190,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         return _full_postcode(typed, "Enter a full postcode, like LS1 4AB, or leave the home postcode blank")
 
     def clean_email(self) -> str:
-        """No self-administration: nobody invites an account at their own address (the link would come to
-        them, and they would then look after it as a stranger's), and one open account per address.
-
-        A determined insider could still use another address they hold: a second person's approval of
-        each invitation would close that, and is the lead's decision (docs/DECISIONS.md section 9).
-        """
-        # Read first, as `clean_manager_email` says: an address with a right-to-left override in its domain
-        # passed Django's EmailField, was stored and audited, then failed to encode when the invitation
-        # was sent (a server error, and an account whose link never went out).
-        email = readable(self.cleaned_data["email"].strip(), "The email address")
-        if self.inviter is not None and email.casefold() == self.inviter.email.strip().casefold():
-            raise forms.ValidationError(
-                "Enter the work email address of the person you are inviting: this is your own. "
-                "Nobody may invite an account for themselves"
-            )
-        if email_in_open_use(email):  # as the database's constraint compares, too
-            raise forms.ValidationError(EMAIL_TAKEN)
-        return email
+        return invitee_email(self.cleaned_data["email"], inviter=self.inviter)
 
     def clean_username(self) -> str:
         """Django's username validator, one script only, and no look-alike of an existing account.
@@ -245,6 +252,39 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
             manager_email=data["manager_email"],
             home_postcode=data["home_postcode"] or None,
         )
+
+
+class InvitationAddressForm(GovukErrors, forms.Form):
+    """The corrected address of an account still waiting for its invitation (the one typed was wrong),
+    on the account's page: a new link goes to it (`accounts.services.invitation_address_correct`).
+
+    Shown filled in with the address as stored, so the mistake can be seen and mended in place."""
+
+    email = forms.EmailField(
+        label="Their email address",
+        max_length=254,  # the column's length, as the invitation form's
+        help_text=(
+            "If the address they were invited at is wrong, correct it here. A new invitation link is sent "
+            "to the corrected address and the link sent before stops working."
+        ),
+    )
+    summary_anchor = "id_email"
+
+    def __init__(self, *args: Any, invitee: User, corrector: User | None = None, **kwargs: Any) -> None:
+        """`invitee`: the account whose address is corrected. `corrector`: who corrects it, who may not
+        send its link to their own address (as nobody may invite an account for themselves)."""
+        super().__init__(*args, **kwargs)
+        self.invitee = invitee
+        self.corrector = corrector
+
+    def clean_email(self) -> str:
+        email = invitee_email(self.cleaned_data["email"], inviter=self.corrector, besides=self.invitee)
+        if email.casefold() == self.invitee.email.strip().casefold():
+            raise forms.ValidationError(
+                "This is the address the invitation was sent to: enter the corrected address, or send a "
+                "new link to this one with the button above"
+            )
+        return email
 
 
 class SuspendForm(GovukErrors, forms.Form):

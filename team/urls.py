@@ -15,6 +15,11 @@ urlpatterns = [
     path("users/<int:user_id>/reset-mfa/", team_views.reset_mfa, name="reset_mfa"),
     path("users/<int:user_id>/home-postcode/", team_views.home_postcode, name="home_postcode"),
     path("users/<int:user_id>/invitation/", team_views.resend_invitation, name="resend_invitation"),
+    path(
+        "users/<int:user_id>/invitation/address/",
+        team_views.correct_invitation_address,
+        name="correct_invitation_address",
+    ),
     path("exports/", export_views.exports, name="exports"),
     path("exports/new/", export_views.export_new, name="export_new"),
     path("exports/<uuid:export_id>/", export_views.export_detail, name="export"),

@@ -136,6 +136,14 @@ def test_an_over_long_answer_says_how_long_it_may_be(world):
     assert messages == ["Details must be 500 characters or fewer"]
 
 
+def test_the_corrected_invitation_address_is_named_in_its_messages(world):
+    form = team.forms.InvitationAddressForm
+    assert _messages(form({}, invitee=world.alice, corrector=world.lena)) == ["Enter their email address"]
+    assert _messages(form({"email": "nope"}, invitee=world.alice, corrector=world.lena)) == [
+        "Enter an email address in the correct format, like name@example.com"
+    ]
+
+
 def test_a_malformed_email_address_gets_the_govuk_message(world):
     form = children.forms.InvolvementForm(
         {

@@ -74,6 +74,8 @@ ACCEPTED: dict[str, set[str]] = {
     "team:home_postcode": {"POST"},
     "team:resend_invitation": {"POST"},
     "administration:account_resend_invitation": {"POST"},
+    "team:correct_invitation_address": {"POST"},
+    "administration:account_correct_invitation_address": {"POST"},
     "team:exports": {"GET"},
     "team:export_new": GET_POST,
     "team:export": {"GET"},
@@ -210,6 +212,7 @@ SUBJECT_URLS = {
     "team:reset_mfa",
     "team:home_postcode",
     "team:resend_invitation",
+    "team:correct_invitation_address",
     "audit:user_activity",
 }
 # The system administrator's national accounts: each asked about a national auditor (nadia), an LA team
@@ -221,6 +224,7 @@ NATIONAL_SUBJECT_URLS = {
     "administration:account_close",
     "administration:account_home_postcode",
     "administration:account_resend_invitation",
+    "administration:account_correct_invitation_address",
 }
 NATIONAL_SUBJECTS = ("nadia", "lena", "alice")
 # The organisation directory: one entry (North's GP practice), for the system administrator only.
@@ -958,6 +962,8 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         "team:suspend": {"reason": "Searches not explained"},
         "team:home_postcode": {"postcode": "ls1 4ab"},
         "administration:account_home_postcode": {"postcode": "ls1 4ab"},
+        "team:correct_invitation_address": {"email": "corrected.invitee@example.org"},
+        "administration:account_correct_invitation_address": {"email": "corrected.invitee@example.org"},
         "team:invite": {
             "first_name": "Wilhelmina",
             "last_name": "Invitee",
@@ -1190,7 +1196,12 @@ def _suspended_to_reinstate(
     return suspend, {"suspension": suspension_version(User(suspended_at=SUSPENDED_AT))}
 
 
-RESEND_URLS = {"team:resend_invitation", "administration:account_resend_invitation"}
+RESEND_URLS = {
+    "team:resend_invitation",
+    "administration:account_resend_invitation",
+    "team:correct_invitation_address",
+    "administration:account_correct_invitation_address",
+}
 
 
 def _invited_to_resend(m: MatrixWorld, url: str, p: Persona, subject: str) -> Callable[[], None] | None:
