@@ -8,8 +8,17 @@ transaction (`view_screen`): many overrides in an hour alert the user's own LA t
 threshold, suspend the account, as many views would. A child of another LA than the user's own is
 marked on the event, so the outside-LA rule counts it from the log.
 
-Everything is judged, written and read on the record as it is under its row lock, not as the page read
-it: a transfer accepted meanwhile alerts the team now holding the record; a record closed for a new
+The holder's account is locked first and judged again as stored, by the whole vetting
+(`accounts.services.actor_able_locked`), as every decider's is: suspended, closed, their organisation
+de-accredited or closed, or their vetting lapsed since the page's check, `ActorCannotAct` and nothing is
+written or shown (the page says why and signs them out). First, before the child's row, in the order
+every writer takes them (accounts, organisations, then children): taking the row first and the account
+only for the misuse screening deadlocked with the holder's own correction on the record in another tab
+(their account, then the child's row). The screening then locks the same account again (FOR UPDATE,
+from FOR NO KEY UPDATE), waiting for nothing but the holder's other requests.
+
+Everything else is judged, written and read on the record as it is under its row lock, not as the page
+read it: a transfer accepted meanwhile alerts the team now holding the record; a record closed for a new
 identity (or archived, or its shield lifted) meanwhile is refused by the caller's `recheck`, and one
 merged away is gone (`Child.DoesNotExist`), with nothing written; and what is shown is read before the
 lock is let go, so no merge or close lands between the override and the page.
@@ -21,6 +30,7 @@ from typing import TypeVar
 from django.db import transaction
 
 from accounts.models import User
+from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
@@ -44,11 +54,13 @@ def shield_override(
     `by`), then return `shown(record)`, read under the row lock; None if the rules suspended `by`
     (nothing is read: the caller signs them out) or nothing is to be shown.
 
+    `ActorCannotAct` (nothing written) if `by` may no longer act, judged under their account's lock.
     `recheck(stored)` (the page's policy check again) raises if the override may no longer be made on
     the record as stored (closed, archived, no longer shielded); `Child.DoesNotExist` if it was merged
     into another meanwhile. Callers without a page (tests, tools) may leave both out.
     """
     with transaction.atomic():
+        actor_able_locked(by)  # the holder as they are now, before the child's row is locked
         stored = (
             Child.objects.select_for_update(of=("self",))
             .select_related("data_key", "local_authority")

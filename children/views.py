@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import Refused, require, still_permitted
+from access.http import Refused, decider_ended_refused, require, still_permitted
 from access.permissions import Permission
 from access.policy import (
     Decision,
@@ -569,6 +569,7 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @gone_if_merged_away
+@decider_ended_refused(Permission.ShieldOverride)  # cut off since the check: nothing written or shown
 def override(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Break-glass for override holders: reason, warning, step-up; full record in this response only."""
     actor = signed_in_user(request)

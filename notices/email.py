@@ -7,33 +7,78 @@ with what was being sent, never with the message or the recipients.
 
 import logging
 import smtplib
+from contextlib import suppress
 
 from django.conf import settings
-from django.core.mail import EmailMessage, send_mail
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import sanitize_address
 
 logger = logging.getLogger(__name__)
 
 
 def notify_by_email(*, subject: str, message: str, recipients: list[str], what: str) -> bool:
-    """Send, or log that sending failed. Returns whether the mail server accepted it."""
+    """Send each recipient a message of their own, or log what failed. Returns whether the mail server
+    accepted the message of every recipient sent to: False if there was nobody to send to, the server
+    could not be reached, or any one message was refused. Addresses the mail library cannot read are
+    left out beforehand (logged, by count) and not counted.
+
+    One message each, never one with everyone in To (or Cc): an alert or a brokering email would show
+    each member of an LA team, or each system administrator, the address of every other one told. Not
+    Bcc either: one message refused (a mailbox since removed, a rejected header) loses only that
+    recipient's, and the others are still told. All go over one connection, so a server that cannot
+    be reached is tried once (and waited for at most `EMAIL_TIMEOUT`), not once per recipient.
+    """
     given = [r for r in recipients if r]
-    recipients = [r for r in given if _addressable(r)]
-    if left_out := len(given) - len(recipients):
+    addresses = list(dict.fromkeys(r for r in given if _addressable(r)))
+    if left_out := len([r for r in given if r not in addresses]):
         logger.warning(
             "%d recipient%s of a notification email left out (address cannot be sent to): %s",
             left_out,
             "" if left_out == 1 else "s",
             what,
         )
-    if not recipients:
+    if not addresses:
         return False
+    connection = get_connection()
     try:
-        send_mail(subject=subject, message=message, from_email=None, recipient_list=recipients)
-    except (OSError, smtplib.SMTPException, ValueError):  # ValueError: BadHeaderError, UnicodeError
+        connection.open()
+    except (OSError, ValueError):  # smtplib's errors are OSErrors (refused, timed out, login refused)
         logger.warning("notification email not sent: %s", what)
         return False
-    return True
+    try:
+        not_sent = _each_sent(connection, subject=subject, message=message, addresses=addresses)
+    finally:
+        with suppress(OSError, ValueError):
+            connection.close()
+    if not_sent == len(addresses):
+        logger.warning("notification email not sent: %s", what)
+    elif not_sent:
+        logger.warning(
+            "notification email not sent to %d of %d recipients: %s", not_sent, len(addresses), what
+        )
+    return not_sent == 0
+
+
+def _each_sent(connection: BaseEmailBackend, *, subject: str, message: str, addresses: list[str]) -> int:
+    """Send one message to each address over the open `connection`; how many were not sent.
+
+    A message the server refuses (its recipient, sender or data) leaves the session usable (smtplib
+    resets it), so the next recipient is still tried. A lost or silent connection (a timeout leaves the
+    session out of step) fails every message after it: they are counted as not sent rather than each
+    waiting out its own timeout inside the request.
+    """
+    not_sent = 0
+    for tried, address in enumerate(addresses):
+        try:
+            EmailMessage(subject=subject, body=message, to=[address], connection=connection).send()
+        except smtplib.SMTPServerDisconnected:
+            return not_sent + len(addresses) - tried
+        except (smtplib.SMTPException, ValueError):  # this one refused; ValueError: BadHeaderError
+            not_sent += 1
+        except OSError:  # the connection itself: reset, timed out
+            return not_sent + len(addresses) - tried
+    return not_sent
 
 
 def _addressable(address: str) -> bool:

@@ -2,6 +2,7 @@ import logging
 import smtplib
 
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as OutboxBackend
 
 from children.override import shield_override
 from notices.email import notify_by_email
@@ -18,13 +19,20 @@ def test_no_recipients_sends_nothing():
     assert mail.outbox == []
 
 
-def test_a_mail_server_that_is_down_never_undoes_an_override(
-    world, shielded_child, settings, caplog, monkeypatch, django_capture_on_commit_callbacks
-):
-    def refuse(*args, **kwargs):
+class MailServerDown(OutboxBackend):
+    def open(self):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("notices.email.send_mail", refuse)
+
+class EveryRecipientRefused(OutboxBackend):
+    def send_messages(self, messages):
+        raise smtplib.SMTPRecipientsRefused({})
+
+
+def test_a_mail_server_that_is_down_never_undoes_an_override(
+    world, shielded_child, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = f"{__name__}.MailServerDown"
     with (
         caplog.at_level(logging.WARNING, logger="notices.email"),
         django_capture_on_commit_callbacks(execute=True),  # the alert email goes out on commit
@@ -34,11 +42,8 @@ def test_a_mail_server_that_is_down_never_undoes_an_override(
     assert "notification email not sent: alert" in caplog.text
 
 
-def test_an_smtp_error_is_reported_as_not_sent(monkeypatch):
-    def reject(*args, **kwargs):
-        raise smtplib.SMTPRecipientsRefused({})
-
-    monkeypatch.setattr("notices.email.send_mail", reject)
+def test_an_smtp_error_is_reported_as_not_sent(settings):
+    settings.EMAIL_BACKEND = f"{__name__}.EveryRecipientRefused"
     assert not notify_by_email(subject="s", message="m", recipients=["a@example.org"], what="test")
 
 
