@@ -9,24 +9,19 @@ from accounts.services import suspension_version
 from administration.tests.support import administrator
 from audit.models import AuditEvent
 from audit.tags import AuditTag
+from tests.invitations import invitation_form
 from tests.journeys import signed_in
 from tests.pages import rendered
 from tests.personas import make_user
 
-INVITE = {
-    "first_name": "Nell",
-    "last_name": "Auditor",
-    "email": "nell@example.org",
-    "username": "nell",
-    "role": Role.NATIONAL_AUDITOR,
-    "background_check_day": "10",
-    "background_check_month": "1",
-    "background_check_year": "2026",
-    "training_day": "10",
-    "training_month": "2",
-    "training_year": "2026",
-    "manager_email": "boss@example.org",
-}
+INVITE = invitation_form(
+    first_name="Nell",
+    last_name="Auditor",
+    email="nell@example.org",
+    username="nell",
+    role=Role.NATIONAL_AUDITOR,
+    manager_email="boss@example.org",
+)
 
 
 def _invite(client, organisation, **changes):

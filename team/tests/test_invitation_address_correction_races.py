@@ -23,6 +23,7 @@ from accounts.tests.invitations import ACCEPT, ivy_invited
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.concurrency import postgresql_race, run_together
+from tests.invitations import invitation_form
 from tests.journeys import signed_in
 from tests.personas import make_user
 
@@ -95,20 +96,13 @@ def test_a_colleague_inviting_someone_at_the_corrected_address_meanwhile_leaves_
     for client in (lena, leo_client):
         client.raise_request_exception = False
     _meeting(monkeypatch, (team.forms, "account_invite"), (team.account_pages, "invitation_address_correct"))
-    invite = {
-        "first_name": "Iris",
-        "last_name": "Example",
-        "email": CORRECTED,
-        "username": "iris",
-        "organisation": str(world.north_social_care.pk),
-        "role": "practitioner",
-        "background_check_day": "10",
-        "background_check_month": "1",
-        "background_check_year": "2026",
-        "training_day": "10",
-        "training_month": "2",
-        "training_year": "2026",
-    }
+    invite = invitation_form(
+        first_name="Iris",
+        last_name="Example",
+        email=CORRECTED,
+        username="iris",
+        organisation=world.north_social_care.pk,
+    )
 
     def work(i):
         if i == 0:

@@ -24,6 +24,7 @@ from accounts.services import account_close, account_suspend, invitation_accept,
 from accounts.tests.invitations import ACCEPT, ivy_invited
 from audit.models import AuditEvent
 from audit.tags import TAG_LABELS, AuditTag
+from tests.invitations import invitation_form
 from tests.journeys import signed_in
 from tests.personas import make_user
 
@@ -40,19 +41,7 @@ class DownMailServer(BaseEmailBackend):
         raise smtplib.SMTPServerDisconnected("mail server down")
 
 
-INVITE = {
-    "first_name": "Ivy",
-    "last_name": "Newcomer",
-    "email": "ivy@example.org",
-    "username": "ivy",
-    "role": "practitioner",
-    "background_check_day": "10",
-    "background_check_month": "1",
-    "background_check_year": "2026",
-    "training_day": "10",
-    "training_month": "2",
-    "training_year": "2026",
-}
+INVITE = invitation_form()
 
 
 def _token(body: str) -> str:

@@ -11,25 +11,13 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.usernames import username_skeleton
+from tests.invitations import invitation_form
 from tests.journeys import signed_in
 from tests.personas import make_user
 
 
 def _invite(world, username: str):
-    data = {
-        "first_name": "Ivy",
-        "last_name": "Newcomer",
-        "email": "ivy@example.org",
-        "username": username,
-        "role": "practitioner",
-        "organisation": str(world.north_social_care.pk),
-        "background_check_day": "10",
-        "background_check_month": "1",
-        "background_check_year": "2026",
-        "training_day": "10",
-        "training_month": "2",
-        "training_year": "2026",
-    }
+    data = invitation_form(username=username, organisation=world.north_social_care.pk)
     return signed_in(world.lena).post(reverse("team:invite"), data)
 
 

@@ -3,21 +3,10 @@
 from django.urls import reverse
 
 from accounts.models import Role, User
+from tests.invitations import invitation_form
 from tests.journeys import signed_in
 
-INVITE = {
-    "first_name": "Ivy",
-    "last_name": "Newcomer",
-    "email": "ivy@example.org",
-    "username": "ivy",
-    "background_check_day": "10",
-    "background_check_month": "1",
-    "background_check_year": "2026",
-    "training_day": "10",
-    "training_month": "2",
-    "training_year": "2026",
-    "manager_email": "boss@example.org",
-}
+INVITE = invitation_form(role=None, manager_email="boss@example.org")
 
 
 def test_the_la_team_cannot_give_break_glass_to_staff_of_a_school_or_gp_practice(world):

@@ -10,24 +10,12 @@ from accounts.services import suspension_version
 from accounts.stepup import REAUTH_KEY
 from audit.models import AuditEvent
 from audit.tags import AuditTag
+from tests.invitations import invitation_form
 from tests.journeys import current_code, signed_in, totp_device
 from tests.pages import rendered
 from tests.personas import PASSWORD, make_user
 
-INVITE = {
-    "first_name": "Ivy",
-    "last_name": "Newcomer",
-    "email": "ivy@example.org",
-    "username": "ivy",
-    "role": "practitioner",
-    "background_check_day": "10",
-    "background_check_month": "1",
-    "background_check_year": "2026",
-    "training_day": "10",
-    "training_month": "2",
-    "training_year": "2026",
-    "manager_email": "boss@example.org",
-}
+INVITE = invitation_form(manager_email="boss@example.org")
 
 
 def _invite(world, client):

@@ -1,0 +1,25 @@
+"""What an invitation form is sent in tests: one synthetic invitee, changed per test where it matters.
+
+Six test files each wrote the same dozen fields out; a field the form gains (or a rule about dates) is
+now changed here once.
+"""
+
+INVITEE = {
+    "first_name": "Ivy",
+    "last_name": "Newcomer",
+    "email": "ivy@example.org",
+    "username": "ivy",
+    "role": "practitioner",
+    "background_check_day": "10",
+    "background_check_month": "1",
+    "background_check_year": "2026",
+    "training_day": "10",
+    "training_month": "2",
+    "training_year": "2026",
+}
+
+
+def invitation_form(**changes: object) -> dict[str, str]:
+    """The invitee's form data with `changes` (a value of None leaves that field out)."""
+    data: dict[str, object] = {**INVITEE, **changes}
+    return {name: str(value) for name, value in data.items() if value is not None}
