@@ -46,6 +46,7 @@ class AuditTag(StrEnum):
     ChildShredded = "child:record:shredded"
     ChildArchived = "child:record:archived"
     ChildPurged = "child:record:purged"
+    RemovalCompleted = "child:record:removal_completed"
     ChildCopiesShredded = "child:copies:shredded"
     ArchiveAgeRecorded = "child:archive_age:recorded"
     ArchivedRecordViewed = "child:archive:viewed"
@@ -173,11 +174,11 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.InvitationAccepted: "Accepted an invitation",
     AuditTag.InvitationRefused: "A used, expired or closed account's invitation link was presented and refused",
     AuditTag.InvitationResent: "Sent a new invitation link (the earlier one no longer works)",
-    AuditTag.AccountSuspended: "Suspended an account",
     AuditTag.InvitationAddressCorrected: (
         "Corrected an invited user's email address and sent a new invitation link to it (the earlier one "
         "no longer works)"
     ),
+    AuditTag.AccountSuspended: "Suspended an account",
     AuditTag.AccountReinstated: "Reinstated an account",
     AuditTag.AccountClosed: "Closed an account",
     AuditTag.PasswordChanged: "Changed their own password",
@@ -187,6 +188,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ChildShredded: "Record's data key destroyed",
     AuditTag.ChildArchived: "Record archived",
     AuditTag.ChildPurged: "Record purged",
+    AuditTag.RemovalCompleted: "Record deleted, as a merge that did not complete had destroyed its data key",
     AuditTag.ChildCopiesShredded: "Copies of the record held by reviews, merges or disclosure exports destroyed",
     AuditTag.ArchiveAgeRecorded: "Recorded the archive age",
     AuditTag.ArchivedRecordViewed: "Opened the archived record",

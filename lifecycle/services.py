@@ -6,15 +6,19 @@ run (or two overlapping runs) changes nothing that the first already did, and a 
 every child either fully done or untouched. An archive is decided again on the row as locked (its dates
 and archive age), not on the scan's earlier copy (`child_archive_if_due`). Only the date columns are decrypted (date of birth, date
 of death), never names or addresses, and only for active records.
+
+An active record whose dates do not open because its own key was shredded (a merge that failed after its
+shred) is deleted (`lifecycle.removal`); any other that does not open is counted `unreadable`, for a person.
 """
 
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from uuid import UUID
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,6 +31,7 @@ from children.services import child_rows_locked
 from children.shredding import child_shred
 from children.signals import record_ended
 from lifecycle.models import Archive, Closure
+from lifecycle.removal import own_key_shredded, removal_complete, removals_found
 from lifecycle.rules import ArchiveRule, archive_age_in_force, archive_due, purge_due
 from vault.crypto import DecryptionFailed
 from vault.sealing import Sealer, note_seal
@@ -53,6 +58,9 @@ class LifecycleReport:
     archived_after_death: int = 0
     purged: int = 0
     purged_closed: int = 0
+    removals_completed: int = 0
+    # More records left shredded than `LIFECYCLE_REMOVALS_PER_RUN`: none deleted, for a person to look at.
+    removals_withheld: int = 0
     closures_dated: int = 0
     archive_age_capped: int = 0
     unreadable: int = 0
@@ -91,8 +99,13 @@ class StepFailure:
         return f"{self.step} failed for child {self.child_id}: {self.error}"
 
 
+class _Failures(Protocol):
+    failed: int
+    failures: list[StepFailure]
+
+
 def _each(
-    report: LifecycleReport, step: str, work: Callable[..., Done], *, child_id: UUID, **more: date
+    report: _Failures, step: str, work: Callable[..., Done], *, child_id: UUID, **more: date
 ) -> Done | None:
     """`work(child_id=..., **more)` for one child in its own savepoint; a failure is rolled back for that
     child alone, counted and recorded by id, and the run goes on (None). A persistent failure on one record (a corrupt row, a
@@ -127,9 +140,13 @@ def archive_age_record(*, child: Child, age: int, by: User | None) -> None:
     child.archive_age = age
 
 
-def _archives_due(today: date, report: LifecycleReport, batch_size: int) -> list[tuple[UUID, str]]:
-    """(child id, rule) of every active record whose archive date has come. Reads only, in batches."""
+def _archives_due(
+    today: date, report: LifecycleReport, batch_size: int
+) -> tuple[list[tuple[UUID, str]], list[UUID]]:
+    """(child id, rule) of every active record whose archive date has come, and the ids of those whose
+    own key was shredded (`lifecycle.removal`). Reads only, in batches."""
     due: list[tuple[UUID, str]] = []
+    removals: list[UUID] = []
     active = (
         Child.objects.filter(status=RecordStatus.ACTIVE)
         .select_related("data_key")
@@ -143,12 +160,23 @@ def _archives_due(today: date, report: LifecycleReport, batch_size: int) -> list
         try:
             rule = _due_rule(child, today)
         except DecryptionFailed:
-            # Keys already shredded (or a corrupt row): reported for a person to look at, never guessed.
-            report.unreadable += 1
+            # Never archived on a guess. A shred's leftover is deleted; anything else (a damaged value, a
+            # KEK not available) is reported for a person to look at.
+            if _shredded(child):
+                removals.append(child.pk)
+            else:
+                report.unreadable += 1
             continue
         if rule is not None:
             due.append((child.pk, rule))
-    return due
+    return due, removals
+
+
+def _shredded(child: Child) -> bool:
+    try:
+        return own_key_shredded(child)
+    except DecryptionFailed:
+        return False
 
 
 def _due_rule(child: Child, today: date) -> str | None:
@@ -273,7 +301,11 @@ def _purge(*, child_id: UUID, status: str) -> bool:
 
 def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> LifecycleReport:
     """Archive every record due today, purge every archive due today, and purge every record closed for
-    a new identity six years ago (dating any closed record that has no date yet); report the counts.
+    a new identity six years ago (dating any closed record that has no date yet); delete every active
+    record whose own key was shredded (`lifecycle.removal`), unless there are more than
+    `LIFECYCLE_REMOVALS_PER_RUN` (a failed merge leaves one at a time: many at once is something else, a
+    key provider's revocations from another environment or a restore gone wrong, and deleting children's
+    records on it would be a guess; none is deleted and the run says so); report the counts.
 
     With `dry_run` nothing is written, the audit log included, and the counts are those a real run
     would report now. The run itself is audited (`lifecycle:run:completed`, counts only). A child whose
@@ -296,7 +328,8 @@ def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Lif
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    for child_id, scanned in _archives_due(today, report, batch_size):
+    due, removals = _archives_due(today, report, batch_size)
+    for child_id, scanned in due:
         rule = (
             scanned
             if dry_run
@@ -306,6 +339,19 @@ def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Lif
             report.archived_after_death += 1
         elif rule is not None:
             report.archived_at_age += 1
+    if len(removals) > settings.LIFECYCLE_REMOVALS_PER_RUN:
+        report.removals_withheld = len(removals)
+        logger.error(
+            "lifecycle: %d active records whose own key was shredded, more than LIFECYCLE_REMOVALS_PER_RUN"
+            " (%d): none deleted. A failed merge leaves one at a time; check the key provider's"
+            " revocations, then delete them with repair_shredded --apply",
+            len(removals),
+            settings.LIFECYCLE_REMOVALS_PER_RUN,
+        )
+        removals = []
+    for child_id in removals:
+        if dry_run or _each(report, "removal", removal_complete, child_id=child_id):
+            report.removals_completed += 1
     for child_id in purges:
         if dry_run or _each(report, "purge", child_purge, child_id=child_id):
             report.purged += 1
@@ -317,4 +363,30 @@ def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Lif
             report.purged_closed += 1
     if not dry_run:
         event_record(tag=AuditTag.LifecycleRunCompleted, actor=None, additional=report.counts())
+    return report
+
+
+@dataclass
+class RemovalReport:
+    """What `repair_shredded` found and deleted: counts only, and failures by id for the operator."""
+
+    dry_run: bool
+    found: int = 0
+    deleted: int = 0
+    failed: int = 0
+    failures: list[StepFailure] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [f"  found: {self.found}", f"  deleted: {self.deleted}"]
+
+
+def removals_repair(*, dry_run: bool = True, batch_size: int = BATCH_SIZE) -> RemovalReport:
+    """The nightly run's removal step alone (`lifecycle.removal`), for an operator who need not wait for
+    the night: find every active record whose own key was shredded and, unless `dry_run`, delete each in
+    its own transaction (a failure rolled back alone, recorded by id, the rest carried on)."""
+    report = RemovalReport(dry_run=dry_run)
+    for child_id in removals_found(batch_size=batch_size):
+        report.found += 1
+        if not dry_run and _each(report, "removal", removal_complete, child_id=child_id):
+            report.deleted += 1
     return report

@@ -10,6 +10,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from children.selectors import ChildRecordView, child_record
+from oversight.misuse import view_screen
 from vault.sealing import note_seal
 
 ARCHIVE_PURPOSE_CHOICES = (
@@ -33,7 +34,9 @@ STATUTORY_REASON_LABELS = dict(STATUTORY_REASON_CHOICES)
 def archived_record_open(
     *, child: Child, by: User, purpose: str, detail: str = "", statutory_reason: str | None = None
 ) -> ChildRecordView:
-    """Audit the view (purpose, statutory reason, free text sealed under the child's key), then decrypt.
+    """Audit the view (purpose, statutory reason, free text sealed under the child's key), let the
+    viewing rules count it (`oversight.misuse.view_screen`: they may suspend `by`, so the page re-checks
+    before showing anything), then decrypt.
 
     Unknown codes are refused rather than stored: an auditor must be able to read every reason.
     """
@@ -56,4 +59,5 @@ def archived_record_open(
                 ),
             },
         )
+        view_screen(user=by)
     return child_record(child)

@@ -19,6 +19,7 @@ from children.records import Address, ChildDetails, ReturnIntention
 from lifecycle.finding import archive_lookup_record, archived_child
 from lifecycle.forms import ArchiveFindForm, ArchiveOpenForm
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS, STATUTORY_REASON_LABELS, archived_record_open
+from oversight.http import signed_out_if_suspended
 
 NOT_FOUND = "No archived record in your local authority has that index number"
 
@@ -93,6 +94,10 @@ def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
             detail=form.cleaned_data["detail"],
             statutory_reason=reason,
         )
+        # The viewing rules count the opening (`archived_record_open`); one past the hard threshold
+        # suspended the data manager: nothing is shown, and they are signed out.
+        if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ArchiveStatutoryView):
+            return ended
         shown = visible_involvements(seen=ARCHIVE_VISIBILITY, involvements=view.involvements)
         # A shielded record's location is for its own LA team alone, never the data manager (as for its
         # corrections and clerical reviews): where the child lived, the carers, and the services that

@@ -5,11 +5,12 @@ ones included; every page asks the policy (`Permission.ChildMerge`). The work an
 `linkage.merging`'s: a shield on either record stays on the survivor, and an unmerge restores both.
 """
 
+from functools import partial
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -17,11 +18,15 @@ from access.http import decider_ended_refused, require
 from access.permissions import Permission
 from access.policy import decide, identifiers_shown, visibility
 from accounts.http import signed_in_user
+from children.merged_away import opened_unless_merged_away
 from children.models import Child, RecordStatus
+from children.views import removed_record_said
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
 from linkage.merging import MergeRefused, child_merge, child_unmerge, merge_compare_audit
 from linkage.models import ChildMerge
 from linkage.selectors import merge_side_by_side
+from oversight.http import signed_out_if_suspended
+from vault.keys import data_key_open
 
 
 @login_required
@@ -50,9 +55,19 @@ def merge_find(request: HttpRequest) -> HttpResponse:
     return render(request, "linkage/merge_find.html", {"form": form}, status=status)
 
 
+def _both_still_there(survivor: Child, duplicate: Child) -> None:
+    """Before the two records are read: one whose own key a merge that then failed shredded (its row still
+    there) is said to be removed (`RecordRemoved`), one merged away since the request loaded it is not found.
+    Called once the policy has judged both records."""
+    for child in (survivor, duplicate):
+        if opened_unless_merged_away(child.pk, partial(data_key_open, child.data_key)) is None:
+            raise Http404("the record has been merged into another")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @decider_ended_refused(Permission.ChildMerge)
+@removed_record_said
 def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ChildMerge)  # the role first: ids are not probed
@@ -76,8 +91,12 @@ def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -
         else:
             messages.success(request, "Records merged.")
             return redirect("linkage:merge_detail", merge.pk)
+    _both_still_there(survivor, duplicate)
     # Every showing, a form shown again included: an empty POST shows both records as a GET does.
     merge_compare_audit(survivor=survivor, duplicate=duplicate, by=actor)
+    # The viewing rules counted both children; past the hard threshold nothing is shown (signed out).
+    if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildMerge):
+        return ended
     records = [
         {
             "record": r,

@@ -8,9 +8,11 @@ FORMER_POSTCODES_KEPT, filed under hidden keys) and its source identifiers are a
 shielded the survivor is (the safer union). Floors above that keep rows of their own about a child hear
 of it (`child_merging`: feeds carries what each source said). The duplicate's whole record as it was,
 and what moved or was added, are sealed in a `ChildMerge` under the merge's own key; then the
-duplicate's rows are deleted and its data key shredded, so no second copy stays readable. The survivor
-carries the duplicate's identity on (`linkage.retention.identities_carry_over`), so its purge destroys
-the copies (review labels) naming it.
+duplicate's rows are deleted and its data key shredded (the merge's last step), so no second copy stays
+readable. The survivor carries the duplicate's identity on (`linkage.retention.identities_carry_over`),
+so its purge destroys the copies (review labels) naming it. A merge whose commit fails after the shred
+leaves the duplicate unreadable (the provider was told first): it cannot be merged again
+(`MergeRefused`, said in words) and the nightly lifecycle run deletes it (`lifecycle.removal`).
 
 Unmerge: the duplicate is rebuilt from the snapshot under its old index number (a new id), the rows that
 moved and still exist move back, and the added former names, postcode and identifiers are removed from the
@@ -68,7 +70,9 @@ from lifecycle.models import Transfer, TransferStatus
 from linkage.models import ChildMerge
 from linkage.retention import identities_carry_over, identities_give_back, merge_snapshot_shred
 from matching.normalise import normalise_postcode
-from vault.keys import data_key_build, data_key_shred
+from oversight.misuse import view_screen
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded, data_key_build, data_key_shred
 from vault.sealing import Sealer, note_seal
 
 # Sent inside a merge's transaction before the duplicate's rows go, with `survivor`, `duplicate`, their
@@ -83,6 +87,12 @@ child_unmerging = Signal()
 
 class MergeRefused(Exception):
     """The two records cannot be merged (the same record, or not both active)."""
+
+
+REMOVED = (
+    "one of these records has been removed (its details were destroyed by a merge that did not complete) "
+    "and will be deleted overnight"
+)
 
 
 def _move(
@@ -276,9 +286,15 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
                 "a transfer of one of these records to another local authority is waiting for a decision: "
                 "withdraw it, or wait for the decision, before merging"
             )
-        source, target = Sealer(duplicate.data_key), Sealer(survivor.data_key)
-        old = child_details(duplicate, source)
-        details = child_details(survivor, target)
+        try:
+            source, target = Sealer(duplicate.data_key), Sealer(survivor.data_key)
+            old = child_details(duplicate, source)
+            details = child_details(survivor, target)
+        except (KeyRevoked, KeyShredded) as refused:
+            # Read under both rows' locks, so the record is still there: its own key was shredded by a
+            # merge that then failed (only a shred revokes a key). Nothing of it can be read or moved; the
+            # nightly run deletes it (`lifecycle.removal`).
+            raise MergeRefused(REMOVED) from refused
         moved: dict[str, Any] = {
             "carers": _move(
                 list(duplicate.carers.all()), Carer.SEALED, source=source, target=target, to=survivor
@@ -401,7 +417,6 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         duplicate_key = duplicate.data_key
         BlockingKeyEntry.objects.filter(child=duplicate).delete()
         duplicate.delete()
-        data_key_shred(duplicate_key)
         carer_keys_refresh(child=survivor)  # the duplicate's carers still find its family
         event_record(
             tag=AuditTag.ChildMerged,
@@ -416,6 +431,10 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
                 else None,
             },
         )
+        # Last: the provider refuses the key at once, outside this transaction, so any failure after it
+        # rolls back everything but that, leaving the duplicate unreadable (`lifecycle.removal` deletes
+        # it). Here only the commit itself can still fail.
+        data_key_shred(duplicate_key)
     return merge
 
 
@@ -558,7 +577,9 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
 
 
 def merge_compare_audit(*, survivor: Child, duplicate: Child, by: User) -> None:
-    """Seeing two records side by side decrypts both: one event per child, naming the other by id."""
+    """Seeing two records side by side decrypts both: one event per child, naming the other by id, and
+    the viewing rules count both children (`view_screen`: they may suspend `by`, so the page re-checks
+    before showing anything)."""
     with transaction.atomic():
         for child, other in ((survivor, duplicate), (duplicate, survivor)):
             event_record(
@@ -567,3 +588,4 @@ def merge_compare_audit(*, survivor: Child, duplicate: Child, by: User) -> None:
                 child_id=child.pk,
                 additional={"with_id": str(other.pk)},
             )
+        view_screen(user=by)

@@ -15,6 +15,7 @@ from audit.tags import AuditTag
 from linkage.linking import LinkDecision
 from linkage.models import ClericalReview
 from linkage.retention import review_subjects_record
+from oversight.misuse import view_screen
 from vault.keys import data_key_build
 from vault.sealing import Sealer
 
@@ -45,7 +46,8 @@ def review_open(*, decision: LinkDecision, incoming: dict[str, Any], submitted_b
 
 def review_view_audit(*, review: ClericalReview, child_ids: list[UUID], by: User) -> None:
     """Opening a review decrypts its candidates side by side: one event per child shown (a shielded
-    hold's child included), naming the review, as a merge comparison is audited."""
+    hold's child included), naming the review, as a merge comparison is audited; the viewing rules
+    count each child (`view_screen`: they may suspend `by`, so the page re-checks before showing it)."""
     with transaction.atomic():
         for child_id in child_ids:
             event_record(
@@ -54,3 +56,4 @@ def review_view_audit(*, review: ClericalReview, child_ids: list[UUID], by: User
                 child_id=child_id,
                 additional={"review_id": str(review.pk)},
             )
+        view_screen(user=by)

@@ -32,6 +32,7 @@ from linkage.selectors import (
     review_side_by_side,
 )
 from linkage.services import review_view_audit
+from oversight.http import signed_out_if_suspended
 
 FIELD_LABELS = {
     "family_name": "Family name",
@@ -202,6 +203,9 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                 return redirect("linkage:reviews")
     if candidates:  # every look, a form shown again included: an empty POST shows them as a GET does
         review_view_audit(review=review, child_ids=[c.child.pk for c in candidates], by=actor)
+        # The viewing rules counted each child; past the hard threshold nothing is shown (signed out).
+        if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ReviewDecide):
+            return ended
     incoming_record = incoming.get("record") or {}
     rows = [
         {

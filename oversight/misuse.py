@@ -75,13 +75,37 @@ DAY = timedelta(hours=24)
 EXPORT_WINDOW = timedelta(days=7)
 # Alert above this many times the per-export cap of distinct children requested by one person in the week.
 EXPORT_CAP_FACTOR = 2
-# The audit events the viewing rules count: record views, break-glass overrides (`children.override`)
-# and subject access reports (`reports.subject_access`: each decrypts the whole record).
-VIEW_TAGS = (AuditTag.RecordViewed, AuditTag.ShieldOverridden, AuditTag.SubjectAccessProduced)
+# Pages other than the record page that decrypt whole records and name the children they show, one
+# event per child shown: an archived record (`lifecycle.viewing`), a merge comparison (two children)
+# and a clerical review (each candidate). Each screens the look (`view_screen`) as a record view does;
+# none was counted before, so a data manager or an LA team member could read record after record there
+# unseen. Never "unexplained" (that rule asks for a `RecordViewed` event): none follows a search by
+# design (one exact index number, two, or the matching engine's queue).
+RECORD_LOOK_TAGS = (AuditTag.ArchivedRecordViewed, AuditTag.MergeCompared, AuditTag.ReviewViewed)
+# Looks the person did not choose: the clerical review queue shows the children the matching engine put
+# beside a feed row. They count toward every alert as any look does, but never toward the automatic
+# suspension: a feed's burst of reviews would otherwise lock out the people clearing it (60 children an
+# hour, at the default numbers, is a review every two minutes). Children the person chose to open (record,
+# archive, comparison) past the hard threshold still suspend, whatever the queue added.
+QUEUE_LOOK_TAGS = (AuditTag.ReviewViewed,)
+# The audit events the viewing rules count: record views, break-glass overrides (`children.override`),
+# subject access reports (`reports.subject_access`: each decrypts the whole record) and the looks above.
+VIEW_TAGS = (
+    AuditTag.RecordViewed,
+    AuditTag.ShieldOverridden,
+    AuditTag.SubjectAccessProduced,
+    *RECORD_LOOK_TAGS,
+)
 # The audit events the out-of-hours rule counts: searches, and looks at whole records (`VIEW_TAGS`) but
 # break-glass overrides, which emergencies bring at any hour (docs/DECISIONS.md section 9). A subject
-# access report decrypts the whole record, so one produced at night is activity out of hours too.
-OUT_OF_HOURS_TAGS = (AuditTag.SearchPerformed, AuditTag.RecordViewed, AuditTag.SubjectAccessProduced)
+# access report decrypts the whole record, so one produced at night is activity out of hours too; so is
+# each record an archive, comparison or review page shows at night (events: a comparison is two looks).
+OUT_OF_HOURS_TAGS = (
+    AuditTag.SearchPerformed,
+    AuditTag.RecordViewed,
+    AuditTag.SubjectAccessProduced,
+    *RECORD_LOOK_TAGS,
+)
 # The key a record view's audit event carries when the child belongs to another LA than the viewer's.
 OUTSIDE_HOME_LA = "outside_home_la"
 
@@ -143,10 +167,15 @@ def _act_on_sustained(*, user: User, counted: str, count: int, per_hour: int) ->
     _signal(user=user, rule=Rule.SUSTAINED_BROWSING, kind=kind, additional=additional)
 
 
-def _act_on_volume(*, user: User, rule: Rule, count: int, per_hour: int) -> None:
-    """Quiet, alert once an hour, or suspend (with its own alert) once the hard threshold is passed."""
+def _act_on_volume(*, user: User, rule: Rule, count: int, per_hour: int, chosen: int | None = None) -> None:
+    """Quiet, alert once an hour, or suspend (with its own alert) once the hard threshold is passed.
+
+    `chosen`: of `count`, what the person chose to look at (`QUEUE_LOOK_TAGS` left out); only it can
+    pass the hard threshold. None: all of `count` was chosen."""
     thresholds = _thresholds(per_hour)
     verdict = volume_verdict(count, thresholds)
+    if verdict == Verdict.SUSPEND and chosen is not None and chosen <= thresholds.suspend_above:
+        verdict = Verdict.ALERT
     if verdict == Verdict.QUIET or user.suspended_at is not None:
         return
     kind = ALERT_KIND_BY_RULE[rule]
@@ -425,8 +454,11 @@ def _act_on_out_of_hours(user: User, moments: Iterable[datetime], hours: Working
 
 
 def view_screen(*, user: User) -> None:
-    """Run the viewing rules after an audited record view or override (distinct children, rolling
-    hour): bulk viewing, unexplained views, views of other LAs' children, and activity outside working hours."""
+    """Run the viewing rules after an audited record view, override, subject access report or look at
+    records on another page (`RECORD_LOOK_TAGS`; distinct children, rolling hour): bulk viewing,
+    unexplained views, views of other LAs' children, and activity outside working hours. Callers write
+    every event of the look first, then screen once, in the same transaction; they re-check the user
+    (the rules may have suspended them) before showing anything."""
     with transaction.atomic(savepoint=False):
         _screening_lock(user)
         _view_screen_locked(user)
@@ -438,17 +470,22 @@ def _view_screen_locked(user: User) -> None:
     # (the condition asks for a `RecordViewed` event): each carries its reason and alerts the child's LA.
     now = timezone.now()
     views = AuditEvent.objects.filter(actor=user, tag__in=VIEW_TAGS, occurred_at__gte=now - DAY)
-    # The four distinct-children counts in one statement (one round trip), over the same rows: the day's
+    # The five distinct-children counts in one statement (one round trip), over the same rows: the day's
     # for the sustained-browsing rule, the rolling hour's for the others.
     hour = Q(occurred_at__gte=now - WINDOW)
     counts = views.aggregate(
         viewed=Count("child_id", distinct=True, filter=hour),
+        chosen=Count("child_id", distinct=True, filter=hour & ~Q(tag__in=QUEUE_LOOK_TAGS)),
         unexplained=Count("child_id", distinct=True, filter=hour & _unexplained_condition()),
         outside=Count("child_id", distinct=True, filter=hour & Q(**{f"additional__{OUTSIDE_HOME_LA}": True})),
         viewed_today=Count("child_id", distinct=True),
     )
     _act_on_volume(
-        user=user, rule=Rule.BULK_VIEWING, count=counts["viewed"], per_hour=settings.MISUSE_VIEWS_PER_HOUR
+        user=user,
+        rule=Rule.BULK_VIEWING,
+        count=counts["viewed"],
+        per_hour=settings.MISUSE_VIEWS_PER_HOUR,
+        chosen=counts["chosen"],
     )
     _act_on_volume(
         user=user,

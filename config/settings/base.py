@@ -284,3 +284,9 @@ AUDIT_UNSIGNED_TAIL_MAX_SECONDS = int(os.environ.get("AUDIT_UNSIGNED_TAIL_MAX_SE
 AUDIT_CHECKPOINT_HEARTBEAT_SECONDS = int(
     os.environ.get("AUDIT_CHECKPOINT_HEARTBEAT_SECONDS") or max(1, AUDIT_UNSIGNED_TAIL_MAX_SECONDS // 2)
 )
+
+# The nightly lifecycle run deletes an active record whose own key a failed merge shredded
+# (`lifecycle.removal`); more than this many in one run is not a failed merge (a key provider's
+# revocations from another environment, a restore gone wrong): none is deleted and the run fails, for a
+# person to look (`manage.py repair_shredded`).
+LIFECYCLE_REMOVALS_PER_RUN = int(os.environ.get("LIFECYCLE_REMOVALS_PER_RUN", "20"))

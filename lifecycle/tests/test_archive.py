@@ -134,14 +134,16 @@ def test_a_child_born_on_29_february_is_archived_on_1_march_in_a_common_year(wor
     assert status_of(child) == RecordStatus.ARCHIVED
 
 
-def test_a_record_whose_keys_are_gone_is_reported_not_guessed(world, child, clock):
+def test_a_record_whose_keys_are_gone_is_never_archived_on_a_guess_but_deleted(world, child, clock):
+    """Only a shred destroys a key: the record's removal is completed (`lifecycle.removal`)."""
     from children.shredding import child_shred
 
     child_shred(child=child, by=None)
     move_to(clock, BIRTHDAY_18)
     report = lifecycle_run()
-    assert report.unreadable == 1 and report.archived == 0
-    assert status_of(child) == RecordStatus.ACTIVE
+    assert report.unreadable == 0 and report.archived == 0 and report.removals_completed == 1
+    assert not Child.objects.filter(pk=child.pk).exists()
+    assert events(AuditTag.ChildArchived, child) == []
 
 
 def test_an_archive_age_cannot_be_recorded_once_the_record_is_archived(world, child, clock):

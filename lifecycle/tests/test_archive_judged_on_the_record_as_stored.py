@@ -33,7 +33,7 @@ def _while_the_scan_is_done(monkeypatch: pytest.MonkeyPatch, meanwhile: Callable
     """Run `meanwhile` (another request, committed) after the job's scan has read the records."""
     scan = services._archives_due
 
-    def scan_then_another_request(*args: Any, **kwargs: Any) -> list[tuple[UUID, str]]:
+    def scan_then_another_request(*args: Any, **kwargs: Any) -> tuple[list[tuple[UUID, str]], list[UUID]]:
         due = scan(*args, **kwargs)
         meanwhile()
         return due

@@ -87,6 +87,8 @@ def test_the_run_is_audited_with_counts_only(due_today):
         "archived_after_death",
         "purged",
         "purged_closed",
+        "removals_completed",
+        "removals_withheld",
         "closures_dated",
         "archive_age_capped",
         "unreadable",

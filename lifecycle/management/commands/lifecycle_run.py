@@ -39,3 +39,9 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{report.failed} child(ren) failed: see the lines above; the rest were processed"
             )
+        if report.removals_withheld:
+            raise CommandError(
+                f"{report.removals_withheld} active records whose own key was shredded were not deleted: more"
+                " than LIFECYCLE_REMOVALS_PER_RUN. Check the key provider's revocations, then run"
+                " repair_shredded (--apply to delete them)"
+            )

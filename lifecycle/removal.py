@@ -1,0 +1,97 @@
+"""Deleting an active record that a shred left behind: its own key no longer opens, its rows are still there.
+
+A merge shreds the duplicate's key as it deletes it, and a shred tells the key provider first (fail
+closed, `vault.keys.data_key_shred`), outside the database transaction. If the merge's commit then fails,
+everything rolls back except the provider's refusal: the duplicate is an active record that nothing can
+read, nobody can merge, and no purge takes (a purge takes archived and closed records only). Only a shred
+revokes a key, so an active record whose own key is refused (`KeyRevoked`) or destroyed in the database
+(`KeyShredded`) is exactly this, and the nightly run (`lifecycle.services.lifecycle_run`) deletes it, as
+does an operator with `manage.py repair_shredded --apply`.
+
+It is deleted as a purge deletes an archive: its keys shredded again (now in the database too), its
+blocking keys, carers, involvements and the rest of its rows deleted, its index number retired, and a
+tombstone of counts left (`child:record:removal_completed`). The floors above that keep copies of a child
+under keys of their own (linkage's review labels, review copies and merges it survived; disclosure's export
+notes) destroy them when an archived or closed record is deleted and keep them when an active one is (a
+merge: its identity lives on in the survivor). This record's merge never happened and nobody carries its
+identity on, so to them its deletion is a purge's: left readable, those copies would outlive the child.
+
+Never a record whose key opens, whatever else about it cannot be read (a damaged value is a fault for a
+person: the run counts it `unreadable`), nor a key that fails in any other way (a KEK not available).
+Never an archived or closed record either: its purge deletes it when due, and a purge failing after its
+shred is taken again the next night.
+"""
+
+from collections.abc import Iterator
+from uuid import UUID
+
+from django.db import transaction
+
+from audit.services import event_record
+from audit.tags import AuditTag
+from children.models import Child, RecordStatus
+from children.services import child_rows_locked
+from children.shredding import child_shred
+from vault.crypto import DecryptionFailed, KeyRevoked
+from vault.keys import KeyShredded, data_key_current, data_key_open
+
+
+def own_key_shredded(child: Child) -> bool:
+    """Was `child`'s own key shredded (refused by the provider, or destroyed in the database)?
+
+    False if it opens. Only a refusal that a shred causes counts: any other failure to open the key (a
+    KEK not available) is raised, for a person to look at. The key in use now is asked, not only the one
+    loaded with the row: a DEK rotation may have replaced it since."""
+    try:
+        data_key_open(child.data_key)
+    except (KeyRevoked, KeyShredded):
+        current = data_key_current(child.data_key)
+        if current.pk == child.data_key.pk:
+            return True
+        try:
+            data_key_open(current)
+        except (KeyRevoked, KeyShredded):
+            return True
+    return False
+
+
+def removal_complete(*, child_id: UUID) -> bool:
+    """Delete one active record whose own key was shredded, leaving its tombstone; False if it is not one
+    (gone, no longer active, or its key opens), judged again under its row lock."""
+    with transaction.atomic():
+        child = child_rows_locked().filter(pk=child_id, status=RecordStatus.ACTIVE).first()
+        if child is None or not own_key_shredded(child):
+            return False
+        carers = child.carers.count()
+        involvements = child.involvements.count()
+        child_shred(child=child, by=None)
+        # Never saved: the floors above read the deleted instance's status to tell a purge (destroy the
+        # copies naming it) from a merge (keep them for the survivor). See the module's docstring.
+        child.status = RecordStatus.ARCHIVED
+        child.delete()
+        event_record(
+            tag=AuditTag.RemovalCompleted,
+            actor=None,
+            child_id=child_id,
+            additional={"carers_deleted": carers, "involvements_deleted": involvements},
+        )
+    return True
+
+
+def removals_found(*, batch_size: int) -> Iterator[UUID]:
+    """The id of every active record whose own key was shredded: each key opened (nothing decrypted
+    with it), in batches. What the operator's command looks for; the nightly run finds them in its
+    archive scan instead, which opens every active record's key already."""
+    active = (
+        Child.objects.filter(status=RecordStatus.ACTIVE)
+        .select_related("data_key")
+        .only("id", "data_key")
+        .order_by("pk")
+    )
+    for child in active.iterator(chunk_size=batch_size):
+        try:
+            shredded = own_key_shredded(child)
+        except DecryptionFailed:  # a fault, not a shred: the nightly run counts it `unreadable`
+            continue
+        if shredded:
+            yield child.pk
