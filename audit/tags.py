@@ -137,8 +137,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
     AuditTag.ReviewHeld: "A clerical review was moved to the LA team, as a child it names was shielded",
     AuditTag.ReviewFollowed: (
-        "A clerical review held for an LA team was moved to the LA team now holding a child it names, as the "
-        "record was transferred"
+        "A clerical review was moved to the LA team now holding the children it names, as a record was "
+        "transferred or no child it names is held by the LA it was with"
     ),
     AuditTag.ReviewViewed: "Compared the record with an incoming one in a clerical review",
     AuditTag.ChildMerged: "Merged two records of the same child",

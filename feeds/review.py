@@ -35,7 +35,12 @@ from linkage.labels import review_labels_record
 from linkage.linking import creation_hold, key_hits, record_digests
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.retention import review_copy_shred
-from linkage.selectors import review_candidate_ids, review_candidates_shown, review_incoming
+from linkage.selectors import (
+    review_candidate_ids,
+    review_candidates_elsewhere,
+    review_candidates_shown,
+    review_incoming,
+)
 
 
 class ReviewDecision:
@@ -51,6 +56,15 @@ class ReviewClosed(Exception):
 
 LA_CLOSED_WORDS = (
     "The local authority this record is for has closed: a record cannot be made there. Choose not a match."
+)
+# "New child" on a review naming a child another LA now holds (moved since the review opened, or opened
+# with it there): the team is not shown that child, and a record made from the row could be a second one.
+# The daily sweep or a transfer's accept moves such a review to the team that can see it
+# (`linkage.holding.reviews_follow`).
+HELD_ELSEWHERE_WORDS = (
+    "A child this record was compared with is now a record of another local authority, which is not shown "
+    "to you: a new record made from it could be a second record of that child, so none was made. Choose not "
+    "a match, or link it to a child shown here if it is one of them."
 )
 
 
@@ -242,6 +256,10 @@ def review_decide(
                 raise NewChildRefused(
                     LinkWithheld.MESSAGES[refused] + ": a record cannot be made from it. Choose not a match."
                 )
+            if review_candidates_elsewhere(locked):
+                # Read under the candidates' key locks (taken above), so a candidate's transfer or merge
+                # that committed before is seen.
+                raise NewChildRefused(HELD_ELSEWHERE_WORDS)
             if not la_open_locked(la, timezone.localdate()):
                 # Closed since the row was sent (a review does not stop a close): its team and data manager
                 # are shut out, so nobody could shield, transfer or answer for a child put there. Read under

@@ -26,11 +26,17 @@ holds is skipped, and moved once the accept has committed, if still open and the
 An after-commit step lost (the process dying between the commit and the step) is made good by the daily
 sweep (`linkage.holds_sweep`, `manage.py holds_sweep`).
 
+An ordinary review follows its children too (`reviews_follow`): once every child it names is another
+LA's, the old team is shown no candidate and could decide "new child", a second record of a child another
+LA holds. The accept moves it, the same way, to the one LA that holds them all; one also naming a child
+still of the old LA stays.
+
 A row resembling a record closed for a new identity (`ReviewReason.CLOSED_IDENTITY`) is held from its
 opening (`linkage.linking.creation_hold`), shielded or not: it names the identity given up, and that there is a new one is for the LA team
 that made it to know, not the data manager.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -43,8 +49,8 @@ from children.models import Child, RecordStatus
 from children.signals import shield_applied
 from lifecycle.moves import transfer_accepted
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
-from linkage.retention import carried_identities
-from linkage.selectors import review_candidate_ids
+from linkage.retention import carried_identities, review_subject_token
+from linkage.selectors import candidates_held_now, review_candidate_ids
 from vault.crypto import DecryptionFailed
 
 
@@ -132,10 +138,18 @@ def _holds_of(la_id: int) -> "QuerySet[ClericalReview]":
 
 @receiver(transfer_accepted, dispatch_uid="linkage.holding.transfer_accepted")
 def holds_follow(sender: Any, child_id: Any, from_la_id: int, to_la_id: int, **_: Any) -> list[str]:
+    """Move the old LA's reviews naming the child to the new LA (its holds, and its ordinary reviews
+    every child of which the new LA now holds: `reviews_follow`); the ids moved, sorted."""
+    identities = {str(pk) for pk in carried_identities(child_id)}
+    return sorted(
+        [*_holds_follow(identities, child_id, from_la_id, to_la_id), *reviews_follow(identities, from_la_id)]
+    )
+
+
+def _holds_follow(identities: set[str], child_id: Any, from_la_id: int, to_la_id: int) -> list[str]:
     """Move the old LA's holds naming the child to the new LA; the ids moved. As `reviews_hold`: found
     unsealed without a lock, then locked skipping any a decision holds, moved after the commit if still
     open (see the module's note)."""
-    identities = {str(pk) for pk in carried_identities(child_id)}
     waiting = _holds_of(from_la_id).select_related("data_key")
     naming = [review.pk for review in waiting if _names(review, identities) is not False]
     if not naming:
@@ -209,3 +223,85 @@ def _holds_follow_after(ids: list[Any], child_id: Any, from_la_id: int) -> None:
             return
         identities = {str(pk) for pk in carried_identities(child_id)}
         _follow(reviews, identities, from_la_id, child.local_authority_id)
+
+
+def other_las_holding(children: Iterable[Child], own_la_id: int) -> set[int]:
+    """The LAs other than `own_la_id` holding the (active) children a review names, or none when
+    `own_la_id` still holds one of them (its team can judge the review) or none is active: one LA, the
+    review follows its children there; two or more, which team judges it is a person's call."""
+    las = {child.local_authority_id for child in children}
+    return set() if own_la_id in las else las
+
+
+def _ordinary_of(la_id: int) -> "QuerySet[ClericalReview]":
+    """An LA's open reviews not held, their copy not shredded (a closed-identity review is always held)."""
+    return ClericalReview.objects.filter(
+        status=ReviewStatus.OPEN, shielded_hold=False, copy_shredded_at__isnull=True, local_authority_id=la_id
+    ).exclude(reason=ReviewReason.CLOSED_IDENTITY)
+
+
+def reviews_follow(identities: set[str], from_la_id: int) -> list[str]:
+    """In the accept's transaction: move each ordinary review of the old LA naming the child, every
+    child of which one other LA (the new one) now holds, to that LA's team; the ids moved.
+
+    Left with the old team, its team was shown no candidate (`review_candidates_shown`) and could decide
+    "new child", a second record of a child another LA holds. Found through the reviews' subject tokens
+    (`linkage.retention`: a blind token per child the copy names), so only the reviews that may name the
+    child are unsealed; then locked skipping any a decision holds (as holds are: see the module's note),
+    and those moved once the accept has committed, if still open. A review also naming a child still of
+    the old LA stays (that team can judge it); one whose children two or more other LAs hold is left for
+    the daily sweep to report."""
+    tokens = [review_subject_token(identity) for identity in identities]
+    naming = sorted(
+        set(_ordinary_of(from_la_id).filter(subjects__token__in=tokens).values_list("pk", flat=True))
+    )
+    if not naming:
+        return []
+    locked = list(_ordinary_locked(naming, from_la_id, skip_locked=True))
+    moved = [str(review.pk) for review in locked if review_follow_candidates(review, identities)]
+    busy = sorted(set(naming) - {review.pk for review in locked})
+    if busy:
+        transaction.on_commit(lambda: _reviews_follow_after(busy, identities, from_la_id))
+    return moved
+
+
+def _ordinary_locked(ids: list[Any], la_id: int, *, skip_locked: bool) -> "QuerySet[ClericalReview]":
+    return (
+        _ordinary_of(la_id)
+        .filter(pk__in=ids)
+        .select_for_update(of=("self",), skip_locked=skip_locked)
+        .select_related("data_key")
+        .order_by("pk")
+    )
+
+
+def review_follow_candidates(review: ClericalReview, identities: set[str]) -> bool:
+    """Move a (locked, open, ordinary) review naming one of `identities` to the one other LA holding
+    every child it names, as a hold follows its child (`review_follows`, audited the same way); held
+    there at once if one of them is a shielded child of that LA. True if it moved.
+
+    The children's rows are read, not locked: one moving again meanwhile is put right by the daily sweep.
+    A copy that does not open is left (its shred is closing it)."""
+    try:
+        named = review_candidate_ids(review)
+    except DecryptionFailed:
+        return False
+    if not identities & named:  # it names the child only as a record it resembles (or a token collides)
+        return False
+    children = list(candidates_held_now(named))
+    others = other_las_holding(children, review.local_authority_id)
+    if len(others) != 1:
+        return False
+    to_la_id = others.pop()
+    review_follows(review, review.local_authority_id, to_la_id)
+    if any(child.shielded and child.local_authority_id == to_la_id for child in children):
+        reviews_mark_held([review])
+    return True
+
+
+def _reviews_follow_after(ids: list[Any], identities: set[str], from_la_id: int) -> None:
+    """Once the accept has committed: move the ordinary reviews a decision held then and left open
+    (waiting for that decision: it holds nothing this step takes next)."""
+    with transaction.atomic():
+        for review in list(_ordinary_locked(ids, from_la_id, skip_locked=False)):
+            review_follow_candidates(review, identities)

@@ -1,4 +1,4 @@
-"""The daily catch-up for shielded holds: what the after-commit steps of `linkage.holding` did not do.
+"""The daily catch-up for reviews that follow their children: what the steps of `linkage.holding` did not do.
 
 A shield and a transfer accept lock what they can at once and leave the reviews a decision held at that
 moment to a step that runs once they commit (`transaction.on_commit`). That step is lost if the process
@@ -16,20 +16,23 @@ the other way round, so waiting either way could close a circle with one of them
 someone holds is skipped (`busy`) and looked at again on the next run. (Moving a hold may wait briefly on
 its new LA's row, as any row naming it does; nothing that locks an LA's row waits on reviews or children.) A hold whose candidates are now held by more
 than one other LA is left where it is and reported by id: which team should judge it is a person's call.
+
+Ordinary reviews follow their children the same way (`linkage.holding.reviews_follow`): one none of whose
+children its LA holds any more goes to the one LA that holds them (held there at once if one is a shielded
+child of that LA), or is left and reported if two or more do. A review opened with every candidate in
+another LA (candidates are looked for nationally) is moved on the first run after it opens.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
-from uuid import UUID
 
 from django.db import OperationalError, transaction
 from django.db.models import QuerySet
 
-from children.models import Child, RecordStatus
-from linkage.holding import review_follows, reviews_mark_held
+from children.models import Child
+from linkage.holding import other_las_holding, review_follows, reviews_mark_held
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
-from linkage.retention import carriers_of
-from linkage.selectors import review_candidate_ids
+from linkage.selectors import candidates_held_now, review_candidate_ids
 from vault.crypto import DecryptionFailed
 
 
@@ -39,13 +42,13 @@ class SweepOutcome:
 
     held: list[str] = field(default_factory=list)
     followed: list[str] = field(default_factory=list)
-    left: list[str] = field(default_factory=list)  # holds whose children two or more other LAs hold
+    left: list[str] = field(default_factory=list)  # reviews whose children two or more other LAs hold
     busy: list[str] = field(default_factory=list)  # a row it needed was locked: the next run looks again
 
 
 def holds_sweep() -> SweepOutcome:
-    """Hold every open review naming a shielded child of its LA; move every hold none of whose children
-    its LA holds any more to the one LA that holds them."""
+    """Hold every open review naming a shielded child of its LA; move every review (held or not) none of
+    whose children its LA holds any more to the one LA that holds them."""
     outcome = SweepOutcome()
     # The ids read at once, not through a server-side cursor held across the per-review transactions
     # (a transaction-pooling PgBouncer may hand the next fetch to another server session).
@@ -84,29 +87,30 @@ def _review_put_right(review_id: Any, outcome: SweepOutcome) -> None:
         outcome.busy.append(str(review.pk))
         return
     own_la = review.local_authority_id
-    if not review.shielded_hold:
-        if any(child.shielded and child.local_authority_id == own_la for child in children):
-            reviews_mark_held([review])
-            outcome.held.append(str(review.pk))
+    if not review.shielded_hold and _shields_one_of(children, own_la):
+        reviews_mark_held([review])
+        outcome.held.append(str(review.pk))
         return
-    holding_las = {child.local_authority_id for child in children}
-    if not holding_las or own_la in holding_las:
+    others = other_las_holding(children, own_la)
+    if not others:
         return
-    if len(holding_las) > 1:
+    if len(others) > 1:
         outcome.left.append(str(review.pk))
         return
-    review_follows(review, own_la, holding_las.pop())
+    to_la = others.pop()
+    review_follows(review, own_la, to_la)
     outcome.followed.append(str(review.pk))
+    if not review.shielded_hold and _shields_one_of(children, to_la):  # an ordinary review, now of that LA
+        reviews_mark_held([review])
+        outcome.held.append(str(review.pk))
+
+
+def _shields_one_of(children: list[Child], la_id: int) -> bool:
+    return any(child.shielded and child.local_authority_id == la_id for child in children)
 
 
 def _carriers(identities: set[str]) -> "QuerySet[Child]":
-    """The active records carrying any of `identities` (the record itself, or the one it was merged
-    into: `linkage.retention.carriers_of`), their rows locked in id order for the rest of the
-    transaction, or `OperationalError` at once if someone holds one."""
-    ids = {UUID(identity) for identity in identities}
-    carriers = ids | set(carriers_of(ids).values())
-    return (
-        Child.objects.filter(pk__in=carriers, status=RecordStatus.ACTIVE)
-        .select_for_update(of=("self",), nowait=True)
-        .order_by("pk")
-    )
+    """The active records carrying any of `identities` (`linkage.selectors.candidates_held_now`), their
+    rows locked in id order for the rest of the transaction, or `OperationalError` at once if someone
+    holds one."""
+    return candidates_held_now(identities).select_for_update(of=("self",), nowait=True).order_by("pk")

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from django.db.models import QuerySet
 
@@ -9,6 +10,7 @@ from children.models import Child, RecordStatus
 from children.records import ChildDetails
 from children.selectors import child_details
 from linkage.models import ClericalReview, ReviewStatus
+from linkage.retention import carriers_of
 from vault.sealing import Sealer
 
 
@@ -38,6 +40,21 @@ def review_candidates_shown(review: ClericalReview) -> "QuerySet[Child]":
         status=RecordStatus.ACTIVE,
         local_authority_id=review.local_authority_id,
     )
+
+
+def candidates_held_now(identities: set[str]) -> "QuerySet[Child]":
+    """The active records carrying the children a review names (each record itself, or the one it was
+    merged into: `linkage.retention.carriers_of`), wherever they are now: which LAs hold its candidates."""
+    ids = {UUID(identity) for identity in identities}
+    return Child.objects.filter(pk__in=ids | set(carriers_of(ids).values()), status=RecordStatus.ACTIVE)
+
+
+def review_candidates_elsewhere(review: ClericalReview) -> bool:
+    """Does an LA other than the review's hold one of the children it names, where its team cannot see it
+    (`review_candidates_shown` leaves it out)? A new record from the row could then be a second record of
+    that child. Read as the rows are now, without a lock."""
+    held = candidates_held_now(review_candidate_ids(review))
+    return held.exclude(local_authority_id=review.local_authority_id).exists()
 
 
 @dataclass

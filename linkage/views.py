@@ -28,6 +28,7 @@ from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.selectors import (
     CandidateView,
     review_candidate_ids,
+    review_candidates_elsewhere,
     review_candidates_shown,
     review_side_by_side,
 )
@@ -126,11 +127,24 @@ def _incoming_nhs_number_cell(*, actor: User, review: ClericalReview, incoming: 
 _LOCATION_WITHHELD: dict[str, Any] = {"address_lines": [], "postcode": None}
 
 
-def _decisions_offered(review: ClericalReview) -> dict[str, str]:
+# Said on the page of a review naming a child another LA holds (`review_candidates_elsewhere`), which
+# offers no "new child" (`feeds.review.review_decide` refuses one: `HELD_ELSEWHERE_WORDS`).
+HELD_ELSEWHERE_NOTICE = (
+    "A child this record was compared with is now a record of another local authority, which is not shown "
+    "to you. A new record cannot be made from it, as it could be a second record of that child. Overnight "
+    "this review moves to that local authority's team, if it holds all the children compared. You can "
+    "still decide not a match, or link it to a child shown here if it is one of them."
+)
+
+
+def _decisions_offered(review: ClericalReview, *, held_elsewhere: bool) -> dict[str, str]:
     """A row resembling a record closed for a new identity may not become a new record (it would be
-    the old identity back): only "not a match" is offered."""
+    the old identity back): only "not a match" is offered. Nor may a row compared with a child another LA
+    now holds (`held_elsewhere`): "new child" is not offered."""
     if review.reason == ReviewReason.CLOSED_IDENTITY:
         return {ReviewDecision.NOT_A_MATCH: DECISION_LABELS[ReviewDecision.NOT_A_MATCH]}
+    if held_elsewhere:
+        return {key: label for key, label in DECISION_LABELS.items() if key != ReviewDecision.NEW_CHILD}
     return DECISION_LABELS
 
 
@@ -145,7 +159,10 @@ def _decision_recheck(actor: User, decision: str) -> Callable[[ClericalReview], 
     `feeds.review.review_decide` takes next): a shield that committed before is seen, one that comes
     after waits for this decision. A new child also locks the row's own keys there, in one statement
     with these, so they are not taken apart here (its candidates are read as they are; the decision
-    judges the index again and creates a shielded record where a shielded child is found)."""
+    judges the index again and creates a shielded record where a shielded child is found).
+
+    "New child" while another LA holds a child the review names is refused by the decision itself
+    (`feeds.review.review_decide`, after the key locks: `HELD_ELSEWHERE_WORDS`)."""
 
     def recheck(stored: ClericalReview) -> None:
         actor_able_locked(actor)  # ended or cut off since the page's check: `ActorCannotAct`
@@ -223,6 +240,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         for c in candidates
     ]
     location_withheld = review.reason == ReviewReason.CLOSED_IDENTITY
+    held_elsewhere = review.status == ReviewStatus.OPEN and review_candidates_elsewhere(review)
     context = {
         "review": review,
         # The number itself never reaches the template unless the reviewer may see it.
@@ -237,7 +255,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         "location_withheld": location_withheld,
         "rows": rows,
         "reason": ReviewReason(review.reason).label,
-        "decisions": _decisions_offered(review),
+        "decisions": _decisions_offered(review, held_elsewhere=held_elsewhere),
+        "held_elsewhere": HELD_ELSEWHERE_NOTICE if held_elsewhere else "",
         "error": error,
         "open": review.status == ReviewStatus.OPEN and review.copy_shredded_at is None,
         "withdrawn": review.status == ReviewStatus.WITHDRAWN,

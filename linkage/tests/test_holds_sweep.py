@@ -123,7 +123,7 @@ def test_a_hold_whose_children_two_other_las_hold_is_left_and_the_command_fails_
     _moved_to(shielded_child, world.south)
     _moved_to(other, east_la(world))
 
-    with pytest.raises(CommandError, match="1 hold"):
+    with pytest.raises(CommandError, match="1 review"):
         call_command("holds_sweep")
 
     assert ClericalReview.objects.get(pk=review.pk).local_authority_id == world.north.pk

@@ -38,24 +38,26 @@ def _new_child(user, review: ClericalReview):
     return signed_in(user).post(reverse("linkage:review", args=[review.pk]), {"decision": "new_child"})
 
 
-def test_a_new_child_decided_after_the_candidate_moved_away_and_was_shielded_is_created_shielded(
-    world, child
-):
+def test_a_new_child_decided_after_the_candidate_moved_away_and_was_shielded_is_refused(world, child):
     """The candidate moved to South and was shielded there: North's page no longer shows it, so North's
-    data manager may decide, and "none of these" made a visible record of the shielded child in North."""
+    data manager may decide, and "none of these" made a visible record of the shielded child in North.
+
+    Since session 29 no record is made at all: "new child" on a review naming a child another LA holds
+    is refused in words (`feeds.review.HELD_ELSEWHERE_WORDS`), shielded or not, and the daily sweep
+    moves the review to the team holding the child. (A row resembling a shielded child that is not a
+    candidate is still created shielded: `test_a_new_child_decided_by_the_la_team_after_the_candidate_was_shielded_is_created_shielded`.)"""
     review = _possible_match(world)
     Child.objects.filter(pk=child.pk).update(local_authority=world.south, shielded=True)
     page = signed_in(world.dara).get(reverse("linkage:review", args=[review.pk])).content.decode()
     assert "LS1 4AB" not in page  # the moved candidate is not shown: the data manager decides
 
-    _new_child(world.dara, review)
+    response = _new_child(world.dara, review)
 
-    created = Child.objects.exclude(pk=child.pk).get()
-    assert created.shielded, "a visible second record of a shielded child"
+    assert "now a record of another local authority" in response.content.decode()
+    assert not Child.objects.exclude(pk=child.pk).exists(), "a second record of a shielded child"
     review.refresh_from_db()
-    assert review.status == ReviewStatus.NEW_CHILD
-    event = AuditEvent.objects.get(tag=AuditTag.ReviewDecided)
-    assert event.child_id == created.pk and event.additional["created_shielded"] is True
+    assert review.status == ReviewStatus.OPEN
+    assert not AuditEvent.objects.filter(tag=AuditTag.ReviewDecided).exists()
 
 
 def test_a_new_child_decided_by_the_la_team_after_the_candidate_was_shielded_is_created_shielded(

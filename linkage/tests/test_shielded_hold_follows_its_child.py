@@ -15,7 +15,6 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child
 from lifecycle.moves import transfer_accept, transfer_decline, transfer_request
-from linkage.models import ClericalReview
 from linkage.selectors import review_candidate_ids
 from linkage.tests.test_review_pages import _shielded_hold
 from tests.journeys import signed_in
@@ -76,12 +75,3 @@ def test_a_hold_naming_another_child_of_the_old_la_too_stays_with_its_team(world
     review.refresh_from_db()
     assert review.local_authority_id == world.north.pk
     assert not AuditEvent.objects.get(tag=AuditTag.TransferAccepted).additional.get("reviews_followed")
-
-
-def test_an_ordinary_review_naming_a_transferred_child_stays_with_the_rows_la(world, child, stella):
-    """Not a hold: the row's own LA reviews it, and a candidate moved away is simply no longer shown."""
-    from linkage.tests.test_review_pages import _possible_match
-
-    review = _possible_match(world, child)
-    assert transfer_accept(transfer=_transfer(world, child), by=stella)
-    assert ClericalReview.objects.get(pk=review.pk).local_authority_id == world.north.pk

@@ -1,7 +1,7 @@
-"""`manage.py holds_sweep`: the daily catch-up for shielded holds (`linkage.holds_sweep`).
+"""`manage.py holds_sweep`: the daily catch-up for reviews that follow their children (`linkage.holds_sweep`).
 
-Prints counts and review ids only. Exits non-zero when a hold was left for a person to place (its
-children held by more than one other LA), so the timer's failure alerts someone.
+Prints counts and review ids only. Exits non-zero when a review (a hold or an ordinary one) was left for a
+person to place (its children held by more than one other LA), so the timer's failure alerts someone.
 """
 
 from typing import Any
@@ -12,7 +12,7 @@ from linkage.holds_sweep import holds_sweep
 
 
 class Command(BaseCommand):
-    help = "Hold open reviews naming a shielded child; move holds to the LA that now holds their child."
+    help = "Hold open reviews naming a shielded child; move reviews to the LA that now holds their children."
 
     def handle(self, *args: Any, **options: Any) -> None:
         outcome = holds_sweep()
@@ -23,4 +23,4 @@ class Command(BaseCommand):
         for review_id in outcome.left:
             self.stderr.write(f"review {review_id}: its children are held by more than one other LA")
         if outcome.left:
-            raise CommandError(f"{len(outcome.left)} hold(s) need a person to say which LA judges them")
+            raise CommandError(f"{len(outcome.left)} review(s) need a person to say which LA judges them")
