@@ -336,8 +336,13 @@ def account_invite(
     training_completed_on: date | None,
     manager_email: str = "",
     home_postcode: str | None = None,
+    within_la_id: int | None = None,
 ) -> Invited:
     """Create an account with no usable password and a single-use 24-hour invitation link token.
+
+    `within_la_id` (the LA team's own LA): the organisation is held and must still be that LA's, or
+    `OrganisationMovedAway` and nothing is created (an administrator may put it in another LA between
+    the team's form and this write).
 
     `home_postcode` (from the background check, optional): recorded as for `home_postcode_record`.
     Raises `UsernameTaken` when the database refuses the name (the same name, or one with the same
@@ -365,6 +370,7 @@ def account_invite(
                 manager_email=manager_email,
             ),
             home_postcode=home_postcode,
+            within_la_id=within_la_id,
         )
     except IntegrityError:
         if User.objects.filter(username_skeleton=username_skeleton(username)).exists():
@@ -492,18 +498,28 @@ class UsernameTaken(Exception):
     """The username, or a look-alike of it (same skeleton), was taken between the form's check and the insert."""
 
 
+class OrganisationMovedAway(Exception):
+    """The organisation an LA team chose was put in another LA before the account was created."""
+
+
 class EmailTaken(Exception):
     """Another open account was given the email address between the form's check and the insert."""
 
 
-def _invited_user_create(*, by: User, token: str, user: User, home_postcode: str | None) -> User:
+def _invited_user_create(
+    *, by: User, token: str, user: User, home_postcode: str | None, within_la_id: int | None
+) -> User:
     """The account, its invitation and their audit events, in one transaction (all or nothing).
 
     The inviter is locked and re-read first, as every account change judges its actor
     (`_accounts_locked`): one suspended (on a misuse alert, say) or closed since the policy passed them
-    opens no account (`ActorCannotAct`), whether or not a home postcode follows."""
+    opens no account (`ActorCannotAct`), whether or not a home postcode follows. Then (organisations after
+    accounts) the new account's organisation is held FOR SHARE and, for an LA team, judged still theirs:
+    a move to another LA waits for this account, or committed first and refuses it."""
     with transaction.atomic():
         actor_able_locked(by)
+        if within_la_id is not None:
+            organisation_held_in(user.organisation_id, within_la_id)
         user.set_unusable_password()
         user.save()
         Invitation.objects.create(
@@ -527,6 +543,15 @@ def _invited_user_create(*, by: User, token: str, user: User, home_postcode: str
         if home_postcode:
             home_postcode_record(user=user, by=by, postcode=home_postcode)
     return user
+
+
+def organisation_held_in(organisation_id: int | None, la_id: int) -> None:
+    """Hold the organisation FOR SHARE to the end of the transaction (its move to another LA waits) and
+    judge it still `la_id`'s: `OrganisationMovedAway` if it is not (or there is none)."""
+    if organisation_id is None or not row_held(Organisation, organisation_id, strength=Strength.SHARE):
+        raise OrganisationMovedAway(f"organisation {organisation_id} is not there to hold")
+    if Organisation.objects.get(pk=organisation_id).home_la_id != la_id:
+        raise OrganisationMovedAway(f"organisation {organisation_id} is no longer in LA {la_id}")
 
 
 def _iso_or_none(day: date | None) -> str | None:

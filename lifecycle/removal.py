@@ -19,10 +19,15 @@ identity on, so to them its deletion is a purge's: left readable, those copies w
 Never a record whose key opens, whatever else about it cannot be read (a damaged value is a fault for a
 person: the run counts it `unreadable`), nor a key that fails in any other way (a KEK not available).
 Never an archived or closed record either: its purge deletes it when due, and a purge failing after its
-shred is taken again the next night.
+shred is taken again the next night. Nor, unless a person says its shield was checked (`shielded_checked`),
+a shielded one: a failed merge left the shield on it alone (the survivor gets it only when the merge
+commits), and while it is there its keys catch a feed row about the child (refused: fail closed).
+Deleted with its keys, the same row found only the unshielded survivor and wrote the address the shield
+hid onto it. Its LA team first shields the record it was being merged into (if that is the child).
 """
 
 from collections.abc import Iterator
+from typing import NamedTuple
 from uuid import UUID
 
 from django.db import transaction
@@ -55,12 +60,13 @@ def own_key_shredded(child: Child) -> bool:
     return False
 
 
-def removal_complete(*, child_id: UUID) -> bool:
+def removal_complete(*, child_id: UUID, shielded_checked: bool = False) -> bool:
     """Delete one active record whose own key was shredded, leaving its tombstone; False if it is not one
-    (gone, no longer active, or its key opens), judged again under its row lock."""
+    (gone, no longer active, or its key opens), or it is shielded and `shielded_checked` is not given
+    (see the module's docstring), judged again under its row lock."""
     with transaction.atomic():
         child = child_rows_locked().filter(pk=child_id, status=RecordStatus.ACTIVE).first()
-        if child is None or not own_key_shredded(child):
+        if child is None or (child.shielded and not shielded_checked) or not own_key_shredded(child):
             return False
         carers = child.carers.count()
         involvements = child.involvements.count()
@@ -78,14 +84,21 @@ def removal_complete(*, child_id: UUID) -> bool:
     return True
 
 
-def removals_found(*, batch_size: int) -> Iterator[UUID]:
-    """The id of every active record whose own key was shredded: each key opened (nothing decrypted
-    with it), in batches. What the operator's command looks for; the nightly run finds them in its
-    archive scan instead, which opens every active record's key already."""
+class Removal(NamedTuple):
+    """An active record whose own key was shredded, and whether it is shielded (`removal_complete`)."""
+
+    child_id: UUID
+    shielded: bool
+
+
+def removals_found(*, batch_size: int) -> Iterator[Removal]:
+    """Every active record whose own key was shredded: each key opened (nothing decrypted with it), in
+    batches. What the operator's command looks for; the nightly run finds them in its archive scan
+    instead, which opens every active record's key already."""
     active = (
         Child.objects.filter(status=RecordStatus.ACTIVE)
         .select_related("data_key")
-        .only("id", "data_key")
+        .only("id", "shielded", "data_key")
         .order_by("pk")
     )
     for child in active.iterator(chunk_size=batch_size):
@@ -94,4 +107,4 @@ def removals_found(*, batch_size: int) -> Iterator[UUID]:
         except DecryptionFailed:  # a fault, not a shred: the nightly run counts it `unreadable`
             continue
         if shredded:
-            yield child.pk
+            yield Removal(child.pk, child.shielded)

@@ -8,13 +8,15 @@ and archive age), not on the scan's earlier copy (`child_archive_if_due`). Only 
 of death), never names or addresses, and only for active records.
 
 An active record whose dates do not open because its own key was shredded (a merge that failed after its
-shred) is deleted (`lifecycle.removal`); any other that does not open is counted `unreadable`, for a person.
+shred) is deleted (`lifecycle.removal`), unless it is shielded (counted `removals_shielded`: its shield would
+go with it); any other that does not open is counted `unreadable`, for a person.
 """
 
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import partial
 from typing import Protocol, TypeVar
 from uuid import UUID
 
@@ -61,6 +63,9 @@ class LifecycleReport:
     removals_completed: int = 0
     # More records left shredded than `LIFECYCLE_REMOVALS_PER_RUN`: none deleted, for a person to look at.
     removals_withheld: int = 0
+    # Shielded records left shredded: never deleted by the run (their shield would go with them,
+    # `lifecycle.removal`), for a person to look at.
+    removals_shielded: int = 0
     closures_dated: int = 0
     archive_age_capped: int = 0
     unreadable: int = 0
@@ -150,7 +155,7 @@ def _archives_due(
     active = (
         Child.objects.filter(status=RecordStatus.ACTIVE)
         .select_related("data_key")
-        .only("id", "archive_age", "data_key", "date_of_birth", "date_of_death")
+        .only("id", "archive_age", "shielded", "data_key", "date_of_birth", "date_of_death")
         .order_by("pk")
     )
     for child in active.iterator(chunk_size=batch_size):
@@ -162,10 +167,12 @@ def _archives_due(
         except DecryptionFailed:
             # Never archived on a guess. A shred's leftover is deleted; anything else (a damaged value, a
             # KEK not available) is reported for a person to look at.
-            if _shredded(child):
-                removals.append(child.pk)
-            else:
+            if not _shredded(child):
                 report.unreadable += 1
+            elif child.shielded:
+                report.removals_shielded += 1  # its shield would go with it: for a person
+            else:
+                removals.append(child.pk)
             continue
         if rule is not None:
             due.append((child.pk, rule))
@@ -339,16 +346,25 @@ def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Lif
             report.archived_after_death += 1
         elif rule is not None:
             report.archived_at_age += 1
-    if len(removals) > settings.LIFECYCLE_REMOVALS_PER_RUN:
+    # Shielded ones (never deleted here) count toward the night's limit too: it judges how many keys
+    # were shredded at once, whatever the records.
+    if len(removals) + report.removals_shielded > settings.LIFECYCLE_REMOVALS_PER_RUN:
         report.removals_withheld = len(removals)
         logger.error(
             "lifecycle: %d active records whose own key was shredded, more than LIFECYCLE_REMOVALS_PER_RUN"
             " (%d): none deleted. A failed merge leaves one at a time; check the key provider's"
             " revocations, then delete them with repair_shredded --apply",
-            len(removals),
+            len(removals) + report.removals_shielded,
             settings.LIFECYCLE_REMOVALS_PER_RUN,
         )
         removals = []
+    if report.removals_shielded:
+        logger.error(
+            "lifecycle: %d shielded active records whose own key was shredded: none deleted (the shield"
+            " would go with them). Their LA team checks the shield on the record each was being merged"
+            " into, then repair_shredded --apply --shielded-checked",
+            report.removals_shielded,
+        )
     for child_id in removals:
         if dry_run or _each(report, "removal", removal_complete, child_id=child_id):
             report.removals_completed += 1
@@ -373,20 +389,38 @@ class RemovalReport:
     dry_run: bool
     found: int = 0
     deleted: int = 0
+    # Shielded, and not said to be checked: left (`lifecycle.removal`).
+    left_shielded: int = 0
     failed: int = 0
     failures: list[StepFailure] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        return [f"  found: {self.found}", f"  deleted: {self.deleted}"]
+        lines = [f"  found: {self.found}", f"  deleted: {self.deleted}"]
+        if self.left_shielded:
+            lines.append(
+                f"  left, shielded (check the shield first, then --shielded-checked): {self.left_shielded}"
+            )
+        return lines
 
 
-def removals_repair(*, dry_run: bool = True, batch_size: int = BATCH_SIZE) -> RemovalReport:
+def removals_repair(
+    *, dry_run: bool = True, batch_size: int = BATCH_SIZE, shielded_checked: bool = False
+) -> RemovalReport:
     """The nightly run's removal step alone (`lifecycle.removal`), for an operator who need not wait for
     the night: find every active record whose own key was shredded and, unless `dry_run`, delete each in
-    its own transaction (a failure rolled back alone, recorded by id, the rest carried on)."""
+    its own transaction (a failure rolled back alone, recorded by id, the rest carried on). A shielded
+    one only with `shielded_checked` (its LA team has checked the shield: see `lifecycle.removal`)."""
     report = RemovalReport(dry_run=dry_run)
-    for child_id in removals_found(batch_size=batch_size):
+    for removal in removals_found(batch_size=batch_size):
         report.found += 1
-        if not dry_run and _each(report, "removal", removal_complete, child_id=child_id):
+        if removal.shielded and not shielded_checked:
+            report.left_shielded += 1
+            continue
+        if not dry_run and _each(
+            report,
+            "removal",
+            partial(removal_complete, shielded_checked=shielded_checked),
+            child_id=removal.child_id,
+        ):
             report.deleted += 1
     return report

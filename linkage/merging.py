@@ -93,6 +93,23 @@ REMOVED = (
     "one of these records has been removed (its details were destroyed by a merge that did not complete) "
     "and will be deleted overnight"
 )
+# A shielded leftover is never deleted overnight (`lifecycle.removal`): while it is there its keys hold a
+# feed row about the child; the other record, if it is the same child, must be shielded first.
+REMOVED_SHIELDED = (
+    "one of these records has been removed (its details were destroyed by a merge that did not complete). "
+    "It was shielded: if the other record is the same child, shield it now. The removed record is deleted "
+    "only once the service team is told its shield was checked"
+)
+
+
+def _details_unless_removed(child: Child) -> tuple[Sealer, ChildDetails]:
+    """The record's key opened and its details, or `MergeRefused` in words if its own key was shredded
+    (`REMOVED`; `REMOVED_SHIELDED` for a shielded one)."""
+    try:
+        sealer = Sealer(child.data_key)
+        return sealer, child_details(child, sealer)
+    except (KeyRevoked, KeyShredded) as refused:
+        raise MergeRefused(REMOVED_SHIELDED if child.shielded else REMOVED) from refused
 
 
 def _move(
@@ -286,15 +303,11 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
                 "a transfer of one of these records to another local authority is waiting for a decision: "
                 "withdraw it, or wait for the decision, before merging"
             )
-        try:
-            source, target = Sealer(duplicate.data_key), Sealer(survivor.data_key)
-            old = child_details(duplicate, source)
-            details = child_details(survivor, target)
-        except (KeyRevoked, KeyShredded) as refused:
-            # Read under both rows' locks, so the record is still there: its own key was shredded by a
-            # merge that then failed (only a shred revokes a key). Nothing of it can be read or moved; the
-            # nightly run deletes it (`lifecycle.removal`).
-            raise MergeRefused(REMOVED) from refused
+        # Read under both rows' locks, so a record whose key does not open is still there: its own key was
+        # shredded by a merge that then failed (only a shred revokes a key). Nothing of it can be read or
+        # moved; the nightly run deletes it (`lifecycle.removal`), unless it is shielded.
+        source, old = _details_unless_removed(duplicate)
+        target, details = _details_unless_removed(survivor)
         moved: dict[str, Any] = {
             "carers": _move(
                 list(duplicate.carers.all()), Carer.SEALED, source=source, target=target, to=survivor

@@ -256,7 +256,7 @@ def _search_screen_locked(
     # Out of working hours the out-of-hours rule needs the hour's moments too: fetched with the counts,
     # in the same statement (one round trip, not two, on every search made out of hours).
     hours = working_hours(user.organisation)
-    moments: list[datetime] | None = None
+    moments: list[tuple[datetime, str]] | None = None
     if within_working_hours(timezone.now(), hours):
         counts = _search_counts(user, refined=too_many)
     else:
@@ -344,7 +344,9 @@ def _search_counts(user: User, *, refined: bool) -> SearchCounts:
     )
 
 
-def _search_counts_and_moments(user: User, *, refined: bool) -> tuple[SearchCounts, list[datetime]]:
+def _search_counts_and_moments(
+    user: User, *, refined: bool
+) -> tuple[SearchCounts, list[tuple[datetime, str]]]:
     """`_search_counts` and the out-of-hours rule's moments (the rolling hour's `OUT_OF_HOURS_TAGS`
     events) in one statement: a row per moment, each carrying the counts that are not counted from
     the rows themselves (children found; refined searches; the day's), as uncorrelated subqueries that
@@ -375,7 +377,7 @@ def _search_counts_and_moments(user: User, *, refined: bool) -> tuple[SearchCoun
         searches_today=first["searches_today"],
         found_today=first["found_today"],
     )
-    return counted, [row["occurred_at"] for row in rows]
+    return counted, [(row["occurred_at"], row["tag"]) for row in rows]
 
 
 def unexplained(views: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
@@ -440,16 +442,22 @@ def _out_of_hours_screen(user: User) -> None:
         actor=user,
         tag__in=OUT_OF_HOURS_TAGS,
         occurred_at__gte=now - WINDOW,
-    ).values_list("occurred_at", flat=True)
+    ).values_list("occurred_at", "tag")
     _act_on_out_of_hours(user, moments, hours)
 
 
-def _act_on_out_of_hours(user: User, moments: Iterable[datetime], hours: WorkingHours) -> None:
-    """The out-of-hours rule over the rolling hour's searches and record views (`moments`: the times of
-    its `OUT_OF_HOURS_TAGS` events)."""
-    count = sum(1 for moment in moments if not within_working_hours(moment, hours))
+def _act_on_out_of_hours(user: User, moments: Iterable[tuple[datetime, str]], hours: WorkingHours) -> None:
+    """The out-of-hours rule over the rolling hour's searches and record views (`moments`: the time and
+    tag of each of its `OUT_OF_HOURS_TAGS` events). Looks the review queue chose (`QUEUE_LOOK_TAGS`)
+    count toward the alert but not the suspension, as for bulk viewing: at night as by day, a burst of
+    reviews must not lock out the person clearing it."""
+    outside = [tag for moment, tag in moments if not within_working_hours(moment, hours)]
     _act_on_volume(
-        user=user, rule=Rule.OUT_OF_HOURS, count=count, per_hour=settings.MISUSE_OUT_OF_HOURS_ACTIONS_PER_HOUR
+        user=user,
+        rule=Rule.OUT_OF_HOURS,
+        count=len(outside),
+        per_hour=settings.MISUSE_OUT_OF_HOURS_ACTIONS_PER_HOUR,
+        chosen=sum(1 for tag in outside if tag not in QUEUE_LOOK_TAGS),
     )
 
 

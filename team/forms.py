@@ -11,7 +11,13 @@ from django.db.models import QuerySet
 from access.policy import OVERRIDE_HOLDER_KINDS
 from accounts.directory import open_organisations
 from accounts.models import Organisation, Role, User
-from accounts.services import EmailTaken, UsernameTaken, account_invite, email_in_open_use
+from accounts.services import (
+    EmailTaken,
+    OrganisationMovedAway,
+    UsernameTaken,
+    account_invite,
+    email_in_open_use,
+)
 from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin, readable
@@ -54,6 +60,10 @@ USERNAME_LOOKS_TAKEN = "That username looks too like an existing one: choose ano
 EMAIL_TAKEN = (
     "Another open account already uses this email address: close that account first, or check the address"
 )
+
+
+# An organisation put in another LA after this form offered it (`accounts.services.OrganisationMovedAway`).
+ORGANISATION_MOVED_AWAY = "This organisation is no longer in your local authority: choose another"
 
 
 def invitee_email(typed: str, *, inviter: User | None, besides: User | None = None) -> str:
@@ -128,6 +138,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         never sent (a wording or robustness check) goes without one, and `invite` refuses it."""
         super().__init__(*args, **kwargs)
         self.inviter = inviter
+        self.local_authority_id = local_authority_id
         if local_authority_id is not None:
             organisations = Organisation.objects.filter(pk=local_authority_id) | Organisation.objects.filter(
                 local_authority_id=local_authority_id
@@ -235,6 +246,9 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         except EmailTaken:
             self.add_error("email", EMAIL_TAKEN)
             return None
+        except OrganisationMovedAway:
+            self.add_error("organisation", ORGANISATION_MOVED_AWAY)
+            return None
 
     def _account_invite(self, data: dict[str, Any]) -> tuple[User, str]:
         if self.inviter is None:
@@ -251,6 +265,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
             training_completed_on=data["training_completed_on"],
             manager_email=data["manager_email"],
             home_postcode=data["home_postcode"] or None,
+            within_la_id=self.local_authority_id,
         )
 
 

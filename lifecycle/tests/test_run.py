@@ -89,6 +89,7 @@ def test_the_run_is_audited_with_counts_only(due_today):
         "purged_closed",
         "removals_completed",
         "removals_withheld",
+        "removals_shielded",
         "closures_dated",
         "archive_age_capped",
         "unreadable",

@@ -148,7 +148,7 @@ def test_out_of_hours_the_search_rules_count_as_in_working_hours(world, settings
             counts, moments = _search_counts_and_moments(world.alice, refined=refined)
             assert counts == _search_counts(world.alice, refined=refined)
             assert counts == (3, 2, 1 if refined else 0, 3, 2)  # and the day's searches and children
-            assert len(moments) == 5 and all(moment == NIGHT for moment in moments)
+            assert len(moments) == 5 and all(moment == NIGHT for moment, _tag in moments)
 
 
 def test_out_of_hours_counts_for_someone_with_nothing_audited_this_hour_are_zero_not_an_error(world):

@@ -45,3 +45,9 @@ class Command(BaseCommand):
                 " than LIFECYCLE_REMOVALS_PER_RUN. Check the key provider's revocations, then run"
                 " repair_shredded (--apply to delete them)"
             )
+        if report.removals_shielded:
+            raise CommandError(
+                f"{report.removals_shielded} shielded active record(s) whose own key was shredded were not"
+                " deleted: the shield would go with them. Ask their LA team to check the shield on the record"
+                " each was being merged into, then run repair_shredded --apply --shielded-checked"
+            )

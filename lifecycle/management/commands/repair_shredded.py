@@ -7,7 +7,8 @@ The nightly `lifecycle_run` does this anyway: this is for an operator who has se
 not wait for the night. A dry run unless `--apply`: it deletes records, and is typed by a person outside
 the schedule, so it first says how many it would delete. Counts only on stdout; a record whose deletion
 failed is named by its id alone on stderr, and the command exits non-zero. Each deletion is audited
-(`child:record:removal_completed`).
+(`child:record:removal_completed`). A shielded one is left (counted) unless `--shielded-checked`: its
+shield goes with it, so its LA team first shields the record it was being merged into.
 """
 
 from typing import Any
@@ -27,9 +28,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--apply", action="store_true", help="delete them (without it: count only)")
+        parser.add_argument(
+            "--shielded-checked",
+            action="store_true",
+            help=(
+                "delete shielded ones too: only once their LA team has shielded the record each was being "
+                "merged into (the shield goes with the record deleted)"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = removals_repair(dry_run=not options["apply"])
+        report = removals_repair(dry_run=not options["apply"], shielded_checked=options["shielded_checked"])
         mode = "DRY RUN: nothing changed; --apply to delete them" if report.dry_run else "changes made"
         self.stdout.write(f"{HEAD} ({mode})")
         for line in report.lines():
