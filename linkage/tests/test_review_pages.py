@@ -174,3 +174,12 @@ def test_a_candidate_moved_to_another_la_since_is_neither_shown_nor_linked(world
     assert child_details(Child.objects.get(pk=child.pk)).address.postcode == "LS1 4AB"
     review.refresh_from_db()
     assert review.status == ReviewStatus.OPEN
+
+
+def test_the_side_by_side_shows_genders_in_words_not_codes(world, child):
+    """Found in the browser: a candidate's gender read "not_specified", the stored code."""
+    review = _possible_match(world, child)
+    page = signed_in(world.lena).get(reverse("linkage:review", args=[review.pk])).content.decode()
+    gender_row = page[page.index(">Gender</th>") : page.index("</tr>", page.index(">Gender</th>"))]
+    assert ">female<" not in gender_row
+    assert ">Female<" in gender_row
