@@ -742,10 +742,21 @@ def account_suspend(
 
 
 def suspension_reason_text(user: User) -> str:
-    """The reason an account was suspended, unsealed for the pages that show it ("" if none)."""
+    """The reason an account was suspended, unsealed ("" if none). Pages show it through
+    `suspension_reason_shown`, which audits the reading."""
     if not user.suspension_reason_sealed or user.notes_key is None:
         return ""
     return note_unseal(user.notes_key, context=SUSPENSION_REASON, sealed=user.suspension_reason_sealed)
+
+
+def suspension_reason_shown(user: User, *, to: User) -> str:
+    """The reason `user`'s account was suspended, for a page shown to `to`, audited (the account's id,
+    never the reason) when there is one: it is a sealed note about a person (often about misuse), and who
+    read it must be known, as for any sealed note a page opens."""
+    reason = suspension_reason_text(user) if user.suspended_at is not None else ""
+    if reason:
+        event_record(tag=AuditTag.SuspensionReasonShown, actor=to, additional={"user_id": user.pk})
+    return reason
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

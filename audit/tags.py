@@ -36,6 +36,7 @@ class AuditTag(StrEnum):
     InvitationRefused = "account:invitation:refused"
     InvitationResent = "account:invitation:resent"
     InvitationAddressCorrected = "account:invitation:address_corrected"
+    SuspensionReasonShown = "account:suspension_reason:shown"
     AccountSuspended = "account:suspended"
     AccountReinstated = "account:reinstated"
     AccountClosed = "account:closed"
@@ -178,6 +179,7 @@ TAG_LABELS: dict[str, str] = {
         "Corrected an invited user's email address and sent a new invitation link to it (the earlier one "
         "no longer works)"
     ),
+    AuditTag.SuspensionReasonShown: "Read why an account was suspended",
     AuditTag.AccountSuspended: "Suspended an account",
     AuditTag.AccountReinstated: "Reinstated an account",
     AuditTag.AccountClosed: "Closed an account",

@@ -40,7 +40,7 @@ from accounts.services import (
     invitation_address_correct,
     invitation_resend,
     invitation_waiting_refusal,
-    suspension_reason_text,
+    suspension_reason_shown,
     suspension_version,
 )
 from accounts.stepup import step_up
@@ -240,14 +240,18 @@ class AccountPages:
         postcode_form: HomePostcodeForm | None = None,
         address_form: InvitationAddressForm | None = None,
     ) -> HttpResponse:
+        status = account_status(subject)
         context = {
             "subject": subject,
             "suspend_form": form,
             "postcode_form": postcode_form or HomePostcodeForm(),
             "address_form": address_form
             or InvitationAddressForm(invitee=subject, initial={"email": subject.email}),
-            "status": account_status(subject),
-            "suspension_reason": suspension_reason_text(subject),
+            "status": status,
+            # Unsealed (and the reading audited) only where the page shows it.
+            "suspension_reason": (
+                suspension_reason_shown(subject, to=signed_in_user(request)) if status == "Suspended" else ""
+            ),
             "suspension_version": suspension_version(subject),
         }
         return render(request, self.account_template, context)
