@@ -36,9 +36,10 @@ from linkage.linking import creation_hold, key_hits, record_digests
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.retention import review_copy_shred
 from linkage.selectors import (
+    Unseen,
     review_candidate_ids,
-    review_candidates_elsewhere,
     review_candidates_shown,
+    review_candidates_unseen,
     review_incoming,
 )
 
@@ -66,6 +67,14 @@ HELD_ELSEWHERE_WORDS = (
     "to you: a new record made from it could be a second record of that child, so none was made. Choose not "
     "a match, or link it to a child shown here if it is one of them."
 )
+# "New child" on a review one of whose candidates was merged since into a record it does not name (within
+# the LA, or a review that followed that record here): the record carrying the child is not shown on it.
+MERGED_AWAY_WORDS = (
+    "A child this record was compared with has since been merged into another record, which is not shown "
+    "here: a new record made from it could be a second record of that child, so none was made. Choose not a "
+    "match, or link it to a child shown here if it is one of them."
+)
+UNSEEN_WORDS = {Unseen.ELSEWHERE: HELD_ELSEWHERE_WORDS, Unseen.MERGED_AWAY: MERGED_AWAY_WORDS}
 
 
 class NewChildRefused(Exception):
@@ -256,10 +265,10 @@ def review_decide(
                 raise NewChildRefused(
                     LinkWithheld.MESSAGES[refused] + ": a record cannot be made from it. Choose not a match."
                 )
-            if review_candidates_elsewhere(locked):
+            if unseen := review_candidates_unseen(locked):
                 # Read under the candidates' key locks (taken above), so a candidate's transfer or merge
                 # that committed before is seen.
-                raise NewChildRefused(HELD_ELSEWHERE_WORDS)
+                raise NewChildRefused(UNSEEN_WORDS[unseen])
             if not la_open_locked(la, timezone.localdate()):
                 # Closed since the row was sent (a review does not stop a close): its team and data manager
                 # are shut out, so nobody could shield, transfer or answer for a child put there. Read under

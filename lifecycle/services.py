@@ -13,7 +13,7 @@ go with it); any other that does not open is counted `unreadable`, for a person.
 """
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from functools import partial
@@ -362,7 +362,7 @@ def lifecycle_run(*, dry_run: bool = False, batch_size: int = BATCH_SIZE) -> Lif
         logger.error(
             "lifecycle: %d shielded active records whose own key was shredded: none deleted (the shield"
             " would go with them). Their LA team checks the shield on the record each was being merged"
-            " into, then repair_shredded --apply --shielded-checked",
+            " into, then repair_shredded --apply --shielded-checked ID",
             report.removals_shielded,
         )
     for child_id in removals:
@@ -389,8 +389,9 @@ class RemovalReport:
     dry_run: bool
     found: int = 0
     deleted: int = 0
-    # Shielded, and not said to be checked: left (`lifecycle.removal`).
+    # Shielded, and not said to be checked: left (`lifecycle.removal`), by id for the operator to ask about.
     left_shielded: int = 0
+    left_shielded_ids: list[UUID] = field(default_factory=list)
     failed: int = 0
     failures: list[StepFailure] = field(default_factory=list)
 
@@ -398,28 +399,33 @@ class RemovalReport:
         lines = [f"  found: {self.found}", f"  deleted: {self.deleted}"]
         if self.left_shielded:
             lines.append(
-                f"  left, shielded (check the shield first, then --shielded-checked): {self.left_shielded}"
+                f"  left, shielded (check the shield first, then --shielded-checked ID): {self.left_shielded}"
             )
         return lines
 
 
 def removals_repair(
-    *, dry_run: bool = True, batch_size: int = BATCH_SIZE, shielded_checked: bool = False
+    *, dry_run: bool = True, batch_size: int = BATCH_SIZE, shielded_checked: Collection[UUID] = ()
 ) -> RemovalReport:
     """The nightly run's removal step alone (`lifecycle.removal`), for an operator who need not wait for
     the night: find every active record whose own key was shredded and, unless `dry_run`, delete each in
     its own transaction (a failure rolled back alone, recorded by id, the rest carried on). A shielded
-    one only with `shielded_checked` (its LA team has checked the shield: see `lifecycle.removal`)."""
+    one only if its id is in `shielded_checked` (its LA team has checked the shield of the record it was
+    being merged into: see `lifecycle.removal`). By id, not one switch for all: another shielded leftover
+    (another LA's, or one a merge left after the team was asked) has had no one check it."""
+    checked = set(shielded_checked)
     report = RemovalReport(dry_run=dry_run)
     for removal in removals_found(batch_size=batch_size):
         report.found += 1
-        if removal.shielded and not shielded_checked:
+        said_checked = removal.child_id in checked
+        if removal.shielded and not said_checked:
             report.left_shielded += 1
+            report.left_shielded_ids.append(removal.child_id)
             continue
         if not dry_run and _each(
             report,
             "removal",
-            partial(removal_complete, shielded_checked=shielded_checked),
+            partial(removal_complete, shielded_checked=said_checked),
             child_id=removal.child_id,
         ):
             report.deleted += 1

@@ -18,11 +18,11 @@ from access.http import decider_ended_refused, require
 from access.permissions import Permission
 from access.policy import decide, identifiers_shown, visibility
 from accounts.http import signed_in_user
-from children.merged_away import opened_unless_merged_away
+from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child, RecordStatus
 from children.views import removed_record_said
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
-from linkage.merging import MergeRefused, child_merge, child_unmerge, merge_compare_audit
+from linkage.merging import REMOVED_SHIELDED, MergeRefused, child_merge, child_unmerge, merge_compare_audit
 from linkage.models import ChildMerge
 from linkage.selectors import merge_side_by_side
 from oversight.http import signed_out_if_suspended
@@ -55,12 +55,20 @@ def merge_find(request: HttpRequest) -> HttpResponse:
     return render(request, "linkage/merge_find.html", {"form": form}, status=status)
 
 
-def _both_still_there(survivor: Child, duplicate: Child) -> None:
+def _both_still_there(request: HttpRequest, survivor: Child, duplicate: Child) -> None:
     """Before the two records are read: one whose own key a merge that then failed shredded (its row still
     there) is said to be removed (`RecordRemoved`), one merged away since the request loaded it is not found.
-    Called once the policy has judged both records."""
+    Called once the policy has judged both records (so a shielded one is its LA team's): a shielded one
+    removed is never deleted overnight (`lifecycle.removal`), and the team is told to shield the other
+    record first if it is the same child (`REMOVED_SHIELDED`, as running the merge again says)."""
     for child in (survivor, duplicate):
-        if opened_unless_merged_away(child.pk, partial(data_key_open, child.data_key)) is None:
+        try:
+            opened = opened_unless_merged_away(child.pk, partial(data_key_open, child.data_key))
+        except RecordRemoved:
+            if child.shielded:
+                messages.warning(request, f"{REMOVED_SHIELDED[0].upper()}{REMOVED_SHIELDED[1:]}.")
+            raise
+        if opened is None:
             raise Http404("the record has been merged into another")
 
 
@@ -91,7 +99,7 @@ def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -
         else:
             messages.success(request, "Records merged.")
             return redirect("linkage:merge_detail", merge.pk)
-    _both_still_there(survivor, duplicate)
+    _both_still_there(request, survivor, duplicate)
     # Every showing, a form shown again included: an empty POST shows both records as a GET does.
     merge_compare_audit(survivor=survivor, duplicate=duplicate, by=actor)
     # The viewing rules counted both children; past the hard threshold nothing is shown (signed out).

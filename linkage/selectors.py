@@ -1,6 +1,7 @@
 """Reads of clerical reviews: the queue of an LA, and one review side by side with its candidates."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -49,12 +50,26 @@ def candidates_held_now(identities: set[str]) -> "QuerySet[Child]":
     return Child.objects.filter(pk__in=ids | set(carriers_of(ids).values()), status=RecordStatus.ACTIVE)
 
 
-def review_candidates_elsewhere(review: ClericalReview) -> bool:
-    """Does an LA other than the review's hold one of the children it names, where its team cannot see it
-    (`review_candidates_shown` leaves it out)? A new record from the row could then be a second record of
-    that child. Read as the rows are now, without a lock."""
-    held = candidates_held_now(review_candidate_ids(review))
-    return held.exclude(local_authority_id=review.local_authority_id).exists()
+class Unseen(StrEnum):
+    """Why a record carrying a child a review names is not shown on it (`review_candidates_unseen`)."""
+
+    ELSEWHERE = "elsewhere"  # another LA holds it
+    MERGED_AWAY = "merged_away"  # a candidate was merged into a record of the review's LA it does not name
+
+
+def review_candidates_unseen(review: ClericalReview) -> Unseen | None:
+    """Is a record carrying a child the review names (`candidates_held_now`) left off its page
+    (`review_candidates_shown` shows only the named records, still of the review's LA)? Held by another
+    LA, or a candidate merged since into a record the review does not name: either way a new record from
+    the row could be a second record of that child, and its team was not shown it. Read as the rows are
+    now, without a lock."""
+    named = review_candidate_ids(review)
+    held = candidates_held_now(named)
+    if held.exclude(local_authority_id=review.local_authority_id).exists():
+        return Unseen.ELSEWHERE
+    if held.exclude(pk__in=[UUID(identity) for identity in named]).exists():
+        return Unseen.MERGED_AWAY
+    return None
 
 
 @dataclass

@@ -27,9 +27,10 @@ from feeds.review import NewChildRefused, ReviewClosed, ReviewDecision, review_d
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.selectors import (
     CandidateView,
+    Unseen,
     review_candidate_ids,
-    review_candidates_elsewhere,
     review_candidates_shown,
+    review_candidates_unseen,
     review_side_by_side,
 )
 from linkage.services import review_view_audit
@@ -127,7 +128,7 @@ def _incoming_nhs_number_cell(*, actor: User, review: ClericalReview, incoming: 
 _LOCATION_WITHHELD: dict[str, Any] = {"address_lines": [], "postcode": None}
 
 
-# Said on the page of a review naming a child another LA holds (`review_candidates_elsewhere`), which
+# Said on the page of a review naming a child another LA holds (`review_candidates_unseen`), which
 # offers no "new child" (`feeds.review.review_decide` refuses one: `HELD_ELSEWHERE_WORDS`).
 HELD_ELSEWHERE_NOTICE = (
     "A child this record was compared with is now a record of another local authority, which is not shown "
@@ -135,12 +136,21 @@ HELD_ELSEWHERE_NOTICE = (
     "this review moves to that local authority's team, if it holds all the children compared. You can "
     "still decide not a match, or link it to a child shown here if it is one of them."
 )
+# Said on the page of a review one of whose candidates was merged since into a record it does not name
+# (`review_candidates_unseen`): that record is not shown, and "new child" is not offered (`MERGED_AWAY_WORDS`).
+MERGED_AWAY_NOTICE = (
+    "A child this record was compared with has since been merged into another record, which is not shown "
+    "here. A new record cannot be made from it, as it could be a second record of that child. You can still "
+    "decide not a match, or link it to a child shown here if it is one of them."
+)
+UNSEEN_NOTICES = {Unseen.ELSEWHERE: HELD_ELSEWHERE_NOTICE, Unseen.MERGED_AWAY: MERGED_AWAY_NOTICE}
 
 
 def _decisions_offered(review: ClericalReview, *, held_elsewhere: bool) -> dict[str, str]:
     """A row resembling a record closed for a new identity may not become a new record (it would be
-    the old identity back): only "not a match" is offered. Nor may a row compared with a child another LA
-    now holds (`held_elsewhere`): "new child" is not offered."""
+    the old identity back): only "not a match" is offered. Nor may a row compared with a child whose record
+    is not shown on the page (`held_elsewhere`: another LA holds it, or it was merged into a record the
+    review does not name, `review_candidates_unseen`): "new child" is not offered."""
     if review.reason == ReviewReason.CLOSED_IDENTITY:
         return {ReviewDecision.NOT_A_MATCH: DECISION_LABELS[ReviewDecision.NOT_A_MATCH]}
     if held_elsewhere:
@@ -240,7 +250,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         for c in candidates
     ]
     location_withheld = review.reason == ReviewReason.CLOSED_IDENTITY
-    held_elsewhere = review.status == ReviewStatus.OPEN and review_candidates_elsewhere(review)
+    unseen = review_candidates_unseen(review) if review.status == ReviewStatus.OPEN and incoming else None
     context = {
         "review": review,
         # The number itself never reaches the template unless the reviewer may see it.
@@ -255,8 +265,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         "location_withheld": location_withheld,
         "rows": rows,
         "reason": ReviewReason(review.reason).label,
-        "decisions": _decisions_offered(review, held_elsewhere=held_elsewhere),
-        "held_elsewhere": HELD_ELSEWHERE_NOTICE if held_elsewhere else "",
+        "decisions": _decisions_offered(review, held_elsewhere=unseen is not None),
+        "held_elsewhere": UNSEEN_NOTICES[unseen] if unseen else "",
         "error": error,
         "open": review.status == ReviewStatus.OPEN and review.copy_shredded_at is None,
         "withdrawn": review.status == ReviewStatus.WITHDRAWN,

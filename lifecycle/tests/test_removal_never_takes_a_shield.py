@@ -106,12 +106,12 @@ def test_the_operators_command_deletes_it_only_when_told_the_shield_was_checked(
     assert out.getvalue().splitlines()[1:] == [
         "  found: 1",
         "  deleted: 0",
-        "  left, shielded (check the shield first, then --shielded-checked): 1",
+        "  left, shielded (check the shield first, then --shielded-checked ID): 1",
     ]
     assert Child.objects.filter(pk=leftover.pk).exists()
 
     out = StringIO()
-    call_command("repair_shredded", "--apply", "--shielded-checked", stdout=out)
+    call_command("repair_shredded", "--apply", "--shielded-checked", str(leftover.pk), stdout=out)
     assert out.getvalue().splitlines()[1:] == ["  found: 1", "  deleted: 1"]
     assert not Child.objects.filter(pk=leftover.pk).exists()
 

@@ -49,5 +49,5 @@ class Command(BaseCommand):
             raise CommandError(
                 f"{report.removals_shielded} shielded active record(s) whose own key was shredded were not"
                 " deleted: the shield would go with them. Ask their LA team to check the shield on the record"
-                " each was being merged into, then run repair_shredded --apply --shielded-checked"
+                " each was being merged into, then run repair_shredded --apply --shielded-checked ID"
             )
