@@ -35,6 +35,7 @@ def test_the_comparison_of_a_shielded_leftover_asks_the_team_to_shield_the_other
     page = response.content.decode()
     assert "This record has been removed" in page and SHIELD_IT in page
     assert "Thorntone" not in page and "Amelia-Rose" not in page
+    assert "being deleted" not in page  # it is not, until someone has checked its shield
 
 
 def test_the_comparison_of_an_unshielded_leftover_says_nothing_of_a_shield(world, monkeypatch):
