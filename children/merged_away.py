@@ -47,14 +47,14 @@ def opened_unless_merged_away(child_id: Any, opening: Callable[[], Opened]) -> O
         own = Child.objects.filter(pk=child_id).select_related("data_key").first()
         if own is None:  # deleted since (a purge completing): gone, as above
             return None
-        if _opens(own.data_key):
+        if key_opens(own.data_key):
             # The key that refused was another record's (a page of this child opens some: a family
             # match's other side in a subject access report). This record is not removed: raised as it was.
             raise
         raise RecordRemoved(child_id) from refused
 
 
-def _opens(key: DataKey) -> bool:
+def key_opens(key: DataKey) -> bool:
     """Does the record's own key still open? Not once a shred revoked it at the provider (`KeyRevoked`)
     or destroyed it in the database (`KeyShredded`); any other failure is a real fault, raised."""
     try:

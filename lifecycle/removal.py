@@ -34,30 +34,33 @@ from django.db import transaction
 
 from audit.services import event_record
 from audit.tags import AuditTag
+from children.merged_away import key_opens
 from children.models import Child, RecordStatus
 from children.services import child_rows_locked
 from children.shredding import child_shred
-from vault.crypto import DecryptionFailed, KeyRevoked
-from vault.keys import KeyShredded, data_key_current, data_key_open
+from vault.crypto import DecryptionFailed
+from vault.keys import data_key_current
 
 
 def own_key_shredded(child: Child) -> bool:
     """Was `child`'s own key shredded (refused by the provider, or destroyed in the database)?
 
     False if it opens. Only a refusal that a shred causes counts: any other failure to open the key (a
-    KEK not available) is raised, for a person to look at. The key in use now is asked, not only the one
-    loaded with the row: a DEK rotation may have replaced it since."""
+    KEK not available) is raised, for a person to look at (`children.merged_away.key_opens`). The key in
+    use now is asked, not only the one loaded with the row: a DEK rotation may have replaced it since."""
+    if key_opens(child.data_key):
+        return False
+    current = data_key_current(child.data_key)
+    return current.pk == child.data_key.pk or not key_opens(current)
+
+
+def left_shredded(child: Child) -> bool:
+    """`own_key_shredded`, and False for any other failure to open the key: a fault, not a shred (the
+    nightly run counts it `unreadable`). How the run's scan and the operator's command both ask."""
     try:
-        data_key_open(child.data_key)
-    except (KeyRevoked, KeyShredded):
-        current = data_key_current(child.data_key)
-        if current.pk == child.data_key.pk:
-            return True
-        try:
-            data_key_open(current)
-        except (KeyRevoked, KeyShredded):
-            return True
-    return False
+        return own_key_shredded(child)
+    except DecryptionFailed:
+        return False
 
 
 def removal_complete(*, child_id: UUID, shielded_checked: bool = False) -> bool:
@@ -102,9 +105,5 @@ def removals_found(*, batch_size: int) -> Iterator[Removal]:
         .order_by("pk")
     )
     for child in active.iterator(chunk_size=batch_size):
-        try:
-            shredded = own_key_shredded(child)
-        except DecryptionFailed:  # a fault, not a shred: the nightly run counts it `unreadable`
-            continue
-        if shredded:
+        if left_shredded(child):
             yield Removal(child.pk, child.shielded)

@@ -33,7 +33,7 @@ from children.services import child_rows_locked
 from children.shredding import child_shred
 from children.signals import record_ended
 from lifecycle.models import Archive, Closure
-from lifecycle.removal import own_key_shredded, removal_complete, removals_found
+from lifecycle.removal import left_shredded, removal_complete, removals_found
 from lifecycle.rules import ArchiveRule, archive_age_in_force, archive_due, purge_due
 from vault.crypto import DecryptionFailed
 from vault.sealing import Sealer, note_seal
@@ -167,7 +167,7 @@ def _archives_due(
         except DecryptionFailed:
             # Never archived on a guess. A shred's leftover is deleted; anything else (a damaged value, a
             # KEK not available) is reported for a person to look at.
-            if not _shredded(child):
+            if not left_shredded(child):
                 report.unreadable += 1
             elif child.shielded:
                 report.removals_shielded += 1  # its shield would go with it: for a person
@@ -177,13 +177,6 @@ def _archives_due(
         if rule is not None:
             due.append((child.pk, rule))
     return due, removals
-
-
-def _shredded(child: Child) -> bool:
-    try:
-        return own_key_shredded(child)
-    except DecryptionFailed:
-        return False
 
 
 def _due_rule(child: Child, today: date) -> str | None:
