@@ -32,15 +32,18 @@ from feeds.models import FeedSource
 from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
 from linkage.labels import review_labels_record
-from linkage.linking import creation_hold, key_hits, record_digests
+from linkage.linking import children_scored, creation_hold, key_hits, record_digests
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.retention import review_copy_shred
 from linkage.selectors import (
-    Unseen,
+    CandidateView,
+    review_candidate_elsewhere,
     review_candidate_ids,
     review_candidates_shown,
-    review_candidates_unseen,
+    review_children_ids,
     review_incoming,
+    review_shown_ids,
+    review_side_by_side,
 )
 
 
@@ -67,14 +70,14 @@ HELD_ELSEWHERE_WORDS = (
     "to you: a new record made from it could be a second record of that child, so none was made. Choose not "
     "a match, or link it to a child shown here if it is one of them."
 )
-# "New child" on a review one of whose candidates was merged since into a record it does not name (within
-# the LA, or a review that followed that record here): the record carrying the child is not shown on it.
-MERGED_AWAY_WORDS = (
-    "A child this record was compared with has since been merged into another record, which is not shown "
-    "here: a new record made from it could be a second record of that child, so none was made. Choose not a "
-    "match, or link it to a child shown here if it is one of them."
+# "New child" posted from a page that did not show every record the review shows now: a candidate was
+# merged since into a record the page did not show (`linkage.selectors.review_carriers`), or came back to
+# the LA. The reviewer judged "none of these" without seeing it.
+SHOWN_CHANGED_WORDS = (
+    "The children this record is compared with have changed since you opened this review (a child was "
+    "merged into another record, or moved back to your local authority): nothing was made. Look at them "
+    "again before you decide."
 )
-UNSEEN_WORDS = {Unseen.ELSEWHERE: HELD_ELSEWHERE_WORDS, Unseen.MERGED_AWAY: MERGED_AWAY_WORDS}
 
 
 class NewChildRefused(Exception):
@@ -152,6 +155,26 @@ def review_link_withheld(review: ClericalReview, incoming: dict[str, Any] | None
     return LinkWithheld.MESSAGES[code] + LinkWithheld.SUFFIX if code else None
 
 
+def review_compared(review: ClericalReview) -> tuple[dict[str, Any], list[CandidateView]]:
+    """The review side by side (`linkage.selectors.review_side_by_side`), a record carrying on a
+    candidate merged into it since scored against the incoming row by the engine as the feed scores a
+    candidate, so the reviewer weighs it as they weigh the others."""
+
+    def rescore(incoming: dict[str, Any], children: list[Child]) -> dict[str, dict[str, Any]]:
+        if not incoming.get("record"):
+            return {}  # no feed row behind it (a review made otherwise): nothing to score against
+        source = FeedSource.objects.select_related("user").filter(user=review.submitted_by_id).first()
+        record = incoming_record(
+            record_from_json(incoming["record"]),
+            la=Organisation.objects.get(pk=int(incoming["la_id"])),
+            issuer_id=source.user.organisation_id if source else None,
+        )
+        summaries = [c.summary() for c in children_scored(record, {child.pk for child in children})]
+        return {summary["child_id"]: summary for summary in summaries}
+
+    return review_side_by_side(review, rescore)
+
+
 def _record(review: ClericalReview) -> tuple[FeedRecord, int, FeedSource]:
     incoming = review_incoming(review)
     source = FeedSource.objects.select_related("user__organisation").get(user=review.submitted_by)
@@ -193,8 +216,14 @@ def review_decide(
     by: User,
     child_id: UUID | None = None,
     recheck: Callable[[ClericalReview], None] | None = None,
+    seen: set[str] | None = None,
 ) -> Child | None:
-    """Carry out a reviewer's decision; `child_id` (for LINK) must be one of the review's candidates.
+    """Carry out a reviewer's decision; `child_id` (for LINK) must be one of the records the review
+    shows (`review_candidates_shown`: a candidate, or the record one was merged into since).
+
+    `seen`: the ids of the records the reviewer's page showed. "New child" is refused
+    (`SHOWN_CHANGED_WORDS`) if the review shows another now, judged under the key locks: "none of these"
+    was said without seeing it.
 
     `recheck` (the page's policy check, raising to refuse) judges the review as locked: one made a shielded
     hold since the page's own check (a child it names was shielded) is the LA team's alone.
@@ -220,14 +249,14 @@ def review_decide(
         # (seen as a KeyRevoked 500 racing a merge on PostgreSQL). For a new child, the row's own keys
         # too, as ingest locks them (one sorted statement): a child shielded, closed or created under
         # them at this moment is seen by the check below, or waits for the new child.
-        children_keys_lock(sorted(review_candidate_ids(locked)), also=digests.locked if digests else None)
+        children_keys_lock(sorted(review_children_ids(locked)), also=digests.locked if digests else None)
         created_shielded: bool | None = None
         child: Child | None = None
         withheld: str | None = None
         if decision == ReviewDecision.LINK and (
-            child_id is None or str(child_id) not in review_candidate_ids(locked)
+            child_id is None or str(child_id) not in review_candidate_ids(locked) | review_shown_ids(locked)
         ):
-            raise ValueError("link only to one of the review's candidates")
+            raise ValueError("link only to a record the review shows")
         _label(locked, decision, record, source, child_id if decision == ReviewDecision.LINK else None)
         if decision == ReviewDecision.LINK and child_id is not None:
             # Still this LA's active record (it may have moved or gone since the review opened). Locked:
@@ -265,10 +294,12 @@ def review_decide(
                 raise NewChildRefused(
                     LinkWithheld.MESSAGES[refused] + ": a record cannot be made from it. Choose not a match."
                 )
-            if unseen := review_candidates_unseen(locked):
-                # Read under the candidates' key locks (taken above), so a candidate's transfer or merge
-                # that committed before is seen.
-                raise NewChildRefused(UNSEEN_WORDS[unseen])
+            # Both read under the candidates' key locks (taken above), so a candidate's transfer or merge
+            # that committed before is seen.
+            if review_candidate_elsewhere(locked):
+                raise NewChildRefused(HELD_ELSEWHERE_WORDS)
+            if seen is not None and review_shown_ids(locked) - seen:
+                raise NewChildRefused(SHOWN_CHANGED_WORDS)
             if not la_open_locked(la, timezone.localdate()):
                 # Closed since the row was sent (a review does not stop a close): its team and data manager
                 # are shut out, so nobody could shield, transfer or answer for a child put there. Read under

@@ -313,6 +313,12 @@ def _children(ids: set[Any]) -> list[CandidateRow]:
     return candidate_rows(Child.objects.filter(pk__in=ids), _CANDIDATE_SEALED, la_name=False)
 
 
+def children_scored(record: IncomingRecord, ids: set[Any]) -> list[Candidate]:
+    """The engine's score of the record against these children, as it scores candidates a key found (a
+    review's page scores so the record a candidate was merged into since: `feeds.review.review_compared`)."""
+    return _scored(record, _children(ids))
+
+
 def shielded_candidates(record: IncomingRecord, hits: KeyHits | None = None) -> list[Candidate]:
     """Every shielded child sharing any key (all tiers, hidden keys too) with the record, scored."""
     hits = hits or key_hits(record_digests(record))

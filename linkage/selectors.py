@@ -1,7 +1,7 @@
 """Reads of clerical reviews: the queue of an LA, and one review side by side with its candidates."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -34,13 +34,37 @@ def review_candidate_ids(review: ClericalReview) -> set[str]:
 
 
 def review_candidates_shown(review: ClericalReview) -> "QuerySet[Child]":
-    """The review's candidates a reviewer is shown, and the only ones a decision labels: still active
-    records of the review's LA (one moved to another LA since is that LA's now, and was never judged)."""
+    """The records a reviewer is shown, and the only ones a decision labels or links: the review's
+    candidates still active records of the review's LA, and the record of that LA carrying on a candidate
+    merged into it since (`review_carriers`: the same child, now under that record). One moved to another
+    LA since is that LA's now, and was never judged."""
+    named = {UUID(identity) for identity in review_candidate_ids(review)}
     return Child.objects.select_related("data_key").filter(
-        pk__in=review_candidate_ids(review),
+        pk__in=named | set(carriers_of(named).values()),
         status=RecordStatus.ACTIVE,
         local_authority_id=review.local_authority_id,
     )
+
+
+def review_shown_ids(review: ClericalReview) -> set[str]:
+    """The ids of `review_candidates_shown`, as the page posts them back."""
+    return {str(pk) for pk in review_candidates_shown(review).values_list("pk", flat=True)}
+
+
+def review_children_ids(review: ClericalReview) -> set[str]:
+    """The children a review names and the records carrying on those merged away since, wherever they
+    are: whose key locks a decision takes (`children.key_locks`), so that a merge or transfer of any of
+    them committed before is seen and one after waits. Read without a lock: a merge committing in that
+    instant gives a carrier whose keys are not locked (its rows are, where the decision reads them)."""
+    named = review_candidate_ids(review)
+    return named | {str(pk) for pk in carriers_of({UUID(identity) for identity in named}).values()}
+
+
+def review_carriers(review: ClericalReview) -> set[str]:
+    """Of the records a reviewer is shown, those the review does not name: each carries on a candidate
+    merged into it since the review opened. The review scored the candidate, not this record, so the page
+    scores it again with the engine (`feeds.review.review_compared`)."""
+    return review_shown_ids(review) - review_candidate_ids(review)
 
 
 def candidates_held_now(identities: set[str]) -> "QuerySet[Child]":
@@ -50,26 +74,14 @@ def candidates_held_now(identities: set[str]) -> "QuerySet[Child]":
     return Child.objects.filter(pk__in=ids | set(carriers_of(ids).values()), status=RecordStatus.ACTIVE)
 
 
-class Unseen(StrEnum):
-    """Why a record carrying a child a review names is not shown on it (`review_candidates_unseen`)."""
-
-    ELSEWHERE = "elsewhere"  # another LA holds it
-    MERGED_AWAY = "merged_away"  # a candidate was merged into a record of the review's LA it does not name
-
-
-def review_candidates_unseen(review: ClericalReview) -> Unseen | None:
-    """Is a record carrying a child the review names (`candidates_held_now`) left off its page
-    (`review_candidates_shown` shows only the named records, still of the review's LA)? Held by another
-    LA, or a candidate merged since into a record the review does not name: either way a new record from
-    the row could be a second record of that child, and its team was not shown it. Read as the rows are
-    now, without a lock."""
-    named = review_candidate_ids(review)
-    held = candidates_held_now(named)
-    if held.exclude(local_authority_id=review.local_authority_id).exists():
-        return Unseen.ELSEWHERE
-    if held.exclude(pk__in=[UUID(identity) for identity in named]).exists():
-        return Unseen.MERGED_AWAY
-    return None
+def review_candidate_elsewhere(review: ClericalReview) -> bool:
+    """Is a record carrying a child the review names (`candidates_held_now`) held by another LA, so left
+    off its page (`review_candidates_shown` shows the review's LA's records only)? A new record from the
+    row could then be a second record of that child, and its team was not shown it. (A candidate merged
+    since into a record of the review's LA is shown: `review_carriers`.) Read as the rows are now, without
+    a lock."""
+    held = candidates_held_now(review_candidate_ids(review))
+    return held.exclude(local_authority_id=review.local_authority_id).exists()
 
 
 @dataclass
@@ -80,17 +92,31 @@ class CandidateView:
     verdict: str
     levels: dict[str, str]
     weights: dict[str, float]
+    # Not named by the review: the record a candidate was merged into since (`review_carriers`).
+    carrier: bool = False
 
 
-def review_side_by_side(review: ClericalReview) -> tuple[dict[str, Any], list[CandidateView]]:
-    """The incoming record and each still-active candidate, decrypted, with per-field levels and weights."""
+# The engine's comparison of the review's incoming record with records the review did not score (the
+# carriers), as a candidate's summary: `linkage.linking.Candidate.summary`.
+Rescore = Callable[[dict[str, Any], list[Child]], dict[str, dict[str, Any]]]
+
+
+def review_side_by_side(
+    review: ClericalReview, rescore: Rescore
+) -> tuple[dict[str, Any], list[CandidateView]]:
+    """The incoming record and each record shown (`review_candidates_shown`), decrypted, with per-field
+    levels and weights: as the review scored a candidate, and for a record carrying one on, as `rescore`
+    scores it now (one it does not score is left off the page, so "new child" is then refused:
+    `feeds.review.SHOWN_CHANGED_WORDS`)."""
     incoming = review_incoming(review)
     shown = {str(c.pk): c for c in review_candidates_shown(review)}
+    summaries = [s for s in review_candidates(review) if s["child_id"] in shown]
+    scored = {s["child_id"] for s in summaries}
+    carriers = [child for pk, child in sorted(shown.items()) if pk not in scored]
+    rescored = rescore(incoming, carriers) if carriers else {}
     views = []
-    for summary in review_candidates(review):
-        child = shown.get(summary["child_id"])
-        if child is None:
-            continue
+    for summary in [*summaries, *rescored.values()]:
+        child = shown[summary["child_id"]]
         views.append(
             CandidateView(
                 child=child,
@@ -99,6 +125,7 @@ def review_side_by_side(review: ClericalReview) -> tuple[dict[str, Any], list[Ca
                 verdict=summary["verdict"],
                 levels=summary["levels"],
                 weights=summary["weights"],
+                carrier=summary["child_id"] in rescored,
             )
         )
     return incoming, views

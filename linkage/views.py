@@ -23,15 +23,20 @@ from accounts.services import actor_able_locked
 from children.key_locks import children_keys_lock
 from children.models import Child
 from children.records import SourceIdentifier
-from feeds.review import NewChildRefused, ReviewClosed, ReviewDecision, review_decide, review_link_withheld
+from feeds.review import (
+    NewChildRefused,
+    ReviewClosed,
+    ReviewDecision,
+    review_compared,
+    review_decide,
+    review_link_withheld,
+)
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.selectors import (
     CandidateView,
-    Unseen,
-    review_candidate_ids,
+    review_candidate_elsewhere,
     review_candidates_shown,
-    review_candidates_unseen,
-    review_side_by_side,
+    review_children_ids,
 )
 from linkage.services import review_view_audit
 from oversight.http import signed_out_if_suspended
@@ -128,7 +133,7 @@ def _incoming_nhs_number_cell(*, actor: User, review: ClericalReview, incoming: 
 _LOCATION_WITHHELD: dict[str, Any] = {"address_lines": [], "postcode": None}
 
 
-# Said on the page of a review naming a child another LA holds (`review_candidates_unseen`), which
+# Said on the page of a review naming a child another LA holds (`review_candidate_elsewhere`), which
 # offers no "new child" (`feeds.review.review_decide` refuses one: `HELD_ELSEWHERE_WORDS`).
 HELD_ELSEWHERE_NOTICE = (
     "A child this record was compared with is now a record of another local authority, which is not shown "
@@ -136,21 +141,13 @@ HELD_ELSEWHERE_NOTICE = (
     "this review moves to that local authority's team, if it holds all the children compared. You can "
     "still decide not a match, or link it to a child shown here if it is one of them."
 )
-# Said on the page of a review one of whose candidates was merged since into a record it does not name
-# (`review_candidates_unseen`): that record is not shown, and "new child" is not offered (`MERGED_AWAY_WORDS`).
-MERGED_AWAY_NOTICE = (
-    "A child this record was compared with has since been merged into another record, which is not shown "
-    "here. A new record cannot be made from it, as it could be a second record of that child. You can still "
-    "decide not a match, or link it to a child shown here if it is one of them."
-)
-UNSEEN_NOTICES = {Unseen.ELSEWHERE: HELD_ELSEWHERE_NOTICE, Unseen.MERGED_AWAY: MERGED_AWAY_NOTICE}
 
 
 def _decisions_offered(review: ClericalReview, *, held_elsewhere: bool) -> dict[str, str]:
     """A row resembling a record closed for a new identity may not become a new record (it would be
     the old identity back): only "not a match" is offered. Nor may a row compared with a child whose record
-    is not shown on the page (`held_elsewhere`: another LA holds it, or it was merged into a record the
-    review does not name, `review_candidates_unseen`): "new child" is not offered."""
+    is not shown on the page (`held_elsewhere`: another LA holds it, `review_candidate_elsewhere`): "new
+    child" is not offered."""
     if review.reason == ReviewReason.CLOSED_IDENTITY:
         return {ReviewDecision.NOT_A_MATCH: DECISION_LABELS[ReviewDecision.NOT_A_MATCH]}
     if held_elsewhere:
@@ -178,7 +175,7 @@ def _decision_recheck(actor: User, decision: str) -> Callable[[ClericalReview], 
         actor_able_locked(actor)  # ended or cut off since the page's check: `ActorCannotAct`
         require(actor=actor, action=Permission.ReviewDecide, review=stored)
         if decision != ReviewDecision.NEW_CHILD:
-            children_keys_lock(sorted(review_candidate_ids(stored)))
+            children_keys_lock(sorted(review_children_ids(stored)))
         for candidate in review_candidates_shown(stored):
             require(actor=actor, action=Permission.ReviewDecide, review=stored, child=candidate)
 
@@ -196,7 +193,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     )
     require(actor=actor, action=Permission.ReviewDecide, review=review)
     # A decided or withdrawn review's sealed copy is destroyed (linkage.retention): nothing to compare.
-    incoming, candidates = review_side_by_side(review) if review.copy_shredded_at is None else ({}, [])
+    incoming, candidates = review_compared(review) if review.copy_shredded_at is None else ({}, [])
     for candidate in candidates:  # a candidate shielded since the review opened: the LA team's alone
         require(actor=actor, action=Permission.ReviewDecide, review=review, child=candidate.child)
     error = ""
@@ -212,6 +209,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                     by=actor,
                     child_id=child_id,
                     recheck=_decision_recheck(actor, decision),
+                    seen=set(request.POST.getlist("shown")),
                 )
             except ReviewClosed:
                 messages.info(request, "Someone else decided this review first.")
@@ -250,7 +248,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         for c in candidates
     ]
     location_withheld = review.reason == ReviewReason.CLOSED_IDENTITY
-    unseen = review_candidates_unseen(review) if review.status == ReviewStatus.OPEN and incoming else None
+    unseen = review.status == ReviewStatus.OPEN and bool(incoming) and review_candidate_elsewhere(review)
     context = {
         "review": review,
         # The number itself never reaches the template unless the reviewer may see it.
@@ -265,8 +263,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         "location_withheld": location_withheld,
         "rows": rows,
         "reason": ReviewReason(review.reason).label,
-        "decisions": _decisions_offered(review, held_elsewhere=unseen is not None),
-        "held_elsewhere": UNSEEN_NOTICES[unseen] if unseen else "",
+        "decisions": _decisions_offered(review, held_elsewhere=unseen),
+        "held_elsewhere": HELD_ELSEWHERE_NOTICE if unseen else "",
         "error": error,
         "open": review.status == ReviewStatus.OPEN and review.copy_shredded_at is None,
         "withdrawn": review.status == ReviewStatus.WITHDRAWN,

@@ -17,7 +17,6 @@ from unittest import mock
 
 import pytest
 import time_machine
-from django.urls import reverse
 from django.utils import timezone
 
 import feeds.review
@@ -32,8 +31,8 @@ from feeds.tests.factories import feed_row, health_source
 from feeds.tests.test_ingest import ingest
 from linkage.models import ClericalReview, ReviewStatus
 from tests.concurrency import postgresql_race, run_together
-from tests.journeys import signed_in
 from tests.personas import build_world, make_child, make_user
+from tests.review_pages import decision_posted
 
 
 def _east(world) -> Organisation:
@@ -77,7 +76,7 @@ def _held_for_south_about_an_east_row(world):
 def test_none_of_these_on_a_row_for_a_closed_la_makes_no_record_and_says_why(world):
     east, review = _held_for_south_about_an_east_row(world)
     team = make_user("sian", world.south, Role.LA_TEAM)
-    page = signed_in(team).post(reverse("linkage:review", args=[review.pk]), {"decision": "new_child"})
+    page = decision_posted(team, review, decision="new_child")
     assert page.status_code == 400  # the review page shown again with the error
     assert "The local authority this record is for has closed" in page.content.decode()
     assert not Child.objects.filter(local_authority=east).exists()

@@ -15,6 +15,7 @@ from children.models import Child, RecordStatus
 from feeds.tests.factories import feed_row, health_rows_ingest
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from tests.journeys import signed_in
+from tests.review_pages import decision_posted
 
 
 def _possible_match(world) -> ClericalReview:
@@ -35,7 +36,7 @@ def _possible_match(world) -> ClericalReview:
 
 
 def _new_child(user, review: ClericalReview):
-    return signed_in(user).post(reverse("linkage:review", args=[review.pk]), {"decision": "new_child"})
+    return decision_posted(user, review, decision="new_child")
 
 
 def test_a_new_child_decided_after_the_candidate_moved_away_and_was_shielded_is_refused(world, child):

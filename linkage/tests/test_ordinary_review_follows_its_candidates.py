@@ -26,6 +26,7 @@ from linkage.tests.test_review_pages import _possible_match
 from tests.journeys import signed_in
 from tests.other_la import east_la
 from tests.personas import make_child, make_user
+from tests.review_pages import decision_posted
 
 HELD_ELSEWHERE = "now a record of another local authority"
 
@@ -74,7 +75,7 @@ def _page(user, review) -> str:
 
 
 def _new_child(user, review):
-    return signed_in(user).post(reverse("linkage:review", args=[review.pk]), {"decision": "new_child"})
+    return decision_posted(user, review, decision="new_child")
 
 
 def _queue(user) -> str:

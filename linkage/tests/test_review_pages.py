@@ -11,6 +11,7 @@ from feeds.tests.factories import feed_row, health_rows_ingest
 from linkage.models import ClericalReview, ReviewStatus
 from tests.journeys import signed_in
 from tests.personas import make_user
+from tests.review_pages import decision_posted
 
 
 def _possible_match(world, child):
@@ -76,7 +77,7 @@ def test_deciding_link_updates_the_child_and_is_audited(world, child):
 
 def test_deciding_new_child_creates_one_and_is_audited(world, child):
     review = _possible_match(world, child)
-    signed_in(world.dara).post(reverse("linkage:review", args=[review.pk]), {"decision": "new_child"})
+    decision_posted(world.dara, review, decision="new_child")
     assert Child.objects.count() == 2
     assert AuditEvent.objects.get(tag=AuditTag.ReviewDecided).additional["decision"] == "new_child"
 
@@ -141,7 +142,7 @@ def test_a_new_child_decided_on_a_shielded_hold_is_created_shielded(world, shiel
     """The 2009 failure by one click: "none of these" on a hold about a shielded child must not make a
     visible record that could be that child. It is created shielded; the team lifts it once sure."""
     review = _shielded_hold(world, shielded_child)
-    signed_in(world.lena).post(reverse("linkage:review", args=[review.pk]), {"decision": "new_child"})
+    decision_posted(world.lena, review, decision="new_child")
     created = Child.objects.exclude(pk=shielded_child.pk).get()
     assert created.shielded
     event = AuditEvent.objects.get(tag=AuditTag.ReviewDecided)
