@@ -346,7 +346,14 @@ def local_records(la_id: int, period: Period) -> SuppressedTable:
         _by_month(Child.objects.filter(local_authority_id=la_id), "created_at", period),
         _by_month(Involvement.objects.filter(child__local_authority_id=la_id), "created_at", period),
         _by_month(_events(AuditTag.InvolvementCeased).filter(child_id__in=children), "occurred_at", period),
-        _by_month(_events(AuditTag.LeadProfessionalSet).filter(child_id__in=children), "occurred_at", period),
+        _by_month(
+            # A naming only: clearing the lead professional writes the same entry with no involvement.
+            _events(AuditTag.LeadProfessionalSet)
+            .filter(child_id__in=children, additional__has_key="involvement_id")
+            .exclude(additional__involvement_id=None),
+            "occurred_at",
+            period,
+        ),
         _by_month(
             _events(AuditTag.CafFlagSet).filter(child_id__in=children, additional__completed=True),
             "occurred_at",

@@ -36,7 +36,7 @@ from django.utils import timezone
 from access.permissions import Permission
 from access.policy import NATIONALLY_REVIEWED_ROLES, decide
 from accounts.models import Organisation, Role, User
-from audit.models import AuditEvent
+from audit.models import AuditEvent, SearchAppearance
 from audit.tags import AuditTag, tag_label
 from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child
@@ -163,9 +163,13 @@ def record_ids(child: Child) -> list[Any]:
 def child_access(
     *, child: Child, fetched_by: User, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[AuditEvent]:
-    """Every event about one child, under any record it carries on (`record_ids`), newest first.
+    """Every event about one child, under any record it carries on (`record_ids`), and every search that
+    returned it (`SearchAppearance`: a search names no child of its own, but showed this one's name, date
+    of birth and LA, as the subject access report lists it), newest first.
     The policy has already checked the child's LA."""
-    events = AuditEvent.objects.filter(child_id__in=record_ids(child))
+    ids = record_ids(child)
+    found_by = SearchAppearance.objects.filter(child_id__in=ids).values("event_id")
+    events = AuditEvent.objects.filter(Q(child_id__in=ids) | Q(pk__in=found_by))
     return _in_period(events, date_from, date_to).order_by("-id")
 
 
