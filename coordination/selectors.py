@@ -5,13 +5,17 @@ match was made, or a practitioner whose training lapsed, sees nothing of it), an
 other practitioner's contact details and the name of the recipient's own child.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
+from typing import TypeVar
 from uuid import UUID
 
 from django.db.models import Q
 
 from accounts.models import Organisation, User
+from children.merged_away import child_row_still_there, key_opens
 from children.models import Child, Involvement, RecordStatus
 from children.records import ChildDetails, InvolvementDetails
 from children.selectors import InvolvementView, child_details, involvement_details
@@ -24,6 +28,34 @@ from coordination.services import (
     lead_seen_digest,
     sibling_service_hidden,
 )
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded
+
+Listed = TypeVar("Listed")
+
+
+def _record_removed(child_id: UUID) -> bool:
+    """Gone since it was read, or still there under its own key shredded (a purge or merge that failed
+    after its shred, `children.merged_away`): nothing of it can be read, nor is there anyone left to
+    coordinate with about it."""
+    if not child_row_still_there(child_id):
+        return True
+    own = Child.objects.filter(pk=child_id).select_related("data_key").first()
+    return own is None or not key_opens(own.data_key)
+
+
+def _unless_removed(build: Callable[[], Listed], children: list[Child]) -> Listed | None:
+    """`build()` (which opens these children's keys), or None, the item left out of the list, when one of
+    the records is removed. A list page then shows the rest: before, one such record made the practitioner's
+    whole inbox, or the LA team's whole brokering page, a server error until the record was deleted (a
+    shielded leftover waits for a person). A key refused while every record's own opens is a real fault:
+    raised as it was."""
+    try:
+        return build()
+    except (KeyRevoked, KeyShredded):
+        if any(_record_removed(child.pk) for child in children):
+            return None
+        raise
 
 
 @dataclass
@@ -193,7 +225,10 @@ def inbox_for(*, recipient: User, gate: Gate) -> Inbox:
     proposals = list(LeadProposal.objects.filter(match_id__in={n.match_id for n in notices}))
     inbox = Inbox()
     for notice in notices:
-        entry = _entry(notice, recipient, gate, proposals)
+        entry = _unless_removed(
+            partial(_entry, notice, recipient, gate, proposals),
+            [notice.involvement.child, notice.other.child],
+        )
         if entry is not None:
             (inbox.ended if entry.ended else inbox.current).append(entry)
     for involvement in involvements_to_confirm(owner=recipient):
@@ -201,17 +236,21 @@ def inbox_for(*, recipient: User, gate: Gate) -> Inbox:
             # A child shielded since: confirming and ending are its LA team's now (both are refused to
             # the owner), so the reminder would name the child and offer two refusals.
             continue
-        details = involvement_details(involvement)
-        inbox.to_confirm.append(
-            ConfirmEntry(
-                involvement=involvement,
-                child_id=involvement.child_id,
-                child_name=child_details(involvement.child).full_name,
-                role=details.role,
-                started_on=details.started_on,
-            )
-        )
+        confirm = _unless_removed(partial(_confirm_entry, involvement), [involvement.child])
+        if confirm is not None:
+            inbox.to_confirm.append(confirm)
     return inbox
+
+
+def _confirm_entry(involvement: Involvement) -> ConfirmEntry:
+    details = involvement_details(involvement)
+    return ConfirmEntry(
+        involvement=involvement,
+        child_id=involvement.child_id,
+        child_name=child_details(involvement.child).full_name,
+        role=details.role,
+        started_on=details.started_on,
+    )
 
 
 def match_counts(*, local_authority_id: int | None) -> dict[str, dict[str, int]]:
@@ -285,6 +324,10 @@ def _broker_side(involvement: Involvement, told: set[int]) -> BrokerSide:
     )
 
 
+def _broker_sides(match: Match, told: set[int]) -> list[BrokerSide]:
+    return [_broker_side(match.first, told), _broker_side(match.second, told)]
+
+
 def matches_to_broker(*, local_authority_id: int | None) -> list[BrokerEntry]:
     """Current matches touching a shielded child of this LA: nobody was told, the LA team brokers."""
     shielded_here = Q(first__child__shielded=True, first__child__local_authority_id=local_authority_id) | Q(
@@ -312,6 +355,10 @@ def matches_to_broker(*, local_authority_id: int | None) -> list[BrokerEntry]:
     entries = []
     for m in matches:
         told = {notice.recipient_id for notice in m.notices.all()}
-        sides = [_broker_side(m.first, told), _broker_side(m.second, told)]
-        entries.append(BrokerEntry(match=m, kind_label=MatchKind(m.kind).label, sides=sides))
+        sides = _unless_removed(
+            partial(_broker_sides, m, told),
+            [m.first.child, m.second.child],
+        )
+        if sides is not None:
+            entries.append(BrokerEntry(match=m, kind_label=MatchKind(m.kind).label, sides=sides))
     return entries

@@ -334,6 +334,10 @@ LEAD_OFFER_PROPOSER_CANNOT_ACT = (
     "This offer cannot be accepted at the moment: the practitioner who made it cannot take it on at "
     "present. Nothing has been changed."
 )
+LEAD_OFFER_NOBODY_TO_ACCEPT = (
+    "You cannot offer to be lead professional on this match: the other practitioner no longer works with "
+    "this child, so nobody could accept. Nothing has been changed."
+)
 LEAD_OFFER_WITHDRAWN = (
     "This offer can no longer be accepted: it was withdrawn, as the records it was made on have changed. "
     "Nothing has been changed."
@@ -342,6 +346,10 @@ LEAD_OFFER_OVERTAKEN = (
     "This offer can no longer be accepted: the lead professional has changed since it was made. "
     "Nothing has been changed."
 )
+
+
+class LeadOfferNobodyToAccept(Exception):
+    """The other side of the match has ended: only they may accept an offer, and now they cannot."""
 
 
 @dataclass(frozen=True)
@@ -392,7 +400,9 @@ def lead_propose(
 
     `recheck` judges the record as stored under the child's row lock (taken first, as `lead_accept` and
     `involvement_cease` do) before anything is written: an involvement ended or a record shielded since
-    the page's check makes no offer."""
+    the page's check makes no offer. Nor does a match whose other side has ended (read under the same
+    lock, which ending it takes first): only they may accept, so the offer, its audit event and the page's
+    "the other practitioner can accept" would all be untrue (`LeadOfferNobodyToAccept`)."""
     if not match.about_one_child or involvement.pk not in (match.first_id, match.second_id):
         raise ValueError("only a side of a client match can propose itself as lead professional")
     with transaction.atomic():
@@ -403,6 +413,9 @@ def lead_propose(
             child = stored
             if not Match.objects.filter(pk=match.pk).exists():  # withdrawn since (an unmerge split it)
                 raise Match.DoesNotExist
+        other_side = match.second_id if involvement.pk == match.first_id else match.first_id
+        if not Involvement.objects.filter(pk=other_side, ceased=False).exists():
+            raise LeadOfferNobodyToAccept
         lead_now = lead_seen_digest(child)
         proposal, created = LeadProposal.objects.get_or_create(
             match=match, involvement=involvement, defaults={"lead_seen": lead_now}

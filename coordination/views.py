@@ -2,6 +2,7 @@
 and the LA team's match counts. Each view: decide, call one service, render or redirect."""
 
 from collections.abc import Callable
+from functools import partial
 from typing import NoReturn
 from uuid import UUID
 
@@ -19,9 +20,10 @@ from accounts.http import signed_in_user
 from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
+from children.merged_away import opened_unless_merged_away
 from children.models import Child, Involvement
 from children.selectors import child_details
-from children.views import gone_if_merged_away
+from children.views import gone_if_merged_away, removed_record_said
 from coordination.informing import duty_to_inform
 from coordination.models import LeadProposal, Match, MatchKind
 from coordination.recording import match_audience
@@ -33,8 +35,16 @@ from coordination.selectors import (
     own_current_involvement,
 )
 from coordination.sensitivity import involvement_sensitive
-from coordination.services import involvement_confirm, lead_accept, lead_propose, withheld_notices_tell
+from coordination.services import (
+    LEAD_OFFER_NOBODY_TO_ACCEPT,
+    LeadOfferNobodyToAccept,
+    involvement_confirm,
+    lead_accept,
+    lead_propose,
+    withheld_notices_tell,
+)
 from coordination.statistics import suppressed
+from vault.keys import data_key_open
 
 
 @login_required
@@ -91,6 +101,7 @@ def _outsider_refused() -> NoReturn:
 
 @login_required
 @require_POST
+@removed_record_said  # sent from an inbox open before the record's keys were shredded: said in words
 def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.InboxView)  # before the lookup: ids are not probed
@@ -102,15 +113,23 @@ def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
     if not match.about_one_child:  # a lead professional is per child: family matches offer none
         raise Http404
     try:
-        lead_propose(match=match, involvement=own, by=actor, recheck=_own_as_stored(actor, own))
+        offer = partial(
+            lead_propose, match=match, involvement=own, by=actor, recheck=_own_as_stored(actor, own)
+        )
+        if opened_unless_merged_away(own.child_id, offer) is None:  # merged away as the offer opened it
+            raise Http404
     except (Involvement.DoesNotExist, Match.DoesNotExist):  # withdrawn or merged away meanwhile
         raise Http404 from None
+    except LeadOfferNobodyToAccept:
+        messages.error(request, LEAD_OFFER_NOBODY_TO_ACCEPT)
+        return redirect("coordination:inbox")
     messages.success(request, "You have offered to be lead professional. The other practitioner can accept.")
     return redirect("coordination:inbox")
 
 
 @login_required
 @require_POST
+@removed_record_said  # as `propose_lead`
 def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """Only the other side of the match may accept; the proposer cannot accept their own offer."""
     actor = signed_in_user(request)
@@ -130,13 +149,22 @@ def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
         child=proposal.involvement.child,
         involvement=own,
     )
+    # The record's key first: one shredded since the inbox was read is said to be removed (410), where
+    # the sensitivity check below, unable to read it, would take it for a hidden service (404).
+    if opened_unless_merged_away(own.child_id, partial(data_key_open, own.child.data_key)) is None:
+        raise Http404
     if involvement_sensitive(proposal.involvement) and not match_audience(actor, own.child).sees_sensitive:
         # A service hidden from the acceptor: its offer is never shown to them (the inbox), and accepting
         # it would make lead a service they may not know of. Not found, as an offer they cannot see.
         raise Http404
-    acceptance = lead_accept(
-        proposal=proposal, by=actor, recheck=_own_as_stored(actor, own), gate=match_audience
+    acceptance = opened_unless_merged_away(
+        proposal.involvement.child_id,
+        partial(
+            lead_accept, proposal=proposal, by=actor, recheck=_own_as_stored(actor, own), gate=match_audience
+        ),
     )
+    if acceptance is None:  # merged away as the acceptance opened it
+        raise Http404
     if acceptance:
         messages.success(request, "The lead professional has been updated")
     else:

@@ -14,6 +14,10 @@ Keys that no longer say what the records hold made family matches with children 
 each practitioner is shown the other's name and contact details. Every key is rebuilt first, and only
 then are the matches judged (`coordination.family.matches_untrue_withdraw`, as a correction does), so a
 pair both still sharing a carer is never judged with one side's keys rebuilt and the other's not yet.
+
+A record whose own key was shredded by a merge or purge that then failed (`children.merged_away`; its rows
+wait for the nightly run, or a person if it is shielded) cannot be read: it is passed over, counted, and
+its involvements make no match, where before it stopped the whole run with a traceback.
 """
 
 from typing import Any
@@ -23,6 +27,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
+from children.merged_away import key_opens
 from children.models import Child, Involvement, RecordStatus
 from coordination.family import carer_keys_refresh, matches_untrue_withdraw
 from coordination.models import CarerKey, Match
@@ -43,7 +48,11 @@ class Command(BaseCommand):
             Q(Exists(current)) | Q(Exists(keyed)), status=RecordStatus.ACTIVE
         ).select_related("data_key")
         rebuilt = 0
+        removed: set[UUID] = set()
         for child in children.iterator(chunk_size=500):
+            if not key_opens(child.data_key):  # shredded, waiting to be deleted: nothing to read
+                removed.add(child.pk)
+                continue
             with transaction.atomic():
                 carer_keys_refresh(child=child)
             rebuilt += 1
@@ -54,18 +63,19 @@ class Command(BaseCommand):
                 still = Child.objects.filter(pk=child_id).first()
                 if still is not None:
                     withdrawn += matches_untrue_withdraw(children=[still])
-        made = self._missed_matches_make()
+        made = self._missed_matches_make(removed=removed)
         self.stdout.write(
             f"carer keys rebuilt for {rebuilt} children; {_matches(withdrawn)} withdrawn; {_matches(made)} made"
+            + (f"; {_records(len(removed))} passed over" if removed else "")
         )
 
-    def _missed_matches_make(self) -> int:
+    def _missed_matches_make(self, *, removed: set[UUID]) -> int:
         """Run the recording's match check again for every current recorded involvement, one child at a
         time, once every key is rebuilt: a pair matched already is left as it is (one match per pair), so
         only what the old keys missed is made. Returns how many matches were made."""
         involvements = Involvement.objects.filter(
             ceased=False, recorded_by__isnull=False, child__status=RecordStatus.ACTIVE
-        )
+        ).exclude(child_id__in=removed)
         made = 0
         for child_id in involvements.values_list("child_id", flat=True).distinct().order_by("child_id"):
             with transaction.atomic():
@@ -79,6 +89,10 @@ class Command(BaseCommand):
                     )
                 made += its_matches.count() - before
         return made
+
+
+def _records(count: int) -> str:
+    return "1 removed record" if count == 1 else f"{count} removed records"
 
 
 def _matches(count: int) -> str:
