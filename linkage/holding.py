@@ -191,14 +191,20 @@ def _follow(reviews: list[ClericalReview], identities: set[str], from_la_id: int
     return moved
 
 
-def review_follows(review: ClericalReview, from_la_id: int, to_la_id: int) -> None:
-    """Move a (locked, open) hold to the LA that now holds its child, audited by review and LA ids."""
+def review_follows(review: ClericalReview, from_la_id: int, to_la_id: int, *, by_hand: bool = False) -> None:
+    """Move a (locked, open) review to the LA that now holds its child, audited by review and LA ids
+    (`by_hand`: an operator placed it, `linkage.placing`)."""
     review.local_authority_id = to_la_id
     review.save(update_fields=["local_authority"])
     event_record(
         tag=AuditTag.ReviewFollowed,
         actor=None,
-        additional={"review_id": str(review.pk), "from_la_id": from_la_id, "to_la_id": to_la_id},
+        additional={
+            "review_id": str(review.pk),
+            "from_la_id": from_la_id,
+            "to_la_id": to_la_id,
+            **({"placed_by_hand": True} if by_hand else {}),
+        },
     )
 
 

@@ -1,7 +1,8 @@
 """`manage.py holds_sweep`: the daily catch-up for reviews that follow their children (`linkage.holds_sweep`).
 
 Prints counts and review ids only. Exits non-zero when a review (a hold or an ordinary one) was left for a
-person to place (its children held by more than one other LA), so the timer's failure alerts someone.
+person to place (its children held by more than one other LA), so the timer's failure alerts someone:
+that person places it with `manage.py review_place REVIEW_ID --to LA_CODE` (`linkage.placing`).
 """
 
 from typing import Any
