@@ -444,13 +444,18 @@ def lead_professional_set(
                 if recorder is None or not may_lead(recorder):
                     raise LeadCannotAct("the lead professional's practitioner may not use the service now")
         details = child_details(locked)
+        was = details.lead_professional_id
         details.lead_professional_id = str(involvement.pk) if involvement else None
         _reseal_child(locked, details, ["lead_professional"])
         event_record(
             tag=AuditTag.LeadProfessionalSet,
             actor=by,
             child_id=child.pk,
-            additional={"involvement_id": details.lead_professional_id},
+            # `changed`: the same lead named again changes nothing (the figures count changes only).
+            additional={
+                "involvement_id": details.lead_professional_id,
+                "changed": was != details.lead_professional_id,
+            },
         )
 
 
@@ -462,10 +467,14 @@ def caf_flag_set(*, child: Child, by: User, completed: bool, recheck: Recheck | 
         if recheck is not None:
             recheck(locked)
         details = child_details(locked)
+        was = details.caf_completed
         details.caf_completed = completed
         _reseal_child(locked, details, ["caf_completed"])
         event_record(
-            tag=AuditTag.CafFlagSet, actor=by, child_id=child.pk, additional={"completed": completed}
+            tag=AuditTag.CafFlagSet,
+            actor=by,
+            child_id=child.pk,
+            additional={"completed": completed, "changed": was != completed},
         )
 
 

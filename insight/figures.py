@@ -339,6 +339,11 @@ def local_today(la_id: int) -> SuppressedTable:
     )
 
 
+# An entry saying the answer did not change (the same saved again). `exclude(additional__changed=False)`
+# alone would also drop entries written before they said (a missing key compares as NULL).
+_SAVED_AGAIN = Q(additional__has_key="changed") & Q(additional__changed=False)
+
+
 def local_records(la_id: int, period: Period) -> SuppressedTable:
     """Records and involvements by month: different measures, so a total per row (the period), none per month."""
     children = _children_of(la_id)
@@ -347,15 +352,20 @@ def local_records(la_id: int, period: Period) -> SuppressedTable:
         _by_month(Involvement.objects.filter(child__local_authority_id=la_id), "created_at", period),
         _by_month(_events(AuditTag.InvolvementCeased).filter(child_id__in=children), "occurred_at", period),
         _by_month(
-            # A naming only: clearing the lead professional writes the same entry with no involvement.
+            # A naming only: clearing the lead professional writes the same entry with no involvement,
+            # and naming the one already named again changes nothing (`changed`, absent before session 30).
             _events(AuditTag.LeadProfessionalSet)
             .filter(child_id__in=children, additional__has_key="involvement_id")
-            .exclude(additional__involvement_id=None),
+            .exclude(additional__involvement_id=None)
+            .exclude(_SAVED_AGAIN),
             "occurred_at",
             period,
         ),
         _by_month(
-            _events(AuditTag.CafFlagSet).filter(child_id__in=children, additional__completed=True),
+            # "Yes" saved on a record already marked completed changes nothing (`changed`, as above).
+            _events(AuditTag.CafFlagSet)
+            .filter(child_id__in=children, additional__completed=True)
+            .exclude(_SAVED_AGAIN),
             "occurred_at",
             period,
         ),
