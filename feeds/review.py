@@ -71,12 +71,12 @@ HELD_ELSEWHERE_WORDS = (
     "a match, or link it to a child shown here if it is one of them."
 )
 # "New child" posted from a page that did not show every record the review shows now: a candidate was
-# merged since into a record the page did not show (`linkage.selectors.review_carriers`), or came back to
-# the LA. The reviewer judged "none of these" without seeing it.
+# merged since into a record the page did not show, or restored by an unmerge under a new id
+# (`linkage.selectors.review_candidates_shown`), or came back to the LA. "None of these" was said without seeing it.
 SHOWN_CHANGED_WORDS = (
-    "The children this record is compared with have changed since you opened this review (a child was "
-    "merged into another record, or moved back to your local authority): nothing was made. Look at them "
-    "again before you decide."
+    "The children this record is compared with have changed since you opened this review (a merge, a merge "
+    "undone, or a transfer back to your local authority): nothing was made. Look at them again before you "
+    "decide."
 )
 
 

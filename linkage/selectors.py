@@ -36,8 +36,8 @@ def review_candidate_ids(review: ClericalReview) -> set[str]:
 def review_candidates_shown(review: ClericalReview) -> "QuerySet[Child]":
     """The records a reviewer is shown, and the only ones a decision labels or links: the review's
     candidates still active records of the review's LA, and the record of that LA carrying on a candidate
-    merged into it since (`review_carriers`: the same child, now under that record). One moved to another
-    LA since is that LA's now, and was never judged."""
+    merged into it since, or restored by an unmerge under a new id (`carriers_of`: the same child, now
+    under that record). One moved to another LA since is that LA's now, and was never judged."""
     named = {UUID(identity) for identity in review_candidate_ids(review)}
     return Child.objects.select_related("data_key").filter(
         pk__in=named | set(carriers_of(named).values()),
@@ -60,13 +60,6 @@ def review_children_ids(review: ClericalReview) -> set[str]:
     return named | {str(pk) for pk in carriers_of({UUID(identity) for identity in named}).values()}
 
 
-def review_carriers(review: ClericalReview) -> set[str]:
-    """Of the records a reviewer is shown, those the review does not name: each carries on a candidate
-    merged into it since the review opened. The review scored the candidate, not this record, so the page
-    scores it again with the engine (`feeds.review.review_compared`)."""
-    return review_shown_ids(review) - review_candidate_ids(review)
-
-
 def candidates_held_now(identities: set[str]) -> "QuerySet[Child]":
     """The active records carrying the children a review names (each record itself, or the one it was
     merged into: `linkage.retention.carriers_of`), wherever they are now: which LAs hold its candidates."""
@@ -78,7 +71,7 @@ def review_candidate_elsewhere(review: ClericalReview) -> bool:
     """Is a record carrying a child the review names (`candidates_held_now`) held by another LA, so left
     off its page (`review_candidates_shown` shows the review's LA's records only)? A new record from the
     row could then be a second record of that child, and its team was not shown it. (A candidate merged
-    since into a record of the review's LA is shown: `review_carriers`.) Read as the rows are now, without
+    since into a record of the review's LA is shown: `review_candidates_shown`.) Read as the rows are now, without
     a lock."""
     held = candidates_held_now(review_candidate_ids(review))
     return held.exclude(local_authority_id=review.local_authority_id).exists()
@@ -92,7 +85,7 @@ class CandidateView:
     verdict: str
     levels: dict[str, str]
     weights: dict[str, float]
-    # Not named by the review: the record a candidate was merged into since (`review_carriers`).
+    # Not named by the review: a record carrying a candidate on since (`review_candidates_shown`).
     carrier: bool = False
 
 

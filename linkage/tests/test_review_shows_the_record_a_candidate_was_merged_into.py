@@ -22,7 +22,7 @@ from linkage.tests.test_review_pages import _possible_match
 from tests.journeys import signed_in
 from tests.personas import make_child, make_user
 
-CARRIER_NOTE = "has since been merged into this one"
+CARRIER_NOTE = "Carries on a child this record was compared with, since a merge (or its undoing)"
 CHANGED = "have changed since you opened this review"
 
 
@@ -135,3 +135,4 @@ def test_after_an_unmerge_the_review_shows_the_restored_record_not_the_survivor(
 
     assert f'name="shown" value="{restored.pk}"' in page  # the candidate's identity, under its new id
     assert f'name="shown" value="{carrier.pk}"' not in page  # no longer carries it
+    assert CARRIER_NOTE in page  # said of the restored record too: not named by the review
