@@ -39,7 +39,7 @@ that made it to know, not the data manager.
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import transaction
+from django.db import OperationalError, transaction
 from django.db.models import QuerySet
 from django.dispatch import receiver
 
@@ -264,8 +264,13 @@ def reviews_follow(identities: set[str], from_la_id: int) -> list[str]:
     if not naming:
         return []
     locked = list(_ordinary_locked(naming, from_la_id, skip_locked=True))
-    moved = [str(review.pk) for review in locked if review_follow_candidates(review, identities)]
-    busy = sorted(set(naming) - {review.pk for review in locked})
+    moved, busy = [], sorted(set(naming) - {review.pk for review in locked})
+    for review in locked:
+        try:
+            if review_follow_candidates(review, identities):
+                moved.append(str(review.pk))
+        except ChildrenBusy:
+            busy.append(review.pk)
     if busy:
         transaction.on_commit(lambda: _reviews_follow_after(busy, identities, from_la_id))
     return moved
@@ -281,20 +286,36 @@ def _ordinary_locked(ids: list[Any], la_id: int, *, skip_locked: bool) -> "Query
     )
 
 
-def review_follow_candidates(review: ClericalReview, identities: set[str]) -> bool:
+class ChildrenBusy(Exception):
+    """Another writer holds the row of a child the review names at this moment (`review_follow_candidates`)."""
+
+
+def review_follow_candidates(review: ClericalReview, identities: set[str], *, wait: bool = False) -> bool:
     """Move a (locked, open, ordinary) review naming one of `identities` to the one other LA holding
     every child it names, as a hold follows its child (`review_follows`, audited the same way); held
     there at once if one of them is a shielded child of that LA. True if it moved.
 
-    The children's rows are read, not locked: one moving again meanwhile is put right by the daily sweep.
-    A copy that does not open is left (its shred is closing it)."""
+    The children's rows are locked before they are read: a shield of one of them (which holds its row)
+    that committed first is seen, and the review is held as it moves; one arriving after waits for this
+    move, then finds the review in that LA and holds it. Read unlocked, a shield committing in between
+    looked for reviews of that LA naming the child while this move was not committed, and the review went
+    there unheld until the nightly sweep. Inside the accept (`wait` False) a row someone holds is not waited
+    for (two accepts of two such children at once would each hold one and wait for the other): `ChildrenBusy`,
+    and the review is moved once the accept has committed, waiting then. A copy that does not open is left
+    (its shred is closing it)."""
     try:
         named = review_candidate_ids(review)
     except DecryptionFailed:
         return False
     if not identities & named:  # it names the child only as a record it resembles (or a token collides)
         return False
-    children = list(candidates_held_now(named))
+    try:
+        with transaction.atomic():  # a savepoint: a lock refused leaves the accept's transaction usable
+            children = list(
+                candidates_held_now(named).select_for_update(of=("self",), nowait=not wait).order_by("pk")
+            )
+    except OperationalError:  # PostgreSQL's "lock not available"
+        raise ChildrenBusy from None
     others = other_las_holding(children, review.local_authority_id)
     if len(others) != 1:
         return False
@@ -310,4 +331,4 @@ def _reviews_follow_after(ids: list[Any], identities: set[str], from_la_id: int)
     (waiting for that decision: it holds nothing this step takes next)."""
     with transaction.atomic():
         for review in list(_ordinary_locked(ids, from_la_id, skip_locked=False)):
-            review_follow_candidates(review, identities)
+            review_follow_candidates(review, identities, wait=True)
