@@ -11,6 +11,7 @@ import csv
 import io
 import secrets
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pyzipper
@@ -19,6 +20,7 @@ from django.core import signing
 from access.permissions import Permission
 from access.policy import decide, disclosure_visibility, visible_involvements
 from accounts.models import Organisation, User
+from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child
 from children.records import AddressStatus, ReturnIntention
 from children.selectors import ChildRecordView, InvolvementView, child_record
@@ -37,6 +39,8 @@ WITHHELD_NOW = {
     "other_la": "Withheld: no longer held by your local authority",
     "closed": "Withheld: record closed since the request",
 }
+# A record whose own key a merge or purge shredded before failing: its rows wait (`RecordRemoved`).
+WITHHELD_REMOVED = "Withheld: record removed"
 
 
 def passphrase_new() -> str:
@@ -133,11 +137,24 @@ CELLS: dict[str, Callable[[ChildRecordView], str]] = {
 }
 
 
+def _record_unless_removed(child: Child) -> ChildRecordView | None:
+    """The child's whole record, or None if it was removed: a merge or purge shredded its own key and
+    then failed, and its rows wait for the nightly run or a person (`children.merged_away.RecordRemoved`).
+    Nothing of it can be read, so the file withholds it as it withholds an archived child, and the rest
+    of the file is still released. (The release holds the child's row, so it cannot be merged away
+    while the file is built; a key that refused while the record's own opens is a real fault, raised.)"""
+    try:
+        return opened_unless_merged_away(child.pk, partial(child_record, child))
+    except RecordRemoved:
+        return None
+
+
 def export_rows(*, export: DisclosureExport, children: list[Child], by: User) -> list[list[str]]:
     """The header and one row per child: the index number and the approved fields, nothing more.
 
     A child the policy no longer lets this export carry (archived or moved LA since the request) keeps
     its index number, and every other cell says why it is withheld; its record is not even decrypted.
+    So does a record removed (its key shredded by a merge or purge that then failed): it cannot be.
     """
     keys = [key for key in export.fields if key in EXPORT_FIELDS]
     rows = [["Index number", *(EXPORT_FIELDS[key] for key in keys)]]
@@ -146,7 +163,10 @@ def export_rows(*, export: DisclosureExport, children: list[Child], by: User) ->
         if not carried:
             rows.append([child.index_number, *([WITHHELD_NOW.get(carried.reason, "Withheld")] * len(keys))])
             continue
-        record = child_record(child)
+        record = _record_unless_removed(child)
+        if record is None:
+            rows.append([child.index_number, *([WITHHELD_REMOVED] * len(keys))])
+            continue
         full = disclosure_visibility(child=child).full
         cells = [CELLS[key](record) if full or key in SHIELDED_VISIBLE else SHIELDED_WITHHELD for key in keys]
         rows.append([child.index_number, *(csv_cell(cell) for cell in cells)])

@@ -25,10 +25,11 @@ from accounts.http import signed_in_user
 from accounts.models import Organisation, User
 from accounts.services import actor_able_locked
 from accounts.stepup import step_up
+from children.merged_away import key_opens
 from children.models import Child
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
 from disclosure.models import DisclosureExport, ExportStatus
-from disclosure.selectors import export_notes
+from disclosure.selectors import ExportNotes, export_notes
 from disclosure.services import (
     GONE,
     AlreadyDecided,
@@ -49,6 +50,8 @@ from team.disclosure_file import (
     passphrase_token,
 )
 from team.forms import ExportDecisionForm, ExportRequestForm
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded
 
 LIST_LIMIT = 100
 
@@ -61,6 +64,22 @@ def _judged_again_locked(actor: User) -> None:
     `ActorCannotAct` when it no longer passes: nothing is written, and `decider_ended_refused` answers
     with the audited refusal saying why, signed out."""
     actor_able_locked(actor)
+
+
+def _notes(export: DisclosureExport) -> ExportNotes:
+    """The export's reference and decision reason, or destroyed once its own key no longer opens.
+
+    Purging a child shreds the notes of every export naming it (`disclosure.retention`: the export's key
+    revoked at the provider first, then the columns blanked, as the child's row is deleted). A purge that
+    failed after that left the columns but not the key: the notes are destroyed all the same (the next
+    night's purge blanks them), said as such, never a server error on the export's page or the list. A
+    key that refused while the export's own still opens is a real fault, raised as it was."""
+    try:
+        return export_notes(export)
+    except (KeyRevoked, KeyShredded):
+        if key_opens(export.data_key):
+            raise
+        return ExportNotes(reference=None, decision_reason=None)
 
 
 def _export(request: HttpRequest, export_id: UUID, action: Permission) -> tuple[User, DisclosureExport]:
@@ -86,7 +105,7 @@ def exports(request: HttpRequest) -> HttpResponse:
         )[:LIST_LIMIT]
     )
     rows = [
-        (export, export_availability(export, approval_stands=export_approval_stands), export_notes(export))
+        (export, export_availability(export, approval_stands=export_approval_stands), _notes(export))
         for export in listed
     ]
     exports_list_audit(exports=listed, by=actor)
@@ -141,7 +160,7 @@ def _detail(
     passphrase = passphrase_new() if may_download else ""
     context = {
         "export": export,
-        "notes": export_notes(export),
+        "notes": _notes(export),
         "availability": availability,
         "index_numbers": sorted(export.children.values_list("index_number", flat=True)),
         "field_labels": [EXPORT_FIELDS[key] for key in export.fields if key in EXPORT_FIELDS],
@@ -194,11 +213,31 @@ def export_decision(request: HttpRequest, export_id: UUID) -> HttpResponse:
     return redirect("team:export", export_id=export.pk)
 
 
+def _downloader_as_stored(by: User, export: DisclosureExport) -> User:
+    """The downloader as stored, judged again by the download's own policy question (`Refused` if no).
+
+    Asked by the build, in the release's transaction: `export_release` has locked the account's row and
+    held its organisation, and judged its vetting only (`actor_vetted_held`). A requester moved to another
+    LA (their account, or their organisation put in another LA) or out of the LA team after the page's
+    check took the file of children no longer theirs to disclose; now it is refused in words, audited by
+    the refusal page, and the count and the release's events roll back. A change arriving from here on
+    waits for the download. Not the approval's question: the export's approval still stands."""
+    stored = User.objects.select_related("organisation").get(pk=by.pk)
+    require(actor=stored, action=Permission.DisclosureExportDownload, export=export)
+    return stored
+
+
 def _builder(*, by: User, passphrase: str | None) -> Callable[[DisclosureExport, list[Child]], bytes] | None:
-    """What builds the encrypted file, or None without a passphrase: then nothing may be released."""
+    """What builds the encrypted file, or None without a passphrase: then nothing may be released. It
+    judges the downloader as stored first (`_downloader_as_stored`), and asks about each child as them."""
     if passphrase is None:
         return None
-    return lambda export, children: export_zip(export=export, children=children, by=by, passphrase=passphrase)
+
+    def build(export: DisclosureExport, children: list[Child]) -> bytes:
+        stored = _downloader_as_stored(by, export)
+        return export_zip(export=export, children=children, by=stored, passphrase=passphrase)
+
+    return build
 
 
 @login_required
