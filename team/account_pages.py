@@ -181,6 +181,24 @@ NOT_CORRECTED = {
 }
 
 
+def _invitation_outcome_said(
+    request: HttpRequest,
+    outcome: InvitationResend,
+    *,
+    sent: str,
+    not_sent: str,
+    refusals: dict[InvitationResend, str],
+) -> None:
+    """What a new invitation link's outcome says (a resend, or an address corrected): sent, made but its
+    email refused, or why nothing was done (`refusals`, each action's own words)."""
+    if outcome is InvitationResend.SENT:
+        messages.success(request, sent)
+    elif outcome is InvitationResend.NOT_SENT:
+        messages.warning(request, not_sent)
+    else:
+        messages.info(request, refusals[outcome])
+
+
 def _closed(request: HttpRequest, subject: User) -> bool:
     """True, with the Important banner, when the account was closed (by then, as this request read it)."""
     if subject.is_active:
@@ -421,12 +439,9 @@ class AccountPages:
             outcome = invitation_resend(user=subject, by=actor, recheck=still_theirs(self.permission))
         except ActorCannotAct:
             return signed_out_refusal(request, actor=actor, action=self.permission)
-        if outcome is InvitationResend.SENT:
-            messages.success(request, INVITATION_RESENT)
-        elif outcome is InvitationResend.NOT_SENT:
-            messages.warning(request, INVITATION_RESEND_NOT_SENT)
-        else:
-            messages.info(request, NOT_RESENT[outcome])
+        _invitation_outcome_said(
+            request, outcome, sent=INVITATION_RESENT, not_sent=INVITATION_RESEND_NOT_SENT, refusals=NOT_RESENT
+        )
         return redirect(self.account_url, user_id=subject.pk)
 
     @method_decorator(login_required)
@@ -459,12 +474,13 @@ class AccountPages:
         except EmailTaken:  # a colleague invited someone at it after this form checked it
             form.add_error("email", EMAIL_TAKEN)
             return self._account(request, subject, SuspendForm(), address_form=form)
-        if outcome is InvitationResend.SENT:
-            messages.success(request, INVITATION_ADDRESS_CORRECTED)
-        elif outcome is InvitationResend.NOT_SENT:
-            messages.warning(request, INVITATION_ADDRESS_CORRECTED_NOT_SENT)
-        else:
-            messages.info(request, NOT_CORRECTED[outcome])
+        _invitation_outcome_said(
+            request,
+            outcome,
+            sent=INVITATION_ADDRESS_CORRECTED,
+            not_sent=INVITATION_ADDRESS_CORRECTED_NOT_SENT,
+            refusals=NOT_CORRECTED,
+        )
         return redirect(self.account_url, user_id=subject.pk)
 
     @method_decorator(login_required)
