@@ -33,6 +33,14 @@ LA_CODE_FIXED = (
     "The code of a local authority cannot change once children's records are allocated to it: the feeds "
     "allocate each child they send by this code"
 )
+# Closing an LA that holds children is refused (`administration.organisations.LA_STILL_HOLDS`): taking
+# its accreditation away refuses its team and data manager in the same way (`organisation_not_accredited`).
+LA_ACCREDITATION_HELD = (
+    "A local authority cannot lose its accreditation while it holds children's records or open "
+    "organisations: from that day its team and data manager are refused, and nobody else shields, transfers "
+    "or answers for its children, or looks after its organisations' staff. Transfer its children and move "
+    "or close its organisations first"
+)
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
@@ -200,8 +208,33 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
             )
         self._clean_working_hours(cleaned)
         self._own_accreditation_check(cleaned)
+        self._la_accreditation_check(cleaned)
         self._la_code_check(cleaned)
         return cleaned
+
+    def _la_accreditation_check(self, cleaned: dict[str, Any]) -> None:
+        """An accredited LA keeps its accreditation while children's records or open organisations depend
+        on it, as it stays open (`administration.organisations._still_holds`, counted alike)."""
+        editing = self.editing
+        if (
+            editing is None
+            or editing.kind != OrganisationKind.LOCAL_AUTHORITY
+            or "accredited_on" not in cleaned
+            or self.has_error("accredited_day")
+        ):
+            return
+        today = timezone.localdate()
+        accredited = cleaned["accredited_on"]
+        if editing.accredited_on is None or editing.accredited_on > today:
+            return  # not accredited now: nothing depends on an accreditation it does not hold
+        if accredited is not None and accredited <= today:
+            return
+        holds = (
+            Child.objects.filter(local_authority=editing).exists()
+            or open_organisations().filter(local_authority=editing).exists()
+        )
+        if holds:
+            self.add_error("accredited_day", LA_ACCREDITATION_HELD)
 
     def _la_code_check(self, cleaned: dict[str, Any]) -> None:
         """An LA's code routes feed records to it: fixed once children's records are allocated to it.

@@ -150,7 +150,9 @@ def organisations(request: HttpRequest) -> HttpResponse:
     if filters.is_valid():
         kind, name = filters.cleaned_data["kind"], filters.cleaned_data["name"]
     found = list(organisations_find(kind=kind, name=name))
-    return render(request, "administration/organisations.html", {"filters": filters, "found": found})
+    # `today`: an organisation accredited from a later day is not open to its staff yet (the status tag).
+    context = {"filters": filters, "found": found, "today": timezone.localdate()}
+    return render(request, "administration/organisations.html", context)
 
 
 @login_required
@@ -196,7 +198,8 @@ def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
         return render(
             request, "administration/organisation_close.html", {"organisation": found, "impact": impact}
         )
-    return render(request, "administration/organisation.html", {"organisation": found, "own": own})
+    context = {"organisation": found, "own": own, "today": timezone.localdate()}  # today: the status tag
+    return render(request, "administration/organisation.html", context)
 
 
 @login_required

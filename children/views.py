@@ -179,7 +179,7 @@ RECORD_READS = 3
 T = TypeVar("T")
 
 
-def _unchanged_since_read(child: Child) -> bool:
+def unchanged_since_read(child: Child) -> bool:
     """Does the stored record still hold the state `child` was read with (and judged on)?
 
     A page reads the child's row, decides what this person may see from it (full or restricted), then
@@ -203,7 +203,7 @@ def _read_as_one(read: Callable[[], tuple[Child, T]]) -> tuple[Child, T]:
     usually merged away)."""
     for _ in range(RECORD_READS):
         child, made = read()
-        if _unchanged_since_read(child):
+        if unchanged_since_read(child):
             return child, made
     raise Http404("the record changed while it was read")
 
@@ -316,7 +316,7 @@ def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The record under its stated purpose: full, or restricted for a shielded child; audited once, as shown.
 
     The full view reads the record's carers and involvements after judging it on its row, so it is
-    shown only if the row still holds that state afterwards (`_unchanged_since_read`), else read
+    shown only if the row still holds that state afterwards (`unchanged_since_read`), else read
     again. The restricted view reads nothing after the row: a change since can only make it stricter.
     """
     actor = signed_in_user(request)
@@ -336,7 +336,7 @@ def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
             break
         template = "children/record.html"
         context = _full_record_context(actor, child, seen, purpose_label=PURPOSE_LABELS[grant.purpose])
-        if _unchanged_since_read(child):
+        if unchanged_since_read(child):
             break
     else:
         raise Http404("the record changed while it was read")

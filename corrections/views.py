@@ -27,7 +27,7 @@ from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child
 from children.selectors import child_identity_shown
 from children.viewing import purpose_grant_for
-from children.views import gone_if_merged_away, removed_record_said
+from children.views import gone_if_merged_away, removed_record_said, unchanged_since_read
 from corrections.fields import (
     OLDEST_AGE_YEARS,
     FieldGone,
@@ -236,6 +236,12 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     # Shown (first look, or a form shown again with its errors): a view of the record.
     full = visibility(actor=actor, child=child).full
     _key_still_opens(child)
+    current = value_text(named, current_value(child, named))
+    if not unchanged_since_read(child):
+        # Shielded (a shielded duplicate merged in, its carers numbered after this record's), moved or
+        # ended after the checks above read the record, before its detail was read: not shown on that
+        # judgement. The page is asked for again, and judged on the record as it is now.
+        return redirect("corrections:propose", child_id=child.pk, field=field)
     if ended := look_audited(
         request, actor=actor, child=child, grant=grant, full=full, page="corrections:propose"
     ):
@@ -245,7 +251,7 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
         "details": child_identity_shown(child),  # the caption names the child: nothing more decrypted
         "field": named,
         "form": form,
-        "current": value_text(named, current_value(child, named)),
+        "current": current,
     }
     return render(request, "corrections/propose.html", context)
 
@@ -438,12 +444,14 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@gone_if_merged_away  # a summary sealed under a key a failed purge or merge shredded: said in words
 @decider_ended_refused(Permission.ComplaintRecord)  # suspended or closed since the check: nothing written
 def complaint_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ComplaintRecord)  # the role first: ids are not probed
     child = _child(child_id)
     require(actor=actor, action=Permission.ComplaintRecord, child=child)
+    _key_still_opens(child)  # removed (its key shredded): said before the form is offered, not after
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -47,7 +47,7 @@ SEARCH_RESULTS_QUERIES = 4
 # Session, user, child; carers, involvements, the organisations named, and the policy's "currently
 # involved" check (one for the page's links to set the lead professional and the CAF:
 # access.policy.decide_many); the child's row read again on the primary once those are read
-# (children.views._unchanged_since_read: a merge or shield committed meanwhile is never shown in full on
+# (children.views.unchanged_since_read: a merge or shield committed meanwhile is never shown in full on
 # the state read before it); then in one transaction: audit id, audit event, the user's row locked
 # (oversight.misuse._screening_lock: concurrent views counted), viewing rules' counts.
 RECORD_VIEW_QUERIES = 12
