@@ -212,9 +212,21 @@ def _carers_after_the_survivors(survivor: Child, moved: dict[str, Any]) -> None:
     """Number the duplicate's carers after the survivor's own, and point its pending carer corrections
     at their carer's new number: a carer correction names a position ("parent or carer 1"), and two
     carers at one position let a correction meant for one change the other. The old numbers are kept
-    in `moved` for the unmerge."""
+    in `moved` for the unmerge.
+
+    Never at a position a pending correction of the survivor still names: an unmerge frees the positions
+    of the carers it takes back, and a correction raised while the records were one still names one. The
+    next merge's first carer took it, and the correction named that carer (a shielded duplicate's refuge
+    phone shown to the LA team as "the record says", and overwritten on accepting it)."""
     own = Carer.objects.filter(child=survivor).exclude(pk__in=moved["carers"])
-    offset = max((carer.position for carer in own), default=-1) + 1
+    named = [
+        field.carer_position
+        for key in Correction.objects.filter(child=survivor, status=CorrectionStatus.PENDING)
+        .exclude(pk__in=moved["corrections"])
+        .values_list("field", flat=True)
+        if (field := field_for(key)) is not None and field.carer_position is not None
+    ]
+    offset = max([*(carer.position for carer in own), *named], default=-1) + 1
     moved["carer_positions"] = {}
     for carer in Carer.objects.filter(pk__in=moved["carers"]):
         moved["carer_positions"][str(carer.pk)] = carer.position
