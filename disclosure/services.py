@@ -7,9 +7,10 @@ however a page is reached. The reference and the decision reason (free text) are
 export's own data key, never stored or audited in clear.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,13 +20,15 @@ from accounts.models import Organisation, User
 from accounts.services import actor_able_locked, actor_vetted_held
 from audit.services import event_record
 from audit.tags import AuditTag
+from children.merged_away import key_opens
 from children.models import Child
 from children.services import child_rows_locked
 from disclosure.fields import EXPORT_FIELDS
 from disclosure.models import DisclosureExport, ExportStatus
 from oversight.misuse import export_screen
 from rowlocks.held import Strength, row_held
-from vault.keys import data_key_build
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded, data_key_build
 from vault.sealing import Sealer
 
 
@@ -52,6 +55,20 @@ class NotDownloadable(Exception):
 
 class AlreadyDecided(Exception):
     """A request is approved or refused once; a second decision is refused by the state, not the page."""
+
+    message = "This request has already been decided."
+
+
+class ExportNotesDestroyed(AlreadyDecided):
+    """A child the request names was purged, and the request's reference with it (`disclosure.retention`):
+    the approver can no longer see what they would approve, and no reason can be sealed under the
+    request's key, so it is never decided. Also when the purge failed after revoking that key (its notes
+    not yet blanked): the key no longer opens all the same."""
+
+    message = (
+        "This request can no longer be decided: a child it named was purged, and its reference with it. "
+        "Request a new export if the details are still needed."
+    )
 
 
 def _child_ids(export: DisclosureExport) -> list[str]:
@@ -106,17 +123,26 @@ def export_request(
 
 
 def export_decide(*, export: DisclosureExport, by: User, approve: bool, reason: str) -> DisclosureExport:
-    """Approve (the expiry clock starts now) or refuse, once. The policy has ruled out the requester."""
+    """Approve (the expiry clock starts now) or refuse, once. The policy has ruled out the requester.
+
+    `ExportNotesDestroyed`, nothing written, once a child it names was purged (its notes shredded, or its
+    key revoked by a purge that then failed): there is no reference to check and nothing to seal under."""
     with transaction.atomic():
         locked = DisclosureExport.objects.select_for_update().get(pk=export.pk)
         if locked.status != ExportStatus.PENDING:
             raise AlreadyDecided
+        if locked.notes_shredded_at is not None:
+            raise ExportNotesDestroyed
         now = timezone.now()
         locked.status = ExportStatus.APPROVED if approve else ExportStatus.REFUSED
         locked.decided_by = by
         locked.decided_at = now
-        if locked.notes_shredded_at is None:  # a child it names was purged meanwhile: nothing to seal under
+        try:
             Sealer(locked.data_key).seal(locked, "decision_reason", reason)
+        except (KeyRevoked, KeyShredded):
+            if key_opens(locked.data_key):  # another key refused: a real fault, raised as it was
+                raise
+            raise ExportNotesDestroyed from None
         locked.expires_at = now + settings.DISCLOSURE_EXPORT_VALID_FOR if approve else None
         locked.save()
         tag = AuditTag.DisclosureExportApproved if approve else AuditTag.DisclosureExportRefused
@@ -234,14 +260,55 @@ def _accounts_held(*, by: User, approver_id: int | None) -> User | None:
     return _approver_read(approver_id)
 
 
+# Why a file withheld a child's approved fields (codes, never a value from the record): a reason the
+# access policy gave for not carrying the child (`archived`, `closed`, `other_la`), or one of these.
+WITHHELD_REMOVED = "removed"  # its key shredded by a merge or purge that then failed: nothing can be read
+WITHHELD_SHIELDED = "shielded"  # a shielded record: only what any practitioner sees of it is carried
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """What a file withheld of one child's approved fields (the cells say "Withheld: ..."), and why."""
+
+    reason: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Built:
+    """A file as built, with what it withheld by child id: a child not named there had every approved
+    field carried. The builder judges each child once, and the release audits that same judgement."""
+
+    file: bytes
+    withheld: Mapping[Any, Withheld]
+
+
+Builder = Callable[[DisclosureExport, list[Child]], Built]
+
+
 @dataclass(frozen=True)
 class Released:
     """An export whose download has been counted and audited, with the file built from the children
-    as the release read them (`file`), when a `build` was given."""
+    as the release read them (`file`)."""
 
     export: DisclosureExport
     children: list[Child]
-    file: bytes | None = None
+    file: bytes
+
+
+def _download_event(
+    summary: dict[str, object], fields: list[str], withheld: Withheld | None
+) -> dict[str, object]:
+    """One child's download event: the export's summary, and what the file carried of this child: the
+    approved fields it released, those it withheld, and the reason code (None when nothing was withheld).
+    The index number is in every row, so a child wholly withheld is still named by the file."""
+    held_back = [key for key in fields if withheld is not None and key in withheld.fields]
+    return {
+        **summary,
+        "released_fields": [key for key in fields if key not in held_back],
+        "withheld_fields": held_back,
+        "withheld_reason": withheld.reason if withheld is not None else None,
+    }
 
 
 def export_release(
@@ -249,12 +316,17 @@ def export_release(
     export: DisclosureExport,
     by: User,
     approval_stands: ApprovalStands,
-    build: Callable[[DisclosureExport, list[Child]], bytes] | None = None,
+    build: Builder | None = None,
 ) -> Released:
-    """Count one download, audit it against every child named, and build the file, or say why not.
+    """Count one download, build the file, audit it against every child named, or say why not.
 
     One event per child (with the export id) puts the disclosure in each child's access report and
-    subject access report. A too-late or used-up attempt is audited too, then refused.
+    subject access report, saying which of the approved fields the file released for that child and
+    which it withheld, and why (`Built.withheld`, the builder's own judgement). A too-late or used-up
+    attempt is audited too, then refused. Never released without a `build`: a ready export with none
+    (`NotDownloadable`, `READY`) is neither counted nor audited, as there is no file to hand over (the
+    page goes on without a passphrase only to have a gone export refused, and the approval can stand
+    again by the time the release reads it).
 
     The downloader, the approver and the approver's organisation are locked first (`_accounts_held`): a
     suspension or close of any of them committing before is seen (`ActorCannotAct` for the downloader's
@@ -267,7 +339,6 @@ def export_release(
     after the count waits for the download instead of slipping into a file built after the commit. A
     build that fails rolls the count and the events back: nothing was released.
     """
-    file = None
     with transaction.atomic():
         # FOR NO KEY UPDATE: it serialises downloads and decisions as FOR UPDATE would, but lets a merge
         # holding a child's row name its survivor on the export (a row referring to this one takes FOR
@@ -292,16 +363,25 @@ def export_release(
             # nothing released. After the approval, so an approval withdrawn with the organisation both
             # share (its close) is said as before: audited, 410.
             actor_vetted_held(by)
+            if build is None:  # no file to hand over: nothing counted, nothing audited
+                raise NotDownloadable(Availability.READY)
             locked.downloads += 1
             locked.save(update_fields=["downloads"])
             children = sorted(_named_children_locked(locked), key=lambda child: child.index_number)
+            built = build(locked, children)
+            named = {child.pk for child in children}
+            if not set(built.withheld) <= named:
+                raise ValueError("a file withheld a child the export does not name")
             summary = _summary(locked)
+            fields = list(locked.fields)
             for child in children:
+                additional = _download_event(summary, fields, built.withheld.get(child.pk))
                 event_record(
-                    tag=AuditTag.DisclosureExportDownloaded, actor=by, child_id=child.pk, additional=summary
+                    tag=AuditTag.DisclosureExportDownloaded,
+                    actor=by,
+                    child_id=child.pk,
+                    additional=additional,
                 )
-            if build is not None:
-                file = build(locked, children)
     if availability != Availability.READY:  # raised outside the transaction, so the attempt stays audited
         raise NotDownloadable(availability)
-    return Released(locked, children, file)
+    return Released(locked, children, built.file)

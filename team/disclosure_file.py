@@ -26,6 +26,9 @@ from children.records import AddressStatus, ReturnIntention
 from children.selectors import ChildRecordView, InvolvementView, child_record
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_VISIBLE, SHIELDED_WITHHELD
 from disclosure.models import DisclosureExport
+from disclosure.services import WITHHELD_REMOVED as REMOVED
+from disclosure.services import WITHHELD_SHIELDED as SHIELDED
+from disclosure.services import Built, Withheld
 from disclosure.spreadsheet import csv_cell
 
 # No 0/o, 1/l/i: read aloud over the phone. (Not a password: the characters one is drawn from.)
@@ -149,8 +152,11 @@ def _record_unless_removed(child: Child) -> ChildRecordView | None:
         return None
 
 
-def export_rows(*, export: DisclosureExport, children: list[Child], by: User) -> list[list[str]]:
-    """The header and one row per child: the index number and the approved fields, nothing more.
+def export_rows_judged(
+    *, export: DisclosureExport, children: list[Child], by: User
+) -> tuple[list[list[str]], dict[Any, Withheld]]:
+    """The header and one row per child: the index number and the approved fields, nothing more; with
+    what was withheld of each child, and why (the one judgement the download's audit repeats).
 
     A child the policy no longer lets this export carry (archived or moved LA since the request) keeps
     its index number, and every other cell says why it is withheld; its record is not even decrypted.
@@ -158,31 +164,44 @@ def export_rows(*, export: DisclosureExport, children: list[Child], by: User) ->
     """
     keys = [key for key in export.fields if key in EXPORT_FIELDS]
     rows = [["Index number", *(EXPORT_FIELDS[key] for key in keys)]]
+    withheld: dict[Any, Withheld] = {}
     for child in children:
         carried = decide(actor=by, action=Permission.DisclosureExportDownload, export=export, child=child)
         if not carried:
             rows.append([child.index_number, *([WITHHELD_NOW.get(carried.reason, "Withheld")] * len(keys))])
+            withheld[child.pk] = Withheld(reason=carried.reason, fields=tuple(keys))
             continue
         record = _record_unless_removed(child)
         if record is None:
             rows.append([child.index_number, *([WITHHELD_REMOVED] * len(keys))])
+            withheld[child.pk] = Withheld(reason=REMOVED, fields=tuple(keys))
             continue
         full = disclosure_visibility(child=child).full
-        cells = [CELLS[key](record) if full or key in SHIELDED_VISIBLE else SHIELDED_WITHHELD for key in keys]
+        hidden = () if full else tuple(key for key in keys if key not in SHIELDED_VISIBLE)
+        if hidden:
+            withheld[child.pk] = Withheld(reason=SHIELDED, fields=hidden)
+        cells = [SHIELDED_WITHHELD if key in hidden else CELLS[key](record) for key in keys]
         rows.append([child.index_number, *(csv_cell(cell) for cell in cells)])
-    return rows
+    return rows, withheld
+
+
+def export_rows(*, export: DisclosureExport, children: list[Child], by: User) -> list[list[str]]:
+    """The file's rows (`export_rows_judged`), without what was withheld."""
+    return export_rows_judged(export=export, children=children, by=by)[0]
 
 
 def export_file_name(export: DisclosureExport) -> str:
     return f"contactpoint-disclosure-{str(export.pk)[:8]}.zip"
 
 
-def export_zip(*, export: DisclosureExport, children: list[Child], by: User, passphrase: str) -> bytes:
-    """The encrypted file: built in memory, never written to disk in clear."""
+def export_built(*, export: DisclosureExport, children: list[Child], by: User, passphrase: str) -> Built:
+    """The encrypted file, built in memory and never written to disk in clear, with what it withheld of
+    each child (`export_rows_judged`): what the download's audit says of each child."""
     if len(passphrase) < PASSPHRASE_GROUPS * PASSPHRASE_GROUP_LENGTH:
         raise ValueError("a disclosure file is never written without a generated passphrase")
+    rows, withheld = export_rows_judged(export=export, children=children, by=by)
     text = io.StringIO()
-    csv.writer(text).writerows(export_rows(export=export, children=children, by=by))
+    csv.writer(text).writerows(rows)
     out = io.BytesIO()
     with pyzipper.AESZipFile(
         out, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
@@ -190,4 +209,9 @@ def export_zip(*, export: DisclosureExport, children: list[Child], by: User, pas
         archive.setpassword(passphrase.encode())
         archive.setencryption(pyzipper.WZ_AES, nbits=256)
         archive.writestr("disclosure.csv", text.getvalue().encode("utf-8"))
-    return out.getvalue()
+    return Built(file=out.getvalue(), withheld=withheld)
+
+
+def export_zip(*, export: DisclosureExport, children: list[Child], by: User, passphrase: str) -> bytes:
+    """The encrypted file alone (`export_built`)."""
+    return export_built(export=export, children=children, by=by, passphrase=passphrase).file

@@ -7,7 +7,6 @@ one service, a redirect or a page. The state machine is `disclosure.services`; t
 at download time by `team.disclosure_file`, encrypted, and never stored.
 """
 
-from collections.abc import Callable
 from uuid import UUID
 
 from django.conf import settings
@@ -34,6 +33,8 @@ from disclosure.services import (
     GONE,
     AlreadyDecided,
     Availability,
+    Builder,
+    Built,
     NotDownloadable,
     export_availability,
     export_decide,
@@ -43,8 +44,8 @@ from disclosure.services import (
     exports_list_audit,
 )
 from team.disclosure_file import (
+    export_built,
     export_file_name,
-    export_zip,
     passphrase_from_token,
     passphrase_new,
     passphrase_token,
@@ -206,8 +207,8 @@ def export_decision(request: HttpRequest, export_id: UUID) -> HttpResponse:
             ).first()
             _judged_again_locked(actor)
             export_decide(export=export, by=actor, approve=approve, reason=form.cleaned_data["reason"])
-    except AlreadyDecided:
-        messages.info(request, "This request has already been decided.")
+    except AlreadyDecided as undecided:  # or a child it named was purged (`ExportNotesDestroyed`)
+        messages.info(request, undecided.message)
         return redirect("team:export", export_id=export.pk)
     messages.success(request, "Export approved." if approve else "Export refused.")
     return redirect("team:export", export_id=export.pk)
@@ -227,15 +228,15 @@ def _downloader_as_stored(by: User, export: DisclosureExport) -> User:
     return stored
 
 
-def _builder(*, by: User, passphrase: str | None) -> Callable[[DisclosureExport, list[Child]], bytes] | None:
+def _builder(*, by: User, passphrase: str | None) -> Builder | None:
     """What builds the encrypted file, or None without a passphrase: then nothing may be released. It
     judges the downloader as stored first (`_downloader_as_stored`), and asks about each child as them."""
     if passphrase is None:
         return None
 
-    def build(export: DisclosureExport, children: list[Child]) -> bytes:
+    def build(export: DisclosureExport, children: list[Child]) -> Built:
         stored = _downloader_as_stored(by, export)
-        return export_zip(export=export, children=children, by=stored, passphrase=passphrase)
+        return export_built(export=export, children=children, by=stored, passphrase=passphrase)
 
     return build
 

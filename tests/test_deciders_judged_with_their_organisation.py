@@ -38,6 +38,7 @@ from corrections.models import Complaint, Correction, CorrectionStatus
 from corrections.services import complaint_record, correction_accept, correction_raise, correction_reject
 from disclosure.models import DisclosureExport, LawfulBasis
 from disclosure.services import export_decide, export_release, export_request
+from disclosure.tests.downloads import file_built
 from feeds.review import ReviewDecision, review_decide
 from feeds.tests.factories import feed_row, health_rows_ingest
 from lifecycle.models import Transfer
@@ -185,7 +186,9 @@ DECISIONS: dict[str, tuple[Callable[[World], Any], Decision]] = {
     ),
     "download an export": (
         _approved_for_lena,
-        lambda w, export, by: export_release(export=export, by=by, approval_stands=export_approval_stands),
+        lambda w, export, by: export_release(
+            export=export, by=by, approval_stands=export_approval_stands, build=file_built(by)
+        ),
     ),
 }
 

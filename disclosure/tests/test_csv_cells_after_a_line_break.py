@@ -23,6 +23,7 @@ from children.services import child_create
 from coordination.tests.support import organisation
 from disclosure.services import export_decide, export_release, export_request
 from disclosure.spreadsheet import csv_cell
+from disclosure.tests.downloads import file_built
 from team.disclosure_file import export_zip, passphrase_new
 from tests.personas import make_user
 
@@ -81,7 +82,9 @@ def test_the_disclosure_file_read_as_a_semicolon_spreadsheet_runs_no_formula_aft
         fields=["name", "educational_setting"],
     )
     export_decide(export=export, by=make_user("leo", world.north, Role.LA_TEAM), approve=True, reason="Seen")
-    released = export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
+    released = export_release(
+        export=export, by=world.lena, approval_stands=export_approval_stands, build=file_built(world.lena)
+    )
     passphrase = passphrase_new()
     body = export_zip(
         export=released.export, children=released.children, by=world.lena, passphrase=passphrase

@@ -22,6 +22,7 @@ from children.services import child_create
 from coordination.tests.support import organisation
 from disclosure.services import export_decide, export_release, export_request
 from disclosure.spreadsheet import csv_cell
+from disclosure.tests.downloads import file_built
 from reports.tests.reporting import viewed
 from team.disclosure_file import export_zip, passphrase_new
 from tests.journeys import signed_in
@@ -84,7 +85,9 @@ def test_the_disclosure_file_read_as_a_semicolon_spreadsheet_runs_no_formula(wor
     )
     leo = make_user("leo", world.north, Role.LA_TEAM)
     export_decide(export=export, by=leo, approve=True, reason="Order checked")
-    released = export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
+    released = export_release(
+        export=export, by=world.lena, approval_stands=export_approval_stands, build=file_built(world.lena)
+    )
     passphrase = passphrase_new()
     body = export_zip(
         export=released.export, children=released.children, by=world.lena, passphrase=passphrase

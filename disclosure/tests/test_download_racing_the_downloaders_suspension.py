@@ -24,6 +24,7 @@ from disclosure.models import DisclosureExport, LawfulBasis
 from disclosure.services import export_decide, export_release, export_request
 from disclosure.tests.downloads import download_token as _token
 from disclosure.tests.downloads import events as _events
+from disclosure.tests.downloads import file_built
 from tests.concurrency import meeting_after, paused_for, postgresql_race, run_together, waiting_at_most
 from tests.journeys import signed_in
 from tests.personas import World, build_world, make_child, make_user
@@ -158,7 +159,9 @@ def test_a_release_by_the_approver_takes_both_locks_on_the_one_row():
     with connection.cursor() as cursor:
         cursor.execute(f"SET lock_timeout = '{LOCK_WAIT}'")
     try:
-        released = export_release(export=export, by=leo, approval_stands=export_approval_stands)
+        released = export_release(
+            export=export, by=leo, approval_stands=export_approval_stands, build=file_built(leo)
+        )
     finally:
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")

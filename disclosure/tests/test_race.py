@@ -31,6 +31,7 @@ from disclosure.services import (
     export_release,
     export_request,
 )
+from disclosure.tests.downloads import file_built
 from tests.concurrency import run_together
 from tests.journeys import signed_in
 from tests.personas import World, build_world, make_child, make_user
@@ -104,7 +105,12 @@ def test_racing_downloads_release_exactly_the_allowed_number_and_refuse_the_rest
 
         def download(_: int, export: DisclosureExport = export) -> str:
             try:
-                export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
+                export_release(
+                    export=export,
+                    by=world.lena,
+                    approval_stands=export_approval_stands,
+                    build=file_built(world.lena),
+                )
             except NotDownloadable as refused:
                 return f"refused: {refused.availability}"
             return "released"

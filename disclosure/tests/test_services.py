@@ -20,6 +20,7 @@ from disclosure.services import (
     export_release,
     export_request,
 )
+from disclosure.tests.downloads import file_built
 from tests.personas import make_child, make_user
 
 
@@ -58,8 +59,11 @@ def test_an_approval_lasts_exactly_the_configured_time(world, leo, child, settin
 def test_the_download_limit_is_a_setting(world, leo, child, settings):
     settings.DISCLOSURE_EXPORT_MAX_DOWNLOADS = 2
     export = export_decide(export=_request(world, [child]), by=leo, approve=True, reason="Checked")
-    export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
-    released = export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
+    build = file_built(world.lena)
+    export_release(export=export, by=world.lena, approval_stands=export_approval_stands, build=build)
+    released = export_release(
+        export=export, by=world.lena, approval_stands=export_approval_stands, build=build
+    )
     assert released.export.downloads == 2
     with pytest.raises(NotDownloadable) as used:
         export_release(export=export, by=world.lena, approval_stands=export_approval_stands)

@@ -16,6 +16,7 @@ from children.selectors import child_details
 from disclosure.models import DisclosureExport
 from disclosure.selectors import export_notes
 from disclosure.services import export_decide, export_release, export_request
+from disclosure.tests.downloads import file_built
 from lifecycle.identity import new_identity_create
 from lifecycle.services import child_archive, child_purge
 from linkage.merging import MergeRefused, child_merge, child_unmerge
@@ -104,6 +105,7 @@ def test_after_an_unmerge_an_export_about_the_duplicate_releases_the_duplicate_n
         export=DisclosureExport.objects.get(pk=export.pk),
         by=world.lena,
         approval_stands=export_approval_stands,
+        build=file_built(world.lena),
     )
     assert [child_details(c).full_name for c in released.children] == ["Bethany Thornton"]
     assert [c.pk for c in released.children] == [restored.pk]

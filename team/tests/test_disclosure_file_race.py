@@ -17,7 +17,7 @@ from children.models import Child
 from children.records import InvolvementDetails
 from children.services import involvement_record
 from disclosure.models import LawfulBasis
-from disclosure.services import export_decide, export_release, export_request
+from disclosure.services import Built, export_decide, export_release, export_request
 from lifecycle.shielding import shield_set
 from team.disclosure_file import export_rows
 from tests.concurrency import postgresql_race, run_together
@@ -52,9 +52,8 @@ def test_a_shield_sent_while_the_file_is_built_waits_and_the_file_has_no_later_s
     def build(export_now, children):
         building.set()
         time.sleep(0.5)  # the shield arrives while the file is being built
-        return "\n".join(
-            ",".join(row) for row in export_rows(export=export_now, children=children, by=world.lena)
-        ).encode()
+        rows = export_rows(export=export_now, children=children, by=world.lena)
+        return Built(file="\n".join(",".join(row) for row in rows).encode(), withheld={})
 
     def work(index: int) -> bytes | None:
         if index == 0:
@@ -102,7 +101,7 @@ def test_a_download_of_an_export_naming_a_record_being_merged_neither_fails_and_
     monkeypatch.setattr(merging, "identities_carry_over", paused)
 
     def build(export_now, children):
-        return ",".join(str(child.pk) for child in children).encode()
+        return Built(file=",".join(str(child.pk) for child in children).encode(), withheld={})
 
     def work(index: int) -> bytes | None:
         if index == 0:

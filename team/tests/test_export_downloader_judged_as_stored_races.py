@@ -80,7 +80,7 @@ def test_a_change_arriving_while_the_file_is_built_waits_for_the_download(world,
     response, changed = paused_for(
         monkeypatch,
         export_pages,
-        "export_zip",
+        "export_built",
         before=True,
         read=_download(requester, export),
         write=waiting_at_most(_change(world, requester, how)),

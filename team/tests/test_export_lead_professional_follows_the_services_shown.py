@@ -17,6 +17,7 @@ from accounts.models import Role
 from children.records import InvolvementDetails, SensitiveCategory
 from children.services import involvement_record, lead_professional_set
 from disclosure.services import export_decide, export_release, export_request
+from disclosure.tests.downloads import file_built
 from team.disclosure_file import export_rows
 from tests.personas import make_child, make_user
 
@@ -31,7 +32,9 @@ def _exported(world, child) -> dict[str, str]:
         fields=["services", "lead_professional"],
     )
     export_decide(export=export, by=make_user("leo", world.north, Role.LA_TEAM), approve=True, reason="Seen")
-    released = export_release(export=export, by=world.lena, approval_stands=export_approval_stands)
+    released = export_release(
+        export=export, by=world.lena, approval_stands=export_approval_stands, build=file_built(world.lena)
+    )
     header, row = export_rows(export=released.export, children=released.children, by=world.lena)
     return dict(zip(header, row, strict=True))
 
