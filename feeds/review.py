@@ -25,6 +25,7 @@ from accounts.models import Organisation, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.key_locks import children_keys_lock
+from children.merged_away import key_opens
 from children.models import Child, RecordStatus
 from children.services import child_rows_locked
 from feeds.ingest import incoming_record, is_adult, la_open_locked, record_create
@@ -45,6 +46,7 @@ from linkage.selectors import (
     review_shown_ids,
     review_side_by_side,
 )
+from vault.crypto import DecryptionFailed
 
 
 class ReviewDecision:
@@ -169,7 +171,16 @@ def review_compared(review: ClericalReview) -> tuple[dict[str, Any], list[Candid
             la=Organisation.objects.get(pk=int(incoming["la_id"])),
             issuer_id=source.user.organisation_id if source else None,
         )
-        summaries = [c.summary() for c in children_scored(record, {child.pk for child in children})]
+        try:
+            scored = children_scored(record, {child.pk for child in children})
+        except DecryptionFailed:
+            # One merged away or purged since it was listed (its key revoked, its row not yet gone): none
+            # is scored, so none is shown, and "new child" from this page is refused (`SHOWN_CHANGED_WORDS`).
+            # Every record's own key still opening, it is a real fault: raised.
+            if all(key_opens(child.data_key) for child in children):
+                raise
+            return {}
+        summaries = [c.summary() for c in scored]
         return {summary["child_id"]: summary for summary in summaries}
 
     return review_side_by_side(review, rescore)
@@ -189,10 +200,21 @@ _STATUS = {
 
 
 def _label(
-    review: ClericalReview, decision: str, record: FeedRecord, source: FeedSource, child_id: UUID | None
+    review: ClericalReview,
+    decision: str,
+    record: FeedRecord,
+    source: FeedSource,
+    child_id: UUID | None,
+    seen: set[str] | None,
 ) -> None:
-    """The decision as labelled pairs for retraining (before a link changes the child)."""
-    candidates = list(review_candidates_shown(review))  # the ones on the page, none it no longer shows
+    """The decision as labelled pairs for retraining (before a link changes the child): the records the
+    review shows that the reviewer's page showed (`seen`; one shown since, a record a candidate was
+    merged into after the page opened, was judged by nobody), and the one a link chose."""
+    candidates = [
+        child
+        for child in review_candidates_shown(review)  # none it no longer shows
+        if seen is None or str(child.pk) in seen or child.pk == child_id
+    ]
     review_labels_record(
         review=review,
         status=_STATUS[decision],
@@ -257,7 +279,7 @@ def review_decide(
             child_id is None or str(child_id) not in review_candidate_ids(locked) | review_shown_ids(locked)
         ):
             raise ValueError("link only to a record the review shows")
-        _label(locked, decision, record, source, child_id if decision == ReviewDecision.LINK else None)
+        _label(locked, decision, record, source, child_id if decision == ReviewDecision.LINK else None, seen)
         if decision == ReviewDecision.LINK and child_id is not None:
             # Still this LA's active record (it may have moved or gone since the review opened). Locked:
             # a merge taking it away at this moment finishes first, and then it is not found.

@@ -20,7 +20,9 @@ A hold follows its child. Once another LA accepts the record (`lifecycle.moves.t
 old team is shown no candidate (`review_candidates_shown`: the child is not its record) and the new team,
 the only one that may now decide about the child, was never shown the hold: the accept moves each hold of
 the old LA naming the child (or a record merged into it) to the new LA, in its transaction, unless the
-review also names another child still of the old LA (that team can still judge it). The accept holds the
+review also names another child still of the old LA (that team can still judge it), or a shielded child
+another LA holds (it follows its shielded child, never another child away from it: that team would see the
+row and not the shielded child, and could link the row into a visible record). The accept holds the
 child's key locks and row, as a shield does, so the same circle is avoided the same way: a hold a decision
 holds is skipped, and moved once the accept has committed, if still open and the child still elsewhere.
 An after-commit step lost (the process dying between the commit and the step) is made good by the daily
@@ -186,6 +188,8 @@ def _follow(reviews: list[ClericalReview], identities: set[str], from_la_id: int
             continue
         if not identities & named or _named_still_there(named - identities, from_la_id):
             continue
+        if _shielded_elsewhere(named, to_la_id):
+            continue  # it follows its shielded child, never another away from it
         review_follows(review, from_la_id, to_la_id)
         moved.append(str(review.pk))
     return moved
@@ -206,6 +210,15 @@ def review_follows(review: ClericalReview, from_la_id: int, to_la_id: int, *, by
             **({"placed_by_hand": True} if by_hand else {}),
         },
     )
+
+
+def _shielded_elsewhere(named: set[str], la_id: int) -> bool:
+    """Is a shielded child the review names (or the record carrying one on) an active record of an LA
+    other than `la_id`? A hold is that child's team's to judge: moved with another of its children to an
+    LA not holding it, that team would see the row and not the child, and could link the row into a
+    visible record of its own. Left where it is, the daily sweep reports it for a person
+    (`linkage.placing` places it only with the shielded child's LA)."""
+    return candidates_held_now(named).filter(shielded=True).exclude(local_authority_id=la_id).exists()
 
 
 def _named_still_there(others: set[str], la_id: int) -> bool:
@@ -290,7 +303,7 @@ class ChildrenBusy(Exception):
     """Another writer holds the row of a child the review names at this moment (`review_follow_candidates`)."""
 
 
-def review_follow_candidates(review: ClericalReview, identities: set[str], *, wait: bool = False) -> bool:
+def review_follow_candidates(review: ClericalReview, identities: set[str]) -> bool:
     """Move a (locked, open, ordinary) review naming one of `identities` to the one other LA holding
     every child it names, as a hold follows its child (`review_follows`, audited the same way); held
     there at once if one of them is a shielded child of that LA. True if it moved.
@@ -299,9 +312,10 @@ def review_follow_candidates(review: ClericalReview, identities: set[str], *, wa
     that committed first is seen, and the review is held as it moves; one arriving after waits for this
     move, then finds the review in that LA and holds it. Read unlocked, a shield committing in between
     looked for reviews of that LA naming the child while this move was not committed, and the review went
-    there unheld until the nightly sweep. Inside the accept (`wait` False) a row someone holds is not waited
-    for (two accepts of two such children at once would each hold one and wait for the other): `ChildrenBusy`,
-    and the review is moved once the accept has committed, waiting then. A copy that does not open is left
+    there unheld until the nightly sweep. A row someone holds is never waited for (two accepts of two such
+    children at once would each hold one and wait for the other): `ChildrenBusy`; the accept moves that
+    review once it has committed, and a row still held then leaves it to the daily sweep (an error after
+    the commit would answer the accepted transfer with a server error). A copy that does not open is left
     (its shred is closing it)."""
     try:
         named = review_candidate_ids(review)
@@ -312,7 +326,7 @@ def review_follow_candidates(review: ClericalReview, identities: set[str], *, wa
     try:
         with transaction.atomic():  # a savepoint: a lock refused leaves the accept's transaction usable
             children = list(
-                candidates_held_now(named).select_for_update(of=("self",), nowait=not wait).order_by("pk")
+                candidates_held_now(named).select_for_update(of=("self",), nowait=True).order_by("pk")
             )
     except OperationalError:  # PostgreSQL's "lock not available"
         raise ChildrenBusy from None
@@ -328,7 +342,11 @@ def review_follow_candidates(review: ClericalReview, identities: set[str], *, wa
 
 def _reviews_follow_after(ids: list[Any], identities: set[str], from_la_id: int) -> None:
     """Once the accept has committed: move the ordinary reviews a decision held then and left open
-    (waiting for that decision: it holds nothing this step takes next)."""
+    (waiting for that decision: it holds nothing this step takes next); one whose children someone holds
+    even now is left to the daily sweep (`linkage.holds_sweep`)."""
     with transaction.atomic():
         for review in list(_ordinary_locked(ids, from_la_id, skip_locked=False)):
-            review_follow_candidates(review, identities, wait=True)
+            try:
+                review_follow_candidates(review, identities)
+            except ChildrenBusy:
+                continue

@@ -16,6 +16,7 @@ from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
 from children.selectors import unseal_column
 from linkage.models import ClericalReview, ReviewLabel, ReviewStatus
 from matching.identity import Identity
+from vault.crypto import DecryptionFailed
 from vault.keys import data_key_build
 from vault.sealing import Sealer
 
@@ -91,11 +92,18 @@ class LabelledPair:
 
 
 def labelled_pairs() -> Iterator[LabelledPair]:
-    """Every stored label, decrypted in memory (the caller must not write them anywhere)."""
+    """Every stored label, decrypted in memory (the caller must not write them anywhere).
+
+    A label whose key does not open is passed over: a purge or an unmerge revokes the key at the provider
+    before it deletes the row (`linkage.retention`), so one that then failed leaves the row, destroyed."""
     for label in ReviewLabel.objects.select_related("data_key").iterator(chunk_size=500):
-        sealer = Sealer(label.data_key)
+        try:
+            sealer = Sealer(label.data_key)
+            incoming, candidate = sealer.unseal(label, "incoming"), sealer.unseal(label, "candidate")
+        except DecryptionFailed:
+            continue
         yield LabelledPair(
-            incoming=identity_from_json(sealer.unseal(label, "incoming")),
-            candidate=identity_from_json(sealer.unseal(label, "candidate")),
+            incoming=identity_from_json(incoming),
+            candidate=identity_from_json(candidate),
             is_match=label.is_match,
         )

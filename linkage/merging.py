@@ -68,7 +68,12 @@ from corrections.models import Complaint, Correction, CorrectionStatus
 from disclosure.models import DisclosureExport
 from lifecycle.models import Transfer, TransferStatus
 from linkage.models import ChildMerge
-from linkage.retention import identities_carry_over, identities_give_back, merge_snapshot_shred
+from linkage.retention import (
+    identities_carry_over,
+    identities_give_back,
+    merge_snapshot_shred,
+    review_labels_unmerged_shred,
+)
 from matching.normalise import normalise_postcode
 from oversight.misuse import view_screen
 from vault.crypto import KeyRevoked
@@ -580,6 +585,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             by=by,
         )
         identities_give_back(merge=merge, restored_id=restored.pk, brought=moved.get("identities"))
+        labels_deleted = review_labels_unmerged_shred(survivor_id=survivor.pk, merged_at=merge.merged_at)
         merge.unmerged_by, merge.unmerged_at, merge.restored_child = by, timezone.now(), restored
         merge.save(update_fields=["unmerged_by", "unmerged_at", "restored_child"])
         for child_id, key in ((survivor.pk, survivor.data_key), (restored.pk, built.data_key)):
@@ -591,6 +597,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
                     "merge_id": str(merge.pk),
                     "restored_id": str(restored.pk),
                     "matches_withdrawn": withdrawn,
+                    "review_labels_deleted": labels_deleted,
                     "restored_shielded": restored.shielded,
                     "reason_sealed": note_seal(key, context=UNMERGE_REASON_CONTEXT, text=reason)
                     if reason

@@ -10,10 +10,13 @@ its children, so the sweep leaves it there.
 
 Refused in words: a review not open, closed for a new identity (it names no candidate and stays with the
 team that closed the identity), or whose copy no longer opens; one whose own LA still holds a child it
-names (that team judges it); an LA holding none of its children. The review and then the children's rows
-are locked as the sweep locks them (a decision or a transfer at that moment finishes first, or this is
-refused as busy). Audited as a follow (`linkage:review:followed`, `placed_by_hand`), by ids only; held for
-that LA's team at once if one of the children is a shielded child there.
+names (that team judges it); an LA holding none of its children; an LA holding no shielded child it
+names while another LA holds one (a row resembling a shielded child is that child's LA team's to judge,
+as `linkage.linking.creation_hold` sends it: another team would see the row, not the child). The review
+and then the children's rows are locked as the sweep locks them (a decision or a transfer at that moment
+finishes first, or this is refused as busy). Audited as a follow (`linkage:review:followed`,
+`placed_by_hand`), by ids only; held for that LA's team at once if one of the children is a shielded
+child there.
 """
 
 from dataclasses import dataclass
@@ -72,6 +75,18 @@ def review_place(*, review_id: UUID, to_la: Organisation, apply: bool) -> Placem
             )
         if to_la.pk not in las:
             raise PlaceRefused(f"review {review_id}: {to_la.code} holds none of the children it names")
+        shielding = {child.local_authority_id for child in children if child.shielded}
+        if shielding and to_la.pk not in shielding:
+            # The row may be that shielded child: only its LA team sees it beside the row. Another team
+            # would be shown the row (where it says the child lives), not the child, and could link it
+            # into a visible record of its own.
+            codes = ", ".join(
+                sorted(Organisation.objects.filter(pk__in=shielding).values_list("code", flat=True))
+            )
+            raise PlaceRefused(
+                f"review {review_id}: a child it names is shielded, and only the team of the local authority "
+                f"holding it may judge it: place it with {codes}"
+            )
         held = not review.shielded_hold and any(
             child.shielded and child.local_authority_id == to_la.pk for child in children
         )

@@ -7,7 +7,9 @@ incoming record and its candidates) and a merge (the duplicate's whole record, t
 
 - A **label** naming a purged child, as the candidate or as the child a review decided on, is deleted
   and its key shredded; the other labels sealed under that key (the same decision's other candidates)
-  go with it, a small loss of training data.
+  go with it, a small loss of training data. An unmerge deletes the survivor's labels sealed while the
+  merge was in place (`review_labels_unmerged_shred`): they hold the merged child's names, and the row a
+  review compared with it, which the restored record's purge would otherwise not find.
 - A **review**'s sealed copy is shredded as soon as it is decided (`review_copy_shred`, called by
   `feeds.review`): the decision has been carried out and the labels keep the training copy. An open
   review naming a purged child (a candidate, or an archived or closed record it resembles, found through
@@ -37,6 +39,7 @@ record's rows and those plain ids go too.
 """
 
 from collections.abc import Collection, Iterable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -76,21 +79,32 @@ def review_subjects_record(*, review: ClericalReview, child_ids: Iterable[UUID |
     ReviewSubject.objects.bulk_create([ReviewSubject(review=review, token=token) for token in tokens])
 
 
-def review_labels_shred(*, child_id: UUID) -> int:
-    """Delete every label naming `child_id` (and its key-mates), shred their keys; returns labels deleted."""
-    key_ids = set(
-        ReviewLabel.objects.filter(
-            Q(candidate_id=child_id)
-            | Q(review__decided_child_ref=child_id)
-            | Q(review__decided_child_id=child_id)
-        ).values_list("data_key_id", flat=True)
+def review_labels_shred(*, child_id: UUID, since: datetime | None = None) -> int:
+    """Delete every label naming `child_id` (and its key-mates), shred their keys; returns labels deleted.
+    `since`: only those sealed from then on (`review_labels_unmerged_shred`)."""
+    naming = ReviewLabel.objects.filter(
+        Q(candidate_id=child_id)
+        | Q(review__decided_child_ref=child_id)
+        | Q(review__decided_child_id=child_id)
     )
+    if since is not None:
+        naming = naming.filter(created_at__gte=since)
+    key_ids = set(naming.values_list("data_key_id", flat=True))
     if not key_ids:
         return 0
     deleted, _ = ReviewLabel.objects.filter(data_key_id__in=key_ids).delete()
     for key in DataKey.objects.filter(pk__in=key_ids):
         data_key_shred(key)
     return deleted
+
+
+def review_labels_unmerged_shred(*, survivor_id: UUID, merged_at: datetime) -> int:
+    """An unmerge: delete the survivor's labels sealed while the merge was in place (and their key-mates),
+    returns how many. Each sealed the survivor's identity with the merged child's names among its former
+    names, and, for a review that named the merged child (`linkage.selectors.review_candidates_shown`
+    shows the record carrying it on), the row compared with that child. The child now lives on under the
+    restored record, which carries none of the survivor's labels: left, they would outlive its purge."""
+    return review_labels_shred(child_id=survivor_id, since=merged_at)
 
 
 def review_copy_shred(review: ClericalReview) -> None:

@@ -7,11 +7,13 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
+from children.merged_away import key_opens
 from children.models import Child, RecordStatus
 from children.records import ChildDetails
 from children.selectors import child_details
 from linkage.models import ClericalReview, ReviewStatus
 from linkage.retention import carriers_of
+from vault.crypto import DecryptionFailed
 from vault.sealing import Sealer
 
 
@@ -110,10 +112,20 @@ def review_side_by_side(
     views = []
     for summary in [*summaries, *rescored.values()]:
         child = shown[summary["child_id"]]
+        try:
+            details = child_details(child)
+        except DecryptionFailed:
+            # Merged away or purged since it was listed (its key revoked at the provider, its row not yet
+            # gone): left off, as a moment later, not a server error. "New child" from this page is then
+            # refused, the record carrying it on (if any) not shown (`feeds.review.SHOWN_CHANGED_WORDS`).
+            # A key refusing while the record's own opens is a real fault: raised.
+            if key_opens(child.data_key):
+                raise
+            continue
         views.append(
             CandidateView(
                 child=child,
-                details=child_details(child),
+                details=details,
                 weight=summary["weight"],
                 verdict=summary["verdict"],
                 levels=summary["levels"],

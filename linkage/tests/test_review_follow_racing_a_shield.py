@@ -21,6 +21,7 @@ from children.models import BlockingKeyEntry, Child
 from lifecycle.moves import transfer_accept, transfer_request
 from lifecycle.shielding import shield_set
 from linkage import holding
+from linkage.holds_sweep import holds_sweep
 from linkage.models import ClericalReview
 from linkage.tests.test_ordinary_review_follows_its_candidates import _moved_to, _too_close
 from rowlocks.held import Strength, row_held
@@ -68,11 +69,12 @@ def test_a_candidate_shielded_as_the_accept_moves_its_review_leaves_the_review_h
     assert stored.shielded_hold  # never in the data manager's queue with a shielded child
 
 
-def test_a_candidate_someone_holds_as_the_accept_runs_is_not_waited_for_and_the_review_follows_after(
+def test_a_candidate_someone_holds_as_the_accept_runs_is_not_waited_for_and_the_review_follows_once_free(
     world, child
 ):
-    """Inside the accept a child row another writer holds is not waited for (two accepts of two such
-    children would each wait for the other): the review moves once the accept has committed."""
+    """A child row another writer holds is not waited for (two accepts of two such children would each
+    wait for the other): the accept commits, and the review moves once the row is free (after the commit,
+    or by the daily sweep if it is held even then), once."""
     stella = make_user("stella", world.south, Role.LA_TEAM)
     review, twin = _too_close(world, child)
     _moved_to(twin, world.south)
@@ -92,6 +94,7 @@ def test_a_candidate_someone_holds_as_the_accept_runs_is_not_waited_for_and_the_
         return transfer_accept(transfer=transfer, by=stella)
 
     assert run_together(2, work) == ["released", True]
+    holds_sweep()  # what the step after the commit found still held
     stored = ClericalReview.objects.get(pk=review.pk)
     assert stored.local_authority_id == world.south.pk and not stored.shielded_hold
     followed = AuditEvent.objects.filter(tag=AuditTag.ReviewFollowed, additional__review_id=str(review.pk))
