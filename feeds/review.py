@@ -60,6 +60,25 @@ class ReviewClosed(Exception):
     """The review was already decided (two people deciding at once: the first wins)."""
 
 
+# The review's copy no longer opens: a purge of a child it names revoked its key and then failed (the next
+# night's purge withdraws the review). Nothing can be compared, so nothing is decided.
+COPY_DESTROYED_WORDS = (
+    "This review is being closed: a child it named has been purged, and the records it compared were "
+    "destroyed with it. Nothing can be decided here."
+)
+
+
+class ReviewCopyDestroyed(ReviewClosed):
+    """`COPY_DESTROYED_WORDS`: the review's own key no longer opens."""
+
+
+def review_copy_opens(review: ClericalReview) -> bool:
+    """Does the review's copy still open? Not once a purge revoked its key (`linkage.retention`), the purge
+    then failing: the review stays open until the next night's purge withdraws it. Any other key failure
+    is a real fault, raised."""
+    return review.copy_shredded_at is None and key_opens(review.data_key)
+
+
 LA_CLOSED_WORDS = (
     "The local authority this record is for has closed: a record cannot be made there. Choose not a match."
 )
@@ -260,6 +279,8 @@ def review_decide(
         locked = ClericalReview.objects.select_for_update().get(pk=review.pk)
         if locked.status != ReviewStatus.OPEN:
             raise ReviewClosed
+        if not review_copy_opens(locked):  # before the recheck, which reads the candidates from it
+            raise ReviewCopyDestroyed
         if recheck is not None:
             recheck(locked)
         record, la_id, source = _record(locked)

@@ -24,10 +24,13 @@ from children.key_locks import children_keys_lock
 from children.models import Child
 from children.records import SourceIdentifier
 from feeds.review import (
+    COPY_DESTROYED_WORDS,
     NewChildRefused,
     ReviewClosed,
+    ReviewCopyDestroyed,
     ReviewDecision,
     review_compared,
+    review_copy_opens,
     review_decide,
     review_link_withheld,
 )
@@ -192,8 +195,11 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         ClericalReview.objects.select_related("data_key", "submitted_by"), pk=review_id
     )
     require(actor=actor, action=Permission.ReviewDecide, review=review)
-    # A decided or withdrawn review's sealed copy is destroyed (linkage.retention): nothing to compare.
-    incoming, candidates = review_compared(review) if review.copy_shredded_at is None else ({}, [])
+    # A decided or withdrawn review's sealed copy is destroyed (linkage.retention): nothing to compare. So
+    # is an open one's whose key a purge revoked before failing (withdrawn by the next night's purge).
+    copy_destroyed = review.status == ReviewStatus.OPEN and not review_copy_opens(review)
+    readable = review.copy_shredded_at is None and not copy_destroyed
+    incoming, candidates = review_compared(review) if readable else ({}, [])
     for candidate in candidates:  # a candidate shielded since the review opened: the LA team's alone
         require(actor=actor, action=Permission.ReviewDecide, review=review, child=candidate.child)
     error = ""
@@ -211,6 +217,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                     recheck=_decision_recheck(actor, decision),
                     seen=set(request.POST.getlist("shown")),
                 )
+            except ReviewCopyDestroyed:
+                messages.info(request, COPY_DESTROYED_WORDS)
             except ReviewClosed:
                 messages.info(request, "Someone else decided this review first.")
             except NewChildRefused as refused:
@@ -266,7 +274,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         "decisions": _decisions_offered(review, held_elsewhere=unseen),
         "held_elsewhere": HELD_ELSEWHERE_NOTICE if unseen else "",
         "error": error,
-        "open": review.status == ReviewStatus.OPEN and review.copy_shredded_at is None,
+        "open": review.status == ReviewStatus.OPEN and readable,
+        "copy_destroyed": COPY_DESTROYED_WORDS if copy_destroyed else "",
         "withdrawn": review.status == ReviewStatus.WITHDRAWN,
         "link_withheld": link_withheld,
     }
