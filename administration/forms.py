@@ -4,7 +4,7 @@ invitation of a national account (the LA team's invitation form, offering nation
 import hashlib
 import json
 import re
-from datetime import time
+from datetime import date, time
 from typing import Any, cast
 
 from django import forms
@@ -67,6 +67,18 @@ def parse_time(raw: str) -> time | None:
         return None
     hour, minute = int(found.group(1)), int(found.group(2))
     return time(hour, minute) if hour < 24 and minute < 60 else None
+
+
+def accreditation_taken(organisation: Organisation, accredited: date | None) -> bool:
+    """Would `accredited` take away the accreditation `organisation` (an LA, as stored) holds today: the
+    date cleared or moved to a later day? Not for an LA not accredited now (nothing depends on an
+    accreditation it does not hold), nor for a past day corrected to another past day."""
+    if organisation.kind != OrganisationKind.LOCAL_AUTHORITY:
+        return False
+    today = timezone.localdate()
+    if organisation.accredited_on is None or organisation.accredited_on > today:
+        return False
+    return accredited is None or accredited > today
 
 
 class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
@@ -223,11 +235,7 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
             or self.has_error("accredited_day")
         ):
             return
-        today = timezone.localdate()
-        accredited = cleaned["accredited_on"]
-        if editing.accredited_on is None or editing.accredited_on > today:
-            return  # not accredited now: nothing depends on an accreditation it does not hold
-        if accredited is not None and accredited <= today:
+        if not accreditation_taken(editing, cleaned["accredited_on"]):
             return
         holds = (
             Child.objects.filter(local_authority=editing).exists()

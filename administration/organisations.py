@@ -34,7 +34,13 @@ from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
 from accounts.services import ActorCannotAct, actor_able_locked, actor_vetted_held
 from accounts.stepup import step_up
-from administration.forms import CODE_TAKEN, DirectoryFilterForm, OrganisationForm
+from administration.forms import (
+    CODE_TAKEN,
+    LA_ACCREDITATION_HELD,
+    DirectoryFilterForm,
+    OrganisationForm,
+    accreditation_taken,
+)
 from children.models import Child, Involvement
 
 OWN_ORGANISATION_CLOSE = (
@@ -65,6 +71,11 @@ def _organisation(request: HttpRequest, organisation_id: int) -> tuple[User, Org
 
 class LocalAuthorityClosedSince(Exception):
     """The LA chosen for an organisation was closed after the form offered it: nothing was written."""
+
+
+class LocalAuthorityHoldsSince(Exception):
+    """The edit takes an LA's accreditation away, and a child or an open organisation was put in it after
+    the form counted none: counted again under the LA's row lock, nothing was written."""
 
 
 def _administrator_held(
@@ -217,6 +228,8 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
                 return signed_out_refusal(request, actor=actor, action=Permission.OrganisationManage)
             except LocalAuthorityClosedSince:
                 form.add_error("local_authority", LA_CLOSED_SINCE)
+            except LocalAuthorityHoldsSince:
+                form.add_error("accredited_day", LA_ACCREDITATION_HELD)
             except OrganisationCodeTaken:
                 form.add_error("code", CODE_TAKEN)
             else:
@@ -235,13 +248,19 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
 
 def _organisation_save(form: OrganisationForm, found: Organisation, actor: User) -> list[str] | None:
     """The form's details written over the entry as stored, under its row lock; None (nothing written)
-    when the page was read before the entry last changed. Raises `OrganisationCodeTaken`, and
-    `ActorCannotAct` when the administrator was closed or suspended meanwhile."""
+    when the page was read before the entry last changed. Raises `OrganisationCodeTaken`,
+    `LocalAuthorityHoldsSince`, and `ActorCannotAct` when the administrator was closed or suspended
+    meanwhile."""
     details = form.details()
     with transaction.atomic():
         current = _changing_held(actor, found, into=_la_id(details))
         if form.read_before(current):
             return None
+        # The form counted the LA's holdings before this lock: a child allocated or transferred to it, or
+        # an organisation put in it, committed since is counted now (each holds the LA's row as it writes,
+        # so one still on its way waits for this write, as for a close: `_organisation_close_locked`).
+        if accreditation_taken(current, details.accredited_on) and _still_holds(current) is not None:
+            raise LocalAuthorityHoldsSince
         return organisation_update(organisation=current, by=actor, details=details)
 
 
