@@ -22,6 +22,7 @@ from accounts.directory import la_team_of
 from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
+from children.merged_away import key_opens
 from children.models import Child, Involvement, RecordStatus
 from children.records import ChildDetails
 from children.selectors import child_details
@@ -98,7 +99,11 @@ def involvement_matches_record(*, involvement: Involvement, gate: Gate, brokers:
     child = involvement.child
     family = family_child_ids(child=child, digests=carer_keys_refresh(child=child))
     child_ids = {child.pk, *family}
-    list(Child.objects.select_for_update().filter(pk__in=child_ids).order_by("pk").values_list("pk"))
+    locked = Child.objects.select_for_update(of=("self",)).select_related("data_key").filter(pk__in=child_ids)
+    # A removed record (its own key shredded by a merge or purge that then failed: `children.merged_away`)
+    # keeps its carer keys until it is deleted. Nothing of it can be read, so a match with it would tell a
+    # practitioner of one with nothing to show (the inbox leaves it out) and count in the LA's figures.
+    child_ids = {row.pk for row in locked.order_by("pk") if row.pk == child.pk or key_opens(row.data_key)}
     involvement = Involvement.objects.select_related("recorded_by", "child__data_key").get(pk=involvement.pk)
     notices: list[Notice] = []
     for other in _candidates(involvement, recorder, child_ids):
