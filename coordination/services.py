@@ -99,11 +99,15 @@ def involvement_matches_record(*, involvement: Involvement, gate: Gate, brokers:
     child = involvement.child
     family = family_child_ids(child=child, digests=carer_keys_refresh(child=child))
     child_ids = {child.pk, *family}
-    locked = Child.objects.select_for_update(of=("self",)).select_related("data_key").filter(pk__in=child_ids)
+    list(Child.objects.select_for_update().filter(pk__in=child_ids).order_by("pk").values_list("pk"))
     # A removed record (its own key shredded by a merge or purge that then failed: `children.merged_away`)
     # keeps its carer keys until it is deleted. Nothing of it can be read, so a match with it would tell a
     # practitioner of one with nothing to show (the inbox leaves it out) and count in the LA's figures.
-    child_ids = {row.pk for row in locked.order_by("pk") if row.pk == child.pk or key_opens(row.data_key)}
+    # Each key is read in a statement of its own, after the rows are locked: a row the lock waited for (a
+    # `rotate_keys --rotate-deks` batch pointing it at a new key) is then read as committed, where the
+    # locking statement would have joined its new version to the key row it first read, and dropped it.
+    family_rows = Child.objects.select_related("data_key").filter(pk__in=child_ids).exclude(pk=child.pk)
+    child_ids = {child.pk, *(row.pk for row in family_rows if key_opens(row.data_key))}
     involvement = Involvement.objects.select_related("recorded_by", "child__data_key").get(pk=involvement.pk)
     notices: list[Notice] = []
     for other in _candidates(involvement, recorder, child_ids):

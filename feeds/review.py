@@ -228,11 +228,13 @@ def _label(
 ) -> None:
     """The decision as labelled pairs for retraining (before a link changes the child): the records the
     review shows that the reviewer's page showed (`seen`; one shown since, a record a candidate was
-    merged into after the page opened, was judged by nobody), and the one a link chose."""
+    merged into after the page opened, was judged by nobody), and the one a link chose. A record removed
+    since the page showed it (its key shredded by a merge or purge that then failed: nothing of it can be
+    read) is labelled not: the page now leaves it off (`linkage.selectors.review_side_by_side`)."""
     candidates = [
         child
         for child in review_candidates_shown(review)  # none it no longer shows
-        if seen is None or str(child.pk) in seen or child.pk == child_id
+        if (seen is None or str(child.pk) in seen or child.pk == child_id) and key_opens(child.data_key)
     ]
     review_labels_record(
         review=review,
@@ -241,6 +243,13 @@ def _label(
         candidates=candidates,
         linked_id=child_id,
     )
+
+
+def _linkable(child_id: UUID) -> bool:
+    """Is the record a link names one whose key still opens (not removed by a merge or purge that failed
+    after its shred)? A record gone altogether is refused under its row lock below, as before."""
+    child = Child.objects.select_related("data_key").filter(pk=child_id).first()
+    return child is None or key_opens(child.data_key)
 
 
 def _written(decision: str, withheld: str | None) -> dict[str, Any]:
@@ -300,6 +309,10 @@ def review_decide(
             child_id is None or str(child_id) not in review_candidate_ids(locked) | review_shown_ids(locked)
         ):
             raise ValueError("link only to a record the review shows")
+        if decision == ReviewDecision.LINK and child_id is not None and not _linkable(child_id):
+            # Removed since the page showed it (`children.merged_away.RecordRemoved`): nothing of it can be
+            # read, and the row written into it would be lost with it at the next night's purge.
+            raise ValueError("the child's record has been removed")
         _label(locked, decision, record, source, child_id if decision == ReviewDecision.LINK else None, seen)
         if decision == ReviewDecision.LINK and child_id is not None:
             # Still this LA's active record (it may have moved or gone since the review opened). Locked:
