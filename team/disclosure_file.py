@@ -185,11 +185,6 @@ def export_rows_judged(
     return rows, withheld
 
 
-def export_rows(*, export: DisclosureExport, children: list[Child], by: User) -> list[list[str]]:
-    """The file's rows (`export_rows_judged`), without what was withheld."""
-    return export_rows_judged(export=export, children=children, by=by)[0]
-
-
 def export_file_name(export: DisclosureExport) -> str:
     return f"contactpoint-disclosure-{str(export.pk)[:8]}.zip"
 
@@ -210,8 +205,3 @@ def export_built(*, export: DisclosureExport, children: list[Child], by: User, p
         archive.setencryption(pyzipper.WZ_AES, nbits=256)
         archive.writestr("disclosure.csv", text.getvalue().encode("utf-8"))
     return Built(file=out.getvalue(), withheld=withheld)
-
-
-def export_zip(*, export: DisclosureExport, children: list[Child], by: User, passphrase: str) -> bytes:
-    """The encrypted file alone (`export_built`)."""
-    return export_built(export=export, children=children, by=by, passphrase=passphrase).file

@@ -24,7 +24,7 @@ from coordination.tests.support import organisation
 from disclosure.services import export_decide, export_release, export_request
 from disclosure.spreadsheet import csv_cell
 from disclosure.tests.downloads import file_built
-from team.disclosure_file import export_zip, passphrase_new
+from team.disclosure_file import export_built, passphrase_new
 from tests.personas import make_user
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -86,9 +86,9 @@ def test_the_disclosure_file_read_as_a_semicolon_spreadsheet_runs_no_formula_aft
         export=export, by=world.lena, approval_stands=export_approval_stands, build=file_built(world.lena)
     )
     passphrase = passphrase_new()
-    body = export_zip(
+    body = export_built(
         export=released.export, children=released.children, by=world.lena, passphrase=passphrase
-    )
+    ).file
     with pyzipper.AESZipFile(io.BytesIO(body)) as archive:
         archive.setpassword(passphrase.encode())
         text = archive.read("disclosure.csv").decode("utf-8")

@@ -19,7 +19,7 @@ from children.services import involvement_record
 from disclosure.models import LawfulBasis
 from disclosure.services import Built, export_decide, export_release, export_request
 from lifecycle.shielding import shield_set
-from team.disclosure_file import export_rows
+from team.disclosure_file import export_rows_judged
 from tests.concurrency import postgresql_race, run_together
 from tests.personas import build_world, make_child, make_user
 
@@ -52,7 +52,7 @@ def test_a_shield_sent_while_the_file_is_built_waits_and_the_file_has_no_later_s
     def build(export_now, children):
         building.set()
         time.sleep(0.5)  # the shield arrives while the file is being built
-        rows = export_rows(export=export_now, children=children, by=world.lena)
+        rows, _ = export_rows_judged(export=export_now, children=children, by=world.lena)
         return Built(file="\n".join(",".join(row) for row in rows).encode(), withheld={})
 
     def work(index: int) -> bytes | None:

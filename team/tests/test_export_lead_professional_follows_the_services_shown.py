@@ -18,7 +18,7 @@ from children.records import InvolvementDetails, SensitiveCategory
 from children.services import involvement_record, lead_professional_set
 from disclosure.services import export_decide, export_release, export_request
 from disclosure.tests.downloads import file_built
-from team.disclosure_file import export_rows
+from team.disclosure_file import export_rows_judged
 from tests.personas import make_child, make_user
 
 
@@ -35,7 +35,7 @@ def _exported(world, child) -> dict[str, str]:
     released = export_release(
         export=export, by=world.lena, approval_stands=export_approval_stands, build=file_built(world.lena)
     )
-    header, row = export_rows(export=released.export, children=released.children, by=world.lena)
+    (header, row), _ = export_rows_judged(export=released.export, children=released.children, by=world.lena)
     return dict(zip(header, row, strict=True))
 
 
