@@ -300,7 +300,26 @@ def _ordinary_locked(ids: list[Any], la_id: int, *, skip_locked: bool) -> "Query
 
 
 class ChildrenBusy(Exception):
-    """Another writer holds the row of a child the review names at this moment (`review_follow_candidates`)."""
+    """Another writer holds the row of a child a review names at this moment (`children_locked_now`)."""
+
+
+def children_locked_now(identities: set[str]) -> list[Child]:
+    """The active records carrying any of `identities` (`linkage.selectors.candidates_held_now`), their
+    rows locked in id order for the rest of the transaction, or `ChildrenBusy` at once if someone holds
+    one: a follow, the sweep and a placing by hand never wait for a child's row. In a savepoint, so a lock
+    refused leaves the caller's transaction usable."""
+    try:
+        with transaction.atomic():
+            return list(
+                candidates_held_now(identities).select_for_update(of=("self",), nowait=True).order_by("pk")
+            )
+    except OperationalError:  # PostgreSQL's "lock not available"
+        raise ChildrenBusy from None
+
+
+def shields_one_of(children: list[Child], la_id: int) -> bool:
+    """Is one of `children` a shielded record of LA `la_id` (a review there is then a hold)?"""
+    return any(child.shielded and child.local_authority_id == la_id for child in children)
 
 
 def review_follow_candidates(review: ClericalReview, identities: set[str]) -> bool:
@@ -323,19 +342,13 @@ def review_follow_candidates(review: ClericalReview, identities: set[str]) -> bo
         return False
     if not identities & named:  # it names the child only as a record it resembles (or a token collides)
         return False
-    try:
-        with transaction.atomic():  # a savepoint: a lock refused leaves the accept's transaction usable
-            children = list(
-                candidates_held_now(named).select_for_update(of=("self",), nowait=True).order_by("pk")
-            )
-    except OperationalError:  # PostgreSQL's "lock not available"
-        raise ChildrenBusy from None
+    children = children_locked_now(named)
     others = other_las_holding(children, review.local_authority_id)
     if len(others) != 1:
         return False
     to_la_id = others.pop()
     review_follows(review, review.local_authority_id, to_la_id)
-    if any(child.shielded and child.local_authority_id == to_la_id for child in children):
+    if shields_one_of(children, to_la_id):
         reviews_mark_held([review])
     return True
 

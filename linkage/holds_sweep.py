@@ -26,13 +26,19 @@ another LA (candidates are looked for nationally) is moved on the first run afte
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import OperationalError, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 
-from children.models import Child
-from linkage.holding import other_las_holding, review_follows, reviews_mark_held
+from linkage.holding import (
+    ChildrenBusy,
+    children_locked_now,
+    other_las_holding,
+    review_follows,
+    reviews_mark_held,
+    shields_one_of,
+)
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
-from linkage.selectors import candidates_held_now, review_candidate_ids
+from linkage.selectors import review_candidate_ids
 from vault.crypto import DecryptionFailed
 
 
@@ -81,13 +87,12 @@ def _review_put_right(review_id: Any, outcome: SweepOutcome) -> None:
     except DecryptionFailed:  # its shred is closing it
         return
     try:
-        with transaction.atomic():
-            children = list(_carriers(named))
-    except OperationalError:  # a child row is held (PostgreSQL's "lock not available")
+        children = children_locked_now(named)
+    except ChildrenBusy:
         outcome.busy.append(str(review.pk))
         return
     own_la = review.local_authority_id
-    if not review.shielded_hold and _shields_one_of(children, own_la):
+    if not review.shielded_hold and shields_one_of(children, own_la):
         reviews_mark_held([review])
         outcome.held.append(str(review.pk))
         return
@@ -100,17 +105,6 @@ def _review_put_right(review_id: Any, outcome: SweepOutcome) -> None:
     to_la = others.pop()
     review_follows(review, own_la, to_la)
     outcome.followed.append(str(review.pk))
-    if not review.shielded_hold and _shields_one_of(children, to_la):  # an ordinary review, now of that LA
+    if not review.shielded_hold and shields_one_of(children, to_la):  # an ordinary review, now of that LA
         reviews_mark_held([review])
         outcome.held.append(str(review.pk))
-
-
-def _shields_one_of(children: list[Child], la_id: int) -> bool:
-    return any(child.shielded and child.local_authority_id == la_id for child in children)
-
-
-def _carriers(identities: set[str]) -> "QuerySet[Child]":
-    """The active records carrying any of `identities` (`linkage.selectors.candidates_held_now`), their
-    rows locked in id order for the rest of the transaction, or `OperationalError` at once if someone
-    holds one."""
-    return candidates_held_now(identities).select_for_update(of=("self",), nowait=True).order_by("pk")

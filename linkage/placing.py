@@ -25,9 +25,15 @@ from uuid import UUID
 from django.db import OperationalError, transaction
 
 from accounts.models import Organisation
-from linkage.holding import review_follows, reviews_mark_held
+from linkage.holding import (
+    ChildrenBusy,
+    children_locked_now,
+    review_follows,
+    reviews_mark_held,
+    shields_one_of,
+)
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
-from linkage.selectors import candidates_held_now, review_candidate_ids
+from linkage.selectors import review_candidate_ids
 from vault.crypto import DecryptionFailed
 
 
@@ -62,10 +68,8 @@ def review_place(*, review_id: UUID, to_la: Organisation, apply: bool) -> Placem
                 named = review_candidate_ids(review)
             except DecryptionFailed:
                 raise PlaceRefused(f"review {review_id}: its copy is being destroyed") from None
-            children = list(
-                candidates_held_now(named).select_for_update(of=("self",), nowait=True).order_by("pk")
-            )
-        except OperationalError:  # PostgreSQL's "lock not available": someone is deciding or moving it
+            children = children_locked_now(named)
+        except (OperationalError, ChildrenBusy):  # the review's row, or a child's, held: deciding or moving
             raise PlaceRefused(f"review {review_id} or one of its children is busy: try again") from None
         las = {child.local_authority_id for child in children}
         from_la_id = review.local_authority_id
@@ -87,9 +91,7 @@ def review_place(*, review_id: UUID, to_la: Organisation, apply: bool) -> Placem
                 f"review {review_id}: a child it names is shielded, and only the team of the local authority "
                 f"holding it may judge it: place it with {codes}"
             )
-        held = not review.shielded_hold and any(
-            child.shielded and child.local_authority_id == to_la.pk for child in children
-        )
+        held = not review.shielded_hold and shields_one_of(children, to_la.pk)
         if apply:
             review_follows(review, from_la_id, to_la.pk, by_hand=True)
             if held:

@@ -35,14 +35,19 @@ def review_candidate_ids(review: ClericalReview) -> set[str]:
     return {c["child_id"] for c in review_candidates(review)}
 
 
+def _carried_on(identities: set[str]) -> set[UUID]:
+    """These children and the live records carrying on those merged away since (`carriers_of`)."""
+    ids = {UUID(identity) for identity in identities}
+    return ids | set(carriers_of(ids).values())
+
+
 def review_candidates_shown(review: ClericalReview) -> "QuerySet[Child]":
     """The records a reviewer is shown, and the only ones a decision labels or links: the review's
     candidates still active records of the review's LA, and the record of that LA carrying on a candidate
     merged into it since, or restored by an unmerge under a new id (`carriers_of`: the same child, now
     under that record). One moved to another LA since is that LA's now, and was never judged."""
-    named = {UUID(identity) for identity in review_candidate_ids(review)}
     return Child.objects.select_related("data_key").filter(
-        pk__in=named | set(carriers_of(named).values()),
+        pk__in=_carried_on(review_candidate_ids(review)),
         status=RecordStatus.ACTIVE,
         local_authority_id=review.local_authority_id,
     )
@@ -58,15 +63,13 @@ def review_children_ids(review: ClericalReview) -> set[str]:
     are: whose key locks a decision takes (`children.key_locks`), so that a merge or transfer of any of
     them committed before is seen and one after waits. Read without a lock: a merge committing in that
     instant gives a carrier whose keys are not locked (its rows are, where the decision reads them)."""
-    named = review_candidate_ids(review)
-    return named | {str(pk) for pk in carriers_of({UUID(identity) for identity in named}).values()}
+    return {str(pk) for pk in _carried_on(review_candidate_ids(review))}
 
 
 def candidates_held_now(identities: set[str]) -> "QuerySet[Child]":
     """The active records carrying the children a review names (each record itself, or the one it was
     merged into: `linkage.retention.carriers_of`), wherever they are now: which LAs hold its candidates."""
-    ids = {UUID(identity) for identity in identities}
-    return Child.objects.filter(pk__in=ids | set(carriers_of(ids).values()), status=RecordStatus.ACTIVE)
+    return Child.objects.filter(pk__in=_carried_on(identities), status=RecordStatus.ACTIVE)
 
 
 def review_candidate_elsewhere(review: ClericalReview) -> bool:
