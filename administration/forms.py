@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.directory import OrganisationDetails, open_organisations
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.wording import GovukErrors
+from administration.holdings import still_holds
 from children.forms import DatePartsMixin, readable
 from children.models import Child
 from team.forms import InviteForm
@@ -226,7 +227,7 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
 
     def _la_accreditation_check(self, cleaned: dict[str, Any]) -> None:
         """An accredited LA keeps its accreditation while children's records or open organisations depend
-        on it, as it stays open (`administration.organisations._still_holds`, counted alike)."""
+        on it, as it stays open (`administration.holdings.still_holds`, the close's count)."""
         editing = self.editing
         if (
             editing is None
@@ -237,11 +238,7 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
             return
         if not accreditation_taken(editing, cleaned["accredited_on"]):
             return
-        holds = (
-            Child.objects.filter(local_authority=editing).exists()
-            or open_organisations().filter(local_authority=editing).exists()
-        )
-        if holds:
+        if still_holds(editing) is not None:
             self.add_error("accredited_day", LA_ACCREDITATION_HELD)
 
     def _la_code_check(self, cleaned: dict[str, Any]) -> None:

@@ -6,8 +6,6 @@ or open organisations still depend on is not closed. Every write re-reads the ad
 one closed or suspended since the request passed the policy changes nothing.
 """
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -23,7 +21,6 @@ from accounts.directory import (
     OrganisationCodeTaken,
     OrganisationDetails,
     closing_impact,
-    open_organisations,
     organisation_close,
     organisation_closed_on_held,
     organisation_create,
@@ -31,7 +28,7 @@ from accounts.directory import (
     organisations_find,
 )
 from accounts.http import signed_in_user
-from accounts.models import Organisation, OrganisationKind, User
+from accounts.models import Organisation, User
 from accounts.services import ActorCannotAct, actor_able_locked, actor_vetted_held
 from accounts.stepup import step_up
 from administration.forms import (
@@ -41,7 +38,8 @@ from administration.forms import (
     OrganisationForm,
     accreditation_taken,
 )
-from children.models import Child, Involvement
+from administration.holdings import still_holds as _still_holds  # patched by name in tests
+from children.models import Involvement
 
 OWN_ORGANISATION_CLOSE = (
     "You cannot close the organisation your own account belongs to: it would end your access and your "
@@ -125,31 +123,6 @@ def _la_id(details: OrganisationDetails) -> int | None:
     """The LA the details put the organisation in (None for an LA or a national body, which have none)."""
     la = details.as_fields()["local_authority"]
     return la.pk if la is not None else None
-
-
-@dataclass(frozen=True)
-class LocalAuthorityHoldings:
-    """What keeps an LA open: the children's records allocated to it and its open organisations."""
-
-    children: int
-    open_organisations: int
-
-
-def _still_holds(organisation: Organisation) -> LocalAuthorityHoldings | None:
-    """None unless `organisation` is an LA that children's records or open organisations still depend on.
-
-    Only an LA's team (and data manager) act for its children and look after its organisations' staff,
-    and closing the LA refuses them: a break-glass on its shielded child would alert nobody who can sign
-    in, and its practitioners would have nobody to suspend them (as for an organisation moved into a closed
-    LA, `administration.forms._local_authorities`). Every record counts, archived and closed ones too:
-    the data manager reads the archive, the team answers subject access and complaints about the rest."""
-    if organisation.kind != OrganisationKind.LOCAL_AUTHORITY:
-        return None
-    holdings = LocalAuthorityHoldings(
-        children=Child.objects.filter(local_authority=organisation).count(),
-        open_organisations=open_organisations().filter(local_authority=organisation).count(),
-    )
-    return holdings if holdings.children or holdings.open_organisations else None
 
 
 @login_required
