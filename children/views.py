@@ -1,7 +1,7 @@
 """Pages of the practitioner journey. Each view: decide, call one service, render or redirect."""
 
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -68,6 +68,7 @@ from children.services import (
 from children.viewing import PurposeGrant, purpose_grant_for, purpose_grant_store, record_view_audit
 from oversight.http import signed_out_if_suspended
 from oversight.models import Alert
+from vault.keys import data_key_open
 
 
 def _child(child_id: UUID) -> Child:
@@ -125,6 +126,14 @@ def removed_record_said(view: Callable[..., HttpResponse]) -> Callable[..., Http
             return record_removed_page(request, removed)
 
     return wrapped
+
+
+def record_still_there(child: Child) -> None:
+    """Before a page reads (or audits a look at) a record it loaded: its key opened, or `Http404` if the
+    record was merged away (or purged) since, and `RecordRemoved` if it is still there with its own key
+    shredded by a merge or purge that then failed (`removed_record_said` answers that in words)."""
+    if opened_unless_merged_away(child.pk, partial(data_key_open, child.data_key)) is None:
+        raise Http404("the record has been merged into another")
 
 
 def gone_if_merged_away(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

@@ -23,7 +23,7 @@ from audit.tags import AuditTag
 from children.merged_away import opened_unless_merged_away
 from children.models import Child, Involvement
 from children.selectors import child_details
-from children.views import gone_if_merged_away, removed_record_said
+from children.views import gone_if_merged_away, record_still_there, removed_record_said
 from coordination.informing import duty_to_inform
 from coordination.models import LeadProposal, Match, MatchKind
 from coordination.recording import match_audience
@@ -44,7 +44,6 @@ from coordination.services import (
     withheld_notices_tell,
 )
 from coordination.statistics import suppressed
-from vault.keys import data_key_open
 
 
 @login_required
@@ -151,8 +150,7 @@ def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
     )
     # The record's key first: one shredded since the inbox was read is said to be removed (410), where
     # the sensitivity check below, unable to read it, would take it for a hidden service (404).
-    if opened_unless_merged_away(own.child_id, partial(data_key_open, own.child.data_key)) is None:
-        raise Http404
+    record_still_there(own.child)
     if involvement_sensitive(proposal.involvement) and not match_audience(actor, own.child).sees_sensitive:
         # A service hidden from the acceptor: its offer is never shown to them (the inbox), and accepting
         # it would make lead a service they may not know of. Not found, as an offer they cannot see.

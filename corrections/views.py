@@ -27,7 +27,7 @@ from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child
 from children.selectors import child_identity_shown
 from children.viewing import purpose_grant_for
-from children.views import gone_if_merged_away, removed_record_said, unchanged_since_read
+from children.views import gone_if_merged_away, record_still_there, removed_record_said, unchanged_since_read
 from corrections.fields import (
     OLDEST_AGE_YEARS,
     FieldGone,
@@ -123,8 +123,7 @@ def _key_still_opens(child: Child) -> None:
     shredded is said to be removed (`RecordRemoved`), audited as that alone, never also as a view of what
     was not shown; one merged away since it was loaded is not found. The page opens the key again for
     what it shows (a merge committing after the look is answered there, as a moment later)."""
-    if _sealer_if_still_there(child) is None:
-        raise Http404("the record has been merged into another")
+    record_still_there(child)
 
 
 def _read_again(

@@ -5,12 +5,11 @@ ones included; every page asks the policy (`Permission.ChildMerge`). The work an
 `linkage.merging`'s: a shield on either record stays on the survivor, and an unmerge restores both.
 """
 
-from functools import partial
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -18,15 +17,14 @@ from access.http import decider_ended_refused, require
 from access.permissions import Permission
 from access.policy import decide, identifiers_shown, visibility
 from accounts.http import signed_in_user
-from children.merged_away import RecordRemoved, opened_unless_merged_away
+from children.merged_away import RecordRemoved
 from children.models import Child, RecordStatus
-from children.views import removed_record_said
+from children.views import record_still_there, removed_record_said
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
 from linkage.merging import REMOVED_SHIELDED, MergeRefused, child_merge, child_unmerge, merge_compare_audit
 from linkage.models import ChildMerge
 from linkage.selectors import merge_side_by_side
 from oversight.http import signed_out_if_suspended
-from vault.keys import data_key_open
 
 
 @login_required
@@ -63,13 +61,11 @@ def _both_still_there(request: HttpRequest, survivor: Child, duplicate: Child) -
     record first if it is the same child (`REMOVED_SHIELDED`, as running the merge again says)."""
     for child in (survivor, duplicate):
         try:
-            opened = opened_unless_merged_away(child.pk, partial(data_key_open, child.data_key))
+            record_still_there(child)
         except RecordRemoved:
             if child.shielded:
                 messages.warning(request, f"{REMOVED_SHIELDED[0].upper()}{REMOVED_SHIELDED[1:]}.")
             raise
-        if opened is None:
-            raise Http404("the record has been merged into another")
 
 
 @login_required
