@@ -15,7 +15,7 @@ from uuid import UUID
 from django.db.models import Q
 
 from accounts.models import Organisation, User
-from children.merged_away import child_row_still_there, key_opens
+from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child, Involvement, RecordStatus
 from children.records import ChildDetails, InvolvementDetails
 from children.selectors import InvolvementView, child_details, involvement_details
@@ -29,19 +29,19 @@ from coordination.services import (
     sibling_service_hidden,
 )
 from vault.crypto import KeyRevoked
-from vault.keys import KeyShredded
+from vault.keys import KeyShredded, data_key_open
 
 Listed = TypeVar("Listed")
 
 
-def _record_removed(child_id: UUID) -> bool:
+def _record_removed(child: Child) -> bool:
     """Gone since it was read, or still there under its own key shredded (a purge or merge that failed
     after its shred, `children.merged_away`): nothing of it can be read, nor is there anyone left to
     coordinate with about it."""
-    if not child_row_still_there(child_id):
+    try:
+        return opened_unless_merged_away(child.pk, partial(data_key_open, child.data_key)) is None
+    except RecordRemoved:
         return True
-    own = Child.objects.filter(pk=child_id).select_related("data_key").first()
-    return own is None or not key_opens(own.data_key)
 
 
 def _unless_removed(build: Callable[[], Listed], children: list[Child]) -> Listed | None:
@@ -53,7 +53,7 @@ def _unless_removed(build: Callable[[], Listed], children: list[Child]) -> Liste
     try:
         return build()
     except (KeyRevoked, KeyShredded):
-        if any(_record_removed(child.pk) for child in children):
+        if any(_record_removed(child) for child in children):
             return None
         raise
 
