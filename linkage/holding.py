@@ -31,7 +31,9 @@ sweep (`linkage.holds_sweep`, `manage.py holds_sweep`).
 An ordinary review follows its children too (`reviews_follow`): once every child it names is another
 LA's, the old team is shown no candidate and could decide "new child", a second record of a child another
 LA holds. The accept moves it, the same way, to the one LA that holds them all; one also naming a child
-still of the old LA stays.
+still of the old LA stays. Once a shield commits, the ordinary reviews of other LAs naming its child are
+put right the same way (`_reviews_elsewhere_follow`): an accept that found the child's row held by the
+shield left them where they were.
 
 A row resembling a record closed for a new identity (`ReviewReason.CLOSED_IDENTITY`) is held from its
 opening (`linkage.linking.creation_hold`), shielded or not: it names the identity given up, and that there is a new one is for the LA team
@@ -82,6 +84,7 @@ def reviews_hold(sender: Any, child: Child, **_: Any) -> None:
     each skipped if a decision holds it (see the module's note).
     """
     identities = _identities(child)
+    transaction.on_commit(lambda: _reviews_elsewhere_follow(identities, child.local_authority_id))
     waiting = _open().select_related("data_key").filter(local_authority_id=child.local_authority_id)
     naming = [review.pk for review in waiting if _names(review, identities) is not False]
     if not naming:
@@ -91,6 +94,32 @@ def reviews_hold(sender: Any, child: Child, **_: Any) -> None:
     busy = sorted(set(naming) - {review.pk for review in locked})
     if busy:
         transaction.on_commit(lambda: _reviews_hold_after(busy, child))
+
+
+def _reviews_elsewhere_follow(identities: set[str], la_id: int) -> None:
+    """Once a shield has committed: the ordinary reviews of other LAs naming the child (found by its
+    subject tokens, as `reviews_follow` finds them) go where an accept would have put them, held there if
+    the child is a shielded record of that LA (`review_follow_candidates`).
+
+    A transfer's accept moving such a review to the shielded child's LA never waits for a child's row: a
+    shield holding it at that moment made the accept, and its step after the commit, leave the review
+    unheld in the old LA's queue (this shield looked in its own LA only) until the nightly sweep. Run
+    after the commit, whichever of the two commits second finds the other done. A review or a child's row
+    someone holds now is left to the sweep."""
+    tokens = [review_subject_token(identity) for identity in identities]
+    with transaction.atomic():
+        naming = (
+            _open()
+            .exclude(local_authority_id=la_id)
+            .exclude(reason=ReviewReason.CLOSED_IDENTITY)
+            .filter(subjects__token__in=tokens)
+            .values_list("pk", flat=True)
+        )
+        for review in list(_locked(sorted(set(naming)), skip_locked=True)):
+            try:
+                review_follow_candidates(review, identities)
+            except ChildrenBusy:
+                continue
 
 
 def _names(review: ClericalReview, identities: set[str]) -> bool | None:
