@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connections, router, transaction
@@ -21,12 +21,15 @@ class KeyShredded(crypto.DecryptionFailed):
 
 @dataclass(frozen=True, slots=True)
 class NewDataKey:
-    """A fresh DEK, wrapped for the DataKey row `id`: the columns of that row, no model instance."""
+    """A fresh DEK, wrapped for the DataKey row `id`: the columns of that row, no model instance.
+
+    The DEK is left out of its printing: one log call or error report of it would open the child's record.
+    """
 
     id: uuid.UUID
     kek_version: int
     wrapped: bytes
-    dek: bytes
+    dek: bytes = field(repr=False)
 
 
 def data_key_new() -> NewDataKey:

@@ -16,16 +16,20 @@ _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
+_ORDINAL = r"(?:st|nd|rd|th)?"
 _PATTERNS = [
-    re.compile(r"\b\d{4}-\d{1,2}-\d{1,2}\b"),
+    re.compile(r"\b\d{4}[/.-]\d{1,2}[/.-]\d{1,2}\b"),
     re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b"),
-    re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\s+\d{{4}}\b", re.IGNORECASE),
-    re.compile(rf"\b{_MONTHS}\s+\d{{1,2}},?\s+\d{{4}}\b", re.IGNORECASE),
+    # "17 February 2011", "17th of Feb, 2011", "17-Feb-2011"; "February 17, 2011", "Feb 17th 2011"
+    re.compile(rf"\b\d{{1,2}}{_ORDINAL}(?:\s+of)?[\s-]+{_MONTHS}\.?,?[\s-]+\d{{4}}\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTHS}\.?\s+\d{{1,2}}{_ORDINAL},?\s+\d{{4}}\b", re.IGNORECASE),
     re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE),
     # Started only where a run of address characters starts: unanchored, a match was tried from every
     # letter of a long word to its end (quadratic: a 20,000 letter path in a "Not Found" warning cost 3 s).
     re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+\.[\w.-]+"),
-    re.compile(r"(?:\+44\s?|\b0)(?:\d[\s-]?){9,10}\b"),
+    # 0 and 9 or 10 digits, spaced or not: "07700 900461", "+44 7700 900461", "+44 (0)7700 900461", and the
+    # area code in brackets, "(01632) 960 001". Ends on a digit (the space after it is not the number's).
+    re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\(0|\b0)(?:\d\)?[\s-]?){8,9}\d\b"),
     re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b"),
 ]
 # Python's printing of a date or time (`datetime.date(2011, 2, 17)`): how every object of the record (an
@@ -33,21 +37,22 @@ _PATTERNS = [
 _PYTHON_DATE = re.compile(r"\bdatetime\.(?:date|datetime|time)\((?:[^()]|\([^()]*\))*\)?")
 # The service's own fields that hold personal data, in its forms, feed rows and records. Any prefix is
 # allowed (`former_family_name`, `home_postcode`, `carer_phone`, `decline_reason`, `outcome_detail`); free
-# text (a reason, a detail, a summary) can name anyone, so it is redacted whole.
+# text (a reason, a detail, a summary) can name anyone, so it is redacted whole. A category is the sensitive
+# service an involvement is with (`sensitive_category`) or why a record was closed for a new identity.
 _PERSONAL_FIELD = (
     r"(?:\w*_)?"
     r"(?:names?|surname|date_of_birth|dob|postcodes?|address(?:_lines?)?|lines?(?:_\d+)?|town|phone|mobile|"
-    r"email|detail|reason|summary|value|index_numbers?)"
+    r"email|detail|reason|summary|value|index_numbers?|category)"
     r"(?:_(?:day|month|year))?"  # a date sent as three parts (the search form's dob_day, a correction's value_day)
 )
 _FIELD_ASSIGNMENT = re.compile(
     rf"(?i)\b({_PERSONAL_FIELD})"
     r"(['\"]?\s*[:=]\s*)"
     # The value: a list or tuple of values (how a QueryDict shows each field, how a record holds its names)
-    # whole; an object printed by Python (`Address(lines=[...], ...)`) to its closing parenthesis; a quoted
-    # value to its closing quote, apostrophes and escapes included (O'Brien); else a bare value, to the
-    # next separator.
-    r"(?:\[[^\]]*\]?|\((?:[^()]|\([^()]*\))*\)?|[\w.]+\((?:[^()]|\([^()]*\))*\)?"
+    # whole; a dict or set (an address as sealed, a name's parts) to its closing brace; an object printed by
+    # Python (`Address(lines=[...], ...)`) to its closing parenthesis; a quoted value to its closing quote,
+    # apostrophes and escapes included (O'Brien); else a bare value, to the next separator.
+    r"(?:\[[^\]]*\]?|\((?:[^()]|\([^()]*\))*\)?|\{(?:[^{}]|\{[^{}]*\})*\}?|[\w.]+\((?:[^()]|\([^()]*\))*\)?"
     r"|(?P<quote>['\"])(?:\\.|(?!(?P=quote)).)*(?P=quote)?|[^,&}\]\s\"]+(?:\s[^,&}\]=\s\"]+)*)"
 )
 REDACTED = "[redacted]"
@@ -71,7 +76,10 @@ def _rendered(record: logging.LogRecord) -> str:
     try:
         return record.getMessage()
     except Exception:  # a bad format call must not hide the event, nor leak its arguments
-        return f"{record.msg!s} [unformattable arguments]"
+        try:
+            return f"{record.msg!s} [unformattable arguments]"
+        except Exception:  # the message itself cannot be printed: its type is all there is to say
+            return f"<{type(record.msg).__name__}> [unformattable arguments]"
 
 
 def _scrubbed_extra(value: Any) -> Any:

@@ -235,10 +235,18 @@ class FileKeyProvider(_KeyRing):
         path = Path(path)
         if path.exists():
             raise KeyFileError(f"{path} exists; refusing to overwrite keys")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Directories made here are the owner's alone (`mkdir -p` would give the parents the umask's mode):
+        # whoever can write the directory can replace the key file. One that exists is left as it is.
+        for directory in reversed([path.parent, *path.parent.parents]):
+            if not directory.exists():
+                directory.mkdir(mode=0o700, exist_ok=True)  # another process may make it meanwhile
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(cls.fresh(), handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        # On disk before any key is wrapped under it: keys the database commits next must not outlive it.
+        _fsync_directory(path.parent)
         return cls(path)
 
     def _persist(self) -> None:
@@ -254,13 +262,18 @@ class FileKeyProvider(_KeyRing):
         os.replace(tmp, self.path)
         # The rename is durable only once the directory is flushed: a power cut must not bring back a key
         # file without a KEK the database has since committed keys under (or with one since retired).
-        directory = os.open(self.path.parent, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        _fsync_directory(self.path.parent)
         info = self.path.stat()
         self._stamp = (info.st_mtime_ns, info.st_size)
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Flush a directory's entries (a file created or renamed in it) to disk."""
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 @lru_cache(maxsize=1)
