@@ -5,6 +5,11 @@ stored as a signed BIGINT. 64 bits keeps accidental collisions negligible at nat
 1e7 distinct keys gives ~3e-6 expected collisions) while the key stops anyone holding only the
 database from testing guesses. Callers pass low-entropy values only in compound form (e.g. phonetic
 surname + date of birth), never a date of birth or gender alone.
+
+`blind_token` is the printable form for the audit trail: a search's criteria, one token each
+(`children.search.SearchCriteria.audit_tokens`), date of birth and gender included. Those group
+searches, not children (no record is filed under them), so an auditor can see that two searches used
+the same date without reading it; they stay unguessable without the index key.
 """
 
 import hashlib
