@@ -174,13 +174,6 @@ def _normalise(row: tuple[Any, ...]) -> dict[str, Any]:
     }
 
 
-def _scan_transaction() -> contextlib.AbstractContextManager[Any]:
-    """What a streamed scan runs in: a transaction on PostgreSQL, where a server-side cursor outside one
-    is WITH HOLD and materialised whole before the first row; nothing on SQLite, whose transactions are
-    IMMEDIATE (settings) and would lock out every writer for the whole verification."""
-    return transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
-
-
 @contextlib.contextmanager
 def _one_moment() -> Iterator[None]:
     """What a whole run reads in: on PostgreSQL one REPEATABLE READ, READ ONLY transaction, so the event
@@ -210,12 +203,13 @@ def _rows() -> Any:
     `chunked_cursor`, not `cursor`: on PostgreSQL a plain cursor is client-side and receives the whole
     result when the query runs, so `fetchmany` batched nothing and the entire log sat in the verifier's
     memory. The chunked cursor is a named server-side cursor that hands over FETCH rows at a time; it is
-    declared inside a transaction because outside one Django makes it WITH HOLD, which PostgreSQL
-    materialises whole (a temporary copy of the log on the server) before the first row. On SQLite the
-    two cursors are the same and already step through the rows.
+    declared inside a transaction (the run's own, `_one_moment`) because outside one Django makes it
+    WITH HOLD, which PostgreSQL materialises whole (a temporary copy of the log on the server) before the
+    first row. On SQLite the two cursors are the same and already step through the rows. The search
+    index is read beside it, in the same transaction, as the scan goes (`_AppearanceCheck`).
     """
     columns = "id, occurred_at, tag, actor_id, organisation_id, child_id, additional, leaf_hash"
-    with _scan_transaction(), connection.chunked_cursor() as cursor:
+    with connection.chunked_cursor() as cursor:
         cursor.execute(f"SELECT {columns} FROM {EVENT_TABLE} ORDER BY id")  # noqa: S608 - constants
         while batch := cursor.fetchmany(FETCH):
             yield from batch
@@ -264,13 +258,12 @@ _AppearanceRow = tuple[int, int | None, UUID, datetime]  # event_id, actor_id, c
 
 
 def _appearance_rows() -> Iterator[_AppearanceRow]:
-    """Every SearchAppearance row in event id order, a batch at a time (server-side inside a transaction
-    on PostgreSQL, as `_rows`; SQLite's cursor already steps through them)."""
+    """Every SearchAppearance row in event id order, a batch at a time (server-side inside the run's
+    transaction on PostgreSQL, as `_rows`; SQLite's cursor already steps through them)."""
     rows = SearchAppearance.objects.order_by("event_id", "child_id").values_list(
         "event_id", "actor_id", "child_id", "occurred_at"
     )
-    with _scan_transaction():
-        yield from rows.iterator(chunk_size=FETCH)
+    yield from rows.iterator(chunk_size=FETCH)
 
 
 def _rows_by_search(
@@ -281,64 +274,95 @@ def _rows_by_search(
         yield event_id, [(actor_id, child_id, at) for _, actor_id, child_id, at in group]
 
 
+_Expected = tuple[int | None, datetime | None, frozenset[UUID]]  # a search's actor, time and result ids
+_NO_SEARCH: _Expected = (None, None, frozenset())
+
+
 class _AppearanceCheck:
     """SearchAppearance must be exactly what the verified log's searches returned.
 
     The unexplained-access report trusts it ("did this person's search return this child?"), so one
     inserted row could hide a view; it is checked row by row against the `result_ids` of each search.
-    Holds one entry per search in memory (ids only); the rows themselves stream past a search at a time
-    (both sides in event id order), as gathering the whole table first would not fit at national scale.
+    Merged with the event scan as it runs: the events and the rows both come in event id order, so each
+    search is compared with its own rows when the scan reaches it (`expect`), and only the rows of the
+    next search in the table are held. Gathering either side first does not fit at national scale: the
+    whole table was gathered once, then every search of the log (0.4 to 1.8 kB each, tens of gigabytes
+    for a year at the design volume) until the scan had ended.
     """
 
-    def __init__(self) -> None:
-        self.expected: dict[int, tuple[int | None, datetime, frozenset[UUID]]] = {}
+    def __init__(self, rows: Iterable[_AppearanceRow] | None = None) -> None:
+        """`rows`: (event_id, actor_id, child_id, occurred_at) ordered by event id; the table by default,
+        read from the first search on."""
+        # Generators: nothing is read until the first search is compared.
+        self._searches = _rows_by_search(_appearance_rows() if rows is None else rows)
+        self._upcoming: tuple[int, list[tuple[int | None, UUID, datetime]]] | None = None
+        self._read = False
 
-    def expect(self, entry: dict[str, Any]) -> None:
-        if entry["tag"] != AuditTag.SearchPerformed:
+    def _next_search(self) -> tuple[int, list[tuple[int | None, UUID, datetime]]] | None:
+        """The rows of the next search in the table not yet compared: (event_id, rows), or None."""
+        if not self._read:
+            self._upcoming = next(self._searches, None)
+            self._read = True
+        return self._upcoming
+
+    def _taken(self) -> None:
+        self._read = False
+
+    def expect(self, event_id: int, search: _Expected | None, report: VerificationReport) -> None:
+        """The scan's next readable event (in id order), and what it returned if it is a search
+        (`search_expected`): a search is compared with its rows now, after the rows of any lower id, which
+        no search of the log holds."""
+        if search is None:
             return
-        ids = frozenset(UUID(str(i)) for i in (entry["additional"].get("result_ids") or []))
-        self.expected[entry["id"]] = (entry["actor_id"], entry["occurred_at"], ids)
+        self._unclaimed(report, before=event_id)
+        rows: list[tuple[int | None, UUID, datetime]] = []
+        upcoming = self._next_search()
+        if upcoming is not None and upcoming[0] == event_id:
+            rows = upcoming[1]
+            self._taken()
+        _compare_one(event_id, search, rows, report)
 
-    def compare(self, report: VerificationReport, rows: Iterable[_AppearanceRow] | None = None) -> None:
-        """Merge the searches (by id) with the stored rows grouped by search, reporting each in id order.
+    def finish(self, report: VerificationReport) -> None:
+        """Once the scan has ended: the rows left name no search the log holds."""
+        self._unclaimed(report, before=None)
 
-        `rows`: (event_id, actor_id, child_id, occurred_at) ordered by event id; the table by default."""
-        searches = _rows_by_search(_appearance_rows() if rows is None else rows)
-        pending = next(searches, None)
-        for event_id in sorted(self.expected):
-            while pending is not None and pending[0] < event_id:  # rows of no search the log holds
-                self._compare_one(pending[0], pending[1], report)
-                pending = next(searches, None)
-            if pending is not None and pending[0] == event_id:
-                self._compare_one(event_id, pending[1], report)
-                pending = next(searches, None)
-            else:
-                self._compare_one(event_id, [], report)
-        while pending is not None:
-            self._compare_one(pending[0], pending[1], report)
-            pending = next(searches, None)
+    def _unclaimed(self, report: VerificationReport, *, before: int | None) -> None:
+        while (upcoming := self._next_search()) is not None and (before is None or upcoming[0] < before):
+            _compare_one(upcoming[0], _NO_SEARCH, upcoming[1], report)
+            self._taken()
 
-    def _compare_one(
-        self, event_id: int, rows: list[tuple[int | None, UUID, datetime]], report: VerificationReport
-    ) -> None:
-        actor_id, occurred_at, ids = self.expected.get(event_id, (None, None, frozenset()))
-        children = {child_id for _, child_id, _ in rows}
-        if children - ids:
-            report.add(
-                "appearance_inserted",
-                f"{len(children - ids)} search result row(s) the log does not hold",
-                event_id,
-            )
-        if ids - children:
-            report.add("appearance_missing", f"{len(ids - children)} search result row(s) missing", event_id)
-        if any(
-            row_actor != actor_id or row_at != occurred_at
-            for row_actor, child_id, row_at in rows
-            if child_id in ids
-        ):
-            report.add(
-                "appearance_edited", "search result rows differ from the search's actor or time", event_id
-            )
+
+def search_expected(entry: dict[str, Any]) -> _Expected | None:
+    """A search event's actor, time and result ids (ValueError and the like if they cannot be read: the
+    event is then `unreadable`); None for any other event."""
+    if entry["tag"] != AuditTag.SearchPerformed:
+        return None
+    ids = frozenset(UUID(str(i)) for i in (entry["additional"].get("result_ids") or []))
+    return entry["actor_id"], entry["occurred_at"], ids
+
+
+def _compare_one(
+    event_id: int,
+    expected: _Expected,
+    rows: list[tuple[int | None, UUID, datetime]],
+    report: VerificationReport,
+) -> None:
+    actor_id, occurred_at, ids = expected
+    children = {child_id for _, child_id, _ in rows}
+    if children - ids:
+        report.add(
+            "appearance_inserted",
+            f"{len(children - ids)} search result row(s) the log does not hold",
+            event_id,
+        )
+    if ids - children:
+        report.add("appearance_missing", f"{len(ids - children)} search result row(s) missing", event_id)
+    if any(
+        row_actor != actor_id or row_at != occurred_at
+        for row_actor, child_id, row_at in rows
+        if child_id in ids
+    ):
+        report.add("appearance_edited", "search result rows differ from the search's actor or time", event_id)
 
 
 def log_verify(
@@ -395,7 +419,7 @@ def _log_verify(
         try:
             entry = _normalise(raw[:7])
             recomputed = merkle.leaf_hash(entry_bytes(**entry))
-            appearances.expect(entry)
+            search = search_expected(entry)
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             entry = None
             recomputed = merkle.leaf_hash(repr(raw).encode())
@@ -403,6 +427,7 @@ def _log_verify(
         else:
             if recomputed.hex() != stored_leaf:
                 report.add("edited", "stored columns do not match the entry's leaf hash", event_id)
+            appearances.expect(event_id, search, report)
         if event_id > horizon_id:
             report.tail_size += 1
             if entry is not None and (tail_oldest is None or entry["occurred_at"] < tail_oldest):
@@ -439,7 +464,7 @@ def _log_verify(
                 f"{below - head.size} event(s) with ids up to {head.last_event_id} were not in "
                 f"head {head.source}",
             )
-    appearances.compare(report)
+    appearances.finish(report)
     if tail_oldest is not None:
         report.tail_age_seconds = max((now - tail_oldest).total_seconds(), 0.0)
         if report.tail_age_seconds > limit:

@@ -1,5 +1,6 @@
 """Raising alerts: stored for the queue of whoever deals with them, and announced once stored."""
 
+from collections.abc import Callable
 from functools import partial
 from uuid import UUID
 
@@ -8,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from oversight.models import Alert, AlertKind
@@ -52,13 +54,22 @@ def alert_raise(
     return alert
 
 
-def alert_acknowledge(*, alert: Alert, by: User) -> bool:
+def alert_acknowledge(
+    *, alert: Alert, by: User, recheck: Callable[[Alert, User], None] | None = None
+) -> bool:
     """Mark an alert as dealt with; the first acknowledgement stands (a second click changes nothing).
 
-    The caller has checked that `by` is in the LA team of the alert's LA. Returns whether it changed.
+    The caller has checked that `by` may acknowledge it. That check is made again here, as every decider's
+    is: `by` judged under their account's lock with their organisation held (`ActorCannotAct`, nothing
+    written, if suspended, closed, cut off or lapsed since), then `recheck(alert, by as stored)` (the
+    page's policy question, which raises if the alert is no longer theirs: an account moved to another LA
+    meanwhile). Lock order: the account, its organisation, then the alert. Returns whether it changed.
     """
     with transaction.atomic():
+        actor_able_locked(by)
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if recheck is not None:
+            recheck(alert, User.objects.select_related("organisation").get(pk=by.pk))
         if alert.acknowledged_at is not None:
             return False
         alert.acknowledged_by = by

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import require
+from access.http import decider_ended_refused, require
 from access.permissions import Permission
 from accounts.http import signed_in_user
 from accounts.models import Role, User
@@ -46,13 +46,21 @@ def _read_recorded(actor: User, queue: list[Alert], reasons: dict[int, str]) -> 
 
 @login_required
 @require_POST
+@decider_ended_refused(Permission.AlertAcknowledge)
 def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     """Only whoever the alert's queue is for (the LA team of its LA, or for a national alert the system
-    administrator); anyone else is refused (and audited), not shown a missing page."""
+    administrator); anyone else is refused (and audited), not shown a missing page. Asked again as the
+    acknowledgement is written: someone cut off or moved to another LA since is refused there."""
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.AlertAcknowledge)  # before the lookup: ids are not probed
     alert = get_object_or_404(Alert, pk=alert_id)
     require(actor=actor, action=Permission.AlertAcknowledge, alert=alert)
-    if alert_acknowledge(alert=alert, by=actor):
+    if alert_acknowledge(alert=alert, by=actor, recheck=_still_theirs):
         messages.success(request, "Alert acknowledged")
     return redirect("oversight:alerts")
+
+
+def _still_theirs(alert: Alert, by: User) -> None:
+    """The page's policy question, asked again under the acknowledger's lock on the alert and the account
+    as stored (`alert_acknowledge`): raises `Refused` (audited, nothing written) if no longer allowed."""
+    require(actor=by, action=Permission.AlertAcknowledge, alert=alert)

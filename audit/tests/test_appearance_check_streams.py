@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 from audit.tags import AuditTag
-from audit.verification import VerificationReport, _AppearanceCheck
+from audit.verification import VerificationReport, _AppearanceCheck, search_expected
 
 SEARCHES = 2_000
 AT = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
@@ -21,23 +21,20 @@ def _child(n: int) -> UUID:
     return UUID(int=n)
 
 
-def _expect_search(check: _AppearanceCheck, event_id: int) -> None:
-    """The log's search `event_id` by actor 7, returning the one child `_child(event_id)`."""
-    check.expect(
-        {
-            "id": event_id,
-            "tag": AuditTag.SearchPerformed,
-            "actor_id": 7,
-            "occurred_at": AT,
-            "additional": {"result_ids": [str(_child(event_id))]},
-        }
-    )
+def _expect_search(check: _AppearanceCheck, event_id: int, report: VerificationReport) -> None:
+    """The log's search `event_id` by actor 7, returning the one child `_child(event_id)`, as the scan
+    passes it."""
+    entry = {
+        "id": event_id,
+        "tag": AuditTag.SearchPerformed,
+        "actor_id": 7,
+        "occurred_at": AT,
+        "additional": {"result_ids": [str(_child(event_id))]},
+    }
+    check.expect(event_id, search_expected(entry), report)
 
 
 def test_a_search_with_an_inserted_row_is_reported_before_the_rest_of_the_table_is_read():
-    check = _AppearanceCheck()
-    for event_id in range(1, SEARCHES + 1):
-        _expect_search(check, event_id)
     report = VerificationReport(heads=0)
 
     def stored() -> Iterator[tuple[int, int, UUID, datetime]]:
@@ -50,19 +47,22 @@ def test_a_search_with_an_inserted_row_is_reported_before_the_rest_of_the_table_
                 )
             yield event_id, 7, _child(event_id), AT
 
-    check.compare(report, rows=stored())
+    check = _AppearanceCheck(rows=stored())
+    for event_id in range(1, SEARCHES + 1):
+        _expect_search(check, event_id, report)
+    check.finish(report)
 
     assert [(f.kind, f.event_id) for f in report.findings] == [("appearance_inserted", 1)]
 
 
 def test_searches_with_no_rows_and_rows_with_no_search_are_both_reported_in_id_order():
-    check = _AppearanceCheck()
-    for event_id in (2, 4):
-        _expect_search(check, event_id)
     report = VerificationReport(heads=0)
     rows = [(1, 7, _child(1), AT), (4, 8, _child(4), AT), (5, 7, _child(5), AT)]
+    check = _AppearanceCheck(rows=iter(rows))
 
-    check.compare(report, rows=iter(rows))
+    for event_id in (2, 4):
+        _expect_search(check, event_id, report)
+    check.finish(report)
 
     assert [(f.kind, f.event_id) for f in report.findings] == [
         ("appearance_inserted", 1),
