@@ -40,6 +40,7 @@ from administration.forms import (
 )
 from administration.holdings import still_holds as _still_holds  # patched by name in tests
 from children.models import Involvement
+from oversight.services import alerts_follow_staff
 
 OWN_ORGANISATION_CLOSE = (
     "You cannot close the organisation your own account belongs to: it would end your access and your "
@@ -234,7 +235,14 @@ def _organisation_save(form: OrganisationForm, found: Organisation, actor: User)
         # so one still on its way waits for this write, as for a close: `_organisation_close_locked`).
         if accreditation_taken(current, details.accredited_on) and _still_holds(current) is not None:
             raise LocalAuthorityHoldsSince
-        return organisation_update(organisation=current, by=actor, details=details)
+        from_la_id = current.local_authority_id
+        changed = organisation_update(organisation=current, by=actor, details=details)
+        if "local_authority" in changed and from_la_id is not None and current.local_authority_id is not None:
+            # Its staff's accounts are the new LA's team's now: so are their waiting misuse alerts.
+            alerts_follow_staff(
+                organisation_id=current.pk, from_la_id=from_la_id, to_la_id=current.local_authority_id
+            )
+        return changed
 
 
 @login_required

@@ -59,6 +59,7 @@ class AuditTag(StrEnum):
     SubjectAccessProduced = "child:subject_access:produced"
     MisuseSuspected = "oversight:misuse:suspected"
     AlertAcknowledged = "oversight:alert:acknowledged"
+    AlertsFollowed = "oversight:alerts:followed"
     AlertsViewed = "oversight:alerts:viewed"
     DataQualityViewed = "child:data_quality:viewed"
     ServiceHealthViewed = "service:health:viewed"
@@ -202,6 +203,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.SubjectAccessProduced: "Produced a subject access report",
     AuditTag.MisuseSuspected: "Raised a misuse alert",
     AuditTag.AlertAcknowledged: "Acknowledged an alert",
+    AuditTag.AlertsFollowed: "Alerts moved with their staff to another local authority",
     AuditTag.AlertsViewed: "Read the alerts queue",
     AuditTag.DataQualityViewed: "Viewed the data quality summary",
     AuditTag.ServiceHealthViewed: "Viewed the service health page",

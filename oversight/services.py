@@ -81,6 +81,38 @@ def alert_acknowledge(
     return True
 
 
+def alerts_follow_staff(*, organisation_id: int, from_la_id: int, to_la_id: int) -> list[int]:
+    """In the caller's transaction (an administrator putting an organisation in another LA): move the
+    waiting misuse alerts about its staff from their old LA team's queue to the new one's; the ids moved,
+    audited by id.
+
+    A misuse alert is for the team that manages the person's account, and that is now the new LA's: left
+    behind, the old team could acknowledge it and not act on it, and the new team never saw it. Not moved:
+    a break-glass alert (about a child, for the LA holding that child), a national one (the system
+    administrator's wherever the person works), and one acknowledged (the record of who dealt with it)."""
+    waiting = Alert.objects.filter(
+        raised_by__organisation_id=organisation_id,
+        local_authority_id=from_la_id,
+        national=False,
+        acknowledged_at__isnull=True,
+    ).exclude(kind=AlertKind.SHIELD_OVERRIDE)
+    ids = sorted(waiting.select_for_update(of=("self",)).values_list("pk", flat=True))
+    if not ids:
+        return []
+    Alert.objects.filter(pk__in=ids).update(local_authority_id=to_la_id)
+    event_record(
+        tag=AuditTag.AlertsFollowed,
+        actor=None,
+        additional={
+            "organisation_id": organisation_id,
+            "from_la_id": from_la_id,
+            "to_la_id": to_la_id,
+            "alert_ids": ids,
+        },
+    )
+    return ids
+
+
 def alerts_for(*, local_authority_id: int | None, national: bool = False) -> list[Alert]:
     """A queue: the LA's (`local_authority_id`), or with `national` the system administrator's (about
     the accounts they manage, every LA's). Every alert still waiting for someone (newest first), then
