@@ -50,6 +50,7 @@ from feeds.ratelimit import (
     seconds_to_next_window,
 )
 from feeds.sources import feed_source_authenticate, feed_token_live, source_entitlement, token_digest
+from feeds.validation import NAME_PARTS_MOST
 
 MAX_ROWS = 5000
 
@@ -133,7 +134,13 @@ def _names_a_field_twice(value: object) -> bool:
     return False
 
 
-def _row_as_read(row: dict[str, Any]) -> Row:
+# The reason a row that is not a JSON object is rejected for, in the words of a JSON Lines file's.
+NOT_AN_OBJECT = "not a JSON object"
+
+
+def _row_as_read(row: Any) -> Row:
+    if not isinstance(row, dict):
+        return RowUnreadable(NOT_AN_OBJECT)
     return RowUnreadable("a field is named twice in the row") if _names_a_field_twice(row) else row
 
 
@@ -201,12 +208,13 @@ def _body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpRespons
 
 # "required" as the row validation requires (feeds.validation.REQUIRED, pinned by a test): a row
 # without one of these is rejected by number.
+NAME_RULE = f"a name: letters, spaces, hyphens, apostrophes and full stops, at most {NAME_PARTS_MOST} parts"
 ROW_FIELDS_DOCUMENTED: dict[str, str] = {
     "record_id": "required: the source's own id for this record (text)",
     "local_authority": "required: code of the child's local authority, e.g. LA-N",
-    "given_names": "required: text",
-    "family_name": "required: text",
-    "former_family_name": "text",
+    "given_names": f"required: {NAME_RULE}",
+    "family_name": f"required: {NAME_RULE}",
+    "former_family_name": NAME_RULE,
     "date_of_birth": "required: YYYY-MM-DD",
     "gender": "female, male or not_specified",
     "nhs_number": "10 digits with a valid check digit",
@@ -216,20 +224,23 @@ ROW_FIELDS_DOCUMENTED: dict[str, str] = {
 }
 
 
-class FeedRowIn(RootModel[dict[str, Any]]):
+class FeedRowIn(RootModel[Any]):
     """One record. Only the fields the source is entitled to may carry a value.
 
     Nothing is required, nor typed, at this level: a row missing a required field, holding a value that
-    is not text (a number with a decimal point, a list, an object), or carrying a field that is not one
-    of these (a misspelt `NHS_Number`) is rejected on its own, by number, by the same row validation as
-    a JSON Lines file, instead of failing the whole batch. A whole number is taken where text is expected.
+    is not text (a number with a decimal point, a list, an object), carrying a field that is not one of
+    these (a misspelt `NHS_Number`), or not an object at all (null, text, a list), is rejected on its
+    own, by number, by the same row validation as a JSON Lines file, instead of failing the whole batch.
+    A whole number is taken where text is expected.
     """
 
-    # A plain object kept exactly as sent, every key: a schema with named fields drops the keys it does
-    # not know, and a misspelt field then vanished instead of rejecting its row. The fields are named
-    # for the OpenAPI schema only.
+    # Kept exactly as sent, every key: a schema with named fields drops the keys it does not know, and a
+    # misspelt field then vanished instead of rejecting its row. An object is what the schema declares,
+    # with its fields named, for the OpenAPI schema only: typed `dict` here, one `null` row refused the
+    # whole batch (422) where a JSON Lines line that is not an object is rejected alone.
     model_config = ConfigDict(
         json_schema_extra={
+            "type": "object",
             "properties": {
                 name: {"description": description} for name, description in ROW_FIELDS_DOCUMENTED.items()
             },
@@ -243,7 +254,11 @@ class FeedRowIn(RootModel[dict[str, Any]]):
 class BatchIn(BaseModel):
     """A batch of records. A body naming a field twice is refused whole (422)."""
 
-    rows: list[FeedRowIn] = Field(max_length=MAX_ROWS)
+    rows: list[FeedRowIn] = Field(
+        max_length=MAX_ROWS,
+        description="the records, each numbered by its place (from 1); an item that is not an object "
+        "is not a record: its row is rejected by number, the rest go in",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -410,7 +425,7 @@ def batch_submit(request: HttpRequest, batch_id: BatchId, batch: BatchIn) -> Sta
         return Status(403, {"detail": refused.message})
     # The rows as sent: validated as a file's are, and fingerprinted as received, so two bodies that
     # differ in any key or value are two contents (409), never one replayed.
-    rows = [row.root for row in batch.rows]
+    rows: list[Any] = [row.root for row in batch.rows]
     try:
         stored, replayed = batch_open(source=source, batch_id=batch_id, fingerprint=rows_fingerprint(rows))
     except BatchConflict as conflict:

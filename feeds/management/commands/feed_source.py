@@ -4,9 +4,11 @@ manage.py feed_source create health --organisation ODS-X26 --fields given_names,
 manage.py feed_source token health
 manage.py feed_source tokens health
 manage.py feed_source revoke health --prefix cpf_AbCd
+manage.py feed_source revoke health --prefix <the whole token>
 manage.py feed_source revoke health --token-id 42
 
-A token is named for revoking by its first 8 characters (`--prefix`) or exactly by its id (`--token-id`,
+A token is named for revoking by its first 8 characters (`--prefix`), by the whole token (`--prefix`
+given it: a leaked token is what an operator has in hand), or exactly by its id (`--token-id`,
 shown when it is issued, by `tokens`, and in its `feed:token:issued` audit event). A prefix two live tokens
 share names neither: nothing is revoked and the refusal lists their ids.
 """
@@ -29,6 +31,7 @@ TRUST_RANGE = (0, 32767)  # FeedSource.trust_rank, a positive small integer
 # A source's identifiers are recorded as issued by its organisation, and shown to that body's staff
 # alone: only a body that holds NHS numbers as its own may supply them.
 NHS_NUMBER_ISSUERS = (OrganisationKind.HEALTH, OrganisationKind.GP_PRACTICE)
+PREFIX_LENGTH = FeedToken._meta.get_field("prefix").max_length  # what `tokens` lists: the first 8 characters
 
 
 def _list(text: str) -> list[str]:
@@ -47,7 +50,9 @@ class Command(BaseCommand):
         )
         parser.add_argument("--las", default="", help="entitled LA codes, comma separated (create)")
         parser.add_argument("--trust", type=int, default=DEFAULT_TRUST_RANK, help="lower is more trusted")
-        parser.add_argument("--prefix", help="the first 8 characters of the token to revoke")
+        parser.add_argument(
+            "--prefix", help="the first 8 characters of the token to revoke, or the whole token"
+        )
         parser.add_argument("--token-id", type=int, help="the id of the token to revoke (see `tokens`)")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -119,6 +124,28 @@ class Command(BaseCommand):
                 raise CommandError("no live token of this source has that id: nothing was revoked")
             self.stdout.write("Token revoked.")
             return
+        given = options["prefix"]
+        # The whole token (what an operator revoking a leaked one has in hand) names exactly that token.
+        # Tokens are ASCII: anything else (bytes the shell could not decode, say) is never hashed.
+        whole = (
+            FeedToken.objects.filter(
+                source=source, digest=token_digest(given), revoked_at__isnull=True
+            ).first()
+            if given.isascii()
+            else None
+        )
+        if whole is not None:
+            if not feed_token_revoke(token=whole):
+                raise CommandError("that token was revoked meanwhile: nothing more was revoked")
+            self.stdout.write("Token revoked.")
+            return
+        if len(given) != PREFIX_LENGTH or not given.isascii():
+            # Compared whole with each token's first characters, any other length names no token.
+            raise CommandError(
+                f"that names no live token of this source: give the first {PREFIX_LENGTH} characters of a "
+                f"token, as `manage.py feed_source tokens {source.code}` lists them, the whole token, or "
+                "--token-id: nothing was revoked"
+            )
         # The prefix must name one token: of two that share it, either could be the one meant.
         matching = list(
             FeedToken.objects.filter(
