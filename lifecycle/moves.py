@@ -24,6 +24,7 @@ answered by the page with the audited refusal saying why, signed out).
 """
 
 from dataclasses import dataclass
+from functools import partial
 from uuid import UUID
 
 from django.db import IntegrityError, transaction
@@ -37,6 +38,7 @@ from accounts.services import actor_able_locked, actor_vetted_held
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.key_locks import children_keys_lock
+from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child, RecordStatus
 from children.records import Address, AddressStatus, ReturnIntention
 from children.selectors import child_details
@@ -285,7 +287,8 @@ class TransferView:
     """One request as the two LA teams see it: who the child is (name, date of birth, index number),
     whether the record is shielded (the receiving team must know before accepting), never the address.
 
-    `withheld`: who the child is, left out (blank), see `transfer_view`."""
+    `withheld`: who the child is, left out (blank), see `transfer_view`. `removed`: the record's key was
+    shredded (a merge or purge that then failed), so nothing of it, the reasons included, can be read."""
 
     transfer: Transfer
     child_name: str
@@ -294,6 +297,7 @@ class TransferView:
     decline_reason: str
     withdrawal_reason: str
     withheld: bool = False
+    removed: bool = False
 
     @property
     def shielded(self) -> bool:
@@ -330,6 +334,33 @@ def transfer_view(transfer: Transfer, *, viewer_la_id: int | None) -> TransferVi
         decline_reason=_opened(key, DECLINE_REASON_CONTEXT, transfer.decline_reason_sealed),
         withdrawal_reason=_opened(key, WITHDRAWAL_REASON_CONTEXT, transfer.withdrawal_reason_sealed),
     )
+
+
+def transfers_viewed(transfers: list[Transfer], *, viewer_la_id: int | None) -> list[TransferView]:
+    """Each listed request as `transfer_view` shows it, for a page listing many. A record whose own key was
+    shredded by a merge (or purge) that then failed, its rows waiting for the nightly run or a person
+    (`children.merged_away.RecordRemoved`), is listed without the child or the reasons, which died with its
+    key; one merged away since the list was read is left off. One such record must not make both LA teams'
+    whole page (and every request waiting on it) a server error."""
+    rows = []
+    for transfer in transfers:
+        try:
+            row = opened_unless_merged_away(
+                transfer.child_id, partial(transfer_view, transfer, viewer_la_id=viewer_la_id)
+            )
+        except RecordRemoved:
+            row = TransferView(
+                transfer=transfer,
+                child_name="",
+                date_of_birth="",
+                reason="",
+                decline_reason="",
+                withdrawal_reason="",
+                removed=True,
+            )
+        if row is not None:
+            rows.append(row)
+    return rows
 
 
 def _opened(key: DataKey, context: str, sealed: str) -> str:

@@ -18,6 +18,7 @@ from access.policy import decide
 from accounts.http import signed_in_user
 from accounts.stepup import step_up
 from children.models import Child
+from children.views import record_still_there, removed_record_said
 from lifecycle.forms import (
     AddressStatusForm,
     NewIdentityForm,
@@ -42,6 +43,7 @@ from lifecycle.moves import (
     transfer_withdraw,
     transfers_list_audit,
     transfers_listed,
+    transfers_viewed,
 )
 from lifecycle.shielding import shield_set
 
@@ -50,27 +52,36 @@ OTHER_TRANSFERS_SHOWN = 100
 
 
 def _child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
-    """The child, if the policy allows `action` (the role is checked first, so ids are not probed)."""
+    """The child, if the policy allows `action` (the role is checked first, so ids are not probed), and its
+    record still readable: a record whose key a merge (or purge) shredded before failing is said to be
+    removed (`RecordRemoved`, `removed_record_said`) before any form is offered on it; every answer to the
+    form would seal or read under that key."""
     actor = signed_in_user(request)
     require(actor=actor, action=action)
     child = get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
     require(actor=actor, action=action, child=child)
+    record_still_there(child)
     return child
 
 
 def _transfer(request: HttpRequest, transfer_id: UUID, action: Permission) -> Transfer:
+    """The request, if the policy allows `action`, and its record still readable: not found if the record
+    was merged away since, `RecordRemoved` (said in words, `removed_record_said`) if its key was shredded
+    by a merge or purge that then failed. Judged before the page names the child, audits or seals."""
     actor = signed_in_user(request)
     require(actor=actor, action=action)
     transfer = get_object_or_404(
         Transfer.objects.select_related("child", "child__data_key", "from_la", "to_la"), pk=transfer_id
     )
     require(actor=actor, action=action, transfer=transfer)
+    record_still_there(transfer.child)
     return transfer
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 @decider_ended_refused(Permission.TransferRequest)
+@removed_record_said
 def transfer_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The owning LA team asks another LA to take over the record, giving a reason."""
     child = _child(request, child_id, Permission.TransferRequest)
@@ -100,7 +111,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.TransferView)
     listed = transfers_listed(local_authority_id=actor.home_la_id or 0, others_shown=OTHER_TRANSFERS_SHOWN)
     transfers_list_audit(transfers=listed, by=actor)
-    rows = [transfer_view(t, viewer_la_id=actor.home_la_id) for t in listed]
+    rows = transfers_viewed(listed, viewer_la_id=actor.home_la_id)
     incoming = [r for r in rows if r.transfer.to_la_id == actor.home_la_id]
     context = {
         "to_decide": [r for r in incoming if r.transfer.status == TransferStatus.PENDING],
@@ -112,6 +123,7 @@ def transfers(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @decider_ended_refused(Permission.TransferDecide)
+@removed_record_said
 def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
     """One request: both teams see it; the receiving team accepts or declines it while it is pending (the
     sending team is offered to withdraw it instead)."""
@@ -147,6 +159,7 @@ def transfer(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @decider_ended_refused(Permission.TransferWithdraw)
+@removed_record_said
 def transfer_withdraw_page(request: HttpRequest, transfer_id: UUID) -> HttpResponse:
     """The sending team takes back a request still waiting, with a reason and a confirmation: sent in
     error, or to an LA that closed since (nobody there can decide it), it would block the child for ever."""
@@ -173,6 +186,7 @@ def transfer_withdraw_page(request: HttpRequest, transfer_id: UUID) -> HttpRespo
 @login_required
 @require_http_methods(["GET", "POST"])
 @decider_ended_refused(Permission.AddressStatusRecord)
+@removed_record_said
 def address(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The owning LA team records an address, "no known address", or "left England"."""
     child = _child(request, child_id, Permission.AddressStatusRecord)
@@ -199,6 +213,7 @@ def address(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @decider_ended_refused(Permission.NewIdentityCreate)
+@removed_record_said
 def new_identity(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Close this record and create a separate one under the new identity (confirmation and category).
 
@@ -237,6 +252,7 @@ def new_identity(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @decider_ended_refused(Permission.ShieldSet)
+@removed_record_said
 def shielding(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """The owning LA team applies or lifts shielding, with a reason (sealed) and a confirmation.
 

@@ -10,10 +10,11 @@ does an operator with `manage.py repair_shredded --apply`.
 
 It is deleted as a purge deletes an archive: its keys shredded again (now in the database too), its
 blocking keys, carers, involvements and the rest of its rows deleted, its index number retired, and a
-tombstone of counts left (`child:record:removal_completed`). The floors above that keep copies of a child
-under keys of their own (linkage's review labels, review copies and merges it survived; disclosure's export
-notes) destroy them when an archived or closed record is deleted and keep them when an active one is (a
-merge: its identity lives on in the survivor). This record's merge never happened and nobody carries its
+tombstone of counts left (`child:record:removal_completed`; a shielded one's also says that a person vouched
+for its shield going with it). The floors above that keep copies of a child under keys of their own
+(linkage's review labels, review copies and merges it survived; disclosure's export notes) destroy them
+when an archived or closed record is deleted and keep them when an active one is (a merge: its identity
+lives on in the survivor). This record's merge never happened and nobody carries its
 identity on, so to them its deletion is a purge's: left readable, those copies would outlive the child.
 
 Never a record whose key opens, whatever else about it cannot be read (a damaged value is a fault for a
@@ -76,14 +77,13 @@ def removal_complete(*, child_id: UUID, shielded_checked: bool = False) -> bool:
         child_shred(child=child, by=None)
         # Never saved: the floors above read the deleted instance's status to tell a purge (destroy the
         # copies naming it) from a merge (keep them for the survivor). See the module's docstring.
+        shielded = child.shielded
         child.status = RecordStatus.ARCHIVED
         child.delete()
-        event_record(
-            tag=AuditTag.RemovalCompleted,
-            actor=None,
-            child_id=child_id,
-            additional={"carers_deleted": carers, "involvements_deleted": involvements},
-        )
+        additional: dict[str, int | bool] = {"carers_deleted": carers, "involvements_deleted": involvements}
+        if shielded:  # its shield goes with it, lifted by nobody: the log says a person vouched for that
+            additional["shield_said_checked"] = True
+        event_record(tag=AuditTag.RemovalCompleted, actor=None, child_id=child_id, additional=additional)
     return True
 
 

@@ -16,6 +16,7 @@ from accounts.http import signed_in_user
 from accounts.models import Organisation, User
 from children.models import Child
 from children.records import Address, ChildDetails, ReturnIntention
+from children.views import gone_if_merged_away, record_still_there
 from lifecycle.finding import archive_lookup_record, archived_child
 from lifecycle.forms import ArchiveFindForm, ArchiveOpenForm
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS, STATUTORY_REASON_LABELS, archived_record_open
@@ -75,14 +76,19 @@ def _archived_record_or_404(actor: User, child_id: UUID) -> Child:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@gone_if_merged_away
 def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """In its first year the purpose suffices; afterwards the statutory route, or the policy's refusal.
 
     The record is shown in this response only (no session grant): every opening is asked and audited.
+    A record whose purge failed after its shred (its rows wait for the next night's) is said to be
+    removed, before anything is asked or audited as a view (`record_still_there`); one whose purge
+    completes while the page reads it is not found (`gone_if_merged_away`).
     """
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ArchiveStatutoryView)  # the role first: ids are not probed
     child = _archived_record_or_404(actor, child_id)
+    record_still_there(child)
     statutory = not decide(actor=actor, action=Permission.ArchiveView, child=child)
     form = ArchiveOpenForm(request.POST or None, statutory=statutory)
     if request.method == "POST" and form.is_valid():
