@@ -16,7 +16,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
-from accounts.ratelimit import MFA_USER, attempts_give_back, attempts_take
+from accounts.ratelimit import MFA_REFUSED, MFA_USER, attempts_give_back, attempts_take
 from accounts.services import confirmed_totp_device, recovery_code_use, session_key_renewed, totp_token_verify
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -57,6 +57,17 @@ def totp_code_reused(device: TOTPDevice, token: str) -> bool:
     return bool(totp.verify(int(token), tolerance=device.tolerance)) and totp.t() <= device.last_t
 
 
+def mfa_refusal_record(user: User) -> None:
+    """Audit an attempt the code limit refused unchecked (a code, a passkey ceremony): the first of each
+    minute per account, with the refusals of the minute before (`OncePerWindow`). A refusal costs nothing
+    else, so one event each would let anyone holding only the password write audit events without end."""
+    due, before = MFA_REFUSED.due(str(user.pk), now=time.time())
+    if due:
+        event_record(
+            tag=AuditTag.MfaThrottled, actor=user, additional={"refused_in_the_minute_before": before}
+        )
+
+
 def second_factor_login(request: HttpRequest, *, user: User, device: Device) -> bool:
     """Mark the session verified by `device` under a new session key; False (the request signed out)
     when the account's sessions were ended meanwhile (suspended, closed, second factor reset).
@@ -92,7 +103,7 @@ def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool
     # Counted before the check (kept as the failure unless the code passes), so codes sent at the same
     # moment from many sessions cannot all be checked.
     if attempts_take((MFA_USER, subject)) is None:
-        event_record(tag=AuditTag.MfaThrottled, actor=user)
+        mfa_refusal_record(user)
         raise MfaThrottled
     device = confirmed_totp_device(user)
     if device is None:

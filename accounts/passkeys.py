@@ -14,7 +14,7 @@ import json
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
-from django.db import transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware import csrf
 from django.urls import reverse
@@ -27,11 +27,13 @@ from django_otp_webauthn.views import (
     CompleteCredentialAuthenticationView,
     CompleteCredentialRegistrationView,
 )
+from webauthn.helpers import parse_authentication_credential_json
 from webauthn.helpers.structs import AuthenticatorSelectionCriteria, UserVerificationRequirement
 
-from accounts.mfa import second_factor_login
+from accounts.mfa import mfa_refusal_record, second_factor_login
 from accounts.models import User
 from accounts.ratelimit import MFA_USER
+from accounts.services import session_live_held
 from accounts.stepup import mark_reauthenticated, recently_authenticated
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -55,6 +57,12 @@ class PasskeyThrottled(exceptions.OTPWebAuthnApiError):
     default_code = "throttled"
 
 
+class PasskeyAlreadyRegistered(exceptions.OTPWebAuthnApiError):
+    status_code = 409
+    default_detail = "This passkey is already added to a ContactPoint account"
+    default_code = "passkey_already_registered"
+
+
 class PasskeyHelper(WebAuthnHelper):
     """Requires user verification in both ceremonies and keeps names on the authenticator minimal."""
 
@@ -74,6 +82,30 @@ class PasskeyHelper(WebAuthnHelper):
             user=user, require_user_verification=True
         )
         return result
+
+    def authenticate_complete(
+        self, user: AbstractBaseUser | None, state: dict[str, Any], data: dict[str, Any]
+    ) -> Any:
+        """A passkey removed (the LA team's reset of the second factor, a closure) between the package
+        reading it and recording its use left no row to record it on: Django's `DatabaseError`, a server
+        error. It is a passkey not found (`CredentialNotFound`), counted and audited as a failure."""
+        try:
+            return super().authenticate_complete(user=user, state=state, data=data)
+        except DatabaseError:
+            raw_id = parse_authentication_credential_json(data).raw_id
+            sha256 = WebAuthnCredential.get_credential_id_sha256(raw_id)
+            if WebAuthnCredential.objects.filter(credential_id_sha256=sha256).exists():
+                raise
+            raise exceptions.CredentialNotFound() from None
+
+    def _check_discoverable(self, original_data: dict[str, Any]) -> bool | None:
+        """The package reads `clientExtensionResults.credProps.rk` as objects a browser always sends; any
+        other shape (a number, null, a string) raised `TypeError`, a server error: a malformed request."""
+        extensions = original_data.get("clientExtensionResults", {})
+        if not isinstance(extensions, dict) or not isinstance(extensions.get("credProps", {}), dict):
+            raise exceptions.MalformedRequest()
+        discoverable: bool | None = super()._check_discoverable(original_data)
+        return discoverable
 
     def get_credential_display_name(self, user: AbstractBaseUser) -> str:
         """The username only: the authenticator and the OS picker need nothing more personal."""
@@ -119,14 +151,25 @@ class PasskeyRegistrationBegin(_JsonBody, _RegistrationRules, BeginCredentialReg
 
 class PasskeyRegistrationComplete(_JsonBody, _RegistrationRules, CompleteCredentialRegistrationView):
     def post(self, *args: Any, **kwargs: Any) -> HttpResponse:
-        """The credential and its audit event are saved together, or neither is."""
-        with transaction.atomic():
-            response: HttpResponse = super().post(*args, **kwargs)
-            event_record(
-                tag=AuditTag.PasskeyRegistered,
-                actor=_signed_in_user(self.request),
-                additional={"device_id": json.loads(response.content)["id"]},
-            )
+        """The credential and its audit event are saved together, or neither is, and only by a session still
+        live under the account's row lock (`session_live_held`). A credential id registered already (a
+        client ignoring the ceremony's list of this person's passkeys, or sending another's id) is refused
+        by the database's unique hash of it: answered as such, never a server error."""
+        user = _signed_in_user(self.request)
+        try:
+            with transaction.atomic():
+                # The account's row before the session's (saved as the ceremony's state is taken), as the
+                # LA team's reset, a suspension or a closure take them; a session they ended adds nothing.
+                if not session_live_held(user=user, session_key=self.request.session.session_key):
+                    raise exceptions.NotAuthenticated()
+                response: HttpResponse = super().post(*args, **kwargs)
+                event_record(
+                    tag=AuditTag.PasskeyRegistered,
+                    actor=user,
+                    additional={"device_id": json.loads(response.content)["id"]},
+                )
+        except IntegrityError as error:
+            raise PasskeyAlreadyRegistered() from error
         return response
 
 
@@ -137,7 +180,7 @@ class _AuthenticationRules:
         """No passwordless sign-in; and a throttled user is refused before any state is consumed."""
         user = _signed_in_user(self.request)
         if MFA_USER.exceeded(str(user.pk)):
-            event_record(tag=AuditTag.MfaThrottled, actor=user)  # as a refused code is
+            mfa_refusal_record(user)  # as a refused code is
             raise PasskeyThrottled()
 
 

@@ -136,6 +136,8 @@ LOGIN_IP = Limiter("login.ip", limit=10, window_seconds=5 * 60)
 LOGIN_USER = Limiter("login.user", limit=10, window_seconds=5 * 60)
 REFUSAL_AUDIT_SECONDS = 60
 LOGIN_REFUSED = OncePerWindow("login.refused", REFUSAL_AUDIT_SECONDS)
+INVITATION_REFUSED = OncePerWindow("invitation.refused", REFUSAL_AUDIT_SECONDS)
+MFA_REFUSED = OncePerWindow("mfa.refused", REFUSAL_AUDIT_SECONDS)
 MFA_USER = Limiter("mfa.user", limit=10, window_seconds=5 * 60)
 SEARCH_USER = Limiter("search.user", limit=60, window_seconds=60)
 

@@ -3,6 +3,7 @@
 import contextlib
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
@@ -20,6 +21,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.home_postcode import home_postcode_token
 from accounts.models import Invitation, Organisation, RecoveryCode, Role, User, UserSession
+from accounts.ratelimit import INVITATION_REFUSED
 from accounts.usernames import username_skeleton
 from accounts.vetting import vetting_refusal
 from audit.services import event_record
@@ -162,6 +164,17 @@ def session_key_renewed(*, user: User, old_key: str | None, new_key: str) -> boo
             return False
         session_track(user=user, session_key=new_key)
     return True
+
+
+def session_live_held(*, user: User, session_key: str | None) -> bool:
+    """Lock the account's row to the end of the caller's transaction, and say whether this session is still
+    tracked (False once a suspension, closure or second-factor reset ended it).
+
+    For a writer that saves the session inside its transaction and then writes a row naming the account (a
+    passkey): taken first, it follows the order of everyone ending sessions (the account's row, then the
+    sessions'), where the other order deadlocked with them; and a session ended first adds nothing."""
+    _account_row_locked(user)
+    return UserSession.objects.filter(user=user, session_key=session_key).exists()
 
 
 def sessions_end_all(*, user: User) -> int:
@@ -598,11 +611,23 @@ def _organisation_closed(organisation: Organisation | None) -> bool:
 
 def _invitation_refused(invitation: Invitation, reason: str) -> None:
     """A link that no longer opens was presented: the sign it leaked (as `feed:token:refused` for a feed
-    token), audited against the account it was made for. No actor: whoever holds the link is unknown."""
+    token), audited against the account it was made for. No actor: whoever holds the link is unknown.
+
+    The first refusal of each minute per invitation and reason only, with how many there were in the
+    minute before (`OncePerWindow`): a refusal costs nothing else, so one event per request would let
+    whoever holds a dead link write audit events without end."""
+    due, before = INVITATION_REFUSED.due(f"{invitation.pk}:{reason}", now=time.time())
+    if not due:
+        return
     event_record(
         tag=AuditTag.InvitationRefused,
         actor=None,
-        additional={"user_id": invitation.user_id, "invitation_id": invitation.pk, "reason": reason},
+        additional={
+            "user_id": invitation.user_id,
+            "invitation_id": invitation.pk,
+            "reason": reason,
+            "refused_in_the_minute_before": before,
+        },
     )
 
 

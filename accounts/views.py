@@ -303,4 +303,9 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _invitation_invalid(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/invitation_invalid.html", status=404)
+    """The refusal, kept out of Django's "Not Found: <path>" log line: the path is the link's token, and a
+    link refused while its account or inviter is suspended opens again once they are reinstated. The
+    refusal is audited with ids only (`accounts.services.invitation_for_token`)."""
+    response = render(request, "accounts/invitation_invalid.html", status=404)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response's mark
+    return response
