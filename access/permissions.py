@@ -48,6 +48,7 @@ class Permission(StrEnum):
     AddressStatusRecord = "child:address:record"
     NewIdentityCreate = "child:identity:create"
     ShieldSet = "child:shield:set"
+    ArchiveAgeRecord = "child:archive_age:record"
     CorrectionRaise = "child:correction:raise"
     CorrectionListOwn = "child:correction:list_own"
     CorrectionDecide = "child:correction:decide"

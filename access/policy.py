@@ -70,6 +70,7 @@ ROLES_BY_PERMISSION: dict[Permission, set[str]] = {
     Permission.AddressStatusRecord: {Role.LA_TEAM},
     Permission.NewIdentityCreate: {Role.LA_TEAM},
     Permission.ShieldSet: {Role.LA_TEAM},
+    Permission.ArchiveAgeRecord: {Role.LA_TEAM},
     Permission.CorrectionRaise: {*PRACTITIONER_ROLES, Role.LA_TEAM},
     Permission.CorrectionListOwn: {*PRACTITIONER_ROLES, Role.LA_TEAM},
     Permission.CorrectionDecide: {Role.LA_TEAM, Role.DATA_MANAGER},
@@ -90,7 +91,7 @@ LA_SCOPED_PERMISSIONS = {
     Permission.MatchBroker,
     Permission.LocalInsightView,
 }
-# Moves and identity changes are the owning LA team's (a transfer's receiving team decides it; its
+# Moves, identity changes and how long the record is kept (a consented archive age) are the owning LA team's (a transfer's receiving team decides it; its
 # sending team may withdraw it while it waits).
 MOVE_PERMISSIONS = {
     Permission.TransferRequest,
@@ -100,6 +101,7 @@ MOVE_PERMISSIONS = {
     Permission.AddressStatusRecord,
     Permission.NewIdentityCreate,
     Permission.ShieldSet,
+    Permission.ArchiveAgeRecord,
 }
 # The archive is read by data managers only: in its first year, then only for a statutory investigation.
 ARCHIVE_PERMISSIONS = {Permission.ArchiveView, Permission.ArchiveStatutoryView}

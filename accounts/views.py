@@ -231,6 +231,28 @@ def _password_and_code_confirm(request: HttpRequest, user: User, password: str, 
         return False
 
 
+def _current_password_refused(
+    request: HttpRequest, user: User, form: ChangePasswordForm
+) -> HttpResponse | None:
+    """None if the current password is right; else the form is given the error (audited as a failed
+    re-authentication), or at the sign-in limits the session ends. Counted before the check against the
+    limits the sign-in and the step-up share (given back when right), so a stolen session cannot guess it
+    here any faster than at the step-up."""
+    attempts = ((LOGIN_USER, login_subject(user.get_username())), (LOGIN_IP, client_network(request)))
+    taken = attempts_take(*attempts)
+    if taken is None:
+        return _signed_out_after_too_many_attempts(request, user)
+    if user.check_password(form.cleaned_data["current"]):
+        attempts_give_back(*attempts)
+        return None
+    event_record(tag=AuditTag.ReauthenticationFailed, actor=user)
+    user_failures, ip_failures = taken
+    if user_failures >= LOGIN_USER.limit or ip_failures >= LOGIN_IP.limit:
+        return _signed_out_after_too_many_attempts(request, user)
+    form.add_error("current", "Your current password is not correct")
+    return None
+
+
 def _signed_out_after_too_many_attempts(request: HttpRequest, user: User) -> HttpResponse:
     event_record(tag=AuditTag.ReauthenticationThrottled, actor=user)
     logout(request)
@@ -266,6 +288,13 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if detour := step_up(request):
         return detour
     form = ChangePasswordForm(request.POST or None, user=user)
+    # The current password first (a wrong one is added to the form's errors, so it is no longer valid).
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and (refused := _current_password_refused(request, user, form))
+    ):
+        return refused
     if request.method == "POST" and form.is_valid():
         try:
             changed = password_change_service(

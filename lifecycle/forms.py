@@ -8,6 +8,7 @@ from django import forms
 from accounts.wording import GovukErrors
 from children import index_number as index_numbers
 from children.forms import DatePartsMixin, _date_part, readable
+from children.models import ARCHIVE_AGE_DEFAULT, ARCHIVE_AGE_LIMIT
 from children.records import Address, AddressStatus, ChildDetails, Gender, ReturnIntention
 from lifecycle.identity import NewIdentityCategory
 from lifecycle.viewing import ARCHIVE_PURPOSE_CHOICES, STATUTORY_REASON_CHOICES
@@ -309,3 +310,32 @@ class ShieldingForm(GovukErrors, forms.Form):
         """Whether the record should be shielded after this (valid) form: what the page asked for, never
         guessed from the record's state now (which a colleague may have changed since)."""
         return bool(self.cleaned_data["change"] == SHIELD_APPLY)
+
+
+ARCHIVE_AGE_CHOICE_ERROR = "Choose the age until which the record is kept, from 18 to 25"
+
+
+class ArchiveAgeForm(GovukErrors, forms.Form):
+    """The age until which the record is kept: 18, or later with the young person's consent (a care
+    leaver, special educational needs), up to 25. 18 withdraws a consent and needs no confirmation."""
+
+    age = forms.TypedChoiceField(
+        label="Keep the record until the young person is",
+        coerce=int,
+        choices=[(ARCHIVE_AGE_DEFAULT, "18 (no consent to keep it longer)")]
+        + [(age, str(age)) for age in range(ARCHIVE_AGE_DEFAULT + 1, ARCHIVE_AGE_LIMIT + 1)],
+        widget=forms.RadioSelect,
+        error_messages={"required": ARCHIVE_AGE_CHOICE_ERROR, "invalid_choice": ARCHIVE_AGE_CHOICE_ERROR},
+    )
+    consent = forms.BooleanField(
+        label="The young person has agreed to the record being kept until this age",
+        required=False,
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("age", ARCHIVE_AGE_DEFAULT) > ARCHIVE_AGE_DEFAULT and not cleaned.get("consent"):
+            self.add_error(
+                "consent", "Confirm that the young person has agreed to the record being kept past 18"
+            )
+        return cleaned

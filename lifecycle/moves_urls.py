@@ -16,4 +16,5 @@ urlpatterns = [
     path("<uuid:child_id>/address/", moves_views.address, name="address"),
     path("<uuid:child_id>/new-identity/", moves_views.new_identity, name="new_identity"),
     path("<uuid:child_id>/shielding/", moves_views.shielding, name="shielding"),
+    path("<uuid:child_id>/archive-age/", moves_views.archive_age, name="archive_age"),
 ]

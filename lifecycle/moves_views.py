@@ -17,10 +17,11 @@ from access.permissions import Permission
 from access.policy import decide
 from accounts.http import signed_in_user
 from accounts.stepup import step_up
-from children.models import Child
+from children.models import ARCHIVE_AGE_DEFAULT, Child
 from children.views import record_still_there, removed_record_said
 from lifecycle.forms import (
     AddressStatusForm,
+    ArchiveAgeForm,
     NewIdentityForm,
     ShieldingForm,
     TransferDecisionForm,
@@ -45,6 +46,7 @@ from lifecycle.moves import (
     transfers_listed,
     transfers_viewed,
 )
+from lifecycle.services import ArchiveAgeRefused, archive_age_record
 from lifecycle.shielding import shield_set
 
 # Decided requests, and those this LA sent, shown beside every request waiting for its decision.
@@ -286,3 +288,29 @@ def shielding(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 messages.info(request, "A colleague changed the shielding first: nothing was changed.")
             return redirect("children:record", child_id=child.pk)
     return render(request, "lifecycle/shielding.html", {"form": form, "child": child})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@decider_ended_refused(Permission.ArchiveAgeRecord)
+@removed_record_said
+def archive_age(request: HttpRequest, child_id: UUID) -> HttpResponse:
+    """The owning LA team records how long the record is kept: to 18, or with the young person's consent
+    to a later age up to 25 (`lifecycle.services.archive_age_record`, audited with the age)."""
+    child = _child(request, child_id, Permission.ArchiveAgeRecord)
+    form = ArchiveAgeForm(request.POST or None, initial={"age": child.archive_age})
+    if request.method == "POST" and form.is_valid():
+        age = form.cleaned_data["age"]
+        try:
+            changed = archive_age_record(child=child, age=age, by=signed_in_user(request))
+        except ArchiveAgeRefused as refused:
+            form.add_error(None, f"This record cannot be changed now: {refused}. Nothing was changed")
+        else:
+            if not changed:
+                messages.info(request, f"The record is already kept until {age}: nothing was changed.")
+            elif age > ARCHIVE_AGE_DEFAULT:
+                messages.success(request, f"This record will be kept until the young person is {age}.")
+            else:
+                messages.success(request, "This record will be archived when the young person turns 18.")
+            return redirect("children:record", child_id=child.pk)
+    return render(request, "lifecycle/archive_age.html", {"form": form, "child": child})

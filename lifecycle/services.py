@@ -125,24 +125,35 @@ def _each(
         return None
 
 
-def archive_age_record(*, child: Child, age: int, by: User | None) -> None:
-    """Record a consented archive age (care leaver, special educational needs), audited; 18..25 only.
+def archive_age_record(*, child: Child, age: int, by: User | None) -> bool:
+    """Record a consented archive age (care leaver, special educational needs), audited; 18..25 only
+    (18 withdraws a consent). False, nothing written, when the record is kept to that age already.
 
     Only while the record is active: an archived record is never brought back by raising its age. A
-    person recording it is judged again under their row's lock (`ActorCannotAct`: nothing written).
+    person recording it is judged again under their row's lock (`ActorCannotAct`: nothing written), and
+    the record under its own: one moved to another LA since the caller's policy check read `child` (that
+    check no longer holds), or archived or closed since, is refused.
     """
     if not ARCHIVE_AGE_DEFAULT <= age <= ARCHIVE_AGE_LIMIT:
         raise ArchiveAgeRefused(f"archive age must be {ARCHIVE_AGE_DEFAULT} to {ARCHIVE_AGE_LIMIT}")
     with transaction.atomic():
         if by is not None:  # a person's decision (None: ContactPoint's own)
             actor_able_locked(by)
-        updated = Child.objects.filter(pk=child.pk, status=RecordStatus.ACTIVE).update(
-            archive_age=age, updated_at=timezone.now()
+        stored = (
+            Child.objects.select_for_update(of=("self",))
+            .only("status", "local_authority_id", "archive_age")
+            .get(pk=child.pk)
         )
-        if not updated:
-            raise ArchiveAgeRefused("the record is archived")
+        if stored.status != RecordStatus.ACTIVE:
+            raise ArchiveAgeRefused("the record is archived or closed")
+        if stored.local_authority_id != child.local_authority_id:
+            raise ArchiveAgeRefused("the record has moved to another local authority")
+        if stored.archive_age == age:
+            return False
+        Child.objects.filter(pk=child.pk).update(archive_age=age, updated_at=timezone.now())
         event_record(tag=AuditTag.ArchiveAgeRecorded, actor=by, child_id=child.pk, additional={"age": age})
     child.archive_age = age
+    return True
 
 
 def _archives_due(

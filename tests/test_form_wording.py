@@ -72,6 +72,7 @@ def _cases(world):
     cases[lifecycle.forms.AddressStatusForm] = lambda d: lifecycle.forms.AddressStatusForm(d)
     cases[lifecycle.forms.NewIdentityForm] = lambda d: lifecycle.forms.NewIdentityForm(d)
     cases[lifecycle.forms.ShieldingForm] = lambda d: lifecycle.forms.ShieldingForm(d, shielded=False)
+    cases[lifecycle.forms.ArchiveAgeForm] = lambda d: lifecycle.forms.ArchiveAgeForm(d)
     return cases
 
 

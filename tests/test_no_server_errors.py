@@ -166,6 +166,7 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         lifecycle.forms.AddressStatusForm: lambda d: lifecycle.forms.AddressStatusForm(d),
         lifecycle.forms.NewIdentityForm: lambda d: lifecycle.forms.NewIdentityForm(d),
         lifecycle.forms.ShieldingForm: lambda d: lifecycle.forms.ShieldingForm(d, shielded=False),
+        lifecycle.forms.ArchiveAgeForm: lambda d: lifecycle.forms.ArchiveAgeForm(d),
     }
 
 

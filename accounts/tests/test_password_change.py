@@ -24,7 +24,7 @@ URL = reverse("accounts:password_change")
 
 
 def _change(client, first=NEW, second=NEW):
-    return client.post(URL, {"password1": first, "password2": second})
+    return client.post(URL, {"current": PASSWORD, "password1": first, "password2": second})
 
 
 def test_a_person_changes_their_password_and_every_other_session_ends(
@@ -76,7 +76,7 @@ def test_a_password_the_rules_refuse_is_refused_with_the_reason_and_nothing_chan
 
 def test_nobody_signed_out_reaches_the_page(client, world):
     assert client.get(URL)["Location"].startswith(reverse("accounts:login"))
-    assert client.post(URL, {"password1": NEW, "password2": NEW})["Location"].startswith(
+    assert client.post(URL, {"current": PASSWORD, "password1": NEW, "password2": NEW})["Location"].startswith(
         reverse("accounts:login")
     )
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from accounts.models import UserSession
 from accounts.services import account_suspend
 from tests.journeys import signed_in
+from tests.personas import PASSWORD
 
 NEW = "plum orchard lantern 7 quietly"
 URL = reverse("accounts:password_change")
@@ -25,7 +26,7 @@ def test_a_copy_of_this_sessions_cookie_is_signed_out_by_the_change(world):
     copied.cookies[settings.SESSION_COOKIE_NAME] = here.cookies[settings.SESSION_COOKIE_NAME].value
     assert copied.get(SEARCH).status_code == 200
     old_key = here.session.session_key
-    assert here.post(URL, {"password1": NEW, "password2": NEW}).status_code == 302
+    assert here.post(URL, {"current": PASSWORD, "password1": NEW, "password2": NEW}).status_code == 302
     assert here.session.session_key != old_key
     assert "Find a child" in here.get(SEARCH).content.decode()  # the person carries on
     refused = copied.get(SEARCH)
@@ -37,6 +38,6 @@ def test_a_copy_of_this_sessions_cookie_is_signed_out_by_the_change(world):
 
 def test_the_renewed_session_is_still_ended_by_a_suspension(world):
     here = signed_in(world.alice)
-    here.post(URL, {"password1": NEW, "password2": NEW})
+    here.post(URL, {"current": PASSWORD, "password1": NEW, "password2": NEW})
     account_suspend(user=world.alice, by=world.lena, reason="Synthetic reason")
     assert here.get(SEARCH)["Location"].startswith(reverse("accounts:login"))

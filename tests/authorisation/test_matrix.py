@@ -42,6 +42,7 @@ from tests.authorisation.world import (
     Persona,
     attempt,
 )
+from tests.personas import PASSWORD
 
 OK, REDIRECT, SEE_OTHER, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 302, 303, 403, 404, 405
 PRACTITIONERS = {Role.PRACTITIONER, Role.OVERRIDE_HOLDER}
@@ -145,6 +146,7 @@ ACCEPTED: dict[str, set[str]] = {
     "moves:address": GET_POST,
     "moves:new_identity": GET_POST,
     "moves:shielding": GET_POST,
+    "moves:archive_age": GET_POST,
     "corrections:queue": {"GET"},
     "corrections:mine": {"GET"},
     "corrections:decide": GET_POST,
@@ -171,17 +173,25 @@ CHILD_URLS = {
     "moves:address",
     "moves:new_identity",
     "moves:shielding",
+    "moves:archive_age",
     "corrections:choose",
     "corrections:propose",
     "corrections:complaint_new",
 }
 # Moves and identity changes: the owning LA team, on an active record (shielded included).
-MOVE_URLS = {"moves:transfer_new", "moves:address", "moves:new_identity", "moves:shielding"}
+MOVE_URLS = {
+    "moves:transfer_new",
+    "moves:address",
+    "moves:new_identity",
+    "moves:shielding",
+    "moves:archive_age",
+}
 MOVE_HEADING = {
     "moves:transfer_new": "Transfer this record to another local authority</h1>",
     "moves:address": "Where does the child live?</h1>",
     "moves:new_identity": "Create a new identity for this child</h1>",
     "moves:shielding": "this record</h1>",
+    "moves:archive_age": "How long should this record be kept?</h1>",
 }
 # Where an accepted POST goes: the new transfer's page, the record, or search (never the new identity).
 MOVE_DONE = {
@@ -189,6 +199,7 @@ MOVE_DONE = {
     "moves:address": "children:record",
     "moves:new_identity": "children:search",
     "moves:shielding": "children:record",
+    "moves:archive_age": "children:record",
 }
 # A transfer of the North child to South, waiting: both teams see it, South's decides it, North's alone
 # may withdraw it.
@@ -1028,6 +1039,7 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         "accounts:mfa": {"code": "000000"},
         "accounts:reauthenticate": {"password": "not the password", "code": "000000"},
         "accounts:password_change": {
+            "current": PASSWORD,
             "password1": "plum orchard lantern 7 quietly",
             "password2": "plum orchard lantern 7 quietly",
         },
@@ -1039,6 +1051,7 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         "moves:transfer_withdraw": {"reason": "Sent to the wrong local authority", "confirm": "on"},
         "moves:address": {"status": "none"},
         "moves:shielding": {"reason": "Risk assessed by the team", "confirm": "on"},
+        "moves:archive_age": {"age": "21", "consent": "on"},
         "moves:new_identity": {
             "category": "adoption",
             "given_names": "Wrenna",
