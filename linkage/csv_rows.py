@@ -59,6 +59,10 @@ def csv_lines_rows(lines: Iterable[str]) -> Iterator[tuple[int, Row]]:
         return
     except csv.Error:
         raise RowsFileInvalid("the header row cannot be read") from None
+    if reader.line_num > 1:
+        # Read on past its line: a quote left open made the data lines up to the next quote (every line,
+        # if there is none) column names, rows lost unnumbered and unreported.
+        raise RowsFileInvalid("the header row cannot be read: a quote in it is not closed")
     if unreadable(header):
         raise RowsFileInvalid("the header row is not valid UTF-8 text")
     if len(set(header)) != len(header):
