@@ -132,7 +132,7 @@ def archive_age_record(*, child: Child, age: int, by: User | None) -> bool:
     Only while the record is active: an archived record is never brought back by raising its age. A
     person recording it is judged again under their row's lock (`ActorCannotAct`: nothing written), and
     the record under its own: one moved to another LA since the caller's policy check read `child` (that
-    check no longer holds), or archived or closed since, is refused.
+    check no longer holds), archived or closed since, or merged into another (deleted), is refused.
     """
     if not ARCHIVE_AGE_DEFAULT <= age <= ARCHIVE_AGE_LIMIT:
         raise ArchiveAgeRefused(f"archive age must be {ARCHIVE_AGE_DEFAULT} to {ARCHIVE_AGE_LIMIT}")
@@ -142,8 +142,11 @@ def archive_age_record(*, child: Child, age: int, by: User | None) -> bool:
         stored = (
             Child.objects.select_for_update(of=("self",))
             .only("status", "local_authority_id", "archive_age")
-            .get(pk=child.pk)
+            .filter(pk=child.pk)
+            .first()
         )
+        if stored is None:  # merged into another (which deletes it) since the caller read it
+            raise ArchiveAgeRefused("the record has been merged into another")
         if stored.status != RecordStatus.ACTIVE:
             raise ArchiveAgeRefused("the record is archived or closed")
         if stored.local_authority_id != child.local_authority_id:

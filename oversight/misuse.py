@@ -54,6 +54,7 @@ from oversight.rules import (
     within_working_hours,
 )
 from oversight.services import alert_raise
+from rowlocks.held import Strength, row_held
 
 WINDOW = timedelta(hours=1)
 ALERT_KIND_BY_RULE = {
@@ -115,7 +116,14 @@ def _thresholds(per_hour: int) -> Thresholds:
 
 
 def _home_la(user: User) -> Organisation | None:
-    la_id = user.home_la_id
+    """The LA whose team manages the account, read from its organisation as stored now and held FOR KEY
+    SHARE to the end of the transaction (after the account's row, as every writer takes them). The copy
+    the request loaded at its start may predate the administrator putting the organisation in another
+    LA; and that move (which locks the organisation FOR UPDATE) gathers the waiting alerts about its staff
+    (`alerts_follow_staff`) and cannot see one not committed yet. Held, the move either came first and is
+    read here, or waits for this alert and then takes it along."""
+    row_held(Organisation, user.organisation_id, strength=Strength.KEY_SHARE)  # none: nothing to hold
+    la_id = User.objects.select_related("organisation").get(pk=user.pk).home_la_id
     return Organisation.objects.filter(pk=la_id).first() if la_id is not None else None
 
 
