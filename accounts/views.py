@@ -1,15 +1,22 @@
 """Sign-in, second factor, step-up and invitation pages."""
 
+import logging
+from typing import cast
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import HASH_SESSION_KEY, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
+from django.urls import get_callable
+from django.utils.decorators import decorator_from_middleware
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import (
@@ -54,6 +61,7 @@ from audit.tags import AuditTag
 MFA_THROTTLED = "Too many wrong codes. Wait 5 minutes and try again"
 CODE_ALREADY_USED = "This code has already been used: wait for the next one"
 REAUTH_FAILED = "The password or security code is not correct"
+csrf_logger = logging.getLogger("django.security.csrf")
 
 
 class SignInView(auth_views.LoginView):
@@ -315,10 +323,33 @@ def password_change(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_change.html", {"form": form})
 
 
-@require_http_methods(["GET", "POST"])
+class _CsrfRefusalUnlogged(CsrfViewMiddleware):
+    """Django's CSRF check, its refusal logged without the path: an invitation's path is its token."""
+
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
+        response: HttpResponse = get_callable(settings.CSRF_FAILURE_VIEW)(request, reason=reason)
+        csrf_logger.warning("Forbidden (%s): an invitation link", reason)
+        return _logged_already(response)
+
+
+INVITATION_METHODS = ["GET", "POST"]
+
+
+@csrf_exempt  # checked by `_invitation_page`, whose refusal names no path
 def invitation(request: HttpRequest, token: str) -> HttpResponse:
     """Set a password with a single-use link. A link used, expired or of a closed account answers as an
-    unknown one (404), also when it stopped opening between showing the form and submitting it."""
+    unknown one (404), also when it stopped opening between showing the form and submitting it.
+
+    No answer here goes to Django's log line naming the path, which is the link's token, live or one that
+    opens again once its account or inviter is reinstated: not a refusal (`_invitation_invalid`), nor
+    another method (a mail scanner's HEAD), nor a form sent without its CSRF cookie."""
+    if request.method not in INVITATION_METHODS:
+        return _logged_already(HttpResponseNotAllowed(INVITATION_METHODS))
+    return cast(HttpResponse, _invitation_page(request, token))  # the decorator's stub widens the type
+
+
+@decorator_from_middleware(_CsrfRefusalUnlogged)
+def _invitation_page(request: HttpRequest, token: str) -> HttpResponse:
     invite = invitation_for_token(token)
     if invite is None:
         return _invitation_invalid(request)
@@ -335,6 +366,10 @@ def _invitation_invalid(request: HttpRequest) -> HttpResponse:
     """The refusal, kept out of Django's "Not Found: <path>" log line: the path is the link's token, and a
     link refused while its account or inviter is suspended opens again once they are reinstated. The
     refusal is audited with ids only (`accounts.services.invitation_for_token`)."""
-    response = render(request, "accounts/invitation_invalid.html", status=404)
-    response._has_been_logged = True  # type: ignore[attr-defined]  # django.utils.log.log_response's mark
+    return _logged_already(render(request, "accounts/invitation_invalid.html", status=404))
+
+
+def _logged_already(response: HttpResponse) -> HttpResponse:
+    """Marked as logged (`django.utils.log.log_response`'s mark): Django writes no "<reason>: <path>" line."""
+    response._has_been_logged = True  # type: ignore[attr-defined]
     return response

@@ -240,6 +240,8 @@ class FileKeyProvider(_KeyRing):
         for directory in reversed([path.parent, *path.parent.parents]):
             if not directory.exists():
                 directory.mkdir(mode=0o700, exist_ok=True)  # another process may make it meanwhile
+                # A directory made here is on disk only once its entry in its parent is.
+                _fsync_directory(directory.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as handle:
             json.dump(cls.fresh(), handle)
