@@ -36,6 +36,10 @@ def log_output(monkeypatch):
     buffer = io.StringIO()
     for logger in _all_loggers():
         monkeypatch.setattr(logger, "level", logging.DEBUG)
+        # A logger caches whether it is enabled for each level (`Logger._cache`); set its level directly and
+        # an earlier test's cached "not for DEBUG" (any test that ran queries through a debug cursor, such
+        # as CaptureQueriesContext) kept the SQL log silent here. Emptied for this test, restored after.
+        monkeypatch.setattr(logger, "_cache", {})
         for handler in logger.handlers:
             if type(handler).__module__.startswith("_pytest"):
                 continue
