@@ -390,6 +390,22 @@ class RecordChangedSince(ValueError):
     that check no longer holds, so nothing is written; the message says so, in words for the page."""
 
 
+def team_record_locked(child: Child) -> Child:
+    """`child`'s row, locked FOR UPDATE to the end of the transaction (`child_rows_locked`), when it is still
+    the active record of the LA the caller's policy check saw; otherwise `RecordChangedSince`, nothing locked
+    that matters. Every owning-team change to a record (address, shielding, archive age) re-reads it here,
+    so the three refuse alike: merged into another since (which deletes it), archived or closed by the
+    nightly run, or accepted by another LA, each after that check read `child`."""
+    stored = child_rows_locked().filter(pk=child.pk).first()
+    if stored is None:
+        raise RecordChangedSince(MERGED_SINCE)
+    if stored.status != RecordStatus.ACTIVE:
+        raise RecordChangedSince("This record has been archived or closed since you opened it")
+    if stored.local_authority_id != child.local_authority_id:
+        raise RecordChangedSince("This record has moved to another local authority")
+    return stored
+
+
 def address_status_record(
     *,
     child: Child,
@@ -420,13 +436,7 @@ def address_status_record(
         actor_able_locked(by)  # the decider as they are now, before anything else is locked
         # The caller's policy check saw `child` as the team's active record; another LA may have accepted
         # it since (or the archive job archived it): re-read under the row's lock before writing.
-        stored = Child.objects.select_for_update().filter(pk=child.pk).first()
-        if stored is None:  # merged into another (which deletes it) since the page read it
-            raise RecordChangedSince(MERGED_SINCE)
-        if stored.status != RecordStatus.ACTIVE:
-            raise RecordChangedSince("This record has been archived or closed since you opened it")
-        if stored.local_authority_id != child.local_authority_id:
-            raise RecordChangedSince("This record has moved to another local authority")
+        team_record_locked(child)
         details = child_details(child)
         details.address = address
         child_details_update(

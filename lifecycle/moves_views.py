@@ -305,6 +305,8 @@ def archive_age(request: HttpRequest, child_id: UUID) -> HttpResponse:
             changed = archive_age_record(child=child, age=age, by=signed_in_user(request))
         except ArchiveAgeRefused as refused:
             form.add_error(None, f"This record cannot be changed now: {refused}. Nothing was changed")
+        except RecordChangedSince as changed_since:
+            form.add_error(None, f"{changed_since}: nothing was changed")
         else:
             if not changed:
                 messages.info(request, f"The record is already kept until {age}: nothing was changed.")

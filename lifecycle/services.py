@@ -33,6 +33,7 @@ from children.services import child_rows_locked
 from children.shredding import child_shred
 from children.signals import record_ended
 from lifecycle.models import Archive, Closure
+from lifecycle.moves import team_record_locked
 from lifecycle.removal import left_shredded, removal_complete, removals_found
 from lifecycle.rules import ArchiveRule, archive_age_in_force, archive_due, purge_due
 from vault.crypto import DecryptionFailed
@@ -131,26 +132,16 @@ def archive_age_record(*, child: Child, age: int, by: User | None) -> bool:
 
     Only while the record is active: an archived record is never brought back by raising its age. A
     person recording it is judged again under their row's lock (`ActorCannotAct`: nothing written), and
-    the record under its own: one moved to another LA since the caller's policy check read `child` (that
-    check no longer holds), archived or closed since, or merged into another (deleted), is refused.
+    the record under its own, as every owning-team change is (`lifecycle.moves.team_record_locked`): one
+    moved to another LA since the caller's policy check read `child`, archived or closed since, or merged
+    into another, is refused (`RecordChangedSince`).
     """
     if not ARCHIVE_AGE_DEFAULT <= age <= ARCHIVE_AGE_LIMIT:
         raise ArchiveAgeRefused(f"archive age must be {ARCHIVE_AGE_DEFAULT} to {ARCHIVE_AGE_LIMIT}")
     with transaction.atomic():
         if by is not None:  # a person's decision (None: ContactPoint's own)
             actor_able_locked(by)
-        stored = (
-            Child.objects.select_for_update(of=("self",))
-            .only("status", "local_authority_id", "archive_age")
-            .filter(pk=child.pk)
-            .first()
-        )
-        if stored is None:  # merged into another (which deletes it) since the caller read it
-            raise ArchiveAgeRefused("the record has been merged into another")
-        if stored.status != RecordStatus.ACTIVE:
-            raise ArchiveAgeRefused("the record is archived or closed")
-        if stored.local_authority_id != child.local_authority_id:
-            raise ArchiveAgeRefused("the record has moved to another local authority")
+        stored = team_record_locked(child)
         if stored.archive_age == age:
             return False
         Child.objects.filter(pk=child.pk).update(archive_age=age, updated_at=timezone.now())

@@ -21,10 +21,9 @@ from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.key_locks import children_keys_lock
-from children.models import Child, RecordStatus
-from children.services import child_rows_locked
+from children.models import Child
 from children.signals import shield_applied, shield_lifted
-from lifecycle.moves import RecordChangedSince
+from lifecycle.moves import team_record_locked
 from vault.sealing import note_seal
 
 SHIELD_REASON_CONTEXT = "shield-reason"
@@ -43,13 +42,7 @@ def shield_set(*, child: Child, by: User, shielded: bool, reason: str) -> bool:
     with transaction.atomic():
         actor_able_locked(by)  # the decider as they are now, before anything else is locked
         children_keys_lock([child.pk])
-        stored = child_rows_locked().filter(pk=child.pk).first()
-        if stored is None:  # merged into another (which deletes it) while this waited for its locks
-            raise RecordChangedSince("This record has been merged into another since you opened it")
-        if stored.status != RecordStatus.ACTIVE:
-            raise RecordChangedSince("This record has been archived or closed since you opened it")
-        if stored.local_authority_id != child.local_authority_id:
-            raise RecordChangedSince("This record has moved to another local authority")
+        stored = team_record_locked(child)
         if stored.shielded == shielded:
             return False
         stored.shielded = shielded

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 import lifecycle.services
 from children.models import Child, RecordStatus
-from lifecycle.services import ArchiveAgeRefused, archive_age_record, child_archive_if_due
+from lifecycle.moves import RecordChangedSince
+from lifecycle.services import archive_age_record, child_archive_if_due
 from tests.concurrency import WAITED, paused_for, postgresql_race, waiting_at_most
 from tests.personas import build_world, make_child
 
@@ -33,7 +34,7 @@ def _status(child: Child) -> tuple[str, int]:
 def _consent(child, lena) -> object:
     try:
         return archive_age_record(child=Child.objects.get(pk=child.pk), age=21, by=lena)
-    except ArchiveAgeRefused as refused:
+    except RecordChangedSince as refused:
         return str(refused)
 
 
@@ -71,5 +72,6 @@ def test_an_archive_holding_the_row_makes_the_consent_wait_and_refuses_it(monkey
     )
 
     assert archived is not None and recorded == WAITED  # the consent waited for the archive's row
-    assert _consent(child, world.lena) == "the record is archived or closed"  # then sees it
+    refused = _consent(child, world.lena)  # then sees it
+    assert refused == "This record has been archived or closed since you opened it"
     assert _status(child) == (RecordStatus.ARCHIVED, 18)

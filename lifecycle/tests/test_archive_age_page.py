@@ -12,7 +12,8 @@ from django.urls import reverse
 from accounts.models import Role
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
-from lifecycle.services import ArchiveAgeRefused, archive_age_record
+from lifecycle.moves import RecordChangedSince
+from lifecycle.services import archive_age_record
 from lifecycle.tests.support import events
 from tests.journeys import signed_in
 from tests.pages import rendered
@@ -101,7 +102,7 @@ def test_a_record_moved_to_another_la_since_the_page_read_it_is_not_changed(worl
     Child.objects.filter(pk=child.pk).update(local_authority=world.south)  # accepted by South meanwhile
     try:
         archive_age_record(child=seen, age=21, by=world.lena)
-    except ArchiveAgeRefused as refused:
+    except RecordChangedSince as refused:
         assert "another local authority" in str(refused)
     else:
         raise AssertionError("recorded on a record another LA holds now")
