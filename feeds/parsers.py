@@ -8,17 +8,14 @@ and the rest of the file still goes in. Lines are read a bounded piece at a time
 longer than any row can be (a file with no line ends) is refused by number, never held whole.
 """
 
-import contextlib
-import csv
 import hashlib
 import json
 import os
 from collections.abc import Iterator
-from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
-from linkage.csv_rows import Row, RowsFileInvalid, RowUnreadable, csv_lines, csv_lines_rows, unreadable
+from linkage.csv_rows import Row, RowsFileInvalid, RowUnreadable, csv_rows, unreadable
 from linkage.lines import bounded_lines
 
 FEED_FORMATS = ("csv", "jsonl")
@@ -104,36 +101,6 @@ def _jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
         yield number, value if isinstance(value, dict) else RowUnreadable("not a JSON object")
 
 
-HEADER_QUOTE_OPEN = "the header row cannot be read: a quote in it is not closed"
-
-
-def _runs_past_its_line(first: str) -> bool:
-    """Whether the CSV record starting on the line `first` goes on past it (a quote left open), as the
-    file's reader reads it: the reader asks for a second line only to finish a record."""
-    asked = []
-
-    def lines() -> Iterator[str]:
-        yield first
-        asked.append(True)
-
-    with contextlib.suppress(csv.Error):  # a cell over the limit: the file's reader refuses the header
-        next(csv.reader(lines()), None)
-    return bool(asked)
-
-
-def _csv_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
-    """The file's rows, its header first judged whole: a header whose quote is not closed would read the
-    data lines up to the next quote (every line, if there is none) as column names, and those rows
-    would vanish unnumbered and unreported; the file is refused instead."""
-    lines = csv_lines(handle)
-    first = next(lines, None)
-    if first is None:
-        return
-    if _runs_past_its_line(first):
-        raise FeedFileInvalid(HEADER_QUOTE_OPEN)
-    yield from csv_lines_rows(chain([first], lines))
-
-
 def rows_read(path: Path, *, expect: FileState | None = None) -> Iterator[tuple[int, Row]]:
     """(row number, row) for each data row; the CSV header is not a row. A byte order mark is ignored;
     a row that cannot be read is a `RowUnreadable` in its place; FeedFileInvalid if the header cannot.
@@ -145,7 +112,7 @@ def rows_read(path: Path, *, expect: FileState | None = None) -> Iterator[tuple[
     with path.open(encoding="utf-8-sig", errors="surrogateescape", newline="") as handle:
         if expect is not None and _state(handle) != expect:
             raise FileChanged
-        for number, row in _csv_rows(handle) if feed_format(path) == "csv" else _jsonl_rows(handle):
+        for number, row in csv_rows(handle) if feed_format(path) == "csv" else _jsonl_rows(handle):
             if expect is not None and _state(handle) != expect:
                 raise FileChanged
             yield number, row

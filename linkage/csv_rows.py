@@ -10,8 +10,10 @@ Lines are read a bounded piece at a time (`linkage.lines`): a line longer than a
 held whole, and its row is refused as a cell longer than any field allows.
 """
 
+import contextlib
 import csv
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import IO, Any
 
 from linkage.lines import bounded_lines
@@ -30,6 +32,9 @@ class RowsFileInvalid(ValueError):
     """The file as a whole cannot be read (its header); nothing is read from it."""
 
 
+HEADER_QUOTE_OPEN = "the header row cannot be read: a quote in it is not closed"
+
+
 def unreadable(cells: list[str]) -> bool:
     """Bytes that were not UTF-8, kept by `surrogateescape` as lone surrogates so one bad row does not
     stop the file."""
@@ -46,12 +51,36 @@ def csv_lines(handle: IO[str]) -> Iterator[str]:
 
 def csv_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
     """Rows numbered by the file line they start on (the header is line 1, so data row N is line N+1):
-    the number a person finds in the file, whatever a broken row before it swallowed."""
-    return csv_lines_rows(csv_lines(handle))
+    the number a person finds in the file, whatever a broken row before it swallowed.
+
+    The header line is judged alone first: one whose quote is not closed would have the reader take
+    every line up to the next quote (up to the CSV field limit) as column names before it was refused."""
+    lines = csv_lines(handle)
+    header_line = next(lines, None)
+    if header_line is None:
+        return
+    if _runs_past_its_line(header_line):
+        raise RowsFileInvalid(HEADER_QUOTE_OPEN)
+    yield from csv_lines_rows(chain([header_line], lines))
+
+
+def _runs_past_its_line(first: str) -> bool:
+    """Whether the CSV record starting on the line `first` goes on past it (a quote left open), as the
+    file's reader reads it: the reader asks for a second line only to finish a record."""
+    asked = []
+
+    def lines() -> Iterator[str]:
+        yield first
+        asked.append(True)
+
+    with contextlib.suppress(csv.Error):  # a cell over the limit: the file's reader refuses the header
+        next(csv.reader(lines()), None)
+    return bool(asked)
 
 
 def csv_lines_rows(lines: Iterable[str]) -> Iterator[tuple[int, Row]]:
-    """`csv_rows` over lines already read (`csv_lines`), for a caller that keeps them to read again."""
+    """`csv_rows` over lines already read (`csv_lines`), for a caller that keeps them to read again (it
+    hands lines back, so the reader asks its iterator again after an end)."""
     reader = csv.reader(lines)
     try:
         header = next(reader)
@@ -62,7 +91,7 @@ def csv_lines_rows(lines: Iterable[str]) -> Iterator[tuple[int, Row]]:
     if reader.line_num > 1:
         # Read on past its line: a quote left open made the data lines up to the next quote (every line,
         # if there is none) column names, rows lost unnumbered and unreported.
-        raise RowsFileInvalid("the header row cannot be read: a quote in it is not closed")
+        raise RowsFileInvalid(HEADER_QUOTE_OPEN)
     if unreadable(header):
         raise RowsFileInvalid("the header row is not valid UTF-8 text")
     if len(set(header)) != len(header):

@@ -52,6 +52,21 @@ def feed_row(**overrides: Any) -> dict[str, Any]:
     return {k: v for k, v in row.items() if v is not None}
 
 
+def second_feed_row(**overrides: Any) -> dict[str, Any]:
+    """A valid row about a second new child, unlike `feed_row`'s in every field the engine matches on: the
+    good row beside a bad one, to show the batch still takes it."""
+    kit = {
+        "record_id": "H-2",
+        "given_names": "Kit",
+        "family_name": "Marlow",
+        "date_of_birth": "2015-03-02",
+        "nhs_number": "401 023 2137",
+        "address_line": "9 Oak Road",
+        "postcode": "LS6 1AA",
+    }
+    return feed_row(**{**kit, **overrides})
+
+
 def feed_rows_ingest(source: FeedSource, rows: list[dict[str, Any]], batch_id: str = "b1") -> BatchReport:
     """Ingest `rows` as one batch from `source`, entitled by the policy, on 1 December 2026."""
     return batch_ingest(

@@ -12,7 +12,7 @@ import pytest
 from children.models import Child
 from feeds.models import FeedBatch, FeedRow, RowOutcome
 from feeds.sources import feed_token_issue
-from feeds.tests.factories import feed_row, health_source
+from feeds.tests.factories import feed_row, health_source, second_feed_row
 from feeds.tests.test_api import URL, post
 
 NOT_OBJECTS = [None, "Harriet Pemberton 2016-07-21", 9434765919, 1.5, True, ["Harriet", "Pemberton"]]
@@ -21,15 +21,7 @@ NOT_OBJECTS = [None, "Harriet Pemberton 2016-07-21", 9434765919, 1.5, True, ["Ha
 @pytest.mark.parametrize("bad", NOT_OBJECTS, ids=["null", "text", "integer", "decimal", "true", "list"])
 def test_a_row_that_is_not_an_object_is_rejected_by_number_and_the_rest_go_in(client, world, bad):
     token = feed_token_issue(source=health_source(world))
-    good = feed_row(
-        record_id="H-2",
-        given_names="Kit",
-        family_name="Marlow",
-        date_of_birth="2015-03-02",
-        nhs_number="401 023 2137",
-        address_line="9 Oak Road",
-        postcode="LS6 1AA",
-    )
+    good = second_feed_row()
     response = post(client, token, "b1", [feed_row(), bad, good])
     assert response.status_code == 200, response.content
     answer = response.json()

@@ -14,21 +14,13 @@ from django.core.management import CommandError, call_command
 
 from children.models import Child
 from feeds.models import FeedBatch
-from feeds.tests.factories import feed_row, health_source
+from feeds.tests.factories import feed_row, health_source, second_feed_row
 
 
 def _rows() -> list[dict[str, str]]:
     return [
         feed_row(),
-        feed_row(
-            record_id="H-2",
-            given_names="Kit",
-            family_name="Marlow",
-            date_of_birth="2015-03-02",
-            nhs_number="401 023 2137",
-            address_line="9 Oak Road",
-            postcode="LS6 1AA",
-        ),
+        second_feed_row(),
     ]
 
 

@@ -18,7 +18,7 @@ from django.db import connection
 from children.models import Child
 from feeds.models import FeedRow, RowOutcome
 from feeds.sources import feed_token_issue
-from feeds.tests.factories import feed_row, health_source
+from feeds.tests.factories import feed_row, health_source, second_feed_row
 from feeds.tests.test_api import URL
 from feeds.validation import NAME_PARTS_MOST
 from tests.personas import build_world
@@ -36,15 +36,7 @@ def _many_parts(count: int, between: str = " ") -> str:
     return between.join(LOOKALIKES[i % 5] + "abcdefghijklmnopqrstuvwxyz"[i // 5 % 26] for i in range(count))
 
 
-GOOD = feed_row(
-    record_id="H-2",
-    given_names="Kit",
-    family_name="Marlow",
-    date_of_birth="2015-03-02",
-    nhs_number="401 023 2137",
-    address_line="9 Oak Road",
-    postcode="LS6 1AA",
-)
+GOOD = second_feed_row()
 
 
 def _post(client, token, rows):
