@@ -17,8 +17,9 @@ from django.urls import reverse
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from children.models import Child
+from children.models import BlockingKeyEntry, Child
 from feeds.tests.factories import feed_row, health_rows_ingest
+from lifecycle.models import Transfer
 from lifecycle.moves import transfer_accept, transfer_request
 from linkage.holds_sweep import holds_sweep
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
@@ -68,6 +69,21 @@ def _too_close(world, child) -> tuple[ClericalReview, Child]:
     review = ClericalReview.objects.get()
     assert review.reason == ReviewReason.TOO_CLOSE
     return review, twin
+
+
+def _twin_south_child_on_its_way(world, child) -> tuple[ClericalReview, Child, Transfer]:
+    """`_too_close`'s review with one candidate (the twin) South's already and the other asked to move
+    there. The two were found by different keys (a slip in a field): the twin keeps only keys the child is
+    not filed under, so a shield of one takes no key lock an accept of the other needs, and only the
+    twin's row stands between them."""
+    review, twin = _too_close(world, child)
+    _moved_to(twin, world.south)
+    shared = BlockingKeyEntry.objects.filter(child_id=child.pk).values_list("digest", flat=True)
+    BlockingKeyEntry.objects.filter(child_id=twin.pk, digest__in=list(shared)).delete()
+    transfer = transfer_request(
+        child=Child.objects.get(pk=child.pk), to_la=world.south, by=world.lena, reason="Moved to Southborough"
+    )
+    return review, twin, transfer
 
 
 def _page(user, review) -> str:

@@ -17,13 +17,17 @@ from django.db import transaction
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from children.models import BlockingKeyEntry, Child
+from children.models import Child
 from lifecycle.moves import transfer_accept, transfer_request
 from lifecycle.shielding import shield_set
 from linkage import holding
 from linkage.holds_sweep import holds_sweep
 from linkage.models import ClericalReview
-from linkage.tests.test_ordinary_review_follows_its_candidates import _moved_to, _too_close
+from linkage.tests.test_ordinary_review_follows_its_candidates import (
+    _moved_to,
+    _too_close,
+    _twin_south_child_on_its_way,
+)
 from rowlocks.held import Strength, row_held
 from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_user
@@ -38,15 +42,7 @@ def test_a_candidate_shielded_as_the_accept_moves_its_review_leaves_the_review_h
 ):
     stella = make_user("stella", world.south, Role.LA_TEAM)
     sam = make_user("sunita", world.south, Role.LA_TEAM)  # not the accepter: no wait on her account's lock
-    review, twin = _too_close(world, child)
-    _moved_to(twin, world.south)  # one candidate South's already; the other is being transferred there
-    # Two candidates of one row found by different keys (a slip in a field), so a shield of one takes no
-    # key lock the accept of the other holds: here, the twin keeps only keys the child is not filed under.
-    shared = BlockingKeyEntry.objects.filter(child_id=child.pk).values_list("digest", flat=True)
-    BlockingKeyEntry.objects.filter(child_id=twin.pk, digest__in=list(shared)).delete()
-    transfer = transfer_request(
-        child=Child.objects.get(pk=child.pk), to_la=world.south, by=world.lena, reason="Moved to Southborough"
-    )
+    review, twin, transfer = _twin_south_child_on_its_way(world, child)
     read = threading.Event()
     real = holding.other_las_holding
 

@@ -18,12 +18,12 @@ from typing import Any
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from children.models import BlockingKeyEntry, Child
-from lifecycle.moves import transfer_accept, transfer_request
+from children.models import Child
+from lifecycle.moves import transfer_accept
 from lifecycle.shielding import shield_set
 from linkage import holding
 from linkage.models import ClericalReview
-from linkage.tests.test_ordinary_review_follows_its_candidates import _moved_to, _too_close
+from linkage.tests.test_ordinary_review_follows_its_candidates import _twin_south_child_on_its_way
 from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_user
 
@@ -37,15 +37,7 @@ def test_a_review_the_accept_skipped_for_a_shield_of_its_other_child_is_held_in_
 ):
     stella = make_user("stella", world.south, Role.LA_TEAM)
     sunita = make_user("sunita", world.south, Role.LA_TEAM)
-    review, twin = _too_close(world, child)
-    _moved_to(twin, world.south)  # one candidate South's already; the other is being transferred there
-    # Found by different keys (a slip in a field), so the shield of the twin takes no key lock the accept
-    # of the child needs: only the twin's row stands between them.
-    shared = BlockingKeyEntry.objects.filter(child_id=child.pk).values_list("digest", flat=True)
-    BlockingKeyEntry.objects.filter(child_id=twin.pk, digest__in=list(shared)).delete()
-    transfer = transfer_request(
-        child=Child.objects.get(pk=child.pk), to_la=world.south, by=world.lena, reason="Moved to Southborough"
-    )
+    review, twin, transfer = _twin_south_child_on_its_way(world, child)
     shielding = threading.Event()
     real = holding._open
 

@@ -1,6 +1,6 @@
 """A shield sends the reviews of other LAs naming its child where an accept would have (`linkage.holding
 ._reviews_elsewhere_follow`): the state an accept leaves when a shield held a child's row as it ran
-(`test_review_skipped_by_an_accept_held_by_the_shield`), made directly."""
+(`test_review_skipped_by_an_accept_held_by_the_shield.py`), made directly."""
 
 import pytest
 
