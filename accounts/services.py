@@ -301,21 +301,67 @@ def confirmed_totp_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def mfa_reset(*, user: User, by: User, recheck: AccountRecheck | None = None) -> bool:
-    """For a lost factor: remove every device (passkeys too) and code; the user enrols again at next sign-in.
+class MfaReset(Enum):
+    """What a second-factor reset did (`mfa_reset`); false only when nothing was done."""
 
-    False (nothing done, nothing audited) if the account was closed meanwhile (it has no devices left)."""
+    LINK_SENT = "link_sent"
+    LINK_NOT_SENT = "link_not_sent"  # reset, and a link made, but its email did not go: send a new one
+    ACCOUNT_CLOSED = "account_closed"  # closed meanwhile: nothing done, nothing audited
+
+    def __bool__(self) -> bool:
+        return self is not MfaReset.ACCOUNT_CLOSED
+
+
+def mfa_reset(*, user: User, by: User, recheck: AccountRecheck | None = None) -> MfaReset:
+    """For a lost factor: remove every device (passkeys too), code and session, and the password, and
+    email the person a single-use 24-hour link (the invitation's, `invitation_accept`) to choose a new
+    password; they set up a new factor at the sign-in after.
+
+    The password goes too because the reset is asked for by telephone or in person: whoever holds the
+    password alone (phished, shared) would otherwise sign in and enrol their own authenticator, the
+    account theirs from then on. Only the person's mailbox now leads to the next factor. The link
+    replaces any earlier one (one invitation row an account); its email goes after the commit, and
+    `LINK_NOT_SENT` says it did not (the team sends a new link from the account's page, as for an
+    invitation). Nothing done (`ACCOUNT_CLOSED`, nothing audited) if the account was closed meanwhile.
+    The invitation's row is locked first, as `invitation_accept` and `invitation_resend` take it."""
+    token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        # First, as closing and suspending take it: never the other way round.
-        if not _accounts_locked(subject=user, by=by, recheck=recheck).is_active:
+        invitation = Invitation.objects.select_for_update().filter(user_id=user.pk).first()
+        # Then the accounts, as closing and suspending take them: never the other way round.
+        locked = _accounts_locked(subject=user, by=by, recheck=recheck)
+        if not locked.is_active:
             user.is_active = False
-            return False
-        TOTPDevice.objects.filter(user=user).delete()
-        WebAuthnCredential.objects.filter(user=user).delete()
-        RecoveryCode.objects.filter(user=user).delete()
-        sessions_end_all(user=user)
-        event_record(tag=AuditTag.MfaReset, actor=by, additional={"user_id": user.pk})
-    return True
+            return MfaReset.ACCOUNT_CLOSED
+        TOTPDevice.objects.filter(user=locked).delete()
+        WebAuthnCredential.objects.filter(user=locked).delete()
+        RecoveryCode.objects.filter(user=locked).delete()
+        locked.set_unusable_password()
+        locked.save(update_fields=["password"])
+        sessions_end_all(user=locked)
+        if invitation is None:
+            invitation = Invitation(user=locked)
+        invitation.token_hash = _token_hash(token)
+        invitation.created_by = by
+        invitation.expires_at = timezone.now() + INVITATION_VALID_FOR
+        invitation.used_at = None
+        invitation.save()
+        event_record(
+            tag=AuditTag.MfaReset, actor=by, additional={"user_id": locked.pk, "invitation_id": invitation.pk}
+        )
+        address = locked.email
+    sent = notify_by_email(
+        subject="Your ContactPoint security codes were reset",
+        message=(
+            "Your local authority team has reset your ContactPoint security codes and password.\n\n"
+            "Choose a new password with this link, within 24 hours:\n"
+            f"{settings.SERVICE_BASE_URL}/account/invitation/{token}/\n\n"
+            "Then sign in and set up a new authenticator app. If you did not ask for this, tell your local "
+            "authority team now."
+        ),
+        recipients=[address],
+        what=f"second-factor reset link for user {locked.pk}",
+    )
+    return MfaReset.LINK_SENT if sent else MfaReset.LINK_NOT_SENT
 
 
 def _token_hash(token: str) -> str:

@@ -359,7 +359,12 @@ def _invitation_page(request: HttpRequest, token: str) -> HttpResponse:
         if invitation_accept(invitation=invite, password=password, agreement_signed=True) is None:
             return _invitation_invalid(request)
         return redirect("accounts:login")
-    return render(request, "accounts/invitation.html", {"form": form, "invited": invite.user})
+    # An account that signed the agreement before is choosing a new password after a second-factor reset
+    # (`mfa_reset`), not being set up.
+    returning = invite.user.agreement_signed_on is not None
+    return render(
+        request, "accounts/invitation.html", {"form": form, "invited": invite.user, "returning": returning}
+    )
 
 
 def _invitation_invalid(request: HttpRequest) -> HttpResponse:

@@ -32,6 +32,7 @@ from accounts.services import (
     EmailTaken,
     InvitationResend,
     Invited,
+    MfaReset,
     Reinstatement,
     account_close,
     account_reinstate,
@@ -70,9 +71,9 @@ CONFIRMATIONS = {
     "reset_mfa": Confirmation(
         heading="Are you sure you want to reset {name}'s security codes?",
         consequences=(
-            "Their authenticator app, recovery codes and passkeys will stop working. They will set up a "
-            "new authenticator app the next time they sign in. Only do this once you have checked who "
-            "is asking."
+            "Their password, authenticator app, recovery codes and passkeys will stop working. We will "
+            "email them a link to choose a new password; they set up a new authenticator app when they "
+            "next sign in. Only do this once you have checked who is asking."
         ),
         button="Yes, reset their security codes",
         url_name="team:reset_mfa",
@@ -95,9 +96,10 @@ def account_status(user: User) -> str:
     return "Active"
 
 
-AccountChange = Callable[[User, User, AccountRecheck], bool | None]
-"""One account service applied as (subject, by, recheck): close, reset the security codes. False: nothing
-was done (a colleague did it first), said with the change's `unchanged` message instead of `done`."""
+AccountChange = Callable[[User, User, AccountRecheck], object]
+"""One account service applied as (subject, by, recheck): close, reset the security codes. Something false
+(False, `MfaReset.ACCOUNT_CLOSED`): nothing was done (a colleague did it first), said with the change's
+`unchanged` message instead of `done`; None or anything true: done."""
 
 
 def still_theirs(permission: Permission) -> AccountRecheck:
@@ -139,6 +141,24 @@ INVITATION_RESEND_NOT_SENT = (
     "A new invitation link was made but the email could not be sent: the link sent before no longer "
     "works. Try again later, or check the email address with the person"
 )
+
+
+# What a second-factor reset says (`accounts.services.mfa_reset`): the person's link, emailed or not.
+MFA_RESET_LINK_SENT = (
+    "Security codes and password reset. We have emailed them a link to choose a new password; it works "
+    "once, for 24 hours. They set up a new authenticator app when they next sign in"
+)
+MFA_RESET_LINK_NOT_SENT = (
+    "Security codes and password reset, but the email with their link could not be sent: send a new "
+    "invitation link from this page. Until they use one, nobody can sign in to this account"
+)
+
+
+def mfa_reset_told(request: HttpRequest, outcome: object) -> None:
+    if outcome is MfaReset.LINK_NOT_SENT:
+        messages.warning(request, MFA_RESET_LINK_NOT_SENT)
+    else:
+        messages.success(request, MFA_RESET_LINK_SENT)
 
 
 # A page read before a colleague closed the account still sends its buttons: a closed account is closed
@@ -374,12 +394,14 @@ class AccountPages:
         *,
         confirm: str | None = None,
         unchanged: str = "",
+        told: Callable[[HttpRequest, object], None] | None = None,
     ) -> HttpResponse:
         """The shape every other account change shares: policy, step-up, (confirmation), one service, a message.
 
         A change named by `confirm` happens only when the confirmation page's button sent
         `confirmed=yes`; any other request is sent to that page first. A change that did nothing (it
-        returned False: a colleague did it first) says `unchanged` as an Important banner.
+        returned something false: a colleague did it first) says `unchanged` as an Important banner.
+        `told`, if given, says what a change that did something returned, in place of `done`.
         """
         actor, subject, refused = self.subject(request, user_id)
         if refused:
@@ -395,8 +417,10 @@ class AccountPages:
             changed = change(subject, actor, still_theirs(self.permission))
         except ActorCannotAct:
             return signed_out_refusal(request, actor=actor, action=self.permission)
-        if changed is False:  # done by a colleague first, or the account closed meanwhile
+        if changed is not None and not changed:  # done by a colleague first, or the account closed meanwhile
             messages.info(request, unchanged or ACCOUNT_CLOSED)
+        elif told is not None:
+            told(request, changed)
         else:
             messages.success(request, done)
         return redirect(self.account_url, user_id=subject.pk)

@@ -15,7 +15,7 @@ from access.policy import Decision
 from accounts.http import signed_in_user
 from accounts.models import User, background_check_lapses_on, training_lapses_on
 from accounts.services import mfa_reset
-from team.account_pages import CONFIRMATIONS, AccountPages, account_status
+from team.account_pages import CONFIRMATIONS, AccountPages, account_status, mfa_reset_told
 from team.forms import InviteForm
 
 LAPSE_WARNING = timedelta(days=30)
@@ -89,6 +89,7 @@ def reset_mfa(request: HttpRequest, user_id: int) -> HttpResponse:
         request,
         user_id,
         lambda subject, by, recheck: mfa_reset(user=subject, by=by, recheck=recheck),
-        "Security codes reset. The user will set up a new authenticator at next sign-in.",
+        "",
         confirm="reset_mfa",
+        told=mfa_reset_told,
     )

@@ -13,6 +13,7 @@ import pytest
 from accounts.models import Role, User
 from accounts.services import (
     ActorCannotAct,
+    MfaReset,
     Reinstatement,
     account_close,
     account_reinstate,
@@ -42,7 +43,7 @@ def test_a_reinstatement_of_an_account_closed_since_it_was_read_changes_nothing(
 
 def test_a_second_factor_reset_of_an_account_closed_since_it_was_read_changes_nothing(world):
     as_read = _closed_behind(world.alice, world.lena)
-    assert mfa_reset(user=as_read, by=world.lena) is False
+    assert mfa_reset(user=as_read, by=world.lena) is MfaReset.ACCOUNT_CLOSED
     assert not AuditEvent.objects.filter(tag=AuditTag.MfaReset).exists()
 
 

@@ -26,7 +26,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import User
 from accounts.passkeys import PasskeyHelper
-from accounts.services import account_close, account_suspend, mfa_reset
+from accounts.services import MfaReset, account_close, account_suspend, mfa_reset
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.concurrency import paused_for, postgresql_race, run_together
@@ -88,7 +88,7 @@ def _registration_racing(world, monkeypatch, change: Callable[..., Any]) -> tupl
 def test_a_passkey_added_as_the_second_factor_is_reset_fails_neither_and_is_removed(world, monkeypatch):
     answer, reset = _registration_racing(world, monkeypatch, mfa_reset)
 
-    assert reset is True, f"the LA team's reset failed: {reset!r}"
+    assert reset is MfaReset.LINK_SENT, f"the LA team's reset failed: {reset!r}"
     assert answer.status_code in (200, 403), f"the registration answered {answer.status_code}"
     left = (
         WebAuthnCredential.objects.filter(user=world.alice).count(),
@@ -157,7 +157,7 @@ def test_a_passkey_sign_in_as_the_la_team_resets_the_second_factor_signs_nobody_
         write=lambda: mfa_reset(user=User.objects.get(pk=world.alice.pk), by=world.lena),
     )
 
-    assert reset is True
+    assert reset is MfaReset.LINK_SENT
     assert answer.status_code != 500, "a passkey sign-in as the factors were reset was a server error"
     # Refused as a passkey not found; the session, ended by the reset, answers as any request whose
     # session was ended meanwhile (Django's 400) once the page's own touch of it cannot be saved.
