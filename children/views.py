@@ -1,5 +1,6 @@
 """Pages of the practitioner journey. Each view: decide, call one service, render or redirect."""
 
+import time
 from collections.abc import Callable
 from functools import partial, wraps
 from typing import Any, TypeVar
@@ -27,7 +28,7 @@ from access.policy import (
 )
 from accounts.http import signed_in_user
 from accounts.models import User
-from accounts.ratelimit import SEARCH_USER
+from accounts.ratelimit import REFUSAL_AUDIT_SECONDS, SEARCH_USER, OncePerWindow
 from accounts.stepup import step_up
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -69,6 +70,11 @@ from children.viewing import PurposeGrant, purpose_grant_for, purpose_grant_stor
 from oversight.http import signed_out_if_suspended
 from oversight.models import Alert
 from vault.keys import data_key_open
+
+# Searches refused by the limit: the first of each minute per person is audited, with the count of the
+# minute before. A refusal runs nothing and costs nothing, so one event each would let anyone signed in
+# write audit events without end (as `accounts.ratelimit.OncePerWindow` says of every such refusal).
+SEARCH_REFUSED = OncePerWindow("search.refused", REFUSAL_AUDIT_SECONDS)
 
 
 def _child(child_id: UUID) -> Child:
@@ -242,7 +248,13 @@ def search(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # One counter round trip: count this search, refuse it if it is over the limit.
         if SEARCH_USER.hit(str(actor.pk)) > SEARCH_USER.limit:
-            event_record(tag=AuditTag.SearchThrottled, actor=actor)
+            due, before = SEARCH_REFUSED.due(str(actor.pk), now=time.time())
+            if due:
+                event_record(
+                    tag=AuditTag.SearchThrottled,
+                    actor=actor,
+                    additional={"refused_in_the_minute_before": before},
+                )
             return render(request, "children/search_throttled.html", status=429)
         outcome = child_search(criteria=form.criteria(), fetched_by=actor)
         if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildSearch):
@@ -404,6 +416,7 @@ def _full_record_context(
 @login_required
 @require_http_methods(["GET", "POST"])
 @purpose_first
+@decider_ended_refused(Permission.InvolvementRecord)  # cut off since the check: nothing written
 def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.InvolvementRecord)
@@ -440,6 +453,7 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @purpose_first
+@decider_ended_refused(Permission.InvolvementCease)  # cut off since the check: nothing written
 def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.InvolvementCease)  # the role first: ids are not probed
@@ -498,6 +512,7 @@ def _ended_since(shown: list[InvolvementView], posted: str | None) -> bool:
 @login_required
 @require_http_methods(["GET", "POST"])
 @purpose_first
+@decider_ended_refused(Permission.LeadProfessionalSet)  # cut off since the check: nothing written
 def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
 
@@ -553,6 +568,7 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @purpose_first
+@decider_ended_refused(Permission.CafSet)  # cut off since the check: nothing written
 def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.CafSet)

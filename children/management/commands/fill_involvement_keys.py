@@ -5,6 +5,12 @@ recorded involvement without a key has its role and organisation unsealed in mem
 one row per transaction. If an older current involvement already holds the same key, the later one is
 left without a key and counted: two current rows for the same person and role are for the LA team to
 tidy, not for this command to end. Idempotent: a second run changes nothing.
+
+An involvement on a record whose key no longer opens (shredded by a purge or merge that then failed, its
+rows waiting for the nightly run) is passed over and counted: nothing of it can be read, and stopping
+there with a traceback left every later involvement without its key. The key is set only on the row as
+it was read (still current, keyless, on that child): one ended or merged onto another record meanwhile is
+left for the next run.
 """
 
 from typing import Any
@@ -14,6 +20,8 @@ from django.db import IntegrityError, transaction
 
 from children.models import Involvement
 from children.services import involvement_current_key
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded
 from vault.sealing import Sealer
 
 
@@ -21,14 +29,18 @@ class Command(BaseCommand):
     help = "Set the duplicate-involvement key on current involvements recorded before it existed."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        filled = duplicates = 0
+        filled = duplicates = removed = 0
         pending = (
             Involvement.objects.filter(current_key__isnull=True, ceased=False, recorded_by__isnull=False)
             .select_related("child__data_key", "recorded_by")
             .order_by("created_at")
         )
         for involvement in pending.iterator(chunk_size=500):
-            sealer = Sealer(involvement.child.data_key)
+            try:
+                sealer = Sealer(involvement.child.data_key)
+            except (KeyRevoked, KeyShredded):
+                removed += 1
+                continue
             key = involvement_current_key(
                 child=involvement.child,
                 by=involvement.recorded_by,  # type: ignore[arg-type]  # filtered: never None here
@@ -37,8 +49,15 @@ class Command(BaseCommand):
             )
             try:
                 with transaction.atomic():
-                    Involvement.objects.filter(pk=involvement.pk).update(current_key=key)
-                filled += 1
+                    filled += Involvement.objects.filter(
+                        pk=involvement.pk,
+                        child_id=involvement.child_id,
+                        ceased=False,
+                        current_key__isnull=True,
+                    ).update(current_key=key)
             except IntegrityError:
                 duplicates += 1
-        self.stdout.write(f"keys set on {filled:,} involvements; {duplicates:,} duplicates left without one")
+        self.stdout.write(
+            f"keys set on {filled:,} involvements; {duplicates:,} duplicates left without one; "
+            f"{removed:,} on records removed (keys shredded) passed over"
+        )
