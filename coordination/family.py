@@ -67,14 +67,7 @@ def carer_keys_refresh(*, child: Child) -> set[int]:
     written or read, and so is each key it replaces: the second recording waits and then sees the first.
     SQLite runs one writer at a time.
     """
-    sealer = Sealer(child.data_key)
-    digests: set[int] = set()
-    for carer in Carer.objects.filter(child=child):
-        digests |= carer_digests(
-            name=sealer.unseal(carer, "name") or "",
-            phone=sealer.unseal(carer, "phone"),
-            email=sealer.unseal(carer, "email"),
-        )
+    digests = child_carer_digests(child=child)
     if connection.vendor == "postgresql":
         # The keys being replaced too: a carer detail corrected away must not be matched through by a
         # sibling's recording until this transaction ends (its matches are withdrawn in it).
@@ -84,6 +77,19 @@ def carer_keys_refresh(*, child: Child) -> set[int]:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [CARER_LOCK_SPACE, lock])
     CarerKey.objects.filter(child=child).delete()
     CarerKey.objects.bulk_create([CarerKey(child=child, digest=d) for d in sorted(digests)])
+    return digests
+
+
+def child_carer_digests(*, child: Child) -> set[int]:
+    """The carer keys the child's sealed carers make now, computed only: nothing locked or written."""
+    sealer = Sealer(child.data_key)
+    digests: set[int] = set()
+    for carer in Carer.objects.filter(child=child):
+        digests |= carer_digests(
+            name=sealer.unseal(carer, "name") or "",
+            phone=sealer.unseal(carer, "phone"),
+            email=sealer.unseal(carer, "email"),
+        )
     return digests
 
 

@@ -27,7 +27,7 @@ from children.models import Child, Involvement, RecordStatus
 from children.records import ChildDetails
 from children.selectors import child_details
 from children.services import Recheck, child_rows_locked, lead_professional_set, practitioner_held
-from coordination.family import carer_keys_refresh, family_child_ids
+from coordination.family import carer_keys_refresh, child_carer_digests, family_child_ids
 from coordination.models import InvolvementConfirmation, LeadProposal, Match, MatchKind, Notice
 from coordination.sensitivity import involvement_sensitive
 from notices.email import notify_by_email
@@ -88,18 +88,26 @@ def involvement_matches_record(*, involvement: Involvement, gate: Gate, brokers:
     """Find the new involvement's matches, and tell each side whom the policy allows to be told; a match
     with a shielded child is emailed to that child's LA team members whom `brokers` allows.
 
-    Runs inside the transaction that records the involvement. The child's carer keys (PostgreSQL
-    advisory locks, `coordination.family`) and then the family's child rows are locked, each in a fixed
-    order, so two recordings never wait on each other in a circle: of two practitioners recording at
-    once, the second to take the locks sees the first's involvement, and the pair is matched once.
+    Runs inside the transaction that records the involvement. The family's child rows as the committed
+    keys show it, then the child's carer keys (PostgreSQL advisory locks, `coordination.family`), are
+    locked, each in a fixed order, so two recordings never wait on each other in a circle: of two
+    practitioners recording at once, the second to take the locks sees the first's involvement, and the
+    pair is matched once. Rows before keys, as every other writer of carer keys takes them (a correction,
+    a merge or an unmerge holds the record's row when it rebuilds its keys): keys first, a recording
+    holding the mother's key waited for a sibling's row that a correction held while it waited for that
+    key, and PostgreSQL failed one of them. A sibling found only once the keys are held (its keys
+    committed by a writer the keys waited for) is locked if free, never waited for (`_rows_locked`).
     """
     recorder = involvement.recorded_by
     if recorder is None or involvement.ceased:
         return []
     child = involvement.child
+    locked = _rows_locked(
+        {child.pk, *family_child_ids(child=child, digests=child_carer_digests(child=child))}, wait=True
+    )
     family = family_child_ids(child=child, digests=carer_keys_refresh(child=child))
+    _rows_locked(family - locked, wait=False)
     child_ids = {child.pk, *family}
-    list(Child.objects.select_for_update().filter(pk__in=child_ids).order_by("pk").values_list("pk"))
     # A removed record (its own key shredded by a merge or purge that then failed: `children.merged_away`)
     # keeps its carer keys until it is deleted. Nothing of it can be read, so a match with it would tell a
     # practitioner of one with nothing to show (the inbox leaves it out) and count in the LA's figures.
@@ -127,6 +135,18 @@ def involvement_matches_record(*, involvement: Involvement, gate: Gate, brokers:
             if notice is not None:
                 notices.append(notice)
     return notices
+
+
+def _rows_locked(child_ids: set[object], *, wait: bool) -> set[object]:
+    """Lock these children's rows, in id order; returns the ids locked. `wait=False` locks those free now
+    and passes over the rest: asked with the carer keys held, a row held by a writer that waits for one
+    of those keys (a correction or a merge of that child) would close a circle. A row passed over is read
+    as committed; its writer, once it has the keys, sees this recording's match (a correction withdraws
+    it if the record no longer bears it out)."""
+    if not child_ids:
+        return set()
+    rows = Child.objects.select_for_update(skip_locked=not wait).filter(pk__in=child_ids).order_by("pk")
+    return set(rows.values_list("pk", flat=True))
 
 
 def _match_create(a: Involvement, b: Involvement, kind: str) -> Match | None:

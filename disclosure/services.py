@@ -322,7 +322,8 @@ def export_release(
 
     One event per child (with the export id) puts the disclosure in each child's access report and
     subject access report, saying which of the approved fields the file released for that child and
-    which it withheld, and why (`Built.withheld`, the builder's own judgement). A too-late or used-up
+    which it withheld, and why (`Built.withheld`, the builder's own judgement); a file naming no child
+    any more (each purged since) is audited once, against the export alone. A too-late or used-up
     attempt is audited too, then refused. Never released without a `build`: a ready export with none
     (`NotDownloadable`, `READY`) is neither counted nor audited, as there is no file to hand over (the
     page goes on without a passphrase only to have a gone export refused, and the approval can stand
@@ -381,6 +382,19 @@ def export_release(
                     actor=by,
                     child_id=child.pk,
                     additional=additional,
+                )
+            if not children:
+                # Every child it named purged since (or removed): the file carries its header alone, and
+                # its download is still one of the few, so the ledger says it left: against the export.
+                event_record(
+                    tag=AuditTag.DisclosureExportDownloaded,
+                    actor=by,
+                    additional={
+                        **summary,
+                        "released_fields": [],
+                        "withheld_fields": [],
+                        "withheld_reason": None,
+                    },
                 )
     if availability != Availability.READY:  # raised outside the transaction, so the attempt stays audited
         raise NotDownloadable(availability)

@@ -29,6 +29,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from children.merged_away import key_opens
 from children.models import Child, Involvement, RecordStatus
+from children.services import child_rows_locked
 from coordination.family import carer_keys_refresh, matches_untrue_withdraw
 from coordination.models import CarerKey, Match
 from coordination.recording import match_audience, may_broker
@@ -54,7 +55,13 @@ class Command(BaseCommand):
                 removed.add(child.pk)
                 continue
             with transaction.atomic():
-                carer_keys_refresh(child=child)
+                # The carers read under the child's row lock, which a correction, a merge or an unmerge
+                # takes before it rebuilds the keys itself: read unlocked, a correction committing before
+                # this took the carer keys had its new phone overwritten by keys of the old one.
+                locked = child_rows_locked().filter(pk=child.pk).first()
+                if locked is None:  # merged away or purged since the list was read
+                    continue
+                carer_keys_refresh(child=locked)
             rebuilt += 1
         withdrawn = 0
         child_id: UUID
