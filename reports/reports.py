@@ -21,9 +21,10 @@ involvement is the normal journey). Both tests are `NOT EXISTS` probes on indexe
 one index probe pair per candidate view on SQLite and PostgreSQL alike, with no JSON scanning.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from itertools import islice
 from typing import Any
 from uuid import UUID
 
@@ -41,7 +42,9 @@ from audit.tags import AuditTag, tag_label
 from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child
 from children.purposes import PURPOSE_LABELS
+from disclosure.models import LawfulBasis
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
+from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS, STATUTORY_REASON_LABELS
 from linkage.merging import MERGE_REASON_CONTEXT, UNMERGE_REASON_CONTEXT
 from linkage.models import ChildMerge
 from linkage.retention import carried_identities, carriers_of
@@ -201,26 +204,54 @@ class SummaryRow:
     count: int
 
 
-def event_summary(*, events: QuerySet[AuditEvent]) -> list[SummaryRow]:
-    """Counts by local day, tag and organisation: the only shape in which audit data leaves the service."""
+# The most lines one summary download may hold (about 30 MB of CSV). Nationally a line is one organisation's
+# events of one kind on one day: tens of thousands of organisations a day, so a month of England is
+# millions of lines; the page asks for a shorter period instead of building them.
+SUMMARY_MOST_LINES = 500_000
+# Lines read from the database (and organisations named) at a time.
+SUMMARY_CHUNK = 2_000
+
+
+class SummaryTooLarge(Exception):
+    """The summary would hold more than `most` lines: it is not built."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__(f"more than {most} lines")
+        self.most = most
+
+
+def event_summary(*, events: QuerySet[AuditEvent]) -> Iterator[SummaryRow]:
+    """Counts by local day, tag and organisation: the only shape in which audit data leaves the service.
+
+    Read and yielded a chunk at a time, each chunk's organisations named in one query: the whole summary
+    was read into memory at once (several gigabytes for a national month). The database is asked for one
+    line more than `SUMMARY_MOST_LINES` and no more; reaching that line raises `SummaryTooLarge`, so the
+    caller writes nothing out.
+    """
+    most, chunk = SUMMARY_MOST_LINES, SUMMARY_CHUNK
     grouped = (
         events.order_by()
         .annotate(day=TruncDate("occurred_at"))
         .values("day", "tag", "organisation_id")
         .annotate(count=Count("id"))
         .order_by("day", "tag", "organisation_id")
-    )
-    rows = list(grouped)
-    names = Organisation.objects.in_bulk({r["organisation_id"] for r in rows if r["organisation_id"]})
-    return [
-        SummaryRow(
-            day=r["day"],
-            tag=r["tag"],
-            organisation=str(names[r["organisation_id"]]) if r["organisation_id"] in names else "None",
-            count=r["count"],
-        )
-        for r in rows
-    ]
+    )[: most + 1]
+    lines = grouped.iterator(chunk_size=chunk)
+    names: dict[int, str] = {}
+    read = 0
+    while rows := list(islice(lines, chunk)):
+        read += len(rows)
+        if read > most:
+            raise SummaryTooLarge(most)
+        wanted = {r["organisation_id"] for r in rows if r["organisation_id"]} - set(names)
+        names |= {pk: str(organisation) for pk, organisation in Organisation.objects.in_bulk(wanted).items()}
+        for r in rows:
+            yield SummaryRow(
+                day=r["day"],
+                tag=r["tag"],
+                organisation=names.get(r["organisation_id"], "None") if r["organisation_id"] else "None",
+                count=r["count"],
+            )
 
 
 @dataclass(frozen=True)
@@ -305,6 +336,24 @@ def _note(event: AuditEvent) -> str:
     return ""
 
 
+def _purpose(event: AuditEvent) -> str:
+    """The stated purpose in the words the person chose from. An archived record is opened for the archive's
+    own purposes, and after its first year only on a statutory reason, which the review needs to see: read
+    against the record page's list alone, the purpose showed as its code and the reason not at all. A
+    disclosure's purpose is its lawful basis."""
+    purpose = str(event.additional.get("purpose") or "")
+    downloaded = event.tag == AuditTag.DisclosureExportDownloaded
+    if downloaded:  # its lawful basis, as the subject access report says
+        basis = event.additional.get("lawful_basis", "")
+        return f"Disclosure: {LawfulBasis(basis).label}" if basis in LawfulBasis.values else "Disclosure"
+    if event.tag != AuditTag.ArchivedRecordViewed:
+        return PURPOSE_LABELS.get(purpose, purpose)
+    words = ARCHIVE_PURPOSE_LABELS.get(purpose, purpose)
+    if reason := event.additional.get("statutory_reason"):
+        words += f". Statutory reason: {STATUTORY_REASON_LABELS.get(reason, reason)}"
+    return words
+
+
 def _carriers(record_ids: set[UUID]) -> dict[UUID, Child]:
     """For records no longer there, the live child that carries each on after a merge
     (`linkage.retention.carriers_of`); a purged record has none."""
@@ -343,7 +392,6 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
             event_child_id, own, child = None, None, None
         else:
             event_child_id = event.child_id
-        purpose = event.additional.get("purpose", "")
         rows.append(
             ReportRow(
                 event_id=event.pk,
@@ -357,7 +405,7 @@ def report_rows(*, events: Iterable[AuditEvent], fetched_by: User) -> list[Repor
                 index_number=child.index_number if child else ("Removed record" if event_child_id else None),
                 child_linked=scope.covers(child),
                 actor_linked=actor is not None and actor.pk in linkable,
-                purpose=PURPOSE_LABELS.get(purpose, purpose),
+                purpose=_purpose(event),
                 detail=_unsealed_if_still_there(own, event) if own and scope.may_unseal_for(own) else "",
                 note=_note(event),
             )
@@ -374,7 +422,8 @@ def user_lookup(*, text: str, fetched_by: User) -> list[User]:
     USER_MATCH_LIMIT + 1 (so the page can say there are more).
 
     The scope is applied before the limit: an LA team's own staff are never crowded out of the answer by
-    other LAs' accounts that share their name (the caller still asks the policy of each one)."""
+    other LAs' accounts that share their name, nor by the national accounts attached to its LA (the
+    caller still asks the policy of each one)."""
     text = text.strip()
     scope = report_scope(fetched_by=fetched_by)
     if not text:
@@ -386,7 +435,11 @@ def user_lookup(*, text: str, fetched_by: User) -> list[User]:
     if not scope.national:
         if scope.local_authority_id is None:
             return []
-        candidates = candidates.filter(organisation_id__in=la_organisation_ids(scope.local_authority_id))
+        # Nor the national accounts attached to the LA, which it may not review: kept, an exact username
+        # of one hid every partial match of the team's own staff, and they took places in the limit.
+        candidates = candidates.filter(
+            organisation_id__in=la_organisation_ids(scope.local_authority_id)
+        ).exclude(role__in=sorted(NATIONALLY_REVIEWED_ROLES))
     matches = candidates.order_by("last_name", "first_name", "username")[: USER_MATCH_LIMIT + 1]
     exact = [u for u in matches if u.username.lower() == text.lower()]
     return exact or list(matches)

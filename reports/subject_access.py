@@ -74,7 +74,7 @@ from audit.models import AuditEvent, SearchAppearance
 from audit.services import event_record
 from audit.tags import AuditTag, tag_label
 from children.index_number import formatted
-from children.models import Child, Involvement
+from children.models import ARCHIVE_AGE_DEFAULT, Child, Involvement, RecordStatus
 from children.purposes import PURPOSE_LABELS
 from children.records import AddressStatus, Gender, ReturnIntention
 from children.selectors import ChildRecordView, child_record
@@ -85,6 +85,7 @@ from corrections.fields import field_for, value_text
 from corrections.models import CorrectionStatus
 from corrections.selectors import complaints_of, corrections_of
 from disclosure.models import LawfulBasis
+from lifecycle.rules import archive_age_in_force
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS
 from linkage.merging import decided_corrections_kept
 from linkage.models import CarriedIdentity
@@ -256,6 +257,8 @@ def _held(
         ("Local authority", org_name(view.organisation(view.child.local_authority_id))),
         ("Common Assessment (CAF) completed", "Yes" if details.caf_completed else "No"),
     ]
+    if view.child.status != RecordStatus.CLOSED:  # a record closed for a new identity is never archived
+        child_rows.append(("Archived at the age of", _archive_age(view.child)))
     if details.date_of_death:
         child_rows.append(("Date of death", _day(details.date_of_death)))
     screen_rows = list(child_rows)
@@ -312,6 +315,13 @@ def _held(
         services.append((item.details.role, f"{org_name(item.organisation)}, {when}{lead}"))
     sections.append(HeldSection("Services working with the child", services or [("Recorded", "None")]))
     return sections, sensitive, covert
+
+
+def _archive_age(child: Child) -> str:
+    """The archive age that applies: a consented one above 18 (a care leaver's, or with special educational
+    needs) is data held about the young person and decides when the record leaves the index."""
+    age = archive_age_in_force(child.archive_age)
+    return str(age) if age == ARCHIVE_AGE_DEFAULT else f"{age}, with consent (usually {ARCHIVE_AGE_DEFAULT})"
 
 
 def _gp(view: ChildRecordView, *, shielded: bool) -> str:

@@ -37,6 +37,7 @@ from reports.reports import (
     DEFAULT_SUMMARY_DAYS,
     PAGE_SIZE,
     USER_MATCH_LIMIT,
+    SummaryTooLarge,
     activity_in_scope,
     child_access,
     child_lookup,
@@ -275,28 +276,47 @@ def export(request: HttpRequest) -> HttpResponse:
     report = request.GET.get("report", "activity")
     if report not in REPORTS:
         report = "activity"
-    if report in SCOPE_WIDE_REPORTS:
-        # Everything in the reader's scope: a bounded period, however the filter was written.
-        scope_wide = ReportFilterForm(request.GET or None, max_days=MAX_SCOPE_WIDE_DAYS)
-        period: tuple[date | None, date | None] = scope_wide.bounded_period(DEFAULT_SUMMARY_DAYS)
-    else:
-        period = ReportFilterForm(request.GET or None).period()
+    # A summary of everything in the reader's scope reads a bounded period, however the filter was written.
+    scope_wide = report in SCOPE_WIDE_REPORTS
+    filters = ReportFilterForm(request.GET or None, max_days=MAX_SCOPE_WIDE_DAYS if scope_wide else None)
+    period = filters.bounded_period(DEFAULT_SUMMARY_DAYS) if scope_wide else filters.period()
     selected = _export_events(request, actor, report, period)
     if isinstance(selected, HttpResponse):
         return selected
     events, ids = selected
-    summary = event_summary(events=events)
     child_id = ids.pop("child_id", None)
+    audited = {"report": report, **_period_record(period), **ids}
+    try:
+        content, lines = _summary_csv(events)
+    except SummaryTooLarge as too_large:
+        event_record(
+            tag=AuditTag.ReportExported,
+            actor=actor,
+            child_id=child_id,
+            additional={**audited, "refused": "too_many_lines", "most_lines": too_large.most},
+        )
+        subject = (
+            {"user": ids["subject_id"]} if "subject_id" in ids else {"child": child_id} if child_id else {}
+        )
+        context = {"most_lines": too_large.most, "filters": filters, "export": {"report": report, **subject}}
+        return render(request, "reports/export_too_large.html", context, status=400)
     event_record(
-        tag=AuditTag.ReportExported,
-        actor=actor,
-        child_id=child_id,
-        additional={"report": report, "rows": len(summary), **_period_record(period), **ids},
+        tag=AuditTag.ReportExported, actor=actor, child_id=child_id, additional={**audited, "rows": lines}
     )
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="contactpoint-audit-summary-{report}.csv"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _summary_csv(events: QuerySet[AuditEvent]) -> tuple[str, int]:
+    """The summary as CSV text and its number of lines, written as `event_summary` reads it (never held
+    whole as rows); `SummaryTooLarge` before anything is sent."""
     out = StringIO()
     writer = csv.writer(out)
     writer.writerow(["day", "event", "tag", "organisation", "count"])
-    for row in summary:
+    lines = 0
+    for row in event_summary(events=events):
         writer.writerow(
             [
                 row.day.isoformat(),
@@ -306,10 +326,8 @@ def export(request: HttpRequest) -> HttpResponse:
                 row.count,
             ]
         )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="contactpoint-audit-summary-{report}.csv"'
-    response["Cache-Control"] = "no-store"
-    return response
+        lines += 1
+    return out.getvalue(), lines
 
 
 def _sar_allowed(request: HttpRequest, child_id: UUID) -> tuple[User, Child] | HttpResponse:
