@@ -42,6 +42,16 @@ LA_ACCREDITATION_HELD = (
     "or answers for its children, or looks after its organisations' staff. Transfer its children and move "
     "or close its organisations first"
 )
+# Roles that work for one LA (their home LA decides what they see), so they join an LA itself.
+LA_ROLES = {Role.DATA_MANAGER.value, Role.LA_TEAM.value}
+# An account of those roles in an organisation of an LA (a team organisation) acts for that LA: moving the
+# organisation would hand its powers to another LA's children and accounts, unasked.
+LA_ROLES_HELD = (
+    "This organisation holds LA ContactPoint team or data manager accounts, who act for the local authority "
+    "their organisation is in: moved, they would become another local authority's team. Close those "
+    "accounts first (the system administrator invites a local authority's team into the local authority "
+    "itself)"
+)
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
@@ -80,6 +90,16 @@ def accreditation_taken(organisation: Organisation, accredited: date | None) -> 
     if organisation.accredited_on is None or organisation.accredited_on > today:
         return False
     return accredited is None or accredited > today
+
+
+def la_code_fixed(organisation: Organisation, code: str) -> bool:
+    """Would `code` change the code of `organisation` (an LA, as stored) that children's records are
+    allocated to? Changed freely before (a typo on a new LA). Any change counts, letter case included:
+    feeds match the code exactly. The directory's audit names the field changed, never the old code, so a
+    swap of two LAs' codes could not be read back from the log either."""
+    if organisation.kind != OrganisationKind.LOCAL_AUTHORITY or code == organisation.code:
+        return False
+    return Child.objects.filter(local_authority=organisation).exists()
 
 
 class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
@@ -223,7 +243,24 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
         self._own_accreditation_check(cleaned)
         self._la_accreditation_check(cleaned)
         self._la_code_check(cleaned)
+        self._la_roles_check(cleaned)
         return cleaned
+
+    def _la_roles_check(self, cleaned: dict[str, Any]) -> None:
+        """An organisation holding open LA team or data manager accounts stays in its LA: their home LA is
+        their organisation's, so a move would make them the new LA's team (its shielded children, its
+        accounts) with nobody having invited them there. Practitioners follow their organisation (their
+        LA team is the new LA's), as before. No page puts such an account in an organisation that is not
+        an LA now (`NationalInviteForm`); the check is for those already there."""
+        editing = self.editing
+        moved_to = cleaned.get("local_authority") or ""
+        if editing is None or not moved_to or moved_to == str(editing.local_authority_id or ""):
+            return
+        if editing.kind in PARENTLESS_KINDS:
+            return
+        held = User.objects.filter(organisation=editing, role__in=LA_ROLES, is_active=True)
+        if held.exists():
+            self.add_error("local_authority", LA_ROLES_HELD)
 
     def _la_accreditation_check(self, cleaned: dict[str, Any]) -> None:
         """An accredited LA keeps its accreditation while children's records or open organisations depend
@@ -242,19 +279,10 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
             self.add_error("accredited_day", LA_ACCREDITATION_HELD)
 
     def _la_code_check(self, cleaned: dict[str, Any]) -> None:
-        """An LA's code routes feed records to it: fixed once children's records are allocated to it.
-
-        Changed freely before (a typo on a new LA). Any change counts, letter case included: feeds match
-        the code exactly. The directory's audit names the field changed, never the old code, so a swap of
-        two LAs' codes could not be read back from the log either."""
-        editing, code = self.editing, cleaned.get("code")
-        if (
-            editing is None
-            or editing.kind != OrganisationKind.LOCAL_AUTHORITY
-            or code in (None, editing.code)
-        ):
-            return
-        if Child.objects.filter(local_authority=editing).exists():
+        """An LA's code routes feed records to it: fixed once children's records are allocated to it
+        (`la_code_fixed`; asked again under the LA's row lock by the save)."""
+        code = cleaned.get("code")
+        if self.editing is not None and code is not None and la_code_fixed(self.editing, code):
             self.add_error("code", LA_CODE_FIXED)
 
     def _own_accreditation_check(self, cleaned: dict[str, Any]) -> None:
@@ -322,8 +350,6 @@ NATIONAL_ROLES = [
     (Role.SYSTEM_ADMIN.value, Role.SYSTEM_ADMIN.label),
     (Role.LA_TEAM.value, "LA ContactPoint team member"),
 ]
-# Roles that work for one LA (their home LA decides what they see), so they join an LA itself.
-LA_ROLES = {Role.DATA_MANAGER.value, Role.LA_TEAM.value}
 
 
 class NationalInviteForm(InviteForm):

@@ -34,9 +34,11 @@ from accounts.stepup import step_up
 from administration.forms import (
     CODE_TAKEN,
     LA_ACCREDITATION_HELD,
+    LA_CODE_FIXED,
     DirectoryFilterForm,
     OrganisationForm,
     accreditation_taken,
+    la_code_fixed,
 )
 from administration.holdings import still_holds as _still_holds  # patched by name in tests
 from children.models import Involvement
@@ -70,6 +72,11 @@ def _organisation(request: HttpRequest, organisation_id: int) -> tuple[User, Org
 
 class LocalAuthorityClosedSince(Exception):
     """The LA chosen for an organisation was closed after the form offered it: nothing was written."""
+
+
+class LocalAuthorityCodeFixedSince(Exception):
+    """The edit changes an LA's code, and a child was allocated to it after the form found none: asked
+    again under the LA's row lock, nothing was written (feeds allocate children by the code)."""
 
 
 class LocalAuthorityHoldsSince(Exception):
@@ -204,6 +211,8 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
                 form.add_error("local_authority", LA_CLOSED_SINCE)
             except LocalAuthorityHoldsSince:
                 form.add_error("accredited_day", LA_ACCREDITATION_HELD)
+            except LocalAuthorityCodeFixedSince:
+                form.add_error("code", LA_CODE_FIXED)
             except OrganisationCodeTaken:
                 form.add_error("code", CODE_TAKEN)
             else:
@@ -223,8 +232,8 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
 def _organisation_save(form: OrganisationForm, found: Organisation, actor: User) -> list[str] | None:
     """The form's details written over the entry as stored, under its row lock; None (nothing written)
     when the page was read before the entry last changed. Raises `OrganisationCodeTaken`,
-    `LocalAuthorityHoldsSince`, and `ActorCannotAct` when the administrator was closed or suspended
-    meanwhile."""
+    `LocalAuthorityHoldsSince`, `LocalAuthorityCodeFixedSince`, and `ActorCannotAct` when the
+    administrator was closed or suspended meanwhile."""
     details = form.details()
     with transaction.atomic():
         current = _changing_held(actor, found, into=_la_id(details))
@@ -235,6 +244,10 @@ def _organisation_save(form: OrganisationForm, found: Organisation, actor: User)
         # so one still on its way waits for this write, as for a close: `_organisation_close_locked`).
         if accreditation_taken(current, details.accredited_on) and _still_holds(current) is not None:
             raise LocalAuthorityHoldsSince
+        # Likewise the code of an LA a child was allocated to since the form found none (a feed's child,
+        # or one transferred in, holds the LA's row as it is written): fixed, as the form says.
+        if la_code_fixed(current, details.code):
+            raise LocalAuthorityCodeFixedSince
         from_la_id = current.local_authority_id
         changed = organisation_update(organisation=current, by=actor, details=details)
         if "local_authority" in changed and from_la_id is not None and current.local_authority_id is not None:

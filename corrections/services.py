@@ -125,15 +125,32 @@ class RecordShielded(Exception):
     """The record was shielded after the caller's policy check: who may decide its location details changed."""
 
 
+_LOCK_TRIES = 3
+
+
 def _pending_locked(correction: Correction) -> Correction:
     """The correction and its child, locked, re-checked. The child's data key is read, not locked: a
     practitioner recording an involvement holds it (shared, from sealing) and then waits for the child's
-    row, so locking it FOR UPDATE too deadlocked (see lifecycle.shielding)."""
-    locked = (
-        Correction.objects.select_for_update(of=("self", "child"))
-        .select_related("child__data_key")
-        .get(pk=correction.pk)
-    )
+    row, so locking it FOR UPDATE too deadlocked (see lifecycle.shielding).
+
+    The child's row first, then the correction, as an archive or a close (which lapses the record's
+    pending corrections, `corrections.lapsing`) and a merge (which moves them) take them: one statement
+    locking both took the correction first, and a decision sent as the record was archived deadlocked
+    with it. The correction's record is read and its row locked, and the correction is locked only once
+    it is read still on that record (nothing moves a correction off a record without that record's row);
+    a merge or unmerge committed in between (the record gone, or the correction moved) is followed to the
+    record it is on now, as the one statement did, without holding the correction meanwhile."""
+    for _ in range(_LOCK_TRIES):
+        child_id = Correction.objects.values_list("child_id", flat=True).get(pk=correction.pk)
+        child = child_rows_locked().filter(pk=child_id).first()
+        if child is None:  # merged away (its corrections moved) or purged since it was read: again
+            continue
+        if Correction.objects.filter(pk=correction.pk, child_id=child.pk).exists():
+            locked = Correction.objects.select_for_update(of=("self",)).get(pk=correction.pk)
+            locked.child = child
+            break
+    else:
+        raise AlreadyDecided  # moved on every try (never expected): decided nowhere, the page reads it again
     if locked.child.status != RecordStatus.ACTIVE:  # first: its pending corrections lapsed with it
         raise RecordNotActive
     if locked.status != CorrectionStatus.PENDING:
