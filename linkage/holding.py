@@ -84,7 +84,9 @@ def reviews_hold(sender: Any, child: Child, **_: Any) -> None:
     each skipped if a decision holds it (see the module's note).
     """
     identities = _identities(child)
-    transaction.on_commit(lambda: _reviews_elsewhere_follow(identities, child.local_authority_id))
+    transaction.on_commit(
+        lambda: _reviews_elsewhere_follow(identities, child.local_authority_id), robust=True
+    )
     waiting = _open().select_related("data_key").filter(local_authority_id=child.local_authority_id)
     naming = [review.pk for review in waiting if _names(review, identities) is not False]
     if not naming:
@@ -93,7 +95,7 @@ def reviews_hold(sender: Any, child: Child, **_: Any) -> None:
     reviews_mark_held([review for review in locked if _names(review, identities)])
     busy = sorted(set(naming) - {review.pk for review in locked})
     if busy:
-        transaction.on_commit(lambda: _reviews_hold_after(busy, child))
+        transaction.on_commit(lambda: _reviews_hold_after(busy, child), robust=True)
 
 
 def _reviews_elsewhere_follow(identities: set[str], la_id: int) -> None:
@@ -189,7 +191,7 @@ def _holds_follow(identities: set[str], child_id: Any, from_la_id: int, to_la_id
     moved = _follow(locked, identities, from_la_id, to_la_id)
     busy = sorted(set(naming) - {review.pk for review in locked})
     if busy:
-        transaction.on_commit(lambda: _holds_follow_after(busy, child_id, from_la_id))
+        transaction.on_commit(lambda: _holds_follow_after(busy, child_id, from_la_id), robust=True)
     return moved
 
 
@@ -314,7 +316,7 @@ def reviews_follow(identities: set[str], from_la_id: int) -> list[str]:
         except ChildrenBusy:
             busy.append(review.pk)
     if busy:
-        transaction.on_commit(lambda: _reviews_follow_after(busy, identities, from_la_id))
+        transaction.on_commit(lambda: _reviews_follow_after(busy, identities, from_la_id), robust=True)
     return moved
 
 
