@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from access.http import Refused, require, still_permitted
+from access.http import Refused, decider_ended_refused, require, still_permitted
 from access.permissions import Permission
 from access.policy import Decision, involvement_shown
 from accounts.http import signed_in_user
@@ -100,6 +100,7 @@ def _outsider_refused() -> NoReturn:
 
 @login_required
 @require_POST
+@decider_ended_refused(Permission.InvolvementCoordinate)  # cut off since the check: nothing written
 @removed_record_said  # sent from an inbox open before the record's keys were shredded: said in words
 def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
     actor = signed_in_user(request)
@@ -128,6 +129,7 @@ def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@decider_ended_refused(Permission.InvolvementCoordinate)  # cut off since the check: nothing written
 @removed_record_said  # as `propose_lead`
 def accept_lead(request: HttpRequest, proposal_id: int) -> HttpResponse:
     """Only the other side of the match may accept; the proposer cannot accept their own offer."""
@@ -184,6 +186,7 @@ def _own_as_stored(actor: User, own: Involvement) -> Callable[[Child], None]:
 
 @login_required
 @require_POST
+@decider_ended_refused(Permission.InvolvementCoordinate)  # cut off since the check: nothing written
 def confirm_involvement(request: HttpRequest, involvement_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.InboxView)

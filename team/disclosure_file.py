@@ -37,13 +37,17 @@ PASSPHRASE_GROUPS = 6
 PASSPHRASE_GROUP_LENGTH = 4  # 24 characters from 31: about 119 bits
 PASSPHRASE_SALT = "team.disclosure_file.passphrase"  # noqa: S105 (a signing namespace, not a secret)
 PASSPHRASE_VALID_SECONDS = 30 * 60
+# A record whose own key a merge or purge shredded before failing: its rows wait (`RecordRemoved`).
+WITHHELD_REMOVED = "Withheld: record removed"
 WITHHELD_NOW = {
     "archived": "Withheld: record archived since the request",
     "other_la": "Withheld: no longer held by your local authority",
-    "closed": "Withheld: record closed since the request",
+    # A record is closed only for a new identity (adoption, witness protection, a risk of harm), and the
+    # file goes outside the system: "closed since the request" told a court or the police that the child
+    # they named now lives under another identity. Said as a record removed is, which gives no reason.
+    # (The download's audit, for the LA team and auditors, still records the reason `closed`.)
+    "closed": WITHHELD_REMOVED,
 }
-# A record whose own key a merge or purge shredded before failing: its rows wait (`RecordRemoved`).
-WITHHELD_REMOVED = "Withheld: record removed"
 
 
 def passphrase_new() -> str:

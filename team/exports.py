@@ -25,7 +25,7 @@ from accounts.models import Organisation, User
 from accounts.services import actor_able_locked
 from accounts.stepup import step_up
 from children.merged_away import key_opens
-from children.models import Child
+from children.models import Child, RecordStatus
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
 from disclosure.models import DisclosureExport, ExportStatus
 from disclosure.selectors import ExportNotes, export_notes
@@ -43,6 +43,7 @@ from disclosure.services import (
     export_view_audit,
     exports_list_audit,
 )
+from rowlocks.held import Strength, row_held
 from team.disclosure_file import (
     export_built,
     export_file_name,
@@ -55,6 +56,50 @@ from vault.crypto import KeyRevoked
 from vault.keys import KeyShredded
 
 LIST_LIMIT = 100
+
+MERGED_AWAY = (
+    "The record with the index number {number} has just been merged into another record: nothing has been "
+    "asked. Find the child's record again and ask with its index number."
+)
+NO_LONGER_HELD = "No active record held by your local authority has the index number {number}"
+
+
+class ChildNoLongerAskable(Exception):
+    """A child the form found is no longer there to ask about, as the request is written: `message` says
+    why, in words for the form."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _children_held(children: list[Child], *, local_authority_id: int) -> None:
+    """In the writing transaction, after the requester's account and organisation (accounts,
+    organisations, then children, as every writer takes them): each child's row held FOR KEY SHARE, in
+    id order (as a merge and the download lock them), and judged again as the form judged it.
+
+    The form found each child an active record of the LA; a merge may fold one into another record (its
+    row deleted) before the export naming it is written, and the deferred foreign-key check then failed
+    at the commit: a server error. Held first, a merge committed before is seen (the row is gone:
+    `ChildNoLongerAskable`, nothing written), and one arriving later waits for this request, then names
+    its survivor on the export as it does for every export naming the duplicate. A record archived,
+    closed or moved since is refused in the form's own words. KEY SHARE is the lock the export's own
+    foreign keys take at the commit, taken earlier: readers and updates of the record's details go
+    through; a delete, or a writer locking the row FOR UPDATE, waits for this short transaction. On
+    SQLite, which serialises writers, the rows are read only."""
+    for child in sorted(children, key=lambda c: str(c.pk)):
+        if not row_held(Child, child.pk, strength=Strength.KEY_SHARE):
+            raise ChildNoLongerAskable(MERGED_AWAY.format(number=child.index_number))
+    still = set(
+        Child.objects.filter(
+            pk__in=[child.pk for child in children],
+            status=RecordStatus.ACTIVE,
+            local_authority_id=local_authority_id,
+        ).values_list("pk", flat=True)
+    )
+    for child in children:
+        if child.pk not in still:
+            raise ChildNoLongerAskable(NO_LONGER_HELD.format(number=child.index_number))
 
 
 def _judged_again_locked(actor: User) -> None:
@@ -126,20 +171,26 @@ def export_new(request: HttpRequest) -> HttpResponse:
         return stale
     form = ExportRequestForm(request.POST or None, local_authority_id=la_id)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            # The requester as they are now: one suspended, closed or cut off since the policy passed them
-            # asks for nothing.
-            _judged_again_locked(actor)
-            export = export_request(
-                by=actor,
-                local_authority=get_object_or_404(Organisation, pk=la_id),
-                lawful_basis=form.cleaned_data["lawful_basis"],
-                reference=form.cleaned_data["reference"],
-                children=form.cleaned_data["index_numbers"],
-                fields=form.cleaned_data["details"],
-            )
-        messages.success(request, "Export requested. A colleague in your LA team must approve it.")
-        return redirect("team:export", export_id=export.pk)
+        try:
+            with transaction.atomic():
+                # The requester as they are now: one suspended, closed or cut off since the policy passed
+                # them asks for nothing.
+                _judged_again_locked(actor)
+                # Then each child as it is now: one merged away since the form's check is said in words.
+                _children_held(form.cleaned_data["index_numbers"], local_authority_id=la_id)
+                export = export_request(
+                    by=actor,
+                    local_authority=get_object_or_404(Organisation, pk=la_id),
+                    lawful_basis=form.cleaned_data["lawful_basis"],
+                    reference=form.cleaned_data["reference"],
+                    children=form.cleaned_data["index_numbers"],
+                    fields=form.cleaned_data["details"],
+                )
+        except ChildNoLongerAskable as gone:
+            form.add_error("index_numbers", gone.message)
+        else:
+            messages.success(request, "Export requested. A colleague in your LA team must approve it.")
+            return redirect("team:export", export_id=export.pk)
     context = {"form": form, "limit": settings.DISCLOSURE_EXPORT_MAX_CHILDREN}
     return render(request, "team/export_new.html", context)
 

@@ -384,7 +384,7 @@ def test_a_child_whose_record_was_closed_for_a_new_identity_since_the_request_is
     Child.objects.filter(pk=child.pk).update(status=RecordStatus.CLOSED)
     response, passphrase = _download(signed_in(world.lena), export)
     rows = {row[0]: row[1:] for row in _rows(response.content, passphrase)[1:]}
-    assert rows[child.index_number] == ["Withheld: record closed since the request"] * 2
+    assert rows[child.index_number] == ["Withheld: record removed"] * 2  # never that it was closed
 
 
 def test_a_download_without_a_token_read_before_the_approval_releases_nothing(
