@@ -306,10 +306,15 @@ class MfaReset(Enum):
 
     LINK_SENT = "link_sent"
     LINK_NOT_SENT = "link_not_sent"  # reset, and a link made, but its email did not go: send a new one
+    ACCOUNT_SUSPENDED = "account_suspended"  # reset, but no link sent: it would not open until reinstated
     ACCOUNT_CLOSED = "account_closed"  # closed meanwhile: nothing done, nothing audited
 
     def __bool__(self) -> bool:
         return self is not MfaReset.ACCOUNT_CLOSED
+
+
+class _InvitationMadeMeanwhile(Exception):
+    """A reset found, under the account's lock, an invitation row that was not there to lock first."""
 
 
 def mfa_reset(*, user: User, by: User, recheck: AccountRecheck | None = None) -> MfaReset:
@@ -319,11 +324,24 @@ def mfa_reset(*, user: User, by: User, recheck: AccountRecheck | None = None) ->
 
     The password goes too because the reset is asked for by telephone or in person: whoever holds the
     password alone (phished, shared) would otherwise sign in and enrol their own authenticator, the
-    account theirs from then on. Only the person's mailbox now leads to the next factor. The link
-    replaces any earlier one (one invitation row an account); its email goes after the commit, and
-    `LINK_NOT_SENT` says it did not (the team sends a new link from the account's page, as for an
-    invitation). Nothing done (`ACCOUNT_CLOSED`, nothing audited) if the account was closed meanwhile.
-    The invitation's row is locked first, as `invitation_accept` and `invitation_resend` take it."""
+    account theirs from then on. Only the person's mailbox now leads to the next factor: the address of
+    an account set up before is never corrected from the invitation's form (`invitation_address_correct`).
+    The link replaces any earlier one (one invitation row an account); its email goes after the commit,
+    and `LINK_NOT_SENT` says it did not (the team sends a new link from the account's page, as for an
+    invitation). A suspended account is reset but emailed nothing (`ACCOUNT_SUSPENDED`): its link would
+    not open (`_invitation_closed_because`); once reinstated, the team sends one from its page. Nothing
+    done (`ACCOUNT_CLOSED`, nothing audited) if the account was closed meanwhile.
+
+    The invitation's row is locked first, as `invitation_accept` and `invitation_resend` take it. An
+    account with none has nothing to lock: a reset that finds one made meanwhile (another reset, a
+    double click) under the account's lock starts again, taking it first."""
+    try:
+        return _mfa_reset_once(user=user, by=by, recheck=recheck)
+    except _InvitationMadeMeanwhile:
+        return _mfa_reset_once(user=user, by=by, recheck=recheck)
+
+
+def _mfa_reset_once(*, user: User, by: User, recheck: AccountRecheck | None) -> MfaReset:
     token = secrets.token_urlsafe(32)
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().filter(user_id=user.pk).first()
@@ -332,6 +350,8 @@ def mfa_reset(*, user: User, by: User, recheck: AccountRecheck | None = None) ->
         if not locked.is_active:
             user.is_active = False
             return MfaReset.ACCOUNT_CLOSED
+        if invitation is None and Invitation.objects.filter(user_id=user.pk).exists():
+            raise _InvitationMadeMeanwhile(f"user {user.pk}")  # rolled back: nothing written yet
         TOTPDevice.objects.filter(user=locked).delete()
         WebAuthnCredential.objects.filter(user=locked).delete()
         RecoveryCode.objects.filter(user=locked).delete()
@@ -348,18 +368,12 @@ def mfa_reset(*, user: User, by: User, recheck: AccountRecheck | None = None) ->
         event_record(
             tag=AuditTag.MfaReset, actor=by, additional={"user_id": locked.pk, "invitation_id": invitation.pk}
         )
+        if locked.suspended_at is not None:
+            return MfaReset.ACCOUNT_SUSPENDED
         address = locked.email
-    sent = notify_by_email(
-        subject="Your ContactPoint security codes were reset",
-        message=(
-            "Your local authority team has reset your ContactPoint security codes and password.\n\n"
-            "Choose a new password with this link, within 24 hours:\n"
-            f"{settings.SERVICE_BASE_URL}/account/invitation/{token}/\n\n"
-            "Then sign in and set up a new authenticator app. If you did not ask for this, tell your local "
-            "authority team now."
-        ),
-        recipients=[address],
-        what=f"second-factor reset link for user {locked.pk}",
+    # Worded as an invitation for an account never set up (its invitation's link replaced).
+    sent = _invitation_email(
+        user_id=locked.pk, email=address, token=token, set_up_before=account_set_up_before(locked)
     )
     return MfaReset.LINK_SENT if sent else MfaReset.LINK_NOT_SENT
 
@@ -440,8 +454,22 @@ def account_invite(
     return Invited(user, token, sent=_invitation_email(user_id=user.pk, email=email, token=token))
 
 
-def _invitation_email(*, user_id: int, email: str, token: str) -> bool:
-    """The invitation link, by email (whether the mail server accepted it: `notify_by_email`)."""
+def _invitation_email(*, user_id: int, email: str, token: str, set_up_before: bool = False) -> bool:
+    """The invitation link, by email (whether the mail server accepted it: `notify_by_email`); worded as
+    a password reset for an account `set_up_before` (`account_set_up_before`: its codes were reset)."""
+    if set_up_before:
+        return notify_by_email(
+            subject="Your ContactPoint security codes were reset",
+            message=(
+                "Your local authority team has reset your ContactPoint security codes and password.\n\n"
+                "Choose a new password with this link, within 24 hours:\n"
+                f"{settings.SERVICE_BASE_URL}/account/invitation/{token}/\n\n"
+                "Then sign in and set up a new authenticator app. If you did not ask for this, tell your "
+                "local authority team now."
+            ),
+            recipients=[email],
+            what=f"second-factor reset link for user {user_id}",
+        )
     return notify_by_email(
         subject="Your ContactPoint account",
         message=(
@@ -453,6 +481,12 @@ def _invitation_email(*, user_id: int, email: str, token: str) -> bool:
     )
 
 
+def account_set_up_before(user: User) -> bool:
+    """Whether the account was set up once (an invitation accepted: the agreement signed; or signed in), so
+    a link it waits for is a second-factor reset's (`mfa_reset`), to the address the account has used."""
+    return user.agreement_signed_on is not None or user.last_login is not None
+
+
 class InvitationResend(Enum):
     SENT = "sent"
     NOT_SENT = "not_sent"  # a new link was made (the earlier one no longer works), its email did not go
@@ -460,6 +494,8 @@ class InvitationResend(Enum):
     ACCOUNT_SUSPENDED = "account_suspended"  # its link would not open: reinstate it first
     NOT_WAITING = "not_waiting"  # its invitation was accepted (or it never had one): nothing to send
     ORGANISATION_CLOSED = "organisation_closed"  # its link would not open: nobody there may use the service
+    # An address correction only: the account was set up, its address proven, its link a reset's (`mfa_reset`).
+    SET_UP_BEFORE = "set_up_before"
 
 
 def invitation_resend(*, user: User, by: User, recheck: AccountRecheck | None = None) -> InvitationResend:
@@ -492,15 +528,18 @@ def invitation_address_correct(
     return _invitation_renewed(user=user, by=by, recheck=recheck, email=email)
 
 
-def invitation_waiting_refusal(user: User) -> InvitationResend | None:
-    """Why a new invitation link could not be sent to `user` as read now (no lock): a page's answer in
-    words before it checks what was typed (so no form error is shown for an account that could not take
-    the change). The services judge it again under their locks."""
+def invitation_waiting_refusal(user: User, *, correcting: bool = False) -> InvitationResend | None:
+    """Why a new invitation link could not be sent to `user` as read now (no lock), or with `correcting`
+    its address corrected: a page's answer in words before it checks what was typed (so no form error is
+    shown for an account that could not take the change). The services judge it again under their locks."""
     invitation = Invitation.objects.filter(user_id=user.pk).first()
-    return _not_waiting_because(User.objects.select_related("organisation").get(pk=user.pk), invitation)
+    stored = User.objects.select_related("organisation").get(pk=user.pk)
+    return _not_waiting_because(stored, invitation, correcting=correcting)
 
 
-def _not_waiting_because(user: User, invitation: Invitation | None) -> InvitationResend | None:
+def _not_waiting_because(
+    user: User, invitation: Invitation | None, *, correcting: bool = False
+) -> InvitationResend | None:
     if not user.is_active:
         return InvitationResend.ACCOUNT_CLOSED
     if user.suspended_at is not None:
@@ -509,6 +548,9 @@ def _not_waiting_because(user: User, invitation: Invitation | None) -> Invitatio
         return InvitationResend.NOT_WAITING
     if _organisation_closed(user.organisation):
         return InvitationResend.ORGANISATION_CLOSED
+    if correcting and account_set_up_before(user):
+        # Waiting on a second-factor reset's link: only the mailbox it proved leads back in (`mfa_reset`).
+        return InvitationResend.SET_UP_BEFORE
     return None
 
 
@@ -522,7 +564,7 @@ def _invitation_renewed(
         with transaction.atomic():
             invitation = Invitation.objects.select_for_update().filter(user_id=user.pk).first()
             locked = _accounts_locked(subject=user, by=by, recheck=recheck)
-            refusal = _not_waiting_because(locked, invitation)
+            refusal = _not_waiting_because(locked, invitation, correcting=email is not None)
             if refusal is not None or invitation is None:
                 if refusal is InvitationResend.ACCOUNT_CLOSED:
                     user.is_active = False  # the page's copy, for its answer
@@ -544,7 +586,9 @@ def _invitation_renewed(
         if email is not None and email_in_open_use(email, besides=user.pk):
             raise EmailTaken from None
         raise
-    sent = _invitation_email(user_id=locked.pk, email=address, token=token)
+    sent = _invitation_email(
+        user_id=locked.pk, email=address, token=token, set_up_before=account_set_up_before(locked)
+    )
     return InvitationResend.SENT if sent else InvitationResend.NOT_SENT
 
 

@@ -45,6 +45,7 @@ from accounts.passkeys import passkey_config, passkey_exists, passkey_list
 from accounts.ratelimit import LOGIN_IP, LOGIN_USER, attempts_give_back, attempts_take, login_subject
 from accounts.services import (
     ActorCannotAct,
+    account_set_up_before,
     confirmed_totp_device,
     invitation_accept,
     invitation_for_token,
@@ -361,7 +362,7 @@ def _invitation_page(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("accounts:login")
     # An account that signed the agreement before is choosing a new password after a second-factor reset
     # (`mfa_reset`), not being set up.
-    returning = invite.user.agreement_signed_on is not None
+    returning = account_set_up_before(invite.user)
     return render(
         request, "accounts/invitation.html", {"form": form, "invited": invite.user, "returning": returning}
     )

@@ -154,9 +154,17 @@ MFA_RESET_LINK_NOT_SENT = (
 )
 
 
+MFA_RESET_SUSPENDED = (
+    "Security codes and password reset. This account is suspended: no link was sent, as it would not open. "
+    "Once the account is reinstated, send them a new invitation link from this page"
+)
+
+
 def mfa_reset_told(request: HttpRequest, outcome: object) -> None:
     if outcome is MfaReset.LINK_NOT_SENT:
         messages.warning(request, MFA_RESET_LINK_NOT_SENT)
+    elif outcome is MfaReset.ACCOUNT_SUSPENDED:
+        messages.info(request, MFA_RESET_SUSPENDED)
     else:
         messages.success(request, MFA_RESET_LINK_SENT)
 
@@ -197,6 +205,11 @@ NOT_CORRECTED = {
     ),
     InvitationResend.ORGANISATION_CLOSED: (
         "This account's organisation has closed: its email address was not changed and nothing was sent"
+    ),
+    # Waiting on a second-factor reset's link (`mfa_reset`): its address is the one the person proved.
+    InvitationResend.SET_UP_BEFORE: (
+        "This account was already set up: its email address was not changed and nothing was sent. Its "
+        "new link goes only to the address it has: “Send a new invitation link”"
     ),
 }
 
@@ -480,7 +493,7 @@ class AccountPages:
             return refused
         if stale := step_up(request):
             return stale
-        if (not_waiting := invitation_waiting_refusal(subject)) is not None:
+        if (not_waiting := invitation_waiting_refusal(subject, correcting=True)) is not None:
             messages.info(request, NOT_CORRECTED[not_waiting])
             return redirect(self.account_url, user_id=subject.pk)
         form = InvitationAddressForm(request.POST, invitee=subject, corrector=actor)
