@@ -36,6 +36,7 @@ from accounts.services import (
     Reinstatement,
     account_close,
     account_reinstate,
+    account_set_up_before,
     account_suspend,
     home_postcode_record,
     invitation_address_correct,
@@ -299,6 +300,9 @@ class AccountPages:
             "address_form": address_form
             or InvitationAddressForm(invitee=subject, initial={"email": subject.email}),
             "status": status,
+            # Waiting on a second-factor reset's link rather than an invitation (`mfa_reset`): its address
+            # is the one the account proved, never corrected from here (`invitation_address_correct`).
+            "set_up_before": account_set_up_before(subject),
             # Unsealed (and the reading audited) only where the page shows it.
             "suspension_reason": (
                 suspension_reason_shown(subject, to=signed_in_user(request)) if status == "Suspended" else ""

@@ -57,7 +57,7 @@ def _refused_and_nothing_changed(response, subject: User) -> None:
         "Account suspended",
         "Home postcode recorded.",
         "Home postcode removed.",
-        "Security codes reset",
+        "Security codes and password reset",
     ):
         assert done not in page
 
