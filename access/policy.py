@@ -398,14 +398,10 @@ def _decide(
     if action == Permission.ChildMerge:
         # Resolving data matches is the LA team's job, for its own LA's records (shielded included).
         return ALLOW if is_la_team_for(actor, child) else _deny("other_la")
+    if action == Permission.InvolvementCease:
+        return _decide_cease(actor, child=child, involvement=involvement, shielded=shielded_from_actor)
     if shielded_from_actor:
         return _deny("shielded")
-    if action == Permission.InvolvementCease:
-        if is_la_team_for(actor, child) or (
-            involvement is not None and involvement.recorded_by_id == actor.pk
-        ):
-            return ALLOW
-        return _deny("not_own_involvement")
     if action == Permission.InvolvementCoordinate:
         # Acting on a match (proposing or accepting a lead professional, confirming an old involvement,
         # being told how to inform the family) is for the owner of a current involvement, nobody else.
@@ -423,6 +419,27 @@ def _decide(
             return ALLOW
         return _deny("not_involved")
     return ALLOW
+
+
+def _decide_cease(actor: User, *, child: Child, involvement: Involvement | None, shielded: bool) -> Decision:
+    """Ending an involvement: the person who recorded it, or the child's LA team. Roles, vetting and the
+    record's state (archived, closed) were already checked.
+
+    Their own involvement with this child even once it is shielded (`shielded`: from this person): domain
+    says practitioners mark their own involvement ceased, and ending it reveals nothing they did not write
+    (their name, role and start date; the end page shows no more, and the record stays restricted).
+    Refused, they stayed shown as working with the child. Anyone else's involvement of a shielded record
+    stays with its LA team, and an involvement of another child opens nothing of this one.
+    """
+    if (
+        involvement is not None
+        and involvement.recorded_by_id == actor.pk
+        and involvement.child_id == child.pk
+    ):
+        return ALLOW
+    if shielded:
+        return _deny("shielded")
+    return ALLOW if is_la_team_for(actor, child) else _deny("not_own_involvement")
 
 
 def correction_raise_decide(*, actor: User, child: Child, field: str) -> Decision:

@@ -390,8 +390,9 @@ def _search_counts_and_moments(
 
 def unexplained(views: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
     """Record views with no earlier search by the same person returning the child, no earlier involvement
-    by them, and not opened from an alert the person's LA team was acting on (`alert_id`). Shared by the
-    misuse rule and the LA team's report (`reports.reports.unexplained_views`)."""
+    by them recorded after they had looked at the record, and not opened from an alert the person's LA
+    team was acting on (`alert_id`). Shared by the misuse rule and the LA team's report
+    (`reports.reports.unexplained_views`)."""
     return views.filter(_unexplained_condition())
 
 
@@ -402,7 +403,18 @@ def _unexplained_condition() -> Q:
     )
     # An involvement recorded before the view only: one recorded after it would let anyone open children
     # by id, then record an involvement with each to wipe the views from this rule and the report.
+    # And only one recorded after the person had looked at the record: any practitioner may record one
+    # once a purpose is stated, which shows nothing and records no view, so a child opened by id could be
+    # given an involvement first and every view of it "explained". The first look at a child is judged on
+    # its own (a search, an alert); the involvement then explains the person's returns to it.
+    looked = AuditEvent.objects.filter(
+        tag=AuditTag.RecordViewed,
+        child_id=OuterRef("child_id"),
+        actor_id=OuterRef("actor_id"),
+        pk__lt=OuterRef("pk"),
+    )
     involved = AuditEvent.objects.filter(
+        Exists(looked),
         tag=AuditTag.InvolvementRecorded,
         child_id=OuterRef("child_id"),
         actor_id=OuterRef("actor_id"),

@@ -1,6 +1,8 @@
 """The alert queues: the LA team's (misuse alerts and break-glass notices for its own LA), and the system
 administrator's (misuse alerts about the accounts they manage, LA team members above all)."""
 
+from uuid import UUID
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -33,6 +35,12 @@ def _read_recorded(actor: User, queue: list[Alert], reasons: dict[int, str]) -> 
     """Audit the read, ids only: the queue opens each break-glass reason (sealed under the child's key:
     free text about a shielded child) and names the people alerts are about, and every other list of
     the kind (inbox, brokering, corrections, transfers) is audited; the queue was not.
+
+    Then one event per child whose reason was opened, under that child's id, as the matches inbox and
+    the brokering page record theirs: the reports find a child's events by its id (`reports.reports.
+    child_access`, the subject access report), and the queue's own event names no child. Each carries
+    the alerts whose reason was read and who raised them (ids only), so a report can tell whose
+    emergency access the read was about.
     """
     event_record(
         tag=AuditTag.AlertsViewed,
@@ -42,6 +50,20 @@ def _read_recorded(actor: User, queue: list[Alert], reasons: dict[int, str]) -> 
             "reasons_opened": sorted(pk for pk, reason in reasons.items() if reason),
         },
     )
+    opened: dict[UUID, list[Alert]] = {}
+    for alert in queue:
+        if alert.child_id is not None and reasons[alert.pk]:
+            opened.setdefault(alert.child_id, []).append(alert)
+    for child_id, alerts in opened.items():
+        event_record(
+            tag=AuditTag.AlertsViewed,
+            actor=actor,
+            child_id=child_id,
+            additional={
+                "alert_ids": sorted(alert.pk for alert in alerts),
+                "raised_by_ids": sorted({alert.raised_by_id for alert in alerts}),
+            },
+        )
 
 
 @login_required

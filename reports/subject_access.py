@@ -396,11 +396,19 @@ class _Withholding:
         return str(named) if named else self.updates.get(event.pk, "")
 
     def about_covert_enquiry(self, event: AuditEvent) -> bool:
-        """Does this entry, by anyone, tell of an officer's involvement in a covert enquiry?"""
+        """Does this entry, by anyone, tell of an officer's involvement in a covert enquiry? The LA team's
+        read of the alert queue names whose emergency access it read (`raised_by_ids`): one by such an
+        officer tells of it as their own entry does."""
         return (
             str(event.additional.get("involvement_id")) in self.covert_involvements
             or event.pk in self.covert_lead_clearings
             or bool(set(_match_ids(event)) & self.covert_matches)
+            or (
+                event.tag == AuditTag.AlertsViewed
+                and bool(
+                    set(event.additional.get("raised_by_ids") or []) & (self.covert | self.covert_disclosed)
+                )
+            )
         )
 
     def disclosed(self, event: AuditEvent) -> bool:

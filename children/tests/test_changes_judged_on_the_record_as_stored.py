@@ -136,14 +136,14 @@ def test_a_caf_recorded_as_the_record_changes_is_refused_and_not_kept(world, chi
     assert AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=world.alice).additional["reason"] == change
 
 
-@pytest.mark.parametrize("change", ["shielded", "archived"])
+@pytest.mark.parametrize("change", ["archived"])
 def test_an_involvement_ended_as_the_record_changes_is_refused_and_stays_current(
     world, child, monkeypatch, change
 ):
     involvement = _alices_involvement(world, child)
     client = signed_in(world.alice)
     state_purpose(client, child)
-    meanwhile = _shield(world) if change == "shielded" else _archive
+    meanwhile = _archive
     stated = children.views._purpose_stated
 
     def then_meanwhile(request, child):  # the end page checks the policy, then the purpose
@@ -163,3 +163,28 @@ def test_an_involvement_ended_as_the_record_changes_is_refused_and_stays_current
     assert not involvement.ceased
     assert not AuditEvent.objects.filter(tag=AuditTag.InvolvementCeased).exists()
     assert AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=world.alice).additional["reason"] == change
+
+
+def test_her_own_involvement_ended_as_the_record_is_shielded_still_ends(world, child, monkeypatch):
+    """The recorder may always end their own involvement, shielded or not (`access.policy._decide_cease`):
+    a shield landing between the page's check and the write changes nothing for her."""
+    involvement = _alices_involvement(world, child)
+    client = signed_in(world.alice)
+    state_purpose(client, child)
+    shield = _shield(world)
+    stated = children.views._purpose_stated
+
+    def then_shielded(request, child):
+        grant = stated(request, child)
+        shield(child)
+        return grant
+
+    monkeypatch.setattr(children.views, "_purpose_stated", then_shielded)
+    response = client.post(
+        reverse("children:involvement_end", args=[child.pk, involvement.pk]),
+        {"end_day": "1", "end_month": "3", "end_year": "2025"},
+    )
+    assert response.status_code == 302
+    involvement.refresh_from_db()
+    assert involvement.ceased
+    assert AuditEvent.objects.filter(tag=AuditTag.InvolvementCeased).count() == 1

@@ -1,7 +1,10 @@
 """Unexplained views: records one user opened in a rolling hour that no search of theirs returned and
 no involvement of theirs explains (the rule behind the LA team's unexplained-views report)."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 
 from accounts.services import suspension_reason_text
 from audit.models import AuditEvent
@@ -13,6 +16,8 @@ from reports.reports import unexplained_views
 from tests.personas import make_child
 
 GRANT = PurposeGrant(purpose="providing_service", detail_sealed=None)
+# Wednesday 2 December 2026, mid-morning (GMT): working hours.
+MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)
 NAMES = ["Thornton", "Begum", "Okafor", "Nowak", "Patel", "Hughes", "Murray", "Quinn"]
 
 
@@ -78,9 +83,16 @@ def test_views_after_a_search_that_returned_the_child_are_explained(world, child
 
 
 def test_views_of_children_the_user_is_involved_with_are_explained(world, children):
-    for child in children:
-        event_record(tag=AuditTag.InvolvementRecorded, actor=world.alice, child_id=child.pk)
-    _view(world.alice, children)
+    """Involvements recorded after looking at each record (three children an hour, at the threshold);
+    an involvement recorded before any look explains nothing
+    (test_unexplained_views_after_an_involvement_recorded_unseen.py)."""
+    with time_machine.travel(MORNING, tick=False) as clock:
+        for group in (children[:3], children[3:6], children[6:]):
+            _view(world.alice, group)
+            for child in group:
+                event_record(tag=AuditTag.InvolvementRecorded, actor=world.alice, child_id=child.pk)
+            clock.shift(timedelta(hours=1, minutes=1))
+        _view(world.alice, children)
     assert not Alert.objects.exists()
 
 
