@@ -9,7 +9,7 @@ refuse them through `text_problem`, and a name must also be letters and the sepa
 
 import unicodedata
 
-from matching.normalise import fold
+from matching.normalise import NAME_SEPARATORS, fold
 
 # Control, format, private-use and unassigned: never part of a name or an address. Line and paragraph
 # separators too: a line break inside a one-line value.
@@ -37,11 +37,25 @@ _MARKS_PER_LETTER = 4
 # A name is letters (any script, with their accents) and the separators names really use.
 _NAME_PUNCTUATION = frozenset(" -'.\N{RIGHT SINGLE QUOTATION MARK}")
 
+# The most parts (words, split as the engine splits them: `matching.normalise.NAME_SEPARATORS`) one name
+# may have, however it gets into a record (a feed row, a correction, a new identity). A record is filed
+# under blocking keys that pair the forms of its given and family names (doubled by letters that pass for
+# Latin ones), and every writer that finds or changes a child by its keys (a feed row, a shield, a
+# transfer, a merge) takes one advisory lock per key (`children.key_locks`): 33 parts in each name took
+# 24,584 locks, past PostgreSQL's shared lock table (a 500 at every later write to that child, every other
+# session's locks failing meanwhile). At 6 parts in each name, at most about 2,800
+# (feeds/tests/test_rows_with_names_of_many_parts.py).
+NAME_PARTS_MOST = 6
+
 NOT_UNICODE = "is not valid Unicode text"
 INVISIBLE = "contains control or invisible characters"
 NOT_LETTERS = "may contain only letters, spaces, hyphens, apostrophes and full stops"
 NO_LETTERS = "has no letters"
 MARKS = "has too many accents on one letter"
+# For a form, after the field's label ("The family name must be 6 parts or fewer (...)").
+TOO_MANY_PARTS = (
+    f"must be {NAME_PARTS_MOST} parts or fewer (words, or parts joined by a hyphen, apostrophe or full stop)"
+)
 
 
 def _shows_nothing(ch: str) -> bool:
@@ -84,3 +98,19 @@ def text_problem(text: str, *, name: bool = False) -> str | None:
         if not fold(text):
             return NO_LETTERS
     return None
+
+
+def name_parts(text: str) -> int:
+    """The parts of a name as the engine reads them (`matching.normalise.name_forms`): as typed, and in its
+    compatibility form (NFKC, where look-alike letters are read), which can hold more (a letter such as
+    U+FE7E is a space and a mark there). Parts with no letter to fold are none."""
+    return max(
+        len([part for part in NAME_SEPARATORS.split(form) if fold(part)])
+        for form in (text, unicodedata.normalize("NFKC", text))
+    )
+
+
+def name_too_long(text: str) -> bool:
+    """True if the name has more parts than a record may be filed under (`NAME_PARTS_MOST`): every way a
+    name gets into a record refuses it, the feed by row and the forms in words."""
+    return name_parts(text) > NAME_PARTS_MOST

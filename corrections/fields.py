@@ -14,13 +14,14 @@ from typing import Any
 
 from django.utils import timezone
 
-from accounts.models import Organisation
+from accounts.models import Organisation, OrganisationKind
 from children.models import Carer, Child
 from children.records import AddressStatus, ChildDetails, Gender, ReturnIntention
 from children.selectors import child_details
 from children.services import child_details_update
 from children.signals import carer_details_changed
-from children.text import text_problem
+from children.text import TOO_MANY_PARTS, name_too_long, text_problem
+from rowlocks.held import Strength, row_held
 from vault.sealing import Sealer
 
 
@@ -67,6 +68,11 @@ NAME_KEYS = ("given_names", "family_name")
 OLDEST_AGE_YEARS = 26
 
 
+# The kind of organisation a school or GP value names: what the proposing page offers, and what accepting
+# judges again (`organisation_problem`).
+ORGANISATION_KINDS = {"school": OrganisationKind.SCHOOL, "gp": OrganisationKind.GP_PRACTICE}
+
+
 def earliest_birth_year() -> int:
     return timezone.localdate().year - OLDEST_AGE_YEARS
 
@@ -110,9 +116,11 @@ def value_problem(field: CorrectableField, value: Any) -> str | None:
     """Why a proposed value (sealed-column form) may not go into the record, or None if it may.
 
     The same rule as a feed's values (children.text.text_problem) for every text the value holds: a
-    name, a carer's phone or email, an address's lines and postcode. Dates, genders and organisations
-    are chosen from fixed forms and hold no free text; a date of birth is one a feed may send (not in the
-    future, not before `earliest_birth_year`).
+    name, a carer's phone or email, an address's lines and postcode; and a name has no more parts than a
+    feed's may (`children.text.NAME_PARTS_MOST`: each part files the record under more keys, each a lock
+    its shield, transfer or merge takes). Dates, genders and organisations are chosen from fixed forms and
+    hold no free text; a date of birth is one a feed may send (not in the future, not before
+    `earliest_birth_year`). Whether a proposed organisation may still be named: `organisation_problem`.
     """
     if field.kind == "date":
         try:
@@ -123,10 +131,35 @@ def value_problem(field: CorrectableField, value: Any) -> str | None:
             return "is not a date of birth a record may hold"
         return None
     if field.kind in ("text", "phone", "email"):
-        return text_problem(str(value or ""), name=field.key in NAME_KEYS)
+        is_name = field.key in NAME_KEYS
+        if problem := text_problem(str(value or ""), name=is_name):
+            return problem
+        return TOO_MANY_PARTS if is_name and name_too_long(str(value or "")) else None
     if field.kind == "address" and isinstance(value, dict):
         parts = [*(value.get("lines") or []), value.get("postcode") or ""]
         return next((problem for part in parts if (problem := text_problem(str(part)))), None)
+    return None
+
+
+def organisation_problem(field: CorrectableField, value: Any) -> str | None:
+    """Why the school or GP practice a value names may not go on the record now (a phrase after "The
+    proposed GP practice"), or None. The proposing page offered the LA's open ones of that kind; since,
+    the system administrator may have closed it or listed it as another kind (a sensitive service: every
+    practitioner reads a record's GP practice, and the domain hides sensitive services from them).
+
+    Call in the transaction that writes the value: the organisation's row is held FOR SHARE, so a close
+    or a change of kind committing meanwhile is waited for and judged, or waits for the write.
+    """
+    if field.kind not in ORGANISATION_KINDS:
+        return None
+    organisation_id = value.get("organisation_id") if isinstance(value, dict) else None
+    if organisation_id is None or not row_held(Organisation, organisation_id, strength=Strength.SHARE):
+        return "is no longer in the directory"
+    organisation = Organisation.objects.get(pk=organisation_id)
+    if organisation.closed_on is not None and organisation.closed_on <= timezone.localdate():
+        return "has closed since this correction was raised"
+    if organisation.kind != ORGANISATION_KINDS[field.kind]:
+        return f"is no longer listed as {'an' if field.kind == 'school' else 'a'} {field.phrase}"
     return None
 
 

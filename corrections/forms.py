@@ -8,7 +8,7 @@ from django import forms
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin, readable
 from children.records import Address, Gender
-from children.text import text_problem
+from children.text import TOO_MANY_PARTS, name_too_long, text_problem
 from corrections.fields import NAME_KEYS, CorrectableField, earliest_birth_year
 from corrections.models import Complainant, ComplaintAbout, ComplaintOutcome, ComplaintStatus
 from matching.normalise import normalise_postcode
@@ -59,7 +59,11 @@ def _value_fields(field: CorrectableField, organisations: list[tuple[str, str]])
             "value": forms.ChoiceField(
                 label=f"Correct {phrase}",
                 choices=[("", "Choose one"), *organisations],
-                error_messages={"required": f"Select the correct {phrase}"},
+                # A choice not offered (closed since the page was read, or typed into the request).
+                error_messages={
+                    "required": f"Select the correct {phrase}",
+                    "invalid_choice": f"Select the correct {phrase}",
+                },
             )
         }
     if kind == "email":
@@ -116,10 +120,16 @@ class CorrectionForm(GovukErrors, _ValueInputs, DatePartsMixin, forms.Form):
         super().__init__(*args, **kwargs)
 
     def _checked(self, name: str, label: str, *, is_name: bool = False) -> Any:
-        """The input `name` if the record may hold it (children.text, as a feed's values), else an error."""
+        """The input `name` if the record may hold it (children.text, as a feed's values), else an error.
+        A name also has no more parts than a feed's may (`children.text.NAME_PARTS_MOST`)."""
         text = self.cleaned_data.get(name)
-        if isinstance(text, str) and (problem := text_problem(" ".join(text.split()), name=is_name)):
+        if not isinstance(text, str):
+            return text
+        collapsed = " ".join(text.split())
+        if problem := text_problem(collapsed, name=is_name):
             raise forms.ValidationError(f"{label} {problem}")
+        if is_name and name_too_long(collapsed):
+            raise forms.ValidationError(f"{label} {TOO_MANY_PARTS}")
         return text
 
     def clean_value(self) -> Any:

@@ -23,7 +23,14 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from children.services import child_rows_locked
-from corrections.fields import CorrectableField, current_value, field_apply, field_for, value_problem
+from corrections.fields import (
+    CorrectableField,
+    current_value,
+    field_apply,
+    field_for,
+    organisation_problem,
+    value_problem,
+)
 from corrections.models import (
     Complaint,
     ComplaintStatus,
@@ -56,8 +63,15 @@ def correction_current_seen(correction: Correction, value: Any) -> str:
 
 
 class ValueRefused(Exception):
-    """A proposed value a record may not hold (characters children.text refuses, a date of birth a feed
-    refuses): never raised or applied."""
+    """A proposed value a record may not hold (characters children.text refuses, a name of more parts than
+    a feed's may have, a date of birth a feed refuses): never raised or applied. The message is the
+    phrase `corrections.fields.value_problem` gave."""
+
+
+class OrganisationRefused(Exception):
+    """The proposed school or GP practice may not go on the record now (closed, listed as another kind, or
+    gone from the directory since the correction was raised): nothing is written. The message is the
+    phrase (`corrections.fields.organisation_problem`), for the page to say after the field's name."""
 
 
 def correction_raise(
@@ -75,8 +89,8 @@ def correction_raise(
     record pages) judges the record as stored, under its row lock: shielded since the page's check, a
     location detail is no longer the raiser's to name, and the recheck raises before anything is written.
     """
-    if value_problem(field, value):
-        raise ValueRefused
+    if problem := value_problem(field, value):
+        raise ValueRefused(problem)
     correction = Correction(child=child, field=field.key, raised_by=by)
     with _unless_merged_away(child), transaction.atomic():
         actor_able_locked(by)  # ended or cut off since the page's check: ActorCannotAct, nothing written
@@ -103,8 +117,12 @@ def correction_raise(
 
 @contextmanager
 def _unless_merged_away(child: Child) -> Iterator[None]:
-    """A merge that committed after the page read `child` shredded its key and deleted it: sealing under
-    that key fails (KeyRevoked), and the record is gone, not a server error (RecordNotActive)."""
+    """A merge that committed after the page read `child` deleted it and, as its last step, shredded its
+    data key (`linkage.merging`: revoked at the key provider, then its wrapped copy erased, by
+    `vault.keys.data_key_shred`). Sealing under that key fails: KeyRevoked for the key as the page loaded
+    it, KeyShredded for one read since (both DecryptionFailed). The record is gone: RecordNotActive, not a
+    server error. A key failing while the record is still there (its merge revoked it and has not yet
+    committed; a merge or purge that failed after its shred) is raised as it is, for the caller."""
     try:
         yield
     except DecryptionFailed:
@@ -168,6 +186,8 @@ def correction_accept(*, correction: Correction, by: User, shown: str | None = N
     `shown` is the `correction_current_seen` token of the value the deciding page showed as what the
     record says: if the detail holds another value now (read under the child's row lock),
     ValueChangedSince and nothing is written. None: no page (a caller that has just read the value).
+    A proposed school or GP practice closed, listed as another kind or gone since it was proposed:
+    OrganisationRefused, nothing written.
     """
     with transaction.atomic():
         actor_able_locked(by)  # ended or cut off since the page's check: ActorCannotAct, nothing written
@@ -182,8 +202,12 @@ def correction_accept(*, correction: Correction, by: User, shown: str | None = N
         ):
             raise ValueChangedSince
         proposed = sealer.unseal(locked, "proposed_value")
-        if value_problem(field, proposed):  # stored before the rule, or by another way in: never applied
-            raise ValueRefused
+        # Stored before a rule (a name's parts), or by another way in: never applied.
+        if problem := value_problem(field, proposed):
+            raise ValueRefused(problem)
+        # The school or GP practice as the directory holds it now, not as the proposing page offered it.
+        if problem := organisation_problem(field, proposed):
+            raise OrganisationRefused(problem)
         applied = field_apply(child=child, field=field, value=proposed, by=by)
         sealer.seal(locked, "previous_value", applied.previous)
         locked.status = CorrectionStatus.ACCEPTED

@@ -18,6 +18,7 @@ from access.policy import (
     is_la_team_for,
     visibility,
 )
+from accounts.directory import open_organisations
 from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
 from audit.services import event_record
@@ -26,10 +27,13 @@ from children.looks import look_audited
 from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child
 from children.selectors import child_identity_shown
+from children.text import TOO_MANY_PARTS
 from children.viewing import purpose_grant_for
 from children.views import gone_if_merged_away, record_still_there, removed_record_said, unchanged_since_read
 from corrections.fields import (
     OLDEST_AGE_YEARS,
+    ORGANISATION_KINDS,
+    CorrectableField,
     FieldGone,
     current_value,
     field_for,
@@ -47,6 +51,7 @@ from corrections.services import (
     ComplaintGone,
     ComplaintMoved,
     ComplaintProgress,
+    OrganisationRefused,
     RecordMoved,
     RecordNotActive,
     RecordShielded,
@@ -62,7 +67,6 @@ from corrections.services import (
 )
 from vault.sealing import Sealer
 
-ORGANISATION_KIND = {"school": OrganisationKind.SCHOOL, "gp": OrganisationKind.GP_PRACTICE}
 OWN_LIST_LIMIT = 100
 
 # Who asked, told by the kind of organisation only, to a decider who does not see the whole record: the
@@ -182,12 +186,28 @@ def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
 
 
 def _organisation_choices(child: Child, kind: str) -> list[tuple[str, str]]:
-    if kind not in ORGANISATION_KIND:
+    """The LA's open schools (or GP practices): a closed one is not offered (and is refused at accepting,
+    `corrections.fields.organisation_problem`, if it closes meanwhile)."""
+    if kind not in ORGANISATION_KINDS:
         return []
-    found = Organisation.objects.filter(
-        kind=ORGANISATION_KIND[kind], local_authority_id=child.local_authority_id
-    ).order_by("name")
+    found = (
+        open_organisations()
+        .filter(kind=ORGANISATION_KINDS[kind], local_authority_id=child.local_authority_id)
+        .order_by("name")
+    )
     return [(str(o.pk), o.name) for o in found]
+
+
+def _refused_in_words(named: CorrectableField, problem: str) -> str:
+    """Why a proposed value may not be applied (`ValueRefused`), for the decision page."""
+    if named.kind == "date":
+        return (
+            "The proposed date of birth is not one a record may hold (in the future, or more than "
+            f"{OLDEST_AGE_YEARS} years ago): reject the correction"
+        )
+    if problem == TOO_MANY_PARTS:
+        return f"The proposed {named.phrase} {TOO_MANY_PARTS}: reject the correction"
+    return "The proposed value contains characters a record may not hold: reject the correction"
 
 
 @login_required
@@ -406,13 +426,12 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
                 f"The {named.phrase} on the record has changed since you opened this correction: nothing "
                 "was changed. Check what the record says now and decide again",
             )
-        except ValueRefused:
+        except ValueRefused as refused:
+            form.add_error("decision", _refused_in_words(named, str(refused)))
+        except OrganisationRefused as refused:
             form.add_error(
                 "decision",
-                "The proposed date of birth is not one a record may hold (in the future, or more than "
-                f"{OLDEST_AGE_YEARS} years ago): reject the correction"
-                if named.kind == "date"
-                else "The proposed value contains characters a record may not hold: reject the correction",
+                f"The proposed {named.phrase} {refused}: nothing was changed. Reject the correction",
             )
         else:
             return redirect("corrections:queue")

@@ -5,7 +5,6 @@ rule failed ("nhs_number fails its check digit") and never repeat what was submi
 """
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -13,21 +12,19 @@ from typing import Any
 import nhs_number
 
 from children.records import Address, ChildDetails, FormerName, Gender, SourceIdentifier
-from children.text import text_problem
+from children.text import NAME_PARTS_MOST, name_too_long, text_problem
 from feeds.models import FEED_FIELDS
 from matching.nhs import nhs_number_names_no_one
-from matching.normalise import NAME_SEPARATORS, fold, normalise_postcode
+from matching.normalise import normalise_postcode
 
 STRUCTURAL = ("record_id", "local_authority")
 REQUIRED = ("record_id", "local_authority", "given_names", "family_name", "date_of_birth")
 MAX_LENGTH = 100
-# The most parts (words, split as the engine splits them: `matching.normalise.NAME_SEPARATORS`) one name
-# may have. A row locks every blocking key it looks up or would file, and keys pair the forms of the
-# given and family names (doubled by letters that pass for Latin ones): 33 parts in each name took 24,584
-# advisory locks, past PostgreSQL's shared lock table (a 500 at every resend, every other session's locks
-# failing meanwhile). At 6 parts in each name, at most about 2,800
-# (feeds/tests/test_rows_with_names_of_many_parts.py).
-NAME_PARTS_MOST = 6
+# NAME_PARTS_MOST, the most parts one name may have, is `children.text`'s: one cap for every way a name
+# gets in (a correction and a new identity too). A row locks every blocking key it looks up or would
+# file; past the cap, one row took more locks than PostgreSQL's shared lock table holds. Imported above
+# for the row's reason and the feed's schema (`feeds.api`).
+
 OLDEST_AGE_YEARS = 26  # an index of children (kept to 25 at most); anything older is a keying error
 # The UK postcode shape (outward code, space optional, inward code).
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
@@ -100,16 +97,6 @@ class FeedRecord:
 NAME_FIELDS = ("given_names", "family_name", "former_family_name")
 
 
-def _name_parts(text: str) -> int:
-    """The parts of a name as the engine reads them (`matching.normalise.name_forms`): as typed, and in its
-    compatibility form (NFKC, where look-alike letters are read), which can hold more (a letter such as
-    U+FE7E is a space and a mark there). Parts with no letter to fold are none."""
-    return max(
-        len([part for part in NAME_SEPARATORS.split(form) if fold(part)])
-        for form in (text, unicodedata.normalize("NFKC", text))
-    )
-
-
 def _text(row: dict[str, Any], name: str) -> str:
     value = row.get(name)
     if value is None:
@@ -122,7 +109,7 @@ def _text(row: dict[str, Any], name: str) -> str:
     # The record's one rule for its text, shared with corrections (children.text).
     if problem := text_problem(text, name=name in NAME_FIELDS):
         raise RowInvalid(f"{name} {problem}")
-    if name in NAME_FIELDS and _name_parts(text) > NAME_PARTS_MOST:
+    if name in NAME_FIELDS and name_too_long(text):
         raise RowInvalid(f"{name} has more than {NAME_PARTS_MOST} parts")
     return text
 

@@ -10,6 +10,7 @@ from children import index_number as index_numbers
 from children.forms import DatePartsMixin, _date_part, readable
 from children.models import ARCHIVE_AGE_DEFAULT, ARCHIVE_AGE_LIMIT
 from children.records import Address, AddressStatus, ChildDetails, Gender, ReturnIntention
+from children.text import TOO_MANY_PARTS, name_too_long
 from lifecycle.identity import NewIdentityCategory
 from lifecycle.viewing import ARCHIVE_PURPOSE_CHOICES, STATUTORY_REASON_CHOICES
 from matching.normalise import normalise_postcode
@@ -203,6 +204,14 @@ class AddressStatusForm(GovukErrors, _ReadableAddress, forms.Form):
         return [line.strip() for line in (data["line_1"], data["line_2"], data["town"]) if line.strip()]
 
 
+def _few_parts(name: str, label: str) -> str:
+    """`name`, if it has no more parts than a feed's name may (`children.text.NAME_PARTS_MOST`): each part
+    files the new record under more keys, and each key is a lock its shield, transfer or merge takes."""
+    if name_too_long(name):
+        raise forms.ValidationError(f"{label} {TOO_MANY_PARTS}")
+    return name
+
+
 class NewIdentityForm(GovukErrors, _ReadableAddress, DatePartsMixin, forms.Form):
     category = forms.ChoiceField(
         label="Why does the child need a new identity?",
@@ -238,10 +247,16 @@ class NewIdentityForm(GovukErrors, _ReadableAddress, DatePartsMixin, forms.Form)
     def clean_given_names(self) -> str:
         # A name that reads as one thing and folds to another is never found by the search this page
         # sends the team to: letters only, as a feed's names (`children.text`).
-        return readable(self.cleaned_data.get("given_names", ""), "The given names", name=True)
+        return _few_parts(
+            readable(self.cleaned_data.get("given_names", ""), "The given names", name=True),
+            "The given names",
+        )
 
     def clean_family_name(self) -> str:
-        return readable(self.cleaned_data.get("family_name", ""), "The family name", name=True)
+        return _few_parts(
+            readable(self.cleaned_data.get("family_name", ""), "The family name", name=True),
+            "The family name",
+        )
 
     def clean_postcode(self) -> str:
         postcode = normalise_postcode(self.cleaned_data["postcode"])

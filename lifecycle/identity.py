@@ -40,6 +40,7 @@ from children.numbers import index_number_unused, index_numbers_taken
 from children.records import ChildDetails
 from children.services import child_build, children_save_built
 from children.signals import record_ended
+from children.text import NAME_PARTS_MOST, name_too_long
 from lifecycle.models import Closure
 from lifecycle.rules import archive_age_in_force, archive_due, purge_due
 from vault.sealing import note_seal
@@ -76,10 +77,15 @@ def new_identity_create(
     and on `old`'s LA (transferred since the page read it: not this LA's to close). The new record is
     shielded if asked, and always if `old` is. It keeps `old`'s archive age (a care leaver's consent to
     stay to 25 is about the child, not the name): with the default the next nightly run archived the new
-    identity of anyone over 18. A date of birth past that age is refused (`IdentityDateRefused`).
+    identity of anyone over 18. A date of birth past that age is refused (`IdentityDateRefused`), and a
+    name of more parts than a feed's may have, ValueError (the form says it in words).
     """
     if category not in dict(NewIdentityCategory.CHOICES):
         raise ValueError(f"unknown category {category!r}")
+    if name_too_long(details.given_names) or name_too_long(details.family_name):
+        # The form refuses it in words; a record filed under the keys of such a name is one its shield,
+        # transfer or merge cannot lock (`children.text.NAME_PARTS_MOST`). Nothing is written.
+        raise ValueError(f"a name of more than {NAME_PARTS_MOST} parts")
     built = child_build(local_authority=old.local_authority, details=details, shielded=shielded)
     with transaction.atomic():
         actor_able_locked(by)  # the decider as they are now, before anything else is locked
