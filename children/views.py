@@ -353,6 +353,7 @@ def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 "details": child_identity_shown(child),
                 "purpose_label": PURPOSE_LABELS[grant.purpose],
                 "can_override": decide(actor=actor, action=Permission.ShieldOverride, child=child).allowed,
+                "own_involvements_to_end": _own_involvements_to_end(actor, child),
             }
             break
         template = "children/record.html"
@@ -365,6 +366,18 @@ def record(request: HttpRequest, child_id: UUID) -> HttpResponse:
     if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildView):
         return ended
     return render(request, template, {**context, **_correction_links(actor, child)})
+
+
+def _own_involvements_to_end(actor: User, child: Child) -> list[UUID]:
+    """The viewer's own current involvements of a shielded child, which they may end
+    (`access.policy._decide_cease`): the restricted record links each to its end page by id alone, as
+    nothing else of it is shown there. Nobody else's is offered."""
+    own = Involvement.objects.filter(child=child, recorded_by=actor, ceased=False).order_by("created_at")
+    return [
+        involvement.pk
+        for involvement in own
+        if decide(actor=actor, action=Permission.InvolvementCease, child=child, involvement=involvement)
+    ]
 
 
 def _correction_links(actor: User, child: Child) -> dict[str, bool]:
