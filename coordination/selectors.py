@@ -233,8 +233,9 @@ def inbox_for(*, recipient: User, gate: Gate) -> Inbox:
             (inbox.ended if entry.ended else inbox.current).append(entry)
     for involvement in involvements_to_confirm(owner=recipient):
         if not gate(recipient, involvement.child).receives:
-            # A child shielded since: confirming and ending are its LA team's now (both are refused to
-            # the owner), so the reminder would name the child and offer two refusals.
+            # A child shielded since: confirming is its LA team's now (refused to the owner), so the
+            # reminder would name the child and offer a refusal; the owner ends their own involvement from
+            # the restricted record (`access.policy._decide_cease`).
             continue
         confirm = _unless_removed(partial(_confirm_entry, involvement), [involvement.child])
         if confirm is not None:
