@@ -95,7 +95,10 @@ class ReportFilterForm(GovukErrors, DatePartsMixin, forms.Form):
 
 
 class LookupForm(GovukErrors, forms.Form):
-    """Find the subject of a report: a username, or a child's index number (never a name)."""
+    """Find the subject of a report: a username, or a child's index number (never a child's name).
+
+    Posted, never read from a query string: what is typed must not reach a URL (`reports.views.index`).
+    """
 
     username = forms.CharField(
         label="Name or username",

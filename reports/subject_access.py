@@ -331,6 +331,21 @@ def _gp(view: ChildRecordView, *, shielded: bool) -> str:
     return WITHHELD_SHIELDED if shielded else gp.name
 
 
+def _sensitive_overriders(
+    events: list[AuditEvent], organisations: dict[int, Organisation], sensitive_actors: frozenset[int]
+) -> frozenset[int]:
+    """The people whose emergency access to this child is withheld as a sensitive service's entry (the
+    recorder of a sensitive involvement of the child, or staff of a sensitive-services organisation when
+    they opened it): the read of the alert about it tells of the same service (`_Withholding.reason`)."""
+    return frozenset(
+        e.actor_id
+        for e in events
+        if e.tag == AuditTag.ShieldOverridden
+        and e.actor_id is not None
+        and (e.actor_id in sensitive_actors or _is_sensitive_org(organisations.get(e.organisation_id or 0)))
+    )
+
+
 def _covert_actors(events: list[AuditEvent], organisations: dict[int, Organisation]) -> set[int]:
     """Police officers whose safeguarding view of this child is an enquiry that may be covert."""
     return {
@@ -389,6 +404,9 @@ class _Withholding:
     covert_involvements: frozenset[str] = frozenset()
     covert_lead_clearings: frozenset[int] = frozenset()
     covert_matches: frozenset[int] = frozenset()
+    # Whose emergency access to this child a sensitive service's entry records (`_sensitive_overriders`):
+    # the LA team's read of the alert about it names them (`raised_by_ids`) and tells of that service.
+    sensitive_overriders: frozenset[int] = frozenset()
 
     def correction_of(self, event: AuditEvent) -> str:
         """The correction an entry is about ("" if none): named in it, or the one whose acceptance wrote it."""
@@ -430,6 +448,10 @@ class _Withholding:
         if str(event.additional.get("involvement_id")) in self.sensitive_involvements:
             return "sensitive"
         if event.pk in self.sensitive_lead_clearings:
+            return "sensitive"
+        if event.tag == AuditTag.AlertsViewed and (
+            set(event.additional.get("raised_by_ids") or []) & self.sensitive_overriders
+        ):
             return "sensitive"
         if correction := self.corrections.get(self.correction_of(event)):
             return correction
@@ -662,6 +684,7 @@ def _accesses(
         covert_involvements=covert_involvements,
         covert_lead_clearings=_sensitive_lead_clearings(events, covert_involvements),
         covert_matches=_covert_matches(events, covert),
+        sensitive_overriders=_sensitive_overriders(events, organisations, sensitive_actors),
     )
     org_name = _namer(shielded)
 

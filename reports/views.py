@@ -85,26 +85,32 @@ def _viewed(
 
 
 @login_required
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
-    """The reports menu; looking up a username or index number leads to that report."""
+    """The reports menu; looking up a username or index number leads to that report.
+
+    The look-ups run on POST only, as the practitioner search and the archive finder do, so a child's
+    index number or a person's name never reaches a URL (history, access logs, the next Referer). A GET
+    is the empty menu, whatever its query string says: nothing is looked up, audited or shown again.
+    A match is answered 303 to the report by id; several matches, or none, on the POST itself.
+    """
     actor = signed_in_user(request)
     if refused := refusal(request, actor=actor, action=Permission.AuditReportView):
         return refused
-    form = LookupForm(request.GET or None)
+    form = LookupForm(request.POST if request.method == "POST" else None)
     matches: list[User] = []
     if form.is_valid():
         username, number = form.cleaned_data["username"], form.cleaned_data["index_number"]
         if username:
             matches = _users_in_scope(actor, user_lookup(text=username, fetched_by=actor))
             if len(matches) == 1:
-                return redirect("audit:user_activity", user_id=matches[0].pk)
+                return _see_other("audit:user_activity", user_id=matches[0].pk)
             if not matches:
                 form.add_error("username", "No account matches that name or username")
         if number:
             child = child_lookup(index_number=number)
             if _lookup_in_scope(actor, "index_number", child=child) and child is not None:
-                return redirect("audit:child_access", child_id=child.pk)
+                return _see_other("audit:child_access", child_id=child.pk)
             form.add_error("index_number", "No record has that index number")
     context = {
         "form": form,
@@ -114,6 +120,13 @@ def index(request: HttpRequest) -> HttpResponse:
         "summary_days": DEFAULT_SUMMARY_DAYS,
     }
     return render(request, "reports/index.html", context)
+
+
+def _see_other(url_name: str, **ids: Any) -> HttpResponse:
+    """A redirect by id after a posted look-up: 303, so the browser fetches the report with GET."""
+    response = redirect(url_name, **ids)
+    response.status_code = 303
+    return response
 
 
 def _users_in_scope(actor: User, candidates: list[User]) -> list[User]:

@@ -16,7 +16,7 @@ def _without_tokens(page: str) -> str:
 
 
 def _lookup(client, number: str):
-    return client.get(reverse("audit:index"), {"index_number": number})
+    return client.post(reverse("audit:index"), {"index_number": number})
 
 
 def test_an_la_team_cannot_turn_another_las_index_number_into_a_child_id(world):
@@ -30,7 +30,7 @@ def test_an_la_team_cannot_turn_another_las_index_number_into_a_child_id(world):
 
 def test_an_la_team_finds_its_own_child_by_index_number(world, child):
     response = _lookup(signed_in(world.lena), child.index_number)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == reverse("audit:child_access", args=[child.pk])
 
 
@@ -45,7 +45,7 @@ def test_another_las_number_and_an_unknown_number_get_the_same_answer(world):
 def test_the_national_auditor_still_finds_any_child_by_index_number(world):
     southern = make_child(world, given_names="Zofia", family_name="Quennell", la=world.south)
     response = _lookup(signed_in(world.nadia), southern.index_number)
-    assert response.status_code == 302
+    assert response.status_code == 303
     assert response["Location"] == reverse("audit:child_access", args=[southern.pk])
 
 
@@ -107,7 +107,7 @@ def test_the_purpose_page_names_a_child_the_user_recorded_an_involvement_with(wo
 
 
 def test_a_username_lookup_outside_the_la_is_answered_as_unknown_and_audited(world):
-    response = signed_in(world.lena).get(reverse("audit:index"), {"username": world.bob.username})
+    response = signed_in(world.lena).post(reverse("audit:index"), {"username": world.bob.username})
     assert response.status_code == 200
     assert "No account matches that name or username" in response.content.decode()
     event = AuditEvent.objects.get(tag=AuditTag.ReportLookup, actor=world.lena)

@@ -37,7 +37,7 @@ def test_a_user_activity_report_names_sign_in_events_in_words(world):
 
 
 def test_a_user_is_found_by_full_name(world):
-    response = signed_in(world.lena).get(
+    response = signed_in(world.lena).post(
         reverse("audit:index"), {"find": "user", "username": "alice example"}
     )
     assert response["Location"] == reverse("audit:user_activity", args=[world.alice.pk])
@@ -45,14 +45,14 @@ def test_a_user_is_found_by_full_name(world):
 
 def test_a_user_is_found_by_part_of_a_username(world):
     wendy = make_user("wendy.walker", world.north_social_care, first_name="Wendy", last_name="Walker")
-    response = signed_in(world.lena).get(reverse("audit:index"), {"find": "user", "username": "y.walk"})
+    response = signed_in(world.lena).post(reverse("audit:index"), {"find": "user", "username": "y.walk"})
     assert response["Location"] == reverse("audit:user_activity", args=[wendy.pk])
 
 
 def test_several_matches_are_listed_to_choose_from_within_the_la_only(world):
     make_user("amara", world.north_social_care, first_name="Amara", last_name="Example")
     make_user("sara", world.south_gp, first_name="Sara", last_name="Example")  # another LA: never listed
-    response = signed_in(world.lena).get(reverse("audit:index"), {"find": "user", "username": "Example"})
+    response = signed_in(world.lena).post(reverse("audit:index"), {"find": "user", "username": "Example"})
     page = response.content.decode()
     assert response.status_code == 200
     listed = page[page.index('id="user-matches"') :]
@@ -65,18 +65,18 @@ def test_several_matches_are_listed_to_choose_from_within_the_la_only(world):
 
 
 def test_an_empty_user_search_asks_for_a_name(world):
-    response = signed_in(world.lena).get(reverse("audit:index"), {"find": "user", "username": " "})
+    response = signed_in(world.lena).post(reverse("audit:index"), {"find": "user", "username": " "})
     page = response.content.decode()
     assert '<a href="#id_username">Enter a name or username</a>' in page
     assert "<title>Error: Audit reports - ContactPoint</title>" in page
 
 
 def test_an_empty_index_number_search_asks_for_one(world):
-    response = signed_in(world.lena).get(reverse("audit:index"), {"find": "record", "index_number": ""})
+    response = signed_in(world.lena).post(reverse("audit:index"), {"find": "record", "index_number": ""})
     assert "Enter an index number" in response.content.decode()
 
 
 def test_a_national_auditor_finds_users_in_any_la(world):
     make_user("stella", world.south, Role.LA_TEAM)
-    response = signed_in(world.nadia).get(reverse("audit:index"), {"find": "user", "username": "stella"})
-    assert response.status_code == 302
+    response = signed_in(world.nadia).post(reverse("audit:index"), {"find": "user", "username": "stella"})
+    assert response.status_code == 303

@@ -137,7 +137,7 @@ def test_the_national_auditors_report_pages_never_show_a_childs_name(world, dist
         ),
         "Alice Example": client.get(reverse("audit:user_activity", args=[world.alice.pk])),
         "Records opened without a search or an involvement": client.get(reverse("audit:unexplained")),
-        "Audit reports": client.get(reverse("audit:index"), {"index_number": "000000000"}),
+        "Audit reports": client.post(reverse("audit:index"), {"index_number": "000000000"}),
     }
     export = client.get(reverse("audit:export"))
     assert export.status_code == 200
@@ -150,12 +150,12 @@ def test_the_national_auditors_report_pages_never_show_a_childs_name(world, dist
 
 
 def test_the_index_page_finds_a_child_by_index_number(world, child):
-    response = signed_in(world.nadia).get(reverse("audit:index"), {"index_number": child.index_number})
+    response = signed_in(world.nadia).post(reverse("audit:index"), {"index_number": child.index_number})
     assert response["Location"] == reverse("audit:child_access", args=[child.pk])
 
 
 def test_the_index_page_finds_a_user_by_username(world):
-    response = signed_in(world.lena).get(reverse("audit:index"), {"username": "alice"})
+    response = signed_in(world.lena).post(reverse("audit:index"), {"username": "alice"})
     assert response["Location"] == reverse("audit:user_activity", args=[world.alice.pk])
 
 
@@ -165,13 +165,13 @@ def test_the_la_teams_user_lookup_finds_its_own_staff_however_many_other_las_sha
     for n in range(25):
         make_user(f"alex{n:02}", world.south_gp, first_name="Alex", last_name=f"Abbott{n:02}")
     own = make_user("alex.zephyr", world.north_social_care, first_name="Alex", last_name="Zephyr")
-    response = signed_in(world.lena).get(reverse("audit:index"), {"find": "user", "username": "Alex"})
-    assert response.status_code == 302, "North's own Alex was crowded out by Southborough's accounts"
+    response = signed_in(world.lena).post(reverse("audit:index"), {"find": "user", "username": "Alex"})
+    assert response.status_code == 303, "North's own Alex was crowded out by Southborough's accounts"
     assert response["Location"] == reverse("audit:user_activity", args=[own.pk])
 
 
 def test_the_index_page_says_when_nothing_matches(world):
-    response = signed_in(world.lena).get(reverse("audit:index"), {"username": "nobody", "index_number": "1"})
+    response = signed_in(world.lena).post(reverse("audit:index"), {"username": "nobody", "index_number": "1"})
     body = response.content.decode()
     assert "No account matches that name or username" in body
     assert "No record has that index number" in body
@@ -217,6 +217,6 @@ def test_a_restricted_view_of_a_shielded_record_is_marked(world, shielded_child)
 
 
 def test_an_empty_lookup_shows_the_reports_menu(world):
-    response = signed_in(world.lena).get(reverse("audit:index"), {"username": "", "index_number": ""})
+    response = signed_in(world.lena).post(reverse("audit:index"), {"username": "", "index_number": ""})
     assert response.status_code == 200
     assert "Records opened without a search or an involvement" in response.content.decode()

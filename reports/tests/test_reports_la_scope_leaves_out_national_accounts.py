@@ -53,8 +53,8 @@ def south_child(world):
 def _investigates(auditor, child):
     """The auditor finds a child by index number and reads and exports its access report."""
     client = signed_in(auditor)
-    found = client.get(reverse("audit:index"), {"index_number": child.index_number, "find": "record"})
-    assert found.status_code == 302
+    found = client.post(reverse("audit:index"), {"index_number": child.index_number, "find": "record"})
+    assert found.status_code == 303
     assert client.get(reverse("audit:child_access", args=[child.pk])).status_code == 200
     exported = client.get(reverse("audit:export"), {"report": "child", "child": child.pk})
     assert exported.status_code == 200

@@ -57,7 +57,7 @@ def test_nor_download_its_summary(world, attached_auditor, investigated):
 
 def test_the_reports_menu_does_not_find_the_auditor_by_name(world, attached_auditor):
     lena = signed_in(world.lena)
-    response = lena.get(reverse("audit:index"), {"username": "norah", "find": "user"})
+    response = lena.post(reverse("audit:index"), {"username": "norah", "find": "user"})
     page = rendered(response, heading="Audit reports")
     assert "No account matches that name or username" in page
     assert reverse("audit:user_activity", args=[attached_auditor.pk]) not in page

@@ -20,8 +20,8 @@ from tests.personas import make_user
 def test_an_attached_auditors_username_does_not_hide_the_teams_own_staff_who_match_it(world):
     make_user("norah", world.north, Role.NATIONAL_AUDITOR)
     own = make_user("norah.jones", world.north_social_care, first_name="Norah", last_name="Jones")
-    response = signed_in(world.lena).get(reverse("audit:index"), {"username": "norah", "find": "user"})
-    assert response.status_code == 302
+    response = signed_in(world.lena).post(reverse("audit:index"), {"username": "norah", "find": "user"})
+    assert response.status_code == 303
     assert response["Location"] == reverse("audit:user_activity", args=[own.pk])
 
 
@@ -29,22 +29,22 @@ def test_attached_national_accounts_take_no_place_among_the_matches(world):
     for n in range(USER_MATCH_LIMIT + 1):
         make_user(f"quill.admin{n:02}", world.north, Role.SYSTEM_ADMIN, last_name="Quill")
     own = make_user("zed.quill", world.north_school, first_name="Zed", last_name="Quill")
-    response = signed_in(world.lena).get(reverse("audit:index"), {"username": "quill", "find": "user"})
-    assert response.status_code == 302
+    response = signed_in(world.lena).post(reverse("audit:index"), {"username": "quill", "find": "user"})
+    assert response.status_code == 303
     assert response["Location"] == reverse("audit:user_activity", args=[own.pk])
 
 
 def test_the_national_auditor_still_finds_the_attached_auditor_by_username(world):
     auditor = make_user("norah", world.north, Role.NATIONAL_AUDITOR)
     make_user("norah.jones", world.north_social_care, first_name="Norah", last_name="Jones")
-    response = signed_in(world.nadia).get(reverse("audit:index"), {"username": "norah", "find": "user"})
+    response = signed_in(world.nadia).post(reverse("audit:index"), {"username": "norah", "find": "user"})
     assert response["Location"] == reverse("audit:user_activity", args=[auditor.pk])
 
 
 def test_the_la_team_is_still_told_no_account_matches_the_auditor_alone(world):
     make_user("norah", world.north, Role.NATIONAL_AUDITOR)
     page = rendered(
-        signed_in(world.lena).get(reverse("audit:index"), {"username": "norah", "find": "user"}),
+        signed_in(world.lena).post(reverse("audit:index"), {"username": "norah", "find": "user"}),
         heading="Audit reports",
     )
     assert "No account matches that name or username" in page

@@ -154,15 +154,15 @@ def test_the_report_lookup_never_opens_another_las_activity(world, two_las, team
     index = client.get(reverse("audit:index")).content.decode()
     assert "Audit reports</h1>" in index and other.person not in index
 
-    found = client.get(reverse("audit:index"), {"username": own.user.username}, follow=True)
+    found = client.post(reverse("audit:index"), {"username": own.user.username}, follow=True)
     assert found.status_code == 200 and f"{own.person}</h1>" in found.content.decode()
 
     # Another LA's account is answered exactly as an account that does not exist: no existence oracle.
-    probed = client.get(reverse("audit:index"), {"username": other.user.username}, follow=True)
+    probed = client.post(reverse("audit:index"), {"username": other.user.username}, follow=True)
     page = probed.content.decode()
     assert probed.status_code == 200 and "No account matches that name or username" in page
     assert other.person not in page and other.index_number not in page
-    ghost = client.get(reverse("audit:index"), {"username": "nobody-by-this-name"}, follow=True)
+    ghost = client.post(reverse("audit:index"), {"username": "nobody-by-this-name"}, follow=True)
     assert "No account matches that name or username" in ghost.content.decode()
 
 
