@@ -274,14 +274,15 @@ def _current_involvement_exists(current_key: int) -> bool:
 
 # Called with the child's row as stored, under its lock, in the writing transaction; raising undoes the
 # change. The pages pass the policy's `require` for their action, judged again on the record as it is now.
-# Given, the person making the change is judged again too, first (`_person_judged_again`).
+# Given, the person making the change is judged again too, first (`person_judged_again`).
 Recheck = Callable[[Child], None]
 
 
-def _person_judged_again(by: User, recheck: Recheck | None) -> None:
-    """A page's change (`recheck` given): the person as they are now, under their account's lock, before
-    any row of the record (`accounts.services.actor_able_locked`, in the order every writer takes them:
-    accounts, organisations, then children). Suspended (by a colleague, or by the viewing rules from their
+def person_judged_again(by: User, recheck: Recheck | None) -> None:
+    """A page's change to a record (`recheck` given; here and in `coordination.services`): the person as
+    they are now, under their account's lock, before any row of the record
+    (`accounts.services.actor_able_locked`, in the order every writer takes them: accounts, organisations,
+    then children). Suspended (by a colleague, or by the viewing rules from their
     own other tab), closed or no longer vetted since the page's check: `ActorCannotAct`, nothing written,
     and the page signs them out (`access.http.decider_ended_refused`). Without a page (a loader, a test, or
     a service calling this one inside its own transaction, its rows already locked) nobody is judged here."""
@@ -318,7 +319,7 @@ def involvement_record(
     involvement = Involvement(child=child, recorded_by=by, current_key=current_key)
     try:
         with transaction.atomic():
-            _person_judged_again(by, recheck)
+            person_judged_again(by, recheck)
             # Sealed in the saving transaction, under the key the child has now (`Sealer`).
             Sealer(child.data_key).seal_all(involvement, details.sealed_values())
             involvement.save()
@@ -401,7 +402,7 @@ def involvement_cease(
     judges the locked row before anything is written.
     """
     with transaction.atomic():
-        _person_judged_again(by, recheck)
+        person_judged_again(by, recheck)
         child = _child_row_locked(involvement.child_id)
         if recheck is not None:
             recheck(child)
@@ -452,7 +453,7 @@ def lead_professional_set(
     (`LeadCannotAct`), and one arriving now waits for this save. An involvement with no account behind it
     has nothing to judge."""
     with transaction.atomic():
-        _person_judged_again(by, recheck)
+        person_judged_again(by, recheck)
         locked = _child_row_locked(child.pk)
         if recheck is not None:
             recheck(locked)
@@ -484,7 +485,7 @@ def caf_flag_set(*, child: Child, by: User, completed: bool, recheck: Recheck | 
     """Record whether a Common Assessment has been completed, judged on the record as stored: the row is
     read under its lock and given to `recheck` first (see `involvement_record`)."""
     with transaction.atomic():
-        _person_judged_again(by, recheck)
+        person_judged_again(by, recheck)
         locked = _child_row_locked(child.pk)
         if recheck is not None:
             recheck(locked)

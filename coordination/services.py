@@ -20,14 +20,19 @@ from django.utils import timezone
 
 from accounts.directory import la_team_of
 from accounts.models import User
-from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.merged_away import key_opens
 from children.models import Child, Involvement, RecordStatus
 from children.records import ChildDetails
 from children.selectors import child_details
-from children.services import Recheck, child_rows_locked, lead_professional_set, practitioner_held
+from children.services import (
+    Recheck,
+    child_rows_locked,
+    lead_professional_set,
+    person_judged_again,
+    practitioner_held,
+)
 from coordination.family import carer_keys_refresh, child_carer_digests, family_child_ids
 from coordination.models import InvolvementConfirmation, LeadProposal, Match, MatchKind, Notice
 from coordination.sensitivity import involvement_sensitive
@@ -420,19 +425,6 @@ def lead_offer_overtaken(
     )
 
 
-def _person_judged_again(by: User, recheck: Recheck | None) -> None:
-    """A page's change (`recheck` given): the person as they are now, under their account's lock, before
-    any row of the record (`accounts.services.actor_able_locked`, in the order every writer takes them:
-    accounts, organisations, then children), as the record's own pages do
-    (`children.services._person_judged_again`). Suspended (by a colleague, or by the viewing rules from
-    their own other tab), closed or no longer vetted since the page's check: `ActorCannotAct`, nothing
-    written, and the page signs them out (`access.http.decider_ended_refused`). Without a page (a test, or
-    a service calling this one inside its own transaction, its child rows already locked, where taking an
-    account's lock now could close a circle) nobody is judged here."""
-    if recheck is not None:
-        actor_able_locked(by)
-
-
 def lead_propose(
     *, match: Match, involvement: Involvement, by: User, recheck: Recheck | None = None
 ) -> LeadProposal:
@@ -442,7 +434,7 @@ def lead_propose(
     lead changed before anyone accepted) renews it, with the lead as it is now.
 
     From the page (`recheck` given) the person is judged again first, under their account's lock
-    (`_person_judged_again`); then `recheck` judges the record as stored under the child's row lock (taken
+    (`person_judged_again`); then `recheck` judges the record as stored under the child's row lock (taken
     next, as `lead_accept` and `involvement_cease` do) before anything is written: an involvement ended or a record shielded since
     the page's check makes no offer. Nor does a match whose other side has ended (read under the same
     lock, which ending it takes first): only they may accept, so the offer, its audit event and the page's
@@ -450,7 +442,7 @@ def lead_propose(
     if not match.about_one_child or involvement.pk not in (match.first_id, match.second_id):
         raise ValueError("only a side of a client match can propose itself as lead professional")
     with transaction.atomic():
-        _person_judged_again(by, recheck)
+        person_judged_again(by, recheck)
         child = involvement.child
         if recheck is not None:
             stored = _involvement_child_locked(involvement)
@@ -495,12 +487,12 @@ def lead_accept(
     suspended, closed or no longer vetted waits, as they could not take on what they offered.
 
     From the page (`recheck` given) the acceptor is judged again first, under their account's lock
-    (`_person_judged_again`). Then it locks the child's row, then the proposal alone (`of=self`): the order
+    (`person_judged_again`). Then it locks the child's row, then the proposal alone (`of=self`): the order
     of `involvement_cease` and `lead_professional_set`, so accepting while the proposer ends their involvement, or while the LA
     team names a lead, waits for the other instead of deadlocking, and judges what it committed.
     """
     with transaction.atomic():
-        _person_judged_again(by, recheck)
+        person_judged_again(by, recheck)
         child_id = (
             LeadProposal.objects.filter(pk=proposal.pk)
             .values_list("involvement__child_id", flat=True)
@@ -589,11 +581,11 @@ def involvement_confirm(*, involvement: Involvement, by: User, recheck: Recheck 
     """The owner says an old involvement is still current: no reminder for another 2 years.
 
     From the page (`recheck` given) the person is judged again first, under their account's lock
-    (`_person_judged_again`); then `recheck` judges the record as stored under the child's row lock (the
+    (`person_judged_again`); then `recheck` judges the record as stored under the child's row lock (the
     lock `involvement_cease` takes first), before anything is written: an involvement ended, or a record shielded, since the page's
     check is refused there, never confirmed after the fact."""
     with transaction.atomic():
-        _person_judged_again(by, recheck)
+        person_judged_again(by, recheck)
         child_id = involvement.child_id
         if recheck is not None:
             stored = _involvement_child_locked(involvement)
