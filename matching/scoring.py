@@ -35,7 +35,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 from matching.blocking import dob_neighbours, dob_variants
 from matching.identity import Identity
 from matching.normalise import (
-    given_name_forms,
+    formal_names,
     name_forms,
     phonetic,
     postcode_granularity,
@@ -317,6 +317,16 @@ def compared_forms(name: str) -> frozenset[str]:
     return frozenset(form for form in name_forms(name) if len(form) > 1 or form == whole)
 
 
+@lru_cache(maxsize=4096)
+def compared_formal_forms(name: str) -> frozenset[str]:
+    """The compared forms of a given name (`compared_forms`) and the formal names each may be short for.
+
+    Not `normalise.given_name_forms`, which keeps one-letter parts (blocking files them): sharing the D of
+    D'Angelo and D'Arcy, or a middle initial, made two different given names "a familiar form" of each
+    other, an anchor beside the family name and gender."""
+    return frozenset(formal for form in compared_forms(name) for formal in formal_names(form))
+
+
 def _all_compared_forms(names: tuple[str, ...]) -> set[str]:
     """The compared forms of every one of a record's names (a name agrees if any of them does)."""
     return {form for name in names for form in compared_forms(name)}
@@ -360,8 +370,8 @@ def given_level(
     exact = q_forms & c_forms
     if exact:
         return "exact", _longest(exact)
-    q_formal = given_name_forms(query)
-    c_formal = {g for name in candidates for g in given_name_forms(name)}
+    q_formal = compared_formal_forms(query)
+    c_formal = {g for name in candidates for g in compared_formal_forms(name)}
     if q_formal & c_formal:
         return "nickname", None
     codes = _sounds_alike(q_forms, c_forms)
@@ -424,13 +434,18 @@ def postcode_level_with_former(
 ) -> tuple[tuple[str, tuple[str, ...]] | None, bool]:
     """The best of `postcode_level` against the current and the former postcodes; True when a former one
     agrees better than the current one. A former postcode weighs what the current one would (same levels).
+
+    A former postcode only ever agrees: one differing says nothing (the child moved), so with no current
+    postcode held (no known address, left England) the postcode is not compared, as before former
+    postcodes were kept. Counted as "differs", it cost a child with only previous postcodes some 10 bits
+    for any other postcode typed, and its "why" line had no words for it (a server error).
     """
     current = postcode_level(query, candidate)
     if not candidate.former_postcodes:
         return current, False
     former = postcode_level(query, replace(candidate, postcodes=candidate.former_postcodes))
     order = {"else": 0, "district": 1, "sector": 2, "full": 3}
-    if former and (current is None or order[former[0]] > order[current[0]]):
+    if former and former[0] != "else" and (current is None or order[former[0]] > order[current[0]]):
         return former, True
     return current, False
 

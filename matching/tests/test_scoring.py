@@ -369,3 +369,26 @@ def test_former_names_are_never_compared_when_told_not_to_use_hidden_fields():
     assert score(query, renamed).verdict == "match"  # linkage: the old name still meets the record
     hidden = score(query, renamed, use_hidden=False)
     assert hidden.levels["family_name"] == "else" and hidden.verdict == "non"
+
+
+def test_a_former_postcode_that_differs_is_no_evidence_when_no_current_postcode_is_held():
+    """No known address now: a postcode that agrees with none of the previous ones says nothing against
+    the child (they may have moved anywhere), as before previous postcodes were kept; and the line never
+    needs a part for "previous address differs"."""
+    moved = replace(AMELIA, postcodes=(), former_postcodes=("LS1 4AB",))
+    query = _who(family_names=("Thornton",), date_of_birth=date(2015, 3, 4), postcodes=("M1 1AE",))
+    match = score(query, moved)
+    assert "postcode" not in match.levels and not match.postcode_former
+    assert match.weight == score(replace(query, postcodes=()), moved).weight
+    assert match.why() == "Family name matches, date of birth matches"
+    assert score(replace(query, postcodes=("LS1 4AB",)), moved).levels["postcode"] == "full"
+
+
+def test_a_shared_one_letter_part_never_makes_given_names_familiar_forms_of_each_other():
+    """The D of D'Angelo and D'Arcy (or a middle initial) is not a name (`compared_forms`): sharing it made
+    two different given names "a familiar form", an anchor beside the family name and gender."""
+    assert given_level("D'Angelo", ("D'Arcy",))[0] == "else"
+    assert given_level("Mary J", ("Anne J",))[0] == "else"
+    assert given_level("D'", ("D'Arcy",))[0] == "else"
+    assert given_level("Bill", ("William J",))[0] == "nickname"  # a familiar form still is one
+    assert given_level("D'Arcy", ("D\u2019Arcy",))[0] == "exact"
