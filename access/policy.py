@@ -208,6 +208,13 @@ def prerequisites(actor: User, today: date | None = None) -> Decision:
     return _deny(reason) if reason is not None else ALLOW
 
 
+def holds_vetting(user: User) -> bool:
+    """Must `user` hold the vetting every person holds (`prerequisites`)? Not a feed source: a system, not
+    a person, judged by its registration and organisation instead (`_decide_feed`), so no background
+    check or training is its to lapse (the LA team's "due to lapse" list counts people only)."""
+    return user.role != Role.FEED_SOURCE
+
+
 def is_la_team_for(actor: User, child: Child) -> bool:
     return actor.role == Role.LA_TEAM and actor.home_la_id == child.local_authority_id
 

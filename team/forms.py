@@ -2,15 +2,23 @@
 
 import re
 import unicodedata
+from datetime import date
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from access.policy import OVERRIDE_HOLDER_KINDS
 from accounts.directory import open_organisations
-from accounts.models import Organisation, Role, User
+from accounts.models import (
+    BACKGROUND_CHECK_VALID_YEARS,
+    Organisation,
+    Role,
+    User,
+    background_check_lapses_on,
+)
 from accounts.services import (
     EmailTaken,
     OrganisationMovedAway,
@@ -56,10 +64,22 @@ def _full_postcode(typed: str, error: str) -> str:
     return postcode
 
 
+BACKGROUND_CHECK_NOT_CURRENT = (
+    f"The enhanced background check must be from the last {BACKGROUND_CHECK_VALID_YEARS} years"
+)
 USERNAME_LOOKS_TAKEN = "That username looks too like an existing one: choose another"
+USERNAME_MAX_LENGTH = 150  # the column's (`User.username`, and `User.username_skeleton` beside it)
+USERNAME_TOO_LONG = f"Enter a shorter username: it can have at most {USERNAME_MAX_LENGTH} characters"
 EMAIL_TAKEN = (
     "Another open account already uses this email address: close that account first, or check the address"
 )
+
+
+def _longer_than_stored(username: str) -> bool:
+    """Would the (normalised) username, or its skeleton, overflow its column? The form's own length check
+    reads the name as typed, and both can grow from there: NFKC makes a ligature ("\ufb03") three letters,
+    and case-folding makes "\u00df" two; PostgreSQL then refused the insert, a server error."""
+    return len(username) > USERNAME_MAX_LENGTH or len(username_skeleton(username)) > USERNAME_MAX_LENGTH
 
 
 # An organisation put in another LA after this form offered it (`accounts.services.OrganisationMovedAway`).
@@ -104,7 +124,7 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
     # The column's length (Django's EmailField, 254): the form's own default (320) passed longer addresses
     # that PostgreSQL then refused at the insert, a server error.
     email = forms.EmailField(label="Work email address", max_length=254)
-    username = forms.CharField(label="Username", max_length=150)
+    username = forms.CharField(label="Username", max_length=USERNAME_MAX_LENGTH)
     organisation = forms.ChoiceField(
         label="Organisation", error_messages={"required": "Select the organisation they work for"}
     )
@@ -166,8 +186,18 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         cleaned["training_completed_on"] = self.combine_date(
             "training", label="the date training was completed", required=True, min_year=1990
         )
+        self._background_check_current(cleaned.get("background_check_on"))
         self._override_holder_check(cleaned)
         return cleaned
+
+    def _background_check_current(self, checked_on: date | None) -> None:
+        """The check must still count today, as the page asks and the policy requires at every request
+        (`accounts.vetting`): an account invited with a lapsed one could never be used, and nothing records
+        a renewal. A lapsed training date is taken: the course renews it at the person's first sign-in."""
+        if checked_on is None or background_check_lapses_on(checked_on) > timezone.localdate():
+            return
+        self.date_parts_wrong.update(f"background_check_{part}" for part in ("day", "month", "year"))
+        self.add_error("background_check_day", BACKGROUND_CHECK_NOT_CURRENT)
 
     def _override_holder_check(self, cleaned: dict[str, Any]) -> None:
         """Break-glass only for child-protection staff (`OVERRIDE_HOLDER_KINDS`)."""
@@ -210,6 +240,8 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         a name stored as typed in full-width letters ("\uff49\uff56\uff59") could never be signed in with.
         """
         username = unicodedata.normalize("NFKC", self.cleaned_data["username"]).strip()
+        if _longer_than_stored(username):
+            raise forms.ValidationError(USERNAME_TOO_LONG)
         try:
             User.username_validator(username)
         except forms.ValidationError as error:

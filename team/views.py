@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import Refused, require
 from access.permissions import Permission
-from access.policy import Decision
+from access.policy import Decision, holds_vetting
 from accounts.http import signed_in_user
 from accounts.models import User, background_check_lapses_on, training_lapses_on
 from accounts.services import mfa_reset
@@ -43,7 +43,7 @@ def users(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.AccountManage)
     people = _la_users(actor)
-    lapsing = [u for u in people if u.is_active and _lapses_soon(u)]
+    lapsing = [u for u in people if u.is_active and holds_vetting(u) and _lapses_soon(u)]
     statuses = {person.pk: account_status(person) for person in people}
     return render(request, "team/users.html", {"people": people, "lapsing": lapsing, "statuses": statuses})
 

@@ -20,6 +20,7 @@ from accounts.models import Invitation, Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.concurrency import meeting_after, meeting_before, postgresql_race, run_together
+from tests.invitations import CHECKED_YEAR
 from tests.journeys import current_code, signed_in, totp_device
 from tests.personas import PASSWORD, make_user
 
@@ -67,7 +68,7 @@ def test_an_invitation_link_sets_a_password_once_even_when_posted_twice_at_once(
             "role": "practitioner",
             "background_check_day": "1",
             "background_check_month": "1",
-            "background_check_year": "2026",
+            "background_check_year": CHECKED_YEAR,
             "training_day": "1",
             "training_month": "1",
             "training_year": "2026",

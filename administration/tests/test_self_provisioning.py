@@ -9,13 +9,14 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from administration.tests.support import administrator
+from tests.invitations import CHECKED_YEAR
 from tests.journeys import signed_in
 from tests.personas import PASSWORD
 
 DATES = {
     "background_check_day": "1",
     "background_check_month": "1",
-    "background_check_year": "2026",
+    "background_check_year": CHECKED_YEAR,
     "training_day": "1",
     "training_month": "1",
     "training_year": "2026",

@@ -11,6 +11,7 @@ from accounts.services import account_invite
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from team.tests.test_team import INVITE
+from tests.invitations import CHECKED_YEAR
 from tests.journeys import signed_in
 from training.course import Marked
 from training.services import assessment_record
@@ -28,7 +29,7 @@ def test_the_invitation_event_holds_the_dates_typed_and_a_later_pass_leaves_them
         "actor_role": "la_team",
         "user_id": ivy.pk,
         "role": "practitioner",
-        "background_check_on": "2026-01-10",
+        "background_check_on": f"{CHECKED_YEAR}-01-10",
         "training_completed_on": "2026-02-10",
     }
     assessment_record(user=ivy, marked=Marked(correct=4, asked=4, wrong=()), pass_mark=3)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 import team.forms
 from accounts.models import User
+from tests.invitations import CHECKED_YEAR
 from tests.journeys import signed_in
 
 
@@ -28,7 +29,7 @@ def _invitation(world, *, email: str, username: str, home_postcode: str = "") ->
         "role": "practitioner",
         "background_check_day": "1",
         "background_check_month": "1",
-        "background_check_year": "2026",
+        "background_check_year": CHECKED_YEAR,
         "training_day": "1",
         "training_month": "1",
         "training_year": "2026",

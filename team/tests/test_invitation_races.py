@@ -8,6 +8,7 @@ from django.urls import reverse
 import team.forms
 from accounts.models import Role, User
 from tests.concurrency import meeting_before, postgresql_race, run_together
+from tests.invitations import CHECKED_YEAR
 from tests.journeys import signed_in
 from tests.personas import make_user
 
@@ -25,7 +26,7 @@ def _invitation(*, email: str, username: str, organisation) -> dict[str, str]:
         "role": "practitioner",
         "background_check_day": "1",
         "background_check_month": "1",
-        "background_check_year": "2026",
+        "background_check_year": CHECKED_YEAR,
         "training_day": "1",
         "training_month": "1",
         "training_year": "2026",

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import User
 from accounts.usernames import username_skeleton
-from tests.invitations import invitation_form
+from tests.invitations import CHECKED_YEAR, invitation_form
 from tests.journeys import signed_in
 from tests.personas import make_user
 
@@ -89,7 +89,7 @@ def test_an_invited_full_width_username_can_sign_in_with_the_name_it_was_given(w
             "role": "practitioner",
             "background_check_day": "1",
             "background_check_month": "1",
-            "background_check_year": "2026",
+            "background_check_year": CHECKED_YEAR,
             "training_day": "1",
             "training_month": "1",
             "training_year": "2026",

@@ -13,12 +13,13 @@ from django.urls import reverse
 
 from accounts.models import Role, User
 from accounts.services import account_suspend
+from tests.invitations import CHECKED_YEAR
 from tests.journeys import signed_in
 
 DATES = {
     "background_check_day": "1",
     "background_check_month": "1",
-    "background_check_year": "2026",
+    "background_check_year": CHECKED_YEAR,
     "training_day": "1",
     "training_month": "1",
     "training_year": "2026",

@@ -42,6 +42,7 @@ from tests.authorisation.world import (
     Persona,
     attempt,
 )
+from tests.invitations import CHECKED_YEAR
 from tests.personas import PASSWORD
 
 OK, REDIRECT, SEE_OTHER, DENIED, NOT_FOUND, NOT_ALLOWED = 200, 302, 303, 403, 404, 405
@@ -996,7 +997,7 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
             "role": Role.PRACTITIONER,
             "background_check_day": "2",
             "background_check_month": "1",
-            "background_check_year": "2026",
+            "background_check_year": CHECKED_YEAR,
             "training_day": "3",
             "training_month": "1",
             "training_year": "2026",
@@ -1041,7 +1042,7 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
             "role": Role.LA_TEAM,
             "background_check_day": "2",
             "background_check_month": "1",
-            "background_check_year": "2026",
+            "background_check_year": CHECKED_YEAR,
             "training_day": "3",
             "training_month": "1",
             "training_year": "2026",
