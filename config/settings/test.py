@@ -13,6 +13,9 @@ DEBUG = False
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 SECRET_KEY = secrets.token_urlsafe(50)
 DATABASES = {"default": database_from_env(BASE_DIR / "var" / "test.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a flush that deletes rather than truncates (config/test_postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "config.test_postgresql"
 # A second alias for the replica router's tests (config/tests); DATABASE_REPLICAS stays empty elsewhere.
 DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
 VAULT_KEY_PROVIDER = "vault.providers.EphemeralKeyProvider"

@@ -1,0 +1,1 @@
+"""PostgreSQL as the test suite uses it: Django's backend with a faster flush (see `base`). Tests only."""
