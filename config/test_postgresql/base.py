@@ -11,6 +11,7 @@ on PostgreSQL is deferrable, so the deletes need no order; a key that is not wou
 rather than leave rows behind. `config/tests/test_test_flush.py` proves every table ends empty.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.backends.postgresql import base, operations
@@ -41,7 +42,7 @@ class DatabaseOperations(operations.DatabaseOperations):
         return found
 
     def sql_flush(
-        self, style: Any, tables: list[str], *, reset_sequences: bool = False, allow_cascade: bool = False
+        self, style: Any, tables: Sequence[str], *, reset_sequences: bool = False, allow_cascade: bool = False
     ) -> list[str]:
         if not tables or reset_sequences or allow_cascade:
             return super().sql_flush(
