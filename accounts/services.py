@@ -20,7 +20,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.home_postcode import home_postcode_token
-from accounts.models import Invitation, Organisation, RecoveryCode, Role, User, UserSession
+from accounts.models import (
+    Invitation,
+    Organisation,
+    RecoveryCode,
+    Role,
+    User,
+    UserSession,
+    background_check_lapses_on,
+)
 from accounts.ratelimit import INVITATION_REFUSED
 from accounts.usernames import username_skeleton
 from accounts.vetting import vetting_refusal
@@ -307,6 +315,10 @@ class MfaReset(Enum):
     LINK_SENT = "link_sent"
     LINK_NOT_SENT = "link_not_sent"  # reset, and a link made, but its email did not go: send a new one
     ACCOUNT_SUSPENDED = "account_suspended"  # reset, but no link sent: it would not open until reinstated
+    # Reset, but no link sent: nobody of the account's organisation may use the service (its link would
+    # not open once closed, `_invitation_closed_because`; nor lead anywhere while unaccredited).
+    ORGANISATION_CLOSED = "organisation_closed"
+    ORGANISATION_NOT_ACCREDITED = "organisation_not_accredited"
     ACCOUNT_CLOSED = "account_closed"  # closed meanwhile: nothing done, nothing audited
 
     def __bool__(self) -> bool:
@@ -329,8 +341,11 @@ def mfa_reset(*, user: User, by: User, recheck: AccountRecheck | None = None) ->
     The link replaces any earlier one (one invitation row an account); its email goes after the commit,
     and `LINK_NOT_SENT` says it did not (the team sends a new link from the account's page, as for an
     invitation). A suspended account is reset but emailed nothing (`ACCOUNT_SUSPENDED`): its link would
-    not open (`_invitation_closed_because`); once reinstated, the team sends one from its page. Nothing
-    done (`ACCOUNT_CLOSED`, nothing audited) if the account was closed meanwhile.
+    not open (`_invitation_closed_because`); once reinstated, the team sends one from its page. So is an
+    account whose organisation has closed (`ORGANISATION_CLOSED`: its link would not open) or is not
+    accredited (`ORGANISATION_NOT_ACCREDITED`: nobody there may use the service; once accredited again the
+    team sends the link). Nothing done (`ACCOUNT_CLOSED`, nothing audited) if the account was closed
+    meanwhile.
 
     The invitation's row is locked first, as `invitation_accept` and `invitation_resend` take it. An
     account with none has nothing to lock: a reset that finds one made meanwhile (another reset, a
@@ -370,6 +385,11 @@ def _mfa_reset_once(*, user: User, by: User, recheck: AccountRecheck | None) -> 
         )
         if locked.suspended_at is not None:
             return MfaReset.ACCOUNT_SUSPENDED
+        cut_off = _organisation_cut_off(locked.organisation)
+        if cut_off is not None:
+            return (
+                MfaReset.ORGANISATION_CLOSED if cut_off == "closed" else MfaReset.ORGANISATION_NOT_ACCREDITED
+            )
         address = locked.email
     # Worded as an invitation for an account never set up (its invitation's link replaced).
     sent = _invitation_email(
@@ -415,7 +435,8 @@ def account_invite(
 
     `within_la_id` (the LA team's own LA): the organisation is held and must still be that LA's, or
     `OrganisationMovedAway` and nothing is created (an administrator may put it in another LA between
-    the team's form and this write).
+    the team's form and this write). Whoever invites, the organisation held must still be open and
+    accredited, or `OrganisationCutOff` and nothing is created.
 
     `home_postcode` (from the background check, optional): recorded as for `home_postcode_record`.
     Raises `UsernameTaken` when the database refuses the name (the same name, or one with the same
@@ -494,6 +515,7 @@ class InvitationResend(Enum):
     ACCOUNT_SUSPENDED = "account_suspended"  # its link would not open: reinstate it first
     NOT_WAITING = "not_waiting"  # its invitation was accepted (or it never had one): nothing to send
     ORGANISATION_CLOSED = "organisation_closed"  # its link would not open: nobody there may use the service
+    ORGANISATION_NOT_ACCREDITED = "organisation_not_accredited"  # nobody there may use the service either
     # An address correction only: the account was set up, its address proven, its link a reset's (`mfa_reset`).
     SET_UP_BEFORE = "set_up_before"
 
@@ -506,9 +528,10 @@ def invitation_resend(*, user: User, by: User, recheck: AccountRecheck | None = 
     The invitation's row is locked first (as `invitation_accept` takes it, before the account's), then
     both accounts and their organisations as every account change takes them (`_accounts_locked`: the
     actor judged again, `ActorCannotAct`; `recheck` the page's policy question on both as stored). A
-    closed, suspended or accepted account, or one whose organisation has closed, gets nothing (the
-    outcome says which, nothing is audited): its link would not open. The new link is the sender's
-    (`created_by`): the first inviter closed or suspended since stops only the links they made.
+    closed, suspended or accepted account, or one whose organisation has closed or is not accredited,
+    gets nothing (the outcome says which, nothing is audited): its link would not open, or lead nowhere.
+    The new link is the sender's (`created_by`): the first inviter closed or suspended since stops only
+    the links they made.
     The email goes after the commit; SENT or NOT_SENT says whether it went."""
     return _invitation_renewed(user=user, by=by, recheck=recheck, email=None)
 
@@ -546,8 +569,13 @@ def _not_waiting_because(
         return InvitationResend.ACCOUNT_SUSPENDED
     if invitation is None or invitation.used_at is not None:
         return InvitationResend.NOT_WAITING
-    if _organisation_closed(user.organisation):
-        return InvitationResend.ORGANISATION_CLOSED
+    cut_off = _organisation_cut_off(user.organisation)
+    if cut_off is not None:
+        return (
+            InvitationResend.ORGANISATION_CLOSED
+            if cut_off == "closed"
+            else InvitationResend.ORGANISATION_NOT_ACCREDITED
+        )
     if correcting and account_set_up_before(user):
         # Waiting on a second-factor reset's link: only the mailbox it proved leads back in (`mfa_reset`).
         return InvitationResend.SET_UP_BEFORE
@@ -605,6 +633,15 @@ class OrganisationMovedAway(Exception):
     """The organisation an LA team chose was put in another LA before the account was created."""
 
 
+class OrganisationCutOff(Exception):
+    """The organisation chosen for a new account was closed, or its accreditation taken, before the account
+    was created: why, as `str(error)` ("closed" or "not_accredited")."""
+
+    @property
+    def closed(self) -> bool:
+        return str(self) == "closed"
+
+
 class EmailTaken(Exception):
     """Another open account was given the email address between the form's check and the insert."""
 
@@ -618,11 +655,12 @@ def _invited_user_create(
     (`_accounts_locked`): one suspended (on a misuse alert, say) or closed since the policy passed them
     opens no account (`ActorCannotAct`), whether or not a home postcode follows. Then (organisations after
     accounts) the new account's organisation is held FOR SHARE and, for an LA team, judged still theirs:
-    a move to another LA waits for this account, or committed first and refuses it."""
+    a move to another LA waits for this account, or committed first and refuses it. Every inviter's
+    organisation is judged open and accredited there too (`OrganisationCutOff`): a close or a
+    de-accreditation committed since the form offered it refuses the account."""
     with transaction.atomic():
         actor_able_locked(by)
-        if within_la_id is not None:
-            organisation_held_in(user.organisation_id, within_la_id)
+        organisation_held_in(user.organisation_id, within_la_id)
         user.set_unusable_password()
         user.save()
         Invitation.objects.create(
@@ -648,13 +686,19 @@ def _invited_user_create(
     return user
 
 
-def organisation_held_in(organisation_id: int | None, la_id: int) -> None:
-    """Hold the organisation FOR SHARE to the end of the transaction (its move to another LA waits) and
-    judge it still `la_id`'s: `OrganisationMovedAway` if it is not (or there is none)."""
+def organisation_held_in(organisation_id: int | None, la_id: int | None) -> None:
+    """Hold the organisation FOR SHARE to the end of the transaction (its move to another LA, its close
+    and the change of its accreditation wait) and judge it, as stored, still able to take an account:
+    `OrganisationCutOff` if it has closed or is not accredited today (nobody there may use the service:
+    the account could never be used), and with `la_id` (an LA team's) `OrganisationMovedAway` if it is
+    no longer that LA's (or there is none)."""
     if organisation_id is None or not row_held(Organisation, organisation_id, strength=Strength.SHARE):
         raise OrganisationMovedAway(f"organisation {organisation_id} is not there to hold")
-    if Organisation.objects.get(pk=organisation_id).home_la_id != la_id:
+    organisation = Organisation.objects.get(pk=organisation_id)
+    if la_id is not None and organisation.home_la_id != la_id:
         raise OrganisationMovedAway(f"organisation {organisation_id} is no longer in LA {la_id}")
+    if (cut_off := _organisation_cut_off(organisation)) is not None:
+        raise OrganisationCutOff(cut_off)
 
 
 def _iso_or_none(day: date | None) -> str | None:
@@ -687,6 +731,19 @@ def _invitation_closed_because(invitation: Invitation) -> str | None:
         return "inviter_suspended"
     if _organisation_closed(invitation.created_by.organisation):
         return "inviter_organisation_closed"
+    return None
+
+
+def _organisation_cut_off(organisation: Organisation | None) -> str | None:
+    """ "closed" or "not_accredited" when nobody of `organisation` may use the service today, as the vetting
+    judges it (`accounts.vetting`: a closing date or an accreditation still to come does not count yet);
+    None otherwise, or for no organisation (the vetting's own "no_organisation")."""
+    if organisation is None:
+        return None
+    if _organisation_closed(organisation):
+        return "closed"
+    if organisation.accredited_on is None or organisation.accredited_on > timezone.localdate():
+        return "not_accredited"
     return None
 
 
@@ -797,6 +854,63 @@ def home_postcode_record(
             additional={"user_id": user.pk},
         )
     return True
+
+
+class BackgroundCheckRecord(Enum):
+    """What recording a renewed background check did (`background_check_record`); false when nothing."""
+
+    RECORDED = "recorded"
+    ALREADY_RECORDED = "already_recorded"  # that date is held already (a colleague, a second click)
+    EARLIER_THAN_HELD = "earlier_than_held"  # a later check is held (recorded since the page was read)
+    ACCOUNT_CLOSED = "account_closed"  # closed for good: nothing to renew
+
+    def __bool__(self) -> bool:
+        return self is BackgroundCheckRecord.RECORDED
+
+
+def background_check_record(
+    *, user: User, checked_on: date, by: User, recheck: AccountRecheck | None = None
+) -> BackgroundCheckRecord:
+    """Record a renewed enhanced background check: the account counts as checked from `checked_on`,
+    for three years to its anniversary (`accounts.vetting`), instead of being locked out for good when
+    the check it was invited with lapses.
+
+    `checked_on` must be today or earlier and still current (a check already lapsed lets nobody in):
+    ValueError otherwise (the form refuses both first). Under the account's lock, with the actor judged
+    again (`_accounts_locked`: `ActorCannotAct`; `recheck` the page's policy question on both accounts as
+    stored), a date earlier than the one held (`EARLIER_THAN_HELD`) or the same (`ALREADY_RECORDED`)
+    writes nothing, so a later check recorded by a colleague is never taken back; nor does a closed
+    account (`ACCOUNT_CLOSED`). A suspended account takes it and stays suspended. Audited with the date
+    typed and the one it replaced (about a practitioner, never a child): a false date leaves a trace.
+    """
+    today = timezone.localdate()
+    if checked_on > today:
+        raise ValueError("a background check still to come proves nothing yet")
+    if background_check_lapses_on(checked_on) <= today:
+        raise ValueError("a background check that has lapsed lets nobody in")
+    with transaction.atomic():
+        locked = _accounts_locked(subject=user, by=by, recheck=recheck)
+        if not locked.is_active:
+            user.is_active = False
+            return BackgroundCheckRecord.ACCOUNT_CLOSED
+        held = locked.background_check_on
+        if held is not None and checked_on < held:
+            return BackgroundCheckRecord.EARLIER_THAN_HELD
+        if held == checked_on:
+            return BackgroundCheckRecord.ALREADY_RECORDED
+        locked.background_check_on = checked_on
+        locked.save(update_fields=["background_check_on"])
+        user.background_check_on = checked_on
+        event_record(
+            tag=AuditTag.BackgroundCheckRecorded,
+            actor=by,
+            additional={
+                "user_id": locked.pk,
+                "background_check_on": checked_on.isoformat(),
+                "previous": _iso_or_none(held),
+            },
+        )
+    return BackgroundCheckRecord.RECORDED
 
 
 def account_suspend(

@@ -61,3 +61,4 @@ close = ACCOUNT_PAGES.close
 home_postcode = ACCOUNT_PAGES.home_postcode
 resend_invitation = ACCOUNT_PAGES.resend_invitation
 correct_invitation_address = ACCOUNT_PAGES.correct_invitation_address
+background_check = ACCOUNT_PAGES.background_check

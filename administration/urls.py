@@ -38,4 +38,9 @@ urlpatterns = [
         national_accounts.correct_invitation_address,
         name="account_correct_invitation_address",
     ),
+    path(
+        "accounts/<int:user_id>/background-check/",
+        national_accounts.background_check,
+        name="account_background_check",
+    ),
 ]

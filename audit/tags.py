@@ -42,6 +42,7 @@ class AuditTag(StrEnum):
     AccountClosed = "account:closed"
     HomePostcodeRecorded = "account:home_postcode:recorded"
     HomePostcodeRemoved = "account:home_postcode:removed"
+    BackgroundCheckRecorded = "account:background_check:recorded"
     PasswordChanged = "account:password:changed"
     ShieldOverridden = "child:shield:overridden"
     ChildShredded = "child:record:shredded"
@@ -187,6 +188,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.PasswordChanged: "Changed their own password",
     AuditTag.HomePostcodeRecorded: "Recorded a user's home postcode (own-address rule)",
     AuditTag.HomePostcodeRemoved: "Removed a user's home postcode (own-address rule)",
+    AuditTag.BackgroundCheckRecorded: "Recorded a user's renewed enhanced background check",
     AuditTag.ShieldOverridden: "Emergency access to the shielded record",
     AuditTag.ChildShredded: "Record's data key destroyed",
     AuditTag.ChildArchived: "Record archived",

@@ -1,17 +1,18 @@
 """The account pages' one flow, shared by the LA team's user pages and the administrator's national ones.
 
 Both sets of pages do the same thing to an account (look at it, suspend it with a reason, reinstate it,
-close it after a confirmation page), with the same services (`accounts.services`) and the same order:
-the policy first (before the lookup, so ids are not probed), then step-up, then one service and a
-message. They differ only in the permission asked of the policy, the URL names and the templates, which
-an `AccountPages` names. Its four page methods are the views themselves (signed in, each with the HTTP
-methods it answers), bound under their old names in `team.views` and `administration.national_accounts`,
-so the URLs and the pages are unchanged. It lives on the team floor so that the administration floor
-above may use it (`.importlinter`).
+close it after a confirmation page, record a renewed background check), with the same services
+(`accounts.services`) and the same order: the policy first (before the lookup, so ids are not probed),
+then step-up, then one service and a message. They differ only in the permission asked of the policy,
+the URL names and the templates, which an `AccountPages` names. Its page methods are the views
+themselves (signed in, each with the HTTP methods it answers), bound under their old names in
+`team.views` and `administration.national_accounts`, so the URLs and the pages are unchanged. It lives
+on the team floor so that the administration floor above may use it (`.importlinter`).
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -25,10 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from access.http import refusal, require, signed_out_refusal
 from access.permissions import Permission
 from accounts.http import signed_in_user
-from accounts.models import Invitation, User
+from accounts.models import Invitation, User, background_check_lapses_on
 from accounts.services import (
     AccountRecheck,
     ActorCannotAct,
+    BackgroundCheckRecord,
     EmailTaken,
     InvitationResend,
     Invited,
@@ -38,6 +40,7 @@ from accounts.services import (
     account_reinstate,
     account_set_up_before,
     account_suspend,
+    background_check_record,
     home_postcode_record,
     invitation_address_correct,
     invitation_resend,
@@ -46,7 +49,15 @@ from accounts.services import (
     suspension_version,
 )
 from accounts.stepup import step_up
-from team.forms import EMAIL_TAKEN, HomePostcodeForm, InvitationAddressForm, InviteForm, SuspendForm
+from team.forms import (
+    BACKGROUND_CHECK_NOT_CURRENT,
+    EMAIL_TAKEN,
+    BackgroundCheckForm,
+    HomePostcodeForm,
+    InvitationAddressForm,
+    InviteForm,
+    SuspendForm,
+)
 
 
 @dataclass(frozen=True)
@@ -161,11 +172,26 @@ MFA_RESET_SUSPENDED = (
 )
 
 
+MFA_RESET_ORGANISATION_CLOSED = (
+    "Security codes and password reset. This account's organisation has closed: no link was sent, as it "
+    "would not open. Nobody can sign in to this account"
+)
+MFA_RESET_ORGANISATION_NOT_ACCREDITED = (
+    "Security codes and password reset. This account's organisation is not accredited: no link was sent, "
+    "as nobody there can use ContactPoint. Once it is accredited again, send them a new invitation link "
+    "from this page"
+)
+
+
 def mfa_reset_told(request: HttpRequest, outcome: object) -> None:
     if outcome is MfaReset.LINK_NOT_SENT:
         messages.warning(request, MFA_RESET_LINK_NOT_SENT)
     elif outcome is MfaReset.ACCOUNT_SUSPENDED:
         messages.info(request, MFA_RESET_SUSPENDED)
+    elif outcome is MfaReset.ORGANISATION_CLOSED:
+        messages.info(request, MFA_RESET_ORGANISATION_CLOSED)
+    elif outcome is MfaReset.ORGANISATION_NOT_ACCREDITED:
+        messages.info(request, MFA_RESET_ORGANISATION_NOT_ACCREDITED)
     else:
         messages.success(request, MFA_RESET_LINK_SENT)
 
@@ -182,6 +208,10 @@ NOT_RESENT = {
     ),
     InvitationResend.NOT_WAITING: "This account has already accepted its invitation: nothing was sent",
     InvitationResend.ORGANISATION_CLOSED: "This account's organisation has closed: nothing was sent",
+    InvitationResend.ORGANISATION_NOT_ACCREDITED: (
+        "This account's organisation is not accredited: nothing was sent. Send a new invitation link once "
+        "it is accredited again"
+    ),
 }
 
 
@@ -207,12 +237,34 @@ NOT_CORRECTED = {
     InvitationResend.ORGANISATION_CLOSED: (
         "This account's organisation has closed: its email address was not changed and nothing was sent"
     ),
+    InvitationResend.ORGANISATION_NOT_ACCREDITED: (
+        "This account's organisation is not accredited: its email address was not changed and nothing was "
+        "sent"
+    ),
     # Waiting on a second-factor reset's link (`mfa_reset`): its address is the one the person proved.
     InvitationResend.SET_UP_BEFORE: (
         "This account was already set up: its email address was not changed and nothing was sent. Its "
         "new link goes only to the address it has: “Send a new invitation link”"
     ),
 }
+
+
+# What recording a renewed background check says when it wrote nothing (`BackgroundCheckRecord`).
+NOT_RECORDED = {
+    BackgroundCheckRecord.ACCOUNT_CLOSED: ACCOUNT_CLOSED,
+    BackgroundCheckRecord.ALREADY_RECORDED: (
+        "This background check date was already recorded (a colleague may have recorded it): nothing was "
+        "changed"
+    ),
+    BackgroundCheckRecord.EARLIER_THAN_HELD: (
+        "A later background check has been recorded since you opened the page: nothing was changed"
+    ),
+}
+
+
+def background_check_recorded(checked_on: date) -> str:
+    lapses = background_check_lapses_on(checked_on)
+    return f"Enhanced background check recorded. It lapses on {lapses.day} {lapses:%B %Y}"
 
 
 def _invitation_outcome_said(
@@ -401,6 +453,42 @@ class AccountPages:
         else:  # closed between this request's read and the row lock
             messages.info(request, ACCOUNT_CLOSED)
         return redirect(self.account_url, user_id=subject.pk)
+
+    @method_decorator(login_required)
+    @method_decorator(require_http_methods(["GET", "POST"]))
+    def background_check(self, request: HttpRequest, user_id: int) -> HttpResponse:
+        """Record a renewed enhanced background check: its own page (a GOV.UK date input), the policy,
+        step-up, one service (which judges the actor, the account and the date again under its locks),
+        then the account's page with the outcome in words."""
+        actor, subject, refused = self.subject(request, user_id)
+        if refused:
+            return refused
+        if stale := step_up(request):
+            return stale
+        if not subject.is_active:  # closed for good: nothing to renew, on the page or from a form read before
+            if request.method == "POST":
+                messages.info(request, ACCOUNT_CLOSED)
+            return redirect(self.account_url, user_id=subject.pk)
+        # Bound on every POST: one with no boxes filled in is told to enter the date.
+        form = BackgroundCheckForm(request.POST if request.method == "POST" else None, subject=subject)
+        if request.method == "POST" and form.is_valid():
+            checked_on = form.cleaned_data["background_check_on"]
+            try:
+                outcome = background_check_record(
+                    user=subject, checked_on=checked_on, by=actor, recheck=still_theirs(self.permission)
+                )
+            except ActorCannotAct:
+                return signed_out_refusal(request, actor=actor, action=self.permission)
+            except ValueError:  # no longer current: the day turned between the form's check and the write
+                form.add_error("background_check_day", BACKGROUND_CHECK_NOT_CURRENT)
+            else:
+                if outcome is BackgroundCheckRecord.RECORDED:
+                    messages.success(request, background_check_recorded(checked_on))
+                else:
+                    messages.info(request, NOT_RECORDED[outcome])
+                return redirect(self.account_url, user_id=subject.pk)
+        context = {"subject": subject, "form": form, "account_url": self.account_url}
+        return render(request, "team/background_check.html", context)
 
     def change(
         self,

@@ -21,6 +21,7 @@ from accounts.models import (
 )
 from accounts.services import (
     EmailTaken,
+    OrganisationCutOff,
     OrganisationMovedAway,
     UsernameTaken,
     account_invite,
@@ -84,6 +85,9 @@ def _longer_than_stored(username: str) -> bool:
 
 # An organisation put in another LA after this form offered it (`accounts.services.OrganisationMovedAway`).
 ORGANISATION_MOVED_AWAY = "This organisation is no longer in your local authority: choose another"
+# An organisation closed, or its accreditation taken, after this form offered it (`OrganisationCutOff`).
+ORGANISATION_CLOSED = "This organisation has closed: choose another"
+ORGANISATION_NOT_ACCREDITED = "This organisation is no longer accredited: choose another"
 
 
 def invitee_email(typed: str, *, inviter: User | None, besides: User | None = None) -> str:
@@ -267,7 +271,8 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
 
         None, with the username's error added, when a colleague took the name (or a look-alike of it)
         after this form checked it: the database refused the second account (`UsernameTaken`); likewise
-        the email address's error when a colleague invited the same address meanwhile (`EmailTaken`).
+        the email address's error when a colleague invited the same address meanwhile (`EmailTaken`), and
+        the organisation's when it was moved, closed or de-accredited meanwhile.
         """
         data = self.cleaned_data
         try:
@@ -280,6 +285,11 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
             return None
         except OrganisationMovedAway:
             self.add_error("organisation", ORGANISATION_MOVED_AWAY)
+            return None
+        except OrganisationCutOff as cut_off:
+            self.add_error(
+                "organisation", ORGANISATION_CLOSED if cut_off.closed else ORGANISATION_NOT_ACCREDITED
+            )
             return None
 
     def _account_invite(self, data: dict[str, Any]) -> tuple[User, str]:
@@ -332,6 +342,52 @@ class InvitationAddressForm(GovukErrors, forms.Form):
                 "new link to this one with the button above"
             )
         return email
+
+
+def _long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+class BackgroundCheckForm(GovukErrors, DatePartsMixin, forms.Form):
+    """The date of a renewed enhanced background check (`accounts.services.background_check_record`), on
+    its own page from the account's page: a real date, today or earlier, still current, and later than
+    the one the account holds (`subject`, as the page read it; the service judges it again)."""
+
+    background_check_day = _date_part()
+    background_check_month = _date_part()
+    background_check_year = _date_part()
+    summary_anchor = "id_background_check_day"
+
+    def __init__(self, *args: Any, subject: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.subject = subject
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        checked_on = self.combine_date(
+            "background_check",
+            label="the date of the enhanced background check",
+            required=True,
+            min_year=1990,
+        )
+        cleaned["background_check_on"] = checked_on
+        if checked_on is None:
+            return cleaned
+        held = self.subject.background_check_on
+        if held is not None and checked_on < held:
+            self._refuse(
+                f"This is earlier than the check already recorded ({_long_date(held)}): enter the date of "
+                "the renewed check"
+            )
+        elif held == checked_on:
+            self._refuse("This date is already recorded: enter the date of the renewed check")
+        elif background_check_lapses_on(checked_on) <= timezone.localdate():
+            self._refuse(BACKGROUND_CHECK_NOT_CURRENT)
+        return cleaned
+
+    def _refuse(self, message: str) -> None:
+        self.date_parts_wrong.update(f"background_check_{part}" for part in ("day", "month", "year"))
+        self.add_error("background_check_day", message)
 
 
 class SuspendForm(GovukErrors, forms.Form):

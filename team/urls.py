@@ -20,6 +20,7 @@ urlpatterns = [
         team_views.correct_invitation_address,
         name="correct_invitation_address",
     ),
+    path("users/<int:user_id>/background-check/", team_views.background_check, name="background_check"),
     path("exports/", export_views.exports, name="exports"),
     path("exports/new/", export_views.export_new, name="export_new"),
     path("exports/<uuid:export_id>/", export_views.export_detail, name="export"),

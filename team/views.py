@@ -72,7 +72,8 @@ ACCOUNT_PAGES = AccountPages(
 )
 
 
-# The account pages are the shared flow's own views (signed in; GET, GET/POST, POST, POST, POST, POST).
+# The account pages are the shared flow's own views (signed in; GET, GET/POST, POST, POST, POST, POST,
+# POST, POST, GET/POST).
 user_detail = ACCOUNT_PAGES.account
 suspend = ACCOUNT_PAGES.suspend
 reinstate = ACCOUNT_PAGES.reinstate
@@ -80,6 +81,7 @@ close = ACCOUNT_PAGES.close
 home_postcode = ACCOUNT_PAGES.home_postcode
 resend_invitation = ACCOUNT_PAGES.resend_invitation
 correct_invitation_address = ACCOUNT_PAGES.correct_invitation_address
+background_check = ACCOUNT_PAGES.background_check
 
 
 @login_required

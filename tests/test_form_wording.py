@@ -137,6 +137,23 @@ def test_an_over_long_answer_says_how_long_it_may_be(world):
     assert messages == ["Details must be 500 characters or fewer"]
 
 
+def test_a_renewed_background_checks_date_is_named_in_its_messages(world):
+    form = team.forms.BackgroundCheckForm
+    held = world.alice.background_check_on
+    assert _messages(form({}, subject=world.alice)) == ["Enter the date of the enhanced background check"]
+    assert _messages(
+        form({"background_check_day": "4", "background_check_year": "2026"}, subject=world.alice)
+    ) == ["The date of the enhanced background check must include a month"]
+    same = {
+        "background_check_day": str(held.day),
+        "background_check_month": str(held.month),
+        "background_check_year": str(held.year),
+    }
+    assert _messages(form(same, subject=world.alice)) == [
+        "This date is already recorded: enter the date of the renewed check"
+    ]
+
+
 def test_the_corrected_invitation_address_is_named_in_its_messages(world):
     form = team.forms.InvitationAddressForm
     assert _messages(form({}, invitee=world.alice, corrector=world.lena)) == ["Enter their email address"]

@@ -128,6 +128,7 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
         team.forms.InviteForm: lambda d: team.forms.InviteForm(d, local_authority_id=world.north.pk),
         team.forms.SuspendForm: lambda d: team.forms.SuspendForm(d),
         team.forms.HomePostcodeForm: lambda d: team.forms.HomePostcodeForm(d),
+        team.forms.BackgroundCheckForm: lambda d: team.forms.BackgroundCheckForm(d, subject=world.alice),
         team.forms.InvitationAddressForm: lambda d: team.forms.InvitationAddressForm(
             d, invitee=world.alice, corrector=world.lena
         ),

@@ -74,6 +74,7 @@ ACCEPTED: dict[str, set[str]] = {
     "team:close": {"POST"},
     "team:reset_mfa": {"POST"},
     "team:home_postcode": {"POST"},
+    "team:background_check": GET_POST,
     "team:resend_invitation": {"POST"},
     "administration:account_resend_invitation": {"POST"},
     "team:correct_invitation_address": {"POST"},
@@ -136,6 +137,7 @@ ACCEPTED: dict[str, set[str]] = {
     "administration:account_reinstate": {"POST"},
     "administration:account_close": {"POST"},
     "administration:account_home_postcode": {"POST"},
+    "administration:account_background_check": GET_POST,
     "insight:local": {"GET"},
     "insight:local_csv": {"GET"},
     "insight:national": {"GET"},
@@ -223,6 +225,7 @@ SUBJECT_URLS = {
     "team:close",
     "team:reset_mfa",
     "team:home_postcode",
+    "team:background_check",
     "team:resend_invitation",
     "team:correct_invitation_address",
     "audit:user_activity",
@@ -235,6 +238,7 @@ NATIONAL_SUBJECT_URLS = {
     "administration:account_reinstate",
     "administration:account_close",
     "administration:account_home_postcode",
+    "administration:account_background_check",
     "administration:account_resend_invitation",
     "administration:account_correct_invitation_address",
 }
@@ -575,6 +579,10 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
     raise AssertionError(f"no rule for {url}")
 
 
+# The renewed background check's own page (a form with a GOV.UK date input), on both sets of account pages.
+BACKGROUND_CHECK_HEADING = "Record a renewed enhanced background check</h1>"
+
+
 def expected_subject(url: str, method: str, p: Persona, subject: str) -> Expect:
     """The answer on an account page about `subject` (alice in North, bob in South, or `p` itself)."""
     if guarded := _guarded(url, method, p):
@@ -594,6 +602,8 @@ def expected_subject(url: str, method: str, p: Persona, subject: str) -> Expect:
         return refused("other_la")
     if url == "team:user" or (url == "team:suspend" and method == "GET"):
         return Expect(OK, shows=heading)
+    if url == "team:background_check" and method == "GET":
+        return Expect(OK, shows=BACKGROUND_CHECK_HEADING)
     return Expect(REDIRECT, to="team:user", changes=True)
 
 
@@ -770,6 +780,8 @@ def expected_national_subject(url: str, method: str, p: Persona, subject: str) -
         return refused("not_nationally_managed")
     if url == "administration:account" or (url == "administration:account_suspend" and method == "GET"):
         return Expect(OK, shows=f"{subject.capitalize()} Example</h1>")
+    if url == "administration:account_background_check" and method == "GET":
+        return Expect(OK, shows=BACKGROUND_CHECK_HEADING)
     return Expect(REDIRECT, to="administration:account", changes=True)
 
 
@@ -961,6 +973,12 @@ def test_an_unnamed_url_pattern_is_caught():
     assert _unnamed_patterns(patterns) == ["^team/^secret/$"]
 
 
+def _renewed_today() -> dict[str, str]:
+    today = timezone.localdate()
+    parts = {"day": today.day, "month": today.month, "year": today.year}
+    return {f"background_check_{part}": str(value) for part, value in parts.items()}
+
+
 # Valid form data for every POST, so a refusal is the policy's doing, never a form error.
 def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
     la_org = m.world.south_gp if p.la == "S" else m.world.north_social_care
@@ -986,6 +1004,9 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
         "team:suspend": {"reason": "Searches not explained"},
         "team:home_postcode": {"postcode": "ls1 4ab"},
         "administration:account_home_postcode": {"postcode": "ls1 4ab"},
+        # today's: later than any persona's check (a renewal), never in the future
+        "team:background_check": _renewed_today(),
+        "administration:account_background_check": _renewed_today(),
         "team:correct_invitation_address": {"email": "corrected.invitee@example.org"},
         "administration:account_correct_invitation_address": {"email": "corrected.invitee@example.org"},
         "team:invite": {
