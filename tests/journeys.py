@@ -1,7 +1,10 @@
 """Small helpers that walk a signed-in client through the practitioner journey."""
 
 import time
+from typing import Any
 
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -10,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import AUTH_STARTED_KEY
 from accounts.models import User
+from accounts.services import session_track
 from accounts.stepup import REAUTH_KEY
 from children.models import Child
 from tests.personas import PASSWORD
@@ -45,6 +49,24 @@ def signed_in(user: User, *, reauthenticated: bool = True) -> Client:
     if reauthenticated:
         session[REAUTH_KEY] = time.time()
     session.save()
+    return client
+
+
+def session_of(client: Client) -> dict[str, Any]:
+    """What a signed-in client's session holds now, for `session_copy`."""
+    return dict(client.session.items())
+
+
+def session_copy(user: User, held: dict[str, Any]) -> Client:
+    """A new client in a new session holding `held` (`session_of` a client signed in as `user`), tracked
+    as signing in tracks it: the state signing in again and repeating what that client did would leave,
+    for two inserts instead of several requests (a test that needs thousands of fresh sessions)."""
+    store = SessionStore()
+    store.update(held)
+    store.create()
+    session_track(user=user, session_key=str(store.session_key))
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = str(store.session_key)
     return client
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from django import forms
 from django.test import Client, RequestFactory
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -34,7 +34,7 @@ from children.records import InvolvementDetails
 from children.services import involvement_record
 from corrections.fields import CHILD_FIELDS
 from disclosure.services import export_request
-from tests.journeys import signed_in, state_purpose
+from tests.journeys import session_copy, session_of, signed_in, state_purpose
 from tests.personas import make_user
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -359,14 +359,24 @@ def test_every_url_survives_hostile_values(world, child):
         ),
     }
     simon = make_user("simon", world.north, "system_admin")
+    # Each signed in once, lena and alice with a purpose stated for the child; every request below gets a
+    # fresh copy of that session (some of these pages end sessions or accounts: sign-out, close).
+    people = {"lena": world.lena, "alice": world.alice, "simon": simon}
+    held = {}
+    for name, user in people.items():
+        client = signed_in(user)
+        if name != "simon":
+            state_purpose(client, child)
+        held[name] = session_of(client)
 
     def clients(route: str) -> dict[str, Client]:
-        made = {"lena": signed_in(world.lena), "alice": signed_in(world.alice)}
-        for client in made.values():
-            state_purpose(client, child)
         # The administration pages answer the system administrator alone: their forms are reached as them.
-        extra = {"simon": signed_in(simon)} if route.startswith("administration/") else {}
-        return {**made, **extra, "anonymous": Client()}
+        names = ["lena", "alice", "simon"] if route.startswith("administration/") else ["lena", "alice"]
+        return {**{name: session_copy(people[name], held[name]) for name in names}, "anonymous": Client()}
+
+    # A copy is as signed in as the original, purpose held: the child's record opens without asking again.
+    record = clients("")["alice"].get(reverse("children:record", args=[child.pk]))
+    assert record.status_code == 200 and "Thornton" in record.content.decode()
 
     routes = _patterns(get_resolver().url_patterns)
     assert len(routes) > 30
