@@ -21,10 +21,12 @@ _NON_LETTERS = re.compile(r"[^A-Z]")
 # quotation marks, the modifier letter apostrophe). Split at the typewriter apostrophe only, "O\u2019Brien"
 # lost the parts O'Brien has (O, BRIEN); not split at a full stop, "Murphy.Kelly" had no KELLY: either row,
 # a date one digit out, met none of a shielded child's keys and was created visible. So too the other
-# letters drawn as an apostrophe, which a name may hold as letters: the prime, turned and reversed commas,
-# half rings and vertical line (U+02B9 to U+02C8), the double apostrophe (U+02EE) and the saltillo (U+A78B,
-# U+A78C); folding drops them, and not splitting at them was the same bypass ("O\u02b9Brien").
-NAME_SEPARATORS = re.compile(r"[\s\-'.\u2018\u2019\u02b9\u02bb-\u02bf\u02c8\u02ee\ua78b\ua78c]+")
+# letters drawn as an apostrophe, which a name may hold as letters: the prime and double prime, turned and
+# reversed commas, half rings and vertical line (U+02B9 to U+02C8), the modifier acute and grave accents
+# (U+02CA, U+02CB: drawn as the accents many keyboards type for an apostrophe), the double apostrophe
+# (U+02EE) and the saltillo (U+A78B, U+A78C); folding drops them, and not splitting at them was the same
+# bypass ("O\u02b9Brien", "O\u02caBrien").
+NAME_SEPARATORS = re.compile(r"[\s\-'.\u2018\u2019\u02b9-\u02bf\u02c8\u02ca\u02cb\u02ee\ua78b\ua78c]+")
 # ASCII digits only: `\d` in a text pattern is any script's decimal digit (see `_postcode_text`).
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")

@@ -170,8 +170,10 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
             self.offer_organisations(organisations)
 
     def offer_organisations(self, organisations: QuerySet[Organisation]) -> None:
-        """The accredited, open organisations the person may be invited to (a closed one takes nobody)."""
-        offered = organisations.filter(accredited_on__isnull=False) & open_organisations()
+        """The accredited, open organisations the person may be invited to (a closed one takes nobody).
+        Accredited today, as the account's creation judges it (`organisation_held_in`): one accredited
+        only from a later day was offered, then refused as "no longer accredited"."""
+        offered = organisations.filter(accredited_on__lte=timezone.localdate()) & open_organisations()
         self.organisations = {str(o.pk): o for o in offered.order_by("name")}
         field = cast(forms.ChoiceField, self.fields["organisation"])  # declared above
         # No organisation is preselected: the LA team must choose one, or be told to.

@@ -1,6 +1,7 @@
 """Small helpers that walk a signed-in client through the practitioner journey."""
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -11,11 +12,12 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.middleware import AUTH_STARTED_KEY
+from accounts.middleware import AUTH_STARTED_KEY, SEEN_KEY
 from accounts.models import User
 from accounts.services import session_track
 from accounts.stepup import REAUTH_KEY
 from children.models import Child
+from children.viewing import _SESSION_KEY as PURPOSES_KEY
 from tests.personas import PASSWORD
 
 # Alice's involvement as the "record your involvement" page posts it.
@@ -52,17 +54,48 @@ def signed_in(user: User, *, reauthenticated: bool = True) -> Client:
     return client
 
 
-def session_of(client: Client) -> dict[str, Any]:
+@dataclass(frozen=True)
+class HeldSession:
+    """What a signed-in client's session held, and when (`time.time()`) it was read."""
+
+    items: dict[str, Any]
+    read_at: float
+
+
+def session_of(client: Client) -> HeldSession:
     """What a signed-in client's session holds now, for `session_copy`."""
-    return dict(client.session.items())
+    return HeldSession(dict(client.session.items()), time.time())
 
 
-def session_copy(user: User, held: dict[str, Any]) -> Client:
+# The session's own clocks: when the person signed in, last proved both factors (step-up) and was last seen.
+_TIMES = (AUTH_STARTED_KEY, REAUTH_KEY, SEEN_KEY)
+
+
+def _moved_on(held: HeldSession) -> dict[str, Any]:
+    """`held` as it would be had it been made now: every time it holds moved on by the time since it was
+    read (the sign-in, step-up and last-seen times, each stated purpose's expiry), so a copy made minutes
+    later is no nearer its limits than the original was then."""
+    since = time.time() - held.read_at
+    items = dict(held.items)
+    for key in _TIMES:
+        if isinstance(items.get(key), int | float):
+            items[key] += since
+    if PURPOSES_KEY in items:
+        items[PURPOSES_KEY] = {
+            child_id: {**grant, "expires": grant["expires"] + since}
+            for child_id, grant in items[PURPOSES_KEY].items()
+        }
+    return items
+
+
+def session_copy(user: User, held: HeldSession) -> Client:
     """A new client in a new session holding `held` (`session_of` a client signed in as `user`), tracked
     as signing in tracks it: the state signing in again and repeating what that client did would leave,
-    for two inserts instead of several requests (a test that needs thousands of fresh sessions)."""
+    for two inserts instead of several requests (a test that needs thousands of fresh sessions). Its times
+    are moved on to now (`_moved_on`): a copy made after the original's purpose or step-up ran out would
+    be sent to the purpose page or to step-up, and the page it asked for would never run."""
     store = SessionStore()
-    store.update(held)
+    store.update(_moved_on(held))
     store.create()
     session_track(user=user, session_key=str(store.session_key))
     client = Client()

@@ -1,6 +1,8 @@
 """The matrix's `state()` (one statement per read) notices a change in every part it compares: a refused
 request that changed something must never pass as "changed nothing"."""
 
+from datetime import timedelta
+
 from django.utils import timezone
 
 from accounts.models import Organisation, User
@@ -47,6 +49,17 @@ def test_a_change_to_any_compared_column_is_seen_in_its_part_alone(matrix):
         before = state()
         change()
         assert _changed(before, state()) == {part}, part
+
+
+def test_a_renewed_background_check_is_seen_without_its_event(matrix):
+    """The account pages now write the date of a person's background check (`background_check_record`):
+    a refused request that wrote it, with no event, must not pass as "changed nothing"."""
+    alice = User.objects.get(pk=matrix.users["alice"].pk)
+    renewed = timezone.localdate() - timedelta(days=1)
+    assert alice.background_check_on != renewed
+    before = state()
+    User.objects.filter(pk=alice.pk).update(background_check_on=renewed)
+    assert _changed(before, state()) == {"users"}
 
 
 def test_an_event_is_seen_without_the_rows(matrix):

@@ -307,7 +307,10 @@ def build_matrix_world(world: World) -> MatrixWorld:
 
 # What `state()` compares, part by part: a model and the columns a request could change on it.
 _STATE_ROWS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
-    "users": (User, ("pk", "is_active", "suspended_at", "password", "role", "home_postcode_token")),
+    "users": (
+        User,
+        ("pk", "is_active", "suspended_at", "password", "role", "home_postcode_token", "background_check_on"),
+    ),
     "devices": (TOTPDevice, ("pk", "user_id", "confirmed")),
     "children": (Child, ("pk", "shielded", "lead_professional", "caf_completed")),
     "involvements": (Involvement, ("pk", "ceased", "ended_on")),
