@@ -47,9 +47,12 @@ def review_open(*, decision: LinkDecision, incoming: dict[str, Any], submitted_b
 def review_view_audit(*, review: ClericalReview, child_ids: list[UUID], by: User) -> None:
     """Opening a review decrypts its candidates side by side: one event per child shown (a shielded
     hold's child included), naming the review, as a merge comparison is audited; the viewing rules
-    count each child (`view_screen`: they may suspend `by`, so the page re-checks before showing it)."""
+    count each child (`view_screen`: they may suspend `by`, so the page re-checks before showing it).
+    With no candidate shown (none left, or a review like a record closed for a new identity, which names
+    none), one event naming the review alone: the incoming row shown is a child's details too."""
     with transaction.atomic():
-        for child_id in child_ids:
+        shown: list[UUID | None] = [*child_ids] or [None]
+        for child_id in shown:
             event_record(
                 tag=AuditTag.ReviewViewed,
                 actor=by,

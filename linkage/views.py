@@ -234,12 +234,14 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                 )
             if not error:
                 return redirect("linkage:reviews")
-    if candidates:  # every look, a form shown again included: an empty POST shows them as a GET does
+    incoming_record = incoming.get("record") or {}
+    # Every look, a form shown again included (an empty POST shows the page as a GET does), and with no
+    # candidate shown too: the incoming row alone is a child's name, date of birth and address.
+    if candidates or incoming_record:
         review_view_audit(review=review, child_ids=[c.child.pk for c in candidates], by=actor)
-        # The viewing rules counted each child; past the hard threshold nothing is shown (signed out).
+        # The viewing rules counted each look; past the hard threshold nothing is shown (signed out).
         if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ReviewDecide):
             return ended
-    incoming_record = incoming.get("record") or {}
     rows = [
         {
             "candidate": c,
