@@ -21,14 +21,17 @@ from matching.normalise import name_forms
 from tests.personas import make_child
 
 APOSTROPHE_LIKE = ("\u02bb", "\u02bd", "\u02b9", "\u02be", "\u02bf", "\u02c8", "\u02ee", "\ua78c")
+# Left out of the first list, the same bypass: the double prime (inside the range the separators' comment
+# named) and the modifier acute and grave accents, which many keyboards type for an apostrophe.
+LEFT_OUT_AT_FIRST = ("\u02ba", "\u02ca", "\u02cb")
 
 
-@pytest.mark.parametrize("letter", APOSTROPHE_LIKE)
+@pytest.mark.parametrize("letter", APOSTROPHE_LIKE + LEFT_OUT_AT_FIRST)
 def test_an_apostrophe_like_letter_splits_a_name_as_the_apostrophe_does(letter):
     assert name_forms(f"O{letter}Brien-Kelly") == name_forms("O'Brien-Kelly")
 
 
-@pytest.mark.parametrize("letter", APOSTROPHE_LIKE)
+@pytest.mark.parametrize("letter", APOSTROPHE_LIKE + LEFT_OUT_AT_FIRST)
 def test_a_row_about_a_shielded_child_spelt_with_an_apostrophe_like_letter_is_held_not_created(world, letter):
     make_child(
         world,
