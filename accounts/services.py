@@ -31,7 +31,7 @@ from accounts.models import (
 )
 from accounts.ratelimit import INVITATION_REFUSED
 from accounts.usernames import username_skeleton
-from accounts.vetting import vetting_refusal
+from accounts.vetting import organisation_refusal, vetting_refusal
 from audit.services import event_record
 from audit.tags import AuditTag
 from notices.email import notify_by_email
@@ -736,15 +736,12 @@ def _invitation_closed_because(invitation: Invitation) -> str | None:
 
 def _organisation_cut_off(organisation: Organisation | None) -> str | None:
     """ "closed" or "not_accredited" when nobody of `organisation` may use the service today, as the vetting
-    judges it (`accounts.vetting`: a closing date or an accreditation still to come does not count yet);
-    None otherwise, or for no organisation (the vetting's own "no_organisation")."""
+    judges it and in its order (`accounts.vetting.organisation_refusal`); None otherwise, or for no
+    organisation (the vetting's own "no_organisation")."""
     if organisation is None:
         return None
-    if _organisation_closed(organisation):
-        return "closed"
-    if organisation.accredited_on is None or organisation.accredited_on > timezone.localdate():
-        return "not_accredited"
-    return None
+    refusal = organisation_refusal(organisation, timezone.localdate())
+    return None if refusal is None else refusal.removeprefix("organisation_")
 
 
 def _organisation_closed(organisation: Organisation | None) -> bool:

@@ -14,7 +14,8 @@ from children.models import Child
 from oversight.misuse import OUTSIDE_HOME_LA, view_screen
 from vault.sealing import note_seal
 
-_SESSION_KEY = "view_purposes"
+# Where the purpose grants live in the session; public so a test copying a session can move their expiry on.
+PURPOSES_SESSION_KEY = "view_purposes"
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class PurposeGrant:
 def purpose_grant_store(
     session: Any, *, child: Child, purpose: str, detail: str, alert_id: int | None = None
 ) -> None:
-    grants = session.get(_SESSION_KEY, {})
+    grants = session.get(PURPOSES_SESSION_KEY, {})
     now = time.time()
     grants = {k: v for k, v in grants.items() if v["expires"] > now}
     grants[str(child.pk)] = {
@@ -37,11 +38,11 @@ def purpose_grant_store(
         "expires": now + settings.VIEW_PURPOSE_TTL_SECONDS,
         "alert_id": alert_id,
     }
-    session[_SESSION_KEY] = grants
+    session[PURPOSES_SESSION_KEY] = grants
 
 
 def purpose_grant_for(session: Any, *, child: Child) -> PurposeGrant | None:
-    grant = session.get(_SESSION_KEY, {}).get(str(child.pk))
+    grant = session.get(PURPOSES_SESSION_KEY, {}).get(str(child.pk))
     if not grant or grant["expires"] <= time.time():
         return None
     return PurposeGrant(

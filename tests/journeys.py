@@ -17,7 +17,7 @@ from accounts.models import User
 from accounts.services import session_track
 from accounts.stepup import REAUTH_KEY
 from children.models import Child
-from children.viewing import _SESSION_KEY as PURPOSES_KEY
+from children.viewing import PURPOSES_SESSION_KEY as PURPOSES_KEY
 from tests.personas import PASSWORD
 
 # Alice's involvement as the "record your involvement" page posts it.
