@@ -15,24 +15,13 @@ from django.utils import timezone
 
 from accounts.models import Organisation, User
 from administration.forms import NationalInviteForm
-from team.forms import InviteForm
-from tests.invitations import invitation_form
+from tests.invitations import invitation_form, north_invitation_checked
 
 pytestmark = pytest.mark.django_db
 
 
-def _form_checked(world) -> InviteForm:
-    form = InviteForm(
-        invitation_form(organisation=world.north_social_care.pk),
-        local_authority_id=world.north.pk,
-        inviter=world.lena,
-    )
-    assert form.is_valid(), form.errors
-    return form
-
-
 def test_an_organisation_closed_after_the_form_checked_it_takes_no_account(world):
-    form = _form_checked(world)
+    form = north_invitation_checked(world)
     Organisation.objects.filter(pk=world.north_social_care.pk).update(closed_on=timezone.localdate())
 
     assert form.invite() is None
@@ -42,7 +31,7 @@ def test_an_organisation_closed_after_the_form_checked_it_takes_no_account(world
 
 
 def test_an_organisation_de_accredited_after_the_form_checked_it_takes_no_account(world):
-    form = _form_checked(world)
+    form = north_invitation_checked(world)
     Organisation.objects.filter(pk=world.north_social_care.pk).update(accredited_on=None)
 
     assert form.invite() is None
@@ -52,7 +41,7 @@ def test_an_organisation_de_accredited_after_the_form_checked_it_takes_no_accoun
 
 
 def test_an_organisation_due_to_close_later_still_takes_the_account(world):
-    form = _form_checked(world)
+    form = north_invitation_checked(world)
     Organisation.objects.filter(pk=world.north_social_care.pk).update(
         closed_on=timezone.localdate() + timedelta(days=7)
     )

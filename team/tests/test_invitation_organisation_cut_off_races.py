@@ -6,21 +6,10 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Organisation, User
-from team.forms import InviteForm
 from tests.concurrency import WAITED, paused_for, postgresql_race, waiting_at_most
-from tests.invitations import invitation_form
+from tests.invitations import north_invitation_checked
 
 pytestmark = postgresql_race()
-
-
-def _form_checked(world) -> InviteForm:
-    form = InviteForm(
-        invitation_form(organisation=world.north_social_care.pk),
-        local_authority_id=world.north.pk,
-        inviter=world.lena,
-    )
-    assert form.is_valid(), form.errors
-    return form
 
 
 def _closed(world):
@@ -34,7 +23,7 @@ def _de_accredited(world):
 
 
 def test_a_closure_committed_before_the_organisation_is_held_refuses_the_account(world, monkeypatch):
-    form = _form_checked(world)
+    form = north_invitation_checked(world)
 
     invited, closed = paused_for(
         monkeypatch, services, "organisation_held_in", read=form.invite, write=_closed(world), before=True
@@ -46,7 +35,7 @@ def test_a_closure_committed_before_the_organisation_is_held_refuses_the_account
 
 
 def test_a_de_accreditation_committed_before_the_organisation_is_held_refuses_the_account(world, monkeypatch):
-    form = _form_checked(world)
+    form = north_invitation_checked(world)
 
     invited, taken = paused_for(
         monkeypatch,
@@ -63,7 +52,7 @@ def test_a_de_accreditation_committed_before_the_organisation_is_held_refuses_th
 
 
 def test_a_closure_after_the_organisation_is_held_waits_for_the_account(world, monkeypatch):
-    form = _form_checked(world)
+    form = north_invitation_checked(world)
 
     invited, closed = paused_for(
         monkeypatch,

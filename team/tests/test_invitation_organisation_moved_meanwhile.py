@@ -11,24 +11,13 @@ the organisation is held, and its LA judged, in the account's own transaction.
 import pytest
 
 from accounts.models import Organisation, User
-from team.forms import InviteForm
-from tests.invitations import invitation_form
+from tests.invitations import north_invitation_checked
 
 pytestmark = pytest.mark.django_db
 
 
-def _form_checked(world) -> InviteForm:
-    form = InviteForm(
-        invitation_form(organisation=world.north_social_care.pk),
-        local_authority_id=world.north.pk,
-        inviter=world.lena,
-    )
-    assert form.is_valid(), form.errors
-    return form
-
-
 def test_an_organisation_moved_to_another_la_after_the_form_checked_it_takes_no_account(world):
-    form = _form_checked(world)
+    form = north_invitation_checked(world)
     Organisation.objects.filter(pk=world.north_social_care.pk).update(local_authority=world.south)
 
     assert form.invite() is None
@@ -40,7 +29,7 @@ def test_an_organisation_moved_to_another_la_after_the_form_checked_it_takes_no_
 
 
 def test_an_organisation_still_in_the_teams_la_takes_the_account(world):
-    form = _form_checked(world)
+    form = north_invitation_checked(world)
     invited = form.invite()
     assert invited is not None
     assert User.objects.get(username="ivy").organisation_id == world.north_social_care.pk

@@ -3,21 +3,10 @@ sessions): the move committed first refuses the account; a move coming after wai
 
 from accounts import services
 from accounts.models import Organisation, User
-from team.forms import InviteForm
 from tests.concurrency import WAITED, paused_for, postgresql_race, waiting_at_most
-from tests.invitations import invitation_form
+from tests.invitations import north_invitation_checked
 
 pytestmark = postgresql_race()
-
-
-def _form_checked(world) -> InviteForm:
-    form = InviteForm(
-        invitation_form(organisation=world.north_social_care.pk),
-        local_authority_id=world.north.pk,
-        inviter=world.lena,
-    )
-    assert form.is_valid(), form.errors
-    return form
 
 
 def _moved_south(world):
@@ -27,7 +16,7 @@ def _moved_south(world):
 
 
 def test_a_move_committed_before_the_organisation_is_held_refuses_the_account(world, monkeypatch):
-    form = _form_checked(world)
+    form = north_invitation_checked(world)
 
     invited, moved = paused_for(
         monkeypatch,
@@ -44,7 +33,7 @@ def test_a_move_committed_before_the_organisation_is_held_refuses_the_account(wo
 
 
 def test_a_move_after_the_organisation_is_held_waits_for_the_account(world, monkeypatch):
-    form = _form_checked(world)
+    form = north_invitation_checked(world)
 
     invited, moved = paused_for(
         monkeypatch,
