@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import Organisation, OrganisationKind
 from children.models import Carer, Child
 from children.records import AddressStatus, ChildDetails, Gender, ReturnIntention
+from children.row_values import OLDEST_AGE_YEARS as ROW_OLDEST_AGE_YEARS
 from children.selectors import child_details
 from children.services import child_details_update
 from children.signals import carer_details_changed
@@ -62,10 +63,10 @@ CARER_FIELD_KINDS = ("phone", "email")
 NOT_RECORDED = "None recorded"
 # The correctable fields that are a person's name: letters only, as a feed's names (children.text).
 NAME_KEYS = ("given_names", "family_name")
-# As a feed's date of birth (feeds.validation.OLDEST_AGE_YEARS, a floor above this one): an index of
-# children kept to 25 at most, so an older date is a keying error. Accepted, it would make the child an
-# adult whom the next lifecycle run archives, out of every practitioner's view.
-OLDEST_AGE_YEARS = 26
+# A feed's date of birth's (children.row_values, one value for every way a date of birth gets in): an
+# index of children kept to 25 at most, so an older date is a keying error. Accepted, it would make the
+# child an adult whom the next lifecycle run archives, out of every practitioner's view.
+OLDEST_AGE_YEARS = ROW_OLDEST_AGE_YEARS
 
 
 # The kind of organisation a school or GP value names: what the proposing page offers, and what accepting

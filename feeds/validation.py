@@ -12,20 +12,21 @@ from typing import Any
 import nhs_number
 
 from children.records import Address, ChildDetails, FormerName, Gender, SourceIdentifier
-from children.text import NAME_PARTS_MOST, name_too_long, text_problem
+from children.row_values import OLDEST_AGE_YEARS as OLDEST_AGE_YEARS  # named here as before
+from children.row_values import TEXT_LONGEST, DateOfBirthInvalid, date_of_birth_read, one_line, value_problem
+from children.text import NAME_PARTS_MOST as NAME_PARTS_MOST  # for the feed's schema (feeds.api)
 from feeds.models import FEED_FIELDS
 from matching.nhs import nhs_number_names_no_one
 from matching.normalise import normalise_postcode
 
 STRUCTURAL = ("record_id", "local_authority")
 REQUIRED = ("record_id", "local_authority", "given_names", "family_name", "date_of_birth")
-MAX_LENGTH = 100
+MAX_LENGTH = TEXT_LONGEST  # `children.row_values`: the same rule for a row of `manage.py link_file`
 # NAME_PARTS_MOST, the most parts one name may have, is `children.text`'s: one cap for every way a name
 # gets in (a correction and a new identity too). A row locks every blocking key it looks up or would
-# file; past the cap, one row took more locks than PostgreSQL's shared lock table holds. Imported above
-# for the row's reason and the feed's schema (`feeds.api`).
+# file; past the cap, one row took more locks than PostgreSQL's shared lock table holds. A row's reason
+# is `children.row_values`'; imported above for the feed's schema (`feeds.api`).
 
-OLDEST_AGE_YEARS = 26  # an index of children (kept to 25 at most); anything older is a keying error
 # The UK postcode shape (outward code, space optional, inward code).
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$")
 GENDERS = {
@@ -103,33 +104,21 @@ def _text(row: dict[str, Any], name: str) -> str:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):  # JSON true is an int to Python
         raise RowInvalid(f"{name} must be text")
-    text = " ".join(str(value).split())
-    if len(text) > MAX_LENGTH:
-        raise RowInvalid(f"{name} is longer than {MAX_LENGTH} characters")
-    # The record's one rule for its text, shared with corrections (children.text).
-    if problem := text_problem(text, name=name in NAME_FIELDS):
+    text = one_line(str(value))
+    # A row's one rule for its values (children.row_values: length, then the record's rule for its text
+    # shared with corrections, children.text, then a name's parts), shared with `manage.py link_file`.
+    if problem := value_problem(text, name=name in NAME_FIELDS):
         raise RowInvalid(f"{name} {problem}")
-    if name in NAME_FIELDS and name_too_long(text):
-        raise RowInvalid(f"{name} has more than {NAME_PARTS_MOST} parts")
     return text
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def _date(text: str, today: date) -> date:
-    # Only YYYY-MM-DD: fromisoformat alone also takes week dates ("2016-W01-1") and other digits.
-    if not _ISO_DATE.fullmatch(text):
-        raise RowInvalid("date_of_birth is not a real date in the form YYYY-MM-DD")
+    # Only YYYY-MM-DD, not in the future, not more than OLDEST_AGE_YEARS ago: the rule `manage.py
+    # link_file` applies to its rows too (children.row_values).
     try:
-        value = date.fromisoformat(text)
-    except ValueError:
-        raise RowInvalid("date_of_birth is not a real date in the form YYYY-MM-DD") from None
-    if value > today:
-        raise RowInvalid("date_of_birth is in the future")
-    if value.year < today.year - OLDEST_AGE_YEARS:
-        raise RowInvalid(f"date_of_birth is more than {OLDEST_AGE_YEARS} years ago")
-    return value
+        return date_of_birth_read(text, today=today)
+    except DateOfBirthInvalid as wrong:
+        raise RowInvalid(f"date_of_birth {wrong}") from None
 
 
 _TEN_DIGITS = re.compile(r"[0-9]{10}")

@@ -6,7 +6,8 @@ by `matching.scoring.score`, and the record joins the cluster of its best "match
 clear of the runner-up from another cluster by `LINK_MARGIN` bits; otherwise it starts a cluster.
 A record with only "close" candidates starts its own cluster and is counted as a review (what feed
 linkage would send to a person); one the engine cannot read (no family name, no real date of birth,
-bytes that are not UTF-8) is reported by row number and is a cluster of its own.
+bytes that are not UTF-8) or a feed would refuse (its rules for names and dates of birth,
+`children.row_values`: the same reason) is reported by row number and is a cluster of its own.
 
 Exact duplicates (the same identity as a record already read: a source re-sending its extract) join
 that record's cluster as a "match" and are not stored again, so copies never fill the candidate cap. A
@@ -42,6 +43,9 @@ from itertools import chain
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils import timezone
+
+from children.row_values import DateOfBirthInvalid, date_of_birth_read, one_line, value_problem
 from linkage.csv_rows import RowUnreadable, csv_lines, csv_lines_rows
 from linkage.linking import LINK_MARGIN, possible_sibling
 from linkage.moves import moved_and_more
@@ -78,18 +82,34 @@ class FileLinkReport:
     rejected_rows: list[tuple[int, str]] = field(default_factory=list)  # the first REJECTED_ROWS_KEPT
 
 
-def identity_from_row(row: Mapping[str, str | None]) -> Identity:
-    """The engine's view of one input row; ValueError (naming the column, never the value) if unusable."""
+# The columns a feed judges by its rules for a row's values (`children.row_values`), in the feed's order
+# (`feeds.models.FEED_FIELDS`), with whether each is a person's name.
+_JUDGED = (("given_name", True), ("family_name", True), ("date_of_birth", False))
+
+
+def identity_from_row(row: Mapping[str, str | None], *, today: date | None = None) -> Identity:
+    """The engine's view of one input row; ValueError (naming the column, never the value) if unusable.
+
+    A row a feed would refuse for its names or date of birth is refused with the feed's reason, by the
+    feed's own rules (`children.row_values`: a date only as YYYY-MM-DD, not after `today` (by default
+    the local date) nor more than OLDEST_AGE_YEARS before it; a name of letters as a record's names
+    are, within the length and parts a record holds), so an LA checking its extract learns what its
+    feed will refuse.
+    """
     if not_utf8(row.values()):
         raise ValueError("not valid UTF-8 text")  # bytes kept by the reader's surrogateescape
-    family = (row.get("family_name") or "").strip()
-    if not family:
-        raise ValueError("family_name is required")
+    texts = {column: one_line(row.get(column) or "") for column, _ in _JUDGED}
+    for column, name in _JUDGED:
+        if problem := value_problem(texts[column], name=name):
+            raise ValueError(f"{column} {problem}")
+    for column in ("family_name", "date_of_birth"):
+        if not texts[column]:
+            raise ValueError(f"{column} is required")
     try:
-        dob = date.fromisoformat((row.get("date_of_birth") or "").strip())
-    except ValueError:
-        raise ValueError("date_of_birth is not a real date in the form YYYY-MM-DD") from None
-    given = (row.get("given_name") or "").strip()
+        dob = date_of_birth_read(texts["date_of_birth"], today=today or timezone.localdate())
+    except DateOfBirthInvalid as wrong:
+        raise ValueError(f"date_of_birth {wrong}") from None
+    family, given = texts["family_name"], texts["given_name"]
     postcode = normalise_postcode(row.get("postcode") or "")
     return Identity(
         family_names=(family,),
@@ -346,13 +366,20 @@ def output_file(out: Path, *, source: Path) -> Iterator[IO[str]]:
 
 
 def link_file(
-    source: IO[str], out: IO[str], *, progress: Any = None, on_rejected: Rejected | None = None
+    source: IO[str],
+    out: IO[str],
+    *,
+    progress: Any = None,
+    on_rejected: Rejected | None = None,
+    today: date | None = None,
 ) -> FileLinkReport:
     """Cluster the CSV in `source` (COLUMNS), writing OUT_COLUMNS to `out` as each record is decided.
 
     `on_rejected(row number, reason)` is called for each rejected row as it is met (the report keeps
-    only the first REJECTED_ROWS_KEPT, so memory stays flat however many rows are bad).
+    only the first REJECTED_ROWS_KEPT, so memory stays flat however many rows are bad). Dates of birth
+    are judged on `today` (by default the local date when the run starts), as a feed judges them.
     """
+    today = today or timezone.localdate()
     writer = csv.writer(out)
     rows = file_rows(source)
     first = next(rows, None)  # the header is checked before anything is written
@@ -363,7 +390,7 @@ def link_file(
         for seq, (number, row) in enumerate(chain([first] if first is not None else [], rows), start=1):
             if progress is not None:
                 progress()
-            _link_row(seq, number, row, store, writer, report, on_rejected)
+            _link_row(seq, number, row, store, writer, report, on_rejected, today)
     finally:
         store.close()
     return report
@@ -377,13 +404,14 @@ def _link_row(
     writer: Any,
     report: FileLinkReport,
     on_rejected: Rejected | None,
+    today: date,
 ) -> None:
     """Decide one row and write its output row; `seq` (the record's place in the file) names a new cluster."""
     report.records += 1
     try:
         if isinstance(row, Unread):
             raise ValueError(row.reason)
-        identity = identity_from_row(row)
+        identity = identity_from_row(row, today=today)
     except ValueError as invalid:
         # Every record is in a cluster: one the engine cannot read is a cluster of its own.
         report.rejected += 1

@@ -24,6 +24,14 @@ from linkage.filelink import COLUMNS
 MARKER = "Quixotebrook"  # a synthetic family name to look for in whatever a run leaves on disk
 
 
+def _letters(number: int) -> str:
+    """`number` written as syllables (0 is "ba", 12 is "dego"): a name the feed's rules take, one per row,
+    that sounds different from its neighbours (letters alone, "ab", "ac", would share phonetic keys)."""
+    return "".join(
+        ("ba", "de", "fi", "go", "ku", "la", "me", "ni", "po", "ru")[int(digit)] for digit in str(number)
+    )
+
+
 def _csv(rows) -> str:
     out = StringIO()
     writer = csv.writer(out)
@@ -34,7 +42,17 @@ def _csv(rows) -> str:
 
 def _rows(count: int):
     return [
-        (f"r{i}", "health", "Amelia", f"{MARKER}{i}", f"2015-0{1 + i % 9}-1{i % 9}", "F", "", "", "LS1 4AB")
+        (
+            f"r{i}",
+            "health",
+            "Amelia",
+            f"{MARKER}{_letters(i)}",
+            f"2015-0{1 + i % 9}-1{i % 9}",
+            "F",
+            "",
+            "",
+            "LS1 4AB",
+        )
         for i in range(count)
     ]
 
