@@ -1,10 +1,16 @@
 """Key rotation: re-wrap every data key under a new KEK, optionally giving each owner a fresh DEK.
 
-Resumable by construction: the work left is "live data keys whose KEK version is not the target",
-so a run that crashes leaves some keys done and some not, and the next run simply carries on (it
-starts a new rotation only when no earlier one is unfinished, i.e. no key left behind opens). Each
-batch is one transaction that locks its keys (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
-transactions serialise writers), so a key is never half rotated and a concurrent shred is never undone.
+Resumable by construction: the work left is "live data keys under a KEK older than the target", so a
+run that crashes leaves some keys done and some not, and the next run simply carries on (it starts a
+new rotation only when no earlier one is unfinished, i.e. no key left behind opens). Each batch is one
+transaction that locks its keys (SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transactions
+serialise writers), so a key is never half rotated and a concurrent shred is never undone.
+
+Overlapping runs: a run can be overtaken between two batches by a newer one (started once nothing was
+left of its own rotation) that makes a newer KEK current. Each batch first checks, holding the DataKey
+table in the writers' lock mode (WRITER_LOCK, which a KEK change's lock waits for), that its target is
+still the current KEK, and raises RotationSuperseded if not: an older run never takes keys the newer one
+re-wrapped back under its superseded KEK, and no KEK can become current while a batch is writing.
 
 A key the provider refuses as revoked is a shred whose database write did not follow (the shred revokes
 first, fail closed): rotation records it as shredded, which is what that write would have done. A key
@@ -29,7 +35,7 @@ from django.db import models, router, transaction
 from django.utils import timezone
 
 from vault.crypto import DecryptionFailed, KeyRevoked
-from vault.keys import KEK_CHANGE_LOCK, data_key_build, data_key_open, data_key_table_lock
+from vault.keys import KEK_CHANGE_LOCK, WRITER_LOCK, data_key_build, data_key_open, data_key_table_lock
 from vault.models import DataKey
 from vault.providers import key_provider
 from vault.registry import SealedModel, sealed_models
@@ -38,8 +44,17 @@ from vault.sealing import Sealer
 KEY_ID = "vault_key_id"
 
 
+class RotationSuperseded(RuntimeError):
+    """A batch's target KEK is no longer current: a newer rotation started, and re-wraps every key left."""
+
+    def __init__(self, *, target: int, current: int) -> None:
+        super().__init__(f"rotation to KEK v{target} superseded by a newer rotation to KEK v{current}")
+        self.target, self.current = target, current
+
+
 def _pending(target: int) -> "models.QuerySet[DataKey]":
-    return DataKey.objects.filter(shredded_at__isnull=True).exclude(kek_version=target)
+    """Live keys under a KEK older than `target`: a key under a newer one is never work for this rotation."""
+    return DataKey.objects.filter(shredded_at__isnull=True, kek_version__lt=target)
 
 
 def _kek_change() -> transaction.Atomic:
@@ -61,7 +76,7 @@ def rotation_start() -> tuple[int, bool]:
 
 
 def _unfinished(current: int) -> bool:
-    """Whether a rotation to `current` was left unfinished: a live key not under it that still opens.
+    """Whether a rotation to `current` was left unfinished: a live key under an older KEK that opens.
 
     A key that does not open (damaged, or revoked by a shred whose database write failed) is reported and
     left by every run that meets it, so counting it as work left made every later run "resume" a rotation
@@ -172,9 +187,17 @@ def rotation_batch(
     """Rotate up to `size` pending keys in one transaction; `taken == 0` means the rotation is done.
 
     `exclude`: ids of keys an earlier batch of this run could not open, so they are not taken again.
+    Raises RotationSuperseded, having changed nothing, if `target` is no longer the current KEK.
     """
     result = BatchResult()
-    with transaction.atomic():
+    with _kek_change():
+        # The writers' mode, not KEK_CHANGE_LOCK itself: it holds off a KEK change (a rotation start, a
+        # retirement) until this batch commits, so the KEK read here stays current while the batch writes,
+        # yet lets writers insert keys meanwhile (as `vault.keys.data_keys_fenced` does).
+        data_key_table_lock(WRITER_LOCK)
+        current = key_provider().current_kek_version()
+        if current != target:
+            raise RotationSuperseded(target=target, current=current)
         ids = list(
             _pending(target).exclude(pk__in=exclude).order_by("pk").values_list("pk", flat=True)[:size]
         )

@@ -1,4 +1,9 @@
-"""`manage.py rotate_keys`: re-wrap every data key under a new KEK; resumable; optional DEK rotation."""
+"""`manage.py rotate_keys`: re-wrap every data key under a new KEK; resumable; optional DEK rotation.
+
+A run overtaken by a newer one (which made a newer KEK current between two of its batches) stops, says
+so and exits non-zero without retiring: its own rotation was not completed, and the newer run is the
+one that re-wraps every key left, this run's included (`vault.rotation.RotationSuperseded`).
+"""
 
 import sys
 import time
@@ -7,7 +12,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from vault.rotation import keks_kept, keks_retire_unused, rotation_batch, rotation_pending, rotation_start
+from vault.rotation import (
+    RotationSuperseded,
+    keks_kept,
+    keks_retire_unused,
+    rotation_batch,
+    rotation_pending,
+    rotation_start,
+)
 
 BUSY_PAUSE = 0.05  # seconds
 
@@ -39,16 +51,21 @@ class Command(BaseCommand):
         rewrapped = replaced = revoked = 0
         unreadable: list[Any] = []
         dek_kept: list[Any] = []
+        superseded: RotationSuperseded | None = None
         with tqdm(
             total=pending, unit="key", file=sys.stderr, disable=options["no_progress"], desc="rotate"
         ) as bar:
             while True:
-                result = rotation_batch(
-                    target=target,
-                    size=options["batch_size"],
-                    rotate_deks=options["rotate_deks"],
-                    exclude=frozenset(unreadable),
-                )
+                try:
+                    result = rotation_batch(
+                        target=target,
+                        size=options["batch_size"],
+                        rotate_deks=options["rotate_deks"],
+                        exclude=frozenset(unreadable),
+                    )
+                except RotationSuperseded as newer:
+                    superseded = newer
+                    break
                 if not result.taken:
                     if not result.busy:
                         break
@@ -63,6 +80,13 @@ class Command(BaseCommand):
         self.stdout.write(f"Re-wrapped {rewrapped} data keys under KEK v{target}; {replaced} DEKs replaced.")
         self._report_skipped(revoked, unreadable)
         self._report_dek_kept(dek_kept)
+        if superseded is not None:
+            raise CommandError(
+                f"Stopped: this rotation to KEK v{target} was superseded by a newer rotation to KEK "
+                f"v{superseded.current}, which re-wraps every data key under an older KEK (the {rewrapped} "
+                "re-wrapped here included). Nothing was retired; if that run did not finish, run "
+                "rotate_keys again to resume it."
+            )
         if options["retire"]:
             self._retire()
 

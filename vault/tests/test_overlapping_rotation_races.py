@@ -1,0 +1,84 @@
+"""Two `rotate_keys` runs overlapping for real (PostgreSQL: each thread its own session): a newer rotation
+makes a new KEK current while an older run is working. No key may end under the older, superseded KEK."""
+
+from datetime import date
+from io import StringIO
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from tests.concurrency import WAITED, paused_for, postgresql_race, waiting_at_most
+from tests.personas import build_world, make_child
+from vault import rotation
+from vault.management.commands import rotate_keys
+from vault.models import DataKey
+
+pytestmark = postgresql_race()
+
+N = 4
+
+
+def _children() -> None:
+    world = build_world()
+    for n in range(N):
+        make_child(world, given_names=f"Child{n}", date_of_birth=date(2014, 1, n + 1))
+
+
+def _rotate(*args: str) -> tuple[str, CommandError | None]:
+    out = StringIO()
+    try:
+        call_command("rotate_keys", "--no-progress", *args, stdout=out)
+    except CommandError as error:
+        return out.getvalue(), error
+    return out.getvalue(), None
+
+
+def _live_versions() -> list[int]:
+    return sorted(DataKey.objects.filter(shredded_at__isnull=True).values_list("kek_version", flat=True))
+
+
+def test_a_run_overtaken_by_an_emergency_rotation_leaves_every_key_under_the_emergency_kek(
+    monkeypatch, fresh_keys
+):
+    """Run A (to v2) has re-wrapped every key and is between batches when run B, on another session,
+    finds nothing left of A's rotation, makes v3 current and re-wraps every key. A's next batch must
+    not move them back to v2: A stops and says a newer rotation superseded it."""
+    _children()
+
+    (older, older_error), (newer, newer_error) = paused_for(
+        monkeypatch,
+        rotate_keys,
+        "rotation_batch",
+        read=lambda: _rotate("--batch-size", str(N), "--retire"),
+        write=_rotate,
+    )
+
+    assert newer_error is None
+    assert f"Started rotation to KEK v3: {N} data keys to re-wrap." in newer
+    assert _live_versions() == [3] * N
+    assert f"Started rotation to KEK v2: {N} data keys to re-wrap." in older
+    assert older_error is not None and "superseded" in str(older_error)
+    assert fresh_keys.kek_versions() == [1, 2, 3]
+    assert rotation.keks_retire_unused() == [1, 2]
+
+
+def test_a_rotation_started_while_a_batch_is_rewrapping_waits_for_that_batch(monkeypatch, fresh_keys):
+    """A batch checks that its KEK is still current and holds that true until it commits: a rotation
+    started meanwhile on another session waits for it (here: gives up after 2 s). Once the batch has
+    committed, the next rotation finds it done, adds v3 and takes every key the batch wrote under v2."""
+    _children()
+    assert rotation.rotation_start() == (2, True)
+
+    batch, started_meanwhile = paused_for(
+        monkeypatch,
+        rotation,
+        "_opened",
+        read=lambda: rotation.rotation_batch(target=2, size=N),
+        write=waiting_at_most(rotation.rotation_start),
+    )
+
+    assert started_meanwhile == WAITED
+    assert batch.rewrapped == N
+    assert fresh_keys.kek_versions() == [1, 2]
+    assert rotation.rotation_start() == (3, True)
+    assert rotation.rotation_pending(3) == N
