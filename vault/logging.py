@@ -31,6 +31,8 @@ _PATTERNS = [
     # area code in brackets, "(01632) 960 001". Ends on a digit (the space after it is not the number's).
     re.compile(r"(?:\+44\s?(?:\(0\)\s?)?|\(0|\b0)(?:\d\)?[\s-]?){8,9}\d\b"),
     re.compile(r"\b\d{3}[\s-]?\d{3}[\s-]?\d{4}\b"),
+    # A unique pupil number: a check letter, twelve digits (a temporary one ends in a letter), under any name.
+    re.compile(r"\b[A-Z]\d{11}[A-Z\d]\b"),
 ]
 # Python's printing of a date or time (`datetime.date(2011, 2, 17)`): how every object of the record (an
 # `Identity`, `ChildDetails`, a feed row) shows a date of birth. None of the patterns above reads it.
@@ -38,11 +40,15 @@ _PYTHON_DATE = re.compile(r"\bdatetime\.(?:date|datetime|time)\((?:[^()]|\([^()]
 # The service's own fields that hold personal data, in its forms, feed rows and records. Any prefix is
 # allowed (`former_family_name`, `home_postcode`, `carer_phone`, `decline_reason`, `outcome_detail`); free
 # text (a reason, a detail, a summary) can name anyone, so it is redacted whole. A category is the sensitive
-# service an involvement is with (`sensitive_category`) or why a record was closed for a new identity.
+# service an involvement is with (`sensitive_category`) or why a record was closed for a new identity. A
+# carer's relationship, a reference (a subject access request's, a child benefit one) and a pupil number
+# identify a family as surely as a name. A feed row's `record_id` is not here: it is the source's own key,
+# what an operator needs to find the row it sent.
 _PERSONAL_FIELD = (
     r"(?:\w*_)?"
     r"(?:names?|surname|date_of_birth|dob|postcodes?|address(?:_lines?)?|lines?(?:_\d+)?|town|phone|mobile|"
-    r"email|detail|reason|summary|value|index_numbers?|category)"
+    r"email|detail|reason|summary|value|index_numbers?|category|forenames?|known_as|nicknames?|relationship|"
+    r"reference|upn|pupil_number)"
     r"(?:_(?:day|month|year))?"  # a date sent as three parts (the search form's dob_day, a correction's value_day)
 )
 _FIELD_ASSIGNMENT = re.compile(
