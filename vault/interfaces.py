@@ -54,7 +54,8 @@ class KeyProvider(Protocol):
         ...
 
     def add_kek(self) -> int:
-        """Create a new KEK version, make it current, and return it."""
+        """Create a new KEK version, make it current, and return it: a version higher than every earlier one
+        (rotation takes keys under an older version than its target as its work, `vault.rotation._pending`)."""
         ...
 
     def retire_kek(self, version: int) -> None:
