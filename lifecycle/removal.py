@@ -22,7 +22,8 @@ person: the run counts it `unreadable`), nor a key that fails in any other way (
 Never an archived or closed record either: its purge deletes it when due, and a purge failing after its
 shred is taken again the next night. Nor, unless a person says its shield was checked (`shielded_checked`),
 a shielded one: a failed merge left the shield on it alone (the survivor gets it only when the merge
-commits), and while it is there its keys catch a feed row about the child (refused: fail closed).
+commits), and while it is there its keys catch a feed row about the child (held for its LA team: fail
+closed, `linkage.linking.creation_hold`).
 Deleted with its keys, the same row found only the unshielded survivor and wrote the address the shield
 hid onto it. Its LA team first shields the record it was being merged into (if that is the child).
 """

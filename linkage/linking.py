@@ -18,6 +18,10 @@ below). Linkage adds only what a feed needs on top:
   identifier agrees.
 - **Identifiers are strong evidence.** An equal NHS number lifts a close call to a link; a different
   NHS number on the best candidate sends the record to review however well the rest agrees.
+- **A record nothing can be read of is no candidate, unless it is shielded.** A merge or purge that
+  failed after its shred leaves a record whose own key no longer opens (`lifecycle.removal`): it is
+  judged as the nightly removal (or purge) will leave it, gone. Its shield is a clear flag, though, and
+  nothing of it can say the row is someone else: a shielded one holds the row for its LA team.
 """
 
 from dataclasses import dataclass, field
@@ -32,6 +36,7 @@ from children.models import Child, RecordStatus
 from children.records import IDENTITY_COLUMNS, identity_from_sealed_values
 from children.selectors import child_pk, key_entries_not_ordinary_join
 from children.services import BLOCKING_PURPOSE, identifier_key
+from lifecycle.removal import own_key_shredded
 from linkage.models import ReviewReason
 from linkage.moves import moved_and_more
 from matching.blocking import Candidates, QueryKeys, candidates_within, query_key_tiers, record_keys
@@ -39,6 +44,8 @@ from matching.identity import Identity
 from matching.nhs import nhs_number_names_no_one
 from matching.scoring import MatchScore, fields_compared, score
 from vault.blind_index import blind_indexes
+from vault.crypto import KeyRevoked
+from vault.keys import KeyShredded
 
 LINK_CANDIDATE_LIMIT = 500
 # Two candidates this close (bits) cannot be told apart by a machine: a person decides.
@@ -129,8 +136,9 @@ class LinkDecision:
     candidates: list[Candidate] = field(default_factory=list)
     review_la_id: int | None = None
     shielded_hold: bool = False
-    # Archived or closed records the incoming one resembles, never shown: so that purging one of them
-    # also destroys the review's copy of what may be its identity (linkage.retention).
+    # Archived or closed records the incoming one resembles (or a shielded one nothing can be read of),
+    # never shown: so that purging one of them also destroys the review's copy of what may be its
+    # identity (linkage.retention).
     resembles: list[UUID] = field(default_factory=list)
 
 
@@ -290,14 +298,33 @@ def ordinary_candidates(digests: RecordDigests, hits: KeyHits, *, cap: int) -> C
     return candidates_within(digests.keys, lookup, cap=cap)
 
 
-def _scored(record: IncomingRecord, rows: list[CandidateRow]) -> list[Candidate]:
+def _scored(
+    record: IncomingRecord, rows: list[CandidateRow], *, unreadable: list[CandidateRow] | None = None
+) -> list[Candidate]:
     """Score each candidate with the engine (address included), decrypting only the identity columns the
-    record compares (`matching.scoring.fields_compared`); identifiers wait till a decision asks."""
+    record compares (`matching.scoring.fields_compared`); identifiers wait till a decision asks.
+
+    With `unreadable`, a record left shredded is put there rather than raised: its own key revoked at the
+    provider (`KeyRevoked`) or destroyed in the database (`KeyShredded`) while its row is still there, by a
+    merge or purge that failed after its shred (`lifecycle.removal`). Raised, it stopped the whole batch (a
+    500 to every resend). Judged by its key as it is now (`own_key_shredded`): a key that opens now, or
+    any other failure to open it, is not this, and is raised as it was."""
     compared = fields_compared(record.identity, use_hidden=True)
-    scored = [
-        Candidate(row, score(record.identity, identity_from_sealed_values(row, compared), use_hidden=True))
-        for row in rows
-    ]
+    scored = []
+    for row in rows:
+        try:
+            identity = identity_from_sealed_values(row, compared)
+        except (KeyRevoked, KeyShredded):
+            if unreadable is None:
+                raise
+            now = Child.objects.select_related("data_key").filter(pk=row.pk).first()
+            if now is None:  # gone since it was read: no candidate at all
+                continue
+            if not own_key_shredded(now):
+                raise
+            unreadable.append(row)
+            continue
+        scored.append(Candidate(row, score(record.identity, identity, use_hidden=True)))
     scored.sort(key=lambda c: (-c.score.weight, str(c.row.pk)))
     return scored
 
@@ -319,22 +346,27 @@ def children_scored(record: IncomingRecord, ids: set[Any]) -> list[Candidate]:
     return _scored(record, _children(ids))
 
 
-def shielded_candidates(record: IncomingRecord, hits: KeyHits | None = None) -> list[Candidate]:
-    """Every shielded child sharing any key (all tiers, hidden keys too) with the record, scored."""
+def shielded_candidates(
+    record: IncomingRecord, hits: KeyHits | None = None, *, unreadable: list[CandidateRow] | None = None
+) -> list[Candidate]:
+    """Every shielded child sharing any key (all tiers, hidden keys too) with the record, scored; with
+    `unreadable`, those left shredded put there (`_scored`)."""
     hits = hits or key_hits(record_digests(record))
-    return _scored(record, _children(hits.shielded))
+    return _scored(record, _children(hits.shielded), unreadable=unreadable)
 
 
 def archived_candidates(
     record: IncomingRecord, status: str = RecordStatus.ARCHIVED, hits: KeyHits | None = None
 ) -> list[Candidate]:
     """Archived children (or, with `status=closed`, identities given up for a new one) sharing a key with
-    the record, scored: a feed must not recreate one as new."""
+    the record, scored: a feed must not recreate one as new. One whose purge failed after its shred
+    (taken again the next night, `lifecycle.removal`) is none: nothing of it can be read, and the row is
+    judged as after that purge."""
     hits = hits or key_hits(record_digests(record))
     ids = set(sorted(hits.other.get(status, set()), key=str)[: LINK_CANDIDATE_LIMIT + 1])
     return [
         c
-        for c in _scored(record, _children(ids))
+        for c in _scored(record, _children(ids), unreadable=[])
         if c.score.verdict != "non" or c.identifier_agreement(record)
     ]
 
@@ -345,7 +377,7 @@ def _review(
     candidates: list[Candidate],
     *,
     shielded: bool = False,
-    resembles: list[Candidate] | None = None,
+    resembles: list[CandidateRow] | None = None,
 ) -> LinkDecision:
     return LinkDecision(
         Outcome.REVIEW,
@@ -353,7 +385,7 @@ def _review(
         candidates=candidates,
         review_la_id=la_id,
         shielded_hold=shielded,
-        resembles=[c.row.pk for c in resembles or []],
+        resembles=[row.pk for row in resembles or []],
     )
 
 
@@ -374,14 +406,25 @@ def creation_hold(record: IncomingRecord, hits: KeyHits | None = None) -> LinkDe
         # alone, shielded or not (`linkage.holding`): that the child lives on under a new identity is for
         # the team that gave it to know, not the data manager.
         la_id = closed[0].row.local_authority_id
-        return _review(ReviewReason.CLOSED_IDENTITY, la_id, [], shielded=True, resembles=closed)
+        return _review(
+            ReviewReason.CLOSED_IDENTITY, la_id, [], shielded=True, resembles=[c.row for c in closed]
+        )
+    unreadable: list[CandidateRow] = []
     held = [
         c
-        for c in shielded_candidates(record, hits)
+        for c in shielded_candidates(record, hits, unreadable=unreadable)
         if c.score.weight >= SHIELD_REVIEW_WEIGHT or c.identifier_agreement(record)
     ]
     if held:
         return _review(ReviewReason.SHIELDED, held[0].row.local_authority_id, held[:3], shielded=True)
+    if unreadable:
+        # A shielded record a failed merge left shredded (`lifecycle.removal`): nothing of it can say the
+        # row is someone else, and deleted it is not yet (its team must say its shield was checked first),
+        # so the row waits for that team, as a hold, never a record beside it. It shows no candidate (none
+        # can be read) and names the record as one it resembles: removed, the review goes with it.
+        unreadable.sort(key=lambda row: str(row.pk))
+        la_id = unreadable[0].local_authority_id
+        return _review(ReviewReason.SHIELDED, la_id, [], shielded=True, resembles=unreadable)
     return None
 
 
@@ -400,7 +443,9 @@ def link_decide(
     found = ordinary_candidates(digests, hits, cap=LINK_CANDIDATE_LIMIT)
     if found.refine:
         return _review(ReviewReason.TOO_MANY, record.local_authority_id, [])
-    candidates = _scored(record, _children(found.found))
+    # A record left shredded (a merge failed after its shred) is no candidate: the survivor of that merge
+    # is one, readable, and the nightly run deletes this one (`lifecycle.removal`).
+    candidates = _scored(record, _children(found.found), unreadable=[])
     plausible = []
     for candidate in candidates:
         agreement = candidate.identifier_agreement(record)
@@ -411,7 +456,8 @@ def link_decide(
         if archived:
             # The reviewing team never sees an archived record (data managers only): the review says
             # only that one resembles it, and offers new child or not a match.
-            return _review(ReviewReason.ARCHIVED, archived[0].row.local_authority_id, [], resembles=archived)
+            la_id = archived[0].row.local_authority_id
+            return _review(ReviewReason.ARCHIVED, la_id, [], resembles=[c.row for c in archived])
         return LinkDecision(Outcome.NEW, candidates=candidates[:3])
     best = plausible[0]
     shown = plausible[:3]

@@ -2,7 +2,7 @@
 
 A merge keeps a shield on the survivor (the safer union); a merge that fails after its shred keeps
 nothing, so the shield stays only on the duplicate, which nothing can read. While that record is there,
-its keys still catch a feed row about the child, which is refused (fail closed). The nightly removal
+its keys still catch a feed row about the child, which is held for its LA team (fail closed). The nightly removal
 deleted it with its keys, and the same row then found only the unshielded survivor and wrote the
 shielded child's new address onto it, for every practitioner to read: the 2009 failure.
 
@@ -11,7 +11,6 @@ Now the run leaves such a record, counts it (`removals_shielded`) and fails for 
 has shielded the record it was being merged into, if that is the same child).
 """
 
-import contextlib
 from datetime import date
 from io import StringIO
 
@@ -28,7 +27,6 @@ from lifecycle.services import lifecycle_run
 from lifecycle.tests.support import events
 from tests.personas import make_child
 from tests.shredding import shred_rolled_back
-from vault.crypto import DecryptionFailed
 
 HIDDEN_POSTCODE = "BD1 1AA"
 
@@ -53,7 +51,7 @@ def survivor_and_shielded_leftover(world, clock):
 
 
 def _feed_row_about_the_child(world) -> None:
-    """A feed row about the child at the address the shield hides; a refusal (fail closed) is fine."""
+    """A feed row about the child at the address the shield hides (held for the leftover's LA team)."""
     row = feed_row(
         given_names="Aoife",
         family_name="Kelly",
@@ -62,8 +60,7 @@ def _feed_row_about_the_child(world) -> None:
         address_line="9 Canal Street",
         nhs_number=None,
     )
-    with contextlib.suppress(DecryptionFailed):
-        health_rows_ingest(world, [row])
+    health_rows_ingest(world, [row])
 
 
 def test_the_nightly_run_never_deletes_a_shielded_record_so_its_address_never_reaches_the_survivor(
