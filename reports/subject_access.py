@@ -32,6 +32,14 @@ Rules, chosen here and documented in docs/AUDIT.md:
   (who the child lives with finds the child, as the disclosure export and the archive page hold),
   involved organisations) are replaced by "Withheld: shielded record". Break-glass overrides are
   listed (date, kind, role) because the fact of emergency access is not locating; who did it is.
+  The child's names, current and former, are withheld too, whatever they are: a family that changed its
+  name to escape is found by the new one, and withholding only a changed name would say there was one
+  (the LA team's page shows them, marked as not in the PDF, to match the request to the child); so is
+  the value proposed by a correction to a name. Each service's role is withheld (it is typed freely: "GP
+  at South Street Surgery, Harehills"), its organisation shown by kind. Entries telling of a move (a
+  transfer between LAs asked, decided or read, an address statement recorded) are left out of the
+  access list and counted for the LA team; every shielded child's report says, in the same words
+  whether or not any was left out, that such entries are not listed.
   A source identifier that encodes where the child is (the unique pupil number carries the LA number
   and the school's establishment number) is withheld with the location fields, saying why.
 - **Shielded family members**: a child who is not shielded is named on an LA team's brokering page only
@@ -99,6 +107,12 @@ APPEARED_IN_SEARCH = "Appeared in search results"
 SCREEN_ONLY_IN_DISCLOSURE = (
     "In the disclosure copy (PDF) only: shown on screen only to the body that issued it"
 )
+SCREEN_ONLY_NOT_IN_DISCLOSURE = f"Not in the disclosure copy (PDF), which reads {WITHHELD_SHIELDED}"
+# Said in every shielded child's report, whether or not any such entry exists, so it tells of no move.
+SHIELDED_MOVES_NOT_LISTED = (
+    "The record is shielded: entries that would show where the child lives or has moved to, such as a "
+    "move to another local authority or a new address, are not listed."
+)
 # Source identifiers whose value says where the child is: withheld for a shielded child, with the reason.
 LOCATING_SCHEMES = {"upn": "the number identifies the local authority and school"}
 # Automatic entries about a match (coordination): withheld when the match has a sensitive side, as is a
@@ -110,6 +124,23 @@ MATCH_TAGS = frozenset(
         AuditTag.MatchWithdrawn,
         AuditTag.LeadProfessionalProposed,
         AuditTag.LeadProfessionalAccepted,
+    }
+)
+
+# A shielded child's names: the current one finds a family that changed its name to escape, and a former
+# one beside it links the two (search and the restricted record view withhold former names).
+NAME_FIELDS = frozenset({"given_names", "family_name"})
+# Entries that tell of a shielded child moving, and when: between LAs (asked, accepted, declined,
+# withdrawn, or a team reading the request), or to a new address statement.
+SHIELDED_MOVE_TAGS = frozenset(
+    {
+        AuditTag.TransferRequested,
+        AuditTag.TransferAccepted,
+        AuditTag.TransferDeclined,
+        AuditTag.TransferWithdrawn,
+        AuditTag.TransferViewed,
+        AuditTag.TransfersListed,
+        AuditTag.AddressStatusRecorded,
     }
 )
 
@@ -196,6 +227,13 @@ class SubjectAccessReport:
     withheld_sensitive_corrections: int = 0
     # Entries that exist only because of a shielded family member (the brokering page naming this child).
     withheld_third_party: int = 0
+    # A shielded child's entries telling of a move (`SHIELDED_MOVE_TAGS`).
+    withheld_shielded_moves: int = 0
+
+    @property
+    def moves_not_listed(self) -> str:
+        """What both copies say of a shielded child's moves: the same words, whether any was withheld."""
+        return SHIELDED_MOVES_NOT_LISTED if self.shielded else ""
 
 
 def _day(value: date | None) -> str:
@@ -239,12 +277,15 @@ def _held(
         address = f"Left England. {intention}".strip()
     else:
         address = "No known address"
-    child_rows = [
+    names = [
         ("Name", details.full_name),
         (
             "Former names",
             "; ".join(f"{f.given_names} {f.family_name}" for f in details.former_names) or "None",
         ),
+    ]
+    child_rows = [(label, WITHHELD_SHIELDED) for label, _ in names] if shielded else list(names)
+    child_rows += [
         ("Gender", genders.get(details.gender, "Not specified")),
         ("Date of birth", _day(details.date_of_birth)),
         ("Address", address),
@@ -262,6 +303,10 @@ def _held(
     if details.date_of_death:
         child_rows.append(("Date of death", _day(details.date_of_death)))
     screen_rows = list(child_rows)
+    if shielded:  # the LA team matches the request to the child by name: on its page, marked
+        screen_rows[: len(names)] = [
+            (label, f"{value}. {SCREEN_ONLY_NOT_IN_DISCLOSURE}") for label, value in names
+        ]
     for identifier in details.source_identifiers:
         label = source_scheme_label(identifier.scheme)
         if shielded and identifier.scheme in LOCATING_SCHEMES:
@@ -312,7 +357,9 @@ def _held(
         if item.details.ended_on:
             when += f" to {_day(item.details.ended_on)}"
         lead = ", lead professional" if item.id == details.lead_professional_id else ""
-        services.append((item.details.role, f"{org_name(item.organisation)}, {when}{lead}"))
+        # A role is typed freely ("GP at South Street Surgery, Harehills"): it may name where the child is.
+        role = WITHHELD_SHIELDED if shielded else item.details.role
+        services.append((role, f"{org_name(item.organisation)}, {when}{lead}"))
     sections.append(HeldSection("Services working with the child", services or [("Recorded", "None")]))
     return sections, sensitive, covert
 
@@ -438,7 +485,8 @@ class _Withholding:
         )
 
     def reason(self, event: AuditEvent, organisation: Organisation | None) -> str:
-        """Why the entry is withheld ("covert", "sensitive" or "third_party"); "" if the requester is told of it."""
+        """Why the entry is withheld ("covert", "sensitive", "third_party" or "shielded_move"); "" if the
+        requester is told of it."""
         if event.actor_id in self.covert:
             return "covert"
         if event.actor_id in self.sensitive_actors or _is_sensitive_org(organisation):
@@ -461,6 +509,8 @@ class _Withholding:
             return "third_party"
         if set(_match_ids(event)) & self.shielded_family_matches and not self.shielded:
             return "third_party"
+        if event.tag in SHIELDED_MOVE_TAGS and self.shielded:
+            return "shielded_move"
         return ""
 
 
@@ -652,9 +702,10 @@ def _accesses(
     """Every event about the child plus every search that returned it, oldest first; and how many were
     withheld, by reason: under the covert rule, as a sensitive service's (by `sensitive_actors`, the
     recorders of the child's sensitive involvements, by staff of a sensitive-services organisation, about
-    a match with a sensitive side or about one of `sensitive_involvements`), or as a shielded family
-    member's (`_Withholding.reason`). An entry about a correction in `corrections_covered` (id -> the rule
-    that covers it, "covert" or "sensitive") goes with that correction: withheld where it is."""
+    a match with a sensitive side or about one of `sensitive_involvements`), as a shielded family
+    member's, or, for a shielded child, as telling of a move (`_Withholding.reason`). An entry about a
+    correction in `corrections_covered` (id -> the rule that covers it, "covert" or "sensitive") goes
+    with that correction: withheld where it is."""
     ids = record_ids(child)
     events = list(AuditEvent.objects.filter(child_id__in=ids).order_by("id"))
     appearances = list(SearchAppearance.objects.filter(child_id__in=ids).order_by("event_id"))
@@ -689,7 +740,7 @@ def _accesses(
     org_name = _namer(shielded)
 
     entries: list[tuple[int, AccessEntry]] = []
-    withheld = {"covert": 0, "sensitive": 0, "third_party": 0}
+    withheld = {"covert": 0, "sensitive": 0, "third_party": 0, "shielded_move": 0}
     disclosed = 0
     timeline = [(e, tag_label(e.tag), _purpose(e)) for e in events]
     timeline += [(search_events[a.event_id], APPEARED_IN_SEARCH, "") for a in appearances]
@@ -805,7 +856,7 @@ def _corrections(
             result.covert_disclosed += 1
             result.covered[correction.id] = "covert"
         named = field_for(correction.field)
-        hidden = shielded and (named is None or named.location)
+        hidden = shielded and (named is None or named.location or named.key in NAME_FIELDS)
         rejected = correction.status == CorrectionStatus.REJECTED
         result.entries.append(
             CorrectionEntry(
@@ -912,6 +963,7 @@ def subject_access_report(
         withheld_sensitive_accesses=accesses.withheld["sensitive"],
         withheld_sensitive_corrections=corrections.withheld_sensitive,
         withheld_third_party=accesses.withheld["third_party"],
+        withheld_shielded_moves=accesses.withheld["shielded_move"],
     )
 
 
@@ -933,6 +985,7 @@ def subject_access_record(*, child: Child, by: User, report: SubjectAccessReport
         "withheld_sensitive_accesses": report.withheld_sensitive_accesses,
         "withheld_sensitive_corrections": report.withheld_sensitive_corrections,
         "withheld_third_party": report.withheld_third_party,
+        "withheld_shielded_moves": report.withheld_shielded_moves,
     }
     with transaction.atomic():
         event = event_record(

@@ -58,7 +58,7 @@ def test_a_shielded_childs_pdf_names_no_carer(world):
     maisie = _placed(world, shielded=True)
     lena = signed_in(world.lena)
     text = _pdf_text(lena.post(reverse("audit:subject_access_pdf", args=[maisie.pk]), REQUEST))
-    assert "Maisie Hollowell" in text  # the report expected: the child's own name is still there
+    assert "Date of birth 9 February 2016" in text  # the report expected (its names are withheld too)
     assert "Parents and carers" in text
     assert "Lindqvist" not in text and "Dana Hollowell" not in text
     assert "Foster carer" not in text and "foster carer" not in text
