@@ -79,6 +79,8 @@ class AuditTag(StrEnum):
     ShieldLifted = "child:shield:lifted"
     ChildUpdated = "child:record:updated"
     FeedBatchIngested = "feed:batch:ingested"
+    FeedBatchOpened = "feed:batch:opened"
+    FeedBatchConflict = "feed:batch:conflict"
     FeedSourceCreated = "feed:source:created"
     FeedTokenIssued = "feed:token:issued"
     FeedTokenRevoked = "feed:token:revoked"
@@ -112,6 +114,7 @@ class AuditTag(StrEnum):
     TransferViewed = "child:transfer:viewed"
     TransfersListed = "child:transfer:listed"
     MergeCompared = "child:merge:compared"
+    MergeLookup = "child:merge:lookup"
     AddressStatusRecorded = "child:address:recorded"
     ChildClosed = "child:record:closed"
     CorrectionRaised = "child:correction:raised"
@@ -132,6 +135,8 @@ class AuditTag(StrEnum):
 TAG_LABELS: dict[str, str] = {
     AuditTag.ChildUpdated: "Record updated (by a feed or an accepted correction)",
     AuditTag.FeedBatchIngested: "A feed batch was ingested",
+    AuditTag.FeedBatchOpened: "A feed batch was opened (its rows go in from now on)",
+    AuditTag.FeedBatchConflict: "A feed batch id was sent again with different content and refused",
     AuditTag.FeedSourceCreated: "Registered a feed source",
     AuditTag.FeedTokenIssued: "Issued a feed token",
     AuditTag.FeedTokenRevoked: "Revoked a feed token",
@@ -246,6 +251,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.TransferViewed: "Looked at a request to transfer the record between local authorities",
     AuditTag.TransfersListed: "Saw the child named in the list of transfers between local authorities",
     AuditTag.MergeCompared: "Compared the record side by side with another before a merge",
+    AuditTag.MergeLookup: "Looked up an index number to merge two records of the same child",
     AuditTag.AddressStatusRecorded: "Recorded the address, no known address, or that the child left England",
     AuditTag.ChildClosed: "Record closed",
     AuditTag.CorrectionRaised: "Asked for a detail of the record to be corrected",

@@ -5,6 +5,7 @@ ones included; every page asks the policy (`Permission.ChildMerge`). The work an
 `linkage.merging`'s: a shield on either record stays on the survivor, and an unmerge restores both.
 """
 
+import time
 from uuid import UUID
 
 from django.contrib import messages
@@ -17,23 +18,55 @@ from access.http import decider_ended_refused, require
 from access.permissions import Permission
 from access.policy import decide, identifiers_shown, visibility
 from accounts.http import signed_in_user
+from accounts.ratelimit import SEARCH_USER
+from audit.services import event_record
+from audit.tags import AuditTag
 from children.merged_away import RecordRemoved
 from children.models import Child, RecordStatus
-from children.views import record_still_there, removed_record_said
+from children.views import SEARCH_REFUSED, record_still_there, removed_record_said
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
-from linkage.merging import REMOVED_SHIELDED, MergeRefused, child_merge, child_unmerge, merge_compare_audit
+from linkage.merging import (
+    REMOVED_SHIELDED,
+    MergeRefused,
+    child_merge,
+    child_unmerge,
+    merge_compare_audit,
+    merge_lookup_record,
+)
 from linkage.models import ChildMerge
 from linkage.selectors import merge_side_by_side
 from oversight.http import signed_out_if_suspended
+
+LOOKUPS_LIMITED = (
+    f"You have made too many searches and look-ups in the last minute (up to {SEARCH_USER.limit} a minute "
+    "for each person). Wait a minute and try again."
+)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def merge_find(request: HttpRequest) -> HttpResponse:
+    """Two index numbers in, the two records side by side out.
+
+    Each look-up is audited, one event per number (`merge_lookup_record`), and counts against the person's
+    search limit (`search.user`): one budget for finding children, however they look, so the finder is no
+    way round the search's limit. Past it nothing is looked up; the refusals are audited once a minute
+    (as the search's are: `children.views.SEARCH_REFUSED`).
+    """
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ChildMerge)
     form = MergeFindForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
+        if SEARCH_USER.hit(str(actor.pk)) > SEARCH_USER.limit:
+            due, before = SEARCH_REFUSED.due(str(actor.pk), now=time.time())
+            if due:
+                event_record(
+                    tag=AuditTag.SearchThrottled,
+                    actor=actor,
+                    additional={"page": "merge_find", "refused_in_the_minute_before": before},
+                )
+            form.add_error(None, LOOKUPS_LIMITED)
+            return render(request, "linkage/merge_find.html", {"form": form}, status=429)
         # A record the policy would refuse (another LA's) is answered like an unknown number: no probing.
         found = {
             c.index_number: c
@@ -43,6 +76,10 @@ def merge_find(request: HttpRequest) -> HttpResponse:
             )
             if decide(actor=actor, action=Permission.ChildMerge, child=c)
         }
+        merge_lookup_record(
+            by=actor,
+            looked_up=[(name, found.get(form.cleaned_data[name])) for name in ("survivor", "duplicate")],
+        )
         for name in ("survivor", "duplicate"):
             if form.cleaned_data[name] not in found:
                 form.add_error(name, "No active record has this index number")

@@ -24,7 +24,10 @@ since) gives back a shielded record: the duplicate may be the shielded child aft
 it is what such merges put right), and its carers come back as they were kept in the shielded record; the
 team lifts that shield once sure, as after a "new child" decided on a shielded hold. The snapshot has
 then done its work (a merge is undone once): its key is shredded in the same transaction
-(`linkage.retention.merge_snapshot_shred`).
+(`linkage.retention.merge_snapshot_shred`). An unmerge whose commit fails after that shred leaves the
+merge in place with a key that no longer opens: its copy reads as destroyed (`_merge_copy_opened`: the
+child's subject access report lists none of the corrections it kept, the survivor's other merges are still
+undone and the survivor merged on) and undoing it is refused in words (`COPY_DESTROYED`).
 
 Who decides is judged twice: by the policy at the start of the request, and again as the first statement
 of the writing transaction, on the account's row as locked and its organisation held
@@ -187,16 +190,36 @@ def _correction_kept(correction: Correction, sealer: Sealer) -> dict[str, Any]:
     return kept
 
 
+# Said when the merge's sealed copy no longer opens (`_merge_copy_opened`).
+COPY_DESTROYED = "this merge's saved copy was destroyed: it can no longer be undone"
+
+
+def _merge_copy_opened(merge: ChildMerge) -> Sealer | None:
+    """The merge's key opened, or None if it no longer opens: its copy is destroyed.
+
+    An unmerge's last step revokes the key at the provider (`merge_snapshot_shred`, fail closed); if the
+    commit then fails, the rollback leaves the merge in place and not shredded, but its key refused for
+    good. What it kept is gone as surely as if the shred had committed, and is read so (as
+    `linkage.retention._brought_by` reads it), not as a server error on every page that reads it. Only a
+    key that no longer opens counts: a sealed value that fails under a key that does (altered, moved) is
+    still an error."""
+    try:
+        return Sealer(merge.data_key)
+    except (KeyRevoked, KeyShredded):
+        return None
+
+
 def decided_corrections_kept(survivor: Child) -> list[dict[str, Any]]:
     """The decided corrections kept, sealed, by the merges in place that `survivor` survived: on neither
     record, so the child's subject access report reads them here. A merge of `survivor` into another
     record carries them on: its own merges go, shredded, with it (`merges_shred`), and they would be
-    lost for good. A shredded snapshot has nothing left to read."""
+    lost for good. A shredded snapshot, or one whose key no longer opens, has nothing left to read."""
     kept: list[dict[str, Any]] = []
     for merge in ChildMerge.objects.filter(
         survivor_id=survivor.pk, unmerged_at__isnull=True, snapshot_shredded_at__isnull=True
     ).select_related("data_key"):
-        kept += (Sealer(merge.data_key).unseal(merge, "moved") or {}).get("decided_corrections", [])
+        if (sealer := _merge_copy_opened(merge)) is not None:
+            kept += (sealer.unseal(merge, "moved") or {}).get("decided_corrections", [])
     return kept
 
 
@@ -271,7 +294,10 @@ def _held_by_other_merges(
     merge: ChildMerge,
 ) -> tuple[list[FormerName], list[SourceIdentifier], set[str]]:
     """The names, identifiers and postcodes that the survivor's other merges, still in place, brought
-    with their duplicates: an unmerge must leave those (two duplicates held one pupil number, say)."""
+    with their duplicates: an unmerge must leave those (two duplicates held one pupil number, say).
+
+    A merge whose copy is destroyed (`_merge_copy_opened`) says nothing any more of what it brought: it
+    holds nothing back, and the unmerge takes off all that its own merge added."""
     names: list[FormerName] = []
     identifiers: list[SourceIdentifier] = []
     postcodes: set[str] = set()
@@ -281,7 +307,9 @@ def _held_by_other_merges(
         .select_related("data_key")
     )
     for other in others:
-        snapshot = ChildDetails.from_sealed_values(Sealer(other.data_key).unseal(other, "snapshot"))
+        if (sealer := _merge_copy_opened(other)) is None:
+            continue
+        snapshot = ChildDetails.from_sealed_values(sealer.unseal(other, "snapshot"))
         names += [FormerName(snapshot.given_names, snapshot.family_name), *snapshot.former_names]
         identifiers += snapshot.source_identifiers
         postcode = normalise_postcode(snapshot.address.postcode or "")
@@ -505,7 +533,9 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
                 "the merged record's index number has since been given to another record, so it cannot be "
                 "restored under it"
             )
-        sealer = Sealer(merge.data_key)
+        if (sealer := _merge_copy_opened(merge)) is None:
+            # Its key revoked by an unmerge whose commit then failed: nothing is left to rebuild from.
+            raise MergeRefused(COPY_DESTROYED)
         snapshot, moved = sealer.unseal(merge, "snapshot"), sealer.unseal(merge, "moved")
         survivor = merge.survivor
         built = child_build(
@@ -604,8 +634,23 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
                     else None,
                 },
             )
-        merge_snapshot_shred(merge)  # last: its key is revoked at the provider before the row is blanked
+        merge_snapshot_shred(merge)  # last: the row blanked, then its key revoked; only the commit follows
     return restored
+
+
+def merge_lookup_record(*, by: User, looked_up: list[tuple[str, Child | None]]) -> None:
+    """Audit one look-up of the merge finder: an event per number, as it was entered ("survivor",
+    "duplicate"), naming the record found (it is then that child's event, in their subject access report)
+    or only that none was. As the archive finder (`lifecycle.finding`): the number typed is never stored, so
+    a number that is no record (or another LA's) leaves no trace of it in the team member's events."""
+    with transaction.atomic():
+        for entered_as, child in looked_up:
+            event_record(
+                tag=AuditTag.MergeLookup,
+                actor=by,
+                child_id=child.pk if child is not None else None,
+                additional={"entered_as": entered_as, "found": child is not None},
+            )
 
 
 def merge_compare_audit(*, survivor: Child, duplicate: Child, by: User) -> None:

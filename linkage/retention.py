@@ -140,10 +140,19 @@ def reviews_shred(*, child_id: UUID) -> int:
 
 
 def merge_snapshot_shred(merge: ChildMerge) -> None:
-    """Shred the merge's key and blank its sealed snapshot; who merged, undid and when stay."""
-    data_key_shred(DataKey.objects.get(pk=merge.data_key_id))
+    """Blank the merge's sealed snapshot and shred its key; who merged, undid and when stay.
+
+    Called in the caller's transaction (an unmerge's last step, a deletion). The row is blanked first and
+    the key revoked at the provider after (`data_key_shred`): a write that fails before the revoke (the
+    blanking) then rolls back whole and can be run again, where revoking first left the merge in place
+    with a key refused for good. Still fail closed: the row reads as shredded only once the transaction
+    commits, and it cannot commit before the revoke has returned; a revoke that fails rolls the blanking
+    back with it. Only a failure after the revoke (the key row's own write, the commit) can still leave a
+    merge in place whose key no longer opens, which its readers take as destroyed (`linkage.merging`).
+    """
     now = timezone.now()
     ChildMerge.objects.filter(pk=merge.pk).update(snapshot=b"", moved=b"", snapshot_shredded_at=now)
+    data_key_shred(DataKey.objects.get(pk=merge.data_key_id))
     merge.snapshot, merge.moved, merge.snapshot_shredded_at = b"", b"", now
 
 
