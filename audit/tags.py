@@ -140,7 +140,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.FeedSourceCreated: "Registered a feed source",
     AuditTag.FeedTokenIssued: "Issued a feed token",
     AuditTag.FeedTokenRevoked: "Revoked a feed token",
-    AuditTag.FeedTokenRefused: "A revoked feed token was presented and refused",
+    AuditTag.FeedTokenRefused: "A revoked or expired feed token was presented and refused",
     AuditTag.FeedRateLimited: "A feed source sent too many requests in a minute and was refused",
     AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
     AuditTag.ReviewHeld: "A clerical review was moved to the LA team, as a child it names was shielded",

@@ -9,6 +9,7 @@ number and reason and never blocks the others.
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Annotated, Any, cast
 from weakref import WeakKeyDictionary
 
@@ -22,7 +23,16 @@ from ninja.errors import AuthenticationError, Throttled
 from ninja.parser import Parser
 from ninja.responses import Status
 from ninja.security import HttpBearer
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from access.permissions import Permission
@@ -32,6 +42,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from feeds.ingest import (
     BATCH_ID_LONGEST,
+    BATCH_ID_PATTERN,
     BatchConflict,
     BatchReport,
     SourceRefused,
@@ -41,11 +52,15 @@ from feeds.ingest import (
     batch_report,
     batch_rows_ingest,
 )
-from feeds.models import FeedBatch, FeedSource
+from feeds.models import BatchStatus, FeedBatch, FeedSource
 from feeds.parsers import Row, RowUnreadable, rows_fingerprint
 from feeds.ratelimit import (
+    IN_FLIGHT_RETRY_SECONDS,
     SourceRateThrottle,
+    batch_hold,
     refused_source_audit_due,
+    request_slot,
+    requests_in_flight_most,
     requests_per_minute,
     seconds_to_next_window,
 )
@@ -71,7 +86,16 @@ BatchId = Annotated[
     str,
     PathParam(),
     AfterValidator(_batch_id_valid),
-    WithJsonSchema({"type": "string", "minLength": 1, "maxLength": BATCH_ID_LONGEST}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": BATCH_ID_LONGEST,
+            "pattern": BATCH_ID_PATTERN,
+            "description": "the source's own name for the batch: letters A-Z and a-z, digits, full stops, "
+            "underscores, colons and hyphens",
+        }
+    ),
 ]
 
 
@@ -252,12 +276,17 @@ class FeedRowIn(RootModel[Any]):
 # A plain pydantic model, not a ninja `Schema`: a Schema's validators are given the body wrapped, and
 # `_named_once` must see the object as parsed. (Its docstring is the schema's description, for sources.)
 class BatchIn(BaseModel):
-    """A batch of records. A body naming a field twice is refused whole (422)."""
+    """A batch of records: `rows` and nothing else. A body naming a field twice, holding any other field,
+    or holding no row is refused whole (422)."""
+
+    # Forbidden here for the schema (`additionalProperties: false`); `_named_once` refuses it in words.
+    model_config = ConfigDict(extra="forbid")
 
     rows: list[FeedRowIn] = Field(
         max_length=MAX_ROWS,
         description="the records, each numbered by its place (from 1); an item that is not an object "
-        "is not a record: its row is rejected by number, the rest go in",
+        "is not a record: its row is rejected by number, the rest go in. At least one.",
+        json_schema_extra={"minItems": 1},
     )
 
     @model_validator(mode="before")
@@ -265,12 +294,26 @@ class BatchIn(BaseModel):
     def _named_once(cls, data: Any) -> Any:
         """A body naming `rows` (or any field) twice is refused whole (422), as a row naming a field twice
         is refused by number: read as its last value, the index would ingest rows other than those the
-        source's own checks and logs read (the first)."""
+        source's own checks and logs read (the first). A body with another field (a misspelt `row`) is
+        refused too, without naming it back: ignored, its sender would believe those rows were sent."""
         if isinstance(data, dict) and NAMED_TWICE in data:
             raise PydanticCustomError(
                 "named_twice", "the body names a field twice: send each of its fields once"
             )
+        if isinstance(data, dict) and set(data) - {"rows"}:
+            raise PydanticCustomError(
+                "extra_field", "the body holds a field other than rows: send rows alone"
+            )
         return data
+
+    @field_validator("rows")
+    @classmethod
+    def _not_empty(cls, rows: list[FeedRowIn]) -> list[FeedRowIn]:
+        """An empty batch would complete under its id, and the rows then sent under that id be refused
+        as other content (409): no batch is opened without a row."""
+        if not rows:
+            raise PydanticCustomError("rows_empty", "rows is empty: a batch holds at least one row")
+        return rows
 
 
 class RowOut(Schema):
@@ -299,7 +342,8 @@ class ValidationErrorOut(Schema):
 
 
 class ThrottledOut(Schema):
-    """Over the source's requests per minute: the same seconds are in the Retry-After header."""
+    """Over the source's requests per minute, or its batch requests at once: the same seconds are in the
+    Retry-After header."""
 
     detail: str
     retry_after_seconds: int
@@ -415,14 +459,41 @@ class _RowsInTime:
     },
     summary="Submit (or resubmit) a batch of records",
     description="200: the batch is completed (`replayed` when it was already). 202: part of the batch was "
-    f"ingested (a request works for at most {ROWS_SECONDS:g} seconds); send the same body to the same batch "
-    "id again to go on where it stopped, until the answer is 200.",
+    f"ingested (a request works for at most {ROWS_SECONDS:g} seconds), or the batch is being ingested by an "
+    "earlier request still running (this one did nothing: its progress so far); send the same body to the "
+    "same batch id again to go on where it stopped, until the answer is 200. 429: over the source's "
+    "requests a minute, or over the batch requests it may have running at once (the answer says how many); "
+    "wait the Retry-After seconds.",
 )
-def batch_submit(request: HttpRequest, batch_id: BatchId, batch: BatchIn) -> Status[dict[str, Any]]:
+def batch_submit(
+    request: HttpRequest, batch_id: BatchId, batch: BatchIn
+) -> Status[dict[str, Any]] | HttpResponse:
     source: FeedSource = request.auth  # type: ignore[attr-defined]
     refused = _refused(source)
     if refused is not None:
         return Status(403, {"detail": refused.message})
+    with request_slot(source.pk) as slot:
+        if not slot:
+            return _too_many_at_once(request)
+        return _batch_submit(request, source, batch_id, batch)
+
+
+def _too_many_at_once(request: HttpRequest) -> HttpResponse:
+    """429 for a source with its most batch requests running: they hold workers, not only minutes."""
+    wait = IN_FLIGHT_RETRY_SECONDS
+    most = requests_in_flight_most()
+    detail = (
+        f"This feed source already has {most} request{'s' if most != 1 else ''} in progress, the most it may "
+        f"have at once: send the next when one is answered. Try again in {wait} seconds."
+    )
+    response = api.create_response(request, {"detail": detail, "retry_after_seconds": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _batch_submit(
+    request: HttpRequest, source: FeedSource, batch_id: str, batch: BatchIn
+) -> Status[dict[str, Any]]:
     # The rows as sent: validated as a file's are, and fingerprinted as received, so two bodies that
     # differ in any key or value are two contents (409), never one replayed.
     rows: list[Any] = [row.root for row in batch.rows]
@@ -432,6 +503,20 @@ def batch_submit(request: HttpRequest, batch_id: BatchId, batch: BatchIn) -> Sta
         return Status(409, {"detail": str(conflict)})
     if replayed is not None:
         return Status(200, _out(replayed))
+    with batch_hold(source.pk, batch_id) as held:
+        if not held:
+            # An earlier request (one the client gave up on) is ingesting this batch: its progress, now,
+            # rather than a wait behind its row locks for as long as it runs.
+            stored.refresh_from_db()
+            if stored.status == BatchStatus.COMPLETED:
+                return Status(200, _out(replace(batch_report(stored), replayed=True)))
+            return Status(202, _out(batch_report(stored)))
+        return _rows_ingest(request, source, stored, rows)
+
+
+def _rows_ingest(
+    request: HttpRequest, source: FeedSource, stored: FeedBatch, rows: list[Any]
+) -> Status[dict[str, Any]]:
     read = [_row_as_read(row) for row in rows]
     in_time = _RowsInTime(read, set(stored.rows.values_list("row_number", flat=True)))
     standing = _Standing(source, _TOKEN_DIGESTS[request])

@@ -9,6 +9,7 @@ What goes back to the source says "review" for every row sent to a person, never
 learn that a record resembles a shielded child.
 """
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -26,10 +27,10 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import ARCHIVE_AGE_DEFAULT, Child
 from children.services import child_create
-from children.text import text_problem
 from feeds.models import BatchStatus, FeedBatch, FeedRow, FeedSource, RowOutcome
 from feeds.parsers import Row, RowUnreadable
 from feeds.provenance import ChildChangedSinceDecided, child_update_from_feed, provenance_record
+from feeds.ratelimit import batch_conflict_audit_due
 from feeds.validation import FeedRecord, RowInvalid, record_to_json, row_fields, row_validate
 from linkage.linking import (
     IncomingRecord,
@@ -74,21 +75,29 @@ class SourceRefused(Exception):
 # A batch id is kept whole or refused, never cut short. The one rule for a file's `--batch-id` and the
 # API's address (`feeds.api.BatchId` calls `batch_id_problem`): the same ids refused in the same words.
 BATCH_ID_LONGEST = 100  # FeedBatch.batch_id
+BATCH_ID_PATTERN = "^[A-Za-z0-9._:-]+$"  # as the OpenAPI schema declares it
+BATCH_ID_RULE = (
+    "batch id may hold only letters A-Z and a-z, digits, full stops (.), underscores (_), colons (:) "
+    "and hyphens (-)"
+)
+_BATCH_ID = re.compile(r"[A-Za-z0-9._:-]+")
 
 
 def batch_id_problem(batch_id: str) -> str | None:
-    """Why `batch_id` cannot name a batch (never repeating it), or None. No control characters
-    (PostgreSQL text cannot hold a NUL) nor invisible ones (an id must read as it is stored), and no
-    slash: the API's address holds none, so a batch so named from a file could never be read back or
-    resent over the API, though (source, batch id) is one namespace for both."""
+    """Why `batch_id` cannot name a batch (never repeating it), or None.
+
+    Plain ASCII letters, digits and `._:-` only: an id must read as it is stored (operators read ids on
+    the service health page), so no control or invisible character, and no two ids that look alike (an é
+    precomposed or as e and a combining accent were two batches); no slash, which the API's address cannot
+    hold, so a batch named in a file can always be read back or resent over the API, (source, batch id)
+    being one namespace for both; and nothing an address must encode (a space, a plus).
+    """
     if not batch_id:
         return "batch id is empty"
     if len(batch_id) > BATCH_ID_LONGEST:
         return f"batch id is longer than {BATCH_ID_LONGEST} characters"
-    if "/" in batch_id:
-        return "batch id contains a slash"
-    if problem := text_problem(batch_id):
-        return f"batch id {problem}"
+    if not _BATCH_ID.fullmatch(batch_id):
+        return BATCH_ID_RULE
     return None
 
 
@@ -249,11 +258,35 @@ def _deadlock(error: OperationalError) -> bool:
 def batch_open(
     *, source: FeedSource, batch_id: str, fingerprint: str
 ) -> tuple[FeedBatch, BatchReport | None]:
-    """The batch to ingest (new or interrupted), or with it the stored report of a completed one."""
-    batch, created = FeedBatch.objects.get_or_create(
-        source=source, batch_id=batch_id, defaults={"fingerprint": fingerprint}
-    )
+    """The batch to ingest (new or interrupted), or with it the stored report of a completed one.
+
+    A batch is audited when first opened (`feed:batch:opened`, with the batch row), so a batch whose rows
+    went in but that never completed (a 202 never resent, a run killed) is still an event of its own. A
+    batch id reused for other content is refused (BatchConflict) and audited once a minute per source
+    (`feed:batch:conflict`), with the count of the minute before.
+    """
+    with transaction.atomic():
+        batch, created = FeedBatch.objects.get_or_create(
+            source=source, batch_id=batch_id, defaults={"fingerprint": fingerprint}
+        )
+        if created:
+            event_record(
+                tag=AuditTag.FeedBatchOpened,
+                actor=source.user,
+                additional={"source": source.code, "batch": batch.pk},
+            )
     if not created and batch.fingerprint != fingerprint:
+        due, refused_minute_before = batch_conflict_audit_due(source.pk)
+        if due:
+            event_record(
+                tag=AuditTag.FeedBatchConflict,
+                actor=source.user,
+                additional={
+                    "source": source.code,
+                    "batch": batch.pk,
+                    "refused_in_the_minute_before": refused_minute_before,
+                },
+            )
         raise BatchConflict("this batch id was already used for different content")
     if batch.status == BatchStatus.COMPLETED:
         return batch, _report(batch, replayed=True)

@@ -2,7 +2,8 @@
 
 A feed source is a `User` with role FEED_SOURCE (so the audit log names it like anyone else) plus what it
 is entitled to supply: a declared set of fields and of local authorities. Its tokens are stored only as
-SHA-256 digests (a token is 256 random bits, so a fast hash is enough) and can be revoked one by one.
+SHA-256 digests (a token is 256 random bits, so a fast hash is enough), expire (12 months after issue
+by default) and can be revoked one by one.
 
 Batches and rows hold no personal data: a row keeps its number, outcome and a reason written without
 values. What a source said about a child is kept in `FieldProvenance`, sealed under the child's key.
@@ -55,7 +56,11 @@ class FeedToken(models.Model):
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8, help_text="first characters, to tell tokens apart")
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(help_text="refused from this moment, as a revoked token is")
     revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, help_text="last accepted, to the minute (written at most once a minute)"
+    )
 
     def __str__(self) -> str:
         return f"Feed token {self.prefix}"

@@ -6,19 +6,31 @@ every app server agrees): a refused request is told exactly when the window ends
 refusal of each window is audited (`feed:api:rate_limited`, the source's identity and the limit only),
 not every one: a source hammering the API must not be able to flood the audit log either.
 
-A revoked token presented again is refused (401) every time, but audited at most once a minute per
-token (`refused_token_audit_due`): its use is the sign that it leaked, and a leaked token hammering the
+A revoked or expired token presented again is refused (401) every time, but audited at most once a minute
+per token (`refused_token_audit_due`): a revoked token's use is the sign that it leaked, and a leaked token hammering the
 API must not flood the audit log either. Counted by the token's row id, never by the token itself.
 A source the policy refuses (suspended, its organisation closed) is likewise refused (403) every time
 and its `access:denied` audited at most once a minute per source (`refused_source_audit_due`).
 
 Runs as a django-ninja throttle, i.e. after the token is checked and before the body is parsed, so a
 refused 5,000-row batch costs no validation.
+
+Requests a minute do not bound the workers a source holds: a batch request may ingest for ROWS_SECONDS
+on a sync worker. So a source has at most FEED_API_REQUESTS_IN_FLIGHT batch requests running at once
+(`request_slot`), and one batch is ingested by one request at a time (`batch_hold`): a client that timed
+out and resends the batch is answered at once instead of queueing behind the first request's row locks.
+Both are keys added to the shared cache only if absent (Redis SET NX), each with a lifetime longer than
+a request may run: a worker killed mid-request cannot keep its slot or its batch for more than that.
 """
 
+import hashlib
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
@@ -48,8 +60,13 @@ REFUSED_TOKEN = OncePerWindow("feeds.refused_token", WINDOW_SECONDS)
 REFUSED_SOURCE = OncePerWindow("feeds.refused_source", WINDOW_SECONDS)
 
 
+# A batch id sent again with different content (409) is refused every time, audited once a minute per
+# source: a source's bug resending it in a loop must not flood the log, nor go unrecorded.
+BATCH_CONFLICT = OncePerWindow("feeds.batch_conflict", WINDOW_SECONDS)
+
+
 def refused_token_audit_due(token_id: int) -> tuple[bool, int]:
-    """Counts one use of the refused (revoked) token `token_id` in the current minute: whether this use
+    """Counts one use of the refused (revoked or expired) token `token_id` in the current minute: whether this use
     is to be audited (the first of the minute), and how often the token was refused in the minute before
     (the uses not audited one by one are counted in the next event that is)."""
     return REFUSED_TOKEN.due(str(token_id), now=_now())
@@ -58,6 +75,73 @@ def refused_token_audit_due(token_id: int) -> tuple[bool, int]:
 def refused_source_audit_due(source_id: int) -> tuple[bool, int]:
     """As `refused_token_audit_due`, for a refusal of the source `source_id` by the policy."""
     return REFUSED_SOURCE.due(str(source_id), now=_now())
+
+
+# A slot or a batch hold lives this long unless given back first: longer than any request runs (gunicorn
+# kills one after GUNICORN_TIMEOUT, 30 s by default, and a request stops taking rows after ROWS_SECONDS).
+IN_FLIGHT_SECONDS = 60
+# What a source refused for having its most requests in flight is told to wait: about one row's work
+# after its running requests' ROWS_SECONDS begin to end, without sleeping in a retry loop.
+IN_FLIGHT_RETRY_SECONDS = 5
+
+
+def requests_in_flight_most() -> int:
+    return int(settings.FEED_API_REQUESTS_IN_FLIGHT)
+
+
+def _held_key_take(key: str) -> str | None:
+    """`key` taken with a ticket of this request's own (the ticket), or None if another holds it."""
+    ticket = uuid.uuid4().hex
+    return ticket if cache.add(key, ticket, timeout=IN_FLIGHT_SECONDS) else None
+
+
+def _held_key_give_back(key: str, ticket: str) -> None:
+    """Give `key` back if this request still holds it. Read then deleted (not atomic): the key can have
+    changed hands in between only if it outlived IN_FLIGHT_SECONDS, i.e. its request outran every timeout."""
+    if cache.get(key) == ticket:
+        cache.delete(key)
+
+
+def _slot_key(source_id: int, slot: int) -> str:
+    return f"feeds.in_flight:{source_id}:{slot}"
+
+
+def request_slot_take(source_id: int) -> tuple[str, str] | None:
+    """One of the source's FEED_API_REQUESTS_IN_FLIGHT slots, as (key, ticket), or None: all are taken."""
+    for slot in range(requests_in_flight_most()):
+        key = _slot_key(source_id, slot)
+        if ticket := _held_key_take(key):
+            return key, ticket
+    return None
+
+
+@contextmanager
+def request_slot(source_id: int) -> Iterator[bool]:
+    """Whether the request got one of its source's slots; held while the block runs, however it ends."""
+    taken = request_slot_take(source_id)
+    try:
+        yield taken is not None
+    finally:
+        if taken is not None:
+            _held_key_give_back(*taken)
+
+
+@contextmanager
+def batch_hold(source_id: int, batch_id: str) -> Iterator[bool]:
+    """Whether this request holds the batch (no other request is ingesting it); kept while the block runs.
+    The batch id is hashed: any id the API takes makes a valid cache key."""
+    key = f"feeds.batch:{source_id}:{hashlib.sha256(batch_id.encode()).hexdigest()[:32]}"
+    ticket = _held_key_take(key)
+    try:
+        yield ticket is not None
+    finally:
+        if ticket is not None:
+            _held_key_give_back(key, ticket)
+
+
+def batch_conflict_audit_due(source_id: int) -> tuple[bool, int]:
+    """As `refused_token_audit_due`, for a batch id the source `source_id` reused for other content."""
+    return BATCH_CONFLICT.due(str(source_id), now=_now())
 
 
 class SourceRateThrottle(BaseThrottle):

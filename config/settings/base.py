@@ -193,6 +193,8 @@ CONTENT_SECURITY_POLICY = {
 # Feeds API: requests each feed source may make per calendar minute (feeds/ratelimit.py); above it 429 with
 # Retry-After. A national source sends batches of up to 5,000 rows, so this bounds rows, not only requests.
 FEED_API_REQUESTS_PER_MINUTE = int(os.environ.get("FEED_API_REQUESTS_PER_MINUTE", "60"))
+# Batch requests one feed source may have running at once (each may ingest for up to 20 s on a worker).
+FEED_API_REQUESTS_IN_FLIGHT = int(os.environ.get("FEED_API_REQUESTS_IN_FLIGHT", "2"))
 
 # Search rules (domain.md): a small capped result list, never browsing.
 SEARCH_RESULT_CAP = 10

@@ -37,7 +37,7 @@ def _suspended_source_token(world, code="health"):
 def _post(client, token):
     response = client.post(
         URL.format("b"),
-        data='{"rows": []}',
+        data='{"rows": [{}]}',
         content_type="application/json",
         headers={"Authorization": f"Bearer {token}"},
     )

@@ -1,7 +1,7 @@
 """`manage.py feed_source`: register a feed source, issue it a token (shown once), list and revoke tokens.
 
 manage.py feed_source create health --organisation ODS-X26 --fields given_names,family_name,... --las LA-N,LA-S --trust 10
-manage.py feed_source token health
+manage.py feed_source token health [--days 365]
 manage.py feed_source tokens health
 manage.py feed_source revoke health --prefix cpf_AbCd
 manage.py feed_source revoke health --prefix <the whole token>
@@ -11,6 +11,9 @@ A token is named for revoking by its first 8 characters (`--prefix`), by the who
 given it: a leaked token is what an operator has in hand), or exactly by its id (`--token-id`,
 shown when it is issued, by `tokens`, and in its `feed:token:issued` audit event). A prefix two live tokens
 share names neither: nothing is revoked and the refusal lists their ids.
+
+A token expires `--days` after it is issued (365 unless given, 1 to 366): issue the next one, install it
+and revoke the old one before then. `tokens` lists when each expires.
 """
 
 import re
@@ -18,10 +21,18 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
+from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
 from feeds.models import DEFAULT_TRUST_RANK, FEED_FIELDS, FeedSource, FeedToken
-from feeds.sources import feed_source_create, feed_token_issue, feed_token_revoke, token_digest
+from feeds.sources import (
+    TOKEN_DAYS,
+    TOKEN_DAYS_DEFAULT,
+    feed_source_create,
+    feed_token_issue,
+    feed_token_revoke,
+    token_digest,
+)
 
 # FeedSource.code is a slug of at most 40 characters; the account is `feed-<code>`. Checked here, since
 # the database refuses the rest only with a traceback (PostgreSQL) or not at all (SQLite).
@@ -54,6 +65,13 @@ class Command(BaseCommand):
             "--prefix", help="the first 8 characters of the token to revoke, or the whole token"
         )
         parser.add_argument("--token-id", type=int, help="the id of the token to revoke (see `tokens`)")
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=TOKEN_DAYS_DEFAULT,
+            help=f"days the token is live (token; {TOKEN_DAYS[0]} to {TOKEN_DAYS[1]}, {TOKEN_DAYS_DEFAULT} "
+            "unless given)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if any(isinstance(value, str) and "\x00" in value for value in options.values()):
@@ -102,17 +120,28 @@ class Command(BaseCommand):
         if source is None:
             raise CommandError("no feed source with that code")
         if options["action"] == "token":
-            token = feed_token_issue(source=source)
+            if not TOKEN_DAYS[0] <= options["days"] <= TOKEN_DAYS[1]:
+                raise CommandError(f"--days must be between {TOKEN_DAYS[0]} and {TOKEN_DAYS[1]}")
+            token = feed_token_issue(source=source, days=options["days"])
             self.stdout.write(token)
-            token_id = FeedToken.objects.get(digest=token_digest(token)).pk
+            row = FeedToken.objects.get(digest=token_digest(token))
             self.stderr.write(
-                f"Shown once: store it in the source system's secret store now. It is token id {token_id}."
+                f"Shown once: store it in the source system's secret store now. It is token id {row.pk}, "
+                f"live until {row.expires_at:%Y-%m-%d %H:%M}."
             )
             return
         if options["action"] == "tokens":
+            now = timezone.now()
             for row in FeedToken.objects.filter(source=source).order_by("pk"):
-                state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "live"
-                self.stdout.write(f"{row.pk}\t{row.prefix}\tissued {row.created_at:%Y-%m-%d %H:%M}\t{state}")
+                if row.revoked_at:
+                    state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}"
+                else:
+                    state = "expired" if row.expires_at <= now else "live"
+                used = f"last used {row.last_used_at:%Y-%m-%d %H:%M}" if row.last_used_at else "never used"
+                self.stdout.write(
+                    f"{row.pk}\t{row.prefix}\tissued {row.created_at:%Y-%m-%d %H:%M}\t"
+                    f"expires {row.expires_at:%Y-%m-%d %H:%M}\t{used}\t{state}"
+                )
             return
         if (options["prefix"] is None) == (options["token_id"] is None):
             raise CommandError("name the token to revoke with either --prefix or --token-id")
