@@ -10,7 +10,9 @@ A link is the LA team's word that the row is this child; what the row says is wr
 only as far as its source is entitled now (its local authorities and fields, and a source that may still
 submit at all). A row held because it resembles a shielded child of another LA is reviewed by that LA's
 team: linking it confirms the identity (kept as labels and in the audit) and writes nothing of a source not
-entitled to that LA (`review_link_withheld` says so, for the page).
+entitled to that LA (`review_link_withheld` says so, for the page). "New child" on such a hold makes the
+record where the row says the child lives, shielded: its shield is audited as applied, with a reason naming
+the LA whose team decided (`created_shield_reason`), as that LA's record's team alone may lift it.
 """
 
 from collections.abc import Callable
@@ -32,6 +34,7 @@ from feeds.ingest import incoming_record, is_adult, la_open_locked, record_creat
 from feeds.models import FeedSource
 from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
+from lifecycle.shielding import SHIELD_REASON_CONTEXT
 from linkage.labels import review_labels_record
 from linkage.linking import children_scored, creation_hold, key_hits, record_digests
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
@@ -47,6 +50,7 @@ from linkage.selectors import (
     review_side_by_side,
 )
 from vault.crypto import DecryptionFailed
+from vault.sealing import note_seal
 
 
 class ReviewDecision:
@@ -259,6 +263,54 @@ def _written(decision: str, withheld: str | None) -> dict[str, Any]:
     return {"written": withheld is None, **({"not_written_because": withheld} if withheld else {})}
 
 
+def created_shield_reason(*, record_la_id: int, resembled_la_id: int | None, judged: bool) -> str:
+    """Why a record made by "new child" is shielded, for its LA team, who alone may lift it (kept sealed
+    under the record's key, as a team's own reason is: `lifecycle.shielding`).
+
+    `resembled_la_id`: the LA of the shielded child the row resembled (on a shielded hold, the LA whose team
+    decided it, having seen that child); `judged`: the decision was that team's, on the hold (otherwise the
+    resemblance was found as "new child" was decided, unseen by the decider). Only the team of the shielded
+    child's LA can look at it: a record made in another LA (where the row says the child lives) says to ask
+    that team before lifting the shield, or a lift there could make the visible copy of the 2009 failure."""
+    resembled = Organisation.objects.filter(pk=resembled_la_id).first() if resembled_la_id else None
+    if resembled is None or resembled.pk == record_la_id:
+        la, then = "this local authority", "lift the shield once you are sure it is not that child."
+    else:
+        la = resembled.name
+        then = (
+            "only that local authority's team can see that child, so ask that team before lifting the shield."
+        )
+    if judged:
+        return (
+            f"Created shielded on a clerical review decided as a new child by the team of {la}: the feed record "
+            f"was held because it resembled a shielded child of {la}, and {then}"
+        )
+    return (
+        "Created shielded on a clerical review decided as a new child: when it was decided the feed record "
+        f"resembled a shielded child of {la}, and {then}"
+    )
+
+
+def _created_shield_record(
+    *, child: Child, review: ClericalReview, by: User, resembled_la_id: int | None
+) -> None:
+    """Audit the shield a "new child" decision put on the record it made, with its reason: without it the
+    record's LA team (another LA's, when another LA's team decided a hold) holds a shield nobody applied or
+    explained. In the decision's transaction; its team is emailed by the page (`linkage.views`)."""
+    reason = created_shield_reason(
+        record_la_id=child.local_authority_id, resembled_la_id=resembled_la_id, judged=review.shielded_hold
+    )
+    event_record(
+        tag=AuditTag.ShieldApplied,
+        actor=by,
+        child_id=child.pk,
+        additional={
+            "reason_sealed": note_seal(child.data_key, context=SHIELD_REASON_CONTEXT, text=reason),
+            "review_id": str(review.pk),
+        },
+    )
+
+
 def review_decide(
     *,
     review: ClericalReview,
@@ -370,9 +422,19 @@ def review_decide(
                 )
             # "None of these" on a hold about a shielded child (then or now): if the team is wrong, a
             # visible record of that child would exist (the 2009 failure), so the new one is shielded
-            # until the team lifts it.
+            # until the team of its LA (where the row says the child lives) lifts it, told why and whom to
+            # ask: another LA's team may have decided the hold, having seen the child it resembled.
             created_shielded = locked.shielded_hold or hold is not None
             child = record_create(record=record, la=la, source=source, shielded=created_shielded)
+            if created_shielded:
+                _created_shield_record(
+                    child=child,
+                    review=locked,
+                    by=by,
+                    resembled_la_id=locked.local_authority_id
+                    if locked.shielded_hold
+                    else (hold.review_la_id if hold else None),
+                )
             locked.status = ReviewStatus.NEW_CHILD
         else:
             locked.status = ReviewStatus.NOT_A_MATCH

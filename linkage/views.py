@@ -8,17 +8,21 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from access.http import decider_ended_refused, require
 from access.permissions import Permission
 from access.policy import Visibility, decide, visibility
+from accounts.directory import la_team_of
 from accounts.http import signed_in_user
-from accounts.models import User
+from accounts.models import Organisation, User
 from accounts.services import actor_able_locked
 from children.key_locks import children_keys_lock
 from children.models import Child
@@ -42,6 +46,7 @@ from linkage.selectors import (
     review_children_ids,
 )
 from linkage.services import review_view_audit
+from notices.email import notify_by_email
 from oversight.http import signed_out_if_suspended
 
 FIELD_LABELS = {
@@ -158,6 +163,83 @@ def _decisions_offered(review: ClericalReview, *, held_elsewhere: bool) -> dict[
     return DECISION_LABELS
 
 
+def _hold_words(
+    review: ClericalReview, *, decisions: dict[str, str], record_la: Organisation | None, readable: bool
+) -> str:
+    """What the page says of a shielded hold. "Nothing was created or updated" only while it is open. The
+    advice on "new child" only where it is offered (never on a row resembling a record closed for a new
+    identity), and worded by the LA the record would be made in (`record_la`, where the row says the child
+    lives): the team may change the shield of its own LA's records only, so on another LA's row it is told
+    whose team lifts the shield, and that that team is told to ask it first (`_created_shielded_told`)."""
+    if not review.shielded_hold:
+        return ""
+    if review.status != ReviewStatus.OPEN:
+        return " Only your LA team can see this review."
+    words = " Only your LA team can see this review: nothing was created or updated."
+    if not readable or ReviewDecision.NEW_CHILD not in decisions:
+        return words
+    if record_la is None or record_la.pk == review.local_authority_id:
+        return words + (
+            " A new child made from it is created shielded: lift the shield once you are sure it is not the "
+            "shielded child."
+        )
+    return words + (
+        f" A new child made from it is a record of {record_la.name}, where the incoming record says the child "
+        "lives, created shielded: only that local authority's team can lift the shield, and it is told the "
+        "record was made on your decision and to ask your team before lifting it."
+    )
+
+
+CREATED_SHIELDED_SUBJECT = "ContactPoint: a record of your local authority was created shielded"
+CREATED_SHIELDED_MESSAGE = (
+    "A record of your local authority has been created shielded on a clerical review, as it resembled a "
+    "shielded child (perhaps of another local authority). Before you lift the shield, read in the record's "
+    "audit why, and whom to ask:\n{url}\n"
+)
+
+
+def _created_shielded_told(*, child: Child, review: ClericalReview, by: User) -> str:
+    """A new child made shielded by a decision its own LA team did not make on a hold of its own (another
+    LA's team decided the hold, or the resemblance was found as it was decided): its team, who alone may
+    lift the shield, is emailed after the commit to the record's audit, where the reason says whom to ask
+    (`feeds.review.created_shield_reason`). Returns what the decider is told of where the record went."""
+    decided = ClericalReview.objects.get(pk=review.pk)
+    elsewhere = child.local_authority_id != by.home_la_id
+    if child.shielded and not (decided.shielded_hold and not elsewhere):
+        transaction.on_commit(lambda: _created_shielded_email(child_id=child.pk))
+    if not elsewhere:
+        return ""
+    said = (
+        f" The new record is {child.local_authority.name}'s, where the incoming record says the child lives."
+    )
+    if child.shielded and decided.shielded_hold:  # never said to a data manager: holds are the team's alone
+        said += (
+            " It was created shielded: its team is told, in the record's audit and by email, to ask yours "
+        )
+        said += "before lifting the shield."
+    return said
+
+
+def _created_shielded_email(*, child_id: UUID) -> None:
+    """No personal data: that such a record exists, and a link to its audit behind sign-in. To whom the
+    policy lets change the record's shield now (the shielding page's own rule), never a list of its own."""
+    child = Child.objects.filter(pk=child_id).first()
+    if child is None:  # merged away or purged since the commit
+        return
+    recipients = [
+        user.email
+        for user in la_team_of(child.local_authority_id)
+        if decide(actor=user, action=Permission.ShieldSet, child=child)
+    ]
+    url = settings.SERVICE_BASE_URL.rstrip("/") + reverse("audit:child_access", args=[child.pk])
+    notify_by_email(
+        subject=CREATED_SHIELDED_SUBJECT,
+        message=CREATED_SHIELDED_MESSAGE.format(url=url),
+        recipients=recipients,
+        what=f"record created shielded {child.pk}",
+    )
+
+
 def _decision_recheck(actor: User, decision: str) -> Callable[[ClericalReview], None]:
     """The page's policy check again, on the decider and the review as locked and on each candidate shown
     as it is now. The decider's row is locked first (`accounts.services.actor_able_locked`): one closed or
@@ -209,7 +291,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         decision, child_id, error = _decision_errors(request, {str(c.child.pk) for c in candidates})
         if not error:
             try:
-                review_decide(
+                created = review_decide(
                     review=review,
                     decision=decision,
                     by=actor,
@@ -229,8 +311,14 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                 )
             else:
                 wrote_nothing = decision == ReviewDecision.LINK and link_withheld
+                went = (
+                    _created_shielded_told(child=created, review=review, by=actor)
+                    if created and decision == ReviewDecision.NEW_CHILD
+                    else ""
+                )
                 messages.success(
-                    request, f"Decision recorded. {link_withheld}" if wrote_nothing else "Decision recorded."
+                    request,
+                    f"Decision recorded. {link_withheld}" if wrote_nothing else f"Decision recorded.{went}",
                 )
             if not error:
                 return redirect("linkage:reviews")
@@ -259,6 +347,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     ]
     location_withheld = review.reason == ReviewReason.CLOSED_IDENTITY
     unseen = review.status == ReviewStatus.OPEN and bool(incoming) and review_candidate_elsewhere(review)
+    decisions = _decisions_offered(review, held_elsewhere=unseen)
+    record_la = Organisation.objects.filter(pk=incoming["la_id"]).first() if incoming.get("la_id") else None
     context = {
         "review": review,
         # The number itself never reaches the template unless the reviewer may see it.
@@ -273,7 +363,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         "location_withheld": location_withheld,
         "rows": rows,
         "reason": ReviewReason(review.reason).label,
-        "decisions": _decisions_offered(review, held_elsewhere=unseen),
+        "decisions": decisions,
+        "hold_words": _hold_words(review, decisions=decisions, record_la=record_la, readable=readable),
         "held_elsewhere": HELD_ELSEWHERE_NOTICE if unseen else "",
         "error": error,
         "open": review.status == ReviewStatus.OPEN and readable,
