@@ -31,6 +31,7 @@ from linkage.merging import (
     child_merge,
     child_unmerge,
     merge_compare_audit,
+    merge_copy_destroyed,
     merge_lookup_record,
 )
 from linkage.models import ChildMerge
@@ -163,6 +164,8 @@ def merge_detail(request: HttpRequest, merge_id: UUID) -> HttpResponse:
     )
     require(actor=actor, action=Permission.ChildMerge, child=merge.survivor, merge=merge)
     undone = merge.unmerged_at is not None
+    destroyed = merge_copy_destroyed(merge)
+    # A POST from a page loaded before the copy was destroyed is still answered, refused in words.
     form = UnmergeForm(request.POST if request.method == "POST" and not undone else None)
     if form.is_valid():
         try:
@@ -178,5 +181,5 @@ def merge_detail(request: HttpRequest, merge_id: UUID) -> HttpResponse:
                 else "Merge undone: both records are back.",
             )
         return redirect("linkage:merge_detail", merge.pk)
-    context = {"form": form, "merge": merge, "undone": undone}
+    context = {"form": form, "merge": merge, "undone": undone, "destroyed": destroyed}
     return render(request, "linkage/merge_detail.html", context, status=400 if form.errors else 200)

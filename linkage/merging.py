@@ -209,6 +209,12 @@ def _merge_copy_opened(merge: ChildMerge) -> Sealer | None:
         return None
 
 
+def merge_copy_destroyed(merge: ChildMerge) -> bool:
+    """Whether the merge, still in place, can no longer be undone: its saved copy's key no longer opens
+    (`_merge_copy_opened`). The merge page offers no undo then, rather than refusing it once posted."""
+    return merge.unmerged_at is None and _merge_copy_opened(merge) is None
+
+
 def decided_corrections_kept(survivor: Child) -> list[dict[str, Any]]:
     """The decided corrections kept, sealed, by the merges in place that `survivor` survived: on neither
     record, so the child's subject access report reads them here. A merge of `survivor` into another

@@ -188,3 +188,22 @@ def test_an_unmerge_whose_blanking_fails_leaves_the_merge_whole_to_undo_again(wo
     assert restored.index_number == duplicate.index_number
     merge.refresh_from_db()
     assert merge.unmerged_at is not None and merge.snapshot_shredded_at is not None
+
+
+def test_the_merge_page_says_the_copy_is_destroyed_and_offers_no_undo(world, survivor_of_two_merges):
+    """Before, the page offered "Undo the merge" for a merge that can no longer be undone, refused only
+    once posted."""
+    _, broken, _ = survivor_of_two_merges
+    page = html.unescape(
+        signed_in(world.lena).get(reverse("linkage:merge_detail", args=[broken.pk])).content.decode()
+    )
+    assert "Merged. This merge's saved copy was destroyed: it can no longer be undone." in page
+    assert "Undo the merge" not in page
+
+
+def test_a_merge_whose_copy_opens_still_offers_its_undo(world, survivor_of_two_merges):
+    _, _, whole = survivor_of_two_merges
+    page = html.unescape(
+        signed_in(world.lena).get(reverse("linkage:merge_detail", args=[whole.pk])).content.decode()
+    )
+    assert "Undo the merge" in page and "destroyed" not in page
