@@ -14,7 +14,10 @@ from corrections.models import Complainant, ComplaintAbout, ComplaintOutcome, Co
 from matching.normalise import normalise_postcode
 
 REASON_HINT = "Say how you know. Do not include anything about the child beyond this detail."
-NO_PERSONAL_DATA_HINT = "Do not include names or addresses of anyone other than the child."
+# Read by others (the raiser; the requester of a subject access report): a place can locate a shielded child.
+NO_PERSONAL_DATA_HINT = "Do not include names, addresses, schools or other places."
+# An accept sent without the value its page showed (a hand-made or cut-off request): nothing to check it by.
+NO_VALUE_SHOWN = "Nothing was changed: check what the record says now and decide again"
 
 
 def _date_part() -> forms.CharField:
@@ -145,10 +148,11 @@ class CorrectionForm(GovukErrors, _ValueInputs, DatePartsMixin, forms.Form):
     def clean_town(self) -> Any:
         return self._checked("town", "Town or city")
 
-    def clean_reason(self) -> Any:
-        # Line breaks are whitespace, kept; an override or zero-width character would make the reason
-        # read differently to the LA team from what was written.
-        return self._checked("reason", "The reason")
+    def clean_reason(self) -> str:
+        # Line breaks are kept; any other control character (a separator Python counts as whitespace
+        # too), an override or a zero-width one would make the reason read differently to the LA team
+        # from what was written: refused as every other free text is.
+        return readable(self.cleaned_data.get("reason", ""), "The reason", lines=True)
 
     def clean_postcode(self) -> str:
         raw = self.cleaned_data.get("postcode", "")
@@ -206,7 +210,8 @@ class CorrectionDecisionForm(GovukErrors, forms.Form):
         + NO_PERSONAL_DATA_HINT,
     )
     # What the page showed the record says (`corrections.services.correction_current_seen`): an accept is
-    # not applied over a value changed since.
+    # not applied over a value changed since, so one sent without it is refused (`clean`). A reject writes
+    # nothing to the record and needs only its reason.
     shown = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def clean_reason(self) -> str:
@@ -216,6 +221,8 @@ class CorrectionDecisionForm(GovukErrors, forms.Form):
         cleaned = super().clean() or {}
         if cleaned.get("decision") == "reject" and not cleaned.get("reason", "").strip():
             self.add_error("reason", "Enter why you are rejecting this correction")
+        if cleaned.get("decision") == "accept" and not cleaned.get("shown"):
+            self.add_error("decision", NO_VALUE_SHOWN)  # the page shown again carries what the record says
         return cleaned
 
 

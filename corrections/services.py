@@ -185,7 +185,8 @@ def correction_accept(*, correction: Correction, by: User, shown: str | None = N
 
     `shown` is the `correction_current_seen` token of the value the deciding page showed as what the
     record says: if the detail holds another value now (read under the child's row lock),
-    ValueChangedSince and nothing is written. None: no page (a caller that has just read the value).
+    ValueChangedSince and nothing is written; so does "" (the page refuses an accept sent without it).
+    None: no page (a caller that has just read the value).
     A proposed school or GP practice closed, listed as another kind or gone since it was proposed:
     OrganisationRefused, nothing written.
     """

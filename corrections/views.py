@@ -390,7 +390,7 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
 
         def carry_out() -> bool:
             if form.cleaned_data["decision"] == "accept":
-                correction_accept(correction=correction, by=actor, shown=form.cleaned_data["shown"] or None)
+                correction_accept(correction=correction, by=actor, shown=form.cleaned_data["shown"])
                 messages.success(request, "The record has been corrected")
             else:
                 correction_reject(correction=correction, by=actor, reason=form.cleaned_data["reason"])

@@ -55,7 +55,8 @@ Rules, chosen here and documented in docs/AUDIT.md:
   (organisation only), the value proposed, and the decision with its date and any reason for rejecting
   it; each complaint's dates, who complained (as a category), its summary, status and outcome. For a
   shielded child, a correction to a location detail shows "Withheld: shielded record" in place of the
-  values, as the record itself does. A correction raised by a police officer whose enquiry is withheld
+  values, as the record itself does; so do a complaint's summary and what was decided, typed freely by
+  the LA team ("she now attends Fernbank Primary"), on the LA team's page shown marked as not in the PDF. A correction raised by a police officer whose enquiry is withheld
   under the covert-enquiry rule is withheld with it (and counted there).
 - **Sensitive services** (sexual health, mental health, substance misuse) are recorded only with
   consent or under a significant-harm test; disclosing them to a parent could harm the child, so they
@@ -194,6 +195,9 @@ class CorrectionEntry:
 
 @dataclass(frozen=True)
 class ComplaintEntry:
+    """A complaint: `summary` and `outcome_detail` go to the requester (PDF), the `screen_` ones, where
+    given, are what staff see on the page (as `HeldSection.screen_rows`)."""
+
     received_on: date
     complainant: str
     about: str
@@ -203,6 +207,16 @@ class ComplaintEntry:
     outcome: str
     outcome_on: date | None
     outcome_detail: str
+    screen_summary: str | None = None
+    screen_outcome_detail: str | None = None
+
+    @property
+    def summary_on_screen(self) -> str:
+        return self.summary if self.screen_summary is None else self.screen_summary
+
+    @property
+    def outcome_detail_on_screen(self) -> str:
+        return self.outcome_detail if self.screen_outcome_detail is None else self.screen_outcome_detail
 
 
 @dataclass
@@ -881,22 +895,37 @@ def _correction_decision(status: str) -> str:
     return str(CorrectionStatus(status).label)
 
 
-def _complaints(child: Child) -> list[ComplaintEntry]:
+def _complaints(child: Child, *, shielded: bool) -> list[ComplaintEntry]:
+    """Every complaint about the child. For a shielded child the summary and what was decided, typed freely
+    by the LA team ("she now attends Fernbank Primary"), are withheld from the PDF; the page shows them,
+    marked as not in it, as it does the child's names. The dates, category and progress are kept."""
     sealer = Sealer(child.data_key)
-    return [
-        ComplaintEntry(
-            received_on=complaint.received_on,
-            complainant=complaint.get_complainant_display(),
-            about=complaint.get_about_display(),
-            summary=sealer.unseal(complaint, "summary"),
-            status=complaint.get_status_display(),
-            acknowledged_on=complaint.acknowledged_on,
-            outcome=complaint.get_outcome_display() if complaint.outcome else "",
-            outcome_on=complaint.outcome_on,
-            outcome_detail=sealer.unseal(complaint, "outcome_detail") or "",
+    entries = []
+    for complaint in complaints_of(child=child):
+        summary = sealer.unseal(complaint, "summary")
+        detail = sealer.unseal(complaint, "outcome_detail") or ""
+        entries.append(
+            ComplaintEntry(
+                received_on=complaint.received_on,
+                complainant=complaint.get_complainant_display(),
+                about=complaint.get_about_display(),
+                summary=WITHHELD_SHIELDED if shielded else summary,
+                status=complaint.get_status_display(),
+                acknowledged_on=complaint.acknowledged_on,
+                outcome=complaint.get_outcome_display() if complaint.outcome else "",
+                outcome_on=complaint.outcome_on,
+                outcome_detail=WITHHELD_SHIELDED if shielded and detail else detail,
+                screen_summary=_marked_screen_only(summary) if shielded else None,
+                screen_outcome_detail=_marked_screen_only(detail) if shielded and detail else None,
+            )
         )
-        for complaint in complaints_of(child=child)
-    ]
+    return entries
+
+
+def _marked_screen_only(text: str) -> str:
+    """Free text the LA team's page shows and the PDF withholds, marked so (as a shielded child's names)."""
+    text = text.rstrip()
+    return f"{text}{' ' if text.endswith(('.', '!', '?')) else '. '}{SCREEN_ONLY_NOT_IN_DISCLOSURE}"
 
 
 def _covert_raisers(child: Child) -> set[int]:
@@ -955,7 +984,7 @@ def subject_access_report(
         held=held,
         accesses=accesses.entries,
         corrections=corrections.entries,
-        complaints=_complaints(child),
+        complaints=_complaints(child, shielded=child.shielded),
         withheld_covert=accesses.withheld["covert"] + corrections.withheld_covert + covert_held,
         covert_rule_applied=withhold_covert,
         covert_disclosed=accesses.covert_disclosed + corrections.covert_disclosed + listed_covert,

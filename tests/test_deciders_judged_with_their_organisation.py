@@ -36,6 +36,7 @@ from children.selectors import child_details
 from corrections.fields import field_for
 from corrections.models import Complaint, Correction, CorrectionStatus
 from corrections.services import complaint_record, correction_accept, correction_raise, correction_reject
+from corrections.tests.deciding import accept_as_shown
 from disclosure.models import DisclosureExport, LawfulBasis
 from disclosure.services import export_decide, export_release, export_request
 from disclosure.tests.downloads import file_built
@@ -300,7 +301,7 @@ def _correction_page(world: World) -> tuple[str, dict[str, str], Callable[[], bo
             child_details(Child.objects.get(pk=child.pk)).family_name == "Thornton"
         )
 
-    return reverse("corrections:decide", args=[correction.pk]), {"decision": "accept"}, unchanged
+    return reverse("corrections:decide", args=[correction.pk]), accept_as_shown(correction), unchanged
 
 
 def _suspend_page(world: World) -> tuple[str, dict[str, str], Callable[[], bool]]:

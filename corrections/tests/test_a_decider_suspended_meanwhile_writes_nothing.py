@@ -25,6 +25,7 @@ from corrections import views
 from corrections.fields import field_for
 from corrections.models import Complaint, ComplaintStatus, Correction, CorrectionStatus
 from corrections.services import complaint_version, correction_raise
+from corrections.tests.deciding import accept_as_shown
 from corrections.tests.support import complaint_from_the_child
 from corrections.tests.test_complaints import CLOSED_UPHELD as COMPLAINT_CLOSED_UPHELD
 from tests.concurrency import paused_for, postgresql_race
@@ -98,7 +99,9 @@ class Request:
     def _post(self) -> tuple[str, dict[str, str]]:
         if self.correction is not None:
             body = (
-                {"decision": "accept"} if self.change == "accept" else {"decision": "reject", "reason": "No"}
+                accept_as_shown(self.correction)
+                if self.change == "accept"
+                else {"decision": "reject", "reason": "No"}
             )
             return reverse("corrections:decide", args=[self.correction.pk]), body
         if self.complaint is not None:

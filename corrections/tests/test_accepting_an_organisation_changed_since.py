@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import Organisation, OrganisationKind
 from children.selectors import child_details
 from corrections.models import Correction, CorrectionStatus
+from corrections.tests.deciding import accept_as_shown
 from corrections.tests.support import fresh, raise_via_page
 from tests.journeys import signed_in, state_purpose
 from tests.pages import without_tokens
@@ -59,7 +60,7 @@ def _held(child, field: str) -> int | None:
 
 def _accepted_page(world, correction: Correction) -> str:
     response = signed_in(world.lena).post(
-        reverse("corrections:decide", args=[correction.pk]), {"decision": "accept"}
+        reverse("corrections:decide", args=[correction.pk]), accept_as_shown(correction)
     )
     assert response.status_code == 200, "shown again with the refusal"
     return without_tokens(response.content.decode())
@@ -106,7 +107,7 @@ def test_accepting_an_organisation_closing_only_on_a_later_day_corrects_the_reco
     organisation.closed_on = timezone.localdate() + timedelta(days=30)
     organisation.save(update_fields=["closed_on"])
     response = signed_in(world.lena).post(
-        reverse("corrections:decide", args=[correction.pk]), {"decision": "accept"}
+        reverse("corrections:decide", args=[correction.pk]), accept_as_shown(correction)
     )
     assert response.status_code == 302
     assert _held(child, field) == organisation.pk

@@ -14,6 +14,7 @@ from children.selectors import child_details
 from corrections.fields import field_for
 from corrections.models import Correction, CorrectionStatus
 from corrections.services import ValueRefused, correction_accept, correction_raise
+from corrections.tests.deciding import accept_as_shown
 from corrections.tests.support import fresh
 from tests.journeys import signed_in, state_purpose
 from vault.sealing import Sealer
@@ -54,7 +55,7 @@ def test_a_date_of_birth_a_feed_would_refuse_is_never_raised_nor_accepted(world,
         )
         correction.save()
     page = signed_in(world.lena).post(
-        reverse("corrections:decide", args=[correction.pk]), {"decision": "accept"}
+        reverse("corrections:decide", args=[correction.pk]), accept_as_shown(correction)
     )
     assert page.status_code == 200
     assert "The proposed date of birth is not one a record may hold" in page.content.decode()

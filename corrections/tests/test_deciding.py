@@ -11,6 +11,7 @@ from children.selectors import child_details
 from corrections.fields import field_for
 from corrections.models import Correction, CorrectionStatus
 from corrections.services import AlreadyDecided, correction_accept, correction_raise, correction_reject
+from corrections.tests.deciding import accept_as_shown
 from corrections.tests.support import events, fresh
 from tests.journeys import signed_in
 from tests.personas import make_child, make_user
@@ -32,7 +33,7 @@ def test_the_la_team_accepts_and_the_record_and_its_search_keys_change(world, ch
     assert "Thorneton" not in queue  # the queue names fields, never values
     page = client.get(reverse("corrections:decide", args=[correction.pk])).content.decode()
     assert "Thornton" in page and "Thorneton" in page and "Seen the certificate" in page
-    response = client.post(reverse("corrections:decide", args=[correction.pk]), {"decision": "accept"})
+    response = client.post(reverse("corrections:decide", args=[correction.pk]), accept_as_shown(correction))
     assert response.status_code == 302 and response["Location"] == reverse("corrections:queue")
     assert child_details(fresh(child)).family_name == "Thorneton"
     assert set(BlockingKeyEntry.objects.filter(child=child).values_list("digest", flat=True)) != keys_before
@@ -121,7 +122,7 @@ def test_a_correction_is_decided_once(world, child):
 def test_the_data_manager_of_the_la_may_decide(world, child):
     correction = _raise(child, world.alice)
     client = signed_in(world.dara)
-    client.post(reverse("corrections:decide", args=[correction.pk]), {"decision": "accept"})
+    client.post(reverse("corrections:decide", args=[correction.pk]), accept_as_shown(correction))
     assert child_details(fresh(child)).family_name == "Thorneton"
 
 

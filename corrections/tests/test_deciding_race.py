@@ -10,6 +10,7 @@ from audit.tags import AuditTag
 from corrections.fields import field_for
 from corrections.models import Correction, CorrectionStatus
 from corrections.services import correction_raise
+from corrections.tests.deciding import accept_as_shown
 from tests.concurrency import postgresql_race, run_together
 from tests.journeys import signed_in
 from tests.personas import make_child, make_user
@@ -26,7 +27,7 @@ def test_the_colleague_who_decides_second_is_sent_to_the_queue_not_shown_the_for
     colleague = make_user(f"lena-colleague-{attempt}", world.north, Role.LA_TEAM)
     tabs = [signed_in(world.lena), signed_in(colleague)]
     url = reverse("corrections:decide", args=[correction.pk])
-    bodies = [{"decision": "accept"}, {"decision": "reject", "reason": "Not proven"}]
+    bodies = [accept_as_shown(correction), {"decision": "reject", "reason": "Not proven"}]
 
     answers = run_together(2, lambda i: tabs[i].post(url, bodies[i]))
 

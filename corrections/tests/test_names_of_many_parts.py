@@ -15,6 +15,7 @@ from children.selectors import child_details
 from children.text import NAME_PARTS_MOST, name_parts
 from corrections.models import Correction, CorrectionStatus
 from corrections.services import ValueRefused, correction_accept
+from corrections.tests.deciding import accept_as_shown
 from corrections.tests.support import fresh, raise_via_page
 from tests.journeys import signed_in, state_purpose
 from tests.pages import without_tokens
@@ -85,7 +86,7 @@ def test_the_decision_page_says_why_a_pending_name_of_too_many_parts_cannot_be_a
         Sealer(fresh(child).data_key).seal(correction, "proposed_value", SEVEN_PARTS)
         correction.save(update_fields=["proposed_value"])
     response = signed_in(world.lena).post(
-        reverse("corrections:decide", args=[correction.pk]), {"decision": "accept"}
+        reverse("corrections:decide", args=[correction.pk]), accept_as_shown(correction)
     )
     assert response.status_code == 200
     page = without_tokens(response.content.decode())

@@ -7,6 +7,7 @@ from accounts.models import Role
 from children.models import Child
 from children.selectors import child_details
 from corrections.models import CorrectionStatus
+from corrections.tests.deciding import accept_as_shown
 from corrections.tests.support import fresh, raise_via_page
 from tests.journeys import signed_in
 from tests.personas import make_user
@@ -34,7 +35,9 @@ def test_accepting_an_outsiders_address_correction_after_shielding_does_not_conf
     page = lena.get(reverse("corrections:decide", args=[correction.pk])).content.decode()
     assert "The person who asked for this correction cannot see where this child lives" in page
     assert (
-        lena.post(reverse("corrections:decide", args=[correction.pk]), {"decision": "accept"}).status_code
+        lena.post(
+            reverse("corrections:decide", args=[correction.pk]), accept_as_shown(correction)
+        ).status_code
         == 302
     )
     correction.refresh_from_db()
@@ -67,9 +70,9 @@ def test_outcomes_the_raiser_may_still_see_are_shown_as_before(world, child):
     lena = signed_in(world.lena)
     own = raise_via_page(lena, child, "address", ADDRESS_FIX)  # Lena raises, Lara decides (four eyes)
     _shield(child)
-    assert lena.post(reverse("corrections:decide", args=[name.pk]), {"decision": "accept"}).status_code == 302
+    assert lena.post(reverse("corrections:decide", args=[name.pk]), accept_as_shown(name)).status_code == 302
     lara = signed_in(make_user("lara", world.north, Role.LA_TEAM))
-    assert lara.post(reverse("corrections:decide", args=[own.pk]), {"decision": "accept"}).status_code == 302
+    assert lara.post(reverse("corrections:decide", args=[own.pk]), accept_as_shown(own)).status_code == 302
     assert "Accepted: the record was corrected" in _decision_cell(
         bob.get(reverse("corrections:mine")).content.decode()
     )

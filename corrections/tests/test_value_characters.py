@@ -11,6 +11,7 @@ from children.selectors import child_details
 from corrections.fields import field_for
 from corrections.models import Correction, CorrectionStatus
 from corrections.services import ValueRefused, correction_accept, correction_raise
+from corrections.tests.deciding import accept_as_shown
 from corrections.tests.support import fresh
 from tests.journeys import signed_in, state_purpose
 from vault.sealing import Sealer
@@ -131,7 +132,7 @@ def test_a_correction_that_reads_as_the_childs_own_name_cannot_be_accepted_so_th
         correction.save()
     lena = signed_in(world.lena)
     url = reverse("corrections:decide", args=[correction.pk])
-    page = lena.post(url, {"decision": "accept"}).content.decode()
+    page = lena.post(url, accept_as_shown(correction)).content.decode()
     assert "The proposed value contains characters a record may not hold: reject the correction" in page
     with pytest.raises(ValueRefused):
         correction_accept(correction=correction, by=world.lena)

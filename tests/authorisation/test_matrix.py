@@ -24,8 +24,9 @@ from access.policy import NATIONALLY_MANAGED_ROLES
 from accounts.models import Invitation, Role, User
 from accounts.services import suspension_version
 from children.viewing import purpose_grant_store
-from corrections.models import Complaint
+from corrections.models import Complaint, Correction
 from corrections.services import complaint_version
+from corrections.tests.deciding import accept_as_shown
 from disclosure.models import DisclosureExport
 from tests.authorisation.world import (
     ALERT_RAISERS,
@@ -1114,6 +1115,8 @@ def _post_data(m: MatrixWorld, url: str, p: Persona) -> dict[str, str]:
     if url == "corrections:complaint":  # the progress as the page shows it now (a stale page changes nothing)
         complaint = Complaint.objects.get(pk=cast(UUID, _north_complaint_id(m)))
         data[url]["version"] = complaint_version(complaint)
+    if url == "corrections:decide":  # an accept carries the value the page shows the record holds now
+        data[url] = accept_as_shown(Correction.objects.get(pk=cast(UUID, _north_correction_id(m))))
     return data.get(url, {})
 
 
