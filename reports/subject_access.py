@@ -112,7 +112,8 @@ SCREEN_ONLY_NOT_IN_DISCLOSURE = f"Not in the disclosure copy (PDF), which reads 
 # Said in every shielded child's report, whether or not any such entry exists, so it tells of no move.
 SHIELDED_MOVES_NOT_LISTED = (
     "The record is shielded: entries that would show where the child lives or has moved to, such as a "
-    "move to another local authority or a new address, are not listed."
+    "move to another local authority or a new address, and corrections of the child's names or of where "
+    "the child lives, are not listed."
 )
 # Source identifiers whose value says where the child is: withheld for a shielded child, with the reason.
 LOCATING_SCHEMES = {"upn": "the number identifies the local authority and school"}
@@ -241,8 +242,11 @@ class SubjectAccessReport:
     withheld_sensitive_corrections: int = 0
     # Entries that exist only because of a shielded family member (the brokering page naming this child).
     withheld_third_party: int = 0
-    # A shielded child's entries telling of a move (`SHIELDED_MOVE_TAGS`).
+    # A shielded child's entries telling of a move (`SHIELDED_MOVE_TAGS`, and the entries about a withheld
+    # correction).
     withheld_shielded_moves: int = 0
+    # A shielded child's corrections of its names or of where it lives (`_corrections`).
+    withheld_shielded_corrections: int = 0
 
     @property
     def moves_not_listed(self) -> str:
@@ -834,6 +838,8 @@ class _Corrections:
     withheld_covert: int
     withheld_sensitive: int
     covert_disclosed: int  # asked for by an officer whose enquiry the rule, switched off, no longer withholds
+    # A shielded child's corrections of its names or of where it lives: left out, as a move is.
+    withheld_shielded: int = 0
     # Each correction a rule covers (id -> "covert" or "sensitive"), listed or not: the entries about it in
     # the access list follow it (`_accesses`).
     covered: dict[str, str] = field(default_factory=dict)
@@ -871,20 +877,22 @@ def _corrections(
             result.covered[correction.id] = "covert"
         named = field_for(correction.field)
         hidden = shielded and (named is None or named.location or named.key in NAME_FIELDS)
+        if hidden:
+            # Its value withheld, a dated "Address" or "Family name" row still told the requester the child
+            # moved or changed its name, and when: left out, and its entries in the access list with it.
+            result.withheld_shielded += 1
+            result.covered[correction.id] = "shielded_move"
+            continue
         rejected = correction.status == CorrectionStatus.REJECTED
         result.entries.append(
             CorrectionEntry(
                 asked_on=timezone.localdate(correction.raised_at),
                 detail=named.label if named else correction.field,
                 asked_by=org_name(organisation),
-                proposed=(
-                    WITHHELD_SHIELDED if hidden or named is None else value_text(named, correction.proposed)
-                ),
+                proposed=WITHHELD_SHIELDED if named is None else value_text(named, correction.proposed),
                 decision=_correction_decision(correction.status),
                 decided_on=timezone.localdate(correction.decided_at) if correction.decided_at else None,
-                why_rejected=(WITHHELD_SHIELDED if hidden else correction.decision_reason)
-                if rejected
-                else "",
+                why_rejected=correction.decision_reason if rejected else "",
             )
         )
     return result
@@ -993,6 +1001,7 @@ def subject_access_report(
         withheld_sensitive_corrections=corrections.withheld_sensitive,
         withheld_third_party=accesses.withheld["third_party"],
         withheld_shielded_moves=accesses.withheld["shielded_move"],
+        withheld_shielded_corrections=corrections.withheld_shielded,
     )
 
 
@@ -1015,6 +1024,7 @@ def subject_access_record(*, child: Child, by: User, report: SubjectAccessReport
         "withheld_sensitive_corrections": report.withheld_sensitive_corrections,
         "withheld_third_party": report.withheld_third_party,
         "withheld_shielded_moves": report.withheld_shielded_moves,
+        "withheld_shielded_corrections": report.withheld_shielded_corrections,
     }
     with transaction.atomic():
         event = event_record(

@@ -9,6 +9,7 @@ address...") and printed each service's free-text role as typed ("GP at South St
 The LA team's page (its working copy) still shows the names, marked as not in the disclosure copy.
 """
 
+import html
 from datetime import date
 from io import BytesIO
 
@@ -109,14 +110,44 @@ def test_the_pdf_of_a_child_not_shielded_gives_its_names(world):
 
 
 def test_a_correction_naming_a_shielded_child_gives_no_name_in_the_pdf(world):
-    """A proposed name is the child's name: printed, it would undo withholding the name itself."""
+    """A proposed name is the child's name: printed, it would undo withholding the name itself; and a dated
+    "Family name" row would say the name was changed, and when, which withholding every name hides."""
     maisie = _renamed(world)
     correction_raise(
         child=maisie, field=field_for("family_name"), value="Hollowel", reason="Typing", by=world.alice
     )
     text = _pdf(world.lena, maisie)
     assert "Hollowel" not in text
-    assert f"Family name A children's social care service {WITHHELD_SHIELDED}" in text
+    assert "Family name A children's social care service" not in text
+    assert "No corrections have been asked for" in text
+
+
+def test_a_correction_of_where_a_shielded_child_lives_is_not_listed_but_counted_for_the_la_team(
+    world, shielded_child
+):
+    """Before, the PDF said the address was corrected, and when ("Address ... Accepted: the record was
+    corrected, 7 Dec 2026"), beside the sentence saying entries showing a new address are not listed."""
+    correction_raise(
+        child=shielded_child,
+        field=field_for("address"),
+        value=Address(lines=["9 Canal Street", "Leeds"], postcode="LS9 8AA"),
+        reason="Moved",
+        by=world.alice,
+    )
+    text = _pdf(world.lena, shielded_child)
+    assert "Address A children's social care service" not in text
+    assert "Asked for a detail of the record to be corrected" not in text  # its entries go with it
+    assert SHIELDED_MOVES_NOT_LISTED in text
+    page = html.unescape(_page(world.lena, shielded_child))
+    assert "1 correction of the child's names or of where the child lives withheld" in page
+
+
+def test_a_correction_of_a_child_not_shielded_is_listed(world, child):
+    correction_raise(
+        child=child, field=field_for("family_name"), value="Thorneton", reason="Typing", by=world.alice
+    )
+    text = _pdf(world.lena, child)
+    assert "Family name Northshire Children's Services Thorneton" in text
 
 
 def _moved_to_south(world, child):
