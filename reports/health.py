@@ -1,6 +1,8 @@
 """Service health for the system administrator: the state of the audit log's signing and of the keys.
 
-Nothing here is about a child: sizes, times, key ids and versions, and how far a key rotation has got.
+Nothing here is about a child: sizes, times, key ids and versions, how far a key rotation has got, how
+many records a shred left behind (counts and a date, never which: `manage.py repair_shredded` names them
+to the operator), and which feed tokens expire soon (source, token id and prefix).
 """
 
 from dataclasses import dataclass
@@ -8,12 +10,14 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from audit.models import AuditEvent, AuditHead
 from audit.signing import SigningKeyError, key_id, signing_key
-from feeds.models import FeedBatch, RowOutcome
+from audit.tags import AuditTag
+from children.models import Child, RecordStatus
+from feeds.models import FeedBatch, FeedToken, RowOutcome
 from vault.models import DataKey
 from vault.providers import key_provider
 
@@ -21,6 +25,8 @@ from vault.providers import key_provider
 FEED_BATCHES_SHOWN = 20
 # A head older than this, with events after it, means the checkpoint job has stopped.
 CHECKPOINT_STALE_AFTER = timedelta(minutes=15)
+# A live feed token expiring within this is listed: time to issue, install and switch to the next one.
+TOKEN_EXPIRY_WARNING = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -134,4 +140,101 @@ def feed_batch_health(limit: int = FEED_BATCHES_SHOWN) -> list[FeedBatchHealth]:
             outcomes=counts[batch.pk],
         )
         for batch in batches
+    ]
+
+
+# The few records that are not ordinary (`children.models.Child`'s partial index `child_not_ordinary`,
+# well under 1% of the index): the only ones a shred can leave behind for more than a night.
+NOT_ORDINARY = Q(shielded=True) | ~Q(status=RecordStatus.ACTIVE)
+
+
+@dataclass(frozen=True)
+class LeftShredded:
+    """Records still there whose own data key was shredded: counts and a date, never which records.
+
+    Two sources, since neither sees every case. The database: a key destroyed there (`shredded_at`) while
+    its record's row stayed, when is known; asked only of shielded, archived and closed records, through
+    their small partial index, since an ordinary active one is deleted by the next nightly run (asking of
+    every record would join every child to every key, tombstones of purged records included). The nightly
+    run (`lifecycle:run:completed`, counts only): a merge that failed after its shred leaves the key
+    refused at the provider and nothing in the database (its write rolled back), which only opening each
+    key tells; the run opens every active record's key, deletes the unshielded ones and leaves the
+    shielded ones (`removals_shielded`) and, past its limit, the rest (`removals_withheld`) for a person."""
+
+    total: int
+    shielded: int
+    archived_or_closed: int
+    oldest_shredded_at: datetime | None
+    last_run_at: datetime | None
+    last_run_shielded: int
+    last_run_withheld: int
+
+    @property
+    def shielded_waiting(self) -> bool:
+        return bool(self.shielded or self.last_run_shielded)
+
+    @property
+    def any_waiting(self) -> bool:
+        return bool(self.total or self.last_run_shielded or self.last_run_withheld)
+
+
+def records_left_shredded() -> LeftShredded:
+    """Two queries, nothing opened or decrypted: an aggregate over the records whose key is destroyed in
+    the database, and the last nightly run's counts. A rotated key's whole chain is shredded at once
+    (`vault.keys.data_key_shred`), so the key a record points at tells."""
+    found = Child.objects.filter(NOT_ORDINARY, data_key__shredded_at__isnull=False).aggregate(
+        total=Count("pk"),
+        shielded=Count("pk", filter=Q(shielded=True)),
+        archived_or_closed=Count("pk", filter=~Q(status=RecordStatus.ACTIVE)),
+        oldest=Min("data_key__shredded_at"),
+    )
+    last_run = (
+        AuditEvent.objects.filter(tag=AuditTag.LifecycleRunCompleted)
+        .order_by("-occurred_at", "-id")
+        .values("occurred_at", "additional")
+        .first()
+    )
+    counts = last_run["additional"] if last_run is not None else {}
+    return LeftShredded(
+        total=found["total"],
+        shielded=found["shielded"],
+        archived_or_closed=found["archived_or_closed"],
+        oldest_shredded_at=found["oldest"],
+        last_run_at=last_run["occurred_at"] if last_run is not None else None,
+        last_run_shielded=int(counts.get("removals_shielded", 0)),
+        last_run_withheld=int(counts.get("removals_withheld", 0)),
+    )
+
+
+@dataclass(frozen=True)
+class TokenExpiring:
+    """A live (not revoked) feed token expiring soon or already expired: as `feed_source tokens` lists it."""
+
+    source: str
+    token_id: int
+    prefix: str
+    expires_at: datetime
+    last_used_at: datetime | None
+    expired: bool
+
+
+def tokens_expiring(within: timedelta = TOKEN_EXPIRY_WARNING) -> list[TokenExpiring]:
+    """Every token not revoked that expires within `within` (or has expired), soonest first: a feed whose
+    token expires stops. One query; live tokens are a handful per source."""
+    now = timezone.now()
+    rows = (
+        FeedToken.objects.filter(revoked_at__isnull=True, expires_at__lte=now + within)
+        .select_related("source")
+        .order_by("expires_at", "pk")
+    )
+    return [
+        TokenExpiring(
+            source=row.source.code,
+            token_id=row.pk,
+            prefix=row.prefix,
+            expires_at=row.expires_at,
+            last_used_at=row.last_used_at,
+            expired=row.expires_at <= now,
+        )
+        for row in rows
     ]

@@ -22,7 +22,15 @@ from children.records import ReturnIntention
 from children.selectors import data_quality_counts
 from corrections.fields import field_label
 from corrections.selectors import corrections_pending
-from reports.health import CHECKPOINT_STALE_AFTER, checkpoint_health, feed_batch_health, key_health
+from reports.health import (
+    CHECKPOINT_STALE_AFTER,
+    TOKEN_EXPIRY_WARNING,
+    checkpoint_health,
+    feed_batch_health,
+    key_health,
+    records_left_shredded,
+    tokens_expiring,
+)
 
 
 @login_required
@@ -65,6 +73,9 @@ def service_health(request: HttpRequest) -> HttpResponse:
         "checkpoint": checkpoint_health(),
         "keys": key_health(),
         "feed_batches": feed_batch_health(),
+        "left_shredded": records_left_shredded(),
+        "tokens_expiring": tokens_expiring(),
+        "token_warning_days": TOKEN_EXPIRY_WARNING.days,
         "stale_after_minutes": int(CHECKPOINT_STALE_AFTER.total_seconds() // 60),
     }
     return render(request, "reports/service_health.html", context)
