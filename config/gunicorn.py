@@ -13,6 +13,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", str(multiprocessing.cpu_count() * 2 + 1)))
 worker_class = "sync"
 # A stuck request (a lost database, a runaway search) is killed rather than holding a worker forever.
+# The settings read the same variable with the same default (GUNICORN_TIMEOUT in config/settings/base.py):
+# the feeds API's in-flight slots outlive it. Change both together (checked by a test in feeds/tests).
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 graceful_timeout = 30
 keepalive = 5

@@ -29,6 +29,7 @@ from pydantic import (
     ConfigDict,
     Field,
     RootModel,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -47,7 +48,7 @@ from feeds.ingest import (
     BatchReport,
     SourceRefused,
     batch_complete,
-    batch_id_problem,
+    batch_id_refused,
     batch_open,
     batch_report,
     batch_rows_ingest,
@@ -70,12 +71,18 @@ from feeds.validation import NAME_PARTS_MOST
 MAX_ROWS = 5000
 
 
-def _batch_id_valid(batch_id: str) -> str:
-    """The file path's rule (`feeds.ingest.batch_id_problem`), in its words: no other length, pattern or
+def _batch_id_valid(batch_id: str, info: ValidationInfo) -> str:
+    """The file path's rule (`feeds.ingest.batch_id_refused`), in its words: no other length, pattern or
     character rule here, so an id is refused by the API exactly when `manage.py ingest --batch-id` refuses
-    it. The message never repeats the id (operators read ids on the service health page, where an
-    invisible character makes one read as another)."""
-    if problem := batch_id_problem(batch_id):
+    it, and an id the source already has a batch under (taken by the earlier rule) still names that batch.
+    The source is the request's, authenticated before the address is validated (django-ninja gives the
+    request to its validators). The message never repeats the id (operators read ids on the service health
+    page, where an invisible character makes one read as another)."""
+    request = (info.context or {}).get("request")
+    source = getattr(request, "auth", None)
+    if problem := batch_id_refused(
+        batch_id=batch_id, source=source if isinstance(source, FeedSource) else None
+    ):
         raise PydanticCustomError("batch_id", problem)
     return batch_id
 
@@ -93,7 +100,8 @@ BatchId = Annotated[
             "maxLength": BATCH_ID_LONGEST,
             "pattern": BATCH_ID_PATTERN,
             "description": "the source's own name for the batch: letters A-Z and a-z, digits, full stops, "
-            "underscores, colons and hyphens",
+            "underscores, colons and hyphens (an id this source already has a batch under, given before "
+            "this rule, still names that batch)",
         }
     ),
 ]

@@ -27,6 +27,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import ARCHIVE_AGE_DEFAULT, Child
 from children.services import child_create
+from children.text import text_problem
 from feeds.models import BatchStatus, FeedBatch, FeedRow, FeedSource, RowOutcome
 from feeds.parsers import Row, RowUnreadable
 from feeds.provenance import ChildChangedSinceDecided, child_update_from_feed, provenance_record
@@ -73,7 +74,8 @@ class SourceRefused(Exception):
 
 
 # A batch id is kept whole or refused, never cut short. The one rule for a file's `--batch-id` and the
-# API's address (`feeds.api.BatchId` calls `batch_id_problem`): the same ids refused in the same words.
+# API's address (both ask `batch_id_refused`, which applies `batch_id_problem` to a new batch's id): the
+# same ids refused in the same words.
 BATCH_ID_LONGEST = 100  # FeedBatch.batch_id
 BATCH_ID_PATTERN = "^[A-Za-z0-9._:-]+$"  # as the OpenAPI schema declares it
 BATCH_ID_RULE = (
@@ -99,6 +101,24 @@ def batch_id_problem(batch_id: str) -> str | None:
     if not _BATCH_ID.fullmatch(batch_id):
         return BATCH_ID_RULE
     return None
+
+
+def batch_id_refused(*, batch_id: str, source: FeedSource | None) -> str | None:
+    """Why `batch_id` cannot name a batch of `source` (in `batch_id_problem`'s words), or None.
+
+    An id the source already has a batch under is taken though the rule refuses it now: ids were held to
+    plain ASCII after batches had been opened under ids the earlier rule took (the "+" of an ISO timestamp,
+    a space, a letter of another script), and such a batch left in progress must still be resumed, resent
+    and read back. Only an id that rule took is looked up (not empty, not too long, no control or invisible
+    character: those were refused then too, and PostgreSQL cannot be asked about a NUL), and exactly, for
+    this source alone: an id that only reads alike, or another source's, is a new batch and refused.
+    """
+    problem = batch_id_problem(batch_id)
+    if problem != BATCH_ID_RULE or source is None or text_problem(batch_id) is not None:
+        return problem
+    if FeedBatch.objects.filter(source=source, batch_id=batch_id).exists():
+        return None
+    return problem
 
 
 class BatchConflict(Exception):

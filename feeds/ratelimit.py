@@ -77,9 +77,13 @@ def refused_source_audit_due(source_id: int) -> tuple[bool, int]:
     return REFUSED_SOURCE.due(str(source_id), now=_now())
 
 
-# A slot or a batch hold lives this long unless given back first: longer than any request runs (gunicorn
-# kills one after GUNICORN_TIMEOUT, 30 s by default, and a request stops taking rows after ROWS_SECONDS).
+# A slot or a batch hold lives `in_flight_seconds()` unless given back first: longer than any request runs.
+# gunicorn kills a request after GUNICORN_TIMEOUT (30 s by default, set per deployment), so the lifetime is
+# that and IN_FLIGHT_MARGIN_SECONDS more, never less than IN_FLIGHT_SECONDS. A fixed 60 s let a request
+# under a longer timeout outlive its slot (one request more in flight than the cap) and its batch hold (a
+# resend began ingesting the batch beside it).
 IN_FLIGHT_SECONDS = 60
+IN_FLIGHT_MARGIN_SECONDS = 30
 # What a source refused for having its most requests in flight is told to wait: about one row's work
 # after its running requests' ROWS_SECONDS begin to end, without sleeping in a retry loop.
 IN_FLIGHT_RETRY_SECONDS = 5
@@ -89,15 +93,21 @@ def requests_in_flight_most() -> int:
     return int(settings.FEED_API_REQUESTS_IN_FLIGHT)
 
 
+def in_flight_seconds() -> int:
+    """How long a slot or a batch hold lives if its request never gives it back (a killed worker)."""
+    return max(IN_FLIGHT_SECONDS, int(settings.GUNICORN_TIMEOUT) + IN_FLIGHT_MARGIN_SECONDS)
+
+
 def _held_key_take(key: str) -> str | None:
     """`key` taken with a ticket of this request's own (the ticket), or None if another holds it."""
     ticket = uuid.uuid4().hex
-    return ticket if cache.add(key, ticket, timeout=IN_FLIGHT_SECONDS) else None
+    return ticket if cache.add(key, ticket, timeout=in_flight_seconds()) else None
 
 
 def _held_key_give_back(key: str, ticket: str) -> None:
     """Give `key` back if this request still holds it. Read then deleted (not atomic): the key can have
-    changed hands in between only if it outlived IN_FLIGHT_SECONDS, i.e. its request outran every timeout."""
+    changed hands in between only if it outlived `in_flight_seconds()`, i.e. its request outran gunicorn's
+    timeout and was not killed by it."""
     if cache.get(key) == ticket:
         cache.delete(key)
 

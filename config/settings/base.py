@@ -195,6 +195,10 @@ CONTENT_SECURITY_POLICY = {
 FEED_API_REQUESTS_PER_MINUTE = int(os.environ.get("FEED_API_REQUESTS_PER_MINUTE", "60"))
 # Batch requests one feed source may have running at once (each may ingest for up to 20 s on a worker).
 FEED_API_REQUESTS_IN_FLIGHT = int(os.environ.get("FEED_API_REQUESTS_IN_FLIGHT", "2"))
+# Seconds gunicorn lets a request run before it kills the worker: read from the environment exactly as
+# config/gunicorn.py reads it (same variable, same default; that file loads no Django), so code that must
+# outlast any request (the feeds API's in-flight slots and batch holds, feeds/ratelimit.py) knows it.
+GUNICORN_TIMEOUT = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
 
 # Search rules (domain.md): a small capped result list, never browsing.
 SEARCH_RESULT_CAP = 10

@@ -31,7 +31,7 @@ from feeds.ingest import (
     StandingCheck,
     Verdict,
     batch_complete,
-    batch_id_problem,
+    batch_id_refused,
     batch_open,
     batch_rows_ingest,
 )
@@ -118,14 +118,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
-        if options["batch_id"] and (problem := batch_id_problem(options["batch_id"])):
-            raise CommandError(f"{problem}: nothing was ingested")
         source = (
             # A code holding a NUL names nothing (and PostgreSQL could not even be asked about it).
             FeedSource.objects.select_related("user__organisation").filter(code=options["source"]).first()
             if "\x00" not in options["source"]
             else None
         )
+        # An id the source already has a batch under is taken though the rule refuses it now (an earlier
+        # rule took it): that batch can still be finished. A new batch's id must follow the rule.
+        if options["batch_id"] and (problem := batch_id_refused(batch_id=options["batch_id"], source=source)):
+            raise CommandError(f"{problem}: nothing was ingested")
         if source is None:
             raise CommandError("no feed source with that code")
         decision = _decided(source)

@@ -2,7 +2,8 @@
 
 A run overtaken by a newer one (which made a newer KEK current between two of its batches) stops, says
 so and exits non-zero without retiring: its own rotation was not completed, and the newer run is the
-one that re-wraps every key left, this run's included (`vault.rotation.RotationSuperseded`).
+one that re-wraps every key left, this run's included (`vault.rotation.RotationSuperseded`). Run with
+--rotate-deks, it also says how many keys it gave fresh DEKs, and how the rest get one.
 """
 
 import sys
@@ -86,9 +87,25 @@ class Command(BaseCommand):
                 f"v{superseded.current}, which re-wraps every data key under an older KEK (the {rewrapped} "
                 "re-wrapped here included). Nothing was retired; if that run did not finish, run "
                 "rotate_keys again to resume it."
+                + (self._fresh_deks_unfinished(replaced) if options["rotate_deks"] else "")
             )
         if options["retire"]:
             self._retire()
+
+    @staticmethod
+    def _fresh_deks_unfinished(replaced: int) -> str:
+        """What a superseded --rotate-deks run left: the keys it did not reach were re-wrapped by another run
+        (the newer rotation starts only once nothing of this one is left), which gives no fresh DEK without
+        --rotate-deks. Run again before the newer rotation ends, --rotate-deks would resume it and reach only
+        the keys it has left; once it has ended, a new rotation gives every owner's key a fresh DEK."""
+        return (
+            f" This run gave fresh DEKs to {replaced} of the data keys it re-wrapped; a key it did not "
+            "reach was re-wrapped by another run, and kept its DEK unless that run had --rotate-deks too. "
+            "To give every data key a fresh DEK, run rotate_keys --rotate-deks again once the newer "
+            "rotation has finished: it then starts a new rotation that gives each one a fresh DEK, those "
+            "given one here included (run before that, it resumes the newer rotation and reaches only the "
+            "keys that one has left)."
+        )
 
     def _report_skipped(self, revoked: int, unreadable: list[Any]) -> None:
         """Keys not re-wrapped, by id only (a DataKey id says nothing about the person)."""
