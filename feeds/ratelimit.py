@@ -93,9 +93,17 @@ def requests_in_flight_most() -> int:
     return int(settings.FEED_API_REQUESTS_IN_FLIGHT)
 
 
+# With GUNICORN_TIMEOUT 0 gunicorn kills no request (no bound): a slot then lives this long.
+IN_FLIGHT_UNBOUNDED_SECONDS = 3600
+
+
 def in_flight_seconds() -> int:
-    """How long a slot or a batch hold lives if its request never gives it back (a killed worker)."""
-    return max(IN_FLIGHT_SECONDS, int(settings.GUNICORN_TIMEOUT) + IN_FLIGHT_MARGIN_SECONDS)
+    """How long a slot or a batch hold lives if its request never gives it back (a killed worker): longer
+    than gunicorn lets a request run, or an hour when it sets no bound (a timeout of 0)."""
+    timeout = int(settings.GUNICORN_TIMEOUT)
+    if timeout <= 0:
+        return IN_FLIGHT_UNBOUNDED_SECONDS
+    return max(IN_FLIGHT_SECONDS, timeout + IN_FLIGHT_MARGIN_SECONDS)
 
 
 def _held_key_take(key: str) -> str | None:

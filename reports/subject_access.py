@@ -242,11 +242,12 @@ class SubjectAccessReport:
     withheld_sensitive_corrections: int = 0
     # Entries that exist only because of a shielded family member (the brokering page naming this child).
     withheld_third_party: int = 0
-    # A shielded child's entries telling of a move (`SHIELDED_MOVE_TAGS`, and the entries about a withheld
-    # correction).
+    # A shielded child's entries telling of a move (`SHIELDED_MOVE_TAGS`).
     withheld_shielded_moves: int = 0
-    # A shielded child's corrections of its names or of where it lives (`_corrections`).
+    # A shielded child's corrections of its names or of where it lives (`_corrections`), and their entries
+    # in the access list.
     withheld_shielded_corrections: int = 0
+    withheld_shielded_correction_entries: int = 0
 
     @property
     def moves_not_listed(self) -> str:
@@ -503,8 +504,8 @@ class _Withholding:
         )
 
     def reason(self, event: AuditEvent, organisation: Organisation | None) -> str:
-        """Why the entry is withheld ("covert", "sensitive", "third_party" or "shielded_move"); "" if the
-        requester is told of it."""
+        """Why the entry is withheld ("covert", "sensitive", "third_party", "shielded_move" or
+        "shielded_correction"); "" if the requester is told of it."""
         if event.actor_id in self.covert:
             return "covert"
         if event.actor_id in self.sensitive_actors or _is_sensitive_org(organisation):
@@ -758,7 +759,7 @@ def _accesses(
     org_name = _namer(shielded)
 
     entries: list[tuple[int, AccessEntry]] = []
-    withheld = {"covert": 0, "sensitive": 0, "third_party": 0, "shielded_move": 0}
+    withheld = {"covert": 0, "sensitive": 0, "third_party": 0, "shielded_move": 0, "shielded_correction": 0}
     disclosed = 0
     timeline = [(e, tag_label(e.tag), _purpose(e)) for e in events]
     timeline += [(search_events[a.event_id], APPEARED_IN_SEARCH, "") for a in appearances]
@@ -872,17 +873,17 @@ def _corrections(
             result.withheld_sensitive += 1
             result.covered[correction.id] = "sensitive"
             continue
+        named = field_for(correction.field)
+        if shielded and (named is None or named.location or named.key in NAME_FIELDS):
+            # Its value withheld, a dated "Address" or "Family name" row still told the requester the child
+            # moved or changed its name, and when: left out, and its entries in the access list with it
+            # (before the covert count: an officer's correction left out is not disclosed).
+            result.withheld_shielded += 1
+            result.covered[correction.id] = "shielded_correction"
+            continue
         if correction.raised_by_id in covert:
             result.covert_disclosed += 1
             result.covered[correction.id] = "covert"
-        named = field_for(correction.field)
-        hidden = shielded and (named is None or named.location or named.key in NAME_FIELDS)
-        if hidden:
-            # Its value withheld, a dated "Address" or "Family name" row still told the requester the child
-            # moved or changed its name, and when: left out, and its entries in the access list with it.
-            result.withheld_shielded += 1
-            result.covered[correction.id] = "shielded_move"
-            continue
         rejected = correction.status == CorrectionStatus.REJECTED
         result.entries.append(
             CorrectionEntry(
@@ -1002,6 +1003,7 @@ def subject_access_report(
         withheld_third_party=accesses.withheld["third_party"],
         withheld_shielded_moves=accesses.withheld["shielded_move"],
         withheld_shielded_corrections=corrections.withheld_shielded,
+        withheld_shielded_correction_entries=accesses.withheld["shielded_correction"],
     )
 
 
@@ -1025,6 +1027,7 @@ def subject_access_record(*, child: Child, by: User, report: SubjectAccessReport
         "withheld_third_party": report.withheld_third_party,
         "withheld_shielded_moves": report.withheld_shielded_moves,
         "withheld_shielded_corrections": report.withheld_shielded_corrections,
+        "withheld_shielded_correction_entries": report.withheld_shielded_correction_entries,
     }
     with transaction.atomic():
         event = event_record(

@@ -69,3 +69,10 @@ def test_gunicorn_and_the_settings_read_the_same_timeout(monkeypatch):
     monkeypatch.setenv("GUNICORN_TIMEOUT", "120")
     assert runpy.run_path(str(GUNICORN_CONFIG))["timeout"] == 120
     assert runpy.run_path(str(BASE_SETTINGS))["GUNICORN_TIMEOUT"] == 120
+
+
+def test_a_timeout_of_0_which_gunicorn_reads_as_none_keeps_slots_an_hour():
+    """gunicorn reads 0 as "never kill a request": read as 0 seconds, a slot lived 60 s and a longer
+    request outlived it (found by the review of the fix)."""
+    with override_settings(GUNICORN_TIMEOUT=0):
+        assert ratelimit.in_flight_seconds() == ratelimit.IN_FLIGHT_UNBOUNDED_SECONDS == 3600

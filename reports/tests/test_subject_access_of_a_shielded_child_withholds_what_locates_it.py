@@ -24,7 +24,8 @@ from children.services import child_create, involvement_record
 from corrections.fields import field_for
 from corrections.services import correction_raise
 from lifecycle.moves import address_status_record, transfer_accept, transfer_request
-from reports.subject_access import SHIELDED_MOVES_NOT_LISTED, WITHHELD_SHIELDED
+from reports.subject_access import SHIELDED_MOVES_NOT_LISTED, WITHHELD_SHIELDED, subject_access_report
+from reports.tests.reporting import viewed
 from tests.journeys import signed_in
 from tests.pages import rendered
 from tests.personas import Role, make_user
@@ -223,3 +224,24 @@ def test_the_pdf_of_a_child_not_shielded_gives_a_services_role(world, child):
     _seen_at_harehills(world, child)
     text = _pdf(world.lena, child)
     assert "GP at South Street Surgery, Harehills South Street Surgery, from 1 May 2024" in text
+
+
+def test_a_police_correction_left_out_is_not_counted_as_a_disclosed_enquiry_nor_as_a_move(
+    world, shielded_child
+):
+    """With the covert rule switched off, an officer's correction of a shielded child's names is left out
+    (as every such correction is): it was still counted among the enquiry's entries "in the report", in
+    the production's audit too, and its entry in the access list among the entries "showing the child
+    moving"."""
+    viewed(shielded_child, world.olivia, purpose="safeguarding")
+    correction_raise(
+        child=shielded_child, field=field_for("given_names"), value="Amelie", reason="Seen", by=world.olivia
+    )
+    report = subject_access_report(
+        child=shielded_child, produced_by=world.lena, reference="SAR-1", withhold_covert=False
+    )
+    assert report.corrections == [] and report.withheld_shielded_corrections == 1
+    assert not [a for a in report.accesses if "Asked for a detail" in a.description]
+    assert report.covert_disclosed == 1  # the officer's view, the one entry of the enquiry listed
+    assert report.withheld_shielded_moves == 0
+    assert report.withheld_shielded_correction_entries == 1
