@@ -482,10 +482,17 @@ class _Withholding:
     def about_covert_enquiry(self, event: AuditEvent) -> bool:
         """Does this entry, by anyone, tell of an officer's involvement in a covert enquiry? The LA team's
         read of the alert queue names whose emergency access it read (`raised_by_ids`): one by such an
-        officer tells of it as their own entry does."""
+        officer tells of it as their own entry does. So does a disclosure downloaded for the prevention or
+        detection of crime."""
         return (
             str(event.additional.get("involvement_id")) in self.covert_involvements
             or event.pk in self.covert_lead_clearings
+            # A disclosure for the prevention or detection of crime tells of an enquiry as surely as the
+            # officer's own views: listed, it tips the family off (the same exemption as the rule's).
+            or (
+                event.tag == AuditTag.DisclosureExportDownloaded
+                and event.additional.get("lawful_basis") == LawfulBasis.CRIME
+            )
             or bool(set(_match_ids(event)) & self.covert_matches)
             or (
                 event.tag == AuditTag.AlertsViewed
