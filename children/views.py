@@ -77,6 +77,23 @@ from vault.keys import data_key_open
 SEARCH_REFUSED = OncePerWindow("search.refused", REFUSAL_AUDIT_SECONDS)
 
 
+def search_over_limit(actor: User, *, page: str | None = None) -> bool:
+    """Count one search or look-up by `actor` against the search limit (one counter round trip); whether it
+    is over it. Refused, the first of each minute is audited (`SEARCH_REFUSED`), naming the `page` when it
+    is not the search's own (the merge finder shares the budget: one a person, however children are looked
+    up)."""
+    if SEARCH_USER.hit(str(actor.pk)) <= SEARCH_USER.limit:
+        return False
+    due, before = SEARCH_REFUSED.due(str(actor.pk), now=time.time())
+    if due:
+        event_record(
+            tag=AuditTag.SearchThrottled,
+            actor=actor,
+            additional={**({"page": page} if page else {}), "refused_in_the_minute_before": before},
+        )
+    return True
+
+
 def _child(child_id: UUID) -> Child:
     return get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
 
@@ -246,15 +263,7 @@ def search(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.ChildSearch)
     form = SearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        # One counter round trip: count this search, refuse it if it is over the limit.
-        if SEARCH_USER.hit(str(actor.pk)) > SEARCH_USER.limit:
-            due, before = SEARCH_REFUSED.due(str(actor.pk), now=time.time())
-            if due:
-                event_record(
-                    tag=AuditTag.SearchThrottled,
-                    actor=actor,
-                    additional={"refused_in_the_minute_before": before},
-                )
+        if search_over_limit(actor):
             return render(request, "children/search_throttled.html", status=429)
         outcome = child_search(criteria=form.criteria(), fetched_by=actor)
         if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildSearch):

@@ -5,7 +5,6 @@ ones included; every page asks the policy (`Permission.ChildMerge`). The work an
 `linkage.merging`'s: a shield on either record stays on the survivor, and an unmerge restores both.
 """
 
-import time
 from uuid import UUID
 
 from django.contrib import messages
@@ -19,11 +18,9 @@ from access.permissions import Permission
 from access.policy import decide, identifiers_shown, visibility
 from accounts.http import signed_in_user
 from accounts.ratelimit import SEARCH_USER
-from audit.services import event_record
-from audit.tags import AuditTag
 from children.merged_away import RecordRemoved
 from children.models import Child, RecordStatus
-from children.views import SEARCH_REFUSED, record_still_there, removed_record_said
+from children.views import record_still_there, removed_record_said, search_over_limit
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
 from linkage.merging import (
     REMOVED_SHIELDED,
@@ -58,14 +55,7 @@ def merge_find(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.ChildMerge)
     form = MergeFindForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        if SEARCH_USER.hit(str(actor.pk)) > SEARCH_USER.limit:
-            due, before = SEARCH_REFUSED.due(str(actor.pk), now=time.time())
-            if due:
-                event_record(
-                    tag=AuditTag.SearchThrottled,
-                    actor=actor,
-                    additional={"page": "merge_find", "refused_in_the_minute_before": before},
-                )
+        if search_over_limit(actor, page="merge_find"):
             form.add_error(None, LOOKUPS_LIMITED)
             return render(request, "linkage/merge_find.html", {"form": form}, status=429)
         # A record the policy would refuse (another LA's) is answered like an unknown number: no probing.
