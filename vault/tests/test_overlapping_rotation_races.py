@@ -1,17 +1,11 @@
 """Two `rotate_keys` runs overlapping for real (PostgreSQL: each thread its own session): a newer rotation
 makes a new KEK current while an older run is working. No key may end under the older, superseded KEK."""
 
-from datetime import date
-from io import StringIO
-
-from django.core.management import call_command
-from django.core.management.base import CommandError
-
 from tests.concurrency import WAITED, paused_for, postgresql_race, waiting_at_most
-from tests.personas import build_world, make_child
+from tests.personas import build_world
 from vault import rotation
 from vault.management.commands import rotate_keys
-from vault.models import DataKey
+from vault.tests.rotating import children_made, live_versions, rotate
 
 pytestmark = postgresql_race()
 
@@ -19,22 +13,7 @@ N = 4
 
 
 def _children() -> None:
-    world = build_world()
-    for n in range(N):
-        make_child(world, given_names=f"Child{n}", date_of_birth=date(2014, 1, n + 1))
-
-
-def _rotate(*args: str) -> tuple[str, CommandError | None]:
-    out = StringIO()
-    try:
-        call_command("rotate_keys", "--no-progress", *args, stdout=out)
-    except CommandError as error:
-        return out.getvalue(), error
-    return out.getvalue(), None
-
-
-def _live_versions() -> list[int]:
-    return sorted(DataKey.objects.filter(shredded_at__isnull=True).values_list("kek_version", flat=True))
+    children_made(build_world(), N)
 
 
 def test_a_run_overtaken_by_an_emergency_rotation_leaves_every_key_under_the_emergency_kek(
@@ -49,13 +28,13 @@ def test_a_run_overtaken_by_an_emergency_rotation_leaves_every_key_under_the_eme
         monkeypatch,
         rotate_keys,
         "rotation_batch",
-        read=lambda: _rotate("--batch-size", str(N), "--retire"),
-        write=_rotate,
+        read=lambda: rotate("--batch-size", str(N), "--retire"),
+        write=rotate,
     )
 
     assert newer_error is None
     assert f"Started rotation to KEK v3: {N} data keys to re-wrap." in newer
-    assert _live_versions() == [3] * N
+    assert live_versions() == [3] * N
     assert f"Started rotation to KEK v2: {N} data keys to re-wrap." in older
     assert older_error is not None and "superseded" in str(older_error)
     assert fresh_keys.kek_versions() == [1, 2, 3]

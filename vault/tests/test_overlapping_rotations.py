@@ -3,40 +3,22 @@ while an older run is between batches. The older run must stop, never move a key
 superseded KEK. These tests make the exact sequence two runs make, in one session (SQLite and
 PostgreSQL); `test_overlapping_rotation_races` races them on separate PostgreSQL sessions."""
 
-from datetime import date
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from children.models import Child
 from children.selectors import child_record
-from tests.personas import make_child
 from vault import rotation
 from vault.management.commands import rotate_keys
 from vault.models import DataKey
+from vault.tests.rotating import children_made, live_versions, rotate
 
 N = 5
 
 
 @pytest.fixture
 def children(world):
-    return [make_child(world, given_names=f"Child{n}", date_of_birth=date(2014, 1, n + 1)) for n in range(N)]
-
-
-def _rotate(*args: str) -> tuple[str, CommandError | None]:
-    """What the run printed, and the error it ended with (None: it finished)."""
-    out = StringIO()
-    try:
-        call_command("rotate_keys", "--no-progress", *args, stdout=out)
-    except CommandError as error:
-        return out.getvalue(), error
-    return out.getvalue(), None
-
-
-def _live_versions() -> list[int]:
-    return sorted(DataKey.objects.filter(shredded_at__isnull=True).values_list("kek_version", flat=True))
+    return children_made(world, N)
 
 
 def _names() -> list[str]:
@@ -58,17 +40,17 @@ def test_a_run_overtaken_between_batches_stops_and_leaves_every_key_under_the_ne
         result = real(**kwargs)
         if not overtaken:  # after A's first batch only (B's own batches come through here too)
             overtaken.append(True)
-            runs.append(_rotate())  # run B, start to finish, between two of A's batches
+            runs.append(rotate())  # run B, start to finish, between two of A's batches
         return result
 
     monkeypatch.setattr(rotate_keys, "rotation_batch", batch_then_newer_run)
 
-    output, error = _rotate("--batch-size", str(N), "--retire")
+    output, error = rotate("--batch-size", str(N), "--retire")
 
     newer_output, newer_error = runs[0]
     assert newer_error is None
     assert f"Started rotation to KEK v3: {N} data keys to re-wrap." in newer_output
-    assert _live_versions() == [3] * N  # not one key back under v2
+    assert live_versions() == [3] * N  # not one key back under v2
     assert f"Started rotation to KEK v2: {N} data keys to re-wrap." in output
     assert f"Re-wrapped {N} data keys under KEK v2" in output
     assert error is not None
@@ -96,7 +78,7 @@ def test_an_overtaken_batch_rewraps_nothing_and_the_newer_rotation_resumes_to_th
     else:
         refused = None
 
-    assert _live_versions() == [2] * (N - 2) + [3] * 2
+    assert live_versions() == [2] * (N - 2) + [3] * 2
     assert {k.pk: bytes(k.wrapped) for k in DataKey.objects.all()} == before
     assert isinstance(refused, rotation.RotationSuperseded)
     assert (refused.target, refused.current) == (2, 3)
@@ -105,12 +87,12 @@ def test_an_overtaken_batch_rewraps_nothing_and_the_newer_rotation_resumes_to_th
     assert rotation.keks_kept() == {1: 0, 2: N - 2}
     assert rotation.keks_retire_unused() == [1]
 
-    output, error = _rotate("--batch-size", "2", "--retire")
+    output, error = rotate("--batch-size", "2", "--retire")
 
     assert error is None
     assert f"Resuming rotation to KEK v3: {N - 2} data keys to re-wrap." in output
     assert "Retired KEKs: v2." in output
-    assert _live_versions() == [3] * N
+    assert live_versions() == [3] * N
     assert fresh_keys.kek_versions() == [3]
     assert rotation.keks_kept() == {}
     assert _names() == [f"Child{n}" for n in range(N)]

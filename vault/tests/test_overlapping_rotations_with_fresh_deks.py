@@ -7,19 +7,16 @@ Run again once the newer rotation has finished, `rotate_keys --rotate-deks` star
 every owner's key a fresh DEK, those this run gave one included (checked here, as the message says so).
 """
 
-from datetime import date
-from io import StringIO
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from children.models import Child
 from children.selectors import child_record
-from tests.personas import make_child
 from vault.management.commands import rotate_keys
 from vault.models import DataKey
+from vault.tests.rotating import children_made, rotate
 
 N = 5
 FIRST_BATCH = 2
@@ -27,16 +24,7 @@ FIRST_BATCH = 2
 
 @pytest.fixture
 def children(world):
-    return [make_child(world, given_names=f"Child{n}", date_of_birth=date(2014, 1, n + 1)) for n in range(N)]
-
-
-def _rotate(*args: str) -> tuple[str, CommandError | None]:
-    out = StringIO()
-    try:
-        call_command("rotate_keys", "--no-progress", *args, stdout=out)
-    except CommandError as error:
-        return out.getvalue(), error
-    return out.getvalue(), None
+    return children_made(world, N)
 
 
 def _owners_keys() -> set[Any]:
@@ -54,11 +42,11 @@ def _overtaken_after_its_first_batch(monkeypatch, *args: str) -> tuple[str, Comm
         result = real(**kwargs)
         if not overtaken:  # after A's first batch only (the others' batches come through here too)
             overtaken.append(True)
-            others.extend([_rotate(), _rotate()])
+            others.extend([rotate(), rotate()])
         return result
 
     monkeypatch.setattr(rotate_keys, "rotation_batch", batch_then_the_others)
-    output, error = _rotate("--batch-size", str(FIRST_BATCH), *args)
+    output, error = rotate("--batch-size", str(FIRST_BATCH), *args)
     monkeypatch.undo()
     return output, error, others
 
@@ -83,7 +71,7 @@ def test_a_run_with_fresh_deks_overtaken_says_how_many_it_gave_and_how_to_give_t
 
     # What the message promises: a run then gives every owner's key a fresh DEK, not only the rest.
     given = _owners_keys()
-    again, failed = _rotate("--rotate-deks")
+    again, failed = rotate("--rotate-deks")
     assert failed is None
     assert "Started rotation to KEK v4" in again and f"{N} DEKs replaced." in again
     assert not _owners_keys() & given
