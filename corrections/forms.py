@@ -8,6 +8,7 @@ from django import forms
 from accounts.wording import GovukErrors
 from children.forms import DatePartsMixin, readable
 from children.records import Address, Gender
+from children.row_values import one_line
 from children.text import TOO_MANY_PARTS, name_too_long, text_problem
 from corrections.fields import NAME_KEYS, CorrectableField, earliest_birth_year
 from corrections.models import Complainant, ComplaintAbout, ComplaintOutcome, ComplaintStatus
@@ -128,7 +129,7 @@ class CorrectionForm(GovukErrors, _ValueInputs, DatePartsMixin, forms.Form):
         text = self.cleaned_data.get(name)
         if not isinstance(text, str):
             return text
-        collapsed = " ".join(text.split())
+        collapsed = one_line(text)
         if problem := text_problem(collapsed, name=is_name):
             raise forms.ValidationError(f"{label} {problem}")
         if is_name and name_too_long(collapsed):
@@ -182,13 +183,13 @@ class CorrectionForm(GovukErrors, _ValueInputs, DatePartsMixin, forms.Form):
         if kind == "address":
             # Whitespace collapsed as a feed's lines are (a tab or line break is a control character).
             parts = (data["line_1"], data.get("line_2", ""), data["town"])
-            lines = [" ".join(part.split()) for part in parts if part.strip()]
+            lines = [one_line(part) for part in parts if part.strip()]
             return Address(lines=lines, postcode=data["postcode"]).to_json()
         if kind == "school":
             return {"organisation_id": int(data["value"]), "started_on": None}
         if kind == "gp":
             return {"organisation_id": int(data["value"])}
-        return " ".join(data["value"].split())
+        return one_line(data["value"])
 
 
 class CorrectionDecisionForm(GovukErrors, forms.Form):

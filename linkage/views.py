@@ -236,7 +236,8 @@ def _created_shielded_email(*, child_id: UUID) -> None:
         subject=CREATED_SHIELDED_SUBJECT,
         message=CREATED_SHIELDED_MESSAGE.format(url=url),
         recipients=recipients,
-        what=f"record created shielded {child.pk}",
+        # Never the record's id: the log, read outside the audited UI, would say which record is shielded.
+        what=f"record created shielded, for the LA team of {child.local_authority_id}",
     )
 
 

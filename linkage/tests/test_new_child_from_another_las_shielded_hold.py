@@ -10,9 +10,11 @@ naming the LA whose team decided and asking South's team to ask it before liftin
 where the record went. A hold of North's own row is unchanged: the team that decided lifts the shield.
 """
 
+import logging
 from datetime import timedelta
 
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend as OutboxBackend
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,6 +118,29 @@ def test_the_record_las_team_alone_is_emailed_with_no_personal_data(
     assert reverse("audit:child_access", args=[created.pk]) in body
     for personal in ("Jasmine", "Okafor", "2015", "Northshire"):
         assert personal not in body
+
+
+class MailServerDown(OutboxBackend):
+    def open(self):
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_an_email_not_sent_is_logged_naming_the_la_never_the_shielded_record(
+    world, shielded_child, settings, caplog, django_capture_on_commit_callbacks
+):
+    """The log of a failed send, read outside the audited UI, said "record created shielded <its id>":
+    which record is shielded. It names the LA whose team was to be told (what an operator needs)."""
+    _south_team(world)
+    review = _south_row_held_for_north(world)
+    settings.EMAIL_BACKEND = f"{__name__}.MailServerDown"
+    with caplog.at_level(logging.WARNING, logger="notices.email"):
+        _new_child_decided(world.lena, review, django_capture_on_commit_callbacks)
+    created = Child.objects.exclude(pk=shielded_child.pk).get()
+    assert created.shielded
+    said = f"notification email not sent: record created shielded, for the LA team of {world.south.pk}"
+    assert said in caplog.text
+    for identifying in (str(created.pk), created.pk.hex, created.index_number):
+        assert identifying not in caplog.text
 
 
 def test_the_decider_is_told_where_the_record_went(world, shielded_child, django_capture_on_commit_callbacks):
