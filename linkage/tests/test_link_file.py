@@ -7,6 +7,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from linkage.filelink import COLUMNS, link_file
+from linkage.tests.link_files import link_csv, syllables
 
 ROWS = [
     ("h1", "health", "Amelia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB"),
@@ -18,25 +19,9 @@ ROWS = [
 ]
 
 
-def _letters(number: int) -> str:
-    """`number` written as syllables (0 is "ba", 12 is "dego"): a name the feed's rules take, one per row,
-    that sounds different from its neighbours (letters alone, "ab", "ac", would share phonetic keys)."""
-    return "".join(
-        ("ba", "de", "fi", "go", "ku", "la", "me", "ni", "po", "ru")[int(digit)] for digit in str(number)
-    )
-
-
-def _csv(rows) -> str:
-    out = StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def test_records_of_one_child_from_several_sources_share_a_cluster(db, tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    source.write_text(_csv(ROWS))
+    source.write_text(link_csv(ROWS))
     printed = StringIO()
     call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=printed)
     clusters = {row["record_id"]: row["cluster_id"] for row in csv.DictReader(out.open())}
@@ -70,7 +55,7 @@ def test_memory_stays_flat_as_the_file_grows(db, tmp_path):
                 f"r{i}",
                 "health",
                 given[i % 12],
-                f"{_letters(i)}ton".capitalize(),
+                f"{syllables(i)}ton".capitalize(),
                 f"20{10 + i % 8}-0{1 + i % 9}-{10 + i % 18}",
                 "F",
                 "",
@@ -79,7 +64,7 @@ def test_memory_stays_flat_as_the_file_grows(db, tmp_path):
             )
             for i in range(copies)
         ]
-        source.write_text(_csv(rows))
+        source.write_text(link_csv(rows))
         # A first run fills the engine's caches of these names (bounded, shared by every run of the
         # process: `matching`'s lru_caches); the second is measured, so what it holds is the run's own.
         with source.open() as handle, out.open("w") as written:
@@ -103,7 +88,7 @@ def test_twins_sharing_everything_but_the_given_name_are_never_put_in_one_cluste
         ("s1", "school", "Amelia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB"),
     ]
     out = StringIO()
-    report = link_file(StringIO(_csv(twins)), out)
+    report = link_file(StringIO(link_csv(twins)), out)
     out.seek(0)
     rows = {row["record_id"]: row for row in csv.DictReader(out)}
     assert rows["h2"]["cluster_id"] != rows["h1"]["cluster_id"] and rows["h2"]["decision"] == "review"
@@ -119,7 +104,7 @@ def test_twins_of_the_other_sex_with_near_given_names_are_never_put_in_one_clust
         ("s1", "school", "Oliver", "Thornton", "2015-03-04", "M", "12 Quarry Lane", "Leeds", "LS1 4AB"),
     ]
     out = StringIO()
-    report = link_file(StringIO(_csv(twins)), out)
+    report = link_file(StringIO(link_csv(twins)), out)
     out.seek(0)
     rows = {row["record_id"]: row for row in csv.DictReader(out)}
     assert rows["h2"]["cluster_id"] != rows["h1"]["cluster_id"] and rows["h2"]["decision"] == "review"
@@ -134,7 +119,7 @@ def test_twins_of_one_sex_whose_given_names_are_two_edits_apart_are_never_put_in
         ("s1", "school", "Amwlia", "Nash", "2020-03-16", "F", "3 Mill Road", "Bristol", "BS15 4DY"),
     ]
     out = StringIO()
-    link_file(StringIO(_csv(twins)), out)
+    link_file(StringIO(link_csv(twins)), out)
     out.seek(0)
     rows = {row["record_id"]: row for row in csv.DictReader(out)}
     assert rows["h2"]["cluster_id"] != rows["h1"]["cluster_id"] and rows["h2"]["decision"] == "review"
@@ -169,7 +154,7 @@ def test_a_child_who_moved_away_is_linked_but_not_when_the_date_of_birth_is_out_
         )
         assert pair.verdict == "match" and pair.levels["postcode"] == "else" and pair.levels["dob"] != "exact"
     out = StringIO()
-    report = link_file(StringIO(_csv(rows)), out)
+    report = link_file(StringIO(link_csv(rows)), out)
     out.seek(0)
     clusters = {row["record_id"]: row for row in csv.DictReader(out)}
     assert clusters["s1"]["cluster_id"] == clusters["h1"]["cluster_id"]
@@ -183,7 +168,7 @@ def test_a_child_who_moved_away_is_linked_but_not_when_the_date_of_birth_is_out_
 def test_every_record_gets_a_cluster_even_with_an_empty_name_or_date(db, tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
     source.write_text(
-        _csv(
+        link_csv(
             [
                 ("a1", "health", "Amelia", "Thornton", "", "F", "", "", "LS1 4AB"),
                 ("a2", "school", "Amelia", "", "2015-03-04", "F", "", "", "LS1 4AB"),
@@ -200,7 +185,7 @@ def test_every_record_gets_a_cluster_even_with_an_empty_name_or_date(db, tmp_pat
 def test_records_in_another_script_are_linked_like_any_others(db, tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
     source.write_text(
-        _csv(
+        link_csv(
             [
                 ("a3", "health", "Анна", "Иванова", "2015-03-04", "F", "", "", ""),
                 ("a4", "school", "Анна", "Иванова", "2015-03-04", "F", "", "", ""),
@@ -214,7 +199,7 @@ def test_records_in_another_script_are_linked_like_any_others(db, tmp_path):
 
 def test_a_file_with_a_byte_order_mark_or_a_row_that_is_not_utf8_is_read(db, tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    text = _csv([ROWS[0], ("z1", "health", "Zoë", "Quayle", "2014-01-09", "F", "", "", "")])
+    text = link_csv([ROWS[0], ("z1", "health", "Zoë", "Quayle", "2014-01-09", "F", "", "", "")])
     source.write_bytes(b"\xef\xbb\xbf" + text.encode("latin-1"))
     printed = StringIO()
     call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=printed)
@@ -236,7 +221,7 @@ def test_many_exact_duplicates_of_one_child_end_up_in_one_cluster(db):
     # although 260 is past the candidate cap of 200.
     rows = [(f"r{i}", "health", *AMELIA[2:]) for i in range(260)]
     out = StringIO()
-    report = link_file(StringIO(_csv(rows)), out)
+    report = link_file(StringIO(link_csv(rows)), out)
     written = _written(out)
     assert len(written) == 260
     assert len({row["cluster_id"] for row in written}) == 1, report
@@ -252,7 +237,7 @@ def test_a_record_whose_block_is_over_the_candidate_cap_is_flagged_for_review_an
         for i in range(260)
     ]
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    source.write_text(_csv(rows))
+    source.write_text(link_csv(rows))
     printed = StringIO()
     call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=printed)
     written = list(csv.DictReader(out.open()))
@@ -288,7 +273,7 @@ def test_an_unclosed_quote_does_not_silently_swallow_the_records_after_it(db):
 def test_a_cell_longer_than_the_csv_limit_rejects_its_row_by_number(db, tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
     huge = ("h0", "health", "Amelia", "Thornton", "2015-03-04", "F", "x" * 200_000, "", "")
-    source.write_text(_csv([huge, AMELIA]))
+    source.write_text(link_csv([huge, AMELIA]))
     printed = StringIO()
     call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=printed)
     written = list(csv.DictReader(out.open()))
@@ -302,7 +287,9 @@ def test_memory_stays_flat_however_many_rows_are_rejected(db, tmp_path):
     def peak(copies: int) -> int:
         source = tmp_path / f"bad{copies}.csv"
         source.write_text(
-            _csv([(f"r{i}", "health", "Amelia", "", "2015-03-04", "F", "", "", "") for i in range(copies)])
+            link_csv(
+                [(f"r{i}", "health", "Amelia", "", "2015-03-04", "F", "", "", "") for i in range(copies)]
+            )
         )
         with source.open(newline="") as handle, (tmp_path / "out.csv").open("w", newline="") as out:
             tracemalloc.start()
@@ -322,10 +309,10 @@ def test_the_command_lists_every_rejected_row_by_number_and_keeps_only_the_first
     many = REJECTED_ROWS_KEPT + 5
     rows = [(f"r{i}", "health", "Amelia", "", "2015-03-04", "F", "", "", "") for i in range(many)]
     out = StringIO()
-    report = link_file(StringIO(_csv(rows)), out)
+    report = link_file(StringIO(link_csv(rows)), out)
     assert report.rejected == many and len(report.rejected_rows) == REJECTED_ROWS_KEPT
     source = tmp_path / "in.csv"
-    source.write_text(_csv(rows))
+    source.write_text(link_csv(rows))
     printed = StringIO()
     call_command("link_file", str(source), "--out", str(tmp_path / "o.csv"), "--no-progress", stdout=printed)
     listed = [line for line in printed.getvalue().splitlines() if line.startswith("row ")]

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from feeds.validation import RowInvalid, row_validate
 from linkage.filelink import COLUMNS, link_file
+from linkage.tests.link_files import link_csv
 
 GOOD = ("h1", "health", "Amelia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB")
 SAME_CHILD = ("s1", "school", "Amelia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB")
@@ -76,14 +77,6 @@ def _feed_reason(column: str, value: str) -> str:
     return str(refused.value).replace("given_names", "given_name")
 
 
-def _csv(rows) -> str:
-    out = StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 def _with(column: str, value: str) -> tuple[str, ...]:
     row = dict(zip(COLUMNS, GOOD, strict=True))
     return tuple({**row, "record_id": "x1", column: value}.values())
@@ -94,7 +87,7 @@ def test_a_row_the_feed_refuses_is_rejected_by_number_with_the_feeds_reason_and_
     db, tmp_path, column, value
 ):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    source.write_text(_csv([GOOD, _with(column, value), SAME_CHILD]), encoding="utf-8")
+    source.write_text(link_csv([GOOD, _with(column, value), SAME_CHILD]), encoding="utf-8")
     printed = StringIO()
     call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=printed)
     lines = printed.getvalue().splitlines()
@@ -111,7 +104,7 @@ def test_a_row_the_feed_refuses_is_rejected_by_number_with_the_feeds_reason_and_
 def test_a_reason_names_the_column_and_never_the_value(db, column, value):
     rejected: list[tuple[int, str]] = []
     report = link_file(
-        StringIO(_csv([GOOD, _with(column, value), SAME_CHILD])),
+        StringIO(link_csv([GOOD, _with(column, value), SAME_CHILD])),
         StringIO(),
         on_rejected=lambda number, reason: rejected.append((number, reason)),
     )
@@ -151,7 +144,7 @@ def test_a_row_the_feed_accepts_is_linked_as_before(db):
             today=today,
         )  # the feed takes every one of them
     out = StringIO()
-    report = link_file(StringIO(_csv(rows)), out)
+    report = link_file(StringIO(link_csv(rows)), out)
     out.seek(0)
     clusters = {row["record_id"]: row["cluster_id"] for row in csv.DictReader(out)}
     assert report.rejected == 0

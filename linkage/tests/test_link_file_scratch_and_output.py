@@ -19,25 +19,9 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from linkage.filelink import COLUMNS
+from linkage.tests.link_files import link_csv, syllables
 
 MARKER = "Quixotebrook"  # a synthetic family name to look for in whatever a run leaves on disk
-
-
-def _letters(number: int) -> str:
-    """`number` written as syllables (0 is "ba", 12 is "dego"): a name the feed's rules take, one per row,
-    that sounds different from its neighbours (letters alone, "ab", "ac", would share phonetic keys)."""
-    return "".join(
-        ("ba", "de", "fi", "go", "ku", "la", "me", "ni", "po", "ru")[int(digit)] for digit in str(number)
-    )
-
-
-def _csv(rows) -> str:
-    out = StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    return out.getvalue()
 
 
 def _rows(count: int):
@@ -46,7 +30,7 @@ def _rows(count: int):
             f"r{i}",
             "health",
             "Amelia",
-            f"{MARKER}{_letters(i)}",
+            f"{MARKER}{syllables(i)}",
             f"2015-0{1 + i % 9}-1{i % 9}",
             "F",
             "",
@@ -78,7 +62,7 @@ def test_a_link_file_run_killed_part_way_leaves_no_copy_of_the_records_in_the_te
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     source = tmp_path / "in.csv"
-    source.write_text(_csv(_rows(400)))
+    source.write_text(link_csv(_rows(400)))
     env = {**os.environ, "TMPDIR": str(scratch), "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     process = subprocess.Popen(  # noqa: S603 - our own code, fixed arguments
         [sys.executable, "-c", PAUSED_RUN, str(source), str(tmp_path / "out.csv")],
@@ -103,7 +87,7 @@ def test_a_link_file_run_killed_part_way_leaves_no_copy_of_the_records_in_the_te
 
 def test_an_output_naming_the_input_file_is_refused_and_the_input_kept(db, tmp_path):
     source = tmp_path / "in.csv"
-    text = _csv(_rows(3)).encode()
+    text = link_csv(_rows(3)).encode()
     source.write_bytes(text)
     alias = tmp_path / "alias.csv"
     alias.symlink_to(source)
@@ -121,7 +105,7 @@ def test_a_failed_run_leaves_an_earlier_output_as_it_was_and_no_partial_file(db,
     out = tmp_path / "clusters.csv"
     out.write_text("record_id,source,cluster_id,decision\nr1,health,C1,new\n")
     bad = tmp_path / "bad.csv"
-    bad.write_text(_csv(_rows(2)).replace("postcode", "postcode,source", 1))  # a column named twice
+    bad.write_text(link_csv(_rows(2)).replace("postcode", "postcode,source", 1))  # a column named twice
     with pytest.raises(CommandError, match="the header names a column twice"):
         call_command("link_file", str(bad), "--out", str(out), "--no-progress", stdout=StringIO())
     assert out.read_text() == "record_id,source,cluster_id,decision\nr1,health,C1,new\n"
@@ -132,7 +116,7 @@ def test_an_interrupted_run_leaves_no_output_that_looks_complete(db, tmp_path, m
     import linkage.management.commands.link_file as command
 
     source, out = tmp_path / "in.csv", tmp_path / "clusters.csv"
-    source.write_text(_csv(_rows(50)))
+    source.write_text(link_csv(_rows(50)))
     real = command.link_file
 
     def interrupted(handle, written, **kwargs):
@@ -151,7 +135,7 @@ def test_an_interrupted_run_leaves_no_output_that_looks_complete(db, tmp_path, m
 
 def test_the_output_is_written_in_full_and_readable_by_its_owner_only(db, tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "clusters.csv"
-    source.write_text(_csv(_rows(5)))
+    source.write_text(link_csv(_rows(5)))
     call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=StringIO())
     written = list(csv.DictReader(out.open()))
     assert [row["record_id"] for row in written] == ["r0", "r1", "r2", "r3", "r4"]
@@ -161,7 +145,7 @@ def test_the_output_is_written_in_full_and_readable_by_its_owner_only(db, tmp_pa
 
 def test_an_output_that_is_a_directory_or_in_no_directory_is_a_clear_error(db, tmp_path):
     source = tmp_path / "in.csv"
-    source.write_text(_csv(_rows(2)))
+    source.write_text(link_csv(_rows(2)))
     for command in ("link_file", "national_relink"):
         with pytest.raises(CommandError, match="--out must name a file in an existing directory"):
             call_command(command, str(source), "--out", str(tmp_path), stdout=StringIO(), stderr=StringIO())
@@ -178,7 +162,7 @@ def test_an_output_that_is_a_directory_or_in_no_directory_is_a_clear_error(db, t
 
 def test_a_symlink_at_the_output_path_is_replaced_not_written_through(db, tmp_path):
     source, elsewhere, out = tmp_path / "in.csv", tmp_path / "elsewhere.txt", tmp_path / "clusters.csv"
-    source.write_text(_csv(_rows(2)))
+    source.write_text(link_csv(_rows(2)))
     elsewhere.write_text("someone else's file\n")
     out.symlink_to(elsewhere)
     call_command("link_file", str(source), "--out", str(out), "--no-progress", stdout=StringIO())
@@ -188,7 +172,7 @@ def test_a_symlink_at_the_output_path_is_replaced_not_written_through(db, tmp_pa
 
 def test_a_link_file_run_stopped_with_sigterm_or_sighup_removes_its_partial_output_and_fails(tmp_path):
     source = tmp_path / "in.csv"
-    source.write_text(_csv(_rows(30_000)))
+    source.write_text(link_csv(_rows(30_000)))
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     for stop in (signal.SIGTERM, signal.SIGHUP):
         out = tmp_path / f"clusters-{stop.name}.csv"
@@ -222,7 +206,7 @@ def test_memory_stays_flat_with_a_line_of_64_million_characters(db, tmp_path, en
     from linkage.filelink import link_file
 
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    header, good, later = _csv(_rows(2)).splitlines()
+    header, good, later = link_csv(_rows(2)).splitlines()
     with source.open("w", newline="") as handle:
         handle.write(header + ending + good + ending)
         handle.write("h0,health,Amelia,Thornton,2015-03-04,F," + "x" * 64_000_000 + ending)

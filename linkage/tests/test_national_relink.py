@@ -10,6 +10,7 @@ import pytest
 
 from children.synthetic.search_errors import corrupted, error_class, population
 from linkage.national import BLOCKING_RULES, acceptance_probability, model_settings, national_relink
+from linkage.tests.link_files import link_csv
 from matching.scoring import ACCEPT_WEIGHT, MODEL_DIR, MODEL_VERSION, load_model
 
 pytest.importorskip("splink")
@@ -141,19 +142,6 @@ def test_the_command_clusters_a_file_and_reports_bad_rows_by_number(tmp_path):
     assert "Marchbank" not in report
 
 
-def _file(rows) -> str:
-    import csv
-    from io import StringIO
-
-    from linkage.filelink import COLUMNS
-
-    out = StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(rows)
-    return out.getvalue()
-
-
 AMELIA = ("h1", "health", "Amelia", "Thornton", "2015-03-04", "F", "12 Quarry Lane", "Leeds", "LS1 4AB")
 
 
@@ -173,7 +161,7 @@ def test_national_relink_keeps_records_of_two_sources_sharing_a_record_id_apart(
 
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
     source.write_text(
-        _file(
+        link_csv(
             [
                 ("1", "health", "Amelia", "Thornton", "2015-03-04", "F", "", "", "LS1 4AB"),
                 ("1", "school", "Noah", "Begum", "2012-11-30", "M", "", "", "BD1 1AA"),
@@ -190,14 +178,14 @@ def test_national_relink_keeps_records_of_two_sources_sharing_a_record_id_apart(
 
 def test_national_relink_reads_a_file_with_a_byte_order_mark_as_link_file_does(tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    source.write_bytes(b"\xef\xbb\xbf" + _file([AMELIA, ("s1", "school", *AMELIA[2:])]).encode())
+    source.write_bytes(b"\xef\xbb\xbf" + link_csv([AMELIA, ("s1", "school", *AMELIA[2:])]).encode())
     printed, _ = _relink(source, out)
     assert "2 records in 1 clusters" in printed
 
 
 def test_national_relink_rejects_a_non_utf8_row_by_number_instead_of_crashing(tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    good = _file([AMELIA, ("s1", "school", *AMELIA[2:])]).encode()
+    good = link_csv([AMELIA, ("s1", "school", *AMELIA[2:])]).encode()
     source.write_bytes(good + b"x1,health,Zo\xe9,Smith,2015-03-04,F,,,LS1 4AB\r\n")
     printed, errors = _relink(source, out)
     assert "row 3: not valid UTF-8 text" in errors  # file line 4, minus the header
@@ -206,7 +194,7 @@ def test_national_relink_rejects_a_non_utf8_row_by_number_instead_of_crashing(tm
 
 def test_national_relink_with_no_usable_rows_says_so_instead_of_crashing(tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    source.write_text(_file([("x1", "health", "Amelia", "", "2015-03-04", "F", "", "", "")]))
+    source.write_text(link_csv([("x1", "health", "Amelia", "", "2015-03-04", "F", "", "", "")]))
     printed, errors = _relink(source, out)
     assert "0 records in 0 clusters; 1 rows rejected" in printed
     assert "row 1: family_name is required" in errors
@@ -215,7 +203,7 @@ def test_national_relink_with_no_usable_rows_says_so_instead_of_crashing(tmp_pat
 
 def test_national_relink_with_one_usable_row_gives_it_a_cluster(tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    source.write_text(_file([AMELIA]))
+    source.write_text(link_csv([AMELIA]))
     printed, _ = _relink(source, out)
     assert "1 records in 1 clusters" in printed
     assert len(out.read_text().splitlines()) == 2
@@ -224,7 +212,7 @@ def test_national_relink_with_one_usable_row_gives_it_a_cluster(tmp_path):
 def test_national_relink_rejects_a_cell_longer_than_the_csv_limit_by_number(tmp_path):
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
     huge = ("h0", "health", "Amelia", "Thornton", "2015-03-04", "F", "x" * 200_000, "", "")
-    source.write_text(_file([huge, AMELIA, ("s1", "school", *AMELIA[2:])]))
+    source.write_text(link_csv([huge, AMELIA, ("s1", "school", *AMELIA[2:])]))
     printed, errors = _relink(source, out)
     assert "row 1: a cell is longer than any field allows" in errors
     assert "2 records in 1 clusters; 1 rows rejected" in printed
@@ -251,7 +239,7 @@ def test_link_file_and_national_relink_name_the_same_row_for_one_bad_record(db, 
 
     source = tmp_path / "in.csv"
     bad = ("x1", "health", "Bad", "", "2015-03-04", "F", "", "", "")
-    source.write_text(_file([AMELIA, ("s1", "school", *AMELIA[2:]), bad]))
+    source.write_text(link_csv([AMELIA, ("s1", "school", *AMELIA[2:]), bad]))
     linked = StringIO()
     call_command("link_file", str(source), "--out", str(tmp_path / "l.csv"), "--no-progress", stdout=linked)
     _, errors = _relink(source, tmp_path / "n.csv")
