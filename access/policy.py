@@ -816,9 +816,13 @@ def override_visibility(*, actor: User) -> Visibility:
     return Visibility(full=True, sensitive_services=False, source_issuer_ids=frozenset(), viewer_id=actor.pk)
 
 
-# What a data manager sees of an archived record: everything but sensitive services (those stay with the
-# LA team, who can broker contact) and source identifiers (those stay with the body that issued them).
-ARCHIVE_VISIBILITY = Visibility(full=True, sensitive_services=False)
+def archive_visibility(*, child: Child) -> Visibility:
+    """What a data manager sees of an archived record: everything but sensitive services (those stay with
+    the LA team, who can broker contact) and source identifiers (those stay with the body that issued
+    them); of a shielded one, not where the child lived, the carers or the services that would place
+    them (its location is for its own LA team alone, as for its corrections and clerical reviews)."""
+    return Visibility(full=not child.shielded, sensitive_services=False)
+
 
 # A subject access report describes sensitive services only as a count withheld (docs/AUDIT.md).
 SUBJECT_ACCESS_VISIBILITY = Visibility(full=True, sensitive_services=False)

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from access.http import require
 from access.permissions import Permission
-from access.policy import ARCHIVE_VISIBILITY, decide, visible_involvements
+from access.policy import archive_visibility, decide, visible_involvements
 from accounts.http import signed_in_user
 from accounts.models import Organisation, User
 from children.models import Child
@@ -104,11 +104,12 @@ def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
         # suspended the data manager: nothing is shown, and they are signed out.
         if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ArchiveStatutoryView):
             return ended
-        shown = visible_involvements(seen=ARCHIVE_VISIBILITY, involvements=view.involvements)
-        # A shielded record's location is for its own LA team alone, never the data manager (as for its
-        # corrections and clerical reviews): where the child lived, the carers, and the services that
-        # would place them (a school, a GP) are left out of the page, not merely hidden by it.
-        located = not child.shielded
+        seen = archive_visibility(child=child)
+        shown = visible_involvements(seen=seen, involvements=view.involvements)
+        # Of a shielded record, the policy shows no location (`archive_visibility`): where the child
+        # lived, the carers, and the services that would place them (a school, a GP) are left out of the
+        # page, not merely hidden by it.
+        located = seen.full
         details = view.details if located else _without_location(view.details)
         context = {
             "child": child,

@@ -9,7 +9,7 @@ import time_machine
 from django.utils import timezone
 
 from access.permissions import Permission
-from access.policy import ARCHIVE_VISIBILITY, decide
+from access.policy import archive_visibility, decide
 from accounts.models import Role, User
 from children.models import Child, RecordStatus
 from lifecycle.models import Archive
@@ -126,6 +126,15 @@ def test_a_lapsed_data_manager_is_refused_for_the_lapse_first(world, archived, c
     assert decide(actor=world.dara, action=Permission.ArchiveView, child=archived).reason == "training_lapsed"
 
 
-def test_the_archive_hides_sensitive_services_and_source_identifiers():
-    assert ARCHIVE_VISIBILITY.full and not ARCHIVE_VISIBILITY.sensitive_services
-    assert ARCHIVE_VISIBILITY.source_issuer_ids == frozenset()
+def test_the_archive_hides_sensitive_services_and_source_identifiers(world):
+    seen = archive_visibility(child=make_child(world))
+    assert seen.full and not seen.sensitive_services
+    assert seen.source_issuer_ids == frozenset()
+
+
+def test_the_policy_says_a_data_manager_never_sees_where_an_archived_shielded_child_lived(world):
+    """The archive page left the location out itself while the policy's answer (a constant) said every
+    archived record was seen in full: a page asking the policy would have shown it."""
+    seen = archive_visibility(child=make_child(world, shielded=True))
+    assert not seen.full and not seen.sensitive_services
+    assert seen.source_issuer_ids == frozenset()
