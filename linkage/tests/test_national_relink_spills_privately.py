@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from linkage.tests.test_national_relink import _file, _relink
+from linkage.tests.link_files import link_csv
+from linkage.tests.test_national_relink import _relink
 
 pytest.importorskip("splink")
 
@@ -45,7 +46,7 @@ def test_duckdb_spills_only_into_a_private_directory_removed_after_the_run(tmp_p
     monkeypatch.chdir(tmp_path)
     seen = _spill_directory_seen(monkeypatch)
     source, out = tmp_path / "in.csv", tmp_path / "out.csv"
-    source.write_text(_file(ROWS))
+    source.write_text(link_csv(ROWS))
     printed, _ = _relink(source, out)
     assert "2 records in 1 clusters" in printed
     ((directory, mode),) = seen

@@ -1878,9 +1878,59 @@ def test_an_unknown_child_id_tells_a_role_without_access_nothing(matrix):
         extra = CHILD_URL_EXTRA_ARGS.get(url_name, [])
         for method in sorted(ACCEPTED[url_name]):
             for p in PERSONAS:
-                if p.status != "ok" or p.role in CHILD_URL_ROLES[url_name] or p.role == Role.FEED_SOURCE:
+                if p.status != "ok" or p.role in CHILD_URL_ROLES[url_name]:
                     continue
                 answer = attempt(matrix.client(p.name), method, reverse(url_name, args=[uuid4(), *extra]))
                 if (answer.status, answer.reason) != (403, "role_not_permitted"):
                     problems[f"{url_name} {method} {p.name}"] = [f"got {answer.status} {answer.reason}"]
+    assert not problems, _report(problems)
+
+
+# Pages taking the id of something other than a child, an account, an organisation or an export, with the
+# roles that may use them: an unknown id is refused to every other role before any lookup, as a real one.
+OTHER_ID_URLS: dict[str, tuple[set[Role], Callable[[], list[object]]]] = {
+    "moves:transfer": ({Role.LA_TEAM}, lambda: [uuid4()]),
+    "moves:transfer_withdraw": ({Role.LA_TEAM}, lambda: [uuid4()]),
+    "oversight:alert_acknowledge": ({Role.LA_TEAM, Role.SYSTEM_ADMIN}, lambda: [987654]),
+    "coordination:propose_lead": (PRACTITIONERS, lambda: [987654]),
+    "coordination:accept_lead": (PRACTITIONERS, lambda: [987654]),
+    "coordination:confirm_involvement": (PRACTITIONERS, lambda: [uuid4()]),
+    "linkage:review": ({Role.LA_TEAM, Role.DATA_MANAGER}, lambda: [uuid4()]),
+    "linkage:merge_compare": ({Role.LA_TEAM}, lambda: [uuid4(), uuid4()]),
+    "linkage:merge_detail": ({Role.LA_TEAM}, lambda: [uuid4()]),
+    "corrections:decide": ({Role.LA_TEAM, Role.DATA_MANAGER}, lambda: [uuid4()]),
+    "corrections:complaint": ({Role.LA_TEAM}, lambda: [uuid4()]),
+}
+
+
+def test_an_unknown_id_of_any_other_kind_tells_a_role_without_access_nothing(matrix):
+    """Transfers, alerts, matches, reviews, merges, corrections and complaints: the same 403 for an
+    unknown id as for a real one, never a 404 saying there is no such thing."""
+    problems: dict[str, list[str]] = {}
+    for url_name, (may_use, args) in sorted(OTHER_ID_URLS.items()):
+        for method in sorted(ACCEPTED[url_name]):
+            for p in PERSONAS:
+                if p.status != "ok" or p.role in may_use:
+                    continue
+                answer = attempt(matrix.client(p.name), method, reverse(url_name, args=args()))
+                if (answer.status, answer.reason) != (403, "role_not_permitted"):
+                    problems[f"{url_name} {method} {p.name}"] = [f"got {answer.status} {answer.reason}"]
+    assert not problems, _report(problems)
+
+
+def test_head_and_options_on_every_page_change_nothing_and_never_fail(matrix):
+    """Methods the matrix's rows never send: no page answers them with a server error or a change, and a
+    refusal is the only thing they may audit."""
+    problems: dict[str, list[str]] = {}
+    for url_name in sorted(ROWS):
+        path = reverse(url_name, args=_sample_args(matrix, url_name))
+        for p in PERSONAS:
+            if p.status != "ok":
+                continue
+            for method in ("HEAD", "OPTIONS"):
+                answer = attempt(matrix.client(p.name), method, path, rows=True)
+                if answer.status >= 500 or answer.changed or (answer.denied_events and answer.status != 403):
+                    problems[f"{url_name} {method} {p.name}"] = [
+                        f"got {answer.status}, changed {answer.changed}"
+                    ]
     assert not problems, _report(problems)
