@@ -12,6 +12,7 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,6 +46,7 @@ from disclosure.services import (
 )
 from rowlocks.held import Strength, row_held
 from team.disclosure_file import (
+    PASSPHRASE_VALID_SECONDS,
     export_built,
     export_file_name,
     passphrase_from_token,
@@ -55,7 +57,7 @@ from team.forms import ExportDecisionForm, ExportRequestForm
 from vault.crypto import KeyRevoked
 from vault.keys import KeyShredded
 
-LIST_LIMIT = 100
+LIST_LIMIT = 100  # requests on each page of the list (`?page=N`)
 
 MERGED_AWAY = (
     "The record with the index number {number} has just been merged into another record: nothing has been "
@@ -102,14 +104,22 @@ def _children_held(children: list[Child], *, local_authority_id: int) -> None:
             raise ChildNoLongerAskable(NO_LONGER_HELD.format(number=child.index_number))
 
 
-def _judged_again_locked(actor: User) -> None:
+def _judged_again_locked(actor: User, *, action: Permission, export: DisclosureExport | None = None) -> User:
     """In the writing transaction: the person asking or deciding as they are now. Their account's row,
-    then their organisation held (FOR KEY SHARE: its close or an edit taking its accreditation, which lock
-    it FOR UPDATE, wait for this write or are seen; accounts before organisations, as the download locks
-    them), then the whole vetting again: `accounts.services.actor_able_locked`, as every decider.
-    `ActorCannotAct` when it no longer passes: nothing is written, and `decider_ended_refused` answers
-    with the audited refusal saying why, signed out."""
+    then their organisation held (FOR KEY SHARE: its close or an edit taking its accreditation or its LA,
+    which lock it FOR UPDATE, wait for this write or are seen; accounts before organisations, as the
+    download locks them), then the whole vetting again: `accounts.services.actor_able_locked`, as every
+    decider. `ActorCannotAct` when it no longer passes: nothing is written, and `decider_ended_refused`
+    answers with the audited refusal saying why, signed out.
+
+    Then the page's own policy question (`action`, about `export`) asked again of the account as stored,
+    as the download asks it (`_downloader_as_stored`): one moved to another LA (their account, or their
+    organisation put in another LA) or out of the LA team since the page's check is `Refused` in words,
+    audited by the refusal page, and the transaction writes nothing. Returns the account as stored."""
     actor_able_locked(actor)
+    stored = User.objects.select_related("organisation").get(pk=actor.pk)
+    require(actor=stored, action=action, export=export)
+    return stored
 
 
 def _notes(export: DisclosureExport) -> ExportNotes:
@@ -145,17 +155,22 @@ def _export(request: HttpRequest, export_id: UUID, action: Permission) -> tuple[
 def exports(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.DisclosureExportView)
-    listed = list(
-        DisclosureExport.objects.filter(local_authority_id=actor.home_la_id).select_related(
-            "requested_by", "decided_by__organisation", "data_key"
-        )[:LIST_LIMIT]
+    # Newest first, a page at a time; the id breaks a tie, so requests made in the same instant are each
+    # on one page only. A page number that is not one shows the first page, one out of range the last
+    # (`get_page`, as the reports page).
+    requests = (
+        DisclosureExport.objects.filter(local_authority_id=actor.home_la_id)
+        .select_related("requested_by", "decided_by__organisation", "data_key")
+        .order_by("-requested_at", "-pk")
     )
+    page = Paginator(requests, LIST_LIMIT).get_page(request.GET.get("page"))
+    listed = list(page.object_list)
     rows = [
         (export, export_availability(export, approval_stands=export_approval_stands), _notes(export))
         for export in listed
     ]
-    exports_list_audit(exports=listed, by=actor)
-    return render(request, "team/exports.html", {"rows": rows})
+    exports_list_audit(exports=listed, by=actor)  # the requests on this page only
+    return render(request, "team/exports.html", {"rows": rows, "page": page})
 
 
 @login_required
@@ -174,12 +189,15 @@ def export_new(request: HttpRequest) -> HttpResponse:
         try:
             with transaction.atomic():
                 # The requester as they are now: one suspended, closed or cut off since the policy passed
-                # them asks for nothing.
-                _judged_again_locked(actor)
+                # them, moved out of the LA team, or moved to another LA than the one the form checked the
+                # children against, asks for nothing (refused, audited).
+                stored = _judged_again_locked(actor, action=Permission.DisclosureExportRequest)
+                if stored.home_la_id != la_id:
+                    raise Refused(Decision(False, "other_la"), action=Permission.DisclosureExportRequest)
                 # Then each child as it is now: one merged away since the form's check is said in words.
                 _children_held(form.cleaned_data["index_numbers"], local_authority_id=la_id)
                 export = export_request(
-                    by=actor,
+                    by=stored,
                     local_authority=get_object_or_404(Organisation, pk=la_id),
                     lawful_basis=form.cleaned_data["lawful_basis"],
                     reference=form.cleaned_data["reference"],
@@ -221,6 +239,7 @@ def _detail(
         "passphrase": passphrase,
         "token": passphrase_token(passphrase=passphrase, export=export) if may_download else "",
         "max_downloads": settings.DISCLOSURE_EXPORT_MAX_DOWNLOADS,
+        "passphrase_minutes": PASSPHRASE_VALID_SECONDS // 60,
     }
     response = render(request, "team/export.html", context)
     response["Cache-Control"] = "no-store"
@@ -256,8 +275,10 @@ def export_decision(request: HttpRequest, export_id: UUID) -> HttpResponse:
             DisclosureExport.objects.select_for_update(no_key=True).filter(pk=export.pk).values_list(
                 "pk"
             ).first()
-            _judged_again_locked(actor)
-            export_decide(export=export, by=actor, approve=approve, reason=form.cleaned_data["reason"])
+            # Then their policy question again on the account as stored: one moved to another LA or out of
+            # the LA team since the page's check decides nothing (refused, audited).
+            stored = _judged_again_locked(actor, action=Permission.DisclosureExportDecide, export=export)
+            export_decide(export=export, by=stored, approve=approve, reason=form.cleaned_data["reason"])
     except AlreadyDecided as undecided:  # or a child it named was purged (`ExportNotesDestroyed`)
         messages.info(request, undecided.message)
         return redirect("team:export", export_id=export.pk)
