@@ -577,26 +577,28 @@ def _decide_export(
     Roles were already checked. The requester never decides their own request (the second pair of
     eyes is the control); only the requester downloads it (the approver never holds the file). Whether
     the request is still pending, or the file still available, is the export's state, not a rule of
-    access: `disclosure.services` enforces that and the page says which. Asked about one `child` of the
-    export (as the file is built), a child archived or moved to another LA since the request is refused:
-    its row is withheld.
+    access: `disclosure.services` enforces that and the page says which. A `child` is one an export may
+    name only while it is an active record of the LA's: asked for a request (before there is an export),
+    or about one child of an export (as the file is built), a child of another LA, archived or closed is
+    refused (since the request: its row is withheld).
     """
     if actor.home_la_id is None:
         return _deny("no_organisation")
-    if export is None:
+    if export is not None:
+        if export.local_authority_id != actor.home_la_id:
+            return _deny("other_la")
+        if action == Permission.DisclosureExportDecide and export.requested_by_id == actor.pk:
+            return _deny("own_export")
+        if action == Permission.DisclosureExportDownload and export.requested_by_id != actor.pk:
+            return _deny("not_requester")
+    if child is None:
         return ALLOW
-    if export.local_authority_id != actor.home_la_id:
-        return _deny("other_la")
-    if action == Permission.DisclosureExportDecide and export.requested_by_id == actor.pk:
-        return _deny("own_export")
-    if action == Permission.DisclosureExportDownload and export.requested_by_id != actor.pk:
-        return _deny("not_requester")
-    if child is not None and child.status == RecordStatus.ARCHIVED:
-        return _deny("archived")  # archived since the request: the archive is the data manager's
-    if child is not None and child.status == RecordStatus.CLOSED:
-        return _deny("closed")  # a new identity since the request: the old one is never disclosed
-    if child is not None and child.local_authority_id != export.local_authority_id:
-        return _deny("other_la")  # moved to another LA since the request: no longer this team's to disclose
+    if child.status == RecordStatus.ARCHIVED:
+        return _deny("archived")  # the archive is the data manager's
+    if child.status == RecordStatus.CLOSED:
+        return _deny("closed")  # a new identity: the old one is never disclosed
+    if child.local_authority_id != actor.home_la_id:
+        return _deny("other_la")  # another LA's child (moved since the request): not this team's to disclose
     return ALLOW
 
 

@@ -26,7 +26,7 @@ from accounts.models import Organisation, User
 from accounts.services import actor_able_locked
 from accounts.stepup import step_up
 from children.merged_away import key_opens
-from children.models import Child, RecordStatus
+from children.models import Child
 from disclosure.fields import EXPORT_FIELDS, SHIELDED_WITHHELD
 from disclosure.models import DisclosureExport, ExportStatus
 from disclosure.selectors import ExportNotes, export_notes
@@ -75,7 +75,7 @@ class ChildNoLongerAskable(Exception):
         self.message = message
 
 
-def _children_held(children: list[Child], *, local_authority_id: int) -> None:
+def _children_held(children: list[Child], *, by: User) -> None:
     """In the writing transaction, after the requester's account and organisation (accounts,
     organisations, then children, as every writer takes them): each child's row held FOR KEY SHARE, in
     id order (as a merge and the download lock them), and judged again as the form judged it.
@@ -92,15 +92,10 @@ def _children_held(children: list[Child], *, local_authority_id: int) -> None:
     for child in sorted(children, key=lambda c: str(c.pk)):
         if not row_held(Child, child.pk, strength=Strength.KEY_SHARE):
             raise ChildNoLongerAskable(MERGED_AWAY.format(number=child.index_number))
-    still = set(
-        Child.objects.filter(
-            pk__in=[child.pk for child in children],
-            status=RecordStatus.ACTIVE,
-            local_authority_id=local_authority_id,
-        ).values_list("pk", flat=True)
-    )
+    stored = Child.objects.in_bulk([child.pk for child in children])
     for child in children:
-        if child.pk not in still:
+        # The policy's question (an active record of the asker's LA), asked of the record as stored.
+        if not decide(actor=by, action=Permission.DisclosureExportRequest, child=stored[child.pk]).allowed:
             raise ChildNoLongerAskable(NO_LONGER_HELD.format(number=child.index_number))
 
 
@@ -195,7 +190,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
                 if stored.home_la_id != la_id:
                     raise Refused(Decision(False, "other_la"), action=Permission.DisclosureExportRequest)
                 # Then each child as it is now: one merged away since the form's check is said in words.
-                _children_held(form.cleaned_data["index_numbers"], local_authority_id=la_id)
+                _children_held(form.cleaned_data["index_numbers"], by=stored)
                 export = export_request(
                     by=stored,
                     local_authority=get_object_or_404(Organisation, pk=la_id),

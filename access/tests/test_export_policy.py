@@ -86,3 +86,19 @@ def test_a_child_archived_or_moved_since_the_request_is_not_carried(world, expor
     Child.objects.filter(pk=child.pk).update(status=RecordStatus.ARCHIVED)
     archived = Child.objects.get(pk=child.pk)
     assert decide(actor=world.lena, action=action, export=export, child=archived).reason == "archived"
+
+
+def test_a_request_may_name_only_an_active_record_of_the_askers_own_la(world, child):
+    """Asked before there is an export (the request), the policy judged no child: it answered yes for
+    another LA's child, or an archived or closed one, and the rule lived in the pages alone."""
+    from children.models import Child, RecordStatus
+
+    action = Permission.DisclosureExportRequest
+    assert decide(actor=world.lena, action=action, child=child).allowed
+    Child.objects.filter(pk=child.pk).update(local_authority=world.south)
+    moved = Child.objects.get(pk=child.pk)
+    assert decide(actor=world.lena, action=action, child=moved).reason == "other_la"
+    Child.objects.filter(pk=child.pk).update(local_authority=world.north, status=RecordStatus.ARCHIVED)
+    assert decide(actor=world.lena, action=action, child=Child.objects.get(pk=child.pk)).reason == "archived"
+    Child.objects.filter(pk=child.pk).update(status=RecordStatus.CLOSED)
+    assert decide(actor=world.lena, action=action, child=Child.objects.get(pk=child.pk)).reason == "closed"
