@@ -34,7 +34,7 @@ from accounts.usernames import username_skeleton
 from accounts.vetting import organisation_refusal, vetting_refusal
 from audit.services import event_record
 from audit.tags import AuditTag
-from notices.email import notify_by_email
+from notices.email import notify_after_commit, notify_by_email
 from rowlocks.held import Strength, row_held
 from vault.keys import data_key_build
 from vault.sealing import note_seal, note_unseal
@@ -213,7 +213,7 @@ def password_change(*, user: User, password: str, session_key: str) -> bool:
         Session.objects.filter(session_key__in=others).delete()
         tracked.filter(session_key__in=others).delete()
         event_record(tag=AuditTag.PasswordChanged, actor=user, additional={"sessions_ended": len(others)})
-    transaction.on_commit(
+    notify_after_commit(
         partial(
             notify_by_email,
             subject="Your ContactPoint password was changed",
@@ -225,7 +225,8 @@ def password_change(*, user: User, password: str, session_key: str) -> bool:
             ),
             recipients=[user.email],
             what=f"password change of user {user.pk}",
-        )
+        ),
+        what=f"password change of user {user.pk}",
     )
     return True
 
@@ -951,7 +952,7 @@ def account_suspend(
     # Once stored, never from inside it: an automatic suspension runs in the person's own request (the
     # misuse screening, holding their row lock and the audit writer's mark), which may still fail and roll
     # it back, and a slow mail server must not hold those locks.
-    transaction.on_commit(
+    notify_after_commit(
         partial(
             notify_by_email,
             subject="A ContactPoint account you manage has been suspended",
@@ -962,7 +963,8 @@ def account_suspend(
             ),
             recipients=[user.manager_email],
             what=f"suspension of user {user.pk}",
-        )
+        ),
+        what=f"suspension of user {user.pk}",
     )
     return True
 

@@ -36,7 +36,7 @@ from children.services import (
 from coordination.family import carer_keys_refresh, child_carer_digests, family_child_ids
 from coordination.models import InvolvementConfirmation, LeadProposal, Match, MatchKind, Notice
 from coordination.sensitivity import involvement_sensitive
-from notices.email import notify_by_email
+from notices.email import notify_after_commit, notify_by_email
 from vault.blind_index import blind_index
 
 logger = logging.getLogger(__name__)
@@ -133,8 +133,9 @@ def involvement_matches_record(*, involvement: Involvement, gate: Gate, brokers:
         for shielded in {
             c.local_authority_id: c for c in (involvement.child, other.child) if c.shielded
         }.values():
-            transaction.on_commit(
-                partial(_email_brokering, match_id=match.pk, child_id=shielded.pk, brokers=brokers)
+            notify_after_commit(
+                partial(_email_brokering, match_id=match.pk, child_id=shielded.pk, brokers=brokers),
+                what=f"brokering for match {match.pk}",
             )
         for own, told_of in ((involvement, other), (other, involvement)):
             notice = _notice_create(match=match, own=own, told_of=told_of, by=recorder, gate=gate)
@@ -200,7 +201,10 @@ def _notice_create(
         },
     )
     if email:
-        transaction.on_commit(partial(_email_notice, notice_id=notice.pk, address=recipient.email))
+        notify_after_commit(
+            partial(_email_notice, notice_id=notice.pk, address=recipient.email),
+            what=f"match notice {notice.pk}",
+        )
     return notice
 
 

@@ -11,7 +11,6 @@ from uuid import UUID
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,7 +45,7 @@ from linkage.selectors import (
     review_children_ids,
 )
 from linkage.services import review_view_audit
-from notices.email import notify_by_email
+from notices.email import notify_after_commit, notify_by_email
 from oversight.http import signed_out_if_suspended
 
 FIELD_LABELS = {
@@ -206,7 +205,10 @@ def _created_shielded_told(*, child: Child, review: ClericalReview, by: User) ->
     decided = ClericalReview.objects.get(pk=review.pk)
     elsewhere = child.local_authority_id != by.home_la_id
     if child.shielded and not (decided.shielded_hold and not elsewhere):
-        transaction.on_commit(lambda: _created_shielded_email(child_id=child.pk))
+        notify_after_commit(
+            lambda: _created_shielded_email(child_id=child.pk),
+            what=f"record created shielded, for the LA team of {child.local_authority_id}",
+        )
     if not elsewhere:
         return ""
     said = (

@@ -7,14 +7,41 @@ with what was being sent, never with the message or the recipients.
 
 import logging
 import smtplib
+import traceback
+from collections.abc import Callable
 from contextlib import suppress
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import sanitize_address
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
+
+
+def notify_after_commit(send: Callable[[], object], *, what: str) -> None:
+    """Run `send` (an email, with the reads that choose its recipients) once the transaction commits,
+    never failing the request that committed.
+
+    Registered plainly, an error in one (a database error just after the commit, the connection lost)
+    escaped from the commit: a server error on a page whose action was done and audited, and every
+    callback registered after it skipped. Django's `robust=True` logs the error's message, which may quote
+    values. Here it is logged by `what` (ids only, as `notify_by_email`'s lines), the error's kind and where
+    it was raised, never its message."""
+
+    def quietly() -> None:
+        try:
+            send()
+        except Exception as error:  # the action stands whatever failed after it
+            logger.error(
+                "notification not sent after the commit (%s): %s\n%s",
+                type(error).__name__,
+                what,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
+
+    transaction.on_commit(quietly)
 
 
 def notify_by_email(*, subject: str, message: str, recipients: list[str], what: str) -> bool:

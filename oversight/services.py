@@ -12,6 +12,7 @@ from accounts.models import Organisation, User
 from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
+from notices.email import notify_after_commit
 from oversight.models import Alert, AlertKind
 from oversight.signals import alert_stored
 from vault.crypto import DecryptionFailed
@@ -50,7 +51,7 @@ def alert_raise(
         reason_key=reason_key,
         national=national,
     )
-    transaction.on_commit(partial(alert_stored.send, sender=Alert, alert_id=alert.pk))
+    notify_after_commit(partial(alert_stored.send, sender=Alert, alert_id=alert.pk), what=f"alert {alert.pk}")
     return alert
 
 
