@@ -6,7 +6,11 @@ index new files: 0.5 to 1.5 s a test on this machine, some 400 tests on PostgreS
 single cost there. A DELETE of a test's few rows takes milliseconds and leaves the tables as empty.
 
 The tables that refuse DELETE (the audit ledger's, by trigger: audit/migrations/0003_append_only.py),
-and any table referring to them, are still truncated, as Django would. Every foreign key Django makes
+and any table referring to them, are still truncated, as Django would. The ledger refuses TRUNCATE too
+(audit/migrations/0007_ledger_refuses_truncate.py), with no switch of its own, so the flush truncates with
+triggers off for that one statement: `SET LOCAL session_replication_role = replica`, which only a superuser
+may set (the PostgreSQL test suite runs as one; the tamper tests need it too), back to `origin` before the
+deletes, so their foreign key checks still run. Every foreign key Django makes
 on PostgreSQL is deferrable, so the deletes need no order; a key that is not would fail the flush loudly
 rather than leave rows behind. `config/tests/test_test_flush.py` proves every table ends empty.
 """
@@ -27,6 +31,11 @@ _REFERRING = """
 """
 
 
+# A superuser's way past every trigger (the ledger's refusal of TRUNCATE included), for one statement.
+_TRIGGERS_OFF = "SET LOCAL session_replication_role = replica;"
+_TRIGGERS_ON = "SET LOCAL session_replication_role = origin;"
+
+
 class DatabaseOperations(operations.DatabaseOperations):
     def _truncated(self, tables: list[str]) -> set[str]:
         """The tables a DELETE would not empty (a trigger refuses it), and every table referring to one."""
@@ -45,13 +54,15 @@ class DatabaseOperations(operations.DatabaseOperations):
         self, style: Any, tables: Sequence[str], *, reset_sequences: bool = False, allow_cascade: bool = False
     ) -> list[str]:
         if not tables or reset_sequences or allow_cascade:
-            return super().sql_flush(
+            django = super().sql_flush(
                 style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
+            return [_TRIGGERS_OFF, *django, _TRIGGERS_ON] if django else django
         truncated = self._truncated(list(tables))
         sql = ["SET CONSTRAINTS ALL DEFERRED"]
         if truncated:
-            sql.append(f"TRUNCATE {', '.join(self.quote_name(name) for name in sorted(truncated))};")
+            names = ", ".join(self.quote_name(name) for name in sorted(truncated))
+            sql += [_TRIGGERS_OFF, f"TRUNCATE {names};", _TRIGGERS_ON]
         sql += [f"DELETE FROM {self.quote_name(name)};" for name in tables if name not in truncated]  # noqa: S608 (names from the schema)
         return sql
 
