@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from accounts.wording import GovukErrors
 from children.purposes import PURPOSE_CHOICES
-from children.records import Gender
+from children.records import Gender, RecordingBasis
 from children.search import NAMES_PER_BOX, SearchCriteria, too_many_names
 from children.text import text_problem
 from matching.normalise import fold, normalise_partial_postcode
@@ -229,11 +229,31 @@ class InvolvementForm(GovukErrors, DatePartsMixin, forms.Form):
     start_day = _date_part()
     start_month = _date_part()
     start_year = _date_part()
+    # Asked of a sensitive service alone (`ask_basis`; `children.services.recording_sensitive`): removed
+    # from every other service's form, so it is neither shown nor read from what is posted.
+    recording_basis = forms.ChoiceField(
+        label="On what basis are you recording this involvement?",
+        choices=RecordingBasis.CHOICES,
+        widget=forms.RadioSelect,
+        help_text=(
+            "A sensitive service may only be recorded with consent, or where there is reasonable cause "
+            "to suspect significant harm"
+        ),
+        error_messages={
+            "required": "Select the basis for recording this involvement",
+            "invalid_choice": "Select the basis for recording this involvement",
+        },
+    )
 
     DUPLICATE = (
         "You are already recorded as working with this child in this role. "
         "Mark that involvement as ended before recording a new one"
     )
+
+    def __init__(self, *args: Any, ask_basis: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not ask_basis:
+            del self.fields["recording_basis"]
 
     def clean_role(self) -> str:
         return readable(self.cleaned_data.get("role", ""), "Your role")  # every practitioner reads it

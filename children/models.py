@@ -134,6 +134,9 @@ class Involvement(models.Model):
     started_on = SealedField()
     ended_on = SealedField()
     sensitive_category = SealedField()
+    # A sensitive service's basis for recording (children.records.RecordingBasis). NULL on a row written
+    # before it was kept, which reads as "not recorded" and moves as NULL with a merge (OPTIONAL_SEALED).
+    recording_basis = SealedField(null=True)
 
     SEALED = (
         "practitioner_name",
@@ -144,7 +147,11 @@ class Involvement(models.Model):
         "started_on",
         "ended_on",
         "sensitive_category",
+        "recording_basis",
     )
+
+    # Sealed columns that may be NULL (added after rows existed): read as None, never as ciphertext.
+    OPTIONAL_SEALED = frozenset({"recording_basis"})
 
     class Meta:
         indexes = [models.Index(fields=["recorded_by", "ceased"])]

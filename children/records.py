@@ -68,6 +68,31 @@ class SensitiveCategory:
     ALL = (SEXUAL_HEALTH, MENTAL_HEALTH, SUBSTANCE_MISUSE, UNSTATED)
 
 
+class RecordingBasis:
+    """Why a sensitive service's involvement may be recorded at all (domain.md: "recorded only with
+    consent or where there is reasonable cause to suspect significant harm"). Sealed with the involvement,
+    in its audit event, and read by the LA team alone; never asked of, nor kept for, any other service."""
+
+    CONSENT = "consent"
+    SIGNIFICANT_HARM = "significant_harm"
+    ALL = (CONSENT, SIGNIFICANT_HARM)
+    # The recording page's answers (children.forms.InvolvementForm).
+    CHOICES = (
+        (CONSENT, "The young person (or a parent or carer, for a younger child) has given consent"),
+        (
+            SIGNIFICANT_HARM,
+            "There is reasonable cause to suspect the child is suffering, or is likely to suffer, "
+            "significant harm",
+        ),
+    )
+    # What the LA team reads on the record; None: recorded before the page asked.
+    TEAM_LABELS = {
+        CONSENT: "Recorded with consent",
+        SIGNIFICANT_HARM: "Recorded on reasonable cause to suspect significant harm",
+        None: "Basis not recorded (recorded before it was asked)",
+    }
+
+
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
@@ -297,6 +322,10 @@ class InvolvementDetails:
     started_on: date | None = None
     ended_on: date | None = None
     sensitive_category: str | None = None
+    # A sensitive service's only (`RecordingBasis`); None for any other, and for one recorded before asked.
+    # Not in the printed form (a log line, an assertion's message): the log filter (vault.logging) knows
+    # no field of that name, and "significant_harm" tells of the child.
+    recording_basis: str | None = field(default=None, repr=False)
 
     def sealed_values(self) -> dict[str, Any]:
         return {
@@ -308,6 +337,7 @@ class InvolvementDetails:
             "started_on": self.started_on.isoformat() if self.started_on else None,
             "ended_on": self.ended_on.isoformat() if self.ended_on else None,
             "sensitive_category": self.sensitive_category,
+            "recording_basis": self.recording_basis,
         }
 
     @classmethod
@@ -321,4 +351,5 @@ class InvolvementDetails:
             started_on=_date(values["started_on"]),
             ended_on=_date(values["ended_on"]),
             sensitive_category=values["sensitive_category"],
+            recording_basis=values.get("recording_basis"),  # a row written before it was kept: None
         )

@@ -7,7 +7,14 @@ from uuid import UUID
 
 from accounts.models import Organisation, OrganisationKind
 from children.models import BlockingKeyEntry, Carer, Child, Involvement, RecordStatus
-from children.records import AddressStatus, CarerDetails, ChildDetails, InvolvementDetails, ReturnIntention
+from children.records import (
+    AddressStatus,
+    CarerDetails,
+    ChildDetails,
+    InvolvementDetails,
+    RecordingBasis,
+    ReturnIntention,
+)
 from vault.crypto import KeyRevoked
 from vault.keys import KeyShredded
 from vault.sealing import Sealer
@@ -102,6 +109,14 @@ class InvolvementView:
         if self.details.sensitive_category is not None:
             return True
         return self.organisation is not None and self.organisation.kind == OrganisationKind.SENSITIVE
+
+    @property
+    def recording_basis_label(self) -> str:
+        """Why a sensitive service's involvement was recorded, in words, for the LA team (the only
+        viewers shown a sensitive service's involvement besides its recorder); "" for any other."""
+        if not self.is_sensitive:
+            return ""
+        return RecordingBasis.TEAM_LABELS.get(self.details.recording_basis, RecordingBasis.TEAM_LABELS[None])
 
 
 @dataclass

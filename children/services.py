@@ -27,6 +27,7 @@ from children.records import (
     CarerDetails,
     ChildDetails,
     InvolvementDetails,
+    RecordingBasis,
     SensitiveCategory,
     SourceIdentifier,
     former_postcodes_after_move,
@@ -255,6 +256,11 @@ def _reseal_child(child: Child, details: ChildDetails, columns: list[str]) -> No
     child.save(update_fields=[*columns, "updated_at"])
 
 
+class RecordingBasisMissing(Exception):
+    """A sensitive service's involvement without a basis (`RecordingBasis`): consent, or reasonable cause
+    to suspect significant harm. Nothing is written. The page never meets it (its form requires one)."""
+
+
 class DuplicateInvolvement(Exception):
     """This practitioner already has a current involvement with this child, for this organisation and role."""
 
@@ -305,15 +311,20 @@ def involvement_record(
     where the match check (`coordination.recording`) takes it in its fixed order, never before, so two
     recordings about siblings cannot wait on each other in a circle.
     """
+    sensitive = recording_sensitive(by=by, organisation_id=details.organisation_id)
+    if sensitive and details.recording_basis not in RecordingBasis.ALL:
+        raise RecordingBasisMissing  # before anything is read or written: the page asks, so never there
     current_key = involvement_current_key(
         child=child, by=by, organisation_id=details.organisation_id, role=details.role
     )
     if _current_involvement_exists(current_key):
         raise DuplicateInvolvement
-    if details.sensitive_category is None and _sensitive_service(details.organisation_id):
+    if sensitive and details.sensitive_category is None:
         # A sensitive service's involvement is hidden from ordinary practitioners whoever records it and
         # however (the page asks no category): its organisation decides, not the form.
         details = replace(details, sensitive_category=SensitiveCategory.UNSTATED)
+    if not sensitive and details.recording_basis is not None:
+        details = replace(details, recording_basis=None)  # asked of a sensitive service alone
     if recheck is not None:
         child = Child.objects.select_related("data_key", "local_authority").get(pk=child.pk)
     involvement = Involvement(child=child, recorded_by=by, current_key=current_key)
@@ -332,6 +343,9 @@ def involvement_record(
                 additional={
                     "involvement_id": str(involvement.pk),
                     "organisation_id": details.organisation_id,
+                    # The LA team's audit only: a sensitive service's entries are withheld from the
+                    # subject access report (reports.subject_access), this one with them.
+                    **({"basis": details.recording_basis} if sensitive else {}),
                 },
             )
     except IntegrityError as error:
@@ -347,8 +361,12 @@ def involvement_record(
     return involvement
 
 
-def _sensitive_service(organisation_id: int) -> bool:
-    return Organisation.objects.filter(pk=organisation_id, kind=OrganisationKind.SENSITIVE).exists()
+def recording_sensitive(*, by: User, organisation_id: int) -> bool:
+    """Is this recording a sensitive service's? The organisation it is recorded for, or the recorder's
+    own, is one (`OrganisationKind.SENSITIVE`). The one test for both what the recording page asks
+    (`children.forms.InvolvementForm`'s basis) and what `involvement_record` requires and hides."""
+    organisations = {organisation_id, by.organisation_id} - {None}
+    return Organisation.objects.filter(pk__in=organisations, kind=OrganisationKind.SENSITIVE).exists()
 
 
 def child_rows_locked() -> QuerySet[Child]:

@@ -61,10 +61,12 @@ from children.services import (
     DuplicateInvolvement,
     InvolvementAlreadyEnded,
     LeadCannotAct,
+    RecordingBasisMissing,
     caf_flag_set,
     involvement_cease,
     involvement_record,
     lead_professional_set,
+    recording_sensitive,
 )
 from children.viewing import PurposeGrant, purpose_grant_for, purpose_grant_store, record_view_audit
 from oversight.http import signed_out_if_suspended
@@ -442,7 +444,12 @@ def _full_record_context(
 def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     child = _granted_child(request, child_id, Permission.InvolvementRecord)
-    form = InvolvementForm(request.POST or None, initial={"phone": actor.phone, "email": actor.email})
+    sensitive = actor.organisation_id is not None and recording_sensitive(
+        by=actor, organisation_id=actor.organisation_id
+    )
+    form = InvolvementForm(
+        request.POST or None, initial={"phone": actor.phone, "email": actor.email}, ask_basis=sensitive
+    )
     if request.method == "POST" and form.is_valid():
         if (
             actor.organisation_id is None
@@ -459,6 +466,7 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
                     phone=form.cleaned_data["phone"],
                     email=form.cleaned_data["email"],
                     started_on=form.cleaned_data["started_on"],
+                    recording_basis=form.cleaned_data.get("recording_basis"),
                 ),
                 recheck=still_permitted(actor=actor, action=Permission.InvolvementRecord),
             )
@@ -466,10 +474,19 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
             raise Http404 from None
         except DuplicateInvolvement:
             form.add_error("role", InvolvementForm.DUPLICATE)
+        except RecordingBasisMissing:
+            # Classed a sensitive service (an administrator's edit) between this request's check and the
+            # recording's: nothing written, and the question it now needs is asked.
+            form = InvolvementForm(request.POST, ask_basis=True)
+            form.is_valid()
         else:
             messages.success(request, "Your involvement has been recorded")
             return redirect("children:record", child_id=child.pk)
-    return render(request, "children/involvement_new.html", {"form": form, "child": child})
+    return render(
+        request,
+        "children/involvement_new.html",
+        {"form": form, "child": child, "ask_basis": "recording_basis" in form.fields},
+    )
 
 
 @login_required

@@ -125,7 +125,14 @@ def _move(
 ) -> list[str]:
     moved = []
     for row in rows:
-        values = {column: source.unseal(row, column) for column in columns}
+        # A column added after rows existed (`OPTIONAL_SEALED`) is NULL on a row written before: nothing
+        # to unseal or seal again, it stays NULL (read as none) where the row goes.
+        optional: frozenset[str] = getattr(row, "OPTIONAL_SEALED", frozenset())
+        values = {
+            column: source.unseal(row, column)
+            for column in columns
+            if not (column in optional and getattr(row, column) is None)
+        }
         row.child = to
         target.seal_all(row, values)
         if isinstance(row, Involvement) and not row.ceased:

@@ -115,7 +115,8 @@ def _form_cases(world: Any) -> dict[type[forms.Form], Callable[[dict[str, str]],
     return {
         children.forms.SearchForm: lambda d: children.forms.SearchForm(d),
         children.forms.PurposeForm: lambda d: children.forms.PurposeForm(d),
-        children.forms.InvolvementForm: lambda d: children.forms.InvolvementForm(d),
+        # Built as a sensitive service's (every field an ordinary one has, and the basis question).
+        children.forms.InvolvementForm: lambda d: children.forms.InvolvementForm(d, ask_basis=True),
         children.forms.CeaseForm: lambda d: children.forms.CeaseForm(d, started_on=date(2024, 1, 1)),
         children.forms.LeadProfessionalForm: lambda d: children.forms.LeadProfessionalForm(
             d, choices=[(str(uuid.uuid4()), "Someone")]

@@ -48,7 +48,7 @@ _PERSONAL_FIELD = (
     r"(?:\w*_)?"
     r"(?:names?|surname|date_of_birth|dob|postcodes?|address(?:_lines?)?|lines?(?:_\d+)?|town|phone|mobile|"
     r"email|detail|reason|summary|value|index_numbers?|category|forenames?|known_as|nicknames?|relationship|"
-    r"reference|upn|pupil_number)"
+    r"reference|upn|pupil_number|basis)"
     r"(?:_(?:day|month|year))?"  # a date sent as three parts (the search form's dob_day, a correction's value_day)
 )
 _FIELD_ASSIGNMENT = re.compile(

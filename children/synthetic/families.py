@@ -22,6 +22,7 @@ from children.records import (
     FormerName,
     Gender,
     InvolvementDetails,
+    RecordingBasis,
     ReturnIntention,
     SensitiveCategory,
     SourceIdentifier,
@@ -387,10 +388,14 @@ def _involvements(
                 SensitiveCategory.SEXUAL_HEALTH: "Sexual health nurse",
                 SensitiveCategory.SUBSTANCE_MISUSE: "Substance misuse worker",
             }[category]
-            involvement = _practitioner(
-                family, role, services[0], today - timedelta(days=rng.randint(7, 400))
-            )
+            days = rng.randint(7, 400)
+            involvement = _practitioner(family, role, services[0], today - timedelta(days=days))
             involvement.sensitive_category = category
+            # Recorded only with consent or on reasonable cause to suspect significant harm (about one in
+            # eight here): chosen from what was drawn already, so every later draw is as it was.
+            involvement.recording_basis = (
+                RecordingBasis.SIGNIFICANT_HARM if days % 8 == 0 else RecordingBasis.CONSENT
+            )
             found.append(involvement)
     return found, lead
 

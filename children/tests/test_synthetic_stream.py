@@ -8,7 +8,7 @@ import nhs_number
 import phonenumbers
 import pytest
 
-from children.records import AddressStatus, Gender, ReturnIntention
+from children.records import AddressStatus, Gender, RecordingBasis, ReturnIntention
 from children.synthetic.contact import EMAIL_DOMAINS
 from children.synthetic.stream import children_stream
 from children.tests.synthetic_support import offline_directory
@@ -160,6 +160,8 @@ def test_sensitive_involvements_name_a_category_and_a_sensitive_service(sample):
     found = [i for s in sample for i in s.involvements if i.sensitive_category]
     assert found
     assert all(i.organisation_id in sensitive_ids for i in found)
+    assert all(i.recording_basis in RecordingBasis.ALL for i in found)  # consent or significant harm
+    assert all(i.recording_basis is None for s in sample for i in s.involvements if not i.sensitive_category)
 
 
 def test_a_lead_professional_points_at_a_current_involvement(sample):

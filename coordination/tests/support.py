@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from accounts.models import Organisation, OrganisationKind, User
 from children.models import Child, Involvement
-from children.records import InvolvementDetails
-from children.services import involvement_record
+from children.records import InvolvementDetails, RecordingBasis
+from children.services import involvement_record, recording_sensitive
 from tests.journeys import signed_in, state_purpose
 from tests.personas import World, make_user
 
@@ -45,6 +45,7 @@ def record_by_page(client: Client, child: Child, role: str = "Class teacher") ->
         "start_day": "2",
         "start_month": "9",
         "start_year": "2024",
+        "recording_basis": RecordingBasis.CONSENT,  # asked of a sensitive service only, else not read
     }
     response = client.post(reverse("children:involvement_new", args=[child.pk]), data)
     assert response.status_code == 302, response.status_code
@@ -52,6 +53,8 @@ def record_by_page(client: Client, child: Child, role: str = "Class teacher") ->
 
 def record(child: Child, user: User, role: str = "Practitioner", **extra: object) -> Involvement:
     assert user.organisation_id is not None
+    if recording_sensitive(by=user, organisation_id=user.organisation_id):
+        extra.setdefault("recording_basis", RecordingBasis.CONSENT)  # recorded only with a basis
     details = InvolvementDetails(
         practitioner_name=user.get_full_name(),
         role=role,

@@ -346,7 +346,11 @@ def test_a_sensitive_service_withheld_from_the_report_is_not_named_in_its_access
         child=child,
         by=nurse,
         details=InvolvementDetails(
-            "Synthetic Nurse", "Sexual health nurse", clinic.pk, sensitive_category="sexual_health"
+            "Synthetic Nurse",
+            "Sexual health nurse",
+            clinic.pk,
+            sensitive_category="sexual_health",
+            recording_basis="consent",
         ),
     )
     viewed(child, nurse)

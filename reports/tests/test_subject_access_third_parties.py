@@ -102,7 +102,11 @@ def test_a_correction_raised_by_a_sensitive_service_does_not_name_it_in_the_pdf(
         child=child,
         by=nurse,
         details=InvolvementDetails(
-            "Synthetic Nurse", "Sexual health nurse", clinic.pk, sensitive_category="sexual_health"
+            "Synthetic Nurse",
+            "Sexual health nurse",
+            clinic.pk,
+            sensitive_category="sexual_health",
+            recording_basis="consent",
         ),
     )
     # The nurse notices the child's given name is misspelt and says so, as any viewer may.

@@ -35,6 +35,10 @@ def _logged(msg: str, *args: object) -> str:
         f"child_benefit_reference={SECRET}77",
         f"relationship={SECRET}",
         f"{{'relationship': '{SECRET} foster carer'}}",
+        # A sensitive service's basis for recording (session 35): "significant_harm" tells of the child.
+        f"basis={SECRET}",
+        f"recording_basis='{SECRET}'",
+        f"{{'basis': '{SECRET}'}}",
     ],
 )
 def test_a_personal_field_it_had_no_name_for_is_redacted(text):
