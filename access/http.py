@@ -30,11 +30,19 @@ from oversight.models import Alert
 class Refused(Exception):
     """The policy said no: carries what the refusal page and its audit event need."""
 
-    def __init__(self, decision: Decision, *, action: Permission, child_id: UUID | None = None) -> None:
+    def __init__(
+        self,
+        decision: Decision,
+        *,
+        action: Permission,
+        child_id: UUID | None = None,
+        subject_id: int | None = None,
+    ) -> None:
         super().__init__(decision.reason)
         self.decision = decision
         self.action = action
         self.child_id = child_id
+        self.subject_id = subject_id
 
 
 def denied(
@@ -44,17 +52,20 @@ def denied(
     action: Permission,
     child_id: UUID | None = None,
     actor: User | None = None,
+    subject_id: int | None = None,
 ) -> HttpResponse:
     """Audit the refusal and render the page that says why.
 
     `actor` is for callers that sign the person out before answering (suspension): the event still
-    names who was refused, while the page is rendered for the signed-out request.
+    names who was refused, while the page is rendered for the signed-out request. A refusal about an
+    account (`subject_id`: its activity, its page) names it, as one about a child is filed under the
+    child: account ids are numbered in order, and a run of refusals naming nobody hid whom was tried.
     """
+    additional: dict[str, object] = {"action": str(action), "reason": decision.reason}
+    if subject_id is not None:
+        additional["subject_id"] = subject_id
     event_record(
-        tag=AuditTag.AccessDenied,
-        actor=actor or request.user,
-        child_id=child_id,
-        additional={"action": str(action), "reason": decision.reason},
+        tag=AuditTag.AccessDenied, actor=actor or request.user, child_id=child_id, additional=additional
     )
     child = _child_named(child_id, actor or request.user, action)
     own_la = _own_local_authority(request.user)
@@ -132,7 +143,12 @@ def require(
         merge=merge,
     )
     if not decision:
-        raise Refused(decision, action=action, child_id=child.pk if child is not None else None)
+        raise Refused(
+            decision,
+            action=action,
+            child_id=child.pk if child is not None else None,
+            subject_id=subject.pk if subject is not None else None,
+        )
 
 
 def signed_out_refusal(request: HttpRequest, *, actor: User, action: Permission) -> HttpResponse:
@@ -172,7 +188,13 @@ def refusal(
     try:
         require(actor=actor, action=action, child=child, involvement=involvement, subject=subject)
     except Refused as refused:
-        return denied(request, refused.decision, action=refused.action, child_id=refused.child_id)
+        return denied(
+            request,
+            refused.decision,
+            action=refused.action,
+            child_id=refused.child_id,
+            subject_id=refused.subject_id,
+        )
     return None
 
 
@@ -187,7 +209,13 @@ class RefusalMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, Refused):
-            return denied(request, exception.decision, action=exception.action, child_id=exception.child_id)
+            return denied(
+                request,
+                exception.decision,
+                action=exception.action,
+                child_id=exception.child_id,
+                subject_id=exception.subject_id,
+            )
         return None
 
 
