@@ -25,6 +25,8 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["actor", "occurred_at"]),
             models.Index(fields=["tag", "occurred_at"], name="audit_event_tag_time"),
+            # An LA team's reports: what its organisations' staff did in a period (`reports.reports`).
+            models.Index(fields=["organisation_id", "occurred_at"], name="audit_event_org_time"),
         ]
 
     def __str__(self) -> str:

@@ -46,7 +46,7 @@ from disclosure.models import LawfulBasis
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS, STATUTORY_REASON_LABELS
 from linkage.merging import MERGE_REASON_CONTEXT, UNMERGE_REASON_CONTEXT
-from linkage.models import ChildMerge
+from linkage.models import CarriedIdentity, ChildMerge
 from linkage.retention import carried_identities, carriers_of
 from oversight.misuse import unexplained
 from vault.sealing import note_unseal
@@ -108,20 +108,35 @@ def _acted_nationally() -> Q:
 
 
 def _in_scope(events: QuerySet[AuditEvent], scope: ReportScope) -> QuerySet[AuditEvent]:
-    """The LA team's scope: every event about its own children, whoever acted (as the child's access report
-    and the subject access report list them), and what its own organisations' people did, but not what a
-    national auditor or system administrator attached to one of them did in that role: their work covers
-    other LAs' children and accounts, and is reviewed nationally (as their activity report is refused).
+    """The LA team's scope: every event about its own children, whoever acted, under any id they carry on
+    (as the child's access report and the subject access report list them), and what its own
+    organisations' people did, but not what a national auditor or system administrator attached to one
+    of them did in that role: their work covers other LAs' children and accounts, and is reviewed
+    nationally (as their activity report is refused).
     The one scope of every LA-wide report: the activity summary, unexplained views, a person's activity."""
     if scope.national:
         return events
     if scope.local_authority_id is None:
         return events.none()
-    children = Child.objects.filter(local_authority_id=scope.local_authority_id).values("pk")
-    by_its_people = (
-        Q(organisation_id__in=la_organisation_ids(scope.local_authority_id)) & ~_acted_nationally()
-    )
-    return events.filter(Q(child_id__in=children) | by_its_people)
+    about_its_children = events.filter(child_id__in=_la_record_ids(scope.local_authority_id))
+    # The LA's organisations as a list (hundreds, not millions): the planner then reads each one's events
+    # of the period from `audit_event_org_time`, where a subquery had it test every event of the period.
+    organisations = list(la_organisation_ids(scope.local_authority_id))
+    by_its_people = events.filter(Q(organisation_id__in=organisations), ~_acted_nationally())
+    # Each part read through its own index (`child_id`; `audit_event_org_time`), joined by event id: as
+    # one OR, every event of the period nationally was read and tested row by row.
+    in_scope = about_its_children.order_by().values("pk").union(by_its_people.order_by().values("pk"))
+    return events.filter(pk__in=in_scope)
+
+
+def _la_record_ids(local_authority_id: int) -> QuerySet[Any, Any]:
+    """Every id the LA's records' events are filed under: their own, and every identity they carry on
+    (`CarriedIdentity`, as `record_ids` reads them for one child). A view of a record later merged away
+    stays filed under its old id: asked only of the records still there, it left the LA-wide reports
+    though it is still on the survivor's own access report."""
+    children = Child.objects.filter(local_authority_id=local_authority_id).order_by().values("pk")
+    carried = CarriedIdentity.objects.filter(carrier_id__in=children).order_by().values("identity_id")
+    return children.union(carried)
 
 
 def _day_start(day: date) -> datetime:
@@ -170,10 +185,18 @@ def child_access(
     returned it (`SearchAppearance`: a search names no child of its own, but showed this one's name, date
     of birth and LA, as the subject access report lists it), newest first.
     The policy has already checked the child's LA."""
-    ids = record_ids(child)
-    found_by = SearchAppearance.objects.filter(child_id__in=ids).values("event_id")
-    events = AuditEvent.objects.filter(Q(child_id__in=ids) | Q(pk__in=found_by))
+    events = AuditEvent.objects.filter(pk__in=_child_event_ids(record_ids(child)))
     return _in_period(events, date_from, date_to).order_by("-id")
+
+
+def _child_event_ids(ids: list[Any]) -> QuerySet[Any, Any]:
+    """The ids of the events filed under `ids` and of the searches that returned any of them, as one
+    subquery: each part read through its own index (`child_id`; `audit_appearance_lookup`), then joined.
+    Asked as `child_id IN ids OR id IN (searches)`, PostgreSQL has no index path for the OR, so the page
+    walked the whole log backwards from its newest event and the Paginator's count scanned it whole."""
+    filed = AuditEvent.objects.filter(child_id__in=ids).order_by().values("pk")
+    found_by = SearchAppearance.objects.filter(child_id__in=ids).order_by().values("event_id")
+    return filed.union(found_by)
 
 
 def unexplained_views(
