@@ -18,13 +18,24 @@ hidden entries, which hidden zeros do not cover: where that sum is a small count
 total is withheld too, and the bridges checked again. Totals are computed from the true values and then rounded or hidden
 like any cell. A line whose total is not published is no sum at all: its ends join one unconstrained
 "ground" vertex.
+
+Interval protection: exact sums are not all a reader has. A shown figure is within 2 of its count and at
+least 10, "Fewer than 10" is 0 to 9, a "Withheld" figure is 10 or more, and no count is negative: with
+those bounds, totals can pin a hidden count or prove it above 0 without any hidden entry being a bridge.
+So the figures as they would be published are narrowed by every published sum to a fixpoint (`narrow`)
+and, while a hidden count under 10 is proved to be other than anything from 0 to 9, one more figure near
+it is withheld (`_next_to`). Every hidden total is "Withheld", small ones too, so that a withheld total
+says nothing of its size (`reader_bounds`).
 """
 
-from collections.abc import Sequence
+import math
+from collections import deque
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 SUPPRESSED = "Fewer than 10"
-WITHHELD = "Withheld"  # not small itself, hidden so that a total cannot give a small one back
+WITHHELD = "Withheld"  # a cell: 10 or more, hidden so no total gives a small one back; a total: any count
 THRESHOLD = 10
 SHORT = {SUPPRESSED: "<10"}
 ROUND_TO = 5
@@ -150,8 +161,10 @@ def bridges(edges: dict[Key, tuple[Vertex, Vertex]]) -> list[Key]:
 def hidden_entries(
     values: Sequence[Sequence[int]], *, row_totals: bool = True, column_totals: bool = True
 ) -> dict[Key, str]:
-    """Which entries to hide, and why: primary (under 10), then secondary until no hidden one is exposed
-    and no published total gives back a small sum of its line's hidden entries."""
+    """Which entries to hide, and why: primary (under 10), then secondary until no hidden one is exposed,
+    no published total gives back a small sum of its line's hidden entries, and no hidden small count is
+    narrowed by what the page says its figures mean (`_narrowed_small`). A hidden total is "Withheld"
+    whatever its size (see `reader_bounds`)."""
     n_rows = len(values)
     n_cols = len(values[0]) if values else 0
     entries = table_entries(values, row_totals=row_totals, column_totals=column_totals)
@@ -164,9 +177,25 @@ def hidden_entries(
     while True:
         _bridges_close(table, hidden)
         giving_back = _total_giving_back_a_small_sum(table, hidden)
-        if giving_back is None:
-            return hidden
-        hidden[giving_back] = WITHHELD
+        if giving_back is not None:
+            hidden[giving_back] = WITHHELD
+            continue
+        narrowed = _narrowed_small(table, hidden)
+        if not narrowed or len(hidden) == len(entries):
+            break
+        # One more figure for each narrowed count whose lines got none yet this round (a national table
+        # can have dozens: one at a time, each with its own propagation, took seconds).
+        touched: set[Vertex] = set()
+        for key, bounded_above in narrowed:
+            lines = set(ends[key]) - {GROUND}
+            if lines & touched:
+                continue
+            partner = _next_to(table, hidden, key, bounded_above)
+            hidden[partner] = WITHHELD
+            touched |= lines | set(ends[partner]) - {GROUND}
+            if len(hidden) == len(entries):
+                break
+    return {key: WITHHELD if table.is_total(key) else why for key, why in hidden.items()}
 
 
 @dataclass(frozen=True)
@@ -186,6 +215,21 @@ class _Lines:
             for end in dict.fromkeys(pair):
                 if end != GROUND:
                     self.on_line.setdefault(end, []).append(key)
+
+    def is_total(self, key: Key) -> bool:
+        return key[0] >= self.n_rows or key[1] >= self.n_cols
+
+    def total_of(self, line: Vertex) -> Key:
+        kind, index = line
+        return (index, self.n_cols) if kind == "row" else (self.n_rows, index)
+
+    def sums(self) -> list[tuple[list[Key], Key]]:
+        """Each published line as the entries it adds up and its total."""
+        found = []
+        for line, keys in self.on_line.items():
+            total = self.total_of(line)
+            found.append(([k for k in keys if k != total], total))
+        return found
 
 
 def _bridges_close(table: _Lines, hidden: dict[Key, str]) -> None:
@@ -208,14 +252,136 @@ def _total_giving_back_a_small_sum(table: _Lines, hidden: dict[Key, str]) -> Key
     "cover" each other for the bridge test but not here (10, 5, 0, 0 with a total of 15 gives back 5).
     That total is the one to withhold: it is what gives the sum away, and the line's figures stay."""
     for line in dict.fromkeys(end for pair in table.ends.values() for end in pair if end != GROUND):
-        kind, index = line
-        total = (index, table.n_cols) if kind == "row" else (table.n_rows, index)
+        total = table.total_of(line)
         if total in hidden or total not in table.entries:
             continue
         hidden_sum = sum(table.entries[k] for k in table.on_line[line] if k != total and k in hidden)
         if 0 < hidden_sum < THRESHOLD:
             return total
     return None
+
+
+# ---- interval protection: what the page says each figure means, not only the exact sums -----------------
+
+K = TypeVar("K", bound=Hashable)
+HALF = ROUND_TO // 2
+UNBOUNDED = math.inf
+Bounds = tuple[int, float]  # (at least, at most); at most may be unbounded
+
+
+def reader_bounds(cell: Cell, *, total: bool) -> Bounds:
+    """What the page tells a reader of one published entry, before any sum: a shown figure r is the true
+    count rounded to 5 and only counts of 10 or more are shown (max(r - 2, 10) to r + 2); "Fewer than 10"
+    is 0 to 9; "Withheld" in the body of a table is 10 or more (every count under 10 there is "Fewer than
+    10", so the label says so whatever the page's words); a "Withheld" total may be anything, as every
+    hidden total is "Withheld", small ones too. Were a hidden total known to be 10 or more, a line of two
+    small figures with it would prove each of them at least 1 however much else was withheld."""
+    if cell.hidden and total:
+        return (0, UNBOUNDED)
+    if cell.hidden == SUPPRESSED:
+        return (0, THRESHOLD - 1)
+    if cell.hidden or cell.value is None:
+        return (THRESHOLD, UNBOUNDED)
+    return (max(cell.value - HALF, THRESHOLD), cell.value + HALF)
+
+
+def narrow(bounds: dict[K, Bounds], sums: Sequence[tuple[Sequence[K], K]]) -> dict[K, Bounds]:
+    """Constraint propagation to a fixpoint: each sum (its entries add up to its total, all at least 0)
+    narrows each entry to at least the total's least less the others' most and at most the total's most
+    less the others' least, and the total to between its entries' least and most. Sound (a bound it gives
+    holds of the true counts), and it stops: bounds only narrow, in whole numbers, and never past the true
+    count, and an unbounded "at most" stays unbounded until a finite one replaces it in one step."""
+    low = {key: lo for key, (lo, _) in bounds.items()}
+    high = {key: hi for key, (_, hi) in bounds.items()}
+    touching: dict[K, list[int]] = {}
+    for n, (members, total) in enumerate(sums):
+        for key in (*members, total):
+            touching.setdefault(key, []).append(n)
+    pending = deque(range(len(sums)))
+    queued = set(pending)
+    while pending:
+        n = pending.popleft()
+        queued.discard(n)
+        members, total = sums[n]
+        least = sum(low[k] for k in members)
+        unbounded = sum(1 for k in members if high[k] == UNBOUNDED)
+        most = sum(high[k] for k in members if high[k] != UNBOUNDED)
+        changed: list[K] = []
+        t_low, t_high = low[total], high[total]
+        for key in members:
+            if high[key] == UNBOUNDED:
+                others_most = UNBOUNDED if unbounded > 1 else most
+            else:
+                others_most = UNBOUNDED if unbounded else most - high[key]
+            at_least = t_low - others_most
+            at_most = t_high - (least - low[key])
+            if at_least > low[key]:
+                low[key] = int(at_least)
+                changed.append(key)
+            if at_most < high[key]:
+                high[key] = at_most
+                changed.append(key)
+        if least > t_low:
+            low[total] = least
+            changed.append(total)
+        if not unbounded and most < t_high:
+            high[total] = most
+            changed.append(total)
+        for key in changed:
+            for m in touching[key]:
+                if m not in queued:
+                    queued.add(m)
+                    pending.append(m)
+    return {key: (low[key], high[key]) for key in bounds}
+
+
+def _narrowed_small(table: _Lines, hidden: dict[Key, str]) -> list[tuple[Key, bool]]:
+    """The hidden counts under 10 that a reader proves to be other than anything from 0 to 9 (not 0,
+    or under 9), from the figures as they would be published and every published sum; each with whether
+    it was proved under 9 (a total's most less the others' least: a total is what to withhold)."""
+    small = [key for key in hidden if table.entries[key] < THRESHOLD]
+    if not small or not table.on_line:
+        return []
+    bounds = {
+        key: reader_bounds(
+            Cell(None, hidden[key]) if key in hidden else Cell(rounded(count)), total=table.is_total(key)
+        )
+        for key, count in table.entries.items()
+    }
+    worked_out = narrow(bounds, table.sums())
+    return sorted(
+        (key, worked_out[key][1] < THRESHOLD - 1)
+        for key in small
+        if worked_out[key][0] > 0 or worked_out[key][1] < THRESHOLD - 1
+    )
+
+
+def _next_to(table: _Lines, hidden: dict[Key, str], key: Key, bounded_above: bool) -> Key:
+    """The figure to withhold for a narrowed count, looking outwards from it: the shown figures on its
+    lines, then on the lines its lines' hidden entries lie on, and so on; else anywhere.
+
+    A count proved under 9 was bounded by some total's most (less figures of 10 or more, which a withheld
+    figure in the table still is): the nearest shown total, the smallest first. One proved above 0 was
+    bounded by a total's least less the others' most: the nearest shown figure, the smallest first, cells
+    before totals, as for a bridge."""
+    levels: list[list[Key]] = []
+    seen: set[Vertex] = set()
+    lines = [end for end in dict.fromkeys(table.ends[key]) if end != GROUND]
+    while lines:
+        seen |= set(lines)
+        on_them = sorted({k for line in lines for k in table.on_line[line]})
+        levels.append([k for k in on_them if k not in hidden])
+        further = (end for k in on_them if k in hidden for end in table.ends[k])
+        lines = [end for end in dict.fromkeys(further) if end != GROUND and end not in seen]
+    levels.append([k for k in table.entries if k not in hidden])
+    if bounded_above:
+        for level in levels:
+            if totals := [k for k in level if table.is_total(k)]:
+                return min(totals, key=lambda k: (table.entries[k], k))
+    for level in levels:
+        if level:
+            return min(level, key=lambda k: (table.entries[k], table.is_total(k), k))
+    raise ValueError("nothing left to withhold")
 
 
 def table_suppress(

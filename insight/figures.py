@@ -23,15 +23,17 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
 from coordination.statistics import (
-    SUPPRESSED,
     THRESHOLD,
     WITHHELD,
+    Bounds,
     Cell,
     Key,
     SuppressedTable,
     Vertex,
     bridges,
     entry_ends,
+    narrow,
+    reader_bounds,
     rounded,
     table_entries,
     table_suppress,
@@ -258,12 +260,105 @@ def _zero_totals_give_back(ring: _Ring) -> None:
 def _whole(true: int, rings: list[_Ring], keys: list[Key]) -> Cell:
     """A period's total, the sum of one line's totals in its rings: published only where each ring's total
     is, or is 0 and given back (it says the line's months there are all 0, and leaves no hidden figure of
-    the ring fixed by its sums), as it would otherwise give a hidden ring total back."""
+    the ring fixed by its sums), as it would otherwise give a hidden ring total back. A hidden total is
+    "Withheld" whatever its size (`coordination.statistics.reader_bounds`)."""
     if true < THRESHOLD:
-        return Cell(None, SUPPRESSED)
+        return Cell(None, WITHHELD)
     if any(key in ring.hidden and key not in ring.given_back for ring, key in zip(rings, keys, strict=True)):
         return Cell(None, WITHHELD)
     return Cell(rounded(true))
+
+
+Entry = tuple[
+    str, int, int
+]  # ("cell", row, month), ("month", month total), ("row", period, row), ("all", period)
+
+
+def _period_totals(
+    values: list[list[int]], rings: list[range], parts: list[_Ring], *, row_totals: bool, column_totals: bool
+) -> tuple[list[Cell] | None, Cell | None]:
+    """Each row's total and the grand total of the period, published only where they, with every shorter
+    period's totals (read the same day), leave each hidden small count anything from 0 to 9 to a reader
+    who knows what the page says each figure means (`coordination.statistics.reader_bounds`).
+
+    Each ring's own suppression protects the ring as if its row totals were published; a period publishes
+    sums across rings instead (the last ring's totals, then the last two rings', and so on), whose
+    rounding differs. So each period's totals are checked, shortest period first, over every month's
+    figures and the totals of the shorter periods too, and a period's total is withheld until no hidden
+    small count is narrowed: that of a narrowed count's row first, else the grand total, else the
+    smallest shown. Shorter periods are decided first and alike in every longer period, so all four
+    periods together are what the longest one was checked against."""
+    n_rows = len(values)
+    both = row_totals and column_totals
+    bounds: dict[Entry, Bounds] = {}
+    truth: dict[Entry, int] = {}
+    sums: list[tuple[list[Entry], Entry]] = []
+    rows: list[Cell] | None = None
+    grand: Cell | None = None
+    months: list[int] = []
+    for s in range(1, len(rings) + 1):
+        ring, part = rings[-s], parts[-s]
+        months = [*ring, *months]
+        for jj, m in enumerate(ring):
+            for i in range(n_rows):
+                bounds[("cell", i, m)] = reader_bounds(part.table.cells[i][jj], total=False)
+                truth[("cell", i, m)] = values[i][m]
+            if column_totals:
+                bounds[("month", m, 0)] = reader_bounds((part.table.column_totals or [])[jj], total=True)
+                truth[("month", m, 0)] = sum(values[i][m] for i in range(n_rows))
+                sums.append(([("cell", i, m) for i in range(n_rows)], ("month", m, 0)))
+        in_it, ends = parts[-s:], [(i, len(r)) for r in rings[-s:]]
+        rows = (
+            [
+                _whole(sum(values[i][m] for m in months), in_it, [(i, n) for _, n in ends])
+                for i in range(n_rows)
+            ]
+            if row_totals
+            else None
+        )
+        grand = (
+            _whole(
+                sum(values[i][m] for i in range(n_rows) for m in months),
+                in_it,
+                [(n_rows, n) for _, n in ends],
+            )
+            if both
+            else None
+        )
+        these: list[tuple[list[Entry], Entry]] = []
+        if rows is not None:
+            these += [([("cell", i, m) for m in months], ("row", s, i)) for i in range(n_rows)]
+            truth |= {("row", s, i): sum(values[i][m] for m in months) for i in range(n_rows)}
+        if grand is not None:
+            these += [([("month", m, 0) for m in months], ("all", s, 0))]
+            these += [([("row", s, i) for i in range(n_rows)], ("all", s, 0))]
+            truth[("all", s, 0)] = sum(truth[("row", s, i)] for i in range(n_rows))
+        while True:
+            if rows is not None:
+                bounds |= {("row", s, i): reader_bounds(cell, total=True) for i, cell in enumerate(rows)}
+            if grand is not None:
+                bounds[("all", s, 0)] = reader_bounds(grand, total=True)
+            worked_out = narrow(bounds, [*sums, *these])
+            narrowed = [
+                key
+                for key, (low, high) in worked_out.items()
+                if truth[key] < THRESHOLD and (low > 0 or high < THRESHOLD - 1)
+            ]
+            shown_rows = {i for i, cell in enumerate(rows or []) if not cell.hidden}
+            withhold = {key[1] for key in narrowed if key[0] in ("cell", "row") and key[1] in shown_rows}
+            if not narrowed:
+                break
+            if rows is not None and withhold:
+                rows = [Cell(None, WITHHELD) if i in withhold else cell for i, cell in enumerate(rows)]
+            elif grand is not None and not grand.hidden:
+                grand = Cell(None, WITHHELD)
+            elif rows is not None and shown_rows:
+                smallest = min(shown_rows, key=lambda i: (truth[("row", s, i)], i))
+                rows = [Cell(None, WITHHELD) if i == smallest else cell for i, cell in enumerate(rows)]
+            else:
+                break  # nothing of this period's own is left to withhold: its rings' own suppression stands
+        sums += these
+    return rows, grand
 
 
 def period_suppress(
@@ -295,25 +390,18 @@ def period_suppress(
     for part in parts:
         _zero_totals_give_back(part)
     n_rows = len(row_labels)
+    totals, grand = _period_totals(values, rings, parts, row_totals=row_totals, column_totals=column_totals)
     return SuppressedTable(
         title=title,
         row_heading=row_heading,
         row_labels=list(row_labels),
         column_labels=period.labels,
         cells=[[cell for part in parts for cell in part.table.cells[i]] for i in range(n_rows)],
-        row_totals=(
-            [_whole(sum(values[i]), parts, [(i, len(ring)) for ring in rings]) for i in range(n_rows)]
-            if row_totals
-            else None
-        ),
+        row_totals=totals,
         column_totals=(
             [cell for part in parts for cell in part.table.column_totals or []] if column_totals else None
         ),
-        grand_total=(
-            _whole(sum(map(sum, values)), parts, [(n_rows, len(ring)) for ring in rings])
-            if row_totals and column_totals
-            else None
-        ),
+        grand_total=grand,
     )
 
 

@@ -20,6 +20,7 @@ from coordination.statistics import (
     table_entries,
     table_suppress,
 )
+from coordination.tests.interval_reader import hidden_small_narrowed
 from coordination.tests.linear_algebra import rank
 
 
@@ -126,8 +127,11 @@ def test_every_small_figure_is_hidden_and_every_shown_one_is_the_true_count_roun
 ):
     table = _table(values, row_totals=row_totals, column_totals=column_totals)
     truth = table_entries(values, row_totals=row_totals, column_totals=column_totals)
+    n_rows, n_cols = len(values), len(values[0])
     for key, text in _published(table).items():
-        if truth[key] < 10:
+        if truth[key] < 10 and (key[0] >= n_rows or key[1] >= n_cols):
+            assert text == WITHHELD  # every hidden total is "Withheld", so that it says nothing of its size
+        elif truth[key] < 10:
             assert text == SUPPRESSED
         elif text not in (SUPPRESSED, WITHHELD):
             assert (
@@ -165,7 +169,9 @@ def test_a_two_way_table_hides_a_rectangle_so_neither_row_nor_column_totals_give
 
 def test_a_small_total_is_hidden_like_a_cell():
     table = _table([[2, 3], [40, 50]])
-    assert table.row_totals is not None and table.row_totals[0].text == SUPPRESSED  # 2 + 3 = 5
+    # 2 + 3 = 5, hidden; "Withheld" as every hidden total is, so that a withheld total says nothing of its
+    # size (were it known to be 10 or more, a line of two small figures would prove each at least 1)
+    assert table.row_totals is not None and table.row_totals[0].text == WITHHELD
     assert _determined(table) == set()
 
 
@@ -174,3 +180,16 @@ def test_withholding_the_naive_partner_is_not_enough_when_a_chain_of_sums_still_
     values = [[4, 30, 30], [30, 4, 30], [30, 30, 30]]
     table = _table(values)
     assert _determined(table) == set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=tables, row_totals=st.booleans(), column_totals=st.booleans())
+def test_no_hidden_small_count_of_a_random_table_is_narrowed_by_what_the_page_says_its_figures_mean(
+    values, row_totals, column_totals
+):
+    """Bounds, not only exact sums: with every shown figure within 2 of its count and at least 10, "Fewer
+    than 10" 0 to 9, a "Withheld" figure 10 or more and a "Withheld" total anything, no hidden count under
+    10 is proved to be other than anything from 0 to 9 (not pinned, not proved above 0, nor below 9)."""
+    table = _table(values, row_totals=row_totals, column_totals=column_totals)
+    truth = table_entries(values, row_totals=row_totals, column_totals=column_totals)
+    assert hidden_small_narrowed(table, truth) == {}

@@ -66,8 +66,10 @@ def test_a_row_whose_hidden_months_sum_to_a_small_count_has_its_total_withheld()
         assert not (low >= 1 and high < THRESHOLD), f"{cells} total {total}: hidden sum in [{low}, {high}]"
 
 
-def test_hidden_zeros_alone_leave_the_total_published():
-    """A line whose hidden entries are all zero gives back nothing small: its total stays."""
+def test_hidden_zeros_alone_give_back_no_small_sum_but_the_total_would_bound_them():
+    """A line whose hidden entries are all zero gives back no small sum (0 is not one), but its total
+    (40: 38 to 42) less the shown 40 (at least 38) would prove each hidden month at most 4, not anything
+    from 0 to 9: the total is withheld for that (interval protection), and the month stays shown."""
     table = table_suppress(
         title="t",
         row_heading="r",
@@ -77,7 +79,8 @@ def test_hidden_zeros_alone_leave_the_total_published():
         row_totals=True,
         column_totals=False,
     )
-    assert table.row_totals is not None and table.row_totals[0].text == "40"
+    assert [c.text for c in table.cells[0]] == [SUPPRESSED, SUPPRESSED, "40"]
+    assert table.row_totals is not None and table.row_totals[0].text == WITHHELD
 
 
 tables = st.integers(min_value=1, max_value=5).flatmap(
