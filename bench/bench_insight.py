@@ -82,10 +82,11 @@ POPULATE = [
     "INSERT INTO audit_auditevent (occurred_at, tag, organisation_id, child_id, additional, actor_id, leaf_hash)"
     " SELECT d.at, d.tag, (SELECT min(id) FROM accounts_organisation) + d.o, kids.id, '{}',"
     " (SELECT min(id) FROM accounts_user) + d.a, %(zero)s FROM draws2 d JOIN kids ON kids.n = d.k",
-    "INSERT INTO oversight_alert (kind, child_id, raised_at, local_authority_id, raised_by_id, reason_sealed)"
+    "INSERT INTO oversight_alert"
+    " (kind, child_id, raised_at, local_authority_id, raised_by_id, reason_sealed, national)"
     " SELECT 'bulk_viewing', NULL, now() - (random() * interval '730 days'),"
     " (SELECT min(id) FROM accounts_organisation) + floor(random() * 150)::int,"
-    " (SELECT min(id) FROM accounts_user), '' FROM generate_series(1, %(views)s / 40)",
+    " (SELECT min(id) FROM accounts_user), '', false FROM generate_series(1, %(views)s / 40)",
     "ANALYZE",
 ]
 
