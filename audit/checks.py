@@ -28,7 +28,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 LEDGER_TABLES = ("audit_auditevent", "audit_auditsubtree", "audit_audithead", "audit_searchappearance")
 FORBIDDEN = ("UPDATE", "DELETE", "TRUNCATE")
 
-_ROLE = "SELECT rolname, rolsuper FROM pg_roles WHERE rolname = COALESCE(%s::name, current_user)"
+_ROLE = (
+    "SELECT rolname, rolsuper, rolcreaterole FROM pg_roles WHERE rolname = COALESCE(%s::name, current_user)"
+)
 # A role granted SET on it (PostgreSQL 15+) switches every trigger off as a superuser does.
 _SETS_REPLICATION_ROLE = "SELECT has_parameter_privilege(%s::name, 'session_replication_role', 'SET')"
 # Ownership counts through membership: a member of the owning role can SET ROLE to it.
@@ -40,6 +42,18 @@ _TABLES = """
     JOIN pg_class c ON c.oid = to_regclass(quote_ident(t.name))
     ORDER BY t.n
 """
+# The owner of the schema holding the ledger, or of the database (PostgreSQL 15's public schema belongs to
+# `pg_database_owner`, the database's owner), may DROP the tables, triggers and all.
+_PLACES = """
+    SELECT 'schema ' || n.nspname FROM pg_namespace n
+    WHERE n.oid IN (
+        SELECT c.relnamespace FROM pg_class c
+        WHERE c.oid IN (SELECT to_regclass(quote_ident(t)) FROM unnest(%(tables)s::text[]) AS t)
+    ) AND pg_has_role(%(role)s::name, n.nspowner, 'MEMBER')
+    UNION ALL
+    SELECT 'database ' || d.datname FROM pg_database d
+    WHERE d.datname = current_database() AND pg_has_role(%(role)s::name, d.datdba, 'MEMBER')
+"""
 
 
 @dataclass
@@ -48,8 +62,10 @@ class RoleStanding:
 
     role: str
     superuser: bool
+    creates_roles: bool = False  # CREATEROLE: before PostgreSQL 16, may grant itself any role but a superuser
     sets_replication_role: bool = False  # PostgreSQL 15+: GRANT SET ON PARAMETER session_replication_role
     owned: list[str] = field(default_factory=list)
+    places_owned: list[str] = field(default_factory=list)  # "schema public", "database contactpoint"
     writable: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -60,7 +76,7 @@ def role_standing(connection: BaseDatabaseWrapper, role: str | None = None) -> R
         found = cursor.fetchone()
         if found is None:
             return None
-        standing = RoleStanding(role=found[0], superuser=found[1])
+        standing = RoleStanding(role=found[0], superuser=found[1], creates_roles=found[2])
         if connection.pg_version >= 150000:  # type: ignore[attr-defined]
             cursor.execute(_SETS_REPLICATION_ROLE, [standing.role])
             standing.sets_replication_role = cursor.fetchone()[0]
@@ -72,6 +88,8 @@ def role_standing(connection: BaseDatabaseWrapper, role: str | None = None) -> R
                 standing.owned.append(table)
             if privileges:
                 standing.writable[table] = list(privileges)
+        cursor.execute(_PLACES, {"role": standing.role, "tables": list(LEDGER_TABLES)})
+        standing.places_owned = [place for (place,) in cursor.fetchall()]
     return standing
 
 
@@ -122,13 +140,30 @@ def standing_problems(standing: RoleStanding) -> list[tuple[str, str]]:
             f"{table} ({', '.join(privileges)})" for table, privileges in standing.writable.items()
         )
         problems.append(("audit.E003", f"database role {standing.role} may change the audit ledger: {held}"))
+    if standing.places_owned:
+        problems.append(
+            (
+                "audit.E005",
+                f"database role {standing.role} owns (or belongs to the owner of) "
+                f"{', '.join(standing.places_owned)}, so it may drop the ledger's tables, triggers and all",
+            )
+        )
+    if standing.creates_roles:
+        problems.append(
+            (
+                "audit.E006",
+                f"database role {standing.role} has CREATEROLE, so it may grant itself the ledger tables' "
+                "owner and switch their triggers off",
+            )
+        )
     return problems
 
 
 def _hint(role: str) -> str:
     tables = ", ".join(LEDGER_TABLES)
     return (
-        f"Connect the app as a role that is no superuser and owns no ledger table (a table it owns goes back to "
+        f"Connect the app as a role that is no superuser, has no CREATEROLE, and owns neither a ledger table "
+        f"nor the database or schema holding it (create those as the migration role; a table goes back to "
         f"the role `migrate` runs as: ALTER TABLE ... OWNER TO); as that owner, run "
         f"`manage.py audit_grants {role} --apply` after every migrate: "
         f"REVOKE ALL ON {tables} FROM {role}; GRANT SELECT, INSERT ON {tables} TO {role} (see docs/AUDIT.md)."

@@ -152,6 +152,42 @@ class TestOnPostgreSQL:
         assert [message.id for message in found] == ["audit.E001"]
         assert "superuser" in found[0].msg
 
+    def test_a_role_owning_the_ledgers_schema_fails_the_check(self):
+        """A schema's owner may DROP any table in it, the ledger with its triggers (found by the review of
+        session 35: the check looked at the tables' owners only)."""
+        app = _role("app")
+        _sql(f'GRANT SELECT, INSERT ON {", ".join(LEDGER_TABLES)} TO "{app}"')
+        _sql(f'ALTER SCHEMA public OWNER TO "{app}"')
+        with acting_as(app):
+            found = ledger_role_check()
+        assert [message.id for message in found] == ["audit.E005"]
+        assert "schema public" in found[0].msg
+
+    def test_a_role_owning_the_database_fails_the_check(self):
+        """`createdb -O app`, the usual set-up: the database's owner owns PostgreSQL 15's public schema
+        (`pg_database_owner`), so it may drop the ledger too."""
+        app = _role("app")
+        _sql(f'GRANT SELECT, INSERT ON {", ".join(LEDGER_TABLES)} TO "{app}"')
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_database()")
+            database = cursor.fetchone()[0]
+        _sql(f'ALTER DATABASE "{database}" OWNER TO "{app}"')
+        with acting_as(app):
+            found = ledger_role_check()
+        assert [message.id for message in found] == ["audit.E005"]
+        assert f"database {database}" in found[0].msg
+
+    def test_a_role_that_may_create_roles_fails_the_check(self):
+        """Before PostgreSQL 16 a CREATEROLE role may grant itself the tables' owner, then switch the
+        triggers off; from 16 it needs more, but an app has no business making roles."""
+        app = _role("app")
+        _sql(f'ALTER ROLE "{app}" CREATEROLE')
+        _sql(f'GRANT SELECT, INSERT ON {", ".join(LEDGER_TABLES)} TO "{app}"')
+        with acting_as(app):
+            found = ledger_role_check()
+        assert [message.id for message in found] == ["audit.E006"]
+        assert "CREATEROLE" in found[0].msg
+
     # --- manage.py audit_grants --------------------------------------------------------------------
 
     def test_after_audit_grants_the_app_role_writes_the_log_but_cannot_delete_truncate_or_disable_it(self):
