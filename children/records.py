@@ -89,7 +89,7 @@ class RecordingBasis:
     TEAM_LABELS = {
         CONSENT: "Recorded with consent",
         SIGNIFICANT_HARM: "Recorded on reasonable cause to suspect significant harm",
-        None: "Basis not recorded (recorded before it was asked)",
+        None: "Basis not recorded",  # recorded before it was asked, or before the service was classed sensitive
     }
 
 

@@ -331,6 +331,10 @@ def involvement_record(
     try:
         with transaction.atomic():
             person_judged_again(by, recheck)
+            # Judged again with the recorder's organisation held: one classed a sensitive service since
+            # the first look (an administrator's edit, which locks it) writes nothing without a basis.
+            if not sensitive and recording_sensitive(by=by, organisation_id=details.organisation_id):
+                raise RecordingBasisMissing
             # Sealed in the saving transaction, under the key the child has now (`Sealer`).
             Sealer(child.data_key).seal_all(involvement, details.sealed_values())
             involvement.save()
@@ -340,12 +344,11 @@ def involvement_record(
                 tag=AuditTag.InvolvementRecorded,
                 actor=by,
                 child_id=child.pk,
+                # Never the basis: the ledger is append-only and outlives the record and its key, and
+                # "significant harm" tells of the child; it is sealed with the involvement.
                 additional={
                     "involvement_id": str(involvement.pk),
                     "organisation_id": details.organisation_id,
-                    # The LA team's audit only: a sensitive service's entries are withheld from the
-                    # subject access report (reports.subject_access), this one with them.
-                    **({"basis": details.recording_basis} if sensitive else {}),
                 },
             )
     except IntegrityError as error:

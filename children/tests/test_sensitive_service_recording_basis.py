@@ -28,7 +28,7 @@ HARM = "There is reasonable cause to suspect the child is suffering, or is likel
 MISSING = "Select the basis for recording this involvement"
 BY_CONSENT = "Recorded with consent"
 BY_HARM = "Recorded on reasonable cause to suspect significant harm"
-NOT_ASKED = "Basis not recorded (recorded before it was asked)"
+NOT_ASKED = "Basis not recorded"
 WORDS = (QUESTION, CONSENT, HARM, BY_CONSENT, BY_HARM, NOT_ASKED, "significant harm", "significant_harm")
 
 PAGE = {
@@ -119,8 +119,9 @@ def test_a_sensitive_service_records_with_a_basis_sealed_and_audited(world, nurs
     details = involvement_details(involvement)
     assert details.recording_basis == basis
     assert details.sensitive_category == SensitiveCategory.UNSTATED
+    # Not in the ledger (append-only, outliving the record and its key): only that it was recorded.
     event = AuditEvent.objects.get(tag=AuditTag.InvolvementRecorded)
-    assert event.additional["basis"] == basis
+    assert "basis" not in event.additional and basis not in str(event.additional)
 
 
 def test_an_ordinary_service_is_not_asked_and_its_audit_carries_no_basis(world):
@@ -338,3 +339,40 @@ def test_the_migration_run_for_real_leaves_rows_written_before_readable_and_mova
 def test_the_basis_is_not_in_the_printed_form_of_the_details():
     details = _details(1, basis=RecordingBasis.SIGNIFICANT_HARM)
     assert "significant_harm" not in repr(details) and "recording_basis" not in repr(details)
+
+
+def test_a_service_classed_sensitive_after_the_services_first_look_writes_nothing(world, monkeypatch):
+    """The service judged "a sensitive service's?" before its transaction: an administrator's edit
+    committed in between wrote a sensitive service's involvement with no basis. It is judged again under
+    the recorder's lock (their organisation held): nothing written, the page asks the question."""
+    from children import services
+    from children.services import RecordingBasisMissing
+
+    child = make_child(world)
+    first_look = services.recording_sensitive
+
+    def classed_sensitive_meanwhile(**kwargs):
+        answer = first_look(**kwargs)
+        type(world.north_social_care).objects.filter(pk=world.north_social_care.pk).update(
+            kind=OrganisationKind.SENSITIVE
+        )
+        return answer
+
+    monkeypatch.setattr(services, "recording_sensitive", classed_sensitive_meanwhile)
+    with pytest.raises(RecordingBasisMissing):
+        services.involvement_record(child=child, by=world.alice, details=_details(world.north_social_care.pk))
+    assert not Involvement.objects.filter(child=child).exists()
+    assert not AuditEvent.objects.filter(tag=AuditTag.InvolvementRecorded).exists()
+
+
+def test_a_service_classed_sensitive_later_reads_basis_not_recorded_to_the_team(world):
+    """Its earlier involvements were never asked (the service was not sensitive then): the label says only
+    that there is none."""
+    child = make_child(world)
+    involvement_record(child=child, by=world.alice, details=_details(world.north_social_care.pk))
+    type(world.north_social_care).objects.filter(pk=world.north_social_care.pk).update(
+        kind=OrganisationKind.SENSITIVE
+    )
+    page = _team_page(world, child)
+    assert "Sensitive service" in page and NOT_ASKED in page
+    assert "before it was asked" not in page
