@@ -328,6 +328,7 @@ def _hostile_bodies() -> list[dict[str, str]]:
     return [*mixed, *(dict.fromkeys(names, value) for value in (HUGE_ID, "9999-12-31", "\u00b2"))]
 
 
+@pytest.mark.ci_first_core  # two minutes on PostgreSQL: run beside the browser journeys (.ci/run)
 def test_every_url_survives_hostile_values(world, child):
     """GET and POST on every URL, as the LA team, a practitioner and an anonymous visitor, with real
     and impossible ids, hostile query strings and hostile form bodies: never a 500."""

@@ -1693,6 +1693,7 @@ def _sample_args(m: MatrixWorld, url_name: str) -> list:
 GUARDLESS = {"accounts:login", "accounts:logout", "accounts:invitation"}  # no account guard on these paths
 
 
+@pytest.mark.ci_first_core  # two minutes on PostgreSQL: run beside the browser journeys (.ci/run)
 def test_methods_a_view_does_not_accept_are_refused_for_every_persona_and_change_nothing(matrix):
     problems: dict[str, list[str]] = {}
     for url_name in sorted(ROWS):
