@@ -162,6 +162,17 @@ def signed_out_refusal(request: HttpRequest, *, actor: User, action: Permission)
     return response
 
 
+def refused_page(request: HttpRequest, refused: Refused) -> HttpResponse:
+    """The audited refusal page for a `Refused`, with everything it carries (the child, the account)."""
+    return denied(
+        request,
+        refused.decision,
+        action=refused.action,
+        child_id=refused.child_id,
+        subject_id=refused.subject_id,
+    )
+
+
 def still_permitted(
     *, actor: User, action: Permission, involvement: Involvement | None = None
 ) -> Callable[[Child], None]:
@@ -188,13 +199,7 @@ def refusal(
     try:
         require(actor=actor, action=action, child=child, involvement=involvement, subject=subject)
     except Refused as refused:
-        return denied(
-            request,
-            refused.decision,
-            action=refused.action,
-            child_id=refused.child_id,
-            subject_id=refused.subject_id,
-        )
+        return refused_page(request, refused)
     return None
 
 
@@ -209,13 +214,7 @@ class RefusalMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, Refused):
-            return denied(
-                request,
-                exception.decision,
-                action=exception.action,
-                child_id=exception.child_id,
-                subject_id=exception.subject_id,
-            )
+            return refused_page(request, exception)
         return None
 
 

@@ -112,7 +112,13 @@ def _judged_again_locked(actor: User, *, action: Permission, export: DisclosureE
     organisation put in another LA) or out of the LA team since the page's check is `Refused` in words,
     audited by the refusal page, and the transaction writes nothing. Returns the account as stored."""
     actor_able_locked(actor)
-    stored = User.objects.select_related("organisation").get(pk=actor.pk)
+    return _asked_again_as_stored(actor, action=action, export=export)
+
+
+def _asked_again_as_stored(person: User, *, action: Permission, export: DisclosureExport | None) -> User:
+    """`person` read again as stored (with their organisation) and asked the page's policy question:
+    returned if allowed, else `Refused`. The one re-reading of the request, decision and download."""
+    stored = User.objects.select_related("organisation").get(pk=person.pk)
     require(actor=stored, action=action, export=export)
     return stored
 
@@ -290,9 +296,7 @@ def _downloader_as_stored(by: User, export: DisclosureExport) -> User:
     check took the file of children no longer theirs to disclose; now it is refused in words, audited by
     the refusal page, and the count and the release's events roll back. A change arriving from here on
     waits for the download. Not the approval's question: the export's approval still stands."""
-    stored = User.objects.select_related("organisation").get(pk=by.pk)
-    require(actor=stored, action=Permission.DisclosureExportDownload, export=export)
-    return stored
+    return _asked_again_as_stored(by, action=Permission.DisclosureExportDownload, export=export)
 
 
 def _builder(*, by: User, passphrase: str | None) -> Builder | None:

@@ -12,24 +12,15 @@ from django.db import migrations
 
 TABLES = ("audit_auditevent", "audit_auditsubtree", "audit_audithead", "audit_searchappearance")
 
-FUNCTION = """
-CREATE OR REPLACE FUNCTION audit_refuse_truncate() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'audit log is append-only: TRUNCATE on % refused', TG_TABLE_NAME
-        USING ERRCODE = 'insufficient_privilege';
-END
-$$ LANGUAGE plpgsql;
-"""
-
 
 def forwards(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute(FUNCTION, params=None)
+    # 0003's function, as 0005's trigger uses it: its message names the operation ("TRUNCATE on ...").
     for table in TABLES:
         schema_editor.execute(
             f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_truncate()"
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_refuse_change()"
         )
 
 
@@ -38,7 +29,6 @@ def backwards(apps, schema_editor):
         return
     for table in TABLES:
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
-    schema_editor.execute("DROP FUNCTION IF EXISTS audit_refuse_truncate()")
 
 
 class Migration(migrations.Migration):
