@@ -77,6 +77,11 @@ from vault.keys import data_key_open
 # minute before. A refusal runs nothing and costs nothing, so one event each would let anyone signed in
 # write audit events without end (as `accounts.ratelimit.OncePerWindow` says of every such refusal).
 SEARCH_REFUSED = OncePerWindow("search.refused", REFUSAL_AUDIT_SECONDS)
+# What a page that looks children (or people) up says past the limit: the search's own page says it in full.
+LOOKUPS_LIMITED = (
+    f"You have made too many searches and look-ups in the last minute (up to {SEARCH_USER.limit} a minute "
+    "for each person). Wait a minute and try again."
+)
 
 
 def search_over_limit(actor: User, *, page: str | None = None) -> bool:

@@ -16,7 +16,7 @@ from accounts.http import signed_in_user
 from accounts.models import Organisation, User
 from children.models import Child
 from children.records import Address, ChildDetails, ReturnIntention
-from children.views import gone_if_merged_away, record_still_there
+from children.views import LOOKUPS_LIMITED, gone_if_merged_away, record_still_there, search_over_limit
 from lifecycle.finding import archive_lookup_record, archived_child
 from lifecycle.forms import ArchiveFindForm, ArchiveOpenForm
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS, STATUTORY_REASON_LABELS, archived_record_open
@@ -44,6 +44,11 @@ def archive_find(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ArchiveStatutoryView)  # the archive's role: data managers
     form = ArchiveFindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and search_over_limit(actor, page="archive_find"):
+        form.add_error(None, LOOKUPS_LIMITED)  # nothing looked up: one budget however children are found
+        return render(
+            request, "lifecycle/archive_find.html", {"form": form, "la": _home_la(actor)}, status=429
+        )
     if request.method == "POST" and form.is_valid():
         child = archived_child(index_number=form.cleaned_data["index_number"])
         may_open = child is not None and decide(
@@ -56,8 +61,11 @@ def archive_find(request: HttpRequest) -> HttpResponse:
             response.status_code = 303  # See Other: the record's page is fetched with GET
             return response
         form.add_error("index_number", NOT_FOUND)
-    la = Organisation.objects.filter(pk=actor.home_la_id).first() if actor.home_la_id else None
-    return render(request, "lifecycle/archive_find.html", {"form": form, "la": la})
+    return render(request, "lifecycle/archive_find.html", {"form": form, "la": _home_la(actor)})
+
+
+def _home_la(actor: User) -> Organisation | None:
+    return Organisation.objects.filter(pk=actor.home_la_id).first() if actor.home_la_id else None
 
 
 def _archived_record_or_404(actor: User, child_id: UUID) -> Child:

@@ -17,10 +17,9 @@ from access.http import decider_ended_refused, require
 from access.permissions import Permission
 from access.policy import decide, identifiers_shown, visibility
 from accounts.http import signed_in_user
-from accounts.ratelimit import SEARCH_USER
 from children.merged_away import RecordRemoved
 from children.models import Child, RecordStatus
-from children.views import record_still_there, removed_record_said, search_over_limit
+from children.views import LOOKUPS_LIMITED, record_still_there, removed_record_said, search_over_limit
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
 from linkage.merging import (
     REMOVED_SHIELDED,
@@ -34,11 +33,6 @@ from linkage.merging import (
 from linkage.models import ChildMerge
 from linkage.selectors import merge_side_by_side
 from oversight.http import signed_out_if_suspended
-
-LOOKUPS_LIMITED = (
-    f"You have made too many searches and look-ups in the last minute (up to {SEARCH_USER.limit} a minute "
-    "for each person). Wait a minute and try again."
-)
 
 
 @login_required

@@ -28,7 +28,7 @@ from audit.models import AuditEvent
 from audit.services import event_record
 from audit.tags import AuditTag, tag_label
 from children.models import Child
-from children.views import gone_if_merged_away
+from children.views import LOOKUPS_LIMITED, gone_if_merged_away, search_over_limit
 from disclosure.spreadsheet import csv_cell
 from oversight.http import signed_out_if_suspended
 from reports.forms import MAX_SCOPE_WIDE_DAYS, LookupForm, ReportFilterForm, SubjectAccessForm
@@ -99,7 +99,11 @@ def index(request: HttpRequest) -> HttpResponse:
         return refused
     form = LookupForm(request.POST if request.method == "POST" else None)
     matches: list[User] = []
-    if form.is_valid():
+    status = 200
+    if form.is_valid() and _over_the_search_limit(actor, form):
+        form.add_error(None, LOOKUPS_LIMITED)
+        status = 429
+    elif form.is_valid():
         username, number = form.cleaned_data["username"], form.cleaned_data["index_number"]
         if username:
             matches = _users_in_scope(actor, user_lookup(text=username, fetched_by=actor))
@@ -119,7 +123,14 @@ def index(request: HttpRequest) -> HttpResponse:
         "national": actor.role == Role.NATIONAL_AUDITOR,
         "summary_days": DEFAULT_SUMMARY_DAYS,
     }
-    return render(request, "reports/index.html", context)
+    return render(request, "reports/index.html", context, status=status)
+
+
+def _over_the_search_limit(actor: User, form: LookupForm) -> bool:
+    """A look-up turns typed text into a person or a child, as a search does, so it counts against the
+    person's search limit (one budget however they look); past it nothing is looked up."""
+    asked = form.cleaned_data["username"] or form.cleaned_data["index_number"]
+    return bool(asked) and search_over_limit(actor, page="audit_lookup")
 
 
 def _see_other(url_name: str, **ids: Any) -> HttpResponse:
