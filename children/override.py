@@ -34,7 +34,7 @@ from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
-from oversight.misuse import OUTSIDE_HOME_LA, view_screen
+from oversight.misuse import CHILD_LA, OUTSIDE_HOME_LA, view_screen
 from oversight.models import AlertKind
 from oversight.services import alert_raise
 from vault.sealing import note_seal
@@ -76,7 +76,11 @@ def shield_override(
             tag=AuditTag.ShieldOverridden,
             actor=by,
             child_id=stored.pk,
-            additional={"reason_sealed": reason_sealed, **({OUTSIDE_HOME_LA: True} if outside else {})},
+            additional={
+                "reason_sealed": reason_sealed,
+                **({OUTSIDE_HOME_LA: True} if outside else {}),
+                CHILD_LA: stored.local_authority_id,
+            },
         )
         alert_raise(
             local_authority=stored.local_authority,

@@ -11,7 +11,7 @@ from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
-from oversight.misuse import OUTSIDE_HOME_LA, view_screen
+from oversight.misuse import CHILD_LA, OUTSIDE_HOME_LA, view_screen
 from vault.sealing import note_seal
 
 # Where the purpose grants live in the session; public so a test copying a session can move their expiry on.
@@ -73,6 +73,7 @@ def record_view_audit(
                 "restricted_view": restricted,
                 **({"alert_id": grant.alert_id} if grant.alert_id is not None else {}),
                 **({OUTSIDE_HOME_LA: True} if outside else {}),
+                CHILD_LA: child.local_authority_id,
                 **({"page": page} if page is not None else {}),
             },
         )

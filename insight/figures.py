@@ -14,8 +14,9 @@ from datetime import date, datetime, time
 from itertools import pairwise
 
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, IntegerField, Q, QuerySet
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind
@@ -38,7 +39,7 @@ from coordination.statistics import (
     table_entries,
     table_suppress,
 )
-from oversight.misuse import unexplained
+from oversight.misuse import CHILD_LA, unexplained
 from oversight.models import Alert, AlertKind
 
 PERIOD_CHOICES = (3, 6, 12, 24)
@@ -134,29 +135,39 @@ def _month_of(value: datetime | date | str) -> date:
     return (value.date() if isinstance(value, datetime) else value).replace(day=1)
 
 
+def _opened_in(tag: AuditTag, la_id: int) -> QuerySet[AuditEvent]:
+    """The openings of a child held by the LA when opened (`CHILD_LA`, recorded since session 36); an event
+    written before that records no LA and counts under the child's LA today, as every one did."""
+    recorded = Q(**{f"additional__{CHILD_LA}": la_id})
+    unrecorded = ~Q(additional__has_key=CHILD_LA) & Q(child_id__in=_children_of(la_id))
+    return _events(tag).filter(recorded | unrecorded)
+
+
 def _by_child_la_and_month(
     events: QuerySet[AuditEvent], period: Period, la_ids: list[int]
 ) -> list[list[int]]:
-    """One GROUP BY (the LA of the child an event is about, month), the child's record joined.
+    """One GROUP BY (the LA of the child an event is about, month): the LA the event recorded holding
+    the child then (`CHILD_LA`), else the child's LA today from its record, joined.
 
-    `child_id` is no foreign key (the log outlives purged records: their events count for no LA), so
-    the ORM can only look the LA up with a subquery per event, which PostgreSQL ran one index lookup a
-    row after its parallel workers: about 1.9 s of the page for 350,000 views (docs/BENCHMARKS.md,
-    session 22). The events' query stays Django's own (`sql_with_params`), wrapped in a join.
+    `child_id` is no foreign key (the log outlives purged records: their events count for no LA unless
+    they recorded one), so the ORM can only look the LA up with a subquery per event, which PostgreSQL
+    ran one index lookup a row after its parallel workers: about 1.9 s of the page for 350,000 views
+    (docs/BENCHMARKS.md, session 22). The events' query stays Django's own (`sql_with_params`), wrapped in
+    a join.
     """
     counted = (
         events.filter(occurred_at__gte=period.start, occurred_at__lt=period.end)
         .order_by()
         .annotate(month=TruncMonth("occurred_at"))
-        .values("child_id", "month")
+        .values("child_id", "month", then_la=Cast(KT(f"additional__{CHILD_LA}"), IntegerField()))
     )
     inner, params = counted.query.sql_with_params()
     child_table = connection.ops.quote_name(Child._meta.db_table)
     with connection.cursor() as cursor:
         # Only Django's compiled query and the table's quoted name are spliced in; values stay parameters.
         joined = (
-            f"SELECT c.local_authority_id, e.month, COUNT(*) FROM ({inner}) e"  # noqa: S608
-            f" JOIN {child_table} c ON c.id = e.child_id GROUP BY c.local_authority_id, e.month"
+            f"SELECT COALESCE(e.then_la, c.local_authority_id) AS la, e.month, COUNT(*)"  # noqa: S608
+            f" FROM ({inner}) e LEFT JOIN {child_table} c ON c.id = e.child_id GROUP BY la, e.month"
         )
         cursor.execute(joined, params)
         found = {(la, _month_of(month)): n for la, month, n in cursor.fetchall()}
@@ -504,16 +515,16 @@ ACCESS_OVERRIDES = "Your shielded records opened in an emergency"
 
 
 def local_access(la_id: int, period: Period) -> SuppressedTable:
-    """Access volumes by month: searches by the LA's people, openings of the LA's children's records."""
-    children = _children_of(la_id)
+    """Access volumes by month: searches by the LA's people, openings of the records of children it held
+    when they were opened."""
     values = [
         _by_month(
             _events(AuditTag.SearchPerformed).filter(organisation_id__in=la_organisation_ids(la_id)),
             "occurred_at",
             period,
         ),
-        _by_month(_events(AuditTag.RecordViewed).filter(child_id__in=children), "occurred_at", period),
-        _by_month(_events(AuditTag.ShieldOverridden).filter(child_id__in=children), "occurred_at", period),
+        _by_month(_opened_in(AuditTag.RecordViewed, la_id), "occurred_at", period),
+        _by_month(_opened_in(AuditTag.ShieldOverridden, la_id), "occurred_at", period),
     ]
     return period_suppress(
         title="Access by month",

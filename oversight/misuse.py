@@ -109,6 +109,9 @@ OUT_OF_HOURS_TAGS = (
 )
 # The key a record view's audit event carries when the child belongs to another LA than the viewer's.
 OUTSIDE_HOME_LA = "outside_home_la"
+# The key a record view's (and an emergency opening's) event carries: the LA holding the child when it was
+# opened, so the figures count the opening under that LA even after the child moves (`insight.figures`).
+CHILD_LA = "child_la_id"
 
 
 def _thresholds(per_hour: int) -> Thresholds:
