@@ -86,8 +86,15 @@ def key_health() -> KeyHealth:
         signing_id, problem = "", str(error)
     provider = key_provider()
     current = provider.current_kek_version()
-    live = DataKey.objects.filter(shredded_at__isnull=True)
-    by_kek = {row["kek_version"]: row["n"] for row in live.values("kek_version").annotate(n=Count("id"))}
+    # One pass over the live keys (a key a record, 12 million of them), grouped by KEK: the counts, the
+    # oldest and those awaiting rotation all come from it, where three queries read them three times.
+    by_version = list(
+        DataKey.objects.filter(shredded_at__isnull=True)
+        .order_by()
+        .values("kek_version")
+        .annotate(n=Count("id"), oldest=Min("created_at"))
+    )
+    by_kek = {row["kek_version"]: row["n"] for row in by_version}
     return KeyHealth(
         signing_key_id=signing_id,
         signing_key_problem=problem,
@@ -96,8 +103,8 @@ def key_health() -> KeyHealth:
         kek_versions=sorted(provider.kek_versions()),
         vault_key_file_changed=_file_changed(getattr(settings, "VAULT_KEY_FILE", None)),
         data_keys_by_kek=dict(sorted(by_kek.items())),
-        oldest_data_key=live.aggregate(oldest=Min("created_at"))["oldest"],
-        rotation_pending=live.exclude(kek_version=current).count(),
+        oldest_data_key=min((row["oldest"] for row in by_version), default=None),
+        rotation_pending=sum(n for version, n in by_kek.items() if version != current),
     )
 
 
