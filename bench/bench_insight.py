@@ -5,9 +5,10 @@ builds a throwaway PostgreSQL database (`INSIGHT_DATABASE`, default `cp_bench_in
 created) with 150 LAs, `INSIGHT_CHILDREN` children (default 300,000; bare rows: the figures decrypt
 nothing) and `INSIGHT_VIEWS` record views over two years (default 1,200,000; 70% after a search that
 returned the child) plus involvements, break-glass uses, refusals and alerts, written with SQL in one
-statement each (the ledger's leaf hashes are left blank: nothing here verifies them). Then it times
-`insight.figures.national_tables` over 24 months, twice, and prints each query over 50 ms and the time
-spent suppressing small numbers (`coordination.statistics.table_suppress`).
+statement each (the ledger's leaf hashes are left blank: nothing here verifies them; the last year's
+views and break-glass uses record the child's LA then, as written since session 36, older ones do not).
+Then it times `insight.figures.national_tables` over 24 months, twice, and prints each query over 50 ms
+and the time spent suppressing small numbers (`coordination.statistics.table_suppress`).
 
 Reproduce: `.venv/bin/python bench/bench_insight.py` with PostgreSQL on 127.0.0.1:5432 (about 3 minutes
 to build on 2 cores, then seconds a run).
@@ -69,7 +70,10 @@ POPULATE = [
     " floor(random() * 3000)::int AS a, now() - (random() * interval '730 days') AS at"
     " FROM generate_series(1, %(views)s) g",
     "INSERT INTO audit_auditevent (occurred_at, tag, organisation_id, child_id, additional, actor_id, leaf_hash)"
-    " SELECT d.at, 'child:record:viewed', NULL, kids.id, '{}', (SELECT min(id) FROM accounts_user) + d.a,"
+    " SELECT d.at, 'child:record:viewed', NULL, kids.id,"
+    " CASE WHEN d.at > now() - interval '365 days' THEN jsonb_build_object('child_la_id',"
+    " (SELECT min(id) FROM accounts_organisation) + (d.k %% 150)) ELSE '{}'::jsonb END,"
+    " (SELECT min(id) FROM accounts_user) + d.a,"
     " %(zero)s FROM draws d JOIN kids ON kids.n = d.k ORDER BY d.g",
     "INSERT INTO audit_searchappearance (actor_id, child_id, occurred_at, event_id)"
     " SELECT actor_id, child_id, occurred_at, id - 1 FROM audit_auditevent"
@@ -80,7 +84,9 @@ POPULATE = [
     " ('child:shield:overridden', %(views)s / 60), ('access:denied', %(views)s / 12)) t(tag, c),"
     " generate_series(1, t.c)",
     "INSERT INTO audit_auditevent (occurred_at, tag, organisation_id, child_id, additional, actor_id, leaf_hash)"
-    " SELECT d.at, d.tag, (SELECT min(id) FROM accounts_organisation) + d.o, kids.id, '{}',"
+    " SELECT d.at, d.tag, (SELECT min(id) FROM accounts_organisation) + d.o, kids.id,"
+    " CASE WHEN d.at > now() - interval '365 days' THEN jsonb_build_object('child_la_id',"
+    " (SELECT min(id) FROM accounts_organisation) + (d.k %% 150)) ELSE '{}'::jsonb END,"
     " (SELECT min(id) FROM accounts_user) + d.a, %(zero)s FROM draws2 d JOIN kids ON kids.n = d.k",
     "INSERT INTO oversight_alert"
     " (kind, child_id, raised_at, local_authority_id, raised_by_id, reason_sealed, national)"
