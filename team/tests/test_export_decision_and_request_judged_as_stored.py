@@ -18,16 +18,16 @@ from django.urls import reverse
 
 import team.exports
 from access.permissions import Permission
-from accounts.models import Organisation, Role, User
+from accounts.models import Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from disclosure.models import DisclosureExport, ExportStatus, LawfulBasis
 from disclosure.services import export_request
+from team.tests.moving import HOWS, moved
 from tests.concurrency import paused_for, postgresql_race
 from tests.journeys import signed_in
 from tests.personas import World, make_child, make_user
 
-HOWS = ["account moved to another LA", "role changed", "organisation moved to another LA"]
 WRITTEN = [
     AuditTag.DisclosureExportRequested,
     AuditTag.DisclosureExportApproved,
@@ -42,15 +42,6 @@ def _person(world: World, how: str, username: str) -> User:
     return make_user(username, world.north, Role.LA_TEAM)
 
 
-def _moved(world: World, person: User, how: str) -> None:
-    if how == "account moved to another LA":
-        User.objects.filter(pk=person.pk).update(organisation=world.south)
-    elif how == "role changed":
-        User.objects.filter(pk=person.pk).update(role=Role.PRACTITIONER)
-    else:  # the person's organisation (`_person`) put in another LA
-        Organisation.objects.filter(pk=world.north_social_care.pk).update(local_authority=world.south)
-
-
 def _moved_after_the_check(monkeypatch: Any, world: World, person: User, how: str) -> None:
     """The move lands after the page's policy check (step-up comes after it), before the write."""
     checked = team.exports.step_up
@@ -58,7 +49,7 @@ def _moved_after_the_check(monkeypatch: Any, world: World, person: User, how: st
     def checked_then_moved(request: Any) -> Any:
         answer = checked(request)
         monkeypatch.setattr(team.exports, "step_up", checked)  # once
-        _moved(world, person, how)
+        moved(world, person, how)
         return answer
 
     monkeypatch.setattr(team.exports, "step_up", checked_then_moved)
@@ -190,7 +181,7 @@ def test_moved_by_an_administrator_on_another_session_after_the_pages_check_writ
         team.exports,
         "step_up",
         read=lambda: client.post(url, body),
-        write=lambda: _moved(world, person, how),
+        write=lambda: moved(world, person, how),
     )
     monkeypatch.undo()
 

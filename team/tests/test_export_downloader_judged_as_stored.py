@@ -15,12 +15,13 @@ import pytest
 from django.urls import reverse
 
 from access.permissions import Permission
-from accounts.models import Organisation, Role, User
+from accounts.models import Role, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from disclosure.models import DisclosureExport, LawfulBasis
 from disclosure.services import export_decide, export_request
 from team import exports as export_pages
+from team.tests.moving import HOWS, moved
 from tests.journeys import signed_in
 from tests.personas import World, make_child, make_user
 
@@ -38,24 +39,13 @@ def _approved(world: World, requester: User) -> DisclosureExport:
     return export_decide(export=export, by=approver, approve=True, reason="Order seen")
 
 
-def _moved(world: World, requester: User, how: str) -> None:
-    if how == "account moved to another LA":
-        User.objects.filter(pk=requester.pk).update(organisation=world.south)
-    elif how == "role changed":
-        User.objects.filter(pk=requester.pk).update(role=Role.PRACTITIONER)
-    else:  # the requester's organisation (`_requester`) put in another LA
-        Organisation.objects.filter(pk=world.north_social_care.pk).update(local_authority=world.south)
-
-
 def _requester(world: World, how: str) -> User:
     if how == "organisation moved to another LA":  # an LA team member in one of the LA's own services
         return make_user("rita", world.north_social_care, Role.LA_TEAM)
     return world.lena
 
 
-@pytest.mark.parametrize(
-    "how", ["account moved to another LA", "role changed", "organisation moved to another LA"]
-)
+@pytest.mark.parametrize("how", HOWS)
 def test_a_requester_changed_after_the_pages_check_is_refused_and_nothing_released(world, monkeypatch, how):
     requester = _requester(world, how)
     export = _approved(world, requester)
@@ -66,7 +56,7 @@ def test_a_requester_changed_after_the_pages_check_is_refused_and_nothing_releas
     real = export_pages.export_release
 
     def changed_then_released(**kwargs):
-        _moved(world, requester, how)  # after the download's own policy check, before the release
+        moved(world, requester, how)  # after the download's own policy check, before the release
         return real(**kwargs)
 
     monkeypatch.setattr(export_pages, "export_release", changed_then_released)

@@ -19,14 +19,13 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from disclosure.models import DisclosureExport
 from team import exports as export_pages
+from team.tests.moving import HOWS
 from team.tests.test_export_downloader_judged_as_stored import _approved, _requester
 from tests.concurrency import WAITED, paused_for, postgresql_race, waiting_at_most
 from tests.journeys import signed_in
 from tests.personas import World
 
 pytestmark = postgresql_race("PostgreSQL only: the change commits on another session")
-
-HOW = ["account moved to another LA", "role changed", "organisation moved to another LA"]
 
 
 def _change(world: World, requester: User, how: str) -> Callable[[], Any]:
@@ -55,7 +54,7 @@ def _download(requester: User, export: DisclosureExport) -> Callable[[], Any]:
     return lambda: client.post(reverse("team:export_download", args=[export.pk]), {"token": token.group(1)})
 
 
-@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("how", HOWS)
 def test_a_change_committed_after_the_pages_check_refuses_the_download(world, monkeypatch, how):
     requester = _requester(world, how)
     export = _approved(world, requester)
@@ -73,7 +72,7 @@ def test_a_change_committed_after_the_pages_check_refuses_the_download(world, mo
     assert AuditEvent.objects.filter(tag=AuditTag.AccessDenied, actor_id=requester.pk).count() == 1
 
 
-@pytest.mark.parametrize("how", HOW)
+@pytest.mark.parametrize("how", HOWS)
 def test_a_change_arriving_while_the_file_is_built_waits_for_the_download(world, monkeypatch, how):
     requester = _requester(world, how)
     export = _approved(world, requester)
