@@ -117,5 +117,9 @@ def csv_lines_rows(lines: Iterable[str]) -> Iterator[tuple[int, Row]]:
             yield first - 1, RowUnreadable("not valid UTF-8 text")
         elif len(cells) > len(header):
             yield first - 1, RowUnreadable("more cells than the header has columns")
+        elif len(cells) < len(header):
+            # A cell missing in the middle (a comma short) would slide every later value under the
+            # wrong field: the town read as the street, the postcode as the town. Refused, as a long row.
+            yield first - 1, RowUnreadable("fewer cells than the header has columns")
         else:
-            yield first - 1, dict(zip(header, [*cells, *[None] * (len(header) - len(cells))], strict=True))
+            yield first - 1, dict(zip(header, cells, strict=True))

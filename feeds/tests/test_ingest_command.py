@@ -131,9 +131,15 @@ def test_a_file_without_its_header_row_never_repeats_a_childs_values(world, tmp_
     health_source(world)
     first, second = feed_row(), feed_row(**OTHER)
     feed = tmp_path / "feed.csv"
-    feed.write_text(",".join(first.values()) + "\n" + ",".join(v for v in second.values() if v) + "\n")
+    whole = ",".join(second.get(name, "") for name in first)  # a cell for each of the first line's
+    feed.write_text(",".join(first.values()) + "\n" + whole + "\n")
     printed = run("health", str(feed))
     stored = " ".join(FeedRow.objects.values_list("reason", flat=True))
     assert "row 1: field 1 of the row is not one of the feed's fields" in printed
+    # A row shorter than the first line (its empty cell left out) is refused for that, naming no value either.
+    feed.write_text(",".join(first.values()) + "\n" + ",".join(second.values()) + "\n")
+    printed = run("health", str(feed), "--batch-id", "without-header-short")
+    stored += " ".join(FeedRow.objects.values_list("reason", flat=True))
+    assert "row 1: fewer cells than the header has columns" in printed
     for value in first.values():
         assert value not in printed and value not in stored
