@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from linkage.csv_rows import Row, RowsFileInvalid, RowUnreadable, csv_rows, unreadable
-from linkage.lines import bounded_lines
+from linkage.lines import LONGEST_LINE, bounded_lines
 
 FEED_FORMATS = ("csv", "jsonl")
 
@@ -77,9 +77,52 @@ def _object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return value
 
 
+def _jsonl_lines(handle: IO[str]) -> Iterator[str | None]:
+    """The file's JSON lines; None in place of one too long (`bounded_lines`).
+
+    The handle is opened with newline="" (the CSV reader's need), so its lines end at a lone "\r" too.
+    A line feed always ends a JSON line; a lone carriage return ends one only where a whole JSON value
+    ends with it: files whose lines end with carriage returns alone are read line by line, as before,
+    while a carriage return that is white space inside a record joins the record back together (read
+    apart, one valid record was two invalid rows, and every later row was numbered one too high). A
+    held piece that never completes is given as its own (invalid) line when the next piece is a whole
+    record by itself, so one broken record never takes the records after it with it.
+    """
+    held = ""
+    for piece in bounded_lines(handle):
+        if piece is None:
+            if held:
+                yield held
+            held = ""
+            yield None
+            continue
+        if held and _whole_value(piece):
+            yield held
+            held = ""
+        if len(held) + len(piece) >= LONGEST_LINE:
+            held = ""
+            yield None
+            continue
+        held += piece
+        if held.endswith("\n") or _whole_value(held):
+            yield held
+            held = ""
+    if held:
+        yield held
+
+
+def _whole_value(text: str) -> bool:
+    """Whether `text` is one whole JSON value (white space around it allowed)."""
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
 def _jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
     number = 0
-    for line in bounded_lines(handle):
+    for line in _jsonl_lines(handle):
         if line is None:
             number += 1
             yield number, RowUnreadable("a line is longer than any row allows")
