@@ -79,8 +79,25 @@ class FeedRecord:
             ),
         )
 
+    def address_parts(self) -> dict[str, Any]:
+        """The parts of an address this row supplied, each only if it holds a value: "street" and "town"
+        (each a tuple of its line) and "postcode". A lone line is the part whose cell the row filled
+        (`provided`); for a record kept before blank-looking cells were blank (a clerical review's, which
+        may name both), the street, the row's first address column."""
+        parts: dict[str, Any] = {}
+        lines = self.address_lines
+        if len(lines) >= 2:
+            parts["street"], parts["town"] = tuple(lines[:-1]), tuple(lines[-1:])
+        elif lines:
+            town_alone = "town" in self.provided and "address_line" not in self.provided
+            parts["town" if town_alone else "street"] = tuple(lines)
+        if self.postcode:
+            parts["postcode"] = self.postcode
+        return parts
+
     def display_values(self) -> dict[str, Any]:
-        """Values of the displayed fields this row supplies, in sealed-column form (for provenance)."""
+        """Values of the displayed fields this row supplies but the address, in sealed-column form (for
+        provenance)."""
         values: dict[str, Any] = {}
         if "given_names" in self.provided:
             values["given_names"] = self.given_names
@@ -90,17 +107,25 @@ class FeedRecord:
             values["date_of_birth"] = self.date_of_birth.isoformat()
         if self.gender is not None:
             values["gender"] = self.gender
-        if self.address_lines or self.postcode:
-            values["address"] = Address(lines=list(self.address_lines), postcode=self.postcode).to_json()
-        return values
+        return values  # the address is stated part by part (`address_parts`, `feeds.provenance`)
 
 
 NAME_FIELDS = ("given_names", "family_name", "former_family_name")
 
 
+def cell_blank(value: Any) -> bool:
+    """Is a row's cell blank: absent, or text that is nothing but white space (`one_line` makes it "")?
+
+    The one rule for what a blank cell is, asked by the row's validation (a blank cell is no value) and by
+    `row_fields` (a blank cell is no field supplied, so none outside the source's entitlement): an export
+    padding a column it may not send with spaces supplies nothing, and nothing it is refused for.
+    """
+    return value is None or (isinstance(value, str) and not one_line(value))
+
+
 def _text(row: dict[str, Any], name: str) -> str:
     value = row.get(name)
-    if value is None:
+    if cell_blank(value):
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):  # JSON true is an int to Python
         raise RowInvalid(f"{name} must be text")
@@ -150,8 +175,8 @@ def _postcode(text: str) -> str:
 
 
 def row_fields(row: dict[str, Any]) -> set[str]:
-    """The entitled-field names a row carries a value for (blank cells do not count)."""
-    return {name for name, value in row.items() if name not in STRUCTURAL and value not in (None, "")}
+    """The entitled-field names a row carries a value for (blank cells, `cell_blank`, do not count)."""
+    return {name for name, value in row.items() if name not in STRUCTURAL and not cell_blank(value)}
 
 
 def row_validate(row: dict[str, Any], *, today: date) -> FeedRecord:
