@@ -5,8 +5,9 @@ Rules (domain.md): a family name plus a date of birth, a full postcode, or a giv
 birth. Blocking keys tolerate one mistake in any field (matching.blocking); the Fellegi-Sunter scorer
 (matching.scoring) decides: "match" results are offered, and only when there are none, "too close to
 call" candidates are offered labelled as possible matches. At most SEARCH_RESULT_CAP results, otherwise
-"refine your search"; a search by names (and gender) alone whose similar names are too many to look at
-asks to refine rather than say "no children found" (matching.engine). A shielded child is never found, ranked or explained through its address. Every
+"refine your search"; a search by names (and gender) alone whose similar names are too many to look at,
+or one with a date whose nearby dates hold too many namesakes, asks to refine rather than say "no
+children found" when nothing is offered (matching.engine). A shielded child is never found, ranked or explained through its address. Every
 search is audited with its criteria as blind tokens and the ids it returned, then screened by the
 misuse rules (oversight.misuse).
 """
@@ -318,11 +319,26 @@ class _TierLookup:
         return found
 
 
+class _CurrentNames:
+    """A shielded candidate's sealed values as search may read them: its former names are none, never
+    decrypted. Search never finds, ranks or explains a shielded child by them (`matching.scoring.score`
+    compares its current names only); read for the early prune, a former name typed made the search
+    decrypt and score more of the child than another name did, and the time told it (DECISIONS 14)."""
+
+    __slots__ = ("_row",)
+
+    def __init__(self, row: CandidateRow) -> None:
+        self._row = row
+
+    def __getitem__(self, column: str) -> Any:
+        return [] if column == "former_names" else self._row[column]
+
+
 def _scored(
     query: Identity, child_ids: Iterable[object], fetched: dict[object, CandidateRow] | None = None
 ) -> list[tuple[CandidateRow, MatchScore]]:
     """Score the candidates, decrypting only the identity columns the query compares (never a shielded
-    child's address).
+    child's address or former names).
 
     Candidates already in `fetched` (the tier lookup's own statement) are not fetched again.
     """
@@ -338,9 +354,10 @@ def _scored(
     compared = {False: fields_compared(query), True: fields_compared(query, use_hidden=False)}
     scored: list[tuple[CandidateRow, MatchScore]] = []
     for candidate in children:
+        values = _CurrentNames(candidate) if candidate.shielded else candidate
         # The family names first: a candidate they rule out is never decrypted further.
         try:
-            family = identity_from_sealed_values(candidate, _FAMILY_NAMES).family_names
+            family = identity_from_sealed_values(values, _FAMILY_NAMES).family_names
         except (KeyRevoked, KeyShredded):
             # Its key was shredded after its row was read (a merge or a purge committing meanwhile; the
             # provider refuses the key from before that commit): the record is no longer there, so it is no
@@ -349,7 +366,7 @@ def _scored(
         if family_disagrees_outright(query, family):
             scored.append((candidate, not_offered()))
             continue
-        identity = identity_from_sealed_values(candidate, compared[candidate.shielded])
+        identity = identity_from_sealed_values(values, compared[candidate.shielded])
         scored.append((candidate, score(query, identity, use_hidden=not candidate.shielded)))
     return scored
 

@@ -9,6 +9,8 @@ below). Linkage adds only what a feed needs on top:
   (address-derived keys included: a feed is not a practitioner search, and the 2009 failure was an update
   that missed a shielded child and created a visible duplicate) is scored with its address. Any that is
   not clearly someone else sends the record to that child's LA team; nothing is created or updated.
+- **Never create a child the engine could not rule out.** A record whose typed tier is over the cap, or
+  whose nearby-date tier is (with nothing plausible at its date), goes to review (`TOO_MANY`).
 - **Never auto-link a close call.** Above the upper threshold updates that child, unless a second
   candidate is within LINK_MARGIN bits (review). Between the thresholds is review. Below is a new child.
 - **Twins are never auto-linked.** A best candidate whose given name differs outright goes to review
@@ -39,7 +41,14 @@ from children.services import BLOCKING_PURPOSE, identifier_key
 from lifecycle.removal import own_key_shredded
 from linkage.models import ReviewReason
 from linkage.moves import moved_and_more
-from matching.blocking import Candidates, QueryKeys, candidates_within, query_key_tiers, record_keys
+from matching.blocking import (
+    NEARBY_DATES,
+    Candidates,
+    QueryKeys,
+    candidates_within,
+    query_key_tiers,
+    record_keys,
+)
 from matching.identity import Identity
 from matching.nhs import nhs_number_names_no_one
 from matching.scoring import MatchScore, fields_compared, score
@@ -451,6 +460,13 @@ def link_decide(
         agreement = candidate.identifier_agreement(record)
         if candidate.score.verdict != "non" or agreement:
             plausible.append(candidate)
+    if not plausible and found.over_cap == NEARBY_DATES:
+        # The children born a keying mistake from the row's date were too many to compare, and nothing at
+        # its date is plausible: the row may be about one of them, its date mistyped. A person decides;
+        # created, it would be a duplicate of a child never looked at. (Only that tier: the name-only tier
+        # is over the cap for most rows of a common name at national scale, and a row nothing dated
+        # resembles is a new child.)
+        return _review(ReviewReason.TOO_MANY, record.local_authority_id, [])
     if not plausible:
         archived = archived_candidates(record, RecordStatus.ARCHIVED, hits)
         if archived:

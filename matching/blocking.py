@@ -78,13 +78,24 @@ class QueryKeys:
         return (self.exact, self.widened, self.broad)
 
 
+# Where each tier stands in `QueryKeys.tiers`.
+TYPED, NEARBY_DATES, NAMES_ONLY = 0, 1, 2
+
+
 @dataclass
 class Candidates(Generic[T]):
-    """Who shares a key with a query; `refine` when even the most specific tier is over the cap."""
+    """Who shares a key with a query; `refine` when even the most specific tier is over the cap.
+
+    `over_cap`: the tier (its place in `QueryKeys.tiers`: `NEARBY_DATES`, `NAMES_ONLY`) left out, with every
+    tier after it, because it would have put the candidates over the cap; None when none was. Its children
+    were never looked at: a caller that found no one must not answer "no one" (`matching.engine.find`,
+    `linkage.linking.link_decide`).
+    """
 
     found: set[T]
     tiers_used: int
     refine: bool = False
+    over_cap: int | None = None
 
 
 def candidates_within(
@@ -98,7 +109,7 @@ def candidates_within(
     """
     found: set[T] = set()
     used = 0
-    for tier in keys.tiers:
+    for place, tier in enumerate(keys.tiers):
         if not tier:
             used += 1
             continue
@@ -106,7 +117,7 @@ def candidates_within(
         if len(more) > cap:
             if used == 0:
                 return Candidates(set(), 0, refine=True)
-            break
+            return Candidates(found, used, over_cap=place)
         found, used = more, used + 1
     return Candidates(found, used)
 

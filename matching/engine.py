@@ -10,13 +10,17 @@ no match: with a date typed, it would mostly add hundreds of namesakes to decryp
 A search with neither a date of birth nor a full postcode (`name_only`) whose name-only tier is over
 the cap, with nothing offered from the narrower tiers, answers "refine your search", never "no children
 found": the child may be among the similar names it could not look at, and names alone rule no one out.
+So does a search with a date whose nearby-date tier (one keying mistake from the typed date) is over the
+cap, with nothing offered from the typed date: a mistyped date of a common name at national density. With
+a date typed, the name-only tier over the cap alone does not ask to refine: it is a widening for a date
+wholly wrong, over the cap for most searches with a given name at national scale.
 """
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Generic, TypeVar
 
-from matching.blocking import QueryKeys, candidates_within
+from matching.blocking import NEARBY_DATES, QueryKeys, candidates_within
 from matching.identity import Identity
 from matching.normalise import postcode_granularity
 from matching.scoring import MatchScore, Offers, near_miss, offers
@@ -53,6 +57,8 @@ def find(
 
     With `names_only` (`name_only` of the query), a name-only tier over the cap with nothing offered
     from the narrower tiers also asks to refine: a child the search could not look at might be the one.
+    So does a nearby-date tier over the cap with nothing offered from the typed values, with or without
+    `names_only`. "Offered" is a match or a close call (or too many close calls): the same rule for both.
     With no offers, `near_miss` says whether any candidate scored was a near miss.
     """
     looked_up: dict[frozenset[str], set[K]] = {}
@@ -69,6 +75,11 @@ def find(
     scored = score_ids(narrow.found)
     result = offers(scored)
     candidates = len(narrow.found)
+    if narrow.over_cap == NEARBY_DATES and not (result.items or result.ambiguous):
+        # The children born a keying mistake from the typed date were too many to look at, and the typed
+        # date offered no one: the child may be one of them. (Widening further is pointless: the
+        # name-only tier comes after the one left out.)
+        return Found(refine=True, candidates=candidates)
     if keys.broad and not any(match.verdict == "match" for _, match in scored):
         wide = candidates_within(keys, lookup_once, cap=cap)
         if wide.refine:

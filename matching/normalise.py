@@ -26,7 +26,21 @@ _NON_LETTERS = re.compile(r"[^A-Z]")
 # (U+02CA, U+02CB: drawn as the accents many keyboards type for an apostrophe), the double apostrophe
 # (U+02EE) and the saltillo (U+A78B, U+A78C); folding drops them, and not splitting at them was the same
 # bypass ("O\u02b9Brien", "O\u02caBrien").
-NAME_SEPARATORS = re.compile(r"[\s\-'.\u2018\u2019\u02b9-\u02bf\u02c8\u02ca\u02cb\u02ee\ua78b\ua78c]+")
+# Every dash too (Unicode dash punctuation, Pd: the hyphen U+2010, the non-breaking hyphen U+2011, the figure,
+# en and em dashes, the Armenian hyphen, the Hebrew maqaf, ...), the minus sign and hyphen bullet, and the
+# slashes: what a phone, a word processor or copied text puts where a hyphen was meant, and what some people
+# type between the two halves of a name. A stored name never holds one (`children.text` refuses them), so
+# only a typed search could: "Smith\u2011Jones" was the one form SMITHJONES, its part JONES never looked up
+# or compared, and the child recorded as Jones was "No children found". Adding them changes no stored
+# name's forms or keys (matching/tests/test_dashes_split_names_and_leave_stored_keys_unchanged.py).
+_DASHES = (
+    "\u058a\u05be\u1400\u1806\u2010-\u2015\u2043\u2212\u2e17\u2e1a\u2e3a\u2e3b\u2e40\u2e5d"
+    "\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d\U00010ead"
+)
+_SLASHES = "/\u2044\u2215\uff0f"
+NAME_SEPARATORS = re.compile(
+    rf"[\s\-'.\u2018\u2019\u02b9-\u02bf\u02c8\u02ca\u02cb\u02ee\ua78b\ua78c{_DASHES}{_SLASHES}]+"
+)
 # ASCII digits only: `\d` in a text pattern is any script's decimal digit (see `_postcode_text`).
 _POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][A-Z]{2})$")
 _DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]?$")

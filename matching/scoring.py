@@ -176,10 +176,57 @@ class FellegiSunterModel:
         return Level(m=sum(p.m for p in parts), u=sum(p.u for p in parts))
 
 
+class ModelInvalid(ValueError):
+    """A matching model holding a value that is no probability (NaN, infinite, outside 0 to 1)."""
+
+
+def _probability(value: Any, where: str, *, open_interval: bool = False) -> float:
+    """`value` as a float if it is a probability (strictly between 0 and 1 with `open_interval`), else
+    `ModelInvalid` naming `where`. NaN and infinities fail every comparison, so `max(value, FLOOR)` let NaN
+    through and every weight touching it was NaN: every comparison with it False, every candidate "non"."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    inside = 0.0 < number < 1.0 if open_interval else 0.0 <= number <= 1.0
+    if not (math.isfinite(number) and inside):
+        raise ModelInvalid(f"matching model: {where} is {value!r}, not a probability; retrain the model")
+    return number
+
+
+def check_splink_model(
+    settings: dict[str, Any], term_frequencies: dict[str, dict[str, float]] | None = None
+) -> None:
+    """Raise `ModelInvalid` if any m or u probability, the prior or a term frequency of a Splink model is
+    not a probability. A level never estimated (no value, or null) is floored by `model_from_splink`, as
+    it always was. For a writer to call before it saves a model (`train_matcher`)."""
+    _probability(
+        settings["probability_two_random_records_match"],
+        "probability_two_random_records_match",
+        open_interval=True,
+    )
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            for key in ("m_probability", "u_probability"):
+                if level.get(key) is not None:
+                    _probability(level[key], f"{name} level {level.get('label_for_charts')!r} {key}")
+    for column, table in (term_frequencies or {}).items():
+        for value in table.values():
+            _probability(value, f"a term frequency of {column}")
+
+
 def model_from_splink(
     settings: dict[str, Any], term_frequencies: dict[str, dict[str, float]]
 ) -> FellegiSunterModel:
-    """Read a Splink model JSON: each comparison's levels by their chart label, null levels skipped."""
+    """Read a Splink model JSON: each comparison's levels by their chart label, null levels skipped.
+
+    Refused (`ModelInvalid`) if any value is not a probability (`check_splink_model`): a model is trusted
+    wholesale by every search and feed row, so a bad one stops when it is read, never silently at a search.
+    """
+    check_splink_model(settings, term_frequencies)
     levels: dict[str, dict[str, Level]] = {}
     for comparison in settings["comparisons"]:
         name = comparison["output_column_name"]
