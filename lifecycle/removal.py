@@ -36,7 +36,7 @@ from django.db import transaction
 
 from audit.services import event_record
 from audit.tags import AuditTag
-from children.merged_away import key_opens
+from children.merged_away import child_row_still_there, key_opens
 from children.models import Child, RecordStatus
 from children.services import child_rows_locked
 from children.shredding import child_shred
@@ -95,16 +95,60 @@ class Removal(NamedTuple):
     shielded: bool
 
 
-def removals_found(*, batch_size: int) -> Iterator[Removal]:
-    """Every active record whose own key was shredded: each key opened (nothing decrypted with it), in
-    batches. What the operator's command looks for; the nightly run finds them in its archive scan
-    instead, which opens every active record's key already."""
+def active_in_batches(*, fields: tuple[str, ...], batch_size: int) -> Iterator[Child]:
+    """Every active record (with its data key; only `fields`), in order of id, read in keyset batches.
+
+    Each batch is one short query (`id > last ORDER BY id LIMIT batch_size`), read whole before the
+    next: nothing is held open between batches (no server-side cursor, which a PgBouncer in transaction
+    pooling cannot serve across fetches), and at most one batch is in memory (not the whole index, as
+    one unbounded query is with server-side cursors disabled). A record is read once: ids only grow along
+    the scan. One created meanwhile with an id already passed is left to the next night (not yet due)."""
     active = (
         Child.objects.filter(status=RecordStatus.ACTIVE)
         .select_related("data_key")
-        .only("id", "shielded", "data_key")
+        .only(*fields)
         .order_by("pk")
     )
-    for child in active.iterator(chunk_size=batch_size):
-        if left_shredded(child):
-            yield Removal(child.pk, child.shielded)
+    last: UUID | None = None
+    while True:
+        batch = list((active if last is None else active.filter(pk__gt=last))[:batch_size])
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        last = batch[-1].pk
+
+
+def active_read_again(child_id: UUID, *, fields: tuple[str, ...]) -> Child | None:
+    """The record (with its data key; only `fields`) read again now, once any transaction writing its row
+    has finished (`children.merged_away.child_row_still_there`); None if it is gone or no longer active.
+
+    A scan reads a batch and then judges each record in turn: a merge committing in between deletes the
+    duplicate and shreds its key, and the scan's copy (active, a key that refuses) looks exactly like a
+    failed merge's leftover. Asked before one is counted, it answers as the record stands: merged away
+    (None), or still there and still shredded. Waiting for the row's writer covers a merge that has
+    shredded but not yet committed."""
+    if not child_row_still_there(child_id):
+        return None
+    return (
+        Child.objects.filter(pk=child_id, status=RecordStatus.ACTIVE)
+        .select_related("data_key")
+        .only(*fields)
+        .first()
+    )
+
+
+REMOVAL_FIELDS = ("id", "shielded", "data_key")
+
+
+def removals_found(*, batch_size: int) -> Iterator[Removal]:
+    """Every active record whose own key was shredded: each key opened (nothing decrypted with it), in
+    batches (`active_in_batches`). What the operator's command looks for; the nightly run finds them in its
+    archive scan instead, which opens every active record's key already. One that looks left shredded is
+    read again before it is named (`active_read_again`): a merge committing during the scan is no leftover,
+    and a shield applied meanwhile counts."""
+    for child in active_in_batches(fields=REMOVAL_FIELDS, batch_size=batch_size):
+        if not left_shredded(child):
+            continue
+        now = active_read_again(child.pk, fields=REMOVAL_FIELDS)
+        if now is not None and left_shredded(now):
+            yield Removal(now.pk, now.shielded)

@@ -9,7 +9,13 @@ of death), never names or addresses, and only for active records.
 
 An active record whose dates do not open because its own key was shredded (a merge that failed after its
 shred) is deleted (`lifecycle.removal`), unless it is shielded (counted `removals_shielded`: its shield would
-go with it); any other that does not open is counted `unreadable`, for a person.
+go with it); any other that does not open is counted `unreadable`, for a person (by id, for the operator).
+
+The scan reads the active records in short keyset batches (`lifecycle.removal.active_in_batches`): no
+cursor held open across the national scan, at most one batch in memory. A record it cannot judge for any
+other reason (a date of birth that opens but is not a date) is counted `failed` by id, as a failed step
+is, and the scan goes on. A record that looks left shredded is read again before it is counted
+(`lifecycle.removal.active_read_again`): one merged away while the scan ran is nothing left.
 """
 
 import logging
@@ -34,13 +40,25 @@ from children.shredding import child_shred
 from children.signals import record_ended
 from lifecycle.models import Archive, Closure
 from lifecycle.moves import team_record_locked
-from lifecycle.removal import left_shredded, removal_complete, removals_found
+from lifecycle.removal import (
+    active_in_batches,
+    active_read_again,
+    left_shredded,
+    removal_complete,
+    removals_found,
+)
 from lifecycle.rules import ArchiveRule, archive_age_in_force, archive_due, purge_due
 from vault.crypto import DecryptionFailed
 from vault.sealing import Sealer, note_seal
 
 BATCH_SIZE = 1000
 NOTE_CONTEXT = "lifecycle"
+SCAN_STEP = "archive scan"
+SCAN_FIELDS = ("id", "archive_age", "shielded", "data_key", "date_of_birth", "date_of_death")
+# Ids kept in a report (failures, unreadable records) for the operator; the counts count them all. A
+# systemic fault (a KEK version missing, the key provider down) fails every record in the country: its
+# ids would fill memory, and the first thousand say as much as all of them.
+IDS_KEPT = 1000
 
 logger = logging.getLogger(__name__)
 Done = TypeVar("Done")
@@ -72,7 +90,9 @@ class LifecycleReport:
     unreadable: int = 0
     failed: int = 0
     # Which child's step failed, and which step: ids only, for the operator (stderr), never in `counts`.
+    # The first IDS_KEPT of each.
     failures: list["StepFailure"] = field(default_factory=list)
+    unreadable_ids: list[UUID] = field(default_factory=list)
 
     @property
     def archived(self) -> int:
@@ -110,6 +130,14 @@ class _Failures(Protocol):
     failures: list[StepFailure]
 
 
+def _failure_recorded(report: _Failures, step: str, *, child_id: UUID, error: Exception) -> None:
+    """Count one child's failed step, keep its id (the first IDS_KEPT), log it: the error's type only."""
+    report.failed += 1
+    if len(report.failures) < IDS_KEPT:
+        report.failures.append(StepFailure(child_id=child_id, step=step, error=type(error).__name__))
+    logger.error("lifecycle %s failed for child %s: %s", step, child_id, type(error).__name__)
+
+
 def _each(
     report: _Failures, step: str, work: Callable[..., Done], *, child_id: UUID, **more: date
 ) -> Done | None:
@@ -120,9 +148,7 @@ def _each(
         with transaction.atomic():
             return work(child_id=child_id, **more)
     except Exception as error:  # any failure of one child's step: counted, never fatal to the run
-        report.failed += 1
-        report.failures.append(StepFailure(child_id=child_id, step=step, error=type(error).__name__))
-        logger.error("lifecycle %s failed for child %s: %s", step, child_id, type(error).__name__)
+        _failure_recorded(report, step, child_id=child_id, error=error)
         return None
 
 
@@ -154,34 +180,58 @@ def _archives_due(
     today: date, report: LifecycleReport, batch_size: int
 ) -> tuple[list[tuple[UUID, str]], list[UUID]]:
     """(child id, rule) of every active record whose archive date has come, and the ids of those whose
-    own key was shredded (`lifecycle.removal`). Reads only, in batches."""
+    own key was shredded (`lifecycle.removal`). Reads only, in keyset batches (`active_in_batches`).
+
+    A record that cannot be judged (a date of birth that opens but is not a date, an archive date past
+    the calendar's end) is counted `failed` by id, never by its value, and the scan goes on: one corrupt
+    row must not stop every archive and purge in the country, night after night."""
     due: list[tuple[UUID, str]] = []
     removals: list[UUID] = []
-    active = (
-        Child.objects.filter(status=RecordStatus.ACTIVE)
-        .select_related("data_key")
-        .only("id", "archive_age", "shielded", "data_key", "date_of_birth", "date_of_death")
-        .order_by("pk")
-    )
-    for child in active.iterator(chunk_size=batch_size):
+    for child in active_in_batches(fields=SCAN_FIELDS, batch_size=batch_size):
         report.examined += 1
         if archive_age_in_force(child.archive_age) != child.archive_age:
             report.archive_age_capped += 1
         try:
-            rule = _due_rule(child, today)
-        except DecryptionFailed:
-            # Never archived on a guess. A shred's leftover is deleted; anything else (a damaged value, a
-            # KEK not available) is reported for a person to look at.
-            if not left_shredded(child):
-                report.unreadable += 1
-            elif child.shielded:
-                report.removals_shielded += 1  # its shield would go with it: for a person
-            else:
-                removals.append(child.pk)
-            continue
-        if rule is not None:
-            due.append((child.pk, rule))
+            _judged(child, today, report, due, removals)
+        except Exception as error:  # one record that cannot be judged: counted, never fatal to the run
+            _failure_recorded(report, SCAN_STEP, child_id=child.pk, error=error)
     return due, removals
+
+
+def _judged(
+    child: Child,
+    today: date,
+    report: LifecycleReport,
+    due: list[tuple[UUID, str]],
+    removals: list[UUID],
+    *,
+    read_again: bool = True,
+) -> None:
+    """Judge one active record as the scan read it: due (added to `due`), not due, left shredded (added
+    to `removals`, or counted `removals_shielded`), or unreadable (counted, by id)."""
+    try:
+        rule = _due_rule(child, today)
+    except DecryptionFailed:
+        # Never archived on a guess. A shred's leftover is deleted; anything else (a damaged value, a
+        # KEK not available) is reported for a person to look at.
+        if not left_shredded(child):
+            report.unreadable += 1
+            if len(report.unreadable_ids) < IDS_KEPT:
+                report.unreadable_ids.append(child.pk)
+        elif read_again:
+            # The scan's copy may be older than a merge that committed since (the duplicate's key shredded,
+            # its row deleted): judged again on the row as it is now. Gone, or no longer active, it is
+            # nothing left; still there, it is judged once more on what holds now (its shield too).
+            now = active_read_again(child.pk, fields=SCAN_FIELDS)
+            if now is not None:
+                _judged(now, today, report, due, removals, read_again=False)
+        elif child.shielded:
+            report.removals_shielded += 1  # its shield would go with it: for a person
+        else:
+            removals.append(child.pk)
+        return
+    if rule is not None:
+        due.append((child.pk, rule))
 
 
 def _due_rule(child: Child, today: date) -> str | None:

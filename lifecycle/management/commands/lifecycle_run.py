@@ -4,7 +4,11 @@
 
 `--dry-run` writes nothing (not even the audit event) and prints the counts a real run would report.
 A child whose archive or purge fails is skipped (rolled back alone) and the run goes on: each failure is
-named on stderr by the child's id and the step, and the command exits non-zero.
+named on stderr by the child's id and the step, and the command exits non-zero. So is a record the scan
+could not judge (step "archive scan": a date that opens but is not a date), and a record that could not be
+read at all (`unreadable`: a damaged value, a KEK version the key provider does not have), which is never
+archived on a guess: cron must not record success while children due today stay active and searchable.
+Every reason to fail is said in the one error, none hiding another.
 """
 
 from typing import Any
@@ -31,23 +35,39 @@ class Command(BaseCommand):
         report = lifecycle_run(dry_run=options["dry_run"])
         for line in report.lines():
             self.stdout.write(line)
-        for failure in report.failures[:FAILURES_LISTED]:
+        listed = report.failures[:FAILURES_LISTED]
+        for failure in listed:
             self.stderr.write(failure.line())
-        if len(report.failures) > FAILURES_LISTED:  # a systemic failure (the key provider down, say)
-            self.stderr.write(f"... and {len(report.failures) - FAILURES_LISTED} more failures not listed")
+        if report.failed > len(listed):  # a systemic failure (the key provider down, say)
+            self.stderr.write(f"... and {report.failed - len(listed)} more failures not listed")
+        unreadable = report.unreadable_ids[:FAILURES_LISTED]
+        for child_id in unreadable:  # its id alone: what a person looks at
+            self.stderr.write(f"record {child_id}: unreadable")
+        if report.unreadable > len(unreadable):  # a KEK version missing makes every record unreadable
+            self.stderr.write(
+                f"... and {report.unreadable - len(unreadable)} more unreadable records not listed"
+            )
+        problems = []
         if report.failed:
-            raise CommandError(
+            problems.append(
                 f"{report.failed} child(ren) failed: see the lines above; the rest were processed"
             )
+        if report.unreadable:
+            problems.append(
+                f"{report.unreadable} record(s) could not be read, so were neither archived nor removed: see"
+                " the lines above (a damaged value, or a KEK version the key provider does not have)"
+            )
         if report.removals_withheld:
-            raise CommandError(
+            problems.append(
                 f"{report.removals_withheld} active records whose own key was shredded were not deleted: more"
                 " than LIFECYCLE_REMOVALS_PER_RUN. Check the key provider's revocations, then run"
                 " repair_shredded (--apply to delete them)"
             )
         if report.removals_shielded:
-            raise CommandError(
+            problems.append(
                 f"{report.removals_shielded} shielded active record(s) whose own key was shredded were not"
                 " deleted: the shield would go with them. Ask their LA team to check the shield on the record"
                 " each was being merged into, then run repair_shredded --apply --shielded-checked ID"
             )
+        if problems:
+            raise CommandError("; ".join(problems))
