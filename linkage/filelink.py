@@ -11,8 +11,9 @@ bytes that are not UTF-8) or a feed would refuse (its rules for names and dates 
 
 Exact duplicates (the same identity as a record already read: a source re-sending its extract) join
 that record's cluster as a "match" and are not stored again, so copies never fill the candidate cap. A
-record whose most specific block is still over the cap (the engine's "refine") cannot be decided: it
-starts its own cluster as a "review", counted in `over_cap`, never silently as "new".
+record whose most specific block is still over the cap (the engine's "refine"), or whose nearby-date
+block is with nothing close at its date, cannot be decided: it starts its own cluster as a "review",
+counted in `over_cap`, never silently as "new".
 
 Rows are read by the feeds' CSV reader (`feeds.parsers`), numbered as ingest numbers them (the file
 line a row starts on, minus the header; docs/DECISIONS.md section 7). A row the reader cannot read (a
@@ -49,7 +50,7 @@ from children.row_values import DateOfBirthInvalid, date_of_birth_read, one_line
 from linkage.csv_rows import RowUnreadable, csv_lines, csv_lines_rows
 from linkage.linking import LINK_MARGIN, possible_sibling
 from linkage.moves import moved_and_more
-from matching.blocking import candidates_within, query_key_tiers, record_keys
+from matching.blocking import NEARBY_DATES, candidates_within, query_key_tiers, record_keys
 from matching.identity import Identity
 from matching.normalise import normalise_postcode, not_utf8
 from matching.scoring import score
@@ -315,7 +316,8 @@ def _copies_link(identity: Identity) -> bool:
 
 def _decide(identity: Identity, store: _Store) -> tuple[int | None, str]:
     """The cluster to join (or None for a new one) and the decision: match, review, new or over_cap
-    (a review because even the most specific block is over the cap: the engine cannot decide)."""
+    (a review because even the most specific block is over the cap, or the nearby-date block is with
+    nothing close at the record's date: the engine cannot decide)."""
     found = candidates_within(query_key_tiers(identity), store.lookup, cap=FILE_CANDIDATE_LIMIT)
     if found.refine:
         return None, "over_cap"
@@ -329,6 +331,10 @@ def _decide(identity: Identity, store: _Store) -> tuple[int | None, str]:
             best_by_cluster[cluster] = max(match.weight, best_by_cluster.get(cluster, float("-inf")))
         elif match.verdict == "close":
             close = True
+    if not best_by_cluster and not close and found.over_cap == NEARBY_DATES:
+        # The records a keying mistake from this one's date were too many to compare, and nothing at its
+        # date is close: it may be one of them, its date mistyped (as `linkage.linking.link_decide`).
+        return None, "over_cap"
     if not best_by_cluster:
         return None, "review" if close else "new"
     ranked = sorted(best_by_cluster.items(), key=lambda item: -item[1])
