@@ -28,7 +28,14 @@ from children.synthetic.search_errors import Person, corrupted, error_class, pop
 from linkage.labels import labelled_pairs
 from linkage.retraining import m_from_review_labels, next_model_version
 from matching.normalise import fold, name_forms, phonetic
-from matching.scoring import EDIT_LEVEL, EDIT_MIN_LENGTH, MODEL_DIR, MODEL_VERSION
+from matching.scoring import (
+    EDIT_LEVEL,
+    EDIT_MIN_LENGTH,
+    MODEL_DIR,
+    MODEL_VERSION,
+    ModelInvalid,
+    check_splink_model,
+)
 from matching.splink_columns import splink_row
 
 _JW = (("jw_high", 0.92), ("jw_mid", 0.85), ("jw_low", 0.75))
@@ -233,6 +240,19 @@ def term_frequencies(everyone: list[Person], *, floor: float = 1e-4) -> dict[str
     return tables
 
 
+def _write_model(
+    path: Path, settings: dict[str, Any], frequencies: dict[str, dict[str, float]] | None = None
+) -> None:
+    """Write a model only if the service would read it (`check_splink_model`): a level trained (or carried
+    over from a base) as NaN, or any value not a probability, stops here with the reason, never at the
+    next start of the service. Nothing is written then."""
+    try:
+        check_splink_model(settings, frequencies)
+    except ModelInvalid as error:
+        raise CommandError(str(error)) from error
+    path.write_text(json.dumps(settings, indent=4, allow_nan=False) + "\n")
+
+
 class Command(BaseCommand):
     help = (
         "Train the Fellegi-Sunter matching model with Splink on synthetic data, or re-estimate m from "
@@ -294,8 +314,8 @@ class Command(BaseCommand):
             result = m_from_review_labels(base, labelled_pairs())
         except ValueError as error:
             raise CommandError(str(error)) from error
-        model_path.write_text(json.dumps(result.settings, indent=4) + "\n")
         base_tf = base_dir / f"{base_version}-tf.json"
+        _write_model(model_path, result.settings)
         if base_tf.exists():
             tf_path.write_text(base_tf.read_text())
         self.stdout.write(
@@ -327,8 +347,9 @@ class Command(BaseCommand):
         # siblings-like pairs) and would make the model depend on the luck of initial values.
         linker.training.estimate_m_from_label_column("child")
         model = cap_edit_levels(linker.misc.save_model_to_json(overwrite=True))
-        model_path.write_text(json.dumps(model, indent=4))
-        tf_path.write_text(json.dumps(term_frequencies(everyone), indent=1, sort_keys=True) + "\n")
+        frequencies = term_frequencies(everyone)
+        _write_model(model_path, model, frequencies)
+        tf_path.write_text(json.dumps(frequencies, indent=1, sort_keys=True, allow_nan=False) + "\n")
         self.stdout.write(
             f"trained on {len(rows):,} synthetic records ({duplicates:,} mistaken duplicates); wrote {model_path}"
         )

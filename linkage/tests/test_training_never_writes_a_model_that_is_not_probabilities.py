@@ -1,0 +1,41 @@
+"""`train_matcher` never writes a model the service would refuse to read (a review's finding, session 36):
+a level whose m or u is not a probability (NaN from a degenerate estimate, or carried over from the base a
+retraining starts from) stops the command with the reason and writes nothing, where before it wrote the
+file (json writes NaN) and only the next start of the service refused it."""
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from linkage.tests.test_review_labels import _labels, _person
+from matching.scoring import MODEL_DIR, MODEL_VERSION
+
+
+def _base_with_a_nan_u(out_dir: Path) -> None:
+    settings = json.loads((MODEL_DIR / f"{MODEL_VERSION}.json").read_text())
+    gender = next(c for c in settings["comparisons"] if c["output_column_name"] == "gender")
+    gender["comparison_levels"][-1]["u_probability"] = float("nan")
+    (out_dir / "fs-base.json").write_text(json.dumps(settings))
+    shutil.copy(MODEL_DIR / f"{MODEL_VERSION}-tf.json", out_dir / "fs-base-tf.json")
+
+
+def test_retraining_from_a_base_that_is_not_probabilities_writes_nothing(world, tmp_path: Path):
+    _labels(world, [(_person(1, date(2015, 3, 4)), _person(1, date(2015, 3, 4)), True)])
+    _base_with_a_nan_u(tmp_path)
+    with pytest.raises(CommandError, match=r"gender.*u_probability.*not a probability"):
+        call_command(
+            "train_matcher",
+            "--from-review-labels",
+            "--out-dir",
+            str(tmp_path),
+            "--base-version",
+            "fs-base",
+            "--model-version",
+            "fs-next",
+        )
+    assert not (tmp_path / "fs-next.json").exists()
+    assert not (tmp_path / "fs-next-tf.json").exists()
