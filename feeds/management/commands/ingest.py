@@ -149,6 +149,10 @@ class Command(BaseCommand):
             raise CommandError(f"{invalid}: nothing was ingested") from None
         except FileChanged:
             raise CommandError(f"{FILE_CHANGED}: nothing was ingested; {FILE_AGAIN}") from None
+        if total == 0:
+            # Completed empty under its id, the batch would refuse the real file then sent under that id as
+            # other content: no batch is opened without a row (as the API refuses an empty batch).
+            raise CommandError("the file holds no row: nothing was ingested and no batch opened")
         try:
             batch, replayed = batch_open(
                 source=source, batch_id=options["batch_id"] or fingerprint, fingerprint=fingerprint
