@@ -118,9 +118,12 @@ NAMED_TWICE = "\x00named twice"
 
 
 def _object_marking_names_given_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The object, marked if it names a field twice. The mark holds every (name, value) as given, in order:
+    the batch's fingerprint is its rows as read, so two bodies differing only in a value the last one
+    replaced are two contents (409 under one batch id), never one replayed."""
     value = dict(pairs)
     if len(value) != len(pairs):
-        value[NAMED_TWICE] = True
+        value[NAMED_TWICE] = [[name, item] for name, item in pairs]
     return value
 
 
