@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.signals import user_login_failed
 
 from accounts.models import User
 from accounts.network import client_network
@@ -19,6 +20,7 @@ from accounts.ratelimit import (
     login_subject,
     login_username_token,
     refusal_audit_due,
+    username_overlong,
 )
 from accounts.wording import PASSWORD_MESSAGES, GovukErrors, password_errors
 from audit.services import event_record
@@ -46,12 +48,18 @@ class SignInForm(GovukErrors, AuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         """The attempt is counted before the password is checked (`attempts_take`), so guesses sent at
-        the same moment cannot all be checked; it is given back if the password is right."""
+        the same moment cannot all be checked; it is given back if the password is right. A name longer
+        than any username is counted, and refused, by a hash of it (`accounts.ratelimit.canonical_username`)."""
         username = str(self.data.get("username", ""))
         attempts = ((LOGIN_USER, login_subject(username)), (LOGIN_IP, client_network(self.request)))
         if attempts_take(*attempts) is None:
             self._refusal_record(username, attempts)
             raise forms.ValidationError(THROTTLED, code="throttled")
+        if username_overlong(username):
+            # No account's name (`username_overlong`): refused as an unknown name is, and audited as its
+            # failure is, but never normalised nor looked up (megabytes of it may have been sent).
+            user_login_failed.send(sender=__name__, credentials={"username": username}, request=self.request)
+            raise self.get_invalid_login_error()
         cleaned = super().clean()  # a failure raises, and its attempts stay counted
         attempts_give_back(*attempts)
         return cleaned

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -19,7 +19,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access.http import denied
 from access.permissions import Permission
-from access.policy import prerequisites
+from access.policy import Decision, prerequisites
 from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -90,8 +90,11 @@ class AccountGuardMiddleware:
         if decision.reason == "training_lapsed":
             return self._to_training(request, user)
         if not decision:
+            verified = user.is_verified()  # type: ignore[attr-defined]  # asked before any sign-out
             if decision.reason in SIGNED_OUT_REASONS:
                 logout(request)
+            if not verified:
+                return _refused_before_second_factor(request, decision, user)
             return denied(request, decision, action=Permission.ServiceUse, actor=user)
 
         if not user.is_verified() and not request.path.startswith(MFA_PATHS):  # type: ignore[attr-defined]
@@ -110,6 +113,19 @@ class AccountGuardMiddleware:
             _renew_idle_expiry(request)
             return self.get_response(request)
         return redirect("training:course")
+
+
+def _refused_before_second_factor(request: HttpRequest, decision: Decision, user: User) -> HttpResponse:
+    """The vetting refusal of a session that has not proved its second factor: refused first, so a
+    suspended or lapsed account starts no second-factor ceremony, but told nothing of the account (why it
+    is refused, its organisation, its LA) until both factors are proved: the password alone may be a
+    stranger's. Audited as `access.http.denied` audits the full refusal, reason and all."""
+    event_record(
+        tag=AuditTag.AccessDenied,
+        actor=user,
+        additional={"action": str(Permission.ServiceUse), "reason": decision.reason},
+    )
+    return render(request, "accounts/refused_before_second_factor.html", status=403)
 
 
 def _renew_idle_expiry(request: HttpRequest) -> None:

@@ -4,20 +4,37 @@ Production sits behind TLS-terminating proxies, so REMOTE_ADDR is the nearest pr
 would share one counter. Each trusted proxy appends the address it saw to X-Forwarded-For; anything
 to the left of what the outermost trusted proxy wrote was written by the client and can be forged.
 With `TRUSTED_PROXY_HOPS = n`, the client is the n-th address from the right of
-`X-Forwarded-For + [REMOTE_ADDR]`; with 0 (no proxy, the default) the header is ignored.
+`X-Forwarded-For + [REMOTE_ADDR]`; with 0 (no proxy, the default) the header is ignored. An entry
+written with the client's port ("203.0.113.5:51234", "[2001:db8::1]:443") is that address; anything else
+that is no address falls back to REMOTE_ADDR.
 """
 
 import ipaddress
+import re
 from typing import Any
 
 from django.conf import settings
 
+# An address as proxies write it with the client's port: "203.0.113.5:51234", "[2001:db8::1]:443" (or
+# "[2001:db8::1]"). Brackets are for IPv6 only, and the port is 0 to 65535 in ASCII digits.
+_WITH_PORT = re.compile(r"(?:\[(?P<ipv6>[0-9A-Fa-f:.]+)\]|(?P<ipv4>[0-9.]+))(?::(?P<port>[0-9]{1,5}))?")
+
 
 def _address(text: str) -> str | None:
+    """The address `text` names, with or without the client's port; None for anything else."""
+    text = text.strip()
     try:
-        return str(ipaddress.ip_address(text.strip()))
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        pass
+    match = _WITH_PORT.fullmatch(text)
+    if match is None or (match["port"] is not None and int(match["port"]) > 65535):
+        return None
+    try:
+        parsed = ipaddress.ip_address(match["ipv6"] or match["ipv4"])
     except ValueError:
         return None
+    return str(parsed) if parsed.version == (6 if match["ipv6"] else 4) else None
 
 
 def client_ip(request: Any) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
+from accounts.usernames import USERNAME_MAX_LENGTH
 from vault.blind_index import blind_token
 
 
@@ -139,7 +140,20 @@ LOGIN_REFUSED = OncePerWindow("login.refused", REFUSAL_AUDIT_SECONDS)
 INVITATION_REFUSED = OncePerWindow("invitation.refused", REFUSAL_AUDIT_SECONDS)
 MFA_REFUSED = OncePerWindow("mfa.refused", REFUSAL_AUDIT_SECONDS)
 MFA_USER = Limiter("mfa.user", limit=10, window_seconds=5 * 60)
+# A signed-in session's own failed password checks (step-up, current password), wherever they come from:
+# only these end the session. `login.user` counts anyone's failures for the name, a stranger's too.
+STEP_UP_SESSION = Limiter("stepup.session", limit=LOGIN_USER.limit, window_seconds=LOGIN_USER.window_seconds)
+STEP_UP_REFUSED = OncePerWindow("stepup.refused", REFUSAL_AUDIT_SECONDS)
 SEARCH_USER = Limiter("search.user", limit=60, window_seconds=60)
+
+
+OVERLONG_PREFIX = "#overlong:"  # "#" is in no username (Django's validator), so no account's name
+
+
+def username_overlong(raw: str) -> bool:
+    """Longer, once stripped, than any username can be: such a name never signs in (Django's UsernameField
+    leaves it as typed, and no account has it), so it is never normalised here either."""
+    return len(raw.strip()) > USERNAME_MAX_LENGTH
 
 
 def canonical_username(raw: str) -> str:
@@ -147,7 +161,14 @@ def canonical_username(raw: str) -> str:
 
     Counting failures against any other form would give "alice " or its full-width spelling ten
     fresh tries each at alice's password.
+
+    A name longer than any username can be is never normalised: NFKC can make a string 18 times longer and
+    is slow, and the name may be megabytes of a sign-in body (CVE-2023-46695, in Django's own field). It
+    stands for itself by a hash of its raw form instead, never the name of an account.
     """
+    if username_overlong(raw):
+        digest = hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+        return f"{OVERLONG_PREFIX}{digest}"
     return unicodedata.normalize("NFKC", raw.strip()).strip()
 
 
@@ -166,7 +187,13 @@ def login_subject(raw_username: str) -> str:
 
 def login_username_token(name: str) -> str:
     """The blind token of a name tried at sign-in, as its audit events carry it (never the name itself):
-    a failed sign-in's and the lockout's refusals name the same account by the same token."""
+    a failed sign-in's and the lockout's refusals name the same account by the same token.
+
+    `name` is the name as sign-in read it (`canonical_username`); one longer than any username (an
+    overlong name as typed) is tokenised by its hash (`canonical_username` of it), never lower-cased whole.
+    """
+    if username_overlong(name):
+        name = canonical_username(name)
     return blind_token("login-username", name.lower())
 
 

@@ -13,6 +13,9 @@ from functools import cache
 from confusable_homoglyphs import confusables
 
 BIDI_MARKS = "\u200e\u200f"
+# The longest username an account can have: `User.username`'s column (Django's AbstractUser), which the
+# invitation form checks after normalising. Sign-in never normalises a longer name (`accounts.ratelimit`).
+USERNAME_MAX_LENGTH = 150
 
 
 @cache

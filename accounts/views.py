@@ -1,6 +1,7 @@
 """Sign-in, second factor, step-up and invitation pages."""
 
 import logging
+import time
 from typing import cast
 from urllib.parse import urlsplit
 
@@ -20,6 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts.forms import (
+    LOCKED_WHAT,
     ChangePasswordForm,
     CodeForm,
     EnrolmentCodeForm,
@@ -42,7 +44,16 @@ from accounts.middleware import AUTH_STARTED_KEY
 from accounts.models import User
 from accounts.network import client_network
 from accounts.passkeys import passkey_config, passkey_exists, passkey_list
-from accounts.ratelimit import LOGIN_IP, LOGIN_USER, attempts_give_back, attempts_take, login_subject
+from accounts.ratelimit import (
+    LOGIN_IP,
+    LOGIN_USER,
+    STEP_UP_REFUSED,
+    STEP_UP_SESSION,
+    Limiter,
+    attempts_give_back,
+    attempts_take,
+    login_subject,
+)
 from accounts.services import (
     ActorCannotAct,
     account_set_up_before,
@@ -62,6 +73,11 @@ from audit.tags import AuditTag
 MFA_THROTTLED = "Too many wrong codes. Wait 5 minutes and try again"
 CODE_ALREADY_USED = "This code has already been used: wait for the next one"
 REAUTH_FAILED = "The password or security code is not correct"
+# The name or the address is locked by failed sign-ins made elsewhere: refused, and the session stays.
+STEP_UP_LOCKED = (
+    "There have been too many attempts to sign in or to confirm it is you. "
+    f"Wait {LOGIN_USER.window_seconds // 60} minutes and try again"
+)
 csrf_logger = logging.getLogger("django.security.csrf")
 
 
@@ -195,16 +211,21 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
     It is a password check, so it shares the sign-in limits (`login.user` on the account,
     `login.ip`), audits every failure and gives one answer for any failure: a different answer for
     a right password with a wrong code would be a password oracle for whoever holds the session.
-    At the limit the session ends.
+    At the limit of this session's own failures the session ends; while the name or the address is locked
+    by failures made elsewhere (a stranger's sign-ins), the step-up is refused and the session stays.
     """
     user = signed_in_user(request)
     form = ReauthenticateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         # Counted before the check, so attempts sent at the same moment cannot all be checked.
-        attempts = ((LOGIN_USER, login_subject(user.get_username())), (LOGIN_IP, client_network(request)))
+        attempts = _password_attempts(request, user)
         taken = attempts_take(*attempts)
         if taken is None:
-            return _signed_out_after_too_many_attempts(request, user)
+            if (refused := _refused_unchecked(request, user, attempts)) is not None:
+                return refused
+            form.add_error(None, STEP_UP_LOCKED)
+            context = {"form": form, "next": _safe_next(request), **_passkey_option(request, user)}
+            return render(request, "accounts/reauthenticate.html", context, status=429)
         if _password_and_code_confirm(
             request, user, form.cleaned_data["password"], form.cleaned_data["code"]
         ):
@@ -215,18 +236,54 @@ def reauthenticate(request: HttpRequest) -> HttpResponse:
         if not request.user.is_authenticated:  # suspended, closed or reset meanwhile: signed out
             return redirect("accounts:login")
         event_record(tag=AuditTag.ReauthenticationFailed, actor=user)
-        user_failures, ip_failures = taken
-        if user_failures >= LOGIN_USER.limit or ip_failures >= LOGIN_IP.limit:
+        if taken[0] >= STEP_UP_SESSION.limit:  # this session's own failures
             return _signed_out_after_too_many_attempts(request, user)
         form.add_error(None, REAUTH_FAILED)
     context = {"form": form, "next": _safe_next(request), **_passkey_option(request, user)}
     return render(request, "accounts/reauthenticate.html", context)
 
 
+def _password_attempts(request: HttpRequest, user: User) -> tuple[tuple[Limiter, str], ...]:
+    """What a signed-in session's password check counts against: the session's own failures first
+    (`STEP_UP_SESSION`, which alone ends it), then the sign-in limits it shares (`login.user`, `login.ip`)."""
+    return (
+        (STEP_UP_SESSION, f"session:{request.session.session_key}"),
+        (LOGIN_USER, login_subject(user.get_username())),
+        (LOGIN_IP, client_network(request)),
+    )
+
+
+def _refused_unchecked(
+    request: HttpRequest, user: User, attempts: tuple[tuple[Limiter, str], ...]
+) -> HttpResponse | None:
+    """A password check `attempts_take` refused: the session ends if its own failures reached the limit.
+    Otherwise the name or the address was locked by failures made elsewhere, which must not end a session
+    that did not make them: None, for the caller to refuse in words (`STEP_UP_LOCKED`). The refusal is
+    audited as a failure refused unchecked, the first of each minute per account (`STEP_UP_REFUSED`, as a
+    locked sign-in is), with which lock refused it and never the name or the address."""
+    own, *shared = attempts
+    if own[0].exceeded(own[1]):
+        return _signed_out_after_too_many_attempts(request, user)
+    due, before = STEP_UP_REFUSED.due(f"user:{user.pk}", now=time.time())
+    if due:
+        event_record(
+            tag=AuditTag.ReauthenticationFailed,
+            actor=user,
+            additional={
+                "refused_unchecked": True,
+                "locked": [
+                    LOCKED_WHAT[limiter.name] for limiter, subject in shared if limiter.exceeded(subject)
+                ],
+                "refused_in_the_minute_before": before,
+            },
+        )
+    return None
+
+
 def _password_and_code_confirm(request: HttpRequest, user: User, password: str, code: str) -> bool:
     """Both factors, the code only after the password. A wrong password still costs what checking the
     recovery codes would, so timing does not tell a right password from a wrong one either."""
-    if not user.check_password(password):
+    if not _password_check(request, user, password):
         recovery_code_cost(user=user, code=code)
         return False
     try:
@@ -240,23 +297,41 @@ def _password_and_code_confirm(request: HttpRequest, user: User, password: str, 
         return False
 
 
+def _password_check(request: HttpRequest, user: User, password: str) -> bool:
+    """`user.check_password`, keeping this session signed in when the check re-hashed the password.
+
+    Django re-hashes and saves a right password as it checks it whenever the hasher's parameters have
+    changed; the session carries a hash of the stored password (checked on every request), so the session
+    that had just proved the password would be signed out by its own proof. It is given the new hash, as
+    `update_session_auth_hash` does (its key is kept: the password itself has not changed).
+    """
+    stored = user.password
+    right = user.check_password(password)
+    if right and user.password != stored:
+        request.session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    return right
+
+
 def _current_password_refused(
     request: HttpRequest, user: User, form: ChangePasswordForm
 ) -> HttpResponse | None:
     """None if the current password is right; else the form is given the error (audited as a failed
-    re-authentication), or at the sign-in limits the session ends. Counted before the check against the
-    limits the sign-in and the step-up share (given back when right), so a stolen session cannot guess it
-    here any faster than at the step-up."""
-    attempts = ((LOGIN_USER, login_subject(user.get_username())), (LOGIN_IP, client_network(request)))
+    re-authentication), or at this session's own failure limit the session ends. Counted before the check
+    against the limits the sign-in and the step-up share (given back when right), so a stolen session cannot
+    guess it here any faster than at the step-up; while they are locked by failures made elsewhere the
+    change is refused in words and the session stays (`_refused_unchecked`)."""
+    attempts = _password_attempts(request, user)
     taken = attempts_take(*attempts)
     if taken is None:
-        return _signed_out_after_too_many_attempts(request, user)
-    if user.check_password(form.cleaned_data["current"]):
+        if (refused := _refused_unchecked(request, user, attempts)) is not None:
+            return refused
+        form.add_error(None, STEP_UP_LOCKED)
+        return render(request, "accounts/password_change.html", {"form": form}, status=429)
+    if _password_check(request, user, form.cleaned_data["current"]):
         attempts_give_back(*attempts)
         return None
     event_record(tag=AuditTag.ReauthenticationFailed, actor=user)
-    user_failures, ip_failures = taken
-    if user_failures >= LOGIN_USER.limit or ip_failures >= LOGIN_IP.limit:
+    if taken[0] >= STEP_UP_SESSION.limit:  # this session's own failures
         return _signed_out_after_too_many_attempts(request, user)
     form.add_error("current", "Your current password is not correct")
     return None
