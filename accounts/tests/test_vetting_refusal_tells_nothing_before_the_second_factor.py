@@ -49,8 +49,9 @@ def _told_nothing(page: str, user: User) -> None:
     assert headings(page) == ["You cannot do this"]
     assert not any(message in page for message in REASON_MESSAGES.values())
     assert "data-reason" not in page
-    # Its LA, named with its team's contact details on the full page. (The header's "Signed in as" line,
-    # on the second-factor page too, is the base template's: not this page's to tell or not.)
+    # Its LA, named with its team's contact details on the full page; the header names no one before the
+    # second factor either (test_header_names_the_account_only_after_the_second_factor).
+    assert "Signed in as" not in page
     organisation = user.organisation
     assert organisation is not None and organisation.local_authority is not None
     assert escape(organisation.local_authority.name) not in page
