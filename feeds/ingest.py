@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from accounts.dates import years_after
@@ -35,13 +36,14 @@ from feeds.ratelimit import batch_conflict_audit_due
 from feeds.validation import FeedRecord, RowInvalid, record_to_json, row_fields, row_validate
 from linkage.linking import (
     IncomingRecord,
+    LinkDecision,
     Outcome,
     canonical_identifier,
     link_decide,
     record_digests,
     record_keys_lock,
 )
-from linkage.services import review_open
+from linkage.services import review_for_row, review_row_token
 from vault.sealing import Sealer
 
 REVIEW_REASON = "sent to clerical review"
@@ -263,8 +265,23 @@ def _row_process(
         changed = child_update_from_feed(child=decision.child, record=record, source=source, la_ids=la_ids)
         return (RowOutcome.UPDATED if changed else RowOutcome.LINKED), "", decision.child, None
     sealed = {"record": record_to_json(record), "la_id": la.pk, "source": source.code}
-    review = review_open(decision=decision, incoming=sealed, submitted_by=source.user)
+    # The same row resent (tomorrow's extract) while its review is open waits on that review: told to the
+    # source in the same words, counted as review, audited per batch (`review_rows_waiting_on_open_reviews`).
+    review, _ = review_for_row(
+        decision=decision,
+        incoming=sealed,
+        submitted_by=source.user,
+        row_token=_row_token(record, source, decision),
+    )
     return RowOutcome.REVIEW, REVIEW_REASON, None, review
+
+
+def _row_token(record: FeedRecord, source: FeedSource, decision: LinkDecision) -> int:
+    """The row as its source sent it, canonical (validated values, the NHS number without its spaces)."""
+    values = record_to_json(record)
+    if values["nhs_number"]:
+        values["nhs_number"] = canonical_identifier("nhs_number", values["nhs_number"])
+    return review_row_token(source_id=source.pk, values=values, decision=decision)
 
 
 # A row whose transaction lost a deadlock (PostgreSQL aborts one of two) is tried again this often.
@@ -386,6 +403,14 @@ def batch_rows_ingest(
             progress()
 
 
+def _rows_waiting(batch: FeedBatch) -> int:
+    """How many of the batch's review rows wait on a review an earlier row opened (a resend of a row
+    whose review is open: `linkage.services.review_for_row`); a count, no value. An earlier row is one
+    with a lower id: a row waiting on a review reads it after the row that opened it committed."""
+    earlier = FeedRow.objects.filter(review_id=OuterRef("review_id"), pk__lt=OuterRef("pk"))
+    return batch.rows.filter(outcome=RowOutcome.REVIEW, review__isnull=False).filter(Exists(earlier)).count()
+
+
 def batch_complete(*, batch: FeedBatch, source: FeedSource) -> BatchReport:
     """Mark the batch completed and audit its outcome, once (whoever completes it first)."""
     with transaction.atomic():
@@ -398,7 +423,12 @@ def batch_complete(*, batch: FeedBatch, source: FeedSource) -> BatchReport:
             event_record(
                 tag=AuditTag.FeedBatchIngested,
                 actor=source.user,
-                additional={"source": source.code, "batch": batch.pk, "counts": report.counts},
+                additional={
+                    "source": source.code,
+                    "batch": batch.pk,
+                    "counts": report.counts,
+                    "review_rows_waiting_on_open_reviews": _rows_waiting(batch),
+                },
             )
             return report
     return _report(batch, replayed=True)

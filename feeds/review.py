@@ -36,7 +36,18 @@ from feeds.provenance import child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
 from linkage.labels import review_labels_record
-from linkage.linking import children_scored, creation_hold, key_hits, record_digests
+from linkage.linking import (
+    LINK_CANDIDATE_LIMIT,
+    Candidate,
+    IncomingRecord,
+    KeyHits,
+    RecordDigests,
+    children_scored,
+    creation_hold,
+    key_hits,
+    ordinary_candidates,
+    record_digests,
+)
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.retention import review_copy_shred
 from linkage.selectors import (
@@ -49,6 +60,7 @@ from linkage.selectors import (
     review_shown_ids,
     review_side_by_side,
 )
+from linkage.services import review_candidates_add
 from vault.crypto import DecryptionFailed
 from vault.sealing import note_seal
 
@@ -102,6 +114,15 @@ SHOWN_CHANGED_WORDS = (
     "The children this record is compared with have changed since you opened this review (a merge, a merge "
     "undone, or a transfer back to your local authority): nothing was made. Look at them again before you "
     "decide."
+)
+
+
+# "New child" on a review while the index holds a record the engine would put among the row's candidates
+# that the review does not name: made since it opened (another review's "new child", a feed, a team), it
+# could be this child. It is added to the review's candidates (`_unnamed_candidates`), so the page shows it.
+CANDIDATES_ADDED_WORDS = (
+    "A record that could be this child has been made since this review opened: nothing was made. It has been "
+    "added to the children this record is compared with: open this review again to see it before you decide."
 )
 
 
@@ -249,6 +270,27 @@ def _label(
     )
 
 
+def _unnamed_candidates(
+    review: ClericalReview, incoming: IncomingRecord, digests: RecordDigests, hits: KeyHits
+) -> list[Candidate]:
+    """The ordinary records (active, not shielded) the engine would put among the row's candidates now
+    (`linkage.linking.link_decide`: found under its keys within the cap, scored, and kept unless the score
+    says "non" and no identifier agrees) that the review does not name, nor a record carrying one on.
+
+    Read under the row's key locks (`review_decide`): a record made under them since is seen, and one being
+    made waits for the decision. A shielded record is never one (nor said to exist): a row resembling one
+    is made shielded (`creation_hold`). Past the cap the engine names none, and neither does this."""
+    found = ordinary_candidates(digests, hits, cap=LINK_CANDIDATE_LIMIT)
+    if found.refine:
+        return []
+    named = review_children_ids(review)
+    unnamed = Child.objects.select_related("data_key").filter(pk__in=found.found)
+    # One a merge or purge left shredded is none (as `link_decide` leaves it): nothing of it can be read.
+    readable = {child.pk for child in unnamed if str(child.pk) not in named and key_opens(child.data_key)}
+    scored = children_scored(incoming, readable) if readable else []
+    return [c for c in scored if c.score.verdict != "non" or c.identifier_agreement(incoming)]
+
+
 def _linkable(child_id: UUID) -> bool:
     """Is the record a link names one whose key still opens (not removed by a merge or purge that failed
     after its shred)? A record gone altogether is refused under its row lock below, as before."""
@@ -365,7 +407,11 @@ def review_decide(
             # Removed since the page showed it (`children.merged_away.RecordRemoved`): nothing of it can be
             # read, and the row written into it would be lost with it at the next night's purge.
             raise ValueError("the child's record has been removed")
-        _label(locked, decision, record, source, child_id if decision == ReviewDecision.LINK else None, seen)
+        if decision != ReviewDecision.NEW_CHILD:  # a new child's, once it is judged one (below)
+            _label(
+                locked, decision, record, source, child_id if decision == ReviewDecision.LINK else None, seen
+            )
+        candidates_added = False
         if decision == ReviewDecision.LINK and child_id is not None:
             # Still this LA's active record (it may have moved or gone since the review opened). Locked:
             # a merge taking it away at this moment finishes first, and then it is not found.
@@ -415,50 +461,93 @@ def review_decide(
                 raise NewChildRefused(LA_CLOSED_WORDS)
             # Judged again on the index as it is now: the review may have opened before its candidate
             # (or any child the row resembles) was shielded or closed for a new identity.
-            hold = creation_hold(incoming, key_hits(digests)) if digests else None
+            digests = digests or record_digests(incoming)  # made above for every "new child"
+            hits = key_hits(digests)
+            hold = creation_hold(incoming, hits)
             if hold is not None and hold.reason == ReviewReason.CLOSED_IDENTITY:
                 raise NewChildRefused(
                     "This record resembles one closed for a new identity: choose not a match."
                 )
-            # "None of these" on a hold about a shielded child (then or now): if the team is wrong, a
-            # visible record of that child would exist (the 2009 failure), so the new one is shielded
-            # until the team of its LA (where the row says the child lives) lifts it, told why and whom to
-            # ask: another LA's team may have decided the hold, having seen the child it resembled.
-            created_shielded = locked.shielded_hold or hold is not None
-            child = record_create(record=record, la=la, source=source, shielded=created_shielded)
-            if created_shielded:
-                _created_shield_record(
-                    child=child,
-                    review=locked,
-                    by=by,
-                    resembled_la_id=locked.local_authority_id
-                    if locked.shielded_hold
-                    else (hold.review_la_id if hold else None),
-                )
-            locked.status = ReviewStatus.NEW_CHILD
+            # An ordinary record that could be this child, made since the review opened (another review's
+            # "new child" on this child, a feed): added to the review, which stays open, and "new child"
+            # refused once that is committed (`CANDIDATES_ADDED_WORDS`). Nothing else is written.
+            if unnamed := _unnamed_candidates(locked, incoming, digests, hits):
+                review_candidates_add(review=locked, candidates=unnamed)
+                candidates_added = True
+            else:
+                _label(locked, decision, record, source, None, seen)
+                # "None of these" on a hold about a shielded child (then or now): if the team is wrong, a
+                # visible record of that child would exist (the 2009 failure), so the new one is shielded
+                # until the team of its LA (where the row says the child lives) lifts it, told why and whom
+                # to ask: another LA's team may have decided the hold, having seen the child it resembled.
+                created_shielded = locked.shielded_hold or hold is not None
+                child = record_create(record=record, la=la, source=source, shielded=created_shielded)
+                if created_shielded:
+                    _created_shield_record(
+                        child=child,
+                        review=locked,
+                        by=by,
+                        resembled_la_id=locked.local_authority_id
+                        if locked.shielded_hold
+                        else (hold.review_la_id if hold else None),
+                    )
+                locked.status = ReviewStatus.NEW_CHILD
         else:
             locked.status = ReviewStatus.NOT_A_MATCH
-        locked.decided_by = by
-        locked.decided_at = timezone.now()
-        locked.decided_child = child
-        # Kept as a plain id too: a merge deleting that child nulls the FK, and the purge of the record
-        # carrying it on must still find this decision's labels (`linkage.retention`).
-        locked.decided_child_ref = child.pk if child else None
-        locked.save(
-            update_fields=["status", "decided_by", "decided_at", "decided_child", "decided_child_ref"]
-        )
-        event_record(
-            tag=AuditTag.ReviewDecided,
-            actor=by,
-            child_id=child.pk if child else None,
-            additional={
-                "review_id": str(locked.pk),
-                "decision": decision,
-                "reason": locked.reason,
-                "shielded_hold": locked.shielded_hold,
-                **_written(decision, withheld),
-                **({"created_shielded": created_shielded} if created_shielded is not None else {}),
-            },
-        )
-        review_copy_shred(locked)  # last: its key is revoked at the provider before the row is blanked
+        if not candidates_added:
+            _decided_record(
+                locked,
+                decision=decision,
+                by=by,
+                child=child,
+                withheld=withheld,
+                created_shielded=created_shielded,
+            )
+    if candidates_added:
+        raise NewChildRefused(CANDIDATES_ADDED_WORDS)
     return child
+
+
+def _decided_record(
+    locked: ClericalReview,
+    *,
+    decision: str,
+    by: User,
+    child: Child | None,
+    withheld: str | None,
+    created_shielded: bool | None,
+) -> None:
+    """The decision on the review as locked, audited, and its copy shredded: in the decision's transaction."""
+    locked.decided_by = by
+    locked.decided_at = timezone.now()
+    locked.decided_child = child
+    # Kept as a plain id too: a merge deleting that child nulls the FK, and the purge of the record
+    # carrying it on must still find this decision's labels (`linkage.retention`).
+    locked.decided_child_ref = child.pk if child else None
+    # Decided, it no longer waits for its row: the next resend is judged afresh, and no token of the row
+    # is kept beyond the review's copy.
+    locked.row_token = None
+    locked.save(
+        update_fields=[
+            "status",
+            "decided_by",
+            "decided_at",
+            "decided_child",
+            "decided_child_ref",
+            "row_token",
+        ]
+    )
+    event_record(
+        tag=AuditTag.ReviewDecided,
+        actor=by,
+        child_id=child.pk if child else None,
+        additional={
+            "review_id": str(locked.pk),
+            "decision": decision,
+            "reason": locked.reason,
+            "shielded_hold": locked.shielded_hold,
+            **_written(decision, withheld),
+            **({"created_shielded": created_shielded} if created_shielded is not None else {}),
+        },
+    )
+    review_copy_shred(locked)  # last: its key is revoked at the provider before the row is blanked

@@ -62,6 +62,14 @@ class ClericalReview(models.Model):
     copy_shredded_at = models.DateTimeField(
         null=True, blank=True, help_text="when the sealed incoming record and candidates were destroyed"
     )
+    row_token = models.BigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="a keyed blind token of the source and the row's canonical values "
+        "(`linkage.services.review_row_token`): the same row resent while this review is open waits on it "
+        "rather than opening another; cleared when the review is decided. None on reviews opened before it",
+    )
 
     incoming = SealedField()
     candidates = SealedField()
@@ -71,6 +79,15 @@ class ClericalReview(models.Model):
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["local_authority", "status"])]
+        constraints = [
+            # One open review per row of a source: two batches sending it at once cannot both open one.
+            # Its unique index is the lookup of an open review by token, too.
+            models.UniqueConstraint(
+                fields=["row_token"],
+                condition=models.Q(status="open", row_token__isnull=False),
+                name="one_open_review_per_row",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Clerical review {self.id}"

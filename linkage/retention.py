@@ -118,7 +118,8 @@ def review_copy_shred(review: ClericalReview) -> None:
     rows = ClericalReview.objects.filter(pk=review.pk)
     rows.filter(status=ReviewStatus.OPEN).update(status=ReviewStatus.WITHDRAWN)
     # A queryset update, not save(): a purge's deletion may be about to null `decided_child`.
-    rows.update(incoming=b"", candidates=b"", copy_shredded_at=now)
+    # The row's token goes with its copy: nothing is left to say which row it was.
+    rows.update(incoming=b"", candidates=b"", copy_shredded_at=now, row_token=None)
     ReviewSubject.objects.filter(review_id=review.pk).delete()
     review.refresh_from_db(fields=["status", "incoming", "candidates", "copy_shredded_at"])
 
