@@ -43,6 +43,7 @@ INSTALLED_APPS = [
 # middleware before any view runs (the account guard's refusal, a bad Host) carries them too.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.body_limit.FormBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -132,6 +133,8 @@ CSRF_COOKIE_HTTPONLY = True
 # 5.8 MB of JSON; Django's default 2.5 MB would refuse it with a bare 400 before the API could answer
 # (feeds/tests/test_api.py::test_the_largest_batch_the_schema_allows_fits_the_request_size_limit).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 8 * 1024 * 1024
+# Every other page's body, refused unread above this (`config.body_limit`): no form needs more.
+FORM_BODY_LIMIT = 256 * 1024
 X_FRAME_OPTIONS = "DENY"
 # Seconds a notice email may wait on the mail server (Django waits for ever by default): notices are
 # sent from requests and their commit hooks, so a silent server must not stall them (notices.email).
