@@ -11,7 +11,14 @@ from datetime import date
 from django.utils import timezone
 
 from access.permissions import Permission
-from accounts.models import LA_MANAGED_ROLES, NATIONALLY_MANAGED_ROLES, OrganisationKind, Role, User
+from accounts.models import (
+    LA_MANAGED_ROLES,
+    NATIONALLY_MANAGED_ROLES,
+    Organisation,
+    OrganisationKind,
+    Role,
+    User,
+)
 from accounts.vetting import vetting_refusal
 from audit.models import SearchAppearance
 from children.models import Child, Involvement, RecordStatus
@@ -153,6 +160,10 @@ REASON_MESSAGES = {
     ),
     "own_alert": "You cannot acknowledge an alert about yourself. Ask a colleague in your LA team.",
     "own_account_national": "You cannot change your own account. Ask another system administrator.",
+    "own_organisation": (
+        "You cannot close your own organisation or take its accreditation away: it would end your access "
+        "and your colleagues'. An administrator of another organisation must do it."
+    ),
     "own_alert_national": "You cannot acknowledge an alert about yourself. Ask another system administrator.",
     "national_alert": (
         "This alert is about an account the system administrator looks after: it is in their alert queue."
@@ -718,6 +729,21 @@ def _decide_national_account(actor: User, *, subject: User | None) -> Decision:
         return _deny("own_account_national")
     if subject.role not in NATIONALLY_MANAGED_ROLES:
         return _deny("not_nationally_managed")
+    return ALLOW
+
+
+def organisation_cut_off_decide(*, actor: User, organisation: Organisation) -> Decision:
+    """May `actor` close `organisation`, or take its accreditation away (clear the date or move it to a
+    later day)? The directory's administrator (`OrganisationManage`), and never for the organisation their
+    own account belongs to: either cuts off their own account and every colleague's in it at the next
+    request, with no page to undo it (as for their own account, `own_account_national`: another
+    administrator, of another organisation, must do it). Whether the change cuts it off at all is the
+    page's reading of the dates; this is who may."""
+    decision = decide(actor=actor, action=Permission.OrganisationManage)
+    if not decision:
+        return decision
+    if organisation.pk == actor.organisation_id:
+        return _deny("own_organisation")
     return ALLOW
 
 

@@ -708,9 +708,10 @@ def _iso_or_none(day: date | None) -> str | None:
 
 def _invitation_closed_because(invitation: Invitation) -> str | None:
     """Why an invitation no longer opens ("used", "expired", "account_closed", "account_suspended",
-    "organisation_closed", "inviter_closed", "inviter_suspended", "inviter_organisation_closed"), or None
-    if it does. A suspended account's link opens again if the suspension is lifted within its day:
-    suspending stops every use of the account, and setting its password is one."""
+    "organisation_not_accredited", "organisation_closed", "inviter_closed", "inviter_suspended",
+    "inviter_organisation_not_accredited", "inviter_organisation_closed"), or None if it does. A suspended
+    account's link opens again if the suspension is lifted within its day: suspending stops every use of
+    the account, and setting its password is one. So does one of an organisation accredited again."""
     if invitation.used_at is not None:
         return "used"
     if invitation.expires_at <= timezone.now():
@@ -719,10 +720,11 @@ def _invitation_closed_because(invitation: Invitation) -> str | None:
         return "account_closed"
     if invitation.user.suspended_at is not None:
         return "account_suspended"
-    # Its organisation's staff are refused from the day it closes (`access.policy`): no password is set
-    # nor agreement signed for an account that can never be used.
-    if _organisation_closed(invitation.user.organisation):
-        return "organisation_closed"
+    # Its organisation's staff are refused from the day it closes or stops being accredited
+    # (`access.policy`): no password is set nor agreement signed for an account that cannot be used, read
+    # as a new link's sending reads it (`_not_waiting_because`) and in the vetting's order.
+    if (cut_off := _organisation_cut_off(invitation.user.organisation)) is not None:
+        return f"organisation_{cut_off}"
     # Whoever made it is suspended or closed since: everything they can do stops, an account they had
     # just made for someone else included (it opens again if they are reinstated within the day). So it
     # does once their organisation is closed.
@@ -730,8 +732,8 @@ def _invitation_closed_because(invitation: Invitation) -> str | None:
         return "inviter_closed"
     if invitation.created_by.suspended_at is not None:
         return "inviter_suspended"
-    if _organisation_closed(invitation.created_by.organisation):
-        return "inviter_organisation_closed"
+    if (cut_off := _organisation_cut_off(invitation.created_by.organisation)) is not None:
+        return f"inviter_organisation_{cut_off}"
     return None
 
 
@@ -743,15 +745,6 @@ def _organisation_cut_off(organisation: Organisation | None) -> str | None:
         return None
     refusal = organisation_refusal(organisation, timezone.localdate())
     return None if refusal is None else refusal.removeprefix("organisation_")
-
-
-def _organisation_closed(organisation: Organisation | None) -> bool:
-    """Closed as of today, as the policy judges it (a closing date still to come is not closed yet)."""
-    return (
-        organisation is not None
-        and organisation.closed_on is not None
-        and (organisation.closed_on <= timezone.localdate())
-    )
 
 
 def _invitation_refused(invitation: Invitation, reason: str) -> None:

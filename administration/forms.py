@@ -10,12 +10,14 @@ from typing import Any, cast
 from django import forms
 from django.utils import timezone
 
+from access.policy import Decision, organisation_cut_off_decide
 from accounts.directory import OrganisationDetails, open_organisations
 from accounts.models import Organisation, OrganisationKind, Role, User
 from accounts.wording import GovukErrors
 from administration.holdings import still_holds
 from children.forms import DatePartsMixin, readable
 from children.models import Child
+from oversight.models import Alert, AlertKind
 from team.forms import InviteForm
 
 KINDS = [(kind.value, kind.label) for kind in OrganisationKind]
@@ -23,7 +25,9 @@ KINDS = [(kind.value, kind.label) for kind in OrganisationKind]
 PARENTLESS_KINDS = {OrganisationKind.LOCAL_AUTHORITY.value, OrganisationKind.NATIONAL.value}
 CODE_TAKEN = "That code is already used by another organisation"
 # Closing or de-accrediting the organisation one works for cuts off one's own account and every colleague's
-# in it at once, with no page to undo it: as for one's own account, another administrator must.
+# in it at once, with no page to undo it: as for one's own account, another administrator must. The policy's
+# rule (`access.policy.organisation_cut_off_decide`, this reason); the words are the directory's own.
+OWN_ORGANISATION = "own_organisation"
 OWN_ORGANISATION_ACCREDITATION = (
     "You cannot take the accreditation from the organisation your own account belongs to: it would end "
     "your access and your colleagues'. An administrator of another organisation must do it"
@@ -52,6 +56,15 @@ LA_ROLES_HELD = (
     "accounts first (the system administrator invites a local authority's team into the local authority "
     "itself)"
 )
+# An LA not accredited today has its team refused (`organisation_not_accredited`), as a closed one: an
+# organisation with people in it moved there would leave them, and their waiting misuse alerts, to nobody.
+# An empty one may go (an LA being set up, docs/DECISIONS.md "Accreditation").
+LA_NOT_ACCREDITED_STAFFED = (
+    "This organisation has open accounts or misuse alerts waiting about its staff, and this local authority "
+    "is not accredited today: its team is refused, so nobody could suspend or close those accounts or read "
+    "those alerts. Select an accredited local authority, or move the organisation once this one is "
+    "accredited"
+)
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 
 
@@ -63,7 +76,9 @@ def _local_authorities(keep: int | None = None) -> list[tuple[str, str]]:
     """The open LAs, and `keep` (the entry's own LA, even if closed since, so the entry can be corrected).
 
     A closed LA's team is refused, so an organisation moved into (or added to) one would leave its staff
-    with nobody who may suspend or close them, and their misuse alerts in a queue nobody reads."""
+    with nobody who may suspend or close them, and their misuse alerts in a queue nobody reads. An LA not
+    accredited today is refused likewise but still offered (one being set up may be given organisations):
+    an organisation with people in it is refused a move there (`staffed_move_refused`)."""
     las = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY)
     offered = las.filter(pk__in=open_organisations().values("pk"))
     if keep is not None:
@@ -100,6 +115,28 @@ def la_code_fixed(organisation: Organisation, code: str) -> bool:
     if organisation.kind != OrganisationKind.LOCAL_AUTHORITY or code == organisation.code:
         return False
     return Child.objects.filter(local_authority=organisation).exists()
+
+
+def staffed_move_refused(organisation: Organisation, into: int | None) -> bool:
+    """Would putting `organisation` (as stored) in the LA `into` leave people to an LA whose team is refused:
+    a move (not the LA it is in already) into an LA not accredited today, of an organisation with open
+    accounts (suspended ones included: only a team reinstates or closes them) or misuse alerts waiting about
+    its staff in its LA's queue (`oversight.services.alerts_follow_staff` would take them there). Asked by
+    the form, then again by the save under its locks (the LA held, the organisation locked)."""
+    if into is None or into == organisation.local_authority_id:
+        return False
+    accredited = Organisation.objects.filter(pk=into).values_list("accredited_on", flat=True).first()
+    if accredited is not None and accredited <= timezone.localdate():
+        return False
+    if User.objects.filter(organisation=organisation, is_active=True).exists():
+        return True
+    waiting = Alert.objects.filter(
+        raised_by__organisation=organisation,
+        local_authority_id=organisation.local_authority_id,
+        national=False,
+        acknowledged_at__isnull=True,
+    ).exclude(kind=AlertKind.SHIELD_OVERRIDE)
+    return waiting.exists()
 
 
 class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
@@ -141,6 +178,9 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.editing = editing
         self.by = by
+        # The policy's refusal of `by` cutting this organisation off, once the form found one (audited by
+        # the page: `administration.organisations`).
+        self.cut_off_refusal: Decision | None = None
         field = cast(forms.ChoiceField, self.fields["local_authority"])  # declared above
         keep = editing.local_authority_id if editing is not None else None
         field.choices = [("", "Select a local authority"), *_local_authorities(keep)]
@@ -244,7 +284,17 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
         self._la_accreditation_check(cleaned)
         self._la_code_check(cleaned)
         self._la_roles_check(cleaned)
+        self._staffed_move_check(cleaned)
         return cleaned
+
+    def _staffed_move_check(self, cleaned: dict[str, Any]) -> None:
+        """An organisation with people in it is not moved into an LA not accredited today
+        (`staffed_move_refused`)."""
+        moved_to = cleaned.get("local_authority") or ""
+        if self.editing is None or not moved_to or self.has_error("local_authority"):
+            return
+        if staffed_move_refused(self.editing, int(moved_to)):
+            self.add_error("local_authority", LA_NOT_ACCREDITED_STAFFED)
 
     def _la_roles_check(self, cleaned: dict[str, Any]) -> None:
         """An organisation holding open LA team or data manager accounts stays in its LA: their home LA is
@@ -286,11 +336,18 @@ class OrganisationForm(GovukErrors, DatePartsMixin, forms.Form):
             self.add_error("code", LA_CODE_FIXED)
 
     def _own_accreditation_check(self, cleaned: dict[str, Any]) -> None:
-        own = self.editing is not None and self.by is not None and self.editing.pk == self.by.organisation_id
-        if not own or "accredited_on" not in cleaned or self.has_error("accredited_day"):
+        """Clearing the accreditation date, or moving it to a later day, cuts the organisation off: the
+        policy says who may (`organisation_cut_off_decide`: never for one's own organisation). Its refusal
+        is kept (`cut_off_refusal`) for the page to audit, and said in the form's own words."""
+        if self.editing is None or self.by is None or "accredited_on" not in cleaned:
             return
         accredited = cleaned["accredited_on"]
-        if accredited is None or accredited > timezone.localdate():
+        kept = accredited is not None and accredited <= timezone.localdate()
+        if kept or self.has_error("accredited_day"):
+            return
+        decision = organisation_cut_off_decide(actor=self.by, organisation=self.editing)
+        if decision.reason == OWN_ORGANISATION:
+            self.cut_off_refusal = decision
             self.add_error("accredited_day", OWN_ORGANISATION_ACCREDITATION)
 
     def _clean_working_hours(self, cleaned: dict[str, Any]) -> None:

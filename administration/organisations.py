@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from access.http import require, signed_out_refusal
+from access.http import Refused, require, signed_out_refusal
 from access.permissions import Permission
+from access.policy import Decision, organisation_cut_off_decide
 from accounts.directory import (
     OrganisationCodeTaken,
     OrganisationDetails,
@@ -35,12 +36,17 @@ from administration.forms import (
     CODE_TAKEN,
     LA_ACCREDITATION_HELD,
     LA_CODE_FIXED,
+    LA_NOT_ACCREDITED_STAFFED,
+    OWN_ORGANISATION,
     DirectoryFilterForm,
     OrganisationForm,
     accreditation_taken,
     la_code_fixed,
+    staffed_move_refused,
 )
 from administration.holdings import still_holds as _still_holds  # patched by name in tests
+from audit.services import event_record
+from audit.tags import AuditTag
 from children.models import Involvement
 from oversight.services import alerts_follow_staff
 
@@ -70,6 +76,41 @@ def _organisation(request: HttpRequest, organisation_id: int) -> tuple[User, Org
     )
 
 
+def _own_organisation(actor: User, organisation: Organisation) -> bool:
+    """Is `organisation` the one the policy refuses `actor` to cut off because it is their own
+    (`organisation_cut_off_decide`)? For what a page shows (the close button, the words); refusing a change
+    is `_cut_off_refused`."""
+    return organisation_cut_off_decide(actor=actor, organisation=organisation).reason == OWN_ORGANISATION
+
+
+def _cut_off_refusal_audited(actor: User, organisation: Organisation, decision: Decision) -> None:
+    """A refused close or de-accreditation, audited as every refusal is (`access:denied`, as
+    `access.http.denied` writes it), naming the organisation as a refusal about an account names it. The
+    page says why in the directory's own words, and the administrator stays on it."""
+    event_record(
+        tag=AuditTag.AccessDenied,
+        actor=actor,
+        additional={
+            "action": str(Permission.OrganisationManage),
+            "reason": decision.reason,
+            "organisation_id": organisation.pk,
+        },
+    )
+
+
+def _cut_off_refused(actor: User, organisation: Organisation) -> bool:
+    """Does the policy refuse `actor` closing `organisation`? Their own organisation: True, audited (the
+    page says so in its words). Any other refusal (the page's `require` passed them a moment before: a
+    suspension since, say) is the policy's audited refusal page (`Refused`)."""
+    decision = organisation_cut_off_decide(actor=actor, organisation=organisation)
+    if decision:
+        return False
+    if decision.reason != OWN_ORGANISATION:
+        raise Refused(decision, action=Permission.OrganisationManage)
+    _cut_off_refusal_audited(actor, organisation, decision)
+    return True
+
+
 class LocalAuthorityClosedSince(Exception):
     """The LA chosen for an organisation was closed after the form offered it: nothing was written."""
 
@@ -82,6 +123,12 @@ class LocalAuthorityCodeFixedSince(Exception):
 class LocalAuthorityHoldsSince(Exception):
     """The edit takes an LA's accreditation away, and a child or an open organisation was put in it after
     the form counted none: counted again under the LA's row lock, nothing was written."""
+
+
+class LocalAuthorityNotAccreditedStaffed(Exception):
+    """The edit moves an organisation with open accounts or waiting misuse alerts into an LA not accredited
+    today: its accreditation taken, or an account opened in the organisation, after the form was checked.
+    Asked again with the LA held and the organisation locked, nothing was written."""
 
 
 def _administrator_held(
@@ -177,7 +224,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET"])
 def organisation(request: HttpRequest, organisation_id: int) -> HttpResponse:
     actor, found = _organisation(request, organisation_id)
-    own = found.pk == actor.organisation_id
+    own = _own_organisation(actor, found)
     if request.GET.get("confirm") == "close" and found.closed_on is None and own:
         messages.info(request, OWN_ORGANISATION_CLOSE)
     elif request.GET.get("confirm") == "close" and found.closed_on is None and (holds := _still_holds(found)):
@@ -202,7 +249,10 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
         return stale
     if request.method == "POST":
         form = OrganisationForm(request.POST, editing=found, by=actor)
-        if form.is_valid():
+        valid = form.is_valid()
+        if form.cut_off_refusal is not None:
+            _cut_off_refusal_audited(actor, found, form.cut_off_refusal)
+        if valid:
             try:
                 changed = _organisation_save(form, found, actor)
             except ActorCannotAct:
@@ -211,6 +261,8 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
                 form.add_error("local_authority", LA_CLOSED_SINCE)
             except LocalAuthorityHoldsSince:
                 form.add_error("accredited_day", LA_ACCREDITATION_HELD)
+            except LocalAuthorityNotAccreditedStaffed:
+                form.add_error("local_authority", LA_NOT_ACCREDITED_STAFFED)
             except LocalAuthorityCodeFixedSince:
                 form.add_error("code", LA_CODE_FIXED)
             except OrganisationCodeTaken:
@@ -232,13 +284,19 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
 def _organisation_save(form: OrganisationForm, found: Organisation, actor: User) -> list[str] | None:
     """The form's details written over the entry as stored, under its row lock; None (nothing written)
     when the page was read before the entry last changed. Raises `OrganisationCodeTaken`,
-    `LocalAuthorityHoldsSince`, `LocalAuthorityCodeFixedSince`, and `ActorCannotAct` when the
-    administrator was closed or suspended meanwhile."""
+    `LocalAuthorityHoldsSince`, `LocalAuthorityCodeFixedSince`, `LocalAuthorityNotAccreditedStaffed`, and
+    `ActorCannotAct` when the administrator was closed or suspended meanwhile."""
     details = form.details()
+    into = _la_id(details)
     with transaction.atomic():
-        current = _changing_held(actor, found, into=_la_id(details))
+        current = _changing_held(actor, found, into=into)
         if form.read_before(current):
             return None
+        # The LA is held (FOR KEY SHARE: an edit taking its accreditation, FOR UPDATE, waits for this write
+        # or was committed before and is read now) and the organisation locked (an invitation into it
+        # holds it FOR SHARE, so an account opened since is counted): judged again as the closed LA is.
+        if staffed_move_refused(current, into):
+            raise LocalAuthorityNotAccreditedStaffed
         # The form counted the LA's holdings before this lock: a child allocated or transferred to it, or
         # an organisation put in it, committed since is counted now (each holds the LA's row as it writes,
         # so one still on its way waits for this write, as for a close: `_organisation_close_locked`).
@@ -266,7 +324,7 @@ def organisation_close_view(request: HttpRequest, organisation_id: int) -> HttpR
     if stale := step_up(request):
         return stale
     target = reverse("administration:organisation", args=[found.pk])
-    if found.pk == actor.organisation_id and found.closed_on is None:
+    if found.closed_on is None and _cut_off_refused(actor, found):
         messages.info(request, OWN_ORGANISATION_CLOSE)
         return redirect(target)
     if request.POST.get("confirmed") != "yes" and found.closed_on is None:
