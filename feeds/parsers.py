@@ -11,6 +11,7 @@ longer than any row can be (a file with no line ends) is refused by number, neve
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -81,43 +82,58 @@ def _jsonl_lines(handle: IO[str]) -> Iterator[str | None]:
     """The file's JSON lines; None in place of one too long (`bounded_lines`).
 
     The handle is opened with newline="" (the CSV reader's need), so its lines end at a lone "\r" too.
-    A line feed always ends a JSON line; a lone carriage return ends one only where a whole JSON value
-    ends with it: files whose lines end with carriage returns alone are read line by line, as before,
+    A line feed always ends a JSON line; a lone carriage return ends one only where the brackets opened on
+    it are all closed: files whose lines end with carriage returns alone are read line by line, as before,
     while a carriage return that is white space inside a record joins the record back together (read
     apart, one valid record was two invalid rows, and every later row was numbered one too high). A
-    held piece that never completes is given as its own (invalid) line when the next piece is a whole
-    record by itself, so one broken record never takes the records after it with it.
+    held piece that never closes is given as its own (invalid) line when the next piece is a whole object
+    by itself, so one broken record never takes the records after it with it.
+
+    Linear in the file: each piece's brackets are counted once (`_depth_change`), and a piece is parsed
+    whole only when it could start a record; parsing all that is held at each carriage return cost a
+    hostile line of many carriage returns time growing with the square of its length.
     """
     held = ""
+    depth = 0
     for piece in bounded_lines(handle):
         if piece is None:
             if held:
                 yield held
-            held = ""
+            held, depth = "", 0
             yield None
             continue
-        if held and _whole_value(piece):
-            yield held
-            held = ""
+        if held and piece.lstrip().startswith("{") and _whole_object(piece):
+            yield held  # a record that never closed: the next piece is a record of its own
+            held, depth = "", 0
         if len(held) + len(piece) >= LONGEST_LINE:
-            held = ""
+            held, depth = "", 0
             yield None
             continue
         held += piece
-        if held.endswith("\n") or _whole_value(held):
+        depth += _depth_change(piece)
+        if held.endswith("\n") or (depth <= 0 and held.strip()):
             yield held
-            held = ""
+            held, depth = "", 0
     if held:
         yield held
 
 
-def _whole_value(text: str) -> bool:
-    """Whether `text` is one whole JSON value (white space around it allowed)."""
+# A JSON string: no raw line break can be inside one, so a piece (cut at line breaks) never splits one.
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+
+
+def _depth_change(piece: str) -> int:
+    """Brackets opened less brackets closed in `piece`, outside its strings."""
+    bare = _JSON_STRING.sub("", piece)
+    return bare.count("{") + bare.count("[") - bare.count("}") - bare.count("]")
+
+
+def _whole_object(text: str) -> bool:
+    """Whether `text` is one whole JSON object (white space around it allowed)."""
     try:
-        json.loads(text)
+        return isinstance(json.loads(text), dict)
     except (ValueError, RecursionError):
         return False
-    return True
 
 
 def _jsonl_rows(handle: IO[str]) -> Iterator[tuple[int, Row]]:
