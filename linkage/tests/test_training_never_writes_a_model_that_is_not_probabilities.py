@@ -39,3 +39,28 @@ def test_retraining_from_a_base_that_is_not_probabilities_writes_nothing(world, 
         )
     assert not (tmp_path / "fs-next.json").exists()
     assert not (tmp_path / "fs-next-tf.json").exists()
+
+
+def test_retraining_from_a_base_whose_term_frequencies_are_not_probabilities_writes_nothing(
+    world, tmp_path: Path
+):
+    """The base's term frequencies are copied with the new model: checked with it, not after."""
+    _labels(world, [(_person(1, date(2015, 3, 4)), _person(1, date(2015, 3, 4)), True)])
+    shutil.copy(MODEL_DIR / f"{MODEL_VERSION}.json", tmp_path / "fs-base.json")
+    frequencies = json.loads((MODEL_DIR / f"{MODEL_VERSION}-tf.json").read_text())
+    column = next(iter(frequencies))
+    frequencies[column][next(iter(frequencies[column]))] = float("nan")
+    (tmp_path / "fs-base-tf.json").write_text(json.dumps(frequencies))
+    with pytest.raises(CommandError, match="term frequency"):
+        call_command(
+            "train_matcher",
+            "--from-review-labels",
+            "--out-dir",
+            str(tmp_path),
+            "--base-version",
+            "fs-base",
+            "--model-version",
+            "fs-next",
+        )
+    assert not (tmp_path / "fs-next.json").exists()
+    assert not (tmp_path / "fs-next-tf.json").exists()

@@ -315,7 +315,8 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error)) from error
         base_tf = base_dir / f"{base_version}-tf.json"
-        _write_model(model_path, result.settings)
+        frequencies = json.loads(base_tf.read_text()) if base_tf.exists() else None
+        _write_model(model_path, result.settings, frequencies)  # checked with the frequencies it carries
         if base_tf.exists():
             tf_path.write_text(base_tf.read_text())
         self.stdout.write(
