@@ -1,8 +1,11 @@
 """Where recording an involvement meets the match check, and where the policy decides who is told.
 
 It also listens for a corrected carer detail (`children.signals.carer_details_changed`), sent by
-corrections, which may not import coordination, and rebuilds the child's carer keys; and for a lifted
-shield (`children.signals.shield_lifted`, sent by lifecycle), and tells the matches it withheld.
+corrections, which may not import coordination, and rebuilds the child's carer keys; for a merge or an
+unmerge (`coordination.services.matches_due`, sent by linkage, which may not ask the policy); in both
+cases the match check runs again for the records changed once their change commits
+(`child_matches_record`); and for a lifted shield (`children.signals.shield_lifted`, sent by
+lifecycle), and tells the matches it withheld.
 
 `children` never imports `coordination`: this listens for a newly saved involvement instead (every
 recording path, the page or a future feed, goes through `children.services.involvement_record`). It sits
@@ -15,7 +18,10 @@ recording itself (it is logged, with the involvement id only).
 """
 
 import logging
+import traceback
+from functools import partial
 from typing import Any
+from uuid import UUID
 
 from django.db import DatabaseError, transaction
 from django.db.models.signals import post_save
@@ -28,7 +34,13 @@ from children.models import Carer, Child, Involvement
 from children.signals import carer_details_changed, shield_lifted
 from coordination.family import carer_keys_refresh, matches_untrue_withdraw
 from coordination.models import CarerKey
-from coordination.services import Audience, involvement_matches_record, shield_lifted_notices_tell
+from coordination.services import (
+    Audience,
+    child_matches_record,
+    involvement_matches_record,
+    matches_due,
+    shield_lifted_notices_tell,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -65,11 +77,49 @@ def carer_details_changed_rekey(sender: type[Carer], child: Child, **kwargs: Any
     match is never made through a phone or email the record no longer holds (nor missed through the new
     one), and withdraw the family matches already made through it. Keys are written lazily (when an
     involvement is recorded): a child without any has no family match and is left so. A failure here
-    undoes the correction rather than leave a wrong key behind. Returns the matches withdrawn."""
+    undoes the correction rather than leave a wrong key behind. Returns the matches withdrawn.
+
+    The family matches the corrected detail bears out are made once the correction commits (the match
+    check, `matches_make_after_commit`): rebuilding alone left two siblings whose practitioners had both
+    recorded unmatched until someone recorded again."""
     if not CarerKey.objects.filter(child=child).exists():
         return 0
     carer_keys_refresh(child=child)
-    return matches_untrue_withdraw(children=[child])
+    withdrawn = matches_untrue_withdraw(children=[child])
+    matches_make_after_commit([child.pk])
+    return withdrawn
+
+
+@receiver(matches_due, dispatch_uid="coordination.recording.matches_due")
+def matches_due_check(sender: Any, children: list[Child], **kwargs: Any) -> None:
+    """A merge or an unmerge moved involvements and carers between these records: once it commits, make
+    the matches they now bear out (two practitioners now with one child, a sibling's carer now shared)."""
+    matches_make_after_commit([child.pk for child in children])
+
+
+def matches_make_after_commit(child_ids: list[UUID]) -> None:
+    """Once the transaction commits, run the recording's match check for each of these records, each in a
+    transaction of its own (`child_matches_record`), told and audited as a recording's matches.
+
+    After the commit, not in it: the writers that call this (a correction, a merge, an unmerge) hold the
+    record's row and its carer keys, and the check then waits for each sibling's row, which a
+    practitioner recording on that sibling holds while it waits for those keys. A failure is logged (ids
+    and the error's kind only) and never reaches the person whose change committed; `manage.py
+    coordination_index_carers` makes what it missed."""
+    for child_id in dict.fromkeys(child_ids):
+        transaction.on_commit(partial(_matches_make, child_id))
+
+
+def _matches_make(child_id: UUID) -> None:
+    try:
+        child_matches_record(child_id=child_id, gate=match_audience, brokers=may_broker)
+    except Exception as error:  # the change that committed stands whatever failed after it
+        logger.error(
+            "match check failed for child %s: %s\n%s",
+            child_id,
+            type(error).__name__,
+            "".join(traceback.format_tb(error.__traceback__)),
+        )
 
 
 @receiver(shield_lifted, dispatch_uid="coordination.recording.shield_lifted")

@@ -15,6 +15,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,6 +64,13 @@ class Audience:
 Gate = Callable[[User, Child], Audience]
 # May this person broker contact about a match with this (shielded) child? The brokering page's rule.
 BrokerGate = Callable[[User, Child], bool]
+
+# Sent inside the transaction of a writer that moved involvements or carers between records without
+# recording one (a merge or an unmerge, `linkage.merging`: a floor above this one, below the policy the
+# gate asks), with `children` (the records changed). Each may now make matches (two practitioners now with
+# one child, a carer now shared with a sibling): `coordination.recording` runs the recording's match check
+# for them once the transaction commits (`child_matches_record`).
+matches_due = Signal()
 
 
 def _pair(a: Involvement, b: Involvement) -> tuple[Involvement, Involvement]:
@@ -142,6 +150,34 @@ def involvement_matches_record(*, involvement: Involvement, gate: Gate, brokers:
             if notice is not None:
                 notices.append(notice)
     return notices
+
+
+def child_matches_record(*, child_id: UUID, gate: Gate, brokers: BrokerGate) -> int:
+    """Run the recording's match check (`involvement_matches_record`) again for each current recorded
+    involvement of the child, in a transaction of its own, as `coordination_index_carers` runs it: a pair
+    matched already is left as it is (one match per pair), so only the matches the record now bears out
+    and nobody made are made, told, audited and emailed as a recording's are. Returns how many were made.
+
+    For a writer that changed what the check reads without recording an involvement (a merge, an
+    unmerge, a carer correction), once it has committed: run inside it, the check would lock a sibling's
+    row while that writer holds carer keys, the circle `involvement_matches_record` takes rows before keys
+    to avoid. A record gone since (merged away, purged) or whose key no longer opens has nothing to match.
+    """
+    with transaction.atomic():
+        child = (
+            Child.objects.select_related("data_key").filter(pk=child_id, status=RecordStatus.ACTIVE).first()
+        )
+        if child is None or not key_opens(child.data_key):
+            return 0
+        its_matches = Match.objects.filter(Q(first__child_id=child_id) | Q(second__child_id=child_id))
+        before = its_matches.count()
+        for involvement in (
+            Involvement.objects.filter(child_id=child_id, ceased=False, recorded_by__isnull=False)
+            .select_related("recorded_by", "child__data_key", "child__local_authority")
+            .order_by("created_at", "id")
+        ):
+            involvement_matches_record(involvement=involvement, gate=gate, brokers=brokers)
+        return its_matches.count() - before
 
 
 def _rows_locked(child_ids: set[object], *, wait: bool) -> set[object]:

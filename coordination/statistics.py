@@ -398,8 +398,15 @@ def table_suppress(
     n_rows, n_cols = len(row_labels), len(column_labels)
     if len(values) != n_rows or any(len(row) != n_cols for row in values):
         raise ValueError("one label for every row and every column of values")
-    entries = table_entries(values, row_totals=row_totals, column_totals=column_totals)
-    hidden = hidden_entries(values, row_totals=row_totals, column_totals=column_totals) if entries else {}
+    if n_rows:
+        entries = table_entries(values, row_totals=row_totals, column_totals=column_totals)
+        hidden = hidden_entries(values, row_totals=row_totals, column_totals=column_totals) if entries else {}
+    else:
+        # No rows (a national table before any LA has a figure): no cells, and each total asked for counts
+        # 0, hidden as every total under 10 is. The helpers read the columns from a first row: there is none.
+        entries = {(0, j): 0 for j in range(n_cols) if column_totals}
+        entries |= {(0, n_cols): 0} if row_totals and column_totals else {}
+        hidden = {key: WITHHELD for key in entries}
 
     def cell(key: Key) -> Cell:
         if key in hidden:

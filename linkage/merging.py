@@ -2,28 +2,30 @@
 
 Merge: the duplicate's carers, involvements, corrections and complaints move to the survivor (resealed
 under the survivor's key: a ciphertext is bound to its row's key), and its carers' family-match keys are
-rebuilt there; its names become the survivor's former names, its postcode (if another) the survivor's
-newest former postcode (so a practitioner holding that address still finds the child; the last
-FORMER_POSTCODES_KEPT, filed under hidden keys) and its source identifiers are added; if either was
-shielded the survivor is (the safer union). Floors above that keep rows of their own about a child hear
-of it (`child_merging`: feeds carries what each source said). The duplicate's whole record as it was,
-and what moved or was added, are sealed in a `ChildMerge` under the merge's own key; then the
+rebuilt there (once it commits, the matches the survivor now bears out are made, as a recording makes
+them: `coordination.services.matches_due`); its names become the survivor's former names, its postcode (if
+another) the survivor's newest former postcode (so a practitioner holding that address still finds the
+child; the last FORMER_POSTCODES_KEPT, filed under hidden keys) and its source identifiers are added; if
+either was shielded the survivor is (the safer union). Floors above that keep rows of their own about a
+child hear of it (`child_merging`: feeds carries what each source said). The duplicate's whole record as
+it was, and what moved or was added, are sealed in a `ChildMerge` under the merge's own key; then the
 duplicate's rows are deleted and its data key shredded (the merge's last step), so no second copy stays
-readable. The survivor carries the duplicate's identity on (`linkage.retention.identities_carry_over`),
-so its purge destroys the copies (review labels) naming it. A merge whose commit fails after the shred
-leaves the duplicate unreadable (the provider was told first): it cannot be merged again
-(`MergeRefused`, said in words) and the nightly lifecycle run deletes it (`lifecycle.removal`).
+readable. The survivor carries the duplicate's identity on (`linkage.retention.identities_carry_over`), so
+its purge destroys the copies (review labels) naming it. A merge whose commit fails after the shred leaves
+the duplicate unreadable (the provider was told first): it cannot be merged again (`MergeRefused`, said in
+words) and the nightly lifecycle run deletes it (`lifecycle.removal`).
 
 Unmerge: the duplicate is rebuilt from the snapshot under its old index number (a new id), the rows that
-moved and still exist move back, and the added former names, postcode and identifiers are removed from the
-survivor (a former postcode the merge pushed out of the last few comes back), except what another merge
-still in place brought too. A shield added by the merge stays (lifting a shield is a separate, deliberate
-LA decision). The restored record carries the duplicate's old identity on again, the survivor no longer
-(`linkage.retention.identities_give_back`). A survivor shielded at the unmerge (by the merge, before it or
-since) gives back a shielded record: the duplicate may be the shielded child after all (a feed's copy of
-it is what such merges put right), and its carers come back as they were kept in the shielded record; the
-team lifts that shield once sure, as after a "new child" decided on a shielded hold. The snapshot has
-then done its work (a merge is undone once): its key is shredded in the same transaction
+moved and still exist move back (the matches the two records no longer bear out are withdrawn, and once it
+commits those they bear out apart are made), and the added former names, postcode and identifiers are
+removed from the survivor (a former postcode the merge pushed out of the last few comes back), except what
+another merge still in place brought too. A shield added by the merge stays (lifting a shield is a
+separate, deliberate LA decision). The restored record carries the duplicate's old identity on again, the
+survivor no longer (`linkage.retention.identities_give_back`). A survivor shielded at the unmerge (by the
+merge, before it or since) gives back a shielded record: the duplicate may be the shielded child after all
+(a feed's copy of it is what such merges put right), and its carers come back as they were kept in the
+shielded record; the team lifts that shield once sure, as after a "new child" decided on a shielded hold.
+The snapshot has then done its work (a merge is undone once): its key is shredded in the same transaction
 (`linkage.retention.merge_snapshot_shred`). An unmerge whose commit fails after that shred leaves the
 merge in place with a key that no longer opens: its copy reads as destroyed (`_merge_copy_opened`: the
 child's subject access report lists none of the corrections it kept, the survivor's other merges are still
@@ -66,6 +68,7 @@ from children.services import (
 )
 from children.signals import shield_applied
 from coordination.family import carer_keys_refresh, matches_untrue_withdraw
+from coordination.services import matches_due
 from corrections.fields import carer_field, field_for
 from corrections.models import Complaint, Correction, CorrectionStatus
 from disclosure.models import DisclosureExport
@@ -489,6 +492,9 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         BlockingKeyEntry.objects.filter(child=duplicate).delete()
         duplicate.delete()
         carer_keys_refresh(child=survivor)  # the duplicate's carers still find its family
+        # Two practitioners now with one child, or the survivor's with a sibling through a carer it now
+        # holds: the recording's match check runs for the survivor once this commits (coordination).
+        matches_due.send(sender=ChildMerge, children=[survivor])
         event_record(
             tag=AuditTag.ChildMerged,
             actor=by,
@@ -618,6 +624,9 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
         for child in (survivor, restored):  # each finds the family of the carers it holds again
             carer_keys_refresh(child=child)
         withdrawn = matches_untrue_withdraw(children=[survivor, restored])
+        # And the matches the two records bear out apart (a client match split between two children of
+        # one mother is a family match) are made once this commits, as a merge's are.
+        matches_due.send(sender=ChildMerge, children=[survivor, restored])
         child_unmerging.send(
             sender=ChildMerge,
             survivor=survivor,
