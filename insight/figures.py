@@ -394,6 +394,16 @@ def period_suppress(
     """
     if len(values) != len(row_labels) or any(len(row) != len(period.months) for row in values):
         raise ValueError("one label for every row and a count for every month")
+    if not values:  # no row (no LA yet, on a new installation): nothing to give back, only totals of 0
+        return table_suppress(
+            title=title,
+            row_heading=row_heading,
+            row_labels=[],
+            column_labels=period.labels,
+            values=[],
+            row_totals=row_totals,
+            column_totals=column_totals,
+        )
     rings = _rings(len(period.months))
     parts = [
         _ring_suppress(values, ring, row_totals=row_totals, column_totals=column_totals) for ring in rings
