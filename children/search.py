@@ -5,9 +5,11 @@ Rules (domain.md): a family name plus a date of birth, a full postcode, or a giv
 birth. Blocking keys tolerate one mistake in any field (matching.blocking); the Fellegi-Sunter scorer
 (matching.scoring) decides: "match" results are offered, and only when there are none, "too close to
 call" candidates are offered labelled as possible matches. At most SEARCH_RESULT_CAP results, otherwise
-"refine your search"; a search by names (and gender) alone whose similar names are too many to look at,
-or one with a date whose nearby dates hold too many namesakes, asks to refine rather than say "no
-children found" when nothing is offered (matching.engine). A shielded child is never found, ranked or explained through its address. Every
+"refine your search"; a search by names (and gender) alone whose similar names are too many to look at
+asks to refine rather than say "no children found" when nothing is offered (matching.engine). One with a
+date whose nearby dates hold too many namesakes, with no one offered at the typed date, says that (no
+child on that date, too many on nearby dates to check: check the date of birth), never "no children
+found", and never "add detail", which cannot shrink those dates (`NearbyDatesUnchecked`). A shielded child is never found, ranked or explained through its address. Every
 search is audited with its criteria as blind tokens and the ids it returned, then screened by the
 misuse rules (oversight.misuse).
 """
@@ -186,6 +188,10 @@ class SearchOutcome:
     # "Refine" because several children could be the one and none is clearly it (`AmbiguousCloseCalls`),
     # not because too many match: the page says which, so the practitioner knows what detail to add.
     close_calls: bool = False
+    # No child offered at the typed date, and the children born a keying mistake from it were too many to
+    # look at (`NearbyDatesUnchecked`): the page says "check the date of birth", never "no children found"
+    # nor "add detail". Not `too_many`: nothing the practitioner could add would narrow it.
+    nearby_dates_unchecked: bool = False
 
 
 class AsksToRefine(Exception):
@@ -194,6 +200,15 @@ class AsksToRefine(Exception):
 
 class TooManyCandidates(AsksToRefine):
     """The blocks hold more children than one search may decrypt: the criteria are too broad."""
+
+
+class NearbyDatesUnchecked(TooManyCandidates):
+    """No one offered at the typed date, and too many children born on nearby dates to look at.
+
+    Those blocks are keyed by the family name's sound code and the dates alone, so no given name, gender
+    or postcode added can narrow them: `child_search` answers "check the date of birth" (not "refine").
+    A `TooManyCandidates` to any caller that does not tell the two apart: the search was not answered.
+    """
 
 
 class AmbiguousCloseCalls(AsksToRefine):
@@ -404,6 +419,8 @@ def child_search_found(criteria: SearchCriteria, *, result_cap: int | None = Non
         cap=CANDIDATE_LIMIT,
         names_only=names_only,
     )
+    if found.nearby_dates_unchecked:
+        raise NearbyDatesUnchecked
     if found.refine and not found.offers.ambiguous:
         raise TooManyCandidates
     if found.refine:
@@ -437,19 +454,27 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
     if too_many_names(criteria.family_name) or too_many_names(criteria.given_name):
         raise ValueError("a name box holds more names than one person's name")
     cap = settings.SEARCH_RESULT_CAP
-    matched, near_miss, close_calls = 0, False, False
+    matched, near_miss, close_calls, nearby_dates = 0, False, False, False
     try:
         found = child_search_found(criteria, result_cap=cap)
         matches, matched, too_many, near_miss = found.results, len(found.results), False, found.near_miss
     except TooManyResults as over:
         matches, matched, too_many = [], over.matched, True
+    except NearbyDatesUnchecked:
+        # Not "refine": nothing more typed would narrow those dates. Nor "no children found".
+        matches, too_many, nearby_dates = [], False, True
     except AmbiguousCloseCalls:
         matches, too_many, close_calls = [], True, True
     except AsksToRefine:
         # A truncated block could hide the right child behind "no match"; ask for more detail instead.
         matches, too_many = [], True
     outcome = SearchOutcome(
-        results=matches, too_many=too_many, matched=matched, near_miss=near_miss, close_calls=close_calls
+        results=matches,
+        too_many=too_many,
+        matched=matched,
+        near_miss=near_miss,
+        close_calls=close_calls,
+        nearby_dates_unchecked=nearby_dates,
     )
     with transaction.atomic():
         event = event_record(
@@ -461,6 +486,7 @@ def child_search(*, criteria: SearchCriteria, fetched_by: User) -> SearchOutcome
                 "too_many": too_many,
                 "near_miss": near_miss,
                 "close_calls": close_calls,
+                "nearby_dates_unchecked": nearby_dates,
             },
         )
         # Misuse rules see every search, after its audit event, in the same transaction.

@@ -48,6 +48,7 @@ class StoredOutcome:
     near_miss: bool = False
     close_calls: bool = False
     flagged_own_address: bool = False
+    nearby_dates_unchecked: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class ShownOutcome:
     near_miss: bool = False
     close_calls: bool = False
     flagged_own_address: bool = False
+    nearby_dates_unchecked: bool = False
 
 
 def _kept(session: Any, now: float) -> dict[str, dict[str, Any]]:
@@ -92,6 +94,7 @@ def search_outcome_store(session: Any, *, outcome: SearchOutcome, by: User) -> s
         "flagged_own_address": outcome.flagged_own_address,
         "near_miss": outcome.near_miss,
         "close_calls": outcome.close_calls,
+        "nearby_dates_unchecked": outcome.nearby_dates_unchecked,
         "results": [
             {"child_id": str(r.child.pk), "why": r.why, "possible": r.possible} for r in outcome.results
         ],
@@ -115,6 +118,7 @@ def search_outcome_for(session: Any, *, search_id: str, by: User) -> StoredOutco
         near_miss=stored.get("near_miss", False),
         close_calls=stored.get("close_calls", False),
         flagged_own_address=stored.get("flagged_own_address", False),
+        nearby_dates_unchecked=stored.get("nearby_dates_unchecked", False),
     )
 
 
@@ -166,4 +170,5 @@ def shown_outcome(stored: StoredOutcome, *, children: list[Child]) -> ShownOutco
         near_miss=stored.near_miss,
         close_calls=stored.close_calls,
         flagged_own_address=stored.flagged_own_address,
+        nearby_dates_unchecked=stored.nearby_dates_unchecked,
     )

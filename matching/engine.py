@@ -11,9 +11,11 @@ A search with neither a date of birth nor a full postcode (`name_only`) whose na
 the cap, with nothing offered from the narrower tiers, answers "refine your search", never "no children
 found": the child may be among the similar names it could not look at, and names alone rule no one out.
 So does a search with a date whose nearby-date tier (one keying mistake from the typed date) is over the
-cap, with nothing offered from the typed date: a mistyped date of a common name at national density. With
-a date typed, the name-only tier over the cap alone does not ask to refine: it is a widening for a date
-wholly wrong, over the cap for most searches with a given name at national scale.
+cap, with nothing offered from the typed date: a mistyped date of a common name at national density. That
+one is told apart (`Found.nearby_dates_unchecked`): the tier is built from the family name's sound code and
+the dates alone, so no detail added can shrink it, and the practitioner is told to check the date, never
+to add detail. With a date typed, the name-only tier over the cap alone does not ask to refine: it is a
+widening for a date wholly wrong, over the cap for most searches with a given name at national scale.
 """
 
 from collections.abc import Callable, Iterable
@@ -37,6 +39,10 @@ class Found(Generic[T]):
     # Nothing offered, but a candidate nothing typed rules out (`matching.scoring.near_miss`): the answer is
     # "no close match, add detail", never "no children found".
     near_miss: bool = False
+    # `refine` because the nearby-date tier was over the cap and the typed date offered no one: more detail
+    # cannot shrink that tier (family-name sound code and dates only), so the answer is "check the date of
+    # birth", not "add detail" (`children.search.NearbyDatesUnchecked`).
+    nearby_dates_unchecked: bool = False
 
 
 def name_only(query: Identity) -> bool:
@@ -58,7 +64,8 @@ def find(
     With `names_only` (`name_only` of the query), a name-only tier over the cap with nothing offered
     from the narrower tiers also asks to refine: a child the search could not look at might be the one.
     So does a nearby-date tier over the cap with nothing offered from the typed values, with or without
-    `names_only`. "Offered" is a match or a close call (or too many close calls): the same rule for both.
+    `names_only` (and says so: `nearby_dates_unchecked`). "Offered" is a match or a close call (or too
+    many close calls): the same rule for both.
     With no offers, `near_miss` says whether any candidate scored was a near miss.
     """
     looked_up: dict[frozenset[str], set[K]] = {}
@@ -79,7 +86,7 @@ def find(
         # The children born a keying mistake from the typed date were too many to look at, and the typed
         # date offered no one: the child may be one of them. (Widening further is pointless: the
         # name-only tier comes after the one left out.)
-        return Found(refine=True, candidates=candidates)
+        return Found(refine=True, candidates=candidates, nearby_dates_unchecked=True)
     if keys.broad and not any(match.verdict == "match" for _, match in scored):
         wide = candidates_within(keys, lookup_once, cap=cap)
         if wide.refine:

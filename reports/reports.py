@@ -347,6 +347,8 @@ def _note(event: AuditEvent) -> str:
             return "Several possible matches: none shown"
         if extra.get("too_many"):
             return "Too many matches: none shown"
+        if extra.get("nearby_dates_unchecked"):
+            return "None on the date typed, too many on nearby dates: none shown"
         if extra.get("near_miss"):
             return "No close match: none shown"
         return f"{returned} returned"

@@ -276,7 +276,7 @@ def measure(queries: list[Query], users: list[Any]) -> list[Measured]:
                     opened=counts.opened,
                     columns=counts.columns,
                     found=pks.get(query.index_number) in shown,
-                    refine=outcome.too_many,
+                    refine=outcome.too_many or outcome.nearby_dates_unchecked,
                     results=len(outcome.results),
                     shown=tuple(str(r.child.pk) for r in outcome.results),
                     near_miss=outcome.near_miss,
