@@ -90,6 +90,7 @@ class AuditTag(StrEnum):
     ReviewViewed = "linkage:review:viewed"
     ReviewHeld = "linkage:review:held"
     ReviewFollowed = "linkage:review:followed"
+    ReviewCandidatesAdded = "linkage:review:candidates_added"
     ChildMerged = "child:record:merged"
     ChildUnmerged = "child:record:unmerged"
     TrainingPassed = "account:training:passed"
@@ -147,6 +148,10 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.ReviewFollowed: (
         "A clerical review was moved to the LA team now holding the children it names, as a record was "
         "transferred or no child it names is held by the LA it was with"
+    ),
+    AuditTag.ReviewCandidatesAdded: (
+        "Records that could be the child were added to an open clerical review, as a review of the incoming "
+        "record opened now would show them"
     ),
     AuditTag.ReviewViewed: "Compared the record with an incoming one in a clerical review",
     AuditTag.ChildMerged: "Merged two records of the same child",

@@ -37,7 +37,6 @@ from feeds.validation import FeedRecord, record_from_json
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
 from linkage.labels import review_labels_record
 from linkage.linking import (
-    LINK_CANDIDATE_LIMIT,
     Candidate,
     IncomingRecord,
     KeyHits,
@@ -45,7 +44,7 @@ from linkage.linking import (
     children_scored,
     creation_hold,
     key_hits,
-    ordinary_candidates,
+    ordinary_shown,
     record_digests,
 )
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
@@ -117,12 +116,22 @@ SHOWN_CHANGED_WORDS = (
 )
 
 
-# "New child" on a review while the index holds a record the engine would put among the row's candidates
-# that the review does not name: made since it opened (another review's "new child", a feed, a team), it
-# could be this child. It is added to the review's candidates (`_unnamed_candidates`), so the page shows it.
+# "New child" on a review while a review of the row opened now would name a record this one does not
+# (`linkage.linking.ordinary_shown`: the first three plausible, as `link_decide` names them): made since
+# (another review's "new child", a feed, a team), or grown to resemble the row (an update), it could be this
+# child. It is added to the review's candidates (`_unnamed_candidates`), so the page shows it.
 CANDIDATES_ADDED_WORDS = (
-    "A record that could be this child has been made since this review opened: nothing was made. It has been "
-    "added to the children this record is compared with: open this review again to see it before you decide."
+    "A record that could be this child is now among the records this one is compared with, and this review "
+    "did not show it: nothing was made. It has been added to the children this record is compared with: "
+    "open this review again to see it before you decide."
+)
+# As above, the record another LA's: added as a review opened now would name it, and, as on such a review,
+# not shown to this team (`review_candidates_shown`), so "new child" is refused from then on in the words of
+# `HELD_ELSEWHERE_WORDS`; "not a match", or a link to a record shown, still decides the review.
+CANDIDATE_ADDED_ELSEWHERE_WORDS = (
+    "A record of another local authority that could be this child is now among the records this one is "
+    "compared with: nothing was made. It is not shown to you, and a new record made from this one could be a "
+    "second record of that child. Choose not a match, or link it to a child shown here if it is one of them."
 )
 
 
@@ -273,22 +282,16 @@ def _label(
 def _unnamed_candidates(
     review: ClericalReview, incoming: IncomingRecord, digests: RecordDigests, hits: KeyHits
 ) -> list[Candidate]:
-    """The ordinary records (active, not shielded) the engine would put among the row's candidates now
-    (`linkage.linking.link_decide`: found under its keys within the cap, scored, and kept unless the score
-    says "non" and no identifier agrees) that the review does not name, nor a record carrying one on.
+    """The ordinary records (active, not shielded) a review of the row opened now would name
+    (`linkage.linking.ordinary_shown`: `link_decide`'s own rule, the first three plausible) that the review
+    does not name, nor a record carrying one on: like compared with like, so a review opened with four or
+    more plausible records names what it would name now, and its fourth is never "one it did not show".
 
     Read under the row's key locks (`review_decide`): a record made under them since is seen, and one being
     made waits for the decision. A shielded record is never one (nor said to exist): a row resembling one
     is made shielded (`creation_hold`). Past the cap the engine names none, and neither does this."""
-    found = ordinary_candidates(digests, hits, cap=LINK_CANDIDATE_LIMIT)
-    if found.refine:
-        return []
     named = review_children_ids(review)
-    unnamed = Child.objects.select_related("data_key").filter(pk__in=found.found)
-    # One a merge or purge left shredded is none (as `link_decide` leaves it): nothing of it can be read.
-    readable = {child.pk for child in unnamed if str(child.pk) not in named and key_opens(child.data_key)}
-    scored = children_scored(incoming, readable) if readable else []
-    return [c for c in scored if c.score.verdict != "non" or c.identifier_agreement(incoming)]
+    return [c for c in ordinary_shown(incoming, digests, hits) if str(c.row.pk) not in named]
 
 
 def _linkable(child_id: UUID) -> bool:
@@ -411,7 +414,7 @@ def review_decide(
             _label(
                 locked, decision, record, source, child_id if decision == ReviewDecision.LINK else None, seen
             )
-        candidates_added = False
+        refused_words: str | None = None
         if decision == ReviewDecision.LINK and child_id is not None:
             # Still this LA's active record (it may have moved or gone since the review opened). Locked:
             # a merge taking it away at this moment finishes first, and then it is not found.
@@ -468,12 +471,14 @@ def review_decide(
                 raise NewChildRefused(
                     "This record resembles one closed for a new identity: choose not a match."
                 )
-            # An ordinary record that could be this child, made since the review opened (another review's
-            # "new child" on this child, a feed): added to the review, which stays open, and "new child"
-            # refused once that is committed (`CANDIDATES_ADDED_WORDS`). Nothing else is written.
+            # An ordinary record a review of the row opened now would name and this one does not (made
+            # since, by another review's "new child" on this child or a feed, or grown to resemble the
+            # row): added to the review (audited), which stays open, and "new child" refused once that is
+            # committed, in words saying whether this team is shown it. Nothing else is written.
             if unnamed := _unnamed_candidates(locked, incoming, digests, hits):
-                review_candidates_add(review=locked, candidates=unnamed)
-                candidates_added = True
+                added = review_candidates_add(review=locked, candidates=unnamed, by=by)
+                elsewhere = any(c.row.local_authority_id != locked.local_authority_id for c in added)
+                refused_words = CANDIDATE_ADDED_ELSEWHERE_WORDS if elsewhere else CANDIDATES_ADDED_WORDS
             else:
                 _label(locked, decision, record, source, None, seen)
                 # "None of these" on a hold about a shielded child (then or now): if the team is wrong, a
@@ -494,7 +499,7 @@ def review_decide(
                 locked.status = ReviewStatus.NEW_CHILD
         else:
             locked.status = ReviewStatus.NOT_A_MATCH
-        if not candidates_added:
+        if refused_words is None:
             _decided_record(
                 locked,
                 decision=decision,
@@ -503,8 +508,8 @@ def review_decide(
                 withheld=withheld,
                 created_shielded=created_shielded,
             )
-    if candidates_added:
-        raise NewChildRefused(CANDIDATES_ADDED_WORDS)
+    if refused_words is not None:
+        raise NewChildRefused(refused_words)
     return child
 
 

@@ -55,6 +55,7 @@ from lifecycle.moves import transfer_accepted
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.retention import carried_identities, review_subject_token
 from linkage.selectors import candidates_held_now, review_candidate_ids
+from linkage.services import review_row_token_renew
 from vault.crypto import DecryptionFailed
 
 
@@ -70,6 +71,8 @@ def reviews_mark_held(reviews: list[ClericalReview]) -> None:
     for review in reviews:
         review.shielded_hold = True
         review.save(update_fields=["shielded_hold"])
+        # Its row's resends are now held for this team by the engine: they wait on this review.
+        review_row_token_renew(review)
         event_record(tag=AuditTag.ReviewHeld, actor=None, additional={"review_id": str(review.pk)})
 
 
@@ -231,6 +234,9 @@ def review_follows(review: ClericalReview, from_la_id: int, to_la_id: int, *, by
     (`by_hand`: an operator placed it, `linkage.placing`)."""
     review.local_authority_id = to_la_id
     review.save(update_fields=["local_authority"])
+    if review.shielded_hold:
+        # A hold goes with its shielded child, and the engine sends its row's resends to that child's team.
+        review_row_token_renew(review)
     event_record(
         tag=AuditTag.ReviewFollowed,
         actor=None,

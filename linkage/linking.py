@@ -437,6 +437,32 @@ def creation_hold(record: IncomingRecord, hits: KeyHits | None = None) -> LinkDe
     return None
 
 
+# A review shows the row's first plausible records, best first, at most this many (`review_shown`).
+REVIEW_SHOWN_LIMIT = 3
+
+
+def plausible_candidates(record: IncomingRecord, candidates: list[Candidate]) -> list[Candidate]:
+    """The scored candidates the row could be (their score not "non", or an identifier agrees), in the
+    order given (`_scored`: best first)."""
+    return [c for c in candidates if c.score.verdict != "non" or c.identifier_agreement(record)]
+
+
+def review_shown(plausible: list[Candidate]) -> list[Candidate]:
+    """The plausible candidates a review of the row names (`link_decide`), best first."""
+    return plausible[:REVIEW_SHOWN_LIMIT]
+
+
+def ordinary_shown(record: IncomingRecord, digests: RecordDigests, hits: KeyHits) -> list[Candidate]:
+    """The ordinary records (active, not shielded) a review of the row opened now would name, by
+    `link_decide`'s own rule: found under its keys within the cap (none past it), scored, plausible, the
+    first `REVIEW_SHOWN_LIMIT`; one left shredded by a failed merge or purge is none. Asked again when
+    "new child" is decided on an open review (`feeds.review.review_decide`), to compare like with like."""
+    found = ordinary_candidates(digests, hits, cap=LINK_CANDIDATE_LIMIT)
+    if found.refine:
+        return []
+    return review_shown(plausible_candidates(record, _scored(record, _children(found.found), unreadable=[])))
+
+
 def link_decide(
     *, record: IncomingRecord, la_ids: frozenset[int], digests: RecordDigests | None = None
 ) -> LinkDecision:
@@ -455,28 +481,26 @@ def link_decide(
     # A record left shredded (a merge failed after its shred) is no candidate: the survivor of that merge
     # is one, readable, and the nightly run deletes this one (`lifecycle.removal`).
     candidates = _scored(record, _children(found.found), unreadable=[])
-    plausible = []
-    for candidate in candidates:
-        agreement = candidate.identifier_agreement(record)
-        if candidate.score.verdict != "non" or agreement:
-            plausible.append(candidate)
-    if not plausible and found.over_cap == NEARBY_DATES:
-        # The children born a keying mistake from the row's date were too many to compare, and nothing at
-        # its date is plausible: the row may be about one of them, its date mistyped. A person decides;
-        # created, it would be a duplicate of a child never looked at. (Only that tier: the name-only tier
-        # is over the cap for most rows of a common name at national scale, and a row nothing dated
-        # resembles is a new child.)
-        return _review(ReviewReason.TOO_MANY, record.local_authority_id, [])
+    plausible = plausible_candidates(record, candidates)
     if not plausible:
+        # Looked for first, whatever the cap: an archived record is found from the row's own keys, and a
+        # review naming the record the row resembles says more than "too many" naming none.
         archived = archived_candidates(record, RecordStatus.ARCHIVED, hits)
         if archived:
             # The reviewing team never sees an archived record (data managers only): the review says
             # only that one resembles it, and offers new child or not a match.
             la_id = archived[0].row.local_authority_id
             return _review(ReviewReason.ARCHIVED, la_id, [], resembles=[c.row for c in archived])
+        if found.over_cap == NEARBY_DATES:
+            # The children born a keying mistake from the row's date were too many to compare, and nothing
+            # at its date is plausible: the row may be about one of them, its date mistyped. A person
+            # decides; created, it would be a duplicate of a child never looked at. (Only that tier: the
+            # name-only tier is over the cap for most rows of a common name at national scale, and a row
+            # nothing dated resembles is a new child.)
+            return _review(ReviewReason.TOO_MANY, record.local_authority_id, [])
         return LinkDecision(Outcome.NEW, candidates=candidates[:3])
     best = plausible[0]
-    shown = plausible[:3]
+    shown = review_shown(plausible)
     agreement = best.identifier_agreement(record)
     if agreement is False:
         return _review(ReviewReason.IDENTIFIER_CONFLICT, record.local_authority_id, shown)

@@ -17,12 +17,13 @@ from django.db import IntegrityError, transaction
 from accounts.models import User
 from audit.services import event_record
 from audit.tags import AuditTag
-from linkage.linking import Candidate, LinkDecision
+from linkage.linking import Candidate, LinkDecision, canonical_identifier
 from linkage.models import ClericalReview, ReviewStatus
 from linkage.retention import review_subjects_record
-from linkage.selectors import review_candidates
+from linkage.selectors import review_candidates, review_incoming
 from oversight.misuse import view_screen
 from vault.blind_index import blind_index
+from vault.crypto import DecryptionFailed
 from vault.keys import data_key_build
 from vault.sealing import Sealer
 
@@ -38,18 +39,61 @@ def review_row_token(*, source_id: int, values: dict[str, Any], decision: LinkDe
     The routing is in it so that a row that could be a shielded child always reaches that child's team: a
     row first sent to an ordinary review, then found to resemble a shielded child (made or shielded since,
     not a child the review names, which `linkage.holding` would move), opens a hold for that team, and its
-    later resends wait on the hold."""
+    later resends wait on the hold. A review `linkage.holding` holds or moves as a hold is given the token
+    of the routing it has then (`review_row_token_renew`): the engine sends the row's resends there."""
+    return _row_token(source_id, values, decision.review_la_id, decision.shielded_hold)
+
+
+def _row_token(source_id: int, values: dict[str, Any], review_la_id: int | None, shielded_hold: bool) -> int:
+    values = dict(values)
+    if values.get("nhs_number"):  # as `feeds.ingest` states it: compared without spaces (idempotent)
+        values["nhs_number"] = canonical_identifier("nhs_number", values["nhs_number"])
     canonical = json.dumps(
-        {
-            "source": source_id,
-            "row": values,
-            "review_la": decision.review_la_id,
-            "shielded_hold": decision.shielded_hold,
-        },
+        {"source": source_id, "row": values, "review_la": review_la_id, "shielded_hold": shielded_hold},
         sort_keys=True,
         separators=(",", ":"),
     )
     return blind_index(REVIEW_ROW_PURPOSE, canonical)
+
+
+def review_row_token_renew(review: ClericalReview) -> None:
+    """Give a (locked, open) review the token of its row routed as it is now (its LA, held or not), once
+    `linkage.holding` has held it (a child it names was shielded) or moved it as a hold (with its shielded
+    child): the engine then sends the row's resends to that hold, for that team (`creation_hold`), and
+    they must wait on this review rather than open a second review of the same row from the same source.
+
+    An ordinary review following its candidates to another LA keeps its token: the engine still sends that
+    row to an ordinary review of the row's own LA, under that token. Made from the review's sealed copy (the
+    row as `feeds.ingest` sealed it, and its source: the review's submitter). Nothing is renewed for a review
+    with no token (decided, shredded, or opened before tokens), nor one whose copy does not open (a shred is
+    closing it, and takes its token). Another open review already holding the renewed token (a hold the
+    row's resend opened before this re-routing) keeps it and takes the resends: this one keeps its own, so
+    a shield or an accept never fails on the one-open-review index (a savepoint). A shield or an accept
+    renews it under the child's key locks, which ingest takes too (the row's keys are the child's): a resend
+    judged meanwhile waits, then finds the renewed token. A step after their commit, the daily sweep and a
+    placing by hand take no key lock: a resend judged in that instant may still open one more review."""
+    if review.row_token is None:
+        return
+    try:
+        record = review_incoming(review)["record"]
+    except DecryptionFailed:
+        return
+    source_id = (
+        ClericalReview.objects.filter(pk=review.pk)
+        .values_list("submitted_by__feed_source", flat=True)
+        .first()
+    )
+    if source_id is None:
+        return
+    token = _row_token(source_id, record, review.local_authority_id, review.shielded_hold)
+    if token == review.row_token:
+        return
+    try:
+        with transaction.atomic():
+            ClericalReview.objects.filter(pk=review.pk).update(row_token=token)
+    except IntegrityError:
+        return
+    review.row_token = token
 
 
 def _open_review_of_row(row_token: int) -> ClericalReview | None:
@@ -111,19 +155,28 @@ def review_open(
     return review
 
 
-def review_candidates_add(*, review: ClericalReview, candidates: list[Candidate]) -> None:
-    """Add `candidates` (scored by the engine) to an open review's sealed candidates, and note them as its
-    subjects: records the engine puts among the row's candidates now that it did not show when it opened
-    (`feeds.review.review_decide`, refusing "new child" under its locks). Its page shows them next time."""
+def review_candidates_add(
+    *, review: ClericalReview, candidates: list[Candidate], by: User | None
+) -> list[Candidate]:
+    """Add `candidates` (scored by the engine) to an open, locked review's sealed candidates, note them as
+    its subjects, and audit it by ids only (`by`: whose decision found them); the ones added. Records a
+    review of the row opened now would name that this one does not (`feeds.review.review_decide`, refusing
+    "new child" under its locks). Its page shows those of its LA next time."""
     held = review_candidates(review)
     named = {summary["child_id"] for summary in held}
     added = [c for c in candidates if str(c.row.pk) not in named]
     if not added:
-        return
+        return []
     Sealer(review.data_key).seal_all(review, {"candidates": [*held, *(c.summary() for c in added)]})
     # The whole sealed row and its key: a key rotated since is followed, the other column re-sealed with it.
     review.save(update_fields=["incoming", "candidates", "data_key"])
     review_subjects_record(review=review, child_ids=[c.row.pk for c in added])
+    event_record(
+        tag=AuditTag.ReviewCandidatesAdded,
+        actor=by,
+        additional={"review_id": str(review.pk), "child_ids": sorted(str(c.row.pk) for c in added)},
+    )
+    return added
 
 
 def review_view_audit(*, review: ClericalReview, child_ids: list[UUID], by: User) -> None:
