@@ -10,9 +10,18 @@ a second factor reset: `accounts.services.sessions_end_all`) still updates no ro
 Django's own code.
 """
 
+from datetime import timedelta
+
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import DatabaseError, connections, router
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+# A tracking row this old with no session is one whose session ended (signed out, expired, ended). A younger
+# one may be a session being made, tracked a moment before its own row is written: deleting that would let
+# the session escape a suspension, so it is left to a later run.
+TRACKING_KEPT_AT_LEAST = timedelta(days=1)
 
 
 class SessionStore(db.SessionStore):
@@ -28,3 +37,18 @@ class SessionStore(db.SessionStore):
         except DatabaseError as error:
             raise UpdateError from error
         return None
+
+    @classmethod
+    def clear_expired(cls) -> None:
+        """Django's (the expired sessions), then the tracking rows of sessions that no longer exist
+        (`accounts.models.UserSession`: kept by a sign-out or an expiry, they grew without end and ending
+        an account's sessions read every key it ever had). Run hourly by `manage.py clearsessions`."""
+        super().clear_expired()
+        # Models, imported when first used: this module is the session engine, loaded by name.
+        from django.contrib.sessions.models import Session
+
+        from accounts.models import UserSession
+
+        UserSession.objects.filter(
+            created_at__lt=timezone.now() - TRACKING_KEPT_AT_LEAST,
+        ).exclude(Exists(Session.objects.filter(session_key=OuterRef("session_key")))).delete()
