@@ -113,6 +113,9 @@ class User(AbstractUser):
     # Why the account was suspended, as typed: free text that often names the child looked up, so it is
     # sealed under the account's own notes key (vault.sealing.note_seal), never stored in clear.
     suspension_reason_sealed = models.TextField(blank=True)
+    # The LA the account belonged to when it was suspended (none for a national account): the reason is read
+    # only while the account still belongs to it (`accounts.services.suspension_reason_shown`).
+    suspended_in_la_id = models.IntegerField(null=True, blank=True)
     notes_key = models.ForeignKey(DataKey, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     manager_email = models.EmailField(blank=True, help_text="told when this account is suspended")
     username_skeleton = models.CharField(

@@ -928,7 +928,10 @@ def account_suspend(
             user.notes_key.save()
         user.suspended_at = timezone.now()
         user.suspension_reason_sealed = note_seal(user.notes_key, context=SUSPENSION_REASON, text=reason)
-        user.save(update_fields=["suspended_at", "suspension_reason_sealed", "notes_key"])
+        user.suspended_in_la_id = locked.home_la_id
+        user.save(
+            update_fields=["suspended_at", "suspension_reason_sealed", "suspended_in_la_id", "notes_key"]
+        )
         ended = sessions_end_all(user=user)
         event_record(
             tag=AuditTag.AccountSuspended,
@@ -974,10 +977,23 @@ def suspension_reason_shown(user: User, *, to: User) -> str:
     """The reason `user`'s account was suspended, for a page shown to `to`, audited (the account's id,
     never the reason) when there is one: it is a sealed note about a person (often about misuse), and who
     read it must be known, as for any sealed note a page opens."""
-    reason = suspension_reason_text(user) if user.suspended_at is not None else ""
+    if user.suspended_at is None:
+        return ""
+    given_in = user.suspended_in_la_id
+    if given_in is not None and given_in != user.home_la_id:
+        # The reason often names the child looked up, a child of the LA the account belonged to then: its
+        # new LA's team (the only readers of its page now) is told whom to ask, nothing unsealed or read.
+        la = Organisation.objects.filter(pk=given_in).values_list("name", flat=True).first()
+        return SUSPENSION_REASON_ELSEWHERE.format(la=la or "another local authority")
+    reason = suspension_reason_text(user)
     if reason:
         event_record(tag=AuditTag.SuspensionReasonShown, actor=to, additional={"user_id": user.pk})
     return reason
+
+
+SUSPENSION_REASON_ELSEWHERE = (
+    "the reason was given while the account belonged to {la}: ask {la}'s ContactPoint team for it"
+)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -1023,7 +1039,8 @@ def account_reinstate(
             return Reinstatement.SUSPENSION_CHANGED
         user.suspended_at = None
         user.suspension_reason_sealed = ""
-        user.save(update_fields=["suspended_at", "suspension_reason_sealed"])
+        user.suspended_in_la_id = None
+        user.save(update_fields=["suspended_at", "suspension_reason_sealed", "suspended_in_la_id"])
         event_record(tag=AuditTag.AccountReinstated, actor=by, additional={"user_id": user.pk})
     return Reinstatement.DONE
 
