@@ -14,7 +14,8 @@ import pytest
 from accounts.models import Role
 from children.models import Child
 from feeds.models import FeedRow
-from feeds.tests.factories import feed_row, feed_rows_ingest, health_source
+from feeds.tests.factories import feed_rows_ingest, health_source
+from feeds.tests.test_resent_row_waits_on_its_open_review import _possible_match_row, _shielded_row
 from lifecycle.moves import transfer_accept, transfer_request
 from lifecycle.shielding import shield_set
 from linkage.models import ClericalReview, ReviewStatus
@@ -24,30 +25,6 @@ from tests.personas import make_child, make_user
 @pytest.fixture
 def stella(world):
     return make_user("stella", world.south, Role.LA_TEAM)
-
-
-def _amelia():
-    """Amelia Thornton with another NHS number: an ordinary review in North (identifier conflict)."""
-    return feed_row(
-        given_names="Amelia",
-        family_name="Thornton",
-        date_of_birth="2015-03-04",
-        nhs_number="401 023 2137",
-        postcode="LS2 9JT",
-        address_line="8 Fernbank Way",
-    )
-
-
-def _jasmine():
-    """Resembles the shielded Jasmine Okafor of North: a hold for North's team."""
-    return feed_row(
-        given_names="Jasmine",
-        family_name="Okafor",
-        date_of_birth="2015-03-04",
-        postcode="LS6 2QT",
-        address_line="12 Quarry Lane",
-        town="Leeds",
-    )
 
 
 def _open() -> list:
@@ -68,7 +45,7 @@ def _transferred(world, child, by) -> None:
 def test_a_resend_waits_on_its_review_once_a_shield_held_it(world):
     child = make_child(world)
     source = health_source(world)
-    feed_rows_ingest(source, [_amelia()], batch_id="2026-12-01")
+    feed_rows_ingest(source, [_possible_match_row()], batch_id="2026-12-01")
     review = ClericalReview.objects.get()
     assert not review.shielded_hold
 
@@ -76,7 +53,7 @@ def test_a_resend_waits_on_its_review_once_a_shield_held_it(world):
     review.refresh_from_db()
     assert review.shielded_hold
 
-    feed_rows_ingest(source, [_amelia()], batch_id="2026-12-02")
+    feed_rows_ingest(source, [_possible_match_row()], batch_id="2026-12-02")
     assert _open() == [review.pk] and _rows() == [review.pk, review.pk]
 
 
@@ -84,7 +61,7 @@ def test_a_resend_waits_on_its_hold_once_the_hold_followed_its_child_to_another_
     world, shielded_child, stella
 ):
     source = health_source(world, las=[world.north, world.south])
-    feed_rows_ingest(source, [_jasmine()], batch_id="2026-12-01")
+    feed_rows_ingest(source, [_shielded_row()], batch_id="2026-12-01")
     hold = ClericalReview.objects.get()
     assert (hold.local_authority_id, hold.shielded_hold) == (world.north.pk, True)
 
@@ -92,7 +69,7 @@ def test_a_resend_waits_on_its_hold_once_the_hold_followed_its_child_to_another_
     hold.refresh_from_db()
     assert hold.local_authority_id == world.south.pk
 
-    feed_rows_ingest(source, [_jasmine()], batch_id="2026-12-02")
+    feed_rows_ingest(source, [_shielded_row()], batch_id="2026-12-02")
     assert _open() == [hold.pk] and _rows() == [hold.pk, hold.pk]
     assert Child.objects.count() == 1
 
@@ -100,14 +77,14 @@ def test_a_resend_waits_on_its_hold_once_the_hold_followed_its_child_to_another_
 def test_a_resend_waits_on_an_ordinary_review_that_followed_its_candidate(world, stella):
     child = make_child(world)
     source = health_source(world, las=[world.north, world.south])
-    feed_rows_ingest(source, [_amelia()], batch_id="2026-12-01")
+    feed_rows_ingest(source, [_possible_match_row()], batch_id="2026-12-01")
     review = ClericalReview.objects.get()
 
     _transferred(world, child, stella)
     review.refresh_from_db()
     assert (review.local_authority_id, review.shielded_hold) == (world.south.pk, False)
 
-    feed_rows_ingest(source, [_amelia()], batch_id="2026-12-02")
+    feed_rows_ingest(source, [_possible_match_row()], batch_id="2026-12-02")
     assert _open() == [review.pk] and _rows() == [review.pk, review.pk]
 
 
@@ -118,10 +95,10 @@ def test_a_shield_holding_a_review_whose_row_already_has_a_hold_keeps_both_and_f
     shield is applied, and the next copy waits on the hold."""
     child = make_child(world)
     source = health_source(world)
-    feed_rows_ingest(source, [_amelia()], batch_id="2026-12-01")
+    feed_rows_ingest(source, [_possible_match_row()], batch_id="2026-12-01")
     first = ClericalReview.objects.get()
     make_child(world, postcode="LS2 9JT", shielded=True)
-    feed_rows_ingest(source, [_amelia()], batch_id="2026-12-02")
+    feed_rows_ingest(source, [_possible_match_row()], batch_id="2026-12-02")
     hold = ClericalReview.objects.exclude(pk=first.pk).get()
     assert hold.shielded_hold
 
@@ -130,7 +107,7 @@ def test_a_shield_holding_a_review_whose_row_already_has_a_hold_keeps_both_and_f
     assert first.shielded_hold and Child.objects.get(pk=child.pk).shielded
     assert first.row_token != hold.row_token
 
-    feed_rows_ingest(source, [_amelia()], batch_id="2026-12-03")
+    feed_rows_ingest(source, [_possible_match_row()], batch_id="2026-12-03")
     assert sorted(_open()) == sorted([first.pk, hold.pk])
     assert _rows() == [first.pk, hold.pk, hold.pk]
 
@@ -141,14 +118,14 @@ def test_a_resend_waits_on_a_review_that_followed_its_candidate_and_was_held_the
     now holds the row for South's team)."""
     child = make_child(world)
     source = health_source(world, las=[world.north, world.south])
-    feed_rows_ingest(source, [_amelia()], batch_id="2026-12-01")
+    feed_rows_ingest(source, [_possible_match_row()], batch_id="2026-12-01")
     review = ClericalReview.objects.get()
     _transferred(world, child, stella)
-    feed_rows_ingest(source, [_amelia()], batch_id="2026-12-02")
+    feed_rows_ingest(source, [_possible_match_row()], batch_id="2026-12-02")
 
     shield_set(child=Child.objects.get(pk=child.pk), by=stella, shielded=True, reason="Risk of harm")
     review.refresh_from_db()
     assert (review.local_authority_id, review.shielded_hold) == (world.south.pk, True)
 
-    feed_rows_ingest(source, [_amelia()], batch_id="2026-12-03")
+    feed_rows_ingest(source, [_possible_match_row()], batch_id="2026-12-03")
     assert _open() == [review.pk] and _rows() == [review.pk] * 3
