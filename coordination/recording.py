@@ -18,7 +18,6 @@ recording itself (it is logged, with the involvement id only).
 """
 
 import logging
-import traceback
 from functools import partial
 from typing import Any
 from uuid import UUID
@@ -41,6 +40,7 @@ from coordination.services import (
     matches_due,
     shield_lifted_notices_tell,
 )
+from notices.email import notify_after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -107,18 +107,9 @@ def matches_make_after_commit(child_ids: list[UUID]) -> None:
     and the error's kind only) and never reaches the person whose change committed; `manage.py
     coordination_index_carers` makes what it missed."""
     for child_id in dict.fromkeys(child_ids):
-        transaction.on_commit(partial(_matches_make, child_id))
-
-
-def _matches_make(child_id: UUID) -> None:
-    try:
-        child_matches_record(child_id=child_id, gate=match_audience, brokers=may_broker)
-    except Exception as error:  # the change that committed stands whatever failed after it
-        logger.error(
-            "match check failed for child %s: %s\n%s",
-            child_id,
-            type(error).__name__,
-            "".join(traceback.format_tb(error.__traceback__)),
+        notify_after_commit(
+            partial(child_matches_record, child_id=child_id, gate=match_audience, brokers=may_broker),
+            what=f"match check for child {child_id}",
         )
 
 

@@ -180,10 +180,13 @@ def test_a_match_check_failing_after_the_merge_leaves_the_merge_and_is_logged_by
     survivor = _child(world, "Oliver", FATHER)
     duplicate = _child(world, "Olly", MOTHER)
     with (
-        caplog.at_level("ERROR", logger="coordination.recording"),
+        caplog.at_level("ERROR", logger="notices.email"),
         django_capture_on_commit_callbacks(execute=True),
     ):
         merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena)
     assert merge.pk and not Child.objects.filter(pk=duplicate.pk).exists()
-    assert f"match check failed for child {survivor.pk}: DatabaseError" in caplog.text
+    assert (
+        f"notification not sent after the commit (DatabaseError): match check for child {survivor.pk}"
+        in caplog.text
+    )
     assert MOTHER.name not in caplog.text

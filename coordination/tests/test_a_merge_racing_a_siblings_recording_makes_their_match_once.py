@@ -66,6 +66,7 @@ def _race(monkeypatch, caplog, *, duplicate_recorded: bool = False, sister_recor
         _merge, bobs = run_together(2, work)
 
     assert "match check failed" not in caplog.text
+    assert "not sent after the commit" not in caplog.text, "the match check after the commit failed"
     match = Match.objects.get(first__in=[alices, bobs], second__in=[alices, bobs])
     assert match.kind == MatchKind.FAMILY
     assert {n.recipient for n in Notice.objects.filter(match=match)} == {world.alice, world.bob}

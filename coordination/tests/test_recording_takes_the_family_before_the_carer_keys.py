@@ -87,6 +87,7 @@ def test_a_sibling_recorded_while_a_carer_phone_is_corrected_both_finish_whoever
             t.join(timeout=60)
     assert not failures, failures
     assert "match check failed" not in caplog.text, "the match check was rolled back: a match lost"
+    assert "not sent after the commit" not in caplog.text, "the match check after the commit failed"
     assert Correction.objects.get(pk=correction.pk).status == CorrectionStatus.ACCEPTED
     assert Involvement.objects.filter(child=amelia.pk, recorded_by=world.alice).exists()
     assert not Match.objects.exists(), "a family match through the phone the correction replaced survives"

@@ -44,6 +44,7 @@ def test_a_correction_accepted_while_an_involvement_is_recorded_leaves_both_and_
         )
 
     assert "match check failed" not in caplog.text, "the deadlock's victim was the recording's match check"
+    assert "not sent after the commit" not in caplog.text, "the match check after the commit failed"
     assert Involvement.objects.filter(child=child).count() == 1
     assert Correction.objects.get(pk=correction.pk).status == CorrectionStatus.ACCEPTED
     child.refresh_from_db()

@@ -60,3 +60,4 @@ def test_an_unmerge_while_an_involvement_is_recorded_on_the_survivor_finishes_bo
     assert Involvement.objects.filter(pk=recorded.pk, recorded_by=world.bob).exists()
     assert ChildMerge.objects.get(pk=merge.pk).unmerged_at is not None and restored.pk != survivor.pk
     assert "match check failed" not in caplog.text
+    assert "not sent after the commit" not in caplog.text, "the match check after the commit failed"

@@ -31,9 +31,9 @@ from children.merged_away import key_opens
 from children.models import Child, Involvement, RecordStatus
 from children.services import child_rows_locked
 from coordination.family import carer_keys_refresh, matches_untrue_withdraw
-from coordination.models import CarerKey, Match
+from coordination.models import CarerKey
 from coordination.recording import match_audience, may_broker
-from coordination.services import involvement_matches_record
+from coordination.services import child_matches_record
 
 
 class Command(BaseCommand):
@@ -78,24 +78,22 @@ class Command(BaseCommand):
 
     def _missed_matches_make(self, *, removed: set[UUID]) -> int:
         """Run the recording's match check again for every current recorded involvement, one child at a
-        time, once every key is rebuilt: a pair matched already is left as it is (one match per pair), so
-        only what the old keys missed is made. Returns how many matches were made."""
-        involvements = Involvement.objects.filter(
-            ceased=False, recorded_by__isnull=False, child__status=RecordStatus.ACTIVE
-        ).exclude(child_id__in=removed)
-        made = 0
-        for child_id in involvements.values_list("child_id", flat=True).distinct().order_by("child_id"):
-            with transaction.atomic():
-                its_matches = Match.objects.filter(Q(first__child_id=child_id) | Q(second__child_id=child_id))
-                before = its_matches.count()
-                for involvement in involvements.filter(child_id=child_id).select_related(
-                    "recorded_by", "child__data_key", "child__local_authority"
-                ):
-                    involvement_matches_record(
-                        involvement=involvement, gate=match_audience, brokers=may_broker
-                    )
-                made += its_matches.count() - before
-        return made
+        time (`child_matches_record`, as after a merge or a correction), once every key is rebuilt: a pair
+        matched already is left as it is (one match per pair), so only what the old keys missed is made.
+        Returns how many matches were made."""
+        involved = (
+            Involvement.objects.filter(
+                ceased=False, recorded_by__isnull=False, child__status=RecordStatus.ACTIVE
+            )
+            .exclude(child_id__in=removed)
+            .values_list("child_id", flat=True)
+            .distinct()
+            .order_by("child_id")
+        )
+        return sum(
+            child_matches_record(child_id=child_id, gate=match_audience, brokers=may_broker)
+            for child_id in involved.iterator(chunk_size=2000)
+        )
 
 
 def _records(count: int) -> str:
