@@ -11,14 +11,13 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import OuterRef, QuerySet, Subquery
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import SealedTOTPDevice, User
 
 
 def _confirmed_totp_device_id() -> Subquery:
     """The id of the person's confirmed authenticator app, read in the user's own statement."""
-    devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True).order_by("pk")
+    devices = SealedTOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True).order_by("pk")
     return Subquery(devices.values("pk")[:1])
 
 

@@ -13,13 +13,13 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import User
+from accounts.models import SealedTOTPDevice, User
 from accounts.ratelimit import MFA_REFUSED, MFA_USER, attempts_give_back, attempts_take
 from accounts.services import confirmed_totp_device, recovery_code_use, session_key_renewed, totp_token_verify
 from audit.services import event_record
 from audit.tags import AuditTag
+from vault.crypto import DecryptionFailed
 
 
 class MfaThrottled(Exception):
@@ -40,7 +40,7 @@ class AuthenticatorLocked(Exception):
         self.minutes = minutes
 
 
-def authenticator_locked_minutes(device: TOTPDevice) -> int | None:
+def authenticator_locked_minutes(device: SealedTOTPDevice) -> int | None:
     """Whole minutes (rounded up) before django-otp checks `device`'s codes again; None if it does now."""
     allowed, details = device.verify_is_allowed()
     if allowed or not details or details.get("locked_until") is None:
@@ -48,11 +48,15 @@ def authenticator_locked_minutes(device: TOTPDevice) -> int | None:
     return max(1, math.ceil((details["locked_until"] - timezone.now()).total_seconds() / 60))
 
 
-def totp_code_reused(device: TOTPDevice, token: str) -> bool:
+def totp_code_reused(device: SealedTOTPDevice, token: str) -> bool:
     """Would `token` have been accepted but for the replay rule (its time step is already used)?"""
     if not (token.isascii() and token.isdigit()) or device.last_t is None or device.last_t < 0:
         return False
-    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    try:
+        key = device.bin_key
+    except DecryptionFailed:  # a secret that does not open verified nothing: never "already used"
+        return False
+    totp = TOTP(key, device.step, device.t0, device.digits, device.drift)
     totp.time = time.time()
     return bool(totp.verify(int(token), tolerance=device.tolerance)) and totp.t() <= device.last_t
 
@@ -129,11 +133,11 @@ def second_factor_verify(request: HttpRequest, *, user: User, code: str) -> bool
     return False
 
 
-def totp_secret_base32(device: TOTPDevice) -> str:
+def totp_secret_base32(device: SealedTOTPDevice) -> str:
     return base64.b32encode(device.bin_key).decode().rstrip("=")
 
 
-def totp_qr_svg(device: TOTPDevice) -> str:
+def totp_qr_svg(device: SealedTOTPDevice) -> str:
     """The otpauth URL as an inline SVG QR code (no script, no external request)."""
     image = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = BytesIO()

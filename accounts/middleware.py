@@ -15,12 +15,11 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.middleware import OTPMiddleware
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from access.http import denied
 from access.permissions import Permission
 from access.policy import Decision, prerequisites
-from accounts.models import User
+from accounts.models import SealedTOTPDevice, User
 from audit.services import event_record
 from audit.tags import AuditTag
 
@@ -32,7 +31,7 @@ TRAINING_PATHS = ("/training/",)
 SIGNED_OUT_REASONS = {"suspended", "inactive"}
 
 
-TOTP_PERSISTENT_PREFIX = "otp_totp.totpdevice/"
+TOTP_PERSISTENT_PREFIX = f"{SealedTOTPDevice.model_label()}/"
 
 
 class VerifiedDeviceMiddleware(OTPMiddleware):
@@ -54,20 +53,27 @@ class VerifiedDeviceMiddleware(OTPMiddleware):
             ):
                 self._init_user_fields(user)
                 # Loaded only if something asks for the device itself (is_verified() does not).
-                user.otp_device = SimpleLazyObject(lambda: TOTPDevice.objects.get(pk=device_id))
+                user.otp_device = SimpleLazyObject(lambda: SealedTOTPDevice.objects.get(pk=device_id))
                 return user
         return super()._verify_user_sync(request, user)
 
 
-class NoStoreForSignedInMiddleware:
+class NoStoreMiddleware:
+    """Every page and answer this service gives is kept by no browser and no proxy (`no-store`); only the
+    static assets, which WhiteNoise answers before this layer, are cached.
+
+    It was set for signed-in requests only, decided after the view: a refusal that signs the person out
+    (a suspension, a closed account) had made the request anonymous by then, yet named them and their LA,
+    and went out with no Cache-Control at all. What an anonymous page loses by not being cached is nothing
+    worth that (found by the session 37 review)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if getattr(request, "user", None) is not None and request.user.is_authenticated:
-            add_never_cache_headers(response)
-            response["Cache-Control"] = "no-store, private, max-age=0"
+        add_never_cache_headers(response)
+        response["Cache-Control"] = "no-store, private, max-age=0"
         return response
 
 

@@ -6,10 +6,14 @@ from typing import Any
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models.functions import Lower, Upper
+from django_otp.models import Device, DeviceManager, ThrottlingMixin, TimestampMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.dates import years_after
 from accounts.usernames import username_skeleton
+from vault.crypto import DecryptionFailed
 from vault.models import DataKey
+from vault.sealing import note_seal, note_unseal
 
 
 class OrganisationKind(models.TextChoices):
@@ -202,3 +206,108 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation for user {self.user_id}"
+
+
+# The sealed authenticator secret's context (bound into its AAD with the account's and the device's ids).
+TOTP_KEY_CONTEXT = "totp_key"
+
+
+class AuthenticatorSecretUnreadable(DecryptionFailed):
+    """The sealed secret does not open for this account and device (moved, altered, or no notes key)."""
+
+
+class SealedTOTPDeviceManager(DeviceManager, models.Manager["SealedTOTPDevice"]):
+    """django-otp's device manager (`devices_for_user`), typed: django-otp ships no type information."""
+
+
+class SealedTOTPDevice(TimestampMixin, ThrottlingMixin, Device, models.Model):  # Model: django-otp is untyped
+    """An authenticator app (TOTP), django-otp's `TOTPDevice` with its secret sealed under the vault.
+
+    django-otp's own device keeps the secret as hex in a plain column, so a copy of the database gave
+    every account's current codes. Here it is a note sealed under the account's own notes key
+    (`vault.sealing.note_seal`), its context naming the account and this device: copied to another
+    device or account row it does not open, and only the key provider (outside the database) opens it.
+    Codes are checked by django-otp's own algorithm (`django_otp.oath.TOTP`), with its rules: a time step
+    is used once (`last_t`), the clock drift is followed, and each wrong code locks the device for a
+    while (`ThrottlingMixin`). django-otp finds the model itself (a `Device` of an installed app).
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="sealed_totp_devices",
+        help_text="The user that this device belongs to.",
+    )
+    key_sealed = models.TextField(editable=False, help_text="The secret, sealed (vault.sealing.note_seal).")
+    step = models.PositiveSmallIntegerField(default=30, help_text="The time step in seconds.")
+    t0 = models.BigIntegerField(default=0, help_text="The Unix time at which to begin counting steps.")
+    digits = models.PositiveSmallIntegerField(choices=[(6, 6), (8, 8)], default=6)
+    tolerance = models.PositiveSmallIntegerField(
+        default=1, help_text="The number of time steps in the past or future to allow."
+    )
+    drift = models.SmallIntegerField(
+        default=0, help_text="The number of time steps the prover is known to deviate from our clock."
+    )
+    last_t = models.BigIntegerField(
+        default=-1, help_text="The time step of the last verified code; the next must be at a higher one."
+    )
+
+    objects = SealedTOTPDeviceManager()
+
+    # The secret once opened (or sealed), with the sealed text it came from: one unwrap per loaded row.
+    _opened: tuple[str, bytes] | None = None
+
+    class Meta(Device.Meta):
+        verbose_name = "authenticator app"
+
+    def __str__(self) -> str:
+        return f"Authenticator app of user {self.user_id}"
+
+    def _context(self) -> str:
+        return f"{TOTP_KEY_CONTEXT}|{self.user_id}|{self.pk}"
+
+    def key_seal(self, secret: bytes, *, notes_key: DataKey) -> None:
+        """Seal `secret` into `key_sealed` (the caller saves): the device must be saved, its account's
+        notes key the one given (`accounts.services.totp_device_create`)."""
+        if self.pk is None:
+            raise ValueError("a device is saved before its secret is sealed: its id is in the context")
+        self.key_sealed = note_seal(notes_key, context=self._context(), text=secret.hex())
+        self._opened = (self.key_sealed, secret)
+
+    @property
+    def bin_key(self) -> bytes:
+        """The secret, opened under the account's notes key (once per loaded row)."""
+        if self._opened is not None and self._opened[0] == self.key_sealed:
+            return self._opened[1]
+        notes_key = DataKey.objects.filter(
+            pk=models.Subquery(User.objects.filter(pk=self.user_id).values("notes_key")[:1])
+        ).first()
+        if notes_key is None or not self.key_sealed:
+            raise AuthenticatorSecretUnreadable(f"authenticator {self.pk} has no sealed secret to open")
+        try:
+            secret = bytes.fromhex(note_unseal(notes_key, context=self._context(), sealed=self.key_sealed))
+        except DecryptionFailed as exc:
+            raise AuthenticatorSecretUnreadable(f"authenticator {self.pk} does not open") from exc
+        self._opened = (self.key_sealed, secret)
+        return secret
+
+    def verify_token(self, token: Any) -> bool:
+        """django-otp's own check (`TOTPDevice.verify_token`, run on this device: a code at a time step
+        after the last one used passes and uses its step, the drift is followed, a wrong code locks the
+        device a while), once the secret is known to open: one that does not counts as a wrong code."""
+        if self.verify_is_allowed()[0] and not self._secret_opens():
+            self.throttle_increment(commit=True)
+            return False
+        return bool(TOTPDevice.verify_token(self, token))
+
+    def _secret_opens(self) -> bool:
+        try:
+            return bool(self.bin_key)
+        except DecryptionFailed:
+            return False
+
+    # django-otp's own, reading the secret through `bin_key`: the lock's factor, the otpauth:// URL an
+    # authenticator app reads (with `OTP_TOTP_ISSUER`), and the settings reader that URL uses.
+    get_throttle_factor = TOTPDevice.get_throttle_factor
+    config_url = TOTPDevice.config_url
+    _read_str_from_settings = TOTPDevice._read_str_from_settings

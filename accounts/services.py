@@ -16,7 +16,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.home_postcode import home_postcode_token
@@ -25,6 +24,7 @@ from accounts.models import (
     Organisation,
     RecoveryCode,
     Role,
+    SealedTOTPDevice,
     User,
     UserSession,
     background_check_lapses_on,
@@ -37,6 +37,7 @@ from audit.tags import AuditTag
 from notices.email import notify_after_commit, notify_by_email
 from rowlocks.held import Strength, row_held
 from vault.keys import data_key_build
+from vault.models import DataKey
 from vault.sealing import note_seal, note_unseal
 
 RECOVERY_CODE_COUNT = 8
@@ -265,13 +266,54 @@ def recovery_code_cost(*, user: User, code: str) -> None:
         check_password(candidate, stored.code_hash)
 
 
-def totp_device_start(*, user: User) -> TOTPDevice:
-    """A fresh unconfirmed authenticator for enrolment (earlier unconfirmed attempts are dropped)."""
-    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    return TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+TOTP_SECRET_BYTES = 20  # django-otp's default: 160 bits, as RFC 4226 recommends
 
 
-def totp_token_verify(*, device: TOTPDevice, token: str) -> bool:
+def _notes_key_held(user: User) -> DataKey:
+    """The account's notes key, made under the account's row lock if it has none yet, so two requests at
+    once never give it two (the one written second would leave what the first sealed unopenable)."""
+    locked = User.objects.select_for_update().only("pk", "notes_key").get(pk=user.pk)
+    if locked.notes_key_id is None:
+        key, _ = data_key_build()
+        key.save()
+        User.objects.filter(pk=user.pk).update(notes_key=key)
+    else:
+        key = DataKey.objects.get(pk=locked.notes_key_id)
+    user.notes_key = key
+    return key
+
+
+def totp_device_create(
+    *, user: User, name: str, confirmed: bool, secret: bytes | None = None
+) -> SealedTOTPDevice:
+    """An authenticator app for `user`, its secret (random unless given) sealed under the account's
+    notes key: the only way one is made, so no secret is ever stored in clear."""
+    with transaction.atomic():
+        notes_key = _notes_key_held(user)
+        device = SealedTOTPDevice.objects.create(user=user, name=name, confirmed=confirmed)
+        device.key_seal(
+            secret if secret is not None else secrets.token_bytes(TOTP_SECRET_BYTES), notes_key=notes_key
+        )
+        device.save(update_fields=["key_sealed"])
+    return device
+
+
+def totp_device_start(*, user: User) -> SealedTOTPDevice:
+    """A fresh unconfirmed authenticator for enrolment (earlier unconfirmed attempts are dropped).
+
+    The account's row is locked before the devices, as a second-factor reset takes them."""
+    with transaction.atomic():
+        _notes_key_held(user)
+        SealedTOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        return totp_device_create(user=user, name="Authenticator app", confirmed=False)
+
+
+def unconfirmed_totp_device(user: User) -> SealedTOTPDevice | None:
+    """The authenticator being enrolled (`totp_device_start`), if any."""
+    return SealedTOTPDevice.objects.filter(user=user, confirmed=False).first()
+
+
+def totp_token_verify(*, device: SealedTOTPDevice, token: str) -> bool:
     """django-otp's `verify_token` with the device's row locked, so a code is used once.
 
     `verify_token` reads the last used time step and saves the new one with no lock: two sessions posting
@@ -283,31 +325,31 @@ def totp_token_verify(*, device: TOTPDevice, token: str) -> bool:
     opened again, which replaces the unconfirmed one): no code verifies a device that is gone.
     """
     with transaction.atomic():
-        locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+        locked = SealedTOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
         if locked is None:
             return False
         verified = bool(locked.verify_token(token))
     # Removed since the check: the caller's next step (the session's key renewal) finds it out.
-    with contextlib.suppress(TOTPDevice.DoesNotExist):
+    with contextlib.suppress(SealedTOTPDevice.DoesNotExist):
         device.refresh_from_db()
     return verified
 
 
-def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
+def totp_device_confirm(*, device: SealedTOTPDevice, token: str) -> bool:
     """Confirm an enrolment with a code from it. False if the code is wrong, or if the device was removed
     or confirmed meanwhile (the page opened again in another tab, or the form sent twice)."""
     with transaction.atomic():
         if not totp_token_verify(device=device, token=token):
             return False
-        if not TOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True):
+        if not SealedTOTPDevice.objects.filter(pk=device.pk, confirmed=False).update(confirmed=True):
             return False
         device.confirmed = True
         event_record(tag=AuditTag.MfaEnrolled, actor=device.user, additional={"device": "totp"})
     return True
 
 
-def confirmed_totp_device(user: User) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+def confirmed_totp_device(user: User) -> SealedTOTPDevice | None:
+    return SealedTOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
 class MfaReset(Enum):
@@ -368,7 +410,7 @@ def _mfa_reset_once(*, user: User, by: User, recheck: AccountRecheck | None) -> 
             return MfaReset.ACCOUNT_CLOSED
         if invitation is None and Invitation.objects.filter(user_id=user.pk).exists():
             raise _InvitationMadeMeanwhile(f"user {user.pk}")  # rolled back: nothing written yet
-        TOTPDevice.objects.filter(user=locked).delete()
+        SealedTOTPDevice.objects.filter(user=locked).delete()
         WebAuthnCredential.objects.filter(user=locked).delete()
         RecoveryCode.objects.filter(user=locked).delete()
         locked.set_unusable_password()
@@ -923,9 +965,11 @@ def account_suspend(
         if locked.suspended_at is not None:
             user.suspended_at = locked.suspended_at
             return False
-        if user.notes_key is None:
+        if locked.notes_key_id is None:  # the locked row's: an enrolment may have given it one meanwhile
             user.notes_key, _ = data_key_build()
             user.notes_key.save()
+        else:
+            user.notes_key = DataKey.objects.get(pk=locked.notes_key_id)
         user.suspended_at = timezone.now()
         user.suspension_reason_sealed = note_seal(user.notes_key, context=SUSPENSION_REASON, text=reason)
         user.suspended_in_la_id = locked.home_la_id
@@ -1058,7 +1102,7 @@ def account_close(*, user: User, by: User, recheck: AccountRecheck | None = None
         user.set_unusable_password()
         user.save(update_fields=["is_active", "password"])
         sessions_end_all(user=user)
-        TOTPDevice.objects.filter(user=user).delete()
+        SealedTOTPDevice.objects.filter(user=user).delete()
         WebAuthnCredential.objects.filter(user=user).delete()
         RecoveryCode.objects.filter(user=user).delete()
         event_record(tag=AuditTag.AccountClosed, actor=by, additional={"user_id": user.pk})

@@ -64,6 +64,7 @@ from accounts.services import (
     recovery_codes_issue,
     totp_device_confirm,
     totp_device_start,
+    unconfirmed_totp_device,
 )
 from accounts.services import password_change as password_change_service
 from accounts.stepup import mark_reauthenticated, step_up
@@ -162,7 +163,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
     form = EnrolmentCodeForm(request.POST or None)
     device = None
     if request.method == "POST":
-        device = user.totpdevice_set.filter(confirmed=False).first()  # type: ignore[attr-defined]
+        device = unconfirmed_totp_device(user)
         if device is not None and form.is_valid():
             if totp_device_confirm(device=device, token=form.cleaned_data["code"].replace(" ", "")):
                 if not _verified_after_enrolment(request, user):
@@ -174,7 +175,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
                 return redirect("accounts:mfa")
             form.add_error("code", "The security code is not correct")
             # The page opened again in another tab meanwhile replaced the authenticator: show the new one.
-            device = user.totpdevice_set.filter(confirmed=False).first()  # type: ignore[attr-defined]
+            device = unconfirmed_totp_device(user)
     if device is None:
         device = totp_device_start(user=user)
     context = {"form": form, "secret": totp_secret_base32(device), "qr_svg": mark_safe(totp_qr_svg(device))}  # noqa: S308

@@ -10,11 +10,10 @@ from django.test import Client
 from django.urls import reverse
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.middleware import AUTH_STARTED_KEY, SEEN_KEY
-from accounts.models import User
-from accounts.services import session_track
+from accounts.models import SealedTOTPDevice, User
+from accounts.services import confirmed_totp_device, session_track, totp_device_create
 from accounts.stepup import REAUTH_KEY
 from children.models import Child
 from children.viewing import PURPOSES_SESSION_KEY as PURPOSES_KEY
@@ -31,12 +30,12 @@ INVOLVEMENT_FORM = {
 }
 
 
-def totp_device(user: User) -> TOTPDevice:
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+def totp_device(user: User) -> SealedTOTPDevice:
+    device = confirmed_totp_device(user)
+    return device or totp_device_create(user=user, name="test", confirmed=True)
 
 
-def current_code(device: TOTPDevice, offset_steps: int = 0) -> str:
+def current_code(device: SealedTOTPDevice, offset_steps: int = 0) -> str:
     """The TOTP code an authenticator app would show now (or `offset_steps` steps later)."""
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset_steps):06d}"
 

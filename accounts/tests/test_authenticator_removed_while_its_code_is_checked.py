@@ -10,10 +10,10 @@ removal runs just before the check.
 
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import accounts.mfa
 import accounts.services
+from accounts.models import SealedTOTPDevice
 from accounts.services import mfa_reset, recovery_code_use, recovery_codes_issue, totp_device_start
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -45,7 +45,7 @@ def test_a_sign_in_code_sent_as_the_la_team_resets_the_second_factor_signs_nobod
     # 400 is Django's own answer when the request's session was ended before it completed (the reset
     # ended it); nothing was verified either way.
     assert answer.status_code in (200, 302, 400), answer.status_code
-    assert not TOTPDevice.objects.filter(user=world.alice).exists()
+    assert not SealedTOTPDevice.objects.filter(user=world.alice).exists()
     assert not AuditEvent.objects.filter(tag=AuditTag.MfaVerified, actor=world.alice).exists()
     # The reset ended the session: the next page is the sign-in page.
     assert client.get(reverse("children:search"))["Location"].startswith(reverse("accounts:login"))
@@ -56,7 +56,7 @@ def test_an_enrolment_code_sent_as_the_set_up_page_is_opened_again_shows_the_new
 ):
     client = _password_only(world.bob)
     client.get(reverse("accounts:mfa_enrol"))
-    first = TOTPDevice.objects.get(user=world.bob, confirmed=False)
+    first = SealedTOTPDevice.objects.get(user=world.bob, confirmed=False)
     check = accounts.services.totp_token_verify
 
     def page_opened_again_first(**kwargs):
@@ -69,7 +69,7 @@ def test_an_enrolment_code_sent_as_the_set_up_page_is_opened_again_shows_the_new
     assert answer.status_code == 200, answer.status_code
     page = answer.content.decode()
     assert "The security code is not correct" in page
-    now = TOTPDevice.objects.get(user=world.bob)
+    now = SealedTOTPDevice.objects.get(user=world.bob)
     assert not now.confirmed
     assert now.pk != first.pk
     assert accounts.mfa.totp_secret_base32(now) in page  # the code the person can still scan
@@ -84,12 +84,12 @@ def test_an_enrolment_finished_in_another_tab_meanwhile_keeps_the_recovery_codes
     tab had just shown, which then no longer worked."""
     client = _password_only(world.bob)
     client.get(reverse("accounts:mfa_enrol"))
-    device = TOTPDevice.objects.get(user=world.bob, confirmed=False)
+    device = SealedTOTPDevice.objects.get(user=world.bob, confirmed=False)
     check = accounts.services.totp_token_verify
     shown_by_the_other_tab: list[str] = []
 
     def other_tab_enrolled_first(**kwargs):
-        TOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
+        SealedTOTPDevice.objects.filter(pk=device.pk).update(confirmed=True)
         shown_by_the_other_tab.extend(recovery_codes_issue(user=world.bob))
         return check(**kwargs)
 

@@ -2,9 +2,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import RecoveryCode
+from accounts.models import RecoveryCode, SealedTOTPDevice
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.journeys import current_code, totp_device
@@ -35,7 +34,7 @@ def test_enrolment_confirms_the_app_and_shows_eight_recovery_codes_once(world):
     page = client.get(reverse("accounts:mfa_enrol"))
     assert page.status_code == 200
     assert "<svg" in page.content.decode()
-    device = TOTPDevice.objects.get(user=world.alice, confirmed=False)
+    device = SealedTOTPDevice.objects.get(user=world.alice, confirmed=False)
     response = client.post(reverse("accounts:mfa_enrol"), {"code": current_code(device)})
     assert response.status_code == 200
     codes = response.context["codes"]
@@ -52,7 +51,7 @@ def test_a_wrong_code_does_not_complete_enrolment(world):
     client.get(reverse("accounts:mfa_enrol"))
     response = client.post(reverse("accounts:mfa_enrol"), {"code": "000000"})
     assert "not correct" in response.content.decode()
-    assert not TOTPDevice.objects.filter(user=world.alice, confirmed=True).exists()
+    assert not SealedTOTPDevice.objects.filter(user=world.alice, confirmed=True).exists()
 
 
 def test_a_totp_code_signs_in_once_and_is_refused_on_replay(world):
@@ -111,6 +110,6 @@ def test_wrong_codes_are_throttled_after_ten(world):
     client = _password_only(world.alice)
     for _ in range(10):
         client.post(reverse("accounts:mfa"), {"code": "000000"})
-    device = TOTPDevice.objects.get(user=world.alice)
+    device = SealedTOTPDevice.objects.get(user=world.alice)
     response = client.post(reverse("accounts:mfa"), {"code": current_code(device)})
     assert "Too many wrong codes" in response.content.decode()

@@ -21,10 +21,9 @@ import django_otp_webauthn.helpers
 from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from accounts.models import User
+from accounts.models import SealedTOTPDevice, User
 from accounts.passkeys import PasskeyHelper
 from accounts.services import MfaReset, account_close, account_suspend, mfa_reset
 from audit.models import AuditEvent
@@ -92,7 +91,7 @@ def test_a_passkey_added_as_the_second_factor_is_reset_fails_neither_and_is_remo
     assert answer.status_code in (200, 403), f"the registration answered {answer.status_code}"
     left = (
         WebAuthnCredential.objects.filter(user=world.alice).count(),
-        TOTPDevice.objects.filter(user=world.alice).count(),
+        SealedTOTPDevice.objects.filter(user=world.alice).count(),
     )
     assert left == (0, 0), f"{left[0]} passkeys and {left[1]} authenticators outlived the reset"
     registered = AuditEvent.objects.filter(tag=AuditTag.PasskeyRegistered).count()

@@ -18,9 +18,8 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Invitation, User
+from accounts.models import Invitation, SealedTOTPDevice, User
 from accounts.services import (
     InvitationResend,
     MfaReset,
@@ -97,7 +96,7 @@ def test_a_reset_of_a_suspended_account_emails_no_link_that_would_not_open(world
 
     assert outcome is MfaReset.ACCOUNT_SUSPENDED
     assert not mail.outbox
-    assert not TOTPDevice.objects.filter(user=world.alice).exists()
+    assert not SealedTOTPDevice.objects.filter(user=world.alice).exists()
     assert not User.objects.get(pk=world.alice.pk).has_usable_password()
     assert AuditEvent.objects.filter(tag=AuditTag.MfaReset).count() == 1
     # Once reinstated, the team sends the link from the account's page, to the address it has.

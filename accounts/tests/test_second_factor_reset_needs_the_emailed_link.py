@@ -15,10 +15,9 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.forms import GENERIC_FAILURE
-from accounts.models import Invitation
+from accounts.models import Invitation, SealedTOTPDevice
 from accounts.services import mfa_reset
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -54,7 +53,7 @@ def test_after_a_reset_the_old_password_alone_signs_in_to_nothing_and_enrols_not
     page = rendered(response, heading="Sign in to ContactPoint")
     assert GENERIC_FAILURE in page
     assert client.get(reverse("accounts:mfa_enrol"))["Location"].startswith(reverse("accounts:login"))
-    assert not TOTPDevice.objects.filter(user=world.alice).exists()
+    assert not SealedTOTPDevice.objects.filter(user=world.alice).exists()
 
 
 def test_the_reset_emails_the_person_a_link_to_choose_a_new_password_and_then_they_enrol(world):
@@ -104,4 +103,4 @@ def test_the_team_page_says_so_when_the_email_could_not_be_sent(world, settings)
     )
     page = rendered(response, heading="Alice Example")
     assert "the email with their link could not be sent" in page
-    assert not TOTPDevice.objects.filter(user=world.alice).exists()
+    assert not SealedTOTPDevice.objects.filter(user=world.alice).exists()

@@ -14,9 +14,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Organisation, User
+from accounts.models import Organisation, SealedTOTPDevice, User
 from accounts.services import MfaReset, mfa_reset
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -43,7 +42,7 @@ def test_a_reset_of_an_account_whose_organisation_closed_emails_no_link(world):
 
     assert outcome is MfaReset.ORGANISATION_CLOSED
     assert not mail.outbox
-    assert not TOTPDevice.objects.filter(user=world.alice).exists()
+    assert not SealedTOTPDevice.objects.filter(user=world.alice).exists()
     assert not User.objects.get(pk=world.alice.pk).has_usable_password()
     assert AuditEvent.objects.filter(tag=AuditTag.MfaReset).count() == 1
 
@@ -67,7 +66,7 @@ def test_a_reset_of_an_account_whose_organisation_lost_its_accreditation_emails_
 
     assert outcome is MfaReset.ORGANISATION_NOT_ACCREDITED
     assert not mail.outbox
-    assert not TOTPDevice.objects.filter(user=world.alice).exists()
+    assert not SealedTOTPDevice.objects.filter(user=world.alice).exists()
 
 
 def test_the_team_page_says_no_link_was_sent_to_a_closed_organisations_account(world):

@@ -16,8 +16,8 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.models import SealedTOTPDevice
 from tests.journeys import current_code, totp_device
 from tests.personas import PASSWORD
 
@@ -78,7 +78,7 @@ def test_enrolling_long_after_the_password_signs_in_but_is_no_step_up(world):
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         client = _password_only(world.alice)  # no authenticator yet: first sign-in, or after a reset
         _kept_open(client, traveller, minutes=60, page=reverse("accounts:mfa_enrol"))
-        device = TOTPDevice.objects.get(user=world.alice, confirmed=False)
+        device = SealedTOTPDevice.objects.get(user=world.alice, confirmed=False)
         response = client.post(reverse("accounts:mfa_enrol"), {"code": current_code(device)})
         assert len(response.context["codes"]) == 8
         assert client.get(reverse("children:search")).status_code == 200

@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.services import mfa_reset
+from accounts.models import SealedTOTPDevice
+from accounts.services import mfa_reset, totp_device_create
 from tests.journeys import signed_in, totp_device
 
 MFA = reverse("accounts:mfa")
@@ -30,7 +30,7 @@ def test_a_verified_session_reaches_the_search_page(world):
 def test_a_deleted_authenticator_sends_the_person_back_to_the_second_factor(world):
     client = signed_in(world.alice)
     assert _search_page_shown(client)
-    TOTPDevice.objects.filter(user=world.alice).delete()
+    SealedTOTPDevice.objects.filter(user=world.alice).delete()
     response = client.get(SEARCH)
     assert response.status_code == 302
     assert response["Location"] == MFA
@@ -38,7 +38,7 @@ def test_a_deleted_authenticator_sends_the_person_back_to_the_second_factor(worl
 
 def test_an_unconfirmed_authenticator_no_longer_verifies_the_session(world):
     client = signed_in(world.alice)
-    TOTPDevice.objects.filter(user=world.alice).update(confirmed=False)
+    SealedTOTPDevice.objects.filter(user=world.alice).update(confirmed=False)
     response = client.get(SEARCH)
     assert response.status_code == 302
     assert response["Location"] == MFA
@@ -46,7 +46,7 @@ def test_an_unconfirmed_authenticator_no_longer_verifies_the_session(world):
 
 def test_an_authenticator_moved_to_another_person_no_longer_verifies_the_session(world):
     client = signed_in(world.alice)
-    TOTPDevice.objects.filter(user=world.alice).update(user=world.bob)
+    SealedTOTPDevice.objects.filter(user=world.alice).update(user=world.bob)
     response = client.get(SEARCH)
     assert response.status_code == 302
     assert response["Location"] == MFA
@@ -55,7 +55,7 @@ def test_an_authenticator_moved_to_another_person_no_longer_verifies_the_session
 def test_a_session_verified_by_a_second_confirmed_authenticator_still_works(world):
     client = signed_in(world.alice)
     totp_device(world.alice)
-    second = TOTPDevice.objects.create(user=world.alice, name="second", confirmed=True)
+    second = totp_device_create(user=world.alice, name="second", confirmed=True)
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = second.persistent_id
     session.save()

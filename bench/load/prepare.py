@@ -40,10 +40,10 @@ def practitioners_ensure(count: int, *, run: str) -> dict[str, object]:
     """
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.home_postcode import home_postcode_token
-    from accounts.models import Organisation, OrganisationKind, Role, User
+    from accounts.models import Organisation, OrganisationKind, Role, SealedTOTPDevice, User
+    from accounts.services import totp_device_create
 
     today = timezone.localdate()
     las = list(Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).order_by("code"))
@@ -84,9 +84,9 @@ def practitioners_ensure(count: int, *, run: str) -> dict[str, object]:
                 "home_postcode_token": home_postcode_token(f"ZZ{n % 90 + 10} {n % 10}ZZ") or "",
             },
         )
-        TOTPDevice.objects.filter(user=user).delete()
-        device = TOTPDevice.objects.create(user=user, name="Bench authenticator", confirmed=True)
-        accounts.append({"username": username, "totp_hex": device.key})
+        SealedTOTPDevice.objects.filter(user=user).delete()
+        device = totp_device_create(user=user, name="Bench authenticator", confirmed=True)
+        accounts.append({"username": username, "totp_hex": device.bin_key.hex()})
     return {"password": password, "accounts": accounts}
 
 

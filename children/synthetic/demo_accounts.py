@@ -11,10 +11,10 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.mfa import totp_secret_base32
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, Role, SealedTOTPDevice, User
+from accounts.services import confirmed_totp_device, totp_device_create
 from children.synthetic.directory import DEMO_PREFIX
 from children.synthetic.places import PLACES
 
@@ -89,10 +89,10 @@ def _password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _demo_authenticator(user: User) -> TOTPDevice:
+def _demo_authenticator(user: User) -> SealedTOTPDevice:
     """One confirmed authenticator per demo account, kept across runs so a phone app stays paired."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    return device or TOTPDevice.objects.create(user=user, name="Demo authenticator", confirmed=True)
+    device = confirmed_totp_device(user)
+    return device or totp_device_create(user=user, name="Demo authenticator", confirmed=True)
 
 
 @transaction.atomic

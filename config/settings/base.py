@@ -17,6 +17,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_otp",
+    # Its TOTP device is not used (accounts.SealedTOTPDevice seals the secret and runs its methods); the
+    # plugin stays installed so that its code is reused rather than copied, its table left empty.
     "django_otp.plugins.otp_totp",
     "django_otp_webauthn",
     "csp",
@@ -47,7 +49,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "accounts.middleware.NoStoreForSignedInMiddleware",
+    "accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -198,6 +200,9 @@ CONTENT_SECURITY_POLICY = {
 FEED_API_REQUESTS_PER_MINUTE = int(os.environ.get("FEED_API_REQUESTS_PER_MINUTE", "60"))
 # Batch requests one feed source may have running at once (each may ingest for up to 20 s on a worker).
 FEED_API_REQUESTS_IN_FLIGHT = int(os.environ.get("FEED_API_REQUESTS_IN_FLIGHT", "2"))
+# Requests from one client address presenting a token that is not live (guessed, malformed, revoked, expired)
+# in a 5-minute window (feeds/ratelimit.py); beyond it the address gets 429 before any token is looked up.
+FEED_API_TOKEN_FAILURES_PER_ADDRESS = int(os.environ.get("FEED_API_TOKEN_FAILURES_PER_ADDRESS", "10"))
 # Seconds gunicorn lets a request run before it kills the worker: read from the environment exactly as
 # config/gunicorn.py reads it (same variable, same default; that file loads no Django), so code that must
 # outlast any request (the feeds API's in-flight slots and batch holds, feeds/ratelimit.py) knows it.

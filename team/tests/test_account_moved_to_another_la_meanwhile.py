@@ -16,12 +16,11 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 import team.account_pages
 import team.views
 from accounts.home_postcode import home_postcode_token
-from accounts.models import Organisation, Role, User
+from accounts.models import Organisation, Role, SealedTOTPDevice, User
 from accounts.services import account_suspend, suspension_version
 from audit.models import AuditEvent
 from audit.tags import AuditTag
@@ -64,7 +63,7 @@ def _account(user: User) -> tuple[Any, ...]:
         stored.suspended_at,
         stored.home_postcode_token,
         stored.password,
-        TOTPDevice.objects.filter(user=stored).count(),
+        SealedTOTPDevice.objects.filter(user=stored).count(),
     )
 
 

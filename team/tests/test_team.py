@@ -133,7 +133,7 @@ def test_the_la_team_resets_a_lost_factor_but_never_sets_a_password(world):
     RecoveryCode.objects.create(user=world.alice, code_hash="x")
     client = signed_in(world.lena)
     client.post(reverse("team:reset_mfa", args=[world.alice.pk]), {"confirmed": "yes"})
-    assert not world.alice.totpdevice_set.exists()
+    assert not world.alice.sealed_totp_devices.exists()
     assert not RecoveryCode.objects.filter(user=world.alice).exists()
     assert AuditEvent.objects.filter(tag=AuditTag.MfaReset).count() == 1
     from team.urls import urlpatterns

@@ -15,9 +15,8 @@ from django.db.models import Field, Model
 from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import Organisation, OrganisationKind, Role, User
+from accounts.models import Organisation, OrganisationKind, Role, SealedTOTPDevice, User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Carer, Child, Involvement, RecordStatus
@@ -311,7 +310,7 @@ _STATE_ROWS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
         User,
         ("pk", "is_active", "suspended_at", "password", "role", "home_postcode_token", "background_check_on"),
     ),
-    "devices": (TOTPDevice, ("pk", "user_id", "confirmed")),
+    "devices": (SealedTOTPDevice, ("pk", "user_id", "confirmed")),
     "children": (Child, ("pk", "shielded", "lead_professional", "caf_completed")),
     "involvements": (Involvement, ("pk", "ceased", "ended_on")),
     "alerts": (Alert, ("pk", "acknowledged_at")),
