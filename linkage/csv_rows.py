@@ -12,7 +12,7 @@ held whole, and its row is refused as a cell longer than any field allows.
 
 import contextlib
 import csv
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain
 from typing import IO, Any
 
@@ -78,9 +78,15 @@ def _runs_past_its_line(first: str) -> bool:
     return bool(asked)
 
 
-def csv_lines_rows(lines: Iterable[str]) -> Iterator[tuple[int, Row]]:
+def csv_lines_rows(
+    lines: Iterable[str], *, blank: Callable[[], object] | None = None
+) -> Iterator[tuple[int, Row]]:
     """`csv_rows` over lines already read (`csv_lines`), for a caller that keeps them to read again (it
-    hands lines back, so the reader asks its iterator again after an end)."""
+    hands lines back, so the reader asks its iterator again after an end).
+
+    `blank` is called at each blank line, which yields no row: every line the reader has taken by then
+    belongs to a row already yielded or to no row at all, so a caller keeping them lets them go (a run of
+    blank lines would otherwise be held whole until the next row)."""
     reader = csv.reader(lines)
     try:
         header = next(reader)
@@ -108,8 +114,10 @@ def csv_lines_rows(lines: Iterable[str]) -> Iterator[tuple[int, Row]]:
             yield first - 1, RowUnreadable("a cell is longer than any field allows")
             continue
         last = reader.line_num
-        if not cells:
-            continue  # a blank line
+        if not cells:  # a blank line
+            if blank is not None:
+                blank()
+            continue
         if last > first:
             # A quoted line break is never part of a feed field: an unclosed quote swallowed lines.
             yield first - 1, RowUnreadable(f"lines {first} to {last} read as one row: a quote is not closed")

@@ -152,7 +152,8 @@ class _Lines:
     """The lines the CSV reader takes, with their numbers in the file; lines can be handed back.
 
     The reader never reads ahead of the row it returns, so the lines taken since the last row are that
-    row's (after the header, and any blank lines, before it).
+    row's (after the header, and any blank lines, before it). Blank lines are let go as the reader
+    passes them (`csv_lines_rows(blank=...)`), so a run of them is never held.
 
     Lines are the CSV reader's own (`linkage.csv_rows.csv_lines`): read at most LONGEST_LINE characters
     at a time (`linkage.lines`), a longer one skipped piece by piece and handed over, in its place, as
@@ -228,7 +229,8 @@ def file_rows(source: IO[str]) -> Iterator[tuple[int, dict[str, str | None] | Un
     missing = [c for c in COLUMNS if c not in (header or [])]
     if header is not None and missing:
         raise ValueError(f"missing columns: {', '.join(missing)}")
-    for counted, row in csv_lines_rows(lines):
+    # A blank line ends no row: the lines taken up to it are let go there, not held until the next row.
+    for counted, row in csv_lines_rows(lines, blank=lines.take):
         # `counted` is right until a line has been read twice; the lines taken tell the truth.
         taken = lines.take()
         spanned = taken[len(taken) - (lines.pulled - counted) :]

@@ -4,11 +4,14 @@ import json
 import math
 import random
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date, timedelta
 from itertools import combinations
 
 import pytest
 
-from children.synthetic.search_errors import corrupted, error_class, population
+from children.synthetic.names import child_given_names
+from children.synthetic.search_errors import Person, corrupted, error_class, population
 from linkage.national import BLOCKING_RULES, acceptance_probability, model_settings, national_relink
 from linkage.tests.link_files import link_csv
 from matching.scoring import ACCEPT_WEIGHT, MODEL_DIR, MODEL_VERSION, load_model
@@ -16,27 +19,51 @@ from matching.scoring import ACCEPT_WEIGHT, MODEL_DIR, MODEL_VERSION, load_model
 pytest.importorskip("splink")
 
 
-def _records(people: int, seed: int) -> tuple[list[dict], dict[str, int]]:
-    """A synthetic population, a mistaken second record for a third of it, and the truth."""
+def _record(record_id: str, who: Person) -> dict:
+    return {
+        "record_id": record_id,
+        "given": who.given,
+        "family": who.family,
+        "gender": who.gender,
+        "dob": who.dob,
+        "postcode": who.postcode,
+    }
+
+
+def _brother_or_sister(rng: random.Random, child: Person) -> Person:
+    """A child of `child`'s household: same family name and address, another first name; a twin (same
+    date of birth) one time in six, otherwise born 10 months to five years apart."""
+    gender = rng.choice(("female", "male"))
+    given = child_given_names(rng, gender, exclude=(child.given.split(" ")[0],))
+    assert child.dob is not None
+    born = child.dob
+    if rng.random() >= 1 / 6:
+        apart = timedelta(days=rng.randint(300, 5 * 365))
+        born = child.dob - apart if child.dob - apart > date(2008, 1, 1) else child.dob + apart
+    return replace(child, given=given, gender=gender, dob=born)
+
+
+def _records(people: int, seed: int, *, households: float = 0.0) -> tuple[list[dict], dict[str, str]]:
+    """A synthetic population, a mistaken second record for a third of it, and the truth.
+
+    With `households`, that share of the children has a brother or sister at the same address (a twin
+    one time in six), with a mistaken second record as often: drawn from a stream of their own, so the
+    population is the same children whatever the share."""
     rng = random.Random(seed)  # synthetic data, not security
+    homes = random.Random(seed + 1)  # synthetic data, not security
     records, truth = [], {}
     for child, who in enumerate(population(rng, people)):
-        versions = [who]
-        if rng.random() < 0.35:
-            versions.append(corrupted(rng, who, error_class(rng)) or who)
-        for n, v in enumerate(versions):
-            record_id = f"{child}-{n}"
-            truth[record_id] = child
-            records.append(
-                {
-                    "record_id": record_id,
-                    "given": v.given,
-                    "family": v.family,
-                    "gender": v.gender,
-                    "dob": v.dob,
-                    "postcode": v.postcode,
-                }
-            )
+        family = [(str(child), who, rng)]
+        if households and homes.random() < households:
+            family.append((f"{child}s", _brother_or_sister(homes, who), homes))
+        for key, member, draws in family:
+            versions = [member]
+            if draws.random() < 0.35:
+                versions.append(corrupted(draws, member, error_class(draws)) or member)
+            for n, v in enumerate(versions):
+                record_id = f"{key}-{n}"
+                truth[record_id] = key
+                records.append(_record(record_id, v))
     return records, truth
 
 
@@ -87,8 +114,6 @@ def test_acceptance_matches_the_engines_evidence_threshold():
 
 
 def test_a_pair_in_another_district_with_the_date_of_birth_out_too_is_never_accepted():
-    from datetime import date
-
     from matching.identity import Identity
     from matching.scoring import score
 
