@@ -86,6 +86,8 @@ class AuditTag(StrEnum):
     FeedTokenRevoked = "feed:token:revoked"
     FeedTokenRefused = "feed:token:refused"
     FeedRateLimited = "feed:api:rate_limited"
+    FeedTokenFailed = "feed:token:failed"
+    FeedTokenAddressLimited = "feed:api:address_limited"
     ReviewDecided = "linkage:review:decided"
     ReviewViewed = "linkage:review:viewed"
     ReviewHeld = "linkage:review:held"
@@ -143,6 +145,8 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.FeedTokenRevoked: "Revoked a feed token",
     AuditTag.FeedTokenRefused: "A revoked or expired feed token was presented and refused",
     AuditTag.FeedRateLimited: "A feed source sent too many requests in a minute and was refused",
+    AuditTag.FeedTokenFailed: "A feed API request presented a token that is not live and was refused",
+    AuditTag.FeedTokenAddressLimited: "An address presented too many feed tokens that are not live and was refused",
     AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
     AuditTag.ReviewHeld: "A clerical review was moved to the LA team, as a child it names was shielded",
     AuditTag.ReviewFollowed: (

@@ -39,6 +39,7 @@ from pydantic_core import PydanticCustomError
 from access.permissions import Permission
 from access.policy import Decision, decide, feed_row_decide
 from accounts.models import Organisation
+from accounts.network import client_network
 from audit.services import event_record
 from audit.tags import AuditTag
 from feeds.ingest import (
@@ -57,16 +58,30 @@ from feeds.models import BatchStatus, FeedBatch, FeedSource
 from feeds.parsers import Row, RowUnreadable, rows_fingerprint
 from feeds.ratelimit import (
     IN_FLIGHT_RETRY_SECONDS,
+    TOKEN_FAILURE_WINDOW_SECONDS,
     SourceRateThrottle,
     batch_hold,
     refused_source_audit_due,
     request_slot,
     requests_in_flight_most,
     requests_per_minute,
+    seconds_to_next_token_window,
     seconds_to_next_window,
+    token_address_limited_audit_due,
+    token_attempt_give_back,
+    token_attempt_take,
+    token_failed_audit_due,
+    token_failures_per_address,
 )
-from feeds.sources import feed_source_authenticate, feed_token_live, source_entitlement, token_digest
+from feeds.sources import (
+    TOKEN_PREFIX,
+    feed_source_authenticate,
+    feed_token_live,
+    source_entitlement,
+    token_digest,
+)
 from feeds.validation import NAME_PARTS_MOST
+from vault.blind_index import blind_token
 
 MAX_ROWS = 5000
 
@@ -183,7 +198,84 @@ def _row_as_read(row: Any) -> Row:
 _TOKEN_DIGESTS: WeakKeyDictionary[HttpRequest, str] = WeakKeyDictionary()
 
 
+class AddressLimited(Exception):
+    """The client address has presented too many tokens that were not live this window: refused (429)
+    before its token is looked up (`SourceToken`)."""
+
+
+def _address_token(address: str) -> str:
+    """The address as the audit log names it: the same address reads as the same token in every event,
+    never in clear (`vault.blind_index.blind_token`)."""
+    return blind_token("feed-api-address", address)
+
+
+def _token_shape(authorization: str) -> str:
+    """What kind of failure a refused Authorization header was, for the audit log (never the token):
+    "malformed" (not the Bearer scheme, or not a feed token's shape) or "not_live" (shaped as a feed
+    token: unknown, revoked or expired, which the log does not tell apart)."""
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() == "bearer" and token.startswith(TOKEN_PREFIX):
+        return "not_live"
+    return "malformed"
+
+
 class SourceToken(HttpBearer):
+    def __call__(self, request: HttpRequest) -> FeedSource | None:
+        """The source of the request's token, counted against its client address first
+        (`feeds.ratelimit.token_attempt_take`): an address past its failures this window is refused with
+        AddressLimited (429) unchecked, a live token included, as a locked sign-in refuses the right
+        password (were it checked, a live token would be told apart from a guess: the limit would limit
+        nothing).
+        A request without any Authorization header presents nothing to guess with and is not counted: a
+        probe or a client not yet configured must not lock out a source sharing its address."""
+        authorization = request.headers.get(self.header)
+        if not authorization:
+            return None
+        address = client_network(request)
+        attempt = token_attempt_take(address)
+        if attempt is None:
+            self._limited_audit(address)
+            raise AddressLimited
+        source = cast(FeedSource | None, super().__call__(request))
+        if source is None:
+            self._failed_audit(address, authorization)
+        else:
+            token_attempt_give_back(attempt)
+        return source
+
+    @staticmethod
+    def _failed_audit(address: str, authorization: str) -> None:
+        """The first failure of each minute from `address`, with the count of the minute before. A revoked
+        or expired token is also audited against its source (`feed:token:refused`, once a minute)."""
+        due, before = token_failed_audit_due(address)
+        if due:
+            event_record(
+                tag=AuditTag.FeedTokenFailed,
+                actor=None,
+                additional={
+                    "address_token": _address_token(address),
+                    "reason": _token_shape(authorization),
+                    "refused_in_the_minute_before": before,
+                },
+            )
+
+    @staticmethod
+    def _limited_audit(address: str) -> None:
+        """The first refusal of each minute of a limited address (so the moment the limit trips, and each
+        minute it holds), with the count of the minute before."""
+        due, before = token_address_limited_audit_due(address)
+        if due:
+            event_record(
+                tag=AuditTag.FeedTokenAddressLimited,
+                actor=None,
+                additional={
+                    "address_token": _address_token(address),
+                    "limit": token_failures_per_address(),
+                    "window_seconds": TOKEN_FAILURE_WINDOW_SECONDS,
+                    "refused_in_the_minute_before": before,
+                },
+            )
+
     def authenticate(self, request: HttpRequest, token: str) -> FeedSource | None:
         source = feed_source_authenticate(token)
         if source is not None:
@@ -215,6 +307,20 @@ def _too_many_requests(request: HttpRequest, exc: Throttled) -> HttpResponse:
         f"Try again in {wait} seconds."
     )
     return api.create_response(request, {"detail": detail, "retry_after_seconds": wait}, status=429)
+
+
+@api.exception_handler(AddressLimited)
+def _address_limited(request: HttpRequest, exc: AddressLimited) -> HttpResponse:
+    """429 for an address past its failed tokens, saying when its window ends (never which token failed)."""
+    wait = seconds_to_next_token_window()
+    detail = (
+        "Too many requests from this address presented a token that is not live: at most "
+        f"{token_failures_per_address()} in {TOKEN_FAILURE_WINDOW_SECONDS // 60} minutes. "
+        f"Try again in {wait} seconds."
+    )
+    response = api.create_response(request, {"detail": detail, "retry_after_seconds": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 REALM = 'Bearer realm="ContactPoint feeds API"'
@@ -353,8 +459,9 @@ class ValidationErrorOut(Schema):
 
 
 class ThrottledOut(Schema):
-    """Over the source's requests per minute, or its batch requests at once: the same seconds are in the
-    Retry-After header."""
+    """Over the source's requests per minute, or its batch requests at once, or the client address has
+    presented too many tokens that were not live (whatever token this request holds): the same seconds are
+    in the Retry-After header."""
 
     detail: str
     retry_after_seconds: int
@@ -397,11 +504,14 @@ def _refused(source: FeedSource) -> Decision | None:
 
 
 class _Standing:
-    """The request's token and source judged again while its rows go in: before the first row and every
-    `feeds.ingest.STANDING_SECONDS` (`batch_rows_ingest(standing=)`), as `manage.py ingest` judges its
-    source. A request works for up to ROWS_SECONDS, and its token, the policy and the entitlement (every
-    row is judged and linked by the one it began with) were otherwise judged once, at its start: a token
-    revoked because it leaked went on writing until the request ended. `stopped_by` says what stopped it."""
+    """The request's token and source judged again while its rows go in. A request works for up to
+    ROWS_SECONDS, and its token, the policy and the entitlement (every row is judged and linked by the one
+    it began with) were otherwise judged once, at its start: a token revoked because it leaked went on
+    writing until the request ended. The token is asked before every row (`token_live`, one indexed query,
+    `batch_rows_ingest(every_row=)`): judged with the rest every STANDING_SECONDS, a revoked token still
+    wrote for up to those 5 s (about 150 rows). The policy and the entitlement, several queries, are asked
+    before the first row and every `feeds.ingest.STANDING_SECONDS` (`batch_rows_ingest(standing=)`), as
+    `manage.py ingest` judges its source. `stopped_by` says what stopped it."""
 
     def __init__(self, source: FeedSource, digest: str) -> None:
         self.source, self.digest = source, digest
@@ -409,10 +519,13 @@ class _Standing:
         self.stopped_by: str | None = None  # "token", "policy" or "entitlement"
         self.refusal: Decision | None = None
 
-    def __call__(self, _: FeedSource) -> Decision:
+    def token_live(self, _: FeedSource) -> Decision:
         if not feed_token_live(self.digest):
             self.stopped_by = "token"
             return Decision(False, "token_revoked")
+        return Decision(True)
+
+    def __call__(self, _: FeedSource) -> Decision:
         now = FeedSource.objects.select_related("user__organisation").get(pk=self.source.pk)
         refusal = _refused(now)
         if refusal is not None:
@@ -473,8 +586,8 @@ class _RowsInTime:
     f"ingested (a request works for at most {ROWS_SECONDS:g} seconds), or the batch is being ingested by an "
     "earlier request still running (this one did nothing: its progress so far); send the same body to the "
     "same batch id again to go on where it stopped, until the answer is 200. 429: over the source's "
-    "requests a minute, or over the batch requests it may have running at once (the answer says how many); "
-    "wait the Retry-After seconds.",
+    "requests a minute, or over the batch requests it may have running at once (the answer says how many), "
+    "or the client address presented too many tokens that were not live; wait the Retry-After seconds.",
 )
 def batch_submit(
     request: HttpRequest, batch_id: BatchId, batch: BatchIn
@@ -539,6 +652,7 @@ def _rows_ingest(
             entitled=_entitled,
             today=timezone.localdate(),
             standing=standing,
+            every_row=standing.token_live,
         )
     except SourceRefused:
         if standing.stopped_by == "token":

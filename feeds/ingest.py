@@ -339,12 +339,15 @@ def batch_rows_ingest(
     today: date,
     progress: Callable[[], object] | None = None,
     standing: StandingCheck | None = None,
+    every_row: StandingCheck | None = None,
 ) -> None:
     """Process every row not yet finished, each in its own transaction with its `FeedRow`.
 
     `standing`, if given, is asked before the first row and then every STANDING_SECONDS; a refusal
     raises SourceRefused between rows (what the source and its LAs were when the run began is what
-    every row is judged and linked by, so a change to either must stop the run).
+    every row is judged and linked by, so a change to either must stop the run). `every_row`, if given,
+    is asked before every row, first: a cheap check (the API's token still live, one indexed query) whose
+    refusal must stop the very next row, not the one STANDING_SECONDS later.
 
     Several processes may work on one batch at once (`feeds.workers`, or the same file ingested twice):
     a row another process finished first fails on the `FeedRow` constraint and is skipped; a row that
@@ -360,6 +363,8 @@ def batch_rows_ingest(
     judge_at = time.monotonic()
     for number, row in rows:
         if number not in done:
+            if every_row is not None and not (verdict := every_row(source)).allowed:
+                raise SourceRefused(verdict.message)
             if standing is not None and time.monotonic() >= judge_at:
                 verdict = standing(source)
                 if not verdict.allowed:

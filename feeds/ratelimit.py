@@ -12,6 +12,13 @@ API must not flood the audit log either. Counted by the token's row id, never by
 A source the policy refuses (suspended, its organisation closed) is likewise refused (403) every time
 and its `access:denied` audited at most once a minute per source (`refused_source_audit_due`).
 
+A request presenting a token that is not live (unknown, guessed, malformed, revoked or expired) is counted
+against its client address (`accounts.network.client_network`, trusted proxies as sign-in reads them):
+past FEED_API_TOKEN_FAILURES_PER_ADDRESS in a 5-minute window the address is refused (429) before any token
+is looked up, as `login.ip` refuses a person's sign-in. The per-source limit below counts authenticated
+sources only, so before this a guesser was answered 401 without end and left no trace. Failures and
+refusals are audited once a minute per address (`token_failed_audit_due`, `token_address_limited_audit_due`).
+
 Runs as a django-ninja throttle, i.e. after the token is checked and before the body is parsed, so a
 refused 5,000-row batch costs no validation.
 
@@ -34,7 +41,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
-from accounts.ratelimit import Limiter, OncePerWindow
+from accounts.ratelimit import Limiter, OncePerWindow, attempts_give_back, attempts_take
 from audit.services import event_record
 from audit.tags import AuditTag
 from feeds.models import FeedSource
@@ -75,6 +82,52 @@ def refused_token_audit_due(token_id: int) -> tuple[bool, int]:
 def refused_source_audit_due(source_id: int) -> tuple[bool, int]:
     """As `refused_token_audit_due`, for a refusal of the source `source_id` by the policy."""
     return REFUSED_SOURCE.due(str(source_id), now=_now())
+
+
+# Token authentications that failed, counted per client address in calendar windows of this length (the
+# window `login.ip` counts a person's failed sign-ins in), so a refusal can say exactly when it ends.
+TOKEN_FAILURE_WINDOW_SECONDS = 5 * 60
+TOKEN_FAILED = OncePerWindow("feeds.token_failed", WINDOW_SECONDS)
+TOKEN_ADDRESS_LIMITED = OncePerWindow("feeds.token_address_limited", WINDOW_SECONDS)
+
+TokenAttempt = tuple[Limiter, str]
+
+
+def token_failures_per_address() -> int:
+    return int(settings.FEED_API_TOKEN_FAILURES_PER_ADDRESS)
+
+
+def seconds_to_next_token_window() -> int:
+    return max(1, TOKEN_FAILURE_WINDOW_SECONDS - int(_now()) % TOKEN_FAILURE_WINDOW_SECONDS)
+
+
+def token_attempt_take(address: str) -> TokenAttempt | None:
+    """Count one token authentication from `address` *before* the token is looked up: the attempt (give
+    it back with `token_attempt_give_back` if the token is live), or None when the address has had its
+    failures this window and is to be refused unchecked. Counted first, as sign-in counts
+    (`accounts.ratelimit.attempts_take`): requests arriving together cannot all be checked."""
+    limiter = Limiter(
+        "feeds.token_address",
+        limit=token_failures_per_address(),
+        window_seconds=TOKEN_FAILURE_WINDOW_SECONDS * 2,
+    )
+    attempt = (limiter, f"{address}|{int(_now()) // TOKEN_FAILURE_WINDOW_SECONDS}")
+    return attempt if attempts_take(attempt) is not None else None
+
+
+def token_attempt_give_back(attempt: TokenAttempt) -> None:
+    """The token was live: the attempt is no failure and is uncounted."""
+    attempts_give_back(attempt)
+
+
+def token_failed_audit_due(address: str) -> tuple[bool, int]:
+    """As `refused_token_audit_due`, for a token that failed to authenticate from `address`."""
+    return TOKEN_FAILED.due(address, now=_now())
+
+
+def token_address_limited_audit_due(address: str) -> tuple[bool, int]:
+    """As `refused_token_audit_due`, for a request from `address` refused unchecked by its failures."""
+    return TOKEN_ADDRESS_LIMITED.due(address, now=_now())
 
 
 # A slot or a batch hold lives `in_flight_seconds()` unless given back first: longer than any request runs.
