@@ -1,6 +1,7 @@
 """Reads of corrections and complaints. Lists carry index numbers and field names, never values;
 only the one correction or complaint a permitted person opens is decrypted."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,8 +45,18 @@ def correction_pins(*, child: Child, fields: list[str], sealer: Sealer) -> dict[
     }
 
 
+def listed_ids(shown: "Sequence[Correction | Complaint]", *, key: str) -> dict[str, list[str]]:
+    """What a list of corrections or complaints named, for its audit event: their ids (under `key`) and
+    their children's, in the order shown. A list shows each child's index number: the log says which."""
+    return {
+        key: [str(item.pk) for item in shown],
+        "child_ids": list(dict.fromkeys(str(item.child_id) for item in shown)),
+    }
+
+
 def corrections_pending(*, local_authority_id: int) -> "QuerySet[Correction]":
-    """The LA's queue, oldest first (the child's current LA owns it: a transfer moves the queue too)."""
+    """The LA's queue, oldest first (the child's current LA owns it: a transfer moves the queue too); the
+    id breaks a tie, so a correction is on one page only."""
     return (
         Correction.objects.filter(
             status=CorrectionStatus.PENDING,
@@ -55,7 +66,7 @@ def corrections_pending(*, local_authority_id: int) -> "QuerySet[Correction]":
             child__status=RecordStatus.ACTIVE,
         )
         .select_related("child", "raised_by__organisation")
-        .order_by("raised_at")
+        .order_by("raised_at", "pk")
     )
 
 
@@ -78,5 +89,5 @@ def complaints_for(*, local_authority_id: int) -> "QuerySet[Complaint]":
         Complaint.objects.filter(child__local_authority_id=local_authority_id)
         .exclude(child__status=RecordStatus.CLOSED)
         .select_related("child")
-        .order_by("-received_on", "-recorded_at")
+        .order_by("-received_on", "-recorded_at", "-pk")
     )

@@ -4,7 +4,10 @@ in the same transaction; free text and proposed values are sealed under the chil
 Each first locks and re-reads the acting account (`accounts.services.actor_able_locked`): the policy
 judged it at the start of the request, and someone suspended or closed since (for misuse, say), or cut
 off (their organisation de-accredited or closed, their vetting lapsed), changes nothing (`ActorCannotAct`,
-which the pages answer with `access.http.signed_out_refusal`)."""
+which the pages answer with `access.http.signed_out_refusal`). Then the page's own policy question
+(`recheck`) is asked of that account as stored (`_actor_as_stored`), as the disclosure exports, alerts and
+account pages ask theirs: someone moved to another LA since the page's check is refused there (the
+page's `access.http.Refused`), and nothing is written."""
 
 import hashlib
 import json
@@ -44,6 +47,14 @@ from vault.sealing import Sealer
 CURRENT_SEEN_PURPOSE = "correction-current-seen"
 
 
+def _actor_as_stored(by: User) -> User:
+    """`by` locked and judged again by the vetting (`actor_able_locked`: `ActorCannotAct`), then read as
+    stored with their organisation (held by then), for the page's policy question to be asked of: an
+    account put in another LA, or its organisation in another LA, since the page's check is seen."""
+    actor_able_locked(by)
+    return User.objects.select_related("organisation").get(pk=by.pk)
+
+
 class AlreadyDecided(Exception):
     """Someone decided this correction first (two tabs, two colleagues): nothing is changed twice."""
 
@@ -81,19 +92,20 @@ def correction_raise(
     value: Any,
     reason: str,
     by: User,
-    recheck: Callable[[Child], None] | None = None,
+    recheck: Callable[[Child, User], None] | None = None,
 ) -> Correction:
     """Record a proposed value for the owning LA team to decide; ValueRefused if the record may not hold it.
 
     `recheck` (the page's policy question asked again, as `access.http.still_permitted` does for the
-    record pages) judges the record as stored, under its row lock: shielded since the page's check, a
+    record pages) judges the record as stored, under its row lock, and the raiser as stored
+    (`_actor_as_stored`): shielded since the page's check, or the raiser moved out of its LA's team, a
     location detail is no longer the raiser's to name, and the recheck raises before anything is written.
     """
     if problem := value_problem(field, value):
         raise ValueRefused(problem)
     correction = Correction(child=child, field=field.key, raised_by=by)
     with _unless_merged_away(child), transaction.atomic():
-        actor_able_locked(by)  # ended or cut off since the page's check: ActorCannotAct, nothing written
+        actor = _actor_as_stored(by)  # ended or cut off since the page's check: ActorCannotAct
         Sealer(child.data_key).seal_all(
             correction,
             {"proposed_value": value, "reason": reason, "previous_value": None, "decision_reason": None},
@@ -104,7 +116,7 @@ def correction_raise(
         if stored is None:
             raise RecordNotActive
         if recheck is not None:
-            recheck(stored)
+            recheck(stored, actor)
         correction.save()
         event_record(
             tag=AuditTag.CorrectionRaised,
@@ -139,6 +151,11 @@ class RecordNotActive(Exception):
     """Archived or closed (a new identity) after the caller's policy check: no longer correctable."""
 
 
+class CorrectionGone(Exception):
+    """The correction is no longer held: its record was removed since it was read (the nightly removal of
+    a record whose key a failed merge or purge shredded, `lifecycle.removal`), and it went with it."""
+
+
 class RecordShielded(Exception):
     """The record was shielded after the caller's policy check: who may decide its location details changed."""
 
@@ -157,14 +174,21 @@ def _pending_locked(correction: Correction) -> Correction:
     with it. The correction's record is read and its row locked, and the correction is locked only once
     it is read still on that record (nothing moves a correction off a record without that record's row);
     a merge or unmerge committed in between (the record gone, or the correction moved) is followed to the
-    record it is on now, as the one statement did, without holding the correction meanwhile."""
+    record it is on now, as the one statement did, without holding the correction meanwhile.
+    Deleted with its record since it was read (a removal: a merge moves it): `CorrectionGone`, as
+    `_complaint_locked` answers a complaint gone with its record."""
     for _ in range(_LOCK_TRIES):
-        child_id = Correction.objects.values_list("child_id", flat=True).get(pk=correction.pk)
+        child_id = Correction.objects.filter(pk=correction.pk).values_list("child_id", flat=True).first()
+        if child_id is None:
+            raise CorrectionGone
         child = child_rows_locked().filter(pk=child_id).first()
         if child is None:  # merged away (its corrections moved) or purged since it was read: again
             continue
         if Correction.objects.filter(pk=correction.pk, child_id=child.pk).exists():
-            locked = Correction.objects.select_for_update(of=("self",)).get(pk=correction.pk)
+            found = Correction.objects.select_for_update(of=("self",)).filter(pk=correction.pk).first()
+            if found is None:  # deleted with its record between the two reads (never with its row held)
+                raise CorrectionGone
+            locked = found
             locked.child = child
             break
     else:
@@ -180,7 +204,18 @@ def _pending_locked(correction: Correction) -> Correction:
     return locked
 
 
-def correction_accept(*, correction: Correction, by: User, shown: str | None = None) -> None:
+CorrectionRecheck = Callable[[Correction, User], None]
+"""The deciding page's policy question asked again under the locks: (the correction as locked, its record
+as stored; the decider as stored). Raises to write nothing (the page's `access.http.Refused`)."""
+
+
+def correction_accept(
+    *,
+    correction: Correction,
+    by: User,
+    shown: str | None = None,
+    recheck: CorrectionRecheck | None = None,
+) -> None:
     """Apply the proposed value through the record-update services, then close the correction.
 
     `shown` is the `correction_current_seen` token of the value the deciding page showed as what the
@@ -189,10 +224,14 @@ def correction_accept(*, correction: Correction, by: User, shown: str | None = N
     None: no page (a caller that has just read the value).
     A proposed school or GP practice closed, listed as another kind or gone since it was proposed:
     OrganisationRefused, nothing written.
+    `recheck` (`CorrectionRecheck`): the decider moved out of the record's LA since the page's check
+    writes nothing.
     """
     with transaction.atomic():
-        actor_able_locked(by)  # ended or cut off since the page's check: ActorCannotAct, nothing written
+        actor = _actor_as_stored(by)  # ended or cut off since the page's check: ActorCannotAct
         locked = _pending_locked(correction)
+        if recheck is not None:
+            recheck(locked, actor)
         child = locked.child
         sealer = Sealer(child.data_key)
         field = field_for(locked.field)
@@ -227,10 +266,15 @@ def correction_accept(*, correction: Correction, by: User, shown: str | None = N
         )
 
 
-def correction_reject(*, correction: Correction, by: User, reason: str) -> None:
+def correction_reject(
+    *, correction: Correction, by: User, reason: str, recheck: CorrectionRecheck | None = None
+) -> None:
+    """Close the correction unapplied, with the reason the raiser sees; `recheck` as in `correction_accept`."""
     with transaction.atomic():
-        actor_able_locked(by)
+        actor = _actor_as_stored(by)
         locked = _pending_locked(correction)
+        if recheck is not None:
+            recheck(locked, actor)
         Sealer(locked.child.data_key).seal(locked, "decision_reason", reason)
         locked.status = CorrectionStatus.REJECTED
         locked.decided_by = by
@@ -263,15 +307,16 @@ def complaint_record(
     about: str,
     received_on: date,
     summary: str,
-    recheck: Callable[[Child], None] | None = None,
+    recheck: Callable[[Child, User], None] | None = None,
 ) -> Complaint:
-    """Record a complaint, its summary sealed; `recheck` judges the record as stored, under its row lock
-    (as in `correction_raise`), and RecordNotActive if it has been merged away since the caller read it."""
+    """Record a complaint, its summary sealed; `recheck` judges the record as stored, under its row lock,
+    and the recorder as stored (as in `correction_raise`), and RecordNotActive if it has been merged away
+    since the caller read it."""
     complaint = Complaint(
         child=child, complainant=complainant, about=about, received_on=received_on, recorded_by=by
     )
     with _unless_merged_away(child), transaction.atomic():
-        actor_able_locked(by)
+        actor = _actor_as_stored(by)
         Sealer(child.data_key).seal_all(complaint, {"summary": summary, "outcome_detail": None})
         # The record as stored, under its lock (after sealing, as a recording takes it): merged away,
         # closed, archived or moved to another LA since the page's check, a complaint saved on it would
@@ -280,7 +325,7 @@ def complaint_record(
         if stored is None:
             raise RecordNotActive
         if recheck is not None:
-            recheck(stored)
+            recheck(stored, actor)
         complaint.save()
         event_record(
             tag=AuditTag.ComplaintRecorded,
@@ -341,8 +386,18 @@ def _complaint_locked(complaint: Complaint) -> Complaint:
     return locked
 
 
+ComplaintRecheck = Callable[[Complaint, User], None]
+"""The complaint page's policy question asked again under the locks: (the complaint as locked, its record
+as stored; the LA team member as stored). Raises to write nothing (the page's `access.http.Refused`)."""
+
+
 def complaint_progress(
-    *, complaint: Complaint, by: User, progress: ComplaintProgress, shown: str | None = None
+    *,
+    complaint: Complaint,
+    by: User,
+    progress: ComplaintProgress,
+    shown: str | None = None,
+    recheck: ComplaintRecheck | None = None,
 ) -> None:
     """Move a complaint on (or correct its dates); a closed complaint keeps its outcome and date.
 
@@ -354,11 +409,15 @@ def complaint_progress(
     Its record is locked and read first (`_complaint_locked`): merged away, purged, closed or moved to
     another LA since the page's check, nothing is written (ComplaintMoved, ComplaintGone,
     RecordNotActive, RecordMoved), and what was decided is sealed under the record's key as stored.
+    `recheck` (`ComplaintRecheck`): the LA team member moved to another LA since the page's check writes
+    nothing.
     """
     closed = progress.status == ComplaintStatus.CLOSED
     with transaction.atomic():
-        actor_able_locked(by)
+        actor = _actor_as_stored(by)
         locked = _complaint_locked(complaint)
+        if recheck is not None:
+            recheck(locked, actor)
         if shown is not None and shown != complaint_version(locked):
             raise ComplaintChangedSince
         if locked.status == ComplaintStatus.CLOSED and not closed:

@@ -4,6 +4,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -43,7 +44,7 @@ from corrections.fields import (
 )
 from corrections.forms import ComplaintForm, ComplaintProgressForm, CorrectionDecisionForm, CorrectionForm
 from corrections.models import Complaint, Correction, CorrectionStatus
-from corrections.selectors import complaints_for, corrections_pending, corrections_raised_by
+from corrections.selectors import complaints_for, corrections_pending, corrections_raised_by, listed_ids
 from corrections.services import (
     AlreadyDecided,
     ComplaintChangedSince,
@@ -51,6 +52,7 @@ from corrections.services import (
     ComplaintGone,
     ComplaintMoved,
     ComplaintProgress,
+    CorrectionGone,
     OrganisationRefused,
     RecordMoved,
     RecordNotActive,
@@ -68,6 +70,7 @@ from corrections.services import (
 from vault.sealing import Sealer
 
 OWN_LIST_LIMIT = 100
+LIST_LIMIT = 100  # corrections or complaints on each page of the LA's queue and list (`?page=N`)
 
 # Who asked, told by the kind of organisation only, to a decider who does not see the whole record: the
 # data manager sees neither a shielded record's location (a school or GP practice that asked is where
@@ -241,8 +244,8 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
                 value=form.proposed(),
                 reason=form.cleaned_data["reason"],
                 by=actor,
-                recheck=lambda stored: _insist(
-                    correction_raise_decide(actor=actor, child=stored, field=field),
+                recheck=lambda stored, by: _insist(
+                    correction_raise_decide(actor=by, child=stored, field=field),
                     action=Permission.CorrectionRaise,
                     child_id=stored.pk,
                 ),
@@ -349,6 +352,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.CorrectionDecide)
     la = Organisation.objects.get(pk=_home_la(actor, Permission.CorrectionDecide))
+    # A page at a time (a page number that is not one shows the first, one out of range the last).
+    page = Paginator(corrections_pending(local_authority_id=la.pk), LIST_LIMIT).get_page(
+        request.GET.get("page")
+    )
+    shown: list[Correction] = list(page.object_list)
     rows = [
         {
             "correction": correction,
@@ -356,10 +364,26 @@ def queue(request: HttpRequest) -> HttpResponse:
             "decision": correction_decide(actor=actor, correction=correction),
             "asked_by": _asked_by(actor, correction, person=False),
         }
-        for correction in corrections_pending(local_authority_id=la.pk)
+        for correction in shown
     ]
-    event_record(tag=AuditTag.CorrectionQueueViewed, actor=actor, additional={"pending": len(rows)})
-    return render(request, "corrections/queue.html", {"la": la, "rows": rows})
+    # Which it named (index numbers; to the LA team who asked), ids only: as every list of the kind.
+    event_record(
+        tag=AuditTag.CorrectionQueueViewed,
+        actor=actor,
+        additional={"pending": len(rows), **listed_ids(shown, key="correction_ids")},
+    )
+    return render(request, "corrections/queue.html", {"la": la, "rows": rows, "page": page})
+
+
+def _still_decidable(locked: Correction, by: User) -> None:
+    """The deciding page's policy question, asked again under the locks of the decision, of the correction
+    and its record as stored and the decider as stored (`corrections.services.CorrectionRecheck`):
+    `Refused` (audited, nothing written) if no longer theirs, e.g. moved to another LA since."""
+    _insist(
+        correction_decide(actor=by, correction=locked),
+        action=Permission.CorrectionDecide,
+        child_id=locked.child_id,
+    )
 
 
 @login_required
@@ -390,10 +414,20 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
 
         def carry_out() -> bool:
             if form.cleaned_data["decision"] == "accept":
-                correction_accept(correction=correction, by=actor, shown=form.cleaned_data["shown"])
+                correction_accept(
+                    correction=correction,
+                    by=actor,
+                    shown=form.cleaned_data["shown"],
+                    recheck=_still_decidable,
+                )
                 messages.success(request, "The record has been corrected")
             else:
-                correction_reject(correction=correction, by=actor, reason=form.cleaned_data["reason"])
+                correction_reject(
+                    correction=correction,
+                    by=actor,
+                    reason=form.cleaned_data["reason"],
+                    recheck=_still_decidable,
+                )
                 messages.success(request, "The correction has been rejected")
             return True
 
@@ -407,6 +441,11 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
             return redirect("corrections:queue")
         except RecordMoved:
             messages.info(request, "This record has moved to another local authority: nothing was changed")
+            return redirect("corrections:queue")
+        except CorrectionGone:  # deleted with its record (a removal) as the decision arrived
+            messages.info(
+                request, "This correction's record has been removed since you opened it: nothing was changed"
+            )
             return redirect("corrections:queue")
         except RecordNotActive:
             messages.info(
@@ -481,7 +520,9 @@ def complaint_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
                 about=data["about"],
                 received_on=data["received_on"],
                 summary=data["summary"],
-                recheck=still_permitted(actor=actor, action=Permission.ComplaintRecord),
+                recheck=lambda stored, by: still_permitted(actor=by, action=Permission.ComplaintRecord)(
+                    stored
+                ),
             )
         except RecordNotActive:  # merged into another since the check above
             messages.info(
@@ -501,9 +542,14 @@ def complaints(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ComplaintManage)
     la = Organisation.objects.get(pk=_home_la(actor, Permission.ComplaintManage))
-    found = list(complaints_for(local_authority_id=la.pk))
-    event_record(tag=AuditTag.ComplaintListViewed, actor=actor, additional={"complaints": len(found)})
-    return render(request, "corrections/complaints.html", {"la": la, "complaints": found})
+    page = Paginator(complaints_for(local_authority_id=la.pk), LIST_LIMIT).get_page(request.GET.get("page"))
+    found: list[Complaint] = list(page.object_list)
+    event_record(
+        tag=AuditTag.ComplaintListViewed,
+        actor=actor,
+        additional={"complaints": len(found), **listed_ids(found, key="complaint_ids")},
+    )
+    return render(request, "corrections/complaints.html", {"la": la, "complaints": found, "page": page})
 
 
 @login_required
@@ -546,6 +592,7 @@ def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
                     outcome_detail=data.get("outcome_detail", ""),
                 ),
                 shown=data["version"],
+                recheck=_still_manageable,
             )
         except (ComplaintGone, ComplaintMoved, RecordNotActive, RecordMoved) as gone:
             return _complaint_not_saved(request, found, gone)
@@ -577,6 +624,17 @@ def complaint(request: HttpRequest, complaint_id: UUID) -> HttpResponse:
         "form": form,
     }
     return render(request, "corrections/complaint.html", context)
+
+
+def _still_manageable(locked: Complaint, by: User) -> None:
+    """The complaint page's policy question, asked again under the locks of the save, of the complaint and
+    its record as stored and the LA team member as stored (`corrections.services.ComplaintRecheck`):
+    `Refused` (audited, nothing written) if no longer theirs, e.g. moved to another LA since."""
+    _insist(
+        complaint_decide(actor=by, complaint=locked),
+        action=Permission.ComplaintManage,
+        child_id=locked.child_id,
+    )
 
 
 # What a save refused because the complaint's record changed since the page was read says, and where it

@@ -21,7 +21,7 @@ from audit.tags import AuditTag
 from children.records import ReturnIntention
 from children.selectors import data_quality_counts
 from corrections.fields import field_label
-from corrections.selectors import corrections_pending
+from corrections.selectors import corrections_pending, listed_ids
 from reports.health import (
     CHECKPOINT_STALE_AFTER,
     TOKEN_EXPIRY_WARNING,
@@ -42,16 +42,20 @@ def data_quality(request: HttpRequest) -> HttpResponse:
         raise Refused(Decision(False, "no_organisation"), action=Permission.DataQualityView)
     la = Organisation.objects.get(pk=actor.home_la_id)
     counts = data_quality_counts(local_authority_id=la.pk)
+    shown = list(corrections_pending(local_authority_id=la.pk))
     pending = [
         {
             "correction": correction,
             "label": field_label(correction.field),
             "may_decide": correction_decide(actor=actor, correction=correction).allowed,
         }
-        for correction in corrections_pending(local_authority_id=la.pk)
+        for correction in shown
     ]
+    # The list names each child by index number: the log says which (ids only), as the LA team's queue.
     event_record(
-        tag=AuditTag.DataQualityViewed, actor=actor, additional={"pending_corrections": len(pending)}
+        tag=AuditTag.DataQualityViewed,
+        actor=actor,
+        additional={"pending_corrections": len(pending), **listed_ids(shown, key="correction_ids")},
     )
     left = [(ReturnIntention.LABELS[key], n) for key, n in sorted(counts.left_england.items())]
     context = {

@@ -48,6 +48,19 @@ WITHHELD_NOW = {
     # (The download's audit, for the LA team and auditors, still records the reason `closed`.)
     "closed": WITHHELD_REMOVED,
 }
+# A shielded child (as stored) moved to another LA: the move and where to are what the shield hides (the
+# subject access report leaves a shielded child's moves out). Said as a record removed is, as a closed one
+# is: a wording of its own (or "Withheld", which no other reason gives) would single the move out.
+# (The download's audit still records the reason `other_la`.)
+WITHHELD_SHIELDED_NOW = {"other_la": WITHHELD_REMOVED}
+
+
+def _withheld_now(reason: str, *, shielded: bool) -> str:
+    """What each cell of a child the export no longer carries says: why, unless that tells what a shield
+    hides (`WITHHELD_SHIELDED_NOW`) or what a new identity hides (`WITHHELD_NOW["closed"]`)."""
+    if shielded and reason in WITHHELD_SHIELDED_NOW:
+        return WITHHELD_SHIELDED_NOW[reason]
+    return WITHHELD_NOW.get(reason, "Withheld")
 
 
 def passphrase_new() -> str:
@@ -163,7 +176,8 @@ def export_rows_judged(
     what was withheld of each child, and why (the one judgement the download's audit repeats).
 
     A child the policy no longer lets this export carry (archived or moved LA since the request) keeps
-    its index number, and every other cell says why it is withheld; its record is not even decrypted.
+    its index number, and every other cell says why it is withheld (`_withheld_now`: never a shielded
+    child's move); its record is not even decrypted.
     So does a record removed (its key shredded by a merge or purge that then failed): it cannot be.
     """
     keys = [key for key in export.fields if key in EXPORT_FIELDS]
@@ -172,7 +186,8 @@ def export_rows_judged(
     for child in children:
         carried = decide(actor=by, action=Permission.DisclosureExportDownload, export=export, child=child)
         if not carried:
-            rows.append([child.index_number, *([WITHHELD_NOW.get(carried.reason, "Withheld")] * len(keys))])
+            said = _withheld_now(carried.reason, shielded=child.shielded)
+            rows.append([child.index_number, *([said] * len(keys))])
             withheld[child.pk] = Withheld(reason=carried.reason, fields=tuple(keys))
             continue
         record = _record_unless_removed(child)
