@@ -286,7 +286,7 @@ class SealedTOTPDevice(TimestampMixin, ThrottlingMixin, Device, models.Model):  
             raise AuthenticatorSecretUnreadable(f"authenticator {self.pk} has no sealed secret to open")
         try:
             secret = bytes.fromhex(note_unseal(notes_key, context=self._context(), sealed=self.key_sealed))
-        except DecryptionFailed as exc:
+        except (DecryptionFailed, ValueError) as exc:  # ValueError: not even its encoding reads (damaged)
             raise AuthenticatorSecretUnreadable(f"authenticator {self.pk} does not open") from exc
         self._opened = (self.key_sealed, secret)
         return secret
@@ -295,12 +295,13 @@ class SealedTOTPDevice(TimestampMixin, ThrottlingMixin, Device, models.Model):  
         """django-otp's own check (`TOTPDevice.verify_token`, run on this device: a code at a time step
         after the last one used passes and uses its step, the drift is followed, a wrong code locks the
         device a while), once the secret is known to open: one that does not counts as a wrong code."""
-        if self.verify_is_allowed()[0] and not self._secret_opens():
+        if self.verify_is_allowed()[0] and not self.secret_opens():
             self.throttle_increment(commit=True)
             return False
         return bool(TOTPDevice.verify_token(self, token))
 
-    def _secret_opens(self) -> bool:
+    def secret_opens(self) -> bool:
+        """Whether the sealed secret opens for this account and device (damaged or moved: it does not)."""
         try:
             return bool(self.bin_key)
         except DecryptionFailed:

@@ -176,7 +176,7 @@ def mfa_enrol(request: HttpRequest) -> HttpResponse:
             form.add_error("code", "The security code is not correct")
             # The page opened again in another tab meanwhile replaced the authenticator: show the new one.
             device = unconfirmed_totp_device(user)
-    if device is None:
+    if device is None or not device.secret_opens():  # one that does not open could never be confirmed
         device = totp_device_start(user=user)
     context = {"form": form, "secret": totp_secret_base32(device), "qr_svg": mark_safe(totp_qr_svg(device))}  # noqa: S308
     return render(request, "accounts/mfa_enrol.html", context)

@@ -111,7 +111,12 @@ def seal_clear_authenticators(apps, schema_editor):
         Device.objects.filter(pk=device.pk).update(
             key_sealed=base64.b64encode(sealed).decode(), created_at=old.created_at
         )
-    Legacy.objects.using(schema_editor.connection.alias).all().delete()
+    if schema_editor.connection.vendor == "postgresql":
+        # TRUNCATE gives the table a new empty file at once; a DELETE left the clear rows readable in the
+        # old one until a vacuum, so a file-level copy or base backup taken meanwhile held them.
+        schema_editor.execute(f"TRUNCATE {schema_editor.quote_name(LEGACY_TABLE)}")
+    else:
+        Legacy.objects.using(schema_editor.connection.alias).all().delete()
 
 
 class SealedAuthenticatorsHeld(IrreversibleError):
