@@ -5,8 +5,9 @@ re-linkage (every record of every source, tens of millions) is a batch job for a
 Splink on Spark across a cluster, or on DuckDB on one large machine. Nothing is trained here and nothing
 is home-made: the model is `matching/models/<version>.json` exactly as `manage.py train_matcher` saved it,
 the rows are `matching.splink_columns.splink_row` (the engine's own normalisation), and acceptance is the
-engine's: a pair is the same child at ACCEPT_WEIGHT bits of evidence or more, and never when the engine
-would send it to a person instead (a move and another difference, a possible twin or sibling, a record as
+engine's: a pair is the same child at ACCEPT_WEIGHT bits of evidence or more, never when the engine would
+not link it at all (family names that differ outright), and never when the engine would send it to a person
+instead (a move and another difference, a possible twin or sibling, a record as
 like one of two such children as the other: `edges_sql`), for a batch has no review.
 
 Which backend runs it is the caller's choice (`db_api`): `splink.DuckDBAPI()` by default; in production
@@ -55,12 +56,26 @@ BLOCKING_RULES = (
     "l.family_key = r.family_key AND l.given_name = r.given_name AND l.dob_year = r.dob_year",
     # A year of birth out and no postcode.
     "l.family_key = r.family_key AND l.given_name = r.given_name AND l.dob_md = r.dob_md",
+    # A given name mistyped, familiar or missing (the rules above on `given_name` compare the first given
+    # name as written: Ollie is not Oliver there), a date of birth mistyped within its year, and a move
+    # within the postcode district. Some 4,000 children live in a district, a few hundred a year of birth.
+    "l.family_key = r.family_key AND l.dob_year = r.dob_year AND l.district = r.district",
+    # The same with the year of birth out.
+    "l.family_key = r.family_key AND l.dob_md = r.dob_md AND l.district = r.district",
+    # Day and month swapped beside a given name mistyped, familiar or missing, and a move or no postcode
+    # (both ways round: Splink compares each pair once, l before r).
+    "l.family_key = r.family_key AND l.dob_year = r.dob_year AND l.dob_md = r.dob_dm AND l.dob <> r.dob",
+    "l.family_key = r.family_key AND l.dob_year = r.dob_year AND l.dob_dm = r.dob_md AND l.dob <> r.dob",
 )
+
+
+# Splink's gamma value for a comparison with a value missing on either side (its null level).
+NULL_GAMMA = -1
 
 
 def _gammas(settings: dict[str, Any]) -> dict[str, dict[str, int]]:
     """Each comparison's level labels -> Splink's gamma values. Splink numbers a comparison's levels from
-    the last ("else") = 0 upwards, null = -1."""
+    the last ("else") = 0 upwards, null = NULL_GAMMA."""
     gammas: dict[str, dict[str, int]] = {}
     for comparison in settings["comparisons"]:
         levels = [
@@ -94,6 +109,22 @@ def _crosswise(column: str, other: str) -> str:
     )
 
 
+def _names_swapped_sql() -> str:
+    """Given and family names agree crosswise (exactly or by sound): the engine reads the pair as names
+    typed the other way round (`matching.scoring.score`), a slip, and scores it on that reading."""
+    return f"{_crosswise('given_name', 'family_name')} AND {_crosswise('family_name', 'given_name')}"
+
+
+def family_differs_sql(settings: dict[str, Any]) -> str:
+    """The family names differ outright (or one is missing), names taken as typed and, crosswise, the
+    other way round: the engine's verdict is then "non" (`matching.scoring.verdict`: no anchor without a
+    family name agreeing at some level), so the pair is never linked nor even a candidate
+    (`linkage.linking.plausible_candidates`), whatever the other fields sum to. Two children of one given
+    name and sex born the same day in one district are two children."""
+    family = _gammas(settings)["family_name"]
+    return f"(gamma_family_name IN ({family['else']}, {NULL_GAMMA}) AND NOT ({_names_swapped_sql()}))"
+
+
 def possible_sibling_sql(settings: dict[str, Any]) -> str:
     """`linkage.linking.possible_sibling` over Splink's predictions: a twin or sibling, never one cluster.
 
@@ -113,9 +144,8 @@ def possible_sibling_sql(settings: dict[str, Any]) -> str:
     given, gender = gammas["given_name"], gammas["gender"]
     similar = ", ".join(str(given[label]) for _, label in NAME_BANDS if label in given)
     far = f"damerau_levenshtein(given_name_l, given_name_r) >= {SIBLING_EDITS}"
-    swapped = f"{_crosswise('given_name', 'family_name')} AND {_crosswise('family_name', 'given_name')}"
     return (
-        f"(NOT ({swapped}) AND (gamma_given_name = {given['else']}"
+        f"(NOT ({_names_swapped_sql()}) AND (gamma_given_name = {given['else']}"
         f" OR (gamma_given_name IN ({similar}) AND {far})"
         f" OR (gamma_gender = {gender['else']} AND gamma_given_name <> {given['exact']})))"
     )
@@ -125,7 +155,8 @@ def edges_sql(predicted: str, settings: dict[str, Any]) -> str:
     """The pairs of the table `predicted` (Splink's predictions) that may join two records in a cluster.
 
     A batch has no review, so what the engine would send to a person (`linkage.linking.link_decide`) is
-    never an edge: a move and another difference (`moved_and_more_sql`), a possible twin or sibling
+    never an edge: family names that differ outright (`family_differs_sql`: the engine says "non"), a
+    move and another difference (`moved_and_more_sql`), a possible twin or sibling
     (`possible_sibling_sql`), and an accepted pair whose record has another candidate within LINK_MARGIN
     bits that the sibling rule keeps apart from the first (the engine's second candidate within the
     margin: a record without a given name beside twins joins neither; one LINK_MARGIN bits or more the
@@ -133,13 +164,15 @@ def edges_sql(predicted: str, settings: dict[str, Any]) -> str:
     at the acceptance threshold (`acceptance_probability`).
     """
     sibling, moved = possible_sibling_sql(settings), moved_and_more_sql(settings)
-    accepted = f"match_probability >= {acceptance_probability(settings)!r}"
-    # A candidate the margin can reach: within LINK_MARGIN bits of the acceptance (a close call or more).
-    plausible = f"match_weight > {splink_weight(settings, ACCEPT_WEIGHT - LINK_MARGIN)!r}"
+    unrelated = family_differs_sql(settings)
+    accepted = f"match_probability >= {acceptance_probability(settings)!r} AND NOT unrelated"
+    # A candidate the margin can reach: within LINK_MARGIN bits of the acceptance (a close call or more),
+    # and one the engine does not rule out ("non" is no candidate: `linkage.linking.plausible_candidates`).
+    plausible = f"match_weight > {splink_weight(settings, ACCEPT_WEIGHT - LINK_MARGIN)!r} AND NOT unrelated"
     return f"""
         WITH scored AS (
             SELECT unique_id_l, unique_id_r, match_weight, match_probability,
-                {sibling} AS sibling, {moved} AS moved
+                {sibling} AS sibling, {moved} AS moved, {unrelated} AS unrelated
             FROM {predicted}
         ),
         plausible AS (
@@ -170,7 +203,7 @@ def edges_sql(predicted: str, settings: dict[str, Any]) -> str:
         )
         SELECT pair.* FROM {predicted} AS pair
         LEFT JOIN either_way ON either_way.x = pair.unique_id_l AND either_way.y = pair.unique_id_r
-        WHERE either_way.x IS NULL AND NOT {moved} AND NOT {sibling}
+        WHERE either_way.x IS NULL AND NOT {moved} AND NOT {sibling} AND NOT {unrelated}
     """  # noqa: S608 - table names and constants, no values
 
 

@@ -82,6 +82,21 @@ APART = {
     "names the other way round": _child(given="Thornton", family="Amelia"),
     "no given name and a move nearby": _child(given="", postcode="LS1 9ZZ"),
     "a sound-alike family name and a move away": _child(family="Thorntun", postcode="SO14 2DF"),
+    "given name mistyped, a digit out and a move nearby": _child(
+        given="Amleia", dob=date(2015, 3, 14), postcode="LS1 9ZZ"
+    ),
+    "no given name, a digit out and a move nearby": _child(
+        given="", dob=date(2015, 3, 14), postcode="LS1 9ZZ"
+    ),
+    "a familiar given name, a year out and a move nearby": _child(
+        given="Millie", dob=date(2014, 3, 4), postcode="LS1 9ZZ"
+    ),
+    "given name mistyped, day and month swapped and a move away": _child(
+        given="Amleia", dob=date(2015, 4, 3), postcode="SO14 2DF"
+    ),
+    "a familiar given name, day and month swapped and no postcode": _child(
+        given="Millie", dob=date(2015, 4, 3), postcode=""
+    ),
 }
 
 
