@@ -146,7 +146,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.FeedTokenRefused: "A revoked or expired feed token was presented and refused",
     AuditTag.FeedRateLimited: "A feed source sent too many requests in a minute and was refused",
     AuditTag.FeedTokenFailed: "A feed API request presented a token that is not live and was refused",
-    AuditTag.FeedTokenAddressLimited: "An address presented too many feed tokens that are not live and was refused",
+    AuditTag.FeedTokenAddressLimited: "A feed token that is not live was refused from an address past its limit of such tokens",
     AuditTag.ReviewDecided: "Decided whether an incoming record is this child",
     AuditTag.ReviewHeld: "A clerical review was moved to the LA team, as a child it names was shielded",
     AuditTag.ReviewFollowed: (

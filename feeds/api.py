@@ -68,9 +68,8 @@ from feeds.ratelimit import (
     seconds_to_next_token_window,
     seconds_to_next_window,
     token_address_limited_audit_due,
-    token_attempt_give_back,
-    token_attempt_take,
     token_failed_audit_due,
+    token_failure_over_limit,
     token_failures_per_address,
 )
 from feeds.sources import (
@@ -199,8 +198,8 @@ _TOKEN_DIGESTS: WeakKeyDictionary[HttpRequest, str] = WeakKeyDictionary()
 
 
 class AddressLimited(Exception):
-    """The client address has presented too many tokens that were not live this window: refused (429)
-    before its token is looked up (`SourceToken`)."""
+    """The token is not live and its client address has presented too many that were not this window:
+    refused 429 rather than 401 (`SourceToken`). A live token is never refused so."""
 
 
 def _address_token(address: str) -> str:
@@ -221,27 +220,25 @@ def _token_shape(authorization: str) -> str:
 
 class SourceToken(HttpBearer):
     def __call__(self, request: HttpRequest) -> FeedSource | None:
-        """The source of the request's token, counted against its client address first
-        (`feeds.ratelimit.token_attempt_take`): an address past its failures this window is refused with
-        AddressLimited (429) unchecked, a live token included, as a locked sign-in refuses the right
-        password (were it checked, a live token would be told apart from a guess: the limit would limit
-        nothing).
+        """The source of the request's token, looked up whatever its client address has presented before:
+        a live token is answered and never counted. A token that is not live is counted against the
+        address (`feeds.ratelimit.token_failure_over_limit`) and refused 401, or 429 (AddressLimited)
+        once the address is past its failures this window. A feed token is 256 random bits: refusing a
+        live one from a limited address would stop no guessing, only the source (review h10-1).
         A request without any Authorization header presents nothing to guess with and is not counted: a
-        probe or a client not yet configured must not lock out a source sharing its address."""
+        probe or a client not yet configured must not be refused 429 at an address a source shares."""
         authorization = request.headers.get(self.header)
         if not authorization:
             return None
+        source = cast(FeedSource | None, super().__call__(request))
+        if source is not None:
+            return source
         address = client_network(request)
-        attempt = token_attempt_take(address)
-        if attempt is None:
+        if token_failure_over_limit(address):
             self._limited_audit(address)
             raise AddressLimited
-        source = cast(FeedSource | None, super().__call__(request))
-        if source is None:
-            self._failed_audit(address, authorization)
-        else:
-            token_attempt_give_back(attempt)
-        return source
+        self._failed_audit(address, authorization)
+        return None
 
     @staticmethod
     def _failed_audit(address: str, authorization: str) -> None:
@@ -311,12 +308,14 @@ def _too_many_requests(request: HttpRequest, exc: Throttled) -> HttpResponse:
 
 @api.exception_handler(AddressLimited)
 def _address_limited(request: HttpRequest, exc: AddressLimited) -> HttpResponse:
-    """429 for an address past its failed tokens, saying when its window ends (never which token failed)."""
+    """429 for a token that is not live from an address past its failures: says that this token is refused,
+    that a live token is still accepted from the address, and when the window ends (never which token)."""
     wait = seconds_to_next_token_window()
     detail = (
-        "Too many requests from this address presented a token that is not live: at most "
-        f"{token_failures_per_address()} in {TOKEN_FAILURE_WINDOW_SECONDS // 60} minutes. "
-        f"Try again in {wait} seconds."
+        "The token presented is not a live feed token, and too many requests from this address have "
+        f"presented one that is not: at most {token_failures_per_address()} in "
+        f"{TOKEN_FAILURE_WINDOW_SECONDS // 60} minutes. A live token is still accepted from this address; "
+        f"tokens that are not live are refused with 429 until the window ends in {wait} seconds."
     )
     response = api.create_response(request, {"detail": detail, "retry_after_seconds": wait}, status=429)
     response["Retry-After"] = str(wait)
@@ -459,9 +458,9 @@ class ValidationErrorOut(Schema):
 
 
 class ThrottledOut(Schema):
-    """Over the source's requests per minute, or its batch requests at once, or the client address has
-    presented too many tokens that were not live (whatever token this request holds): the same seconds are
-    in the Retry-After header."""
+    """Over the source's requests per minute, or its batch requests at once, or this request's token is not
+    live and its client address has presented too many that were not (a live token is still accepted): the
+    same seconds are in the Retry-After header."""
 
     detail: str
     retry_after_seconds: int
@@ -587,7 +586,8 @@ class _RowsInTime:
     "earlier request still running (this one did nothing: its progress so far); send the same body to the "
     "same batch id again to go on where it stopped, until the answer is 200. 429: over the source's "
     "requests a minute, or over the batch requests it may have running at once (the answer says how many), "
-    "or the client address presented too many tokens that were not live; wait the Retry-After seconds.",
+    "or the token is not live and the client address presented too many that were not (a live token is "
+    "still accepted); wait the Retry-After seconds.",
 )
 def batch_submit(
     request: HttpRequest, batch_id: BatchId, batch: BatchIn

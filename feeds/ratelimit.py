@@ -14,10 +14,14 @@ and its `access:denied` audited at most once a minute per source (`refused_sourc
 
 A request presenting a token that is not live (unknown, guessed, malformed, revoked or expired) is counted
 against its client address (`accounts.network.client_network`, trusted proxies as sign-in reads them):
-past FEED_API_TOKEN_FAILURES_PER_ADDRESS in a 5-minute window the address is refused (429) before any token
-is looked up, as `login.ip` refuses a person's sign-in. The per-source limit below counts authenticated
-sources only, so before this a guesser was answered 401 without end and left no trace. Failures and
-refusals are audited once a minute per address (`token_failed_audit_due`, `token_address_limited_audit_due`).
+past FEED_API_TOKEN_FAILURES_PER_ADDRESS in a 5-minute window such a token is refused 429 (with when the
+window ends) instead of 401. Every token is still looked up, whatever its address's count: a live token
+is answered and never counted. A feed token is 256 random bits, so there is no guessing for the limit to
+stop; refusing live tokens with the rest let a stale job retrying a renewed token, or a neighbour behind
+the same NAT or /64, keep a working source out for as long as it retried (review h10-1). What the limit
+gives is a trace and a clear answer: the per-source limit below counts authenticated sources only, so
+before it a failing client was answered 401 without end and left none. Failures and refusals are audited
+once a minute per address (`token_failed_audit_due`, `token_address_limited_audit_due`).
 
 Runs as a django-ninja throttle, i.e. after the token is checked and before the body is parsed, so a
 refused 5,000-row batch costs no validation.
@@ -41,7 +45,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
-from accounts.ratelimit import Limiter, OncePerWindow, attempts_give_back, attempts_take
+from accounts.ratelimit import Limiter, OncePerWindow
 from audit.services import event_record
 from audit.tags import AuditTag
 from feeds.models import FeedSource
@@ -90,8 +94,6 @@ TOKEN_FAILURE_WINDOW_SECONDS = 5 * 60
 TOKEN_FAILED = OncePerWindow("feeds.token_failed", WINDOW_SECONDS)
 TOKEN_ADDRESS_LIMITED = OncePerWindow("feeds.token_address_limited", WINDOW_SECONDS)
 
-TokenAttempt = tuple[Limiter, str]
-
 
 def token_failures_per_address() -> int:
     return int(settings.FEED_API_TOKEN_FAILURES_PER_ADDRESS)
@@ -101,23 +103,18 @@ def seconds_to_next_token_window() -> int:
     return max(1, TOKEN_FAILURE_WINDOW_SECONDS - int(_now()) % TOKEN_FAILURE_WINDOW_SECONDS)
 
 
-def token_attempt_take(address: str) -> TokenAttempt | None:
-    """Count one token authentication from `address` *before* the token is looked up: the attempt (give
-    it back with `token_attempt_give_back` if the token is live), or None when the address has had its
-    failures this window and is to be refused unchecked. Counted first, as sign-in counts
-    (`accounts.ratelimit.attempts_take`): requests arriving together cannot all be checked."""
+def token_failure_over_limit(address: str) -> bool:
+    """Count one token from `address` that was looked up and found not live: whether the address is now
+    past its failures this window (refuse it 429, not 401). Counted only *after* the look-up, and only
+    for a token that failed, never for a live one: counting every request first and giving a live one
+    back let a live request racing a failure at the limit be the one over it. One atomic increment, so
+    failures arriving together are counted exactly and those past the limit are refused however many."""
     limiter = Limiter(
         "feeds.token_address",
         limit=token_failures_per_address(),
         window_seconds=TOKEN_FAILURE_WINDOW_SECONDS * 2,
     )
-    attempt = (limiter, f"{address}|{int(_now()) // TOKEN_FAILURE_WINDOW_SECONDS}")
-    return attempt if attempts_take(attempt) is not None else None
-
-
-def token_attempt_give_back(attempt: TokenAttempt) -> None:
-    """The token was live: the attempt is no failure and is uncounted."""
-    attempts_give_back(attempt)
+    return limiter.hit(f"{address}|{int(_now()) // TOKEN_FAILURE_WINDOW_SECONDS}") > limiter.limit
 
 
 def token_failed_audit_due(address: str) -> tuple[bool, int]:
@@ -126,7 +123,7 @@ def token_failed_audit_due(address: str) -> tuple[bool, int]:
 
 
 def token_address_limited_audit_due(address: str) -> tuple[bool, int]:
-    """As `refused_token_audit_due`, for a request from `address` refused unchecked by its failures."""
+    """As `refused_token_audit_due`, for a token that is not live refused 429 from `address` past its failures."""
     return TOKEN_ADDRESS_LIMITED.due(address, now=_now())
 
 

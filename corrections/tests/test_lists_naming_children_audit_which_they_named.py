@@ -3,8 +3,8 @@
 Each names children by index number (and, to the LA team, the organisation that asked) but audited a count
 only, so nobody could tell from the log whose records a reader was shown; the other lists of the kind
 (alerts, disclosure exports, one's own corrections, transfers) record what they showed. Now each records
-the ids of the corrections or complaints it listed and of their children, a page at a time: the queue and
-the complaints list are shown `LIST_LIMIT` to a page (`?page=N`), as the exports list is.
+the ids of the corrections or complaints it listed and of their children, a page at a time: the queue, the
+complaints list and the data-quality page are shown `LIST_LIMIT` to a page (`?page=N`), as the exports list is.
 """
 
 import pytest
@@ -59,13 +59,14 @@ def test_a_list_naming_children_audits_the_ids_it_named(world, child, page, tag,
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "page, tag, ids",
+    "page, tag, ids, who",
     [
-        ("corrections:queue", AuditTag.CorrectionQueueViewed, "correction_ids"),
-        ("corrections:complaints", AuditTag.ComplaintListViewed, "complaint_ids"),
+        ("corrections:queue", AuditTag.CorrectionQueueViewed, "correction_ids", "lena"),
+        ("corrections:complaints", AuditTag.ComplaintListViewed, "complaint_ids", "lena"),
+        ("data_quality", AuditTag.DataQualityViewed, "correction_ids", "dara"),
     ],
 )
-def test_a_long_list_is_shown_and_audited_a_page_at_a_time(world, child, monkeypatch, page, tag, ids):
+def test_a_long_list_is_shown_and_audited_a_page_at_a_time(world, child, monkeypatch, page, tag, ids, who):
     monkeypatch.setattr(corrections.views, "LIST_LIMIT", 2)
     children = [
         child,
@@ -73,12 +74,12 @@ def test_a_long_list_is_shown_and_audited_a_page_at_a_time(world, child, monkeyp
         make_child(world, given_names="Ben", family_name="Birch"),
     ]
     for each in children:
-        if page == "corrections:queue":
-            _raised(world, each)
-        else:
+        if page == "corrections:complaints":
             complaint_from_the_child(world, each)
-    client = signed_in(world.lena)
-    model = Correction if page == "corrections:queue" else Complaint
+        else:
+            _raised(world, each)
+    client = signed_in(getattr(world, who))
+    model = Complaint if page == "corrections:complaints" else Correction
 
     seen: list[str] = []
     for number in (1, 2):

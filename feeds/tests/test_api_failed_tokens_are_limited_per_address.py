@@ -4,9 +4,11 @@ A person's failed sign-ins are limited per address (`login.ip`) and audited. The
 counts authenticated sources only, and only revoked or expired tokens were audited: a guessed, truncated
 or malformed token was answered 401 every time, each with a token lookup, and left no trace (review h3-F1).
 Now every request presenting a token that is not live counts against its address
-(`FEED_API_TOKEN_FAILURES_PER_ADDRESS` a 5-minute window); past it the address is answered 429 with
-Retry-After before any token is looked up, a live token included, as a locked sign-in refuses the right
-password. Failures and refusals are audited once a minute per address, never with the token.
+(`FEED_API_TOKEN_FAILURES_PER_ADDRESS` a 5-minute window); past it such a token is answered 429 with
+Retry-After instead of 401. The token is still looked up: a live token is answered and never counted (a
+256-bit token cannot be guessed, so refusing it protected nothing and kept sources sharing the address
+out: review h10-1, `test_api_a_live_token_is_answered_from_an_address_over_its_failed_token_limit`).
+Failures and refusals are audited once a minute per address, never with the token.
 """
 
 from datetime import timedelta
@@ -61,28 +63,35 @@ def test_guessed_tokens_from_one_address_are_refused_with_429_past_the_limit(cli
     assert refused.status_code == 429
     assert refused["Retry-After"] == "225"
     assert refused.json() == {
-        "detail": "Too many requests from this address presented a token that is not live: at most 10 "
-        "in 5 minutes. Try again in 225 seconds.",
+        "detail": "The token presented is not a live feed token, and too many requests from this address "
+        "have presented one that is not: at most 10 in 5 minutes. A live token is still accepted from this "
+        "address; tokens that are not live are refused with 429 until the window ends in 225 seconds.",
         "retry_after_seconds": 225,
     }
 
 
-def test_a_limited_address_is_refused_before_any_token_is_looked_up(client, world, clock):
+def test_a_limited_address_still_has_its_token_looked_up(client, world, clock):
+    """A live token from a limited address must be answered, so every token is looked up: a guess is
+    refused 429 after its look-up, never before it."""
     live = feed_token_issue(source=health_source(world))
     for n in range(10):
         _get(client, f"Bearer {_guess(live, n)}")
     with CaptureQueriesContext(connection) as queries:
         assert _get(client, f"Bearer {_guess(live, 99)}").status_code == 429
-    assert not [q for q in queries.captured_queries if "feeds_feedtoken" in q["sql"]]
+    assert [q for q in queries.captured_queries if "feeds_feedtoken" in q["sql"]]
 
 
-def test_a_live_token_from_a_limited_address_is_refused_until_the_window_ends(client, world, clock):
+def test_a_live_token_from_a_limited_address_is_answered_and_guesses_refused_until_the_window_ends(
+    client, world, clock
+):
     live = feed_token_issue(source=health_source(world))
     for n in range(10):
         _get(client, f"Bearer {_guess(live, n)}")
-    assert _get(client, f"Bearer {live}").status_code == 429
-    clock["t"] = NOON + 225  # the next 5-minute window
     assert _get(client, f"Bearer {live}").status_code == 404  # authenticated: no such batch
+    assert _get(client, f"Bearer {_guess(live, 10)}").status_code == 429
+    clock["t"] = NOON + 225  # the next 5-minute window
+    assert _get(client, f"Bearer {_guess(live, 11)}").status_code == 401
+    assert _get(client, f"Bearer {live}").status_code == 404
 
 
 def test_another_address_is_not_limited_by_the_first(client, world, clock):
@@ -100,12 +109,13 @@ def test_behind_trusted_proxies_each_client_address_is_counted_apart(client, wor
     for n in range(11):
         _get(client, f"Bearer {_guess(live, n)}", address=proxy, HTTP_X_FORWARDED_FOR=ATTACKER)
     # The attacker cannot escape by writing another address to the left of the one the proxy wrote.
-    forged = _get(client, f"Bearer {live}", address=proxy, HTTP_X_FORWARDED_FOR=f"192.0.2.1, {ATTACKER}")
-    assert forged.status_code == 429
-    # A source behind the same proxy is another client.
-    assert (
-        _get(client, f"Bearer {live}", address=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7").status_code == 404
+    forged = _get(
+        client, f"Bearer {_guess(live, 11)}", address=proxy, HTTP_X_FORWARDED_FOR=f"192.0.2.1, {ATTACKER}"
     )
+    assert forged.status_code == 429
+    # Another client behind the same proxy is counted apart: its failed token is its first (401).
+    other = _get(client, f"Bearer {_guess(live, 12)}", address=proxy, HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert other.status_code == 401
 
 
 def test_live_tokens_do_not_count_towards_the_limit(client, world, clock):
