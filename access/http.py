@@ -6,21 +6,22 @@ into the audited page. (`refusal(...)` is the same decision for views that prefe
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import get_resolver
 
 from access.permissions import Permission
-from access.policy import ROLES_BY_PERMISSION, Decision, decide, prerequisites
+from access.policy import ChildRefusal, Decision, child_refusal_told, decide, prerequisites
 from accounts.http import signed_in_user
 from accounts.models import Organisation, OrganisationKind, User
 from accounts.services import ActorCannotAct
 from audit.services import event_record
 from audit.tags import AuditTag
-from children.models import Child, Involvement, RecordStatus
+from children.models import Child, Involvement
 from disclosure.models import DisclosureExport
 from lifecycle.models import Transfer
 from linkage.models import ChildMerge, ClericalReview
@@ -67,11 +68,14 @@ def denied(
     event_record(
         tag=AuditTag.AccessDenied, actor=actor or request.user, child_id=child_id, additional=additional
     )
-    child = _child_named(child_id, actor or request.user, action)
+    told = _told(actor or request.user, action, decision, child_id)
+    if told is None:
+        return _no_such_record(request)
     own_la = _own_local_authority(request.user)
+    child = told.named
     la = child.local_authority if child is not None else own_la
     context = {
-        "decision": decision,
+        "decision": told.decision,
         "la": la,
         "child": child,
         "other_la": child is not None and own_la is not None and own_la.pk != child.local_authority_id,
@@ -79,31 +83,20 @@ def denied(
     return render(request, "access/denied.html", context, status=403)
 
 
-def _child_named(child_id: UUID | None, user: object, action: Permission) -> Child | None:
-    """The child whose holding LA the refusal page names, or None (`_told_whose_record`).
-
-    A live record only: no search finds an archived or closed one (a closed record is a child's former
-    identity), so its LA is not what a search would have told the person.
-    """
-    if child_id is None or not _told_whose_record(user, action):
-        return None
-    children = Child.objects.select_related("local_authority")
-    return children.filter(pk=child_id, status=RecordStatus.ACTIVE).first()
+def _told(user: object, action: Permission, decision: Decision, child_id: UUID | None) -> ChildRefusal | None:
+    """What the refusal page says (`access.policy.child_refusal_told`): the reason shown and the child whose
+    LA it names, or None (the page of an id that never existed). A refusal naming no child, or to someone
+    signed out, is about the person: it says what it says."""
+    if child_id is None or not isinstance(user, User):
+        return ChildRefusal(decision)
+    child = Child.objects.select_related("local_authority").filter(pk=child_id).first()
+    return child_refusal_told(actor=user, action=action, child=child, refused=decision)
 
 
-def _told_whose_record(user: object, action: Permission) -> bool:
-    """May the refusal page name the LA holding the child (and point to its team)?
-
-    Only for a refusal about the child itself (the person is vetted and their role may do `action`) to a
-    role that finds children nationally by search, who would learn the LA from a search or the record
-    anyway and needs to know whom to ask. A refusal by role or vetting, or to a data manager, administrator
-    or auditor (who cannot search), names no LA but their own: an id must not say where a child is held,
-    or that it exists. Views check the role before looking an id up; this holds where one does not.
-    """
-    if not isinstance(user, User) or not prerequisites(user):
-        return False
-    searchers = ROLES_BY_PERMISSION[Permission.ChildSearch]
-    return user.role in searchers and user.role in ROLES_BY_PERMISSION.get(action, set())
+def _no_such_record(request: HttpRequest) -> HttpResponse:
+    """The answer to an id that never existed, as Django gives it (the project's 404 page), word for word."""
+    handler = cast(Callable[..., HttpResponse], get_resolver().resolve_error_handler(404))
+    return handler(request, Http404())
 
 
 def _own_local_authority(user: object) -> Organisation | None:

@@ -669,6 +669,115 @@ def _decide_identify(actor: User, child: Child, facts: _Facts) -> Decision:
     return _deny("not_found_by_search")
 
 
+def child_known(*, actor: User, child: Child) -> bool:
+    """May a page tell `actor` what it holds of `child` from its id alone: which LA holds it, that it is
+    shielded, archived or closed (a refusal's reason, and whom to ask)?
+
+    To whom the purpose page may name it (`ChildIdentify`'s rule, whatever the record's state): someone
+    whose search returned it, who recorded an involvement with it, or its own LA team. A record closed for
+    a new identity (adoption, protection) is known to the LA team holding it alone: whoever worked with
+    the child under its former identity is who may have kept its id, and the closure is the new
+    identity's secret. An archived one (the child turned 18, or died) to its LA team and a practitioner
+    involved with it, not to a past searcher: a search is of the living index, and a kept id must not tell
+    that the child has left it.
+
+    An LA team on either side of a transfer of an active record knows it too (a search cannot help them,
+    and the transfer told them the child and both LAs): the receiving team while the request waits, the
+    sending team once accepted while the LA it sent the record to still holds it (it learns nothing new:
+    where it sent it), never after the record moved on again, nor after a declined or withdrawn request.
+    """
+    if actor.role not in ROLES_BY_PERMISSION[Permission.ChildIdentify]:
+        return False
+    if is_la_team_for(actor, child):
+        return True
+    if child.status == RecordStatus.CLOSED:
+        return False
+    if child.status == RecordStatus.ARCHIVED:
+        return has_ever_been_involved(actor, child)
+    if _decide_identify(actor, child, _Facts(actor)).allowed:
+        return True
+    return actor.role == Role.LA_TEAM and _transfer_counterpart(actor, child)
+
+
+def _transfer_counterpart(actor: User, child: Child) -> bool:
+    """`actor`'s LA receives a pending transfer of `child`, or sent it the record its holding LA now has."""
+    transfers = Transfer.objects.filter(child_id=child.pk)
+    pending = transfers.filter(status=TransferStatus.PENDING, to_la_id=actor.home_la_id)
+    sent = transfers.filter(
+        status=TransferStatus.ACCEPTED, from_la_id=actor.home_la_id, to_la_id=child.local_authority_id
+    )
+    return pending.exists() or sent.exists()
+
+
+def asked_why_first(*, actor: User, child: Child) -> bool:
+    """Is `actor` asked for a purpose before a page of `child` decides anything about the record?
+
+    The pages changing a record ask the purpose after the record's own rules, so that whoever may act is
+    told at once why not (shielded, not involved). To someone who may not identify the child that order
+    was an oracle: a shielded child's id answered "shielded" at once, an unshielded one's the purpose page.
+    They are asked why first, whatever the record (a view, audited and counted); a record that is not
+    active is refused first, as an id that never existed (`child_refusal_told`).
+    """
+    return child.status == RecordStatus.ACTIVE and not child_known(actor=actor, child=child)
+
+
+def override_asked_decide(*, actor: User, child: Child) -> Decision:
+    """May the emergency-access page ask `actor` for a reason to open `child` (before the override)?
+
+    As `ShieldOverride`, but a holder who may not identify the child is not told whether it is shielded:
+    the page asks the reason of any active record, and the override itself (`ShieldOverride`, on the
+    reason given) refuses an unshielded one without saying why. Only a shielded record is then opened,
+    and breaking glass is audited and alerted to its LA team at once.
+    """
+    decision = decide(actor=actor, action=Permission.ShieldOverride, child=child)
+    if decision.reason == "not_shielded" and not child_known(actor=actor, child=child):
+        return ALLOW
+    return decision
+
+
+# Refusals that say nothing of the child (about the person, or a detail named in the address that no
+# record has): told whoever the child is.
+CHILDLESS_REASONS = frozenset({"no_child_protection_duty", "no_organisation", "not_a_field"})
+
+
+@dataclass(frozen=True)
+class ChildRefusal:
+    """What a refusal page may say of a refusal about a child: `decision` (the reason shown) and `named`,
+    the child whose holding LA it names (its team is whom to ask), if any."""
+
+    decision: Decision
+    named: Child | None = None
+
+
+def child_refusal_told(
+    *, actor: User, action: Permission, child: Child | None, refused: Decision
+) -> ChildRefusal | None:
+    """What the refusal of `action` on `child` may tell `actor`, or None: the answer to an id that never
+    existed (`child` is None when the record is no longer there: deleted by a merge or purge since).
+
+    Someone refused for who they are (vetting, a role that may not do `action`) learns nothing of the
+    child, and a role that cannot search (data manager, auditor, administrator) is told no LA but their
+    own: their pages answer ids themselves. Otherwise only someone who may identify the child
+    (`child_known`) is told the reason and, for an active record, which LA holds it (a search would tell
+    them). Anyone else is told the same for every child ("Find this child with a search first"), and an
+    archived or closed record's id answers as an id that never existed: its state is what a kept id must
+    not tell (that the child turned 18, died, or was given a new identity).
+    """
+    if not prerequisites(actor) or actor.role not in ROLES_BY_PERMISSION[action]:
+        return ChildRefusal(refused)
+    if actor.role not in ROLES_BY_PERMISSION[Permission.ChildIdentify]:
+        return ChildRefusal(refused)
+    if child is None:
+        return None
+    if child_known(actor=actor, child=child):
+        return ChildRefusal(refused, named=child if child.status == RecordStatus.ACTIVE else None)
+    if child.status != RecordStatus.ACTIVE:
+        return None
+    if refused.reason in CHILDLESS_REASONS:
+        return ChildRefusal(refused)
+    return ChildRefusal(_deny("not_found_by_search"))
+
+
 def _decide_la_scoped(
     actor: User, *, subject: User | None, alert: Alert | None, child: Child | None
 ) -> Decision:

@@ -3,7 +3,7 @@
 import time
 from collections.abc import Callable
 from functools import partial, wraps
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
 from django.conf import settings
@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import DEFAULT_DB_ALIAS
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from access.http import Refused, decider_ended_refused, require, still_permitted
@@ -19,8 +19,11 @@ from access.permissions import Permission
 from access.policy import (
     Decision,
     Visibility,
+    asked_why_first,
+    child_known,
     decide,
     decide_many,
+    override_asked_decide,
     override_visibility,
     prerequisites,
     visibility,
@@ -43,7 +46,7 @@ from children.forms import (
 )
 from children.looks import look_audited
 from children.merged_away import RecordRemoved, opened_unless_merged_away
-from children.models import Child, Involvement
+from children.models import Child, Involvement, RecordStatus
 from children.override import shield_override
 from children.purposes import PURPOSE_LABELS
 from children.records import InvolvementDetails, ReturnIntention
@@ -101,20 +104,78 @@ def search_over_limit(actor: User, *, page: str | None = None) -> bool:
     return True
 
 
-def _child(child_id: UUID) -> Child:
-    return get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
+class LookupsLimited(Exception):
+    """A person past the search limit asked a child's page something it answers with nothing about the
+    child: answered in words, the same for every id (`gone_if_merged_away`)."""
+
+
+def _probe_counted(request: HttpRequest, actor: User) -> None:
+    """A child's id answered with nothing about the child (no such record, or a refusal to someone who may
+    not identify it) is a look-up, as the reports' look-ups are: counted against the person's search limit,
+    so that ids are not probed for free (`LookupsLimited` past it, audited once a minute naming the page)."""
+    match = request.resolver_match
+    if search_over_limit(actor, page=match.view_name if match else None):
+        raise LookupsLimited
+
+
+def _child(request: HttpRequest, actor: User, child_id: UUID) -> Child:
+    """The child by id, or `Http404` (a look-up, counted: `_probe_counted`). An id that never existed is
+    counted as an archived or closed record's is (`_refused_unless`), so the two answer alike, limit
+    included."""
+    child = Child.objects.select_related("data_key", "local_authority").filter(pk=child_id).first()
+    if child is None:
+        _no_such_record(request, actor, reason="no_such_record")
+    return child
+
+
+def _no_such_record(
+    request: HttpRequest, actor: User, *, reason: str, child: Child | None = None
+) -> NoReturn:
+    """The answer to an id that never existed, and to an archived or closed record's id refused to someone
+    who may not identify it (`access.policy.child_refusal_told`), with the same work for both: the look-up
+    counted (`_probe_counted`), one refusal audited (`AccessDenied`: the child and its state for a real
+    record, so its LA and auditors see a kept id tried, say a former identity's; no child for a made-up
+    id), then `Http404`. Nothing more is read or written for either, so neither answers slower."""
+    _probe_counted(request, actor)
+    match = request.resolver_match
+    additional = {"reason": reason, **({"page": match.view_name} if match else {})}
+    event_record(
+        tag=AuditTag.AccessDenied,
+        actor=actor,
+        child_id=child.pk if child is not None else None,
+        additional=additional,
+    )
+    raise Http404("no such record")
+
+
+def _refused_unless(
+    request: HttpRequest, actor: User, action: Permission, child: Child, decision: Decision
+) -> None:
+    """`Refused` (the audited refusal page, `access.http.denied`) unless `decision` allows; a refusal of
+    someone who may not identify the child is a look-up that told them nothing, counted (`_probe_counted`).
+
+    An archived or closed record's refusal to them answers as an id that never existed, with that id's
+    work (`_no_such_record`), not the refusal page's (which would load the child and judge it again)."""
+    if decision:
+        return
+    if not child_known(actor=actor, child=child):
+        if child.status != RecordStatus.ACTIVE:
+            _no_such_record(request, actor, reason=decision.reason, child=child)
+        _probe_counted(request, actor)
+    raise Refused(decision, action=action, child_id=child.pk)
 
 
 def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
     """The child, if the policy allows `action` on it (else `Refused`: the audited refusal page).
 
     The role first, before the lookup: someone whose role may not do `action` gets the same refusal for
-    any id, so an id tells them neither that the child exists nor which LA holds it.
+    any id, so an id tells them neither that the child exists nor which LA holds it. What a refusal about
+    the child itself says depends on whether they may identify it (`access.policy.child_refusal_told`).
     """
     actor = signed_in_user(request)
     require(actor=actor, action=action)  # the role first: ids are not probed
-    child = _child(child_id)
-    require(actor=actor, action=action, child=child)
+    child = _child(request, actor, child_id)
+    _refused_unless(request, actor, action, child, decide(actor=actor, action=action, child=child))
     return child
 
 
@@ -170,12 +231,16 @@ def gone_if_merged_away(view: Callable[..., HttpResponse]) -> Callable[..., Http
     """A page of one record that loaded the child, then found its key shredded by a merge committing in
     between (`KeyRevoked`), answers as it would a moment later: not found (the record is no longer there),
     never a server error. A record still there whose key was shredded (a purge or merge that failed after
-    its shred) is said to be removed (`removed_record_said`)."""
+    its shred) is said to be removed (`removed_record_said`). A look-up past the search limit
+    (`LookupsLimited`) is said in words (429), the same page whatever the id."""
 
     @wraps(view)
     @removed_record_said
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        response = opened_unless_merged_away(kwargs["child_id"], lambda: view(request, *args, **kwargs))
+        try:
+            response = opened_unless_merged_away(kwargs["child_id"], lambda: view(request, *args, **kwargs))
+        except LookupsLimited:
+            return render(request, "children/lookups_throttled.html", {"said": LOOKUPS_LIMITED}, status=429)
         if response is None:
             raise Http404("the record has been merged into another")
         return response
@@ -206,8 +271,15 @@ def _purpose_stated(request: HttpRequest, child: Child) -> PurposeGrant:
 
 
 def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
-    """Changes need the same stated purpose as viewing, plus the action's own permission."""
-    child = _permitted_child(request, child_id, action)
+    """Changes need the same stated purpose as viewing, plus the action's own permission: checked first
+    for whoever may identify the child (told at once why not), after the purpose for anyone else
+    (`access.policy.asked_why_first`: the same answer for every active record's id)."""
+    actor = signed_in_user(request)
+    require(actor=actor, action=action)  # the role first: ids are not probed
+    child = _child(request, actor, child_id)
+    if asked_why_first(actor=actor, child=child):
+        _purpose_stated(request, child)
+    _refused_unless(request, actor, action, child, decide(actor=actor, action=action, child=child))
     _purpose_stated(request, child)
     return child
 
@@ -501,11 +573,14 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
 def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.InvolvementCease)  # the role first: ids are not probed
-    child = _child(child_id)
-    involvement = get_object_or_404(
-        Involvement.objects.select_related("child__data_key"), pk=involvement_id, child=child
+    child = _child(request, actor, child_id)
+    involvement = (
+        Involvement.objects.select_related("child__data_key").filter(pk=involvement_id, child=child).first()
     )
-    require(actor=actor, action=Permission.InvolvementCease, child=child, involvement=involvement)
+    if involvement is None:  # a look-up with a missing child's work (an archived or closed one's alike)
+        _no_such_record(request, actor, reason="no_such_record")
+    decision = decide(actor=actor, action=Permission.InvolvementCease, child=child, involvement=involvement)
+    _refused_unless(request, actor, Permission.InvolvementCease, child, decision)
     _purpose_stated(request, child)
     current = involvement_details(involvement)
     form = CeaseForm(request.POST or None, started_on=current.started_on)
@@ -642,11 +717,18 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
 def override(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Break-glass for override holders: reason, warning, step-up; full record in this response only."""
     actor = signed_in_user(request)
-    child = _permitted_child(request, child_id, Permission.ShieldOverride)
+    require(actor=actor, action=Permission.ShieldOverride)  # the role first: ids are not probed
+    child = _child(request, actor, child_id)
+    # The reason is asked of any active record of someone who may not identify it (shielded or not): only
+    # breaking glass, audited and alerted at once, tells them (`access.policy.override_asked_decide`).
+    asked = override_asked_decide(actor=actor, child=child)
+    _refused_unless(request, actor, Permission.ShieldOverride, child, asked)
     if stale := step_up(request):
         return stale
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        decision = decide(actor=actor, action=Permission.ShieldOverride, child=child)
+        _refused_unless(request, actor, Permission.ShieldOverride, child, decision)
         try:
             context = shield_override(
                 child=child,

@@ -13,6 +13,7 @@ from access.http import Refused, decider_ended_refused, require, still_permitted
 from access.permissions import Permission
 from access.policy import (
     Decision,
+    asked_why_first,
     complaint_decide,
     correction_decide,
     correction_raise_decide,
@@ -222,6 +223,11 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.CorrectionRaise)  # the role first: ids are not probed
     child = _child(child_id)
+    grant = purpose_grant_for(request.session, child=child)
+    if grant is None and asked_why_first(actor=actor, child=child):
+        # Someone who may not identify the child is asked why before the record's own rules (a shielded
+        # record's location details) or its details (how many carers) answer: alike for every active id.
+        return redirect("children:purpose", child_id=child.pk)
     _insist(
         correction_raise_decide(actor=actor, child=child, field=field),
         action=Permission.CorrectionRaise,
@@ -230,7 +236,6 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     named = field_for(field)
     if named is None or named not in fields_of(child, include_location=True):
         raise Http404("no such detail on this record")
-    grant = purpose_grant_for(request.session, child=child)
     if grant is None:
         return redirect("children:purpose", child_id=child.pk)
     form = CorrectionForm(

@@ -17,6 +17,7 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
 from children.records import InvolvementDetails
+from children.search import SearchCriteria, child_search
 from children.selectors import child_details
 from children.services import involvement_record
 from lifecycle.services import child_archive
@@ -38,6 +39,22 @@ def _after_the_pages_check(monkeypatch, meanwhile) -> None:
     monkeypatch.setattr(children.views, "_granted_child", then_meanwhile)
 
 
+def _found_by_search(user) -> None:
+    """The person found the child by a search, their way in: refused, they are told why (whoever may not
+    identify the child is told nothing of it: test_a_childs_id_tells_nothing_to_whoever_may_not_identify_it)."""
+    child_search(criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)), fetched_by=user)
+
+
+def _involved(user, child, role: str = "Social worker") -> None:
+    involvement_record(
+        child=child,
+        by=user,
+        details=InvolvementDetails(
+            practitioner_name=user.username, role=role, organisation_id=user.organisation_id
+        ),
+    )
+
+
 def _shield(world):
     return lambda child: shield_set(child=child, by=world.lena, shielded=True, reason="Risk of harm")
 
@@ -49,6 +66,7 @@ def _archive(child):
 def test_an_involvement_recorded_as_the_la_team_shields_the_record_is_refused_and_not_kept(
     world, child, monkeypatch
 ):
+    _found_by_search(world.alice)
     client = signed_in(world.alice)
     state_purpose(client, child)
     _after_the_pages_check(monkeypatch, _shield(world))
@@ -64,6 +82,8 @@ def test_an_involvement_recorded_as_the_la_team_shields_the_record_is_refused_an
 
 
 def test_an_involvement_recorded_as_the_record_is_archived_is_refused_and_not_kept(world, child, monkeypatch):
+    _involved(world.alice, child, role="Family support worker")  # involved: she may know it, so is told why
+    recorded_before = AuditEvent.objects.filter(tag=AuditTag.InvolvementRecorded).count()
     client = signed_in(world.alice)
     state_purpose(client, child)
     _after_the_pages_check(monkeypatch, _archive)
@@ -73,8 +93,8 @@ def test_an_involvement_recorded_as_the_record_is_archived_is_refused_and_not_ke
     assert response.status_code == 403
     assert "This record has been archived" in response.content.decode()
     assert Child.objects.get(pk=child.pk).status == RecordStatus.ARCHIVED
-    assert not Involvement.objects.filter(child=child).exists()
-    assert not AuditEvent.objects.filter(tag=AuditTag.InvolvementRecorded).exists()
+    assert Involvement.objects.filter(child=child).count() == 1  # hers from before, no other
+    assert AuditEvent.objects.filter(tag=AuditTag.InvolvementRecorded).count() == recorded_before
     assert AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=world.alice).additional["reason"] == (
         "archived"
     )

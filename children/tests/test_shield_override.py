@@ -1,8 +1,11 @@
+from datetime import date
+
 from django.core import mail
 from django.urls import reverse
 
 from audit.models import AuditEvent
 from audit.tags import AuditTag
+from children.search import SearchCriteria, child_search
 from oversight.models import Alert
 from tests.journeys import signed_in, state_purpose
 from tests.pages import rendered
@@ -73,5 +76,9 @@ def test_an_ordinary_practitioner_cannot_override(world, shielded_child):
 
 
 def test_there_is_nothing_to_override_on_an_unshielded_record(world, child):
+    """Told so at once by someone who found the child (by id alone, the page asks the reason of any
+    record: test_a_childs_id_tells_nothing_to_whoever_may_not_identify_it)."""
+    child_search(criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)), fetched_by=world.olivia)
     response = signed_in(world.olivia).get(reverse("children:override", args=[child.pk]))
     assert response.status_code == 403
+    assert "This record is not shielded: open it in the usual way." in response.content.decode()

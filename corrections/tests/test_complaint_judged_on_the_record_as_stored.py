@@ -21,6 +21,7 @@ from corrections.tests.support import events
 from linkage.merging import child_merge
 from tests.concurrency import paused_for
 from tests.journeys import signed_in
+from tests.other_la import main_of
 from tests.personas import make_child
 
 COMPLAINT = {
@@ -68,8 +69,12 @@ def test_a_complaint_sent_as_the_record_moves_to_another_la_is_refused_and_not_k
         monkeypatch, lambda: Child.objects.filter(pk=child.pk).update(local_authority=world.south)
     )
     response = signed_in(world.lena).post(reverse("corrections:complaint_new", args=[child.pk]), COMPLAINT)
-    assert response.status_code == 403 and 'data-reason="other_la"' in response.content.decode()
+    # no longer her LA's, and never found by search: the refusal says nothing of the child (review, session 37)
+    assert response.status_code == 403 and 'data-reason="not_found_by_search"' in response.content.decode()
+    assert world.south.name not in main_of(response)
     assert not Complaint.objects.exists()
+    assert not AuditEvent.objects.filter(tag=AuditTag.ComplaintRecorded).exists()
+    assert events(AuditTag.AccessDenied, reason="other_la")
 
 
 @pytest.mark.postgresql

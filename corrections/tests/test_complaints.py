@@ -11,6 +11,7 @@ from corrections.models import Complaint, ComplaintStatus
 from corrections.services import complaint_version
 from corrections.tests.support import complaint_from_the_child, events
 from tests.journeys import signed_in
+from tests.other_la import main_of
 from tests.personas import make_user
 
 NEW = {
@@ -147,7 +148,9 @@ def test_another_las_team_cannot_record_read_or_progress_it(world, child):
     complaint = complaint_from_the_child(world, child)
     stella = signed_in(make_user("stella", world.south, role="la_team"))
     response = stella.post(reverse("corrections:complaint_new", args=[child.pk]), NEW)
-    assert response.status_code == 403 and 'data-reason="other_la"' in response.content.decode()
+    # by id alone: refused, and told nothing of the child (review, session 37)
+    assert response.status_code == 403 and 'data-reason="not_found_by_search"' in response.content.decode()
+    assert world.north.name not in main_of(response)
     response = stella.get(reverse("corrections:complaint", args=[complaint.pk]))
     assert response.status_code == 403 and "school on the record" not in response.content.decode()
     assert "Child or young person" not in stella.get(reverse("corrections:complaints")).content.decode()

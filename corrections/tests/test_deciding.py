@@ -14,6 +14,7 @@ from corrections.services import AlreadyDecided, correction_accept, correction_r
 from corrections.tests.deciding import accept_as_shown
 from corrections.tests.support import events, fresh
 from tests.journeys import signed_in
+from tests.other_la import main_of
 from tests.personas import make_child, make_user
 from vault.sealing import Sealer
 
@@ -142,7 +143,9 @@ def test_another_las_team_cannot_decide_or_see_it(world, child):
     stella = make_user("stella", world.south, role="la_team")
     client = signed_in(stella)
     response = client.post(reverse("corrections:decide", args=[correction.pk]), {"decision": "accept"})
-    assert response.status_code == 403 and 'data-reason="other_la"' in response.content.decode()
+    # by id alone: refused, and told nothing of the child (review, session 37)
+    assert response.status_code == 403 and 'data-reason="not_found_by_search"' in response.content.decode()
+    assert world.north.name not in main_of(response)
     assert "Family name" not in client.get(reverse("corrections:queue")).content.decode()
     assert child_details(fresh(child)).family_name == "Thornton"
 

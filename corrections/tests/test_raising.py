@@ -1,16 +1,29 @@
 """Raising a correction: whoever may view the record, for the details they can see, with a purpose."""
 
+import uuid
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
 from audit.tags import AuditTag
+from children.records import InvolvementDetails
+from children.search import SearchCriteria, child_search
+from children.services import involvement_record
 from corrections.models import Correction, CorrectionStatus
 from corrections.tests.support import events, raise_via_page
 from tests.journeys import signed_in, state_purpose
+from tests.other_la import main_of
 from tests.personas import make_user
 
 NAME_FIX = {"value": "Thorneton", "reason": "Birth certificate seen at school admission"}
 ADDRESS_FIX = {"line_1": "8 Fernbank Way", "town": "Leeds", "postcode": "ls2 9jt", "reason": "Moved in May"}
+
+
+def _found_by_search(user, family_name: str = "Thornton") -> None:
+    """Their search found the child, their way in: refused, they are told why (whoever may not identify the
+    child is told nothing of it: children/tests/test_a_childs_id_tells_nothing_to_whoever_may_not_identify_it)."""
+    child_search(criteria=SearchCriteria(family_name, date_of_birth=date(2015, 3, 4)), fetched_by=user)
 
 
 def test_a_practitioner_with_a_purpose_raises_a_correction_sealed_and_audited(world, child):
@@ -83,6 +96,7 @@ def test_form_errors_are_in_govuk_words(world, child):
 
 
 def test_a_shielded_childs_location_details_cannot_be_named_by_anyone_but_its_la_team(world, shielded_child):
+    _found_by_search(world.alice, "Okafor")  # told why: she may identify the child
     client = signed_in(world.alice)
     state_purpose(client, shielded_child)
     chooser = client.get(reverse("corrections:choose", args=[shielded_child.pk])).content.decode()
@@ -141,10 +155,27 @@ def test_an_archived_record_cannot_be_corrected(world, child):
 
     from lifecycle.services import child_archive
 
+    involvement_record(  # before the archiving: involved, she may identify the child, so is told why
+        child=child,
+        by=world.alice,
+        details=InvolvementDetails(
+            practitioner_name="Alice Example",
+            role="Social worker",
+            organisation_id=world.alice.organisation_id,
+        ),
+    )
     child_archive(child_id=child.pk, rule="age", today=timezone.localdate())
     client = signed_in(world.alice)
     response = client.post(reverse("corrections:propose", args=[child.pk, "family_name"]), NAME_FIX)
     assert response.status_code == 403 and 'data-reason="archived"' in response.content.decode()
+    # by id alone the archived record answers as an id that never existed (review, session 37)
+    bob = signed_in(world.bob)
+    response = bob.post(reverse("corrections:propose", args=[child.pk, "family_name"]), NAME_FIX)
+    made_up = bob.post(reverse("corrections:propose", args=[uuid.uuid4(), "family_name"]), NAME_FIX)
+    assert response.status_code == made_up.status_code == 404
+    assert main_of(response) == main_of(made_up)
+    assert not Correction.objects.exists()
+    assert len(events(AuditTag.AccessDenied, reason="archived")) == 2
 
 
 def test_a_practitioner_in_another_la_may_raise_as_they_may_view(world, child):

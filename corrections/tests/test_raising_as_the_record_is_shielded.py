@@ -10,6 +10,8 @@ before session 21 (`access.http.still_permitted`). And a record merged into anot
 a server error: the merge shreds its key, and sealing the correction under it failed (KeyRevoked).
 """
 
+from datetime import date
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -17,6 +19,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child
+from children.search import SearchCriteria, child_search
 from corrections import views
 from corrections.models import Correction
 from corrections.tests.support import events
@@ -40,6 +43,12 @@ def _shielded_on_the_way(monkeypatch, shield) -> None:
     monkeypatch.setattr(views, "correction_raise", raising)
 
 
+def _found_by_search(user) -> None:
+    """Their search found the child, their way in: refused, they are told why (whoever may not identify the
+    child is told nothing of it: children/tests/test_a_childs_id_tells_nothing_to_whoever_may_not_identify_it)."""
+    child_search(criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)), fetched_by=user)
+
+
 def _refused_and_nothing_kept(response, child) -> None:
     assert response.status_code == 403, response.status_code
     assert 'data-reason="shielded"' in response.content.decode()
@@ -53,6 +62,7 @@ def _refused_and_nothing_kept(response, child) -> None:
 def test_an_address_correction_sent_as_the_record_is_shielded_is_refused_and_not_kept(
     world, child, monkeypatch
 ):
+    _found_by_search(world.alice)
     client = signed_in(world.alice)
     state_purpose(client, child, purpose="checking_details")
     _shielded_on_the_way(monkeypatch, shield=lambda: Child.objects.filter(pk=child.pk).update(shielded=True))
@@ -89,6 +99,7 @@ def _sent_as(monkeypatch, client, url: str, data: dict[str, str], change) -> obj
 def test_a_shield_committed_between_the_pages_check_and_the_write_refuses_the_correction(
     world, child, monkeypatch
 ):
+    _found_by_search(world.alice)
     client = signed_in(world.alice)
     state_purpose(client, child, purpose="checking_details")
 

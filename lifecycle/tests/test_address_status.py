@@ -7,6 +7,7 @@ from audit.tags import AuditTag
 from children.models import BlockingKeyEntry
 from children.selectors import child_details
 from tests.journeys import signed_in, state_purpose
+from tests.other_la import main_of
 from tests.pages import headings
 from tests.personas import make_child
 
@@ -135,7 +136,10 @@ def test_only_the_owning_la_team_records_the_address_status(world):
     south = make_child(world, la=world.south)
     lena = signed_in(world.lena)
     response = lena.post(reverse("moves:address", args=[south.pk]), {"status": "none"})
-    assert response.status_code == 403 and _refusal(response) == "other_la"
+    # by id alone: refused, and told nothing of the child (review, session 37)
+    assert response.status_code == 403 and _refusal(response) == "not_found_by_search"
+    assert world.south.name not in main_of(response)
+    assert child_details(south).address.status == "known"
     for person in (world.alice, world.olivia, world.dara, world.nadia):
         response = signed_in(person).post(reverse("moves:address", args=[child.pk]), {"status": "none"})
         assert response.status_code == 403 and _refusal(response) == "role_not_permitted"

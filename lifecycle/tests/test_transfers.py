@@ -1,6 +1,7 @@
 """A child moves LA by request and acceptance: both teams see it, the receiving team decides, once."""
 
 import threading
+from datetime import date
 
 import pytest
 from django.db import connection, connections
@@ -16,6 +17,7 @@ from lifecycle.moves import TransferRefused, transfer_accept, transfer_decline, 
 from lifecycle.services import child_archive
 from tests.authorisation.world import make_org
 from tests.journeys import signed_in
+from tests.other_la import main_of
 from tests.pages import headings
 from tests.personas import build_world, make_child, make_user
 
@@ -81,6 +83,7 @@ def test_accepting_moves_the_record_to_the_receiving_la_and_both_teams_see_the_o
     assert (event.child_id, event.actor_id) == (child.pk, stella.pk)
     assert (event.additional["from_la_id"], event.additional["to_la_id"]) == (world.north.pk, world.south.pk)
     # the record is now South's: North's team no longer manages it, South's does
+    # (the team that sent it is told the record is another LA's, while that LA holds it: review, session 37)
     refused = signed_in(world.lena).get(reverse("moves:transfer_new", args=[child.pk]))
     assert refused.status_code == 403 and _refusal(refused) == "other_la"
     assert signed_in(stella).get(reverse("moves:address", args=[child.pk])).status_code == 200
@@ -154,8 +157,11 @@ def test_another_la_team_cannot_transfer_a_child_it_does_not_hold(world, stella)
     response = signed_in(stella).post(
         reverse("moves:transfer_new", args=[child.pk]), {"to_la": str(world.south.pk), "reason": REASON}
     )
-    assert response.status_code == 403 and _refusal(response) == "other_la"
+    # by id alone: refused, and told nothing of the child (review, session 37)
+    assert response.status_code == 403 and _refusal(response) == "not_found_by_search"
+    assert world.north.name not in main_of(response)
     assert not Transfer.objects.exists()
+    assert AuditEvent.objects.get(tag=AuditTag.AccessDenied, actor=stella).additional["reason"] == "other_la"
 
 
 def test_a_third_la_team_neither_sees_nor_decides_a_transfer_between_two_others(world, stella):
@@ -322,7 +328,6 @@ def test_a_record_transferred_since_the_old_las_page_read_it_is_neither_closed_n
 ):
     """North's pages (a new identity, a second transfer) read the record before South accepted it: the
     policy saw North's record. Neither may act on South's record now (found racing on PostgreSQL)."""
-    from datetime import date
 
     from children.records import Address, ChildDetails, Gender
     from lifecycle.identity import IdentityRefused, NewIdentityCategory, new_identity_create

@@ -1,5 +1,7 @@
 """Who may open audit reports and produce subject access reports, and the reasons they are told."""
 
+from datetime import date
+
 import pytest
 from django.urls import reverse
 
@@ -8,7 +10,9 @@ from access.policy import decide
 from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
+from children.search import SearchCriteria, child_search
 from tests.journeys import signed_in
+from tests.other_la import main_of
 from tests.personas import make_child, make_user
 
 REPORT_PAGES = ["audit:index", "audit:unexplained", "audit:export"]
@@ -48,10 +52,19 @@ def test_it_opens_report_pages_to_the_la_team_and_the_national_auditor(world, ur
 
 
 def test_the_la_team_of_another_la_cannot_see_a_childs_access_report(world):
+    """Refused either way; told the child is another LA's only once their search found it (by id alone,
+    a refusal says nothing of the child: review, session 37)."""
     south_child = make_child(world, given_names="Noah", family_name="Begum", la=world.south)
-    response = signed_in(world.lena).get(reverse("audit:child_access", args=[south_child.pk]))
+    url = reverse("audit:child_access", args=[south_child.pk])
+    response = signed_in(world.lena).get(url)
+    assert response.status_code == 403
+    assert _reason(response) == "not_found_by_search"
+    assert world.south.name not in main_of(response)
+    child_search(criteria=SearchCriteria("Begum", date_of_birth=date(2015, 3, 4)), fetched_by=world.lena)
+    response = signed_in(world.lena).get(url)
     assert response.status_code == 403
     assert _reason(response) == "other_la"
+    assert not AuditEvent.objects.filter(tag=AuditTag.ReportViewed, actor=world.lena).exists()
 
 
 def test_the_la_team_of_another_la_cannot_see_a_users_activity(world):
@@ -94,7 +107,10 @@ def test_another_la_team_may_not_produce_a_subject_access_report(world, child):
             reverse(url_name, args=[child.pk]), {"identity_checked": "on", "reference": "SAR-1"}
         )
         assert response.status_code == 403
-        assert _reason(response) == "other_la"
+        assert _reason(response) == "not_found_by_search"  # by id alone: nothing of the child is told
+        assert world.north.name not in main_of(response)
+    assert not AuditEvent.objects.filter(tag=AuditTag.SubjectAccessProduced).exists()
+    assert AuditEvent.objects.filter(tag=AuditTag.AccessDenied, actor=stella).count() == 2
 
 
 def test_a_refusal_is_audited_with_the_action_and_reason(world, child):

@@ -19,6 +19,7 @@ from audit.tags import AuditTag
 from children.index_number import formatted
 from reports.tests.reporting import viewed
 from tests.journeys import signed_in
+from tests.other_la import main_of
 from tests.personas import make_user
 
 SAR_FORM = {"identity_checked": "on", "reference": "SAR-1", "withhold_covert": "on"}
@@ -97,10 +98,19 @@ def test_the_other_roles_of_the_childs_own_la_read_none_of_them(world, child, ro
 
 
 def test_another_las_team_reads_none_of_them(world, child):
+    """A person's pages say they are another LA's; a child's, by id alone, say nothing of the child (review,
+    session 37): the reason every child's id is given, and no LA named."""
     stella = make_user("stella", world.south, Role.LA_TEAM)
-    for response in _tried(world, child, stella):
+    for (_method, url, data), response in zip(
+        _pages(world, child), _tried(world, child, stella), strict=True
+    ):
         assert response.status_code == 403
-        assert _reason(response) == "other_la"
+        about_a_person = data.get("report") == "user" or url == reverse(
+            "audit:user_activity", args=[world.alice.pk]
+        )
+        assert _reason(response) == ("other_la" if about_a_person else "not_found_by_search"), url
+        if not about_a_person:
+            assert world.north.name not in main_of(response), url
 
 
 def test_the_national_auditor_reads_the_reports_but_produces_no_subject_access(world, child):

@@ -180,9 +180,14 @@ def test_the_summary_export_counts_own_la_events_and_never_another_las(world, tw
     assert f"{AuditTag.RecordViewed},{own.organisation},1" in body
     assert other.organisation not in body
 
-    for query in (f"report=user&user={other.user.pk}", f"report=child&child={other.child_id}"):
+    # Another LA's child, by id alone (never found by search): refused without saying whose it is (review,
+    # session 37); another LA's account: refused as another LA's.
+    for query, reason in (
+        (f"report=user&user={other.user.pk}", "other_la"),
+        (f"report=child&child={other.child_id}", "not_found_by_search"),
+    ):
         response, body = _get(world, team, f"{reverse('audit:export')}?{query}")
-        assert response.status_code == 403 and 'data-reason="other_la"' in body, query
+        assert response.status_code == 403 and f'data-reason="{reason}"' in body, query
         assert other.organisation not in body
 
 

@@ -7,7 +7,9 @@ without a name, fails `test_every_url_has_a_row_in_the_matrix` / `test_every_url
 Each test builds the world once and tries every persona and scenario against it; every attempt runs in
 a savepoint that is rolled back (`world.attempt`), so an allowed change never leaks into the next try.
 Refused attempts must write exactly one `AccessDenied` event with the reason, show that reason, and
-change nothing at all (no involvement, suspension, purpose grant, override, alert change, event).
+change nothing at all (no involvement, suspension, purpose grant, override, alert change, event). A
+refusal about a child the person may not identify shows the same reason for every child, or answers an
+archived or closed record as no record (404); its event keeps the policy's reason (`refused_about`).
 """
 
 from collections.abc import Callable
@@ -353,6 +355,7 @@ REASON_WORDS = {
     "closed": "This record has been closed",
     "not_receiving_la": "Only the ContactPoint team of the local authority asked to take over",
     "not_sending_la": "Only the ContactPoint team of the local authority that asked can withdraw",
+    "not_found_by_search": "Find this child with a search first",
 }
 
 
@@ -363,6 +366,9 @@ class Expect:
     to: str | None = None  # for a redirect: the URL name it goes to (with the same child/subject)
     changes: bool = False  # an allowed POST with a valid form must change something
     shows: str = ""  # for a 200: a string only the expected page carries (not an error page)
+    # A refusal told otherwise than the policy's reason (a child the person may not identify: the generic
+    # refusal, or an archived or closed record's 404): the reason its one AccessDenied event keeps.
+    audited: str | None = None
 
 
 PAGE_QUESTION = {
@@ -408,6 +414,28 @@ def refused(reason: str) -> Expect:
     return Expect(DENIED, reason)
 
 
+def knows_of(p: Persona, scenario: str) -> bool:
+    """May `p` identify the child (`access.policy.child_known`): their search found it (none does here),
+    they recorded an involvement with it, or it is their LA team's; a closed record, its LA team's alone."""
+    child = SCENARIOS[scenario]
+    own_team = p.role == Role.LA_TEAM and p.la == child.la
+    involved = p.name == "alice" or (p.name == "bob" and child.sensitive)
+    return p.role in VIEWERS and (own_team if child.closed else own_team or involved)
+
+
+def refused_about(p: Persona, scenario: str, reason: str) -> Expect:
+    """A refusal on the record itself (review, session 37): its reason to whoever may identify the child;
+    to anyone else the same refusal for every child, and an archived or closed record answers as an id
+    that never existed (404). Each is audited with the policy's reason. A role that cannot search (data
+    manager, auditor, administrator) is told the reason as before."""
+    child = SCENARIOS[scenario]
+    if p.role not in VIEWERS or knows_of(p, scenario):
+        return refused(reason)
+    if child.archived or child.closed:
+        return Expect(NOT_FOUND, audited=reason)
+    return Expect(DENIED, "not_found_by_search", audited=reason)
+
+
 def guard_expect(url: str, p: Persona) -> Expect | None:
     """The account guard's answer: suspended accounts are refused on every page; lapsed training is sent
     to the course on every page but the course's own (and the pages the guard does not cover)."""
@@ -442,16 +470,23 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
     def once_purpose_stated(done: Expect) -> Expect:
         return done if purpose_held else Expect(REDIRECT, to="children:purpose")
 
+    def told(reason: str) -> Expect:
+        return refused_about(p, scenario, reason)
+
+    def told_on_change(reason: str) -> Expect:
+        """The change pages: whoever may not identify the child is asked why first, whatever the record."""
+        return told(reason) if knows_of(p, scenario) else once_purpose_stated(told(reason))
+
     changed_then_record = Expect(REDIRECT, to="children:record", changes=True)
     if url in MOVE_URLS:  # the owning LA team, on an active record, shielded or not
         if p.role != Role.LA_TEAM:
             return refused("role_not_permitted")
         if child.archived:
-            return refused("archived")
+            return told("archived")
         if child.closed:
-            return refused("closed")
+            return told("closed")
         if not own_team:
-            return refused("other_la")
+            return told("other_la")
         return (
             Expect(REDIRECT, to=MOVE_DONE[url], changes=True) if post else Expect(OK, shows=MOVE_HEADING[url])
         )
@@ -470,13 +505,13 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         if p.role not in PRACTITIONERS:
             return refused("role_not_permitted")
         if child.archived:
-            return refused("archived")
+            return told("archived")
         if child.closed:
-            return refused("closed")
+            return told("closed")
         if shielded_from_p:
-            return refused("shielded")
+            return told("shielded")
         if not involved:
-            return refused("not_own_involvement")
+            return told("not_own_involvement")
         return Expect(OK, shows="Tell the family about your involvement</h1>")
     if child.archived and url.startswith("children:"):
         # nobody opens or changes an archived record through the practitioner pages, break-glass included
@@ -484,14 +519,14 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
             return refused("role_not_permitted")
         if url == "children:involvement_new" and p.role not in PRACTITIONERS:
             return refused("role_not_permitted")
-        return refused("archived") if p.role in VIEWERS else refused("role_not_permitted")
+        return told("archived") if p.role in VIEWERS else refused("role_not_permitted")
     if child.closed and url.startswith("children:"):
         # a closed identity is opened by nobody, break-glass included (its audit stays readable)
         if url == "children:override" and p.role != Role.OVERRIDE_HOLDER:
             return refused("role_not_permitted")
         if url == "children:involvement_new" and p.role not in PRACTITIONERS:
             return refused("role_not_permitted")
-        return refused("closed") if p.role in VIEWERS else refused("role_not_permitted")
+        return told("closed") if p.role in VIEWERS else refused("role_not_permitted")
     if url == "children:purpose":
         if p.role not in VIEWERS:
             return refused("role_not_permitted")
@@ -504,7 +539,7 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         if p.role not in PRACTITIONERS:
             return refused("role_not_permitted")
         if shielded_from_p:
-            return refused("shielded")
+            return told_on_change("shielded")
         return once_purpose_stated(
             changed_then_record if post else Expect(OK, shows="Record your involvement</h1>")
         )
@@ -512,9 +547,9 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         if p.role not in VIEWERS:
             return refused("role_not_permitted")
         if shielded_from_p and p.name != "alice":  # the recorder may always end their own involvement
-            return refused("shielded")
+            return told("shielded")
         if not (own_team or p.name == "alice"):
-            return refused("not_own_involvement")
+            return told("not_own_involvement")
         return once_purpose_stated(
             changed_then_record if post else Expect(OK, shows="Mark involvement as ended</h1>")
         )
@@ -522,15 +557,16 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         if p.role not in VIEWERS:
             return refused("role_not_permitted")
         if shielded_from_p:
-            return refused("shielded")
+            return told_on_change("shielded")
         if not (own_team or involved):
-            return refused("not_involved")
+            return told_on_change("not_involved")
         return once_purpose_stated(changed_then_record if post else Expect(OK, shows=PAGE_QUESTION[url]))
     if url == "children:override":
         if p.role != Role.OVERRIDE_HOLDER:
             return refused("role_not_permitted")
-        if not child.shielded:
-            return refused("not_shielded")
+        if not child.shielded and (knows_of(p, scenario) or post):
+            # by id alone the reason is asked whether or not the record is shielded: only the override tells
+            return told("not_shielded")
         # GET: the warning and form; POST: the record, once, under the emergency warning
         return Expect(OK, changes=post, shows='id="override-warning"' if post else "shielded record</h1>")
     if url in ("corrections:choose", "corrections:propose"):
@@ -538,9 +574,9 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         if p.role not in VIEWERS:
             return refused("role_not_permitted")
         if child.archived:
-            return refused("archived")
+            return told("archived")
         if child.closed:  # a closed identity is opened by nobody, so nobody says a detail of it is wrong
-            return refused("closed")
+            return told("closed")
         if url == "corrections:choose":
             return once_purpose_stated(Expect(OK, shows="Which detail is wrong?</h1>"))
         return once_purpose_stated(
@@ -552,11 +588,11 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         if p.role != Role.LA_TEAM:
             return refused("role_not_permitted")
         if child.archived:
-            return refused("archived")
+            return told("archived")
         if child.closed:
-            return refused("closed")
+            return told("closed")
         if not own_team:
-            return refused("other_la")
+            return told("other_la")
         return (
             Expect(REDIRECT, to="corrections:complaint", changes=True)
             if post
@@ -566,12 +602,12 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         if p.role not in AUDITORS:
             return refused("role_not_permitted")
         allowed = p.role == Role.NATIONAL_AUDITOR or own_team
-        return Expect(OK, shows="Access to a child's record") if allowed else refused("other_la")
+        return Expect(OK, shows="Access to a child's record") if allowed else told("other_la")
     if url in ("audit:subject_access", "audit:subject_access_pdf"):
         if p.role != Role.LA_TEAM:
             return refused("role_not_permitted")
         if not own_team:
-            return refused("other_la")
+            return told("other_la")
         if url == "audit:subject_access_pdf":
             return Expect(OK, changes=True, shows="%PDF")
         return Expect(
@@ -834,8 +870,8 @@ def expected_merge(url: str, method: str, p: Persona) -> Expect:
         return guarded
     if p.role != Role.LA_TEAM:
         return refused("role_not_permitted")
-    if p.la != "N":
-        return refused("other_la")
+    if p.la != "N":  # North's records, which South's team never found: nothing said of them
+        return refused_about(p, "north", "other_la")
     if method == "POST":
         return Expect(400, changes=url == "linkage:merge_compare")
     return Expect(OK, shows=MERGE_HEADING[url])
@@ -860,8 +896,8 @@ def expected_correction(url: str, method: str, p: Persona) -> Expect:
         return guarded
     if p.role not in CORRECTION_DECIDERS:
         return refused("role_not_permitted")
-    if p.la != "N":
-        return refused("other_la")
+    if p.la != "N":  # a correction to the North child, which South's team never found: nothing said of it
+        return refused_about(p, "north", "other_la")
     if method == "POST":
         return Expect(REDIRECT, to="corrections:queue", changes=True)
     return Expect(OK, shows="Decide a correction</h1>")
@@ -873,8 +909,8 @@ def expected_complaint(url: str, method: str, p: Persona) -> Expect:
         return guarded
     if p.role != Role.LA_TEAM:
         return refused("role_not_permitted")
-    if p.la != "N":
-        return refused("other_la")
+    if p.la != "N":  # a complaint about the North child, which South's team never found: nothing said of it
+        return refused_about(p, "north", "other_la")
     if method == "POST":
         return Expect(REDIRECT, to="corrections:complaint", changes=True)
     return Expect(OK, shows="Complaint</h1>")
@@ -913,7 +949,9 @@ def expected_match(url: str, method: str, p: Persona) -> Expect:
     if p.role not in PRACTITIONERS:
         return refused("role_not_permitted")
     if p.name != "alice":  # only a side of the match, with a current involvement, acts on it
-        return refused("not_own_involvement")
+        if url == "coordination:confirm_involvement":  # refused on the North child itself: nothing said of it
+            return refused_about(p, "north", "not_own_involvement")
+        return refused("not_own_involvement")  # refused on the match: says nothing of the child
     return Expect(REDIRECT, to="coordination:inbox", changes=True)
 
 
@@ -1133,8 +1171,12 @@ def _problems(
     if expect.status == DENIED:
         if "You cannot do this" not in answer.page or REASON_WORDS[expect.reason or ""] not in answer.page:
             problems.append("refusal page does not say why")
-        if p.status == "ok" and [e.get("reason") for e in answer.denied_events] != [expect.reason]:
-            problems.append(f"AccessDenied events {answer.denied_events}, expected one with {expect.reason}")
+        audited = expect.audited or expect.reason
+        if p.status == "ok" and [e.get("reason") for e in answer.denied_events] != [audited]:
+            problems.append(f"AccessDenied events {answer.denied_events}, expected one with {audited}")
+    elif expect.audited is not None:
+        if [e.get("reason") for e in answer.denied_events] != [expect.audited]:
+            problems.append(f"AccessDenied events {answer.denied_events}, expected one with {expect.audited}")
     elif answer.denied_events:
         problems.append(f"not refused, yet AccessDenied events were written: {answer.denied_events}")
     fresh = expect.to in _ALWAYS_FRESH or (expect.to in _FRESH_ID and not url_args)

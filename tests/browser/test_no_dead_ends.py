@@ -1,13 +1,18 @@
 """No dead ends: a shielded record, a refusal and a missing page each say who to contact or where to go.
 
 Stella is the LA team of Southborough; the shielded child belongs to Northshire. She is told to contact
-Northshire's ContactPoint team, by name, phone and email, never "your local authority".
+Northshire's ContactPoint team, by name, phone and email, never "your local authority". She found the child
+by a search, her way in: someone who only holds a child's id is told nothing of it, not even its LA
+(children/tests/test_a_childs_id_tells_nothing_to_whoever_may_not_identify_it.py).
 """
+
+from datetime import date
 
 import pytest
 
 from accounts.models import Role
 from children.models import Child
+from children.search import SearchCriteria, child_search
 from tests.browser.conftest import Pages
 from tests.browser.signed_in import browser_signed_in, check_on_a_phone
 from tests.journeys import state_purpose
@@ -20,6 +25,10 @@ def test_another_las_team_is_told_which_la_to_contact(
     pages: Pages, world: World, shielded_child: Child
 ) -> None:
     stella = make_user("stella", world.south, Role.LA_TEAM)
+    child_search(
+        criteria=SearchCriteria("Okafor", date_of_birth=date(2015, 3, 4)),  # the fixture's child
+        fetched_by=stella,
+    )
     client = browser_signed_in(pages, stella)
     state_purpose(client, shielded_child)
     page = pages.page
