@@ -13,7 +13,6 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child
 from children.records import InvolvementDetails, SensitiveCategory
-from children.search import SearchCriteria, child_search
 from children.services import involvement_record
 from lifecycle.services import lifecycle_run
 from lifecycle.tests.support import events, move_to
@@ -86,10 +85,19 @@ def test_after_the_first_year_the_page_asks_for_a_statutory_reason(world, archiv
 
 @pytest.fixture
 def found_then_archived(world, child, request):
-    """Archived after Olivia's search found it: she may identify the child (Alice recorded involvements,
-    Lena is its LA team), so each is told why (by id alone an archived record answers as no record:
-    children/tests/test_a_childs_id_tells_nothing_to_whoever_may_not_identify_it)."""
-    child_search(criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)), fetched_by=world.olivia)
+    """Archived after Olivia recorded an involvement: she may identify the child (Alice recorded
+    involvements, Lena is its LA team), so each is told why (by id alone, or after a past search only, an
+    archived record answers as no record: children/tests/test_a_childs_id_tells_nothing_to_whoever_may_not_
+    identify_it, access/tests/test_a_past_search_does_not_tell_that_a_record_was_archived)."""
+    involvement_record(
+        child=child,
+        by=world.olivia,
+        details=InvolvementDetails(
+            practitioner_name="Olivia Example",
+            role="Police officer",
+            organisation_id=world.olivia.organisation_id,
+        ),
+    )
     return request.getfixturevalue("archived")
 
 
