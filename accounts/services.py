@@ -965,13 +965,10 @@ def account_suspend(
         if locked.suspended_at is not None:
             user.suspended_at = locked.suspended_at
             return False
-        if locked.notes_key_id is None:  # the locked row's: an enrolment may have given it one meanwhile
-            user.notes_key, _ = data_key_build()
-            user.notes_key.save()
-        else:
-            user.notes_key = DataKey.objects.get(pk=locked.notes_key_id)
+        # The stored key, or one made under the lock: never a second over an enrolment's.
+        notes_key = _notes_key_held(user)
         user.suspended_at = timezone.now()
-        user.suspension_reason_sealed = note_seal(user.notes_key, context=SUSPENSION_REASON, text=reason)
+        user.suspension_reason_sealed = note_seal(notes_key, context=SUSPENSION_REASON, text=reason)
         user.suspended_in_la_id = locked.home_la_id
         user.save(
             update_fields=["suspended_at", "suspension_reason_sealed", "suspended_in_la_id", "notes_key"]
