@@ -5,6 +5,7 @@ into the audited page. (`refusal(...)` is the same decision for views that prefe
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, cast
 from uuid import UUID
@@ -38,12 +39,24 @@ class Refused(Exception):
         action: Permission,
         child_id: UUID | None = None,
         subject_id: int | None = None,
+        judged: "JudgedChild | None" = None,
     ) -> None:
         super().__init__(decision.reason)
         self.decision = decision
         self.action = action
         self.child_id = child_id
         self.subject_id = subject_id
+        self.judged = judged
+
+
+@dataclass(frozen=True)
+class JudgedChild:
+    """The child a page refused as it read it, and whether the person may identify it
+    (`access.policy.child_known`), as the page judged: the refusal page says what follows from that
+    judgement rather than reading the child and judging it again."""
+
+    child: Child
+    known: bool
 
 
 def denied(
@@ -54,6 +67,7 @@ def denied(
     child_id: UUID | None = None,
     actor: User | None = None,
     subject_id: int | None = None,
+    judged: JudgedChild | None = None,
 ) -> HttpResponse:
     """Audit the refusal and render the page that says why.
 
@@ -68,7 +82,7 @@ def denied(
     event_record(
         tag=AuditTag.AccessDenied, actor=actor or request.user, child_id=child_id, additional=additional
     )
-    told = _told(actor or request.user, action, decision, child_id)
+    told = _told(actor or request.user, action, decision, child_id, judged)
     if told is None:
         return _no_such_record(request)
     own_la = _own_local_authority(request.user)
@@ -83,12 +97,19 @@ def denied(
     return render(request, "access/denied.html", context, status=403)
 
 
-def _told(user: object, action: Permission, decision: Decision, child_id: UUID | None) -> ChildRefusal | None:
+def _told(
+    user: object, action: Permission, decision: Decision, child_id: UUID | None, judged: JudgedChild | None
+) -> ChildRefusal | None:
     """What the refusal page says (`access.policy.child_refusal_told`): the reason shown and the child whose
     LA it names, or None (the page of an id that never existed). A refusal naming no child, or to someone
-    signed out, is about the person: it says what it says."""
+    signed out, is about the person: it says what it says. The child as the refusing page judged it, if it
+    says (`JudgedChild`), else as stored now."""
     if child_id is None or not isinstance(user, User):
         return ChildRefusal(decision)
+    if judged is not None:
+        return child_refusal_told(
+            actor=user, action=action, child=judged.child, refused=decision, known=judged.known
+        )
     child = Child.objects.select_related("local_authority").filter(pk=child_id).first()
     return child_refusal_told(actor=user, action=action, child=child, refused=decision)
 
@@ -163,6 +184,7 @@ def refused_page(request: HttpRequest, refused: Refused) -> HttpResponse:
         action=refused.action,
         child_id=refused.child_id,
         subject_id=refused.subject_id,
+        judged=refused.judged,
     )
 
 

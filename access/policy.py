@@ -709,16 +709,19 @@ def _transfer_counterpart(actor: User, child: Child) -> bool:
     return pending.exists() or sent.exists()
 
 
-def asked_why_first(*, actor: User, child: Child) -> bool:
+def asked_why_first(*, actor: User, child: Child, known: bool | None = None) -> bool:
     """Is `actor` asked for a purpose before a page of `child` decides anything about the record?
 
     The pages changing a record ask the purpose after the record's own rules, so that whoever may act is
     told at once why not (shielded, not involved). To someone who may not identify the child that order
     was an oracle: a shielded child's id answered "shielded" at once, an unshielded one's the purpose page.
     They are asked why first, whatever the record (a view, audited and counted); a record that is not
-    active is refused first, as an id that never existed (`child_refusal_told`).
+    active is refused first, as an id that never existed (`child_refusal_told`). `known` is
+    `child_known`'s answer if the page already asked it (None: asked here).
     """
-    return child.status == RecordStatus.ACTIVE and not child_known(actor=actor, child=child)
+    if child.status != RecordStatus.ACTIVE:
+        return False
+    return not (child_known(actor=actor, child=child) if known is None else known)
 
 
 def override_asked_decide(*, actor: User, child: Child) -> Decision:
@@ -750,7 +753,7 @@ class ChildRefusal:
 
 
 def child_refusal_told(
-    *, actor: User, action: Permission, child: Child | None, refused: Decision
+    *, actor: User, action: Permission, child: Child | None, refused: Decision, known: bool | None = None
 ) -> ChildRefusal | None:
     """What the refusal of `action` on `child` may tell `actor`, or None: the answer to an id that never
     existed (`child` is None when the record is no longer there: deleted by a merge or purge since).
@@ -762,6 +765,9 @@ def child_refusal_told(
     them). Anyone else is told the same for every child ("Find this child with a search first"), and an
     archived or closed record's id answers as an id that never existed: its state is what a kept id must
     not tell (that the child turned 18, died, or was given a new identity).
+
+    `known` is `child_known`'s answer when the refusing page already asked it of this record as read,
+    so that one refusal is one judgement (None: asked here).
     """
     if not prerequisites(actor) or actor.role not in ROLES_BY_PERMISSION[action]:
         return ChildRefusal(refused)
@@ -769,7 +775,9 @@ def child_refusal_told(
         return ChildRefusal(refused)
     if child is None:
         return None
-    if child_known(actor=actor, child=child):
+    if known is None:
+        known = child_known(actor=actor, child=child)
+    if known:
         return ChildRefusal(refused, named=child if child.status == RecordStatus.ACTIVE else None)
     if child.status != RecordStatus.ACTIVE:
         return None

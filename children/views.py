@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import Refused, decider_ended_refused, require, still_permitted
+from access.http import JudgedChild, Refused, decider_ended_refused, require, still_permitted
 from access.permissions import Permission
 from access.policy import (
     Decision,
@@ -149,20 +149,30 @@ def _no_such_record(
 
 
 def _refused_unless(
-    request: HttpRequest, actor: User, action: Permission, child: Child, decision: Decision
+    request: HttpRequest,
+    actor: User,
+    action: Permission,
+    child: Child,
+    decision: Decision,
+    *,
+    known: bool | None = None,
 ) -> None:
     """`Refused` (the audited refusal page, `access.http.denied`) unless `decision` allows; a refusal of
     someone who may not identify the child is a look-up that told them nothing, counted (`_probe_counted`).
 
     An archived or closed record's refusal to them answers as an id that never existed, with that id's
-    work (`_no_such_record`), not the refusal page's (which would load the child and judge it again)."""
+    work (`_no_such_record`), not the refusal page's. `known`: `child_known`'s answer if the page asked
+    it already (None: asked here). The refusal carries the child as read and the
+    judgement made (`JudgedChild`): the refusal page neither reads nor judges it again."""
     if decision:
         return
-    if not child_known(actor=actor, child=child):
+    if known is None:
+        known = child_known(actor=actor, child=child)
+    if not known:
         if child.status != RecordStatus.ACTIVE:
             _no_such_record(request, actor, reason=decision.reason, child=child)
         _probe_counted(request, actor)
-    raise Refused(decision, action=action, child_id=child.pk)
+    raise Refused(decision, action=action, child_id=child.pk, judged=JudgedChild(child, known))
 
 
 def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
@@ -277,9 +287,11 @@ def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> 
     actor = signed_in_user(request)
     require(actor=actor, action=action)  # the role first: ids are not probed
     child = _child(request, actor, child_id)
-    if asked_why_first(actor=actor, child=child):
+    known = child_known(actor=actor, child=child)
+    if asked_why_first(actor=actor, child=child, known=known):
         _purpose_stated(request, child)
-    _refused_unless(request, actor, action, child, decide(actor=actor, action=action, child=child))
+    decision = decide(actor=actor, action=action, child=child)
+    _refused_unless(request, actor, action, child, decision, known=known)
     _purpose_stated(request, child)
     return child
 
