@@ -2,6 +2,7 @@
 
 import time
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -15,7 +16,9 @@ from accounts.middleware import AUTH_STARTED_KEY, SEEN_KEY
 from accounts.models import SealedTOTPDevice, User
 from accounts.services import confirmed_totp_device, session_track, totp_device_create
 from accounts.stepup import REAUTH_KEY
-from children.models import Child
+from children.models import Child, Involvement
+from children.records import InvolvementDetails
+from children.services import involvement_record
 from children.viewing import PURPOSES_SESSION_KEY as PURPOSES_KEY
 from tests.personas import PASSWORD
 
@@ -107,3 +110,18 @@ def state_purpose(client: Client, child: Child, purpose: str = "providing_servic
         reverse("children:purpose", args=[child.pk]), {"purpose": purpose, "detail": detail}
     )
     assert response.status_code == 302, response.status_code
+
+
+def involved(
+    user: User,
+    child: Child,
+    *,
+    name: str = "Alice Example",
+    role: str = "Social worker",
+    started_on: date | None = None,
+) -> Involvement:
+    """`user` records an involvement with `child` for their own organisation, as the service records it
+    (no page, no purpose): the set-up of a practitioner who works with the child."""
+    assert user.organisation_id is not None
+    details = InvolvementDetails(name, role, user.organisation_id, started_on=started_on)
+    return involvement_record(child=child, by=user, details=details)

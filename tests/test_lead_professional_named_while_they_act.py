@@ -18,24 +18,15 @@ from typing import Any
 from accounts.models import User
 from audit.models import AuditEvent
 from audit.tags import AuditTag
-from children.models import Child, Involvement
-from children.records import InvolvementDetails
+from children.models import Child
 from children.selectors import child_details
-from children.services import involvement_record
 from corrections.fields import field_for
 from corrections.models import Correction
 from tests.concurrency import postgresql_race, run_together
+from tests.journeys import involved
 from tests.personas import build_world, make_child, make_user
 
 pytestmark = postgresql_race()
-
-
-def _involved(child: Child, user: User, name: str) -> Involvement:
-    assert user.organisation_id is not None
-    details = InvolvementDetails(
-        name, "Family support worker", user.organisation_id, started_on=date(2024, 1, 1)
-    )
-    return involvement_record(child=child, by=user, details=details)
 
 
 def _carol_raises_a_correction(child: Child, carol: User) -> str:
@@ -61,9 +52,13 @@ def test_carol_named_lead_as_she_raises_a_correction_on_the_same_record_both_are
 
     world = build_world()
     child = make_child(world)
-    _involved(child, world.alice, "Alice Example")
+    involved(
+        world.alice, child, name="Alice Example", role="Family support worker", started_on=date(2024, 1, 1)
+    )
     carol = make_user("carol", world.north_social_care)
-    carols = _involved(child, carol, "Carol Example")
+    carols = involved(
+        carol, child, name="Carol Example", role="Family support worker", started_on=date(2024, 1, 1)
+    )
     alice_holds_the_record, carol_holds_her_account = threading.Event(), threading.Event()
     naming, raising = [], []
 

@@ -24,10 +24,8 @@ from accounts.models import Role
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
-from children.records import InvolvementDetails
 from children.search import SearchCriteria, child_search
-from children.services import involvement_record
-from tests.journeys import signed_in, state_purpose
+from tests.journeys import involved, signed_in, state_purpose
 from tests.other_la import main_of, reason_of
 from tests.personas import make_user
 
@@ -40,16 +38,6 @@ OVERRIDE = {"reason": "Child reported missing tonight", "understood": "on"}
 
 def _get(client: Client, url_name: str, child_id: uuid.UUID):
     return client.get(reverse(url_name, args=[child_id]))
-
-
-def _involved(user, child: Child) -> None:
-    involvement_record(
-        child=child,
-        by=user,
-        details=InvolvementDetails(
-            practitioner_name="Alice Example", role="Social worker", organisation_id=user.organisation_id
-        ),
-    )
 
 
 @pytest.mark.parametrize("url_name", CHANGE_PAGES)
@@ -104,7 +92,7 @@ def test_someone_whose_search_found_the_child_is_told_why_and_whom_to_ask(world,
 
 
 def test_a_practitioner_involved_with_the_child_is_told_it_is_shielded(world, child):
-    _involved(world.alice, child)
+    involved(world.alice, child)
     Child.objects.filter(pk=child.pk).update(shielded=True)
     response = _get(signed_in(world.alice), "children:caf", child.pk)
     assert response.status_code == 403 and reason_of(response) == "shielded"
@@ -173,7 +161,7 @@ def test_a_record_no_longer_active_answers_as_an_id_that_never_existed(world, ch
 def test_an_old_id_answers_a_practitioner_once_involved_as_an_id_that_never_existed(world, child):
     """Who worked with the child under its former identity is who may have kept the id: the closure is
     the new identity's secret, told to the LA team that holds the record alone."""
-    _involved(world.alice, child)
+    involved(world.alice, child)
     Child.objects.filter(pk=child.pk).update(status=RecordStatus.CLOSED)
     client = signed_in(world.alice)
     real, made_up = _get(client, "children:purpose", child.pk), _get(client, "children:purpose", uuid.uuid4())
@@ -189,7 +177,7 @@ def test_the_la_team_holding_a_closed_record_is_still_told_it_was_closed(world, 
 
 
 def test_a_practitioner_involved_with_an_archived_child_is_told_it_was_archived(world, child):
-    _involved(world.alice, child)
+    involved(world.alice, child)
     Child.objects.filter(pk=child.pk).update(status=RecordStatus.ARCHIVED)
     response = _get(signed_in(world.alice), "children:purpose", child.pk)
     assert response.status_code == 403
@@ -199,7 +187,7 @@ def test_a_practitioner_involved_with_an_archived_child_is_told_it_was_archived(
 def test_ending_an_involvement_by_ids_tells_someone_who_may_not_identify_the_child_nothing(world, child):
     """The end page takes the child's id and an involvement's: refused, the same words as anywhere; the
     child closed since, the same page as ids that never existed."""
-    _involved(world.alice, child)
+    involved(world.alice, child)
     involvement = child.involvements.get()
     client = signed_in(world.bob)
     url = reverse("children:involvement_end", args=[child.pk, involvement.pk])

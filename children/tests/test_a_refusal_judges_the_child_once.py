@@ -15,8 +15,7 @@ from django.urls import reverse
 import access.policy
 import children.views
 from children.models import Child
-from children.tests.test_a_childs_id_tells_nothing_to_whoever_may_not_identify_it import _involved
-from tests.journeys import signed_in, state_purpose
+from tests.journeys import involved, signed_in, state_purpose
 from tests.other_la import main_of, reason_of
 
 
@@ -41,7 +40,7 @@ def test_a_refusal_reads_the_child_once_and_judges_whether_it_may_be_identified_
 
 
 def test_a_refusal_to_whoever_may_identify_the_child_still_says_why_having_judged_once(world, child):
-    _involved(world.alice, child)
+    involved(world.alice, child)
     Child.objects.filter(pk=child.pk).update(shielded=True)
     client = signed_in(world.alice)
     judged = mock.Mock(wraps=access.policy.child_known)

@@ -23,7 +23,7 @@ from children.services import involvement_record
 from lifecycle.services import child_archive
 from lifecycle.shielding import shield_set
 from linkage.merging import child_merge
-from tests.journeys import INVOLVEMENT_FORM, signed_in, state_purpose
+from tests.journeys import INVOLVEMENT_FORM, involved, signed_in, state_purpose
 from tests.personas import make_child
 
 
@@ -43,16 +43,6 @@ def _found_by_search(user) -> None:
     """The person found the child by a search, their way in: refused, they are told why (whoever may not
     identify the child is told nothing of it: test_a_childs_id_tells_nothing_to_whoever_may_not_identify_it)."""
     child_search(criteria=SearchCriteria("Thornton", date_of_birth=date(2015, 3, 4)), fetched_by=user)
-
-
-def _involved(user, child, role: str = "Social worker") -> None:
-    involvement_record(
-        child=child,
-        by=user,
-        details=InvolvementDetails(
-            practitioner_name=user.username, role=role, organisation_id=user.organisation_id
-        ),
-    )
 
 
 def _shield(world):
@@ -82,7 +72,9 @@ def test_an_involvement_recorded_as_the_la_team_shields_the_record_is_refused_an
 
 
 def test_an_involvement_recorded_as_the_record_is_archived_is_refused_and_not_kept(world, child, monkeypatch):
-    _involved(world.alice, child, role="Family support worker")  # involved: she may know it, so is told why
+    involved(
+        world.alice, child, name=world.alice.username, role="Family support worker"
+    )  # involved: she may know it, so is told why
     recorded_before = AuditEvent.objects.filter(tag=AuditTag.InvolvementRecorded).count()
     client = signed_in(world.alice)
     state_purpose(client, child)

@@ -19,19 +19,11 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.forms import LeadProfessionalForm
 from children.models import Child, Involvement
-from children.records import InvolvementDetails
 from children.selectors import child_details
-from children.services import involvement_record
-from tests.journeys import signed_in, state_purpose
+from tests.journeys import involved, signed_in, state_purpose
 from tests.personas import make_user
 
 CAROL = "Carol Example"
-
-
-def _involved(world, child, user: User, name: str, role: str) -> Involvement:
-    assert user.organisation_id is not None
-    details = InvolvementDetails(name, role, user.organisation_id, started_on=date(2024, 1, 1))
-    return involvement_record(child=child, by=user, details=details)
 
 
 def _carol(world) -> User:
@@ -56,9 +48,9 @@ def _stored_lead(child: Child) -> str | None:
 
 
 def test_a_suspended_practitioner_is_not_offered_nor_named_lead_by_a_colleague(world, child):
-    _involved(world, child, world.alice, "Alice Example", "Social worker")
+    involved(world.alice, child, name="Alice Example", role="Social worker", started_on=date(2024, 1, 1))
     carol = _carol(world)
-    carols = _involved(world, child, carol, CAROL, "Family support worker")
+    carols = involved(carol, child, name=CAROL, role="Family support worker", started_on=date(2024, 1, 1))
     account_suspend(user=carol, by=world.lena, reason="Misuse under investigation")
 
     client, page = _lead_page(world.alice, child)
@@ -73,7 +65,7 @@ def test_a_suspended_practitioner_is_not_offered_nor_named_lead_by_a_colleague(w
 
 def test_the_la_team_cannot_name_a_closed_account_lead_professional(world, child):
     carol = _carol(world)
-    carols = _involved(world, child, carol, CAROL, "Family support worker")
+    carols = involved(carol, child, name=CAROL, role="Family support worker", started_on=date(2024, 1, 1))
     account_close(user=carol, by=world.lena)
 
     client, page = _lead_page(world.lena, child)
@@ -83,9 +75,9 @@ def test_the_la_team_cannot_name_a_closed_account_lead_professional(world, child
 
 
 def test_a_practitioner_whose_training_lapsed_is_not_offered(world, child):
-    _involved(world, child, world.alice, "Alice Example", "Social worker")
+    involved(world.alice, child, name="Alice Example", role="Social worker", started_on=date(2024, 1, 1))
     carol = _carol(world)
-    _involved(world, child, carol, CAROL, "Family support worker")
+    involved(carol, child, name=CAROL, role="Family support worker", started_on=date(2024, 1, 1))
     User.objects.filter(pk=carol.pk).update(training_completed_on=timezone.localdate() - timedelta(days=800))
 
     _client, page = _lead_page(world.alice, child)
@@ -93,9 +85,9 @@ def test_a_practitioner_whose_training_lapsed_is_not_offered(world, child):
 
 
 def test_a_reinstated_practitioner_is_offered_and_named_again(world, child):
-    _involved(world, child, world.alice, "Alice Example", "Social worker")
+    involved(world.alice, child, name="Alice Example", role="Social worker", started_on=date(2024, 1, 1))
     carol = _carol(world)
-    carols = _involved(world, child, carol, CAROL, "Family support worker")
+    carols = involved(carol, child, name=CAROL, role="Family support worker", started_on=date(2024, 1, 1))
     account_suspend(user=carol, by=world.lena, reason="Misuse under investigation")
     account_reinstate(user=User.objects.get(pk=carol.pk), by=world.lena)
 
@@ -110,9 +102,11 @@ def test_a_practitioner_suspended_after_the_page_checked_them_is_not_named(world
     (session 24 left this open): the save judges her account as it stands, under a lock, and names nobody."""
     import children.views
 
-    _involved(world, child, world.alice, "Alice Example", "Social worker")
+    involved(world.alice, child, name="Alice Example", role="Social worker", started_on=date(2024, 1, 1))
     carol = _carol(world)
-    involvement = _involved(world, child, carol, CAROL, "Family support worker")
+    involvement = involved(
+        carol, child, name=CAROL, role="Family support worker", started_on=date(2024, 1, 1)
+    )
     client, page = _lead_page(world.alice, child)
     assert CAROL in page
     real = children.views.lead_professional_set

@@ -10,57 +10,34 @@ import pytest
 from linkage.linking import possible_sibling
 from linkage.moves import moved_and_more
 from linkage.national import national_relink
-from matching.identity import Identity
+from linkage.tests.relink_records import BORN, record_identity, relink_record
 from matching.scoring import score
 
 pytest.importorskip("splink")
 
-BORN = date(2015, 3, 4)
-
-
-def _record(record_id, given, family, gender="male", dob=BORN, postcode="LS1 4AP"):
-    return {
-        "record_id": record_id,
-        "given": given,
-        "family": family,
-        "gender": gender,
-        "dob": dob,
-        "postcode": postcode,
-    }
-
-
-def _identity(record):
-    return Identity(
-        family_names=(record["family"],),
-        given_names=(record["given"],) if record["given"] else (),
-        date_of_birth=record["dob"],
-        gender=record["gender"],
-        postcodes=(record["postcode"],) if record["postcode"] else (),
-    )
-
 
 def _engine_links(left, right):
-    match = score(_identity(left), _identity(right))
+    match = score(record_identity(left), record_identity(right))
     return match.verdict == "match" and not possible_sibling(match) and not moved_and_more(match)
 
 
 LINKED = {
-    "given name mistyped, a digit of the birthday out, moved within the district": _record(
+    "given name mistyped, a digit of the birthday out, moved within the district": relink_record(
         "b", "Olivre", "Ramsbottom", dob=date(2015, 3, 14), postcode="LS1 6BB"
     ),
-    "no given name, a digit of the birthday out, moved within the district": _record(
+    "no given name, a digit of the birthday out, moved within the district": relink_record(
         "b", None, "Ramsbottom", dob=date(2015, 3, 14), postcode="LS1 6BB"
     ),
-    "a familiar given name, a digit of the birthday out, moved within the district": _record(
+    "a familiar given name, a digit of the birthday out, moved within the district": relink_record(
         "b", "Ollie", "Ramsbottom", dob=date(2015, 3, 14), postcode="LS1 6BB"
     ),
-    "a familiar given name, the year of birth out, moved within the district": _record(
+    "a familiar given name, the year of birth out, moved within the district": relink_record(
         "b", "Ollie", "Ramsbottom", dob=date(2014, 3, 4), postcode="LS1 6BB"
     ),
-    "a familiar given name, day and month swapped, no postcode": _record(
+    "a familiar given name, day and month swapped, no postcode": relink_record(
         "b", "Ollie", "Ramsbottom", dob=date(2015, 4, 3), postcode=None
     ),
-    "given name mistyped, day and month swapped, no postcode": _record(
+    "given name mistyped, day and month swapped, no postcode": relink_record(
         "b", "Olivre", "Ramsbottom", dob=date(2015, 4, 3), postcode=None
     ),
 }
@@ -68,7 +45,7 @@ LINKED = {
 
 @pytest.mark.parametrize("difference", LINKED)
 def test_a_pair_the_engine_links_is_linked_by_national_relink(difference):
-    left, right = _record("a", "Oliver", "Ramsbottom"), LINKED[difference]
+    left, right = relink_record("a", "Oliver", "Ramsbottom"), LINKED[difference]
     assert _engine_links(left, right), "the engine links this pair"
     clusters = national_relink([left, right])
     assert clusters["a"] == clusters["b"]
@@ -78,9 +55,9 @@ def test_a_pair_the_engine_links_is_linked_by_national_relink(difference):
 def test_a_pair_the_engine_never_links_is_not_clustered_by_national_relink(born_right):
     """Two foster children called Oliver in one home, family names that differ outright: the engine's
     verdict is "non" (not anchored), so a feed row like this is a new child, and a batch keeps them two."""
-    left = _record("a", "Oliver", "Ramsbottom")
-    right = _record("b", "Oliver", "Whitehead", dob=born_right)
-    assert score(_identity(left), _identity(right)).verdict == "non"
+    left = relink_record("a", "Oliver", "Ramsbottom")
+    right = relink_record("b", "Oliver", "Whitehead", dob=born_right)
+    assert score(record_identity(left), record_identity(right)).verdict == "non"
     clusters = national_relink([left, right])
     assert clusters["a"] != clusters["b"]
 
@@ -89,9 +66,9 @@ def test_a_pair_the_engine_never_links_is_not_clustered_by_national_relink(born_
 def test_two_children_of_one_name_born_one_day_in_one_district_stay_two(given, sex):
     """Two families in one postcode district, each with a child of the same given name and sex born the
     same day: the engine never links them (family names differ outright); nationally thousands of pairs."""
-    left = _record("a", given, "Ramsbottom", sex)
-    right = _record("b", given, "Whitehead", sex, postcode="LS1 6BB")
-    assert score(_identity(left), _identity(right)).verdict == "non"
+    left = relink_record("a", given, "Ramsbottom", sex)
+    right = relink_record("b", given, "Whitehead", sex, postcode="LS1 6BB")
+    assert score(record_identity(left), record_identity(right)).verdict == "non"
     clusters = national_relink([left, right])
     assert clusters["a"] != clusters["b"]
 
@@ -99,8 +76,8 @@ def test_two_children_of_one_name_born_one_day_in_one_district_stay_two(given, s
 def test_names_typed_the_other_way_round_are_still_linked():
     """The engine reads given and family names typed in each other's boxes as that slip (`score` takes
     the swapped reading), so a family name that differs as typed but agrees crosswise is not "non"."""
-    left = _record("a", "Amelia", "Thornton", "female")
-    right = _record("b", "Thornton", "Amelia", "female")
+    left = relink_record("a", "Amelia", "Thornton", "female")
+    right = relink_record("b", "Thornton", "Amelia", "female")
     assert _engine_links(left, right), "the engine links this pair"
     clusters = national_relink([left, right])
     assert clusters["a"] == clusters["b"]

@@ -8,53 +8,33 @@ import pytest
 
 from linkage.linking import LINK_MARGIN, possible_sibling
 from linkage.national import model_settings, national_relink, possible_sibling_sql
-from matching.identity import Identity
+from linkage.tests.relink_records import BORN, record_identity, relink_record
 from matching.scoring import score
 from matching.splink_columns import splink_row
 
 pytest.importorskip("splink")
 
-BORN = date(2015, 3, 4)
-
-
-def _record(record_id, given, family, gender, dob=BORN, postcode="LS1 4AP"):
-    return {
-        "record_id": record_id,
-        "given": given,
-        "family": family,
-        "gender": gender,
-        "dob": dob,
-        "postcode": postcode,
-    }
-
-
-def _identity(record):
-    return Identity(
-        family_names=(record["family"],),
-        given_names=(record["given"],) if record["given"] else (),
-        date_of_birth=record["dob"],
-        gender=record["gender"],
-        postcodes=(record["postcode"],) if record["postcode"] else (),
-    )
-
 
 SIBLINGS = {
     "twin brothers": (
-        _record("a", "Oliver", "Ramsbottom", "male"),
-        _record("b", "Harry", "Ramsbottom", "male"),
+        relink_record("a", "Oliver", "Ramsbottom", "male"),
+        relink_record("b", "Harry", "Ramsbottom", "male"),
     ),
-    "boy and girl twins": (_record("a", "Olivia", "Smith", "female"), _record("b", "Harry", "Smith", "male")),
+    "boy and girl twins": (
+        relink_record("a", "Olivia", "Smith", "female"),
+        relink_record("b", "Harry", "Smith", "male"),
+    ),
     "brothers two years apart": (
-        _record("a", "Oliver", "Ramsbottom", "male"),
-        _record("b", "Jack", "Ramsbottom", "male", date(2013, 3, 4)),
+        relink_record("a", "Oliver", "Ramsbottom", "male"),
+        relink_record("b", "Jack", "Ramsbottom", "male", date(2013, 3, 4)),
     ),
     "twins with near names of the other sex": (
-        _record("a", "Oliver", "Ramsbottom", "male"),
-        _record("b", "Olivia", "Ramsbottom", "female"),
+        relink_record("a", "Oliver", "Ramsbottom", "male"),
+        relink_record("b", "Olivia", "Ramsbottom", "female"),
     ),
     "twin sisters with similar names": (
-        _record("a", "Amelia", "Ramsbottom", "female"),
-        _record("b", "Amira", "Ramsbottom", "female"),
+        relink_record("a", "Amelia", "Ramsbottom", "female"),
+        relink_record("b", "Amira", "Ramsbottom", "female"),
     ),
 }
 
@@ -62,7 +42,9 @@ SIBLINGS = {
 @pytest.mark.parametrize("who", SIBLINGS)
 def test_national_relink_never_puts_two_siblings_in_one_cluster(who):
     left, right = SIBLINGS[who]
-    assert possible_sibling(score(_identity(left), _identity(right)))  # the engine sends them to a person
+    assert possible_sibling(
+        score(record_identity(left), record_identity(right))
+    )  # the engine sends them to a person
     clusters = national_relink([left, right])
     assert clusters["a"] != clusters["b"], who
 
@@ -77,11 +59,12 @@ def test_a_household_of_twins_and_siblings_is_one_cluster_per_child():
         ("Noah", "male", date(2011, 1, 20)),
     ]
     records = [
-        _record(str(n), given, "Ramsbottom", sex, born) for n, (given, sex, born) in enumerate(household)
+        relink_record(str(n), given, "Ramsbottom", sex, born)
+        for n, (given, sex, born) in enumerate(household)
     ]
     # Each child's second record from another source, with a slip: still that child's cluster.
-    records.append(_record("0b", "Olivr", "Ramsbottom", "male"))
-    records.append(_record("3b", "Jack", "Ramsbotom", "male", date(2013, 3, 4)))
+    records.append(relink_record("0b", "Olivr", "Ramsbottom", "male"))
+    records.append(relink_record("3b", "Jack", "Ramsbotom", "male", date(2013, 3, 4)))
     clusters = national_relink(records)
     assert len({clusters[str(n)] for n in range(len(household))}) == len(household)
     assert clusters["0b"] == clusters["0"]
@@ -89,18 +72,23 @@ def test_a_household_of_twins_and_siblings_is_one_cluster_per_child():
 
 
 def test_a_record_as_like_one_twin_as_the_other_joins_neither():
-    oliver, harry = _record("a", "Oliver", "Ramsbottom", "male"), _record("b", "Harry", "Ramsbottom", "male")
-    no_given_name = _record("x", "", "Ramsbottom", "male")  # the engine: two candidates, a person decides
+    oliver, harry = (
+        relink_record("a", "Oliver", "Ramsbottom", "male"),
+        relink_record("b", "Harry", "Ramsbottom", "male"),
+    )
+    no_given_name = relink_record(
+        "x", "", "Ramsbottom", "male"
+    )  # the engine: two candidates, a person decides
     clusters = national_relink([oliver, harry, no_given_name])
     assert len({clusters["a"], clusters["b"], clusters["x"]}) == 3
 
 
 def test_a_record_far_more_like_one_sibling_joins_that_one():
-    oliver = _record("a", "Oliver", "Ramsbottom", "male")
+    oliver = relink_record("a", "Oliver", "Ramsbottom", "male")
     # A half-brother a year older to the day, in the next street.
-    jack = _record("b", "Jack", "Ramsbottom", "male", date(2014, 3, 4), postcode="LS1 4AQ")
-    no_given_name = _record("x", "", "Ramsbottom", "male")
-    engine = [score(_identity(no_given_name), _identity(r)).weight for r in (oliver, jack)]
+    jack = relink_record("b", "Jack", "Ramsbottom", "male", date(2014, 3, 4), postcode="LS1 4AQ")
+    no_given_name = relink_record("x", "", "Ramsbottom", "male")
+    engine = [score(record_identity(no_given_name), record_identity(r)).weight for r in (oliver, jack)]
     assert engine[0] - engine[1] >= LINK_MARGIN
     clusters = national_relink([oliver, jack, no_given_name])
     assert clusters["x"] == clusters["a"] != clusters["b"]
@@ -139,8 +127,8 @@ def test_the_sql_sibling_rule_is_the_engines_on_every_pair():
     records = []
     for n, (given_l, sex_l, given_r, sex_r, *families) in enumerate(PAIRS):
         family_l, family_r = families or ("Ramsbottom", "Ramsbottom")
-        records.append(_record(f"{n}l", given_l, family_l, sex_l))
-        records.append(_record(f"{n}r", given_r, family_r, sex_r))
+        records.append(relink_record(f"{n}l", given_l, family_l, sex_l))
+        records.append(relink_record(f"{n}r", given_r, family_r, sex_r))
     by_id = {r["record_id"]: r for r in records}
     rows = [
         splink_row(
@@ -168,7 +156,7 @@ def test_the_sql_sibling_rule_is_the_engines_on_every_pair():
     assert len(judged) == len(PAIRS)
     for pair in judged:
         left, right = by_id[pair["unique_id_l"]], by_id[pair["unique_id_r"]]
-        engine = possible_sibling(score(_identity(left), _identity(right)))
+        engine = possible_sibling(score(record_identity(left), record_identity(right)))
         assert bool(pair["sibling"]) == engine, (
             left["given"],
             left["gender"],
