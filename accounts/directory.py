@@ -2,8 +2,10 @@
 
 An organisation is never deleted: the involvements its staff recorded and the audit of what they did
 keep pointing at it. Closing it dates it (`closed_on`); from that day the policy refuses its staff.
-The audit events name the organisation and which fields changed, never the values (they are directory
-data, but the log says what happened, and the directory itself holds the current values).
+The audit events name the organisation and which fields changed. Of the fields that decide who may work
+(its accreditation date, closing date, LA and kind: `AUDITED_VALUES`) they also hold the values before and
+after, so the log tells a cut-off from a grant and says which LA's team staff were moved to; none of these
+is personal data. The other fields' values stay out (the directory itself holds the current ones).
 """
 
 from dataclasses import dataclass
@@ -32,6 +34,35 @@ DIRECTORY_FIELDS = (
     "working_hours_start",
     "working_hours_end",
 )
+
+
+# The fields whose values an audit event holds before and after (as `Organisation` columns), each under
+# the directory field that sets it: an accreditation taken or given, a closing, a move to another LA's team,
+# a change of kind (which decides, among other things, whether its staff may hold the override).
+AUDITED_VALUES = {
+    "accredited_on": "accredited_on",
+    "closed_on": "closed_on",
+    "local_authority": "local_authority_id",
+    "kind": "kind",
+}
+
+
+def _audited_values(organisation: Organisation, changed: list[str]) -> dict[str, Any]:
+    """The audited values (`AUDITED_VALUES`) among `changed`, as `organisation` holds them now: dates as
+    ISO strings, the LA as its id, None as None."""
+    values: dict[str, Any] = {}
+    for field in sorted(changed):
+        column = AUDITED_VALUES.get(field)
+        if column is not None:
+            value = getattr(organisation, column)
+            values[column] = value.isoformat() if isinstance(value, date) else value
+    return values
+
+
+def _before_and_after(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """The event's `before` and `after`, or nothing when no audited field changed (a change of phone number
+    names "phone" only)."""
+    return {"before": before, "after": after} if before or after else {}
 
 
 @dataclass(frozen=True)
@@ -106,6 +137,7 @@ def organisation_update(*, organisation: Organisation, by: User, details: Organi
     changed = [name for name, value in new.items() if getattr(organisation, name) != value]
     if not changed:
         return []
+    before = _audited_values(organisation, changed)
     try:
         with transaction.atomic():
             for name in changed:
@@ -114,7 +146,11 @@ def organisation_update(*, organisation: Organisation, by: User, details: Organi
             event_record(
                 tag=AuditTag.OrganisationUpdated,
                 actor=by,
-                additional={"organisation_id": organisation.pk, "changed": sorted(changed)},
+                additional={
+                    "organisation_id": organisation.pk,
+                    "changed": sorted(changed),
+                    **_before_and_after(before, _audited_values(organisation, changed)),
+                },
             )
     except IntegrityError:
         organisation.refresh_from_db()
@@ -146,6 +182,7 @@ def closing_impact(organisation: Organisation, *, current_involvements: int) -> 
 def organisation_close(*, organisation: Organisation, by: User) -> None:
     """Close from today, keeping every row: its accounts, their history and its staff's involvements."""
     with transaction.atomic():
+        before = _audited_values(organisation, ["closed_on"])
         organisation.closed_on = timezone.localdate()
         organisation.save(update_fields=["closed_on"])
         event_record(
@@ -154,6 +191,7 @@ def organisation_close(*, organisation: Organisation, by: User) -> None:
             additional={
                 "organisation_id": organisation.pk,
                 "active_accounts": User.objects.filter(organisation=organisation, is_active=True).count(),
+                **_before_and_after(before, _audited_values(organisation, ["closed_on"])),
             },
         )
 

@@ -36,6 +36,8 @@ class AuditTag(StrEnum):
     InvitationRefused = "account:invitation:refused"
     InvitationResent = "account:invitation:resent"
     InvitationAddressCorrected = "account:invitation:address_corrected"
+    InvitationInUseRefused = "account:invitation:in_use_refused"
+    InvitationInUseThrottled = "account:invitation:in_use_throttled"
     SuspensionReasonShown = "account:suspension_reason:shown"
     AccountSuspended = "account:suspended"
     AccountReinstated = "account:reinstated"
@@ -194,6 +196,13 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.InvitationAddressCorrected: (
         "Corrected an invited user's email address and sent a new invitation link to it (the earlier one "
         "no longer works)"
+    ),
+    AuditTag.InvitationInUseRefused: (
+        "Was told a username or email address chosen for an invitation is already in use (or the username "
+        "looks too like one that is)"
+    ),
+    AuditTag.InvitationInUseThrottled: (
+        "Was stopped from inviting (too many usernames or email addresses chosen that were already in use)"
     ),
     AuditTag.SuspensionReasonShown: "Read why an account was suspended",
     AuditTag.AccountSuspended: "Suspended an account",

@@ -57,6 +57,7 @@ from team.forms import (
     InvitationAddressForm,
     InviteForm,
     SuspendForm,
+    in_use_refusal_record,
 )
 
 
@@ -602,6 +603,7 @@ class AccountPages:
             return signed_out_refusal(request, actor=actor, action=self.permission)
         except EmailTaken:  # a colleague invited someone at it after this form checked it
             form.add_error("email", EMAIL_TAKEN)
+            in_use_refusal_record(actor, fields=["email"], lookalike=False, counted=False)
             return self._account(request, subject, SuspendForm(), address_form=form)
         _invitation_outcome_said(
             request,

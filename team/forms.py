@@ -1,7 +1,9 @@
 """Forms the LA team uses: accounts in its own local authority, and disclosure export requests."""
 
 import re
+import time
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from typing import Any, cast
 
@@ -19,6 +21,13 @@ from accounts.models import (
     User,
     background_check_lapses_on,
 )
+from accounts.ratelimit import (
+    REFUSAL_AUDIT_SECONDS,
+    Limiter,
+    OncePerWindow,
+    attempts_give_back,
+    attempts_take,
+)
 from accounts.services import (
     EmailTaken,
     OrganisationCutOff,
@@ -29,6 +38,8 @@ from accounts.services import (
 )
 from accounts.usernames import is_mixed_script, username_skeleton
 from accounts.wording import GovukErrors
+from audit.services import event_record
+from audit.tags import AuditTag
 from children.forms import DatePartsMixin, readable
 from children.index_number import is_valid as index_number_is_valid
 from children.models import Child, RecordStatus
@@ -68,6 +79,7 @@ def _full_postcode(typed: str, error: str) -> str:
 BACKGROUND_CHECK_NOT_CURRENT = (
     f"The enhanced background check must be from the last {BACKGROUND_CHECK_VALID_YEARS} years"
 )
+USERNAME_IN_USE = "That username is already in use"
 USERNAME_LOOKS_TAKEN = "That username looks too like an existing one: choose another"
 USERNAME_MAX_LENGTH = 150  # the column's (`User.username`, and `User.username_skeleton` beside it)
 USERNAME_TOO_LONG = f"Enter a shorter username: it can have at most {USERNAME_MAX_LENGTH} characters"
@@ -90,10 +102,88 @@ ORGANISATION_CLOSED = "This organisation has closed: choose another"
 ORGANISATION_NOT_ACCREDITED = "This organisation is no longer accredited: choose another"
 
 
-def invitee_email(typed: str, *, inviter: User | None, besides: User | None = None) -> str:
+# "Already in use" tells whoever reads it that an account somewhere in the country has the username (or one
+# like it), or an open account the email address, whoever's: a national auditor's, an administrator's, a
+# police officer's. So it is asked last, only of a form otherwise valid (that would be sent as it is), each
+# such answer is audited (which fields and a count, never what was typed), and whoever was given
+# `IN_USE_REFUSALS.limit` of them within the hour is told to try later, every form refused without a
+# look-up, until the hour (from the first) is over. Free answers are not counted.
+IN_USE_REFUSALS = Limiter("invitation.in_use_refused", limit=10, window_seconds=60 * 60)
+IN_USE_LIMITED = (
+    "You have chosen too many usernames or email addresses that are already in use: try again later"
+)
+# A refusal past the limit costs no look-up: audited once a minute per person, with the minute before's count.
+IN_USE_THROTTLED = OncePerWindow("invitation.in_use_throttled", REFUSAL_AUDIT_SECONDS)
+
+InUseLookUp = Callable[[], tuple[str, bool] | None]
+"""One "in use" look-up: its message and whether the match is a look-alike, or None when nothing has it."""
+
+
+def in_use_answered(form: forms.Form, *, by: User | None, look_ups: dict[str, InUseLookUp]) -> None:
+    """Ask a form that is otherwise valid its look-ups (by field), as `IN_USE_REFUSALS` says: counted first,
+    as sign-in counts its attempts (`attempts_take`), so a burst cannot pass the limit, and given back
+    when nothing was in use; past the limit nothing is looked up and the first field says to try later.
+
+    `by` None (a form that is never sent: the wording checks) looks up uncounted and unaudited."""
+    counted = (IN_USE_REFUSALS, str(by.pk)) if by is not None else None
+    if by is not None and counted is not None and attempts_take(counted) is None:
+        form.add_error(next(iter(look_ups)), IN_USE_LIMITED)
+        due, before = IN_USE_THROTTLED.due(str(by.pk), now=time.time())
+        if due:
+            event_record(
+                tag=AuditTag.InvitationInUseThrottled,
+                actor=by,
+                additional={"limit": IN_USE_REFUSALS.limit, "refused_in_the_minute_before": before},
+            )
+        return
+    refused = {field: found for field, look_up in look_ups.items() if (found := look_up()) is not None}
+    if not refused:
+        if counted is not None:
+            attempts_give_back(counted)
+        return
+    for field, (message, _) in refused.items():
+        form.add_error(field, message)
+    if by is not None:
+        lookalike = any(match for _, match in refused.values())
+        in_use_refusal_record(by, fields=list(refused), lookalike=lookalike, counted=True)
+
+
+def in_use_refusal_record(by: User, *, fields: list[str], lookalike: bool, counted: bool) -> None:
+    """Audit an "in use" answer given to `by`: which fields, whether a look-alike, and how many such
+    answers this hour, never what was typed. `counted`: already counted (`in_use_answered`); a refusal by
+    the database (a colleague took the name or address after the form's look-up) is counted here."""
+    subject = str(by.pk)
+    refusals = IN_USE_REFUSALS.count(subject) if counted else IN_USE_REFUSALS.hit(subject)
+    event_record(
+        tag=AuditTag.InvitationInUseRefused,
+        actor=by,
+        additional={
+            "fields": sorted(fields),
+            "lookalike": lookalike,
+            "refusals": refusals,
+            "limit": IN_USE_REFUSALS.limit,
+        },
+    )
+
+
+def username_in_use(username: str) -> tuple[str, bool] | None:
+    """An account has the name, or one that looks like it (`username_skeleton`)?"""
+    if User.objects.filter(username__iexact=username).exists():
+        return USERNAME_IN_USE, False
+    if User.objects.filter(username_skeleton=username_skeleton(username)).exists():
+        return USERNAME_LOOKS_TAKEN, True
+    return None
+
+
+def email_in_use(email: str, *, besides: User | None = None) -> tuple[str, bool] | None:
+    """An open account (other than `besides`) has the address, as the constraint compares?"""
+    return (EMAIL_TAKEN, False) if email_in_open_use(email, besides=besides.pk if besides else None) else None
+
+
+def invitee_email(typed: str, *, inviter: User | None) -> str:
     """The address an invitation goes to, checked as every invitation's is (the invitation form's, and
-    the correction of a mistyped one): it must read as stored, not be the inviter's own, and not be an
-    open account's (other than `besides`, the account whose address is being corrected).
+    the correction of a mistyped one): it must read as stored and not be the inviter's own. Whether an
+    open account has it (`email_in_use`) is asked last, of the otherwise valid form (`in_use_answered`).
 
     No self-administration: nobody invites an account at their own address (the link would come to
     them, and they would then look after it as a stranger's), and one open account per address.
@@ -109,8 +199,6 @@ def invitee_email(typed: str, *, inviter: User | None, besides: User | None = No
             "Enter the work email address of the person you are inviting: this is your own. "
             "Nobody may invite an account for themselves"
         )
-    if email_in_open_use(email, besides=besides.pk if besides else None):  # as the constraint compares
-        raise forms.ValidationError(EMAIL_TAKEN)
     return email
 
 
@@ -240,7 +328,8 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         return invitee_email(self.cleaned_data["email"], inviter=self.inviter)
 
     def clean_username(self) -> str:
-        """Django's username validator, one script only, and no look-alike of an existing account.
+        """Django's username validator and one script only: the name's own shape. Whether an account has
+        it (or a look-alike of it) is asked last, of an otherwise valid form (`full_clean`).
 
         The name is NFKC-normalised first, as sign-in normalises what is typed (Django's UsernameField):
         a name stored as typed in full-width letters ("\uff49\uff56\uff59") could never be signed in with.
@@ -256,13 +345,22 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
             ) from error
         # The validator takes the Hangul filler for a letter: a name of fillers would show as nothing at all.
         readable(username, "The username")
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("That username is already in use")
         if is_mixed_script(username):
             raise forms.ValidationError("Use letters from one alphabet only in the username")
-        if User.objects.filter(username_skeleton=username_skeleton(username)).exists():
-            raise forms.ValidationError(USERNAME_LOOKS_TAKEN)
         return username
+
+    def full_clean(self) -> None:
+        """Once every other answer is valid (a subclass's own checks too), and only then: are the name and
+        the address free (`in_use_answered`)? An invalid form never says, so nothing is tested without an
+        invitation being sent."""
+        super().full_clean()
+        if self.is_bound and not self.errors:
+            username, email = self.cleaned_data["username"], self.cleaned_data["email"]
+            look_ups: dict[str, InUseLookUp] = {
+                "username": lambda: username_in_use(username),
+                "email": lambda: email_in_use(email),
+            }
+            in_use_answered(self, by=self.inviter, look_ups=look_ups)
 
     def organisation_chosen(self) -> Organisation:
         return self.organisations[self.cleaned_data["organisation"]]
@@ -280,10 +378,10 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
         try:
             return self._account_invite(data)
         except UsernameTaken:
-            self.add_error("username", USERNAME_LOOKS_TAKEN)
+            self._taken_meanwhile("username", USERNAME_LOOKS_TAKEN)
             return None
         except EmailTaken:
-            self.add_error("email", EMAIL_TAKEN)
+            self._taken_meanwhile("email", EMAIL_TAKEN)
             return None
         except OrganisationMovedAway:
             self.add_error("organisation", ORGANISATION_MOVED_AWAY)
@@ -293,6 +391,12 @@ class InviteForm(GovukErrors, DatePartsMixin, forms.Form):
                 "organisation", ORGANISATION_CLOSED if cut_off.closed else ORGANISATION_NOT_ACCREDITED
             )
             return None
+
+    def _taken_meanwhile(self, field: str, message: str) -> None:
+        """The database refused the name or address: an "in use" answer like the look-up's, audited."""
+        self.add_error(field, message)
+        if self.inviter is not None:
+            in_use_refusal_record(self.inviter, fields=[field], lookalike=field == "username", counted=False)
 
     def _account_invite(self, data: dict[str, Any]) -> tuple[User, str]:
         if self.inviter is None:
@@ -337,13 +441,21 @@ class InvitationAddressForm(GovukErrors, forms.Form):
         self.corrector = corrector
 
     def clean_email(self) -> str:
-        email = invitee_email(self.cleaned_data["email"], inviter=self.corrector, besides=self.invitee)
+        email = invitee_email(self.cleaned_data["email"], inviter=self.corrector)
         if email.casefold() == self.invitee.email.strip().casefold():
             raise forms.ValidationError(
                 "This is the address the invitation was sent to: enter the corrected address, or send a "
                 "new link to this one with the button above"
             )
         return email
+
+    def full_clean(self) -> None:
+        """Whether another open account has the address, asked last, as the invitation asks it."""
+        super().full_clean()
+        if self.is_bound and not self.errors:
+            email = self.cleaned_data["email"]
+            look_ups: dict[str, InUseLookUp] = {"email": lambda: email_in_use(email, besides=self.invitee)}
+            in_use_answered(self, by=self.corrector, look_ups=look_ups)
 
 
 def _long_date(day: date) -> str:

@@ -11,9 +11,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import Refused, require
 from access.permissions import Permission
-from access.policy import Decision, holds_vetting
+from access.policy import LA_MANAGED_ROLES, Decision, holds_vetting
 from accounts.http import signed_in_user
-from accounts.models import User, background_check_lapses_on, training_lapses_on
+from accounts.models import Role, User, background_check_lapses_on, training_lapses_on
 from accounts.services import mfa_reset
 from team.account_pages import CONFIRMATIONS, AccountPages, account_status, mfa_reset_told
 from team.forms import InviteForm
@@ -21,10 +21,18 @@ from team.forms import InviteForm
 LAPSE_WARNING = timedelta(days=30)
 
 
+# Who the "All accounts" list names: the accounts the team looks after (`LA_MANAGED_ROLES`), its colleagues
+# and data manager (whose activity it reads: docs/DECISIONS.md sections 24 and 25), and its LA's feed
+# sources (systems sending its records). Never a national auditor or system administrator attached to the
+# LA: the team may neither open nor act on those accounts, and the auditor reviews the team.
+LISTED_ROLES = LA_MANAGED_ROLES | {Role.LA_TEAM, Role.DATA_MANAGER, Role.FEED_SOURCE}
+
+
 def _la_users(actor: User) -> list[User]:
     la_id = actor.home_la_id
     return list(
         User.objects.filter(Q(organisation_id=la_id) | Q(organisation__local_authority_id=la_id))
+        .filter(role__in=LISTED_ROLES)
         .select_related("organisation", "invitation")
         .order_by("last_name", "first_name")
     )
