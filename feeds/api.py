@@ -361,6 +361,10 @@ ROW_FIELDS_DOCUMENTED: dict[str, str] = {
     "address_line": "text",
     "town": "text",
     "postcode": "a full UK postcode",
+    "date_of_death": (
+        "YYYY-MM-DD, not in the future nor before date_of_birth; updates a child the index holds, "
+        "a row that would create a new child with it is rejected"
+    ),
 }
 
 

@@ -179,6 +179,14 @@ def incoming_record(record: FeedRecord, *, la: Organisation, issuer_id: int | No
 NOT_A_CHILD = "date_of_birth: the person is 18 or over, and a feed creates records of children only"
 
 
+# The index records a death on a child it holds (the update path), for the lifecycle to archive the record a
+# year later; it does not create a record of a child who has died, to be searchable until then.
+DIED_NOT_CREATED = (
+    "date_of_death: no record of this child was found to update, and the index does not create a record "
+    "of a child who has died"
+)
+
+
 def is_adult(date_of_birth: date, today: date) -> bool:
     return years_after(date_of_birth, ARCHIVE_AGE_DEFAULT) <= today
 
@@ -256,6 +264,8 @@ def _row_process(
         record_keys_lock(digests)  # parallel workers: see linkage.linking.record_keys_lock
     decision = link_decide(record=incoming, la_ids=la_ids, digests=digests)
     if decision.outcome == Outcome.NEW:
+        if record.date_of_death is not None:
+            return RowOutcome.REJECTED, DIED_NOT_CREATED, None, None
         if is_adult(record.date_of_birth, today):
             return RowOutcome.REJECTED, NOT_A_CHILD, None, None
         if not la_open_locked(la, today):  # closed since this run read it: checked again under its row lock

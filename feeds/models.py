@@ -27,6 +27,9 @@ FEED_FIELDS = (
     "address_line",
     "town",
     "postcode",
+    # Recorded on a child the index holds (`feeds.ingest`: never on a new one), for the lifecycle's
+    # "archived one year after a recorded death". A source supplies it only if declared among its fields.
+    "date_of_death",
 )
 DEFAULT_TRUST_RANK = 100
 

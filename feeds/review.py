@@ -97,6 +97,11 @@ def review_copy_opens(review: ClericalReview) -> bool:
 LA_CLOSED_WORDS = (
     "The local authority this record is for has closed: a record cannot be made there. Choose not a match."
 )
+# "New child" on a row recording a death: the index records a death on a child it holds, never creates one.
+DIED_WORDS = (
+    "This record gives a date of death: a record is not created for a child who has died. Link it to the "
+    "child's record if it is one of those shown, or choose not a match."
+)
 # "New child" on a review naming a child another LA now holds (moved since the review opened, or opened
 # with it there): the team is not shown that child, and a record made from the row could be a second one.
 # The daily sweep or a transfer's accept moves such a review to the team that can see it
@@ -446,6 +451,9 @@ def review_decide(
                 )
             if is_adult(record.date_of_birth, timezone.localdate()):
                 raise NewChildRefused("This person is 18 or over: a record is created for children only.")
+            if record.date_of_death is not None:
+                # As a feed row that finds no record (`feeds.ingest.DIED_NOT_CREATED`).
+                raise NewChildRefused(DIED_WORDS)
             if refused := _link_withheld_code(source, record, la_id):
                 # A record is made of nothing but the row: none from a source no longer entitled to it.
                 raise NewChildRefused(

@@ -13,7 +13,14 @@ import nhs_number
 
 from children.records import Address, ChildDetails, FormerName, Gender, SourceIdentifier
 from children.row_values import OLDEST_AGE_YEARS as OLDEST_AGE_YEARS  # named here as before
-from children.row_values import TEXT_LONGEST, DateOfBirthInvalid, date_of_birth_read, one_line, value_problem
+from children.row_values import (
+    TEXT_LONGEST,
+    TOO_OLD,
+    DateOfBirthInvalid,
+    date_of_birth_read,
+    one_line,
+    value_problem,
+)
 from children.text import NAME_PARTS_MOST as NAME_PARTS_MOST  # for the feed's schema (feeds.api)
 from feeds.models import FEED_FIELDS
 from matching.nhs import nhs_number_names_no_one
@@ -60,9 +67,12 @@ class FeedRecord:
     address_lines: tuple[str, ...] = ()
     postcode: str | None = None
     provided: frozenset[str] = field(default_factory=frozenset)
+    # Written on the update path only: no record is created of a child who has died (`feeds.ingest`,
+    # `feeds.review`), so `details` leaves it out.
+    date_of_death: date | None = None
 
     def details(self, *, issuer_id: int | None) -> ChildDetails:
-        """The child record this row describes (for a new child)."""
+        """The child record this row describes (for a new child; never one with a date of death)."""
         return ChildDetails(
             given_names=self.given_names,
             family_name=self.family_name,
@@ -107,6 +117,8 @@ class FeedRecord:
             values["date_of_birth"] = self.date_of_birth.isoformat()
         if self.gender is not None:
             values["gender"] = self.gender
+        if self.date_of_death is not None:
+            values["date_of_death"] = self.date_of_death.isoformat()
         return values  # the address is stated part by part (`address_parts`, `feeds.provenance`)
 
 
@@ -144,6 +156,24 @@ def _date(text: str, today: date) -> date:
         return date_of_birth_read(text, today=today)
     except DateOfBirthInvalid as wrong:
         raise RowInvalid(f"date_of_birth {wrong}") from None
+
+
+DEATH_BEFORE_BIRTH = "date_of_death is before date_of_birth"
+
+
+def _date_of_death(text: str, today: date, born: date) -> date:
+    """A date of death: YYYY-MM-DD as a date of birth is read, not in the future, not before the row's date
+    of birth (the day of birth itself is taken). A date too old to be anyone's date of birth is before
+    this one, which was taken: said so."""
+    try:
+        died = date_of_birth_read(text, today=today)
+    except DateOfBirthInvalid as wrong:
+        if str(wrong) == TOO_OLD:
+            raise RowInvalid(DEATH_BEFORE_BIRTH) from None
+        raise RowInvalid(f"date_of_death {wrong}") from None
+    if died < born:
+        raise RowInvalid(DEATH_BEFORE_BIRTH)
+    return died
 
 
 _TEN_DIGITS = re.compile(r"[0-9]{10}")
@@ -194,24 +224,30 @@ def row_validate(row: dict[str, Any], *, today: date) -> FeedRecord:
     if gender_text not in GENDERS:
         raise RowInvalid("gender must be female, male or not_specified")
     address_lines = tuple(line for line in (texts["address_line"], texts["town"]) if line)
+    born = _date(texts["date_of_birth"], today)
     return FeedRecord(
         record_id=texts["record_id"],
         local_authority=texts["local_authority"],
         given_names=texts["given_names"],
         family_name=texts["family_name"],
-        date_of_birth=_date(texts["date_of_birth"], today),
+        date_of_birth=born,
         gender=GENDERS[gender_text] if texts["gender"] else None,
         nhs_number=_nhs(texts["nhs_number"]) if texts["nhs_number"] else None,
         former_family_name=texts["former_family_name"] or None,
         address_lines=address_lines,
         postcode=_postcode(texts["postcode"]) if texts["postcode"] else None,
         provided=frozenset(row_fields(row)),
+        date_of_death=_date_of_death(texts["date_of_death"], today, born) if texts["date_of_death"] else None,
     )
 
 
 def record_to_json(record: FeedRecord) -> dict[str, Any]:
-    """A validated record as JSON (sealed into a clerical review, read back by `record_from_json`)."""
-    return {
+    """A validated record as JSON (sealed into a clerical review, read back by `record_from_json`).
+
+    A date of death is a key only when the row gave one: a row without it is the JSON it was before the
+    field existed, so its review token (`linkage.services.review_row_token`, made of this JSON, and made
+    again from a review's sealed copy) is the same, and a resend still waits on the review it opened then."""
+    values: dict[str, Any] = {
         "record_id": record.record_id,
         "local_authority": record.local_authority,
         "given_names": record.given_names,
@@ -224,6 +260,9 @@ def record_to_json(record: FeedRecord) -> dict[str, Any]:
         "postcode": record.postcode,
         "provided": sorted(record.provided),
     }
+    if record.date_of_death is not None:
+        values["date_of_death"] = record.date_of_death.isoformat()
+    return values
 
 
 def record_from_json(data: dict[str, Any]) -> FeedRecord:
@@ -239,4 +278,6 @@ def record_from_json(data: dict[str, Any]) -> FeedRecord:
         address_lines=tuple(data["address_lines"]),
         postcode=data["postcode"],
         provided=frozenset(data["provided"]),
+        # A review opened before the field existed holds no key for it.
+        date_of_death=date.fromisoformat(data["date_of_death"]) if data.get("date_of_death") else None,
     )

@@ -21,7 +21,10 @@ Rules, chosen here and documented in docs/AUDIT.md:
   them would reveal the enquiry, and the LA team's work on a correction the officer asked for (opening,
   deciding, the record update it made). An involvement the officer recorded is withheld from the
   services section too, with anyone's entries about it (ending it, naming it lead professional) and the
-  automatic entries of the matches it made: listed, it named the force, the role and when it began. The number withheld is shown to the LA team on the page only, never
+  automatic entries of the matches it made: listed, it named the force, the role and when it began. A
+  disclosure downloaded for the prevention or detection of crime, and an archived record opened on that
+  statutory reason (with the data manager's look-up of it just before), are part of an enquiry too,
+  whoever made them. The number withheld is shown to the LA team on the page only, never
   in the PDF. Switching the rule off discloses the enquiry to the requester: the production's audit
   event says the rule was switched off and how many of the enquiry's entries went into the report.
 - **Shielded child**: shielding exists because someone could harm the child if they knew where the
@@ -55,8 +58,9 @@ Rules, chosen here and documented in docs/AUDIT.md:
   (organisation only), the value proposed, and the decision with its date and any reason for rejecting
   it; each complaint's dates, who complained (as a category), its summary, status and outcome. For a
   shielded child, a correction to a location detail shows "Withheld: shielded record" in place of the
-  values, as the record itself does; so do a complaint's summary and what was decided, typed freely by
-  the LA team ("she now attends Fernbank Primary"), on the LA team's page shown marked as not in the PDF. A correction raised by a police officer whose enquiry is withheld
+  values, as the record itself does; so do a complaint's summary and what was decided, and the reason for
+  rejecting a correction, typed freely by the LA team ("she now attends Fernbank Primary"), on the LA
+  team's page shown marked as not in the PDF. A correction raised by a police officer whose enquiry is withheld
   under the covert-enquiry rule is withheld with it (and counted there).
 - **Sensitive services** (sexual health, mental health, substance misuse) are recorded only with
   consent or under a significant-harm test; disclosing them to a parent could harm the child, so they
@@ -104,6 +108,9 @@ from vault.sealing import Sealer, note_seal
 
 WITHHELD_SHIELDED = "Withheld: shielded record"
 COVERT_PURPOSE = "safeguarding"
+# The statutory reason for opening an archive that is part of a police enquiry (`_crime_archive_openings`),
+# one of `lifecycle.viewing.STATUTORY_REASON_CHOICES` (pinned by a test).
+CRIME_STATUTORY_REASON = "crime"
 APPEARED_IN_SEARCH = "Appeared in search results"
 SCREEN_ONLY_IN_DISCLOSURE = (
     "In the disclosure copy (PDF) only: shown on screen only to the body that issued it"
@@ -183,7 +190,9 @@ class AccessEntry:
 
 @dataclass(frozen=True)
 class CorrectionEntry:
-    """A correction asked for: `proposed` and `why_rejected` read WITHHELD_SHIELDED where the record hides them."""
+    """A correction asked for: `proposed` reads WITHHELD_SHIELDED where the record hides it, and
+    `why_rejected` (typed freely by the LA team) for any rejection of a shielded child's correction;
+    `screen_why_rejected`, where given, is what staff see on the page (as `ComplaintEntry`)."""
 
     asked_on: date
     detail: str
@@ -192,6 +201,11 @@ class CorrectionEntry:
     decision: str
     decided_on: date | None
     why_rejected: str
+    screen_why_rejected: str | None = None
+
+    @property
+    def why_rejected_on_screen(self) -> str:
+        return self.why_rejected if self.screen_why_rejected is None else self.screen_why_rejected
 
 
 @dataclass(frozen=True)
@@ -473,6 +487,9 @@ class _Withholding:
     # Whose emergency access to this child a sensitive service's entry records (`_sensitive_overriders`):
     # the LA team's read of the alert about it names them (`raised_by_ids`) and tells of that service.
     sensitive_overriders: frozenset[int] = frozenset()
+    # Archive openings for the prevention or detection of crime, with the look-ups leading to each
+    # (`_crime_archive_openings`): part of the covert enquiry, as a disclosure on that basis is.
+    crime_archive_openings: frozenset[int] = frozenset()
 
     def correction_of(self, event: AuditEvent) -> str:
         """The correction an entry is about ("" if none): named in it, or the one whose acceptance wrote it."""
@@ -483,7 +500,8 @@ class _Withholding:
         """Does this entry, by anyone, tell of an officer's involvement in a covert enquiry? The LA team's
         read of the alert queue names whose emergency access it read (`raised_by_ids`): one by such an
         officer tells of it as their own entry does. So does a disclosure downloaded for the prevention or
-        detection of crime."""
+        detection of crime, and an archived record opened on that statutory reason, with the data
+        manager's look-up of it just before (`_crime_archive_openings`)."""
         return (
             str(event.additional.get("involvement_id")) in self.covert_involvements
             or event.pk in self.covert_lead_clearings
@@ -493,6 +511,7 @@ class _Withholding:
                 event.tag == AuditTag.DisclosureExportDownloaded
                 and event.additional.get("lawful_basis") == LawfulBasis.CRIME
             )
+            or event.pk in self.crime_archive_openings
             or bool(set(_match_ids(event)) & self.covert_matches)
             or (
                 event.tag == AuditTag.AlertsViewed
@@ -678,6 +697,30 @@ def _sensitive_lead_clearings(
     return frozenset(clearings)
 
 
+def _crime_archive_openings(events: list[AuditEvent]) -> frozenset[int]:
+    """The archive openings on the statutory reason "the prevention or detection of crime", and the
+    look-ups leading to each (event ids; `events` in id order).
+
+    A data manager finds an archived record by its index number (`lifecycle.finding`), then opens it: the
+    look-up is filed under the child too, dated, by the LA, "Data manager", and listed just before a
+    withheld opening it tells the requester as much. The look-ups leading to an opening are the same
+    person's look-ups of this child since their previous opening of it; one not (yet) followed by an
+    opening stays listed, as does an opening on another reason with its own.
+    """
+    found: set[int] = set()
+    pending: dict[Any, list[int]] = {}  # data manager -> their look-ups since their last opening
+    for event in events:
+        if event.actor_id is None:
+            continue
+        if event.tag == AuditTag.ArchiveLookup:
+            pending.setdefault(event.actor_id, []).append(event.pk)
+        elif event.tag == AuditTag.ArchivedRecordViewed:
+            lookups = pending.pop(event.actor_id, [])
+            if event.additional.get("statutory_reason") == CRIME_STATUTORY_REASON:
+                found.update([event.pk, *lookups])
+    return frozenset(found)
+
+
 def _acceptance_updates(events: list[AuditEvent]) -> dict[int, str]:
     """The record update each accepted correction wrote (event id -> correction id).
 
@@ -762,6 +805,7 @@ def _accesses(
         covert_lead_clearings=_sensitive_lead_clearings(events, covert_involvements),
         covert_matches=_covert_matches(events, covert),
         sensitive_overriders=_sensitive_overriders(events, organisations, sensitive_actors),
+        crime_archive_openings=_crime_archive_openings(events),
     )
     org_name = _namer(shielded)
 
@@ -891,7 +935,10 @@ def _corrections(
         if correction.raised_by_id in covert:
             result.covert_disclosed += 1
             result.covered[correction.id] = "covert"
-        rejected = correction.status == CorrectionStatus.REJECTED
+        why_rejected = correction.decision_reason if correction.status == CorrectionStatus.REJECTED else ""
+        # Typed freely by the LA team ("the register at Leeds, where she now lives, says the 4th"): for a
+        # shielded child withheld from the PDF, as a complaint's text is, and shown on the page, marked.
+        withheld_reason = shielded and bool(why_rejected)
         result.entries.append(
             CorrectionEntry(
                 asked_on=timezone.localdate(correction.raised_at),
@@ -900,7 +947,8 @@ def _corrections(
                 proposed=WITHHELD_SHIELDED if named is None else value_text(named, correction.proposed),
                 decision=_correction_decision(correction.status),
                 decided_on=timezone.localdate(correction.decided_at) if correction.decided_at else None,
-                why_rejected=correction.decision_reason if rejected else "",
+                why_rejected=WITHHELD_SHIELDED if withheld_reason else why_rejected,
+                screen_why_rejected=_marked_screen_only(why_rejected) if withheld_reason else None,
             )
         )
     return result

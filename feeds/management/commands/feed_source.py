@@ -12,6 +12,9 @@ given it: a leaked token is what an operator has in hand), or exactly by its id 
 shown when it is issued, by `tokens`, and in its `feed:token:issued` audit event). A prefix two live tokens
 share names neither: nothing is revoked and the refusal lists their ids.
 
+Without `--fields` a source is entitled to every feed field but `date_of_death`, which it supplies only
+if named: a death recorded archives the child's record a year later.
+
 A token expires `--days` after it is issued (365 unless given, 1 to 366): issue the next one, install it
 and revoke the old one before then. `tokens` lists when each expires.
 """
@@ -43,6 +46,10 @@ TRUST_RANGE = (0, 32767)  # FeedSource.trust_rank, a positive small integer
 # alone: only a body that holds NHS numbers as its own may supply them.
 NHS_NUMBER_ISSUERS = (OrganisationKind.HEALTH, OrganisationKind.GP_PRACTICE)
 PREFIX_LENGTH = FeedToken._meta.get_field("prefix").max_length  # what `tokens` lists: the first 8 characters
+# Without `--fields`, a source is entitled to every feed field but a date of death: recording one archives
+# the record a year later (`feeds.ingest`), so a source supplies it only if it is named for it.
+NAMED_ONLY = ("date_of_death",)
+DEFAULT_FIELDS = tuple(name for name in FEED_FIELDS if name not in NAMED_ONLY)
 
 
 def _list(text: str) -> list[str]:
@@ -57,7 +64,11 @@ class Command(BaseCommand):
         parser.add_argument("code")
         parser.add_argument("--organisation", help="code of the issuing organisation (create)")
         parser.add_argument(
-            "--fields", default=",".join(FEED_FIELDS), help="entitled fields, comma separated"
+            "--fields",
+            default=",".join(DEFAULT_FIELDS),
+            help="entitled fields, comma separated (unless given, every field but "
+            + ", ".join(NAMED_ONLY)
+            + ")",
         )
         parser.add_argument("--las", default="", help="entitled LA codes, comma separated (create)")
         parser.add_argument("--trust", type=int, default=DEFAULT_TRUST_RANK, help="lower is more trusted")
