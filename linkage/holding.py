@@ -31,15 +31,19 @@ sweep (`linkage.holds_sweep`, `manage.py holds_sweep`).
 An ordinary review follows its children too (`reviews_follow`): once every child it names is another
 LA's, the old team is shown no candidate and could decide "new child", a second record of a child another
 LA holds. The accept moves it, the same way, to the one LA that holds them all; one also naming a child
-still of the old LA stays. Once a shield commits, the ordinary reviews of other LAs naming its child are
-put right the same way (`_reviews_elsewhere_follow`): an accept that found the child's row held by the
-shield left them where they were.
+still of the old LA stays, unless it names a child shielded in another LA (`ordinary_review_las`): it
+goes where the same row sent now would, held for that child's LA team, since its own team would be shown
+the row and could link it into a visible record. Once a shield commits, the ordinary reviews of other LAs
+naming its child are put right the same way (`_reviews_elsewhere_follow`): an accept that found the
+child's row held by the shield left them where they were, and a review still naming a child of its own LA
+goes to the shielded child's team.
 
 A row resembling a record closed for a new identity (`ReviewReason.CLOSED_IDENTITY`) is held from its
 opening (`linkage.linking.creation_hold`), shielded or not: it names the identity given up, and that there is a new one is for the LA team
 that made it to know, not the data manager.
 """
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -57,6 +61,8 @@ from linkage.retention import carried_identities, review_subject_token
 from linkage.selectors import candidates_held_now, review_candidate_ids
 from linkage.services import review_row_token_renew
 from vault.crypto import DecryptionFailed
+
+logger = logging.getLogger(__name__)
 
 
 def _open() -> "QuerySet[ClericalReview]":
@@ -87,6 +93,15 @@ def reviews_hold(sender: Any, child: Child, **_: Any) -> None:
     each skipped if a decision holds it (see the module's note).
     """
     identities = _identities(child)
+    # The reviews of other LAs naming the child: now, under the shield's own locks (skipping, never
+    # waiting for, a review or a child's row someone holds), and again once the shield has committed, for
+    # what was busy now (see `_reviews_elsewhere_follow`).
+    try:
+        _reviews_elsewhere_put_right(identities, child.local_authority_id)
+    except Exception:
+        # Never the shield's failure (the child would stay unshielded): its savepoint is rolled back, and
+        # the step after the commit, then the daily sweep, do it again.
+        logger.exception("reviews of other LAs naming a shielded child left to the step after the commit")
     transaction.on_commit(
         lambda: _reviews_elsewhere_follow(identities, child.local_authority_id), robust=True
     )
@@ -104,13 +119,22 @@ def reviews_hold(sender: Any, child: Child, **_: Any) -> None:
 def _reviews_elsewhere_follow(identities: set[str], la_id: int) -> None:
     """Once a shield has committed: the ordinary reviews of other LAs naming the child (found by its
     subject tokens, as `reviews_follow` finds them) go where an accept would have put them, held there if
-    the child is a shielded record of that LA (`review_follow_candidates`).
+    the child is a shielded record of that LA (`review_follow_candidates`). One whose own LA still holds
+    another child it names goes too, to the shielded child's team (`ordinary_review_las`).
 
     A transfer's accept moving such a review to the shielded child's LA never waits for a child's row: a
     shield holding it at that moment made the accept, and its step after the commit, leave the review
     unheld in the old LA's queue (this shield looked in its own LA only) until the nightly sweep. Run
-    after the commit, whichever of the two commits second finds the other done. A review or a child's row
-    someone holds now is left to the sweep."""
+    after the commit, whichever of the two commits second finds the other done. Run first in the shield's
+    own transaction too (`reviews_hold`), skipping what it would wait for: a review naming a child shielded
+    in another LA then moves with the shield, never shown meanwhile to the old LA's team. A review or a
+    child's row someone holds now is left to the sweep."""
+    _reviews_elsewhere_put_right(identities, la_id)
+
+
+def _reviews_elsewhere_put_right(identities: set[str], la_id: int) -> None:
+    """`_reviews_elsewhere_follow`'s work, in a transaction of its own or a savepoint of the shield's:
+    each review and child row found held is skipped, never waited for."""
     tokens = [review_subject_token(identity) for identity in identities]
     with transaction.atomic():
         naming = (
@@ -289,6 +313,36 @@ def other_las_holding(children: Iterable[Child], own_la_id: int) -> set[int]:
     return set() if own_la_id in las else las
 
 
+def ordinary_review_las(children: Iterable[Child], own_la_id: int) -> set[int]:
+    """Where an ordinary review of `own_la_id` naming the (active) `children` goes now, as the same row
+    sent now would (`linkage.linking.creation_hold`: a row resembling a shielded child is held for that
+    child's LA team): the LAs other than `own_la_id` holding a shielded child it names, unless
+    `own_la_id` holds one too (it is then a hold there: `shields_one_of`); with none shielded, the LAs
+    holding its children (`other_las_holding`). One LA, the review goes there (held, if a shielded child
+    of that LA is named: `shields_one_of`); two or more, a person's call.
+
+    Its own LA still holding another child it names no longer keeps a review naming a child shielded
+    elsewhere: its team (its data manager included) would be shown the row, which may say where the
+    shielded child lives, and could link it into a visible record of its own."""
+    children = list(children)
+    shielding = {child.local_authority_id for child in children if child.shielded}
+    if shielding:
+        return set() if own_la_id in shielding else shielding
+    return other_las_holding(children, own_la_id)
+
+
+def review_shielded_elsewhere(review: ClericalReview) -> bool:
+    """Does the review name (or a record carrying on) a shielded child an LA other than its own holds, as
+    the rows are now, without a lock? Linking the row is then refused (`linkage.views`): it may be that
+    child, and only its team may judge it (the review goes there: `ordinary_review_las`). A copy that no
+    longer opens names nothing."""
+    try:
+        named = review_candidate_ids(review)
+    except DecryptionFailed:
+        return False
+    return _shielded_elsewhere(named, review.local_authority_id)
+
+
 def _ordinary_of(la_id: int) -> "QuerySet[ClericalReview]":
     """An LA's open reviews not held, their copy not shredded (a closed-identity review is always held)."""
     return ClericalReview.objects.filter(
@@ -361,8 +415,9 @@ def shields_one_of(children: list[Child], la_id: int) -> bool:
 
 def review_follow_candidates(review: ClericalReview, identities: set[str]) -> bool:
     """Move a (locked, open, ordinary) review naming one of `identities` to the one other LA holding
-    every child it names, as a hold follows its child (`review_follows`, audited the same way); held
-    there at once if one of them is a shielded child of that LA. True if it moved.
+    every child it names, as a hold follows its child (`review_follows`, audited the same way), or to the
+    one other LA holding a shielded child it names (`ordinary_review_las`); held there at once if one of
+    them is a shielded child of that LA. True if it moved.
 
     The children's rows are locked before they are read: a shield of one of them (which holds its row)
     that committed first is seen, and the review is held as it moves; one arriving after waits for this
@@ -380,7 +435,7 @@ def review_follow_candidates(review: ClericalReview, identities: set[str]) -> bo
     if not identities & named:  # it names the child only as a record it resembles (or a token collides)
         return False
     children = children_locked_now(named)
-    others = other_las_holding(children, review.local_authority_id)
+    others = ordinary_review_las(children, review.local_authority_id)
     if len(others) != 1:
         return False
     to_la_id = others.pop()

@@ -19,8 +19,11 @@ than one other LA is left where it is and reported by id: which team should judg
 
 Ordinary reviews follow their children the same way (`linkage.holding.reviews_follow`): one none of whose
 children its LA holds any more goes to the one LA that holds them (held there at once if one is a shielded
-child of that LA), or is left and reported if two or more do. A review opened with every candidate in
-another LA (candidates are looked for nationally) is moved on the first run after it opens.
+child of that LA), or is left and reported if two or more do. One naming a child shielded in another LA goes
+to that LA's team, held, even while its own LA holds another child it names (as the same row sent now would:
+`linkage.holding.ordinary_review_las`); left and reported if two or more other LAs shield one. A review opened
+with every candidate in another LA (candidates are looked for nationally) is moved on the first run after it
+opens.
 """
 
 from dataclasses import dataclass, field
@@ -32,6 +35,7 @@ from django.db.models import QuerySet
 from linkage.holding import (
     ChildrenBusy,
     children_locked_now,
+    ordinary_review_las,
     other_las_holding,
     review_follows,
     reviews_mark_held,
@@ -96,7 +100,11 @@ def _review_put_right(review_id: Any, outcome: SweepOutcome) -> None:
         reviews_mark_held([review])
         outcome.held.append(str(review.pk))
         return
-    others = other_las_holding(children, own_la)
+    # An ordinary review goes where the same row sent now would: to a shielded child's LA team, even if
+    # its own LA holds another child it names (`ordinary_review_las`). A hold follows its children.
+    others = (
+        other_las_holding(children, own_la) if review.shielded_hold else ordinary_review_las(children, own_la)
+    )
     if not others:
         return
     if len(others) > 1:

@@ -15,16 +15,19 @@ its purge destroys the copies (review labels) naming it. A merge whose commit fa
 the duplicate unreadable (the provider was told first): it cannot be merged again (`MergeRefused`, said in
 words) and the nightly lifecycle run deletes it (`lifecycle.removal`).
 
-Unmerge: the duplicate is rebuilt from the snapshot under its old index number (a new id), the rows that
-moved and still exist move back (the matches the two records no longer bear out are withdrawn, and once it
-commits those they bear out apart are made), and the added former names, postcode and identifiers are
-removed from the survivor (a former postcode the merge pushed out of the last few comes back), except what
-another merge still in place brought too. A shield added by the merge stays (lifting a shield is a
-separate, deliberate LA decision). The restored record carries the duplicate's old identity on again, the
-survivor no longer (`linkage.retention.identities_give_back`). A survivor shielded at the unmerge (by the
-merge, before it or since) gives back a shielded record: the duplicate may be the shielded child after all
-(a feed's copy of it is what such merges put right), and its carers come back as they were kept in the
-shielded record; the team lifts that shield once sure, as after a "new child" decided on a shielded hold.
+Unmerge: the duplicate is rebuilt from the snapshot under its old index number (a new id), the rows that moved
+and still exist move back (the matches the two records no longer bear out are withdrawn, and once it commits
+those they bear out apart are made), and the added former names, postcode and identifiers are removed from the
+survivor (a former postcode the merge pushed out of the last few comes back), except what another merge still
+in place brought too. A lead professional is named only from an involvement the record holds, current: the
+survivor's, named from one that goes back, is cleared (audited as a lead change), and the restored record gets
+its lead at the merge back only if that involvement goes back still current. A shield added by the merge stays
+(lifting a shield is a separate, deliberate LA decision). The restored record carries the duplicate's old
+identity on again, the survivor no longer (`linkage.retention.identities_give_back`). A survivor shielded at
+the unmerge (by the merge, before it or since) gives back a shielded record: the duplicate may be the shielded
+child after all (a feed's copy of it is what such merges put right), and its carers come back as they were
+kept in the shielded record; the team lifts that shield once sure, as after a "new child" decided on a
+shielded hold.
 The snapshot has then done its work (a merge is undone once): its key is shredded in the same transaction
 (`linkage.retention.merge_snapshot_shred`). An unmerge whose commit fails after that shred leaves the
 merge in place with a key that no longer opens: its copy reads as destroyed (`_merge_copy_opened`: the
@@ -35,9 +38,13 @@ Who decides is judged twice: by the policy at the start of the request, and agai
 of the writing transaction, on the account's row as locked and its organisation held
 (`accounts.services.actor_able_locked`): one closed or suspended in between (on a misuse alert, say), or
 cut off (its organisation de-accredited or closed, its vetting lapsed), writes nothing (`ActorCannotAct`,
-answered by the page with the audited refusal saying why, signed out).
+answered by the page with the audited refusal saying why, signed out). Then the page's own policy question
+(`recheck`: `MergeRecheck`, `UnmergeRecheck`) is asked again of that account as stored, with each record
+as locked: one put in another LA, or given another role, since the page's check is refused there (the
+page's `access.http.Refused`, audited), and nothing is written.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -334,12 +341,36 @@ def _held_by_other_merges(
     return names, identifiers, postcodes
 
 
-def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = "") -> ChildMerge:
-    """Fold `duplicate` into `survivor`; `reason` (free text) is audited sealed under the survivor's key."""
+# The merge page's policy question asked again under the merge's locks, of each record as locked (the
+# survivor, then the duplicate) and the decider as stored (`_actor_as_stored`). Raises to write nothing
+# (the page's `access.http.Refused`: moved to another LA, or no longer of the LA team, since its check).
+MergeRecheck = Callable[[Child, User], None]
+# The same for undoing a merge: (the merge as locked, its survivor as locked, the decider as stored).
+UnmergeRecheck = Callable[[ChildMerge, Child, User], None]
+
+
+def _actor_as_stored(by: User, recheck: object | None) -> User | None:
+    """`by` locked and judged again by the vetting (`actor_able_locked`: `ActorCannotAct`), then, for a
+    page's `recheck`, read as stored with their organisation (held by then) for the page's policy question
+    to be asked of: an account put in another LA, or given another role, since the page's check is seen
+    (as `corrections.services` asks it). Without a page (a loader, a test) nobody is asked but the
+    vetting."""
+    actor_able_locked(by)  # the decider as they are now, before anything else is locked
+    if recheck is None:
+        return None
+    return User.objects.select_related("organisation").get(pk=by.pk)
+
+
+def child_merge(
+    *, survivor: Child, duplicate: Child, by: User, reason: str = "", recheck: MergeRecheck | None = None
+) -> ChildMerge:
+    """Fold `duplicate` into `survivor`; `reason` (free text) is audited sealed under the survivor's key.
+    `recheck` (`MergeRecheck`): the page's policy question, asked again of each record as locked and the
+    decider as stored; raising writes nothing."""
     if survivor.pk == duplicate.pk:
         raise MergeRefused("a record cannot be merged into itself")
     with transaction.atomic():
-        actor_able_locked(by)  # the decider as they are now, before anything else is locked
+        actor = _actor_as_stored(by, recheck)
         children_keys_lock([survivor.pk, duplicate.pk])  # before the rows: see children_keys_lock
         # In id order, as a disclosure download locks its children (`disclosure.services.export_release`).
         locked = {
@@ -356,6 +387,9 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
         survivor, duplicate = locked[survivor.pk], locked[duplicate.pk]
         if survivor.status != RecordStatus.ACTIVE or duplicate.status != RecordStatus.ACTIVE:
             raise MergeRefused("one of these records has been archived or closed since you opened it")
+        if recheck is not None and actor is not None:
+            for stored in (survivor, duplicate):
+                recheck(stored, actor)
         if Transfer.objects.filter(child_id__in=list(locked), status=TransferStatus.PENDING).exists():
             # The duplicate's would go with its rows (CASCADE), unaudited, from the receiving team's page;
             # the survivor's would hand that LA the duplicate's carers and involvements unasked. Checked
@@ -515,11 +549,15 @@ def child_merge(*, survivor: Child, duplicate: Child, by: User, reason: str = ""
     return merge
 
 
-def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
-    """Rebuild the duplicate and move back what moved; `reason` is audited sealed under each child's key."""
+def child_unmerge(
+    *, merge: ChildMerge, by: User, reason: str = "", recheck: UnmergeRecheck | None = None
+) -> Child:
+    """Rebuild the duplicate and move back what moved; `reason` is audited sealed under each child's key.
+    `recheck` (`UnmergeRecheck`): the page's policy question, asked again of the merge and its survivor as
+    locked and the decider as stored; raising writes nothing."""
     seen_la_id = merge.survivor.local_authority_id  # the LA the caller's policy check saw
     with transaction.atomic():
-        actor_able_locked(by)  # the decider as they are now, before anything else is locked
+        actor = _actor_as_stored(by, recheck)
         children_keys_lock([merge.survivor_id])  # before the rows: see children_keys_lock
         found = (
             # The merge and the survivor's row, not their data keys: a practitioner recording an
@@ -545,6 +583,8 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             raise MergeRefused(
                 "the record has been archived or closed since: this merge can no longer be undone"
             )
+        if recheck is not None and actor is not None:
+            recheck(merge, survivor_locked, actor)
         if Child.objects.filter(index_number=merge.duplicate_index_number).exists():
             # Drawn for a new child since (a merged-away number is held by its merge, not a record): two
             # children under one number would give one's enquiries, exports and reports to the other.
@@ -557,9 +597,15 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             raise MergeRefused(COPY_DESTROYED)
         snapshot, moved = sealer.unseal(merge, "snapshot"), sealer.unseal(merge, "moved")
         survivor = merge.survivor
+        going_back = list(Involvement.objects.filter(pk__in=moved["involvements"], child=survivor))
+        restored_details = ChildDetails.from_sealed_values(snapshot)
+        # Its lead at the merge only if that involvement goes back with it still current: one ended while
+        # the records were one is never left as lead (`involvement_cease` clears it), nor another's.
+        if restored_details.lead_professional_id not in {str(i.pk) for i in going_back if not i.ceased}:
+            restored_details.lead_professional_id = None
         built = child_build(
             local_authority=merge.duplicate_local_authority,
-            details=ChildDetails.from_sealed_values(snapshot),
+            details=restored_details,
             # Shielded too while the survivor is: restored visible, it would be the 2009 failure by one click.
             shielded=merge.duplicate_shielded or survivor_locked.shielded,
         )
@@ -576,13 +622,7 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             target=target,
             to=restored,
         )
-        _move(
-            list(Involvement.objects.filter(pk__in=moved["involvements"], child=survivor)),
-            Involvement.SEALED,
-            source=source,
-            target=target,
-            to=restored,
-        )
+        _move(going_back, Involvement.SEALED, source=source, target=target, to=restored)
         # Corrections and complaints go back (absent from a merge made before they were carried), except
         # a correction decided while the records were one: it changed the survivor, so it stays there to
         # explain and pin what it changed.
@@ -615,12 +655,22 @@ def child_unmerge(*, merge: ChildMerge, by: User, reason: str = "") -> Child:
             added=None if added_postcode in postcodes_kept else added_postcode,
             dropped=moved.get("former_postcodes_dropped", []),
         )
-        child_details_update(
-            child=survivor,
-            details=details,
-            columns=["former_names", "former_postcodes", "source_identifiers"],
-            by=by,
-        )
+        columns = ["former_names", "former_postcodes", "source_identifiers"]
+        # A lead named while the records were one from an involvement that goes back: the survivor no
+        # longer holds it (it would name another child's practitioner), so it has none, as when a lead's
+        # involvement ends; audited as the lead professional change it is.
+        lead_cleared = details.lead_professional_id in {str(i.pk) for i in going_back}
+        if lead_cleared:
+            details.lead_professional_id = None
+            columns.append("lead_professional")
+        child_details_update(child=survivor, details=details, columns=columns, by=by)
+        if lead_cleared:
+            event_record(
+                tag=AuditTag.LeadProfessionalSet,
+                actor=by,
+                child_id=survivor.pk,
+                additional={"involvement_id": None, "changed": True, "merge_id": str(merge.pk)},
+            )
         for child in (survivor, restored):  # each finds the family of the carers it holds again
             carer_keys_refresh(child=child)
         withdrawn = matches_untrue_withdraw(children=[survivor, restored])

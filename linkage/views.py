@@ -37,6 +37,7 @@ from feeds.review import (
     review_decide,
     review_link_withheld,
 )
+from linkage.holding import review_shielded_elsewhere
 from linkage.models import ClericalReview, ReviewReason, ReviewStatus
 from linkage.selectors import (
     CandidateView,
@@ -150,12 +151,35 @@ HELD_ELSEWHERE_NOTICE = (
 )
 
 
-def _decisions_offered(review: ClericalReview, *, held_elsewhere: bool) -> dict[str, str]:
+# Said on the page of a review naming a child shielded in another LA (`review_shielded_elsewhere`), which
+# offers "not a match" only; and, in the error summary, to a link posted all the same (refused, nothing
+# written). The review goes to that child's team once the shield has committed, or overnight.
+SHIELDED_ELSEWHERE_NOTICE = (
+    "A child this record was compared with is now a record of another local authority, which is not shown "
+    "to you, and only that local authority's team may judge whether this record is that child. It cannot "
+    "be linked to a child shown here or made a new record. This review moves to that team: you can only "
+    "decide not a match."
+)
+SHIELDED_ELSEWHERE_WORDS = (
+    "This record cannot be linked: a child it was compared with is now another local authority's, and only "
+    "that local authority's team may judge it. Nothing was changed. Choose not a match, or leave the review "
+    "for that team."
+)
+
+
+class LinkRefused(Exception):
+    """A link on a review naming a child shielded in another LA, found so under the decision's locks."""
+
+
+def _decisions_offered(
+    review: ClericalReview, *, held_elsewhere: bool, shielded_elsewhere: bool = False
+) -> dict[str, str]:
     """A row resembling a record closed for a new identity may not become a new record (it would be
     the old identity back): only "not a match" is offered. Nor may a row compared with a child whose record
     is not shown on the page (`held_elsewhere`: another LA holds it, `review_candidate_elsewhere`): "new
-    child" is not offered."""
-    if review.reason == ReviewReason.CLOSED_IDENTITY:
+    child" is not offered. A row compared with a child shielded in another LA (`shielded_elsewhere`) may be
+    that child, its team's alone to judge: only "not a match" is offered."""
+    if review.reason == ReviewReason.CLOSED_IDENTITY or shielded_elsewhere:
         return {ReviewDecision.NOT_A_MATCH: DECISION_LABELS[ReviewDecision.NOT_A_MATCH]}
     if held_elsewhere:
         return {key: label for key, label in DECISION_LABELS.items() if key != ReviewDecision.NEW_CHILD}
@@ -244,9 +268,10 @@ def _created_shielded_email(*, child_id: UUID) -> None:
 
 
 def _decision_recheck(actor: User, decision: str) -> Callable[[ClericalReview], None]:
-    """The page's policy check again, on the decider and the review as locked and on each candidate shown
-    as it is now. The decider's row is locked first (`accounts.services.actor_able_locked`): one closed or
-    suspended since the page's check decides nothing (`ActorCannotAct`, answered by the page).
+    """The page's policy check again, on the decider as stored and the review as locked and on each
+    candidate shown as it is now. The decider's row is locked first (`accounts.services.actor_able_locked`):
+    one closed or suspended since the page's check decides nothing (`ActorCannotAct`, answered by the
+    page); one moved to another LA or given another role since is refused (`Refused`, audited).
 
     The shield holds only reviews nobody is deciding (`linkage.holding` skips one a decision has locked),
     so a candidate shielded after this decision locked its review is found here, not on the review. For a
@@ -257,15 +282,23 @@ def _decision_recheck(actor: User, decision: str) -> Callable[[ClericalReview], 
     judges the index again and creates a shielded record where a shielded child is found).
 
     "New child" while another LA holds a child the review names is refused by the decision itself
-    (`feeds.review.review_decide`, after the key locks: `HELD_ELSEWHERE_WORDS`)."""
+    (`feeds.review.review_decide`, after the key locks: `HELD_ELSEWHERE_WORDS`). A link while a child the
+    review names is shielded in another LA is refused here, after the key locks (`LinkRefused`): the row
+    may be that child, and only its team may judge it."""
 
     def recheck(stored: ClericalReview) -> None:
         actor_able_locked(actor)  # ended or cut off since the page's check: `ActorCannotAct`
-        require(actor=actor, action=Permission.ReviewDecide, review=stored)
+        # Then asked of the account as stored (its organisation held by now), not the request's copy: one
+        # put in another LA, or made a practitioner, since the page's check is refused (as corrections).
+        decider = User.objects.select_related("organisation").get(pk=actor.pk)
+        require(actor=decider, action=Permission.ReviewDecide, review=stored)
         if decision != ReviewDecision.NEW_CHILD:
             children_keys_lock(sorted(review_children_ids(stored)))
         for candidate in review_candidates_shown(stored):
-            require(actor=actor, action=Permission.ReviewDecide, review=stored, child=candidate)
+            require(actor=decider, action=Permission.ReviewDecide, review=stored, child=candidate)
+        if decision == ReviewDecision.LINK and review_shielded_elsewhere(stored):
+            # Read under the children's key locks: a shield committed before is seen, one after waits.
+            raise LinkRefused
 
     return recheck
 
@@ -290,8 +323,13 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     error = ""
     # Read before deciding: the decision shreds the copy this is worked out from.
     link_withheld = review_link_withheld(review, incoming)
+    # A child it names shielded in another LA: the row may be that child, its team's alone (the review
+    # goes there once the shield commits, or overnight); meanwhile no link from here.
+    shielded_elsewhere = review.status == ReviewStatus.OPEN and readable and review_shielded_elsewhere(review)
     if request.method == "POST" and review.status == ReviewStatus.OPEN:
         decision, child_id, error = _decision_errors(request, {str(c.child.pk) for c in candidates})
+        if not error and decision == ReviewDecision.LINK and shielded_elsewhere:
+            error = SHIELDED_ELSEWHERE_WORDS
         if not error:
             try:
                 created = review_decide(
@@ -308,6 +346,8 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
                 messages.info(request, "Someone else decided this review first.")
             except NewChildRefused as refused:
                 error = str(refused)
+            except LinkRefused:
+                error = SHIELDED_ELSEWHERE_WORDS
             except ValueError:  # the child moved or went between this page and the decision
                 messages.info(
                     request, "That child is no longer a record of your local authority: nothing was changed."
@@ -350,7 +390,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
     ]
     location_withheld = review.reason == ReviewReason.CLOSED_IDENTITY
     unseen = review.status == ReviewStatus.OPEN and bool(incoming) and review_candidate_elsewhere(review)
-    decisions = _decisions_offered(review, held_elsewhere=unseen)
+    decisions = _decisions_offered(review, held_elsewhere=unseen, shielded_elsewhere=shielded_elsewhere)
     record_la = Organisation.objects.filter(pk=incoming["la_id"]).first() if incoming.get("la_id") else None
     context = {
         "review": review,
@@ -368,7 +408,9 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         "reason": ReviewReason(review.reason).label,
         "decisions": decisions,
         "hold_words": _hold_words(review, decisions=decisions, record_la=record_la, readable=readable),
-        "held_elsewhere": HELD_ELSEWHERE_NOTICE if unseen else "",
+        "held_elsewhere": SHIELDED_ELSEWHERE_NOTICE
+        if shielded_elsewhere
+        else (HELD_ELSEWHERE_NOTICE if unseen else ""),
         "error": error,
         "open": review.status == ReviewStatus.OPEN and readable,
         "copy_destroyed": COPY_DESTROYED_WORDS if copy_destroyed else "",

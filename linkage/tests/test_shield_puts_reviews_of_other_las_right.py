@@ -28,12 +28,21 @@ def test_a_shield_puts_a_review_of_another_la_naming_the_child_with_the_childs_t
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_shield_leaves_a_review_whose_own_la_still_holds_one_of_its_children_where_it_is(world, child):
-    """North still holds the child: its team can judge the review, so it stays (as an accept leaves it)."""
+def test_a_shield_sends_a_review_whose_own_la_still_holds_one_of_its_children_to_the_shielded_childs_team(
+    world, child
+):
+    """North still holds the child, but the review names a child now shielded in South: the same row sent
+    now would be held for South's team alone, so the review goes there, held (session 38 review: left
+    with North, its data manager could link the incoming row into the visible twin)."""
     sunita = make_user("sunita", world.south, Role.LA_TEAM)
     review, twin = _too_close(world, child)
     _moved_to(twin, world.south)
     assert shield_set(child=Child.objects.get(pk=twin.pk), by=sunita, shielded=True, reason="Risk of harm")
     stored = ClericalReview.objects.get(pk=review.pk)
-    assert stored.local_authority_id == world.north.pk and not stored.shielded_hold
-    assert not AuditEvent.objects.filter(tag=AuditTag.ReviewFollowed).exists()
+    assert (stored.local_authority_id, stored.shielded_hold) == (world.south.pk, True)
+    followed = AuditEvent.objects.get(tag=AuditTag.ReviewFollowed)
+    assert followed.additional["review_id"] == str(review.pk)
+    assert (followed.additional["from_la_id"], followed.additional["to_la_id"]) == (
+        world.north.pk,
+        world.south.pk,
+    )
