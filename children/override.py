@@ -34,6 +34,7 @@ from accounts.services import actor_able_locked
 from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child
+from children.services import child_rows_locked
 from oversight.misuse import CHILD_LA, OUTSIDE_HOME_LA, view_screen
 from oversight.models import AlertKind
 from oversight.services import alert_raise
@@ -61,11 +62,10 @@ def shield_override(
     """
     with transaction.atomic():
         actor_able_locked(by)  # the holder as they are now, before the child's row is locked
-        stored = (
-            Child.objects.select_for_update(of=("self",))
-            .select_related("data_key", "local_authority")
-            .get(pk=child.pk)
-        )
+        # The row alone (`child_rows_locked`), its LA read after the lock: a lock joined to the LA, waiting
+        # on a transfer that moved the row meanwhile, is re-checked by PostgreSQL against the LA it joined
+        # before the wait and returns no row (a server error in an emergency).
+        stored = child_rows_locked().get(pk=child.pk)
         if recheck is not None:
             recheck(stored)
         # Sealed under the key of the record as locked (a merge shreds the duplicate's key).
