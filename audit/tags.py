@@ -63,6 +63,7 @@ class AuditTag(StrEnum):
     MisuseSuspected = "oversight:misuse:suspected"
     AlertAcknowledged = "oversight:alert:acknowledged"
     AlertsFollowed = "oversight:alerts:followed"
+    AlertsFollowedChild = "oversight:alerts:followed_child"
     AlertsViewed = "oversight:alerts:viewed"
     DataQualityViewed = "child:data_quality:viewed"
     ServiceHealthViewed = "service:health:viewed"
@@ -229,6 +230,7 @@ TAG_LABELS: dict[str, str] = {
     AuditTag.MisuseSuspected: "Raised a misuse alert",
     AuditTag.AlertAcknowledged: "Acknowledged an alert",
     AuditTag.AlertsFollowed: "Alerts moved with their staff to another local authority",
+    AuditTag.AlertsFollowedChild: "Emergency access alerts moved with a transferred child to its new local authority",
     AuditTag.AlertsViewed: "Read the alerts queue",
     AuditTag.DataQualityViewed: "Viewed the data quality summary",
     AuditTag.ServiceHealthViewed: "Viewed the service health page",

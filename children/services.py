@@ -35,6 +35,7 @@ from children.records import (
 from children.selectors import child_details, unseal_column
 from matching.blocking import record_keys
 from matching.nhs import nhs_number_names_no_one
+from oversight.misuse import OUTSIDE_HOME_LA, view_screen
 from rowlocks.held import Strength, row_held
 from vault.blind_index import blind_index, blind_indexes
 from vault.crypto import DecryptionFailed, cipher
@@ -310,6 +311,9 @@ def involvement_record(
     away raises `Child.DoesNotExist`, also when the merge commits between that read and the seal), and judged under its lock after the insert: the lock is taken there,
     where the match check (`coordination.recording`) takes it in its fixed order, never before, so two
     recordings about siblings cannot wait on each other in a circle.
+
+    A look at the record (`oversight.misuse.INVOLVEMENT_LOOK_TAGS`): the viewing rules count it in the
+    recording's transaction (`view_screen`), and may suspend `by` there.
     """
     sensitive = recording_sensitive(by=by, organisation_id=details.organisation_id)
     if sensitive and details.recording_basis not in RecordingBasis.ALL:
@@ -340,6 +344,7 @@ def involvement_record(
             involvement.save()
             if recheck is not None:
                 recheck(Child.objects.select_for_update().get(pk=child.pk))  # the child's row alone
+            home_la_id = by.home_la_id
             event_record(
                 tag=AuditTag.InvolvementRecorded,
                 actor=by,
@@ -349,8 +354,16 @@ def involvement_record(
                 additional={
                     "involvement_id": str(involvement.pk),
                     "organisation_id": details.organisation_id,
+                    **(
+                        {OUTSIDE_HOME_LA: True}
+                        if home_la_id is not None and child.local_authority_id != home_la_id
+                        else {}
+                    ),
                 },
             )
+            # A look at the record (the matches inbox names the child and who else works with it next):
+            # counted by the viewing rules, which may suspend `by` (the next request is refused).
+            view_screen(user=by)
     except IntegrityError as error:
         if _current_involvement_exists(current_key):
             raise DuplicateInvolvement from error

@@ -44,6 +44,7 @@ from children.records import Address, AddressStatus, ReturnIntention
 from children.selectors import child_details
 from children.services import child_details_update, child_rows_locked
 from lifecycle.models import Transfer, TransferStatus
+from oversight.services import alerts_follow_child
 from vault.models import DataKey
 from vault.sealing import note_seal, note_unseal
 
@@ -178,6 +179,14 @@ def transfer_accept(*, transfer: Transfer, by: User) -> bool:
         }
         if followed := _followed(transfer):
             additional["reviews_followed"] = followed
+        # Waiting break-glass alerts about the child are the team's now holding it (ids audited apart).
+        alerts_follow_child(
+            child_id=transfer.child_id,
+            from_la_id=transfer.from_la_id,
+            to_la_id=transfer.to_la_id,
+            transfer_id=transfer.pk,
+            by=by,
+        )
         event_record(
             tag=AuditTag.TransferAccepted, actor=by, child_id=transfer.child_id, additional=additional
         )

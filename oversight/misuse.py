@@ -18,6 +18,11 @@ rule per user per rolling hour (a day for sustained browsing, a week for exports
 bury the queue. Every signal is audited as `MisuseSuspected` with the rule name and ids or counts only:
 never the searched name or anything about a child.
 
+Refusals are screened too (`refusal_screen`, called by the refusal pages right after the refusal's
+event, in its transaction): ids probed under the search limit (made-up ids, kept ids of records archived
+or closed, refused break-glass on a child) are counted in a rolling hour (`oversight.rules.REFUSED_LOOKUPS`),
+and a try at a record closed for a new identity alerts the LA team holding it at once.
+
 Each screening first locks the user's row (`_screening_lock`), held to commit: without it, views or
 searches made at the same moment (several tabs or sessions) each counted in their own transaction and
 saw none of the others' uncommitted events, so a burst past the hard threshold escaped suspension and
@@ -28,7 +33,8 @@ more short statement per screening, and waits only for the same user's other req
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
+from uuid import UUID
 
 from django.conf import settings
 from django.db import transaction
@@ -37,13 +43,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.home_postcode import home_postcode_token
-from accounts.models import NATIONALLY_MANAGED_ROLES, Organisation, User
+from accounts.models import NATIONALLY_MANAGED_ROLES, Organisation, Role, User
 from accounts.services import account_suspend
 from audit.models import AuditEvent, SearchAppearance
 from audit.services import event_record
 from audit.tags import AuditTag
 from oversight.models import Alert, AlertKind
 from oversight.rules import (
+    REFUSED_LOOKUPS,
+    THROTTLED_MINUTE_WEIGHT,
     Rule,
     Thresholds,
     Verdict,
@@ -69,6 +77,8 @@ ALERT_KIND_BY_RULE = {
     Rule.OUT_OF_HOURS: AlertKind.OUT_OF_HOURS,
     Rule.BULK_EXPORTED_CHILDREN: AlertKind.BULK_EXPORTED_CHILDREN,
     Rule.SUSTAINED_BROWSING: AlertKind.SUSTAINED_BROWSING,
+    Rule.REFUSED_LOOKUPS: AlertKind.REFUSED_LOOKUPS,
+    Rule.CLOSED_RECORD_TRIED: AlertKind.CLOSED_RECORD_TRIED,
 }
 # The sustained-browsing rule's window: the hourly rules let 29 records an hour, all day, go unnoticed.
 DAY = timedelta(hours=24)
@@ -89,6 +99,15 @@ RECORD_LOOK_TAGS = (AuditTag.ArchivedRecordViewed, AuditTag.MergeCompared, Audit
 # hour, at the default numbers, is a review every two minutes). Children the person chose to open (record,
 # archive, comparison) past the hard threshold still suspend, whatever the queue added.
 QUEUE_LOOK_TAGS = (AuditTag.ReviewViewed,)
+# Recording an involvement is a look at the record (`children.services.involvement_record` screens it): a
+# purpose stated by id and an involvement recorded show no record page and write no view, yet the matches
+# inbox then names the child and who else works with it. Counted by every viewing rule as a look the person
+# chose; unexplained when the person had neither found the child by a search nor opened its record before
+# (`_involvement_unexplained_condition`: the first look at a child is judged on its own).
+# The inbox's own naming (`AuditTag.InboxChildShown`) is not counted: each child it names is one the person
+# recorded an involvement with (counted then) or the engine's match about such a child, and counted on each
+# read it would alert on every caseload of more than 30 children with matches, burying the queue.
+INVOLVEMENT_LOOK_TAGS = (AuditTag.InvolvementRecorded,)
 # The audit events the viewing rules count: record views, break-glass overrides (`children.override`),
 # subject access reports (`reports.subject_access`: each decrypts the whole record) and the looks above.
 VIEW_TAGS = (
@@ -96,16 +115,19 @@ VIEW_TAGS = (
     AuditTag.ShieldOverridden,
     AuditTag.SubjectAccessProduced,
     *RECORD_LOOK_TAGS,
+    *INVOLVEMENT_LOOK_TAGS,
 )
 # The audit events the out-of-hours rule counts: searches, and looks at whole records (`VIEW_TAGS`) but
 # break-glass overrides, which emergencies bring at any hour (docs/DECISIONS.md section 9). A subject
 # access report decrypts the whole record, so one produced at night is activity out of hours too; so is
-# each record an archive, comparison or review page shows at night (events: a comparison is two looks).
+# each record an archive, comparison or review page shows at night (events: a comparison is two looks),
+# and each involvement recorded at night.
 OUT_OF_HOURS_TAGS = (
     AuditTag.SearchPerformed,
     AuditTag.RecordViewed,
     AuditTag.SubjectAccessProduced,
     *RECORD_LOOK_TAGS,
+    *INVOLVEMENT_LOOK_TAGS,
 )
 # The key a record view's audit event carries when the child belongs to another LA than the viewer's.
 OUTSIDE_HOME_LA = "outside_home_la"
@@ -178,12 +200,21 @@ def _act_on_sustained(*, user: User, counted: str, count: int, per_hour: int) ->
     _signal(user=user, rule=Rule.SUSTAINED_BROWSING, kind=kind, additional=additional)
 
 
-def _act_on_volume(*, user: User, rule: Rule, count: int, per_hour: int, chosen: int | None = None) -> None:
+def _act_on_volume(
+    *,
+    user: User,
+    rule: Rule,
+    count: int,
+    per_hour: int,
+    chosen: int | None = None,
+    thresholds: Thresholds | None = None,
+) -> None:
     """Quiet, alert once an hour, or suspend (with its own alert) once the hard threshold is passed.
 
     `chosen`: of `count`, what the person chose to look at (`QUEUE_LOOK_TAGS` left out); only it can
-    pass the hard threshold. None: all of `count` was chosen."""
-    thresholds = _thresholds(per_hour)
+    pass the hard threshold. None: all of `count` was chosen. `thresholds`: the rule's own (else
+    `per_hour` and the settings' suspension factor)."""
+    thresholds = thresholds or _thresholds(per_hour)
     verdict = volume_verdict(count, thresholds)
     if verdict == Verdict.SUSPEND and chosen is not None and chosen <= thresholds.suspend_above:
         verdict = Verdict.ALERT
@@ -407,9 +438,10 @@ def _unexplained_condition() -> Q:
     # An involvement recorded before the view only: one recorded after it would let anyone open children
     # by id, then record an involvement with each to wipe the views from this rule and the report.
     # And only one recorded after the person had looked at the record: any practitioner may record one
-    # once a purpose is stated, which shows nothing and records no view, so a child opened by id could be
-    # given an involvement first and every view of it "explained". The first look at a child is judged on
-    # its own (a search, an alert); the involvement then explains the person's returns to it.
+    # once a purpose is stated, which records no view, so a child opened by id could be given an
+    # involvement first and every view of it "explained". The first look at a child is judged on its own
+    # (a search, an alert); the involvement then explains the person's returns to it. (Recording one is a
+    # look too: the matches inbox names the child next. The viewing rules count it, `INVOLVEMENT_LOOK_TAGS`.)
     looked = AuditEvent.objects.filter(
         tag=AuditTag.RecordViewed,
         child_id=OuterRef("child_id"),
@@ -429,6 +461,23 @@ def _unexplained_condition() -> Q:
         & Q(~Exists(searched))
         & Q(~Exists(involved))
     )
+
+
+def _involvement_unexplained_condition() -> Q:
+    """An involvement recorded with a child the person had neither found by a search nor opened before: a
+    look at the record by id (`INVOLVEMENT_LOOK_TAGS`), counted by the unexplained-views rule. One recorded
+    after a record view is judged by that view (itself counted, explained or not); so is one after a
+    search that showed the child. Not in `unexplained` (the LA team's report lists record views)."""
+    searched = SearchAppearance.objects.filter(
+        child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id"), event_id__lt=OuterRef("pk")
+    )
+    looked = AuditEvent.objects.filter(
+        tag=AuditTag.RecordViewed,
+        child_id=OuterRef("child_id"),
+        actor_id=OuterRef("actor_id"),
+        pk__lt=OuterRef("pk"),
+    )
+    return Q(tag__in=INVOLVEMENT_LOOK_TAGS) & Q(~Exists(searched)) & Q(~Exists(looked))
 
 
 def working_hours(organisation: Organisation | None) -> WorkingHours:
@@ -507,7 +556,11 @@ def _view_screen_locked(user: User) -> None:
     counts = views.aggregate(
         viewed=Count("child_id", distinct=True, filter=hour),
         chosen=Count("child_id", distinct=True, filter=hour & ~Q(tag__in=QUEUE_LOOK_TAGS)),
-        unexplained=Count("child_id", distinct=True, filter=hour & _unexplained_condition()),
+        unexplained=Count(
+            "child_id",
+            distinct=True,
+            filter=hour & (_unexplained_condition() | _involvement_unexplained_condition()),
+        ),
         outside=Count("child_id", distinct=True, filter=hour & Q(**{f"additional__{OUTSIDE_HOME_LA}": True})),
         viewed_today=Count("child_id", distinct=True),
     )
@@ -562,3 +615,136 @@ def export_screen(*, user: User) -> None:
                 kind=kind,
                 additional={"count": len(children), "per_week": per_week},
             )
+
+
+# Refusals that are about the person, not a child they tried: refused alike for any id (a role that may not
+# do the action, vetting lapsed, an organisation cut off), so they probe nothing. Reasons of
+# `access.policy.REASON_MESSAGES` (`accounts.vetting.vetting_refusal`'s, and the role checks').
+REFUSALS_ABOUT_THE_PERSON = frozenset(
+    {
+        "not_signed_in",
+        "inactive",
+        "suspended",
+        "no_organisation",
+        "organisation_not_accredited",
+        "organisation_closed",
+        "background_check_lapsed",
+        "training_lapsed",
+        "agreement_unsigned",
+        "role_not_permitted",
+        "no_child_protection_duty",
+    }
+)
+# The reason the refusal of an id that never existed carries (and of an archived or closed record's id,
+# refused to someone who may not identify it): a refusal about a child, whether or not one is named.
+NO_SUCH_RECORD = "no_such_record"
+# What the search limit's refusal (`AuditTag.SearchThrottled`) passes as its reason to `refusal_screen`.
+OVER_THE_SEARCH_LIMIT = "over_the_search_limit"
+# `children.models.RecordStatus.CLOSED`: a record closed for a new identity (oversight sits below children).
+CLOSED_FOR_A_NEW_IDENTITY = "closed"
+
+
+class RefusedRecord(Protocol):
+    """The child a refusal was about, as the refusing page read it (a `children.models.Child`)."""
+
+    @property
+    def pk(self) -> UUID: ...
+
+    @property
+    def local_authority_id(self) -> int: ...
+
+    @property
+    def status(self) -> str: ...
+
+
+def refusal_counted(*, reason: str, child: RefusedRecord | None = None, child_id: UUID | None = None) -> bool:
+    """Does the refused look-ups rule count a refusal: one about a child (named, or an id that never
+    existed), or a minute over the search limit; never one about the person (`REFUSALS_ABOUT_THE_PERSON`)."""
+    if reason in REFUSALS_ABOUT_THE_PERSON:
+        return False
+    return child is not None or child_id is not None or reason in (NO_SUCH_RECORD, OVER_THE_SEARCH_LIMIT)
+
+
+def refusal_screen(
+    *, user: User, reason: str, child: RefusedRecord | None = None, child_id: UUID | None = None
+) -> None:
+    """After an audited refusal (`AuditTag.AccessDenied`, or `AuditTag.SearchThrottled` with reason
+    `OVER_THE_SEARCH_LIMIT`), in the transaction that wrote its event: the refused look-ups rule, and the
+    immediate alert for a try at a record closed for a new identity.
+
+    `reason`: the refusal's, as its event carries it. `child`: the record the refusal was about, as the
+    page read it (None: an id that never existed, or no child); `child_id` instead where the page has only
+    its id (counted as about a child, but no closed record is recognised without its state). A refusal
+    about the person (`refusal_counted`) runs nothing: no lock, no count.
+
+    Refused look-ups (`_refused_lookups_locked`): made-up ids, kept ids of records archived or closed,
+    refused break-glass on a child, under the search limit, were each refused and audited and never
+    counted. A try at a closed record by anyone but the LA team holding it alerts that team at once
+    (`_closed_record_tried_locked`). The work is the same for a made-up id and a closed record's (the same
+    statements), bar the first try at a closed record in the hour, which alerts: the answer's timing does
+    not tell a kept id from a made-up one without the LA team being told. The caller re-checks the user
+    afterwards (the rule may have suspended them) before showing anything more, as after a record view.
+    """
+    if not refusal_counted(reason=reason, child=child, child_id=child_id):
+        return
+    with transaction.atomic(savepoint=False):
+        _screening_lock(user)
+        _closed_record_tried_locked(user, child)
+        _refused_lookups_locked(user)
+
+
+def _refused_lookups_locked(user: User) -> None:
+    """Count the rolling hour's refusals about children (`AccessDenied` naming a child or an id that never
+    existed, less those about the person) and minutes over the search limit, each `THROTTLED_MINUTE_WEIGHT`
+    (`oversight.rules.REFUSED_LOOKUPS`). One statement, over the (actor, occurred_at) index: the search
+    limit caps the rows (every such refusal counts against it)."""
+    refused = Q(tag=AuditTag.AccessDenied) & (
+        Q(child_id__isnull=False) | Q(additional__reason=NO_SUCH_RECORD)
+    )
+    counts = AuditEvent.objects.filter(
+        actor=user,
+        tag__in=(AuditTag.AccessDenied, AuditTag.SearchThrottled),
+        occurred_at__gte=timezone.now() - WINDOW,
+    ).aggregate(
+        refused=Count("pk", filter=refused),
+        # Subtracted rather than negated: a negated JSON key lookup treats an event without the key
+        # differently on SQLite and PostgreSQL.
+        about_the_person=Count("pk", filter=refused & Q(additional__reason__in=REFUSALS_ABOUT_THE_PERSON)),
+        throttled=Count("pk", filter=Q(tag=AuditTag.SearchThrottled)),
+    )
+    count = counts["refused"] - counts["about_the_person"] + counts["throttled"] * THROTTLED_MINUTE_WEIGHT
+    _act_on_volume(
+        user=user,
+        rule=Rule.REFUSED_LOOKUPS,
+        count=count,
+        per_hour=REFUSED_LOOKUPS.alert_above,
+        thresholds=REFUSED_LOOKUPS,
+    )
+
+
+def _closed_record_tried_locked(user: User, child: RefusedRecord | None) -> None:
+    """Alert the LA team holding a record closed for a new identity that someone else tried it: the alert
+    names the record's id and who tried, nothing else (no reason, nothing of the child). Once an hour per
+    person and record: repeats are the refused look-ups rule's to count. The LA team holding it may try
+    its own closed record. For that team whatever account tried (not national: the system administrator
+    cannot act on a record).
+
+    The hour's alert is looked for whatever the refusal (none for a made-up id: the same statement), so
+    that a repeat try at a closed record costs what a made-up id costs."""
+    kind = AlertKind.CLOSED_RECORD_TRIED
+    since = timezone.now() - WINDOW
+    child_id = child.pk if child is not None else None
+    alerted = Alert.objects.filter(
+        raised_by=user, kind=kind, child_id=child_id, raised_at__gte=since
+    ).exists()
+    if alerted or child is None or child.status != CLOSED_FOR_A_NEW_IDENTITY:
+        return
+    if user.role == Role.LA_TEAM and user.home_la_id == child.local_authority_id:
+        return
+    la = Organisation.objects.get(pk=child.local_authority_id)
+    alert = alert_raise(local_authority=la, kind=kind, raised_by=user, child_id=child.pk)
+    event_record(
+        tag=AuditTag.MisuseSuspected,
+        actor=user,
+        additional={"rule": str(Rule.CLOSED_RECORD_TRIED), "alert_id": alert.pk},
+    )

@@ -34,6 +34,16 @@ class AlertKind(models.TextChoices):
         "Unusually many children found or viewed in a day",
     )
     ACCOUNT_AUTO_SUSPENDED = "account_auto_suspended", "Account suspended automatically for misuse"
+    REFUSED_LOOKUPS = "refused_lookups", "Unusually many refused look-ups of children in an hour"
+    CLOSED_RECORD_TRIED = "closed_record_tried", "A record closed for a new identity was tried"
+
+
+# Alerts about a child, for the LA team holding it (not the team managing the person's account): they follow
+# the child when it is transferred (`oversight.services.alerts_follow_child`), never the person's staff.
+CHILD_ALERT_KINDS = (AlertKind.SHIELD_OVERRIDE, AlertKind.CLOSED_RECORD_TRIED)
+# Waiting alerts the queue shows first, however old: someone opened or tried a record that exists to be
+# kept from them, or an account was suspended (its owner is locked out until the team acts).
+URGENT_ALERT_KINDS = (*CHILD_ALERT_KINDS, AlertKind.ACCOUNT_AUTO_SUSPENDED)
 
 
 class Alert(models.Model):

@@ -28,6 +28,8 @@ class Rule(StrEnum):
     OUT_OF_HOURS = "out_of_hours"
     BULK_EXPORTED_CHILDREN = "bulk_exported_children"
     SUSTAINED_BROWSING = "sustained_browsing"
+    REFUSED_LOOKUPS = "refused_lookups"
+    CLOSED_RECORD_TRIED = "closed_record_tried"
 
 
 def _family_name_parts(name: str) -> set[str]:
@@ -71,6 +73,28 @@ class Thresholds:
 
     alert_above: int
     suspend_above: int
+
+
+REFUSED_LOOKUPS = Thresholds(alert_above=10, suspend_above=30)
+"""Refused look-ups of children in a rolling hour (`oversight.misuse.refusal_screen`): an alert above 10,
+automatic suspension above 30.
+
+An honest user meets a handful an hour: an old bookmark or link in an email to a record archived or closed
+since, a mistyped id, a record they may not open until they find it by a search. Ten is twice that
+handful, so the LA team is told of someone trying ids well before they have tried many. Thirty is more
+than anyone reaches by accident in an hour, and far fewer than the 3,600 look-ups an hour the search
+limit alone (60 a minute) would leave a careful prober: past it, nothing more is tried until the team
+acts. Constants, not settings: the rule is about how honest use looks, which does not change by site.
+"""
+
+THROTTLED_MINUTE_WEIGHT = REFUSED_LOOKUPS.alert_above
+"""What one minute over the search and look-up limit counts for in the refused look-ups rule.
+
+The limit's refusals are audited once a minute (the first of each minute), so the event stands for a
+whole minute over the limit: 60 look-ups or more, and however many were refused after them. It counts as
+an alert threshold's worth of refusals: alone (a burst of clicks, a page reloaded in a hurry) it stays
+quiet; with anything else refused in the hour it alerts, and four such minutes in an hour suspend.
+"""
 
 
 class Verdict(StrEnum):

@@ -5,6 +5,7 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -16,7 +17,7 @@ from accounts.models import Role, User
 from audit.services import event_record
 from audit.tags import AuditTag
 from oversight.models import Alert
-from oversight.services import alert_acknowledge, alert_reason, alerts_for
+from oversight.services import ALERTS_PER_PAGE, alert_acknowledge, alert_reason, alerts_for
 
 
 @login_required
@@ -25,16 +26,25 @@ def alerts(request: HttpRequest) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.AlertView)
     national = actor.role == Role.SYSTEM_ADMIN  # the alerts about the accounts they manage
-    queue = alerts_for(local_authority_id=actor.home_la_id, national=national)
+    # A page at a time (a page number that is not one shows the first, one out of range the last).
+    page = Paginator(
+        alerts_for(local_authority_id=actor.home_la_id, national=national), ALERTS_PER_PAGE
+    ).get_page(request.GET.get("page"))
+    queue: list[Alert] = list(page.object_list)
     reasons = {alert.pk: alert_reason(alert) for alert in queue}
-    _read_recorded(actor, queue, reasons)
-    return render(request, "team/alerts.html", {"alerts": queue, "reasons": reasons, "national": national})
+    _read_recorded(actor, queue, reasons, page=page.number)
+    return render(
+        request,
+        "oversight/alerts.html",
+        {"alerts": queue, "reasons": reasons, "national": national, "page": page},
+    )
 
 
-def _read_recorded(actor: User, queue: list[Alert], reasons: dict[int, str]) -> None:
+def _read_recorded(actor: User, queue: list[Alert], reasons: dict[int, str], *, page: int) -> None:
     """Audit the read, ids only: the queue opens each break-glass reason (sealed under the child's key:
     free text about a shielded child) and names the people alerts are about, and every other list of
-    the kind (inbox, brokering, corrections, transfers) is audited; the queue was not.
+    the kind (inbox, brokering, corrections, transfers) is audited; the queue was not. The alerts of the
+    page shown (`queue`) and its number only: what the person was shown.
 
     Then one event per child whose reason was opened, under that child's id, as the matches inbox and
     the brokering page record theirs: the reports find a child's events by its id (`reports.reports.
@@ -48,6 +58,7 @@ def _read_recorded(actor: User, queue: list[Alert], reasons: dict[int, str]) -> 
         additional={
             "alert_ids": sorted(alert.pk for alert in queue),
             "reasons_opened": sorted(pk for pk, reason in reasons.items() if reason),
+            "page": page,
         },
     )
     opened: dict[UUID, list[Alert]] = {}

@@ -37,6 +37,7 @@ def test_reading_the_queue_is_audited_with_the_reasons_it_opened_and_never_their
         "actor_role": "la_team",
         "alert_ids": sorted([override.pk, misuse.pk]),
         "reasons_opened": [override.pk],
+        "page": 1,
     }
     assert "Synthetic" not in json.dumps(read.additional)
 
