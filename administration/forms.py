@@ -17,7 +17,7 @@ from accounts.wording import GovukErrors
 from administration.holdings import still_holds
 from children.forms import DatePartsMixin, readable
 from children.models import Child
-from oversight.models import Alert, AlertKind
+from oversight.models import CHILD_ALERT_KINDS, Alert
 from team.forms import InviteForm
 
 KINDS = [(kind.value, kind.label) for kind in OrganisationKind]
@@ -135,7 +135,7 @@ def staffed_move_refused(organisation: Organisation, into: int | None) -> bool:
         local_authority_id=organisation.local_authority_id,
         national=False,
         acknowledged_at__isnull=True,
-    ).exclude(kind=AlertKind.SHIELD_OVERRIDE)
+    ).exclude(kind__in=CHILD_ALERT_KINDS)  # they stay with the LA holding the child (`alerts_follow_staff`)
     return waiting.exists()
 
 

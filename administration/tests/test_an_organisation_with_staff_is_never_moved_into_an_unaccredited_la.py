@@ -32,7 +32,7 @@ from oversight.services import alert_acknowledge, alert_raise
 from tests.concurrency import paused_for, postgresql_race
 from tests.journeys import signed_in
 from tests.pages import rendered
-from tests.personas import World, make_user
+from tests.personas import World, make_child, make_user
 
 REFUSED = "this local authority is not accredited today"
 
@@ -215,3 +215,18 @@ def test_an_accreditation_taken_on_another_session_after_the_form_was_checked_ke
     assert Organisation.objects.get(pk=eastshire.pk).accredited_on is None
     assert REFUSED in rendered(response, heading=f"Change {team.name}")
     assert Organisation.objects.get(pk=team.pk).local_authority_id == world.north.pk
+
+
+@pytest.mark.parametrize("kind", [AlertKind.SHIELD_OVERRIDE, AlertKind.CLOSED_RECORD_TRIED])
+def test_an_alert_about_a_child_waiting_does_not_keep_the_organisation_from_moving(world, kind):
+    """An alert about a child (break-glass, a closed record tried) stays with the LA holding the child
+    (`oversight.models.CHILD_ALERT_KINDS`, as `alerts_follow_staff` leaves it): nothing would follow into
+    the new LA's queue, so it does not refuse the move."""
+    westmoor = _westmoor()
+    gp = world.north_gp
+    gina = make_user("gina", gp, is_active=False)
+    child = make_child(world)
+    waiting = alert_raise(local_authority=world.north, kind=kind, raised_by=gina, child_id=child.pk)
+    assert _move(world, gp, westmoor).status_code == 302
+    assert Organisation.objects.get(pk=gp.pk).local_authority_id == westmoor.pk
+    assert Alert.objects.get(pk=waiting.pk).local_authority_id == world.north.pk
