@@ -669,7 +669,7 @@ def _decide_identify(actor: User, child: Child, facts: _Facts) -> Decision:
     return _deny("not_found_by_search")
 
 
-def child_known(*, actor: User, child: Child) -> bool:
+def child_known(*, actor: User, child: Child, ever_involved: bool | None = None) -> bool:
     """May a page tell `actor` what it holds of `child` from its id alone: which LA holds it, that it is
     shielded, archived or closed (a refusal's reason, and whom to ask)?
 
@@ -685,6 +685,10 @@ def child_known(*, actor: User, child: Child) -> bool:
     and the transfer told them the child and both LAs): the receiving team while the request waits, the
     sending team once accepted while the LA it sent the record to still holds it (it learns nothing new:
     where it sent it), never after the record moved on again, nor after a declined or withdrawn request.
+
+    `ever_involved`: whether `actor` ever recorded an involvement with `child`, when the page read it with
+    the child (`access.http.child_by_id`, in the query reading the child: an archived record's id then costs
+    no query more than an id that never existed); None: asked here.
     """
     if actor.role not in ROLES_BY_PERMISSION[Permission.ChildIdentify]:
         return False
@@ -692,11 +696,40 @@ def child_known(*, actor: User, child: Child) -> bool:
         return True
     if child.status == RecordStatus.CLOSED:
         return False
+    facts = _Facts(actor) if ever_involved is None else _FactsReadWith(actor, ever_involved=ever_involved)
     if child.status == RecordStatus.ARCHIVED:
-        return has_ever_been_involved(actor, child)
-    if _decide_identify(actor, child, _Facts(actor)).allowed:
+        return facts.ever_involved(child)
+    if _decide_identify(actor, child, facts).allowed:
         return True
     return actor.role == Role.LA_TEAM and _transfer_counterpart(actor, child)
+
+
+class _FactsReadWith(_Facts):
+    """`_Facts`, with whether the actor ever recorded an involvement with the child already read (with the
+    child itself: `access.http.child_by_id`)."""
+
+    def __init__(self, actor: User, *, ever_involved: bool) -> None:
+        super().__init__(actor)
+        self._ever_involved = ever_involved
+
+    def ever_involved(self, child: Child) -> bool:
+        return self._ever_involved
+
+
+def answered_as_never_existed(*, actor: User, child: Child, known: bool) -> bool:
+    """Is `child`'s id answered to `actor` as an id that never existed, whatever the page asked of it?
+
+    A record no longer active (archived, closed), to someone who may identify children but not this one
+    (`known`: `child_known`'s answer): no page taking a child's id allows them anything on it, and any
+    refusal of it says what an unknown id's says (`child_refusal_told`), so the page answers before any
+    more work, as it answers an id that never existed (`access.http.child_by_id`). A role that cannot
+    search (data manager, auditor) is answered by its own pages' rules.
+    """
+    return (
+        child.status != RecordStatus.ACTIVE
+        and not known
+        and actor.role in ROLES_BY_PERMISSION[Permission.ChildIdentify]
+    )
 
 
 def _transfer_counterpart(actor: User, child: Child) -> bool:

@@ -3,7 +3,7 @@
 import time
 from collections.abc import Callable
 from functools import partial, wraps
-from typing import Any, NoReturn, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from django.conf import settings
@@ -14,7 +14,20 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import JudgedChild, Refused, decider_ended_refused, require, still_permitted
+# The look-up limit's words, still named here for the pages that take them from this module (the archive
+# finder); they and the limit are `access.http`'s, as is everything a page taking a child's id shares.
+from access.http import LOOKUPS_LIMITED as LOOKUPS_LIMITED
+from access.http import (
+    Refused,
+    child_by_id,
+    decider_ended_refused,
+    no_such_record,
+    permitted_child,
+    refused_unless,
+    require,
+    search_over_limit,
+    still_permitted,
+)
 from access.permissions import Permission
 from access.policy import (
     Decision,
@@ -31,7 +44,6 @@ from access.policy import (
 )
 from accounts.http import signed_in_user
 from accounts.models import User
-from accounts.ratelimit import REFUSAL_AUDIT_SECONDS, SEARCH_USER, OncePerWindow
 from accounts.stepup import step_up
 from audit.services import event_record
 from audit.tags import AuditTag
@@ -46,7 +58,7 @@ from children.forms import (
 )
 from children.looks import look_audited
 from children.merged_away import RecordRemoved, opened_unless_merged_away
-from children.models import Child, Involvement, RecordStatus
+from children.models import Child, Involvement
 from children.override import shield_override
 from children.purposes import PURPOSE_LABELS
 from children.records import InvolvementDetails, ReturnIntention
@@ -76,117 +88,16 @@ from oversight.http import signed_out_if_suspended
 from oversight.models import Alert
 from vault.keys import data_key_open
 
-# Searches refused by the limit: the first of each minute per person is audited, with the count of the
-# minute before. A refusal runs nothing and costs nothing, so one event each would let anyone signed in
-# write audit events without end (as `accounts.ratelimit.OncePerWindow` says of every such refusal).
-SEARCH_REFUSED = OncePerWindow("search.refused", REFUSAL_AUDIT_SECONDS)
-# What a page that looks children (or people) up says past the limit: the search's own page says it in full.
-LOOKUPS_LIMITED = (
-    f"You have made too many searches and look-ups in the last minute (up to {SEARCH_USER.limit} a minute "
-    "for each person). Wait a minute and try again."
-)
-
-
-def search_over_limit(actor: User, *, page: str | None = None) -> bool:
-    """Count one search or look-up by `actor` against the search limit (one counter round trip); whether it
-    is over it. Refused, the first of each minute is audited (`SEARCH_REFUSED`), naming the `page` when it
-    is not the search's own (the merge finder shares the budget: one a person, however children are looked
-    up)."""
-    if SEARCH_USER.hit(str(actor.pk)) <= SEARCH_USER.limit:
-        return False
-    due, before = SEARCH_REFUSED.due(str(actor.pk), now=time.time())
-    if due:
-        event_record(
-            tag=AuditTag.SearchThrottled,
-            actor=actor,
-            additional={**({"page": page} if page else {}), "refused_in_the_minute_before": before},
-        )
-    return True
-
-
-class LookupsLimited(Exception):
-    """A person past the search limit asked a child's page something it answers with nothing about the
-    child: answered in words, the same for every id (`gone_if_merged_away`)."""
-
-
-def _probe_counted(request: HttpRequest, actor: User) -> None:
-    """A child's id answered with nothing about the child (no such record, or a refusal to someone who may
-    not identify it) is a look-up, as the reports' look-ups are: counted against the person's search limit,
-    so that ids are not probed for free (`LookupsLimited` past it, audited once a minute naming the page)."""
-    match = request.resolver_match
-    if search_over_limit(actor, page=match.view_name if match else None):
-        raise LookupsLimited
-
-
-def _child(request: HttpRequest, actor: User, child_id: UUID) -> Child:
-    """The child by id, or `Http404` (a look-up, counted: `_probe_counted`). An id that never existed is
-    counted as an archived or closed record's is (`_refused_unless`), so the two answer alike, limit
-    included."""
-    child = Child.objects.select_related("data_key", "local_authority").filter(pk=child_id).first()
-    if child is None:
-        _no_such_record(request, actor, reason="no_such_record")
-    return child
-
-
-def _no_such_record(
-    request: HttpRequest, actor: User, *, reason: str, child: Child | None = None
-) -> NoReturn:
-    """The answer to an id that never existed, and to an archived or closed record's id refused to someone
-    who may not identify it (`access.policy.child_refusal_told`), with the same work for both: the look-up
-    counted (`_probe_counted`), one refusal audited (`AccessDenied`: the child and its state for a real
-    record, so its LA and auditors see a kept id tried, say a former identity's; no child for a made-up
-    id), then `Http404`. Nothing more is read or written for either, so neither answers slower."""
-    _probe_counted(request, actor)
-    match = request.resolver_match
-    additional = {"reason": reason, **({"page": match.view_name} if match else {})}
-    event_record(
-        tag=AuditTag.AccessDenied,
-        actor=actor,
-        child_id=child.pk if child is not None else None,
-        additional=additional,
-    )
-    raise Http404("no such record")
-
-
-def _refused_unless(
-    request: HttpRequest,
-    actor: User,
-    action: Permission,
-    child: Child,
-    decision: Decision,
-    *,
-    known: bool | None = None,
-) -> None:
-    """`Refused` (the audited refusal page, `access.http.denied`) unless `decision` allows; a refusal of
-    someone who may not identify the child is a look-up that told them nothing, counted (`_probe_counted`).
-
-    An archived or closed record's refusal to them answers as an id that never existed, with that id's
-    work (`_no_such_record`), not the refusal page's. `known`: `child_known`'s answer if the page asked
-    it already (None: asked here). The refusal carries the child as read and the
-    judgement made (`JudgedChild`): the refusal page neither reads nor judges it again."""
-    if decision:
-        return
-    if known is None:
-        known = child_known(actor=actor, child=child)
-    if not known:
-        if child.status != RecordStatus.ACTIVE:
-            _no_such_record(request, actor, reason=decision.reason, child=child)
-        _probe_counted(request, actor)
-    raise Refused(decision, action=action, child_id=child.pk, judged=JudgedChild(child, known))
-
 
 def _permitted_child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
     """The child, if the policy allows `action` on it (else `Refused`: the audited refusal page).
 
     The role first, before the lookup: someone whose role may not do `action` gets the same refusal for
     any id, so an id tells them neither that the child exists nor which LA holds it. What a refusal about
-    the child itself says depends on whether they may identify it (`access.policy.child_refusal_told`).
+    the child itself says depends on whether they may identify it (`access.policy.child_refusal_told`);
+    an id is read and judged as on every page taking one (`access.http.permitted_child`).
     """
-    actor = signed_in_user(request)
-    require(actor=actor, action=action)  # the role first: ids are not probed
-    child = _child(request, actor, child_id)
-    _refused_unless(request, actor, action, child, decide(actor=actor, action=action, child=child))
-    return child
+    return permitted_child(request, signed_in_user(request), child_id, action)
 
 
 class PurposeRequired(Exception):
@@ -242,15 +153,13 @@ def gone_if_merged_away(view: Callable[..., HttpResponse]) -> Callable[..., Http
     between (`KeyRevoked`), answers as it would a moment later: not found (the record is no longer there),
     never a server error. A record still there whose key was shredded (a purge or merge that failed after
     its shred) is said to be removed (`removed_record_said`). A look-up past the search limit
-    (`LookupsLimited`) is said in words (429), the same page whatever the id."""
+    (`access.http.LookupsLimited`) is said in words (429) by `access.http.RefusalMiddleware`, the same page
+    whatever the id."""
 
     @wraps(view)
     @removed_record_said
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            response = opened_unless_merged_away(kwargs["child_id"], lambda: view(request, *args, **kwargs))
-        except LookupsLimited:
-            return render(request, "children/lookups_throttled.html", {"said": LOOKUPS_LIMITED}, status=429)
+        response = opened_unless_merged_away(kwargs["child_id"], lambda: view(request, *args, **kwargs))
         if response is None:
             raise Http404("the record has been merged into another")
         return response
@@ -286,12 +195,12 @@ def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> 
     (`access.policy.asked_why_first`: the same answer for every active record's id)."""
     actor = signed_in_user(request)
     require(actor=actor, action=action)  # the role first: ids are not probed
-    child = _child(request, actor, child_id)
+    child = child_by_id(request, actor, child_id, action=action)
     known = child_known(actor=actor, child=child)
     if asked_why_first(actor=actor, child=child, known=known):
         _purpose_stated(request, child)
     decision = decide(actor=actor, action=action, child=child)
-    _refused_unless(request, actor, action, child, decision, known=known)
+    refused_unless(request, actor, action, child, decision, known=known)
     _purpose_stated(request, child)
     return child
 
@@ -354,7 +263,7 @@ def search(request: HttpRequest) -> HttpResponse:
     require(actor=actor, action=Permission.ChildSearch)
     form = SearchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if search_over_limit(actor):
+        if search_over_limit(actor, now=time.time()):  # refusals filed under this page's minute
             return render(request, "children/search_throttled.html", status=429)
         outcome = child_search(criteria=form.criteria(), fetched_by=actor)
         if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildSearch):
@@ -585,14 +494,14 @@ def involvement_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
 def involvement_end(request: HttpRequest, child_id: UUID, involvement_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.InvolvementCease)  # the role first: ids are not probed
-    child = _child(request, actor, child_id)
+    child = child_by_id(request, actor, child_id, action=Permission.InvolvementCease)
     involvement = (
         Involvement.objects.select_related("child__data_key").filter(pk=involvement_id, child=child).first()
     )
     if involvement is None:  # a look-up with a missing child's work (an archived or closed one's alike)
-        _no_such_record(request, actor, reason="no_such_record")
+        no_such_record(request, actor, action=Permission.InvolvementCease, reason="no_such_record")
     decision = decide(actor=actor, action=Permission.InvolvementCease, child=child, involvement=involvement)
-    _refused_unless(request, actor, Permission.InvolvementCease, child, decision)
+    refused_unless(request, actor, Permission.InvolvementCease, child, decision)
     _purpose_stated(request, child)
     current = involvement_details(involvement)
     form = CeaseForm(request.POST or None, started_on=current.started_on)
@@ -730,17 +639,17 @@ def override(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Break-glass for override holders: reason, warning, step-up; full record in this response only."""
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ShieldOverride)  # the role first: ids are not probed
-    child = _child(request, actor, child_id)
+    child = child_by_id(request, actor, child_id, action=Permission.ShieldOverride)
     # The reason is asked of any active record of someone who may not identify it (shielded or not): only
     # breaking glass, audited and alerted at once, tells them (`access.policy.override_asked_decide`).
     asked = override_asked_decide(actor=actor, child=child)
-    _refused_unless(request, actor, Permission.ShieldOverride, child, asked)
+    refused_unless(request, actor, Permission.ShieldOverride, child, asked)
     if stale := step_up(request):
         return stale
     form = OverrideForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         decision = decide(actor=actor, action=Permission.ShieldOverride, child=child)
-        _refused_unless(request, actor, Permission.ShieldOverride, child, decision)
+        refused_unless(request, actor, Permission.ShieldOverride, child, decision)
         try:
             context = shield_override(
                 child=child,

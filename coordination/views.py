@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from access.http import Refused, decider_ended_refused, require, still_permitted
+from access.http import Refused, child_by_id, decider_ended_refused, refused_unless, require, still_permitted
 from access.permissions import Permission
-from access.policy import Decision, involvement_shown
+from access.policy import Decision, decide, involvement_shown
 from accounts.http import signed_in_user
 from accounts.models import User
 from audit.services import event_record
@@ -210,9 +210,10 @@ def inform_family(request: HttpRequest, child_id: UUID) -> HttpResponse:
     involvement with the child may open it."""
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.InvolvementCoordinate)  # the role first: ids are not probed
-    child = get_object_or_404(Child.objects.select_related("data_key"), pk=child_id)
+    child = child_by_id(request, actor, child_id, action=Permission.InvolvementCoordinate)
     own = own_current_involvement(child=child, user=actor)
-    require(actor=actor, action=Permission.InvolvementCoordinate, child=child, involvement=own)
+    decision = decide(actor=actor, action=Permission.InvolvementCoordinate, child=child, involvement=own)
+    refused_unless(request, actor, Permission.InvolvementCoordinate, child, decision)
     if own is None:  # the policy has refused already (not_own_involvement); this only narrows the type
         raise Http404
     duty = duty_to_inform(

@@ -9,7 +9,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import Refused, decider_ended_refused, require, still_permitted
+from access.http import (
+    Refused,
+    child_by_id,
+    decider_ended_refused,
+    known_to,
+    permitted_child,
+    refused_unless,
+    require,
+    still_permitted,
+)
 from access.permissions import Permission
 from access.policy import (
     Decision,
@@ -19,6 +28,9 @@ from access.policy import (
     correction_raise_decide,
     is_la_team_for,
     visibility,
+)
+from access.policy import (
+    decide as policy_decide,  # `decide` is this module's page deciding a correction
 )
 from accounts.directory import open_organisations
 from accounts.http import signed_in_user
@@ -113,10 +125,6 @@ def _insist(decision: Decision, *, action: Permission, child_id: UUID | None = N
         raise Refused(decision, action=action, child_id=child_id)
 
 
-def _child(child_id: UUID) -> Child:
-    return get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
-
-
 def _sealer_if_still_there(child: Child) -> Sealer | None:
     """The record's key, opened; None if a merge (or a purge) deleted the record and shredded its key
     after the page loaded it (`KeyRevoked`): the complaint or pending correction moved to the survivor
@@ -169,9 +177,8 @@ def _home_la(actor: User, action: Permission) -> int:
 def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """Which detail is wrong: only the details this person can see on the record, each a link."""
     actor = signed_in_user(request)
-    require(actor=actor, action=Permission.CorrectionRaise)  # the role first: ids are not probed
-    child = _child(child_id)
-    require(actor=actor, action=Permission.CorrectionRaise, child=child)
+    # The role first (ids are not probed), then the child as on every page taking its id.
+    child = permitted_child(request, actor, child_id, Permission.CorrectionRaise)
     grant = purpose_grant_for(request.session, child=child)
     if grant is None:
         return redirect("children:purpose", child_id=child.pk)
@@ -222,17 +229,15 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     """The correct value of one detail and why; the stated purpose that viewing needs is needed here too."""
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.CorrectionRaise)  # the role first: ids are not probed
-    child = _child(child_id)
+    child = child_by_id(request, actor, child_id, action=Permission.CorrectionRaise)
     grant = purpose_grant_for(request.session, child=child)
-    if grant is None and asked_why_first(actor=actor, child=child):
+    known = known_to(actor, child) if grant is None else None
+    if grant is None and asked_why_first(actor=actor, child=child, known=known):
         # Someone who may not identify the child is asked why before the record's own rules (a shielded
         # record's location details) or its details (how many carers) answer: alike for every active id.
         return redirect("children:purpose", child_id=child.pk)
-    _insist(
-        correction_raise_decide(actor=actor, child=child, field=field),
-        action=Permission.CorrectionRaise,
-        child_id=child.pk,
-    )
+    decision = correction_raise_decide(actor=actor, child=child, field=field)
+    refused_unless(request, actor, Permission.CorrectionRaise, child, decision, known=known)
     named = field_for(field)
     if named is None or named not in fields_of(child, include_location=True):
         raise Http404("no such detail on this record")
@@ -511,8 +516,9 @@ def decide(request: HttpRequest, correction_id: UUID) -> HttpResponse:
 def complaint_new(request: HttpRequest, child_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ComplaintRecord)  # the role first: ids are not probed
-    child = _child(child_id)
-    require(actor=actor, action=Permission.ComplaintRecord, child=child)
+    child = child_by_id(request, actor, child_id, action=Permission.ComplaintRecord)
+    decision = policy_decide(actor=actor, action=Permission.ComplaintRecord, child=child)
+    refused_unless(request, actor, Permission.ComplaintRecord, child, decision)
     _key_still_opens(child)  # removed (its key shredded): said before the form is offered, not after
     form = ComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import decider_ended_refused, require
+from access.http import decider_ended_refused, permitted_child, require
 from access.permissions import Permission
 from access.policy import decide
 from accounts.http import signed_in_user
@@ -54,14 +54,12 @@ OTHER_TRANSFERS_SHOWN = 100
 
 
 def _child(request: HttpRequest, child_id: UUID, action: Permission) -> Child:
-    """The child, if the policy allows `action` (the role is checked first, so ids are not probed), and its
-    record still readable: a record whose key a merge (or purge) shredded before failing is said to be
-    removed (`RecordRemoved`, `removed_record_said`) before any form is offered on it; every answer to the
-    form would seal or read under that key."""
-    actor = signed_in_user(request)
-    require(actor=actor, action=action)
-    child = get_object_or_404(Child.objects.select_related("data_key", "local_authority"), pk=child_id)
-    require(actor=actor, action=action, child=child)
+    """The child, if the policy allows `action` (the role is checked first, so ids are not probed; then the
+    child as on every page taking its id, `access.http.permitted_child`), and its record still readable: a
+    record whose key a merge (or purge) shredded before failing is said to be removed (`RecordRemoved`,
+    `removed_record_said`) before any form is offered on it; every answer to the form would seal or read
+    under that key."""
+    child = permitted_child(request, signed_in_user(request), child_id, action)
     record_still_there(child)
     return child
 

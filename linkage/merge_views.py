@@ -13,13 +13,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import decider_ended_refused, require
+from access.http import LOOKUPS_LIMITED, decider_ended_refused, permitted_child, require, search_over_limit
 from access.permissions import Permission
 from access.policy import decide, identifiers_shown, visibility
 from accounts.http import signed_in_user
 from children.merged_away import RecordRemoved
 from children.models import Child, RecordStatus
-from children.views import LOOKUPS_LIMITED, record_still_there, removed_record_said, search_over_limit
+from children.views import record_still_there, removed_record_said
 from linkage.forms import MergeConfirmForm, MergeFindForm, UnmergeForm
 from linkage.merging import (
     REMOVED_SHIELDED,
@@ -43,7 +43,7 @@ def merge_find(request: HttpRequest) -> HttpResponse:
     Each look-up is audited, one event per number (`merge_lookup_record`), and counts against the person's
     search limit (`search.user`): one budget for finding children, however they look, so the finder is no
     way round the search's limit. Past it nothing is looked up; the refusals are audited once a minute
-    (as the search's are: `children.views.SEARCH_REFUSED`).
+    (as the search's are: `access.http.SEARCH_REFUSED`).
     """
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ChildMerge)
@@ -96,16 +96,20 @@ def _both_still_there(request: HttpRequest, survivor: Child, duplicate: Child) -
 @removed_record_said
 def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -> HttpResponse:
     actor = signed_in_user(request)
-    require(actor=actor, action=Permission.ChildMerge)  # the role first: ids are not probed
-    survivor = get_object_or_404(Child.objects.select_related("data_key"), pk=survivor_id)
-    duplicate = get_object_or_404(Child.objects.select_related("data_key"), pk=duplicate_id)
-    require(actor=actor, action=Permission.ChildMerge, child=survivor)
-    require(actor=actor, action=Permission.ChildMerge, child=duplicate)
+    # The role first (ids are not probed), then each child as on every page taking its id, one after the
+    # other: either answers a made-up, archived or closed id alike, with the same work.
+    survivor = permitted_child(request, actor, survivor_id, Permission.ChildMerge)
+    duplicate = permitted_child(request, actor, duplicate_id, Permission.ChildMerge)
     form = MergeConfirmForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
             merge = child_merge(
-                survivor=survivor, duplicate=duplicate, by=actor, reason=form.cleaned_data["reason"]
+                survivor=survivor,
+                duplicate=duplicate,
+                by=actor,
+                reason=form.cleaned_data["reason"],
+                # This page's question again, of the account as stored, under the merge's locks.
+                recheck=lambda stored, by: require(actor=by, action=Permission.ChildMerge, child=stored),
             )
         except MergeRefused as refused:
             # Refused under the merge's locks: a record was merged into another (its key shredded), moved
@@ -153,7 +157,14 @@ def merge_detail(request: HttpRequest, merge_id: UUID) -> HttpResponse:
     form = UnmergeForm(request.POST if request.method == "POST" and not undone else None)
     if form.is_valid():
         try:
-            restored = child_unmerge(merge=merge, by=actor, reason=form.cleaned_data["reason"])
+            restored = child_unmerge(
+                merge=merge,
+                by=actor,
+                reason=form.cleaned_data["reason"],
+                recheck=lambda stored, survivor, by: require(
+                    actor=by, action=Permission.ChildMerge, child=survivor, merge=stored
+                ),
+            )
         except MergeRefused as refused:
             messages.info(request, f"Nothing was changed: {refused}.")
         else:

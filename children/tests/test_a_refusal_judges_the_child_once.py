@@ -1,6 +1,6 @@
 """A refusal on a record page reads the child once and asks once whether the person may identify it.
 
-The page's own check (`children.views._refused_unless`) already loaded the child and asked
+The page's own check (`access.http.refused_unless`) already loaded the child and asked
 `access.policy.child_known`; the refusal page (`access.http.denied`) loaded the child again and asked
 again (session 37's leftover). The refusal now carries what the page judged, so the answer is one
 judgement, made once, on the record as the page read it.

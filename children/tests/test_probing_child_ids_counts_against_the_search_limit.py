@@ -12,6 +12,7 @@ from accounts.ratelimit import SEARCH_USER
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
+from oversight.rules import REFUSED_LOOKUPS
 from tests.journeys import signed_in, state_purpose
 from tests.other_la import main_of
 from tests.personas import make_child
@@ -63,8 +64,10 @@ def test_past_the_limit_every_probe_gets_the_same_answer_in_words(world, child, 
     assert throttled.additional["page"] == "children:caf"  # the first of the minute, naming its page
 
 
-def test_probing_many_ids_of_another_las_children_tells_nothing_and_stops_at_the_limit(world):
-    """The reviewer's probe: many children of another LA, shielded and not, by id alone."""
+def test_probing_many_ids_of_another_las_children_tells_nothing_and_is_stopped_before_the_limit(world):
+    """The reviewer's probe: many children of another LA, shielded and not, by id alone. Each made-up id is
+    a refused look-up: past `REFUSED_LOOKUPS.suspend_above` in the hour the account is suspended (since
+    session 38), before the search limit is reached, and the next request is signed out."""
     kids = [make_child(world, given_names=f"Kid{c}", shielded=i % 2 == 0) for i, c in enumerate("abcdefgh")]
     client = signed_in(world.bob)
     for kid in kids:
@@ -74,5 +77,10 @@ def test_probing_many_ids_of_another_las_children_tells_nothing_and_stops_at_the
     answers = [
         client.get(reverse("children:record", args=[uuid.uuid4()])) for _ in range(SEARCH_USER.limit + 1)
     ]
-    assert [a.status_code for a in answers] == [404] * SEARCH_USER.limit + [429]
-    assert "Northshire Council" not in "".join(main_of(a) for a in answers)
+    stopped_after = REFUSED_LOOKUPS.suspend_above + 1  # the page that crossed it still answers
+    assert stopped_after < SEARCH_USER.limit
+    assert [a.status_code for a in answers] == [404] * stopped_after + [302] * (len(answers) - stopped_after)
+    assert all(a["Location"].startswith(reverse("accounts:login")) for a in answers[stopped_after:])
+    assert "Northshire Council" not in "".join(main_of(a) for a in answers[:stopped_after])
+    world.bob.refresh_from_db()
+    assert world.bob.suspended_at is not None

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
+import linkage.merge_views
 import linkage.views
 from access.http import Refused, require
 from access.permissions import Permission
@@ -23,7 +24,7 @@ from audit.tags import AuditTag
 from children.models import Child
 from linkage.merging import child_merge, child_unmerge
 from linkage.models import ChildMerge, ClericalReview, ReviewStatus
-from linkage.tests.test_merge_pages import _pair
+from linkage.tests.test_merge_pages import REASON, _pair
 from linkage.tests.test_review_pages import _possible_match
 from tests.journeys import signed_in
 from tests.personas import World
@@ -120,3 +121,44 @@ def test_the_merge_recheck_is_asked_of_each_record_as_locked_and_the_account_as_
     child_merge(survivor=survivor, duplicate=duplicate, by=world.lena, recheck=recheck)
     assert sorted(pk for pk, _, _ in asked) == sorted([survivor.pk, duplicate.pk])
     assert {(pk, la) for _, pk, la in asked} == {(world.lena.pk, world.north.pk)}
+
+
+def _moved_on_the_way(monkeypatch: Any, name: str, user: User, how: dict[str, Any]) -> None:
+    """The account changes after the merge page's own check, as the page calls the service."""
+    real = getattr(linkage.merge_views, name)
+
+    def moved(*args: Any, **kwargs: Any) -> Any:
+        User.objects.filter(pk=user.pk).update(**how)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(linkage.merge_views, name, moved)
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_the_merge_page_refuses_a_team_member_moved_out_on_the_way_and_merges_nothing(
+    world, monkeypatch, change
+):
+    survivor, duplicate = _pair(world)
+    _moved_on_the_way(monkeypatch, "child_merge", world.lena, _changed(world, change))
+    response = signed_in(world.lena).post(
+        reverse("linkage:merge_compare", args=[survivor.pk, duplicate.pk]), REASON
+    )
+    assert response.status_code == 403
+    assert Child.objects.filter(pk=duplicate.pk).exists() and not ChildMerge.objects.exists()
+    refused = AuditEvent.objects.filter(tag=AuditTag.AccessDenied, actor=world.lena).last()
+    assert refused is not None and refused.additional["reason"] == CHANGES[change]
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_the_undo_page_refuses_a_team_member_moved_out_on_the_way_and_undoes_nothing(
+    world, monkeypatch, change
+):
+    survivor, duplicate = _pair(world)
+    merge = child_merge(survivor=survivor, duplicate=duplicate, by=world.lena, reason="Same child")
+    _moved_on_the_way(monkeypatch, "child_unmerge", world.lena, _changed(world, change))
+    response = signed_in(world.lena).post(reverse("linkage:merge_detail", args=[merge.pk]), REASON)
+    assert response.status_code == 403
+    merge.refresh_from_db()
+    assert merge.unmerged_at is None and not Child.objects.filter(pk=duplicate.pk).exists()
+    refused = AuditEvent.objects.filter(tag=AuditTag.AccessDenied, actor=world.lena).last()
+    assert refused is not None and refused.additional["reason"] == CHANGES[change]

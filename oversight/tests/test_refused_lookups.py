@@ -162,15 +162,9 @@ def test_other_peoples_refusals_are_not_counted(world, morning):
     assert not Alert.objects.exists()
 
 
-# The page-level journeys below need the refusal sites to call `refusal_screen` (access/http.py `denied`,
-# children/views.py `_no_such_record`, `search_over_limit`), wired once helper F1's move of the
-# no-such-record answer lands. Remove the mark then: strict, so a wired site makes them fail as XPASS.
-WIRED_AFTER_F1 = pytest.mark.xfail(
-    strict=True, reason="the refusal call sites call oversight.misuse.refusal_screen once F1 lands"
-)
+# The page-level journeys: the refusal sites (`access.http._refusal_audited`, `search_over_limit`) screen.
 
 
-@WIRED_AFTER_F1
 def test_made_up_ids_on_the_record_page_alert_the_la_team(world, morning):
     client = signed_in(world.alice)
     for _ in range(11):
@@ -178,7 +172,6 @@ def test_made_up_ids_on_the_record_page_alert_the_la_team(world, morning):
     assert "Unusually many refused look-ups of children in an hour" in _queue(world.lena)
 
 
-@WIRED_AFTER_F1
 def test_a_kept_id_of_a_closed_record_tried_on_the_record_page_alerts_the_team_holding_it(world, morning):
     closed = make_child(world, family_name="Thornton")
     Child.objects.filter(pk=closed.pk).update(status=RecordStatus.CLOSED)
