@@ -20,7 +20,7 @@ never the searched name or anything about a child.
 
 Refusals are screened too (`refusal_screen`, called by the refusal pages right after the refusal's
 event, in its transaction): ids probed under the search limit (made-up ids, kept ids of records archived
-or closed, refused break-glass on a child) are counted in a rolling hour (`oversight.rules.REFUSED_LOOKUPS`),
+or closed, refused break-glass on a child: the refusals of `LOOKUP_REFUSALS`) are counted in a rolling hour (`oversight.rules.REFUSED_LOOKUPS`),
 and a try at a record closed for a new identity alerts the LA team holding it at once.
 
 Each screening first locks the user's row (`_screening_lock`), held to commit: without it, views or
@@ -121,7 +121,8 @@ VIEW_TAGS = (
 # break-glass overrides, which emergencies bring at any hour (docs/DECISIONS.md section 9). A subject
 # access report decrypts the whole record, so one produced at night is activity out of hours too; so is
 # each record an archive, comparison or review page shows at night (events: a comparison is two looks),
-# and each involvement recorded at night.
+# and each involvement recorded at night with a child whose record the person did not open in the hour
+# (`_out_of_hours_events`: the rule counts events, and one recorded beside a view is no new look).
 OUT_OF_HOURS_TAGS = (
     AuditTag.SearchPerformed,
     AuditTag.RecordViewed,
@@ -390,9 +391,9 @@ def _search_counts_and_moments(
     user: User, *, refined: bool
 ) -> tuple[SearchCounts, list[tuple[datetime, str]]]:
     """`_search_counts` and the out-of-hours rule's moments (the rolling hour's `OUT_OF_HOURS_TAGS`
-    events) in one statement: a row per moment, each carrying the counts that are not counted from
-    the rows themselves (children found; refined searches; the day's), as uncorrelated subqueries that
-    the database evaluates once. The search just audited is always one of the rows."""
+    events, `_out_of_hours_events`) in one statement: a row per moment, each carrying the counts that are
+    not counted from the rows themselves (children found; refined searches; the day's), as uncorrelated
+    subqueries that the database evaluates once. The search just audited is always one of the rows."""
     now = timezone.now()
     since = now - WINDOW
     counts = {
@@ -403,7 +404,7 @@ def _search_counts_and_moments(
     if refined:
         counts["refined"] = Coalesce(_searches_since(since, user.pk, additional__too_many=True), 0)
     rows = list(
-        AuditEvent.objects.filter(actor=user, tag__in=OUT_OF_HOURS_TAGS, occurred_at__gte=since)
+        _out_of_hours_events(user, since=since)
         .order_by()
         .annotate(**counts)
         .values("occurred_at", "tag", *counts)
@@ -510,12 +511,23 @@ def _out_of_hours_screen(user: User) -> None:
     now = timezone.now()
     if within_working_hours(now, hours):
         return
-    moments = AuditEvent.objects.filter(
-        actor=user,
-        tag__in=OUT_OF_HOURS_TAGS,
-        occurred_at__gte=now - WINDOW,
-    ).values_list("occurred_at", "tag")
+    moments = _out_of_hours_events(user, since=now - WINDOW).values_list("occurred_at", "tag")
     _act_on_out_of_hours(user, moments, hours)
+
+
+def _out_of_hours_events(user: User, *, since: datetime) -> QuerySet[AuditEvent]:
+    """The events the out-of-hours rule counts since then (`OUT_OF_HOURS_TAGS`), less each involvement
+    recorded with a child whose record the person opened in the same window: the rule counts events, not
+    children, and that involvement is no new look (the view was). An emergency duty worker at night (a
+    search, the record, an involvement recorded, the record again) made four events a child with it, and
+    eleven children crossed the suspension threshold. One recorded with a child never opened (a purpose
+    stated by id, the record page never requested) is the look, and counts, alert and suspension alike."""
+    opened = AuditEvent.objects.filter(
+        actor=user, tag=AuditTag.RecordViewed, child_id=OuterRef("child_id"), occurred_at__gte=since
+    )
+    return AuditEvent.objects.filter(actor=user, tag__in=OUT_OF_HOURS_TAGS, occurred_at__gte=since).exclude(
+        Q(tag__in=INVOLVEMENT_LOOK_TAGS) & Q(Exists(opened))
+    )
 
 
 def _act_on_out_of_hours(user: User, moments: Iterable[tuple[datetime, str]], hours: WorkingHours) -> None:
@@ -635,9 +647,40 @@ REFUSALS_ABOUT_THE_PERSON = frozenset(
         "no_child_protection_duty",
     }
 )
-# The reason the refusal of an id that never existed carries (and of an archived or closed record's id,
-# refused to someone who may not identify it): a refusal about a child, whether or not one is named.
+# The reason the refusal of an id that never existed carries (an archived or closed record's id, refused to
+# someone who may not identify it, carries the policy's reason: `archived`, `closed`, `other_la`...).
 NO_SUCH_RECORD = "no_such_record"
+LOOKUP_REFUSALS = frozenset(
+    {
+        NO_SUCH_RECORD,
+        "not_found_by_search",
+        "archived",
+        "closed",
+        "shielded",
+        "not_shielded",
+        "other_la",
+        "not_involved",
+        "not_archived",
+    }
+)
+"""The refusals the refused look-ups rule counts: those saying that this child may not be seen or identified
+by this person on the page tried (reasons of `access.policy.REASON_MESSAGES`, and `NO_SUCH_RECORD`).
+
+An id that never existed; a child no search of theirs returned (`not_found_by_search`: the purpose page,
+break-glass); a record archived or closed for a new identity (a kept id); one shielded from them; a
+break-glass on a record that is not shielded (`not_shielded`: which tells that the child exists and is not);
+another LA's child on an LA team's page (`other_la`); an action of the involved on a child they are not
+involved with (`not_involved`: what a page refuses someone who never found the child); a record that is
+not archived on the archive pages (`not_archived`: a kept id of a living record tried there).
+
+Not counted, as they are about what the person may do with a child they may see, or about something other
+than the child: their own correction, export or account (`own_*`), a detail that is no field (`not_a_field`),
+someone else's involvement (`not_own_involvement`), a correction or review held for the LA team
+(`correction_shielded`, `review_shielded`), an old archive without its statutory reason, an export not
+theirs to download, a transfer decided, withdrawn or not theirs to decide; nor any about the person
+(`REFUSALS_ABOUT_THE_PERSON`). An LA team member working through the shared corrections queue probes
+nothing: counted, their day's work raised a misuse alert. (Nor is a refusal about a child of its own LA to
+the LA team that holds it, whatever the reason: `refusal_counted`.)"""
 # What the search limit's refusal (`AuditTag.SearchThrottled`) passes as its reason to `refusal_screen`.
 OVER_THE_SEARCH_LIMIT = "over_the_search_limit"
 # `children.models.RecordStatus.CLOSED`: a record closed for a new identity (oversight sits below children).
@@ -657,12 +700,32 @@ class RefusedRecord(Protocol):
     def status(self) -> str: ...
 
 
-def refusal_counted(*, reason: str, child: RefusedRecord | None = None, child_id: UUID | None = None) -> bool:
-    """Does the refused look-ups rule count a refusal: one about a child (named, or an id that never
-    existed), or a minute over the search limit; never one about the person (`REFUSALS_ABOUT_THE_PERSON`)."""
-    if reason in REFUSALS_ABOUT_THE_PERSON:
+def refusal_counted(
+    *,
+    reason: str,
+    child: RefusedRecord | None = None,
+    child_id: UUID | None = None,
+    user: User | None = None,
+) -> bool:
+    """Does the refused look-ups rule count a refusal: a minute over the search limit, or a look-up
+    (`LOOKUP_REFUSALS`) of a child (named, or an id that never existed); the same refusals the rule's
+    count reads from the log (`_refused_lookups_locked`), so nothing is screened (locked) that is not counted.
+
+    Never one about the LA team's own LA's child to `user` of that team (when the page read the child): the
+    team may identify every child its LA holds, so a refusal there (an archived record is the data
+    manager's) is about what it may do, not a look-up."""
+    if reason == OVER_THE_SEARCH_LIMIT:
+        return True
+    if reason not in LOOKUP_REFUSALS:
         return False
-    return child is not None or child_id is not None or reason in (NO_SUCH_RECORD, OVER_THE_SEARCH_LIMIT)
+    if (
+        user is not None
+        and child is not None
+        and user.role == Role.LA_TEAM
+        and user.home_la_id == child.local_authority_id
+    ):
+        return False
+    return child is not None or child_id is not None or reason == NO_SUCH_RECORD
 
 
 def refusal_screen(
@@ -675,7 +738,8 @@ def refusal_screen(
     `reason`: the refusal's, as its event carries it. `child`: the record the refusal was about, as the
     page read it (None: an id that never existed, or no child); `child_id` instead where the page has only
     its id (counted as about a child, but no closed record is recognised without its state). A refusal
-    about the person (`refusal_counted`) runs nothing: no lock, no count.
+    that is no look-up (`refusal_counted`: about the person, about what they may do with a child they may
+    see) runs nothing: no lock, no count.
 
     Refused look-ups (`_refused_lookups_locked`): made-up ids, kept ids of records archived or closed,
     refused break-glass on a child, under the search limit, were each refused and audited and never
@@ -685,7 +749,7 @@ def refusal_screen(
     not tell a kept id from a made-up one without the LA team being told. The caller re-checks the user
     afterwards (the rule may have suspended them) before showing anything more, as after a record view.
     """
-    if not refusal_counted(reason=reason, child=child, child_id=child_id):
+    if not refusal_counted(reason=reason, child=child, child_id=child_id, user=user):
         return
     with transaction.atomic(savepoint=False):
         _screening_lock(user)
@@ -694,12 +758,15 @@ def refusal_screen(
 
 
 def _refused_lookups_locked(user: User) -> None:
-    """Count the rolling hour's refusals about children (`AccessDenied` naming a child or an id that never
-    existed, less those about the person) and minutes over the search limit, each `THROTTLED_MINUTE_WEIGHT`
+    """Count the rolling hour's refused look-ups (`AccessDenied` with a reason of `LOOKUP_REFUSALS`, naming
+    a child or an id that never existed) and minutes over the search limit, each `THROTTLED_MINUTE_WEIGHT`
     (`oversight.rules.REFUSED_LOOKUPS`). One statement, over the (actor, occurred_at) index: the search
-    limit caps the rows (every such refusal counts against it)."""
-    refused = Q(tag=AuditTag.AccessDenied) & (
-        Q(child_id__isnull=False) | Q(additional__reason=NO_SUCH_RECORD)
+    limit caps the rows (every such refusal counts against it). A positive list, not "all but": a reason
+    added to the policy later is not counted until someone says it is a look-up."""
+    refused = (
+        Q(tag=AuditTag.AccessDenied)
+        & Q(additional__reason__in=LOOKUP_REFUSALS)
+        & (Q(child_id__isnull=False) | Q(additional__reason=NO_SUCH_RECORD))
     )
     counts = AuditEvent.objects.filter(
         actor=user,
@@ -707,12 +774,9 @@ def _refused_lookups_locked(user: User) -> None:
         occurred_at__gte=timezone.now() - WINDOW,
     ).aggregate(
         refused=Count("pk", filter=refused),
-        # Subtracted rather than negated: a negated JSON key lookup treats an event without the key
-        # differently on SQLite and PostgreSQL.
-        about_the_person=Count("pk", filter=refused & Q(additional__reason__in=REFUSALS_ABOUT_THE_PERSON)),
         throttled=Count("pk", filter=Q(tag=AuditTag.SearchThrottled)),
     )
-    count = counts["refused"] - counts["about_the_person"] + counts["throttled"] * THROTTLED_MINUTE_WEIGHT
+    count = counts["refused"] + counts["throttled"] * THROTTLED_MINUTE_WEIGHT
     _act_on_volume(
         user=user,
         rule=Rule.REFUSED_LOOKUPS,

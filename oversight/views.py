@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from access.http import decider_ended_refused, require
@@ -90,7 +91,22 @@ def acknowledge_alert(request: HttpRequest, alert_id: int) -> HttpResponse:
     require(actor=actor, action=Permission.AlertAcknowledge, alert=alert)
     if alert_acknowledge(alert=alert, by=actor, recheck=_still_theirs):
         messages.success(request, "Alert acknowledged")
-    return redirect("oversight:alerts")
+    return redirect(_queue_page_url(request.POST.get("page", "")))
+
+
+# The longest page number the acknowledge form's hidden field is taken at: more digits are no page anyone
+# was shown (a queue of a hundred alerts a page would need more than a billion alerts).
+_PAGE_DIGITS = 9
+
+
+def _queue_page_url(page: str) -> str:
+    """The queue's page the acknowledge form was on (its hidden `page` field), to go back to it rather than
+    the first: a positive whole number only, else the first page. One past the end (the queue shrank
+    meanwhile) shows the last, as the pager clamps it (`alerts`)."""
+    url = reverse("oversight:alerts")
+    if page.isascii() and page.isdigit() and len(page) <= _PAGE_DIGITS and int(page) > 0:
+        return f"{url}?page={int(page)}"
+    return url
 
 
 def _still_theirs(alert: Alert, by: User) -> None:
