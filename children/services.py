@@ -393,8 +393,14 @@ def child_rows_locked() -> QuerySet[Child]:
     Locking the key FOR UPDATE too (review, session 21) deadlocked with a practitioner recording an
     involvement at the same moment: recording seals first (the key, FOR KEY SHARE) and then takes the
     child's row for the match check, so each held what the other waited for and one request failed.
+
+    The key is read by a second statement after the lock (`prefetch_related`), not joined to the locked
+    row: a key rotation holding the row points it at a new key, and PostgreSQL re-checks a waiting lock's
+    row against the rows it joined before the wait, so a join returned no row at all (review, session 38:
+    break-glass a server error, a shield refused as "merged into another"). The same holds for every
+    locked row read with its key (clerical reviews, merges).
     """
-    return Child.objects.select_for_update(of=("self",)).select_related("data_key")
+    return Child.objects.select_for_update(of=("self",)).prefetch_related("data_key")
 
 
 def _child_row_locked(child_id: Any) -> Child:

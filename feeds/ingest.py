@@ -31,7 +31,13 @@ from children.services import child_create
 from children.text import text_problem
 from feeds.models import BatchStatus, FeedBatch, FeedRow, FeedSource, RowOutcome
 from feeds.parsers import Row, RowUnreadable
-from feeds.provenance import ChildChangedSinceDecided, child_update_from_feed, provenance_record
+from feeds.provenance import (
+    DEATH_BEFORE_RECORDS_BIRTH,
+    ChildChangedSinceDecided,
+    DeathBeforeBirth,
+    child_update_from_feed,
+    provenance_record,
+)
 from feeds.ratelimit import batch_conflict_audit_due
 from feeds.validation import FeedRecord, RowInvalid, record_to_json, row_fields, row_validate
 from linkage.linking import (
@@ -272,7 +278,13 @@ def _row_process(
             return RowOutcome.REJECTED, LA_CLOSED, None, None
         return RowOutcome.CREATED, "", record_create(record=record, la=la, source=source), None
     if decision.outcome == Outcome.UPDATE and decision.child is not None:
-        changed = child_update_from_feed(child=decision.child, record=record, source=source, la_ids=la_ids)
+        try:
+            with transaction.atomic():  # a savepoint: a row refused keeps none of its provenance
+                changed = child_update_from_feed(
+                    child=decision.child, record=record, source=source, la_ids=la_ids
+                )
+        except DeathBeforeBirth:
+            return RowOutcome.REJECTED, DEATH_BEFORE_RECORDS_BIRTH, None, None
         return (RowOutcome.UPDATED if changed else RowOutcome.LINKED), "", decision.child, None
     sealed = {"record": record_to_json(record), "la_id": la.pk, "source": source.code}
     # The same row resent (tomorrow's extract) while its review is open waits on that review: told to the

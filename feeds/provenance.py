@@ -337,6 +337,19 @@ def _accumulate(details: ChildDetails, record: FeedRecord, issuer_id: int | None
     return changed
 
 
+# The reason a row is refused for (`feeds.ingest`), never with either date: a row whose date of death falls
+# before the date of birth the record would show with it (the row's own, or a more trusted source's).
+DEATH_BEFORE_RECORDS_BIRTH = (
+    "date_of_death is before the child's date of birth as the record shows it (perhaps from a more trusted "
+    "source): the row was not applied"
+)
+
+
+class DeathBeforeBirth(Exception):
+    """The row would leave the record showing a death before its date of birth (`_died_before_born`):
+    nothing of it is written (the caller rolls back what `provenance_record` kept)."""
+
+
 class ChildChangedSinceDecided(Exception):
     """The record was archived, closed or moved out of the source's LAs between the row's decision and
     its write (found under the row lock): the row must be decided again, never written into it."""
@@ -354,6 +367,8 @@ def child_update_from_feed(
 
     The child is read again under a row lock (call inside a transaction): two feeds updating it at once
     take turns, so neither writes details (and blocking keys) built from what the other has replaced.
+    `DeathBeforeBirth` if the record would then show a death before its date of birth: the provenance
+    kept is the caller's to roll back (a savepoint around this call).
     """
     child = child_rows_locked().get(pk=child.pk)
     if child.status != RecordStatus.ACTIVE or (la_ids is not None and child.local_authority_id not in la_ids):
@@ -364,11 +379,24 @@ def child_update_from_feed(
         child=child, record=record, source=source, sealer=sealer, stated_at=stated_at
     )
     updated, changed = _shown(child, stored, sealer, supplied)
+    if _died_before_born(updated, changed):
+        raise DeathBeforeBirth
     changed += _accumulate(updated, record, source.user.organisation_id)
     child_details_update(
         child=child, details=updated, columns=changed, by=source.user, locked=LockedChild(child, stored)
     )
     return bool(changed)
+
+
+def _died_before_born(details: ChildDetails, changed: list[str]) -> bool:
+    """Would the record show a death before its date of birth, either date being what this row changes?
+    Each is shown by its own sources' trust order, so a row's own dates agreeing is not enough: a less
+    trusted source's death (it may be the only one giving one) beside a more trusted date of birth, the
+    lifecycle would archive the record for a death it could not have had. A record already so (from
+    before this check) is not held against a row changing neither date."""
+    if not {"date_of_birth", "date_of_death"} & set(changed):
+        return False
+    return details.date_of_death is not None and details.date_of_death < details.date_of_birth
 
 
 def _shown(

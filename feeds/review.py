@@ -32,7 +32,7 @@ from children.models import Child, RecordStatus
 from children.services import child_rows_locked
 from feeds.ingest import incoming_record, is_adult, la_open_locked, record_create
 from feeds.models import FeedSource
-from feeds.provenance import child_update_from_feed
+from feeds.provenance import DeathBeforeBirth, child_update_from_feed
 from feeds.validation import FeedRecord, record_from_json
 from lifecycle.shielding import SHIELD_REASON_CONTEXT
 from linkage.labels import review_labels_record
@@ -101,6 +101,14 @@ LA_CLOSED_WORDS = (
 DIED_WORDS = (
     "This record gives a date of death: a record is not created for a child who has died. Link it to the "
     "child's record if it is one of those shown, or choose not a match."
+)
+# "Link" of a row whose date of death is before the date of birth the record would show with it (its own
+# or a more trusted source's: `feeds.provenance.DeathBeforeBirth`), refused as the same row sent to the
+# feed is (`feeds.provenance.DEATH_BEFORE_RECORDS_BIRTH`): the lifecycle would archive the record for it.
+DEATH_BEFORE_BIRTH_WORDS = (
+    "This record gives a date of death before the child's date of birth as the record shows it: it cannot "
+    "be linked to that record. Nothing was changed. Choose not a match, or another child if it is one of "
+    "those shown."
 )
 # "New child" on a review naming a child another LA now holds (moved since the review opened, or opened
 # with it there): the team is not shown that child, and a record made from the row could be a second one.
@@ -434,13 +442,16 @@ def review_decide(
             if withheld is None:
                 # The row's word as of when the source sent it (the review opened then), not the decision's;
                 # within the source's LAs as they are now (checked again under the child's row lock).
-                child_update_from_feed(
-                    child=child,
-                    record=record,
-                    source=source,
-                    stated_at=locked.created_at,
-                    la_ids=frozenset(source.local_authorities.values_list("pk", flat=True)),
-                )
+                try:
+                    child_update_from_feed(
+                        child=child,
+                        record=record,
+                        source=source,
+                        stated_at=locked.created_at,
+                        la_ids=frozenset(source.local_authorities.values_list("pk", flat=True)),
+                    )
+                except DeathBeforeBirth:  # the decision's transaction rolls back: nothing written
+                    raise NewChildRefused(DEATH_BEFORE_BIRTH_WORDS) from None
             locked.status = ReviewStatus.LINKED
         elif decision == ReviewDecision.NEW_CHILD:
             if locked.reason == ReviewReason.CLOSED_IDENTITY:

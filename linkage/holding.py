@@ -171,7 +171,7 @@ def _locked(ids: list[Any], *, skip_locked: bool) -> "QuerySet[ClericalReview]":
         _open()
         .filter(pk__in=ids)
         .select_for_update(of=("self",), skip_locked=skip_locked)
-        .select_related("data_key")
+        .prefetch_related("data_key")
         .order_by("pk")
     )
 
@@ -227,7 +227,7 @@ def _holds_locked(ids: list[Any], la_id: int, *, skip_locked: bool) -> "QuerySet
         _holds_of(la_id)
         .filter(pk__in=ids)
         .select_for_update(of=("self",), skip_locked=skip_locked)
-        .select_related("data_key")
+        .prefetch_related("data_key")
         .order_by("pk")
     )
 
@@ -385,7 +385,7 @@ def _ordinary_locked(ids: list[Any], la_id: int, *, skip_locked: bool) -> "Query
         _ordinary_of(la_id)
         .filter(pk__in=ids)
         .select_for_update(of=("self",), skip_locked=skip_locked)
-        .select_related("data_key")
+        .prefetch_related("data_key")
         .order_by("pk")
     )
 

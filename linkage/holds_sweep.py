@@ -15,7 +15,10 @@ review's or a child's row: a purge or a merge takes a child's row before the rev
 the other way round, so waiting either way could close a circle with one of them. A review or child row
 someone holds is skipped (`busy`) and looked at again on the next run. (Moving a hold may wait briefly on
 its new LA's row, as any row naming it does; nothing that locks an LA's row waits on reviews or children.) A hold whose candidates are now held by more
-than one other LA is left where it is and reported by id: which team should judge it is a person's call.
+than one other LA is left where it is and reported by id: which team should judge it is a person's call. So
+is a hold whose own LA still holds a child it names while another LA shields another: its team may not link
+the row (the shielded child's team alone may judge whether it is that child) nor make a new child of it
+(another LA holds one), and the other team may not link it into a child it is not shown.
 
 Ordinary reviews follow their children the same way (`linkage.holding.reviews_follow`): one none of whose
 children its LA holds any more goes to the one LA that holds them (held there at once if one is a shielded
@@ -32,6 +35,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
+from children.models import Child
 from linkage.holding import (
     ChildrenBusy,
     children_locked_now,
@@ -52,7 +56,9 @@ class SweepOutcome:
 
     held: list[str] = field(default_factory=list)
     followed: list[str] = field(default_factory=list)
-    left: list[str] = field(default_factory=list)  # reviews whose children two or more other LAs hold
+    # reviews whose children two or more other LAs hold, and holds naming a child shielded in another LA
+    # while their own LA holds one (no team can link the row: a person's call)
+    left: list[str] = field(default_factory=list)
     busy: list[str] = field(default_factory=list)  # a row it needed was locked: the next run looks again
 
 
@@ -68,6 +74,11 @@ def holds_sweep() -> SweepOutcome:
     return outcome
 
 
+def _shielded_elsewhere(children: list[Child], own_la_id: int) -> bool:
+    """Is a child the review names shielded in an LA other than its own (under the children's locks)?"""
+    return any(child.shielded and child.local_authority_id != own_la_id for child in children)
+
+
 def _open_reviews() -> "QuerySet[ClericalReview]":
     """Open reviews whose copy still opens and may name a candidate (a closed-identity review names none,
     and stays with the team that closed the identity)."""
@@ -81,7 +92,7 @@ def _open_reviews() -> "QuerySet[ClericalReview]":
 def _review_put_right(review_id: Any, outcome: SweepOutcome) -> None:
     if not _open_reviews().filter(pk=review_id).exists():  # decided, or its copy shredded, since the list
         return
-    locked = _open_reviews().select_for_update(of=("self",), skip_locked=True).select_related("data_key")
+    locked = _open_reviews().select_for_update(of=("self",), skip_locked=True).prefetch_related("data_key")
     review = locked.filter(pk=review_id).first()
     if review is None:
         outcome.busy.append(str(review_id))
@@ -106,6 +117,11 @@ def _review_put_right(review_id: Any, outcome: SweepOutcome) -> None:
         other_las_holding(children, own_la) if review.shielded_hold else ordinary_review_las(children, own_la)
     )
     if not others:
+        if review.shielded_hold and _shielded_elsewhere(children, own_la):
+            # A hold its own LA's team cannot link (a child it names is shielded in another LA: the link is
+            # refused, `linkage.views`) nor make a new child from (another LA holds one): reported nightly,
+            # never silently left to "not a match" alone.
+            outcome.left.append(str(review.pk))
         return
     if len(others) > 1:
         outcome.left.append(str(review.pk))

@@ -564,7 +564,8 @@ def child_unmerge(
             # involvement on the survivor holds its key (shared, from sealing) and then waits for the row,
             # so locking the key FOR UPDATE too deadlocked (see lifecycle.shielding).
             ChildMerge.objects.select_for_update(of=("self", "survivor"))
-            .select_related("survivor__data_key", "data_key")
+            .select_related("survivor")
+            .prefetch_related("survivor__data_key", "data_key")
             .filter(pk=merge.pk)
             .first()
         )

@@ -10,7 +10,9 @@ its children, so the sweep leaves it there.
 
 Refused in words: a review not open, closed for a new identity (it names no candidate and stays with the
 team that closed the identity), or whose copy no longer opens; one whose own LA still holds a child it
-names (that team judges it); an LA holding none of its children; an LA holding no shielded child it
+names (that team judges it), unless a child it names is shielded in another LA (the link is refused there:
+a hold the sweep reports), and then refused in words too if its own LA shields one (no team may link it,
+wherever it goes); an LA holding none of its children; an LA holding no shielded child it
 names while another LA holds one (a row resembling a shielded child is that child's LA team's to judge,
 as `linkage.linking.creation_hold` sends it: another team would see the row, not the child). The review
 and then the children's rows are locked as the sweep locks them (a decision or a transfer at that moment
@@ -57,7 +59,7 @@ def review_place(*, review_id: UUID, to_la: Organisation, apply: bool) -> Placem
         try:
             review = (
                 ClericalReview.objects.select_for_update(of=("self",), nowait=True)
-                .select_related("data_key")
+                .prefetch_related("data_key")
                 .filter(pk=review_id)
                 .first()
             )
@@ -73,10 +75,24 @@ def review_place(*, review_id: UUID, to_la: Organisation, apply: bool) -> Placem
             raise PlaceRefused(f"review {review_id} or one of its children is busy: try again") from None
         las = {child.local_authority_id for child in children}
         from_la_id = review.local_authority_id
-        if from_la_id in las:
+        shielded_las = {child.local_authority_id for child in children if child.shielded}
+        if from_la_id in las and from_la_id in shielded_las and shielded_las - {from_la_id}:
+            # The sweep reports such a hold (`linkage.holds_sweep`): no team may link its row, wherever
+            # it is placed (each would be shown the row beside its own shielded child, not the other's).
+            codes = ", ".join(
+                sorted(Organisation.objects.filter(pk__in=shielded_las).values_list("code", flat=True))
+            )
+            raise PlaceRefused(
+                f"review {review_id}: children it names are shielded in more than one local authority ({codes}): "
+                "no team may link it, wherever it is placed. Its team may decide not a match; ask the teams "
+                "whether each shield is still needed"
+            )
+        if from_la_id in las and not shielded_las - {from_la_id}:
             raise PlaceRefused(
                 f"review {review_id}: its own local authority still holds a child it names, and its team judges it"
             )
+        # Its own LA holding a child it names while another LA shields one (and it shields none), its team
+        # may not link the row (`linkage.views`): it goes to the shielded child's team (checked below).
         if to_la.pk not in las:
             raise PlaceRefused(f"review {review_id}: {to_la.code} holds none of the children it names")
         shielding = {child.local_authority_id for child in children if child.shielded}

@@ -160,11 +160,27 @@ SHIELDED_ELSEWHERE_NOTICE = (
     "be linked to a child shown here or made a new record. This review moves to that team: you can only "
     "decide not a match."
 )
+# Said instead on a hold of this LA naming a child shielded here and one shielded in another LA: it does not
+# move (this LA holds a child it names), no team may link it, and the daily sweep reports it for a person
+# to decide which team judges it (`linkage.holds_sweep`).
+SHIELDED_IN_TWO_LAS_NOTICE = (
+    "A child this record was compared with is now a shielded record of another local authority, which is "
+    "not shown to you, and only that local authority's team may judge whether this record is that child. "
+    "It cannot be linked to a child shown here or made a new record. As it was also compared with a child "
+    "of your local authority, it stays here: it is reported for a person to decide which team judges it. "
+    "You can decide not a match."
+)
 SHIELDED_ELSEWHERE_WORDS = (
     "This record cannot be linked: a child it was compared with is now another local authority's, and only "
     "that local authority's team may judge it. Nothing was changed. Choose not a match, or leave the review "
     "for that team."
 )
+
+
+def _shielded_elsewhere_notice(review: ClericalReview, *, shown: bool) -> str:
+    """Why no link is offered on a review naming a child shielded in another LA: it moves to that team, or,
+    a hold still naming a child of this LA (`shown`: one is on the page), it stays and is reported."""
+    return SHIELDED_IN_TWO_LAS_NOTICE if review.shielded_hold and shown else SHIELDED_ELSEWHERE_NOTICE
 
 
 class LinkRefused(Exception):
@@ -408,7 +424,7 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
         "reason": ReviewReason(review.reason).label,
         "decisions": decisions,
         "hold_words": _hold_words(review, decisions=decisions, record_la=record_la, readable=readable),
-        "held_elsewhere": SHIELDED_ELSEWHERE_NOTICE
+        "held_elsewhere": _shielded_elsewhere_notice(review, shown=bool(candidates))
         if shielded_elsewhere
         else (HELD_ELSEWHERE_NOTICE if unseen else ""),
         "error": error,

@@ -322,7 +322,13 @@ _STATE_ROWS: dict[str, tuple[type[Model], tuple[str, ...]]] = {
     "corrections": (Correction, ("pk", "status")),
     "complaints": (Complaint, ("pk", "status")),
 }
-_NOT_CHANGES = (AuditTag.AccessDenied, AuditTag.LoggedOut)
+# Events that are not the page changing anything: a refusal, a sign-out, and the misuse rules' own answer
+# to a refusal (a record closed for a new identity tried by id alerts its LA team at once:
+# `oversight.misuse.refusal_screen`, proved by oversight/tests/test_closed_record_tried.py).
+_NOT_CHANGES = (AuditTag.AccessDenied, AuditTag.LoggedOut, AuditTag.MisuseSuspected)
+# Rows the misuse rules write in answer to a refusal (the alert to the team holding a closed record), left
+# out of the state a page may not change, as their event is.
+_STATE_ROWS_LEFT_OUT = {"alerts": f"kind <> '{AlertKind.CLOSED_RECORD_TRIED.value}'"}
 
 
 def _as_text(model: type[Model], name: str) -> str:
@@ -356,6 +362,7 @@ def _state_sql(full: bool) -> str:
     if full:
         parts += [
             f"SELECT '{part}', {_row_text(model, names)} FROM {quote(model._meta.db_table)}"  # noqa: S608
+            + (f" WHERE {_STATE_ROWS_LEFT_OUT[part]}" if part in _STATE_ROWS_LEFT_OUT else "")
             for part, (model, names) in _STATE_ROWS.items()
         ]
         parts.append(f"SELECT 'carers', CAST(COUNT(*) AS TEXT) FROM {quote(Carer._meta.db_table)}")  # noqa: S608

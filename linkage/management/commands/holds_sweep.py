@@ -1,7 +1,8 @@
 """`manage.py holds_sweep`: the daily catch-up for reviews that follow their children (`linkage.holds_sweep`).
 
 Prints counts and review ids only. Exits non-zero when a review (a hold or an ordinary one) was left for a
-person to place (its children held by more than one other LA), so the timer's failure alerts someone:
+person to place (its children held by more than one other LA, or a child it names shielded in another LA
+while its own LA holds another), so the timer's failure alerts someone:
 that person places it with `manage.py review_place REVIEW_ID --to LA_CODE` (`linkage.placing`).
 """
 
@@ -22,6 +23,9 @@ class Command(BaseCommand):
             f"busy {len(outcome.busy)}"
         )
         for review_id in outcome.left:
-            self.stderr.write(f"review {review_id}: its children are held by more than one other LA")
+            self.stderr.write(
+                f"review {review_id}: no team can place or link it as it stands (its children are held by more "
+                "than one other LA, or one is shielded in another): see review_place"
+            )
         if outcome.left:
             raise CommandError(f"{len(outcome.left)} review(s) need a person to say which LA judges them")
