@@ -47,7 +47,7 @@ from children.models import Child, Involvement, RecordStatus
 from disclosure.models import DisclosureExport
 from lifecycle.models import Transfer
 from linkage.models import ChildMerge, ClericalReview
-from oversight.misuse import OVER_THE_SEARCH_LIMIT, refusal_screen
+from oversight.misuse import OVER_THE_SEARCH_LIMIT, refusal_record, refusal_screen
 from oversight.models import Alert
 
 
@@ -101,13 +101,16 @@ def denied(
     additional: dict[str, object] = {"action": str(action), "reason": decision.reason}
     if subject_id is not None:
         additional["subject_id"] = subject_id
+    user = actor or request.user
+    refused = _child_refused(user, child_id, judged)
     _refusal_audited(
-        actor or request.user,
+        user,
         child_id=child_id,
         additional=additional,
-        child=judged.child if judged is not None else None,
+        child=refused,
+        unknown=judged is not None and not judged.known,
     )
-    told = _told(actor or request.user, action, decision, child_id, judged)
+    told = _told(user, action, decision, child_id, judged, refused)
     if told is None:
         return _not_found_page(request)
     own_la = _own_local_authority(request.user)
@@ -122,21 +125,32 @@ def denied(
     return render(request, "access/denied.html", context, status=403)
 
 
+def _child_refused(user: object, child_id: UUID | None, judged: JudgedChild | None) -> Child | None:
+    """The child a refusal is about, read once for its event and its page: as the refusing page judged it
+    (`JudgedChild`), else as stored now (None for a refusal naming no child, or to someone signed out)."""
+    if judged is not None:
+        return judged.child
+    if child_id is None or not isinstance(user, User):
+        return None
+    return Child.objects.select_related("local_authority").filter(pk=child_id).first()
+
+
 def _told(
-    user: object, action: Permission, decision: Decision, child_id: UUID | None, judged: JudgedChild | None
+    user: object,
+    action: Permission,
+    decision: Decision,
+    child_id: UUID | None,
+    judged: JudgedChild | None,
+    refused: Child | None,
 ) -> ChildRefusal | None:
     """What the refusal page says (`access.policy.child_refusal_told`): the reason shown and the child whose
     LA it names, or None (the page of an id that never existed). A refusal naming no child, or to someone
-    signed out, is about the person: it says what it says. The child as the refusing page judged it, if it
-    says (`JudgedChild`), else as stored now."""
+    signed out, is about the person: it says what it says. `refused`: the child as read (`_child_refused`),
+    judged by the refusing page if it says (`JudgedChild`)."""
     if child_id is None or not isinstance(user, User):
         return ChildRefusal(decision)
-    if judged is not None:
-        return child_refusal_told(
-            actor=user, action=action, child=judged.child, refused=decision, known=judged.known
-        )
-    child = Child.objects.select_related("local_authority").filter(pk=child_id).first()
-    return child_refusal_told(actor=user, action=action, child=child, refused=decision)
+    known = judged.known if judged is not None else None
+    return child_refusal_told(actor=user, action=action, child=refused, refused=decision, known=known)
 
 
 def _refusal_audited(
@@ -145,16 +159,21 @@ def _refusal_audited(
     child_id: UUID | None,
     additional: dict[str, object],
     child: Child | None = None,
+    unknown: bool = False,
 ) -> None:
     """The one writer of a page's refusal (`AccessDenied`): the refusal pages (`denied`) and the answers to
     an id that never existed or is answered as one (`no_such_record`) alike, so a rule counting refusals
-    reads them all from one kind of event. The refused look-ups rule screens it in the same transaction
-    (`oversight.misuse.refusal_screen`: ids probed, a record closed for a new identity tried); `child` is
-    the record as the page read it, if it did."""
-    with transaction.atomic():
-        event_record(tag=AuditTag.AccessDenied, actor=actor, child_id=child_id, additional=additional)
-        if isinstance(actor, User):
-            refusal_screen(user=actor, reason=str(additional["reason"]), child=child, child_id=child_id)
+    reads them all from one kind of event. Written by `oversight.misuse.refusal_record`, which marks a
+    look-up as such and screens it in the same transaction (ids probed, a record closed for a new identity
+    tried); `child` is the record as read, `unknown` whether the page judged the person may not identify it
+    (a refusal of anything about such a child is a look-up, whatever its reason)."""
+    refusal_record(
+        actor=actor if isinstance(actor, User) else None,
+        child_id=child_id,
+        additional=additional,
+        child=child,
+        unknown=unknown,
+    )
 
 
 def _not_found_page(request: HttpRequest) -> HttpResponse:
@@ -416,6 +435,7 @@ def no_such_record(
         child_id=child.pk if child is not None else None,
         additional={"action": str(action), "reason": reason, **({"page": page} if page else {})},
         child=child,
+        unknown=True,  # answered as an id that never existed: it told them nothing
     )
     raise Http404("no such record")
 

@@ -23,6 +23,7 @@ from access.http import (
     decider_ended_refused,
     no_such_record,
     permitted_child,
+    probe_counted,
     refused_unless,
     require,
     search_over_limit,
@@ -198,6 +199,8 @@ def _granted_child(request: HttpRequest, child_id: UUID, action: Permission) -> 
     child = child_by_id(request, actor, child_id, action=action)
     known = child_known(actor=actor, child=child)
     if asked_why_first(actor=actor, child=child, known=known):
+        if purpose_grant_for(request.session, child=child) is None:
+            probe_counted(request, actor)  # the id told them nothing yet: counted as a made-up one's is
         _purpose_stated(request, child)
     decision = decide(actor=actor, action=action, child=child)
     refused_unless(request, actor, action, child, decision, known=known)
@@ -302,6 +305,10 @@ def search_results(request: HttpRequest, search_id: str) -> HttpResponse:
 @gone_if_merged_away
 def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = _permitted_child(request, child_id, Permission.ChildView)
+    identified = decide(actor=signed_in_user(request), action=Permission.ChildIdentify, child=child).allowed
+    if not identified:
+        # An id no search of theirs returned: its purpose page is a look-up, counted as a made-up id's is.
+        probe_counted(request, signed_in_user(request))
     form = PurposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         purpose_grant_store(
@@ -314,7 +321,6 @@ def purpose(request: HttpRequest, child_id: UUID) -> HttpResponse:
         return redirect("children:record", child_id=child.pk)
     # Audited because it is a look at a child by id; named only if a search would have named it. The name
     # is opened first: a record whose key was shredded is said to be removed, audited as that alone.
-    identified = decide(actor=signed_in_user(request), action=Permission.ChildIdentify, child=child).allowed
     details = child_identity_shown(child) if identified else None  # the name only, never the record
     event_record(
         tag=AuditTag.PurposeAsked,

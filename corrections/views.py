@@ -15,6 +15,7 @@ from access.http import (
     decider_ended_refused,
     known_to,
     permitted_child,
+    probe_counted,
     refused_unless,
     require,
     still_permitted,
@@ -181,6 +182,8 @@ def choose(request: HttpRequest, child_id: UUID) -> HttpResponse:
     child = permitted_child(request, actor, child_id, Permission.CorrectionRaise)
     grant = purpose_grant_for(request.session, child=child)
     if grant is None:
+        if not known_to(actor, child):  # the id told them nothing yet: a look-up, counted as a made-up one's
+            probe_counted(request, actor)
         return redirect("children:purpose", child_id=child.pk)
     full = visibility(actor=actor, child=child).full
     _key_still_opens(child)
@@ -234,7 +237,9 @@ def propose(request: HttpRequest, child_id: UUID, field: str) -> HttpResponse:
     known = known_to(actor, child) if grant is None else None
     if grant is None and asked_why_first(actor=actor, child=child, known=known):
         # Someone who may not identify the child is asked why before the record's own rules (a shielded
-        # record's location details) or its details (how many carers) answer: alike for every active id.
+        # record's location details) or its details (how many carers) answer: alike for every active id,
+        # and counted as a made-up id's look-up is.
+        probe_counted(request, actor)
         return redirect("children:purpose", child_id=child.pk)
     decision = correction_raise_decide(actor=actor, child=child, field=field)
     refused_unless(request, actor, Permission.CorrectionRaise, child, decision, known=known)

@@ -706,17 +706,20 @@ def refusal_counted(
     child: RefusedRecord | None = None,
     child_id: UUID | None = None,
     user: User | None = None,
+    unknown: bool = False,
 ) -> bool:
-    """Does the refused look-ups rule count a refusal: a minute over the search limit, or a look-up
-    (`LOOKUP_REFUSALS`) of a child (named, or an id that never existed); the same refusals the rule's
-    count reads from the log (`_refused_lookups_locked`), so nothing is screened (locked) that is not counted.
+    """Is a refusal a look-up the refused look-ups rule counts: a minute over the search limit, or a look-up
+    (`LOOKUP_REFUSALS`) of a child (named, or an id that never existed), or any refusal about a child the
+    refusing page judged `unknown` to the person (`access.policy.child_known`: whatever the reason, say
+    "not their involvement" on a real child's id, the id told them nothing they could know). Decided once,
+    as the refusal is written: its event carries the mark (`LOOK_UP`) the rule counts (`refusal_record`).
 
-    Never one about the LA team's own LA's child to `user` of that team (when the page read the child): the
-    team may identify every child its LA holds, so a refusal there (an archived record is the data
-    manager's) is about what it may do, not a look-up."""
+    Never one about the person (`REFUSALS_ABOUT_THE_PERSON`), nor one about the LA team's own LA's child to
+    `user` of that team (when the page read the child): the team may identify every child its LA holds, so
+    a refusal there (an archived record is the data manager's) is about what it may do, not a look-up."""
     if reason == OVER_THE_SEARCH_LIMIT:
         return True
-    if reason not in LOOKUP_REFUSALS:
+    if reason in REFUSALS_ABOUT_THE_PERSON:
         return False
     if (
         user is not None
@@ -725,7 +728,42 @@ def refusal_counted(
         and user.home_la_id == child.local_authority_id
     ):
         return False
+    if unknown and (child is not None or child_id is not None):
+        return True
+    if reason not in LOOKUP_REFUSALS:
+        return False
     return child is not None or child_id is not None or reason == NO_SUCH_RECORD
+
+
+# The mark a page's refusal carries in its event when it is a look-up (`refusal_counted`): what the rule
+# counts, decided once as it was written, so that a refusal never screened is never counted later.
+LOOK_UP = "look_up"
+
+
+def refusal_record(
+    *,
+    actor: User | None,
+    child_id: UUID | None,
+    additional: dict[str, object],
+    child: RefusedRecord | None = None,
+    unknown: bool = False,
+) -> None:
+    """Write a page's refusal (`AccessDenied`) and screen it, in one transaction: the one writer the pages
+    call (`access.http`). Marked `LOOK_UP` when it is one (`refusal_counted`), and then screened
+    (`refusal_screen`); otherwise written only. `actor` None: someone signed out (nothing to count)."""
+    reason = str(additional.get("reason", ""))
+    look_up = actor is not None and refusal_counted(
+        reason=reason, child=child, child_id=child_id, user=actor, unknown=unknown
+    )
+    with transaction.atomic():
+        event_record(
+            tag=AuditTag.AccessDenied,
+            actor=actor,
+            child_id=child_id,
+            additional={**additional, LOOK_UP: True} if look_up else additional,
+        )
+        if actor is not None and look_up:
+            _refusal_screened(actor, child)
 
 
 def refusal_screen(
@@ -751,6 +789,10 @@ def refusal_screen(
     """
     if not refusal_counted(reason=reason, child=child, child_id=child_id, user=user):
         return
+    _refusal_screened(user, child)
+
+
+def _refusal_screened(user: User, child: RefusedRecord | None) -> None:
     with transaction.atomic(savepoint=False):
         _screening_lock(user)
         _closed_record_tried_locked(user, child)
@@ -758,16 +800,12 @@ def refusal_screen(
 
 
 def _refused_lookups_locked(user: User) -> None:
-    """Count the rolling hour's refused look-ups (`AccessDenied` with a reason of `LOOKUP_REFUSALS`, naming
-    a child or an id that never existed) and minutes over the search limit, each `THROTTLED_MINUTE_WEIGHT`
+    """Count the rolling hour's refused look-ups (`AccessDenied` marked `LOOK_UP` as written: `refusal_record`)
+    and minutes over the search limit, each `THROTTLED_MINUTE_WEIGHT`
     (`oversight.rules.REFUSED_LOOKUPS`). One statement, over the (actor, occurred_at) index: the search
     limit caps the rows (every such refusal counts against it). A positive list, not "all but": a reason
     added to the policy later is not counted until someone says it is a look-up."""
-    refused = (
-        Q(tag=AuditTag.AccessDenied)
-        & Q(additional__reason__in=LOOKUP_REFUSALS)
-        & (Q(child_id__isnull=False) | Q(additional__reason=NO_SUCH_RECORD))
-    )
+    refused = Q(tag=AuditTag.AccessDenied) & Q(**{f"additional__{LOOK_UP}": True})
     counts = AuditEvent.objects.filter(
         actor=user,
         tag__in=(AuditTag.AccessDenied, AuditTag.SearchThrottled),

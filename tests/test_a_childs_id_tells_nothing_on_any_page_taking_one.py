@@ -222,3 +222,25 @@ def test_past_the_limit_every_id_gets_the_same_answer_in_words(world, child, pag
     assert {a.status_code for a in answers} == {429}
     assert LIMITED in main_of(answers[0])
     assert len({main_of(a) for a in answers}) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        lambda child: reverse("children:purpose", args=[child.pk]),
+        lambda child: reverse("children:involvement_new", args=[child.pk]),
+        lambda child: reverse("children:caf", args=[child.pk]),
+        lambda child: reverse("corrections:choose", args=[child.pk]),
+        lambda child: reverse("corrections:propose", args=[child.pk, "given_names"]),
+    ],
+    ids=["purpose", "involvement_new", "caf", "corrections:choose", "corrections:propose"],
+)
+def test_an_active_childs_id_one_may_not_identify_sent_to_its_purpose_page_is_counted(world, child, url):
+    """The purpose page (and the redirect to it) answers a living record's id where a made-up one gets 404:
+    a look-up, counted as the made-up one's is, whether or not the redirect is followed (review, session 38)."""
+    client = signed_in(world.bob)  # a GP in another LA: never searched, never involved
+    before = _counted(world.bob)
+    response = client.get(url(child))
+    assert response.status_code in (200, 302)
+    assert "Northshire" not in response.content.decode()
+    assert _counted(world.bob) == before + 1

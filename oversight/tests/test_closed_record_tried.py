@@ -11,16 +11,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import Role
 from audit.models import AuditEvent
-from audit.services import event_record
 from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from children.selectors import child_details
-from oversight.misuse import refusal_screen
+from oversight.misuse import refusal_record
 from oversight.models import Alert, AlertKind
 from oversight.rules import Rule
 from oversight.services import alerts_follow_staff
@@ -45,9 +43,7 @@ def closed(world):
 
 
 def _tried(user, child, reason="no_such_record"):
-    with transaction.atomic():
-        event_record(tag=AuditTag.AccessDenied, actor=user, child_id=child.pk, additional={"reason": reason})
-        refusal_screen(user=user, reason=reason, child=child)
+    refusal_record(actor=user, child_id=child.pk, additional={"reason": reason}, child=child)
 
 
 def test_a_try_by_another_las_practitioner_alerts_the_team_holding_the_record(world, morning, closed):

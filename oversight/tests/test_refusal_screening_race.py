@@ -2,15 +2,12 @@
 break-glass alert raised as the child's transfer is accepted ends with the team holding it (PostgreSQL)."""
 
 import pytest
-from django.db import transaction
 
 from accounts.models import Role, User
-from audit.services import event_record
-from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from children.override import shield_override
 from lifecycle.moves import transfer_accept, transfer_request
-from oversight.misuse import refusal_screen
+from oversight.misuse import refusal_record
 from oversight.models import Alert, AlertKind
 from tests.concurrency import postgresql_race, run_together
 from tests.personas import make_child, make_user
@@ -21,14 +18,12 @@ BURST = 40  # past the refused look-ups rule's hard threshold (30)
 
 
 def _refused(user: User, child: Child | None = None) -> None:
-    with transaction.atomic():
-        event_record(
-            tag=AuditTag.AccessDenied,
-            actor=user,
-            child_id=child.pk if child else None,
-            additional={"reason": "closed" if child else "no_such_record"},
-        )
-        refusal_screen(user=user, reason="closed" if child else "no_such_record", child=child)
+    refusal_record(
+        actor=user,
+        child_id=child.pk if child else None,
+        additional={"reason": "closed" if child else "no_such_record"},
+        child=child,
+    )
 
 
 @pytest.mark.parametrize("attempt", range(3))

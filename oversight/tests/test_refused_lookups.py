@@ -26,6 +26,7 @@ from oversight.misuse import (
     CLOSED_FOR_A_NEW_IDENTITY,
     OVER_THE_SEARCH_LIMIT,
     REFUSALS_ABOUT_THE_PERSON,
+    refusal_record,
     refusal_screen,
 )
 from oversight.models import Alert, AlertKind
@@ -43,15 +44,16 @@ def morning():
 
 
 def _refused(user, *, reason="no_such_record", child=None, tag=AuditTag.AccessDenied):
-    """A refusal as its call site writes it: the audit event, then the screen, in one transaction."""
+    """A refusal as its call site writes it (`refusal_record`, the one writer), or a minute over the search
+    limit as `access.http.search_over_limit` writes it: the audit event, then the screen, in one transaction."""
+    if tag == AuditTag.AccessDenied:
+        refusal_record(
+            actor=user, child_id=child.pk if child else None, additional={"reason": reason}, child=child
+        )
+        return
     with transaction.atomic():
-        additional = (
-            {"reason": reason} if tag == AuditTag.AccessDenied else {"refused_in_the_minute_before": 0}
-        )
-        event_record(tag=tag, actor=user, child_id=child.pk if child else None, additional=additional)
-        refusal_screen(
-            user=user, reason=reason if tag == AuditTag.AccessDenied else OVER_THE_SEARCH_LIMIT, child=child
-        )
+        event_record(tag=tag, actor=user, additional={"refused_in_the_minute_before": 0})
+        refusal_screen(user=user, reason=OVER_THE_SEARCH_LIMIT)
 
 
 def _queue(user) -> str:
@@ -182,14 +184,7 @@ def test_a_kept_id_of_a_closed_record_tried_on_the_record_page_alerts_the_team_h
 def test_a_refusal_naming_the_child_by_id_alone_counts(world, morning, child):
     """A page that refuses with the child's id only (the refusal page's `denied` without the child read)."""
     for _ in range(11):
-        with transaction.atomic():
-            event_record(
-                tag=AuditTag.AccessDenied,
-                actor=world.alice,
-                child_id=child.pk,
-                additional={"reason": "not_found_by_search"},
-            )
-            refusal_screen(user=world.alice, reason="not_found_by_search", child_id=child.pk)
+        refusal_record(actor=world.alice, child_id=child.pk, additional={"reason": "not_found_by_search"})
     assert Alert.objects.get().kind == AlertKind.REFUSED_LOOKUPS
 
 

@@ -15,19 +15,16 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
-from django.db import transaction
 from django.urls import reverse
 
 from access.policy import REASON_MESSAGES
-from audit.services import event_record
-from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from oversight.misuse import (
     LOOKUP_REFUSALS,
     NO_SUCH_RECORD,
     REFUSALS_ABOUT_THE_PERSON,
     refusal_counted,
-    refusal_screen,
+    refusal_record,
 )
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in
@@ -52,14 +49,9 @@ WORKFLOW_REFUSALS = [
 
 def _refused(user, child, reason, action="child_view"):
     """A refusal as `access.http` writes it: the audit event, then the screen, in one transaction."""
-    with transaction.atomic():
-        event_record(
-            tag=AuditTag.AccessDenied,
-            actor=user,
-            child_id=child.pk,
-            additional={"action": action, "reason": reason},
-        )
-        refusal_screen(user=user, reason=reason, child=child)
+    refusal_record(
+        actor=user, child_id=child.pk, additional={"action": action, "reason": reason}, child=child
+    )
 
 
 def _queue(world) -> str:
