@@ -407,9 +407,9 @@ def child_by_id(request: HttpRequest, actor: User, child_id: UUID, *, action: Pe
     if child.status != RecordStatus.ACTIVE and answered_as_never_existed(
         actor=actor, child=child, known=known_to(actor, child)
     ):
-        decision = decide(actor=actor, action=action, child=child)  # its reason is audited, as any refusal's
-        if decision:
-            return child  # never, for the actions of pages by id (access/tests test it): the policy rules
+        # Its reason is audited, as any refusal's. The policy allows no action of a page by id here
+        # (access/tests/test_a_record_no_longer_active_allows_nothing_to_whoever_may_not_identify_it.py).
+        decision = decide(actor=actor, action=action, child=child)
         no_such_record(request, actor, action=action, reason=decision.reason, child=child)
     return child
 

@@ -775,9 +775,9 @@ def refusal_screen(
 
     `reason`: the refusal's, as its event carries it. `child`: the record the refusal was about, as the
     page read it (None: an id that never existed, or no child); `child_id` instead where the page has only
-    its id (counted as about a child, but no closed record is recognised without its state). A refusal
-    that is no look-up (`refusal_counted`: about the person, about what they may do with a child they may
-    see) runs nothing: no lock, no count.
+    its id (counted as about a child, but no closed record is recognised without its state). Called for a
+    refusal already judged a look-up (`refusal_record` judges a page's; a minute over the search limit
+    always is one): a refusal that is no look-up is never screened.
 
     Refused look-ups (`_refused_lookups_locked`): made-up ids, kept ids of records archived or closed,
     refused break-glass on a child, under the search limit, were each refused and audited and never
@@ -787,8 +787,6 @@ def refusal_screen(
     not tell a kept id from a made-up one without the LA team being told. The caller re-checks the user
     afterwards (the rule may have suspended them) before showing anything more, as after a record view.
     """
-    if not refusal_counted(reason=reason, child=child, child_id=child_id, user=user):
-        return
     _refusal_screened(user, child)
 
 
@@ -841,8 +839,7 @@ def _closed_record_tried_locked(user: User, child: RefusedRecord | None) -> None
     ).exists()
     if alerted or child is None or child.status != CLOSED_FOR_A_NEW_IDENTITY:
         return
-    if user.role == Role.LA_TEAM and user.home_la_id == child.local_authority_id:
-        return
+    # The LA team holding it trying its own closed record is never screened (`refusal_counted`).
     la = Organisation.objects.get(pk=child.local_authority_id)
     alert = alert_raise(local_authority=la, kind=kind, raised_by=user, child_id=child.pk)
     event_record(
