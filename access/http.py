@@ -47,7 +47,7 @@ from children.models import Child, Involvement, RecordStatus
 from disclosure.models import DisclosureExport
 from lifecycle.models import Transfer
 from linkage.models import ChildMerge, ClericalReview
-from oversight.misuse import OVER_THE_SEARCH_LIMIT, refusal_record, refusal_screen
+from oversight.misuse import refusal_record, refusal_screen
 from oversight.models import Alert
 
 
@@ -351,7 +351,7 @@ def search_over_limit(actor: User, *, page: str | None = None, now: float | None
                 actor=actor,
                 additional={**({"page": page} if page else {}), "refused_in_the_minute_before": before},
             )
-            refusal_screen(user=actor, reason=OVER_THE_SEARCH_LIMIT)  # a minute over it is a refused look-up
+            refusal_screen(user=actor)  # a minute over it is a refused look-up
     return True
 
 

@@ -763,21 +763,14 @@ def refusal_record(
             additional={**additional, LOOK_UP: True} if look_up else additional,
         )
         if actor is not None and look_up:
-            _refusal_screened(actor, child)
+            refusal_screen(user=actor, child=child)
 
 
-def refusal_screen(
-    *, user: User, reason: str, child: RefusedRecord | None = None, child_id: UUID | None = None
-) -> None:
-    """After an audited refusal (`AuditTag.AccessDenied`, or `AuditTag.SearchThrottled` with reason
-    `OVER_THE_SEARCH_LIMIT`), in the transaction that wrote its event: the refused look-ups rule, and the
-    immediate alert for a try at a record closed for a new identity.
-
-    `reason`: the refusal's, as its event carries it. `child`: the record the refusal was about, as the
-    page read it (None: an id that never existed, or no child); `child_id` instead where the page has only
-    its id (counted as about a child, but no closed record is recognised without its state). Called for a
-    refusal already judged a look-up (`refusal_record` judges a page's; a minute over the search limit
-    always is one): a refusal that is no look-up is never screened.
+def refusal_screen(*, user: User, child: RefusedRecord | None = None) -> None:
+    """Screen a refusal already judged a look-up (`refusal_record` judges a page's; a minute over the search
+    limit always is one), in the transaction that wrote its event: the refused look-ups rule, and the
+    immediate alert for a try at a record closed for a new identity. `child`: the record the refusal was
+    about, as the page read it (None: an id that never existed, no child, or the search limit).
 
     Refused look-ups (`_refused_lookups_locked`): made-up ids, kept ids of records archived or closed,
     refused break-glass on a child, under the search limit, were each refused and audited and never
@@ -787,10 +780,6 @@ def refusal_screen(
     not tell a kept id from a made-up one without the LA team being told. The caller re-checks the user
     afterwards (the rule may have suspended them) before showing anything more, as after a record view.
     """
-    _refusal_screened(user, child)
-
-
-def _refusal_screened(user: User, child: RefusedRecord | None) -> None:
     with transaction.atomic(savepoint=False):
         _screening_lock(user)
         _closed_record_tried_locked(user, child)

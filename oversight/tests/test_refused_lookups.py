@@ -24,7 +24,6 @@ from audit.tags import AuditTag
 from children.models import Child, RecordStatus
 from oversight.misuse import (
     CLOSED_FOR_A_NEW_IDENTITY,
-    OVER_THE_SEARCH_LIMIT,
     REFUSALS_ABOUT_THE_PERSON,
     refusal_record,
     refusal_screen,
@@ -53,7 +52,7 @@ def _refused(user, *, reason="no_such_record", child=None, tag=AuditTag.AccessDe
         return
     with transaction.atomic():
         event_record(tag=tag, actor=user, additional={"refused_in_the_minute_before": 0})
-        refusal_screen(user=user, reason=OVER_THE_SEARCH_LIMIT)
+        refusal_screen(user=user)
 
 
 def _queue(user) -> str:
