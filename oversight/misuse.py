@@ -681,8 +681,6 @@ theirs to download, a transfer decided, withdrawn or not theirs to decide; nor a
 (`REFUSALS_ABOUT_THE_PERSON`). An LA team member working through the shared corrections queue probes
 nothing: counted, their day's work raised a misuse alert. (Nor is a refusal about a child of its own LA to
 the LA team that holds it, whatever the reason: `refusal_counted`.)"""
-# What the search limit's refusal (`AuditTag.SearchThrottled`) passes as its reason to `refusal_screen`.
-OVER_THE_SEARCH_LIMIT = "over_the_search_limit"
 # `children.models.RecordStatus.CLOSED`: a record closed for a new identity (oversight sits below children).
 CLOSED_FOR_A_NEW_IDENTITY = "closed"
 
@@ -708,17 +706,16 @@ def refusal_counted(
     user: User | None = None,
     unknown: bool = False,
 ) -> bool:
-    """Is a refusal a look-up the refused look-ups rule counts: a minute over the search limit, or a look-up
-    (`LOOKUP_REFUSALS`) of a child (named, or an id that never existed), or any refusal about a child the
-    refusing page judged `unknown` to the person (`access.policy.child_known`: whatever the reason, say
-    "not their involvement" on a real child's id, the id told them nothing they could know). Decided once,
-    as the refusal is written: its event carries the mark (`LOOK_UP`) the rule counts (`refusal_record`).
+    """Is a refusal a look-up the refused look-ups rule counts: a look-up (`LOOKUP_REFUSALS`) of a child
+    (named, or an id that never existed), or any refusal about a child the refusing page judged `unknown` to
+    the person (`access.policy.child_known`: whatever the reason, say "not their involvement" on a real
+    child's id, the id told them nothing they could know). Decided once, as the refusal is written: its
+    event carries the mark (`LOOK_UP`) the rule counts (`refusal_record`). A minute over the search limit is
+    no refusal of this kind: its own event (`AuditTag.SearchThrottled`) is counted by the rule.
 
     Never one about the person (`REFUSALS_ABOUT_THE_PERSON`), nor one about the LA team's own LA's child to
     `user` of that team (when the page read the child): the team may identify every child its LA holds, so
     a refusal there (an archived record is the data manager's) is about what it may do, not a look-up."""
-    if reason == OVER_THE_SEARCH_LIMIT:
-        return True
     if reason in REFUSALS_ABOUT_THE_PERSON:
         return False
     if (
