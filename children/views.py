@@ -16,7 +16,6 @@ from django.views.decorators.http import require_http_methods
 
 # The look-up limit's words, still named here for the pages that take them from this module (the archive
 # finder); they and the limit are `access.http`'s, as is everything a page taking a child's id shares.
-from access.http import LOOKUPS_LIMITED as LOOKUPS_LIMITED
 from access.http import (
     Refused,
     child_by_id,

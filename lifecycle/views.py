@@ -9,14 +9,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import require
+from access.http import LOOKUPS_LIMITED, require, search_over_limit
 from access.permissions import Permission
 from access.policy import archive_visibility, decide, visible_involvements
 from accounts.http import signed_in_user
 from accounts.models import Organisation, User
 from children.models import Child
 from children.records import Address, ChildDetails, ReturnIntention
-from children.views import LOOKUPS_LIMITED, gone_if_merged_away, record_still_there, search_over_limit
+from children.views import gone_if_merged_away, record_still_there
 from lifecycle.finding import archive_lookup_record, archived_child
 from lifecycle.forms import ArchiveFindForm, ArchiveOpenForm
 from lifecycle.viewing import ARCHIVE_PURPOSE_LABELS, STATUTORY_REASON_LABELS, archived_record_open

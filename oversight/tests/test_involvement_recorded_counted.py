@@ -19,24 +19,12 @@ from children.selectors import child_details
 from coordination.tests.support import inbox_page, record, record_by_page, school_teacher
 from oversight.misuse import OUTSIDE_HOME_LA
 from oversight.models import Alert, AlertKind
+from oversight.tests.support import DISTINCT_FAMILY_NAMES as NAMES
 from reports.tests.reporting import searched
 from tests.journeys import signed_in
 from tests.personas import make_child
 
 MORNING = datetime(2026, 12, 2, 10, 0, tzinfo=UTC)  # a Wednesday, working hours
-NAMES = [
-    "Thornton",
-    "Begum",
-    "Okafor",
-    "Nowak",
-    "Patel",
-    "Hughes",
-    "Murray",
-    "Quinn",
-    "Lewis",
-    "Reid",
-    "Walsh",
-]
 
 
 @pytest.fixture

@@ -17,24 +17,12 @@ from django.urls import reverse
 
 from coordination.tests.support import record_by_page
 from oversight.models import Alert, AlertKind
+from oversight.tests.support import DISTINCT_FAMILY_NAMES as NAMES
 from reports.tests.reporting import searched
 from tests.journeys import signed_in, state_purpose
 from tests.personas import make_child
 
 NIGHT = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # a Wednesday, 02:00 in London
-NAMES = [
-    "Thornton",
-    "Begum",
-    "Okafor",
-    "Nowak",
-    "Patel",
-    "Hughes",
-    "Murray",
-    "Quinn",
-    "Lewis",
-    "Reid",
-    "Walsh",
-]
 
 
 @pytest.fixture
