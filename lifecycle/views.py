@@ -5,11 +5,11 @@ from dataclasses import replace
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from access.http import LOOKUPS_LIMITED, require, search_over_limit
+from access.http import LOOKUPS_LIMITED, no_such_record, require, search_over_limit
 from access.permissions import Permission
 from access.policy import archive_visibility, decide, visible_involvements
 from accounts.http import signed_in_user
@@ -68,17 +68,20 @@ def _home_la(actor: User) -> Organisation | None:
     return Organisation.objects.filter(pk=actor.home_la_id).first() if actor.home_la_id else None
 
 
-def _archived_record_or_404(actor: User, child_id: UUID) -> Child:
-    """The archived record of the data manager's own LA with this id, or the page a made-up id gets.
+def _archived_record_or_404(request: HttpRequest, actor: User, child_id: UUID) -> Child:
+    """The archived record of the data manager's own LA with this id, or the answer a made-up id gets.
 
     A data manager cannot search: the finder answers "not found" for anything but their LA's archived
     record (`archive_find`), and so must this page, or an id would tell them that a child exists, whether
-    its record is archived, and that another LA holds it. As the finder, and as for an id naming no one,
-    nothing is recorded against the child: the person was told nothing about it.
+    its record is archived, and that another LA holds it. An id out of their scope is answered as one that
+    never existed, with its work (`access.http.no_such_record`): one look-up counted against the search
+    limit and one refusal audited naming no child, as for a made-up id, so nothing is recorded against a
+    child they were told nothing about (its access report would otherwise show another LA's data manager
+    holding its id), and ids are not tried here for free.
     """
     child = Child.objects.select_related("data_key", "local_authority").filter(pk=child_id).first()
     if child is None or not decide(actor=actor, action=Permission.ArchiveStatutoryView, child=child):
-        raise Http404
+        no_such_record(request, actor, action=Permission.ArchiveStatutoryView, reason="no_such_record")
     return child
 
 
@@ -95,7 +98,7 @@ def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
     """
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ArchiveStatutoryView)  # the role first: ids are not probed
-    child = _archived_record_or_404(actor, child_id)
+    child = _archived_record_or_404(request, actor, child_id)
     record_still_there(child)
     statutory = not decide(actor=actor, action=Permission.ArchiveView, child=child)
     form = ArchiveOpenForm(request.POST or None, statutory=statutory)
