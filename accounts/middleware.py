@@ -83,7 +83,7 @@ class AccountGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if not isinstance(user, User) or request.path.startswith(OPEN_PATHS):
+        if not isinstance(user, User) or request.path_info.startswith(OPEN_PATHS):
             return self.get_response(request)
 
         started = request.session.get(AUTH_STARTED_KEY)
@@ -103,7 +103,7 @@ class AccountGuardMiddleware:
                 return _refused_before_second_factor(request, decision, user)
             return denied(request, decision, action=Permission.ServiceUse, actor=user)
 
-        if not user.is_verified() and not request.path.startswith(MFA_PATHS):  # type: ignore[attr-defined]
+        if not user.is_verified() and not request.path_info.startswith(MFA_PATHS):  # type: ignore[attr-defined]
             return redirect("accounts:mfa")
         _renew_idle_expiry(request)
         return self.get_response(request)
@@ -113,9 +113,11 @@ class AccountGuardMiddleware:
         are sent to the course (its pages alone answer them), not refused. Every other page stays shut."""
         if not user.is_verified():  # type: ignore[attr-defined]
             return (
-                self.get_response(request) if request.path.startswith(MFA_PATHS) else redirect("accounts:mfa")
+                self.get_response(request)
+                if request.path_info.startswith(MFA_PATHS)
+                else redirect("accounts:mfa")
             )
-        if request.path.startswith(TRAINING_PATHS):
+        if request.path_info.startswith(TRAINING_PATHS):
             _renew_idle_expiry(request)
             return self.get_response(request)
         return redirect("training:course")
