@@ -2,6 +2,7 @@
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial, wraps
 from typing import Any, TypeVar
 from uuid import UUID
@@ -408,9 +409,12 @@ def _correction_links(actor: User, child: Child) -> dict[str, bool]:
 def _full_record_context(
     actor: User, child: Child, seen: Visibility, *, purpose_label: str
 ) -> dict[str, object]:
-    """What the full record page shows, filtered by `seen` (sensitive services, source identifiers)."""
+    """What the full record page shows, filtered by `seen` (sensitive services, source identifiers): the
+    filtered record only, so that nothing hidden reaches the template (the record is decrypted whole, as
+    the filter reads the sealed sensitive category, but only what passes is handed on)."""
     view = child_record(child)
     shown = visible_involvements(seen=seen, involvements=view.involvements)
+    identifiers = [s for s in view.details.source_identifiers if seen.shows_identifier(s)]
     # One rule for the three moves (lifecycle.moves_views): the owning LA team, on an active record.
     links = (
         Permission.InvolvementRecord,
@@ -423,20 +427,24 @@ def _full_record_context(
     )
     return {
         "child": child,
-        "view": view,
-        "details": view.details,
+        "carers": view.carers,
+        "school": view.organisation(
+            view.details.educational_setting.organisation_id if view.details.educational_setting else None
+        ),
+        "gp": view.organisation(view.details.gp_practice_id),
+        "details": replace(view.details, source_identifiers=identifiers),
         "seen": seen,
         "purpose_label": purpose_label,
         "involvements": shown,
         "hidden_sensitive": len(shown) < len(view.involvements),
-        "source_identifiers": [s for s in view.details.source_identifiers if seen.shows_identifier(s)],
+        "source_identifiers": identifiers,
         "return_labels": ReturnIntention.LABELS,
         "lead": next((i for i in shown if i.id == view.details.lead_professional_id), None),
         "can_record": can_record,
         "can_set_lead": can_set_lead,
         "can_set_caf": can_set_caf,
         "can_manage_moves": can_manage_moves,
-        "own_involvement_ids": {i.id for i in view.involvements if i.involvement.recorded_by_id == actor.pk},
+        "own_involvement_ids": {i.id for i in shown if i.involvement.recorded_by_id == actor.pk},
     }
 
 

@@ -8,7 +8,6 @@ from django.utils.safestring import SafeString, mark_safe
 from children import index_number as index_numbers
 from children.records import Gender
 from children.search_results import latest_search_id
-from children.selectors import ChildRecordView
 
 register = template.Library()
 
@@ -40,11 +39,6 @@ def source_scheme_label(value: str) -> str:
 @register.filter
 def get_item(mapping: dict, key: str) -> object:
     return mapping.get(key, "")
-
-
-@register.filter
-def organisation(view: ChildRecordView, organisation_id: int | None) -> object:
-    return view.organisation(organisation_id)
 
 
 @register.filter
