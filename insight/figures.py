@@ -9,9 +9,8 @@ true small count, never a name of anyone but a local authority.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
-from itertools import pairwise
 
 from django.db import connection
 from django.db.models import Count, F, IntegerField, Q, QuerySet
@@ -24,19 +23,15 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child, Involvement, RecordStatus
 from coordination.statistics import (
+    SUPPRESSED,
     THRESHOLD,
+    UNBOUNDED,
     WITHHELD,
     Bounds,
     Cell,
-    Key,
     SuppressedTable,
-    Vertex,
-    bridges,
-    entry_ends,
     narrow,
-    reader_bounds,
     rounded,
-    table_entries,
     table_suppress,
 )
 from oversight.misuse import CHILD_LA, unexplained
@@ -192,184 +187,60 @@ def _by_actor_la_and_month(
     return [found.get(la, [0] * len(period.months)) for la in la_ids]
 
 
-def _rings(n_months: int) -> list[range]:
-    """The period's months (oldest first) cut where each shorter period offered begins: for 12 months,
-    the 6 oldest, the next 3, the last 3."""
-    cuts = sorted({n_months - shorter for shorter in PERIOD_CHOICES if shorter < n_months} | {0, n_months})
-    return [range(start, stop) for start, stop in pairwise(cuts)]
+def _exactly_known(column: SuppressedTable, counts: list[int]) -> bool:
+    """Whether one month's column, its total shown, keeps every hidden count under 10 anything from 0 to 9
+    even to a reader who knew every figure it shows exactly (not only to within 2).
 
-
-@dataclass
-class _Ring:
-    """One ring of a table, suppressed as a table of its own, and the totals of 0 it has given back."""
-
-    table: SuppressedTable
-    true: dict[Key, int]  # every entry's true count
-    hidden: set[Key]
-    ends: dict[Key, tuple[Vertex, Vertex]]
-    given_back: set[Key] = field(default_factory=set)
-    fixed: set[Key] | None = None  # the hidden figures the ring's published sums fix, once worked out
-
-    def safe_to_give_back(self, keys: list[Key]) -> bool:
-        """Whether publishing `keys` (totals of 0) too fixes no hidden figure the ring's sums did not fix,
-        but a total of 0 (a line all of whose figures are 0: what a total of 0 given back says already).
-
-        Only a ring with nothing published at all has figures fixed already: zeros, by sums of nothing.
-        """
-        before = self.hidden - self.given_back
-        if self.fixed is None:
-            self.fixed = set(bridges({key: self.ends[key] for key in before}))
-        newly = set(bridges({key: self.ends[key] for key in before - set(keys)})) - self.fixed
-        return all(self.is_total(key) and self.true[key] == 0 for key in newly)
-
-    def is_total(self, key: Key) -> bool:
-        return key[0] >= len(self.table.row_labels) or key[1] >= len(self.table.column_labels)
-
-    def give_back(self, keys: list[Key]) -> None:
-        self.given_back |= set(keys)
-        self.fixed = None
-
-
-def _ring_suppress(values: list[list[int]], ring: range, *, row_totals: bool, column_totals: bool) -> _Ring:
-    counts = [[row[j] for j in ring] for row in values]
-    table = table_suppress(
-        title="",
-        row_heading="",
-        row_labels=[str(i) for i in range(len(values))],
-        column_labels=[str(j) for j in ring],
-        values=counts,
-        row_totals=row_totals,
-        column_totals=column_totals,
-    )
-    n_rows, n_cols = len(values), len(ring)
-    shown: dict[Key, Cell] = {(i, j): cell for i, row in enumerate(table.cells) for j, cell in enumerate(row)}
-    shown |= {(i, n_cols): cell for i, cell in enumerate(table.row_totals or [])}
-    shown |= {(n_rows, j): cell for j, cell in enumerate(table.column_totals or [])}
-    if table.grand_total is not None:
-        shown[(n_rows, n_cols)] = table.grand_total
-    ends = {
-        key: entry_ends(key, n_rows=n_rows, n_cols=n_cols, row_totals=row_totals, column_totals=column_totals)
-        for key in shown
+    A period's totals are published only as sums of shown figures (`_line_total`), so the most any
+    combination of them, from any period read on any day, can tell of a month is its shown figures
+    exactly: a month safe against that is safe against every reading together."""
+    n = len(counts)
+    hidden = {i: row[0].hidden for i, row in enumerate(column.cells) if row[0].hidden}
+    total = sum(counts)
+    bounds: dict[int, Bounds] = {i: (count, count) for i, count in enumerate(counts)}  # shown: exactly
+    bounds |= {
+        i: (0, THRESHOLD - 1) if why == SUPPRESSED else (THRESHOLD, UNBOUNDED) for i, why in hidden.items()
     }
-    true = table_entries(counts, row_totals=row_totals, column_totals=column_totals)
-    return _Ring(table, true, {key for key, cell in shown.items() if cell.hidden}, ends)
+    bounds[n] = (total, total)
+    worked_out = narrow(bounds, [(list(range(n)), n)])
+    return not any(
+        counts[i] < THRESHOLD and (worked_out[i][0] > 0 or worked_out[i][1] < THRESHOLD - 1) for i in hidden
+    )
 
 
-def _zero_totals_give_back(ring: _Ring) -> None:
-    """Give back the ring's hidden row totals (and grand total) of 0 that fix nothing more, the ones a
-    period's total adds up: all at once where that is safe (a ring where nothing happened), else one by one."""
-    n_cols = len(ring.table.column_labels)  # a row's total (or the grand total) is in this column
-    zeros = [key for key in sorted(ring.hidden) if key[1] == n_cols and ring.true[key] == 0]
-    if ring.safe_to_give_back(zeros):
-        ring.give_back(zeros)
-        return
-    for key in zeros:
-        if ring.safe_to_give_back([key]):
-            ring.give_back([key])
+def _month_suppress(counts: list[int], label: str, *, column_totals: bool) -> SuppressedTable:
+    """One month's figures, suppressed as a table of their own: the same whatever day or period shows them.
+
+    With its total (the month's sum over the rows), the column is suppressed as any table is, and kept
+    where that withholds the total or a reader who knew its shown figures exactly could narrow no hidden
+    small count (`_exactly_known`). Otherwise the total is "Withheld" too (any count: the column is then
+    no sum at all) and each figure is suppressed on its own, no more withheld than the small ones."""
+
+    def column(*, total: bool) -> SuppressedTable:
+        return table_suppress(
+            title="",
+            row_heading="",
+            row_labels=[str(i) for i in range(len(counts))],
+            column_labels=[label],
+            values=[[count] for count in counts],
+            row_totals=False,
+            column_totals=total,
+        )
+
+    if not column_totals:
+        return column(total=False)
+    summed = column(total=True)
+    if (summed.column_totals or [])[0].hidden or _exactly_known(summed, counts):
+        return summed  # its total withheld already (no sum), or safe even to a reader who knew the rest
+    return replace(column(total=False), column_totals=[Cell(None, WITHHELD)])
 
 
-def _whole(true: int, rings: list[_Ring], keys: list[Key]) -> Cell:
-    """A period's total, the sum of one line's totals in its rings: published only where each ring's total
-    is, or is 0 and given back (it says the line's months there are all 0, and leaves no hidden figure of
-    the ring fixed by its sums), as it would otherwise give a hidden ring total back. A hidden total is
-    "Withheld" whatever its size (`coordination.statistics.reader_bounds`)."""
-    if true < THRESHOLD:
-        return Cell(None, WITHHELD)
-    if any(key in ring.hidden and key not in ring.given_back for ring, key in zip(rings, keys, strict=True)):
+def _line_total(true: int, cells: list[Cell]) -> Cell:
+    """A period's total of a line (a row's months, or the months' totals): shown only where every figure
+    it adds up is shown, so it is a sum of shown figures and hides none; else "Withheld" (any count)."""
+    if true < THRESHOLD or any(cell.hidden for cell in cells):
         return Cell(None, WITHHELD)
     return Cell(rounded(true))
-
-
-Entry = tuple[
-    str, int, int
-]  # ("cell", row, month), ("month", month total), ("row", period, row), ("all", period)
-
-
-def _period_totals(
-    values: list[list[int]], rings: list[range], parts: list[_Ring], *, row_totals: bool, column_totals: bool
-) -> tuple[list[Cell] | None, Cell | None]:
-    """Each row's total and the grand total of the period, published only where they, with every shorter
-    period's totals (read the same day), leave each hidden small count anything from 0 to 9 to a reader
-    who knows what the page says each figure means (`coordination.statistics.reader_bounds`).
-
-    Each ring's own suppression protects the ring as if its row totals were published; a period publishes
-    sums across rings instead (the last ring's totals, then the last two rings', and so on), whose
-    rounding differs. So each period's totals are checked, shortest period first, over every month's
-    figures and the totals of the shorter periods too, and a period's total is withheld until no hidden
-    small count is narrowed: that of a narrowed count's row first, else the grand total, else the
-    smallest shown. Shorter periods are decided first and alike in every longer period, so all four
-    periods together are what the longest one was checked against."""
-    n_rows = len(values)
-    both = row_totals and column_totals
-    bounds: dict[Entry, Bounds] = {}
-    truth: dict[Entry, int] = {}
-    sums: list[tuple[list[Entry], Entry]] = []
-    rows: list[Cell] | None = None
-    grand: Cell | None = None
-    months: list[int] = []
-    for s in range(1, len(rings) + 1):
-        ring, part = rings[-s], parts[-s]
-        months = [*ring, *months]
-        for jj, m in enumerate(ring):
-            for i in range(n_rows):
-                bounds[("cell", i, m)] = reader_bounds(part.table.cells[i][jj], total=False)
-                truth[("cell", i, m)] = values[i][m]
-            if column_totals:
-                bounds[("month", m, 0)] = reader_bounds((part.table.column_totals or [])[jj], total=True)
-                truth[("month", m, 0)] = sum(values[i][m] for i in range(n_rows))
-                sums.append(([("cell", i, m) for i in range(n_rows)], ("month", m, 0)))
-        in_it, ends = parts[-s:], [(i, len(r)) for r in rings[-s:]]
-        rows = (
-            [
-                _whole(sum(values[i][m] for m in months), in_it, [(i, n) for _, n in ends])
-                for i in range(n_rows)
-            ]
-            if row_totals
-            else None
-        )
-        grand = (
-            _whole(
-                sum(values[i][m] for i in range(n_rows) for m in months),
-                in_it,
-                [(n_rows, n) for _, n in ends],
-            )
-            if both
-            else None
-        )
-        these: list[tuple[list[Entry], Entry]] = []
-        if rows is not None:
-            these += [([("cell", i, m) for m in months], ("row", s, i)) for i in range(n_rows)]
-            truth |= {("row", s, i): sum(values[i][m] for m in months) for i in range(n_rows)}
-        if grand is not None:
-            these += [([("month", m, 0) for m in months], ("all", s, 0))]
-            these += [([("row", s, i) for i in range(n_rows)], ("all", s, 0))]
-            truth[("all", s, 0)] = sum(truth[("row", s, i)] for i in range(n_rows))
-        while True:
-            if rows is not None:
-                bounds |= {("row", s, i): reader_bounds(cell, total=True) for i, cell in enumerate(rows)}
-            if grand is not None:
-                bounds[("all", s, 0)] = reader_bounds(grand, total=True)
-            worked_out = narrow(bounds, [*sums, *these])
-            narrowed = [
-                key
-                for key, (low, high) in worked_out.items()
-                if truth[key] < THRESHOLD and (low > 0 or high < THRESHOLD - 1)
-            ]
-            shown_rows = {i for i, cell in enumerate(rows or []) if not cell.hidden}
-            withhold = {key[1] for key in narrowed if key[0] in ("cell", "row") and key[1] in shown_rows}
-            if not narrowed:
-                break
-            if rows is not None and withhold:
-                rows = [Cell(None, WITHHELD) if i in withhold else cell for i, cell in enumerate(rows)]
-            elif grand is not None and not grand.hidden:
-                grand = Cell(None, WITHHELD)
-            elif rows is not None and shown_rows:
-                smallest = min(shown_rows, key=lambda i: (truth[("row", s, i)], i))
-                rows = [Cell(None, WITHHELD) if i == smallest else cell for i, cell in enumerate(rows)]
-            else:
-                break  # nothing of this period's own is left to withhold: its rings' own suppression stands
-        sums += these
-    return rows, grand
 
 
 def period_suppress(
@@ -382,15 +253,19 @@ def period_suppress(
     row_totals: bool = True,
     column_totals: bool = True,
 ) -> SuppressedTable:
-    """A table of months suppressed so that the four periods offered, read together, give nothing back.
+    """A table of months suppressed so that no reading of any period, on any day, gives a small count back.
 
-    Each period used to be suppressed on its own, so a month the last 3 months withheld (to keep a small
-    month from being worked out from their total) the last 6 months showed, and the 3 months' total less
-    that month gave the small one back. Every period is made of whole "rings" (the last 3 months, the 3
-    before, the 6 before those, the 12 before those): each ring is suppressed as a table of its own (the
-    months' totals belong to one ring each), the same in every period that holds it, and a period's
-    total is published only where every ring's total in it is (it is then their sum, and tells nothing
-    they do not). So all four periods together publish what the rings publish, and no sum spans two rings.
+    Blocks of months counted back from the current month, each suppressed on its own, moved by a month
+    when the month turned: the same finished month was then suppressed another way, and its figures read
+    on the last day of one month and the first of the next narrowed a hidden count. A block holding more
+    than one month would also change while its last month is still growing. So each calendar month is its
+    own block: its figures (and, with column totals, the month's total) are suppressed from that month's
+    counts alone (`_month_suppress`), and are the same in every period and on every day that shows them
+    once the month is over. A period's row totals and grand total are published only where every figure
+    they add up is shown (`_line_total`): a sum of shown figures, never of hidden ones, and each month is
+    protected even against its shown figures known exactly (`_exactly_known`), so whatever the totals of
+    any periods on any days tell of the shown figures gives no hidden count back. The current month's
+    figures change as it grows; they are a separate month, protected alike each day.
     """
     if len(values) != len(row_labels) or any(len(row) != len(period.months) for row in values):
         raise ValueError("one label for every row and a count for every month")
@@ -404,25 +279,25 @@ def period_suppress(
             row_totals=row_totals,
             column_totals=column_totals,
         )
-    rings = _rings(len(period.months))
-    parts = [
-        _ring_suppress(values, ring, row_totals=row_totals, column_totals=column_totals) for ring in rings
+    months = [
+        _month_suppress([row[j] for row in values], label, column_totals=column_totals)
+        for j, label in enumerate(period.labels)
     ]
-    for part in parts:
-        _zero_totals_give_back(part)
-    n_rows = len(row_labels)
-    totals, grand = _period_totals(values, rings, parts, row_totals=row_totals, column_totals=column_totals)
+    cells = [[month.cells[i][0] for month in months] for i in range(len(values))]
+    month_totals = [(month.column_totals or [])[0] for month in months] if column_totals else None
     return SuppressedTable(
         title=title,
         row_heading=row_heading,
         row_labels=list(row_labels),
         column_labels=period.labels,
-        cells=[[cell for part in parts for cell in part.table.cells[i]] for i in range(n_rows)],
-        row_totals=totals,
-        column_totals=(
-            [cell for part in parts for cell in part.table.column_totals or []] if column_totals else None
-        ),
-        grand_total=grand,
+        cells=cells,
+        row_totals=[_line_total(sum(row), shown) for row, shown in zip(values, cells, strict=True)]
+        if row_totals
+        else None,
+        column_totals=month_totals,
+        grand_total=_line_total(sum(map(sum, values)), month_totals or [])
+        if row_totals and month_totals is not None
+        else None,
     )
 
 
