@@ -494,7 +494,9 @@ def expected_child(url: str, method: str, p: Persona, scenario: str, purpose_hel
         if p.role != Role.DATA_MANAGER:
             return refused("role_not_permitted")
         if not child.archived or p.la != child.la:
-            return Expect(NOT_FOUND)  # as an id naming no one: no oracle for a role that cannot search
+            # As an id naming no one, with its work: no oracle for a role that cannot search, the look-up
+            # counted, one refusal audited naming no child (`lifecycle.views._archived_record_or_404`).
+            return Expect(NOT_FOUND, audited="no_such_record")
         # archived today: the first year, so a purpose suffices; the record is shown once, audited
         return Expect(
             OK,
