@@ -10,7 +10,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, Literal, cast
 from weakref import WeakKeyDictionary
 
 from django.conf import settings
@@ -45,6 +45,10 @@ from audit.tags import AuditTag
 from feeds.ingest import (
     BATCH_ID_LONGEST,
     BATCH_ID_PATTERN,
+    SOURCE_ACCEPTED,
+    SOURCE_CREATED,
+    SOURCE_OUTCOMES,
+    SOURCE_REJECTED,
     BatchConflict,
     BatchReport,
     SourceRefused,
@@ -53,6 +57,7 @@ from feeds.ingest import (
     batch_open,
     batch_report,
     batch_rows_ingest,
+    source_report,
 )
 from feeds.models import BatchStatus, FeedBatch, FeedSource
 from feeds.parsers import Row, RowUnreadable, rows_fingerprint
@@ -284,9 +289,10 @@ api = NinjaAPI(
     title="ContactPoint feeds API",
     version="1",
     description="Feed sources submit child records in batches. Idempotent by batch id; every row is "
-    "validated and reported by row number; rows that may match an existing child are linked or sent to "
-    f"clerical review. A batch holds at most {MAX_ROWS:,} rows, and a request body is at most "
-    f"{body_limit_words()} (413 beyond).",
+    "validated and counted as created (a new child), accepted (matched to the index or held for a person "
+    "to check, never saying which) or rejected (reported by row number and reason). "
+    f"A batch holds at most {MAX_ROWS:,} rows, and a request body is at most {body_limit_words()} "
+    "(413 beyond).",
     urls_namespace="feeds_api",
     auth=SourceToken(),
     parser=_BodyParser(),
@@ -437,15 +443,26 @@ class BatchIn(BaseModel):
 
 
 class RowOut(Schema):
+    """A rejected row: its number (its place in `rows`, from 1) and why, naming the rule, never a value."""
+
     row_number: int
-    outcome: str
+    outcome: Literal["rejected"]
     reason: str
+
+
+class CountsOut(Schema):
+    """The batch's rows by outcome (`feeds.ingest.SOURCE_OUTCOMES`). A row matched to a child the index
+    holds, and one held for a person to check, are one outcome: which it was is never told."""
+
+    created: int = Field(description=SOURCE_OUTCOMES[SOURCE_CREATED])
+    accepted: int = Field(description=SOURCE_OUTCOMES[SOURCE_ACCEPTED])
+    rejected: int = Field(description=SOURCE_OUTCOMES[SOURCE_REJECTED])
 
 
 class BatchOut(Schema):
     batch_id: str
     status: str
-    counts: dict[str, int]
+    counts: CountsOut
     rejected: list[RowOut]
     replayed: bool = Field(description="true when this batch id was already ingested: nothing changed")
 
@@ -471,14 +488,16 @@ class ThrottledOut(Schema):
 
 
 def _out(report: BatchReport) -> dict[str, Any]:
+    """The answer to the source: the report folded to what it may be told (`feeds.ingest.source_report`)."""
+    told = source_report(report)
     return {
-        "batch_id": report.batch_id,
-        "status": report.status,
-        "counts": report.counts,
+        "batch_id": told.batch_id,
+        "status": told.status,
+        "counts": told.counts,
         "rejected": [
-            {"row_number": r.row_number, "outcome": r.outcome, "reason": r.reason} for r in report.rejected
+            {"row_number": r.row_number, "outcome": r.outcome, "reason": r.reason} for r in told.rejected
         ],
-        "replayed": report.replayed,
+        "replayed": told.replayed,
     }
 
 

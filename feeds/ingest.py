@@ -5,8 +5,10 @@ each row is processed in its own transaction together with its `FeedRow`, so a b
 has every finished row recorded and nothing half-written, and a re-run skips the finished rows. A
 completed batch submitted again changes nothing and returns the stored outcome.
 
-What goes back to the source says "review" for every row sent to a person, never why: a source must not
-learn that a record resembles a shielded child.
+What goes back to the source (`source_report`: the API and `manage.py ingest`) says "accepted" for every
+row linked, updated or sent to a person, never which: a source must not learn that a record resembles a
+shielded child, nor that a child it sent before has since been shielded, moved to an LA it does not cover,
+archived or closed. The stored rows and the batch's audit event keep the full breakdown.
 """
 
 import re
@@ -164,8 +166,56 @@ def _report(batch: FeedBatch, *, replayed: bool) -> BatchReport:
 
 
 def batch_report(batch: FeedBatch) -> BatchReport:
-    """The stored outcome of a batch (complete or not), for the source to read back."""
+    """The stored outcome of a batch (complete or not), in full; the source reads it through
+    `source_report`."""
     return _report(batch, replayed=False)
+
+
+# What a source is told of its rows. "updated", "linked" and "review" are one outcome to it: told apart,
+# the same row resent every day went from "linked" to "review" the day its child was shielded (or moved
+# to an LA the source does not cover, archived or closed), and a batch of one row named the child. A row
+# the index has never seen is still told "created" or "accepted" (a hold looks like any other review to
+# the source, but not like a new child: a residual risk in docs/SECURITY.md); a rejected row is told by
+# number and reason, which name a rule, never a value or a child.
+SOURCE_CREATED, SOURCE_ACCEPTED, SOURCE_REJECTED = "created", "accepted", "rejected"
+SOURCE_OUTCOMES: dict[str, str] = {
+    SOURCE_CREATED: "Created: a new child was added to the index",
+    SOURCE_ACCEPTED: "Accepted: matched to the index or held for a person to check",
+    SOURCE_REJECTED: "Rejected: not valid; each such row is listed with its number and reason",
+}
+TOLD_AS: dict[str, str] = {
+    RowOutcome.CREATED: SOURCE_CREATED,
+    RowOutcome.UPDATED: SOURCE_ACCEPTED,
+    RowOutcome.LINKED: SOURCE_ACCEPTED,
+    RowOutcome.REVIEW: SOURCE_ACCEPTED,
+    RowOutcome.REJECTED: SOURCE_REJECTED,
+}
+
+
+@dataclass(frozen=True)
+class SourceReport:
+    """A batch's outcome as its source is told it: counts by `SOURCE_OUTCOMES` and the rejected rows."""
+
+    batch_id: str
+    status: str
+    counts: dict[str, int]
+    rejected: list[RowReport]
+    replayed: bool
+
+
+def source_report(report: BatchReport) -> SourceReport:
+    """`report` folded to what its source may be told (`SOURCE_OUTCOMES`): the one way a report leaves
+    the index, whether the batch was just ingested, is in progress, read back or replayed."""
+    counts = dict.fromkeys(SOURCE_OUTCOMES, 0)
+    for outcome, count in report.counts.items():
+        counts[TOLD_AS[outcome]] += count
+    return SourceReport(
+        batch_id=report.batch_id,
+        status=report.status,
+        counts=counts,
+        rejected=list(report.rejected),
+        replayed=report.replayed,
+    )
 
 
 def incoming_record(record: FeedRecord, *, la: Organisation, issuer_id: int | None) -> IncomingRecord:

@@ -91,7 +91,7 @@ def test_on_postgresql_the_row_is_refused_before_it_takes_its_locks_and_the_batc
     client.raise_request_exception = False
     response = _post(client, token, [_hostile("given_names", between), GOOD])
     assert response.status_code == 200, response.status_code
-    assert response.json()["counts"] == {"created": 1, "updated": 0, "linked": 0, "review": 0, "rejected": 1}
+    assert response.json()["counts"] == {"created": 1, "accepted": 0, "rejected": 1}
     assert list(FeedRow.objects.order_by("row_number").values_list("outcome", flat=True)) == [
         RowOutcome.REJECTED,
         RowOutcome.CREATED,

@@ -2,7 +2,9 @@
 
 The batch id defaults to the file's SHA-256, so running the same file again changes nothing, and a run
 killed part-way is finished by running it again (rows already done are skipped, none is done twice).
-Rejected rows are listed by number and reason; no submitted value is ever printed. `--workers N` links
+It prints what the source is told (`feeds.ingest.source_report`, as the API answers): rows created,
+accepted (matched to the index or held for a person to check, never which) and rejected, the rejected ones
+listed by number and reason; no submitted value is ever printed. `--workers N` links
 rows in N processes side by side (`feeds.workers`): the same rows, the same outcome, resumable likewise.
 
 The source's standing is judged before the first row and again every few seconds while the file is read
@@ -34,6 +36,7 @@ from feeds.ingest import (
     batch_id_refused,
     batch_open,
     batch_rows_ingest,
+    source_report,
 )
 from feeds.models import FeedBatch, FeedSource
 from feeds.parsers import (
@@ -179,7 +182,10 @@ class Command(BaseCommand):
                     f"{message}: the batch is left in progress with the rows done so far; "
                     "run the command again to finish it once the source may submit"
                 ) from None
-        report = replayed or batch_complete(batch=batch, source=source)
+        # What the source is told, as the API tells it: the operator runs this on the source's behalf and
+        # hands the output back. The full breakdown is in the stored rows, the batch's audit event and the
+        # service health page.
+        report = source_report(replayed or batch_complete(batch=batch, source=source))
         if report.replayed:
             self.stdout.write("This batch was already ingested: nothing changed.")
         self.stdout.write(", ".join(f"{outcome}: {count}" for outcome, count in report.counts.items()))
