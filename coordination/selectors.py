@@ -33,6 +33,11 @@ from vault.keys import KeyShredded, data_key_open
 
 Listed = TypeVar("Listed")
 
+# The most notices one inbox read lists (each decrypts a child's name and the other side's details).
+# Those about the recipient's own current involvements come first, so the ones cut are the oldest of
+# those whose own side has ended; the page says when any are (`Inbox.more_not_shown`).
+INBOX_LIMIT = 200
+
 
 def _record_removed(child: Child) -> bool:
     """Gone since it was read, or still there under its own key shredded (a purge or merge that failed
@@ -100,6 +105,7 @@ class Inbox:
     current: list[InboxEntry] = field(default_factory=list)
     ended: list[InboxEntry] = field(default_factory=list)
     to_confirm: list[ConfirmEntry] = field(default_factory=list)
+    more_not_shown: bool = False  # more notices than `INBOX_LIMIT`: the page says some are not listed
 
 
 def _service_sensitive(
@@ -148,6 +154,11 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
     details = involvement_details(other)
     organisation = Organisation.objects.filter(pk=details.organisation_id).first()
     sensitive = _service_sensitive(other, details, organisation)
+    # A service hidden from the recipient is not said to lead, nor offered as lead (the record page shows
+    # them no lead professional where it is such a service: "None recorded"), nor said to have ended: the
+    # record page keeps saying "Another service is also involved" once it has (it counts ended ones too),
+    # so moving the match to "Ended matches" told when the hidden service stopped seeing the child.
+    service_hidden = sensitive and not audiences[1].sees_sensitive
     own_details = child_details(own.child)
     practitioner = other.recorded_by
     practitioner_can_act = practitioner is not None and gate(practitioner, other.child).receives
@@ -159,7 +170,7 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
         family=family,
         child_id=own.child_id,
         child_name=own_details.full_name,
-        ended=own.ceased or other.ceased,
+        ended=own.ceased or (other.ceased and not service_hidden),
         contact=_contact(
             details,
             organisation=organisation,
@@ -171,9 +182,6 @@ def _entry(notice: Notice, recipient: User, gate: Gate, proposals: list[LeadProp
         ),
     )
     if not family:
-        # A service hidden from the recipient is not said to lead, nor offered as lead: the record page
-        # shows them no lead professional where it is such a service ("None recorded").
-        service_hidden = sensitive and not audiences[1].sees_sensitive
         entry.lead_is_me = own_details.lead_professional_id == str(own.pk)
         entry.lead_is_them = own_details.lead_professional_id == str(other.pk) and not service_hidden
         in_match = [p for p in proposals if p.match_id == notice.match_id]
@@ -211,19 +219,27 @@ def _proposals_place(
 
 
 def inbox_for(*, recipient: User, gate: Gate) -> Inbox:
-    """The recipient's matches (current first, then ended) and old involvements to confirm."""
+    """The recipient's matches (current first, then ended) and old involvements to confirm.
+
+    At most `INBOX_LIMIT` notices, those about the recipient's own current involvements first, then the
+    newest: cut newest first whatever their state, a practitioner whose newer matches had ended lost an
+    older current one from the page, and nothing said so. Ordered by their own side's state alone, which
+    they know: the other side's would sort a hidden sensitive service's ended match apart (`_entry`)."""
     notices = list(
-        Notice.objects.filter(recipient=recipient).select_related(
+        Notice.objects.filter(recipient=recipient)
+        .select_related(
             "match",
             "involvement__child__data_key",
             "involvement__child__local_authority",
             "other__child__data_key",
             "other__child__local_authority",
             "other__recorded_by__organisation",
-        )[:200]
+        )
+        .order_by("involvement__ceased", "-created_at", "-id")[: INBOX_LIMIT + 1]
     )
+    inbox = Inbox(more_not_shown=len(notices) > INBOX_LIMIT)
+    notices = notices[:INBOX_LIMIT]
     proposals = list(LeadProposal.objects.filter(match_id__in={n.match_id for n in notices}))
-    inbox = Inbox()
     for notice in notices:
         entry = _unless_removed(
             partial(_entry, notice, recipient, gate, proposals),
@@ -231,6 +247,7 @@ def inbox_for(*, recipient: User, gate: Gate) -> Inbox:
         )
         if entry is not None:
             (inbox.ended if entry.ended else inbox.current).append(entry)
+    inbox.ended.sort(key=lambda e: (e.notice.created_at, e.notice.pk), reverse=True)  # newest first
     for involvement in involvements_to_confirm(owner=recipient):
         if not gate(recipient, involvement.child).receives:
             # A child shielded since: confirming is its LA team's now (refused to the owner), so the

@@ -413,6 +413,7 @@ LEAD_OFFER_NOBODY_TO_ACCEPT = (
     "You cannot offer to be lead professional on this match: the other practitioner no longer works with "
     "this child, so nobody could accept. Nothing has been changed."
 )
+LEAD_OFFER_ALREADY_LEAD = "You are already the lead professional for this child. Nothing has been changed."
 LEAD_OFFER_WITHDRAWN = (
     "This offer can no longer be accepted: it was withdrawn, as the records it was made on have changed. "
     "Nothing has been changed."
@@ -425,6 +426,11 @@ LEAD_OFFER_OVERTAKEN = (
 
 class LeadOfferNobodyToAccept(Exception):
     """The other side of the match has ended: only they may accept an offer, and now they cannot."""
+
+
+class LeadOfferAlreadyLead(Exception):
+    """The proposer is lead professional already (their offer accepted, or named by the LA team): there is
+    nothing to offer, and no offer is made."""
 
 
 @dataclass(frozen=True)
@@ -470,8 +476,11 @@ def lead_propose(
 ) -> LeadProposal:
     """`by` (the owner of `involvement`, checked by the policy) offers to coordinate for the child.
 
-    The offer keeps who was lead professional when it was made. Offering again after it was overtaken (the
-    lead changed before anyone accepted) renews it, with the lead as it is now.
+    Returns the offer now standing (never an accepted one): the page reports an offer only when one is
+    there for the other side to accept. The offer keeps who was lead professional when it was made.
+    Offering again after it was overtaken (the lead changed before anyone accepted it, or since it was
+    accepted) renews it, unaccepted, with the lead as it is now, and audits it as made. A proposer who
+    leads already has nothing to offer (`LeadOfferAlreadyLead`).
 
     From the page (`recheck` given) the person is judged again first, under their account's lock
     (`person_judged_again`); then `recheck` judges the record as stored under the child's row lock (taken
@@ -493,14 +502,31 @@ def lead_propose(
         other_side = match.second_id if involvement.pk == match.first_id else match.first_id
         if not Involvement.objects.filter(pk=other_side, ceased=False).exists():
             raise LeadOfferNobodyToAccept
-        lead_now = lead_seen_digest(child)
+        details = child_details(child)
+        if details.lead_professional_id == str(involvement.pk):
+            raise LeadOfferAlreadyLead
+        lead_now = lead_seen_digest(child, details)
         proposal, created = LeadProposal.objects.get_or_create(
             match=match, involvement=involvement, defaults={"lead_seen": lead_now}
         )
-        renewed = not created and proposal.accepted_at is None and proposal.lead_seen != lead_now
+        accepted = list(LeadProposal.objects.filter(match=match, accepted_at__isnull=False))
+        # An offer no longer standing is made again: one overtaken (by a change of lead, or by the other
+        # side's offer accepted since), or one accepted whose proposer no longer leads (the LA team cleared
+        # the lead or named someone else since). Either was kept as it was: the page said "You have
+        # offered" while nothing was offered or audited, and the other side had nothing to accept.
+        renewed = not created and (
+            proposal.accepted_at is not None
+            or lead_offer_overtaken(
+                proposal, child_id=child.pk, lead_now=lead_now, accepted_in_match=accepted
+            )
+        )
+        withdrawn: list[int] = []
         if renewed:
+            if proposal.accepted_at is not None:
+                withdrawn = _overtaken_by_withdraw(proposal)
             proposal.lead_seen, proposal.proposed_at = lead_now, timezone.now()
-            proposal.save(update_fields=["lead_seen", "proposed_at"])
+            proposal.accepted_by, proposal.accepted_at = None, None
+            proposal.save(update_fields=["lead_seen", "proposed_at", "accepted_by", "accepted_at"])
         if created or renewed:
             event_record(
                 tag=AuditTag.LeadProfessionalProposed,
@@ -510,9 +536,24 @@ def lead_propose(
                     "match_id": match.pk,
                     "proposal_id": proposal.pk,
                     "involvement_id": str(involvement.pk),
+                    **({"withdrawn_proposal_ids": withdrawn} if withdrawn else {}),
                 },
             )
     return proposal
+
+
+def _overtaken_by_withdraw(accepted: LeadProposal) -> list[int]:
+    """An accepted offer about to be made again is no longer an acceptance, and its acceptance was what
+    kept the other side's offers made before it overtaken (`lead_offer_overtaken`): with the lead back to
+    what they saw (nobody, say), they would come back to life, an offer made before the lead it would
+    replace was ever chosen. They are withdrawn instead (they could never be accepted again); their
+    proposer may offer afresh. Returns their ids, for the renewal's audit event."""
+    overtaken = LeadProposal.objects.filter(
+        match_id=accepted.match_id, accepted_at__isnull=True, proposed_at__lte=accepted.accepted_at
+    ).exclude(pk=accepted.pk)
+    ids = list(overtaken.values_list("pk", flat=True))
+    overtaken.delete()
+    return ids
 
 
 def lead_accept(

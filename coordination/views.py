@@ -36,7 +36,9 @@ from coordination.selectors import (
 )
 from coordination.sensitivity import involvement_sensitive
 from coordination.services import (
+    LEAD_OFFER_ALREADY_LEAD,
     LEAD_OFFER_NOBODY_TO_ACCEPT,
+    LeadOfferAlreadyLead,
     LeadOfferNobodyToAccept,
     involvement_confirm,
     lead_accept,
@@ -112,6 +114,16 @@ def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
     require(actor=actor, action=Permission.InvolvementCoordinate, child=own.child, involvement=own)
     if not match.about_one_child:  # a lead professional is per child: family matches offer none
         raise Http404
+    # The record's key first, as `accept_lead`: one shredded since is said to be removed (410), where the
+    # sensitivity check below, unable to read it, would take it for a hidden service (404).
+    record_still_there(own.child)
+    other = match.second if own == match.first else match.first
+    if involvement_sensitive(other) and not match_audience(actor, own.child).sees_sensitive:
+        # A service hidden from the proposer: the inbox shows only that the LA team brokers contact with
+        # it, and offers nothing. Served, an offer was made to a service they may not know of, and once it
+        # had ended the refusal ("no longer works with this child") told them so, which the record page
+        # never does. Not found, as `accept_lead` answers an offer from such a service, ended or not.
+        raise Http404
     try:
         offer = partial(
             lead_propose, match=match, involvement=own, by=actor, recheck=_own_as_stored(actor, own)
@@ -122,6 +134,9 @@ def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
         raise Http404 from None
     except LeadOfferNobodyToAccept:
         messages.error(request, LEAD_OFFER_NOBODY_TO_ACCEPT)
+        return redirect("coordination:inbox")
+    except LeadOfferAlreadyLead:  # lead already: no offer stands, so none is reported
+        messages.info(request, LEAD_OFFER_ALREADY_LEAD)
         return redirect("coordination:inbox")
     messages.success(request, "You have offered to be lead professional. The other practitioner can accept.")
     return redirect("coordination:inbox")

@@ -8,6 +8,7 @@ offer cannot be accepted by them (not found, nothing written)."""
 
 from django.urls import reverse
 
+from accounts.models import OrganisationKind
 from audit.models import AuditEvent
 from audit.tags import AuditTag
 from children.models import Child
@@ -15,8 +16,9 @@ from children.records import SensitiveCategory
 from children.selectors import child_details
 from children.services import lead_professional_set
 from coordination.models import LeadProposal, Match
-from coordination.tests.support import clinic_nurse, inbox_page, record
+from coordination.tests.support import clinic_nurse, inbox_page, organisation, record
 from tests.journeys import signed_in
+from tests.personas import make_user
 
 OFFERED = "has offered to be lead professional"
 LEADS = "is the lead professional for this child"
@@ -57,8 +59,19 @@ def test_a_hidden_service_that_leads_is_not_said_to_lead(world, child):
 
 
 def test_the_clinic_still_sees_and_accepts_an_offer_from_the_practitioner_it_may_see(world, child):
-    sian, _sians, match = _clinic_matched(world, child)
-    signed_in(world.alice).post(reverse("coordination:propose_lead", args=[match.pk]))
+    """Alice may not offer to a service hidden from her (not found, as the inbox offers nothing:
+    `test_a_hidden_services_end_is_not_told`); an offer she made while the clinic was an ordinary health
+    service, classed a sensitive service since, still stands for the clinic to accept."""
+    clinic = organisation(world, OrganisationKind.HEALTH, "Riverside Sexual Health Clinic", "SH-9")
+    sian = make_user("sian", clinic)
+    record(child, world.alice, role="Allocated social worker")
+    record(child, sian, role="Sexual health nurse")
+    match = Match.objects.get()
+    assert (
+        signed_in(world.alice).post(reverse("coordination:propose_lead", args=[match.pk])).status_code == 302
+    )
+    clinic.kind = OrganisationKind.SENSITIVE  # as the administration page's edit does
+    clinic.save(update_fields=["kind"])
     assert OFFERED in inbox_page(sian)
     proposal = LeadProposal.objects.get()
     response = signed_in(sian).post(reverse("coordination:accept_lead", args=[proposal.pk]))
