@@ -19,6 +19,11 @@ class KeyShredded(crypto.DecryptionFailed):
     """The data key was destroyed: the data it protected is gone for good."""
 
 
+class KeyChainBroken(crypto.DecryptionFailed):
+    """A data key's `superseded_by` chain comes back to a key it has passed: a damaged database, since
+    rotation only ever points a key at a fresh one. Refused, like a key that does not open."""
+
+
 @dataclass(frozen=True, slots=True)
 class NewDataKey:
     """A fresh DEK, wrapped for the DataKey row `id`: the columns of that row, no model instance.
@@ -138,7 +143,9 @@ def data_key_for_write(key: DataKey | WrappedDataKey) -> DataKey:
     if not _in_own_transaction(connection):
         raise SealedOutsideTransaction("seal inside the transaction that saves the row")
     key_id = key.pk
+    passed: set[object] = set()
     while True:
+        _passing(key_id, passed)
         row_held(DataKey, key_id, strength=Strength.KEY_SHARE, using=connection.alias)
         current = DataKey.objects.get(pk=key_id)
         if current.superseded_by_id is None:
@@ -149,9 +156,19 @@ def data_key_for_write(key: DataKey | WrappedDataKey) -> DataKey:
 def data_key_current(key: DataKey | WrappedDataKey) -> DataKey:
     """The key now in use by the owner of `key`: `superseded_by` followed to its end (no lock: a read)."""
     current = DataKey.objects.get(pk=key.pk)
+    passed: set[object] = {current.pk}
     while current.superseded_by_id is not None:
+        _passing(current.superseded_by_id, passed)
         current = DataKey.objects.get(pk=current.superseded_by_id)
     return current
+
+
+def _passing(key_id: object, passed: set[object]) -> None:
+    """Note a key a walk along `superseded_by` reaches; a key reached twice is a loop (`KeyChainBroken`),
+    which would otherwise be followed for ever, holding the walker's locks."""
+    if key_id in passed:
+        raise KeyChainBroken(f"data key {key_id} comes round again in its superseded_by chain")
+    passed.add(key_id)
 
 
 def data_key_open(key: DataKey | WrappedDataKey) -> bytes:
@@ -175,11 +192,15 @@ def data_key_rewrap(key: DataKey, *, to_version: int) -> None:
 
 
 def data_key_chain(key: DataKey) -> list[DataKey]:
-    """The key and every key it superseded (oldest last): all of one owner's DEKs."""
+    """The key and every key it superseded (oldest last): all of one owner's DEKs (`KeyChainBroken` if
+    the chain loops)."""
     chain = [key]
+    passed: set[object] = {key.pk}
     frontier = [key.pk]
     while frontier:
         older = list(DataKey.objects.filter(superseded_by__in=frontier))
+        for k in older:
+            _passing(k.pk, passed)
         chain.extend(older)
         frontier = [k.pk for k in older]
     return chain
@@ -221,7 +242,9 @@ def _data_key_locked_current(key: DataKey) -> DataKey:
     holds the key and waits for the child's row the purge has locked (`children.services.child_rows_locked`).
     """
     key_id = key.pk
+    passed: set[object] = set()
     while True:
+        _passing(key_id, passed)
         current = DataKey.objects.select_for_update(no_key=True).get(pk=key_id)
         if current.superseded_by_id is None:
             return current

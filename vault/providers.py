@@ -71,6 +71,18 @@ def _well_formed(data: Any) -> bool:
     )
 
 
+def _index_key_is_a_kek(data: dict[str, Any]) -> bool:
+    """Whether a well-formed key file's index key is one of its KEKs (compared as bytes: base64 text can
+    spell the same key two ways).
+
+    The index key must be a secret of its own: one value pasted into both slots lets whoever holds that
+    KEK compute every blind index, and retiring the KEK (to make old backups unreadable) would leave the
+    same bytes alive as the index key.
+    """
+    index_key = base64.b64decode(data["index_key"])
+    return any(base64.b64decode(kek) == index_key for kek in data["keks"].values())
+
+
 class _KeyRing:
     """KEKs by version plus the index key; shared by the file and in-memory providers."""
 
@@ -210,6 +222,11 @@ class FileKeyProvider(_KeyRing):
             data = None
         if not _well_formed(data):
             raise KeyFileError(f"vault key file {self.path} is not a valid key file") from None
+        if _index_key_is_a_kek(data):
+            raise KeyFileError(
+                f"vault key file {self.path}: its index key is one of its KEKs; the index key must be a "
+                "secret of its own"
+            )
         return data
 
     def _refresh(self) -> None:

@@ -138,9 +138,11 @@ def test_vault_init_needs_a_key_file_setting(settings):
 def test_unknown_ciphertext_formats_are_refused():
     key = crypto.new_key()
     with pytest.raises(crypto.DecryptionFailed, match="format"):
-        crypto.unseal(b"\x02" + b"\0" * 40, key=key, aad=b"")
+        crypto.unseal(b"\x03" + b"\0" * 40, key=key, aad=b"")
     with pytest.raises(crypto.DecryptionFailed, match="format"):
         crypto.unseal(b"\x01short", key=key, aad=b"")
+    with pytest.raises(crypto.DecryptionFailed, match="format"):
+        crypto.unseal(b"\x02short", key=key, aad=b"")
 
 
 def test_every_seal_uses_a_fresh_nonce():

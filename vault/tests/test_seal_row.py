@@ -1,5 +1,5 @@
 """`seal_row` (the one sealing step of the Sealer and the national loader) binds each field exactly as
-`field_aad` says, in the one ciphertext format, with a fresh nonce per field."""
+`field_aad` says, in the one field ciphertext format (padded), with a fresh nonce per field."""
 
 import json
 import uuid
@@ -23,7 +23,7 @@ def test_each_field_opens_under_its_own_aad_to_the_json_the_sealer_always_wrote(
         assert aad == f"cp-field|children_child|{column}|{row_id}|{key_id}".encode()
         plaintext = crypto.unseal(sealed[column], key=key, aad=aad)
         assert plaintext == json.dumps(value, separators=(",", ":"), default=str).encode()
-        assert sealed[column][:1] == crypto.FORMAT_V1
+        assert sealed[column][:1] == crypto.FORMAT_V2  # padded (test_sealed_lengths.py)
 
 
 def test_a_field_moved_to_another_column_or_row_does_not_open():
