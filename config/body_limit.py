@@ -22,7 +22,7 @@ class FormBodyLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if (
-            not request.path.startswith(FEEDS_API_PREFIX)
+            not request.path_info.startswith(FEEDS_API_PREFIX)
             and _declared_length(request) > settings.FORM_BODY_LIMIT
         ):
             raise RequestDataTooBig("a form body over FORM_BODY_LIMIT")

@@ -41,3 +41,18 @@ def test_the_feeds_api_still_takes_a_body_past_the_form_limit(client, world):
     )
     assert response.status_code == 200, response.content[:200]
     assert response.json()["counts"]["created"] == 1
+
+
+def test_an_oversized_form_body_is_refused_whatever_script_name_the_request_carries(client, world):
+    """The limit judges the path Django routes on (`path_info`): a SCRIPT_NAME of /api/feeds (a header a
+    proxy in front may pass on) let an 8 MB form reach the sign-in page, read and audited (review of
+    session 39)."""
+    body = "username=alice&password=" + "x" * (settings.FORM_BODY_LIMIT + 1)
+    response = client.post(
+        reverse("accounts:login"),
+        data=body,
+        content_type="application/x-www-form-urlencoded",
+        SCRIPT_NAME="/api/feeds",
+    )
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(tag=AuditTag.LoginFailed).exists()
