@@ -203,17 +203,27 @@ class SourceReport:
     replayed: bool
 
 
+# Rejections only a row matched to a child can get: kept as rejected, with their reason, for the data
+# manager and the audit, but told to the source as "accepted", as any row matched to a child. Told, the
+# same row resent after its child was shielded, moved out of the source's LAs or archived (held for
+# review: "accepted") read differently, and the reason said the index holds another date of birth.
+TOLD_AS_ACCEPTED = frozenset({DEATH_BEFORE_RECORDS_BIRTH})
+
+
 def source_report(report: BatchReport) -> SourceReport:
     """`report` folded to what its source may be told (`SOURCE_OUTCOMES`): the one way a report leaves
     the index, whether the batch was just ingested, is in progress, read back or replayed."""
     counts = dict.fromkeys(SOURCE_OUTCOMES, 0)
     for outcome, count in report.counts.items():
         counts[TOLD_AS[outcome]] += count
+    matched = sum(row.reason in TOLD_AS_ACCEPTED for row in report.rejected)
+    counts[SOURCE_REJECTED] -= matched
+    counts[SOURCE_ACCEPTED] += matched
     return SourceReport(
         batch_id=report.batch_id,
         status=report.status,
         counts=counts,
-        rejected=list(report.rejected),
+        rejected=[row for row in report.rejected if row.reason not in TOLD_AS_ACCEPTED],
         replayed=report.replayed,
     )
 
