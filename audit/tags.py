@@ -135,10 +135,14 @@ class AuditTag(StrEnum):
     ComplaintUpdated = "child:complaint:updated"
     ComplaintListViewed = "child:complaint:list_viewed"
     RecordRemovedShown = "child:record:removed_shown"
+    KeysRotated = "vault:keys:rotated"
+    KeksRetired = "vault:keks:retired"
 
 
 # Every event in words, as reports, subject access reports and exports name it (tests/...: every tag has one).
 TAG_LABELS: dict[str, str] = {
+    AuditTag.KeysRotated: "Data keys re-wrapped under a new key-encryption key (a key rotation run)",
+    AuditTag.KeksRetired: "Old key-encryption keys destroyed (backups wrapped only under them can no longer be restored)",
     AuditTag.ChildUpdated: "Record updated (by a feed or an accepted correction)",
     AuditTag.FeedBatchIngested: "A feed batch was ingested",
     AuditTag.FeedBatchOpened: "A feed batch was opened (its rows go in from now on)",

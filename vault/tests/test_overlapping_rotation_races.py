@@ -4,7 +4,7 @@ makes a new KEK current while an older run is working. No key may end under the 
 from tests.concurrency import WAITED, paused_for, postgresql_race, waiting_at_most
 from tests.personas import build_world
 from vault import rotation
-from vault.management.commands import rotate_keys
+from administration.management.commands import rotate_keys
 from vault.tests.rotating import children_made, live_versions, rotate
 
 pytestmark = postgresql_race()

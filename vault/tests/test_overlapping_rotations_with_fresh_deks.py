@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 
 from children.models import Child
 from children.selectors import child_record
-from vault.management.commands import rotate_keys
+from administration.management.commands import rotate_keys
 from vault.models import DataKey
 from vault.tests.rotating import children_made, rotate
 

@@ -4,6 +4,12 @@ A run overtaken by a newer one (which made a newer KEK current between two of it
 so and exits non-zero without retiring: its own rotation was not completed, and the newer run is the
 one that re-wraps every key left, this run's included (`vault.rotation.RotationSuperseded`). Run with
 --rotate-deks, it also says how many keys it gave fresh DEKs, and how the rest get one.
+
+Each run is audited (`vault:keys:rotated`: the KEK version, counts, whether it was superseded), and so is
+each retirement (`vault:keks:retired`: the versions destroyed and those kept): retiring makes every older
+backup unrestorable, and an auditor must be able to say when keys were last rotated. Versions and counts
+only, never a key or an id. The command lives here, on the administration floor, because the vault sits
+below the ledger and cannot write to it.
 """
 
 import sys
@@ -13,6 +19,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
+from audit.services import event_record
+from audit.tags import AuditTag
 from vault.rotation import (
     RotationSuperseded,
     keks_kept,
@@ -78,6 +86,21 @@ class Command(BaseCommand):
                 unreadable.extend(result.unreadable)
                 dek_kept.extend(result.dek_kept)
                 bar.update(result.taken)
+        event_record(
+            tag=AuditTag.KeysRotated,
+            actor=None,
+            additional={
+                "kek_version": target,
+                "started": started,
+                "rotate_deks": bool(options["rotate_deks"]),
+                "rewrapped": rewrapped,
+                "deks_replaced": replaced,
+                "revoked_recorded_shredded": revoked,
+                "unreadable": len(unreadable),
+                "deks_kept": len(dek_kept),
+                "superseded": superseded is not None,
+            },
+        )
         self.stdout.write(f"Re-wrapped {rewrapped} data keys under KEK v{target}; {replaced} DEKs replaced.")
         self._report_skipped(revoked, unreadable)
         self._report_dek_kept(dek_kept)
@@ -135,9 +158,14 @@ class Command(BaseCommand):
 
     def _retire(self) -> None:
         retired = keks_retire_unused()
+        kept = keks_kept()
+        event_record(
+            tag=AuditTag.KeksRetired,
+            actor=None,
+            additional={"retired": sorted(retired), "kept": {str(v): n for v, n in kept.items()}},
+        )
         names = ", ".join(f"v{v}" for v in retired) or "none"
         self.stdout.write(f"Retired KEKs: {names}.")
-        kept = keks_kept()
         if kept:
             held = ", ".join(
                 f"v{v} ({n} live data key{'s' if n != 1 else ''} still wrapped under it)"
