@@ -1,10 +1,10 @@
 """Two `rotate_keys` runs overlapping for real (PostgreSQL: each thread its own session): a newer rotation
 makes a new KEK current while an older run is working. No key may end under the older, superseded KEK."""
 
+from administration.management.commands import rotate_keys
 from tests.concurrency import WAITED, paused_for, postgresql_race, waiting_at_most
 from tests.personas import build_world
 from vault import rotation
-from administration.management.commands import rotate_keys
 from vault.tests.rotating import children_made, live_versions, rotate
 
 pytestmark = postgresql_race()

@@ -6,10 +6,10 @@ PostgreSQL); `test_overlapping_rotation_races` races them on separate PostgreSQL
 import pytest
 from django.core.management.base import CommandError
 
+from administration.management.commands import rotate_keys
 from children.models import Child
 from children.selectors import child_record
 from vault import rotation
-from administration.management.commands import rotate_keys
 from vault.models import DataKey
 from vault.tests.rotating import children_made, live_versions, rotate
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from django.core.management.base import CommandError
 
+from administration.management.commands import rotate_keys
 from children.models import Child
 from children.selectors import child_record
-from administration.management.commands import rotate_keys
 from vault.models import DataKey
 from vault.tests.rotating import children_made, rotate
 
