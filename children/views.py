@@ -62,10 +62,11 @@ from children.merged_away import RecordRemoved, opened_unless_merged_away
 from children.models import Child, Involvement
 from children.override import shield_override
 from children.purposes import PURPOSE_LABELS
-from children.records import InvolvementDetails, ReturnIntention
+from children.records import ChildDetails, InvolvementDetails, ReturnIntention
 from children.search import child_search
 from children.search_results import search_outcome_for, search_outcome_store, shown_outcome, stored_children
 from children.selectors import (
+    ChildIdentityShown,
     ChildRecordView,
     InvolvementView,
     child_details,
@@ -557,6 +558,19 @@ def _able_to_lead(current: list[InvolvementView]) -> list[InvolvementView]:
     ]
 
 
+def _named(details: ChildDetails) -> ChildIdentityShown:
+    """Who the child is, of a record already decrypted: the lead professional and CAF pages print only the
+    name (their question's caption), and are handed no more than even a restricted view shows, so that the
+    rest (the address, the school and GP, another body's source identifier) never reaches their templates
+    (review, session 39, after d30bcbc)."""
+    return ChildIdentityShown(
+        given_names=details.given_names,
+        family_name=details.family_name,
+        gender=details.gender,
+        date_of_birth=details.date_of_birth,
+    )
+
+
 def _ended_since(shown: list[InvolvementView], posted: str | None) -> bool:
     """Is `posted` one of the involvements this person may see that has ended (the page offered it)?"""
     return any(i.id == posted and i.involvement.ceased for i in shown)
@@ -614,7 +628,9 @@ def lead_professional(request: HttpRequest, child_id: UUID) -> HttpResponse:
     if ended := _look_audited(request, child, page="children:lead_professional"):
         return ended
     return render(
-        request, "children/lead_professional.html", {"form": form, "child": child, "details": view.details}
+        request,
+        "children/lead_professional.html",
+        {"form": form, "child": child, "details": _named(view.details)},
     )
 
 
@@ -641,7 +657,7 @@ def caf(request: HttpRequest, child_id: UUID) -> HttpResponse:
         return redirect("children:record", child_id=child.pk)
     if ended := _look_audited(request, child, page="children:caf"):  # shown: a view of the record
         return ended
-    return render(request, "children/caf.html", {"form": form, "child": child, "details": details})
+    return render(request, "children/caf.html", {"form": form, "child": child, "details": _named(details)})
 
 
 @login_required

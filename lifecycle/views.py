@@ -122,6 +122,9 @@ def archived_record(request: HttpRequest, child_id: UUID) -> HttpResponse:
         # page, not merely hidden by it.
         located = seen.full
         details = view.details if located else _without_location(view.details)
+        # Nor does it show a source identifier (those stay with the body that issued them): none is handed
+        # on, so that nothing hidden reaches the template (review, session 39, after d30bcbc).
+        details = replace(details, source_identifiers=[])
         context = {
             "child": child,
             "details": details,

@@ -5,6 +5,7 @@ ones included; every page asks the policy (`Permission.ChildMerge`). The work an
 `linkage.merging`'s: a shield on either record stays on the survivor, and an unmerge restores both.
 """
 
+from dataclasses import replace
 from uuid import UUID
 
 from django.contrib import messages
@@ -127,9 +128,11 @@ def merge_compare(request: HttpRequest, survivor_id: UUID, duplicate_id: UUID) -
     # The viewing rules counted both children; past the hard threshold nothing is shown (signed out).
     if ended := signed_out_if_suspended(request, actor=actor, action=Permission.ChildMerge):
         return ended
+    # Each identifier is handed on once, as shown (another body's value withheld); each side's record goes
+    # to the template without them, so nothing hidden reaches it (review, session 39, after d30bcbc).
     records = [
         {
-            "record": r,
+            "record": replace(r, details=replace(r.details, source_identifiers=[])),
             "identifiers": identifiers_shown(
                 seen=visibility(actor=actor, child=r.child), identifiers=r.details.source_identifiers
             ),
