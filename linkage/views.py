@@ -5,6 +5,7 @@ child is shown to that child's LA team only. Decisions are carried out and audit
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
@@ -391,7 +392,9 @@ def review_detail(request: HttpRequest, review_id: UUID) -> HttpResponse:
             return ended
     rows = [
         {
-            "candidate": c,
+            # Each identifier is handed on only as the cell below shows it: the candidate goes to the
+            # template without them, so no value hidden from the reviewer reaches it.
+            "candidate": replace(c, details=replace(c.details, source_identifiers=[])),
             "nhs_number": _nhs_number_cell(
                 seen=visibility(actor=actor, child=c.child),
                 candidate=c,
