@@ -52,6 +52,10 @@ class Child(models.Model):
     source_identifiers = SealedField()
     caf_completed = SealedField()
     lead_professional = SealedField()
+    # Counts the changes of lead professional (named, cleared, replaced), never who: an offer to lead keeps
+    # it (`coordination.services.lead_seen_digest`), so any change since overtakes it, even one changed
+    # back (nobody, then Carol, then nobody again), which the lead alone reads as no change.
+    lead_version = models.PositiveIntegerField(default=0, db_default=0)
 
     SEALED = (
         "given_names",

@@ -250,11 +250,20 @@ def child_create(
     return built.child
 
 
-def _reseal_child(child: Child, details: ChildDetails, columns: list[str]) -> None:
+def _reseal_child(
+    child: Child, details: ChildDetails, columns: list[str], *, lead_changed: bool = False
+) -> None:
+    """Seal `columns` from `details` and save them. `lead_changed` (the lead professional named, cleared or
+    replaced) counts the change in `Child.lead_version`, read as stored: every writer of the lead holds the
+    child's row lock, so no change is counted twice or lost, whatever the caller's copy says."""
     sealer = Sealer(child.data_key)
     values = details.sealed_values()
     sealer.seal_all(child, {column: values[column] for column in columns})
-    child.save(update_fields=[*columns, "updated_at"])
+    fields = [*columns, "updated_at"]
+    if lead_changed:
+        child.lead_version = Child.objects.values_list("lead_version", flat=True).get(pk=child.pk) + 1
+        fields.append("lead_version")
+    child.save(update_fields=fields)
 
 
 class RecordingBasisMissing(Exception):
@@ -462,7 +471,7 @@ def involvement_cease(
         details = child_details(child, sealer)
         if details.lead_professional_id == str(current.pk):
             details.lead_professional_id = None
-            _reseal_child(child, details, ["lead_professional"])
+            _reseal_child(child, details, ["lead_professional"], lead_changed=True)
         event_record(
             tag=AuditTag.InvolvementCeased,
             actor=by,
@@ -508,7 +517,9 @@ def lead_professional_set(
         details = child_details(locked)
         was = details.lead_professional_id
         details.lead_professional_id = str(involvement.pk) if involvement else None
-        _reseal_child(locked, details, ["lead_professional"])
+        _reseal_child(
+            locked, details, ["lead_professional"], lead_changed=was != details.lead_professional_id
+        )
         event_record(
             tag=AuditTag.LeadProfessionalSet,
             actor=by,
@@ -602,13 +613,15 @@ def child_details_update(
         else:
             stored, values = locked.row, locked.details.sealed_values()
         given = details.sealed_values()
+        lead_was = values["lead_professional"]
         values.update({column: given[column] for column in columns})
         details = ChildDetails.from_sealed_values(values)
         if "address" in columns:
             details, written = _former_postcodes_kept(
                 stored, sealer, details, columns, address_was_wrong=address_was_wrong
             )
-        _reseal_child(child, details, written)
+        # An unmerge clears a lead whose involvement goes back to the restored record.
+        _reseal_child(child, details, written, lead_changed=values["lead_professional"] != lead_was)
         BlockingKeyEntry.objects.filter(child=child).delete()
         BlockingKeyEntry.objects.bulk_create(blocking_entries(child, details))
         event_record(tag=tag, actor=by, child_id=child.pk, additional={"columns": sorted(columns)})

@@ -73,9 +73,10 @@ class LeadProposal(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
-    # Who was lead professional when the offer was made (none included), as a keyed digest
-    # (`coordination.services.lead_seen_digest`): an offer is accepted only while the lead is unchanged, so
-    # a stale or crossed offer never replaces a lead chosen since. Empty on offers made before it existed.
+    # Who was lead professional when the offer was made (none included), with the count of the child's
+    # changes of lead then (`Child.lead_version`), as a keyed digest (`coordination.services.lead_seen_digest`):
+    # an offer is accepted only while the lead has not changed since, even to be changed back, so a stale or
+    # crossed offer never replaces a lead chosen since. Empty on offers made before it existed.
     lead_seen = models.BigIntegerField(null=True, blank=True)
 
     class Meta:

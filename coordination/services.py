@@ -445,13 +445,18 @@ class LeadAcceptance:
 
 
 def lead_seen_digest(child: Child, details: ChildDetails | None = None) -> int:
-    """Who is lead professional now (or that nobody is), as a keyed digest: a proposal keeps it to tell,
-    when accepted, whether the lead has changed since, without keeping the sealed lead in the clear."""
-    return _lead_digest(child.pk, (details or child_details(child)).lead_professional_id)
+    """Who is lead professional now (or that nobody is), and how many times the lead has changed
+    (`Child.lead_version`), as a keyed digest: a proposal keeps it to tell, when accepted, whether the
+    lead has changed since, without keeping the sealed lead in the clear. The lead alone read a lead
+    changed and changed back (nobody, Carol, nobody) as never changed: an offer made before Carol was
+    chosen came back to life, in any of the child's matches, once she no longer led."""
+    return _lead_digest(child.pk, (details or child_details(child)).lead_professional_id, child.lead_version)
 
 
-def _lead_digest(child_id: object, lead_professional_id: str | None) -> int:
-    return blind_index(LEAD_SEEN_PURPOSE, f"{child_id}\x1f{lead_professional_id or ''}")
+def _lead_digest(child_id: object, lead_professional_id: str | None, lead_version: int) -> int:
+    # At version 0 (no change since versions were counted) as digested before: offers made then stand.
+    counted = f"\x1f{lead_version}" if lead_version else ""
+    return blind_index(LEAD_SEEN_PURPOSE, f"{child_id}\x1f{lead_professional_id or ''}{counted}")
 
 
 def lead_offer_overtaken(
@@ -460,7 +465,7 @@ def lead_offer_overtaken(
     """Has the lead professional changed since the offer was made, or another offer in its match been
     accepted since? Either way, accepting it would replace a choice its acceptor may never have seen.
     An offer made before offers kept the lead they saw counts as made when nobody was lead."""
-    seen = proposal.lead_seen if proposal.lead_seen is not None else _lead_digest(child_id, None)
+    seen = proposal.lead_seen if proposal.lead_seen is not None else _lead_digest(child_id, None, 0)
     if seen != lead_now:
         return True
     return any(

@@ -126,7 +126,11 @@ def propose_lead(request: HttpRequest, match_id: int) -> HttpResponse:
         raise Http404
     try:
         offer = partial(
-            lead_propose, match=match, involvement=own, by=actor, recheck=_own_as_stored(actor, own)
+            lead_propose,
+            match=match,
+            involvement=own,
+            by=actor,
+            recheck=_proposer_as_stored(actor, own, other),
         )
         if opened_unless_merged_away(own.child_id, offer) is None:  # merged away as the offer opened it
             raise Http404
@@ -195,6 +199,28 @@ def _own_as_stored(actor: User, own: Involvement) -> Callable[[Child], None]:
     def recheck(stored: Child) -> None:
         current = Involvement.objects.filter(pk=own.pk).first()
         still_permitted(actor=actor, action=Permission.InvolvementCoordinate, involvement=current)(stored)
+
+    return recheck
+
+
+def _proposer_as_stored(actor: User, own: Involvement, other: Involvement) -> Callable[[Child], None]:
+    """`_own_as_stored`, then the page's hidden-service check again on the other side as stored, under the
+    child's row lock: judged only before it, a service classed sensitive in between (the administrator's
+    edit of its organisation) was offered the lead by a practitioner it is hidden from. Not found, as the
+    page answers it."""
+    own_as_stored = _own_as_stored(actor, own)
+
+    def recheck(stored: Child) -> None:
+        own_as_stored(stored)
+        current = (
+            Involvement.objects.select_related("recorded_by__organisation", "child__data_key")
+            .filter(pk=other.pk)
+            .first()
+        )
+        if current is None:  # gone with its record (purged), and its match with it: the offer finds that
+            return
+        if involvement_sensitive(current) and not match_audience(actor, stored).sees_sensitive:
+            raise Http404
 
     return recheck
 
