@@ -43,15 +43,21 @@ DEFAULT_MONTHS = 12
 
 @dataclass(frozen=True)
 class Period:
-    """Whole calendar months, local time, ending with the current one (so far)."""
+    """Whole calendar months, local time: the last complete ones, ending with the month before the current
+    one. The month in progress is in no period until it is over (see `period_last`)."""
 
     months: list[date]  # the first day of each month, oldest first
     start: datetime  # the first month's first moment
-    end: datetime  # the first moment after the last month
+    end: datetime  # the first moment after the last month (the current month's first)
 
     @property
     def labels(self) -> list[str]:
         return [month.strftime("%b %Y") for month in self.months]
+
+    @property
+    def described(self) -> str:
+        """Which months, in words: "March 2026 to November 2026"."""
+        return f"{self.months[0]:%B %Y} to {self.months[-1]:%B %Y}"
 
 
 def _month_add(month: date, n: int) -> date:
@@ -64,13 +70,21 @@ def _local_start(day: date) -> datetime:
 
 
 def period_last(months: int, *, today: date | None = None) -> Period:
+    """The last `months` complete calendar months before `today`'s.
+
+    The current month is left out until it ends: its counts only grow (the audit ledger is
+    append-only), so a reader comparing two days' readings knows each count on the first day is at most
+    the same count on the second. Each day's growing month suppressed on its own then narrowed a small
+    count (a figure withheld on 30 June, the finished June shown on 1 July; or two days of one month).
+    A complete month's counts change only where records it counts change later (a child's record
+    transferred or purged)."""
     today = today or timezone.localdate()
     current = today.replace(day=1)
-    first = _month_add(current, -(months - 1))
+    first = _month_add(current, -months)
     return Period(
         months=[_month_add(first, n) for n in range(months)],
         start=_local_start(first),
-        end=_local_start(_month_add(current, 1)),
+        end=_local_start(current),
     )
 
 
@@ -260,12 +274,14 @@ def period_suppress(
     on the last day of one month and the first of the next narrowed a hidden count. A block holding more
     than one month would also change while its last month is still growing. So each calendar month is its
     own block: its figures (and, with column totals, the month's total) are suppressed from that month's
-    counts alone (`_month_suppress`), and are the same in every period and on every day that shows them
-    once the month is over. A period's row totals and grand total are published only where every figure
-    they add up is shown (`_line_total`): a sum of shown figures, never of hidden ones, and each month is
-    protected even against its shown figures known exactly (`_exactly_known`), so whatever the totals of
-    any periods on any days tell of the shown figures gives no hidden count back. The current month's
-    figures change as it grows; they are a separate month, protected alike each day.
+    counts alone (`_month_suppress`), and are the same in every period and on every day that shows them,
+    unless the counts themselves change later (a record transferred or purged).
+    A period's row totals and grand total are published only where every figure they add up is shown
+    (`_line_total`): a sum of shown figures, never of hidden ones, and each month is protected even
+    against its shown figures known exactly (`_exactly_known`), so whatever the totals of any periods on
+    any days tell of the shown figures gives no hidden count back. Only complete months are given
+    (`period_last`): a month still growing, suppressed afresh each day, was narrowed by two days'
+    readings (each count at most the next day's), so none is published until it is over.
     """
     if len(values) != len(row_labels) or any(len(row) != len(period.months) for row in values):
         raise ValueError("one label for every row and a count for every month")

@@ -53,7 +53,7 @@ NATIONAL = Scope(
 
 
 def _months(request: HttpRequest) -> int:
-    """The period asked for (3, 6, 12 or 24 months); anything else is the usual 12."""
+    """The period asked for (the last 3, 6, 12 or 24 complete months); anything else is the usual 12."""
     asked = request.GET.get("months", "")
     return next((choice for choice in PERIOD_CHOICES if asked == str(choice)), DEFAULT_MONTHS)
 

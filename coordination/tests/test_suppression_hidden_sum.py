@@ -36,9 +36,10 @@ def _hidden_sum_bounds(cells: list[str], total: str) -> tuple[int, int]:
 
 
 def test_the_la_page_never_lets_total_minus_shown_months_give_back_a_small_count(world, shielded_child):
-    # 10 emergency openings of the LA's shielded records two months ago, 5 last month, none this month.
-    events(10, tag=AuditTag.ShieldOverridden, actor=world.olivia, child=shielded_child, month=month_ago(2))
-    events(5, tag=AuditTag.ShieldOverridden, actor=world.olivia, child=shielded_child, month=month_ago(1))
+    # 10 emergency openings of the LA's shielded records three months ago, 5 two months ago, none last
+    # month (the page publishes complete months only: last month is its newest).
+    events(10, tag=AuditTag.ShieldOverridden, actor=world.olivia, child=shielded_child, month=month_ago(3))
+    events(5, tag=AuditTag.ShieldOverridden, actor=world.olivia, child=shielded_child, month=month_ago(2))
     page = signed_in(world.lena).get(reverse("insight:local")).content.decode()
     figures = row_figures(table_html(page, "mi-4"), "Your shielded records opened in an emergency")
     *cells, total = figures

@@ -51,11 +51,12 @@ def _what_a_reader_works_out(months: list[tuple[str, str]], totals: list[str]) -
 def test_a_month_one_table_withholds_is_withheld_in_the_other_table_counting_the_same_overrides(
     world, shielded_child
 ):
-    # The last 3 months: break-glass uses 0, 3, 10; own-surname alerts 10, 13, 0 (colleagues called Example).
-    _overrides(3, world=world, child=shielded_child, months_ago=1)
-    _overrides(10, world=world, child=shielded_child, months_ago=0)
-    _alerts(10, kind=AlertKind.OWN_SURNAME_SEARCH, world=world, months_ago=2)
-    _alerts(13, kind=AlertKind.OWN_SURNAME_SEARCH, world=world, months_ago=1)
+    # The last 3 complete months: break-glass uses 0, 3, 10; own-surname alerts 10, 13, 0 (colleagues
+    # called Example).
+    _overrides(3, world=world, child=shielded_child, months_ago=2)
+    _overrides(10, world=world, child=shielded_child, months_ago=1)
+    _alerts(10, kind=AlertKind.OWN_SURNAME_SEARCH, world=world, months_ago=3)
+    _alerts(13, kind=AlertKind.OWN_SURNAME_SEARCH, world=world, months_ago=2)
     client = signed_in(world.lena)
     page = client.get(reverse("insight:local"), {"months": "3"}).content.decode()
     *alert_months, alert_total = row_figures(table_html(page, "mi-3"), ALERTS_ROW)

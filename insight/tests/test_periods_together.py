@@ -98,23 +98,24 @@ def _every_period(client, url: str) -> list[list[dict[str, str]]]:
     return [csv_rows(client.get(url, {"months": str(months)}).content) for months in PERIOD_CHOICES]
 
 
-# Six months of openings, oldest first: 20, 20, 5, 9, 10, 10. The last 3 months alone: 9 hidden, the next
-# smallest (10, last month) withheld, total 29 shown as 30. The last 6 months: 5 and 9 hide each other,
-# so last month's 10 is shown: 30 - 10 - 10 then put the 9 between 4 and 9.
+# Six complete months of openings, oldest first: 20, 20, 5, 9, 10, 10. The last 3 months alone: 9 hidden,
+# the next smallest (10, last month) withheld, total 29 shown as 30. The last 6 months: 5 and 9 hide each
+# other, so last month's 10 is shown: 30 - 10 - 10 then put the 9 between 4 and 9.
 MONTHS = [20, 20, 5, 9, 10, 10]
 
 
 def test_the_las_periods_together_give_back_no_small_month(world):
     child = make_child(world)
-    for back, n in enumerate(reversed(MONTHS)):
+    for back, n in enumerate(reversed(MONTHS), start=1):  # last month back: the current one is not shown
         events(n, tag=AuditTag.RecordViewed, actor=world.alice, child=child, month=month_ago(back))
     periods = _every_period(signed_in(world.lena), reverse("insight:local_csv"))
     assert _given_back(periods, "Access by month") == {}
     assert _pinned(periods, "Access by month") == {}  # nor by any period alone (interval protection)
 
 
-# Two LAs' months, oldest first, with the months' totals as well: South's 5 this month was pinned between
-# 4 and 7 by the periods together (a figure one period withheld, another showed), by no period alone.
+# Two LAs' complete months, oldest first, with the months' totals as well: South's 5 last month (the current
+# month's, when it was shown) was pinned between 4 and 7 by the periods together (a figure one period
+# withheld, another showed), by no period alone.
 NORTH_MONTHS = [12, 20, 20, 10, 12, 12]
 SOUTH_MONTHS = [10, 25, 20, 12, 12, 5]
 
@@ -122,7 +123,7 @@ SOUTH_MONTHS = [10, 25, 20, 12, 12, 5]
 def test_the_national_periods_together_give_back_no_small_month(world):
     north, south = make_child(world), make_child(world, given_names="Oscar", la=world.south)
     for child, months in ((north, NORTH_MONTHS), (south, SOUTH_MONTHS)):
-        for back, n in enumerate(reversed(months)):
+        for back, n in enumerate(reversed(months), start=1):
             events(n, tag=AuditTag.RecordViewed, actor=world.alice, child=child, month=month_ago(back))
     periods = _every_period(signed_in(world.nadia), reverse("insight:national_csv"))
     table = "Records opened without a search or an involvement, by the child's local authority"
