@@ -6,6 +6,7 @@ Exports are aggregate counts only (day, tag, organisation): no row of the log ev
 """
 
 import csv
+from dataclasses import replace
 from datetime import date
 from io import StringIO
 from typing import Any
@@ -47,7 +48,12 @@ from reports.reports import (
     user_activity,
     user_lookup,
 )
-from reports.subject_access import subject_access_record, subject_access_report
+from reports.subject_access import (
+    HeldSection,
+    SubjectAccessReport,
+    subject_access_record,
+    subject_access_report,
+)
 
 REPORTS = ("activity", "user", "child", "unexplained")
 # Reports over everything in the reader's scope (nationally, the whole log): read in a bounded period only.
@@ -361,6 +367,33 @@ def _sar_allowed(request: HttpRequest, child_id: UUID) -> tuple[User, Child] | H
     return actor, child
 
 
+def _screen_copy(report: SubjectAccessReport) -> SubjectAccessReport:
+    """The LA team's page copy of `report`: each value as the page shows it, and nothing it does not.
+
+    The report's own rows are the disclosure copy (PDF), which holds the child's source identifiers,
+    among them ones the page shows only to staff of the issuing body ("In the disclosure copy (PDF)
+    only"); handed whole to the template, only the template would keep them off the page. The PDF
+    download builds its own report and is untouched."""
+    return replace(
+        report,
+        held=[HeldSection(section.heading, section.on_screen) for section in report.held],
+        corrections=[
+            replace(c, why_rejected=c.why_rejected_on_screen, screen_why_rejected=None)
+            for c in report.corrections
+        ],
+        complaints=[
+            replace(
+                c,
+                summary=c.summary_on_screen,
+                outcome_detail=c.outcome_detail_on_screen,
+                screen_summary=None,
+                screen_outcome_detail=None,
+            )
+            for c in report.complaints
+        ],
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 @gone_if_merged_away  # the whole record is decrypted after it is loaded: a merge between is not found
@@ -382,7 +415,9 @@ def subject_access(request: HttpRequest, child_id: UUID) -> HttpResponse:
         if ended := signed_out_if_suspended(request, actor=actor, action=Permission.SubjectAccessProduce):
             return ended  # the viewing rules suspended the producer: nothing is shown
         response = render(
-            request, "reports/subject_access_report.html", {"child": child, "report": report, "form": form}
+            request,
+            "reports/subject_access_report.html",
+            {"child": child, "report": _screen_copy(report), "form": form},
         )
         response["Cache-Control"] = "no-store"
         return response
