@@ -9,7 +9,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -20,6 +19,7 @@ from django.urls import path
 from django.utils import timezone
 
 from bench.floor.models import FloorAudit
+from bench.floor.opening import sealed_open
 from matching.blocking import query_key_tiers
 from matching.identity import Identity
 
@@ -44,11 +44,6 @@ def _token(name: str, value: str) -> str:
     return hmac.new(key, f"token|search-{name}\x1f{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def _open(blob: bytes, key: bytes, aad: bytes) -> bytes:
-    blob = bytes(blob)
-    return AESGCM(key).decrypt(blob[1:13], blob[13:], aad)
-
-
 def _candidates(digests: list[int]) -> list[dict[str, Any]]:
     """The OR of the query's keyed indexes, then each candidate's identity columns decrypted."""
     columns = ", ".join(f"c.{c}" for c in COLUMNS)
@@ -64,10 +59,10 @@ def _candidates(digests: list[int]) -> list[dict[str, Any]]:
     found = []
     for child_id, key_id, wrapped, version, *sealed in rows:
         kek = base64.b64decode(_keys()["keks"][str(version)])
-        dek = _open(wrapped, kek, f"cp-dek|{key_id}|{version}".encode())
+        dek = sealed_open(wrapped, kek, f"cp-dek|{key_id}|{version}".encode())
         values = {
             column: json.loads(
-                _open(blob, dek, f"cp-field|children_child|{column}|{child_id}|{key_id}".encode())
+                sealed_open(blob, dek, f"cp-field|children_child|{column}|{child_id}|{key_id}".encode())
             )
             for column, blob in zip(COLUMNS, sealed, strict=True)
         }
