@@ -61,46 +61,51 @@ class Command(BaseCommand):
         unreadable: list[Any] = []
         dek_kept: list[Any] = []
         superseded: RotationSuperseded | None = None
-        with tqdm(
-            total=pending, unit="key", file=sys.stderr, disable=options["no_progress"], desc="rotate"
-        ) as bar:
-            while True:
-                try:
-                    result = rotation_batch(
-                        target=target,
-                        size=options["batch_size"],
-                        rotate_deks=options["rotate_deks"],
-                        exclude=frozenset(unreadable),
-                    )
-                except RotationSuperseded as newer:
-                    superseded = newer
-                    break
-                if not result.taken:
-                    if not result.busy:
+        failed = True  # until the loop ends: a run stopped by an error is audited with what it did
+        try:
+            with tqdm(
+                total=pending, unit="key", file=sys.stderr, disable=options["no_progress"], desc="rotate"
+            ) as bar:
+                while True:
+                    try:
+                        result = rotation_batch(
+                            target=target,
+                            size=options["batch_size"],
+                            rotate_deks=options["rotate_deks"],
+                            exclude=frozenset(unreadable),
+                        )
+                    except RotationSuperseded as newer:
+                        superseded = newer
                         break
-                    time.sleep(BUSY_PAUSE)  # every key left is held by a write in progress: let it commit
-                    continue
-                rewrapped += result.rewrapped
-                replaced += result.replaced
-                revoked += result.revoked
-                unreadable.extend(result.unreadable)
-                dek_kept.extend(result.dek_kept)
-                bar.update(result.taken)
-        event_record(
-            tag=AuditTag.KeysRotated,
-            actor=None,
-            additional={
-                "kek_version": target,
-                "started": started,
-                "rotate_deks": bool(options["rotate_deks"]),
-                "rewrapped": rewrapped,
-                "deks_replaced": replaced,
-                "revoked_recorded_shredded": revoked,
-                "unreadable": len(unreadable),
-                "deks_kept": len(dek_kept),
-                "superseded": superseded is not None,
-            },
-        )
+                    if not result.taken:
+                        if not result.busy:
+                            break
+                        time.sleep(BUSY_PAUSE)  # every key left is held by a write in progress: let it commit
+                        continue
+                    rewrapped += result.rewrapped
+                    replaced += result.replaced
+                    revoked += result.revoked
+                    unreadable.extend(result.unreadable)
+                    dek_kept.extend(result.dek_kept)
+                    bar.update(result.taken)
+            failed = False
+        finally:
+            event_record(
+                tag=AuditTag.KeysRotated,
+                actor=None,
+                additional={
+                    "kek_version": target,
+                    "started": started,
+                    "rotate_deks": bool(options["rotate_deks"]),
+                    "rewrapped": rewrapped,
+                    "deks_replaced": replaced,
+                    "revoked_recorded_shredded": revoked,
+                    "unreadable": len(unreadable),
+                    "deks_kept": len(dek_kept),
+                    "superseded": superseded is not None,
+                    "failed": failed,
+                },
+            )
         self.stdout.write(f"Re-wrapped {rewrapped} data keys under KEK v{target}; {replaced} DEKs replaced.")
         self._report_skipped(revoked, unreadable)
         self._report_dek_kept(dek_kept)
@@ -157,13 +162,15 @@ class Command(BaseCommand):
             self.stdout.write(f"{len(kept)} {what}: {ids}")
 
     def _retire(self) -> None:
+        # Recorded before any key material is destroyed, so a run stopped part way still left its record;
+        # a KEK that became retirable meanwhile (its last live key shredded) is recorded after.
+        before = keks_kept()
+        retiring = sorted(v for v, live in before.items() if live == 0)
+        _retirement_audited(retiring, kept={v: live for v, live in before.items() if live})
         retired = keks_retire_unused()
+        if unrecorded := sorted(set(retired) - set(retiring)):
+            _retirement_audited(unrecorded, kept={})
         kept = keks_kept()
-        event_record(
-            tag=AuditTag.KeksRetired,
-            actor=None,
-            additional={"retired": sorted(retired), "kept": {str(v): n for v, n in kept.items()}},
-        )
         names = ", ".join(f"v{v}" for v in retired) or "none"
         self.stdout.write(f"Retired KEKs: {names}.")
         if kept:
@@ -172,3 +179,12 @@ class Command(BaseCommand):
                 for v, n in kept.items()
             )
             self.stdout.write(f"Kept KEKs: {held}.")
+
+
+def _retirement_audited(versions: list[int], *, kept: dict[int, int]) -> None:
+    """`vault:keks:retired`: the KEK versions about to be destroyed, and those kept with their live keys."""
+    event_record(
+        tag=AuditTag.KeksRetired,
+        actor=None,
+        additional={"retiring": versions, "kept": {str(v): live for v, live in kept.items()}},
+    )
