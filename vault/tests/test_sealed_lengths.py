@@ -289,3 +289,39 @@ def test_rows_sealed_in_the_old_format_read_as_before_and_a_dek_rotation_re_seal
 
     assert _formats() == {crypto.FORMAT_V2}
     assert _snapshot() == before
+
+
+def test_a_childs_address_status_is_not_told_by_its_sealed_length():
+    """Review of the session's changes (session 39, helper 14): "no known address" and "left England"
+    sealed to 96 bytes, a typical known address to 128 or more, so a dump told which children have no
+    known address. An address is padded to at least `ADDRESS_LEAST` bytes before its bucket."""
+    from children.records import Address, AddressStatus
+
+    cipher = crypto.cipher(crypto.new_key())
+
+    def sealed_length(address: Address) -> int:
+        sealed = seal_row(
+            cipher, table="children_child", row_id="c1", key_id=7, values={"address": address.to_json()}
+        )
+        return len(sealed["address"])
+
+    no_address = sealed_length(Address(status=AddressStatus.NO_KNOWN_ADDRESS))
+    left = sealed_length(Address(status=AddressStatus.LEFT_ENGLAND, return_intention="does_not_intend"))
+    typical = sealed_length(Address(lines=["12 Acacia Avenue", "Leeds"], postcode="LS1 4AP"))
+    longer = sealed_length(
+        Address(
+            lines=["Flat 3, Holly House", "112 Harrogate Road", "Chapel Allerton", "Leeds"],
+            postcode="LS7 4NY",
+        )
+    )
+    assert no_address == left == typical == longer
+
+
+def test_a_padded_address_opens_to_exactly_what_was_sealed():
+    from children.records import Address
+
+    cipher = crypto.cipher(crypto.new_key())
+    address = Address(lines=["12 Acacia Avenue", "Leeds"], postcode="LS1 4AP").to_json()
+    sealed = seal_row(cipher, table="children_child", row_id="c1", key_id=7, values={"address": address})
+    aad = field_aad(table="children_child", column="address", row_id="c1", key_id=7)
+    assert field_value(crypto.unseal(sealed["address"], key=cipher, aad=aad)) == address
