@@ -221,6 +221,14 @@ def questions_draw(count: int, rng: random.Random | None = None) -> list[str]:
     return (rng or random.SystemRandom()).sample([q.key for q in BANK], count)
 
 
+def options_shuffled(key: str, rng: random.Random | None = None) -> list[int]:
+    """The order to show a drawn question's options in: a shuffle of their places in the bank, new for each
+    draw, so a right answer cannot be remembered by where it sits on the page."""
+    order = list(range(len(QUESTIONS[key].options)))
+    (rng or random.SystemRandom()).shuffle(order)
+    return order
+
+
 @dataclass(frozen=True)
 class Marked:
     correct: int

@@ -930,13 +930,15 @@ def expected_search_results(url: str, method: str, p: Persona) -> Expect:
 TRAINING_HEADING = {
     "training:course": "ContactPoint training</h1>",
     "training:page": "Why you may look at a child&#x27;s record</h1>",
-    "training:assessment": "Training assessment</h1>",
+    # A new session has opened no course page yet: the assessment says which sections are left.
+    "training:assessment": "Read the whole course before the assessment</h1>",
 }
 
 
 def expected_training(url: str, method: str, p: Persona) -> Expect:
     """Any signed-in role may take the course, a lapsed one too; a suspended account is refused. A POST
-    of answers before any questions were drawn is sent back to the assessment, marking nothing."""
+    of answers before the course was read or any questions were drawn is sent back to the assessment,
+    marking nothing."""
     if guarded := _guarded(url, method, p):
         return guarded
     if method == "POST":

@@ -19,7 +19,7 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.concurrency import paused_for, postgresql_race
 from tests.journeys import signed_in
-from training.course import QUESTIONS
+from training.tests.reading import answers_as_shown, course_read
 
 ATTEMPTS = (AuditTag.TrainingPassed, AuditTag.TrainingFailed, AuditTag.TrainingRefused)
 SAID = {
@@ -31,8 +31,9 @@ SAID = {
 def _answering(world: Any) -> tuple[Any, dict[str, str]]:
     client = signed_in(world.tom)
     client.raise_request_exception = False
+    course_read(client)
     assert client.get(reverse("training:assessment")).status_code == 200
-    answers = {key: str(QUESTIONS[key].answer) for key in client.session["training_questions"]}
+    answers = answers_as_shown(client, client.session["training_questions"])
     return client, answers
 
 

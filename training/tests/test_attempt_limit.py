@@ -11,7 +11,8 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from audit.tags import TAG_LABELS, AuditTag
 from tests.journeys import signed_in
-from training.course import QUESTIONS
+from training.course import PAGES, QUESTIONS
+from training.tests.reading import answers_as_shown, course_read
 
 ATTEMPTS = (AuditTag.TrainingPassed, AuditTag.TrainingFailed)
 REFUSED = "You cannot take the assessment yet"
@@ -29,15 +30,14 @@ def _client(user):
 
 
 def _attempt(client, *, right: bool):
-    """Open the assessment and answer all right or all wrong; the result page."""
+    """Read the course, open the assessment and answer all right or all wrong; the result page."""
+    course_read(client)
     page = client.get(reverse("training:assessment"))
     assert page.status_code == 200 and "Training assessment</h1>" in page.content.decode()
     keys = client.session["training_questions"]
-    answers = {
-        k: str(QUESTIONS[k].answer if right else (QUESTIONS[k].answer + 1) % len(QUESTIONS[k].options))
-        for k in keys
-    }
-    return client.post(reverse("training:assessment"), answers)
+    return client.post(
+        reverse("training:assessment"), answers_as_shown(client, keys, wrong=0 if right else len(keys))
+    )
 
 
 def test_a_fourth_attempt_in_a_day_is_refused_with_the_next_time_in_words_and_audited(world):
@@ -58,10 +58,12 @@ def test_a_fourth_attempt_in_a_day_is_refused_with_the_next_time_in_words_and_au
         assert "read the course again" in text
         assert "training_questions" not in client.session  # no questions shown or drawn
 
-        # Answers posted anyway (a draw kept from before) are not marked, even all right.
+        # Answers posted anyway (a draw kept from before, the course read) are not marked, even all right.
         session = client.session
         keys = list(QUESTIONS)[:4]
         session["training_questions"] = keys
+        session["training_option_orders"] = {k: list(range(len(QUESTIONS[k].options))) for k in keys}
+        session["training_pages_read"] = [p.slug for p in PAGES]
         session.save()
         posted = client.post(reverse("training:assessment"), {k: str(QUESTIONS[k].answer) for k in keys})
         assert f"{REFUSED}</h1>" in posted.content.decode()
@@ -111,5 +113,7 @@ def test_someone_elses_attempts_do_not_count(world):
     with time_machine.travel(datetime(2026, 12, 5, 10, 0, tzinfo=UTC), tick=False):
         for _ in range(3):
             _attempt(_client(world.tom), right=False)
-        page = _client(world.alice).get(reverse("training:assessment")).content.decode()
+        alice = _client(world.alice)
+        course_read(alice)
+        page = alice.get(reverse("training:assessment")).content.decode()
         assert "Training assessment</h1>" in page and REFUSED not in page

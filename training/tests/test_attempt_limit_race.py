@@ -11,7 +11,7 @@ from audit.services import event_record
 from audit.tags import AuditTag
 from tests.concurrency import meeting_after, postgresql_race, run_together
 from tests.journeys import signed_in
-from training.course import QUESTIONS
+from training.tests.reading import answers_as_shown, course_read
 
 pytestmark = postgresql_race()
 
@@ -30,16 +30,15 @@ def test_two_attempts_sent_at_once_with_one_left_are_marked_once_and_refused_onc
     drawn = []
     for client in clients:
         client.raise_request_exception = False
+        course_read(client)
         assert client.get(reverse("training:assessment")).status_code == 200
-        drawn.append(client.session["training_questions"])
+        drawn.append(answers_as_shown(client, client.session["training_questions"]))
     monkeypatch.setattr(
         training.services, "attempts_within_a_day", meeting_after(training.services.attempts_within_a_day)
     )
     responses = run_together(
         2,
-        lambda i: clients[i].post(
-            reverse("training:assessment"), {k: str(QUESTIONS[k].answer) for k in drawn[i]}
-        ),
+        lambda i: clients[i].post(reverse("training:assessment"), drawn[i]),
     )
     texts = sorted(r.content.decode() for r in responses)
     assert [r.status_code for r in responses] == [200, 200]

@@ -14,6 +14,7 @@ from audit.models import AuditEvent
 from audit.tags import AuditTag
 from tests.journeys import signed_in
 from training.course import BANK, PAGES, PRACTICE_CHILDREN, QUESTIONS, assessment_mark, questions_draw
+from training.tests.reading import answers_as_shown, course_read
 
 SEARCH = {"family_name": "Thornton", "postcode": "LS1 4AB"}
 
@@ -25,6 +26,7 @@ def _four_questions_three_to_pass(settings):
 
 
 def _drawn(client) -> list[str]:
+    course_read(client)
     page = client.get(reverse("training:assessment"))
     assert page.status_code == 200
     return client.session["training_questions"]
@@ -90,7 +92,7 @@ def test_passing_renews_the_training_is_audited_and_unlocks_search_at_once(world
     client = signed_in(world.tom)
     keys = _drawn(client)
     assert len(keys) == 4
-    result = client.post(reverse("training:assessment"), _answers(keys, wrong=1))
+    result = client.post(reverse("training:assessment"), answers_as_shown(client, keys, wrong=1))
     assert result.status_code == 200
     assert "You have passed the training" in result.content.decode()
     world.tom.refresh_from_db()
@@ -107,7 +109,7 @@ def test_passing_renews_the_training_is_audited_and_unlocks_search_at_once(world
 def test_failing_is_audited_shows_the_wrong_answers_and_does_not_unlock_search(world):
     client = signed_in(world.tom)
     keys = _drawn(client)
-    result = client.post(reverse("training:assessment"), _answers(keys, wrong=2))
+    result = client.post(reverse("training:assessment"), answers_as_shown(client, keys, wrong=2))
     text = result.content.decode()
     assert "You have not passed the training" in text
     shown = [escape(QUESTIONS[key].text) for key in keys[:3]]  # as the page writes them ("child's")
@@ -123,11 +125,12 @@ def test_failing_is_audited_shows_the_wrong_answers_and_does_not_unlock_search(w
 
 def test_a_new_attempt_draws_new_questions_and_answers_without_a_draw_are_not_marked(world):
     client = signed_in(world.tom)
+    course_read(client)
     response = client.post(reverse("training:assessment"), {"purpose": "0"})
     assert (response.status_code, response["Location"]) == (302, reverse("training:assessment"))
     assert not AuditEvent.objects.filter(tag__in=[AuditTag.TrainingPassed, AuditTag.TrainingFailed]).exists()
     keys = client.session["training_questions"]
-    client.post(reverse("training:assessment"), _answers(keys, wrong=4))
+    client.post(reverse("training:assessment"), answers_as_shown(client, keys, wrong=4))
     assert "training_questions" not in client.session
 
 
