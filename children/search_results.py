@@ -5,9 +5,13 @@ results page needs under a random search id, and redirects to `/children/search/
 page, the browser's Back button and "Back to search" show the stored results again without running or
 auditing another search, and never ask to resubmit a form.
 
-Only child ids, why-lines ("family name matches, ..."), possible-match flags and the outcome's flags are
-stored, never the criteria; names, dates and towns are decrypted again when the page is shown, only the
-columns it shows (never a shielded child's address). The page re-checks the policy for each child.
+Only child ids, why-lines ("family name matches, ..."), possible-match flags, each child's shielded flag,
+a keyed digest of the name shown (`shown_name_digest`) and the outcome's flags are stored, never the
+criteria nor a name; names, dates and towns are decrypted again when the page is shown, only the columns
+it shows (never a shielded child's address). The page re-checks the policy for each child, and leaves out
+a child shielded since the search or whose shown name has changed since: shown again, it would link the
+name the practitioner typed to the child's new name, shielded tag and holding LA, which no search by the
+old name can give now. Whenever a child is left out, for whatever reason, the page says to search again.
 """
 
 import secrets
@@ -23,6 +27,7 @@ from children.models import Child
 from children.records import town_from_address
 from children.search import ResultRow, SearchOutcome
 from matching.scoring import why_without_address
+from vault.blind_index import blind_token
 from vault.crypto import KeyRevoked
 from vault.keys import KeyShredded
 from vault.sealing import Sealer
@@ -30,6 +35,7 @@ from vault.sealing import Sealer
 _SESSION_KEY = "search_results"
 # A person rarely has more than a few searches open in tabs; older ones are dropped first.
 MAX_KEPT = 10
+SHOWN_NAME_PURPOSE = "search-results-shown-name"
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,10 @@ class StoredResult:
     child_id: str
     why: str
     possible: bool
+    # As the search found it. Results kept before these were stored read as unshielded with no name, so
+    # a child shielded now, and every other one, is left out: the page asks to search again.
+    shielded: bool = False
+    shown_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,16 @@ class ShownOutcome:
     close_calls: bool = False
     flagged_own_address: bool = False
     nearby_dates_unchecked: bool = False
+    # Some child the search found is left out now (no longer permitted, gone, shielded or renamed since):
+    # the page says to search again, never why, so it tells nothing a new search would not.
+    changed: bool = False
+
+
+def shown_name_digest(child_id: str, *, given_names: str, family_name: str) -> str:
+    """A keyed digest of the name a results row shows, kept in the session in place of the name: tells
+    whether the name shown again is the one shown at search time, and cannot be read or guessed without
+    the index key. The child's id is part of it, so two children's digests never tell they share a name."""
+    return blind_token(SHOWN_NAME_PURPOSE, f"{child_id}\x1f{given_names}\x1f{family_name}")
 
 
 def _kept(session: Any, now: float) -> dict[str, dict[str, Any]]:
@@ -96,7 +116,16 @@ def search_outcome_store(session: Any, *, outcome: SearchOutcome, by: User) -> s
         "close_calls": outcome.close_calls,
         "nearby_dates_unchecked": outcome.nearby_dates_unchecked,
         "results": [
-            {"child_id": str(r.child.pk), "why": r.why, "possible": r.possible} for r in outcome.results
+            {
+                "child_id": str(r.child.pk),
+                "why": r.why,
+                "possible": r.possible,
+                "shielded": r.child.shielded,
+                "shown_name": shown_name_digest(
+                    str(r.child.pk), given_names=r.given_names, family_name=r.family_name
+                ),
+            }
+            for r in outcome.results
         ],
     }
     newest = sorted(kept.items(), key=lambda item: item[1]["expires"])[-MAX_KEPT:]
@@ -138,27 +167,40 @@ def stored_children(stored: StoredOutcome) -> list[Child]:
 
 
 def shown_outcome(stored: StoredOutcome, *, children: list[Child]) -> ShownOutcome:
-    """The results page for `children` (those the viewer may still be shown), decrypting only its columns."""
+    """The results page for `children` (those the viewer may still be shown), decrypting only its columns.
+
+    A child shielded since the search is left out before anything of it is decrypted, and one whose name
+    differs from the name shown at search time once it is; either way `changed` says to search again.
+    """
     why = {r.child_id: r for r in stored.results}
     rows = []
     for child in children:
+        row = why[str(child.pk)]
+        if child.shielded and not row.shielded:
+            continue
         try:
             sealer = Sealer(child.data_key)
         except (KeyRevoked, KeyShredded):
             # Shredded since its row was read (a merge or a purge committing meanwhile): no longer held,
             # so left out as `stored_children` leaves out a record already gone.
             continue
-        row = why[str(child.pk)]
+        given_names = sealer.unseal(child, "given_names")
+        family_name = sealer.unseal(child, "family_name")
+        if (
+            shown_name_digest(str(child.pk), given_names=given_names, family_name=family_name)
+            != row.shown_name
+        ):
+            continue
         rows.append(
             ShownResult(
                 child=child,
-                given_names=sealer.unseal(child, "given_names"),
-                family_name=sealer.unseal(child, "family_name"),
+                given_names=given_names,
+                family_name=family_name,
                 date_of_birth=date.fromisoformat(sealer.unseal(child, "date_of_birth")),
                 gender=sealer.unseal(child, "gender"),
                 # a shielded child's address is never decrypted for a results page
                 town=None if child.shielded else town_from_address(sealer.unseal(child, "address")),
-                # shielded since the search: its address is never mentioned, as it would not be now
+                # shielded when searched, so its address was never compared; never mentioned all the same
                 why=why_without_address(row.why) if child.shielded else row.why,
                 possible=row.possible,
             )
@@ -171,4 +213,5 @@ def shown_outcome(stored: StoredOutcome, *, children: list[Child]) -> ShownOutco
         close_calls=stored.close_calls,
         flagged_own_address=stored.flagged_own_address,
         nearby_dates_unchecked=stored.nearby_dates_unchecked,
+        changed=len(rows) < len(stored.results),
     )

@@ -286,7 +286,9 @@ def search_results(request: HttpRequest, search_id: str) -> HttpResponse:
     """A search's results shown again from the session: no search is run and nothing is audited here.
 
     Each child is shown only if the policy still lets this person be told who it is (an archived
-    child, say, drops out). An unknown, expired or someone else's id shows the empty search form.
+    child, say, drops out), and only as the search found it (`shown_outcome` leaves out a child shielded
+    or renamed since); the page asks to search again if any child is left out. An unknown, expired or
+    someone else's id shows the empty search form.
     """
     actor = signed_in_user(request)
     require(actor=actor, action=Permission.ChildSearch)
