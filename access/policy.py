@@ -6,8 +6,9 @@ Views and API endpoints call `decide` (or `require`) and show the reason; nothin
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from django.db.models import Max
 from django.utils import timezone
 
 from access.permissions import Permission
@@ -235,8 +236,17 @@ def is_currently_involved(actor: User, child: Child) -> bool:
 
 
 def has_found_by_search(actor: User, child: Child) -> bool:
-    """Some search by `actor` returned `child` (the audited result list, `SearchAppearance`)."""
-    return SearchAppearance.objects.filter(actor_id=actor.pk, child_id=child.pk).exists()
+    """Some search by `actor` returned `child` (the audited result list, `SearchAppearance`), since the
+    child was last shielded or renamed while shielded (`Child.found_anew_after`).
+
+    An earlier search showed the child as it was then; its id, kept in a browser's history, must not give
+    the maker the new name that shielding keeps from every search by what they knew. A search made since
+    (by the new name) identifies the child as before.
+    """
+    found = SearchAppearance.objects.filter(actor_id=actor.pk, child_id=child.pk)
+    if child.found_anew_after is not None:
+        found = found.filter(occurred_at__gte=child.found_anew_after)
+    return found.exists()
 
 
 def has_ever_been_involved(actor: User, child: Child) -> bool:
@@ -274,7 +284,7 @@ class _BatchFacts(_Facts):
         super().__init__(actor)
         self._child_ids = list({child.pk for child in children})
         self._involvements: dict[object, bool] | None = None  # child id -> any current one
-        self._found: set[object] | None = None
+        self._found: dict[object, datetime] | None = None  # child id -> latest search that returned it
 
     def _involvement_rows(self) -> dict[object, bool]:
         if self._involvements is None:
@@ -293,8 +303,13 @@ class _BatchFacts(_Facts):
     def found_by_search(self, child: Child) -> bool:
         if self._found is None:
             found = SearchAppearance.objects.filter(actor_id=self.actor.pk, child_id__in=self._child_ids)
-            self._found = set(found.values_list("child_id", flat=True).distinct())
-        return child.pk in self._found
+            rows = found.order_by().values("child_id").annotate(latest=Max("occurred_at"))
+            self._found = {row["child_id"]: row["latest"] for row in rows}
+        latest = self._found.get(child.pk)
+        if latest is None:
+            return False
+        # As `has_found_by_search`: a search since the child was last shielded or renamed while shielded.
+        return child.found_anew_after is None or latest >= child.found_anew_after
 
 
 def decide(

@@ -56,6 +56,11 @@ class Child(models.Model):
     # it (`coordination.services.lead_seen_digest`), so any change since overtakes it, even one changed
     # back (nobody, then Carol, then nobody again), which the lead alone reads as no change.
     lead_version = models.PositiveIntegerField(default=0, db_default=0)
+    # When the child was last shielded, or its given or family name changed while shielded: a search made
+    # before then no longer lets its maker name the child from its id (`access.policy.has_found_by_search`).
+    # It showed the child as it was; the kept id must not give the new name that shielding now keeps from
+    # every search by what they knew. In clear: a time, naming nobody. NULL: never shielded.
+    found_anew_after = models.DateTimeField(null=True, blank=True)
 
     SEALED = (
         "given_names",

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from accounts.models import Organisation, OrganisationKind, User
 from accounts.services import actor_able_locked
@@ -614,6 +615,9 @@ def child_details_update(
             stored, values = locked.row, locked.details.sealed_values()
         given = details.sealed_values()
         lead_was = values["lead_professional"]
+        renamed = any(
+            column in columns and given[column] != values[column] for column in ("given_names", "family_name")
+        )
         values.update({column: given[column] for column in columns})
         details = ChildDetails.from_sealed_values(values)
         if "address" in columns:
@@ -622,6 +626,16 @@ def child_details_update(
             )
         # An unmerge clears a lead whose involvement goes back to the restored record.
         _reseal_child(child, details, written, lead_changed=values["lead_professional"] != lead_was)
+        if renamed and stored.shielded:
+            # The new name is what shielding keeps from whoever knew the old one: a search made before it
+            # stops naming the child to its maker from a kept id (`access.policy.has_found_by_search`).
+            child.found_anew_after = stored.found_anew_after = timezone.now()
+            Child.objects.filter(pk=child.pk).update(found_anew_after=child.found_anew_after)
         BlockingKeyEntry.objects.filter(child=child).delete()
         BlockingKeyEntry.objects.bulk_create(blocking_entries(child, details))
-        event_record(tag=tag, actor=by, child_id=child.pk, additional={"columns": sorted(columns)})
+        # `found_anew`: the misuse rules stop taking an earlier search as explaining a later view by its maker
+        # (`oversight.misuse`), as the policy stops it naming the child (in clear: a flag, naming nobody).
+        additional: dict[str, object] = {"columns": sorted(columns)}
+        if renamed and stored.shielded:
+            additional["found_anew"] = True
+        event_record(tag=tag, actor=by, child_id=child.pk, additional=additional)

@@ -15,6 +15,7 @@ answered by the page with the audited refusal saying why, signed out).
 """
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.services import actor_able_locked
@@ -46,7 +47,13 @@ def shield_set(*, child: Child, by: User, shielded: bool, reason: str) -> bool:
         if stored.shielded == shielded:
             return False
         stored.shielded = shielded
-        stored.save(update_fields=["shielded", "updated_at"])
+        fields = ["shielded", "updated_at"]
+        if shielded:
+            # A search made before now stops naming the child to its maker from a kept id
+            # (`access.policy.has_found_by_search`): it was made of a child nobody was kept from.
+            stored.found_anew_after = child.found_anew_after = timezone.now()
+            fields.append("found_anew_after")
+        stored.save(update_fields=fields)
         child.shielded = shielded
         event_record(
             tag=AuditTag.ShieldApplied if shielded else AuditTag.ShieldLifted,

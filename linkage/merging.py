@@ -468,8 +468,10 @@ def child_merge(
                     }
                 )
         if moved["shield_added"]:
+            # Shielded by the merge as by `shield_set`: a search made before no longer identifies it.
             survivor.shielded = True
-            survivor.save(update_fields=["shielded", "updated_at"])
+            survivor.found_anew_after = timezone.now()
+            survivor.save(update_fields=["shielded", "found_anew_after", "updated_at"])
         child_details_update(
             child=survivor,
             details=details,

@@ -433,9 +433,7 @@ def unexplained(views: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
 
 def _unexplained_condition() -> Q:
     """`unexplained` as a condition on an audit event row, so a count can filter by it in place."""
-    searched = SearchAppearance.objects.filter(
-        child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id"), event_id__lt=OuterRef("pk")
-    )
+    searched = _searched_before()
     # An involvement recorded before the view only: one recorded after it would let anyone open children
     # by id, then record an involvement with each to wipe the views from this rule and the report.
     # And only one recorded after the person had looked at the record: any practitioner may record one
@@ -464,14 +462,33 @@ def _unexplained_condition() -> Q:
     )
 
 
+def _searched_before() -> QuerySet[SearchAppearance]:
+    """The searches by the outer event's actor that returned its child before the event and still explain
+    it: not one followed, before the event, by the child's shielding or a rename while shielded
+    (`found_anew`). Whoever kept the id from such a search and opens the record now sees the name shielding
+    keeps from every search by what they knew (`access.policy.has_found_by_search` no longer names the
+    child to them): the look is counted as anyone's by id is. Read from the log, so it holds for shields
+    applied before this rule was."""
+    found_anew = AuditEvent.objects.filter(
+        Q(tag=AuditTag.ShieldApplied) | Q(additional__has_key="found_anew"),
+        child_id=OuterRef("child_id"),
+        pk__gt=OuterRef("event_id"),
+        pk__lt=OuterRef(OuterRef("pk")),
+    )
+    return SearchAppearance.objects.filter(
+        ~Exists(found_anew),
+        child_id=OuterRef("child_id"),
+        actor_id=OuterRef("actor_id"),
+        event_id__lt=OuterRef("pk"),
+    )
+
+
 def _involvement_unexplained_condition() -> Q:
     """An involvement recorded with a child the person had neither found by a search nor opened before: a
     look at the record by id (`INVOLVEMENT_LOOK_TAGS`), counted by the unexplained-views rule. One recorded
     after a record view is judged by that view (itself counted, explained or not); so is one after a
     search that showed the child. Not in `unexplained` (the LA team's report lists record views)."""
-    searched = SearchAppearance.objects.filter(
-        child_id=OuterRef("child_id"), actor_id=OuterRef("actor_id"), event_id__lt=OuterRef("pk")
-    )
+    searched = _searched_before()
     looked = AuditEvent.objects.filter(
         tag=AuditTag.RecordViewed,
         child_id=OuterRef("child_id"),
