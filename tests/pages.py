@@ -34,3 +34,11 @@ def without_tokens(page: str) -> str:
     given three-letter name about once in 4,000 pages. "Amy is not on the page" must not fail on that.
     """
     return _CSRF_VALUE.sub(r"\1\2", page)
+
+
+def handed_to_template(response: HttpResponse) -> str:
+    """Everything a view handed its templates (each context value's repr, nested values and all): a value
+    hidden from the viewer must not be here, or only the template keeps it off the page (session 39)."""
+    context = getattr(response, "context", None)
+    assert context, "no template context captured: the check would prove nothing"
+    return "\n".join(repr(value) for layer in context for values in layer.dicts for value in values.values())

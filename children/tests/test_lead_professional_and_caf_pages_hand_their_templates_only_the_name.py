@@ -6,20 +6,13 @@ address, the school and GP, and every source identifier, another body's NHS numb
 them off the page was the template alone. The view hands on the name (`ChildIdentityShown`), no more.
 """
 
-from typing import Any
-
 from django.urls import reverse
 
 from tests.journeys import involved, signed_in, state_purpose
-from tests.pages import rendered
+from tests.pages import handed_to_template, rendered
 
 # Of `tests.personas.make_child`: its address, and the NHS number North Road Surgery issued (not Alice's body).
 NOT_SHOWN = ("Quarry Lane", "LS1 4AB", "943 476 5919", "9434765919")
-
-
-def _handed(context: Any) -> str:
-    """Everything the view handed its templates, as text (each value's repr, nested values and all)."""
-    return "\n".join(repr(value) for layer in context for values in layer.dicts for value in values.values())
 
 
 def _page(world, child, name: str):
@@ -35,7 +28,7 @@ def test_the_lead_professional_page_hands_its_template_the_childs_name_and_nothi
     response = _page(world, child, "children:lead_professional")
     page = rendered(response, heading="Who is the lead professional?")
     assert "Amelia Thornton" in page and "Alice Example, Social worker" in page
-    handed = _handed(response.context)
+    handed = handed_to_template(response)
     for hidden in NOT_SHOWN:
         assert hidden not in handed
 
@@ -44,7 +37,7 @@ def test_the_caf_page_hands_its_template_the_childs_name_and_nothing_more_of_the
     response = _page(world, child, "children:caf")
     page = rendered(response, heading="Has a Common Assessment (CAF) been completed?")
     assert "Amelia Thornton" in page
-    handed = _handed(response.context)
+    handed = handed_to_template(response)
     for hidden in NOT_SHOWN:
         assert hidden not in handed
 

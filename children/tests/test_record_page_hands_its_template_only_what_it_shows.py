@@ -7,19 +7,12 @@ template alone: one `{{ view }}` or `{{ details.source_identifiers }}` in a late
 them. The filtering is the view's: its context holds the filtered record only.
 """
 
-from typing import Any
-
 from django.urls import reverse
 
 from children.records import InvolvementDetails, SensitiveCategory
 from children.services import involvement_record
 from tests.journeys import signed_in, state_purpose
-from tests.pages import rendered
-
-
-def _handed(context: Any) -> str:
-    """Everything the view handed its templates, as text (each value's repr, nested values and all)."""
-    return "\n".join(repr(value) for layer in context for values in layer.dicts for value in values.values())
+from tests.pages import handed_to_template, rendered
 
 
 def test_a_sensitive_service_hidden_from_the_viewer_is_not_handed_to_the_template(world, child):
@@ -37,7 +30,7 @@ def test_a_sensitive_service_hidden_from_the_viewer_is_not_handed_to_the_templat
     state_purpose(client, child)
     response = client.get(reverse("children:record", args=[child.pk]))
     assert "can broker contact" in rendered(response, heading="Amelia Thornton")
-    handed = _handed(response.context)
+    handed = handed_to_template(response)
     assert "Sexual Health Nurse" not in handed
     assert "sexual_health" not in handed
 
@@ -47,5 +40,5 @@ def test_another_bodys_source_identifier_is_not_handed_to_the_template(world, ch
     state_purpose(client, child)
     response = client.get(reverse("children:record", args=[child.pk]))
     assert "943 476 5919" not in rendered(response, heading="Amelia Thornton")
-    handed = _handed(response.context)
+    handed = handed_to_template(response)
     assert "9434765919" not in handed and "943 476 5919" not in handed

@@ -7,7 +7,6 @@ left out). What kept the NHS number off the page was the template alone. The vie
 """
 
 from datetime import date
-from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -16,13 +15,8 @@ from children.models import Child
 from lifecycle.services import lifecycle_run
 from lifecycle.tests.support import move_to
 from tests.journeys import signed_in
-from tests.pages import rendered
+from tests.pages import handed_to_template, rendered
 from tests.personas import make_child
-
-
-def _handed(context: Any) -> str:
-    """Everything the view handed its templates, as text (each value's repr, nested values and all)."""
-    return "\n".join(repr(value) for layer in context for values in layer.dicts for value in values.values())
 
 
 @pytest.mark.parametrize("shielded", [False, True], ids=["ordinary", "shielded"])
@@ -41,6 +35,6 @@ def test_the_archive_page_hands_its_template_the_record_without_its_source_ident
     page = rendered(response, heading="Amelia Thornton")
     assert "4 March 2015" in page
     assert ("Quarry Lane" in page) is not shielded
-    handed = _handed(response.context)
+    handed = handed_to_template(response)
     assert "943 476 5919" not in handed and "9434765919" not in handed
     assert response.context["details"].source_identifiers == []

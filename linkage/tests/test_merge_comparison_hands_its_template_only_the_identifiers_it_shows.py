@@ -8,20 +8,14 @@ handed on once, as shown.
 """
 
 from datetime import date
-from typing import Any
 
 from django.urls import reverse
 
 from children.records import Address, ChildDetails, Gender, SourceIdentifier
 from children.services import child_create
 from tests.journeys import signed_in
-from tests.pages import rendered
+from tests.pages import handed_to_template, rendered
 from tests.personas import make_child
-
-
-def _handed(context: Any) -> str:
-    """Everything the view handed its templates, as text (each value's repr, nested values and all)."""
-    return "\n".join(repr(value) for layer in context for values in layer.dicts for value in values.values())
 
 
 def _compared(world, survivor, duplicate):
@@ -36,7 +30,7 @@ def test_another_bodys_identifier_value_is_not_handed_to_the_template(world):
     page = rendered(response, heading="Are these the same child?")
     assert "Amelia-Rose" in page and "Thorntone" in page and "LS6 1AA" in page and "LS1 4AB" in page
     assert page.count("NHS number held, issued by another body") == 2
-    handed = _handed(response.context)
+    handed = handed_to_template(response)
     assert "943 476 5919" not in handed and "9434765919" not in handed
 
 
@@ -59,5 +53,5 @@ def test_an_identifier_the_viewers_own_body_issued_is_still_shown_with_its_value
     response = _compared(world, survivor, duplicate)
     page = rendered(response, heading="Are these the same child?")
     assert "Unique pupil number A123456789012" in page
-    handed = _handed(response.context)
+    handed = handed_to_template(response)
     assert "943 476 5919" not in handed and "9434765919" not in handed

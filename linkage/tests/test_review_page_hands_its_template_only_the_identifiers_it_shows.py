@@ -5,17 +5,12 @@ body as "Held, issued by another body" (`linkage.views._nhs_number_cell`), yet h
 decrypted candidate, the number's value included, to the template, which alone kept it off the page.
 """
 
-from typing import Any
-
 from django.urls import reverse
 
 from feeds.tests.factories import feed_row, health_rows_ingest
 from linkage.models import ClericalReview
 from tests.journeys import signed_in
-
-
-def _handed(context: Any) -> str:
-    return "\n".join(repr(value) for layer in context for values in layer.dicts for value in values.values())
+from tests.pages import handed_to_template
 
 
 def test_a_candidates_identifier_issued_by_another_body_is_not_handed_to_the_template(world, child):
@@ -37,5 +32,5 @@ def test_a_candidates_identifier_issued_by_another_body_is_not_handed_to_the_tem
     page = response.content.decode()
     assert "943 476 5919" not in page
     assert "Held, issued by another body" in page
-    handed = _handed(response.context)
+    handed = handed_to_template(response)
     assert "943 476 5919" not in handed and "9434765919" not in handed

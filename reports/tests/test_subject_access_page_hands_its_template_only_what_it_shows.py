@@ -10,23 +10,17 @@ The PDF download is unchanged and still gives the requester their own identifier
 """
 
 from io import BytesIO
-from typing import Any
 
 from django.http import HttpResponse
 from django.urls import reverse
 from pypdf import PdfReader
 
 from tests.journeys import signed_in
-from tests.pages import rendered
+from tests.pages import handed_to_template, rendered
 
 REQUEST = {"identity_checked": "on", "reference": "SAR-2026-0042", "withhold_covert": "on"}
 # The child persona's NHS number, issued by its GP practice (tests/personas.py), not by the LA team.
 NHS_NUMBER = "943 476 5919"
-
-
-def _handed(context: Any) -> str:
-    """Everything the view handed its templates, as text (each value's repr, nested values and all)."""
-    return "\n".join(repr(value) for layer in context for values in layer.dicts for value in values.values())
 
 
 def _pdf_text(response: HttpResponse) -> str:
@@ -42,7 +36,7 @@ def test_another_bodys_source_identifier_is_not_handed_to_the_page_template(worl
     page = rendered(response, heading="Subject access report")
     assert "NHS number" in page and "In the disclosure copy (PDF) only" in page
     assert NHS_NUMBER not in page
-    handed = _handed(response.context)
+    handed = handed_to_template(response)
     assert NHS_NUMBER not in handed and NHS_NUMBER.replace(" ", "") not in handed
 
 
