@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time
 from io import StringIO
+from typing import Any
 
 import time_machine
 from django.utils import timezone
@@ -53,3 +54,28 @@ def row_figures(table: str, label: str) -> list[str]:
     cells = re.findall(r'<td class="govuk-table__cell govuk-table__cell--numeric">(.*?)</td>', row)
     spoken = [re.search(r'govuk-visually-hidden">([^<]+)<', cell) for cell in cells]
     return [s.group(1) if s else re.sub(r"<[^>]+>", "", cell) for s, cell in zip(spoken, cells, strict=True)]
+
+
+def period_tables(counts: dict[date, list[int]], today: date, *, column_totals: bool) -> list[Any]:
+    """The four periods as the pages publish them on `today` from `counts` (month -> one count a row; a
+    month missing counts nothing), with row totals as every period table has: what a reader sees that day."""
+    from insight.figures import PERIOD_CHOICES, period_last, period_suppress
+
+    n_rows = len(next(iter(counts.values())))
+    tables = []
+    for months in PERIOD_CHOICES:
+        period = period_last(months, today=today)
+        tables.append(
+            period_suppress(
+                title="t",
+                row_heading="r",
+                row_labels=[f"r{i}" for i in range(n_rows)],
+                period=period,
+                values=[
+                    [counts.get(month, [0] * n_rows)[i] for month in period.months] for i in range(n_rows)
+                ],
+                row_totals=True,
+                column_totals=column_totals,
+            )
+        )
+    return tables

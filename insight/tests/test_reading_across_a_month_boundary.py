@@ -23,10 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.tags import AuditTag
-from coordination.statistics import THRESHOLD, Key, SuppressedTable
+from coordination.statistics import THRESHOLD, Key
 from coordination.tests.interval_reader import Bounds, meaning, narrow
-from insight.figures import PERIOD_CHOICES, period_last, period_suppress
-from insight.tests.support import csv_rows, events
+from insight.figures import PERIOD_CHOICES, period_last
+from insight.tests.support import csv_rows, events, period_tables
 from tests.journeys import signed_in
 from tests.personas import make_child
 
@@ -43,26 +43,6 @@ def _month(n: int) -> date:
 def _counts(rng: random.Random, n_rows: int) -> dict[date, list[int]]:
     """Made-up counts for 44 months from January 2023, the same whichever day they are read."""
     return {_month(n): [rng.choice(CHOICES) for _ in range(n_rows)] for n in range(44)}
-
-
-def _tables(counts: dict[date, list[int]], today: date, *, column_totals: bool) -> list[SuppressedTable]:
-    """The four periods as the page publishes them on `today` (row totals, as every period table has)."""
-    n_rows = len(next(iter(counts.values())))
-    tables = []
-    for months in PERIOD_CHOICES:
-        period = period_last(months, today=today)
-        tables.append(
-            period_suppress(
-                title="t",
-                row_heading="r",
-                row_labels=[f"r{i}" for i in range(n_rows)],
-                period=period,
-                values=[[counts[month][i] for month in period.months] for i in range(n_rows)],
-                row_totals=True,
-                column_totals=column_totals,
-            )
-        )
-    return tables
 
 
 def _what_both_days_give(
@@ -84,7 +64,7 @@ def _what_both_days_give(
 
     for day in days:
         for months, table in zip(
-            PERIOD_CHOICES, _tables(counts, day, column_totals=column_totals), strict=True
+            PERIOD_CHOICES, period_tables(counts, day, column_totals=column_totals), strict=True
         ):
             shown = period_last(months, today=day).months
             reading = (day, months)
@@ -153,7 +133,7 @@ def test_a_finished_months_figures_are_the_same_whichever_day_and_period_shows_t
         days += [date(2025, 12, 31), date(2026, 1, 1), date(2026, 2, 1)]
         for day in days:
             for months, table in zip(
-                PERIOD_CHOICES, _tables(counts, day, column_totals=column_totals), strict=True
+                PERIOD_CHOICES, period_tables(counts, day, column_totals=column_totals), strict=True
             ):
                 columns = list(zip(*table.cells, strict=True))
                 for month, column in zip(period_last(months, today=day).months, columns, strict=True):

@@ -29,10 +29,10 @@ from django.utils import timezone
 
 from audit.services import event_record
 from audit.tags import AuditTag
-from coordination.statistics import THRESHOLD, Key, SuppressedTable
+from coordination.statistics import THRESHOLD, Key
 from coordination.tests.interval_reader import Bounds, meaning, narrow
-from insight.figures import PERIOD_CHOICES, period_last, period_suppress
-from insight.tests.support import csv_rows, during, events, month_ago
+from insight.figures import PERIOD_CHOICES, period_last
+from insight.tests.support import csv_rows, during, events, month_ago, period_tables
 from oversight.models import Alert, AlertKind
 from tests.journeys import signed_in
 from tests.personas import make_child
@@ -126,7 +126,7 @@ def test_the_current_month_appears_in_no_period_table_chart_or_csv(world):
             assert f"-{first_month}-to-{last_month}.csv" in answer["Content-Disposition"]
 
 
-def test_two_readings_within_a_month_publish_the_same_period_tables(world):
+def test_two_readings_within_a_month_publish_the_same_periodperiod_tables(world):
     """Read early in the month and again late in it, the month having grown in between: every period
     table, on both pages and in both CSV files, is the same (the "Today" table is today's, not a month's)."""
     north = make_child(world, given_names="Jasmine", shielded=True)
@@ -167,28 +167,6 @@ def test_two_readings_within_a_month_publish_the_same_period_tables(world):
 APR, MAY, JUN, JUL = (date(2026, m, 1) for m in (4, 5, 6, 7))
 
 
-def _tables(counts: dict[date, list[int]], today: date, *, column_totals: bool) -> list[SuppressedTable]:
-    """The four periods as the pages publish them on `today`, from the counts as they stand that day."""
-    n_rows = len(next(iter(counts.values())))
-    tables = []
-    for months in PERIOD_CHOICES:
-        period = period_last(months, today=today)
-        tables.append(
-            period_suppress(
-                title="t",
-                row_heading="r",
-                row_labels=[f"r{i}" for i in range(n_rows)],
-                period=period,
-                values=[
-                    [counts.get(month, [0] * n_rows)[i] for month in period.months] for i in range(n_rows)
-                ],
-                row_totals=True,
-                column_totals=column_totals,
-            )
-        )
-    return tables
-
-
 def _narrowed(
     readings: list[tuple[date, dict[date, list[int]]]], *, column_totals: bool
 ) -> list[tuple[date, date, int, int, Bounds]]:
@@ -211,7 +189,7 @@ def _narrowed(
 
     for day, counts in readings:
         for months, table in zip(
-            PERIOD_CHOICES, _tables(counts, day, column_totals=column_totals), strict=True
+            PERIOD_CHOICES, period_tables(counts, day, column_totals=column_totals), strict=True
         ):
             shown, reading = period_last(months, today=day).months, (day, months)
             for i, row in enumerate(table.cells):
